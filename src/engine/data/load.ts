@@ -1,0 +1,177 @@
+/**
+ * Loading arrays from files: `.npy`, `.npz` (`file.npz#member`, or its only
+ * member) and `.json` (nested arrays; `file.json#key` for an object of arrays).
+ * Every failure is a {@link DataError} whose message names the path and a fix.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { DataError } from './errors';
+import { fromNested, parseJsonArray } from './json';
+import { DType, NdArray } from './ndarray';
+import { NpyHeader, parseNpy, parseNpyHeader, writeNpy } from './npy';
+import { readNpzMember, writeNpz } from './npz';
+
+export type ArrayFormat = 'npy' | 'npz' | 'json';
+
+export interface LoadOptions {
+  /** Array inside an .npz (or key of a JSON object); overrides a `#member` suffix of the path. */
+  member?: string;
+  /** For .json only: the dtype to build (inferred when omitted). Binary files keep their dtype. */
+  dtype?: DType;
+}
+
+export interface ArrayRef {
+  file: string;
+  member?: string;
+  format: ArrayFormat;
+}
+
+const FORMATS: Readonly<Record<string, ArrayFormat>> = { '.npy': 'npy', '.npz': 'npz', '.json': 'json' };
+
+function formatOf(file: string): ArrayFormat | undefined {
+  return FORMATS[nodePath.extname(file).toLowerCase()];
+}
+
+/**
+ * Splits `data/xy.npz#x` into file and member (only after .npz / .json) and
+ * finds the format from the extension.
+ */
+export function parseArrayRef(path: string, member?: string): ArrayRef {
+  let file = path;
+  const hash = path.lastIndexOf('#');
+  if (member === undefined && hash > 0) {
+    const head = path.slice(0, hash);
+    const f = formatOf(head);
+    if (f === 'npz' || f === 'json') {
+      file = head;
+      member = path.slice(hash + 1);
+    }
+  }
+  const format = formatOf(file);
+  if (!format) {
+    throw new DataError('data/unsupported-format', path, `unsupported file type '${nodePath.extname(file) || '(none)'}'`,
+      'use .npy (np.save), .npz (np.savez) or .json (nested lists)');
+  }
+  if (format === 'npy' && member !== undefined) {
+    throw new DataError('data/not-found', `${file}#${member}`, 'a .npy file holds a single array and has no members',
+      `drop '#${member}', or store several arrays with np.savez`);
+  }
+  return member === undefined ? { file, format } : { file, member, format };
+}
+
+function ioError(e: unknown, file: string): DataError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new DataError('data/not-found', file, 'no such file', 'check the path (relative paths are resolved against the hypothesis file)');
+  }
+  if (code === 'EISDIR') return new DataError('data/io', file, 'is a directory, not an array file', 'point to a .npy, .npz or .json file');
+  return new DataError('data/io', file, `cannot be read (${(e as Error).message})`, 'check its permissions');
+}
+
+function decode(bytes: Buffer, ref: ArrayRef, options: LoadOptions): NdArray {
+  switch (ref.format) {
+    case 'npy':
+      return parseNpy(bytes, ref.file);
+    case 'npz':
+      return readNpzMember(bytes, ref.member, ref.file);
+    case 'json':
+      return parseJsonArray(bytes.toString('utf8'), { source: ref.file, member: ref.member, dtype: options.dtype });
+  }
+}
+
+/** Loads one array. `path` may carry a member: `data/xy.npz#x`. */
+export async function loadArray(path: string, options: LoadOptions = {}): Promise<NdArray> {
+  const ref = parseArrayRef(path, options.member);
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(ref.file);
+  } catch (e) {
+    throw ioError(e, ref.file);
+  }
+  return decode(bytes, ref, options);
+}
+
+/** Synchronous {@link loadArray}. */
+export function loadArraySync(path: string, options: LoadOptions = {}): NdArray {
+  const ref = parseArrayRef(path, options.member);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(ref.file);
+  } catch (e) {
+    throw ioError(e, ref.file);
+  }
+  return decode(bytes, ref, options);
+}
+
+export interface ArrayInfo {
+  dtype: DType;
+  shape: number[];
+}
+
+/**
+ * dtype and shape without keeping the elements: reads only the header of a
+ * .npy (cheap on large files); .npz and .json are decoded in full.
+ * Used by hypothesis checks that compare data shapes with model inputs.
+ */
+export async function readArrayInfo(path: string, options: LoadOptions = {}): Promise<ArrayInfo> {
+  const ref = parseArrayRef(path, options.member);
+  if (ref.format !== 'npy') {
+    const a = await loadArray(path, options);
+    return { dtype: a.dtype, shape: [...a.shape] };
+  }
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(ref.file, 'r');
+    let size = 4096;
+    for (;;) {
+      const buf = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(buf, 0, size, 0);
+      let header: NpyHeader;
+      try {
+        header = parseNpyHeader(buf.subarray(0, bytesRead), ref.file);
+      } catch (e) {
+        // A header longer than what was read: read more (v2/v3 headers may exceed 4 KiB).
+        if (e instanceof DataError && e.code === 'data/truncated' && bytesRead === size) {
+          size *= 16;
+          continue;
+        }
+        throw e;
+      }
+      const { size: fileSize } = await handle.stat();
+      const need = header.shape.reduce((p, d) => p * d, 1) * ({ float32: 4, float64: 8, int32: 4, int64: 8, bool: 1, uint8: 1, int8: 1 } as const)[header.dtype];
+      if (fileSize - header.dataOffset < need) {
+        throw new DataError('data/truncated', ref.file,
+          `the header announces ${need} bytes of data but only ${fileSize - header.dataOffset} follow`, 'the file is incomplete; save it again');
+      }
+      return { dtype: header.dtype, shape: header.shape };
+    }
+  } catch (e) {
+    throw e instanceof DataError ? e : ioError(e, ref.file);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Writes a file atomically: a temporary sibling, then rename. */
+async function writeAtomic(file: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  try {
+    await fs.promises.writeFile(tmp, bytes);
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Saves one array as .npy (numpy's bytes), atomically. */
+export async function saveNpy(file: string, array: NdArray): Promise<void> {
+  await writeAtomic(file, writeNpy(array));
+}
+
+/** Saves named arrays as an uncompressed .npz, atomically. */
+export async function saveNpz(file: string, arrays: ReadonlyMap<string, NdArray> | Readonly<Record<string, NdArray>>): Promise<void> {
+  await writeAtomic(file, writeNpz(arrays));
+}
+
+export { fromNested };

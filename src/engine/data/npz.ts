@@ -1,0 +1,60 @@
+/**
+ * NumPy `.npz` archives: a zip of `.npy` files, one per array (`name.npy` → `name`).
+ * Reads np.savez (stored) and np.savez_compressed (deflated); writes stored.
+ */
+import { DataError } from './errors';
+import { NdArray } from './ndarray';
+import { parseNpy, writeNpy } from './npy';
+import { readZipDirectory, readZipEntry, writeZip, ZipEntry } from './zip';
+
+function arrayMembers(bytes: Uint8Array, source: string): Map<string, ZipEntry> {
+  const members = new Map<string, ZipEntry>();
+  for (const e of readZipDirectory(bytes, source)) {
+    if (e.name.endsWith('.npy')) members.set(e.name.slice(0, -4), e);
+  }
+  return members;
+}
+
+/** Names of the arrays in an archive, in archive order. */
+export function listNpz(bytes: Uint8Array, source = '<buffer>'): string[] {
+  return [...arrayMembers(bytes, source).keys()];
+}
+
+/** Every array of an archive, in archive order (members not ending in `.npy` are skipped). */
+export function readNpz(bytes: Uint8Array, source = '<buffer>'): Map<string, NdArray> {
+  const out = new Map<string, NdArray>();
+  for (const [name, entry] of arrayMembers(bytes, source)) {
+    out.set(name, parseNpy(readZipEntry(bytes, entry, source), `${source}#${name}`));
+  }
+  return out;
+}
+
+/**
+ * One array of an archive: `member`, or the only one when `member` is omitted
+ * (several members and none named is a `data/ambiguous-member` error).
+ */
+export function readNpzMember(bytes: Uint8Array, member?: string, source = '<buffer>'): NdArray {
+  const members = arrayMembers(bytes, source);
+  const names = [...members.keys()];
+  let name = member;
+  if (name === undefined) {
+    if (names.length !== 1) {
+      throw new DataError('data/ambiguous-member', source,
+        names.length === 0 ? 'the archive holds no arrays' : `the archive holds ${names.length} arrays (${names.join(', ')})`,
+        names.length === 0 ? 'save at least one array with np.savez' : `name one as ${source}#${names[0]}`);
+    }
+    name = names[0]!;
+  }
+  const entry = members.get(name);
+  if (!entry) {
+    throw new DataError('data/not-found', `${source}#${name}`, `no array '${name}' in the archive`,
+      names.length ? `it holds: ${names.join(', ')}` : 'the archive holds no arrays');
+  }
+  return parseNpy(readZipEntry(bytes, entry, source), `${source}#${name}`);
+}
+
+/** An uncompressed `.npz` (as np.savez writes), members in the given order. */
+export function writeNpz(arrays: ReadonlyMap<string, NdArray> | Readonly<Record<string, NdArray>>): Buffer {
+  const entries = arrays instanceof Map ? [...arrays.entries()] : Object.entries(arrays as Record<string, NdArray>);
+  return writeZip(entries.map(([name, a]) => ({ name: `${name}.npy`, data: writeNpy(a) })));
+}

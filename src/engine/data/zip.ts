@@ -1,0 +1,191 @@
+/**
+ * The subset of ZIP that `.npz` files use: read STORED (np.savez) and DEFLATED
+ * (np.savez_compressed) members, ZIP64 records included (numpy writes with
+ * force_zip64); write STORED archives. Sizes and offsets come from the central
+ * directory, so data descriptors and streamed local headers need no special case.
+ */
+import * as zlib from 'node:zlib';
+import { DataError } from './errors';
+
+export interface ZipEntry {
+  name: string;
+  method: number;
+  crc32: number;
+  compressedSize: number;
+  size: number;
+  localHeaderOffset: number;
+}
+
+const SIG_LOCAL = 0x04034b50;
+const SIG_CENTRAL = 0x02014b50;
+const SIG_EOCD = 0x06054b50;
+const SIG_ZIP64_EOCD = 0x06064b50;
+const SIG_ZIP64_LOCATOR = 0x07064b50;
+const U32_MAX = 0xffffffff;
+
+function badZip(source: string, problem: string): DataError {
+  return new DataError('data/bad-zip', source, problem, 'the archive is damaged or not an .npz; save it again with np.savez');
+}
+
+function u64(view: DataView, at: number): number {
+  const v = view.getBigUint64(at, true);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('64-bit zip field too large');
+  return Number(v);
+}
+
+/** Lists the members of a zip archive from its central directory. */
+export function readZipDirectory(bytes: Uint8Array, source = '<buffer>'): ZipEntry[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The end-of-central-directory record is 22 bytes plus a comment of at most 65 535.
+  let eocd = -1;
+  for (let p = bytes.length - 22; p >= Math.max(0, bytes.length - 22 - 0xffff); p--) {
+    if (view.getUint32(p, true) === SIG_EOCD) { eocd = p; break; }
+  }
+  if (eocd < 0) {
+    throw badZip(source, bytes.length < 22 ? 'the file is too short to be an .npz archive' : 'no zip end-of-directory record (truncated or not an .npz)');
+  }
+  let count = view.getUint16(eocd + 10, true);
+  let cdSize = view.getUint32(eocd + 12, true);
+  let cdOffset = view.getUint32(eocd + 16, true);
+  if (count === 0xffff || cdSize === U32_MAX || cdOffset === U32_MAX) {
+    const loc = eocd - 20;
+    if (loc < 0 || view.getUint32(loc, true) !== SIG_ZIP64_LOCATOR) throw badZip(source, 'ZIP64 locator missing');
+    const z = u64(view, loc + 8);
+    if (z + 56 > bytes.length || view.getUint32(z, true) !== SIG_ZIP64_EOCD) throw badZip(source, 'ZIP64 end-of-directory record missing');
+    count = u64(view, z + 32);
+    cdSize = u64(view, z + 40);
+    cdOffset = u64(view, z + 48);
+  }
+  if (cdOffset + cdSize > bytes.length) throw badZip(source, 'the central directory lies past the end of the file (truncated?)');
+
+  const entries: ZipEntry[] = [];
+  let p = cdOffset;
+  for (let k = 0; k < count; k++) {
+    if (p + 46 > bytes.length || view.getUint32(p, true) !== SIG_CENTRAL) throw badZip(source, `central directory entry ${k} is corrupt`);
+    const flags = view.getUint16(p + 8, true);
+    const method = view.getUint16(p + 10, true);
+    const crc32 = view.getUint32(p + 16, true);
+    let compressedSize = view.getUint32(p + 20, true);
+    let size = view.getUint32(p + 24, true);
+    const nameLen = view.getUint16(p + 28, true);
+    const extraLen = view.getUint16(p + 30, true);
+    const commentLen = view.getUint16(p + 32, true);
+    let localHeaderOffset = view.getUint32(p + 42, true);
+    const nameBytes = bytes.subarray(p + 46, p + 46 + nameLen);
+    const name = Buffer.from(nameBytes.buffer, nameBytes.byteOffset, nameBytes.byteLength).toString(flags & 0x800 ? 'utf8' : 'latin1');
+    // ZIP64 extended information: the 64-bit values, in this order, for each 32-bit field set to 0xFFFFFFFF.
+    let e = p + 46 + nameLen;
+    const extraEnd = e + extraLen;
+    while (e + 4 <= extraEnd) {
+      const id = view.getUint16(e, true);
+      const len = view.getUint16(e + 2, true);
+      if (id === 0x0001) {
+        let q = e + 4;
+        if (size === U32_MAX) { size = u64(view, q); q += 8; }
+        if (compressedSize === U32_MAX) { compressedSize = u64(view, q); q += 8; }
+        if (localHeaderOffset === U32_MAX) { localHeaderOffset = u64(view, q); q += 8; }
+      }
+      e += 4 + len;
+    }
+    entries.push({ name, method, crc32, compressedSize, size, localHeaderOffset });
+    p = extraEnd + commentLen;
+  }
+  return entries;
+}
+
+/** The uncompressed bytes of one member, CRC-checked. */
+export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, source = '<buffer>'): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const p = entry.localHeaderOffset;
+  if (p + 30 > bytes.length || view.getUint32(p, true) !== SIG_LOCAL) throw badZip(source, `local header of '${entry.name}' is corrupt`);
+  const start = p + 30 + view.getUint16(p + 26, true) + view.getUint16(p + 28, true);
+  if (start + entry.compressedSize > bytes.length) {
+    throw new DataError('data/truncated', source, `member '${entry.name}' runs past the end of the archive`, 'the file is incomplete; save it again');
+  }
+  const raw = bytes.subarray(start, start + entry.compressedSize);
+  let out: Uint8Array;
+  if (entry.method === 0) {
+    out = raw;
+  } else if (entry.method === 8) {
+    try {
+      out = zlib.inflateRawSync(raw);
+    } catch (err) {
+      throw badZip(source, `member '${entry.name}' does not inflate (${(err as Error).message})`);
+    }
+  } else {
+    throw new DataError('data/bad-zip', source, `member '${entry.name}' uses zip compression method ${entry.method}`,
+      'only stored and deflated members are read; save it with np.savez or np.savez_compressed');
+  }
+  if (out.length !== entry.size) throw badZip(source, `member '${entry.name}' has ${out.length} bytes, the directory says ${entry.size}`);
+  if (crc32(out) !== entry.crc32) throw badZip(source, `member '${entry.name}' fails its CRC check`);
+  return out;
+}
+
+let crcTable: Uint32Array | undefined;
+
+export function crc32(bytes: Uint8Array): number {
+  const native = (zlib as { crc32?: (d: Uint8Array) => number }).crc32;
+  if (native) return native(bytes) >>> 0;
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A STORED zip archive (no compression, no ZIP64: members and archive below 4 GiB). */
+export function writeZip(members: ReadonlyArray<{ name: string; data: Uint8Array }>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01: fixed, so the same arrays give the same bytes
+  for (const m of members) {
+    const name = Buffer.from(m.name, 'utf8');
+    const crc = crc32(m.data);
+    const size = m.data.length;
+    if (size >= U32_MAX || offset >= U32_MAX) throw new RangeError('writeZip: archives of 4 GiB or more are not supported');
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(SIG_LOCAL, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt16LE(0x800, 6); // UTF-8 names
+    local.writeUInt16LE(0, 8); // stored
+    local.writeUInt16LE(0, 10); // time
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(size, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(SIG_CENTRAL, 0);
+    central.writeUInt16LE(20, 4); // version made by
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x800, 8);
+    central.writeUInt16LE(0, 10);
+    central.writeUInt16LE(0, 12);
+    central.writeUInt16LE(DOS_DATE, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(size, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+    centrals.push(central, name);
+    offset += 30 + name.length + size;
+  }
+  const cd = Buffer.concat(centrals);
+  if (members.length > 0xfffe || offset + cd.length >= U32_MAX) throw new RangeError('writeZip: archive too large');
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(SIG_EOCD, 0);
+  eocd.writeUInt16LE(members.length, 8);
+  eocd.writeUInt16LE(members.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
+}

@@ -1,0 +1,112 @@
+// Read-only queries over a graph: producers, consumers, initializers, declared types, opset.
+import { attrTensor } from './attributes';
+import { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfo } from './proto';
+import { DTypeName, dtypeName, isFloatType, numElements } from './tensor';
+
+/** A dimension is a number when static, a string (the symbolic name) or null when unknown. */
+export type Dim = number | string | null;
+
+export interface TensorType {
+  dtype: DTypeName;
+  shape: Dim[] | null;
+}
+
+export interface ParameterInfo {
+  name: string;
+  dtype: DTypeName;
+  shape: number[];
+  size: number;
+  /** Where the weight lives: a graph initializer, or the value of a `Constant` node. */
+  source: 'initializer' | 'constant';
+}
+
+export function valueInfoType(v: ValueInfo): TensorType {
+  const tt = v.type?.tensorType;
+  if (!tt) return { dtype: 'undefined', shape: null };
+  const shape = tt.shape ? tt.shape.dim.map((d): Dim => (d.dimValue !== undefined && d.dimValue !== null && (d.dimParam ?? '') === '' ? Number(d.dimValue) : d.dimParam ? d.dimParam : null)) : null;
+  return { dtype: dtypeName(tt.elemType), shape };
+}
+
+/** Default-domain opset of a model (the version of `ai.onnx`). */
+export function defaultOpset(model: ModelProto): number {
+  const entry = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
+  return entry ? Number(entry.version) : 0;
+}
+
+export class GraphIndex {
+  readonly producer = new Map<string, NodeProto>();
+  readonly consumers = new Map<string, NodeProto[]>();
+  readonly initializers = new Map<string, TensorProto>();
+  readonly types = new Map<string, TensorType>();
+  readonly graphInputs: string[];
+  readonly graphOutputs: string[];
+
+  constructor(readonly graph: GraphProto) {
+    for (const t of graph.initializer) this.initializers.set(t.name, t);
+    for (const n of graph.node) {
+      for (const o of n.output) if (o) this.producer.set(o, n);
+      for (const i of n.input) {
+        if (!i) continue;
+        const list = this.consumers.get(i);
+        if (list) { if (!list.includes(n)) list.push(n); } else this.consumers.set(i, [n]);
+      }
+    }
+    for (const v of [...graph.input, ...graph.valueInfo, ...graph.output]) this.types.set(v.name, valueInfoType(v));
+    for (const t of graph.initializer) this.types.set(t.name, { dtype: dtypeName(t.dataType), shape: t.dims.map(Number) });
+    // Old IR versions list initializers among the inputs too: those are weights, not user inputs.
+    this.graphInputs = graph.input.map((v) => v.name).filter((n) => !this.initializers.has(n));
+    this.graphOutputs = graph.output.map((v) => v.name);
+  }
+
+  static of(model: ModelProto): GraphIndex {
+    return new GraphIndex(model.graph);
+  }
+
+  consumersOf(name: string): NodeProto[] {
+    return this.consumers.get(name) ?? [];
+  }
+
+  /** Every tensor name that appears in the graph (inputs, initializers, node outputs). */
+  tensorNames(): string[] {
+    const names = new Set<string>([...this.graphInputs, ...this.initializers.keys()]);
+    for (const n of this.graph.node) for (const o of n.output) if (o) names.add(o);
+    return [...names];
+  }
+
+  /** Float weights: initializers and `Constant` nodes holding a float tensor of more than one element. */
+  parameters(): ParameterInfo[] {
+    const out: ParameterInfo[] = [];
+    for (const t of this.graph.initializer) {
+      if (!isFloatType(t.dataType)) continue;
+      const shape = t.dims.map(Number);
+      out.push({ name: t.name, dtype: dtypeName(t.dataType), shape, size: numElements(shape), source: 'initializer' });
+    }
+    for (const n of this.graph.node) {
+      if (n.opType !== 'Constant') continue;
+      const t = attrTensor(n, 'value');
+      if (!t || !isFloatType(t.dataType)) continue;
+      const shape = t.dims.map(Number);
+      const size = numElements(shape);
+      // Scalars and tiny constants are epsilons, scales and shapes, not weights.
+      if (size <= 1) continue;
+      out.push({ name: n.output[0], dtype: dtypeName(t.dataType), shape, size, source: 'constant' });
+    }
+    return out;
+  }
+
+  opHistogram(): Record<string, number> {
+    const ops: Record<string, number> = {};
+    const visit = (g: GraphProto) => {
+      for (const n of g.node) {
+        const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType;
+        ops[key] = (ops[key] ?? 0) + 1;
+        for (const a of n.attribute) {
+          if (a.g) visit(a.g);
+          for (const sub of a.graphs ?? []) visit(sub);
+        }
+      }
+    };
+    visit(this.graph);
+    return Object.fromEntries(Object.entries(ops).sort(([a], [b]) => a.localeCompare(b)));
+  }
+}

@@ -1,0 +1,13 @@
+// Public surface of the ONNX module.
+export * from './attributes';
+export * from './builder';
+export * from './errors';
+export * from './graph';
+export * from './load';
+export * from './modelFactory';
+export * from './proto';
+export * from './rewrite';
+export * from './runtime';
+export * from './shapes';
+export * from './summary';
+export * from './tensor';
