@@ -25,3 +25,31 @@ export type RegistryEntry =
   | { kind: 'rule'; rule: GradRule; minOpset?: number; maxOpset?: number }
   | { kind: 'nonDifferentiable' }
   | { kind: 'notImplemented'; reason: string };
+
+/** The scalar loss the gradient graph differentiates; every loss is a mean over examples (and positions). */
+export type LossSpec =
+  /** Mean cross-entropy of `output` logits [..., classes] against int64 class indices fed as `labels` [...]. */
+  | { kind: 'cross-entropy'; output: string; labels: string }
+  /** Mean over all elements of (output − targets)², `targets` fed with the output's shape. */
+  | { kind: 'mse'; output: string; targets: string }
+  /** Σ over the named outputs of ⟨R, output⟩, R fed as the input `weights[output]` (used by gradcheck). */
+  | { kind: 'weighted-sum'; weights: Record<string, string> };
+
+export interface GradientGraphSpec {
+  model: import('../onnx/proto').ModelProto;
+  /** Float parameters (initializers or Constant outputs) to differentiate; they become graph inputs. */
+  parameters: string[];
+  loss: LossSpec;
+  /** Static shapes of the model's data inputs that the gradient graph is specialised to. */
+  feedShapes: Record<string, number[]>;
+  /** Extra forward tensors to expose as outputs of the gradient graph (e.g. for paired metrics). */
+  keepOutputs?: string[];
+}
+
+export interface GradientGraph {
+  /** Inputs: the model's data inputs, every parameter, and the loss's inputs. Outputs: loss, then one gradient per parameter, then keepOutputs. */
+  model: import('../onnx/proto').ModelProto;
+  lossOutput: string;
+  /** Parameter name → name of its gradient output. */
+  gradOutputs: Record<string, string>;
+}
