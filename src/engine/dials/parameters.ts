@@ -1,0 +1,31 @@
+// Which weights a dial degrades: every float parameter except running statistics, which training never fits
+// (BatchNormalization mean/variance; noise on a variance can even make it negative).
+import { GraphIndex, ParameterInfo } from '../onnx/graph';
+import { attrTensor } from '../onnx/attributes';
+import { ModelProto } from '../onnx/proto';
+import { tensorToFloat32 } from '../onnx/tensor';
+
+export function degradableParameters(model: ModelProto): ParameterInfo[] {
+  const index = GraphIndex.of(model);
+  const statistics = new Set<string>();
+  for (const n of model.graph.node) {
+    if (n.opType === 'BatchNormalization') {
+      if (n.input[3]) statistics.add(n.input[3]);
+      if (n.input[4]) statistics.add(n.input[4]);
+    }
+  }
+  return index.parameters().filter((p) => !statistics.has(p.name));
+}
+
+/** Current values of the given parameters (initializers or Constant nodes) as float32. */
+export function parameterValues(model: ModelProto, parameters: readonly ParameterInfo[]): Float32Array[] {
+  const index = GraphIndex.of(model);
+  return parameters.map((p) => {
+    const init = index.initializers.get(p.name);
+    if (init) return tensorToFloat32(init);
+    const node = index.producer.get(p.name);
+    const t = node && node.opType === 'Constant' ? attrTensor(node, 'value') : undefined;
+    if (!t) throw new Error(`parameter '${p.name}' has no stored value`);
+    return tensorToFloat32(t);
+  });
+}
