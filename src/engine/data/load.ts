@@ -5,9 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { writeFileAtomic } from '../util/atomic';
 import { DataError } from './errors';
-import { fromNested, parseJsonArray } from './json';
-import { DType, NdArray } from './ndarray';
+import { parseJsonArray } from './json';
+import { DType, elementCount, ITEM_SIZE, NdArray } from './ndarray';
 import { NpyHeader, parseNpy, parseNpyHeader, writeNpy } from './npy';
 import { readNpzMember, writeNpz } from './npz';
 
@@ -62,7 +63,7 @@ export function parseArrayRef(path: string, member?: string): ArrayRef {
 function ioError(e: unknown, file: string): DataError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return new DataError('data/not-found', file, 'no such file', 'check the path (relative paths are resolved against the hypothesis file)');
+    return new DataError('data/not-found', file, 'no such file', 'check the path');
   }
   if (code === 'EISDIR') return new DataError('data/io', file, 'is a directory, not an array file', 'point to a .npy, .npz or .json file');
   return new DataError('data/io', file, `cannot be read (${(e as Error).message})`, 'check its permissions');
@@ -122,7 +123,8 @@ export async function readArrayInfo(path: string, options: LoadOptions = {}): Pr
   let handle: fs.promises.FileHandle | undefined;
   try {
     handle = await fs.promises.open(ref.file, 'r');
-    let size = 4096;
+    const { size: fileSize } = await handle.stat();
+    let size = Math.min(4096, fileSize);
     for (;;) {
       const buf = Buffer.alloc(size);
       const { bytesRead } = await handle.read(buf, 0, size, 0);
@@ -130,15 +132,14 @@ export async function readArrayInfo(path: string, options: LoadOptions = {}): Pr
       try {
         header = parseNpyHeader(buf.subarray(0, bytesRead), ref.file);
       } catch (e) {
-        // A header longer than what was read: read more (v2/v3 headers may exceed 4 KiB).
-        if (e instanceof DataError && e.code === 'data/truncated' && bytesRead === size) {
-          size *= 16;
+        // A header longer than what was read (v2/v3 headers may exceed 4 KiB): read more of the file.
+        if (e instanceof DataError && e.code === 'data/truncated' && bytesRead === size && size < fileSize) {
+          size = Math.min(size * 16, fileSize);
           continue;
         }
         throw e;
       }
-      const { size: fileSize } = await handle.stat();
-      const need = header.shape.reduce((p, d) => p * d, 1) * ({ float32: 4, float64: 8, int32: 4, int64: 8, bool: 1, uint8: 1, int8: 1 } as const)[header.dtype];
+      const need = elementCount(header.shape) * ITEM_SIZE[header.dtype];
       if (fileSize - header.dataOffset < need) {
         throw new DataError('data/truncated', ref.file,
           `the header announces ${need} bytes of data but only ${fileSize - header.dataOffset} follow`, 'the file is incomplete; save it again');
@@ -152,26 +153,12 @@ export async function readArrayInfo(path: string, options: LoadOptions = {}): Pr
   }
 }
 
-/** Writes a file atomically: a temporary sibling, then rename. */
-async function writeAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  try {
-    await fs.promises.writeFile(tmp, bytes);
-    await fs.promises.rename(tmp, file);
-  } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  }
+/** Saves one array as .npy (numpy's bytes), atomically (temp file + rename). */
+export function saveNpy(file: string, array: NdArray): void {
+  writeFileAtomic(file, writeNpy(array));
 }
 
-/** Saves one array as .npy (numpy's bytes), atomically. */
-export async function saveNpy(file: string, array: NdArray): Promise<void> {
-  await writeAtomic(file, writeNpy(array));
+/** Saves named arrays as an uncompressed .npz, atomically (temp file + rename). */
+export function saveNpz(file: string, arrays: ReadonlyMap<string, NdArray> | Readonly<Record<string, NdArray>>): void {
+  writeFileAtomic(file, writeNpz(arrays));
 }
-
-/** Saves named arrays as an uncompressed .npz, atomically. */
-export async function saveNpz(file: string, arrays: ReadonlyMap<string, NdArray> | Readonly<Record<string, NdArray>>): Promise<void> {
-  await writeAtomic(file, writeNpz(arrays));
-}
-
-export { fromNested };

@@ -205,11 +205,13 @@ function isDict(v: PyValue): v is Map<string, PyValue> {
   return v instanceof Map;
 }
 
+const TOKEN = /(True|False|None|-?\d+)L?/y;
+
 /** Parses dicts, tuples, lists, quoted strings, ints, True/False/None (the grammar of `repr` of a header). */
 function parsePyLiteral(text: string): PyValue {
   let i = 0;
   const ws = () => {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
+    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\t' || text[i] === '\r')) i++;
   };
   const fail = (what: string): never => {
     throw new Error(`${what} at character ${i}`);
@@ -254,13 +256,14 @@ function parsePyLiteral(text: string): PyValue {
       i = end + 1;
       return s;
     }
-    const m = /^(True|False|None|-?\d+L?)/.exec(text.slice(i, i + 40));
+    TOKEN.lastIndex = i;
+    const m = TOKEN.exec(text);
     if (!m) return fail('unexpected token');
     i += m[0].length;
-    if (m[0] === 'True') return true;
-    if (m[0] === 'False') return false;
-    if (m[0] === 'None') return null;
-    return Number(m[0].replace('L', ''));
+    if (m[1] === 'True') return true;
+    if (m[1] === 'False') return false;
+    if (m[1] === 'None') return null;
+    return Number(m[1]);
   };
   const v = value();
   ws();

@@ -24,7 +24,7 @@ const SIG_ZIP64_LOCATOR = 0x07064b50;
 const U32_MAX = 0xffffffff;
 
 function badZip(source: string, problem: string): DataError {
-  return new DataError('data/bad-zip', source, problem, 'the archive is damaged or not an .npz; save it again with np.savez');
+  return new DataError('data/bad-zip', source, problem, 'save it again with np.savez or np.savez_compressed');
 }
 
 function u64(view: DataView, at: number): number {
@@ -42,7 +42,7 @@ export function readZipDirectory(bytes: Uint8Array, source = '<buffer>'): ZipEnt
     if (view.getUint32(p, true) === SIG_EOCD) { eocd = p; break; }
   }
   if (eocd < 0) {
-    throw badZip(source, bytes.length < 22 ? 'the file is too short to be an .npz archive' : 'no zip end-of-directory record (truncated or not an .npz)');
+    throw badZip(source, bytes.length < 22 ? 'the file is too short to be an .npz archive' : 'not a zip archive (no end-of-directory record; truncated, or not an .npz)');
   }
   let count = view.getUint16(eocd + 10, true);
   let cdSize = view.getUint32(eocd + 12, true);
