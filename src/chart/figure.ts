@@ -1,0 +1,257 @@
+// The entanglement chart as a Plotly figure: one pure function from a results document to `{ data, layout }`,
+// shared by the CLI's HTML page and the extension's webview. SVG `scatter` traces only (no WebGL, no eval).
+//
+// Top panel: target effect E_T and collateral effect E_C with 95% bands (mean ± 1.96·se), the persistence line
+// ρ·E_T(0) and the collateral tolerance τ_C·max(ΔL_C, δ). Bottom panel: degraded loss gap ΔL (left axis) and LLC
+// (right axis, sgld). Shaded clean window; vertical markers at t_ent, t_surv and the Watanabe temperature.
+import type { Data, Layout, Shape } from 'plotly.js-dist';
+import type { Estimate, LevelResult, ResultsDocument, Verdict } from '../protocol/results';
+import { formatEstimate, formatLevel, formatNumber } from './format';
+import { type ChartTheme, withAlpha } from './theme';
+
+export type ChartXAxis = 'temperature' | 'lossGap';
+
+export interface ChartOptions {
+  xAxis: ChartXAxis;
+  theme: ChartTheme;
+}
+
+export interface Figure {
+  data: Data[];
+  layout: Partial<Layout>;
+}
+
+/** What the chart reads from a results document. A live view passes the levels finished so far and no verdict. */
+export type ChartDocument = Pick<ResultsDocument, 'dial' | 'levels' | 'watanabeTemperature' | 'thresholds' | 'baseline'> & {
+  verdict?: Verdict | null;
+  hypothesis?: { resolved: { circuit: { name: string } } };
+};
+
+/** Two-sided 95% normal quantile: bands are mean ± Z95·se. */
+export const Z95 = 1.96;
+
+/** Stable trace ids (`uid`) and shape names, so tests and the webview can find a piece of the figure. */
+export const TRACE = {
+  targetUpper: 'target-upper',
+  targetLower: 'target-lower',
+  target: 'target',
+  collateralUpper: 'collateral-upper',
+  collateralLower: 'collateral-lower',
+  collateral: 'collateral',
+  persistence: 'persistence-threshold',
+  tolerance: 'collateral-tolerance',
+  lossGapUpper: 'loss-gap-upper',
+  lossGapLower: 'loss-gap-lower',
+  lossGap: 'loss-gap',
+  llcUpper: 'llc-upper',
+  llcLower: 'llc-lower',
+  llc: 'llc',
+  diverged: 'diverged',
+} as const;
+
+export const SHAPE = {
+  cleanWindow: 'clean-window',
+  tEnt: 'marker-t-ent',
+  tSurv: 'marker-t-surv',
+  watanabe: 'marker-watanabe',
+} as const;
+
+/** Where each level sits on the chosen x axis: the level itself, or its degraded loss gap ΔL(t). */
+export function levelX(level: LevelResult, xAxis: ChartXAxis): number {
+  return xAxis === 'temperature' ? level.level : level.lossGap.mean;
+}
+
+export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
+  const { theme, xAxis } = options;
+  const levels = doc.levels.filter((l) => !l.error);
+  const failed = doc.levels.filter((l) => l.error);
+  const xs = levels.map((l) => levelX(l, xAxis));
+  const logX = xs.length > 0 && xs.every((x) => x > 0);
+  const xName = xAxis === 'temperature' ? levelName(doc.dial) : 'degraded loss gap ΔL';
+  const hoverHead = levels.map((l) => `${levelSymbol(doc.dial)} = ${formatLevel(l.level)} · ΔL = ${formatEstimate(l.lossGap)}`);
+
+  const data: Data[] = [
+    ...band(TRACE.targetUpper, TRACE.targetLower, TRACE.target, 'target effect E_T', xs, levels.map((l) => l.targetEffect), hoverHead, theme.target, 'y'),
+    ...band(TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral, 'collateral effect E_C', xs, levels.map((l) => l.collateralEffect), hoverHead, theme.collateral, 'y'),
+    thresholdLine(TRACE.persistence, `persistence ρ·E_T(0) = ${formatNumber(doc.thresholds.persistence * doc.baseline.targetEffect)}`, xs, xs.map(() => doc.thresholds.persistence * doc.baseline.targetEffect), theme.target),
+    thresholdLine(TRACE.tolerance, `collateral tolerance τ_C·max(ΔL_C, δ)`, xs, levels.map((l) => collateralTolerance(doc, l)), theme.collateral),
+    ...band(TRACE.lossGapUpper, TRACE.lossGapLower, TRACE.lossGap, 'degraded loss gap ΔL', xs, levels.map((l) => l.lossGap), hoverHead, theme.lossGap, 'y2'),
+  ];
+  const withLlc = levels.filter((l) => l.llc);
+  if (withLlc.length > 0) {
+    data.push(
+      ...band(TRACE.llcUpper, TRACE.llcLower, TRACE.llc, 'LLC λ̂', withLlc.map((l) => levelX(l, xAxis)), withLlc.map((l) => l.llc as Estimate), withLlc.map((l) => hoverHead[levels.indexOf(l)]), theme.llc, 'y3'),
+    );
+  }
+  if (failed.length > 0 && xAxis === 'temperature') {
+    data.push({
+      uid: TRACE.diverged,
+      type: 'scatter',
+      mode: 'markers',
+      name: 'diverged level',
+      x: failed.map((l) => l.level),
+      y: failed.map(() => 0),
+      yaxis: 'y2',
+      marker: { symbol: 'x', size: 10, color: theme.collateral },
+      hovertext: failed.map((l) => `${levelSymbol(doc.dial)} = ${formatLevel(l.level)}: ${l.error}`),
+      hoverinfo: 'text',
+    });
+  }
+
+  const shapes: Partial<Shape>[] = [];
+  const verdict = doc.verdict ?? null;
+  const xOf = (t: number): number | null => {
+    const l = levels.find((v) => v.level === t);
+    return l ? levelX(l, xAxis) : null;
+  };
+  if (verdict?.cleanWindow) {
+    const [lo, hi] = verdict.cleanWindow.map(xOf);
+    if (lo !== null && hi !== null) {
+      shapes.push({
+        name: SHAPE.cleanWindow,
+        type: 'rect',
+        xref: 'x',
+        yref: 'paper',
+        x0: lo,
+        x1: hi,
+        y0: 0,
+        y1: 1,
+        layer: 'below',
+        fillcolor: withAlpha(theme.cleanWindow, 0.14),
+        line: { color: withAlpha(theme.cleanWindow, 0.6), width: 1 },
+        label: { text: 'clean window', textposition: 'top center', font: { color: theme.cleanWindow, size: 11 } },
+      });
+    }
+  }
+  if (verdict?.tEnt != null) pushMarker(shapes, SHAPE.tEnt, xOf(verdict.tEnt), `t_ent = ${formatLevel(verdict.tEnt)}`, theme.cleanWindow, 'solid');
+  if (verdict?.tSurv != null) pushMarker(shapes, SHAPE.tSurv, xOf(verdict.tSurv), `t_surv = ${formatLevel(verdict.tSurv)}`, theme.target, 'dash');
+  if (doc.dial === 'sgld') {
+    const tw = doc.watanabeTemperature;
+    const x = xAxis === 'temperature' ? tw : interpolateLossGap(levels, tw);
+    pushMarker(shapes, SHAPE.watanabe, x, `${xAxis === 'temperature' ? 't_W' : 'ΔL(t_W) ≈'} = ${formatNumber(xAxis === 'temperature' ? tw : (x ?? NaN))} (log n)`, theme.marker, 'dot');
+  }
+
+  const axisStyle = { color: theme.foreground, gridcolor: theme.grid, zerolinecolor: theme.grid, linecolor: theme.grid };
+  const layout: Partial<Layout> = {
+    title: { text: title(doc, verdict), font: { color: theme.foreground, size: 14 }, x: 0.02, xanchor: 'left' },
+    paper_bgcolor: theme.background,
+    plot_bgcolor: theme.background,
+    font: { color: theme.foreground },
+    showlegend: true,
+    legend: { orientation: 'h', y: -0.12, font: { color: theme.foreground } },
+    hovermode: 'closest',
+    margin: { l: 64, r: 64, t: 72, b: 48 },
+    xaxis: { ...axisStyle, type: logX ? 'log' : 'linear', title: { text: xName }, anchor: 'y2', showgrid: true },
+    yaxis: { ...axisStyle, domain: [0.42, 1], title: { text: 'effect of the intervention' }, zeroline: true },
+    yaxis2: { ...axisStyle, domain: [0, 0.32], title: { text: 'ΔL' }, zeroline: true },
+    shapes,
+  };
+  if (withLlc.length > 0) {
+    layout.yaxis3 = { ...axisStyle, overlaying: 'y2', side: 'right', anchor: 'x', title: { text: 'LLC λ̂' }, showgrid: false, zeroline: false };
+  }
+  return { data, layout };
+}
+
+/** τ_C·max(ΔL_C(t), δ): the bound below which collateral counts as negligible (DESIGN.md §1). */
+export function collateralTolerance(doc: Pick<ChartDocument, 'thresholds'>, level: LevelResult): number {
+  return doc.thresholds.collateralTolerance * Math.max(level.controlLossGap.mean, doc.thresholds.noiseFloor);
+}
+
+/** Upper and lower traces of a 95% band (the lower fills up to the upper), then the mean line with exact hover values. */
+function band(upperId: string, lowerId: string, meanId: string, name: string, xs: number[], estimates: Estimate[], hoverHead: string[], colour: string, yaxis: 'y' | 'y2' | 'y3'): Data[] {
+  const edge = { type: 'scatter' as const, mode: 'lines' as const, line: { width: 0, color: colour }, hoverinfo: 'skip' as const, showlegend: false, legendgroup: meanId, x: xs, yaxis };
+  return [
+    { ...edge, uid: upperId, name: `${name} upper 95%`, y: estimates.map((e) => e.mean + Z95 * e.se) },
+    { ...edge, uid: lowerId, name: `${name} lower 95%`, y: estimates.map((e) => e.mean - Z95 * e.se), fill: 'tonexty', fillcolor: withAlpha(colour, 0.2) },
+    {
+      uid: meanId,
+      type: 'scatter',
+      mode: 'lines+markers',
+      name,
+      legendgroup: meanId,
+      x: xs,
+      y: estimates.map((e) => e.mean),
+      yaxis,
+      line: { color: colour, width: 2 },
+      marker: { color: colour, size: 6 },
+      hovertext: estimates.map((e, i) => `${hoverHead[i]}<br>${name} = ${formatEstimate(e)} (95%: ${formatNumber(e.mean - Z95 * e.se)} … ${formatNumber(e.mean + Z95 * e.se)}, n = ${e.n})`),
+      hoverinfo: 'text',
+    },
+  ];
+}
+
+function thresholdLine(uid: string, name: string, xs: number[], ys: number[], colour: string): Data {
+  return {
+    uid,
+    type: 'scatter',
+    mode: 'lines',
+    name,
+    x: xs,
+    y: ys,
+    yaxis: 'y',
+    line: { color: withAlpha(colour, 0.7), width: 1, dash: 'dot' },
+    hovertext: ys.map((y) => `${name}: ${formatNumber(y)}`),
+    hoverinfo: 'text',
+  };
+}
+
+function pushMarker(shapes: Partial<Shape>[], name: string, x: number | null, label: string, colour: string, dash: 'solid' | 'dash' | 'dot'): void {
+  if (x === null || !Number.isFinite(x)) return;
+  shapes.push({
+    name,
+    type: 'line',
+    xref: 'x',
+    yref: 'paper',
+    x0: x,
+    x1: x,
+    y0: 0,
+    y1: 1,
+    line: { color: colour, width: 1.5, dash },
+    label: { text: label, textposition: 'end', textangle: 0, yanchor: 'bottom', font: { color: colour, size: 11 } },
+  });
+}
+
+/** ΔL at temperature t by log-linear interpolation between the neighbouring levels; null outside the grid. */
+export function interpolateLossGap(levels: LevelResult[], t: number): number | null {
+  for (let i = 0; i + 1 < levels.length; i++) {
+    const a = levels[i];
+    const b = levels[i + 1];
+    if (a.level <= t && t <= b.level && a.level > 0) {
+      const f = b.level === a.level ? 0 : Math.log(t / a.level) / Math.log(b.level / a.level);
+      return a.lossGap.mean + f * (b.lossGap.mean - a.lossGap.mean);
+    }
+  }
+  return null;
+}
+
+function title(doc: ChartDocument, verdict: Verdict | null): string {
+  const name = doc.hypothesis ? escapeHtml(doc.hypothesis.resolved.circuit.name) : 'circuit';
+  if (!verdict) return `<b>${name}</b><br><sup>sweep in progress: ${doc.levels.length} level(s) done</sup>`;
+  const facts = [`dial ${doc.dial}`];
+  if (verdict.tEnt !== null) facts.push(`t_ent = ${formatLevel(verdict.tEnt)}`);
+  if (verdict.tSurv !== null) facts.push(`t_surv = ${formatLevel(verdict.tSurv)}`);
+  facts.push(`cleanliness ${formatNumber(verdict.cleanlinessDecades)} decades`);
+  return `<b>${name}</b>: ${escapeHtml(verdict.summary)}<br><sup>${facts.join(' · ')}</sup>`;
+}
+
+function levelName(dial: ChartDocument['dial']): string {
+  switch (dial) {
+    case 'sgld':
+      return 'temperature t = 1/β';
+    case 'weight-noise':
+      return 'weight noise σ';
+    case 'activation-noise':
+      return 'activation noise σ';
+    case 'checkpoints':
+      return 'checkpoint';
+  }
+}
+
+function levelSymbol(dial: ChartDocument['dial']): string {
+  return dial === 'sgld' ? 't' : dial === 'checkpoints' ? 'checkpoint' : 'σ';
+}
+
+/** Plotly renders a small HTML subset in titles; user text must not be read as markup. */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

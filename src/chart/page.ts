@@ -1,0 +1,100 @@
+// A self-contained HTML page with the entanglement chart: Plotly inlined, the figures as JSON, no external
+// request, so it opens from disk offline. Pure string building: the caller supplies Plotly's source text.
+import type { ResultsDocument } from '../protocol/results';
+import { buildFigure, type ChartXAxis, escapeHtml, type Figure } from './figure';
+import { formatEstimate, formatLevel, formatNumber } from './format';
+import { darkTheme, lightTheme } from './theme';
+
+export interface ChartPageOptions {
+  /** The text of plotly.js (e.g. node_modules/plotly.js-dist/plotly.js). */
+  plotlySource: string;
+  /** The axis shown first; the page has a toggle for the other. */
+  xAxis?: ChartXAxis;
+}
+
+export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): string {
+  const figures: Record<string, Figure> = {};
+  for (const [themeName, theme] of [['light', lightTheme], ['dark', darkTheme]] as const) {
+    for (const xAxis of ['temperature', 'lossGap'] as const) figures[`${themeName}/${xAxis}`] = buildFigure(doc, { xAxis, theme });
+  }
+  const name = escapeHtml(doc.hypothesis.resolved.circuit.name);
+  const initialAxis = options.xAxis ?? 'temperature';
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${name}: circuit thermometer</title>
+<style>
+  :root { color-scheme: light dark; --fg: ${lightTheme.foreground}; --bg: ${lightTheme.background}; --grid: ${lightTheme.grid}; }
+  @media (prefers-color-scheme: dark) { :root { --fg: ${darkTheme.foreground}; --bg: ${darkTheme.background}; --grid: ${darkTheme.grid}; } }
+  body { margin: 0; padding: 12px 20px; font: 13px system-ui, sans-serif; color: var(--fg); background: var(--bg); }
+  #chart { width: 100%; height: 72vh; min-height: 420px; }
+  table { border-collapse: collapse; margin-top: 12px; font-variant-numeric: tabular-nums; }
+  th, td { border-bottom: 1px solid var(--grid); padding: 3px 10px; text-align: right; }
+  th:first-child, td:first-child { text-align: left; }
+  .facts { margin: 8px 0; }
+  label { margin-right: 8px; }
+</style>
+</head>
+<body>
+<div class="controls"><label>x axis <select id="axis"><option value="temperature">${escapeHtml(doc.dial === 'sgld' ? 'temperature' : 'level')}</option><option value="lossGap">degraded loss gap ΔL</option></select></label></div>
+<div id="chart"></div>
+<p class="facts">${verdictFacts(doc)}</p>
+${levelTable(doc)}
+<p class="facts">Hypothesis ${escapeHtml(doc.hypothesis.file)} · model ${escapeHtml(doc.model.path)} (sha256 ${doc.model.sha256.slice(0, 12)}…) · seed ${doc.seed} · ${escapeHtml(doc.engine.name)} ${escapeHtml(doc.engine.version)} · ${escapeHtml(doc.createdAt)}</p>
+<script>${scriptSafe(options.plotlySource)}</script>
+<script>
+(function () {
+  var figures = ${scriptSafe(JSON.stringify(figures))};
+  var select = document.getElementById('axis');
+  var dark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+  select.value = ${JSON.stringify(initialAxis)};
+  function draw() {
+    var f = figures[(dark && dark.matches ? 'dark' : 'light') + '/' + select.value];
+    Plotly.react('chart', f.data, f.layout, { displaylogo: false, responsive: true });
+  }
+  select.addEventListener('change', draw);
+  if (dark && dark.addEventListener) dark.addEventListener('change', draw);
+  draw();
+})();
+</script>
+</body>
+</html>
+`;
+}
+
+function verdictFacts(doc: ResultsDocument): string {
+  const v = doc.verdict;
+  const parts = [`<b>${escapeHtml(v.summary)}</b>`];
+  parts.push(`t_ent = ${v.tEnt === null ? '—' : formatLevel(v.tEnt)}`);
+  parts.push(`t_surv = ${v.tSurv === null ? '—' : formatLevel(v.tSurv)}`);
+  parts.push(`cleanliness = ${formatNumber(v.cleanlinessDecades)} decades`);
+  if (doc.dial === 'sgld') parts.push(`Watanabe temperature log n = ${formatNumber(doc.watanabeTemperature)}`);
+  return parts.join(' · ');
+}
+
+function levelTable(doc: ResultsDocument): string {
+  const llc = doc.levels.some((l) => l.llc);
+  const head = ['level', 'ΔL', 'E_T ± se', 'E_C ± se', ...(llc ? ['LLC ± se'] : []), 'negligible?', 'persists?'];
+  const rows = doc.levels.map((l) => {
+    const cells = l.error
+      ? [formatLevel(l.level), `diverged: ${escapeHtml(l.error)}`]
+      : [
+          formatLevel(l.level),
+          formatEstimate(l.lossGap),
+          formatEstimate(l.targetEffect),
+          formatEstimate(l.collateralEffect),
+          ...(llc ? [l.llc ? formatEstimate(l.llc) : '—'] : []),
+          l.collateralNegligible ? 'yes' : 'no',
+          l.targetPersists ? 'yes' : 'no',
+        ];
+    return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+  });
+  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Text inside a <script> element must not close it early (nor contain the two JS-invalid line separators). */
+export function scriptSafe(s: string): string {
+  return s.replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}

@@ -1,0 +1,222 @@
+// The channel between a client (CLI or extension host) and the background sweep worker (`src/worker/worker.ts`).
+// One module imported by both ends: each message is a literal method name plus a typed payload; requests carry
+// an id and get exactly one response (a result or an error); notifications carry none. Every message is plain
+// JSON (it crosses `process.send`). Bump PROTOCOL_VERSION on any breaking change: the handshake refuses a mismatch.
+import type { Hypothesis } from '../hypothesis/types';
+import type { LevelResult, ResultsDocument } from './results';
+
+export const PROTOCOL_VERSION = 1;
+/** Tag on every envelope, so stray IPC messages (from another library in the same process) are ignored. */
+export const PROTOCOL_NAME = 'circuit-thermometer/worker';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Payloads
+
+/** What to sweep: a hypothesis file the worker parses and checks itself, or an already resolved hypothesis. */
+export type SweepSource = { kind: 'file'; path: string } | { kind: 'resolved'; hypothesis: Hypothesis };
+
+export interface SweepStartParams {
+  /** Chosen by the client; echoed in every notification of this run. */
+  runId: string;
+  source: SweepSource;
+  /** Absolute path of the results file; written atomically, once, at the end. Default: `<name>.results.json` beside the hypothesis. */
+  out?: string;
+}
+
+export interface SweepProgress {
+  runId: string;
+  /** 0-based index into the grid, its value, and the grid size. */
+  levelIndex: number;
+  level: number;
+  levels: number;
+  /** 0-based chain and draw within the current level (draws count burn-in too, so the bar moves from the start). */
+  chain: number;
+  chains: number;
+  draw: number;
+  draws: number;
+  /** Fraction of the whole sweep done, in [0, 1]. */
+  fraction: number;
+  elapsedSeconds: number;
+  /** Seconds left, from the measured pace; null until the pace is known. */
+  etaSeconds: number | null;
+}
+
+export interface SweepLevel {
+  runId: string;
+  levelIndex: number;
+  levels: number;
+  /** The finished level's statistics. Verdict flags are final only in `done` (they need the whole grid). */
+  result: LevelResult;
+}
+
+export interface SweepDone {
+  runId: string;
+  /** Absolute path of the results file just written. */
+  resultsPath: string;
+  document: ResultsDocument;
+}
+
+export interface LogMessage {
+  level: 'info' | 'warn';
+  message: string;
+}
+
+/** Why a run or a request failed. `code` decides the CLI exit status (see `exitCodeFor` in src/cli/sweep.ts). */
+export type WorkerErrorCode =
+  | 'protocol-mismatch' // client and worker disagree on PROTOCOL_VERSION
+  | 'hypothesis-invalid' // the hypothesis has errors (details lists the diagnostics)
+  | 'unreadable' // the hypothesis file (or a file it names) cannot be read
+  | 'run-failed' // the engine failed (divergence at every level, an onnxruntime error, …)
+  | 'cancelled' // the client asked to cancel
+  | 'busy' // a run is already in progress in this worker
+  | 'worker-crashed' // the worker process exited on its own while a request was pending
+  | 'worker-killed' // the worker process was ended by a signal (OOM killer, kill -9, …)
+  | 'worker-unresponsive' // the worker did not answer the handshake in time
+  | 'internal'; // a bug: an unexpected exception
+
+export interface WorkerError {
+  code: WorkerErrorCode;
+  /** One line, for people. */
+  message: string;
+  /** What to try next, when known (e.g. a smaller step size after a divergence). */
+  hint?: string;
+  /** Hypothesis diagnostics (for 'hypothesis-invalid'): "file:line:col: message" lines. */
+  details?: string[];
+}
+
+export interface InitializeParams {
+  protocolVersion: number;
+  client: string;
+}
+
+export interface InitializeResult {
+  protocolVersion: number;
+  pid: number;
+  engine: { name: string; version: string };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The message table. Adding a message is one line here; both ends are checked by the compiler.
+
+/** Requests, client → worker, each answered by one response carrying the same id. */
+export interface Requests {
+  /** Handshake; the first message. The worker answers 'protocol-mismatch' and exits when versions differ. */
+  initialize: { params: InitializeParams; result: InitializeResult };
+  /** Runs one sweep; answered when it is done (result) or failed/cancelled (error). One run per worker at a time. */
+  'sweep/start': { params: SweepStartParams; result: SweepDone };
+  /** Asks the worker to exit; answered just before it does. */
+  shutdown: { params: Record<string, never>; result: { ok: true } };
+}
+
+/** Notifications, worker → client. */
+export interface WorkerNotifications {
+  'sweep/progress': SweepProgress;
+  'sweep/level': SweepLevel;
+  log: LogMessage;
+}
+
+/** Notifications, client → worker. */
+export interface ClientNotifications {
+  /** Stop the run `runId` as soon as possible; its `sweep/start` is answered with a 'cancelled' error. */
+  'sweep/cancel': { runId: string };
+}
+
+export type RequestMethod = keyof Requests;
+export type WorkerNotificationMethod = keyof WorkerNotifications;
+export type ClientNotificationMethod = keyof ClientNotifications;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Envelopes
+
+interface Envelope {
+  protocol: typeof PROTOCOL_NAME;
+}
+
+export type RequestMessage<M extends RequestMethod = RequestMethod> = M extends RequestMethod
+  ? Envelope & { type: 'request'; id: number; method: M; params: Requests[M]['params'] }
+  : never;
+
+export type ResponseMessage<M extends RequestMethod = RequestMethod> = M extends RequestMethod
+  ? Envelope & ({ type: 'response'; id: number; method: M; result: Requests[M]['result'] } | { type: 'response'; id: number; method: M; error: WorkerError })
+  : never;
+
+export type WorkerNotificationMessage<M extends WorkerNotificationMethod = WorkerNotificationMethod> = M extends WorkerNotificationMethod
+  ? Envelope & { type: 'notification'; method: M; params: WorkerNotifications[M] }
+  : never;
+
+export type ClientNotificationMessage<M extends ClientNotificationMethod = ClientNotificationMethod> = M extends ClientNotificationMethod
+  ? Envelope & { type: 'notification'; method: M; params: ClientNotifications[M] }
+  : never;
+
+/** Everything the client sends. */
+export type ClientMessage = RequestMessage | ClientNotificationMessage;
+/** Everything the worker sends. */
+export type WorkerMessage = ResponseMessage | WorkerNotificationMessage;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Constructors
+
+export function request<M extends RequestMethod>(id: number, method: M, params: Requests[M]['params']): RequestMessage<M> {
+  return { protocol: PROTOCOL_NAME, type: 'request', id, method, params } as RequestMessage<M>;
+}
+
+export function respond<M extends RequestMethod>(id: number, method: M, result: Requests[M]['result']): ResponseMessage<M> {
+  return { protocol: PROTOCOL_NAME, type: 'response', id, method, result } as ResponseMessage<M>;
+}
+
+export function respondError<M extends RequestMethod>(id: number, method: M, error: WorkerError): ResponseMessage<M> {
+  return { protocol: PROTOCOL_NAME, type: 'response', id, method, error } as ResponseMessage<M>;
+}
+
+export function workerNotification<M extends WorkerNotificationMethod>(method: M, params: WorkerNotifications[M]): WorkerNotificationMessage<M> {
+  return { protocol: PROTOCOL_NAME, type: 'notification', method, params } as WorkerNotificationMessage<M>;
+}
+
+export function clientNotification<M extends ClientNotificationMethod>(method: M, params: ClientNotifications[M]): ClientNotificationMessage<M> {
+  return { protocol: PROTOCOL_NAME, type: 'notification', method, params } as ClientNotificationMessage<M>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Guards: the receiving end checks the envelope before trusting the payload's type.
+
+const REQUEST_METHODS: readonly RequestMethod[] = ['initialize', 'sweep/start', 'shutdown'];
+const WORKER_NOTIFICATIONS: readonly WorkerNotificationMethod[] = ['sweep/progress', 'sweep/level', 'log'];
+const CLIENT_NOTIFICATIONS: readonly ClientNotificationMethod[] = ['sweep/cancel'];
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isEnvelope(x: unknown): x is Record<string, unknown> {
+  return isObject(x) && x.protocol === PROTOCOL_NAME;
+}
+
+export function isRequest(x: unknown): x is RequestMessage {
+  return isEnvelope(x) && x.type === 'request' && Number.isInteger(x.id) && (REQUEST_METHODS as readonly unknown[]).includes(x.method) && isObject(x.params);
+}
+
+export function isResponse(x: unknown): x is ResponseMessage {
+  return isEnvelope(x) && x.type === 'response' && Number.isInteger(x.id) && (REQUEST_METHODS as readonly unknown[]).includes(x.method) && ('result' in x || isWorkerError(x.error));
+}
+
+export function isWorkerNotification(x: unknown): x is WorkerNotificationMessage {
+  return isEnvelope(x) && x.type === 'notification' && (WORKER_NOTIFICATIONS as readonly unknown[]).includes(x.method) && isObject(x.params);
+}
+
+export function isClientNotification(x: unknown): x is ClientNotificationMessage {
+  return isEnvelope(x) && x.type === 'notification' && (CLIENT_NOTIFICATIONS as readonly unknown[]).includes(x.method) && isObject(x.params);
+}
+
+export function isWorkerError(x: unknown): x is WorkerError {
+  return isObject(x) && typeof x.code === 'string' && typeof x.message === 'string';
+}
+
+/** Narrows a response to a method (`isResponseTo(m, 'sweep/start')`). */
+export function isResponseTo<M extends RequestMethod>(x: WorkerMessage, method: M): x is ResponseMessage<M> {
+  return x.type === 'response' && x.method === method;
+}
+
+/** Narrows a notification to a method (`isNotification(m, 'sweep/progress')`). */
+export function isNotification<M extends WorkerNotificationMethod>(x: WorkerMessage, method: M): x is WorkerNotificationMessage<M> {
+  return x.type === 'notification' && x.method === method;
+}
