@@ -115,7 +115,7 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
   }
 
   // Outputs: `clean/<out>` and `ablated/<out>` for each paired output.
-  const b = new GraphBuilder(defaultOpset(model), '', GraphIndex.of(model).tensorNames());
+  const b = new GraphBuilder(defaultOpset(model), 'paired/', [...GraphIndex.of(model).tensorNames(), ...model.graph.node.map((n) => n.name)]);
   const newOutputs: ValueInfo[] = [];
   for (const o of outNames) {
     const clean = CLEAN_PREFIX + o;

@@ -1,0 +1,93 @@
+/**
+ * Per-example loss and target-metric heads appended to the paired model, so one run returns four [batch]
+ * vectors instead of two logits tensors. Every head averages over the non-batch axes (positions), so an
+ * example's loss is the mean over its positions and L_n = mean over examples (DESIGN.md §1).
+ *
+ * The metric head is oriented so that larger = more damage: `loss` is the loss itself, `logit-diff` is
+ * −(logit[label] − logit[contrast or runner-up]), `accuracy` is the error rate 1 − [argmax = label].
+ */
+import type { LossKind, TargetMetric } from '../../hypothesis/types';
+import { GraphBuilder } from '../onnx/builder';
+import { defaultOpset, GraphIndex } from '../onnx/graph';
+import { DataType, ModelProto } from '../onnx/proto';
+import { cloneModel, makeValueInfo } from '../onnx/rewrite';
+
+export const LABELS_INPUT = 'sweep/labels';
+
+/** How labels are fed: class indices (int64, output dims minus the class axis), or one float per output element. */
+export type LabelForm = 'index' | 'soft' | 'value';
+
+export interface HeadSpec {
+  loss: LossKind;
+  metric: TargetMetric;
+  labels: LabelForm;
+  /** logit-diff: compare the label's logit with this class instead of the runner-up. */
+  contrast?: number;
+}
+
+export interface HeadOutputs {
+  cleanLoss: string;
+  ablatedLoss: string;
+  /** Absent when the metric is the loss. */
+  cleanMetric?: string;
+  ablatedMetric?: string;
+}
+
+/** Adds the heads for `clean`/`ablated` outputs and makes the four per-example vectors the only graph outputs. */
+export function appendHeads(model: ModelProto, pair: { clean: string; ablated: string }, spec: HeadSpec): { model: ModelProto; outputs: HeadOutputs } {
+  if (spec.loss === 'mse' && spec.metric !== 'loss') throw new Error(`metric '${spec.metric}' needs class logits; with an mse loss use metric: loss`);
+  if (spec.loss === 'mse' && spec.labels !== 'value') throw new Error('an mse loss needs labels with one value per output element');
+  if (spec.loss === 'cross-entropy' && spec.labels === 'value') throw new Error('cross-entropy needs class-index or probability labels');
+  const m = cloneModel(model);
+  const b = new GraphBuilder(defaultOpset(m), 'heads/', [...GraphIndex.of(m).tensorNames(), ...m.graph.node.map((n) => n.name)]);
+  const mean = (t: string, name: string): string => b.op('Identity', [b.reduce('ReduceMean', b.reshape(t, [0, -1]), [1], false)], {}, name);
+
+  // Class indices with a trailing axis of 1, shared by both copies.
+  let index: string | undefined;
+  if (spec.loss === 'cross-entropy') index = spec.labels === 'index' ? b.unsqueeze(LABELS_INPUT, [-1]) : b.op('ArgMax', [LABELS_INPUT], { axis: -1, keepdims: 1 });
+
+  const head = (logits: string, side: 'clean' | 'ablated'): { loss: string; metric?: string } => {
+    let loss: string;
+    if (spec.loss === 'mse') {
+      const d = b.sub(logits, LABELS_INPUT);
+      loss = mean(b.mul(d, d), `sweep/${side}/loss`);
+    } else {
+      const logp = b.op('LogSoftmax', [logits], { axis: -1 });
+      const nll = spec.labels === 'index'
+        ? b.neg(b.op('GatherElements', [logp, index!], { axis: -1 }))
+        : b.neg(b.reduce('ReduceSum', b.mul(LABELS_INPUT, logp), [-1], false));
+      loss = mean(nll, `sweep/${side}/loss`);
+    }
+    if (spec.metric === 'loss') return { loss };
+    if (spec.metric === 'accuracy') {
+      const hit = b.cast(b.op('Equal', [b.op('ArgMax', [logits], { axis: -1, keepdims: 1 }), index!]), DataType.FLOAT);
+      return { loss, metric: mean(b.sub(b.scalarFloat(1, 'one'), hit), `sweep/${side}/metric`) };
+    }
+    const own = b.op('GatherElements', [logits, index!], { axis: -1 });
+    let other: string;
+    if (spec.contrast !== undefined) {
+      other = b.op('Gather', [logits, b.constInt64([spec.contrast])], { axis: -1 });
+    } else {
+      const [values, indices] = b.node('TopK', [logits, b.constInt64([2])], 2, { axis: -1 });
+      const first = b.constInt64([0]);
+      const second = b.constInt64([1]);
+      const topIsLabel = b.op('Equal', [b.op('Gather', [indices!, first], { axis: -1 }), index!]);
+      other = b.op('Where', [topIsLabel, b.op('Gather', [values!, second], { axis: -1 }), b.op('Gather', [values!, first], { axis: -1 })]);
+    }
+    return { loss, metric: mean(b.sub(other, own), `sweep/${side}/metric`) };
+  };
+
+  const clean = head(pair.clean, 'clean');
+  const ablated = head(pair.ablated, 'ablated');
+  m.graph.node.push(...b.nodes);
+  m.graph.initializer.push(...b.initializers);
+  const labelType = spec.labels === 'index' ? 'int64' : 'float32';
+  m.graph.input = [...m.graph.input, makeValueInfo(LABELS_INPUT, labelType, null)];
+  const outputs: HeadOutputs = { cleanLoss: clean.loss, ablatedLoss: ablated.loss };
+  if (clean.metric && ablated.metric) {
+    outputs.cleanMetric = clean.metric;
+    outputs.ablatedMetric = ablated.metric;
+  }
+  m.graph.output = Object.values(outputs).map((name: string) => makeValueInfo(name, 'float32', ['batch']));
+  return { model: m, outputs };
+}

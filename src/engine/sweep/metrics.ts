@@ -1,0 +1,75 @@
+/**
+ * The paired quantities of one draw (DESIGN.md §1), from the per-example head outputs of the paired model,
+ * all on the same weights and the same evaluation rows:
+ *   L_n = mean clean loss over all rows, L_T / L_C = the same over target / control rows,
+ *   M_T = mean clean metric over target rows (oriented: larger = more damage),
+ *   E_T = M_T(I(f_w)) − M_T(f_w) over target rows, E_C = L_C(I(f_w)) − L_C(f_w) over control rows.
+ */
+
+export interface DrawMetrics {
+  /** L_n(w): clean loss over all evaluation rows. */
+  loss: number;
+  /** L_T(w) and L_C(w). */
+  targetLoss: number;
+  controlLoss: number;
+  /** M_T(f_w), oriented. */
+  targetMetric: number;
+  /** E_T = M_T(I(f_w)) − M_T(f_w). */
+  targetEffect: number;
+  /** E_C = L_C(I(f_w)) − L_C(f_w). */
+  collateralEffect: number;
+}
+
+/** Per-example outputs of one batch: clean/ablated loss and (optional) clean/ablated metric, [batch] each. */
+export interface BatchRows {
+  cleanLoss: ArrayLike<number>;
+  ablatedLoss: ArrayLike<number>;
+  cleanMetric?: ArrayLike<number>;
+  ablatedMetric?: ArrayLike<number>;
+}
+
+/** Sums over evaluation batches; rows beyond `valid` (padding of a fixed-size last batch) are ignored. */
+export class PairedAccumulator {
+  private all = 0;
+  private target = 0;
+  private control = 0;
+  private sumLoss = 0;
+  private sumTargetLoss = 0;
+  private sumControlLoss = 0;
+  private sumTargetMetric = 0;
+  private sumTargetEffect = 0;
+  private sumCollateral = 0;
+
+  /** @param isTarget 1 for a target row, 0 for a control row, aligned with the batch rows */
+  add(rows: BatchRows, isTarget: ArrayLike<number>, valid = isTarget.length): void {
+    const cm = rows.cleanMetric ?? rows.cleanLoss;
+    const am = rows.ablatedMetric ?? rows.ablatedLoss;
+    for (let i = 0; i < valid; i++) {
+      const clean = rows.cleanLoss[i]!;
+      this.sumLoss += clean;
+      this.all++;
+      if (isTarget[i]) {
+        this.target++;
+        this.sumTargetLoss += clean;
+        this.sumTargetMetric += cm[i]!;
+        this.sumTargetEffect += am[i]! - cm[i]!;
+      } else {
+        this.control++;
+        this.sumControlLoss += clean;
+        this.sumCollateral += rows.ablatedLoss[i]! - clean;
+      }
+    }
+  }
+
+  result(): DrawMetrics {
+    if (this.target === 0 || this.control === 0) throw new Error(`the evaluation rows hold ${this.target} target and ${this.control} control examples; both sets must be non-empty`);
+    return {
+      loss: this.sumLoss / this.all,
+      targetLoss: this.sumTargetLoss / this.target,
+      controlLoss: this.sumControlLoss / this.control,
+      targetMetric: this.sumTargetMetric / this.target,
+      targetEffect: this.sumTargetEffect / this.target,
+      collateralEffect: this.sumCollateral / this.control,
+    };
+  }
+}
