@@ -1,0 +1,318 @@
+// The client end of the worker channel: forks the worker, handshakes, runs sweeps, cancels them, and turns every
+// way a worker can die (crash, kill -9, OOM, a script that does not start) into a rejected promise — never a hang.
+//
+//   const client = new WorkerClient({ workerPath: context.asAbsolutePath('dist/worker.js') });
+//   const done = await client.run({ source: { kind: 'file', path } }, { onProgress, onLevel, signal });
+//   await client.dispose();
+import { type ChildProcess, fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  clientNotification,
+  type ClientMessage,
+  type InitializeResult,
+  isResponse,
+  isWorkerNotification,
+  PROTOCOL_VERSION,
+  request,
+  type RequestMethod,
+  type Requests,
+  type SweepDone,
+  type SweepLevel,
+  type SweepProgress,
+  type SweepSource,
+  type WorkerError,
+  type LogMessage,
+} from '../protocol/worker';
+import { WorkerRunError } from './errors';
+import { defaultResultsPath, resolveWorkerEntry, strayTempFiles } from './paths';
+
+export interface WorkerClientOptions {
+  /**
+   * The worker script. Default: `worker.js` beside the bundle that contains this client (dist/worker.js next to
+   * dist/cli.js and dist/extension.js), or src/worker/worker.ts through tsx when running from source.
+   */
+  workerPath?: string;
+  /** The executable that runs the worker. Default: `process.execPath` (in VS Code: Electron run as node). */
+  execPath?: string;
+  /** Extra node flags for the worker (e.g. `--max-old-space-size=4096`). */
+  execArgv?: string[];
+  /** Added to the worker's environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Milliseconds between the cancel message and SIGKILL. Default 750 (cancel completes within a second). */
+  cancelGraceMs?: number;
+  /** Milliseconds the worker has to answer the handshake (it loads no engine before that). Default 30000. */
+  startTimeoutMs?: number;
+  /** Name the worker sees in the handshake (for its logs). */
+  clientName?: string;
+  /** The worker's stdout/stderr lines and its `log` notifications. */
+  onLog?: (line: string, source: 'stdout' | 'stderr' | LogMessage['level']) => void;
+}
+
+export interface RunRequest {
+  source: SweepSource;
+  /** Results file; default `<name>.results.json` beside the hypothesis file. */
+  out?: string;
+  /** Default: a fresh id. */
+  runId?: string;
+}
+
+export interface RunCallbacks {
+  onProgress?: (p: SweepProgress) => void;
+  onLevel?: (l: SweepLevel) => void;
+  /** Aborting it cancels the run, like `cancel()`. */
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  method: RequestMethod;
+  resolve: (result: unknown) => void;
+  reject: (error: WorkerRunError) => void;
+}
+
+interface ActiveRun {
+  runId: string;
+  out: string | undefined;
+  callbacks: RunCallbacks;
+  cancelRequested: boolean;
+  /** Whether `sweep/start` has been sent (before that, cancel just stops the start-up). */
+  sent: boolean;
+  killTimer?: NodeJS.Timeout;
+}
+
+const STDERR_TAIL_CHARS = 4000;
+
+export class WorkerClient {
+  private child: ChildProcess | null = null;
+  private starting: Promise<InitializeResult> | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private run_: ActiveRun | null = null;
+  private stderrTail = '';
+  private exited: Promise<void> = Promise.resolve();
+  private readonly options: Required<Pick<WorkerClientOptions, 'cancelGraceMs' | 'startTimeoutMs' | 'clientName'>> & WorkerClientOptions;
+
+  constructor(options: WorkerClientOptions = {}) {
+    this.options = { cancelGraceMs: 750, startTimeoutMs: 30_000, clientName: 'circuit-thermometer', ...options };
+  }
+
+  /** The worker's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Whether a sweep is in progress. */
+  get busy(): boolean {
+    return this.run_ !== null;
+  }
+
+  /** Forks the worker (once) and handshakes. Called by `run()`; call it early to hide the start-up time. */
+  start(): Promise<InitializeResult> {
+    if (!this.starting) {
+      this.starting = this.spawn().catch((e: unknown) => {
+        this.starting = null;
+        throw e;
+      });
+    }
+    return this.starting;
+  }
+
+  /**
+   * Runs one sweep in the worker and resolves when its results file is written. Rejects with a `WorkerRunError`
+   * whose `code` says why: 'hypothesis-invalid', 'unreadable', 'run-failed', 'cancelled', 'worker-crashed',
+   * 'worker-killed', 'busy', …. A cancelled or failed run leaves no results file (nor temp file) behind.
+   */
+  async run(req: RunRequest, callbacks: RunCallbacks = {}): Promise<SweepDone> {
+    if (this.run_) throw new WorkerRunError({ code: 'busy', message: `a sweep (${this.run_.runId}) is already running in this worker` });
+    const runId = req.runId ?? `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const out = req.out ?? (req.source.kind === 'file' ? defaultResultsPath(req.source.path) : defaultResultsPath(req.source.hypothesis.file));
+    const active: ActiveRun = { runId, out: path.resolve(out), callbacks, cancelRequested: false, sent: false };
+    this.run_ = active;
+    const onAbort = () => void this.cancel();
+    try {
+      if (callbacks.signal?.aborted) throw new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
+      callbacks.signal?.addEventListener('abort', onAbort);
+      await this.start().catch((e: unknown) => {
+        throw active.cancelRequested ? new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' }) : e;
+      });
+      if (active.cancelRequested) throw new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
+      active.sent = true;
+      return await this.request('sweep/start', { runId, source: req.source, out: active.out });
+    } finally {
+      callbacks.signal?.removeEventListener('abort', onAbort);
+      if (active.killTimer) clearTimeout(active.killTimer);
+      if (this.run_ === active) this.run_ = null;
+    }
+  }
+
+  /**
+   * Cancels the running sweep: a `sweep/cancel` message, then SIGKILL if the worker has not answered within the
+   * grace period. Resolves once the run has settled (its `run()` promise rejects with code 'cancelled').
+   */
+  async cancel(): Promise<void> {
+    const active = this.run_;
+    if (!active || active.cancelRequested) return;
+    active.cancelRequested = true;
+    if (!active.sent) this.kill(); // still starting: nothing to stop gracefully
+    else if (this.post(clientNotification('sweep/cancel', { runId: active.runId }))) active.killTimer = setTimeout(() => this.kill(), this.options.cancelGraceMs);
+    while (this.run_ === active) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Asks the worker to exit, kills it if it does not within the grace period, and waits until it is gone. */
+  async dispose(): Promise<void> {
+    if (this.run_) await this.cancel();
+    const child = this.child;
+    if (!child) return;
+    const timer = setTimeout(() => this.kill(), this.options.cancelGraceMs);
+    try {
+      if (child.connected) await this.request('shutdown', {}).catch(() => undefined);
+      await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private async spawn(): Promise<InitializeResult> {
+    const entry = resolveWorkerEntry(this.options.workerPath);
+    if (!fs.existsSync(entry.path)) {
+      throw new WorkerRunError({
+        code: 'worker-crashed',
+        message: `the worker script ${entry.path} does not exist`,
+        hint: 'build it (npm run build puts dist/worker.js beside dist/cli.js), or pass workerPath',
+      });
+    }
+    this.stderrTail = '';
+    const child = fork(entry.path, [], {
+      execPath: this.options.execPath,
+      execArgv: [...entry.execArgv, ...(this.options.execArgv ?? [])],
+      // ELECTRON_RUN_AS_NODE: inside VS Code, process.execPath is Electron; this makes it a plain node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...this.options.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    child.stdout?.setEncoding('utf8').on('data', (s: string) => this.log(s, 'stdout'));
+    child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+      this.stderrTail = (this.stderrTail + s).slice(-STDERR_TAIL_CHARS);
+      this.log(s, 'stderr');
+    });
+    child.on('message', (m: unknown) => this.onMessage(m));
+    child.on('error', (e) => this.onGone(child, null, null, e));
+    child.on('exit', (code, signal) => this.onGone(child, code, signal));
+
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new WorkerRunError({ code: 'worker-unresponsive', message: `the worker did not answer within ${this.options.startTimeoutMs} ms`, hint: this.stderrHint() }));
+        this.kill();
+      }, this.options.startTimeoutMs);
+    });
+    try {
+      const result = await Promise.race([this.request('initialize', { protocolVersion: PROTOCOL_VERSION, client: this.options.clientName }), timeout]);
+      if (result.protocolVersion !== PROTOCOL_VERSION) {
+        this.kill();
+        throw new WorkerRunError({ code: 'protocol-mismatch', message: `the worker speaks protocol ${result.protocolVersion}, this client ${PROTOCOL_VERSION}` });
+      }
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private request<M extends RequestMethod>(method: M, params: Requests[M]['params']): Promise<Requests[M]['result']> {
+    const id = this.nextId++;
+    return new Promise<Requests[M]['result']>((resolve, reject) => {
+      this.pending.set(id, { method, resolve: resolve as (r: unknown) => void, reject });
+      if (!this.post(request(id, method, params))) {
+        this.pending.delete(id);
+        reject(new WorkerRunError({ code: 'worker-crashed', message: 'the worker is not running', hint: this.stderrHint() }));
+      }
+    });
+  }
+
+  private post(message: ClientMessage): boolean {
+    const child = this.child;
+    if (!child || !child.connected) return false;
+    try {
+      child.send(message);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private onMessage(m: unknown): void {
+    if (isResponse(m)) {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if ('error' in m) p.reject(new WorkerRunError(m.error));
+      else p.resolve(m.result);
+      return;
+    }
+    if (!isWorkerNotification(m)) return;
+    const active = this.run_;
+    switch (m.method) {
+      case 'sweep/progress':
+        if (active?.runId === m.params.runId) active.callbacks.onProgress?.(m.params);
+        break;
+      case 'sweep/level':
+        if (active?.runId === m.params.runId) active.callbacks.onLevel?.(m.params);
+        break;
+      case 'log':
+        this.options.onLog?.(m.params.message, m.params.level);
+        break;
+    }
+  }
+
+  /** The worker exited or could not start: fail everything pending, and remove what a killed writer may have left. */
+  private onGone(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, error?: Error): void {
+    if (this.child !== child) return;
+    if (error && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); // a broken channel: do not leave it running
+    this.child = null;
+    this.starting = null;
+    const active = this.run_;
+    if (active?.out && child.pid !== undefined) for (const f of strayTempFiles(active.out, child.pid)) fs.rmSync(f, { force: true });
+    const reason: WorkerError = active?.cancelRequested
+      ? { code: 'cancelled', message: 'the sweep was cancelled' }
+      : error
+        ? { code: 'worker-crashed', message: `the worker could not run: ${error.message}`, hint: this.stderrHint() }
+        : signal
+          ? { code: 'worker-killed', message: `the worker process was killed (${signal})`, hint: signal === 'SIGKILL' ? 'killed from outside, or by the system when it ran out of memory' : undefined }
+          : { code: 'worker-crashed', message: `the worker process exited unexpectedly (exit code ${code})`, hint: this.stderrHint() };
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      if (p.method === 'shutdown') p.resolve({ ok: true });
+      else p.reject(new WorkerRunError(p.method === 'sweep/start' ? reason : { ...reason, code: reason.code === 'cancelled' ? 'worker-crashed' : reason.code }));
+    }
+  }
+
+  private kill(): void {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  private log(text: string, source: 'stdout' | 'stderr'): void {
+    if (!this.options.onLog) return;
+    for (const line of text.split('\n')) if (line.length > 0) this.options.onLog(line, source);
+  }
+
+  private stderrHint(): string | undefined {
+    // Stack frames and node's version banner say little; the error lines say what happened.
+    const lines = this.stderrTail.split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('at ') && !/^Node\.js v/.test(l) && l !== '^');
+    return lines.length > 0 ? `worker stderr: ${lines.slice(-3).join(' | ')}` : undefined;
+  }
+}
+
+/** One sweep in a fresh worker that is shut down afterwards, whatever happens. */
+export async function runSweepInWorker(req: RunRequest, callbacks: RunCallbacks = {}, options: WorkerClientOptions = {}): Promise<SweepDone> {
+  const client = new WorkerClient(options);
+  try {
+    return await client.run(req, callbacks);
+  } finally {
+    await client.dispose();
+  }
+}

@@ -1,0 +1,25 @@
+// The error a client sees when a run or a request fails: the protocol's WorkerError as a throwable.
+import type { WorkerError, WorkerErrorCode } from '../protocol/worker';
+
+export class WorkerRunError extends Error implements WorkerError {
+  override readonly name = 'WorkerRunError';
+  readonly code: WorkerErrorCode;
+  readonly hint?: string;
+  readonly details?: string[];
+
+  constructor(error: WorkerError) {
+    super(error.message);
+    this.code = error.code;
+    if (error.hint !== undefined) this.hint = error.hint;
+    if (error.details !== undefined) this.details = error.details;
+  }
+
+  toJSON(): WorkerError {
+    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}), ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+/** The error thrown by a cancelled run inside the worker (its signal was aborted). */
+export function cancelledError(): WorkerError {
+  return { code: 'cancelled', message: 'the sweep was cancelled' };
+}

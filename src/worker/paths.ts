@@ -1,0 +1,53 @@
+// Where things are: the results file beside a hypothesis, the worker entry beside the bundle, stray temp files.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const HYPOTHESIS_SUFFIXES = ['.circuit.yaml', '.circuit.yml', '.circuit.json', '.yaml', '.yml', '.json'];
+
+/** `<dir>/<name>.results.json` for `<dir>/<name>.circuit.yaml` (or .yml/.json). */
+export function defaultResultsPath(hypothesisFile: string): string {
+  const dir = path.dirname(hypothesisFile);
+  const base = path.basename(hypothesisFile);
+  const suffix = HYPOTHESIS_SUFFIXES.find((s) => base.toLowerCase().endsWith(s) && base.length > s.length);
+  return path.join(dir, `${suffix ? base.slice(0, -suffix.length) : base}.results.json`);
+}
+
+export interface WorkerEntry {
+  /** The script `child_process.fork` runs. */
+  path: string;
+  /** Node flags for it (a TypeScript entry needs tsx's loader). */
+  execArgv: string[];
+}
+
+/**
+ * The worker script that belongs with this copy of the client:
+ * - bundled (dist/cli.js, dist/extension.js): `worker.js` in the same folder, i.e. dist/worker.js;
+ * - from source under tsx (tests, `npx tsx src/cli/main.ts`): src/worker/worker.ts, loaded through tsx.
+ * An explicit path (e.g. the extension's `context.asAbsolutePath('dist/worker.js')`) wins; a `.ts` path gets tsx.
+ */
+export function resolveWorkerEntry(explicit?: string): WorkerEntry {
+  if (explicit) return { path: explicit, execArgv: explicit.endsWith('.ts') ? tsxFlags() : [] };
+  const fromSource = __filename.endsWith('.ts');
+  const file = path.join(__dirname, fromSource ? 'worker.ts' : 'worker.js');
+  return { path: file, execArgv: fromSource ? tsxFlags() : [] };
+}
+
+function tsxFlags(): string[] {
+  return ['--require', require.resolve('tsx/cjs')];
+}
+
+/**
+ * Temp files that `writeFileAtomic(file)` in process `pid` may have left when that process was killed between
+ * writing and renaming (its naming: `<file>.<pid>.<time>.tmp`).
+ */
+export function strayTempFiles(file: string, pid: number): string[] {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.${pid}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp')).map((n) => path.join(dir, n));
+}

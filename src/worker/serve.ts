@@ -1,0 +1,111 @@
+// The worker's message loop: speaks src/protocol/worker.ts over the IPC channel of a `child_process.fork`ed
+// process, one run at a time, and exits when the channel closes. The entry script is ./worker.ts.
+import {
+  isClientNotification,
+  isRequest,
+  PROTOCOL_VERSION,
+  respond,
+  respondError,
+  workerNotification,
+  type RequestMessage,
+  type ResponseMessage,
+  type WorkerError,
+  type WorkerMessage,
+} from '../protocol/worker';
+import { cancelledError } from './errors';
+import { ENGINE, executeSweep, loadRunner, type SweepRunner, toWorkerError } from './execute';
+
+interface ActiveRun {
+  runId: string;
+  requestId: number;
+  controller: AbortController;
+}
+
+let active: ActiveRun | null = null;
+let runner: () => SweepRunner = loadRunner;
+
+function send(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    try {
+      process.send(message, undefined, {}, () => resolve());
+    } catch {
+      resolve(); // channel closed under us: the client is gone, nothing to tell
+    }
+  });
+}
+
+async function exitAfter(message: ResponseMessage, code: number): Promise<void> {
+  await send(message);
+  process.exit(code);
+}
+
+function onRequest(req: RequestMessage): void {
+  switch (req.method) {
+    case 'initialize': {
+      if (req.params.protocolVersion !== PROTOCOL_VERSION) {
+        const error: WorkerError = {
+          code: 'protocol-mismatch',
+          message: `the worker speaks protocol ${PROTOCOL_VERSION}, the client ${req.params.protocolVersion}`,
+          hint: 'the worker script does not belong to this client: rebuild (npm run build) or point workerPath at the matching dist/worker.js',
+        };
+        void exitAfter(respondError(req.id, req.method, error), 2);
+        return;
+      }
+      void send(respond(req.id, req.method, { protocolVersion: PROTOCOL_VERSION, pid: process.pid, engine: ENGINE }));
+      return;
+    }
+    case 'sweep/start': {
+      if (active) {
+        void send(respondError(req.id, req.method, { code: 'busy', message: `the worker is already running ${active.runId}` }));
+        return;
+      }
+      const run: ActiveRun = { runId: req.params.runId, requestId: req.id, controller: new AbortController() };
+      active = run;
+      executeSweep(req.params, {
+        signal: run.controller.signal,
+        onProgress: (p) => void send(workerNotification('sweep/progress', p)),
+        onLevel: (l) => void send(workerNotification('sweep/level', l)),
+        onLog: (m) => void send(workerNotification('log', m)),
+      }, runner)
+        .then((done) => send(respond(req.id, req.method, done)))
+        .catch((e: unknown) => send(respondError(req.id, req.method, run.controller.signal.aborted ? cancelledError() : toWorkerError(e))))
+        .finally(() => {
+          if (active === run) active = null;
+        });
+      return;
+    }
+    case 'shutdown': {
+      active?.controller.abort();
+      void exitAfter(respond(req.id, req.method, { ok: true }), 0);
+      return;
+    }
+  }
+}
+
+/** Serves the protocol on this process's IPC channel; `sweepRunner` replaces the engine's sweep (benchmarks, tests of the plumbing). */
+export function serveWorker(sweepRunner: () => SweepRunner = loadRunner): void {
+  runner = sweepRunner;
+  if (!process.send) {
+    process.stderr.write('circuit-thermometer worker: this script is started by the CLI or the extension (child_process.fork), not by hand\n');
+    process.exit(2);
+  }
+  process.on('message', (m: unknown) => {
+    if (isRequest(m)) onRequest(m);
+    else if (isClientNotification(m) && m.method === 'sweep/cancel' && active?.runId === m.params.runId) active.controller.abort();
+  });
+  // The client owns cancellation: Ctrl-C in a terminal reaches the whole process group, and the CLI turns it
+  // into a cancel message; dying on SIGINT here would look like a crash to the client.
+  process.on('SIGINT', () => undefined);
+  // Client gone (closed channel, parent died): nothing left to report to.
+  process.on('disconnect', () => process.exit(0));
+  process.on('uncaughtException', (e) => {
+    const run = active;
+    if (run) void exitAfter(respondError(run.requestId, 'sweep/start', { code: 'internal', message: `worker error: ${e.message}`, details: e.stack ? [e.stack] : undefined }), 70);
+    else {
+      process.stderr.write(`circuit-thermometer worker: ${e.stack ?? e.message}\n`);
+      process.exit(70);
+    }
+  });
+}
+
