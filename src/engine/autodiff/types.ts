@@ -16,6 +16,11 @@ export interface GradContext {
   needs(i: number): boolean;
   /** Value of a constant/initializer input (axes, shapes, pads given as inputs), or undefined if computed. */
   constantInts(name: string): number[] | undefined;
+  /** Value of a float constant/initializer input (e.g. a `Pow` exponent), or undefined if computed. */
+  constantFloats(name: string): number[] | undefined;
+  /** Name of forward output i of `node`; an omitted optional output (MaxPool's indices, LayerNormalization's
+   *  mean and inverse std) is added to the forward node, so the backward pass reuses it instead of recomputing. */
+  forwardOutput(i: number): string;
 }
 
 /** Returns one gradient tensor name (or null = none) per forward input, given one (or null) per forward output. */

@@ -1,0 +1,254 @@
+// Finite-difference verification of gradient graphs: for each parameter tensor, the directional derivative
+// gᵀΔ of the gradient graph is compared with the central difference (L(w + Δ/2) − L(w − Δ/2)) measured by
+// running the original model on onnxruntime, along random directions, at several step sizes.
+import { GraphIndex } from '../onnx/graph';
+import { ModelProto } from '../onnx/proto';
+import { parametersToInputs } from '../onnx/rewrite';
+import { createSession, Feeds, ort } from '../onnx/runtime';
+import { tensorToFloat32 } from '../onnx/tensor';
+import { Rng } from '../util/random';
+import { attrTensor } from '../onnx/attributes';
+import { buildGradientGraph } from './index';
+
+export type InputSpec =
+  | { kind: 'float'; dims: number[] }
+  | { kind: 'int'; low: number; high: number; dims: number[] };
+
+export interface GradcheckOptions {
+  /** How to make each data input; inputs not named here use their declared static shape. */
+  inputs?: Record<string, InputSpec>;
+  seed?: number;
+  /** Random directions per parameter tensor (default 2). */
+  directions?: number;
+  /** Check a seeded sample of at most this many parameter tensors (default: all). */
+  maxTensors?: number;
+}
+
+export interface DirectionCheck {
+  /** gᵀΔ/2h: the directional derivative predicted by the gradient graph. */
+  analytic: number;
+  /** (L(w + hd) − L(w − hd))/2h measured by the runtime. */
+  numeric: number;
+  /** The relative step h (fraction of the tensor's RMS) that agreed best. */
+  step: number;
+  relError: number;
+}
+
+export interface TensorCheck {
+  name: string;
+  shape: number[];
+  relError: number;
+  pass: boolean;
+  /** True when the directional derivative is below the float32 resolution of the check (see GRADCHECK_TOLERANCE). */
+  belowResolution: boolean;
+  directions: DirectionCheck[];
+}
+
+export interface GradcheckReport {
+  /** Float parameter tensors of the model. */
+  parameters: number;
+  checked: number;
+  maxRelError: number;
+  pass: boolean;
+  inputs: Record<string, number[]>;
+  tolerance: typeof GRADCHECK_TOLERANCE;
+  tensors: TensorCheck[];
+  skipped: { name: string; reason: string }[];
+}
+
+/**
+ * Float32 tolerances. With unit roundoff ε = 2⁻²⁴, the runtime's outputs y carry rounding errors of a few ε
+ * relative to their size; the loss L = Σ⟨R, y⟩ is then known to δL = κ·ε·‖R∘y‖₂ (independent errors add in
+ * quadrature; κ allows for rounding accumulated through the network's depth and reductions), and a central
+ * difference with step h to δL/h. Truncation error is O(h²). A direction passes when
+ * |analytic − numeric| ≤ max(ρ·max(|analytic|, |numeric|), δL/h) at one of the steps, tried in order.
+ */
+export const GRADCHECK_TOLERANCE = {
+  /** ρ: relative error allowed between analytic and numeric directional derivatives. */
+  relative: 1e-2,
+  /** κ: rounding-noise multiplier on ε·‖R∘y‖₂. */
+  roundoffFactor: 64,
+  /** ε: float32 unit roundoff. */
+  unitRoundoff: 2 ** -24,
+  /** Steps h, relative to each tensor's RMS value (1 for all-zero tensors), tried until one passes. */
+  steps: [3e-3, 1e-2, 1e-3, 3e-2, 3e-4],
+} as const;
+
+interface OutputInfo { name: string; weights: Float32Array }
+
+/** A data input filled per its spec (floats standard normal, ints uniform in [low, high)). */
+export function makeInput(spec: InputSpec, rng: Rng): ort.Tensor {
+  const n = spec.dims.reduce((a, d) => a * d, 1);
+  if (spec.kind === 'float') return new ort.Tensor('float32', rng.fillNormal(new Float32Array(n)), spec.dims);
+  const data = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) data[i] = BigInt(spec.low + rng.int(spec.high - spec.low));
+  return new ort.Tensor('int64', data, spec.dims);
+}
+
+function defaultInputs(model: ModelProto, given: Record<string, InputSpec>, rng: Rng): { feeds: Feeds; dims: Record<string, number[]> } {
+  const index = GraphIndex.of(model);
+  const feeds: Feeds = {};
+  const dims: Record<string, number[]> = {};
+  for (const name of Object.keys(given)) if (!index.graphInputs.includes(name)) throw new Error(`the model has no input named '${name}' (inputs: ${index.graphInputs.join(', ')})`);
+  for (const name of index.graphInputs) {
+    const t = index.types.get(name);
+    const spec = given[name];
+    if (spec) {
+      if (spec.kind === 'int' && t?.dtype === 'int32') {
+        const x = makeInput(spec, rng);
+        feeds[name] = new ort.Tensor('int32', Int32Array.from(x.data as BigInt64Array, Number), spec.dims);
+      } else {
+        feeds[name] = makeInput(spec, rng);
+      }
+      dims[name] = spec.dims;
+      continue;
+    }
+    const shape = t?.shape;
+    if (!shape || shape.some((d) => typeof d !== 'number')) {
+      throw new Error(`input '${name}' has shape [${(shape ?? []).map((d) => d ?? '?').join(', ')}]: give it with --input ${name}=float:DIMS or int:LOW:HIGH:DIMS`);
+    }
+    const d = shape as number[];
+    const n = d.reduce((a, x) => a * x, 1);
+    dims[name] = d;
+    switch (t?.dtype) {
+      case 'float32': feeds[name] = new ort.Tensor('float32', rng.fillNormal(new Float32Array(n)), d); break;
+      // 1 is a valid token id and an all-ones mask attends everywhere.
+      case 'int64': feeds[name] = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), d); break;
+      case 'int32': feeds[name] = new ort.Tensor('int32', new Int32Array(n).fill(1), d); break;
+      case 'bool': feeds[name] = new ort.Tensor('bool', new Uint8Array(n).fill(1), d); break;
+      default: throw new Error(`input '${name}' has type ${t?.dtype ?? 'unknown'}, which gradcheck cannot fill`);
+    }
+  }
+  return { feeds, dims };
+}
+
+/** Σ_o ⟨R_o, y_o⟩ in float64, and ‖R∘y‖₂. */
+function weightedSum(result: Record<string, ort.Tensor>, outputs: readonly OutputInfo[]): { value: number; norm: number } {
+  let value = 0, sq = 0;
+  for (const o of outputs) {
+    const y = result[o.name].data as Float32Array;
+    const r = o.weights;
+    for (let i = 0; i < y.length; i++) {
+      const t = r[i] * y[i];
+      value += t;
+      sq += t * t;
+    }
+  }
+  return { value, norm: Math.sqrt(sq) };
+}
+
+export async function gradcheck(model: ModelProto, options: GradcheckOptions = {}): Promise<GradcheckReport> {
+  const seed = options.seed ?? 0;
+  const tol = GRADCHECK_TOLERANCE;
+  const index = GraphIndex.of(model);
+  const all = index.parameters();
+  const skipped: { name: string; reason: string }[] = [];
+  let candidates = all.filter((p) => {
+    if (p.dtype !== 'float32') { skipped.push({ name: p.name, reason: `${p.dtype} parameters are not checked` }); return false; }
+    if (p.size <= 1) { skipped.push({ name: p.name, reason: 'scalars (epsilons, exponents, scales) are treated as constants' }); return false; }
+    return true;
+  });
+  if (options.maxTensors !== undefined && candidates.length > options.maxTensors) {
+    const order = Rng.stream(seed, 3).permutation(candidates.length);
+    const keep = new Set(Array.from(order.subarray(0, options.maxTensors)));
+    candidates.forEach((p, i) => { if (!keep.has(i)) skipped.push({ name: p.name, reason: `not in the sample of ${options.maxTensors}` }); });
+    candidates = candidates.filter((_, i) => keep.has(i));
+  }
+  const names = candidates.map((p) => p.name);
+  const values = new Map(names.map((n) => [n, parameterValues(model, index, n)]));
+
+  const { feeds: dataFeeds, dims } = defaultInputs(model, options.inputs ?? {}, Rng.stream(seed, 1));
+  const fdModel = parametersToInputs(model, names);
+  const session = await createSession(fdModel);
+  try {
+    const paramFeeds = (override?: { name: string; data: Float32Array }): Feeds => {
+      const f: Feeds = { ...dataFeeds };
+      for (const p of candidates) {
+        const data = override && override.name === p.name ? override.data : values.get(p.name)!;
+        f[p.name] = new ort.Tensor('float32', data, p.shape);
+      }
+      return f;
+    };
+    const base = await session.run(paramFeeds());
+    const outputs: OutputInfo[] = [];
+    const rr = Rng.stream(seed, 2);
+    for (const o of model.graph.output) {
+      const t = base[o.name];
+      if (t.type !== 'float32') continue;
+      outputs.push({ name: o.name, weights: rr.fillNormal(new Float32Array(t.size)) });
+    }
+    if (outputs.length === 0) throw new Error('the model has no float32 output to differentiate');
+    const noiseL = tol.roundoffFactor * tol.unitRoundoff * weightedSum(base, outputs).norm;
+
+    // The gradient graph, with L = Σ⟨R, y⟩.
+    const weightNames = Object.fromEntries(outputs.map((o, i) => [o.name, `gradcheck_R${i}`]));
+    const graph = await buildGradientGraph({
+      model, parameters: names, loss: { kind: 'weighted-sum', weights: weightNames }, feedShapes: dims,
+    });
+    const gradSession = await createSession(graph.model);
+    let grads: Record<string, ort.Tensor>;
+    try {
+      const gf = paramFeeds();
+      for (const o of outputs) gf[weightNames[o.name]] = new ort.Tensor('float32', o.weights, [...base[o.name].dims]);
+      grads = await gradSession.run(gf);
+    } finally {
+      await gradSession.release();
+    }
+
+    const loss = async (name: string, data: Float32Array) => weightedSum(await session.run(paramFeeds({ name, data })), outputs).value;
+    const tensors: TensorCheck[] = [];
+    for (const [ti, p] of candidates.entries()) {
+      const w = values.get(p.name)!;
+      const g = grads[graph.gradOutputs[p.name]].data as Float32Array;
+      let rms = 0;
+      for (const x of w) rms += x * x;
+      rms = Math.sqrt(rms / w.length) || 1;
+      const directions: DirectionCheck[] = [];
+      let below = false;
+      for (let d = 0; d < (options.directions ?? 2); d++) {
+        const v = Rng.stream(seed, 4, ti, d).fillNormal(new Float32Array(w.length));
+        let best: DirectionCheck | null = null;
+        let bestBelow = false;
+        for (const h of tol.steps) {
+          const plus = new Float32Array(w.length), minus = new Float32Array(w.length);
+          for (let i = 0; i < w.length; i++) {
+            plus[i] = w[i] + h * rms * v[i];
+            minus[i] = w[i] - h * rms * v[i];
+          }
+          // The step actually taken is the float32-rounded difference, so weight rounding cancels out.
+          let gd = 0;
+          for (let i = 0; i < w.length; i++) gd += g[i] * (plus[i] - minus[i]);
+          const analytic = gd / (2 * h);
+          const numeric = ((await loss(p.name, plus)) - (await loss(p.name, minus))) / (2 * h);
+          const floor = noiseL / h;
+          const err = Math.abs(analytic - numeric);
+          const scale = Math.max(Math.abs(analytic), Math.abs(numeric));
+          const relError = err / Math.max(scale, floor / tol.relative);
+          const check: DirectionCheck = { analytic, numeric, step: h, relError: Number.isNaN(relError) ? Infinity : relError };
+          if (!best || check.relError < best.relError) { best = check; bestBelow = scale < floor / tol.relative; }
+          if (check.relError <= tol.relative) break;
+        }
+        directions.push(best!);
+        below ||= bestBelow;
+      }
+      const relError = Math.max(...directions.map((x) => x.relError));
+      tensors.push({ name: p.name, shape: p.shape, relError, pass: relError <= tol.relative, belowResolution: below, directions });
+    }
+    const maxRelError = tensors.reduce((m, t) => Math.max(m, t.relError), 0);
+    return {
+      parameters: all.length, checked: tensors.length, maxRelError, pass: tensors.every((t) => t.pass),
+      inputs: dims, tolerance: tol, tensors, skipped,
+    };
+  } finally {
+    await session.release();
+  }
+}
+
+function parameterValues(model: ModelProto, index: GraphIndex, name: string): Float32Array {
+  const init = index.initializers.get(name);
+  if (init) return tensorToFloat32(init);
+  const node = model.graph.node.find((n) => n.opType === 'Constant' && n.output[0] === name);
+  const t = node ? attrTensor(node, 'value') : undefined;
+  if (!t) throw new Error(`parameter '${name}' has no stored value`);
+  return tensorToFloat32(t);
+}

@@ -1,0 +1,67 @@
+// The one table of gradient rules: op type → entries by opset range (see shared/STYLE.md, "Gradient rules").
+import { GradRule, RegistryEntry } from './types';
+import * as ew from './rules/elementwise';
+import * as mm from './rules/matmul';
+import * as red from './rules/reduce';
+import * as sh from './rules/shape';
+
+const rule = (r: GradRule, minOpset?: number, maxOpset?: number): RegistryEntry => ({ kind: 'rule', rule: r, minOpset, maxOpset });
+const none: RegistryEntry = { kind: 'nonDifferentiable' };
+const notImplemented = (reason: string): RegistryEntry => ({ kind: 'notImplemented', reason });
+
+/** Default-domain ops. Ops not listed have no gradient and are reported when they sit on the gradient path. */
+export const REGISTRY: Readonly<Record<string, readonly RegistryEntry[]>> = {
+  // elementwise
+  Add: [rule(ew.add)], Sub: [rule(ew.sub)], Mul: [rule(ew.mul)], Div: [rule(ew.div)], Pow: [rule(ew.pow)],
+  Neg: [rule(ew.neg)], Sqrt: [rule(ew.sqrt)], Reciprocal: [rule(ew.reciprocal)], Exp: [rule(ew.exp)], Log: [rule(ew.log)],
+  Sin: [rule(ew.sin)], Cos: [rule(ew.cos)], Abs: [rule(ew.abs)],
+  Relu: [rule(ew.relu)], LeakyRelu: [rule(ew.leakyRelu)], Tanh: [rule(ew.tanh)], Sigmoid: [rule(ew.sigmoid)],
+  Softplus: [rule(ew.softplus)], Erf: [rule(ew.erf)], Gelu: [rule(ew.gelu, 20)],
+  HardSigmoid: [rule(ew.hardSigmoid)], HardSwish: [rule(ew.hardSwish, 14)], Clip: [rule(ew.clip)],
+  Max: [rule(ew.max)], Min: [rule(ew.min)], Sum: [rule(ew.sum)],
+  Identity: [rule(ew.identity)], Dropout: [rule(ew.dropout)], Cast: [rule(ew.cast)],
+  // products
+  Gemm: [rule(mm.gemmRule)], MatMul: [rule(mm.matmul)],
+  // reductions
+  ReduceSum: [rule(red.reduceSum)], ReduceMean: [rule(red.reduceMean)],
+  // layout
+  Reshape: [rule(sh.reshapeBack)], Flatten: [rule(sh.reshapeBack)], Squeeze: [rule(sh.reshapeBack)], Unsqueeze: [rule(sh.reshapeBack)],
+  Transpose: [rule(sh.transposeRule)], Expand: [rule(sh.expandRule)],
+  // no gradient flows through these: integer results, comparisons, logic, constants, piecewise-constant functions
+  Shape: [none], Size: [none], Constant: [none], ConstantOfShape: [none], Range: [none], EyeLike: [none], OneHot: [none],
+  Equal: [none], Less: [none], Greater: [none], LessOrEqual: [none], GreaterOrEqual: [none],
+  Not: [none], And: [none], Or: [none], Xor: [none], IsNaN: [none], IsInf: [none],
+  ArgMax: [none], ArgMin: [none], NonZero: [none], Floor: [none], Ceil: [none], Round: [none], Sign: [none],
+  RandomNormal: [none], RandomUniform: [none], RandomNormalLike: [none], RandomUniformLike: [none], Bernoulli: [none],
+  // known, deliberately absent
+  TopK: [notImplemented('TopK has no gradient rule yet (its values would need a scatter by the returned indices)')],
+  Mod: [notImplemented('Mod has no gradient rule (remainder is piecewise; use it only on index paths)')],
+  Loop: [notImplemented('control flow (Loop) cannot be differentiated')],
+  If: [notImplemented('control flow (If) cannot be differentiated')],
+  Scan: [notImplemented('control flow (Scan) cannot be differentiated')],
+};
+
+export type Lookup =
+  | { kind: 'found'; entry: RegistryEntry }
+  | { kind: 'missing'; reason: string };
+
+/** The entry for an op at an opset, or why there is none. */
+export function lookupRule(opType: string, domain: string, opset: number): Lookup {
+  if (domain !== '' && domain !== 'ai.onnx') return { kind: 'missing', reason: `custom-domain op ${domain}.${opType} has no gradient rule` };
+  const entries = REGISTRY[opType];
+  if (!entries) return { kind: 'missing', reason: `no gradient rule for ${opType}` };
+  const entry = entries.find((e) => e.kind !== 'rule' || ((e.minOpset ?? 0) <= opset && opset <= (e.maxOpset ?? Infinity)));
+  if (!entry) return { kind: 'missing', reason: `no gradient rule for ${opType} at opset ${opset}` };
+  if (entry.kind === 'notImplemented') return { kind: 'missing', reason: entry.reason };
+  return { kind: 'found', entry };
+}
+
+/** Op types with a gradient rule, sorted. */
+export function differentiableOps(): string[] {
+  return Object.entries(REGISTRY).filter(([, es]) => es.some((e) => e.kind === 'rule')).map(([op]) => op).sort();
+}
+
+/** Op types declared to carry no gradient, sorted. */
+export function nonDifferentiableOps(): string[] {
+  return Object.entries(REGISTRY).filter(([, es]) => es.some((e) => e.kind === 'nonDifferentiable')).map(([op]) => op).sort();
+}

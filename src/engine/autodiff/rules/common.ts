@@ -1,0 +1,42 @@
+// Small helpers every rule family uses.
+import { attrInt, attrInts } from '../../onnx/attributes';
+import { GradBuilder } from '../builder';
+import { normAxis, range } from '../emit';
+import { GradContext } from '../types';
+
+/** A scalar of the same element type as the forward tensor `like`. */
+export function scalarLike(ctx: GradContext, value: number, like: string): string {
+  const dt = ctx.dataType(like);
+  return ctx.b instanceof GradBuilder ? ctx.b.scalar(value, dt) : ctx.b.scalarOfType(value, dt);
+}
+
+export function input(ctx: GradContext, i: number): string {
+  return ctx.node.input[i] ?? '';
+}
+
+export function output(ctx: GradContext, i = 0): string {
+  return ctx.node.output[i] ?? '';
+}
+
+/** dy·f, where f is a forward-shaped factor; a null dy stays null. */
+export function times(ctx: GradContext, dy: string, factor: string): string {
+  return ctx.b.mul(dy, factor);
+}
+
+/** Shape with the given axes set to 1 (the keepdims shape of a reduction). */
+export function keepDims(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+/** Reduction axes of a Reduce* node (attribute in older opsets, second input in newer), sorted and
+ *  non-negative; null when the node reduces nothing (`noop_with_empty_axes`). */
+export function reduceAxes(ctx: GradContext, rank: number): number[] | null {
+  let axes = attrInts(ctx.node, 'axes');
+  const axesInput = ctx.node.input[1];
+  if (axesInput) {
+    axes = ctx.constantInts(axesInput);
+    if (!axes) throw new Error(`reduction axes '${axesInput}' are computed from data, not from shapes`);
+  }
+  if (!axes || axes.length === 0) return attrInt(ctx.node, 'noop_with_empty_axes', 0) ? null : range(rank);
+  return axes.map((a) => normAxis(a, rank)).sort((a, b) => a - b);
+}

@@ -1,0 +1,77 @@
+// Matrix products. Transposes are folded into Gemm's transA/transB wherever a 2-D product allows it.
+import { attrFloat, attrInt } from '../../onnx/attributes';
+import { GraphBuilder } from '../../onnx/builder';
+import { reshapeIfNeeded, transpose, range } from '../emit';
+import { sumToShape, unbroadcast } from '../unbroadcast';
+import { GradRule } from '../types';
+import { scalarLike } from './common';
+
+const numel = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
+
+function gemm(b: GraphBuilder, a: string, c: string, transA: boolean, transB: boolean, alpha = 1): string {
+  return b.op('Gemm', [a, c], { transA: transA ? 1 : 0, transB: transB ? 1 : 0, alpha: alpha === 1 ? undefined : { float: alpha } });
+}
+
+// Y = α·A'·B' + β·C, A' = transA ? Aᵀ : A ⇒ dA' = α·g·B'ᵀ, dB' = α·A'ᵀ·g, dC = β·Σ_broadcast g
+export const gemmRule: GradRule = (ctx, [g]) => {
+  const [a, bIn, cIn] = ctx.node.input;
+  const tA = attrInt(ctx.node, 'transA', 0) === 1, tB = attrInt(ctx.node, 'transB', 0) === 1;
+  const alpha = attrFloat(ctx.node, 'alpha', 1), beta = attrFloat(ctx.node, 'beta', 1);
+  const b = ctx.b;
+  let dA: string | null = null, dB: string | null = null, dC: string | null = null;
+  // dA = α·g·B'ᵀ, transposed back when A was transposed: Aᵀ-case dA = α·B'·gᵀ
+  if (ctx.needs(0)) dA = tA ? gemm(b, bIn, g!, tB, true, alpha) : gemm(b, g!, bIn, false, !tB, alpha);
+  // dB = α·A'ᵀ·g, transposed back when B was transposed: Bᵀ-case dB = α·gᵀ·A'
+  if (ctx.needs(1)) dB = tB ? gemm(b, g!, a, true, tA, alpha) : gemm(b, a, g!, !tA, false, alpha);
+  if (cIn && ctx.needs(2)) {
+    const summed = unbroadcast(ctx, g!, cIn);
+    dC = beta === 1 ? summed : b.mul(summed, scalarLike(ctx, beta, cIn));
+  }
+  return [dA, dB, dC];
+};
+
+// Y = A·B (numpy semantics) ⇒ dA = g·Bᵀ, dB = Aᵀ·g, each summed over broadcast batch dims
+export const matmul: GradRule = (ctx, [g]) => {
+  const [a, bIn] = ctx.node.input;
+  const sa = ctx.shape(a), sb = ctx.shape(bIn);
+  const b = ctx.b;
+  // Treat vectors as matrices: [K] → [1, K] on the left, [K] → [K, 1] on the right.
+  const ma = sa.length === 1 ? [1, sa[0]] : sa;
+  const mb = sb.length === 1 ? [sb[0], 1] : sb;
+  const batch = broadcastBatch(ma.slice(0, -2), mb.slice(0, -2));
+  const gShape = [...batch, ma[ma.length - 2], mb[mb.length - 1]];
+  const gm = reshapeIfNeeded(b, g!, ctx.shape(ctx.node.output[0]), gShape);
+  let dA: string | null = null, dB: string | null = null;
+
+  if (mb.length === 2) {
+    // Weight-like right operand (the linear-layer case): A has every batch dim, so fold them into rows
+    // and use one Gemm each way, with the transposes done by transA/transB.
+    const k = ma[ma.length - 1];
+    const rows = numel(ma) / k;
+    const g2 = reshapeIfNeeded(b, gm, gShape, [rows, gShape[gShape.length - 1]]);
+    if (ctx.needs(0)) dA = reshapeIfNeeded(b, gemm(b, g2, reshapeIfNeeded(b, bIn, sb, mb), false, true), [rows, k], sa);
+    if (ctx.needs(1)) dB = reshapeIfNeeded(b, gemm(b, reshapeIfNeeded(b, a, sa, [rows, k]), g2, true, false), mb, sb);
+    return [dA, dB];
+  }
+  // General batched case: materialise the transposes of the last two dims.
+  const swap = (r: number) => [...range(r - 2), r - 1, r - 2];
+  if (ctx.needs(0)) {
+    const d = b.op('MatMul', [gm, transpose(b, reshapeIfNeeded(b, bIn, sb, mb), swap(mb.length))]);
+    dA = reshapeIfNeeded(b, sumToShape(ctx, d, [...batch, ma[ma.length - 2], ma[ma.length - 1]], ma), ma, sa);
+  }
+  if (ctx.needs(1)) {
+    const d = b.op('MatMul', [transpose(b, reshapeIfNeeded(b, a, sa, ma), swap(ma.length)), gm]);
+    dB = reshapeIfNeeded(b, sumToShape(ctx, d, [...batch, mb[mb.length - 2], mb[mb.length - 1]], mb), mb, sb);
+  }
+  return [dA, dB];
+};
+
+function broadcastBatch(a: readonly number[], b: readonly number[]): number[] {
+  const n = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1, y = b[b.length - n + i] ?? 1;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
