@@ -1,0 +1,34 @@
+// `check HYPOTHESIS [--json]`: every diagnostic as `path:line:col: severity: message [code]`.
+import { checkHypothesisText, formatDiagnostic, readHypothesisFile } from '../hypothesis';
+import { Command, EXIT } from './command';
+import { displayPath } from './format';
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'Check a hypothesis file against its model and data.',
+  description: 'Prints one line per problem: path:line:col: error|warning|info: message (hint) [code], lines and columns from 1.\n'
+    + 'Exit status: 0 without errors (warnings allowed), 1 with errors, 2 when the file cannot be read.\n'
+    + '--json prints {file, ok, errors, warnings, diagnostics, hypothesis}; there, lines and columns count from 0.',
+  args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
+  flags: [
+    { name: 'json', type: 'boolean', description: 'print the diagnostics (and the resolved hypothesis) as JSON' },
+    { name: 'workspace', type: 'string', valueName: 'DIR', description: 'folder that relative ../ paths may not leave (default: the file\'s folder)' },
+  ],
+  async run(args, io) {
+    const file = args.positionals[0];
+    const text = readHypothesisFile(file);
+    const workspace = typeof args.flags.workspace === 'string' ? args.flags.workspace : undefined;
+    const result = await checkHypothesisText(text, file, workspace ? { workspaceRoot: workspace } : {});
+    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
+    if (args.flags.json) {
+      const absolute = result.hypothesis?.file ?? result.draft.file;
+      io.out(JSON.stringify({ file: absolute, ok: errors === 0, errors, warnings, diagnostics: result.diagnostics, hypothesis: result.hypothesis ?? null }, null, 2));
+    } else {
+      for (const d of result.diagnostics) io.out(formatDiagnostic(d, displayPath(d.file, io.cwd)));
+      const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
+      io.err(errors + warnings === 0 ? `${displayPath(result.draft.file ?? file, io.cwd)}: no problems` : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+    }
+    return errors > 0 ? EXIT.problems : EXIT.ok;
+  },
+};

@@ -1,0 +1,46 @@
+// What a CLI command is: its name, arguments, flags and a run function returning the exit code.
+import { ArgSpec, FlagSpec, ParsedArgs } from './args';
+
+/** Where a command writes; tests capture it, the real CLI writes to the process streams. */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Current directory, for printing paths relative to it. */
+  cwd: string;
+}
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Paragraphs shown by `--help` after the usage line. */
+  description?: string;
+  args: ArgSpec[];
+  flags: FlagSpec[];
+  run(args: ParsedArgs, io: CliIO): Promise<number>;
+}
+
+/** Exit codes shared by every command. */
+export const EXIT = {
+  ok: 0,
+  /** The input was read and has problems (e.g. `check` found errors). */
+  problems: 1,
+  /** Bad usage, or an input that cannot be read at all. */
+  usage: 2,
+  /** A bug: an unexpected exception. */
+  internal: 3,
+} as const;
+
+export function commandHelp(c: Command): string {
+  const usage = [c.name, ...c.args.map((a) => (a.required ? a.name : `[${a.name}]`)), ...c.flags.map((f) => `[--${f.name}${f.type === 'boolean' ? '' : ` ${f.valueName ?? f.type.toUpperCase()}`}]`)].join(' ');
+  const lines = [`usage: circuit-thermometer ${usage}`, '', c.summary];
+  if (c.description) lines.push('', c.description);
+  if (c.args.length) {
+    lines.push('', 'arguments:');
+    for (const a of c.args) lines.push(`  ${a.name.padEnd(18)} ${a.description}`);
+  }
+  lines.push('', 'options:');
+  for (const f of c.flags) lines.push(`  ${`--${f.name}${f.type === 'boolean' ? '' : ` ${f.valueName ?? f.type.toUpperCase()}`}`.padEnd(18)} ${f.description}`);
+  lines.push(`  ${'--help'.padEnd(18)} show this help`);
+  return lines.join('\n');
+}

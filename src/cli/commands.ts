@@ -1,0 +1,14 @@
+// The command table. To add a command (gradcheck, sweep, llc, demo, …), write `src/cli/<name>.ts`
+// exporting a `Command`, import it here and add it to the list: dispatch, help and errors follow.
+import { checkCommand } from './check';
+import { Command } from './command';
+import { inspectCommand } from './inspect';
+
+export const COMMANDS: readonly Command[] = [
+  inspectCommand,
+  checkCommand,
+];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

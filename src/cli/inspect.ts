@@ -1,0 +1,47 @@
+// `inspect MODEL [--json]`: inputs, outputs, parameters, ops and opset of an ONNX model.
+import { loadModel, ModelSummary, summarizeModel } from '../engine/onnx';
+import { CliIO, Command, EXIT } from './command';
+import { displayPath, table } from './format';
+
+/** Parameter tensors listed in the text view before "… and N more". */
+const MAX_LISTED = 40;
+
+function shapeText(shape: (number | string | null)[] | null): string {
+  return shape === null ? '(unknown)' : `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+export function formatSummary(s: ModelSummary, io: CliIO): string {
+  const lines: string[] = [];
+  lines.push(...table([
+    ['model', displayPath(s.path, io.cwd)],
+    ['sha256', s.sha256],
+    ['producer', s.producer || '(none)'],
+    ['opset', `${s.opset} (ir ${s.irVersion}${Object.keys(s.opsets).length > 1 ? `; ${Object.entries(s.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}` : ''})`],
+    ['nodes', String(s.nodes)],
+  ]));
+  lines.push('', 'inputs');
+  lines.push(...table(s.inputs.map((i) => [i.name, i.dtype, shapeText(i.shape)]), '  '));
+  lines.push('', 'outputs');
+  lines.push(...table(s.outputs.map((o) => [o.name, o.dtype, shapeText(o.shape)]), '  '));
+  const { count, tensors } = s.parameters;
+  lines.push('', `parameters: ${count.toLocaleString('en-US')} scalars in ${tensors.length} tensor${tensors.length === 1 ? '' : 's'}`);
+  lines.push(...table(tensors.slice(0, MAX_LISTED).map((p) => [p.name, p.dtype, shapeText(p.shape), p.size.toLocaleString('en-US'), p.source === 'constant' ? '(Constant node)' : '']), '  '));
+  if (tensors.length > MAX_LISTED) lines.push(`  … and ${tensors.length - MAX_LISTED} more (--json lists all)`);
+  lines.push('', 'ops');
+  lines.push(...table(Object.entries(s.ops).map(([op, k]) => [op, String(k)]), '  '));
+  return lines.join('\n');
+}
+
+export const inspectCommand: Command = {
+  name: 'inspect',
+  summary: 'Show an ONNX model\'s inputs, outputs, parameters, ops and opset.',
+  description: 'Dims are numbers when static and names when symbolic. Parameters are float initializers and Constant nodes holding weights.\n'
+    + '--json prints {path, sha256, producer, irVersion, opset, opsets, inputs, outputs, parameters: {count, tensors}, ops, nodes}.',
+  args: [{ name: 'MODEL', description: 'path of an .onnx file', required: true }],
+  flags: [{ name: 'json', type: 'boolean', description: 'print the summary as JSON' }],
+  async run(args, io) {
+    const summary = summarizeModel(loadModel(args.positionals[0]));
+    io.out(args.flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary, io));
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,279 @@
+// The hypothesis format, stated once: validate.ts checks files against it, and the JSON Schema shipped
+// in schemas/circuit-hypothesis.schema.json (for VS Code's YAML and JSON editors) is generated from it.
+
+interface Common {
+  description: string;
+}
+
+export interface StringSpec extends Common {
+  type: 'string';
+  default?: string;
+  /** `path`: resolved against the hypothesis file's folder; `tensor`: a tensor name of the model. */
+  role?: 'path' | 'tensor' | 'text';
+  /** Regular expression the value must match, with what to say when it does not. */
+  pattern?: { regex: string; means: string };
+}
+
+export interface NumberSpec extends Common {
+  type: 'number' | 'integer';
+  default?: number;
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+}
+
+export interface EnumSpec extends Common {
+  type: 'enum';
+  values: readonly string[];
+  default?: string;
+}
+
+export interface ObjectSpec extends Common {
+  type: 'object';
+  properties: Record<string, Spec>;
+  required?: readonly string[];
+  /** Exactly one of these keys must be present (e.g. target: mask | indices | labels). */
+  exactlyOne?: readonly string[];
+  /** For maps with free keys (input name → file): the spec of every value. */
+  additional?: Spec;
+  /** Extra JSON Schema keywords (conditional requirements the code checks itself). */
+  jsonSchemaExtra?: Record<string, unknown>;
+}
+
+export interface ArraySpec extends Common {
+  type: 'array';
+  items: Spec;
+  minItems?: number;
+}
+
+/** One of several shapes, told apart by kind (number / string / mapping / list). */
+export interface OneOfSpec extends Common {
+  type: 'oneOf';
+  variants: readonly Spec[];
+}
+
+export type Spec = StringSpec | NumberSpec | EnumSpec | ObjectSpec | ArraySpec | OneOfSpec;
+
+const path = (description: string): StringSpec => ({ type: 'string', role: 'path', description });
+const tensor = (description: string): StringSpec => ({ type: 'string', role: 'tensor', description });
+
+const unitList = (what: string): ArraySpec => ({
+  type: 'array',
+  minItems: 1,
+  description: `${what}: integers, or "a:b" strings for the half-open range a, a+1, …, b-1.`,
+  items: {
+    type: 'oneOf',
+    description: 'An index (integer ≥ 0) or a half-open range "a:b".',
+    variants: [
+      { type: 'integer', minimum: 0, description: 'An index, counted from 0.' },
+      { type: 'string', pattern: { regex: '^\\s*\\d+\\s*:\\s*\\d+\\s*$', means: 'a range "a:b" of two non-negative integers' }, description: 'Half-open range "a:b" (a included, b excluded).' },
+    ],
+  },
+});
+
+const sgldSpec: ObjectSpec = {
+  type: 'object',
+  description: 'SGLD sampler of the tempered local posterior (devinterp\'s update): Δw = -(ε/2)·[nβ·∇L_B(w) + γ·(w - w*)] + √ε·ξ.',
+  properties: {
+    stepSize: { type: 'number', exclusiveMinimum: 0, default: 1e-4, description: 'Step size ε (> 0). On divergence, try a smaller one.' },
+    localization: { type: 'number', minimum: 0, default: 100, description: 'Localization strength γ pulling samples towards the trained weights w*.' },
+    chains: { type: 'integer', minimum: 1, default: 4, description: 'Independent chains per temperature.' },
+    draws: { type: 'integer', minimum: 1, default: 200, description: 'Draws kept per chain (after burn-in and thinning).' },
+    burnIn: { type: 'integer', minimum: 0, default: 100, description: 'Steps discarded at the start of each chain.' },
+    thin: { type: 'integer', minimum: 1, default: 1, description: 'Keep every `thin`-th step as a draw.' },
+    batchSize: { type: 'integer', minimum: 1, default: 256, description: 'Examples per SGLD step (the minibatch B).' },
+    nbeta: { type: 'number', exclusiveMinimum: 0, description: 'When set, nβ at each level is nbeta / level instead of n / level.' },
+  },
+};
+
+const gridSpec: ObjectSpec = {
+  type: 'object',
+  description: 'A grid of `count` levels from `from` to `to`, log-spaced (default) or linear.',
+  required: ['from', 'to', 'count'],
+  properties: {
+    from: { type: 'number', description: 'Lowest level (> 0 on a log grid).' },
+    to: { type: 'number', description: 'Highest level (> from).' },
+    count: { type: 'integer', description: 'Number of levels (≥ 2).' },
+    scale: { type: 'enum', values: ['log', 'linear'], default: 'log', description: 'Spacing of the levels.' },
+  },
+};
+
+export const HYPOTHESIS_SPEC: ObjectSpec = {
+  type: 'object',
+  description: 'A circuit hypothesis for Circuit Thermometer: the model, the data, the claimed circuit and the degradation sweep that tests it.',
+  required: ['model', 'data', 'loss', 'circuit', 'degradation'],
+  properties: {
+    $schema: { type: 'string', role: 'text', description: 'URL or path of this JSON Schema (ignored by the checker).' },
+    model: path('The ONNX model, relative to this file.'),
+    data: {
+      type: 'object',
+      description: 'The dataset: model inputs, labels, and which examples form the target set (the rest is control).',
+      required: ['inputs', 'labels', 'target'],
+      properties: {
+        inputs: {
+          type: 'object',
+          description: 'One array file per model input: `input name: file` (.npy, .npz#member or .json); first axis = examples.',
+          properties: {},
+          additional: path('Array file for this model input (.npy, .npz, .npz#member, .json).'),
+        },
+        labels: path('Labels (class indices for cross-entropy, targets for mse), one per example along the first axis.'),
+        target: {
+          type: 'object',
+          description: 'Which examples the circuit is claimed to implement: exactly one of mask, indices or labels. Control = all others.',
+          exactlyOne: ['mask', 'indices', 'labels'],
+          properties: {
+            mask: path('Boolean (or 0/1) array, one entry per example; true = target.'),
+            indices: path('Integer array of target example indices.'),
+            labels: { type: 'array', minItems: 1, description: 'Target = examples whose label is one of these.', items: { type: 'integer', description: 'A label value.' } },
+          },
+        },
+      },
+    },
+    loss: {
+      type: 'object',
+      description: 'The loss L whose degradation the sweep measures.',
+      required: ['output'],
+      properties: {
+        output: tensor('The model output the loss reads (logits for cross-entropy).'),
+        kind: { type: 'enum', values: ['cross-entropy', 'mse'], default: 'cross-entropy', description: 'Cross-entropy on logits against class indices, or mean squared error.' },
+      },
+    },
+    metric: { type: 'enum', values: ['loss', 'logit-diff', 'accuracy'], default: 'loss', description: 'What the target effect measures: target-set loss, logit difference, or accuracy.' },
+    circuit: {
+      type: 'object',
+      description: 'The claimed circuit: units of named tensors.',
+      required: ['components'],
+      properties: {
+        name: { type: 'string', role: 'text', default: 'circuit', description: 'A name for reports and charts.' },
+        components: {
+          type: 'array',
+          minItems: 1,
+          description: 'The circuit\'s components, each a set of units of one tensor.',
+          items: {
+            type: 'object',
+            description: 'Units of one tensor along one axis.',
+            required: ['tensor', 'units'],
+            properties: {
+              tensor: tensor('Name of a tensor in the model (an initializer, input or node output).'),
+              axis: { type: 'integer', default: -1, description: 'Axis the units index (negative counts from the end).' },
+              units: unitList('Unit indices along `axis`'),
+              positions: unitList('Token positions (axis 1 of a [batch, seq, …] tensor); all positions when absent'),
+            },
+          },
+        },
+      },
+    },
+    intervention: {
+      type: 'object',
+      description: 'How the circuit is ablated.',
+      properties: {
+        kind: { type: 'enum', values: ['zero', 'mean', 'resample'], default: 'mean', description: 'Zero, mean or resample ablation.' },
+        scope: { type: 'enum', values: ['circuit', 'complement'], default: 'circuit', description: 'Ablate the circuit, or everything else in its tensors (keep only the circuit).' },
+      },
+    },
+    degradation: {
+      type: 'object',
+      description: 'The degradation dial and the levels it is swept over.',
+      properties: {
+        dial: { type: 'enum', values: ['sgld', 'weight-noise', 'activation-noise', 'checkpoints'], default: 'sgld', description: 'sgld: tempered local posterior (level = temperature); weight-noise / activation-noise: Gaussian noise (level = σ); checkpoints: earlier checkpoints (level = position or step).' },
+        temperatures: {
+          type: 'oneOf',
+          description: 'The levels: a grid {from, to, count, scale} or an increasing list. Not used by the checkpoints dial.',
+          variants: [gridSpec, { type: 'array', description: 'Explicit levels, strictly increasing.', items: { type: 'number', description: 'A level.' } }],
+        },
+        sgld: sgldSpec,
+        noise: {
+          type: 'object',
+          description: 'Settings of the weight-noise and activation-noise dials.',
+          properties: {
+            samples: { type: 'integer', minimum: 1, default: 8, description: 'Independent noise draws per level.' },
+            tensors: { type: 'array', minItems: 1, description: 'For activation-noise: the tensors noise is added to.', items: tensor('A tensor of the model.') },
+          },
+        },
+        checkpoints: { type: 'array', minItems: 1, description: 'For the checkpoints dial: earlier ONNX checkpoints of the same graph, in training order.', items: path('An ONNX checkpoint.') },
+        steps: { type: 'array', minItems: 1, description: 'For the checkpoints dial: the training step of each checkpoint (the level shown on charts).', items: { type: 'number', description: 'Training step.' } },
+        seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of every random draw; same seed, same numbers.' },
+      },
+      jsonSchemaExtra: {
+        if: { properties: { dial: { const: 'checkpoints' } }, required: ['dial'] },
+        then: { required: ['checkpoints'] },
+        else: { required: ['temperatures'] },
+      },
+    },
+    verdict: {
+      type: 'object',
+      description: 'Thresholds of the verdicts (DESIGN.md §1).',
+      properties: {
+        collateralTolerance: { type: 'number', exclusiveMinimum: 0, default: 0.1, description: 'τ_C: collateral is negligible when its upper 95% bound is below τ_C · max(ΔL_C(t), noiseFloor).' },
+        persistence: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.25, description: 'ρ: the target effect persists when its lower 95% bound is above ρ · E_T(0).' },
+        noiseFloor: { type: 'number', minimum: 0, default: 1e-3, description: 'δ: the smallest loss change treated as signal.' },
+      },
+    },
+    reference: { type: 'enum', values: ['all', 'target', 'control'], default: 'all', description: 'Examples used for mean ablation and resampling.' },
+  },
+};
+
+/** Default values of an object spec whose keys are all optional; undefined when something is required. */
+export function defaultsOf(spec: Spec): unknown {
+  if (spec.type === 'object') {
+    if ((spec.required ?? []).length > 0 || spec.exactlyOne) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [k, s] of Object.entries(spec.properties)) {
+      const d = defaultsOf(s);
+      if (d !== undefined) out[k] = d;
+    }
+    return out;
+  }
+  return 'default' in spec ? spec.default : undefined;
+}
+
+export const SCHEMA_ID = 'https://circuit-thermometer.invalid/schemas/circuit-hypothesis.schema.json';
+
+/** The draft-07 JSON Schema of a spec (descriptions and defaults included, for editors). */
+export function toJsonSchema(spec: Spec = HYPOTHESIS_SPEC, top = true): Record<string, unknown> {
+  const out: Record<string, unknown> = top
+    ? { $schema: 'http://json-schema.org/draft-07/schema#', $id: SCHEMA_ID, title: 'Circuit hypothesis' }
+    : {};
+  out.description = spec.description;
+  switch (spec.type) {
+    case 'string':
+      out.type = 'string';
+      if (spec.pattern) out.pattern = spec.pattern.regex;
+      else if (spec.role !== 'text') out.minLength = 1;
+      if (spec.default !== undefined) out.default = spec.default;
+      break;
+    case 'number':
+    case 'integer':
+      out.type = spec.type;
+      if (spec.minimum !== undefined) out.minimum = spec.minimum;
+      if (spec.exclusiveMinimum !== undefined) out.exclusiveMinimum = spec.exclusiveMinimum;
+      if (spec.maximum !== undefined) out.maximum = spec.maximum;
+      if (spec.default !== undefined) out.default = spec.default;
+      break;
+    case 'enum':
+      out.type = 'string';
+      out.enum = [...spec.values];
+      if (spec.default !== undefined) out.default = spec.default;
+      break;
+    case 'array':
+      out.type = 'array';
+      out.items = toJsonSchema(spec.items, false);
+      if (spec.minItems !== undefined) out.minItems = spec.minItems;
+      break;
+    case 'oneOf':
+      out.oneOf = spec.variants.map((v) => toJsonSchema(v, false));
+      break;
+    case 'object': {
+      out.type = 'object';
+      out.properties = Object.fromEntries(Object.entries(spec.properties).map(([k, s]) => [k, toJsonSchema(s, false)]));
+      if (spec.required?.length) out.required = [...spec.required];
+      out.additionalProperties = spec.additional ? toJsonSchema(spec.additional, false) : false;
+      if (spec.exactlyOne) out.oneOf = spec.exactlyOne.map((k) => ({ required: [k] }));
+      const d = defaultsOf(spec);
+      if (d !== undefined && !top) out.default = d;
+      Object.assign(out, spec.jsonSchemaExtra ?? {});
+      break;
+    }
+  }
+  return out;
+}

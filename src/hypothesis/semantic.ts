@@ -1,0 +1,457 @@
+// Checks of a resolved hypothesis against its files: the model (tensor names, outputs, inputs, shapes
+// measured by one probe run), the data (existence, shapes, lengths, labels, target selection), the
+// checkpoints, and the gradient path of the sgld dial. Everything read is cached (cache.ts).
+import { ArrayInfo, DataError, NdArray, selectExamples, TargetSpec } from '../engine/data';
+import { Dim, ModelError, ProbedTensor } from '../engine/onnx';
+import { Feeds } from '../engine/onnx/runtime';
+import { placeholderTensor, PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
+import { DTypeName } from '../engine/onnx/tensor';
+import { CheckCache, defaultCheckCache, ModelFacts } from './cache';
+import { DiagnosticCode, Range } from './diagnostics';
+import { defaultGradientSupport, GradientSupportAnalyzer } from './gradientSupport';
+import { entryOf, scalarText } from './parse';
+import { Draft, Resolver, splitMember } from './resolve';
+import { didYouMean } from './suggest';
+import { PathStep, Reporter } from './validate';
+
+export interface SemanticOptions {
+  cache?: CheckCache;
+  /** Gradient-rule analysis for the sgld dial; default: the autodiff module's; null skips it. */
+  gradientSupport?: GradientSupportAnalyzer | null;
+  /** Checks stop early (with what they found so far) once aborted. */
+  signal?: AbortSignal;
+}
+
+const INTEGER_DTYPES: readonly string[] = ['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64'];
+const FLOAT_DTYPES: readonly string[] = ['float32', 'float64', 'float16', 'bfloat16'];
+
+function oneLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split('\n')[0];
+}
+
+function shapeText(dims: readonly (Dim | number)[]): string {
+  return `[${dims.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+interface DataRef {
+  what: string;
+  path: string;
+  at: PathStep[];
+}
+
+export class SemanticChecker {
+  private readonly cache: CheckCache;
+  private readonly gradientSupport: GradientSupportAnalyzer | undefined;
+
+  constructor(private readonly draft: Draft, private readonly loc: Resolver, private readonly out: Reporter, private readonly options: SemanticOptions = {}) {
+    this.cache = options.cache ?? defaultCheckCache;
+    this.gradientSupport = options.gradientSupport === null ? undefined : options.gradientSupport ?? defaultGradientSupport;
+  }
+
+  private get aborted(): boolean {
+    return this.options.signal?.aborted ?? false;
+  }
+
+  private error(code: DiagnosticCode, at: Range, message: string, hint?: string): void {
+    this.out.error(code, at, message, hint ? { hint } : {});
+  }
+
+  async run(): Promise<void> {
+    const [facts, infos] = await Promise.all([this.loadModel(), this.loadDataInfos()]);
+    if (this.aborted) return;
+    const checkpoints = this.checkCheckpoints(facts);
+    const n = this.checkLengths(infos);
+    if (facts) {
+      this.checkNames(facts);
+      this.checkInputs(facts, infos);
+      const probe = await this.probe(facts, infos);
+      if (this.aborted) return;
+      this.checkComponents(facts, probe);
+      await this.checkLabels(facts, probe, infos, n);
+      this.checkGradientPath(facts);
+    }
+    if (n !== undefined) {
+      await this.checkTarget(infos, n);
+      this.checkBatchSize(n);
+    }
+    await checkpoints;
+  }
+
+  // ---- files -------------------------------------------------------------------------------------
+
+  private async loadModel(): Promise<ModelFacts | undefined> {
+    const p = this.draft.model;
+    if (!p) return undefined;
+    if (!this.cache.exists(p)) {
+      this.error('hyp/model-not-found', this.loc.at(['model']), `model file not found: ${p}`, 'relative paths start at the hypothesis file\'s folder');
+      return undefined;
+    }
+    try {
+      return await this.cache.model(p);
+    } catch (e) {
+      this.error('hyp/model-unreadable', this.loc.at(['model']), oneLine(e));
+      return undefined;
+    }
+  }
+
+  private dataRefs(): DataRef[] {
+    const d = this.draft.data;
+    const refs: DataRef[] = [];
+    for (const [name, p] of Object.entries(d?.inputs ?? {})) if (p) refs.push({ what: `input '${name}'`, path: p, at: ['data', 'inputs', name] });
+    if (d?.labels) refs.push({ what: 'labels', path: d.labels, at: ['data', 'labels'] });
+    const t = d?.target;
+    if (t && 'mask' in t && t.mask) refs.push({ what: 'target mask', path: t.mask, at: ['data', 'target', 'mask'] });
+    if (t && 'indices' in t && t.indices) refs.push({ what: 'target indices', path: t.indices, at: ['data', 'target', 'indices'] });
+    return refs;
+  }
+
+  /** dtype and shape of every data file that could be read, by path label (`input 'x'`, `labels`, …). */
+  private async loadDataInfos(): Promise<Map<string, ArrayInfo & { ref: DataRef }>> {
+    const infos = new Map<string, ArrayInfo & { ref: DataRef }>();
+    await Promise.all(this.dataRefs().map(async (ref) => {
+      const at = this.loc.at(ref.at);
+      const file = splitMember(ref.path).file;
+      if (!this.cache.exists(ref.path)) {
+        this.error('hyp/data-not-found', at, `${ref.what}: file not found: ${file}`, 'relative paths start at the hypothesis file\'s folder');
+        return;
+      }
+      try {
+        infos.set(ref.what, { ...(await this.cache.arrayInfo(ref.path)), ref });
+      } catch (e) {
+        const notFound = e instanceof DataError && e.code === 'data/not-found';
+        this.error(notFound ? 'hyp/data-not-found' : 'hyp/data-unreadable', at, `${ref.what}: ${oneLine(e)}`);
+      }
+    }));
+    return infos;
+  }
+
+  private async checkCheckpoints(facts: ModelFacts | undefined): Promise<void> {
+    const list = this.draft.degradation?.dial === 'checkpoints' ? this.draft.degradation.checkpoints ?? [] : [];
+    await Promise.all(list.map(async (p, i) => {
+      if (!p) return;
+      const at = this.loc.at(['degradation', 'checkpoints', i]);
+      if (!this.cache.exists(p)) {
+        this.error('hyp/checkpoint-not-found', at, `checkpoint file not found: ${p}`);
+        return;
+      }
+      let cp: ModelFacts;
+      try {
+        cp = await this.cache.model(p);
+      } catch (e) {
+        this.error('hyp/checkpoint-unreadable', at, oneLine(e));
+        return;
+      }
+      if (!facts) return;
+      const mine = new Map(facts.index.parameters().map((q) => [q.name, q.shape]));
+      const theirs = new Map(cp.index.parameters().map((q) => [q.name, q.shape]));
+      for (const [name, shape] of mine) {
+        const other = theirs.get(name);
+        if (!other) {
+          this.error('hyp/checkpoint-mismatch', at, `checkpoint lacks the model's parameter '${name}'`, 'checkpoints must be exports of the same graph');
+          return;
+        }
+        if (other.join(',') !== shape.join(',')) {
+          this.error('hyp/checkpoint-mismatch', at, `parameter '${name}' has shape ${shapeText(other)} in the checkpoint but ${shapeText(shape)} in the model`);
+          return;
+        }
+      }
+    }));
+  }
+
+  // ---- names -------------------------------------------------------------------------------------
+
+  private unknownName(code: DiagnosticCode, path: PathStep[], message: string, name: string, candidates: Iterable<string>, fallbackHint: string): void {
+    const guess = didYouMean(name, candidates);
+    const node = this.loc.node(path);
+    const range = this.loc.at(path);
+    const style = node?.kind === 'scalar' ? node.style : 'double';
+    this.out.error(code, range, message, guess
+      ? { hint: `did you mean '${guess}'?`, fix: { range, newText: scalarText(guess, style), title: `Change to '${guess}'` } }
+      : { hint: fallbackHint });
+  }
+
+  private checkNames(facts: ModelFacts): void {
+    const { index, tensorNames } = facts;
+    const known = new Set(tensorNames);
+    const inspect = `run \`circuit-thermometer inspect ${this.draft.model}\` to list the model's tensors`;
+    (this.draft.circuit?.components ?? []).forEach((c, i) => {
+      if (c?.tensor && !known.has(c.tensor)) {
+        this.unknownName('hyp/unknown-tensor', ['circuit', 'components', i, 'tensor'], `the model has no tensor '${c.tensor}'`, c.tensor, tensorNames, inspect);
+      }
+    });
+    (this.draft.degradation?.noise?.tensors ?? []).forEach((t, i) => {
+      if (t && !known.has(t)) {
+        this.unknownName('hyp/unknown-tensor', ['degradation', 'noise', 'tensors', i], `the model has no tensor '${t}'`, t, tensorNames, inspect);
+      }
+    });
+    const output = this.draft.loss?.output;
+    if (output && !index.graphOutputs.includes(output)) {
+      const outputs = index.graphOutputs.map((o) => `'${o}'`).join(', ');
+      if (known.has(output)) {
+        this.error('hyp/loss-output-not-output', this.loc.at(['loss', 'output']), `'${output}' is an intermediate tensor, not an output of the model`,
+          `the loss reads a model output: ${outputs}`);
+      } else {
+        this.unknownName('hyp/loss-output-not-output', ['loss', 'output'], `the model has no output '${output}'`, output, index.graphOutputs, `the model's outputs: ${outputs}`);
+      }
+    }
+  }
+
+  // ---- inputs and shapes -------------------------------------------------------------------------
+
+  private checkInputs(facts: ModelFacts, infos: Map<string, ArrayInfo>): void {
+    const inputs = this.draft.data?.inputs;
+    if (!inputs) return;
+    const { index } = facts;
+    const inputsNode = this.loc.node(['data', 'inputs']);
+    for (const name of Object.keys(inputs)) {
+      if (index.graphInputs.includes(name)) continue;
+      const entry = entryOf(inputsNode, name);
+      const range = entry?.keyRange ?? this.loc.at(['data', 'inputs']);
+      const guess = didYouMean(name, index.graphInputs.filter((g) => !(g in inputs)));
+      this.out.error('hyp/unknown-input', range, `the model has no input '${name}'`, guess
+        ? { hint: `did you mean '${guess}'?`, fix: { range, newText: scalarText(guess, entry?.keyStyle ?? 'plain'), title: `Change to '${guess}'` } }
+        : { hint: `the model's inputs: ${index.graphInputs.map((g) => `'${g}'`).join(', ')}` });
+    }
+    for (const name of index.graphInputs) {
+      // A key whose value was invalid has its own diagnostic already.
+      if (name in inputs || this.loc.node(['data', 'inputs', name])) continue;
+      this.error('hyp/missing-input', this.loc.keyAt(['data', 'inputs']), `no data for the model input '${name}'`, `add \`${name}: path/to/${name}.npy\` under data.inputs`);
+    }
+    for (const name of Object.keys(inputs)) {
+      const info = infos.get(`input '${name}'`);
+      const declared = index.types.get(name);
+      if (!info || !declared || !index.graphInputs.includes(name)) continue;
+      const at = this.loc.at(['data', 'inputs', name]);
+      if (declared.shape) {
+        if (info.shape.length !== declared.shape.length) {
+          this.error('hyp/data-shape-mismatch', at, `input '${name}' has shape ${shapeText(info.shape)} but the model expects rank ${declared.shape.length}: ${shapeText(declared.shape)}`,
+            'the first axis indexes examples; the rest must match the model input');
+        } else {
+          const k = declared.shape.findIndex((d, i) => i > 0 && typeof d === 'number' && d !== info.shape[i]);
+          if (k > 0) {
+            this.error('hyp/data-shape-mismatch', at, `input '${name}' has shape ${shapeText(info.shape)} but the model expects ${shapeText(declared.shape)} (axis ${k}: ${info.shape[k]} ≠ ${declared.shape[k]})`);
+          }
+          const b = declared.shape[0];
+          if (typeof b === 'number' && b > 0 && info.shape.length > 0 && info.shape[0] % b !== 0) {
+            this.out.warning('hyp/static-batch', at, `the model takes exactly ${b} examples per run (input '${name}' has a fixed batch size), but there are ${info.shape[0]}: the last ${info.shape[0] % b} would be dropped`,
+              { hint: 're-export the model with a dynamic batch axis' });
+          }
+        }
+      }
+      if (INTEGER_DTYPES.includes(declared.dtype) && FLOAT_DTYPES.includes(info.dtype)) {
+        this.error('hyp/data-dtype-mismatch', at, `input '${name}' holds ${info.dtype} but the model takes ${declared.dtype}`, `save it as integers, e.g. x.astype(np.${declared.dtype})`);
+      } else if (declared.dtype === 'bool' && info.dtype !== 'bool') {
+        this.error('hyp/data-dtype-mismatch', at, `input '${name}' holds ${info.dtype} but the model takes bool`);
+      }
+    }
+  }
+
+  /** Number of examples: the first axis of every input, the labels and the mask must agree. */
+  private checkLengths(infos: Map<string, ArrayInfo & { ref: DataRef }>): number | undefined {
+    let n: number | undefined;
+    let from = '';
+    for (const [what, info] of infos) {
+      if (what === 'target indices') continue;
+      if (info.shape.length === 0) {
+        this.error('hyp/data-shape-mismatch', this.loc.at(info.ref.at), `${what} is a single value (0-d array); it needs one entry per example along its first axis`);
+        continue;
+      }
+      if (n === undefined) {
+        n = info.shape[0];
+        from = what;
+      } else if (info.shape[0] !== n) {
+        this.error('hyp/data-length-mismatch', this.loc.at(info.ref.at), `${what} has ${info.shape[0]} examples but ${from} has ${n}`, 'every input, the labels and the mask need one entry per example');
+        return undefined;
+      }
+    }
+    return n;
+  }
+
+  /** Feed dims for the probe: static dims as declared, the batch axis small, other symbolic dims from the data. */
+  private feedDims(facts: ModelFacts, infos: Map<string, ArrayInfo>): Record<string, number[]> | undefined {
+    const dims: Record<string, number[]> = {};
+    for (const name of facts.index.graphInputs) {
+      const t = facts.index.types.get(name);
+      const data = infos.get(`input '${name}'`)?.shape;
+      const shape = t?.shape ?? (data ? data.map((d: number, i: number) => (i === 0 ? null : d)) : undefined);
+      if (!shape) return undefined;
+      dims[name] = shape.map((d: Dim, i: number) => (typeof d === 'number' ? d : i === 0 ? PROBE_SYMBOLIC_SIZE : data && data.length === shape.length ? data[i] : PROBE_SYMBOLIC_SIZE));
+    }
+    return dims;
+  }
+
+  private async probe(facts: ModelFacts, infos: Map<string, ArrayInfo>): Promise<Map<string, ProbedTensor> | undefined> {
+    const dims = this.feedDims(facts, infos);
+    if (!dims) {
+      this.out.warning('hyp/probe-failed', this.loc.at(['model']), 'a model input declares no shape and has no data; tensor shape checks skipped');
+      return undefined;
+    }
+    const feeds = (): Feeds => Object.fromEntries(Object.entries(dims).map(([name, d]) => {
+      const dtype = (facts.index.types.get(name)?.dtype ?? 'float32') as DTypeName;
+      return [name, placeholderTensor(dtype, d)];
+    }));
+    try {
+      return await this.cache.probe(facts, dims, feeds);
+    } catch (e) {
+      this.out.warning('hyp/probe-failed', this.loc.at(['model']), `the model could not be run to measure tensor shapes (${oneLine(e)}); shape checks skipped`);
+      return undefined;
+    }
+  }
+
+  private checkComponents(facts: ModelFacts, probe: Map<string, ProbedTensor> | undefined): void {
+    const params = new Set(facts.index.parameters().map((p) => p.name));
+    const batchIsSymbolic = facts.index.graphInputs.some((name) => typeof facts.index.types.get(name)?.shape?.[0] !== 'number');
+    (this.draft.circuit?.components ?? []).forEach((c, i) => {
+      if (!c?.tensor || c.axis === undefined) return;
+      const dims = probe?.get(c.tensor)?.dims ?? staticShape(facts, c.tensor);
+      if (!dims) return;
+      const base: PathStep[] = ['circuit', 'components', i];
+      const rank = dims.length;
+      const shown = shapeText(dims.map((d, k) => (k === 0 && batchIsSymbolic && !params.has(c.tensor!) && !facts.index.initializers.has(c.tensor!) ? 'batch' : d)));
+      if (c.axis < -rank || c.axis >= rank) {
+        this.error('hyp/axis-out-of-range', this.loc.at([...base, 'axis']), `axis ${c.axis} is out of range for '${c.tensor}', which has rank ${rank} (shape ${shown})`,
+          rank > 0 ? `use an axis in ${-rank}…${rank - 1}` : 'a scalar has no units');
+        return;
+      }
+      const axis = c.axis < 0 ? c.axis + rank : c.axis;
+      const isActivation = !params.has(c.tensor) && !facts.index.initializers.has(c.tensor);
+      if (axis === 0 && isActivation && batchIsSymbolic) {
+        this.out.warning('hyp/batch-axis', this.loc.at([...base, c.axis === -1 ? 'units' : 'axis']), `axis ${c.axis} of '${c.tensor}' (shape ${shown}) indexes examples, not units`,
+          { hint: 'units usually lie along the last axis (axis: -1)' });
+      } else if (c.units) {
+        this.checkIndexList([...base, 'units'], dims[axis], `'${c.tensor}' has ${dims[axis]} units along axis ${c.axis} (shape ${shown})`, 'unit', 'hyp/unit-out-of-range');
+      }
+      if (c.positions) {
+        if (rank < 3) {
+          this.error('hyp/position-out-of-range', this.loc.at([...base, 'positions']), `positions need a [batch, seq, …] tensor, but '${c.tensor}' has shape ${shown}`);
+        } else {
+          this.checkIndexList([...base, 'positions'], dims[1], `'${c.tensor}' has ${dims[1]} positions (axis 1 of ${shown})`, 'position', 'hyp/position-out-of-range');
+        }
+      }
+    });
+  }
+
+  /** Reports each listed index (or range end) at or beyond `size`, at its own list item. */
+  private checkIndexList(path: PathStep[], size: number, facts: string, what: string, code: DiagnosticCode): void {
+    const list = this.loc.node(path);
+    if (list?.kind !== 'seq') return;
+    list.items.forEach((item, k) => {
+      if (item.kind !== 'scalar') return;
+      const last = typeof item.value === 'number' ? item.value : typeof item.value === 'string' ? Number(item.value.split(':')[1]) - 1 : NaN;
+      if (!(last >= size)) return;
+      const text = typeof item.value === 'number' ? `${what} ${item.value}` : `${what} range "${item.value}"`;
+      this.error(code, this.loc.at([...path, k]), `${text} is out of range: ${facts}`, size > 0 ? `valid ${what}s are 0…${size - 1}` : `there are no ${what}s`);
+    });
+  }
+
+  // ---- labels and the loss ------------------------------------------------------------------------
+
+  private async checkLabels(facts: ModelFacts, probe: Map<string, ProbedTensor> | undefined, infos: Map<string, ArrayInfo>, n: number | undefined): Promise<void> {
+    const output = this.draft.loss?.output;
+    const kind = this.draft.loss?.kind;
+    const labels = infos.get('labels');
+    if (!output || !kind || !labels || !facts.index.graphOutputs.includes(output) || n === undefined) return;
+    const dims = probe?.get(output)?.dims;
+    if (!dims || dims.length === 0) return;
+    const at = this.loc.at(['data', 'labels']);
+    const expected = kind === 'cross-entropy' ? [n, ...dims.slice(1, -1)] : [n, ...dims.slice(1)];
+    if (kind === 'cross-entropy' && !INTEGER_DTYPES.includes(labels.dtype)) {
+      this.error('hyp/labels-mismatch', at, `cross-entropy needs integer class indices, but the labels are ${labels.dtype}`,
+        labels.shape.length === expected.length + 1 ? 'one-hot labels? save y.argmax(-1).astype(np.int64)' : 'save them with y.astype(np.int64)');
+      return;
+    }
+    if (labels.shape.join(',') !== expected.join(',')) {
+      const why = kind === 'cross-entropy'
+        ? `'${output}' has shape ${shapeText(dims.map((d, k) => (k === 0 ? 'batch' : d)))}, so cross-entropy needs one class index per row: ${shapeText(expected)}`
+        : `mse compares with '${output}', which has shape ${shapeText(dims.map((d, k) => (k === 0 ? 'batch' : d)))}: labels need ${shapeText(expected)}`;
+      this.error('hyp/labels-mismatch', at, `the labels have shape ${shapeText(labels.shape)}, but ${why}`);
+      return;
+    }
+    if (kind !== 'cross-entropy') return;
+    const classes = dims[dims.length - 1];
+    let array: NdArray;
+    try {
+      array = await this.cache.array(this.draft.data!.labels!);
+    } catch {
+      return; // Already reported by the info read.
+    }
+    for (let i = 0; i < array.data.length; i++) {
+      const v = Number(array.data[i]);
+      if (v < 0 || v >= classes) {
+        this.error('hyp/label-out-of-range', at, `label ${v} (entry ${i}) is not a class of '${output}', which has ${classes} classes`, `class indices are 0…${classes - 1}`);
+        return;
+      }
+    }
+  }
+
+  // ---- target, batch size, gradients --------------------------------------------------------------
+
+  private async checkTarget(infos: Map<string, ArrayInfo>, n: number): Promise<void> {
+    const t = this.draft.data?.target;
+    if (!t) return;
+    let spec: TargetSpec;
+    let key: string;
+    try {
+      if ('mask' in t && t.mask) {
+        if (!infos.has('target mask')) return;
+        key = 'mask';
+        spec = { mask: await this.cache.array(t.mask) };
+      } else if ('indices' in t && t.indices) {
+        if (!infos.has('target indices')) return;
+        key = 'indices';
+        spec = { indices: await this.cache.array(t.indices) };
+      } else if ('labels' in t && t.labels && this.draft.data?.labels && infos.has('labels')) {
+        key = 'labels';
+        spec = { labels: t.labels.filter((v): v is number => v !== undefined), labelArray: await this.cache.array(this.draft.data.labels) };
+      } else {
+        return;
+      }
+    } catch {
+      return; // Unreadable files were reported with their infos.
+    }
+    try {
+      selectExamples(n, spec, { source: `data.target.${key}` });
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      const code: DiagnosticCode = e.code === 'data/empty-target' ? 'hyp/empty-target'
+        : e.code === 'data/empty-control' ? 'hyp/empty-control'
+          : e.code === 'data/length-mismatch' ? 'hyp/data-length-mismatch' : 'hyp/target-invalid';
+      this.error(code, this.loc.at(['data', 'target', key]), e.problem, e.hint);
+    }
+  }
+
+  private checkBatchSize(n: number): void {
+    const d = this.draft.degradation;
+    const b = d?.sgld?.batchSize;
+    if (d?.dial !== 'sgld' || b === undefined || b <= n) return;
+    this.out.warning('hyp/batch-larger-than-data', this.loc.at(['degradation', 'sgld', 'batchSize']),
+      `the SGLD batch size (${b}) exceeds the ${n} examples: every step uses all of them`, { hint: `set degradation.sgld.batchSize to at most ${n}` });
+  }
+
+  private checkGradientPath(facts: ModelFacts): void {
+    const output = this.draft.loss?.output;
+    if (!this.gradientSupport || this.draft.degradation?.dial !== 'sgld' || !output || !facts.index.graphOutputs.includes(output)) return;
+    const params = facts.index.parameters().map((p) => p.name);
+    let result;
+    try {
+      result = this.gradientSupport(facts.model.proto, params, output);
+    } catch (e) {
+      this.error('hyp/no-gradient-rule', this.loc.at(['degradation', 'dial']), `gradient analysis failed: ${oneLine(e instanceof ModelError ? e.message : e)}`);
+      return;
+    }
+    const shown = result.missing.slice(0, 5);
+    for (const m of shown) {
+      this.error('hyp/no-gradient-rule', this.loc.at(['degradation', 'dial']), `the sgld dial needs gradients, but ${m.op} (node '${m.node}') has no gradient rule: ${m.reason}`,
+        'use the weight-noise dial, or add the rule in src/engine/autodiff');
+    }
+    if (result.missing.length > shown.length) {
+      this.error('hyp/no-gradient-rule', this.loc.at(['degradation', 'dial']), `…and ${result.missing.length - shown.length} more ops without gradient rules`);
+    }
+  }
+}
+
+function staticShape(facts: ModelFacts, name: string): number[] | undefined {
+  const s = facts.index.types.get(name)?.shape;
+  return s && s.every((d): d is number => typeof d === 'number') ? s : undefined;
+}
