@@ -147,14 +147,19 @@ export class WorkerClient {
 
   /**
    * Cancels the running sweep: a `sweep/cancel` message, then SIGKILL if the worker has not answered within the
-   * grace period. Resolves once the run has settled (its `run()` promise rejects with code 'cancelled').
+   * grace period (`immediate`: SIGKILL now). Resolves once the run has settled (its `run()` promise rejects with
+   * code 'cancelled'; a run that finished before the cancel arrived resolves normally).
    */
-  async cancel(): Promise<void> {
+  async cancel(options: { immediate?: boolean } = {}): Promise<void> {
     const active = this.run_;
-    if (!active || active.cancelRequested) return;
-    active.cancelRequested = true;
-    if (!active.sent) this.kill(); // still starting: nothing to stop gracefully
-    else if (this.post(clientNotification('sweep/cancel', { runId: active.runId }))) active.killTimer = setTimeout(() => this.kill(), this.options.cancelGraceMs);
+    if (!active) return;
+    if (active.cancelRequested) {
+      if (options.immediate) this.kill();
+    } else {
+      active.cancelRequested = true;
+      if (!active.sent || options.immediate) this.kill(); // still starting, or asked to stop at once
+      else if (this.post(clientNotification('sweep/cancel', { runId: active.runId }))) active.killTimer = setTimeout(() => this.kill(), this.options.cancelGraceMs);
+    }
     while (this.run_ === active) await new Promise((r) => setTimeout(r, 10));
   }
 

@@ -1,0 +1,8 @@
+/** The entanglement chart: a Plotly figure from a results document (pure; safe in the webview), and an HTML page. */
+export { buildFigure, collateralTolerance, escapeHtml, interpolateLossGap, levelX, SHAPE, TRACE, Z95 } from './figure';
+export type { ChartDocument, ChartOptions, ChartXAxis, Figure } from './figure';
+export { formatEstimate, formatLevel, formatNumber } from './format';
+export { chartPageHtml, scriptSafe } from './page';
+export type { ChartPageOptions } from './page';
+export { darkTheme, lightTheme, withAlpha } from './theme';
+export type { ChartTheme } from './theme';
