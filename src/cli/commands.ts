@@ -3,10 +3,12 @@
 import { checkCommand } from './check';
 import { Command } from './command';
 import { inspectCommand } from './inspect';
+import { sweepCommand } from './sweep';
 
 export const COMMANDS: readonly Command[] = [
   inspectCommand,
   checkCommand,
+  sweepCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

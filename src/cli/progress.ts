@@ -11,34 +11,35 @@ export interface ProgressStream {
 export class ProgressDisplay {
   private drawn = false;
 
-  /** `tty`: redraw one line in place; otherwise print a line when each level finishes. */
-  constructor(private readonly stream: ProgressStream, private readonly tty: boolean = stream.isTTY === true) {}
+  /**
+   * @param terminal where the bar is redrawn in place (a TTY), or null for no bar
+   * @param writeLine how whole lines (finished levels, messages) are printed
+   * @param levelLines whether finished levels get a line
+   */
+  constructor(private readonly terminal: ProgressStream | null, private readonly writeLine: (text: string) => void, private readonly levelLines: boolean) {}
 
   progress(p: SweepProgress): void {
-    if (!this.tty) return;
-    const width = Math.max(40, (this.stream.columns ?? 80) - 1);
-    this.stream.write(`\r\x1b[2K${progressLine(p, width)}`);
+    if (!this.terminal) return;
+    const width = Math.max(40, (this.terminal.columns ?? 80) - 1);
+    this.terminal.write(`\r\x1b[2K${progressLine(p, width)}`);
     this.drawn = true;
   }
 
   level(l: SweepLevel): void {
+    if (!this.levelLines) return;
     const r = l.result;
-    const text = `level ${l.levelIndex + 1}/${l.levels} (${formatLevel(r.level)}) done in ${r.seconds.toFixed(1)} s${r.error ? `: diverged: ${r.error}` : ''}`;
-    if (this.tty) {
-      this.clear();
-    }
-    this.stream.write(`${text}\n`);
+    this.message(`level ${l.levelIndex + 1}/${l.levels} (${formatLevel(r.level)}) done in ${r.seconds.toFixed(1)} s${r.error ? `: diverged: ${r.error}` : ''}`);
   }
 
   /** Removes the bar so that what follows starts on a clean line. */
   clear(): void {
-    if (this.drawn) this.stream.write('\r\x1b[2K');
+    if (this.drawn) this.terminal?.write('\r\x1b[2K');
     this.drawn = false;
   }
 
   message(text: string): void {
     this.clear();
-    this.stream.write(`${text}\n`);
+    this.writeLine(text);
   }
 }
 

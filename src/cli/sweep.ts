@@ -3,7 +3,6 @@
 // document with --json), and writes the results JSON and optionally a self-contained chart page.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { chartPageHtml } from '../chart/page';
 import { readPlotlySource } from '../chart/plotlySource';
 import { writeFileAtomic } from '../engine/util/atomic';
@@ -11,82 +10,90 @@ import type { WorkerErrorCode } from '../protocol/worker';
 import { WorkerClient } from '../worker/client';
 import { WorkerRunError } from '../worker/errors';
 import { defaultResultsPath } from '../worker/paths';
+import type { CliIO, Command } from './command';
+import { displayPath } from './format';
 import { ProgressDisplay, type ProgressStream } from './progress';
 import { formatVerdictTable } from './table';
 
-export const SWEEP_USAGE = `usage: circuit-thermometer sweep HYPOTHESIS [--out FILE] [--html FILE] [--progress] [--json]
+/** The sweep's exit statuses (the first three agree with every other command's). */
+export const SWEEP_EXIT = { done: 0, hypothesisErrors: 1, unreadable: 2, runFailed: 3, cancelled: 130 } as const;
 
-Runs the hypothesis's degradation sweep in a background worker and prints the verdict.
-  --out FILE    results JSON (default: <name>.results.json beside the hypothesis)
-  --html FILE   also write a self-contained chart page (opens offline from disk)
-  --progress    show progress even when stderr is not a terminal (one line per level)
-  --json        print the results document on stdout instead of the table
-Ctrl-C cancels cleanly: no results file is written.
-Exit status: 0 done, 1 hypothesis errors, 2 unreadable file, 3 run failed, 130 cancelled.`;
+export interface SweepOptions {
+  hypothesis: string;
+  out?: string;
+  html?: string;
+  /** Level lines on stderr even when it is not a terminal. */
+  progress?: boolean;
+  /** The results document on stdout instead of the table. */
+  json?: boolean;
+}
 
-export const EXIT = { done: 0, hypothesisErrors: 1, unreadable: 2, runFailed: 3, cancelled: 130 } as const;
-
-export interface SweepCommandIo {
-  stdout: ProgressStream;
-  stderr: ProgressStream;
-  /** Where SIGINT comes from (default: this process). */
-  signals: Pick<NodeJS.Process, 'on' | 'off'>;
-  /** Default: the worker beside this bundle (see resolveWorkerEntry). */
+/** What the command needs from its process; the defaults are the real ones, tests pass their own. */
+export interface SweepEnvironment {
+  /** Where the progress bar is redrawn when it is a terminal. Default process.stderr. */
+  terminal?: ProgressStream;
+  /** Where SIGINT comes from. Default this process. */
+  signals?: Pick<NodeJS.Process, 'on' | 'off'>;
+  /** Default: the worker beside this bundle (see resolveWorkerEntry in src/worker/paths.ts). */
   workerPath?: string;
 }
+
+export const sweepCommand: Command = {
+  name: 'sweep',
+  summary: 'Run a hypothesis\'s degradation sweep and print its verdict.',
+  description:
+    'Runs in a background worker: a progress bar on a terminal, then one row per level (ΔL, target effect E_T, collateral\n'
+    + 'effect E_C, LLC, negligible?, persists?) and the verdict (t_ent, t_surv, cleanliness). Results are written atomically\n'
+    + 'at the end, to <name>.results.json beside the hypothesis unless --out says otherwise; Ctrl-C cancels and writes nothing.\n'
+    + 'Exit status: 0 done, 1 hypothesis errors, 2 unreadable file, 3 run failed, 130 cancelled.',
+  args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
+  flags: [
+    { name: 'out', type: 'string', valueName: 'FILE', description: 'results JSON (default: <name>.results.json beside the hypothesis)' },
+    { name: 'html', type: 'string', valueName: 'FILE', description: 'also write a self-contained chart page (works offline from disk)' },
+    { name: 'progress', type: 'boolean', description: 'one line per finished level on stderr, also when it is not a terminal' },
+    { name: 'json', type: 'boolean', description: 'print the results document on stdout instead of the table' },
+  ],
+  run(args, io) {
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return sweep(
+      { hypothesis: args.positionals[0], out: str(args.flags.out), html: str(args.flags.html), progress: args.flags.progress === true, json: args.flags.json === true },
+      io,
+    );
+  },
+};
 
 export function exitCodeFor(code: WorkerErrorCode): number {
   switch (code) {
     case 'hypothesis-invalid':
-      return EXIT.hypothesisErrors;
+      return SWEEP_EXIT.hypothesisErrors;
     case 'unreadable':
-      return EXIT.unreadable;
+      return SWEEP_EXIT.unreadable;
     case 'cancelled':
-      return EXIT.cancelled;
+      return SWEEP_EXIT.cancelled;
     default:
-      return EXIT.runFailed;
+      return SWEEP_EXIT.runFailed;
   }
 }
 
-export async function sweepCommand(argv: string[], io: Partial<SweepCommandIo> = {}): Promise<number> {
-  const stdout = io.stdout ?? process.stdout;
-  const stderr = io.stderr ?? process.stderr;
-  const signals = io.signals ?? process;
-
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { out: { type: 'string' }, html: { type: 'string' }, progress: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (e) {
-    stderr.write(`sweep: ${(e as Error).message}\n${SWEEP_USAGE}\n`);
-    return EXIT.unreadable;
-  }
-  if (args.values.help) {
-    stdout.write(`${SWEEP_USAGE}\n`);
-    return EXIT.done;
-  }
-  if (args.positionals.length !== 1) {
-    stderr.write(`sweep: expected one hypothesis file, got ${args.positionals.length}\n${SWEEP_USAGE}\n`);
-    return EXIT.unreadable;
-  }
-  const hypothesisPath = path.resolve(args.positionals[0]);
+export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironment = {}): Promise<number> {
+  const terminal = env.terminal ?? process.stderr;
+  const signals = env.signals ?? process;
+  const hypothesisPath = path.resolve(io.cwd, options.hypothesis);
   if (!fs.existsSync(hypothesisPath) || !fs.statSync(hypothesisPath).isFile()) {
-    stderr.write(`sweep: cannot read ${hypothesisPath}: no such file\n`);
-    return EXIT.unreadable;
+    io.err(`circuit-thermometer: cannot read ${displayPath(hypothesisPath, io.cwd)}: no such file`);
+    return SWEEP_EXIT.unreadable;
   }
-  const out = path.resolve(args.values.out ?? defaultResultsPath(hypothesisPath));
-  const html = args.values.html === undefined ? undefined : path.resolve(args.values.html);
+  const out = path.resolve(io.cwd, options.out ?? defaultResultsPath(hypothesisPath));
+  const html = options.html === undefined ? undefined : path.resolve(io.cwd, options.html);
 
-  const display = new ProgressDisplay(stderr, stderr.isTTY === true);
-  const showLevels = stderr.isTTY === true || args.values.progress === true;
+  const tty = terminal.isTTY === true;
+  const display = new ProgressDisplay(tty ? terminal : null, io.err, tty || options.progress === true);
   const client = new WorkerClient({
-    workerPath: io.workerPath,
+    workerPath: env.workerPath,
     clientName: 'circuit-thermometer cli',
     onLog: (line, source) => {
-      if (source === 'warn' || source === 'info') display.message(`${source === 'warn' ? 'warning: ' : ''}${line}`);
+      if (source === 'warn') display.message(`warning: ${line}`);
+      else if (source === 'info' && (tty || options.progress)) display.message(line);
     },
   });
   let interrupts = 0;
@@ -99,38 +106,31 @@ export async function sweepCommand(argv: string[], io: Partial<SweepCommandIo> =
   try {
     const done = await client.run(
       { source: { kind: 'file', path: hypothesisPath }, out },
-      {
-        onProgress: (p) => display.progress(p),
-        onLevel: (l) => {
-          if (showLevels) display.level(l);
-        },
-      },
+      { onProgress: (p) => display.progress(p), onLevel: (l) => display.level(l) },
     );
     display.clear();
     const doc = done.document;
     if (html) writeFileAtomic(html, chartPageHtml(doc, { plotlySource: readPlotlySource() }));
-    if (args.values.json) {
-      stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    if (options.json) {
+      io.out(JSON.stringify(doc, null, 2));
     } else {
-      stdout.write(formatVerdictTable(doc));
-      stdout.write(`\nresults: ${done.resultsPath}\n`);
-      if (html) stdout.write(`chart:   ${html}\n`);
+      io.out(formatVerdictTable(doc));
+      io.out(`results: ${displayPath(done.resultsPath, io.cwd)}`);
+      if (html) io.out(`chart:   ${displayPath(html, io.cwd)}`);
     }
-    if (doc.status === 'diverged') stderr.write(`warning: some levels diverged; their statistics are left out of the verdict (see the table)\n`);
-    return EXIT.done;
+    if (doc.status === 'diverged') io.err('warning: some levels diverged; their statistics are left out of the verdict (see the table)');
+    return SWEEP_EXIT.done;
   } catch (e) {
     display.clear();
-    if (!(e instanceof WorkerRunError)) {
-      stderr.write(`sweep: ${(e as Error).stack ?? String(e)}\n`);
-      return EXIT.runFailed;
-    }
+    if (!(e instanceof WorkerRunError)) throw e; // main() reports it as an internal error
     if (e.code === 'cancelled') {
-      stderr.write('sweep cancelled; no results written\n');
-      return EXIT.cancelled;
+      io.err('sweep cancelled; no results written');
+      return SWEEP_EXIT.cancelled;
     }
-    stderr.write(`sweep: ${e.message}\n`);
-    if (e.code === 'hypothesis-invalid') for (const d of e.details ?? []) stderr.write(`  ${d}\n`);
-    if (e.hint) stderr.write(`hint: ${e.hint}\n`);
+    io.err(`circuit-thermometer: ${e.message}`);
+    if (e.code === 'hypothesis-invalid') for (const d of e.details ?? []) io.err(`  ${d}`);
+    if (e.hint) io.err(`hint: ${e.hint}`);
+    if (process.env.CIRCUIT_THERMOMETER_DEBUG && e.code !== 'hypothesis-invalid') for (const d of e.details ?? []) io.err(d);
     return exitCodeFor(e.code);
   } finally {
     signals.off('SIGINT', onInterrupt);

@@ -2,6 +2,7 @@
 import { formatEstimate, formatLevel, formatNumber } from '../chart/format';
 import type { ResultsDocument } from '../protocol/results';
 
+/** The table and the verdict facts, one string of lines without a trailing newline. */
 export function formatVerdictTable(doc: ResultsDocument): string {
   const withLlc = doc.levels.some((l) => l.llc);
   const header = [levelHeader(doc.dial), 'ΔL ± se', 'E_T ± se', 'E_C ± se', ...(withLlc ? ['LLC ± se'] : []), 'negligible?', 'persists?'];
@@ -31,7 +32,7 @@ export function formatVerdictTable(doc: ResultsDocument): string {
   if (doc.dial === 'sgld') facts.push(['Watanabe t', `${formatNumber(doc.watanabeTemperature)} (log n)`]);
   facts.push(['summary', v.summary]);
   const factWidth = Math.max(...facts.map(([k]) => k.length));
-  return [line(header), ...rows.map(line), '', ...facts.map(([k, val]) => `${k.padEnd(factWidth)}  ${val}`)].join('\n') + '\n';
+  return [line(header), ...rows.map(line), '', ...facts.map(([k, val]) => `${k.padEnd(factWidth)}  ${val}`)].join('\n');
 }
 
 function levelHeader(dial: ResultsDocument['dial']): string {
