@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { ArrayInfo, loadArray, NdArray, readArrayInfo } from '../engine/data';
 import { GraphIndex, loadModel, LoadedModel, ProbedTensor, probeShapes } from '../engine/onnx';
 import { Feeds } from '../engine/onnx/runtime';
+import type { GradientSupport } from './gradientSupport';
 import { splitMember } from './resolve';
 
 export interface ModelFacts {
@@ -52,6 +53,7 @@ export class CheckCache {
   private readonly probes = new Lru<Promise<Settled<Map<string, ProbedTensor>>>>(8);
   private readonly infos = new Lru<Promise<Settled<ArrayInfo>>>(64);
   private readonly arrays = new Lru<Promise<Settled<NdArray>>>(16);
+  private readonly gradients = new Lru<GradientSupport>(8);
 
   /** Whether the file (without a `#member` suffix) exists. */
   exists(p: string): boolean {
@@ -79,7 +81,19 @@ export class CheckCache {
     return this.memo(this.arrays, fileStamp(p) ?? `missing|${p}`, () => loadArray(p));
   }
 
+  /** The (synchronous, static) gradient-rule analysis of a model for one loss output. */
+  gradientSupport(facts: ModelFacts, output: string, analyze: () => GradientSupport): GradientSupport {
+    const key = `${facts.model.sha256}|${output}`;
+    let result = this.gradients.get(key);
+    if (!result) {
+      result = analyze();
+      this.gradients.set(key, result);
+    }
+    return result;
+  }
+
   clear(): void {
+    this.gradients.clear();
     this.models.clear();
     this.probes.clear();
     this.infos.clear();

@@ -435,14 +435,17 @@ export class SemanticChecker {
     const params = facts.index.parameters().map((p) => p.name);
     let result;
     try {
-      result = this.gradientSupport(facts.model.proto, params, output);
+      const analyze = this.gradientSupport;
+      result = analyze === defaultGradientSupport
+        ? this.cache.gradientSupport(facts, output, () => analyze(facts.model.proto, params, output))
+        : analyze(facts.model.proto, params, output);
     } catch (e) {
       this.error('hyp/no-gradient-rule', this.loc.at(['degradation', 'dial']), `gradient analysis failed: ${oneLine(e instanceof ModelError ? e.message : e)}`);
       return;
     }
     const shown = result.missing.slice(0, 5);
     for (const m of shown) {
-      this.error('hyp/no-gradient-rule', this.loc.at(['degradation', 'dial']), `the sgld dial needs gradients, but ${m.op} (node '${m.node}') has no gradient rule: ${m.reason}`,
+      this.error('hyp/no-gradient-rule', this.loc.at(['degradation', 'dial']), `the sgld dial needs gradients through ${m.op} (node '${m.node}'): ${m.reason}`,
         'use the weight-noise dial, or add the rule in src/engine/autodiff');
     }
     if (result.missing.length > shown.length) {

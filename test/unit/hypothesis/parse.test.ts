@@ -1,0 +1,245 @@
+// Syntax, shape, types, defaults and grids: the checks that read no file (parseHypothesis).
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { Diagnostic, formatDiagnostic, parseHypothesis } from '../../../src/hypothesis';
+import { applyFix, codes, edit, lineOf, VALID_MLP } from './workspace';
+
+const FILE = path.resolve('/ws/project/h.circuit.yaml');
+const JSON_FILE = path.resolve('/ws/project/h.circuit.json');
+
+function only(diagnostics: Diagnostic[], code: string): Diagnostic {
+  const found = diagnostics.filter((d) => d.code === code);
+  assert.equal(found.length, 1, `expected one ${code}, got: ${diagnostics.map((d) => formatDiagnostic(d)).join(' | ') || 'none'}`);
+  return found[0];
+}
+
+describe('hypothesis parsing and validation', () => {
+  it('resolves the valid example: absolute paths, defaults, expanded units, log grid', () => {
+    const r = parseHypothesis(VALID_MLP, FILE);
+    assert.deepEqual(r.diagnostics, []);
+    const h = r.hypothesis!;
+    assert.equal(h.model, path.resolve('/ws/project/mlp.onnx'));
+    assert.deepEqual(h.data.inputs, { x: path.resolve('/ws/project/x.npy') });
+    assert.deepEqual(h.data.target, { mask: path.resolve('/ws/project/mask.npy') });
+    assert.deepEqual(h.circuit.components, [{ tensor: '/relu/Relu_output_0', axis: -1, units: [3, 7, 10, 11] }]);
+    assert.deepEqual(h.degradation.temperatures, { levels: [0.1, 1, 10, 100, 1000], scale: 'log' });
+    assert.deepEqual(h.degradation.sgld, { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20 });
+    assert.deepEqual(h.verdict, { collateralTolerance: 0.1, persistence: 0.25, noiseFloor: 1e-3 });
+    assert.equal(h.metric, 'loss');
+    assert.equal(h.reference, 'all');
+    assert.deepEqual(h.degradation.noise, { samples: 8 });
+  });
+
+  it('fills every default of a minimal file', () => {
+    const text = [
+      'model: m.onnx',
+      'data: { inputs: { x: x.npy }, labels: y.npy, target: { labels: [1, 2] } }',
+      'loss: { output: logits }',
+      'circuit: { components: [ { tensor: h, units: [0] } ] }',
+      'degradation: { temperatures: [1, 10] }',
+    ].join('\n');
+    const r = parseHypothesis(text, FILE);
+    assert.deepEqual(r.diagnostics, []);
+    const h = r.hypothesis!;
+    assert.deepEqual(h.degradation.sgld, { stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1, batchSize: 256 });
+    assert.equal(h.degradation.dial, 'sgld');
+    assert.equal(h.degradation.seed, 0);
+    assert.deepEqual(h.intervention, { kind: 'mean', scope: 'circuit' });
+    assert.equal(h.loss.kind, 'cross-entropy');
+    assert.equal(h.circuit.name, 'circuit');
+    assert.equal(h.circuit.components[0].axis, -1);
+    assert.deepEqual(h.data.target, { labels: [1, 2] });
+    assert.deepEqual(h.degradation.temperatures, { levels: [1, 10], scale: 'log' });
+  });
+
+  it('reads the same hypothesis from JSON', () => {
+    const json = JSON.stringify({
+      $schema: '../schemas/circuit-hypothesis.schema.json',
+      model: './mlp.onnx',
+      data: { inputs: { x: './x.npy' }, labels: './y.npy', target: { mask: './mask.npy' } },
+      loss: { output: 'logits', kind: 'cross-entropy' },
+      circuit: { name: 'odd-example units', components: [{ tensor: '/relu/Relu_output_0', axis: -1, units: [3, 7, '10:12'] }] },
+      intervention: { kind: 'mean', scope: 'circuit' },
+      degradation: { dial: 'sgld', temperatures: { from: 0.1, to: 1000, count: 5 }, sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, batchSize: 20 }, seed: 0 },
+      verdict: { collateralTolerance: 0.1, persistence: 0.25 },
+    }, null, 2);
+    const fromJson = parseHypothesis(json, JSON_FILE);
+    assert.deepEqual(fromJson.diagnostics, []);
+    const fromYaml = parseHypothesis(VALID_MLP, FILE);
+    assert.deepEqual({ ...fromJson.hypothesis, file: '' }, { ...fromYaml.hypothesis, file: '' });
+  });
+
+  it('reports malformed YAML at the line of the mistake, and nothing else', () => {
+    const text = edit(VALID_MLP, '  labels: ./y.npy', '  labels: ./y.npy: extra');
+    const r = parseHypothesis(text, FILE);
+    const d = only(r.diagnostics, 'hyp/syntax');
+    assert.equal(r.diagnostics.length, 1);
+    assert.equal(d.range.start.line, lineOf(text, 'extra'));
+    assert.equal(r.hypothesis, undefined);
+    const indent = edit(VALID_MLP, '  labels: ./y.npy', '   labels: ./y.npy');
+    assert.equal(only(parseHypothesis(indent, FILE).diagnostics, 'hyp/syntax').range.start.line, lineOf(indent, '   labels'));
+  });
+
+  it('reports invalid JSON with JSON\'s own message at the right line (trailing comma)', () => {
+    const text = '{\n  "model": "./m.onnx",\n  "loss": { "output": "y", },\n  "data": {}\n}';
+    const d = only(parseHypothesis(text, JSON_FILE).diagnostics, 'hyp/syntax');
+    assert.match(d.message, /invalid JSON/);
+    assert.equal(d.range.start.line, 2);
+  });
+
+  it('reports an empty file and a comment-only file as hyp/empty', () => {
+    assert.deepEqual(codes(parseHypothesis('', FILE).diagnostics), ['hyp/empty']);
+    assert.deepEqual(codes(parseHypothesis('# nothing yet\n', FILE).diagnostics), ['hyp/empty']);
+  });
+
+  it('reports duplicate keys at the second occurrence, naming the first line', () => {
+    const text = edit(VALID_MLP, 'loss: { output: logits, kind: cross-entropy }', 'loss: { output: logits, kind: cross-entropy }\nmodel: ./other.onnx');
+    const d = only(parseHypothesis(text, FILE).diagnostics, 'hyp/duplicate-key');
+    assert.equal(d.range.start.line, lineOf(text, 'other.onnx'));
+    assert.match(d.message, /duplicate key 'model' \(first defined on line 2\)/);
+    const json = '{"model": "a.onnx", "model": "b.onnx"}';
+    assert.equal(only(parseHypothesis(json, JSON_FILE).diagnostics, 'hyp/duplicate-key').range.start.col, 20);
+  });
+
+  it('reports wrong types with the expected type, and a hint for quoted numbers', () => {
+    const text = edit(VALID_MLP, 'chains: 2', 'chains: "2"');
+    const d = only(parseHypothesis(text, FILE).diagnostics, 'hyp/wrong-type');
+    assert.equal(d.message, 'degradation.sgld.chains must be an integer, not the string "2"');
+    assert.equal(d.hint, 'remove the quotes');
+    assert.equal(d.range.start.line, lineOf(text, 'chains: "2"'));
+    const half = parseHypothesis(edit(VALID_MLP, '[3, 7, "10:12"]', '[3, 7.5]'), FILE);
+    assert.match(only(half.diagnostics, 'hyp/wrong-type').message, /circuit\.components\[0\]\.units\[1\] must be an integer, not the number 7\.5/);
+    const list = parseHypothesis(edit(VALID_MLP, 'model: ./mlp.onnx', 'model: [./mlp.onnx]'), FILE);
+    assert.equal(only(list.diagnostics, 'hyp/wrong-type').message, 'model must be a string, not a list');
+    assert.equal(list.hypothesis, undefined);
+  });
+
+  it('reports numbers out of range with the bound', () => {
+    const r = parseHypothesis(edit(VALID_MLP, 'persistence: 0.25', 'persistence: 2'), FILE);
+    assert.equal(only(r.diagnostics, 'hyp/out-of-range').message, 'verdict.persistence must be ≤ 1, not 2');
+    const step = parseHypothesis(edit(VALID_MLP, 'stepSize: 1e-4', 'stepSize: 0'), FILE);
+    assert.equal(only(step.diagnostics, 'hyp/out-of-range').message, 'degradation.sgld.stepSize must be > 0, not 0');
+    const chains = parseHypothesis(edit(VALID_MLP, 'chains: 2', 'chains: 0'), FILE);
+    assert.equal(only(chains.diagnostics, 'hyp/out-of-range').message, 'degradation.sgld.chains must be ≥ 1, not 0');
+  });
+
+  it('reports unknown keys with a did-you-mean fix that repairs the file', () => {
+    const text = edit(VALID_MLP, '  sgld: {', '  sgdl: {');
+    const r = parseHypothesis(text, FILE);
+    const d = only(r.diagnostics, 'hyp/unknown-key');
+    assert.equal(d.message, "unknown key 'sgdl' in degradation");
+    assert.equal(d.hint, "did you mean 'sgld'?");
+    assert.deepEqual(d.fix?.range, { start: { line: lineOf(text, 'sgdl'), col: 2 }, end: { line: lineOf(text, 'sgdl'), col: 6 } });
+    assert.equal(d.fix?.newText, 'sgld');
+    assert.deepEqual(parseHypothesis(applyFix(text, d), FILE).diagnostics, []);
+    // In JSON the fix keeps the quotes.
+    const json = parseHypothesis('{"modle": "m.onnx"}', JSON_FILE).diagnostics.find((x) => x.code === 'hyp/unknown-key')!;
+    assert.equal(json.fix?.newText, '"model"');
+    // Far from every key: no guess, the known keys instead.
+    const far = only(parseHypothesis(`${VALID_MLP}zzzzzz: 1\n`, FILE).diagnostics, 'hyp/unknown-key');
+    assert.equal(far.fix, undefined);
+    assert.match(far.hint!, /^known keys: model, data, loss/);
+  });
+
+  it('reports invalid choices with a did-you-mean fix', () => {
+    const text = edit(VALID_MLP, 'kind: mean', 'kind: meen');
+    const d = only(parseHypothesis(text, FILE).diagnostics, 'hyp/invalid-value');
+    assert.equal(d.message, "intervention.kind must be one of 'zero', 'mean', 'resample', not 'meen'");
+    assert.equal(d.fix?.newText, 'mean');
+    assert.deepEqual(parseHypothesis(applyFix(text, d), FILE).diagnostics, []);
+  });
+
+  it('reports missing keys at the enclosing key', () => {
+    const text = edit(VALID_MLP, '  labels: ./y.npy\n', '');
+    const d = only(parseHypothesis(text, FILE).diagnostics, 'hyp/missing-key');
+    assert.equal(d.message, "data needs 'labels'");
+    assert.equal(d.range.start.line, lineOf(text, 'data:'));
+  });
+
+  it('rejects two target selections at once', () => {
+    const text = edit(VALID_MLP, 'target: { mask: ./mask.npy }', 'target: { mask: ./mask.npy, indices: ./idx.npy }');
+    assert.match(only(parseHypothesis(text, FILE).diagnostics, 'hyp/conflicting-keys').message, /one of 'mask', 'indices'/);
+  });
+
+  it('checks unit lists: empty ranges, repeats', () => {
+    const empty = parseHypothesis(edit(VALID_MLP, '"10:12"', '"12:10"'), FILE);
+    assert.equal(only(empty.diagnostics, 'hyp/bad-range').hint, 'did you mean "10:12"?');
+    const repeat = parseHypothesis(edit(VALID_MLP, '"10:12"', '"6:9"'), FILE);
+    const d = only(repeat.diagnostics, 'hyp/duplicate-unit');
+    assert.equal(d.severity, 'warning');
+    assert.equal(d.message, 'unit 7 is already listed');
+    assert.deepEqual(repeat.hypothesis?.circuit.components[0].units, [3, 6, 7, 8]);
+  });
+
+  describe('temperature grids', () => {
+    const grid = (g: string, dial = 'sgld') => parseHypothesis(edit(edit(VALID_MLP, '{ from: 0.1, to: 1000, count: 5 }', g), 'dial: sgld', `dial: ${dial}`), FILE);
+
+    it('rejects a log grid from ≤ 0', () => {
+      const d = only(grid('{ from: 0, to: 1, count: 5 }').diagnostics, 'hyp/grid-nonpositive');
+      assert.equal(d.message, 'a log grid starts above 0, not at 0');
+    });
+    it('rejects to ≤ from', () => {
+      assert.equal(only(grid('{ from: 10, to: 10, count: 5 }').diagnostics, 'hyp/grid-order').message, "'to' (10) must be above 'from' (10)");
+    });
+    it('rejects count < 2', () => {
+      assert.equal(only(grid('{ from: 1, to: 10, count: 1 }').diagnostics, 'hyp/grid-count').message, 'a grid needs at least 2 levels, not 1');
+    });
+    it('rejects lists that do not increase, at the offending item', () => {
+      const text = edit(VALID_MLP, '{ from: 0.1, to: 1000, count: 5 }', '[0.1, 1, 1, 10]');
+      const d = only(parseHypothesis(text, FILE).diagnostics, 'hyp/grid-not-increasing');
+      assert.equal(d.message, 'the levels must increase strictly, but 1 follows 1');
+      assert.equal(d.range.start.col, text.split('\n')[d.range.start.line].indexOf('1, 10'));
+    });
+    it('rejects zero temperatures on the sgld dial but allows σ = 0 for noise dials', () => {
+      assert.equal(only(grid('[0, 1, 2]').diagnostics, 'hyp/grid-nonpositive').message, 'level 0 is not a temperature: sgld levels must be > 0');
+      const noise = grid('{ from: 0, to: 0.5, count: 3, scale: linear }', 'weight-noise');
+      assert.deepEqual(codes(noise.diagnostics), ['hyp/unused-setting']); // the sgld block is ignored by weight-noise
+      assert.deepEqual(noise.hypothesis?.degradation.temperatures, { levels: [0, 0.25, 0.5], scale: 'linear' });
+    });
+  });
+
+  it('warns when burn-in is at least as long as the draws', () => {
+    const d = only(parseHypothesis(edit(VALID_MLP, 'burnIn: 10', 'burnIn: 50'), FILE).diagnostics, 'hyp/burn-in-long');
+    assert.equal(d.severity, 'warning');
+  });
+
+  it('requires checkpoints on the checkpoints dial and resolves their levels', () => {
+    const base = edit(VALID_MLP, 'dial: sgld', 'dial: checkpoints');
+    const none = parseHypothesis(base, FILE);
+    assert.ok(codes(none.diagnostics).includes('hyp/missing-key'));
+    const text = edit(edit(base, '  temperatures: { from: 0.1, to: 1000, count: 5 }\n', '  checkpoints: [a.onnx, b.onnx]\n  steps: [100, 200]\n'),
+      '  sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, batchSize: 20 }\n', '');
+    const r = parseHypothesis(text, FILE);
+    assert.deepEqual(r.diagnostics, []);
+    assert.deepEqual(r.hypothesis?.degradation.checkpoints, [path.resolve('/ws/project/a.onnx'), path.resolve('/ws/project/b.onnx')]);
+    assert.deepEqual(r.hypothesis?.degradation.temperatures, { levels: [100, 200], scale: 'linear' });
+  });
+
+  it('rejects relative paths that leave the workspace through ..', () => {
+    const text = edit(VALID_MLP, 'labels: ./y.npy', 'labels: ../../secrets/y.npy');
+    const d = only(parseHypothesis(text, FILE).diagnostics, 'hyp/path-outside-workspace');
+    assert.equal(d.range.start.line, lineOf(text, 'secrets'));
+    assert.match(d.message, /'..\/..\/secrets\/y.npy' leads outside the workspace/);
+    // Inside a wider workspace the same path is fine; absolute paths are the user's explicit choice.
+    assert.deepEqual(parseHypothesis(edit(VALID_MLP, 'labels: ./y.npy', 'labels: ../data/y.npy'), FILE, { workspaceRoot: '/ws' }).diagnostics, []);
+    assert.deepEqual(parseHypothesis(edit(VALID_MLP, 'labels: ./y.npy', 'labels: /data/y.npy'), FILE).diagnostics, []);
+  });
+
+  it('keeps an .npz member suffix on resolved data paths', () => {
+    const r = parseHypothesis(edit(VALID_MLP, 'x: ./x.npy', 'x: ./all.npz#x'), FILE);
+    assert.equal(r.hypothesis?.data.inputs.x, `${path.resolve('/ws/project/all.npz')}#x`);
+  });
+
+  it('reports several independent problems in one pass', () => {
+    const text = edit(edit(edit(VALID_MLP, 'kind: mean', 'kind: meen'), 'chains: 2', 'chains: -1'), 'circuit:\n', 'circut:\n');
+    const r = parseHypothesis(text, FILE);
+    assert.deepEqual(new Set(codes(r.diagnostics)), new Set(['hyp/invalid-value', 'hyp/out-of-range', 'hyp/unknown-key', 'hyp/missing-key']));
+    // Sorted by position.
+    const lines = r.diagnostics.map((d) => d.range.start.line);
+    assert.deepEqual(lines, [...lines].sort((a, b) => a - b));
+  });
+
+  it('survives recursive aliases with one error', () => {
+    assert.deepEqual(codes(parseHypothesis('a: &x [*x]\n', FILE).diagnostics), ['hyp/syntax']);
+  });
+});

@@ -1,0 +1,54 @@
+// The shipped JSON Schema is generated from the spec the checker uses; this keeps them the same.
+// Regenerate with: UPDATE_SCHEMA=1 npx mocha test/unit/hypothesis/schema.test.ts
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HYPOTHESIS_SPEC, toJsonSchema } from '../../../src/hypothesis/schema';
+
+const SCHEMA_FILE = path.join(__dirname, '..', '..', '..', 'schemas', 'circuit-hypothesis.schema.json');
+
+describe('hypothesis JSON Schema', () => {
+  const generated = `${JSON.stringify(toJsonSchema(), null, 2)}\n`;
+
+  it('matches schemas/circuit-hypothesis.schema.json', () => {
+    if (process.env.UPDATE_SCHEMA) fs.writeFileSync(SCHEMA_FILE, generated);
+    assert.equal(fs.readFileSync(SCHEMA_FILE, 'utf8'), generated, 'the schema is stale: run UPDATE_SCHEMA=1 npx mocha test/unit/hypothesis/schema.test.ts');
+  });
+
+  it('is draft-07 with descriptions and the documented defaults', () => {
+    const s = JSON.parse(generated);
+    assert.equal(s.$schema, 'http://json-schema.org/draft-07/schema#');
+    assert.deepEqual(s.required, ['model', 'data', 'loss', 'circuit', 'degradation']);
+    assert.equal(s.additionalProperties, false);
+    const sgld = s.properties.degradation.properties.sgld.properties;
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(sgld).map(([k, v]) => [k, (v as { default?: number }).default])),
+      { stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1, batchSize: 256, nbeta: undefined });
+    const verdict = s.properties.verdict.properties;
+    assert.equal(verdict.noiseFloor.default, 1e-3);
+    assert.equal(verdict.collateralTolerance.default, 0.1);
+    assert.equal(verdict.persistence.default, 0.25);
+    // Every property, at every depth, says what it is.
+    const walk = (node: Record<string, unknown>, where: string): void => {
+      assert.ok(typeof node.description === 'string' && node.description.length > 0, `${where} has no description`);
+      for (const [k, v] of Object.entries((node.properties ?? {}) as Record<string, Record<string, unknown>>)) walk(v, `${where}.${k}`);
+      if (node.items) walk(node.items as Record<string, unknown>, `${where}[]`);
+    };
+    walk(s, '$');
+  });
+
+  it('lists the unit forms: integers and "a:b" ranges', () => {
+    const units = JSON.parse(generated).properties.circuit.properties.components.items.properties.units;
+    const [int, range] = units.items.oneOf;
+    assert.equal(int.type, 'integer');
+    assert.ok(new RegExp(range.pattern).test('40:48'));
+    assert.ok(!new RegExp(range.pattern).test('40-48'));
+  });
+
+  it('requires temperatures except on the checkpoints dial', () => {
+    const d = JSON.parse(generated).properties.degradation;
+    assert.deepEqual(d.then, { required: ['checkpoints'] });
+    assert.deepEqual(d.else, { required: ['temperatures'] });
+    assert.equal(HYPOTHESIS_SPEC.properties.degradation.type, 'object');
+  });
+});
