@@ -1,0 +1,151 @@
+// The local learning coefficient, estimated as devinterp does: λ̂ = nβ·(E_q[L_B] − L_n(w*)), where the expectation
+// runs over the SGLD draws of every chain (minibatch losses at the drawn weights) and q is the localized tempered
+// posterior around w*. Per chain λ̂_c uses that chain's mean loss; the estimate is their mean and its standard
+// error the spread of the chain means (chains are independent, so this respects autocorrelation within chains).
+//
+// Loss scale. devinterp feeds the plain mean loss (for MSE: mean squared error, no ½ and no 1/σ²) into
+// exp(−nβ·L_n). For a regular model near w*, nβ·(L_n(w) − L_n(w*)) is a quadratic form and, under q, has mean
+// d/2 whatever the loss is multiplied by (equipartition: q ∝ exp(−quadratic) ⇒ E[quadratic] = d/2). So λ̂ ≈ d/2
+// holds with MSE as is; the scale only changes which nβ (and step size) gives a well-localized chain.
+import { degradableParameters, parameterValues } from './parameters';
+import type { NdArray } from '../data/ndarray';
+import type { ModelProto } from '../onnx/proto';
+import { fullDataLoss } from './sgldLoss';
+import { SgldLossKind, SgldSampler } from './sgldSampler';
+import type { SgldNoiseSource } from './sgldGraph';
+
+export interface LlcOptions {
+  /** The model at w* (weights as initializers). */
+  model: ModelProto;
+  /** Weights to sample; default every degradable float parameter. */
+  parameters?: readonly string[];
+  loss: { kind: SgldLossKind; output: string };
+  data: { inputs: Readonly<Record<string, NdArray>>; labels: NdArray };
+  /** nβ; default n / log n (Watanabe's β* = 1 / log n). */
+  nbeta?: number;
+  stepSize: number;
+  localization: number;
+  chains: number;
+  draws: number;
+  burnIn: number;
+  thin?: number;
+  batchSize: number;
+  seed: number;
+  noise?: SgldNoiseSource;
+  threads?: number;
+  /** A minibatch loss above this stops the estimate as diverged; default 100·max(L_n(w*), 1) + L_n(w*). */
+  divergenceLoss?: number;
+  signal?: AbortSignal;
+  /** Called after every kept draw. */
+  onDraw?: (chain: number, draw: number) => void;
+}
+
+export interface Estimate {
+  mean: number;
+  /** Standard error; null when it cannot be estimated (one chain with too few draws). */
+  se: number | null;
+}
+
+export interface LlcResult {
+  llc: Estimate & { chains: number[] };
+  /** L_n(w*) on all n examples. */
+  initLoss: number;
+  nbeta: number;
+  n: number;
+  /** Number of sampled weights. */
+  d: number;
+  stepSize: number;
+  localization: number;
+  chains: number;
+  draws: number;
+  burnIn: number;
+  thin: number;
+  batchSize: number;
+  seed: number;
+  /** MALA acceptance-probability estimate: mean over the draws of each chain, and over all chains. */
+  acceptance: Estimate & { chains: number[] };
+  /** Minibatch losses L_B at every kept draw, per chain. */
+  lossTrace: number[][];
+  seconds: number;
+  stepsPerSecond: number;
+}
+
+export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
+  const started = performance.now();
+  const n = o.data.labels.shape[0] ?? 0;
+  const thin = o.thin ?? 1;
+  const parameters = o.parameters ? [...o.parameters] : degradableParameters(o.model).map((p) => p.name);
+  const infos = degradableParameters(o.model).filter((p) => parameters.includes(p.name));
+  const anchor = parameterValues(o.model, parameters.map((name) => infos.find((p) => p.name === name) ?? missing(name)));
+  const nbeta = o.nbeta ?? n / Math.log(n);
+  const initLoss = await fullDataLoss(o.model, o.loss, o.data);
+  const divergenceLoss = o.divergenceLoss ?? initLoss + 100 * Math.max(Math.abs(initLoss), 1);
+
+  const sampler = await SgldSampler.create({
+    model: o.model, parameters, anchor, loss: o.loss, data: o.data, batchSize: o.batchSize, noise: o.noise, threads: o.threads,
+  });
+  const lossTrace: number[][] = [];
+  const acceptance: number[] = [];
+  try {
+    for (let chain = 0; chain < o.chains; chain++) {
+      const losses: number[] = [];
+      let accepted = 0, counted = 0;
+      const draws = sampler.chain({
+        stepSize: o.stepSize, nbeta, localization: o.localization, burnIn: o.burnIn, draws: o.draws, thin,
+        key: [o.seed, nbeta, chain], chain, divergenceLoss, signal: o.signal,
+      });
+      for await (const d of draws) {
+        losses.push(d.loss);
+        if (Number.isFinite(d.acceptance)) { accepted += d.acceptance; counted++; }
+        o.onDraw?.(chain, d.draw);
+      }
+      lossTrace.push(losses);
+      acceptance.push(counted ? accepted / counted : NaN);
+    }
+  } finally {
+    await sampler.dispose();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const steps = o.chains * (o.burnIn + (o.draws - 1) * thin + 1);
+  return {
+    llc: llcFromLosses(lossTrace, initLoss, nbeta), initLoss, nbeta, n, d: sampler.graph.size,
+    stepSize: o.stepSize, localization: o.localization, chains: o.chains, draws: o.draws, burnIn: o.burnIn, thin,
+    batchSize: sampler.batchSize, seed: o.seed,
+    acceptance: { ...chainMeans(acceptance), chains: acceptance }, lossTrace, seconds, stepsPerSecond: steps / seconds,
+  };
+}
+
+/** λ̂ per chain = nβ·(mean loss of the chain − L_n(w*)); mean over chains with the standard error of that mean. */
+export function llcFromLosses(lossTrace: readonly (readonly number[])[], initLoss: number, nbeta: number): Estimate & { chains: number[] } {
+  const perChain = lossTrace.map((losses) => nbeta * (mean(losses) - initLoss));
+  if (perChain.length === 1) {
+    // One chain: batch means over its draws stand in for independent chains.
+    const se = batchMeansSe(lossTrace[0]!);
+    return { mean: perChain[0]!, se: se === null ? null : nbeta * se, chains: perChain };
+  }
+  return { ...chainMeans(perChain), chains: perChain };
+}
+
+function chainMeans(values: readonly number[]): Estimate {
+  const m = mean(values);
+  if (values.length < 2) return { mean: m, se: null };
+  const variance = values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1);
+  return { mean: m, se: Math.sqrt(variance / values.length) };
+}
+
+/** Standard error of the mean of an autocorrelated series from 20 consecutive batch means (null below 40 draws). */
+function batchMeansSe(series: readonly number[]): number | null {
+  const batches = 20;
+  const size = Math.floor(series.length / batches);
+  if (size < 2) return null;
+  const means = Array.from({ length: batches }, (_, b) => mean(series.slice(b * size, (b + 1) * size)));
+  return chainMeans(means).se;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, v) => a + v, 0) / values.length;
+}
+
+function missing(name: string): never {
+  throw new Error(`'${name}' is not a float parameter of the model`);
+}

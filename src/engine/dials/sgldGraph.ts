@@ -1,0 +1,159 @@
+// One SGLD step as one ONNX graph (DESIGN.md §1, §2): forward, backward, noise and update, so a step is one
+// `session.run` and weights go in and come out as tensors.
+//
+//   w' = w − (ε/2)·[nβ·∇L_B(w) + γ·(w − w*)] + √ε·ξ,  ξ ~ N(0, I)          (devinterp's SGLD)
+//
+// Beside w' the graph returns what the diagnostics need, all scalars:
+//   loss                 L_B(w) on the fed batch
+//   localizationEnergy   (γ/2)·|w − w*|²     so that U(w) = nβ·L_B(w) + (γ/2)·|w − w*|² is the potential
+//   noiseSquaredNorm     |ξ|²                so log q(w → w') = −|ξ|²/2 (+ const) costs nothing extra
+//   malaReverse          |w_prev − w + (ε/2)·∇U(w)|², the reverse-proposal residual of the step w_prev → w
+import type { GradientGraph } from '../autodiff/types';
+import { GraphBuilder } from '../onnx/builder';
+import { defaultOpset, GraphIndex, valueInfoType } from '../onnx/graph';
+import { DataType, ModelProto } from '../onnx/proto';
+import { cloneModel, makeValueInfo } from '../onnx/rewrite';
+import { emitCounterNormals } from './sgldNoise';
+
+/** Where ξ comes from: generated in the graph from (key, counter) inputs, or fed as a flat float32 input. */
+export type SgldNoiseSource = 'counter' | 'fed';
+
+export interface SgldGraphOptions {
+  /** Default `counter`. */
+  noise?: SgldNoiseSource;
+}
+
+export interface SgldStepGraph {
+  model: ModelProto;
+  noise: SgldNoiseSource;
+  /** Parameters in the order of every per-parameter list below. */
+  parameters: readonly string[];
+  shapes: readonly number[][];
+  /** Total number of weights D. */
+  size: number;
+  /** The inputs that carry the minibatch: the model's data inputs and the loss's labels/targets. */
+  batchInputs: readonly string[];
+  inputs: {
+    /** Current weights w: the parameter names themselves. */
+    weights: readonly string[];
+    /** The anchor w* of the localization term. */
+    anchor: readonly string[];
+    /** The weights of the previous step (for the MALA reverse residual; feed w itself on a chain's first step). */
+    previous: readonly string[];
+    /** float32 scalars. */
+    stepSize: string;
+    nbeta: string;
+    localization: string;
+    /** `fed`: flat float32 [size] of N(0, 1) values, split over the parameters in order. */
+    noise?: string;
+    /** `counter`: uint64 scalars, see sgldNoise.ts. */
+    noiseKey?: string;
+    noiseCounter?: string;
+  };
+  outputs: {
+    next: readonly string[];
+    loss: string;
+    localizationEnergy: string;
+    noiseSquaredNorm: string;
+    malaReverse: string;
+  };
+}
+
+/** Appends the update to a gradient graph whose parameters are `parameters` (all float32). */
+export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly string[], options: SgldGraphOptions = {}): SgldStepGraph {
+  const noise = options.noise ?? 'counter';
+  const model = cloneModel(gradient.model);
+  const g = model.graph;
+  const index = GraphIndex.of(model);
+  // Node names must be unique too (onnxruntime checks), so they are taken as well.
+  const b = new GraphBuilder(defaultOpset(model), '', [...index.tensorNames(), ...g.node.map((n) => n.name)]);
+  const declared = new Map(g.input.map((v) => [v.name, valueInfoType(v)]));
+
+  const shapes = parameters.map((p) => {
+    if (!(p in gradient.gradOutputs)) throw new Error(`the gradient graph has no gradient for '${p}'`);
+    const t = declared.get(p);
+    if (!t || t.dtype !== 'float32') throw new Error(`SGLD samples float32 weights; '${p}' is ${t?.dtype ?? 'not an input of the gradient graph'}`);
+    if (!t.shape || t.shape.some((d) => typeof d !== 'number')) throw new Error(`parameter '${p}' has no static shape`);
+    return t.shape as number[];
+  });
+  const sizes = shapes.map((s) => s.reduce((a, d) => a * d, 1));
+  const size = sizes.reduce((a, s) => a + s, 0);
+
+  const newInputs = [];
+  const scalarInput = (hint: string) => {
+    const name = b.name(hint);
+    newInputs.push(makeValueInfo(name, 'float32', []));
+    return name;
+  };
+  const stepSize = scalarInput('sgld/step_size');
+  const nbeta = scalarInput('sgld/nbeta');
+  const localization = scalarInput('sgld/localization');
+  const anchor = parameters.map((p, i) => {
+    const name = b.name(`sgld/anchor/${p}`);
+    newInputs.push(makeValueInfo(name, 'float32', shapes[i]!));
+    return name;
+  });
+  const previous = parameters.map((p, i) => {
+    const name = b.name(`sgld/previous/${p}`);
+    newInputs.push(makeValueInfo(name, 'float32', shapes[i]!));
+    return name;
+  });
+
+  let flatNoise: string;
+  let noiseInput: string | undefined, noiseKey: string | undefined, noiseCounter: string | undefined;
+  if (noise === 'fed') {
+    noiseInput = b.name('sgld/noise');
+    newInputs.push(makeValueInfo(noiseInput, 'float32', [size]));
+    flatNoise = noiseInput;
+  } else {
+    noiseKey = b.name('sgld/noise_key');
+    noiseCounter = b.name('sgld/noise_counter');
+    newInputs.push(makeValueInfo(noiseKey, DataType.UINT64, []), makeValueInfo(noiseCounter, DataType.UINT64, []));
+    flatNoise = emitCounterNormals(b, size, noiseKey, noiseCounter);
+  }
+  const noiseSquaredNorm = b.op('ReduceSumSquare', [flatNoise], { keepdims: 0 }, b.name('sgld/noise_squared_norm'));
+  const pieces = parameters.length === 1 ? [flatNoise] : splitFlat(b, flatNoise, sizes);
+  const xi = pieces.map((piece, i) => (shapes[i]!.length === 1 ? piece : b.reshape(piece, shapes[i]!)));
+
+  const halfStep = b.mul(stepSize, b.scalarFloat(0.5, 'sgld/half'));
+  const sqrtStep = b.op('Sqrt', [stepSize]);
+  const next: string[] = [];
+  const distanceTerms: string[] = [];
+  const reverseTerms: string[] = [];
+  parameters.forEach((w, i) => {
+    const offset = b.sub(w, anchor[i]!);
+    const drift = b.add(b.mul(gradient.gradOutputs[w]!, nbeta), b.mul(offset, localization)); // ∇U(w)
+    const move = b.mul(drift, halfStep);
+    next.push(b.op('Add', [b.sub(w, move), b.mul(xi[i]!, sqrtStep)], {}, b.name(`sgld/next/${w}`)));
+    distanceTerms.push(b.op('ReduceSumSquare', [offset], { keepdims: 0 }));
+    reverseTerms.push(b.op('ReduceSumSquare', [b.add(b.sub(previous[i]!, w), move)], { keepdims: 0 }));
+  });
+  const total = (terms: string[], name: string) => b.op(terms.length === 1 ? 'Identity' : 'Sum', terms, {}, b.name(name));
+  const halfLocalization = b.mul(localization, b.scalarFloat(0.5, 'sgld/half_gamma'));
+  const localizationEnergy = b.op('Mul', [total(distanceTerms, 'sgld/squared_distance'), halfLocalization], {}, b.name('sgld/localization_energy'));
+  const malaReverse = total(reverseTerms, 'sgld/mala_reverse');
+
+  g.node.push(...b.nodes);
+  g.initializer.push(...b.initializers);
+  g.input.push(...newInputs);
+  // Gradients are intermediate now: only the loss, the kept tensors and the step's results leave the graph.
+  const gradientNames = new Set(Object.values(gradient.gradOutputs));
+  g.output = [
+    ...g.output.filter((o) => !gradientNames.has(o.name)),
+    ...next.map((n, i) => makeValueInfo(n, 'float32', shapes[i]!)),
+    ...[localizationEnergy, noiseSquaredNorm, malaReverse].map((n) => makeValueInfo(n, 'float32', [])),
+  ];
+
+  const parameterSet = new Set(parameters);
+  const batchInputs = gradient.model.graph.input.map((v) => v.name).filter((n) => !parameterSet.has(n));
+  return {
+    model, noise, parameters: [...parameters], shapes, size, batchInputs,
+    inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInput, noiseKey, noiseCounter },
+    outputs: { next, loss: gradient.lossOutput, localizationEnergy, noiseSquaredNorm, malaReverse },
+  };
+}
+
+function splitFlat(b: GraphBuilder, flat: string, sizes: number[]): string[] {
+  if (b.opset < 13) return b.node('Split', [flat], sizes.length, { axis: 0, split: sizes });
+  return b.node('Split', [flat, b.constInt64(sizes, [sizes.length], 'sgld/split')], sizes.length, { axis: 0 });
+}

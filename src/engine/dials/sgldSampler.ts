@@ -1,0 +1,183 @@
+// The SGLD sampler of the tempered local posterior q(w) ∝ exp(−nβ·L_n(w) − (γ/2)·|w − w*|²), run as devinterp
+// runs it: burn-in, then a draw every `thin` steps; minibatch losses; one session serves every chain and level.
+// Each chain's minibatches and noise come from streams keyed by the chain's key alone (e.g. [seed, level, chain]),
+// so a chain is reproducible whatever ran before it.
+import { buildGradientGraph } from '../autodiff';
+import type { LossSpec } from '../autodiff/types';
+import { NdArray, toFloat32, toInt64 } from '../data/ndarray';
+import { GraphIndex, valueInfoType } from '../onnx/graph';
+import { ModelProto } from '../onnx/proto';
+import { createSession, ort } from '../onnx/runtime';
+import { Rng } from '../util/random';
+import { DialDivergence } from './dial';
+import { BatchSource, MinibatchStream } from './sgldBatches';
+import { buildSgldStepGraph, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
+import { counterBase, squaresKey } from './sgldNoise';
+
+export type SgldLossKind = 'cross-entropy' | 'mse';
+
+export interface SgldSamplerSpec {
+  /** The model with its trained weights as initializers. */
+  model: ModelProto;
+  /** The float32 weights to sample (the rest stay fixed). */
+  parameters: readonly string[];
+  /** The anchor w*, aligned with `parameters`. */
+  anchor: readonly Float32Array[];
+  loss: { kind: SgldLossKind; output: string };
+  /** All n examples: model inputs by name, each [n, …], and labels [n] (cross-entropy) or targets [n, …] (mse). */
+  data: { inputs: Readonly<Record<string, NdArray>>; labels: NdArray };
+  batchSize: number;
+  noise?: SgldNoiseSource;
+  /** Intra-op threads of the step session (default: onnxruntime's choice). */
+  threads?: number;
+}
+
+export interface SgldChainSettings {
+  stepSize: number;
+  nbeta: number;
+  localization: number;
+  burnIn: number;
+  draws: number;
+  thin: number;
+  /** Keys of the chain's random streams, e.g. [seed, level, chain]. */
+  key: readonly number[];
+  /** For messages. */
+  chain: number;
+  level?: number;
+  /** A minibatch loss above this (or a non-finite one) stops the chain with a `DialDivergence`. */
+  divergenceLoss: number;
+  signal?: AbortSignal;
+}
+
+export interface SgldDraw {
+  draw: number;
+  step: number;
+  /** The weights w at which `loss` was measured, aligned with `parameters`; valid until the next draw is asked for. */
+  weights: Float32Array[];
+  /** L_B(w) on this step's minibatch. */
+  loss: number;
+  /** MALA acceptance probability of the step that produced w (NaN on a chain's first step). */
+  acceptance: number;
+}
+
+/** Stream purposes, appended to a chain's key. */
+const BATCH_STREAM = 1;
+const NOISE_STREAM = 2;
+
+export class SgldSampler {
+  private constructor(
+    readonly spec: SgldSamplerSpec,
+    readonly graph: SgldStepGraph,
+    private readonly session: ort.InferenceSession,
+    private readonly sources: BatchSource[],
+    readonly n: number,
+    readonly batchSize: number,
+  ) {}
+
+  static async create(spec: SgldSamplerSpec): Promise<SgldSampler> {
+    const n = spec.data.labels.shape[0] ?? 0;
+    const batchSize = Math.min(spec.batchSize, n);
+    const labelsInput = freshName(spec.model, 'labels');
+    const lossSpec: LossSpec = spec.loss.kind === 'cross-entropy'
+      ? { kind: 'cross-entropy', output: spec.loss.output, labels: labelsInput }
+      : { kind: 'mse', output: spec.loss.output, targets: labelsInput };
+    const feedShapes: Record<string, number[]> = {};
+    for (const [name, a] of Object.entries(spec.data.inputs)) feedShapes[name] = [batchSize, ...a.shape.slice(1)];
+    const gradient = await buildGradientGraph({ model: spec.model, parameters: [...spec.parameters], loss: lossSpec, feedShapes });
+    const graph = buildSgldStepGraph(gradient, spec.parameters, { noise: spec.noise });
+    const sources = batchSources(graph.model, graph.batchInputs, spec.data.inputs, labelsInput, spec.data.labels, n);
+    const session = await createSession(graph.model, { threads: spec.threads });
+    return new SgldSampler(spec, graph, session, sources, n, batchSize);
+  }
+
+  /** Runs one chain and yields its kept draws; throws `DialDivergence` when it diverges. */
+  async *chain(s: SgldChainSettings): AsyncGenerator<SgldDraw> {
+    const g = this.graph;
+    const { parameters, shapes } = g;
+    const batches = new MinibatchStream(this.sources, this.n, this.batchSize, Rng.stream(...s.key, BATCH_STREAM));
+    const noiseRng = Rng.stream(...s.key, NOISE_STREAM);
+    const scalar = (v: number) => new ort.Tensor('float32', Float32Array.of(v), []);
+    const fixed: Record<string, ort.Tensor> = {
+      [g.inputs.stepSize]: scalar(s.stepSize),
+      [g.inputs.nbeta]: scalar(s.nbeta),
+      [g.inputs.localization]: scalar(s.localization),
+    };
+    parameters.forEach((_, i) => { fixed[g.inputs.anchor[i]!] = new ort.Tensor('float32', this.spec.anchor[i]!, shapes[i]!); });
+    const noiseBuffer = g.noise === 'fed' ? new Float32Array(g.size) : undefined;
+    if (g.noise === 'counter') fixed[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
+
+    let current: ort.Tensor[] = parameters.map((_, i) => new ort.Tensor('float32', Float32Array.from(this.spec.anchor[i]!), shapes[i]!));
+    let previous = current;
+    let previousPotential = NaN;
+    let previousNoise = NaN;
+    // devinterp's schedule: draw k is step burnIn + k·thin.
+    const totalSteps = s.burnIn + (s.draws - 1) * s.thin + 1;
+    for (let step = 0; step < totalSteps; step++) {
+      if (s.signal?.aborted) throw s.signal.reason ?? new Error('aborted');
+      const feeds: Record<string, ort.Tensor> = { ...fixed, ...batches.next() };
+      parameters.forEach((p, i) => {
+        feeds[p] = current[i]!;
+        feeds[g.inputs.previous[i]!] = previous[i]!;
+      });
+      if (noiseBuffer) feeds[g.inputs.noise!] = new ort.Tensor('float32', noiseRng.fillNormal(noiseBuffer), [g.size]);
+      else feeds[g.inputs.noiseCounter!] = new ort.Tensor('uint64', BigUint64Array.of(counterBase(step)), []);
+
+      const out = await this.session.run(feeds);
+      const loss = scalarOf(out[g.outputs.loss]!);
+      const localizationEnergy = scalarOf(out[g.outputs.localizationEnergy]!);
+      if (!Number.isFinite(loss) || !Number.isFinite(localizationEnergy) || loss > s.divergenceLoss) {
+        throw new DialDivergence(divergenceMessage(s, step, loss, localizationEnergy), s.chain, Math.max(0, Math.ceil((step - s.burnIn) / s.thin)));
+      }
+      // U(w) = nβ·L_B(w) + (γ/2)|w − w*|²; the step w_prev → w was proposed with noise ξ_prev, so
+      // log α = log q(w → w_prev) − log q(w_prev → w) + U(w_prev) − U(w), q the Langevin proposal N(w − (ε/2)∇U(w), ε·I).
+      const potential = s.nbeta * loss + localizationEnergy;
+      const acceptance = step === 0 ? NaN
+        : Math.min(1, Math.exp(-scalarOf(out[g.outputs.malaReverse]!) / (2 * s.stepSize) + previousNoise / 2 + previousPotential - potential));
+      if (step >= s.burnIn && (step - s.burnIn) % s.thin === 0) {
+        yield { draw: (step - s.burnIn) / s.thin, step, weights: current.map((t) => t.data as Float32Array), loss, acceptance };
+      }
+      previousPotential = potential;
+      previousNoise = scalarOf(out[g.outputs.noiseSquaredNorm]!);
+      previous = current;
+      current = g.outputs.next.map((name) => out[name]!);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** The name `base` (or `base_1`, …) that no tensor of the model uses. */
+function freshName(model: ModelProto, base: string): string {
+  const taken = new Set(GraphIndex.of(model).tensorNames());
+  let name = base;
+  for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
+  return name;
+}
+
+/** The batch inputs with their data converted once to the dtype the graph declares. */
+function batchSources(model: ModelProto, names: readonly string[], inputs: Readonly<Record<string, NdArray>>, labelsInput: string, labels: NdArray, n: number): BatchSource[] {
+  const declared = new Map(model.graph.input.map((v) => [v.name, valueInfoType(v).dtype]));
+  return names.map((input) => {
+    const source = input === labelsInput ? labels : inputs[input];
+    if (!source) throw new Error(`no data for the model input '${input}'`);
+    if (source.shape[0] !== n) throw new Error(`'${input}' has ${source.shape[0]} examples; the labels have ${n}`);
+    const dtype = declared.get(input);
+    const array = dtype === 'float32' ? toFloat32(source) : dtype === 'int64' ? toInt64(source, input) : source;
+    if (array.dtype !== dtype) throw new Error(`the model input '${input}' is ${dtype}; the data is ${source.dtype}`);
+    return { input, array };
+  });
+}
+
+function scalarOf(t: ort.Tensor): number {
+  return Number((t.data as Float32Array)[0]);
+}
+
+function divergenceMessage(s: SgldChainSettings, step: number, loss: number, localizationEnergy: number): string {
+  const where = `${s.level !== undefined ? `at temperature ${s.level}, ` : ''}chain ${s.chain}, step ${step}`;
+  const what = !Number.isFinite(loss) || !Number.isFinite(localizationEnergy)
+    ? `the weights became ${Number.isNaN(loss) || Number.isNaN(localizationEnergy) ? 'NaN' : 'infinite'}`
+    : `the minibatch loss reached ${loss.toPrecision(4)} (limit ${s.divergenceLoss.toPrecision(4)})`;
+  return `SGLD diverged (${where}): ${what}. Try stepSize ≤ ${(s.stepSize / 10).toPrecision(2)} (ε/10).`;
+}
