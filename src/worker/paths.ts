@@ -33,7 +33,8 @@ export function resolveWorkerEntry(explicit?: string): WorkerEntry {
 }
 
 function tsxFlags(): string[] {
-  return ['--require', require.resolve('tsx/cjs')];
+  const loader = 'tsx/cjs'; // resolved at run time only: a dev dependency, never bundled
+  return ['--require', require.resolve(loader)];
 }
 
 /**
