@@ -1,4 +1,5 @@
 // `check HYPOTHESIS [--json]`: every diagnostic as `path:line:col: severity: message [code]`.
+import * as nodePath from 'node:path';
 import { checkHypothesisText, formatDiagnostic, readHypothesisFile } from '../hypothesis';
 import { Command, EXIT } from './command';
 import { displayPath } from './format';
@@ -15,9 +16,9 @@ export const checkCommand: Command = {
     { name: 'workspace', type: 'string', valueName: 'DIR', description: 'folder that relative ../ paths may not leave (default: the file\'s folder)' },
   ],
   async run(args, io) {
-    const file = args.positionals[0];
+    const file = nodePath.resolve(io.cwd, args.positionals[0]);
     const text = readHypothesisFile(file);
-    const workspace = typeof args.flags.workspace === 'string' ? args.flags.workspace : undefined;
+    const workspace = typeof args.flags.workspace === 'string' ? nodePath.resolve(io.cwd, args.flags.workspace) : undefined;
     const result = await checkHypothesisText(text, file, workspace ? { workspaceRoot: workspace } : {});
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;

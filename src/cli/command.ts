@@ -5,7 +5,7 @@ import { ArgSpec, FlagSpec, ParsedArgs } from './args';
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
-  /** Current directory, for printing paths relative to it. */
+  /** Current directory: relative arguments are resolved against it, and paths printed relative to it. */
   cwd: string;
 }
 

@@ -1,4 +1,5 @@
 // `inspect MODEL [--json]`: inputs, outputs, parameters, ops and opset of an ONNX model.
+import * as nodePath from 'node:path';
 import { loadModel, ModelSummary, summarizeModel } from '../engine/onnx';
 import { CliIO, Command, EXIT } from './command';
 import { displayPath, table } from './format';
@@ -40,7 +41,7 @@ export const inspectCommand: Command = {
   args: [{ name: 'MODEL', description: 'path of an .onnx file', required: true }],
   flags: [{ name: 'json', type: 'boolean', description: 'print the summary as JSON' }],
   async run(args, io) {
-    const summary = summarizeModel(loadModel(args.positionals[0]));
+    const summary = summarizeModel(loadModel(nodePath.resolve(io.cwd, args.positionals[0])));
     io.out(args.flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary, io));
     return EXIT.ok;
   },

@@ -2,18 +2,16 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DiagnosticCode, saveModel } from '../../../src/engine/onnx';
+import { saveModel } from '../../../src/engine/onnx';
 import { assembleModel } from '../../../src/engine/onnx/modelFactory';
 import { GraphBuilder } from '../../../src/engine/onnx/builder';
 import { makeValueInfo } from '../../../src/engine/onnx/rewrite';
 import { floatTensor } from '../../../src/engine/onnx/tensor';
-import { CheckCache, checkHypothesisText, Diagnostic, formatDiagnostic, GradientSupportAnalyzer } from '../../../src/hypothesis';
+import { CheckCache, checkHypothesisText, Diagnostic, DiagnosticCode, formatDiagnostic, GradientSupportAnalyzer } from '../../../src/hypothesis';
 import { cnnModel, mlpModel, transformerModel } from '../../fixtures/models';
 import { applyFix, codes, edit, lineOf, makeWorkspace, VALID_MLP } from './workspace';
 
-type Code = DiagnosticCode | import('../../../src/hypothesis').DiagnosticCode;
-
-function only(diagnostics: Diagnostic[], code: Code): Diagnostic {
+function only(diagnostics: Diagnostic[], code: DiagnosticCode): Diagnostic {
   const found = diagnostics.filter((d) => d.code === code);
   assert.equal(found.length, 1, `expected one ${code}, got: ${diagnostics.map((d) => formatDiagnostic(d)).join(' | ') || 'none'}`);
   return found[0];
