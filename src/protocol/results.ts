@@ -10,6 +10,10 @@ export interface Estimate {
   se: number;
   /** Number of draws behind the estimate (all chains together). */
   n: number;
+  /** Degrees of freedom of `se` (chains − 1, batches − 1 or draws − 1; null when exact, se = 0). */
+  dof?: number | null;
+  /** Two-sided 95% interval mean ± t_{0.975, dof}·se: the bounds the verdict compares (draw these as the bands). */
+  ci95?: [number, number];
 }
 
 export interface ChainTrace {
@@ -40,6 +44,8 @@ export interface LevelResult {
   nbeta?: number;
   collateralNegligible: boolean;
   targetPersists: boolean;
+  /** What the two verdict tests compared at this level: ci95 ends against τ_C·max(ΔL_C(t), δ) and ρ·E_T(0). */
+  bounds?: { collateralUpper: number; collateralThreshold: number; targetLower: number; targetThreshold: number };
   chains: ChainTrace[];
   /** Set when the level stopped early (divergence); its statistics are then not used by the verdict. */
   error?: string;

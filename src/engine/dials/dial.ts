@@ -65,6 +65,8 @@ export interface Dial {
   readonly deterministic: boolean;
   /** sgld: nβ at a level, so the runner reports λ̂(t) = nβ·(E_q[L_n] − L_n(w*)). */
   nbeta?(level: number): number;
+  /** The draw that stands for t = 0, the trained network (activation noise: zero noise). Default: `{}` = w*. */
+  baseline?(): DialDraw;
   /** Rewrites the (weights-as-inputs) model before the runner builds its paired clean/ablated model
    *  (activation noise inserts `y + noise` with a fed noise input). Default: unchanged. */
   rewriteModel?(model: ModelProto): ModelProto;

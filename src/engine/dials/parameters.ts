@@ -17,6 +17,14 @@ export function degradableParameters(model: ModelProto): ParameterInfo[] {
   return index.parameters().filter((p) => !statistics.has(p.name));
 }
 
+/**
+ * The weights a dial's samples cover: the degradable ones, or for `checkpoints` every float parameter (a checkpoint
+ * carries its own running statistics too).
+ */
+export function dialParameters(model: ModelProto, dial: string): ParameterInfo[] {
+  return dial === 'checkpoints' ? GraphIndex.of(model).parameters() : degradableParameters(model);
+}
+
 /** Current values of the given parameters (initializers or Constant nodes) as float32. */
 export function parameterValues(model: ModelProto, parameters: readonly ParameterInfo[]): Float32Array[] {
   const index = GraphIndex.of(model);

@@ -1,0 +1,248 @@
+/**
+ * Evaluates the paired quantities of one draw on the fixed evaluation batches.
+ *
+ * Set up once per sweep: the weights become graph inputs, the dial rewrites the model (activation noise), the
+ * paired clean/ablated model gets per-example heads, and ONE session serves every draw of every level and chain.
+ * The evaluation rows are all n examples in a fixed seeded order, cut into fixed batches: the same batches for
+ * clean and ablated, and across draws and levels. Data and label tensors of every batch are built once.
+ */
+import type { Hypothesis } from '../../hypothesis/types';
+import { NdArray, takeRows, toFloat32, toFloat64, toInt64 } from '../data/ndarray';
+import { abortIfNeeded } from '../dials/abort';
+import type { Dial, DialDraw, EvalBatch } from '../dials/dial';
+import { buildPairedModel, referenceModel, PairedModel } from '../interventions/paired';
+import { GraphIndex, ParameterInfo } from '../onnx/graph';
+import { parametersToInputs } from '../onnx/rewrite';
+import { createSession, Feeds, ort } from '../onnx/runtime';
+import { probeShapes, ProbedTensor } from '../onnx/shapes';
+import { DTypeName } from '../onnx/tensor';
+import { Rng } from '../util/random';
+import { appendHeads, HeadOutputs, LabelForm, LABELS_INPUT } from './heads';
+import type { SweepInputs } from './inputs';
+import { DrawMetrics, PairedAccumulator } from './metrics';
+
+const EVAL_ORDER_STREAM = 101;
+const RESAMPLE_STREAM = 102;
+export const DEFAULT_EVAL_BATCH = 1024;
+
+export interface EvaluatorOptions {
+  /** Rows per run when the model's batch axis is dynamic. */
+  batchSize?: number;
+  /** Intra-op threads of the sessions. */
+  threads?: number;
+}
+
+interface Batch {
+  index: number;
+  /** Rows fed (≥ valid when a static batch axis forces padding). */
+  size: number;
+  valid: number;
+  feeds: Feeds;
+  isTarget: Uint8Array;
+  /** Rows that belong to the reference set (mean ablation). */
+  isReference: Uint8Array;
+}
+
+function toTensor(a: NdArray, dtype: DTypeName, dims: readonly number[], source: string): ort.Tensor {
+  switch (dtype) {
+    case 'float32': return new ort.Tensor('float32', toFloat32(a).data, dims);
+    case 'float64': return new ort.Tensor('float64', toFloat64(a).data, dims);
+    case 'int64': return new ort.Tensor('int64', toInt64(a, source).data, dims);
+    case 'int32': return new ort.Tensor('int32', Int32Array.from(toInt64(a, source).data, (v) => Number(v)), dims);
+    case 'bool': case 'uint8': return new ort.Tensor(dtype, Uint8Array.from(toFloat64(a).data), dims);
+    case 'int8': return new ort.Tensor('int8', Int8Array.from(toFloat64(a).data), dims);
+    default: throw new Error(`${source}: model inputs of type ${dtype} are not supported`);
+  }
+}
+
+const product = (dims: readonly number[]): number => dims.reduce((a, d) => a * d, 1);
+
+export class PairedEvaluator {
+  private means?: { tensor: string; input: string; dims: number[] }[];
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly reference: ort.InferenceSession | undefined,
+    private readonly heads: HeadOutputs,
+    private readonly batches: Batch[],
+    private readonly shapes: Map<number, Map<string, ProbedTensor>>,
+    private readonly parameters: readonly ParameterInfo[],
+    private readonly initialWeights: readonly Float32Array[],
+    readonly paired: PairedModel,
+  ) {
+    this.means = paired.meanInputs.length > 0 ? paired.meanInputs : undefined;
+  }
+
+  static async create(h: Hypothesis, inputs: SweepInputs, dial: Dial, options: EvaluatorOptions = {}): Promise<PairedEvaluator> {
+    const proto = inputs.model.proto;
+    const index = GraphIndex.of(proto);
+    const base = parametersToInputs(proto, inputs.parameters.map((p) => p.name));
+    const n = inputs.n;
+
+    // Fixed evaluation order: seeded, so batches mix target and control (resampling draws within a batch).
+    const order = Rng.stream(h.degradation.seed, EVAL_ORDER_STREAM).permutation(n);
+    const firstInput = proto.graph.input.find((v) => index.graphInputs.includes(v.name));
+    const declared = firstInput ? index.types.get(firstInput.name)?.shape?.[0] : undefined;
+    const staticBatch = typeof declared === 'number' && declared > 0 ? declared : undefined;
+    const batchSize = staticBatch ?? Math.min(n, options.batchSize ?? DEFAULT_EVAL_BATCH);
+    const reference = h.reference ?? 'all';
+    const inReference = (i: number): number => (reference === 'all' ? 1 : reference === 'target' ? inputs.isTarget[i]! : 1 - inputs.isTarget[i]!);
+
+    const batchRows: { rows: Int32Array; valid: number }[] = [];
+    for (let start = 0; start < n; start += batchSize) {
+      const valid = Math.min(batchSize, n - start);
+      const rows = new Int32Array(staticBatch ?? valid);
+      for (let k = 0; k < rows.length; k++) rows[k] = order[start + (k < valid ? k : 0)]!;
+      batchRows.push({ rows, valid });
+    }
+
+    const dataFeeds = (rows: Int32Array): Feeds => {
+      const feeds: Feeds = {};
+      for (const [name, array] of Object.entries(inputs.data.inputs)) {
+        const part = takeRows(array, rows, h.data.inputs[name]);
+        const dtype = index.types.get(name)?.dtype ?? 'float32';
+        feeds[name] = toTensor(part, dtype, part.shape, h.data.inputs[name] ?? name);
+      }
+      return feeds;
+    };
+    const weightFeeds = (weights: readonly Float32Array[]): Feeds =>
+      Object.fromEntries(inputs.parameters.map((p, i) => [p.name, new ort.Tensor('float32', weights[i]!, p.shape)]));
+
+    // Shapes of every tensor at each distinct batch size (the last batch may be shorter).
+    const shapes = new Map<number, Map<string, ProbedTensor>>();
+    for (const { rows } of batchRows) {
+      if (!shapes.has(rows.length)) shapes.set(rows.length, await probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }));
+    }
+    const first = shapes.get(batchRows[0]!.rows.length)!;
+    const dimsOf = (t: string): number[] => {
+      const s = first.get(t);
+      if (!s) throw new Error(`the model has no tensor named '${t}'`);
+      return s.dims;
+    };
+
+    const rewritten = dial.rewriteModel ? dial.rewriteModel(base) : base;
+    const paired = buildPairedModel(rewritten, { components: h.circuit.components, kind: h.intervention.kind, scope: h.intervention.scope }, dimsOf, [h.loss.output]);
+    const { form, labelDims, classes } = labelLayout(h, inputs.data.labels, dimsOf(h.loss.output));
+    const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, {
+      loss: h.loss.kind, metric: h.metric, labels: form,
+    });
+    const labelsOf = (rows: Int32Array): ort.Tensor => {
+      const part = takeRows(inputs.data.labels, rows, h.data.labels);
+      const dims = [rows.length, ...labelDims];
+      if (form !== 'index') return new ort.Tensor('float32', toFloat32(part).data, dims);
+      const ids = toInt64(part, h.data.labels).data;
+      for (let i = 0; i < ids.length; i++) {
+        const v = Number(ids[i]);
+        if (v < 0 || v >= classes) throw new Error(`${h.data.labels}: label ${v} is outside the ${classes} classes of '${h.loss.output}'`);
+      }
+      return new ort.Tensor('int64', ids, dims);
+    };
+
+    const rng = Rng.stream(h.degradation.seed, RESAMPLE_STREAM);
+    const batches: Batch[] = batchRows.map(({ rows, valid }, b) => {
+      const isTarget = Uint8Array.from(rows, (r) => inputs.isTarget[r]!);
+      const isReference = Uint8Array.from(rows, (r, k) => (k < valid ? inReference(r) : 0));
+      const feeds: Feeds = { ...dataFeeds(rows), [LABELS_INPUT]: labelsOf(rows) };
+      if (paired.sourceInput) feeds[paired.sourceInput] = resampleSources(rng, isReference, b);
+      return { index: b, size: rows.length, valid, feeds, isTarget, isReference };
+    });
+
+    const session = await createSession(model, { threads: options.threads });
+    const referenceSession = paired.meanInputs.length > 0
+      ? await createSession(referenceModel(base, paired.meanInputs.map((m) => m.tensor)), { threads: options.threads })
+      : undefined;
+    return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired);
+  }
+
+  /** Number of evaluation batches (runs per draw). */
+  get batchCount(): number {
+    return this.batches.length;
+  }
+
+  async evaluate(draw: DialDraw, signal?: AbortSignal): Promise<DrawMetrics> {
+    const weights = draw.weights ?? this.initialWeights;
+    const feeds: Feeds = {};
+    this.parameters.forEach((p, i) => { feeds[p.name] = new ort.Tensor('float32', weights[i]!, p.shape); });
+    if (this.means) Object.assign(feeds, await this.referenceMeans(feeds, signal));
+    const acc = new PairedAccumulator();
+    for (const b of this.batches) {
+      abortIfNeeded(signal);
+      const shapes = this.shapes.get(b.size)!;
+      const batch: EvalBatch = {
+        index: b.index,
+        dims: (t) => {
+          const s = shapes.get(t);
+          if (!s) throw new Error(`the model has no tensor named '${t}'`);
+          return s.dims;
+        },
+      };
+      const out = await this.session.run({ ...feeds, ...b.feeds, ...(draw.feeds ? draw.feeds(batch) : {}) });
+      const data = (name: string | undefined) => (name ? (out[name]!.data as Float32Array) : undefined);
+      acc.add({
+        cleanLoss: data(this.heads.cleanLoss)!, ablatedLoss: data(this.heads.ablatedLoss)!,
+        cleanMetric: data(this.heads.cleanMetric), ablatedMetric: data(this.heads.ablatedMetric),
+      }, b.isTarget, b.valid);
+    }
+    return acc.result();
+  }
+
+  /** Mean of each circuit tensor over the reference rows at the current weights, shape [1, …]. */
+  private async referenceMeans(weightFeeds: Feeds, signal?: AbortSignal): Promise<Feeds> {
+    const session = this.reference!;
+    const sums = this.means!.map((m) => new Float64Array(product(m.dims)));
+    let count = 0;
+    for (const b of this.batches) {
+      abortIfNeeded(signal);
+      const feeds: Feeds = {};
+      for (const name of session.inputNames) feeds[name] = weightFeeds[name] ?? b.feeds[name]!;
+      const out = await session.run(feeds);
+      this.means!.forEach((m, k) => {
+        const values = out[m.tensor]!.data as Float32Array;
+        const size = sums[k]!.length;
+        for (let r = 0; r < b.valid; r++) {
+          if (!b.isReference[r]) continue;
+          const s = sums[k]!;
+          for (let j = 0, o = r * size; j < size; j++) s[j] += values[o + j]!;
+        }
+      });
+      for (let r = 0; r < b.valid; r++) count += b.isReference[r]!;
+    }
+    if (count === 0) throw new Error('the reference set for mean ablation is empty');
+    return Object.fromEntries(this.means!.map((m, k) => [m.input, new ort.Tensor('float32', Float32Array.from(sums[k]!, (v) => v / count), m.dims)]));
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+    await this.reference?.release();
+  }
+}
+
+/** For each row, another reference row of the same batch (itself only when it is the batch's sole reference row). */
+function resampleSources(rng: Rng, isReference: Uint8Array, batch: number): ort.Tensor {
+  const pool: number[] = [];
+  isReference.forEach((f, k) => { if (f) pool.push(k); });
+  if (pool.length === 0) throw new Error(`evaluation batch ${batch} holds no reference example to resample from; use a larger batch or reference: all`);
+  const source = new BigInt64Array(isReference.length);
+  for (let k = 0; k < source.length; k++) {
+    let j = pool[rng.int(pool.length)]!;
+    if (j === k && pool.length > 1) j = pool[(pool.indexOf(j) + 1 + rng.int(pool.length - 1)) % pool.length]!;
+    source[k] = BigInt(j);
+  }
+  return new ort.Tensor('int64', source, [source.length]);
+}
+
+/** How the labels feed the loss head, from their dtype and size per example against the output's dims. */
+function labelLayout(h: Hypothesis, labels: NdArray, outDims: readonly number[]): { form: LabelForm; labelDims: number[]; classes: number } {
+  const perRow = product(labels.shape.slice(1));
+  const outRow = outDims.slice(1);
+  if (h.loss.kind === 'mse') {
+    if (perRow !== product(outRow)) throw new Error(`${h.data.labels}: ${perRow} values per example, but '${h.loss.output}' has ${product(outRow)} ([${outRow.join(', ')}]) for an mse loss`);
+    return { form: 'value', labelDims: outRow, classes: 0 };
+  }
+  const classes = outDims[outDims.length - 1]!;
+  const positions = outRow.slice(0, -1);
+  const isFloat = labels.dtype === 'float32' || labels.dtype === 'float64';
+  if (isFloat && perRow === product(outRow) && perRow !== product(positions)) return { form: 'soft', labelDims: outRow, classes };
+  if (perRow === product(positions)) return { form: 'index', labelDims: positions, classes };
+  throw new Error(`${h.data.labels}: ${perRow} labels per example; cross-entropy on '${h.loss.output}' [${outDims.join(', ')}] needs ${product(positions)} class indices (or ${product(outRow)} probabilities)`);
+}

@@ -1,0 +1,65 @@
+// Loads what a sweep measures on: the model, its trained weights, all n examples and the target/control split.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import type { Hypothesis } from '../../hypothesis/types';
+import { loadArray } from '../data/load';
+import { NdArray, numExamples } from '../data/ndarray';
+import { selectExamples, TargetSpec } from '../data/select';
+import { dialParameters, parameterValues } from '../dials/parameters';
+import { GraphIndex, ParameterInfo } from '../onnx/graph';
+import { loadModel, LoadedModel } from '../onnx/load';
+
+export interface SweepInputs {
+  model: LoadedModel;
+  hypothesisSha256: string;
+  parameters: ParameterInfo[];
+  initialWeights: Float32Array[];
+  data: { inputs: Record<string, NdArray>; labels: NdArray };
+  n: number;
+  /** 1 for target examples, 0 for control, per example. */
+  isTarget: Uint8Array;
+  targetCount: number;
+}
+
+export function sha256File(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+export async function loadSweepInputs(h: Hypothesis): Promise<SweepInputs> {
+  const model = loadModel(h.model);
+  let hypothesisSha256: string;
+  try {
+    hypothesisSha256 = sha256File(h.file);
+  } catch {
+    // A hypothesis built in memory (tests, API callers) has no file: hash its resolved form instead.
+    hypothesisSha256 = createHash('sha256').update(JSON.stringify(h)).digest('hex');
+  }
+  const index = GraphIndex.of(model.proto);
+  const inputs: Record<string, NdArray> = {};
+  for (const name of index.graphInputs) {
+    const file = h.data.inputs[name];
+    if (!file) throw new Error(`the model input '${name}' has no data: add it under data.inputs`);
+    inputs[name] = await loadArray(file);
+  }
+  const labels = await loadArray(h.data.labels);
+  const names = Object.keys(inputs);
+  const n = numExamples(inputs[names[0]!]!, h.data.inputs[names[0]!]);
+  for (const name of names) {
+    const rows = numExamples(inputs[name]!, h.data.inputs[name]);
+    if (rows !== n) throw new Error(`data.inputs.${name} has ${rows} examples but data.inputs.${names[0]} has ${n}`);
+  }
+  if (numExamples(labels, h.data.labels) !== n) throw new Error(`data.labels has ${labels.shape[0]} examples but the inputs have ${n}`);
+  const t = h.data.target;
+  const spec: TargetSpec = 'mask' in t ? { mask: await loadArray(t.mask) }
+    : 'indices' in t ? { indices: await loadArray(t.indices) }
+    : { labels: t.labels, labelArray: labels };
+  const selection = selectExamples(n, spec, { source: 'mask' in t ? t.mask : 'indices' in t ? t.indices : h.data.labels });
+  const isTarget = new Uint8Array(n);
+  for (const i of selection.target) isTarget[i] = 1;
+  const parameters = dialParameters(model.proto, h.degradation.dial);
+  if (parameters.length === 0) throw new Error(`${h.model} has no float weights to degrade`);
+  return {
+    model, hypothesisSha256, parameters, initialWeights: parameterValues(model.proto, parameters),
+    data: { inputs, labels }, n, isTarget, targetCount: selection.target.length,
+  };
+}
