@@ -119,7 +119,7 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
         layer: 'below',
         fillcolor: withAlpha(theme.cleanWindow, 0.14),
         line: { color: withAlpha(theme.cleanWindow, 0.6), width: 1 },
-        label: { text: 'clean window', textposition: 'top center', font: { color: theme.cleanWindow, size: 11 } },
+        label: { text: 'clean window', textposition: 'bottom left', font: { color: theme.cleanWindow, size: 11 } },
       });
     }
   }
@@ -128,7 +128,9 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
   if (doc.dial === 'sgld') {
     const tw = doc.watanabeTemperature;
     const x = xAxis === 'temperature' ? tw : interpolateLossGap(levels, tw);
-    pushMarker(shapes, SHAPE.watanabe, x, `${xAxis === 'temperature' ? 't_W' : 'ΔL(t_W) ≈'} = ${formatNumber(xAxis === 'temperature' ? tw : (x ?? NaN))} (log n)`, theme.marker, 'dot');
+    const label = xAxis === 'temperature' ? `t_W = log n = ${formatNumber(tw)}` : `ΔL(t_W) ≈ ${formatNumber(x ?? NaN)}`;
+    // Labelled inside the plot, under its top, so it does not collide with the t_ent / t_surv labels above it.
+    pushMarker(shapes, SHAPE.watanabe, x, label, theme.marker, 'dot', 'inside');
   }
 
   const axisStyle = { color: theme.foreground, gridcolor: theme.grid, zerolinecolor: theme.grid, linecolor: theme.grid };
@@ -138,9 +140,9 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
     plot_bgcolor: theme.background,
     font: { color: theme.foreground },
     showlegend: true,
-    legend: { orientation: 'h', y: -0.12, font: { color: theme.foreground } },
+    legend: { orientation: 'h', x: 0, y: -0.2, yanchor: 'top', font: { color: theme.foreground } },
     hovermode: 'closest',
-    margin: { l: 64, r: 64, t: 72, b: 48 },
+    margin: { l: 64, r: 64, t: 80, b: 40 },
     xaxis: { ...axisStyle, type: logX ? 'log' : 'linear', title: { text: xName }, anchor: 'y2', showgrid: true },
     yaxis: { ...axisStyle, domain: [0.42, 1], title: { text: 'effect of the intervention' }, zeroline: true },
     yaxis2: { ...axisStyle, domain: [0, 0.32], title: { text: 'ΔL' }, zeroline: true },
@@ -195,7 +197,7 @@ function thresholdLine(uid: string, name: string, xs: number[], ys: number[], co
   };
 }
 
-function pushMarker(shapes: Partial<Shape>[], name: string, x: number | null, label: string, colour: string, dash: 'solid' | 'dash' | 'dot'): void {
+function pushMarker(shapes: Partial<Shape>[], name: string, x: number | null, label: string, colour: string, dash: 'solid' | 'dash' | 'dot', at: 'above' | 'inside' = 'above'): void {
   if (x === null || !Number.isFinite(x)) return;
   shapes.push({
     name,
@@ -207,7 +209,9 @@ function pushMarker(shapes: Partial<Shape>[], name: string, x: number | null, la
     y0: 0,
     y1: 1,
     line: { color: colour, width: 1.5, dash },
-    label: { text: label, textposition: 'end', textangle: 0, yanchor: 'bottom', font: { color: colour, size: 11 } },
+    label: at === 'above'
+      ? { text: label, textposition: 'end', textangle: 0, yanchor: 'bottom', font: { color: colour, size: 11 } }
+      : { text: label, textposition: 'end', textangle: 0, yanchor: 'top', xanchor: 'left', padding: 4, font: { color: colour, size: 11 } },
   });
 }
 
@@ -230,7 +234,7 @@ function title(doc: ChartDocument, verdict: Verdict | null): string {
   const facts = [`dial ${doc.dial}`];
   if (verdict.tEnt !== null) facts.push(`t_ent = ${formatLevel(verdict.tEnt)}`);
   if (verdict.tSurv !== null) facts.push(`t_surv = ${formatLevel(verdict.tSurv)}`);
-  facts.push(`cleanliness ${formatNumber(verdict.cleanlinessDecades)} decades`);
+  facts.push(`cleanliness ${formatNumber(verdict.cleanlinessDecades)} decade${verdict.cleanlinessDecades === 1 ? '' : 's'}`);
   return `<b>${name}</b>: ${escapeHtml(verdict.summary)}<br><sup>${facts.join(' · ')}</sup>`;
 }
 

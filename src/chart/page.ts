@@ -69,7 +69,7 @@ function verdictFacts(doc: ResultsDocument): string {
   const parts = [`<b>${escapeHtml(v.summary)}</b>`];
   parts.push(`t_ent = ${v.tEnt === null ? '—' : formatLevel(v.tEnt)}`);
   parts.push(`t_surv = ${v.tSurv === null ? '—' : formatLevel(v.tSurv)}`);
-  parts.push(`cleanliness = ${formatNumber(v.cleanlinessDecades)} decades`);
+  parts.push(`cleanliness = ${formatNumber(v.cleanlinessDecades)} decade${v.cleanlinessDecades === 1 ? '' : 's'}`);
   if (doc.dial === 'sgld') parts.push(`Watanabe temperature log n = ${formatNumber(doc.watanabeTemperature)}`);
   return parts.join(' · ');
 }

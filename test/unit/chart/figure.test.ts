@@ -83,7 +83,7 @@ describe('chart: buildFigure', () => {
     const tw = shape(fig, SHAPE.watanabe)!;
     assert.deepStrictEqual([tw.x0, tw.x1], [doc.watanabeTemperature, doc.watanabeTemperature]);
     assert.match(String(ent.label?.text), /t_ent = 1/);
-    assert.match(String(tw.label?.text), /t_W = 5\.298/);
+    assert.match(String(tw.label?.text), /t_W = log n = 5\.298/);
   });
 
   it('on the loss-gap axis, places each level and marker at that level’s ΔL', () => {
@@ -113,7 +113,7 @@ describe('chart: buildFigure', () => {
     const title = (fig.layout.title as { text: string }).text;
     assert.ok(title.includes(doc.verdict.summary), title);
     assert.ok(title.includes('planted &lt;circuit&gt; &amp; co'), title);
-    assert.ok(title.includes('cleanliness 1 decades'), title);
+    assert.ok(title.includes('cleanliness 1 decade'), title);
   });
 
   it('has no window or markers when the circuit is entangled everywhere; no LLC or t_W for noise dials', () => {
