@@ -65,16 +65,16 @@ export function runBackward(p: BackwardPass): Map<string, string | null> {
 
   for (let k = activity.active.length - 1; k >= 0; k--) {
     const node = activity.active[k];
+    const label = nodeLabel(node);
+    b.scope = `${label}_grad/`;
     const dy = node.output.map((o) => (o && activity.varied.has(o) ? gradOf(o) : null));
     if (dy.every((g) => g === null)) continue;
-    const label = nodeLabel(node);
     const where = `${node.opType} node '${label}' (opset ${opset})`;
     const found = lookupRule(node.opType, node.domain, opset);
     if (found.kind !== 'found' || found.entry.kind !== 'rule') {
       const reason = found.kind === 'missing' ? found.reason : 'declared non-differentiable';
       throw new GradientError(`${where}: ${reason}`, [{ op: node.opType, node: label, reason }]);
     }
-    b.scope = `${label}_grad/`;
     const ctx: GradContext = {
       node, b, opset,
       shape(name) {

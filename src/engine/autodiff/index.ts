@@ -69,7 +69,7 @@ export async function buildGradientGraph(spec: GradientGraphSpec): Promise<Gradi
   const forward = parametersToInputs(model, parameters);
   const g = forward.graph;
   const forwardIndex = GraphIndex.of(forward);
-  const b = new GradBuilder(opset, '', forwardIndex.tensorNames());
+  const b = new GradBuilder(opset, '', [...forwardIndex.tensorNames(), ...g.node.map((n) => n.name)]);
   const fact = (name: string): TensorFacts => {
     const f = facts.get(name);
     if (!f) throw new GradientError(`the model has no tensor named '${name}'`);

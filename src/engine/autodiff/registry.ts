@@ -4,6 +4,10 @@ import * as ew from './rules/elementwise';
 import * as mm from './rules/matmul';
 import * as red from './rules/reduce';
 import * as sh from './rules/shape';
+import * as nn from './rules/nn';
+import * as ix from './rules/indexing';
+import * as cv from './rules/conv';
+import * as pl from './rules/pool';
 
 const rule = (r: GradRule, minOpset?: number, maxOpset?: number): RegistryEntry => ({ kind: 'rule', rule: r, minOpset, maxOpset });
 const none: RegistryEntry = { kind: 'nonDifferentiable' };
@@ -27,6 +31,15 @@ export const REGISTRY: Readonly<Record<string, readonly RegistryEntry[]>> = {
   // layout
   Reshape: [rule(sh.reshapeBack)], Flatten: [rule(sh.reshapeBack)], Squeeze: [rule(sh.reshapeBack)], Unsqueeze: [rule(sh.reshapeBack)],
   Transpose: [rule(sh.transposeRule)], Expand: [rule(sh.expandRule)],
+  // normalisation
+  Softmax: [rule(nn.softmax)], LogSoftmax: [rule(nn.logSoftmax)],
+  LayerNormalization: [rule(nn.layerNormalization, 17)], BatchNormalization: [rule(nn.batchNormalization)],
+  // indexing and routing
+  Gather: [rule(ix.gather)], GatherElements: [rule(ix.gatherElements)], Slice: [rule(ix.sliceRule)],
+  Concat: [rule(ix.concat)], Split: [rule(ix.splitRule)], Where: [rule(ix.where)], Pad: [rule(ix.padRule)],
+  Tile: [rule(ix.tile)], CumSum: [rule(ix.cumSum)], Trilu: [rule(ix.trilu, 14)],
+  // convolution and pooling
+  Conv: [rule(cv.conv)], MaxPool: [rule(pl.maxPool)], AveragePool: [rule(pl.averagePool)], GlobalAveragePool: [rule(pl.globalAveragePool)],
   // no gradient flows through these: integer results, comparisons, logic, constants, piecewise-constant functions
   Shape: [none], Size: [none], Constant: [none], ConstantOfShape: [none], Range: [none], EyeLike: [none], OneHot: [none],
   Equal: [none], Less: [none], Greater: [none], LessOrEqual: [none], GreaterOrEqual: [none],
@@ -46,8 +59,8 @@ export type Lookup =
   | { kind: 'missing'; reason: string };
 
 /** The entry for an op at an opset, or why there is none. */
-export function lookupRule(opType: string, domain: string, opset: number): Lookup {
-  if (domain !== '' && domain !== 'ai.onnx') return { kind: 'missing', reason: `custom-domain op ${domain}.${opType} has no gradient rule` };
+export function lookupRule(opType: string, domain: string | undefined, opset: number): Lookup {
+  if (domain && domain !== 'ai.onnx') return { kind: 'missing', reason: `custom-domain op ${domain}.${opType} has no gradient rule` };
   const entries = REGISTRY[opType];
   if (!entries) return { kind: 'missing', reason: `no gradient rule for ${opType}` };
   const entry = entries.find((e) => e.kind !== 'rule' || ((e.minOpset ?? 0) <= opset && opset <= (e.maxOpset ?? Infinity)));

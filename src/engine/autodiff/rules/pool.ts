@@ -1,0 +1,60 @@
+// Pooling. MaxPool routes g to the arg-max of each window (the forward node's Indices output);
+// AveragePool spreads g/|window| over each window with a ones-kernel transposed convolution.
+import { attrInt, attrInts } from '../../onnx/attributes';
+import { expand, range, zeros } from '../emit';
+import { GradRule } from '../types';
+import { transposedConvAttrs, windowGeometry } from './conv';
+import { scalarLike } from './common';
+import { makeTensor } from '../../onnx/tensor';
+
+const numel = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
+
+// y = max over window ⇒ dx[argmax] += g  (the forward node's Indices are flat positions in x)
+export const maxPool: GradRule = (ctx, dy) => {
+  const g = dy[0];
+  if (dy[1]) throw new Error('the Indices output of MaxPool carries no gradient');
+  if (!g || !ctx.needs(0)) return [null];
+  const b = ctx.b, x = ctx.node.input[0];
+  const sx = ctx.shape(x), sy = ctx.shape(ctx.node.output[0]);
+  if (attrInt(ctx.node, 'storage_order', 0) !== 0) throw new Error('MaxPool with column-major storage_order has no gradient rule');
+  const geo = windowGeometry(ctx, sx.slice(2), sy.slice(2), attrInts(ctx.node, 'kernel_shape') ?? []);
+  const overlapping = geo.kernel.some((k, i) => (k - 1) * geo.dilations[i] + 1 > geo.strides[i]);
+  if (overlapping && ctx.opset < 16) throw new Error('overlapping MaxPool windows need ScatterElements with reduction (opset 16 or later)');
+  const indices = ctx.forwardOutput(1);
+  const base = zeros(b, [numel(sx)], ctx.dataType(x));
+  const flat = b.op('ScatterElements', [base, b.reshape(indices, [numel(sy)]), b.reshape(g, [numel(sy)])], { axis: 0, reduction: overlapping ? 'add' : undefined });
+  return [b.reshape(flat, sx)];
+};
+
+// y = mean over window ⇒ dx = Σ_windows ∋ x g/|window|  (|window| counts padding only with count_include_pad)
+export const averagePool: GradRule = (ctx, [g]) => {
+  if (!ctx.needs(0)) return [null];
+  const b = ctx.b, x = ctx.node.input[0];
+  const sx = ctx.shape(x), sy = ctx.shape(ctx.node.output[0]);
+  const spatialIn = sx.slice(2), spatialOut = sy.slice(2);
+  const geo = windowGeometry(ctx, spatialIn, spatialOut, attrInts(ctx.node, 'kernel_shape') ?? []);
+  if (geo.dilations.some((d) => d !== 1)) throw new Error('dilated AveragePool has no gradient rule');
+  const includePad = attrInt(ctx.node, 'count_include_pad', 0) === 1;
+  // Window sizes per output position, separable over the spatial axes (mirrors the runtime's clipping).
+  const sizes = spatialOut.map((o, i) => range(o).map((p) => {
+    const start = p * geo.strides[i] - geo.begin[i];
+    const end = Math.min(start + geo.kernel[i], spatialIn[i] + geo.end[i]);
+    return includePad ? end - start : Math.min(end, spatialIn[i]) - Math.max(start, 0);
+  }));
+  let inv: number[] = [1];
+  for (const s of sizes) inv = inv.flatMap((a) => s.map((v) => a / v));
+  const scaled = inv.every((v) => v === inv[0])
+    ? b.mul(g!, scalarLike(ctx, inv[0], x))
+    : b.mul(g!, b.initializer(makeTensor(b.name('inv_window'), spatialOut, inv, ctx.dataType(x))));
+  const channels = sx[1];
+  const ones = b.initializer(makeTensor(b.name('ones_kernel'), [channels, 1, ...geo.kernel], new Array<number>(channels * numel(geo.kernel)).fill(1), ctx.dataType(x)));
+  return [b.op('ConvTranspose', [scaled, ones], { ...transposedConvAttrs(geo, spatialIn, spatialOut), group: channels })];
+};
+
+// y = mean over spatial axes ⇒ dx = broadcast(g)/|S|
+export const globalAveragePool: GradRule = (ctx, [g]) => {
+  if (!ctx.needs(0)) return [null];
+  const x = ctx.node.input[0];
+  const sx = ctx.shape(x);
+  return [expand(ctx.b, ctx.b.mul(g!, scalarLike(ctx, 1 / numel(sx.slice(2)), x)), sx)];
+};
