@@ -108,21 +108,28 @@ export class SemanticChecker {
 
   /** dtype and shape of every data file that could be read, by path label (`input 'x'`, `labels`, …). */
   private async loadDataInfos(): Promise<Map<string, ArrayInfo & { ref: DataRef }>> {
-    const infos = new Map<string, ArrayInfo & { ref: DataRef }>();
-    await Promise.all(this.dataRefs().map(async (ref) => {
+    const refs = this.dataRefs();
+    const read = await Promise.all(refs.map(async (ref) => {
       const at = this.loc.at(ref.at);
       const file = splitMember(ref.path).file;
       if (!this.cache.exists(ref.path)) {
         this.error('hyp/data-not-found', at, `${ref.what}: file not found: ${file}`, 'relative paths start at the hypothesis file\'s folder');
-        return;
+        return undefined;
       }
       try {
-        infos.set(ref.what, { ...(await this.cache.arrayInfo(ref.path)), ref });
+        return await this.cache.arrayInfo(ref.path);
       } catch (e) {
         const notFound = e instanceof DataError && e.code === 'data/not-found';
         this.error(notFound ? 'hyp/data-not-found' : 'hyp/data-unreadable', at, `${ref.what}: ${oneLine(e)}`);
+        return undefined;
       }
     }));
+    // In file order (inputs, labels, mask), whatever order the reads finished in: messages compare against the first.
+    const infos = new Map<string, ArrayInfo & { ref: DataRef }>();
+    refs.forEach((ref, i) => {
+      const info = read[i];
+      if (info) infos.set(ref.what, { ...info, ref });
+    });
     return infos;
   }
 
@@ -234,7 +241,7 @@ export class SemanticChecker {
           }
           const b = declared.shape[0];
           if (typeof b === 'number' && b > 0 && info.shape.length > 0 && info.shape[0] % b !== 0) {
-            this.out.warning('hyp/static-batch', at, `the model takes exactly ${b} examples per run (input '${name}' has a fixed batch size), but there are ${info.shape[0]}: the last ${info.shape[0] % b} would be dropped`,
+            this.out.warning('hyp/static-batch', at, `the model takes exactly ${b} examples per run (input '${name}' has a fixed batch size), and ${info.shape[0]} examples leave ${info.shape[0] % b} over`,
               { hint: 're-export the model with a dynamic batch axis' });
           }
         }
