@@ -29,7 +29,7 @@ export function valueInfoType(v: ValueInfo): TensorType {
 
 /** Default-domain opset of a model (the version of `ai.onnx`). */
 export function defaultOpset(model: ModelProto): number {
-  const entry = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
+  const entry = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx');
   return entry ? Number(entry.version) : 0;
 }
 
@@ -77,7 +77,8 @@ export class GraphIndex {
   parameters(): ParameterInfo[] {
     const out: ParameterInfo[] = [];
     for (const t of this.graph.initializer) {
-      if (!isFloatType(t.dataType)) continue;
+      // Rank-0 floats are scales and epsilons that exporters store as initializers, not weights.
+      if (!isFloatType(t.dataType) || t.dims.length === 0) continue;
       const shape = t.dims.map(Number);
       out.push({ name: t.name, dtype: dtypeName(t.dataType), shape, size: numElements(shape), source: 'initializer' });
     }

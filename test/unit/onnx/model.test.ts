@@ -75,8 +75,9 @@ describe('ONNX model files', () => {
       assert.deepEqual(s.inputs, [{ name: 'tokens', dtype: 'int64', shape: ['batch', 6] }]);
       assert.deepEqual(s.outputs, [{ name: 'logits', dtype: 'float32', shape: ['batch', 6, 10] }]);
       const weights = size([10, 8]) + size([6, 8]) + 8 + 8 + 4 * size([8, 8]) + size([8, 16]) + size([16, 8]) + size([8, 10]);
-      // Every float initializer counts, the 1-element √d scale of the attention scores too.
-      assert.equal(s.parameters.count, weights + 1);
+      // The rank-0 √d scale of the attention scores is a constant, not a weight.
+      assert.equal(s.parameters.count, weights);
+      assert.ok(!s.parameters.tensors.some((t) => t.name.startsWith('sqrt_hd')));
       for (const op of ['MatMul', 'Softmax', 'LayerNormalization', 'Gather', 'Reshape', 'Transpose']) assert.ok(s.ops[op] > 0, op);
       assert.equal(s.ops.MatMul, 9);
       assert.equal(s.ops.Transpose, 5);
