@@ -1,5 +1,6 @@
 // `inspect MODEL [--json]`: inputs, outputs, parameters, ops and opset of an ONNX model.
 import * as nodePath from 'node:path';
+import { analyzeGradientSupport, MissingGradient } from '../engine/autodiff';
 import { loadModel, ModelSummary, summarizeModel } from '../engine/onnx';
 import { CliIO, Command, EXIT } from './command';
 import { displayPath, table } from './format';
@@ -11,7 +12,20 @@ function shapeText(shape: (number | string | null)[] | null): string {
   return shape === null ? '(unknown)' : `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
 
-export function formatSummary(s: ModelSummary, io: CliIO): string {
+/** What `inspect` reports: the model summary plus whether gradients w.r.t. every parameter can be built. */
+export interface InspectReport extends ModelSummary {
+  gradient: { supported: boolean; missingOps: MissingGradient[] };
+}
+
+export function inspectModel(file: string): InspectReport {
+  const model = loadModel(file);
+  const summary = summarizeModel(model);
+  // Gradient support of every parameter towards every output: what SGLD on this model would need.
+  const support = analyzeGradientSupport(model.proto, summary.parameters.tensors.map((t) => t.name), summary.outputs.map((o) => o.name));
+  return { ...summary, gradient: { supported: support.supported, missingOps: support.missing } };
+}
+
+export function formatSummary(s: InspectReport, io: CliIO): string {
   const lines: string[] = [];
   lines.push(...table([
     ['model', displayPath(s.path, io.cwd)],
@@ -30,6 +44,9 @@ export function formatSummary(s: ModelSummary, io: CliIO): string {
   if (tensors.length > MAX_LISTED) lines.push(`  … and ${tensors.length - MAX_LISTED} more (--json lists all)`);
   lines.push('', 'ops');
   lines.push(...table(Object.entries(s.ops).map(([op, k]) => [op, String(k)]), '  '));
+  lines.push('', s.gradient.supported ? 'gradient: supported (every op between the parameters and the outputs has a rule)'
+    : `gradient: NOT supported; ops without a gradient rule on the path:`);
+  lines.push(...table(s.gradient.missingOps.map((m) => [m.op, m.node, m.reason]), '  '));
   return lines.join('\n');
 }
 
@@ -37,11 +54,12 @@ export const inspectCommand: Command = {
   name: 'inspect',
   summary: 'Show an ONNX model\'s inputs, outputs, parameters, ops and opset.',
   description: 'Dims are numbers when static and names when symbolic. Parameters are float initializers and Constant nodes holding weights.\n'
-    + '--json prints {path, sha256, producer, irVersion, opset, opsets, inputs, outputs, parameters: {count, tensors}, ops, nodes}.',
+    + '--json prints {path, sha256, producer, irVersion, opset, opsets, inputs, outputs, parameters: {count, tensors}, ops, nodes,\n'
+    + 'gradient: {supported, missingOps: [{op, node, reason}]}}.',
   args: [{ name: 'MODEL', description: 'path of an .onnx file', required: true }],
   flags: [{ name: 'json', type: 'boolean', description: 'print the summary as JSON' }],
   async run(args, io) {
-    const summary = summarizeModel(loadModel(nodePath.resolve(io.cwd, args.positionals[0])));
+    const summary = inspectModel(nodePath.resolve(io.cwd, args.positionals[0]));
     io.out(args.flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary, io));
     return EXIT.ok;
   },

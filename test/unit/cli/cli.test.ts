@@ -7,7 +7,9 @@ import { parseArgs, UsageError } from '../../../src/cli/args';
 import { CliIO } from '../../../src/cli/command';
 import { COMMANDS } from '../../../src/cli/commands';
 import { main } from '../../../src/cli/main';
-import { ModelSummary } from '../../../src/engine/onnx';
+import { InspectReport } from '../../../src/cli/inspect';
+import { ModelSummary, saveModel } from '../../../src/engine/onnx';
+import { mlpModel } from '../../fixtures/models';
 import { edit, makeWorkspace, VALID_MLP } from '../hypothesis/workspace';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -55,7 +57,25 @@ describe('CLI', () => {
         assert.equal(s.parameters.count, s.parameters.tensors.reduce((a, t) => a + t.shape.reduce((p, d) => p * d, 1), 0));
         for (const key of ['inputs', 'outputs', 'parameters', 'ops', 'opset'] as const) assert.ok(key in s, key);
         for (const io of [...s.inputs, ...s.outputs]) assert.deepEqual(Object.keys(io), ['name', 'dtype', 'shape']);
+        assert.deepEqual((s as InspectReport).gradient, { supported: true, missingOps: [] }, file);
       }
+    });
+
+    it('reports ops without a gradient rule on the path from parameters to outputs', async () => {
+      // The MLP with a Selu (no gradient rule) between its hidden layer and its logits.
+      const m = mlpModel();
+      const relu = m.graph.node.find((n) => n.opType === 'Relu')!;
+      const matmul = m.graph.node.find((n) => n.opType === 'MatMul')!;
+      m.graph.node.splice(m.graph.node.indexOf(relu) + 1, 0, { opType: 'Selu', input: [relu.output[0]], output: ['rounded'], name: 'selu_node', domain: '', attribute: [] });
+      matmul.input[0] = 'rounded';
+      saveModel(m, path.join(dir, 'mlp_round.onnx'));
+      const r = await cli(['inspect', 'mlp_round.onnx', '--json'], dir);
+      assert.equal(r.code, 0, r.err);
+      const g = (JSON.parse(r.out) as InspectReport).gradient;
+      assert.equal(g.supported, false);
+      assert.deepEqual(g.missingOps.map((x) => [x.op, x.node]), [['Selu', 'selu_node']]);
+      const text = await cli(['inspect', 'mlp_round.onnx'], dir);
+      assert.match(text.out, /gradient: NOT supported/);
     });
 
     it('prints a readable table', async () => {
