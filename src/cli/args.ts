@@ -8,6 +8,8 @@ export interface FlagSpec {
   description: string;
   /** Placeholder shown in help, e.g. `DIR`. */
   valueName?: string;
+  /** May be given several times (`--input a=x.npy --input b=y.npy`): every value lands in `ParsedArgs.lists`. */
+  repeatable?: boolean;
 }
 
 export interface ArgSpec {
@@ -19,6 +21,8 @@ export interface ArgSpec {
 export interface ParsedArgs {
   positionals: string[];
   flags: Record<string, string | number | boolean | undefined>;
+  /** All values of repeatable flags, in order (`flags` keeps the last one). */
+  lists?: Record<string, string[]>;
   help: boolean;
 }
 
@@ -72,6 +76,7 @@ export function parseArgs(argv: readonly string[], flags: readonly FlagSpec[], a
       out.flags[name] = n;
     } else {
       out.flags[name] = value;
+      if (spec.repeatable) ((out.lists ??= {})[name] ??= []).push(value);
     }
   }
   if (out.help) return out;

@@ -3,12 +3,14 @@
 import { checkCommand } from './check';
 import { Command } from './command';
 import { inspectCommand } from './inspect';
+import { llcCommand } from './llc';
 import { sweepCommand } from './sweep';
 
 export const COMMANDS: readonly Command[] = [
   inspectCommand,
   checkCommand,
   sweepCommand,
+  llcCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -15,7 +15,7 @@ import { DataType, ModelProto } from '../onnx/proto';
 import { cloneModel, makeValueInfo } from '../onnx/rewrite';
 import { emitCounterNormals } from './sgldNoise';
 
-/** Where ξ comes from: generated in the graph from (key, counter) inputs, or fed as a flat float32 input. */
+/** Where ξ comes from: generated in the graph from a per-step key input, or fed as a flat float32 input. */
 export type SgldNoiseSource = 'counter' | 'fed';
 
 export interface SgldGraphOptions {
@@ -46,9 +46,8 @@ export interface SgldStepGraph {
     localization: string;
     /** `fed`: flat float32 [size] of N(0, 1) values, split over the parameters in order. */
     noise?: string;
-    /** `counter`: uint64 scalars, see sgldNoise.ts. */
+    /** `counter`: uint64 scalar, a fresh key per step (see sgldNoise.ts). */
     noiseKey?: string;
-    noiseCounter?: string;
   };
   outputs: {
     next: readonly string[];
@@ -100,16 +99,15 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
   });
 
   let flatNoise: string;
-  let noiseInput: string | undefined, noiseKey: string | undefined, noiseCounter: string | undefined;
+  let noiseInput: string | undefined, noiseKey: string | undefined;
   if (noise === 'fed') {
     noiseInput = b.name('sgld/noise');
     newInputs.push(makeValueInfo(noiseInput, 'float32', [size]));
     flatNoise = noiseInput;
   } else {
     noiseKey = b.name('sgld/noise_key');
-    noiseCounter = b.name('sgld/noise_counter');
-    newInputs.push(makeValueInfo(noiseKey, DataType.UINT64, []), makeValueInfo(noiseCounter, DataType.UINT64, []));
-    flatNoise = emitCounterNormals(b, size, noiseKey, noiseCounter);
+    newInputs.push(makeValueInfo(noiseKey, DataType.UINT64, []));
+    flatNoise = emitCounterNormals(b, size, noiseKey);
   }
   const noiseSquaredNorm = b.op('ReduceSumSquare', [flatNoise], { keepdims: 0 }, b.name('sgld/noise_squared_norm'));
   const pieces = parameters.length === 1 ? [flatNoise] : splitFlat(b, flatNoise, sizes);
@@ -148,7 +146,7 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
   const batchInputs = gradient.model.graph.input.map((v) => v.name).filter((n) => !parameterSet.has(n));
   return {
     model, noise, parameters: [...parameters], shapes, size, batchInputs,
-    inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInput, noiseKey, noiseCounter },
+    inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInput, noiseKey },
     outputs: { next, loss: gradient.lossOutput, localizationEnergy, noiseSquaredNorm, malaReverse },
   };
 }

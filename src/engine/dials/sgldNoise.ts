@@ -1,5 +1,7 @@
 // Gaussian noise for the SGLD step, made inside the step graph from a counter-based generator, so that no noise
-// crosses from JavaScript and every chain is reproducible from (key, step) alone, whatever ran before it.
+// crosses from JavaScript. Every step gets a fresh key drawn from its chain's seeded stream, and the counter is the
+// pair index 0, 1, 2, … — the generator's intended use (a structured counter such as step·2^32 + i would zero the
+// low half of counter·key and weaken the first rounds).
 //
 // Uniform bits: Widynski's "Squares" counter-based generator (arXiv:2004.06278, 64-bit output variant), which
 // needs only 64-bit Mul, Add and BitShift — ops that exist from opset 11, unlike the bitwise XOR of most hashes
@@ -40,11 +42,6 @@ export function squaresKey(rng: Rng): bigint {
   return (half(false) << 32n) | half(true);
 }
 
-/** Counter of the first pair at `step`: pairs within a step count up from it (2^32 pairs per step at most). */
-export function counterBase(step: number): bigint {
-  return BigInt(step) << 32n;
-}
-
 /** JavaScript reference of the graph's 64-bit draw, for tests. */
 export function squares64(counter: bigint, key: bigint): bigint {
   const rot = (x: bigint) => ((x >> 32n) + (x << 32n)) & MASK64;
@@ -67,11 +64,10 @@ export function boxMuller(draw: bigint): [number, number] {
 }
 
 /**
- * Emits `count` standard normals as a flat float32 tensor [count]. `key` and `base` name uint64 scalar inputs
- * (see `squaresKey`, `counterBase`). Element i < ⌈count/2⌉ is the cosine normal of pair i, element ⌈count/2⌉ + i
- * its sine partner.
+ * Emits `count` standard normals as a flat float32 tensor [count]. `key` names a uint64 scalar input (see
+ * `squaresKey`). Element i < ⌈count/2⌉ is the cosine normal of pair i, element ⌈count/2⌉ + i its sine partner.
  */
-export function emitCounterNormals(b: GraphBuilder, count: number, key: string, base: string): string {
+export function emitCounterNormals(b: GraphBuilder, count: number, key: string): string {
   if (b.opset < COUNTER_NOISE_MIN_OPSET) throw new Error(`in-graph SGLD noise needs opset ≥ ${COUNTER_NOISE_MIN_OPSET}; the model has opset ${b.opset}`);
   const pairs = Math.ceil(count / 2);
   const shift = (x: string, bits: number, direction: 'LEFT' | 'RIGHT') =>
@@ -80,7 +76,7 @@ export function emitCounterNormals(b: GraphBuilder, count: number, key: string, 
   const square = (x: string) => b.mul(x, x);
 
   const index = b.op('Range', [b.constInt64([0], [], 'sgld/noise/start'), b.constInt64([pairs], [], 'sgld/noise/pairs'), b.constInt64([1], [], 'sgld/noise/delta')]);
-  const counter = b.add(b.cast(index, DataType.UINT64), base);
+  const counter = b.cast(index, DataType.UINT64);
   const y = b.mul(counter, key);
   const z = b.add(y, key);
   let x = rot(b.add(square(y), y));

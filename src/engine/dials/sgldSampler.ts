@@ -12,7 +12,7 @@ import { Rng } from '../util/random';
 import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
 import { buildSgldStepGraph, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
-import { counterBase, squaresKey } from './sgldNoise';
+import { squaresKey } from './sgldNoise';
 
 export type SgldLossKind = 'cross-entropy' | 'mse';
 
@@ -104,7 +104,6 @@ export class SgldSampler {
     };
     parameters.forEach((_, i) => { fixed[g.inputs.anchor[i]!] = new ort.Tensor('float32', this.spec.anchor[i]!, shapes[i]!); });
     const noiseBuffer = g.noise === 'fed' ? new Float32Array(g.size) : undefined;
-    if (g.noise === 'counter') fixed[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
 
     let current: ort.Tensor[] = parameters.map((_, i) => new ort.Tensor('float32', Float32Array.from(this.spec.anchor[i]!), shapes[i]!));
     let previous = current;
@@ -120,7 +119,7 @@ export class SgldSampler {
         feeds[g.inputs.previous[i]!] = previous[i]!;
       });
       if (noiseBuffer) feeds[g.inputs.noise!] = new ort.Tensor('float32', noiseRng.fillNormal(noiseBuffer), [g.size]);
-      else feeds[g.inputs.noiseCounter!] = new ort.Tensor('uint64', BigUint64Array.of(counterBase(step)), []);
+      else feeds[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
 
       const out = await this.session.run(feeds);
       const loss = scalarOf(out[g.outputs.loss]!);
@@ -179,5 +178,5 @@ function divergenceMessage(s: SgldChainSettings, step: number, loss: number, loc
   const what = !Number.isFinite(loss) || !Number.isFinite(localizationEnergy)
     ? `the weights became ${Number.isNaN(loss) || Number.isNaN(localizationEnergy) ? 'NaN' : 'infinite'}`
     : `the minibatch loss reached ${loss.toPrecision(4)} (limit ${s.divergenceLoss.toPrecision(4)})`;
-  return `SGLD diverged (${where}): ${what}. Try stepSize ≤ ${(s.stepSize / 10).toPrecision(2)} (ε/10).`;
+  return `SGLD diverged (${where}): ${what}. Try stepSize ≤ ${Number((s.stepSize / 10).toPrecision(2))} (ε/10).`;
 }

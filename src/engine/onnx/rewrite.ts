@@ -9,7 +9,8 @@ export function cloneModel(m: ModelProto): ModelProto {
   const g = m.graph;
   return {
     ...m,
-    opsetImport: m.opsetImport.map((o) => ({ ...o })),
+    // Decoded messages keep default fields (domain '') on their prototype, which a spread drops: copy them explicitly.
+    opsetImport: m.opsetImport.map((o) => ({ ...o, domain: o.domain ?? '', version: Number(o.version) })),
     metadataProps: [...m.metadataProps],
     graph: {
       ...g,

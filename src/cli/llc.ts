@@ -1,0 +1,149 @@
+// `circuit-thermometer llc --model M --input NAME=FILE.npy... --labels FILE.npy --loss mse|cross-entropy --output NAME
+//   --nbeta N --step-size E --localization G --chains C --draws D --burn-in B --batch-size S --seed K [--json]`
+// devinterp's local learning coefficient estimate λ̂ = nβ·(E[L_B] − L_n(w*)) at the model's weights.
+import * as nodePath from 'node:path';
+import { loadArray, NdArray } from '../engine/data';
+import { DialDivergence } from '../engine/dials/dial';
+import { estimateLlc, LlcResult } from '../engine/dials/llc';
+import type { SgldNoiseSource } from '../engine/dials/sgldGraph';
+import { GraphIndex, loadModel } from '../engine/onnx';
+import { ParsedArgs, UsageError } from './args';
+import { CliIO, Command, EXIT } from './command';
+import { displayPath, table } from './format';
+
+const HINT = 'see `circuit-thermometer llc --help`';
+
+/** Defaults follow DESIGN.md's example settings; nβ defaults to n/log n (Watanabe's β* = 1/log n). */
+const DEFAULTS = { loss: 'cross-entropy', stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1, batchSize: 256, seed: 0 } as const;
+
+export const llcCommand: Command = {
+  name: 'llc',
+  summary: 'Estimate the local learning coefficient of a model at its weights (devinterp\'s SGLD estimator).',
+  description:
+    'λ̂ = nβ·(E[L_B] − L_n(w*)): SGLD samples the localized tempered posterior exp(−nβ·L_n(w) − (γ/2)|w − w*|²) around\n'
+    + 'the model\'s weights w*; E[L_B] is the mean minibatch loss over all chains and draws, L_n(w*) the loss on all examples.\n'
+    + 'The standard error is the spread of the per-chain estimates. A diverging chain stops the run (exit 1) with a step size to try.\n'
+    + `Defaults: --loss ${DEFAULTS.loss} --nbeta n/log n --step-size ${DEFAULTS.stepSize} --localization ${DEFAULTS.localization} --chains ${DEFAULTS.chains}\n`
+    + `--draws ${DEFAULTS.draws} --burn-in ${DEFAULTS.burnIn} --thin ${DEFAULTS.thin} --batch-size ${DEFAULTS.batchSize} --seed ${DEFAULTS.seed}.\n`
+    + '--json prints {llc: {mean, se, chains}, initLoss, nbeta, n, d, stepSize, localization, chains, draws, burnIn, thin,\n'
+    + 'batchSize, seed, acceptance: {mean, se, chains}, lossTrace, seconds, stepsPerSecond, model}.',
+  args: [],
+  flags: [
+    { name: 'model', type: 'string', valueName: 'FILE', description: 'the ONNX model (its weights are w*)' },
+    { name: 'input', type: 'string', valueName: 'NAME=FILE', repeatable: true, description: 'data for a model input, [n, …] (.npy/.npz/.json); repeat per input; NAME= may be left out for a one-input model' },
+    { name: 'labels', type: 'string', valueName: 'FILE', description: 'class indices [n, …] (cross-entropy) or targets shaped like the output (mse)' },
+    { name: 'loss', type: 'string', valueName: 'KIND', description: 'mse or cross-entropy' },
+    { name: 'output', type: 'string', valueName: 'NAME', description: 'the model output the loss reads (default: the only output)' },
+    { name: 'nbeta', type: 'number', valueName: 'N', description: 'inverse temperature times n (nβ)' },
+    { name: 'step-size', type: 'number', valueName: 'E', description: 'SGLD step size ε' },
+    { name: 'localization', type: 'number', valueName: 'G', description: 'localization strength γ' },
+    { name: 'chains', type: 'number', valueName: 'C', description: 'independent chains' },
+    { name: 'draws', type: 'number', valueName: 'D', description: 'kept draws per chain' },
+    { name: 'burn-in', type: 'number', valueName: 'B', description: 'steps discarded before the first draw' },
+    { name: 'thin', type: 'number', valueName: 'K', description: 'steps between kept draws' },
+    { name: 'batch-size', type: 'number', valueName: 'S', description: 'minibatch size (at most n)' },
+    { name: 'seed', type: 'number', valueName: 'K', description: 'random seed (chains are reproducible from it)' },
+    { name: 'noise', type: 'string', valueName: 'SOURCE', description: 'counter (in-graph, default) or fed (from JavaScript)' },
+    { name: 'json', type: 'boolean', description: 'print the result as JSON' },
+  ],
+  async run(args, io) {
+    const modelPath = nodePath.resolve(io.cwd, requiredString(args, 'model'));
+    const model = loadModel(modelPath).proto;
+    const index = GraphIndex.of(model);
+    const inputs = await loadInputs(args, io, index.graphInputs);
+    const labels = await loadArray(nodePath.resolve(io.cwd, requiredString(args, 'labels')));
+    const loss = optionalString(args, 'loss') ?? DEFAULTS.loss;
+    if (loss !== 'mse' && loss !== 'cross-entropy') throw new UsageError(`--loss must be mse or cross-entropy, not '${loss}'`, HINT);
+    const output = optionalString(args, 'output') ?? onlyOne(index.graphOutputs, 'output');
+    if (!index.graphOutputs.includes(output) && !index.producer.has(output)) throw new UsageError(`the model has no output '${output}' (outputs: ${index.graphOutputs.join(', ')})`, HINT);
+    const noise = optionalString(args, 'noise') ?? 'counter';
+    if (noise !== 'counter' && noise !== 'fed') throw new UsageError(`--noise must be counter or fed, not '${noise}'`, HINT);
+
+    let result: LlcResult;
+    try {
+      result = await estimateLlc({
+        model, loss: { kind: loss, output }, data: { inputs, labels },
+        nbeta: positive(args, 'nbeta'),
+        stepSize: positive(args, 'step-size') ?? DEFAULTS.stepSize,
+        localization: nonNegative(args, 'localization') ?? DEFAULTS.localization,
+        chains: count(args, 'chains', 1) ?? DEFAULTS.chains,
+        draws: count(args, 'draws', 1) ?? DEFAULTS.draws,
+        burnIn: count(args, 'burn-in', 0) ?? DEFAULTS.burnIn,
+        thin: count(args, 'thin', 1) ?? DEFAULTS.thin,
+        batchSize: count(args, 'batch-size', 1) ?? DEFAULTS.batchSize,
+        seed: count(args, 'seed', 0) ?? DEFAULTS.seed,
+        noise: noise as SgldNoiseSource,
+      });
+    } catch (e) {
+      if (!(e instanceof DialDivergence)) throw e;
+      io.err(`circuit-thermometer: ${e.message}`);
+      return EXIT.problems;
+    }
+    io.out(args.flags.json ? JSON.stringify({ ...result, model: modelPath }, jsonNumbers, 2) : formatLlc(result, modelPath, io));
+    return EXIT.ok;
+  },
+};
+
+export function formatLlc(r: LlcResult, modelPath: string, io: CliIO): string {
+  const pm = (e: { mean: number; se: number | null }, digits = 4) => `${e.mean.toPrecision(digits)}${e.se === null ? '' : ` ± ${e.se.toPrecision(2)}`}`;
+  return [
+    `λ̂ = ${pm(r.llc)}   (d = ${r.d.toLocaleString('en-US')} weights; d/2 = ${(r.d / 2).toLocaleString('en-US')})`,
+    '',
+    ...table([
+      ['model', displayPath(modelPath, io.cwd)],
+      ['per chain', r.llc.chains.map((v) => v.toPrecision(4)).join('  ')],
+      ['L_n(w*)', r.initLoss.toPrecision(6)],
+      ['nβ', `${r.nbeta.toPrecision(6)} (n = ${r.n})`],
+      ['sampler', `ε = ${r.stepSize}, γ = ${r.localization}, ${r.chains} chains × ${r.draws} draws, burn-in ${r.burnIn}, thin ${r.thin}, batch ${r.batchSize}, seed ${r.seed}`],
+      ['MALA acceptance', `${pm(r.acceptance, 3)}${r.acceptance.mean < 0.5 ? '  (low: the step size is probably too large)' : ''}`],
+      ['time', `${r.seconds.toFixed(1)} s, ${Math.round(r.stepsPerSecond)} steps/s`],
+    ]),
+  ].join('\n');
+}
+
+/** NaN/Infinity are not JSON: they print as null. */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+async function loadInputs(args: ParsedArgs, io: CliIO, modelInputs: readonly string[]): Promise<Record<string, NdArray>> {
+  const given = args.lists?.input ?? [];
+  if (given.length === 0) throw new UsageError('llc: give the data with --input NAME=FILE (one per model input)', HINT);
+  const inputs: Record<string, NdArray> = {};
+  for (const item of given) {
+    const eq = item.indexOf('=');
+    const name = eq >= 0 ? item.slice(0, eq) : onlyOne(modelInputs, 'input');
+    if (!modelInputs.includes(name)) throw new UsageError(`the model has no input '${name}' (inputs: ${modelInputs.join(', ')})`, HINT);
+    inputs[name] = await loadArray(nodePath.resolve(io.cwd, eq >= 0 ? item.slice(eq + 1) : item));
+  }
+  const missing = modelInputs.filter((n) => !(n in inputs));
+  if (missing.length) throw new UsageError(`no --input for the model input${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, HINT);
+  return inputs;
+}
+
+function onlyOne(names: readonly string[], what: string): string {
+  if (names.length !== 1) throw new UsageError(`the model has ${names.length} ${what}s (${names.join(', ')}); name one with --${what} NAME${what === 'input' ? '=FILE' : ''}`, HINT);
+  return names[0]!;
+}
+
+function requiredString(args: ParsedArgs, name: string): string {
+  const v = optionalString(args, name);
+  if (v === undefined) throw new UsageError(`llc: --${name} is required`, HINT);
+  return v;
+}
+
+function optionalString(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function numberFlag(args: ParsedArgs, name: string, ok: (v: number) => boolean, what: string): number | undefined {
+  const v = args.flags[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !ok(v)) throw new UsageError(`--${name} must be ${what}, not ${String(v)}`, HINT);
+  return v;
+}
+
+const positive = (a: ParsedArgs, n: string) => numberFlag(a, n, (v) => v > 0, 'positive');
+const nonNegative = (a: ParsedArgs, n: string) => numberFlag(a, n, (v) => v >= 0, 'non-negative');
+const count = (a: ParsedArgs, n: string, min: number) => numberFlag(a, n, (v) => Number.isInteger(v) && v >= min, `an integer ≥ ${min}`);

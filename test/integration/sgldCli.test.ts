@@ -1,0 +1,65 @@
+// `circuit-thermometer llc` end to end: a real ONNX file and .npy data on disk, JSON out; divergence and usage errors.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/main';
+import { saveNpy } from '../../src/engine/data';
+import { saveModel } from '../../src/engine/onnx';
+import { linearProblem } from '../unit/sgld/linearRegression';
+
+describe('cli: llc', function () {
+  this.timeout(30000);
+  let dir: string;
+  const p = linearProblem(128, 2, 0.3, 5);
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-llc-'));
+    saveModel(p.model, path.join(dir, 'linear.onnx'));
+    saveNpy(path.join(dir, 'x.npy'), p.data.inputs.x!);
+    saveNpy(path.join(dir, 'y.npy'), p.data.labels);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '', err = '';
+    const code = await main(['llc', ...argv], { out: (t) => { out += `${t}\n`; }, err: (t) => { err += `${t}\n`; }, cwd: dir });
+    return { code, out, err };
+  }
+  const common = ['--model', 'linear.onnx', '--input', 'x=x.npy', '--labels', 'y.npy', '--loss', 'mse', '--output', 'y', '--batch-size', '128'];
+
+  it('prints devinterp\'s estimate as JSON, reproducibly from the seed', async () => {
+    const args = [...common, '--nbeta', '20', '--step-size', '1e-3', '--localization', '0.01', '--chains', '3', '--draws', '300', '--burn-in', '100', '--seed', '4', '--json'];
+    const a = await run(...args);
+    assert.equal(a.code, 0, a.err);
+    const r = JSON.parse(a.out);
+    assert.deepEqual(Object.keys(r.llc), ['mean', 'se', 'chains']);
+    assert.equal(r.llc.chains.length, 3);
+    assert.equal(r.nbeta, 20);
+    assert.equal(r.d, 3);
+    assert.equal(r.lossTrace.length, 3);
+    assert.equal(r.lossTrace[0].length, 300);
+    // λ̂ is the per-chain mean, each nβ·(mean minibatch loss − L_n(w*)).
+    const perChain = r.lossTrace.map((t: number[]) => 20 * (t.reduce((s, v) => s + v, 0) / t.length - r.initLoss));
+    perChain.forEach((v: number, i: number) => assert.ok(Math.abs(v - r.llc.chains[i]) < 1e-9));
+    // Three short chains: a sanity range only (sgldLlc.test.ts checks the estimate against d/2 statistically).
+    assert.ok(r.llc.mean > 0.5 && r.llc.mean < 2.5 && r.llc.se > 0, `λ̂ = ${r.llc.mean} ± ${r.llc.se} for d/2 = 1.5`);
+    const b = await run(...args);
+    assert.deepEqual(JSON.parse(b.out).llc, r.llc);
+  });
+
+  it('stops a diverging chain with a message that names a smaller step size', async () => {
+    const r = await run(...common, '--nbeta', '1000', '--step-size', '0.1', '--localization', '0', '--chains', '1', '--draws', '50', '--burn-in', '0');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /SGLD diverged \(chain 0, step \d+\).*Try stepSize ≤ 0\.01 \(ε\/10\)/);
+  });
+
+  it('reports usage errors in one line', async () => {
+    const r = await run('--model', 'linear.onnx', '--input', 'z=x.npy', '--labels', 'y.npy', '--loss', 'mse');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /the model has no input 'z' \(inputs: x\)/);
+    const s = await run(...common, '--loss', 'hinge');
+    assert.equal(s.code, 2);
+    assert.match(s.err, /--loss must be mse or cross-entropy/);
+  });
+});
