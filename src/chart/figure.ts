@@ -73,7 +73,7 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
   const data: Data[] = [
     ...band(TRACE.targetUpper, TRACE.targetLower, TRACE.target, 'target effect E_T', xs, levels.map((l) => l.targetEffect), hoverHead, theme.target, 'y'),
     ...band(TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral, 'collateral effect E_C', xs, levels.map((l) => l.collateralEffect), hoverHead, theme.collateral, 'y'),
-    thresholdLine(TRACE.persistence, `persistence ρ·E_T(0) = ${formatNumber(doc.thresholds.persistence * doc.baseline.targetEffect)}`, xs, xs.map(() => doc.thresholds.persistence * doc.baseline.targetEffect), theme.target),
+    thresholdLine(TRACE.persistence, `persistence ρ·E_T(0) = ${formatNumber(doc.thresholds.persistence * doc.baseline.targetEffect)}`, xs, levels.map((l) => persistenceThreshold(doc, l)), theme.target),
     thresholdLine(TRACE.tolerance, `collateral tolerance τ_C·max(ΔL_C, δ)`, xs, levels.map((l) => collateralTolerance(doc, l)), theme.collateral),
     ...band(TRACE.lossGapUpper, TRACE.lossGapLower, TRACE.lossGap, 'degraded loss gap ΔL', xs, levels.map((l) => l.lossGap), hoverHead, theme.lossGap, 'y2'),
   ];
@@ -154,17 +154,30 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
   return { data, layout };
 }
 
-/** τ_C·max(ΔL_C(t), δ): the bound below which collateral counts as negligible (DESIGN.md §1). */
+/** τ_C·max(ΔL_C(t), δ): the bound below which collateral counts as negligible (DESIGN.md §1), as the engine recorded it. */
 export function collateralTolerance(doc: Pick<ChartDocument, 'thresholds'>, level: LevelResult): number {
-  return doc.thresholds.collateralTolerance * Math.max(level.controlLossGap.mean, doc.thresholds.noiseFloor);
+  return level.bounds?.collateralThreshold ?? doc.thresholds.collateralTolerance * Math.max(level.controlLossGap.mean, doc.thresholds.noiseFloor);
+}
+
+/** ρ·E_T(0): the bound the target effect's lower 95% end must exceed to persist, as the engine recorded it. */
+export function persistenceThreshold(doc: Pick<ChartDocument, 'thresholds' | 'baseline'>, level: LevelResult): number {
+  return level.bounds?.targetThreshold ?? doc.thresholds.persistence * doc.baseline.targetEffect;
+}
+
+/**
+ * The 95% interval drawn as a band: the estimate's own `ci95` when the engine recorded it (mean ± t·se with the
+ * estimate's degrees of freedom: the very bounds the verdict compares), else mean ± 1.96·se.
+ */
+export function interval95(e: Estimate): [number, number] {
+  return e.ci95 ? [e.ci95[0], e.ci95[1]] : [e.mean - Z95 * e.se, e.mean + Z95 * e.se];
 }
 
 /** Upper and lower traces of a 95% band (the lower fills up to the upper), then the mean line with exact hover values. */
 function band(upperId: string, lowerId: string, meanId: string, name: string, xs: number[], estimates: Estimate[], hoverHead: string[], colour: string, yaxis: 'y' | 'y2' | 'y3'): Data[] {
   const edge = { type: 'scatter' as const, mode: 'lines' as const, line: { width: 0, color: colour }, hoverinfo: 'skip' as const, showlegend: false, legendgroup: meanId, x: xs, yaxis };
   return [
-    { ...edge, uid: upperId, name: `${name} upper 95%`, y: estimates.map((e) => e.mean + Z95 * e.se) },
-    { ...edge, uid: lowerId, name: `${name} lower 95%`, y: estimates.map((e) => e.mean - Z95 * e.se), fill: 'tonexty', fillcolor: withAlpha(colour, 0.2) },
+    { ...edge, uid: upperId, name: `${name} upper 95%`, y: estimates.map((e) => interval95(e)[1]) },
+    { ...edge, uid: lowerId, name: `${name} lower 95%`, y: estimates.map((e) => interval95(e)[0]), fill: 'tonexty', fillcolor: withAlpha(colour, 0.2) },
     {
       uid: meanId,
       type: 'scatter',
@@ -176,7 +189,10 @@ function band(upperId: string, lowerId: string, meanId: string, name: string, xs
       yaxis,
       line: { color: colour, width: 2 },
       marker: { color: colour, size: 6 },
-      hovertext: estimates.map((e, i) => `${hoverHead[i]}<br>${name} = ${formatEstimate(e)} (95%: ${formatNumber(e.mean - Z95 * e.se)} … ${formatNumber(e.mean + Z95 * e.se)}, n = ${e.n})`),
+      hovertext: estimates.map((e, i) => {
+        const [lo, hi] = interval95(e);
+        return `${hoverHead[i]}<br>${name} = ${formatEstimate(e)} (95%: ${formatNumber(lo)} … ${formatNumber(hi)}, n = ${e.n}${e.dof != null ? `, dof ${e.dof}` : ''})`;
+      }),
       hoverinfo: 'text',
     },
   ];

@@ -1,5 +1,5 @@
 /** The entanglement chart: a Plotly figure from a results document (pure; safe in the webview), and an HTML page. */
-export { buildFigure, collateralTolerance, escapeHtml, interpolateLossGap, levelX, SHAPE, TRACE, Z95 } from './figure';
+export { buildFigure, collateralTolerance, escapeHtml, interpolateLossGap, interval95, levelX, persistenceThreshold, SHAPE, TRACE, Z95 } from './figure';
 export type { ChartDocument, ChartOptions, ChartXAxis, Figure } from './figure';
 export { formatEstimate, formatLevel, formatNumber } from './format';
 export { chartPageHtml, scriptSafe } from './page';

@@ -21,6 +21,8 @@ export interface SweepStartParams {
   source: SweepSource;
   /** Absolute path of the results file; written atomically, once, at the end. Default: `<name>.results.json` beside the hypothesis. */
   out?: string;
+  /** onnxruntime threads per session (default: onnxruntime's choice). */
+  threads?: number;
 }
 
 export interface SweepProgress {

@@ -55,6 +55,8 @@ export interface RunRequest {
   out?: string;
   /** Default: a fresh id. */
   runId?: string;
+  /** onnxruntime threads per session (default: onnxruntime's choice). */
+  threads?: number;
 }
 
 export interface RunCallbacks {
@@ -137,7 +139,7 @@ export class WorkerClient {
       });
       if (active.cancelRequested) throw new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
       active.sent = true;
-      return await this.request('sweep/start', { runId, source: req.source, out: active.out });
+      return await this.request('sweep/start', { runId, source: req.source, out: active.out, ...(req.threads ? { threads: req.threads } : {}) });
     } finally {
       callbacks.signal?.removeEventListener('abort', onAbort);
       if (active.killTimer) clearTimeout(active.killTimer);

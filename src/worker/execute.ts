@@ -2,21 +2,18 @@
 // atomically at the very end (a cancelled or failed run writes nothing), and map failures to protocol errors.
 import * as path from 'node:path';
 import { checkHypothesisFile, formatDiagnostic, HypothesisReadError, type Hypothesis } from '../hypothesis';
-import type { LevelResult, ResultsDocument } from '../protocol/results';
 import type { LogMessage, SweepDone, SweepLevel, SweepProgress, SweepStartParams, WorkerError } from '../protocol/worker';
-import { writeFileAtomic } from '../engine/util/atomic';
+import type { DialFactory } from '../engine/dials/dial';
+import { writeResults } from '../engine/sweep/writeResults';
 import { cancelledError } from './errors';
 import { defaultResultsPath } from './paths';
-import { ProgressMeter, type SweepPosition } from './progress';
+import { ProgressMeter } from './progress';
 import { packageVersion } from './version';
 
 export const ENGINE = { name: 'circuit-thermometer', version: packageVersion() };
 
-/** The engine's sweep, as the worker calls it (src/engine/sweep/run.ts). */
-export type SweepRunner = (
-  hypothesis: Hypothesis,
-  options: { onProgress?: (p: SweepPosition) => void; onLevel?: (l: LevelResult, levelIndex: number) => void; signal?: AbortSignal },
-) => Promise<ResultsDocument>;
+/** The engine's sweep (src/engine/sweep/run.ts), or a stand-in with its signature. */
+export type SweepRunner = typeof import('../engine/sweep/run').runSweep;
 
 export interface ExecuteHooks {
   signal: AbortSignal;
@@ -37,26 +34,34 @@ export async function executeSweep(params: SweepStartParams, hooks: ExecuteHooks
   const hypothesis = params.source.kind === 'file' ? await loadHypothesis(params.source.path) : params.source.hypothesis;
   const out = path.resolve(params.out ?? defaultResultsPath(hypothesis.file));
   const meter = new ProgressMeter(params.runId, startedAt);
-  const levels = hypothesis.degradation.dial === 'checkpoints' ? (hypothesis.degradation.checkpoints ?? []).length : hypothesis.degradation.temperatures.levels.length;
-  let levelIndex = 0;
+  let levels = 0;
   const document = await runner()(hypothesis, {
     signal: hooks.signal,
+    sampler: loadSgldDial,
+    ...(params.threads ? { threads: params.threads } : {}),
     onProgress: (p) => {
+      levels = p.levels;
       const n = meter.update(p);
-      if (n) hooks.onProgress(n);
+      // The engine's ETA counts from its first draw (setup excluded), like the meter's; prefer it when given.
+      if (n) hooks.onProgress(p.etaSeconds != null ? { ...n, etaSeconds: p.etaSeconds } : n);
     },
-    onLevel: (result, index) => {
-      levelIndex = index ?? levelIndex;
-      hooks.onLevel({ runId: params.runId, levelIndex, levels, result });
-      levelIndex++;
-    },
+    onLevel: (result, levelIndex) => hooks.onLevel({ runId: params.runId, levelIndex, levels, result }),
   });
   if (hooks.signal.aborted) throw new SweepFailure(cancelledError());
-  if (document.status === 'diverged') {
-    const bad = document.levels.filter((l) => l.error);
-    hooks.onLog({ level: 'warn', message: `${bad.length} of ${document.levels.length} levels diverged: ${bad.map((l) => `t = ${l.level}: ${l.error}`).join('; ')}` });
+  const diverged = document.levels.filter((l) => l.error !== undefined);
+  if (diverged.length > 0 && diverged.length === document.levels.length) {
+    // Nothing measured: an error, not a results file.
+    throw new SweepFailure({
+      code: 'run-failed',
+      message: `every level diverged; first: ${diverged[0].error}`,
+      hint: hypothesis.degradation.dial === 'sgld' ? 'lower degradation.sgld.stepSize (by 10×), or raise the grid\'s lowest temperature' : 'lower the top of the grid',
+      details: diverged.map((l) => `level ${l.level}: ${l.error}`),
+    });
   }
-  writeFileAtomic(out, `${JSON.stringify(document, null, 2)}\n`);
+  if (diverged.length > 0) {
+    hooks.onLog({ level: 'warn', message: `${diverged.length} of ${document.levels.length} levels diverged and are left out of the verdict: ${diverged.map((l) => `level ${l.level}: ${l.error}`).join('; ')}` });
+  }
+  writeResults(out, document);
   return { runId: params.runId, resultsPath: out, document };
 }
 
@@ -82,12 +87,16 @@ async function loadHypothesis(file: string): Promise<Hypothesis> {
 
 /** The engine is loaded on the first sweep, not at start-up, so the handshake is fast. */
 export function loadRunner(): SweepRunner {
-  // TEMPORARY until src/engine/sweep/run.ts lands: a non-literal require keeps esbuild from failing on the
-  // missing file (a literal require replaces this so that the runner is bundled into dist/worker.js).
-  const runnerModule = '../engine/sweep/run';
-  const mod = require(runnerModule) as { runSweep: SweepRunner };
-  return mod.runSweep;
+  // A literal require: esbuild bundles it into dist/worker.js, and it runs only when a sweep starts.
+  return (require('../engine/sweep/run') as typeof import('../engine/sweep/run')).runSweep;
 }
+
+/** The sgld dial, loaded only when a hypothesis uses it (the runner asks for it by this option). */
+const loadSgldDial: DialFactory = (ctx) => {
+  // TEMPORARY until src/engine/dials/sgld.ts is committed: a non-literal require keeps the build green without it.
+  const sgldModule = '../engine/dials/sgld';
+  return (require(sgldModule) as { createSgldDial: DialFactory }).createSgldDial(ctx);
+};
 
 /** Engine error codes (DataError, ModelError) that mean a file could not be read: CLI exit status 2. */
 const UNREADABLE_CODES = new Set(['data/not-found', 'data/io', 'onnx/not-found', 'onnx/not-a-file', 'onnx/external-data-missing']);

@@ -40,7 +40,13 @@ export class ProgressMeter {
     this.lastLevelIndex = p.levelIndex;
     return {
       runId: this.runId,
-      ...p,
+      levelIndex: p.levelIndex,
+      level: p.level,
+      levels: p.levels,
+      chain: p.chain,
+      chains: p.chains,
+      draw: p.draw,
+      draws: p.draws,
       fraction,
       elapsedSeconds: (t - this.startedAt) / 1000,
       etaSeconds: this.eta(t, fraction),

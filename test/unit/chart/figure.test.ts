@@ -29,7 +29,7 @@ describe('chart: buildFigure', () => {
     for (const d of fig.data) assert.strictEqual(d.type, 'scatter');
   });
 
-  it('draws 95% bands as mean ± 1.96·se of every quantity, the lower edge filling to the upper', () => {
+  it('without recorded intervals, draws 95% bands as mean ± 1.96·se of every quantity, the lower edge filling to the upper', () => {
     const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
     const quantities = [
       [TRACE.targetUpper, TRACE.targetLower, TRACE.target, 'targetEffect'],
@@ -52,6 +52,26 @@ describe('chart: buildFigure', () => {
       });
     }
     assert.strictEqual(Z95, 1.96);
+  });
+
+  it('draws the engine’s ci95 (Student t, what the verdict compares) and recorded thresholds when the document has them', () => {
+    const base = sampleDocument();
+    const t3 = 3.182446305284263; // t_{0.975} with 3 degrees of freedom (4 chains)
+    const levels = base.levels.map((l, i) => ({
+      ...l,
+      targetEffect: { ...l.targetEffect, dof: 3, ci95: [l.targetEffect.mean - t3 * l.targetEffect.se, l.targetEffect.mean + t3 * l.targetEffect.se] as [number, number] },
+      bounds: { collateralUpper: 0, collateralThreshold: 0.001 * (i + 1), targetLower: 0, targetThreshold: 0.2 },
+    }));
+    const doc2: ResultsDocument = { ...base, levels };
+    const fig = buildFigure(doc2, { xAxis: 'temperature', theme: lightTheme });
+    doc2.levels.forEach((l, i) => {
+      assert.strictEqual(trace(fig, TRACE.targetUpper).y[i], l.targetEffect.ci95![1]);
+      assert.strictEqual(trace(fig, TRACE.targetLower).y[i], l.targetEffect.ci95![0]);
+      closeTo(trace(fig, TRACE.collateralUpper).y[i] as number, l.collateralEffect.mean + Z95 * l.collateralEffect.se, 'no ci95: 1.96·se');
+      assert.strictEqual(trace(fig, TRACE.tolerance).y[i], l.bounds.collateralThreshold);
+      assert.strictEqual(trace(fig, TRACE.persistence).y[i], l.bounds.targetThreshold);
+    });
+    assert.match((trace(fig, TRACE.target).hovertext as string[])[0], /dof 3/);
   });
 
   it('hover shows the exact mean ± se and n', () => {
