@@ -6,7 +6,7 @@ import { GraphIndex } from '../../../src/engine/onnx/graph';
 import { createSession, ort } from '../../../src/engine/onnx/runtime';
 import { tensorToFloat32 } from '../../../src/engine/onnx/tensor';
 import { Rng } from '../../../src/engine/util/random';
-import { mlpModel } from '../../fixtures/models';
+import { cnnModel, mlpModel, transformerModel } from '../../fixtures/models';
 
 function assertPasses(report: Awaited<ReturnType<typeof gradcheck>>): void {
   const failed = report.tensors.filter((t) => !t.pass).map((t) => `${t.name}: ${t.relError.toExponential(2)}`);
@@ -24,6 +24,59 @@ describe('autodiff: whole models', () => {
     const report = await gradcheck(mlpModel(), { inputs: { x: { kind: 'float', dims: [5, 8] } }, seed: 1 });
     assert.equal(report.checked, 4);
     assertPasses(report);
+  });
+
+  it('MLP gradient graph: the forward graph once, matrix products as Gemm with trans flags, no Transpose, no gradient for the data input', async () => {
+    const model = mlpModel();
+    const params = GraphIndex.of(model).parameters().map((p) => p.name);
+    const g = await buildGradientGraph({ model, parameters: params, loss: { kind: 'cross-entropy', output: 'logits', labels: 'y' }, feedShapes: { x: [4, 8] } });
+    const ops = g.model.graph.node.map((n) => n.opType);
+    const count = (op: string) => ops.filter((o) => o === op).length;
+    for (const fwd of model.graph.node) assert.equal(g.model.graph.node.filter((n) => n.name === fwd.name).length, 1, `forward node ${fwd.name}`);
+    assert.equal(count('Transpose'), 0);
+    // forward: 1 Gemm + 1 MatMul; backward: dW2 and d(relu) for the MatMul, dW1 for the Gemm (x needs none)
+    assert.equal(count('Gemm'), 4);
+    assert.equal(count('MatMul'), 1);
+    assert.deepEqual(g.model.graph.input.map((v) => v.name).sort(), ['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight', 'x', 'y']);
+    assert.deepEqual(g.model.graph.output.map((v) => v.name), [g.lossOutput, ...params.map((p) => g.gradOutputs[p])]);
+  });
+
+  it('CNN (Conv, BatchNorm, Relu, MaxPool, grouped Conv, GlobalAveragePool, Flatten, Gemm)', async () => {
+    const report = await gradcheck(cnnModel(), { seed: 3 });
+    assert.equal(report.checked, 9);
+    assertPasses(report);
+  });
+
+  it('transformer block (Gather embedding, LayerNorm, attention with Softmax, Reshape/Transpose heads, residuals)', async () => {
+    const report = await gradcheck(transformerModel(), { inputs: { tokens: { kind: 'int', low: 0, high: 10, dims: [2, 6] } }, seed: 4 });
+    assert.equal(report.checked, 11);
+    assertPasses(report);
+  });
+
+  it('transformer with cross-entropy over [batch, seq, vocab]: directional derivative of the loss output matches its gradient', async () => {
+    const model = transformerModel();
+    const params = GraphIndex.of(model).parameters().map((p) => p.name);
+    const g = await buildGradientGraph({ model, parameters: params, loss: { kind: 'cross-entropy', output: 'logits', labels: 'next' }, feedShapes: { tokens: [2, 6] }, keepOutputs: ['/attn/Softmax_output_0'] });
+    const s = await createSession(g.model);
+    const rng = Rng.stream(21);
+    const tokens = new ort.Tensor('int64', BigInt64Array.from({ length: 12 }, () => BigInt(rng.int(10))), [2, 6]);
+    const next = new ort.Tensor('int64', BigInt64Array.from({ length: 12 }, () => BigInt(rng.int(10))), [2, 6]);
+    const base = paramFeeds(model);
+    const out = await s.run({ ...base, tokens, next });
+    const attn = out['/attn/Softmax_output_0'];
+    assert.deepEqual(attn.dims, [2, 2, 6, 6]);
+    const dirs = params.map((p) => rng.fillNormal(new Float32Array((base[p].data as Float32Array).length)));
+    const h = 1e-3;
+    const lossAt = async (sign: number) => {
+      const feeds = { ...base, tokens, next };
+      params.forEach((p, k) => { const w = base[p].data as Float32Array; feeds[p] = new ort.Tensor('float32', Float32Array.from(w, (x, i) => x + sign * h * dirs[k][i]), base[p].dims); });
+      return ((await s.run(feeds))[g.lossOutput].data as Float32Array)[0];
+    };
+    const numeric = ((await lossAt(1)) - (await lossAt(-1))) / (2 * h);
+    let analytic = 0;
+    params.forEach((p, k) => { const gr = out[g.gradOutputs[p]].data as Float32Array; gr.forEach((x, i) => { analytic += x * dirs[k][i]; }); });
+    assert.ok(Math.abs(analytic - numeric) <= 1e-2 * Math.abs(analytic), `${analytic} vs ${numeric}`);
+    await s.release();
   });
 
   it('MLP at opset 11: same check', async () => {

@@ -40,3 +40,11 @@ export function reduceAxes(ctx: GradContext, rank: number): number[] | null {
   if (!axes || axes.length === 0) return attrInt(ctx.node, 'noop_with_empty_axes', 0) ? null : range(rank);
   return axes.map((a) => normAxis(a, rank)).sort((a, b) => a - b);
 }
+
+/** where(cond, a, b) for any opset: Where from opset 9, a·m + b·(1 − m) with m = cast(cond) before. */
+export function select(ctx: GradContext, cond: string, a: string, b: string): string {
+  if (ctx.opset >= 9) return ctx.b.op('Where', [cond, a, b]);
+  const like = ctx.node.output[0];
+  const m = ctx.b.cast(cond, ctx.dataType(like));
+  return ctx.b.add(ctx.b.mul(a, m), ctx.b.mul(b, ctx.b.sub(scalarLike(ctx, 1, like), m)));
+}

@@ -2,7 +2,7 @@
 import { attrFloat, attrString } from '../../onnx/attributes';
 import { unbroadcast } from '../unbroadcast';
 import { GradContext, GradRule } from '../types';
-import { scalarLike } from './common';
+import { scalarLike, select } from './common';
 
 type Unary = (ctx: GradContext, g: string, x: string, y: string) => string;
 
@@ -79,11 +79,11 @@ export const cos = unary((ctx, g, x) => ctx.b.neg(ctx.b.mul(g, ctx.b.op('Sin', [
 export const abs = unary((ctx, g, x) => ctx.b.mul(g, ctx.b.op('Sign', [x])));
 
 // y = max(x, 0) ⇒ dx = g·[x > 0]
-export const relu = unary((ctx, g, x) => ctx.b.op('Where', [ctx.b.op('Greater', [x, c(ctx, 0)]), g, c(ctx, 0)]));
+export const relu = unary((ctx, g, x) => select(ctx, ctx.b.op('Greater', [x, c(ctx, 0)]), g, c(ctx, 0)));
 
 // y = x if x > 0 else αx ⇒ dx = g if x > 0 else αg
 export const leakyRelu = unary((ctx, g, x) =>
-  ctx.b.op('Where', [ctx.b.op('Greater', [x, c(ctx, 0)]), g, ctx.b.mul(g, c(ctx, attrFloat(ctx.node, 'alpha', 0.01)))]));
+  select(ctx, ctx.b.op('Greater', [x, c(ctx, 0)]), g, ctx.b.mul(g, c(ctx, attrFloat(ctx.node, 'alpha', 0.01)))));
 
 // y = tanh x ⇒ dx = g·(1 − y²)
 export const tanh = unary((ctx, g, _x, y) => ctx.b.mul(g, ctx.b.sub(c(ctx, 1), ctx.b.mul(y, y))));
@@ -119,14 +119,14 @@ export const gelu = unary((ctx, g, x) => {
 export const hardSigmoid = unary((ctx, g, x) => {
   const alpha = attrFloat(ctx.node, 'alpha', 0.2), beta = attrFloat(ctx.node, 'beta', 0.5);
   const inside = insideOpen(ctx, x, -beta / alpha, (1 - beta) / alpha);
-  return ctx.b.op('Where', [inside, ctx.b.mul(g, c(ctx, alpha)), c(ctx, 0)]);
+  return select(ctx, inside, ctx.b.mul(g, c(ctx, alpha)), c(ctx, 0));
 });
 
 // y = x·clamp(x/6 + ½, 0, 1) ⇒ dx = g·(0 if x < −3, 1 if x > 3, x/3 + ½ otherwise)
 export const hardSwish = unary((ctx, g, x) => {
   const b = ctx.b;
-  const slope = b.op('Where', [b.op('Greater', [x, c(ctx, 3)]), c(ctx, 1), b.add(b.mul(x, c(ctx, 1 / 3)), c(ctx, 0.5))]);
-  return b.op('Where', [b.op('Less', [x, c(ctx, -3)]), c(ctx, 0), b.mul(g, slope)]);
+  const slope = select(ctx, b.op('Greater', [x, c(ctx, 3)]), c(ctx, 1), b.add(b.mul(x, c(ctx, 1 / 3)), c(ctx, 0.5)));
+  return select(ctx, b.op('Less', [x, c(ctx, -3)]), c(ctx, 0), b.mul(g, slope));
 });
 
 /** Boolean mask lo < x < hi, with scalars lo and hi. */
@@ -147,7 +147,7 @@ export const clip: GradRule = (ctx, [g]) => {
     const under = b.op('Not', [b.op('Greater', [x, hi])]);
     keep = keep ? b.op('And', [keep, under]) : under;
   }
-  return [keep ? b.op('Where', [keep, g!, c(ctx, 0)]) : g];
+  return [keep ? select(ctx, keep, g!, c(ctx, 0)) : g];
 };
 
 // y = max(a, b) ⇒ da = g·[a ≥ b], db = g·[a < b]  (and the mirror image for Min); two inputs only
@@ -156,7 +156,7 @@ const pick = (cmp: 'GreaterOrEqual' | 'LessOrEqual'): GradRule => (ctx, [g]) => 
   const [a, bIn] = ctx.node.input;
   const first = compare(ctx, cmp, a, bIn);
   const zero = c(ctx, 0);
-  return [side(ctx, 0, () => ctx.b.op('Where', [first, g!, zero])), side(ctx, 1, () => ctx.b.op('Where', [first, zero, g!]))];
+  return [side(ctx, 0, () => select(ctx, first, g!, zero)), side(ctx, 1, () => select(ctx, first, zero, g!))];
 };
 
 function compare(ctx: GradContext, cmp: 'GreaterOrEqual' | 'LessOrEqual', a: string, b: string): string {

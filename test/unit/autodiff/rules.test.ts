@@ -1,0 +1,146 @@
+// One row per op (and per opset variant): a small model around the op, its inputs as parameters, checked
+// against central finite differences by gradcheck. Shapes are small and include broadcasting and negative axes.
+import * as assert from 'node:assert/strict';
+import { gradcheck, GRADCHECK_TOLERANCE } from '../../../src/engine/autodiff/gradcheck';
+import { differentiableOps } from '../../../src/engine/autodiff';
+import { opModel, OpBuilder } from './opModel';
+
+interface Row {
+  op: string;
+  what: string;
+  opset: number;
+  build: (o: OpBuilder) => string | string[];
+}
+
+const pos = { range: [0.5, 1.5] as [number, number] };
+const f = (v: number) => ({ float: v });
+
+const ROWS: Row[] = [
+  // elementwise, with broadcasting
+  { op: 'Add', what: '[2,3,4] + [3,1]', opset: 17, build: (o) => o.b.add(o.p([2, 3, 4]), o.p([3, 1])) },
+  { op: 'Add', what: 'same input twice', opset: 17, build: (o) => { const x = o.p([3, 4]); return o.b.add(x, x); } },
+  { op: 'Sub', what: '[2,3] − [3]', opset: 17, build: (o) => o.b.sub(o.p([2, 3]), o.p([3])) },
+  { op: 'Mul', what: '[2,1,4] · [3,1]', opset: 17, build: (o) => o.b.mul(o.p([2, 1, 4]), o.p([3, 1])) },
+  { op: 'Div', what: '[2,3] / [2,1]', opset: 17, build: (o) => o.b.div(o.p([2, 3]), o.p([2, 1], pos)) },
+  { op: 'Pow', what: 'x^2 (constant exponent)', opset: 17, build: (o) => o.b.op('Pow', [o.p([2, 3]), o.b.scalarFloat(2)]) },
+  { op: 'Pow', what: 'x^0.5 (constant exponent)', opset: 17, build: (o) => o.b.op('Pow', [o.p([2, 3], pos), o.b.scalarFloat(0.5)]) },
+  { op: 'Pow', what: 'x^p, p a [3] parameter', opset: 17, build: (o) => o.b.op('Pow', [o.p([2, 3], pos), o.p([3], { range: [0.5, 2] })]) },
+  { op: 'Neg', what: '', opset: 17, build: (o) => o.b.neg(o.p([2, 3])) },
+  { op: 'Sqrt', what: '', opset: 17, build: (o) => o.b.op('Sqrt', [o.p([2, 3], pos)]) },
+  { op: 'Reciprocal', what: '', opset: 17, build: (o) => o.b.op('Reciprocal', [o.p([2, 3], pos)]) },
+  { op: 'Exp', what: '', opset: 17, build: (o) => o.b.op('Exp', [o.p([2, 3])]) },
+  { op: 'Log', what: '', opset: 17, build: (o) => o.b.op('Log', [o.p([2, 3], pos)]) },
+  { op: 'Sin', what: '', opset: 17, build: (o) => o.b.op('Sin', [o.p([2, 3])]) },
+  { op: 'Cos', what: '', opset: 17, build: (o) => o.b.op('Cos', [o.p([2, 3])]) },
+  { op: 'Abs', what: '', opset: 17, build: (o) => o.b.op('Abs', [o.p([2, 3])]) },
+  { op: 'Relu', what: '', opset: 17, build: (o) => o.b.op('Relu', [o.p([3, 4])]) },
+  { op: 'LeakyRelu', what: 'alpha 0.1', opset: 17, build: (o) => o.b.op('LeakyRelu', [o.p([3, 4])], { alpha: f(0.1) }) },
+  { op: 'Tanh', what: '', opset: 17, build: (o) => o.b.op('Tanh', [o.p([3, 4])]) },
+  { op: 'Sigmoid', what: '', opset: 17, build: (o) => o.b.op('Sigmoid', [o.p([3, 4])]) },
+  { op: 'Softplus', what: '', opset: 17, build: (o) => o.b.op('Softplus', [o.p([3, 4])]) },
+  { op: 'Erf', what: '', opset: 17, build: (o) => o.b.op('Erf', [o.p([3, 4])]) },
+  { op: 'Gelu', what: 'exact', opset: 20, build: (o) => o.b.op('Gelu', [o.p([3, 4], { scale: 3 })]) },
+  { op: 'Gelu', what: 'tanh approximation', opset: 20, build: (o) => o.b.op('Gelu', [o.p([3, 4], { scale: 3 })], { approximate: 'tanh' }) },
+  { op: 'HardSigmoid', what: 'default alpha, beta', opset: 17, build: (o) => o.b.op('HardSigmoid', [o.p([3, 4], { scale: 4 })]) },
+  { op: 'HardSigmoid', what: 'alpha 1/6 (PyTorch)', opset: 17, build: (o) => o.b.op('HardSigmoid', [o.p([3, 4], { scale: 5 })], { alpha: f(1 / 6) }) },
+  { op: 'HardSwish', what: '', opset: 17, build: (o) => o.b.op('HardSwish', [o.p([3, 4], { scale: 5 })]) },
+  { op: 'Clip', what: 'bounds as inputs (opset 13)', opset: 13, build: (o) => o.b.op('Clip', [o.p([3, 4]), o.b.scalarFloat(-0.5), o.b.scalarFloat(0.5)]) },
+  { op: 'Clip', what: 'min only', opset: 13, build: (o) => o.b.op('Clip', [o.p([3, 4]), o.b.scalarFloat(0)]) },
+  { op: 'Clip', what: 'bounds as attributes, no Where (opset 8)', opset: 8, build: (o) => o.b.op('Clip', [o.p([3, 4])], { min: f(-0.5), max: f(0.5) }) },
+  { op: 'Max', what: '[2,3] vs [3]', opset: 17, build: (o) => o.b.op('Max', [o.p([2, 3]), o.p([3])]) },
+  { op: 'Min', what: '[2,3] vs [2,1] (opset 11)', opset: 11, build: (o) => o.b.op('Min', [o.p([2, 3]), o.p([2, 1])]) },
+  { op: 'Sum', what: 'three inputs, broadcast', opset: 17, build: (o) => o.b.op('Sum', [o.p([2, 3]), o.p([3]), o.p([2, 1])]) },
+  { op: 'Identity', what: '', opset: 17, build: (o) => o.b.op('Identity', [o.p([2, 3])]) },
+  { op: 'Dropout', what: 'inference', opset: 17, build: (o) => o.b.op('Dropout', [o.p([2, 3])]) },
+  { op: 'Cast', what: 'float → double → float', opset: 17, build: (o) => o.b.cast(o.b.mul(o.b.cast(o.p([2, 3]), 11), o.b.cast(o.p([2, 3]), 11)), 1) },
+  // products
+  { op: 'Gemm', what: 'plain, bias [N]', opset: 17, build: (o) => o.b.op('Gemm', [o.p([3, 4]), o.p([4, 5]), o.p([5])]) },
+  { op: 'Gemm', what: 'transA, bias [1,N], alpha/beta', opset: 17, build: (o) => o.b.op('Gemm', [o.p([4, 3]), o.p([4, 5]), o.p([1, 5])], { transA: 1, alpha: f(0.7), beta: f(1.3) }) },
+  { op: 'Gemm', what: 'transB, bias [M,1]', opset: 17, build: (o) => o.b.op('Gemm', [o.p([3, 4]), o.p([5, 4]), o.p([3, 1])], { transB: 1 }) },
+  { op: 'Gemm', what: 'transA and transB, no bias (opset 11)', opset: 11, build: (o) => o.b.op('Gemm', [o.p([4, 3]), o.p([5, 4])], { transA: 1, transB: 1 }) },
+  { op: 'MatMul', what: '2-D × 2-D', opset: 17, build: (o) => o.b.op('MatMul', [o.p([3, 4]), o.p([4, 5])]) },
+  { op: 'MatMul', what: '[2,3,4] × [4,5] (linear layer)', opset: 17, build: (o) => o.b.op('MatMul', [o.p([2, 3, 4]), o.p([4, 5])]) },
+  { op: 'MatMul', what: '[2,2,3,4] × [2,2,4,3] (attention)', opset: 17, build: (o) => o.b.op('MatMul', [o.p([2, 2, 3, 4]), o.p([2, 2, 4, 3])]) },
+  { op: 'MatMul', what: '[2,1,3,4] × [3,4,5] (broadcast batch)', opset: 17, build: (o) => o.b.op('MatMul', [o.p([2, 1, 3, 4]), o.p([3, 4, 5])]) },
+  { op: 'MatMul', what: '[3,4] × [2,4,5] (shared left)', opset: 17, build: (o) => o.b.op('MatMul', [o.p([3, 4]), o.p([2, 4, 5])]) },
+  { op: 'MatMul', what: '[4] × [2,4,5] (vector left)', opset: 17, build: (o) => o.b.op('MatMul', [o.p([4]), o.p([2, 4, 5])]) },
+  { op: 'MatMul', what: '[2,3,4] × [4] (vector right)', opset: 17, build: (o) => o.b.op('MatMul', [o.p([2, 3, 4]), o.p([4])]) },
+  // reductions
+  { op: 'ReduceSum', what: 'axes attribute, keepdims (opset 11)', opset: 11, build: (o) => o.b.op('ReduceSum', [o.p([2, 3, 4])], { axes: [1] }) },
+  { op: 'ReduceSum', what: 'axes input [-1, 0], no keepdims (opset 13)', opset: 13, build: (o) => o.b.op('ReduceSum', [o.p([2, 3, 4]), o.ints([-1, 0])], { keepdims: 0 }) },
+  { op: 'ReduceSum', what: 'all axes (opset 13)', opset: 13, build: (o) => o.b.op('ReduceSum', [o.p([2, 3])], { keepdims: 0 }) },
+  { op: 'ReduceMean', what: 'axes attribute [-1] (opset 17)', opset: 17, build: (o) => o.b.op('ReduceMean', [o.p([2, 3, 4])], { axes: [-1] }) },
+  { op: 'ReduceMean', what: 'axes input, no keepdims (opset 18)', opset: 18, build: (o) => o.b.op('ReduceMean', [o.p([2, 3, 4]), o.ints([1])], { keepdims: 0 }) },
+  // layout
+  { op: 'Reshape', what: '[2,3,4] → [0,-1]', opset: 17, build: (o) => o.b.op('Reshape', [o.p([2, 3, 4]), o.ints([0, -1])]) },
+  { op: 'Flatten', what: 'axis 2', opset: 17, build: (o) => o.b.op('Flatten', [o.p([2, 3, 2, 2])], { axis: 2 }) },
+  { op: 'Squeeze', what: 'axes attribute (opset 11)', opset: 11, build: (o) => o.b.op('Squeeze', [o.p([2, 1, 3])], { axes: [1] }) },
+  { op: 'Squeeze', what: 'axes input [-2] (opset 13)', opset: 13, build: (o) => o.b.op('Squeeze', [o.p([2, 1, 3]), o.ints([-2])]) },
+  { op: 'Unsqueeze', what: 'axes attribute (opset 11)', opset: 11, build: (o) => o.b.op('Unsqueeze', [o.p([2, 3])], { axes: [0, 2] }) },
+  { op: 'Unsqueeze', what: 'axes input [-1] (opset 13)', opset: 13, build: (o) => o.b.op('Unsqueeze', [o.p([2, 3]), o.ints([-1])]) },
+  { op: 'Transpose', what: 'perm [2,0,1]', opset: 17, build: (o) => o.b.op('Transpose', [o.p([2, 3, 4])], { perm: [2, 0, 1] }) },
+  { op: 'Transpose', what: 'default (reverse)', opset: 17, build: (o) => o.b.op('Transpose', [o.p([2, 3, 4])]) },
+  { op: 'Expand', what: '[3,1] → [2,3,4]', opset: 17, build: (o) => o.b.op('Expand', [o.p([3, 1]), o.ints([2, 3, 4])]) },
+  // normalisation
+  { op: 'Softmax', what: 'axis -1 (opset 13)', opset: 13, build: (o) => o.b.op('Softmax', [o.p([2, 3, 4], { scale: 2 })], { axis: -1 }) },
+  { op: 'Softmax', what: 'axis 1 (opset 13)', opset: 13, build: (o) => o.b.op('Softmax', [o.p([2, 3, 4], { scale: 2 })], { axis: 1 }) },
+  { op: 'Softmax', what: 'axis 1, coerced to 2-D (opset 11)', opset: 11, build: (o) => o.b.op('Softmax', [o.p([2, 3, 4], { scale: 2 })], { axis: 1 }) },
+  { op: 'LogSoftmax', what: 'axis -1 (opset 13)', opset: 13, build: (o) => o.b.op('LogSoftmax', [o.p([2, 3, 4], { scale: 2 })], { axis: -1 }) },
+  { op: 'LogSoftmax', what: 'default axis 1, coerced (opset 11)', opset: 11, build: (o) => o.b.op('LogSoftmax', [o.p([2, 3, 4], { scale: 2 })]) },
+  { op: 'LayerNormalization', what: 'axis -1, scale and bias', opset: 17, build: (o) => o.b.op('LayerNormalization', [o.p([2, 3, 5]), o.p([5], pos), o.p([5])], { axis: -1 }) },
+  { op: 'LayerNormalization', what: 'axis 1 (two axes), no bias', opset: 17, build: (o) => o.b.op('LayerNormalization', [o.p([2, 3, 4]), o.p([3, 4], pos)], { axis: 1, epsilon: f(1e-3) }) },
+  { op: 'BatchNormalization', what: '[2,3,4,4], all five inputs', opset: 17, build: (o) => o.b.op('BatchNormalization', [o.p([2, 3, 4, 4]), o.p([3], pos), o.p([3]), o.p([3]), o.p([3], pos)]) },
+  { op: 'BatchNormalization', what: '[4,3] (no spatial axes, opset 9)', opset: 9, build: (o) => o.b.op('BatchNormalization', [o.p([4, 3]), o.p([3], pos), o.p([3]), o.p([3]), o.p([3], pos)], { epsilon: f(1e-3) }) },
+  // indexing and routing
+  { op: 'Gather', what: 'embedding rows with repeats (opset 17, ScatterND add)', opset: 17, build: (o) => o.b.op('Gather', [o.p([5, 3]), o.ints([1, 4, 1, 0, 4, 4], [2, 3])], { axis: 0 }) },
+  { op: 'Gather', what: 'embedding rows with repeats (opset 13, one-hot Gemm)', opset: 13, build: (o) => o.b.op('Gather', [o.p([5, 3]), o.ints([1, 4, 1, 0, 4, 4], [2, 3])], { axis: 0 }) },
+  { op: 'Gather', what: 'axis -1, index vector with a repeat', opset: 17, build: (o) => o.b.op('Gather', [o.p([2, 3, 4]), o.ints([3, 0, 3])], { axis: -1 }) },
+  { op: 'Gather', what: 'axis 1, scalar index', opset: 17, build: (o) => o.b.op('Gather', [o.p([2, 3, 4]), o.ints([2], [])], { axis: 1 }) },
+  { op: 'GatherElements', what: 'axis -1 with repeats', opset: 17, build: (o) => o.b.op('GatherElements', [o.p([2, 3]), o.ints([0, 2, 2, 1, 1, 1, 0, 0], [2, 4])], { axis: -1 }) },
+  { op: 'Slice', what: 'steps 1, negative start (opset 13)', opset: 13, build: (o) => o.b.op('Slice', [o.p([3, 5]), o.ints([-3]), o.ints([100]), o.ints([1])]) },
+  { op: 'Slice', what: 'step 2 and step −1', opset: 17, build: (o) => o.b.op('Slice', [o.p([4, 5]), o.ints([0, 4]), o.ints([4, 0]), o.ints([0, -1]), o.ints([2, -1])]) },
+  { op: 'Slice', what: 'attributes (opset 9)', opset: 9, build: (o) => o.b.op('Slice', [o.p([3, 5])], { starts: [1, 1], ends: [3, 4], axes: [0, 1] }) },
+  { op: 'Concat', what: 'three inputs, axis -1', opset: 17, build: (o) => o.b.op('Concat', [o.p([2, 2]), o.p([2, 3]), o.p([2, 1])], { axis: -1 }) },
+  { op: 'Split', what: 'split attribute (opset 11)', opset: 11, build: (o) => o.b.node('Split', [o.p([5, 2])], 2, { axis: 0, split: [2, 3] }) },
+  { op: 'Split', what: 'split input, axis -1 (opset 13)', opset: 13, build: (o) => o.b.node('Split', [o.p([2, 5]), o.ints([1, 4])], 2, { axis: -1 }) },
+  { op: 'Split', what: 'num_outputs, one output unused (opset 18)', opset: 18, build: (o) => o.b.node('Split', [o.p([2, 6])], 3, { axis: 1, num_outputs: 3 }).slice(1) },
+  { op: 'Where', what: 'condition [2,1,3] broadcast, a [3], b [2,4,3]', opset: 17, build: (o) => o.b.op('Where', [o.bools([true, false, true, false, false, true], [2, 1, 3]), o.p([3]), o.p([2, 4, 3])]) },
+  { op: 'Pad', what: 'constant, pads input (opset 13)', opset: 13, build: (o) => o.b.op('Pad', [o.p([2, 3]), o.ints([1, 0, 2, 3])]) },
+  { op: 'Pad', what: 'pads attribute (opset 10)', opset: 10, build: (o) => o.b.op('Pad', [o.p([2, 3])], { pads: [0, 1, 1, 0] }) },
+  { op: 'Tile', what: 'repeats [2,1,3]', opset: 17, build: (o) => o.b.op('Tile', [o.p([2, 3, 2]), o.ints([2, 1, 3])]) },
+  { op: 'CumSum', what: 'axis 1, and reverse exclusive', opset: 17, build: (o) => [o.b.op('CumSum', [o.p([2, 4]), o.ints([1], [])]), o.b.op('CumSum', [o.p([2, 4]), o.ints([-1], [])], { reverse: 1, exclusive: 1 })] },
+  { op: 'Trilu', what: 'lower, k = 1', opset: 17, build: (o) => o.b.op('Trilu', [o.p([2, 4, 4]), o.ints([1], [])], { upper: 0 }) },
+  // convolution and pooling
+  { op: 'Conv', what: '2-D, pad 1, bias', opset: 17, build: (o) => o.b.op('Conv', [o.p([2, 3, 6, 6]), o.p([4, 3, 3, 3]), o.p([4])], { pads: [1, 1, 1, 1], kernel_shape: [3, 3] }) },
+  { op: 'Conv', what: 'stride 2, asymmetric pads, no bias', opset: 17, build: (o) => o.b.op('Conv', [o.p([1, 2, 7, 6]), o.p([3, 2, 3, 2])], { strides: [2, 2], pads: [1, 0, 0, 1] }) },
+  { op: 'Conv', what: 'dilation 2, stride 2 on 9×9', opset: 17, build: (o) => o.b.op('Conv', [o.p([1, 2, 9, 9]), o.p([2, 2, 3, 3])], { dilations: [2, 2], strides: [2, 2] }) },
+  { op: 'Conv', what: 'groups 2', opset: 17, build: (o) => o.b.op('Conv', [o.p([2, 4, 5, 5]), o.p([6, 2, 3, 3]), o.p([6])], { group: 2 }) },
+  { op: 'Conv', what: 'depthwise, stride 2, auto_pad SAME_UPPER', opset: 17, build: (o) => o.b.op('Conv', [o.p([1, 3, 6, 6]), o.p([3, 1, 3, 3])], { group: 3, strides: [2, 2], auto_pad: 'SAME_UPPER' }) },
+  { op: 'Conv', what: '1-D, stride 2, pad 2', opset: 17, build: (o) => o.b.op('Conv', [o.p([2, 3, 9]), o.p([4, 3, 3]), o.p([4])], { strides: [2], pads: [2, 2] }) },
+  { op: 'Conv', what: '1×1 (pointwise)', opset: 17, build: (o) => o.b.op('Conv', [o.p([2, 4, 3, 3]), o.p([5, 4, 1, 1])]) },
+  { op: 'MaxPool', what: '2×2 stride 2', opset: 17, build: (o) => o.b.op('MaxPool', [o.p([2, 2, 6, 6])], { kernel_shape: [2, 2], strides: [2, 2] }) },
+  { op: 'MaxPool', what: '3×3 stride 2 pad 1 (overlapping)', opset: 17, build: (o) => o.b.op('MaxPool', [o.p([1, 2, 7, 7])], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }) },
+  { op: 'MaxPool', what: '1-D, ceil_mode (opset 12)', opset: 12, build: (o) => o.b.op('MaxPool', [o.p([2, 3, 7])], { kernel_shape: [2], strides: [2], ceil_mode: 1 }) },
+  { op: 'AveragePool', what: '2×2 stride 2', opset: 17, build: (o) => o.b.op('AveragePool', [o.p([2, 2, 6, 6])], { kernel_shape: [2, 2], strides: [2, 2] }) },
+  { op: 'AveragePool', what: '3×3 pad 1, padding not counted', opset: 17, build: (o) => o.b.op('AveragePool', [o.p([1, 2, 5, 5])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }) },
+  { op: 'AveragePool', what: '3×3 stride 2 pad 1, padding counted', opset: 17, build: (o) => o.b.op('AveragePool', [o.p([1, 2, 6, 6])], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1 }) },
+  { op: 'AveragePool', what: '1-D, ceil_mode', opset: 17, build: (o) => o.b.op('AveragePool', [o.p([1, 2, 7])], { kernel_shape: [3], strides: [2], ceil_mode: 1 }) },
+  { op: 'GlobalAveragePool', what: '', opset: 17, build: (o) => o.b.op('GlobalAveragePool', [o.p([2, 3, 4, 5])]) },
+];
+
+describe('autodiff: one finite-difference row per rule', function () {
+  this.timeout(20000);
+  for (const row of ROWS) {
+    it(`${row.op}${row.what ? ` — ${row.what}` : ''} (opset ${row.opset})`, async () => {
+      const report = await gradcheck(opModel(row.opset, row.build), { seed: 5, directions: 2 });
+      assert.ok(report.checked > 0, 'nothing was checked');
+      const bad = report.tensors.filter((t) => !t.pass).map((t) => `${t.name} [${t.shape}]: rel. error ${t.relError.toExponential(2)} (${t.directions.map((d) => `${d.analytic.toPrecision(5)} vs ${d.numeric.toPrecision(5)}`).join(', ')})`);
+      assert.deepEqual(bad, [], `tolerance ${GRADCHECK_TOLERANCE.relative}`);
+    });
+  }
+
+  it('every op with a rule has a row', () => {
+    const covered = new Set(ROWS.map((r) => r.op));
+    assert.deepEqual(differentiableOps().filter((op) => !covered.has(op)), []);
+  });
+});
