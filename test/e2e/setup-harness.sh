@@ -122,8 +122,11 @@ cd extensions
 npm install --omit=dev --ignore-scripts
 lap "npm install (lib/vscode/extensions)"
 
-# Sanity check: the server answers --version.
-node "$CS/out/node/entry.js" --version >/dev/null
+# Sanity check: the server answers --version. (Any code-server start writes a config.yaml
+# and logs under XDG folders: point those at a scratch folder, not at $HOME.)
+scratch=$(mktemp -d)
+XDG_CONFIG_HOME="$scratch" XDG_DATA_HOME="$scratch" node "$CS/out/node/entry.js" --version >/dev/null
+rm -rf "$scratch"
 lap "code-server --version"
 
 date -u +%FT%TZ > "$MARKER"
