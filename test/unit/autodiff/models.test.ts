@@ -68,7 +68,7 @@ describe('autodiff: whole models', () => {
     const dirs = params.map((p) => rng.fillNormal(new Float32Array((base[p].data as Float32Array).length)));
     const h = 1e-3;
     const lossAt = async (sign: number) => {
-      const feeds = { ...base, tokens, next };
+      const feeds: Record<string, ort.Tensor> = { ...base, tokens, next };
       params.forEach((p, k) => { const w = base[p].data as Float32Array; feeds[p] = new ort.Tensor('float32', Float32Array.from(w, (x, i) => x + sign * h * dirs[k][i]), base[p].dims); });
       return ((await s.run(feeds))[g.lossOutput].data as Float32Array)[0];
     };
