@@ -175,8 +175,9 @@ function scalarOf(t: ort.Tensor): number {
 
 function divergenceMessage(s: SgldChainSettings, step: number, loss: number, localizationEnergy: number): string {
   const where = `${s.level !== undefined ? `at temperature ${s.level}, ` : ''}chain ${s.chain}, step ${step}`;
-  const what = !Number.isFinite(loss) || !Number.isFinite(localizationEnergy)
-    ? `the weights became ${Number.isNaN(loss) || Number.isNaN(localizationEnergy) ? 'NaN' : 'infinite'}`
+  const kind = (v: number) => (Number.isNaN(v) ? 'NaN' : 'infinite');
+  const what = !Number.isFinite(loss) ? `the minibatch loss became ${kind(loss)}`
+    : !Number.isFinite(localizationEnergy) ? `the weights became ${kind(localizationEnergy)}`
     : `the minibatch loss reached ${loss.toPrecision(4)} (limit ${s.divergenceLoss.toPrecision(4)})`;
   return `SGLD diverged (${where}): ${what}. Try stepSize ≤ ${Number((s.stepSize / 10).toPrecision(2))} (ε/10).`;
 }

@@ -1,0 +1,79 @@
+// The in-graph Gaussian generator: bit-exact against its JavaScript reference, N(0, 1) within statistical error,
+// and independent across keys (steps).
+import { strict as assert } from 'node:assert';
+import { boxMuller, emitCounterNormals, squares64, squaresKey } from '../../../src/engine/dials/sgldNoise';
+import { assembleModel, createSession, GraphBuilder, makeValueInfo, ort } from '../../../src/engine/onnx';
+import { DataType } from '../../../src/engine/onnx/proto';
+import { Rng } from '../../../src/engine/util/random';
+
+async function generator(count: number, opset = 17): Promise<(key: bigint) => Promise<Float32Array>> {
+  const b = new GraphBuilder(opset);
+  b.op('Identity', [emitCounterNormals(b, count, 'key')], {}, 'xi');
+  const model = assembleModel({ name: 'noise', builder: b, inputs: [makeValueInfo('key', DataType.UINT64, [])], outputs: [makeValueInfo('xi', 'float32', [count])] });
+  const session = await createSession(model, { threads: 1 });
+  return async (key) => (await session.run({ key: new ort.Tensor('uint64', BigUint64Array.of(key), []) })).xi!.data as Float32Array;
+}
+
+describe('sgld/noise: counter-based normals in the graph', () => {
+  it('keys have distinct non-zero hex digits in each half and an odd last digit', () => {
+    const rng = Rng.stream(3);
+    for (let i = 0; i < 50; i++) {
+      const hex = squaresKey(rng).toString(16).padStart(16, '0');
+      for (const half of [hex.slice(0, 8), hex.slice(8)]) {
+        assert.equal(new Set(half).size, 8, hex);
+        assert.ok(!half.includes('0'), hex);
+      }
+      assert.equal(parseInt(hex[15]!, 16) % 2, 1, hex);
+    }
+  });
+
+  it('matches the JavaScript reference (Squares + Box–Muller), odd counts included', async () => {
+    const count = 9;
+    const run = await generator(count, 11);
+    const key = squaresKey(Rng.stream(1));
+    const xi = await run(key);
+    const pairs = Math.ceil(count / 2);
+    for (let i = 0; i < pairs; i++) {
+      const [c, s] = boxMuller(squares64(BigInt(i), key));
+      assert.ok(Math.abs(xi[i]! - c) < 1e-4 * (1 + Math.abs(c)), `cos ${i}: ${xi[i]} vs ${c}`);
+      if (pairs + i < count) assert.ok(Math.abs(xi[pairs + i]! - s) < 1e-4 * (1 + Math.abs(s)), `sin ${i}: ${xi[pairs + i]} vs ${s}`);
+    }
+  });
+
+  it('is N(0, 1): mean, variance, kurtosis and the distribution function within statistical error', async () => {
+    const n = 100_000;
+    const xi = await (await generator(n))(squaresKey(Rng.stream(2)));
+    let s = 0, s2 = 0, s4 = 0;
+    for (const v of xi) { s += v; s2 += v * v; s4 += v ** 4; }
+    assert.ok(Math.abs(s / n) < 4 / Math.sqrt(n), `mean ${s / n}`);
+    assert.ok(Math.abs(s2 / n - 1) < 4 * Math.sqrt(2 / n), `variance ${s2 / n}`);
+    assert.ok(Math.abs(s4 / n - 3) < 4 * Math.sqrt(96 / n), `fourth moment ${s4 / n}`);
+    // Kolmogorov–Smirnov against Φ (critical value 1.95/√n at the 0.1% level).
+    const sorted = Float64Array.from(xi).sort();
+    let d = 0;
+    for (let i = 0; i < n; i++) d = Math.max(d, Math.abs(phi(sorted[i]!) - (i + 0.5) / n));
+    assert.ok(d < 1.95 / Math.sqrt(n), `KS distance ${d}`);
+  });
+
+  it('is uncorrelated across keys and between neighbours, and reproducible for a key', async () => {
+    const n = 50_000;
+    const run = await generator(n);
+    const rng = Rng.stream(4);
+    const k1 = squaresKey(rng), k2 = squaresKey(rng);
+    const a = Float32Array.from(await run(k1));
+    const b = await run(k2);
+    let cross = 0, lag = 0;
+    for (let i = 0; i < n; i++) { cross += a[i]! * b[i]!; if (i) lag += a[i]! * a[i - 1]!; }
+    assert.ok(Math.abs(cross / n) < 4 / Math.sqrt(n), `cross-key correlation ${cross / n}`);
+    assert.ok(Math.abs(lag / n) < 4 / Math.sqrt(n), `lag-1 correlation ${lag / n}`);
+    assert.deepEqual(await run(k1), a);
+  });
+});
+
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
+function phi(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
