@@ -2,6 +2,7 @@
 // exporting a `Command`, import it here and add it to the list: dispatch, help and errors follow.
 import { checkCommand } from './check';
 import { Command } from './command';
+import { gradcheckCommand } from './gradcheck';
 import { inspectCommand } from './inspect';
 import { llcCommand } from './llc';
 import { sweepCommand } from './sweep';
@@ -11,6 +12,7 @@ export const COMMANDS: readonly Command[] = [
   checkCommand,
   sweepCommand,
   llcCommand,
+  gradcheckCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {
