@@ -118,7 +118,6 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
       io.out(`results: ${displayPath(done.resultsPath, io.cwd)}`);
       if (html) io.out(`chart:   ${displayPath(html, io.cwd)}`);
     }
-    if (doc.status === 'diverged') io.err('warning: some levels diverged; their statistics are left out of the verdict (see the table)');
     return SWEEP_EXIT.done;
   } catch (e) {
     display.clear();

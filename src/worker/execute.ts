@@ -54,7 +54,7 @@ export async function executeSweep(params: SweepStartParams, hooks: ExecuteHooks
     throw new SweepFailure({
       code: 'run-failed',
       message: `every level diverged; first: ${diverged[0].error}`,
-      hint: hypothesis.degradation.dial === 'sgld' ? 'lower degradation.sgld.stepSize (by 10×), or raise the grid\'s lowest temperature' : 'lower the top of the grid',
+      ...(hypothesis.degradation.dial === 'sgld' ? { hint: 'lower degradation.sgld.stepSize (by 10×), or raise the grid\'s lowest temperature' } : {}),
       details: diverged.map((l) => `level ${l.level}: ${l.error}`),
     });
   }

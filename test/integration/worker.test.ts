@@ -1,0 +1,208 @@
+// The background worker end to end: a real forked process (src/worker/worker.ts through tsx) running the real
+// sweep runner on the planted-circuit examples. Cancel, kill -9, divergence, bad files: each gives a clear error,
+// never a hang, and never a results file (nor a temp file) behind.
+import * as assert from 'assert';
+import { fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PROTOCOL_VERSION, request, type SweepLevel, type SweepProgress, isResponse } from '../../src/protocol/worker';
+import { WorkerClient } from '../../src/worker/client';
+import { WorkerRunError } from '../../src/worker/errors';
+import { resolveWorkerEntry } from '../../src/worker/paths';
+import { copyPlanted, grid, slow, type PlantedCopy } from './workerFixtures';
+
+async function rejection(p: Promise<unknown>): Promise<WorkerRunError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof WorkerRunError, `a WorkerRunError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected the run to fail');
+}
+
+/** The level statistics without the wall-clock fields. */
+function numbers(levels: unknown): unknown {
+  return JSON.parse(JSON.stringify(levels, (k, v) => (k === 'seconds' ? undefined : v)));
+}
+
+describe('worker: sweeps in a forked process', function () {
+  this.timeout(60_000);
+  let planted: PlantedCopy;
+  let client: WorkerClient;
+
+  before(() => {
+    planted = copyPlanted();
+    client = new WorkerClient();
+  });
+  after(async () => {
+    await client.dispose();
+    planted.remove();
+  });
+
+  it('runs kappa-1 from its file: progress, one level notification per level, then the results file beside it', async () => {
+    const before = planted.files();
+    const progress: SweepProgress[] = [];
+    const levels: SweepLevel[] = [];
+    const done = await client.run({ source: { kind: 'file', path: planted.hypothesis('kappa-1') } }, { onProgress: (p) => progress.push(p), onLevel: (l) => levels.push(l) });
+
+    assert.strictEqual(done.resultsPath, path.join(planted.dir, 'kappa-1.results.json'));
+    const onDisk = JSON.parse(fs.readFileSync(done.resultsPath, 'utf8'));
+    assert.deepStrictEqual(onDisk, JSON.parse(JSON.stringify(done.document)), 'the file holds the document the client got');
+    assert.deepStrictEqual(planted.files(), [...before, 'kappa-1.results.json'].sort(), 'no temp file left');
+
+    const doc = done.document;
+    assert.strictEqual(doc.kind, 'circuit-thermometer/results');
+    assert.strictEqual(doc.status, 'complete');
+    assert.strictEqual(doc.hypothesis.file, planted.hypothesis('kappa-1'));
+    assert.deepStrictEqual(levels.map((l) => l.levelIndex), doc.levels.map((_, i) => i));
+    assert.ok(levels.every((l) => l.levels === doc.levels.length));
+    assert.deepStrictEqual(numbers(levels.map((l) => l.result)), numbers(doc.levels.map(({ bounds, ...rest }) => ({ ...rest, bounds }))), 'live levels are the final ones');
+    assert.ok(progress.length > 0, 'progress arrives');
+    for (let i = 1; i < progress.length; i++) assert.ok(progress[i].fraction >= progress[i - 1].fraction, 'progress never goes back');
+    assert.ok(progress.every((p) => p.runId === done.runId && p.levels === doc.levels.length && p.draw < p.draws && p.chain < p.chains));
+  });
+
+  it('gives the same numbers for the same seed, from a resolved hypothesis and another results path', async () => {
+    const first = JSON.parse(fs.readFileSync(path.join(planted.dir, 'kappa-1.results.json'), 'utf8'));
+    const out = path.join(planted.dir, 'again.json');
+    const done = await client.run({ source: { kind: 'resolved', hypothesis: first.hypothesis.resolved }, out });
+    assert.strictEqual(done.resultsPath, out);
+    assert.deepStrictEqual(numbers(done.document.levels), numbers(first.levels));
+    assert.deepStrictEqual(done.document.verdict, first.verdict);
+    fs.rmSync(out);
+  });
+
+  it('cancel mid-run: settles within a second, writes nothing, and the worker serves the next run', async () => {
+    const file = planted.variant('slow-cancel', slow(400));
+    const before = planted.files();
+    let cancelledAt = 0;
+    let sawProgress = false;
+    const run = client.run({ source: { kind: 'file', path: file } }, {
+      onProgress: (p) => {
+        if (!sawProgress && p.levelIndex >= 1) {
+          sawProgress = true;
+          cancelledAt = performance.now();
+          void client.cancel();
+        }
+      },
+    });
+    const pid = client.pid;
+    const e = await rejection(run);
+    const took = performance.now() - cancelledAt;
+    assert.strictEqual(e.code, 'cancelled');
+    assert.ok(sawProgress, 'cancelled mid-run');
+    assert.ok(took < 1000, `settled ${took.toFixed(0)} ms after cancel`);
+    assert.deepStrictEqual(planted.files(), before, 'no results file, no temp file');
+    // The runner stops between batches, so the worker answered by itself: same process, still usable.
+    assert.strictEqual(client.pid, pid);
+    const done = await client.run({ source: { kind: 'file', path: planted.hypothesis('kappa-0') } });
+    assert.strictEqual(done.document.status, 'complete');
+  });
+
+  it('an AbortSignal cancels like cancel()', async () => {
+    const file = planted.variant('slow-abort', slow(400));
+    const controller = new AbortController();
+    const e = await rejection(client.run({ source: { kind: 'file', path: file } }, { signal: controller.signal, onLevel: () => controller.abort() }));
+    assert.strictEqual(e.code, 'cancelled');
+    assert.ok(!fs.existsSync(path.join(planted.dir, 'slow-abort.results.json')));
+  });
+
+  it('kill -9 of the worker mid-run: rejects as killed, writes nothing; the next run starts a fresh worker', async () => {
+    const file = planted.variant('slow-kill', slow(400));
+    const before = planted.files();
+    let killed = false;
+    const e = await rejection(client.run({ source: { kind: 'file', path: file } }, {
+      onProgress: () => {
+        if (!killed && client.pid !== undefined) {
+          killed = true;
+          process.kill(client.pid, 'SIGKILL');
+        }
+      },
+    }));
+    assert.strictEqual(e.code, 'worker-killed');
+    assert.match(e.message, /SIGKILL/);
+    assert.deepStrictEqual(planted.files(), before);
+    assert.strictEqual(client.pid, undefined, 'the dead worker is forgotten');
+    const done = await client.run({ source: { kind: 'file', path: planted.hypothesis('kappa-0') } });
+    assert.strictEqual(done.document.status, 'complete');
+  });
+
+  it('a hypothesis whose data file is missing: hypothesis-invalid with the diagnostic, nothing written', async () => {
+    const file = planted.variant('missing-data', (y) => y.replace('./data/y.npy', './data/no-such-labels.npy'));
+    const e = await rejection(client.run({ source: { kind: 'file', path: file } }));
+    assert.strictEqual(e.code, 'hypothesis-invalid');
+    assert.ok(e.details?.some((d) => d.includes('no-such-labels.npy') && d.includes(`${file}:`)), JSON.stringify(e.details));
+    assert.ok(!fs.existsSync(path.join(planted.dir, 'missing-data.results.json')));
+  });
+
+  it('a hypothesis file that cannot be read: unreadable', async () => {
+    const e = await rejection(client.run({ source: { kind: 'file', path: path.join(planted.dir, 'nope.circuit.yaml') }, out: path.join(planted.dir, 'nope.json') }));
+    assert.strictEqual(e.code, 'unreadable');
+    assert.match(e.message, /nope\.circuit\.yaml/);
+  });
+
+  it('every level non-finite (NaN/Inf divergence): run-failed naming the level, nothing written', async () => {
+    const file = planted.variant('all-nan', grid([1e25, 1e30]));
+    const e = await rejection(client.run({ source: { kind: 'file', path: file } }));
+    assert.strictEqual(e.code, 'run-failed');
+    assert.match(e.message, /every level diverged.*non-finite loss at t = 1e\+25/);
+    assert.strictEqual(e.details?.length, 2);
+    assert.ok(!fs.existsSync(path.join(planted.dir, 'all-nan.results.json')));
+  });
+
+  it('some levels diverged: the results are written, the diverged level flagged and warned about', async () => {
+    const warnings: string[] = [];
+    const c = new WorkerClient({ onLog: (line, source) => source === 'warn' && warnings.push(line) });
+    try {
+      const file = planted.variant('some-nan', grid([0.01, 0.1, 1e30]));
+      const done = await c.run({ source: { kind: 'file', path: file } });
+      assert.strictEqual(done.document.status, 'diverged');
+      assert.deepStrictEqual(done.document.levels.map((l) => l.error !== undefined), [false, false, true]);
+      assert.ok(fs.existsSync(done.resultsPath));
+      assert.strictEqual(warnings.length, 1);
+      assert.match(warnings[0], /1 of 3 levels diverged.*level 1e\+30/);
+    } finally {
+      await c.dispose();
+    }
+  });
+});
+
+describe('worker: process failures and the handshake', function () {
+  this.timeout(30_000);
+
+  it('a worker script that dies at start-up: worker-crashed with its stderr, not a hang', async () => {
+    const planted = copyPlanted();
+    const script = path.join(planted.dir, 'broken-worker.js');
+    fs.writeFileSync(script, 'throw new Error("worker cannot load its engine");\n');
+    const c = new WorkerClient({ workerPath: script });
+    try {
+      const e = await rejection(c.run({ source: { kind: 'file', path: planted.hypothesis('kappa-1') } }));
+      assert.strictEqual(e.code, 'worker-crashed');
+      assert.match(e.message, /exit code 1/);
+      assert.match(e.hint ?? '', /worker cannot load its engine/);
+    } finally {
+      await c.dispose();
+      planted.remove();
+    }
+  });
+
+  it('a missing worker script is reported before forking', async () => {
+    const c = new WorkerClient({ workerPath: '/nonexistent/dist/worker.js' });
+    const e = await rejection(c.start());
+    assert.strictEqual(e.code, 'worker-crashed');
+    assert.match(e.hint ?? '', /npm run build/);
+  });
+
+  it('the worker refuses a client of another protocol version, and exits', async () => {
+    const entry = resolveWorkerEntry();
+    const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const reply = new Promise<unknown>((resolve) => child.once('message', resolve));
+    child.send(request(1, 'initialize', { protocolVersion: PROTOCOL_VERSION + 1, client: 'from the future' }));
+    const m = await reply;
+    assert.ok(isResponse(m) && 'error' in m, JSON.stringify(m));
+    assert.strictEqual(m.error.code, 'protocol-mismatch');
+    assert.strictEqual(await exited, 2);
+  });
+});

@@ -1,0 +1,195 @@
+// `circuit-thermometer sweep` end to end on the planted examples: the table, --json, --html (the chart's numbers
+// against the results file), exit codes, Ctrl-C; in-process through `sweep()`, and as a real process from an
+// esbuild bundle laid out like dist/ (cli.js with worker.js beside it).
+import * as assert from 'assert';
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { SHAPE, TRACE, type Figure } from '../../src/chart/figure';
+import { formatDuration, progressLine } from '../../src/cli/progress';
+import { sweep, SWEEP_EXIT } from '../../src/cli/sweep';
+import type { CliIO } from '../../src/cli/command';
+import type { ResultsDocument } from '../../src/protocol/results';
+import { copyPlanted, grid, slow, type PlantedCopy } from './workerFixtures';
+
+interface Captured {
+  io: CliIO;
+  out: () => string;
+  err: () => string;
+}
+
+function capture(cwd: string, onErr?: (line: string) => void): Captured {
+  let out = '';
+  let err = '';
+  return {
+    io: {
+      out: (t) => { out += `${t}\n`; },
+      err: (t) => { err += `${t}\n`; onErr?.(t); },
+      cwd,
+    },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+/** The figures the page embeds (`var figures = {...};`). */
+function pageFigures(html: string): Record<string, Figure> {
+  const m = /var figures = (\{.*?\});\n/s.exec(html);
+  assert.ok(m, 'the page embeds its figures');
+  return JSON.parse(m[1]) as Record<string, Figure>;
+}
+
+const silentTerminal = { write: () => true, isTTY: false };
+
+describe('cli: sweep', function () {
+  this.timeout(60_000);
+  let planted: PlantedCopy;
+
+  before(() => {
+    planted = copyPlanted();
+  });
+  after(() => planted.remove());
+
+  it('prints the verdict table, writes the results beside the hypothesis and a chart page whose numbers are the file’s', async () => {
+    const c = capture(planted.dir);
+    const code = await sweep({ hypothesis: 'kappa-1.circuit.yaml', html: 'kappa-1.html' }, c.io, { terminal: silentTerminal });
+    assert.strictEqual(code, SWEEP_EXIT.done, c.err());
+    const doc = JSON.parse(fs.readFileSync(path.join(planted.dir, 'kappa-1.results.json'), 'utf8')) as ResultsDocument;
+
+    const lines = c.out().split('\n');
+    assert.match(lines[0], /^σ\s+ΔL ± se\s+E_T ± se\s+E_C ± se\s+negligible\?\s+persists\?$/);
+    assert.strictEqual(lines.filter((l) => /^\d/.test(l)).length, doc.levels.length, 'one row per level');
+    assert.ok(c.out().includes(`summary       ${doc.verdict.summary}`));
+    assert.match(c.out(), /results: kappa-1\.results\.json\nchart:   kappa-1\.html/);
+
+    const html = fs.readFileSync(path.join(planted.dir, 'kappa-1.html'), 'utf8');
+    assert.ok(html.length > 1_000_000, 'Plotly is inlined');
+    const fig = pageFigures(html)['light/temperature'];
+    const byUid = (uid: string) => fig.data.find((d) => (d as { uid?: string }).uid === uid) as { x: number[]; y: number[] };
+    const kept = doc.levels.filter((l) => !l.error);
+    assert.deepStrictEqual(byUid(TRACE.target).x, kept.map((l) => l.level));
+    assert.deepStrictEqual(byUid(TRACE.target).y, kept.map((l) => l.targetEffect.mean));
+    assert.deepStrictEqual(byUid(TRACE.targetUpper).y, kept.map((l) => l.targetEffect.ci95![1]));
+    assert.deepStrictEqual(byUid(TRACE.collateralLower).y, kept.map((l) => l.collateralEffect.ci95![0]));
+    assert.deepStrictEqual(byUid(TRACE.lossGap).y, kept.map((l) => l.lossGap.mean));
+    const shape = (name: string) => fig.layout.shapes!.find((s) => s.name === name)!;
+    assert.ok(doc.verdict.cleanWindow, 'kappa-1 has a clean window');
+    assert.deepStrictEqual([shape(SHAPE.cleanWindow).x0, shape(SHAPE.cleanWindow).x1], doc.verdict.cleanWindow);
+    assert.strictEqual(shape(SHAPE.tEnt).x0, doc.verdict.tEnt);
+    assert.strictEqual(shape(SHAPE.tSurv).x0, doc.verdict.tSurv);
+    assert.ok((fig.layout.title as { text: string }).text.includes(doc.verdict.summary));
+  });
+
+  it('--json prints the results document itself', async () => {
+    const c = capture(planted.dir);
+    const out = path.join(planted.dir, 'k0.json');
+    assert.strictEqual(await sweep({ hypothesis: 'kappa-0.circuit.yaml', out, json: true }, c.io, { terminal: silentTerminal }), SWEEP_EXIT.done);
+    assert.deepStrictEqual(JSON.parse(c.out()), JSON.parse(fs.readFileSync(out, 'utf8')));
+  });
+
+  it('--progress prints a line per level; Ctrl-C (SIGINT) cancels: exit 130 and no results file', async () => {
+    planted.variant('slow-cli', slow(400));
+    const signals = new EventEmitter();
+    const c = capture(planted.dir, (line) => {
+      if (line.startsWith('level 1/')) signals.emit('SIGINT');
+    });
+    const code = await sweep({ hypothesis: 'slow-cli.circuit.yaml', progress: true }, c.io, { terminal: silentTerminal, signals: signals as unknown as NodeJS.Process });
+    assert.strictEqual(code, SWEEP_EXIT.cancelled, c.err());
+    assert.match(c.err(), /^level 1\/12 \(0\.01\) done in [\d.]+ s\ncancelling…/m);
+    assert.match(c.err(), /sweep cancelled; no results written/);
+    assert.ok(!fs.existsSync(path.join(planted.dir, 'slow-cli.results.json')));
+    assert.strictEqual(signals.listenerCount('SIGINT'), 0, 'the handler is removed');
+  });
+
+  it('exit codes: 1 hypothesis errors, 2 unreadable, 3 run failed', async () => {
+    planted.variant('typo', (y) => y.replace('intervention:', 'interventoin:'));
+    let c = capture(planted.dir);
+    assert.strictEqual(await sweep({ hypothesis: 'typo.circuit.yaml' }, c.io, { terminal: silentTerminal }), SWEEP_EXIT.hypothesisErrors);
+    assert.match(c.err(), /typo\.circuit\.yaml:\d+:\d+: error: .*interventoin/);
+
+    c = capture(planted.dir);
+    assert.strictEqual(await sweep({ hypothesis: 'absent.circuit.yaml' }, c.io, { terminal: silentTerminal }), SWEEP_EXIT.unreadable);
+    assert.match(c.err(), /cannot read absent\.circuit\.yaml/);
+
+    planted.variant('overflow', grid([1e25, 1e30]));
+    c = capture(planted.dir);
+    assert.strictEqual(await sweep({ hypothesis: 'overflow.circuit.yaml' }, c.io, { terminal: silentTerminal }), SWEEP_EXIT.runFailed);
+    assert.match(c.err(), /every level diverged/);
+    assert.ok(!fs.existsSync(path.join(planted.dir, 'overflow.results.json')));
+  });
+});
+
+describe('cli: sweep from the bundle, as a real process', function () {
+  this.timeout(90_000);
+  let planted: PlantedCopy;
+  let bundle: string;
+
+  before(async () => {
+    planted = copyPlanted();
+    // Laid out like dist/: cli.js with worker.js beside it; inside the repo so node_modules (plotly.js-dist,
+    // onnxruntime-node) resolve as they do for dist/.
+    fs.mkdirSync(path.resolve(__dirname, '../../out'), { recursive: true });
+    bundle = fs.mkdtempSync(path.resolve(__dirname, '../../out/test-bundle-'));
+    const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'onnxruntime-node'], logLevel: 'error' } as const;
+    await Promise.all([
+      esbuild.build({ ...common, entryPoints: [path.resolve(__dirname, '../../src/cli/main.ts')], outfile: path.join(bundle, 'cli.js') }),
+      esbuild.build({ ...common, entryPoints: [path.resolve(__dirname, '../../src/worker/worker.ts')], outfile: path.join(bundle, 'worker.js') }),
+    ]);
+  });
+  after(() => {
+    planted.remove();
+    fs.rmSync(bundle, { recursive: true, force: true });
+  });
+
+  function run(args: string[], onStderr?: (text: string, pid: number) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    // A process group of its own, like a shell's foreground job: Ctrl-C reaches the CLI and its worker alike.
+    const child = spawn(process.execPath, [path.join(bundle, 'cli.js'), ...args], { cwd: planted.dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+      onStderr?.(stderr, child.pid!);
+    });
+    return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  }
+
+  it('runs the sweep in the bundled worker and writes a chart page that needs nothing else', async () => {
+    const r = await run(['sweep', 'kappa-2.circuit.yaml', '--html', 'k2.html']);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /results: kappa-2\.results\.json/);
+    const html = fs.readFileSync(path.join(planted.dir, 'k2.html'), 'utf8');
+    assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/i, 'no external script or stylesheet');
+    assert.ok(html.includes('Plotly'), 'Plotly inlined');
+  });
+
+  it('Ctrl-C to the process group: the CLI cancels, the worker does not die of it, exit 130, no file, no process left', async () => {
+    planted.variant('slow-bundle', slow(400));
+    let sent = false;
+    let group = 0;
+    const r = await run(['sweep', 'slow-bundle.circuit.yaml', '--progress'], (stderr, pid) => {
+      if (!sent && stderr.includes('level 1/')) {
+        sent = true;
+        group = pid;
+        process.kill(-pid, 'SIGINT');
+      }
+    });
+    assert.throws(() => process.kill(-group, 0), /ESRCH/, 'no process of the group (CLI or worker) is left');
+    assert.ok(sent, r.stderr);
+    assert.strictEqual(r.code, 130, r.stderr);
+    assert.match(r.stderr, /sweep cancelled; no results written/);
+    assert.doesNotMatch(r.stderr, /killed|crashed/);
+    assert.deepStrictEqual(planted.files().filter((f) => f.startsWith('slow-bundle.results')), []);
+  });
+});
+
+describe('cli: progress formatting', () => {
+  it('formats durations and a bar that fits the terminal', () => {
+    assert.deepStrictEqual([5, 65, 3600 + 120, 59.6].map(formatDuration), ['5s', '1m05s', '1h02m', '1m00s']);
+    const line = progressLine({ runId: 'r', levelIndex: 2, level: 1, levels: 13, chain: 1, chains: 4, draw: 119, draws: 200, fraction: 0.42, elapsedSeconds: 10, etaSeconds: 65 }, 120);
+    assert.match(line, /^\[#+-+\]  42%  level 3\/13 \(1\)  chain 2\/4  draw 120\/200  ETA 1m05s$/);
+    assert.ok(progressLine({ runId: 'r', levelIndex: 0, level: 0.1, levels: 1, chain: 0, chains: 1, draw: 0, draws: 1, fraction: 0, elapsedSeconds: 0, etaSeconds: null }, 40).length <= 40);
+  });
+});
