@@ -132,7 +132,7 @@ describe('cli: sweep from the bundle, as a real process', function () {
     // onnxruntime-node) resolve as they do for dist/.
     fs.mkdirSync(path.resolve(__dirname, '../../out'), { recursive: true });
     bundle = fs.mkdtempSync(path.resolve(__dirname, '../../out/test-bundle-'));
-    const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'onnxruntime-node'], logLevel: 'error' } as const;
+    const common: esbuild.BuildOptions = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'onnxruntime-node'], logLevel: 'error' };
     await Promise.all([
       esbuild.build({ ...common, entryPoints: [path.resolve(__dirname, '../../src/cli/main.ts')], outfile: path.join(bundle, 'cli.js') }),
       esbuild.build({ ...common, entryPoints: [path.resolve(__dirname, '../../src/worker/worker.ts')], outfile: path.join(bundle, 'worker.js') }),

@@ -68,8 +68,8 @@ describe('chart: buildFigure', () => {
       assert.strictEqual(trace(fig, TRACE.targetUpper).y[i], l.targetEffect.ci95![1]);
       assert.strictEqual(trace(fig, TRACE.targetLower).y[i], l.targetEffect.ci95![0]);
       closeTo(trace(fig, TRACE.collateralUpper).y[i] as number, l.collateralEffect.mean + Z95 * l.collateralEffect.se, 'no ci95: 1.96·se');
-      assert.strictEqual(trace(fig, TRACE.tolerance).y[i], l.bounds.collateralThreshold);
-      assert.strictEqual(trace(fig, TRACE.persistence).y[i], l.bounds.targetThreshold);
+      assert.strictEqual(trace(fig, TRACE.tolerance).y[i], l.bounds!.collateralThreshold);
+      assert.strictEqual(trace(fig, TRACE.persistence).y[i], l.bounds!.targetThreshold);
     });
     assert.match((trace(fig, TRACE.target).hovertext as string[])[0], /dof 3/);
   });
