@@ -92,11 +92,7 @@ export function loadRunner(): SweepRunner {
 }
 
 /** The sgld dial, loaded only when a hypothesis uses it (the runner asks for it by this option). */
-const loadSgldDial: DialFactory = (ctx) => {
-  // TEMPORARY until src/engine/dials/sgld.ts is committed: a non-literal require keeps the build green without it.
-  const sgldModule = '../engine/dials/sgld';
-  return (require(sgldModule) as { createSgldDial: DialFactory }).createSgldDial(ctx);
-};
+const loadSgldDial: DialFactory = (ctx) => (require('../engine/dials/sgld') as typeof import('../engine/dials/sgld')).createSgldDial(ctx);
 
 /** Engine error codes (DataError, ModelError) that mean a file could not be read: CLI exit status 2. */
 const UNREADABLE_CODES = new Set(['data/not-found', 'data/io', 'onnx/not-found', 'onnx/not-a-file', 'onnx/external-data-missing']);

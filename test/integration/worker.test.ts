@@ -73,6 +73,26 @@ describe('worker: sweeps in a forked process', function () {
     fs.rmSync(out);
   });
 
+  it('runs the sgld dial (the worker hands the runner its sampler): LLC and nβ per level, t_W = log n', async () => {
+    const file = planted.variant('sgld', (y) => y.replace(/degradation:[\s\S]*?\n(?=verdict:)/, [
+      'degradation:',
+      '  dial: sgld',
+      '  temperatures: [1, 10]',
+      '  sgld: { stepSize: 1e-3, localization: 100, chains: 2, draws: 20, burnIn: 10, batchSize: 64 }',
+      '  seed: 0',
+      '',
+    ].join('\n')));
+    const done = await client.run({ source: { kind: 'file', path: file } });
+    const doc = done.document;
+    assert.strictEqual(doc.dial, 'sgld');
+    assert.strictEqual(doc.watanabeTemperature, Math.log(doc.data.n));
+    for (const l of doc.levels) {
+      assert.ok(l.llc && l.nbeta !== undefined, 'sgld levels carry λ̂ and nβ');
+      assert.ok(Math.abs(l.llc.mean - l.nbeta * l.lossGap.mean) <= 1e-9 * Math.max(1, Math.abs(l.llc.mean)), 'λ̂ = nβ·ΔL');
+      assert.strictEqual(l.chains.length, 2);
+    }
+  });
+
   it('cancel mid-run: settles within a second, writes nothing, and the worker serves the next run', async () => {
     const file = planted.variant('slow-cancel', slow(400));
     const before = planted.files();
