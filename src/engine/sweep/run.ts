@@ -8,6 +8,7 @@ import { RESULTS_VERSION, ChainTrace, Estimate, LevelResult, ResultsDocument } f
 import { abortIfNeeded } from '../dials/abort';
 import { createActivationNoiseDial } from '../dials/activationNoise';
 import { createCheckpointsDial } from '../dials/checkpoints';
+import { createSgldDial } from '../dials/sgld';
 import { Dial, DialDivergence, DialFactory } from '../dials/dial';
 import { createWeightNoiseDial } from '../dials/weightNoise';
 import { PairedEvaluator } from './evaluation';
@@ -36,15 +37,17 @@ export interface SweepOptions {
   onLevel?(level: LevelResult, levelIndex: number): void;
   /** Aborting stops the sweep between evaluation batches (well within a second) and rejects with an AbortError. */
   signal?: AbortSignal;
-  /** The sgld dial's factory (DialFactory of `../dials/sgld`), or a replacement for any dial. */
+  /** Replaces the sgld dial's factory (default: `createSgldDial` of `../dials/sgld`). */
   sampler?: DialFactory;
+  /** Replaces any dial's factory. */
   dials?: Partial<Record<DialKind, DialFactory>>;
   /** Rows per evaluation run (dynamic batch axis only). */
   evalBatchSize?: number;
   threads?: number;
 }
 
-const BUILT_IN: Partial<Record<DialKind, DialFactory>> = {
+const BUILT_IN: Record<DialKind, DialFactory> = {
+  sgld: createSgldDial,
   'weight-noise': createWeightNoiseDial,
   'activation-noise': createActivationNoiseDial,
   checkpoints: createCheckpointsDial,
@@ -52,7 +55,7 @@ const BUILT_IN: Partial<Record<DialKind, DialFactory>> = {
 
 function dialFactory(kind: DialKind, options: SweepOptions): DialFactory {
   const f = options.dials?.[kind] ?? (kind === 'sgld' ? options.sampler : undefined) ?? BUILT_IN[kind];
-  if (!f) throw new Error(`the ${kind} dial is not available in this build`);
+  if (!f) throw new Error(`unknown dial '${String(kind)}'`);
   return f;
 }
 

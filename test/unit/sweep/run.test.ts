@@ -203,9 +203,4 @@ describe('sweep/run', function () {
     close(c.llc!.mean, 32 * c.lossGap.mean, 'λ̂ at t = 4');
     assert.equal(a.lossGap.dof, 1); // two chains: chain means
   });
-
-  it('the sgld dial without a sampler is a clear error', async () => {
-    const h = await planted();
-    await assert.rejects(runSweep({ ...h, degradation: { ...h.degradation, dial: 'sgld' } }), /the sgld dial is not available/);
-  });
 });
