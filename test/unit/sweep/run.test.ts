@@ -8,7 +8,7 @@ import { loadArray } from '../../../src/engine/data/load';
 import { toFloat32, toInt64 } from '../../../src/engine/data/ndarray';
 import { Dial, DialDivergence, DialFactory } from '../../../src/engine/dials/dial';
 import { degradableParameters, parameterValues } from '../../../src/engine/dials/parameters';
-import { loadModel } from '../../../src/engine/onnx/load';
+import { loadModel, saveModel } from '../../../src/engine/onnx/load';
 import { runSweep, SweepProgressEvent } from '../../../src/engine/sweep/run';
 import { writeResults } from '../../../src/engine/sweep/writeResults';
 import { checkHypothesisFile, type Hypothesis } from '../../../src/hypothesis';
@@ -112,6 +112,29 @@ describe('sweep/run', function () {
     assert.ok(Math.abs(fraction - P) < 3 * 0.053, `E_T / D = ${fraction}, expected ${P}`);
     // Control rows are never sources (reference: target) but receive target rows' active circuit units.
     assert.ok(resample.baseline.collateralEffect > 0);
+  });
+
+  it('batching does not change the numbers: small dynamic batches, and a static batch axis padded at the end', async () => {
+    const h = await planted('kappa-0.5.circuit.yaml');
+    const one = { ...h.degradation, temperatures: { levels: [0.05], scale: 'log' as const }, noise: { samples: 3 } };
+    const whole = await runSweep({ ...h, degradation: one });
+    const small = await runSweep({ ...h, degradation: one }, { evalBatchSize: 50 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'static-'));
+    try {
+      // The same network exported with a fixed batch of 48: 128 rows = 48 + 48 + 32 (+16 padding rows).
+      const model = loadModel(path.join(DIR, 'planted-kappa-0.5.onnx')).proto;
+      model.graph.input = model.graph.input.map((v) => ({ ...v, type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 48 }, { dimValue: 22 }] } } } }));
+      const file = path.join(dir, 'static.onnx');
+      saveModel(model, file);
+      const fixed = await runSweep({ ...h, model: file, degradation: one });
+      for (const other of [small, fixed]) {
+        for (const k of ['loss', 'controlLoss', 'targetEffect', 'collateralEffect'] as const) close(other.baseline[k], whole.baseline[k], k);
+        close(other.levels[0]!.collateralEffect.mean, whole.levels[0]!.collateralEffect.mean, 'E_C at σ = 0.05');
+        close(other.levels[0]!.lossGap.mean, whole.levels[0]!.lossGap.mean, 'ΔL at σ = 0.05');
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('progress and per-level callbacks, the results document and its atomic write', async () => {
