@@ -186,7 +186,7 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
           type: 'object',
           description: 'Settings of the weight-noise and activation-noise dials.',
           properties: {
-            samples: { type: 'integer', minimum: 1, default: 8, description: 'Independent noise draws per level.' },
+            samples: { type: 'integer', minimum: 2, default: 8, description: 'Independent noise draws per level (at least 2, for a standard error).' },
             tensors: { type: 'array', minItems: 1, description: 'For activation-noise: the tensors noise is added to.', items: tensor('A tensor of the model.') },
           },
         },
