@@ -78,8 +78,8 @@ export const cos = unary((ctx, g, x) => ctx.b.neg(ctx.b.mul(g, ctx.b.op('Sin', [
 // y = |x| ⇒ dx = g·sign x
 export const abs = unary((ctx, g, x) => ctx.b.mul(g, ctx.b.op('Sign', [x])));
 
-// y = max(x, 0) ⇒ dx = g·[x > 0]
-export const relu = unary((ctx, g, x) => select(ctx, ctx.b.op('Greater', [x, c(ctx, 0)]), g, c(ctx, 0)));
+// y = max(x, 0) ⇒ dx = g·[x > 0] = g·sign(y)  (two plain elementwise ops; the runtime's Where with a broadcast scalar is slow)
+export const relu = unary((ctx, g, _x, y) => ctx.b.mul(g, ctx.b.op('Sign', [y])));
 
 // y = x if x > 0 else αx ⇒ dx = g if x > 0 else αg
 export const leakyRelu = unary((ctx, g, x) =>
