@@ -6,7 +6,7 @@
 // Beside w' the graph returns what the diagnostics need, all scalars:
 //   loss                 L_B(w) on the fed batch
 //   localizationEnergy   (γ/2)·|w − w*|²     so that U(w) = nβ·L_B(w) + (γ/2)·|w − w*|² is the potential
-//   noiseSquaredNorm     |ξ|²                so log q(w → w') = −|ξ|²/2 (+ const) costs nothing extra
+//   noiseSquaredNorm     ε·|ξ|² = |√ε·ξ|²    so log q(w → w') = −|ξ|²/2 (+ const) costs nothing extra
 //   malaReverse          |w_prev − w + (ε/2)·∇U(w)|², the reverse-proposal residual of the step w_prev → w
 import type { GradientGraph } from '../autodiff/types';
 import { GraphBuilder } from '../onnx/builder';
@@ -15,8 +15,9 @@ import { DataType, ModelProto } from '../onnx/proto';
 import { cloneModel, makeValueInfo } from '../onnx/rewrite';
 import { emitCounterNormals } from './sgldNoise';
 
-/** Where ξ comes from: generated in the graph from a per-step key input, or fed as a flat float32 input. */
-export type SgldNoiseSource = 'counter' | 'fed';
+/** Where ξ comes from: generated in the graph from a per-step key input, or fed as a flat float32 input;
+ *  `none` (ξ = 0, gradient descent on U) exists to measure what the noise costs. */
+export type SgldNoiseSource = 'counter' | 'fed' | 'none';
 
 export interface SgldGraphOptions {
   /** Default `counter`. */
@@ -44,7 +45,7 @@ export interface SgldStepGraph {
     stepSize: string;
     nbeta: string;
     localization: string;
-    /** `fed`: flat float32 [size] of N(0, 1) values, split over the parameters in order. */
+    /** `fed`: flat float32 [size] of √ε·ξ, ξ ~ N(0, I), split over the parameters in order. */
     noise?: string;
     /** `counter`: uint64 scalar, a fresh key per step (see sgldNoise.ts). */
     noiseKey?: string;
@@ -98,33 +99,39 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
     return name;
   });
 
-  let flatNoise: string;
+  // The noise enters already scaled by √ε (one pass fewer): the generator folds ε into its radius, fed noise
+  // is scaled in JavaScript.
+  let flatNoise: string | undefined;
   let noiseInput: string | undefined, noiseKey: string | undefined;
   if (noise === 'fed') {
     noiseInput = b.name('sgld/noise');
     newInputs.push(makeValueInfo(noiseInput, 'float32', [size]));
     flatNoise = noiseInput;
-  } else {
+  } else if (noise === 'counter') {
     noiseKey = b.name('sgld/noise_key');
     newInputs.push(makeValueInfo(noiseKey, DataType.UINT64, []));
-    flatNoise = emitCounterNormals(b, size, noiseKey);
+    flatNoise = emitCounterNormals(b, size, noiseKey, stepSize);
   }
-  const noiseSquaredNorm = b.op('ReduceSumSquare', [flatNoise], { keepdims: 0 }, b.name('sgld/noise_squared_norm'));
-  const pieces = parameters.length === 1 ? [flatNoise] : splitFlat(b, flatNoise, sizes);
-  const xi = pieces.map((piece, i) => (shapes[i]!.length === 1 ? piece : b.reshape(piece, shapes[i]!)));
+  const noiseSquaredNorm = flatNoise === undefined ? b.op('Identity', [b.scalarFloat(0, 'sgld/zero')], {}, b.name('sgld/noise_squared_norm'))
+    : b.op('ReduceSumSquare', [flatNoise], { keepdims: 0 }, b.name('sgld/noise_squared_norm'));
+  const pieces = flatNoise === undefined ? [] : parameters.length === 1 ? [flatNoise] : splitFlat(b, flatNoise, sizes);
+  const scaledNoise = pieces.map((piece, i) => (shapes[i]!.length === 1 ? piece : b.reshape(piece, shapes[i]!)));
 
+  // w' = w − k·∇L_B − c·(w − w*) + √ε·ξ with k = ε·nβ/2, c = ε·γ/2; the deterministic part d = w' − √ε·ξ also
+  // gives the MALA residual: w_prev − w + (ε/2)∇U(w) = w_prev − d.
   const halfStep = b.mul(stepSize, b.scalarFloat(0.5, 'sgld/half'));
-  const sqrtStep = b.op('Sqrt', [stepSize]);
+  const gradientScale = b.mul(halfStep, nbeta);
+  const pullScale = b.mul(halfStep, localization);
   const next: string[] = [];
   const distanceTerms: string[] = [];
   const reverseTerms: string[] = [];
   parameters.forEach((w, i) => {
     const offset = b.sub(w, anchor[i]!);
-    const drift = b.add(b.mul(gradient.gradOutputs[w]!, nbeta), b.mul(offset, localization)); // ∇U(w)
-    const move = b.mul(drift, halfStep);
-    next.push(b.op('Add', [b.sub(w, move), b.mul(xi[i]!, sqrtStep)], {}, b.name(`sgld/next/${w}`)));
+    const drift = b.sub(b.sub(w, b.mul(gradient.gradOutputs[w]!, gradientScale)), b.mul(offset, pullScale));
+    const nextName = b.name(`sgld/next/${w}`);
+    next.push(scaledNoise[i] === undefined ? b.op('Identity', [drift], {}, nextName) : b.op('Add', [drift, scaledNoise[i]], {}, nextName));
     distanceTerms.push(b.op('ReduceSumSquare', [offset], { keepdims: 0 }));
-    reverseTerms.push(b.op('ReduceSumSquare', [b.add(b.sub(previous[i]!, w), move)], { keepdims: 0 }));
+    reverseTerms.push(b.op('ReduceSumSquare', [b.sub(previous[i]!, drift)], { keepdims: 0 }));
   });
   const total = (terms: string[], name: string) => b.op(terms.length === 1 ? 'Identity' : 'Sum', terms, {}, b.name(name));
   const halfLocalization = b.mul(localization, b.scalarFloat(0.5, 'sgld/half_gamma'));

@@ -64,10 +64,11 @@ export function boxMuller(draw: bigint): [number, number] {
 }
 
 /**
- * Emits `count` standard normals as a flat float32 tensor [count]. `key` names a uint64 scalar input (see
- * `squaresKey`). Element i < ⌈count/2⌉ is the cosine normal of pair i, element ⌈count/2⌉ + i its sine partner.
+ * Emits `count` normals N(0, v) as a flat float32 tensor [count]: v = 1, or the float32 scalar tensor `variance`
+ * (folded into the Box–Muller radius at no extra cost). `key` names a uint64 scalar input (see `squaresKey`).
+ * Element i < ⌈count/2⌉ is the cosine normal of pair i, element ⌈count/2⌉ + i its sine partner.
  */
-export function emitCounterNormals(b: GraphBuilder, count: number, key: string): string {
+export function emitCounterNormals(b: GraphBuilder, count: number, key: string, variance?: string): string {
   if (b.opset < COUNTER_NOISE_MIN_OPSET) throw new Error(`in-graph SGLD noise needs opset ≥ ${COUNTER_NOISE_MIN_OPSET}; the model has opset ${b.opset}`);
   const pairs = Math.ceil(count / 2);
   const shift = (x: string, bits: number, direction: 'LEFT' | 'RIGHT') =>
@@ -91,7 +92,8 @@ export function emitCounterNormals(b: GraphBuilder, count: number, key: string):
   const low24 = shift(shift(draw, 32, 'LEFT'), 40, 'RIGHT');
   const u1 = b.mul(b.add(toFloat(high24), b.scalarFloat(0.5, 'sgld/noise/half')), b.scalarFloat(2 ** -24, 'sgld/noise/ulp'));
   const theta = b.mul(toFloat(low24), b.scalarFloat(2 * Math.PI * 2 ** -24, 'sgld/noise/angle'));
-  const radius = b.op('Sqrt', [b.mul(b.op('Log', [u1]), b.scalarFloat(-2, 'sgld/noise/minus2'))]);
+  const minus2 = b.scalarFloat(-2, 'sgld/noise/minus2');
+  const radius = b.op('Sqrt', [b.mul(b.op('Log', [u1]), variance === undefined ? minus2 : b.mul(variance, minus2))]);
   const normals = b.op('Concat', [b.mul(radius, b.op('Cos', [theta])), b.mul(radius, b.op('Sin', [theta]))], { axis: 0 });
   if (2 * pairs === count) return normals;
   return b.op('Slice', [normals, b.constInt64([0]), b.constInt64([count]), b.constInt64([0])]);

@@ -104,6 +104,7 @@ export class SgldSampler {
     };
     parameters.forEach((_, i) => { fixed[g.inputs.anchor[i]!] = new ort.Tensor('float32', this.spec.anchor[i]!, shapes[i]!); });
     const noiseBuffer = g.noise === 'fed' ? new Float32Array(g.size) : undefined;
+    const noiseScale = Math.sqrt(s.stepSize);
 
     let current: ort.Tensor[] = parameters.map((_, i) => new ort.Tensor('float32', Float32Array.from(this.spec.anchor[i]!), shapes[i]!));
     let previous = current;
@@ -118,8 +119,8 @@ export class SgldSampler {
         feeds[p] = current[i]!;
         feeds[g.inputs.previous[i]!] = previous[i]!;
       });
-      if (noiseBuffer) feeds[g.inputs.noise!] = new ort.Tensor('float32', noiseRng.fillNormal(noiseBuffer), [g.size]);
-      else feeds[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
+      if (noiseBuffer) feeds[g.inputs.noise!] = new ort.Tensor('float32', noiseRng.fillNormal(noiseBuffer, noiseScale), [g.size]);
+      else if (g.noise === 'counter') feeds[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
 
       const out = await this.session.run(feeds);
       const loss = scalarOf(out[g.outputs.loss]!);
@@ -136,7 +137,7 @@ export class SgldSampler {
         yield { draw: (step - s.burnIn) / s.thin, step, weights: current.map((t) => t.data as Float32Array), loss, acceptance };
       }
       previousPotential = potential;
-      previousNoise = scalarOf(out[g.outputs.noiseSquaredNorm]!);
+      previousNoise = scalarOf(out[g.outputs.noiseSquaredNorm]!) / s.stepSize; // |ξ|² from |√ε·ξ|²
       previous = current;
       current = g.outputs.next.map((name) => out[name]!);
     }

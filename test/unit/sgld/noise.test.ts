@@ -6,9 +6,9 @@ import { assembleModel, createSession, GraphBuilder, makeValueInfo, ort } from '
 import { DataType } from '../../../src/engine/onnx/proto';
 import { Rng } from '../../../src/engine/util/random';
 
-async function generator(count: number, opset = 17): Promise<(key: bigint) => Promise<Float32Array>> {
+async function generator(count: number, opset = 17, variance?: number): Promise<(key: bigint) => Promise<Float32Array>> {
   const b = new GraphBuilder(opset);
-  b.op('Identity', [emitCounterNormals(b, count, 'key')], {}, 'xi');
+  b.op('Identity', [emitCounterNormals(b, count, 'key', variance === undefined ? undefined : b.scalarFloat(variance))], {}, 'xi');
   const model = assembleModel({ name: 'noise', builder: b, inputs: [makeValueInfo('key', DataType.UINT64, [])], outputs: [makeValueInfo('xi', 'float32', [count])] });
   const session = await createSession(model, { threads: 1 });
   return async (key) => (await session.run({ key: new ort.Tensor('uint64', BigUint64Array.of(key), []) })).xi!.data as Float32Array;
@@ -38,6 +38,13 @@ describe('sgld/noise: counter-based normals in the graph', () => {
       assert.ok(Math.abs(xi[i]! - c) < 1e-4 * (1 + Math.abs(c)), `cos ${i}: ${xi[i]} vs ${c}`);
       if (pairs + i < count) assert.ok(Math.abs(xi[pairs + i]! - s) < 1e-4 * (1 + Math.abs(s)), `sin ${i}: ${xi[pairs + i]} vs ${s}`);
     }
+  });
+
+  it('folds a variance into the radius: N(0, v) is √v times N(0, 1)', async () => {
+    const key = squaresKey(Rng.stream(6));
+    const unit = await (await generator(11))(key);
+    const scaled = await (await generator(11, 17, 0.04))(key);
+    unit.forEach((v, i) => assert.ok(Math.abs(scaled[i]! - 0.2 * v) < 1e-6, `${scaled[i]} vs 0.2·${v}`));
   });
 
   it('is N(0, 1): mean, variance, kurtosis and the distribution function within statistical error', async () => {

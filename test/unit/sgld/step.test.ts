@@ -12,14 +12,14 @@ import { Rng } from '../../../src/engine/util/random';
 import { linearProblem } from './linearRegression';
 
 describe('sgld/step: the update graph', () => {
-  it('computes w − (ε/2)[nβ∇L_B + γ(w − w*)] + √ε·ξ and the MALA terms exactly', async () => {
+  it('computes w − (ε/2)[nβ∇L_B + γ(w − w*)] + √ε·ξ and the MALA terms exactly (fed noise is √ε·ξ)', async () => {
     const p = linearProblem(6, 2, 0.3, 9);
     const gradient = await buildGradientGraph({ model: p.model, parameters: p.parameters, loss: { kind: 'mse', output: 'y', targets: 't' }, feedShapes: { x: [6, 2] } });
     const g = buildSgldStepGraph(gradient, p.parameters, { noise: 'fed' });
     assert.deepEqual(g.batchInputs, ['x', 't']);
     assert.equal(g.size, 3);
     const session = await createSession(g.model, { threads: 1 });
-    const w = [0.3, -0.2, 0.1], anchor = [0.25, -0.1, 0.05], prev = [0.2, -0.3, 0.0], xi = [0.5, -1.5, 2];
+    const w = [0.3, -0.2, 0.1], anchor = [0.25, -0.1, 0.05], prev = [0.2, -0.3, 0.0], scaledNoise = [0.05, -0.15, 0.2];
     const eps = 0.01, nbeta = 7, gamma = 3;
     const x = p.data.inputs.x!.data as Float32Array, y = p.data.labels.data as Float32Array;
     const t = (v: number[], dims: number[]) => new ort.Tensor('float32', Float32Array.from(v), dims);
@@ -28,7 +28,7 @@ describe('sgld/step: the update graph', () => {
       W: t(w.slice(0, 2), [2, 1]), b: t(w.slice(2), [1]),
       [g.inputs.anchor[0]!]: t(anchor.slice(0, 2), [2, 1]), [g.inputs.anchor[1]!]: t(anchor.slice(2), [1]),
       [g.inputs.previous[0]!]: t(prev.slice(0, 2), [2, 1]), [g.inputs.previous[1]!]: t(prev.slice(2), [1]),
-      [g.inputs.noise!]: t(xi, [3]), [g.inputs.stepSize]: t([eps], []), [g.inputs.nbeta]: t([nbeta], []), [g.inputs.localization]: t([gamma], []),
+      [g.inputs.noise!]: t(scaledNoise, [3]), [g.inputs.stepSize]: t([eps], []), [g.inputs.nbeta]: t([nbeta], []), [g.inputs.localization]: t([gamma], []),
     });
     // By hand: L = mean_i r_i², r = x·W + b − y ⇒ ∇L = (2/n)·Σ r_i·(x_i, 1).
     const grad = [0, 0, 0];
@@ -39,14 +39,14 @@ describe('sgld/step: the update graph', () => {
       [x[2 * i]!, x[2 * i + 1]!, 1].forEach((z, k) => { grad[k]! += (2 / 6) * r * z; });
     }
     const drift = w.map((v, k) => nbeta * grad[k]! + gamma * (v - anchor[k]!));
-    const next = w.map((v, k) => v - (eps / 2) * drift[k]! + Math.sqrt(eps) * xi[k]!);
+    const next = w.map((v, k) => v - (eps / 2) * drift[k]! + scaledNoise[k]!);
     const got = [...(out[g.outputs.next[0]!]!.data as Float32Array), ...(out[g.outputs.next[1]!]!.data as Float32Array)];
     got.forEach((v, k) => assert.ok(Math.abs(v - next[k]!) < 1e-6, `w'[${k}] = ${v}, expected ${next[k]}`));
     const scalar = (name: string) => (out[name]!.data as Float32Array)[0]!;
     const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-5 * (1 + Math.abs(b)), `${what}: ${a} vs ${b}`);
     close(scalar(g.outputs.loss), loss, 'loss');
     close(scalar(g.outputs.localizationEnergy), (gamma / 2) * w.reduce((s, v, k) => s + (v - anchor[k]!) ** 2, 0), '(γ/2)|w − w*|²');
-    close(scalar(g.outputs.noiseSquaredNorm), xi.reduce((s, v) => s + v * v, 0), '|ξ|²');
+    close(scalar(g.outputs.noiseSquaredNorm), scaledNoise.reduce((s, v) => s + v * v, 0), 'ε|ξ|²');
     close(scalar(g.outputs.malaReverse), w.reduce((s, v, k) => s + (prev[k]! - v + (eps / 2) * drift[k]!) ** 2, 0), 'MALA reverse residual');
     // Gradients stay inside: only the loss and the step's results leave the graph.
     assert.deepEqual(g.model.graph.output.map((o) => o.name).sort(), [g.outputs.loss, ...g.outputs.next, g.outputs.localizationEnergy, g.outputs.noiseSquaredNorm, g.outputs.malaReverse].sort());
