@@ -1,0 +1,233 @@
+// The palette commands (category "Circuit Thermometer"). Handlers are short: find what the command is about
+// (argument, active editor, or a pick), then hand over to the queue, the chart panel or the engine.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExportFormat } from '../protocol/webview';
+import { defaultResultsPath } from '../worker/paths';
+import type { ChartPanel } from './chartPanel';
+import { settings } from './config';
+import { levelTableCsv } from './csv';
+import type { HypothesisDiagnostics } from './diagnostics';
+import { isHypothesisDocument } from './hypothesisService';
+import type { RunRecord } from './runRecord';
+import type { RunsStore } from './runsStore';
+import type { SweepQueue } from './sweeps';
+import type { Trust } from './trust';
+
+export const HYPOTHESIS_GLOB = '**/*.circuit.{yaml,yml,json}';
+
+/** Where a hypothesis's results go: beside it, or in the `resultsFolder` setting (relative to it). */
+export function resultsPathFor(hypothesisFile: string, resultsFolder: string): string {
+  const beside = defaultResultsPath(hypothesisFile);
+  if (!resultsFolder) return beside;
+  return path.resolve(path.dirname(hypothesisFile), resultsFolder, path.basename(beside));
+}
+
+export class SweepCommands {
+  constructor(
+    private readonly store: RunsStore,
+    private readonly queue: SweepQueue,
+    private readonly diagnostics: HypothesisDiagnostics,
+    private readonly chart: ChartPanel,
+    private readonly trust: Trust,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  register(): vscode.Disposable[] {
+    const reg = (id: string, f: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`circuitThermometer.${id}`, f);
+    return [
+      reg('runSweep', (arg, many) => this.runSweep(urisOf(arg, many))),
+      reg('cancelSweep', (arg) => this.cancelSweep(arg)),
+      reg('showChart', (arg) => this.showChart(uriOf(arg))),
+      reg('exportResults', (arg, format, target) => this.exportResults(arg, isFormat(format) ? format : undefined, target instanceof vscode.Uri ? target : undefined)),
+      reg('openResults', (arg) => this.openResults(arg)),
+    ];
+  }
+
+  // ---- run and cancel -------------------------------------------------------------------------------------
+
+  async runSweep(uris: vscode.Uri[]): Promise<void> {
+    if (!this.trust.requireTrust('run a sweep')) return;
+    const targets = uris.length > 0 ? uris : await this.pickHypotheses('Hypotheses to sweep (several are queued)');
+    for (const uri of targets) await this.enqueue(uri);
+  }
+
+  private async enqueue(uri: vscode.Uri): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(uri);
+    if (document.isDirty) await document.save();
+    const label = vscode.workspace.asRelativePath(uri);
+    const result = await this.diagnostics.checkNow(document);
+    const errors = result?.diagnostics.filter((d) => d.severity === 'error') ?? [];
+    if (!result?.hypothesis || errors.length > 0) {
+      const n = errors.length;
+      const choice = await vscode.window.showErrorMessage(`${label} has ${n || 'unchecked'} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running a sweep.`, 'Show Problems');
+      if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+      return;
+    }
+    const h = result.hypothesis;
+    const resultsPath = resultsPathFor(uri.fsPath, settings(uri).resultsFolder);
+    await fs.promises.mkdir(path.dirname(resultsPath), { recursive: true });
+    const record: RunRecord = {
+      id: resultsPath,
+      hypothesisFile: uri.fsPath,
+      resultsPath,
+      label,
+      status: 'queued',
+      circuitName: h.circuit.name,
+      dial: h.degradation.dial,
+      hypothesis: h,
+      levels: [],
+      progress: null,
+    };
+    if (!this.queue.enqueue(record)) {
+      void vscode.window.showInformationMessage(`A sweep of ${label} is already queued or running.`);
+    }
+  }
+
+  async cancelSweep(arg: unknown): Promise<void> {
+    const active = this.queue.active();
+    if (active.length === 0) {
+      void vscode.window.showInformationMessage('No sweep is running.');
+      return;
+    }
+    const uri = uriOf(arg);
+    let chosen: RunRecord[];
+    if (typeof arg === 'string' && this.store.get(arg)) chosen = active.filter((r) => r.id === arg);
+    else if (uri) chosen = active.filter((r) => r.hypothesisFile === uri.fsPath);
+    else if (active.length === 1) chosen = active;
+    else {
+      const picks = await vscode.window.showQuickPick(active.map((r) => ({ label: r.circuitName || r.label, description: `${r.status} · ${r.label}`, record: r })), { canPickMany: true, title: 'Cancel sweeps' });
+      chosen = (picks ?? []).map((p) => p.record);
+    }
+    for (const r of chosen) await this.queue.cancel(r.id);
+  }
+
+  // ---- charts and results ---------------------------------------------------------------------------------
+
+  async showChart(uri: vscode.Uri | undefined): Promise<void> {
+    const record = await this.recordFor(uri, 'Show the chart of');
+    if (record) this.chart.show(record.id);
+  }
+
+  async openResults(arg: unknown): Promise<void> {
+    const record = typeof arg === 'string' ? this.store.get(arg) : await this.recordFor(uriOf(arg), 'Open the results of', true);
+    if (!record) return;
+    if (!fs.existsSync(record.resultsPath)) {
+      void vscode.window.showInformationMessage(`${record.label} has no results file yet (${vscode.workspace.asRelativePath(record.resultsPath)}).`);
+      return;
+    }
+    await vscode.window.showTextDocument(vscode.Uri.file(record.resultsPath), { preview: false });
+  }
+
+  async exportResults(arg: unknown, format?: ExportFormat, target?: vscode.Uri): Promise<void> {
+    const record = typeof arg === 'string' ? this.store.get(arg)
+      : arg === undefined && this.chart.shownRunId ? this.store.get(this.chart.shownRunId)
+        : await this.recordFor(uriOf(arg), 'Export the results of', true);
+    if (!record) return;
+    const doc = record.document;
+    if (!doc) {
+      void vscode.window.showInformationMessage(`${record.label} has no finished results to export yet.`);
+      return;
+    }
+    const fmt = format ?? (await vscode.window.showQuickPick(
+      [
+        { label: 'JSON', description: 'the results document', format: 'json' as const },
+        { label: 'CSV', description: 'the level table', format: 'csv' as const },
+        { label: 'PNG', description: 'the chart as an image', format: 'png' as const },
+        { label: 'SVG', description: 'the chart as vector graphics', format: 'svg' as const },
+      ],
+      { title: `Export ${record.circuitName || record.label}` },
+    ))?.format;
+    if (!fmt) return;
+    const stem = record.resultsPath.replace(/\.results\.json$/i, '');
+    const suggested = vscode.Uri.file(fmt === 'json' ? `${stem}.results.export.json` : fmt === 'csv' ? `${stem}.levels.csv` : `${stem}.chart.${fmt}`);
+    const dest = target ?? (await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { [fmt.toUpperCase()]: [fmt] }, title: `Export ${fmt.toUpperCase()}` }));
+    if (!dest) return;
+    let bytes: Uint8Array;
+    if (fmt === 'json') bytes = Buffer.from(`${JSON.stringify(doc, null, 2)}\n`, 'utf8');
+    else if (fmt === 'csv') bytes = Buffer.from(levelTableCsv(doc), 'utf8');
+    else {
+      this.chart.show(record.id);
+      await this.chart.whenReady();
+      bytes = decodeDataUrl(await this.chart.image(fmt));
+    }
+    await vscode.workspace.fs.writeFile(dest, bytes);
+    this.log.info(`exported ${record.label} as ${fmt.toUpperCase()} → ${dest.fsPath}`);
+    void vscode.window.showInformationMessage(`Exported ${fmt.toUpperCase()}: ${vscode.workspace.asRelativePath(dest)}`, 'Open').then((b) => {
+      if (b === 'Open') void vscode.commands.executeCommand('vscode.open', dest);
+    });
+  }
+
+  /**
+   * The run a command is about: of the given hypothesis (or results file), else of the active editor's
+   * hypothesis, else one the user picks. Loads the results file from disk when the run is not known yet.
+   */
+  private async recordFor(uri: vscode.Uri | undefined, verb: string, finishedOnly = false): Promise<RunRecord | undefined> {
+    await this.store.scan();
+    const file = uri?.fsPath ?? activeHypothesis()?.uri.fsPath;
+    if (file && /\.results\.json$/i.test(file)) return this.store.get(file) ?? (await this.store.load(file));
+    if (file) {
+      const known = this.store.forHypothesis(file);
+      if (known && (!finishedOnly || known.document)) return known;
+      const onDisk = resultsPathFor(file, settings(vscode.Uri.file(file)).resultsFolder);
+      const loaded = fs.existsSync(onDisk) ? await this.store.load(onDisk) : undefined;
+      if (loaded) return loaded;
+      const label = vscode.workspace.asRelativePath(file);
+      const b = await vscode.window.showInformationMessage(`No results for ${label} yet: run a sweep first.`, 'Run Sweep');
+      if (b === 'Run Sweep') await this.runSweep([vscode.Uri.file(file)]);
+      return undefined;
+    }
+    const runs = this.store.all().filter((r) => !finishedOnly || r.document);
+    if (runs.length === 0) {
+      void vscode.window.showInformationMessage('No runs yet: open a hypothesis file (*.circuit.yaml) and run a sweep.');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(runs.map((r) => ({ label: r.circuitName || r.label, description: `${r.dial ?? '?'} · ${r.status}`, detail: r.label, record: r })), { title: `${verb}…` });
+    return pick?.record;
+  }
+
+  private async pickHypotheses(title: string): Promise<vscode.Uri[]> {
+    const active = activeHypothesis();
+    if (active) return [active.uri];
+    const files = await vscode.workspace.findFiles(HYPOTHESIS_GLOB, '**/node_modules/**', 500);
+    if (files.length === 0) {
+      void vscode.window.showInformationMessage('No hypothesis files (*.circuit.yaml) in this workspace. Create one with "Circuit Thermometer: New Hypothesis from Model".');
+      return [];
+    }
+    const picks = await vscode.window.showQuickPick(files.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { canPickMany: true, title });
+    return (picks ?? []).map((p) => p.uri);
+  }
+}
+
+export function activeHypothesis(): vscode.TextDocument | undefined {
+  const d = vscode.window.activeTextEditor?.document;
+  return d && isHypothesisDocument(d) ? d : undefined;
+}
+
+/** A command's target: a Uri (CodeLens, explorer, editor title) or a path string. */
+export function uriOf(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg === 'string' && path.isAbsolute(arg)) return vscode.Uri.file(arg);
+  return undefined;
+}
+
+/** Explorer multi-selection passes (clicked, all selected). */
+function urisOf(arg: unknown, many: unknown): vscode.Uri[] {
+  if (Array.isArray(many) && many.every((u) => u instanceof vscode.Uri)) return many as vscode.Uri[];
+  const one = uriOf(arg);
+  return one ? [one] : [];
+}
+
+function isFormat(x: unknown): x is ExportFormat {
+  return x === 'json' || x === 'csv' || x === 'png' || x === 'svg';
+}
+
+/** Bytes of a `data:` URL, base64 or percent-encoded (Plotly's SVG export is the latter). */
+export function decodeDataUrl(url: string): Uint8Array {
+  const comma = url.indexOf(',');
+  if (!url.startsWith('data:') || comma < 0) throw new Error('not a data: URL');
+  const meta = url.slice(5, comma);
+  const body = url.slice(comma + 1);
+  return meta.endsWith(';base64') ? Buffer.from(body, 'base64') : Buffer.from(decodeURIComponent(body), 'utf8');
+}

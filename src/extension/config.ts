@@ -1,0 +1,38 @@
+// The `circuitThermometer.*` settings, read fresh each time (VS Code caches them; reading is cheap).
+import * as vscode from 'vscode';
+
+export interface Settings {
+  /** Folder for results files, relative to the hypothesis file; '' = beside it. */
+  resultsFolder: string;
+  workerProcesses: number;
+  threadsPerWorker: number;
+  executionProvider: 'cpu' | 'cuda';
+  diagnosticsDelay: number;
+  defaults: { stepSize: number; localization: number; chains: number; draws: number };
+}
+
+export function settings(scope?: vscode.Uri): Settings {
+  const c = vscode.workspace.getConfiguration('circuitThermometer', scope);
+  return {
+    resultsFolder: c.get<string>('resultsFolder', '').trim(),
+    workerProcesses: Math.max(0, Math.floor(c.get<number>('workerProcesses', 0))),
+    threadsPerWorker: Math.max(0, Math.floor(c.get<number>('threadsPerWorker', 0))),
+    executionProvider: c.get<string>('executionProvider', 'cpu') === 'cuda' ? 'cuda' : 'cpu',
+    diagnosticsDelay: Math.max(0, c.get<number>('diagnosticsDelay', 150)),
+    defaults: {
+      stepSize: c.get<number>('defaults.sgld.stepSize', 1e-4),
+      localization: c.get<number>('defaults.sgld.localization', 100),
+      chains: c.get<number>('defaults.sgld.chains', 4),
+      draws: c.get<number>('defaults.sgld.draws', 200),
+    },
+  };
+}
+
+/** Environment for the worker: the run settings it reads (0 = let the worker decide). */
+export function workerEnv(s: Settings): Record<string, string> {
+  return {
+    CIRCUIT_THERMOMETER_WORKERS: String(s.workerProcesses),
+    CIRCUIT_THERMOMETER_THREADS: String(s.threadsPerWorker),
+    CIRCUIT_THERMOMETER_EXECUTION_PROVIDER: s.executionProvider,
+  };
+}

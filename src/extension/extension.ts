@@ -1,0 +1,95 @@
+// Entry point. activate() constructs and registers; the engine loads on first use (engine.ts) and every sweep
+// runs in the forked worker (sweeps.ts). deactivate() returns the worker's shutdown.
+import * as vscode from 'vscode';
+import { ChartPanel } from './chartPanel';
+import { SweepCommands } from './commands';
+import { HypothesisDiagnostics } from './diagnostics';
+import { HypothesisService } from './hypothesisService';
+import { HYPOTHESIS_SELECTOR, HypothesisLenses, QuickFixes, TensorCompletion, TensorHover } from './languageFeatures';
+import { ModelCommands } from './modelCommands';
+import { RunsStore } from './runsStore';
+import { RunsView } from './runsView';
+import { SweepQueue } from './sweeps';
+import { Trust } from './trust';
+
+let queue: SweepQueue | undefined;
+
+export function activate(context: vscode.ExtensionContext): { activationMs: number } {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Circuit Thermometer', { log: true });
+  const trust = new Trust();
+  const service = new HypothesisService(() => trust.trusted());
+  const diagnostics = new HypothesisDiagnostics(service, log);
+  const store = new RunsStore(log);
+
+  let chart: ChartPanel | undefined;
+  let sweeps: SweepCommands | undefined;
+  queue = new SweepQueue(store, log, context.asAbsolutePath('dist/worker.js'), {
+    onFinished: (record) => {
+      const summary = record.document?.verdict.summary ?? record.status;
+      void vscode.window.showInformationMessage(`Sweep finished: ${record.circuitName || record.label}: ${summary}`, 'Show Chart', 'Open Results').then((b) => {
+        if (b === 'Show Chart') chart?.show(record.id);
+        if (b === 'Open Results') void sweeps?.openResults(record.id);
+      });
+      if (chart?.shownRunId === record.id) chart.show(record.id);
+    },
+  });
+  const runningQueue = queue;
+  chart = new ChartPanel(context.extensionUri, store, context.workspaceState, log, { exportRun: (id, format) => sweeps!.exportResults(id, format) });
+  sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log);
+  const models = new ModelCommands(service, log);
+  const runsView = new RunsView(context.extensionUri, store, log, {
+    openChart: (id) => chart!.show(id),
+    cancel: (id) => runningQueue.cancel(id),
+    openResults: (id) => sweeps!.openResults(id),
+    trusted: () => trust.trusted(),
+  });
+  const lensChanged = new vscode.EventEmitter<void>();
+
+  context.subscriptions.push(
+    log,
+    trust,
+    diagnostics,
+    store,
+    queue,
+    chart,
+    runsView,
+    lensChanged,
+    vscode.languages.registerCompletionItemProvider(HYPOTHESIS_SELECTOR, new TensorCompletion(service), ':', ' ', '/', '"', "'", '-'),
+    vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new TensorHover(service)),
+    vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new QuickFixes(diagnostics), QuickFixes.metadata),
+    vscode.languages.registerCodeLensProvider(HYPOTHESIS_SELECTOR, new HypothesisLenses({
+      trusted: () => trust.trusted(),
+      activeRun: (file) => {
+        const r = runningQueue.activeRecord(file);
+        return r && (r.status === 'queued' || r.status === 'running') ? { status: r.status, progress: r.progress?.fraction ?? null } : undefined;
+      },
+      onDidChange: lensChanged.event,
+    })),
+    runningQueue.onDidChange(() => lensChanged.fire()),
+    trust.onDidGrant(() => {
+      diagnostics.recheckAll();
+      lensChanged.fire();
+      runsView.refresh();
+    }),
+    vscode.window.registerWebviewPanelSerializer(ChartPanel.viewType, chart),
+    vscode.window.registerWebviewViewProvider(RunsView.viewId, runsView),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('circuitThermometer.workerProcesses') || e.affectsConfiguration('circuitThermometer.threadsPerWorker') || e.affectsConfiguration('circuitThermometer.executionProvider')) {
+        void runningQueue.restartWorker();
+      }
+    }),
+    ...sweeps.register(),
+    ...models.register(),
+  );
+
+  const activationMs = performance.now() - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms${trust.trusted() ? '' : ' (untrusted workspace: models are not run)'}`);
+  return { activationMs };
+}
+
+export function deactivate(): Promise<void> | undefined {
+  const q = queue;
+  queue = undefined;
+  return q?.shutdown();
+}

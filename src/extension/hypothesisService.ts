@@ -1,0 +1,69 @@
+// The checker as the editor uses it: one cache for every check, hover and completion, so a model is read once
+// and re-read only when its file changes. Everything here loads the engine lazily.
+import * as vscode from 'vscode';
+import type { ModelFacts, ParseResult } from '../hypothesis';
+import type { ProbedTensor } from '../engine/onnx';
+import type { EditorCheckCache } from './editorCache';
+import { editorCacheModule, hypothesisModule } from './engine';
+
+export const LANGUAGE_ID = 'circuit-hypothesis';
+
+export function isHypothesisDocument(d: vscode.TextDocument): boolean {
+  return d.languageId === LANGUAGE_ID || /\.circuit\.(ya?ml|json)$/i.test(d.uri.path);
+}
+
+export interface ModelContext {
+  facts: ModelFacts;
+  /** Shapes measured by the last check's probe (absent in an untrusted workspace or when the probe failed). */
+  shapes?: Map<string, ProbedTensor>;
+}
+
+export class HypothesisService {
+  private cache: EditorCheckCache | undefined;
+
+  constructor(private readonly mayExecute: () => boolean) {}
+
+  /** Every check (syntax, schema, files, model, data, gradient path) of the document's current text. */
+  async check(document: vscode.TextDocument, signal?: AbortSignal): Promise<ParseResult> {
+    const [h, cache] = await Promise.all([hypothesisModule(), this.checkCache()]);
+    return h.checkHypothesisText(document.getText(), document.uri.fsPath, { cache, signal, workspaceRoot: workspaceRoot(document.uri) });
+  }
+
+  /** Syntax and schema only (no file read): enough to know the model path and the settings. */
+  async parse(document: vscode.TextDocument): Promise<ParseResult> {
+    const h = await hypothesisModule();
+    return h.parseHypothesis(document.getText(), document.uri.fsPath, { workspaceRoot: workspaceRoot(document.uri) });
+  }
+
+  /** The model a hypothesis names, from the cache (read on first use), with the shapes its check measured. */
+  async model(document: vscode.TextDocument): Promise<ModelContext | undefined> {
+    const parsed = await this.parse(document);
+    const path = parsed.draft.model;
+    if (!path) return undefined;
+    const cache = await this.checkCache();
+    if (!cache.exists(path)) return undefined;
+    try {
+      const facts = await cache.model(path);
+      return { facts, shapes: await cache.probedShapes(facts.model.sha256) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Forget everything read (a model, data file or checkpoint changed on disk). */
+  invalidate(): void {
+    this.cache?.clear();
+  }
+
+  private async checkCache(): Promise<EditorCheckCache> {
+    if (!this.cache) {
+      const { EditorCheckCache } = await editorCacheModule();
+      this.cache ??= new EditorCheckCache(this.mayExecute);
+    }
+    return this.cache;
+  }
+}
+
+function workspaceRoot(uri: vscode.Uri): string | undefined {
+  return vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+}

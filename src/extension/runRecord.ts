@@ -1,0 +1,116 @@
+// A run as the extension tracks it (queued, running, finished, loaded from a results file), and the two views of
+// it that the webviews draw: a RunSummary (runs list, chart header) and a ChartDoc (the chart). Pure: no vscode.
+import type { Hypothesis, DialKind } from '../hypothesis/types';
+import type { LevelResult, ResultsDocument } from '../protocol/results';
+import type { SweepProgress } from '../protocol/worker';
+import { type ChartDoc, chartDocOf, type RunStatus, type RunSummary } from '../protocol/webview';
+import { formatDuration } from './format';
+
+export interface RunRecord {
+  /** The results file's absolute path: one per hypothesis (a new run of it replaces the old record). */
+  id: string;
+  hypothesisFile: string;
+  resultsPath: string;
+  /** The hypothesis file relative to its workspace folder. */
+  label: string;
+  status: RunStatus;
+  circuitName: string;
+  dial: DialKind | null;
+  /** The resolved hypothesis (runs started here): thresholds and dial for the live chart. */
+  hypothesis?: Hypothesis;
+  /** Levels finished so far (live), or all of them (finished). */
+  levels: LevelResult[];
+  progress: SweepProgress | null;
+  document?: ResultsDocument;
+  /** Why it failed or stopped. */
+  error?: string;
+}
+
+export function recordFromDocument(doc: ResultsDocument, resultsPath: string, label: string): RunRecord {
+  return {
+    id: resultsPath,
+    hypothesisFile: doc.hypothesis.file,
+    resultsPath,
+    label,
+    status: doc.status,
+    circuitName: doc.hypothesis.resolved.circuit.name,
+    dial: doc.dial,
+    hypothesis: doc.hypothesis.resolved,
+    levels: doc.levels,
+    progress: null,
+    document: doc,
+  };
+}
+
+/** Whether parsed JSON is a results document this version can show. */
+export function isResultsDocument(x: unknown): x is ResultsDocument {
+  if (typeof x !== 'object' || x === null) return false;
+  const d = x as Partial<ResultsDocument>;
+  return d.kind === 'circuit-thermometer/results' && d.version === 1 && Array.isArray(d.levels) && typeof d.verdict === 'object' && d.verdict !== null
+    && typeof d.hypothesis === 'object' && d.hypothesis !== null && typeof d.dial === 'string';
+}
+
+export function summarize(r: RunRecord): RunSummary {
+  const v = r.document?.verdict;
+  const ok = r.levels.filter((l) => !l.error);
+  return {
+    id: r.id,
+    hypothesisFile: r.hypothesisFile,
+    label: r.label,
+    circuitName: r.circuitName,
+    dial: r.dial,
+    status: r.status,
+    resultsPath: r.resultsPath,
+    progress: r.status === 'running' ? r.progress?.fraction ?? 0 : null,
+    message: message(r),
+    tEnt: v?.tEnt ?? null,
+    tSurv: v?.tSurv ?? null,
+    cleanlinessDecades: v ? v.cleanlinessDecades : null,
+    spark: {
+      level: ok.map((l) => l.level),
+      target: ok.map((l) => finite(l.targetEffect.mean)),
+      collateral: ok.map((l) => finite(l.collateralEffect.mean)),
+    },
+  };
+}
+
+/** What the chart can draw of this run now: everything when finished, the finished levels while running. */
+export function chartDocFor(r: RunRecord): ChartDoc | null {
+  if (r.document) return chartDocOf(r.document);
+  if (!r.hypothesis) return null;
+  const h = r.hypothesis;
+  return {
+    dial: h.degradation.dial,
+    levels: r.levels.map((l) => ({ ...l, chains: [] })),
+    watanabeTemperature: null,
+    thresholds: h.verdict,
+    baseline: { loss: null, controlLoss: null, targetMetric: null, targetEffect: null, collateralEffect: null },
+    verdict: null,
+    circuitName: h.circuit.name,
+  };
+}
+
+function message(r: RunRecord): string {
+  switch (r.status) {
+    case 'queued':
+      return 'queued';
+    case 'running': {
+      const p = r.progress;
+      if (!p) return 'starting the worker…';
+      const eta = p.etaSeconds === null ? '' : ` · about ${formatDuration(p.etaSeconds)} left`;
+      return `level ${p.levelIndex + 1}/${p.levels} · chain ${p.chain + 1}/${p.chains} · draw ${p.draw + 1}/${p.draws}${eta}`;
+    }
+    case 'complete':
+    case 'diverged':
+      return r.document?.verdict.summary ?? r.status;
+    case 'failed':
+      return r.error ?? 'failed';
+    case 'cancelled':
+      return r.error ?? 'cancelled';
+  }
+}
+
+/** JSON has no NaN: a missing mean becomes null in the message and a gap in the sparkline. */
+function finite(x: number): number {
+  return Number.isFinite(x) ? x : NaN;
+}

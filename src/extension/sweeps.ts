@@ -1,0 +1,240 @@
+// Background sweeps: a queue served by one worker process (src/worker/client.ts), one run at a time. Each run
+// gets a cancellable progress notification with an ETA, the status bar shows what runs and what waits, the
+// output channel keeps the log, and the runs store (→ views, chart) hears every progress and finished level.
+// The worker is shut down whenever the queue runs dry, so an idle editor holds no model in memory.
+import * as vscode from 'vscode';
+import type { LevelResult } from '../protocol/results';
+import type { SweepProgress } from '../protocol/worker';
+import type { WorkerClient } from '../worker/client';
+import { settings, workerEnv } from './config';
+import { workerClientModule } from './engine';
+import { formatDuration } from './format';
+import type { RunRecord } from './runRecord';
+import { RunsStore, samePath } from './runsStore';
+
+/** Views hear about progress at most this often. */
+const PROGRESS_INTERVAL_MS = 250;
+
+export interface SweepEvents {
+  /** A run finished with results (the notification's buttons call back here). */
+  onFinished(record: RunRecord): void;
+}
+
+export class SweepQueue implements vscode.Disposable {
+  private readonly waiting: RunRecord[] = [];
+  private current: { record: RunRecord; abort: AbortController } | undefined;
+  private client: WorkerClient | undefined;
+  private pumping = false;
+  private readonly statusItem = vscode.window.createStatusBarItem('circuitThermometer.sweep', vscode.StatusBarAlignment.Left, 50);
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a run is queued, starts, progresses or ends (lenses and status bar follow it). */
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly store: RunsStore,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly workerPath: string,
+    private readonly events: SweepEvents,
+  ) {
+    this.statusItem.name = 'Circuit Thermometer sweep';
+    this.statusItem.command = 'circuitThermometer.cancelSweep';
+  }
+
+  /** Queues a run (its record already resolved and checked); refuses a hypothesis that is already queued or running. */
+  enqueue(record: RunRecord): boolean {
+    if (this.activeRecord(record.hypothesisFile)) return false;
+    record.status = 'queued';
+    record.levels = [];
+    record.progress = null;
+    delete record.document;
+    delete record.error;
+    this.waiting.push(record);
+    this.store.put(record);
+    this.log.info(`queued ${record.label} → ${record.resultsPath}`);
+    this.refresh();
+    void this.pump();
+    return true;
+  }
+
+  /** Queued and running runs, the running one first. */
+  active(): RunRecord[] {
+    return [...(this.current ? [this.current.record] : []), ...this.waiting];
+  }
+
+  activeRecord(hypothesisFile: string): RunRecord | undefined {
+    return this.active().find((r) => samePath(r.hypothesisFile, hypothesisFile));
+  }
+
+  /** Cancels a run: a waiting one leaves the queue, the running one is stopped in the worker (no results file). */
+  async cancel(id: string): Promise<void> {
+    const i = this.waiting.findIndex((r) => r.id === id);
+    if (i >= 0) {
+      const [r] = this.waiting.splice(i, 1);
+      this.store.update(r.id, (x) => {
+        x.status = 'cancelled';
+        x.error = 'cancelled before it started';
+      });
+      this.log.info(`removed ${r.label} from the queue`);
+      this.refresh();
+      return;
+    }
+    if (this.current?.record.id === id) {
+      this.log.info(`cancelling ${this.current.record.label}`);
+      this.current.abort.abort();
+      await this.client?.cancel();
+    }
+  }
+
+  /** Settings changed: the next worker starts with the new ones. */
+  async restartWorker(): Promise<void> {
+    if (!this.current) await this.stopWorker();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (let next = this.waiting.shift(); next; next = this.waiting.shift()) await this.execute(next);
+    } finally {
+      this.pumping = false;
+      this.current = undefined;
+      this.refresh();
+      await this.stopWorker();
+    }
+  }
+
+  private async execute(record: RunRecord): Promise<void> {
+    const abort = new AbortController();
+    this.current = { record, abort };
+    this.store.update(record.id, (r) => (r.status = 'running'));
+    this.refresh();
+    const started = Date.now();
+    this.log.info(`sweep ${record.label} (${record.dial ?? '?'} dial) started`);
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Circuit Thermometer: sweeping ${record.circuitName || record.label}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => void this.cancel(record.id));
+        let shown = 0;
+        let lastPush = 0;
+        const levels = new Map<number, LevelResult>();
+        const onProgress = (p: SweepProgress) => {
+          progress.report({ increment: Math.max(0, p.fraction - shown) * 100, message: progressMessage(p) });
+          shown = Math.max(shown, p.fraction);
+          record.progress = p;
+          const now = Date.now();
+          if (now - lastPush >= PROGRESS_INTERVAL_MS) {
+            lastPush = now;
+            this.store.update(record.id, () => undefined);
+            this.refresh();
+          }
+        };
+        try {
+          const client = await this.worker();
+          const done = await client.run(
+            { source: { kind: 'file', path: record.hypothesisFile }, out: record.resultsPath, runId: `${Date.now().toString(36)}` },
+            {
+              signal: abort.signal,
+              onProgress,
+              onLevel: (l) => {
+                levels.set(l.levelIndex, l.result);
+                this.log.info(`  level ${l.levelIndex + 1}/${l.levels} (t = ${l.result.level}) done in ${l.result.seconds.toFixed(1)} s${l.result.error ? `: ${l.result.error}` : ''}`);
+                this.store.update(record.id, (r) => (r.levels = [...levels.entries()].sort(([a], [b]) => a - b).map(([, v]) => v)));
+              },
+            },
+          );
+          this.store.update(record.id, (r) => {
+            r.document = done.document;
+            r.levels = done.document.levels;
+            r.status = done.document.status;
+            r.progress = null;
+          });
+          this.log.info(`sweep ${record.label} finished in ${formatDuration((Date.now() - started) / 1000)}: ${done.document.verdict.summary} → ${done.resultsPath}`);
+          this.events.onFinished(record);
+        } catch (e) {
+          this.fail(record, e);
+        }
+      },
+    );
+    this.current = undefined;
+  }
+
+  private fail(record: RunRecord, e: unknown): void {
+    const err = e as { code?: string; message?: string; hint?: string; details?: string[] };
+    const cancelled = err.code === 'cancelled';
+    const text = `${err.message ?? String(e)}${err.hint ? ` (${err.hint})` : ''}`;
+    this.store.update(record.id, (r) => {
+      r.status = cancelled ? 'cancelled' : 'failed';
+      r.error = cancelled ? 'cancelled: no results file was written' : text;
+      r.progress = null;
+    });
+    if (cancelled) {
+      this.log.info(`sweep ${record.label} cancelled; no results file was written`);
+      void vscode.window.showInformationMessage(`Sweep cancelled: ${record.label}. No results file was written.`);
+      return;
+    }
+    this.log.error(`sweep ${record.label} failed [${err.code ?? 'internal'}]: ${text}`);
+    for (const d of err.details ?? []) this.log.error(`  ${d}`);
+    void vscode.window.showErrorMessage(`Sweep failed: ${record.label}: ${text}`, 'Show Log').then((b) => {
+      if (b === 'Show Log') this.log.show(true);
+    });
+  }
+
+  private async worker(): Promise<WorkerClient> {
+    if (!this.client) {
+      const { WorkerClient } = await workerClientModule();
+      const s = settings();
+      this.client = new WorkerClient({
+        workerPath: this.workerPath,
+        clientName: 'vscode',
+        env: workerEnv(s),
+        onLog: (line, source) => (source === 'warn' || source === 'stderr' ? this.log.warn(`[worker] ${line}`) : this.log.info(`[worker] ${line}`)),
+      });
+      const info = await this.client.start();
+      this.log.info(`worker ${info.pid} started (${info.engine.name} ${info.engine.version}, protocol ${info.protocolVersion})`);
+    }
+    return this.client;
+  }
+
+  private async stopWorker(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      const pid = client.pid;
+      await client.dispose();
+      if (pid !== undefined) this.log.info(`worker ${pid} stopped`);
+    }
+  }
+
+  private refresh(): void {
+    const cur = this.current?.record;
+    if (!cur && this.waiting.length === 0) {
+      this.statusItem.hide();
+    } else {
+      const pct = cur?.progress ? ` ${Math.round(cur.progress.fraction * 100)}%` : '';
+      const queued = this.waiting.length > 0 ? ` (+${this.waiting.length} queued)` : '';
+      this.statusItem.text = `$(sync~spin) Sweep${cur ? `: ${cur.circuitName || cur.label}` : ''}${pct}${queued}`;
+      const eta = cur?.progress?.etaSeconds;
+      this.statusItem.tooltip = `${cur ? `${cur.label}: ${cur.progress ? progressMessage(cur.progress) : 'starting'}` : 'waiting'}${eta != null ? ` · about ${formatDuration(eta)} left` : ''}\nClick to cancel.`;
+      this.statusItem.show();
+    }
+    this.changed.fire();
+  }
+
+  /** Cancels everything and stops the worker; deactivate() returns this. */
+  async shutdown(): Promise<void> {
+    this.waiting.length = 0;
+    this.current?.abort.abort();
+    await this.stopWorker();
+  }
+
+  dispose(): void {
+    void this.shutdown();
+    this.statusItem.dispose();
+    this.changed.dispose();
+  }
+}
+
+export function progressMessage(p: SweepProgress): string {
+  const eta = p.etaSeconds === null ? 'estimating time left…' : `about ${formatDuration(p.etaSeconds)} left`;
+  return `level ${p.levelIndex + 1}/${p.levels} (t = ${Number(p.level.toPrecision(3))}) · chain ${p.chain + 1}/${p.chains} · ${eta}`;
+}

@@ -1,0 +1,220 @@
+// The channel between the extension host and its webviews (the chart panel and the runs view).
+// One module imported by both ends, GitLens-style: each message is a typed descriptor with a literal method name
+// and an `is()` guard, so adding a message is one line that the compiler checks on both sides. Commands go
+// webview → host, notifications host → webview, requests host → webview with one reply matched by id.
+// Payloads are plain JSON (VS Code serialises them): no NaN, no undefined inside arrays, no class instances.
+// The host treats everything a webview sends as untrusted input: every command carries a payload validator.
+import type { ChartXAxis } from '../chart/figure';
+import type { DialKind } from '../hypothesis/types';
+import type { LevelResult, ResultsDocument, Verdict } from './results';
+
+export const WEBVIEW_PROTOCOL_NAME = 'circuit-thermometer/webview';
+export const WEBVIEW_PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Payloads
+
+/** Quantities the chart can show; each is a toggle in the panel. */
+export const CHART_METRICS = ['target', 'collateral', 'thresholds', 'lossGap', 'llc'] as const;
+export type ChartMetric = (typeof CHART_METRICS)[number];
+
+export interface ChartViewOptions {
+  xAxis: ChartXAxis;
+  metrics: ChartMetric[];
+}
+
+export const DEFAULT_CHART_OPTIONS: ChartViewOptions = { xAxis: 'temperature', metrics: [...CHART_METRICS] };
+
+export type RunStatus = 'queued' | 'running' | 'complete' | 'diverged' | 'failed' | 'cancelled';
+
+/** One run as the runs view and the chart panel's header show it. */
+export interface RunSummary {
+  /** Stable key: the results file's absolute path (a run writes exactly one). */
+  id: string;
+  hypothesisFile: string;
+  /** The hypothesis file relative to the workspace, for display. */
+  label: string;
+  circuitName: string;
+  dial: DialKind | null;
+  status: RunStatus;
+  resultsPath: string;
+  /** Fraction done while running, in [0, 1]. */
+  progress: number | null;
+  /** One line: the verdict summary when finished, the error when failed, the progress while running. */
+  message: string;
+  tEnt: number | null;
+  tSurv: number | null;
+  cleanlinessDecades: number | null;
+  /** Levels finished so far (or all), for the sparkline: level, target effect E_T, collateral effect E_C. */
+  spark: { level: number[]; target: number[]; collateral: number[] };
+}
+
+/**
+ * What the chart draws: the results document's chart fields, JSON-safe. While a sweep runs, the numbers that are
+ * only known at its end (baseline, Watanabe temperature, verdict) are null; the webview turns them into gaps.
+ */
+export interface ChartDoc {
+  dial: DialKind;
+  levels: LevelResult[];
+  watanabeTemperature: number | null;
+  thresholds: ResultsDocument['thresholds'];
+  baseline: { [K in keyof ResultsDocument['baseline']]: number | null };
+  verdict: Verdict | null;
+  circuitName: string;
+}
+
+export interface ChartState {
+  run: RunSummary;
+  doc: ChartDoc | null;
+  /** Runs the panel can switch to (one per hypothesis and dial). */
+  choices: { id: string; label: string }[];
+  options: ChartViewOptions;
+}
+
+export interface RunsState {
+  runs: RunSummary[];
+  trusted: boolean;
+}
+
+export type ImageFormat = 'png' | 'svg';
+export type ExportFormat = 'json' | 'csv' | ImageFormat;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Message descriptors
+
+export interface IpcMessage<P = unknown> {
+  protocol: typeof WEBVIEW_PROTOCOL_NAME;
+  version: number;
+  /** Sequence number of the sender; a request's reply carries it back as `completionId`. */
+  id: number;
+  method: string;
+  params: P;
+  completionId?: number;
+}
+
+type Validator<P> = (params: unknown) => params is P;
+
+abstract class IpcCall<P> {
+  constructor(readonly method: string, private readonly valid?: Validator<P>) {}
+  /** Whether `msg` is this message with a payload of the right shape (checked when a validator is given). */
+  is(msg: IpcMessage): msg is IpcMessage<P> {
+    return msg.method === this.method && (this.valid === undefined || this.valid(msg.params));
+  }
+}
+
+/** Webview → host, fire and forget. */
+export class IpcCommand<P> extends IpcCall<P> {
+  readonly kind = 'command' as const;
+}
+
+/** Host → webview, fire and forget. */
+export class IpcNotification<P> extends IpcCall<P> {
+  readonly kind = 'notification' as const;
+}
+
+/** Host → webview with exactly one reply (`response`, sent back with `completionId` = the request's id). */
+export class IpcRequest<P, R> extends IpcCall<P> {
+  readonly response: IpcCommand<IpcReply<R>>;
+  constructor(method: string, valid?: Validator<P>, validReply?: Validator<R>) {
+    super(method, valid);
+    this.response = new IpcCommand<IpcReply<R>>(`${method}/reply`, (x): x is IpcReply<R> => isReply(x, validReply));
+  }
+}
+
+export type IpcReply<R> = { ok: true; result: R } | { ok: false; error: string };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The message table
+
+/** Webview → host: the page has loaded and listens (the host then sends the current state). */
+export const ReadyCommand = new IpcCommand<{ view: 'chart' | 'runs' }>('webview/ready', (p): p is { view: 'chart' | 'runs' } => isObject(p) && (p.view === 'chart' || p.view === 'runs'));
+/** Webview → host: something failed in the page (logged to the output channel). */
+export const ErrorCommand = new IpcCommand<{ message: string }>('webview/error', (p): p is { message: string } => isObject(p) && typeof p.message === 'string');
+/** Chart → host: the user changed the axis or the metric toggles (remembered for the next chart). */
+export const ChartOptionsCommand = new IpcCommand<ChartViewOptions>('chart/options', isChartViewOptions);
+/** Chart → host: show another run. */
+export const SelectRunCommand = new IpcCommand<{ runId: string }>('chart/selectRun', isRunRef);
+/** Chart → host: export the shown run (json/csv written by the host; png/svg the page renders then sends back). */
+export const ExportCommand = new IpcCommand<{ format: ExportFormat }>('chart/export', (p): p is { format: ExportFormat } => isObject(p) && isExportFormat(p.format));
+/** Runs view → host: open the chart of a run. */
+export const OpenRunCommand = new IpcCommand<{ runId: string }>('runs/open', isRunRef);
+/** Runs view → host: cancel a queued or running sweep. */
+export const CancelRunCommand = new IpcCommand<{ runId: string }>('runs/cancel', isRunRef);
+/** Runs view → host: open the results file of a run. */
+export const OpenResultsCommand = new IpcCommand<{ runId: string }>('runs/openResults', isRunRef);
+
+/** Host → chart: draw this. */
+export const ChartStateNotification = new IpcNotification<ChartState>('chart/state');
+/** Host → runs view: the list changed. */
+export const RunsStateNotification = new IpcNotification<RunsState>('runs/state');
+
+/** Host → chart: render the current figure as an image; the reply is a `data:` URL. */
+export const ImageRequest = new IpcRequest<{ format: ImageFormat; width: number; height: number }, { dataUrl: string }>(
+  'chart/image',
+  undefined,
+  (r): r is { dataUrl: string } => isObject(r) && typeof r.dataUrl === 'string' && r.dataUrl.startsWith('data:image/'),
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Envelopes and guards
+
+export function message<P>(call: IpcCall<P>, id: number, params: P, completionId?: number): IpcMessage<P> {
+  return { protocol: WEBVIEW_PROTOCOL_NAME, version: WEBVIEW_PROTOCOL_VERSION, id, method: call.method, params, ...(completionId !== undefined ? { completionId } : {}) };
+}
+
+/** The envelope check every receiver runs first: our protocol, our version, a method and an id. */
+export function isIpcMessage(x: unknown): x is IpcMessage {
+  return isObject(x) && x.protocol === WEBVIEW_PROTOCOL_NAME && x.version === WEBVIEW_PROTOCOL_VERSION
+    && typeof x.method === 'string' && Number.isInteger(x.id) && 'params' in x
+    && (x.completionId === undefined || Number.isInteger(x.completionId));
+}
+
+export function isChartViewOptions(x: unknown): x is ChartViewOptions {
+  return isObject(x) && (x.xAxis === 'temperature' || x.xAxis === 'lossGap') && Array.isArray(x.metrics)
+    && x.metrics.every((m) => (CHART_METRICS as readonly unknown[]).includes(m));
+}
+
+export function isExportFormat(x: unknown): x is ExportFormat {
+  return x === 'json' || x === 'csv' || x === 'png' || x === 'svg';
+}
+
+function isRunRef(x: unknown): x is { runId: string } {
+  return isObject(x) && typeof x.runId === 'string' && x.runId.length > 0 && x.runId.length < 4096;
+}
+
+function isReply<R>(x: unknown, valid?: Validator<R>): x is IpcReply<R> {
+  if (!isObject(x)) return false;
+  if (x.ok === true) return valid === undefined || valid(x.result);
+  return x.ok === false && typeof x.error === 'string';
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Chart documents
+
+/** The chart fields of a finished results document. */
+export function chartDocOf(doc: ResultsDocument): ChartDoc {
+  return {
+    dial: doc.dial,
+    // Chain traces stay in the file: the chart needs the per-level statistics only.
+    levels: doc.levels.map((l) => ({ ...l, chains: [] })),
+    watanabeTemperature: finiteOrNull(doc.watanabeTemperature),
+    thresholds: doc.thresholds,
+    baseline: {
+      loss: finiteOrNull(doc.baseline.loss),
+      controlLoss: finiteOrNull(doc.baseline.controlLoss),
+      targetMetric: finiteOrNull(doc.baseline.targetMetric),
+      targetEffect: finiteOrNull(doc.baseline.targetEffect),
+      collateralEffect: finiteOrNull(doc.baseline.collateralEffect),
+    },
+    verdict: doc.verdict,
+    circuitName: doc.hypothesis.resolved.circuit.name,
+  };
+}
+
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}

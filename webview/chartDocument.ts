@@ -1,0 +1,60 @@
+// From the JSON-safe chart payload to what the chart module draws. Unknown numbers (a sweep still running: no
+// baseline, no Watanabe temperature yet) become NaN, which the figure leaves out instead of drawing at zero.
+import { buildFigure, type ChartDocument, type Figure, TRACE } from '../src/chart/figure';
+import type { ChartTheme } from '../src/chart/theme';
+import type { ChartDoc, ChartMetric, ChartViewOptions } from '../src/protocol/webview';
+
+export function toChartDocument(d: ChartDoc): ChartDocument {
+  const nan = (x: number | null): number => (x === null ? NaN : x);
+  return {
+    dial: d.dial,
+    levels: d.levels,
+    watanabeTemperature: nan(d.watanabeTemperature),
+    thresholds: d.thresholds,
+    baseline: {
+      loss: nan(d.baseline.loss),
+      controlLoss: nan(d.baseline.controlLoss),
+      targetMetric: nan(d.baseline.targetMetric),
+      targetEffect: nan(d.baseline.targetEffect),
+      collateralEffect: nan(d.baseline.collateralEffect),
+    },
+    verdict: d.verdict,
+    hypothesis: { resolved: { circuit: { name: d.circuitName } } },
+  };
+}
+
+/** Trace ids behind each metric toggle. */
+export const METRIC_TRACES: Record<ChartMetric, readonly string[]> = {
+  target: [TRACE.targetUpper, TRACE.targetLower, TRACE.target],
+  collateral: [TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral],
+  thresholds: [TRACE.persistence, TRACE.tolerance],
+  lossGap: [TRACE.lossGapUpper, TRACE.lossGapLower, TRACE.lossGap],
+  llc: [TRACE.llcUpper, TRACE.llcLower, TRACE.llc],
+};
+
+/**
+ * The figure for the panel: the shared chart, with the metrics the user switched off hidden. `withTitle: false`
+ * drops Plotly's title (the panel shows it as HTML above the chart); exported images keep it.
+ */
+export function panelFigure(d: ChartDoc, options: ChartViewOptions, theme: ChartTheme, withTitle: boolean): Figure {
+  const fig = buildFigure(toChartDocument(d), { xAxis: options.xAxis, theme });
+  const hidden = new Set<string>();
+  for (const [metric, uids] of Object.entries(METRIC_TRACES) as [ChartMetric, readonly string[]][]) {
+    if (!options.metrics.includes(metric)) for (const uid of uids) hidden.add(uid);
+  }
+  const data = fig.data.map((t) => {
+    const uid = (t as { uid?: string }).uid;
+    return uid !== undefined && hidden.has(uid) ? { ...t, visible: false as const } : t;
+  });
+  const layout = { ...fig.layout };
+  if (!withTitle) {
+    delete layout.title;
+    layout.margin = { ...layout.margin, t: 28 };
+  }
+  return { data, layout };
+}
+
+/** Names of the shapes (clean window, markers) the figure draws, for the page's data attributes. */
+export function shapeNames(fig: Figure): string[] {
+  return (fig.layout.shapes ?? []).map((s) => s.name).filter((n): n is string => typeof n === 'string');
+}

@@ -1,0 +1,211 @@
+// The chart panel: the entanglement chart of one run (Plotly SVG traces from the shared chart module), controls
+// from @vscode-elements, the verdict and the level table. The host sends the state (again on every finished
+// level while a sweep runs); the page draws it, remembers the view options, and renders images on request.
+//
+// Stable hooks for tests and people: #chart[data-state][data-run-id][data-shapes][data-t-ent],
+// [data-testid=verdict], table#levels tr[data-level], the toolbar buttons' data-export.
+import './cspInit';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-radio/index.js';
+import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import Plotly from 'plotly.js-dist';
+import { formatEstimate, formatLevel, formatNumber } from '../src/chart/format';
+import {
+  CHART_METRICS,
+  type ChartMetric,
+  ChartOptionsCommand,
+  type ChartState,
+  ChartStateNotification,
+  type ChartViewOptions,
+  DEFAULT_CHART_OPTIONS,
+  type ExportFormat,
+  ExportCommand,
+  ImageRequest,
+  isChartViewOptions,
+  ReadyCommand,
+  SelectRunCommand,
+} from '../src/protocol/webview';
+import { panelFigure, shapeNames } from './chartDocument';
+import { el } from './dom';
+import { HostChannel } from './ipc';
+import { readTheme, watchTheme } from './theme';
+
+const METRIC_LABELS: Record<ChartMetric, string> = {
+  target: 'target effect E_T',
+  collateral: 'collateral effect E_C',
+  thresholds: 'thresholds',
+  lossGap: 'loss gap ΔL',
+  llc: 'LLC λ̂',
+};
+
+interface SavedState {
+  runId?: string;
+  options: ChartViewOptions;
+}
+
+const channel = new HostChannel();
+const saved = channel.state as Partial<SavedState> | undefined;
+let options: ChartViewOptions = saved && isChartViewOptions(saved.options) ? saved.options : DEFAULT_CHART_OPTIONS;
+let state: ChartState | null = null;
+
+// ---- page skeleton ------------------------------------------------------------------------------------------
+
+const title = el('h1', { id: 'title', 'data-testid': 'chart-title' }, 'Entanglement chart');
+const verdict = el('p', { id: 'verdict', 'data-testid': 'verdict' });
+const status = el('p', { id: 'status', 'data-testid': 'status', class: 'muted' });
+const progress = el('vscode-progress-bar', { id: 'progress', hidden: '' });
+const runSelect = el('vscode-single-select', { id: 'run', 'aria-label': 'run' });
+const axis = el('vscode-radio-group', { id: 'axis', 'aria-label': 'x axis' }, [
+  el('vscode-radio', { name: 'axis', value: 'temperature', label: 'temperature' }, 'temperature'),
+  el('vscode-radio', { name: 'axis', value: 'lossGap', label: 'loss gap ΔL' }, 'loss gap ΔL'),
+]);
+const metricBoxes = CHART_METRICS.map((m) => el('vscode-checkbox', { 'data-metric': m, label: METRIC_LABELS[m] }, METRIC_LABELS[m]));
+const exportButtons = (['png', 'svg', 'csv', 'json'] as const).map((f) =>
+  el('vscode-button', { 'data-export': f, secondary: '', title: `Export ${f.toUpperCase()}` }, f.toUpperCase()));
+const chart = el('div', { id: 'chart', 'data-state': 'empty' });
+const table = el('table', { id: 'levels' });
+
+document.body.append(
+  el('header', {}, [title, verdict, status, progress]),
+  el('div', { class: 'toolbar' }, [
+    el('label', { class: 'field' }, ['Run ', runSelect]),
+    el('span', { class: 'field' }, ['x axis ', axis]),
+    el('span', { class: 'field metrics' }, metricBoxes),
+    el('span', { class: 'field exports' }, exportButtons),
+  ]),
+  chart,
+  table,
+);
+
+// ---- controls -----------------------------------------------------------------------------------------------
+
+function syncControls(): void {
+  for (const r of Array.from(axis.querySelectorAll('vscode-radio'))) (r as HTMLElement & { checked: boolean }).checked = r.getAttribute('value') === options.xAxis;
+  for (const box of metricBoxes) (box as HTMLElement & { checked: boolean }).checked = options.metrics.includes(box.dataset.metric as ChartMetric);
+}
+
+function setOptions(next: ChartViewOptions): void {
+  options = next;
+  persist();
+  channel.send(ChartOptionsCommand, options);
+  draw();
+}
+
+axis.addEventListener('change', (e) => {
+  const value = (e.target as HTMLElement).getAttribute('value');
+  if (value === 'temperature' || value === 'lossGap') setOptions({ ...options, xAxis: value });
+});
+for (const box of metricBoxes) {
+  box.addEventListener('change', () => {
+    const checked = metricBoxes.filter((b) => (b as HTMLElement & { checked: boolean }).checked).map((b) => b.dataset.metric as ChartMetric);
+    setOptions({ ...options, metrics: CHART_METRICS.filter((m) => checked.includes(m)) });
+  });
+}
+runSelect.addEventListener('change', () => {
+  const runId = (runSelect as HTMLElement & { value: string }).value;
+  if (runId && runId !== state?.run.id) channel.send(SelectRunCommand, { runId });
+});
+for (const b of exportButtons) b.addEventListener('click', () => channel.send(ExportCommand, { format: b.dataset.export as ExportFormat }));
+
+function persist(): void {
+  const s: SavedState = { runId: state?.run.id, options };
+  channel.state = s;
+}
+
+// ---- drawing ------------------------------------------------------------------------------------------------
+
+function render(next: ChartState): void {
+  state = next;
+  options = next.options;
+  persist();
+  syncControls();
+  const { run } = next;
+  title.textContent = run.circuitName || run.label;
+  status.textContent = `${run.label} · dial ${run.dial ?? '?'} · ${run.status}${run.status === 'running' && run.progress !== null ? ` ${Math.round(run.progress * 100)}%` : ''}`;
+  progress.hidden = run.status !== 'running' && run.status !== 'queued';
+  if (run.progress !== null) (progress as HTMLElement & { value: number; max: number }).value = run.progress * 100;
+  renderVerdict(next);
+  runSelect.replaceChildren(...next.choices.map((c) => el('vscode-option', { value: c.id, ...(c.id === run.id ? { selected: '' } : {}) }, c.label)));
+  (runSelect as HTMLElement & { value: string }).value = run.id;
+  draw();
+  renderTable(next);
+}
+
+function renderVerdict(s: ChartState): void {
+  const v = s.doc?.verdict ?? null;
+  verdict.dataset.tEnt = v?.tEnt === null || v === null ? '' : String(v.tEnt);
+  verdict.dataset.tSurv = v?.tSurv === null || v === null ? '' : String(v.tSurv);
+  verdict.dataset.cleanliness = v ? String(v.cleanlinessDecades) : '';
+  verdict.dataset.cleanWindow = v?.cleanWindow ? v.cleanWindow.join(',') : '';
+  if (!v) {
+    verdict.textContent = s.run.message;
+    return;
+  }
+  const facts = [
+    `t_ent = ${v.tEnt === null ? '—' : formatLevel(v.tEnt)}`,
+    `t_surv = ${v.tSurv === null ? '—' : formatLevel(v.tSurv)}`,
+    `cleanliness ${formatNumber(v.cleanlinessDecades)} decades`,
+  ];
+  verdict.replaceChildren(el('strong', {}, v.summary), el('span', { class: 'muted' }, ` · ${facts.join(' · ')}`));
+}
+
+function draw(): void {
+  const s = state;
+  chart.dataset.runId = s?.run.id ?? '';
+  chart.dataset.xAxis = options.xAxis;
+  if (!s?.doc || s.doc.levels.length === 0) {
+    Plotly.purge(chart);
+    chart.replaceChildren(el('p', { class: 'placeholder' }, s ? (s.run.status === 'running' || s.run.status === 'queued' ? 'Waiting for the first level…' : s.run.message) : 'No run selected.'));
+    chart.dataset.state = s?.run.status === 'running' || s?.run.status === 'queued' ? 'waiting' : 'empty';
+    chart.dataset.shapes = '';
+    chart.dataset.levels = '0';
+    return;
+  }
+  chart.querySelector('.placeholder')?.remove();
+  const fig = panelFigure(s.doc, options, readTheme(), false);
+  chart.dataset.shapes = shapeNames(fig).join(',');
+  chart.dataset.levels = String(s.doc.levels.length);
+  chart.dataset.tEnt = s.doc.verdict?.tEnt != null ? String(s.doc.verdict.tEnt) : '';
+  void Plotly.react(chart, fig.data, fig.layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage', 'sendChartToCloud'] }).then(() => {
+    chart.dataset.state = s.doc?.verdict ? 'ready' : 'live';
+  });
+}
+
+function renderTable(s: ChartState): void {
+  const levels = s.doc?.levels ?? [];
+  const llc = levels.some((l) => l.llc);
+  const head = ['level', 'ΔL ± se', 'E_T ± se', 'E_C ± se', ...(llc ? ['LLC ± se'] : []), 'collateral negligible', 'target persists'];
+  const rows = levels.map((l) => {
+    const cells = l.error
+      ? [formatLevel(l.level), `diverged: ${l.error}`]
+      : [
+          formatLevel(l.level),
+          formatEstimate(l.lossGap),
+          formatEstimate(l.targetEffect),
+          formatEstimate(l.collateralEffect),
+          ...(llc ? [l.llc ? formatEstimate(l.llc) : '—'] : []),
+          l.collateralNegligible ? 'yes' : 'no',
+          l.targetPersists ? 'yes' : 'no',
+        ];
+    const inWindow = s.doc?.verdict?.cleanWindow && l.level >= s.doc.verdict.cleanWindow[0] && l.level <= s.doc.verdict.cleanWindow[1];
+    return el('tr', { 'data-level': String(l.level), ...(inWindow ? { class: 'clean' } : {}) }, cells.map((c) => el('td', {}, c)));
+  });
+  table.replaceChildren(el('thead', {}, [el('tr', {}, head.map((h) => el('th', {}, h)))]), el('tbody', {}, rows));
+}
+
+// ---- host messages ------------------------------------------------------------------------------------------
+
+channel.on(ChartStateNotification, render);
+channel.onRequest(ImageRequest, async ({ format, width, height }) => {
+  if (!state?.doc || state.doc.levels.length === 0) throw new Error('the chart has nothing to draw yet');
+  const fig = panelFigure(state.doc, options, readTheme(), true);
+  const dataUrl = await Plotly.toImage({ data: fig.data, layout: { ...fig.layout, width, height } }, { format, width, height });
+  return { dataUrl };
+});
+watchTheme(draw);
+syncControls();
+channel.send(ReadyCommand, { view: 'chart' });
