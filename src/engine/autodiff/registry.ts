@@ -22,24 +22,28 @@ export const REGISTRY: Readonly<Record<string, readonly RegistryEntry[]>> = {
   Relu: [rule(ew.relu)], LeakyRelu: [rule(ew.leakyRelu)], Tanh: [rule(ew.tanh)], Sigmoid: [rule(ew.sigmoid)],
   Softplus: [rule(ew.softplus)], Erf: [rule(ew.erf)], Gelu: [rule(ew.gelu, 20)],
   HardSigmoid: [rule(ew.hardSigmoid)], HardSwish: [rule(ew.hardSwish, 14)], Clip: [rule(ew.clip)],
-  Max: [rule(ew.max)], Min: [rule(ew.min)], Sum: [rule(ew.sum)],
+  Max: [rule(ew.max)], Min: [rule(ew.min)], Sum: [rule(ew.sum)], Mean: [rule(ew.mean)],
+  Elu: [rule(ew.elu)], Selu: [rule(ew.selu)], PRelu: [rule(ew.prelu)],
   Identity: [rule(ew.identity)], Dropout: [rule(ew.dropout)], Cast: [rule(ew.cast)],
   // products
-  Gemm: [rule(mm.gemmRule)], MatMul: [rule(mm.matmul)],
+  Gemm: [rule(mm.gemmRule)], MatMul: [rule(mm.matmul)], Einsum: [rule(mm.einsum, 12)],
   // reductions
-  ReduceSum: [rule(red.reduceSum)], ReduceMean: [rule(red.reduceMean)],
+  ReduceSum: [rule(red.reduceSum)], ReduceMean: [rule(red.reduceMean)], ReduceMax: [rule(red.reduceMax)], ReduceMin: [rule(red.reduceMin)],
+  ReduceL2: [rule(red.reduceL2)], ReduceSumSquare: [rule(red.reduceSumSquare)], ReduceLogSumExp: [rule(red.reduceLogSumExp)],
   // layout
   Reshape: [rule(sh.reshapeBack)], Flatten: [rule(sh.reshapeBack)], Squeeze: [rule(sh.reshapeBack)], Unsqueeze: [rule(sh.reshapeBack)],
   Transpose: [rule(sh.transposeRule)], Expand: [rule(sh.expandRule)],
   // normalisation
   Softmax: [rule(nn.softmax)], LogSoftmax: [rule(nn.logSoftmax)],
   LayerNormalization: [rule(nn.layerNormalization, 17)], BatchNormalization: [rule(nn.batchNormalization)],
+  InstanceNormalization: [rule(nn.instanceNormalization)],
   // indexing and routing
   Gather: [rule(ix.gather)], GatherElements: [rule(ix.gatherElements)], Slice: [rule(ix.sliceRule)],
   Concat: [rule(ix.concat)], Split: [rule(ix.splitRule)], Where: [rule(ix.where)], Pad: [rule(ix.padRule)],
   Tile: [rule(ix.tile)], CumSum: [rule(ix.cumSum)], Trilu: [rule(ix.trilu, 14)],
   // convolution and pooling
   Conv: [rule(cv.conv)], MaxPool: [rule(pl.maxPool)], AveragePool: [rule(pl.averagePool)], GlobalAveragePool: [rule(pl.globalAveragePool)],
+  GlobalMaxPool: [rule(pl.globalMaxPool)],
   // no gradient flows through these: integer results, comparisons, logic, constants, piecewise-constant functions
   Shape: [none], Size: [none], Constant: [none], ConstantOfShape: [none], Range: [none], EyeLike: [none], OneHot: [none],
   Equal: [none], Less: [none], Greater: [none], LessOrEqual: [none], GreaterOrEqual: [none],

@@ -189,3 +189,29 @@ export const dropout: GradRule = (ctx, dy) => {
   }
   return identity(ctx, dy);
 };
+
+// y = x if x > 0 else α(eˣ − 1) ⇒ dx = g if x > 0 else g·(y + α)
+export const elu = unary((ctx, g, x, y) =>
+  select(ctx, ctx.b.op('Greater', [x, c(ctx, 0)]), g, ctx.b.mul(g, ctx.b.add(y, c(ctx, attrFloat(ctx.node, 'alpha', 1))))));
+
+// y = γx if x > 0 else γα(eˣ − 1) ⇒ dx = γg if x > 0 else g·(y + γα)
+export const selu = unary((ctx, g, x, y) => {
+  const alpha = attrFloat(ctx.node, 'alpha', 1.67326319217681884765625), gamma = attrFloat(ctx.node, 'gamma', 1.05070102214813232421875);
+  return select(ctx, ctx.b.op('Greater', [x, c(ctx, 0)]), ctx.b.mul(g, c(ctx, gamma)), ctx.b.mul(g, ctx.b.add(y, c(ctx, gamma * alpha))));
+});
+
+// y = x if x ≥ 0 else s·x ⇒ dx = g if x ≥ 0 else g·s, ds = Σ_broadcast g·x·[x < 0]
+export const prelu: GradRule = (ctx, [g]) => {
+  const [x, slope] = ctx.node.input;
+  const negative = ctx.b.op('Less', [x, c(ctx, 0)]);
+  return [
+    ctx.needs(0) ? select(ctx, negative, ctx.b.mul(g!, slope), g!) : null,
+    side(ctx, 1, () => select(ctx, negative, ctx.b.mul(g!, x), c(ctx, 0))),
+  ];
+};
+
+// y = (Σ xᵢ)/n ⇒ dxᵢ = g/n
+export const mean: GradRule = (ctx, [g]) => {
+  const scaled = () => ctx.b.mul(g!, c(ctx, 1 / ctx.node.input.length));
+  return ctx.node.input.map((_, i) => side(ctx, i, scaled));
+};

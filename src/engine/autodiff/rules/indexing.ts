@@ -27,7 +27,12 @@ export const gather: GradRule = (ctx, [g]) => {
   } else {
     // Σ_j onehot(idx_j)ᵀ·g_j as one Gemm: [A, J] × [J, rest].
     const rows = numel(si), rest = numel(pre) * numel(post);
-    const hit = b.op('Equal', [b.reshape(idx, [rows, 1]), b.constInt64(range(sd[axis]), [1, sd[axis]], 'classes')]);
+    // Negative indices count from the end: compare against both spellings of every position.
+    const flatIdx = b.reshape(idx, [rows, 1]);
+    const hit = b.op('Or', [
+      b.op('Equal', [flatIdx, b.constInt64(range(sd[axis]), [1, sd[axis]], 'positions')]),
+      b.op('Equal', [flatIdx, b.constInt64(range(sd[axis]).map((k) => k - sd[axis]), [1, sd[axis]], 'negative_positions')]),
+    ]);
     const onehot = b.cast(hit, ctx.dataType(data));
     dFront = b.reshape(b.op('Gemm', [onehot, b.reshape(gFront, [rows, rest])], { transA: 1 }), dFrontShape);
   }

@@ -75,3 +75,70 @@ function broadcastBatch(a: readonly number[], b: readonly number[]): number[] {
   }
   return out;
 }
+
+/** Subscripts of an Einsum equation: one list of labels per input ('.' stands for the ellipsis) and the output's. */
+function parseEinsum(equation: string, inputs: number): { ins: string[]; out: string } {
+  const eq = equation.replace(/\s+/g, '').replace(/\.\.\./g, '.');
+  const [lhs, rhs] = eq.split('->');
+  const ins = lhs.split(',');
+  if (ins.length !== inputs) throw new Error(`Einsum equation '${equation}' names ${ins.length} operands for ${inputs} inputs`);
+  if (rhs !== undefined) return { ins, out: rhs };
+  // Implicit output: the ellipsis, then every label used once, alphabetically.
+  const counts = new Map<string, number>();
+  for (const ch of ins.join('')) if (ch !== '.') counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const once = [...counts].filter(([, k]) => k === 1).map(([ch]) => ch).sort().join('');
+  return { ins, out: (ins.some((s) => s.includes('.')) ? '.' : '') + once };
+}
+
+const spell = (subs: string) => subs.replace('.', '...');
+
+// y = einsum(out ← s₁, …, sₙ) ⇒ dxᵢ = einsum(sᵢ ← out, s₁ … sₙ without sᵢ): the gradient routes g back along the same labels
+export const einsum: GradRule = (ctx, [g]) => {
+  const eqn = ctx.node.attribute.find((a) => a.name === 'equation');
+  const equation = eqn?.s ? new TextDecoder().decode(eqn.s) : '';
+  const { ins, out } = parseEinsum(equation, ctx.node.input.length);
+  const sizes = new Map<string, number>();
+  let ellipsis: number[] | null = null;
+  ins.forEach((subs, i) => {
+    const shape = ctx.shape(ctx.node.input[i]);
+    const e = subs.includes('.') ? shape.length - (subs.length - 1) : 0;
+    let k = 0;
+    for (const ch of subs) {
+      if (ch === '.') {
+        const dims = shape.slice(k, k + e);
+        if (ellipsis && (ellipsis.length !== dims.length || ellipsis.some((d, j) => d !== dims[j]))) throw new Error(`Einsum '${equation}': broadcasting ellipsis dimensions have no gradient rule`);
+        ellipsis = dims;
+        k += e;
+      } else {
+        if (sizes.has(ch) && sizes.get(ch) !== shape[k]) throw new Error(`Einsum '${equation}': label '${ch}' is broadcast, which has no gradient rule`);
+        sizes.set(ch, shape[k++]);
+      }
+    }
+  });
+  return ctx.node.input.map((x, i) => {
+    if (!ctx.needs(i)) return null;
+    const subs = ins[i];
+    if (new Set(subs).size !== subs.length) throw new Error(`Einsum '${equation}': repeated label in '${subs}' (a diagonal) has no gradient rule`);
+    const others = ins.filter((_, j) => j !== i);
+    const elsewhere = new Set([...out, ...others.join('')]);
+    // Labels summed inside this operand alone come back by broadcasting.
+    const reached = [...subs].filter((ch) => elsewhere.has(ch)).join('');
+    const operands = [g!, ...ctx.node.input.filter((_, j) => j !== i)];
+    // The runtime wants an ellipsis in the result when an operand has one: keep it, then sum it away.
+    const dropEllipsis = !subs.includes('.') && [out, ...others].some((t) => t.includes('.'));
+    const target = dropEllipsis ? `.${reached}` : reached;
+    let grad = ctx.b.op('Einsum', operands, { equation: `${[out, ...others].map(spell).join(',')}->${spell(target)}` });
+    const e = (ellipsis as number[] | null)?.length ?? 0;
+    if (dropEllipsis && e > 0) grad = ctx.b.reduce('ReduceSum', grad, range(e), false);
+    if (reached.length !== subs.length) {
+      const full = ctx.shape(x);
+      const partial: number[] = [];
+      let k = 0;
+      for (const ch of subs) {
+        if (ch === '.') { const n = full.length - (subs.length - 1); partial.push(...full.slice(k, k + n)); k += n; } else { partial.push(reached.includes(ch) ? full[k] : 1); k++; }
+      }
+      grad = ctx.b.op('Expand', [ctx.b.reshape(grad, partial), ctx.b.constInt64(full, [full.length], 'shape')]);
+    }
+    return grad;
+  });
+};

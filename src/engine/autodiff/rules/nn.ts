@@ -83,3 +83,31 @@ export const batchNormalization: GradRule = (ctx, dy) => {
   ];
 };
 
+
+// Per (n, c) over the spatial axes: y = x̂·γ_c + β_c, x̂ = (x − μ)·r ⇒ dx = r·(gγ − mean(gγ) − x̂·mean(gγ·x̂)),
+// dγ = Σ_{n,spatial} g·x̂, dβ = Σ_{n,spatial} g. The statistics are not outputs of the op, so they are recomputed.
+export const instanceNormalization: GradRule = (ctx, [g]) => {
+  const b = ctx.b;
+  const [x, scale] = ctx.node.input;
+  const sx = ctx.shape(x);
+  const spatial = range(sx.length, 2);
+  const channel = (t: string) => b.reshape(t, [sx[1], ...spatial.map(() => 1)]);
+  const mu = b.reduce('ReduceMean', x, spatial, true);
+  const centered = b.sub(x, mu);
+  const eps = scalarLike(ctx, attrFloat(ctx.node, 'epsilon', 1e-5), x);
+  const r = b.op('Reciprocal', [b.op('Sqrt', [b.add(b.reduce('ReduceMean', b.mul(centered, centered), spatial, true), eps)])]);
+  const xhat = b.mul(centered, r);
+  let dx: string | null = null;
+  if (ctx.needs(0)) {
+    const gs = b.mul(g!, channel(scale));
+    const m1 = b.reduce('ReduceMean', gs, spatial, true);
+    const m2 = b.reduce('ReduceMean', b.mul(gs, xhat), spatial, true);
+    dx = b.mul(r, b.sub(b.sub(gs, m1), b.mul(xhat, m2)));
+  }
+  const perChannel = [0, ...spatial];
+  return [
+    dx,
+    ctx.needs(1) ? b.reduce('ReduceSum', b.mul(g!, xhat), perChannel, false) : null,
+    ctx.needs(2) ? b.reduce('ReduceSum', g!, perChannel, false) : null,
+  ];
+};

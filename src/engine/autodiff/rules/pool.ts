@@ -58,3 +58,12 @@ export const globalAveragePool: GradRule = (ctx, [g]) => {
   const sx = ctx.shape(x);
   return [expand(ctx.b, ctx.b.mul(g!, scalarLike(ctx, 1 / numel(sx.slice(2)), x)), sx)];
 };
+
+// y = max over spatial axes ⇒ dx = g·[x = y]/#ties
+export const globalMaxPool: GradRule = (ctx, [g]) => {
+  if (!ctx.needs(0)) return [null];
+  const b = ctx.b, x = ctx.node.input[0];
+  const axes = range(ctx.shape(x).length, 2);
+  const hit = b.cast(b.op('Equal', [x, ctx.node.output[0]]), ctx.dataType(x));
+  return [b.mul(g!, b.div(hit, b.reduce('ReduceSum', hit, axes, true)))];
+};
