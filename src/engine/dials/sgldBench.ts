@@ -67,11 +67,31 @@ export async function benchmarkSgldMlp(o: { noise?: SgldNoiseSource; steps?: num
   }
 }
 
+/** Milliseconds JavaScript needs to draw the normals of one MLP step (what `fed` noise adds to a step). */
+export function jsNoiseMilliseconds(repeats = 20): number {
+  const size = 2 * MODULUS * HIDDEN + HIDDEN + HIDDEN * MODULUS + MODULUS;
+  const buffer = new Float32Array(size);
+  const rng = Rng.stream(1);
+  let best = Infinity;
+  for (let r = 0; r < repeats; r++) {
+    const t = performance.now();
+    rng.fillNormal(buffer, 0.01);
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
 if (require.main === module) {
   void (async () => {
+    const at = process.argv.indexOf('--threads');
+    const threads = at > 0 ? Number(process.argv[at + 1]) : undefined;
     const results: SgldBenchResult[] = [];
-    for (const noise of ['counter', 'fed', 'none'] as const) results.push(await benchmarkSgldMlp({ noise }));
-    if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
-    else for (const r of results) console.log(`MLP 226→512→113, batch ${r.batchSize}, noise ${r.noise.padEnd(7)} ${r.stepsPerSecond.toFixed(0)} steps/s`);
+    for (const noise of ['counter', 'fed', 'none'] as const) results.push(await benchmarkSgldMlp({ noise, threads }));
+    const noiseMs = jsNoiseMilliseconds();
+    if (process.argv.includes('--json')) console.log(JSON.stringify({ results, jsNoiseMilliseconds: noiseMs }, null, 2));
+    else {
+      for (const r of results) console.log(`MLP 226→512→113, batch ${r.batchSize}, threads ${r.threads ?? 'default'}, noise ${r.noise.padEnd(7)} ${r.stepsPerSecond.toFixed(0)} steps/s`);
+      console.log(`JavaScript normals for one step: ${noiseMs.toFixed(2)} ms`);
+    }
   })();
 }

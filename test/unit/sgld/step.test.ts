@@ -6,6 +6,7 @@ import { makeArray } from '../../../src/engine/data/ndarray';
 import { DialDivergence } from '../../../src/engine/dials/dial';
 import { MinibatchStream } from '../../../src/engine/dials/sgldBatches';
 import { buildSgldStepGraph } from '../../../src/engine/dials/sgldGraph';
+import { fullDataLoss } from '../../../src/engine/dials/sgldLoss';
 import { SgldSampler } from '../../../src/engine/dials/sgldSampler';
 import { createSession, ort } from '../../../src/engine/onnx';
 import { Rng } from '../../../src/engine/util/random';
@@ -51,6 +52,19 @@ describe('sgld/step: the update graph', () => {
     // Gradients stay inside: only the loss and the step's results leave the graph.
     assert.deepEqual(g.model.graph.output.map((o) => o.name).sort(), [g.outputs.loss, ...g.outputs.next, g.outputs.localizationEnergy, g.outputs.noiseSquaredNorm, g.outputs.malaReverse].sort());
     await session.release();
+  });
+});
+
+describe('sgld/loss: L_n(w*)', () => {
+  it('averages over all examples, in chunks with a shorter last one', async () => {
+    const p = linearProblem(10, 2, 0.3, 4);
+    const x = p.data.inputs.x!.data as Float32Array, y = p.data.labels.data as Float32Array;
+    let expected = 0;
+    for (let i = 0; i < 10; i++) expected += (x[2 * i]! * p.anchor[0]! + x[2 * i + 1]! * p.anchor[1]! + p.anchor[2]! - y[i]!) ** 2 / 10;
+    const chunked = await fullDataLoss(p.model, { kind: 'mse', output: 'y' }, p.data, 4);
+    const whole = await fullDataLoss(p.model, { kind: 'mse', output: 'y' }, p.data);
+    assert.ok(Math.abs(chunked - expected) < 1e-6 * expected, `${chunked} vs ${expected}`);
+    assert.ok(Math.abs(whole - expected) < 1e-6 * expected, `${whole} vs ${expected}`);
   });
 });
 
