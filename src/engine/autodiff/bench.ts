@@ -1,10 +1,13 @@
 // Forward-only vs forward+backward time of the modular-addition MLP (226 → 512 → 113, batch 256, cross-entropy):
 // the cost of the gradient graph relative to the forward pass. Run: `npx tsx src/engine/autodiff/bench.ts [--json]`.
 import { modularMlp } from '../dials/sgldBench';
-import { parametersToInputs } from '../onnx/rewrite';
+import { GraphBuilder } from '../onnx/builder';
+import { assembleModel } from '../onnx/modelFactory';
+import { ModelProto } from '../onnx/proto';
+import { makeValueInfo, parametersToInputs } from '../onnx/rewrite';
 import { createSession, Feeds, ort } from '../onnx/runtime';
 import { Rng } from '../util/random';
-import { buildGradientGraph } from './index';
+import { buildGradientGraph } from './gradientGraph';
 
 export interface AutodiffBench {
   batch: number;
@@ -12,24 +15,47 @@ export interface AutodiffBench {
   threads: number | null;
   forwardMs: number;
   forwardBackwardMs: number;
+  /** The same loss and gradients from a hand-written ONNX backward pass (batch 256 only). */
+  handWrittenMs: number | null;
   ratio: number;
   gradientNodes: Record<string, number>;
 }
 
-/** Median times of two runs timed alternately (so that load from other processes affects both alike). */
-async function pairedMedianMs(a: () => Promise<unknown>, b: () => Promise<unknown>, runs: number, warmup: number): Promise<[number, number]> {
-  for (let i = 0; i < warmup; i++) { await a(); await b(); }
-  const ta: number[] = [], tb: number[] = [];
+/** Median times of several runs timed in turn (so that load from other processes affects all alike). */
+async function interleavedMedianMs(fns: (() => Promise<unknown>)[], runs: number, warmup: number): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) for (const f of fns) await f();
+  const times = fns.map((): number[] => []);
   for (let i = 0; i < runs; i++) {
-    let t0 = performance.now();
-    await a();
-    ta.push(performance.now() - t0);
-    t0 = performance.now();
-    await b();
-    tb.push(performance.now() - t0);
+    for (const [k, f] of fns.entries()) {
+      const t0 = performance.now();
+      await f();
+      times[k].push(performance.now() - t0);
+    }
   }
-  const median = (t: number[]) => t.sort((x, y) => x - y)[Math.floor(t.length / 2)];
-  return [median(ta), median(tb)];
+  return times.map((t) => t.sort((x, y) => x - y)[Math.floor(t.length / 2)]);
+}
+
+/** The backward pass as one would write it by hand (labels fed as a one-hot matrix), for comparison. */
+function handWrittenGradient(model: ModelProto): ModelProto {
+  const b = new GraphBuilder(17);
+  const h = b.op('Add', [b.op('MatMul', ['x', 'fc1.weight']), 'fc1.bias']);
+  const a = b.op('Relu', [h]);
+  const z = b.op('Add', [b.op('MatMul', [a, 'fc2.weight']), 'fc2.bias']);
+  const logp = b.op('LogSoftmax', [z], { axis: 1 });
+  const inv = b.scalarFloat(1 / 256);
+  b.op('Neg', [b.mul(b.reduce('ReduceSum', b.mul('onehot', logp), null, false), inv)], {}, 'loss');
+  const dz = b.mul(b.sub(b.op('Exp', [logp]), 'onehot'), inv);
+  b.reduce('ReduceSum', dz, [0], false);
+  b.op('Gemm', [a, dz], { transA: 1 }, 'dW2');
+  const dh = b.mul(b.op('Gemm', [dz, 'fc2.weight'], { transB: 1 }), b.op('Sign', [a]));
+  b.op('ReduceSum', [dh, b.constInt64([0])], { keepdims: 0 }, 'db1');
+  b.op('Gemm', ['x', dh], { transA: 1 }, 'dW1');
+  const db2 = b.nodes.find((n) => n.opType === 'ReduceSum' && n.input[0] === dz)!.output[0];
+  return assembleModel({
+    name: 'hand-written', builder: b,
+    inputs: [makeValueInfo('x', 'float32', [256, 226]), makeValueInfo('onehot', 'float32', [256, 113]), ...model.graph.initializer.map((t) => makeValueInfo(t.name, 'float32', t.dims))],
+    outputs: ['loss', db2, 'dW2', 'db1', 'dW1'].map((n) => makeValueInfo(n, 'float32', null)),
+  });
 }
 
 export async function benchAutodiff(o: { batch?: number; runs?: number; warmup?: number; threads?: number } = {}): Promise<AutodiffBench> {
@@ -48,15 +74,22 @@ export async function benchAutodiff(o: { batch?: number; runs?: number; warmup?:
   const opts = o.threads === undefined ? {} : { threads: o.threads };
   const forward = await createSession(parametersToInputs(m.model, m.parameters), opts);
   const backward = await createSession(graph.model, opts);
+  const hand = batch === 256 ? await createSession(handWrittenGradient(m.model), opts) : null;
   try {
     const withLabels = { ...feeds, labels: new ort.Tensor('int64', labels, [batch]) };
-    const [forwardMs, forwardBackwardMs] = await pairedMedianMs(() => forward.run(feeds), () => backward.run(withLabels), runs, warmup);
+    const onehot = new Float32Array(batch * 113);
+    labels.forEach((l, i) => { onehot[i * 113 + Number(l)] = 1; });
+    const withOnehot = { ...feeds, onehot: new ort.Tensor('float32', onehot, [batch, 113]) };
+    const fns = [() => forward.run(feeds), () => backward.run(withLabels)];
+    if (hand) fns.push(() => hand.run(withOnehot));
+    const [forwardMs, forwardBackwardMs, handWrittenMs] = await interleavedMedianMs(fns, runs, warmup);
     const gradientNodes: Record<string, number> = {};
     for (const n of graph.model.graph.node) gradientNodes[n.opType] = (gradientNodes[n.opType] ?? 0) + 1;
-    return { batch, runs, threads: o.threads ?? null, forwardMs, forwardBackwardMs, ratio: forwardBackwardMs / forwardMs, gradientNodes };
+    return { batch, runs, threads: o.threads ?? null, forwardMs, forwardBackwardMs, handWrittenMs: handWrittenMs ?? null, ratio: forwardBackwardMs / forwardMs, gradientNodes };
   } finally {
     await forward.release();
     await backward.release();
+    await hand?.release();
   }
 }
 
@@ -69,6 +102,7 @@ if (require.main === module) {
       console.log(`MLP 226→512→113, batch ${r.batch}, median of ${r.runs} alternating runs${r.threads ? `, ${r.threads} threads` : ''}:`);
       console.log(`  forward           ${r.forwardMs.toFixed(3)} ms`);
       console.log(`  forward+backward  ${r.forwardBackwardMs.toFixed(3)} ms  (${r.ratio.toFixed(2)}× forward)`);
+      if (r.handWrittenMs !== null) console.log(`  hand-written ONNX forward+backward  ${r.handWrittenMs.toFixed(3)} ms`);
       console.log(`  gradient graph ops: ${Object.entries(r.gradientNodes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     }
   })();

@@ -8,7 +8,7 @@ import { createSession, Feeds, ort } from '../onnx/runtime';
 import { tensorToFloat32 } from '../onnx/tensor';
 import { Rng } from '../util/random';
 import { attrTensor } from '../onnx/attributes';
-import { buildGradientGraph } from './index';
+import { buildGradientGraph } from './gradientGraph';
 
 export type InputSpec =
   | { kind: 'float'; dims: number[] }

@@ -1,4 +1,4 @@
-// Public surface of the autodiff module: gradient graphs of a scalar loss with respect to chosen parameters.
+// Gradient graphs of a scalar loss with respect to chosen parameters, and the static check whether one can be built.
 import { defaultOpset, GraphIndex, valueInfoType } from '../onnx/graph';
 import { ModelProto, ValueInfo } from '../onnx/proto';
 import { makeValueInfo, parametersToInputs } from '../onnx/rewrite';
@@ -12,10 +12,6 @@ import { describeMissing, GradientError, MissingGradient } from './errors';
 import { emitLoss } from './losses';
 import { probeTensors, TensorFacts } from './probe';
 import { GradientGraph, GradientGraphSpec } from './types';
-
-export * from './types';
-export { GradientError, MissingGradient } from './errors';
-export { differentiableOps, nonDifferentiableOps, lookupRule } from './registry';
 
 export interface GradientSupport {
   supported: boolean;
