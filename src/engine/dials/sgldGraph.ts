@@ -15,7 +15,7 @@ import { DataType, ModelProto } from '../onnx/proto';
 import { cloneModel, makeValueInfo } from '../onnx/rewrite';
 import { emitCounterNormals } from './sgldNoise';
 
-/** Where ξ comes from: generated in the graph from a per-step key input, or fed as a flat float32 input;
+/** Where ξ comes from: generated in the graph from (key, counter) inputs, or fed as a flat float32 input;
  *  `none` (ξ = 0, gradient descent on U) exists to measure what the noise costs. */
 export type SgldNoiseSource = 'counter' | 'fed' | 'none';
 
@@ -47,8 +47,9 @@ export interface SgldStepGraph {
     localization: string;
     /** `fed`: flat float32 [size] of √ε·ξ, ξ ~ N(0, I), split over the parameters in order. */
     noise?: string;
-    /** `counter`: uint64 scalar, a fresh key per step (see sgldNoise.ts). */
+    /** `counter`: the chain's key (uint64 scalar) and the step's first counter (int64 scalar), see sgldNoise.ts. */
     noiseKey?: string;
+    noiseCounter?: string;
   };
   outputs: {
     next: readonly string[];
@@ -102,15 +103,16 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
   // The noise enters already scaled by √ε (one pass fewer): the generator folds ε into its radius, fed noise
   // is scaled in JavaScript.
   let flatNoise: string | undefined;
-  let noiseInput: string | undefined, noiseKey: string | undefined;
+  let noiseInput: string | undefined, noiseKey: string | undefined, noiseCounter: string | undefined;
   if (noise === 'fed') {
     noiseInput = b.name('sgld/noise');
     newInputs.push(makeValueInfo(noiseInput, 'float32', [size]));
     flatNoise = noiseInput;
   } else if (noise === 'counter') {
     noiseKey = b.name('sgld/noise_key');
-    newInputs.push(makeValueInfo(noiseKey, DataType.UINT64, []));
-    flatNoise = emitCounterNormals(b, size, noiseKey, stepSize);
+    noiseCounter = b.name('sgld/noise_counter');
+    newInputs.push(makeValueInfo(noiseKey, DataType.UINT64, []), makeValueInfo(noiseCounter, DataType.INT64, []));
+    flatNoise = emitCounterNormals(b, size, noiseKey, stepSize, noiseCounter);
   }
   const noiseSquaredNorm = flatNoise === undefined ? b.op('Identity', [b.scalarFloat(0, 'sgld/zero')], {}, b.name('sgld/noise_squared_norm'))
     : b.op('ReduceSumSquare', [flatNoise], { keepdims: 0 }, b.name('sgld/noise_squared_norm'));
@@ -153,7 +155,7 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
   const batchInputs = gradient.model.graph.input.map((v) => v.name).filter((n) => !parameterSet.has(n));
   return {
     model, noise, parameters: [...parameters], shapes, size, batchInputs,
-    inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInput, noiseKey },
+    inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInput, noiseKey, noiseCounter },
     outputs: { next, loss: gradient.lossOutput, localizationEnergy, noiseSquaredNorm, malaReverse },
   };
 }

@@ -1,7 +1,6 @@
 // Gaussian noise for the SGLD step, made inside the step graph from a counter-based generator, so that no noise
-// crosses from JavaScript. Every step gets a fresh key drawn from its chain's seeded stream, and the counter is the
-// pair index 0, 1, 2, … — the generator's intended use (a structured counter such as step·2^32 + i would zero the
-// low half of counter·key and weaken the first rounds).
+// crosses from JavaScript. Used as its author tests it: one key per chain (drawn from the chain's seeded stream)
+// and consecutive counters over the whole chain — step s uses counters s·P … s·P + P − 1 for its P pairs.
 //
 // Uniform bits: Widynski's "Squares" counter-based generator (arXiv:2004.06278, 64-bit output variant), which
 // needs only 64-bit Mul, Add and BitShift — ops that exist from opset 11, unlike the bitwise XOR of most hashes
@@ -42,6 +41,11 @@ export function squaresKey(rng: Rng): bigint {
   return (half(false) << 32n) | half(true);
 }
 
+/** The first counter of `step` when every step draws `count` normals. */
+export function counterStart(step: number, count: number): bigint {
+  return BigInt(step) * BigInt(Math.ceil(count / 2));
+}
+
 /** JavaScript reference of the graph's 64-bit draw, for tests. */
 export function squares64(counter: bigint, key: bigint): bigint {
   const rot = (x: bigint) => ((x >> 32n) + (x << 32n)) & MASK64;
@@ -65,10 +69,11 @@ export function boxMuller(draw: bigint): [number, number] {
 
 /**
  * Emits `count` normals N(0, v) as a flat float32 tensor [count]: v = 1, or the float32 scalar tensor `variance`
- * (folded into the Box–Muller radius at no extra cost). `key` names a uint64 scalar input (see `squaresKey`).
- * Element i < ⌈count/2⌉ is the cosine normal of pair i, element ⌈count/2⌉ + i its sine partner.
+ * (folded into the Box–Muller radius at no extra cost). `key` names a uint64 scalar (see `squaresKey`), `start` an
+ * int64 scalar, the first counter (see `counterStart`; default 0). Element i < ⌈count/2⌉ is the cosine normal of
+ * counter start + i, element ⌈count/2⌉ + i its sine partner.
  */
-export function emitCounterNormals(b: GraphBuilder, count: number, key: string, variance?: string): string {
+export function emitCounterNormals(b: GraphBuilder, count: number, key: string, variance?: string, start?: string): string {
   if (b.opset < COUNTER_NOISE_MIN_OPSET) throw new Error(`in-graph SGLD noise needs opset ≥ ${COUNTER_NOISE_MIN_OPSET}; the model has opset ${b.opset}`);
   const pairs = Math.ceil(count / 2);
   const shift = (x: string, bits: number, direction: 'LEFT' | 'RIGHT') =>
@@ -76,7 +81,9 @@ export function emitCounterNormals(b: GraphBuilder, count: number, key: string, 
   const rot = (x: string) => b.add(shift(x, 32, 'RIGHT'), shift(x, 32, 'LEFT'));
   const square = (x: string) => b.mul(x, x);
 
-  const index = b.op('Range', [b.constInt64([0], [], 'sgld/noise/start'), b.constInt64([pairs], [], 'sgld/noise/pairs'), b.constInt64([1], [], 'sgld/noise/delta')]);
+  const pairCount = b.constInt64([pairs], [], 'sgld/noise/pairs');
+  const first = start ?? b.constInt64([0], [], 'sgld/noise/start');
+  const index = b.op('Range', [first, start ? b.add(start, pairCount) : pairCount, b.constInt64([1], [], 'sgld/noise/delta')]);
   const counter = b.cast(index, DataType.UINT64);
   const y = b.mul(counter, key);
   const z = b.add(y, key);

@@ -12,7 +12,7 @@ import { Rng } from '../util/random';
 import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
 import { buildSgldStepGraph, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
-import { squaresKey } from './sgldNoise';
+import { counterStart, squaresKey } from './sgldNoise';
 
 export type SgldLossKind = 'cross-entropy' | 'mse';
 
@@ -105,6 +105,7 @@ export class SgldSampler {
     parameters.forEach((_, i) => { fixed[g.inputs.anchor[i]!] = new ort.Tensor('float32', this.spec.anchor[i]!, shapes[i]!); });
     const noiseBuffer = g.noise === 'fed' ? new Float32Array(g.size) : undefined;
     const noiseScale = Math.sqrt(s.stepSize);
+    if (g.noise === 'counter') fixed[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
 
     let current: ort.Tensor[] = parameters.map((_, i) => new ort.Tensor('float32', Float32Array.from(this.spec.anchor[i]!), shapes[i]!));
     let previous = current;
@@ -120,7 +121,7 @@ export class SgldSampler {
         feeds[g.inputs.previous[i]!] = previous[i]!;
       });
       if (noiseBuffer) feeds[g.inputs.noise!] = new ort.Tensor('float32', noiseRng.fillNormal(noiseBuffer, noiseScale), [g.size]);
-      else if (g.noise === 'counter') feeds[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
+      else if (g.noise === 'counter') feeds[g.inputs.noiseCounter!] = new ort.Tensor('int64', BigInt64Array.of(counterStart(step, g.size)), []);
 
       const out = await this.session.run(feeds);
       const loss = scalarOf(out[g.outputs.loss]!);
