@@ -1,0 +1,162 @@
+// `npm run bench [-- --json] [-- --quick] [-- --threads N] [-- --scaling P×T,…]`: the speed of the sweep's hot loop,
+// measured in one run on this machine (see bench/README.md for what each figure means and how it is counted):
+//   GEMM peak → SGLD steps/s of the modular-addition MLP and of a GPT-2-style model, with and without noise, as
+//   FLOP/s and as a fraction of the peak → forward vs forward+backward → parallel chains over processes →
+//   default sweeps of a real hypothesis (wall time) → memory of a GPT-2-style sweep (RSS per level, peak).
+import * as os from 'node:os';
+import type { SgldNoiseSource } from '../src/engine/dials/sgldGraph';
+import { SgldSampler } from '../src/engine/dials/sgldSampler';
+import { measureGemmPeak } from './gemm';
+import { BenchProblem, gpt2Style, modularMlp } from './models';
+import { CHILD_FLAG, measureParallel, ParallelResult, runChild } from './parallel';
+import { availableCores, round } from './stats';
+import { measureForwardBackward, measureSteps, StepRates } from './steps';
+import { measurePlantedSweeps, measureSweepMemory, runSweepChild, SWEEP_CHILD_FLAG, SweepMemory, SweepTiming } from './sweep';
+
+interface Options {
+  json: boolean;
+  quick: boolean;
+  threads: number;
+  /** Extra processes × threads configurations for the parallel-chain table (e.g. on a 16-core machine). */
+  scaling: [number, number][];
+  skip: Set<string>;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  const cores = availableCores();
+  const threads = Number(value('--threads') ?? Math.min(cores, 2));
+  const scaling = (value('--scaling') ?? '').split(',').filter(Boolean).map((c) => c.split(/[x×]/).map(Number) as [number, number]);
+  return { json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, skip: new Set((value('--skip') ?? '').split(',').filter(Boolean)) };
+}
+
+interface ModelReport {
+  flopsPerStep: number;
+  forwardFlops: number;
+  flopsNote: string;
+  /** The sampler's default noise source, and steps/s with it. */
+  noiseSource: string;
+  stepsPerSec: number;
+  noNoiseStepsPerSec: number;
+  /** Steps/s of every noise source measured (medians). */
+  bySource: Record<string, number>;
+  /** 1 − stepsPerSec / noNoiseStepsPerSec: the share of a step the noise costs. */
+  noiseCost: number;
+  gflops: number;
+  noNoiseGflops: number;
+  utilization: number;
+  noNoiseUtilization: number;
+  samples: Record<string, number[]>;
+}
+
+function modelReport(problem: BenchProblem, rates: StepRates, peak: number, noiseSource: string): ModelReport {
+  const stepsPerSec = rates.default!.median;
+  const noNoise = rates.none!.median;
+  const gflops = (problem.flops.step * stepsPerSec) / 1e9;
+  const noNoiseGflops = (problem.flops.step * noNoise) / 1e9;
+  return {
+    flopsPerStep: problem.flops.step, forwardFlops: problem.flops.forward, flopsNote: problem.flopsNote,
+    noiseSource, stepsPerSec: round(stepsPerSec), noNoiseStepsPerSec: round(noNoise),
+    bySource: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, round(v.median)])),
+    noiseCost: round(1 - stepsPerSec / noNoise, 2),
+    gflops: round(gflops), noNoiseGflops: round(noNoiseGflops),
+    utilization: round(gflops / peak, 2), noNoiseUtilization: round(noNoiseGflops / peak, 2),
+    samples: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, v.samples.map((x) => round(x))])),
+  };
+}
+
+/** The noise source a sampler gets when none is asked for (read off a small sampler, not assumed). */
+async function defaultNoiseSource(): Promise<string> {
+  const small = modularMlp(8);
+  const sampler = await SgldSampler.create({ model: small.model, parameters: ['fc2.bias'], anchor: [new Float32Array(113)], loss: small.loss, data: small.data, batchSize: 8, threads: 1 });
+  await sampler.dispose();
+  return sampler.graph.noise;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes(CHILD_FLAG)) return runChild(argv);
+  if (argv.includes(SWEEP_CHILD_FLAG)) return runSweepChild(argv);
+  const o = parseOptions(argv);
+  const t0 = performance.now();
+  const log = (line: string) => { if (!o.json) console.log(line); };
+  const progress = (what: string) => { if (!o.json) process.stderr.write(`… ${what}\n`); };
+  const q = o.quick;
+
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown', logicalCpus: os.cpus().length, availableCores: availableCores(), threads: o.threads,
+    node: process.version, onnxruntime: (require('onnxruntime-node/package.json') as { version: string }).version,
+    loadAverage: os.loadavg().map((v) => round(v, 3)),
+  };
+  log(`machine: ${machine.cpu}, ${machine.availableCores} cores available (${machine.logicalCpus} logical), bench threads ${o.threads}, load ${machine.loadAverage.join(' ')}`);
+
+  progress('GEMM peak');
+  const gemm = await measureGemmPeak(o.threads, q ? 5 : 9);
+  log(`GEMM peak: 1024×1024×1024 MatMul, ${o.threads} threads: ${gemm.gflops.toFixed(0)} GFLOP/s (median of ${gemm.samples.length})`);
+
+  const sources: (SgldNoiseSource | 'default')[] = ['default', 'none', 'counter', 'fed'];
+  const DEFAULT_NOISE = await defaultNoiseSource();
+  const measured = sources.filter((s) => s === 'default' || s !== DEFAULT_NOISE);
+
+  progress('MLP steps');
+  const mlp = modularMlp();
+  const mlpRates = await measureSteps(mlp, measured, o.threads, { repeats: q ? 3 : 7, steps: q ? 60 : 150, warmup: 10 });
+  progress('MLP forward vs forward+backward');
+  const mlpFb = await measureForwardBackward(mlp, o.threads, q ? 3 : 7, q ? 20 : 50);
+  const mlpReport = { ...modelReport(mlp, mlpRates, gemm.gflops, DEFAULT_NOISE), forwardMs: round(mlpFb.forwardMs), forwardBackwardMs: round(mlpFb.forwardBackwardMs), backwardRatio: round(mlpFb.ratio) };
+  log(`MLP 226→512→113, batch 256, ${(mlp.flops.step / 1e6).toFixed(0)} MFLOP/step (${mlp.flopsNote})`);
+  for (const [k, v] of Object.entries(mlpReport.bySource)) log(`  noise ${k === 'default' ? `${k} (${DEFAULT_NOISE})` : k}: ${v} steps/s = ${((mlp.flops.step * v) / 1e9).toFixed(0)} GFLOP/s = ${((100 * mlp.flops.step * v) / 1e9 / gemm.gflops).toFixed(0)}% of peak`);
+  log(`  noise costs ${(100 * mlpReport.noiseCost).toFixed(0)}% of a step; forward ${mlpFb.forwardMs.toFixed(3)} ms, forward+backward ${mlpFb.forwardBackwardMs.toFixed(3)} ms (×${mlpFb.ratio.toFixed(2)})`);
+
+  progress('GPT-2-style steps');
+  const gpt = gpt2Style();
+  const gptRates = await measureSteps(gpt, ['default', 'none'], o.threads, { repeats: q ? 3 : 5, steps: q ? 20 : 50, warmup: 5 });
+  const gptFb = await measureForwardBackward(gpt, o.threads, q ? 3 : 5, q ? 5 : 20);
+  const gptReport = { ...modelReport(gpt, gptRates, gemm.gflops, DEFAULT_NOISE), forwardMs: round(gptFb.forwardMs), forwardBackwardMs: round(gptFb.forwardBackwardMs), backwardRatio: round(gptFb.ratio) };
+  log(`GPT-2-style (2 layers, width 64, 4 heads, vocab 256, batch 16 × 32), ${(gpt.flops.step / 1e6).toFixed(0)} MFLOP/step`);
+  log(`  ${gptReport.stepsPerSec} steps/s (${DEFAULT_NOISE} noise), ${gptReport.noNoiseStepsPerSec} without noise; ${gptReport.gflops} GFLOP/s = ${(100 * gptReport.utilization).toFixed(0)}% of peak; forward ${gptFb.forwardMs.toFixed(3)} ms, forward+backward ${gptFb.forwardBackwardMs.toFixed(3)} ms`);
+
+  let parallel: ParallelResult[] = [];
+  if (!o.skip.has('parallel')) {
+    progress('parallel chains');
+    const configs: [number, number][] = [[1, 1], [2, 1], [1, 2], ...o.scaling];
+    parallel = await measureParallel(configs, q ? 1 : 2, q ? 1 : 3);
+    for (const p of parallel) log(`parallel MLP chains: ${p.processes} process(es) × ${p.threads} thread(s): ${p.aggregateStepsPerSec.toFixed(0)} steps/s in all (${p.perProcess.map((v) => v.toFixed(0)).join(' + ')})`);
+  }
+  const one = parallel.find((p) => p.processes === 1 && p.threads === 1);
+  const two = parallel.find((p) => p.processes === 2 && p.threads === 1);
+  const scaling1to2 = one && two ? round(two.aggregateStepsPerSec / one.aggregateStepsPerSec) : null;
+
+  let sweeps: SweepTiming[] = [];
+  if (!o.skip.has('sweeps')) {
+    progress('default sweeps of examples/planted/kappa-1');
+    sweeps = await measurePlantedSweeps(o.threads);
+    for (const s of sweeps) log(`sweep ${s.hypothesis}: ${s.levels} levels × ${s.chains} chains × ${s.draws} draws${s.burnIn ? ` (+${s.burnIn} burn-in)` : ''}: ${s.wallSeconds} s (setup ${s.setupSeconds} s), ${s.status}`);
+  }
+
+  let memory: SweepMemory | undefined;
+  if (!o.skip.has('memory')) {
+    progress('GPT-2-style sweep memory');
+    memory = await measureSweepMemory(q ? { levels: 4, chains: 1, draws: 5, burnIn: 5, examples: 32 } : { levels: 8, chains: 2, draws: 20, burnIn: 20, examples: 64 }, o.threads);
+    log(`GPT-2-style sgld sweep (${memory.levels} levels × ${memory.chains} chains × ${memory.draws} draws + ${memory.burnIn} burn-in, ${memory.examples} sequences): ${memory.wallSeconds} s; RSS after each level ${memory.rssAfterLevelMiB.map((v) => v.toFixed(0)).join(' ')} MiB (growth ${memory.growthMiB} MiB), peak ${memory.peakRssMiB.toFixed(0)} MiB`);
+  }
+
+  const targets = {
+    noiseAtMost15Percent: mlpReport.stepsPerSec >= 0.85 * mlpReport.noNoiseStepsPerSec,
+    stepAtLeast50PercentOfPeak: mlpReport.utilization >= 0.5,
+  };
+  log(`targets (MLP): noise ≤ 15% of a step: ${targets.noiseAtMost15Percent ? 'met' : 'NOT met'}; step ≥ 50% of GEMM peak: ${targets.stepAtLeast50PercentOfPeak ? 'met' : 'NOT met'}`);
+  const totalSeconds = round((performance.now() - t0) / 1000);
+  log(`bench took ${totalSeconds} s`);
+  if (o.json) {
+    console.log(JSON.stringify({
+      machine, gemmPeakGflops: round(gemm.gflops), gemm, mlp: mlpReport, gpt2: gptReport,
+      parallel: { results: parallel, scaling1to2 }, sweeps, memory, targets, totalSeconds,
+    }, null, 2));
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : String(e));
+  process.exit(1);
+});

@@ -1,0 +1,133 @@
+// Whole sweeps through the real runner (hypothesis parser, dial, paired evaluator, statistics):
+//   - wall time of the default sweeps of a real hypothesis: examples/planted/kappa-1 as committed (weight-noise),
+//     and the same hypothesis on the sgld dial with every sgld setting at its default;
+//   - memory of an sgld sweep on the GPT-2-style model, in a child process of its own so that its peak RSS is
+//     the sweep's: RSS after every level (a leaked session or tensor shows as growth) and the peak.
+import { fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { saveNpy } from '../src/engine/data/load';
+import { makeArray } from '../src/engine/data/ndarray';
+import { createSgldDial } from '../src/engine/dials/sgld';
+import { saveModel } from '../src/engine/onnx/load';
+import { runSweep } from '../src/engine/sweep/run';
+import { checkHypothesisFile, checkHypothesisText, type Hypothesis } from '../src/hypothesis';
+import { GPT2_SHAPE, gpt2Style } from './models';
+import { peakRssMiB, round, rssMiB } from './stats';
+
+export const SWEEP_CHILD_FLAG = '--child-sweep';
+const PLANTED = path.resolve(__dirname, '..', 'examples', 'planted', 'kappa-1.circuit.yaml');
+
+export interface SweepTiming {
+  hypothesis: string;
+  dial: string;
+  levels: number;
+  chains: number;
+  draws: number;
+  burnIn: number;
+  steps: number;
+  wallSeconds: number;
+  setupSeconds: number;
+  status: string;
+}
+
+function assertHypothesis(r: { hypothesis?: Hypothesis; diagnostics: { message: string }[] }, what: string): Hypothesis {
+  if (!r.hypothesis) throw new Error(`${what}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+  return r.hypothesis;
+}
+
+async function timeSweep(h: Hypothesis, label: string, threads: number): Promise<SweepTiming> {
+  const t = performance.now();
+  const doc = await runSweep(h, { sampler: createSgldDial, threads });
+  const d = h.degradation;
+  const sgld = d.dial === 'sgld';
+  return {
+    hypothesis: label, dial: d.dial, levels: doc.levels.length,
+    chains: sgld ? d.sgld.chains : 1, draws: sgld ? d.sgld.draws : d.noise.samples, burnIn: sgld ? d.sgld.burnIn : 0,
+    steps: sgld ? doc.levels.length * d.sgld.chains * (d.sgld.burnIn + (d.sgld.draws - 1) * d.sgld.thin + 1) : 0,
+    wallSeconds: round((performance.now() - t) / 1000), setupSeconds: round(doc.timings.setupSeconds), status: doc.status,
+  };
+}
+
+/** The planted κ = 1 hypothesis as committed, then on the sgld dial with the defaults (grid 0.1 … 1000, 13 levels). */
+export async function measurePlantedSweeps(threads: number): Promise<SweepTiming[]> {
+  if (!fs.existsSync(PLANTED)) return [];
+  const committed = assertHypothesis(await checkHypothesisFile(PLANTED), PLANTED);
+  const doc = YAML.parse(fs.readFileSync(PLANTED, 'utf8')) as Record<string, unknown>;
+  doc.degradation = { dial: 'sgld', temperatures: { from: 0.1, to: 1000, count: 13 }, seed: 0 };
+  const sgldFile = path.join(path.dirname(PLANTED), 'kappa-1.sgld-defaults.circuit.yaml'); // never written: paths resolve beside it
+  const sgld = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), sgldFile), 'sgld variant');
+  return [
+    await timeSweep(committed, 'examples/planted/kappa-1.circuit.yaml', threads),
+    await timeSweep(sgld, 'examples/planted/kappa-1.circuit.yaml with dial: sgld, defaults', threads),
+  ];
+}
+
+export interface SweepMemory {
+  model: string;
+  levels: number;
+  chains: number;
+  draws: number;
+  burnIn: number;
+  examples: number;
+  wallSeconds: number;
+  rssAfterLevelMiB: number[];
+  rssBeforeMiB: number;
+  peakRssMiB: number;
+  /** RSS after the last level minus after the first, MiB (≈ 0 when nothing leaks). */
+  growthMiB: number;
+}
+
+export interface SweepMemorySettings { levels: number; chains: number; draws: number; burnIn: number; examples: number }
+
+/** Runs in the child: writes the GPT-2-style model, data and hypothesis to a temporary folder and sweeps it. */
+export async function runSweepChild(argv: readonly string[]): Promise<void> {
+  const s = JSON.parse(argv[argv.indexOf(SWEEP_CHILD_FLAG) + 1]!) as SweepMemorySettings & { threads: number };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-bench-'));
+  try {
+    const problem = gpt2Style(GPT2_SHAPE, s.examples);
+    saveModel(problem.model, path.join(dir, 'gpt2.onnx'));
+    saveNpy(path.join(dir, 'ids.npy'), problem.data.inputs.input_ids!);
+    saveNpy(path.join(dir, 'labels.npy'), problem.data.labels);
+    const mask = new Uint8Array(s.examples).map((_, i) => i % 2);
+    saveNpy(path.join(dir, 'target.npy'), makeArray('bool', [s.examples], mask));
+    const hypothesis = {
+      model: './gpt2.onnx',
+      data: { inputs: { input_ids: './ids.npy' }, labels: './labels.npy', target: { mask: './target.npy' } },
+      loss: { output: 'logits', kind: 'cross-entropy' },
+      circuit: { name: 'head 0 of layer 0', components: [{ tensor: '/h.0/attn/merged', axis: -1, units: ['0:16'] }] },
+      intervention: { kind: 'mean', scope: 'circuit' },
+      degradation: {
+        dial: 'sgld', temperatures: { from: 0.1, to: 1000, count: s.levels }, seed: 0,
+        sgld: { chains: s.chains, draws: s.draws, burnIn: s.burnIn, batchSize: GPT2_SHAPE.batch },
+      },
+    };
+    const file = path.join(dir, 'gpt2.circuit.yaml');
+    fs.writeFileSync(file, YAML.stringify(hypothesis));
+    const h = assertHypothesis(await checkHypothesisFile(file), 'gpt2 hypothesis');
+    const rssBeforeMiB = rssMiB();
+    const rssAfterLevelMiB: number[] = [];
+    const t = performance.now();
+    await runSweep(h, { sampler: createSgldDial, threads: s.threads, onLevel: () => { rssAfterLevelMiB.push(round(rssMiB(), 4)); } });
+    const result: SweepMemory = {
+      model: `GPT-2-style ${GPT2_SHAPE.layers} layers, width ${GPT2_SHAPE.width}, ${GPT2_SHAPE.heads} heads, vocab ${GPT2_SHAPE.vocab}, ${GPT2_SHAPE.batch} × ${GPT2_SHAPE.context} tokens`,
+      levels: s.levels, chains: s.chains, draws: s.draws, burnIn: s.burnIn, examples: s.examples,
+      wallSeconds: round((performance.now() - t) / 1000), rssAfterLevelMiB, rssBeforeMiB: round(rssBeforeMiB, 4), peakRssMiB: round(peakRssMiB(), 4),
+      growthMiB: round(rssAfterLevelMiB[rssAfterLevelMiB.length - 1]! - rssAfterLevelMiB[0]!, 3),
+    };
+    process.send!(result);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function measureSweepMemory(settings: SweepMemorySettings, threads: number): Promise<SweepMemory> {
+  const child = fork(process.argv[1]!, [SWEEP_CHILD_FLAG, JSON.stringify({ ...settings, threads })], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise<SweepMemory>((resolve, reject) => {
+    let result: SweepMemory | undefined;
+    child.on('message', (m) => { result = m as SweepMemory; });
+    child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`the sweep child exited with ${code}`))));
+  });
+}

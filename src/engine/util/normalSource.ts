@@ -1,0 +1,142 @@
+// Where a chain's fed SGLD noise comes from: the ziggurat stream of its key, drawn either inline (on the calling
+// thread, just before it is needed) or one step ahead in a worker thread, so that drawing the next step's normals
+// overlaps the current step's graph run (onnxruntime-node runs a session synchronously on the main thread).
+// Both give the same numbers for the same key: the worker runs the same kernel source on the same state.
+import { Worker } from 'node:worker_threads';
+import { compileFill, FILL_SOURCE, normalStreamState, zigguratTables, type FillKernel } from './ziggurat';
+
+export interface NormalSource {
+  /** The next `size` values of scale·N(0, 1); the array is the caller's until the following `next()`. */
+  next(): Promise<Float32Array>;
+  close(): void;
+}
+
+export type NormalSourceKind = 'inline' | 'worker';
+
+export function openNormalSource(kind: NormalSourceKind, keys: readonly number[], size: number, scale: number): NormalSource {
+  return kind === 'worker' ? new PrefetchedNormals(keys, size, scale) : new InlineNormals(keys, size, scale);
+}
+
+let inlineKernel: FillKernel | undefined;
+
+class InlineNormals implements NormalSource {
+  private readonly state: Int32Array;
+  private readonly buffer: Float32Array;
+
+  constructor(keys: readonly number[], size: number, private readonly scale: number) {
+    this.state = normalStreamState(keys);
+    this.buffer = new Float32Array(size);
+    inlineKernel ??= compileFill();
+  }
+
+  next(): Promise<Float32Array> {
+    return Promise.resolve(inlineKernel!(this.state, this.buffer, this.scale));
+  }
+
+  close(): void {}
+}
+
+// The worker: one per process, shared by every open stream, each stream's state kept there by id. Buffers travel
+// as transferred ArrayBuffers (no copies).
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fill = new Function('edge', 'ratio', 'return function fill(state, out, scale) {' + workerData.source + '};')(workerData.edge, workerData.ratio);
+const streams = new Map();
+parentPort.on('message', (m) => {
+  if (m.kind === 'open') streams.set(m.stream, { state: m.state, scale: m.scale });
+  else if (m.kind === 'close') streams.delete(m.stream);
+  else {
+    const s = streams.get(m.stream);
+    if (s) fill(s.state, new Float32Array(m.buffer), s.scale);
+    parentPort.postMessage({ stream: m.stream, request: m.request, buffer: m.buffer }, [m.buffer]);
+  }
+});
+`;
+
+interface Reply { stream: number; request: number; buffer: ArrayBuffer }
+
+class NoiseWorker {
+  private static shared?: NoiseWorker;
+  private readonly worker: Worker;
+  private readonly waiting = new Map<string, { resolve: (b: ArrayBuffer) => void; reject: (e: Error) => void }>();
+  private nextStream = 0;
+  private users = 0;
+
+  static acquire(): NoiseWorker {
+    const w = (NoiseWorker.shared ??= new NoiseWorker());
+    w.users++;
+    w.worker.ref();
+    return w;
+  }
+
+  private constructor() {
+    const { edge, ratio } = zigguratTables();
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { source: FILL_SOURCE, edge, ratio } });
+    this.worker.on('message', (r: Reply) => {
+      const key = `${r.stream}:${r.request}`;
+      this.waiting.get(key)?.resolve(r.buffer);
+      this.waiting.delete(key);
+    });
+    const fail = (e: Error) => {
+      for (const w of this.waiting.values()) w.reject(e);
+      this.waiting.clear();
+      if (NoiseWorker.shared === this) NoiseWorker.shared = undefined;
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the noise worker thread exited (${code})`)));
+  }
+
+  open(state: Int32Array, scale: number): number {
+    const stream = this.nextStream++;
+    this.worker.postMessage({ kind: 'open', stream, state, scale });
+    return stream;
+  }
+
+  fill(stream: number, request: number, buffer: ArrayBuffer): Promise<ArrayBuffer> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(`${stream}:${request}`, { resolve, reject });
+      this.worker.postMessage({ kind: 'fill', stream, request, buffer }, [buffer]);
+    });
+  }
+
+  release(stream: number): void {
+    this.worker.postMessage({ kind: 'close', stream });
+    // An idle worker must not keep the process alive.
+    if (--this.users === 0) this.worker.unref();
+  }
+}
+
+class PrefetchedNormals implements NormalSource {
+  private readonly worker = NoiseWorker.acquire();
+  private readonly stream: number;
+  private readonly pending: Promise<ArrayBuffer>[] = [];
+  private lent?: ArrayBuffer;
+  private requests = 0;
+  private closed = false;
+
+  /** `ahead` steps are drawn before they are asked for (1: the next step's noise overlaps this step's run). */
+  constructor(keys: readonly number[], private readonly size: number, scale: number, ahead = 1) {
+    this.stream = this.worker.open(normalStreamState(keys), scale);
+    for (let i = 0; i <= ahead; i++) this.request(new ArrayBuffer(4 * size));
+  }
+
+  private request(buffer: ArrayBuffer): void {
+    this.pending.push(this.worker.fill(this.stream, this.requests++, buffer));
+  }
+
+  async next(): Promise<Float32Array> {
+    if (this.closed) throw new Error('the noise source is closed');
+    // The previous step's buffer is free again (its run has finished): it goes back to be refilled.
+    if (this.lent) this.request(this.lent);
+    this.lent = await this.pending.shift()!;
+    return new Float32Array(this.lent, 0, this.size);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // Requests still in flight resolve into nothing; the worker drops the stream's state after them.
+    for (const p of this.pending) p.catch(() => undefined);
+    this.worker.release(this.stream);
+  }
+}

@@ -1,0 +1,88 @@
+// The ziggurat normals behind fed SGLD noise: N(0, 1) within statistical error (moments, distribution function,
+// the tail beyond the base layer), uncorrelated within and across keys, reproducible, and the same numbers inline
+// and from the worker thread.
+import { strict as assert } from 'node:assert';
+import { openNormalSource } from '../../../src/engine/util/normalSource';
+import { NormalStream } from '../../../src/engine/util/ziggurat';
+
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
+function phi(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+describe('util/ziggurat: fast N(0, 1) streams', () => {
+  it('has mean 0, variance 1, kurtosis 3 and Φ as distribution function, within statistical error', () => {
+    const n = 400_000;
+    const xi = NormalStream.of(1, 2, 3).fill(new Float32Array(n));
+    let s = 0, s2 = 0, s4 = 0;
+    for (const v of xi) { s += v; s2 += v * v; s4 += v ** 4; }
+    // 4-σ bounds of each sample moment (var of x² is 2, of x⁴ is 96).
+    assert.ok(Math.abs(s / n) < 4 / Math.sqrt(n), `mean ${s / n}`);
+    assert.ok(Math.abs(s2 / n - 1) < 4 * Math.sqrt(2 / n), `variance ${s2 / n}`);
+    assert.ok(Math.abs(s4 / n - 3) < 4 * Math.sqrt(96 / n), `fourth moment ${s4 / n}`);
+    const sorted = Float64Array.from(xi).sort();
+    let d = 0;
+    for (let i = 0; i < n; i++) d = Math.max(d, Math.abs(phi(sorted[i]!) - (i + 0.5) / n));
+    assert.ok(d < 1.95 / Math.sqrt(n), `KS distance ${d} (0.1% critical value ${1.95 / Math.sqrt(n)})`);
+  });
+
+  it('draws the tail beyond the base layer (|ξ| > R = 3.4426) at its normal rate', () => {
+    const n = 2_000_000;
+    const xi = NormalStream.of(7).fill(new Float32Array(n));
+    let tail = 0, far = 0;
+    for (const v of xi) { if (Math.abs(v) > 3.442619855899) tail++; if (Math.abs(v) > 4.5) far++; }
+    const p = 2 * (1 - phi(3.442619855899)), q = 2 * (1 - phi(4.5));
+    assert.ok(Math.abs(tail - n * p) < 4 * Math.sqrt(n * p), `tail count ${tail}, expected ${n * p}`);
+    assert.ok(Math.abs(far - n * q) < 4 * Math.sqrt(n * q) + 1, `|ξ| > 4.5: ${far}, expected ${n * q}`);
+  });
+
+  it('is uncorrelated between neighbours and across keys; scale multiplies; the same key repeats', () => {
+    const n = 200_000;
+    const a = NormalStream.of(5, 0).fill(new Float32Array(n));
+    const b = NormalStream.of(5, 1).fill(new Float32Array(n));
+    let cross = 0, lag = 0;
+    for (let i = 0; i < n; i++) { cross += a[i]! * b[i]!; if (i) lag += a[i]! * a[i - 1]!; }
+    assert.ok(Math.abs(cross / n) < 4 / Math.sqrt(n), `cross-key correlation ${cross / n}`);
+    assert.ok(Math.abs(lag / n) < 4 / Math.sqrt(n), `lag-1 correlation ${lag / n}`);
+    assert.deepEqual(NormalStream.of(5, 0).fill(new Float32Array(n)), a);
+    const scaled = NormalStream.of(5, 0).fill(new Float32Array(n), 0.01);
+    for (let i = 0; i < 100; i++) assert.ok(Math.abs(scaled[i]! - 0.01 * a[i]!) <= 1e-7 * Math.abs(a[i]!) + 1e-12, `${i}`);
+  });
+
+  it('continues a stream across fills exactly as one long fill', () => {
+    const whole = NormalStream.of(11).fill(new Float32Array(1000));
+    const s = NormalStream.of(11);
+    const parts = [...s.fill(new Float32Array(300)), ...s.fill(new Float32Array(700))];
+    assert.deepEqual(Float32Array.from(parts), whole);
+  });
+});
+
+describe('util/normalSource: inline and worker-thread noise', () => {
+  it('the worker gives the inline stream, step after step, for each of two interleaved chains', async () => {
+    const size = 10_001, steps = 5;
+    const open = (kind: 'inline' | 'worker', chain: number) => openNormalSource(kind, [3, chain], size, 0.5);
+    const inline = [open('inline', 0), open('inline', 1)];
+    const worker = [open('worker', 0), open('worker', 1)];
+    try {
+      for (let step = 0; step < steps; step++) {
+        for (let c = 0; c < 2; c++) {
+          const expected = Float32Array.from(await inline[c]!.next());
+          assert.deepEqual(await worker[c]!.next(), expected, `chain ${c}, step ${step}`);
+        }
+      }
+      assert.deepEqual(await inline[0]!.next(), NormalStream.of(3, 0).fill(new Float32Array(size * (steps + 1)), 0.5).subarray(size * steps));
+    } finally {
+      for (const s of [...inline, ...worker]) s.close();
+    }
+  });
+
+  it('a closed source refuses further draws', async () => {
+    const s = openNormalSource('worker', [1], 16, 1);
+    await s.next();
+    s.close();
+    await assert.rejects(() => s.next(), /closed/);
+  });
+});
