@@ -58,10 +58,15 @@ export class SweepCommands {
     if (document.isDirty) await document.save();
     const label = vscode.workspace.asRelativePath(uri);
     const result = await this.diagnostics.checkNow(document);
-    const errors = result?.diagnostics.filter((d) => d.severity === 'error') ?? [];
-    if (!result?.hypothesis || errors.length > 0) {
+    if (!result) {
+      const choice = await vscode.window.showErrorMessage(`Could not check ${label}; see the Circuit Thermometer log.`, 'Show Log');
+      if (choice) this.log.show(true);
+      return;
+    }
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    if (!result.hypothesis || errors.length > 0) {
       const n = errors.length;
-      const choice = await vscode.window.showErrorMessage(`${label} has ${n || 'unchecked'} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running a sweep.`, 'Show Problems');
+      const choice = await vscode.window.showErrorMessage(`${label} has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running a sweep.`, 'Show Problems');
       if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
       return;
     }
