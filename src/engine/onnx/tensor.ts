@@ -109,10 +109,17 @@ export function makeTensor(name: string, dims: readonly number[], values: TypedA
   if (Array.isArray(values)) {
     dt ??= DataType.FLOAT;
     arr = dt === DataType.INT64 ? BigInt64Array.from(values.map((v) => BigInt(Math.trunc(v))))
+      : dt === DataType.UINT64 ? BigUint64Array.from(values.map((v) => BigInt(Math.trunc(v))))
       : dt === DataType.INT32 ? Int32Array.from(values)
-      : dt === DataType.BOOL ? Uint8Array.from(values)
+      : dt === DataType.UINT32 ? Uint32Array.from(values)
+      : dt === DataType.INT16 ? Int16Array.from(values)
+      : dt === DataType.UINT16 ? Uint16Array.from(values)
+      : dt === DataType.INT8 ? Int8Array.from(values)
+      : dt === DataType.BOOL || dt === DataType.UINT8 ? Uint8Array.from(values)
       : dt === DataType.DOUBLE ? Float64Array.from(values)
-      : Float32Array.from(values);
+      : dt === DataType.FLOAT ? Float32Array.from(values)
+      : undefined as never;
+    if (!arr) throw new Error(`makeTensor '${name}': cannot make a ${dtypeName(dt)} tensor from numbers`);
   } else {
     arr = values;
     dt ??= values instanceof Float32Array ? DataType.FLOAT : values instanceof Float64Array ? DataType.DOUBLE

@@ -9,7 +9,8 @@ import {
 } from '../../../src/engine/onnx';
 import { assembleModel } from '../../../src/engine/onnx/modelFactory';
 import { makeValueInfo } from '../../../src/engine/onnx/rewrite';
-import { floatTensor } from '../../../src/engine/onnx/tensor';
+import { floatTensor, makeTensor, tensorValues } from '../../../src/engine/onnx/tensor';
+import { DataType } from '../../../src/engine/onnx/proto';
 import { cnnModel, mlpModel, seededValues, transformerModel } from '../../fixtures/models';
 
 const size = (dims: number[]) => dims.reduce((a, d) => a * d, 1);
@@ -199,5 +200,17 @@ describe('ONNX model files', () => {
   it('probes with placeholder feeds at the symbolic batch', () => {
     const feeds = placeholderFeeds(loadModel(path.join(dir, 'mlp.onnx')).proto);
     assert.deepEqual(feeds.x.dims, [2, 8]);
+  });
+});
+
+describe('onnx/tensor: makeTensor', () => {
+  it('stores integers of every width exactly, not as float bit patterns', () => {
+    for (const [dt, Ctor] of [[DataType.UINT32, Uint32Array], [DataType.INT16, Int16Array], [DataType.UINT16, Uint16Array], [DataType.INT8, Int8Array], [DataType.UINT8, Uint8Array]] as const) {
+      const t = makeTensor('t', [3], [1, 2, 100], dt);
+      assert.deepEqual(Array.from(tensorValues(t) as InstanceType<typeof Ctor>), [1, 2, 100], `data type ${dt}`);
+    }
+    const u64 = makeTensor('u', [2], [7, 2 ** 40], DataType.UINT64);
+    assert.deepEqual(Array.from(tensorValues(u64) as BigUint64Array), [7n, 2n ** 40n]);
+    assert.throws(() => makeTensor('s', [1], [1], DataType.STRING), /cannot make a string tensor/);
   });
 });
