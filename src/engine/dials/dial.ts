@@ -24,6 +24,8 @@ export interface DialContext {
   /** n = |D|. */
   n: number;
   seed: number;
+  /** onnxruntime intra-op threads for the dial's own sessions (the sweep's `threads`); default: onnxruntime's choice. */
+  threads?: number;
 }
 
 /** Shapes of the evaluation batch a draw's extra feeds are made for. */

@@ -8,6 +8,7 @@ import { NdArray, toFloat32, toInt64 } from '../data/ndarray';
 import { GraphIndex, valueInfoType } from '../onnx/graph';
 import { ModelProto } from '../onnx/proto';
 import { createSession, ort } from '../onnx/runtime';
+import { NormalSource, NormalSourceKind, openNormalSource } from '../util/normalSource';
 import { Rng } from '../util/random';
 import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
@@ -28,6 +29,9 @@ export interface SgldSamplerSpec {
   data: { inputs: Readonly<Record<string, NdArray>>; labels: NdArray };
   batchSize: number;
   noise?: SgldNoiseSource;
+  /** `fed` noise: drawn on this thread just before each step (`inline`), or a step ahead in a worker thread while
+   *  the current step runs (`worker`). Same numbers either way. Default `inline`. */
+  fedNoise?: NormalSourceKind;
   /** Intra-op threads of the step session (default: onnxruntime's choice). */
   threads?: number;
 }
@@ -92,6 +96,18 @@ export class SgldSampler {
 
   /** Runs one chain and yields its kept draws; throws `DialDivergence` when it diverges. */
   async *chain(s: SgldChainSettings): AsyncGenerator<SgldDraw> {
+    // Fed noise: the chain's ziggurat stream (keyed like its minibatches), already scaled by √ε.
+    const normals = this.graph.noise === 'fed'
+      ? openNormalSource(this.spec.fedNoise ?? 'inline', [...s.key, NOISE_STREAM], this.graph.size, Math.sqrt(s.stepSize))
+      : undefined;
+    try {
+      yield* this.steps(s, normals);
+    } finally {
+      normals?.close();
+    }
+  }
+
+  private async *steps(s: SgldChainSettings, normals: NormalSource | undefined): AsyncGenerator<SgldDraw> {
     const g = this.graph;
     const { parameters, shapes } = g;
     const batches = new MinibatchStream(this.sources, this.n, this.batchSize, Rng.stream(...s.key, BATCH_STREAM));
@@ -103,8 +119,6 @@ export class SgldSampler {
       [g.inputs.localization]: scalar(s.localization),
     };
     parameters.forEach((_, i) => { fixed[g.inputs.anchor[i]!] = new ort.Tensor('float32', this.spec.anchor[i]!, shapes[i]!); });
-    const noiseBuffer = g.noise === 'fed' ? new Float32Array(g.size) : undefined;
-    const noiseScale = Math.sqrt(s.stepSize);
     if (g.noise === 'counter') fixed[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
 
     let current: ort.Tensor[] = parameters.map((_, i) => new ort.Tensor('float32', Float32Array.from(this.spec.anchor[i]!), shapes[i]!));
@@ -120,7 +134,7 @@ export class SgldSampler {
         feeds[p] = current[i]!;
         feeds[g.inputs.previous[i]!] = previous[i]!;
       });
-      if (noiseBuffer) feeds[g.inputs.noise!] = new ort.Tensor('float32', noiseRng.fillNormal(noiseBuffer, noiseScale), [g.size]);
+      if (normals) feeds[g.inputs.noise!] = new ort.Tensor('float32', await normals.next(), [g.size]);
       else if (g.noise === 'counter') feeds[g.inputs.noiseCounter!] = new ort.Tensor('int64', BigInt64Array.of(counterStart(step, g.size)), []);
 
       const out = await this.session.run(feeds);

@@ -60,22 +60,22 @@ class NoiseWorker {
   private readonly worker: Worker;
   private readonly waiting = new Map<string, { resolve: (b: ArrayBuffer) => void; reject: (e: Error) => void }>();
   private nextStream = 0;
-  private users = 0;
 
   static acquire(): NoiseWorker {
-    const w = (NoiseWorker.shared ??= new NoiseWorker());
-    w.users++;
-    w.worker.ref();
-    return w;
+    return (NoiseWorker.shared ??= new NoiseWorker());
   }
 
   private constructor() {
     const { edge, ratio } = zigguratTables();
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { source: FILL_SOURCE, edge, ratio } });
+    // The thread keeps the process alive only while a fill is awaited (a chain abandoned mid-way leaks nothing that
+    // blocks exit).
+    this.worker.unref();
     this.worker.on('message', (r: Reply) => {
       const key = `${r.stream}:${r.request}`;
       this.waiting.get(key)?.resolve(r.buffer);
       this.waiting.delete(key);
+      if (this.waiting.size === 0) this.worker.unref();
     });
     const fail = (e: Error) => {
       for (const w of this.waiting.values()) w.reject(e);
@@ -94,6 +94,7 @@ class NoiseWorker {
 
   fill(stream: number, request: number, buffer: ArrayBuffer): Promise<ArrayBuffer> {
     return new Promise((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(`${stream}:${request}`, { resolve, reject });
       this.worker.postMessage({ kind: 'fill', stream, request, buffer }, [buffer]);
     });
@@ -101,8 +102,6 @@ class NoiseWorker {
 
   release(stream: number): void {
     this.worker.postMessage({ kind: 'close', stream });
-    // An idle worker must not keep the process alive.
-    if (--this.users === 0) this.worker.unref();
   }
 }
 
