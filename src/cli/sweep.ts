@@ -1,5 +1,5 @@
 // `circuit-thermometer sweep HYPOTHESIS [--out FILE] [--html FILE] [--progress] [--json]`
-// Runs the sweep in the background worker, shows progress on stderr, prints the verdict table (or the results
+// Runs the sweep in background workers (the grid's levels dealt over min(levels, cores) processes), shows progress on stderr, prints the verdict table (or the results
 // document with --json), and writes the results JSON and optionally a self-contained chart page.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,8 +7,8 @@ import { chartPageHtml } from '../chart/page';
 import { readPlotlySource } from '../chart/plotlySource';
 import { writeFileAtomic } from '../engine/util/atomic';
 import type { WorkerErrorCode } from '../protocol/worker';
-import { WorkerClient } from '../worker/client';
 import { WorkerRunError } from '../worker/errors';
+import { runSweepParallel } from '../worker/parallel';
 import { defaultResultsPath } from '../worker/paths';
 import type { CliIO, Command } from './command';
 import { displayPath } from './format';
@@ -26,6 +26,8 @@ export interface SweepOptions {
   progress?: boolean;
   /** The results document on stdout instead of the table. */
   json?: boolean;
+  /** Worker processes the grid's levels are dealt over; default min(levels, cores). */
+  workers?: number;
 }
 
 /** What the command needs from its process; the defaults are the real ones, tests pass their own. */
@@ -52,11 +54,19 @@ export const sweepCommand: Command = {
     { name: 'html', type: 'string', valueName: 'FILE', description: 'also write a self-contained chart page (works offline from disk)' },
     { name: 'progress', type: 'boolean', description: 'one line per finished level on stderr, also when it is not a terminal' },
     { name: 'json', type: 'boolean', description: 'print the results document on stdout instead of the table' },
+    { name: 'workers', type: 'number', valueName: 'N', description: 'worker processes the levels are dealt over (default: min(levels, cores); same numbers for any N)' },
   ],
   run(args, io) {
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     return sweep(
-      { hypothesis: args.positionals[0], out: str(args.flags.out), html: str(args.flags.html), progress: args.flags.progress === true, json: args.flags.json === true },
+      {
+        hypothesis: args.positionals[0],
+        out: str(args.flags.out),
+        html: str(args.flags.html),
+        progress: args.flags.progress === true,
+        json: args.flags.json === true,
+        workers: typeof args.flags.workers === 'number' ? args.flags.workers : undefined,
+      },
       io,
     );
   },
@@ -86,27 +96,38 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
   const out = path.resolve(io.cwd, options.out ?? defaultResultsPath(hypothesisPath));
   const html = options.html === undefined ? undefined : path.resolve(io.cwd, options.html);
 
+  if (options.workers !== undefined && (!Number.isInteger(options.workers) || options.workers < 1)) {
+    io.err(`circuit-thermometer: --workers takes a whole number ≥ 1, got ${options.workers}`);
+    return SWEEP_EXIT.unreadable;
+  }
+
   const tty = terminal.isTTY === true;
   const display = new ProgressDisplay(tty ? terminal : null, io.err, tty || options.progress === true);
-  const client = new WorkerClient({
-    workerPath: env.workerPath,
-    clientName: 'circuit-thermometer cli',
-    onLog: (line, source) => {
-      if (source === 'warn') display.message(`warning: ${line}`);
-      else if (source === 'info' && (tty || options.progress)) display.message(line);
-    },
-  });
+  const warn = (line: string) => display.message(`warning: ${line}`);
+  const cancel = new AbortController();
+  const kill = new AbortController();
   let interrupts = 0;
   const onInterrupt = () => {
     interrupts++;
     display.message(interrupts === 1 ? 'cancelling… (Ctrl-C again to stop at once)' : 'stopping');
-    void client.cancel({ immediate: interrupts > 1 });
+    (interrupts === 1 ? cancel : kill).abort();
   };
   signals.on('SIGINT', onInterrupt);
   try {
-    const done = await client.run(
+    const done = await runSweepParallel(
       { source: { kind: 'file', path: hypothesisPath }, out },
-      { onProgress: (p) => display.progress(p), onLevel: (l) => display.level(l) },
+      { onProgress: (p) => display.progress(p), onLevel: (l) => display.level(l), signal: cancel.signal },
+      {
+        workers: options.workers,
+        workerPath: env.workerPath,
+        clientName: 'circuit-thermometer cli',
+        killSignal: kill.signal,
+        onWarning: warn,
+        onLog: (line, source) => {
+          if (source === 'warn') warn(line);
+          else if (source === 'info' && (tty || options.progress)) display.message(line);
+        },
+      },
     );
     display.clear();
     const doc = done.document;
@@ -133,6 +154,5 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
     return exitCodeFor(e.code);
   } finally {
     signals.off('SIGINT', onInterrupt);
-    await client.dispose();
   }
 }

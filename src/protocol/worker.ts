@@ -51,6 +51,19 @@ export interface SweepLevel {
   result: LevelResult;
 }
 
+/** Part of a sweep fanned out over several workers: the levels of `hypothesis`'s grid (a subset of the full grid). */
+export interface SweepShardParams {
+  runId: string;
+  hypothesis: Hypothesis;
+  threads?: number;
+}
+
+/** A shard's document: complete for its levels, not written anywhere (the client merges the shards and writes). */
+export interface SweepShardDone {
+  runId: string;
+  document: ResultsDocument;
+}
+
 export interface SweepDone {
   runId: string;
   /** Absolute path of the results file just written. */
@@ -106,6 +119,10 @@ export interface Requests {
   initialize: { params: InitializeParams; result: InitializeResult };
   /** Runs one sweep; answered when it is done (result) or failed/cancelled (error). One run per worker at a time. */
   'sweep/start': { params: SweepStartParams; result: SweepDone };
+  /** Loads and checks a hypothesis (the same checks as 'sweep/start'), so a client can split its grid over workers. */
+  'sweep/plan': { params: { source: SweepSource }; result: { hypothesis: Hypothesis } };
+  /** Runs the levels of one shard and answers with its document, writing nothing. Cancelled like a sweep. */
+  'sweep/shard': { params: SweepShardParams; result: SweepShardDone };
   /** Asks the worker to exit; answered just before it does. */
   shutdown: { params: Record<string, never>; result: { ok: true } };
 }
@@ -119,7 +136,7 @@ export interface WorkerNotifications {
 
 /** Notifications, client → worker. */
 export interface ClientNotifications {
-  /** Stop the run `runId` as soon as possible; its `sweep/start` is answered with a 'cancelled' error. */
+  /** Stop the run `runId` as soon as possible; its `sweep/start` (or `sweep/shard`) is answered with a 'cancelled' error. */
   'sweep/cancel': { runId: string };
 }
 
@@ -181,7 +198,7 @@ export function clientNotification<M extends ClientNotificationMethod>(method: M
 // ---------------------------------------------------------------------------------------------------------------
 // Guards: the receiving end checks the envelope before trusting the payload's type.
 
-const REQUEST_METHODS: readonly RequestMethod[] = ['initialize', 'sweep/start', 'shutdown'];
+const REQUEST_METHODS: readonly RequestMethod[] = ['initialize', 'sweep/start', 'sweep/plan', 'sweep/shard', 'shutdown'];
 const WORKER_NOTIFICATIONS: readonly WorkerNotificationMethod[] = ['sweep/progress', 'sweep/level', 'log'];
 const CLIENT_NOTIFICATIONS: readonly ClientNotificationMethod[] = ['sweep/cancel'];
 

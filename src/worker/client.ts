@@ -18,12 +18,14 @@ import {
   type RequestMethod,
   type Requests,
   type SweepDone,
+  type SweepShardDone,
   type SweepLevel,
   type SweepProgress,
   type SweepSource,
   type WorkerError,
   type LogMessage,
 } from '../protocol/worker';
+import type { Hypothesis } from '../hypothesis/types';
 import { WorkerRunError } from './errors';
 import { defaultResultsPath, resolveWorkerEntry, strayTempFiles } from './paths';
 
@@ -125,21 +127,38 @@ export class WorkerClient {
    * 'worker-killed', 'busy', …. A cancelled or failed run leaves no results file (nor temp file) behind.
    */
   async run(req: RunRequest, callbacks: RunCallbacks = {}): Promise<SweepDone> {
+    const runId = req.runId ?? newRunId();
+    const out = path.resolve(req.out ?? (req.source.kind === 'file' ? defaultResultsPath(req.source.path) : defaultResultsPath(req.source.hypothesis.file)));
+    return this.runRequest('sweep/start', { runId, source: req.source, out, ...(req.threads ? { threads: req.threads } : {}) }, out, callbacks);
+  }
+
+  /** Loads and checks a hypothesis in the worker (rejects like `run` does on a bad file): the resolved form. */
+  async plan(source: SweepSource): Promise<Hypothesis> {
+    await this.start();
+    return (await this.request('sweep/plan', { source })).hypothesis;
+  }
+
+  /** Runs one shard of a fanned-out sweep (see runSweepParallel): its document, written nowhere. */
+  runShard(params: { hypothesis: Hypothesis; runId?: string; threads?: number }, callbacks: RunCallbacks = {}): Promise<SweepShardDone> {
+    const runId = params.runId ?? newRunId();
+    return this.runRequest('sweep/shard', { runId, hypothesis: params.hypothesis, ...(params.threads ? { threads: params.threads } : {}) }, undefined, callbacks);
+  }
+
+  private async runRequest<M extends 'sweep/start' | 'sweep/shard'>(method: M, params: Requests[M]['params'], out: string | undefined, callbacks: RunCallbacks): Promise<Requests[M]['result']> {
     if (this.run_) throw new WorkerRunError({ code: 'busy', message: `a sweep (${this.run_.runId}) is already running in this worker` });
-    const runId = req.runId ?? `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const out = req.out ?? (req.source.kind === 'file' ? defaultResultsPath(req.source.path) : defaultResultsPath(req.source.hypothesis.file));
-    const active: ActiveRun = { runId, out: path.resolve(out), callbacks, cancelRequested: false, sent: false };
+    const active: ActiveRun = { runId: params.runId, out, callbacks, cancelRequested: false, sent: false };
     this.run_ = active;
+    const cancelled = () => new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
     const onAbort = () => void this.cancel();
     try {
-      if (callbacks.signal?.aborted) throw new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
+      if (callbacks.signal?.aborted) throw cancelled();
       callbacks.signal?.addEventListener('abort', onAbort);
       await this.start().catch((e: unknown) => {
-        throw active.cancelRequested ? new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' }) : e;
+        throw active.cancelRequested ? cancelled() : e;
       });
-      if (active.cancelRequested) throw new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
+      if (active.cancelRequested) throw cancelled();
       active.sent = true;
-      return await this.request('sweep/start', { runId, source: req.source, out: active.out, ...(req.threads ? { threads: req.threads } : {}) });
+      return await this.request(method, params);
     } finally {
       callbacks.signal?.removeEventListener('abort', onAbort);
       if (active.killTimer) clearTimeout(active.killTimer);
@@ -293,7 +312,7 @@ export class WorkerClient {
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       if (p.method === 'shutdown') p.resolve({ ok: true });
-      else p.reject(new WorkerRunError(p.method === 'sweep/start' ? reason : { ...reason, code: reason.code === 'cancelled' ? 'worker-crashed' : reason.code }));
+      else p.reject(new WorkerRunError(p.method === 'sweep/start' || p.method === 'sweep/shard' ? reason : { ...reason, code: reason.code === 'cancelled' ? 'worker-crashed' : reason.code }));
     }
   }
 
@@ -312,6 +331,10 @@ export class WorkerClient {
     const lines = this.stderrTail.split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('at ') && !/^Node\.js v/.test(l) && l !== '^');
     return lines.length > 0 ? `worker stderr: ${lines.slice(-3).join(' | ')}` : undefined;
   }
+}
+
+function newRunId(): string {
+  return `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /** One sweep in a fresh worker that is shut down afterwards, whatever happens. */

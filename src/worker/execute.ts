@@ -1,8 +1,11 @@
-// One sweep inside the worker: load and check the hypothesis, run the engine's sweep, write the results file
+// Sweeps inside the worker: load and check the hypothesis, run the engine's sweep, write the results file
 // atomically at the very end (a cancelled or failed run writes nothing), and map failures to protocol errors.
+// Shards (parts of a sweep fanned out over several workers) run the same way but return their document unwritten.
 import * as path from 'node:path';
 import { checkHypothesisFile, formatDiagnostic, HypothesisReadError, type Hypothesis } from '../hypothesis';
-import type { LogMessage, SweepDone, SweepLevel, SweepProgress, SweepStartParams, WorkerError } from '../protocol/worker';
+import type { ResultsDocument } from '../protocol/results';
+import type { LogMessage, SweepDone, SweepLevel, SweepProgress, SweepShardDone, SweepShardParams, SweepSource, SweepStartParams, WorkerError } from '../protocol/worker';
+import { acceptDocument } from './divergence';
 import type { DialFactory } from '../engine/dials/dial';
 import { writeResults } from '../engine/sweep/writeResults';
 import { cancelledError } from './errors';
@@ -30,39 +33,42 @@ export class SweepFailure extends Error {
 }
 
 export async function executeSweep(params: SweepStartParams, hooks: ExecuteHooks, runner: () => SweepRunner = loadRunner): Promise<SweepDone> {
-  const startedAt = performance.now();
-  const hypothesis = params.source.kind === 'file' ? await loadHypothesis(params.source.path) : params.source.hypothesis;
+  const hypothesis = await planSweep(params.source);
   const out = path.resolve(params.out ?? defaultResultsPath(hypothesis.file));
-  const meter = new ProgressMeter(params.runId, startedAt);
+  const document = await runLevels(params.runId, hypothesis, params.threads, hooks, runner);
+  const failure = acceptDocument(document, (m) => hooks.onLog({ level: 'warn', message: m }));
+  if (failure) throw new SweepFailure(failure);
+  writeResults(out, document);
+  return { runId: params.runId, resultsPath: out, document };
+}
+
+/** One shard of a fanned-out sweep: its levels' document, written nowhere (the client merges and judges). */
+export async function executeShard(params: SweepShardParams, hooks: ExecuteHooks, runner: () => SweepRunner = loadRunner): Promise<SweepShardDone> {
+  return { runId: params.runId, document: await runLevels(params.runId, params.hypothesis, params.threads, hooks, runner) };
+}
+
+/** The hypothesis a source names, checked like `circuit-thermometer check` does. */
+export function planSweep(source: SweepSource): Promise<Hypothesis> {
+  return source.kind === 'file' ? loadHypothesis(source.path) : Promise.resolve(source.hypothesis);
+}
+
+async function runLevels(runId: string, hypothesis: Hypothesis, threads: number | undefined, hooks: ExecuteHooks, runner: () => SweepRunner): Promise<ResultsDocument> {
+  const meter = new ProgressMeter(runId, performance.now());
   let levels = 0;
   const document = await runner()(hypothesis, {
     signal: hooks.signal,
     sampler: loadSgldDial,
-    ...(params.threads ? { threads: params.threads } : {}),
+    ...(threads ? { threads } : {}),
     onProgress: (p) => {
       levels = p.levels;
       const n = meter.update(p);
       // The engine's ETA counts from its first draw (setup excluded), like the meter's; prefer it when given.
       if (n) hooks.onProgress(p.etaSeconds != null ? { ...n, etaSeconds: p.etaSeconds } : n);
     },
-    onLevel: (result, levelIndex) => hooks.onLevel({ runId: params.runId, levelIndex, levels, result }),
+    onLevel: (result, levelIndex) => hooks.onLevel({ runId, levelIndex, levels, result }),
   });
   if (hooks.signal.aborted) throw new SweepFailure(cancelledError());
-  const diverged = document.levels.filter((l) => l.error !== undefined);
-  if (diverged.length > 0 && diverged.length === document.levels.length) {
-    // Nothing measured: an error, not a results file.
-    throw new SweepFailure({
-      code: 'run-failed',
-      message: `every level diverged; first: ${diverged[0].error}`,
-      ...(hypothesis.degradation.dial === 'sgld' ? { hint: 'lower degradation.sgld.stepSize (by 10×), or raise the grid\'s lowest temperature' } : {}),
-      details: diverged.map((l) => `level ${l.level}: ${l.error}`),
-    });
-  }
-  if (diverged.length > 0) {
-    hooks.onLog({ level: 'warn', message: `${diverged.length} of ${document.levels.length} levels diverged and are left out of the verdict: ${diverged.map((l) => `level ${l.level}: ${l.error}`).join('; ')}` });
-  }
-  writeResults(out, document);
-  return { runId: params.runId, resultsPath: out, document };
+  return document;
 }
 
 async function loadHypothesis(file: string): Promise<Hypothesis> {

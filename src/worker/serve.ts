@@ -8,16 +8,18 @@ import {
   respondError,
   workerNotification,
   type RequestMessage,
+  type Requests,
   type ResponseMessage,
   type WorkerError,
   type WorkerMessage,
 } from '../protocol/worker';
 import { cancelledError } from './errors';
-import { ENGINE, executeSweep, loadRunner, type SweepRunner, toWorkerError } from './execute';
+import { ENGINE, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
 
 interface ActiveRun {
   runId: string;
   requestId: number;
+  method: 'sweep/start' | 'sweep/shard';
   controller: AbortController;
 }
 
@@ -40,6 +42,27 @@ async function exitAfter(message: ResponseMessage, code: number): Promise<void> 
   process.exit(code);
 }
 
+/** One run at a time ('busy' otherwise); its notifications carry its runId; cancel aborts its signal. */
+function startRun<M extends 'sweep/start' | 'sweep/shard'>(id: number, method: M, runId: string, execute: (hooks: ExecuteHooks) => Promise<Requests[M]['result']>): void {
+  if (active) {
+    void send(respondError(id, method, { code: 'busy', message: `the worker is already running ${active.runId}` }));
+    return;
+  }
+  const run: ActiveRun = { runId, requestId: id, method, controller: new AbortController() };
+  active = run;
+  execute({
+    signal: run.controller.signal,
+    onProgress: (p) => void send(workerNotification('sweep/progress', p)),
+    onLevel: (l) => void send(workerNotification('sweep/level', l)),
+    onLog: (m) => void send(workerNotification('log', m)),
+  })
+    .then((result) => send(respond(id, method, result)))
+    .catch((e: unknown) => send(respondError(id, method, run.controller.signal.aborted ? cancelledError() : toWorkerError(e))))
+    .finally(() => {
+      if (active === run) active = null;
+    });
+}
+
 function onRequest(req: RequestMessage): void {
   switch (req.method) {
     case 'initialize': {
@@ -55,26 +78,17 @@ function onRequest(req: RequestMessage): void {
       void send(respond(req.id, req.method, { protocolVersion: PROTOCOL_VERSION, pid: process.pid, engine: ENGINE }));
       return;
     }
-    case 'sweep/start': {
-      if (active) {
-        void send(respondError(req.id, req.method, { code: 'busy', message: `the worker is already running ${active.runId}` }));
-        return;
-      }
-      const run: ActiveRun = { runId: req.params.runId, requestId: req.id, controller: new AbortController() };
-      active = run;
-      executeSweep(req.params, {
-        signal: run.controller.signal,
-        onProgress: (p) => void send(workerNotification('sweep/progress', p)),
-        onLevel: (l) => void send(workerNotification('sweep/level', l)),
-        onLog: (m) => void send(workerNotification('log', m)),
-      }, runner)
-        .then((done) => send(respond(req.id, req.method, done)))
-        .catch((e: unknown) => send(respondError(req.id, req.method, run.controller.signal.aborted ? cancelledError() : toWorkerError(e))))
-        .finally(() => {
-          if (active === run) active = null;
-        });
+    case 'sweep/start':
+      startRun(req.id, req.method, req.params.runId, (hooks) => executeSweep(req.params, hooks, runner));
       return;
-    }
+    case 'sweep/shard':
+      startRun(req.id, req.method, req.params.runId, (hooks) => executeShard(req.params, hooks, runner));
+      return;
+    case 'sweep/plan':
+      planSweep(req.params.source)
+        .then((hypothesis) => send(respond(req.id, req.method, { hypothesis })))
+        .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
+      return;
     case 'shutdown': {
       active?.controller.abort();
       void exitAfter(respond(req.id, req.method, { ok: true }), 0);
@@ -101,7 +115,7 @@ export function serveWorker(sweepRunner: () => SweepRunner = loadRunner): void {
   process.on('disconnect', () => process.exit(0));
   process.on('uncaughtException', (e) => {
     const run = active;
-    if (run) void exitAfter(respondError(run.requestId, 'sweep/start', { code: 'internal', message: `worker error: ${e.message}`, details: e.stack ? [e.stack] : undefined }), 70);
+    if (run) void exitAfter(respondError(run.requestId, run.method, { code: 'internal', message: `worker error: ${e.message}`, details: e.stack ? [e.stack] : undefined }), 70);
     else {
       process.stderr.write(`circuit-thermometer worker: ${e.stack ?? e.message}\n`);
       process.exit(70);

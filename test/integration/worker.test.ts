@@ -9,6 +9,7 @@ import { PROTOCOL_VERSION, request, type SweepLevel, type SweepProgress, isRespo
 import { WorkerClient } from '../../src/worker/client';
 import { WorkerRunError } from '../../src/worker/errors';
 import { resolveWorkerEntry } from '../../src/worker/paths';
+import { runSweepParallel } from '../../src/worker/parallel';
 import { copyPlanted, grid, slow, type PlantedCopy } from './workerFixtures';
 
 async function rejection(p: Promise<unknown>): Promise<WorkerRunError> {
@@ -187,6 +188,105 @@ describe('worker: sweeps in a forked process', function () {
     }
   });
 });
+
+describe('worker: a sweep fanned out over several worker processes', function () {
+  this.timeout(60_000);
+  let planted: PlantedCopy;
+
+  before(() => {
+    planted = copyPlanted();
+  });
+  after(() => planted.remove());
+
+  it('gives exactly the one-process numbers and verdict, whatever the number of workers', async () => {
+    const single = new WorkerClient();
+    let one;
+    try {
+      one = (await single.run({ source: { kind: 'file', path: planted.hypothesis('kappa-2') }, out: path.join(planted.dir, 'one.json') })).document;
+    } finally {
+      await single.dispose();
+    }
+    const levels: number[] = [];
+    const fractions: number[] = [];
+    const two = await runSweepParallel(
+      { source: { kind: 'file', path: planted.hypothesis('kappa-2') } },
+      { onLevel: (l) => levels.push(l.levelIndex), onProgress: (p) => fractions.push(p.fraction) },
+      { workers: 2 },
+    );
+    assert.strictEqual(two.resultsPath, path.join(planted.dir, 'kappa-2.results.json'));
+    assert.deepStrictEqual(JSON.parse(fs.readFileSync(two.resultsPath, 'utf8')), JSON.parse(JSON.stringify(two.document)));
+    assert.deepStrictEqual(numbers(two.document.levels), numbers(one.levels));
+    assert.deepStrictEqual(two.document.verdict, one.verdict);
+    assert.deepStrictEqual(two.document.baseline, one.baseline);
+    assert.deepStrictEqual(two.document.hypothesis, one.hypothesis, 'the full hypothesis, not a shard’s');
+    assert.deepStrictEqual([...levels].sort((a, b) => a - b), one.levels.map((_, i) => i), 'every level reported once, by its index in the full grid');
+    assert.ok(fractions.every((f) => f >= 0 && f <= 1) && fractions.length > 0);
+  });
+
+  it('cancel stops every shard within a second and writes nothing', async () => {
+    const file = planted.variant('slow-parallel', slow(400));
+    const controller = new AbortController();
+    let cancelledAt = 0;
+    const run = runSweepParallel({ source: { kind: 'file', path: file } }, {
+      signal: controller.signal,
+      onLevel: () => {
+        if (!cancelledAt) {
+          cancelledAt = performance.now();
+          controller.abort();
+        }
+      },
+    }, { workers: 2 });
+    const e = await rejection(run);
+    assert.strictEqual(e.code, 'cancelled');
+    assert.ok(performance.now() - cancelledAt < 1000, 'within a second');
+    assert.deepStrictEqual(planted.files().filter((f) => f.startsWith('slow-parallel.results')), []);
+  });
+
+  it('a shard’s worker killed with -9: the run fails as killed, the other shard is stopped, nothing written', async () => {
+    const file = planted.variant('slow-parallel-kill', slow(400));
+    const pids = new Set<number>();
+    let killed = false;
+    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, {
+      onProgress: () => {
+        // The shards' workers are this process's children running worker.ts; kill the first that reports twice.
+        for (const pid of childWorkers()) pids.add(pid);
+        if (!killed && pids.size >= 2) {
+          killed = true;
+          process.kill([...pids][1], 'SIGKILL');
+        }
+      },
+    }, { workers: 2 }));
+    assert.ok(killed);
+    assert.strictEqual(e.code, 'worker-killed');
+    assert.deepStrictEqual(planted.files().filter((f) => f.startsWith('slow-parallel-kill.results')), []);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepStrictEqual(childWorkers(), [], 'no worker left running');
+  });
+
+  it('a bad hypothesis fails in planning, before any shard starts', async () => {
+    const file = planted.variant('parallel-missing', (y) => y.replace('./data/x.npy', './data/gone.npy'));
+    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, {}, { workers: 4 }));
+    assert.strictEqual(e.code, 'hypothesis-invalid');
+    assert.deepStrictEqual(childWorkers(), []);
+  });
+});
+
+/** Live child processes of this one that run the worker entry (from /proc; Linux). */
+function childWorkers(): number[] {
+  const pids: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+      if (ppid === process.pid && state !== 'Z' && fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('worker.ts')) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
 
 describe('worker: process failures and the handshake', function () {
   this.timeout(30_000);

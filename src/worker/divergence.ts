@@ -1,0 +1,21 @@
+// Whether a finished sweep's document is worth writing: a level that diverged is flagged and left out of the
+// verdict, but when every level diverged nothing was measured, and that is a failed run (DESIGN.md §1 Dials).
+import type { ResultsDocument } from '../protocol/results';
+import type { WorkerError } from '../protocol/worker';
+
+/** Null when the document may be written (warning through `warn` about diverged levels); else the run's error. */
+export function acceptDocument(document: ResultsDocument, warn: (message: string) => void): WorkerError | null {
+  const diverged = document.levels.filter((l) => l.error !== undefined);
+  if (diverged.length > 0 && diverged.length === document.levels.length) {
+    return {
+      code: 'run-failed',
+      message: `every level diverged; first: ${diverged[0].error}`,
+      ...(document.dial === 'sgld' ? { hint: 'lower degradation.sgld.stepSize (by 10×), or raise the grid\'s lowest temperature' } : {}),
+      details: diverged.map((l) => `level ${l.level}: ${l.error}`),
+    };
+  }
+  if (diverged.length > 0) {
+    warn(`${diverged.length} of ${document.levels.length} levels diverged and are left out of the verdict: ${diverged.map((l) => `level ${l.level}: ${l.error}`).join('; ')}`);
+  }
+  return null;
+}
