@@ -1,17 +1,16 @@
 // The engine, loaded on first use: activation imports none of it (protobuf decoding, YAML parsing and the
 // onnxruntime native module load only when a hypothesis is first checked or a command needs them).
-// esbuild turns these dynamic imports into lazily initialised modules inside the one bundle.
+// `require` inside a function: esbuild turns each into a lazily initialised module inside the one bundle, and
+// under tsx (tests) it is the ordinary CommonJS require; only the types are imported statically.
+/* eslint-disable @typescript-eslint/no-require-imports */
 
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | undefined;
-  return () => (p ??= load().catch((e: unknown) => {
-    p = undefined;
-    throw e;
-  }));
+function once<T>(load: () => T): () => Promise<T> {
+  let value: T | undefined;
+  return async () => (value ??= load());
 }
 
-export const hypothesisModule = once(() => import('../hypothesis'));
-export const onnxModule = once(() => import('../engine/onnx'));
-export const autodiffModule = once(() => import('../engine/autodiff'));
-export const workerClientModule = once(() => import('../worker/client'));
-export const editorCacheModule = once(() => import('./editorCache'));
+export const hypothesisModule = once(() => require('../hypothesis') as typeof import('../hypothesis'));
+export const onnxModule = once(() => require('../engine/onnx') as typeof import('../engine/onnx'));
+export const autodiffModule = once(() => require('../engine/autodiff') as typeof import('../engine/autodiff'));
+export const workerClientModule = once(() => require('../worker/client') as typeof import('../worker/client'));
+export const editorCacheModule = once(() => require('./editorCache') as typeof import('./editorCache'));
