@@ -165,6 +165,49 @@ describe('cli: sweep from the bundle, as a real process', function () {
     assert.ok(html.includes('Plotly'), 'Plotly inlined');
   });
 
+  it('the chart page renders offline in a browser: SVG only, no request but the file, no error, markers where the verdict says', async function () {
+    const chromiumPath = process.env.CT_E2E_CHROMIUM ?? '/usr/bin/chromium';
+    if (!fs.existsSync(chromiumPath)) this.skip(); // the e2e harness installs it (test/e2e/setup-harness.sh)
+    const html = path.join(planted.dir, 'k2.html');
+    assert.ok(fs.existsSync(html), 'written by the previous test');
+    const doc = JSON.parse(fs.readFileSync(path.join(planted.dir, 'kappa-2.results.json'), 'utf8')) as ResultsDocument;
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      const problems: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+      page.on('pageerror', (e) => problems.push(String(e)));
+      await page.goto(`file://${html}`);
+      await page.waitForSelector('#chart .main-svg');
+      const drawn = await page.evaluate(() => {
+        const gd = document.getElementById('chart') as unknown as { _fullLayout: { shapes: { name: string; x0: number }[]; xaxis: { type: string } } };
+        return {
+          traces: document.querySelectorAll('#chart .scatterlayer .trace').length,
+          canvases: document.querySelectorAll('canvas').length,
+          shapes: gd._fullLayout.shapes.map((x) => [x.name, x.x0]),
+          xType: gd._fullLayout.xaxis.type,
+        };
+      });
+      assert.deepStrictEqual(requests, [`file://${html}`]);
+      assert.deepStrictEqual(problems, []);
+      assert.strictEqual(drawn.canvases, 0, 'no WebGL');
+      assert.ok(drawn.traces >= 10, `${drawn.traces} SVG traces`);
+      assert.strictEqual(drawn.xType, 'log');
+      const expected: [string, number][] = [];
+      if (doc.verdict.cleanWindow) expected.push([SHAPE.cleanWindow, doc.verdict.cleanWindow[0]]);
+      if (doc.verdict.tEnt !== null) expected.push([SHAPE.tEnt, doc.verdict.tEnt]);
+      if (doc.verdict.tSurv !== null) expected.push([SHAPE.tSurv, doc.verdict.tSurv]);
+      // Plotly keeps log-axis positions as log10 and back: equal to 12 digits.
+      assert.deepStrictEqual(drawn.shapes.map(([name]) => name), expected.map(([name]) => name));
+      drawn.shapes.forEach(([name, x], i) => assert.ok(Math.abs((x as number) / expected[i][1] - 1) < 1e-12, `${name} at ${x}, verdict ${expected[i][1]}`));
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('Ctrl-C to the process group: the CLI cancels, the worker does not die of it, exit 130, no file, no process left', async () => {
     planted.variant('slow-bundle', slow(400));
     let sent = false;
