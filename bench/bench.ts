@@ -4,13 +4,12 @@
 //   FLOP/s and as a fraction of the peak → forward vs forward+backward → parallel chains over processes →
 //   default sweeps of a real hypothesis (wall time) → memory of a GPT-2-style sweep (RSS per level, peak).
 import * as os from 'node:os';
-import type { SgldNoiseSource } from '../src/engine/dials/sgldGraph';
 import { SgldSampler } from '../src/engine/dials/sgldSampler';
 import { measureGemmPeak } from './gemm';
 import { BenchProblem, gpt2Style, modularMlp } from './models';
 import { CHILD_FLAG, measureParallel, ParallelResult, runChild } from './parallel';
 import { availableCores, round } from './stats';
-import { measureForwardBackward, measureSteps, StepRates } from './steps';
+import { BenchSource, measureForwardBackward, measureRunOverhead, measureSteps, StepRates } from './steps';
 import { measurePlantedSweeps, measureSweepMemory, runSweepChild, SWEEP_CHILD_FLAG, SweepMemory, SweepTiming } from './sweep';
 
 interface Options {
@@ -19,15 +18,21 @@ interface Options {
   threads: number;
   /** Extra processes × threads configurations for the parallel-chain table (e.g. on a 16-core machine). */
   scaling: [number, number][];
-  skip: Set<string>;
+  /** Sections to run: mlp, gpt2, parallel, sweeps, memory (the GEMM peak always runs). */
+  sections: Set<string>;
 }
+
+const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'memory'];
 
 function parseOptions(argv: readonly string[]): Options {
   const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
   const cores = availableCores();
   const threads = Number(value('--threads') ?? Math.min(cores, 2));
   const scaling = (value('--scaling') ?? '').split(',').filter(Boolean).map((c) => c.split(/[x×]/).map(Number) as [number, number]);
-  return { json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, skip: new Set((value('--skip') ?? '').split(',').filter(Boolean)) };
+  const list = (flag: string) => (value(flag) ?? '').split(',').filter(Boolean);
+  const only = list('--only');
+  const sections = new Set((only.length ? only : SECTIONS).filter((x) => !list('--skip').includes(x)));
+  return { json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, sections };
 }
 
 interface ModelReport {
@@ -94,30 +99,43 @@ async function main(): Promise<void> {
   const gemm = await measureGemmPeak(o.threads, q ? 5 : 9);
   log(`GEMM peak: 1024×1024×1024 MatMul, ${o.threads} threads: ${gemm.gflops.toFixed(0)} GFLOP/s (median of ${gemm.samples.length})`);
 
-  const sources: (SgldNoiseSource | 'default')[] = ['default', 'none', 'counter', 'fed'];
+  const sources: BenchSource[] = ['default', 'none', 'counter', 'fed', 'fed-worker'];
   const DEFAULT_NOISE = await defaultNoiseSource();
+  // The default is measured under its own name; a source equal to it is not measured twice.
   const measured = sources.filter((s) => s === 'default' || s !== DEFAULT_NOISE);
 
-  progress('MLP steps');
+  type Report = ReturnType<typeof modelReport> & { forwardMs: number; forwardBackwardMs: number; backwardRatio: number; graphRunMs?: number; graphRunPreallocatedMs?: number; samplerStepMs?: number };
+  let mlpReport: Report | undefined, gptReport: Report | undefined;
   const mlp = modularMlp();
-  const mlpRates = await measureSteps(mlp, measured, o.threads, { repeats: q ? 3 : 7, steps: q ? 60 : 150, warmup: 10 });
-  progress('MLP forward vs forward+backward');
-  const mlpFb = await measureForwardBackward(mlp, o.threads, q ? 3 : 7, q ? 20 : 50);
-  const mlpReport = { ...modelReport(mlp, mlpRates, gemm.gflops, DEFAULT_NOISE), forwardMs: round(mlpFb.forwardMs), forwardBackwardMs: round(mlpFb.forwardBackwardMs), backwardRatio: round(mlpFb.ratio) };
-  log(`MLP 226→512→113, batch 256, ${(mlp.flops.step / 1e6).toFixed(0)} MFLOP/step (${mlp.flopsNote})`);
-  for (const [k, v] of Object.entries(mlpReport.bySource)) log(`  noise ${k === 'default' ? `${k} (${DEFAULT_NOISE})` : k}: ${v} steps/s = ${((mlp.flops.step * v) / 1e9).toFixed(0)} GFLOP/s = ${((100 * mlp.flops.step * v) / 1e9 / gemm.gflops).toFixed(0)}% of peak`);
-  log(`  noise costs ${(100 * mlpReport.noiseCost).toFixed(0)}% of a step; forward ${mlpFb.forwardMs.toFixed(3)} ms, forward+backward ${mlpFb.forwardBackwardMs.toFixed(3)} ms (×${mlpFb.ratio.toFixed(2)})`);
+  if (o.sections.has('mlp')) {
+    progress('MLP steps');
+    const rates = await measureSteps(mlp, measured, o.threads, { repeats: q ? 3 : 7, steps: q ? 60 : 150, warmup: 10 });
+    progress('MLP forward vs forward+backward');
+    const fb = await measureForwardBackward(mlp, o.threads, q ? 3 : 7, q ? 20 : 50);
+    const overhead = await measureRunOverhead(mlp, o.threads, q ? 3 : 5, q ? 20 : 50);
+    mlpReport = {
+      ...modelReport(mlp, rates, gemm.gflops, DEFAULT_NOISE), forwardMs: round(fb.forwardMs), forwardBackwardMs: round(fb.forwardBackwardMs), backwardRatio: round(fb.ratio),
+      graphRunMs: round(overhead.runMs), graphRunPreallocatedMs: round(overhead.preallocatedRunMs), samplerStepMs: round(1000 / rates.none!.median),
+    };
+    log(`MLP 226→512→113, batch 256, ${(mlp.flops.step / 1e6).toFixed(0)} MFLOP/step (${mlp.flopsNote})`);
+    for (const [k, v] of Object.entries(mlpReport.bySource)) log(`  noise ${k === 'default' ? `${k} (${DEFAULT_NOISE})` : k}: ${v} steps/s = ${((mlp.flops.step * v) / 1e9).toFixed(0)} GFLOP/s = ${((100 * mlp.flops.step * v) / 1e9 / gemm.gflops).toFixed(0)}% of peak`);
+    log(`  noise costs ${(100 * mlpReport.noiseCost).toFixed(0)}% of a step; forward ${fb.forwardMs.toFixed(3)} ms, forward+backward ${fb.forwardBackwardMs.toFixed(3)} ms (×${fb.ratio.toFixed(2)})`);
+    log(`  noiseless step: ${mlpReport.samplerStepMs} ms in the sampler, ${mlpReport.graphRunMs} ms for the bare graph run (${mlpReport.graphRunPreallocatedMs} ms into preallocated outputs)`);
+  }
 
-  progress('GPT-2-style steps');
-  const gpt = gpt2Style();
-  const gptRates = await measureSteps(gpt, ['default', 'none'], o.threads, { repeats: q ? 3 : 5, steps: q ? 20 : 50, warmup: 5 });
-  const gptFb = await measureForwardBackward(gpt, o.threads, q ? 3 : 5, q ? 5 : 20);
-  const gptReport = { ...modelReport(gpt, gptRates, gemm.gflops, DEFAULT_NOISE), forwardMs: round(gptFb.forwardMs), forwardBackwardMs: round(gptFb.forwardBackwardMs), backwardRatio: round(gptFb.ratio) };
-  log(`GPT-2-style (2 layers, width 64, 4 heads, vocab 256, batch 16 × 32), ${(gpt.flops.step / 1e6).toFixed(0)} MFLOP/step`);
-  log(`  ${gptReport.stepsPerSec} steps/s (${DEFAULT_NOISE} noise), ${gptReport.noNoiseStepsPerSec} without noise; ${gptReport.gflops} GFLOP/s = ${(100 * gptReport.utilization).toFixed(0)}% of peak; forward ${gptFb.forwardMs.toFixed(3)} ms, forward+backward ${gptFb.forwardBackwardMs.toFixed(3)} ms`);
+  if (o.sections.has('gpt2')) {
+    progress('GPT-2-style steps');
+    const gpt = gpt2Style();
+    const rates = await measureSteps(gpt, measured.filter((x) => x !== 'fed'), o.threads, { repeats: q ? 3 : 5, steps: q ? 20 : 50, warmup: 5 });
+    const fb = await measureForwardBackward(gpt, o.threads, q ? 3 : 5, q ? 5 : 20);
+    gptReport = { ...modelReport(gpt, rates, gemm.gflops, DEFAULT_NOISE), forwardMs: round(fb.forwardMs), forwardBackwardMs: round(fb.forwardBackwardMs), backwardRatio: round(fb.ratio) };
+    log(`GPT-2-style (2 layers, width 64, 4 heads, vocab 256, batch 16 × 32), ${(gpt.flops.step / 1e6).toFixed(0)} MFLOP/step (${gpt.flopsNote})`);
+    for (const [k, v] of Object.entries(gptReport.bySource)) log(`  noise ${k === 'default' ? `${k} (${DEFAULT_NOISE})` : k}: ${v} steps/s = ${((gpt.flops.step * v) / 1e9).toFixed(1)} GFLOP/s = ${((100 * gpt.flops.step * v) / 1e9 / gemm.gflops).toFixed(0)}% of peak`);
+    log(`  forward ${fb.forwardMs.toFixed(3)} ms, forward+backward ${fb.forwardBackwardMs.toFixed(3)} ms (×${fb.ratio.toFixed(2)})`);
+  }
 
   let parallel: ParallelResult[] = [];
-  if (!o.skip.has('parallel')) {
+  if (o.sections.has('parallel')) {
     progress('parallel chains');
     const configs: [number, number][] = [[1, 1], [2, 1], [1, 2], ...o.scaling];
     parallel = await measureParallel(configs, q ? 1 : 2, q ? 1 : 3);
@@ -128,24 +146,24 @@ async function main(): Promise<void> {
   const scaling1to2 = one && two ? round(two.aggregateStepsPerSec / one.aggregateStepsPerSec) : null;
 
   let sweeps: SweepTiming[] = [];
-  if (!o.skip.has('sweeps')) {
+  if (o.sections.has('sweeps')) {
     progress('default sweeps of examples/planted/kappa-1');
     sweeps = await measurePlantedSweeps(o.threads);
     for (const s of sweeps) log(`sweep ${s.hypothesis}: ${s.levels} levels × ${s.chains} chains × ${s.draws} draws${s.burnIn ? ` (+${s.burnIn} burn-in)` : ''}: ${s.wallSeconds} s (setup ${s.setupSeconds} s), ${s.status}`);
   }
 
   let memory: SweepMemory | undefined;
-  if (!o.skip.has('memory')) {
+  if (o.sections.has('memory')) {
     progress('GPT-2-style sweep memory');
     memory = await measureSweepMemory(q ? { levels: 4, chains: 1, draws: 5, burnIn: 5, examples: 32 } : { levels: 8, chains: 2, draws: 20, burnIn: 20, examples: 64 }, o.threads);
     log(`GPT-2-style sgld sweep (${memory.levels} levels × ${memory.chains} chains × ${memory.draws} draws + ${memory.burnIn} burn-in, ${memory.examples} sequences): ${memory.wallSeconds} s; RSS after each level ${memory.rssAfterLevelMiB.map((v) => v.toFixed(0)).join(' ')} MiB (growth ${memory.growthMiB} MiB), peak ${memory.peakRssMiB.toFixed(0)} MiB`);
   }
 
-  const targets = {
+  const targets = mlpReport && {
     noiseAtMost15Percent: mlpReport.stepsPerSec >= 0.85 * mlpReport.noNoiseStepsPerSec,
     stepAtLeast50PercentOfPeak: mlpReport.utilization >= 0.5,
   };
-  log(`targets (MLP): noise ≤ 15% of a step: ${targets.noiseAtMost15Percent ? 'met' : 'NOT met'}; step ≥ 50% of GEMM peak: ${targets.stepAtLeast50PercentOfPeak ? 'met' : 'NOT met'}`);
+  if (targets) log(`targets (MLP): noise ≤ 15% of a step: ${targets.noiseAtMost15Percent ? 'met' : 'NOT met'}; step ≥ 50% of GEMM peak: ${targets.stepAtLeast50PercentOfPeak ? 'met' : 'NOT met'}`);
   const totalSeconds = round((performance.now() - t0) / 1000);
   log(`bench took ${totalSeconds} s`);
   if (o.json) {

@@ -23,7 +23,7 @@ export async function runChild(argv: readonly string[]): Promise<void> {
   const threads = Number(argv[argv.indexOf(CHILD_FLAG) + 1]);
   const seconds = Number(argv[argv.indexOf(CHILD_FLAG) + 2]);
   const key = Number(argv[argv.indexOf(CHILD_FLAG) + 3]);
-  const sampler = await createSampler(modularMlp(), undefined, threads);
+  const sampler = await createSampler(modularMlp(), 'default', threads);
   const send = (m: ChildMessage) => process.send!(m);
   await new Promise<void>((resolve) => {
     process.once('message', () => resolve());

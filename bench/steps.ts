@@ -16,10 +16,14 @@ export function anchorOf(problem: BenchProblem): Float32Array[] {
   return problem.parameters.map((p) => tensorToFloat32(index.initializers.get(p)!));
 }
 
-export async function createSampler(problem: BenchProblem, noise: SgldNoiseSource | undefined, threads: number): Promise<SgldSampler> {
+/** What the bench compares: the sampler's default, a graph noise source, or fed noise drawn in the worker thread. */
+export type BenchSource = SgldNoiseSource | 'default' | 'fed-worker';
+
+export async function createSampler(problem: BenchProblem, source: BenchSource, threads: number): Promise<SgldSampler> {
+  const noise = source === 'default' ? {} : source === 'fed-worker' ? { noise: 'fed' as const, fedNoise: 'worker' as const } : { noise: source };
   return SgldSampler.create({
     model: problem.model, parameters: problem.parameters, anchor: anchorOf(problem), loss: problem.loss,
-    data: problem.data, batchSize: problem.batchSize, threads, ...(noise ? { noise } : {}),
+    data: problem.data, batchSize: problem.batchSize, threads, ...noise,
   });
 }
 
@@ -43,10 +47,10 @@ export interface StepRates {
  * Median steps/s per noise source; the sources are interleaved in every repeat, so a burst of load on the shared
  * machine hits them alike. `default` is the sampler's default source.
  */
-export async function measureSteps(problem: BenchProblem, sources: readonly (SgldNoiseSource | 'default')[], threads: number, o: { repeats: number; steps: number; warmup: number }): Promise<StepRates> {
+export async function measureSteps(problem: BenchProblem, sources: readonly BenchSource[], threads: number, o: { repeats: number; steps: number; warmup: number }): Promise<StepRates> {
   const samplers = new Map<string, SgldSampler>();
   try {
-    for (const s of sources) samplers.set(s, await createSampler(problem, s === 'default' ? undefined : s, threads));
+    for (const s of sources) samplers.set(s, await createSampler(problem, s, threads));
     const samples = new Map<string, number[]>(sources.map((s) => [s, []]));
     for (let r = 0; r < o.repeats; r++) {
       for (const s of sources) samples.get(s)!.push(await timeChain(samplers.get(s)!, o.steps, o.warmup, r));
@@ -108,4 +112,53 @@ export async function measureForwardBackward(problem: BenchProblem, threads: num
   const forwardMs = await time(forward.model, false);
   const forwardBackwardMs = await time(backward.model, true);
   return { forwardMs, forwardBackwardMs, ratio: forwardBackwardMs / forwardMs };
+}
+
+export interface RunOverhead {
+  /** One `session.run` of the noiseless step graph on fixed feeds, new output tensors every run. */
+  runMs: number;
+  /** The same with preallocated output tensors (`run(feeds, fetches)`: onnxruntime writes into them). */
+  preallocatedRunMs: number;
+}
+
+/**
+ * The graph's own time per step, without the sampler around it (batch gathering, feeds, diagnostics, await):
+ * compared with 1/steps-per-second of the noiseless sampler it bounds what fusing steps (ONNX Loop) could save.
+ */
+export async function measureRunOverhead(problem: BenchProblem, threads: number, repeats: number, runs: number): Promise<RunOverhead> {
+  const sampler = await createSampler(problem, 'none', threads);
+  const g = sampler.graph;
+  const session = await createSession(g.model, { threads });
+  await sampler.dispose();
+  try {
+    const anchor = anchorOf(problem);
+    const scalar = (v: number) => new ort.Tensor('float32', Float32Array.of(v), []);
+    const feeds: Record<string, ort.Tensor> = { [g.inputs.stepSize]: scalar(1e-5), [g.inputs.nbeta]: scalar(1000), [g.inputs.localization]: scalar(100) };
+    g.parameters.forEach((p, i) => {
+      const w = new ort.Tensor('float32', anchor[i]!, g.shapes[i]!);
+      feeds[p] = w;
+      feeds[g.inputs.anchor[i]!] = w;
+      feeds[g.inputs.previous[i]!] = w;
+    });
+    const rows = Array.from({ length: problem.batchSize }, (_, i) => i);
+    for (const name of g.batchInputs) {
+      const source = problem.data.inputs[name] ?? problem.data.labels;
+      const part = takeRows(source, rows, name);
+      feeds[name] = new ort.Tensor(part.dtype as 'float32', part.data as Float32Array, [...part.shape]);
+    }
+    const fetches: Record<string, ort.Tensor> = {};
+    g.outputs.next.forEach((name, i) => { fetches[name] = new ort.Tensor('float32', new Float32Array(anchor[i]!.length), g.shapes[i]!); });
+    for (const name of [g.outputs.loss, g.outputs.localizationEnergy, g.outputs.noiseSquaredNorm, g.outputs.malaReverse]) fetches[name] = scalar(0);
+    const time = async (preallocated: boolean) => {
+      for (let i = 0; i < 5; i++) await (preallocated ? session.run(feeds, fetches) : session.run(feeds));
+      const t = performance.now();
+      for (let i = 0; i < runs; i++) await (preallocated ? session.run(feeds, fetches) : session.run(feeds));
+      return (performance.now() - t) / runs;
+    };
+    const plain: number[] = [], pre: number[] = [];
+    for (let r = 0; r < repeats; r++) { plain.push(await time(false)); pre.push(await time(true)); }
+    return { runMs: median(plain), preallocatedRunMs: median(pre) };
+  } finally {
+    await session.release();
+  }
 }
