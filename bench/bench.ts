@@ -85,6 +85,17 @@ async function main(): Promise<void> {
   const o = parseOptions(argv);
   const t0 = performance.now();
   const log = (line: string) => { if (!o.json) console.log(line); };
+  // A section that fails is reported (and in the JSON) without losing the others' figures.
+  const errors: Record<string, string> = {};
+  const guard = async (section: string, f: () => Promise<void>) => {
+    if (!o.sections.has(section)) return;
+    try {
+      await f();
+    } catch (e) {
+      errors[section] = e instanceof Error ? e.message : String(e);
+      console.error(`bench: ${section} failed: ${e instanceof Error ? e.stack : String(e)}`);
+    }
+  };
   const progress = (what: string) => { if (!o.json) process.stderr.write(`… ${what}\n`); };
   const q = o.quick;
 
@@ -107,7 +118,7 @@ async function main(): Promise<void> {
   type Report = ReturnType<typeof modelReport> & { forwardMs: number; forwardBackwardMs: number; backwardRatio: number; graphRunMs?: number; graphRunPreallocatedMs?: number; samplerStepMs?: number };
   let mlpReport: Report | undefined, gptReport: Report | undefined;
   const mlp = modularMlp();
-  if (o.sections.has('mlp')) {
+  await guard('mlp', async () => {
     progress('MLP steps');
     const rates = await measureSteps(mlp, measured, o.threads, { repeats: q ? 3 : 7, steps: q ? 60 : 150, warmup: 10 });
     progress('MLP forward vs forward+backward');
@@ -121,9 +132,9 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(mlpReport.bySource)) log(`  noise ${k === 'default' ? `${k} (${DEFAULT_NOISE})` : k}: ${v} steps/s = ${((mlp.flops.step * v) / 1e9).toFixed(0)} GFLOP/s = ${((100 * mlp.flops.step * v) / 1e9 / gemm.gflops).toFixed(0)}% of peak`);
     log(`  noise costs ${(100 * mlpReport.noiseCost).toFixed(0)}% of a step; forward ${fb.forwardMs.toFixed(3)} ms, forward+backward ${fb.forwardBackwardMs.toFixed(3)} ms (×${fb.ratio.toFixed(2)})`);
     log(`  noiseless step: ${mlpReport.samplerStepMs} ms in the sampler, ${mlpReport.graphRunMs} ms for the bare graph run (${mlpReport.graphRunPreallocatedMs} ms into preallocated outputs)`);
-  }
+  });
 
-  if (o.sections.has('gpt2')) {
+  await guard('gpt2', async () => {
     progress('GPT-2-style steps');
     const gpt = gpt2Style();
     const rates = await measureSteps(gpt, measured.filter((x) => x !== 'fed'), o.threads, { repeats: q ? 3 : 5, steps: q ? 20 : 50, warmup: 5 });
@@ -132,32 +143,32 @@ async function main(): Promise<void> {
     log(`GPT-2-style (2 layers, width 64, 4 heads, vocab 256, batch 16 × 32), ${(gpt.flops.step / 1e6).toFixed(0)} MFLOP/step (${gpt.flopsNote})`);
     for (const [k, v] of Object.entries(gptReport.bySource)) log(`  noise ${k === 'default' ? `${k} (${DEFAULT_NOISE})` : k}: ${v} steps/s = ${((gpt.flops.step * v) / 1e9).toFixed(1)} GFLOP/s = ${((100 * gpt.flops.step * v) / 1e9 / gemm.gflops).toFixed(0)}% of peak`);
     log(`  forward ${fb.forwardMs.toFixed(3)} ms, forward+backward ${fb.forwardBackwardMs.toFixed(3)} ms (×${fb.ratio.toFixed(2)})`);
-  }
+  });
 
   let parallel: ParallelResult[] = [];
-  if (o.sections.has('parallel')) {
+  await guard('parallel', async () => {
     progress('parallel chains');
     const configs: [number, number][] = [[1, 1], [2, 1], [1, 2], ...o.scaling];
     parallel = await measureParallel(configs, q ? 1 : 2, q ? 1 : 3);
     for (const p of parallel) log(`parallel MLP chains: ${p.processes} process(es) × ${p.threads} thread(s): ${p.aggregateStepsPerSec.toFixed(0)} steps/s in all (${p.perProcess.map((v) => v.toFixed(0)).join(' + ')})`);
-  }
+  });
   const one = parallel.find((p) => p.processes === 1 && p.threads === 1);
   const two = parallel.find((p) => p.processes === 2 && p.threads === 1);
   const scaling1to2 = one && two ? round(two.aggregateStepsPerSec / one.aggregateStepsPerSec) : null;
 
   let sweeps: SweepTiming[] = [];
-  if (o.sections.has('sweeps')) {
+  await guard('sweeps', async () => {
     progress('default sweeps of examples/planted/kappa-1');
     sweeps = await measurePlantedSweeps(o.threads);
     for (const s of sweeps) log(`sweep ${s.hypothesis}: ${s.levels} levels × ${s.chains} chains × ${s.draws} draws${s.burnIn ? ` (+${s.burnIn} burn-in)` : ''}: ${s.wallSeconds} s (setup ${s.setupSeconds} s), ${s.status}`);
-  }
+  });
 
   let memory: SweepMemory | undefined;
-  if (o.sections.has('memory')) {
+  await guard('memory', async () => {
     progress('GPT-2-style sweep memory');
     memory = await measureSweepMemory(q ? { levels: 4, chains: 1, draws: 5, burnIn: 5, examples: 32 } : { levels: 8, chains: 2, draws: 20, burnIn: 20, examples: 64 }, o.threads);
     log(`GPT-2-style sgld sweep (${memory.levels} levels × ${memory.chains} chains × ${memory.draws} draws + ${memory.burnIn} burn-in, ${memory.examples} sequences): ${memory.wallSeconds} s; RSS after each level ${memory.rssAfterLevelMiB.map((v) => v.toFixed(0)).join(' ')} MiB (growth ${memory.growthMiB} MiB), peak ${memory.peakRssMiB.toFixed(0)} MiB`);
-  }
+  });
 
   const targets = mlpReport && {
     noiseAtMost15Percent: mlpReport.stepsPerSec >= 0.85 * mlpReport.noNoiseStepsPerSec,
@@ -169,9 +180,10 @@ async function main(): Promise<void> {
   if (o.json) {
     console.log(JSON.stringify({
       machine, gemmPeakGflops: round(gemm.gflops), gemm, mlp: mlpReport, gpt2: gptReport,
-      parallel: { results: parallel, scaling1to2 }, sweeps, memory, targets, totalSeconds,
+      parallel: { results: parallel, scaling1to2 }, sweeps, memory, targets, totalSeconds, errors,
     }, null, 2));
   }
+  if (Object.keys(errors).length > 0) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {

@@ -125,8 +125,9 @@ export function gpt2Style(shape: Gpt2Shape = GPT2_SHAPE, examples = 512): BenchP
   const mask = new Float32Array(T * T);
   for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = -1e4;
   const causal = b.constFloat(mask, [1, 1, T, T], 'causal_mask');
-  const toHeads = b.constInt64([B, T, heads, dh], [4], 'heads_shape');
-  const fromHeads = b.constInt64([B, T, d], [3], 'merge_shape');
+  // The batch axis stays dynamic (−1), so evaluation and L_n(w*) may feed other row counts than SGLD's batch.
+  const toHeads = b.constInt64([-1, T, heads, dh], [4], 'heads_shape');
+  const fromHeads = b.constInt64([-1, T, d], [3], 'merge_shape');
   const scale = b.scalarFloat(1 / Math.sqrt(dh), 'attn_scale');
   const gelu = (u: string) => {
     // GPT-2's gelu_new: 0.5·u·(1 + tanh(√(2/π)·(u + 0.044715·u³)))
@@ -155,8 +156,8 @@ export function gpt2Style(shape: Gpt2Shape = GPT2_SHAPE, examples = 512): BenchP
   b.op('MatMul', [final, b.op('Transpose', [wte], { perm: [1, 0] })], {}, 'logits');
   const model = assembleModel({
     name: 'gpt2_style', builder: b,
-    inputs: [makeValueInfo('input_ids', DataType.INT64, [B, T])],
-    outputs: [makeValueInfo('logits', 'float32', [B, T, vocab])],
+    inputs: [makeValueInfo('input_ids', DataType.INT64, ['batch', T])],
+    outputs: [makeValueInfo('logits', 'float32', ['batch', T, vocab])],
   });
 
   // Random sequences with a learnable pattern (each token often repeats the one before last), next-token labels.
