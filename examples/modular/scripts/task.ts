@@ -3,9 +3,9 @@
 import { Rng } from '../../../src/engine/util/random';
 
 export const P = 59;
-export const HIDDEN = 1024;
-/** Rows of the first layer: onehot(a) ⊕ onehot(b) ⊕ onehot(task). */
-export const INPUT_DIM = 2 * P + 2;
+/** Width of the token embedding shared by a and b: at most EMBED/2 frequencies fit, which is why few are used. */
+export const EMBED = 16;
+export const HIDDEN = 256;
 export const TASK_NAMES = ['addition', 'subtraction'] as const;
 export const TRAIN_FRACTION = 0.8;
 
