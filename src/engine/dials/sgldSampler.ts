@@ -28,9 +28,10 @@ export interface SgldSamplerSpec {
   /** All n examples: model inputs by name, each [n, …], and labels [n] (cross-entropy) or targets [n, …] (mse). */
   data: { inputs: Readonly<Record<string, NdArray>>; labels: NdArray };
   batchSize: number;
+  /** Default `fed` (see DEFAULT_NOISE). */
   noise?: SgldNoiseSource;
   /** `fed` noise: drawn on this thread just before each step (`inline`), or a step ahead in a worker thread while
-   *  the current step runs (`worker`). Same numbers either way. Default `inline`. */
+   *  the current step runs (`worker`). Same numbers either way. Default `worker`. */
   fedNoise?: NormalSourceKind;
   /** Intra-op threads of the step session (default: onnxruntime's choice). */
   threads?: number;
@@ -64,6 +65,13 @@ export interface SgldDraw {
   acceptance: number;
 }
 
+/**
+ * Ziggurat normals drawn in JavaScript cost about 2.4× less CPU than the in-graph Squares/Box–Muller generator
+ * (one thread, 174k normals), and drawn a step ahead in a worker thread they overlap the graph run; `npm run bench`
+ * compares the sources (bench/README.md).
+ */
+export const DEFAULT_NOISE: SgldNoiseSource = 'fed';
+
 /** Stream purposes, appended to a chain's key. */
 const BATCH_STREAM = 1;
 const NOISE_STREAM = 2;
@@ -88,7 +96,7 @@ export class SgldSampler {
     const feedShapes: Record<string, number[]> = {};
     for (const [name, a] of Object.entries(spec.data.inputs)) feedShapes[name] = [batchSize, ...a.shape.slice(1)];
     const gradient = await buildGradientGraph({ model: spec.model, parameters: [...spec.parameters], loss: lossSpec, feedShapes });
-    const graph = buildSgldStepGraph(gradient, spec.parameters, { noise: spec.noise });
+    const graph = buildSgldStepGraph(gradient, spec.parameters, { noise: spec.noise ?? DEFAULT_NOISE });
     const sources = batchSources(graph.model, graph.batchInputs, spec.data.inputs, labelsInput, spec.data.labels, n);
     const session = await createSession(graph.model, { threads: spec.threads });
     return new SgldSampler(spec, graph, session, sources, n, batchSize);
@@ -98,7 +106,7 @@ export class SgldSampler {
   async *chain(s: SgldChainSettings): AsyncGenerator<SgldDraw> {
     // Fed noise: the chain's ziggurat stream (keyed like its minibatches), already scaled by √ε.
     const normals = this.graph.noise === 'fed'
-      ? openNormalSource(this.spec.fedNoise ?? 'inline', [...s.key, NOISE_STREAM], this.graph.size, Math.sqrt(s.stepSize))
+      ? openNormalSource(this.spec.fedNoise ?? 'worker', [...s.key, NOISE_STREAM], this.graph.size, Math.sqrt(s.stepSize))
       : undefined;
     try {
       yield* this.steps(s, normals);
