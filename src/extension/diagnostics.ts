@@ -3,7 +3,7 @@
 // Model, data and checkpoint files are watched: when one changes, open hypotheses are checked again.
 import * as vscode from 'vscode';
 import type { ParseResult } from '../hypothesis';
-import type { Fix } from '../hypothesis/diagnostics';
+import type { Diagnostic, Fix } from '../hypothesis/diagnostics';
 import { settings } from './config';
 import { HypothesisService, isHypothesisDocument } from './hypothesisService';
 import { FixIndex, toDiagnostic } from './translate';
@@ -105,7 +105,7 @@ export class HypothesisDiagnostics implements vscode.Disposable {
     try {
       const result = await this.service.check(document, abort.signal);
       if (abort.signal.aborted || document.isClosed || document.version !== version) return undefined;
-      const entries: { diagnostic: vscode.Diagnostic; fix?: Fix }[] = result.diagnostics.map((d) => ({ diagnostic: toDiagnostic(d, document), fix: d.fix }));
+      const entries: { diagnostic: vscode.Diagnostic; fix?: Fix }[] = result.diagnostics.map((d) => ({ diagnostic: toDiagnostic(this.inContext(d), document), fix: d.fix }));
       this.collection.set(document.uri, entries.map((e) => e.diagnostic));
       this.fixes.set(document.uri, entries);
       const timing: CheckTiming = { uri: key, problems: entries.length, checkMs: performance.now() - started, sinceChangeMs: performance.now() - changedAt };
@@ -118,6 +118,11 @@ export class HypothesisDiagnostics implements vscode.Disposable {
     } finally {
       if (this.pending.get(key) === entry && entry.abort === abort && !entry.timer) this.pending.delete(key);
     }
+  }
+
+  /** In an untrusted workspace the skipped shape probe is expected, not a problem: say it as information. */
+  private inContext(d: Diagnostic): Diagnostic {
+    return d.code === 'hyp/probe-failed' && !this.service.mayExecute() ? { ...d, severity: 'info' } : d;
   }
 
   private forget(uri: vscode.Uri): void {

@@ -12,5 +12,5 @@ function once<T>(load: () => T): () => Promise<T> {
 export const hypothesisModule = once(() => require('../hypothesis') as typeof import('../hypothesis'));
 export const onnxModule = once(() => require('../engine/onnx') as typeof import('../engine/onnx'));
 export const autodiffModule = once(() => require('../engine/autodiff') as typeof import('../engine/autodiff'));
-export const workerClientModule = once(() => require('../worker/client') as typeof import('../worker/client'));
+export const parallelModule = once(() => require('../worker/parallel') as typeof import('../worker/parallel'));
 export const editorCacheModule = once(() => require('./editorCache') as typeof import('./editorCache'));

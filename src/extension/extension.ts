@@ -45,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     trusted: () => trust.trusted(),
   });
   const lensChanged = new vscode.EventEmitter<void>();
+  let lensTimer: NodeJS.Timeout | undefined;
 
   context.subscriptions.push(
     log,
@@ -66,7 +67,14 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
       },
       onDidChange: lensChanged.event,
     })),
-    runningQueue.onDidChange(() => lensChanged.fire()),
+    // Fire again shortly after the last change: an editor that lost focus while a request was in flight can
+    // otherwise keep showing a finished sweep's lens.
+    runningQueue.onDidChange(() => {
+      lensChanged.fire();
+      clearTimeout(lensTimer);
+      lensTimer = setTimeout(() => lensChanged.fire(), 750);
+    }),
+    { dispose: () => clearTimeout(lensTimer) },
     trust.onDidGrant(() => {
       diagnostics.recheckAll();
       lensChanged.fire();
@@ -74,11 +82,6 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     }),
     vscode.window.registerWebviewPanelSerializer(ChartPanel.viewType, chart),
     vscode.window.registerWebviewViewProvider(RunsView.viewId, runsView),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('circuitThermometer.workerProcesses') || e.affectsConfiguration('circuitThermometer.threadsPerWorker') || e.affectsConfiguration('circuitThermometer.executionProvider')) {
-        void runningQueue.restartWorker();
-      }
-    }),
     ...sweeps.register(),
     ...models.register(),
   );

@@ -21,7 +21,7 @@ export interface ModelContext {
 export class HypothesisService {
   private cache: EditorCheckCache | undefined;
 
-  constructor(private readonly mayExecute: () => boolean) {}
+  constructor(readonly mayExecute: () => boolean) {}
 
   /** Every check (syntax, schema, files, model, data, gradient path) of the document's current text. */
   async check(document: vscode.TextDocument, signal?: AbortSignal): Promise<ParseResult> {

@@ -98,7 +98,8 @@ function message(r: RunRecord): string {
       const p = r.progress;
       if (!p) return 'starting the worker…';
       const eta = p.etaSeconds === null ? '' : ` · about ${formatDuration(p.etaSeconds)} left`;
-      return `level ${p.levelIndex + 1}/${p.levels} · chain ${p.chain + 1}/${p.chains} · draw ${p.draw + 1}/${p.draws}${eta}`;
+      const chain = p.chains > 1 ? ` · chain ${p.chain + 1}/${p.chains}` : '';
+      return `level ${p.levelIndex + 1}/${p.levels}${chain} · draw ${p.draw + 1}/${p.draws}${eta}`;
     }
     case 'complete':
     case 'diverged':

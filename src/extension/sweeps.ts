@@ -1,13 +1,12 @@
-// Background sweeps: a queue served by one worker process (src/worker/client.ts), one run at a time. Each run
-// gets a cancellable progress notification with an ETA, the status bar shows what runs and what waits, the
-// output channel keeps the log, and the runs store (→ views, chart) hears every progress and finished level.
-// The worker is shut down whenever the queue runs dry, so an idle editor holds no model in memory.
+// Background sweeps: a queue, one sweep at a time, each run in worker processes (src/worker/parallel.ts deals the
+// grid's levels over `workerProcesses` forked workers and stops them when the sweep ends, is cancelled or fails).
+// Each run gets a cancellable progress notification with an ETA, the status bar shows what runs and what waits,
+// the output channel keeps the log, and the runs store (→ views, chart) hears every progress and finished level.
 import * as vscode from 'vscode';
 import type { LevelResult } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
-import type { WorkerClient } from '../worker/client';
 import { settings, workerEnv } from './config';
-import { workerClientModule } from './engine';
+import { parallelModule } from './engine';
 import { formatDuration } from './format';
 import type { RunRecord } from './runRecord';
 import { RunsStore, samePath } from './runsStore';
@@ -22,8 +21,7 @@ export interface SweepEvents {
 
 export class SweepQueue implements vscode.Disposable {
   private readonly waiting: RunRecord[] = [];
-  private current: { record: RunRecord; abort: AbortController } | undefined;
-  private client: WorkerClient | undefined;
+  private current: { record: RunRecord; abort: AbortController; done: Promise<void> } | undefined;
   private pumping = false;
   private readonly statusItem = vscode.window.createStatusBarItem('circuitThermometer.sweep', vscode.StatusBarAlignment.Left, 50);
   private readonly changed = new vscode.EventEmitter<void>();
@@ -78,16 +76,12 @@ export class SweepQueue implements vscode.Disposable {
       this.refresh();
       return;
     }
-    if (this.current?.record.id === id) {
-      this.log.info(`cancelling ${this.current.record.label}`);
-      this.current.abort.abort();
-      await this.client?.cancel();
+    const current = this.current;
+    if (current?.record.id === id) {
+      this.log.info(`cancelling ${current.record.label}`);
+      current.abort.abort();
+      await current.done;
     }
-  }
-
-  /** Settings changed: the next worker starts with the new ones. */
-  async restartWorker(): Promise<void> {
-    if (!this.current) await this.stopWorker();
   }
 
   private async pump(): Promise<void> {
@@ -99,18 +93,27 @@ export class SweepQueue implements vscode.Disposable {
       this.pumping = false;
       this.current = undefined;
       this.refresh();
-      await this.stopWorker();
     }
   }
 
   private async execute(record: RunRecord): Promise<void> {
     const abort = new AbortController();
-    this.current = { record, abort };
+    let finished = () => undefined as void;
+    this.current = { record, abort, done: new Promise<void>((r) => (finished = r)) };
     this.store.update(record.id, (r) => (r.status = 'running'));
     this.refresh();
     const started = Date.now();
     this.log.info(`sweep ${record.label} (${record.dial ?? '?'} dial) started`);
-    await vscode.window.withProgress(
+    try {
+      await this.withProgress(record, abort, started);
+    } finally {
+      this.current = undefined;
+      finished();
+    }
+  }
+
+  private withProgress(record: RunRecord, abort: AbortController, started: number): Thenable<void> {
+    return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Circuit Thermometer: sweeping ${record.circuitName || record.label}`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => void this.cancel(record.id));
@@ -129,8 +132,10 @@ export class SweepQueue implements vscode.Disposable {
           }
         };
         try {
-          const client = await this.worker();
-          const done = await client.run(
+          const { runSweepParallel } = await parallelModule();
+          const s = settings(vscode.Uri.file(record.hypothesisFile));
+          if (s.executionProvider !== 'cpu') this.log.warn(`executionProvider '${s.executionProvider}': this build of the engine runs on the CPU provider (see README, "GPU")`);
+          const done = await runSweepParallel(
             { source: { kind: 'file', path: record.hypothesisFile }, out: record.resultsPath, runId: `${Date.now().toString(36)}` },
             {
               signal: abort.signal,
@@ -140,6 +145,15 @@ export class SweepQueue implements vscode.Disposable {
                 this.log.info(`  level ${l.levelIndex + 1}/${l.levels} (t = ${l.result.level}) done in ${l.result.seconds.toFixed(1)} s${l.result.error ? `: ${l.result.error}` : ''}`);
                 this.store.update(record.id, (r) => (r.levels = [...levels.entries()].sort(([a], [b]) => a - b).map(([, v]) => v)));
               },
+            },
+            {
+              workerPath: this.workerPath,
+              clientName: 'vscode',
+              env: workerEnv(s),
+              ...(s.workerProcesses > 0 ? { workers: s.workerProcesses } : {}),
+              ...(s.threadsPerWorker > 0 ? { threads: s.threadsPerWorker } : {}),
+              onLog: (line, source) => (source === 'warn' || source === 'stderr' ? this.log.warn(`[worker] ${line}`) : this.log.info(`[worker] ${line}`)),
+              onWarning: (m) => this.log.warn(m),
             },
           );
           this.store.update(record.id, (r) => {
@@ -155,7 +169,6 @@ export class SweepQueue implements vscode.Disposable {
         }
       },
     );
-    this.current = undefined;
   }
 
   private fail(record: RunRecord, e: unknown): void {
@@ -179,32 +192,6 @@ export class SweepQueue implements vscode.Disposable {
     });
   }
 
-  private async worker(): Promise<WorkerClient> {
-    if (!this.client) {
-      const { WorkerClient } = await workerClientModule();
-      const s = settings();
-      this.client = new WorkerClient({
-        workerPath: this.workerPath,
-        clientName: 'vscode',
-        env: workerEnv(s),
-        onLog: (line, source) => (source === 'warn' || source === 'stderr' ? this.log.warn(`[worker] ${line}`) : this.log.info(`[worker] ${line}`)),
-      });
-      const info = await this.client.start();
-      this.log.info(`worker ${info.pid} started (${info.engine.name} ${info.engine.version}, protocol ${info.protocolVersion})`);
-    }
-    return this.client;
-  }
-
-  private async stopWorker(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    if (client) {
-      const pid = client.pid;
-      await client.dispose();
-      if (pid !== undefined) this.log.info(`worker ${pid} stopped`);
-    }
-  }
-
   private refresh(): void {
     const cur = this.current?.record;
     if (!cur && this.waiting.length === 0) {
@@ -220,11 +207,12 @@ export class SweepQueue implements vscode.Disposable {
     this.changed.fire();
   }
 
-  /** Cancels everything and stops the worker; deactivate() returns this. */
+  /** Empties the queue and cancels the running sweep (its workers stop); deactivate() returns this. */
   async shutdown(): Promise<void> {
     this.waiting.length = 0;
-    this.current?.abort.abort();
-    await this.stopWorker();
+    const current = this.current;
+    current?.abort.abort();
+    await current?.done;
   }
 
   dispose(): void {
@@ -236,5 +224,7 @@ export class SweepQueue implements vscode.Disposable {
 
 export function progressMessage(p: SweepProgress): string {
   const eta = p.etaSeconds === null ? 'estimating time left…' : `about ${formatDuration(p.etaSeconds)} left`;
-  return `level ${p.levelIndex + 1}/${p.levels} (t = ${Number(p.level.toPrecision(3))}) · chain ${p.chain + 1}/${p.chains} · ${eta}`;
+  // Noise dials report one "chain" of `samples` draws: show chains only when there are several.
+  const chain = p.chains > 1 ? ` · chain ${p.chain + 1}/${p.chains}` : '';
+  return `level ${p.levelIndex + 1}/${p.levels} (t = ${Number(p.level.toPrecision(3))})${chain} · draw ${p.draw + 1}/${p.draws} · ${eta}`;
 }
