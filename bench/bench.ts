@@ -1,10 +1,11 @@
-// `npm run bench [-- --json] [-- --quick] [-- --threads N] [-- --scaling P×T,…]`: the speed of the sweep's hot loop,
+// `npm run bench [-- --json] [-- --quick] [-- --threads N] [-- --scaling P×T,…] [-- --only|--skip SECTION,…]
+//   [-- --parallel-source SOURCE]`: the speed of the sweep's hot loop,
 // measured in one run on this machine (see bench/README.md for what each figure means and how it is counted):
 //   GEMM peak → SGLD steps/s of the modular-addition MLP and of a GPT-2-style model, with and without noise, as
 //   FLOP/s and as a fraction of the peak → forward vs forward+backward → parallel chains over processes →
 //   default sweeps of a real hypothesis (wall time) → memory of a GPT-2-style sweep (RSS per level, peak).
 import * as os from 'node:os';
-import { SgldSampler } from '../src/engine/dials/sgldSampler';
+import { DEFAULT_FED_NOISE, SgldSampler } from '../src/engine/dials/sgldSampler';
 import { measureGemmPeak } from './gemm';
 import { BenchProblem, gpt2Style, modularMlp } from './models';
 import { CHILD_FLAG, measureParallel, ParallelResult, runChild } from './parallel';
@@ -20,6 +21,8 @@ interface Options {
   scaling: [number, number][];
   /** Sections to run: mlp, gpt2, parallel, sweeps, memory (the GEMM peak always runs). */
   sections: Set<string>;
+  /** Noise source of the parallel chains (default: the sampler's). */
+  parallelSource: BenchSource;
 }
 
 const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'memory'];
@@ -32,7 +35,7 @@ function parseOptions(argv: readonly string[]): Options {
   const list = (flag: string) => (value(flag) ?? '').split(',').filter(Boolean);
   const only = list('--only');
   const sections = new Set((only.length ? only : SECTIONS).filter((x) => !list('--skip').includes(x)));
-  return { json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, sections };
+  return { json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, sections, parallelSource: (value('--parallel-source') ?? 'default') as BenchSource };
 }
 
 interface ModelReport {
@@ -45,6 +48,8 @@ interface ModelReport {
   noNoiseStepsPerSec: number;
   /** Steps/s of every noise source measured (medians). */
   bySource: Record<string, number>;
+  /** CPU milliseconds per step, all threads of the process (medians). */
+  cpuMsPerStep: Record<string, number>;
   /** 1 − stepsPerSec / noNoiseStepsPerSec: the share of a step the noise costs. */
   noiseCost: number;
   gflops: number;
@@ -63,6 +68,7 @@ function modelReport(problem: BenchProblem, rates: StepRates, peak: number, nois
     flopsPerStep: problem.flops.step, forwardFlops: problem.flops.forward, flopsNote: problem.flopsNote,
     noiseSource, stepsPerSec: round(stepsPerSec), noNoiseStepsPerSec: round(noNoise),
     bySource: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, round(v.median)])),
+    cpuMsPerStep: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, round(v.cpuMs)])),
     noiseCost: round(1 - stepsPerSec / noNoise, 2),
     gflops: round(gflops), noNoiseGflops: round(noNoiseGflops),
     utilization: round(gflops / peak, 2), noNoiseUtilization: round(noNoiseGflops / peak, 2),
@@ -70,12 +76,13 @@ function modelReport(problem: BenchProblem, rates: StepRates, peak: number, nois
   };
 }
 
-/** The noise source a sampler gets when none is asked for (read off a small sampler, not assumed). */
-async function defaultNoiseSource(): Promise<string> {
+/** The noise source a sampler gets when none is asked for, in the bench's names (`fed-worker`: fed, drawn ahead). */
+async function defaultNoiseSource(): Promise<BenchSource> {
   const small = modularMlp(8);
   const sampler = await SgldSampler.create({ model: small.model, parameters: ['fc2.bias'], anchor: [new Float32Array(113)], loss: small.loss, data: small.data, batchSize: 8, threads: 1 });
   await sampler.dispose();
-  return sampler.graph.noise;
+  const noise = sampler.graph.noise;
+  return noise === 'fed' && DEFAULT_FED_NOISE === 'worker' ? 'fed-worker' : noise;
 }
 
 async function main(): Promise<void> {
@@ -129,7 +136,7 @@ async function main(): Promise<void> {
       graphRunMs: round(overhead.runMs), graphRunPreallocatedMs: round(overhead.preallocatedRunMs), samplerStepMs: round(1000 / rates.none!.median),
     };
     log(`MLP 226→512→113, batch 256, ${(mlp.flops.step / 1e6).toFixed(0)} MFLOP/step (${mlp.flopsNote})`);
-    for (const [k, v] of Object.entries(mlpReport.bySource)) log(`  noise ${k === 'default' ? `${k} (${DEFAULT_NOISE})` : k}: ${v} steps/s = ${((mlp.flops.step * v) / 1e9).toFixed(0)} GFLOP/s = ${((100 * mlp.flops.step * v) / 1e9 / gemm.gflops).toFixed(0)}% of peak`);
+    for (const [k, v] of Object.entries(mlpReport.bySource)) log(`  noise ${k === 'default' ? `${k} (${DEFAULT_NOISE})` : k}: ${v} steps/s = ${((mlp.flops.step * v) / 1e9).toFixed(0)} GFLOP/s = ${((100 * mlp.flops.step * v) / 1e9 / gemm.gflops).toFixed(0)}% of peak; ${mlpReport.cpuMsPerStep[k]} CPU ms/step`);
     log(`  noise costs ${(100 * mlpReport.noiseCost).toFixed(0)}% of a step; forward ${fb.forwardMs.toFixed(3)} ms, forward+backward ${fb.forwardBackwardMs.toFixed(3)} ms (×${fb.ratio.toFixed(2)})`);
     log(`  noiseless step: ${mlpReport.samplerStepMs} ms in the sampler, ${mlpReport.graphRunMs} ms for the bare graph run (${mlpReport.graphRunPreallocatedMs} ms into preallocated outputs)`);
   });
@@ -141,7 +148,7 @@ async function main(): Promise<void> {
     const fb = await measureForwardBackward(gpt, o.threads, q ? 3 : 5, q ? 5 : 20);
     gptReport = { ...modelReport(gpt, rates, gemm.gflops, DEFAULT_NOISE), forwardMs: round(fb.forwardMs), forwardBackwardMs: round(fb.forwardBackwardMs), backwardRatio: round(fb.ratio) };
     log(`GPT-2-style (2 layers, width 64, 4 heads, vocab 256, batch 16 × 32), ${(gpt.flops.step / 1e6).toFixed(0)} MFLOP/step (${gpt.flopsNote})`);
-    for (const [k, v] of Object.entries(gptReport.bySource)) log(`  noise ${k === 'default' ? `${k} (${DEFAULT_NOISE})` : k}: ${v} steps/s = ${((gpt.flops.step * v) / 1e9).toFixed(1)} GFLOP/s = ${((100 * gpt.flops.step * v) / 1e9 / gemm.gflops).toFixed(0)}% of peak`);
+    for (const [k, v] of Object.entries(gptReport.bySource)) log(`  noise ${k === 'default' ? `${k} (${DEFAULT_NOISE})` : k}: ${v} steps/s = ${((gpt.flops.step * v) / 1e9).toFixed(1)} GFLOP/s = ${((100 * gpt.flops.step * v) / 1e9 / gemm.gflops).toFixed(0)}% of peak; ${gptReport.cpuMsPerStep[k]} CPU ms/step`);
     log(`  forward ${fb.forwardMs.toFixed(3)} ms, forward+backward ${fb.forwardBackwardMs.toFixed(3)} ms (×${fb.ratio.toFixed(2)})`);
   });
 
@@ -149,7 +156,7 @@ async function main(): Promise<void> {
   await guard('parallel', async () => {
     progress('parallel chains');
     const configs: [number, number][] = [[1, 1], [2, 1], [1, 2], ...o.scaling];
-    parallel = await measureParallel(configs, q ? 1 : 2, q ? 1 : 3);
+    parallel = await measureParallel(configs, q ? 1 : 2, q ? 1 : 3, o.parallelSource);
     for (const p of parallel) log(`parallel MLP chains: ${p.processes} process(es) × ${p.threads} thread(s): ${p.aggregateStepsPerSec.toFixed(0)} steps/s in all (${p.perProcess.map((v) => v.toFixed(0)).join(' + ')})`);
   });
   const one = parallel.find((p) => p.processes === 1 && p.threads === 1);

@@ -4,13 +4,14 @@
 import { fork } from 'node:child_process';
 import { modularMlp } from './models';
 import { median } from './stats';
-import { createSampler } from './steps';
+import { BenchSource, createSampler } from './steps';
 
 export const CHILD_FLAG = '--child-chain';
 
 export interface ParallelResult {
   processes: number;
   threads: number;
+  source: BenchSource;
   /** Sum over processes of steps/s (median over repeats). */
   aggregateStepsPerSec: number;
   perProcess: number[];
@@ -23,7 +24,8 @@ export async function runChild(argv: readonly string[]): Promise<void> {
   const threads = Number(argv[argv.indexOf(CHILD_FLAG) + 1]);
   const seconds = Number(argv[argv.indexOf(CHILD_FLAG) + 2]);
   const key = Number(argv[argv.indexOf(CHILD_FLAG) + 3]);
-  const sampler = await createSampler(modularMlp(), 'default', threads);
+  const source = (argv[argv.indexOf(CHILD_FLAG) + 4] ?? 'default') as BenchSource;
+  const sampler = await createSampler(modularMlp(), source, threads);
   const send = (m: ChildMessage) => process.send!(m);
   await new Promise<void>((resolve) => {
     process.once('message', () => resolve());
@@ -43,9 +45,9 @@ export async function runChild(argv: readonly string[]): Promise<void> {
   process.disconnect?.();
 }
 
-async function runOnce(processes: number, threads: number, seconds: number): Promise<number[]> {
+async function runOnce(processes: number, threads: number, seconds: number, source: BenchSource): Promise<number[]> {
   const children = Array.from({ length: processes }, (_, i) =>
-    fork(process.argv[1]!, [CHILD_FLAG, String(threads), String(seconds), String(i)], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+    fork(process.argv[1]!, [CHILD_FLAG, String(threads), String(seconds), String(i), source], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
   const next = (c: (typeof children)[number], kind: ChildMessage['kind']) => new Promise<ChildMessage>((resolve, reject) => {
     const onMessage = (m: ChildMessage) => { if (m.kind === kind) { c.off('message', onMessage); resolve(m); } };
     c.on('message', onMessage);
@@ -59,16 +61,16 @@ async function runOnce(processes: number, threads: number, seconds: number): Pro
   return rates;
 }
 
-export async function measureParallel(configs: readonly [number, number][], seconds: number, repeats: number): Promise<ParallelResult[]> {
+export async function measureParallel(configs: readonly [number, number][], seconds: number, repeats: number, source: BenchSource = 'default'): Promise<ParallelResult[]> {
   const results: ParallelResult[] = [];
   const samples = configs.map(() => [] as number[][]);
   for (let r = 0; r < repeats; r++) {
-    for (let i = 0; i < configs.length; i++) samples[i]!.push(await runOnce(configs[i]![0], configs[i]![1], seconds));
+    for (let i = 0; i < configs.length; i++) samples[i]!.push(await runOnce(configs[i]![0], configs[i]![1], seconds, source));
   }
   configs.forEach(([processes, threads], i) => {
     const totals = samples[i]!.map((rates) => rates.reduce((a, v) => a + v, 0));
     const best = samples[i]![totals.indexOf(median(totals))] ?? samples[i]![0]!;
-    results.push({ processes, threads, aggregateStepsPerSec: median(totals), perProcess: best });
+    results.push({ processes, threads, source, aggregateStepsPerSec: median(totals), perProcess: best });
   });
   return results;
 }

@@ -27,20 +27,31 @@ export async function createSampler(problem: BenchProblem, source: BenchSource, 
   });
 }
 
-/** Steps per second of one chain: `warmup` untimed steps, then `steps` timed ones. */
-export async function timeChain(sampler: SgldSampler, steps: number, warmup: number, key: number): Promise<number> {
+/**
+ * One chain: `warmup` untimed steps, then `steps` timed ones. Returns steps per second (wall clock) and the CPU
+ * milliseconds per step of the whole process (all threads: onnxruntime's and the noise worker's), which a busy
+ * shared machine disturbs far less than the wall clock.
+ */
+export async function timeChain(sampler: SgldSampler, steps: number, warmup: number, key: number): Promise<{ rate: number; cpuMs: number }> {
   let started = 0;
+  let cpu = process.cpuUsage();
   const settings = {
     stepSize: 1e-5, nbeta: sampler.n / Math.log(sampler.n), localization: 100, burnIn: 0, draws: warmup + steps, thin: 1,
     key: [8, key], chain: 0, divergenceLoss: Infinity,
   };
-  for await (const d of sampler.chain(settings)) if (d.step === warmup) started = performance.now();
-  return steps / ((performance.now() - started) / 1000);
+  for await (const d of sampler.chain(settings)) {
+    if (d.step === warmup) {
+      started = performance.now();
+      cpu = process.cpuUsage();
+    }
+  }
+  const used = process.cpuUsage(cpu);
+  return { rate: steps / ((performance.now() - started) / 1000), cpuMs: (used.user + used.system) / 1000 / steps };
 }
 
 export interface StepRates {
-  /** Noise source → median steps/s, and every sample. */
-  [noise: string]: { median: number; samples: number[] };
+  /** Noise source → median steps/s, and every sample; median CPU ms per step. */
+  [noise: string]: { median: number; samples: number[]; cpuMs: number };
 }
 
 /**
@@ -52,10 +63,15 @@ export async function measureSteps(problem: BenchProblem, sources: readonly Benc
   try {
     for (const s of sources) samplers.set(s, await createSampler(problem, s, threads));
     const samples = new Map<string, number[]>(sources.map((s) => [s, []]));
+    const cpu = new Map<string, number[]>(sources.map((s) => [s, []]));
     for (let r = 0; r < o.repeats; r++) {
-      for (const s of sources) samples.get(s)!.push(await timeChain(samplers.get(s)!, o.steps, o.warmup, r));
+      for (const s of sources) {
+        const t = await timeChain(samplers.get(s)!, o.steps, o.warmup, r);
+        samples.get(s)!.push(t.rate);
+        cpu.get(s)!.push(t.cpuMs);
+      }
     }
-    return Object.fromEntries([...samples].map(([s, v]) => [s, { median: median(v), samples: v }]));
+    return Object.fromEntries([...samples].map(([s, v]) => [s, { median: median(v), samples: v, cpuMs: median(cpu.get(s)!) }]));
   } finally {
     for (const s of samplers.values()) await s.dispose();
   }

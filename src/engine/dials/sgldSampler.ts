@@ -71,6 +71,7 @@ export interface SgldDraw {
  * compares the sources (bench/README.md).
  */
 export const DEFAULT_NOISE: SgldNoiseSource = 'fed';
+export const DEFAULT_FED_NOISE: NormalSourceKind = 'worker';
 
 /** Stream purposes, appended to a chain's key. */
 const BATCH_STREAM = 1;
@@ -106,7 +107,7 @@ export class SgldSampler {
   async *chain(s: SgldChainSettings): AsyncGenerator<SgldDraw> {
     // Fed noise: the chain's ziggurat stream (keyed like its minibatches), already scaled by √ε.
     const normals = this.graph.noise === 'fed'
-      ? openNormalSource(this.spec.fedNoise ?? 'worker', [...s.key, NOISE_STREAM], this.graph.size, Math.sqrt(s.stepSize))
+      ? openNormalSource(this.spec.fedNoise ?? DEFAULT_FED_NOISE, [...s.key, NOISE_STREAM], this.graph.size, Math.sqrt(s.stepSize))
       : undefined;
     try {
       yield* this.steps(s, normals);
