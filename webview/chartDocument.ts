@@ -51,7 +51,7 @@ export function panelFigure(d: ChartDoc, options: ChartViewOptions, theme: Chart
   const layout = {
     ...fig.layout,
     legend: { ...fig.layout.legend, orientation: 'h' as const, yref: 'container' as const, y: 0, yanchor: 'bottom' as const, x: 0, xanchor: 'left' as const },
-    margin: { ...fig.layout.margin, b: 120 },
+    margin: { ...fig.layout.margin, b: 160 },
   };
   if (!withTitle) {
     delete layout.title;

@@ -87,8 +87,9 @@ export class RunsStore implements vscode.Disposable {
     const existing = this.runs.get(file);
     // A live run owns its record until it finishes; its own results file lands just before `done`.
     if (existing && (existing.status === 'running' || existing.status === 'queued')) return existing;
-    const record = recordFromDocument(parsed, file, vscode.workspace.asRelativePath(file));
+    const record = recordFromDocument(parsed, file, '');
     if (!fs.existsSync(record.hypothesisFile)) record.hypothesisFile = guessHypothesis(file) ?? record.hypothesisFile;
+    record.label = vscode.workspace.asRelativePath(record.hypothesisFile);
     this.runs.set(file, record);
     if (notify) this.changed.fire(record);
     return record;

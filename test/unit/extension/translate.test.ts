@@ -9,6 +9,8 @@ const vscode = require('vscode') as typeof import('./vscodeDouble');
 // Loaded after the double is installed.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const t = require('../../../src/extension/translate') as typeof import('../../../src/extension/translate');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const commands = require('../../../src/extension/commands') as typeof import('../../../src/extension/commands');
 import { formatDiagnostic, type Diagnostic } from '../../../src/hypothesis/diagnostics';
 import { parseHypothesis } from '../../../src/hypothesis';
 
@@ -101,5 +103,18 @@ describe('extension: translation layer', () => {
     assert.equal(r.start.line, 1, 'second line of the file, 0-based');
     assert.equal(r.start.character, 0);
     assert.equal(r.end.character, 5);
+  });
+
+  it('puts results beside the hypothesis, or in the resultsFolder setting relative to it', () => {
+    assert.equal(commands.resultsPathFor('/w/exp/a.circuit.yaml', ''), '/w/exp/a.results.json');
+    assert.equal(commands.resultsPathFor('/w/exp/b.circuit.json', 'results'), '/w/exp/results/b.results.json');
+    assert.equal(commands.resultsPathFor('/w/exp/c.circuit.yml', '../out'), '/w/out/c.results.json');
+    assert.equal(commands.resultsPathFor('/w/exp/d.circuit.yaml', '/abs/r'), '/abs/r/d.results.json');
+  });
+
+  it('decodes the data: URLs the chart page sends (base64 PNG, percent-encoded SVG)', () => {
+    assert.deepEqual([...commands.decodeDataUrl('data:image/png;base64,iVBORw==')], [0x89, 0x50, 0x4e, 0x47]);
+    assert.equal(Buffer.from(commands.decodeDataUrl('data:image/svg+xml,%3Csvg%20x%3D%221%22%2F%3E')).toString(), '<svg x="1"/>');
+    assert.throws(() => commands.decodeDataUrl('https://example.invalid/x.png'), /not a data: URL/);
   });
 });
