@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   const runningQueue = queue;
   chart = new ChartPanel(context.extensionUri, store, context.workspaceState, log, { exportRun: (id, format) => sweeps!.exportResults(id, format) });
   sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log);
-  const models = new ModelCommands(service, log);
+  const models = new ModelCommands(service, log, context.asAbsolutePath('dist/cli.js'), () => trust.trusted());
   const runsView = new RunsView(context.extensionUri, store, log, {
     openChart: (id) => chart!.show(id),
     cancel: (id) => runningQueue.cancel(id),

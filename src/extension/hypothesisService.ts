@@ -50,6 +50,26 @@ export class HypothesisService {
     }
   }
 
+  /** dtype and shape of a data array (and the value range of an integer one), from the cache; undefined if unreadable. */
+  async dataArray(path: string): Promise<{ dtype: string; shape: number[]; range?: [number, number] } | undefined> {
+    const cache = await this.checkCache();
+    try {
+      const info = await cache.arrayInfo(path);
+      if (!/^u?int/.test(info.dtype)) return { dtype: info.dtype, shape: info.shape };
+      const a = await cache.array(path);
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < a.data.length; i++) {
+        const v = Number(a.data[i]);
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      return { dtype: info.dtype, shape: info.shape, ...(a.data.length > 0 ? { range: [lo, hi] as [number, number] } : {}) };
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Forget everything read (a model, data file or checkpoint changed on disk). */
   invalidate(): void {
     this.cache?.clear();

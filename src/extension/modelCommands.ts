@@ -7,6 +7,7 @@ import { activeHypothesis, uriOf } from './commands';
 import { settings } from './config';
 import { autodiffModule, onnxModule } from './engine';
 import type { HypothesisService } from './hypothesisService';
+import { inputSpecs, runGradcheck } from './gradcheckRun';
 import { modelMarkdown, type GradientFacts } from './modelMarkdown';
 import { scaffoldHypothesis, type ScaffoldTensor } from './scaffold';
 
@@ -16,7 +17,12 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly service: HypothesisService, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly service: HypothesisService,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly cliPath: string,
+    private readonly trusted: () => boolean,
+  ) {}
 
   register(): vscode.Disposable[] {
     const reg = (id: string, f: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`circuitThermometer.${id}`, f);
@@ -130,14 +136,48 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
     const parameters = model.facts.index.parameters().map((p) => p.name);
     const support = analyzeGradientSupport(model.facts.model.proto, parameters, output);
     const label = vscode.workspace.asRelativePath(document.uri);
-    const dial = parsed.draft.degradation?.dial ?? 'sgld';
     this.log.info(`gradient check of ${label}: ${parameters.length} parameter tensors → '${output}': ${support.supported ? 'every op has a gradient rule' : `${support.missing.length} node(s) without a rule`}`);
     for (const m of support.missing) this.log.warn(`  ${m.op} (node '${m.node}'): ${m.reason}`);
     if (support.supported) {
-      void vscode.window.showInformationMessage(`Gradients: every op between the ${parameters.length} parameter tensors and '${output}' has a gradient rule${dial === 'sgld' ? '; the sgld dial can run' : ''}.`);
+      if (!this.trusted()) {
+        void vscode.window.showInformationMessage(`Gradients: every op between the ${parameters.length} parameter tensors and '${output}' has a gradient rule. The numeric check runs the model, which an untrusted workspace does not allow.`);
+        return;
+      }
+      await this.numericCheck(label, modelPath, parsed.draft.data?.inputs ?? {});
     } else {
       const first = support.missing.slice(0, 3).map((m) => `${m.op} ('${m.node}')`).join(', ');
       const b = await vscode.window.showWarningMessage(`Gradients: ${support.missing.length} node(s) on the path to '${output}' have no gradient rule: ${first}${support.missing.length > 3 ? ', …' : ''}. The sgld dial cannot run; the noise and checkpoint dials can.`, 'Show Details');
+      if (b) this.log.show(true);
+    }
+  }
+
+  /** Finite differences against the gradient graph, in a forked CLI process, with a cancellable notification. */
+  private async numericCheck(label: string, modelPath: string, dataInputs: Record<string, string | undefined>): Promise<void> {
+    const arrays: Record<string, { dtype: string; shape: number[]; range?: [number, number] }> = {};
+    for (const [name, p] of Object.entries(dataInputs)) {
+      const a = p ? await this.service.dataArray(p) : undefined;
+      if (a) arrays[name] = a;
+    }
+    const specs = inputSpecs(arrays);
+    const abort = new AbortController();
+    try {
+      const r = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Circuit Thermometer: checking the gradients of ${label} against finite differences`, cancellable: true },
+        (_p, token) => {
+          token.onCancellationRequested(() => abort.abort());
+          return runGradcheck(this.cliPath, modelPath, specs, abort.signal);
+        },
+      );
+      this.log.info(`gradcheck of ${label} (inputs ${Object.entries(r.inputs).map(([k, d]) => `${k}[${d.join('x')}]`).join(', ')}): ${r.pass ? 'pass' : 'FAIL'}, ${r.checked} of ${r.parameters} parameter tensors, max relative error ${r.maxRelError.toExponential(2)}`);
+      for (const t of r.tensors) this.log.info(`  ${t.pass ? 'ok  ' : 'FAIL'} ${t.name} [${t.shape.join(', ')}] rel. error ${t.relError.toExponential(2)}${t.belowResolution ? ' (below float32 resolution)' : ''}`);
+      for (const s of r.skipped) this.log.info(`  skipped ${s.name}: ${s.reason}`);
+      const text = `Gradients of ${label}: ${r.checked} of ${r.parameters} parameter tensors ${r.pass ? 'agree' : 'do NOT all agree'} with finite differences (max relative error ${r.maxRelError.toExponential(1)}).`;
+      const b = await (r.pass ? vscode.window.showInformationMessage(text, 'Show Details') : vscode.window.showWarningMessage(text, 'Show Details'));
+      if (b) this.log.show(true);
+    } catch (e) {
+      if (abort.signal.aborted) return;
+      this.log.error(`gradcheck of ${label} failed: ${e instanceof Error ? e.message : String(e)}`);
+      const b = await vscode.window.showErrorMessage(`Gradient check of ${label} failed: ${e instanceof Error ? e.message : String(e)}`, 'Show Log');
       if (b) this.log.show(true);
     }
   }

@@ -14,6 +14,7 @@ import type { Hypothesis } from '../../../src/hypothesis/types';
 import { chartDocOf, DEFAULT_CHART_OPTIONS } from '../../../src/protocol/webview';
 import { completionContextAt } from '../../../src/extension/completionContext';
 import { levelTableCsv } from '../../../src/extension/csv';
+import { inputSpecs } from '../../../src/extension/gradcheckRun';
 import { modelMarkdown } from '../../../src/extension/modelMarkdown';
 import { chartDocFor, isResultsDocument, recordFromDocument, type RunRecord, summarize } from '../../../src/extension/runRecord';
 import { scaffoldHypothesis } from '../../../src/extension/scaffold';
@@ -186,5 +187,17 @@ describe('extension: language helpers', () => {
     assert.equal(hypothesis.loss.kind, 'cross-entropy');
     assert.equal(hypothesis.degradation.sgld.chains, 4);
     assert.match(text, /# {3}\/fc1\/Gemm_output_0 {3}Gemm/);
+  });
+});
+
+describe('extension: gradcheck inputs', () => {
+  it('shapes gradcheck inputs like the data: a few examples, integer inputs within the data range', () => {
+    assert.deepEqual(inputSpecs({
+      x: { dtype: 'float32', shape: [128, 22] },
+      ids: { dtype: 'int64', shape: [64, 16], range: [0, 96] },
+      one: { dtype: 'float32', shape: [2] },
+      flag: { dtype: 'bool', shape: [8] },
+      scalar: { dtype: 'float32', shape: [] },
+    }), ['x=float:4x22', 'ids=int:0:97:4x16', 'one=float:2']);
   });
 });
