@@ -62,7 +62,8 @@ export class RunsView implements vscode.WebviewViewProvider, vscode.Disposable {
   private post(): void {
     if (!this.channel || !this.ready) return;
     const runs = this.store.all();
-    if (this.view) this.view.badge = runs.some((r) => r.status === 'running') ? { value: runs.filter((r) => r.status === 'running' || r.status === 'queued').length, tooltip: 'sweeps running or queued' } : undefined;
+    // A zero badge, not `undefined`: VS Code (1.100) ignores an undefined webview-view badge and keeps the last one.
+    if (this.view) this.view.badge = runs.some((r) => r.status === 'running') ? { value: runs.filter((r) => r.status === 'running' || r.status === 'queued').length, tooltip: 'sweeps running or queued' } : { value: 0, tooltip: '' };
     void this.channel.notify(RunsStateNotification, { runs: runs.map(summarize), trusted: this.actions.trusted() });
   }
 
