@@ -2,6 +2,7 @@
 // exporting a `Command`, import it here and add it to the list: dispatch, help and errors follow.
 import { checkCommand } from './check';
 import { Command } from './command';
+import { demoCommand } from './demo';
 import { gradcheckCommand } from './gradcheck';
 import { inspectCommand } from './inspect';
 import { llcCommand } from './llc';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly Command[] = [
   sweepCommand,
   llcCommand,
   gradcheckCommand,
+  demoCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -1,0 +1,77 @@
+// `circuit-thermometer demo [--all] [--examples DIR]`: the README's main-job command. Sweeps the modular-arithmetic
+// example's addition circuit and, for contrast, random neurons of the same count; writes each results JSON and
+// chart page to examples/modular/out/, prints each verdict table, then one line per hypothesis side by side.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ResultsDocument } from '../protocol/results';
+import type { CliIO, Command } from './command';
+import { EXIT } from './command';
+import { displayPath, table } from './format';
+import { sweep, SWEEP_EXIT } from './sweep';
+
+/** The example folder, from the repository root. */
+export const DEMO_EXAMPLE = path.join('examples', 'modular');
+/** The real circuit, then the deliberately bad hypothesis; `--all` adds the neurons both tasks share. */
+export const DEMO_HYPOTHESES = ['addition-frequencies', 'random-neurons'] as const;
+export const DEMO_EXTRA_HYPOTHESES = ['shared-neurons'] as const;
+
+/**
+ * The example folder: `explicit`, else examples/modular under the current directory or under any folder above
+ * this file (the bundle in dist/, or src/cli/ under tsx), so `npm run demo` works from anywhere in the clone.
+ */
+export function findDemoExample(cwd: string, explicit?: string): string | undefined {
+  const has = (dir: string) => fs.existsSync(path.join(dir, `${DEMO_HYPOTHESES[0]}.circuit.yaml`));
+  if (explicit !== undefined) return has(path.resolve(cwd, explicit)) ? path.resolve(cwd, explicit) : undefined;
+  const candidates = [path.join(cwd, DEMO_EXAMPLE)];
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    candidates.push(path.join(dir, DEMO_EXAMPLE));
+    if (path.dirname(dir) === dir) break;
+  }
+  return candidates.find(has);
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'Sweep the modular-arithmetic example: its addition circuit against random neurons (charts in examples/modular/out/).',
+  description:
+    'A two-task MLP (a+b and a−b mod 59) trained by this project\'s engine. The addition task\'s Fourier-frequency neurons\n'
+    + '(target: addition examples, control: subtraction examples) are swept, then as many random neurons; each sweep\n'
+    + 'writes out/<name>.results.json and out/<name>.html in the example folder. --all also sweeps the neurons both tasks share.',
+  args: [],
+  flags: [
+    { name: 'all', type: 'boolean', description: 'also sweep shared-neurons.circuit.yaml (the neurons both tasks use)' },
+    { name: 'examples', type: 'string', valueName: 'DIR', description: 'the example folder (default: examples/modular of this clone)' },
+  ],
+  async run(args, io) {
+    const dir = findDemoExample(io.cwd, typeof args.flags.examples === 'string' ? args.flags.examples : undefined);
+    if (!dir) {
+      io.err(`circuit-thermometer: cannot find ${DEMO_EXAMPLE}/${DEMO_HYPOTHESES[0]}.circuit.yaml; run the demo from a clone of the repository or pass --examples DIR`);
+      return EXIT.usage;
+    }
+    const names = args.flags.all === true ? [...DEMO_HYPOTHESES, ...DEMO_EXTRA_HYPOTHESES] : [...DEMO_HYPOTHESES];
+    return runDemo(dir, names, io);
+  },
+};
+
+export async function runDemo(dir: string, names: readonly string[], io: CliIO): Promise<number> {
+  const outDir = path.join(dir, 'out');
+  fs.mkdirSync(outDir, { recursive: true });
+  const docs: { name: string; doc: ResultsDocument }[] = [];
+  for (const name of names) {
+    io.out(`\n== ${name}.circuit.yaml ==`);
+    const results = path.join(outDir, `${name}.results.json`);
+    const code = await sweep({ hypothesis: path.join(dir, `${name}.circuit.yaml`), out: results, html: path.join(outDir, `${name}.html`) }, io);
+    if (code !== SWEEP_EXIT.done) return code;
+    docs.push({ name, doc: JSON.parse(fs.readFileSync(results, 'utf8')) as ResultsDocument });
+  }
+  io.out('\n== side by side ==');
+  io.out(table([['hypothesis', 'E_T(0)', 'E_C(0)', 't_ent', 't_surv', 'cleanliness', 'verdict'], ...docs.map(({ name, doc }) => summaryRow(name, doc))]).join('\n'));
+  io.out(`\ncharts: ${docs.map(({ name }) => displayPath(path.join(outDir, `${name}.html`), io.cwd)).join(', ')}`);
+  return EXIT.ok;
+}
+
+function summaryRow(name: string, doc: ResultsDocument): string[] {
+  const num = (v: number | null) => (v === null ? '—' : String(Number(v.toPrecision(3))));
+  const v = doc.verdict;
+  return [name, num(doc.baseline.targetEffect), num(doc.baseline.collateralEffect), num(v.tEnt), num(v.tSurv), `${v.cleanlinessDecades.toFixed(2)} dec`, v.summary];
+}
