@@ -3,7 +3,7 @@
 // overlaps the current step's graph run (onnxruntime-node runs a session synchronously on the main thread).
 // Both give the same numbers for the same key: the worker runs the same kernel source on the same state.
 import { Worker } from 'node:worker_threads';
-import { compileFill, FILL_SOURCE, normalStreamState, zigguratTables, type FillKernel } from './ziggurat';
+import { compileFill, FILL_FACTORY_SOURCE, normalStreamState, zigguratTables, type FillKernel } from './ziggurat';
 
 export interface NormalSource {
   /** The next `size` values of scale·N(0, 1); the array is the caller's until the following `next()`. */
@@ -40,7 +40,7 @@ class InlineNormals implements NormalSource {
 // as transferred ArrayBuffers (no copies).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const fill = new Function('edge', 'ratio', 'return function fill(state, out, scale) {' + workerData.source + '};')(workerData.edge, workerData.ratio);
+const fill = new Function('edge', 'ratio', workerData.factory)(workerData.edge, workerData.ratio);
 const streams = new Map();
 parentPort.on('message', (m) => {
   if (m.kind === 'open') streams.set(m.stream, { state: m.state, scale: m.scale });
@@ -67,7 +67,7 @@ class NoiseWorker {
 
   private constructor() {
     const { edge, ratio } = zigguratTables();
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { source: FILL_SOURCE, edge, ratio } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { factory: FILL_FACTORY_SOURCE, edge, ratio } });
     // The thread keeps the process alive only while a fill is awaited (a chain abandoned mid-way leaks nothing that
     // blocks exit).
     this.worker.unref();

@@ -29,7 +29,8 @@ export function zigguratTables(): { edge: Float64Array; ratio: Float64Array } {
 }
 
 /**
- * The body of `fill(state, out, scale)` (with `edge`, `ratio` in scope): out[k] = scale·N(0, 1) for every k; `state` is the Int32Array(4) of
+ * The body of `fill(state, out, scale)` (with `edge`, `ratio`, `limit` = ratio·2^24 and a scratch `scaled` [128] in
+ * scope): out[k] = scale·N(0, 1) for every k; `state` is the Int32Array(4) of
  * xoshiro128** words, advanced in place. Plain ES5 inside so it survives any transpiler unchanged.
  */
 export const FILL_SOURCE = `
@@ -63,18 +64,21 @@ function slow(st, u, layer, edge, ratio) {
   }
 }
 var s0 = state[0] | 0, s1 = state[1] | 0, s2 = state[2] | 0, s3 = state[3] | 0;
+// Fast path in the integer units of the draw: j + 0.5 with j the signed top 25 bits, |j + 0.5| < 2^24; the
+// tables hold ratio·2^24 and scale·edge·2^-24 (u = (j + 0.5)·2^-24 is uniform on (−1, 1), symmetric).
+for (var i = 0; i < 128; i++) scaled[i] = scale * edge[i] * 5.9604644775390625e-8;
 for (var k = 0, n = out.length; k < n; k++) {
   var m = Math.imul(s1, 5);
   var bits = Math.imul((m << 7) | (m >>> 25), 9);
   var t = s1 << 9;
   s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
   var layer = bits & 127;
-  var u = ((bits >>> 7) + 0.5) * 5.9604644775390625e-8 - 1;
-  if (Math.abs(u) < ratio[layer]) {
-    out[k] = scale * u * edge[layer];
+  var j = (bits >> 7) + 0.5;
+  if (Math.abs(j) < limit[layer]) {
+    out[k] = j * scaled[layer];
   } else {
     state[0] = s0; state[1] = s1; state[2] = s2; state[3] = s3;
-    out[k] = scale * slow(state, u, layer, edge, ratio);
+    out[k] = scale * slow(state, j * 5.9604644775390625e-8, layer, edge, ratio);
     s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3];
   }
 }
@@ -84,9 +88,15 @@ return out;
 
 export type FillKernel = (state: Int32Array, out: Float32Array, scale: number) => Float32Array;
 
+/** The body of a factory `(edge, ratio) → fill`, compiled alike here and in the noise worker thread. */
+export const FILL_FACTORY_SOURCE = `
+var limit = new Float64Array(128), scaled = new Float64Array(128);
+for (var i = 0; i < 128; i++) limit[i] = ratio[i] * 16777216;
+return function fill(state, out, scale) {${FILL_SOURCE}};`;
+
 /** The kernel, with the tables bound as constants of its closure (faster than passing them per call). */
 export function compileFill(tables = zigguratTables()): FillKernel {
-  const factory = new Function('edge', 'ratio', `return function fill(state, out, scale) {${FILL_SOURCE}};`) as (edge: Float64Array, ratio: Float64Array) => FillKernel;
+  const factory = new Function('edge', 'ratio', FILL_FACTORY_SOURCE) as (edge: Float64Array, ratio: Float64Array) => FillKernel;
   return factory(tables.edge, tables.ratio);
 }
 
