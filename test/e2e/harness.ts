@@ -23,6 +23,7 @@
  * CT_E2E_KEEP=1 (keep throwaway folders). Server logs: test-results/e2e/logs/.
  */
 import { spawn, type ChildProcess } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -689,4 +690,189 @@ export function processTree(pid: number): number[] {
 /** The pids from `pids` still running. */
 export function stillAlive(pids: number[]): number[] {
   return pids.filter(alive);
+}
+
+// ---------------------------------------------------------------------------------------
+// Scenario helpers (used by the extension's scenario files)
+
+/** Polls `probe` every `intervalMs` until it returns something other than undefined; throws
+ *  "timed out … waiting for <what>" after `timeoutMs`. */
+export function waitUntil<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+  intervalMs = 250,
+): Promise<T> {
+  return waitFor(what, timeoutMs, probe, intervalMs);
+}
+
+export interface ProcessInfo {
+  pid: number;
+  /** The command line, arguments joined by spaces. */
+  cmdline: string;
+}
+
+/** Running processes in the tree of `rootPid` (itself included) whose command line matches `pattern`. */
+export function processesMatching(rootPid: number, pattern: RegExp): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  for (const pid of processTree(rootPid)) {
+    let cmdline = '';
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    } catch {
+      continue; // went away
+    }
+    if (pattern.test(cmdline)) out.push({ pid, cmdline });
+  }
+  return out;
+}
+
+/**
+ * The document of the webview that shows `selector` (the chart panel, a side-bar view, …): every
+ * webview is an `iframe.webview` holding an `#active-frame`, and several may be loaded at once
+ * (hidden ones are kept), so they are searched for the one that has `selector`. Bounded.
+ */
+export async function webviewWith(page: Page, selector: string, timeoutMs = TIMEOUTS.command): Promise<FrameLocator> {
+  return waitFor(`a webview showing ${selector}`, timeoutMs, async () => {
+    const frames = page.locator('iframe.webview.ready');
+    const n = await frames.count();
+    for (let i = 0; i < n; i++) {
+      const doc = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
+      if ((await doc.locator(selector).count().catch(() => 0)) === 0) continue;
+      // Pin it by the iframe's own id: a position among the webviews changes as others open and close.
+      const id = await frames.nth(i).evaluate((f) => {
+        const name = f.getAttribute('name');
+        if (name) return `[name="${CSS.escape(name)}"]`;
+        const m = /[?&]id=([\w-]+)/.exec(f.getAttribute('src') ?? '');
+        return m ? `[src*="id=${m[1]}"]` : '';
+      }).catch(() => '');
+      return id ? page.frameLocator(`iframe.webview${id}`).frameLocator('#active-frame') : doc;
+    }
+    return undefined;
+  }, 500);
+}
+
+// ---------------------------------------------------------------------------------------
+// The packaged extension, built once per content hash
+
+/** What goes into the .vsix, or decides how it is built: a change to any of these repackages. */
+const VSIX_INPUTS = [
+  'package.json',
+  'package-lock.json',
+  '.vscodeignore',
+  'README.md',
+  'LICENSE',
+  'CHANGELOG.md',
+  'tsconfig.json',
+  'scripts',
+  'src',
+  'webview',
+  'media',
+  'schemas',
+];
+export const VSIX_CACHE_DIR = path.join(REPO_ROOT, 'test-results', 'vsix-cache');
+export const TIMEOUT_PACKAGE = 600_000;
+
+function filesUnder(rel: string): string[] {
+  const abs = path.join(REPO_ROOT, rel);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch {
+    return [];
+  }
+  if (st.isFile()) return [rel];
+  if (!st.isDirectory()) return [];
+  return fs
+    .readdirSync(abs)
+    .sort()
+    .flatMap((name) => filesUnder(path.join(rel, name)));
+}
+
+/** sha256 over the paths and contents of VSIX_INPUTS (first 16 hex digits). */
+export function extensionSourceHash(): string {
+  const hash = crypto.createHash('sha256');
+  for (const rel of VSIX_INPUTS.flatMap(filesUnder)) {
+    hash.update(`${rel.split(path.sep).join('/')}\0`);
+    hash.update(fs.readFileSync(path.join(REPO_ROOT, rel)));
+    hash.update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** vsce's name for this machine's platform (scripts/package.mjs --target). */
+function vsceTarget(): string {
+  const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
+  return `${process.platform === 'darwin' ? 'darwin' : process.platform === 'win32' ? 'win32' : 'linux'}-${arch}`;
+}
+
+let packaging: Promise<string> | undefined;
+
+/**
+ * The extension packaged for this platform by `scripts/package.mjs` (what `npm run package` runs),
+ * cached in test-results/vsix-cache/<hash>.vsix by the hash of its sources, so it is built once for
+ * all scenario files and again only when a source changes. CT_E2E_VSIX=path uses that file instead.
+ */
+export function packagedExtension(): Promise<string> {
+  packaging ??= packageOnce();
+  return packaging;
+}
+
+async function packageOnce(): Promise<string> {
+  const given = process.env.CT_E2E_VSIX;
+  if (given) {
+    if (!fs.existsSync(given)) throw new Error(`CT_E2E_VSIX=${given} does not exist`);
+    return path.resolve(given);
+  }
+  installExitHandlers();
+  const t0 = Date.now();
+  const hash = extensionSourceHash();
+  const cached = path.join(VSIX_CACHE_DIR, `${hash}.vsix`);
+  if (fs.existsSync(cached)) {
+    console.log(`    extension: cached ${path.relative(REPO_ROOT, cached)}`);
+    return cached;
+  }
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const target = vsceTarget();
+  const produced = path.join(REPO_ROOT, `${pkg.name}-${target}-${pkg.version}.vsix`);
+  fs.mkdirSync(path.join(RESULTS_DIR, 'logs'), { recursive: true });
+  const logFile = path.join(RESULTS_DIR, 'logs', 'package.log');
+  const logFd = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts', 'package.mjs'), '--target', target], {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+  });
+  fs.closeSync(logFd);
+  const pid = child.pid;
+  if (!pid) throw new Error('scripts/package.mjs did not start');
+  live.set(pid, { pid, cleanup: () => killTree(pid, 'SIGKILL') });
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        killTree(pid, 'SIGKILL');
+        reject(new Error(`scripts/package.mjs did not finish in ${TIMEOUT_PACKAGE} ms; log ${logFile}:\n${tail(logFile)}`));
+      }, TIMEOUT_PACKAGE);
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    if (code !== 0) throw new Error(`scripts/package.mjs exited with ${code}; log ${logFile}:\n${tail(logFile)}`);
+  } finally {
+    killTree(pid, 'SIGKILL');
+    live.delete(pid);
+  }
+  if (!fs.existsSync(produced)) throw new Error(`scripts/package.mjs did not write ${produced}; log ${logFile}`);
+  fs.mkdirSync(VSIX_CACHE_DIR, { recursive: true });
+  // Older packages are of older sources: keep only this one.
+  for (const old of fs.readdirSync(VSIX_CACHE_DIR)) fs.rmSync(path.join(VSIX_CACHE_DIR, old), { force: true });
+  fs.copyFileSync(produced, `${cached}.partial`);
+  fs.renameSync(`${cached}.partial`, cached);
+  console.log(`    extension: packaged ${path.relative(REPO_ROOT, cached)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return cached;
 }

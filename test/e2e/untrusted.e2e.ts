@@ -1,0 +1,108 @@
+/**
+ * Workspace Trust: the same workspace opened without trust (the user answers "No, I don't trust the
+ * authors"). Hypothesis files are still checked, but no model runs: "Run Sweep" is refused with the
+ * reason, no worker process starts, no results file appears, and the status bar, the CodeLens and the
+ * Runs view say why.
+ *
+ *   npx mocha --config test/e2e/mocharc.json test/e2e/untrusted.e2e.ts
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Locator, Page } from 'playwright-core';
+import { plantedWorkspace } from './fixtures/workspace';
+import {
+  answerTrustDialog,
+  openFile,
+  openWorkbench,
+  packagedExtension,
+  processesMatching,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  TIMEOUT_PACKAGE,
+  webviewWith,
+  type CodeServer,
+  type Workbench,
+} from './harness';
+
+const WORKER = /[\\/]dist[\\/]worker\.js\b/;
+const UNTRUSTED = 'This workspace is not trusted: Circuit Thermometer checks hypothesis files but does not run models.';
+
+describe('Circuit Thermometer in VS Code: untrusted workspace', function () {
+  this.timeout(300_000);
+  let server: CodeServer | undefined;
+  let wb: Workbench | undefined;
+  let ws = '';
+
+  before(async function () {
+    this.timeout(TIMEOUT_PACKAGE + 300_000);
+    const vsixPath = await packagedExtension();
+    ws = plantedWorkspace();
+    server = await startCodeServer({ vsixPath, workspaceDir: ws, trusted: false });
+    wb = await openWorkbench(server.url);
+    await answerTrustDialog(wb.page, false);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) {
+      await screenshot(wb.page, `failed-untrusted-${this.currentTest.title.slice(0, 60)}`).catch(() => undefined);
+    }
+  });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+  });
+
+  it('runs nothing, and the status bar, the CodeLens, the refusal and the Runs view say why', async () => {
+    assert.ok(wb && server);
+    const p = wb.page;
+    await p.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible' });
+    await openFile(p, 'quick.circuit.yaml');
+    // The extension's own status bar item and the lens above the file.
+    const item = p.locator('.statusbar-item', { hasText: 'Circuit Thermometer: restricted' });
+    await item.waitFor({ state: 'visible', timeout: 60_000 });
+    await p.locator('.codelens-decoration', { hasText: 'Run sweep (workspace not trusted)' }).waitFor({ state: 'visible', timeout: 60_000 });
+
+    // Hypothesis files are still checked (a misspelled tensor name is found without running the model), and the
+    // check that would run the model says it did not.
+    await openFile(p, 'broken.circuit.yaml');
+    await runCommand(p, 'View: Toggle Problems');
+    const problems = p.locator('.markers-panel');
+    await problems.locator('.monaco-list-row', { hasText: "no tensor '/relu/Relu_outptu_0'" }).waitFor({ state: 'visible', timeout: 90_000 });
+    const notRun = squash(await problems.locator('.monaco-list-row', { hasText: 'untrusted' }).first().innerText({ timeout: 60_000 }));
+    assert.match(notRun, /not run in an untrusted workspace/, notRun);
+    await openFile(p, 'quick.circuit.yaml');
+
+    // "Run Sweep" from the palette is refused, with the reason and the way out.
+    await runCommand(p, 'Circuit Thermometer: Run Sweep');
+    const refusal = toast(p, 'Cannot run a sweep');
+    await refusal.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = squash(await refusal.innerText());
+    assert.ok(text.includes(UNTRUSTED), `the refusal says why: ${text}`);
+    await refusal.getByRole('button', { name: 'Manage Workspace Trust' }).waitFor({ state: 'visible' });
+
+    // The Runs view carries the same warning.
+    await p.locator('.activitybar .action-item a.action-label[aria-label^="Circuit Thermometer"]').click();
+    const runs = await webviewWith(p, '[data-testid=untrusted]:not([hidden])', 60_000);
+    const banner = squash(await runs.locator('[data-testid=untrusted]').innerText());
+    assert.match(banner, /not trusted.*models are not run/, banner);
+
+    // Nothing ran: no worker was started, no results file was written (checked after the refusal had time to
+    // turn into a run if it were going to: the trusted scenario's worker starts within a second or two).
+    await p.waitForTimeout(3000);
+    assert.deepStrictEqual(processesMatching(server.pid, WORKER), [], 'no sweep worker process');
+    assert.deepStrictEqual(fs.readdirSync(ws).filter((f) => f.includes('.results')), [], 'no results file');
+    assert.ok(fs.existsSync(path.join(ws, 'quick.circuit.yaml')));
+    await screenshot(p, 'untrusted');
+  });
+});
+
+function toast(p: Page, text: string): Locator {
+  return p.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+}
+
+function squash(s: string): string {
+  return s.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+}
