@@ -88,36 +88,43 @@ export function embeddingSpectrum(w: Weights): Float64Array {
  * are orthogonal across k, so the shares add up to the part of the logits that the Fourier algorithm explains.
  */
 export function logitFrequencyShares(logits: Float32Array, examples: Examples, rows: readonly number[], task: number): Float64Array {
-  const shares = new Float64Array((P - 1) / 2 + 1);
-  const cosSums = new Float64Array(shares.length);
-  const sinSums = new Float64Array(shares.length);
+  const p = P;
+  const frequencies = (p - 1) / 2;
+  // cos/sin(2πk·x/p) for x = 0..p−1, row k
+  const cos = new Float64Array((frequencies + 1) * p);
+  const sin = new Float64Array((frequencies + 1) * p);
+  for (let k = 1; k <= frequencies; k++) for (let x = 0; x < p; x++) { cos[k * p + x] = cosAt(k, x); sin[k * p + x] = sinAt(k, x); }
+  const cosSums = new Float64Array(frequencies + 1);
+  const sinSums = new Float64Array(frequencies + 1);
   let total = 0;
-  const z = new Float64Array(P);
+  const z = new Float64Array(p);
   for (const i of rows) {
     const a = Number(examples.tokens[3 * i]);
     const b = Number(examples.tokens[3 * i + 1]);
     const s = task === 0 ? a + b : a - b;
     let mean = 0;
-    for (let c = 0; c < P; c++) mean += logits[i * P + c]!;
-    mean /= P;
-    for (let c = 0; c < P; c++) {
-      z[c] = logits[i * P + c]! - mean;
+    for (let c = 0; c < p; c++) mean += logits[i * p + c]!;
+    mean /= p;
+    for (let c = 0; c < p; c++) {
+      z[c] = logits[i * p + c]! - mean;
       total += z[c]! * z[c]!;
     }
-    for (let k = 1; k < shares.length; k++) {
+    for (let k = 1; k <= frequencies; k++) {
       let cs = 0;
       let sn = 0;
-      for (let c = 0; c < P; c++) {
-        cs += z[c]! * cosAt(k, s - c);
-        sn += z[c]! * sinAt(k, s - c);
+      for (let c = 0; c < p; c++) {
+        const x = (((s - c) % p) + p) % p;
+        cs += z[c]! * cos[k * p + x]!;
+        sn += z[c]! * sin[k * p + x]!;
       }
       cosSums[k] += cs;
       sinSums[k] += sn;
     }
   }
   // ‖cos(ωk(s − c))‖² over rows × classes = rows·p/2.
-  const norm = (rows.length * P) / 2;
-  for (let k = 1; k < shares.length; k++) shares[k] = (cosSums[k]! ** 2 + sinSums[k]! ** 2) / norm / total;
+  const norm = (rows.length * p) / 2;
+  const shares = new Float64Array(frequencies + 1);
+  for (let k = 1; k <= frequencies; k++) shares[k] = (cosSums[k]! ** 2 + sinSums[k]! ** 2) / norm / total;
   return shares;
 }
 
@@ -139,21 +146,27 @@ export interface TaskScore {
  * Σ_n (mean_n − h_n)·W2[n, :].
  */
 export function ablatedScore(act: Activations, w2: Float32Array, labels: BigInt64Array, rows: readonly number[], units: readonly number[], means: Float64Array): TaskScore {
+  const p = P;
+  const width = HIDDEN; // locals: imported bindings in a hot loop are property loads
+  const { hidden, logits } = act;
+  const unitList = Int32Array.from(units);
   let loss = 0;
   let hits = 0;
-  const z = new Float64Array(P);
+  const z = new Float64Array(p);
   for (const i of rows) {
-    for (let c = 0; c < P; c++) z[c] = act.logits[i * P + c]!;
-    for (const n of units) {
-      const d = means[n]! - act.hidden[i * HIDDEN + n]!;
+    for (let c = 0; c < p; c++) z[c] = logits[i * p + c]!;
+    for (let k = 0; k < unitList.length; k++) {
+      const n = unitList[k]!;
+      const d = means[n]! - hidden[i * width + n]!;
       if (d === 0) continue;
-      for (let c = 0; c < P; c++) z[c] += d * w2[n * P + c]!;
+      const row = n * p;
+      for (let c = 0; c < p; c++) z[c] += d * w2[row + c]!;
     }
     let max = -Infinity;
     let best = 0;
-    for (let c = 0; c < P; c++) if (z[c]! > max) { max = z[c]!; best = c; }
+    for (let c = 0; c < p; c++) if (z[c]! > max) { max = z[c]!; best = c; }
     let sum = 0;
-    for (let c = 0; c < P; c++) sum += Math.exp(z[c]! - max);
+    for (let c = 0; c < p; c++) sum += Math.exp(z[c]! - max);
     const y = Number(labels[i]);
     loss += Math.log(sum) + max - z[y]!;
     if (best === y) hits++;
@@ -174,17 +187,20 @@ export function neuronMeans(hidden: Float32Array, rows: readonly number[]): Floa
  * logit above the average logit. To first order, what mean-ablating the unit costs the correct answer.
  */
 export function logitAttribution(act: Activations, w2: Float32Array, labels: BigInt64Array, rows: readonly number[], means: Float64Array): Float64Array {
-  const centred = new Float64Array(HIDDEN * P);
-  for (let n = 0; n < HIDDEN; n++) {
+  const p = P;
+  const width = HIDDEN; // locals: imported bindings in a hot loop are property loads
+  const centred = new Float64Array(width * p);
+  for (let n = 0; n < width; n++) {
     let m = 0;
-    for (let c = 0; c < P; c++) m += w2[n * P + c]!;
-    m /= P;
-    for (let c = 0; c < P; c++) centred[n * P + c] = w2[n * P + c]! - m;
+    for (let c = 0; c < p; c++) m += w2[n * p + c]!;
+    m /= p;
+    for (let c = 0; c < p; c++) centred[n * p + c] = w2[n * p + c]! - m;
   }
-  const out = new Float64Array(HIDDEN);
+  const out = new Float64Array(width);
+  const hidden = act.hidden;
   for (const i of rows) {
     const y = Number(labels[i]);
-    for (let n = 0; n < HIDDEN; n++) out[n] += (act.hidden[i * HIDDEN + n]! - means[n]!) * centred[n * P + y]!;
+    for (let n = 0; n < width; n++) out[n] += (hidden[i * width + n]! - means[n]!) * centred[n * p + y]!;
   }
   return out.map((v) => v / Math.max(1, rows.length));
 }
