@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   let memory: SweepMemory | undefined;
   await guard('memory', async () => {
     progress('GPT-2-style sweep memory');
-    memory = await measureSweepMemory(q ? { levels: 4, chains: 1, draws: 5, burnIn: 5, examples: 32 } : { levels: 8, chains: 2, draws: 20, burnIn: 20, examples: 64 }, o.threads);
+    memory = await measureSweepMemory(q ? { levels: 4, chains: 1, draws: 5, burnIn: 5, examples: 32 } : { levels: 6, chains: 2, draws: 10, burnIn: 10, examples: 32 }, o.threads);
     log(`GPT-2-style sgld sweep (${memory.levels} levels × ${memory.chains} chains × ${memory.draws} draws + ${memory.burnIn} burn-in, ${memory.examples} sequences): ${memory.wallSeconds} s; RSS after each level ${memory.rssAfterLevelMiB.map((v) => v.toFixed(0)).join(' ')} MiB (growth ${memory.growthMiB} MiB), peak ${memory.peakRssMiB.toFixed(0)} MiB`);
   });
 
