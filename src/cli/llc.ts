@@ -43,7 +43,7 @@ export const llcCommand: Command = {
     { name: 'thin', type: 'number', valueName: 'K', description: 'steps between kept draws' },
     { name: 'batch-size', type: 'number', valueName: 'S', description: 'minibatch size (at most n)' },
     { name: 'seed', type: 'number', valueName: 'K', description: 'random seed (chains are reproducible from it)' },
-    { name: 'noise', type: 'string', valueName: 'SOURCE', description: 'counter (in-graph, default) or fed (from JavaScript)' },
+    { name: 'noise', type: 'string', valueName: 'SOURCE', description: 'fed (drawn in JavaScript on a worker thread, default) or counter (in-graph)' },
     { name: 'json', type: 'boolean', description: 'print the result as JSON' },
   ],
   async run(args, io) {
@@ -56,7 +56,7 @@ export const llcCommand: Command = {
     if (loss !== 'mse' && loss !== 'cross-entropy') throw new UsageError(`--loss must be mse or cross-entropy, not '${loss}'`, HINT);
     const output = optionalString(args, 'output') ?? onlyOne(index.graphOutputs, 'output');
     if (!index.graphOutputs.includes(output) && !index.producer.has(output)) throw new UsageError(`the model has no output '${output}' (outputs: ${index.graphOutputs.join(', ')})`, HINT);
-    const noise = optionalString(args, 'noise') ?? 'counter';
+    const noise = optionalString(args, 'noise') ?? 'fed';
     if (noise !== 'counter' && noise !== 'fed') throw new UsageError(`--noise must be counter or fed, not '${noise}'`, HINT);
 
     let result: LlcResult;

@@ -21,7 +21,11 @@ export async function fullDataLoss(
   let labels = 'labels';
   for (let i = 1; taken.has(labels); i++) labels = `labels_${i}`;
   const spec: LossSpec = loss.kind === 'cross-entropy' ? { kind: 'cross-entropy', output: loss.output, labels } : { kind: 'mse', output: loss.output, targets: labels };
-  const size = Math.min(chunk, n);
+  const size = Math.min(staticBatch(model) ?? chunk, n);
+  if (staticBatch(model) !== undefined && n % size !== 0) {
+    throw new Error(`the model's inputs have a static batch size of ${size}, which does not divide n = ${n}; `
+      + 'export the model with a dynamic batch axis (torch.onnx.export(..., dynamic_axes={...: {0: "batch"}}))');
+  }
   const converted = new Map<string, NdArray>();
   const source = (name: string, dtype: string): NdArray => {
     let a = converted.get(name);
@@ -56,6 +60,17 @@ export async function fullDataLoss(
     }
   }
   return total / n;
+}
+
+/** The batch size fixed by the model's declared input shapes, if any input's first dim is static. */
+function staticBatch(model: ModelProto): number | undefined {
+  const index = GraphIndex.of(model);
+  for (const v of model.graph.input) {
+    if (!index.graphInputs.includes(v.name)) continue;
+    const first = valueInfoType(v).shape?.[0];
+    if (typeof first === 'number') return first;
+  }
+  return undefined;
 }
 
 /** Groups chunk start offsets by chunk length: full chunks, then the remainder. */

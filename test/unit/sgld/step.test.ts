@@ -10,6 +10,7 @@ import { fullDataLoss } from '../../../src/engine/dials/sgldLoss';
 import { SgldSampler } from '../../../src/engine/dials/sgldSampler';
 import { createSession, ort } from '../../../src/engine/onnx';
 import { Rng } from '../../../src/engine/util/random';
+import { cnnModel } from '../../fixtures/models';
 import { linearProblem } from './linearRegression';
 
 describe('sgld/step: the update graph', () => {
@@ -65,6 +66,25 @@ describe('sgld/loss: L_n(w*)', () => {
     const whole = await fullDataLoss(p.model, { kind: 'mse', output: 'y' }, p.data);
     assert.ok(Math.abs(chunked - expected) < 1e-6 * expected, `${chunked} vs ${expected}`);
     assert.ok(Math.abs(whole - expected) < 1e-6 * expected, `${whole} vs ${expected}`);
+  });
+
+  it('chunks by the static batch size of a model exported with one, and says why when it cannot', async () => {
+    const model = cnnModel(); // image [2, 3, 8, 8] static
+    const images = Rng.stream(7).fillNormal(new Float32Array(6 * 3 * 8 * 8));
+    const labels = [0, 2, 1, 1, 0, 2];
+    const all = await fullDataLoss(model, { kind: 'cross-entropy', output: 'logits' },
+      { inputs: { image: makeArray('float32', [6, 3, 8, 8], images) }, labels: makeArray('int64', [6], BigInt64Array.from(labels.map(BigInt))) });
+    let pairs = 0;
+    for (let i = 0; i < 6; i += 2) {
+      pairs += await fullDataLoss(model, { kind: 'cross-entropy', output: 'logits' }, {
+        inputs: { image: makeArray('float32', [2, 3, 8, 8], images.slice(i * 192, (i + 2) * 192)) },
+        labels: makeArray('int64', [2], BigInt64Array.from(labels.slice(i, i + 2).map(BigInt))),
+      }) / 3;
+    }
+    assert.ok(Math.abs(all - pairs) < 1e-5 * Math.abs(pairs), `${all} vs ${pairs}`);
+    await assert.rejects(fullDataLoss(model, { kind: 'cross-entropy', output: 'logits' },
+      { inputs: { image: makeArray('float32', [5, 3, 8, 8], images.slice(0, 5 * 192)) }, labels: makeArray('int64', [5], BigInt64Array.from([0n, 1n, 2n, 0n, 1n])) }),
+    /static batch size of 2, which does not divide n = 5/);
   });
 });
 
