@@ -134,7 +134,7 @@ export class SweepQueue implements vscode.Disposable {
         try {
           const { runSweepParallel } = await parallelModule();
           const s = settings(vscode.Uri.file(record.hypothesisFile));
-          if (s.executionProvider !== 'cpu') this.log.warn(`executionProvider '${s.executionProvider}': this build of the engine runs on the CPU provider (see README, "GPU")`);
+          if (s.executionProvider !== 'cpu') this.log.info(`executionProvider '${s.executionProvider}': needs onnxruntime-node's CUDA binaries (see README, "GPU")`);
           const done = await runSweepParallel(
             { source: { kind: 'file', path: record.hypothesisFile }, out: record.resultsPath, runId: `${Date.now().toString(36)}` },
             {

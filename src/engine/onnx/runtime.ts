@@ -11,10 +11,18 @@ export interface SessionOptions {
   executionProviders?: string[];
 }
 
+/**
+ * Execution providers when the caller names none: `CIRCUIT_THERMOMETER_EXECUTION_PROVIDER=cuda` (set by the
+ * extension's `circuitThermometer.executionProvider` setting, or by hand for the CLI) puts CUDA first, CPU after.
+ */
+export function defaultExecutionProviders(env: NodeJS.ProcessEnv = process.env): string[] {
+  return env.CIRCUIT_THERMOMETER_EXECUTION_PROVIDER === 'cuda' ? ['cuda', 'cpu'] : ['cpu'];
+}
+
 export async function createSession(model: ModelProto | Uint8Array, options: SessionOptions = {}): Promise<ort.InferenceSession> {
   const bytes = model instanceof Uint8Array ? model : encodeModel(model);
   const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: options.executionProviders ?? ['cpu'],
+    executionProviders: options.executionProviders ?? defaultExecutionProviders(),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,

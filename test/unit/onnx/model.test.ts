@@ -11,6 +11,7 @@ import { assembleModel } from '../../../src/engine/onnx/modelFactory';
 import { makeValueInfo } from '../../../src/engine/onnx/rewrite';
 import { floatTensor, makeTensor, tensorValues } from '../../../src/engine/onnx/tensor';
 import { DataType } from '../../../src/engine/onnx/proto';
+import { defaultExecutionProviders } from '../../../src/engine/onnx/runtime';
 import { cnnModel, mlpModel, seededValues, transformerModel } from '../../fixtures/models';
 
 const size = (dims: number[]) => dims.reduce((a, d) => a * d, 1);
@@ -212,5 +213,13 @@ describe('onnx/tensor: makeTensor', () => {
     const u64 = makeTensor('u', [2], [7, 2 ** 40], DataType.UINT64);
     assert.deepEqual(Array.from(tensorValues(u64) as BigUint64Array), [7n, 2n ** 40n]);
     assert.throws(() => makeTensor('s', [1], [1], DataType.STRING), /cannot make a string tensor/);
+  });
+});
+
+describe('onnx/runtime: execution providers', () => {
+  it('uses the CPU unless CIRCUIT_THERMOMETER_EXECUTION_PROVIDER asks for CUDA (CPU stays as the fallback)', () => {
+    assert.deepEqual(defaultExecutionProviders({}), ['cpu']);
+    assert.deepEqual(defaultExecutionProviders({ CIRCUIT_THERMOMETER_EXECUTION_PROVIDER: 'cpu' }), ['cpu']);
+    assert.deepEqual(defaultExecutionProviders({ CIRCUIT_THERMOMETER_EXECUTION_PROVIDER: 'cuda' }), ['cuda', 'cpu']);
   });
 });
