@@ -1,6 +1,7 @@
 // The in-graph Gaussian generator: bit-exact against its JavaScript reference, N(0, 1) within statistical error,
 // and independent across keys (steps).
 import { strict as assert } from 'node:assert';
+import { assertStandardNormal } from '../../support/normality';
 import { boxMuller, counterStart, emitCounterNormals, squares64, squaresKey } from '../../../src/engine/dials/sgldNoise';
 import { assembleModel, createSession, GraphBuilder, makeValueInfo, ort } from '../../../src/engine/onnx';
 import { DataType } from '../../../src/engine/onnx/proto';
@@ -60,16 +61,7 @@ describe('sgld/noise: counter-based normals in the graph', () => {
   it('is N(0, 1): mean, variance, kurtosis and the distribution function within statistical error', async () => {
     const n = 100_000;
     const xi = await (await generator(n))(squaresKey(Rng.stream(2)));
-    let s = 0, s2 = 0, s4 = 0;
-    for (const v of xi) { s += v; s2 += v * v; s4 += v ** 4; }
-    assert.ok(Math.abs(s / n) < 4 / Math.sqrt(n), `mean ${s / n}`);
-    assert.ok(Math.abs(s2 / n - 1) < 4 * Math.sqrt(2 / n), `variance ${s2 / n}`);
-    assert.ok(Math.abs(s4 / n - 3) < 4 * Math.sqrt(96 / n), `fourth moment ${s4 / n}`);
-    // Kolmogorov–Smirnov against Φ (critical value 1.95/√n at the 0.1% level).
-    const sorted = Float64Array.from(xi).sort();
-    let d = 0;
-    for (let i = 0; i < n; i++) d = Math.max(d, Math.abs(phi(sorted[i]!) - (i + 0.5) / n));
-    assert.ok(d < 1.95 / Math.sqrt(n), `KS distance ${d}`);
+    assertStandardNormal(xi);
   });
 
   it('is uncorrelated between steps, chains (keys) and neighbours, and reproducible', async () => {
@@ -94,10 +86,3 @@ describe('sgld/noise: counter-based normals in the graph', () => {
   });
 });
 
-/** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
-function phi(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
