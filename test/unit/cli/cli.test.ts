@@ -62,18 +62,18 @@ describe('CLI', () => {
     });
 
     it('reports ops without a gradient rule on the path from parameters to outputs', async () => {
-      // The MLP with a Selu (no gradient rule) between its hidden layer and its logits.
+      // The MLP with a float Mod (no gradient rule) between its hidden layer and its logits.
       const m = mlpModel();
       const relu = m.graph.node.find((n) => n.opType === 'Relu')!;
       const matmul = m.graph.node.find((n) => n.opType === 'MatMul')!;
-      m.graph.node.splice(m.graph.node.indexOf(relu) + 1, 0, { opType: 'Selu', input: [relu.output[0]], output: ['rounded'], name: 'selu_node', domain: '', attribute: [] });
+      m.graph.node.splice(m.graph.node.indexOf(relu) + 1, 0, { opType: 'Mod', input: [relu.output[0], 'fc1.bias'], output: ['rounded'], name: 'mod_node', domain: '', attribute: [{ name: 'fmod', type: 2, i: 1 }] });
       matmul.input[0] = 'rounded';
       saveModel(m, path.join(dir, 'mlp_round.onnx'));
       const r = await cli(['inspect', 'mlp_round.onnx', '--json'], dir);
       assert.equal(r.code, 0, r.err);
       const g = (JSON.parse(r.out) as InspectReport).gradient;
       assert.equal(g.supported, false);
-      assert.deepEqual(g.missingOps.map((x) => [x.op, x.node]), [['Selu', 'selu_node']]);
+      assert.deepEqual(g.missingOps.map((x) => [x.op, x.node]), [['Mod', 'mod_node']]);
       const text = await cli(['inspect', 'mlp_round.onnx'], dir);
       assert.match(text.out, /gradient: NOT supported/);
     });
