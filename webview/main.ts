@@ -13,7 +13,7 @@ import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import Plotly from 'plotly.js-dist';
-import { formatEstimate, formatLevel, formatNumber } from '../src/chart/format';
+import { formatEstimate, formatLevel, verdictExtras } from '../src/chart/format';
 import {
   CHART_METRICS,
   type ChartMetric,
@@ -129,6 +129,8 @@ function render(next: ChartState): void {
   progress.hidden = run.status !== 'running' && run.status !== 'queued';
   if (run.progress !== null) (progress as HTMLElement & { value: number; max: number }).value = run.progress * 100;
   renderVerdict(next);
+  // The LLC toggle only where there is an LLC to show (sgld sweeps).
+  for (const box of metricBoxes) if (box.dataset.metric === 'llc') box.hidden = !(next.doc?.levels ?? []).some((l) => l.llc);
   runSelect.replaceChildren(...next.choices.map((c) => el('vscode-option', { value: c.id, ...(c.id === run.id ? { selected: '' } : {}) }, c.label)));
   (runSelect as HTMLElement & { value: string }).value = run.id;
   draw();
@@ -145,12 +147,9 @@ function renderVerdict(s: ChartState): void {
     verdict.textContent = s.run.message;
     return;
   }
-  const facts = [
-    `t_ent = ${v.tEnt === null ? '—' : formatLevel(v.tEnt)}`,
-    `t_surv = ${v.tSurv === null ? '—' : formatLevel(v.tSurv)}`,
-    `cleanliness ${formatNumber(v.cleanlinessDecades)} decades`,
-  ];
-  verdict.replaceChildren(el('strong', {}, v.summary), el('span', { class: 'muted' }, ` · ${facts.join(' · ')}`));
+  // Each number once: the summary already names t_ent, t_surv and the width when there is a clean window.
+  const facts = verdictExtras(v);
+  verdict.replaceChildren(el('strong', {}, v.summary), ...(facts.length > 0 ? [el('span', { class: 'muted' }, ` · ${facts.join(' · ')}`)] : []));
 }
 
 function draw(): void {

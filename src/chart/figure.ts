@@ -1,12 +1,15 @@
 // The entanglement chart as a Plotly figure: one pure function from a results document to `{ data, layout }`,
 // shared by the CLI's HTML page and the extension's webview. SVG `scatter` traces only (no WebGL, no eval).
 //
-// Top panel: target effect E_T and collateral effect E_C with 95% bands (mean ± 1.96·se), the persistence line
-// ρ·E_T(0) and the collateral tolerance τ_C·max(ΔL_C, δ). Bottom panel: degraded loss gap ΔL (left axis) and LLC
-// (right axis, sgld). Shaded clean window; vertical markers at t_ent, t_surv and the Watanabe temperature.
+// Three stacked panels sharing the x axis, each y axis ranged to its own data (the collateral effect is often ~50×
+// smaller than the target effect, and its tolerance line decides t_ent, so it gets a panel of its own):
+//   top (y):     target effect E_T with its 95% band (mean ± 1.96·se) and the persistence line ρ·E_T(0);
+//   middle (y4): collateral effect E_C with its band and the collateral tolerance τ_C·max(ΔL_C, δ);
+//   bottom (y2): degraded loss gap ΔL, with the LLC on a right axis (y3, sgld).
+// Shaded clean window and vertical markers at t_ent, t_surv and the Watanabe temperature across all panels.
 import type { Data, Layout, Shape } from 'plotly.js-dist';
 import type { Estimate, LevelResult, ResultsDocument, Verdict } from '../protocol/results';
-import { formatEstimate, formatLevel, formatNumber } from './format';
+import { formatEstimate, formatLevel, formatNumber, verdictExtras } from './format';
 import { type ChartTheme, withAlpha } from './theme';
 
 export type ChartXAxis = 'temperature' | 'lossGap';
@@ -72,9 +75,9 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
 
   const data: Data[] = [
     ...band(TRACE.targetUpper, TRACE.targetLower, TRACE.target, 'target effect E_T', xs, levels.map((l) => l.targetEffect), hoverHead, theme.target, 'y'),
-    ...band(TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral, 'collateral effect E_C', xs, levels.map((l) => l.collateralEffect), hoverHead, theme.collateral, 'y'),
-    thresholdLine(TRACE.persistence, `persistence ρ·E_T(0) = ${formatNumber(doc.thresholds.persistence * doc.baseline.targetEffect)}`, xs, levels.map((l) => persistenceThreshold(doc, l)), theme.target),
-    thresholdLine(TRACE.tolerance, `collateral tolerance τ_C·max(ΔL_C, δ)`, xs, levels.map((l) => collateralTolerance(doc, l)), theme.collateral),
+    ...band(TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral, 'collateral effect E_C', xs, levels.map((l) => l.collateralEffect), hoverHead, theme.collateral, 'y4'),
+    thresholdLine(TRACE.persistence, `persistence ρ·E_T(0) = ${formatNumber(doc.thresholds.persistence * doc.baseline.targetEffect)}`, xs, levels.map((l) => persistenceThreshold(doc, l)), theme.target, 'y'),
+    thresholdLine(TRACE.tolerance, `collateral tolerance τ_C·max(ΔL_C, δ)`, xs, levels.map((l) => collateralTolerance(doc, l)), theme.collateral, 'y4'),
     ...band(TRACE.lossGapUpper, TRACE.lossGapLower, TRACE.lossGap, 'degraded loss gap ΔL', xs, levels.map((l) => l.lossGap), hoverHead, theme.lossGap, 'y2'),
   ];
   const withLlc = levels.filter((l) => l.llc);
@@ -119,7 +122,8 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
         layer: 'below',
         fillcolor: withAlpha(theme.cleanWindow, 0.14),
         line: { color: withAlpha(theme.cleanWindow, 0.6), width: 1 },
-        label: { text: 'clean window', textposition: 'bottom left', font: { color: theme.cleanWindow, size: 11 } },
+        // At the top of the top panel, in the headroom its y range leaves above the curves.
+        label: { text: 'clean window', textposition: 'top center', padding: 6, font: { color: theme.cleanWindow, size: 11 } },
       });
     }
   }
@@ -129,7 +133,7 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
     const tw = doc.watanabeTemperature;
     const x = xAxis === 'temperature' ? tw : interpolateLossGap(levels, tw);
     const label = xAxis === 'temperature' ? `t_W = log n = ${formatNumber(tw)}` : `ΔL(t_W) ≈ ${formatNumber(x ?? NaN)}`;
-    // Labelled inside the plot, under its top, so it does not collide with the t_ent / t_surv labels above it.
+    // Labelled inside the top panel's headroom, so it does not collide with the t_ent / t_surv labels above it.
     pushMarker(shapes, SHAPE.watanabe, x, label, theme.marker, 'dot', 'inside');
   }
 
@@ -140,18 +144,50 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
     plot_bgcolor: theme.background,
     font: { color: theme.foreground },
     showlegend: true,
-    legend: { orientation: 'h', x: 0, y: -0.2, yanchor: 'top', font: { color: theme.foreground } },
+    // Horizontal, at the bottom of the figure (container-anchored: Plotly reserves its height under the x axis,
+    // whose automargin makes room for its ticks and title, instead of hanging it a fraction of the plot below).
+    legend: { orientation: 'h', xref: 'paper', x: 0, xanchor: 'left', yref: 'container', y: 0, yanchor: 'bottom', font: { color: theme.foreground } },
     hovermode: 'closest',
-    margin: { l: 64, r: 64, t: 80, b: 40 },
-    xaxis: { ...axisStyle, type: logX ? 'log' : 'linear', title: { text: xName }, anchor: 'y2', showgrid: true },
-    yaxis: { ...axisStyle, domain: [0.42, 1], title: { text: 'effect of the intervention' }, zeroline: true },
-    yaxis2: { ...axisStyle, domain: [0, 0.32], title: { text: 'ΔL' }, zeroline: true },
+    margin: { l: 72, r: 72, t: 80, b: 24 },
+    xaxis: { ...axisStyle, type: logX ? 'log' : 'linear', title: { text: xName }, anchor: 'y2', showgrid: true, automargin: true, ...logTicks(logX ? xs : []) },
+    yaxis: { ...axisStyle, domain: PANELS.target, title: { text: 'target E_T' }, zeroline: true, range: withHeadroom([...bandValues(levels.map((l) => l.targetEffect)), ...levels.map((l) => persistenceThreshold(doc, l))]) },
+    yaxis4: { ...axisStyle, domain: PANELS.collateral, anchor: 'x', title: { text: 'collateral E_C' }, zeroline: true },
+    yaxis2: { ...axisStyle, domain: PANELS.lossGap, title: { text: 'ΔL' }, zeroline: true },
     shapes,
   };
   if (withLlc.length > 0) {
-    layout.yaxis3 = { ...axisStyle, overlaying: 'y2', side: 'right', anchor: 'x', title: { text: 'LLC λ̂' }, showgrid: false, zeroline: false };
+    // tickmode 'auto': an overlaying axis defaults to 'sync', which puts odd values at the ΔL axis's grid lines.
+    layout.yaxis3 = { ...axisStyle, overlaying: 'y2', side: 'right', anchor: 'x', title: { text: 'LLC λ̂' }, showgrid: false, zeroline: false, tickmode: 'auto', nticks: 5 };
   }
   return { data, layout };
+}
+
+/** Vertical extent (paper fractions) of the three panels, top to bottom. */
+export const PANELS = { target: [0.7, 1], collateral: [0.38, 0.62], lossGap: [0, 0.3] } as const satisfies Record<string, [number, number]>;
+
+/** Both ends of every 95% band: what a panel must show. */
+function bandValues(estimates: Estimate[]): number[] {
+  return estimates.flatMap((e) => interval95(e));
+}
+
+/**
+ * A y range over the values with 5% padding below and 22% above: the top panel keeps a strip free of curves for
+ * the clean-window and t_W labels. Undefined (Plotly autoranges) when there is nothing finite to range over.
+ */
+export function withHeadroom(values: number[]): [number, number] | undefined {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return undefined;
+  const lo = Math.min(0, ...finite);
+  const hi = Math.max(0, ...finite);
+  const span = hi - lo || Math.abs(hi) || 1;
+  return [lo - 0.05 * span, hi + 0.22 * span];
+}
+
+/** Log axes label whole decades only when the data span two or more (Plotly would label 2…9 in between). */
+function logTicks(xs: number[]): { dtick?: number } {
+  if (xs.length === 0) return {};
+  const decades = Math.log10(Math.max(...xs)) - Math.log10(Math.min(...xs));
+  return decades >= 2 ? { dtick: 1 } : {};
 }
 
 /** τ_C·max(ΔL_C(t), δ): the bound below which collateral counts as negligible (DESIGN.md §1), as the engine recorded it. */
@@ -173,7 +209,7 @@ export function interval95(e: Estimate): [number, number] {
 }
 
 /** Upper and lower traces of a 95% band (the lower fills up to the upper), then the mean line with exact hover values. */
-function band(upperId: string, lowerId: string, meanId: string, name: string, xs: number[], estimates: Estimate[], hoverHead: string[], colour: string, yaxis: 'y' | 'y2' | 'y3'): Data[] {
+function band(upperId: string, lowerId: string, meanId: string, name: string, xs: number[], estimates: Estimate[], hoverHead: string[], colour: string, yaxis: 'y' | 'y2' | 'y3' | 'y4'): Data[] {
   const edge = { type: 'scatter' as const, mode: 'lines' as const, line: { width: 0, color: colour }, hoverinfo: 'skip' as const, showlegend: false, legendgroup: meanId, x: xs, yaxis };
   return [
     { ...edge, uid: upperId, name: `${name} upper 95%`, y: estimates.map((e) => interval95(e)[1]) },
@@ -198,7 +234,7 @@ function band(upperId: string, lowerId: string, meanId: string, name: string, xs
   ];
 }
 
-function thresholdLine(uid: string, name: string, xs: number[], ys: number[], colour: string): Data {
+function thresholdLine(uid: string, name: string, xs: number[], ys: number[], colour: string, yaxis: 'y' | 'y4'): Data {
   return {
     uid,
     type: 'scatter',
@@ -206,7 +242,7 @@ function thresholdLine(uid: string, name: string, xs: number[], ys: number[], co
     name,
     x: xs,
     y: ys,
-    yaxis: 'y',
+    yaxis,
     line: { color: withAlpha(colour, 0.7), width: 1, dash: 'dot' },
     hovertext: ys.map((y) => `${name}: ${formatNumber(y)}`),
     hoverinfo: 'text',
@@ -227,7 +263,8 @@ function pushMarker(shapes: Partial<Shape>[], name: string, x: number | null, la
     line: { color: colour, width: 1.5, dash },
     label: at === 'above'
       ? { text: label, textposition: 'end', textangle: 0, yanchor: 'bottom', font: { color: colour, size: 11 } }
-      : { text: label, textposition: 'end', textangle: 0, yanchor: 'top', xanchor: 'left', padding: 4, font: { color: colour, size: 11 } },
+      // A leading no-break space keeps the text off its own line (a shape label has no xshift).
+      : { text: `\u00a0\u00a0${label}`, textposition: 'end', textangle: 0, yanchor: 'top', xanchor: 'left', padding: 6, font: { color: colour, size: 11 } },
   });
 }
 
@@ -247,10 +284,7 @@ export function interpolateLossGap(levels: LevelResult[], t: number): number | n
 function title(doc: ChartDocument, verdict: Verdict | null): string {
   const name = doc.hypothesis ? escapeHtml(doc.hypothesis.resolved.circuit.name) : 'circuit';
   if (!verdict) return `<b>${name}</b><br><sup>sweep in progress: ${doc.levels.length} level(s) done</sup>`;
-  const facts = [`dial ${doc.dial}`];
-  if (verdict.tEnt !== null) facts.push(`t_ent = ${formatLevel(verdict.tEnt)}`);
-  if (verdict.tSurv !== null) facts.push(`t_surv = ${formatLevel(verdict.tSurv)}`);
-  facts.push(`cleanliness ${formatNumber(verdict.cleanlinessDecades)} decade${verdict.cleanlinessDecades === 1 ? '' : 's'}`);
+  const facts = [`dial ${doc.dial}`, ...verdictExtras(verdict)];
   return `<b>${name}</b>: ${escapeHtml(verdict.summary)}<br><sup>${facts.join(' · ')}</sup>`;
 }
 

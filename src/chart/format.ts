@@ -1,5 +1,5 @@
 // Number formatting shared by the chart's hover text, the CLI's verdict table and the HTML page.
-import type { Estimate } from '../protocol/results';
+import type { Estimate, Verdict } from '../protocol/results';
 
 /** Four significant digits, exponent form for very large or very small magnitudes; "NaN", "∞" spelled out. */
 export function formatNumber(x: number): string {
@@ -26,4 +26,16 @@ function formatSe(se: number): string {
 /** Levels as the grid shows them: temperatures are short numbers. */
 export function formatLevel(t: number): string {
   return formatNumber(t);
+}
+
+/**
+ * The verdict's numbers that its one-line summary does not already state (the engine's summary names t_ent,
+ * t_surv and the width in decades when there is a clean window), so a header shows each fact once.
+ */
+export function verdictExtras(v: Pick<Verdict, 'summary' | 'tEnt' | 'tSurv' | 'cleanlinessDecades'>): string[] {
+  const facts: string[] = [];
+  if (v.tEnt !== null && !/\bt_ent\s*=/.test(v.summary)) facts.push(`t_ent = ${formatLevel(v.tEnt)}`);
+  if (v.tSurv !== null && !/\bt_surv\s*=|persists up to/.test(v.summary)) facts.push(`t_surv = ${formatLevel(v.tSurv)}`);
+  if (!/\bdecades?\b/.test(v.summary)) facts.push(`cleanliness ${formatNumber(v.cleanlinessDecades)} decade${v.cleanlinessDecades === 1 ? '' : 's'}`);
+  return facts;
 }

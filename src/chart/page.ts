@@ -2,7 +2,7 @@
 // request, so it opens from disk offline. Pure string building: the caller supplies Plotly's source text.
 import type { ResultsDocument } from '../protocol/results';
 import { buildFigure, type ChartXAxis, escapeHtml, type Figure } from './figure';
-import { formatEstimate, formatLevel, formatNumber } from './format';
+import { formatEstimate, formatLevel, formatNumber, verdictExtras } from './format';
 import { darkTheme, lightTheme } from './theme';
 
 export interface ChartPageOptions {
@@ -66,10 +66,7 @@ ${levelTable(doc)}
 
 function verdictFacts(doc: ResultsDocument): string {
   const v = doc.verdict;
-  const parts = [`<b>${escapeHtml(v.summary)}</b>`];
-  parts.push(`t_ent = ${v.tEnt === null ? '—' : formatLevel(v.tEnt)}`);
-  parts.push(`t_surv = ${v.tSurv === null ? '—' : formatLevel(v.tSurv)}`);
-  parts.push(`cleanliness = ${formatNumber(v.cleanlinessDecades)} decade${v.cleanlinessDecades === 1 ? '' : 's'}`);
+  const parts = [`<b>${escapeHtml(v.summary)}</b>`, ...verdictExtras(v).map(escapeHtml)];
   if (doc.dial === 'sgld') parts.push(`Watanabe temperature log n = ${formatNumber(doc.watanabeTemperature)}`);
   return parts.join(' · ');
 }

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import type { Data, Shape } from 'plotly.js-dist';
-import { buildFigure, interpolateLossGap, SHAPE, TRACE, Z95, type Figure } from '../../../src/chart/figure';
+import { buildFigure, interpolateLossGap, PANELS, SHAPE, TRACE, withHeadroom, Z95, type Figure } from '../../../src/chart/figure';
+import { verdictExtras } from '../../../src/chart/format';
 import { darkTheme, lightTheme, withAlpha } from '../../../src/chart/theme';
 import type { ResultsDocument } from '../../../src/protocol/results';
 import { sampleDocument } from './sampleDocument';
@@ -90,6 +91,29 @@ describe('chart: buildFigure', () => {
     assert.strictEqual(fig.layout.yaxis3?.side, 'right');
     const [top, bottom] = [fig.layout.yaxis?.domain as number[], fig.layout.yaxis2?.domain as number[]];
     assert.ok(bottom[1] < top[0], 'panels do not overlap');
+    // The LLC axis keeps its own round ticks and draws no grid of its own over the ΔL grid.
+    assert.deepStrictEqual([fig.layout.yaxis3?.showgrid, fig.layout.yaxis3?.tickmode, fig.layout.yaxis3?.nticks], [false, 'auto', 5]);
+    // 0.1 … 100 spans three decades: only decades are labelled.
+    assert.strictEqual(fig.layout.xaxis?.dtick, 1);
+    const narrow = buildFigure({ ...doc, levels: doc.levels.slice(1, 3) }, { xAxis: 'temperature', theme: lightTheme });
+    assert.strictEqual(narrow.layout.xaxis?.dtick, undefined, 'one decade: Plotly’s own ticks');
+  });
+
+  it('gives the collateral effect and its tolerance a panel of their own between E_T and ΔL', () => {
+    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    for (const uid of [TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral, TRACE.tolerance]) assert.strictEqual(trace(fig, uid).yaxis, 'y4', uid);
+    for (const uid of [TRACE.targetUpper, TRACE.targetLower, TRACE.target, TRACE.persistence]) assert.strictEqual(trace(fig, uid).yaxis, 'y', uid);
+    assert.deepStrictEqual(fig.layout.yaxis4?.domain, [...PANELS.collateral]);
+    assert.strictEqual(fig.layout.yaxis4?.range, undefined, 'ranged by Plotly to the collateral data alone');
+    const [top, middle, bottom] = [PANELS.target, PANELS.collateral, PANELS.lossGap];
+    assert.ok(bottom[1] < middle[0] && middle[1] < top[0], 'three panels, top to bottom, not overlapping');
+    // The top panel's range holds every target band end and the persistence line, with room above for labels.
+    const [lo, hi] = fig.layout.yaxis?.range as [number, number];
+    const ends = doc.levels.flatMap((l) => [l.targetEffect.mean - Z95 * l.targetEffect.se, l.targetEffect.mean + Z95 * l.targetEffect.se]);
+    assert.ok(lo <= Math.min(0, ...ends) && hi >= Math.max(...ends) + 0.2 * (Math.max(...ends) - Math.min(0, ...ends)), `${lo}…${hi}`);
+    assert.strictEqual(withHeadroom([NaN]), undefined);
+    // Shading and markers span all three panels.
+    for (const name of [SHAPE.cleanWindow, SHAPE.tEnt, SHAPE.tSurv, SHAPE.watanabe]) assert.deepStrictEqual([shape(fig, name)!.yref, shape(fig, name)!.y0, shape(fig, name)!.y1], ['paper', 0, 1], name);
   });
 
   it('shades the clean window and marks t_ent, t_surv and the Watanabe temperature at the verdict values', () => {
@@ -133,7 +157,16 @@ describe('chart: buildFigure', () => {
     const title = (fig.layout.title as { text: string }).text;
     assert.ok(title.includes(doc.verdict.summary), title);
     assert.ok(title.includes('planted &lt;circuit&gt; &amp; co'), title);
-    assert.ok(title.includes('cleanliness 1 decade'), title);
+    assert.ok(title.includes('(1 decade)'), title);
+    assert.strictEqual(title.match(/decade/g)?.length, 1, 'the width in decades once: the summary states it');
+    assert.ok(title.includes(`t_ent = ${doc.verdict.tEnt}`), 'the summary does not state t_ent: the title adds it');
+  });
+
+  it('states each verdict number once: only what the summary does not already say', () => {
+    const full = { cleanWindow: [100, 1000] as [number, number], tEnt: 100, tSurv: 1000, cleanlinessDecades: 1, summary: 'clean from t = 100 to 1000 (1.00 decades): entanglement temperature t_ent = 100, target survives to t_surv = 1000' };
+    assert.deepStrictEqual(verdictExtras(full), []);
+    assert.deepStrictEqual(verdictExtras({ ...full, summary: 'clean' }), ['t_ent = 100', 't_surv = 1000', 'cleanliness 1 decade']);
+    assert.deepStrictEqual(verdictExtras({ tEnt: null, tSurv: 0.1, cleanlinessDecades: 0, summary: 'entangled at every tested temperature; the target effect persists up to t = 0.1' }), ['cleanliness 0 decades']);
   });
 
   it('has no window or markers when the circuit is entangled everywhere; no LLC or t_W for noise dials', () => {
