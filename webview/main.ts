@@ -13,7 +13,7 @@ import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import Plotly from 'plotly.js-dist';
-import { formatEstimate, formatLevel, verdictExtras } from '../src/chart/format';
+import { levelCells, verdictExtras } from '../src/chart/format';
 import {
   CHART_METRICS,
   type ChartMetric,
@@ -179,17 +179,7 @@ function renderTable(s: ChartState): void {
   const llc = levels.some((l) => l.llc);
   const head = ['level', 'ΔL ± se', 'E_T ± se', 'E_C ± se', ...(llc ? ['LLC ± se'] : []), 'collateral negligible', 'target persists'];
   const rows = levels.map((l) => {
-    const cells = l.error
-      ? [formatLevel(l.level), `diverged: ${l.error}`]
-      : [
-          formatLevel(l.level),
-          formatEstimate(l.lossGap),
-          formatEstimate(l.targetEffect),
-          formatEstimate(l.collateralEffect),
-          ...(llc ? [l.llc ? formatEstimate(l.llc) : '—'] : []),
-          l.collateralNegligible ? 'yes' : 'no',
-          l.targetPersists ? 'yes' : 'no',
-        ];
+    const cells = levelCells(l, llc);
     const inWindow = s.doc?.verdict?.cleanWindow && l.level >= s.doc.verdict.cleanWindow[0] && l.level <= s.doc.verdict.cleanWindow[1];
     return el('tr', { 'data-level': String(l.level), ...(inWindow ? { class: 'clean' } : {}) }, cells.map((c) => el('td', {}, c)));
   });

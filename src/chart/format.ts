@@ -1,5 +1,5 @@
 // Number formatting shared by the chart's hover text, the CLI's verdict table and the HTML page.
-import type { Estimate, Verdict } from '../protocol/results';
+import type { Estimate, LevelResult, Verdict } from '../protocol/results';
 
 /** Four significant digits, exponent form for very large or very small magnitudes; "NaN", "∞" spelled out. */
 export function formatNumber(x: number): string {
@@ -38,4 +38,21 @@ export function verdictExtras(v: Pick<Verdict, 'summary' | 'tEnt' | 'tSurv' | 'c
   if (v.tSurv !== null && !/\bt_surv\s*=|persists up to/.test(v.summary)) facts.push(`t_surv = ${formatLevel(v.tSurv)}`);
   if (!/\bdecades?\b/.test(v.summary)) facts.push(`cleanliness ${formatNumber(v.cleanlinessDecades)} decade${v.cleanlinessDecades === 1 ? '' : 's'}`);
   return facts;
+}
+
+/**
+ * One level's row of the level table (CLI, HTML page, webview): level, ΔL, E_T, E_C, [LLC], negligible?, persists?.
+ * A diverged level is two cells: its level and the error.
+ */
+export function levelCells(l: LevelResult, withLlc: boolean, error: (message: string) => string = (m) => m): string[] {
+  if (l.error) return [formatLevel(l.level), `diverged: ${error(l.error)}`];
+  return [
+    formatLevel(l.level),
+    formatEstimate(l.lossGap),
+    formatEstimate(l.targetEffect),
+    formatEstimate(l.collateralEffect),
+    ...(withLlc ? [l.llc ? formatEstimate(l.llc) : '—'] : []),
+    l.collateralNegligible ? 'yes' : 'no',
+    l.targetPersists ? 'yes' : 'no',
+  ];
 }

@@ -2,7 +2,7 @@
 // request, so it opens from disk offline. Pure string building: the caller supplies Plotly's source text.
 import type { ResultsDocument } from '../protocol/results';
 import { buildFigure, type ChartXAxis, escapeHtml, type Figure } from './figure';
-import { formatEstimate, formatLevel, formatNumber, verdictExtras } from './format';
+import { formatNumber, levelCells, verdictExtras } from './format';
 import { darkTheme, lightTheme } from './theme';
 
 export interface ChartPageOptions {
@@ -75,17 +75,7 @@ function levelTable(doc: ResultsDocument): string {
   const llc = doc.levels.some((l) => l.llc);
   const head = ['level', 'ΔL', 'E_T ± se', 'E_C ± se', ...(llc ? ['LLC ± se'] : []), 'negligible?', 'persists?'];
   const rows = doc.levels.map((l) => {
-    const cells = l.error
-      ? [formatLevel(l.level), `diverged: ${escapeHtml(l.error)}`]
-      : [
-          formatLevel(l.level),
-          formatEstimate(l.lossGap),
-          formatEstimate(l.targetEffect),
-          formatEstimate(l.collateralEffect),
-          ...(llc ? [l.llc ? formatEstimate(l.llc) : '—'] : []),
-          l.collateralNegligible ? 'yes' : 'no',
-          l.targetPersists ? 'yes' : 'no',
-        ];
+    const cells = levelCells(l, llc, escapeHtml);
     return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
   return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;

@@ -1,24 +1,12 @@
 // The verdict table the CLI prints after a sweep: one row per level, then the verdict.
-import { formatEstimate, formatLevel, formatNumber } from '../chart/format';
+import { formatLevel, formatNumber, levelCells } from '../chart/format';
 import type { ResultsDocument } from '../protocol/results';
 
 /** The table and the verdict facts, one string of lines without a trailing newline. */
 export function formatVerdictTable(doc: ResultsDocument): string {
   const withLlc = doc.levels.some((l) => l.llc);
   const header = [levelHeader(doc.dial), 'ΔL ± se', 'E_T ± se', 'E_C ± se', ...(withLlc ? ['LLC ± se'] : []), 'negligible?', 'persists?'];
-  const rows: string[][] = doc.levels.map((l) =>
-    l.error
-      ? [formatLevel(l.level), `diverged: ${l.error}`]
-      : [
-          formatLevel(l.level),
-          formatEstimate(l.lossGap),
-          formatEstimate(l.targetEffect),
-          formatEstimate(l.collateralEffect),
-          ...(withLlc ? [l.llc ? formatEstimate(l.llc) : '—'] : []),
-          l.collateralNegligible ? 'yes' : 'no',
-          l.targetPersists ? 'yes' : 'no',
-        ],
-  );
+  const rows: string[][] = doc.levels.map((l) => levelCells(l, withLlc));
   const full = rows.filter((r) => r.length === header.length);
   const widths = header.map((h, i) => Math.max(h.length, ...full.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
