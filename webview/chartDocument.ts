@@ -46,13 +46,8 @@ export function panelFigure(d: ChartDoc, options: ChartViewOptions, theme: Chart
     const uid = (t as { uid?: string }).uid;
     return uid !== undefined && hidden.has(uid) ? { ...t, visible: false as const } : t;
   });
-  // The legend sits at the bottom of the whole figure, not below the plot area: in a short panel a legend hung
-  // under the x axis at a fixed fraction of the plot height runs into the axis title.
-  const layout = {
-    ...fig.layout,
-    legend: { ...fig.layout.legend, orientation: 'h' as const, yref: 'container' as const, y: 0, yanchor: 'bottom' as const, x: 0, xanchor: 'left' as const },
-    margin: { ...fig.layout.margin, b: 160 },
-  };
+  // The figure already places the legend at the bottom of the whole figure (the same layout as the CLI's page).
+  const layout = { ...fig.layout };
   if (!withTitle) {
     delete layout.title;
     layout.margin = { ...layout.margin, t: 28 };
