@@ -1,13 +1,13 @@
 // Forward-only vs forward+backward time of the modular-addition MLP (226 → 512 → 113, batch 256, cross-entropy):
-// the cost of the gradient graph relative to the forward pass. Run: `npx tsx src/engine/autodiff/bench.ts [--json]`.
-import { modularMlp } from '../dials/sgldBench';
-import { GraphBuilder } from '../onnx/builder';
-import { assembleModel } from '../onnx/modelFactory';
-import { ModelProto } from '../onnx/proto';
-import { makeValueInfo, parametersToInputs } from '../onnx/rewrite';
-import { createSession, Feeds, ort } from '../onnx/runtime';
-import { Rng } from '../util/random';
-import { buildGradientGraph } from './gradientGraph';
+// the cost of the gradient graph relative to the forward pass. Run: `npx tsx bench/gradientCost.ts [--json]`.
+import { modularMlp } from './sgldStep';
+import { GraphBuilder } from '../src/engine/onnx/builder';
+import { assembleModel } from '../src/engine/onnx/modelFactory';
+import { ModelProto } from '../src/engine/onnx/proto';
+import { makeValueInfo, parametersToInputs } from '../src/engine/onnx/rewrite';
+import { createSession, Feeds, ort } from '../src/engine/onnx/runtime';
+import { Rng } from '../src/engine/util/random';
+import { buildGradientGraph } from '../src/engine/autodiff/gradientGraph';
 
 export interface AutodiffBench {
   batch: number;

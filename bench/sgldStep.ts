@@ -1,15 +1,15 @@
 // SGLD steps per second on the modular-addition MLP (one-hot a, b → 226 → ReLU 512 → 113 logits, batch 256,
 // cross-entropy): the sweep's hot loop as the sampler runs it (batch gathering, one session.run per step).
-// Used by `npm run bench` and runnable alone: `npx tsx src/engine/dials/sgldBench.ts [--json]`.
-import { makeArray } from '../data/ndarray';
-import { GraphBuilder } from '../onnx/builder';
-import { assembleModel } from '../onnx/modelFactory';
-import { ModelProto } from '../onnx/proto';
-import { makeValueInfo } from '../onnx/rewrite';
-import { floatTensor } from '../onnx/tensor';
-import { Rng } from '../util/random';
-import { SgldNoiseSource } from './sgldGraph';
-import { SgldSampler } from './sgldSampler';
+// Used by `npm run bench` and runnable alone: `npx tsx bench/sgldStep.ts [--json]`.
+import { makeArray } from '../src/engine/data/ndarray';
+import { GraphBuilder } from '../src/engine/onnx/builder';
+import { assembleModel } from '../src/engine/onnx/modelFactory';
+import { ModelProto } from '../src/engine/onnx/proto';
+import { makeValueInfo } from '../src/engine/onnx/rewrite';
+import { floatTensor } from '../src/engine/onnx/tensor';
+import { Rng } from '../src/engine/util/random';
+import { SgldNoiseSource } from '../src/engine/dials/sgldGraph';
+import { SgldSampler } from '../src/engine/dials/sgldSampler';
 
 export const MODULUS = 113;
 export const HIDDEN = 512;
