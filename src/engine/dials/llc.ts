@@ -10,6 +10,7 @@
 import { degradableParameters, parameterValues } from './parameters';
 import type { NdArray } from '../data/ndarray';
 import type { ModelProto } from '../onnx/proto';
+import type { SgldSettings } from '../../hypothesis/types';
 import { fullDataLoss } from './sgldLoss';
 import { SgldLossKind, SgldSampler } from './sgldSampler';
 import type { SgldNoiseSource } from './sgldGraph';
@@ -46,7 +47,8 @@ export interface Estimate {
   se: number | null;
 }
 
-export interface LlcResult {
+/** The estimate, with the sampler settings that produced it (the hypothesis file's `sgld` block, resolved). */
+export interface LlcResult extends Required<Omit<SgldSettings, 'nbeta'>> {
   llc: Estimate & { chains: number[] };
   /** L_n(w*) on all n examples. */
   initLoss: number;
@@ -54,13 +56,6 @@ export interface LlcResult {
   n: number;
   /** Number of sampled weights. */
   d: number;
-  stepSize: number;
-  localization: number;
-  chains: number;
-  draws: number;
-  burnIn: number;
-  thin: number;
-  batchSize: number;
   seed: number;
   /** MALA acceptance-probability estimate: mean over the draws of each chain, and over all chains. */
   acceptance: Estimate & { chains: number[] };
