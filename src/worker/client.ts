@@ -217,6 +217,10 @@ export class WorkerClient {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
+      // A process group of its own: a terminal's Ctrl-C (sent to the caller's group) must reach only the caller,
+      // which turns it into a cancel message. Otherwise a worker still loading its modules (before its SIGINT
+      // handler exists) dies of it. The worker exits when the IPC channel closes, so it never outlives the caller.
+      detached: true,
     });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
