@@ -164,7 +164,7 @@ export async function measureRunOverhead(problem: BenchProblem, threads: number,
     }
     const fetches: Record<string, ort.Tensor> = {};
     g.outputs.next.forEach((name, i) => { fetches[name] = new ort.Tensor('float32', new Float32Array(anchor[i]!.length), g.shapes[i]!); });
-    for (const name of [g.outputs.loss, g.outputs.localizationEnergy, g.outputs.noiseSquaredNorm, g.outputs.malaReverse]) fetches[name] = scalar(0);
+    for (const name of [g.outputs.loss, g.outputs.localizationEnergy, g.outputs.malaReverse]) fetches[name] = scalar(0);
     const time = async (preallocated: boolean) => {
       for (let i = 0; i < 5; i++) await (preallocated ? session.run(feeds, fetches) : session.run(feeds));
       const t = performance.now();

@@ -6,7 +6,8 @@
 // Beside w' the graph returns what the diagnostics need, all scalars:
 //   loss                 L_B(w) on the fed batch
 //   localizationEnergy   (γ/2)·|w − w*|²     so that U(w) = nβ·L_B(w) + (γ/2)·|w − w*|² is the potential
-//   noiseSquaredNorm     ε·|ξ|² = |√ε·ξ|²    so log q(w → w') = −|ξ|²/2 (+ const) costs nothing extra
+//   noiseSquaredNorm     ε·|ξ|² = |√ε·ξ|²    so log q(w → w') = −|ξ|²/2 (+ const); only for in-graph noise:
+//                        fed noise brings its own from the generator, which saves the graph a pass over it
 //   malaReverse          |w_prev − w + (ε/2)·∇U(w)|², the reverse-proposal residual of the step w_prev → w
 import type { GradientGraph } from '../autodiff/types';
 import { GraphBuilder } from '../onnx/builder';
@@ -45,8 +46,9 @@ export interface SgldStepGraph {
     stepSize: string;
     nbeta: string;
     localization: string;
-    /** `fed`: flat float32 [size] of √ε·ξ, ξ ~ N(0, I), split over the parameters in order. */
-    noise?: string;
+    /** `fed`: √ε·ξ, ξ ~ N(0, I), one input per parameter, shaped like it (a flat draw's consecutive pieces
+     *  fed as views: no copy, no split in the graph). */
+    noise?: readonly string[];
     /** `counter`: the chain's key (uint64 scalar) and the step's first counter (int64 scalar), see sgldNoise.ts. */
     noiseKey?: string;
     noiseCounter?: string;
@@ -55,7 +57,8 @@ export interface SgldStepGraph {
     next: readonly string[];
     loss: string;
     localizationEnergy: string;
-    noiseSquaredNorm: string;
+    /** `counter` only (see the header). */
+    noiseSquaredNorm?: string;
     malaReverse: string;
   };
 }
@@ -102,22 +105,25 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
 
   // The noise enters already scaled by √ε (one pass fewer): the generator folds ε into its radius, fed noise
   // is scaled in JavaScript.
-  let flatNoise: string | undefined;
-  let noiseInput: string | undefined, noiseKey: string | undefined, noiseCounter: string | undefined;
+  let scaledNoise: string[] = [];
+  let noiseInputs: string[] | undefined, noiseKey: string | undefined, noiseCounter: string | undefined;
+  let noiseSquaredNorm: string | undefined;
   if (noise === 'fed') {
-    noiseInput = b.name('sgld/noise');
-    newInputs.push(makeValueInfo(noiseInput, 'float32', [size]));
-    flatNoise = noiseInput;
+    noiseInputs = parameters.map((p, i) => {
+      const name = b.name(`sgld/noise/${p}`);
+      newInputs.push(makeValueInfo(name, 'float32', shapes[i]!));
+      return name;
+    });
+    scaledNoise = noiseInputs;
   } else if (noise === 'counter') {
     noiseKey = b.name('sgld/noise_key');
     noiseCounter = b.name('sgld/noise_counter');
     newInputs.push(makeValueInfo(noiseKey, DataType.UINT64, []), makeValueInfo(noiseCounter, DataType.INT64, []));
-    flatNoise = emitCounterNormals(b, size, noiseKey, stepSize, noiseCounter);
+    const flatNoise = emitCounterNormals(b, size, noiseKey, stepSize, noiseCounter);
+    noiseSquaredNorm = b.op('ReduceSumSquare', [flatNoise], { keepdims: 0 }, b.name('sgld/noise_squared_norm'));
+    const pieces = parameters.length === 1 ? [flatNoise] : splitFlat(b, flatNoise, sizes);
+    scaledNoise = pieces.map((piece, i) => (shapes[i]!.length === 1 ? piece : b.reshape(piece, shapes[i]!)));
   }
-  const noiseSquaredNorm = flatNoise === undefined ? b.op('Identity', [b.scalarFloat(0, 'sgld/zero')], {}, b.name('sgld/noise_squared_norm'))
-    : b.op('ReduceSumSquare', [flatNoise], { keepdims: 0 }, b.name('sgld/noise_squared_norm'));
-  const pieces = flatNoise === undefined ? [] : parameters.length === 1 ? [flatNoise] : splitFlat(b, flatNoise, sizes);
-  const scaledNoise = pieces.map((piece, i) => (shapes[i]!.length === 1 ? piece : b.reshape(piece, shapes[i]!)));
 
   // w' = w − k·∇L_B − c·(w − w*) + √ε·ξ with k = ε·nβ/2, c = ε·γ/2; the deterministic part d = w' − √ε·ξ also
   // gives the MALA residual: w_prev − w + (ε/2)∇U(w) = w_prev − d.
@@ -148,14 +154,14 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
   g.output = [
     ...g.output.filter((o) => !gradientNames.has(o.name)),
     ...next.map((n, i) => makeValueInfo(n, 'float32', shapes[i]!)),
-    ...[localizationEnergy, noiseSquaredNorm, malaReverse].map((n) => makeValueInfo(n, 'float32', [])),
+    ...[localizationEnergy, ...(noiseSquaredNorm ? [noiseSquaredNorm] : []), malaReverse].map((n) => makeValueInfo(n, 'float32', [])),
   ];
 
   const parameterSet = new Set(parameters);
   const batchInputs = gradient.model.graph.input.map((v) => v.name).filter((n) => !parameterSet.has(n));
   return {
     model, noise, parameters: [...parameters], shapes, size, batchInputs,
-    inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInput, noiseKey, noiseCounter },
+    inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInputs, noiseKey, noiseCounter },
     outputs: { next, loss: gradient.lossOutput, localizationEnergy, noiseSquaredNorm, malaReverse },
   };
 }

@@ -134,6 +134,10 @@ export class SgldSampler {
     let previous = current;
     let previousPotential = NaN;
     let previousNoise = NaN;
+    // The fed draw's offsets: each parameter's noise is a view of one flat draw.
+    const sizes = shapes.map((shape) => shape.reduce((a, d) => a * d, 1));
+    const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, n) => a + n, 0));
+    let noiseSquaredNorm = 0;
     // devinterp's schedule: draw k is step burnIn + k·thin.
     const totalSteps = s.burnIn + (s.draws - 1) * s.thin + 1;
     for (let step = 0; step < totalSteps; step++) {
@@ -143,8 +147,13 @@ export class SgldSampler {
         feeds[p] = current[i]!;
         feeds[g.inputs.previous[i]!] = previous[i]!;
       });
-      if (normals) feeds[g.inputs.noise!] = new ort.Tensor('float32', await normals.next(), [g.size]);
-      else if (g.noise === 'counter') feeds[g.inputs.noiseCounter!] = new ort.Tensor('int64', BigInt64Array.of(counterStart(step, g.size)), []);
+      if (normals) {
+        const draw = await normals.next();
+        g.inputs.noise!.forEach((name, i) => {
+          feeds[name] = new ort.Tensor('float32', draw.values.subarray(offsets[i]!, offsets[i]! + sizes[i]!), shapes[i]!);
+        });
+        noiseSquaredNorm = draw.squaredNorm;
+      } else if (g.noise === 'counter') feeds[g.inputs.noiseCounter!] = new ort.Tensor('int64', BigInt64Array.of(counterStart(step, g.size)), []);
 
       const out = await this.session.run(feeds);
       const loss = scalarOf(out[g.outputs.loss]!);
@@ -161,7 +170,8 @@ export class SgldSampler {
         yield { draw: (step - s.burnIn) / s.thin, step, weights: current.map((t) => t.data as Float32Array), loss, acceptance };
       }
       previousPotential = potential;
-      previousNoise = scalarOf(out[g.outputs.noiseSquaredNorm]!) / s.stepSize; // |ξ|² from |√ε·ξ|²
+      if (g.outputs.noiseSquaredNorm) noiseSquaredNorm = scalarOf(out[g.outputs.noiseSquaredNorm]!);
+      previousNoise = noiseSquaredNorm / s.stepSize; // |ξ|² from |√ε·ξ|²
       previous = current;
       current = g.outputs.next.map((name) => out[name]!);
     }

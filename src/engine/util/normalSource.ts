@@ -3,11 +3,17 @@
 // overlaps the current step's graph run (onnxruntime-node runs a session synchronously on the main thread).
 // Both give the same numbers for the same key: the worker runs the same kernel source on the same state.
 import { Worker } from 'node:worker_threads';
-import { compileFill, FILL_FACTORY_SOURCE, normalStreamState, zigguratTables, type FillKernel } from './ziggurat';
+import { compileFill, FILL_FACTORY_SOURCE, normalStreamState, zigguratTables, zigguratWasm, type FillKernel } from './ziggurat';
+
+/** One draw of a source: the values and Σ values² (the MALA diagnostics' |√ε·ξ|², computed on the way). */
+export interface Normals {
+  values: Float32Array;
+  squaredNorm: number;
+}
 
 export interface NormalSource {
   /** The next `size` values of scale·N(0, 1); the array is the caller's until the following `next()`. */
-  next(): Promise<Float32Array>;
+  next(): Promise<Normals>;
   close(): void;
 }
 
@@ -17,20 +23,19 @@ export function openNormalSource(kind: NormalSourceKind, keys: readonly number[]
   return kind === 'worker' ? new PrefetchedNormals(keys, size, scale) : new InlineNormals(keys, size, scale);
 }
 
-let inlineKernel: FillKernel | undefined;
-
+// Inline: each source has a kernel of its own, and hands out the kernel's output area itself (no copy).
 class InlineNormals implements NormalSource {
   private readonly state: Int32Array;
-  private readonly buffer: Float32Array;
+  private readonly kernel: FillKernel;
 
-  constructor(keys: readonly number[], size: number, private readonly scale: number) {
+  constructor(keys: readonly number[], private readonly size: number, private readonly scale: number) {
     this.state = normalStreamState(keys);
-    this.buffer = new Float32Array(size);
-    inlineKernel ??= compileFill();
+    this.kernel = compileFill();
   }
 
-  next(): Promise<Float32Array> {
-    return Promise.resolve(inlineKernel!(this.state, this.buffer, this.scale));
+  next(): Promise<Normals> {
+    const squaredNorm = this.kernel.fill(this.state, this.size, this.scale);
+    return Promise.resolve({ values: this.kernel.values(this.size), squaredNorm });
   }
 
   close(): void {}
@@ -40,25 +45,26 @@ class InlineNormals implements NormalSource {
 // as transferred ArrayBuffers (no copies).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const fill = new Function('edge', 'ratio', workerData.factory)(workerData.edge, workerData.ratio);
+const kernel = new Function('wasm', 'edge', 'ratio', workerData.factory)(workerData.wasm, workerData.edge, workerData.ratio);
 const streams = new Map();
 parentPort.on('message', (m) => {
   if (m.kind === 'open') streams.set(m.stream, { state: m.state, scale: m.scale });
   else if (m.kind === 'close') streams.delete(m.stream);
   else {
     const s = streams.get(m.stream);
-    if (s) fill(s.state, new Float32Array(m.buffer), s.scale);
-    parentPort.postMessage({ stream: m.stream, request: m.request, buffer: m.buffer }, [m.buffer]);
+    const out = new Float32Array(m.buffer);
+    const squaredNorm = s ? kernel.fill(s.state, out.length, s.scale, out) : NaN;
+    parentPort.postMessage({ stream: m.stream, request: m.request, buffer: m.buffer, squaredNorm }, [m.buffer]);
   }
 });
 `;
 
-interface Reply { stream: number; request: number; buffer: ArrayBuffer }
+interface Reply { stream: number; request: number; buffer: ArrayBuffer; squaredNorm: number }
 
 class NoiseWorker {
   private static shared?: NoiseWorker;
   private readonly worker: Worker;
-  private readonly waiting = new Map<string, { resolve: (b: ArrayBuffer) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<string, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private nextStream = 0;
 
   static acquire(): NoiseWorker {
@@ -67,13 +73,13 @@ class NoiseWorker {
 
   private constructor() {
     const { edge, ratio } = zigguratTables();
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { factory: FILL_FACTORY_SOURCE, edge, ratio } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { factory: FILL_FACTORY_SOURCE, wasm: zigguratWasm(), edge, ratio } });
     // The thread keeps the process alive only while a fill is awaited (a chain abandoned mid-way leaks nothing that
     // blocks exit).
     this.worker.unref();
     this.worker.on('message', (r: Reply) => {
       const key = `${r.stream}:${r.request}`;
-      this.waiting.get(key)?.resolve(r.buffer);
+      this.waiting.get(key)?.resolve(r);
       this.waiting.delete(key);
       if (this.waiting.size === 0) this.worker.unref();
     });
@@ -92,7 +98,7 @@ class NoiseWorker {
     return stream;
   }
 
-  fill(stream: number, request: number, buffer: ArrayBuffer): Promise<ArrayBuffer> {
+  fill(stream: number, request: number, buffer: ArrayBuffer): Promise<Reply> {
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(`${stream}:${request}`, { resolve, reject });
@@ -108,7 +114,7 @@ class NoiseWorker {
 class PrefetchedNormals implements NormalSource {
   private readonly worker = NoiseWorker.acquire();
   private readonly stream: number;
-  private readonly pending: Promise<ArrayBuffer>[] = [];
+  private readonly pending: Promise<Reply>[] = [];
   private lent?: ArrayBuffer;
   private requests = 0;
   private closed = false;
@@ -123,12 +129,13 @@ class PrefetchedNormals implements NormalSource {
     this.pending.push(this.worker.fill(this.stream, this.requests++, buffer));
   }
 
-  async next(): Promise<Float32Array> {
+  async next(): Promise<Normals> {
     if (this.closed) throw new Error('the noise source is closed');
     // The previous step's buffer is free again (its run has finished): it goes back to be refilled.
     if (this.lent) this.request(this.lent);
-    this.lent = await this.pending.shift()!;
-    return new Float32Array(this.lent, 0, this.size);
+    const reply = await this.pending.shift()!;
+    this.lent = reply.buffer;
+    return { values: new Float32Array(reply.buffer, 0, this.size), squaredNorm: reply.squaredNorm };
   }
 
   close(): void {

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { assertStandardNormal, phi } from '../../support/normality';
 import { openNormalSource } from '../../../src/engine/util/normalSource';
-import { NormalStream } from '../../../src/engine/util/ziggurat';
+import { NormalStream, zigguratTables, zigguratWasm } from '../../../src/engine/util/ziggurat';
 
 
 describe('util/ziggurat: fast N(0, 1) streams', () => {
@@ -14,12 +14,12 @@ describe('util/ziggurat: fast N(0, 1) streams', () => {
     assertStandardNormal(xi);
   });
 
-  it('draws the tail beyond the base layer (|ξ| > R = 3.4426) at its normal rate', () => {
+  it('draws the tail beyond the base layer (|ξ| > R = 3.6542) at its normal rate', () => {
     const n = 2_000_000;
     const xi = NormalStream.of(7).fill(new Float32Array(n));
     let tail = 0, far = 0;
-    for (const v of xi) { if (Math.abs(v) > 3.442619855899) tail++; if (Math.abs(v) > 4.5) far++; }
-    const p = 2 * (1 - phi(3.442619855899)), q = 2 * (1 - phi(4.5));
+    for (const v of xi) { if (Math.abs(v) > 3.6541528853610088) tail++; if (Math.abs(v) > 4.5) far++; }
+    const p = 2 * (1 - phi(3.6541528853610088)), q = 2 * (1 - phi(4.5));
     assert.ok(Math.abs(tail - n * p) < 4 * Math.sqrt(n * p), `tail count ${tail}, expected ${n * p}`);
     assert.ok(Math.abs(far - n * q) < 4 * Math.sqrt(n * q) + 1, `|ξ| > 4.5: ${far}, expected ${n * q}`);
   });
@@ -37,28 +37,57 @@ describe('util/ziggurat: fast N(0, 1) streams', () => {
     for (let i = 0; i < 100; i++) assert.ok(Math.abs(scaled[i]! - 0.01 * a[i]!) <= 1e-7 * Math.abs(a[i]!) + 1e-12, `${i}`);
   });
 
-  it('continues a stream across fills exactly as one long fill', () => {
-    const whole = NormalStream.of(11).fill(new Float32Array(1000));
+  it('continues a stream across fills (multiples of 4) and kernel chunks exactly as one long fill', () => {
+    const n = 600_000; // the kernel works in chunks of 262 144
+    const whole = NormalStream.of(11).fill(new Float32Array(n));
     const s = NormalStream.of(11);
-    const parts = [...s.fill(new Float32Array(300)), ...s.fill(new Float32Array(700))];
-    assert.deepEqual(Float32Array.from(parts), whole);
+    const first = s.fill(new Float32Array(300));
+    const second = s.fill(new Float32Array(n - 300));
+    assert.deepEqual(first, whole.subarray(0, 300));
+    assert.deepEqual(second, whole.subarray(300));
+  });
+
+  it('returns Σξ² of what it wrote, odd lengths and rejected draws included', () => {
+    for (const n of [1, 7, 1001, 300_003]) {
+      const out = new Float32Array(n);
+      const returned = NormalStream.of(13, n).fillSquared(out, 0.3);
+      let sum = 0;
+      for (const v of out) sum += v * v;
+      assert.ok(Math.abs(returned - sum) <= 1e-7 * sum, `n = ${n}: ${returned} vs ${sum}`);
+    }
+  });
+
+  it('has tables whose 256 layers close at the top (the recursion from R and the area reaches f(0) = 1)', () => {
+    const { edge, ratio } = zigguratTables();
+    const area = 4.92867323399e-3, top = edge[255]!;
+    assert.ok(Math.abs(area / top + Math.exp(-0.5 * top * top) - 1) < 1e-9, `top layer: ${area / top + Math.exp(-0.5 * top * top)}`);
+    assert.ok(ratio.every((r) => r >= 0 && r < 1)); // the top layer (edge 0 above it) always takes the wedge test
+  });
+
+  it('runs the committed WebAssembly kernel, assembled from ziggurat.wat (npm run wasm)', async () => {
+    const { assemble } = await import('../../../scripts/wasm.mjs');
+    const bytes: Buffer = await assemble('src/engine/util/ziggurat.wat');
+    assert.ok(Buffer.from(zigguratWasm()).equals(bytes), 'src/engine/util/zigguratWasm.ts is out of date: run npm run wasm');
   });
 });
 
 describe('util/normalSource: inline and worker-thread noise', () => {
   it('the worker gives the inline stream, step after step, for each of two interleaved chains', async () => {
-    const size = 10_001, steps = 5;
+    const size = 10_000, steps = 5;
     const open = (kind: 'inline' | 'worker', chain: number) => openNormalSource(kind, [3, chain], size, 0.5);
     const inline = [open('inline', 0), open('inline', 1)];
     const worker = [open('worker', 0), open('worker', 1)];
     try {
       for (let step = 0; step < steps; step++) {
         for (let c = 0; c < 2; c++) {
-          const expected = Float32Array.from(await inline[c]!.next());
-          assert.deepEqual(await worker[c]!.next(), expected, `chain ${c}, step ${step}`);
+          const expected = await inline[c]!.next();
+          const values = Float32Array.from(expected.values);
+          const got = await worker[c]!.next();
+          assert.deepEqual(got.values, values, `chain ${c}, step ${step}`);
+          assert.equal(got.squaredNorm, expected.squaredNorm);
         }
       }
-      assert.deepEqual(await inline[0]!.next(), NormalStream.of(3, 0).fill(new Float32Array(size * (steps + 1)), 0.5).subarray(size * steps));
+      assert.deepEqual((await inline[0]!.next()).values, NormalStream.of(3, 0).fill(new Float32Array(size * (steps + 1)), 0.5).subarray(size * steps));
     } finally {
       for (const s of [...inline, ...worker]) s.close();
     }
