@@ -56,15 +56,17 @@ export interface StepRates {
 
 /**
  * Median steps/s per noise source; the sources are interleaved in every repeat, so a burst of load on the shared
- * machine hits them alike. `default` is the sampler's default source.
+ * machine hits them alike (`samples[r]` of every source come from repeat r: ratios can be taken pairwise).
+ * `default` is the sampler's default source; `beforeRepeat` runs at the start of each repeat (a peak probe).
  */
-export async function measureSteps(problem: BenchProblem, sources: readonly BenchSource[], threads: number, o: { repeats: number; steps: number; warmup: number }): Promise<StepRates> {
+export async function measureSteps(problem: BenchProblem, sources: readonly BenchSource[], threads: number, o: { repeats: number; steps: number; warmup: number; beforeRepeat?: () => Promise<void> }): Promise<StepRates> {
   const samplers = new Map<string, SgldSampler>();
   try {
     for (const s of sources) samplers.set(s, await createSampler(problem, s, threads));
     const samples = new Map<string, number[]>(sources.map((s) => [s, []]));
     const cpu = new Map<string, number[]>(sources.map((s) => [s, []]));
     for (let r = 0; r < o.repeats; r++) {
+      await o.beforeRepeat?.();
       for (const s of sources) {
         const t = await timeChain(samplers.get(s)!, o.steps, o.warmup, r);
         samples.get(s)!.push(t.rate);

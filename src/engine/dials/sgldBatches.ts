@@ -41,9 +41,13 @@ export class MinibatchStream {
       const row = this.rowSizes[k]!;
       const src = s.array.data;
       const dst = this.buffers[k]!;
-      for (let i = 0; i < this.batchSize; i++) {
-        const at = this.indices[i]! * row;
-        (dst as Float32Array).set((src as Float32Array).subarray(at, at + row), i * row);
+      // Rows of one element (labels) by index; longer rows by block copy.
+      if (row === 1) for (let i = 0; i < this.batchSize; i++) (dst as Float32Array)[i] = (src as Float32Array)[this.indices[i]!]!;
+      else {
+        for (let i = 0; i < this.batchSize; i++) {
+          const at = this.indices[i]! * row;
+          (dst as Float32Array).set((src as Float32Array).subarray(at, at + row), i * row);
+        }
       }
       feeds[s.input] = new ort.Tensor(ortType(s.array), dst as Float32Array, [this.batchSize, ...s.array.shape.slice(1)]);
     });

@@ -31,7 +31,7 @@ export interface SgldSamplerSpec {
   /** Default `fed` (see DEFAULT_NOISE). */
   noise?: SgldNoiseSource;
   /** `fed` noise: drawn on this thread just before each step (`inline`), or a step ahead in a worker thread while
-   *  the current step runs (`worker`). Same numbers either way. Default `worker`. */
+   *  the current step runs (`worker`). Same numbers either way. Default `inline`. */
   fedNoise?: NormalSourceKind;
   /** Intra-op threads of the step session (default: onnxruntime's choice). */
   threads?: number;
@@ -66,12 +66,12 @@ export interface SgldDraw {
 }
 
 /**
- * Ziggurat normals drawn in JavaScript cost about 2.4× less CPU than the in-graph Squares/Box–Muller generator
- * (one thread, 174k normals), and drawn a step ahead in a worker thread they overlap the graph run; `npm run bench`
- * compares the sources (bench/README.md).
+ * Ziggurat normals drawn in WebAssembly SIMD cost a fraction of the in-graph Squares/Box–Muller generator's CPU,
+ * and drawn inline they cost no more wall time than drawn a step ahead in a worker thread (whose draw competes with
+ * the run's threads for the same cores); `npm run bench` compares the sources (bench/README.md).
  */
 export const DEFAULT_NOISE: SgldNoiseSource = 'fed';
-export const DEFAULT_FED_NOISE: NormalSourceKind = 'worker';
+export const DEFAULT_FED_NOISE: NormalSourceKind = 'inline';
 
 /** Stream purposes, appended to a chain's key. */
 const BATCH_STREAM = 1;
@@ -130,8 +130,13 @@ export class SgldSampler {
     parameters.forEach((_, i) => { fixed[g.inputs.anchor[i]!] = new ort.Tensor('float32', this.spec.anchor[i]!, shapes[i]!); });
     if (g.noise === 'counter') fixed[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
 
-    let current: ort.Tensor[] = parameters.map((_, i) => new ort.Tensor('float32', Float32Array.from(this.spec.anchor[i]!), shapes[i]!));
+    // Three sets of weight tensors in rotation: the step reads w (current) and w_prev (previous) and onnxruntime
+    // writes w' straight into the third (no output allocation, no copy out of the runtime).
+    const sets = [0, 1, 2].map(() => parameters.map((_, i) => new ort.Tensor('float32', Float32Array.from(this.spec.anchor[i]!), shapes[i]!)));
+    let current = sets[0]!;
     let previous = current;
+    const fetches: Record<string, ort.Tensor | null> = { [g.outputs.loss]: null, [g.outputs.localizationEnergy]: null, [g.outputs.malaReverse]: null };
+    if (g.outputs.noiseSquaredNorm) fetches[g.outputs.noiseSquaredNorm] = null;
     let previousPotential = NaN;
     let previousNoise = NaN;
     // The fed draw's offsets: each parameter's noise is a view of one flat draw.
@@ -155,7 +160,9 @@ export class SgldSampler {
         noiseSquaredNorm = draw.squaredNorm;
       } else if (g.noise === 'counter') feeds[g.inputs.noiseCounter!] = new ort.Tensor('int64', BigInt64Array.of(counterStart(step, g.size)), []);
 
-      const out = await this.session.run(feeds);
+      const next = sets.find((set) => set !== current && set !== previous)!;
+      g.outputs.next.forEach((name, i) => { fetches[name] = next[i]!; });
+      const out = await this.session.run(feeds, fetches);
       const loss = scalarOf(out[g.outputs.loss]!);
       const localizationEnergy = scalarOf(out[g.outputs.localizationEnergy]!);
       if (!Number.isFinite(loss) || !Number.isFinite(localizationEnergy) || loss > s.divergenceLoss) {
@@ -173,7 +180,7 @@ export class SgldSampler {
       if (g.outputs.noiseSquaredNorm) noiseSquaredNorm = scalarOf(out[g.outputs.noiseSquaredNorm]!);
       previousNoise = noiseSquaredNorm / s.stepSize; // |ξ|² from |√ε·ξ|²
       previous = current;
-      current = g.outputs.next.map((name) => out[name]!);
+      current = next;
     }
   }
 

@@ -23,22 +23,30 @@ export function openNormalSource(kind: NormalSourceKind, keys: readonly number[]
   return kind === 'worker' ? new PrefetchedNormals(keys, size, scale) : new InlineNormals(keys, size, scale);
 }
 
-// Inline: each source has a kernel of its own, and hands out the kernel's output area itself (no copy).
+// Inline: each open source holds a kernel of its own and hands out the kernel's output area itself (no copy).
+// Closed sources return their kernels here, so a sweep's chains, one after another, reuse one instance and its
+// memory instead of leaving one per chain to the collector.
+const idleKernels: FillKernel[] = [];
+
 class InlineNormals implements NormalSource {
   private readonly state: Int32Array;
-  private readonly kernel: FillKernel;
+  private kernel?: FillKernel;
 
   constructor(keys: readonly number[], private readonly size: number, private readonly scale: number) {
     this.state = normalStreamState(keys);
-    this.kernel = compileFill();
+    this.kernel = idleKernels.pop() ?? compileFill();
   }
 
   next(): Promise<Normals> {
+    if (!this.kernel) return Promise.reject(new Error('the noise source is closed'));
     const squaredNorm = this.kernel.fill(this.state, this.size, this.scale);
     return Promise.resolve({ values: this.kernel.values(this.size), squaredNorm });
   }
 
-  close(): void {}
+  close(): void {
+    if (this.kernel) idleKernels.push(this.kernel);
+    this.kernel = undefined;
+  }
 }
 
 // The worker: one per process, shared by every open stream, each stream's state kept there by id. Buffers travel

@@ -2,10 +2,10 @@
 // ZIGNOR form (2005: the layer index taken from bits the uniform does not use, which removes the original's
 // correlation), on xoshiro128** uniforms.
 //
-// The fast path (99.3% of draws: one 32-bit word, one table compare, one multiply) runs in WebAssembly SIMD,
-// four xoshiro128** lanes at once (ziggurat.wat); the rare rejected draws go through the exact slow path here,
-// on a fifth generator of the same key. That costs about 1 ns a normal against 5–6 for the same method in
-// scalar JavaScript (bench/README.md), and returns Σx² on the way, which the MALA diagnostics need.
+// All of it runs in WebAssembly (ziggurat.wat): the fast path (98.5% of draws: one 32-bit word, one table
+// compare, one multiply) in SIMD, four xoshiro128** lanes at once, and the rare rejected draws through the exact
+// slow path on a fifth generator of the same key. That costs about 2 ns a normal against 6–9 for the same method
+// in scalar JavaScript (bench/README.md), and returns Σx² on the way, which the MALA diagnostics need.
 //
 // The wrapper below is one plain-JavaScript source compiled with `new Function` here and in the noise worker
 // thread (`normalSource.ts`), so both produce bit-identical streams whatever bundler or loader runs this file.
@@ -48,11 +48,11 @@ export const STATE_WORDS = 20;
  * multiple of 4 continues exactly where the previous one stopped.
  */
 export const FILL_FACTORY_SOURCE = `
-// Memory: tables and state below RECORDS (see ziggurat.wat), the slow path's records of one kernel call, then
-// the output. The kernel runs in calls of CHUNK groups of 4 so that the records never need more than 2 MiB.
-var LAYERS = ${LAYERS}, RECORDS = 4096, CHUNK = 65536, OUTPUT = RECORDS + 32 * CHUNK;
-var instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), {});
-var memory = instance.exports.memory, kernel = instance.exports.fill;
+// Memory: tables and state below RECORDS (see ziggurat.wat), the records of one kernel call, then the output.
+// The kernel runs in calls of CHUNK groups of 4 so that the records never need more than 2 MiB.
+var LAYERS = ${LAYERS}, RECORDS = 8208, CHUNK = 65536, OUTPUT = RECORDS + 32 * CHUNK;
+var instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), { host: { exp: Math.exp, log: Math.log } });
+var memory = instance.exports.memory, kernel = instance.exports.fill, resolve = instance.exports.resolve;
 var i32, f32, f64;
 function reserve(n) {
   var pages = Math.ceil((OUTPUT + 4 * n + 16) / 65536) - memory.buffer.byteLength / 65536;
@@ -62,43 +62,9 @@ function reserve(n) {
   }
 }
 reserve(0);
-// The fast test |2j + 1| < ratio·2^24 as (j ^ (j >> 31)) < limit, in integers; f[i] = exp(−edge[i]²/2).
-var f = new Float64Array(LAYERS + 1);
-for (var i = 0; i < LAYERS; i++) { i32[i] = Math.ceil((ratio[i] * 16777216 - 1) / 2); f[i] = Math.exp(-0.5 * edge[i] * edge[i]); }
-f[LAYERS] = 1;
-
-// The slow path (Doornik's), on state words 16–19.
-function next(st) {
-  var s0 = st[16], s1 = st[17], s2 = st[18], s3 = st[19];
-  var m = Math.imul(s1, 5);
-  var r = Math.imul((m << 7) | (m >>> 25), 9);
-  var t = s1 << 9;
-  s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-  st[16] = s0; st[17] = s1; st[18] = s2; st[19] = s3;
-  return r;
-}
-function uniform(st) { return ((next(st) >>> 0) + 0.5) * 2.3283064365386963e-10; }
-function slow(st, u, layer) {
-  for (;;) {
-    if (layer === 0) {
-      var x, y;
-      do { x = Math.log(uniform(st)) / ${R}; y = Math.log(uniform(st)); } while (-2 * y < x * x);
-      return u < 0 ? x - ${R} : ${R} - x;
-    }
-    // The wedge between the layer's edges: keep v when a uniform height y in [f(edge[layer]), f(edge[layer+1])]
-    // is under the density, f(v) = f1·exp(−d) with d = (v² − edge[layer+1]²)/2 ≥ 0. Since
-    // 1 − d ≤ exp(−d) ≤ 1 − d + d²/2, most heights are decided without the exp.
-    var v = u * edge[layer], f1 = f[layer + 1];
-    var height = f1 + uniform(st) * (f[layer] - f1);
-    var d = 0.5 * (v * v - edge[layer + 1] * edge[layer + 1]), below = f1 * (1 - d);
-    if (height < below) return v;
-    if (height < below + 0.5 * f1 * d * d && height < Math.exp(-0.5 * v * v)) return v;
-    var b = next(st);
-    layer = b & 255;
-    u = ((b >> 8) * 2 + 1) * 5.9604644775390625e-8;
-    if (Math.abs(u) < ratio[layer]) return u * edge[layer];
-  }
-}
+// The fast test |2j + 1| < ratio·2^24 as (j ^ (j >> 31)) < limit, in integers; the edges and exp(−edge²/2).
+for (var i = 0; i < LAYERS; i++) i32[i] = Math.ceil((ratio[i] * 16777216 - 1) / 2);
+for (var i = 0; i <= LAYERS; i++) { f64[512 + i] = edge[i]; f64[769 + i] = i < LAYERS ? Math.exp(-0.5 * edge[i] * edge[i]) : 1; }
 
 // Draws n values of scale·N(0, 1) into the output area and returns their Σx²; copies them to out when given.
 function fill(state, n, scale, out) {
@@ -106,22 +72,16 @@ function fill(state, n, scale, out) {
   var sum = 0, groups = (n + 3) >> 2;
   for (var i = 0; i < LAYERS; i++) f32[256 + i] = scale * edge[i] * 5.9604644775390625e-8;
   for (var i = 0; i < 16; i++) i32[512 + i] = state[i];
+  for (var i = 0; i < 4; i++) i32[532 + i] = state[16 + i];
   for (var g = 0; g < groups; g += CHUNK) {
     var found = kernel(OUTPUT + 16 * g, Math.min(CHUNK, groups - g), RECORDS);
     sum += f64[264];
-    for (var r = 0, at = RECORDS >> 2; r < found; r++, at += 8) {
-      var first = (i32[at + 4] - OUTPUT) >> 2;
-      for (var lane = 0; lane < 4; lane++) {
-        var word = i32[at + lane], j = word >> 8, k = (OUTPUT >> 2) + first + lane;
-        if ((j ^ (j >> 31)) < i32[word & 255]) continue; // this lane passed the fast test
-        f32[k] = scale * slow(state, (j * 2 + 1) * 5.9604644775390625e-8, word & 255);
-        sum += f32[k] * f32[k];
-      }
-    }
+    sum += resolve(RECORDS, found, scale);
   }
   // The last group's lanes past the end are drawn (every lane advances together) but not kept.
   for (var q = n; q < 4 * groups; q++) { var x = f32[(OUTPUT >> 2) + q]; sum -= Math.fround(x * x); }
   for (var i = 0; i < 16; i++) state[i] = i32[512 + i];
+  for (var i = 0; i < 4; i++) state[16 + i] = i32[532 + i];
   if (out) out.set(f32.subarray(OUTPUT >> 2, (OUTPUT >> 2) + n));
   return sum;
 }

@@ -120,6 +120,42 @@ describe('sgld/sampler: chains', function () {
     });
   }
 
+  it('each step reads what the last one wrote (outputs go to three buffers in rotation): as the step graph run by hand', async () => {
+    const sampler = await SgldSampler.create({ model: p.model, parameters: p.parameters, anchor, loss: { kind: 'mse', output: 'y' }, data: p.data, batchSize: 16, noise: 'none', threads: 1 });
+    const g = sampler.graph;
+    const session = await createSession(g.model, { threads: 1 });
+    try {
+      const key = [3, 0.5, 2];
+      const draws: { w: number[]; acceptance: number }[] = [];
+      for await (const d of sampler.chain({ ...settings, burnIn: 0, draws: 7, thin: 1, key })) draws.push({ w: [...d.weights[0]!, ...d.weights[1]!], acceptance: d.acceptance });
+      // By hand: the same minibatch stream (the chain's key + purpose 1), fresh output tensors every step.
+      const batches = new MinibatchStream([{ input: 'x', array: p.data.inputs.x! }, { input: g.batchInputs[1]!, array: p.data.labels }], 40, 16, Rng.stream(...key, 1));
+      const t = (v: Float32Array, dims: number[]) => new ort.Tensor('float32', v, dims);
+      let w: ort.Tensor[] = anchor.map((a, i) => t(Float32Array.from(a), g.shapes[i]!)), previous = w;
+      let previousPotential = NaN;
+      const scalar = (v: ort.Tensor | undefined) => (v!.data as Float32Array)[0]!;
+      for (let step = 0; step < 7; step++) {
+        assert.deepEqual(draws[step]!.w, [...(w[0]!.data as Float32Array), ...(w[1]!.data as Float32Array)], `step ${step}`);
+        const feeds: Record<string, ort.Tensor> = {
+          ...batches.next(), [g.inputs.stepSize]: t(Float32Array.of(settings.stepSize), []), [g.inputs.nbeta]: t(Float32Array.of(settings.nbeta), []),
+          [g.inputs.localization]: t(Float32Array.of(settings.localization), []),
+        };
+        g.parameters.forEach((name, i) => { feeds[name] = w[i]!; feeds[g.inputs.previous[i]!] = previous[i]!; feeds[g.inputs.anchor[i]!] = t(anchor[i]!, g.shapes[i]!); });
+        const out = await session.run(feeds);
+        // The MALA acceptance reads w_prev too (noiseless chain: |ξ_prev|² = 0).
+        const potential = settings.nbeta * scalar(out[g.outputs.loss]) + scalar(out[g.outputs.localizationEnergy]);
+        const acceptance = Math.min(1, Math.exp(-scalar(out[g.outputs.malaReverse]) / (2 * settings.stepSize) + previousPotential - potential));
+        if (step > 0) assert.equal(draws[step]!.acceptance, acceptance, `acceptance at step ${step}`);
+        previousPotential = potential;
+        previous = w;
+        w = g.outputs.next.map((name) => out[name]!);
+      }
+    } finally {
+      await session.release();
+      await sampler.dispose();
+    }
+  });
+
   it('minibatches are drawn without replacement within an epoch', async () => {
     const ids = makeArray('float32', [10, 2], Float32Array.from({ length: 20 }, (_, i) => Math.floor(i / 2)));
     const stream = new MinibatchStream([{ input: 'x', array: ids }], 10, 3, Rng.stream(5));

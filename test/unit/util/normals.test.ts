@@ -93,10 +93,15 @@ describe('util/normalSource: inline and worker-thread noise', () => {
     }
   });
 
-  it('a closed source refuses further draws', async () => {
-    const s = openNormalSource('worker', [1], 16, 1);
-    await s.next();
-    s.close();
-    await assert.rejects(() => s.next(), /closed/);
+  it('a closed source refuses further draws; a source opened after it reuses its kernel and draws its own stream', async () => {
+    for (const kind of ['worker', 'inline'] as const) {
+      const s = openNormalSource(kind, [1], 16, 1);
+      const first = Float32Array.from((await s.next()).values);
+      s.close();
+      await assert.rejects(() => s.next(), /closed/);
+      const t = openNormalSource(kind, [1], 16, 1);
+      assert.deepEqual((await t.next()).values, first, kind);
+      t.close();
+    }
   });
 });
