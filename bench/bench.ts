@@ -1,5 +1,5 @@
 // `npm run bench [-- --json] [-- --quick] [-- --threads N] [-- --scaling P×T,…] [-- --only|--skip SECTION,…]
-//   [-- --parallel-source SOURCE]`: the speed of the sweep's hot loop,
+//   [-- --parallel-source SOURCE] [-- --memory-default]`: the speed of the sweep's hot loop,
 // measured in one run on this machine (see bench/README.md for what each figure means and how it is counted):
 //   GEMM peak → SGLD steps/s of the modular-addition MLP and of a GPT-2-style model, with and without noise, as
 //   FLOP/s and as a fraction of the peak → forward vs forward+backward → parallel chains over processes →
@@ -23,6 +23,8 @@ interface Options {
   sections: Set<string>;
   /** Noise source of the parallel chains (default: the sampler's). */
   parallelSource: BenchSource;
+  /** The memory section runs a default sgld sweep (13 levels × 4 chains × 300 steps) instead of a short one. */
+  memoryDefault: boolean;
 }
 
 const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'memory'];
@@ -35,7 +37,10 @@ function parseOptions(argv: readonly string[]): Options {
   const list = (flag: string) => (value(flag) ?? '').split(',').filter(Boolean);
   const only = list('--only');
   const sections = new Set((only.length ? only : SECTIONS).filter((x) => !list('--skip').includes(x)));
-  return { json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, sections, parallelSource: (value('--parallel-source') ?? 'default') as BenchSource };
+  return {
+    json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, sections,
+    parallelSource: (value('--parallel-source') ?? 'default') as BenchSource, memoryDefault: argv.includes('--memory-default'),
+  };
 }
 
 interface ModelReport {
@@ -198,7 +203,9 @@ async function main(): Promise<void> {
   let memory: SweepMemory | undefined;
   await guard('memory', async () => {
     progress('GPT-2-style sweep memory');
-    memory = await measureSweepMemory(q ? { levels: 4, chains: 1, draws: 5, burnIn: 5, examples: 32 } : { levels: 6, chains: 2, draws: 10, burnIn: 10, examples: 32 }, o.threads);
+    const settings = o.memoryDefault ? { levels: 13, chains: 4, draws: 200, burnIn: 100, examples: 32 }
+      : q ? { levels: 4, chains: 1, draws: 5, burnIn: 5, examples: 32 } : { levels: 6, chains: 2, draws: 10, burnIn: 10, examples: 32 };
+    memory = await measureSweepMemory(settings, o.threads);
     log(`GPT-2-style sgld sweep (${memory.levels} levels × ${memory.chains} chains × ${memory.draws} draws + ${memory.burnIn} burn-in, ${memory.examples} sequences): ${memory.wallSeconds} s; RSS after each level ${memory.rssAfterLevelMiB.map((v) => v.toFixed(0)).join(' ')} MiB (growth ${memory.growthMiB} MiB), peak ${memory.peakRssMiB.toFixed(0)} MiB`);
   });
 
