@@ -576,7 +576,15 @@ async function pickFromQuickInput(
   for (let attempt = 1; Date.now() < deadline; attempt++) {
     await open();
     const input = page.locator(QUICK_INPUT_BOX);
-    await input.waitFor({ state: 'visible', timeout: TIMEOUTS.quickInput });
+    try {
+      // The key can go astray while focus moves (a file just opened, a webview clicked): press it again.
+      await input.waitFor({ state: 'visible', timeout: Math.min(TIMEOUTS.quickInput, Math.max(1000, deadline - Date.now())) });
+    } catch (e) {
+      lastError = e;
+      await page.locator('.monaco-workbench').first().focus().catch(() => undefined);
+      await sleep(500);
+      continue;
+    }
     await input.fill(query);
     try {
       await row.waitFor({ state: 'visible', timeout: Math.max(1000, Math.min(5000 * attempt, deadline - Date.now())) });
