@@ -25,6 +25,10 @@ export interface ChainTrace {
   /** MALA acceptance-probability estimate averaged over the chain (sgld only). */
   acceptance?: number;
   diverged?: boolean;
+  /** Per draw: L_n − L_n(w*) and its control-set counterpart. Only in the documents of a sweep's shards, which the
+   *  client merges (their estimates need them); results files leave them out. */
+  lossGap?: number[];
+  controlLossGap?: number[];
 }
 
 export interface LevelResult {

@@ -49,6 +49,9 @@ export interface SweepLevel {
   levels: number;
   /** The finished level's statistics. Verdict flags are final only in `done` (they need the whole grid). */
   result: LevelResult;
+  /** E_T(0), the trained network's target effect: a client merging a level's chain groups needs it for the
+   *  persistence test (sent by shards). */
+  baselineTargetEffect?: number;
 }
 
 /** Part of a sweep fanned out over several workers: the levels of `hypothesis`'s grid (a subset of the full grid). */
@@ -56,6 +59,8 @@ export interface SweepShardParams {
   runId: string;
   hypothesis: Hypothesis;
   threads?: number;
+  /** Run only these chains of every level (a (level, chain) fan-out); default all. */
+  chains?: number[];
 }
 
 /** A shard's document: complete for its levels, not written anywhere (the client merges the shards and writes). */

@@ -139,9 +139,11 @@ export class WorkerClient {
   }
 
   /** Runs one shard of a fanned-out sweep (see runSweepParallel): its document, written nowhere. */
-  runShard(params: { hypothesis: Hypothesis; runId?: string; threads?: number }, callbacks: RunCallbacks = {}): Promise<SweepShardDone> {
+  runShard(params: { hypothesis: Hypothesis; runId?: string; threads?: number; chains?: number[] }, callbacks: RunCallbacks = {}): Promise<SweepShardDone> {
     const runId = params.runId ?? newRunId();
-    return this.runRequest('sweep/shard', { runId, hypothesis: params.hypothesis, ...(params.threads ? { threads: params.threads } : {}) }, undefined, callbacks);
+    return this.runRequest('sweep/shard', {
+      runId, hypothesis: params.hypothesis, ...(params.threads ? { threads: params.threads } : {}), ...(params.chains ? { chains: params.chains } : {}),
+    }, undefined, callbacks);
   }
 
   private async runRequest<M extends 'sweep/start' | 'sweep/shard'>(method: M, params: Requests[M]['params'], out: string | undefined, callbacks: RunCallbacks): Promise<Requests[M]['result']> {

@@ -44,7 +44,7 @@ export async function executeSweep(params: SweepStartParams, hooks: ExecuteHooks
 
 /** One shard of a fanned-out sweep: its levels' document, written nowhere (the client merges and judges). */
 export async function executeShard(params: SweepShardParams, hooks: ExecuteHooks, runner: () => SweepRunner = loadRunner): Promise<SweepShardDone> {
-  return { runId: params.runId, document: await runLevels(params.runId, params.hypothesis, params.threads, hooks, runner) };
+  return { runId: params.runId, document: await runLevels(params.runId, params.hypothesis, params.threads, hooks, runner, params.chains) };
 }
 
 /** The hypothesis a source names, checked like `circuit-thermometer check` does. */
@@ -52,20 +52,21 @@ export function planSweep(source: SweepSource): Promise<Hypothesis> {
   return source.kind === 'file' ? loadHypothesis(source.path) : Promise.resolve(source.hypothesis);
 }
 
-async function runLevels(runId: string, hypothesis: Hypothesis, threads: number | undefined, hooks: ExecuteHooks, runner: () => SweepRunner): Promise<ResultsDocument> {
+async function runLevels(runId: string, hypothesis: Hypothesis, threads: number | undefined, hooks: ExecuteHooks, runner: () => SweepRunner, chains?: number[]): Promise<ResultsDocument> {
   const meter = new ProgressMeter(runId, performance.now());
   let levels = 0;
   const document = await runner()(hypothesis, {
     signal: hooks.signal,
     sampler: loadSgldDial,
     ...(threads ? { threads } : {}),
+    ...(chains ? { chains } : {}),
     onProgress: (p) => {
       levels = p.levels;
       const n = meter.update(p);
       // The engine's ETA counts from its first draw (setup excluded), like the meter's; prefer it when given.
       if (n) hooks.onProgress(p.etaSeconds != null ? { ...n, etaSeconds: p.etaSeconds } : n);
     },
-    onLevel: (result, levelIndex) => hooks.onLevel({ runId, levelIndex, levels, result }),
+    onLevel: (result, levelIndex, baselineTargetEffect) => hooks.onLevel({ runId, levelIndex, levels, result, ...(chains ? { baselineTargetEffect } : {}) }),
   });
   if (hooks.signal.aborted) throw new SweepFailure(cancelledError());
   return document;

@@ -1,11 +1,11 @@
-// A sweep fanned out over several worker processes. The grid's levels are dealt round-robin to `workers`
-// processes; every level's draws come from random streams keyed by (seed, level, chain) alone, so a level gives
-// the same numbers in whichever process runs it, and the merged document equals a one-process run's up to timings.
-//
-// Why levels and not chains: the engine's per-level statistics (chain-means standard errors, verdict tests) need
-// all chains of a level in one place; levels are independent. A per-chain entry point in the runner
-// (src/engine/sweep/run.ts) would allow finer fan-out for grids with fewer levels than cores.
+// A sweep fanned out over several worker processes, one unit of work a (level, chain) pair. The grid's levels are
+// dealt round-robin to the processes; when there are more processes than levels and the dial runs several chains
+// (sgld), each level's chains are split into groups too, so that a 13-level, 4-chain grid fills 16 or 52 cores.
+// Every chain's draws come from random streams keyed by (seed, level, chain) alone, so a chain gives the same
+// numbers in whichever process runs it; a level's statistics are computed over its chains once they are all back
+// (src/engine/sweep/level.ts), and the merged document equals a one-process run's up to timings.
 import * as os from 'node:os';
+import { ChainWithGaps, levelResult, MARKOV_CHAIN_DRAWS } from '../engine/sweep/level';
 import { decideVerdict } from '../engine/sweep/verdict';
 import { writeResults } from '../engine/sweep/writeResults';
 import type { Hypothesis } from '../hypothesis/types';
@@ -28,9 +28,28 @@ export interface ParallelOptions extends WorkerClientOptions {
   killSignal?: AbortSignal;
 }
 
-/** min(levels, cores): one level per core at most. */
-export function defaultWorkers(levels: number, cores = os.availableParallelism()): number {
-  return Math.max(1, Math.min(levels, cores));
+/** min(levels × chains, cores): one (level, chain) pair per core at most. */
+export function defaultWorkers(levels: number, cores = os.availableParallelism(), chains = 1): number {
+  return Math.max(1, Math.min(levels * Math.max(1, chains), cores));
+}
+
+/** A shard's work: its levels, and for a chain-split grid the chains it runs at each (undefined: all of them). */
+export interface ShardPlan {
+  levels: number[];
+  chains?: number[];
+}
+
+/**
+ * At most `workers` shards covering every (level, chain) pair once. Levels alone while they are at least as many
+ * as the workers; otherwise each level's chains go into g = min(chains, ⌈workers / levels⌉) contiguous groups and
+ * the levels into ⌊workers / g⌋ round-robin shards, each shard one (level shard, chain group) pair.
+ */
+export function planShards(levels: readonly number[], chains: number, workers: number): ShardPlan[] {
+  const groups = Math.max(1, Math.min(chains, Math.ceil(workers / Math.max(1, levels.length))));
+  if (groups === 1) return dealLevels(levels, workers).map((l) => ({ levels: l }));
+  const chainGroups = Array.from({ length: groups }, (_, g) =>
+    Array.from({ length: chains }, (_, c) => c).filter((c) => Math.floor((c * groups) / chains) === g));
+  return dealLevels(levels, Math.floor(workers / groups)).flatMap((l) => chainGroups.map((c) => ({ levels: l, chains: c })));
 }
 
 /** Deals `levels` round-robin into at most `workers` non-empty shards (round-robin balances cheap and costly ends). */
@@ -54,17 +73,21 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
     const hypothesis = await planner.plan(req.source);
     const out = path.resolve(req.out ?? defaultResultsPath(hypothesis.file));
     const grid = hypothesis.degradation.temperatures.levels;
-    const workers = options.workers ?? defaultWorkers(grid.length);
+    const chains = hypothesis.degradation.dial === 'sgld' ? hypothesis.degradation.sgld.chains : 1;
+    const workers = options.workers ?? defaultWorkers(grid.length, undefined, chains);
     // Checkpoints are levels by position in a file list: they stay in one process.
-    if (workers <= 1 || grid.length < 2 || hypothesis.degradation.dial === 'checkpoints') {
+    const shards = hypothesis.degradation.dial === 'checkpoints' ? [{ levels: grid }] : planShards(grid, chains, workers);
+    if (shards.length <= 1) {
       return await planner.run({ ...req, source: { kind: 'resolved', hypothesis }, out, threads: options.threads ?? req.threads }, callbacks);
     }
-    const shards = dealLevels(grid, workers);
     const threads = options.threads ?? req.threads ?? Math.max(1, Math.floor(os.availableParallelism() / shards.length));
     while (clients.length < shards.length) clients.push(new WorkerClient(options));
 
     const runId = req.runId ?? `run-${Date.now().toString(36)}`;
     const progress = new Map<number, SweepProgress>();
+    // A chain-split level is reported once all of its groups are back, merged.
+    const parts = new Map<number, LevelResult[]>();
+    const groupsOf = (t: number) => shards.filter((sh) => sh.levels.includes(t)).length;
     const cancelAll = () => Promise.all(clients.map((c) => c.cancel()));
     const onAbort = () => void cancelAll();
     callbacks.signal?.addEventListener('abort', onAbort);
@@ -72,14 +95,21 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
     let documents: ResultsDocument[];
     try {
       documents = await allOrCancel(
-        shards.map((levels, s) =>
+        shards.map((shard, s) =>
           clients[s]
-            .runShard({ hypothesis: withLevels(hypothesis, levels), runId: `${runId}/${s}`, threads }, {
+            .runShard({ hypothesis: withLevels(hypothesis, shard.levels), runId: `${runId}/${s}`, threads, ...(shard.chains ? { chains: shard.chains } : {}) }, {
               onProgress: (p) => {
                 progress.set(s, p);
-                callbacks.onProgress?.(combineProgress(runId, grid, shards, progress, p, s, started));
+                callbacks.onProgress?.(combineProgress(runId, grid, chains, shards, progress, p, s, started));
               },
-              onLevel: (l) => callbacks.onLevel?.({ runId, levelIndex: grid.indexOf(levels[l.levelIndex]), levels: grid.length, result: l.result }),
+              onLevel: (l) => {
+                const t = shard.levels[l.levelIndex]!;
+                const got = [...(parts.get(t) ?? []), l.result];
+                parts.set(t, got);
+                if (got.length < groupsOf(t)) return;
+                const result = got.length === 1 ? got[0]! : mergeChainGroups(t, got, { targetEffect: l.baselineTargetEffect ?? NaN }, hypothesis);
+                callbacks.onLevel?.({ runId, levelIndex: grid.indexOf(t), levels: grid.length, result });
+              },
             })
             .then((d) => d.document),
         ),
@@ -122,16 +152,16 @@ function withLevels(h: Hypothesis, levels: number[]): Hypothesis {
   return { ...h, degradation: { ...h.degradation, temperatures: { ...h.degradation.temperatures, levels } } };
 }
 
-/** One document for the whole grid: levels in grid order, the verdict over all of them, the full hypothesis. */
+/** One document for the whole grid: levels in grid order (chain groups merged), the verdict over all of them, the full hypothesis. */
 export function mergeShards(hypothesis: Hypothesis, grid: readonly number[], documents: ResultsDocument[], totalSeconds: number): ResultsDocument {
-  const byLevel = new Map<number, LevelResult>();
-  for (const d of documents) for (const l of d.levels) byLevel.set(l.level, l);
-  const levels = grid.map((t) => {
-    const l = byLevel.get(t);
-    if (!l) throw new WorkerRunError({ code: 'internal', message: `no shard returned level ${t}` });
-    return l;
-  });
+  const byLevel = new Map<number, LevelResult[]>();
+  for (const d of documents) for (const l of d.levels) byLevel.set(l.level, [...(byLevel.get(l.level) ?? []), l]);
   const first = documents[0];
+  const levels = grid.map((t) => {
+    const got = byLevel.get(t);
+    if (!got) throw new WorkerRunError({ code: 'internal', message: `no shard returned level ${t}` });
+    return got.length === 1 ? got[0]! : mergeChainGroups(t, got, first.baseline, hypothesis);
+  });
   return {
     ...first,
     createdAt: new Date().toISOString(),
@@ -143,23 +173,43 @@ export function mergeShards(hypothesis: Hypothesis, grid: readonly number[], doc
   };
 }
 
-/** The sweep's progress from its shards' latest reports: fraction by levels done everywhere, ETA of the slowest. */
-function combineProgress(runId: string, grid: readonly number[], shards: number[][], latest: Map<number, SweepProgress>, p: SweepProgress, s: number, started: number): SweepProgress {
+/** The sweep's progress from its shards' latest reports: fraction of (level, chain) pairs done, ETA of the slowest. */
+function combineProgress(runId: string, grid: readonly number[], chains: number, shards: readonly ShardPlan[], latest: Map<number, SweepProgress>, p: SweepProgress, s: number, started: number): SweepProgress {
   let done = 0;
   let eta: number | null = 0;
-  shards.forEach((levels, i) => {
+  shards.forEach((shard, i) => {
     const q = latest.get(i);
-    done += q ? q.fraction * levels.length : 0;
+    const weight = (shard.levels.length * (shard.chains?.length ?? chains)) / (grid.length * chains);
+    done += q ? q.fraction * weight : 0;
     if (!q || q.etaSeconds === null || eta === null) eta = null;
     else eta = Math.max(eta, q.etaSeconds);
   });
   return {
     ...p,
     runId,
-    levelIndex: grid.indexOf(shards[s][p.levelIndex]),
+    levelIndex: grid.indexOf(shards[s]!.levels[p.levelIndex]!),
     levels: grid.length,
-    fraction: done / grid.length,
+    fraction: Math.min(1, done),
     elapsedSeconds: (performance.now() - started) / 1000,
     etaSeconds: eta,
   };
+}
+
+/**
+ * A level whose chains ran in groups on several shards, as one process would have given it: the chains in order,
+ * cut after the first that diverged (one process stops a level there), statistics over them.
+ */
+function mergeChainGroups(level: number, parts: readonly LevelResult[], baseline: { targetEffect: number }, hypothesis: Hypothesis): LevelResult {
+  const all = parts.flatMap((p) => p.chains).sort((a, b) => a.chain - b.chain);
+  for (const c of all) {
+    if (!c.lossGap || !c.controlLossGap) throw new WorkerRunError({ code: 'internal', message: `chain ${c.chain} of level ${level} came back without its loss gaps` });
+  }
+  const diverged = all.findIndex((c) => c.diverged);
+  const chains = (diverged >= 0 ? all.slice(0, diverged + 1) : all) as ChainWithGaps[];
+  const error = diverged >= 0 ? parts.find((p) => p.chains.includes(all[diverged]!))?.error : undefined;
+  const nbeta = parts[0]!.nbeta;
+  return levelResult(
+    { level, chains, seconds: Math.max(...parts.map((p) => p.seconds)), ...(error !== undefined ? { error } : {}), ...(nbeta !== undefined ? { nbeta } : {}) },
+    MARKOV_CHAIN_DRAWS, baseline.targetEffect, hypothesis.verdict,
+  );
 }

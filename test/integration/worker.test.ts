@@ -223,6 +223,32 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     assert.ok(fractions.every((f) => f >= 0 && f <= 1) && fractions.length > 0);
   });
 
+  it('sgld with more workers than levels: chain groups run in separate processes and merge to the one-process numbers', async () => {
+    const file = planted.variant('sgld-chains', (y) => y.replace(/degradation:[\s\S]*?seed: 0\n/,
+      'degradation:\n  dial: sgld\n  temperatures: { from: 1, to: 100, count: 2 }\n' +
+      '  sgld: { stepSize: 0.0001, localization: 100, chains: 4, draws: 8, burnIn: 5, batchSize: 32 }\n  seed: 5\n'));
+    const single = new WorkerClient();
+    let one;
+    try {
+      one = (await single.run({ source: { kind: 'file', path: file }, out: path.join(planted.dir, 'sgld-one.json') })).document;
+    } finally {
+      await single.dispose();
+    }
+    const live: { levelIndex: number; chains: number[] }[] = [];
+    const fractions: number[] = [];
+    const four = await runSweepParallel({ source: { kind: 'file', path: file } }, {
+      onLevel: (l) => live.push({ levelIndex: l.levelIndex, chains: l.result.chains.map((c) => c.chain) }),
+      onProgress: (p) => fractions.push(p.fraction),
+    }, { workers: 4 });
+    assert.strictEqual(one.levels.length, 2);
+    assert.deepStrictEqual(numbers(four.document.levels), numbers(one.levels));
+    assert.deepStrictEqual(four.document.verdict, one.verdict);
+    assert.ok(four.document.levels.every((l) => l.chains.every((c) => c.lossGap === undefined)), 'the merged file leaves the gap series out');
+    // Each level is reported once, when both of its chain groups are back, with all four chains.
+    assert.deepStrictEqual(live.sort((a, b) => a.levelIndex - b.levelIndex), [{ levelIndex: 0, chains: [0, 1, 2, 3] }, { levelIndex: 1, chains: [0, 1, 2, 3] }]);
+    assert.ok(fractions.length > 0 && fractions.every((f) => f >= 0 && f <= 1));
+  });
+
   it('cancel stops every shard within a second and writes nothing', async () => {
     const file = planted.variant('slow-parallel', slow(400));
     const controller = new AbortController();

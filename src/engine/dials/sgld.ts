@@ -1,6 +1,7 @@
 // The `sgld` dial: draws from the tempered local posterior q_t(w) ∝ exp(−nβ·L_n(w) − (γ/2)|w − w*|²) with
 // nβ = n/t (or nbeta/t when the hypothesis gives nbeta), sampled by SGLD (DESIGN.md §1). One step session serves
 // every level and chain; chain c at level t is reproducible from (seed, t, c) alone.
+import { MARKOV_CHAIN_DRAWS } from '../sweep/level';
 import type { Dial, DialContext, DialDraw } from './dial';
 import { fullDataLoss } from './sgldLoss';
 import { SgldSampler } from './sgldSampler';
@@ -27,8 +28,8 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     levels,
     chains: settings.chains,
     drawsPerChain: settings.draws,
-    independentDraws: false,
-    deterministic: false,
+    independentDraws: MARKOV_CHAIN_DRAWS.independent,
+    deterministic: MARKOV_CHAIN_DRAWS.deterministic,
     nbeta,
     async *draws(levelIndex: number, chain: number, signal?: AbortSignal): AsyncIterable<DialDraw> {
       const t = levels[levelIndex]!;

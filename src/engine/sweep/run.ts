@@ -4,7 +4,7 @@
  * that respect autocorrelation, the verdict tests, and the versioned results document.
  */
 import type { DialKind, Hypothesis } from '../../hypothesis/types';
-import { RESULTS_VERSION, ChainTrace, Estimate, LevelResult, ResultsDocument } from '../../protocol/results';
+import { RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
 import { abortIfNeeded } from '../dials/abort';
 import { createActivationNoiseDial } from '../dials/activationNoise';
 import { createCheckpointsDial } from '../dials/checkpoints';
@@ -13,9 +13,9 @@ import { Dial, DialDivergence, DialFactory } from '../dials/dial';
 import { createWeightNoiseDial } from '../dials/weightNoise';
 import { PairedEvaluator } from './evaluation';
 import { loadSweepInputs } from './inputs';
+import { ChainWithGaps, levelResult } from './level';
 import { DrawMetrics } from './metrics';
-import { estimate, SeriesEstimate } from './stats';
-import { decideVerdict, judgeLevel } from './verdict';
+import { decideVerdict } from './verdict';
 import { ENGINE_NAME, ENGINE_VERSION } from './version';
 
 export interface SweepProgressEvent {
@@ -33,8 +33,8 @@ export interface SweepProgressEvent {
 
 export interface SweepOptions {
   onProgress?(p: SweepProgressEvent): void;
-  /** Called as each level completes (the results so far can be charted live). */
-  onLevel?(level: LevelResult, levelIndex: number): void;
+  /** Called as each level completes (the results so far can be charted live), with the baseline's target effect. */
+  onLevel?(level: LevelResult, levelIndex: number, baselineTargetEffect: number): void;
   /** Aborting stops the sweep between evaluation batches (well within a second) and rejects with an AbortError. */
   signal?: AbortSignal;
   /** Replaces the sgld dial's factory (default: `createSgldDial` of `../dials/sgld`). */
@@ -44,6 +44,12 @@ export interface SweepOptions {
   /** Rows per evaluation run (dynamic batch axis only). */
   evalBatchSize?: number;
   threads?: number;
+  /**
+   * Runs only these chains of every level: a shard of a (level, chain) fan-out. Its levels' statistics cover just
+   * these chains, and its traces keep their per-draw loss gaps so that the client can merge the shards' chains and
+   * compute each level's statistics over all of them (src/engine/sweep/level.ts). Progress counts these chains.
+   */
+  chains?: readonly number[];
 }
 
 const BUILT_IN: Record<DialKind, DialFactory> = {
@@ -57,11 +63,6 @@ function dialFactory(kind: DialKind, options: SweepOptions): DialFactory {
   const f = options.dials?.[kind] ?? (kind === 'sgld' ? options.sampler : undefined) ?? BUILT_IN[kind];
   if (!f) throw new Error(`unknown dial '${String(kind)}'`);
   return f;
-}
-
-/** JSON has no Infinity: an exact estimate (se = 0) records dof null. */
-function toEstimate(e: SeriesEstimate): Estimate {
-  return { mean: e.mean, se: e.se, n: e.n, dof: Number.isFinite(e.dof) ? e.dof : null, ci95: e.ci95 };
 }
 
 function finite(m: DrawMetrics): boolean {
@@ -86,18 +87,19 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
     const setupSeconds = (performance.now() - t0) / 1000;
 
     const levels: LevelResult[] = [];
-    const totalDraws = dial.levels.length * dial.chains * dial.drawsPerChain;
+    const chainIndices = options.chains ?? Array.from({ length: dial.chains }, (_, c) => c);
+    for (const c of chainIndices) if (!(Number.isInteger(c) && c >= 0 && c < dial.chains)) throw new Error(`chain ${c} is not one of the dial's ${dial.chains}`);
+    const totalDraws = dial.levels.length * chainIndices.length * dial.drawsPerChain;
     let drawsDone = 0;
     const sweepStart = performance.now();
     for (let li = 0; li < dial.levels.length; li++) {
       const level = dial.levels[li]!;
       const levelStart = performance.now();
-      const series = { lossGap: [] as number[][], controlGap: [] as number[][], target: [] as number[][], collateral: [] as number[][] };
-      const chains: ChainTrace[] = [];
+      const chains: ChainWithGaps[] = [];
       let error: string | undefined;
-      for (let c = 0; c < dial.chains && error === undefined; c++) {
-        const trace: ChainTrace = { chain: c, loss: [], targetEffect: [], collateralEffect: [] };
-        const gaps = { loss: [] as number[], control: [] as number[] };
+      for (let position = 0; position < chainIndices.length && error === undefined; position++) {
+        const c = chainIndices[position]!;
+        const trace: ChainWithGaps = { chain: c, loss: [], targetEffect: [], collateralEffect: [], lossGap: [], controlLossGap: [] };
         let acceptance = 0;
         let accepted = 0;
         chains.push(trace);
@@ -109,13 +111,13 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
             trace.loss.push(draw.loss ?? m.loss);
             trace.targetEffect.push(m.targetEffect);
             trace.collateralEffect.push(m.collateralEffect);
-            gaps.loss.push(m.loss - base.loss);
-            gaps.control.push(m.controlLoss - base.controlLoss);
+            trace.lossGap.push(m.loss - base.loss);
+            trace.controlLossGap.push(m.controlLoss - base.controlLoss);
             if (draw.acceptance !== undefined) { acceptance += draw.acceptance; accepted++; }
             drawsDone++;
             const elapsed = (performance.now() - sweepStart) / 1000;
             options.onProgress?.({
-              level, levelIndex: li, levels: dial.levels.length, chain: c, chains: dial.chains, draw: d, draws: dial.drawsPerChain,
+              level, levelIndex: li, levels: dial.levels.length, chain: position, chains: chainIndices.length, draw: d, draws: dial.drawsPerChain,
               etaSeconds: (elapsed / drawsDone) * (totalDraws - drawsDone),
             });
             d++;
@@ -126,41 +128,13 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
           trace.diverged = true;
         }
         if (accepted > 0) trace.acceptance = acceptance / accepted;
-        series.lossGap.push(gaps.loss);
-        series.controlGap.push(gaps.control);
-        series.target.push(trace.targetEffect);
-        series.collateral.push(trace.collateralEffect);
       }
-      const how = { independent: dial.independentDraws, deterministic: dial.deterministic };
-      const lossGap = estimate(series.lossGap, how);
-      const controlLossGap = estimate(series.controlGap, how);
-      const targetEffect = estimate(series.target, how);
-      const collateralEffect = estimate(series.collateral, how);
-      const judged = judgeLevel({ targetEffect, collateralEffect, controlLossGap, error }, base.targetEffect, h.verdict);
-      const result: LevelResult = {
-        level,
-        lossGap: toEstimate(lossGap),
-        controlLossGap: toEstimate(controlLossGap),
-        targetEffect: toEstimate(targetEffect),
-        collateralEffect: toEstimate(collateralEffect),
-        collateralNegligible: judged.collateralNegligible,
-        targetPersists: judged.targetPersists,
-        bounds: {
-          collateralUpper: judged.collateralUpper, collateralThreshold: judged.collateralThreshold,
-          targetLower: judged.targetLower, targetThreshold: judged.targetThreshold,
-        },
-        chains,
-        seconds: (performance.now() - levelStart) / 1000,
-      };
-      if (dial.nbeta) {
-        // λ̂(t) = nβ·(E_q[L_n] − L_n(w*)): nβ times the loss-gap estimate (a linear map, so se scales too).
-        const nbeta = dial.nbeta(level);
-        result.nbeta = nbeta;
-        result.llc = { mean: nbeta * lossGap.mean, se: nbeta * lossGap.se, n: lossGap.n, dof: result.lossGap.dof, ci95: [nbeta * lossGap.ci95[0], nbeta * lossGap.ci95[1]] };
-      }
-      if (error !== undefined) result.error = error;
+      const result = levelResult(
+        { level, chains, error, seconds: (performance.now() - levelStart) / 1000, ...(dial.nbeta ? { nbeta: dial.nbeta(level) } : {}) },
+        { independent: dial.independentDraws, deterministic: dial.deterministic }, base.targetEffect, h.verdict, options.chains !== undefined,
+      );
       levels.push(result);
-      options.onLevel?.(result, li);
+      options.onLevel?.(result, li, base.targetEffect);
     }
 
     const verdict = decideVerdict(levels);

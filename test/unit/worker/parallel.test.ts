@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { dealLevels, defaultWorkers, mergeShards } from '../../../src/worker/parallel';
+import { levelResult, MARKOV_CHAIN_DRAWS, type ChainWithGaps } from '../../../src/engine/sweep/level';
+import { dealLevels, defaultWorkers, mergeShards, planShards } from '../../../src/worker/parallel';
 import { sampleDocument } from '../chart/sampleDocument';
 
 describe('worker: fanning a sweep out over processes', () => {
@@ -9,10 +10,56 @@ describe('worker: fanning a sweep out over processes', () => {
     assert.deepStrictEqual(dealLevels([1, 2, 3], 1), [[1, 2, 3]]);
   });
 
-  it('uses one worker per level at most, one per core at most', () => {
+  it('uses one worker per (level, chain) pair at most, one per core at most', () => {
     assert.strictEqual(defaultWorkers(12, 2), 2);
     assert.strictEqual(defaultWorkers(3, 16), 3);
     assert.strictEqual(defaultWorkers(0, 16), 1);
+    assert.strictEqual(defaultWorkers(13, 16, 4), 16);
+    assert.strictEqual(defaultWorkers(13, 64, 4), 52);
+  });
+
+  it('plans shards that cover every (level, chain) pair once: levels alone while they suffice, chain groups beyond', () => {
+    const grid = Array.from({ length: 13 }, (_, i) => i + 1);
+    const pairs = (plans: ReturnType<typeof planShards>, chains: number) =>
+      plans.flatMap((p) => p.levels.flatMap((t) => (p.chains ?? Array.from({ length: chains }, (_, c) => c)).map((c) => `${t}:${c}`))).sort();
+    const all = (levels: number[], chains: number) => levels.flatMap((t) => Array.from({ length: chains }, (_, c) => `${t}:${c}`)).sort();
+    assert.deepStrictEqual(planShards(grid, 4, 2), dealLevels(grid, 2).map((levels) => ({ levels })));
+    assert.deepStrictEqual(planShards(grid, 1, 16).length, 13);
+    const sixteen = planShards(grid, 4, 16);
+    assert.strictEqual(sixteen.length, 16);
+    assert.deepStrictEqual(pairs(sixteen, 4), all(grid, 4));
+    assert.deepStrictEqual(new Set(sixteen.map((p) => p.chains!.join())), new Set(['0,1', '2,3']));
+    assert.strictEqual(planShards(grid, 4, 64).length, 52);
+    assert.deepStrictEqual(pairs(planShards(grid, 4, 64), 4), all(grid, 4));
+    assert.deepStrictEqual(planShards([5, 50], 4, 4), [
+      { levels: [5], chains: [0, 1] }, { levels: [5], chains: [2, 3] }, { levels: [50], chains: [0, 1] }, { levels: [50], chains: [2, 3] },
+    ]);
+    assert.deepStrictEqual(planShards([7], 4, 3).map((p) => p.chains), [[0, 1], [2], [3]]);
+  });
+
+  it('merges a level\'s chain groups as one process would: chains in order, cut after the first that diverged', () => {
+    const whole = sampleDocument();
+    const thresholds = whole.thresholds;
+    const hypothesis = { ...whole.hypothesis.resolved, verdict: thresholds };
+    const chain = (c: number, shift: number, diverged = false): ChainWithGaps => ({
+      chain: c, loss: [1, 2, 3], targetEffect: [0.5 + shift, 0.6 + shift, 0.55 + shift], collateralEffect: [0.01, 0.02 * shift, 0.015],
+      lossGap: [0.1 * shift, 0.2, 0.15], controlLossGap: [0.05, 0.04 + shift, 0.06], ...(diverged ? { diverged: true } : {}),
+    });
+    const part = (chains: ChainWithGaps[], error?: string) =>
+      levelResult({ level: 10, chains, seconds: 1, nbeta: 2, ...(error ? { error } : {}) }, MARKOV_CHAIN_DRAWS, whole.baseline.targetEffect, thresholds, true);
+    const docOf = (levels: ReturnType<typeof part>[]) => ({ ...whole, levels });
+    // No divergence: the groups' chains together, statistics over all four.
+    const groups = [part([chain(2, 0.3), chain(3, 0.1)]), part([chain(0, 0), chain(1, 0.2)])];
+    const merged = mergeShards(hypothesis, [10], [docOf([groups[0]!]), docOf([groups[1]!])], 1).levels[0]!;
+    const expected = levelResult({ level: 10, chains: [chain(0, 0), chain(1, 0.2), chain(2, 0.3), chain(3, 0.1)], seconds: 1, nbeta: 2 }, MARKOV_CHAIN_DRAWS, whole.baseline.targetEffect, thresholds);
+    assert.deepStrictEqual(merged, expected);
+    assert.ok(merged.chains.every((c) => c.lossGap === undefined));
+    // Chain 1 diverged in its group: chains 2 and 3 (which one process would never have run) are dropped.
+    const diverging = [part([chain(0, 0), chain(1, 0.2, true)], 'SGLD diverged (chain 1)'), part([chain(2, 0.3), chain(3, 0.1)])];
+    const cut = mergeShards(hypothesis, [10], diverging.map((l) => docOf([l])), 1).levels[0]!;
+    assert.deepStrictEqual(cut.chains.map((c) => c.chain), [0, 1]);
+    assert.strictEqual(cut.error, 'SGLD diverged (chain 1)');
+    assert.deepStrictEqual(cut, levelResult({ level: 10, chains: [chain(0, 0), chain(1, 0.2, true)], seconds: 1, nbeta: 2, error: 'SGLD diverged (chain 1)' }, MARKOV_CHAIN_DRAWS, whole.baseline.targetEffect, thresholds));
   });
 
   it('merges shard documents into grid order, with the verdict over all levels and the full hypothesis', () => {
