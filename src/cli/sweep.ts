@@ -1,5 +1,5 @@
 // `circuit-thermometer sweep HYPOTHESIS [--out FILE] [--html FILE] [--progress] [--json]`
-// Runs the sweep in background workers (the grid's levels dealt over min(levels, cores) processes), shows progress on stderr, prints the verdict table (or the results
+// Runs the sweep in background workers (its (level, chain) pairs dealt over min(levels × chains, cores) processes), shows progress on stderr, prints the verdict table (or the results
 // document with --json), and writes the results JSON and optionally a self-contained chart page.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -26,7 +26,7 @@ export interface SweepOptions {
   progress?: boolean;
   /** The results document on stdout instead of the table. */
   json?: boolean;
-  /** Worker processes the grid's levels are dealt over; default min(levels, cores). */
+  /** Worker processes the grid's (level, chain) pairs are dealt over; default min(levels × chains, cores). */
   workers?: number;
 }
 
@@ -54,7 +54,7 @@ export const sweepCommand: Command = {
     { name: 'html', type: 'string', valueName: 'FILE', description: 'also write a self-contained chart page (works offline from disk)' },
     { name: 'progress', type: 'boolean', description: 'one line per finished level on stderr, also when it is not a terminal' },
     { name: 'json', type: 'boolean', description: 'print the results document on stdout instead of the table' },
-    { name: 'workers', type: 'number', valueName: 'N', description: 'worker processes the levels are dealt over (default: min(levels, cores); same numbers for any N)' },
+    { name: 'workers', type: 'number', valueName: 'N', description: 'worker processes the (level, chain) pairs are dealt over (default: min(levels × chains, cores); same numbers for any N)' },
   ],
   run(args, io) {
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
