@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import { DEFAULT_FED_NOISE, SgldSampler } from '../src/engine/dials/sgldSampler';
 import { GemmProbe, measureGemmPeak } from './gemm';
 import { BenchProblem, gpt2Style, modularMlp } from './models';
-import { CHILD_FLAG, measureParallel, ParallelResult, runChild } from './parallel';
+import { CHILD_FLAG, measureParallel, ParallelConfig, ParallelResult, runChild } from './parallel';
 import { availableCores, median, round } from './stats';
 import { BenchSource, measureForwardBackward, measureRunOverhead, measureSteps, StepRates } from './steps';
 import { measurePlantedSweeps, measureSweepMemory, runSweepChild, SWEEP_CHILD_FLAG, SweepMemory, SweepTiming } from './sweep';
@@ -180,17 +180,26 @@ async function main(): Promise<void> {
   });
 
   let parallel: ParallelResult[] = [];
+  let parallelNoiseCost: number | null = null;
   await guard('parallel', async () => {
     progress('parallel chains');
-    const configs: [number, number][] = [[1, 1], [2, 1], [1, 2], ...o.scaling];
+    // [2, 1, 'none']: the noise cost for one chain per core, the way sweeps run on 2 cores.
+    const configs: ParallelConfig[] = [[1, 1], [2, 1], [2, 1, 'none'], [1, 2], ...o.scaling];
     parallel = await measureParallel(configs, q ? 1 : 2, q ? 1 : 3, o.parallelSource);
     for (const p of parallel) {
       const gflops = (mlp.flops.step * p.aggregateStepsPerSec) / 1e9;
-      log(`parallel MLP chains: ${p.processes} process(es) × ${p.threads} thread(s): ${p.aggregateStepsPerSec.toFixed(0)} steps/s in all (${p.perProcess.map((v) => v.toFixed(0)).join(' + ')}) = ${gflops.toFixed(0)} GFLOP/s = ${((100 * gflops) / gemm.gflops).toFixed(0)}% of the GEMM peak`);
+      const noise = p.source === o.parallelSource ? '' : `, noise ${p.source}`;
+      log(`parallel MLP chains: ${p.processes} process(es) × ${p.threads} thread(s)${noise}: ${p.aggregateStepsPerSec.toFixed(0)} steps/s in all (${p.perProcess.map((v) => v.toFixed(0)).join(' + ')}) = ${gflops.toFixed(0)} GFLOP/s = ${((100 * gflops) / gemm.gflops).toFixed(0)}% of the GEMM peak`);
+    }
+    const noisy = parallel.find((p) => p.processes === 2 && p.threads === 1 && p.source === o.parallelSource);
+    const quiet = parallel.find((p) => p.processes === 2 && p.threads === 1 && p.source === 'none');
+    if (noisy && quiet) {
+      parallelNoiseCost = round(1 - noisy.aggregateStepsPerSec / quiet.aggregateStepsPerSec, 2);
+      log(`  noise costs ${(100 * parallelNoiseCost).toFixed(0)}% of a step with one chain per core`);
     }
   });
-  const one = parallel.find((p) => p.processes === 1 && p.threads === 1);
-  const two = parallel.find((p) => p.processes === 2 && p.threads === 1);
+  const one = parallel.find((p) => p.processes === 1 && p.threads === 1 && p.source === o.parallelSource);
+  const two = parallel.find((p) => p.processes === 2 && p.threads === 1 && p.source === o.parallelSource);
   const scaling1to2 = one && two ? round(two.aggregateStepsPerSec / one.aggregateStepsPerSec) : null;
 
   let sweeps: SweepTiming[] = [];
@@ -210,7 +219,7 @@ async function main(): Promise<void> {
   });
 
   // Sweeps run one single-threaded process per core (bench/README.md): that configuration is judged too.
-  const chainsPerCore = parallel.find((p) => p.threads === 1 && p.processes === Math.min(availableCores(), 2) && p.processes > 1);
+  const chainsPerCore = parallel.find((p) => p.threads === 1 && p.processes === Math.min(availableCores(), 2) && p.processes > 1 && p.source === o.parallelSource);
   const targets = mlpReport && {
     noiseAtMost15Percent: mlpReport.noiseCost <= 0.15,
     stepAtLeast50PercentOfPeak: mlpReport.utilization >= 0.5,
@@ -228,6 +237,8 @@ async function main(): Promise<void> {
       parallel: {
         results: parallel.map((p) => ({ ...p, utilization: round((mlp.flops.step * p.aggregateStepsPerSec) / 1e9 / gemm.gflops, 2) })),
         scaling1to2,
+        /** 1 − (2 × 1 with the default noise ÷ 2 × 1 without): the noise cost the way sweeps run on 2 cores. */
+        noiseCostOneChainPerCore: parallelNoiseCost,
       },
       sweeps, memory, targets, totalSeconds, errors,
     }, null, 2));

@@ -61,16 +61,20 @@ async function runOnce(processes: number, threads: number, seconds: number, sour
   return rates;
 }
 
-export async function measureParallel(configs: readonly [number, number][], seconds: number, repeats: number, source: BenchSource = 'default'): Promise<ParallelResult[]> {
+/** Processes × threads, and the noise source when it is not the run's (e.g. `none`, for the noise cost). */
+export type ParallelConfig = readonly [processes: number, threads: number, source?: BenchSource];
+
+/** Every configuration once per repeat, interleaved. */
+export async function measureParallel(configs: readonly ParallelConfig[], seconds: number, repeats: number, source: BenchSource = 'default'): Promise<ParallelResult[]> {
   const results: ParallelResult[] = [];
   const samples = configs.map(() => [] as number[][]);
   for (let r = 0; r < repeats; r++) {
-    for (let i = 0; i < configs.length; i++) samples[i]!.push(await runOnce(configs[i]![0], configs[i]![1], seconds, source));
+    for (let i = 0; i < configs.length; i++) samples[i]!.push(await runOnce(configs[i]![0], configs[i]![1], seconds, configs[i]![2] ?? source));
   }
-  configs.forEach(([processes, threads], i) => {
+  configs.forEach(([processes, threads, own], i) => {
     const totals = samples[i]!.map((rates) => rates.reduce((a, v) => a + v, 0));
     const best = samples[i]![totals.indexOf(median(totals))] ?? samples[i]![0]!;
-    results.push({ processes, threads, source, aggregateStepsPerSec: median(totals), perProcess: best });
+    results.push({ processes, threads, source: own ?? source, aggregateStepsPerSec: median(totals), perProcess: best });
   });
   return results;
 }
