@@ -1,13 +1,32 @@
 // Forward-only vs forward+backward time of the modular-addition MLP (226 → 512 → 113, batch 256, cross-entropy):
 // the cost of the gradient graph relative to the forward pass. Run: `npx tsx bench/gradientCost.ts [--json]`.
-import { modularMlp } from './sgldStep';
+import { MLP_HIDDEN, modularAdditionData, MODULUS } from './models';
 import { GraphBuilder } from '../src/engine/onnx/builder';
 import { assembleModel } from '../src/engine/onnx/modelFactory';
 import { ModelProto } from '../src/engine/onnx/proto';
 import { makeValueInfo, parametersToInputs } from '../src/engine/onnx/rewrite';
 import { createSession, Feeds, ort } from '../src/engine/onnx/runtime';
+import { floatTensor } from '../src/engine/onnx/tensor';
 import { Rng } from '../src/engine/util/random';
 import { buildGradientGraph } from '../src/engine/autodiff/gradientGraph';
+
+/** The MLP in MatMul layout ([in, out] weights, which the hand-written backward pass below assumes), seeded
+ *  random weights (speed does not depend on training), all p² examples. */
+function modularMlp(seed = 0) {
+  const p = MODULUS, input = 2 * p, hidden = MLP_HIDDEN;
+  const rng = Rng.stream(seed, 113);
+  const weights = (n: number, scale: number) => Float32Array.from({ length: n }, () => scale * rng.normal());
+  const values = { w1: weights(input * hidden, 1 / Math.sqrt(input)), b1: weights(hidden, 0.01), w2: weights(hidden * p, 1 / Math.sqrt(hidden)), b2: weights(p, 0.01) };
+  const b = new GraphBuilder(17);
+  b.initializer(floatTensor('fc1.weight', [input, hidden], values.w1));
+  b.initializer(floatTensor('fc1.bias', [hidden], values.b1));
+  b.initializer(floatTensor('fc2.weight', [hidden, p], values.w2));
+  b.initializer(floatTensor('fc2.bias', [p], values.b2));
+  const h = b.op('Relu', [b.op('Add', [b.op('MatMul', ['x', 'fc1.weight']), 'fc1.bias'])]);
+  b.op('Add', [b.op('MatMul', [h, 'fc2.weight']), 'fc2.bias'], {}, 'logits');
+  const model = assembleModel({ name: 'modular-mlp', builder: b, inputs: [makeValueInfo('x', 'float32', ['batch', input])], outputs: [makeValueInfo('logits', 'float32', ['batch', p])] });
+  return { model, parameters: ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias'], anchor: [values.w1, values.b1, values.w2, values.b2], data: modularAdditionData(p) };
+}
 
 export interface AutodiffBench {
   batch: number;
@@ -67,7 +86,7 @@ export async function benchAutodiff(o: { batch?: number; runs?: number; warmup?:
   const rng = Rng.stream(1);
   const rows = Array.from({ length: batch }, () => rng.int(m.data.labels.data.length));
   const x = new Float32Array(batch * 226);
-  rows.forEach((r, i) => x.set((m.data.inputs.x.data as Float32Array).subarray(r * 226, (r + 1) * 226), i * 226));
+  rows.forEach((r, i) => x.set((m.data.inputs.x!.data as Float32Array).subarray(r * 226, (r + 1) * 226), i * 226));
   const labels = BigInt64Array.from(rows, (r) => (m.data.labels.data as BigInt64Array)[r]);
   const feeds: Feeds = { x: new ort.Tensor('float32', x, [batch, 226]) };
   m.parameters.forEach((p, i) => { feeds[p] = new ort.Tensor('float32', m.anchor[i], i === 0 ? [226, 512] : i === 1 ? [512] : i === 2 ? [512, 113] : [113]); });

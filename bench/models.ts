@@ -40,6 +40,22 @@ function constantWeight(b: GraphBuilder, name: string, dims: number[], value: nu
 export const MODULUS = 113;
 export const MLP_HIDDEN = 512;
 
+/** All p² examples of a + b mod p: x = one-hot(a) ‖ one-hot(b) [p², 2p], labels (a + b) mod p [p²]. */
+export function modularAdditionData(p = MODULUS): BenchProblem['data'] {
+  const inputs = 2 * p, n = p * p;
+  const x = new Float32Array(n * inputs);
+  const y = new BigInt64Array(n);
+  for (let a = 0; a < p; a++) {
+    for (let c = 0; c < p; c++) {
+      const i = a * p + c;
+      x[i * inputs + a] = 1;
+      x[i * inputs + p + c] = 1;
+      y[i] = BigInt((a + c) % p);
+    }
+  }
+  return { inputs: { x: makeArray('float32', [n, inputs], x) }, labels: makeArray('int64', [n], y) };
+}
+
 /** The modular-addition MLP with PyTorch-initialised weights (uniform ±1/√fan_in, as nn.Linear), all p² examples. */
 export function modularMlp(batchSize = 256): BenchProblem {
   const p = MODULUS, h = MLP_HIDDEN, inputs = 2 * p;
@@ -65,24 +81,13 @@ export function modularMlp(batchSize = 256): BenchProblem {
     outputs: [makeValueInfo('logits', 'float32', ['batch', p])],
   });
 
-  const n = p * p;
-  const x = new Float32Array(n * inputs);
-  const y = new BigInt64Array(n);
-  for (let a = 0; a < p; a++) {
-    for (let c = 0; c < p; c++) {
-      const i = a * p + c;
-      x[i * inputs + a] = 1;
-      x[i * inputs + p + c] = 1;
-      y[i] = BigInt((a + c) % p);
-    }
-  }
   const forward = 2 * batchSize * inputs * h + 2 * batchSize * h * p;
   // Backward: dW2 = gᵀ·hidden and d(hidden) = g·W2 (one product each, the size of fc2), dW1 = d(pre)ᵀ·x (the
   // size of fc1); no d(x), since x is data.
   const backward = 2 * (2 * batchSize * h * p) + 2 * batchSize * inputs * h;
   return {
     name: 'mlp', model, parameters: ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias'],
-    data: { inputs: { x: makeArray('float32', [n, inputs], x) }, labels: makeArray('int64', [n], y) },
+    data: modularAdditionData(p),
     loss: { kind: 'cross-entropy', output: 'logits' }, batchSize,
     flops: { forward, step: forward + backward },
     flopsNote: 'matrix products only, 2·m·n·k each: forward fc1 + fc2, backward dW2, d(hidden), dW1 (no d(x)); elementwise ops, softmax and the update are not counted',
