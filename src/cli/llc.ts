@@ -43,7 +43,7 @@ export const llcCommand: Command = {
     { name: 'thin', type: 'number', valueName: 'K', description: 'steps between kept draws' },
     { name: 'batch-size', type: 'number', valueName: 'S', description: 'minibatch size (at most n)' },
     { name: 'seed', type: 'number', valueName: 'K', description: 'random seed (chains are reproducible from it)' },
-    { name: 'noise', type: 'string', valueName: 'SOURCE', description: 'fed (drawn in JavaScript on a worker thread, default) or counter (in-graph)' },
+    { name: 'noise', type: 'string', valueName: 'SOURCE', description: 'fed (a WebAssembly ziggurat, drawn before each step; default) or counter (in-graph)' },
     { name: 'json', type: 'boolean', description: 'print the result as JSON' },
   ],
   async run(args, io) {

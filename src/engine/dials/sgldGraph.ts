@@ -104,7 +104,7 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
   });
 
   // The noise enters already scaled by √ε (one pass fewer): the generator folds ε into its radius, fed noise
-  // is scaled in JavaScript.
+  // is scaled by the generator that draws it.
   let scaledNoise: string[] = [];
   let noiseInputs: string[] | undefined, noiseKey: string | undefined, noiseCounter: string | undefined;
   let noiseSquaredNorm: string | undefined;
