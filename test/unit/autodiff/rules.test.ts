@@ -13,6 +13,9 @@ interface Row {
 }
 
 const pos = { range: [0.5, 1.5] as [number, number] };
+/** A rank-0 value computed from a [2] parameter: gradcheck treats scalar initializers as constants, so scalar operands
+ *  (Clip bounds, a Pad value) are made differentiable this way. */
+const scalarFrom = (o: OpBuilder, range: [number, number]) => o.b.op('ReduceMean', [o.p([2], { range })], { keepdims: 0 });
 const f = (v: number) => ({ float: v });
 
 const ROWS: Row[] = [
@@ -47,6 +50,9 @@ const ROWS: Row[] = [
   { op: 'Clip', what: 'bounds as inputs (opset 13)', opset: 13, build: (o) => o.b.op('Clip', [o.p([3, 4]), o.b.scalarFloat(-0.5), o.b.scalarFloat(0.5)]) },
   { op: 'Clip', what: 'min only', opset: 13, build: (o) => o.b.op('Clip', [o.p([3, 4]), o.b.scalarFloat(0)]) },
   { op: 'Clip', what: 'bounds as attributes, no Where (opset 8)', opset: 8, build: (o) => o.b.op('Clip', [o.p([3, 4])], { min: f(-0.5), max: f(0.5) }) },
+  { op: 'Clip', what: 'bounds as parameters', opset: 13, build: (o) => o.b.op('Clip', [o.p([3, 4]), scalarFrom(o, [-0.6, -0.4]), scalarFrom(o, [0.4, 0.6])]) },
+  { op: 'Clip', what: 'max only, a parameter', opset: 13, build: (o) => o.b.op('Clip', [o.p([3, 4]), '', scalarFrom(o, [0.2, 0.3])]) },
+  { op: 'Clip', what: 'min above max: every y is max', opset: 13, build: (o) => o.b.op('Clip', [o.p([3, 4]), scalarFrom(o, [0.4, 0.6]), scalarFrom(o, [-0.6, -0.4])]) },
   { op: 'Max', what: '[2,3] vs [3]', opset: 17, build: (o) => o.b.op('Max', [o.p([2, 3]), o.p([3])]) },
   { op: 'Min', what: '[2,3] vs [2,1] (opset 11)', opset: 11, build: (o) => o.b.op('Min', [o.p([2, 3]), o.p([2, 1])]) },
   { op: 'Elu', what: 'alpha 0.5', opset: 17, build: (o) => o.b.op('Elu', [o.p([3, 4])], { alpha: f(0.5) }) },
@@ -123,6 +129,7 @@ const ROWS: Row[] = [
   { op: 'Where', what: 'condition [2,1,3] broadcast, a [3], b [2,4,3]', opset: 17, build: (o) => o.b.op('Where', [o.bools([true, false, true, false, false, true], [2, 1, 3]), o.p([3]), o.p([2, 4, 3])]) },
   { op: 'Pad', what: 'constant, pads input (opset 13)', opset: 13, build: (o) => o.b.op('Pad', [o.p([2, 3]), o.ints([1, 0, 2, 3])]) },
   { op: 'Pad', what: 'pads attribute (opset 10)', opset: 10, build: (o) => o.b.op('Pad', [o.p([2, 3])], { pads: [0, 1, 1, 0] }) },
+  { op: 'Pad', what: 'the padding value a parameter (opset 13)', opset: 13, build: (o) => o.b.op('Pad', [o.p([2, 3]), o.ints([1, 0, 2, 3]), scalarFrom(o, [-1, 1])]) },
   { op: 'Tile', what: 'repeats [2,1,3]', opset: 17, build: (o) => o.b.op('Tile', [o.p([2, 3, 2]), o.ints([2, 1, 3])]) },
   { op: 'CumSum', what: 'axis 1, and reverse exclusive', opset: 17, build: (o) => [o.b.op('CumSum', [o.p([2, 4]), o.ints([1], [])]), o.b.op('CumSum', [o.p([2, 4]), o.ints([-1], [])], { reverse: 1, exclusive: 1 })] },
   { op: 'Trilu', what: 'lower, k = 1', opset: 17, build: (o) => o.b.op('Trilu', [o.p([2, 4, 4]), o.ints([1], [])], { upper: 0 }) },

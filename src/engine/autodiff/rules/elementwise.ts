@@ -134,20 +134,22 @@ function insideOpen(ctx: GradContext, x: string, lo: number, hi: number): string
   return ctx.b.op('And', [ctx.b.op('Greater', [x, c(ctx, lo)]), ctx.b.op('Less', [x, c(ctx, hi)])]);
 }
 
-// y = clamp(x, lo, hi) ⇒ dx = g·[lo ≤ x ≤ hi]  (bounds are attributes before opset 11, optional inputs after)
+// y = min(max(x, lo), hi), m = max(x, lo) ⇒ dx = g·[x ≥ lo]·[m ≤ hi], dlo = Σ g·[x < lo]·[lo ≤ hi],
+// dhi = Σ g·[m > hi]  (bounds are attributes before opset 11, optional scalar inputs after; with lo > hi every
+// y is hi, as the definition says)
 export const clip: GradRule = (ctx, [g]) => {
-  if (ctx.needs(1) || ctx.needs(2)) throw new Error('gradients with respect to Clip bounds are not implemented');
-  if (!ctx.needs(0)) return [null];
   const b = ctx.b, x = ctx.node.input[0];
   const lo = ctx.opset < 11 ? c(ctx, attrFloat(ctx.node, 'min', -3.4028234663852886e38)) : ctx.node.input[1] || null;
   const hi = ctx.opset < 11 ? c(ctx, attrFloat(ctx.node, 'max', 3.4028234663852886e38)) : ctx.node.input[2] || null;
-  let keep: string | null = null;
-  if (lo) keep = b.op('Not', [b.op('Less', [x, lo])]);
-  if (hi) {
-    const under = b.op('Not', [b.op('Greater', [x, hi])]);
-    keep = keep ? b.op('And', [keep, under]) : under;
-  }
-  return [keep ? select(ctx, keep, g!, c(ctx, 0)) : g];
+  const both = (p: string | null, q: string | null) => (p && q ? b.op('And', [p, q]) : p ?? q);
+  const gWhere = (mask: string | null) => (mask ? select(ctx, mask, g!, c(ctx, 0)) : g!);
+  const aboveLo = lo ? b.op('Not', [b.op('Less', [x, lo])]) : null;
+  const overHi = hi ? b.op('Greater', [lo ? b.op('Max', [x, lo]) : x, hi]) : null;
+  return [
+    ctx.needs(0) ? gWhere(both(aboveLo, overHi ? b.op('Not', [overHi]) : null)) : null,
+    ctx.needs(1) ? unbroadcast(ctx, gWhere(both(b.op('Less', [x, lo!]), hi ? b.op('Not', [b.op('Greater', [lo!, hi])]) : null)), lo!) : null,
+    ctx.needs(2) ? unbroadcast(ctx, gWhere(overHi), hi!) : null,
+  ];
 };
 
 // y = max(a, b) ⇒ da = g·[a ≥ b], db = g·[a < b]  (and the mirror image for Min); two inputs only

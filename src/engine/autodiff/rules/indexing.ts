@@ -129,10 +129,9 @@ export const where: GradRule = (ctx, [g]) => {
   ];
 };
 
-// y = pad(x, p) (constant mode) ⇒ dx = g[p_begin : p_begin + shape(x)]
+// y = pad(x, p, v) (constant mode) ⇒ dx = g[p_begin : p_begin + shape(x)], dv = Σ g − Σ dx (the padded cells)
 export const padRule: GradRule = (ctx, [g]) => {
-  if (ctx.needs(2)) throw new Error('the gradient with respect to the padding value is not implemented');
-  if (!ctx.needs(0)) return ctx.node.input.map(() => null);
+  if (!ctx.needs(0) && !ctx.needs(2)) return ctx.node.input.map(() => null);
   const mode = attrString(ctx.node, 'mode', 'constant');
   if (mode !== 'constant') throw new Error(`Pad in '${mode}' mode has no gradient rule`);
   const x = ctx.node.input[0];
@@ -149,7 +148,10 @@ export const padRule: GradRule = (ctx, [g]) => {
   }
   if (pads.some((p) => p < 0)) throw new Error('Pad with negative pads (cropping) has no gradient rule');
   const starts = sx.map((_, i) => pads![i]);
-  return [slice(ctx.b, g!, starts, starts.map((s, i) => s + sx[i]), range(sx.length)), ...ctx.node.input.slice(1).map(() => null)];
+  const dx = slice(ctx.b, g!, starts, starts.map((s, i) => s + sx[i]), range(sx.length));
+  const value = ctx.node.input[2];
+  const dv = ctx.needs(2) ? ctx.b.sub(unbroadcast(ctx, g!, value), unbroadcast(ctx, dx, value, sx)) : null;
+  return ctx.node.input.map((_, i) => (i === 0 && ctx.needs(0) ? dx : i === 2 ? dv : null));
 };
 
 // y = tile(x, r) ⇒ dx = Σ over the r copies: reshape g to [r₀, d₀, r₁, d₁, …] and sum the r axes
