@@ -1,7 +1,7 @@
 // Normalisations and softmaxes. Forward statistics are reused (LayerNormalization's Mean and InvStdDev outputs)
 // rather than recomputed.
 import { attrFloat, attrInt } from '../../onnx/attributes';
-import { normAxis, range } from '../emit';
+import { normAxis, range, zeros } from '../emit';
 import { unbroadcast } from '../unbroadcast';
 import { GradContext, GradRule } from '../types';
 import { scalarLike } from './common';
@@ -28,11 +28,11 @@ export const logSoftmax: GradRule = (ctx, [g]) => {
   return [b.sub(g!, b.mul(b.op('Exp', [y]), b.reduce('ReduceSum', g!, softmaxAxes(ctx), true)))];
 };
 
-// y = x̂·γ + β, x̂ = (x − μ)·r over the trailing axes ⇒ dx = r·(gγ − mean(gγ) − x̂·mean(gγ·x̂)), dγ = Σ g·x̂, dβ = Σ g
+// y = x̂·γ + β, x̂ = (x − μ)·r over the trailing N elements ⇒ dx = r·(gγ − mean(gγ) − x̂·mean(gγ·x̂)), dγ = Σ g·x̂,
+// dβ = Σ g; the Mean and InvStdDev outputs add dμ/N and −dr·r²·x̂/N to dx (r = (v + ε)^−½, v = mean((x − μ)²))
 export const layerNormalization: GradRule = (ctx, dy) => {
-  const g = dy[0];
-  if (dy[1] || dy[2]) throw new Error('gradients flowing into the Mean or InvStdDev outputs are not implemented');
-  if (!g) return [null, null, null];
+  const [g, dMean, dInvStd] = dy;
+  if (!g && !dMean && !dInvStd) return [null, null, null];
   const b = ctx.b;
   const [x, scale, bias] = ctx.node.input;
   const sx = ctx.shape(x);
@@ -44,13 +44,20 @@ export const layerNormalization: GradRule = (ctx, dy) => {
   const xhat = b.mul(b.sub(x, mean), invStd);
   let dx: string | null = null;
   if (ctx.needs(0)) {
-    const gs = b.mul(g, scale);
-    const m1 = b.reduce('ReduceMean', gs, axes, true);
-    const m2 = b.reduce('ReduceMean', b.mul(gs, xhat), axes, true);
-    dx = b.mul(invStd, b.sub(b.sub(gs, m1), b.mul(xhat, m2)));
+    if (g) {
+      const gs = b.mul(g, scale);
+      const m1 = b.reduce('ReduceMean', gs, axes, true);
+      const m2 = b.reduce('ReduceMean', b.mul(gs, xhat), axes, true);
+      dx = b.mul(invStd, b.sub(b.sub(gs, m1), b.mul(xhat, m2)));
+    }
+    const perElement = 1 / axes.reduce((a, i) => a * sx[i], 1);
+    const fromMean = dMean ? b.mul(dMean, scalarLike(ctx, perElement, x)) : null;
+    const fromInvStd = dInvStd ? b.mul(b.mul(dInvStd, b.mul(invStd, invStd)), b.mul(xhat, scalarLike(ctx, -perElement, x))) : null;
+    for (const term of [fromMean, fromInvStd]) if (term) dx = b.add(dx ?? zeros(b, sx, ctx.dataType(x)), term);
   }
-  const dScale = ctx.needs(1) ? unbroadcast(ctx, b.mul(g, xhat), scale, sx) : null;
-  const dBias = bias && ctx.needs(2) ? unbroadcast(ctx, g, bias, sx) : null;
+  // γ and β reach only Y: with no gradient on Y theirs is zero.
+  const dScale = !ctx.needs(1) ? null : g ? unbroadcast(ctx, b.mul(g, xhat), scale, sx) : zeros(b, ctx.shape(scale), ctx.dataType(scale));
+  const dBias = !bias || !ctx.needs(2) ? null : g ? unbroadcast(ctx, g, bias, sx) : zeros(b, ctx.shape(bias), ctx.dataType(bias));
   return [dx, dScale, dBias];
 };
 
