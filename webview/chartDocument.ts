@@ -1,6 +1,8 @@
 // From the JSON-safe chart payload to what the chart module draws. Unknown numbers (a sweep still running: no
-// baseline, no Watanabe temperature yet) become NaN, which the figure leaves out instead of drawing at zero.
-import { buildFigure, type ChartDocument, type Figure, TRACE } from '../src/chart/figure';
+// baseline, no Watanabe temperature yet) become NaN, which the figure leaves out instead of drawing at zero. The
+// payload has no results version: the figure infers it (version-2 levels record their tests), unless the host
+// sends one.
+import { ANNOTATION, buildFigure, type ChartDocument, type Figure, TRACE } from '../src/chart/figure';
 import type { ChartTheme } from '../src/chart/theme';
 import type { ChartDoc, ChartMetric, ChartViewOptions } from '../src/protocol/webview';
 
@@ -20,21 +22,30 @@ export function toChartDocument(d: ChartDoc): ChartDocument {
     },
     verdict: d.verdict,
     hypothesis: { resolved: { circuit: { name: d.circuitName } } },
+    ...versionOf(d),
   };
+}
+
+/** The results version, when the host sends one (the protocol's ChartDoc has none yet). */
+function versionOf(d: ChartDoc): { version?: number } {
+  const version = (d as ChartDoc & { version?: unknown }).version;
+  return typeof version === 'number' ? { version } : {};
 }
 
 /** Trace ids behind each metric toggle. */
 export const METRIC_TRACES: Record<ChartMetric, readonly string[]> = {
-  target: [TRACE.targetUpper, TRACE.targetLower, TRACE.target],
+  // The null and the excess's bound are read against the target effect: they toggle with it.
+  target: [TRACE.targetUpper, TRACE.targetLower, TRACE.target, TRACE.nullUpper, TRACE.nullLower, TRACE.null, TRACE.excessBound, TRACE.unconverged],
   collateral: [TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral],
-  thresholds: [TRACE.persistence, TRACE.tolerance],
+  thresholds: [TRACE.persistence, TRACE.sufficiencyUpper, TRACE.sufficiencyLower, TRACE.tolerance, TRACE.toleranceLower],
   lossGap: [TRACE.lossGapUpper, TRACE.lossGapLower, TRACE.lossGap],
   llc: [TRACE.llcUpper, TRACE.llcLower, TRACE.llc],
 };
 
 /**
  * The figure for the panel: the shared chart, with the metrics the user switched off hidden. `withTitle: false`
- * drops Plotly's title (the panel shows it as HTML above the chart); exported images keep it.
+ * drops Plotly's title and the calibration warning under it (the panel shows both as HTML above the chart);
+ * exported images keep them.
  */
 export function panelFigure(d: ChartDoc, options: ChartViewOptions, theme: ChartTheme, withTitle: boolean): Figure {
   const fig = buildFigure(toChartDocument(d), { xAxis: options.xAxis, theme });
@@ -50,6 +61,7 @@ export function panelFigure(d: ChartDoc, options: ChartViewOptions, theme: Chart
   const layout = { ...fig.layout };
   if (!withTitle) {
     delete layout.title;
+    layout.annotations = (layout.annotations ?? []).filter((a) => a.name !== ANNOTATION.calibrationWarning);
     layout.margin = { ...layout.margin, t: 28 };
   }
   return { data, layout };

@@ -3,7 +3,9 @@
 // level while a sweep runs); the page draws it, remembers the view options, and renders images on request.
 //
 // Stable hooks for tests and people: #chart[data-state][data-run-id][data-shapes][data-t-ent],
-// [data-testid=verdict], table#levels tr[data-level], the toolbar buttons' data-export.
+// [data-testid=verdict][data-calibration][data-inconclusive], [data-testid=calibration] (and its warning,
+// [data-testid=calibration-warning]), [data-testid=advice], table#levels tr[data-level][data-failed], the toolbar
+// buttons' data-export.
 import './cspInit';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -13,7 +15,7 @@ import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import Plotly from 'plotly.js-dist';
-import { levelCells, verdictExtras } from '../src/chart/format';
+import { failedTests, levelCells, levelTableHeader, unconverged } from '../src/chart/format';
 import {
   CHART_METRICS,
   type ChartMetric,
@@ -31,6 +33,7 @@ import {
 } from '../src/protocol/webview';
 import { panelFigure, shapeNames } from './chartDocument';
 import { el } from './dom';
+import { verdictHeader } from './facts';
 import { HostChannel } from './ipc';
 import { readTheme, watchTheme } from './theme';
 
@@ -56,6 +59,13 @@ let state: ChartState | null = null;
 
 const title = el('h1', { id: 'title', 'data-testid': 'chart-title' }, 'Entanglement chart');
 const verdict = el('p', { id: 'verdict', 'data-testid': 'verdict' });
+const calibration = el('p', { id: 'calibration', 'data-testid': 'calibration', class: 'muted', hidden: '' });
+const calibrationWarning = el('p', { id: 'calibration-warning', 'data-testid': 'calibration-warning', hidden: '' });
+const inconclusive = el('p', { id: 'inconclusive', 'data-testid': 'inconclusive', hidden: '' });
+const advice = el('ul', { id: 'advice', 'data-testid': 'advice', hidden: '' });
+// The warning colour through the CSSOM (the policy allows no inline style attributes).
+for (const e of [calibrationWarning, inconclusive]) e.style.color = 'var(--vscode-editorWarning-foreground, var(--vscode-list-warningForeground))';
+calibrationWarning.style.fontWeight = '600';
 const status = el('p', { id: 'status', 'data-testid': 'status', class: 'muted' });
 const progress = el('vscode-progress-bar', { id: 'progress', hidden: '' });
 const runSelect = el('vscode-single-select', { id: 'run', 'aria-label': 'run' });
@@ -70,7 +80,7 @@ const chart = el('div', { id: 'chart', 'data-state': 'empty' });
 const table = el('table', { id: 'levels' });
 
 document.body.append(
-  el('header', {}, [title, verdict, status, progress]),
+  el('header', {}, [title, verdict, calibration, calibrationWarning, inconclusive, advice, status, progress]),
   el('div', { class: 'toolbar' }, [
     el('label', { class: 'field' }, ['Run ', runSelect]),
     el('span', { class: 'field' }, ['x axis ', axis]),
@@ -143,13 +153,27 @@ function renderVerdict(s: ChartState): void {
   verdict.dataset.tSurv = v?.tSurv === null || v === null ? '' : String(v.tSurv);
   verdict.dataset.cleanliness = v ? String(v.cleanlinessDecades) : '';
   verdict.dataset.cleanWindow = v?.cleanWindow ? v.cleanWindow.join(',') : '';
-  if (!v) {
+  verdict.dataset.calibration = v?.calibration ? `${v.calibration.clean}/${v.calibration.of}` : '';
+  verdict.dataset.inconclusive = (v?.inconclusive ?? []).join(',');
+  const show = (e: HTMLElement, text: string | null) => {
+    e.hidden = text === null;
+    e.textContent = text ?? '';
+  };
+  const h = verdictHeader(s.doc);
+  if (!v || !h) {
     verdict.textContent = s.run.message;
+    for (const e of [calibration, calibrationWarning, inconclusive]) show(e, null);
+    advice.hidden = true;
+    advice.replaceChildren();
     return;
   }
   // Each number once: the summary already names t_ent, t_surv and the width when there is a clean window.
-  const facts = verdictExtras(v);
-  verdict.replaceChildren(el('strong', {}, v.summary), ...(facts.length > 0 ? [el('span', { class: 'muted' }, ` · ${facts.join(' · ')}`)] : []));
+  verdict.replaceChildren(el('strong', {}, v.summary), ...(h.extras.length > 0 ? [el('span', { class: 'muted' }, ` · ${h.extras.join(' · ')}`)] : []));
+  show(calibration, h.calibration);
+  show(calibrationWarning, h.warning);
+  show(inconclusive, h.inconclusive);
+  advice.hidden = h.advice.length === 0;
+  advice.replaceChildren(...h.advice.map((a) => el('li', {}, a)));
 }
 
 function draw(): void {
@@ -177,11 +201,20 @@ function draw(): void {
 function renderTable(s: ChartState): void {
   const levels = s.doc?.levels ?? [];
   const llc = levels.some((l) => l.llc);
-  const head = ['level', 'ΔL ± se', 'E_T ± se', 'E_C ± se', ...(llc ? ['LLC ± se'] : []), 'collateral negligible', 'target persists'];
+  const head = levelTableHeader('level', { llc });
   const rows = levels.map((l) => {
     const cells = levelCells(l, llc);
     const inWindow = s.doc?.verdict?.cleanWindow && l.level >= s.doc.verdict.cleanWindow[0] && l.level <= s.doc.verdict.cleanWindow[1];
-    return el('tr', { 'data-level': String(l.level), ...(inWindow ? { class: 'clean' } : {}) }, cells.map((c) => el('td', {}, c)));
+    const notConverged = unconverged(l);
+    const classes = [...(inWindow ? ['clean'] : []), ...(notConverged ? ['unconverged'] : [])];
+    const tr = el('tr', {
+      'data-level': String(l.level),
+      'data-failed': failedTests(l).join(','),
+      ...(classes.length > 0 ? { class: classes.join(' ') } : {}),
+      ...(notConverged ? { title: 'not converged: its tests are not used' } : {}),
+    }, cells.map((c) => el('td', {}, c)));
+    if (notConverged) tr.style.fontStyle = 'italic';
+    return tr;
   });
   table.replaceChildren(el('thead', {}, [el('tr', {}, head.map((h) => el('th', {}, h)))]), el('tbody', {}, rows));
 }

@@ -1,11 +1,13 @@
-// The runs view in the side bar: one row per run (hypothesis, dial, status, t_ent, cleanliness) with a sparkline
-// of the target and collateral effects; clicking a row opens its chart. No Plotly here: the sparkline is a path.
+// The runs view in the side bar: one row per run (hypothesis, dial, status, t_ent, the calibration k/K: how many
+// matched random sets the same verdict would call clean, cleanliness) with a sparkline of the target and collateral
+// effects; a run with levels that did not converge is marked inconclusive. Clicking a row opens its chart. No
+// Plotly here: the sparkline is a path.
 //
-// Stable hooks: li.run[data-run-id][data-status][data-t-ent], [data-testid=runs-empty], [data-testid=untrusted].
+// Stable hooks: li.run[data-run-id][data-status][data-t-ent][data-calibration][data-inconclusive],
+// .calibration[data-warning], .inconclusive, [data-testid=runs-empty], [data-testid=untrusted].
 import './cspInit';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import { formatLevel, formatNumber } from '../src/chart/format';
 import {
   CancelRunCommand,
   OpenResultsCommand,
@@ -16,6 +18,7 @@ import {
   type RunSummary,
 } from '../src/protocol/webview';
 import { el, svg } from './dom';
+import { type RunEntry, runFacts } from './facts';
 import { HostChannel } from './ipc';
 import { sparklinePaths } from './sparkline';
 
@@ -36,28 +39,43 @@ function render(state: RunsState): void {
   list.replaceChildren(...state.runs.map(row));
 }
 
-function row(run: RunSummary): HTMLElement {
+/** The warning colour (through the CSSOM: the policy allows no inline style attributes). */
+function warn<E extends HTMLElement>(e: E): E {
+  e.style.color = 'var(--vscode-editorWarning-foreground, var(--vscode-list-warningForeground))';
+  return e;
+}
+
+function row(run: RunEntry): HTMLElement {
   const active = run.status === 'running' || run.status === 'queued';
   const finished = run.status === 'complete' || run.status === 'diverged';
-  const facts = finished
-    ? `t_ent ${run.tEnt === null ? '—' : formatLevel(run.tEnt)} · cleanliness ${run.cleanlinessDecades === null ? '—' : formatNumber(run.cleanlinessDecades)} dec`
-    : run.status === 'running' && run.progress !== null ? `${Math.round(run.progress * 100)}%` : '';
+  const f = runFacts(run);
+  const calibration = finished && f.calibration
+    ? el('span', { class: `calibration${f.calibration.warning ? '' : ' muted'}`, title: f.calibration.title, 'data-warning': String(f.calibration.warning) }, f.calibration.text)
+    : null;
+  if (calibration && f.calibration?.warning) warn(calibration);
+  const facts: (string | HTMLElement)[] = finished
+    ? [f.tEnt, ...(calibration ? [' · ', calibration] : []), ` · ${f.cleanliness}`]
+    : run.status === 'running' && run.progress !== null ? [`${Math.round(run.progress * 100)}%`] : [];
   const buttons: HTMLElement[] = [];
   if (active) buttons.push(button('Cancel', () => channel.send(CancelRunCommand, { runId: run.id }), 'cancel'));
   if (finished) buttons.push(button('Results', () => channel.send(OpenResultsCommand, { runId: run.id }), 'results'));
+  const tooltip = [run.label, run.message, ...(finished && f.calibration ? [f.calibration.title] : []), ...(f.inconclusive ? [f.inconclusive.text] : []), run.resultsPath];
   const li = el('li', {
-    class: `run status-${run.status}`,
+    class: `run status-${run.status}${f.inconclusive ? ' inconclusive' : ''}`,
     tabindex: '0',
     role: 'button',
-    title: `${run.label}\n${run.message}\n${run.resultsPath}`,
+    title: tooltip.join('\n'),
     'data-run-id': run.id,
     'data-status': run.status,
     'data-t-ent': run.tEnt === null ? '' : String(run.tEnt),
+    'data-calibration': run.calibration ? `${run.calibration.clean}/${run.calibration.of}` : '',
+    'data-inconclusive': (f.inconclusive?.levels ?? []).join(','),
   }, [
     el('div', { class: 'head' }, [
       el('span', { class: 'name' }, run.circuitName || run.label),
       el('vscode-badge', { class: 'dial' }, run.dial ?? '?'),
       el('span', { class: 'status' }, run.status),
+      ...(f.inconclusive ? [warn(el('span', { class: 'inconclusive', title: f.inconclusive.text }, f.inconclusive.badge))] : []),
     ]),
     el('div', { class: 'body' }, [sparkline(run), el('div', { class: 'facts' }, [el('div', { class: 'file muted' }, run.label), el('div', {}, facts)])]),
     el('div', { class: 'message muted' }, run.message),

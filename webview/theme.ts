@@ -31,6 +31,7 @@ export function readTheme(body: HTMLElement = document.body): ChartTheme {
     llc: v(['--vscode-charts-purple'], fallback.llc),
     cleanWindow: v(['--vscode-charts-green'], fallback.cleanWindow),
     marker: v(['--vscode-descriptionForeground', '--vscode-foreground'], fallback.marker),
+    warning: v(['--vscode-editorWarning-foreground', '--vscode-list-warningForeground', '--vscode-charts-yellow'], fallback.warning),
   };
 }
 

@@ -29,6 +29,12 @@ export const PLANTED = {
   controlFeatures: 16,
   /** Control units per class. */
   controlUnitsPerClass: 5,
+  /**
+   * Idle units (no input weight, bias −1, no output weight): a real layer is mostly units that serve neither task,
+   * so a matched random 4-unit set rarely holds a circuit unit and the null is informative. Silent at w* (a ReLU
+   * at −1 has zero gradient), so w* stays a stationary point; under degradation they wake up like any other unit.
+   */
+  idleUnits: 72,
   /** Circuit: target pre-activation a, logit weight A ⇒ target margin a·A. */
   a: 5,
   A: 5,
@@ -56,7 +62,7 @@ const K = PLANTED.classes;
 const DC = PLANTED.controlFeatures;
 const R = PLANTED.controlUnitsPerClass;
 export const INPUT_WIDTH = 2 + K + DC;
-export const HIDDEN = K + K * R;
+export const HIDDEN = K + K * R + PLANTED.idleUnits;
 export const HIDDEN_TENSOR = '/relu/Relu_output_0';
 
 /** Rows of the Sylvester Hadamard matrix of order DC, skipping the all-ones row: orthogonal ±1 prototypes. */
@@ -67,11 +73,12 @@ function prototypes(): number[][] {
 }
 
 /** Hidden positions: a fixed shuffle, so the circuit is not simply "the first units". */
-export function unitLayout(): { circuit: number[]; control: number[][] } {
+export function unitLayout(): { circuit: number[]; control: number[][]; idle: number[] } {
   const perm = Rng.stream(PLANTED.seed, 1).permutation(HIDDEN);
   const circuit = Array.from({ length: K }, (_, i) => perm[i]!);
   const control = Array.from({ length: K }, (_, j) => Array.from({ length: R }, (_, s) => perm[K + j * R + s]!));
-  return { circuit, control };
+  const idle = Array.from(perm.slice(K + K * R));
+  return { circuit, control, idle };
 }
 
 /** The network with coupling κ; `overrides` changes constants (tests use it to show what calibration buys). */
@@ -81,7 +88,7 @@ export function plantedModel(kappa: number, overrides: Partial<Record<'controlMa
   const coupledThreshold = overrides.coupledThreshold ?? PLANTED.coupledThreshold;
   if (kappa >= controlMargin) throw new Error(`κ must be below the control margin ${controlMargin}`);
   const P = prototypes();
-  const { circuit, control } = unitLayout();
+  const { circuit, control, idle } = unitLayout();
   const W1 = new Float32Array(HIDDEN * INPUT_WIDTH); // [HIDDEN, INPUT] (Gemm transB)
   const b1 = new Float32Array(HIDDEN);
   const W2 = new Float32Array(K * HIDDEN); // [K, HIDDEN]
@@ -114,6 +121,7 @@ export function plantedModel(kappa: number, overrides: Partial<Record<'controlMa
       W2[j * HIDDEN + u] = C;
     }
   }
+  for (const u of idle) b1[u] = -1;
   const b = new GraphBuilder(17);
   b.initializer(floatTensor('hidden.weight', [HIDDEN, INPUT_WIDTH], W1));
   b.initializer(floatTensor('hidden.bias', [HIDDEN], b1));
@@ -201,14 +209,18 @@ function main(): void {
       `Planted circuit with coupling κ = ${kappa}: the ${K} circuit units of the hidden layer.`));
   }
   // Deliberately bad hypotheses on the κ = 1 network, as many units as the circuit, drawn with a fixed seed:
-  // from the whole layer (this draw holds one circuit unit), and from the units outside the circuit.
+  // from the whole layer, from the control units (they serve the control task only), and the circuit together
+  // with one control unit per class (units the target shares with the control task).
   const random = [...Rng.stream(PLANTED.seed, 3).permutation(HIDDEN).slice(0, K)].sort((p, q) => p - q);
   const outside = control.flat();
+  const shared = [...circuit, ...control.map((c) => c[0]!)].sort((p, q) => p - q);
+  fs.writeFileSync(path.join(dir, 'shared-units.circuit.yaml'), hypothesisYaml('circuit and control units', modelFile(1), shared,
+    `The ${K} circuit units together with one control unit per class (units the target shares with the control task) on the κ = 1 network.`));
   const nonCircuit = [...Rng.stream(PLANTED.seed, 4).permutation(outside.length).slice(0, K)].map((k) => outside[k]!).sort((p, q) => p - q);
   fs.writeFileSync(path.join(dir, 'random-units.circuit.yaml'), hypothesisYaml('random units', modelFile(1), random,
     `${K} random units of the hidden layer (seeded draw; ${random.filter((u) => circuit.includes(u)).length} of them circuit units) on the κ = 1 network.`));
-  fs.writeFileSync(path.join(dir, 'non-circuit-units.circuit.yaml'), hypothesisYaml('random non-circuit units', modelFile(1), nonCircuit,
-    `${K} random units from outside the circuit (seeded draw) on the κ = 1 network.`));
+  fs.writeFileSync(path.join(dir, 'non-circuit-units.circuit.yaml'), hypothesisYaml('random control units', modelFile(1), nonCircuit,
+    `${K} random control units (seeded draw; they serve the control task only) on the κ = 1 network.`));
   console.log(`circuit units ${circuit.join(', ')}; control units ${control.map((c) => c.join('/')).join(', ')}; random units ${random.join(', ')}; non-circuit units ${nonCircuit.join(', ')}`);
 }
 

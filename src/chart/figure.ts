@@ -2,14 +2,22 @@
 // shared by the CLI's HTML page and the extension's webview. SVG `scatter` traces only (no WebGL, no eval).
 //
 // Three stacked panels sharing the x axis, each y axis ranged to its own data (the collateral effect is often ~50×
-// smaller than the target effect, and its tolerance line decides t_ent, so it gets a panel of its own):
-//   top (y):     target effect E_T with its 95% band (mean ± 1.96·se) and the persistence line ρ·E_T(0);
-//   middle (y4): collateral effect E_C with its band and the collateral tolerance τ_C·max(ΔL_C, δ);
+// smaller than the target effect, and its tolerance lines decide t_ent, so it gets a panel of its own):
+//   top (y):     target effect E_T with its 95% band; the null (the matched random sets of the circuit's size: the
+//                band a new random set falls in, and its mean m_T dotted); the excess X_T = E_T − m_T drawn on the
+//                same scale as m_T + bound (X_T − q·se_X, triangles) against the persistence line m_T + ρ·X_T(0),
+//                so a triangle above the line is a level where the excess persists (above the null's mean: specific);
+//   middle (y4): collateral effect E_C with its band and the two-sided tolerance ±τ_C·max(ΔL_C, δ);
 //   bottom (y2): degraded loss gap ΔL, with the LLC on a right axis (y3, sgld).
-// Shaded clean window and vertical markers at t_ent, t_surv and the Watanabe temperature across all panels.
+// Levels whose chains did not converge keep their points, hollow. Shaded clean window and vertical markers at
+// t_ent, t_surv and the Watanabe temperature across all panels. A version-1 document (no null) is drawn as it was
+// judged then (ρ·E_T(0), one-sided collateral), with a "no null" note.
 import type { Data, Layout, Shape } from 'plotly.js-dist';
 import type { Estimate, LevelResult, ResultsDocument, Verdict } from '../protocol/results';
-import { formatEstimate, formatLevel, formatNumber, verdictExtras } from './format';
+import {
+  calibrationText, describeConvergence, formatEstimate, formatFailed, formatLevel, formatNumber, formatSe, isVersion1, judgedV2,
+  NO_NULL_V1, NO_NULL_V2, unconverged, verdictExtras,
+} from './format';
 import { type ChartTheme, withAlpha } from './theme';
 
 export type ChartXAxis = 'temperature' | 'lossGap';
@@ -28,6 +36,8 @@ export interface Figure {
 export type ChartDocument = Pick<ResultsDocument, 'dial' | 'levels' | 'watanabeTemperature' | 'thresholds' | 'baseline'> & {
   verdict?: Verdict | null;
   hypothesis?: { resolved: { circuit: { name: string } } };
+  /** The results version; absent (the webview's payload): inferred from the levels and the verdict. */
+  version?: number;
 };
 
 /** Two-sided 95% normal quantile: bands are mean ± Z95·se. */
@@ -38,11 +48,19 @@ export const TRACE = {
   targetUpper: 'target-upper',
   targetLower: 'target-lower',
   target: 'target',
+  nullUpper: 'null-upper',
+  nullLower: 'null-lower',
+  null: 'null',
+  excessBound: 'excess-bound',
+  unconverged: 'not-converged',
   collateralUpper: 'collateral-upper',
   collateralLower: 'collateral-lower',
   collateral: 'collateral',
   persistence: 'persistence-threshold',
+  sufficiencyUpper: 'sufficiency-upper',
+  sufficiencyLower: 'sufficiency-lower',
   tolerance: 'collateral-tolerance',
+  toleranceLower: 'collateral-tolerance-lower',
   lossGapUpper: 'loss-gap-upper',
   lossGapLower: 'loss-gap-lower',
   lossGap: 'loss-gap',
@@ -59,9 +77,25 @@ export const SHAPE = {
   watanabe: 'marker-watanabe',
 } as const;
 
+/** Names of the layout annotations. */
+export const ANNOTATION = {
+  /** "no null (results version 1)" (or: fewer than two matched random sets). */
+  noNull: 'no-null',
+  /** The calibration's warning, in the warning colour, under the title. */
+  calibrationWarning: 'calibration-warning',
+} as const;
+
+/** The name of the null's legend entry. */
+export const NULL_NAME = 'matched random sets (null)';
+
 /** Where each level sits on the chosen x axis: the level itself, or its degraded loss gap ΔL(t). */
 export function levelX(level: LevelResult, xAxis: ChartXAxis): number {
   return xAxis === 'temperature' ? level.level : level.lossGap.mean;
+}
+
+/** Whether the document asks sufficiency (scope: complement): its tests are then the sufficient window's. */
+function asksSufficiency(doc: ChartDocument, levels: readonly LevelResult[]): boolean {
+  return doc.verdict?.question === 'sufficiency' || levels.some((l) => l.bounds?.sufficiencyThreshold !== undefined || l.tests?.sufficient !== undefined);
 }
 
 export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
@@ -71,20 +105,67 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
   const xs = levels.map((l) => levelX(l, xAxis));
   const logX = xs.length > 0 && xs.every((x) => x > 0);
   const xName = xAxis === 'temperature' ? levelName(doc.dial) : 'degraded loss gap ΔL';
-  const hoverHead = levels.map((l) => `${levelSymbol(doc.dial)} = ${formatLevel(l.level)} · ΔL = ${formatEstimate(l.lossGap)}`);
+  const symbol = levelSymbol(doc.dial);
+  const v1 = isVersion1(doc);
+  const sufficiency = asksSufficiency(doc, levels);
+  const hoverHead = levels.map((l) => `${symbol} = ${formatLevel(l.level)} · ΔL = ${formatEstimate(l.lossGap)}${unconverged(l) ? ' · <b>not converged</b>' : ''}`);
+  // Every hover ends with the level's tests: convergence and what failed.
+  const testLines = levels.map((l) => [describeConvergence(l), `failed: ${formatFailed(l)}`]);
+  const symbols = levels.map((l): PointSymbol => (unconverged(l) ? 'circle-open' : 'circle'));
+  const targetLines = levels.map((l, i) => [...nullLines(l, v1, doc), ...testLines[i]!]);
+  const collateralLines = levels.map((l, i) => [collateralLine(l), ...testLines[i]!]);
+
+  const withNull = levels.filter((l) => l.null);
+  const nullXs = withNull.map((l) => levelX(l, xAxis));
+  const withExcess = levels.filter((l) => l.null && l.excess);
+  const twoSided = levels.some((l) => judgedV2(l) || l.bounds?.collateralLower !== undefined);
 
   const data: Data[] = [
-    ...band(TRACE.targetUpper, TRACE.targetLower, TRACE.target, 'target effect E_T', xs, levels.map((l) => l.targetEffect), hoverHead, theme.target, 'y'),
-    ...band(TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral, 'collateral effect E_C', xs, levels.map((l) => l.collateralEffect), hoverHead, theme.collateral, 'y4'),
-    thresholdLine(TRACE.persistence, `persistence ρ·E_T(0) = ${formatNumber(doc.thresholds.persistence * doc.baseline.targetEffect)}`, xs, levels.map((l) => persistenceThreshold(doc, l)), theme.target, 'y'),
-    thresholdLine(TRACE.tolerance, `collateral tolerance τ_C·max(ΔL_C, δ)`, xs, levels.map((l) => collateralTolerance(doc, l)), theme.collateral, 'y4'),
-    ...band(TRACE.lossGapUpper, TRACE.lossGapLower, TRACE.lossGap, 'degraded loss gap ΔL', xs, levels.map((l) => l.lossGap), hoverHead, theme.lossGap, 'y2'),
+    ...band(TRACE.targetUpper, TRACE.targetLower, TRACE.target, 'target effect E_T', xs, levels.map((l) => l.targetEffect), hoverHead, theme.target, 'y', { symbols, lines: targetLines }),
   ];
+  if (withNull.length > 0) data.push(...nullBand(withNull, nullXs, levels, hoverHead, theme));
+  if (withExcess.length > 0) data.push(excessBoundTrace(withExcess, xAxis, levels, hoverHead, targetLines, sufficiency, theme));
+  data.push(
+    ...band(TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral, 'collateral effect E_C', xs, levels.map((l) => l.collateralEffect), hoverHead, theme.collateral, 'y4', { symbols, lines: collateralLines }),
+  );
+  if (sufficiency) {
+    const thr = levels.map((l) => l.bounds?.sufficiencyThreshold ?? NaN);
+    const name = 'sufficiency ±τ_T·max(ΔL_T, δ)';
+    data.push(
+      thresholdLine(TRACE.sufficiencyUpper, name, xs, thr, theme.target, 'y', { group: TRACE.sufficiencyUpper }),
+      thresholdLine(TRACE.sufficiencyLower, name, xs, thr.map((y) => -y), theme.target, 'y', { group: TRACE.sufficiencyUpper, showlegend: false }),
+    );
+  } else {
+    data.push(thresholdLine(TRACE.persistence, persistenceName(doc, levels), xs, levels.map((l) => persistenceThreshold(doc, l)), theme.target, 'y', {}));
+  }
+  const tolerance = levels.map((l) => collateralTolerance(doc, l));
+  data.push(thresholdLine(TRACE.tolerance, `collateral tolerance ${twoSided ? '±' : ''}τ_C·max(ΔL_C, δ)`, xs, tolerance, theme.collateral, 'y4', { group: TRACE.tolerance, dash: 'dash' }));
+  if (twoSided) {
+    data.push(thresholdLine(TRACE.toleranceLower, 'collateral tolerance −τ_C·max(ΔL_C, δ)', xs, tolerance.map((y) => -y), theme.collateral, 'y4', { group: TRACE.tolerance, dash: 'dash', showlegend: false }));
+  }
+  data.push(...band(TRACE.lossGapUpper, TRACE.lossGapLower, TRACE.lossGap, 'degraded loss gap ΔL', xs, levels.map((l) => l.lossGap), hoverHead, theme.lossGap, 'y2', { symbols, lines: testLines }));
   const withLlc = levels.filter((l) => l.llc);
   if (withLlc.length > 0) {
+    const at = withLlc.map((l) => levels.indexOf(l));
     data.push(
-      ...band(TRACE.llcUpper, TRACE.llcLower, TRACE.llc, 'LLC λ̂', withLlc.map((l) => levelX(l, xAxis)), withLlc.map((l) => l.llc as Estimate), withLlc.map((l) => hoverHead[levels.indexOf(l)]), theme.llc, 'y3'),
+      ...band(TRACE.llcUpper, TRACE.llcLower, TRACE.llc, 'LLC λ̂', withLlc.map((l) => levelX(l, xAxis)), withLlc.map((l) => l.llc as Estimate), at.map((i) => hoverHead[i]!), theme.llc, 'y3', { symbols: at.map((i) => symbols[i]!), lines: at.map((i) => testLines[i]!) }),
     );
+  }
+  const notConverged = levels.filter(unconverged);
+  if (notConverged.length > 0) {
+    // Rings around the hollow points of the top panel: the legend's key to "hollow = not converged".
+    data.push({
+      uid: TRACE.unconverged,
+      type: 'scatter',
+      mode: 'markers',
+      name: 'not converged (hollow points)',
+      x: notConverged.map((l) => levelX(l, xAxis)),
+      y: notConverged.map((l) => l.targetEffect.mean),
+      yaxis: 'y',
+      marker: { symbol: 'circle-open', size: 14, color: theme.warning, line: { width: 1.5, color: theme.warning } },
+      hovertext: notConverged.map((l) => `${symbol} = ${formatLevel(l.level)}: ${describeConvergence(l)}<br>its tests are not used: it breaks the window`),
+      hoverinfo: 'text',
+    });
   }
   if (failed.length > 0 && xAxis === 'temperature') {
     data.push({
@@ -96,7 +177,7 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
       y: failed.map(() => 0),
       yaxis: 'y2',
       marker: { symbol: 'x', size: 10, color: theme.collateral },
-      hovertext: failed.map((l) => `${levelSymbol(doc.dial)} = ${formatLevel(l.level)}: ${l.error}`),
+      hovertext: failed.map((l) => `${symbol} = ${formatLevel(l.level)}: ${l.error}`),
       hoverinfo: 'text',
     });
   }
@@ -123,7 +204,7 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
         fillcolor: withAlpha(theme.cleanWindow, 0.14),
         line: { color: withAlpha(theme.cleanWindow, 0.6), width: 1 },
         // At the top of the top panel, in the headroom its y range leaves above the curves.
-        label: { text: 'clean window', textposition: 'top center', padding: 6, font: { color: theme.cleanWindow, size: 11 } },
+        label: { text: sufficiency ? 'sufficient window' : 'clean window', textposition: 'top center', padding: 6, font: { color: theme.cleanWindow, size: 11 } },
       });
     }
   }
@@ -137,9 +218,39 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
     pushMarker(shapes, SHAPE.watanabe, x, label, theme.marker, 'dot', 'inside');
   }
 
+  const annotations: NonNullable<Layout['annotations']> = [];
+  if (levels.length > 0 && withNull.length === 0) {
+    // Low in the top panel's left corner: the target effect is largest at the lowest levels, the corner is free.
+    annotations.push({
+      name: ANNOTATION.noNull,
+      text: v1 ? NO_NULL_V1 : NO_NULL_V2,
+      xref: 'paper', yref: 'paper', x: 0.005, y: PANELS.target[0], xanchor: 'left', yanchor: 'bottom',
+      showarrow: false, font: { color: theme.marker, size: 11 },
+    });
+  }
+  const warning = verdict?.calibration?.warning;
+  const warningLines = warning ? wrapWords(`⚠ ${warning}`, 110) : [];
+  if (warning) {
+    // Under the title, above the marker labels that stand on the top panel.
+    annotations.push({
+      name: ANNOTATION.calibrationWarning,
+      text: warningLines.map(escapeHtml).join('<br>'),
+      xref: 'paper', yref: 'paper', x: 0, y: 1, xanchor: 'left', yanchor: 'bottom', yshift: 20, align: 'left',
+      showarrow: false, font: { color: theme.warning, size: 11 },
+    });
+  }
+
+  const topValues = [
+    ...bandValues(levels.map((l) => l.targetEffect)),
+    ...withNull.flatMap((l) => l.null!.band),
+    ...withExcess.map((l) => l.null!.mean + l.excess!.bound),
+    ...(sufficiency ? levels.flatMap((l) => (l.bounds?.sufficiencyThreshold !== undefined ? [l.bounds.sufficiencyThreshold, -l.bounds.sufficiencyThreshold] : [])) : levels.map((l) => persistenceThreshold(doc, l))),
+  ];
   const axisStyle = { color: theme.foreground, gridcolor: theme.grid, zerolinecolor: theme.grid, linecolor: theme.grid };
   const layout: Partial<Layout> = {
-    title: { text: title(doc, verdict), font: { color: theme.foreground, size: 14 }, x: 0.02, xanchor: 'left' },
+    // Pinned to the top of the figure (an auto-placed title sits in the middle of the top margin, where the
+    // calibration warning goes): title, then the warning, then the marker labels standing on the top panel.
+    title: { text: title(doc, verdict, v1), font: { color: theme.foreground, size: 14 }, x: 0.02, xanchor: 'left', yref: 'container', y: 1, yanchor: 'top', pad: { t: 12 } },
     paper_bgcolor: theme.background,
     plot_bgcolor: theme.background,
     font: { color: theme.foreground },
@@ -148,12 +259,14 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
     // whose automargin makes room for its ticks and title, instead of hanging it a fraction of the plot below).
     legend: { orientation: 'h', xref: 'paper', x: 0, xanchor: 'left', yref: 'container', y: 0, yanchor: 'bottom', font: { color: theme.foreground } },
     hovermode: 'closest',
-    margin: { l: 72, r: 72, t: 80, b: 24 },
+    hoverlabel: { align: 'left' },
+    margin: { l: 72, r: 72, t: 80 + 14 * warningLines.length, b: 24 },
     xaxis: { ...axisStyle, type: logX ? 'log' : 'linear', title: { text: xName }, anchor: 'y2', showgrid: true, automargin: true, ...logTicks(logX ? xs : []) },
-    yaxis: { ...axisStyle, domain: PANELS.target, title: { text: 'target E_T' }, zeroline: true, range: withHeadroom([...bandValues(levels.map((l) => l.targetEffect)), ...levels.map((l) => persistenceThreshold(doc, l))]) },
+    yaxis: { ...axisStyle, domain: PANELS.target, title: { text: 'target E_T' }, zeroline: true, range: withHeadroom(topValues) },
     yaxis4: { ...axisStyle, domain: PANELS.collateral, anchor: 'x', title: { text: 'collateral E_C' }, zeroline: true },
     yaxis2: { ...axisStyle, domain: PANELS.lossGap, title: { text: 'ΔL' }, zeroline: true },
     shapes,
+    annotations,
   };
   if (withLlc.length > 0) {
     // tickmode 'auto': an overlaying axis defaults to 'sync', which puts odd values at the ΔL axis's grid lines.
@@ -190,26 +303,87 @@ function logTicks(xs: number[]): { dtick?: number } {
   return decades >= 2 ? { dtick: 1 } : {};
 }
 
-/** τ_C·max(ΔL_C(t), δ): the bound below which collateral counts as negligible (DESIGN.md §1), as the engine recorded it. */
+/** τ_C·max(ΔL_C(t), δ): the bound the collateral's interval must stay within (±, version 2), as the engine recorded it. */
 export function collateralTolerance(doc: Pick<ChartDocument, 'thresholds'>, level: LevelResult): number {
   return level.bounds?.collateralThreshold ?? doc.thresholds.collateralTolerance * Math.max(level.controlLossGap.mean, doc.thresholds.noiseFloor);
 }
 
-/** ρ·E_T(0): the bound the target effect's lower 95% end must exceed to persist, as the engine recorded it. */
+/**
+ * The persistence line on the target panel's scale. Version 2: m_T(t) + ρ·X_T(0), so that the excess's bound
+ * drawn as m_T + (X_T − q·se_X) clears it exactly where bound ≥ ρ·X_T(0); NaN at a version-2 level without a null
+ * (nothing to persist against). Version 1: ρ·E_T(0), which E_T's lower 95% end had to exceed.
+ */
 export function persistenceThreshold(doc: Pick<ChartDocument, 'thresholds' | 'baseline'>, level: LevelResult): number {
+  if (level.null && level.excess) return level.null.mean + level.excess.threshold;
+  if (judgedV2(level)) return NaN;
   return level.bounds?.targetThreshold ?? doc.thresholds.persistence * doc.baseline.targetEffect;
+}
+
+function persistenceName(doc: ChartDocument, levels: readonly LevelResult[]): string {
+  const withExcess = levels.find((l) => l.null && l.excess);
+  if (withExcess) return `persistence m_T + ρ·X_T(0) (ρ·X_T(0) = ${formatNumber(withExcess.excess!.threshold)})`;
+  return `persistence ρ·E_T(0) = ${formatNumber(doc.thresholds.persistence * doc.baseline.targetEffect)}`;
 }
 
 /**
  * The 95% interval drawn as a band: the estimate's own `ci95` when the engine recorded it (mean ± t·se with the
- * estimate's degrees of freedom: the very bounds the verdict compares), else mean ± 1.96·se.
+ * estimate's degrees of freedom), else mean ± 1.96·se.
  */
 export function interval95(e: Estimate): [number, number] {
   return e.ci95 ? [e.ci95[0], e.ci95[1]] : [e.mean - Z95 * e.se, e.mean + Z95 * e.se];
 }
 
+/** The hover lines of the null and the excess at a level (or why there is no null). */
+function nullLines(l: LevelResult, v1: boolean, doc: ChartDocument): string[] {
+  if (!l.null) return [v1 ? NO_NULL_V1 : NO_NULL_V2];
+  const k = l.controls?.length;
+  const lines = [`null m_T = ${formatNumber(l.null.mean)}, sd ${formatSe(l.null.sd)}${k !== undefined ? ` over ${k} matched random sets` : ''} (band ${formatNumber(l.null.band[0])} … ${formatNumber(l.null.band[1])})`];
+  const x = l.excess;
+  if (x) {
+    const complement = l.tests?.sufficient !== undefined || doc.verdict?.question === 'sufficiency';
+    lines.push(`excess X_T = ${formatEstimate(x)}, ${complement ? 'upper' : 'lower'} bound ${formatNumber(x.bound)} (q = ${formatNumber(x.quantile)})`);
+    if (complement) {
+      const interval = l.bounds?.targetInterval;
+      const thr = l.bounds?.sufficiencyThreshold;
+      lines.push(`specific: bound ${x.bound < 0 ? LT : '≥'} 0${interval && thr !== undefined ? ` · E_T's interval ${formatNumber(interval[0])} … ${formatNumber(interval[1])} vs ±${formatNumber(thr)}` : ''}: ${verdictWord(l.tests?.sufficient, 'sufficient', 'not sufficient')}`);
+    } else {
+      const word = l.tests?.specific === false ? 'not specific' : verdictWord(l.tests?.persists, 'persists', 'does not persist');
+      lines.push(`threshold ρ·X_T(0) = ${formatNumber(x.threshold)}: bound ${x.bound >= x.threshold ? '≥' : LT} threshold, ${word}`);
+    }
+  }
+  return lines;
+}
+
+/** "<" as Plotly's pseudo-HTML text must spell it. */
+const LT = '&lt;';
+
+function verdictWord(test: boolean | null | undefined, yes: string, no: string): string {
+  return test === true ? yes : test === false ? no : 'not tested';
+}
+
+/** The collateral test at a level: the interval the verdict compared against the tolerance. */
+function collateralLine(l: LevelResult): string {
+  const b = l.bounds;
+  const word = l.collateralNegligible ? 'negligible' : 'not negligible';
+  if (!b) return `collateral ${word}`;
+  if (b.collateralLower !== undefined) {
+    return `collateral's tested interval ${formatNumber(b.collateralLower)} … ${formatNumber(b.collateralUpper)} vs ±${formatNumber(b.collateralThreshold)}: ${word}`;
+  }
+  return `collateral's upper end ${formatNumber(b.collateralUpper)} vs ${formatNumber(b.collateralThreshold)}: ${word}`;
+}
+
+/** The marker symbols the chart uses: filled, or hollow at a level whose chains did not converge. */
+type PointSymbol = 'circle' | 'circle-open' | 'triangle-up' | 'triangle-up-open' | 'triangle-down' | 'triangle-down-open';
+
+interface BandExtras {
+  /** Marker symbol of each point (hollow where the level did not converge). */
+  symbols?: PointSymbol[];
+  /** More hover lines per point. */
+  lines?: string[][];
+}
+
 /** Upper and lower traces of a 95% band (the lower fills up to the upper), then the mean line with exact hover values. */
-function band(upperId: string, lowerId: string, meanId: string, name: string, xs: number[], estimates: Estimate[], hoverHead: string[], colour: string, yaxis: 'y' | 'y2' | 'y3' | 'y4'): Data[] {
+function band(upperId: string, lowerId: string, meanId: string, name: string, xs: number[], estimates: Estimate[], hoverHead: string[], colour: string, yaxis: 'y' | 'y2' | 'y3' | 'y4', extras: BandExtras = {}): Data[] {
   const edge = { type: 'scatter' as const, mode: 'lines' as const, line: { width: 0, color: colour }, hoverinfo: 'skip' as const, showlegend: false, legendgroup: meanId, x: xs, yaxis };
   return [
     { ...edge, uid: upperId, name: `${name} upper 95%`, y: estimates.map((e) => interval95(e)[1]) },
@@ -224,17 +398,65 @@ function band(upperId: string, lowerId: string, meanId: string, name: string, xs
       y: estimates.map((e) => e.mean),
       yaxis,
       line: { color: colour, width: 2 },
-      marker: { color: colour, size: 6 },
+      marker: { color: colour, size: 6, ...(extras.symbols ? { symbol: extras.symbols, line: { color: colour, width: 1.5 } } : {}) },
       hovertext: estimates.map((e, i) => {
         const [lo, hi] = interval95(e);
-        return `${hoverHead[i]}<br>${name} = ${formatEstimate(e)} (95%: ${formatNumber(lo)} … ${formatNumber(hi)}, n = ${e.n}${e.dof != null ? `, dof ${e.dof}` : ''})`;
+        const first = `${hoverHead[i]}<br>${name} = ${formatEstimate(e)} (95%: ${formatNumber(lo)} … ${formatNumber(hi)}, n = ${e.n}${e.dof != null ? `, dof ${e.dof}` : ''})`;
+        return [first, ...(extras.lines?.[i] ?? [])].join('<br>');
       }),
       hoverinfo: 'text',
     },
   ];
 }
 
-function thresholdLine(uid: string, name: string, xs: number[], ys: number[], colour: string, yaxis: 'y' | 'y4'): Data {
+/** The null's prediction band (shaded between band[0] and band[1]) and its mean m_T as a dotted line. */
+function nullBand(withNull: LevelResult[], xs: number[], levels: LevelResult[], hoverHead: string[], theme: ChartTheme): Data[] {
+  const colour = theme.marker;
+  const edge = { type: 'scatter' as const, mode: 'lines' as const, line: { width: 0, color: colour }, hoverinfo: 'skip' as const, showlegend: false, legendgroup: TRACE.null, x: xs, yaxis: 'y' as const };
+  return [
+    { ...edge, uid: TRACE.nullUpper, name: `${NULL_NAME} band upper`, y: withNull.map((l) => l.null!.band[1]) },
+    { ...edge, uid: TRACE.nullLower, name: `${NULL_NAME} band lower`, y: withNull.map((l) => l.null!.band[0]), fill: 'tonexty', fillcolor: withAlpha(colour, 0.18) },
+    {
+      uid: TRACE.null,
+      type: 'scatter',
+      mode: 'lines',
+      name: NULL_NAME,
+      legendgroup: TRACE.null,
+      x: xs,
+      y: withNull.map((l) => l.null!.mean),
+      yaxis: 'y',
+      line: { color: colour, width: 1.5, dash: 'dot' },
+      hovertext: withNull.map((l) => {
+        const n = l.null!;
+        const k = l.controls?.length;
+        return `${hoverHead[levels.indexOf(l)]}<br>${NULL_NAME}: m_T = ${formatNumber(n.mean)}, sd ${formatSe(n.sd)}${k !== undefined ? `, K = ${k}` : ''}<br>a new random set of the circuit's size falls in ${formatNumber(n.band[0])} … ${formatNumber(n.band[1])}`;
+      }),
+      hoverinfo: 'text',
+    },
+  ];
+}
+
+/** The excess's one-sided bound on the target panel's scale: m_T + X_T ∓ q·se_X (a triangle per level). */
+function excessBoundTrace(withExcess: LevelResult[], xAxis: ChartXAxis, levels: LevelResult[], hoverHead: string[], targetLines: string[][], sufficiency: boolean, theme: ChartTheme): Data {
+  const shape = sufficiency ? 'triangle-down' as const : 'triangle-up' as const;
+  return {
+    uid: TRACE.excessBound,
+    type: 'scatter',
+    mode: 'markers',
+    name: sufficiency ? 'excess bound m_T + X_T + q·se_X (below m_T: specific)' : 'excess bound m_T + X_T − q·se_X (above the persistence line: persists)',
+    x: withExcess.map((l) => levelX(l, xAxis)),
+    y: withExcess.map((l) => l.null!.mean + l.excess!.bound),
+    yaxis: 'y',
+    marker: { symbol: withExcess.map((l): PointSymbol => (unconverged(l) ? `${shape}-open` : shape)), size: 9, color: theme.target, line: { color: theme.target, width: 1.5 } },
+    hovertext: withExcess.map((l) => {
+      const i = levels.indexOf(l);
+      return [hoverHead[i], ...targetLines[i]!].join('<br>');
+    }),
+    hoverinfo: 'text',
+  };
+}
+
+function thresholdLine(uid: string, name: string, xs: number[], ys: number[], colour: string, yaxis: 'y' | 'y4', opts: { group?: string; dash?: 'dot' | 'dash'; showlegend?: boolean }): Data {
   return {
     uid,
     type: 'scatter',
@@ -243,7 +465,9 @@ function thresholdLine(uid: string, name: string, xs: number[], ys: number[], co
     x: xs,
     y: ys,
     yaxis,
-    line: { color: withAlpha(colour, 0.7), width: 1, dash: 'dot' },
+    ...(opts.group ? { legendgroup: opts.group } : {}),
+    ...(opts.showlegend === false ? { showlegend: false } : {}),
+    line: { color: withAlpha(colour, 0.7), width: 1, dash: opts.dash ?? 'dot' },
     hovertext: ys.map((y) => `${name}: ${formatNumber(y)}`),
     hoverinfo: 'text',
   };
@@ -281,11 +505,28 @@ export function interpolateLossGap(levels: LevelResult[], t: number): number | n
   return null;
 }
 
-function title(doc: ChartDocument, verdict: Verdict | null): string {
+function title(doc: ChartDocument, verdict: Verdict | null, v1: boolean): string {
   const name = doc.hypothesis ? escapeHtml(doc.hypothesis.resolved.circuit.name) : 'circuit';
   if (!verdict) return `<b>${name}</b><br><sup>sweep in progress: ${doc.levels.length} level(s) done</sup>`;
-  const facts = [`dial ${doc.dial}`, ...verdictExtras(verdict)];
-  return `<b>${name}</b>: ${escapeHtml(verdict.summary)}<br><sup>${facts.join(' · ')}</sup>`;
+  // A version-1 document says "no null" in its own note on the chart; version 2 states its calibration here.
+  const facts = [`dial ${doc.dial}`, ...verdictExtras(verdict), ...(v1 ? [] : [calibrationText(verdict, false)])];
+  return `<b>${name}</b>: ${escapeHtml(verdict.summary)}<br><sup>${facts.map(escapeHtml).join(' · ')}</sup>`;
+}
+
+/** Lines of at most `width` characters, broken between words. */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 function levelName(dial: ChartDocument['dial']): string {
@@ -301,7 +542,7 @@ function levelName(dial: ChartDocument['dial']): string {
   }
 }
 
-function levelSymbol(dial: ChartDocument['dial']): string {
+export function levelSymbol(dial: ChartDocument['dial']): string {
   return dial === 'sgld' ? 't' : dial === 'checkpoints' ? 'checkpoint' : 'σ';
 }
 

@@ -1,5 +1,7 @@
-// Number formatting shared by the chart's hover text, the CLI's verdict table and the HTML page.
-import type { Estimate, LevelResult, Verdict } from '../protocol/results';
+// Number formatting shared by the chart's hover text, the CLI's verdict table, the HTML page and the webviews,
+// and the pieces of a level and a verdict that every face shows the same way (the level table's cells, the
+// failed tests, convergence, the calibration line).
+import type { Convergence, Estimate, LevelResult, TestName, Verdict } from '../protocol/results';
 
 /** Four significant digits, exponent form for very large or very small magnitudes; "NaN", "∞" spelled out. */
 export function formatNumber(x: number): string {
@@ -12,11 +14,12 @@ export function formatNumber(x: number): string {
 }
 
 /** "mean ± se" with the standard error to two significant digits. */
-export function formatEstimate(e: Estimate): string {
+export function formatEstimate(e: Pick<Estimate, 'mean' | 'se'>): string {
   return `${formatNumber(e.mean)} ± ${formatSe(e.se)}`;
 }
 
-function formatSe(se: number): string {
+/** A standard error or a standard deviation: two significant digits. */
+export function formatSe(se: number): string {
   if (!Number.isFinite(se) || se === 0) return formatNumber(se);
   const a = Math.abs(se);
   if (a >= 1e5 || a < 1e-3) return se.toExponential(1).replace('e+', 'e');
@@ -26,6 +29,75 @@ function formatSe(se: number): string {
 /** Levels as the grid shows them: temperatures are short numbers. */
 export function formatLevel(t: number): string {
   return formatNumber(t);
+}
+
+/** What a version-1 document (or level) shows where the null would be. */
+export const NO_NULL_V1 = 'no null (results version 1)';
+/** What a version-2 document without at least two matched random sets shows there. */
+export const NO_NULL_V2 = 'no null (controls.count < 2)';
+
+/** Whether the level was judged by the version-2 tests (it records them; a version-1 level has only two booleans). */
+export function judgedV2(l: LevelResult): boolean {
+  return l.tests !== undefined || l.failed !== undefined;
+}
+
+/**
+ * Whether a document is version 1: by its `version` when it has one, else by its contents (a version-2 verdict
+ * names its question, version-2 levels record their tests). A live view with nothing judged yet counts as current.
+ */
+export function isVersion1(doc: { version?: number; levels: readonly LevelResult[]; verdict?: Verdict | null }): boolean {
+  if (doc.version !== undefined) return doc.version === 1;
+  const v = doc.verdict;
+  if (v && (v.question !== undefined || v.calibration !== undefined || v.inconclusive !== undefined)) return false;
+  if (doc.levels.some(judgedV2)) return false;
+  return doc.levels.length > 0 || (v !== null && v !== undefined);
+}
+
+/**
+ * The tests a level failed, in the engine's order. A version-1 level has no list: its two booleans say which of
+ * its two tests failed (under version 1's meaning: the raw target effect persisting, one-sided collateral).
+ */
+export function failedTests(l: LevelResult): TestName[] {
+  if (l.failed) return l.failed;
+  if (l.error) return ['diverged'];
+  const failed: TestName[] = [];
+  if (!l.targetPersists) failed.push('persists');
+  if (!l.collateralNegligible) failed.push('collateral');
+  return failed;
+}
+
+/** "persists, collateral", or "none" on a clean level. */
+export function formatFailed(l: LevelResult, separator = ', '): string {
+  const failed = failedTests(l);
+  return failed.length === 0 ? 'none' : failed.join(separator);
+}
+
+/** The largest split-R̂ of the level's series (null: none recorded, e.g. constant series). */
+export function worstRhat(c: Convergence): number | null {
+  const rs = [c.rhat.loss, c.rhat.targetEffect, c.rhat.collateralEffect].filter((r): r is number => typeof r === 'number');
+  return rs.length > 0 ? Math.max(...rs) : null;
+}
+
+/** Whether the level's chains did not converge (only Markov-chain dials have the test). */
+export function unconverged(l: LevelResult): boolean {
+  return l.tests?.converged === false;
+}
+
+/** "R̂/ESS per chain" as the level table shows it: "1.004/375", or "n/a" where the dial has no chains to diagnose. */
+export function formatConvergence(l: LevelResult): string {
+  const c = l.convergence;
+  if (!c) return 'n/a';
+  const r = worstRhat(c);
+  return `${r === null ? '—' : r.toFixed(3)}/${c.essPerChain === null ? '—' : String(Math.round(c.essPerChain))}`;
+}
+
+/** The same in words, for hovers and tooltips. */
+export function describeConvergence(l: LevelResult): string {
+  const c = l.convergence;
+  if (!c) return 'R̂, ESS/chain: n/a (independent draws)';
+  const r = worstRhat(c);
+  const text = `R̂ = ${r === null ? '—' : r.toFixed(3)} · ESS/chain = ${c.essPerChain === null ? '—' : Math.round(c.essPerChain)}`;
+  return unconverged(l) ? `not converged: ${text}` : text;
 }
 
 /**
@@ -41,18 +113,66 @@ export function verdictExtras(v: Pick<Verdict, 'summary' | 'tEnt' | 'tSurv' | 'c
 }
 
 /**
- * One level's row of the level table (CLI, HTML page, webview): level, ΔL, E_T, E_C, [LLC], negligible?, persists?.
- * A diverged level is two cells: its level and the error.
+ * The calibration line: "k of K matched random sets would be called clean", or why there is none (a version-1
+ * document has no null; version 2 calibrates with three or more matched sets).
  */
-export function levelCells(l: LevelResult, withLlc: boolean, error: (message: string) => string = (m) => m): string[] {
+export function calibrationText(v: Pick<Verdict, 'calibration'>, version1: boolean): string {
+  if (v.calibration) return v.calibration.summary;
+  return version1 ? NO_NULL_V1 : 'no calibration (it needs ≥ 3 matched random sets)';
+}
+
+/** "k/K", for the narrow places (runs list, the demo's side-by-side row); null without a calibration. */
+export function calibrationShort(v: Pick<Verdict, 'calibration'>): string | null {
+  return v.calibration ? `${v.calibration.clean}/${v.calibration.of}` : null;
+}
+
+/** "inconclusive at t = 1000, 3162 (not converged)", or null when every level converged. */
+export function inconclusiveText(v: Pick<Verdict, 'inconclusive'>, symbol = 't'): string | null {
+  const levels = v.inconclusive ?? [];
+  return levels.length === 0 ? null : `inconclusive at ${symbol} = ${levels.map(formatLevel).join(', ')} (not converged)`;
+}
+
+export interface LevelTableOptions {
+  /** The LLC column (sgld sweeps). */
+  llc: boolean;
+  /** The CLI's narrow form: "m±se" without spaces, ΔL without its se, failed tests joined by commas. */
+  compact?: boolean;
+}
+
+/** The level table's header; `level` names the first column (t, σ, checkpoint). Matches levelCells. */
+export function levelTableHeader(level: string, options: LevelTableOptions): string[] {
+  const c = options.compact === true;
+  return [
+    level,
+    c ? 'ΔL' : 'ΔL ± se',
+    c ? 'E_T±se' : 'E_T ± se',
+    c ? 'null m±sd' : 'null m_T ± sd',
+    c ? 'X_T±se' : 'X_T ± se_X',
+    c ? 'E_C±se' : 'E_C ± se',
+    ...(options.llc ? [c ? 'LLC±se' : 'LLC ± se'] : []),
+    'R̂/ESS',
+    'failed',
+  ];
+}
+
+/**
+ * One level's row of the level table (CLI, HTML page, webview): level, ΔL, E_T, the null's mean ± sd, the excess
+ * X_T ± se_X, E_C, [LLC], R̂/ESS per chain ("n/a" without chains), the failed tests ("none" on a clean level).
+ * A diverged level is two cells: its level and the error. A level without a null says so in the null's cell.
+ */
+export function levelCells(l: LevelResult, withLlc: boolean, error: (message: string) => string = (m) => m, options: { compact?: boolean } = {}): string[] {
   if (l.error) return [formatLevel(l.level), `diverged: ${error(l.error)}`];
+  const compact = options.compact === true;
+  const est = (e: Pick<Estimate, 'mean' | 'se'>) => (compact ? `${formatNumber(e.mean)}±${formatSe(e.se)}` : formatEstimate(e));
   return [
     formatLevel(l.level),
-    formatEstimate(l.lossGap),
-    formatEstimate(l.targetEffect),
-    formatEstimate(l.collateralEffect),
-    ...(withLlc ? [l.llc ? formatEstimate(l.llc) : '—'] : []),
-    l.collateralNegligible ? 'yes' : 'no',
-    l.targetPersists ? 'yes' : 'no',
+    compact ? formatNumber(l.lossGap.mean) : formatEstimate(l.lossGap),
+    est(l.targetEffect),
+    l.null ? est({ mean: l.null.mean, se: l.null.sd }) : judgedV2(l) ? 'no null' : 'no null (v1)',
+    l.excess ? est(l.excess) : '—',
+    est(l.collateralEffect),
+    ...(withLlc ? [l.llc ? est(l.llc) : '—'] : []),
+    formatConvergence(l),
+    formatFailed(l, compact ? ',' : ', '),
   ];
 }

@@ -1,8 +1,8 @@
 // A self-contained HTML page with the entanglement chart: Plotly inlined, the figures as JSON, no external
 // request, so it opens from disk offline. Pure string building: the caller supplies Plotly's source text.
 import type { ResultsDocument } from '../protocol/results';
-import { buildFigure, type ChartXAxis, escapeHtml, type Figure } from './figure';
-import { formatNumber, levelCells, verdictExtras } from './format';
+import { buildFigure, type ChartXAxis, escapeHtml, type Figure, levelSymbol } from './figure';
+import { calibrationText, formatNumber, inconclusiveText, isVersion1, levelCells, levelTableHeader, unconverged, verdictExtras } from './format';
 import { darkTheme, lightTheme } from './theme';
 
 export interface ChartPageOptions {
@@ -26,14 +26,18 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${name}: circuit thermometer</title>
 <style>
-  :root { color-scheme: light dark; --fg: ${lightTheme.foreground}; --bg: ${lightTheme.background}; --grid: ${lightTheme.grid}; }
-  @media (prefers-color-scheme: dark) { :root { --fg: ${darkTheme.foreground}; --bg: ${darkTheme.background}; --grid: ${darkTheme.grid}; } }
+  :root { color-scheme: light dark; --fg: ${lightTheme.foreground}; --bg: ${lightTheme.background}; --grid: ${lightTheme.grid}; --muted: ${lightTheme.marker}; --warn: ${lightTheme.warning}; }
+  @media (prefers-color-scheme: dark) { :root { --fg: ${darkTheme.foreground}; --bg: ${darkTheme.background}; --grid: ${darkTheme.grid}; --muted: ${darkTheme.marker}; --warn: ${darkTheme.warning}; } }
   body { margin: 0; padding: 12px 20px; font: 13px system-ui, sans-serif; color: var(--fg); background: var(--bg); }
   #chart { width: 100%; height: 72vh; min-height: 420px; }
   table { border-collapse: collapse; margin-top: 12px; font-variant-numeric: tabular-nums; }
   th, td { border-bottom: 1px solid var(--grid); padding: 3px 10px; text-align: right; }
   th:first-child, td:first-child { text-align: left; }
   .facts { margin: 8px 0; }
+  .muted { color: var(--muted); }
+  .warning { color: var(--warn); font-weight: 600; }
+  ul.advice { margin: 4px 0 8px; padding-left: 20px; }
+  tr.unconverged td { font-style: italic; color: var(--muted); }
   label { margin-right: 8px; }
 </style>
 </head>
@@ -41,6 +45,7 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
 <div class="controls"><label>x axis <select id="axis"><option value="temperature">${escapeHtml(doc.dial === 'sgld' ? 'temperature' : 'level')}</option><option value="lossGap">degraded loss gap ΔL</option></select></label></div>
 <div id="chart"></div>
 <p class="facts">${verdictFacts(doc)}</p>
+${verdictNotes(doc)}
 ${levelTable(doc)}
 <p class="facts">Hypothesis ${escapeHtml(doc.hypothesis.file)} · model ${escapeHtml(doc.model.path)} (sha256 ${doc.model.sha256.slice(0, 12)}…) · seed ${doc.seed} · ${escapeHtml(doc.engine.name)} ${escapeHtml(doc.engine.version)} · ${escapeHtml(doc.createdAt)}</p>
 <script>${scriptSafe(options.plotlySource)}</script>
@@ -68,15 +73,32 @@ function verdictFacts(doc: ResultsDocument): string {
   const v = doc.verdict;
   const parts = [`<b>${escapeHtml(v.summary)}</b>`, ...verdictExtras(v).map(escapeHtml)];
   if (doc.dial === 'sgld') parts.push(`Watanabe temperature log n = ${formatNumber(doc.watanabeTemperature)}`);
+  const b = v.baselineExcess;
+  if (b) parts.push(`X_T(0) = ${formatNumber(b.mean)} (bound ${formatNumber(b.bound)}: ${b.specific ? 'specific' : 'not specific'} at the trained network)`);
+  if (doc.controls && doc.controls.count > 0) parts.push(`${doc.controls.count} matched random sets (${doc.controls.match}-matched)`);
   return parts.join(' · ');
+}
+
+/** The calibration line (a warning in the warning colour), the inconclusive levels and the advice. */
+function verdictNotes(doc: ResultsDocument): string {
+  const v = doc.verdict;
+  const v1 = isVersion1(doc);
+  const parts = [`<p class="facts" data-testid="calibration">${v1 ? '' : 'Calibration: '}${escapeHtml(calibrationText(v, v1))}</p>`];
+  if (v.calibration?.warning) parts.push(`<p class="facts warning" data-testid="calibration-warning">⚠ ${escapeHtml(v.calibration.warning)}</p>`);
+  const inconclusive = inconclusiveText(v, levelSymbol(doc.dial));
+  if (inconclusive) parts.push(`<p class="facts warning" data-testid="inconclusive">${escapeHtml(inconclusive)}</p>`);
+  const advice = v.advice ?? [];
+  if (advice.length > 0) parts.push(`<ul class="advice" data-testid="advice">${advice.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul>`);
+  return parts.join('\n');
 }
 
 function levelTable(doc: ResultsDocument): string {
   const llc = doc.levels.some((l) => l.llc);
-  const head = ['level', 'ΔL', 'E_T ± se', 'E_C ± se', ...(llc ? ['LLC ± se'] : []), 'negligible?', 'persists?'];
+  const head = levelTableHeader('level', { llc });
   const rows = doc.levels.map((l) => {
     const cells = levelCells(l, llc, escapeHtml);
-    return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+    const attrs = unconverged(l) ? ' class="unconverged" title="not converged: its tests are not used"' : '';
+    return `<tr${attrs}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
   return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

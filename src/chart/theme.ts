@@ -11,8 +11,10 @@ export interface ChartTheme {
   lossGap: string;
   llc: string;
   cleanWindow: string;
-  /** Vertical markers (t_ent, t_surv, Watanabe temperature) and threshold lines. */
+  /** Vertical markers (t_ent, t_surv, Watanabe temperature) and threshold lines; the null (matched random sets). */
   marker: string;
+  /** The calibration warning (these settings cannot tell circuits from random units). */
+  warning: string;
 }
 
 export const lightTheme: ChartTheme = {
@@ -25,6 +27,7 @@ export const lightTheme: ChartTheme = {
   llc: '#8250df',
   cleanWindow: '#1a7f37',
   marker: '#57606a',
+  warning: '#9a6700',
 };
 
 export const darkTheme: ChartTheme = {
@@ -37,6 +40,7 @@ export const darkTheme: ChartTheme = {
   llc: '#d2a8ff',
   cleanWindow: '#3fb950',
   marker: '#8b949e',
+  warning: '#d29922',
 };
 
 /**

@@ -1,8 +1,10 @@
 // `circuit-thermometer demo [--all] [--examples DIR]`: the README's main-job command. Sweeps the modular-arithmetic
 // example's addition circuit and, for contrast, random neurons of the same count; writes each results JSON and
-// chart page to examples/modular/out/, prints each verdict table, then one line per hypothesis side by side.
+// chart page to examples/modular/out/, prints each verdict table, then one line per hypothesis side by side (with
+// its calibration: how many matched random sets the same verdict would call clean).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { calibrationShort, isVersion1 } from '../chart/format';
 import type { ResultsDocument } from '../protocol/results';
 import type { CliIO, Command } from './command';
 import { EXIT } from './command';
@@ -65,13 +67,21 @@ export async function runDemo(dir: string, names: readonly string[], io: CliIO):
     docs.push({ name, doc: JSON.parse(fs.readFileSync(results, 'utf8')) as ResultsDocument });
   }
   io.out('\n== side by side ==');
-  io.out(table([['hypothesis', 'E_T(0)', 'E_C(0)', 't_ent', 't_surv', 'cleanliness', 'verdict'], ...docs.map(({ name, doc }) => summaryRow(name, doc))]).join('\n'));
+  io.out(table([SUMMARY_HEADER, ...docs.map(({ name, doc }) => summaryRow(name, doc))]).join('\n'));
   io.out(`\ncharts: ${docs.map(({ name }) => displayPath(path.join(outDir, `${name}.html`), io.cwd)).join(', ')}`);
   return EXIT.ok;
 }
 
-function summaryRow(name: string, doc: ResultsDocument): string[] {
+export const SUMMARY_HEADER = ['hypothesis', 'E_T(0)', 'E_C(0)', 't_ent', 't_surv', 'cleanliness', 'calibration', 'verdict'];
+
+/**
+ * One hypothesis of the side-by-side table. Calibration: k/K matched random sets that the same verdict would call
+ * clean ("> α" when that rate is too high to trust the window), "no null" for a version-1 file.
+ */
+export function summaryRow(name: string, doc: ResultsDocument): string[] {
   const num = (v: number | null) => (v === null ? '—' : String(Number(v.toPrecision(3))));
   const v = doc.verdict;
-  return [name, num(doc.baseline.targetEffect), num(doc.baseline.collateralEffect), num(v.tEnt), num(v.tSurv), `${v.cleanlinessDecades.toFixed(2)} dec`, v.summary];
+  const short = calibrationShort(v);
+  const calibration = short === null ? (isVersion1(doc) ? 'no null' : '—') : `${short}${v.calibration?.warning ? ' > α' : ''}`;
+  return [name, num(doc.baseline.targetEffect), num(doc.baseline.collateralEffect), num(v.tEnt), num(v.tSurv), `${v.cleanlinessDecades.toFixed(2)} dec`, calibration, v.summary];
 }

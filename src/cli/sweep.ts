@@ -3,6 +3,8 @@
 // document with --json), and writes the results JSON and optionally a self-contained chart page.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { levelSymbol } from '../chart/figure';
+import { inconclusiveText } from '../chart/format';
 import { chartPageHtml } from '../chart/page';
 import { readPlotlySource } from '../chart/plotlySource';
 import { writeFileAtomic } from '../engine/util/atomic';
@@ -44,8 +46,10 @@ export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'Run a hypothesis\'s degradation sweep and print its verdict.',
   description:
-    'Runs in a background worker: a progress bar on a terminal, then one row per level (ΔL, target effect E_T, collateral\n'
-    + 'effect E_C, LLC, negligible?, persists?) and the verdict (t_ent, t_surv, cleanliness). Results are written atomically\n'
+    'Runs in a background worker: a progress bar on a terminal, then one row per level (ΔL, target effect E_T, the null of\n'
+    + 'matched random sets m_T ± sd, the excess X_T ± se_X, collateral effect E_C, LLC, R̂/ESS per chain, the failed tests)\n'
+    + 'and the verdict (t_ent, t_surv, cleanliness, summary), the calibration (k of K matched random sets would be called\n'
+    + 'clean; a warning when that rate exceeds α), the inconclusive levels and what to change. Results are written atomically\n'
     + 'at the end, to <name>.results.json beside the hypothesis unless --out says otherwise; Ctrl-C cancels and writes nothing.\n'
     + 'Exit status: 0 done, 1 hypothesis errors, 2 unreadable file, 3 run failed, 130 cancelled.',
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
@@ -134,6 +138,11 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
     if (html) writeFileAtomic(html, chartPageHtml(doc, { plotlySource: readPlotlySource() }));
     if (options.json) {
       io.out(JSON.stringify(doc, null, 2));
+      // The table states these; with --json only stderr can.
+      const warning = doc.verdict.calibration?.warning;
+      if (warning) io.err(`warning: ${warning}`);
+      const inconclusive = inconclusiveText(doc.verdict, levelSymbol(doc.dial));
+      if (inconclusive) io.err(`warning: ${inconclusive}`);
     } else {
       io.out(formatVerdictTable(doc));
       io.out(`results: ${displayPath(done.resultsPath, io.cwd)}`);

@@ -1,28 +1,60 @@
-// The verdict table the CLI prints after a sweep: one row per level, then the verdict.
-import { formatLevel, formatNumber, levelCells } from '../chart/format';
+// The verdict table the CLI prints after a sweep: one row per level, then the verdict: its facts, the summary,
+// the calibration (and its warning), the inconclusive levels and what to change about them. Fits 120 columns:
+// the level table in its compact form, the long lines (advice, warning) wrapped under their label.
+import { levelSymbol } from '../chart/figure';
+import { calibrationText, formatLevel, formatNumber, isVersion1, levelCells, levelTableHeader } from '../chart/format';
 import type { ResultsDocument } from '../protocol/results';
+import { displayWidth, padDisplay, wrapText } from './format';
+
+/** The terminal width the table is laid out for. */
+export const TABLE_WIDTH = 120;
 
 /** The table and the verdict facts, one string of lines without a trailing newline. */
 export function formatVerdictTable(doc: ResultsDocument): string {
   const withLlc = doc.levels.some((l) => l.llc);
-  const header = [levelHeader(doc.dial), 'ΔL ± se', 'E_T ± se', 'E_C ± se', ...(withLlc ? ['LLC ± se'] : []), 'negligible?', 'persists?'];
-  const rows: string[][] = doc.levels.map((l) => levelCells(l, withLlc));
+  const header = levelTableHeader(levelSymbol(doc.dial), { llc: withLlc, compact: true });
+  const rows: string[][] = doc.levels.map((l) => levelCells(l, withLlc, undefined, { compact: true }));
   const full = rows.filter((r) => r.length === header.length);
-  const widths = header.map((h, i) => Math.max(h.length, ...full.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.max(displayWidth(h), ...full.map((r) => displayWidth(r[i]!))));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : padDisplay(c, widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line), '', ...verdictLines(doc)].join('\n');
+}
+
+/** The verdict under the table: label, two spaces, value; long values wrap under the value's column. */
+export function verdictLines(doc: ResultsDocument): string[] {
   const v = doc.verdict;
+  const v1 = isVersion1(doc);
+  const symbol = levelSymbol(doc.dial);
   const facts: [string, string][] = [
     ['t_ent', v.tEnt === null ? '— (no clean window)' : formatLevel(v.tEnt)],
-    ['t_surv', v.tSurv === null ? '— (the target effect never persists)' : formatLevel(v.tSurv)],
+    ['t_surv', v.tSurv === null ? `— (the ${v1 ? 'target effect' : "circuit's excess"} never persists)` : formatLevel(v.tSurv)],
     ['clean window', v.cleanWindow ? `${formatLevel(v.cleanWindow[0])} … ${formatLevel(v.cleanWindow[1])}` : 'none'],
     ['cleanliness', `${formatNumber(v.cleanlinessDecades)} decade${v.cleanlinessDecades === 1 ? '' : 's'}`],
   ];
   if (doc.dial === 'sgld') facts.push(['Watanabe t', `${formatNumber(doc.watanabeTemperature)} (log n)`]);
+  if (v.baselineExcess) {
+    const b = v.baselineExcess;
+    facts.push(['X_T(0)', `${formatNumber(b.mean)} (bound ${formatNumber(b.bound)}: ${b.specific ? 'specific' : 'not specific'} at the trained network)`]);
+  }
+  // Unwrapped: one line that scripts can find.
   facts.push(['summary', v.summary]);
-  const factWidth = Math.max(...facts.map(([k]) => k.length));
-  return [line(header), ...rows.map(line), '', ...facts.map(([k, val]) => `${k.padEnd(factWidth)}  ${val}`)].join('\n');
-}
-
-function levelHeader(dial: ResultsDocument['dial']): string {
-  return dial === 'sgld' ? 't' : dial === 'checkpoints' ? 'checkpoint' : 'σ';
+  if (v.question === 'sufficiency') facts.push(['question', 'sufficiency (scope: complement): the window is a sufficient window']);
+  const long: [string, string][] = [];
+  long.push(['calibration', v1 ? `— ${calibrationText(v, true)}` : calibrationText(v, false)]);
+  if (v.calibration?.warning) long.push(['warning', v.calibration.warning]);
+  const inconclusive = v.inconclusive ?? [];
+  if (inconclusive.length > 0) long.push(['inconclusive', `${symbol} = ${inconclusive.map(formatLevel).join(', ')} (not converged: their tests are not used)`]);
+  const advice = v.advice ?? [];
+  const labelWidth = Math.max(...[...facts, ...long, ['advice', '']].map(([k]) => displayWidth(k)));
+  const out = facts.map(([k, val]) => `${padDisplay(k, labelWidth)}  ${val}`);
+  const room = TABLE_WIDTH - labelWidth - 2;
+  const indent = ' '.repeat(labelWidth + 2);
+  for (const [k, val] of long) {
+    wrapText(val, room).forEach((text, i) => out.push(`${i === 0 ? padDisplay(k, labelWidth) : ' '.repeat(labelWidth)}  ${text}`));
+  }
+  // One item per piece of advice, each hanging under its dash.
+  advice.forEach((a, n) => {
+    wrapText(a, room - 2).forEach((text, i) => out.push(`${n === 0 && i === 0 ? padDisplay('advice', labelWidth) : indent.slice(2).padEnd(labelWidth)}  ${i === 0 ? '- ' : '  '}${text}`));
+  });
+  return out.map((l) => l.trimEnd());
 }

@@ -1,35 +1,92 @@
 // The level table of a results document as CSV: one row per level, full-precision numbers (as JSON writes
-// them), empty cells for what a level lacks. RFC 4180 quoting.
-import type { Estimate, ResultsDocument } from '../protocol/results';
+// them), empty cells for what a level lacks (a version-1 file has no null, excess, convergence or tests; a noise
+// dial has no convergence). Booleans are true/false, a test that does not apply is empty. The matched control
+// sets' own estimates close each row, four columns per set (control_1_…, control_2_…). RFC 4180 quoting.
+import type { Estimate, LevelResult, ResultsDocument } from '../protocol/results';
 
-const HEADER = [
-  'level', 'loss_gap_mean', 'loss_gap_se', 'control_loss_gap_mean', 'control_loss_gap_se',
-  'target_effect_mean', 'target_effect_se', 'collateral_effect_mean', 'collateral_effect_se',
-  'llc_mean', 'llc_se', 'nbeta', 'collateral_negligible', 'target_persists', 'in_clean_window', 'error', 'seconds',
-];
+const LEVEL_COLUMNS = [
+  'level',
+  'loss_gap_mean', 'loss_gap_se', 'control_loss_gap_mean', 'control_loss_gap_se', 'target_loss_gap_mean', 'target_loss_gap_se',
+  'target_effect_mean', 'target_effect_se', 'target_effect_dof', 'collateral_effect_mean', 'collateral_effect_se', 'collateral_effect_dof',
+  'llc_mean', 'llc_se', 'nbeta',
+  'null_mean', 'null_sd', 'null_band_lower', 'null_band_upper', 'controls',
+  'excess_mean', 'excess_se', 'excess_bound', 'excess_quantile', 'excess_threshold',
+  'collateral_lower', 'collateral_upper', 'collateral_threshold',
+  'target_interval_lower', 'target_interval_upper', 'sufficiency_threshold',
+  'rhat_loss', 'rhat_target_effect', 'rhat_collateral_effect', 'ess_bulk_loss', 'ess_bulk_target_effect', 'ess_bulk_collateral_effect', 'ess_per_chain',
+  'test_converged', 'test_specific', 'test_persists', 'test_collateral', 'test_sufficient', 'failed', 'clean',
+  'collateral_negligible', 'target_persists', 'in_clean_window', 'inconclusive', 'error', 'seconds',
+] as const;
+
+const CONTROL_COLUMNS = ['target_effect_mean', 'target_effect_se', 'collateral_effect_mean', 'collateral_effect_se'] as const;
+
+/** The header: the level's columns, then four per matched control set (as many sets as the widest level has). */
+export function levelTableCsvHeader(doc: Pick<ResultsDocument, 'levels'>): string[] {
+  const sets = Math.max(0, ...doc.levels.map((l) => l.controls?.length ?? 0));
+  const controls = Array.from({ length: sets }, (_, k) => CONTROL_COLUMNS.map((c) => `control_${k + 1}_${c}`)).flat();
+  return [...LEVEL_COLUMNS, ...controls];
+}
 
 export function levelTableCsv(doc: ResultsDocument): string {
+  const header = levelTableCsvHeader(doc);
+  const sets = (header.length - LEVEL_COLUMNS.length) / CONTROL_COLUMNS.length;
   const window = doc.verdict.cleanWindow;
+  const inconclusive = new Set(doc.verdict.inconclusive ?? []);
+  const rows = doc.levels.map((l) => {
+    const cells = levelRow(l, window, inconclusive);
+    for (let k = 0; k < sets; k++) {
+      const c = l.controls?.[k];
+      cells.push(...(c ? [num(c.targetEffect.mean), num(c.targetEffect.se), num(c.collateralEffect.mean), num(c.collateralEffect.se)] : ['', '', '', '']));
+    }
+    return cells;
+  });
+  return [header, ...rows].map((r) => r.map(quote).join(',')).join('\r\n') + '\r\n';
+}
+
+function levelRow(l: LevelResult, window: [number, number] | null, inconclusive: ReadonlySet<number>): string[] {
   const est = (e: Estimate | undefined) => (e ? [num(e.mean), num(e.se)] : ['', '']);
-  const rows = doc.levels.map((l) => [
-    num(l.level),
-    ...est(l.lossGap),
-    ...est(l.controlLossGap),
-    ...est(l.targetEffect),
-    ...est(l.collateralEffect),
-    ...est(l.llc),
-    l.nbeta === undefined ? '' : num(l.nbeta),
-    String(l.collateralNegligible),
-    String(l.targetPersists),
-    String(window !== null && l.level >= window[0] && l.level <= window[1]),
-    l.error ?? '',
-    num(l.seconds),
-  ]);
-  return [HEADER, ...rows].map((r) => r.map(quote).join(',')).join('\r\n') + '\r\n';
+  const b = l.bounds;
+  const c = l.convergence;
+  const cells: Record<(typeof LEVEL_COLUMNS)[number], string> = {
+    level: num(l.level),
+    loss_gap_mean: num(l.lossGap.mean), loss_gap_se: num(l.lossGap.se),
+    control_loss_gap_mean: num(l.controlLossGap.mean), control_loss_gap_se: num(l.controlLossGap.se),
+    target_loss_gap_mean: est(l.targetLossGap)[0]!, target_loss_gap_se: est(l.targetLossGap)[1]!,
+    target_effect_mean: num(l.targetEffect.mean), target_effect_se: num(l.targetEffect.se), target_effect_dof: num(l.targetEffect.dof),
+    collateral_effect_mean: num(l.collateralEffect.mean), collateral_effect_se: num(l.collateralEffect.se), collateral_effect_dof: num(l.collateralEffect.dof),
+    llc_mean: est(l.llc)[0]!, llc_se: est(l.llc)[1]!,
+    nbeta: num(l.nbeta),
+    null_mean: num(l.null?.mean), null_sd: num(l.null?.sd), null_band_lower: num(l.null?.band[0]), null_band_upper: num(l.null?.band[1]),
+    controls: l.controls ? String(l.controls.length) : '',
+    excess_mean: num(l.excess?.mean), excess_se: num(l.excess?.se), excess_bound: num(l.excess?.bound),
+    excess_quantile: num(l.excess?.quantile), excess_threshold: num(l.excess?.threshold),
+    collateral_lower: num(b?.collateralLower), collateral_upper: num(b?.collateralUpper), collateral_threshold: num(b?.collateralThreshold),
+    target_interval_lower: num(b?.targetInterval?.[0]), target_interval_upper: num(b?.targetInterval?.[1]), sufficiency_threshold: num(b?.sufficiencyThreshold),
+    rhat_loss: num(c?.rhat.loss), rhat_target_effect: num(c?.rhat.targetEffect), rhat_collateral_effect: num(c?.rhat.collateralEffect),
+    ess_bulk_loss: num(c?.essBulk.loss), ess_bulk_target_effect: num(c?.essBulk.targetEffect), ess_bulk_collateral_effect: num(c?.essBulk.collateralEffect),
+    ess_per_chain: num(c?.essPerChain),
+    test_converged: bool(l.tests?.converged), test_specific: bool(l.tests?.specific), test_persists: bool(l.tests?.persists),
+    test_collateral: bool(l.tests?.collateral), test_sufficient: bool(l.tests?.sufficient),
+    // Test names have no separator in them; ";" keeps the cell unquoted.
+    failed: l.failed ? l.failed.join(';') : '',
+    clean: bool(l.clean),
+    collateral_negligible: String(l.collateralNegligible),
+    target_persists: String(l.targetPersists),
+    in_clean_window: String(window !== null && l.level >= window[0] && l.level <= window[1]),
+    inconclusive: String(inconclusive.has(l.level)),
+    error: l.error ?? '',
+    seconds: num(l.seconds),
+  };
+  return LEVEL_COLUMNS.map((k) => cells[k]);
 }
 
 /** JSON-style numbers; a value the file lacks (or null, JSON's NaN) is an empty cell. */
 function num(x: number | null | undefined): string {
+  return x === null || x === undefined ? '' : String(x);
+}
+
+/** true / false; a test that does not apply (null) or that the file lacks is an empty cell. */
+function bool(x: boolean | null | undefined): string {
   return x === null || x === undefined ? '' : String(x);
 }
 

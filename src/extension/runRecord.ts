@@ -1,7 +1,8 @@
 // A run as the extension tracks it (queued, running, finished, loaded from a results file), and the two views of
 // it that the webviews draw: a RunSummary (runs list, chart header) and a ChartDoc (the chart). Pure: no vscode.
+import { isVersion1 } from '../chart/format';
 import type { Hypothesis, DialKind } from '../hypothesis/types';
-import type { LevelResult, ResultsDocument } from '../protocol/results';
+import { READABLE_RESULTS_VERSIONS, type LevelResult, type ResultsDocument } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
 import { type ChartDoc, chartDocOf, type RunStatus, type RunSummary } from '../protocol/webview';
 import { formatDuration } from './format';
@@ -42,17 +43,34 @@ export function recordFromDocument(doc: ResultsDocument, resultsPath: string, la
   };
 }
 
-/** Whether parsed JSON is a results document this version can show. */
+/** Whether parsed JSON is a results document this version can show (any of READABLE_RESULTS_VERSIONS). */
 export function isResultsDocument(x: unknown): x is ResultsDocument {
   if (typeof x !== 'object' || x === null) return false;
   const d = x as Partial<ResultsDocument>;
-  return d.kind === 'circuit-thermometer/results' && d.version === 1 && Array.isArray(d.levels) && typeof d.verdict === 'object' && d.verdict !== null
+  return d.kind === 'circuit-thermometer/results' && typeof d.version === 'number' && READABLE_RESULTS_VERSIONS.includes(d.version)
+    && Array.isArray(d.levels) && typeof d.verdict === 'object' && d.verdict !== null
     && typeof d.hypothesis === 'object' && d.hypothesis !== null && typeof d.dial === 'string';
 }
 
-export function summarize(r: RunRecord): RunSummary {
+/**
+ * What the runs list shows of a finished run's verdict beyond t_ent (results version 2). The webview protocol's
+ * RunSummary does not carry these yet, so the summary carries them as extra JSON fields (null when unknown).
+ */
+export interface RunVerdictFacts {
+  /** The results version of the finished run; null while it runs. */
+  resultsVersion: number | null;
+  /** k of K matched random sets the same verdict would call clean, and the warning when k/K > α. */
+  calibration: { clean: number; of: number; summary: string; warning: string | null } | null;
+  /** Levels whose chains did not converge (their tests are not used). */
+  inconclusive: number[];
+}
+
+export type RunListEntry = RunSummary & RunVerdictFacts;
+
+export function summarize(r: RunRecord): RunListEntry {
   const v = r.document?.verdict;
   const ok = r.levels.filter((l) => !l.error);
+  const c = v?.calibration;
   return {
     id: r.id,
     hypothesisFile: r.hypothesisFile,
@@ -71,6 +89,10 @@ export function summarize(r: RunRecord): RunSummary {
       target: ok.map((l) => finite(l.targetEffect.mean)),
       collateral: ok.map((l) => finite(l.collateralEffect.mean)),
     },
+    resultsVersion: r.document ? (isVersion1(r.document) ? 1 : r.document.version) : null,
+    calibration: c ? { clean: c.clean, of: c.of, summary: c.summary, warning: c.warning ?? null } : null,
+    // Finished: the verdict's list; running: the levels judged so far that did not converge.
+    inconclusive: v ? v.inconclusive ?? [] : r.levels.filter((l) => l.tests?.converged === false && !l.error).map((l) => l.level),
   };
 }
 

@@ -1,7 +1,8 @@
-// The "Runs" view in the Circuit Thermometer side bar: the runs list webview. Clicking a run opens its chart.
+// The "Runs" view in the Circuit Thermometer side bar: the runs list webview (t_ent, the calibration k/K, inconclusive
+// runs marked). Clicking a run opens its chart.
 import * as vscode from 'vscode';
 import { CancelRunCommand, ErrorCommand, OpenResultsCommand, OpenRunCommand, ReadyCommand, RunsStateNotification } from '../protocol/webview';
-import { summarize } from './runRecord';
+import { type RunListEntry, summarize } from './runRecord';
 import type { RunsStore } from './runsStore';
 import { WebviewChannel } from './webviewChannel';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -64,7 +65,9 @@ export class RunsView implements vscode.WebviewViewProvider, vscode.Disposable {
     const runs = this.store.all();
     // A zero badge, not `undefined`: VS Code (1.100) ignores an undefined webview-view badge and keeps the last one.
     if (this.view) this.view.badge = runs.some((r) => r.status === 'running') ? { value: runs.filter((r) => r.status === 'running' || r.status === 'queued').length, tooltip: 'sweeps running or queued' } : { value: 0, tooltip: '' };
-    void this.channel.notify(RunsStateNotification, { runs: runs.map(summarize), trusted: this.actions.trusted() });
+    // Each entry also carries its verdict facts (calibration k/K, inconclusive levels, results version) for the list.
+    const entries: RunListEntry[] = runs.map(summarize);
+    void this.channel.notify(RunsStateNotification, { runs: entries, trusted: this.actions.trusted() });
   }
 
   dispose(): void {

@@ -69,6 +69,7 @@ export const DIAGNOSTIC_CODES = {
   'hyp/loss-output-not-output': ['error', 'the loss names a tensor that is not a model output'],
   'hyp/axis-out-of-range': ['error', 'a component axis beyond the tensor\'s rank'],
   'hyp/unit-out-of-range': ['error', 'a unit index beyond the tensor\'s size along the axis'],
+  'hyp/controls-impossible': ['error', 'matched random controls cannot be drawn: too few distinct unit sets, or too few controls for a null'],
   'hyp/position-out-of-range': ['error', 'a token position beyond the tensor\'s axis 1'],
   'hyp/batch-axis': ['warning', 'units chosen along the batch (example) axis'],
   'hyp/data-shape-mismatch': ['error', 'a data array whose shape does not fit the model input'],

@@ -5,8 +5,8 @@ import { PNode, nodeAt } from './parse';
 import { Range } from './diagnostics';
 import { PathStep, Reporter } from './validate';
 import {
-  CircuitComponent, Degradation, DialKind, Hypothesis, InterventionKind, InterventionScope, LossKind, SgldSettings, TargetMetric,
-  TemperatureGrid,
+  CircuitComponent, ControlSettings, Degradation, DialKind, Hypothesis, InterventionKind, InterventionScope, LossKind, SgldSettings, TargetMetric,
+  TemperatureGrid, VerdictSettings,
 } from './types';
 
 /** A hypothesis as far as it could be resolved: any part with an error is absent. */
@@ -31,7 +31,8 @@ interface Raw {
     steps?: number[];
     seed?: number;
   };
-  verdict?: { collateralTolerance?: number; persistence?: number; noiseFloor?: number };
+  verdict?: Partial<VerdictSettings>;
+  controls?: Partial<ControlSettings>;
   reference?: 'all' | 'target' | 'control';
 }
 
@@ -88,6 +89,7 @@ export class Resolver {
       metric: raw.metric,
       reference: raw.reference,
       verdict: raw.verdict,
+      controls: raw.controls,
       intervention: raw.intervention,
     };
     if (raw.data) draft.data = this.data(raw.data);

@@ -200,13 +200,25 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
         else: { required: ['temperatures'] },
       },
     },
+    controls: {
+      type: 'object',
+      description: 'Matched random controls: the null every verdict test is measured against (docs/method.md, "Matched controls").',
+      properties: {
+        count: { type: 'integer', minimum: 0, default: 16, description: 'K: random unit sets drawn once per sweep from the seed and evaluated on the same draws as the circuit. 0 = no null (no verdict); otherwise at least 3.' },
+        match: { type: 'enum', values: ['size', 'salience'], default: 'size', description: 'size: each component is replaced by as many units drawn uniformly from its tensor and axis; salience: the draw is stratified by each unit\'s single-unit ablation effect on L_n(w*).' },
+      },
+    },
     verdict: {
       type: 'object',
-      description: 'Thresholds of the verdicts (DESIGN.md §1).',
+      description: 'Thresholds of the verdict tests (docs/method.md, "The tests").',
       properties: {
-        collateralTolerance: { type: 'number', exclusiveMinimum: 0, default: 0.1, description: 'τ_C: collateral is negligible when its upper 95% bound is below τ_C · max(ΔL_C(t), noiseFloor).' },
-        persistence: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.25, description: 'ρ: the target effect persists when its lower 95% bound is above ρ · E_T(0).' },
+        collateralTolerance: { type: 'number', exclusiveMinimum: 0, default: 0.1, description: 'τ_C: collateral is negligible when its 1 − 2α interval lies inside ±τ_C · max(ΔL_C(t), noiseFloor) (two one-sided tests).' },
+        persistence: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.25, description: 'ρ: the circuit\'s excess over the null persists when its lower bound is at least ρ · X_T(0).' },
         noiseFloor: { type: 'number', minimum: 0, default: 1e-3, description: 'δ: the smallest loss change treated as signal.' },
+        alpha: { type: 'number', exclusiveMinimum: 0, maximum: 0.5, default: 0.05, description: 'α: level of every test (Bonferroni over the grid\'s levels for specificity).' },
+        sufficiencyTolerance: { type: 'number', exclusiveMinimum: 0, default: 0.1, description: 'τ_T (scope: complement): keeping only the circuit is sufficient when the 1 − 2α interval of E_T lies inside ±τ_T · max(ΔL_T(t), noiseFloor).' },
+        rhat: { type: 'number', minimum: 1, default: 1.01, description: 'Largest rank-normalized split-R̂ of L_n, E_T and E_C for a converged level (sgld).' },
+        essPerChain: { type: 'number', minimum: 1, default: 100, description: 'Smallest bulk effective sample size per chain of L_n, E_T and E_C for a converged level (sgld).' },
       },
     },
     reference: { type: 'enum', values: ['all', 'target', 'control'], default: 'all', description: 'Examples used for mean ablation and resampling.' },

@@ -68,6 +68,7 @@ export class SemanticChecker {
       const probe = await this.probe(facts, infos);
       if (this.aborted) return;
       this.checkComponents(facts, probe);
+      this.checkControls(facts, probe);
       await this.checkLabels(facts, probe, infos, n);
       this.checkGradientPath(facts);
     }
@@ -337,6 +338,39 @@ export class SemanticChecker {
         }
       }
     });
+  }
+
+  /** Matched controls need distinct random sets of the circuit's size: a component cannot cover its whole axis. */
+  private checkControls(facts: ModelFacts, probe: Map<string, ProbedTensor> | undefined): void {
+    const count = this.draft.controls?.count;
+    if (count === undefined || count === 0) return;
+    if (count < 3) {
+      this.error('hyp/controls-impossible', this.loc.at(['controls', 'count']), `controls.count ${count} gives no usable null: the verdict needs a spread over at least 3 random sets (and the calibration one more than that)`,
+        'use controls.count: 16 (the default), or 0 for no null');
+      return;
+    }
+    const components = this.draft.circuit?.components ?? [];
+    let log10Sets = 0;
+    for (const [i, c] of components.entries()) {
+      if (!c?.tensor || c.axis === undefined || !c.units) return;
+      const dims = probe?.get(c.tensor)?.dims ?? staticShape(facts, c.tensor);
+      if (!dims) return;
+      const axis = c.axis < 0 ? c.axis + dims.length : c.axis;
+      const size = dims[axis];
+      if (typeof size !== 'number' || size <= 0) return;
+      const k = new Set(c.units).size;
+      if (k >= size) {
+        this.error('hyp/controls-impossible', this.loc.at(['circuit', 'components', i, 'units']), `this component covers all ${size} units of '${c.tensor}' along axis ${c.axis}: every matched random set would be the circuit itself`,
+          'name fewer units, or set controls.count: 0 to chart the effects without a null');
+        return;
+      }
+      for (let j = 1; j <= k; j++) log10Sets += Math.log10((size - k + j) / j);
+    }
+    if (log10Sets < Math.log10(count + 1)) {
+      const distinct = Math.round(10 ** log10Sets);
+      this.error('hyp/controls-impossible', this.loc.at(['controls', 'count']), `controls.count ${count} is more than the ${distinct} distinct unit sets of the circuit's size (the draw would repeat sets, and one of them is the circuit)`,
+        `use controls.count: ${Math.max(0, distinct - 1)} at most`);
+    }
   }
 
   /** Reports each listed index (or range end) at or beyond `size`, at its own list item. */

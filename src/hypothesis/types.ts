@@ -32,7 +32,7 @@ export interface SgldSettings {
   burnIn: number;
   thin: number;
   batchSize: number;
-  /** When set, nβ at every level is this value divided by the level (temperature = 1/β); see DESIGN.md §1. */
+  /** When set, nβ at every level is this value divided by the level (temperature = 1/β); see docs/method.md. */
   nbeta?: number;
 }
 
@@ -54,6 +54,31 @@ export interface Degradation {
   seed: number;
 }
 
+export type ControlMatch = 'size' | 'salience';
+
+export interface ControlSettings {
+  count: number;
+  match: ControlMatch;
+}
+
+/** Thresholds of the verdict tests (docs/method.md). */
+export interface VerdictSettings {
+  /** τ_C */
+  collateralTolerance: number;
+  /** ρ */
+  persistence: number;
+  /** δ */
+  noiseFloor: number;
+  /** α */
+  alpha: number;
+  /** τ_T, for scope: complement */
+  sufficiencyTolerance: number;
+  /** Largest split-R̂ of a converged level. */
+  rhat: number;
+  /** Smallest bulk ESS per chain of a converged level. */
+  essPerChain: number;
+}
+
 export interface Hypothesis {
   /** Absolute path of the hypothesis file. */
   file: string;
@@ -72,7 +97,9 @@ export interface Hypothesis {
   circuit: { name: string; components: CircuitComponent[] };
   intervention: { kind: InterventionKind; scope: InterventionScope };
   degradation: Degradation;
-  verdict: { collateralTolerance: number; persistence: number; noiseFloor: number };
+  /** Matched random controls (the null); count 0 = none. */
+  controls: ControlSettings;
+  verdict: VerdictSettings;
   /** Examples used for mean ablation / resampling; default: all. */
   reference?: 'all' | 'target' | 'control';
 }

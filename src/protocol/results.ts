@@ -1,8 +1,12 @@
 // The results document of a sweep: written by the engine, read by the CLI, the extension and the webview.
-// Every number means exactly what ../shared/DESIGN.md §1 defines. Bump RESULTS_VERSION on any breaking change.
-import type { DialKind, Hypothesis } from '../hypothesis/types';
+// Every number means exactly what docs/method.md defines. Bump RESULTS_VERSION on any breaking change.
+// Version 2 adds the matched random controls, the null, the circuit's excess, convergence diagnostics, two-sided
+// collateral, the sufficiency verdict and the calibration; readers still open version 1 files ("no null").
+import type { CircuitComponent, DialKind, Hypothesis } from '../hypothesis/types';
 
-export const RESULTS_VERSION = 1;
+export const RESULTS_VERSION = 2;
+/** Versions this build can read. */
+export const READABLE_RESULTS_VERSIONS: readonly number[] = [1, 2];
 
 /** A mean with a standard error that respects autocorrelation (chain means / batch means). */
 export interface Estimate {
@@ -29,7 +33,32 @@ export interface ChainTrace {
    *  client merges (their estimates need them); results files leave them out. */
   lossGap?: number[];
   controlLossGap?: number[];
+  /** Shard documents only, like the gaps: per draw, L_T − L_T(w*), and E_T^k, E_C^k of every control set. */
+  targetLossGap?: number[];
+  controlTargetEffect?: number[][];
+  controlCollateralEffect?: number[][];
 }
+
+/** One matched control set's estimates at a level, with its convergence (sgld). */
+export interface ControlLevel {
+  targetEffect: Estimate;
+  collateralEffect: Estimate;
+  /** Largest split-R̂ of its E_T^k, E_C^k (null: not a Markov chain, or constant). */
+  rhat: number | null;
+  /** Smallest bulk ESS of its E_T^k, E_C^k (null as for rhat). */
+  essBulk: number | null;
+}
+
+/** Rank-normalized split-R̂ and bulk ESS of one level's L_n, E_T and E_C (sgld; null for a constant series). */
+export interface Convergence {
+  rhat: { loss: number | null; targetEffect: number | null; collateralEffect: number | null };
+  essBulk: { loss: number | null; targetEffect: number | null; collateralEffect: number | null };
+  /** Bulk ESS per chain of the worst of the three. */
+  essPerChain: number | null;
+}
+
+/** A verdict test's outcome at a level. */
+export type TestName = 'diverged' | 'converged' | 'specific' | 'persists' | 'collateral' | 'sufficient';
 
 export interface LevelResult {
   /** The dial's level t (temperature for sgld, σ for noise dials, checkpoint position for checkpoints). */
@@ -38,6 +67,8 @@ export interface LevelResult {
   lossGap: Estimate;
   /** ΔL_C(t): the same on the control set; the collateral threshold scales with it. */
   controlLossGap: Estimate;
+  /** ΔL_T(t): the same on the target set; the sufficiency threshold scales with it. */
+  targetLossGap?: Estimate;
   /** E_T(t) = E_q[M_T(I(f_w)) − M_T(f_w)], M_T oriented so that larger = more damage. */
   targetEffect: Estimate;
   /** E_C(t) = E_q[L_C(I(f_w)) − L_C(f_w)]. */
@@ -46,10 +77,31 @@ export interface LevelResult {
   llc?: Estimate;
   /** nβ used at this level (sgld only). */
   nbeta?: number;
+  /** E_T^k, E_C^k of each matched control set k = 1…K (index k − 1). */
+  controls?: ControlLevel[];
+  /** The null: mean and sd over controls of Ē_T^k, and the band m_T ± q·s_T·√(1 + 1/K) a new random set falls in. */
+  null?: { mean: number; sd: number; band: [number, number] };
+  /** The circuit's excess X_T = Ē_T − m_T, se_X = √(se² + s_T²(1 + 1/K)), its one-sided bound X_T − q·se_X
+   *  (X_T + q·se_X for sufficiency), q = t_{1−α/L, K−1}, and the persistence threshold ρ·X_T(0). */
+  excess?: { mean: number; se: number; bound: number; quantile: number; threshold: number };
+  convergence?: Convergence;
+  /** Each test at this level (null: not applicable, e.g. convergence of independent draws, specificity without a null). */
+  tests?: Partial<Record<Exclude<TestName, 'diverged'>, boolean | null>>;
+  /** The tests that failed, in order (empty on a clean level). */
+  failed?: TestName[];
+  /** converged ∧ persists ∧ collateral negligible (converged ∧ sufficient for scope: complement). */
+  clean?: boolean;
   collateralNegligible: boolean;
+  /** The circuit's excess over the null persists (version 1: the raw target effect persisted). */
   targetPersists: boolean;
-  /** What the two verdict tests compared at this level: ci95 ends against τ_C·max(ΔL_C(t), δ) and ρ·E_T(0). */
-  bounds?: { collateralUpper: number; collateralThreshold: number; targetLower: number; targetThreshold: number };
+  /** What the tests compared: the collateral's 1 − 2α interval against ±τ_C·max(ΔL_C(t), δ), and the excess's bound
+   *  against ρ·X_T(0) (version 1: E_T's lower 95% end against ρ·E_T(0)). */
+  bounds?: {
+    collateralUpper: number; collateralThreshold: number; targetLower: number; targetThreshold: number;
+    collateralLower?: number;
+    /** scope: complement: E_T's 1 − 2α interval against ±τ_T·max(ΔL_T(t), δ). */
+    targetInterval?: [number, number]; sufficiencyThreshold?: number;
+  };
   chains: ChainTrace[];
   /** Set when the level stopped early (divergence); its statistics are then not used by the verdict. */
   error?: string;
@@ -67,10 +119,32 @@ export interface Verdict {
   cleanlinessDecades: number;
   /** One sentence; "entangled at every tested temperature" when there is no clean window. */
   summary: string;
+  /** necessity (scope: circuit) or sufficiency (scope: complement; the window is a sufficient window). */
+  question?: 'necessity' | 'sufficiency';
+  /** Levels whose chains did not converge (they hold no test and break windows). */
+  inconclusive?: number[];
+  /** What to change when levels are inconclusive. */
+  advice?: string[];
+  /** X_T(0) at the trained network, its bound, and whether the circuit is specific there at all. */
+  baselineExcess?: { mean: number; bound: number; specific: boolean } | null;
+  /** The verdict applied to each control set against the other K − 1: the measured false-positive rate. */
+  calibration?: Calibration | null;
+}
+
+export interface Calibration {
+  /** Control sets that would be called clean (a non-empty window). */
+  clean: number;
+  of: number;
+  rate: number;
+  alpha: number;
+  /** "k of K matched random sets would be called clean". */
+  summary: string;
+  /** Set when rate > α: these settings cannot tell circuits from random units. */
+  warning?: string;
 }
 
 export interface ResultsDocument {
-  version: typeof RESULTS_VERSION;
+  version: 1 | 2;
   kind: 'circuit-thermometer/results';
   engine: { name: string; version: string };
   createdAt: string;
@@ -82,11 +156,26 @@ export interface ResultsDocument {
   /** Number of examples n, and the sizes of the target and control sets. */
   data: { n: number; target: number; control: number };
   /** The trained network (t = 0): L_n(w*), L_C(w*), M_T and E_T(0), E_C(0). */
-  baseline: { loss: number; controlLoss: number; targetMetric: number; targetEffect: number; collateralEffect: number };
+  baseline: Baseline;
+  /** The matched random control sets (version 2; absent or count 0: no null). */
+  controls?: { count: number; match: 'size' | 'salience'; sets: CircuitComponent[][] };
   /** Watanabe temperature log n (β* = 1/log n), marked on every sgld chart. */
   watanabeTemperature: number;
-  thresholds: { collateralTolerance: number; persistence: number; noiseFloor: number };
+  thresholds: { collateralTolerance: number; persistence: number; noiseFloor: number; alpha?: number; sufficiencyTolerance?: number; rhat?: number; essPerChain?: number };
   levels: LevelResult[];
   verdict: Verdict;
   timings: { totalSeconds: number; setupSeconds: number; stepsPerSecond?: number };
+}
+
+/** The trained network (t = 0): losses and every unit set's effects at w*. */
+export interface Baseline {
+  loss: number;
+  controlLoss: number;
+  targetLoss?: number;
+  targetMetric: number;
+  targetEffect: number;
+  collateralEffect: number;
+  /** E_T^k(w*), E_C^k(w*) of the control sets (version 2). */
+  controlTargetEffect?: number[];
+  controlCollateralEffect?: number[];
 }

@@ -3,9 +3,9 @@
 // an id and get exactly one response (a result or an error); notifications carry none. Every message is plain
 // JSON (it crosses `process.send`). Bump PROTOCOL_VERSION on any breaking change: the handshake refuses a mismatch.
 import type { Hypothesis } from '../hypothesis/types';
-import type { LevelResult, ResultsDocument } from './results';
+import type { Baseline, LevelResult, ResultsDocument } from './results';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Tag on every envelope, so stray IPC messages (from another library in the same process) are ignored. */
 export const PROTOCOL_NAME = 'circuit-thermometer/worker';
 
@@ -49,9 +49,9 @@ export interface SweepLevel {
   levels: number;
   /** The finished level's statistics. Verdict flags are final only in `done` (they need the whole grid). */
   result: LevelResult;
-  /** E_T(0), the trained network's target effect: a client merging a level's chain groups needs it for the
-   *  persistence test (sent by shards). */
-  baselineTargetEffect?: number;
+  /** The trained network's numbers (E_T^j(0) of the circuit and the controls): a client merging a level's chain groups
+   *  judges the merged level with them (sent by shards). */
+  baseline?: Baseline;
 }
 
 /** Part of a sweep fanned out over several workers: the levels of `hypothesis`'s grid (a subset of the full grid). */

@@ -1,5 +1,5 @@
 // Whether a finished sweep's document is worth writing: a level that diverged is flagged and left out of the
-// verdict, but when every level diverged nothing was measured, and that is a failed run (DESIGN.md §1 Dials).
+// verdict, but when every level diverged nothing was measured, and that is a failed run (docs/method.md, "Dials").
 import type { ResultsDocument } from '../protocol/results';
 import type { WorkerError } from '../protocol/worker';
 

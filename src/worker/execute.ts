@@ -66,7 +66,7 @@ async function runLevels(runId: string, hypothesis: Hypothesis, threads: number 
       // The engine's ETA counts from its first draw (setup excluded), like the meter's; prefer it when given.
       if (n) hooks.onProgress(p.etaSeconds != null ? { ...n, etaSeconds: p.etaSeconds } : n);
     },
-    onLevel: (result, levelIndex, baselineTargetEffect) => hooks.onLevel({ runId, levelIndex, levels, result, ...(chains ? { baselineTargetEffect } : {}) }),
+    onLevel: (result, levelIndex, baseline) => hooks.onLevel({ runId, levelIndex, levels, result, baseline }),
   });
   if (hooks.signal.aborted) throw new SweepFailure(cancelledError());
   return document;

@@ -6,10 +6,10 @@
 // (src/engine/sweep/level.ts), and the merged document equals a one-process run's up to timings.
 import * as os from 'node:os';
 import { ChainWithGaps, levelResult, MARKOV_CHAIN_DRAWS } from '../engine/sweep/level';
-import { decideVerdict } from '../engine/sweep/verdict';
+import { JudgeContext, judgeLevel, judgeLevels } from '../engine/sweep/verdict';
 import { writeResults } from '../engine/sweep/writeResults';
 import type { Hypothesis } from '../hypothesis/types';
-import type { LevelResult, ResultsDocument } from '../protocol/results';
+import type { Baseline, LevelResult, ResultsDocument } from '../protocol/results';
 import type { SweepDone, SweepProgress } from '../protocol/worker';
 import { type RunCallbacks, type RunRequest, WorkerClient, type WorkerClientOptions } from './client';
 import { acceptDocument } from './divergence';
@@ -107,7 +107,9 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
                 const got = [...(parts.get(t) ?? []), l.result];
                 parts.set(t, got);
                 if (got.length < groupsOf(t)) return;
-                const result = got.length === 1 ? got[0]! : mergeChainGroups(t, got, { targetEffect: l.baselineTargetEffect ?? NaN }, hypothesis);
+                const merged = got.length === 1 ? got[0]! : mergeChainGroups(t, got);
+                // Judged against the whole grid (a shard's own judgement counts only its levels).
+                const result = l.baseline ? judgeLevel(merged, judgeContext(hypothesis, l.baseline, grid.length)) : merged;
                 callbacks.onLevel?.({ runId, levelIndex: grid.indexOf(t), levels: grid.length, result });
               },
             })
@@ -160,15 +162,16 @@ export function mergeShards(hypothesis: Hypothesis, grid: readonly number[], doc
   const levels = grid.map((t) => {
     const got = byLevel.get(t);
     if (!got) throw new WorkerRunError({ code: 'internal', message: `no shard returned level ${t}` });
-    return got.length === 1 ? got[0]! : mergeChainGroups(t, got, first.baseline, hypothesis);
+    return got.length === 1 ? got[0]! : mergeChainGroups(t, got);
   });
+  const judged = judgeLevels(levels, judgeContext(hypothesis, first.baseline, grid.length));
   return {
     ...first,
     createdAt: new Date().toISOString(),
     status: levels.some((l) => l.error !== undefined) ? 'diverged' : 'complete',
     hypothesis: { ...first.hypothesis, resolved: hypothesis },
-    levels,
-    verdict: decideVerdict(levels),
+    levels: judged.levels.map(withoutShardSeries),
+    verdict: judged.verdict,
     timings: { totalSeconds, setupSeconds: Math.max(...documents.map((d) => d.timings.setupSeconds)) },
   };
 }
@@ -199,10 +202,12 @@ function combineProgress(runId: string, grid: readonly number[], chains: number,
  * A level whose chains ran in groups on several shards, as one process would have given it: the chains in order,
  * cut after the first that diverged (one process stops a level there), statistics over them.
  */
-function mergeChainGroups(level: number, parts: readonly LevelResult[], baseline: { targetEffect: number }, hypothesis: Hypothesis): LevelResult {
+function mergeChainGroups(level: number, parts: readonly LevelResult[]): LevelResult {
   const all = parts.flatMap((p) => p.chains).sort((a, b) => a.chain - b.chain);
   for (const c of all) {
-    if (!c.lossGap || !c.controlLossGap) throw new WorkerRunError({ code: 'internal', message: `chain ${c.chain} of level ${level} came back without its loss gaps` });
+    if (!c.lossGap || !c.controlLossGap || !c.targetLossGap || !c.controlTargetEffect || !c.controlCollateralEffect) {
+      throw new WorkerRunError({ code: 'internal', message: `chain ${c.chain} of level ${level} came back without its per-draw series` });
+    }
   }
   const diverged = all.findIndex((c) => c.diverged);
   const chains = (diverged >= 0 ? all.slice(0, diverged + 1) : all) as ChainWithGaps[];
@@ -210,6 +215,20 @@ function mergeChainGroups(level: number, parts: readonly LevelResult[], baseline
   const nbeta = parts[0]!.nbeta;
   return levelResult(
     { level, chains, seconds: Math.max(...parts.map((p) => p.seconds)), ...(error !== undefined ? { error } : {}), ...(nbeta !== undefined ? { nbeta } : {}) },
-    MARKOV_CHAIN_DRAWS, baseline.targetEffect, hypothesis.verdict,
+    MARKOV_CHAIN_DRAWS,
   );
+}
+
+/** How a level of `hypothesis` is judged, over a grid of `gridLevels` levels. */
+export function judgeContext(hypothesis: Hypothesis, baseline: Baseline, gridLevels: number): JudgeContext {
+  const chains = hypothesis.degradation.dial === 'sgld' ? hypothesis.degradation.sgld.chains : 1;
+  return { baseline, settings: hypothesis.verdict, scope: hypothesis.intervention.scope, gridLevels, chains };
+}
+
+/** A results file keeps no per-draw series of the shards' statistics (only the chain traces). */
+function withoutShardSeries(l: LevelResult): LevelResult {
+  return {
+    ...l,
+    chains: l.chains.map(({ lossGap: _l, controlLossGap: _c, targetLossGap: _t, controlTargetEffect: _ct, controlCollateralEffect: _cc, ...rest }) => rest),
+  };
 }

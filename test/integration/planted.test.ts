@@ -68,42 +68,53 @@ describe('planted circuits (weight-noise)', function () {
     assert.ok(await gradientNorm(plantedModel(1, { coupledThreshold: 0 })) > 0.1);
   });
 
-  it('κ = 0: collateral is exactly zero until the gate breaks; t_ent is the lowest level', async () => {
+  it('κ = 0: collateral is exactly zero until the gate breaks; clean from the lowest level; no random set clean', async () => {
     const doc = await sweep('kappa-0.circuit.yaml');
     assert.equal(doc.baseline.collateralEffect, 0);
     assert.ok(doc.baseline.targetEffect > 1.3, `E_T(0) = ${doc.baseline.targetEffect} (≈ log 4)`);
-    assert.equal(doc.verdict.tEnt, doc.levels[0]!.level);
+    assert.equal(doc.verdict.tEnt, doc.levels[0]!.level, doc.verdict.summary);
     for (const l of doc.levels.slice(0, 5)) assert.equal(l.collateralEffect.mean, 0, `E_C at σ = ${l.level}`);
-    assert.ok(doc.verdict.cleanlinessDecades > 1.5, doc.verdict.summary);
+    assert.ok(doc.verdict.cleanlinessDecades > 1, doc.verdict.summary);
+    assert.equal(doc.verdict.calibration!.clean, 0, doc.verdict.calibration!.summary);
+    assert.equal(doc.controls!.count, 16);
   });
 
-  it('coupling κ > 0: collateral at low σ, and t_ent rises strictly with κ', async () => {
-    const tEnt: number[] = [];
-    for (const kappa of PLANTED.kappas) {
+  it('coupling κ > 0: collateral at w* is not negligible, and once it changes sign it is a large negative effect, never negligible', async () => {
+    for (const kappa of PLANTED.kappas.filter((k) => k > 0)) {
       const doc = await sweep(`kappa-${kappa}.circuit.yaml`);
-      assert.ok(doc.verdict.tEnt !== null, `κ = ${kappa}: ${doc.verdict.summary}`);
-      tEnt.push(doc.verdict.tEnt);
-      if (kappa > 0) {
-        assert.equal(doc.levels[0]!.collateralNegligible, false, `κ = ${kappa}: collateral at the lowest σ`);
-        assert.ok(doc.baseline.collateralEffect > 0.01, `κ = ${kappa}: E_C(0) = ${doc.baseline.collateralEffect}`);
-      }
+      assert.ok(doc.baseline.collateralEffect > 0.01, `κ = ${kappa}: E_C(0) = ${doc.baseline.collateralEffect}`);
+      assert.equal(doc.levels[0]!.collateralNegligible, false, `κ = ${kappa}: collateral at the lowest σ`);
+      // Where ablation *improves* the control loss significantly (the upper end of E_C's interval below −threshold),
+      // the two one-sided tests refuse it, however small the target's damage is in comparison.
+      const flipped = doc.levels.filter((l) => l.bounds!.collateralUpper < -l.bounds!.collateralThreshold);
+      assert.ok(flipped.length >= 3, `κ = ${kappa}: ${flipped.length} sign-flipped levels`);
+      for (const l of flipped) assert.equal(l.collateralNegligible, false, `κ = ${kappa}, σ = ${l.level}`);
+      // The circuit stays specific well into the degradation: the target side is not what fails.
+      assert.ok(doc.verdict.tSurv !== null && doc.verdict.tSurv >= 0.5, `κ = ${kappa}: t_surv = ${doc.verdict.tSurv}`);
+      assert.equal(doc.verdict.calibration!.clean, 0);
     }
-    for (let i = 1; i < tEnt.length; i++) assert.ok(tEnt[i]! > tEnt[i - 1]!, `t_ent by κ ${PLANTED.kappas.join(', ')}: ${tEnt.join(', ')}`);
+    const strong = await sweep('kappa-2.circuit.yaml');
+    const large = strong.levels.filter((l) => l.collateralEffect.mean > 0.1);
+    assert.ok(large.length > 0 && large.every((l) => !l.clean), 'κ = 2 is not clean where its collateral is large');
   });
 
-  it('random units outside the circuit: no target effect to persist, so no clean window', async () => {
+  it('units that serve the control task only are never clean and not specific', async () => {
     const doc = await sweep('non-circuit-units.circuit.yaml');
     assert.equal(doc.baseline.targetEffect, 0);
     assert.equal(doc.verdict.cleanWindow, null);
     assert.equal(doc.verdict.tSurv, null);
-    assert.match(doc.verdict.summary, /^entangled at every tested temperature/);
+    assert.equal(doc.verdict.baselineExcess!.specific, false);
+    assert.ok(doc.levels.every((l) => l.tests!.specific === false));
+    assert.match(doc.verdict.summary, /^not specific at the trained network/);
   });
 
-  it('random units of the whole layer: a much later, narrower window than the circuit on the same network', async () => {
-    const real = await sweep('kappa-1.circuit.yaml');
+  it('the circuit with units it shares with the control task is never clean; random units of the layer are never clean', async () => {
+    const shared = await sweep('shared-units.circuit.yaml');
+    assert.equal(shared.verdict.cleanWindow, null, shared.verdict.summary);
+    assert.ok(shared.levels.every((l) => !l.clean));
+    assert.ok(shared.levels[0]!.collateralEffect.mean > 0.1, `E_C(σ = 0.01) = ${shared.levels[0]!.collateralEffect.mean}`);
     const random = await sweep('random-units.circuit.yaml');
-    assert.ok(random.verdict.tEnt === null || random.verdict.tEnt >= 4 * real.verdict.tEnt!, `${random.verdict.summary} vs ${real.verdict.summary}`);
-    assert.ok(random.verdict.cleanlinessDecades < real.verdict.cleanlinessDecades - 1, `${random.verdict.cleanlinessDecades} vs ${real.verdict.cleanlinessDecades}`);
+    assert.equal(random.verdict.cleanWindow, null, random.verdict.summary);
   });
 
   it('same seed, same numbers', async () => {

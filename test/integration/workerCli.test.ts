@@ -54,17 +54,17 @@ describe('cli: sweep', function () {
 
   it('prints the verdict table, writes the results beside the hypothesis and a chart page whose numbers are the file’s', async () => {
     const c = capture(planted.dir);
-    const code = await sweep({ hypothesis: 'kappa-1.circuit.yaml', html: 'kappa-1.html' }, c.io, { terminal: silentTerminal });
+    const code = await sweep({ hypothesis: 'kappa-0.circuit.yaml', html: 'kappa-0.html' }, c.io, { terminal: silentTerminal });
     assert.strictEqual(code, SWEEP_EXIT.done, c.err());
-    const doc = JSON.parse(fs.readFileSync(path.join(planted.dir, 'kappa-1.results.json'), 'utf8')) as ResultsDocument;
+    const doc = JSON.parse(fs.readFileSync(path.join(planted.dir, 'kappa-0.results.json'), 'utf8')) as ResultsDocument;
 
     const lines = c.out().split('\n');
-    assert.match(lines[0], /^σ\s+ΔL ± se\s+E_T ± se\s+E_C ± se\s+negligible\?\s+persists\?$/);
+    assert.match(lines[0], /^σ\s+ΔL\s+E_T±se\s+null m±sd\s+X_T±se\s+E_C±se\s+R̂\/ESS\s+failed$/);
     assert.strictEqual(lines.filter((l) => /^\d/.test(l)).length, doc.levels.length, 'one row per level');
     assert.ok(c.out().includes(`summary       ${doc.verdict.summary}`));
-    assert.match(c.out(), /results: kappa-1\.results\.json\nchart:   kappa-1\.html/);
+    assert.match(c.out(), /results: kappa-0\.results\.json\nchart:   kappa-0\.html/);
 
-    const html = fs.readFileSync(path.join(planted.dir, 'kappa-1.html'), 'utf8');
+    const html = fs.readFileSync(path.join(planted.dir, 'kappa-0.html'), 'utf8');
     assert.ok(html.length > 1_000_000, 'Plotly is inlined');
     const fig = pageFigures(html)['light/temperature'];
     const byUid = (uid: string) => fig.data.find((d) => (d as { uid?: string }).uid === uid) as { x: number[]; y: number[] };
@@ -75,7 +75,7 @@ describe('cli: sweep', function () {
     assert.deepStrictEqual(byUid(TRACE.collateralLower).y, kept.map((l) => l.collateralEffect.ci95![0]));
     assert.deepStrictEqual(byUid(TRACE.lossGap).y, kept.map((l) => l.lossGap.mean));
     const shape = (name: string) => fig.layout.shapes!.find((s) => s.name === name)!;
-    assert.ok(doc.verdict.cleanWindow, 'kappa-1 has a clean window');
+    assert.ok(doc.verdict.cleanWindow, 'kappa-0 has a clean window');
     assert.deepStrictEqual([shape(SHAPE.cleanWindow).x0, shape(SHAPE.cleanWindow).x1], doc.verdict.cleanWindow);
     assert.strictEqual(shape(SHAPE.tEnt).x0, doc.verdict.tEnt);
     assert.strictEqual(shape(SHAPE.tSurv).x0, doc.verdict.tSurv);

@@ -1,4 +1,4 @@
-// The contract between the sweep runner and every degradation dial (DESIGN.md §1 "Dials").
+// The contract between the sweep runner and every degradation dial (docs/method.md, "Dials").
 // Implemented by weight-noise, activation-noise and checkpoints (this folder) and by the SGLD sampler
 // (`sgld.ts`, TLBP posterior q_t): the runner knows nothing about how a dial produces its samples.
 import type { Hypothesis } from '../../hypothesis/types';

@@ -1,5 +1,5 @@
 // The `sgld` dial: draws from the tempered local posterior q_t(w) ∝ exp(−nβ·L_n(w) − (γ/2)|w − w*|²) with
-// nβ = n/t (or nbeta/t when the hypothesis gives nbeta), sampled by SGLD (DESIGN.md §1). One step session serves
+// nβ = n/t (or nbeta/t when the hypothesis gives nbeta), sampled by SGLD (docs/method.md). One step session serves
 // every level and chain; chain c at level t is reproducible from (seed, t, c) alone.
 import { MARKOV_CHAIN_DRAWS } from '../sweep/level';
 import type { Dial, DialContext, DialDraw } from './dial';

@@ -1,4 +1,4 @@
-// weight-noise: w = w* + σ·ξ, ξ ~ N(0, I), level t = σ (DESIGN.md §1). Draws are i.i.d.; one chain.
+// weight-noise: w = w* + σ·ξ, ξ ~ N(0, I), level t = σ (docs/method.md). Draws are i.i.d.; one chain.
 import { Rng } from '../util/random';
 import type { Dial, DialContext, DialDraw } from './dial';
 import { abortIfNeeded } from './abort';

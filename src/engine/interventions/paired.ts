@@ -1,12 +1,14 @@
 /**
- * The paired model: ONE graph that computes the clean network and the intervened network side by side.
+ * The paired model: ONE graph that computes the clean network, the network intervened on the circuit, and the
+ * network intervened on each matched random control set, side by side.
  *
- * The forward graph is duplicated; the copy (`ablated/…`) shares every graph input (data, labels, weights fed
- * as inputs, activation noise) and every initializer with the original, and after each circuit tensor of the
- * copy it computes y' = y·(1−m) + r·m. One `session.run` therefore gives clean and ablated outputs for the
- * same weights, the same batch and the same noise: the differences E_T, E_C are paired by construction, and
- * one run per draw (not two) halves the per-run overhead and the weight transfer. A runtime "ablate" switch
- * would need two runs per draw and could not share the activation-noise sample between them.
+ * The part of the forward graph downstream of the circuit tensors is duplicated once per unit set; each copy
+ * (`ablated/…` for the circuit, `control/<k>/…` for control k) shares every graph input (data, labels, weights fed
+ * as inputs, activation noise), every initializer and everything upstream with the clean graph, and after each
+ * circuit tensor it computes y' = y·(1−m) + r·m with its own mask m. One `session.run` therefore gives clean,
+ * ablated and control outputs for the same weights, the same batch and the same noise: the differences E_T^j,
+ * E_C^j are paired by construction. A runtime "ablate" switch would need K + 2 runs per draw and could not share
+ * the activation-noise sample between them.
  *
  * Replacements r: `zero` (r = 0), `mean` (r fed as `intervention/mean/<tensor>`, shape [1, …]: the mean over the
  * reference examples at the current weights, see `referenceModel`), `resample` (r = the clean copy's value of
@@ -17,24 +19,27 @@ import type { CircuitComponent, InterventionKind, InterventionScope } from '../.
 import { GraphBuilder } from '../onnx/builder';
 import { defaultOpset, GraphIndex } from '../onnx/graph';
 import { ModelProto, NodeProto, ValueInfo } from '../onnx/proto';
-import { cloneModel, insertAfter, makeValueInfo } from '../onnx/rewrite';
+import { cloneModel, makeValueInfo } from '../onnx/rewrite';
 import { componentMask } from './mask';
 
 export interface InterventionSpec {
   components: readonly CircuitComponent[];
   kind: InterventionKind;
   scope: InterventionScope;
+  /** Matched random unit sets, each intervened on in a copy of its own (`control/<k>/…`, k = 1…K). */
+  controls?: readonly (readonly CircuitComponent[])[];
 }
 
 export const ABLATED_PREFIX = 'ablated/';
 export const CLEAN_PREFIX = 'clean/';
+export const controlPrefix = (k: number): string => `control/${k}/`;
 export const SOURCE_INPUT = 'intervention/source';
 export const meanInputName = (tensor: string): string => `intervention/mean/${tensor}`;
 
 export interface PairedModel {
   model: ModelProto;
-  /** Original output name → its clean and ablated outputs (`clean/<out>`, `ablated/<out>`). */
-  outputs: Record<string, { clean: string; ablated: string }>;
+  /** Original output name → its clean, ablated and control outputs (`clean/<out>`, `ablated/<out>`, `control/<k>/<out>`). */
+  outputs: Record<string, { clean: string; ablated: string; controls: string[] }>;
   /** The distinct circuit tensors, with the dims the masks were built for. */
   tensors: { name: string; dims: number[] }[];
   /** mean: per tensor, the input to feed with its reference mean, shape [1, ...dims.slice(1)]. */
@@ -47,6 +52,9 @@ export interface PairedModel {
  * @param base the model with weights as inputs (and any dial rewrites already applied)
  * @param dims static dims of each circuit tensor at the evaluation batch size (from `probeShapes`)
  * @param outputs which original outputs to pair (default: all graph outputs)
+ *
+ * Only the part of the graph downstream of the circuit tensors is copied: everything before them is the same in
+ * every copy, so the clean pass computes it once for the circuit and all K controls.
  */
 export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims: (tensor: string) => number[], outputs?: readonly string[]): PairedModel {
   if (spec.components.length === 0) throw new Error('the circuit has no components');
@@ -63,74 +71,86 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
     const type = index.types.get(t);
     if (type && type.dtype !== 'undefined' && type.dtype !== 'float32') throw new Error(`'${t}' is ${type.dtype}; interventions need a float32 tensor`);
   }
+  const circuitTensors = new Set(tensorNames);
+
+  // The region every copy recomputes: nodes that read a circuit tensor, directly or through other such nodes.
+  const downstream: NodeProto[] = [];
+  const affected = new Set<string>(tensorNames);
+  for (const n of base.graph.node) {
+    if (!n.input.some((i) => affected.has(i))) continue;
+    downstream.push(n);
+    for (const o of n.output) if (o !== '') affected.add(o);
+  }
 
   const m = cloneModel(base);
   const g = m.graph;
-  const produced = new Set(g.node.flatMap((n) => n.output).filter((o) => o !== ''));
-  const copyName = (name: string): string => (produced.has(name) ? ABLATED_PREFIX + name : name);
-
-  // The copy: node outputs renamed, graph inputs and initializers shared.
-  const copy: NodeProto[] = base.graph.node.map((n) => ({
-    ...n,
-    name: n.name ? ABLATED_PREFIX + n.name : '',
-    input: n.input.map((i) => (i === '' ? '' : copyName(i))),
-    output: n.output.map((o) => (o === '' ? '' : ABLATED_PREFIX + o)),
-    attribute: [...n.attribute],
-  }));
-  // A circuit tensor that is a graph input gets its own name in the copy, so the rewrite touches only the copy.
-  for (const t of tensorNames) {
-    if (produced.has(t)) continue;
-    for (const n of copy) n.input = n.input.map((i) => (i === t ? ABLATED_PREFIX + t : i));
-    copy.unshift({ opType: 'Identity', input: [t], output: [ABLATED_PREFIX + t], name: `${ABLATED_PREFIX}${t}/Identity`, domain: '', attribute: [] });
-  }
-  g.node.push(...copy);
-
+  const b = new GraphBuilder(defaultOpset(m), 'intervention/', [...index.tensorNames(), ...g.node.map((n) => n.name)]);
   const result: PairedModel = { model: m, outputs: {}, tensors: [], meanInputs: [] };
   const extraInputs: ValueInfo[] = [];
   if (spec.kind === 'resample') {
     result.sourceInput = SOURCE_INPUT;
     extraInputs.push(makeValueInfo(SOURCE_INPUT, 'int64', ['batch']));
   }
-
-  let model = m;
+  const replacement = new Map<string, string>();
   for (const t of tensorNames) {
     const d = dims(t);
-    const mask = componentMask(t, d, spec.components, spec.scope);
-    const inner = [1, ...d.slice(1)];
     result.tensors.push({ name: t, dims: [...d] });
-    let meanInput: string | undefined;
     if (spec.kind === 'mean') {
-      meanInput = meanInputName(t);
-      result.meanInputs.push({ tensor: t, input: meanInput, dims: inner });
-      extraInputs.push(makeValueInfo(meanInput, 'float32', inner));
+      const input = meanInputName(t);
+      result.meanInputs.push({ tensor: t, input, dims: [1, ...d.slice(1)] });
+      extraInputs.push(makeValueInfo(input, 'float32', [1, ...d.slice(1)]));
+      replacement.set(t, input);
+    } else if (spec.kind === 'resample') {
+      // The clean copy's value on another example of the batch.
+      replacement.set(t, b.op('Gather', [t, SOURCE_INPUT], { axis: 0 }));
     }
-    model = insertAfter(model, ABLATED_PREFIX + t, (b: GraphBuilder, y: string) => {
-      const keep = b.constFloat(mask.map((v) => 1 - v), inner, 'keep');
-      const kept = b.mul(y, keep);
-      if (spec.kind === 'zero') return kept;
-      const replaced = b.constFloat(mask, inner, 'replaced');
-      const r = spec.kind === 'mean' ? meanInput! : b.op('Gather', [t, SOURCE_INPUT], { axis: 0 });
-      return b.add(kept, b.mul(r, replaced));
-    }, `intervention/${t}/`);
   }
 
-  // Outputs: `clean/<out>` and `ablated/<out>` for each paired output.
-  const b = new GraphBuilder(defaultOpset(model), 'paired/', [...GraphIndex.of(model).tensorNames(), ...model.graph.node.map((n) => n.name)]);
+  // y' = y·(1−m) + r·m after each circuit tensor of a copy.
+  const intervene = (t: string, y: string, set: readonly CircuitComponent[], out: string): void => {
+    const d = dims(t);
+    const inner = [1, ...d.slice(1)];
+    const mask = componentMask(t, d, set, spec.scope);
+    const kept = b.mul(y, b.constFloat(mask.map((v) => 1 - v), inner, 'keep'));
+    if (spec.kind === 'zero') {
+      b.op('Identity', [kept], {}, out);
+      return;
+    }
+    b.op('Add', [kept, b.mul(replacement.get(t)!, b.constFloat(mask, inner, 'replaced'))], {}, out);
+  };
+  const copies: { prefix: string; set: readonly CircuitComponent[] }[] = [
+    { prefix: ABLATED_PREFIX, set: spec.components },
+    ...(spec.controls ?? []).map((set, k) => ({ prefix: controlPrefix(k + 1), set })),
+  ];
+  for (const { prefix, set } of copies) {
+    const renamed = (x: string): string => (x !== '' && affected.has(x) ? prefix + x : x);
+    // Circuit tensors upstream of every other one read the clean value.
+    for (const t of tensorNames) if (!downstream.some((n) => n.output.includes(t))) intervene(t, t, set, prefix + t);
+    for (const n of downstream) {
+      const outs = n.output.map((o) => (o === '' ? '' : circuitTensors.has(o) ? `${prefix}${o}/before-intervention` : prefix + o));
+      b.nodes.push({ ...n, name: n.name ? prefix + n.name : '', input: n.input.map(renamed), output: outs, attribute: [...n.attribute] });
+      n.output.forEach((o, k) => { if (circuitTensors.has(o)) intervene(o, outs[k]!, set, prefix + o); });
+    }
+  }
+
+  // Outputs: `clean/<out>`, `ablated/<out>` and `control/<k>/<out>` for each paired output.
   const newOutputs: ValueInfo[] = [];
   for (const o of outNames) {
     const clean = CLEAN_PREFIX + o;
-    const ablated = ABLATED_PREFIX + o;
     b.op('Identity', [o], {}, clean);
     const type = index.types.get(o);
     const dtype = type && type.dtype !== 'undefined' ? type.dtype : 'float32';
-    newOutputs.push(makeValueInfo(clean, dtype, null), makeValueInfo(ablated, dtype, null));
-    result.outputs[o] = { clean, ablated };
+    // An output the circuit does not reach is its own ablated value.
+    const of = (prefix: string): string => (affected.has(o) ? prefix + o : b.op('Identity', [o], {}, prefix + o));
+    const ablated = of(ABLATED_PREFIX);
+    const controls = copies.slice(1).map((c) => of(c.prefix));
+    newOutputs.push(makeValueInfo(clean, dtype, null), makeValueInfo(ablated, dtype, null), ...controls.map((c) => makeValueInfo(c, dtype, null)));
+    result.outputs[o] = { clean, ablated, controls };
   }
-  model.graph.node.push(...b.nodes);
-  model.graph.initializer.push(...b.initializers);
-  model.graph.output = newOutputs;
-  model.graph.input = [...model.graph.input, ...extraInputs];
-  result.model = model;
+  g.node.push(...b.nodes);
+  g.initializer.push(...b.initializers);
+  g.output = newOutputs;
+  g.input = [...g.input, ...extraInputs];
   return result;
 }
 

@@ -10,7 +10,7 @@ import type { Hypothesis } from '../../hypothesis/types';
 import { NdArray, takeRows, toFloat32, toFloat64, toInt64 } from '../data/ndarray';
 import { abortIfNeeded } from '../dials/abort';
 import type { Dial, DialDraw, EvalBatch } from '../dials/dial';
-import { buildPairedModel, referenceModel, PairedModel } from '../interventions/paired';
+import { buildPairedModel, referenceModel, PairedModel, SOURCE_INPUT } from '../interventions/paired';
 import { GraphIndex, ParameterInfo } from '../onnx/graph';
 import { parametersToInputs } from '../onnx/rewrite';
 import { createSession, Feeds, ort } from '../onnx/runtime';
@@ -19,7 +19,9 @@ import { DTypeName } from '../onnx/tensor';
 import { Rng } from '../util/random';
 import { appendHeads, HeadOutputs, LabelForm, LABELS_INPUT } from './heads';
 import type { SweepInputs } from './inputs';
+import { drawControls, UnitSet } from './controls';
 import { DrawMetrics, PairedAccumulator } from './metrics';
+import { unitSalience } from './salience';
 
 const EVAL_ORDER_STREAM = 101;
 const RESAMPLE_STREAM = 102;
@@ -69,6 +71,8 @@ export class PairedEvaluator {
     private readonly parameters: readonly ParameterInfo[],
     private readonly initialWeights: readonly Float32Array[],
     readonly paired: PairedModel,
+    /** The matched random control sets, k = 1…K (index k − 1). */
+    readonly controls: readonly UnitSet[],
   ) {
     this.means = paired.meanInputs.length > 0 ? paired.meanInputs : undefined;
   }
@@ -121,11 +125,7 @@ export class PairedEvaluator {
     };
 
     const rewritten = dial.rewriteModel ? dial.rewriteModel(base) : base;
-    const paired = buildPairedModel(rewritten, { components: h.circuit.components, kind: h.intervention.kind, scope: h.intervention.scope }, dimsOf, [h.loss.output]);
     const { form, labelDims, classes } = labelLayout(h, inputs.data.labels, dimsOf(h.loss.output));
-    const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, {
-      loss: h.loss.kind, metric: h.metric, labels: form,
-    });
     const labelsOf = (rows: Int32Array): ort.Tensor => {
       const part = takeRows(inputs.data.labels, rows, h.data.labels);
       const dims = [rows.length, ...labelDims];
@@ -143,15 +143,27 @@ export class PairedEvaluator {
       const isTarget = Uint8Array.from(rows, (r) => inputs.isTarget[r]!);
       const isReference = Uint8Array.from(rows, (r, k) => (k < valid ? inReference(r) : 0));
       const feeds: Feeds = { ...dataFeeds(rows), [LABELS_INPUT]: labelsOf(rows) };
-      if (paired.sourceInput) feeds[paired.sourceInput] = resampleSources(rng, isReference, b);
+      if (h.intervention.kind === 'resample') feeds[SOURCE_INPUT] = resampleSources(rng, isReference, b);
       return { index: b, size: rows.length, valid, feeds, isTarget, isReference };
     });
 
-    const session = await createSession(model, { threads: options.threads });
-    const referenceSession = paired.meanInputs.length > 0
-      ? await createSession(referenceModel(base, paired.meanInputs.map((m) => m.tensor)), { threads: options.threads })
+    // The reference model is cut from the dial's rewritten model, so that mean ablation under activation noise
+    // averages the noised activations the copies see.
+    const tensors = [...new Set(h.circuit.components.map((c) => c.tensor))];
+    const referenceSession = h.intervention.kind === 'mean'
+      ? await createSession(referenceModel(rewritten, tensors), { threads: options.threads })
       : undefined;
-    return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired);
+    const build = async (controls: readonly UnitSet[], metric: Hypothesis['metric']): Promise<PairedEvaluator> => {
+      const paired = buildPairedModel(rewritten, { components: h.circuit.components, kind: h.intervention.kind, scope: h.intervention.scope, controls }, dimsOf, [h.loss.output]);
+      const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, { loss: h.loss.kind, metric, labels: form });
+      const session = await createSession(model, { threads: options.threads });
+      return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired, controls);
+    };
+    let salience: number[][] | undefined;
+    if (h.controls.count > 0 && h.controls.match === 'salience') {
+      salience = await unitSalience(h.circuit.components, dimsOf, (sets) => build(sets, 'loss'), dial.baseline ? dial.baseline() : {}, inputs.targetCount / n);
+    }
+    return build(drawControls(h.circuit.components, dimsOf, h.controls.count, h.degradation.seed, salience), h.metric);
   }
 
   /** Number of evaluation batches (runs per draw). */
@@ -163,38 +175,46 @@ export class PairedEvaluator {
     const weights = draw.weights ?? this.initialWeights;
     const feeds: Feeds = {};
     this.parameters.forEach((p, i) => { feeds[p.name] = new ort.Tensor('float32', weights[i]!, p.shape); });
-    if (this.means) Object.assign(feeds, await this.referenceMeans(feeds, signal));
-    const acc = new PairedAccumulator();
+    const extras = (b: Batch): Feeds => (draw.feeds ? draw.feeds(this.batchView(b)) : {});
+    if (this.means) Object.assign(feeds, await this.referenceMeans(feeds, extras, signal));
+    const acc = new PairedAccumulator(this.controls.length);
     for (const b of this.batches) {
       abortIfNeeded(signal);
-      const shapes = this.shapes.get(b.size)!;
-      const batch: EvalBatch = {
-        index: b.index,
-        dims: (t) => {
-          const s = shapes.get(t);
-          if (!s) throw new Error(`the model has no tensor named '${t}'`);
-          return s.dims;
-        },
-      };
-      const out = await this.session.run({ ...feeds, ...b.feeds, ...(draw.feeds ? draw.feeds(batch) : {}) });
+      const out = await this.session.run({ ...feeds, ...b.feeds, ...extras(b) });
       const data = (name: string | undefined) => (name ? (out[name]!.data as Float32Array) : undefined);
       acc.add({
         cleanLoss: data(this.heads.cleanLoss)!, ablatedLoss: data(this.heads.ablatedLoss)!,
         cleanMetric: data(this.heads.cleanMetric), ablatedMetric: data(this.heads.ablatedMetric),
+        controlLoss: this.heads.controlLoss.map((name) => data(name)!),
+        ...(this.heads.controlMetric ? { controlMetric: this.heads.controlMetric.map((name) => data(name)!) } : {}),
       }, b.isTarget, b.valid);
     }
     return acc.result();
   }
 
+  /** The shapes a dial's per-batch feeds are made for. */
+  private batchView(b: Batch): EvalBatch {
+    const shapes = this.shapes.get(b.size)!;
+    return {
+      index: b.index,
+      dims: (t) => {
+        const s = shapes.get(t);
+        if (!s) throw new Error(`the model has no tensor named '${t}'`);
+        return s.dims;
+      },
+    };
+  }
+
   /** Mean of each circuit tensor over the reference rows at the current weights, shape [1, …]. */
-  private async referenceMeans(weightFeeds: Feeds, signal?: AbortSignal): Promise<Feeds> {
+  private async referenceMeans(weightFeeds: Feeds, extras: (b: Batch) => Feeds, signal?: AbortSignal): Promise<Feeds> {
     const session = this.reference!;
     const sums = this.means!.map((m) => new Float64Array(product(m.dims)));
     let count = 0;
     for (const b of this.batches) {
       abortIfNeeded(signal);
       const feeds: Feeds = {};
-      for (const name of session.inputNames) feeds[name] = weightFeeds[name] ?? b.feeds[name]!;
+      const extra = extras(b);
+      for (const name of session.inputNames) feeds[name] = weightFeeds[name] ?? b.feeds[name] ?? extra[name]!;
       const out = await session.run(feeds);
       this.means!.forEach((m, k) => {
         const values = out[m.tensor]!.data as Float32Array;
@@ -214,6 +234,11 @@ export class PairedEvaluator {
   async release(): Promise<void> {
     await this.session.release();
     await this.reference?.release();
+  }
+
+  /** Releases this evaluator's own session, keeping the reference session it shares with another. */
+  async releaseOwn(): Promise<void> {
+    await this.session.release();
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * Per-example loss and target-metric heads appended to the paired model, so one run returns four [batch]
- * vectors instead of two logits tensors. Every head averages over the non-batch axes (positions), so an
- * example's loss is the mean over its positions and L_n = mean over examples (DESIGN.md §1).
+ * Per-example loss and target-metric heads appended to the paired model, so one run returns [batch] vectors
+ * (clean, ablated and each control's loss and metric) instead of logits tensors. Every head averages over the non-batch axes (positions), so an
+ * example's loss is the mean over its positions and L_n = mean over examples (docs/method.md).
  *
  * The metric head is oriented so that larger = more damage: `loss` is the loss itself, `logit-diff` is
  * −(logit[label] − logit[contrast or runner-up]), `accuracy` is the error rate 1 − [argmax = label].
@@ -31,10 +31,13 @@ export interface HeadOutputs {
   /** Absent when the metric is the loss. */
   cleanMetric?: string;
   ablatedMetric?: string;
+  /** Per control set k = 1…K: its loss and (absent when the metric is the loss) metric vectors. */
+  controlLoss: string[];
+  controlMetric?: string[];
 }
 
 /** Adds the heads for `clean`/`ablated` outputs and makes the four per-example vectors the only graph outputs. */
-export function appendHeads(model: ModelProto, pair: { clean: string; ablated: string }, spec: HeadSpec): { model: ModelProto; outputs: HeadOutputs } {
+export function appendHeads(model: ModelProto, pair: { clean: string; ablated: string; controls?: readonly string[] }, spec: HeadSpec): { model: ModelProto; outputs: HeadOutputs } {
   if (spec.loss === 'mse' && spec.metric !== 'loss') throw new Error(`metric '${spec.metric}' needs class logits; with an mse loss use metric: loss`);
   if (spec.loss === 'mse' && spec.labels !== 'value') throw new Error('an mse loss needs labels with one value per output element');
   if (spec.loss === 'cross-entropy' && spec.labels === 'value') throw new Error('cross-entropy needs class-index or probability labels');
@@ -46,7 +49,7 @@ export function appendHeads(model: ModelProto, pair: { clean: string; ablated: s
   let index: string | undefined;
   if (spec.loss === 'cross-entropy') index = spec.labels === 'index' ? b.unsqueeze(LABELS_INPUT, [-1]) : b.op('ArgMax', [LABELS_INPUT], { axis: -1, keepdims: 1 });
 
-  const head = (logits: string, side: 'clean' | 'ablated'): { loss: string; metric?: string } => {
+  const head = (logits: string, side: string): { loss: string; metric?: string } => {
     let loss: string;
     if (spec.loss === 'mse') {
       const d = b.sub(logits, LABELS_INPUT);
@@ -79,15 +82,18 @@ export function appendHeads(model: ModelProto, pair: { clean: string; ablated: s
 
   const clean = head(pair.clean, 'clean');
   const ablated = head(pair.ablated, 'ablated');
+  const controls = (pair.controls ?? []).map((c, k) => head(c, `control/${k + 1}`));
   m.graph.node.push(...b.nodes);
   m.graph.initializer.push(...b.initializers);
   const labelType = spec.labels === 'index' ? 'int64' : 'float32';
   m.graph.input = [...m.graph.input, makeValueInfo(LABELS_INPUT, labelType, null)];
-  const outputs: HeadOutputs = { cleanLoss: clean.loss, ablatedLoss: ablated.loss };
+  const outputs: HeadOutputs = { cleanLoss: clean.loss, ablatedLoss: ablated.loss, controlLoss: controls.map((c) => c.loss) };
   if (clean.metric && ablated.metric) {
     outputs.cleanMetric = clean.metric;
     outputs.ablatedMetric = ablated.metric;
+    outputs.controlMetric = controls.map((c) => c.metric!);
   }
-  m.graph.output = Object.values(outputs).map((name: string) => makeValueInfo(name, 'float32', ['batch']));
+  const names = [clean.loss, ablated.loss, clean.metric, ablated.metric, ...controls.flatMap((c) => [c.loss, c.metric])].filter((x): x is string => x !== undefined);
+  m.graph.output = names.map((name) => makeValueInfo(name, 'float32', ['batch']));
   return { model: m, outputs };
 }

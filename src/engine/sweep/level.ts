@@ -1,15 +1,22 @@
-// One level's statistics from its chains' traces: the estimates with their standard errors, the verdict tests
-// and λ̂ — computed the same way whether the chains ran in one process or came from shards of a (level, chain)
-// fan-out (src/worker/parallel.ts) and were put back together in chain order.
-import type { ChainTrace, Estimate, LevelResult } from '../../protocol/results';
+// One level's statistics from its chains' traces: the estimates with their standard errors, every control set's
+// estimates, the convergence diagnostics and λ̂ — computed the same way whether the chains ran in one process or
+// came from shards of a (level, chain) fan-out (src/worker/parallel.ts) and were put back together in chain order.
+// The verdict tests need the whole grid (Bonferroni over its levels) and the baseline: `judgeLevel` in verdict.ts.
+import type { ChainTrace, ControlLevel, Convergence, Estimate, LevelResult } from '../../protocol/results';
+import { convergenceDiagnostics } from './convergence';
 import { estimate, EstimateOptions, SeriesEstimate } from './stats';
-import { judgeLevel, Thresholds } from './verdict';
 
 /** SGLD chains: draws within a chain are autocorrelated (batch means), chains independent (chain means). */
 export const MARKOV_CHAIN_DRAWS: Readonly<Required<EstimateOptions>> = { independent: false, deterministic: false };
 
-/** A chain's trace with its per-draw loss gaps, which the estimates need (shard documents keep them). */
-export type ChainWithGaps = ChainTrace & { lossGap: number[]; controlLossGap: number[] };
+/** A chain's trace with the per-draw series the statistics need (shard documents keep them). */
+export type ChainWithGaps = ChainTrace & {
+  lossGap: number[];
+  controlLossGap: number[];
+  targetLossGap: number[];
+  controlTargetEffect: number[][];
+  controlCollateralEffect: number[][];
+};
 
 export interface LevelChains {
   level: number;
@@ -26,38 +33,81 @@ export function toEstimate(e: SeriesEstimate): Estimate {
   return { mean: e.mean, se: e.se, n: e.n, dof: Number.isFinite(e.dof) ? e.dof : null, ci95: e.ci95 };
 }
 
-export function levelResult(l: LevelChains, how: EstimateOptions, baselineTargetEffect: number, thresholds: Thresholds, keepGaps = false): LevelResult {
-  const of = (series: (c: ChainWithGaps) => number[]) => estimate(l.chains.map(series), how);
+/** R̂ and bulk ESS of a series, or nulls when it is constant (nothing to mix: every chain agrees exactly). */
+function diagnose(chains: readonly (readonly number[])[]): { rhat: number | null; ess: number | null } {
+  const first = chains[0]?.[0];
+  if (chains.every((c) => c.every((v) => v === first))) return { rhat: null, ess: null };
+  const d = convergenceDiagnostics(chains);
+  return { rhat: d.rhat, ess: d.essBulk };
+}
+
+const worst = (xs: readonly (number | null)[], pick: (a: number, b: number) => number): number | null => {
+  const present = xs.filter((x): x is number => x !== null);
+  // NaN (too few draws) is the worst value of all: it propagates.
+  return present.length === 0 ? null : present.reduce((a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : pick(a, b)));
+};
+
+export function levelResult(l: LevelChains, how: EstimateOptions, keepGaps = false): LevelResult {
+  // A diverged chain's partial trace feeds no estimate: the level's numbers come from the chains that finished.
+  const done = l.chains.filter((c) => !c.diverged);
+  const series = (pick: (c: ChainWithGaps) => number[]) => done.map(pick);
+  const of = (pick: (c: ChainWithGaps) => number[]) => estimate(series(pick), how);
   const lossGap = of((c) => c.lossGap);
-  const controlLossGap = of((c) => c.controlLossGap);
   const targetEffect = of((c) => c.targetEffect);
   const collateralEffect = of((c) => c.collateralEffect);
-  const judged = judgeLevel({ targetEffect, collateralEffect, controlLossGap, error: l.error }, baselineTargetEffect, thresholds);
+  const controlCount = done[0]?.controlTargetEffect[0]?.length ?? l.chains[0]?.controlTargetEffect[0]?.length ?? 0;
+  const markov = !how.independent && !how.deterministic;
+
   const result: LevelResult = {
     level: l.level,
     lossGap: toEstimate(lossGap),
-    controlLossGap: toEstimate(controlLossGap),
+    controlLossGap: toEstimate(of((c) => c.controlLossGap)),
+    targetLossGap: toEstimate(of((c) => c.targetLossGap)),
     targetEffect: toEstimate(targetEffect),
     collateralEffect: toEstimate(collateralEffect),
-    collateralNegligible: judged.collateralNegligible,
-    targetPersists: judged.targetPersists,
-    bounds: {
-      collateralUpper: judged.collateralUpper, collateralThreshold: judged.collateralThreshold,
-      targetLower: judged.targetLower, targetThreshold: judged.targetThreshold,
-    },
+    collateralNegligible: false,
+    targetPersists: false,
     chains: l.chains.map((c) => (keepGaps ? c : withoutGaps(c))),
     seconds: l.seconds,
   };
+  if (controlCount > 0) {
+    result.controls = Array.from({ length: controlCount }, (_, k): ControlLevel => {
+      const t = series((c) => c.controlTargetEffect.map((d) => d[k]!));
+      const e = series((c) => c.controlCollateralEffect.map((d) => d[k]!));
+      const dt = markov ? diagnose(t) : { rhat: null, ess: null };
+      const de = markov ? diagnose(e) : { rhat: null, ess: null };
+      return {
+        targetEffect: toEstimate(estimate(t, how)),
+        collateralEffect: toEstimate(estimate(e, how)),
+        rhat: worst([dt.rhat, de.rhat], Math.max),
+        essBulk: worst([dt.ess, de.ess], Math.min),
+      };
+    });
+  }
+  if (markov && done.length > 0) result.convergence = convergence(series((c) => c.lossGap), series((c) => c.targetEffect), series((c) => c.collateralEffect), done.length);
   if (l.nbeta !== undefined) {
-    // λ̂(t) = nβ·(E_q[L_n] − L_n(w*)): nβ times the loss-gap estimate (a linear map, so se scales too).
     result.nbeta = l.nbeta;
-    result.llc = { mean: l.nbeta * lossGap.mean, se: l.nbeta * lossGap.se, n: lossGap.n, dof: result.lossGap.dof, ci95: [l.nbeta * lossGap.ci95[0], l.nbeta * lossGap.ci95[1]] };
+    // λ̂(t) = nβ·(E_q[L_n] − L_n(w*)): nβ times the loss-gap estimate (a linear map, so se scales too). A diverged
+    // level has none: its finished chains are a biased subset.
+    if (l.error === undefined) result.llc = { mean: l.nbeta * lossGap.mean, se: l.nbeta * lossGap.se, n: lossGap.n, dof: result.lossGap.dof, ci95: [l.nbeta * lossGap.ci95[0], l.nbeta * lossGap.ci95[1]] };
   }
   if (l.error !== undefined) result.error = l.error;
   return result;
 }
 
+function convergence(loss: number[][], target: number[][], collateral: number[][], chains: number): Convergence {
+  const dl = diagnose(loss);
+  const dt = diagnose(target);
+  const dc = diagnose(collateral);
+  const ess = worst([dl.ess, dt.ess, dc.ess], Math.min);
+  return {
+    rhat: { loss: dl.rhat, targetEffect: dt.rhat, collateralEffect: dc.rhat },
+    essBulk: { loss: dl.ess, targetEffect: dt.ess, collateralEffect: dc.ess },
+    essPerChain: ess === null ? null : ess / chains,
+  };
+}
+
 function withoutGaps(c: ChainTrace): ChainTrace {
-  const { lossGap: _loss, controlLossGap: _control, ...rest } = c;
+  const { lossGap: _l, controlLossGap: _c, targetLossGap: _t, controlTargetEffect: _ct, controlCollateralEffect: _cc, ...rest } = c;
   return rest;
 }

@@ -1,9 +1,10 @@
 /**
- * The paired quantities of one draw (DESIGN.md §1), from the per-example head outputs of the paired model,
+ * The paired quantities of one draw (docs/method.md), from the per-example head outputs of the paired model,
  * all on the same weights and the same evaluation rows:
  *   L_n = mean clean loss over all rows, L_T / L_C = the same over target / control rows,
  *   M_T = mean clean metric over target rows (oriented: larger = more damage),
- *   E_T = M_T(I(f_w)) − M_T(f_w) over target rows, E_C = L_C(I(f_w)) − L_C(f_w) over control rows.
+ *   E_T = M_T(I(f_w)) − M_T(f_w) over target rows, E_C = L_C(I(f_w)) − L_C(f_w) over control rows,
+ *   and E_T^k, E_C^k the same for each matched random control set k = 1…K.
  */
 
 export interface DrawMetrics {
@@ -18,6 +19,14 @@ export interface DrawMetrics {
   targetEffect: number;
   /** E_C = L_C(I(f_w)) − L_C(f_w). */
   collateralEffect: number;
+  /** E_T^k and E_C^k of the control sets k = 1…K (index k − 1). */
+  controlTargetEffect: number[];
+  controlCollateralEffect: number[];
+}
+
+export function isFiniteDraw(m: DrawMetrics): boolean {
+  const scalars = [m.loss, m.targetLoss, m.controlLoss, m.targetMetric, m.targetEffect, m.collateralEffect];
+  return scalars.every(Number.isFinite) && m.controlTargetEffect.every(Number.isFinite) && m.controlCollateralEffect.every(Number.isFinite);
 }
 
 /** Per-example outputs of one batch: clean/ablated loss and (optional) clean/ablated metric, [batch] each. */
@@ -26,6 +35,9 @@ export interface BatchRows {
   ablatedLoss: ArrayLike<number>;
   cleanMetric?: ArrayLike<number>;
   ablatedMetric?: ArrayLike<number>;
+  /** Per control set: ablated loss and (optional) metric, [batch] each. */
+  controlLoss?: readonly ArrayLike<number>[];
+  controlMetric?: readonly ArrayLike<number>[];
 }
 
 /** Sums over evaluation batches; rows beyond `valid` (padding of a fixed-size last batch) are ignored. */
@@ -39,6 +51,13 @@ export class PairedAccumulator {
   private sumTargetMetric = 0;
   private sumTargetEffect = 0;
   private sumCollateral = 0;
+  private sumControlTarget: Float64Array;
+  private sumControlCollateral: Float64Array;
+
+  constructor(readonly controls = 0) {
+    this.sumControlTarget = new Float64Array(controls);
+    this.sumControlCollateral = new Float64Array(controls);
+  }
 
   /** @param isTarget 1 for a target row, 0 for a control row, aligned with the batch rows */
   add(rows: BatchRows, isTarget: ArrayLike<number>, valid = isTarget.length): void {
@@ -53,10 +72,12 @@ export class PairedAccumulator {
         this.sumTargetLoss += clean;
         this.sumTargetMetric += cm[i]!;
         this.sumTargetEffect += am[i]! - cm[i]!;
+        for (let k = 0; k < this.controls; k++) this.sumControlTarget[k] += (rows.controlMetric ?? rows.controlLoss!)[k]![i]! - cm[i]!;
       } else {
         this.control++;
         this.sumControlLoss += clean;
         this.sumCollateral += rows.ablatedLoss[i]! - clean;
+        for (let k = 0; k < this.controls; k++) this.sumControlCollateral[k] += rows.controlLoss![k]![i]! - clean;
       }
     }
   }
@@ -70,6 +91,8 @@ export class PairedAccumulator {
       targetMetric: this.sumTargetMetric / this.target,
       targetEffect: this.sumTargetEffect / this.target,
       collateralEffect: this.sumCollateral / this.control,
+      controlTargetEffect: Array.from(this.sumControlTarget, (v) => v / this.target),
+      controlCollateralEffect: Array.from(this.sumControlCollateral, (v) => v / this.control),
     };
   }
 }

@@ -1,10 +1,10 @@
 /**
- * The sweep (DESIGN.md §1): baseline at t = 0, then for every level of the dial's grid, every chain and every
+ * The sweep (docs/method.md): baseline at t = 0, then for every level of the dial's grid, every chain and every
  * kept draw, the paired quantities on the fixed evaluation batches; then per-level estimates with standard errors
  * that respect autocorrelation, the verdict tests, and the versioned results document.
  */
 import type { DialKind, Hypothesis } from '../../hypothesis/types';
-import { RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
+import { Baseline, RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
 import { abortIfNeeded } from '../dials/abort';
 import { createActivationNoiseDial } from '../dials/activationNoise';
 import { createCheckpointsDial } from '../dials/checkpoints';
@@ -14,8 +14,8 @@ import { createWeightNoiseDial } from '../dials/weightNoise';
 import { PairedEvaluator } from './evaluation';
 import { loadSweepInputs } from './inputs';
 import { ChainWithGaps, levelResult } from './level';
-import { DrawMetrics } from './metrics';
-import { decideVerdict } from './verdict';
+import { isFiniteDraw } from './metrics';
+import { JudgeContext, judgeLevel, judgeLevels } from './verdict';
 import { ENGINE_NAME, ENGINE_VERSION } from './version';
 
 export interface SweepProgressEvent {
@@ -33,8 +33,8 @@ export interface SweepProgressEvent {
 
 export interface SweepOptions {
   onProgress?(p: SweepProgressEvent): void;
-  /** Called as each level completes (the results so far can be charted live), with the baseline's target effect. */
-  onLevel?(level: LevelResult, levelIndex: number, baselineTargetEffect: number): void;
+  /** Called as each level completes (the results so far can be charted live), judged, with the baseline. */
+  onLevel?(level: LevelResult, levelIndex: number, baseline: Baseline): void;
   /** Aborting stops the sweep between evaluation batches (well within a second) and rejects with an AbortError. */
   signal?: AbortSignal;
   /** Replaces the sgld dial's factory (default: `createSgldDial` of `../dials/sgld`). */
@@ -65,10 +65,6 @@ function dialFactory(kind: DialKind, options: SweepOptions): DialFactory {
   return f;
 }
 
-function finite(m: DrawMetrics): boolean {
-  return Object.values(m).every((v) => Number.isFinite(v));
-}
-
 export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promise<ResultsDocument> {
   const t0 = performance.now();
   const { signal } = options;
@@ -83,8 +79,15 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
     evaluator = await PairedEvaluator.create(h, inputs, dial, { batchSize: options.evalBatchSize, threads: options.threads });
     abortIfNeeded(signal);
     const base = await evaluator.evaluate(dial.baseline ? dial.baseline() : {}, signal);
-    if (!finite(base)) throw new Error(`the trained network gives a non-finite loss or metric on the data (L_n = ${base.loss}); check the inputs and labels`);
+    if (!isFiniteDraw(base)) throw new Error(`the trained network gives a non-finite loss or metric on the data (L_n = ${base.loss}); check the inputs and labels`);
     const setupSeconds = (performance.now() - t0) / 1000;
+    const baseline: Baseline = {
+      loss: base.loss, controlLoss: base.controlLoss, targetLoss: base.targetLoss, targetMetric: base.targetMetric, targetEffect: base.targetEffect,
+      collateralEffect: base.collateralEffect, controlTargetEffect: base.controlTargetEffect, controlCollateralEffect: base.controlCollateralEffect,
+    };
+    const judging: JudgeContext = {
+      baseline, settings: h.verdict, scope: h.intervention.scope, gridLevels: dial.levels.length, chains: options.chains?.length ?? dial.chains,
+    };
 
     const levels: LevelResult[] = [];
     const chainIndices = options.chains ?? Array.from({ length: dial.chains }, (_, c) => c);
@@ -99,7 +102,9 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
       let error: string | undefined;
       for (let position = 0; position < chainIndices.length && error === undefined; position++) {
         const c = chainIndices[position]!;
-        const trace: ChainWithGaps = { chain: c, loss: [], targetEffect: [], collateralEffect: [], lossGap: [], controlLossGap: [] };
+        const trace: ChainWithGaps = {
+          chain: c, loss: [], targetEffect: [], collateralEffect: [], lossGap: [], controlLossGap: [], targetLossGap: [], controlTargetEffect: [], controlCollateralEffect: [],
+        };
         let acceptance = 0;
         let accepted = 0;
         chains.push(trace);
@@ -107,12 +112,15 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
           let d = 0;
           for await (const draw of dial.draws(li, c, signal)) {
             const m = await evaluator.evaluate(draw, signal);
-            if (!finite(m)) throw new DialDivergence(`non-finite loss at t = ${level} (chain ${c}, draw ${d}): the degraded network overflows; lower the top of the grid`, c, d);
+            if (!isFiniteDraw(m)) throw new DialDivergence(`non-finite loss at t = ${level} (chain ${c}, draw ${d}): the degraded network overflows; lower the top of the grid`, c, d);
             trace.loss.push(draw.loss ?? m.loss);
             trace.targetEffect.push(m.targetEffect);
             trace.collateralEffect.push(m.collateralEffect);
             trace.lossGap.push(m.loss - base.loss);
             trace.controlLossGap.push(m.controlLoss - base.controlLoss);
+            trace.targetLossGap.push(m.targetLoss - base.targetLoss);
+            trace.controlTargetEffect.push(m.controlTargetEffect);
+            trace.controlCollateralEffect.push(m.controlCollateralEffect);
             if (draw.acceptance !== undefined) { acceptance += draw.acceptance; accepted++; }
             drawsDone++;
             const elapsed = (performance.now() - sweepStart) / 1000;
@@ -131,13 +139,14 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
       }
       const result = levelResult(
         { level, chains, error, seconds: (performance.now() - levelStart) / 1000, ...(dial.nbeta ? { nbeta: dial.nbeta(level) } : {}) },
-        { independent: dial.independentDraws, deterministic: dial.deterministic }, base.targetEffect, h.verdict, options.chains !== undefined,
+        { independent: dial.independentDraws, deterministic: dial.deterministic }, options.chains !== undefined,
       );
       levels.push(result);
-      options.onLevel?.(result, li, base.targetEffect);
+      options.onLevel?.(judgeLevel(result, judging), li, baseline);
     }
 
-    const verdict = decideVerdict(levels);
+    const judged = judgeLevels(levels, judging);
+    const nbeta = h.degradation.dial === 'sgld' ? h.degradation.sgld.nbeta : undefined;
     return {
       version: RESULTS_VERSION,
       kind: 'circuit-thermometer/results',
@@ -149,11 +158,13 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
       dial: h.degradation.dial,
       seed: h.degradation.seed,
       data: { n: inputs.n, target: inputs.targetCount, control: inputs.n - inputs.targetCount },
-      baseline: { loss: base.loss, controlLoss: base.controlLoss, targetMetric: base.targetMetric, targetEffect: base.targetEffect, collateralEffect: base.collateralEffect },
-      watanabeTemperature: Math.log(inputs.n),
+      baseline,
+      controls: { count: evaluator.controls.length, match: h.controls.match, sets: evaluator.controls.map((set) => set.map((c) => ({ ...c }))) },
+      // t_W = log n, or nbeta·log n / n when nβ is fixed (the level where nβ/t = n/log n).
+      watanabeTemperature: nbeta !== undefined ? (nbeta * Math.log(inputs.n)) / inputs.n : Math.log(inputs.n),
       thresholds: { ...h.verdict },
-      levels,
-      verdict,
+      levels: judged.levels,
+      verdict: judged.verdict,
       timings: { totalSeconds: (performance.now() - t0) / 1000, setupSeconds },
     };
   } finally {

@@ -1,5 +1,5 @@
 /**
- * Means with standard errors that respect autocorrelation (DESIGN.md §1):
+ * Means with standard errors that respect autocorrelation (docs/method.md):
  * - ≥ 2 chains: chain means; se = sd(chain means)/√chains, chains − 1 degrees of freedom;
  * - 1 chain of independent draws (noise dials): se = sd/√n, n − 1 degrees of freedom (batch means of size 1);
  * - 1 chain of correlated draws: non-overlapping batch means, b = ⌊√n⌋ draws per batch, a = ⌊n/b⌋ batches

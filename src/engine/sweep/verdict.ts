@@ -1,85 +1,312 @@
 /**
- * Verdicts, exactly as DESIGN.md §1 defines them:
- * - collateral is negligible at t when the upper end of its 95% interval is below τ_C·max(ΔL_C(t), δ);
- * - the target effect persists at t when the lower end of its 95% interval is above ρ·E_T(0)
- *   (and E_T(0) > 0: with no target effect at t = 0 there is nothing to persist);
- * - the clean window is the longest run of consecutive grid levels where both hold (ties: the lowest run);
- *   t_ent = its lower end, t_surv = the highest level where the target persists,
- *   cleanliness = log10(upper/lower) decades (0 when empty or one level wide).
- * Levels that stopped early (divergence) hold neither and break runs.
+ * The verdict tests, exactly as docs/method.md defines them (α, L levels in the grid, K matched controls):
+ * - converged (Markov-chain dials): split-R̂ ≤ rhat and bulk ESS ≥ essPerChain·chains for L_n, E_T and E_C;
+ * - specific: X_T − q·se_X > 0, X_T = Ē_T − m_T, se_X = √(se² + s_T²(1 + 1/K)), q = t_{1−α/L, K−1};
+ * - persists: specific, X_T − q·se_X ≥ ρ·X_T(0), and the circuit is specific at w* itself;
+ * - collateral negligible (two one-sided tests): Ē_C's 1 − 2α interval inside ±τ_C·max(ΔL_C(t), δ);
+ * - clean = converged ∧ persists ∧ collateral negligible; scope: complement asks sufficiency instead:
+ *   X_T + q·se_X < 0 and Ē_T's 1 − 2α interval inside ±τ_T·max(ΔL_T(t), δ);
+ * - the window is the longest run of clean levels (ties: the lowest); t_ent its lower end; t_surv the highest level
+ *   where the target persists; cleanliness its width in decades;
+ * - calibration: the whole verdict applied to each control set against the other K − 1.
+ * Diverged and unconverged levels hold no test and break runs.
  */
-import type { Verdict } from '../../protocol/results';
-import type { SeriesEstimate } from './stats';
+import type { InterventionScope, VerdictSettings } from '../../hypothesis/types';
+import type { Baseline, Calibration, ControlLevel, Estimate, LevelResult, TestName, Verdict } from '../../protocol/results';
+import { studentTQuantile } from './stats';
 
-export interface Thresholds {
-  /** τ_C */
-  collateralTolerance: number;
-  /** ρ */
-  persistence: number;
-  /** δ */
-  noiseFloor: number;
+/** What judging a level needs besides its statistics. */
+export interface JudgeContext {
+  baseline: Baseline;
+  settings: VerdictSettings;
+  scope: InterventionScope;
+  /** L: levels in the whole grid (Bonferroni). */
+  gridLevels: number;
+  /** Chains per level (for ESS per chain); 1 for the noise dials. */
+  chains: number;
 }
 
-export interface LevelJudgement {
-  collateralNegligible: boolean;
-  targetPersists: boolean;
-  /** The numbers each test compared. */
-  collateralUpper: number;
-  collateralThreshold: number;
-  targetLower: number;
-  targetThreshold: number;
-}
-
-export function judgeLevel(
-  level: { targetEffect: SeriesEstimate; collateralEffect: SeriesEstimate; controlLossGap: SeriesEstimate; error?: string },
-  baselineTargetEffect: number,
-  thresholds: Thresholds,
-): LevelJudgement {
-  const collateralUpper = level.collateralEffect.ci95[1];
-  const collateralThreshold = thresholds.collateralTolerance * Math.max(level.controlLossGap.mean, thresholds.noiseFloor);
-  const targetLower = level.targetEffect.ci95[0];
-  const targetThreshold = thresholds.persistence * baselineTargetEffect;
-  const ok = level.error === undefined;
-  return {
-    collateralNegligible: ok && collateralUpper < collateralThreshold,
-    targetPersists: ok && baselineTargetEffect > 0 && targetLower > targetThreshold,
-    collateralUpper,
-    collateralThreshold,
-    targetLower,
-    targetThreshold,
-  };
-}
+/** Settings of a version-1 document or a hypothesis written before version 2: the defaults of docs/method.md. */
+export const DEFAULT_VERDICT: VerdictSettings = {
+  collateralTolerance: 0.1, persistence: 0.25, noiseFloor: 1e-3, alpha: 0.05, sufficiencyTolerance: 0.1, rhat: 1.01, essPerChain: 100,
+};
 
 /** Shortest decimal form for messages: 3 significant digits. */
 export function formatLevel(t: number): string {
   return Number(t.toPrecision(3)).toString();
 }
 
-export function decideVerdict(levels: readonly { level: number; collateralNegligible: boolean; targetPersists: boolean }[]): Verdict {
+/** The 1 − 2α interval of an estimate (mean ± t_{1−α, dof}·se). */
+function twoSidedInterval(e: Estimate, alpha: number): [number, number] {
+  if (!(e.se > 0)) return [e.mean, e.mean];
+  const dof = e.dof ?? Infinity;
+  const half = dof > 0 ? studentTQuantile(1 - alpha, dof) * e.se : Infinity;
+  return [e.mean - half, e.mean + half];
+}
+
+/** One unit set judged against a null made of others: the quantities every test compares. */
+interface Subject {
+  targetEffect: Estimate;
+  collateralEffect: Estimate;
+  /** Ē_T of the sets that make the null. */
+  nullEffects: number[];
+  /** X(0) and the null's sd at w*. */
+  baselineEffect: number;
+  baselineNull: number[];
+  /** Worst R̂ and ESS of the subject's series, and whether the level's L_n converged. */
+  rhat: number | null;
+  ess: number | null;
+}
+
+interface Judged {
+  tests: NonNullable<LevelResult['tests']>;
+  failed: TestName[];
+  clean: boolean;
+  persists: boolean;
+  negligible: boolean;
+  nullStats?: LevelResult['null'];
+  excess?: LevelResult['excess'];
+  bounds: NonNullable<LevelResult['bounds']>;
+}
+
+function meanSd(xs: readonly number[]): { mean: number; sd: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+  return { mean, sd };
+}
+
+/** X(0) with its bound: is the set specific at the trained network? */
+function baselineExcessOf(effect: number, nullEffects: readonly number[], q: number): { mean: number; bound: number; specific: boolean } {
+  const { mean, sd } = meanSd(nullEffects);
+  const k = nullEffects.length;
+  const x = effect - mean;
+  const bound = x - q * sd * Math.sqrt(1 + 1 / k);
+  return { mean: x, bound, specific: bound > 0 };
+}
+
+function judge(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
+  const { settings: v, scope } = ctx;
+  const tests: Judged['tests'] = {};
+  const failed: TestName[] = [];
+  const collateral = twoSidedInterval(s.collateralEffect, v.alpha);
+  const collateralThreshold = v.collateralTolerance * Math.max(level.controlLossGap.mean, v.noiseFloor);
+  const bounds: Judged['bounds'] = { collateralLower: collateral[0], collateralUpper: collateral[1], collateralThreshold, targetLower: NaN, targetThreshold: NaN };
+  const diverged = level.error !== undefined;
+  if (diverged) failed.push('diverged');
+
+  // converged: only for Markov chains (the level then carries diagnostics).
+  if (level.convergence) {
+    const drawsPerChain = s.targetEffect.n / Math.max(1, ctx.chains);
+    const rhats = [level.convergence.rhat.loss, s.rhat];
+    const esses = [level.convergence.essBulk.loss, s.ess];
+    const ok = drawsPerChain >= 4
+      && rhats.every((r) => r === null || r <= v.rhat)
+      && esses.every((e) => e === null || e >= v.essPerChain * ctx.chains);
+    tests.converged = ok;
+    if (!ok) failed.push('converged');
+  } else {
+    tests.converged = null;
+  }
+
+  let nullStats: Judged['nullStats'];
+  let excess: Judged['excess'];
+  let specific: boolean | null = null;
+  let persists = false;
+  let sufficient: boolean | null = null;
+  const k = s.nullEffects.length;
+  if (k >= 2) {
+    const q = studentTQuantile(1 - v.alpha / ctx.gridLevels, k - 1);
+    const { mean, sd } = meanSd(s.nullEffects);
+    const spread = q * sd * Math.sqrt(1 + 1 / k);
+    nullStats = { mean, sd, band: [mean - spread, mean + spread] };
+    const x = s.targetEffect.mean - mean;
+    const se = Math.sqrt(s.targetEffect.se ** 2 + sd ** 2 * (1 + 1 / k));
+    const base = baselineExcessOf(s.baselineEffect, s.baselineNull, q);
+    if (scope === 'complement') {
+      // Keeping the circuit hurts the target significantly less than keeping a random set of its size …
+      const bound = x + q * se;
+      specific = bound < 0;
+      excess = { mean: x, se, bound, quantile: q, threshold: 0 };
+      // … and keeping it alone leaves the target behaviour equivalent to the intact network's.
+      const interval = twoSidedInterval(s.targetEffect, v.alpha);
+      const threshold = v.sufficiencyTolerance * Math.max(level.targetLossGap?.mean ?? 0, v.noiseFloor);
+      sufficient = specific && interval[0] > -threshold && interval[1] < threshold;
+      Object.assign(bounds, { targetLower: bound, targetThreshold: 0, targetInterval: interval, sufficiencyThreshold: threshold });
+    } else {
+      const bound = x - q * se;
+      specific = bound > 0;
+      const threshold = v.persistence * base.mean;
+      excess = { mean: x, se, bound, quantile: q, threshold };
+      persists = specific && base.specific && bound >= threshold;
+      Object.assign(bounds, { targetLower: bound, targetThreshold: threshold });
+    }
+  }
+  // A diverged or unconverged level holds no other test.
+  const holds = !diverged && tests.converged !== false;
+  const negligible = holds && collateral[0] > -collateralThreshold && collateral[1] < collateralThreshold;
+  tests.specific = holds ? specific : null;
+  if (scope === 'complement') {
+    tests.sufficient = holds ? sufficient : null;
+    if (holds && sufficient !== true) failed.push('sufficient');
+  } else {
+    persists = persists && holds;
+    tests.persists = holds ? persists : null;
+    tests.collateral = holds ? negligible : null;
+    if (holds && specific === false) failed.push('specific');
+    if (holds && !persists && specific !== false) failed.push('persists');
+    if (holds && !negligible) failed.push('collateral');
+  }
+  const clean = holds && (scope === 'complement' ? sufficient === true : persists && negligible);
+  return { tests, failed, clean, persists, negligible, nullStats, excess, bounds };
+}
+
+const subjectOfCircuit = (level: LevelResult, baseline: Baseline): Subject => ({
+  targetEffect: level.targetEffect,
+  collateralEffect: level.collateralEffect,
+  nullEffects: (level.controls ?? []).map((c) => c.targetEffect.mean),
+  baselineEffect: baseline.targetEffect,
+  baselineNull: baseline.controlTargetEffect ?? [],
+  rhat: worstOf(level.convergence?.rhat.targetEffect ?? null, level.convergence?.rhat.collateralEffect ?? null, Math.max),
+  ess: worstOf(level.convergence?.essBulk.targetEffect ?? null, level.convergence?.essBulk.collateralEffect ?? null, Math.min),
+});
+
+/** Control k judged as if it were the circuit, with the other K − 1 as its null. */
+const subjectOfControl = (level: LevelResult, baseline: Baseline, k: number): Subject => {
+  const controls = level.controls!;
+  const c: ControlLevel = controls[k]!;
+  return {
+    targetEffect: c.targetEffect,
+    collateralEffect: c.collateralEffect,
+    nullEffects: controls.filter((_, j) => j !== k).map((o) => o.targetEffect.mean),
+    baselineEffect: baseline.controlTargetEffect![k]!,
+    baselineNull: baseline.controlTargetEffect!.filter((_, j) => j !== k),
+    rhat: c.rhat,
+    ess: c.essBulk,
+  };
+};
+
+function worstOf(a: number | null, b: number | null, pick: (x: number, y: number) => number): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return pick(a, b);
+}
+
+/** The level with its tests filled in (statistics unchanged). */
+export function judgeLevel(level: LevelResult, ctx: JudgeContext): LevelResult {
+  const j = judge(level, subjectOfCircuit(level, ctx.baseline), ctx);
+  const out: LevelResult = {
+    ...level,
+    tests: j.tests,
+    failed: j.failed,
+    clean: j.clean,
+    collateralNegligible: j.negligible,
+    targetPersists: ctx.scope === 'complement' ? j.tests.specific === true : j.persists,
+    bounds: j.bounds,
+  };
+  if (j.nullStats) out.null = j.nullStats; else delete out.null;
+  if (j.excess) out.excess = j.excess; else delete out.excess;
+  return out;
+}
+
+interface WindowLevel { level: number; clean: boolean; persists: boolean }
+
+/** The longest run of clean levels (ties: the lowest), as indices. */
+function longestRun(levels: readonly WindowLevel[]): [number, number] | null {
   let best: [number, number] | null = null;
   let runStart = -1;
   for (let i = 0; i <= levels.length; i++) {
-    const clean = i < levels.length && levels[i]!.collateralNegligible && levels[i]!.targetPersists;
+    const clean = i < levels.length && levels[i]!.clean;
     if (clean && runStart < 0) runStart = i;
     if (!clean && runStart >= 0) {
       if (!best || i - 1 - runStart > best[1] - best[0]) best = [runStart, i - 1];
       runStart = -1;
     }
   }
+  return best;
+}
+
+/** Every level judged, the window, the summary and the calibration. */
+export function judgeLevels(levels: readonly LevelResult[], ctx: JudgeContext): { levels: LevelResult[]; verdict: Verdict } {
+  const judged = levels.map((l) => judgeLevel(l, ctx));
+  return { levels: judged, verdict: decideVerdict(judged, ctx) };
+}
+
+export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext): Verdict {
+  const sufficiency = ctx.scope === 'complement';
+  const question = sufficiency ? 'sufficiency' as const : 'necessity' as const;
+  const controls = ctx.baseline.controlTargetEffect?.length ?? 0;
+  const windowLevels = levels.map((l) => ({ level: l.level, clean: l.clean === true, persists: l.targetPersists }));
+  const best = controls >= 2 ? longestRun(windowLevels) : null;
   let tSurv: number | null = null;
-  for (const l of levels) if (l.targetPersists) tSurv = l.level;
-  if (!best) {
-    return {
-      cleanWindow: null, tEnt: null, tSurv, cleanlinessDecades: 0,
-      summary: `entangled at every tested temperature${tSurv === null ? '; the target effect persists at no level' : `; the target effect persists up to t = ${formatLevel(tSurv)}`}`,
-    };
+  for (const l of windowLevels) if (l.persists) tSurv = l.level;
+  const inconclusive = levels.filter((l) => l.tests?.converged === false && l.error === undefined).map((l) => l.level);
+  const q = controls >= 2 ? studentTQuantile(1 - ctx.settings.alpha / ctx.gridLevels, controls - 1) : NaN;
+  const baselineExcess = controls >= 2 ? baselineExcessOf(ctx.baseline.targetEffect, ctx.baseline.controlTargetEffect!, q) : null;
+  const advice = inconclusive.length > 0 ? convergenceAdvice(levels.filter((l) => inconclusive.includes(l.level)), ctx) : [];
+  const calibration = controls >= 3 ? calibrate(levels, ctx) : null;
+
+  const parts: string[] = [];
+  if (controls < 2) {
+    parts.push('no null (controls.count < 2): specificity cannot be tested, so no window is reported');
+  } else if (!best) {
+    if (inconclusive.length === levels.length) parts.push('inconclusive at every tested level: the chains did not converge');
+    else if (!sufficiency && baselineExcess && !baselineExcess.specific) parts.push('not specific at the trained network: its ablation does not beat matched random units at t = 0, so nothing can persist');
+    else parts.push(sufficiency ? 'not sufficient at any converged level' : 'entangled at every tested temperature');
+  } else {
+    const lower = levels[best[0]]!.level;
+    const upper = levels[best[1]]!.level;
+    const decades = lower > 0 && upper > lower ? Math.log10(upper / lower) : 0;
+    const width = best[0] === best[1] ? `at t = ${formatLevel(lower)} only` : `from t = ${formatLevel(lower)} to ${formatLevel(upper)} (${decades.toFixed(2)} decades)`;
+    parts.push(sufficiency
+      ? `sufficient ${width}`
+      : `clean ${width}: entanglement temperature t_ent = ${formatLevel(lower)}${tSurv !== null ? `, target survives to t_surv = ${formatLevel(tSurv)}` : ''}`);
   }
+  if (!best && !sufficiency && controls >= 2 && tSurv !== null) parts.push(`the circuit's excess persists up to t = ${formatLevel(tSurv)}`);
+  if (inconclusive.length > 0 && inconclusive.length < levels.length) parts.push(`inconclusive at t = ${inconclusive.map(formatLevel).join(', ')} (not converged)`);
+  const base: Verdict = {
+    cleanWindow: null, tEnt: null, tSurv, cleanlinessDecades: 0, summary: parts.join('; '),
+    question, inconclusive, advice, baselineExcess, calibration,
+  };
+  if (!best) return base;
   const lower = levels[best[0]]!.level;
   const upper = levels[best[1]]!.level;
-  const decades = lower > 0 && upper > lower ? Math.log10(upper / lower) : 0;
-  const width = best[0] === best[1] ? `at t = ${formatLevel(lower)} only` : `from t = ${formatLevel(lower)} to ${formatLevel(upper)} (${decades.toFixed(2)} decades)`;
-  return {
-    cleanWindow: [lower, upper], tEnt: lower, tSurv, cleanlinessDecades: decades,
-    summary: `clean ${width}: entanglement temperature t_ent = ${formatLevel(lower)}, target survives to t_surv = ${formatLevel(tSurv!)}`,
-  };
+  return { ...base, cleanWindow: [lower, upper], tEnt: lower, cleanlinessDecades: lower > 0 && upper > lower ? Math.log10(upper / lower) : 0 };
+}
+
+/** "k of K matched random sets would be called clean", each judged against the other K − 1. */
+function calibrate(levels: readonly LevelResult[], ctx: JudgeContext): Calibration | null {
+  const k = ctx.baseline.controlTargetEffect!.length;
+  if (!levels.every((l) => l.controls?.length === k)) return null;
+  let clean = 0;
+  for (let c = 0; c < k; c++) {
+    const run = longestRun(levels.map((l) => {
+      const j = judge(l, subjectOfControl(l, ctx.baseline, c), ctx);
+      return { level: l.level, clean: j.clean, persists: j.persists };
+    }));
+    if (run) clean++;
+  }
+  const rate = clean / k;
+  const what = ctx.scope === 'complement' ? 'sufficient' : 'clean';
+  const out: Calibration = { clean, of: k, rate, alpha: ctx.settings.alpha, summary: `${clean} of ${k} matched random sets would be called ${what}` };
+  if (rate > ctx.settings.alpha) {
+    out.warning = `${clean} of ${k} matched random sets would be called ${what} (rate ${rate.toFixed(2)} > α = ${ctx.settings.alpha}): these settings cannot tell circuits from random units`;
+  }
+  return out;
+}
+
+/** Which setting to change, from what failed at the inconclusive levels. */
+function convergenceAdvice(levels: readonly LevelResult[], ctx: JudgeContext): string[] {
+  const rhats = levels.flatMap((l) => [l.convergence?.rhat.loss, l.convergence?.rhat.targetEffect, l.convergence?.rhat.collateralEffect]).filter((x): x is number => typeof x === 'number');
+  const ess = levels.map((l) => l.convergence?.essPerChain).filter((x): x is number => typeof x === 'number');
+  const advice: string[] = [];
+  const worstR = rhats.length ? Math.max(...rhats) : NaN;
+  const worstEss = ess.length ? Math.min(...ess) : NaN;
+  if (worstR > ctx.settings.rhat) {
+    advice.push(`split-R̂ reaches ${worstR.toFixed(2)} (> ${ctx.settings.rhat}): the chains disagree or drift; lengthen the burn-in (sgld.burnIn) or raise the step size (sgld.stepSize) so that they reach the posterior`);
+  }
+  if (worstEss < ctx.settings.essPerChain) {
+    advice.push(`bulk ESS is ${worstEss.toFixed(0)} per chain (< ${ctx.settings.essPerChain}): draw more (sgld.draws), thin more (sgld.thin) or add chains (sgld.chains)`);
+  }
+  if (advice.length === 0) advice.push('draw at least 4 kept draws per chain (sgld.draws / sgld.thin)');
+  return advice;
 }

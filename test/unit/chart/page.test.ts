@@ -1,7 +1,9 @@
 import * as assert from 'assert';
 import { chartPageHtml, scriptSafe } from '../../../src/chart/page';
 import { readPlotlySource } from '../../../src/chart/plotlySource';
-import { sampleDocument } from './sampleDocument';
+import { escapeHtml } from '../../../src/chart/figure';
+import { darkTheme, lightTheme } from '../../../src/chart/theme';
+import { failedCalibration, sampleDocument, sampleDocumentV1 } from './sampleDocument';
 
 describe('chart: self-contained HTML page', () => {
   const plotlySource = 'window.Plotly = { react: function () {} }; // stand-in: the page only embeds this text';
@@ -26,7 +28,43 @@ describe('chart: self-contained HTML page', () => {
     const doc = sampleDocument();
     const html = chartPageHtml(doc, { plotlySource });
     assert.ok(html.includes(doc.verdict.summary));
-    assert.strictEqual(html.match(/<tr>/g)?.length, doc.levels.length + 1);
+    assert.strictEqual(html.match(/<tr[ >]/g)?.length, doc.levels.length + 1);
+  });
+
+  it('shows the calibration, its warning in the warning colour, the inconclusive levels and the advice', () => {
+    const doc = sampleDocument();
+    const quiet = chartPageHtml(doc, { plotlySource });
+    assert.ok(quiet.includes(`Calibration: ${doc.verdict.calibration!.summary}`));
+    assert.ok(!quiet.includes('data-testid="calibration-warning"'), 'no warning within α');
+    assert.match(quiet, /<p class="facts warning" data-testid="inconclusive">inconclusive at t = 1000 \(not converged\)<\/p>/);
+    for (const a of doc.verdict.advice!) assert.ok(quiet.includes(`<li>${escapeHtml(a)}</li>`), a);
+    doc.verdict.calibration = failedCalibration();
+    const warned = chartPageHtml(doc, { plotlySource });
+    assert.ok(warned.includes(`<p class="facts warning" data-testid="calibration-warning">⚠ ${escapeHtml(doc.verdict.calibration.warning!)}</p>`));
+    assert.match(warned, /\.warning \{ color: var\(--warn\)/);
+    assert.ok(warned.includes(`--warn: ${lightTheme.warning}`) && warned.includes(`--warn: ${darkTheme.warning}`));
+  });
+
+  it('has the new level-table columns, and marks the unconverged level', () => {
+    const doc = sampleDocument();
+    const html = chartPageHtml(doc, { plotlySource });
+    const head = html.match(/<thead><tr>(.*?)<\/tr><\/thead>/)![1];
+    assert.deepStrictEqual([...head.matchAll(/<th>(.*?)<\/th>/g)].map((m) => m[1]), ['level', 'ΔL ± se', 'E_T ± se', 'null m_T ± sd', 'X_T ± se_X', 'E_C ± se', 'LLC ± se', 'R̂/ESS', 'failed']);
+    const rows = [...html.matchAll(/<tr( class="unconverged"[^>]*)?>(.*?)<\/tr>/g)].slice(1);
+    assert.strictEqual(rows.length, doc.levels.length);
+    rows.forEach((r, i) => {
+      const cells = [...r[2].matchAll(/<td>(.*?)<\/td>/g)].map((m) => m[1]);
+      const l = doc.levels[i];
+      assert.strictEqual(cells[8], l.failed!.length ? l.failed!.join(', ') : 'none');
+      assert.strictEqual(r[1] !== undefined, l.tests?.converged === false, `row ${i} marked iff unconverged`);
+    });
+  });
+
+  it('opens a version-1 file: "no null" in the table and in place of the calibration', () => {
+    const html = chartPageHtml(sampleDocumentV1(), { plotlySource });
+    assert.ok(html.includes('<p class="facts" data-testid="calibration">no null (results version 1)</p>'));
+    assert.strictEqual(html.match(/<td>no null \(v1\)<\/td>/g)?.length, 4);
+    assert.ok(!html.includes('data-testid="calibration-warning"'));
   });
 
   it('scriptSafe keeps JavaScript meaning while removing closing tags', () => {

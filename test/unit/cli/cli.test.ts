@@ -11,6 +11,12 @@ import { InspectReport } from '../../../src/cli/inspect';
 import { ModelSummary, saveModel } from '../../../src/engine/onnx';
 import { mlpModel } from '../../fixtures/models';
 import { edit, makeWorkspace, VALID_MLP } from '../hypothesis/workspace';
+import { formatNumber, formatSe } from '../../../src/chart/format';
+import { SUMMARY_HEADER, summaryRow } from '../../../src/cli/demo';
+import { displayWidth } from '../../../src/cli/format';
+import { formatVerdictTable, TABLE_WIDTH } from '../../../src/cli/table';
+import type { ResultsDocument } from '../../../src/protocol/results';
+import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../chart/sampleDocument';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -209,5 +215,117 @@ describe('CLI', () => {
     const missing = run(['inspect', 'missing.onnx']);
     assert.equal(missing.status, 2);
     assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
+  });
+});
+
+describe('CLI: the verdict table', () => {
+  const cells = (line: string) => line.split(/ {2,}/);
+  const tableOf = (doc: ResultsDocument) => {
+    const lines = formatVerdictTable(doc).split('\n');
+    const blank = lines.indexOf('');
+    return { head: cells(lines[0]), rows: lines.slice(1, blank).map(cells), facts: lines.slice(blank + 1), lines };
+  };
+
+  it('has the null, the excess, convergence and the failed tests as columns, each cell from the document', () => {
+    const doc = sampleDocument();
+    const { head, rows } = tableOf(doc);
+    assert.deepEqual(head, ['t', 'ΔL', 'E_T±se', 'null m±sd', 'X_T±se', 'E_C±se', 'LLC±se', 'R̂/ESS', 'failed']);
+    assert.equal(rows.length, doc.levels.length);
+    doc.levels.forEach((l, i) => {
+      const r = Object.fromEntries(head.map((h, k) => [h, rows[i][k]]));
+      assert.equal(r.t, formatNumber(l.level));
+      assert.equal(r['E_T±se'], `${formatNumber(l.targetEffect.mean)}±${formatSe(l.targetEffect.se)}`);
+      assert.equal(r['null m±sd'], `${formatNumber(l.null!.mean)}±${formatSe(l.null!.sd)}`);
+      assert.equal(r['X_T±se'], `${formatNumber(l.excess!.mean)}±${formatSe(l.excess!.se)}`);
+      const c = l.convergence!;
+      assert.equal(r['R̂/ESS'], `${Math.max(c.rhat.loss!, c.rhat.targetEffect!, c.rhat.collateralEffect!).toFixed(3)}/${c.essPerChain}`);
+      assert.equal(r.failed, l.failed!.length ? l.failed!.join(',') : 'none');
+    });
+    assert.deepEqual(rows.map((r) => r[8]), ['collateral', 'none', 'none', 'persists', 'converged']);
+  });
+
+  it('fits 120 columns, also with four significant digits everywhere and negative effects', () => {
+    const doc = sampleDocument();
+    const wiggle = (x: number) => x * 1.0123457 - 1e-4;
+    const e = <T extends { mean: number; se: number }>(v: T): T => ({ ...v, mean: wiggle(v.mean), se: v.se * 1.2345 });
+    doc.levels = doc.levels.map((l, i) => ({
+      ...l,
+      level: l.level * 3.1623,
+      lossGap: e(l.lossGap), targetEffect: e(l.targetEffect), collateralEffect: { ...e(l.collateralEffect), mean: -0.001234 * (i + 1) },
+      llc: e({ ...l.llc!, mean: 123.45 * (i + 1) }),
+      null: { ...l.null!, mean: wiggle(l.null!.mean), sd: l.null!.sd * 1.2345 },
+      excess: e(l.excess!),
+      failed: ['persists', 'collateral'],
+    }));
+    for (const d of [sampleDocument(), doc, sampleDocumentV1()]) {
+      const { head, rows } = tableOf(d);
+      for (const line of formatVerdictTable(d).split('\n')) {
+        if (!line.startsWith('summary')) assert.ok(displayWidth(line) <= TABLE_WIDTH, `${displayWidth(line)} columns: ${line}`);
+      }
+      for (const r of rows) assert.equal(r.length, head.length, r.join(' | '));
+    }
+    // The columns line up (R̂ counts as one column: its hat is a combining mark).
+    const { lines } = tableOf(doc);
+    const at = (line: string, col: string) => [...line.replace(/\p{M}/gu, '')].join('').indexOf(col);
+    const failedAt = at(lines[0], 'failed');
+    for (const line of lines.slice(1, 1 + doc.levels.length)) assert.equal(at(line, 'persists,collateral'), failedAt, line);
+  });
+
+  it('states the verdict, the calibration and its warning, the inconclusive levels and the advice', () => {
+    const doc = sampleDocument();
+    const { facts } = tableOf(doc);
+    assert.ok(facts.includes(`summary       ${doc.verdict.summary}`), 'the summary on one line');
+    assert.ok(facts.includes(`calibration   ${doc.verdict.calibration!.summary}`), facts.join('\n'));
+    assert.ok(facts.includes('inconclusive  t = 1000 (not converged: their tests are not used)'), facts.join('\n'));
+    assert.ok(facts.some((f) => /^X_T\(0\) {8}0\.72 \(bound 0\.6421: specific at the trained network\)$/.test(f)), facts.join('\n'));
+    assert.ok(!facts.some((f) => f.startsWith('warning')), 'no warning within α');
+    // Each piece of advice is one item: its first line starts with "- ", its words wrap under it.
+    const adviceAt = facts.findIndex((f) => f.startsWith('advice'));
+    const items = facts.slice(adviceAt).map((f) => f.slice(14)).join('\n').split('\n- ').map((t) => t.replace(/^- /, '').replace(/\n {2}/g, ' '));
+    assert.deepEqual(items, doc.verdict.advice);
+    const order = ['summary', 'calibration', 'inconclusive', 'advice'].map((k) => facts.findIndex((f) => f.startsWith(k)));
+    assert.deepEqual([...order].sort((a, b) => a - b), order, 'summary, calibration, inconclusive, advice');
+
+    doc.verdict.calibration = failedCalibration();
+    const warned = tableOf(doc).facts;
+    const w = warned.findIndex((f) => f.startsWith('warning'));
+    assert.ok(w > warned.findIndex((f) => f.startsWith('calibration')), 'the warning follows the calibration');
+    const text = [warned[w].slice(14), ...warned.slice(w + 1).filter((f, i, all) => f.startsWith(' '.repeat(14)) && all.slice(0, i).every((g) => g.startsWith(' '.repeat(14)))).map((f) => f.trim())].join(' ');
+    assert.equal(text, doc.verdict.calibration.warning);
+  });
+
+  it('opens a version-1 document: no null, no convergence, its two tests as the failed column', () => {
+    const doc = sampleDocumentV1();
+    const { head, rows, facts } = tableOf(doc);
+    assert.equal(head.length, 9);
+    for (const r of rows) {
+      assert.equal(r[3], 'no null (v1)');
+      assert.equal(r[4], '—');
+      assert.equal(r[7], 'n/a');
+    }
+    assert.deepEqual(rows.map((r) => r[8]), doc.levels.map((l) => [...(l.targetPersists ? [] : ['persists']), ...(l.collateralNegligible ? [] : ['collateral'])].join(',') || 'none'));
+    assert.ok(facts.includes('calibration   — no null (results version 1)'), facts.join('\n'));
+  });
+
+  it('prints a diverged level as its level and the error; a noise dial has no R̂ (n/a)', () => {
+    const doc = sampleDocument({ dial: 'weight-noise' });
+    doc.levels = doc.levels.map((l, i) => ({ ...l, llc: undefined, nbeta: undefined, convergence: undefined, tests: { ...l.tests, converged: null }, ...(i === 2 ? { error: 'loss became NaN', failed: ['diverged' as const] } : {}) }));
+    const { head, rows } = tableOf(doc);
+    assert.equal(head[0], 'σ');
+    assert.ok(!head.includes('LLC±se'));
+    assert.deepEqual(rows[2], ['10', 'diverged: loss became NaN']);
+    assert.equal(rows[0][head.indexOf('R̂/ESS')], 'n/a');
+  });
+
+  it('demo: the side-by-side row has the calibration k/K ("> α" past it, "no null" for version 1)', () => {
+    assert.equal(SUMMARY_HEADER[SUMMARY_HEADER.indexOf('cleanliness') + 1], 'calibration');
+    const col = SUMMARY_HEADER.indexOf('calibration');
+    const doc = sampleDocument();
+    assert.equal(summaryRow('c', doc)[col], '0/8');
+    doc.verdict.calibration = failedCalibration();
+    assert.equal(summaryRow('c', doc)[col], '3/8 > α');
+    assert.equal(summaryRow('old', sampleDocumentV1())[col], 'no null');
+    assert.equal(summaryRow('c', doc).length, SUMMARY_HEADER.length);
+    assert.equal(summaryRow('c', doc).at(-1), doc.verdict.summary);
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_VERDICT } from '../../../src/engine/sweep/verdict';
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,7 +26,8 @@ function hypothesis(degradation: Partial<Hypothesis['degradation']>): Hypothesis
       sgld: { stepSize: 1e-4, localization: 100, chains: 1, draws: 1, burnIn: 0, thin: 1, batchSize: 1 },
       noise: { samples: 3 }, seed: 5, ...degradation,
     },
-    verdict: { collateralTolerance: 0.1, persistence: 0.25, noiseFloor: 1e-3 },
+    controls: { count: 0, match: 'size' },
+    verdict: DEFAULT_VERDICT,
   };
 }
 

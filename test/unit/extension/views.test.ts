@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TRACE, SHAPE } from '../../../src/chart/figure';
+import { ANNOTATION, TRACE, SHAPE } from '../../../src/chart/figure';
 import { lightTheme } from '../../../src/chart/theme';
 import { GraphIndex, loadModel, saveModel, summarizeModel } from '../../../src/engine/onnx';
 import { analyzeGradientSupport } from '../../../src/engine/autodiff';
@@ -13,16 +13,17 @@ import { parseHypothesis } from '../../../src/hypothesis';
 import type { Hypothesis } from '../../../src/hypothesis/types';
 import { chartDocOf, DEFAULT_CHART_OPTIONS } from '../../../src/protocol/webview';
 import { completionContextAt } from '../../../src/extension/completionContext';
-import { levelTableCsv } from '../../../src/extension/csv';
+import { levelTableCsv, levelTableCsvHeader } from '../../../src/extension/csv';
 import { inputSpecs } from '../../../src/extension/gradcheckRun';
 import { modelMarkdown } from '../../../src/extension/modelMarkdown';
 import { chartDocFor, isResultsDocument, recordFromDocument, type RunRecord, summarize } from '../../../src/extension/runRecord';
 import { scaffoldHypothesis } from '../../../src/extension/scaffold';
 import { describeTensor, tensorDetail, tensorMarkdown } from '../../../src/extension/tensorInfo';
-import { panelFigure, shapeNames, toChartDocument } from '../../../webview/chartDocument';
+import { METRIC_TRACES, panelFigure, shapeNames, toChartDocument } from '../../../webview/chartDocument';
+import { runFacts, verdictHeader } from '../../../webview/facts';
 import { sparklinePaths } from '../../../webview/sparkline';
 import { mlpModel } from '../../fixtures/models';
-import { sampleDocument } from '../chart/sampleDocument';
+import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../chart/sampleDocument';
 
 describe('extension: runs, charts and exports', () => {
   it('summarises a finished run with its verdict and a sparkline of every level', () => {
@@ -36,6 +37,48 @@ describe('extension: runs, charts and exports', () => {
     assert.deepEqual(s.spark.level, doc.levels.map((l) => l.level));
     assert.deepEqual(s.spark.target, doc.levels.map((l) => l.targetEffect.mean));
     assert.equal(s.progress, null);
+    // The verdict facts the runs list shows beside t_ent, JSON-safe (the payload crosses to the webview as JSON).
+    const c = doc.verdict.calibration!;
+    assert.deepEqual(JSON.parse(JSON.stringify(s)).calibration, { clean: c.clean, of: c.of, summary: c.summary, warning: null });
+    assert.deepEqual(s.inconclusive, doc.verdict.inconclusive);
+    assert.equal(s.resultsVersion, 2);
+  });
+
+  it('runs list: the calibration k/K beside t_ent, a warning past α, inconclusive runs marked, "no null" for version 1', () => {
+    const doc = sampleDocument();
+    const quiet = runFacts(summarize(recordFromDocument(doc, '/w/x.results.json', 'x')));
+    assert.equal(quiet.tEnt, `t_ent ${doc.verdict.tEnt}`);
+    assert.deepEqual(quiet.calibration, { text: `${doc.verdict.calibration!.clean}/${doc.verdict.calibration!.of} random clean`, title: doc.verdict.calibration!.summary, warning: false });
+    assert.deepEqual(quiet.inconclusive, { badge: '⚠ inconclusive (1)', text: 'inconclusive at 1000 (not converged)', levels: [1000] });
+    doc.verdict.calibration = failedCalibration();
+    doc.verdict.inconclusive = [];
+    const warned = runFacts(summarize(recordFromDocument(doc, '/w/x.results.json', 'x')));
+    assert.deepEqual(warned.calibration, { text: '⚠ 3/8 random clean', title: doc.verdict.calibration.warning, warning: true });
+    assert.equal(warned.inconclusive, null);
+    const v1 = summarize(recordFromDocument(sampleDocumentV1(), '/w/old.results.json', 'old'));
+    assert.equal(v1.resultsVersion, 1);
+    assert.equal(v1.calibration, null);
+    assert.deepEqual(v1.inconclusive, []);
+    assert.deepEqual(runFacts(v1).calibration, { text: 'no null', title: 'no null (results version 1)', warning: false });
+    // A summary without the facts (an older host) shows none of them.
+    const { calibration: _c, inconclusive: _i, resultsVersion: _r, ...bare } = v1;
+    assert.deepEqual([runFacts(bare).calibration, runFacts(bare).inconclusive], [null, null]);
+  });
+
+  it('chart header: the calibration, its warning, the inconclusive levels and the advice', () => {
+    const doc = sampleDocument();
+    const h = verdictHeader(JSON.parse(JSON.stringify(chartDocOf(doc))))!;
+    assert.equal(h.calibration, `Calibration: ${doc.verdict.calibration!.summary}`);
+    assert.equal(h.warning, null);
+    assert.equal(h.inconclusive, 'inconclusive at t = 1000 (not converged)');
+    assert.deepEqual(h.advice, doc.verdict.advice);
+    assert.ok(h.extras.some((e) => e.startsWith('X_T(0) = 0.72')), h.extras.join(' · '));
+    doc.verdict.calibration = failedCalibration();
+    assert.equal(verdictHeader(chartDocOf(doc))!.warning, `⚠ ${doc.verdict.calibration.warning}`);
+    const v1 = verdictHeader(JSON.parse(JSON.stringify(chartDocOf(sampleDocumentV1()))))!;
+    assert.equal(v1.calibration, 'no null (results version 1)', 'the payload has no version: recognised by its contents');
+    assert.deepEqual([v1.warning, v1.inconclusive, v1.advice], [null, null, []]);
+    assert.equal(verdictHeader(null), null);
   });
 
   it('gives a running sweep a live chart: finished levels, thresholds from the hypothesis, unknowns as gaps', () => {
@@ -56,9 +99,15 @@ describe('extension: runs, charts and exports', () => {
     assert.ok(Number.isNaN(page.baseline.targetEffect));
     assert.ok(Number.isNaN(page.watanabeTemperature));
     const fig = panelFigure(JSON.parse(JSON.stringify(live)), DEFAULT_CHART_OPTIONS, lightTheme, false);
+    // Judged live levels carry their null and excess: the persistence line m_T + ρ·X_T(0) is known already.
     const persistence = fig.data.find((t) => (t as { uid?: string }).uid === TRACE.persistence) as { y: number[] };
-    assert.ok(persistence.y.every(Number.isNaN));
+    assert.deepEqual(persistence.y, live.levels.map((l) => l.null!.mean + l.excess!.threshold));
+    assert.ok(fig.data.some((t) => (t as { uid?: string }).uid === TRACE.null), 'the null is drawn live');
     assert.deepEqual(shapeNames(fig), [], 'no verdict, no Watanabe temperature yet: no markers');
+    // Version-1 levels (no tests recorded) have no threshold without the baseline: a gap, not a line at 0.
+    const old: RunRecord = { ...record, levels: sampleDocumentV1().levels.slice(0, 2) };
+    const oldFig = panelFigure(JSON.parse(JSON.stringify(chartDocFor(old))), DEFAULT_CHART_OPTIONS, lightTheme, false);
+    assert.ok((oldFig.data.find((t) => (t as { uid?: string }).uid === TRACE.persistence) as { y: number[] }).y.every(Number.isNaN));
   });
 
   it('draws the finished chart with the clean window and markers, and hides the metrics switched off', () => {
@@ -73,13 +122,34 @@ describe('extension: runs, charts and exports', () => {
     const visible = (uid: string) => (some.data.find((t) => (t as { uid?: string }).uid === uid) as { visible?: unknown }).visible !== false;
     assert.ok(visible(TRACE.target) && visible(TRACE.targetLower));
     assert.ok(!visible(TRACE.collateral) && !visible(TRACE.lossGap) && !visible(TRACE.llc) && !visible(TRACE.persistence));
+    assert.ok(visible(TRACE.null) && visible(TRACE.nullLower) && visible(TRACE.excessBound), 'the null and the excess go with the target');
+    assert.ok(!visible(TRACE.tolerance) && !visible(TRACE.toleranceLower), 'both collateral thresholds go with the thresholds');
+    const none = panelFigure(wire, { xAxis: 'temperature', metrics: [] }, lightTheme, false);
+    const uids = none.data.map((t) => (t as { uid?: string }).uid!);
+    for (const uid of uids.filter((u) => u !== TRACE.diverged)) assert.ok(Object.values(METRIC_TRACES).some((m) => m.includes(uid)), `${uid} has a toggle`);
     const x = (some.data.find((t) => (t as { uid?: string }).uid === TRACE.target) as { x: number[] }).x;
     assert.deepEqual(x, doc.levels.map((l) => l.lossGap.mean), 'x axis = degraded loss gap');
   });
 
-  it('recognises results documents and nothing else', () => {
+  it('shows the calibration warning as HTML above the panel (exports keep it in the figure), and "no null" on a version-1 chart', () => {
+    const doc = sampleDocument();
+    doc.verdict.calibration = failedCalibration();
+    const wire = JSON.parse(JSON.stringify(chartDocOf(doc)));
+    const names = (f: ReturnType<typeof panelFigure>) => (f.layout.annotations ?? []).map((a) => a.name);
+    assert.deepEqual(names(panelFigure(wire, DEFAULT_CHART_OPTIONS, lightTheme, true)), [ANNOTATION.calibrationWarning]);
+    assert.deepEqual(names(panelFigure(wire, DEFAULT_CHART_OPTIONS, lightTheme, false)), [], 'the panel’s header states it');
+    const v1 = JSON.parse(JSON.stringify(chartDocOf(sampleDocumentV1())));
+    const fig = panelFigure(v1, DEFAULT_CHART_OPTIONS, lightTheme, false);
+    assert.deepEqual(names(fig), [ANNOTATION.noNull]);
+    assert.equal(fig.layout.annotations![0].text, 'no null (results version 1)');
+    assert.ok(!fig.data.some((t) => (t as { uid?: string }).uid === TRACE.null));
+  });
+
+  it('recognises results documents of every readable version and nothing else', () => {
     assert.ok(isResultsDocument(sampleDocument()));
-    assert.ok(!isResultsDocument({ ...sampleDocument(), version: 2 }));
+    assert.ok(isResultsDocument(JSON.parse(JSON.stringify(sampleDocumentV1()))), 'version-1 files still open');
+    assert.ok(!isResultsDocument({ ...sampleDocument(), version: 3 }));
+    assert.ok(!isResultsDocument({ ...sampleDocument(), version: '2' }));
     assert.ok(!isResultsDocument({ kind: 'circuit-thermometer/results' }));
     assert.ok(!isResultsDocument(null));
   });
@@ -98,6 +168,54 @@ describe('extension: runs, charts and exports', () => {
     assert.equal(r1.in_clean_window, 'true');
     assert.equal(row(0).in_clean_window, 'false');
     assert.equal(row(3).error, '"diverged at draw 3, ""try ε/10"""');
+  });
+
+  it('writes the version-2 columns: null, excess, bounds, convergence, tests, failed, and each control set', () => {
+    const doc = sampleDocument();
+    const lines = levelTableCsv(doc).trimEnd().split('\r\n');
+    const head = lines[0].split(',');
+    assert.deepEqual(head, levelTableCsvHeader(doc));
+    const k = doc.controls!.count;
+    assert.equal(head.filter((h) => /^control_\d+_/.test(h)).length, 4 * k, 'four columns per control set');
+    const rows = lines.slice(1).map((line) => Object.fromEntries(line.split(',').map((c, i) => [head[i], c])));
+    assert.equal(rows.length, doc.levels.length);
+    doc.levels.forEach((l, i) => {
+      const r = rows[i];
+      assert.equal(Number(r.null_mean), l.null!.mean);
+      assert.equal(Number(r.null_sd), l.null!.sd);
+      assert.equal(Number(r.null_band_lower), l.null!.band[0]);
+      assert.equal(Number(r.null_band_upper), l.null!.band[1]);
+      assert.equal(Number(r.controls), k);
+      assert.equal(Number(r.excess_mean), l.excess!.mean);
+      assert.equal(Number(r.excess_se), l.excess!.se);
+      assert.equal(Number(r.excess_bound), l.excess!.bound);
+      assert.equal(Number(r.excess_quantile), l.excess!.quantile);
+      assert.equal(Number(r.excess_threshold), l.excess!.threshold);
+      assert.equal(Number(r.collateral_lower), l.bounds!.collateralLower);
+      assert.equal(Number(r.collateral_upper), l.bounds!.collateralUpper);
+      assert.equal(Number(r.collateral_threshold), l.bounds!.collateralThreshold);
+      assert.equal(Number(r.rhat_target_effect), l.convergence!.rhat.targetEffect);
+      assert.equal(Number(r.ess_per_chain), l.convergence!.essPerChain);
+      assert.equal(r.test_converged, String(l.tests!.converged));
+      assert.equal(r.test_persists, l.tests!.persists === null ? '' : String(l.tests!.persists), 'a test not held is empty');
+      assert.equal(r.failed, l.failed!.join(';'));
+      assert.equal(r.clean, String(l.clean));
+      assert.equal(r.inconclusive, String(doc.verdict.inconclusive!.includes(l.level)));
+      assert.equal(Number(r.target_effect_dof), l.targetEffect.dof);
+      for (let c = 0; c < k; c++) {
+        assert.equal(Number(r[`control_${c + 1}_target_effect_mean`]), l.controls![c].targetEffect.mean);
+        assert.equal(Number(r[`control_${c + 1}_collateral_effect_se`]), l.controls![c].collateralEffect.se);
+      }
+    });
+    assert.equal(rows[4].test_specific, '', 'the unconverged level holds no other test');
+    assert.equal(rows[4].inconclusive, 'true');
+    // A version-1 file: the same header minus the control columns, its new cells empty.
+    const v1 = levelTableCsv(sampleDocumentV1()).trimEnd().split('\r\n');
+    const h1 = v1[0].split(',');
+    assert.ok(!h1.some((h) => /^control_\d/.test(h)), 'no control sets, no control columns');
+    const r0 = Object.fromEntries(v1[1].split(',').map((c, i) => [h1[i], c]));
+    for (const key of ['null_mean', 'excess_bound', 'rhat_loss', 'test_converged', 'failed', 'clean', 'collateral_lower']) assert.equal(r0[key], '', key);
+    assert.equal(r0.collateral_negligible, 'false');
   });
 
   it('sparklines: log-scaled x, gaps for missing values, zero line inside the box', () => {

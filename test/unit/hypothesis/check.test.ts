@@ -44,6 +44,7 @@ circuit:
     - tensor: /relu/Relu_output_0
       axis: 1
       units: [0, 3]
+controls: { count: 5 }   # 2 of 4 channels: C(4, 2) = 6 distinct sets, one of them the circuit
 degradation:
   dial: weight-noise
   temperatures: [0.01, 0.1]
@@ -114,6 +115,20 @@ describe('hypothesis checks against the model and the data', function () {
     assert.equal(one.range.start.col, line.indexOf('16'));
     assert.equal(range.range.start.col, line.indexOf('"13:17"'));
     assert.match(range.message, /^unit range "13:17" is out of range/);
+  });
+
+  it('matched controls: a component covering its whole axis, more controls than distinct sets, or too few for a null', async () => {
+    const all = only((await check(edit(VALID_MLP, '[3, 7, "10:12"]', '["0:16"]'))).diagnostics, 'hyp/controls-impossible');
+    assert.equal(all.message, "this component covers all 16 units of '/relu/Relu_output_0' along axis -1: every matched random set would be the circuit itself");
+    assert.match(all.hint!, /controls\.count: 0/);
+    // 15 of 16 units: C(16, 15) = 16 distinct sets, one of which is the circuit.
+    const few = only((await check(edit(VALID_MLP, '[3, 7, "10:12"]', '["0:15"]'))).diagnostics, 'hyp/controls-impossible');
+    assert.equal(few.message, "controls.count 16 is more than the 16 distinct unit sets of the circuit's size (the draw would repeat sets, and one of them is the circuit)");
+    assert.equal(few.hint, 'use controls.count: 15 at most');
+    const withCount = (n: number) => `${VALID_MLP}controls: { count: ${n} }\n`;
+    assert.deepEqual(codes((await check(withCount(2))).diagnostics), ['hyp/controls-impossible']);
+    assert.deepEqual((await check(withCount(0))).diagnostics, []);
+    assert.deepEqual((await check(withCount(3))).diagnostics, []);
   });
 
   it('checks units of a weight along axis 0 (no batch axis there)', async () => {

@@ -24,7 +24,8 @@ describe('hypothesis parsing and validation', () => {
     assert.deepEqual(h.circuit.components, [{ tensor: '/relu/Relu_output_0', axis: -1, units: [3, 7, 10, 11] }]);
     assert.deepEqual(h.degradation.temperatures, { levels: [0.1, 1, 10, 100, 1000], scale: 'log' });
     assert.deepEqual(h.degradation.sgld, { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20 });
-    assert.deepEqual(h.verdict, { collateralTolerance: 0.1, persistence: 0.25, noiseFloor: 1e-3 });
+    assert.deepEqual(h.verdict, { collateralTolerance: 0.1, persistence: 0.25, noiseFloor: 1e-3, alpha: 0.05, sufficiencyTolerance: 0.1, rhat: 1.01, essPerChain: 100 });
+    assert.deepEqual(h.controls, { count: 16, match: 'size' });
     assert.equal(h.metric, 'loss');
     assert.equal(h.reference, 'all');
     assert.deepEqual(h.degradation.noise, { samples: 8 });

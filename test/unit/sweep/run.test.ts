@@ -13,9 +13,11 @@ import { runSweep, SweepProgressEvent } from '../../../src/engine/sweep/run';
 import { writeResults } from '../../../src/engine/sweep/writeResults';
 import { checkHypothesisFile, type Hypothesis } from '../../../src/hypothesis';
 import type { LevelResult } from '../../../src/protocol/results';
+import { studentTQuantile } from '../../../src/engine/sweep/stats';
+import { unitLayout } from '../../../examples/planted/generate';
 
 const DIR = path.resolve(__dirname, '../../../examples/planted');
-const CIRCUIT = [11, 10, 4, 3];
+const CIRCUIT = unitLayout().circuit;
 
 async function planted(file = 'kappa-1.circuit.yaml'): Promise<Hypothesis> {
   const r = await checkHypothesisFile(path.join(DIR, file));
@@ -159,7 +161,10 @@ describe('sweep/run', function () {
       // ΔL is the mean over draws of L_n(w) − L_n(w*), and the trace holds L_n(w) per draw.
       const mean = l.chains[0]!.loss.reduce((s, v) => s + v, 0) / 4 - doc.baseline.loss;
       assert.ok(Math.abs(l.lossGap.mean - mean) < 1e-9);
-      assert.ok(l.bounds!.collateralUpper === l.collateralEffect.ci95![1]);
+      // Two one-sided tests: the 1 − 2α interval, mean ± t_{0.95, dof}·se.
+      const half = studentTQuantile(0.95, l.collateralEffect.dof!) * l.collateralEffect.se;
+      assert.ok(Math.abs(l.bounds!.collateralUpper - (l.collateralEffect.mean + half)) < 1e-12);
+      assert.ok(Math.abs(l.bounds!.collateralLower! - (l.collateralEffect.mean - half)) < 1e-12);
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'results-'));
     try {
