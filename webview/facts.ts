@@ -3,12 +3,8 @@
 // header lines (the calibration and its warning, the inconclusive levels, the advice).
 import { levelSymbol } from '../src/chart/figure';
 import { calibrationText, formatLevel, formatNumber, inconclusiveText, isVersion1, NO_NULL_V1, verdictExtras } from '../src/chart/format';
-import type { RunListEntry } from '../src/extension/runRecord';
 import type { ChartDoc, RunSummary } from '../src/protocol/webview';
 import { toChartDocument } from './chartDocument';
-
-/** A summary from a host that predates the verdict facts lacks them: then nothing is shown for them. */
-export type RunEntry = RunSummary & Partial<RunListEntry>;
 
 export interface RunFacts {
   tEnt: string;
@@ -19,12 +15,12 @@ export interface RunFacts {
   inconclusive: { badge: string; text: string; levels: number[] } | null;
 }
 
-export function runFacts(run: RunEntry): RunFacts {
+export function runFacts(run: RunSummary): RunFacts {
   const c = run.calibration;
   const calibration = c
     ? { text: `${c.warning ? '⚠ ' : ''}${c.clean}/${c.of} random clean`, title: c.warning ?? c.summary, warning: c.warning !== null }
     : run.resultsVersion === 1 ? { text: 'no null', title: NO_NULL_V1, warning: false } : null;
-  const levels = run.inconclusive ?? [];
+  const levels = run.inconclusive;
   return {
     tEnt: `t_ent ${run.tEnt === null ? '—' : formatLevel(run.tEnt)}`,
     calibration,

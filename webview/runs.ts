@@ -18,7 +18,7 @@ import {
   type RunSummary,
 } from '../src/protocol/webview';
 import { el, svg } from './dom';
-import { type RunEntry, runFacts } from './facts';
+import { runFacts } from './facts';
 import { HostChannel } from './ipc';
 import { sparklinePaths } from './sparkline';
 
@@ -45,7 +45,7 @@ function warn<E extends HTMLElement>(e: E): E {
   return e;
 }
 
-function row(run: RunEntry): HTMLElement {
+function row(run: RunSummary): HTMLElement {
   const active = run.status === 'running' || run.status === 'queued';
   const finished = run.status === 'complete' || run.status === 'diverged';
   const f = runFacts(run);

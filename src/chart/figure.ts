@@ -14,13 +14,15 @@
 // judged then (ρ·E_T(0), one-sided collateral), with a "no null" note.
 import type { Data, Layout, Shape } from 'plotly.js-dist';
 import type { Estimate, LevelResult, ResultsDocument, Verdict } from '../protocol/results';
+import type { ChartXAxis } from '../protocol/webview';
 import {
   calibrationText, describeConvergence, formatEstimate, formatFailed, formatLevel, formatNumber, formatSe, isVersion1, judgedV2,
   NO_NULL_V1, NO_NULL_V2, unconverged, verdictExtras,
 } from './format';
 import { type ChartTheme, withAlpha } from './theme';
 
-export type ChartXAxis = 'temperature' | 'lossGap';
+export type { ChartXAxis };
+
 
 export interface ChartOptions {
   xAxis: ChartXAxis;

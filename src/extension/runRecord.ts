@@ -1,7 +1,7 @@
 // A run as the extension tracks it (queued, running, finished, loaded from a results file), and the two views of
 // it that the webviews draw: a RunSummary (runs list, chart header) and a ChartDoc (the chart). Pure: no vscode.
 import { isVersion1 } from '../chart/format';
-import type { Hypothesis, DialKind } from '../hypothesis/types';
+import type { Hypothesis, DialKind } from '../protocol/hypothesis';
 import { READABLE_RESULTS_VERSIONS, type LevelResult, type ResultsDocument } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
 import { type ChartDoc, chartDocOf, type RunStatus, type RunSummary } from '../protocol/webview';
@@ -52,22 +52,7 @@ export function isResultsDocument(x: unknown): x is ResultsDocument {
     && typeof d.hypothesis === 'object' && d.hypothesis !== null && typeof d.dial === 'string';
 }
 
-/**
- * What the runs list shows of a finished run's verdict beyond t_ent (results version 2). The webview protocol's
- * RunSummary does not carry these yet, so the summary carries them as extra JSON fields (null when unknown).
- */
-export interface RunVerdictFacts {
-  /** The results version of the finished run; null while it runs. */
-  resultsVersion: number | null;
-  /** k of K matched random sets the same verdict would call clean, and the warning when k/K > α. */
-  calibration: { clean: number; of: number; summary: string; warning: string | null } | null;
-  /** Levels whose chains did not converge (their tests are not used). */
-  inconclusive: number[];
-}
-
-export type RunListEntry = RunSummary & RunVerdictFacts;
-
-export function summarize(r: RunRecord): RunListEntry {
+export function summarize(r: RunRecord): RunSummary {
   const v = r.document?.verdict;
   const ok = r.levels.filter((l) => !l.error);
   const c = v?.calibration;

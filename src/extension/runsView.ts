@@ -2,7 +2,7 @@
 // runs marked). Clicking a run opens its chart.
 import * as vscode from 'vscode';
 import { CancelRunCommand, ErrorCommand, OpenResultsCommand, OpenRunCommand, ReadyCommand, RunsStateNotification } from '../protocol/webview';
-import { type RunListEntry, summarize } from './runRecord';
+import { summarize } from './runRecord';
 import type { RunsStore } from './runsStore';
 import { WebviewChannel } from './webviewChannel';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -66,7 +66,7 @@ export class RunsView implements vscode.WebviewViewProvider, vscode.Disposable {
     // A zero badge, not `undefined`: VS Code (1.100) ignores an undefined webview-view badge and keeps the last one.
     if (this.view) this.view.badge = runs.some((r) => r.status === 'running') ? { value: runs.filter((r) => r.status === 'running' || r.status === 'queued').length, tooltip: 'sweeps running or queued' } : { value: 0, tooltip: '' };
     // Each entry also carries its verdict facts (calibration k/K, inconclusive levels, results version) for the list.
-    const entries: RunListEntry[] = runs.map(summarize);
+    const entries = runs.map(summarize);
     void this.channel.notify(RunsStateNotification, { runs: entries, trusted: this.actions.trusted() });
   }
 

@@ -8,7 +8,7 @@ import { formatOfFile, parseText, SourceFormat } from './parse';
 import { Draft, ResolveOptions, Resolver } from './resolve';
 import { HYPOTHESIS_SPEC } from './schema';
 import { SemanticChecker, SemanticOptions } from './semantic';
-import { Hypothesis } from './types';
+import { Hypothesis } from '../protocol/hypothesis';
 import { Reporter, SpecValidator } from './validate';
 
 export interface CheckOptions extends ResolveOptions, SemanticOptions {

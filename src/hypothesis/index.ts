@@ -11,4 +11,4 @@ export { gridLevels } from './resolve';
 export type { Draft } from './resolve';
 export { HYPOTHESIS_SPEC, toJsonSchema } from './schema';
 export { didYouMean, editDistance } from './suggest';
-export * from './types';
+export * from '../protocol/hypothesis';

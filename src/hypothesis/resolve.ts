@@ -7,7 +7,7 @@ import { PathStep, Reporter } from './validate';
 import {
   CircuitComponent, ControlSettings, Degradation, DialKind, Hypothesis, InterventionKind, InterventionScope, LossKind, SgldSettings, TargetMetric,
   TemperatureGrid, VerdictSettings,
-} from './types';
+} from '../protocol/hypothesis';
 
 /** A hypothesis as far as it could be resolved: any part with an error is absent. */
 export type Draft = DeepPartial<Hypothesis>;

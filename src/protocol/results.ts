@@ -2,7 +2,7 @@
 // Every number means exactly what docs/method.md defines. Bump RESULTS_VERSION on any breaking change.
 // Version 2 adds the matched random controls, the null, the circuit's excess, convergence diagnostics, two-sided
 // collateral, the sufficiency verdict and the calibration; readers still open version 1 files ("no null").
-import type { CircuitComponent, DialKind, Hypothesis } from '../hypothesis/types';
+import type { CircuitComponent, DialKind, Hypothesis } from './hypothesis';
 
 export const RESULTS_VERSION = 2;
 /** Versions this build can read. */

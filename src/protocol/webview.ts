@@ -4,12 +4,11 @@
 // webview → host, notifications host → webview, requests host → webview with one reply matched by id.
 // Payloads are plain JSON (VS Code serialises them): no NaN, no undefined inside arrays, no class instances.
 // The host treats everything a webview sends as untrusted input: every command carries a payload validator.
-import type { ChartXAxis } from '../chart/figure';
-import type { DialKind } from '../hypothesis/types';
+import type { DialKind } from './hypothesis';
 import type { LevelResult, ResultsDocument, Verdict } from './results';
 
 export const WEBVIEW_PROTOCOL_NAME = 'circuit-thermometer/webview';
-export const WEBVIEW_PROTOCOL_VERSION = 1;
+export const WEBVIEW_PROTOCOL_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Payloads
@@ -17,6 +16,9 @@ export const WEBVIEW_PROTOCOL_VERSION = 1;
 /** Quantities the chart can show; each is a toggle in the panel. */
 export const CHART_METRICS = ['target', 'collateral', 'thresholds', 'lossGap', 'llc'] as const;
 export type ChartMetric = (typeof CHART_METRICS)[number];
+
+/** The chart's x axis: the dial's levels, or the loss gap ΔL(t) (a common axis for every dial). */
+export type ChartXAxis = 'temperature' | 'lossGap';
 
 export interface ChartViewOptions {
   xAxis: ChartXAxis;
@@ -47,6 +49,12 @@ export interface RunSummary {
   cleanlinessDecades: number | null;
   /** Levels finished so far (or all), for the sparkline: level, target effect E_T, collateral effect E_C. */
   spark: { level: number[]; target: number[]; collateral: number[] };
+  /** The results version of the finished run; null while it runs. */
+  resultsVersion: number | null;
+  /** k of K matched random sets the same verdict would call clean, and the warning when k/K > α. */
+  calibration: { clean: number; of: number; summary: string; warning: string | null } | null;
+  /** Levels whose chains did not converge (they hold no test). */
+  inconclusive: number[];
 }
 
 /**

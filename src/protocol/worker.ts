@@ -2,7 +2,7 @@
 // One module imported by both ends: each message is a literal method name plus a typed payload; requests carry
 // an id and get exactly one response (a result or an error); notifications carry none. Every message is plain
 // JSON (it crosses `process.send`). Bump PROTOCOL_VERSION on any breaking change: the handshake refuses a mismatch.
-import type { Hypothesis } from '../hypothesis/types';
+import type { Hypothesis } from './hypothesis';
 import type { Baseline, LevelResult, ResultsDocument } from './results';
 
 export const PROTOCOL_VERSION = 2;

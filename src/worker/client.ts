@@ -25,7 +25,7 @@ import {
   type WorkerError,
   type LogMessage,
 } from '../protocol/worker';
-import type { Hypothesis } from '../hypothesis/types';
+import type { Hypothesis } from '../protocol/hypothesis';
 import { WorkerRunError } from './errors';
 import { defaultResultsPath, resolveWorkerEntry, strayTempFiles } from './paths';
 

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import { ChainWithGaps, levelResult, MARKOV_CHAIN_DRAWS } from '../engine/sweep/level';
 import { JudgeContext, judgeLevel, judgeLevels } from '../engine/sweep/verdict';
 import { writeResults } from '../engine/sweep/writeResults';
-import type { Hypothesis } from '../hypothesis/types';
+import type { Hypothesis } from '../protocol/hypothesis';
 import type { Baseline, LevelResult, ResultsDocument } from '../protocol/results';
 import type { SweepDone, SweepProgress } from '../protocol/worker';
 import { type RunCallbacks, type RunRequest, WorkerClient, type WorkerClientOptions } from './client';

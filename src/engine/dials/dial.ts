@@ -1,7 +1,7 @@
 // The contract between the sweep runner and every degradation dial (docs/method.md, "Dials").
 // Implemented by weight-noise, activation-noise and checkpoints (this folder) and by the SGLD sampler
 // (`sgld.ts`, TLBP posterior q_t): the runner knows nothing about how a dial produces its samples.
-import type { Hypothesis } from '../../hypothesis/types';
+import type { Hypothesis } from '../../protocol/hypothesis';
 import type { NdArray } from '../data/ndarray';
 import type { ParameterInfo } from '../onnx/graph';
 import type { ModelProto } from '../onnx/proto';

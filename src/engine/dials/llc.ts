@@ -10,7 +10,7 @@
 import { degradableParameters, parameterValues } from './parameters';
 import type { NdArray } from '../data/ndarray';
 import type { ModelProto } from '../onnx/proto';
-import type { SgldSettings } from '../../hypothesis/types';
+import type { SgldSettings } from '../../protocol/hypothesis';
 import { fullDataLoss } from './sgldLoss';
 import { SgldLossKind, SgldSampler } from './sgldSampler';
 import type { SgldNoiseSource } from './sgldGraph';

@@ -1,5 +1,5 @@
 // The constant 0/1 mask m of an intervention on one tensor: 1 where the value is replaced (y' = y·(1−m) + r·m).
-import type { CircuitComponent, InterventionScope } from '../../hypothesis/types';
+import type { CircuitComponent, InterventionScope } from '../../protocol/hypothesis';
 
 /**
  * Mask for every circuit component on `tensor`, shape [1, ...dims.slice(1)] (broadcast over the batch axis 0).

@@ -15,7 +15,7 @@
  * the same tensor on another example of the batch: Gather along the batch axis with the fed int64 indices
  * `intervention/source` [batch]; the clean copy computes it anyway, so no extra forward pass is needed).
  */
-import type { CircuitComponent, InterventionKind, InterventionScope } from '../../hypothesis/types';
+import type { CircuitComponent, InterventionKind, InterventionScope } from '../../protocol/hypothesis';
 import { GraphBuilder } from '../onnx/builder';
 import { defaultOpset, GraphIndex } from '../onnx/graph';
 import { ModelProto, NodeProto, ValueInfo } from '../onnx/proto';

@@ -1,7 +1,7 @@
 // Matched random controls (docs/method.md, "Matched controls"): K unit sets drawn once per sweep from the seed,
 // each component of the circuit replaced by as many units drawn uniformly without replacement from all units of
 // the same tensor along the same axis, at the same positions. The same sets serve every level, chain and shard.
-import type { CircuitComponent, Hypothesis } from '../../hypothesis/types';
+import type { CircuitComponent, Hypothesis } from '../../protocol/hypothesis';
 import { Rng } from '../util/random';
 
 const CONTROL_STREAM = 103;

@@ -6,7 +6,7 @@
  * The evaluation rows are all n examples in a fixed seeded order, cut into fixed batches: the same batches for
  * clean and ablated, and across draws and levels. Data and label tensors of every batch are built once.
  */
-import type { Hypothesis } from '../../hypothesis/types';
+import type { Hypothesis } from '../../protocol/hypothesis';
 import { NdArray, takeRows, toFloat32, toFloat64, toInt64 } from '../data/ndarray';
 import { abortIfNeeded } from '../dials/abort';
 import type { Dial, DialDraw, EvalBatch } from '../dials/dial';

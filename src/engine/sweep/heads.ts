@@ -6,7 +6,7 @@
  * The metric head is oriented so that larger = more damage: `loss` is the loss itself, `logit-diff` is
  * −(logit[label] − logit[contrast or runner-up]), `accuracy` is the error rate 1 − [argmax = label].
  */
-import type { LossKind, TargetMetric } from '../../hypothesis/types';
+import type { LossKind, TargetMetric } from '../../protocol/hypothesis';
 import { GraphBuilder } from '../onnx/builder';
 import { defaultOpset, GraphIndex } from '../onnx/graph';
 import { DataType, ModelProto } from '../onnx/proto';

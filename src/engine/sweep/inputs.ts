@@ -1,7 +1,7 @@
 // Loads what a sweep measures on: the model, its trained weights, all n examples and the target/control split.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import type { Hypothesis } from '../../hypothesis/types';
+import type { Hypothesis } from '../../protocol/hypothesis';
 import { loadArray } from '../data/load';
 import { NdArray, numExamples } from '../data/ndarray';
 import { selectExamples, TargetSpec } from '../data/select';

@@ -3,7 +3,7 @@
  * kept draw, the paired quantities on the fixed evaluation batches; then per-level estimates with standard errors
  * that respect autocorrelation, the verdict tests, and the versioned results document.
  */
-import type { DialKind, Hypothesis } from '../../hypothesis/types';
+import type { DialKind, Hypothesis } from '../../protocol/hypothesis';
 import { Baseline, RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
 import { abortIfNeeded } from '../dials/abort';
 import { createActivationNoiseDial } from '../dials/activationNoise';

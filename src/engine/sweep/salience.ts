@@ -1,7 +1,7 @@
 // Single-unit salience for `controls: { match: salience }`: each unit's ablation effect on L_n(w*), measured with
 // the same paired model as the sweep (every unit of a component's tensor and axis, at the component's positions),
 // so that matched controls can be drawn with the circuit's distribution of salience.
-import type { CircuitComponent } from '../../hypothesis/types';
+import type { CircuitComponent } from '../../protocol/hypothesis';
 import type { DialDraw } from '../dials/dial';
 import { unitsAlong, UnitSet } from './controls';
 import type { DrawMetrics } from './metrics';

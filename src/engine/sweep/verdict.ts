@@ -11,7 +11,7 @@
  * - calibration: the whole verdict applied to each control set against the other K − 1.
  * Diverged and unconverged levels hold no test and break runs.
  */
-import type { InterventionScope, VerdictSettings } from '../../hypothesis/types';
+import type { InterventionScope, VerdictSettings } from '../../protocol/hypothesis';
 import type { Baseline, Calibration, ControlLevel, Estimate, LevelResult, TestName, Verdict } from '../../protocol/results';
 import { studentTQuantile } from './stats';
 

@@ -8,7 +8,7 @@
 // so holds no other test.
 // sampleDocumentV1(): the same sweep as a version-1 file: no controls, no null, two booleans per level.
 import type { Estimate, LevelResult, ResultsDocument, TestName } from '../../../src/protocol/results';
-import type { Hypothesis } from '../../../src/hypothesis/types';
+import type { Hypothesis } from '../../../src/protocol/hypothesis';
 
 const est = (mean: number, se: number, n = 400): Estimate => ({ mean, se, n });
 

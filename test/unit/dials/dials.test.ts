@@ -11,7 +11,7 @@ import { createWeightNoiseDial } from '../../../src/engine/dials/weightNoise';
 import { makeArray } from '../../../src/engine/data/ndarray';
 import { saveModel } from '../../../src/engine/onnx/load';
 import { createSession, ort } from '../../../src/engine/onnx/runtime';
-import type { Hypothesis } from '../../../src/hypothesis/types';
+import type { Hypothesis } from '../../../src/protocol/hypothesis';
 import { cnnModel, mlpModel } from '../../fixtures/models';
 
 function hypothesis(degradation: Partial<Hypothesis['degradation']>): Hypothesis {

@@ -10,7 +10,7 @@ import { lightTheme } from '../../../src/chart/theme';
 import { GraphIndex, loadModel, saveModel, summarizeModel } from '../../../src/engine/onnx';
 import { analyzeGradientSupport } from '../../../src/engine/autodiff';
 import { parseHypothesis } from '../../../src/hypothesis';
-import type { Hypothesis } from '../../../src/hypothesis/types';
+import type { Hypothesis } from '../../../src/protocol/hypothesis';
 import { chartDocOf, DEFAULT_CHART_OPTIONS } from '../../../src/protocol/webview';
 import { completionContextAt } from '../../../src/extension/completionContext';
 import { levelTableCsv, levelTableCsvHeader } from '../../../src/extension/csv';
@@ -60,8 +60,8 @@ describe('extension: runs, charts and exports', () => {
     assert.equal(v1.calibration, null);
     assert.deepEqual(v1.inconclusive, []);
     assert.deepEqual(runFacts(v1).calibration, { text: 'no null', title: 'no null (results version 1)', warning: false });
-    // A summary without the facts (an older host) shows none of them.
-    const { calibration: _c, inconclusive: _i, resultsVersion: _r, ...bare } = v1;
+    // A run whose facts are not known yet (still running: no results version, no calibration) shows none of them.
+    const bare = { ...v1, resultsVersion: null, calibration: null, inconclusive: [] };
     assert.deepEqual([runFacts(bare).calibration, runFacts(bare).inconclusive], [null, null]);
   });
 

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { levelResult, MARKOV_CHAIN_DRAWS, type ChainWithGaps } from '../../../src/engine/sweep/level';
 import { DEFAULT_VERDICT, judgeLevels } from '../../../src/engine/sweep/verdict';
-import type { Hypothesis } from '../../../src/hypothesis/types';
+import type { Hypothesis } from '../../../src/protocol/hypothesis';
 import { dealLevels, defaultWorkers, judgeContext, mergeShards, planShards } from '../../../src/worker/parallel';
 import { sampleDocument } from '../chart/sampleDocument';
 

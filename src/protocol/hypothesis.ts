@@ -1,5 +1,6 @@
-// The resolved, validated form of a hypothesis file (`*.circuit.yaml` / `*.circuit.json`).
-// The parser produces this after schema and semantic checks; paths here are absolute.
+// The resolved, validated form of a hypothesis file (`*.circuit.yaml` / `*.circuit.json`): plain data that crosses
+// every wire (worker requests, results documents), so it lives on the ground floor. src/hypothesis/ parses files
+// into it after schema and semantic checks; paths here are absolute.
 
 export type LossKind = 'cross-entropy' | 'mse';
 export type InterventionKind = 'zero' | 'mean' | 'resample';
