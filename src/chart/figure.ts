@@ -515,12 +515,12 @@ function title(doc: ChartDocument, verdict: Verdict | null, v1: boolean): string
   return `<b>${name}</b>: ${escapeHtml(verdict.summary)}<br><sup>${facts.map(escapeHtml).join(' · ')}</sup>`;
 }
 
-/** Lines of at most `width` characters, broken between words. */
-export function wrapWords(text: string, width: number): string[] {
+/** Lines of at most `width` (as `measure` counts; default characters), broken between words; a longer word stands alone. */
+export function wrapWords(text: string, width: number, measure: (s: string) => number = (s) => s.length): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
-    if (line && line.length + 1 + word.length > width) {
+    if (line && measure(line) + 1 + measure(word) > width) {
       lines.push(line);
       line = word;
     } else {

@@ -1,5 +1,6 @@
 // Plain-text output helpers for the CLI.
 import * as nodePath from 'node:path';
+import { wrapWords } from '../chart/figure';
 
 /** A path relative to `cwd` when it lies below it, else absolute (what compilers print). */
 export function displayPath(p: string, cwd: string): string {
@@ -24,18 +25,7 @@ export function table(rows: string[][], indent = ''): string[] {
   return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : padDisplay(c, widths[i]))).join('  ').trimEnd());
 }
 
-/** `text` broken between words into lines of at most `width` columns (a longer word stands alone). */
+/** `text` broken between words into lines of at most `width` terminal columns (a longer word stands alone). */
 export function wrapText(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
-    if (line && displayWidth(line) + 1 + displayWidth(word) > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
+  return wrapWords(text, width, displayWidth);
 }

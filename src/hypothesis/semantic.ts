@@ -6,6 +6,8 @@ import { Dim, ModelError, ProbedTensor } from '../engine/onnx';
 import { Feeds } from '../engine/onnx/runtime';
 import { placeholderTensor, PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
 import { DTypeName } from '../engine/onnx/tensor';
+import { log10DistinctSets, unitsAlong } from '../engine/sweep/controls';
+import type { CircuitComponent } from '../protocol/hypothesis';
 import { CheckCache, defaultCheckCache, ModelFacts } from './cache';
 import { DiagnosticCode, Range } from './diagnostics';
 import { defaultGradientSupport, GradientSupportAnalyzer } from './gradientSupport';
@@ -350,22 +352,25 @@ export class SemanticChecker {
       return;
     }
     const components = this.draft.circuit?.components ?? [];
-    let log10Sets = 0;
+    const sized: CircuitComponent[] = [];
+    const dimsOf = new Map<string, readonly number[]>();
     for (const [i, c] of components.entries()) {
       if (!c?.tensor || c.axis === undefined || !c.units) return;
       const dims = probe?.get(c.tensor)?.dims ?? staticShape(facts, c.tensor);
       if (!dims) return;
-      const axis = c.axis < 0 ? c.axis + dims.length : c.axis;
-      const size = dims[axis];
-      if (typeof size !== 'number' || size <= 0) return;
-      const k = new Set(c.units).size;
-      if (k >= size) {
+      const component: CircuitComponent = { tensor: c.tensor, axis: c.axis, units: [...new Set(c.units as number[])] };
+      // A symbolic size along the unit axis reads as 0: nothing to check.
+      const size = unitsAlong(component, dims as number[]);
+      if (!(size > 0)) return;
+      if (component.units.length >= size) {
         this.error('hyp/controls-impossible', this.loc.at(['circuit', 'components', i, 'units']), `this component covers all ${size} units of '${c.tensor}' along axis ${c.axis}: every matched random set would be the circuit itself`,
           'name fewer units, or set controls.count: 0 to chart the effects without a null');
         return;
       }
-      for (let j = 1; j <= k; j++) log10Sets += Math.log10((size - k + j) / j);
+      sized.push(component);
+      dimsOf.set(c.tensor, dims as number[]);
     }
+    const log10Sets = log10DistinctSets(sized, (t) => dimsOf.get(t)!);
     if (log10Sets < Math.log10(count + 1)) {
       const distinct = Math.round(10 ** log10Sets);
       this.error('hyp/controls-impossible', this.loc.at(['controls', 'count']), `controls.count ${count} is more than the ${distinct} distinct unit sets of the circuit's size (the draw would repeat sets, and one of them is the circuit)`,

@@ -1,7 +1,7 @@
 // Matched random controls (docs/method.md, "Matched controls"): K unit sets drawn once per sweep from the seed,
 // each component of the circuit replaced by as many units drawn uniformly without replacement from all units of
 // the same tensor along the same axis, at the same positions. The same sets serve every level, chain and shard.
-import type { CircuitComponent, Hypothesis } from '../../protocol/hypothesis';
+import type { CircuitComponent } from '../../protocol/hypothesis';
 import { Rng } from '../util/random';
 
 const CONTROL_STREAM = 103;
@@ -92,9 +92,4 @@ function stratifiedDraw(rng: Rng, circuitUnits: readonly number[], effect: reado
     }
   }
   return out;
-}
-
-/** The control settings with the smallest number of sets the verdict can use (0 = none). */
-export function controlCount(h: Pick<Hypothesis, 'controls'>): number {
-  return h.controls?.count ?? 0;
 }

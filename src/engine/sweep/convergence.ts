@@ -226,6 +226,13 @@ export function essTail(chains: readonly (readonly number[])[]): number {
 }
 
 /** All three from one split (the draws are validated and copied once). */
+/** R̂ and bulk ESS from one split of the draws (what the verdict tests; tail ESS is not needed there). */
+export function bulkConvergence(chains: readonly (readonly number[])[]): { rhat: number; essBulk: number } {
+  const d = splitDraws(chains);
+  if (!d) return { rhat: NaN, essBulk: NaN };
+  return { rhat: rhatOfSplit(d), essBulk: bulkOf(d) };
+}
+
 export function convergenceDiagnostics(chains: readonly (readonly number[])[]): ConvergenceDiagnostics {
   const d = splitDraws(chains);
   if (!d) return { rhat: NaN, essBulk: NaN, essTail: NaN };

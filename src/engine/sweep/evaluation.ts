@@ -175,7 +175,10 @@ export class PairedEvaluator {
     const weights = draw.weights ?? this.initialWeights;
     const feeds: Feeds = {};
     this.parameters.forEach((p, i) => { feeds[p.name] = new ort.Tensor('float32', weights[i]!, p.shape); });
-    const extras = (b: Batch): Feeds => (draw.feeds ? draw.feeds(this.batchView(b)) : {});
+    const drawFeeds = (b: Batch): Feeds => (draw.feeds ? draw.feeds(this.batchView(b)) : {});
+    // Mean ablation reads every batch twice (reference means, then the paired run): draw its noise once.
+    const drawn = draw.feeds && this.means ? this.batches.map(drawFeeds) : undefined;
+    const extras = drawn ? (b: Batch): Feeds => drawn[b.index]! : drawFeeds;
     if (this.means) Object.assign(feeds, await this.referenceMeans(feeds, extras, signal));
     const acc = new PairedAccumulator(this.controls.length);
     for (const b of this.batches) {

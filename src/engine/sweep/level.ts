@@ -3,7 +3,7 @@
 // came from shards of a (level, chain) fan-out (src/worker/parallel.ts) and were put back together in chain order.
 // The verdict tests need the whole grid (Bonferroni over its levels) and the baseline: `judgeLevel` in verdict.ts.
 import type { ChainTrace, ControlLevel, Convergence, Estimate, LevelResult } from '../../protocol/results';
-import { convergenceDiagnostics } from './convergence';
+import { bulkConvergence } from './convergence';
 import { estimate, EstimateOptions, SeriesEstimate } from './stats';
 
 /** SGLD chains: draws within a chain are autocorrelated (batch means), chains independent (chain means). */
@@ -37,15 +37,16 @@ export function toEstimate(e: SeriesEstimate): Estimate {
 function diagnose(chains: readonly (readonly number[])[]): { rhat: number | null; ess: number | null } {
   const first = chains[0]?.[0];
   if (chains.every((c) => c.every((v) => v === first))) return { rhat: null, ess: null };
-  const d = convergenceDiagnostics(chains);
+  const d = bulkConvergence(chains);
   return { rhat: d.rhat, ess: d.essBulk };
 }
 
-const worst = (xs: readonly (number | null)[], pick: (a: number, b: number) => number): number | null => {
+/** The worst of some diagnostics (null: none apply). `pick` is Math.max or Math.min, which propagate NaN (too few
+ *  draws), the worst value of all. */
+export function worst(xs: readonly (number | null)[], pick: (a: number, b: number) => number): number | null {
   const present = xs.filter((x): x is number => x !== null);
-  // NaN (too few draws) is the worst value of all: it propagates.
-  return present.length === 0 ? null : present.reduce((a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : pick(a, b)));
-};
+  return present.length === 0 ? null : present.reduce((a, b) => pick(a, b));
+}
 
 export function levelResult(l: LevelChains, how: EstimateOptions, keepGaps = false): LevelResult {
   // A diverged chain's partial trace feeds no estimate: the level's numbers come from the chains that finished.

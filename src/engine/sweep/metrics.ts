@@ -63,6 +63,7 @@ export class PairedAccumulator {
   add(rows: BatchRows, isTarget: ArrayLike<number>, valid = isTarget.length): void {
     const cm = rows.cleanMetric ?? rows.cleanLoss;
     const am = rows.ablatedMetric ?? rows.ablatedLoss;
+    const controlMetric = rows.controlMetric ?? rows.controlLoss;
     for (let i = 0; i < valid; i++) {
       const clean = rows.cleanLoss[i]!;
       this.sumLoss += clean;
@@ -72,7 +73,7 @@ export class PairedAccumulator {
         this.sumTargetLoss += clean;
         this.sumTargetMetric += cm[i]!;
         this.sumTargetEffect += am[i]! - cm[i]!;
-        for (let k = 0; k < this.controls; k++) this.sumControlTarget[k] += (rows.controlMetric ?? rows.controlLoss!)[k]![i]! - cm[i]!;
+        for (let k = 0; k < this.controls; k++) this.sumControlTarget[k] += controlMetric![k]![i]! - cm[i]!;
       } else {
         this.control++;
         this.sumControlLoss += clean;

@@ -13,6 +13,7 @@
  */
 import type { InterventionScope, VerdictSettings } from '../../protocol/hypothesis';
 import type { Baseline, Calibration, ControlLevel, Estimate, LevelResult, TestName, Verdict } from '../../protocol/results';
+import { worst } from './level';
 import { studentTQuantile } from './stats';
 
 /** What judging a level needs besides its statistics. */
@@ -53,7 +54,7 @@ interface Subject {
   /** X(0) and the null's sd at w*. */
   baselineEffect: number;
   baselineNull: number[];
-  /** Worst R̂ and ESS of the subject's series, and whether the level's L_n converged. */
+  /** Worst R̂ and ESS of the subject's own series (E_T and E_C; the level's L_n is judged beside them). */
   rhat: number | null;
   ess: number | null;
 }
@@ -166,8 +167,8 @@ const subjectOfCircuit = (level: LevelResult, baseline: Baseline): Subject => ({
   nullEffects: (level.controls ?? []).map((c) => c.targetEffect.mean),
   baselineEffect: baseline.targetEffect,
   baselineNull: baseline.controlTargetEffect ?? [],
-  rhat: worstOf(level.convergence?.rhat.targetEffect ?? null, level.convergence?.rhat.collateralEffect ?? null, Math.max),
-  ess: worstOf(level.convergence?.essBulk.targetEffect ?? null, level.convergence?.essBulk.collateralEffect ?? null, Math.min),
+  rhat: worst([level.convergence?.rhat.targetEffect ?? null, level.convergence?.rhat.collateralEffect ?? null], Math.max),
+  ess: worst([level.convergence?.essBulk.targetEffect ?? null, level.convergence?.essBulk.collateralEffect ?? null], Math.min),
 });
 
 /** Control k judged as if it were the circuit, with the other K − 1 as its null. */
@@ -184,12 +185,6 @@ const subjectOfControl = (level: LevelResult, baseline: Baseline, k: number): Su
     ess: c.essBulk,
   };
 };
-
-function worstOf(a: number | null, b: number | null, pick: (x: number, y: number) => number): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return pick(a, b);
-}
 
 /** The level with its tests filled in (statistics unchanged). */
 export function judgeLevel(level: LevelResult, ctx: JudgeContext): LevelResult {
@@ -237,6 +232,8 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
   const controls = ctx.baseline.controlTargetEffect?.length ?? 0;
   const windowLevels = levels.map((l) => ({ level: l.level, clean: l.clean === true, persists: l.targetPersists }));
   const best = controls >= 2 ? longestRun(windowLevels) : null;
+  const window = best && { lower: levels[best[0]]!.level, upper: levels[best[1]]!.level, oneLevel: best[0] === best[1] };
+  const decades = window && window.lower > 0 && window.upper > window.lower ? Math.log10(window.upper / window.lower) : 0;
   let tSurv: number | null = null;
   for (const l of windowLevels) if (l.persists) tSurv = l.level;
   const inconclusive = levels.filter((l) => l.tests?.converged === false && l.error === undefined).map((l) => l.level);
@@ -248,29 +245,23 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
   const parts: string[] = [];
   if (controls < 2) {
     parts.push('no null (controls.count < 2): specificity cannot be tested, so no window is reported');
-  } else if (!best) {
+  } else if (!window) {
     if (inconclusive.length === levels.length) parts.push('inconclusive at every tested level: the chains did not converge');
     else if (!sufficiency && baselineExcess && !baselineExcess.specific) parts.push('not specific at the trained network: its ablation does not beat matched random units at t = 0, so nothing can persist');
     else parts.push(sufficiency ? 'not sufficient at any converged level' : 'entangled at every tested temperature');
   } else {
-    const lower = levels[best[0]]!.level;
-    const upper = levels[best[1]]!.level;
-    const decades = lower > 0 && upper > lower ? Math.log10(upper / lower) : 0;
-    const width = best[0] === best[1] ? `at t = ${formatLevel(lower)} only` : `from t = ${formatLevel(lower)} to ${formatLevel(upper)} (${decades.toFixed(2)} decades)`;
+    const { lower, upper } = window;
+    const width = window.oneLevel ? `at t = ${formatLevel(lower)} only` : `from t = ${formatLevel(lower)} to ${formatLevel(upper)} (${decades.toFixed(2)} decades)`;
     parts.push(sufficiency
       ? `sufficient ${width}`
       : `clean ${width}: entanglement temperature t_ent = ${formatLevel(lower)}${tSurv !== null ? `, target survives to t_surv = ${formatLevel(tSurv)}` : ''}`);
   }
-  if (!best && !sufficiency && controls >= 2 && tSurv !== null) parts.push(`the circuit's excess persists up to t = ${formatLevel(tSurv)}`);
+  if (!window && !sufficiency && controls >= 2 && tSurv !== null) parts.push(`the circuit's excess persists up to t = ${formatLevel(tSurv)}`);
   if (inconclusive.length > 0 && inconclusive.length < levels.length) parts.push(`inconclusive at t = ${inconclusive.map(formatLevel).join(', ')} (not converged)`);
-  const base: Verdict = {
-    cleanWindow: null, tEnt: null, tSurv, cleanlinessDecades: 0, summary: parts.join('; '),
-    question, inconclusive, advice, baselineExcess, calibration,
+  return {
+    cleanWindow: window && [window.lower, window.upper], tEnt: window?.lower ?? null, tSurv, cleanlinessDecades: decades,
+    summary: parts.join('; '), question, inconclusive, advice, baselineExcess, calibration,
   };
-  if (!best) return base;
-  const lower = levels[best[0]]!.level;
-  const upper = levels[best[1]]!.level;
-  return { ...base, cleanWindow: [lower, upper], tEnt: lower, cleanlinessDecades: lower > 0 && upper > lower ? Math.log10(upper / lower) : 0 };
 }
 
 /** "k of K matched random sets would be called clean", each judged against the other K − 1. */

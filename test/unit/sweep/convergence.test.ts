@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { convergenceDiagnostics, essBulk, essTail, normalQuantile, splitRhat } from '../../../src/engine/sweep/convergence';
 import { Rng } from '../../../src/engine/util/random';
+import { ar1 } from './ar1';
 
 type Chains = number[][];
 
@@ -8,16 +9,6 @@ function normals(rng: Rng, n: number, mean = 0, sd = 1): number[] {
   return Array.from({ length: n }, () => mean + sd * rng.normal());
 }
 
-/** AR(1): x_t = φ·x_{t−1} + ε_t, started from the stationary law. Integrated autocorrelation time (1+φ)/(1−φ). */
-function ar1(rng: Rng, n: number, phi: number): number[] {
-  const x = new Array<number>(n);
-  let prev = rng.normal() / Math.sqrt(1 - phi * phi);
-  for (let i = 0; i < n; i++) {
-    prev = phi * prev + rng.normal();
-    x[i] = prev;
-  }
-  return x;
-}
 
 /** Standard Cauchy as a ratio of independent normals. */
 function cauchy(rng: Rng, n: number, location = 0): number[] {

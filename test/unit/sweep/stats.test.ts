@@ -1,17 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { estimate, studentTQuantile } from '../../../src/engine/sweep/stats';
 import { Rng } from '../../../src/engine/util/random';
+import { ar1 } from './ar1';
 
-/** AR(1): x_t = φ·x_{t−1} + ε_t, ε ~ N(0,1), started from the stationary law. Long-run variance 1/(1−φ)². */
-function ar1(rng: Rng, n: number, phi: number): number[] {
-  const x = new Array<number>(n);
-  let prev = rng.normal() / Math.sqrt(1 - phi * phi);
-  for (let i = 0; i < n; i++) {
-    prev = phi * prev + rng.normal();
-    x[i] = prev;
-  }
-  return x;
-}
 
 describe('sweep/stats', () => {
   it('Student t quantiles match the tables', () => {
