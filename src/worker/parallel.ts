@@ -5,11 +5,11 @@
 // numbers in whichever process runs it; a level's statistics are computed over its chains once they are all back
 // (src/engine/sweep/level.ts), and the merged document equals a one-process run's up to timings.
 import * as os from 'node:os';
-import { ChainWithGaps, levelResult, MARKOV_CHAIN_DRAWS } from '../engine/sweep/level';
-import { JudgeContext, judgeLevel, judgeLevels } from '../engine/sweep/verdict';
+import { ChainWithGaps, levelResult, MARKOV_CHAIN_DRAWS, withoutSeries } from '../engine/sweep/level';
+import { judgeContext, judgeLevel, judgeLevels } from '../engine/sweep/verdict';
 import { writeResults } from '../engine/sweep/writeResults';
 import type { Hypothesis } from '../protocol/hypothesis';
-import type { Baseline, LevelResult, ResultsDocument } from '../protocol/results';
+import type { LevelResult, ResultsDocument } from '../protocol/results';
 import type { SweepDone, SweepProgress } from '../protocol/worker';
 import { type RunCallbacks, type RunRequest, WorkerClient, type WorkerClientOptions } from './client';
 import { acceptDocument } from './divergence';
@@ -109,7 +109,8 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
                 if (got.length < groupsOf(t)) return;
                 const merged = got.length === 1 ? got[0]! : mergeChainGroups(t, got);
                 // Judged against the whole grid (a shard's own judgement counts only its levels).
-                const result = l.baseline ? judgeLevel(merged, judgeContext(hypothesis, l.baseline, grid.length)) : merged;
+                const judged = l.baseline ? judgeLevel(merged, judgeContext(hypothesis, l.baseline, grid.length)) : merged;
+                const result = withoutShardSeries(judged);
                 callbacks.onLevel?.({ runId, levelIndex: grid.indexOf(t), levels: grid.length, result });
               },
             })
@@ -219,16 +220,7 @@ function mergeChainGroups(level: number, parts: readonly LevelResult[]): LevelRe
   );
 }
 
-/** How a level of `hypothesis` is judged, over a grid of `gridLevels` levels. */
-export function judgeContext(hypothesis: Hypothesis, baseline: Baseline, gridLevels: number): JudgeContext {
-  const chains = hypothesis.degradation.dial === 'sgld' ? hypothesis.degradation.sgld.chains : 1;
-  return { baseline, settings: hypothesis.verdict, scope: hypothesis.intervention.scope, gridLevels, chains };
-}
-
-/** A results file keeps no per-draw series of the shards' statistics (only the chain traces). */
+/** A results file (and a live level) keeps no per-draw series of the shards' statistics (only the chain traces). */
 function withoutShardSeries(l: LevelResult): LevelResult {
-  return {
-    ...l,
-    chains: l.chains.map(({ lossGap: _l, controlLossGap: _c, targetLossGap: _t, controlTargetEffect: _ct, controlCollateralEffect: _cc, ...rest }) => rest),
-  };
+  return { ...l, chains: l.chains.map(withoutSeries) };
 }

@@ -111,21 +111,22 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
     const d = dims(t);
     const inner = [1, ...d.slice(1)];
     const mask = componentMask(t, d, set, spec.scope);
-    const kept = b.mul(y, b.constFloat(mask.map((v) => 1 - v), inner, 'keep'));
+    const keep = b.constFloat(mask.map((v) => 1 - v), inner, 'keep');
     if (spec.kind === 'zero') {
-      b.op('Identity', [kept], {}, out);
+      b.op('Mul', [y, keep], {}, out);
       return;
     }
-    b.op('Add', [kept, b.mul(replacement.get(t)!, b.constFloat(mask, inner, 'replaced'))], {}, out);
+    b.op('Add', [b.mul(y, keep), b.mul(replacement.get(t)!, b.constFloat(mask, inner, 'replaced'))], {}, out);
   };
   const copies: { prefix: string; set: readonly CircuitComponent[] }[] = [
     { prefix: ABLATED_PREFIX, set: spec.components },
     ...(spec.controls ?? []).map((set, k) => ({ prefix: controlPrefix(k + 1), set })),
   ];
+  // Circuit tensors upstream of every other one read the clean value.
+  const firstTensors = tensorNames.filter((t) => !downstream.some((n) => n.output.includes(t)));
   for (const { prefix, set } of copies) {
     const renamed = (x: string): string => (x !== '' && affected.has(x) ? prefix + x : x);
-    // Circuit tensors upstream of every other one read the clean value.
-    for (const t of tensorNames) if (!downstream.some((n) => n.output.includes(t))) intervene(t, t, set, prefix + t);
+    for (const t of firstTensors) intervene(t, t, set, prefix + t);
     for (const n of downstream) {
       const outs = n.output.map((o) => (o === '' ? '' : circuitTensors.has(o) ? `${prefix}${o}/before-intervention` : prefix + o));
       b.nodes.push({ ...n, name: n.name ? prefix + n.name : '', input: n.input.map(renamed), output: outs, attribute: [...n.attribute] });

@@ -68,7 +68,7 @@ export function levelResult(l: LevelChains, how: EstimateOptions, keepGaps = fal
     collateralEffect: toEstimate(collateralEffect),
     collateralNegligible: false,
     targetPersists: false,
-    chains: l.chains.map((c) => (keepGaps ? c : withoutGaps(c))),
+    chains: l.chains.map((c) => (keepGaps ? c : withoutSeries(c))),
     seconds: l.seconds,
   };
   if (controlCount > 0) {
@@ -108,7 +108,8 @@ function convergence(loss: number[][], target: number[][], collateral: number[][
   };
 }
 
-function withoutGaps(c: ChainTrace): ChainTrace {
+/** A chain's trace without the per-draw series only the statistics need (what results files keep). */
+export function withoutSeries(c: ChainTrace): ChainTrace {
   const { lossGap: _l, controlLossGap: _c, targetLossGap: _t, controlTargetEffect: _ct, controlCollateralEffect: _cc, ...rest } = c;
   return rest;
 }

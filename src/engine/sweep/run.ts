@@ -15,7 +15,7 @@ import { PairedEvaluator } from './evaluation';
 import { loadSweepInputs } from './inputs';
 import { ChainWithGaps, levelResult } from './level';
 import { isFiniteDraw } from './metrics';
-import { JudgeContext, judgeLevel, judgeLevels } from './verdict';
+import { judgeContext, judgeLevel, judgeLevels } from './verdict';
 import { ENGINE_NAME, ENGINE_VERSION } from './version';
 
 export interface SweepProgressEvent {
@@ -85,9 +85,8 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
       loss: base.loss, controlLoss: base.controlLoss, targetLoss: base.targetLoss, targetMetric: base.targetMetric, targetEffect: base.targetEffect,
       collateralEffect: base.collateralEffect, controlTargetEffect: base.controlTargetEffect, controlCollateralEffect: base.controlCollateralEffect,
     };
-    const judging: JudgeContext = {
-      baseline, settings: h.verdict, scope: h.intervention.scope, gridLevels: dial.levels.length, chains: options.chains?.length ?? dial.chains,
-    };
+    // A shard judges over its own levels and chains; the client re-judges the merged levels over the whole grid.
+    const judging = judgeContext(h, baseline, dial.levels.length, options.chains?.length ?? dial.chains);
 
     const levels: LevelResult[] = [];
     const chainIndices = options.chains ?? Array.from({ length: dial.chains }, (_, c) => c);

@@ -11,7 +11,7 @@
  * - calibration: the whole verdict applied to each control set against the other K − 1.
  * Diverged and unconverged levels hold no test and break runs.
  */
-import type { InterventionScope, VerdictSettings } from '../../protocol/hypothesis';
+import type { Hypothesis, InterventionScope, VerdictSettings } from '../../protocol/hypothesis';
 import type { Baseline, Calibration, ControlLevel, Estimate, LevelResult, TestName, Verdict } from '../../protocol/results';
 import { worst } from './level';
 import { studentTQuantile } from './stats';
@@ -25,6 +25,11 @@ export interface JudgeContext {
   gridLevels: number;
   /** Chains per level (for ESS per chain); 1 for the noise dials. */
   chains: number;
+}
+
+/** How a level of `h` is judged over a grid of `gridLevels` levels; `chains` defaults to the dial's (1 for noise dials). */
+export function judgeContext(h: Hypothesis, baseline: Baseline, gridLevels: number, chains = h.degradation.dial === 'sgld' ? h.degradation.sgld.chains : 1): JudgeContext {
+  return { baseline, settings: h.verdict, scope: h.intervention.scope, gridLevels, chains };
 }
 
 /** Settings of a version-1 document or a hypothesis written before version 2: the defaults of docs/method.md. */
@@ -70,19 +75,19 @@ interface Judged {
   bounds: NonNullable<LevelResult['bounds']>;
 }
 
-function meanSd(xs: readonly number[]): { mean: number; sd: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
-  return { mean, sd };
+/** The null of K sets' effects: mean, sd and the half-width q·s·√(1 + 1/K) of the band a new random set falls in. */
+function nullOf(effects: readonly number[], q: number): { mean: number; sd: number; spread: number } {
+  const k = effects.length;
+  const mean = effects.reduce((a, b) => a + b, 0) / k;
+  const sd = Math.sqrt(effects.reduce((a, b) => a + (b - mean) ** 2, 0) / (k - 1));
+  return { mean, sd, spread: q * sd * Math.sqrt(1 + 1 / k) };
 }
 
-/** X(0) with its bound: is the set specific at the trained network? */
+/** X(0) with its bound: is the set specific at the trained network (where every effect is exact)? */
 function baselineExcessOf(effect: number, nullEffects: readonly number[], q: number): { mean: number; bound: number; specific: boolean } {
-  const { mean, sd } = meanSd(nullEffects);
-  const k = nullEffects.length;
+  const { mean, spread } = nullOf(nullEffects, q);
   const x = effect - mean;
-  const bound = x - q * sd * Math.sqrt(1 + 1 / k);
-  return { mean: x, bound, specific: bound > 0 };
+  return { mean: x, bound: x - spread, specific: x - spread > 0 };
 }
 
 function judge(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
@@ -117,8 +122,7 @@ function judge(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
   const k = s.nullEffects.length;
   if (k >= 2) {
     const q = studentTQuantile(1 - v.alpha / ctx.gridLevels, k - 1);
-    const { mean, sd } = meanSd(s.nullEffects);
-    const spread = q * sd * Math.sqrt(1 + 1 / k);
+    const { mean, sd, spread } = nullOf(s.nullEffects, q);
     nullStats = { mean, sd, band: [mean - spread, mean + spread] };
     const x = s.targetEffect.mean - mean;
     const se = Math.sqrt(s.targetEffect.se ** 2 + sd ** 2 * (1 + 1 / k));

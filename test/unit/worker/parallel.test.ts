@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import { levelResult, MARKOV_CHAIN_DRAWS, type ChainWithGaps } from '../../../src/engine/sweep/level';
-import { DEFAULT_VERDICT, judgeLevels } from '../../../src/engine/sweep/verdict';
+import { DEFAULT_VERDICT, judgeContext, judgeLevels } from '../../../src/engine/sweep/verdict';
 import type { Hypothesis } from '../../../src/protocol/hypothesis';
-import { dealLevels, defaultWorkers, judgeContext, mergeShards, planShards } from '../../../src/worker/parallel';
+import { dealLevels, defaultWorkers, mergeShards, planShards } from '../../../src/worker/parallel';
 import { sampleDocument } from '../chart/sampleDocument';
 
 /** The sample document's hypothesis with the settings the judge reads: sgld, 4 chains, the default verdict. */
