@@ -1,7 +1,5 @@
 // From the JSON-safe chart payload to what the chart module draws. Unknown numbers (a sweep still running: no
-// baseline, no Watanabe temperature yet) become NaN, which the figure leaves out instead of drawing at zero. The
-// payload has no results version: the figure infers it (version-2 levels record their tests), unless the host
-// sends one.
+// baseline, no Watanabe temperature yet) become NaN, which the figure leaves out instead of drawing at zero.
 import { ANNOTATION, buildFigure, type ChartDocument, type Figure, TRACE } from '../src/chart/figure';
 import type { ChartTheme } from '../src/chart/theme';
 import type { ChartDoc, ChartMetric, ChartViewOptions } from '../src/protocol/webview';
@@ -22,14 +20,8 @@ export function toChartDocument(d: ChartDoc): ChartDocument {
     },
     verdict: d.verdict,
     hypothesis: { resolved: { circuit: { name: d.circuitName } } },
-    ...versionOf(d),
+    version: d.version,
   };
-}
-
-/** The results version, when the host sends one (the protocol's ChartDoc has none yet). */
-function versionOf(d: ChartDoc): { version?: number } {
-  const version = (d as ChartDoc & { version?: unknown }).version;
-  return typeof version === 'number' ? { version } : {};
 }
 
 /** Trace ids behind each metric toggle. */

@@ -38,8 +38,8 @@ export interface Figure {
 export type ChartDocument = Pick<ResultsDocument, 'dial' | 'levels' | 'watanabeTemperature' | 'thresholds' | 'baseline'> & {
   verdict?: Verdict | null;
   hypothesis?: { resolved: { circuit: { name: string } } };
-  /** The results version; absent (the webview's payload): inferred from the levels and the verdict. */
-  version?: number;
+  /** The results version (1: no null, the two version-1 tests). */
+  version: ResultsDocument['version'];
 };
 
 /** Two-sided 95% normal quantile: bands are mean ± Z95·se. */

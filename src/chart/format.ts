@@ -41,16 +41,9 @@ export function judgedV2(l: LevelResult): boolean {
   return l.tests !== undefined || l.failed !== undefined;
 }
 
-/**
- * Whether a document is version 1: by its `version` when it has one, else by its contents (a version-2 verdict
- * names its question, version-2 levels record their tests). A live view with nothing judged yet counts as current.
- */
-export function isVersion1(doc: { version?: number; levels: readonly LevelResult[]; verdict?: Verdict | null }): boolean {
-  if (doc.version !== undefined) return doc.version === 1;
-  const v = doc.verdict;
-  if (v && (v.question !== undefined || v.calibration !== undefined || v.inconclusive !== undefined)) return false;
-  if (doc.levels.some(judgedV2)) return false;
-  return doc.levels.length > 0 || (v !== null && v !== undefined);
+/** Whether a document follows results version 1 (no null; its two booleans meant version 1's tests). */
+export function isVersion1(doc: { version: number }): boolean {
+  return doc.version === 1;
 }
 
 /**

@@ -65,11 +65,11 @@ function levelRow(l: LevelResult, window: [number, number] | null, inconclusive:
     rhat_loss: num(c?.rhat.loss), rhat_target_effect: num(c?.rhat.targetEffect), rhat_collateral_effect: num(c?.rhat.collateralEffect),
     ess_bulk_loss: num(c?.essBulk.loss), ess_bulk_target_effect: num(c?.essBulk.targetEffect), ess_bulk_collateral_effect: num(c?.essBulk.collateralEffect),
     ess_per_chain: num(c?.essPerChain),
-    test_converged: bool(l.tests?.converged), test_specific: bool(l.tests?.specific), test_persists: bool(l.tests?.persists),
-    test_collateral: bool(l.tests?.collateral), test_sufficient: bool(l.tests?.sufficient),
+    test_converged: num(l.tests?.converged), test_specific: num(l.tests?.specific), test_persists: num(l.tests?.persists),
+    test_collateral: num(l.tests?.collateral), test_sufficient: num(l.tests?.sufficient),
     // Test names have no separator in them; ";" keeps the cell unquoted.
     failed: l.failed ? l.failed.join(';') : '',
-    clean: bool(l.clean),
+    clean: num(l.clean),
     collateral_negligible: String(l.collateralNegligible),
     target_persists: String(l.targetPersists),
     in_clean_window: String(window !== null && l.level >= window[0] && l.level <= window[1]),
@@ -80,13 +80,9 @@ function levelRow(l: LevelResult, window: [number, number] | null, inconclusive:
   return LEVEL_COLUMNS.map((k) => cells[k]);
 }
 
-/** JSON-style numbers; a value the file lacks (or null, JSON's NaN) is an empty cell. */
-function num(x: number | null | undefined): string {
-  return x === null || x === undefined ? '' : String(x);
-}
-
-/** true / false; a test that does not apply (null) or that the file lacks is an empty cell. */
-function bool(x: boolean | null | undefined): string {
+/** JSON-style numbers and true / false; a value the file lacks, a test that does not apply, or null (JSON's NaN) is an
+ *  empty cell. */
+function num(x: number | boolean | null | undefined): string {
   return x === null || x === undefined ? '' : String(x);
 }
 

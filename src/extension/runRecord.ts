@@ -1,8 +1,7 @@
 // A run as the extension tracks it (queued, running, finished, loaded from a results file), and the two views of
 // it that the webviews draw: a RunSummary (runs list, chart header) and a ChartDoc (the chart). Pure: no vscode.
-import { isVersion1 } from '../chart/format';
 import type { Hypothesis, DialKind } from '../protocol/hypothesis';
-import { READABLE_RESULTS_VERSIONS, type LevelResult, type ResultsDocument } from '../protocol/results';
+import { READABLE_RESULTS_VERSIONS, RESULTS_VERSION, type LevelResult, type ResultsDocument } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
 import { type ChartDoc, chartDocOf, type RunStatus, type RunSummary } from '../protocol/webview';
 import { formatDuration } from './format';
@@ -74,7 +73,7 @@ export function summarize(r: RunRecord): RunSummary {
       target: ok.map((l) => finite(l.targetEffect.mean)),
       collateral: ok.map((l) => finite(l.collateralEffect.mean)),
     },
-    resultsVersion: r.document ? (isVersion1(r.document) ? 1 : r.document.version) : null,
+    resultsVersion: r.document?.version ?? null,
     calibration: c ? { clean: c.clean, of: c.of, summary: c.summary, warning: c.warning ?? null } : null,
     // Finished: the verdict's list; running: the levels judged so far that did not converge.
     inconclusive: v ? v.inconclusive ?? [] : r.levels.filter((l) => l.tests?.converged === false && !l.error).map((l) => l.level),
@@ -87,6 +86,7 @@ export function chartDocFor(r: RunRecord): ChartDoc | null {
   if (!r.hypothesis) return null;
   const h = r.hypothesis;
   return {
+    version: RESULTS_VERSION,
     dial: h.degradation.dial,
     levels: r.levels.map((l) => ({ ...l, chains: [] })),
     watanabeTemperature: null,

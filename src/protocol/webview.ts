@@ -62,6 +62,8 @@ export interface RunSummary {
  * only known at its end (baseline, Watanabe temperature, verdict) are null; the webview turns them into gaps.
  */
 export interface ChartDoc {
+  /** The results version the numbers follow (a live sweep: the engine's). */
+  version: ResultsDocument['version'];
   dial: DialKind;
   levels: LevelResult[];
   watanabeTemperature: number | null;
@@ -206,6 +208,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
 /** The chart fields of a finished results document. */
 export function chartDocOf(doc: ResultsDocument): ChartDoc {
   return {
+    version: doc.version,
     dial: doc.dial,
     // Chain traces stay in the file: the chart needs the per-level statistics only.
     levels: doc.levels.map((l) => ({ ...l, chains: [] })),

@@ -4,6 +4,8 @@ import { ANNOTATION, buildFigure, interpolateLossGap, NULL_NAME, PANELS, SHAPE, 
 import { NO_NULL_V1, NO_NULL_V2, verdictExtras } from '../../../src/chart/format';
 import { darkTheme, lightTheme, withAlpha } from '../../../src/chart/theme';
 import type { LevelResult, ResultsDocument } from '../../../src/protocol/results';
+import { chartDocOf } from '../../../src/protocol/webview';
+import { toChartDocument } from '../../../webview/chartDocument';
 import { failedCalibration, sampleDocument, sampleDocumentV1 } from './sampleDocument';
 
 type Scatter = Extract<Data, { type?: 'scatter' }> & { uid?: string; x: number[]; y: (number | null)[] };
@@ -320,9 +322,9 @@ describe('chart: buildFigure', () => {
     assert.deepStrictEqual(trace(fig, TRACE.target).y, v1.levels.map((l) => l.targetEffect.mean), 'the circuit’s own curves as before');
     assert.deepStrictEqual(shapeNames(fig), [SHAPE.cleanWindow, SHAPE.tEnt, SHAPE.tSurv, SHAPE.watanabe]);
     assert.ok(!String((fig.layout.title as { text: string }).text).includes('matched random sets'), 'no calibration in version 1');
-    // The same file without its version (the webview's payload) is recognised by its contents.
-    const { version: _omit, ...unversioned } = v1;
-    assert.strictEqual(annotation(buildFigure(unversioned, { xAxis: 'temperature', theme: lightTheme }), ANNOTATION.noNull)?.text, NO_NULL_V1);
+    // The webview's payload carries the file's version across the wire.
+    const wire = toChartDocument(JSON.parse(JSON.stringify(chartDocOf(v1))));
+    assert.strictEqual(annotation(buildFigure(wire, { xAxis: 'temperature', theme: lightTheme }), ANNOTATION.noNull)?.text, NO_NULL_V1);
   });
 
   it('says "no null" for a version-2 sweep with fewer than two matched random sets', () => {
