@@ -120,7 +120,7 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
   const withNull = levels.filter((l) => l.null);
   const nullXs = withNull.map((l) => levelX(l, xAxis));
   const withExcess = levels.filter((l) => l.null && l.excess);
-  const twoSided = levels.some((l) => judgedV2(l) || l.bounds?.collateralLower !== undefined);
+  const twoSided = !v1;
 
   const data: Data[] = [
     ...band(TRACE.targetUpper, TRACE.targetLower, TRACE.target, 'target effect E_T', xs, levels.map((l) => l.targetEffect), hoverHead, theme.target, 'y', { symbols, lines: targetLines }),
