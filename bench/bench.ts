@@ -3,10 +3,12 @@
 // measured in one run on this machine (see bench/README.md for what each figure means and how it is counted):
 //   GEMM peak → SGLD steps/s of the modular-addition MLP and of a GPT-2-style model, with and without noise, as
 //   FLOP/s and as a fraction of the peak → forward vs forward+backward → parallel chains over processes →
-//   default sweeps of a real hypothesis (wall time) → memory of a GPT-2-style sweep (RSS per level, peak).
+//   default sweeps of a real hypothesis (wall time) → memory of a GPT-2-style sweep (RSS per level, peak) → what K
+//   matched random controls cost per draw.
 import * as os from 'node:os';
 import { DEFAULT_FED_NOISE, SgldSampler } from '../src/engine/dials/sgldSampler';
 import { GemmProbe, measureGemmPeak } from './gemm';
+import { ControlsCost, measureControlsCost } from './controls';
 import { BenchProblem, gpt2Style, modularMlp } from './models';
 import { CHILD_FLAG, measureParallel, ParallelConfig, ParallelResult, runChild } from './parallel';
 import { availableCores, median, round } from './stats';
@@ -19,7 +21,7 @@ interface Options {
   threads: number;
   /** Extra processes × threads configurations for the parallel-chain table (e.g. on a 16-core machine). */
   scaling: [number, number][];
-  /** Sections to run: mlp, gpt2, parallel, sweeps, memory (the GEMM peak always runs). */
+  /** Sections to run: mlp, gpt2, parallel, sweeps, memory, controls (the GEMM peak always runs). */
   sections: Set<string>;
   /** Noise source of the parallel chains (default: the sampler's). */
   parallelSource: BenchSource;
@@ -27,7 +29,7 @@ interface Options {
   memoryDefault: boolean;
 }
 
-const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'memory'];
+const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'memory', 'controls'];
 
 function parseOptions(argv: readonly string[]): Options {
   const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
@@ -218,6 +220,14 @@ async function main(): Promise<void> {
     log(`GPT-2-style sgld sweep (${memory.levels} levels × ${memory.chains} chains × ${memory.draws} draws + ${memory.burnIn} burn-in, ${memory.examples} sequences): ${memory.wallSeconds} s; RSS after each level ${memory.rssAfterLevelMiB.map((v) => v.toFixed(0)).join(' ')} MiB (growth ${memory.growthMiB} MiB), peak ${memory.peakRssMiB.toFixed(0)} MiB`);
   });
 
+  let controls: ControlsCost | undefined;
+  await guard('controls', async () => {
+    progress('matched controls per draw');
+    controls = await measureControlsCost(o.threads, q ? 5 : 15);
+    const cells = controls.byCount.map((c) => `K = ${c.controls}: ${c.msPerDraw} ms (×${c.ratio})`);
+    log(`paired evaluation of one draw, modular addition circuit (${controls.rows} rows, mean ablation): ${cells.join(', ')}; K + 1 separate runs would be ×(K + 1)`);
+  });
+
   // Sweeps run one single-threaded process per core (bench/README.md): that configuration is judged too.
   const chainsPerCore = parallel.find((p) => p.threads === 1 && p.processes === Math.min(availableCores(), 2) && p.processes > 1 && p.source === o.parallelSource);
   const targets = mlpReport && {
@@ -240,7 +250,7 @@ async function main(): Promise<void> {
         /** 1 − (2 × 1 with the default noise ÷ 2 × 1 without): the noise cost the way sweeps run on 2 cores. */
         noiseCostOneChainPerCore: parallelNoiseCost,
       },
-      sweeps, memory, targets, totalSeconds, errors,
+      sweeps, memory, controls, targets, totalSeconds, errors,
     }, null, 2));
   }
   if (Object.keys(errors).length > 0) process.exitCode = 1;

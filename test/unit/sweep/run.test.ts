@@ -10,11 +10,13 @@ import { Dial, DialDivergence, DialFactory } from '../../../src/engine/dials/dia
 import { degradableParameters, parameterValues } from '../../../src/engine/dials/parameters';
 import { loadModel, saveModel } from '../../../src/engine/onnx/load';
 import { runSweep, SweepProgressEvent } from '../../../src/engine/sweep/run';
+import { addActivationNoise, noiseInputName } from '../../../src/engine/dials/activationNoise';
+import { ort } from '../../../src/engine/onnx/runtime';
 import { writeResults } from '../../../src/engine/sweep/writeResults';
 import { checkHypothesisFile, type Hypothesis } from '../../../src/hypothesis';
 import type { LevelResult } from '../../../src/protocol/results';
 import { studentTQuantile } from '../../../src/engine/sweep/stats';
-import { unitLayout } from '../../../examples/planted/generate';
+import { HIDDEN_TENSOR, unitLayout } from '../../../examples/planted/generate';
 
 const DIR = path.resolve(__dirname, '../../../examples/planted');
 const CIRCUIT = unitLayout().circuit;
@@ -230,5 +232,43 @@ describe('sweep/run', function () {
     close(a.llc!.mean, 128 * a.lossGap.mean, 'λ̂ = nβ·ΔL');
     close(c.llc!.mean, 32 * c.lossGap.mean, 'λ̂ at t = 4');
     assert.equal(a.lossGap.dof, 1); // two chains: chain means
+    // The diverged level reports no λ̂, and its statistics come from the chain that finished.
+    assert.equal(b.llc, undefined);
+    assert.equal(b.targetEffect.n, 3);
+    // Watanabe's temperature: log n without nbeta.
+    close(doc.watanabeTemperature, Math.log(128), 't_W = log n');
+    const fixed = await runSweep({ ...h, degradation: { ...h.degradation, dial: 'sgld', sgld: { ...h.degradation.sgld, nbeta: 40 } } }, { sampler: sgldLike });
+    close(fixed.watanabeTemperature, (40 * Math.log(128)) / 128, 't_W = nbeta·log n / n');
+  });
+
+  it('mean ablation under activation noise replaces units by the mean of the noised activations the copies see', async () => {
+    const ref = await reference('planted-kappa-0.onnx');
+    const h = await planted('kappa-0.circuit.yaml');
+    // A dial that adds a known shift c_j to every hidden unit j (the same on every row): the noised mean of unit j is
+    // mean_r(h_j) + c_j; the noise-free mean would be mean_r(h_j).
+    const shift = Float32Array.from({ length: ref.rows[0]!.length }, (_, j) => 0.5 + 0.25 * (j % 3));
+    const shifted: DialFactory = async (): Promise<Dial> => ({
+      kind: 'activation-noise', levels: [1], chains: 1, drawsPerChain: 2, independentDraws: true, deterministic: false,
+      rewriteModel: (m) => addActivationNoise(m, [HIDDEN_TENSOR]),
+      baseline: () => ({ feeds: (batch) => ({ [noiseInputName(HIDDEN_TENSOR)]: new ort.Tensor('float32', new Float32Array(batch.dims(HIDDEN_TENSOR).reduce((a, d) => a * d, 1)), batch.dims(HIDDEN_TENSOR)) }) }),
+      async *draws() {
+        for (let d = 0; d < 2; d++) {
+          yield {
+            feeds: (batch) => {
+              const dims = batch.dims(HIDDEN_TENSOR);
+              const data = new Float32Array(dims.reduce((a, x) => a * x, 1)).map((_, i) => shift[i % shift.length]!);
+              return { [noiseInputName(HIDDEN_TENSOR)]: new ort.Tensor('float32', data, dims) };
+            },
+          };
+        }
+      },
+      async dispose() {},
+    });
+    const doc = await runSweep({ ...h, intervention: { kind: 'mean', scope: 'circuit' }, controls: { count: 0, match: 'size' } }, { dials: { 'weight-noise': shifted } });
+    const noised = ref.rows.map((row) => row.map((v, j) => v + shift[j]!));
+    const mean = noised[0]!.map((_, j) => noised.reduce((a, row) => a + row[j]!, 0) / noised.length);
+    const effect = (r: number) => ref.ce(ref.logits(noised[r]!.map((v, j) => (CIRCUIT.includes(j) ? mean[j]! : v))), ref.y[r]!) - ref.ce(ref.logits(noised[r]!), ref.y[r]!);
+    close(doc.levels[0]!.targetEffect.mean, ref.split(effect).target, 'E_T with the noised means');
+    close(doc.levels[0]!.collateralEffect.mean, ref.split(effect).control, 'E_C with the noised means');
   });
 });

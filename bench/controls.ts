@@ -1,0 +1,51 @@
+// What the matched random controls cost: the paired evaluation of one draw (every evaluation batch of the modular
+// example's 6962 rows, the addition circuit under mean ablation) with K = 0, 1, 4 and 16 control sets in the same
+// graph, as milliseconds per draw and as a ratio to K = 0 (one clean + one ablated copy). Evaluating K + 1 unit
+// sets as K + 1 separate clean + ablated runs would cost K + 1 times the K = 0 figure.
+import * as path from 'node:path';
+import { createWeightNoiseDial } from '../src/engine/dials/weightNoise';
+import { PairedEvaluator } from '../src/engine/sweep/evaluation';
+import { loadSweepInputs } from '../src/engine/sweep/inputs';
+import { checkHypothesisFile } from '../src/hypothesis';
+import { median, round } from './stats';
+
+const HYPOTHESIS = path.resolve(__dirname, '..', 'examples', 'modular', 'addition-frequencies.circuit.yaml');
+
+export interface ControlsCost {
+  rows: number;
+  /** Per K: median milliseconds per draw and the ratio to K = 0. */
+  byCount: { controls: number; msPerDraw: number; ratio: number }[];
+}
+
+export async function measureControlsCost(threads: number, repeats: number): Promise<ControlsCost> {
+  const r = await checkHypothesisFile(HYPOTHESIS);
+  if (!r.hypothesis) throw new Error(`${HYPOTHESIS}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+  const byCount: ControlsCost['byCount'] = [];
+  let rows = 0;
+  for (const count of [0, 1, 4, 16]) {
+    const h = { ...r.hypothesis, controls: { count, match: 'size' as const } };
+    const inputs = await loadSweepInputs(h);
+    rows = inputs.n;
+    const dial = await createWeightNoiseDial({
+      hypothesis: h, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,
+      data: inputs.data, n: inputs.n, seed: 0, threads,
+    });
+    const evaluator = await PairedEvaluator.create(h, inputs, dial, { threads });
+    try {
+      await evaluator.evaluate({});
+      const ms: number[] = [];
+      for (let i = 0; i < repeats; i++) {
+        const t = performance.now();
+        await evaluator.evaluate({});
+        ms.push(performance.now() - t);
+      }
+      byCount.push({ controls: count, msPerDraw: round(median(ms)), ratio: 0 });
+    } finally {
+      await evaluator.release();
+      await dial.dispose();
+    }
+  }
+  const base = byCount[0]!.msPerDraw;
+  for (const c of byCount) c.ratio = round(c.msPerDraw / base);
+  return { rows, byCount };
+}
