@@ -287,6 +287,8 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     await finished.getByRole('button', { name: 'Show Chart' }).click();
     const chart = await webviewWith(p, '#chart[data-state="ready"]', WAIT.webview);
     await runCommand(p, 'View: Close Primary Side Bar');
+    // Focus on the workbench (not inside the chart's iframe) before the next palette command.
+    await p.locator('.tab.active', { hasText: 'Chart:' }).click();
     await runCommand(p, 'Notifications: Clear All Notifications');
     await p.locator('.tab.active', { hasText: 'Chart:' }).click();
     await runCommand(p, 'View: Toggle Maximize Editor Group');
