@@ -2,13 +2,15 @@
 // line on stderr (a stack trace only with CIRCUIT_THERMOMETER_DEBUG=1).
 import { DataError } from '../engine/data';
 import { ModelError } from '../engine/onnx';
+import { ENGINE_VERSION } from '../engine/version';
 import { HypothesisReadError } from '../hypothesis';
 import { didYouMean } from '../hypothesis/suggest';
 import { parseArgs, UsageError } from './args';
 import { CliIO, commandHelp, EXIT } from './command';
 import { COMMANDS, findCommand } from './commands';
 
-export const VERSION = '0.1.0';
+/** The package's version (one source: package.json, through the engine). */
+export const VERSION = ENGINE_VERSION;
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

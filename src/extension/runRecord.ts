@@ -1,7 +1,7 @@
 // A run as the extension tracks it (queued, running, finished, loaded from a results file), and the two views of
 // it that the webviews draw: a RunSummary (runs list, chart header) and a ChartDoc (the chart). Pure: no vscode.
 import type { Hypothesis, DialKind } from '../protocol/hypothesis';
-import { READABLE_RESULTS_VERSIONS, RESULTS_VERSION, type LevelResult, type ResultsDocument } from '../protocol/results';
+import { RESULTS_VERSION, type LevelResult, type ResultsDocument } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
 import { type ChartDoc, chartDocOf, type RunStatus, type RunSummary } from '../protocol/webview';
 import { formatDuration } from './format';
@@ -42,14 +42,6 @@ export function recordFromDocument(doc: ResultsDocument, resultsPath: string, la
   };
 }
 
-/** Whether parsed JSON is a results document this version can show (any of READABLE_RESULTS_VERSIONS). */
-export function isResultsDocument(x: unknown): x is ResultsDocument {
-  if (typeof x !== 'object' || x === null) return false;
-  const d = x as Partial<ResultsDocument>;
-  return d.kind === 'circuit-thermometer/results' && typeof d.version === 'number' && READABLE_RESULTS_VERSIONS.includes(d.version)
-    && Array.isArray(d.levels) && typeof d.verdict === 'object' && d.verdict !== null
-    && typeof d.hypothesis === 'object' && d.hypothesis !== null && typeof d.dial === 'string';
-}
 
 export function summarize(r: RunRecord): RunSummary {
   const v = r.document?.verdict;

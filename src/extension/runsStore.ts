@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isResultsDocument, type RunRecord, recordFromDocument } from './runRecord';
+import { isResultsDocument } from '../protocol/results';
+import { type RunRecord, recordFromDocument } from './runRecord';
 
 export const RESULTS_GLOB = '**/*.results.json';
 

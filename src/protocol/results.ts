@@ -2,6 +2,7 @@
 // Every number means exactly what docs/method.md defines. Bump RESULTS_VERSION on any breaking change.
 // Version 2 adds the matched random controls, the null, the circuit's excess, convergence diagnostics, two-sided
 // collateral, the sufficiency verdict and the calibration; readers still open version 1 files ("no null").
+import { isObject } from './guards';
 import type { CircuitComponent, DialKind, Hypothesis } from './hypothesis';
 
 export const RESULTS_VERSION = 2;
@@ -178,4 +179,13 @@ export interface Baseline {
   /** E_T^k(w*), E_C^k(w*) of the control sets (version 2). */
   controlTargetEffect?: number[];
   controlCollateralEffect?: number[];
+}
+
+/** Whether parsed JSON is a results document this version can show (any of READABLE_RESULTS_VERSIONS). */
+export function isResultsDocument(x: unknown): x is ResultsDocument {
+  if (!isObject(x)) return false;
+  const d = x as Partial<ResultsDocument>;
+  return d.kind === 'circuit-thermometer/results' && typeof d.version === 'number' && READABLE_RESULTS_VERSIONS.includes(d.version)
+    && Array.isArray(d.levels) && typeof d.verdict === 'object' && d.verdict !== null
+    && typeof d.hypothesis === 'object' && d.hypothesis !== null && typeof d.dial === 'string';
 }

@@ -4,6 +4,7 @@
 // webview → host, notifications host → webview, requests host → webview with one reply matched by id.
 // Payloads are plain JSON (VS Code serialises them): no NaN, no undefined inside arrays, no class instances.
 // The host treats everything a webview sends as untrusted input: every command carries a payload validator.
+import { isObject } from './guards';
 import type { DialKind } from './hypothesis';
 import type { LevelResult, ResultsDocument, Verdict } from './results';
 
@@ -198,9 +199,6 @@ function isReply<R>(x: unknown, valid?: Validator<R>): x is IpcReply<R> {
   return x.ok === false && typeof x.error === 'string';
 }
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Chart documents

@@ -2,6 +2,7 @@
 // One module imported by both ends: each message is a literal method name plus a typed payload; requests carry
 // an id and get exactly one response (a result or an error); notifications carry none. Every message is plain
 // JSON (it crosses `process.send`). Bump PROTOCOL_VERSION on any breaking change: the handshake refuses a mismatch.
+import { isObject } from './guards';
 import type { Hypothesis } from './hypothesis';
 import type { Baseline, LevelResult, ResultsDocument } from './results';
 
@@ -207,9 +208,6 @@ const REQUEST_METHODS: readonly RequestMethod[] = ['initialize', 'sweep/start', 
 const WORKER_NOTIFICATIONS: readonly WorkerNotificationMethod[] = ['sweep/progress', 'sweep/level', 'log'];
 const CLIENT_NOTIFICATIONS: readonly ClientNotificationMethod[] = ['sweep/cancel'];
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function isEnvelope(x: unknown): x is Record<string, unknown> {
   return isObject(x) && x.protocol === PROTOCOL_NAME;

@@ -12,7 +12,6 @@ import { ModelProto } from '../onnx/proto';
 import { cloneModel, insertAfter, makeValueInfo } from '../onnx/rewrite';
 import { ort } from '../onnx/runtime';
 import { Rng } from '../util/random';
-import { abortIfNeeded } from './abort';
 import type { Dial, DialContext, DialDraw, EvalBatch } from './dial';
 
 export const ACTIVATION_NOISE_STREAM = 2;
@@ -70,7 +69,7 @@ export async function createActivationNoiseDial(ctx: DialContext): Promise<Dial>
     async *draws(levelIndex: number, chain: number, signal?: AbortSignal): AsyncIterable<DialDraw> {
       const sigma = levels[levelIndex]!;
       for (let d = 0; d < samples; d++) {
-        abortIfNeeded(signal);
+        signal?.throwIfAborted();
         yield { feeds: feedsFor(sigma, [ctx.seed, sigma, chain, d]) };
       }
     },

@@ -2,7 +2,6 @@
 import * as path from 'node:path';
 import { GraphIndex } from '../onnx/graph';
 import { loadModel } from '../onnx/load';
-import { abortIfNeeded } from './abort';
 import type { Dial, DialContext, DialDraw } from './dial';
 import { parameterValues } from './parameters';
 
@@ -48,7 +47,7 @@ export async function createCheckpointsDial(ctx: DialContext): Promise<Dial> {
     independentDraws: true,
     deterministic: true,
     async *draws(levelIndex: number, _chain: number, signal?: AbortSignal): AsyncIterable<DialDraw> {
-      abortIfNeeded(signal);
+      signal?.throwIfAborted();
       yield { weights: checkpointWeights(files[levelIndex]!, ctx, levelIndex) };
     },
     async dispose() {},

@@ -1,7 +1,6 @@
 // weight-noise: w = w* + σ·ξ, ξ ~ N(0, I), level t = σ (docs/method.md). Draws are i.i.d.; one chain.
 import { Rng } from '../util/random';
 import type { Dial, DialContext, DialDraw } from './dial';
-import { abortIfNeeded } from './abort';
 
 /** Stream purpose tags keep the dials' random streams apart even with the same (seed, level, chain). */
 export const WEIGHT_NOISE_STREAM = 1;
@@ -24,7 +23,7 @@ export async function createWeightNoiseDial(ctx: DialContext): Promise<Dial> {
       // One set of buffers, refilled per draw: the runner is done with a draw before it asks for the next.
       const weights = ctx.initialWeights.map((w) => new Float32Array(w.length));
       for (let d = 0; d < samples; d++) {
-        abortIfNeeded(signal);
+        signal?.throwIfAborted();
         for (let p = 0; p < weights.length; p++) rng.fillNormal(weights[p]!, sigma, ctx.initialWeights[p]!);
         yield { weights };
       }

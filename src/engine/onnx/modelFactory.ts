@@ -1,6 +1,7 @@
 // Assembles a ModelProto from builder output: used by generated graphs (gradients, fixtures, examples).
 import { GraphBuilder } from './builder';
 import { ModelProto, ValueInfo } from './proto';
+import { ENGINE_VERSION } from '../version';
 
 export interface ModelParts {
   name: string;
@@ -17,7 +18,7 @@ export function assembleModel(parts: ModelParts): ModelProto {
     irVersion: 8,
     opsetImport: [{ domain: '', version: parts.builder.opset }],
     producerName: parts.producer ?? ENGINE_PRODUCER,
-    producerVersion: '0.1.0',
+    producerVersion: ENGINE_VERSION,
     domain: '',
     modelVersion: 1,
     docString: '',

@@ -8,7 +8,6 @@
  */
 import type { Hypothesis } from '../../protocol/hypothesis';
 import { NdArray, takeRows, toFloat32, toFloat64, toInt64 } from '../data/ndarray';
-import { abortIfNeeded } from '../dials/abort';
 import type { Dial, DialDraw, EvalBatch } from '../dials/dial';
 import { buildPairedModel, referenceModel, PairedModel, SOURCE_INPUT } from '../interventions/paired';
 import { GraphIndex, ParameterInfo } from '../onnx/graph';
@@ -182,7 +181,7 @@ export class PairedEvaluator {
     if (this.means) Object.assign(feeds, await this.referenceMeans(feeds, extras, signal));
     const acc = new PairedAccumulator(this.controls.length);
     for (const b of this.batches) {
-      abortIfNeeded(signal);
+      signal?.throwIfAborted();
       const out = await this.session.run({ ...feeds, ...b.feeds, ...extras(b) });
       const data = (name: string | undefined) => (name ? (out[name]!.data as Float32Array) : undefined);
       acc.add({
@@ -214,7 +213,7 @@ export class PairedEvaluator {
     const sums = this.means!.map((m) => new Float64Array(product(m.dims)));
     let count = 0;
     for (const b of this.batches) {
-      abortIfNeeded(signal);
+      signal?.throwIfAborted();
       const feeds: Feeds = {};
       const extra = extras(b);
       for (const name of session.inputNames) feeds[name] = weightFeeds[name] ?? b.feeds[name] ?? extra[name]!;

@@ -5,7 +5,6 @@
  */
 import type { DialKind, Hypothesis } from '../../protocol/hypothesis';
 import { Baseline, RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
-import { abortIfNeeded } from '../dials/abort';
 import { createActivationNoiseDial } from '../dials/activationNoise';
 import { createCheckpointsDial } from '../dials/checkpoints';
 import { createSgldDial } from '../dials/sgld';
@@ -16,7 +15,7 @@ import { loadSweepInputs } from './inputs';
 import { ChainWithGaps, levelResult } from './level';
 import { isFiniteDraw } from './metrics';
 import { judgeContext, judgeLevel, judgeLevels } from './verdict';
-import { ENGINE_NAME, ENGINE_VERSION } from './version';
+import { ENGINE_NAME, ENGINE_VERSION } from '../version';
 
 export interface SweepProgressEvent {
   level: number;
@@ -68,7 +67,7 @@ function dialFactory(kind: DialKind, options: SweepOptions): DialFactory {
 export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promise<ResultsDocument> {
   const t0 = performance.now();
   const { signal } = options;
-  abortIfNeeded(signal);
+  signal?.throwIfAborted();
   const inputs = await loadSweepInputs(h);
   const dial: Dial = await dialFactory(h.degradation.dial, options)({
     hypothesis: h, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,
@@ -77,7 +76,7 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
   let evaluator: PairedEvaluator | undefined;
   try {
     evaluator = await PairedEvaluator.create(h, inputs, dial, { batchSize: options.evalBatchSize, threads: options.threads });
-    abortIfNeeded(signal);
+    signal?.throwIfAborted();
     const base = await evaluator.evaluate(dial.baseline ? dial.baseline() : {}, signal);
     if (!isFiniteDraw(base)) throw new Error(`the trained network gives a non-finite loss or metric on the data (L_n = ${base.loss}); check the inputs and labels`);
     const setupSeconds = (performance.now() - t0) / 1000;

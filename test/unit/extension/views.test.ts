@@ -1,6 +1,7 @@
 // The pure pieces behind the views and commands: run summaries and live chart documents, the chart panel's
 // figure (metric toggles, unknown numbers while a sweep runs), sparklines, the CSV level table, completion
 // contexts, tensor descriptions on a real model, the model page, and scaffolds that the real checker accepts.
+import { isResultsDocument } from '../../../src/protocol/results';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,7 +17,7 @@ import { completionContextAt } from '../../../src/extension/completionContext';
 import { levelTableCsv, levelTableCsvHeader } from '../../../src/extension/csv';
 import { inputSpecs } from '../../../src/extension/gradcheckRun';
 import { modelMarkdown } from '../../../src/extension/modelMarkdown';
-import { chartDocFor, isResultsDocument, recordFromDocument, type RunRecord, summarize } from '../../../src/extension/runRecord';
+import { chartDocFor, recordFromDocument, type RunRecord, summarize } from '../../../src/extension/runRecord';
 import { scaffoldHypothesis } from '../../../src/extension/scaffold';
 import { describeTensor, tensorDetail, tensorMarkdown } from '../../../src/extension/tensorInfo';
 import { METRIC_TRACES, panelFigure, shapeNames, toChartDocument } from '../../../webview/chartDocument';
