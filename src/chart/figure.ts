@@ -42,7 +42,7 @@ export type ChartDocument = Pick<ResultsDocument, 'dial' | 'levels' | 'watanabeT
   version: ResultsDocument['version'];
 };
 
-/** Two-sided 95% normal quantile: bands are mean ± Z95·se. */
+/** Two-sided 95% normal quantile, for an estimate that records no ci95 (a version-1 file): its band is mean ± Z95·se. */
 export const Z95 = 1.96;
 
 /** Stable trace ids (`uid`) and shape names, so tests and the webview can find a piece of the figure. */

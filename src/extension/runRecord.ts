@@ -110,7 +110,7 @@ function message(r: RunRecord): string {
   }
 }
 
-/** JSON has no NaN: a missing mean becomes null in the message and a gap in the sparkline. */
+/** A non-finite mean (±∞ too) becomes NaN, which JSON sends as null: a gap in the sparkline. */
 function finite(x: number): number {
   return Number.isFinite(x) ? x : NaN;
 }

@@ -91,8 +91,6 @@ export function rangeOf(startLine: number, startCol: number, endLine: number, en
   return { start: { line: startLine, col: startCol }, end: { line: endLine, col: endCol } };
 }
 
-export const START_OF_FILE: Range = rangeOf(0, 0, 0, 0);
-
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

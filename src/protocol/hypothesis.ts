@@ -94,7 +94,6 @@ export interface Hypothesis {
   };
   loss: { output: string; kind: LossKind };
   metric: TargetMetric;
-  /** For `logit-diff`: the logit index compared against the label's (or the runner-up when absent). */
   circuit: { name: string; components: CircuitComponent[] };
   intervention: { kind: InterventionKind; scope: InterventionScope };
   degradation: Degradation;

@@ -342,13 +342,3 @@ export class WorkerClient {
 function newRunId(): string {
   return `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
-
-/** One sweep in a fresh worker that is shut down afterwards, whatever happens. */
-export async function runSweepInWorker(req: RunRequest, callbacks: RunCallbacks = {}, options: WorkerClientOptions = {}): Promise<SweepDone> {
-  const client = new WorkerClient(options);
-  try {
-    return await client.run(req, callbacks);
-  } finally {
-    await client.dispose();
-  }
-}

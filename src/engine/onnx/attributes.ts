@@ -27,11 +27,6 @@ export function attrInts(node: NodeProto, name: string): number[] | undefined {
   return a ? (a.ints ?? []).map(Number) : undefined;
 }
 
-export function attrFloats(node: NodeProto, name: string): number[] | undefined {
-  const a = attr(node, name);
-  return a ? (a.floats ?? []).map(Number) : undefined;
-}
-
 export function attrString(node: NodeProto, name: string, fallback: string): string;
 export function attrString(node: NodeProto, name: string): string | undefined;
 export function attrString(node: NodeProto, name: string, fallback?: string): string | undefined {

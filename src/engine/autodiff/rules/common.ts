@@ -10,19 +10,6 @@ export function scalarLike(ctx: GradContext, value: number, like: string): strin
   return ctx.b instanceof GradBuilder ? ctx.b.scalar(value, dt) : ctx.b.scalarOfType(value, dt);
 }
 
-export function input(ctx: GradContext, i: number): string {
-  return ctx.node.input[i] ?? '';
-}
-
-export function output(ctx: GradContext, i = 0): string {
-  return ctx.node.output[i] ?? '';
-}
-
-/** dy·f, where f is a forward-shaped factor; a null dy stays null. */
-export function times(ctx: GradContext, dy: string, factor: string): string {
-  return ctx.b.mul(dy, factor);
-}
-
 /** Shape with the given axes set to 1 (the keepdims shape of a reduction). */
 export function keepDims(shape: readonly number[], axes: readonly number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
