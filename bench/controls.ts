@@ -27,7 +27,7 @@ export async function measureControlsCost(threads: number, repeats: number): Pro
     const inputs = await loadSweepInputs(h);
     rows = inputs.n;
     const dial = await createWeightNoiseDial({
-      hypothesis: h, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,
+      degradation: h.degradation, loss: h.loss, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,
       data: inputs.data, n: inputs.n, seed: 0, threads,
     });
     const evaluator = await PairedEvaluator.create(h, inputs, dial, { threads });

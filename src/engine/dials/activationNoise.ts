@@ -6,8 +6,7 @@
  * noised tensor replaces noisy values. The noise is a fed input, shared by the clean and the ablated copy of the
  * paired model, so both see the same noise sample.
  */
-import { GraphBuilder } from '../onnx/builder';
-import { defaultOpset, GraphIndex } from '../onnx/graph';
+import { builderFor, GraphIndex } from '../onnx/graph';
 import { ModelProto } from '../onnx/proto';
 import { cloneModel, insertAfter, makeValueInfo } from '../onnx/rewrite';
 import { ort } from '../onnx/runtime';
@@ -25,7 +24,7 @@ export function addActivationNoise(model: ModelProto, tensors: readonly string[]
     const input = noiseInputName(t);
     const producer = index.producer.get(t);
     if (producer) {
-      const b = new GraphBuilder(defaultOpset(m), `activation-noise/${t}/`, [...index.tensorNames(), ...m.graph.node.map((n) => n.name)]);
+      const b = builderFor(m, `activation-noise/${t}/`);
       const pre = b.name(`${t}/noise-free`);
       producer.output = producer.output.map((o) => (o === t ? pre : o));
       b.op('Add', [pre, input], {}, t);
@@ -41,9 +40,9 @@ export function addActivationNoise(model: ModelProto, tensors: readonly string[]
 }
 
 export async function createActivationNoiseDial(ctx: DialContext): Promise<Dial> {
-  const { levels } = ctx.hypothesis.degradation.temperatures;
-  const { samples } = ctx.hypothesis.degradation.noise;
-  const tensors = [...new Set(ctx.hypothesis.degradation.noise.tensors ?? [])];
+  const { levels } = ctx.degradation.temperatures;
+  const { samples } = ctx.degradation.noise;
+  const tensors = [...new Set(ctx.degradation.noise.tensors ?? [])];
   if (tensors.length === 0) throw new Error('activation-noise needs degradation.noise.tensors: the tensors noise is added to');
   if (!(samples >= 2)) throw new Error(`activation-noise needs at least 2 samples per level to estimate a standard error (noise.samples = ${samples})`);
   const feedsFor = (sigma: number, key: number[]) => (batch: EvalBatch) => {

@@ -33,8 +33,8 @@ export function checkpointWeights(file: string, ctx: Pick<DialContext, 'paramete
 }
 
 export async function createCheckpointsDial(ctx: DialContext): Promise<Dial> {
-  const files = ctx.hypothesis.degradation.checkpoints ?? [];
-  const { levels } = ctx.hypothesis.degradation.temperatures;
+  const files = ctx.degradation.checkpoints ?? [];
+  const { levels } = ctx.degradation.temperatures;
   if (files.length === 0) throw new Error("the checkpoints dial needs 'degradation.checkpoints', a list of ONNX files");
   if (levels.length !== files.length) throw new Error(`${files.length} checkpoints but ${levels.length} levels`);
   // Check every file before the sweep starts, so a bad checkpoint fails in seconds, not at its level.

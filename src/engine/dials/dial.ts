@@ -1,7 +1,7 @@
 // The contract between the sweep runner and every degradation dial (docs/method.md, "Dials").
 // Implemented by weight-noise, activation-noise and checkpoints (this folder) and by the SGLD sampler
 // (`sgld.ts`, TLBP posterior q_t): the runner knows nothing about how a dial produces its samples.
-import type { Hypothesis } from '../../protocol/hypothesis';
+import type { Degradation, DialKind, Hypothesis } from '../../protocol/hypothesis';
 import type { NdArray } from '../data/ndarray';
 import type { ParameterInfo } from '../onnx/graph';
 import type { ModelProto } from '../onnx/proto';
@@ -9,7 +9,10 @@ import type { Feeds } from '../onnx/runtime';
 
 /** What the runner prepares once and hands to a dial. */
 export interface DialContext {
-  hypothesis: Hypothesis;
+  /** The hypothesis's degradation settings (grid, sampler, noise, checkpoints, seed). */
+  degradation: Degradation;
+  /** The loss the sampler tempers (sgld). */
+  loss: Hypothesis['loss'];
   /** The model as loaded (weights still initializers; dials that build their own graphs start here). */
   model: ModelProto;
   /**
@@ -55,7 +58,7 @@ export interface DialDraw {
 }
 
 export interface Dial {
-  readonly kind: Hypothesis['degradation']['dial'];
+  readonly kind: DialKind;
   /** The grid t_1 < … < t_k (temperature for sgld, σ for noise dials, position/step for checkpoints). */
   readonly levels: readonly number[];
   readonly chains: number;

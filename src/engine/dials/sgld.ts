@@ -1,7 +1,6 @@
 // The `sgld` dial: draws from the tempered local posterior q_t(w) ∝ exp(−nβ·L_n(w) − (γ/2)|w − w*|²) with
 // nβ = n/t (or nbeta/t when the hypothesis gives nbeta), sampled by SGLD (docs/method.md). One step session serves
 // every level and chain; chain c at level t is reproducible from (seed, t, c) alone.
-import { MARKOV_CHAIN_DRAWS } from '../sweep/level';
 import type { Dial, DialContext, DialDraw } from './dial';
 import { fullDataLoss } from './sgldLoss';
 import { SgldSampler } from './sgldSampler';
@@ -10,12 +9,11 @@ import { SgldSampler } from './sgldSampler';
 export const DIVERGENCE_FACTOR = 100;
 
 export async function createSgldDial(ctx: DialContext): Promise<Dial> {
-  const h = ctx.hypothesis;
-  const settings = h.degradation.sgld;
-  const { levels } = h.degradation.temperatures;
+  const settings = ctx.degradation.sgld;
+  const { levels } = ctx.degradation.temperatures;
   for (const t of levels) if (!(t > 0) || !Number.isFinite(t)) throw new Error(`sgld temperatures must be positive and finite; got ${t}`);
   if (!(settings.draws >= 1) || !(settings.chains >= 1)) throw new Error('sgld needs at least one chain and one draw');
-  const loss = { kind: h.loss.kind, output: h.loss.output };
+  const loss = { kind: ctx.loss.kind, output: ctx.loss.output };
   const initLoss = await fullDataLoss(ctx.model, loss, ctx.data);
   const divergenceLoss = initLoss + DIVERGENCE_FACTOR * Math.max(Math.abs(initLoss), 1);
   const sampler = await SgldSampler.create({
@@ -28,8 +26,9 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     levels,
     chains: settings.chains,
     drawsPerChain: settings.draws,
-    independentDraws: MARKOV_CHAIN_DRAWS.independent,
-    deterministic: MARKOV_CHAIN_DRAWS.deterministic,
+    // A Markov chain: draws within a chain are correlated, chains independent.
+    independentDraws: false,
+    deterministic: false,
     nbeta,
     async *draws(levelIndex: number, chain: number, signal?: AbortSignal): AsyncIterable<DialDraw> {
       const t = levels[levelIndex]!;

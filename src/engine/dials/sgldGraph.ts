@@ -11,7 +11,7 @@
 //   malaReverse          |w_prev − w + (ε/2)·∇U(w)|², the reverse-proposal residual of the step w_prev → w
 import type { GradientGraph } from '../autodiff/types';
 import { GraphBuilder } from '../onnx/builder';
-import { defaultOpset, GraphIndex, valueInfoType } from '../onnx/graph';
+import { builderFor, valueInfoType } from '../onnx/graph';
 import { DataType, ModelProto } from '../onnx/proto';
 import { cloneModel, makeValueInfo } from '../onnx/rewrite';
 import { emitCounterNormals } from './sgldNoise';
@@ -68,9 +68,8 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
   const noise = options.noise ?? 'counter';
   const model = cloneModel(gradient.model);
   const g = model.graph;
-  const index = GraphIndex.of(model);
-  // Node names must be unique too (onnxruntime checks), so they are taken as well.
-  const b = new GraphBuilder(defaultOpset(model), '', [...index.tensorNames(), ...g.node.map((n) => n.name)]);
+  // Node names must be unique too (onnxruntime checks): builderFor takes them as well.
+  const b = builderFor(model, '');
   const declared = new Map(g.input.map((v) => [v.name, valueInfoType(v)]));
 
   const shapes = parameters.map((p) => {

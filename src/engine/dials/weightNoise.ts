@@ -6,8 +6,8 @@ import type { Dial, DialContext, DialDraw } from './dial';
 export const WEIGHT_NOISE_STREAM = 1;
 
 export async function createWeightNoiseDial(ctx: DialContext): Promise<Dial> {
-  const { levels } = ctx.hypothesis.degradation.temperatures;
-  const samples = ctx.hypothesis.degradation.noise.samples;
+  const { levels } = ctx.degradation.temperatures;
+  const samples = ctx.degradation.noise.samples;
   if (!(samples >= 2)) throw new Error(`weight-noise needs at least 2 samples per level to estimate a standard error (noise.samples = ${samples})`);
   for (const t of levels) if (!(t >= 0) || !Number.isFinite(t)) throw new Error(`weight-noise levels are σ ≥ 0; got ${t}`);
   return {

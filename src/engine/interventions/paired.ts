@@ -16,8 +16,7 @@
  * `intervention/source` [batch]; the clean copy computes it anyway, so no extra forward pass is needed).
  */
 import type { CircuitComponent, InterventionKind, InterventionScope } from '../../protocol/hypothesis';
-import { GraphBuilder } from '../onnx/builder';
-import { defaultOpset, GraphIndex } from '../onnx/graph';
+import { builderFor, GraphIndex } from '../onnx/graph';
 import { ModelProto, NodeProto, ValueInfo } from '../onnx/proto';
 import { cloneModel, makeValueInfo } from '../onnx/rewrite';
 import { componentMask } from './mask';
@@ -84,7 +83,7 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
 
   const m = cloneModel(base);
   const g = m.graph;
-  const b = new GraphBuilder(defaultOpset(m), 'intervention/', [...index.tensorNames(), ...g.node.map((n) => n.name)]);
+  const b = builderFor(m, 'intervention/');
   const result: PairedModel = { model: m, outputs: {}, tensors: [], meanInputs: [] };
   const extraInputs: ValueInfo[] = [];
   if (spec.kind === 'resample') {

@@ -1,5 +1,6 @@
 // Read-only queries over a graph: producers, consumers, initializers, declared types, opset.
 import { attrTensor } from './attributes';
+import { GraphBuilder } from './builder';
 import { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfo } from './proto';
 import { DTypeName, dtypeName, isFloatType, numElements } from './tensor';
 
@@ -110,4 +111,9 @@ export class GraphIndex {
     visit(this.graph);
     return Object.fromEntries(Object.entries(ops).sort(([a], [b]) => a.localeCompare(b)));
   }
+}
+
+/** A builder of nodes to add to `model`: its default opset, and every tensor and node name already in it taken. */
+export function builderFor(model: ModelProto, prefix: string): GraphBuilder {
+  return new GraphBuilder(defaultOpset(model), prefix, [...GraphIndex.of(model).tensorNames(), ...model.graph.node.map((n) => n.name)]);
 }

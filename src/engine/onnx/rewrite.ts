@@ -1,6 +1,6 @@
 // Graph rewrites that later stages build on. Each returns a new ModelProto and leaves its argument untouched.
 import { GraphBuilder } from './builder';
-import { defaultOpset, GraphIndex, TensorType } from './graph';
+import { builderFor, GraphIndex, TensorType } from './graph';
 import { ModelProto, NodeProto, ValueInfo } from './proto';
 import { dataTypeOf, DTypeName } from './tensor';
 
@@ -88,7 +88,7 @@ export function insertAfter(model: ModelProto, tensor: string, build: (b: GraphB
   if (!index.producer.has(tensor) && !index.graphInputs.includes(tensor) && !index.initializers.has(tensor)) {
     throw new Error(`the model has no tensor named '${tensor}'`);
   }
-  const b = new GraphBuilder(defaultOpset(m), prefix, index.tensorNames());
+  const b = builderFor(m, prefix);
   const replacement = build(b, tensor);
   const inserted = new Set<NodeProto>(b.nodes);
   for (const n of m.graph.node) {

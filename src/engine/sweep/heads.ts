@@ -7,8 +7,7 @@
  * −(logit[label] − logit[contrast or runner-up]), `accuracy` is the error rate 1 − [argmax = label].
  */
 import type { LossKind, TargetMetric } from '../../protocol/hypothesis';
-import { GraphBuilder } from '../onnx/builder';
-import { defaultOpset, GraphIndex } from '../onnx/graph';
+import { builderFor } from '../onnx/graph';
 import { DataType, ModelProto } from '../onnx/proto';
 import { cloneModel, makeValueInfo } from '../onnx/rewrite';
 
@@ -42,7 +41,7 @@ export function appendHeads(model: ModelProto, pair: { clean: string; ablated: s
   if (spec.loss === 'mse' && spec.labels !== 'value') throw new Error('an mse loss needs labels with one value per output element');
   if (spec.loss === 'cross-entropy' && spec.labels === 'value') throw new Error('cross-entropy needs class-index or probability labels');
   const m = cloneModel(model);
-  const b = new GraphBuilder(defaultOpset(m), 'heads/', [...GraphIndex.of(m).tensorNames(), ...m.graph.node.map((n) => n.name)]);
+  const b = builderFor(m, 'heads/');
   const mean = (t: string, name: string): string => b.op('Identity', [b.reduce('ReduceMean', b.reshape(t, [0, -1]), [1], false)], {}, name);
 
   // Class indices with a trailing axis of 1, shared by both copies.

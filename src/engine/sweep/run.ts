@@ -70,7 +70,7 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
   signal?.throwIfAborted();
   const inputs = await loadSweepInputs(h);
   const dial: Dial = await dialFactory(h.degradation.dial, options)({
-    hypothesis: h, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,
+    degradation: h.degradation, loss: h.loss, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,
     data: inputs.data, n: inputs.n, seed: h.degradation.seed, ...(options.threads ? { threads: options.threads } : {}),
   });
   let evaluator: PairedEvaluator | undefined;

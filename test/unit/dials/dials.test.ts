@@ -34,7 +34,7 @@ function hypothesis(degradation: Partial<Hypothesis['degradation']>): Hypothesis
 function context(h: Hypothesis, model = mlpModel()): DialContext {
   const parameters = dialParameters(model, h.degradation.dial);
   return {
-    hypothesis: h, model, parameters, initialWeights: parameterValues(model, parameters),
+    degradation: h.degradation, loss: h.loss, model, parameters, initialWeights: parameterValues(model, parameters),
     data: { inputs: { x: makeArray('float32', [1, 8]) }, labels: makeArray('int64', [1]) }, n: 1, seed: h.degradation.seed,
   };
 }
