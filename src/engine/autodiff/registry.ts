@@ -1,5 +1,5 @@
 // The one table of gradient rules: op type → entries by opset range (see shared/STYLE.md, "Gradient rules").
-import { GradRule, RegistryEntry } from './types';
+import { GradRule, OneOutputRule, RegistryEntry } from './types';
 import * as ew from './rules/elementwise';
 import * as mm from './rules/matmul';
 import * as red from './rules/reduce';
@@ -9,7 +9,13 @@ import * as ix from './rules/indexing';
 import * as cv from './rules/conv';
 import * as pl from './rules/pool';
 
-const rule = (r: GradRule, minOpset?: number, maxOpset?: number): RegistryEntry => ({ kind: 'rule', rule: r, minOpset, maxOpset });
+const multi = (r: GradRule, minOpset?: number, maxOpset?: number): RegistryEntry => ({ kind: 'rule', rule: r, minOpset, maxOpset });
+/** The adapter of a one-output rule: the driver runs a rule only when some output carries a gradient. */
+const rule = (r: OneOutputRule, minOpset?: number, maxOpset?: number): RegistryEntry => multi((ctx, dy) => {
+  const g = dy[0];
+  if (!g) throw new Error('no gradient flows into its first output');
+  return r(ctx, g);
+}, minOpset, maxOpset);
 const none: RegistryEntry = { kind: 'nonDifferentiable' };
 const notImplemented = (reason: string): RegistryEntry => ({ kind: 'notImplemented', reason });
 
@@ -24,7 +30,7 @@ export const REGISTRY: Readonly<Record<string, readonly RegistryEntry[]>> = {
   HardSigmoid: [rule(ew.hardSigmoid)], HardSwish: [rule(ew.hardSwish, 14)], Clip: [rule(ew.clip)],
   Max: [rule(ew.max)], Min: [rule(ew.min)], Sum: [rule(ew.sum)], Mean: [rule(ew.mean)],
   Elu: [rule(ew.elu)], Selu: [rule(ew.selu)], PRelu: [rule(ew.prelu)],
-  Identity: [rule(ew.identity)], Dropout: [rule(ew.dropout)], Cast: [rule(ew.cast)],
+  Identity: [rule(ew.identity)], Dropout: [multi(ew.dropout)], Cast: [rule(ew.cast)],
   // products
   Gemm: [rule(mm.gemmRule)], MatMul: [rule(mm.matmul)], Einsum: [rule(mm.einsum, 12)],
   // reductions
@@ -35,14 +41,14 @@ export const REGISTRY: Readonly<Record<string, readonly RegistryEntry[]>> = {
   Transpose: [rule(sh.transposeRule)], Expand: [rule(sh.expandRule)],
   // normalisation
   Softmax: [rule(nn.softmax)], LogSoftmax: [rule(nn.logSoftmax)],
-  LayerNormalization: [rule(nn.layerNormalization, 17)], BatchNormalization: [rule(nn.batchNormalization)],
+  LayerNormalization: [multi(nn.layerNormalization, 17)], BatchNormalization: [multi(nn.batchNormalization)],
   InstanceNormalization: [rule(nn.instanceNormalization)],
   // indexing and routing
   Gather: [rule(ix.gather)], GatherElements: [rule(ix.gatherElements)], Slice: [rule(ix.sliceRule)],
-  Concat: [rule(ix.concat)], Split: [rule(ix.splitRule)], Where: [rule(ix.where)], Pad: [rule(ix.padRule)],
+  Concat: [rule(ix.concat)], Split: [multi(ix.splitRule)], Where: [rule(ix.where)], Pad: [rule(ix.padRule)],
   Tile: [rule(ix.tile)], CumSum: [rule(ix.cumSum)], Trilu: [rule(ix.trilu, 14)],
   // convolution and pooling
-  Conv: [rule(cv.conv)], MaxPool: [rule(pl.maxPool)], AveragePool: [rule(pl.averagePool)], GlobalAveragePool: [rule(pl.globalAveragePool)],
+  Conv: [rule(cv.conv)], MaxPool: [multi(pl.maxPool)], AveragePool: [rule(pl.averagePool)], GlobalAveragePool: [rule(pl.globalAveragePool)],
   GlobalMaxPool: [rule(pl.globalMaxPool)],
   // no gradient flows through these: integer results, comparisons, logic, constants, piecewise-constant functions
   Shape: [none], Size: [none], Constant: [none], ConstantOfShape: [none], Range: [none], EyeLike: [none], OneHot: [none],

@@ -25,6 +25,8 @@ export interface GradContext {
 
 /** Returns one gradient tensor name (or null = none) per forward input, given one (or null) per forward output. */
 export type GradRule = (ctx: GradContext, dy: (string | null)[]) => (string | null)[];
+/** A rule of an op whose one output carries the gradient: it receives that output's gradient, never null. */
+export type OneOutputRule = (ctx: GradContext, dy: string) => (string | null)[];
 
 export type RegistryEntry =
   | { kind: 'rule'; rule: GradRule; minOpset?: number; maxOpset?: number }

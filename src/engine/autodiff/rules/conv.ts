@@ -2,7 +2,7 @@
 // the same weights; dW is a convolution of x with g, where stride and dilation trade places.
 import { attrInt, attrInts, attrString } from '../../onnx/attributes';
 import { range, slice, transpose } from '../emit';
-import { GradContext, GradRule } from '../types';
+import { GradContext, OneOutputRule } from '../types';
 
 export interface WindowGeometry {
   kernel: number[];
@@ -51,7 +51,7 @@ export function transposedConvAttrs(geo: WindowGeometry, spatialIn: number[], sp
 }
 
 // y = conv(x, W) + b ⇒ dx = convᵀ(g, W), dW[m, c] = Σ_n conv(x[n, c], g[n, m]) (stride ↔ dilation), db = Σ g
-export const conv: GradRule = (ctx, [g]) => {
+export const conv: OneOutputRule = (ctx, g) => {
   const b = ctx.b;
   const [x, w, bias] = ctx.node.input;
   const sx = ctx.shape(x), sw = ctx.shape(w), sy = ctx.shape(ctx.node.output[0]);
@@ -63,14 +63,14 @@ export const conv: GradRule = (ctx, [g]) => {
   const geo = windowGeometry(ctx, spatialIn, spatialOut, kernel);
   let dx: string | null = null, dw: string | null = null, db: string | null = null;
   if (ctx.needs(0)) {
-    dx = b.op('ConvTranspose', [g!, w], { ...transposedConvAttrs(geo, spatialIn, spatialOut), group: groups });
+    dx = b.op('ConvTranspose', [g, w], { ...transposedConvAttrs(geo, spatialIn, spatialOut), group: groups });
   }
   if (ctx.needs(1)) {
     const cg = c / groups, mg = m / groups;
     // x: [N, C, S] → [Cg, G·N, S] (batch becomes channels within each group)
     const xr = b.reshape(transpose(b, b.reshape(x, [n, groups, cg, ...spatialIn]), [2, 1, 0, ...range(d + 3, 3)]), [cg, groups * n, ...spatialIn]);
     // g: [N, M, O] → [M, N, O] (a kernel with N input channels per group)
-    const gr = b.reshape(transpose(b, b.reshape(g!, [n, groups, mg, ...spatialOut]), [1, 2, 0, ...range(d + 3, 3)]), [m, n, ...spatialOut]);
+    const gr = b.reshape(transpose(b, b.reshape(g, [n, groups, mg, ...spatialOut]), [1, 2, 0, ...range(d + 3, 3)]), [m, n, ...spatialOut]);
     const raw = b.op('Conv', [xr, gr], {
       group: groups, strides: geo.dilations, dilations: geo.strides, pads: [...geo.begin, ...geo.end], kernel_shape: spatialOut,
     });
@@ -79,6 +79,6 @@ export const conv: GradRule = (ctx, [g]) => {
     const cropped = rawK.some((k, i) => k !== kernel[i]) ? slice(b, raw, kernel.map(() => 0), kernel, range(d + 2, 2)) : raw;
     dw = transpose(b, cropped, [1, 0, ...range(d + 2, 2)]);
   }
-  if (bias && ctx.needs(2)) db = b.reduce('ReduceSum', g!, [0, ...range(d + 2, 2)], false);
+  if (bias && ctx.needs(2)) db = b.reduce('ReduceSum', g, [0, ...range(d + 2, 2)], false);
   return [dx, dw, db];
 };

@@ -1,13 +1,13 @@
 // Elementwise ops: arithmetic with broadcasting, activations, casts. x = input 0, y = output 0, g = dL/dy.
 import { attrFloat, attrString } from '../../onnx/attributes';
 import { unbroadcast } from '../unbroadcast';
-import { GradContext, GradRule } from '../types';
+import { GradContext, GradRule, OneOutputRule } from '../types';
 import { scalarLike, select } from './common';
 
 type Unary = (ctx: GradContext, g: string, x: string, y: string) => string;
 
 /** A rule for a one-input, one-output op from its local derivative. */
-const unary = (f: Unary): GradRule => (ctx, [g]) => [g && ctx.needs(0) ? f(ctx, g, ctx.node.input[0], ctx.node.output[0]) : null];
+const unary = (f: Unary): OneOutputRule => (ctx, g) => [ctx.needs(0) ? f(ctx, g, ctx.node.input[0], ctx.node.output[0]) : null];
 
 /** For binary ops: the gradient of input i, reduced over the axes it was broadcast along. */
 function side(ctx: GradContext, i: number, make: () => string): string | null {
@@ -17,40 +17,40 @@ function side(ctx: GradContext, i: number, make: () => string): string | null {
 const c = (ctx: GradContext, v: number) => scalarLike(ctx, v, ctx.node.output[0]);
 
 // y = a + b ⇒ da = g, db = g (each summed over its broadcast axes)
-export const add: GradRule = (ctx, [g]) => [side(ctx, 0, () => g!), side(ctx, 1, () => g!)];
+export const add: OneOutputRule = (ctx, g) => [side(ctx, 0, () => g), side(ctx, 1, () => g)];
 
 // y = a − b ⇒ da = g, db = −g
-export const sub: GradRule = (ctx, [g]) => [side(ctx, 0, () => g!), side(ctx, 1, () => ctx.b.neg(g!))];
+export const sub: OneOutputRule = (ctx, g) => [side(ctx, 0, () => g), side(ctx, 1, () => ctx.b.neg(g))];
 
 // y = a·b ⇒ da = g·b, db = g·a
-export const mul: GradRule = (ctx, [g]) => {
+export const mul: OneOutputRule = (ctx, g) => {
   const [a, b] = ctx.node.input;
-  return [side(ctx, 0, () => ctx.b.mul(g!, b)), side(ctx, 1, () => ctx.b.mul(g!, a))];
+  return [side(ctx, 0, () => ctx.b.mul(g, b)), side(ctx, 1, () => ctx.b.mul(g, a))];
 };
 
 // y = a/b ⇒ da = g/b, db = −g·y/b
-export const div: GradRule = (ctx, [g]) => {
+export const div: OneOutputRule = (ctx, g) => {
   const b = ctx.node.input[1];
   const y = ctx.node.output[0];
-  return [side(ctx, 0, () => ctx.b.div(g!, b)), side(ctx, 1, () => ctx.b.neg(ctx.b.div(ctx.b.mul(g!, y), b)))];
+  return [side(ctx, 0, () => ctx.b.div(g, b)), side(ctx, 1, () => ctx.b.neg(ctx.b.div(ctx.b.mul(g, y), b)))];
 };
 
 // y = a^p ⇒ da = g·p·a^(p−1), dp = g·y·ln a
-export const pow: GradRule = (ctx, [g]) => {
+export const pow: OneOutputRule = (ctx, g) => {
   const [a, p] = ctx.node.input;
   const y = ctx.node.output[0];
   const da = side(ctx, 0, () => {
     const known = ctx.constantFloats(p);
     if (known && known.length === 1) {
       const e = known[0];
-      if (e === 1) return g!;
-      if (e === 2) return ctx.b.mul(g!, ctx.b.mul(a, c(ctx, 2)));
-      return ctx.b.mul(g!, ctx.b.mul(c(ctx, e), ctx.b.op('Pow', [a, c(ctx, e - 1)])));
+      if (e === 1) return g;
+      if (e === 2) return ctx.b.mul(g, ctx.b.mul(a, c(ctx, 2)));
+      return ctx.b.mul(g, ctx.b.mul(c(ctx, e), ctx.b.op('Pow', [a, c(ctx, e - 1)])));
     }
     const pf = ctx.dataType(p) === ctx.dataType(a) ? p : ctx.b.cast(p, ctx.dataType(a));
-    return ctx.b.mul(g!, ctx.b.mul(pf, ctx.b.op('Pow', [a, ctx.b.sub(pf, c(ctx, 1))])));
+    return ctx.b.mul(g, ctx.b.mul(pf, ctx.b.op('Pow', [a, ctx.b.sub(pf, c(ctx, 1))])));
   });
-  const dp = side(ctx, 1, () => ctx.b.mul(ctx.b.mul(g!, y), ctx.b.op('Log', [a])));
+  const dp = side(ctx, 1, () => ctx.b.mul(ctx.b.mul(g, y), ctx.b.op('Log', [a])));
   return [da, dp];
 };
 
@@ -137,12 +137,12 @@ function insideOpen(ctx: GradContext, x: string, lo: number, hi: number): string
 // y = min(max(x, lo), hi), m = max(x, lo) ⇒ dx = g·[x ≥ lo]·[m ≤ hi], dlo = Σ g·[x < lo]·[lo ≤ hi],
 // dhi = Σ g·[m > hi]  (bounds are attributes before opset 11, optional scalar inputs after; with lo > hi every
 // y is hi, as the definition says)
-export const clip: GradRule = (ctx, [g]) => {
+export const clip: OneOutputRule = (ctx, g) => {
   const b = ctx.b, x = ctx.node.input[0];
   const lo = ctx.opset < 11 ? c(ctx, attrFloat(ctx.node, 'min', -3.4028234663852886e38)) : ctx.node.input[1] || null;
   const hi = ctx.opset < 11 ? c(ctx, attrFloat(ctx.node, 'max', 3.4028234663852886e38)) : ctx.node.input[2] || null;
   const both = (p: string | null, q: string | null) => (p && q ? b.op('And', [p, q]) : p ?? q);
-  const gWhere = (mask: string | null) => (mask ? select(ctx, mask, g!, c(ctx, 0)) : g!);
+  const gWhere = (mask: string | null) => (mask ? select(ctx, mask, g, c(ctx, 0)) : g);
   const aboveLo = lo ? b.op('Not', [b.op('Less', [x, lo])]) : null;
   const overHi = hi ? b.op('Greater', [lo ? b.op('Max', [x, lo]) : x, hi]) : null;
   return [
@@ -153,12 +153,12 @@ export const clip: GradRule = (ctx, [g]) => {
 };
 
 // y = max(a, b) ⇒ da = g·[a ≥ b], db = g·[a < b]  (and the mirror image for Min); two inputs only
-const pick = (cmp: 'GreaterOrEqual' | 'LessOrEqual'): GradRule => (ctx, [g]) => {
+const pick = (cmp: 'GreaterOrEqual' | 'LessOrEqual'): OneOutputRule => (ctx, g) => {
   if (ctx.node.input.length !== 2) throw new Error(`gradient of ${ctx.node.opType} is implemented for two inputs, not ${ctx.node.input.length}`);
   const [a, bIn] = ctx.node.input;
   const first = compare(ctx, cmp, a, bIn);
   const zero = c(ctx, 0);
-  return [side(ctx, 0, () => select(ctx, first, g!, zero)), side(ctx, 1, () => select(ctx, first, zero, g!))];
+  return [side(ctx, 0, () => select(ctx, first, g, zero)), side(ctx, 1, () => select(ctx, first, zero, g))];
 };
 
 function compare(ctx: GradContext, cmp: 'GreaterOrEqual' | 'LessOrEqual', a: string, b: string): string {
@@ -171,13 +171,13 @@ export const max = pick('GreaterOrEqual');
 export const min = pick('LessOrEqual');
 
 // y = Σ xᵢ ⇒ dxᵢ = g
-export const sum: GradRule = (ctx, [g]) => ctx.node.input.map((_, i) => side(ctx, i, () => g!));
+export const sum: OneOutputRule = (ctx, g) => ctx.node.input.map((_, i) => side(ctx, i, () => g));
 
 // y = x ⇒ dx = g  (Identity, and Dropout in inference)
-export const identity: GradRule = (ctx, [g]) => [ctx.needs(0) ? g : null];
+export const identity: OneOutputRule = (ctx, g) => [ctx.needs(0) ? g : null];
 
 // y = cast(x) ⇒ dx = cast(g) back to x's type
-export const cast: GradRule = (ctx, [g]) => {
+export const cast: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0) || !g) return [null];
   const from = ctx.dataType(ctx.node.input[0]);
   return [from === ctx.dataType(ctx.node.output[0]) ? g : ctx.b.cast(g, from)];
@@ -189,7 +189,8 @@ export const dropout: GradRule = (ctx, dy) => {
   if (!training || training[0] !== 0) {
     throw new Error('Dropout in training mode is random; export the model in eval mode');
   }
-  return identity(ctx, dy);
+  // Its mask output carries no gradient.
+  return dy[0] ? identity(ctx, dy[0]) : [null];
 };
 
 // y = x if x > 0 else α(eˣ − 1) ⇒ dx = g if x > 0 else g·(y + α)
@@ -203,17 +204,17 @@ export const selu = unary((ctx, g, x, y) => {
 });
 
 // y = x if x ≥ 0 else s·x ⇒ dx = g if x ≥ 0 else g·s, ds = Σ_broadcast g·x·[x < 0]
-export const prelu: GradRule = (ctx, [g]) => {
+export const prelu: OneOutputRule = (ctx, g) => {
   const [x, slope] = ctx.node.input;
   const negative = ctx.b.op('Less', [x, c(ctx, 0)]);
   return [
-    ctx.needs(0) ? select(ctx, negative, ctx.b.mul(g!, slope), g!) : null,
-    side(ctx, 1, () => select(ctx, negative, ctx.b.mul(g!, x), c(ctx, 0))),
+    ctx.needs(0) ? select(ctx, negative, ctx.b.mul(g, slope), g) : null,
+    side(ctx, 1, () => select(ctx, negative, ctx.b.mul(g, x), c(ctx, 0))),
   ];
 };
 
 // y = (Σ xᵢ)/n ⇒ dxᵢ = g/n
-export const mean: GradRule = (ctx, [g]) => {
-  const scaled = () => ctx.b.mul(g!, c(ctx, 1 / ctx.node.input.length));
+export const mean: OneOutputRule = (ctx, g) => {
+  const scaled = () => ctx.b.mul(g, c(ctx, 1 / ctx.node.input.length));
   return ctx.node.input.map((_, i) => side(ctx, i, scaled));
 };

@@ -2,13 +2,13 @@
 import { attrInt, attrInts, attrString } from '../../onnx/attributes';
 import { normAxis, pad, range, slice, split, transpose, zeros } from '../emit';
 import { unbroadcast } from '../unbroadcast';
-import { GradContext, GradRule } from '../types';
+import { GradContext, GradRule, OneOutputRule } from '../types';
 import { scalarLike } from './common';
 
 const numel = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
 
 // y = data.take(idx, axis) ⇒ d data[idx[j]] += g[j]  (ScatterND with add from opset 16, one-hot Gemm before)
-export const gather: GradRule = (ctx, [g]) => {
+export const gather: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null, null];
   const b = ctx.b;
   const [data, idx] = ctx.node.input;
@@ -18,7 +18,7 @@ export const gather: GradRule = (ctx, [g]) => {
   // g is [pre, I, post]; bring the index dims to the front: [I, pre, post].
   const gRank = pre.length + si.length + post.length;
   const toFront = [...range(pre.length + si.length, pre.length), ...range(pre.length), ...range(gRank, pre.length + si.length)];
-  const gFront = transpose(b, g!, toFront);
+  const gFront = transpose(b, g, toFront);
   const dFrontShape = [sd[axis], ...pre, ...post];
   let dFront: string;
   if (ctx.opset >= 16) {
@@ -42,13 +42,13 @@ export const gather: GradRule = (ctx, [g]) => {
 };
 
 // y[i] = x[… idx[i] …] along axis ⇒ dx = scatter-add of g at idx
-export const gatherElements: GradRule = (ctx, [g]) => {
+export const gatherElements: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null, null];
   if (ctx.opset < 16) throw new Error('the GatherElements gradient needs ScatterElements with reduction (opset 16 or later)');
   const b = ctx.b;
   const [data, idx] = ctx.node.input;
   const base = zeros(b, ctx.shape(data), ctx.dataType(data));
-  return [b.op('ScatterElements', [base, idx, g!], { axis: attrInt(ctx.node, 'axis', 0), reduction: 'add' }), null];
+  return [b.op('ScatterElements', [base, idx, g], { axis: attrInt(ctx.node, 'axis', 0), reduction: 'add' }), null];
 };
 
 /** Per-axis (start, end, step) of a Slice node after ONNX's clamping rules. */
@@ -77,14 +77,14 @@ function sliceBounds(ctx: GradContext, dims: readonly number[]): { start: number
 }
 
 // y = x[s:e:k] ⇒ dx = zeros with g written back at the sliced positions (a Pad when every step is 1)
-export const sliceRule: GradRule = (ctx, [g]) => {
+export const sliceRule: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null, null, null, null, null];
   const b = ctx.b;
   const x = ctx.node.input[0];
   const sx = ctx.shape(x), sy = ctx.shape(ctx.node.output[0]);
   const bounds = sliceBounds(ctx, sx);
   if (bounds.every((r) => r.step === 1)) {
-    return [pad(b, g!, [...bounds.map((r) => r.start), ...bounds.map((r, i) => sx[i] - r.start - sy[i])]), null, null, null, null];
+    return [pad(b, g, [...bounds.map((r) => r.start), ...bounds.map((r, i) => sx[i] - r.start - sy[i])]), null, null, null, null];
   }
   // Strided or reversed: scatter into a flat zero tensor at the precomputed flat positions.
   const strides = sx.map((_, i) => numel(sx.slice(i + 1)));
@@ -94,18 +94,18 @@ export const sliceRule: GradRule = (ctx, [g]) => {
     flat = flat.flatMap((f) => picks.map((p) => f + p * strides[i]));
   });
   const base = zeros(b, [numel(sx)], ctx.dataType(x));
-  const scattered = b.op('ScatterElements', [base, b.constInt64(flat, [flat.length], 'positions'), b.reshape(g!, [flat.length])], { axis: 0 });
+  const scattered = b.op('ScatterElements', [base, b.constInt64(flat, [flat.length], 'positions'), b.reshape(g, [flat.length])], { axis: 0 });
   return [b.reshape(scattered, sx), null, null, null, null];
 };
 
 // y = concat(x₁ … xₙ) ⇒ (dx₁ … dxₙ) = split(g)
-export const concat: GradRule = (ctx, [g]) => {
+export const concat: OneOutputRule = (ctx, g) => {
   const ins = ctx.node.input;
   if (!ins.some((_, i) => ctx.needs(i))) return ins.map(() => null);
   const rank = ctx.shape(ins[0]).length;
   const axis = normAxis(attrInt(ctx.node, 'axis', 0), rank);
   const sizes = ins.map((x) => ctx.shape(x)[axis]);
-  const parts = split(ctx.b, g!, sizes, axis);
+  const parts = split(ctx.b, g, sizes, axis);
   return ins.map((_, i) => (ctx.needs(i) ? parts[i] : null));
 };
 
@@ -119,18 +119,18 @@ export const splitRule: GradRule = (ctx, dy) => {
 };
 
 // y = where(c, a, b) ⇒ da = g·[c], db = g·[¬c]
-export const where: GradRule = (ctx, [g]) => {
+export const where: OneOutputRule = (ctx, g) => {
   const [c, a, bIn] = ctx.node.input;
   const zero = scalarLike(ctx, 0, ctx.node.output[0]);
   return [
     null,
-    ctx.needs(1) ? unbroadcast(ctx, ctx.b.op('Where', [c, g!, zero]), a) : null,
-    ctx.needs(2) ? unbroadcast(ctx, ctx.b.op('Where', [c, zero, g!]), bIn) : null,
+    ctx.needs(1) ? unbroadcast(ctx, ctx.b.op('Where', [c, g, zero]), a) : null,
+    ctx.needs(2) ? unbroadcast(ctx, ctx.b.op('Where', [c, zero, g]), bIn) : null,
   ];
 };
 
 // y = pad(x, p, v) (constant mode) ⇒ dx = g[p_begin : p_begin + shape(x)], dv = Σ g − Σ dx (the padded cells)
-export const padRule: GradRule = (ctx, [g]) => {
+export const padRule: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0) && !ctx.needs(2)) return ctx.node.input.map(() => null);
   const mode = attrString(ctx.node, 'mode', 'constant');
   if (mode !== 'constant') throw new Error(`Pad in '${mode}' mode has no gradient rule`);
@@ -148,34 +148,34 @@ export const padRule: GradRule = (ctx, [g]) => {
   }
   if (pads.some((p) => p < 0)) throw new Error('Pad with negative pads (cropping) has no gradient rule');
   const starts = sx.map((_, i) => pads![i]);
-  const dx = slice(ctx.b, g!, starts, starts.map((s, i) => s + sx[i]), range(sx.length));
+  const dx = slice(ctx.b, g, starts, starts.map((s, i) => s + sx[i]), range(sx.length));
   const value = ctx.node.input[2];
-  const dv = ctx.needs(2) ? ctx.b.sub(unbroadcast(ctx, g!, value), unbroadcast(ctx, dx, value, sx)) : null;
+  const dv = ctx.needs(2) ? ctx.b.sub(unbroadcast(ctx, g, value), unbroadcast(ctx, dx, value, sx)) : null;
   return ctx.node.input.map((_, i) => (i === 0 && ctx.needs(0) ? dx : i === 2 ? dv : null));
 };
 
 // y = tile(x, r) ⇒ dx = Σ over the r copies: reshape g to [r₀, d₀, r₁, d₁, …] and sum the r axes
-export const tile: GradRule = (ctx, [g]) => {
+export const tile: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null, null];
   const x = ctx.node.input[0];
   const sx = ctx.shape(x), sy = ctx.shape(ctx.node.output[0]);
   const reps = sx.map((d, i) => sy[i] / d);
   const inter = sx.flatMap((d, i) => [reps[i], d]);
-  const summed = ctx.b.reduce('ReduceSum', ctx.b.reshape(g!, inter), range(sx.length).map((i) => 2 * i), false);
+  const summed = ctx.b.reduce('ReduceSum', ctx.b.reshape(g, inter), range(sx.length).map((i) => 2 * i), false);
   return [summed, null];
 };
 
 // y = cumsum(x, axis) ⇒ dx = reverse cumsum(g, axis)
-export const cumSum: GradRule = (ctx, [g]) => {
+export const cumSum: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null, null];
   const reverse = attrInt(ctx.node, 'reverse', 0), exclusive = attrInt(ctx.node, 'exclusive', 0);
-  return [ctx.b.op('CumSum', [g!, ctx.node.input[1]], { reverse: 1 - reverse, exclusive }), null];
+  return [ctx.b.op('CumSum', [g, ctx.node.input[1]], { reverse: 1 - reverse, exclusive }), null];
 };
 
 // y = triangle(x, k) ⇒ dx = triangle(g, k)
-export const trilu: GradRule = (ctx, [g]) => {
+export const trilu: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null, null];
-  const inputs = ctx.node.input[1] ? [g!, ctx.node.input[1]] : [g!];
+  const inputs = ctx.node.input[1] ? [g, ctx.node.input[1]] : [g];
   return [ctx.b.op('Trilu', inputs, { upper: attrInt(ctx.node, 'upper', 1) }), null];
 };
 

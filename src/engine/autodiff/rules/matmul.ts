@@ -3,7 +3,7 @@ import { attrFloat, attrInt } from '../../onnx/attributes';
 import { GraphBuilder } from '../../onnx/builder';
 import { reshapeIfNeeded, transpose, range } from '../emit';
 import { sumToShape, unbroadcast } from '../unbroadcast';
-import { GradRule } from '../types';
+import { OneOutputRule } from '../types';
 import { scalarLike } from './common';
 
 const numel = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
@@ -13,25 +13,25 @@ function gemm(b: GraphBuilder, a: string, c: string, transA: boolean, transB: bo
 }
 
 // Y = α·A'·B' + β·C, A' = transA ? Aᵀ : A ⇒ dA' = α·g·B'ᵀ, dB' = α·A'ᵀ·g, dC = β·Σ_broadcast g
-export const gemmRule: GradRule = (ctx, [g]) => {
+export const gemmRule: OneOutputRule = (ctx, g) => {
   const [a, bIn, cIn] = ctx.node.input;
   const tA = attrInt(ctx.node, 'transA', 0) === 1, tB = attrInt(ctx.node, 'transB', 0) === 1;
   const alpha = attrFloat(ctx.node, 'alpha', 1), beta = attrFloat(ctx.node, 'beta', 1);
   const b = ctx.b;
   let dA: string | null = null, dB: string | null = null, dC: string | null = null;
   // dA = α·g·B'ᵀ, transposed back when A was transposed: Aᵀ-case dA = α·B'·gᵀ
-  if (ctx.needs(0)) dA = tA ? gemm(b, bIn, g!, tB, true, alpha) : gemm(b, g!, bIn, false, !tB, alpha);
+  if (ctx.needs(0)) dA = tA ? gemm(b, bIn, g, tB, true, alpha) : gemm(b, g, bIn, false, !tB, alpha);
   // dB = α·A'ᵀ·g, transposed back when B was transposed: Bᵀ-case dB = α·gᵀ·A'
-  if (ctx.needs(1)) dB = tB ? gemm(b, g!, a, true, tA, alpha) : gemm(b, a, g!, !tA, false, alpha);
+  if (ctx.needs(1)) dB = tB ? gemm(b, g, a, true, tA, alpha) : gemm(b, a, g, !tA, false, alpha);
   if (cIn && ctx.needs(2)) {
-    const summed = unbroadcast(ctx, g!, cIn);
+    const summed = unbroadcast(ctx, g, cIn);
     dC = beta === 1 ? summed : b.mul(summed, scalarLike(ctx, beta, cIn));
   }
   return [dA, dB, dC];
 };
 
 // Y = A·B (numpy semantics) ⇒ dA = g·Bᵀ, dB = Aᵀ·g, each summed over broadcast batch dims
-export const matmul: GradRule = (ctx, [g]) => {
+export const matmul: OneOutputRule = (ctx, g) => {
   const [a, bIn] = ctx.node.input;
   const sa = ctx.shape(a), sb = ctx.shape(bIn);
   const b = ctx.b;
@@ -40,7 +40,7 @@ export const matmul: GradRule = (ctx, [g]) => {
   const mb = sb.length === 1 ? [sb[0], 1] : sb;
   const batch = broadcastBatch(ma.slice(0, -2), mb.slice(0, -2));
   const gShape = [...batch, ma[ma.length - 2], mb[mb.length - 1]];
-  const gm = reshapeIfNeeded(b, g!, ctx.shape(ctx.node.output[0]), gShape);
+  const gm = reshapeIfNeeded(b, g, ctx.shape(ctx.node.output[0]), gShape);
   let dA: string | null = null, dB: string | null = null;
 
   if (mb.length === 2) {
@@ -93,7 +93,7 @@ function parseEinsum(equation: string, inputs: number): { ins: string[]; out: st
 const spell = (subs: string) => subs.replace('.', '...');
 
 // y = einsum(out ← s₁, …, sₙ) ⇒ dxᵢ = einsum(sᵢ ← out, s₁ … sₙ without sᵢ): the gradient routes g back along the same labels
-export const einsum: GradRule = (ctx, [g]) => {
+export const einsum: OneOutputRule = (ctx, g) => {
   const eqn = ctx.node.attribute.find((a) => a.name === 'equation');
   const equation = eqn?.s ? new TextDecoder().decode(eqn.s) : '';
   const { ins, out } = parseEinsum(equation, ctx.node.input.length);
@@ -123,7 +123,7 @@ export const einsum: GradRule = (ctx, [g]) => {
     const elsewhere = new Set([...out, ...others.join('')]);
     // Labels summed inside this operand alone come back by broadcasting.
     const reached = [...subs].filter((ch) => elsewhere.has(ch)).join('');
-    const operands = [g!, ...ctx.node.input.filter((_, j) => j !== i)];
+    const operands = [g, ...ctx.node.input.filter((_, j) => j !== i)];
     // The runtime wants an ellipsis in the result when an operand has one: keep it, then sum it away.
     const dropEllipsis = !subs.includes('.') && [out, ...others].some((t) => t.includes('.'));
     const target = dropEllipsis ? `.${reached}` : reached;

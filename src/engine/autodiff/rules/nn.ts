@@ -3,7 +3,7 @@
 import { attrFloat, attrInt } from '../../onnx/attributes';
 import { normAxis, range, zeros } from '../emit';
 import { unbroadcast } from '../unbroadcast';
-import { GradContext, GradRule } from '../types';
+import { GradContext, GradRule, OneOutputRule } from '../types';
 import { scalarLike } from './common';
 
 /** Axes a Softmax/LogSoftmax normalises over: one axis from opset 13, every axis from `axis` on before it. */
@@ -14,18 +14,18 @@ function softmaxAxes(ctx: GradContext): number[] {
 }
 
 // y = softmax(x) ⇒ dx = y·(g − Σ_axis g·y)
-export const softmax: GradRule = (ctx, [g]) => {
+export const softmax: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null];
   const b = ctx.b, y = ctx.node.output[0];
-  const gy = b.mul(g!, y);
+  const gy = b.mul(g, y);
   return [b.sub(gy, b.mul(y, b.reduce('ReduceSum', gy, softmaxAxes(ctx), true)))];
 };
 
 // y = log softmax(x) ⇒ dx = g − eʸ·Σ_axis g
-export const logSoftmax: GradRule = (ctx, [g]) => {
+export const logSoftmax: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null];
   const b = ctx.b, y = ctx.node.output[0];
-  return [b.sub(g!, b.mul(b.op('Exp', [y]), b.reduce('ReduceSum', g!, softmaxAxes(ctx), true)))];
+  return [b.sub(g, b.mul(b.op('Exp', [y]), b.reduce('ReduceSum', g, softmaxAxes(ctx), true)))];
 };
 
 // y = x̂·γ + β, x̂ = (x − μ)·r over the trailing N elements ⇒ dx = r·(gγ − mean(gγ) − x̂·mean(gγ·x̂)), dγ = Σ g·x̂,
@@ -93,7 +93,7 @@ export const batchNormalization: GradRule = (ctx, dy) => {
 
 // Per (n, c) over the spatial axes: y = x̂·γ_c + β_c, x̂ = (x − μ)·r ⇒ dx = r·(gγ − mean(gγ) − x̂·mean(gγ·x̂)),
 // dγ = Σ_{n,spatial} g·x̂, dβ = Σ_{n,spatial} g. The statistics are not outputs of the op, so they are recomputed.
-export const instanceNormalization: GradRule = (ctx, [g]) => {
+export const instanceNormalization: OneOutputRule = (ctx, g) => {
   const b = ctx.b;
   const [x, scale] = ctx.node.input;
   const sx = ctx.shape(x);
@@ -106,7 +106,7 @@ export const instanceNormalization: GradRule = (ctx, [g]) => {
   const xhat = b.mul(centered, r);
   let dx: string | null = null;
   if (ctx.needs(0)) {
-    const gs = b.mul(g!, channel(scale));
+    const gs = b.mul(g, channel(scale));
     const m1 = b.reduce('ReduceMean', gs, spatial, true);
     const m2 = b.reduce('ReduceMean', b.mul(gs, xhat), spatial, true);
     dx = b.mul(r, b.sub(b.sub(gs, m1), b.mul(xhat, m2)));
@@ -114,7 +114,7 @@ export const instanceNormalization: GradRule = (ctx, [g]) => {
   const perChannel = [0, ...spatial];
   return [
     dx,
-    ctx.needs(1) ? b.reduce('ReduceSum', b.mul(g!, xhat), perChannel, false) : null,
-    ctx.needs(2) ? b.reduce('ReduceSum', g!, perChannel, false) : null,
+    ctx.needs(1) ? b.reduce('ReduceSum', b.mul(g, xhat), perChannel, false) : null,
+    ctx.needs(2) ? b.reduce('ReduceSum', g, perChannel, false) : null,
   ];
 };

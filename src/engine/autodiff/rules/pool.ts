@@ -2,7 +2,7 @@
 // AveragePool spreads g/|window| over each window with a ones-kernel transposed convolution.
 import { attrInt, attrInts } from '../../onnx/attributes';
 import { expand, range, zeros } from '../emit';
-import { GradRule } from '../types';
+import { GradRule, OneOutputRule } from '../types';
 import { transposedConvAttrs, windowGeometry } from './conv';
 import { scalarLike } from './common';
 import { makeTensor } from '../../onnx/tensor';
@@ -27,7 +27,7 @@ export const maxPool: GradRule = (ctx, dy) => {
 };
 
 // y = mean over window ⇒ dx = Σ_windows ∋ x g/|window|  (|window| counts padding only with count_include_pad)
-export const averagePool: GradRule = (ctx, [g]) => {
+export const averagePool: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null];
   const b = ctx.b, x = ctx.node.input[0];
   const sx = ctx.shape(x), sy = ctx.shape(ctx.node.output[0]);
@@ -44,26 +44,26 @@ export const averagePool: GradRule = (ctx, [g]) => {
   let inv: number[] = [1];
   for (const s of sizes) inv = inv.flatMap((a) => s.map((v) => a / v));
   const scaled = inv.every((v) => v === inv[0])
-    ? b.mul(g!, scalarLike(ctx, inv[0], x))
-    : b.mul(g!, b.initializer(makeTensor(b.name('inv_window'), spatialOut, inv, ctx.dataType(x))));
+    ? b.mul(g, scalarLike(ctx, inv[0], x))
+    : b.mul(g, b.initializer(makeTensor(b.name('inv_window'), spatialOut, inv, ctx.dataType(x))));
   const channels = sx[1];
   const ones = b.initializer(makeTensor(b.name('ones_kernel'), [channels, 1, ...geo.kernel], new Array<number>(channels * numel(geo.kernel)).fill(1), ctx.dataType(x)));
   return [b.op('ConvTranspose', [scaled, ones], { ...transposedConvAttrs(geo, spatialIn, spatialOut), group: channels })];
 };
 
 // y = mean over spatial axes ⇒ dx = broadcast(g)/|S|
-export const globalAveragePool: GradRule = (ctx, [g]) => {
+export const globalAveragePool: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null];
   const x = ctx.node.input[0];
   const sx = ctx.shape(x);
-  return [expand(ctx.b, ctx.b.mul(g!, scalarLike(ctx, 1 / numel(sx.slice(2)), x)), sx)];
+  return [expand(ctx.b, ctx.b.mul(g, scalarLike(ctx, 1 / numel(sx.slice(2)), x)), sx)];
 };
 
 // y = max over spatial axes ⇒ dx = g·[x = y]/#ties
-export const globalMaxPool: GradRule = (ctx, [g]) => {
+export const globalMaxPool: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null];
   const b = ctx.b, x = ctx.node.input[0];
   const axes = range(ctx.shape(x).length, 2);
   const hit = b.cast(b.op('Equal', [x, ctx.node.output[0]]), ctx.dataType(x));
-  return [b.mul(g!, b.div(hit, b.reduce('ReduceSum', hit, axes, true)))];
+  return [b.mul(g, b.div(hit, b.reduce('ReduceSum', hit, axes, true)))];
 };

@@ -1,6 +1,6 @@
 // Reductions: the gradient is broadcast back over the reduced axes.
 import { expand, reshapeIfNeeded } from '../emit';
-import { GradContext, GradRule } from '../types';
+import { GradContext, OneOutputRule } from '../types';
 import { keepDims, reduceAxes, scalarLike } from './common';
 
 /** g reshaped to the keepdims shape, then expanded to x's shape. */
@@ -12,21 +12,21 @@ function spread(ctx: GradContext, g: string, axes: number[]): string {
 }
 
 // y = Σ_axes x ⇒ dx = broadcast(g)
-export const reduceSum: GradRule = (ctx, [g]) => {
+export const reduceSum: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null];
   const axes = reduceAxes(ctx, ctx.shape(ctx.node.input[0]).length);
-  return [axes === null ? g : spread(ctx, g!, axes)];
+  return [axes === null ? g : spread(ctx, g, axes)];
 };
 
 // y = mean_axes x ⇒ dx = broadcast(g)/n
-export const reduceMean: GradRule = (ctx, [g]) => {
+export const reduceMean: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null];
   const x = ctx.node.input[0];
   const sx = ctx.shape(x);
   const axes = reduceAxes(ctx, sx.length);
   if (axes === null) return [g];
   const n = axes.reduce((a, i) => a * sx[i], 1);
-  return [spread(ctx, ctx.b.mul(g!, scalarLike(ctx, 1 / n, x)), axes)];
+  return [spread(ctx, ctx.b.mul(g, scalarLike(ctx, 1 / n, x)), axes)];
 };
 
 /** g and y (the forward output) reshaped to the keepdims shape, so they broadcast against x. */
@@ -35,12 +35,12 @@ function kept(ctx: GradContext, t: string, axes: number[]): string {
 }
 
 /** A rule for Reduce* ops whose local derivative ∂y/∂x is a function of x and the kept y. */
-const reduceWith = (local: (ctx: GradContext, x: string, yk: string, axes: number[]) => string): GradRule => (ctx, [g]) => {
+const reduceWith = (local: (ctx: GradContext, x: string, yk: string, axes: number[]) => string): OneOutputRule => (ctx, g) => {
   if (!ctx.needs(0)) return [null];
   const x = ctx.node.input[0];
   const axes = reduceAxes(ctx, ctx.shape(x).length);
   if (axes === null) return [g];
-  return [ctx.b.mul(kept(ctx, g!, axes), local(ctx, x, kept(ctx, ctx.node.output[0], axes), axes))];
+  return [ctx.b.mul(kept(ctx, g, axes), local(ctx, x, kept(ctx, ctx.node.output[0], axes), axes))];
 };
 
 // y = max_axes x ⇒ dx = g·[x = y]/#ties  (ties share the gradient, as in PyTorch's amax)

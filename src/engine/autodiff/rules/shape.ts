@@ -2,18 +2,18 @@
 import { attrInts } from '../../onnx/attributes';
 import { inversePermutation, range } from '../emit';
 import { unbroadcast } from '../unbroadcast';
-import { GradRule } from '../types';
+import { OneOutputRule } from '../types';
 
 // y = reshape(x) ⇒ dx = reshape(g, shape(x))  (Reshape, Flatten, Squeeze, Unsqueeze)
-export const reshapeBack: GradRule = (ctx, [g]) => [ctx.needs(0) ? ctx.b.reshape(g!, ctx.shape(ctx.node.input[0])) : null];
+export const reshapeBack: OneOutputRule = (ctx, g) => [ctx.needs(0) ? ctx.b.reshape(g, ctx.shape(ctx.node.input[0])) : null];
 
 // y = transpose(x, p) ⇒ dx = transpose(g, p⁻¹)
-export const transposeRule: GradRule = (ctx, [g]) => {
+export const transposeRule: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null];
   const rank = ctx.shape(ctx.node.input[0]).length;
   const perm = attrInts(ctx.node, 'perm') ?? range(rank).reverse();
-  return [ctx.b.op('Transpose', [g!], { perm: inversePermutation(perm) })];
+  return [ctx.b.op('Transpose', [g], { perm: inversePermutation(perm) })];
 };
 
 // y = expand(x, s) ⇒ dx = Σ_broadcast g
-export const expandRule: GradRule = (ctx, [g]) => [ctx.needs(0) ? unbroadcast(ctx, g!, ctx.node.input[0]) : null];
+export const expandRule: OneOutputRule = (ctx, g) => [ctx.needs(0) ? unbroadcast(ctx, g, ctx.node.input[0]) : null];
