@@ -22,10 +22,6 @@ import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const OPTIONS_KEY = 'circuitThermometer.chartOptions';
 
-export interface ChartActions {
-  exportRun(runId: string, format: ExportFormat): Promise<void>;
-}
-
 export class ChartPanel implements vscode.WebviewPanelSerializer, vscode.Disposable {
   static readonly viewType = 'circuitThermometer.chart';
   private panel: vscode.WebviewPanel | undefined;
@@ -33,13 +29,15 @@ export class ChartPanel implements vscode.WebviewPanelSerializer, vscode.Disposa
   private runId: string | undefined;
   private ready = false;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly exportRequested = new vscode.EventEmitter<{ runId: string; format: ExportFormat }>();
+  /** Fires when the panel's PNG / SVG / CSV / JSON buttons ask to export the shown run. */
+  readonly onDidRequestExport = this.exportRequested.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly store: RunsStore,
     private readonly memento: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
-    private readonly actions: ChartActions,
   ) {
     this.subscriptions.push(store.onDidChange((r) => {
       if (!r || r.id === this.runId) this.post();
@@ -109,7 +107,7 @@ export class ChartPanel implements vscode.WebviewPanelSerializer, vscode.Disposa
         this.post();
       }
     });
-    channel.on(ExportCommand, ({ format }) => (this.runId ? this.actions.exportRun(this.runId, format) : undefined));
+    channel.on(ExportCommand, ({ format }) => (this.runId ? this.exportRequested.fire({ runId: this.runId, format }) : undefined));
     panel.onDidDispose(() => {
       channel.dispose();
       if (this.panel === panel) {
@@ -152,6 +150,7 @@ export class ChartPanel implements vscode.WebviewPanelSerializer, vscode.Disposa
   dispose(): void {
     if (this.choicesTimer) clearTimeout(this.choicesTimer);
     for (const s of this.subscriptions) s.dispose();
+    this.exportRequested.dispose();
     this.panel?.dispose();
   }
 }

@@ -22,26 +22,16 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   const diagnostics = new HypothesisDiagnostics(service, log);
   const store = new RunsStore(log);
 
-  let chart: ChartPanel | undefined;
-  let sweeps: SweepCommands | undefined;
-  queue = new SweepQueue(store, log, context.asAbsolutePath('dist/worker.js'), {
-    onFinished: (record) => {
-      const summary = record.document?.verdict.summary ?? record.status;
-      void vscode.window.showInformationMessage(`Sweep finished: ${record.circuitName || record.label}: ${summary}`, 'Show Chart', 'Open Results').then((b) => {
-        if (b === 'Show Chart') chart?.show(record.id);
-        if (b === 'Open Results') void sweeps?.openResults(record.id);
-      });
-      if (chart?.shownRunId === record.id) chart.show(record.id);
-    },
-  });
-  const runningQueue = queue;
-  chart = new ChartPanel(context.extensionUri, store, context.workspaceState, log, { exportRun: (id, format) => sweeps!.exportResults(id, format) });
-  sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log);
+  // Constructed bottom-up; the pieces talk through events, so nothing refers to one not built yet.
+  const runningQueue = new SweepQueue(store, log, context.asAbsolutePath('dist/worker.js'));
+  queue = runningQueue;
+  const chart = new ChartPanel(context.extensionUri, store, context.workspaceState, log);
+  const sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log);
   const models = new ModelCommands(service, log, context.asAbsolutePath('dist/cli.js'), () => trust.trusted());
   const runsView = new RunsView(context.extensionUri, store, log, {
-    openChart: (id) => chart!.show(id),
+    openChart: (id) => chart.show(id),
     cancel: (id) => runningQueue.cancel(id),
-    openResults: (id) => sweeps!.openResults(id),
+    openResults: (id) => sweeps.openResults(id),
     trusted: () => trust.trusted(),
   });
   const lensChanged = new vscode.EventEmitter<void>();
@@ -56,6 +46,15 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     chart,
     runsView,
     lensChanged,
+    runningQueue.onDidFinish((record) => {
+      const summary = record.document?.verdict.summary ?? record.status;
+      void vscode.window.showInformationMessage(`Sweep finished: ${record.circuitName || record.label}: ${summary}`, 'Show Chart', 'Open Results').then((b) => {
+        if (b === 'Show Chart') chart.show(record.id);
+        if (b === 'Open Results') void sweeps.openResults(record.id);
+      });
+      if (chart.shownRunId === record.id) chart.show(record.id);
+    }),
+    chart.onDidRequestExport(({ runId, format }) => sweeps.exportResults(runId, format)),
     vscode.languages.registerCompletionItemProvider(HYPOTHESIS_SELECTOR, new TensorCompletion(service), ':', ' ', '/', '"', "'", '-'),
     vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new TensorHover(service)),
     vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new QuickFixes(diagnostics), QuickFixes.metadata),

@@ -14,11 +14,6 @@ import { RunsStore, samePath } from './runsStore';
 /** Views hear about progress at most this often. */
 const PROGRESS_INTERVAL_MS = 250;
 
-export interface SweepEvents {
-  /** A run finished with results (the notification's buttons call back here). */
-  onFinished(record: RunRecord): void;
-}
-
 export class SweepQueue implements vscode.Disposable {
   private readonly waiting: RunRecord[] = [];
   private current: { record: RunRecord; abort: AbortController; done: Promise<void> } | undefined;
@@ -27,12 +22,14 @@ export class SweepQueue implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run is queued, starts, progresses or ends (lenses and status bar follow it). */
   readonly onDidChange = this.changed.event;
+  private readonly finished = new vscode.EventEmitter<RunRecord>();
+  /** Fires when a run finished with results. */
+  readonly onDidFinish = this.finished.event;
 
   constructor(
     private readonly store: RunsStore,
     private readonly log: vscode.LogOutputChannel,
     private readonly workerPath: string,
-    private readonly events: SweepEvents,
   ) {
     this.statusItem.name = 'Circuit Thermometer sweep';
     this.statusItem.command = 'circuitThermometer.cancelSweep';
@@ -163,7 +160,7 @@ export class SweepQueue implements vscode.Disposable {
             r.progress = null;
           });
           this.log.info(`sweep ${record.label} finished in ${formatDuration((Date.now() - started) / 1000)}: ${done.document.verdict.summary} → ${done.resultsPath}`);
-          this.events.onFinished(record);
+          this.finished.fire(record);
         } catch (e) {
           this.fail(record, e);
         }
@@ -219,6 +216,7 @@ export class SweepQueue implements vscode.Disposable {
     void this.shutdown();
     this.statusItem.dispose();
     this.changed.dispose();
+    this.finished.dispose();
   }
 }
 
