@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExportFormat } from '../protocol/webview';
+import { type ExportFormat, isExportFormat } from '../protocol/webview';
 import { defaultResultsPath } from '../worker/paths';
 import type { ChartPanel } from './chartPanel';
 import { settings } from './config';
@@ -40,7 +40,7 @@ export class SweepCommands {
       reg('runSweep', (arg, many) => this.runSweep(urisOf(arg, many))),
       reg('cancelSweep', (arg) => this.cancelSweep(arg)),
       reg('showChart', (arg) => this.showChart(uriOf(arg))),
-      reg('exportResults', (arg, format, target) => this.exportResults(arg, isFormat(format) ? format : undefined, target instanceof vscode.Uri ? target : undefined)),
+      reg('exportResults', (arg, format, target) => this.exportResults(arg, isExportFormat(format) ? format : undefined, target instanceof vscode.Uri ? target : undefined)),
       reg('openResults', (arg) => this.openResults(arg)),
     ];
   }
@@ -224,9 +224,6 @@ function urisOf(arg: unknown, many: unknown): vscode.Uri[] {
   return one ? [one] : [];
 }
 
-function isFormat(x: unknown): x is ExportFormat {
-  return x === 'json' || x === 'csv' || x === 'png' || x === 'svg';
-}
 
 /** Bytes of a `data:` URL, base64 or percent-encoded (Plotly's SVG export is the latter). */
 export function decodeDataUrl(url: string): Uint8Array {

@@ -204,9 +204,11 @@ export function clientNotification<M extends ClientNotificationMethod>(method: M
 // ---------------------------------------------------------------------------------------------------------------
 // Guards: the receiving end checks the envelope before trusting the payload's type.
 
-const REQUEST_METHODS: readonly RequestMethod[] = ['initialize', 'sweep/start', 'sweep/plan', 'sweep/shard', 'shutdown'];
-const WORKER_NOTIFICATIONS: readonly WorkerNotificationMethod[] = ['sweep/progress', 'sweep/level', 'log'];
-const CLIENT_NOTIFICATIONS: readonly ClientNotificationMethod[] = ['sweep/cancel'];
+// Keyed by method, so the compiler refuses a table that misses a message of the maps above (or has an extra one).
+const methods = <M extends string>(table: Record<M, true>): readonly M[] => Object.keys(table) as M[];
+const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/start': true, 'sweep/plan': true, 'sweep/shard': true, shutdown: true });
+const WORKER_NOTIFICATIONS = methods<WorkerNotificationMethod>({ 'sweep/progress': true, 'sweep/level': true, log: true });
+const CLIENT_NOTIFICATIONS = methods<ClientNotificationMethod>({ 'sweep/cancel': true });
 
 
 function isEnvelope(x: unknown): x is Record<string, unknown> {
