@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   queue = runningQueue;
   const chart = new ChartPanel(context.extensionUri, store, context.workspaceState, log);
   const sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log);
-  const models = new ModelCommands(service, log, context.asAbsolutePath('dist/cli.js'), () => trust.trusted());
+  const models = new ModelCommands(service, log, context.asAbsolutePath('dist/worker.js'), () => trust.trusted());
   const runsView = new RunsView(context.extensionUri, store, log, {
     openChart: (id) => chart.show(id),
     cancel: (id) => runningQueue.cancel(id),

@@ -20,7 +20,7 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
   constructor(
     private readonly service: HypothesisService,
     private readonly log: vscode.LogOutputChannel,
-    private readonly cliPath: string,
+    private readonly workerPath: string,
     private readonly trusted: () => boolean,
   ) {}
 
@@ -151,7 +151,7 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
     }
   }
 
-  /** Finite differences against the gradient graph, in a forked CLI process, with a cancellable notification. */
+  /** Finite differences against the gradient graph, in a worker process, with a cancellable notification. */
   private async numericCheck(label: string, modelPath: string, dataInputs: Record<string, string | undefined>): Promise<void> {
     const arrays: Record<string, { dtype: string; shape: number[]; range?: [number, number] }> = {};
     for (const [name, p] of Object.entries(dataInputs)) {
@@ -165,7 +165,7 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
         { location: vscode.ProgressLocation.Notification, title: `Circuit Thermometer: checking the gradients of ${label} against finite differences`, cancellable: true },
         (_p, token) => {
           token.onCancellationRequested(() => abort.abort());
-          return runGradcheck(this.cliPath, modelPath, specs, abort.signal);
+          return runGradcheck(this.workerPath, modelPath, specs, abort.signal);
         },
       );
       this.log.info(`gradcheck of ${label} (inputs ${Object.entries(r.inputs).map(([k, d]) => `${k}[${d.join('x')}]`).join(', ')}): ${r.pass ? 'pass' : 'FAIL'}, ${r.checked} of ${r.parameters} parameter tensors, max relative error ${r.maxRelError.toExponential(2)}`);

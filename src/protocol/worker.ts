@@ -4,9 +4,10 @@
 // JSON (it crosses `process.send`). Bump PROTOCOL_VERSION on any breaking change: the handshake refuses a mismatch.
 import { isObject } from './guards';
 import type { Hypothesis } from './hypothesis';
+import type { GradcheckParams, GradcheckReport } from './gradcheck';
 import type { Baseline, LevelResult, ResultsDocument } from './results';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** Tag on every envelope, so stray IPC messages (from another library in the same process) are ignored. */
 export const PROTOCOL_NAME = 'circuit-thermometer/worker';
 
@@ -129,6 +130,9 @@ export interface Requests {
   'sweep/plan': { params: { source: SweepSource }; result: { hypothesis: Hypothesis } };
   /** Runs the levels of one shard and answers with its document, writing nothing. Cancelled like a sweep. */
   'sweep/shard': { params: SweepShardParams; result: SweepShardDone };
+  /** Checks a model's gradient graph against finite differences (src/engine/autodiff/gradcheck.ts). A client that
+   *  no longer wants the answer ends the worker. */
+  'gradcheck/run': { params: GradcheckParams; result: GradcheckReport };
   /** Asks the worker to exit; answered just before it does. */
   shutdown: { params: Record<string, never>; result: { ok: true } };
 }
@@ -206,7 +210,7 @@ export function clientNotification<M extends ClientNotificationMethod>(method: M
 
 // Keyed by method, so the compiler refuses a table that misses a message of the maps above (or has an extra one).
 const methods = <M extends string>(table: Record<M, true>): readonly M[] => Object.keys(table) as M[];
-const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/start': true, 'sweep/plan': true, 'sweep/shard': true, shutdown: true });
+const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/start': true, 'sweep/plan': true, 'sweep/shard': true, 'gradcheck/run': true, shutdown: true });
 const WORKER_NOTIFICATIONS = methods<WorkerNotificationMethod>({ 'sweep/progress': true, 'sweep/level': true, log: true });
 const CLIENT_NOTIFICATIONS = methods<ClientNotificationMethod>({ 'sweep/cancel': true });
 

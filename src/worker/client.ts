@@ -25,6 +25,7 @@ import {
   type WorkerError,
   type LogMessage,
 } from '../protocol/worker';
+import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import type { Hypothesis } from '../protocol/hypothesis';
 import { WorkerRunError } from './errors';
 import { defaultResultsPath, resolveWorkerEntry, strayTempFiles } from './paths';
@@ -136,6 +137,23 @@ export class WorkerClient {
   async plan(source: SweepSource): Promise<Hypothesis> {
     await this.start();
     return (await this.request('sweep/plan', { source })).hypothesis;
+  }
+
+  /** Checks a model's gradients in the worker (rejects with a `WorkerRunError`, e.g. 'run-failed' for an op without a
+   *  rule). Aborting `signal` ends the worker at once: a check has no partial result worth waiting for. */
+  async gradcheck(params: GradcheckParams, signal?: AbortSignal): Promise<GradcheckReport> {
+    const onAbort = () => this.kill();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      signal?.throwIfAborted();
+      await this.start();
+      return await this.request('gradcheck/run', params);
+    } catch (e) {
+      if (signal?.aborted) throw new WorkerRunError({ code: 'cancelled', message: 'the gradient check was cancelled' });
+      throw e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Runs one shard of a fanned-out sweep (see runSweepParallel): its document, written nowhere. */

@@ -8,12 +8,13 @@ import type { LogMessage, SweepDone, SweepLevel, SweepProgress, SweepShardDone, 
 import { acceptDocument } from './divergence';
 import type { DialFactory } from '../engine/dials/dial';
 import { writeResults } from '../engine/sweep/writeResults';
+import { ENGINE_NAME, ENGINE_VERSION } from '../engine/version';
+import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import { cancelledError } from './errors';
 import { defaultResultsPath } from './paths';
 import { ProgressMeter } from './progress';
-import { packageVersion } from './version';
 
-export const ENGINE = { name: 'circuit-thermometer', version: packageVersion() };
+export const ENGINE = { name: ENGINE_NAME, version: ENGINE_VERSION };
 
 /** The engine's sweep (src/engine/sweep/run.ts), or a stand-in with its signature. */
 export type SweepRunner = typeof import('../engine/sweep/run').runSweep;
@@ -93,6 +94,14 @@ async function loadHypothesis(file: string): Promise<Hypothesis> {
 }
 
 /** The engine is loaded on the first sweep, not at start-up, so the handshake is fast. */
+/** A gradient check of a model file. The engine loads on first use, as for sweeps. */
+export async function executeGradcheck(params: GradcheckParams): Promise<GradcheckReport> {
+  const { gradcheck } = require('../engine/autodiff/gradcheck') as typeof import('../engine/autodiff/gradcheck');
+  const { loadModel } = require('../engine/onnx/load') as typeof import('../engine/onnx/load');
+  const { model, ...options } = params;
+  return gradcheck(loadModel(model).proto, options);
+}
+
 export function loadRunner(): SweepRunner {
   // A literal require: esbuild bundles it into dist/worker.js, and it runs only when a sweep starts.
   return (require('../engine/sweep/run') as typeof import('../engine/sweep/run')).runSweep;

@@ -14,7 +14,7 @@ import {
   type WorkerMessage,
 } from '../protocol/worker';
 import { cancelledError } from './errors';
-import { ENGINE, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
+import { ENGINE, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
 
 interface ActiveRun {
   runId: string;
@@ -87,6 +87,11 @@ function onRequest(req: RequestMessage): void {
     case 'sweep/plan':
       planSweep(req.params.source)
         .then((hypothesis) => send(respond(req.id, req.method, { hypothesis })))
+        .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
+      return;
+    case 'gradcheck/run':
+      executeGradcheck(req.params)
+        .then((report) => send(respond(req.id, req.method, report)))
         .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
       return;
     case 'shutdown': {

@@ -6,6 +6,8 @@ import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROTOCOL_VERSION, request, type SweepLevel, type SweepProgress, isResponse } from '../../src/protocol/worker';
+import { gradcheck } from '../../src/engine/autodiff/gradcheck';
+import { loadModel } from '../../src/engine/onnx/load';
 import { WorkerClient } from '../../src/worker/client';
 import { WorkerRunError } from '../../src/worker/errors';
 import { resolveWorkerEntry } from '../../src/worker/paths';
@@ -350,5 +352,38 @@ describe('worker: process failures and the handshake', function () {
     assert.ok(isResponse(m) && 'error' in m, JSON.stringify(m));
     assert.strictEqual(m.error.code, 'protocol-mismatch');
     assert.strictEqual(await exited, 2);
+  });
+});
+
+describe('worker: gradient checks over the protocol', function () {
+  this.timeout(60_000);
+  const model = path.resolve(__dirname, '../../examples/planted/planted-kappa-1.onnx');
+
+  it('answers with the report the engine gives in-process', async () => {
+    const client = new WorkerClient();
+    try {
+      const inputs = { x: { kind: 'float' as const, dims: [4, 22] } };
+      const report = await client.gradcheck({ model, inputs, seed: 3, maxTensors: 2 });
+      const here = await gradcheck(loadModel(model).proto, { inputs, seed: 3, maxTensors: 2 });
+      assert.deepStrictEqual(report, JSON.parse(JSON.stringify(here)));
+      assert.strictEqual(report.pass, true);
+      assert.strictEqual(report.checked, 2);
+      assert.deepStrictEqual(report.inputs, { x: [4, 22] });
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('a model it cannot read is a located error; aborting ends the worker and rejects as cancelled', async () => {
+    const client = new WorkerClient();
+    try {
+      await assert.rejects(client.gradcheck({ model: path.join(__dirname, 'no-such.onnx'), inputs: {} }), (e: WorkerRunError) => /no-such\.onnx/.test(e.message));
+      const abort = new AbortController();
+      const pending = client.gradcheck({ model, inputs: { x: { kind: 'float', dims: [4, 22] } } }, abort.signal);
+      setTimeout(() => abort.abort(), 50);
+      await assert.rejects(pending, (e: WorkerRunError) => e.code === 'cancelled');
+    } finally {
+      await client.dispose();
+    }
   });
 });

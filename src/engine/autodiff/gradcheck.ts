@@ -1,6 +1,9 @@
 // Finite-difference verification of gradient graphs: for each parameter tensor, the directional derivative
 // gᵀΔ of the gradient graph is compared with the central difference (L(w + Δ/2) − L(w − Δ/2)) measured by
 // running the original model on onnxruntime, along random directions, at several step sizes.
+import type { DirectionCheck, GradcheckOptions, GradcheckReport, GradcheckTolerance, InputSpec, TensorCheck } from '../../protocol/gradcheck';
+
+export type { DirectionCheck, GradcheckOptions, GradcheckReport, InputSpec, TensorCheck };
 import { GraphIndex } from '../onnx/graph';
 import { ModelProto } from '../onnx/proto';
 import { parametersToInputs } from '../onnx/rewrite';
@@ -9,52 +12,6 @@ import { tensorToFloat32 } from '../onnx/tensor';
 import { Rng } from '../util/random';
 import { attrTensor } from '../onnx/attributes';
 import { buildGradientGraph } from './gradientGraph';
-
-export type InputSpec =
-  | { kind: 'float'; dims: number[] }
-  | { kind: 'int'; low: number; high: number; dims: number[] };
-
-export interface GradcheckOptions {
-  /** How to make each data input; inputs not named here use their declared static shape. */
-  inputs?: Record<string, InputSpec>;
-  seed?: number;
-  /** Random directions per parameter tensor (default 2). */
-  directions?: number;
-  /** Check a seeded sample of at most this many parameter tensors (default: all). */
-  maxTensors?: number;
-}
-
-export interface DirectionCheck {
-  /** gᵀΔ/2h: the directional derivative predicted by the gradient graph. */
-  analytic: number;
-  /** (L(w + hd) − L(w − hd))/2h measured by the runtime. */
-  numeric: number;
-  /** The relative step h (fraction of the tensor's RMS) that agreed best. */
-  step: number;
-  relError: number;
-}
-
-export interface TensorCheck {
-  name: string;
-  shape: number[];
-  relError: number;
-  pass: boolean;
-  /** True when the directional derivative is below the float32 resolution of the check (see GRADCHECK_TOLERANCE). */
-  belowResolution: boolean;
-  directions: DirectionCheck[];
-}
-
-export interface GradcheckReport {
-  /** Float parameter tensors of the model. */
-  parameters: number;
-  checked: number;
-  maxRelError: number;
-  pass: boolean;
-  inputs: Record<string, number[]>;
-  tolerance: typeof GRADCHECK_TOLERANCE;
-  tensors: TensorCheck[];
-  skipped: { name: string; reason: string }[];
-}
 
 /**
  * Float32 tolerances. With unit roundoff ε = 2⁻²⁴, the runtime's outputs y carry rounding errors of a few ε
@@ -73,7 +30,7 @@ export const GRADCHECK_TOLERANCE = {
   /** Steps h, relative to each tensor's RMS value (for all-zero tensors: the RMS of the tensors' RMS values),
    *  tried in order until one agrees within ρ/10; the best is reported. */
   steps: [1e-3, 3e-3, 1e-2, 3e-4, 1e-4, 3e-5, 3e-2],
-} as const;
+} as const satisfies GradcheckTolerance;
 
 /** Values this large are masking constants (−inf, finfo.min), not weights: such tensors are not checked. */
 const MASK_MAGNITUDE = 1e30;

@@ -317,6 +317,6 @@ describe('extension: gradcheck inputs', () => {
       one: { dtype: 'float32', shape: [2] },
       flag: { dtype: 'bool', shape: [8] },
       scalar: { dtype: 'float32', shape: [] },
-    }), ['x=float:4x22', 'ids=int:0:97:4x16', 'one=float:2']);
+    }), { x: { kind: 'float', dims: [4, 22] }, ids: { kind: 'int', low: 0, high: 97, dims: [4, 16] }, one: { kind: 'float', dims: [2] } });
   });
 });
