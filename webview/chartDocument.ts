@@ -1,28 +1,8 @@
-// From the JSON-safe chart payload to what the chart module draws. Unknown numbers (a sweep still running: no
-// baseline, no Watanabe temperature yet) become NaN, which the figure leaves out instead of drawing at zero.
-import { ANNOTATION, buildFigure, type ChartDocument, type Figure, TRACE } from '../src/chart/figure';
+// The chart panel's figure: the shared chart (src/chart/figure.ts) of the payload the host sends, with the
+// metrics the user switched off hidden.
+import { ANNOTATION, buildFigure, type Figure, TRACE } from '../src/chart/figure';
 import type { ChartTheme } from '../src/chart/theme';
 import type { ChartDoc, ChartMetric, ChartViewOptions } from '../src/protocol/webview';
-
-export function toChartDocument(d: ChartDoc): ChartDocument {
-  const nan = (x: number | null): number => (x === null ? NaN : x);
-  return {
-    dial: d.dial,
-    levels: d.levels,
-    watanabeTemperature: nan(d.watanabeTemperature),
-    thresholds: d.thresholds,
-    baseline: {
-      loss: nan(d.baseline.loss),
-      controlLoss: nan(d.baseline.controlLoss),
-      targetMetric: nan(d.baseline.targetMetric),
-      targetEffect: nan(d.baseline.targetEffect),
-      collateralEffect: nan(d.baseline.collateralEffect),
-    },
-    verdict: d.verdict,
-    hypothesis: { resolved: { circuit: { name: d.circuitName } } },
-    version: d.version,
-  };
-}
 
 /** Trace ids behind each metric toggle. */
 export const METRIC_TRACES: Record<ChartMetric, readonly string[]> = {
@@ -40,7 +20,7 @@ export const METRIC_TRACES: Record<ChartMetric, readonly string[]> = {
  * exported images keep them.
  */
 export function panelFigure(d: ChartDoc, options: ChartViewOptions, theme: ChartTheme, withTitle: boolean): Figure {
-  const fig = buildFigure(toChartDocument(d), { xAxis: options.xAxis, theme });
+  const fig = buildFigure(d, { xAxis: options.xAxis, theme });
   const hidden = new Set<string>();
   for (const [metric, uids] of Object.entries(METRIC_TRACES) as [ChartMetric, readonly string[]][]) {
     if (!options.metrics.includes(metric)) for (const uid of uids) hidden.add(uid);

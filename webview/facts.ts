@@ -4,7 +4,6 @@
 import { levelSymbol } from '../src/chart/figure';
 import { calibrationText, formatLevel, formatNumber, inconclusiveText, isVersion1, NO_NULL_V1, verdictExtras } from '../src/chart/format';
 import type { ChartDoc, RunSummary } from '../src/protocol/webview';
-import { toChartDocument } from './chartDocument';
 
 export interface RunFacts {
   tEnt: string;
@@ -44,7 +43,7 @@ export interface VerdictHeader {
 export function verdictHeader(doc: ChartDoc | null): VerdictHeader | null {
   const v = doc?.verdict;
   if (!doc || !v) return null;
-  const v1 = isVersion1(toChartDocument(doc));
+  const v1 = isVersion1(doc);
   const extras = verdictExtras(v);
   if (v.baselineExcess) extras.push(`X_T(0) = ${formatNumber(v.baselineExcess.mean)}${v.baselineExcess.specific ? '' : ' (not specific at the trained network)'}`);
   return {

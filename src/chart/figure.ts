@@ -13,8 +13,8 @@
 // t_ent, t_surv and the Watanabe temperature across all panels. A version-1 document (no null) is drawn as it was
 // judged then (ρ·E_T(0), one-sided collateral), with a "no null" note.
 import type { Data, Layout, Shape } from 'plotly.js-dist';
-import type { Estimate, LevelResult, ResultsDocument, Verdict } from '../protocol/results';
-import type { ChartXAxis } from '../protocol/webview';
+import type { Estimate, LevelResult, Verdict } from '../protocol/results';
+import type { ChartDoc, ChartXAxis } from '../protocol/webview';
 import {
   calibrationText, describeConvergence, formatEstimate, formatFailed, formatLevel, formatNumber, formatSe, isVersion1, judgedV2,
   NO_NULL_V1, NO_NULL_V2, unconverged, verdictExtras,
@@ -33,14 +33,6 @@ export interface Figure {
   data: Data[];
   layout: Partial<Layout>;
 }
-
-/** What the chart reads from a results document. A live view passes the levels finished so far and no verdict. */
-export type ChartDocument = Pick<ResultsDocument, 'dial' | 'levels' | 'watanabeTemperature' | 'thresholds' | 'baseline'> & {
-  verdict?: Verdict | null;
-  hypothesis?: { resolved: { circuit: { name: string } } };
-  /** The results version (1: no null, the two version-1 tests). */
-  version: ResultsDocument['version'];
-};
 
 /** Two-sided 95% normal quantile, for an estimate that records no ci95 (a version-1 file): its band is mean ± Z95·se. */
 export const Z95 = 1.96;
@@ -96,11 +88,11 @@ export function levelX(level: LevelResult, xAxis: ChartXAxis): number {
 }
 
 /** Whether the document asks sufficiency (scope: complement): its tests are then the sufficient window's. */
-function asksSufficiency(doc: ChartDocument, levels: readonly LevelResult[]): boolean {
+function asksSufficiency(doc: ChartDoc, levels: readonly LevelResult[]): boolean {
   return doc.verdict?.question === 'sufficiency' || levels.some((l) => l.bounds?.sufficiencyThreshold !== undefined || l.tests?.sufficient !== undefined);
 }
 
-export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
+export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
   const { theme, xAxis } = options;
   const levels = doc.levels.filter((l) => !l.error);
   const failed = doc.levels.filter((l) => l.error);
@@ -212,8 +204,8 @@ export function buildFigure(doc: ChartDocument, options: ChartOptions): Figure {
   }
   if (verdict?.tEnt != null) pushMarker(shapes, SHAPE.tEnt, xOf(verdict.tEnt), `t_ent = ${formatLevel(verdict.tEnt)}`, theme.cleanWindow, 'solid');
   if (verdict?.tSurv != null) pushMarker(shapes, SHAPE.tSurv, xOf(verdict.tSurv), `t_surv = ${formatLevel(verdict.tSurv)}`, theme.target, 'dash');
-  if (doc.dial === 'sgld') {
-    const tw = doc.watanabeTemperature;
+  const tw = doc.watanabeTemperature;
+  if (doc.dial === 'sgld' && tw !== null) {
     const x = xAxis === 'temperature' ? tw : interpolateLossGap(levels, tw);
     const label = xAxis === 'temperature' ? `t_W = log n = ${formatNumber(tw)}` : `ΔL(t_W) ≈ ${formatNumber(x ?? NaN)}`;
     // Labelled inside the top panel's headroom, so it does not collide with the t_ent / t_surv labels above it.
@@ -306,7 +298,7 @@ function logTicks(xs: number[]): { dtick?: number } {
 }
 
 /** τ_C·max(ΔL_C(t), δ): the bound the collateral's interval must stay within (±, version 2), as the engine recorded it. */
-export function collateralTolerance(doc: Pick<ChartDocument, 'thresholds'>, level: LevelResult): number {
+export function collateralTolerance(doc: Pick<ChartDoc, 'thresholds'>, level: LevelResult): number {
   return level.bounds?.collateralThreshold ?? doc.thresholds.collateralTolerance * Math.max(level.controlLossGap.mean, doc.thresholds.noiseFloor);
 }
 
@@ -315,16 +307,16 @@ export function collateralTolerance(doc: Pick<ChartDocument, 'thresholds'>, leve
  * drawn as m_T + (X_T − q·se_X) clears it exactly where bound ≥ ρ·X_T(0); NaN at a version-2 level without a null
  * (nothing to persist against). Version 1: ρ·E_T(0), which E_T's lower 95% end had to exceed.
  */
-export function persistenceThreshold(doc: Pick<ChartDocument, 'thresholds' | 'baseline'>, level: LevelResult): number {
+export function persistenceThreshold(doc: Pick<ChartDoc, 'thresholds' | 'baseline'>, level: LevelResult): number {
   if (level.null && level.excess) return level.null.mean + level.excess.threshold;
   if (judgedV2(level)) return NaN;
-  return level.bounds?.targetThreshold ?? doc.thresholds.persistence * doc.baseline.targetEffect;
+  return level.bounds?.targetThreshold ?? doc.thresholds.persistence * (doc.baseline.targetEffect ?? NaN);
 }
 
-function persistenceName(doc: ChartDocument, levels: readonly LevelResult[]): string {
+function persistenceName(doc: ChartDoc, levels: readonly LevelResult[]): string {
   const withExcess = levels.find((l) => l.null && l.excess);
   if (withExcess) return `persistence m_T + ρ·X_T(0) (ρ·X_T(0) = ${formatNumber(withExcess.excess!.threshold)})`;
-  return `persistence ρ·E_T(0) = ${formatNumber(doc.thresholds.persistence * doc.baseline.targetEffect)}`;
+  return `persistence ρ·E_T(0) = ${formatNumber(doc.thresholds.persistence * (doc.baseline.targetEffect ?? NaN))}`;
 }
 
 /**
@@ -336,7 +328,7 @@ export function interval95(e: Estimate): [number, number] {
 }
 
 /** The hover lines of the null and the excess at a level (or why there is no null). */
-function nullLines(l: LevelResult, v1: boolean, doc: ChartDocument): string[] {
+function nullLines(l: LevelResult, v1: boolean, doc: ChartDoc): string[] {
   if (!l.null) return [v1 ? NO_NULL_V1 : NO_NULL_V2];
   const k = l.controls?.length;
   const lines = [`null m_T = ${formatNumber(l.null.mean)}, sd ${formatSe(l.null.sd)}${k !== undefined ? ` over ${k} matched random sets` : ''} (band ${formatNumber(l.null.band[0])} … ${formatNumber(l.null.band[1])})`];
@@ -507,8 +499,8 @@ export function interpolateLossGap(levels: LevelResult[], t: number): number | n
   return null;
 }
 
-function title(doc: ChartDocument, verdict: Verdict | null, v1: boolean): string {
-  const name = doc.hypothesis ? escapeHtml(doc.hypothesis.resolved.circuit.name) : 'circuit';
+function title(doc: ChartDoc, verdict: Verdict | null, v1: boolean): string {
+  const name = escapeHtml(doc.circuitName || 'circuit');
   if (!verdict) return `<b>${name}</b><br><sup>sweep in progress: ${doc.levels.length} level(s) done</sup>`;
   // A version-1 document says "no null" in its own note on the chart; version 2 states its calibration here.
   const facts = [`dial ${doc.dial}`, ...verdictExtras(verdict), ...(v1 ? [] : [calibrationText(verdict, false)])];
@@ -531,7 +523,7 @@ export function wrapWords(text: string, width: number, measure: (s: string) => n
   return lines;
 }
 
-function levelName(dial: ChartDocument['dial']): string {
+function levelName(dial: ChartDoc['dial']): string {
   switch (dial) {
     case 'sgld':
       return 'temperature t = 1/β';
@@ -544,7 +536,7 @@ function levelName(dial: ChartDocument['dial']): string {
   }
 }
 
-export function levelSymbol(dial: ChartDocument['dial']): string {
+export function levelSymbol(dial: ChartDoc['dial']): string {
   return dial === 'sgld' ? 't' : dial === 'checkpoints' ? 'checkpoint' : 'σ';
 }
 

@@ -1,6 +1,7 @@
 // A self-contained HTML page with the entanglement chart: Plotly inlined, the figures as JSON, no external
 // request, so it opens from disk offline. Pure string building: the caller supplies Plotly's source text.
 import type { ResultsDocument } from '../protocol/results';
+import { chartDocOf } from '../protocol/webview';
 import { buildFigure, type ChartXAxis, escapeHtml, type Figure, levelSymbol } from './figure';
 import { calibrationText, formatNumber, inconclusiveText, isVersion1, levelCells, levelTableHeader, unconverged, verdictExtras } from './format';
 import { darkTheme, lightTheme } from './theme';
@@ -13,9 +14,10 @@ export interface ChartPageOptions {
 }
 
 export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): string {
+  const chart = chartDocOf(doc);
   const figures: Record<string, Figure> = {};
   for (const [themeName, theme] of [['light', lightTheme], ['dark', darkTheme]] as const) {
-    for (const xAxis of ['temperature', 'lossGap'] as const) figures[`${themeName}/${xAxis}`] = buildFigure(doc, { xAxis, theme });
+    for (const xAxis of ['temperature', 'lossGap'] as const) figures[`${themeName}/${xAxis}`] = buildFigure(chart, { xAxis, theme });
   }
   const name = escapeHtml(doc.hypothesis.resolved.circuit.name);
   const initialAxis = options.xAxis ?? 'temperature';

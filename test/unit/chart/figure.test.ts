@@ -1,11 +1,16 @@
 import * as assert from 'assert';
 import type { Data, Shape } from 'plotly.js-dist';
-import { ANNOTATION, buildFigure, interpolateLossGap, NULL_NAME, PANELS, SHAPE, TRACE, withHeadroom, Z95, type Figure } from '../../../src/chart/figure';
+import { ANNOTATION, buildFigure, type ChartOptions, interpolateLossGap, NULL_NAME, PANELS, SHAPE, TRACE, withHeadroom, Z95, type Figure } from '../../../src/chart/figure';
 import { NO_NULL_V1, NO_NULL_V2, verdictExtras } from '../../../src/chart/format';
 import { darkTheme, lightTheme, withAlpha } from '../../../src/chart/theme';
 import type { LevelResult, ResultsDocument } from '../../../src/protocol/results';
-import { chartDocOf } from '../../../src/protocol/webview';
-import { toChartDocument } from '../../../webview/chartDocument';
+import { type ChartDoc, chartDocOf } from '../../../src/protocol/webview';
+
+/** The figure of a results document (or of one still running: verdict null), through the payload the chart takes. */
+function figure(doc: Omit<ResultsDocument, 'verdict'> & { verdict: ResultsDocument['verdict'] | null }, options: ChartOptions): Figure {
+  const payload = chartDocOf({ ...doc, verdict: doc.verdict ?? sampleDocument().verdict });
+  return buildFigure({ ...payload, verdict: doc.verdict }, options);
+}
 import { failedCalibration, sampleDocument, sampleDocumentV1 } from './sampleDocument';
 
 type Scatter = Extract<Data, { type?: 'scatter' }> & { uid?: string; x: number[]; y: (number | null)[] };
@@ -40,14 +45,14 @@ describe('chart: buildFigure', () => {
 
   it('uses only SVG scatter traces', () => {
     for (const d of [doc, sampleDocumentV1()]) {
-      const fig = buildFigure(d, { xAxis: 'temperature', theme: lightTheme });
+      const fig = figure(d, { xAxis: 'temperature', theme: lightTheme });
       for (const t of fig.data) assert.strictEqual(t.type, 'scatter');
     }
   });
 
   it('without recorded intervals (a version-1 file), draws 95% bands as mean ± 1.96·se of every quantity, the lower edge filling to the upper', () => {
     const doc = sampleDocumentV1();
-    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     const quantities = [
       [TRACE.targetUpper, TRACE.targetLower, TRACE.target, 'targetEffect'],
       [TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral, 'collateralEffect'],
@@ -72,7 +77,7 @@ describe('chart: buildFigure', () => {
   });
 
   it('draws every band of a version-2 document at the engine’s ci95 (Student t with the chains’ degrees of freedom)', () => {
-    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     for (const [up, lo, key] of [[TRACE.targetUpper, TRACE.targetLower, 'targetEffect'], [TRACE.collateralUpper, TRACE.collateralLower, 'collateralEffect'], [TRACE.lossGapUpper, TRACE.lossGapLower, 'lossGap'], [TRACE.llcUpper, TRACE.llcLower, 'llc']] as const) {
       assert.deepStrictEqual(trace(fig, up).y, doc.levels.map((l) => l[key]!.ci95![1]), up);
       assert.deepStrictEqual(trace(fig, lo).y, doc.levels.map((l) => l[key]!.ci95![0]), lo);
@@ -88,7 +93,7 @@ describe('chart: buildFigure', () => {
       bounds: { collateralUpper: 0, collateralThreshold: 0.001 * (i + 1), targetLower: 0, targetThreshold: 0.2 },
     }));
     const doc2: ResultsDocument = { ...base, levels };
-    const fig = buildFigure(doc2, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc2, { xAxis: 'temperature', theme: lightTheme });
     doc2.levels.forEach((l, i) => {
       assert.strictEqual(trace(fig, TRACE.targetUpper).y[i], l.targetEffect.ci95![1]);
       assert.strictEqual(trace(fig, TRACE.targetLower).y[i], l.targetEffect.ci95![0]);
@@ -100,7 +105,7 @@ describe('chart: buildFigure', () => {
   });
 
   it('hover shows the exact mean ± se and n', () => {
-    const fig = buildFigure(sampleDocumentV1(), { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(sampleDocumentV1(), { xAxis: 'temperature', theme: lightTheme });
     const text = trace(fig, TRACE.target).hovertext as string[];
     assert.match(text[0], /target effect E_T = 0\.8 ± 0\.02 \(95%: 0\.7608 … 0\.8392, n = 400\)/);
     assert.match(text[0], /^t = 0\.1 · ΔL = 0\.01 ± 0\.001/);
@@ -108,7 +113,7 @@ describe('chart: buildFigure', () => {
   });
 
   it('hover of every level shows the null, X_T with its bound and threshold, R̂, ESS per chain and the failed tests', () => {
-    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     const target = trace(fig, TRACE.target).hovertext as string[];
     const bound = trace(fig, TRACE.excessBound).hovertext as string[];
     const fmt = (x: number) => String(Number(x.toPrecision(4)));
@@ -137,7 +142,7 @@ describe('chart: buildFigure', () => {
   });
 
   it('puts the x axis on a log scale of temperature, ΔL below, LLC on a right axis over it', () => {
-    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     assert.strictEqual(fig.layout.xaxis?.type, 'log');
     assert.strictEqual(trace(fig, TRACE.lossGap).yaxis, 'y2');
     assert.strictEqual(trace(fig, TRACE.llc).yaxis, 'y3');
@@ -149,12 +154,12 @@ describe('chart: buildFigure', () => {
     assert.deepStrictEqual([fig.layout.yaxis3?.showgrid, fig.layout.yaxis3?.tickmode, fig.layout.yaxis3?.nticks], [false, 'auto', 5]);
     // 0.1 … 100 spans three decades: only decades are labelled.
     assert.strictEqual(fig.layout.xaxis?.dtick, 1);
-    const narrow = buildFigure({ ...doc, levels: doc.levels.slice(1, 3) }, { xAxis: 'temperature', theme: lightTheme });
+    const narrow = figure({ ...doc, levels: doc.levels.slice(1, 3) }, { xAxis: 'temperature', theme: lightTheme });
     assert.strictEqual(narrow.layout.xaxis?.dtick, undefined, 'one decade: Plotly’s own ticks');
   });
 
   it('gives the collateral effect and its tolerance a panel of their own between E_T and ΔL', () => {
-    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     for (const uid of [TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral, TRACE.tolerance, TRACE.toleranceLower]) assert.strictEqual(trace(fig, uid).yaxis, 'y4', uid);
     for (const uid of [TRACE.targetUpper, TRACE.targetLower, TRACE.target, TRACE.persistence, TRACE.nullUpper, TRACE.nullLower, TRACE.null, TRACE.excessBound, TRACE.unconverged]) assert.strictEqual(trace(fig, uid).yaxis, 'y', uid);
     assert.deepStrictEqual(fig.layout.yaxis4?.domain, [...PANELS.collateral]);
@@ -172,7 +177,7 @@ describe('chart: buildFigure', () => {
   });
 
   it('shades the clean window and marks t_ent, t_surv and the Watanabe temperature at the verdict values', () => {
-    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     const w = shape(fig, SHAPE.cleanWindow)!;
     assert.deepStrictEqual([w.type, w.xref, w.yref, w.x0, w.x1, w.y0, w.y1], ['rect', 'x', 'paper', doc.verdict.cleanWindow![0], doc.verdict.cleanWindow![1], 0, 1]);
     const ent = shape(fig, SHAPE.tEnt)!;
@@ -186,7 +191,7 @@ describe('chart: buildFigure', () => {
   });
 
   it('on the loss-gap axis, places each level and marker at that level’s ΔL', () => {
-    const fig = buildFigure(doc, { xAxis: 'lossGap', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'lossGap', theme: lightTheme });
     const gap = (t: number) => doc.levels.find((l) => l.level === t)!.lossGap.mean;
     assert.deepStrictEqual(trace(fig, TRACE.target).x, doc.levels.map((l) => l.lossGap.mean));
     const w = shape(fig, SHAPE.cleanWindow)!;
@@ -201,7 +206,7 @@ describe('chart: buildFigure', () => {
 
   it('draws a version-1 file’s persistence line ρ·E_T(0) and its one-sided collateral tolerance', () => {
     const v1 = sampleDocumentV1();
-    const fig = buildFigure(v1, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(v1, { xAxis: 'temperature', theme: lightTheme });
     const persistence = trace(fig, TRACE.persistence);
     for (const y of persistence.y) closeTo(y as number, v1.thresholds.persistence * v1.baseline.targetEffect, 'ρ·E_T(0)');
     const tolerance = trace(fig, TRACE.tolerance);
@@ -210,7 +215,7 @@ describe('chart: buildFigure', () => {
   });
 
   it('draws the two-sided collateral tolerance ±τ_C·max(ΔL_C, δ) as dashed lines at the recorded thresholds', () => {
-    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     const upper = trace(fig, TRACE.tolerance);
     const lower = trace(fig, TRACE.toleranceLower);
     doc.levels.forEach((l, i) => {
@@ -227,7 +232,7 @@ describe('chart: buildFigure', () => {
   });
 
   it('shades the null of matched random sets: the prediction band between band[0] and band[1], its mean dotted', () => {
-    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     const upper = trace(fig, TRACE.nullUpper);
     const lower = trace(fig, TRACE.nullLower);
     const mean = trace(fig, TRACE.null);
@@ -242,11 +247,11 @@ describe('chart: buildFigure', () => {
     assert.strictEqual(NULL_NAME, 'matched random sets (null)');
     assert.ok(upper.showlegend === false && lower.showlegend === false, 'one legend entry: the mean');
     // On the loss-gap axis the null sits at each level's ΔL like everything else.
-    assert.deepStrictEqual(trace(buildFigure(doc, { xAxis: 'lossGap', theme: lightTheme }), TRACE.null).x, doc.levels.map((l) => l.lossGap.mean));
+    assert.deepStrictEqual(trace(figure(doc, { xAxis: 'lossGap', theme: lightTheme }), TRACE.null).x, doc.levels.map((l) => l.lossGap.mean));
   });
 
   it('draws the excess’s bound on the target scale against the persistence line m_T + ρ·X_T(0): above it exactly where the excess persists', () => {
-    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     const bound = trace(fig, TRACE.excessBound);
     const persistence = trace(fig, TRACE.persistence);
     doc.levels.forEach((l, i) => {
@@ -260,7 +265,7 @@ describe('chart: buildFigure', () => {
   });
 
   it('marks levels that did not converge with hollow points, and says so in their hover, without hiding them', () => {
-    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     const notConverged = doc.levels.filter((l) => l.tests?.converged === false);
     assert.deepStrictEqual(notConverged.map((l) => l.level), [1000], 'the sample has one');
     for (const uid of [TRACE.target, TRACE.collateral, TRACE.lossGap, TRACE.llc]) {
@@ -277,11 +282,11 @@ describe('chart: buildFigure', () => {
     assert.deepStrictEqual(ring.x, notConverged.map((l) => l.level));
     assert.deepStrictEqual(ring.y, notConverged.map((l) => l.targetEffect.mean));
     assert.match((ring.hovertext as string[])[0], /not converged: R̂ = 1\.090 · ESS\/chain = 40/);
-    assert.ok(!hasTrace(buildFigure(sampleDocumentV1(), { xAxis: 'temperature', theme: lightTheme }), TRACE.unconverged), 'nothing to mark in version 1');
+    assert.ok(!hasTrace(figure(sampleDocumentV1(), { xAxis: 'temperature', theme: lightTheme }), TRACE.unconverged), 'nothing to mark in version 1');
   });
 
   it('titles the chart with the verdict summary and the calibration, escaping the circuit name', () => {
-    const fig = buildFigure(doc, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     const title = (fig.layout.title as { text: string }).text;
     assert.ok(title.includes(doc.verdict.summary), title);
     assert.ok(title.includes('planted &lt;circuit&gt; &amp; co'), title);
@@ -290,7 +295,7 @@ describe('chart: buildFigure', () => {
     assert.ok(title.includes(doc.verdict.calibration!.summary), `the calibration line: ${title}`);
     assert.strictEqual(annotation(fig, ANNOTATION.calibrationWarning), undefined, 'no warning when the rate is within α');
     assert.strictEqual(annotation(fig, ANNOTATION.noNull), undefined);
-    const v1 = (buildFigure(sampleDocumentV1(), { xAxis: 'temperature', theme: lightTheme }).layout.title as { text: string }).text;
+    const v1 = (figure(sampleDocumentV1(), { xAxis: 'temperature', theme: lightTheme }).layout.title as { text: string }).text;
     assert.ok(v1.includes('(1 decade)') && v1.includes('t_ent = 1'), 'a version-1 summary without t_ent: the title adds it');
   });
 
@@ -298,7 +303,7 @@ describe('chart: buildFigure', () => {
     const warned = sampleDocument();
     warned.verdict.calibration = failedCalibration();
     for (const theme of [lightTheme, darkTheme]) {
-      const fig = buildFigure(warned, { xAxis: 'temperature', theme });
+      const fig = figure(warned, { xAxis: 'temperature', theme });
       const a = annotation(fig, ANNOTATION.calibrationWarning);
       assert.ok(a, 'the warning is drawn');
       assert.strictEqual(a.font?.color, theme.warning);
@@ -306,14 +311,14 @@ describe('chart: buildFigure', () => {
       const text = String(a.text).replace(/<br>/g, ' ');
       assert.strictEqual(text, `⚠ ${warned.verdict.calibration!.warning!}`.replace(/>/g, '&gt;'), 'the whole warning, escaped');
       assert.deepStrictEqual([a.xref, a.yref, a.y, a.yanchor, a.showarrow], ['paper', 'paper', 1, 'bottom', false], 'above the plot, under the title');
-      assert.ok((fig.layout.margin?.t ?? 0) > (buildFigure(sampleDocument(), { xAxis: 'temperature', theme }).layout.margin?.t ?? 0), 'the top margin makes room for it');
+      assert.ok((fig.layout.margin?.t ?? 0) > (figure(sampleDocument(), { xAxis: 'temperature', theme }).layout.margin?.t ?? 0), 'the top margin makes room for it');
       assert.ok(((fig.layout.title as { text: string }).text).includes(warned.verdict.calibration!.summary));
     }
   });
 
   it('renders a version-1 document with a "no null" note and no null, excess or convergence traces', () => {
     const v1 = sampleDocumentV1();
-    const fig = buildFigure(v1, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(v1, { xAxis: 'temperature', theme: lightTheme });
     const note = annotation(fig, ANNOTATION.noNull);
     assert.ok(note, 'the note is drawn');
     assert.strictEqual(note.text, NO_NULL_V1);
@@ -323,7 +328,7 @@ describe('chart: buildFigure', () => {
     assert.deepStrictEqual(shapeNames(fig), [SHAPE.cleanWindow, SHAPE.tEnt, SHAPE.tSurv, SHAPE.watanabe]);
     assert.ok(!String((fig.layout.title as { text: string }).text).includes('matched random sets'), 'no calibration in version 1');
     // The webview's payload carries the file's version across the wire.
-    const wire = toChartDocument(JSON.parse(JSON.stringify(chartDocOf(v1))));
+    const wire = JSON.parse(JSON.stringify(chartDocOf(v1))) as ChartDoc;
     assert.strictEqual(annotation(buildFigure(wire, { xAxis: 'temperature', theme: lightTheme }), ANNOTATION.noNull)?.text, NO_NULL_V1);
   });
 
@@ -331,7 +336,7 @@ describe('chart: buildFigure', () => {
     const base = sampleDocument();
     const levels = base.levels.map(({ null: _n, excess: _e, controls: _c, ...l }) => ({ ...l, tests: { ...l.tests, specific: null } }));
     const doc2: ResultsDocument = { ...base, levels, controls: { count: 0, match: 'size', sets: [] }, verdict: { ...base.verdict, calibration: null } };
-    const fig = buildFigure(doc2, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure(doc2, { xAxis: 'temperature', theme: lightTheme });
     assert.strictEqual(annotation(fig, ANNOTATION.noNull)?.text, NO_NULL_V2);
     assert.ok(!hasTrace(fig, TRACE.null) && !hasTrace(fig, TRACE.excessBound));
     assert.ok(trace(fig, TRACE.persistence).y.every((y) => Number.isNaN(y)), 'nothing to persist against: no persistence line');
@@ -350,7 +355,7 @@ describe('chart: buildFigure', () => {
         bounds: { ...l.bounds!, targetLower: bound, targetThreshold: 0, targetInterval: [l.targetEffect.mean - 0.1, l.targetEffect.mean + 0.1] as [number, number], sufficiencyThreshold: 0.05 * (l.level + 1) },
       };
     });
-    const fig = buildFigure({ ...base, levels, verdict: { ...base.verdict, question: 'sufficiency', cleanWindow: null, tEnt: null, summary: 'not sufficient at any converged level' } }, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure({ ...base, levels, verdict: { ...base.verdict, question: 'sufficiency', cleanWindow: null, tEnt: null, summary: 'not sufficient at any converged level' } }, { xAxis: 'temperature', theme: lightTheme });
     assert.deepStrictEqual(trace(fig, TRACE.sufficiencyUpper).y, levels.map((l) => l.bounds.sufficiencyThreshold));
     assert.deepStrictEqual(trace(fig, TRACE.sufficiencyLower).y, levels.map((l) => -l.bounds.sufficiencyThreshold));
     assert.ok(!hasTrace(fig, TRACE.persistence), 'no persistence line: sufficiency has none');
@@ -373,7 +378,7 @@ describe('chart: buildFigure', () => {
       levels: sampleDocument().levels.map((l) => ({ ...l, llc: undefined, nbeta: undefined })),
       verdict: { cleanWindow: null, tEnt: null, tSurv: 0.1, cleanlinessDecades: 0, summary: 'entangled at every tested temperature' },
     });
-    const fig = buildFigure(entangled, { xAxis: 'temperature', theme: darkTheme });
+    const fig = figure(entangled, { xAxis: 'temperature', theme: darkTheme });
     assert.strictEqual(shape(fig, SHAPE.cleanWindow), undefined);
     assert.strictEqual(shape(fig, SHAPE.tEnt), undefined);
     assert.strictEqual(shape(fig, SHAPE.watanabe), undefined);
@@ -386,7 +391,7 @@ describe('chart: buildFigure', () => {
   it('leaves diverged levels out of the lines and marks them; a live view without a verdict has no markers', () => {
     const base = sampleDocument();
     const levels = base.levels.map((l, i) => (i === 3 ? { ...l, error: 'loss became NaN at draw 12; try stepSize 1e-5', failed: ['diverged' as const] } : l));
-    const fig = buildFigure({ ...base, levels, verdict: null }, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure({ ...base, levels, verdict: null }, { xAxis: 'temperature', theme: lightTheme });
     assert.deepStrictEqual(trace(fig, TRACE.target).x, drawn({ ...base, levels }).map((l) => l.level));
     assert.deepStrictEqual(trace(fig, TRACE.null).x, [0.1, 1, 10, 1000], 'the null too');
     const diverged = trace(fig, TRACE.diverged);
@@ -399,7 +404,7 @@ describe('chart: buildFigure', () => {
   it('falls back to a linear axis when a level is not positive (checkpoint 0)', () => {
     const base = sampleDocument({ dial: 'checkpoints' });
     const levels = base.levels.map((l, i) => ({ ...l, level: i }));
-    const fig = buildFigure({ ...base, levels, verdict: { ...base.verdict, cleanWindow: [1, 2], tEnt: 1, tSurv: 2 } }, { xAxis: 'temperature', theme: lightTheme });
+    const fig = figure({ ...base, levels, verdict: { ...base.verdict, cleanWindow: [1, 2], tEnt: 1, tSurv: 2 } }, { xAxis: 'temperature', theme: lightTheme });
     assert.deepStrictEqual(trace(fig, TRACE.null).x, [0, 1, 2, 3, 4]);
     assert.strictEqual(fig.layout.xaxis?.type, 'linear');
     assert.deepStrictEqual([shape(fig, SHAPE.cleanWindow)!.x0, shape(fig, SHAPE.cleanWindow)!.x1], [1, 2]);

@@ -20,7 +20,7 @@ import { modelMarkdown } from '../../../src/extension/modelMarkdown';
 import { chartDocFor, recordFromDocument, type RunRecord, summarize } from '../../../src/extension/runRecord';
 import { scaffoldHypothesis } from '../../../src/extension/scaffold';
 import { describeTensor, tensorDetail, tensorMarkdown } from '../../../src/extension/tensorInfo';
-import { METRIC_TRACES, panelFigure, shapeNames, toChartDocument } from '../../../webview/chartDocument';
+import { METRIC_TRACES, panelFigure, shapeNames } from '../../../webview/chartDocument';
 import { runFacts, verdictHeader } from '../../../webview/facts';
 import { sparklinePaths } from '../../../webview/sparkline';
 import { mlpModel } from '../../fixtures/models';
@@ -95,10 +95,10 @@ describe('extension: runs, charts and exports', () => {
     assert.equal(live.verdict, null);
     assert.equal(live.baseline.targetEffect, null);
     assert.match(summarize(record).message, /starting/);
-    // JSON (how VS Code carries it) keeps nulls, which the page turns into NaN: no persistence line at 0, no marker.
-    const page = toChartDocument(JSON.parse(JSON.stringify(live)));
-    assert.ok(Number.isNaN(page.baseline.targetEffect));
-    assert.ok(Number.isNaN(page.watanabeTemperature));
+    // JSON (how VS Code carries it) keeps the nulls, and the figure takes them as unknowns: no marker, no line at 0.
+    const page = JSON.parse(JSON.stringify(live)) as typeof live;
+    assert.equal(page.baseline.targetEffect, null);
+    assert.equal(page.watanabeTemperature, null);
     const fig = panelFigure(JSON.parse(JSON.stringify(live)), DEFAULT_CHART_OPTIONS, lightTheme, false);
     // Judged live levels carry their null and excess: the persistence line m_T + ρ·X_T(0) is known already.
     const persistence = fig.data.find((t) => (t as { uid?: string }).uid === TRACE.persistence) as { y: number[] };
