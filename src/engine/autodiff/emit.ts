@@ -1,26 +1,6 @@
-// Opset-aware emitters the rules share (attributes that became inputs, static-shape helpers).
+// Static-shape emitters the rules share (the opset-dependent ops are GraphBuilder's: slice, split, pad, reduce, …).
 import { GraphBuilder } from '../onnx/builder';
 import { makeTensor } from '../onnx/tensor';
-
-export function slice(b: GraphBuilder, x: string, starts: number[], ends: number[], axes: number[], steps?: number[]): string {
-  if (b.opset < 10) return b.op('Slice', [x], { starts, ends, axes });
-  const inputs = [x, b.constInt64(starts, [starts.length], 'starts'), b.constInt64(ends, [ends.length], 'ends'), b.constInt64(axes, [axes.length], 'axes')];
-  if (steps) inputs.push(b.constInt64(steps, [steps.length], 'steps'));
-  return b.op('Slice', inputs);
-}
-
-/** Split `x` along `axis` into pieces of the given sizes. */
-export function split(b: GraphBuilder, x: string, sizes: number[], axis: number): string[] {
-  if (b.opset < 13) return b.node('Split', [x], sizes.length, { axis, split: sizes });
-  return b.node('Split', [x, b.constInt64(sizes, [sizes.length], 'split')], sizes.length, { axis });
-}
-
-/** Zero padding; `pads` = [begin_0, …, begin_n, end_0, …, end_n]. */
-export function pad(b: GraphBuilder, x: string, pads: number[]): string {
-  if (pads.every((p) => p === 0)) return x;
-  if (b.opset < 11) return b.op('Pad', [x], { pads, mode: 'constant' });
-  return b.op('Pad', [x, b.constInt64(pads, [pads.length], 'pads')], { mode: 'constant' });
-}
 
 export function expand(b: GraphBuilder, x: string, shape: number[]): string {
   return b.op('Expand', [x, b.constInt64(shape, [shape.length], 'shape')]);

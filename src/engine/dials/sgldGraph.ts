@@ -10,7 +10,6 @@
 //                        fed noise brings its own from the generator, which saves the graph a pass over it
 //   malaReverse          |w_prev − w + (ε/2)·∇U(w)|², the reverse-proposal residual of the step w_prev → w
 import type { GradientGraph } from '../autodiff/types';
-import { GraphBuilder } from '../onnx/builder';
 import { builderFor, valueInfoType } from '../onnx/graph';
 import { DataType, ModelProto } from '../onnx/proto';
 import { cloneModel, makeValueInfo } from '../onnx/rewrite';
@@ -120,7 +119,7 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
     newInputs.push(makeValueInfo(noiseKey, DataType.UINT64, []), makeValueInfo(noiseCounter, DataType.INT64, []));
     const flatNoise = emitCounterNormals(b, size, noiseKey, stepSize, noiseCounter);
     noiseSquaredNorm = b.op('ReduceSumSquare', [flatNoise], { keepdims: 0 }, b.name('sgld/noise_squared_norm'));
-    const pieces = parameters.length === 1 ? [flatNoise] : splitFlat(b, flatNoise, sizes);
+    const pieces = parameters.length === 1 ? [flatNoise] : b.split(flatNoise, sizes, 0);
     scaledNoise = pieces.map((piece, i) => (shapes[i]!.length === 1 ? piece : b.reshape(piece, shapes[i]!)));
   }
 
@@ -163,9 +162,4 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
     inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInputs, noiseKey, noiseCounter },
     outputs: { next, loss: gradient.lossOutput, localizationEnergy, noiseSquaredNorm, malaReverse },
   };
-}
-
-function splitFlat(b: GraphBuilder, flat: string, sizes: number[]): string[] {
-  if (b.opset < 13) return b.node('Split', [flat], sizes.length, { axis: 0, split: sizes });
-  return b.node('Split', [flat, b.constInt64(sizes, [sizes.length], 'sgld/split')], sizes.length, { axis: 0 });
 }

@@ -80,6 +80,26 @@ export class GraphBuilder {
     return this.opset >= 13 ? this.op('Squeeze', [x, this.constInt64(axes, [axes.length], 'axes')]) : this.op('Squeeze', [x], { axes });
   }
 
+  slice(x: string, starts: number[], ends: number[], axes: number[], steps?: number[]): string {
+    if (this.opset < 10) return this.op('Slice', [x], { starts, ends, axes });
+    const inputs = [x, this.constInt64(starts, [starts.length], 'starts'), this.constInt64(ends, [ends.length], 'ends'), this.constInt64(axes, [axes.length], 'axes')];
+    if (steps) inputs.push(this.constInt64(steps, [steps.length], 'steps'));
+    return this.op('Slice', inputs);
+  }
+
+  /** Split `x` along `axis` into pieces of the given sizes. */
+  split(x: string, sizes: number[], axis: number): string[] {
+    if (this.opset < 13) return this.node('Split', [x], sizes.length, { axis, split: sizes });
+    return this.node('Split', [x, this.constInt64(sizes, [sizes.length], 'split')], sizes.length, { axis });
+  }
+
+  /** Zero padding; `pads` = [begin_0, …, begin_n, end_0, …, end_n]. */
+  pad(x: string, pads: number[]): string {
+    if (pads.every((p) => p === 0)) return x;
+    if (this.opset < 11) return this.op('Pad', [x], { pads, mode: 'constant' });
+    return this.op('Pad', [x, this.constInt64(pads, [pads.length], 'pads')], { mode: 'constant' });
+  }
+
   reshape(x: string, shape: number[]): string {
     return this.op('Reshape', [x, this.constInt64(shape, [shape.length], 'shape')]);
   }

@@ -1,7 +1,7 @@
 // Convolution (1-D, 2-D, 3-D; strides, padding, dilation, groups). dx is a transposed convolution of g with
 // the same weights; dW is a convolution of x with g, where stride and dilation trade places.
 import { attrInt, attrInts, attrString } from '../../onnx/attributes';
-import { range, slice, transpose } from '../emit';
+import { range, transpose } from '../emit';
 import { GradContext, OneOutputRule } from '../types';
 
 export interface WindowGeometry {
@@ -76,7 +76,7 @@ export const conv: OneOutputRule = (ctx, g) => {
     });
     // raw is [Cg, M, K'] with K' ≥ K when the end padding was not fully used; crop and put M first.
     const rawK = spatialIn.map((xi, i) => Math.floor((xi + geo.begin[i] + geo.end[i] - (spatialOut[i] - 1) * geo.strides[i] - 1) / geo.dilations[i]) + 1);
-    const cropped = rawK.some((k, i) => k !== kernel[i]) ? slice(b, raw, kernel.map(() => 0), kernel, range(d + 2, 2)) : raw;
+    const cropped = rawK.some((k, i) => k !== kernel[i]) ? b.slice(raw, kernel.map(() => 0), kernel, range(d + 2, 2)) : raw;
     dw = transpose(b, cropped, [1, 0, ...range(d + 2, 2)]);
   }
   if (bias && ctx.needs(2)) db = b.reduce('ReduceSum', g, [0, ...range(d + 2, 2)], false);

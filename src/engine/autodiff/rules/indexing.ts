@@ -1,6 +1,6 @@
 // Ops that select, combine or route elements: the gradient is scattered (added) back to where each came from.
 import { attrInt, attrInts, attrString } from '../../onnx/attributes';
-import { normAxis, pad, range, slice, split, transpose, zeros } from '../emit';
+import { normAxis, range, transpose, zeros } from '../emit';
 import { unbroadcast } from '../unbroadcast';
 import { GradContext, GradRule, OneOutputRule } from '../types';
 import { scalarLike } from './common';
@@ -84,7 +84,7 @@ export const sliceRule: OneOutputRule = (ctx, g) => {
   const sx = ctx.shape(x), sy = ctx.shape(ctx.node.output[0]);
   const bounds = sliceBounds(ctx, sx);
   if (bounds.every((r) => r.step === 1)) {
-    return [pad(b, g, [...bounds.map((r) => r.start), ...bounds.map((r, i) => sx[i] - r.start - sy[i])]), null, null, null, null];
+    return [b.pad(g, [...bounds.map((r) => r.start), ...bounds.map((r, i) => sx[i] - r.start - sy[i])]), null, null, null, null];
   }
   // Strided or reversed: scatter into a flat zero tensor at the precomputed flat positions.
   const strides = sx.map((_, i) => numel(sx.slice(i + 1)));
@@ -105,7 +105,7 @@ export const concat: OneOutputRule = (ctx, g) => {
   const rank = ctx.shape(ins[0]).length;
   const axis = normAxis(attrInt(ctx.node, 'axis', 0), rank);
   const sizes = ins.map((x) => ctx.shape(x)[axis]);
-  const parts = split(ctx.b, g, sizes, axis);
+  const parts = ctx.b.split(g, sizes, axis);
   return ins.map((_, i) => (ctx.needs(i) ? parts[i] : null));
 };
 
@@ -148,7 +148,7 @@ export const padRule: OneOutputRule = (ctx, g) => {
   }
   if (pads.some((p) => p < 0)) throw new Error('Pad with negative pads (cropping) has no gradient rule');
   const starts = sx.map((_, i) => pads![i]);
-  const dx = slice(ctx.b, g, starts, starts.map((s, i) => s + sx[i]), range(sx.length));
+  const dx = ctx.b.slice(g, starts, starts.map((s, i) => s + sx[i]), range(sx.length));
   const value = ctx.node.input[2];
   const dv = ctx.needs(2) ? ctx.b.sub(unbroadcast(ctx, g, value), unbroadcast(ctx, dx, value, sx)) : null;
   return ctx.node.input.map((_, i) => (i === 0 && ctx.needs(0) ? dx : i === 2 ? dv : null));
