@@ -126,9 +126,9 @@ export class SweepCommands {
   }
 
   async exportResults(arg: unknown, format?: ExportFormat, target?: vscode.Uri): Promise<void> {
-    const record = typeof arg === 'string' ? this.store.get(arg)
-      : arg === undefined && this.chart.shownRunId ? this.store.get(this.chart.shownRunId)
-        : await this.recordFor(uriOf(arg), 'Export the results of', true);
+    // A run id comes from the chart panel's own buttons; the palette resolves the run like every other command
+    // (the active editor's hypothesis, else a picker), never by whatever a hidden chart panel showed last.
+    const record = typeof arg === 'string' ? this.store.get(arg) : await this.recordFor(uriOf(arg), 'Export the results of', true);
     if (!record) return;
     const doc = record.document;
     if (!doc) {
