@@ -1,4 +1,6 @@
-// A small command-line parser: flags declared per command, unknown flags are errors (with a hint).
+// The command line of a command: flags declared per command, tokenized by node:util's parseArgs; unknown flags,
+// missing values and bad numbers are one-line errors with a hint.
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { didYouMean } from '../hypothesis/suggest';
 
 export interface FlagSpec {
@@ -38,36 +40,38 @@ export function parseArgs(argv: readonly string[], flags: readonly FlagSpec[], a
   const out: ParsedArgs = { positionals: [], flags: {}, help: false };
   const byName = new Map(flags.map((f) => [f.name, f]));
   const helpHint = `see \`circuit-thermometer ${command} --help\``;
-  let onlyPositionals = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (onlyPositionals || !a.startsWith('-') || a === '-') {
-      out.positionals.push(a);
+  // node:util tokenizes (`--`, `--name=value`, a value in the next argument); the checks and messages are ours.
+  // Every declared flag is a string option so that a value is taken wherever one is given; non-strict mode lets
+  // unknown options through as tokens, to be answered with a did-you-mean.
+  const { tokens } = nodeParseArgs({
+    args: [...argv], strict: false, allowPositionals: true, tokens: true,
+    options: { ...Object.fromEntries(flags.map((f) => [f.name, { type: f.type === 'boolean' ? 'boolean' as const : 'string' as const }])), help: { type: 'boolean', short: 'h' } },
+  });
+  for (const t of tokens) {
+    if (t.kind === 'positional') {
+      out.positionals.push(t.value);
       continue;
     }
-    if (a === '--') {
-      onlyPositionals = true;
-      continue;
-    }
-    if (a === '--help' || a === '-h') {
+    if (t.kind === 'option-terminator') continue;
+    if (t.name === 'help' && (t.rawName === '--help' || t.rawName === '-h')) {
       out.help = true;
       continue;
     }
-    const eq = a.indexOf('=');
-    const name = (eq >= 0 ? a.slice(0, eq) : a).replace(/^--?/, '');
-    const spec = byName.get(name);
-    if (!spec || !a.startsWith('--')) {
-      const guess = didYouMean(name, [...byName.keys(), 'help']);
-      throw new UsageError(`unknown option '${eq >= 0 ? a.slice(0, eq) : a}' for ${command}`, guess ? `did you mean '--${guess}'? ${helpHint}` : helpHint);
+    const spec = byName.get(t.name);
+    if (!spec || !t.rawName.startsWith('--')) {
+      // A single-dash word (`-json`) is named whole, as typed.
+      const raw = t.rawName.startsWith('--') ? t.rawName : argv[t.index]!.split('=')[0]!;
+      const guess = didYouMean(raw.replace(/^--?/, ''), [...byName.keys(), 'help']);
+      throw new UsageError(`unknown option '${raw}' for ${command}`, guess ? `did you mean '--${guess}'? ${helpHint}` : helpHint);
     }
+    const name = spec.name;
     if (spec.type === 'boolean') {
-      if (eq >= 0) throw new UsageError(`option '--${name}' takes no value`, helpHint);
+      if (t.inlineValue) throw new UsageError(`option '--${name}' takes no value`, helpHint);
       out.flags[name] = true;
       continue;
     }
-    const value: string | undefined = eq >= 0 ? a.slice(eq + 1) : argv[i + 1];
-    if (eq < 0) i++;
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) {
+    const value = t.value;
+    if (value === undefined || (!t.inlineValue && value.startsWith('--'))) {
       throw new UsageError(`option '--${name}' needs a value (${spec.valueName ?? spec.type})`, helpHint);
     }
     if (spec.type === 'number') {
