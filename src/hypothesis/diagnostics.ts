@@ -54,6 +54,7 @@ export const DIAGNOSTIC_CODES = {
   'hyp/grid-count': ['error', 'a grid with fewer than 2 levels'],
   'hyp/grid-not-increasing': ['error', 'an explicit grid that is not strictly increasing'],
   'hyp/burn-in-long': ['warning', 'SGLD burn-in at least as long as the draws'],
+  'hyp/large-sweep': ['warning', 'a sweep whose work (sampler steps, paired evaluations) runs into hours'],
   'hyp/batch-larger-than-data': ['warning', 'SGLD batch size above the number of examples'],
   'hyp/path-outside-workspace': ['error', 'a relative path that leaves the workspace through ..'],
   'hyp/model-not-found': ['error', 'the model file does not exist'],

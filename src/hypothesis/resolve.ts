@@ -102,6 +102,7 @@ export class Resolver {
     }
     // Without a written `degradation` there is only the missing-key error, not dial-specific ones.
     if (raw.degradation && nodeAt(this.tree, ['degradation']).complete) draft.degradation = this.degradation(raw.degradation);
+    if (draft.degradation) this.checkWork(draft.degradation, raw.controls?.count ?? 16);
     if ((raw.metric === 'logit-diff' || raw.metric === 'accuracy') && raw.loss?.kind === 'mse') {
       this.out.error('hyp/invalid-value', this.at(['metric']), `metric '${raw.metric}' needs class logits, but the loss is 'mse'`,
         { hint: "use metric: loss, or loss.kind: cross-entropy" });
@@ -194,6 +195,26 @@ export class Resolver {
       }
     });
     return ok ? [...seen].sort((a, b) => a - b) : undefined;
+  }
+
+  /**
+   * The sweep's work, stated before it starts: sampler steps, and paired evaluations of every kept draw (each one
+   * forward pass of the clean network plus K + 1 intervened copies over every example). A warning above ~an hour
+   * of a laptop core's work at the MLP rates of bench/README.md (≈ 500 steps/s, ≈ 50 evaluations/s).
+   */
+  private checkWork(d: DeepPartial<Degradation>, controls: number): void {
+    const levels = d.temperatures?.levels?.length ?? d.checkpoints?.length ?? 0;
+    const sgld = d.dial === 'sgld';
+    const chains = sgld ? d.sgld?.chains ?? 4 : 1;
+    const draws = sgld ? d.sgld?.draws ?? 200 : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? 8;
+    const steps = sgld ? levels * chains * ((d.sgld?.burnIn ?? 100) + draws * (d.sgld?.thin ?? 1)) : 0;
+    const evaluations = levels * chains * draws;
+    const seconds = steps / 500 + evaluations / 50;
+    if (seconds < 3600) return;
+    const at = this.keyAt(['degradation']);
+    this.out.warning('hyp/large-sweep', at,
+      `this sweep is ${steps > 0 ? `${compact(steps)} sampler steps and ` : ''}${compact(evaluations)} paired evaluations (each the clean network and ${controls + 1} intervened copies on every example): about ${compact(seconds / 3600)} core-hours at a small MLP's pace, more on larger models`,
+      { hint: 'fewer levels, chains or draws (or thin more) give a first look; --workers N (the setting circuitThermometer.workerProcesses) spreads levels and chains over cores' });
   }
 
   private degradation(d: NonNullable<Raw['degradation']>): DeepPartial<Degradation> {
@@ -324,4 +345,10 @@ export function gridLevels(from: number, to: number, count: number, scale: 'log'
 export function splitMember(p: string): { file: string; member?: string } {
   const m = /^(.*\.(?:npz|json))#(.*)$/i.exec(p);
   return m ? { file: m[1], member: m[2] } : { file: p };
+}
+
+/** 3 significant digits with k / M / G: "1.2M". */
+function compact(x: number): string {
+  for (const [unit, size] of [['G', 1e9], ['M', 1e6], ['k', 1e3]] as const) if (x >= size) return `${Number((x / size).toPrecision(3))}${unit}`;
+  return String(Number(x.toPrecision(3)));
 }

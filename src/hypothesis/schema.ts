@@ -77,10 +77,10 @@ const sgldSpec: ObjectSpec = {
   properties: {
     stepSize: { type: 'number', exclusiveMinimum: 0, default: 1e-4, description: 'Step size ε (> 0). On divergence, try a smaller one.' },
     localization: { type: 'number', minimum: 0, default: 100, description: 'Localization strength γ pulling samples towards the trained weights w*.' },
-    chains: { type: 'integer', minimum: 1, default: 4, description: 'Independent chains per temperature.' },
-    draws: { type: 'integer', minimum: 1, default: 200, description: 'Draws kept per chain (after burn-in and thinning).' },
-    burnIn: { type: 'integer', minimum: 0, default: 100, description: 'Steps discarded at the start of each chain.' },
-    thin: { type: 'integer', minimum: 1, default: 1, description: 'Keep every `thin`-th step as a draw.' },
+    chains: { type: 'integer', minimum: 1, maximum: 256, default: 4, description: 'Independent chains per temperature.' },
+    draws: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 200, description: 'Draws kept per chain (after burn-in and thinning).' },
+    burnIn: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 100, description: 'Steps discarded at the start of each chain.' },
+    thin: { type: 'integer', minimum: 1, maximum: 10_000, default: 1, description: 'Keep every `thin`-th step as a draw.' },
     batchSize: { type: 'integer', minimum: 1, default: 256, description: 'Examples per SGLD step (the minibatch B).' },
     nbeta: { type: 'number', exclusiveMinimum: 0, description: 'When set, nβ at each level is nbeta / level instead of n / level.' },
   },
@@ -93,7 +93,7 @@ const gridSpec: ObjectSpec = {
   properties: {
     from: { type: 'number', description: 'Lowest level (> 0 on a log grid).' },
     to: { type: 'number', description: 'Highest level (> from).' },
-    count: { type: 'integer', description: 'Number of levels (≥ 2).' },
+    count: { type: 'integer', maximum: 1000, description: 'Number of levels (2 to 1000).' },
     scale: { type: 'enum', values: ['log', 'linear'], default: 'log', description: 'Spacing of the levels.' },
   },
 };
@@ -186,7 +186,7 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
           type: 'object',
           description: 'Settings of the weight-noise and activation-noise dials.',
           properties: {
-            samples: { type: 'integer', minimum: 2, default: 8, description: 'Independent noise draws per level (at least 2, for a standard error).' },
+            samples: { type: 'integer', minimum: 2, maximum: 1_000_000, default: 8, description: 'Independent noise draws per level (at least 2, for a standard error).' },
             tensors: { type: 'array', minItems: 1, description: 'For activation-noise: the tensors noise is added to.', items: tensor('A tensor of the model.') },
           },
         },
@@ -204,7 +204,7 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
       type: 'object',
       description: 'Matched random controls: the null every verdict test is measured against (docs/method.md, "Matched controls").',
       properties: {
-        count: { type: 'integer', minimum: 0, default: 16, description: 'K: random unit sets drawn once per sweep from the seed and evaluated on the same draws as the circuit. 0 = no null (no verdict); otherwise at least 3.' },
+        count: { type: 'integer', minimum: 0, maximum: 1024, default: 16, description: 'K: random unit sets drawn once per sweep from the seed and evaluated on the same draws as the circuit. 0 = no null (no verdict); otherwise at least 3.' },
         match: { type: 'enum', values: ['size', 'salience'], default: 'size', description: 'size: each component is replaced by as many units drawn uniformly from its tensor and axis; salience: the draw is stratified by each unit\'s single-unit ablation effect on L_n(w*).' },
       },
     },

@@ -243,4 +243,23 @@ describe('hypothesis parsing and validation', () => {
   it('survives recursive aliases with one error', () => {
     assert.deepEqual(codes(parseHypothesis('a: &x [*x]\n', FILE).diagnostics), ['hyp/syntax']);
   });
+
+  it('bounds the work: a billion levels, chains or draws is a located error with the limit, at once', () => {
+    const started = performance.now();
+    const levels = only(parseHypothesis(edit(VALID_MLP, 'count: 5', 'count: 1000000000'), FILE).diagnostics, 'hyp/out-of-range');
+    assert.match(levels.message, /count must be ≤ 1000, not 1000000000/);
+    assert.equal(levels.range.start.line, lineOf(VALID_MLP, 'count: 5'));
+    assert.match(only(parseHypothesis(edit(VALID_MLP, 'chains: 2', 'chains: 1000000000'), FILE).diagnostics, 'hyp/out-of-range').message, /chains must be ≤ 256/);
+    assert.match(only(parseHypothesis(edit(VALID_MLP, 'draws: 50', 'draws: 1000000000'), FILE).diagnostics, 'hyp/out-of-range').message, /draws must be ≤ 1000000/);
+    assert.match(only(parseHypothesis(`${VALID_MLP}controls: { count: 100000 }\n`, FILE).diagnostics, 'hyp/out-of-range').message, /count must be ≤ 1024/);
+    assert.ok(performance.now() - started < 1000, 'no grid of a billion levels is built');
+  });
+
+  it('states the cost of a sweep that runs into hours, and says nothing for a modest one', () => {
+    assert.deepEqual(parseHypothesis(VALID_MLP, FILE).diagnostics, []);
+    // 5 levels × 64 chains × (10 + 100000) steps = 32M steps (at 500/s) and 32M evaluations (at 50/s): 196 h.
+    const big = only(parseHypothesis(edit(edit(VALID_MLP, 'chains: 2', 'chains: 64'), 'draws: 50', 'draws: 100000'), FILE).diagnostics, 'hyp/large-sweep');
+    assert.equal(big.severity, 'warning');
+    assert.match(big.message, /32M sampler steps and 32M paired evaluations \(each the clean network and 17 intervened copies on every example\): about 196 core-hours/);
+  });
 });
