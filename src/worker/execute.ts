@@ -7,7 +7,7 @@ import type { ResultsDocument } from '../protocol/results';
 import type { LogMessage, SweepDone, SweepLevel, SweepProgress, SweepShardDone, SweepShardParams, SweepSource, SweepStartParams, WorkerError } from '../protocol/worker';
 import { acceptDocument } from './divergence';
 import type { DialFactory } from '../engine/dials/dial';
-import { writeResults } from '../engine/sweep/writeResults';
+import { checkResultsWritable, writeResults } from '../engine/sweep/writeResults';
 import { ENGINE_NAME, ENGINE_VERSION } from '../engine/version';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import { cancelledError } from './errors';
@@ -36,6 +36,7 @@ export class SweepFailure extends Error {
 export async function executeSweep(params: SweepStartParams, hooks: ExecuteHooks, runner: () => SweepRunner = loadRunner): Promise<SweepDone> {
   const hypothesis = await planSweep(params.source);
   const out = path.resolve(params.out ?? defaultResultsPath(hypothesis.file));
+  checkResultsWritable(out);
   const document = await runLevels(params.runId, hypothesis, params.threads, hooks, runner);
   const failure = acceptDocument(document, (m) => hooks.onLog({ level: 'warn', message: m }));
   if (failure) throw new SweepFailure(failure);

@@ -7,7 +7,7 @@
 import * as os from 'node:os';
 import { ChainWithGaps, levelResult, MARKOV_CHAIN_DRAWS, withoutSeries } from '../engine/sweep/level';
 import { judgeContext, judgeLevel, judgeLevels } from '../engine/sweep/verdict';
-import { writeResults } from '../engine/sweep/writeResults';
+import { checkResultsWritable, ResultsWriteError, writeResults } from '../engine/sweep/writeResults';
 import type { Hypothesis } from '../protocol/hypothesis';
 import type { LevelResult, ResultsDocument } from '../protocol/results';
 import type { SweepDone, SweepProgress } from '../protocol/worker';
@@ -72,6 +72,7 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
   try {
     const hypothesis = await planner.plan(req.source);
     const out = path.resolve(req.out ?? defaultResultsPath(hypothesis.file));
+    asRunError(() => checkResultsWritable(out));
     const grid = hypothesis.degradation.temperatures.levels;
     const chains = hypothesis.degradation.dial === 'sgld' ? hypothesis.degradation.sgld.chains : 1;
     const workers = options.workers ?? defaultWorkers(grid.length, undefined, chains);
@@ -124,7 +125,7 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
     const document = mergeShards(hypothesis, grid, documents, (performance.now() - started) / 1000);
     const failure = acceptDocument(document, (m) => options.onWarning?.(m));
     if (failure) throw new WorkerRunError(failure);
-    writeResults(out, document);
+    asRunError(() => writeResults(out, document));
     return { runId, resultsPath: out, document };
   } finally {
     options.killSignal?.removeEventListener('abort', kill);
@@ -223,4 +224,14 @@ function mergeChainGroups(level: number, parts: readonly LevelResult[]): LevelRe
 /** A results file (and a live level) keeps no per-draw series of the shards' statistics (only the chain traces). */
 function withoutShardSeries(l: LevelResult): LevelResult {
   return { ...l, chains: l.chains.map(withoutSeries) };
+}
+
+/** A results file that cannot be written fails the run like any worker's failure: one line, with a hint. */
+function asRunError(write: () => void): void {
+  try {
+    write();
+  } catch (e) {
+    if (e instanceof ResultsWriteError) throw new WorkerRunError({ code: 'run-failed', message: e.message, hint: e.hint });
+    throw e;
+  }
 }

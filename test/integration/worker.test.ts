@@ -387,3 +387,29 @@ describe('worker: gradient checks over the protocol', function () {
     }
   });
 });
+
+describe('worker: the results path is checked before the work starts', function () {
+  this.timeout(60_000);
+  let planted: PlantedCopy;
+  before(() => {
+    planted = copyPlanted();
+  });
+  after(() => planted.remove());
+
+  it('a missing folder or a directory in the way fails at once, naming the file and why, for one worker and for several', async () => {
+    const source = { kind: 'file' as const, path: planted.hypothesis('kappa-1') };
+    const cases: [string, RegExp][] = [
+      [path.join(planted.dir, 'no-such-folder', 'r.results.json'), /cannot write the results to .*r\.results\.json: its folder does not exist/],
+      [planted.dir, /cannot write the results to .*: it is a directory/],
+    ];
+    for (const [out, why] of cases) {
+      for (const workers of [1, 2]) {
+        const progress: unknown[] = [];
+        await assert.rejects(runSweepParallel({ source, out }, { onProgress: (p) => progress.push(p) }, { workers }), (e: WorkerRunError) =>
+          e.code === 'run-failed' && why.test(e.message) && /--out FILE/.test(e.hint ?? ''));
+        assert.deepStrictEqual(progress, [], `${workers} worker(s): no level ran before the check`);
+      }
+    }
+    assert.deepStrictEqual(fs.readdirSync(planted.dir).filter((f) => /probe|\.tmp$/.test(f)), [], 'no probe or temp file left');
+  });
+});
