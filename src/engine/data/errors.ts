@@ -26,6 +26,7 @@ export type DataErrorCode =
   | 'data/bad-shape' // wrong rank (e.g. 0-d where examples are needed)
   | 'data/length-mismatch' // selection array length differs from the number of examples
   | 'data/empty-target' // selection leaves no target example
+  | 'data/non-finite' // NaN or ±Inf in model inputs or labels
   | 'data/empty-control'; // selection leaves no control example
 
 export class DataError extends Error {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import type { Hypothesis } from '../../protocol/hypothesis';
 import { loadArray } from '../data/load';
 import { NdArray, numExamples } from '../data/ndarray';
+import { DataError } from '../data/errors';
 import { selectExamples, TargetSpec } from '../data/select';
 import { dialParameters, parameterValues } from '../dials/parameters';
 import { GraphIndex, ParameterInfo } from '../onnx/graph';
@@ -39,9 +40,9 @@ export async function loadSweepInputs(h: Hypothesis): Promise<SweepInputs> {
   for (const name of index.graphInputs) {
     const file = h.data.inputs[name];
     if (!file) throw new Error(`the model input '${name}' has no data: add it under data.inputs`);
-    inputs[name] = await loadArray(file);
+    inputs[name] = requireFinite(await loadArray(file), file);
   }
-  const labels = await loadArray(h.data.labels);
+  const labels = requireFinite(await loadArray(h.data.labels), h.data.labels);
   const names = Object.keys(inputs);
   const n = numExamples(inputs[names[0]!]!, h.data.inputs[names[0]!]);
   for (const name of names) {
@@ -62,4 +63,20 @@ export async function loadSweepInputs(h: Hypothesis): Promise<SweepInputs> {
     model, hypothesisSha256, parameters, initialWeights: parameterValues(model.proto, parameters),
     data: { inputs, labels }, n, isTarget, targetCount: selection.target.length,
   };
+}
+
+/** A NaN or ±Inf in the data makes every loss non-finite: refused up front, naming the file and the element. */
+function requireFinite(a: NdArray, file: string): NdArray {
+  if (a.dtype !== 'float32' && a.dtype !== 'float64') return a;
+  const data = a.data as Float32Array | Float64Array;
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isFinite(data[i]!)) continue;
+    const index: number[] = [];
+    for (let k = a.shape.length - 1, rest = i; k >= 0; k--) {
+      index.unshift(rest % a.shape[k]!);
+      rest = Math.floor(rest / a.shape[k]!);
+    }
+    throw new DataError('data/non-finite', file, `${data[i]} at [${index.join(', ')}] (row ${index[0] ?? 0})`, 'every model input and label must be finite: drop or impute that example');
+  }
+  return a;
 }

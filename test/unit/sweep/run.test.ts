@@ -4,8 +4,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadArray } from '../../../src/engine/data/load';
-import { toFloat32, toInt64 } from '../../../src/engine/data/ndarray';
+import { DataError } from '../../../src/engine/data/errors';
+import { loadArray, saveNpy } from '../../../src/engine/data/load';
+import { makeArray, toFloat32, toInt64 } from '../../../src/engine/data/ndarray';
 import { Dial, DialDivergence, DialFactory } from '../../../src/engine/dials/dial';
 import { degradableParameters, parameterValues } from '../../../src/engine/dials/parameters';
 import { loadModel, saveModel } from '../../../src/engine/onnx/load';
@@ -270,5 +271,27 @@ describe('sweep/run', function () {
     const effect = (r: number) => ref.ce(ref.logits(noised[r]!.map((v, j) => (CIRCUIT.includes(j) ? mean[j]! : v))), ref.y[r]!) - ref.ce(ref.logits(noised[r]!), ref.y[r]!);
     close(doc.levels[0]!.targetEffect.mean, ref.split(effect).target, 'E_T with the noised means');
     close(doc.levels[0]!.collateralEffect.mean, ref.split(effect).control, 'E_C with the noised means');
+  });
+});
+
+describe('sweep/run: data the sweep refuses', () => {
+  it('a NaN or Inf in the inputs or labels fails before any level, naming the file and the element', async () => {
+    const h = await planted('kappa-0.circuit.yaml');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-nan-'));
+    try {
+      const x = toFloat32(await loadArray(path.join(DIR, 'data/x.npy')));
+      const width = x.shape[1]!;
+      const data = Float32Array.from(x.data);
+      data[5 * width + 2] = NaN;
+      const file = path.join(dir, 'x.npy');
+      saveNpy(file, makeArray('float32', [...x.shape], data));
+      await assert.rejects(runSweep({ ...h, data: { ...h.data, inputs: { x: file } } }), (e: Error) =>
+        e instanceof DataError && e.code === 'data/non-finite' && e.message.startsWith(`${file}: NaN at [5, 2] (row 5)`));
+      data[5 * width + 2] = Infinity;
+      saveNpy(file, makeArray('float32', [...x.shape], data));
+      await assert.rejects(runSweep({ ...h, data: { ...h.data, inputs: { x: file } } }), /Infinity at \[5, 2\]/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
