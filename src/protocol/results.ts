@@ -124,6 +124,8 @@ export interface Verdict {
   question?: 'necessity' | 'sufficiency';
   /** Levels whose chains did not converge (they hold no test and break windows). */
   inconclusive?: number[];
+  /** Levels that diverged (no statistics; they break windows). */
+  diverged?: number[];
   /** What to change when levels are inconclusive. */
   advice?: string[];
   /** X_T(0) at the trained network, its bound, and whether the circuit is specific there at all. */

@@ -262,9 +262,12 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
   }
   if (!window && !sufficiency && controls >= 2 && tSurv !== null) parts.push(`the circuit's excess persists up to t = ${formatLevel(tSurv)}`);
   if (inconclusive.length > 0 && inconclusive.length < levels.length) parts.push(`inconclusive at t = ${inconclusive.map(formatLevel).join(', ')} (not converged)`);
+  // A verdict resting on a few levels of many says which ones it could not use.
+  const diverged = levels.filter((l) => l.error !== undefined).map((l) => l.level);
+  if (diverged.length > 0) parts.push(`diverged at t = ${diverged.map(formatLevel).join(', ')} (${diverged.length} of ${levels.length} levels)`);
   return {
     cleanWindow: window && [window.lower, window.upper], tEnt: window?.lower ?? null, tSurv, cleanlinessDecades: decades,
-    summary: parts.join('; '), question, inconclusive, advice, baselineExcess, calibration,
+    summary: parts.join('; '), question, inconclusive, diverged, advice, baselineExcess, calibration,
   };
 }
 

@@ -192,5 +192,11 @@ describe('sweep/verdict', () => {
     assert.equal(j.targetPersists, false);
     assert.equal(j.collateralNegligible, false);
     assert.deepEqual(j.failed, ['diverged']);
+    // The summary says which levels the verdict could not use.
+    const good = level({ level: 2, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL });
+    const v = judgeLevels([{ ...level({ level: 1, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL }), error: 'diverged' }, good], context({ gridLevels: 2 })).verdict;
+    assert.deepEqual(v.diverged, [1]);
+    assert.deepEqual(v.cleanWindow, [2, 2]);
+    assert.match(v.summary, /; diverged at t = 1 \(1 of 2 levels\)$/);
   });
 });
