@@ -25,7 +25,7 @@ export const llcCommand: Command = {
     + 'The standard error is the spread of the per-chain estimates. A diverging chain stops the run (exit 1) with a step size to try.\n'
     + `Defaults: --loss ${DEFAULTS.loss} --nbeta n/log n --step-size ${DEFAULTS.stepSize} --localization ${DEFAULTS.localization} --chains ${DEFAULTS.chains}\n`
     + `--draws ${DEFAULTS.draws} --burn-in ${DEFAULTS.burnIn} --thin ${DEFAULTS.thin} --batch-size ${DEFAULTS.batchSize} --seed ${DEFAULTS.seed}.\n`
-    + '--json prints {llc: {mean, se, chains}, initLoss, nbeta, n, d, stepSize, localization, chains, draws, burnIn, thin,\n'
+    + '--json prints {llc: {mean, se, sd, chains} (sd: over chains, n − 1, devinterp\'s llc/std), initLoss, nbeta, n, d, stepSize, localization, chains, draws, burnIn, thin,\n'
     + 'batchSize, seed, acceptance: {mean, se, chains}, lossTrace, seconds, stepsPerSecond, model}.',
   args: [],
   flags: [
@@ -34,7 +34,7 @@ export const llcCommand: Command = {
     { name: 'labels', type: 'string', valueName: 'FILE', description: 'class indices [n, …] (cross-entropy) or targets shaped like the output (mse)' },
     { name: 'loss', type: 'string', valueName: 'KIND', description: 'mse or cross-entropy' },
     { name: 'output', type: 'string', valueName: 'NAME', description: 'the model output the loss reads (default: the only output)' },
-    { name: 'nbeta', type: 'number', valueName: 'N', description: 'inverse temperature times n (nβ)' },
+    { name: 'nbeta', type: 'string', valueName: 'N', description: 'inverse temperature times n (nβ): a number, or devinterp for its default b/log b (b the batch size)' },
     { name: 'step-size', type: 'number', valueName: 'E', description: 'SGLD step size ε' },
     { name: 'localization', type: 'number', valueName: 'G', description: 'localization strength γ' },
     { name: 'chains', type: 'number', valueName: 'C', description: 'independent chains' },
@@ -59,18 +59,19 @@ export const llcCommand: Command = {
     const noise = optionalString(args, 'noise') ?? 'fed';
     if (noise !== 'counter' && noise !== 'fed') throw new UsageError(`--noise must be counter or fed, not '${noise}'`, HINT);
 
+    const batchSize = count(args, 'batch-size', 1) ?? DEFAULTS.batchSize;
     let result: LlcResult;
     try {
       result = await estimateLlc({
         model, loss: { kind: loss, output }, data: { inputs, labels },
-        nbeta: positive(args, 'nbeta'),
+        nbeta: nbetaFlag(args, batchSize),
         stepSize: positive(args, 'step-size') ?? DEFAULTS.stepSize,
         localization: nonNegative(args, 'localization') ?? DEFAULTS.localization,
         chains: count(args, 'chains', 1) ?? DEFAULTS.chains,
         draws: count(args, 'draws', 1) ?? DEFAULTS.draws,
         burnIn: count(args, 'burn-in', 0) ?? DEFAULTS.burnIn,
         thin: count(args, 'thin', 1) ?? DEFAULTS.thin,
-        batchSize: count(args, 'batch-size', 1) ?? DEFAULTS.batchSize,
+        batchSize,
         seed: count(args, 'seed', 0) ?? DEFAULTS.seed,
         noise: noise as SgldNoiseSource,
       });
@@ -92,6 +93,7 @@ export function formatLlc(r: LlcResult, modelPath: string, io: CliIO): string {
     ...table([
       ['model', displayPath(modelPath, io.cwd)],
       ['per chain', r.llc.chains.map((v) => v.toPrecision(4)).join('  ')],
+      ['sd over chains', r.llc.sd === null ? '—' : `${r.llc.sd.toPrecision(3)} (devinterp's llc/std)`],
       ['L_n(w*)', r.initLoss.toPrecision(6)],
       ['nβ', `${r.nbeta.toPrecision(6)} (n = ${r.n})`],
       ['sampler', `ε = ${r.stepSize}, γ = ${r.localization}, ${r.chains} chains × ${r.draws} draws, burn-in ${r.burnIn}, thin ${r.thin}, batch ${r.batchSize}, seed ${r.seed}`],
@@ -145,5 +147,18 @@ function numberFlag(args: ParsedArgs, name: string, ok: (v: number) => boolean, 
 }
 
 const positive = (a: ParsedArgs, n: string) => numberFlag(a, n, (v) => v > 0, 'positive');
+
+/** --nbeta N, or `devinterp`: devinterp's default nβ = b / log b with b the batch size (undefined: n / log n). */
+function nbetaFlag(args: ParsedArgs, batchSize: number): number | undefined {
+  const v = args.flags.nbeta;
+  if (v === undefined) return undefined;
+  if (v === 'devinterp') {
+    if (batchSize < 2) throw new UsageError('--nbeta devinterp is b / log b and needs --batch-size of at least 2', HINT);
+    return batchSize / Math.log(batchSize);
+  }
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !(n > 0) || !Number.isFinite(n)) throw new UsageError(`--nbeta must be a positive number or devinterp, not '${String(v)}'`, HINT);
+  return n;
+}
 const nonNegative = (a: ParsedArgs, n: string) => numberFlag(a, n, (v) => v >= 0, 'non-negative');
 const count = (a: ParsedArgs, n: string, min: number) => numberFlag(a, n, (v) => Number.isInteger(v) && v >= min, `an integer ≥ ${min}`);

@@ -33,7 +33,7 @@ describe('cli: llc', function () {
     const a = await run(...args);
     assert.equal(a.code, 0, a.err);
     const r = JSON.parse(a.out);
-    assert.deepEqual(Object.keys(r.llc), ['mean', 'se', 'chains']);
+    assert.deepEqual(Object.keys(r.llc), ['mean', 'se', 'sd', 'chains']);
     assert.equal(r.llc.chains.length, 3);
     assert.equal(r.nbeta, 20);
     assert.equal(r.d, 3);
@@ -42,10 +42,24 @@ describe('cli: llc', function () {
     // λ̂ is the per-chain mean, each nβ·(mean minibatch loss − L_n(w*)).
     const perChain = r.lossTrace.map((t: number[]) => 20 * (t.reduce((s, v) => s + v, 0) / t.length - r.initLoss));
     perChain.forEach((v: number, i: number) => assert.ok(Math.abs(v - r.llc.chains[i]) < 1e-9));
+    // devinterp's llc/std: the sample sd (n − 1) of the per-chain values; se = sd/√chains.
+    const m = perChain.reduce((s: number, v: number) => s + v, 0) / 3;
+    const sd = Math.sqrt(perChain.reduce((s: number, v: number) => s + (v - m) ** 2, 0) / 2);
+    assert.ok(Math.abs(r.llc.sd - sd) < 1e-9 && Math.abs(r.llc.se - sd / Math.sqrt(3)) < 1e-9);
     // Three short chains: a sanity range only (sgldLlc.test.ts checks the estimate against d/2 statistically).
     assert.ok(r.llc.mean > 0.5 && r.llc.mean < 2.5 && r.llc.se > 0, `λ̂ = ${r.llc.mean} ± ${r.llc.se} for d/2 = 1.5`);
     const b = await run(...args);
     assert.deepEqual(JSON.parse(b.out).llc, r.llc);
+  });
+
+  it('--nbeta devinterp is devinterp\'s default b / log b for the batch size b; other words are usage errors', async () => {
+    const quick = ['--step-size', '1e-3', '--localization', '0.01', '--chains', '2', '--draws', '20', '--burn-in', '0', '--json'];
+    const r = await run(...common, '--nbeta', 'devinterp', ...quick);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(Math.abs(JSON.parse(r.out).nbeta - 128 / Math.log(128)) < 1e-12);
+    const bad = await run(...common, '--nbeta', 'lots', ...quick);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--nbeta must be a positive number or devinterp, not 'lots'/);
   });
 
   it('stops a diverging chain with a message that names a smaller step size', async () => {

@@ -47,9 +47,15 @@ export interface Estimate {
   se: number | null;
 }
 
+/** λ̂ with the spread of its per-chain values: `sd` is their sample standard deviation (n − 1), devinterp's llc/std. */
+export interface LlcEstimate extends Estimate {
+  sd: number | null;
+  chains: number[];
+}
+
 /** The estimate, with the sampler settings that produced it (the hypothesis file's `sgld` block, resolved). */
 export interface LlcResult extends Required<Omit<SgldSettings, 'nbeta'>> {
-  llc: Estimate & { chains: number[] };
+  llc: LlcEstimate;
   /** L_n(w*) on all n examples. */
   initLoss: number;
   nbeta: number;
@@ -111,14 +117,15 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
 }
 
 /** λ̂ per chain = nβ·(mean loss of the chain − L_n(w*)); mean over chains with the standard error of that mean. */
-export function llcFromLosses(lossTrace: readonly (readonly number[])[], initLoss: number, nbeta: number): Estimate & { chains: number[] } {
+export function llcFromLosses(lossTrace: readonly (readonly number[])[], initLoss: number, nbeta: number): LlcEstimate {
   const perChain = lossTrace.map((losses) => nbeta * (mean(losses) - initLoss));
   if (perChain.length === 1) {
     // One chain: batch means over its draws stand in for independent chains.
     const se = batchMeansSe(lossTrace[0]!);
-    return { mean: perChain[0]!, se: se === null ? null : nbeta * se, chains: perChain };
+    return { mean: perChain[0]!, se: se === null ? null : nbeta * se, sd: null, chains: perChain };
   }
-  return { ...chainMeans(perChain), chains: perChain };
+  const e = chainMeans(perChain);
+  return { ...e, sd: e.se === null ? null : e.se * Math.sqrt(perChain.length), chains: perChain };
 }
 
 function chainMeans(values: readonly number[]): Estimate {
