@@ -50,6 +50,7 @@ export interface ArraySpec extends Common {
 export interface OneOfSpec extends Common {
   type: 'oneOf';
   variants: readonly Spec[];
+  default?: number | string;
 }
 
 export type Spec = StringSpec | NumberSpec | EnumSpec | ObjectSpec | ArraySpec | OneOfSpec;
@@ -75,7 +76,14 @@ const sgldSpec: ObjectSpec = {
   type: 'object',
   description: 'SGLD sampler of the tempered local posterior (devinterp\'s update): Δw = -(ε/2)·[nβ·∇L_B(w) + γ·(w - w*)] + √ε·ξ.',
   properties: {
-    stepSize: { type: 'number', exclusiveMinimum: 0, default: 1e-4, description: 'Step size ε (> 0). On divergence, try a smaller one.' },
+    stepSize: {
+      type: 'oneOf', default: 1e-4,
+      description: 'Step size ε: a number (> 0), or auto: per level, the largest ε on a geometric ladder (1e-2 ÷ 3 per rung) whose 100-step pilot chain stays finite with mean MALA acceptance ≥ 0.9.',
+      variants: [
+        { type: 'number', exclusiveMinimum: 0, description: 'Step size ε (> 0). On divergence, try a smaller one.' },
+        { type: 'enum', values: ['auto'], description: 'Calibrate ε per level from pilot chains (MALA acceptance ≥ 0.9).' },
+      ],
+    },
     localization: { type: 'number', minimum: 0, default: 100, description: 'Localization strength γ pulling samples towards the trained weights w*.' },
     chains: { type: 'integer', minimum: 1, maximum: 256, default: 4, description: 'Independent chains per temperature.' },
     draws: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 200, description: 'Draws kept per chain (after burn-in and thinning).' },
@@ -274,6 +282,7 @@ export function toJsonSchema(spec: Spec = HYPOTHESIS_SPEC, top = true): Record<s
       break;
     case 'oneOf':
       out.oneOf = spec.variants.map((v) => toJsonSchema(v, false));
+      if (spec.default !== undefined) out.default = spec.default;
       break;
     case 'object': {
       out.type = 'object';

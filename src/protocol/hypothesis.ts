@@ -26,7 +26,8 @@ export interface TemperatureGrid {
 }
 
 export interface SgldSettings {
-  stepSize: number;
+  /** ε, or 'auto': calibrated per level from pilot chains (the chosen ε is in each level's results). */
+  stepSize: number | 'auto';
   localization: number;
   chains: number;
   draws: number;

@@ -215,10 +215,13 @@ function mergeChainGroups(level: number, parts: readonly LevelResult[]): LevelRe
   const chains = (diverged >= 0 ? all.slice(0, diverged + 1) : all) as ChainWithGaps[];
   const error = diverged >= 0 ? parts.find((p) => p.chains.includes(all[diverged]!))?.error : undefined;
   const nbeta = parts[0]!.nbeta;
-  return levelResult(
+  const stepSize = parts[0]!.stepSize;
+  const merged = levelResult(
     { level, chains, seconds: Math.max(...parts.map((p) => p.seconds)), ...(error !== undefined ? { error } : {}), ...(nbeta !== undefined ? { nbeta } : {}) },
     MARKOV_CHAIN_DRAWS,
   );
+  if (stepSize !== undefined) merged.stepSize = stepSize;
+  return merged;
 }
 
 /** A results file (and a live level) keeps no per-draw series of the shards' statistics (only the chain traces). */

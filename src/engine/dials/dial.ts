@@ -70,6 +70,8 @@ export interface Dial {
   readonly deterministic: boolean;
   /** sgld: nβ at a level, so the runner reports λ̂(t) = nβ·(E_q[L_n] − L_n(w*)). */
   nbeta?(level: number): number;
+  /** sgld: the step size the level's chains ran with (known once they ran: `stepSize: auto` calibrates it). */
+  stepSize?(levelIndex: number): number | undefined;
   /** The draw that stands for t = 0, the trained network (activation noise: zero noise). Default: `{}` = w*. */
   baseline?(): DialDraw;
   /** Rewrites the (weights-as-inputs) model before the runner builds its paired clean/ablated model

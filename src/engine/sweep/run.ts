@@ -139,6 +139,8 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
         { level, chains, error, seconds: (performance.now() - levelStart) / 1000, ...(dial.nbeta ? { nbeta: dial.nbeta(level) } : {}) },
         { independent: dial.independentDraws, deterministic: dial.deterministic }, options.chains !== undefined,
       );
+      const stepSize = dial.stepSize?.(li);
+      if (stepSize !== undefined) result.stepSize = stepSize;
       levels.push(result);
       options.onLevel?.(judgeLevel(result, judging), li, baseline);
     }
