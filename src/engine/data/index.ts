@@ -8,10 +8,10 @@ export {
 export type { DType, DTypeDataMap, NdArray, TypedData } from './ndarray';
 export { isNpy, parseNpy, parseNpyHeader, writeNpy } from './npy';
 export type { NpyHeader } from './npy';
-export { listNpz, readNpz, readNpzMember, writeNpz } from './npz';
+export { listNpz, readNpz, readNpzMember } from './npz';
 export { fromNested, parseJsonArray } from './json';
 export type { JsonArrayOptions } from './json';
-export { loadArray, loadArraySync, parseArrayRef, readArrayInfo, saveNpy, saveNpz } from './load';
+export { loadArray, loadArraySync, parseArrayRef, readArrayInfo, saveNpy } from './load';
 export type { ArrayFormat, ArrayInfo, ArrayRef, LoadOptions } from './load';
 export { selectByIndices, selectByLabels, selectByMask, selectExamples, splitByFlag } from './select';
 export type { LabelValue, SelectOptions, Selection, TargetSpec } from './select';

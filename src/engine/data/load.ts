@@ -10,7 +10,7 @@ import { DataError } from './errors';
 import { parseJsonArray } from './json';
 import { DType, elementCount, ITEM_SIZE, NdArray } from './ndarray';
 import { NpyHeader, parseNpy, parseNpyHeader, writeNpy } from './npy';
-import { readNpzMember, writeNpz } from './npz';
+import { readNpzMember } from './npz';
 
 export type ArrayFormat = 'npy' | 'npz' | 'json';
 
@@ -156,9 +156,4 @@ export async function readArrayInfo(path: string, options: LoadOptions = {}): Pr
 /** Saves one array as .npy (numpy's bytes), atomically (temp file + rename). */
 export function saveNpy(file: string, array: NdArray): void {
   writeFileAtomic(file, writeNpy(array));
-}
-
-/** Saves named arrays as an uncompressed .npz, atomically (temp file + rename). */
-export function saveNpz(file: string, arrays: ReadonlyMap<string, NdArray> | Readonly<Record<string, NdArray>>): void {
-  writeFileAtomic(file, writeNpz(arrays));
 }

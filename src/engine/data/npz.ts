@@ -4,8 +4,8 @@
  */
 import { DataError } from './errors';
 import { NdArray } from './ndarray';
-import { parseNpy, writeNpy } from './npy';
-import { readZipDirectory, readZipEntry, writeZip, ZipEntry } from './zip';
+import { parseNpy } from './npy';
+import { readZipDirectory, readZipEntry, ZipEntry } from './zip';
 
 function arrayMembers(bytes: Uint8Array, source: string): Map<string, ZipEntry> {
   const members = new Map<string, ZipEntry>();
@@ -51,10 +51,4 @@ export function readNpzMember(bytes: Uint8Array, member?: string, source = '<buf
       names.length ? `it holds: ${names.join(', ')}` : 'the archive holds no arrays');
   }
   return parseNpy(readZipEntry(bytes, entry, source), `${source}#${name}`);
-}
-
-/** An uncompressed `.npz` (as np.savez writes), members in the given order. */
-export function writeNpz(arrays: ReadonlyMap<string, NdArray> | Readonly<Record<string, NdArray>>): Buffer {
-  const entries = arrays instanceof Map ? [...arrays.entries()] : Object.entries(arrays as Record<string, NdArray>);
-  return writeZip(entries.map(([name, a]) => ({ name: `${name}.npy`, data: writeNpy(a) })));
 }

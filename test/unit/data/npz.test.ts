@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { makeArray } from '../../../src/engine/data/ndarray';
-import { listNpz, readNpz, readNpzMember, writeNpz } from '../../../src/engine/data/npz';
+import { listNpz, readNpz, readNpzMember } from '../../../src/engine/data/npz';
+import { writeNpz, writeZip } from '../../fixtures/npzWriter';
 import { writeNpy } from '../../../src/engine/data/npy';
-import { readZipDirectory, writeZip } from '../../../src/engine/data/zip';
+import { readZipDirectory } from '../../../src/engine/data/zip';
 import { assertDataError, assertMatches, EXPECTED, fixture } from './helpers';
 
 describe('data/npz', () => {
