@@ -1,6 +1,7 @@
 // Number formatting shared by the chart's hover text, the CLI's verdict table, the HTML page and the webviews,
 // and the pieces of a level and a verdict that every face shows the same way (the level table's cells, the
 // failed tests, convergence, the calibration line).
+import { formatLevel } from '../protocol/format';
 import type { Convergence, Estimate, LevelResult, TestName, Verdict } from '../protocol/results';
 
 /** Four significant digits, exponent form for very large or very small magnitudes; "NaN", "∞" spelled out. */
@@ -26,10 +27,7 @@ export function formatSe(se: number): string {
   return String(Number(se.toPrecision(2)));
 }
 
-/** Levels as the grid shows them: temperatures are short numbers. */
-export function formatLevel(t: number): string {
-  return formatNumber(t);
-}
+export { formatLevel };
 
 /** What a version-1 document (or level) shows where the null would be. */
 export const NO_NULL_V1 = 'no null (results version 1)';

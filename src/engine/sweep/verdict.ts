@@ -13,6 +13,7 @@
  */
 import type { Hypothesis, InterventionScope, VerdictSettings } from '../../protocol/hypothesis';
 import type { Baseline, Calibration, ControlLevel, Estimate, LevelResult, TestName, Verdict } from '../../protocol/results';
+import { formatLevel } from '../../protocol/format';
 import { worst } from './level';
 import { studentTQuantile } from './stats';
 
@@ -37,10 +38,6 @@ export const DEFAULT_VERDICT: VerdictSettings = {
   collateralTolerance: 0.1, persistence: 0.25, noiseFloor: 1e-3, alpha: 0.05, sufficiencyTolerance: 0.1, rhat: 1.01, essPerChain: 100,
 };
 
-/** Shortest decimal form for messages: 3 significant digits. */
-export function formatLevel(t: number): string {
-  return Number(t.toPrecision(3)).toString();
-}
 
 /** The 1 − 2α interval of an estimate (mean ± t_{1−α, dof}·se). */
 function twoSidedInterval(e: Estimate, alpha: number): [number, number] {
