@@ -13,7 +13,7 @@ import { displayPath, table } from './format';
 
 const HINT = 'see `circuit-thermometer llc --help`';
 
-/** Defaults follow DESIGN.md's example settings; nβ defaults to n/log n (Watanabe's β* = 1/log n). */
+/** Defaults are the sgld settings' defaults of the hypothesis schema; nβ defaults to n/log n (Watanabe's β* = 1/log n). */
 const DEFAULTS = { loss: 'cross-entropy', stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1, batchSize: 256, seed: 0 } as const;
 
 export const llcCommand: Command = {

@@ -1,4 +1,4 @@
-// The check "ops on the gradient path that have no gradient rule" (DESIGN.md §3): the autodiff module's
+// The check "ops on the gradient path that have no gradient rule" (the hypothesis checks, src/hypothesis/semantic.ts): the autodiff module's
 // static analysis, behind a small type so tests and callers can pass another analyzer (or none).
 import { analyzeGradientSupport } from '../engine/autodiff';
 import type { ModelProto } from '../engine/onnx/proto';

@@ -1,4 +1,4 @@
-// One SGLD step as one ONNX graph (docs/method.md; DESIGN §2): forward, backward, noise and update, so a step is one
+// One SGLD step as one ONNX graph (docs/method.md, docs/architecture.md): forward, backward, noise and update, so a step is one
 // `session.run` and weights go in and come out as tensors.
 //
 //   w' = w − (ε/2)·[nβ·∇L_B(w) + γ·(w − w*)] + √ε·ξ,  ξ ~ N(0, I)          (devinterp's SGLD)

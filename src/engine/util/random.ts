@@ -1,6 +1,6 @@
 // Seeded, fast pseudo-random numbers: xoshiro128** uniforms and Marsaglia-polar normals.
 // Every random stream of a sweep is keyed by (seed, level, chain, …) so a draw never depends on the grid or
-// on which other chains ran: same seed, same numbers (DESIGN.md §2).
+// on which other chains ran: same seed, same numbers (docs/architecture.md).
 
 /** 32-bit avalanche mix (murmur3 finaliser). */
 function mix32(h: number): number {

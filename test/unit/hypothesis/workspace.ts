@@ -47,7 +47,7 @@ export async function makeWorkspace(): Promise<string> {
   return dir;
 }
 
-/** A complete, valid hypothesis on the MLP fixture (DESIGN.md §3's example, adapted). */
+/** A complete, valid hypothesis on the MLP fixture (the README's example, adapted). */
 export const VALID_MLP = `# The MLP's hidden ReLU units 3, 7, 10 and 11, claimed for the odd examples.
 model: ./mlp.onnx
 data:
