@@ -4,7 +4,7 @@ import type { Hypothesis, DialKind } from '../protocol/hypothesis';
 import { RESULTS_VERSION, type LevelResult, type ResultsDocument } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
 import { type ChartDoc, chartDocOf, type RunStatus, type RunSummary } from '../protocol/webview';
-import { formatDuration } from './format';
+import { formatDuration } from '../protocol/format';
 
 export interface RunRecord {
   /** The results file's absolute path: one per hypothesis (a new run of it replaces the old record). */

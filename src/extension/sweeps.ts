@@ -7,7 +7,7 @@ import type { LevelResult } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
 import { settings, workerEnv } from './config';
 import { parallelModule } from './engine';
-import { formatDuration } from './format';
+import { formatDuration } from '../protocol/format';
 import type { RunRecord } from './runRecord';
 import { RunsStore, samePath } from './runsStore';
 

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { SHAPE, TRACE, type Figure } from '../../src/chart/figure';
-import { formatDuration, progressLine } from '../../src/cli/progress';
+import { progressLine } from '../../src/cli/progress';
+import { formatDuration } from '../../src/protocol/format';
 import { sweep, SWEEP_EXIT } from '../../src/cli/sweep';
 import type { CliIO } from '../../src/cli/command';
 import type { ResultsDocument } from '../../src/protocol/results';
@@ -230,7 +231,7 @@ describe('cli: sweep from the bundle, as a real process', function () {
 
 describe('cli: progress formatting', () => {
   it('formats durations and a bar that fits the terminal', () => {
-    assert.deepStrictEqual([5, 65, 3600 + 120, 59.6].map(formatDuration), ['5s', '1m05s', '1h02m', '1m00s']);
+    assert.deepStrictEqual([5, 65, 3600 + 120, 59.6].map((s) => formatDuration(s, 'compact')), ['5s', '1m05s', '1h02m', '1m00s']);
     const line = progressLine({ runId: 'r', levelIndex: 2, level: 1, levels: 13, chain: 1, chains: 4, draw: 119, draws: 200, fraction: 0.42, elapsedSeconds: 10, etaSeconds: 65 }, 120);
     assert.match(line, /^\[#+-+\]  42%  level 3\/13 \(1\)  chain 2\/4  draw 120\/200  ETA 1m05s$/);
     assert.ok(progressLine({ runId: 'r', levelIndex: 0, level: 0.1, levels: 1, chain: 0, chains: 1, draw: 0, draws: 1, fraction: 0, elapsedSeconds: 0, etaSeconds: null }, 40).length <= 40);
