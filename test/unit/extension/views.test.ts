@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ANNOTATION, TRACE, SHAPE } from '../../../src/chart/figure';
+import { ANNOTATION, buildFigure, TRACE, SHAPE } from '../../../src/chart/figure';
 import { lightTheme } from '../../../src/chart/theme';
 import { GraphIndex, loadModel, saveModel, summarizeModel } from '../../../src/engine/onnx';
 import { analyzeGradientSupport } from '../../../src/engine/autodiff';
@@ -217,6 +217,38 @@ describe('extension: runs, charts and exports', () => {
     const r0 = Object.fromEntries(v1[1].split(',').map((c, i) => [h1[i], c]));
     for (const key of ['null_mean', 'excess_bound', 'rhat_loss', 'test_converged', 'failed', 'clean', 'collateral_lower']) assert.equal(r0[key], '', key);
     assert.equal(r0.collateral_negligible, 'false');
+  });
+
+  it('the CSV re-plots the chart: every drawn band, line and bound equals its column', () => {
+    for (const doc of [sampleDocument(), sampleDocumentV1()]) {
+      const lines = levelTableCsv(doc).trimEnd().split('\r\n');
+      const head = lines[0].split(',');
+      const rows = lines.slice(1).map((line) => Object.fromEntries(line.split(',').map((c, i) => [head[i], c])));
+      const column = (name: string) => rows.filter((r) => r.error === '').map((r) => (r[name] === '' ? NaN : Number(r[name])));
+      const fig = buildFigure(chartDocOf(doc), { xAxis: 'temperature', theme: lightTheme });
+      const trace = (uid: string) => fig.data.find((d) => (d as { uid?: string }).uid === uid) as { x: number[]; y: number[] } | undefined;
+      const drawn: [string, string][] = [
+        [TRACE.target, 'target_effect_mean'], [TRACE.targetUpper, 'target_effect_upper'], [TRACE.targetLower, 'target_effect_lower'],
+        [TRACE.collateral, 'collateral_effect_mean'], [TRACE.collateralUpper, 'collateral_effect_upper'], [TRACE.collateralLower, 'collateral_effect_lower'],
+        [TRACE.lossGap, 'loss_gap_mean'], [TRACE.lossGapUpper, 'loss_gap_upper'], [TRACE.lossGapLower, 'loss_gap_lower'],
+        [TRACE.tolerance, 'collateral_tolerance_line'], [TRACE.persistence, 'persistence_line'],
+      ];
+      for (const [uid, name] of drawn) {
+        const t = trace(uid);
+        assert.ok(t, `${uid} is drawn`);
+        assert.deepEqual(t.x, column('level'), `${uid}: x`);
+        assert.deepEqual(t.y, column(name), `${uid} = ${name}`);
+      }
+      if (doc.version === 2) {
+        const bound = trace(TRACE.excessBound)!;
+        assert.deepEqual(bound.y, column('excess_bound_line'));
+        assert.deepEqual(trace(TRACE.nullUpper)!.y, column('null_band_upper'));
+        assert.deepEqual(trace(TRACE.llcUpper)!.y, column('llc_upper'));
+      }
+      assert.ok(rows.every((r) => Number(r.threshold_collateral_tolerance) === doc.thresholds.collateralTolerance));
+      assert.ok(rows.every((r) => Number(r.threshold_persistence) === doc.thresholds.persistence));
+      assert.ok(rows.every((r) => Number(r.watanabe_temperature) === doc.watanabeTemperature));
+    }
   });
 
   it('sparklines: log-scaled x, gaps for missing values, zero line inside the box', () => {
