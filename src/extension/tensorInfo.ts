@@ -1,7 +1,8 @@
 // What the editor says about a tensor of the model: where it comes from (op, node), its shape and dtype.
 // Shapes come from the check's probe run when there was one, else from the graph's declared types.
 import type { ProbedTensor } from '../engine/onnx';
-import type { ModelFacts } from '../hypothesis';
+import { type ModelFacts, shownDims } from '../hypothesis';
+
 
 export type TensorRole = 'input' | 'output' | 'parameter' | 'activation';
 
@@ -27,7 +28,8 @@ export function describeTensor(facts: ModelFacts, shapes: Map<string, ProbedTens
   const role: TensorRole = isInput ? 'input' : index.graphOutputs.includes(name) ? 'output' : index.initializers.has(name) || producer?.opType === 'Constant' ? 'parameter' : 'activation';
   const probed = shapes?.get(name);
   const declared = index.types.get(name);
-  const shape = probed ? probed.dims.map(String) : declared?.shape ? declared.shape.map((d) => (d === null ? '?' : String(d))) : undefined;
+  // Measured shapes are written as the diagnostics write them: the example axis is `batch`, not the probe's size.
+  const shape = probed ? shownDims(facts, name, probed.dims) : declared?.shape ? declared.shape.map((d) => (d === null ? '?' : String(d))) : undefined;
   return {
     name,
     role,
@@ -49,7 +51,7 @@ export function tensorMarkdown(d: TensorDescription): string {
   const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
   const lines = [`**${code(d.name)}** — ${d.role}`, ''];
   if (d.op) lines.push(`- op: ${code(d.op)} (node ${code(d.node ?? '?')})`);
-  lines.push(`- shape: ${d.shape ? code(`[${d.shape.join(', ')}]`) : 'unknown'}${d.shapeSource === 'measured' ? ' (measured by one run)' : d.shapeSource === 'declared' ? ' (declared in the model)' : ''}`);
+  lines.push(`- shape: ${d.shape ? code(`[${d.shape.join(', ')}]`) : 'unknown'}${d.shapeSource === 'measured' ? ` (measured by one run${d.shape?.[0] === 'batch' ? '; batch: the number of examples' : ''})` : d.shapeSource === 'declared' ? ' (declared in the model)' : ''}`);
   lines.push(`- dtype: ${code(d.dtype)}`);
   if (d.consumers.length > 0) {
     const shown = d.consumers.slice(0, 4).map(code).join(', ');

@@ -88,7 +88,7 @@ export function readHypothesisFile(file: string): string {
   } catch (e) {
     if (e instanceof HypothesisReadError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a hypothesis file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, expected a .circuit.yaml, .circuit.yml or .circuit.json file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new HypothesisReadError(`${abs}: ${why}`);
   }
 }

@@ -12,3 +12,4 @@ export type { Draft } from './resolve';
 export { HYPOTHESIS_SPEC, toJsonSchema } from './schema';
 export { didYouMean, editDistance } from './suggest';
 export * from '../protocol/hypothesis';
+export { hasBatchAxis, shownDims, shownShape } from './shownShape';

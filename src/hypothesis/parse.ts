@@ -2,6 +2,7 @@
 // YAML and JSON both go through the `yaml` parser (JSON is YAML's flow subset); JSON syntax errors
 // are reported from JSON.parse first, so a .json file never passes with YAML-only syntax.
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node as YamlNode, parseDocument, Scalar } from 'yaml';
+import { findBracketProblem } from './brackets';
 import { Diagnostic, Range, rangeOf } from './diagnostics';
 
 export type ScalarValue = string | number | boolean | null;
@@ -82,14 +83,22 @@ export function parseText(text: string, file: string, format: SourceFormat = for
 
   const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, uniqueKeys: false, prettyErrors: false, strict: true });
 
+  // A parser that gave up on an unbalanced bracket reports where it noticed; ours says which bracket, where it belongs.
+  const bracketError = (): boolean => {
+    const b = findBracketProblem(text, format);
+    if (b) error(span(b.start, b.end), `invalid ${format === 'json' ? 'JSON' : 'YAML'}: ${b.message}`, b.hint);
+    return b !== undefined;
+  };
   if (format === 'json') {
     const jsonError = jsonSyntaxError(text);
     if (jsonError) {
+      if (bracketError()) return result;
       const at = jsonError.offset ?? text.length;
       error(span(at, at + 1), `invalid JSON: ${jsonError.message}`, 'JSON allows no comments, trailing commas or single quotes');
       return result;
     }
   }
+  if (doc.errors.length > 0 && bracketError()) return result;
   for (const e of doc.errors) {
     error(span(e.pos[0], e.pos[1]), `invalid ${format === 'json' ? 'JSON' : 'YAML'}: ${firstSentence(e.message)}`);
   }
@@ -219,6 +228,6 @@ export function nodeAt(root: PNode | undefined, path: readonly (string | number)
 /** Text that writes `value` as a scalar in the same style as the original (for quick fixes). */
 export function scalarText(value: string, style: ScalarStyle): string {
   if (style === 'single') return `'${value.replace(/'/g, "''")}'`;
-  if (style === 'plain' && /^[A-Za-z_/][A-Za-z0-9_./-]*$/.test(value) && !/^(true|false|null|yes|no|on|off)$/i.test(value)) return value;
+  if (style === 'plain' && /^(?:[A-Za-z_/]|\.{1,2}\/)[A-Za-z0-9_./-]*$/.test(value) && !/^(true|false|null|yes|no|on|off)$/i.test(value)) return value;
   return JSON.stringify(value);
 }

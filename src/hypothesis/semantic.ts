@@ -9,9 +9,11 @@ import { DTypeName } from '../engine/onnx/tensor';
 import { log10DistinctSets, unitsAlong } from '../engine/sweep/controls';
 import type { CircuitComponent } from '../protocol/hypothesis';
 import { CheckCache, defaultCheckCache, ModelFacts } from './cache';
-import { DiagnosticCode, Range } from './diagnostics';
+import { DiagnosticCode, Fix, Range } from './diagnostics';
+import { hasBatchAxis, shownShape } from './shownShape';
 import { defaultGradientSupport, GradientSupportAnalyzer } from './gradientSupport';
-import { entryOf, scalarText } from './parse';
+import { ARRAY_EXTENSIONS, expectedFile, isFolder, missingFileFix, MODEL_EXTENSIONS } from './fileFixes';
+import { entryOf, type PNode, scalarText } from './parse';
 import { Draft, Resolver, splitMember } from './resolve';
 import { didYouMean } from './suggest';
 import { PathStep, Reporter } from './validate';
@@ -86,8 +88,8 @@ export class SemanticChecker {
   private async loadModel(): Promise<ModelFacts | undefined> {
     const p = this.draft.model;
     if (!p) return undefined;
-    if (!this.cache.exists(p)) {
-      this.error('hyp/model-not-found', this.loc.at(['model']), `model file not found: ${p}`, 'relative paths start at the hypothesis file\'s folder');
+    if (!this.cache.exists(p) || isFolder(p)) {
+      this.fileProblem('hyp/model-not-found', ['model'], 'model', `model file not found: ${p}`, p, MODEL_EXTENSIONS);
       return undefined;
     }
     try {
@@ -96,6 +98,17 @@ export class SemanticChecker {
       this.error('hyp/model-unreadable', this.loc.at(['model']), oneLine(e));
       return undefined;
     }
+  }
+
+  /** A path that names no file: missing, or a folder. With a quick fix when a file of the right kind is near. */
+  private fileProblem(code: DiagnosticCode, path: PathStep[], what: string, notFound: string, abs: string, extensions: readonly string[], member?: string): void {
+    const at = this.loc.at(path);
+    const node = this.loc.node(path);
+    const found = missingFileFix(node?.kind === 'scalar' ? node : undefined, at, abs, extensions, member);
+    const folder = isFolder(abs);
+    const hint = found ? `did you mean '${found.path}'?` : folder ? `name ${expectedFile(extensions)} inside it` : 'relative paths start at the hypothesis file\'s folder';
+    const message = folder ? `${what}: ${abs} is a folder, expected ${expectedFile(extensions)}` : notFound;
+    this.out.error(code, at, message, { hint, ...(found ? { fix: found.fix } : {}) });
   }
 
   private dataRefs(): DataRef[] {
@@ -114,9 +127,9 @@ export class SemanticChecker {
     const refs = this.dataRefs();
     const read = await Promise.all(refs.map(async (ref) => {
       const at = this.loc.at(ref.at);
-      const file = splitMember(ref.path).file;
-      if (!this.cache.exists(ref.path)) {
-        this.error('hyp/data-not-found', at, `${ref.what}: file not found: ${file}`, 'relative paths start at the hypothesis file\'s folder');
+      const { file, member } = splitMember(ref.path);
+      if (!this.cache.exists(ref.path) || isFolder(file)) {
+        this.fileProblem('hyp/data-not-found', ref.at, ref.what, `${ref.what}: file not found: ${file}`, file, ARRAY_EXTENSIONS, member);
         return undefined;
       }
       try {
@@ -141,8 +154,8 @@ export class SemanticChecker {
     await Promise.all(list.map(async (p, i) => {
       if (!p) return;
       const at = this.loc.at(['degradation', 'checkpoints', i]);
-      if (!this.cache.exists(p)) {
-        this.error('hyp/checkpoint-not-found', at, `checkpoint file not found: ${p}`);
+      if (!this.cache.exists(p) || isFolder(p)) {
+        this.fileProblem('hyp/checkpoint-not-found', ['degradation', 'checkpoints', i], 'checkpoint', `checkpoint file not found: ${p}`, p, MODEL_EXTENSIONS);
         return;
       }
       let cp: ModelFacts;
@@ -310,23 +323,20 @@ export class SemanticChecker {
   }
 
   private checkComponents(facts: ModelFacts, probe: Map<string, ProbedTensor> | undefined): void {
-    const params = new Set(facts.index.parameters().map((p) => p.name));
-    const batchIsSymbolic = facts.index.graphInputs.some((name) => typeof facts.index.types.get(name)?.shape?.[0] !== 'number');
     (this.draft.circuit?.components ?? []).forEach((c, i) => {
       if (!c?.tensor || c.axis === undefined) return;
       const dims = probe?.get(c.tensor)?.dims ?? staticShape(facts, c.tensor);
       if (!dims) return;
       const base: PathStep[] = ['circuit', 'components', i];
       const rank = dims.length;
-      const shown = shapeText(dims.map((d, k) => (k === 0 && batchIsSymbolic && !params.has(c.tensor!) && !facts.index.initializers.has(c.tensor!) ? 'batch' : d)));
+      const shown = shownShape(facts, c.tensor, dims);
       if (c.axis < -rank || c.axis >= rank) {
         this.error('hyp/axis-out-of-range', this.loc.at([...base, 'axis']), `axis ${c.axis} is out of range for '${c.tensor}', which has rank ${rank} (shape ${shown})`,
           rank > 0 ? `use an axis in ${-rank}…${rank - 1}` : 'a scalar has no units');
         return;
       }
       const axis = c.axis < 0 ? c.axis + rank : c.axis;
-      const isActivation = !params.has(c.tensor) && !facts.index.initializers.has(c.tensor);
-      if (axis === 0 && isActivation && batchIsSymbolic) {
+      if (axis === 0 && hasBatchAxis(facts, c.tensor)) {
         this.out.warning('hyp/batch-axis', this.loc.at([...base, c.axis === -1 ? 'units' : 'axis']), `axis ${c.axis} of '${c.tensor}' (shape ${shown}) indexes examples, not units`,
           { hint: 'units usually lie along the last axis (axis: -1)' });
       } else if (c.units) {
@@ -387,7 +397,9 @@ export class SemanticChecker {
       const last = typeof item.value === 'number' ? item.value : typeof item.value === 'string' ? Number(item.value.split(':')[1]) - 1 : NaN;
       if (!(last >= size)) return;
       const text = typeof item.value === 'number' ? `${what} ${item.value}` : `${what} range "${item.value}"`;
-      this.error(code, this.loc.at([...path, k]), `${text} is out of range: ${facts}`, size > 0 ? `valid ${what}s are 0…${size - 1}` : `there are no ${what}s`);
+      const fix = indexFix(list.items, k, size, what);
+      this.out.error(code, this.loc.at([...path, k]), `${text} is out of range: ${facts}`,
+        { hint: size > 0 ? `valid ${what}s are 0…${size - 1}` : `there are no ${what}s`, ...(fix ? { fix } : {}) });
     });
   }
 
@@ -503,4 +515,23 @@ export class SemanticChecker {
 function staticShape(facts: ModelFacts, name: string): number[] | undefined {
   const s = facts.index.types.get(name)?.shape;
   return s && s.every((d): d is number => typeof d === 'number') ? s : undefined;
+}
+
+/**
+ * The quick fix for an out-of-range index at `items[k]`: a range "a:b" that starts inside is cut to "a:size"; anything
+ * else is removed from the list with its separator (never the list's only item: a component needs one).
+ */
+function indexFix(items: readonly PNode[], k: number, size: number, what: string): Fix | undefined {
+  const item = items[k]!;
+  if (item.kind !== 'scalar') return undefined;
+  if (typeof item.value === 'string') {
+    const from = Number(item.value.split(':')[0]);
+    if (Number.isInteger(from) && from >= 0 && from < size - 1) {
+      const cut = `${from}:${size}`;
+      return { range: item.range, newText: scalarText(cut, item.style === 'plain' ? 'double' : item.style), title: `Change to "${cut}" (the ${what}s that exist)` };
+    }
+  }
+  if (items.length < 2) return undefined;
+  const range = k > 0 ? { start: items[k - 1]!.range.end, end: item.range.end } : { start: item.range.start, end: items[1]!.range.start };
+  return { range, newText: '', title: `Remove ${what} ${typeof item.value === 'number' ? item.value : `"${item.value}"`}` };
 }

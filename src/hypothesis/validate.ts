@@ -132,10 +132,13 @@ export class SpecValidator {
       return this.wrongType(node, spec, path);
     }
     const out: Record<string, unknown> = {};
+    // Required keys an unknown key is a misspelling of: its did-you-mean says it, at the key, once.
+    const misspelt = new Set<string>();
     for (const entry of node.entries) {
       const sub = spec.properties[entry.key] ?? spec.additional;
       if (!sub) {
-        this.unknownKey(node, spec, entry.key, entry.keyRange, entry.keyStyle, path);
+        const guess = this.unknownKey(node, spec, entry.key, entry.keyRange, entry.keyStyle, path);
+        if (guess) misspelt.add(guess);
         continue;
       }
       const v = this.value(entry.value, sub, [...path, entry.key]);
@@ -143,7 +146,7 @@ export class SpecValidator {
     }
     const present = new Set(node.entries.map((e) => e.key));
     for (const key of spec.required ?? []) {
-      if (present.has(key)) continue;
+      if (present.has(key) || misspelt.has(key)) continue;
       this.out.error('hyp/missing-key', headRange(node), `${path.length ? `${pathLabel(path)} needs` : 'the hypothesis needs'} '${key}'`,
         { hint: spec.properties[key]?.description });
     }
@@ -165,15 +168,18 @@ export class SpecValidator {
     return out;
   }
 
-  private unknownKey(node: MapNode, spec: ObjectSpec, key: string, range: Range, style: ScalarNode['style'], path: PathStep[]): void {
+  /** Reports an unknown key; returns the key it is likely a misspelling of. */
+  private unknownKey(node: MapNode, spec: ObjectSpec, key: string, range: Range, style: ScalarNode['style'], path: PathStep[]): string | undefined {
     const present = new Set(node.entries.map((e) => e.key));
     const free = Object.keys(spec.properties).filter((k) => !present.has(k));
     const guess = didYouMean(key, free) ?? didYouMean(key, Object.keys(spec.properties));
     const where = path.length ? `in ${pathLabel(path)}` : 'at the top level';
     const known = Object.keys(spec.properties).filter((k) => k !== '$schema');
-    this.out.error('hyp/unknown-key', range, `unknown key '${key}' ${where}`, guess
+    const needed = guess !== undefined && !present.has(guess) && (spec.required ?? []).includes(guess);
+    this.out.error('hyp/unknown-key', range, `unknown key '${key}' ${where}${needed ? `; '${guess}' is required` : ''}`, guess
       ? { hint: `did you mean '${guess}'?`, fix: { range, newText: scalarText(guess, style), title: `Change to '${guess}'` } }
       : { hint: `known keys: ${known.join(', ')}` });
+    return guess;
   }
 
   private array(node: PNode, spec: ArraySpec, path: PathStep[]): unknown[] | undefined {

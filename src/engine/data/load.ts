@@ -65,7 +65,7 @@ function ioError(e: unknown, file: string): DataError {
   if (code === 'ENOENT' || code === 'ENOTDIR') {
     return new DataError('data/not-found', file, 'no such file', 'check the path');
   }
-  if (code === 'EISDIR') return new DataError('data/io', file, 'is a directory, not an array file', 'point to a .npy, .npz or .json file');
+  if (code === 'EISDIR') return new DataError('data/io', file, 'is a folder, expected a .npy, .npz or .json file', 'name a file inside it');
   return new DataError('data/io', file, `cannot be read (${(e as Error).message})`, 'check its permissions');
 }
 

@@ -48,7 +48,7 @@ export function loadModel(file: string): LoadedModel {
   } catch {
     throw new ModelError('onnx/not-found', `${abs}: no such file`);
   }
-  if (stat.isDirectory()) throw new ModelError('onnx/not-a-file', `${abs}: is a directory, not an .onnx file`);
+  if (stat.isDirectory()) throw new ModelError('onnx/not-a-file', `${abs} is a folder, expected a .onnx file`);
   if (stat.size > MAX_MODEL_BYTES) {
     throw new ModelError('onnx/too-large', `${abs}: ${stat.size} bytes exceeds protobuf's 2 GiB limit`, 'save the weights as external data');
   }

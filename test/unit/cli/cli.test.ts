@@ -102,7 +102,7 @@ describe('CLI', () => {
       const missing = await cli(['inspect', 'missing.onnx'], dir);
       assert.equal(missing.code, 2);
       assertOneLineError(missing, /missing\.onnx: no such file/);
-      assertOneLineError(await cli(['inspect', '.'], dir), /is a directory/);
+      assertOneLineError(await cli(['inspect', '.'], dir), /is a folder, expected a \.onnx file/);
       assertOneLineError(await cli(['inspect', 'notes.onnx'], dir), /not a readable ONNX model/);
     });
   });
@@ -152,7 +152,7 @@ describe('CLI', () => {
       const missing = await cli(['check', 'nope.circuit.yaml'], dir);
       assert.equal(missing.code, 2);
       assertOneLineError(missing, /nope\.circuit\.yaml: no such file/);
-      assertOneLineError(await cli(['check', '.'], dir), /is a directory/);
+      assertOneLineError(await cli(['check', '.'], dir), /is a folder, expected a \.circuit/);
       assertOneLineError(await cli(['check', 'mlp.onnx'], dir), /is a binary file, not a hypothesis/);
     });
 

@@ -10,7 +10,7 @@ import { ANNOTATION, buildFigure, TRACE, SHAPE } from '../../../src/chart/figure
 import { lightTheme } from '../../../src/chart/theme';
 import { GraphIndex, loadModel, saveModel, summarizeModel } from '../../../src/engine/onnx';
 import { analyzeGradientSupport } from '../../../src/engine/autodiff';
-import { parseHypothesis } from '../../../src/hypothesis';
+import { parseHypothesis, shownShape } from '../../../src/hypothesis';
 import type { Hypothesis } from '../../../src/protocol/hypothesis';
 import { chartDocOf, DEFAULT_CHART_OPTIONS } from '../../../src/protocol/webview';
 import { completionContextAt } from '../../../src/extension/completionContext';
@@ -284,10 +284,13 @@ describe('extension: language helpers', () => {
     assert.equal(relu.op, 'Relu');
     assert.deepEqual(relu.consumers, [`MatMul ${index.consumersOf('/relu/Relu_output_0')[0].name || '/fc2/MatMul_output_0'}`]);
     const measured = describeTensor(facts, new Map([['/relu/Relu_output_0', { dtype: 'float32', dims: [2, 16] }]]), '/relu/Relu_output_0');
-    assert.deepEqual(measured?.shape, ['2', '16']);
+    // The probe ran with a placeholder batch of 2: the hover writes the example axis as the diagnostics do.
+    assert.deepEqual(measured?.shape, ['batch', '16']);
     assert.equal(measured?.shapeSource, 'measured');
-    assert.equal(tensorDetail(measured!), 'Relu → [2, 16] float32');
-    assert.match(tensorMarkdown(measured!), /shape: `\[2, 16\]` \(measured by one run\)/);
+    assert.equal(tensorDetail(measured!), 'Relu → [batch, 16] float32');
+    assert.match(tensorMarkdown(measured!), /shape: `\[batch, 16\]` \(measured by one run; batch: the number of examples\)/);
+    assert.equal(shownShape(facts, '/relu/Relu_output_0', [2, 16]), '[batch, 16]', 'the diagnostics\' words');
+    assert.equal(shownShape(facts, 'fc1.weight', [16, 8]), '[16, 8]', 'a parameter has no example axis');
     const w = describeTensor(facts, undefined, 'fc1.weight');
     assert.equal(w?.role, 'parameter');
     assert.deepEqual(w?.shape, ['16', '8']);

@@ -91,6 +91,43 @@ describe('hypothesis checks against the model and the data', function () {
     assert.match(r.diagnostics[0].message, /^labels: file not found: .*labels\.npy$/);
   });
 
+  it('a typo in a file name gets the nearest file of its kind as a quick fix; a folder says it is a folder', async () => {
+    const typo = edit(VALID_MLP, './mask.npy', './mask_al.npy');
+    const d = only((await check(typo)).diagnostics, 'hyp/data-not-found');
+    assert.equal(d.hint, "did you mean './mask_all.npy'?");
+    assert.equal(d.fix?.newText, './mask_all.npy', 'plain, as written');
+    assert.equal(d.range.start.line, lineOf(typo, 'mask_al.npy'));
+    assert.deepEqual(codes((await check(applyFix(typo, d))).diagnostics), ['hyp/empty-control'], 'the fixed path is read (mask_all leaves no control)');
+    const far = only((await check(edit(VALID_MLP, './y.npy', './labels.npy'))).diagnostics, 'hyp/data-not-found');
+    assert.equal(far.fix, undefined, 'no file near labels.npy');
+    const model = only((await check(edit(VALID_MLP, './mlp.onnx', './mpl.onnx'))).diagnostics, 'hyp/model-not-found');
+    assert.equal(model.fix?.newText, './mlp.onnx');
+    fs.mkdirSync(path.join(dir, 'models'), { recursive: true });
+    fs.copyFileSync(path.join(dir, 'mlp.onnx'), path.join(dir, 'models', 'only.onnx'));
+    const folder = only((await check(edit(VALID_MLP, './mlp.onnx', './models'))).diagnostics, 'hyp/model-not-found');
+    assert.equal(folder.message, `model: ${path.join(dir, 'models')} is a folder, expected a .onnx file`);
+    assert.equal(folder.fix?.newText, './models/only.onnx', 'the only model in the folder');
+    const dataFolder = only((await check(edit(VALID_MLP, './y.npy', '.'))).diagnostics, 'hyp/data-not-found');
+    assert.equal(dataFolder.message, `labels: ${dir} is a folder, expected a .npy, .npz or .json file`);
+    assert.equal(dataFolder.hint, 'name a .npy, .npz or .json file inside it');
+    assert.ok(!/unsupported file type/.test(dataFolder.message));
+  });
+
+  it('units out of range: the quick fix removes the unit with its comma, or cuts a range to the units that exist', async () => {
+    const text = edit(VALID_MLP, '[3, 7, "10:12"]', '[3, 16, "8:17"]');
+    const [unit, range] = (await check(text)).diagnostics.filter((d) => d.code === 'hyp/unit-out-of-range');
+    assert.equal(unit.fix?.title, 'Remove unit 16');
+    assert.ok(applyFix(text, unit).includes('[3, "8:17"]'));
+    assert.equal(range.fix?.title, 'Change to "8:16" (the units that exist)');
+    const fixed = applyFix(applyFix(text, range), unit);
+    assert.ok(fixed.includes('[3, "8:16"]'));
+    assert.deepEqual((await check(fixed)).diagnostics, []);
+    const first = edit(VALID_MLP, '[3, 7, "10:12"]', '[99, 3]');
+    const d = only((await check(first)).diagnostics, 'hyp/unit-out-of-range');
+    assert.ok(applyFix(first, d).includes('units: [3]'));
+    assert.equal(only((await check(edit(VALID_MLP, '[3, 7, "10:12"]', '[99]'))).diagnostics, 'hyp/unit-out-of-range').fix, undefined, 'a component keeps one unit');
+  });
+
   it('reports an unknown tensor with the nearest name as a quick fix', async () => {
     const text = edit(VALID_MLP, '/relu/Relu_output_0', '/relu/Relu_outptu_0');
     const d = only((await check(text)).diagnostics, 'hyp/unknown-tensor');

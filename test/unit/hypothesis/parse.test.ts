@@ -234,10 +234,43 @@ describe('hypothesis parsing and validation', () => {
   it('reports several independent problems in one pass', () => {
     const text = edit(edit(edit(VALID_MLP, 'kind: mean', 'kind: meen'), 'chains: 2', 'chains: -1'), 'circuit:\n', 'circut:\n');
     const r = parseHypothesis(text, FILE);
-    assert.deepEqual(new Set(codes(r.diagnostics)), new Set(['hyp/invalid-value', 'hyp/out-of-range', 'hyp/unknown-key', 'hyp/missing-key']));
+    // 'circut' is a misspelling of the required 'circuit': one error at the key, none at the top.
+    assert.deepEqual(new Set(codes(r.diagnostics)), new Set(['hyp/invalid-value', 'hyp/out-of-range', 'hyp/unknown-key']));
     // Sorted by position.
     const lines = r.diagnostics.map((d) => d.range.start.line);
     assert.deepEqual(lines, [...lines].sort((a, b) => a - b));
+  });
+
+  it('a misspelt required key is one error at the key, with the fix; a key nothing resembles still leaves "needs"', () => {
+    const text = edit(VALID_MLP, 'loss:', 'lsos:');
+    const d = only(parseHypothesis(text, FILE).diagnostics, 'hyp/unknown-key');
+    assert.equal(parseHypothesis(text, FILE).diagnostics.length, 1, 'no second error at the top of the file');
+    assert.equal(d.message, "unknown key 'lsos' at the top level; 'loss' is required");
+    assert.equal(d.range.start.line, lineOf(text, 'lsos:'));
+    assert.deepEqual(parseHypothesis(applyFix(text, d), FILE).diagnostics, []);
+    const gone = parseHypothesis(edit(VALID_MLP, 'loss:', 'zzzzzzzz:'), FILE).diagnostics;
+    assert.deepEqual(new Set(codes(gone)), new Set(['hyp/unknown-key', 'hyp/missing-key']));
+  });
+
+  it('a missing } or ] is one error of ours on the line it belongs to, in YAML and JSON', () => {
+    const yaml = edit(VALID_MLP, 'inputs: { x: ./x.npy }', 'inputs: { x: ./x.npy');
+    const d = only(parseHypothesis(yaml, FILE).diagnostics, 'hyp/syntax');
+    assert.equal(parseHypothesis(yaml, FILE).diagnostics.length, 1);
+    assert.equal(d.message, "invalid YAML: this '{' is never closed: '}' is missing");
+    assert.equal(d.range.start.line, lineOf(yaml, 'inputs: { x'));
+    const list = edit(VALID_MLP, '[3, 7, "10:12"]', '[3, 7, "10:12"');
+    const l = only(parseHypothesis(list, FILE).diagnostics, 'hyp/syntax');
+    assert.match(l.message, /this '\[' is never closed: '\]' is missing/);
+    assert.equal(l.range.start.line, lineOf(list, '[3, 7'));
+    const wrong = edit(VALID_MLP, 'inputs: { x: ./x.npy }', 'inputs: { x: ./x.npy ]');
+    assert.match(only(parseHypothesis(wrong, FILE).diagnostics, 'hyp/syntax').message, /'\]' closes the '\{' opened on line \d+, which needs '\}'/);
+    const json = '{\n  "model": "m.onnx",\n  "data": { "inputs": { "x": "x.npy" },\n  "loss": { "output": "logits" }\n}\n';
+    const j = only(parseHypothesis(json, JSON_FILE).diagnostics, 'hyp/syntax');
+    assert.match(j.message, /^invalid JSON: this '\{' \(opened on line 1\) is never closed/);
+    // Brackets inside plain and quoted text are text: the scan finds the one real problem.
+    const texty = edit(edit(yaml, 'name: odd-example units', 'name: odd {x} c[d] units # a [comment'), 'kind: mean', "kind: 'me{an'");
+    const t = only(parseHypothesis(texty, FILE).diagnostics, 'hyp/syntax');
+    assert.equal(t.range.start.line, lineOf(texty, 'inputs: { x'));
   });
 
   it('survives recursive aliases with one error', () => {
