@@ -5,7 +5,7 @@ import { ChartPanel } from './chartPanel';
 import { SweepCommands } from './commands';
 import { HypothesisDiagnostics } from './diagnostics';
 import { HypothesisService } from './hypothesisService';
-import { HYPOTHESIS_SELECTOR, HypothesisLenses, QuickFixes, TensorCompletion, TensorHover } from './languageFeatures';
+import { HYPOTHESIS_SELECTOR, HypothesisLenses, KeyHover, MethodLinks, QuickFixes, SchemaCompletion, TensorCompletion, TensorHover } from './languageFeatures';
 import { ModelCommands } from './modelCommands';
 import { RunsStore } from './runsStore';
 import { RunsView } from './runsView';
@@ -34,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     openResults: (id) => sweeps.openResults(id),
     trusted: () => trust.trusted(),
   });
+  const methodLinks = new MethodLinks(context.asAbsolutePath('docs/method.md'));
   const lensChanged = new vscode.EventEmitter<void>();
   let lensTimer: NodeJS.Timeout | undefined;
 
@@ -57,6 +58,8 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     chart.onDidRequestExport(({ runId, format }) => sweeps.exportResults(runId, format)),
     vscode.languages.registerCompletionItemProvider(HYPOTHESIS_SELECTOR, new TensorCompletion(service), ':', ' ', '/', '"', "'", '-'),
     vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new TensorHover(service)),
+    vscode.languages.registerCompletionItemProvider(HYPOTHESIS_SELECTOR, new SchemaCompletion(methodLinks), ':', ' ', '/', '"', "'", '.', '{', ','),
+    vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new KeyHover(methodLinks)),
     vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new QuickFixes(diagnostics), QuickFixes.metadata),
     vscode.languages.registerCodeLensProvider(HYPOTHESIS_SELECTOR, new HypothesisLenses({
       trusted: () => trust.trusted(),

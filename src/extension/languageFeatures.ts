@@ -1,10 +1,16 @@
-// Completion of tensor names, hover on tensor names, quick fixes and the CodeLens above a hypothesis file.
-// Each provider asks the shared HypothesisService for the model (cached) and translates; no engine logic here.
+// Completion of tensor names, keys, choices and file paths; hover on tensor names and keys; quick fixes and the
+// CodeLens above a hypothesis file. Each provider asks the shared HypothesisService for the model (cached) or the
+// format's spec and translates; no engine logic here.
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { completionContextAt } from './completionContext';
+import { enumValuesOf, headingLines, keyHelpMarkdown, keyPathAt, keysAt, specAt, specFacts } from '../hypothesis/keyHelp';
+import { parseText } from '../hypothesis/parse';
+import { completionContextAt, schemaContextAt } from './completionContext';
+import { rankFiles, slotOf } from './dataFiles';
 import type { HypothesisDiagnostics } from './diagnostics';
 import { HypothesisService, LANGUAGE_ID } from './hypothesisService';
-import { describeTensor, tensorDetail, tensorMarkdown } from './tensorInfo';
+import { describeTensor, tensorDetail, tensorMarkdown, tensorRank } from './tensorInfo';
 import { toCodeAction } from './translate';
 
 export const HYPOTHESIS_SELECTOR: vscode.DocumentSelector = [
@@ -38,8 +44,8 @@ export class TensorCompletion implements vscode.CompletionItemProvider {
         item.detail = tensorDetail(d);
         item.documentation = new vscode.MarkdownString(tensorMarkdown(d));
       }
-      // Activations first (what circuits are made of), in graph order; then parameters and inputs.
-      item.sortText = `${d?.role === 'activation' || d?.role === 'output' ? 0 : 1}${String(i).padStart(6, '0')}`;
+      // Float activations first (what circuits are made of), in graph order; then parameters, index tensors, inputs.
+      item.sortText = `${tensorRank(d)}${String(i).padStart(6, '0')}`;
       return item;
     });
   }
@@ -63,6 +69,98 @@ export class TensorHover implements vscode.HoverProvider {
     if (!d) return undefined;
     return new vscode.Hover(new vscode.MarkdownString(tensorMarkdown(d)), range);
   }
+}
+
+/** Links to docs/method.md's sections: the packaged copy, opened at the section's heading line. */
+export class MethodLinks {
+  private readonly lines: Map<string, number>;
+
+  constructor(private readonly file: string) {
+    let text = '';
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      // Not packaged (a development build without docs): hovers name the section in words.
+    }
+    this.lines = headingLines(text);
+  }
+
+  link(section: string): string | undefined {
+    const line = this.lines.get(section);
+    return line === undefined ? undefined : vscode.Uri.file(this.file).with({ fragment: `L${line + 1}` }).toString();
+  }
+}
+
+/** Hover on a key of the format: its description, type, default and range, and the method section that defines it. */
+export class KeyHover implements vscode.HoverProvider {
+  constructor(private readonly links: MethodLinks) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const parsed = parseText(document.getText(), document.uri.fsPath);
+    const path = keyPathAt(parsed.root, position.line, position.character);
+    if (!path) return undefined;
+    const md = keyHelpMarkdown(path, (section) => this.links.link(section));
+    if (!md) return undefined;
+    const entryRange = document.getWordRangeAtPosition(position, /[\w$.-]+/);
+    return new vscode.Hover(new vscode.MarkdownString(md), entryRange);
+  }
+}
+
+/** Completion of the format's keys (those not yet written), enum values and workspace files for path settings. */
+export class SchemaCompletion implements vscode.CompletionItemProvider {
+  constructor(private readonly links: MethodLinks, private readonly findFiles: (glob: string) => Thenable<vscode.Uri[]> = defaultFindFiles) {}
+
+  async provideCompletionItems(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.CompletionItem[] | undefined> {
+    const lines = document.getText().split(/\r?\n/);
+    const ctx = schemaContextAt(lines, position.line, position.character);
+    if (!ctx) return undefined;
+    const line = lines[position.line]!;
+    let end = position.character;
+    while (end < line.length && !/["',\]}\s#:]/.test(line[end]!)) end++;
+    const range = new vscode.Range(position.line, ctx.start, position.line, end);
+    const json = /\.json$/i.test(document.uri.fsPath);
+    if (ctx.kind === 'key') {
+      return keysAt(ctx.path).filter(({ key }) => !ctx.present.includes(key)).map(({ key, spec }, i) => {
+        const item = new vscode.CompletionItem(key, vscode.CompletionItemKind.Property);
+        item.range = range;
+        item.insertText = json ? `"${key}": ` : `${key}: `;
+        item.detail = specFacts(spec);
+        item.documentation = new vscode.MarkdownString(keyHelpMarkdown([...ctx.path, key], (s) => this.links.link(s)) ?? spec.description);
+        item.sortText = String(i).padStart(3, '0');
+        return item;
+      });
+    }
+    const found = specAt(ctx.path);
+    if (!found) return undefined;
+    const values = enumValuesOf(found.spec);
+    if (values.length > 0) {
+      const def = 'default' in found.spec ? found.spec.default : undefined;
+      return values.map((v, i) => {
+        const item = new vscode.CompletionItem(v, vscode.CompletionItemKind.EnumMember);
+        item.range = range;
+        item.insertText = ctx.quote || !json ? v : JSON.stringify(v);
+        if (v === def) item.detail = 'default';
+        item.sortText = String(i).padStart(3, '0');
+        return item;
+      });
+    }
+    const slot = slotOf(ctx.path);
+    if (!slot) return undefined;
+    const glob = slot === 'model' || slot === 'checkpoint' ? '**/*.onnx' : '**/*.{npy,npz,json}';
+    const files = (await this.findFiles(glob)).map((u) => u.fsPath);
+    const inputName = slot === 'input' ? String(ctx.path[ctx.path.length - 1]) : undefined;
+    return rankFiles(slot, files, nodePath.dirname(document.uri.fsPath), inputName).slice(0, 50).map((rel, i) => {
+      const item = new vscode.CompletionItem(rel, vscode.CompletionItemKind.File);
+      item.range = range;
+      item.insertText = ctx.quote || !json ? rel : JSON.stringify(rel);
+      item.sortText = String(i).padStart(3, '0');
+      return item;
+    });
+  }
+}
+
+function defaultFindFiles(glob: string): Thenable<vscode.Uri[]> {
+  return vscode.workspace.findFiles(glob, '{**/node_modules/**,**/.git/**}', 2000);
 }
 
 export class QuickFixes implements vscode.CodeActionProvider {

@@ -59,3 +59,17 @@ export function tensorMarkdown(d: TensorDescription): string {
   }
   return lines.join('\n');
 }
+
+const FLOAT_DTYPES = new Set(['float32', 'float64', 'float16', 'bfloat16']);
+
+/**
+ * Completion order: what a circuit is made of first. 0: float activations (and float outputs); 1: activations whose
+ * dtype is not known yet (before the check's probe run); 2: parameters; 3: other activations (int64 / bool index
+ * tensors, shapes, masks); 4: model inputs.
+ */
+export function tensorRank(d: TensorDescription | undefined): number {
+  if (!d) return 1;
+  if (d.role === 'input') return 4;
+  if (d.role === 'parameter') return 2;
+  return FLOAT_DTYPES.has(d.dtype) ? 0 : d.dtype === 'unknown' ? 1 : 3;
+}

@@ -3,6 +3,8 @@
 
 interface Common {
   description: string;
+  /** The docs/method.md section (its heading) that defines this setting; keys below inherit it. */
+  method?: string;
 }
 
 export interface StringSpec extends Common {
@@ -112,9 +114,10 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
   required: ['model', 'data', 'loss', 'circuit', 'degradation'],
   properties: {
     $schema: { type: 'string', role: 'text', description: 'URL or path of this JSON Schema (ignored by the checker).' },
-    model: path('The ONNX model, relative to this file.'),
+    model: { ...path('The ONNX model, relative to this file.'), method: 'Setting' },
     data: {
       type: 'object',
+      method: 'Setting',
       description: 'The dataset: model inputs, labels, and which examples form the target set (the rest is control).',
       required: ['inputs', 'labels', 'target'],
       properties: {
@@ -139,6 +142,7 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
     },
     loss: {
       type: 'object',
+      method: 'Setting',
       description: 'The loss L whose degradation the sweep measures.',
       required: ['output'],
       properties: {
@@ -146,9 +150,10 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
         kind: { type: 'enum', values: ['cross-entropy', 'mse'], default: 'cross-entropy', description: 'Cross-entropy on logits against class indices, or mean squared error.' },
       },
     },
-    metric: { type: 'enum', values: ['loss', 'logit-diff', 'accuracy'], default: 'loss', description: 'What the target effect measures: target-set loss, logit difference, or accuracy.' },
+    metric: { type: 'enum', method: 'Per draw', values: ['loss', 'logit-diff', 'accuracy'], default: 'loss', description: 'What the target effect measures: target-set loss, logit difference, or accuracy.' },
     circuit: {
       type: 'object',
+      method: 'Setting',
       description: 'The claimed circuit: units of named tensors.',
       required: ['components'],
       properties: {
@@ -173,14 +178,16 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
     },
     intervention: {
       type: 'object',
+      method: 'Setting',
       description: 'How the circuit is ablated.',
       properties: {
         kind: { type: 'enum', values: ['zero', 'mean', 'resample'], default: 'mean', description: 'Zero, mean or resample ablation.' },
-        scope: { type: 'enum', values: ['circuit', 'complement'], default: 'circuit', description: 'Ablate the circuit, or everything else in its tensors (keep only the circuit).' },
+        scope: { type: 'enum', method: 'Sufficiency (`scope: complement`)', values: ['circuit', 'complement'], default: 'circuit', description: 'Ablate the circuit, or everything else in its tensors (keep only the circuit).' },
       },
     },
     degradation: {
       type: 'object',
+      method: 'Dials',
       description: 'The degradation dial and the levels it is swept over.',
       properties: {
         dial: { type: 'enum', values: ['sgld', 'weight-noise', 'activation-noise', 'checkpoints'], default: 'sgld', description: 'sgld: tempered local posterior (level = temperature); weight-noise / activation-noise: Gaussian noise (level = σ); checkpoints: earlier checkpoints (level = position or step).' },
@@ -210,6 +217,7 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
     },
     controls: {
       type: 'object',
+      method: 'Matched controls',
       description: 'Matched random controls: the null every verdict test is measured against (docs/method.md, "Matched controls").',
       properties: {
         count: { type: 'integer', minimum: 0, maximum: 1024, default: 16, description: 'K: random unit sets drawn once per sweep from the seed and evaluated on the same draws as the circuit. 0 = no null (no verdict); otherwise at least 3.' },
@@ -218,18 +226,19 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
     },
     verdict: {
       type: 'object',
+      method: 'The tests at each level',
       description: 'Thresholds of the verdict tests (docs/method.md, "The tests").',
       properties: {
         collateralTolerance: { type: 'number', exclusiveMinimum: 0, default: 0.1, description: 'τ_C: collateral is negligible when its 1 − 2α interval lies inside ±τ_C · max(ΔL_C(t), noiseFloor) (two one-sided tests).' },
         persistence: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.25, description: 'ρ: the circuit\'s excess over the null persists when its lower bound is at least ρ · X_T(0).' },
         noiseFloor: { type: 'number', minimum: 0, default: 1e-3, description: 'δ: the smallest loss change treated as signal.' },
         alpha: { type: 'number', exclusiveMinimum: 0, maximum: 0.5, default: 0.05, description: 'α: level of every test (Bonferroni over the grid\'s levels for specificity).' },
-        sufficiencyTolerance: { type: 'number', exclusiveMinimum: 0, default: 0.1, description: 'τ_T (scope: complement): keeping only the circuit is sufficient when the 1 − 2α interval of E_T lies inside ±τ_T · max(ΔL_T(t), noiseFloor).' },
+        sufficiencyTolerance: { type: 'number', method: 'Sufficiency (`scope: complement`)', exclusiveMinimum: 0, default: 0.1, description: 'τ_T (scope: complement): keeping only the circuit is sufficient when the 1 − 2α interval of E_T lies inside ±τ_T · max(ΔL_T(t), noiseFloor).' },
         rhat: { type: 'number', minimum: 1, default: 1.01, description: 'Largest rank-normalized split-R̂ of L_n, E_T and E_C for a converged level (sgld).' },
         essPerChain: { type: 'number', minimum: 1, default: 100, description: 'Smallest bulk effective sample size per chain of L_n, E_T and E_C for a converged level (sgld).' },
       },
     },
-    reference: { type: 'enum', values: ['all', 'target', 'control'], default: 'all', description: 'Examples used for mean ablation and resampling.' },
+    reference: { type: 'enum', method: 'Setting', values: ['all', 'target', 'control'], default: 'all', description: 'Examples used for mean ablation and resampling.' },
   },
 };
 
