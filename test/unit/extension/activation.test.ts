@@ -49,7 +49,8 @@ describe('extension: activation', function () {
     assert.deepEqual([...r.registered.commands].sort(), manifest.contributes.commands.map((c) => c.command).sort());
     assert.ok(r.registered.webviews.includes('circuitThermometer.chart'));
     for (const views of Object.values(manifest.contributes.views)) for (const v of views) assert.ok(r.registered.webviews.includes(v.id), v.id);
-    assert.deepEqual([...r.registered.providers].sort(), ['codeActions', 'codeLens', 'completion', 'content:circuit-thermometer-model', 'hover']);
+    // Two completion and two hover providers: tensor names (from the model), and the format's keys, choices and files.
+    assert.deepEqual([...r.registered.providers].sort(), ['codeActions', 'codeLens', 'completion', 'completion', 'content:circuit-thermometer-model', 'hover', 'hover']);
     assert.ok(r.subscriptions >= 15, 'everything is disposed with the extension');
     assert.deepEqual(r.loaded, [], 'no engine module loaded at activation');
     assert.ok(best < 200, `activation took ${best} ms`);
