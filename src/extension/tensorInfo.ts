@@ -1,7 +1,9 @@
 // What the editor says about a tensor of the model: where it comes from (op, node), its shape and dtype.
 // Shapes come from the check's probe run when there was one, else from the graph's declared types.
 import type { ProbedTensor } from '../engine/onnx';
-import { type ModelFacts, shownDims } from '../hypothesis';
+import type { ModelFacts } from '../hypothesis';
+// The module itself, not the package index: the index loads the checker and the engine, which activation must not.
+import { shownDims } from '../hypothesis/shownShape';
 
 
 export type TensorRole = 'input' | 'output' | 'parameter' | 'activation';
