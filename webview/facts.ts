@@ -3,6 +3,7 @@
 // header lines (the calibration and its warning, the inconclusive levels, the advice).
 import { levelSymbol } from '../src/chart/figure';
 import { calibrationText, formatLevel, formatNumber, inconclusiveText, isVersion1, NO_NULL_V1, verdictExtras } from '../src/chart/format';
+import { formatDecades, formatRunTime } from '../src/protocol/format';
 import type { ChartDoc, RunSummary } from '../src/protocol/webview';
 
 export interface RunFacts {
@@ -23,7 +24,7 @@ export function runFacts(run: RunSummary): RunFacts {
   return {
     tEnt: `t_ent ${run.tEnt === null ? '—' : formatLevel(run.tEnt)}`,
     calibration,
-    cleanliness: `cleanliness ${run.cleanlinessDecades === null ? '—' : formatNumber(run.cleanlinessDecades)} dec`,
+    cleanliness: `cleanliness ${run.cleanlinessDecades === null ? '—' : formatDecades(run.cleanlinessDecades)}`,
     inconclusive: levels.length > 0 ? { badge: `⚠ inconclusive (${levels.length})`, text: `inconclusive at ${levels.map(formatLevel).join(', ')} (not converged)`, levels } : null,
   };
 }
@@ -53,4 +54,46 @@ export function verdictHeader(doc: ChartDoc | null): VerdictHeader | null {
     inconclusive: inconclusiveText(v, levelSymbol(doc.dial)),
     advice: v.advice ?? [],
   };
+}
+
+/** The runs of one hypothesis file, newest first; groups ordered by their newest run (live runs first). */
+export interface RunGroup {
+  hypothesisFile: string;
+  label: string;
+  runs: RunSummary[];
+}
+
+export function groupRuns(runs: readonly RunSummary[]): RunGroup[] {
+  const live = (r: RunSummary) => r.status === 'running' || r.status === 'queued';
+  const time = (r: RunSummary) => (r.time ? Date.parse(r.time) || 0 : 0);
+  const byFile = new Map<string, RunGroup>();
+  for (const r of runs) {
+    const g = byFile.get(r.hypothesisFile) ?? { hypothesisFile: r.hypothesisFile, label: r.label, runs: [] };
+    g.runs.push(r);
+    byFile.set(r.hypothesisFile, g);
+  }
+  const groups = [...byFile.values()];
+  for (const g of groups) g.runs.sort((a, b) => Number(live(b)) - Number(live(a)) || time(b) - time(a));
+  const key = (g: RunGroup) => [Number(g.runs.some(live)), Math.max(...g.runs.map(time))] as const;
+  return groups.sort((a, b) => key(b)[0] - key(a)[0] || key(b)[1] - key(a)[1] || a.label.localeCompare(b.label));
+}
+
+/** One short verdict for a list row: "clean from t_ent 31.6", "entangled", "inconclusive", or the status. */
+export function verdictWord(run: RunSummary): string {
+  if (run.status !== 'complete' && run.status !== 'diverged') return run.status;
+  if (run.tEnt !== null) return `clean from t_ent ${formatLevel(run.tEnt)}`;
+  return run.inconclusive.length > 0 ? 'inconclusive' : 'entangled';
+}
+
+/** The row's tooltip: the full circuit name, the file, when, the message, the calibration, the results file. */
+export function runTooltip(run: RunSummary, now?: Date): string {
+  const f = runFacts(run);
+  return [
+    run.circuitName || run.label,
+    `${run.label} · ${run.dial ?? '?'} dial · ${formatRunTime(run.time, now)}`,
+    run.message,
+    ...(f.calibration ? [f.calibration.title] : []),
+    ...(f.inconclusive ? [f.inconclusive.text] : []),
+    run.resultsPath,
+  ].join('\n');
 }

@@ -1,10 +1,11 @@
-// The runs view in the side bar: one row per run (hypothesis, dial, status, t_ent, the calibration k/K: how many
-// matched random sets the same verdict would call clean, cleanliness) with a sparkline of the target and collateral
-// effects; a run with levels that did not converge is marked inconclusive. Clicking a row opens its chart. No
-// Plotly here: the sparkline is a path.
+// The runs view in the side bar: runs grouped by hypothesis file, newest first; one row per run (circuit name, dial,
+// time, verdict, t_ent, the calibration k/K: how many matched random sets the same verdict would call clean,
+// cleanliness) with a sparkline of the target and collateral effects and its legend; a run with levels that did not
+// converge is marked inconclusive. Clicking a row opens its chart. No Plotly here: the sparkline is a path.
 //
-// Stable hooks: li.run[data-run-id][data-status][data-t-ent][data-calibration][data-inconclusive],
-// .calibration[data-warning], .inconclusive, [data-testid=runs-empty], [data-testid=untrusted].
+// Stable hooks: section.group[data-hypothesis] > li.run[data-run-id][data-status][data-t-ent][data-calibration]
+// [data-inconclusive][data-time], .calibration[data-warning], .inconclusive, .time, .verdict, .legend,
+// [data-action=remove], [data-testid=runs-empty], [data-testid=untrusted].
 import './cspInit';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
@@ -13,12 +14,14 @@ import {
   OpenResultsCommand,
   OpenRunCommand,
   ReadyCommand,
+  RemoveRunCommand,
   type RunsState,
   RunsStateNotification,
   type RunSummary,
 } from '../src/protocol/webview';
 import { el, svg } from './dom';
-import { runFacts } from './facts';
+import { groupRuns, runFacts, runTooltip, verdictWord } from './facts';
+import { formatRunTime } from '../src/protocol/format';
 import { HostChannel } from './ipc';
 import { sparklinePaths } from './sparkline';
 
@@ -28,15 +31,25 @@ const SPARK_H = 28;
 const channel = new HostChannel();
 const banner = el('p', { class: 'banner', 'data-testid': 'untrusted', hidden: '' },
   'This workspace is not trusted: hypothesis files are checked, but models are not run. Trust the workspace to run sweeps.');
-const list = el('ul', { id: 'runs', class: 'runs' });
+const list = el('div', { id: 'runs', class: 'runs' });
+const legend = el('p', { class: 'legend muted', hidden: '' }, [
+  svg('svg', { width: '14', height: '6', viewBox: '0 0 14 6', class: 'key target' }, [svg('line', { x1: '0', x2: '14', y1: '3', y2: '3' })]),
+  ' target effect E_T  ',
+  svg('svg', { width: '14', height: '6', viewBox: '0 0 14 6', class: 'key collateral' }, [svg('line', { x1: '0', x2: '14', y1: '3', y2: '3' })]),
+  ' collateral E_C, by level (log scale)',
+]);
 const empty = el('p', { class: 'muted', 'data-testid': 'runs-empty' },
   'No runs yet. Open a *.circuit.yaml file and run “Circuit Thermometer: Run Sweep” (or the “Run sweep” lens above the file).');
-document.body.append(banner, empty, list);
+document.body.append(banner, empty, legend, list);
 
 function render(state: RunsState): void {
   banner.hidden = state.trusted;
   empty.hidden = state.runs.length > 0;
-  list.replaceChildren(...state.runs.map(row));
+  legend.hidden = state.runs.length === 0;
+  list.replaceChildren(...groupRuns(state.runs).map((g) => el('section', { class: 'group', 'data-hypothesis': g.hypothesisFile }, [
+    el('h3', { class: 'group-head', title: g.hypothesisFile }, `${g.label}${g.runs.length > 1 ? ` (${g.runs.length} runs)` : ''}`),
+    el('ul', { class: 'runs-of' }, g.runs.map(row)),
+  ])));
 }
 
 /** The warning colour (through the CSSOM: the policy allows no inline style attributes). */
@@ -59,25 +72,29 @@ function row(run: RunSummary): HTMLElement {
   const buttons: HTMLElement[] = [];
   if (active) buttons.push(button('Cancel', () => channel.send(CancelRunCommand, { runId: run.id }), 'cancel'));
   if (finished) buttons.push(button('Results', () => channel.send(OpenResultsCommand, { runId: run.id }), 'results'));
-  const tooltip = [run.label, run.message, ...(finished && f.calibration ? [f.calibration.title] : []), ...(f.inconclusive ? [f.inconclusive.text] : []), run.resultsPath];
+  if (!active) buttons.push(button('Remove', () => channel.send(RemoveRunCommand, { runId: run.id }), 'remove'));
   const li = el('li', {
     class: `run status-${run.status}${f.inconclusive ? ' inconclusive' : ''}`,
     tabindex: '0',
     role: 'button',
-    title: tooltip.join('\n'),
+    title: runTooltip(run),
     'data-run-id': run.id,
     'data-status': run.status,
     'data-t-ent': run.tEnt === null ? '' : String(run.tEnt),
     'data-calibration': run.calibration ? `${run.calibration.clean}/${run.calibration.of}` : '',
     'data-inconclusive': (f.inconclusive?.levels ?? []).join(','),
+    'data-time': run.time ?? '',
   }, [
     el('div', { class: 'head' }, [
       el('span', { class: 'name' }, run.circuitName || run.label),
       el('vscode-badge', { class: 'dial' }, run.dial ?? '?'),
-      el('span', { class: 'status' }, run.status),
+      el('span', { class: 'time muted' }, formatRunTime(run.time)),
+    ]),
+    el('div', { class: 'verdict-line' }, [
+      el('span', { class: 'verdict' }, verdictWord(run)),
       ...(f.inconclusive ? [warn(el('span', { class: 'inconclusive', title: f.inconclusive.text }, f.inconclusive.badge))] : []),
     ]),
-    el('div', { class: 'body' }, [sparkline(run), el('div', { class: 'facts' }, [el('div', { class: 'file muted' }, run.label), el('div', {}, facts)])]),
+    el('div', { class: 'body' }, [sparkline(run), el('div', { class: 'facts' }, facts)]),
     el('div', { class: 'message muted' }, run.message),
     el('div', { class: 'actions' }, buttons),
   ]);

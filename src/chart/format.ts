@@ -1,7 +1,7 @@
 // Number formatting shared by the chart's hover text, the CLI's verdict table, the HTML page and the webviews,
 // and the pieces of a level and a verdict that every face shows the same way (the level table's cells, the
 // failed tests, convergence, the calibration line).
-import { formatLevel } from '../protocol/format';
+import { formatDecades, formatLevel } from '../protocol/format';
 import type { Convergence, Estimate, LevelResult, TestName, Verdict } from '../protocol/results';
 
 /** Four significant digits, exponent form for very large or very small magnitudes; "NaN", "∞" spelled out. */
@@ -99,7 +99,7 @@ export function verdictExtras(v: Pick<Verdict, 'summary' | 'tEnt' | 'tSurv' | 'c
   const facts: string[] = [];
   if (v.tEnt !== null && !/\bt_ent\s*=/.test(v.summary)) facts.push(`t_ent = ${formatLevel(v.tEnt)}`);
   if (v.tSurv !== null && !/\bt_surv\s*=|persists up to/.test(v.summary)) facts.push(`t_surv = ${formatLevel(v.tSurv)}`);
-  if (!/\bdecades?\b/.test(v.summary)) facts.push(`cleanliness ${formatNumber(v.cleanlinessDecades)} decade${v.cleanlinessDecades === 1 ? '' : 's'}`);
+  if (!/\bdecades?\b/.test(v.summary)) facts.push(`cleanliness ${formatDecades(v.cleanlinessDecades)}`);
   return facts;
 }
 

@@ -3,6 +3,7 @@
 // the level table in its compact form, the long lines (advice, warning) wrapped under their label.
 import { levelSymbol } from '../chart/figure';
 import { calibrationText, formatLevel, formatNumber, isVersion1, levelCells, levelTableHeader } from '../chart/format';
+import { formatDecades } from '../protocol/format';
 import type { ResultsDocument } from '../protocol/results';
 import { displayWidth, padDisplay, wrapText } from './format';
 
@@ -29,7 +30,7 @@ export function verdictLines(doc: ResultsDocument): string[] {
     ['t_ent', v.tEnt === null ? '— (no clean window)' : formatLevel(v.tEnt)],
     ['t_surv', v.tSurv === null ? `— (the ${v1 ? 'target effect' : "circuit's excess"} never persists)` : formatLevel(v.tSurv)],
     ['clean window', v.cleanWindow ? `${formatLevel(v.cleanWindow[0])} … ${formatLevel(v.cleanWindow[1])}` : 'none'],
-    ['cleanliness', `${formatNumber(v.cleanlinessDecades)} decade${v.cleanlinessDecades === 1 ? '' : 's'}`],
+    ['cleanliness', formatDecades(v.cleanlinessDecades)],
   ];
   if (doc.dial === 'sgld') facts.push(['Watanabe t', `${formatNumber(doc.watanabeTemperature)} (log n)`]);
   if (v.baselineExcess) {

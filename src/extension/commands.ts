@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { formatRunTime } from '../protocol/format';
 import { type ExportFormat, isExportFormat } from '../protocol/webview';
 import { defaultResultsPath } from '../worker/paths';
 import type { ChartPanel } from './chartPanel';
@@ -42,6 +43,7 @@ export class SweepCommands {
       reg('showChart', (arg) => this.showChart(uriOf(arg))),
       reg('exportResults', (arg, format, target) => this.exportResults(arg, isExportFormat(format) ? format : undefined, target instanceof vscode.Uri ? target : undefined)),
       reg('openResults', (arg) => this.openResults(arg)),
+      reg('removeRun', (arg) => this.removeRun(arg)),
     ];
   }
 
@@ -123,6 +125,31 @@ export class SweepCommands {
       return;
     }
     await vscode.window.showTextDocument(vscode.Uri.file(record.resultsPath), { preview: false });
+  }
+
+  /** Removes a finished, cancelled or failed run from the list; a run with a results file loses it (to the trash). */
+  async removeRun(arg: unknown): Promise<void> {
+    const removable = this.store.all().filter((r) => r.status !== 'running' && r.status !== 'queued');
+    let record = typeof arg === 'string' ? removable.find((r) => r.id === arg) : undefined;
+    if (!record) {
+      const pick = await vscode.window.showQuickPick(removable.map((r) => ({
+        label: r.circuitName || r.label,
+        description: `${r.status} · ${formatRunTime(r.document?.createdAt ?? r.startedAt ?? null)} · ${r.label}`,
+        record: r,
+      })), { title: 'Remove a run' });
+      record = pick?.record;
+    }
+    if (!record) return;
+    const hasFile = record.id === record.resultsPath && fs.existsSync(record.resultsPath);
+    if (hasFile) {
+      const rel = vscode.workspace.asRelativePath(record.resultsPath);
+      const choice = await vscode.window.showWarningMessage(`Remove the run of ${record.circuitName || record.label}? Its results file ${rel} is moved to the trash.`, { modal: true }, 'Move to Trash');
+      if (choice !== 'Move to Trash') return;
+      await vscode.workspace.fs.delete(vscode.Uri.file(record.resultsPath), { useTrash: true }).then(undefined, () =>
+        vscode.workspace.fs.delete(vscode.Uri.file(record!.resultsPath)));
+    }
+    await this.store.remove(record.id);
+    this.log.info(`removed the run ${record.label}${hasFile ? ` and ${record.resultsPath}` : ''}`);
   }
 
   async exportResults(arg: unknown, format?: ExportFormat, target?: vscode.Uri): Promise<void> {

@@ -20,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   const trust = new Trust();
   const service = new HypothesisService(() => trust.trusted());
   const diagnostics = new HypothesisDiagnostics(service, log);
-  const store = new RunsStore(log);
+  const store = new RunsStore(log, context.workspaceState);
 
   // Constructed bottom-up; the pieces talk through events, so nothing refers to one not built yet.
   const runningQueue = new SweepQueue(store, log, context.asAbsolutePath('dist/worker.js'));
@@ -32,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     openChart: (id) => chart.show(id),
     cancel: (id) => runningQueue.cancel(id),
     openResults: (id) => sweeps.openResults(id),
+    remove: (id) => sweeps.removeRun(id),
     trusted: () => trust.trusted(),
   });
   const methodLinks = new MethodLinks(context.asAbsolutePath('docs/method.md'));

@@ -24,6 +24,8 @@ export interface RunRecord {
   document?: ResultsDocument;
   /** Why it failed or stopped. */
   error?: string;
+  /** When the sweep started (ISO 8601; runs started here). */
+  startedAt?: string;
 }
 
 export function recordFromDocument(doc: ResultsDocument, resultsPath: string, label: string): RunRecord {
@@ -69,6 +71,7 @@ export function summarize(r: RunRecord): RunSummary {
     calibration: c ? { clean: c.clean, of: c.of, summary: c.summary, warning: c.warning ?? null } : null,
     // Finished: the verdict's list; running: the levels judged so far that did not converge.
     inconclusive: v ? v.inconclusive ?? [] : r.levels.filter((l) => l.tests?.converged === false && !l.error).map((l) => l.level),
+    time: r.document?.createdAt ?? r.startedAt ?? null,
   };
 }
 

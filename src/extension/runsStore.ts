@@ -1,5 +1,7 @@
-// Every run the extension knows: the ones it runs (live), and results files found in the workspace (written by
-// earlier sessions or by the CLI). Results files are watched, so a run appears when its file lands anywhere.
+// Every run the extension knows: the ones it runs (live), results files found in the workspace (written by earlier
+// sessions or by the CLI), and sweeps that were cancelled or failed (they write no results file, so they are kept in
+// the workspace state and survive a reload). Results files are watched, so a run appears when its file lands anywhere.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -7,6 +9,17 @@ import { isResultsDocument } from '../protocol/results';
 import { type RunRecord, recordFromDocument } from './runRecord';
 
 export const RESULTS_GLOB = '**/*.results.json';
+
+/** Workspace-state key of the cancelled and failed runs. */
+const ENDED_KEY = 'circuitThermometer.endedRuns';
+/** How many cancelled / failed runs are kept. */
+const ENDED_KEPT = 50;
+
+/** Storage for what outlives a window (the workspace state; a Map in tests). */
+export interface RunMemory {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): Thenable<void>;
+}
 
 export class RunsStore implements vscode.Disposable {
   private readonly runs = new Map<string, RunRecord>();
@@ -16,7 +29,8 @@ export class RunsStore implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private scanned: Promise<void> | undefined;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly memory?: RunMemory) {
+    for (const r of memory?.get<RunRecord[]>(ENDED_KEY) ?? []) this.runs.set(r.id, r);
     const watcher = vscode.workspace.createFileSystemWatcher(RESULTS_GLOB);
     this.disposables.push(
       watcher,
@@ -36,9 +50,38 @@ export class RunsStore implements vscode.Disposable {
     return this.scanned;
   }
 
+  /** Live runs first, then newest first (the runs view groups them by hypothesis in this order). */
   all(): RunRecord[] {
-    const order = { running: 0, queued: 1, failed: 2, cancelled: 2, complete: 3, diverged: 3 } as const;
-    return [...this.runs.values()].sort((a, b) => order[a.status] - order[b.status] || a.label.localeCompare(b.label));
+    const live = (r: RunRecord) => (r.status === 'running' ? 0 : r.status === 'queued' ? 1 : 2);
+    const time = (r: RunRecord) => Date.parse(r.document?.createdAt ?? r.startedAt ?? '') || 0;
+    return [...this.runs.values()].sort((a, b) => live(a) - live(b) || time(b) - time(a) || a.label.localeCompare(b.label));
+  }
+
+  /**
+   * A sweep that ended without results (cancelled, failed) keeps its own entry, under an id of its own, in the
+   * workspace state; the run's id then shows the results file again if an earlier sweep wrote one.
+   */
+  async keepEnded(record: RunRecord): Promise<void> {
+    const ended: RunRecord = { ...record, id: `${record.id}#${record.startedAt ?? Date.now()}`, levels: record.levels.map((l) => ({ ...l, chains: [] })), progress: null };
+    delete ended.document;
+    this.runs.delete(record.id);
+    this.runs.set(ended.id, ended);
+    await this.saveEnded();
+    if (fs.existsSync(record.resultsPath)) await this.load(record.resultsPath, false);
+    this.changed.fire(undefined);
+  }
+
+  /** Forgets a run (a results file is deleted by the caller; the watcher then forgets it too). */
+  async remove(id: string): Promise<void> {
+    if (!this.runs.delete(id)) return;
+    await this.saveEnded();
+    this.changed.fire(undefined);
+  }
+
+  private saveEnded(): Thenable<void> {
+    const ended = [...this.runs.values()].filter((r) => r.id.includes('#') && (r.status === 'cancelled' || r.status === 'failed'));
+    ended.sort((a, b) => (Date.parse(b.startedAt ?? '') || 0) - (Date.parse(a.startedAt ?? '') || 0));
+    return this.memory?.update(ENDED_KEY, ended.slice(0, ENDED_KEPT)) ?? Promise.resolve();
   }
 
   get(id: string): RunRecord | undefined {
@@ -89,7 +132,9 @@ export class RunsStore implements vscode.Disposable {
     // A live run owns its record until it finishes; its own results file lands just before `done`.
     if (existing && (existing.status === 'running' || existing.status === 'queued')) return existing;
     const record = recordFromDocument(parsed, file, '');
-    if (!fs.existsSync(record.hypothesisFile)) record.hypothesisFile = guessHypothesis(file) ?? record.hypothesisFile;
+    // Written elsewhere (the demo, another clone): the hypothesis of the same name near the results, or in the
+    // workspace, preferring the one whose content the results recorded.
+    if (!fs.existsSync(record.hypothesisFile)) record.hypothesisFile = (await findHypothesis(file, parsed.hypothesis.file, parsed.hypothesis.sha256)) ?? record.hypothesisFile;
     record.label = vscode.workspace.asRelativePath(record.hypothesisFile);
     this.runs.set(file, record);
     if (notify) this.changed.fire(record);
@@ -108,10 +153,26 @@ export class RunsStore implements vscode.Disposable {
   }
 }
 
-/** `<name>.circuit.yaml` (or .yml/.json) beside `<name>.results.json`, when the recorded path is elsewhere. */
-function guessHypothesis(resultsFile: string): string | undefined {
-  const base = resultsFile.replace(/\.results\.json$/i, '');
-  return ['.circuit.yaml', '.circuit.yml', '.circuit.json'].map((s) => base + s).find((f) => fs.existsSync(f));
+/**
+ * The hypothesis file of results whose recorded path does not exist here: a file of the recorded name (or
+ * `<name>.circuit.*` for `<name>.results.json`) beside the results or one folder up (the demo writes to `out/`), else
+ * anywhere in the workspace; among several, the one whose SHA-256 the results recorded.
+ */
+async function findHypothesis(resultsFile: string, recorded: string, sha256: string): Promise<string | undefined> {
+  const stem = path.basename(resultsFile).replace(/\.results\.json$/i, '');
+  const names = [...new Set([path.basename(recorded), ...['.circuit.yaml', '.circuit.yml', '.circuit.json'].map((s) => stem + s)])];
+  const dir = path.dirname(resultsFile);
+  const near = [dir, path.dirname(dir)].flatMap((d) => names.map((n) => path.join(d, n))).filter((f) => fs.existsSync(f));
+  const found = near.length > 0 ? near : (await vscode.workspace.findFiles(`**/${path.basename(recorded)}`, '**/node_modules/**', 20)).map((u) => u.fsPath);
+  return found.find((f) => sha256Of(f) === sha256) ?? found[0];
+}
+
+function sha256Of(file: string): string | undefined {
+  try {
+    return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  } catch {
+    return undefined;
+  }
 }
 
 export function samePath(a: string, b: string): boolean {

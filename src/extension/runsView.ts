@@ -1,7 +1,7 @@
 // The "Runs" view in the Circuit Thermometer side bar: the runs list webview (t_ent, the calibration k/K, inconclusive
 // runs marked). Clicking a run opens its chart.
 import * as vscode from 'vscode';
-import { CancelRunCommand, ErrorCommand, OpenResultsCommand, OpenRunCommand, ReadyCommand, RunsStateNotification } from '../protocol/webview';
+import { CancelRunCommand, ErrorCommand, OpenResultsCommand, OpenRunCommand, ReadyCommand, RemoveRunCommand, RunsStateNotification } from '../protocol/webview';
 import { summarize } from './runRecord';
 import type { RunsStore } from './runsStore';
 import { WebviewChannel } from './webviewChannel';
@@ -11,6 +11,7 @@ export interface RunsViewActions {
   openChart(runId: string): void;
   cancel(runId: string): Promise<void>;
   openResults(runId: string): Promise<void>;
+  remove(runId: string): Promise<void>;
   trusted(): boolean;
 }
 
@@ -41,6 +42,7 @@ export class RunsView implements vscode.WebviewViewProvider, vscode.Disposable {
     channel.on(OpenRunCommand, ({ runId }) => this.actions.openChart(runId));
     channel.on(CancelRunCommand, ({ runId }) => this.actions.cancel(runId));
     channel.on(OpenResultsCommand, ({ runId }) => this.actions.openResults(runId));
+    channel.on(RemoveRunCommand, ({ runId }) => this.actions.remove(runId));
     view.onDidDispose(() => {
       channel.dispose();
       if (this.view === view) {

@@ -69,6 +69,7 @@ export class SweepQueue implements vscode.Disposable {
         x.status = 'cancelled';
         x.error = 'cancelled before it started';
       });
+      void this.store.keepEnded(r);
       this.log.info(`removed ${r.label} from the queue`);
       this.refresh();
       return;
@@ -97,7 +98,10 @@ export class SweepQueue implements vscode.Disposable {
     const abort = new AbortController();
     let finished = () => undefined as void;
     this.current = { record, abort, done: new Promise<void>((r) => (finished = r)) };
-    this.store.update(record.id, (r) => (r.status = 'running'));
+    this.store.update(record.id, (r) => {
+      r.status = 'running';
+      r.startedAt = new Date().toISOString();
+    });
     this.refresh();
     const started = Date.now();
     this.log.info(`sweep ${record.label} (${record.dial ?? '?'} dial) started`);
@@ -177,6 +181,7 @@ export class SweepQueue implements vscode.Disposable {
       r.error = cancelled ? 'cancelled: no results file was written' : text;
       r.progress = null;
     });
+    void this.store.keepEnded(record);
     if (cancelled) {
       this.log.info(`sweep ${record.label} cancelled; no results file was written`);
       void vscode.window.showInformationMessage(`Sweep cancelled: ${record.label}. No results file was written.`);

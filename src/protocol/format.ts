@@ -24,3 +24,23 @@ export function formatDuration(seconds: number, style: 'words' | 'compact' = 'wo
   const [h, m] = [Math.floor(minutes / 60), minutes % 60];
   return style === 'words' ? `${h} h${m ? ` ${m} min` : ''}` : `${h}h${pad(m)}m`;
 }
+
+/** The clean window's width, as the verdict's summary writes it: "0.90 decades". */
+export function formatDecades(decades: number): string {
+  return `${decades.toFixed(2)} decades`;
+}
+
+/**
+ * When a run was made, for a list of runs: "14:05" today, "Nov 30 14:05" this year, "2025-11-30 14:05" before;
+ * local time. An unreadable time is "—".
+ */
+export function formatRunTime(iso: string | null, now: Date = new Date()): string {
+  const t = iso ? new Date(iso) : null;
+  if (!t || Number.isNaN(t.getTime())) return '—';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const clock = `${pad(t.getHours())}:${pad(t.getMinutes())}`;
+  if (t.toDateString() === now.toDateString()) return clock;
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][t.getMonth()];
+  if (t.getFullYear() === now.getFullYear()) return `${month} ${t.getDate()} ${clock}`;
+  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${clock}`;
+}

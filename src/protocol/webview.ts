@@ -56,6 +56,8 @@ export interface RunSummary {
   calibration: { clean: number; of: number; summary: string; warning: string | null } | null;
   /** Levels whose chains did not converge (they hold no test). */
   inconclusive: number[];
+  /** When the run was made (ISO 8601): the results file's createdAt, else when the sweep started; null if unknown. */
+  time: string | null;
 }
 
 /**
@@ -153,6 +155,8 @@ export const OpenRunCommand = new IpcCommand<{ runId: string }>('runs/open', isR
 export const CancelRunCommand = new IpcCommand<{ runId: string }>('runs/cancel', isRunRef);
 /** Runs view → host: open the results file of a run. */
 export const OpenResultsCommand = new IpcCommand<{ runId: string }>('runs/openResults', isRunRef);
+/** Runs view → host: remove a run from the list (and its results file, once the user confirms). */
+export const RemoveRunCommand = new IpcCommand<{ runId: string }>('runs/remove', isRunRef);
 
 /** Host → chart: draw this. */
 export const ChartStateNotification = new IpcNotification<ChartState>('chart/state');

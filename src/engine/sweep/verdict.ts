@@ -13,7 +13,7 @@
  */
 import type { Hypothesis, InterventionScope, VerdictSettings } from '../../protocol/hypothesis';
 import type { Baseline, Calibration, ControlLevel, Estimate, LevelResult, TestName, Verdict } from '../../protocol/results';
-import { formatLevel } from '../../protocol/format';
+import { formatDecades, formatLevel } from '../../protocol/format';
 import { worst } from './level';
 import { studentTQuantile } from './stats';
 
@@ -252,7 +252,7 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
     else parts.push(sufficiency ? 'not sufficient at any converged level' : 'entangled at every tested temperature');
   } else {
     const { lower, upper } = window;
-    const width = window.oneLevel ? `at t = ${formatLevel(lower)} only` : `from t = ${formatLevel(lower)} to ${formatLevel(upper)} (${decades.toFixed(2)} decades)`;
+    const width = window.oneLevel ? `at t = ${formatLevel(lower)} only` : `from t = ${formatLevel(lower)} to ${formatLevel(upper)} (${formatDecades(decades)})`;
     parts.push(sufficiency
       ? `sufficient ${width}`
       : `clean ${width}: entanglement temperature t_ent = ${formatLevel(lower)}${tSurv !== null ? `, target survives to t_surv = ${formatLevel(tSurv)}` : ''}`);

@@ -365,11 +365,11 @@ describe('chart: buildFigure', () => {
     assert.match((trace(fig, TRACE.target).hovertext as string[])[0], /upper bound .*not sufficient/);
   });
 
-  it('states each verdict number once: only what the summary does not already say', () => {
+  it('states each verdict number once: only what the summary does not already say (decades as the summary writes them)', () => {
     const full = { cleanWindow: [100, 1000] as [number, number], tEnt: 100, tSurv: 1000, cleanlinessDecades: 1, summary: 'clean from t = 100 to 1000 (1.00 decades): entanglement temperature t_ent = 100, target survives to t_surv = 1000' };
     assert.deepStrictEqual(verdictExtras(full), []);
-    assert.deepStrictEqual(verdictExtras({ ...full, summary: 'clean' }), ['t_ent = 100', 't_surv = 1000', 'cleanliness 1 decade']);
-    assert.deepStrictEqual(verdictExtras({ tEnt: null, tSurv: 0.1, cleanlinessDecades: 0, summary: 'entangled at every tested temperature; the target effect persists up to t = 0.1' }), ['cleanliness 0 decades']);
+    assert.deepStrictEqual(verdictExtras({ ...full, summary: 'clean' }), ['t_ent = 100', 't_surv = 1000', 'cleanliness 1.00 decades']);
+    assert.deepStrictEqual(verdictExtras({ tEnt: null, tSurv: 0.1, cleanlinessDecades: 0, summary: 'entangled at every tested temperature; the target effect persists up to t = 0.1' }), ['cleanliness 0.00 decades']);
   });
 
   it('has no window or markers when the circuit is entangled everywhere; no LLC or t_W for noise dials', () => {
