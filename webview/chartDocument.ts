@@ -1,6 +1,6 @@
 // The chart panel's figure: the shared chart (src/chart/figure.ts) of the payload the host sends, with the
 // metrics the user switched off hidden.
-import { ANNOTATION, buildFigure, type Figure, TRACE } from '../src/chart/figure';
+import { buildFigure, type Figure, TRACE } from '../src/chart/figure';
 import type { ChartTheme } from '../src/chart/theme';
 import type { ChartDoc, ChartMetric, ChartViewOptions } from '../src/protocol/webview';
 
@@ -19,8 +19,8 @@ export const METRIC_TRACES: Record<ChartMetric, readonly string[]> = {
  * drops Plotly's title and the calibration warning under it (the panel shows both as HTML above the chart);
  * exported images keep them.
  */
-export function panelFigure(d: ChartDoc, options: ChartViewOptions, theme: ChartTheme, withTitle: boolean): Figure {
-  const fig = buildFigure(d, { xAxis: options.xAxis, theme });
+export function panelFigure(d: ChartDoc, options: ChartViewOptions, theme: ChartTheme, withTitle: boolean, size?: { width: number; height: number }): Figure {
+  const fig = buildFigure(d, { xAxis: options.xAxis, theme, withTitle, ...(size ? { size } : {}) });
   const hidden = new Set<string>();
   for (const [metric, uids] of Object.entries(METRIC_TRACES) as [ChartMetric, readonly string[]][]) {
     if (!options.metrics.includes(metric)) for (const uid of uids) hidden.add(uid);
@@ -30,13 +30,9 @@ export function panelFigure(d: ChartDoc, options: ChartViewOptions, theme: Chart
     return uid !== undefined && hidden.has(uid) ? { ...t, visible: false as const } : t;
   });
   // The figure already places the legend at the bottom of the whole figure (the same layout as the CLI's page).
-  const layout = { ...fig.layout };
-  if (!withTitle) {
-    delete layout.title;
-    layout.annotations = (layout.annotations ?? []).filter((a) => a.name !== ANNOTATION.calibrationWarning);
-    layout.margin = { ...layout.margin, t: 28 };
-  }
-  return { data, layout };
+  // Without a title (the panel states the verdict above the chart) the figure leaves out the title and the
+  // calibration warning, and keeps the marker labels clear of the mode bar.
+  return { data, layout: fig.layout };
 }
 
 /** Names of the shapes (clean window, markers) the figure draws, for the page's data attributes. */

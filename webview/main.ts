@@ -189,7 +189,9 @@ function draw(): void {
     return;
   }
   chart.querySelector('.placeholder')?.remove();
-  const fig = panelFigure(s.doc, options, readTheme(), false);
+  // Laid out for the panel's size: titles, ticks and the legend fit from a 400 px column to full width.
+  const fig = panelFigure(s.doc, options, readTheme(), false, { width: chart.clientWidth, height: chart.clientHeight });
+  chart.dataset.width = String(chart.clientWidth);
   chart.dataset.shapes = shapeNames(fig).join(',');
   chart.dataset.levels = String(s.doc.levels.length);
   chart.dataset.tEnt = s.doc.verdict?.tEnt != null ? String(s.doc.verdict.tEnt) : '';
@@ -229,5 +231,14 @@ channel.onRequest(ImageRequest, async ({ format, width, height }) => {
   return { dataUrl };
 });
 watchTheme(draw);
+// A resized panel lays the figure out again (Plotly's own `responsive` only stretches it).
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+let lastWidth = 0;
+new ResizeObserver(() => {
+  if (Math.abs(chart.clientWidth - lastWidth) < 8) return;
+  lastWidth = chart.clientWidth;
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(draw, 150);
+}).observe(chart);
 syncControls();
 channel.send(ReadyCommand, { view: 'chart' });

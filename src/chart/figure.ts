@@ -27,7 +27,15 @@ export type { ChartXAxis };
 export interface ChartOptions {
   xAxis: ChartXAxis;
   theme: ChartTheme;
+  /** The figure's size in CSS pixels, when known (the webview): axis titles, ticks and the legend fit it. */
+  size?: { width: number; height: number };
+  /** False where the page states the verdict above the figure (the webview): no title, and the top margin only
+   *  keeps the marker labels clear of Plotly's mode bar. Default true. */
+  withTitle?: boolean;
 }
+
+/** Top margin without a title: Plotly's mode bar (~27 px at the top right) above the marker labels (~16 px). */
+export const MODE_BAR_CLEARANCE = 56;
 
 export interface Figure {
   data: Data[];
@@ -77,6 +85,8 @@ export const ANNOTATION = {
   noNull: 'no-null',
   /** The calibration's warning, in the warning colour, under the title. */
   calibrationWarning: 'calibration-warning',
+  /** ΔL ≤ 0 levels that a log ΔL axis cannot place. */
+  notOnLogAxis: 'not-on-log-axis',
 } as const;
 
 /** The name of the null's legend entry. */
@@ -94,10 +104,16 @@ function asksSufficiency(doc: ChartDoc, levels: readonly LevelResult[]): boolean
 
 export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
   const { theme, xAxis } = options;
-  const levels = doc.levels.filter((l) => !l.error);
+  const finished = doc.levels.filter((l) => !l.error);
+  // The axis type follows the grid (log grid → log axis, for ΔL too), so it stays the same while a sweep fills in;
+  // without a known grid, the levels drawn decide.
+  const logX = doc.levelScale ? doc.levelScale === 'log' : finished.length > 0 && finished.every((l) => levelX(l, xAxis) > 0);
+  // A log ΔL axis has no place for a level whose loss gap is ≤ 0 (noise at the lowest levels): it is left out and
+  // named in a note, not moved.
+  const offAxis = logX && xAxis === 'lossGap' ? finished.filter((l) => !(l.lossGap.mean > 0)) : [];
+  const levels = offAxis.length > 0 ? finished.filter((l) => !offAxis.includes(l)) : finished;
   const failed = doc.levels.filter((l) => l.error);
   const xs = levels.map((l) => levelX(l, xAxis));
-  const logX = xs.length > 0 && xs.every((x) => x > 0);
   const xName = xAxis === 'temperature' ? levelName(doc.dial) : 'degraded loss gap ΔL';
   const symbol = levelSymbol(doc.dial);
   const v1 = isVersion1(doc);
@@ -222,9 +238,17 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
       showarrow: false, font: { color: theme.marker, size: 11 },
     });
   }
+  if (offAxis.length > 0) {
+    annotations.push({
+      name: ANNOTATION.notOnLogAxis,
+      text: `ΔL ≤ 0 at ${symbol} = ${offAxis.map((l) => formatLevel(l.level)).join(', ')}: not on the log axis (see the table)`,
+      xref: 'paper', yref: 'paper', x: 1, y: PANELS.lossGap[1], xanchor: 'right', yanchor: 'bottom',
+      showarrow: false, font: { color: theme.marker, size: 10 },
+    });
+  }
   const warning = verdict?.calibration?.warning;
   const warningLines = warning ? wrapWords(`⚠ ${warning}`, 110) : [];
-  if (warning) {
+  if (warning && options.withTitle !== false) {
     // Under the title, above the marker labels that stand on the top panel.
     annotations.push({
       name: ANNOTATION.calibrationWarning,
@@ -241,6 +265,10 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
     ...(sufficiency ? levels.flatMap((l) => (l.bounds?.sufficiencyThreshold !== undefined ? [l.bounds.sufficiencyThreshold, -l.bounds.sufficiencyThreshold] : [])) : levels.map((l) => persistenceThreshold(doc, l))),
   ];
   const axisStyle = { color: theme.foreground, gridcolor: theme.grid, zerolinecolor: theme.grid, linecolor: theme.grid };
+  const top = options.withTitle === false ? MODE_BAR_CLEARANCE : 80 + 14 * warningLines.length;
+  const fit = fitToSize(options.size, data, top);
+  const yTitle = (full: string, short: string, panel: readonly [number, number]) => ({ text: fit.fits(full, panel) ? full : short });
+  const yTicks = (panel: readonly [number, number]) => (fit.size ? { nticks: fit.yTicks(panel) } : {});
   const layout: Partial<Layout> = {
     // Pinned to the top of the figure (an auto-placed title sits in the middle of the top margin, where the
     // calibration warning goes): title, then the warning, then the marker labels standing on the top panel.
@@ -251,21 +279,22 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
     showlegend: true,
     // Horizontal, at the bottom of the figure (container-anchored: Plotly reserves its height under the x axis,
     // whose automargin makes room for its ticks and title, instead of hanging it a fraction of the plot below).
-    legend: { orientation: 'h', xref: 'paper', x: 0, xanchor: 'left', yref: 'container', y: 0, yanchor: 'bottom', font: { color: theme.foreground } },
+    legend: { orientation: 'h', xref: 'paper', x: 0, xanchor: 'left', yref: 'container', y: 0, yanchor: 'bottom', font: { color: theme.foreground, size: fit.legendFont } },
     hovermode: 'closest',
     hoverlabel: { align: 'left' },
-    margin: { l: 72, r: 72, t: 80 + 14 * warningLines.length, b: 24 },
-    xaxis: { ...axisStyle, type: logX ? 'log' : 'linear', title: { text: xName }, anchor: 'y2', showgrid: true, automargin: true, ...logTicks(logX ? xs : []) },
-    yaxis: { ...axisStyle, domain: PANELS.target, title: { text: 'target E_T' }, zeroline: true, range: withHeadroom(topValues) },
-    yaxis4: { ...axisStyle, domain: PANELS.collateral, anchor: 'x', title: { text: 'collateral E_C' }, zeroline: true },
-    yaxis2: { ...axisStyle, domain: PANELS.lossGap, title: { text: 'ΔL' }, zeroline: true },
+    margin: { l: fit.side, r: fit.side, t: top, b: 24 },
+    xaxis: { ...axisStyle, type: logX ? 'log' : 'linear', title: { text: xName }, anchor: 'y2', showgrid: true, automargin: true, ...logTicks(logX ? xs : [], fit.xTicks), ...(!logX && fit.size ? { nticks: fit.xTicks } : {}) },
+    yaxis: { ...axisStyle, domain: PANELS.target, title: yTitle('target E_T', 'E_T', PANELS.target), zeroline: true, range: withHeadroom(topValues), ...yTicks(PANELS.target) },
+    yaxis4: { ...axisStyle, domain: PANELS.collateral, anchor: 'x', title: yTitle('collateral E_C', 'E_C', PANELS.collateral), zeroline: true, ...yTicks(PANELS.collateral) },
+    yaxis2: { ...axisStyle, domain: PANELS.lossGap, title: { text: 'ΔL' }, zeroline: true, ...yTicks(PANELS.lossGap) },
     shapes,
     annotations,
   };
   if (withLlc.length > 0) {
     // tickmode 'auto': an overlaying axis defaults to 'sync', which puts odd values at the ΔL axis's grid lines.
-    layout.yaxis3 = { ...axisStyle, overlaying: 'y2', side: 'right', anchor: 'x', title: { text: 'LLC λ̂' }, showgrid: false, zeroline: false, tickmode: 'auto', nticks: 5 };
+    layout.yaxis3 = { ...axisStyle, overlaying: 'y2', side: 'right', anchor: 'x', title: yTitle('LLC λ̂', 'λ̂', PANELS.lossGap), showgrid: false, zeroline: false, tickmode: 'auto', nticks: fit.size ? Math.min(5, fit.yTicks(PANELS.lossGap)) : 5 };
   }
+  if (options.withTitle === false) delete layout.title;
   return { data, layout };
 }
 
@@ -290,11 +319,69 @@ export function withHeadroom(values: number[]): [number, number] | undefined {
   return [lo - 0.05 * span, hi + 0.22 * span];
 }
 
-/** Log axes label whole decades only when the data span two or more (Plotly would label 2…9 in between). */
-function logTicks(xs: number[]): { dtick?: number } {
+/**
+ * Log axes label whole decades only when the data span two or more (Plotly would label 2…9 in between), and every
+ * k-th decade when a narrow figure has room for fewer than one label per decade.
+ */
+function logTicks(xs: number[], maxTicks: number): { dtick?: number } {
   if (xs.length === 0) return {};
   const decades = Math.log10(Math.max(...xs)) - Math.log10(Math.min(...xs));
-  return decades >= 2 ? { dtick: 1 } : {};
+  return decades >= 2 ? { dtick: Math.max(1, Math.ceil((decades + 1) / maxTicks)) } : {};
+}
+
+/** Average width of a character of Plotly's default font (12 px Open Sans / the system sans-serif), in px per px of size. */
+const CHAR_WIDTH = 0.58;
+/** Below this width (px) the figure is a narrow column: smaller legend, narrower side margins. */
+export const NARROW_WIDTH = 640;
+
+interface Fit {
+  size?: { width: number; height: number };
+  legendFont: number;
+  /** Left / right margin (y tick labels and the rotated titles). */
+  side: number;
+  /** At most this many x tick labels. */
+  xTicks: number;
+  yTicks(panel: readonly [number, number]): number;
+  /** Whether a rotated y-axis title of 12 px fits along its panel. */
+  fits(title: string, panel: readonly [number, number]): boolean;
+}
+
+/**
+ * What the figure's size allows: without a size (the CLI page, exports) the full titles and Plotly's own ticks; with
+ * one, titles that do not fit along their panel become symbols, and ticks are spaced ~80 px apart on x and ~28 px
+ * on y. The plot's height is the figure's less its margins, the x axis (~48 px) and the legend's rows, estimated
+ * by laying the entries out as Plotly does (symbol 40 px + text, wrapped to the width).
+ */
+function fitToSize(size: ChartOptions['size'], data: Data[], top: number): Fit {
+  if (!size || !(size.width > 0) || !(size.height > 0)) {
+    return { legendFont: 12, side: 72, xTicks: 12, yTicks: () => 6, fits: () => true };
+  }
+  const narrow = size.width < NARROW_WIDTH;
+  const legendFont = narrow ? 10 : 12;
+  const side = narrow ? 52 : 72;
+  const names = data.filter((d) => (d as { showlegend?: boolean }).showlegend !== false && typeof d.name === 'string').map((d) => d.name as string);
+  let rows = names.length > 0 ? 1 : 0;
+  let used = 0;
+  for (const n of names) {
+    const w = 40 + n.length * legendFont * CHAR_WIDTH;
+    if (used > 0 && used + w > size.width - 8) {
+      rows++;
+      used = 0;
+    }
+    used += w;
+  }
+  const plotHeight = Math.max(60, size.height - top - 24 - 48 - rows * (legendFont + 8));
+  const plotWidth = Math.max(100, size.width - 2 * side);
+  const panelPx = (panel: readonly [number, number]) => plotHeight * (panel[1] - panel[0]);
+  return {
+    size,
+    legendFont,
+    side,
+    xTicks: Math.max(2, Math.floor(plotWidth / 80)),
+    yTicks: (panel) => Math.max(2, Math.floor(panelPx(panel) / 28)),
+    // A title centred on its panel may reach into the gaps (0.08 of the plot) above and below it.
+    fits: (t, panel) => t.length * 12 * CHAR_WIDTH + 8 <= panelPx(panel) + 0.08 * plotHeight,
+  };
 }
 
 /** τ_C·max(ΔL_C(t), δ): the bound the collateral's interval must stay within (±, version 2), as the engine recorded it. */

@@ -3,7 +3,7 @@
 import type { Hypothesis, DialKind } from '../protocol/hypothesis';
 import { RESULTS_VERSION, type LevelResult, type ResultsDocument } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
-import { type ChartDoc, chartDocOf, type RunStatus, type RunSummary } from '../protocol/webview';
+import { type ChartDoc, chartDocOf, levelScaleOf, type RunStatus, type RunSummary } from '../protocol/webview';
 import { formatDuration } from '../protocol/format';
 
 export interface RunRecord {
@@ -89,6 +89,7 @@ export function chartDocFor(r: RunRecord): ChartDoc | null {
     baseline: { loss: null, controlLoss: null, targetMetric: null, targetEffect: null, collateralEffect: null },
     verdict: null,
     circuitName: h.circuit.name,
+    ...levelScaleOf(h),
   };
 }
 

@@ -5,7 +5,7 @@
 // Payloads are plain JSON (VS Code serialises them): no NaN, no undefined inside arrays, no class instances.
 // The host treats everything a webview sends as untrusted input: every command carries a payload validator.
 import { isObject } from './guards';
-import type { DialKind } from './hypothesis';
+import type { DialKind, Hypothesis } from './hypothesis';
 import type { LevelResult, ResultsDocument, Verdict } from './results';
 
 export const WEBVIEW_PROTOCOL_NAME = 'circuit-thermometer/webview';
@@ -74,6 +74,9 @@ export interface ChartDoc {
   baseline: { [K in keyof ResultsDocument['baseline']]: number | null };
   verdict: Verdict | null;
   circuitName: string;
+  /** How the dial's grid is spaced (from the hypothesis): the x axis keeps this type from the first level on.
+   *  Absent (checkpoints, older hosts): decided from the levels drawn. */
+  levelScale?: 'log' | 'linear';
 }
 
 export interface ChartState {
@@ -225,7 +228,15 @@ export function chartDocOf(doc: ResultsDocument): ChartDoc {
     },
     verdict: doc.verdict,
     circuitName: doc.hypothesis.resolved.circuit.name,
+    ...levelScaleOf(doc.hypothesis.resolved),
   };
+}
+
+/** The grid's spacing, for every dial but checkpoints (whose levels are positions or steps). */
+export function levelScaleOf(h: Pick<Hypothesis, 'degradation'>): { levelScale?: 'log' | 'linear' } {
+  const t = h.degradation?.temperatures;
+  if (h.degradation?.dial === 'checkpoints' || !t || !Array.isArray(t.levels)) return {};
+  return { levelScale: t.scale === 'log' && t.levels.every((x) => x > 0) ? 'log' : 'linear' };
 }
 
 function finiteOrNull(x: number): number | null {
