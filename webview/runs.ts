@@ -67,7 +67,8 @@ function row(run: RunSummary): HTMLElement {
     : null;
   if (calibration && f.calibration?.warning) warn(calibration);
   const facts: (string | HTMLElement)[] = finished
-    ? [f.tEnt, ...(calibration ? [' · ', calibration] : []), ` · ${f.cleanliness}`]
+    // The verdict line already says "clean from t_ent …" when there is a window.
+    ? [...(run.tEnt === null ? [f.tEnt, ' · '] : []), ...(calibration ? [calibration, ' · '] : []), f.cleanliness]
     : run.status === 'running' && run.progress !== null ? [`${Math.round(run.progress * 100)}%`] : [];
   const buttons: HTMLElement[] = [];
   if (active) buttons.push(button('Cancel', () => channel.send(CancelRunCommand, { runId: run.id }), 'cancel'));

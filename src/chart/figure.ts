@@ -218,8 +218,16 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
       });
     }
   }
-  if (verdict?.tEnt != null) pushMarker(shapes, SHAPE.tEnt, xOf(verdict.tEnt), `t_ent = ${formatLevel(verdict.tEnt)}`, theme.cleanWindow, 'solid');
-  if (verdict?.tSurv != null) pushMarker(shapes, SHAPE.tSurv, xOf(verdict.tSurv), `t_surv = ${formatLevel(verdict.tSurv)}`, theme.target, 'dash');
+  // A label over the first or last level would hang past the plot's edge: it grows inwards from there.
+  const side = (x: number | null): 'left' | 'center' | 'right' => {
+    if (x === null || xs.length === 0) return 'center';
+    const pos = (v: number) => (logX ? Math.log10(v) : v);
+    const [lo, hi] = [pos(Math.min(...xs)), pos(Math.max(...xs))];
+    const f = hi > lo ? (pos(x) - lo) / (hi - lo) : 0.5;
+    return f < 0.15 ? 'left' : f > 0.85 ? 'right' : 'center';
+  };
+  if (verdict?.tEnt != null) pushMarker(shapes, SHAPE.tEnt, xOf(verdict.tEnt), `t_ent = ${formatLevel(verdict.tEnt)}`, theme.cleanWindow, 'solid', 'above', side(xOf(verdict.tEnt)));
+  if (verdict?.tSurv != null) pushMarker(shapes, SHAPE.tSurv, xOf(verdict.tSurv), `t_surv = ${formatLevel(verdict.tSurv)}`, theme.target, 'dash', 'above', side(xOf(verdict.tSurv)));
   const tw = doc.watanabeTemperature;
   if (doc.dial === 'sgld' && tw !== null) {
     const x = xAxis === 'temperature' ? tw : interpolateLossGap(levels, tw);
@@ -554,7 +562,7 @@ function thresholdLine(uid: string, name: string, xs: number[], ys: number[], co
   };
 }
 
-function pushMarker(shapes: Partial<Shape>[], name: string, x: number | null, label: string, colour: string, dash: 'solid' | 'dash' | 'dot', at: 'above' | 'inside' = 'above'): void {
+function pushMarker(shapes: Partial<Shape>[], name: string, x: number | null, label: string, colour: string, dash: 'solid' | 'dash' | 'dot', at: 'above' | 'inside' = 'above', xanchor: 'left' | 'center' | 'right' = 'center'): void {
   if (x === null || !Number.isFinite(x)) return;
   shapes.push({
     name,
@@ -567,7 +575,7 @@ function pushMarker(shapes: Partial<Shape>[], name: string, x: number | null, la
     y1: 1,
     line: { color: colour, width: 1.5, dash },
     label: at === 'above'
-      ? { text: label, textposition: 'end', textangle: 0, yanchor: 'bottom', font: { color: colour, size: 11 } }
+      ? { text: label, textposition: 'end', textangle: 0, yanchor: 'bottom', xanchor, font: { color: colour, size: 11 } }
       // A leading no-break space keeps the text off its own line (a shape label has no xshift).
       : { text: `\u00a0\u00a0${label}`, textposition: 'end', textangle: 0, yanchor: 'top', xanchor: 'left', padding: 6, font: { color: colour, size: 11 } },
   });

@@ -194,7 +194,8 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     const text = squash(await row.innerText());
     assert.ok(text.includes('planted circuit (e2e quick)'), `row names the circuit: ${text}`);
     assert.ok(text.includes('weight-noise'), `row names the dial: ${text}`);
-    assert.ok(text.includes('complete'), `row says complete: ${text}`);
+    assert.strictEqual(await row.getAttribute('data-status'), 'complete');
+    assert.ok(text.includes(`clean from t_ent ${formatLevel(doc.verdict.tEnt as number)}`), `row states the verdict: ${text}`);
     assert.ok(text.includes(`t_ent ${formatLevel(doc.verdict.tEnt as number)}`), `row shows t_ent: ${text}`);
     assert.strictEqual(await row.getAttribute('data-t-ent'), String(doc.verdict.tEnt));
     const spark = await row.locator('svg.spark path.target').getAttribute('d');

@@ -777,6 +777,7 @@ const VSIX_INPUTS = [
   'webview',
   'media',
   'schemas',
+  'docs',
 ];
 export const VSIX_CACHE_DIR = path.join(REPO_ROOT, 'test-results', 'vsix-cache');
 export const TIMEOUT_PACKAGE = 600_000;

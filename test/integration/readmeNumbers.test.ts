@@ -1,11 +1,13 @@
 // The README's walkthrough and the READMEs of examples/modular and examples/planted state the verdicts of the committed
-// hypotheses: a fresh sweep of each must give the numbers and verdicts they print (a stale README fails here).
+// hypotheses: a fresh sweep of each must give the numbers and verdicts they print (a stale README fails here), and each
+// generated table is exactly what `npm run docs` writes from fresh sweeps (scripts/docs/tables.ts).
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runSweep } from '../../src/engine/sweep/run';
 import { checkHypothesisFile } from '../../src/hypothesis';
 import type { ResultsDocument } from '../../src/protocol/results';
+import { blockOf, DOCS_TABLES } from '../../scripts/docs/tables';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -30,6 +32,23 @@ describe('README numbers are what the code gives now', function () {
       const r = await checkHypothesisFile(path.join(ROOT, 'examples/modular', `${name}.circuit.yaml`));
       assert.ok(r.hypothesis, name);
       docs.set(name, await runSweep(r.hypothesis));
+    }
+  });
+
+  it('every generated README table is what `npm run docs` writes from fresh sweeps now', async () => {
+    for (const t of DOCS_TABLES) {
+      const sweeps: ResultsDocument[] = [];
+      for (const h of t.hypotheses) {
+        const name = path.basename(h).replace(/\.circuit\.yaml$/, '');
+        if (!docs.has(name)) {
+          const r = await checkHypothesisFile(path.join(ROOT, h));
+          docs.set(name, await runSweep(r.hypothesis!));
+        }
+        sweeps.push(docs.get(name)!);
+      }
+      const shown = blockOf(fs.readFileSync(path.join(ROOT, t.file), 'utf8'), t.name);
+      assert.ok(shown !== undefined, `${t.file} has the '${t.name}' block`);
+      assert.equal(shown, t.render(sweeps), `${t.file} (${t.name}) is stale: run \`npm run docs -- --tables\``);
     }
   });
 

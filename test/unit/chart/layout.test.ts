@@ -68,6 +68,14 @@ describe('chart: layout for the size and while the sweep fills', () => {
     assert.strictEqual(narrow.title, undefined);
     assert.strictEqual(narrow.margin?.t, MODE_BAR_CLEARANCE);
     assert.ok(MODE_BAR_CLEARANCE >= 27 + 16, 'mode bar (27 px) plus a label line (16 px)');
+    // A marker label over the last (first) level grows inwards, so a narrow plot does not cut it at its edge.
+    const anchors = (tEnt: number, tSurv: number) => {
+      const shapes = buildFigure({ ...full, verdict: { ...full.verdict!, tEnt, tSurv, cleanWindow: [tEnt, tSurv] } }, { xAxis: 'temperature', theme: lightTheme }).layout.shapes ?? [];
+      return ['marker-t-ent', 'marker-t-surv'].map((n) => (shapes.find((x) => x.name === n)?.label as { xanchor?: string } | undefined)?.xanchor);
+    };
+    const grid = full.levels.map((l) => l.level);
+    assert.deepStrictEqual(anchors(grid[0]!, grid.at(-1)!), ['left', 'right']);
+    assert.deepStrictEqual(anchors(grid[1]!, grid[2]!), ['center', 'center']);
     // Without a size (the CLI page, exports) the layout is the full one.
     const page = buildFigure(full, { xAxis: 'temperature', theme: lightTheme }).layout;
     assert.strictEqual((page.yaxis4?.title as { text: string }).text, 'collateral E_C');

@@ -1,0 +1,226 @@
+/**
+ * The editor as a researcher works in it, in a real VS Code (code-server + Chromium, the packaged .vsix): the chart
+ * laid out legibly from a 400 px column to full width (screenshots at three widths), the Runs view (grouped by
+ * hypothesis, time, verdict, legend, a cancelled run that survives a reload, Remove), and help on the format (hover
+ * on a key with its method link, completion of keys, choices and data files).
+ *
+ *   npx mocha --config test/e2e/mocharc.json test/e2e/editor.e2e.ts
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { plantedWorkspace } from './fixtures/workspace';
+import { openFile, openWorkbench, packagedExtension, runCommand, screenshot, startCodeServer, TIMEOUT_PACKAGE, waitUntil, webviewWith, type CodeServer, type Workbench } from './harness';
+
+const WAIT = { diagnostics: 90_000, sweep: 180_000, webview: 60_000, short: 30_000 };
+
+interface Box { x: number; y: number; width: number; height: number }
+
+function overlaps(a: Box, b: Box, slack = 1): boolean {
+  return a.x + slack < b.x + b.width && b.x + slack < a.x + a.width && a.y + slack < b.y + b.height && b.y + slack < a.y + a.height;
+}
+
+/** Boxes (in the chart frame's coordinates) of the elements matching `selector` inside #chart. */
+async function boxes(chart: FrameLocator, selector: string): Promise<(Box & { text: string })[]> {
+  return chart.locator("#chart").evaluate((root, sel) => Array.from(root.querySelectorAll(sel)).map((e) => {
+    const r = e.getBoundingClientRect();
+    return { x: r.x, y: r.y, width: r.width, height: r.height, text: e.textContent ?? '' };
+  }).filter((b) => b.width > 0 && b.height > 0), selector);
+}
+
+function toast(p: Page, text: string) {
+  return p.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+}
+
+function squash(s: string): string {
+  return s.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+describe('Circuit Thermometer in VS Code: the editor a researcher lives in', function () {
+  this.timeout(300_000);
+  let server: CodeServer | undefined;
+  let wb: Workbench | undefined;
+  let ws = '';
+  const page = (): Page => {
+    assert.ok(wb, 'the workbench is open');
+    return wb.page;
+  };
+
+  before(async function () {
+    this.timeout(TIMEOUT_PACKAGE + 300_000);
+    const vsixPath = await packagedExtension();
+    ws = plantedWorkspace();
+    // A hypothesis to write in: no controls key yet, and labels to fill in.
+    fs.writeFileSync(path.join(ws, 'help.circuit.yaml'), [
+      'model: ./planted-kappa-0.onnx',
+      'data:',
+      '  inputs: { x: ./data/x.npy }',
+      '  labels: ./data/y.npy',
+      '  target: { mask: ./data/is_target.npy }',
+      'loss: { output: logits, kind: cross-entropy }',
+      'circuit:',
+      '  name: help me',
+      '  components:',
+      '    - tensor: /relu/Relu_output_0',
+      '      units: [0, 21]',
+      'intervention: { kind: zero, scope: circuit }',
+      'degradation:',
+      '  dial: weight-noise',
+      '  temperatures: { from: 0.01, to: 3, count: 4 }',
+      'verdict: { collateralTolerance: 0.1, persistence: 0.25 }',
+      '',
+    ].join('\n'));
+    server = await startCodeServer({ vsixPath, workspaceDir: ws, trusted: true });
+    wb = await openWorkbench(server.url);
+  });
+
+  beforeEach(async () => {
+    if (!wb) return;
+    for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Escape');
+    await runCommand(wb.page, 'Notifications: Clear All Notifications');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) await screenshot(wb.page, `editor-failed-${this.currentTest.title.slice(0, 50)}`).catch(() => undefined);
+  });
+
+  after(async () => {
+    await wb?.page.setViewportSize({ width: 1400, height: 900 }).catch(() => undefined);
+    await wb?.close();
+    await server?.stop();
+  });
+
+  it('the chart lays out legibly at 400 px, half and full width: no label under the mode bar, no title over another, ticks apart', async () => {
+    const p = page();
+    await openFile(p, 'quick.circuit.yaml');
+    await runCommand(p, 'Circuit Thermometer: Run Sweep');
+    const finished = toast(p, 'Sweep finished: planted circuit (e2e quick)');
+    await finished.waitFor({ state: 'visible', timeout: WAIT.sweep });
+    await finished.getByRole('button', { name: 'Show Chart' }).click();
+    let chart = await webviewWith(p, '#chart[data-state="ready"]', WAIT.webview);
+    await runCommand(p, 'View: Close Primary Side Bar');
+    await p.locator('.tab.active', { hasText: 'Chart:' }).click();
+    await runCommand(p, 'View: Toggle Maximize Editor Group');
+    for (const viewport of [1600, 860, 470]) {
+      await p.setViewportSize({ width: viewport, height: 1000 });
+      // The panel lays the figure out again for its new width (data-width is the width it laid out for).
+      const width = await waitUntil(`the chart laid out for a ${viewport} px window`, WAIT.webview, async () => {
+        const w = Number(await chart.locator('#chart').getAttribute('data-width').catch(() => '0'));
+        const now = await chart.locator('#chart').evaluate((e) => e.clientWidth).catch(() => 0);
+        return w > 0 && Math.abs(w - now) < 8 && (await chart.locator('#chart[data-state="ready"]').count()) > 0 ? w : undefined;
+      }, 250);
+      await p.waitForTimeout(600);
+      chart = await webviewWith(p, '#chart[data-state="ready"]', WAIT.webview);
+      await chart.locator('#chart').hover();
+      const modebar = await boxes(chart, '.modebar-group');
+      assert.ok(modebar.length > 0, 'the mode bar is there');
+      const labels = await boxes(chart, '.shape-label-text');
+      assert.ok(labels.some((l) => /t_surv/.test(l.text)) && labels.some((l) => /t_ent/.test(l.text)), `the marker labels are drawn: ${labels.map((l) => l.text).join(' | ')}`);
+      for (const l of labels) for (const m of modebar) assert.ok(!overlaps(l, m), `at ${width} px the mode bar covers "${l.text}"`);
+      const frame = await chart.locator('#chart').evaluate((e) => e.getBoundingClientRect().toJSON() as Box);
+      for (const l of labels) assert.ok(l.x >= frame.x - 1 && l.x + l.width <= frame.x + frame.width + 1, `at ${width} px "${l.text}" runs past the chart's edge`);
+      const titles = await boxes(chart, '.g-ytitle text, .g-y4title text, .g-y2title text');
+      assert.strictEqual(titles.length, 3, `three y titles at ${width} px`);
+      for (let i = 0; i < titles.length; i++) for (let j = i + 1; j < titles.length; j++) {
+        assert.ok(!overlaps(titles[i]!, titles[j]!), `at ${width} px the y titles "${titles[i]!.text}" and "${titles[j]!.text}" overlap`);
+      }
+      const ticks = (await boxes(chart, '.xaxislayer-above .xtick text')).sort((a, b) => a.x - b.x);
+      assert.ok(ticks.length >= 2, `x ticks at ${width} px`);
+      for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i]!.x >= ticks[i - 1]!.x + ticks[i - 1]!.width + 2, `at ${width} px x ticks "${ticks[i - 1]!.text}" and "${ticks[i]!.text}" touch`);
+      await screenshot(p, `chart-width-${width}`);
+    }
+    // ΔL mode keeps its log axis (the planted sweep's loss gaps are positive).
+    await p.setViewportSize({ width: 1400, height: 900 });
+    await runCommand(p, 'View: Toggle Maximize Editor Group');
+  });
+
+  it('the Runs view groups by hypothesis, shows time, verdict and a legend; a cancelled run survives a reload and Remove removes it', async () => {
+    const p = page();
+    await openFile(p, 'long.circuit.yaml');
+    await runCommand(p, 'Circuit Thermometer: Run Sweep');
+    const progress = toast(p, 'sweeping planted circuit (e2e long, cancelled)');
+    await progress.waitFor({ state: 'visible', timeout: WAIT.short * 2 });
+    await waitUntil('the long sweep to report a level', WAIT.short * 2, async () => /level \d+\/40\b/.test(await progress.innerText().catch(() => '')) || undefined, 100);
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    await toast(p, 'Sweep cancelled').waitFor({ state: 'visible', timeout: WAIT.short });
+
+    const openRuns = async () => {
+      await p.locator('.activitybar .action-item a.action-label[aria-label^="Circuit Thermometer"]').click();
+      return webviewWith(p, 'li.run[data-status="complete"]', WAIT.webview);
+    };
+    let runs = await openRuns();
+    const group = runs.locator('section.group', { has: runs.locator('li.run[data-status="complete"]') }).first();
+    assert.match(squash(await group.locator('h3.group-head').innerText()), /quick\.circuit\.yaml/);
+    const done = group.locator('li.run[data-status="complete"]').first();
+    assert.match(squash(await done.locator('.time').innerText()), /^\d\d:\d\d$/, 'a finished run shows when it was made');
+    assert.match(squash(await done.locator('.verdict').innerText()), /^(clean from t_ent [\d.e-]+|entangled|inconclusive)$/);
+    assert.ok((await done.getAttribute('title'))?.startsWith('planted circuit (e2e quick)'), 'the tooltip opens with the full name');
+    assert.ok(await runs.locator('p.legend').isVisible(), 'the sparkline has a legend');
+    assert.match(squash(await runs.locator('p.legend').innerText()), /target effect E_T.*collateral E_C/);
+    assert.ok(await runs.locator('li.run[data-status="cancelled"]').count() >= 1, 'the cancelled run is listed');
+    await screenshot(p, 'runs-view-grouped');
+
+    await runCommand(p, 'Developer: Reload Window');
+    await p.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: WAIT.webview });
+    runs = await openRuns();
+    const cancelled = runs.locator('li.run[data-status="cancelled"]').first();
+    await cancelled.waitFor({ state: 'visible', timeout: WAIT.webview });
+    assert.ok(squash(await cancelled.innerText()).includes('planted circuit (e2e long, cancelled)'), 'the cancelled run survived the reload');
+    await screenshot(p, 'runs-view-after-reload');
+    const before = await runs.locator('li.run').count();
+    await cancelled.locator('[data-action="remove"]').click();
+    await waitUntil('the removed run to leave the list', WAIT.short, async () => ((await runs.locator('li.run').count()) === before - 1 ? true : undefined));
+    assert.strictEqual(await runs.locator('li.run[data-status="cancelled"]').count(), 0);
+  });
+
+  it('hover on a key shows its description and method section; completion offers keys, choices and ranked data files', async () => {
+    const p = page();
+    await runCommand(p, 'View: Close All Editors');
+    await openFile(p, 'help.circuit.yaml');
+    const editor = p.locator('.editor-group-container.active .monaco-editor').first();
+    await editor.locator('.view-lines').waitFor({ state: 'visible' });
+    // Hover "collateralTolerance".
+    await p.locator('.editor-group-container.active .view-lines span', { hasText: 'collateralTolerance' }).last().hover();
+    const hover = p.locator('.monaco-hover:visible', { hasText: 'verdict.collateralTolerance' });
+    await hover.waitFor({ state: 'visible', timeout: WAIT.diagnostics });
+    const hoverText = squash(await hover.innerText());
+    assert.ok(hoverText.includes('τ_C') && hoverText.includes('default 0.1'), `the key's description and default: ${hoverText}`);
+    assert.ok(await hover.locator('a', { hasText: 'The tests at each level' }).count() > 0, `a link to the method section: ${hoverText}`);
+    await screenshot(p, 'help-hover-key');
+    await p.keyboard.press('Escape');
+
+    const suggest = p.locator('.editor-widget.suggest-widget.visible');
+    const typeAndSuggest = async (text: string) => {
+      await p.keyboard.type(text, { delay: 20 });
+      await p.keyboard.press('Control+Space');
+      await suggest.waitFor({ state: 'visible', timeout: WAIT.short });
+    };
+    // A top-level key: "contr" → controls.
+    await editor.click();
+    await p.keyboard.press('Control+End');
+    await typeAndSuggest('contr');
+    await suggest.locator('.monaco-list-row', { hasText: 'controls' }).first().waitFor({ state: 'visible', timeout: WAIT.short });
+    await screenshot(p, 'help-complete-key');
+    await p.keyboard.press('Escape');
+    // A choice: `metric: ` → loss, logit-diff, accuracy.
+    await p.keyboard.press('Home');
+    await p.keyboard.press('Shift+End');
+    await typeAndSuggest('metric: ');
+    for (const v of ['loss', 'logit-diff', 'accuracy']) await suggest.locator('.monaco-list-row', { hasText: v }).first().waitFor({ state: 'visible', timeout: WAIT.short });
+    await screenshot(p, 'help-complete-enum');
+    await p.keyboard.press('Escape');
+    // A data file for the labels: retype the value of `labels:` (line 4, after "  labels: "); y.npy ranks first.
+    await p.keyboard.press('Control+G');
+    await p.locator('.quick-input-widget input').fill(':4:11');
+    await p.keyboard.press('Enter');
+    await p.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await p.keyboard.press('Shift+End');
+    await typeAndSuggest('./');
+    const first = squash(await suggest.locator('.monaco-list-row').first().innerText());
+    assert.ok(first.startsWith('./data/y.npy'), `labels: y.npy ranks first, got ${first}`);
+    await screenshot(p, 'help-complete-file');
+    await p.keyboard.press('Escape');
+    await runCommand(p, 'File: Revert File');
+  });
+});
