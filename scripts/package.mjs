@@ -2,11 +2,13 @@
 //   node scripts/package.mjs                      → circuit-thermometer-linux-x64-<version>.vsix
 //   node scripts/package.mjs --target win32-x64   (linux-x64 | linux-arm64 | darwin-arm64 | win32-x64 | win32-arm64)
 //   node scripts/package.mjs --all
-// Builds the bundles minified first, derives the ignore file for the target from .vscodeignore, runs vsce.
+// Builds the bundles minified first, derives the ignore file for the target from .vscodeignore, writes the README the
+// details page shows (scripts/marketplaceReadme.mjs: images embedded, no clone-only steps), runs vsce.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { marketplaceReadme } from './marketplaceReadme.mjs';
 
 /** vsce target → onnxruntime-node's binary folder (bin/napi-v6/<platform>/<arch>). */
 const TARGETS = {
@@ -42,8 +44,10 @@ for (const target of targets) {
   const ignore = base.replace(/^!node_modules\/onnxruntime-node\/bin\/napi-v6\/.*$/m, `!node_modules/onnxruntime-node/bin/napi-v6/${bin}/**`);
   const ignoreFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ct-vsce-')), '.vscodeignore');
   fs.writeFileSync(ignoreFile, ignore);
+  const readme = path.join(path.dirname(ignoreFile), 'README.md');
+  fs.writeFileSync(readme, marketplaceReadme(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), root));
   const out = path.join(root, `${name}-${target}-${version}.vsix`);
-  execFileSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--skip-license', '--no-rewrite-relative-links', '--out', out], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--skip-license', '--no-rewrite-relative-links', '--readme-path', readme, '--out', out], { cwd: root, stdio: 'inherit' });
   fs.rmSync(path.dirname(ignoreFile), { recursive: true, force: true });
   console.log(`package: ${path.relative(root, out)} (${(fs.statSync(out).size / 1048576).toFixed(1)} MiB)`);
 }

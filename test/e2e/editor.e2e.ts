@@ -91,6 +91,28 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     await server?.stop();
   });
 
+  it('the extension\'s details page renders the packaged README: its images shown, the editor\'s quick start first', async () => {
+    const p = page();
+    await runCommand(p, 'Extensions: Show Installed Extensions');
+    const item = p.locator('.extensions-viewlet .monaco-list-row', { hasText: 'Circuit Thermometer' }).first();
+    await item.waitFor({ state: 'visible', timeout: WAIT.webview });
+    await item.click();
+    const details = await webviewWith(p, 'img[alt^="The entanglement chart"]', WAIT.webview);
+    const images = await details.locator('img').evaluateAll((imgs) => imgs.map((i) => {
+      const img = i as HTMLImageElement;
+      return { alt: img.alt, loaded: img.complete && img.naturalWidth > 0, width: img.naturalWidth, scheme: img.src.split(':')[0] };
+    }));
+    const shots = images.filter((i) => /entanglement chart|diagnostic/.test(i.alt));
+    assert.strictEqual(shots.length, 2, `both README screenshots are there: ${JSON.stringify(images)}`);
+    for (const i of shots) assert.ok(i.loaded && i.width > 300, `"${i.alt}" is shown, not its alt text: ${JSON.stringify(i)}`);
+    const text = squash(await details.locator('body').innerText());
+    const quick = text.indexOf('Quick start');
+    assert.ok(quick >= 0 && text.indexOf('New Hypothesis from Model', quick) > quick, 'the quick start is the editor\'s');
+    assert.ok(!/fresh clone|npm ci/.test(text.slice(0, text.indexOf('On the command line'))), 'no clone-only steps before the CLI section');
+    await screenshot(p, 'extension-details-page');
+    await runCommand(p, 'View: Close All Editors');
+  });
+
   it('the chart lays out legibly at 400 px, half and full width: no label under the mode bar, no title over another, ticks apart', async () => {
     const p = page();
     await openFile(p, 'quick.circuit.yaml');
