@@ -25,7 +25,8 @@ function row(file: string, start: string): string[] {
 }
 
 describe('README numbers are what the code gives now', function () {
-  this.timeout(120_000);
+  // Thirteen real sweeps (the modular ones ~20 s each on 2 cores, longer on a shared machine).
+  this.timeout(300_000);
   const docs = new Map<string, ResultsDocument>();
   before(async () => {
     for (const name of ['addition-frequencies', 'random-neurons', 'shared-neurons']) {
@@ -103,7 +104,7 @@ describe('README numbers are what the code gives now', function () {
         shows(window[2]!, doc.verdict.cleanWindow[1], `${name} window end`);
       } else {
         assert.equal(doc.verdict.cleanWindow, null, `${name}: ${doc.verdict.summary}`);
-        assert.ok(doc.verdict.summary.startsWith(verdict!.split(';')[0]!), `${name}: README '${verdict}', sweep '${doc.verdict.summary}'`);
+        assert.ok(doc.verdict.summary.startsWith(verdict!.split(/[;:]/)[0]!), `${name}: README '${verdict}', sweep '${doc.verdict.summary}'`);
       }
       assert.equal(calibration, `${doc.verdict.calibration!.clean} of ${doc.verdict.calibration!.of}`);
     }
