@@ -19,6 +19,8 @@ const TARGETS = {
   'win32-arm64': 'win32/arm64',
 };
 
+/** Where the README for the details page is written (under dist/, which git ignores). */
+const MARKETPLACE_README = 'dist/marketplace/README.md';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
 const at = args.indexOf('--target');
@@ -41,13 +43,16 @@ for (const target of targets) {
     console.error(`package: onnxruntime-node has no binaries for ${target} (node_modules/onnxruntime-node/bin/napi-v6/${bin})`);
     process.exit(1);
   }
-  const ignore = base.replace(/^!node_modules\/onnxruntime-node\/bin\/napi-v6\/.*$/m, `!node_modules/onnxruntime-node/bin/napi-v6/${bin}/**`);
+  // The details page's README replaces the repository's (vsce takes it from inside the project, by relative path).
+  const ignore = base
+    .replace(/^!node_modules\/onnxruntime-node\/bin\/napi-v6\/.*$/m, `!node_modules/onnxruntime-node/bin/napi-v6/${bin}/**`)
+    .replace(/^!README\.md$/m, `!${MARKETPLACE_README}`);
   const ignoreFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ct-vsce-')), '.vscodeignore');
   fs.writeFileSync(ignoreFile, ignore);
-  const readme = path.join(path.dirname(ignoreFile), 'README.md');
-  fs.writeFileSync(readme, marketplaceReadme(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), root));
+  fs.mkdirSync(path.dirname(path.join(root, MARKETPLACE_README)), { recursive: true });
+  fs.writeFileSync(path.join(root, MARKETPLACE_README), marketplaceReadme(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), root));
   const out = path.join(root, `${name}-${target}-${version}.vsix`);
-  execFileSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--skip-license', '--no-rewrite-relative-links', '--readme-path', readme, '--out', out], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--skip-license', '--no-rewrite-relative-links', '--readme-path', MARKETPLACE_README, '--out', out], { cwd: root, stdio: 'inherit' });
   fs.rmSync(path.dirname(ignoreFile), { recursive: true, force: true });
   console.log(`package: ${path.relative(root, out)} (${(fs.statSync(out).size / 1048576).toFixed(1)} MiB)`);
 }
