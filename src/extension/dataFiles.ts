@@ -63,3 +63,71 @@ export function rankFiles(slot: PathSlot, files: readonly string[], hypothesisDi
     .sort((a, b) => b.score - a.score || a.ups - b.ups || a.depth - b.depth || a.rel.localeCompare(b.rel))
     .map((x) => x.rel);
 }
+
+/** A workspace array file with its header facts (dtype and shape; undefined when it could not be read). */
+export interface DataCandidate {
+  /** Path relative to the hypothesis folder (`./data/y.npy`). */
+  rel: string;
+  dtype?: string;
+  shape?: number[];
+}
+
+export interface ScaffoldSlots {
+  /** The model's inputs: name and declared shape (symbolic dims as strings or null). */
+  inputs: { name: string; dtype: string; shape: (number | string | null)[] | null }[];
+  /** Cross-entropy labels (integer class indices, one per example) or mse targets. */
+  classes: boolean;
+}
+
+export interface DataChoice {
+  /** The chosen file per input name, and for labels and mask; undefined: nothing fits. */
+  inputs: Record<string, string | undefined>;
+  labels?: string;
+  mask?: string;
+  /** The next candidates of each slot, for the comments of the new file. */
+  alternatives: Record<string, string[]>;
+  /** The number of examples the chosen files agree on. */
+  examples?: number;
+}
+
+const INTEGER = /^u?int(8|16|32|64)$/;
+
+/**
+ * The data files a new hypothesis names: for each model input the file whose shape fits it (rank, and every fixed
+ * dim after the first) and whose name fits best; then labels and a target mask with one entry per example of the
+ * chosen inputs (integer labels for cross-entropy; a bool or 0/1 mask), names deciding among equals. Pure.
+ */
+export function chooseDataFiles(slots: ScaffoldSlots, candidates: readonly DataCandidate[]): DataChoice {
+  const alternatives: Record<string, string[]> = {};
+  const used = new Set<string>();
+  const pick = (slot: string, scored: { rel: string; score: number }[]): string | undefined => {
+    const ranked = scored.filter((c) => c.score > 0 && !used.has(c.rel)).sort((a, b) => b.score - a.score || a.rel.localeCompare(b.rel));
+    alternatives[slot] = ranked.slice(1, 4).map((c) => c.rel);
+    const best = ranked[0]?.rel;
+    if (best) used.add(best);
+    return best;
+  };
+  const readable = candidates.filter((c) => c.shape !== undefined);
+  const inputs: Record<string, string | undefined> = {};
+  let examples: number | undefined;
+  for (const input of slots.inputs) {
+    const want = input.shape;
+    const fits = (c: DataCandidate) => !want || (c.shape!.length === want.length && want.every((d, k) => k === 0 || typeof d !== 'number' || c.shape![k] === d));
+    const chosen = pick(`input ${input.name}`, readable.filter(fits).map((c) => ({
+      rel: c.rel,
+      // The shape fits (2); the name fits (0–3); an integer input wants integer data.
+      score: 2 + nameScore('input', c.rel, input.name) + (INTEGER.test(input.dtype) === INTEGER.test(c.dtype ?? '') ? 1 : 0),
+    })));
+    inputs[input.name] = chosen;
+    const n = readable.find((c) => c.rel === chosen)?.shape?.[0];
+    examples ??= n;
+  }
+  const perExample = (c: DataCandidate) => c.shape!.length >= 1 && (examples === undefined || c.shape![0] === examples);
+  const labels = pick('labels', readable.filter((c) => perExample(c) && (!slots.classes || (c.shape!.length === 1 && INTEGER.test(c.dtype ?? '')))).map((c) => ({
+    rel: c.rel, score: 1 + nameScore('labels', c.rel),
+  })));
+  const mask = pick('mask', readable.filter((c) => perExample(c) && c.shape!.length === 1 && (c.dtype === 'bool' || INTEGER.test(c.dtype ?? ''))).map((c) => ({
+    rel: c.rel, score: (c.dtype === 'bool' ? 1 : 0) + nameScore('mask', c.rel) + (nameScore('labels', c.rel) >= 3 ? -1 : 0),
+  })));
+  return { inputs, ...(labels ? { labels } : {}), ...(mask ? { mask } : {}), alternatives, ...(examples !== undefined ? { examples } : {}) };
+}

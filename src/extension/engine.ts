@@ -11,6 +11,7 @@ function once<T>(load: () => T): () => Promise<T> {
 
 export const hypothesisModule = once(() => require('../hypothesis') as typeof import('../hypothesis'));
 export const onnxModule = once(() => require('../engine/onnx') as typeof import('../engine/onnx'));
+export const dataModule = once(() => require('../engine/data') as typeof import('../engine/data'));
 export const autodiffModule = once(() => require('../engine/autodiff') as typeof import('../engine/autodiff'));
 export const parallelModule = once(() => require('../worker/parallel') as typeof import('../worker/parallel'));
 export const editorCacheModule = once(() => require('./editorCache') as typeof import('./editorCache'));

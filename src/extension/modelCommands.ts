@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activeHypothesis, uriOf } from './commands';
 import { settings } from './config';
-import { autodiffModule, onnxModule } from './engine';
+import { chooseDataFiles, rankFiles } from './dataFiles';
+import { autodiffModule, dataModule, onnxModule } from './engine';
 import type { HypothesisService } from './hypothesisService';
 import { inputSpecs, runGradcheck } from './gradcheckRun';
 import { modelMarkdown, type GradientFacts } from './modelMarkdown';
@@ -73,43 +74,99 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
 
   // ---- new hypothesis -------------------------------------------------------------------------------------
 
+  /**
+   * Asks where the new hypothesis goes and what it is called, then writes it with the model's inputs, output and
+   * activations (shapes measured by one run where the workspace is trusted) and the workspace's data files that fit.
+   */
   async newHypothesis(uri: vscode.Uri | undefined): Promise<void> {
     const model = uri?.fsPath.endsWith('.onnx') ? uri : await this.pickModel();
     if (!model) return;
-    const onnx = await onnxModule();
-    let text: string;
-    const dir = path.dirname(model.fsPath);
     const stem = path.basename(model.fsPath).replace(/\.onnx$/i, '');
-    let target = path.join(dir, `${stem}.circuit.yaml`);
-    for (let k = 2; fs.existsSync(target); k++) target = path.join(dir, `${stem}-${k}.circuit.yaml`);
+    const dir = await this.pickFolder(model);
+    if (!dir) return;
+    const name = await vscode.window.showInputBox({
+      title: `New hypothesis from ${path.basename(model.fsPath)}`,
+      prompt: `Name of the hypothesis: ${vscode.workspace.asRelativePath(dir)}/<name>.circuit.yaml (also the circuit's name on charts)`,
+      value: stem,
+      validateInput: (v) => {
+        const n = v.trim();
+        if (!n) return 'a name is needed';
+        if (/[\\/:*?"<>|]/.test(n)) return 'a file name cannot hold \\ / : * ? " < > |';
+        return fs.existsSync(path.join(dir, `${n}.circuit.yaml`)) ? `${n}.circuit.yaml exists in that folder` : undefined;
+      },
+    });
+    if (name === undefined) return;
+    const target = path.join(dir, `${name.trim()}.circuit.yaml`);
+    let text: string;
     try {
-      const loaded = onnx.loadModel(model.fsPath);
-      const index = onnx.GraphIndex.of(loaded.proto);
-      const summary = onnx.summarizeModel(loaded);
-      const tensorOf = (name: string): ScaffoldTensor => {
-        const t = index.types.get(name);
-        const op = index.producer.get(name)?.opType;
-        return { name, ...(op ? { op } : {}), dtype: t?.dtype ?? 'float32', shape: t?.shape ?? null };
-      };
-      const activations = loaded.proto.graph.node
-        .filter((n) => n.opType !== 'Constant')
-        .flatMap((n) => n.output.filter((o) => o && !index.graphOutputs.includes(o)))
-        .map(tensorOf);
-      const s = settings(model);
-      text = scaffoldHypothesis({
-        modelPath: `./${path.relative(path.dirname(target), model.fsPath).split(path.sep).join('/')}`,
-        inputs: summary.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape })),
-        outputs: summary.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape })),
-        activations,
-        sgld: s.defaults,
-      }, `${stem} circuit`);
+      text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading ${path.basename(model.fsPath)} and the workspace's data files` }, () => this.scaffold(model, target, name.trim()));
     } catch (e) {
       void vscode.window.showErrorMessage(`Cannot read ${path.basename(model.fsPath)}: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
+    await fs.promises.mkdir(dir, { recursive: true });
     await fs.promises.writeFile(target, text, { flag: 'wx' });
     this.log.info(`new hypothesis ${target} from ${model.fsPath}`);
     await vscode.window.showTextDocument(vscode.Uri.file(target), { preview: false });
+  }
+
+  private async pickFolder(model: vscode.Uri): Promise<string | undefined> {
+    const modelDir = path.dirname(model.fsPath);
+    const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath).filter((r) => r !== modelDir);
+    const picks = [
+      { label: vscode.workspace.asRelativePath(modelDir, true) || '.', description: 'beside the model', dir: modelDir as string | undefined },
+      ...roots.map((r) => ({ label: path.basename(r), description: 'the workspace folder', dir: r as string | undefined })),
+      { label: 'Choose another folder…', description: '', dir: undefined as string | undefined },
+    ];
+    const pick = await vscode.window.showQuickPick(picks, { title: 'Folder of the new hypothesis' });
+    if (!pick) return undefined;
+    if (pick.dir) return pick.dir;
+    const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, defaultUri: vscode.Uri.file(modelDir), openLabel: 'Put the hypothesis here' });
+    return chosen?.[0]?.fsPath;
+  }
+
+  private async scaffold(model: vscode.Uri, target: string, name: string): Promise<string> {
+    const [onnx, data] = await Promise.all([onnxModule(), dataModule()]);
+    const loaded = onnx.loadModel(model.fsPath);
+    const index = onnx.GraphIndex.of(loaded.proto);
+    const summary = onnx.summarizeModel(loaded);
+    // Shapes by one run of the model on placeholder inputs, as the checker measures them (never untrusted).
+    const measured = this.trusted() ? await onnx.probeShapes(loaded.proto).catch(() => undefined) : undefined;
+    const batchIsSymbolic = summary.inputs.some((i) => typeof i.shape?.[0] !== 'number');
+    const tensorOf = (tensor: string): ScaffoldTensor => {
+      const t = index.types.get(tensor);
+      const op = index.producer.get(tensor)?.opType;
+      const probed = measured?.get(tensor);
+      const shape = probed ? probed.dims.map((d, k) => (k === 0 && batchIsSymbolic ? 'batch' : d)) : t?.shape ?? null;
+      return { name: tensor, ...(op ? { op } : {}), dtype: probed?.dtype ?? t?.dtype ?? 'float32', shape };
+    };
+    const activations = loaded.proto.graph.node
+      .filter((n) => n.opType !== 'Constant')
+      .flatMap((n) => n.output.filter((o) => o && !index.graphOutputs.includes(o)))
+      .map(tensorOf);
+    const outputs = summary.outputs.map((o) => ({ ...tensorOf(o.name), dtype: o.dtype }));
+    const output = outputs[0];
+    const lastDim = output?.shape?.[output.shape.length - 1];
+    const classes = !!output && (output.shape?.length ?? 0) >= 2 && (typeof lastDim !== 'number' || lastDim > 1);
+    // The workspace's array files and their headers (a .npy header is a few bytes; other formats only when small).
+    const hypothesisDir = path.dirname(target);
+    const files = (await vscode.workspace.findFiles('**/*.{npy,npz,json}', '{**/node_modules/**,**/.git/**}', 500)).map((u) => u.fsPath);
+    const candidates = await Promise.all(rankFiles('input', files, hypothesisDir).map(async (rel) => {
+      const abs = path.resolve(hypothesisDir, rel);
+      const small = /\.npy$/i.test(abs) || (fs.statSync(abs).size < 4 * 1024 * 1024);
+      const info = small ? await data.readArrayInfo(abs).catch(() => undefined) : undefined;
+      return { rel, ...(info ? { dtype: info.dtype, shape: info.shape } : {}) };
+    }));
+    const inputs = summary.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape }));
+    const s = settings(model);
+    return scaffoldHypothesis({
+      modelPath: `./${path.relative(hypothesisDir, model.fsPath).split(path.sep).join('/')}`,
+      inputs: inputs.map((i) => ({ ...i, shape: i.shape })),
+      outputs,
+      activations,
+      sgld: s.defaults,
+      data: chooseDataFiles({ inputs, classes }, candidates),
+    }, name);
   }
 
   // ---- gradients ------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // "New Hypothesis from Model": a hypothesis file that already names the model's real inputs, output and an
-// activation tensor, with the sweep defaults from the settings. The user fills in data files and units; the
-// checker shows what is still missing. Pure: the caller supplies the model facts.
+// activation tensor (with shapes measured by one run where the workspace is trusted), the workspace's data files
+// that fit (dataFiles.ts), and the sweep defaults from the settings. The user picks the units; the checker shows
+// what is still missing. Pure: the caller supplies the model facts.
+import type { DataChoice } from './dataFiles';
 
 export interface ScaffoldTensor {
   name: string;
@@ -18,6 +20,8 @@ export interface ScaffoldInput {
   /** Intermediate tensors in graph order. */
   activations: ScaffoldTensor[];
   sgld: { stepSize: number; localization: number; chains: number; draws: number };
+  /** Data files found in the workspace for each slot (absent: placeholders under ./data/). */
+  data?: DataChoice;
 }
 
 /** Ops whose outputs are the usual places to look for circuit units. */
@@ -25,7 +29,7 @@ const NONLINEAR = new Set(['Relu', 'Gelu', 'FastGelu', 'Sigmoid', 'Tanh', 'Softm
 const MAX_LISTED = 30;
 
 export function scaffoldHypothesis(m: ScaffoldInput, circuitName = 'my circuit'): string {
-  const y = (s: string) => (/^[A-Za-z_/][A-Za-z0-9_./-]*$/.test(s) && !/^(true|false|null|yes|no|on|off)$/i.test(s) ? s : JSON.stringify(s));
+  const y = (s: string) => (/^(?:[A-Za-z_/]|\.{1,2}\/)[A-Za-z0-9_./-]*$/.test(s) && !/^(true|false|null|yes|no|on|off)$/i.test(s) ? s : JSON.stringify(s));
   const shape = (t: ScaffoldTensor) => (t.shape ? `[${t.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]` : '[?]');
   const candidates = [...m.activations.filter((t) => t.op && NONLINEAR.has(t.op)), ...m.activations.filter((t) => !t.op || !NONLINEAR.has(t.op))];
   const chosen = candidates[0];
@@ -36,14 +40,25 @@ export function scaffoldHypothesis(m: ScaffoldInput, circuitName = 'my circuit')
 
   const lines: string[] = [];
   lines.push(`# Circuit hypothesis for ${m.modelPath}, scaffolded by Circuit Thermometer.`);
-  lines.push('# Fill in the data files and the circuit\'s units; problems show in the Problems panel as you type.');
+  lines.push(m.data
+    ? '# The data files are the workspace\'s that fit the model (check them); pick the circuit\'s units. Problems show as you type.'
+    : '# Fill in the data files and the circuit\'s units; problems show in the Problems panel as you type.');
   lines.push(`model: ${y(m.modelPath)}`);
   lines.push('data:');
   lines.push('  inputs:');
   if (m.inputs.length === 0) lines.push('    {}');
-  for (const i of m.inputs) lines.push(`    ${y(i.name)}: ${y(`./data/${safeFile(i.name)}.npy`)}   # ${i.dtype} ${shape(i)}, first axis = examples`);
-  lines.push('  labels: ./data/labels.npy');
-  lines.push('  target: { mask: ./data/target_mask.npy }   # or { indices: file.npy } or { labels: [...] }; control = the rest');
+  const found = (slot: string, file: string | undefined) => {
+    const others = m.data?.alternatives[slot] ?? [];
+    if (!m.data) return '';
+    if (!file) return ' · no file in the workspace fits: write its path';
+    return others.length > 0 ? ` · also: ${others.join(', ')}` : '';
+  };
+  for (const i of m.inputs) {
+    const file = m.data?.inputs[i.name];
+    lines.push(`    ${y(i.name)}: ${y(file ?? `./data/${safeFile(i.name)}.npy`)}   # ${i.dtype} ${shape(i)}, first axis = examples${found(`input ${i.name}`, file)}`);
+  }
+  lines.push(`  labels: ${y(m.data?.labels ?? './data/labels.npy')}${m.data ? `   #${found('labels', m.data.labels).replace(/^ ·/, '') || ' one per example'}` : ''}`);
+  lines.push(`  target: { mask: ${y(m.data?.mask ?? './data/target_mask.npy')} }   # or { indices: file.npy } or { labels: [...] }; control = the rest${found('mask', m.data?.mask)}`);
   lines.push(`loss: { output: ${y(output?.name ?? 'output')}, kind: ${classes ? 'cross-entropy' : 'mse'} }`);
   lines.push('circuit:');
   lines.push(`  name: ${JSON.stringify(circuitName)}`);

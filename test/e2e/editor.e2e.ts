@@ -93,7 +93,7 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
 
   it('the extension\'s details page renders the packaged README: its images shown, the editor\'s quick start first', async () => {
     const p = page();
-    await runCommand(p, 'Extensions: Show Installed Extensions');
+    await runCommand(p, 'Extensions: Show Enabled Extensions');
     const item = p.locator('.extensions-viewlet .monaco-list-row', { hasText: 'Circuit Thermometer' }).first();
     await item.waitFor({ state: 'visible', timeout: WAIT.webview });
     await item.click();
