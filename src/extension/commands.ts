@@ -11,6 +11,8 @@ import { settings } from './config';
 import { levelTableCsv } from './csv';
 import type { HypothesisDiagnostics } from './diagnostics';
 import { isHypothesisDocument } from './hypothesisService';
+import { cheaperPreset } from '../hypothesis/workEstimate';
+import { ASK_ABOVE_SECONDS, sweepCost, workText } from './sweepCost';
 import type { RunRecord } from './runRecord';
 import type { RunsStore } from './runsStore';
 import type { SweepQueue } from './sweeps';
@@ -72,8 +74,28 @@ export class SweepCommands {
       if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
       return;
     }
-    const h = result.hypothesis;
-    const resultsPath = resultsPathFor(uri.fsPath, settings(uri).resultsFolder);
+    let h = result.hypothesis;
+    let resultsPath = resultsPathFor(uri.fsPath, settings(uri).resultsFolder);
+    // The cost, said before the sweep starts; a long one offers a quick look first (its own results file).
+    const cost = sweepCost(h.degradation, settings(uri).workerProcesses);
+    let quick = false;
+    if (cost.seconds > ASK_ABOVE_SECONDS) {
+      const preset = cheaperPreset(h);
+      const cheap = sweepCost(preset.degradation, settings(uri).workerProcesses);
+      const quickLabel = `Quick Look (${cheap.text})`;
+      const choice = await vscode.window.showWarningMessage(
+        `This sweep of ${label} is ${workText(cost.work)}: ${cost.text} at a small MLP's pace (longer on a larger model).`,
+        { modal: true, detail: `A quick look runs ${workText(cheap.work)} with the same tests and controls (wider intervals) and writes its own results file.` },
+        'Run', quickLabel,
+      );
+      if (choice === undefined) return;
+      if (choice === quickLabel) {
+        h = preset;
+        quick = true;
+        resultsPath = resultsPath.replace(/\.results\.json$/, '.quick.results.json');
+      }
+    }
+    this.log.info(`sweep ${label}${quick ? ' (quick look)' : ''}: ${workText(quick ? sweepCost(h.degradation, settings(uri).workerProcesses).work : cost.work)}, ${quick ? sweepCost(h.degradation, settings(uri).workerProcesses).text : cost.text}`);
     await fs.promises.mkdir(path.dirname(resultsPath), { recursive: true });
     const record: RunRecord = {
       id: resultsPath,
@@ -86,6 +108,7 @@ export class SweepCommands {
       hypothesis: h,
       levels: [],
       progress: null,
+      ...(quick ? { runResolved: true } : {}),
     };
     if (!this.queue.enqueue(record)) {
       void vscode.window.showInformationMessage(`A sweep of ${label} is already queued or running.`);

@@ -8,6 +8,10 @@ import { HypothesisService } from './hypothesisService';
 import { HYPOTHESIS_SELECTOR, HypothesisLenses, KeyHover, MethodLinks, QuickFixes, SchemaCompletion, TensorCompletion, TensorHover } from './languageFeatures';
 import { ModelCommands } from './modelCommands';
 import { RunsStore } from './runsStore';
+import { settings } from './config';
+import { hypothesisModule } from './engine';
+import { isHypothesisDocument } from './hypothesisService';
+import { sweepCost } from './sweepCost';
 import { RunsView } from './runsView';
 import { SweepQueue } from './sweeps';
 import { Trust } from './trust';
@@ -68,8 +72,18 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
         const r = runningQueue.activeRecord(file);
         return r && (r.status === 'queued' || r.status === 'running') ? { status: r.status, progress: r.progress?.fraction ?? null } : undefined;
       },
+      cost: async (document) => {
+        const h = await hypothesisModule();
+        const draft = h.parseHypothesis(document.getText(), document.uri.fsPath).draft;
+        if (!draft.degradation) return undefined;
+        return sweepCost(draft.degradation as Parameters<typeof sweepCost>[0], settings(document.uri).workerProcesses).text;
+      },
       onDidChange: lensChanged.event,
     })),
+    // The lens states the cost of the text as it is: it follows edits.
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (isHypothesisDocument(e.document)) lensChanged.fire();
+    }),
     // Fire again shortly after the last change: an editor that lost focus while a request was in flight can
     // otherwise keep showing a finished sweep's lens.
     runningQueue.onDidChange(() => {

@@ -183,6 +183,8 @@ export interface LensState {
   trusted(): boolean;
   /** The running or queued sweep of this hypothesis file, if any. */
   activeRun(file: string): { status: 'queued' | 'running'; progress: number | null } | undefined;
+  /** "about 27 min on 2 workers": what a sweep of the document's current text would cost (undefined: unknown). */
+  cost(document: vscode.TextDocument): Promise<string | undefined>;
   onDidChange: vscode.Event<void>;
 }
 
@@ -193,7 +195,7 @@ export class HypothesisLenses implements vscode.CodeLensProvider {
     this.onDidChangeCodeLenses = state.onDidChange;
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const top = new vscode.Range(0, 0, 0, 0);
     const uri = document.uri;
     const run = this.state.activeRun(uri.fsPath);
@@ -202,7 +204,9 @@ export class HypothesisLenses implements vscode.CodeLensProvider {
       const what = run.status === 'queued' ? 'Sweep queued' : `Sweep running${run.progress !== null ? ` ${Math.round(run.progress * 100)}%` : ''}`;
       lenses.push(new vscode.CodeLens(top, { title: `$(sync~spin) ${what} — Cancel`, command: 'circuitThermometer.cancelSweep', arguments: [uri] }));
     } else if (this.state.trusted()) {
-      lenses.push(new vscode.CodeLens(top, { title: '$(play) Run sweep', command: 'circuitThermometer.runSweep', arguments: [uri] }));
+      // The cost is stated before the sweep starts.
+      const cost = await this.state.cost(document).catch(() => undefined);
+      lenses.push(new vscode.CodeLens(top, { title: `$(play) Run sweep${cost ? ` (${cost})` : ''}`, command: 'circuitThermometer.runSweep', arguments: [uri], tooltip: 'The estimate assumes a small MLP\'s pace; a larger model takes longer' }));
     } else {
       lenses.push(new vscode.CodeLens(top, { title: '$(shield) Run sweep (workspace not trusted)', command: 'circuitThermometer.runSweep', arguments: [uri], tooltip: 'Models are not run in an untrusted workspace' }));
     }

@@ -26,6 +26,8 @@ export interface RunRecord {
   error?: string;
   /** When the sweep started (ISO 8601; runs started here). */
   startedAt?: string;
+  /** Run `hypothesis` as given (a quick look: the file's hypothesis with less work), not the file as it is on disk. */
+  runResolved?: boolean;
 }
 
 export function recordFromDocument(doc: ResultsDocument, resultsPath: string, label: string): RunRecord {

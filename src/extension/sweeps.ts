@@ -137,7 +137,11 @@ export class SweepQueue implements vscode.Disposable {
           const s = settings(vscode.Uri.file(record.hypothesisFile));
           if (s.executionProvider !== 'cpu') this.log.info(`executionProvider '${s.executionProvider}': needs onnxruntime-node's CUDA binaries (see README, "GPU")`);
           const done = await runSweepParallel(
-            { source: { kind: 'file', path: record.hypothesisFile }, out: record.resultsPath, runId: `${Date.now().toString(36)}` },
+            {
+              source: record.runResolved && record.hypothesis ? { kind: 'resolved', hypothesis: record.hypothesis } : { kind: 'file', path: record.hypothesisFile },
+              out: record.resultsPath,
+              runId: `${Date.now().toString(36)}`,
+            },
             {
               signal: abort.signal,
               onProgress,

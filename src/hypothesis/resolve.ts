@@ -1,5 +1,6 @@
 // From validated values to the resolved Hypothesis: absolute paths, expanded unit ranges, grid levels,
 // and the checks that need no file: grids, dial-specific settings, paths leaving the workspace.
+import { sweepWork } from './workEstimate';
 import * as nodePath from 'node:path';
 import { PNode, nodeAt } from './parse';
 import { Range } from './diagnostics';
@@ -203,13 +204,7 @@ export class Resolver {
    * of a laptop core's work at the MLP rates of bench/README.md (≈ 500 steps/s, ≈ 50 evaluations/s).
    */
   private checkWork(d: DeepPartial<Degradation>, controls: number): void {
-    const levels = d.temperatures?.levels?.length ?? d.checkpoints?.length ?? 0;
-    const sgld = d.dial === 'sgld';
-    const chains = sgld ? d.sgld?.chains ?? 4 : 1;
-    const draws = sgld ? d.sgld?.draws ?? 200 : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? 8;
-    const steps = sgld ? levels * chains * ((d.sgld?.burnIn ?? 100) + draws * (d.sgld?.thin ?? 1)) : 0;
-    const evaluations = levels * chains * draws;
-    const seconds = steps / 500 + evaluations / 50;
+    const { steps, evaluations, coreSeconds: seconds } = sweepWork(d as Parameters<typeof sweepWork>[0]);
     if (seconds < 3600) return;
     const at = this.keyAt(['degradation']);
     this.out.warning('hyp/large-sweep', at,

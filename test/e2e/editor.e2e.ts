@@ -160,7 +160,19 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
   it('the Runs view groups by hypothesis, shows time, verdict and a legend; a cancelled run survives a reload and Remove removes it', async () => {
     const p = page();
     await openFile(p, 'long.circuit.yaml');
+    // The cost is stated before the sweep starts: on the CodeLens, and in the run command's question.
+    const lens = p.locator('.editor-group-container.active .codelens-decoration', { hasText: 'Run sweep (about' });
+    await lens.waitFor({ state: 'visible', timeout: WAIT.diagnostics });
+    const lensText = squash(await lens.innerText());
+    assert.match(lensText, /Run sweep \(about [\d h min s]+ on \d+ workers?\)/, lensText);
     await runCommand(p, 'Circuit Thermometer: Run Sweep');
+    const ask = p.locator('.monaco-dialog-box', { hasText: 'This sweep of long.circuit.yaml' });
+    await ask.waitFor({ state: 'visible', timeout: WAIT.short * 2 });
+    const asked = squash(await ask.innerText());
+    assert.ok(/40 levels × 4000 samples: about .* on \d+ workers?/.test(asked), `the question states the work and its time: ${asked}`);
+    assert.ok(await ask.getByRole('button', { name: /^Quick Look \(about .* on \d+ workers?\)$/ }).count() === 1, `a cheaper preset is offered: ${asked}`);
+    await screenshot(p, 'sweep-cost-question');
+    await ask.getByRole('button', { name: 'Run', exact: true }).click();
     const progress = toast(p, 'sweeping planted circuit (e2e long, cancelled)');
     await progress.waitFor({ state: 'visible', timeout: WAIT.short * 2 });
     await waitUntil('the long sweep to report a level', WAIT.short * 2, async () => /level \d+\/40\b/.test(await progress.innerText().catch(() => '')) || undefined, 100);

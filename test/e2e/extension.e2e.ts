@@ -214,6 +214,10 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     assert.deepStrictEqual(processesMatching(server.pid, WORKER), [], 'no worker before the sweep (an idle editor holds none)');
     await openFile(p, 'long.circuit.yaml');
     await runCommand(p, 'Circuit Thermometer: Run Sweep');
+    // A long sweep states its cost first and offers a quick look; this scenario runs the whole one.
+    const ask = p.locator('.monaco-dialog-box', { hasText: 'This sweep of long.circuit.yaml' });
+    await ask.waitFor({ state: 'visible', timeout: WAIT.sweepStart });
+    await ask.getByRole('button', { name: 'Run', exact: true }).click();
     const progress = toast(p, 'sweeping planted circuit (e2e long, cancelled)');
     await progress.waitFor({ state: 'visible', timeout: WAIT.sweepStart });
     await waitUntil('a progress message "level k/40"', WAIT.sweepStart, async () =>

@@ -1,0 +1,64 @@
+// What a sweep costs, stated before it starts: sampler steps and paired evaluations (each one forward pass of the
+// clean network plus K + 1 intervened copies over every example), at the MLP rates of bench/README.md (≈ 500 steps/s,
+// ≈ 50 paired evaluations/s per core), spread over the workers that can run at once (one per chain and level).
+// A larger model is slower in proportion: the estimate says "at a small MLP's pace". And a cheaper first look.
+import type { Hypothesis } from '../protocol/hypothesis';
+
+export const STEPS_PER_CORE_SECOND = 500;
+export const EVALUATIONS_PER_CORE_SECOND = 50;
+
+export interface SweepWork {
+  levels: number;
+  chains: number;
+  /** Kept draws per chain (sgld), noise samples per level, 1 for a checkpoint. */
+  draws: number;
+  steps: number;
+  evaluations: number;
+  coreSeconds: number;
+  /** Chains × levels: how many workers can share the work. */
+  units: number;
+}
+
+interface DegradationLike {
+  dial?: Hypothesis['degradation']['dial'];
+  temperatures?: { levels?: readonly (number | undefined)[] };
+  checkpoints?: readonly (string | undefined)[];
+  sgld?: { chains?: number; draws?: number; burnIn?: number; thin?: number };
+  noise?: { samples?: number };
+}
+
+export function sweepWork(d: DegradationLike): SweepWork {
+  const levels = d.temperatures?.levels?.length ?? d.checkpoints?.length ?? 0;
+  const sgld = d.dial === 'sgld';
+  const chains = sgld ? d.sgld?.chains ?? 4 : 1;
+  const draws = sgld ? d.sgld?.draws ?? 200 : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? 8;
+  const steps = sgld ? levels * chains * ((d.sgld?.burnIn ?? 100) + draws * (d.sgld?.thin ?? 1)) : 0;
+  const evaluations = levels * chains * draws;
+  return { levels, chains, draws, steps, evaluations, coreSeconds: steps / STEPS_PER_CORE_SECOND + evaluations / EVALUATIONS_PER_CORE_SECOND, units: levels * chains };
+}
+
+/** Wall-clock seconds on `workers` processes (each level's chains and the levels are shared out). */
+export function wallSeconds(w: SweepWork, workers: number): number {
+  const parallel = Math.max(1, Math.min(workers, w.units));
+  return w.coreSeconds / parallel;
+}
+
+/**
+ * A first look at a quarter or less of the work: every other level (the grid's ends kept, at least 4), and for sgld
+ * at most 2 chains of 50 draws after 50 burn-in steps; for noise dials at most 4 samples. The null (controls) stays:
+ * the verdict's tests stay what they are, with wider intervals.
+ */
+export function cheaperPreset(h: Hypothesis): Hypothesis {
+  const d = h.degradation;
+  const levels = d.temperatures.levels;
+  const thinned = levels.length <= 4 ? levels : levels.filter((_, i) => i % 2 === 0 || i === levels.length - 1);
+  const out: Hypothesis = structuredClone(h);
+  if (d.dial !== 'checkpoints') out.degradation.temperatures = { ...d.temperatures, levels: thinned };
+  if (d.dial === 'sgld') {
+    out.degradation.sgld = { ...d.sgld, chains: Math.min(d.sgld.chains, 2), draws: Math.min(d.sgld.draws, 50), burnIn: Math.min(d.sgld.burnIn, 50) };
+  } else if (d.dial !== 'checkpoints') {
+    out.degradation.noise = { ...d.noise, samples: Math.max(2, Math.min(d.noise.samples, 4)) };
+  }
+  out.circuit = { ...h.circuit, name: `${h.circuit.name} (quick look)` };
+  return out;
+}
