@@ -7,6 +7,7 @@ import { HypothesisDiagnostics } from './diagnostics';
 import { HypothesisService } from './hypothesisService';
 import { HYPOTHESIS_SELECTOR, HypothesisLenses, KeyHover, MethodLinks, QuickFixes, SchemaCompletion, TensorCompletion, TensorHover } from './languageFeatures';
 import { ModelCommands } from './modelCommands';
+import { OnnxEditorProvider } from './onnxEditor';
 import { RunsStore } from './runsStore';
 import { settings } from './config';
 import { hypothesisModule } from './engine';
@@ -99,6 +100,9 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     }),
     vscode.window.registerWebviewPanelSerializer(ChartPanel.viewType, chart),
     vscode.window.registerWebviewViewProvider(RunsView.viewId, runsView),
+    vscode.window.registerCustomEditorProvider(OnnxEditorProvider.viewType, new OnnxEditorProvider(context.extensionUri, (file) => models.modelPage(file)), {
+      supportsMultipleEditorsPerDocument: true,
+    }),
     ...sweeps.register(),
     ...models.register(),
   );

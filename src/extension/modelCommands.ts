@@ -51,8 +51,12 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
   }
 
   /** The Markdown of a `circuit-thermometer-model:` document; its query is the model's path. */
-  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const file = uri.query;
+  provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    return this.modelPage(uri.query);
+  }
+
+  /** The Inspect page of a model (Markdown): read from its protobuf, no model run. */
+  async modelPage(file: string): Promise<string> {
     try {
       const onnx = await onnxModule();
       const loaded = onnx.loadModel(file);

@@ -152,9 +152,11 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
       for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i]!.x >= ticks[i - 1]!.x + ticks[i - 1]!.width + 2, `at ${width} px x ticks "${ticks[i - 1]!.text}" and "${ticks[i]!.text}" touch`);
       await screenshot(p, `chart-width-${width}`);
     }
-    // ΔL mode keeps its log axis (the planted sweep's loss gaps are positive).
     await p.setViewportSize({ width: 1400, height: 900 });
+    // Focus back on the workbench (not inside the chart's iframe) before the next palette command.
+    await p.locator('.tab.active', { hasText: 'Chart:' }).click();
     await runCommand(p, 'View: Toggle Maximize Editor Group');
+    await runCommand(p, 'View: Close All Editors');
   });
 
   it('the Runs view groups by hypothesis, shows time, verdict and a legend; a cancelled run survives a reload and Remove removes it', async () => {
@@ -206,6 +208,33 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     await cancelled.locator('[data-action="remove"]').click();
     await waitUntil('the removed run to leave the list', WAIT.short, async () => ((await runs.locator('li.run').count()) === before - 1 ? true : undefined));
     assert.strictEqual(await runs.locator('li.run[data-status="cancelled"]').count(), 0);
+  });
+
+  it('opening an .onnx file shows the model page (read-only), and its button scaffolds a hypothesis with the workspace\'s data', async () => {
+    const p = page();
+    await runCommand(p, 'View: Close All Editors');
+    await openFile(p, 'planted-kappa-0.onnx');
+    const model = await webviewWith(p, '[data-testid=onnx-model-page]', WAIT.webview);
+    const text = squash(await model.locator('body').innerText());
+    for (const part of ['Inputs', 'Outputs', 'Parameters', 'Ops', 'Gradient']) assert.ok(new RegExp(part, 'i').test(text), `the page shows ${part}: ${text.slice(0, 400)}`);
+    assert.ok(text.includes('/relu/Relu_output_0') || text.includes('Relu'), 'the ops are listed');
+    assert.strictEqual(await p.locator('.editor-group-container.active .monaco-editor .view-lines').count(), 0, 'no text editor of the binary');
+    await screenshot(p, 'onnx-model-page');
+    await model.locator('[data-action=new-hypothesis]').click();
+    // Where and under which name: beside the model, "kappa0".
+    const quick = p.locator('.quick-input-widget');
+    await quick.waitFor({ state: 'visible', timeout: WAIT.short });
+    await p.keyboard.press('Enter');
+    await p.locator('.quick-input-widget input').fill('kappa0');
+    await p.keyboard.press('Enter');
+    await p.locator('.editor-group-container.active .tab.active', { hasText: 'kappa0.circuit.yaml' }).waitFor({ state: 'visible', timeout: WAIT.webview });
+    const written = fs.readFileSync(path.join(ws, 'kappa0.circuit.yaml'), 'utf8');
+    assert.match(written, /x: \.\/data\/x\.npy/, 'the input file found in the workspace');
+    assert.match(written, /labels: \.\/data\/y\.npy/, 'y.npy for the labels');
+    assert.match(written, /mask: \.\/data\/is_target\.npy/, 'is_target.npy for the mask');
+    assert.match(written, /Relu → \[batch, \d+\]/, 'measured shapes, not [?]');
+    await screenshot(p, 'new-hypothesis-from-model');
+    await runCommand(p, 'View: Close All Editors');
   });
 
   it('hover on a key shows its description and method section; completion offers keys, choices and ranked data files', async () => {

@@ -45,10 +45,11 @@ describe('extension: activation', function () {
     const best = runs.map((r) => r.requireMs + r.activateMs).sort((a, b) => a - b)[1];
     console.log(`      load + activate (median of 3 fresh processes): ${best.toFixed(1)} ms (${runs.map((r) => `${r.requireMs.toFixed(0)}+${r.activateMs.toFixed(1)}`).join(', ')})`);
     const r = runs[0];
-    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> } };
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]>; customEditors: { viewType: string }[] } };
     assert.deepEqual([...r.registered.commands].sort(), manifest.contributes.commands.map((c) => c.command).sort());
     assert.ok(r.registered.webviews.includes('circuitThermometer.chart'));
     for (const views of Object.values(manifest.contributes.views)) for (const v of views) assert.ok(r.registered.webviews.includes(v.id), v.id);
+    for (const e of manifest.contributes.customEditors) assert.ok(r.registered.webviews.includes(e.viewType), `the custom editor ${e.viewType}`);
     // Two completion and two hover providers: tensor names (from the model), and the format's keys, choices and files.
     assert.deepEqual([...r.registered.providers].sort(), ['codeActions', 'codeLens', 'completion', 'completion', 'content:circuit-thermometer-model', 'hover', 'hover']);
     assert.ok(r.subscriptions >= 15, 'everything is disposed with the extension');

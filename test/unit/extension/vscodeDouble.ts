@@ -130,6 +130,7 @@ export const window = {
   createStatusBarItem: () => ({ show: () => undefined, hide: () => undefined, dispose: () => undefined }),
   registerWebviewPanelSerializer: (viewType: string) => (registered.webviews.push(viewType), disposable()),
   registerWebviewViewProvider: (viewId: string) => (registered.webviews.push(viewId), disposable()),
+  registerCustomEditorProvider: (viewType: string) => (registered.webviews.push(viewType), disposable()),
   showInformationMessage: async () => undefined,
   showWarningMessage: async () => undefined,
   showErrorMessage: async () => undefined,
