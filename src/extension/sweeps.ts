@@ -7,7 +7,7 @@ import type { LevelResult } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
 import { settings, workerEnv } from './config';
 import { parallelModule } from './engine';
-import { formatDuration } from '../protocol/format';
+import { formatDuration, formatProgress } from '../protocol/format';
 import type { RunRecord } from './runRecord';
 import { RunsStore, samePath } from './runsStore';
 
@@ -118,7 +118,7 @@ export class SweepQueue implements vscode.Disposable {
         let lastPush = 0;
         const levels = new Map<number, LevelResult>();
         const onProgress = (p: SweepProgress) => {
-          progress.report({ increment: Math.max(0, p.fraction - shown) * 100, message: progressMessage(p) });
+          progress.report({ increment: Math.max(0, p.fraction - shown) * 100, message: formatProgress(p) });
           shown = Math.max(shown, p.fraction);
           record.progress = p;
           const now = Date.now();
@@ -197,8 +197,7 @@ export class SweepQueue implements vscode.Disposable {
       const pct = cur?.progress ? ` ${Math.round(cur.progress.fraction * 100)}%` : '';
       const queued = this.waiting.length > 0 ? ` (+${this.waiting.length} queued)` : '';
       this.statusItem.text = `$(sync~spin) Sweep${cur ? `: ${cur.circuitName || cur.label}` : ''}${pct}${queued}`;
-      const eta = cur?.progress?.etaSeconds;
-      this.statusItem.tooltip = `${cur ? `${cur.label}: ${cur.progress ? progressMessage(cur.progress) : 'starting'}` : 'waiting'}${eta != null ? ` · about ${formatDuration(eta)} left` : ''}\nClick to cancel.`;
+      this.statusItem.tooltip = `${cur ? `${cur.label}: ${cur.progress ? formatProgress(cur.progress) : 'starting'}` : 'waiting'}\nClick to cancel.`;
       this.statusItem.show();
     }
     this.changed.fire();
@@ -218,11 +217,4 @@ export class SweepQueue implements vscode.Disposable {
     this.changed.dispose();
     this.finished.dispose();
   }
-}
-
-export function progressMessage(p: SweepProgress): string {
-  const eta = p.etaSeconds === null ? 'estimating time left…' : `about ${formatDuration(p.etaSeconds)} left`;
-  // Noise dials report one "chain" of `samples` draws: show chains only when there are several.
-  const chain = p.chains > 1 ? ` · chain ${p.chain + 1}/${p.chains}` : '';
-  return `level ${p.levelIndex + 1}/${p.levels} (t = ${Number(p.level.toPrecision(3))})${chain} · draw ${p.draw + 1}/${p.draws} · ${eta}`;
 }
