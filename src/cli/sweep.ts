@@ -56,7 +56,9 @@ export const sweepCommand: Command = {
     + 'matched random sets m_T ± sd, the excess X_T ± se_X, collateral effect E_C, LLC, R̂/ESS per chain, the failed tests)\n'
     + 'and the verdict (t_ent, t_surv, cleanliness, summary), the calibration (k of K matched random sets would be called\n'
     + 'clean; a warning when that rate exceeds α), the inconclusive levels and what to change. Results are written atomically\n'
-    + 'at the end, to <name>.results.json beside the hypothesis unless --out says otherwise; Ctrl-C cancels and writes nothing.\n'
+    + 'at the end, to <name>.results.json beside the hypothesis unless --out says otherwise. Each finished (level, chain) unit\n'
+    + 'is journalled beside it (<name>.results.journal.jsonl); after Ctrl-C, a crash or a kill, --resume runs only what is\n'
+    + 'missing and gives the numbers of an uninterrupted run. --shard I/N runs one shard for `merge` (see docs/cluster.md).\n'
     + 'Exit status: 0 done, 1 hypothesis errors, 2 unreadable file, 3 run failed, 130 cancelled.',
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
   flags: [

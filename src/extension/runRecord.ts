@@ -24,6 +24,8 @@ export interface RunRecord {
   document?: ResultsDocument;
   /** Why it failed or stopped. */
   error?: string;
+  /** Queued by *Resume Sweep*: only the units of the journal beside the results file that are missing run. */
+  resume?: boolean;
 }
 
 export function recordFromDocument(doc: ResultsDocument, resultsPath: string, label: string): RunRecord {

@@ -151,6 +151,7 @@ export class SweepQueue implements vscode.Disposable {
               ...(s.threadsPerWorker > 0 ? { threads: s.threadsPerWorker } : {}),
               onLog: (line, source) => (source === 'warn' || source === 'stderr' ? this.log.warn(`[worker] ${line}`) : this.log.info(`[worker] ${line}`)),
               onWarning: (m) => this.log.warn(m),
+              resume: record.resume === true,
             },
           );
           this.store.update(record.id, (r) => {
@@ -171,22 +172,28 @@ export class SweepQueue implements vscode.Disposable {
   private fail(record: RunRecord, e: unknown): void {
     const err = e as { code?: string; message?: string; hint?: string; details?: string[] };
     const cancelled = err.code === 'cancelled';
-    const text = `${err.message ?? String(e)}${err.hint ? ` (${err.hint})` : ''}`;
+    // The client keeps the journal of finished units when there are any (its hint says so): offer to resume.
+    const kept = /work units? (?:are|is) kept in/.test(err.hint ?? '');
+    const keptText = kept ? ` ${err.hint!.replace(/; --resume finishes the rest$/, '')}: Resume Sweep finishes the rest.` : '';
+    const text = `${err.message ?? String(e)}${err.hint && !kept ? ` (${err.hint})` : ''}`;
     this.store.update(record.id, (r) => {
       r.status = cancelled ? 'cancelled' : 'failed';
-      r.error = cancelled ? 'cancelled: no results file was written' : text;
+      r.error = cancelled ? `cancelled: no results file was written.${keptText}` : `${text}${keptText}`;
       r.progress = null;
     });
+    const buttons = [...(kept ? ['Resume Sweep'] : []), ...(cancelled ? [] : ['Show Log'])];
+    const answer = (b: string | undefined) => {
+      if (b === 'Show Log') this.log.show(true);
+      if (b === 'Resume Sweep') void vscode.commands.executeCommand('circuitThermometer.resumeSweep', vscode.Uri.file(record.hypothesisFile));
+    };
     if (cancelled) {
-      this.log.info(`sweep ${record.label} cancelled; no results file was written`);
-      void vscode.window.showInformationMessage(`Sweep cancelled: ${record.label}. No results file was written.`);
+      this.log.info(`sweep ${record.label} cancelled; no results file was written.${keptText}`);
+      void vscode.window.showInformationMessage(`Sweep cancelled: ${record.label}. No results file was written.${keptText}`, ...buttons).then(answer);
       return;
     }
-    this.log.error(`sweep ${record.label} failed [${err.code ?? 'internal'}]: ${text}`);
+    this.log.error(`sweep ${record.label} failed [${err.code ?? 'internal'}]: ${text}${keptText}`);
     for (const d of err.details ?? []) this.log.error(`  ${d}`);
-    void vscode.window.showErrorMessage(`Sweep failed: ${record.label}: ${text}`, 'Show Log').then((b) => {
-      if (b === 'Show Log') this.log.show(true);
-    });
+    void vscode.window.showErrorMessage(`Sweep failed: ${record.label}: ${text}${keptText}`, ...buttons).then(answer);
   }
 
   private refresh(): void {

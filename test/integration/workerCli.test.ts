@@ -209,7 +209,7 @@ describe('cli: sweep from the bundle, as a real process', function () {
     }
   });
 
-  it('Ctrl-C to the process group: the CLI cancels, the worker does not die of it, exit 130, no file, no process left', async () => {
+  it('Ctrl-C to the process group: the CLI cancels, the worker does not die of it, exit 130, no results file, no process left', async () => {
     planted.variant('slow-bundle', slow(400));
     let sent = false;
     let group = 0;
@@ -223,9 +223,10 @@ describe('cli: sweep from the bundle, as a real process', function () {
     assert.throws(() => process.kill(-group, 0), /ESRCH/, 'no process of the group (CLI or worker) is left');
     assert.ok(sent, r.stderr);
     assert.strictEqual(r.code, 130, r.stderr);
-    assert.match(r.stderr, /sweep cancelled; no results written/);
+    assert.match(r.stderr, /sweep cancelled; no results written \(\d+ of 12 work units are kept in slow-bundle\.results\.journal\.jsonl; --resume finishes the rest\)/);
     assert.doesNotMatch(r.stderr, /killed|crashed/);
-    assert.deepStrictEqual(planted.files().filter((f) => f.startsWith('slow-bundle.results')), []);
+    // The finished units stay in the journal for --resume; no results file, no temp file.
+    assert.deepStrictEqual(planted.files().filter((f) => f.startsWith('slow-bundle.results')), ['slow-bundle.results.journal.jsonl']);
   });
 });
 
