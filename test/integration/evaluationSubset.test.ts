@@ -2,7 +2,6 @@
 // evaluated on the seeded subset gives the numbers of a sweep whose data files hold just those rows, up to the
 // order of summation; rows ≥ n changes nothing; the results state the subset and its row-sampling se.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadArray, saveNpy } from '../../src/engine/data/load';
 import { takeRows } from '../../src/engine/data/ndarray';
