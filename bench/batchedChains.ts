@@ -3,7 +3,6 @@
 // each run one copy on one thread — the way sweeps run chains today. Both loops are bare graph runs of the real
 // step graph (the modular MLP's gradient + update, fed noise as zeros, the minibatch fixed), so the comparison is
 // the execution strategy alone. The sweep keeps whichever wins here (bench/README.md says which did).
-import { fork } from 'node:child_process';
 import { buildGradientGraph } from '../src/engine/autodiff';
 import { takeRows } from '../src/engine/data/ndarray';
 import { buildSgldStepGraph, type SgldStepGraph } from '../src/engine/dials/sgldGraph';
@@ -12,6 +11,7 @@ import type { ModelProto } from '../src/engine/onnx/proto';
 import { cloneModel } from '../src/engine/onnx/rewrite';
 import { ort } from '../src/engine/onnx/runtime';
 import { modularMlp } from './models';
+import { type ChildMessage, runChildrenTogether } from './parallel';
 import { median } from './stats';
 import { anchorOf } from './steps';
 
@@ -109,24 +109,15 @@ export async function runBatchedChild(argv: readonly string[]): Promise<void> {
     process.once('message', () => resolve());
     process.send!({ kind: 'ready' });
   });
-  process.send!({ kind: 'done', rate: await runsPerSecond(s, feeds, seconds) });
+  const done: ChildMessage = { kind: 'done', stepsPerSec: await runsPerSecond(s, feeds, seconds) };
+  process.send!(done);
   await s.release();
   process.disconnect?.();
 }
 
 async function processesRate(chains: number, seconds: number): Promise<number> {
-  const children = Array.from({ length: chains }, () => fork(process.argv[1]!, [BATCHED_CHILD_FLAG, String(seconds)], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
-  const next = (c: (typeof children)[number], kind: string) => new Promise<{ rate?: number }>((resolve, reject) => {
-    const on = (m: { kind: string; rate?: number }) => { if (m.kind === kind) { c.off('message', on); resolve(m); } };
-    c.on('message', on);
-    c.once('exit', (code) => reject(new Error(`bench child exited (${code}) before '${kind}'`)));
-  });
-  await Promise.all(children.map((c) => next(c, 'ready')));
-  const done = children.map((c) => next(c, 'done'));
-  for (const c of children) c.send('go');
-  const rates = (await Promise.all(done)).map((m) => m.rate!);
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-  return rates.reduce((a, b) => a + b, 0);
+  const done = await runChildrenTogether(Array.from({ length: chains }, () => [BATCHED_CHILD_FLAG, String(seconds)]));
+  return done.reduce((a, m) => a + m.stepsPerSec!, 0);
 }
 
 /** Both strategies for `chains` chains, `repeats` times each (interleaved), medians. */
