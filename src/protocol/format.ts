@@ -44,3 +44,21 @@ export function formatRunTime(iso: string | null, now: Date = new Date()): strin
   if (t.getFullYear() === now.getFullYear()) return `${month} ${t.getDate()} ${clock}`;
   return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${clock}`;
 }
+
+/** What `formatProgress` needs (a SweepProgress of ./worker.ts). */
+export interface ProgressFacts {
+  unitsDone: number;
+  units: number;
+  fraction: number;
+  etaSeconds: number | null;
+}
+
+/**
+ * A run's progress in the same words everywhere (toast, status bar, chart header, runs view, CLI):
+ * "3 of 12 work units done · about 2 min left"; `compact` for the terminal: "3/12 units · ETA 2m00s".
+ */
+export function formatProgress(p: ProgressFacts, style: 'words' | 'compact' = 'words'): string {
+  if (style === 'compact') return `${p.unitsDone}/${p.units} units · ETA ${p.etaSeconds === null ? '…' : formatDuration(p.etaSeconds, 'compact')}`;
+  const eta = p.etaSeconds === null ? 'estimating time left…' : `about ${formatDuration(p.etaSeconds)} left`;
+  return `${p.unitsDone} of ${p.units} work unit${p.units === 1 ? '' : 's'} done · ${eta}`;
+}
