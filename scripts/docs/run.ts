@@ -1,6 +1,6 @@
 // `npm run docs`: regenerates what the READMEs state from the current code. Sweeps every committed example
 // hypothesis and rewrites the README tables between their markers (scripts/docs/tables.ts), then takes the README's
-// screenshots in a real editor (the docs scenario of test/e2e/extension.e2e.ts, CT_E2E_DOCS=1).
+// screenshots in a real editor (test/e2e/extension.e2e.ts alone, whose docs scenario runs with CT_E2E_DOCS=1).
 //   npm run docs                 tables and screenshots
 //   npm run docs -- --tables     tables only (no editor needed)
 import { spawnSync } from 'node:child_process';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   if (tablesOnly) return;
   console.log('docs: screenshots (the docs scenario of the e2e run, in code-server + Chromium)');
   const env = { ...process.env, CT_E2E_DOCS: '1' };
-  for (const [cmd, args] of [['bash', ['test/e2e/setup-harness.sh']], [process.execPath, [path.join(ROOT, 'node_modules/mocha/bin/mocha.js'), '--config', 'test/e2e/mocharc.json', 'test/e2e/extension.e2e.ts']]] as const) {
+  for (const [cmd, args] of [['bash', ['test/e2e/setup-harness.sh']], [process.execPath, [path.join(ROOT, 'node_modules/mocha/bin/mocha.js'), '--no-config', '--require', 'tsx/cjs', '--timeout', '600000', 'test/e2e/extension.e2e.ts']]] as const) {
     const r = spawnSync(cmd, [...args], { cwd: ROOT, env, stdio: 'inherit' });
     if (r.status !== 0) {
       console.error(`docs: ${cmd} ${args.join(' ')} failed (exit ${r.status}); the tables are written, the screenshots are not`);

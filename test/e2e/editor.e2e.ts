@@ -177,7 +177,7 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     await ask.getByRole('button', { name: 'Run', exact: true }).click();
     const progress = toast(p, 'sweeping planted circuit (e2e long, cancelled)');
     await progress.waitFor({ state: 'visible', timeout: WAIT.short * 2 });
-    await waitUntil('the long sweep to report a level', WAIT.short * 2, async () => /level \d+\/40\b/.test(await progress.innerText().catch(() => '')) || undefined, 100);
+    await waitUntil('the long sweep to report its work units', WAIT.short * 2, async () => /\b\d+ of 40 work units done\b/.test(squash(await progress.innerText().catch(() => ''))) || undefined, 100);
     await progress.getByRole('button', { name: 'Cancel' }).click();
     await toast(p, 'Sweep cancelled').waitFor({ state: 'visible', timeout: WAIT.short });
 

@@ -155,11 +155,12 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     // Progress: a notification that counts the levels, and the status bar item.
     const progress = toast(p, 'sweeping planted circuit (e2e quick)');
     await progress.waitFor({ state: 'visible', timeout: WAIT.sweepStart });
-    const seen = await waitUntil('a progress message "level k/12"', WAIT.sweepStart, async () => {
+    // One monotonic count of the sweep's work units (12 levels × 1 chain), as the CLI and the status bar say it.
+    const seen = await waitUntil('a progress message "k of 12 work units done"', WAIT.sweepStart, async () => {
       const text = squash(await progress.innerText().catch(() => ''));
-      return /level \d+\/12\b/.test(text) ? text : undefined;
+      return /\b\d+ of 12 work units done\b/.test(text) ? text : undefined;
     }, 100);
-    assert.match(seen, /level \d+\/12 \(t = [\d.e-]+\)/);
+    assert.match(seen, /\b\d+ of 12 work units done · (about .+ left|estimating time left…)/);
     await p.locator('.statusbar-item', { hasText: 'Sweep: planted circuit (e2e quick)' }).waitFor({ state: 'visible' });
     await screenshot(p, 'sweep-1-progress');
 
@@ -220,8 +221,8 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     await ask.getByRole('button', { name: 'Run', exact: true }).click();
     const progress = toast(p, 'sweeping planted circuit (e2e long, cancelled)');
     await progress.waitFor({ state: 'visible', timeout: WAIT.sweepStart });
-    await waitUntil('a progress message "level k/40"', WAIT.sweepStart, async () =>
-      /level \d+\/40\b/.test(await progress.innerText().catch(() => '')) || undefined, 100);
+    await waitUntil('a progress message "k of 40 work units done"', WAIT.sweepStart, async () =>
+      /\b\d+ of 40 work units done\b/.test(squash(await progress.innerText().catch(() => ''))) || undefined, 100);
     // The Runs view (open in the side bar since the previous scenario) badges its activity bar icon while it runs.
     const badge = p.locator('.activitybar .action-item:has(a[aria-label^="Circuit Thermometer"]) .badge-content');
     await waitUntil('the activity bar badge "1"', WAIT.sweepStart, async () =>
