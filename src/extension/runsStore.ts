@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isResultsDocument } from '../protocol/results';
+import { parseJsonText } from '../engine/util/jsonText';
+import { READ_LIMITS, readFileGated, safeName } from '../engine/util/readGate';
 import { type RunRecord, recordFromDocument } from './runRecord';
 
 export const RESULTS_GLOB = '**/*.results.json';
@@ -70,19 +72,20 @@ export class RunsStore implements vscode.Disposable {
     if (/\.tmp$/.test(file)) return undefined;
     let text: string;
     try {
-      text = await fs.promises.readFile(file, 'utf8');
-    } catch {
-      return undefined;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
+      // Through the read gate: a results path that became a FIFO or a huge file is refused, not read.
+      text = readFileGated(file, READ_LIMITS.results, 'results file').toString('utf8');
     } catch (e) {
-      this.log.warn(`ignoring ${file}: not JSON (${(e as Error).message})`);
+      this.log.warn(`ignoring ${safeName(file, 400)}: ${(e as Error).message}`);
       return undefined;
     }
+    const json = parseJsonText(text);
+    if (!json.ok) {
+      this.log.warn(`ignoring ${safeName(file, 400)}: not JSON (${json.error.problem} at line ${json.error.line}, column ${json.error.col})`);
+      return undefined;
+    }
+    const parsed = json.value;
     if (!isResultsDocument(parsed)) {
-      this.log.warn(`ignoring ${file}: not a circuit-thermometer results document (version 1)`);
+      this.log.warn(`ignoring ${safeName(file, 400)}: not a circuit-thermometer results document this version reads`);
       return undefined;
     }
     const existing = this.runs.get(file);
