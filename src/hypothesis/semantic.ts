@@ -3,9 +3,8 @@
 // checkpoints, and the gradient path of the sgld dial. Everything read is cached (cache.ts).
 import { ArrayInfo, DataError, NdArray, selectExamples, TargetSpec } from '../engine/data';
 import { Dim, ModelError, ProbedTensor } from '../engine/onnx';
-import { Feeds } from '../engine/onnx/runtime';
-import { placeholderTensor, PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
-import { DTypeName } from '../engine/onnx/tensor';
+import { userMessage } from '../engine/onnx/runtimeMessage';
+import { PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
 import { log10DistinctSets, unitsAlong } from '../engine/sweep/controls';
 import type { CircuitComponent } from '../protocol/hypothesis';
 import { CheckCache, defaultCheckCache, ModelFacts } from './cache';
@@ -27,9 +26,9 @@ export interface SemanticOptions {
 const INTEGER_DTYPES: readonly string[] = ['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64'];
 const FLOAT_DTYPES: readonly string[] = ['float32', 'float64', 'float16', 'bfloat16'];
 
+/** One line, cleaned of onnxruntime's C++ paths, control characters escaped. */
 function oneLine(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.split('\n')[0];
+  return userMessage(e);
 }
 
 function shapeText(dims: readonly (Dim | number)[]): string {
@@ -297,12 +296,8 @@ export class SemanticChecker {
       this.out.warning('hyp/probe-failed', this.loc.at(['model']), 'a model input declares no shape and has no data; tensor shape checks skipped');
       return undefined;
     }
-    const feeds = (): Feeds => Object.fromEntries(Object.entries(dims).map(([name, d]) => {
-      const dtype = (facts.index.types.get(name)?.dtype ?? 'float32') as DTypeName;
-      return [name, placeholderTensor(dtype, d)];
-    }));
     try {
-      return await this.cache.probe(facts, dims, feeds);
+      return await this.cache.probe(facts, dims);
     } catch (e) {
       this.out.warning('hyp/probe-failed', this.loc.at(['model']), `the model could not be run to measure tensor shapes (${oneLine(e)}); shape checks skipped`);
       return undefined;

@@ -5,9 +5,10 @@
 import { isObject } from './guards';
 import type { Hypothesis } from './hypothesis';
 import type { GradcheckParams, GradcheckReport } from './gradcheck';
+import type { ProbeParams, ProbeResult } from './probe';
 import type { Baseline, LevelResult, ResultsDocument } from './results';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 /** Tag on every envelope, so stray IPC messages (from another library in the same process) are ignored. */
 export const PROTOCOL_NAME = 'circuit-thermometer/worker';
 
@@ -133,6 +134,9 @@ export interface Requests {
   /** Checks a model's gradient graph against finite differences (src/engine/autodiff/gradcheck.ts). A client that
    *  no longer wants the answer ends the worker. */
   'gradcheck/run': { params: GradcheckParams; result: GradcheckReport };
+  /** Measures every tensor's shape by one run of a model (src/protocol/probe.ts): the editor's semantic checks ask
+   *  the worker, so a native crash in onnxruntime ends the worker, never the editor. Served beside a running sweep. */
+  'model/probe': { params: ProbeParams; result: ProbeResult };
   /** Asks the worker to exit; answered just before it does. */
   shutdown: { params: Record<string, never>; result: { ok: true } };
 }
@@ -210,7 +214,7 @@ export function clientNotification<M extends ClientNotificationMethod>(method: M
 
 // Keyed by method, so the compiler refuses a table that misses a message of the maps above (or has an extra one).
 const methods = <M extends string>(table: Record<M, true>): readonly M[] => Object.keys(table) as M[];
-const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/start': true, 'sweep/plan': true, 'sweep/shard': true, 'gradcheck/run': true, shutdown: true });
+const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/start': true, 'sweep/plan': true, 'sweep/shard': true, 'gradcheck/run': true, 'model/probe': true, shutdown: true });
 const WORKER_NOTIFICATIONS = methods<WorkerNotificationMethod>({ 'sweep/progress': true, 'sweep/level': true, log: true });
 const CLIENT_NOTIFICATIONS = methods<ClientNotificationMethod>({ 'sweep/cancel': true });
 

@@ -26,6 +26,7 @@ import {
   type LogMessage,
 } from '../protocol/worker';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
+import type { ProbeParams, ProbeResult } from '../protocol/probe';
 import type { Hypothesis } from '../protocol/hypothesis';
 import { WorkerRunError } from './errors';
 import { defaultResultsPath, resolveWorkerEntry, strayTempFiles } from './paths';
@@ -154,6 +155,13 @@ export class WorkerClient {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Measures a model's tensor shapes by one run in the worker (rejects with a `WorkerRunError`; a crash of the
+   *  worker is 'worker-crashed' / 'worker-killed', and the next call starts a fresh worker). */
+  async probe(params: ProbeParams): Promise<ProbeResult> {
+    await this.start();
+    return this.request('model/probe', params);
   }
 
   /** Runs one shard of a fanned-out sweep (see runSweepParallel): its document, written nowhere. */

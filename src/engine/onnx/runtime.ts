@@ -1,7 +1,9 @@
 // Running ONNX models on onnxruntime-node, from files or from protos built in memory.
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from './load';
+import { ModelError } from './errors';
 import { ModelProto } from './proto';
+import { runtimeMessage } from './runtimeMessage';
 
 export type Feeds = Record<string, ort.Tensor>;
 
@@ -34,7 +36,12 @@ export async function createSession(model: ModelProto | Uint8Array, options: Ses
   };
   if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
   sessionOptions.extra = { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } };
-  return ort.InferenceSession.create(bytes, sessionOptions);
+  try {
+    return await ort.InferenceSession.create(bytes, sessionOptions);
+  } catch (e) {
+    // The model passed validation (validate.ts) but onnxruntime still refuses it: its reason, without C++ paths.
+    throw new ModelError('onnx/runtime-rejected', `onnxruntime cannot load the model: ${runtimeMessage(e instanceof Error ? e.message : String(e))}`);
+  }
 }
 
 export { ort };

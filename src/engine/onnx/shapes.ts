@@ -42,6 +42,15 @@ export function placeholderFeeds(model: ModelProto, symbolic: number | Record<st
   return feeds;
 }
 
+/** Zero-filled feeds of the given dims, each of its input's declared dtype (float32 when undeclared). */
+export function feedsOfDims(model: ModelProto, feedDims: Record<string, number[]>): Feeds {
+  const index = GraphIndex.of(model);
+  return Object.fromEntries(Object.entries(feedDims).map(([name, dims]) => {
+    const dtype = (index.types.get(name)?.dtype ?? 'float32') as DTypeName;
+    return [name, placeholderTensor(dtype === 'undefined' ? 'float32' : dtype, dims)];
+  }));
+}
+
 /** Runs the model once with every node output exposed and returns each tensor's dtype and dims. */
 export async function probeShapes(model: ModelProto, feeds: Feeds = placeholderFeeds(model)): Promise<Map<string, ProbedTensor>> {
   const index = GraphIndex.of(model);
