@@ -42,6 +42,9 @@ export function verdictLines(doc: ResultsDocument): string[] {
   const long: [string, string][] = [];
   long.push(['calibration', v1 ? `— ${calibrationText(v, true)}` : calibrationText(v, false)]);
   if (v.calibration?.warning) long.push(['warning', v.calibration.warning]);
+  if (v.tooFewLevels) {
+    long.push(['warning', `no verdict: ${v.tooFewLevels.usable} of ${doc.levels.length} levels ran without diverging, at least ${v.tooFewLevels.needed} are needed (lower the step size, or the grid's top)`]);
+  }
   const inconclusive = v.inconclusive ?? [];
   if (inconclusive.length > 0) long.push(['inconclusive', `${symbol} = ${inconclusive.map(formatLevel).join(', ')} (not converged: their tests are not used)`]);
   const advice = v.advice ?? [];

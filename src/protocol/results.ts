@@ -128,6 +128,8 @@ export interface Verdict {
   inconclusive?: number[];
   /** Levels that diverged (no statistics; they break windows). */
   diverged?: number[];
+  /** Present when fewer levels than `needed` ran without diverging: no window, no t_surv, the verdict inconclusive. */
+  tooFewLevels?: { usable: number; needed: number };
   /** What to change when levels are inconclusive. */
   advice?: string[];
   /** X_T(0) at the trained network, its bound, and whether the circuit is specific there at all. */
