@@ -67,6 +67,11 @@ function bytesText(n: number): string {
   return `${n} bytes`;
 }
 
+/** `a file`, `an external data file`, `a .npy file`. */
+function article(what: string): string {
+  return /^[aeiou]/i.test(what) ? `an ${what}` : `a ${what}`;
+}
+
 function kindOf(s: fs.Stats): string {
   if (s.isDirectory()) return 'a directory';
   if (s.isFIFO()) return 'a FIFO (named pipe)';
@@ -92,8 +97,8 @@ export function statRegular(file: string, limit: number, what = 'file'): fs.Stat
   } catch (e) {
     throw systemError(e, file);
   }
-  if (!s.isFile()) throw new ReadGateError('read/not-a-file', file, `is ${kindOf(s)}, not a ${what}`, `point to a regular ${what}`);
-  if (s.size > limit) throw new ReadGateError('read/too-large', file, `is ${bytesText(s.size)}, over the ${bytesText(limit)} limit for a ${what}`);
+  if (!s.isFile()) throw new ReadGateError('read/not-a-file', file, `is ${kindOf(s)}, not ${article(what)}`, `point to a regular ${what}`);
+  if (s.size > limit) throw new ReadGateError('read/too-large', file, `is ${bytesText(s.size)}, over the ${bytesText(limit)} limit for ${article(what)}`);
   return s;
 }
 
@@ -108,8 +113,8 @@ function openRegular(file: string, limit: number, what: string): { fd: number; s
   }
   try {
     const s = fs.fstatSync(fd);
-    if (!s.isFile()) throw new ReadGateError('read/not-a-file', file, `is ${kindOf(s)}, not a ${what}`, `point to a regular ${what}`);
-    if (s.size > limit) throw new ReadGateError('read/too-large', file, `is ${bytesText(s.size)}, over the ${bytesText(limit)} limit for a ${what}`);
+    if (!s.isFile()) throw new ReadGateError('read/not-a-file', file, `is ${kindOf(s)}, not ${article(what)}`, `point to a regular ${what}`);
+    if (s.size > limit) throw new ReadGateError('read/too-large', file, `is ${bytesText(s.size)}, over the ${bytesText(limit)} limit for ${article(what)}`);
     return { fd, size: s.size };
   } catch (e) {
     fs.closeSync(fd);
