@@ -15,15 +15,15 @@ export class EditorCheckCache extends CheckCache {
     this.worker = new ProbeWorker(workerPath);
   }
 
-  override probe(facts: ModelFacts, feedDims: Record<string, number[]>): Promise<Map<string, ProbedTensor>> {
+  override probe(facts: ModelFacts, feedDims: Record<string, number[]>, only?: readonly string[]): Promise<Map<string, ProbedTensor>> {
     if (!this.mayExecute()) return Promise.reject(new Error('models are not run in an untrusted workspace'));
-    const p = super.probe(facts, feedDims);
+    const p = super.probe(facts, feedDims, only);
     this.lastProbe.set(facts.model.sha256, p);
     return p;
   }
 
-  protected override runProbe(facts: ModelFacts, feedDims: Record<string, number[]>): Promise<Map<string, ProbedTensor>> {
-    return this.worker.probe(facts.model.path, facts.model.sha256, feedDims);
+  protected override runProbe(facts: ModelFacts, feedDims: Record<string, number[]>, only?: readonly string[]): Promise<Map<string, ProbedTensor>> {
+    return this.worker.probe(facts.model.path, facts.model.sha256, feedDims, only);
   }
 
   /** A probe worker that crashed or was killed says nothing about the model: the next check probes again. */

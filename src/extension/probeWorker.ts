@@ -19,12 +19,12 @@ export class ProbeWorker {
     return this.client?.pid;
   }
 
-  async probe(model: string, sha256: string, feedDims: Record<string, number[]>): Promise<Map<string, ProbedTensor>> {
+  async probe(model: string, sha256: string, feedDims: Record<string, number[]>, only?: readonly string[]): Promise<Map<string, ProbedTensor>> {
     clearTimeout(this.idle);
     this.client ??= new WorkerClient({ ...(this.workerPath ? { workerPath: this.workerPath } : {}), clientName: 'circuit-thermometer editor probe' });
     this.inFlight++;
     try {
-      const { tensors } = await this.client.probe({ model, sha256, feedDims });
+      const { tensors } = await this.client.probe({ model, sha256, feedDims, ...(only ? { only: [...only] } : {}) });
       return new Map(Object.entries(tensors));
     } finally {
       this.inFlight--;

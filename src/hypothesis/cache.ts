@@ -70,9 +70,13 @@ export class CheckCache {
     });
   }
 
-  /** Shape facts of one run at the given feed dims (zero-filled inputs of the declared dtypes), remembered. */
-  probe(facts: ModelFacts, feedDims: Record<string, number[]>): Promise<Map<string, ProbedTensor>> {
-    return this.memo(this.probes, `${facts.model.sha256}|${JSON.stringify(feedDims)}`, () => this.runProbe(facts, feedDims));
+  /**
+   * Shape facts of one run at the given feed dims (zero-filled inputs of the declared dtypes), remembered. `only`
+   * limits the measured tensors to those named (large graphs: see LARGE_GRAPH_NODES); default every tensor.
+   */
+  probe(facts: ModelFacts, feedDims: Record<string, number[]>, only?: readonly string[]): Promise<Map<string, ProbedTensor>> {
+    const key = `${facts.model.sha256}|${JSON.stringify(feedDims)}${only ? `|${JSON.stringify([...only].sort())}` : ''}`;
+    return this.memo(this.probes, key, () => this.runProbe(facts, feedDims, only));
   }
 
   /** Whether an error says nothing about the files (so it is not remembered). */
@@ -81,8 +85,8 @@ export class CheckCache {
   }
 
   /** The run itself: onnxruntime in this process (the CLI). The editor's cache sends it to a worker instead. */
-  protected runProbe(facts: ModelFacts, feedDims: Record<string, number[]>): Promise<Map<string, ProbedTensor>> {
-    return probeShapes(facts.model.proto, feedsOfDims(facts.model.proto, feedDims));
+  protected runProbe(facts: ModelFacts, feedDims: Record<string, number[]>, only?: readonly string[]): Promise<Map<string, ProbedTensor>> {
+    return probeShapes(facts.model.proto, feedsOfDims(facts.model.proto, feedDims), only);
   }
 
   arrayInfo(p: string): Promise<ArrayInfo> {
@@ -125,6 +129,12 @@ export class CheckCache {
     throw settled.error;
   }
 }
+
+/**
+ * Above this many nodes a probe measures only the tensors the hypothesis names: onnxruntime's load time grows
+ * quickly with the number of graph outputs (100k exposed outputs: minutes; the named few: seconds).
+ */
+export const LARGE_GRAPH_NODES = 5000;
 
 /** Shared by every check that is not given its own cache. */
 export const defaultCheckCache = new CheckCache();

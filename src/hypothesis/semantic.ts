@@ -7,7 +7,7 @@ import { userMessage } from '../engine/onnx/runtimeMessage';
 import { PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
 import { log10DistinctSets, unitsAlong } from '../engine/sweep/controls';
 import type { CircuitComponent } from '../protocol/hypothesis';
-import { CheckCache, defaultCheckCache, ModelFacts } from './cache';
+import { CheckCache, defaultCheckCache, LARGE_GRAPH_NODES, ModelFacts } from './cache';
 import { DiagnosticCode, Range } from './diagnostics';
 import { defaultGradientSupport, GradientSupportAnalyzer } from './gradientSupport';
 import { entryOf, scalarText } from './parse';
@@ -290,6 +290,15 @@ export class SemanticChecker {
     return dims;
   }
 
+  /** The tensors the checks look at: circuit components, noised tensors and the loss output. */
+  private namedTensors(): string[] {
+    const names = new Set<string>();
+    for (const c of this.draft.circuit?.components ?? []) if (c?.tensor) names.add(c.tensor);
+    for (const t of this.draft.degradation?.noise?.tensors ?? []) if (t) names.add(t);
+    if (this.draft.loss?.output) names.add(this.draft.loss.output);
+    return [...names];
+  }
+
   private async probe(facts: ModelFacts, infos: Map<string, ArrayInfo>): Promise<Map<string, ProbedTensor> | undefined> {
     const dims = this.feedDims(facts, infos);
     if (!dims) {
@@ -297,7 +306,7 @@ export class SemanticChecker {
       return undefined;
     }
     try {
-      return await this.cache.probe(facts, dims);
+      return await this.cache.probe(facts, dims, facts.model.proto.graph.node.length > LARGE_GRAPH_NODES ? this.namedTensors() : undefined);
     } catch (e) {
       this.out.warning('hyp/probe-failed', this.loc.at(['model']), `the model could not be run to measure tensor shapes (${oneLine(e)}); shape checks skipped`);
       return undefined;

@@ -9,6 +9,8 @@ export interface ProbeParams {
   sha256: string;
   /** Dims of every graph input; dtypes are the model's declared ones. */
   feedDims: Record<string, number[]>;
+  /** Measure only these tensors (large graphs); default every one. */
+  only?: string[];
 }
 
 export interface ProbedShape {

@@ -24,7 +24,7 @@ function loadCached(file: string, sha256: string): LoadedModel {
 export async function executeProbe(params: ProbeParams): Promise<ProbeResult> {
   const { feedsOfDims, probeShapes } = require('../engine/onnx/shapes') as typeof import('../engine/onnx/shapes');
   const model = loadCached(params.model, params.sha256);
-  const shapes = await probeShapes(model.proto, feedsOfDims(model.proto, params.feedDims));
+  const shapes = await probeShapes(model.proto, feedsOfDims(model.proto, params.feedDims), params.only);
   const tensors: ProbeResult['tensors'] = {};
   for (const [name, t] of shapes) tensors[name] = { dtype: t.dtype, dims: [...t.dims] };
   return { tensors };

@@ -16,6 +16,9 @@ export interface SessionOptions {
    *  pool of its own, so a spinning idle pool takes the cores the running one needs; `npm run bench` measured the
    *  default SGLD sweep 1.7–1.8× faster without spinning, and a single session's step no slower. */
   spinning?: boolean;
+  /** Graph optimizations before the first run. Default 'all'; a one-run probe asks for 'disabled': on a 100k-node
+   *  graph, optimizing takes longer than the run it would speed up. */
+  optimization?: 'all' | 'disabled';
 }
 
 /**
@@ -31,7 +34,7 @@ export async function createSession(model: ModelProto | Uint8Array, options: Ses
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: options.executionProviders ?? defaultExecutionProviders(),
     interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: options.optimization ?? 'all',
     logSeverityLevel: 3,
   };
   if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;

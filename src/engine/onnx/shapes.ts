@@ -51,12 +51,14 @@ export function feedsOfDims(model: ModelProto, feedDims: Record<string, number[]
   }));
 }
 
-/** Runs the model once with every node output exposed and returns each tensor's dtype and dims. */
-export async function probeShapes(model: ModelProto, feeds: Feeds = placeholderFeeds(model)): Promise<Map<string, ProbedTensor>> {
+/** Runs the model once with every node output (or those in `only`) exposed and returns each tensor's dtype and dims. */
+export async function probeShapes(model: ModelProto, feeds: Feeds = placeholderFeeds(model), only?: readonly string[]): Promise<Map<string, ProbedTensor>> {
   const index = GraphIndex.of(model);
-  const names = model.graph.node.flatMap((n) => n.output).filter((o) => o !== '');
+  // `only`: the tensors a caller needs (onnxruntime's load time grows fast with the number of graph outputs).
+  const wanted = only ? new Set(only) : undefined;
+  const names = model.graph.node.flatMap((n) => n.output).filter((o) => o !== '' && (!wanted || wanted.has(o)));
   const exposed = exposeTensors(model, names);
-  const session = await createSession(exposed);
+  const session = await createSession(exposed, { optimization: 'disabled' });
   try {
     const result = await session.run(feeds);
     const out = new Map<string, ProbedTensor>();

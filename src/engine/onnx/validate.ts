@@ -135,7 +135,9 @@ function validateGraph(g: GraphProto, c: Checker, opsets: Map<string, number>, f
 
   const produced = new Map<string, number>();
   g.node.forEach((n, i) => {
-    const label = nodeLabel(n, i);
+    // Built only for a message: escaping every node's name would cost more than the checks.
+    let shown: string | undefined;
+    const label = { toString: () => (shown ??= nodeLabel(n, i)) };
     if (!n.opType) c.fail('onnx/invalid-node', `${label} has no op type`);
     const domain = isDefault(n.domain) ? '' : n.domain;
     const version = opsets.get(domain);
@@ -180,7 +182,7 @@ function validateGraph(g: GraphProto, c: Checker, opsets: Map<string, number>, f
         'export the model again (onnx.checker.check_model finds this too)');
     });
     for (const a of n.attribute) {
-      c.attributeTensors(a, label);
+      c.attributeTensors(a, String(label));
       // Subgraphs (If, Loop, Scan bodies) may read every name defined so far in the enclosing graph.
       if (a.g) validateGraph(a.g, c, opsets, functions, defined);
       for (const sub of a.graphs ?? []) validateGraph(sub, c, opsets, functions, defined);
