@@ -308,6 +308,12 @@ export class SemanticChecker {
     try {
       return await this.cache.probe(facts, dims, facts.model.proto.graph.node.length > LARGE_GRAPH_NODES ? this.namedTensors() : undefined);
     } catch (e) {
+      // onnxruntime refuses to load the model (a type or shape it infers does not fit): every run would fail too.
+      const code = (e as { code?: unknown; engineCode?: unknown }).engineCode ?? (e as { code?: unknown }).code;
+      if (code === 'onnx/runtime-rejected') {
+        this.error('hyp/model-unreadable', this.loc.at(['model']), oneLine(e), 'check the model with onnx.checker.check_model(m, full_check=True)');
+        return undefined;
+      }
       this.out.warning('hyp/probe-failed', this.loc.at(['model']), `the model could not be run to measure tensor shapes (${oneLine(e)}); shape checks skipped`);
       return undefined;
     }

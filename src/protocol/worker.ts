@@ -105,6 +105,8 @@ export interface WorkerError {
   hint?: string;
   /** Hypothesis diagnostics (for 'hypothesis-invalid'): "file:line:col: message" lines. */
   details?: string[];
+  /** The engine's own error code when it raised one (`onnx/runtime-rejected`, `data/not-found`, …). */
+  engineCode?: string;
 }
 
 export interface InitializeParams {

@@ -129,6 +129,7 @@ export function toWorkerError(e: unknown): WorkerError {
       message: userMessage(e),
       ...(typeof hint === 'string' ? { hint } : {}),
       ...(e.stack ? { details: [e.stack] } : {}),
+      ...(typeof code === 'string' ? { engineCode: code } : {}),
     };
   }
   return { code: 'internal', message: `worker error: ${String(e)}` };
