@@ -8,9 +8,21 @@ import { parseNpy } from './npy';
 import { readZipDirectory, readZipEntry, ZipEntry } from './zip';
 import { safeName, safeNameList } from '../util/readGate';
 
+/** A field of the archive that points outside it (DataView's RangeError) is a corrupt archive, said as such. */
+function guarded<T>(source: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new DataError('data/bad-zip', source, 'the archive is corrupt (a size or offset points outside the file)', 'save it again with np.savez or np.savez_compressed');
+    }
+    throw e;
+  }
+}
+
 function arrayMembers(bytes: Uint8Array, source: string): Map<string, ZipEntry> {
   const members = new Map<string, ZipEntry>();
-  for (const e of readZipDirectory(bytes, source)) {
+  for (const e of guarded(source, () => readZipDirectory(bytes, source))) {
     if (e.name.endsWith('.npy')) members.set(e.name.slice(0, -4), e);
   }
   return members;
@@ -25,7 +37,7 @@ export function listNpz(bytes: Uint8Array, source = '<buffer>'): string[] {
 export function readNpz(bytes: Uint8Array, source = '<buffer>'): Map<string, NdArray> {
   const out = new Map<string, NdArray>();
   for (const [name, entry] of arrayMembers(bytes, source)) {
-    out.set(name, parseNpy(readZipEntry(bytes, entry, source), `${source}#${safeName(name)}`));
+    out.set(name, parseNpy(guarded(source, () => readZipEntry(bytes, entry, source)), `${source}#${safeName(name)}`));
   }
   return out;
 }
@@ -51,5 +63,5 @@ export function readNpzMember(bytes: Uint8Array, member?: string, source = '<buf
     throw new DataError('data/not-found', `${source}#${name}`,  `no array '${safeName(name)}' in the archive`,
       names.length ? `it holds: ${safeNameList(names)}` : 'the archive holds no arrays');
   }
-  return parseNpy(readZipEntry(bytes, entry, source), `${source}#${safeName(name)}`);
+  return parseNpy(guarded(source, () => readZipEntry(bytes, entry, source)), `${source}#${safeName(name)}`);
 }
