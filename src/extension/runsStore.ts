@@ -3,9 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isResultsDocument } from '../protocol/results';
-import { parseJsonText } from '../engine/util/jsonText';
-import { READ_LIMITS, readFileGated, safeName } from '../engine/util/readGate';
+import type { ResultsDocument } from '../protocol/results';
+import { readResultsFile } from '../engine/sweep/readResults';
 import { type RunRecord, recordFromDocument } from './runRecord';
 
 export const RESULTS_GLOB = '**/*.results.json';
@@ -70,22 +69,12 @@ export class RunsStore implements vscode.Disposable {
   /** Reads one results file; a file that is not a results document is ignored (logged). */
   async load(file: string, notify = true): Promise<RunRecord | undefined> {
     if (/\.tmp$/.test(file)) return undefined;
-    let text: string;
+    let parsed: ResultsDocument;
     try {
-      // Through the read gate: a results path that became a FIFO or a huge file is refused, not read.
-      text = readFileGated(file, READ_LIMITS.results, 'results file').toString('utf8');
+      parsed = readResultsFile(file);
     } catch (e) {
-      this.log.warn(`ignoring ${safeName(file, 400)}: ${(e as Error).message}`);
-      return undefined;
-    }
-    const json = parseJsonText(text);
-    if (!json.ok) {
-      this.log.warn(`ignoring ${safeName(file, 400)}: not JSON (${json.error.problem} at line ${json.error.line}, column ${json.error.col})`);
-      return undefined;
-    }
-    const parsed = json.value;
-    if (!isResultsDocument(parsed)) {
-      this.log.warn(`ignoring ${safeName(file, 400)}: not a circuit-thermometer results document this version reads`);
+      // A damaged, foreign or unreadable file is left out of the view, with its reason in the log.
+      this.log.warn(`ignoring ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
     const existing = this.runs.get(file);

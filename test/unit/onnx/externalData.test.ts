@@ -11,6 +11,7 @@ import { gradcheck } from '../../../src/engine/autodiff/gradcheck';
 import { GraphIndex, loadModel, ModelError, ModelProto, saveModel, summarizeModel, tensorToFloat32 } from '../../../src/engine/onnx';
 import { runSweep } from '../../../src/engine/sweep/run';
 import { checkHypothesisText, type Hypothesis } from '../../../src/hypothesis';
+import { resultsProblem } from '../../../src/protocol/results';
 import { mlpModel } from '../../fixtures/models';
 import { codes, makeWorkspace, VALID_MLP } from '../hypothesis/workspace';
 
@@ -109,6 +110,8 @@ describe('ONNX external data', function () {
       const doc = await runSweep({ ...h, degradation: { ...h.degradation, dial: 'weight-noise', temperatures: { levels: [0.01, 0.1], scale: 'log' }, noise: { samples: 2 } } });
       assert.equal(doc.levels.length, 2);
       assert.ok(doc.levels.every((l) => l.error === undefined && Number.isFinite(l.targetEffect.mean)));
+      // What the sweep writes, the readers accept (the field-by-field shape check of results files).
+      assert.equal(resultsProblem(JSON.parse(JSON.stringify(doc))), null);
     });
   });
 
