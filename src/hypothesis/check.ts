@@ -54,8 +54,15 @@ function parseStage(text: string, file: string, options: CheckOptions): Stage {
   return { result: { draft, diagnostics: reporter.diagnostics }, resolver, reporter };
 }
 
+/** Diagnostics quote keys, names and paths from the file: escaped and cut here, once, for every check. */
+const MAX_MESSAGE = 1000;
+
 function finish(stage: Stage): ParseResult {
   const { result } = stage;
+  for (const d of result.diagnostics) {
+    d.message = safeName(d.message, MAX_MESSAGE);
+    if (d.hint !== undefined) d.hint = safeName(d.hint, MAX_MESSAGE);
+  }
   sortDiagnostics(result.diagnostics);
   if (!hasErrors(result.diagnostics)) result.hypothesis = result.draft as Hypothesis;
   return result;
