@@ -1,5 +1,6 @@
 // `gradcheck MODEL [--input NAME=SPEC]... [--seed N] [--json]`: verifies the engine's gradient graph of a model
 // against central finite differences computed by onnxruntime on the original model.
+import { safeName } from '../engine/util/readGate';
 import * as nodePath from 'node:path';
 import { GradientError } from '../engine/autodiff';
 import { gradcheck, GRADCHECK_TOLERANCE, GradcheckReport, InputSpec } from '../engine/autodiff/gradcheck';
@@ -28,10 +29,10 @@ export function parseInputSpec(text: string): { name: string; spec: InputSpec } 
 }
 
 function formatReport(r: GradcheckReport, file: string): string {
-  const rows = r.tensors.map((t) => [t.pass ? 'ok' : 'FAIL', t.name, `[${t.shape.join(', ')}]`, t.relError.toExponential(2), t.belowResolution ? '(below float32 resolution)' : '']);
+  const rows = r.tensors.map((t) => [t.pass ? 'ok' : 'FAIL', safeName(t.name), `[${t.shape.join(', ')}]`, t.relError.toExponential(2), t.belowResolution ? '(below float32 resolution)' : '']);
   const lines = [`${file}: inputs ${Object.entries(r.inputs).map(([k, d]) => `${k}[${d.join('x')}]`).join(', ') || '(none)'}`];
   lines.push(...table([['', 'parameter', 'shape', 'rel. error'], ...rows], '  '));
-  for (const s of r.skipped) lines.push(`  skipped ${s.name}: ${s.reason}`);
+  for (const s of r.skipped) lines.push(`  skipped ${safeName(s.name)}: ${safeName(s.reason, 300)}`);
   lines.push(`${r.pass ? 'pass' : 'FAIL'}: ${r.checked} of ${r.parameters} parameter tensors checked, max relative error ${r.maxRelError.toExponential(2)} (tolerance ${GRADCHECK_TOLERANCE.relative})`);
   return lines.join('\n');
 }

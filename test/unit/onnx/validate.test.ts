@@ -176,6 +176,21 @@ describe('ONNX graph validation', () => {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+    it('inspect prints names from the file escaped and cut (ANSI escapes, a 1 MB name)', async () => {
+      const m = mlp();
+      const evil = `\u001b]0;owned\u0007\u001b[2J${'w'.repeat(1_000_000)}`;
+      for (const n of m.graph.node) n.input = n.input.map((i) => (i === 'fc1.weight' ? evil : i));
+      m.graph.initializer.find((t) => t.name === 'fc1.weight')!.name = evil;
+      saveModel(m, path.join(dir, 'evil.onnx'));
+      const out: string[] = [];
+      const code = await main(['inspect', 'evil.onnx'], { out: (t) => out.push(t), err: (t) => out.push(t), cwd: dir });
+      assert.equal(code, 0);
+      const text = out.join('\n');
+      assert.ok(!text.includes('\u001b') && !text.includes('\u0007'), 'no raw control character reaches the terminal');
+      assert.match(text, /\\x1b\]0;owned\\x07\\x1b\[2Jwww/);
+      assert.ok(Math.max(...text.split('\n').map((l) => l.length)) < 400, 'every line short');
+    });
+
     for (const argv of [['inspect', 'broken.onnx'], ['gradcheck', 'broken.onnx']]) {
       it(`${argv[0]}: exit 2, one line naming node and input, never "gradient: supported"`, async () => {
         const out: string[] = [];
