@@ -45,6 +45,8 @@ export function verdictLines(doc: ResultsDocument): string[] {
   if (v.tooFewLevels) {
     long.push(['warning', `no verdict: ${v.tooFewLevels.usable} of ${doc.levels.length} levels ran without diverging, at least ${v.tooFewLevels.needed} are needed (lower the step size, or the grid's top)`]);
   }
+  const e = doc.data.evaluation;
+  if (e) long.push(['evaluation', `${e.rows} of ${doc.data.n} rows (${e.target} target, seeded); evaluating them instead of all rows adds se ${formatNumber(e.rowSe.targetEffect)} to E_T and ${formatNumber(e.rowSe.collateralEffect)} to E_C at the trained network, alike at every level and not in the table's se`]);
   const inconclusive = v.inconclusive ?? [];
   if (inconclusive.length > 0) long.push(['inconclusive', `${symbol} = ${inconclusive.map(formatLevel).join(', ')} (not converged: their tests are not used)`]);
   const advice = v.advice ?? [];

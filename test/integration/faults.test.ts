@@ -1,79 +1,89 @@
-// Output faults on real file systems: a read-only mount and a full one (a 64 KiB tmpfs). Both are reported before
-// any level runs (checkResultsWritable), in one line naming the file and why; a disk that fills between the check
-// and the write fails the write cleanly and leaves no temp file. Mounting needs root (CAP_SYS_ADMIN): where the
-// mount is refused the tests say so and skip, since a chmod cannot stop root and cannot fill a disk.
-import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+// Output faults on a real file system: a small tmpfs that fills up mid-sweep (ENOSPC): the run fails with a
+// located message naming the units kept, and after space is freed --resume writes the results an uninterrupted run
+// writes; a read-only one (EROFS) fails the run before any work. Needs root to
+// mount (CI runs as root); elsewhere the tests are skipped, saying why.
+import * as assert from 'assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkResultsWritable, ResultsWriteError, writeResults } from '../../src/engine/sweep/writeResults';
+import { readJournal } from '../../src/engine/sweep/journal';
+import { WorkerClient } from '../../src/worker/client';
+import { WorkerRunError } from '../../src/worker/errors';
 import { runSweepParallel } from '../../src/worker/parallel';
-import type { WorkerRunError } from '../../src/worker/errors';
-import { sampleDocument } from '../unit/chart/sampleDocument';
-import { copyPlanted, type PlantedCopy } from './workerFixtures';
+import { copyPlanted, slow, type PlantedCopy } from './workerFixtures';
 
-function mount(target: string, options: string): boolean {
-  fs.mkdirSync(target, { recursive: true });
-  return spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', target], { stdio: 'ignore' }).status === 0;
+const numbers = (levels: unknown) => JSON.parse(JSON.stringify(levels, (k, v) => (k === 'seconds' ? undefined : v)));
+
+function mountTmpfs(dir: string, size: string): boolean {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-function unmount(target: string): void {
-  spawnSync('umount', [target], { stdio: 'ignore' });
-}
-
-describe('faults: read-only and full file systems', function () {
+describe('faults mid-sweep: a full disk and a read-only folder, then --resume', function () {
   this.timeout(120_000);
-  let root: string;
   let planted: PlantedCopy;
-  let mounted = false;
-  before(function () {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-faults-'));
-    mounted = mount(path.join(root, 'ro'), 'ro,size=64k') && mount(path.join(root, 'full'), 'size=64k');
-    if (!mounted) {
-      console.log('      (skipped: mounting a tmpfs needs root with CAP_SYS_ADMIN; read-only and full disks cannot be made otherwise)');
-      this.skip();
-    }
+  let mnt: string;
+  let reference: unknown;
+
+  before(async function () {
     planted = copyPlanted();
+    mnt = path.join(planted.dir, 'mnt');
+    if (!mountTmpfs(mnt, '48k')) this.skip(); // not root, or no mount permission in this container
+    const file = planted.variant('faults', slow(48));
+    const single = new WorkerClient();
+    try {
+      reference = (await single.run({ source: { kind: 'file', path: file }, out: path.join(planted.dir, 'reference.json') })).document.levels;
+    } finally {
+      await single.dispose();
+    }
   });
   after(() => {
-    unmount(path.join(root, 'ro'));
-    unmount(path.join(root, 'full'));
-    planted?.remove();
-    fs.rmSync(root, { recursive: true, force: true });
+    try { execFileSync('umount', [mnt], { stdio: 'ignore' }); } catch { /* not mounted */ }
+    planted.remove();
   });
 
-  it('a read-only folder: refused before any level runs, for one worker and for several', async () => {
-    const out = path.join(root, 'ro', 'r.results.json');
-    assert.throws(() => checkResultsWritable(out), (e: unknown) => e instanceof ResultsWriteError && /cannot write the results to .*r\.results\.json: the file system is read-only/.test(e.message));
-    for (const workers of [1, 2]) {
-      const progress: unknown[] = [];
-      await assert.rejects(runSweepParallel({ source: { kind: 'file', path: planted.hypothesis('kappa-1') }, out }, { onProgress: (p) => progress.push(p) }, { workers }),
-        (e: WorkerRunError) => e.code === 'run-failed' && /the file system is read-only/.test(e.message) && /--out FILE/.test(e.hint ?? ''));
-      assert.deepEqual(progress, [], 'no level ran');
-    }
-  });
-
-  it('a full disk: refused before any level runs; a disk that fills later fails the write and leaves no temp file', () => {
-    const dir = path.join(root, 'full');
-    // Fill it to the last byte.
-    const filler = path.join(dir, 'filler');
-    const fd = fs.openSync(filler, 'w');
+  const rejection = async (p: Promise<unknown>): Promise<WorkerRunError> => {
     try {
-      for (;;) fs.writeSync(fd, Buffer.alloc(4096));
+      await p;
     } catch (e) {
-      assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
-    } finally {
-      fs.closeSync(fd);
+      assert.ok(e instanceof WorkerRunError, String(e));
+      return e;
     }
-    const out = path.join(dir, 'r.results.json');
-    assert.throws(() => checkResultsWritable(out), /cannot write the results to .*: no space left on the device/);
-    // Room for the check's one byte, not for the document: the write fails, atomically.
-    fs.truncateSync(filler, fs.statSync(filler).size - 8192);
-    checkResultsWritable(out);
-    const doc = sampleDocument();
-    assert.ok(JSON.stringify(doc).length > 16_384, 'the document is larger than the room left');
-    assert.throws(() => writeResults(out, doc), (e: unknown) => e instanceof ResultsWriteError && /no space left on the device/.test(e.message));
-    assert.deepEqual(fs.readdirSync(dir).sort(), ['filler'], 'no results file, no temp file');
+    assert.fail('expected the run to fail');
+  };
+
+  it('ENOSPC: the journal fills the disk; the run names the file and the units kept; after space is freed, --resume completes it', async () => {
+    const file = planted.hypothesis('faults');
+    const out = path.join(mnt, 'faults.results.json');
+    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file }, out }, {}, { workers: 2 }));
+    assert.strictEqual(e.code, 'run-failed');
+    assert.match(e.message, /cannot write the journal faults\.results\.journal\.jsonl: ENOSPC: no space left on device/);
+    assert.match(e.hint ?? '', /the \d+ units? journalled so far are kept: free the disk or fix the folder, then run again with --resume/);
+    assert.ok(!fs.existsSync(out), 'no results file');
+    const kept = readJournal(path.join(mnt, 'faults.results.journal.jsonl'))!;
+    assert.ok(kept.units.length >= 1 && kept.units.length < 12, `${kept.units.length} units kept`);
+    execFileSync('mount', ['-o', 'remount,size=4m', mnt]);
+    const done = await runSweepParallel({ source: { kind: 'file', path: file }, out }, {}, { workers: 2, resume: true });
+    assert.deepStrictEqual(numbers(done.document.levels), numbers(reference));
+    assert.ok(!fs.existsSync(path.join(mnt, 'faults.results.journal.jsonl')), 'the journal is gone once the results are written');
+  });
+
+  it('EROFS: a read-only file system fails the run before any work, naming the file and why', async () => {
+    const file = planted.hypothesis('faults');
+    execFileSync('mount', ['-o', 'remount,ro', mnt]);
+    try {
+      let progressed = false;
+      const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file }, out: path.join(mnt, 'ro.results.json') }, { onProgress: () => { progressed = true; } }, { workers: 2 }));
+      assert.strictEqual(e.code, 'run-failed');
+      assert.match(e.message, /cannot write the results to .*ro\.results\.json: the file system is read-only/);
+      assert.ok(!progressed, 'no unit ran');
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', mnt]);
+    }
   });
 });
