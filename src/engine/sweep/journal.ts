@@ -76,7 +76,7 @@ export class JournalWriter {
 
   /** Appends to an existing journal (a resumed run). A torn last line is cut first so the next line starts clean. */
   static open(file: string): JournalWriter {
-    const text = fs.readFileSync(file, 'utf8');
+    const text = readFileGated(file, READ_LIMITS.results, 'journal').toString('utf8');
     if (!text.endsWith('\n')) fs.truncateSync(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
     return new JournalWriter(file, fs.openSync(file, 'a'));
   }
