@@ -90,7 +90,7 @@ function systemError(e: unknown, file: string): ReadGateError {
 }
 
 /** The file's stats when it is a regular file within `limit` bytes; a ReadGateError otherwise. Opens nothing. */
-export function statRegular(file: string, limit: number, what = 'file'): fs.Stats {
+function statRegular(file: string, limit: number, what = 'file'): fs.Stats {
   let s: fs.Stats;
   try {
     s = fs.statSync(file);
@@ -147,11 +147,6 @@ export function readFileGated(file: string, limit: number, what = 'file'): Buffe
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** Async {@link readFileGated} (the read itself is synchronous: files here are local and capped). */
-export async function readFileGatedAsync(file: string, limit: number, what = 'file'): Promise<Buffer> {
-  return readFileGated(file, limit, what);
 }
 
 /** The first bytes of a regular file (a header), at most `length`; the file's size with them. */
