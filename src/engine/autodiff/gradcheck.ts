@@ -32,9 +32,6 @@ export const GRADCHECK_TOLERANCE = {
   steps: [1e-3, 3e-3, 1e-2, 3e-4, 1e-4, 3e-5, 3e-2],
 } as const satisfies GradcheckTolerance;
 
-/** Values this large are masking constants (−inf, finfo.min), not weights: such tensors are not checked. */
-const MASK_MAGNITUDE = 1e30;
-
 interface OutputInfo { name: string; weights: Float32Array }
 
 /** A data input filled per its spec (floats standard normal, ints uniform in [low, high)). */
@@ -104,9 +101,12 @@ export async function gradcheck(model: ModelProto, options: GradcheckOptions = {
   const index = GraphIndex.of(model);
   const all = index.parameters();
   const skipped: { name: string; reason: string }[] = [];
+  // Stored float tensors that the weights rule leaves out are listed with its reason (scalars are too many to list).
+  for (const t of index.storedTensors()) {
+    if (t.reason && (t.role === 'mask' || t.role === 'index' || t.role === 'unused')) skipped.push({ name: t.name, reason: t.reason });
+  }
   let candidates = all.filter((p) => {
     if (p.dtype !== 'float32') { skipped.push({ name: p.name, reason: `${p.dtype} parameters are not checked` }); return false; }
-    if (p.size <= 1) { skipped.push({ name: p.name, reason: 'scalars (epsilons, exponents, scales) are treated as constants' }); return false; }
     return true;
   });
   if (options.maxTensors !== undefined && candidates.length > options.maxTensors) {
@@ -117,13 +117,6 @@ export async function gradcheck(model: ModelProto, options: GradcheckOptions = {
   }
   const names = candidates.map((p) => p.name);
   const values = new Map(names.map((n) => [n, parameterValues(model, index, n)]));
-  for (const [name, v] of values) {
-    if (v.every((x) => Math.abs(x) < MASK_MAGNITUDE)) continue;
-    skipped.push({ name, reason: 'holds infinite or near-float-max values (a mask, not a weight)' });
-    values.delete(name);
-  }
-  candidates = candidates.filter((p) => values.has(p.name));
-  names.splice(0, names.length, ...candidates.map((p) => p.name));
   // All-zero tensors (fresh biases) are stepped at the typical scale of the model's weights.
   const globalRms = rmsOf(Float32Array.from([...values.values()].flatMap((v) => [rmsOf(v)]).filter((r) => r > 0))) || 1;
 

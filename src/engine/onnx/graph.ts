@@ -1,8 +1,8 @@
 // Read-only queries over a graph: producers, consumers, initializers, declared types, opset.
-import { attrTensor } from './attributes';
 import { GraphBuilder } from './builder';
 import { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfo } from './proto';
-import { DTypeName, dtypeName, isFloatType, numElements } from './tensor';
+import { DTypeName, dtypeName } from './tensor';
+import { classifyStoredTensors, StoredTensor } from './weights';
 
 /** A dimension is a number when static, a string (the symbolic name) or null when unknown. */
 export type Dim = number | string | null;
@@ -19,6 +19,8 @@ export interface ParameterInfo {
   size: number;
   /** Where the weight lives: a graph initializer, or the value of a `Constant` node. */
   source: 'initializer' | 'constant';
+  /** A trained weight, or a BatchNormalization running statistic (see onnx/weights.ts). */
+  role: 'weight' | 'statistic';
 }
 
 export function valueInfoType(v: ValueInfo): TensorType {
@@ -74,26 +76,23 @@ export class GraphIndex {
     return [...names];
   }
 
-  /** Float weights: initializers and `Constant` nodes holding a float tensor of more than one element. */
+  private stored?: StoredTensor[];
+
+  /** Every initializer and Constant value with its role under the one weights rule (onnx/weights.ts). */
+  storedTensors(): StoredTensor[] {
+    this.stored ??= classifyStoredTensors(this.graph, this.consumers);
+    return this.stored;
+  }
+
+  /** The differentiable stored tensors: weights and running statistics (`role` says which). */
   parameters(): ParameterInfo[] {
-    const out: ParameterInfo[] = [];
-    for (const t of this.graph.initializer) {
-      // Rank-0 floats are scales and epsilons that exporters store as initializers, not weights.
-      if (!isFloatType(t.dataType) || t.dims.length === 0) continue;
-      const shape = t.dims.map(Number);
-      out.push({ name: t.name, dtype: dtypeName(t.dataType), shape, size: numElements(shape), source: 'initializer' });
-    }
-    for (const n of this.graph.node) {
-      if (n.opType !== 'Constant') continue;
-      const t = attrTensor(n, 'value');
-      if (!t || !isFloatType(t.dataType)) continue;
-      const shape = t.dims.map(Number);
-      const size = numElements(shape);
-      // Scalars and tiny constants are epsilons, scales and shapes, not weights.
-      if (size <= 1) continue;
-      out.push({ name: n.output[0], dtype: dtypeName(t.dataType), shape, size, source: 'constant' });
-    }
-    return out;
+    return this.storedTensors().filter((t): t is StoredTensor & ParameterInfo => t.role === 'weight' || t.role === 'statistic')
+      .map(({ name, dtype, shape, size, source, role }) => ({ name, dtype, shape, size, source, role }));
+  }
+
+  /** The trained weights: what the dials sample and the LLC's d counts. */
+  weights(): ParameterInfo[] {
+    return this.parameters().filter((p) => p.role === 'weight');
   }
 
   opHistogram(): Record<string, number> {
