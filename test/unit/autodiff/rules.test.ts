@@ -10,6 +10,8 @@ interface Row {
   what: string;
   /** The one opset this row is about; without it the row runs at the lowest and the highest opset of its op. */
   opset?: number;
+  /** The lowest opset of a row whose form begins later than its op (e.g. a Resize coordinate mode, opset 11). */
+  from?: number;
   build: (o: OpBuilder) => string | string[];
 }
 
@@ -18,6 +20,17 @@ const pos = { range: [0.5, 1.5] as [number, number] };
  *  (Clip bounds, a Pad value) are made differentiable this way. */
 const scalarFrom = (o: OpBuilder, range: [number, number]) => o.b.op('ReduceMean', [o.p([2], { range })], { keepdims: 0 });
 const f = (v: number) => ({ float: v });
+
+/** A Resize node in the spelling of the builder's opset: [x, scales] at 10, an empty roi tensor at 11–12, '' after. */
+function resizeOp(o: OpBuilder, x: string, by: { scales?: number[]; sizes?: number[] }, attrs: Record<string, string | number> = {}): string {
+  const b = o.b;
+  const scales = by.scales ? b.constFloat(by.scales, [by.scales.length], 'scales') : '';
+  if (b.opset < 11) return b.op('Resize', [x, scales], attrs);
+  const empty = b.opset < 13 ? b.constFloat([], [0], 'empty') : '';
+  const inputs = [x, empty, scales || empty];
+  if (by.sizes) inputs.push(b.constInt64(by.sizes, [by.sizes.length], 'sizes'));
+  return b.op('Resize', inputs, attrs);
+}
 
 const ROWS: Row[] = [
   // elementwise, with broadcasting
@@ -159,6 +172,26 @@ const ROWS: Row[] = [
   { op: 'AveragePool', what: '3×3 pad 1, padding not counted', build: (o) => o.b.op('AveragePool', [o.p([1, 2, 5, 5])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }) },
   { op: 'AveragePool', what: '3×3 stride 2 pad 1, padding counted', build: (o) => o.b.op('AveragePool', [o.p([1, 2, 6, 6])], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1 }) },
   { op: 'AveragePool', what: '1-D, ceil_mode', opset: 17, build: (o) => o.b.op('AveragePool', [o.p([1, 2, 7])], { kernel_shape: [3], strides: [2], ceil_mode: 1 }) },
+  { op: 'ConvTranspose', what: '2-D, stride 2, pads 1, output_padding 1, bias', build: (o) => o.b.op('ConvTranspose', [o.p([2, 3, 4, 4]), o.p([3, 2, 3, 3]), o.p([2])], { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }) },
+  { op: 'ConvTranspose', what: 'groups 2, dilation 2, asymmetric pads', build: (o) => o.b.op('ConvTranspose', [o.p([1, 4, 3, 4]), o.p([4, 3, 2, 3])], { group: 2, dilations: [2, 2], pads: [0, 1, 1, 0] }) },
+  { op: 'ConvTranspose', what: '1-D, stride 3, output_shape', build: (o) => o.b.op('ConvTranspose', [o.p([2, 2, 4]), o.p([2, 3, 3]), o.p([3])], { strides: [3], output_shape: [11] }) },
+  { op: 'ConvTranspose', what: '2×2 stride 2 (the detection neck\'s upsampling)', build: (o) => o.b.op('ConvTranspose', [o.p([1, 4, 3, 3]), o.p([4, 4, 2, 2]), o.p([4])], { strides: [2, 2], kernel_shape: [2, 2] }) },
+  { op: 'Resize', what: 'nearest ×2 (scales)', build: (o) => resizeOp(o, o.p([1, 2, 3, 4]), { scales: [1, 1, 2, 2] }, { mode: 'nearest' }) },
+  { op: 'Resize', what: 'linear ×2 (scales)', build: (o) => resizeOp(o, o.p([1, 2, 3, 4]), { scales: [1, 1, 2, 2] }, { mode: 'linear' }) },
+  { op: 'Resize', what: 'linear, half_pixel, sizes 5×7 → 7×4', from: 11, build: (o) => resizeOp(o, o.p([1, 2, 5, 7]), { sizes: [1, 2, 7, 4] }, { mode: 'linear', coordinate_transformation_mode: 'half_pixel' }) },
+  { op: 'Resize', what: 'linear, align_corners, sizes 4×3 → 7×5', from: 11, build: (o) => resizeOp(o, o.p([1, 2, 4, 3]), { sizes: [1, 2, 7, 5] }, { mode: 'linear', coordinate_transformation_mode: 'align_corners' }) },
+  { op: 'Resize', what: 'linear, pytorch_half_pixel, scales 1.5 and 0.5', from: 11, build: (o) => resizeOp(o, o.p([1, 2, 4, 6]), { scales: [1, 1, 1.5, 0.5] }, { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' }) },
+  { op: 'Resize', what: 'linear, asymmetric, ×3', from: 11, build: (o) => resizeOp(o, o.p([1, 1, 3, 3]), { scales: [1, 1, 3, 3] }, { mode: 'linear', coordinate_transformation_mode: 'asymmetric' }) },
+  { op: 'Resize', what: 'nearest, asymmetric, floor (PyTorch\'s nearest), ×2', from: 11, build: (o) => resizeOp(o, o.p([1, 2, 3, 3]), { scales: [1, 1, 2, 2] }, { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }) },
+  { op: 'Resize', what: 'nearest, half_pixel, round_prefer_floor, sizes 4×6 → 6×3', from: 11, build: (o) => resizeOp(o, o.p([1, 2, 4, 6]), { sizes: [1, 2, 6, 3] }, { mode: 'nearest', coordinate_transformation_mode: 'half_pixel' }) },
+  { op: 'Resize', what: 'nearest, align_corners, round_prefer_ceil, sizes 3×3 → 5×2', from: 11, build: (o) => resizeOp(o, o.p([1, 1, 3, 3]), { sizes: [1, 1, 5, 2] }, { mode: 'nearest', coordinate_transformation_mode: 'align_corners', nearest_mode: 'round_prefer_ceil' }) },
+  { op: 'Upsample', what: 'nearest ×2, scales attribute (opset 7)', opset: 7, build: (o) => o.b.op('Upsample', [o.p([1, 2, 3, 3])], { mode: 'nearest', scales: { floats: [1, 1, 2, 2] } }) },
+  { op: 'Upsample', what: 'linear, scales input 1 × 1 × 2 × 1.5 (opset 9)', opset: 9, build: (o) => o.b.op('Upsample', [o.p([1, 2, 3, 4]), o.b.constFloat([1, 1, 2, 1.5])], { mode: 'linear' }) },
+  { op: 'GroupNormalization', what: '2 groups of 2 channels, scale per group (opset 18)', opset: 18, build: (o) => o.b.op('GroupNormalization', [o.p([2, 4, 3, 3]), o.p([2], pos), o.p([2])], { num_groups: 2 }) },
+  { op: 'GroupNormalization', what: '3 groups of 2 channels, scale per channel (opset 21)', opset: 21, build: (o) => o.b.op('GroupNormalization', [o.p([2, 6, 4]), o.p([6], pos), o.p([6])], { num_groups: 3, epsilon: f(1e-3) }) },
+  { op: 'DepthToSpace', what: 'DCR, blocksize 2', build: (o) => o.b.op('DepthToSpace', [o.p([2, 8, 2, 3])], { blocksize: 2 }) },
+  { op: 'DepthToSpace', what: 'CRD, blocksize 2', from: 11, build: (o) => o.b.op('DepthToSpace', [o.p([1, 8, 3, 2])], { blocksize: 2, mode: 'CRD' }) },
+  { op: 'SpaceToDepth', what: 'blocksize 2', build: (o) => o.b.op('SpaceToDepth', [o.p([2, 3, 4, 6])], { blocksize: 2 }) },
   { op: 'GlobalMaxPool', what: '', build: (o) => o.b.op('GlobalMaxPool', [o.p([2, 3, 3, 4])]) },
   { op: 'GlobalAveragePool', what: '', build: (o) => o.b.op('GlobalAveragePool', [o.p([2, 3, 4, 5])]) },
 ];
@@ -175,7 +208,7 @@ const HIGHEST = 21;
 
 describe('autodiff: one finite-difference row per rule', function () {
   this.timeout(20000);
-  for (const row of ROWS) for (const opset of row.opset === undefined ? [LOWEST[row.op] ?? 7, HIGHEST] : [row.opset]) {
+  for (const row of ROWS) for (const opset of row.opset === undefined ? [row.from ?? LOWEST[row.op] ?? 7, HIGHEST] : [row.opset]) {
     it(`${row.op}${row.what ? ` — ${row.what}` : ''} (opset ${opset})`, async () => {
       const report = await gradcheck(opModel(opset, row.build), { seed: 5, directions: 2 });
       assert.ok(report.checked > 0, 'nothing was checked');
