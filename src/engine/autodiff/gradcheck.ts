@@ -12,6 +12,7 @@ import { tensorToFloat32 } from '../onnx/tensor';
 import { Rng } from '../util/random';
 import { attrTensor } from '../onnx/attributes';
 import { buildGradientGraph } from './gradientGraph';
+import { GradientError } from './errors';
 
 /**
  * Float32 tolerances. With unit roundoff ε = 2⁻²⁴, the runtime's outputs y carry rounding errors of a few ε
@@ -115,6 +116,10 @@ export async function gradcheck(model: ModelProto, options: GradcheckOptions = {
     candidates.forEach((p, i) => { if (!keep.has(i)) skipped.push({ name: p.name, reason: `not in the sample of ${options.maxTensors}` }); });
     candidates = candidates.filter((_, i) => keep.has(i));
   }
+  if (candidates.length === 0) {
+    const inside = model.graph.node.some((n) => n.attribute.some((a) => a.g || a.graphs?.length));
+    throw new GradientError(`the model has no float32 weights to check${inside ? ' outside its control-flow subgraphs (If, Loop, Scan bodies hold its values, and control flow cannot be differentiated)' : ''}`);
+  }
   const names = candidates.map((p) => p.name);
   const values = new Map(names.map((n) => [n, parameterValues(model, index, n)]));
   // All-zero tensors (fresh biases) are stepped at the typical scale of the model's weights.
@@ -146,7 +151,7 @@ export async function gradcheck(model: ModelProto, options: GradcheckOptions = {
     // The gradient graph, with L = Σ⟨R, y⟩.
     const weightNames = Object.fromEntries(outputs.map((o, i) => [o.name, `gradcheck_R${i}`]));
     const graph = await buildGradientGraph({
-      model, parameters: names, loss: { kind: 'weighted-sum', weights: weightNames }, feedShapes: dims,
+      model, parameters: names, loss: { kind: 'weighted-sum', weights: weightNames }, feedShapes: dims, probeFeeds: dataFeeds,
     });
     const gradSession = await createSession(graph.model);
     let grads: Record<string, ort.Tensor>;

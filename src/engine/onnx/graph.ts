@@ -23,6 +23,25 @@ export interface ParameterInfo {
   role: 'weight' | 'statistic';
 }
 
+/** Names a subgraph reads from the enclosing scope (every name it uses but does not define itself). */
+function outerNames(g: GraphProto): string[] {
+  const defined = new Set<string>([...g.input.map((v) => v.name), ...g.initializer.map((t) => t.name)]);
+  const out: string[] = [];
+  for (const n of g.node) {
+    for (const i of n.input) if (i && !defined.has(i)) out.push(i);
+    for (const a of n.attribute) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) out.push(...outerNames(sub).filter((x) => !defined.has(x)));
+    for (const o of n.output) defined.add(o);
+  }
+  return out;
+}
+
+/** Every tensor a node reads: its inputs, and what its subgraphs (If, Loop, Scan bodies) read from outside them. */
+export function nodeReads(n: NodeProto): string[] {
+  const own = n.input.filter((i) => i);
+  const sub = n.attribute.flatMap((a) => [a.g, ...(a.graphs ?? [])]).filter((g): g is GraphProto => !!g).flatMap(outerNames);
+  return sub.length ? [...new Set([...own, ...sub])] : own;
+}
+
 export function valueInfoType(v: ValueInfo): TensorType {
   const tt = v.type?.tensorType;
   if (!tt) return { dtype: 'undefined', shape: null };
@@ -48,8 +67,7 @@ export class GraphIndex {
     for (const t of graph.initializer) this.initializers.set(t.name, t);
     for (const n of graph.node) {
       for (const o of n.output) if (o) this.producer.set(o, n);
-      for (const i of n.input) {
-        if (!i) continue;
+      for (const i of nodeReads(n)) {
         const list = this.consumers.get(i);
         if (list) { if (!list.includes(n)) list.push(n); } else this.consumers.set(i, [n]);
       }

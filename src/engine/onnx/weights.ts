@@ -39,7 +39,13 @@ const INDEX_SLOTS: Readonly<Record<string, readonly number[]>> = {
 const NON_DIFFERENTIABLE_READERS = new Set(['Shape', 'Size', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual',
   'IsNaN', 'IsInf', 'ArgMax', 'ArgMin', 'NonZero', 'Sign', 'Floor', 'Ceil', 'Round']);
 
-function readsAsValue(node: NodeProto, slot: number): boolean {
+/** Whether `node` reads `name` as a value: through a data slot, or from inside one of its subgraphs. */
+function readsAsValue(node: NodeProto, name: string): boolean {
+  const slots = node.input.flatMap((x, slot) => (x === name ? [slot] : []));
+  return slots.length === 0 || slots.some((slot) => readsSlotAsValue(node, slot));
+}
+
+function readsSlotAsValue(node: NodeProto, slot: number): boolean {
   if (NON_DIFFERENTIABLE_READERS.has(node.opType)) return false;
   if (node.domain && node.domain !== 'ai.onnx') return true;
   return !(INDEX_SLOTS[node.opType] ?? []).includes(slot);
@@ -81,7 +87,7 @@ export function classifyStoredTensors(graph: GraphProto, consumers: ReadonlyMap<
     }
     const readers = consumers.get(name) ?? [];
     if (readers.length === 0 && !outputs.has(name)) return out.push({ ...base, role: 'unused', reason: 'read by no node' });
-    const asValue = readers.some((n) => n.input.some((x, slot) => x === name && readsAsValue(n, slot)));
+    const asValue = readers.some((n) => readsAsValue(n, name));
     if (!asValue && !outputs.has(name)) {
       return out.push({ ...base, role: 'index', reason: 'read only as a shape, index, axes or condition, not a weight' });
     }

@@ -88,8 +88,8 @@ export const leakyRelu = unary((ctx, g, x) =>
 // y = tanh x ⇒ dx = g·(1 − y²)
 export const tanh = unary((ctx, g, _x, y) => ctx.b.mul(g, ctx.b.sub(c(ctx, 1), ctx.b.mul(y, y))));
 
-// y = σ(x) ⇒ dx = g·y·(1 − y)
-export const sigmoid = unary((ctx, g, _x, y) => ctx.b.mul(g, ctx.b.mul(y, ctx.b.sub(c(ctx, 1), y))));
+// y = σ(x) ⇒ dx = g·y·(1 − y) = g·y·σ(−x)  (σ(−x) keeps its precision where y rounds to 1 and 1 − y to nothing)
+export const sigmoid = unary((ctx, g, x, y) => ctx.b.mul(g, ctx.b.mul(y, ctx.b.op('Sigmoid', [ctx.b.neg(x)]))));
 
 // y = ln(1 + eˣ) ⇒ dx = g·σ(x)
 export const softplus = unary((ctx, g, x) => ctx.b.mul(g, ctx.b.op('Sigmoid', [x])));
