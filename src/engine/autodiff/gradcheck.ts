@@ -6,7 +6,7 @@ import type { DirectionCheck, GradcheckOptions, GradcheckReport, GradcheckTolera
 export type { DirectionCheck, GradcheckOptions, GradcheckReport, InputSpec, TensorCheck };
 import { GraphIndex } from '../onnx/graph';
 import { ModelProto } from '../onnx/proto';
-import { parametersToInputs } from '../onnx/rewrite';
+import { parametersToInputs, restrictOutputs } from '../onnx/rewrite';
 import { createSession, Feeds, ort } from '../onnx/runtime';
 import { tensorToFloat32 } from '../onnx/tensor';
 import { Rng } from '../util/random';
@@ -96,7 +96,8 @@ function weightedSum(result: Record<string, ort.Tensor>, outputs: readonly Outpu
   return { value, norm: Math.sqrt(sq) };
 }
 
-export async function gradcheck(model: ModelProto, options: GradcheckOptions = {}): Promise<GradcheckReport> {
+export async function gradcheck(whole: ModelProto, options: GradcheckOptions = {}): Promise<GradcheckReport> {
+  const model = options.outputs?.length ? restrictOutputs(whole, options.outputs) : whole;
   const seed = options.seed ?? 0;
   const tol = GRADCHECK_TOLERANCE;
   const index = GraphIndex.of(model);
