@@ -25,6 +25,9 @@ export interface StoredTensor {
 
 /** Values this large (or infinite) are masking constants (−inf, finfo.min as the dynamo exporter writes them). */
 export const MASK_MAGNITUDE = 1e30;
+/** A tensor whose every entry is 0 or at least this large in magnitude is an additive mask (GPT-2's masked_bias −1e4,
+ *  −1e9): no trained weight has all its non-zero entries this far out. */
+export const MASK_FILL = 1e4;
 
 /** Input slots that take shapes, axes, indices, sizes or conditions: no gradient flows into them. */
 const INDEX_SLOTS: Readonly<Record<string, readonly number[]>> = {
@@ -54,8 +57,14 @@ function readsSlotAsValue(node: NodeProto, slot: number): boolean {
 function isMask(t: TensorProto): boolean {
   if (t.dataLocation === 1 && !(t.rawData && t.rawData.byteLength)) return false; // external data not loaded: cannot tell
   const v = tensorToFloat32(t);
-  for (let i = 0; i < v.length; i++) if (!(Math.abs(v[i]) < MASK_MAGNITUDE)) return true;
-  return false;
+  let filled = false, onlyFill = true;
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i]);
+    if (!(a < MASK_MAGNITUDE)) return true;
+    if (a >= MASK_FILL) filled = true;
+    else if (a !== 0) onlyFill = false;
+  }
+  return filled && onlyFill;
 }
 
 /**
@@ -64,7 +73,8 @@ function isMask(t: TensorProto): boolean {
  * 2. a scalar → `scalar`: rank 0, or a one-element Constant node (exporters write folded literals — ε, 0.5, √d —
  *    both ways); a one-element initializer of rank ≥ 1, such as a bias [1], is not a scalar;
  * 3. read by no node → `unused`; read only through shape/axes/index/condition slots or by ops without a gradient → `index`;
- * 4. holds a non-finite value or one of magnitude ≥ 1e30 → `mask` (a causal or padding mask, not a trained value);
+ * 4. holds a non-finite value or one of magnitude ≥ 1e30, or every entry is 0 or of magnitude ≥ 1e4 (at least one) →
+ *    `mask` (a causal or padding mask, or a masked_bias fill, not a trained value);
  * 5. a running mean or variance of BatchNormalization → `statistic`;
  * 6. otherwise → `weight`.
  */

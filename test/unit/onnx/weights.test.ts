@@ -27,9 +27,13 @@ function roles(): ModelProto {
   const last = b.initializer(floatTensor('last_layer.weight', [1, 3], seededValues(3, 3)));
   const lastBias = b.initializer(floatTensor('last_layer.bias', [1], [0.25]));
   const eps = b.initializer(floatTensor('eps', [], [1e-5]));
+  // GPT-2's masked_bias as HF's older exports store it: a one-element fill of −1e4 on the masked branch of a Where.
+  const maskedBias = b.initializer(floatTensor('masked_bias', [1], [-1e4]));
+  const big = b.initializer(floatTensor('big.weight', [2], [2e4, 0.5]));
   b.initializer(floatTensor('unused', [2], [1, 2]));
   const h = b.op('Gemm', ['x', w, bias], { transB: 1 });
-  const p = b.op('Softmax', [b.add(b.add(h, mask), eps)], { axis: -1 });
+  const masked = b.op('Where', [b.initializer(makeTensor('keep', [1, 3], [1, 1, 0], DataType.BOOL)), h, maskedBias]);
+  const p = b.op('Softmax', [b.add(b.add(b.add(masked, mask), eps), b.reduce('ReduceSum', big, null, false))], { axis: -1 });
   b.op('Gemm', [p, last, lastBias], { transB: 1 }, 'y');
   // An image path: BatchNormalization (scale, bias, running mean, running variance), then an upsampling whose
   // float scales are a shape argument.
@@ -55,7 +59,7 @@ describe('the weights rule', () => {
       Object.fromEntries(GraphIndex.of(model).storedTensors().map((t) => [t.name, t.role])),
       {
         'fc.weight': 'weight', 'fc.bias': 'weight', where: 'mask', 'last_layer.weight': 'weight', 'last_layer.bias': 'weight',
-        eps: 'scalar', unused: 'unused', 'bn.scale': 'weight', 'bn.bias': 'weight', 'bn.mean': 'statistic', 'bn.var': 'statistic',
+        eps: 'scalar', masked_bias: 'mask', 'big.weight': 'weight', keep: 'non-float', unused: 'unused', 'bn.scale': 'weight', 'bn.bias': 'weight', 'bn.mean': 'statistic', 'bn.var': 'statistic',
         'up.scales': 'index', shape_ints: 'non-float',
       },
     );
@@ -72,11 +76,11 @@ describe('the weights rule', () => {
   });
 
   it('inspect, the dials and the LLC read the same weights; gradcheck also checks the running statistics', async () => {
-    const weights = ['fc.weight', 'fc.bias', 'last_layer.weight', 'last_layer.bias', 'bn.scale', 'bn.bias'];
+    const weights = ['fc.weight', 'fc.bias', 'last_layer.weight', 'last_layer.bias', 'big.weight', 'bn.scale', 'bn.bias'];
     const s = summarizeModel({ proto: model, path: 'roles.onnx', sha256: '' } as Parameters<typeof summarizeModel>[0]);
     assert.deepEqual(s.parameters.tensors.filter((t) => t.role === 'weight').map((t) => t.name), weights);
-    assert.equal(s.parameters.count, 12 + 3 + 3 + 1 + 2 + 2);
-    assert.deepEqual(s.parameters.excluded.map((t) => t.name), ['where', 'unused', 'up.scales']);
+    assert.equal(s.parameters.count, 12 + 3 + 3 + 1 + 2 + 2 + 2);
+    assert.deepEqual(s.parameters.excluded.map((t) => t.name), ['where', 'masked_bias', 'unused', 'up.scales']);
     assert.deepEqual(degradableParameters(model).map((p) => p.name), weights);
     assert.deepEqual(dialParameters(model, 'checkpoints').map((p) => p.name), [...weights, 'bn.mean', 'bn.var']);
     const report = await gradcheck(model, { seed: 3 });
