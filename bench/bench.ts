@@ -6,7 +6,7 @@
 //   default sweeps of a real hypothesis (wall time) → memory of a GPT-2-style sweep (RSS per level, peak) → what K
 //   matched random controls cost per draw.
 import * as os from 'node:os';
-import { DEFAULT_FED_NOISE, SgldSampler } from '../src/engine/dials/sgldSampler';
+import { SgldSampler } from '../src/engine/dials/sgldSampler';
 import { GemmProbe, measureGemmPeak } from './gemm';
 import { GPT2_SMALL_CHILD_FLAG, Gpt2SmallReport, measureGpt2Small, runGpt2SmallChild } from './gpt2Small';
 import { ControlsCost, measureControlsCost } from './controls';
@@ -95,13 +95,12 @@ function modelReport(problem: BenchProblem, rates: StepRates, peaks: readonly nu
   };
 }
 
-/** The noise source a sampler gets when none is asked for, in the bench's names (`fed-worker`: fed, drawn ahead). */
+/** The noise source a sampler gets when none is asked for. */
 async function defaultNoiseSource(): Promise<BenchSource> {
   const small = modularMlp(8);
   const sampler = await SgldSampler.create({ model: small.model, parameters: ['fc2.bias'], anchor: [new Float32Array(113)], loss: small.loss, data: small.data, batchSize: 8, threads: 1 });
   await sampler.dispose();
-  const noise = sampler.graph.noise;
-  return noise === 'fed' && DEFAULT_FED_NOISE === 'worker' ? 'fed-worker' : noise;
+  return sampler.graph.noise;
 }
 
 /** Steps/s of every source, with the GEMM peak sampled at the start of each repeat. */
@@ -149,7 +148,7 @@ async function main(): Promise<void> {
   const gemm = await measureGemmPeak(o.threads, q ? 5 : 9);
   log(`GEMM peak: 1024×1024×1024 MatMul, ${o.threads} threads: ${gemm.gflops.toFixed(0)} GFLOP/s (median of ${gemm.samples.length})`);
 
-  const sources: BenchSource[] = ['default', 'none', 'counter', 'fed', 'fed-worker'];
+  const sources: BenchSource[] = ['default', 'none', 'counter', 'fed'];
   const DEFAULT_NOISE = await defaultNoiseSource();
   // The default is measured under its own name; a source equal to it is not measured twice.
   const measured = sources.filter((s) => s === 'default' || s !== DEFAULT_NOISE);
@@ -177,7 +176,7 @@ async function main(): Promise<void> {
   await guard('gpt2', async () => {
     progress('GPT-2-style steps');
     const gpt = gpt2Style();
-    const { rates, peaks } = await measureWithPeaks(gpt, measured.filter((x) => x !== 'fed-worker'), o.threads, { repeats: q ? 3 : 5, steps: q ? 20 : 50, warmup: 5 });
+    const { rates, peaks } = await measureWithPeaks(gpt, measured, o.threads, { repeats: q ? 3 : 5, steps: q ? 20 : 50, warmup: 5 });
     const fb = await measureForwardBackward(gpt, o.threads, q ? 3 : 5, q ? 5 : 20);
     gptReport = { ...modelReport(gpt, rates, peaks, DEFAULT_NOISE), forwardMs: round(fb.forwardMs), forwardBackwardMs: round(fb.forwardBackwardMs), backwardRatio: round(fb.ratio) };
     log(`GPT-2-style (2 layers, width 64, 4 heads, vocab 256, batch 16 × 32), ${(gpt.flops.step / 1e6).toFixed(0)} MFLOP/step (${gpt.flopsNote})`);
