@@ -160,6 +160,22 @@ export class GraphBuilder {
     throw new Error(`a scatter needs opset 9 or later (the model has opset ${this.opset})`);
   }
 
+  /** x[…, index[…, 0]] along the last axis, index [..., 1] int64 (keeps the trailing 1): GatherElements from
+   *  opset 11, a one-hot (OneHot, opset 9) product summed over the last axis before. */
+  pickLast(x: string, index: string): string {
+    if (this.opset >= 11) return this.op('GatherElements', [x, index], { axis: -1 });
+    if (this.opset < 9) throw new Error(`picking a class needs opset 9 or later (the model has opset ${this.opset})`);
+    const depth = this.op('Gather', [this.op('Shape', [x]), this.constInt64([-1], [1], 'last')], { axis: 0 });
+    const onehot = this.op('OneHot', [this.squeeze(index, [-1]), depth, this.constFloat([0, 1], [2], 'off_on')], { axis: -1 });
+    return this.reduce('ReduceSum', this.mul(x, onehot), [-1], true);
+  }
+
+  /** The k largest values and their indices along `axis`: K an input from opset 10, an attribute before. */
+  topK(x: string, k: number, axis: number): [string, string] {
+    const [values, indices] = this.opset >= 10 ? this.node('TopK', [x, this.constInt64([k], [1], 'k')], 2, { axis }) : this.node('TopK', [x], 2, { axis, k });
+    return [values!, indices!];
+  }
+
   reshape(x: string, shape: number[]): string {
     return this.op('Reshape', [x, this.constInt64(shape, [shape.length], 'shape')]);
   }
