@@ -49,6 +49,11 @@ describe('corpus: real models from npm packages', () => {
         assert.equal(defaultOpset(loaded.proto), m.opset);
         const s = summarizeModel(loaded);
         const weights = s.parameters.tensors.map((t) => t.name);
+        // Every running mean and variance of a BatchNormalization is a statistic, whatever its values (PaddleOCR's
+        // detector has variances of 10⁷), and nothing else is.
+        const stored = new Set(loaded.proto.graph.initializer.map((t) => t.name).concat(loaded.proto.graph.node.filter((n) => n.opType === 'Constant').map((n) => n.output[0])));
+        const statistics = new Set(loaded.proto.graph.node.filter((n) => n.opType === 'BatchNormalization').flatMap((n) => [n.input[3], n.input[4]]).filter((x) => x && stored.has(x)));
+        assert.deepEqual(s.parameters.tensors.filter((t) => t.role === 'statistic').map((t) => t.name).sort(), [...statistics].sort());
         const support = analyzeGradientSupport(loaded.proto, weights, s.outputs.map((o) => o.name));
         if (m.expect === 'pass') assert.deepEqual(support.missing, []);
         else if (weights.length > 0) assert.match(support.missing.map((x) => `${x.op} (node '${x.node}'): ${x.reason}`).join('; '), new RegExp(m.expect.refused));

@@ -25,8 +25,8 @@ export interface StoredTensor {
 
 /** Values this large (or infinite) are masking constants (−inf, finfo.min as the dynamo exporter writes them). */
 export const MASK_MAGNITUDE = 1e30;
-/** A tensor whose every entry is 0 or at least this large in magnitude is an additive mask (GPT-2's masked_bias −1e4,
- *  −1e9): no trained weight has all its non-zero entries this far out. */
+/** A tensor whose entries are 0 and one and the same value at least this large in magnitude is an additive mask
+ *  (GPT-2's masked_bias −1e4, −1e9): a trained tensor is never one repeated value this far out. */
 export const MASK_FILL = 1e4;
 
 /** Input slots that take shapes, axes, indices, sizes or conditions: no gradient flows into them. */
@@ -57,14 +57,15 @@ function readsSlotAsValue(node: NodeProto, slot: number): boolean {
 function isMask(t: TensorProto): boolean {
   if (t.dataLocation === 1 && !(t.rawData && t.rawData.byteLength)) return false; // external data not loaded: cannot tell
   const v = tensorToFloat32(t);
-  let filled = false, onlyFill = true;
+  let fill: number | undefined, onlyFill = true;
   for (let i = 0; i < v.length; i++) {
-    const a = Math.abs(v[i]);
-    if (!(a < MASK_MAGNITUDE)) return true;
-    if (a >= MASK_FILL) filled = true;
-    else if (a !== 0) onlyFill = false;
+    const x = v[i];
+    if (!(Math.abs(x) < MASK_MAGNITUDE)) return true;
+    if (x === 0) continue;
+    if (Math.abs(x) < MASK_FILL || (fill !== undefined && x !== fill)) onlyFill = false;
+    fill ??= x;
   }
-  return filled && onlyFill;
+  return fill !== undefined && onlyFill;
 }
 
 /**
@@ -73,9 +74,9 @@ function isMask(t: TensorProto): boolean {
  * 2. a scalar → `scalar`: rank 0, or a one-element Constant node (exporters write folded literals — ε, 0.5, √d —
  *    both ways); a one-element initializer of rank ≥ 1, such as a bias [1], is not a scalar;
  * 3. read by no node → `unused`; read only through shape/axes/index/condition slots or by ops without a gradient → `index`;
- * 4. holds a non-finite value or one of magnitude ≥ 1e30, or every entry is 0 or of magnitude ≥ 1e4 (at least one) →
+ * 4. a running mean or variance of BatchNormalization → `statistic`;
+ * 5. holds a non-finite value or one of magnitude ≥ 1e30, or only 0 and one repeated fill value of magnitude ≥ 1e4 →
  *    `mask` (a causal or padding mask, or a masked_bias fill, not a trained value);
- * 5. a running mean or variance of BatchNormalization → `statistic`;
  * 6. otherwise → `weight`.
  */
 export function classifyStoredTensors(graph: GraphProto, consumers: ReadonlyMap<string, NodeProto[]>): StoredTensor[] {
@@ -101,8 +102,9 @@ export function classifyStoredTensors(graph: GraphProto, consumers: ReadonlyMap<
     if (!asValue && !outputs.has(name)) {
       return out.push({ ...base, role: 'index', reason: 'read only as a shape, index, axes or condition, not a weight' });
     }
-    if (isMask(t)) return out.push({ ...base, role: 'mask', reason: 'holds infinite or near-float-max values (a mask, not a weight)' });
-    out.push({ ...base, role: statistics.has(name) ? 'statistic' : 'weight' });
+    if (statistics.has(name)) return out.push({ ...base, role: 'statistic' });
+    if (isMask(t)) return out.push({ ...base, role: 'mask', reason: 'holds infinite or near-float-max values, or only 0 and one fill of magnitude ≥ 1e4 (a mask, not a weight)' });
+    out.push({ ...base, role: 'weight' });
   };
   for (const t of graph.initializer) classify(t, t.name, 'initializer');
   for (const n of graph.node) {

@@ -29,7 +29,7 @@ function roles(): ModelProto {
   const eps = b.initializer(floatTensor('eps', [], [1e-5]));
   // GPT-2's masked_bias as HF's older exports store it: a one-element fill of −1e4 on the masked branch of a Where.
   const maskedBias = b.initializer(floatTensor('masked_bias', [1], [-1e4]));
-  const big = b.initializer(floatTensor('big.weight', [2], [2e4, 0.5]));
+  const big = b.initializer(floatTensor('big.weight', [3], [2e4, 3e4, 0]));
   b.initializer(floatTensor('unused', [2], [1, 2]));
   const h = b.op('Gemm', ['x', w, bias], { transB: 1 });
   const masked = b.op('Where', [b.initializer(makeTensor('keep', [1, 3], [1, 1, 0], DataType.BOOL)), h, maskedBias]);
@@ -39,7 +39,7 @@ function roles(): ModelProto {
   // float scales are a shape argument.
   const bn = b.op('BatchNormalization', ['img',
     b.initializer(floatTensor('bn.scale', [2], [1, 1.5])), b.initializer(floatTensor('bn.bias', [2], [0, 0.1])),
-    b.initializer(floatTensor('bn.mean', [2], [0.1, -0.2])), b.initializer(floatTensor('bn.var', [2], [1, 2]))]);
+    b.initializer(floatTensor('bn.mean', [2], [0.1, -0.2])), b.initializer(floatTensor('bn.var', [2], [1e7, 4e7]))]); // huge, as PaddleOCR's detector has them
   const scales = b.initializer(floatTensor('up.scales', [4], [1, 1, 2, 2]));
   b.op('Resize', [bn, '', scales], { mode: 'nearest' }, 'up');
   b.initializer(makeTensor('shape_ints', [2], [1, 3], DataType.INT64));
@@ -79,7 +79,7 @@ describe('the weights rule', () => {
     const weights = ['fc.weight', 'fc.bias', 'last_layer.weight', 'last_layer.bias', 'big.weight', 'bn.scale', 'bn.bias'];
     const s = summarizeModel({ proto: model, path: 'roles.onnx', sha256: '' } as Parameters<typeof summarizeModel>[0]);
     assert.deepEqual(s.parameters.tensors.filter((t) => t.role === 'weight').map((t) => t.name), weights);
-    assert.equal(s.parameters.count, 12 + 3 + 3 + 1 + 2 + 2 + 2);
+    assert.equal(s.parameters.count, 12 + 3 + 3 + 1 + 3 + 2 + 2);
     assert.deepEqual(s.parameters.excluded.map((t) => t.name), ['where', 'masked_bias', 'unused', 'up.scales']);
     assert.deepEqual(degradableParameters(model).map((p) => p.name), weights);
     assert.deepEqual(dialParameters(model, 'checkpoints').map((p) => p.name), [...weights, 'bn.mean', 'bn.var']);
