@@ -7,6 +7,8 @@
 //   matched random controls cost per draw.
 import * as os from 'node:os';
 import { SgldSampler } from '../src/engine/dials/sgldSampler';
+import { type DemoTiming, measureDemo } from './demo';
+import TORCH_REFERENCE from './torchReference.json';
 import { GemmProbe, measureGemmPeak } from './gemm';
 import { GPT2_SMALL_CHILD_FLAG, Gpt2SmallReport, measureGpt2Small, runGpt2SmallChild } from './gpt2Small';
 import { ControlsCost, measureControlsCost } from './controls';
@@ -30,7 +32,7 @@ interface Options {
   memoryDefault: boolean;
 }
 
-const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'memory', 'controls'];
+const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'memory', 'controls', 'demo'];
 /** Sections run only when asked for by --only (minutes, GiB). */
 const EXTRA_SECTIONS = ['gpt2-small'];
 
@@ -242,6 +244,14 @@ async function main(): Promise<void> {
     log(`paired evaluation of one draw, modular addition circuit (${controls.rows} rows, mean ablation): ${cells.join(', ')}; K + 1 separate runs would be ×(K + 1)`);
   });
 
+  let demo: DemoTiming | undefined;
+  await guard('demo', async () => {
+    progress('npm run demo (the default sweeps of examples/modular)');
+    demo = measureDemo();
+    for (const h of demo.hypotheses) log(`demo ${h.name}: ${h.dial}, ${h.levels} levels, ${h.controls} controls, ${h.inconclusive} inconclusive: ${h.summary}`);
+    log(`demo wall time: ${demo.wallSeconds} s (target ≤ 120 s for the sound default sweep)`);
+  });
+
   // Sweeps run one single-threaded process per core (bench/README.md): that configuration is judged too.
   const chainsPerCore = parallel.find((p) => p.threads === 1 && p.processes === Math.min(availableCores(), 2) && p.processes > 1 && p.source === o.parallelSource);
   const targets = mlpReport && {
@@ -250,6 +260,14 @@ async function main(): Promise<void> {
     chainPerCoreAtLeast50PercentOfPeak: chainsPerCore ? (mlp.flops.step * chainsPerCore.aggregateStepsPerSec) / 1e9 / gemm.gflops >= 0.5 : null,
   };
   const verdict = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'met' : 'NOT met');
+  const k16 = controls?.byCount.find((c) => c.controls === 16);
+  const sound = {
+    controls16AtMost4x: k16 ? k16.ratio <= 4 : null,
+    demoAtMost120s: demo ? demo.wallSeconds <= 120 && demo.hypotheses.every((h) => h.inconclusive === 0) : null,
+    samplerPerCoreAtLeastTorch: TORCH_REFERENCE.ratio >= 1,
+  };
+  log(`targets (sound sweeps): K = 16 controls ≤ 4× one clean + ablated evaluation: ${verdict(sound.controls16AtMost4x)}${k16 ? ` (×${k16.ratio})` : ''}; demo ≤ 120 s with no inconclusive level: ${verdict(sound.demoAtMost120s)}`);
+  log(`sampler steps/s per core vs PyTorch eager (bench/torch_reference.py): ×${TORCH_REFERENCE.ratio} as last measured side by side, ${TORCH_REFERENCE.measuredAt} on ${TORCH_REFERENCE.machine} (${TORCH_REFERENCE.note}): target ≥ 1× ${verdict(sound.samplerPerCoreAtLeastTorch)} — no device machine in this run to measure it again`);
   if (targets) {
     log(`targets (MLP): noise ≤ 15% of a step: ${verdict(targets.noiseAtMost15Percent)}; step ≥ 50% of GEMM peak: ${verdict(targets.stepAtLeast50PercentOfPeak)} for one chain on ${o.threads} threads, ${verdict(targets.chainPerCoreAtLeast50PercentOfPeak)} for one chain per core (as sweeps run)`);
   }
@@ -264,7 +282,7 @@ async function main(): Promise<void> {
         /** 1 − (2 × 1 with the default noise ÷ 2 × 1 without): the noise cost the way sweeps run on 2 cores. */
         noiseCostOneChainPerCore: parallelNoiseCost,
       },
-      sweeps, memory, gpt2Small, controls, targets, totalSeconds, errors,
+      sweeps, memory, gpt2Small, controls, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
     }, null, 2));
   }
   if (Object.keys(errors).length > 0) process.exitCode = 1;
