@@ -43,7 +43,11 @@ function parseOptions(argv: readonly string[]): Options {
   const scaling = (value('--scaling') ?? '').split(',').filter(Boolean).map((c) => c.split(/[x×]/).map(Number) as [number, number]);
   const list = (flag: string) => (value(flag) ?? '').split(',').filter(Boolean);
   const only = list('--only');
-  for (const x of [...only, ...list('--skip')]) if (!SECTIONS.includes(x) && !EXTRA_SECTIONS.includes(x)) throw new Error(`bench: no section '${x}' (${[...SECTIONS, ...EXTRA_SECTIONS].join(', ')})`);
+  for (const x of [...only, ...list('--skip')]) {
+    if (SECTIONS.includes(x) || EXTRA_SECTIONS.includes(x)) continue;
+    console.error(`bench: no section '${x}' (sections: ${[...SECTIONS, ...EXTRA_SECTIONS].join(', ')})`);
+    process.exit(2);
+  }
   const sections = new Set((only.length ? only : SECTIONS).filter((x) => !list('--skip').includes(x)));
   return {
     json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, sections,
