@@ -44,7 +44,7 @@ export const gradcheckCommand: Command = {
   summary: 'Check the engine\'s gradient of a model against finite differences.',
   description: [
     'The loss is L = Σ over float outputs of ⟨R, output⟩ with fixed random R ~ N(0, 1). For every float parameter tensor w '
-      + '(scalars and masks excepted), the directional derivative gᵀΔ from the gradient graph is compared with the central '
+      + '(the weights and running statistics of the weights rule, docs/method.md), the directional derivative gᵀΔ from the gradient graph is compared with the central '
       + 'difference (L(w + hd) − L(w − hd))/2h run by onnxruntime on the original model, along random Gaussian directions d '
       + `scaled to the tensor's RMS, for steps h in ${t.steps.join(', ')} (tried in turn until one agrees within ρ/10; the best is kept). `
       + 'Δ is the float32-rounded difference of the two perturbed tensors, so rounding of the weights cancels.',
