@@ -64,11 +64,12 @@ describe('ONNX model files', () => {
       assert.match(s.sha256, /^[0-9a-f]{64}$/);
     });
 
-    it('CNN: static input shape and every float initializer (batch-norm statistics included)', () => {
+    it('CNN: static input shape; batch-norm running statistics listed as statistics, not counted as weights', () => {
       const s = summarizeModel(loadModel(path.join(dir, 'cnn.onnx')));
       assert.deepEqual(s.inputs, [{ name: 'image', dtype: 'float32', shape: [2, 3, 8, 8] }]);
-      const expected = size([4, 3, 3, 3]) + 4 + 4 * 4 + size([8, 2, 3, 3]) + size([3, 8]) + 3;
+      const expected = size([4, 3, 3, 3]) + 4 + 2 * 4 + size([8, 2, 3, 3]) + size([3, 8]) + 3;
       assert.equal(s.parameters.count, expected);
+      assert.equal(s.parameters.tensors.filter((t) => t.role === 'statistic').length, 2);
       assert.deepEqual(s.ops, { BatchNormalization: 1, Conv: 2, Flatten: 1, GlobalAveragePool: 1, Gemm: 1, MaxPool: 1, Relu: 1 });
     });
 
@@ -87,7 +88,7 @@ describe('ONNX model files', () => {
 
     it('counts weights held by Constant nodes, not scalar constants', () => {
       const s = summarizeModel(loadModel(path.join(dir, 'constant.onnx')));
-      assert.deepEqual(s.parameters, { count: 6, tensors: [{ name: 'W', dtype: 'float32', shape: [3, 2], size: 6, source: 'constant' }] });
+      assert.deepEqual(s.parameters, { count: 6, tensors: [{ name: 'W', dtype: 'float32', shape: [3, 2], size: 6, source: 'constant', role: 'weight' }], excluded: [] });
       assert.equal(s.ops.Constant, 2);
     });
   });
