@@ -1,6 +1,12 @@
 // The induction example's network as an ONNX graph: a two-layer, attention-only transformer.
-//   tokens → token embedding (Gather) + learned position embedding → 2 × (causal multi-head attention, added to the
-//   residual stream) → unembedding → logits.
+//   tokens → token embedding (Gather) → 2 × (causal multi-head attention, added to the residual stream) →
+//   unembedding → logits.
+// Positions enter the attention scores only (position-infused attention, as in Press et al.'s Shortformer): queries
+// and keys read residual + W_pos, values read the residual. Heads can then choose *where* to look by position but
+// move only token information, so the residual stream holds no positions for a later head to do arithmetic on.
+// (With W_pos added to the residual stream, seed 0 learned another algorithm: a layer-0 head that attends to the
+// earlier copy of the current token and writes that copy's position, which layer-1 heads shift by one, see
+// README.md. Shortformer-style positions leave the classic previous-token → induction-head circuit as the way.)
 // The tensors a circuit is written on follow TransformerLens's hook names, which interpretability code uses:
 //   blocks.L.attn.hook_pattern  [batch, head, query position, key position]  the attention weights;
 //   blocks.L.attn.hook_z        [batch, position, head, d_head]             each head's output before W_O,
@@ -53,15 +59,15 @@ export function buildNetwork(weights: Weights, readout: Readout): ModelProto {
   const masked = b.scalarFloat(-1e30, 'masked_score');
   const scale = b.scalarFloat(1 / Math.sqrt(D_HEAD), 'attn_scale');
 
-  const embedded = b.op('Gather', ['embed.W_E', TOKENS], { axis: 0 }, 'hook_embed');
-  let resid = b.op('Add', [embedded, 'pos_embed.W_pos'], {}, 'blocks.0.hook_resid_pre');
+  let resid = b.op('Gather', ['embed.W_E', TOKENS], { axis: 0 }, 'hook_embed');
   for (let l = 0; l < LAYERS; l++) {
     const p = `blocks.${l}.attn`;
+    const withPositions = b.op('Add', [resid, 'pos_embed.W_pos'], {}, `${p}.hook_qk_input`);
     // [batch, pos, d_model] → [batch, pos, head, d_head] → [batch, head, pos, d_head]
-    const heads = (m: string) => b.op('Transpose', [b.reshape(b.op('MatMul', [resid, `${p}.${m}`]), [-1, CONTEXT, HEADS, D_HEAD])], { perm: [0, 2, 1, 3] }, `${p}.hook_${m.slice(2).toLowerCase()}`);
-    const q = heads('W_Q');
-    const k = heads('W_K');
-    const v = heads('W_V');
+    const heads = (x: string, m: string) => b.op('Transpose', [b.reshape(b.op('MatMul', [x, `${p}.${m}`]), [-1, CONTEXT, HEADS, D_HEAD])], { perm: [0, 2, 1, 3] }, `${p}.hook_${m.slice(2).toLowerCase()}`);
+    const q = heads(withPositions, 'W_Q');
+    const k = heads(withPositions, 'W_K');
+    const v = heads(resid, 'W_V');
     const scores = b.op('Mul', [b.op('MatMul', [q, b.op('Transpose', [k], { perm: [0, 1, 3, 2] })]), scale], {}, `${p}.hook_attn_scores`);
     const pattern = b.op('Softmax', [b.op('Where', [causal, scores, masked])], { axis: -1 }, patternTensor(l));
     const z = b.op('Transpose', [b.op('MatMul', [pattern, v])], { perm: [0, 2, 1, 3] }, headOutputTensor(l));

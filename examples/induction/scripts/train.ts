@@ -17,7 +17,7 @@ import { CONTEXT, Dataset, makeDataset, makeSequence, SEGMENT, VOCAB } from './t
 
 export const SEED = 0;
 /** Rows of each set (target, control) in the shipped data. */
-export const ROWS_PER_SET = 256;
+export const ROWS_PER_SET = 128;
 /** Random streams: the training batches and the shipped (held-out) rows never share a sequence. */
 export const STREAMS = { init: 0x1d0, batches: 0x1d1, data: 0x1d2 } as const;
 const BATCH = 64;
