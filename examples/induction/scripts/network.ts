@@ -62,16 +62,16 @@ export function buildNetwork(weights: Weights, readout: Readout): ModelProto {
   let resid = b.op('Gather', ['embed.W_E', TOKENS], { axis: 0 }, 'hook_embed');
   for (let l = 0; l < LAYERS; l++) {
     const p = `blocks.${l}.attn`;
-    const withPositions = b.op('Add', [resid, 'pos_embed.W_pos'], {}, `${p}.hook_qk_input`);
+    const withPositions = b.op('Add', [resid, 'pos_embed.W_pos'], {}, `${p}.qk_input`);
     // [batch, pos, d_model] → [batch, pos, head, d_head] → [batch, head, pos, d_head]
-    const heads = (x: string, m: string) => b.op('Transpose', [b.reshape(b.op('MatMul', [x, `${p}.${m}`]), [-1, CONTEXT, HEADS, D_HEAD])], { perm: [0, 2, 1, 3] }, `${p}.hook_${m.slice(2).toLowerCase()}`);
+    const heads = (x: string, m: string) => b.op('Transpose', [b.reshape(b.op('MatMul', [x, `${p}.${m}`]), [-1, CONTEXT, HEADS, D_HEAD])], { perm: [0, 2, 1, 3] }, `${p}.${m.slice(2).toLowerCase()}_by_head`);
     const q = heads(withPositions, 'W_Q');
     const k = heads(withPositions, 'W_K');
     const v = heads(resid, 'W_V');
     const scores = b.op('Mul', [b.op('MatMul', [q, b.op('Transpose', [k], { perm: [0, 1, 3, 2] })]), scale], {}, `${p}.hook_attn_scores`);
     const pattern = b.op('Softmax', [b.op('Where', [causal, scores, masked])], { axis: -1 }, patternTensor(l));
     const z = b.op('Transpose', [b.op('MatMul', [pattern, v])], { perm: [0, 2, 1, 3] }, headOutputTensor(l));
-    const out = b.op('MatMul', [b.reshape(z, [-1, CONTEXT, D_MODEL]), `${p}.W_O`], {}, `${p}.hook_result`);
+    const out = b.op('MatMul', [b.reshape(z, [-1, CONTEXT, D_MODEL]), `${p}.W_O`], {}, `blocks.${l}.hook_attn_out`);
     resid = b.op('Add', [resid, out], {}, `blocks.${l}.hook_resid_post`);
   }
   if (readout === 'all') {
