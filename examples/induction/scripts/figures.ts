@@ -65,24 +65,41 @@ export function scoreBarsSvg(previous: readonly number[][], induction: readonly 
   return svg(width, height, parts);
 }
 
-/** Writes each SVG as a PNG (device scale 2) with headless Chromium. */
-export async function writePngs(figures: { file: string; svg: string }[], chromiumPath = process.env.CT_E2E_CHROMIUM ?? '/usr/bin/chromium'): Promise<void> {
+const CHROMIUM = process.env.CT_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Runs `use` with a headless Chromium page (its profile in a temporary folder, removed afterwards). */
+async function withPage<T>(options: { deviceScaleFactor: number; viewport?: { width: number; height: number } }, use: (page: import('playwright-core').Page) => Promise<T>): Promise<T> {
   const xdg = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-figures-'));
   const browser = await chromium.launch({
-    executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
     env: { ...process.env, XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_CACHE_HOME: path.join(xdg, 'cache') },
   });
   try {
-    const page = await browser.newPage({ deviceScaleFactor: 2 });
-    for (const { file, svg: text } of figures) {
-      await page.setContent(`<!doctype html><body style="margin:0;background:#fff;font-family:sans-serif">${text}</body>`);
-      const png = await page.locator('svg').screenshot();
-      fs.writeFileSync(file, png);
-    }
+    return await use(await browser.newPage(options));
   } finally {
     await browser.close();
     fs.rmSync(xdg, { recursive: true, force: true });
   }
+}
+
+/** Writes each SVG as a PNG (device scale 2) with headless Chromium. */
+export async function writePngs(figures: { file: string; svg: string }[]): Promise<void> {
+  await withPage({ deviceScaleFactor: 2 }, async (page) => {
+    for (const { file, svg: text } of figures) {
+      await page.setContent(`<!doctype html><body style="margin:0;background:#fff;font-family:sans-serif">${text}</body>`);
+      fs.writeFileSync(file, await page.locator('svg').screenshot());
+    }
+  });
+}
+
+/** A PNG of a saved chart page (`sweep --html`), once Plotly has drawn it. */
+export async function chartPagePng(htmlFile: string, pngFile: string, viewport = { width: 1352, height: 808 }): Promise<void> {
+  await withPage({ deviceScaleFactor: 1, viewport }, async (page) => {
+    await page.goto(`file://${path.resolve(htmlFile)}`);
+    await page.waitForSelector('.main-svg', { timeout: 30_000 });
+    await page.waitForTimeout(500);
+    fs.writeFileSync(pngFile, await page.screenshot());
+  });
 }
 
 function svg(width: number, height: number, parts: string[]): string {
