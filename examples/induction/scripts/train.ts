@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../../../src/engine/util/atomic';
 import { Rng } from '../../../src/engine/util/random';
 import { AdamWSettings, buildTrainStep } from '../../modular/scripts/adamw';
 import { buildNetwork, D_MODEL, HEADS, LAYERS, LOGITS, PARAMETER_NAMES, PARAMETERS, parameterSize, QUERY, TOKENS, Weights } from './network';
-import { CONTEXT, Dataset, makeDataset, makeSequence, SEGMENT, VOCAB } from './task';
+import { CONTEXT, Dataset, makeDataset, makeSequence, REPEAT_START, SEGMENT, VOCAB } from './task';
 
 export const SEED = 0;
 /** Rows of each set (target, control) in the shipped data. */
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const log: string[] = [
     `# induction: ${LAYERS}-layer attention-only transformer (d_model ${D_MODEL}, ${HEADS} heads, context ${CONTEXT}, vocabulary ${VOCAB}), trained by examples/induction/scripts/train.ts`,
     `# seed ${SEED}; AdamW lr ${ADAMW.lr}, weight decay ${ADAMW.weightDecay}, betas (${ADAMW.beta1}, ${ADAMW.beta2}), eps ${ADAMW.eps}; ${BATCH} fresh sequences per step, loss at every position`,
-    `# sequences: random tokens, a ${SEGMENT}-token segment starting at a random offset repeated in the last ${SEGMENT} positions`,
+    `# sequences: ${REPEAT_START} distinct random tokens, the ${SEGMENT}-token segment at a random offset among them repeated in the last ${SEGMENT} positions`,
     `# held-out rows (the shipped data, never trained on): ${ROWS_PER_SET} target (query in the repeat) + ${ROWS_PER_SET} control (query in the first occurrence); chance accuracy ${(1 / VOCAB).toFixed(4)}, loss ln ${VOCAB} = ${Math.log(VOCAB).toFixed(3)}`,
     `# stop ${MARGIN_STEPS} steps after the held-out target accuracy reaches ${TARGET_ACCURACY}; graph build and session creation ${buildSeconds.toFixed(2)} s`,
     `${'step'.padStart(6)} ${'train_loss'.padStart(10)} ${'tgt_acc'.padStart(8)} ${'tgt_loss'.padStart(8)} ${'ctl_acc'.padStart(8)} ${'ctl_loss'.padStart(8)} ${'wall_s'.padStart(8)}`,
