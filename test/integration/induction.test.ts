@@ -10,6 +10,9 @@ import { analyze, Analysis, HYPOTHESIS_FILES, hypothesisFiles } from '../../exam
 import { loadDataset } from '../../examples/induction/scripts/heads';
 import { HEADS, headOutputTensor } from '../../examples/induction/scripts/network';
 import { TARGET_QUERIES } from '../../examples/induction/scripts/task';
+import type { CliIO } from '../../src/cli/command';
+import { DEMOS, findDemoExample } from '../../src/cli/demo';
+import { main } from '../../src/cli/main';
 import { runSweep } from '../../src/engine/sweep/run';
 import { studentTQuantile } from '../../src/engine/sweep/stats';
 import { checkHypothesisFile } from '../../src/hypothesis';
@@ -17,10 +20,10 @@ import type { Hypothesis } from '../../src/protocol/hypothesis';
 
 const DIR = path.resolve(__dirname, '../../examples/induction');
 
-/** The table row of the example README that starts with `start`, as cells. */
-function readmeRow(start: string): string[] {
-  const line = fs.readFileSync(path.join(DIR, 'README.md'), 'utf8').split('\n').find((l) => l.startsWith(start));
-  assert.ok(line, `examples/induction/README.md has no row starting with ${start}`);
+/** The table row of a README (the example's by default) that starts with `start`, as cells. */
+function readmeRow(start: string, file = path.join(DIR, 'README.md')): string[] {
+  const line = fs.readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(start));
+  assert.ok(line, `${file} has no row starting with ${start}`);
   return line.split('|').slice(1, -1).map((c) => c.trim());
 }
 
@@ -81,7 +84,7 @@ describe('examples/induction', function () {
     assert.equal(data.isTarget.reduce((s, x) => s + x, 0), data.n / 2);
   });
 
-  it('README.md: E_T(0), E_C(0), X_T(0) and its bound, as a fresh sweep gives them', async () => {
+  it('README.md (example and walkthrough): E_T(0), E_C(0), X_T(0) and its bound, as a fresh sweep gives them', async () => {
     for (const [start, key] of [['| (a)', 'circuit'], ['| (b)', 'random'], ['| (c)', 'inductionHead'], ['| (d)', 'keepOnly']] as const) {
       const h = resolved.get(key)!;
       const levels = h.degradation.temperatures.levels;
@@ -101,10 +104,27 @@ describe('examples/induction', function () {
       assert.ok(cell, `${key}: X_T(0) cell '${excess}'`);
       shows(cell[1]!, x, `${key} X_T(0)`);
       shows(cell[2]!, bound, `${key} X_T(0) bound`);
+      // the walkthrough's row: "+3.34 / +0.175" and the same verdict
+      const file = path.basename(HYPOTHESIS_FILES[key], '.circuit.yaml');
+      const [, effects, mainVerdict] = readmeRow(`${start} \`${file}\``, path.resolve(DIR, '../../README.md'));
+      const [t, c] = effects!.split('/').map((v) => v.trim().replace(/^\+/, ''));
+      shows(t!, doc.baseline.targetEffect, `README.md ${file} E_T(0)`);
+      shows(c!, doc.baseline.collateralEffect, `README.md ${file} E_C(0)`);
+      assert.ok(mainVerdict!.startsWith(verdict!), `README.md says '${mainVerdict}', the example README '${verdict}'`);
       if (h.intervention.scope === 'circuit') {
         // not specific at w* ⇔ the bound is not above 0: then no level can persist and that is the verdict
         assert.equal(/not specific at the trained network/.test(verdict!), bound <= 0, `${key}: README verdict '${verdict}' against bound ${bound}`);
       }
     }
+  });
+
+  it('`demo induction` finds this folder and sweeps its four hypotheses; an unknown demo is a usage error', async () => {
+    const demo = DEMOS.induction!;
+    assert.equal(findDemoExample(path.resolve(DIR, '../..'), undefined, demo), DIR);
+    assert.deepEqual(demo.hypotheses.map((h) => `${h}.circuit.yaml`), Object.values(HYPOTHESIS_FILES));
+    let err = '';
+    const io: CliIO = { out: () => undefined, err: (t) => { err += `${t}\n`; }, cwd: DIR };
+    assert.equal(await main(['demo', 'inductino'], io), 2);
+    assert.match(err, /no demo named 'inductino'; choose modular or induction/);
   });
 });
