@@ -68,7 +68,7 @@ export const demoCommand: Command = {
     + 'repeat, control: queries in the first occurrence). Each sweep writes out/<name>.results.json and out/<name>.html in the example folder.',
   args: [{ name: 'example', description: `which example: ${DEMO_NAMES.join(' or ')} (default ${DEMO_NAMES[0]})`, required: false }],
   flags: [
-    { name: 'all', type: 'boolean', description: 'also sweep shared-neurons.circuit.yaml (the neurons both tasks use)' },
+    { name: 'all', type: 'boolean', description: 'modular: also sweep shared-neurons.circuit.yaml (the neurons both tasks use)' },
     { name: 'examples', type: 'string', valueName: 'DIR', description: 'the example folder (default: examples/<example> of this clone)' },
   ],
   async run(args, io) {

@@ -7,7 +7,7 @@ import { loadModel } from '../../../src/engine/onnx/load';
 import { writeFileAtomic } from '../../../src/engine/util/atomic';
 import { Rng } from '../../../src/engine/util/random';
 import { patternGridSvg, scoreBarsSvg, writePngs } from './figures';
-import { ablateHeads, EXAMPLE_DIR, HeadRef, inductionScores, loadDataset, MODEL_FILE, previousTokenScores, runNetwork, scoreLogits, SetScores } from './heads';
+import { ablateHeads, attentionAtOffset, EXAMPLE_DIR, HeadRef, inductionScores, loadDataset, MODEL_FILE, previousTokenScores, runNetwork, scoreLogits, SetScores } from './heads';
 import { HEADS, headOutputTensor, LAYERS } from './network';
 import { CONTEXT, range, REPEAT_START, SEGMENT, TARGET_QUERIES, VOCAB } from './task';
 
@@ -43,6 +43,8 @@ export interface Analysis {
   /** Single-head mean ablation at every position, [layer][head]. */
   single: SetScores[][];
   previousHead: number;
+  /** The previous-token head's mean attention from each query position to the previous token and to itself. */
+  previousHeadByQuery: { previous: number[]; self: number[] };
   inductionHead: number;
   randomHeads: number[];
   ablations: { name: string; scores: SetScores }[];
@@ -63,6 +65,7 @@ export async function analyze(dir = EXAMPLE_DIR): Promise<Analysis & { figures: 
   const argmax = (xs: number[]) => xs.indexOf(Math.max(...xs));
   const previousHead = argmax(previous[0]!);
   const inductionHead = argmax(induction[1]!);
+  const previousHeadByQuery = { previous: attentionAtOffset(run.patterns[0]!, data.n, previousHead, 1), self: attentionAtOffset(run.patterns[0]!, data.n, previousHead, 0) };
   // (b): one head of each layer drawn (seeded) from the heads that are not (a)'s
   const rng = Rng.stream(RANDOM_SEED, 0x1d3);
   const others = (skip: number) => range(0, HEADS).filter((h) => h !== skip);
@@ -90,7 +93,7 @@ export async function analyze(dir = EXAMPLE_DIR): Promise<Analysis & { figures: 
   ];
   const controlRows = range(0, data.n).filter((i) => data.isTarget[i] === 0);
   const bestControlLoss = controlRows.reduce((sum, i) => sum + Math.log(VOCAB - Number(data.query[i]) - 1), 0) / controlRows.length;
-  return { clean: scoreLogits(run.logits, data), bestControlLoss, previous, induction, single, previousHead, inductionHead, randomHeads, ablations, figures };
+  return { clean: scoreLogits(run.logits, data), bestControlLoss, previous, induction, single, previousHead, previousHeadByQuery, inductionHead, randomHeads, ablations, figures };
 }
 
 /**
@@ -145,6 +148,8 @@ export function analysisMarkdown(a: Analysis): string {
     return `| L${l}H${h}${role} | ${f3(a.previous[l]![h]!)} | ${f3(a.induction[l]![h]!)} | ${f3(s.targetLoss - a.clean.targetLoss)} | ${pct(s.targetAccuracy)} | ${f3(s.controlLoss - a.clean.controlLoss)} |`;
   }));
   const l1 = a.induction[1]!;
+  const before = range(1, REPEAT_START - 1).map((q) => a.previousHeadByQuery.previous[q]!);
+  const repeatSelf = TARGET_QUERIES.map((q) => a.previousHeadByQuery.self[q]!);
   const strongL1 = range(0, HEADS).filter((h) => l1[h]! >= 0.5).length;
   return `# Induction example: analysis
 
@@ -171,6 +176,10 @@ ${headRows.join('\n')}
   ${f3(Math.max(...a.previous[0]!.filter((_, h) => h !== a.previousHead)))}). It is the one layer-0 head the task needs: ablating it
   costs ${f3(a.single[0]![a.previousHead]!.targetLoss - a.clean.targetLoss)} nats on the target (accuracy ${pct(a.single[0]![a.previousHead]!.targetAccuracy)});
   no other layer-0 head costs more than ${f3(Math.max(...range(0, HEADS).filter((h) => h !== a.previousHead).map((h) => a.single[0]![h]!.targetLoss - a.clean.targetLoss)))}.
+  Its score is an average over all positions and understates it: from the positions before the repeat (1 … ${REPEAT_START - 2}),
+  where the induction head's keys are, it puts ${pct(Math.min(...before))}–${pct(Math.max(...before))} of its attention on the previous token;
+  from the repeat's query positions (${REPEAT_START} … ${CONTEXT - 2}) it attends to itself (${pct(Math.min(...repeatSelf))}–${pct(Math.max(...repeatSelf))}), where no
+  key of the induction head needs a previous token.
 - **L1H${a.inductionHead} has the highest induction score** (${f3(l1[a.inductionHead]!)}), but it is not alone: ${strongL1} of the
   ${HEADS} layer-1 heads score ≥ 0.5. The task gives layer 1 nothing else to do, so induction is spread over the
   whole layer, and ablating any single layer-1 head costs
@@ -179,7 +188,7 @@ ${headRows.join('\n')}
 ## Attention patterns
 
 One target row; each square is one head's pattern (rows: query position, columns: key position; white 0, dark 1).
-The previous-token head draws the sub-diagonal; the layer-1 heads draw, in the last ${SEGMENT} rows, the off-diagonal
+The previous-token head draws the sub-diagonal up to the repeat and the diagonal in it; the layer-1 heads draw, in the last ${SEGMENT} rows, the off-diagonal
 stripe "one after the earlier copy" of the induction pattern.
 
 ![attention patterns of every head on one target row](${FIGURES.patterns})

@@ -70,6 +70,16 @@ export function previousTokenScores(pattern: Float32Array, n: number): number[] 
   });
 }
 
+/** One head's mean attention from each query position q to key q − offset (NaN where q − offset < 0), over all rows. */
+export function attentionAtOffset(pattern: Float32Array, n: number, head: number, offset: number): number[] {
+  return range(0, CONTEXT).map((q) => {
+    if (q - offset < 0) return NaN;
+    let sum = 0;
+    for (let r = 0; r < n; r++) sum += at(pattern, r, head, q, q - offset);
+    return sum / n;
+  });
+}
+
 /**
  * Induction score of each head: its mean attention from each position q of the second occurrence to the token
  * that followed the same token's first occurrence (key firstStart + (q − REPEAT_START) + 1), over all rows.
