@@ -7,9 +7,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, Analysis, HYPOTHESIS_FILES, hypothesisFiles } from '../../examples/induction/scripts/analyze';
-import { loadDataset } from '../../examples/induction/scripts/heads';
+import { inductionScores, loadDataset, previousTokenScores } from '../../examples/induction/scripts/heads';
 import { HEADS, headOutputTensor } from '../../examples/induction/scripts/network';
-import { TARGET_QUERIES } from '../../examples/induction/scripts/task';
+import { CONTEXT, REPEAT_START, SEGMENT, TARGET_QUERIES } from '../../examples/induction/scripts/task';
 import type { CliIO } from '../../src/cli/command';
 import { DEMOS, findDemoExample } from '../../src/cli/demo';
 import { main } from '../../src/cli/main';
@@ -63,6 +63,36 @@ describe('examples/induction', function () {
     assert.deepEqual(circuit[1]!.positions, TARGET_QUERIES, 'the induction head is restricted to the repeat\'s query positions');
     // ablating the previous-token head alone destroys induction: target accuracy far from the clean 99%
     assert.ok(a.single[0]![a.previousHead]!.targetAccuracy < 0.5 && a.clean.targetAccuracy > 0.98);
+  });
+
+  it('the two scores on patterns whose answer is known: a previous-token head, an induction head, uniform attention', () => {
+    const data = loadDataset(DIR);
+    const n = 3;
+    const pattern = new Float32Array(n * HEADS * CONTEXT * CONTEXT);
+    const set = (r: number, h: number, q: number, k: number, v: number) => { pattern[((r * HEADS + h) * CONTEXT + q) * CONTEXT + k] = v; };
+    for (let r = 0; r < n; r++) {
+      for (let q = 0; q < CONTEXT; q++) {
+        set(r, 0, q, Math.max(0, q - 1), 1); // head 0: the previous token
+        const induction = q >= REPEAT_START ? data.firstStart[r]! + q - REPEAT_START + 1 : q;
+        set(r, 1, q, induction, 1); // head 1: the token after the earlier copy (itself before the repeat)
+        for (let k = 0; k <= q; k++) set(r, 2, q, k, 1 / (q + 1)); // head 2: uniform over the causal context
+      }
+    }
+    const sub = { ...data, n };
+    const previous = previousTokenScores(pattern, n);
+    const induction = inductionScores(pattern, sub);
+    assert.equal(previous[0], 1);
+    assert.equal(induction[1], 1);
+    let uniform = 0;
+    for (let p = 1; p < CONTEXT; p++) uniform += 1 / (p + 1);
+    assert.ok(Math.abs(previous[2]! - uniform / (CONTEXT - 1)) < 1e-6);
+    let uniformInduction = 0;
+    for (let q = REPEAT_START; q < CONTEXT; q++) uniformInduction += 1 / (q + 1);
+    assert.ok(Math.abs(induction[2]! - uniformInduction / SEGMENT) < 1e-6);
+    // the earlier copy's successor is never the previous token (the first copy ends before the repeat starts)
+    assert.equal(previous[1], 0);
+    assert.equal(induction[0], 0);
+    assert.equal(previous[3], 0);
   });
 
   it('the committed hypothesis files are what analyze.ts writes from the committed model', () => {
