@@ -88,7 +88,7 @@ const sgldSpec: ObjectSpec = {
     chains: { type: 'integer', minimum: 1, maximum: 256, default: 4, description: 'Independent chains per temperature.' },
     draws: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 200, description: 'Draws kept per chain (after burn-in and thinning).' },
     burnIn: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 100, description: 'Steps discarded at the start of each chain.' },
-    thin: { type: 'integer', minimum: 1, maximum: 10_000, default: 1, description: 'Keep every `thin`-th step as a draw.' },
+    thin: { type: 'integer', minimum: 1, maximum: 10_000, default: 1, description: 'Keep every `thin`-th step as a draw. Only kept draws are evaluated (circuit, controls, metrics), so thinning a long chain cuts the evaluation cost in proportion.' },
     batchSize: { type: 'integer', minimum: 1, default: 256, description: 'Examples per SGLD step (the minibatch B).' },
     nbeta: { type: 'number', exclusiveMinimum: 0, description: 'When set, nβ at each level is nbeta / level instead of n / level.' },
   },
@@ -230,6 +230,14 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
       },
     },
     reference: { type: 'enum', values: ['all', 'target', 'control'], default: 'all', description: 'Examples used for mean ablation and resampling.' },
+    evaluation: {
+      type: 'object',
+      description: 'Evaluate every draw on a seeded subset of the data (for large datasets): the sampler still uses all of it. The results state the subset and the row-sampling standard error at the trained network, which the per-level standard errors do not contain (docs/method.md, "Evaluation rows").',
+      required: ['rows'],
+      properties: {
+        rows: { type: 'integer', minimum: 2, maximum: 100000000, description: 'Rows evaluated per draw, target and control in the data\'s proportions; at least one of each. A number ≥ n evaluates every row.' },
+      },
+    },
   },
 };
 

@@ -4,7 +4,7 @@
  * that respect autocorrelation, the verdict tests, and the versioned results document.
  */
 import type { DialKind, Hypothesis } from '../../protocol/hypothesis';
-import { Baseline, RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
+import { Baseline, type EvaluationSubset, RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
 import type { SweepHeader, UnitResult, WorkUnit } from '../../protocol/shard';
 import { createActivationNoiseDial } from '../dials/activationNoise';
 import { createCheckpointsDial } from '../dials/checkpoints';
@@ -14,7 +14,7 @@ import { createWeightNoiseDial } from '../dials/weightNoise';
 import { PairedEvaluator } from './evaluation';
 import { loadSweepInputs } from './inputs';
 import type { ChainWithGaps } from './level';
-import { isFiniteDraw } from './metrics';
+import { type DrawMetrics, isFiniteDraw } from './metrics';
 import { allUnits, LevelAssembler, planFingerprint, resultsFromUnits } from './units';
 import { ENGINE_NAME, ENGINE_VERSION } from '../version';
 
@@ -131,7 +131,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
         model: { path: inputs.model.path, sha256: inputs.model.sha256 },
         dial: h.degradation.dial,
         seed: h.degradation.seed,
-        data: { n: inputs.n, target: inputs.targetCount, control: inputs.n - inputs.targetCount },
+        data: { n: inputs.n, target: inputs.targetCount, control: inputs.n - inputs.targetCount, ...evaluationSubset(evaluator, base, inputs.n, inputs.targetCount) },
         baseline,
         controls: { count: evaluator.controls.length, match: h.controls.match, sets: evaluator.controls.map((set) => set.map((c) => ({ ...c }))) },
         // t_W = log n, or nbeta·log n / n when nβ is fixed (the level where nβ/t = n/log n).
@@ -201,4 +201,18 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
     await evaluator?.release();
     await dial.dispose();
   }
+}
+
+/** The results' statement of an evaluation subset (none when every row is evaluated). */
+function evaluationSubset(evaluator: PairedEvaluator, base: DrawMetrics, n: number, targets: number): { evaluation?: EvaluationSubset } {
+  const { rows, target } = evaluator.evaluated;
+  if (rows >= n) return {};
+  // A mean over m of N rows drawn without replacement: sd/√m, times the finite-population factor √(1 − m/N).
+  const se = (sd: number, m: number, of: number) => (sd / Math.sqrt(m)) * Math.sqrt(Math.max(0, 1 - m / of));
+  return {
+    evaluation: {
+      rows, target, control: rows - target,
+      rowSe: { targetEffect: se(base.rowSd.targetEffect, target, targets), collateralEffect: se(base.rowSd.collateralEffect, rows - target, n - targets) },
+    },
+  };
 }
