@@ -37,7 +37,8 @@ import {
 } from './harness';
 
 /** The sweep worker the extension forks (dist/worker.js inside the installed extension). */
-const WORKER = /[\\/]dist[\\/]worker\.js\b/;
+/** A sweep worker (the editor's model-probe worker, `--role probe`, comes and goes with the checks). */
+const WORKER = /[\\/]dist[\\/]worker\.js(?! --role probe)\b/;
 const DOCS = process.env.CT_E2E_DOCS === '1';
 const DOCS_DIR = path.join(REPO_ROOT, 'docs', 'images');
 
