@@ -28,6 +28,7 @@ import {
   type LogMessage,
 } from '../protocol/worker';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
+import type { ProbeParams, ProbeResult } from '../protocol/probe';
 import type { Hypothesis } from '../protocol/hypothesis';
 import type { WorkUnit } from '../protocol/shard';
 import { WorkerRunError } from './errors';
@@ -51,6 +52,8 @@ export interface WorkerClientOptions {
   startTimeoutMs?: number;
   /** Name the worker sees in the handshake (for its logs). */
   clientName?: string;
+  /** Arguments after the script, which the worker ignores: a role that process listings show (`--role probe`). */
+  args?: string[];
   /** The worker's stdout/stderr lines and its `log` notifications. */
   onLog?: (line: string, source: 'stdout' | 'stderr' | LogMessage['level']) => void;
 }
@@ -162,6 +165,13 @@ export class WorkerClient {
     }
   }
 
+  /** Measures a model's tensor shapes by one run in the worker (rejects with a `WorkerRunError`; a crash of the
+   *  worker is 'worker-crashed' / 'worker-killed', and the next call starts a fresh worker). */
+  async probe(params: ProbeParams): Promise<ProbeResult> {
+    await this.start();
+    return this.request('model/probe', params);
+  }
+
   /** Runs some work units of a sweep (see runSweepParallel), streamed to `onHeader` and `onUnit`, written nowhere. */
   runShard(params: { hypothesis: Hypothesis; units: WorkUnit[]; runId?: string; threads?: number }, callbacks: RunCallbacks = {}): Promise<SweepShardDone> {
     const runId = params.runId ?? newRunId();
@@ -234,7 +244,7 @@ export class WorkerClient {
       });
     }
     this.stderrTail = '';
-    const child = fork(entry.path, [], {
+    const child = fork(entry.path, this.options.args ?? [], {
       execPath: this.options.execPath,
       execArgv: [...entry.execArgv, ...(this.options.execArgv ?? [])],
       // ELECTRON_RUN_AS_NODE: inside VS Code, process.execPath is Electron; this makes it a plain node.

@@ -14,6 +14,7 @@ import {
   type WorkerMessage,
 } from '../protocol/worker';
 import { cancelledError } from './errors';
+import { executeProbe } from './probe';
 import { ENGINE, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
 
 interface ActiveRun {
@@ -94,6 +95,11 @@ function onRequest(req: RequestMessage): void {
     case 'gradcheck/run':
       executeGradcheck(req.params)
         .then((report) => send(respond(req.id, req.method, report)))
+        .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
+      return;
+    case 'model/probe':
+      executeProbe(req.params)
+        .then((result) => send(respond(req.id, req.method, result)))
         .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
       return;
     case 'shutdown': {

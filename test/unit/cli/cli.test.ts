@@ -54,13 +54,14 @@ describe('CLI', () => {
 
   describe('inspect', () => {
     it('prints the JSON summary of each fixture', async () => {
-      for (const [file, inputs, params] of [['mlp.onnx', 1, 212], ['cnn.onnx', 1, 299], ['transformer.onnx', 1, 736]] as const) {
+      // cnn.onnx: 299 stored floats, of which the 2 × 4 batch-norm running statistics are not weights.
+      for (const [file, inputs, params] of [['mlp.onnx', 1, 212], ['cnn.onnx', 1, 291], ['transformer.onnx', 1, 736]] as const) {
         const r = await cli(['inspect', file, '--json'], dir);
         assert.equal(r.code, 0, r.err);
         const s = JSON.parse(r.out) as ModelSummary;
         assert.equal(s.inputs.length, inputs);
         assert.equal(s.parameters.count, params, file);
-        assert.equal(s.parameters.count, s.parameters.tensors.reduce((a, t) => a + t.shape.reduce((p, d) => p * d, 1), 0));
+        assert.equal(s.parameters.count, s.parameters.tensors.filter((t) => t.role === 'weight').reduce((a, t) => a + t.shape.reduce((p, d) => p * d, 1), 0));
         for (const key of ['inputs', 'outputs', 'parameters', 'ops', 'opset'] as const) assert.ok(key in s, key);
         for (const io of [...s.inputs, ...s.outputs]) assert.deepEqual(Object.keys(io), ['name', 'dtype', 'shape']);
         assert.deepEqual((s as InspectReport).gradient, { supported: true, missingOps: [] }, file);
@@ -84,12 +85,26 @@ describe('CLI', () => {
       assert.match(text.out, /gradient: NOT supported/);
     });
 
+    it('--tensors lists every node output with its op and the shape measured with batch = 2', async () => {
+      const m = mlpModel();
+      const relu = m.graph.node.find((n) => n.opType === 'Relu')!;
+      const hidden = m.graph.initializer.find((t) => t.name === 'fc1.weight')!.dims.map(Number)[0]!;
+      const r = await cli(['inspect', 'mlp.onnx', '--tensors', '--json'], dir);
+      assert.equal(r.code, 0, r.err);
+      const rows = (JSON.parse(r.out) as InspectReport).tensors!;
+      assert.deepEqual(rows.map((t) => [t.name, t.op]), m.graph.node.flatMap((n) => n.output.map((o) => [o, n.opType])));
+      assert.deepEqual(rows.find((t) => t.name === relu.output[0])!, { name: relu.output[0], op: 'Relu', dtype: 'float32', shape: [2, hidden] });
+      const text = await cli(['inspect', 'mlp.onnx', '--tensors'], dir);
+      assert.ok(text.out.split('\n').some((l) => l.trim().split(/\s+/).join(' ') === `${relu.output[0]} Relu float32 [2, ${hidden}]`), text.out);
+      assert.equal((JSON.parse((await cli(['inspect', 'mlp.onnx', '--json'], dir)).out) as InspectReport).tensors, undefined, 'only on request');
+    });
+
     it('prints a readable table', async () => {
       const r = await cli(['inspect', 'mlp.onnx'], dir);
       assert.equal(r.code, 0);
       const lines = r.out.split('\n');
       assert.ok(lines.includes('  x  float32  [batch, 8]'), r.out);
-      assert.ok(lines.includes('parameters: 212 scalars in 4 tensors'));
+      assert.ok(lines.includes('parameters: 212 weights in 4 tensors'), r.out);
       assert.ok(lines.includes('  fc1.weight  float32  [16, 8]  128'), r.out);
       assert.ok(lines.some((l) => /^opset\s+17 \(ir 8\)$/.test(l)));
       assert.ok(lines.includes('model     mlp.onnx'), 'paths below the current folder are shown relative');
@@ -102,7 +117,7 @@ describe('CLI', () => {
       const missing = await cli(['inspect', 'missing.onnx'], dir);
       assert.equal(missing.code, 2);
       assertOneLineError(missing, /missing\.onnx: no such file/);
-      assertOneLineError(await cli(['inspect', '.'], dir), /is a folder, expected a \.onnx file/);
+      assertOneLineError(await cli(['inspect', '.'], dir), /is a directory/);
       assertOneLineError(await cli(['inspect', 'notes.onnx'], dir), /not a readable ONNX model/);
     });
   });
@@ -152,7 +167,7 @@ describe('CLI', () => {
       const missing = await cli(['check', 'nope.circuit.yaml'], dir);
       assert.equal(missing.code, 2);
       assertOneLineError(missing, /nope\.circuit\.yaml: no such file/);
-      assertOneLineError(await cli(['check', '.'], dir), /is a folder, expected a \.circuit/);
+      assertOneLineError(await cli(['check', '.'], dir), /is a directory/);
       assertOneLineError(await cli(['check', 'mlp.onnx'], dir), /is a binary file, not a hypothesis/);
     });
 
