@@ -43,10 +43,12 @@ async function timeSweep(h: Hypothesis, label: string, threads: number): Promise
   const doc = await runSweep(h, { sampler: createSgldDial, threads });
   const d = h.degradation;
   const sgld = d.dial === 'sgld';
+  // The burn-in each level ran (recorded per level: `burnIn: auto` calibrates it), summed over levels.
+  const burnIns = doc.levels.map((l) => l.burnIn ?? 0);
   return {
     hypothesis: label, dial: d.dial, levels: doc.levels.length,
-    chains: sgld ? d.sgld.chains : 1, draws: sgld ? d.sgld.draws : d.noise.samples, burnIn: sgld ? d.sgld.burnIn : 0,
-    steps: sgld ? doc.levels.length * d.sgld.chains * (d.sgld.burnIn + (d.sgld.draws - 1) * d.sgld.thin + 1) : 0,
+    chains: sgld ? d.sgld.chains : 1, draws: sgld ? d.sgld.draws : d.noise.samples, burnIn: sgld ? Math.max(0, ...burnIns) : 0,
+    steps: sgld ? burnIns.reduce((a, b) => a + d.sgld.chains * (b + (d.sgld.draws - 1) * d.sgld.thin + 1), 0) : 0,
     wallSeconds: round((performance.now() - t) / 1000), setupSeconds: round(doc.timings.setupSeconds), status: doc.status,
   };
 }

@@ -207,7 +207,9 @@ export class Resolver {
     const sgld = d.dial === 'sgld';
     const chains = sgld ? d.sgld?.chains ?? 4 : 1;
     const draws = sgld ? d.sgld?.draws ?? 200 : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? 8;
-    const steps = sgld ? levels * chains * ((d.sgld?.burnIn ?? 100) + draws * (d.sgld?.thin ?? 1)) : 0;
+    // An automatic burn-in is counted as the fixed default's (it is calibrated per level at run time).
+    const burnIn = typeof d.sgld?.burnIn === 'number' ? d.sgld.burnIn : 100;
+    const steps = sgld ? levels * chains * (burnIn + draws * (d.sgld?.thin ?? 1)) : 0;
     const evaluations = levels * chains * draws;
     const seconds = steps / 500 + evaluations / 50;
     if (seconds < 3600) return;
@@ -253,7 +255,7 @@ export class Resolver {
       this.out.warning('hyp/unused-setting', this.at(['degradation', 'noise', 'tensors']), `the ${dial} dial ignores noise.tensors`);
     }
     const s = d.sgld;
-    if (dial === 'sgld' && s && s.burnIn !== undefined && s.draws !== undefined && s.burnIn >= s.draws) {
+    if (dial === 'sgld' && s && typeof s.burnIn === 'number' && s.draws !== undefined && s.burnIn >= s.draws) {
       this.out.warning('hyp/burn-in-long', this.at(['degradation', 'sgld', 'burnIn']),
         `burn-in (${s.burnIn} steps) is at least as long as the draws (${s.draws}): most of the sampling time is discarded`,
         { hint: 'burn-in is extra steps before the draws; shorten it or draw more' });

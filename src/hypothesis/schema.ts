@@ -87,7 +87,14 @@ const sgldSpec: ObjectSpec = {
     localization: { type: 'number', minimum: 0, default: 100, description: 'Localization strength γ pulling samples towards the trained weights w*.' },
     chains: { type: 'integer', minimum: 1, maximum: 256, default: 4, description: 'Independent chains per temperature.' },
     draws: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 200, description: 'Draws kept per chain (after burn-in and thinning).' },
-    burnIn: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 100, description: 'Steps discarded at the start of each chain.' },
+    burnIn: {
+      type: 'oneOf', default: 100,
+      description: 'Steps discarded at the start of each chain: a number, or auto: per level, max(100, 3·2/(εγ)) steps (three relaxation times of the localization pull), doubled (up to 16×) until the loss trace of a pilot chain after it is stationary.',
+      variants: [
+        { type: 'integer', minimum: 0, maximum: 10_000_000, description: 'Steps discarded at the start of each chain.' },
+        { type: 'enum', values: ['auto'], description: 'Calibrate the burn-in per level from a pilot chain.' },
+      ],
+    },
     thin: { type: 'integer', minimum: 1, maximum: 10_000, default: 1, description: 'Keep every `thin`-th step as a draw.' },
     batchSize: { type: 'integer', minimum: 1, default: 256, description: 'Examples per SGLD step (the minibatch B).' },
     nbeta: { type: 'number', exclusiveMinimum: 0, description: 'When set, nβ at each level is nbeta / level instead of n / level.' },

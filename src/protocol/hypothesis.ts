@@ -31,7 +31,9 @@ export interface SgldSettings {
   localization: number;
   chains: number;
   draws: number;
-  burnIn: number;
+  /** Steps discarded per chain, or 'auto': per level, a few localization relaxation times 2/(εγ), doubled until the
+   *  pilot's loss trace is stationary (the chosen burn-in is in each level's results). */
+  burnIn: number | 'auto';
   thin: number;
   batchSize: number;
   /** When set, nβ at every level is this value divided by the level (temperature = 1/β); see docs/method.md. */

@@ -221,6 +221,8 @@ function mergeChainGroups(level: number, parts: readonly LevelResult[]): LevelRe
     MARKOV_CHAIN_DRAWS,
   );
   if (stepSize !== undefined) merged.stepSize = stepSize;
+  const burnIn = parts[0]!.burnIn;
+  if (burnIn !== undefined) merged.burnIn = burnIn;
   return merged;
 }
 

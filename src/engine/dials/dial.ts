@@ -72,6 +72,8 @@ export interface Dial {
   nbeta?(level: number): number;
   /** sgld: the step size the level's chains ran with (known once they ran: `stepSize: auto` calibrates it). */
   stepSize?(levelIndex: number): number | undefined;
+  /** sgld: the burn-in (steps) of the level's chains (known once they ran: `burnIn: auto` calibrates it). */
+  burnIn?(levelIndex: number): number | undefined;
   /** The draw that stands for t = 0, the trained network (activation noise: zero noise). Default: `{}` = w*. */
   baseline?(): DialDraw;
   /** Rewrites the (weights-as-inputs) model before the runner builds its paired clean/ablated model

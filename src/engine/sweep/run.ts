@@ -141,6 +141,8 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
       );
       const stepSize = dial.stepSize?.(li);
       if (stepSize !== undefined) result.stepSize = stepSize;
+      const burnIn = dial.burnIn?.(li);
+      if (burnIn !== undefined) result.burnIn = burnIn;
       levels.push(result);
       options.onLevel?.(judgeLevel(result, judging), li, baseline);
     }
