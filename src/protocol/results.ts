@@ -82,6 +82,8 @@ export interface LevelResult {
   stepSize?: number;
   /** The burn-in (steps per chain) of this level's chains (sgld only; calibrated per level with `burnIn: auto`). */
   burnIn?: number;
+  /** The chains' mean MALA acceptance (sgld only). */
+  acceptance?: number;
   /** E_T^k, E_C^k of each matched control set k = 1…K (index k − 1). */
   controls?: ControlLevel[];
   /** The null: mean and sd over controls of Ē_T^k, and the band m_T ± q·s_T·√(1 + 1/K) a new random set falls in. */
