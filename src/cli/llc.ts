@@ -25,7 +25,7 @@ export const llcCommand: Command = {
     + 'The standard error is the spread of the per-chain estimates. A diverging chain stops the run (exit 1) with a step size to try.\n'
     + `Defaults: --loss ${DEFAULTS.loss} --nbeta n/log n --step-size ${DEFAULTS.stepSize} --localization ${DEFAULTS.localization} --chains ${DEFAULTS.chains}\n`
     + `--draws ${DEFAULTS.draws} --burn-in ${DEFAULTS.burnIn} --thin ${DEFAULTS.thin} --batch-size ${DEFAULTS.batchSize} --seed ${DEFAULTS.seed}.\n`
-    + '--json prints {llc: {mean, se, sd, chains} (sd: over chains, n − 1, devinterp\'s llc/std), initLoss, nbeta, n, d, stepSize, localization, chains, draws, burnIn, thin,\n'
+    + '--json prints {llc: {mean, se, sd, chains} (sd: over chains, n − 1, devinterp\'s llc/std), initLoss, initLossKind, nbeta, n, d, stepSize, localization, chains, draws, burnIn, thin,\n'
     + 'batchSize, seed, acceptance: {mean, se, chains}, lossTrace, seconds, stepsPerSecond, model}.',
   args: [],
   flags: [
@@ -43,6 +43,7 @@ export const llcCommand: Command = {
     { name: 'thin', type: 'number', valueName: 'K', description: 'steps between kept draws' },
     { name: 'batch-size', type: 'number', valueName: 'S', description: 'minibatch size (at most n)' },
     { name: 'seed', type: 'number', valueName: 'K', description: 'random seed (chains are reproducible from it)' },
+    { name: 'init-loss', type: 'string', valueName: 'HOW', description: 'L(w*) that λ̂ subtracts: full (all n examples; default) or batches (devinterp: the mean of one minibatch loss per chain, each chain\'s first, at w*)' },
     { name: 'noise', type: 'string', valueName: 'SOURCE', description: 'fed (a WebAssembly ziggurat, drawn before each step; default) or counter (in-graph)' },
     { name: 'json', type: 'boolean', description: 'print the result as JSON' },
   ],
@@ -59,6 +60,8 @@ export const llcCommand: Command = {
     const noise = optionalString(args, 'noise') ?? 'fed';
     if (noise !== 'counter' && noise !== 'fed') throw new UsageError(`--noise must be counter or fed, not '${noise}'`, HINT);
 
+    const initLoss = optionalString(args, 'init-loss') ?? 'full';
+    if (initLoss !== 'full' && initLoss !== 'batches') throw new UsageError(`--init-loss must be full or batches, not '${initLoss}'`, HINT);
     const batchSize = count(args, 'batch-size', 1) ?? DEFAULTS.batchSize;
     let result: LlcResult;
     try {
@@ -73,7 +76,7 @@ export const llcCommand: Command = {
         thin: count(args, 'thin', 1) ?? DEFAULTS.thin,
         batchSize,
         seed: count(args, 'seed', 0) ?? DEFAULTS.seed,
-        noise: noise as SgldNoiseSource,
+        noise: noise as SgldNoiseSource, initLoss,
       });
     } catch (e) {
       if (!(e instanceof DialDivergence)) throw e;
@@ -94,7 +97,7 @@ export function formatLlc(r: LlcResult, modelPath: string, io: CliIO): string {
       ['model', displayPath(modelPath, io.cwd)],
       ['per chain', r.llc.chains.map((v) => v.toPrecision(4)).join('  ')],
       ['sd over chains', r.llc.sd === null ? '—' : `${r.llc.sd.toPrecision(3)} (devinterp's llc/std)`],
-      ['L_n(w*)', r.initLoss.toPrecision(6)],
+      [r.initLossKind === 'full' ? 'L_n(w*)' : 'L(w*), batches', `${r.initLoss.toPrecision(6)}${r.initLossKind === 'batches' ? ` (mean of ${r.chains} minibatch losses, one per chain)` : ''}`],
       ['nβ', `${r.nbeta.toPrecision(6)} (n = ${r.n})`],
       ['sampler', `ε = ${r.stepSize}, γ = ${r.localization}, ${r.chains} chains × ${r.draws} draws, burn-in ${r.burnIn}, thin ${r.thin}, batch ${r.batchSize}, seed ${r.seed}`],
       ['MALA acceptance', `${pm(r.acceptance, 3)}${r.acceptance.mean < 0.5 ? '  (low: the step size is probably too large)' : ''}`],

@@ -3,6 +3,7 @@
 // every level and chain; chain c at level t is reproducible from (seed, t, c) alone.
 import { Dial, DialContext, DialDivergence, DialDraw } from './dial';
 import { fullDataLoss } from './sgldLoss';
+import { MALA_STEPS } from './sgldMala';
 import { SgldSampler } from './sgldSampler';
 
 /** How far above L_n(w*) a minibatch loss may go before the chain counts as diverged, in units of max(L_n(w*), 1). */
@@ -95,10 +96,6 @@ function burnInCeiling(stepSize: number, localization: number): number {
   const relaxation = localization > 0 ? 2 / (stepSize * localization) : 0;
   return Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxation)) * 2 ** BURN_IN_DOUBLINGS;
 }
-
-/** A sweep's chains measure the MALA acceptance about every 16th step (at kept draws): each measurement costs a
- *  second pass of the step graph. */
-export const MALA_STEPS = 16;
 
 export async function createSgldDial(ctx: DialContext): Promise<Dial> {
   const settings = ctx.degradation.sgld;

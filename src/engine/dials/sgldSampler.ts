@@ -54,6 +54,8 @@ export interface SgldChainSettings {
   /** Measure the MALA acceptance at every `malaEvery`-th kept draw (1: every draw; 0: never). Each measurement costs
    *  one more forward and backward pass: the proposal is re-evaluated on the same minibatch (see `steps`). Default 1. */
   malaEvery?: number;
+  /** Called with L_B(w*), the loss of the chain's first minibatch at its start (devinterp's per-chain init loss). */
+  onStartLoss?: (loss: number) => void;
   signal?: AbortSignal;
 }
 
@@ -175,6 +177,7 @@ export class SgldSampler {
       if (!Number.isFinite(loss) || !Number.isFinite(localizationEnergy) || loss > s.divergenceLoss) {
         throw new DialDivergence(divergenceMessage(s, step, loss, localizationEnergy), s.chain, Math.max(0, Math.ceil((step - s.burnIn) / s.thin)));
       }
+      if (step === 0) s.onStartLoss?.(loss);
       if (g.outputs.noiseSquaredNorm) noiseSquaredNorm = scalarOf(out[g.outputs.noiseSquaredNorm]!);
       let acceptance = NaN;
       const kept = step >= s.burnIn && (step - s.burnIn) % s.thin === 0;
