@@ -6,7 +6,11 @@ import { loadArray, NdArray } from '../engine/data';
 import { DialDivergence } from '../engine/dials/dial';
 import { estimateLlc, LlcResult } from '../engine/dials/llc';
 import type { SgldNoiseSource } from '../engine/dials/sgldGraph';
+import { degradableParameters } from '../engine/dials/parameters';
+import { selectParameters } from '../engine/dials/parameterSelection';
 import { GraphIndex, loadModel } from '../engine/onnx';
+import type { ModelProto } from '../engine/onnx/proto';
+import { didYouMean } from '../hypothesis/suggest';
 import { ParsedArgs, UsageError } from './args';
 import { CliIO, Command, EXIT } from './command';
 import { displayPath, table } from './format';
@@ -43,6 +47,7 @@ export const llcCommand: Command = {
     { name: 'thin', type: 'number', valueName: 'K', description: 'steps between kept draws' },
     { name: 'batch-size', type: 'number', valueName: 'S', description: 'minibatch size (at most n)' },
     { name: 'seed', type: 'number', valueName: 'K', description: 'random seed (chains are reproducible from it)' },
+    { name: 'parameters', type: 'string', valueName: 'GLOB', repeatable: true, description: 'sample only the weights whose names match (repeat for more; !GLOB excludes; ** matches anything, * anything but . and /); the rest stay at w*, and d counts the sampled ones' },
     { name: 'init-loss', type: 'string', valueName: 'HOW', description: 'L(w*) that λ̂ subtracts: full (all n examples; default) or batches (devinterp: the mean of one minibatch loss per chain, each chain\'s first, at w*)' },
     { name: 'noise', type: 'string', valueName: 'SOURCE', description: 'fed (a WebAssembly ziggurat, drawn before each step; default) or counter (in-graph)' },
     { name: 'json', type: 'boolean', description: 'print the result as JSON' },
@@ -60,13 +65,14 @@ export const llcCommand: Command = {
     const noise = optionalString(args, 'noise') ?? 'fed';
     if (noise !== 'counter' && noise !== 'fed') throw new UsageError(`--noise must be counter or fed, not '${noise}'`, HINT);
 
+    const parameters = selectedWeights(args, model);
     const initLoss = optionalString(args, 'init-loss') ?? 'full';
     if (initLoss !== 'full' && initLoss !== 'batches') throw new UsageError(`--init-loss must be full or batches, not '${initLoss}'`, HINT);
     const batchSize = count(args, 'batch-size', 1) ?? DEFAULTS.batchSize;
     let result: LlcResult;
     try {
       result = await estimateLlc({
-        model, loss: { kind: loss, output }, data: { inputs, labels },
+        model, loss: { kind: loss, output }, data: { inputs, labels }, parameters,
         nbeta: nbetaFlag(args, batchSize),
         stepSize: positive(args, 'step-size') ?? DEFAULTS.stepSize,
         localization: nonNegative(args, 'localization') ?? DEFAULTS.localization,
@@ -95,6 +101,7 @@ export function formatLlc(r: LlcResult, modelPath: string, io: CliIO): string {
     '',
     ...table([
       ['model', displayPath(modelPath, io.cwd)],
+      ['weights', r.parameters.length <= 6 ? r.parameters.join(', ') : `${r.parameters.length} tensors`],
       ['per chain', r.llc.chains.map((v) => v.toPrecision(4)).join('  ')],
       ['sd over chains', r.llc.sd === null ? '—' : `${r.llc.sd.toPrecision(3)} (devinterp's llc/std)`],
       [r.initLossKind === 'full' ? 'L_n(w*)' : 'L(w*), batches', `${r.initLoss.toPrecision(6)}${r.initLossKind === 'batches' ? ` (mean of ${r.chains} minibatch losses, one per chain)` : ''}`],
@@ -124,6 +131,23 @@ async function loadInputs(args: ParsedArgs, io: CliIO, modelInputs: readonly str
   const missing = modelInputs.filter((n) => !(n in inputs));
   if (missing.length) throw new UsageError(`no --input for the model input${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, HINT);
   return inputs;
+}
+
+/** --parameters: the weights to sample (undefined: all); a glob that matches nothing is a usage error. */
+function selectedWeights(args: ParsedArgs, model: ModelProto): string[] | undefined {
+  const given = args.lists?.parameters ?? [];
+  if (given.length === 0) return undefined;
+  const include = given.filter((g) => !g.startsWith('!'));
+  const exclude = given.filter((g) => g.startsWith('!')).map((g) => g.slice(1));
+  const all = degradableParameters(model);
+  const { selected, unmatched } = selectParameters(all, { ...(include.length ? { include } : {}), ...(exclude.length ? { exclude } : {}) });
+  if (unmatched.length > 0) {
+    const u = unmatched[0]!;
+    const guess = didYouMean(u.pattern, all.map((p) => p.name));
+    throw new UsageError(`--parameters ${u.list === 'exclude' ? '!' : ''}${u.pattern} matches none of the model's ${all.length} weights${guess ? ` (did you mean '${guess}'?)` : ''}`, 'list them with `circuit-thermometer inspect MODEL`; ** matches anything, * anything but . and /');
+  }
+  if (selected.length === 0) throw new UsageError(`--parameters leaves none of the model's ${all.length} weights to sample`, HINT);
+  return selected.map((p) => p.name);
 }
 
 function onlyOne(names: readonly string[], what: string): string {

@@ -65,6 +65,8 @@ export const DIAGNOSTIC_CODES = {
   'hyp/checkpoint-unreadable': ['error', 'a checkpoint is not a readable ONNX model'],
   'hyp/checkpoint-mismatch': ['error', 'a checkpoint whose parameters differ from the model\'s'],
   'hyp/unknown-tensor': ['error', 'a tensor name the model lacks (with did-you-mean)'],
+  'hyp/parameters-unmatched': ['error', 'a degradation.parameters glob that matches no weight of the model'],
+  'hyp/parameters-empty': ['error', 'degradation.parameters globs that leave no weight to sample'],
   'hyp/unknown-input': ['error', 'a data input the model does not take (with did-you-mean)'],
   'hyp/missing-input': ['error', 'a model input with no data'],
   'hyp/loss-output-not-output': ['error', 'the loss names a tensor that is not a model output'],

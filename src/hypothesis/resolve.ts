@@ -27,6 +27,7 @@ interface Raw {
     temperatures?: { from?: number; to?: number; count?: number; scale?: 'log' | 'linear' } | number[];
     sgld?: Partial<SgldSettings>;
     noise?: { samples?: number; tensors?: string[] };
+    parameters?: { include?: string[]; exclude?: string[] };
     checkpoints?: string[];
     steps?: number[];
     seed?: number;
@@ -221,7 +222,7 @@ export class Resolver {
 
   private degradation(d: NonNullable<Raw['degradation']>): DeepPartial<Degradation> {
     const dial = d.dial;
-    const out: DeepPartial<Degradation> = { dial, sgld: d.sgld, noise: d.noise, seed: d.seed, steps: d.steps };
+    const out: DeepPartial<Degradation> = { dial, sgld: d.sgld, noise: d.noise, seed: d.seed, steps: d.steps, ...(d.parameters ? { parameters: d.parameters } : {}) };
     const written = (key: string) => nodeAt(this.tree, ['degradation', key]).complete;
     if (dial === 'checkpoints') {
       if (written('temperatures')) {
@@ -244,6 +245,9 @@ export class Resolver {
       } else if (d.temperatures) {
         out.temperatures = this.grid(d.temperatures, dial === 'sgld');
       }
+    }
+    if (dial && (dial === 'checkpoints' || dial === 'activation-noise') && written('parameters')) {
+      this.out.warning('hyp/unused-setting', this.at(['degradation', 'parameters']), `the ${dial} dial ignores parameters: only sgld and weight-noise sample a subset of the weights`);
     }
     if (dial && dial !== 'sgld' && written('sgld')) {
       this.out.warning('hyp/unused-setting', this.at(['degradation', 'sgld']), `the ${dial} dial ignores the sgld settings`);

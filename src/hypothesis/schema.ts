@@ -197,6 +197,14 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
           variants: [gridSpec, { type: 'array', description: 'Explicit levels, strictly increasing.', items: { type: 'number', description: 'A level.' } }],
         },
         sgld: sgldSpec,
+        parameters: {
+          type: 'object',
+          description: 'Weight-restricted tempering: only the weights whose names match an include glob (all, without one) and no exclude glob are sampled (sgld) or perturbed (weight-noise); the rest stay at their trained values. ** matches anything, * anything but . and /, ? one such character. The LLC is then the restricted one, with its own d.',
+          properties: {
+            include: { type: 'array', minItems: 1, description: 'Globs of the weights to sample.', items: { type: 'string', description: 'A glob on weight names, e.g. blocks.*.attn.**' } },
+            exclude: { type: 'array', minItems: 1, description: 'Globs of weights to leave at their trained values.', items: { type: 'string', description: 'A glob on weight names.' } },
+          },
+        },
         noise: {
           type: 'object',
           description: 'Settings of the weight-noise and activation-noise dials.',

@@ -40,6 +40,12 @@ export interface SgldSettings {
   nbeta?: number;
 }
 
+/** Globs on weight names (see src/engine/dials/parameterSelection.ts): the weights a weight dial samples. */
+export interface ParameterSelection {
+  include?: string[];
+  exclude?: string[];
+}
+
 export interface NoiseSettings {
   /** Samples (independent noise draws) per level. */
   samples: number;
@@ -52,6 +58,8 @@ export interface Degradation {
   temperatures: TemperatureGrid;
   sgld: SgldSettings;
   noise: NoiseSettings;
+  /** Weight-restricted tempering: only these weights are sampled (sgld) or perturbed (weight-noise); the rest stay at w*. */
+  parameters?: ParameterSelection;
   /** For `checkpoints`: absolute paths in order; level i is checkpoint i (or `steps[i]`). */
   checkpoints?: string[];
   steps?: number[];

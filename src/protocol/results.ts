@@ -164,6 +164,9 @@ export interface ResultsDocument {
   seed: number;
   /** Number of examples n, and the sizes of the target and control sets. */
   data: { n: number; target: number; control: number };
+  /** The weights the dial sampled: tensors and d, their total size (the LLC's d); `restricted` when
+   *  `degradation.parameters` left some weights out. */
+  weights?: { tensors: number; d: number; restricted: boolean };
   /** The trained network (t = 0): L_n(w*), L_C(w*), M_T and E_T(0), E_C(0). */
   baseline: Baseline;
   /** The matched random control sets (version 2; absent or count 0: no null). */

@@ -67,8 +67,10 @@ export interface LlcResult extends Required<Omit<SgldSettings, 'nbeta'>> {
   initLossKind: InitLoss;
   nbeta: number;
   n: number;
-  /** Number of sampled weights. */
+  /** Number of sampled weights (of the restricted set, with `parameters`). */
   d: number;
+  /** The sampled weight tensors (all degradable ones unless restricted). */
+  parameters: string[];
   seed: number;
   /** MALA acceptance-probability estimate: mean over the draws of each chain, and over all chains. */
   acceptance: Estimate & { chains: number[] };
@@ -120,7 +122,7 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
   const seconds = (performance.now() - started) / 1000;
   const steps = o.chains * (o.burnIn + (o.draws - 1) * thin + 1);
   return {
-    llc: llcFromLosses(lossTrace, initLoss, nbeta), initLoss, initLossKind, nbeta, n, d: sampler.graph.size,
+    llc: llcFromLosses(lossTrace, initLoss, nbeta), initLoss, initLossKind, nbeta, n, d: sampler.graph.size, parameters,
     stepSize: o.stepSize, localization: o.localization, chains: o.chains, draws: o.draws, burnIn: o.burnIn, thin,
     batchSize: sampler.batchSize, seed: o.seed,
     acceptance: { ...chainMeans(acceptance), chains: acceptance }, lossTrace, seconds, stepsPerSecond: steps / seconds,

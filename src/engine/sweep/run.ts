@@ -160,6 +160,10 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
       dial: h.degradation.dial,
       seed: h.degradation.seed,
       data: { n: inputs.n, target: inputs.targetCount, control: inputs.n - inputs.targetCount },
+      weights: {
+        tensors: inputs.parameters.length, d: inputs.initialWeights.reduce((a, w) => a + w.length, 0),
+        restricted: inputs.restricted,
+      },
       baseline,
       controls: { count: evaluator.controls.length, match: h.controls.match, sets: evaluator.controls.map((set) => set.map((c) => ({ ...c }))) },
       // t_W = log n, or nbeta·log n / n when nβ is fixed (the level where nβ/t = n/log n).
