@@ -208,7 +208,10 @@ async function main(): Promise<void> {
   await guard('sweeps', async () => {
     progress('default sweeps of examples/planted/kappa-1');
     sweeps = await measurePlantedSweeps(o.threads);
-    for (const s of sweeps) log(`sweep ${s.hypothesis}: ${s.levels} levels × ${s.chains} chains × ${s.draws} draws${s.burnIn ? ` (+${s.burnIn} burn-in)` : ''}: ${s.wallSeconds} s (setup ${s.setupSeconds} s), ${s.status}`);
+    for (const s of sweeps) {
+      log(`sweep ${s.hypothesis}: ${s.levels} levels × ${s.chains} chains × ${s.draws} draws${s.burnIn ? ` (+${s.burnIn} burn-in${s.calibration ? ', the longest' : ''})` : ''}: ${s.wallSeconds} s (setup ${s.setupSeconds} s), ${s.status}`);
+      if (s.calibration) log(`  calibration (stepSize/burnIn auto): ${s.calibration.passes} step-graph passes of pilots, ${s.calibration.seconds} s, ${(100 * s.calibration.shareOfPasses).toFixed(0)}% of the sweep's sampler passes`);
+    }
   });
 
   let memory: SweepMemory | undefined;

@@ -31,6 +31,9 @@ export interface SweepTiming {
   wallSeconds: number;
   setupSeconds: number;
   status: string;
+  /** `auto` settings: step-graph passes and seconds of the calibration pilots, summed over levels, and their share
+   *  of the sweep's sampler passes (chains' steps + pilots' passes). */
+  calibration?: { passes: number; seconds: number; shareOfPasses: number };
 }
 
 function assertHypothesis(r: { hypothesis?: Hypothesis; diagnostics: { message: string }[] }, what: string): Hypothesis {
@@ -50,7 +53,15 @@ async function timeSweep(h: Hypothesis, label: string, threads: number): Promise
     chains: sgld ? d.sgld.chains : 1, draws: sgld ? d.sgld.draws : d.noise.samples, burnIn: sgld ? Math.max(0, ...burnIns) : 0,
     steps: sgld ? burnIns.reduce((a, b) => a + d.sgld.chains * (b + (d.sgld.draws - 1) * d.sgld.thin + 1), 0) : 0,
     wallSeconds: round((performance.now() - t) / 1000), setupSeconds: round(doc.timings.setupSeconds), status: doc.status,
+    ...calibrationOf(doc.levels, sgld ? doc.levels.reduce((a, l) => a + d.sgld.chains * ((l.burnIn ?? 0) + (d.sgld.draws - 1) * d.sgld.thin + 1), 0) : 0),
   };
+}
+
+function calibrationOf(levels: readonly { calibration?: { passes: number; seconds: number } }[], chainSteps: number): Pick<SweepTiming, 'calibration'> {
+  const costs = levels.flatMap((l) => (l.calibration ? [l.calibration] : []));
+  if (costs.length === 0) return {};
+  const passes = costs.reduce((a, c) => a + c.passes, 0);
+  return { calibration: { passes, seconds: round(costs.reduce((a, c) => a + c.seconds, 0)), shareOfPasses: round(passes / (passes + chainSteps)) } };
 }
 
 /** The planted κ = 1 hypothesis as committed, then on the sgld dial with the defaults (grid 0.1 … 1000, 13 levels). */
@@ -61,9 +72,11 @@ export async function measurePlantedSweeps(threads: number): Promise<SweepTiming
   doc.degradation = { dial: 'sgld', temperatures: { from: 0.1, to: 1000, count: 13 }, seed: 0 };
   const sgldFile = path.join(path.dirname(PLANTED), 'kappa-1.sgld-defaults.circuit.yaml'); // never written: paths resolve beside it
   const sgld = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), sgldFile), 'sgld variant');
+  const auto = { ...sgld, degradation: { ...sgld.degradation, sgld: { ...sgld.degradation.sgld, stepSize: 'auto' as const, burnIn: 'auto' as const } } };
   return [
     await timeSweep(committed, 'examples/planted/kappa-1.circuit.yaml', threads),
     await timeSweep(sgld, 'examples/planted/kappa-1.circuit.yaml with dial: sgld, defaults', threads),
+    await timeSweep(auto, 'the same with stepSize: auto, burnIn: auto', threads),
   ];
 }
 

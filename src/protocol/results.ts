@@ -82,6 +82,9 @@ export interface LevelResult {
   stepSize?: number;
   /** The burn-in (steps per chain) of this level's chains (sgld only; calibrated per level with `burnIn: auto`). */
   burnIn?: number;
+  /** What `stepSize: auto` / `burnIn: auto` cost at this level: step-graph passes of the pilot chains (a pass is one
+   *  forward and backward on a minibatch, like a step) and their seconds (included in `seconds`). */
+  calibration?: { passes: number; seconds: number };
   /** The chains' mean MALA acceptance (sgld only). */
   acceptance?: number;
   /** E_T^k, E_C^k of each matched control set k = 1…K (index k − 1). */

@@ -223,6 +223,9 @@ function mergeChainGroups(level: number, parts: readonly LevelResult[]): LevelRe
   if (stepSize !== undefined) merged.stepSize = stepSize;
   const burnIn = parts[0]!.burnIn;
   if (burnIn !== undefined) merged.burnIn = burnIn;
+  // Every shard calibrated the level (the same pilots): the cost of one.
+  const calibration = parts[0]!.calibration;
+  if (calibration) merged.calibration = calibration;
   return merged;
 }
 

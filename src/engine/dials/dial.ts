@@ -74,6 +74,8 @@ export interface Dial {
   stepSize?(levelIndex: number): number | undefined;
   /** sgld: the burn-in (steps) of the level's chains (known once they ran: `burnIn: auto` calibrates it). */
   burnIn?(levelIndex: number): number | undefined;
+  /** sgld with `auto` settings: what calibrating the level cost (step-graph passes of its pilots, seconds). */
+  calibrationCost?(levelIndex: number): { passes: number; seconds: number } | undefined;
   /** The draw that stands for t = 0, the trained network (activation noise: zero noise). Default: `{}` = w*. */
   baseline?(): DialDraw;
   /** Rewrites the (weights-as-inputs) model before the runner builds its paired clean/ablated model

@@ -91,6 +91,13 @@ export async function calibrateStepSize(pilot: (stepSize: number, key: number[])
   throw new DialDivergence(`stepSize auto at t = ${level}: no step size down to ${last.toExponential(1)} keeps the MALA acceptance of a ${PILOT_STEPS}-step pilot ≥ ${PILOT_ACCEPTANCE}${seen}. The potential is too sharp at this temperature: raise the grid's lowest temperature, or give a step size`, -1, 0);
 }
 
+interface Calibrated {
+  stepSize: number;
+  burnIn: number;
+  /** What the pilots cost (only when something was calibrated). */
+  cost?: { passes: number; seconds: number };
+}
+
 /** The largest burn-in `burnIn: auto` can choose at this ε and γ. */
 function burnInCeiling(stepSize: number, localization: number): number {
   const relaxation = localization > 0 ? 2 / (stepSize * localization) : 0;
@@ -112,22 +119,31 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
   const nbeta = (t: number) => (settings.nbeta ?? ctx.n) / t;
   // ε and burn-in per level: fixed, or calibrated once per level (every chain and every shard finds the same ones:
   // the pilots' streams are keyed by seed and level only).
-  const chosen = new Map<number, Promise<{ stepSize: number; burnIn: number }>>();
-  const known = new Map<number, { stepSize: number; burnIn: number }>();
-  const calibrated = (levelIndex: number, signal?: AbortSignal): Promise<{ stepSize: number; burnIn: number }> => {
+  const chosen = new Map<number, Promise<Calibrated>>();
+  const known = new Map<number, Calibrated>();
+  const calibrated = (levelIndex: number, signal?: AbortSignal): Promise<Calibrated> => {
     let p = chosen.get(levelIndex);
     if (!p) {
       const t = levels[levelIndex]!;
-      const pilot = (stepSize: number, key: number[], steps: number, malaEvery: number) => sampler.chain({
-        stepSize, nbeta: nbeta(t), localization: settings.localization, burnIn: 0, draws: steps, thin: 1,
-        key: [ctx.seed, t, ...key], chain: -1, level: t, divergenceLoss, signal, malaEvery,
-      });
+      const started = performance.now();
+      // Step-graph passes of the pilots: one per step, one more per MALA measurement.
+      let passes = 0;
+      const pilot = async function* (stepSize: number, key: number[], steps: number, malaEvery: number) {
+        for await (const d of sampler.chain({
+          stepSize, nbeta: nbeta(t), localization: settings.localization, burnIn: 0, draws: steps, thin: 1,
+          key: [ctx.seed, t, ...key], chain: -1, level: t, divergenceLoss, signal, malaEvery,
+        })) {
+          passes += malaEvery > 0 ? 2 : 1;
+          yield d;
+        }
+      };
       p = (async () => {
         const stepSize = settings.stepSize === 'auto' ? await calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1), t) : settings.stepSize;
         const burnIn = settings.burnIn === 'auto'
           ? (await calibrateBurnIn(pilot(stepSize, [PILOT_STREAM, BURN_IN_PILOT], 2 * burnInCeiling(stepSize, settings.localization), 0), stepSize, settings.localization)).burnIn
           : settings.burnIn;
-        const c = { stepSize, burnIn };
+        const auto = settings.stepSize === 'auto' || settings.burnIn === 'auto';
+        const c: Calibrated = { stepSize, burnIn, ...(auto ? { cost: { passes, seconds: (performance.now() - started) / 1000 } } : {}) };
         known.set(levelIndex, c);
         return c;
       })();
@@ -146,6 +162,7 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     nbeta,
     stepSize: (levelIndex) => (settings.stepSize === 'auto' ? known.get(levelIndex)?.stepSize : settings.stepSize),
     burnIn: (levelIndex) => (settings.burnIn === 'auto' ? known.get(levelIndex)?.burnIn : settings.burnIn),
+    calibrationCost: (levelIndex) => known.get(levelIndex)?.cost,
     async *draws(levelIndex: number, chain: number, signal?: AbortSignal): AsyncIterable<DialDraw> {
       const t = levels[levelIndex]!;
       const { stepSize, burnIn } = await calibrated(levelIndex, signal);

@@ -143,6 +143,8 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
       if (stepSize !== undefined) result.stepSize = stepSize;
       const burnIn = dial.burnIn?.(li);
       if (burnIn !== undefined) result.burnIn = burnIn;
+      const calibration = dial.calibrationCost?.(li);
+      if (calibration) result.calibration = calibration;
       levels.push(result);
       options.onLevel?.(judgeLevel(result, judging), li, baseline);
     }

@@ -112,6 +112,9 @@ describe('sgld: stepSize and burnIn auto', function () {
       assert.ok(STEP_LADDER.includes(l.stepSize!), `t = ${l.level}: ε = ${l.stepSize}`);
       // At least three relaxation times of the pull: 3·2/(εγ).
       assert.ok(l.burnIn! >= 6 / (l.stepSize! * sgld.localization), `t = ${l.level}: burn-in ${l.burnIn} at ε = ${l.stepSize}`);
+      // The pilots: at least one 100-step rung (two passes a step: the step and its acceptance) and the burn-in
+      // pilot read to step 2b (one pass a step).
+      assert.ok(l.calibration!.passes >= 2 * PILOT_STEPS + 2 * l.burnIn! && l.calibration!.seconds > 0, JSON.stringify(l.calibration));
       // Measured at every 16th draw: 4 per chain.
       const acceptance = l.chains.reduce((a, c) => a + c.acceptance!, 0) / l.chains.length;
       assert.ok(acceptance > 0.8, `t = ${l.level}: acceptance ${l.chains.map((c) => c.acceptance).join(', ')}`);
@@ -120,6 +123,6 @@ describe('sgld: stepSize and burnIn auto', function () {
     assert.deepEqual(again.levels.map((l) => [l.stepSize, l.burnIn]), doc.levels.map((l) => [l.stepSize, l.burnIn]));
     // Fixed settings are recorded as given.
     const fixed = await runSweep({ ...hypothesis, degradation: { ...hypothesis.degradation, sgld: { ...sgld, stepSize: 1e-4, burnIn: 7, draws: 5 } } });
-    assert.deepEqual(fixed.levels.map((l) => [l.stepSize, l.burnIn]), [[1e-4, 7], [1e-4, 7]]);
+    assert.deepEqual(fixed.levels.map((l) => [l.stepSize, l.burnIn, l.calibration]), [[1e-4, 7, undefined], [1e-4, 7, undefined]]);
   });
 });
