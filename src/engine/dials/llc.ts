@@ -14,7 +14,7 @@ import type { SgldSettings } from '../../protocol/hypothesis';
 import { fullDataLoss } from './sgldLoss';
 import { MALA_STEPS } from './sgldMala';
 import { SgldLossKind, SgldSampler } from './sgldSampler';
-import type { SgldNoiseSource } from './sgldGraph';
+import type { SamplerKind, SgldNoiseSource } from './sgldGraph';
 
 export interface LlcOptions {
   /** The model at w* (weights as initializers). */
@@ -37,6 +37,8 @@ export interface LlcOptions {
   batchSize: number;
   seed: number;
   noise?: SgldNoiseSource;
+  /** The update rule; default sgld. */
+  sampler?: SamplerKind;
   threads?: number;
   /** A minibatch loss above this stops the estimate as diverged; default 100·max(L_n(w*), 1) + L_n(w*). */
   divergenceLoss?: number;
@@ -71,6 +73,7 @@ export interface LlcResult extends Required<Omit<SgldSettings, 'nbeta'>> {
   d: number;
   /** The sampled weight tensors (all degradable ones unless restricted). */
   parameters: string[];
+  sampler: SamplerKind;
   seed: number;
   /** MALA acceptance-probability estimate: mean over the draws of each chain, and over all chains. */
   acceptance: Estimate & { chains: number[] };
@@ -93,7 +96,7 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
   const startLosses: number[] = [];
 
   const sampler = await SgldSampler.create({
-    model: o.model, parameters, anchor, loss: o.loss, data: o.data, batchSize: o.batchSize, noise: o.noise, threads: o.threads,
+    model: o.model, parameters, anchor, loss: o.loss, data: o.data, batchSize: o.batchSize, noise: o.noise, threads: o.threads, sampler: o.sampler,
   });
   const lossTrace: number[][] = [];
   const acceptance: number[] = [];
@@ -122,7 +125,7 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
   const seconds = (performance.now() - started) / 1000;
   const steps = o.chains * (o.burnIn + (o.draws - 1) * thin + 1);
   return {
-    llc: llcFromLosses(lossTrace, initLoss, nbeta), initLoss, initLossKind, nbeta, n, d: sampler.graph.size, parameters,
+    llc: llcFromLosses(lossTrace, initLoss, nbeta), initLoss, initLossKind, nbeta, n, d: sampler.graph.size, parameters, sampler: sampler.graph.sampler,
     stepSize: o.stepSize, localization: o.localization, chains: o.chains, draws: o.draws, burnIn: o.burnIn, thin,
     batchSize: sampler.batchSize, seed: o.seed,
     acceptance: { ...chainMeans(acceptance), chains: acceptance }, lossTrace, seconds, stepsPerSecond: steps / seconds,

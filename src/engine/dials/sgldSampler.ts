@@ -12,7 +12,7 @@ import { NormalSource, NormalSourceKind, openNormalSource } from '../util/normal
 import { Rng } from '../util/random';
 import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
-import { buildSgldStepGraph, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
+import { buildSgldStepGraph, SamplerKind, SGNHT_DIFFUSION, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
 import { counterStart, squaresKey } from './sgldNoise';
 
 export type SgldLossKind = 'cross-entropy' | 'mse';
@@ -35,6 +35,8 @@ export interface SgldSamplerSpec {
   fedNoise?: NormalSourceKind;
   /** Intra-op threads of the step session (default: onnxruntime's choice). */
   threads?: number;
+  /** The update rule (sgldGraph.ts); default `sgld`. Only SGLD's steps are Langevin proposals with a MALA acceptance. */
+  sampler?: SamplerKind;
 }
 
 export interface SgldChainSettings {
@@ -82,6 +84,8 @@ export const DEFAULT_FED_NOISE: NormalSourceKind = 'inline';
 /** Stream purposes, appended to a chain's key. */
 const BATCH_STREAM = 1;
 const NOISE_STREAM = 2;
+/** sgnht: the initial momentum √ε·N(0, I). */
+const MOMENTUM_STREAM = 3;
 
 export class SgldSampler {
   private constructor(
@@ -103,7 +107,7 @@ export class SgldSampler {
     const feedShapes: Record<string, number[]> = {};
     for (const [name, a] of Object.entries(spec.data.inputs)) feedShapes[name] = [batchSize, ...a.shape.slice(1)];
     const gradient = await buildGradientGraph({ model: spec.model, parameters: [...spec.parameters], loss: lossSpec, feedShapes });
-    const graph = buildSgldStepGraph(gradient, spec.parameters, { noise: spec.noise ?? DEFAULT_NOISE });
+    const graph = buildSgldStepGraph(gradient, spec.parameters, { noise: spec.noise ?? DEFAULT_NOISE, sampler: spec.sampler ?? 'sgld' });
     const sources = batchSources(graph.model, graph.batchInputs, spec.data.inputs, labelsInput, spec.data.labels, n);
     const session = await createSession(graph.model, { threads: spec.threads });
     return new SgldSampler(spec, graph, session, sources, n, batchSize);
@@ -145,7 +149,18 @@ export class SgldSampler {
     let previous = current;
     const fetches: Record<string, ort.Tensor | null> = { [g.outputs.loss]: null, [g.outputs.localizationEnergy]: null };
     if (g.outputs.noiseSquaredNorm) fetches[g.outputs.noiseSquaredNorm] = null;
-    const malaEvery = s.malaEvery ?? 1;
+    // Only SGLD's step is a Langevin proposal whose MALA acceptance means what docs/method.md says.
+    const malaEvery = g.sampler === 'sgld' ? s.malaEvery ?? 1 : 0;
+    // The sampler's own state, in two sets that alternate (read one, write the other): rmsprop-sgld's V starts at 0,
+    // sgnht's momentum at √ε·N(0, I) (from the chain's stream) and its thermostat at D.
+    const momentumRng = Rng.stream(...s.key, MOMENTUM_STREAM);
+    const initialState = g.state.shapes.map((shape) => {
+      const size = shape.reduce((a, d) => a * d, 1);
+      if (g.sampler === 'sgnht' && shape.length === 0) return Float32Array.of(SGNHT_DIFFUSION);
+      return g.sampler === 'sgnht' ? momentumRng.fillNormal(new Float32Array(size), Math.sqrt(s.stepSize)) : new Float32Array(size);
+    });
+    const stateSets = [0, 1].map((k) => g.state.shapes.map((shape, j) => new ort.Tensor('float32', k === 0 ? initialState[j]! : new Float32Array(initialState[j]!.length), shape)));
+    let state = 0;
     // The fed draw's offsets: each parameter's noise is a view of one flat draw.
     const sizes = shapes.map((shape) => shape.reduce((a, d) => a * d, 1));
     const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, n) => a + n, 0));
@@ -171,7 +186,10 @@ export class SgldSampler {
 
       const next = sets.find((set) => set !== current && set !== previous)!;
       g.outputs.next.forEach((name, i) => { fetches[name] = next[i]!; });
+      g.state.inputs.forEach((name, j) => { feeds[name] = stateSets[state]![j]!; });
+      g.state.outputs.forEach((name, j) => { fetches[name] = stateSets[1 - state]![j]!; });
       const out = await this.session.run(feeds, fetches);
+      state = 1 - state;
       const loss = scalarOf(out[g.outputs.loss]!);
       const localizationEnergy = scalarOf(out[g.outputs.localizationEnergy]!);
       if (!Number.isFinite(loss) || !Number.isFinite(localizationEnergy) || loss > s.divergenceLoss) {
