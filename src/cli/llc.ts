@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import { loadArray, NdArray } from '../engine/data';
 import { DialDivergence } from '../engine/dials/dial';
 import { estimateLlc, LlcResult } from '../engine/dials/llc';
-import type { SgldNoiseSource } from '../engine/dials/sgldGraph';
+import { SAMPLER_KINDS, type SamplerKind, type SgldNoiseSource } from '../engine/dials/sgldGraph';
 import { degradableParameters } from '../engine/dials/parameters';
 import { selectParameters } from '../engine/dials/parameterSelection';
 import { GraphIndex, loadModel } from '../engine/onnx';
@@ -48,6 +48,7 @@ export const llcCommand: Command = {
     { name: 'batch-size', type: 'number', valueName: 'S', description: 'minibatch size (at most n)' },
     { name: 'seed', type: 'number', valueName: 'K', description: 'random seed (chains are reproducible from it)' },
     { name: 'parameters', type: 'string', valueName: 'GLOB', repeatable: true, description: 'sample only the weights whose names match (repeat for more; !GLOB excludes; ** matches anything, * anything but . and /); the rest stay at w*, and d counts the sampled ones' },
+    { name: 'sampler', type: 'string', valueName: 'RULE', description: 'sgld (default), rmsprop-sgld or sgnht: devinterp\'s update rules (only sgld reports a MALA acceptance)' },
     { name: 'init-loss', type: 'string', valueName: 'HOW', description: 'L(w*) that λ̂ subtracts: full (all n examples; default) or batches (devinterp: the mean of one minibatch loss per chain, each chain\'s first, at w*)' },
     { name: 'noise', type: 'string', valueName: 'SOURCE', description: 'fed (a WebAssembly ziggurat, drawn before each step; default) or counter (in-graph)' },
     { name: 'json', type: 'boolean', description: 'print the result as JSON' },
@@ -66,6 +67,8 @@ export const llcCommand: Command = {
     if (noise !== 'counter' && noise !== 'fed') throw new UsageError(`--noise must be counter or fed, not '${noise}'`, HINT);
 
     const parameters = selectedWeights(args, model);
+    const sampler = optionalString(args, 'sampler') ?? 'sgld';
+    if (!(SAMPLER_KINDS as readonly string[]).includes(sampler)) throw new UsageError(`--sampler must be ${SAMPLER_KINDS.join(', ')}, not '${sampler}'`, HINT);
     const initLoss = optionalString(args, 'init-loss') ?? 'full';
     if (initLoss !== 'full' && initLoss !== 'batches') throw new UsageError(`--init-loss must be full or batches, not '${initLoss}'`, HINT);
     const batchSize = count(args, 'batch-size', 1) ?? DEFAULTS.batchSize;
@@ -82,7 +85,7 @@ export const llcCommand: Command = {
         thin: count(args, 'thin', 1) ?? DEFAULTS.thin,
         batchSize,
         seed: count(args, 'seed', 0) ?? DEFAULTS.seed,
-        noise: noise as SgldNoiseSource, initLoss,
+        noise: noise as SgldNoiseSource, initLoss, sampler: sampler as SamplerKind,
       });
     } catch (e) {
       if (!(e instanceof DialDivergence)) throw e;
@@ -106,8 +109,8 @@ export function formatLlc(r: LlcResult, modelPath: string, io: CliIO): string {
       ['sd over chains', r.llc.sd === null ? '—' : `${r.llc.sd.toPrecision(3)} (devinterp's llc/std)`],
       [r.initLossKind === 'full' ? 'L_n(w*)' : 'L(w*), batches', `${r.initLoss.toPrecision(6)}${r.initLossKind === 'batches' ? ` (mean of ${r.chains} minibatch losses, one per chain)` : ''}`],
       ['nβ', `${r.nbeta.toPrecision(6)} (n = ${r.n})`],
-      ['sampler', `ε = ${r.stepSize}, γ = ${r.localization}, ${r.chains} chains × ${r.draws} draws, burn-in ${r.burnIn}, thin ${r.thin}, batch ${r.batchSize}, seed ${r.seed}`],
-      ['MALA acceptance', `${pm(r.acceptance, 3)}${r.acceptance.mean < 0.5 ? '  (low: the step size is probably too large)' : ''}`],
+      ['sampler', `${r.sampler}, ε = ${r.stepSize}, γ = ${r.localization}, ${r.chains} chains × ${r.draws} draws, burn-in ${r.burnIn}, thin ${r.thin}, batch ${r.batchSize}, seed ${r.seed}`],
+      ['MALA acceptance', Number.isNaN(r.acceptance.mean) ? `— (${r.sampler} makes no Langevin proposal)` : `${pm(r.acceptance, 3)}${r.acceptance.mean < 0.5 ? '  (low: the step size is probably too large)' : ''}`],
       ['time', `${r.seconds.toFixed(1)} s, ${Math.round(r.stepsPerSecond)} steps/s`],
     ]),
   ].join('\n');

@@ -53,6 +53,7 @@ export const DIAGNOSTIC_CODES = {
   'hyp/grid-order': ['error', 'a grid whose `to` is not above `from`'],
   'hyp/grid-count': ['error', 'a grid with fewer than 2 levels'],
   'hyp/grid-not-increasing': ['error', 'an explicit grid that is not strictly increasing'],
+  'hyp/step-size-auto-sampler': ['error', 'stepSize: auto with a sampler that has no MALA acceptance'],
   'hyp/burn-in-long': ['warning', 'SGLD burn-in at least as long as the draws'],
   'hyp/large-sweep': ['warning', 'a sweep whose work (sampler steps, paired evaluations) runs into hours'],
   'hyp/batch-larger-than-data': ['warning', 'SGLD batch size above the number of examples'],

@@ -259,6 +259,11 @@ export class Resolver {
       this.out.warning('hyp/unused-setting', this.at(['degradation', 'noise', 'tensors']), `the ${dial} dial ignores noise.tensors`);
     }
     const s = d.sgld;
+    if (dial === 'sgld' && s?.stepSize === 'auto' && s.sampler !== undefined && s.sampler !== 'sgld') {
+      this.out.error('hyp/step-size-auto-sampler', this.at(['degradation', 'sgld', 'stepSize']),
+        `stepSize: auto calibrates by the MALA acceptance of SGLD's proposal, which the ${s.sampler} sampler does not make`,
+        { hint: 'give a number, or calibrate with sampler: sgld and use the ε it chose' });
+    }
     if (dial === 'sgld' && s && typeof s.burnIn === 'number' && s.draws !== undefined && s.burnIn >= s.draws) {
       this.out.warning('hyp/burn-in-long', this.at(['degradation', 'sgld', 'burnIn']),
         `burn-in (${s.burnIn} steps) is at least as long as the draws (${s.draws}): most of the sampling time is discarded`,

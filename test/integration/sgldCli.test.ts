@@ -80,6 +80,23 @@ describe('cli: llc', function () {
     assert.match(bad.err, /--init-loss must be full or batches, not 'some'/);
   });
 
+  it('--sampler picks devinterp\'s update rule; --parameters restricts the sampled weights, with their own d', async () => {
+    const quick = [...common, '--nbeta', '20', '--step-size', '1e-4', '--localization', '0.01', '--chains', '2', '--draws', '20', '--burn-in', '0', '--json'];
+    const sgnht = JSON.parse((await run(...quick, '--sampler', 'sgnht')).out);
+    assert.equal(sgnht.sampler, 'sgnht');
+    assert.equal(sgnht.acceptance.mean, null, 'no MALA acceptance for a thermostat');
+    const bias = JSON.parse((await run(...quick, '--parameters', 'b')).out);
+    assert.deepEqual([bias.parameters, bias.d], [['b'], 1]);
+    const weights = JSON.parse((await run(...quick, '--parameters', '!b')).out);
+    assert.deepEqual([weights.parameters, weights.d], [['W'], 2]);
+    const bad = await run(...quick, '--sampler', 'adam');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--sampler must be sgld, rmsprop-sgld, sgnht, not 'adam'/);
+    const typo = await run(...quick, '--parameters', 'Wx');
+    assert.equal(typo.code, 2);
+    assert.match(typo.err, /--parameters Wx matches none of the model's 2 weights \(did you mean 'W'\?\)/);
+  });
+
   it('stops a diverging chain with a message that names a smaller step size', async () => {
     const r = await run(...common, '--nbeta', '1000', '--step-size', '0.1', '--localization', '0', '--chains', '1', '--draws', '50', '--burn-in', '0');
     assert.equal(r.code, 1);

@@ -114,7 +114,7 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
   const divergenceLoss = initLoss + DIVERGENCE_FACTOR * Math.max(Math.abs(initLoss), 1);
   const sampler = await SgldSampler.create({
     model: ctx.model, parameters: ctx.parameters.map((p) => p.name), anchor: ctx.initialWeights,
-    loss, data: ctx.data, batchSize: settings.batchSize, threads: ctx.threads,
+    loss, data: ctx.data, batchSize: settings.batchSize, threads: ctx.threads, sampler: settings.sampler ?? 'sgld',
   });
   const nbeta = (t: number) => (settings.nbeta ?? ctx.n) / t;
   // ε and burn-in per level: fixed, or calibrated once per level (every chain and every shard finds the same ones:
