@@ -13,7 +13,7 @@ import { BenchProblem, gpt2Style, modularMlp } from './models';
 import { CHILD_FLAG, measureParallel, ParallelConfig, ParallelResult, runChild } from './parallel';
 import { availableCores, median, round } from './stats';
 import { BenchSource, measureForwardBackward, measureRunOverhead, measureSteps, StepRates } from './steps';
-import { measurePlantedSweeps, measureSweepMemory, runSweepChild, SWEEP_CHILD_FLAG, SweepMemory, SweepTiming } from './sweep';
+import { measurePlantedSweeps, measureSamplers, measureSweepMemory, runSweepChild, SamplerComparison, SWEEP_CHILD_FLAG, SweepMemory, SweepTiming } from './sweep';
 
 interface Options {
   json: boolean;
@@ -21,7 +21,7 @@ interface Options {
   threads: number;
   /** Extra processes × threads configurations for the parallel-chain table (e.g. on a 16-core machine). */
   scaling: [number, number][];
-  /** Sections to run: mlp, gpt2, parallel, sweeps, memory, controls (the GEMM peak always runs). */
+  /** Sections to run: mlp, gpt2, parallel, sweeps, samplers, memory, controls (the GEMM peak always runs). */
   sections: Set<string>;
   /** Noise source of the parallel chains (default: the sampler's). */
   parallelSource: BenchSource;
@@ -29,7 +29,7 @@ interface Options {
   memoryDefault: boolean;
 }
 
-const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'memory', 'controls'];
+const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'samplers', 'memory', 'controls'];
 
 function parseOptions(argv: readonly string[]): Options {
   const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
@@ -214,6 +214,13 @@ async function main(): Promise<void> {
     }
   });
 
+  let samplers: SamplerComparison[] = [];
+  await guard('samplers', async () => {
+    progress('update rules by ESS of E_T per second');
+    samplers = await measureSamplers(o.threads, q);
+    for (const s of samplers) log(`sampler ${s.sampler} (ε = ${s.stepSize}), planted κ = 1 at t = ${s.levels.join(', ')}: ESS(E_T) ${s.essTarget.join(', ')}; ESS/s ${s.essPerSecond.join(', ')} (median ${s.medianEssPerSecond}); worst R̂(E_T) ${s.worstRhat}; ${s.seconds} s`);
+  });
+
   let memory: SweepMemory | undefined;
   await guard('memory', async () => {
     progress('GPT-2-style sweep memory');
@@ -253,7 +260,7 @@ async function main(): Promise<void> {
         /** 1 − (2 × 1 with the default noise ÷ 2 × 1 without): the noise cost the way sweeps run on 2 cores. */
         noiseCostOneChainPerCore: parallelNoiseCost,
       },
-      sweeps, memory, controls, targets, totalSeconds, errors,
+      sweeps, samplers, memory, controls, targets, totalSeconds, errors,
     }, null, 2));
   }
   if (Object.keys(errors).length > 0) process.exitCode = 1;

@@ -80,6 +80,50 @@ export async function measurePlantedSweeps(threads: number): Promise<SweepTiming
   ];
 }
 
+export interface SamplerComparison {
+  sampler: string;
+  stepSize: number;
+  levels: number[];
+  /** Bulk ESS of E_T per level (all chains), and per second of that level's wall time. */
+  essTarget: (number | null)[];
+  essPerSecond: (number | null)[];
+  /** Median over levels of the ESS of E_T per second: the figure the default is chosen by. */
+  medianEssPerSecond: number | null;
+  worstRhat: number | null;
+  seconds: number;
+}
+
+/**
+ * The three update rules on the planted κ = 1 network's sgld sweep (3 levels, 4 chains × 200 draws, thin 5, the
+ * same ε = 1e-4, which moves a weight by ≈ √ε per step under every rule): the bulk ESS of E_T per second.
+ */
+export async function measureSamplers(threads: number, quick: boolean): Promise<SamplerComparison[]> {
+  if (!fs.existsSync(PLANTED)) return [];
+  const doc = YAML.parse(fs.readFileSync(PLANTED, 'utf8')) as Record<string, unknown>;
+  const out: SamplerComparison[] = [];
+  for (const sampler of ['sgld', 'rmsprop-sgld', 'sgnht'] as const) {
+    doc.degradation = {
+      dial: 'sgld', temperatures: [0.3, 3, 30], seed: 0,
+      sgld: { sampler, stepSize: 1e-4, chains: 4, draws: quick ? 50 : 200, thin: 5, burnIn: 500, batchSize: 64 },
+    };
+    doc.controls = { count: 0 };
+    const file = path.join(path.dirname(PLANTED), `kappa-1.${sampler}.circuit.yaml`); // never written
+    const h = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), file), `${sampler} variant`);
+    const t = performance.now();
+    const result = await runSweep(h, { sampler: createSgldDial, threads });
+    const ess = result.levels.map((l) => l.convergence?.essBulk.targetEffect ?? null);
+    const perSecond = ess.map((e, i) => (e === null ? null : round(e / result.levels[i]!.seconds)));
+    const finite = perSecond.filter((v): v is number => v !== null).sort((a, b) => a - b);
+    const rhats = result.levels.map((l) => l.convergence?.rhat.targetEffect).filter((v): v is number => typeof v === 'number');
+    out.push({
+      sampler, stepSize: 1e-4, levels: result.levels.map((l) => l.level), essTarget: ess.map((e) => (e === null ? null : round(e))), essPerSecond: perSecond,
+      medianEssPerSecond: finite.length ? finite[Math.floor(finite.length / 2)]! : null, worstRhat: rhats.length ? round(Math.max(...rhats)) : null,
+      seconds: round((performance.now() - t) / 1000),
+    });
+  }
+  return out;
+}
+
 export interface SweepMemory {
   model: string;
   levels: number;
