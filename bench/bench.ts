@@ -6,7 +6,9 @@
 //   default sweeps of a real hypothesis (wall time) → memory of a GPT-2-style sweep (RSS per level, peak) → what K
 //   matched random controls cost per draw.
 import * as os from 'node:os';
-import { DEFAULT_FED_NOISE, SgldSampler } from '../src/engine/dials/sgldSampler';
+import { SgldSampler } from '../src/engine/dials/sgldSampler';
+import { type DemoTiming, measureDemo } from './demo';
+import TORCH_REFERENCE from './torchReference.json';
 import { GemmProbe, measureGemmPeak } from './gemm';
 import { ControlsCost, measureControlsCost } from './controls';
 import { BenchProblem, gpt2Style, modularMlp } from './models';
@@ -29,7 +31,7 @@ interface Options {
   memoryDefault: boolean;
 }
 
-const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'samplers', 'memory', 'controls'];
+const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'samplers', 'memory', 'controls', 'demo'];
 
 function parseOptions(argv: readonly string[]): Options {
   const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
@@ -91,13 +93,12 @@ function modelReport(problem: BenchProblem, rates: StepRates, peaks: readonly nu
   };
 }
 
-/** The noise source a sampler gets when none is asked for, in the bench's names (`fed-worker`: fed, drawn ahead). */
+/** The noise source a sampler gets when none is asked for. */
 async function defaultNoiseSource(): Promise<BenchSource> {
   const small = modularMlp(8);
   const sampler = await SgldSampler.create({ model: small.model, parameters: ['fc2.bias'], anchor: [new Float32Array(113)], loss: small.loss, data: small.data, batchSize: 8, threads: 1 });
   await sampler.dispose();
-  const noise = sampler.graph.noise;
-  return noise === 'fed' && DEFAULT_FED_NOISE === 'worker' ? 'fed-worker' : noise;
+  return sampler.graph.noise;
 }
 
 /** Steps/s of every source, with the GEMM peak sampled at the start of each repeat. */
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
   const gemm = await measureGemmPeak(o.threads, q ? 5 : 9);
   log(`GEMM peak: 1024×1024×1024 MatMul, ${o.threads} threads: ${gemm.gflops.toFixed(0)} GFLOP/s (median of ${gemm.samples.length})`);
 
-  const sources: BenchSource[] = ['default', 'none', 'counter', 'fed', 'fed-worker'];
+  const sources: BenchSource[] = ['default', 'none', 'counter', 'fed'];
   const DEFAULT_NOISE = await defaultNoiseSource();
   // The default is measured under its own name; a source equal to it is not measured twice.
   const measured = sources.filter((s) => s === 'default' || s !== DEFAULT_NOISE);
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
   await guard('gpt2', async () => {
     progress('GPT-2-style steps');
     const gpt = gpt2Style();
-    const { rates, peaks } = await measureWithPeaks(gpt, measured.filter((x) => x !== 'fed-worker'), o.threads, { repeats: q ? 3 : 5, steps: q ? 20 : 50, warmup: 5 });
+    const { rates, peaks } = await measureWithPeaks(gpt, measured, o.threads, { repeats: q ? 3 : 5, steps: q ? 20 : 50, warmup: 5 });
     const fb = await measureForwardBackward(gpt, o.threads, q ? 3 : 5, q ? 5 : 20);
     gptReport = { ...modelReport(gpt, rates, peaks, DEFAULT_NOISE), forwardMs: round(fb.forwardMs), forwardBackwardMs: round(fb.forwardBackwardMs), backwardRatio: round(fb.ratio) };
     log(`GPT-2-style (2 layers, width 64, 4 heads, vocab 256, batch 16 × 32), ${(gpt.flops.step / 1e6).toFixed(0)} MFLOP/step (${gpt.flopsNote})`);
@@ -238,6 +239,14 @@ async function main(): Promise<void> {
     log(`paired evaluation of one draw, modular addition circuit (${controls.rows} rows, mean ablation): ${cells.join(', ')}; K + 1 separate runs would be ×(K + 1)`);
   });
 
+  let demo: DemoTiming | undefined;
+  await guard('demo', async () => {
+    progress('npm run demo (the default sweeps of examples/modular)');
+    demo = measureDemo();
+    for (const h of demo.hypotheses) log(`demo ${h.name}: ${h.dial}, ${h.levels} levels, ${h.controls} controls, ${h.inconclusive} inconclusive: ${h.summary}`);
+    log(`demo wall time: ${demo.wallSeconds} s (target ≤ 120 s for the sound default sweep)`);
+  });
+
   // Sweeps run one single-threaded process per core (bench/README.md): that configuration is judged too.
   const chainsPerCore = parallel.find((p) => p.threads === 1 && p.processes === Math.min(availableCores(), 2) && p.processes > 1 && p.source === o.parallelSource);
   const targets = mlpReport && {
@@ -246,6 +255,14 @@ async function main(): Promise<void> {
     chainPerCoreAtLeast50PercentOfPeak: chainsPerCore ? (mlp.flops.step * chainsPerCore.aggregateStepsPerSec) / 1e9 / gemm.gflops >= 0.5 : null,
   };
   const verdict = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'met' : 'NOT met');
+  const k16 = controls?.byCount.find((c) => c.controls === 16);
+  const sound = {
+    controls16AtMost4x: k16 ? k16.ratio <= 4 : null,
+    demoAtMost120s: demo ? demo.wallSeconds <= 120 && demo.hypotheses.every((h) => h.inconclusive === 0) : null,
+    samplerPerCoreAtLeastTorch: TORCH_REFERENCE.ratio >= 1,
+  };
+  log(`targets (sound sweeps): K = 16 controls ≤ 4× one clean + ablated evaluation: ${verdict(sound.controls16AtMost4x)}${k16 ? ` (×${k16.ratio})` : ''}; demo ≤ 120 s with no inconclusive level: ${verdict(sound.demoAtMost120s)}`);
+  log(`sampler steps/s per core vs PyTorch eager (bench/torch_reference.py): ×${TORCH_REFERENCE.ratio} as last measured side by side, ${TORCH_REFERENCE.measuredAt} on ${TORCH_REFERENCE.machine} (${TORCH_REFERENCE.note}): target ≥ 1× ${verdict(sound.samplerPerCoreAtLeastTorch)} — no device machine in this run to measure it again`);
   if (targets) {
     log(`targets (MLP): noise ≤ 15% of a step: ${verdict(targets.noiseAtMost15Percent)}; step ≥ 50% of GEMM peak: ${verdict(targets.stepAtLeast50PercentOfPeak)} for one chain on ${o.threads} threads, ${verdict(targets.chainPerCoreAtLeast50PercentOfPeak)} for one chain per core (as sweeps run)`);
   }
@@ -260,7 +277,7 @@ async function main(): Promise<void> {
         /** 1 − (2 × 1 with the default noise ÷ 2 × 1 without): the noise cost the way sweeps run on 2 cores. */
         noiseCostOneChainPerCore: parallelNoiseCost,
       },
-      sweeps, samplers, memory, controls, targets, totalSeconds, errors,
+      sweeps, samplers, memory, controls, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
     }, null, 2));
   }
   if (Object.keys(errors).length > 0) process.exitCode = 1;

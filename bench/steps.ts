@@ -17,10 +17,10 @@ export function anchorOf(problem: BenchProblem): Float32Array[] {
 }
 
 /** What the bench compares: the sampler's default, a graph noise source, or fed noise drawn in the worker thread. */
-export type BenchSource = SgldNoiseSource | 'default' | 'fed-worker';
+export type BenchSource = SgldNoiseSource | 'default';
 
 export async function createSampler(problem: BenchProblem, source: BenchSource, threads: number): Promise<SgldSampler> {
-  const noise = source === 'default' ? {} : source === 'fed-worker' ? { noise: 'fed' as const, fedNoise: 'worker' as const } : { noise: source };
+  const noise = source === 'default' ? {} : { noise: source };
   return SgldSampler.create({
     model: problem.model, parameters: problem.parameters, anchor: anchorOf(problem), loss: problem.loss,
     data: problem.data, batchSize: problem.batchSize, threads, ...noise,

@@ -18,6 +18,8 @@ export interface ArgSpec {
   name: string;
   description: string;
   required: boolean;
+  /** The last argument only: takes every remaining positional (`merge SHARD.json…`). */
+  variadic?: boolean;
 }
 
 export interface ParsedArgs {
@@ -89,7 +91,7 @@ export function parseArgs(argv: readonly string[], flags: readonly FlagSpec[], a
     const missing = args.slice(out.positionals.length).filter((x) => x.required).map((x) => x.name);
     throw new UsageError(`${command}: missing ${missing.join(' ')}`, helpHint);
   }
-  if (out.positionals.length > args.length) {
+  if (out.positionals.length > args.length && !args[args.length - 1]?.variadic) {
     throw new UsageError(`${command}: unexpected argument '${out.positionals[args.length]}'`, helpHint);
   }
   return out;

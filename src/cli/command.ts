@@ -32,7 +32,7 @@ export const EXIT = {
 } as const;
 
 export function commandHelp(c: Command): string {
-  const usage = [c.name, ...c.args.map((a) => (a.required ? a.name : `[${a.name}]`)), ...c.flags.map((f) => `[--${f.name}${f.type === 'boolean' ? '' : ` ${f.valueName ?? f.type.toUpperCase()}`}]`)].join(' ');
+  const usage = [c.name, ...c.args.map((a) => `${a.required ? a.name : `[${a.name}]`}${a.variadic ? '…' : ''}`), ...c.flags.map((f) => `[--${f.name}${f.type === 'boolean' ? '' : ` ${f.valueName ?? f.type.toUpperCase()}`}]`)].join(' ');
   const lines = [`usage: circuit-thermometer ${usage}`, '', c.summary];
   if (c.description) lines.push('', c.description);
   if (c.args.length) {

@@ -6,12 +6,18 @@ import { demoCommand } from './demo';
 import { gradcheckCommand } from './gradcheck';
 import { inspectCommand } from './inspect';
 import { llcCommand } from './llc';
+import { mergeCommand } from './merge';
+import { planCommand } from './plan';
+import { slurmCommand } from './slurm';
 import { sweepCommand } from './sweep';
 
 export const COMMANDS: readonly Command[] = [
   inspectCommand,
   checkCommand,
   sweepCommand,
+  planCommand,
+  mergeCommand,
+  slurmCommand,
   llcCommand,
   gradcheckCommand,
   demoCommand,

@@ -1,6 +1,6 @@
 // The sweep's progress on stderr: a redrawn bar on a terminal, plain lines (one per level) otherwise.
 import { formatLevel } from '../chart/format';
-import { formatDuration } from '../protocol/format';
+import { formatProgress } from '../protocol/format';
 import type { SweepLevel, SweepProgress } from '../protocol/worker';
 
 export interface ProgressStream {
@@ -44,10 +44,10 @@ export class ProgressDisplay {
   }
 }
 
-/** `[#####-----]  42%  level 3/13 (t 1)  chain 2/4  draw 120/200  ETA 1m05s`, cut to `width`. */
+/** `[#####-----]  42%  5/12 units · ETA 1m05s  (4 workers)`, cut to `width`. */
 export function progressLine(p: SweepProgress, width: number): string {
   const pct = `${Math.floor(p.fraction * 100)}%`.padStart(4);
-  const facts = `level ${p.levelIndex + 1}/${p.levels} (${formatLevel(p.level)})  chain ${p.chain + 1}/${p.chains}  draw ${p.draw + 1}/${p.draws}  ETA ${p.etaSeconds === null ? '…' : formatDuration(p.etaSeconds, 'compact')}`;
+  const facts = `${formatProgress(p, 'compact')}${p.workers > 1 ? `  (${p.workers} workers)` : ''}`;
   const barWidth = Math.max(10, Math.min(30, width - facts.length - pct.length - 6));
   const filled = Math.round(p.fraction * barWidth);
   const line = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${pct}  ${facts}`;

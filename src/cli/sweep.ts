@@ -8,10 +8,12 @@ import { inconclusiveText } from '../chart/format';
 import { chartPageHtml } from '../chart/page';
 import { readPlotlySource } from '../chart/plotlySource';
 import { writeFileAtomic } from '../engine/util/atomic';
-import type { WorkerErrorCode } from '../protocol/worker';
+import type { SweepLevel, SweepProgress, WorkerErrorCode } from '../protocol/worker';
 import { WorkerRunError } from '../worker/errors';
 import { runSweepParallel } from '../worker/parallel';
-import { defaultResultsPath } from '../worker/paths';
+import { defaultResultsPath, defaultShardPath } from '../worker/paths';
+import { runShardToFile } from '../worker/shard';
+import { UsageError } from './args';
 import type { CliIO, Command } from './command';
 import { displayPath } from './format';
 import { ProgressDisplay, type ProgressStream } from './progress';
@@ -30,6 +32,10 @@ export interface SweepOptions {
   json?: boolean;
   /** Worker processes the grid's (level, chain) pairs are dealt over; default min(levels × chains, cores). */
   workers?: number;
+  /** Finish an interrupted run from the journal beside its results. */
+  resume?: boolean;
+  /** Run only shard `index` of `count` and write a shard document (for `merge`). */
+  shard?: { index: number; count: number };
 }
 
 /** What the command needs from its process; the defaults are the real ones, tests pass their own. */
@@ -50,7 +56,9 @@ export const sweepCommand: Command = {
     + 'matched random sets m_T ± sd, the excess X_T ± se_X, collateral effect E_C, LLC, R̂/ESS per chain, the failed tests)\n'
     + 'and the verdict (t_ent, t_surv, cleanliness, summary), the calibration (k of K matched random sets would be called\n'
     + 'clean; a warning when that rate exceeds α), the inconclusive levels and what to change. Results are written atomically\n'
-    + 'at the end, to <name>.results.json beside the hypothesis unless --out says otherwise; Ctrl-C cancels and writes nothing.\n'
+    + 'at the end, to <name>.results.json beside the hypothesis unless --out says otherwise. Each finished (level, chain) unit\n'
+    + 'is journalled beside it (<name>.results.journal.jsonl); after Ctrl-C, a crash or a kill, --resume runs only what is\n'
+    + 'missing and gives the numbers of an uninterrupted run. --shard I/N runs one shard for `merge` (see docs/cluster.md).\n'
     + 'Exit status: 0 done, 1 hypothesis errors, 2 unreadable file, 3 run failed, 130 cancelled.',
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
   flags: [
@@ -59,6 +67,8 @@ export const sweepCommand: Command = {
     { name: 'progress', type: 'boolean', description: 'one line per finished level on stderr, also when it is not a terminal' },
     { name: 'json', type: 'boolean', description: 'print the results document on stdout instead of the table' },
     { name: 'workers', type: 'number', valueName: 'N', description: 'worker processes the (level, chain) pairs are dealt over (default: min(levels × chains, cores); same numbers for any N)' },
+    { name: 'resume', type: 'boolean', description: 'finish an interrupted run: only the work units its journal (<results>.journal.jsonl) lacks run' },
+    { name: 'shard', type: 'string', valueName: 'I/N', description: 'run only shard I of N (0-based, as SLURM_ARRAY_TASK_ID) and write a shard document to --out for `merge`' },
   ],
   run(args, io) {
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -70,11 +80,24 @@ export const sweepCommand: Command = {
         progress: args.flags.progress === true,
         json: args.flags.json === true,
         workers: typeof args.flags.workers === 'number' ? args.flags.workers : undefined,
+        resume: args.flags.resume === true,
+        shard: shardFlag(str(args.flags.shard)),
       },
       io,
     );
   },
 };
+
+/** `--shard 2/8` → { index: 2, count: 8 } (0-based, like SLURM_ARRAY_TASK_ID). */
+export function shardFlag(value: string | undefined): { index: number; count: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [index, count] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!m || count < 1 || index >= count) {
+    throw new UsageError(`--shard takes I/N with 0 ≤ I < N, got '${value}'`, 'shards are numbered 0 to N − 1, as SLURM_ARRAY_TASK_ID counts with --array=0-(N−1)');
+  }
+  return { index, count };
+}
 
 export function exitCodeFor(code: WorkerErrorCode): number {
   switch (code) {
@@ -105,6 +128,11 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
     return SWEEP_EXIT.unreadable;
   }
 
+  if (options.shard && options.resume) {
+    io.err('circuit-thermometer: --shard and --resume do not go together (a failed shard is simply run again)');
+    return SWEEP_EXIT.unreadable;
+  }
+
   const tty = terminal.isTTY === true;
   const display = new ProgressDisplay(tty ? terminal : null, io.err, tty || options.progress === true);
   const warn = (line: string) => display.message(`warning: ${line}`);
@@ -118,21 +146,28 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
   };
   signals.on('SIGINT', onInterrupt);
   try {
-    const done = await runSweepParallel(
-      { source: { kind: 'file', path: hypothesisPath }, out },
-      { onProgress: (p) => display.progress(p), onLevel: (l) => display.level(l), signal: cancel.signal },
-      {
-        workers: options.workers,
-        workerPath: env.workerPath,
-        clientName: 'circuit-thermometer cli',
-        killSignal: kill.signal,
-        onWarning: warn,
-        onLog: (line, source) => {
-          if (source === 'warn') warn(line);
-          else if (source === 'info' && (tty || options.progress)) display.message(line);
-        },
+    const callbacks = { onProgress: (p: SweepProgress) => display.progress(p), onLevel: (l: SweepLevel) => display.level(l), signal: cancel.signal };
+    const parallel = {
+      workers: options.workers,
+      workerPath: env.workerPath,
+      clientName: 'circuit-thermometer cli',
+      killSignal: kill.signal,
+      onWarning: warn,
+      resume: options.resume === true,
+      onLog: (line: string, source: string) => {
+        if (source === 'warn') warn(line);
+        else if (source === 'info' && (tty || options.progress)) display.message(line);
       },
-    );
+    };
+    if (options.shard) {
+      const shardOut = path.resolve(io.cwd, options.out ?? defaultShardPath(hypothesisPath, options.shard));
+      const shard = await runShardToFile({ source: { kind: 'file', path: hypothesisPath }, ...options.shard, out: shardOut }, callbacks, parallel);
+      display.clear();
+      io.out(`shard ${options.shard.index} of ${options.shard.count}: ${shard.document.units.length} work units → ${displayPath(shard.path, io.cwd)}`);
+      io.out(`merge every shard's file with: circuit-thermometer merge SHARD.json… --out RESULTS.json`);
+      return SWEEP_EXIT.done;
+    }
+    const done = await runSweepParallel({ source: { kind: 'file', path: hypothesisPath }, out }, callbacks, parallel);
     display.clear();
     const doc = done.document;
     if (html) writeFileAtomic(html, chartPageHtml(doc, { plotlySource: readPlotlySource() }));
@@ -153,7 +188,7 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
     display.clear();
     if (!(e instanceof WorkerRunError)) throw e; // main() reports it as an internal error
     if (e.code === 'cancelled') {
-      io.err('sweep cancelled; no results written');
+      io.err(`sweep cancelled; no results written${e.hint ? ` (${e.hint})` : ''}`);
       return SWEEP_EXIT.cancelled;
     }
     io.err(`circuit-thermometer: ${e.message}`);

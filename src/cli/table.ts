@@ -42,6 +42,8 @@ export function verdictLines(doc: ResultsDocument): string[] {
   const long: [string, string][] = [];
   long.push(['calibration', v1 ? `— ${calibrationText(v, true)}` : calibrationText(v, false)]);
   if (v.calibration?.warning) long.push(['warning', v.calibration.warning]);
+  const e = doc.data.evaluation;
+  if (e) long.push(['evaluation', `${e.rows} of ${doc.data.n} rows (${e.target} target, seeded); evaluating them instead of all rows adds se ${formatNumber(e.rowSe.targetEffect)} to E_T and ${formatNumber(e.rowSe.collateralEffect)} to E_C at the trained network, alike at every level and not in the table's se`]);
   const inconclusive = v.inconclusive ?? [];
   if (inconclusive.length > 0) long.push(['inconclusive', `${symbol} = ${inconclusive.map(formatLevel).join(', ')} (not converged: their tests are not used)`]);
   const advice = v.advice ?? [];

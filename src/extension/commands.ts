@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type ExportFormat, isExportFormat } from '../protocol/webview';
+import { journalPathFor } from '../engine/sweep/journal';
 import { defaultResultsPath } from '../worker/paths';
 import type { ChartPanel } from './chartPanel';
 import { settings } from './config';
@@ -38,6 +39,7 @@ export class SweepCommands {
     const reg = (id: string, f: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`circuitThermometer.${id}`, f);
     return [
       reg('runSweep', (arg, many) => this.runSweep(urisOf(arg, many))),
+      reg('resumeSweep', (arg, many) => this.resumeSweep(urisOf(arg, many))),
       reg('cancelSweep', (arg) => this.cancelSweep(arg)),
       reg('showChart', (arg) => this.showChart(uriOf(arg))),
       reg('exportResults', (arg, format, target) => this.exportResults(arg, isExportFormat(format) ? format : undefined, target instanceof vscode.Uri ? target : undefined)),
@@ -53,7 +55,23 @@ export class SweepCommands {
     for (const uri of targets) await this.enqueue(uri);
   }
 
-  private async enqueue(uri: vscode.Uri): Promise<void> {
+  /** Finishes interrupted sweeps from their journals (docs/cluster.md): only the missing work units run. */
+  async resumeSweep(uris: vscode.Uri[]): Promise<void> {
+    if (!this.trust.requireTrust('resume a sweep')) return;
+    const targets = uris.length > 0 ? uris : await this.pickHypotheses('Interrupted sweeps to resume');
+    for (const uri of targets) {
+      const journal = journalPathFor(resultsPathFor(uri.fsPath, settings(uri).resultsFolder));
+      if (!fs.existsSync(journal)) {
+        void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(uri)} has no interrupted sweep to resume (no ${path.basename(journal)}).`, 'Run Sweep').then((b) => {
+          if (b) void this.runSweep([uri]);
+        });
+        continue;
+      }
+      await this.enqueue(uri, true);
+    }
+  }
+
+  private async enqueue(uri: vscode.Uri, resume = false): Promise<void> {
     const document = await vscode.workspace.openTextDocument(uri);
     if (document.isDirty) await document.save();
     const label = vscode.workspace.asRelativePath(uri);
@@ -84,6 +102,7 @@ export class SweepCommands {
       hypothesis: h,
       levels: [],
       progress: null,
+      ...(resume ? { resume } : {}),
     };
     if (!this.queue.enqueue(record)) {
       void vscode.window.showInformationMessage(`A sweep of ${label} is already queued or running.`);

@@ -4,7 +4,7 @@ import type { Hypothesis, DialKind } from '../protocol/hypothesis';
 import { RESULTS_VERSION, type LevelResult, type ResultsDocument } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
 import { type ChartDoc, chartDocOf, type RunStatus, type RunSummary } from '../protocol/webview';
-import { formatDuration } from '../protocol/format';
+import { formatProgress } from '../protocol/format';
 
 export interface RunRecord {
   /** The results file's absolute path: one per hypothesis (a new run of it replaces the old record). */
@@ -24,6 +24,8 @@ export interface RunRecord {
   document?: ResultsDocument;
   /** Why it failed or stopped. */
   error?: string;
+  /** Queued by *Resume Sweep*: only the units of the journal beside the results file that are missing run. */
+  resume?: boolean;
 }
 
 export function recordFromDocument(doc: ResultsDocument, resultsPath: string, label: string): RunRecord {
@@ -96,9 +98,7 @@ function message(r: RunRecord): string {
     case 'running': {
       const p = r.progress;
       if (!p) return 'starting the worker…';
-      const eta = p.etaSeconds === null ? '' : ` · about ${formatDuration(p.etaSeconds)} left`;
-      const chain = p.chains > 1 ? ` · chain ${p.chain + 1}/${p.chains}` : '';
-      return `level ${p.levelIndex + 1}/${p.levels}${chain} · draw ${p.draw + 1}/${p.draws}${eta}`;
+      return formatProgress(p);
     }
     case 'complete':
     case 'diverged':

@@ -35,6 +35,7 @@ interface Raw {
   verdict?: Partial<VerdictSettings>;
   controls?: Partial<ControlSettings>;
   reference?: 'all' | 'target' | 'control';
+  evaluation?: { rows?: number };
 }
 
 interface RawComponent {
@@ -89,6 +90,7 @@ export class Resolver {
       model: this.path(raw.model, ['model']),
       metric: raw.metric,
       reference: raw.reference,
+      ...(raw.evaluation ? { evaluation: raw.evaluation } : {}),
       verdict: raw.verdict,
       controls: raw.controls,
       intervention: raw.intervention,

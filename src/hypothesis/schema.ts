@@ -246,6 +246,14 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
       },
     },
     reference: { type: 'enum', values: ['all', 'target', 'control'], default: 'all', description: 'Examples used for mean ablation and resampling.' },
+    evaluation: {
+      type: 'object',
+      description: 'Evaluate every draw on a seeded subset of the data (for large datasets): the sampler still uses all of it. The results state the subset and the row-sampling standard error at the trained network, which the per-level standard errors do not contain (docs/method.md, "Evaluation rows").',
+      required: ['rows'],
+      properties: {
+        rows: { type: 'integer', minimum: 2, maximum: 100000000, description: 'Rows evaluated per draw, target and control in the data\'s proportions; at least one of each. A number ≥ n evaluates every row.' },
+      },
+    },
   },
 };
 

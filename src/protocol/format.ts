@@ -24,3 +24,21 @@ export function formatDuration(seconds: number, style: 'words' | 'compact' = 'wo
   const [h, m] = [Math.floor(minutes / 60), minutes % 60];
   return style === 'words' ? `${h} h${m ? ` ${m} min` : ''}` : `${h}h${pad(m)}m`;
 }
+
+/** What `formatProgress` needs (a SweepProgress of ./worker.ts). */
+export interface ProgressFacts {
+  unitsDone: number;
+  units: number;
+  fraction: number;
+  etaSeconds: number | null;
+}
+
+/**
+ * A run's progress in the same words everywhere (toast, status bar, chart header, runs view, CLI):
+ * "3 of 12 work units done · about 2 min left"; `compact` for the terminal: "3/12 units · ETA 2m00s".
+ */
+export function formatProgress(p: ProgressFacts, style: 'words' | 'compact' = 'words'): string {
+  if (style === 'compact') return `${p.unitsDone}/${p.units} units · ETA ${p.etaSeconds === null ? '…' : formatDuration(p.etaSeconds, 'compact')}`;
+  const eta = p.etaSeconds === null ? 'estimating time left…' : `about ${formatDuration(p.etaSeconds)} left`;
+  return `${p.unitsDone} of ${p.units} work unit${p.units === 1 ? '' : 's'} done · ${eta}`;
+}

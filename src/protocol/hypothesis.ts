@@ -115,4 +115,11 @@ export interface Hypothesis {
   verdict: VerdictSettings;
   /** Examples used for mean ablation / resampling; default: all. */
   reference?: 'all' | 'target' | 'control';
+  /** Evaluate on a seeded subset of the data (large datasets); default: every row. */
+  evaluation?: EvaluationSettings;
+}
+
+export interface EvaluationSettings {
+  /** Rows every draw is evaluated on, drawn once from the seed with the target share of the data kept. */
+  rows: number;
 }

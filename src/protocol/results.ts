@@ -9,6 +9,19 @@ export const RESULTS_VERSION = 2;
 /** Versions this build can read. */
 export const READABLE_RESULTS_VERSIONS: readonly number[] = [1, 2];
 
+/**
+ * The seeded subset of rows every draw was evaluated on (hypothesis `evaluation.rows`), when smaller than the data.
+ * `rowSe`: at the trained network, the standard error of E_T and E_C from evaluating these rows rather than all of
+ * them (sd over rows / √m · √(1 − m/N), per set). The levels' standard errors leave it out: every draw uses the
+ * same rows, so it shifts every level alike (docs/method.md, "Evaluation rows").
+ */
+export interface EvaluationSubset {
+  rows: number;
+  target: number;
+  control: number;
+  rowSe: { targetEffect: number; collateralEffect: number };
+}
+
 /** A mean with a standard error that respects autocorrelation (chain means / batch means). */
 export interface Estimate {
   mean: number;
@@ -166,7 +179,7 @@ export interface ResultsDocument {
   dial: DialKind;
   seed: number;
   /** Number of examples n, and the sizes of the target and control sets. */
-  data: { n: number; target: number; control: number };
+  data: { n: number; target: number; control: number; evaluation?: EvaluationSubset };
   /** The weights the dial sampled: tensors and d, their total size (the LLC's d); `restricted` when
    *  `degradation.parameters` left some weights out. */
   weights?: { tensors: number; d: number; restricted: boolean };

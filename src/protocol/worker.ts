@@ -6,8 +6,9 @@ import { isObject } from './guards';
 import type { Hypothesis } from './hypothesis';
 import type { GradcheckParams, GradcheckReport } from './gradcheck';
 import type { Baseline, LevelResult, ResultsDocument } from './results';
+import type { SweepHeader, UnitResult, WorkUnit } from './shard';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 /** Tag on every envelope, so stray IPC messages (from another library in the same process) are ignored. */
 export const PROTOCOL_NAME = 'circuit-thermometer/worker';
 
@@ -27,22 +28,22 @@ export interface SweepStartParams {
   threads?: number;
 }
 
+/**
+ * Where a run stands, in work units — (level, chain) pairs, the pieces a sweep is cut into (src/protocol/shard.ts).
+ * The same words everywhere (formatProgress in ./format.ts): "3 of 12 work units done · about 2 min left".
+ */
 export interface SweepProgress {
   runId: string;
-  /** 0-based index into the grid, its value, and the grid size. */
-  levelIndex: number;
-  level: number;
-  levels: number;
-  /** 0-based chain and draw within the current level (draws count burn-in too, so the bar moves from the start). */
-  chain: number;
-  chains: number;
-  draw: number;
-  draws: number;
-  /** Fraction of the whole sweep done, in [0, 1]. */
+  /** Units finished (including those a resumed run found in its journal) and in all. Never decreases within a run. */
+  unitsDone: number;
+  units: number;
+  /** Fraction of the whole sweep done, in [0, 1], counting the draws of units under way. Never decreases. */
   fraction: number;
   elapsedSeconds: number;
-  /** Seconds left, from the measured pace; null until the pace is known. */
+  /** Seconds left, from the measured pace; null until it has settled (docs/architecture.md). */
   etaSeconds: number | null;
+  /** Worker processes the units run on. */
+  workers: number;
 }
 
 export interface SweepLevel {
@@ -56,19 +57,28 @@ export interface SweepLevel {
   baseline?: Baseline;
 }
 
-/** Part of a sweep fanned out over several workers: the levels of `hypothesis`'s grid (a subset of the full grid). */
+/** Some work units of a sweep (a shard of a fan-out, or what a resumed run still needs), of the whole grid. */
 export interface SweepShardParams {
   runId: string;
   hypothesis: Hypothesis;
+  units: WorkUnit[];
   threads?: number;
-  /** Run only these chains of every level (a (level, chain) fan-out); default all. */
-  chains?: number[];
 }
 
-/** A shard's document: complete for its levels, not written anywhere (the client merges the shards and writes). */
+/** A shard's units went out as `sweep/unit` notifications (after one `sweep/header`); the answer counts them. */
 export interface SweepShardDone {
   runId: string;
-  document: ResultsDocument;
+  units: number;
+}
+
+export interface SweepHeaderNotice {
+  runId: string;
+  header: SweepHeader;
+}
+
+export interface SweepUnitNotice {
+  runId: string;
+  unit: UnitResult;
 }
 
 export interface SweepDone {
@@ -118,7 +128,8 @@ export interface InitializeResult {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The message table. Adding a message is one line here; both ends are checked by the compiler.
+// The message table. Adding a message is one line here and one in the keyed method tables below; both ends are
+// checked by the compiler.
 
 /** Requests, client → worker, each answered by one response carrying the same id. */
 export interface Requests {
@@ -128,7 +139,8 @@ export interface Requests {
   'sweep/start': { params: SweepStartParams; result: SweepDone };
   /** Loads and checks a hypothesis (the same checks as 'sweep/start'), so a client can split its grid over workers. */
   'sweep/plan': { params: { source: SweepSource }; result: { hypothesis: Hypothesis } };
-  /** Runs the levels of one shard and answers with its document, writing nothing. Cancelled like a sweep. */
+  /** Runs some work units and streams them back (`sweep/header`, then one `sweep/unit` each), writing nothing.
+   *  Cancelled like a sweep. */
   'sweep/shard': { params: SweepShardParams; result: SweepShardDone };
   /** Checks a model's gradient graph against finite differences (src/engine/autodiff/gradcheck.ts). A client that
    *  no longer wants the answer ends the worker. */
@@ -141,6 +153,8 @@ export interface Requests {
 export interface WorkerNotifications {
   'sweep/progress': SweepProgress;
   'sweep/level': SweepLevel;
+  'sweep/header': SweepHeaderNotice;
+  'sweep/unit': SweepUnitNotice;
   log: LogMessage;
 }
 
@@ -211,7 +225,7 @@ export function clientNotification<M extends ClientNotificationMethod>(method: M
 // Keyed by method, so the compiler refuses a table that misses a message of the maps above (or has an extra one).
 const methods = <M extends string>(table: Record<M, true>): readonly M[] => Object.keys(table) as M[];
 const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/start': true, 'sweep/plan': true, 'sweep/shard': true, 'gradcheck/run': true, shutdown: true });
-const WORKER_NOTIFICATIONS = methods<WorkerNotificationMethod>({ 'sweep/progress': true, 'sweep/level': true, log: true });
+const WORKER_NOTIFICATIONS = methods<WorkerNotificationMethod>({ 'sweep/progress': true, 'sweep/level': true, 'sweep/header': true, 'sweep/unit': true, log: true });
 const CLIENT_NOTIFICATIONS = methods<ClientNotificationMethod>({ 'sweep/cancel': true });
 
 

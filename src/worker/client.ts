@@ -19,6 +19,8 @@ import {
   type Requests,
   type SweepDone,
   type SweepShardDone,
+  type SweepHeaderNotice,
+  type SweepUnitNotice,
   type SweepLevel,
   type SweepProgress,
   type SweepSource,
@@ -27,6 +29,7 @@ import {
 } from '../protocol/worker';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import type { Hypothesis } from '../protocol/hypothesis';
+import type { WorkUnit } from '../protocol/shard';
 import { WorkerRunError } from './errors';
 import { defaultResultsPath, resolveWorkerEntry, strayTempFiles } from './paths';
 
@@ -65,6 +68,9 @@ export interface RunRequest {
 export interface RunCallbacks {
   onProgress?: (p: SweepProgress) => void;
   onLevel?: (l: SweepLevel) => void;
+  /** Shards only: the plan's header once the worker knows the baseline, then every unit as it finishes. */
+  onHeader?: (h: SweepHeaderNotice) => void;
+  onUnit?: (u: SweepUnitNotice) => void;
   /** Aborting it cancels the run, like `cancel()`. */
   signal?: AbortSignal;
 }
@@ -156,12 +162,10 @@ export class WorkerClient {
     }
   }
 
-  /** Runs one shard of a fanned-out sweep (see runSweepParallel): its document, written nowhere. */
-  runShard(params: { hypothesis: Hypothesis; runId?: string; threads?: number; chains?: number[] }, callbacks: RunCallbacks = {}): Promise<SweepShardDone> {
+  /** Runs some work units of a sweep (see runSweepParallel), streamed to `onHeader` and `onUnit`, written nowhere. */
+  runShard(params: { hypothesis: Hypothesis; units: WorkUnit[]; runId?: string; threads?: number }, callbacks: RunCallbacks = {}): Promise<SweepShardDone> {
     const runId = params.runId ?? newRunId();
-    return this.runRequest('sweep/shard', {
-      runId, hypothesis: params.hypothesis, ...(params.threads ? { threads: params.threads } : {}), ...(params.chains ? { chains: params.chains } : {}),
-    }, undefined, callbacks);
+    return this.runRequest('sweep/shard', { runId, hypothesis: params.hypothesis, units: params.units, ...(params.threads ? { threads: params.threads } : {}) }, undefined, callbacks);
   }
 
   private async runRequest<M extends 'sweep/start' | 'sweep/shard'>(method: M, params: Requests[M]['params'], out: string | undefined, callbacks: RunCallbacks): Promise<Requests[M]['result']> {
@@ -311,6 +315,12 @@ export class WorkerClient {
         break;
       case 'sweep/level':
         if (active?.runId === m.params.runId) active.callbacks.onLevel?.(m.params);
+        break;
+      case 'sweep/header':
+        if (active?.runId === m.params.runId) active.callbacks.onHeader?.(m.params);
+        break;
+      case 'sweep/unit':
+        if (active?.runId === m.params.runId) active.callbacks.onUnit?.(m.params);
         break;
       case 'log':
         this.options.onLog?.(m.params.message, m.params.level);

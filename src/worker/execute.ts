@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { checkHypothesisFile, formatDiagnostic, HypothesisReadError, type Hypothesis } from '../hypothesis';
 import type { ResultsDocument } from '../protocol/results';
-import type { LogMessage, SweepDone, SweepLevel, SweepProgress, SweepShardDone, SweepShardParams, SweepSource, SweepStartParams, WorkerError } from '../protocol/worker';
+import type { LogMessage, SweepDone, SweepHeaderNotice, SweepLevel, SweepProgress, SweepShardDone, SweepShardParams, SweepSource, SweepStartParams, SweepUnitNotice, WorkerError } from '../protocol/worker';
 import { acceptDocument } from './divergence';
 import type { DialFactory } from '../engine/dials/dial';
 import { checkResultsWritable, writeResults } from '../engine/sweep/writeResults';
@@ -16,13 +16,15 @@ import { ProgressMeter } from './progress';
 
 export const ENGINE = { name: ENGINE_NAME, version: ENGINE_VERSION };
 
-/** The engine's sweep (src/engine/sweep/run.ts), or a stand-in with its signature. */
-export type SweepRunner = typeof import('../engine/sweep/run').runSweep;
+/** The engine's sweep (src/engine/sweep/run.ts), or a stand-in with its signatures. */
+export type SweepRunner = Pick<typeof import('../engine/sweep/run'), 'runSweep' | 'runUnits'>;
 
 export interface ExecuteHooks {
   signal: AbortSignal;
   onProgress: (p: SweepProgress) => void;
   onLevel: (l: SweepLevel) => void;
+  onHeader: (h: SweepHeaderNotice) => void;
+  onUnit: (u: SweepUnitNotice) => void;
   onLog: (m: LogMessage) => void;
 }
 
@@ -44,9 +46,24 @@ export async function executeSweep(params: SweepStartParams, hooks: ExecuteHooks
   return { runId: params.runId, resultsPath: out, document };
 }
 
-/** One shard of a fanned-out sweep: its levels' document, written nowhere (the client merges and judges). */
+/** Some work units of a sweep, streamed back as they finish, written nowhere (the client journals and merges). */
 export async function executeShard(params: SweepShardParams, hooks: ExecuteHooks, runner: () => SweepRunner = loadRunner): Promise<SweepShardDone> {
-  return { runId: params.runId, document: await runLevels(params.runId, params.hypothesis, params.threads, hooks, runner, params.chains) };
+  const { runId } = params;
+  const meter = new ProgressMeter(runId, performance.now());
+  const run = await runner().runUnits(params.hypothesis, {
+    signal: hooks.signal,
+    sampler: loadSgldDial,
+    units: params.units,
+    ...(params.threads ? { threads: params.threads } : {}),
+    onProgress: (p) => {
+      const n = meter.update(p);
+      if (n) hooks.onProgress(n);
+    },
+    onHeader: (header) => hooks.onHeader({ runId, header }),
+    onUnit: (unit) => hooks.onUnit({ runId, unit }),
+  });
+  if (hooks.signal.aborted) throw new SweepFailure(cancelledError());
+  return { runId, units: run.units.length };
 }
 
 /** The hypothesis a source names, checked like `circuit-thermometer check` does. */
@@ -54,19 +71,17 @@ export function planSweep(source: SweepSource): Promise<Hypothesis> {
   return source.kind === 'file' ? loadHypothesis(source.path) : Promise.resolve(source.hypothesis);
 }
 
-async function runLevels(runId: string, hypothesis: Hypothesis, threads: number | undefined, hooks: ExecuteHooks, runner: () => SweepRunner, chains?: number[]): Promise<ResultsDocument> {
+async function runLevels(runId: string, hypothesis: Hypothesis, threads: number | undefined, hooks: ExecuteHooks, runner: () => SweepRunner): Promise<ResultsDocument> {
   const meter = new ProgressMeter(runId, performance.now());
   let levels = 0;
-  const document = await runner()(hypothesis, {
+  const document = await runner().runSweep(hypothesis, {
     signal: hooks.signal,
     sampler: loadSgldDial,
     ...(threads ? { threads } : {}),
-    ...(chains ? { chains } : {}),
     onProgress: (p) => {
       levels = p.levels;
       const n = meter.update(p);
-      // The engine's ETA counts from its first draw (setup excluded), like the meter's; prefer it when given.
-      if (n) hooks.onProgress(p.etaSeconds != null ? { ...n, etaSeconds: p.etaSeconds } : n);
+      if (n) hooks.onProgress(n);
     },
     onLevel: (result, levelIndex, baseline) => hooks.onLevel({ runId, levelIndex, levels, result, baseline }),
   });
@@ -105,7 +120,7 @@ export async function executeGradcheck(params: GradcheckParams): Promise<Gradche
 
 export function loadRunner(): SweepRunner {
   // A literal require: esbuild bundles it into dist/worker.js, and it runs only when a sweep starts.
-  return (require('../engine/sweep/run') as typeof import('../engine/sweep/run')).runSweep;
+  return require('../engine/sweep/run') as typeof import('../engine/sweep/run');
 }
 
 /** The sgld dial, loaded only when a hypothesis uses it (the runner asks for it by this option). */

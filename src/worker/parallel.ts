@@ -1,245 +1,277 @@
-// A sweep fanned out over several worker processes, one unit of work a (level, chain) pair. The grid's levels are
-// dealt round-robin to the processes; when there are more processes than levels and the dial runs several chains
-// (sgld), each level's chains are split into groups too, so that a 13-level, 4-chain grid fills 16 or 52 cores.
-// Every chain's draws come from random streams keyed by (seed, level, chain) alone, so a chain gives the same
-// numbers in whichever process runs it; a level's statistics are computed over its chains once they are all back
-// (src/engine/sweep/level.ts), and the merged document equals a one-process run's up to timings.
+// A sweep's work units ((level, chain) pairs, src/engine/sweep/units.ts) dealt over several worker processes.
+// Every unit's draws come from random streams keyed by (seed, level, chain) alone, so a unit gives the same numbers
+// in whichever process runs it, and the document assembled from the units equals a one-process run's up to timings.
+// The client journals every unit as it arrives (beside the results file), retries a killed worker's share once,
+// and `resume` runs only what an interrupted run's journal lacks.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { ChainWithGaps, levelResult, MARKOV_CHAIN_DRAWS, withoutSeries } from '../engine/sweep/level';
-import { judgeContext, judgeLevel, judgeLevels } from '../engine/sweep/verdict';
+import * as path from 'node:path';
+import { journalPathFor, JournalError, JournalWriter, readJournal, type Journal } from '../engine/sweep/journal';
+import { allUnits, LevelAssembler, missingUnits, resultsFromUnits, shardUnits, unitKey } from '../engine/sweep/units';
 import { checkResultsWritable, ResultsWriteError, writeResults } from '../engine/sweep/writeResults';
 import type { Hypothesis } from '../protocol/hypothesis';
-import type { LevelResult, ResultsDocument } from '../protocol/results';
-import type { SweepDone, SweepProgress } from '../protocol/worker';
+import type { SweepHeader, UnitResult, WorkUnit } from '../protocol/shard';
+import type { SweepDone } from '../protocol/worker';
 import { type RunCallbacks, type RunRequest, WorkerClient, type WorkerClientOptions } from './client';
 import { acceptDocument } from './divergence';
 import { WorkerRunError } from './errors';
 import { defaultResultsPath } from './paths';
-import * as path from 'node:path';
+import { ProgressTotal } from './progress';
 
 export interface ParallelOptions extends WorkerClientOptions {
-  /** Worker processes; default `defaultWorkers(levels)`. 1 runs the whole sweep in one worker. */
+  /** Worker processes; default `defaultWorkers(levels, cores, chains)`. 1 runs every unit in one worker. */
   workers?: number;
   /** onnxruntime threads per worker; default: the cores divided among the workers. */
   threads?: number;
-  /** Diverged-level warnings (a one-process run sends them as `log` notifications). */
+  /** Warnings for people: diverged levels, a retried worker, a replaced journal. */
   onWarning?: (message: string) => void;
   /** Aborting it kills every worker at once (no grace period): a second Ctrl-C. `callbacks.signal` cancels gracefully. */
   killSignal?: AbortSignal;
+  /** Finish an interrupted run: only the units its journal lacks run (the journal must belong to this plan). */
+  resume?: boolean;
 }
 
-/** min(levels × chains, cores): one (level, chain) pair per core at most. */
+/** min(levels × chains, cores): one unit per core at most. */
 export function defaultWorkers(levels: number, cores = os.availableParallelism(), chains = 1): number {
   return Math.max(1, Math.min(levels * Math.max(1, chains), cores));
 }
 
-/** A shard's work: its levels, and for a chain-split grid the chains it runs at each (undefined: all of them). */
-export interface ShardPlan {
-  levels: number[];
-  chains?: number[];
+/** Levels × chains of a hypothesis's plan (noise dials and checkpoints run one chain per level). */
+export function planShape(h: Hypothesis): { levels: number; chains: number } {
+  return { levels: h.degradation.temperatures.levels.length, chains: h.degradation.dial === 'sgld' ? h.degradation.sgld.chains : 1 };
+}
+
+/** What a set of workers gave back for some units: the plan's header and the units (in arrival order). */
+export interface UnitsRun {
+  header: SweepHeader;
+  units: UnitResult[];
+}
+
+interface UnitsRunOptions extends ParallelOptions {
+  runId: string;
+  /** Units already done (a journal's): counted in the progress, not run. */
+  alreadyDone?: readonly UnitResult[];
+  /** Header of those units: a worker whose plan differs fails the run. */
+  expectHeader?: SweepHeader;
+  /** Every unit as it arrives, before it counts (a journal writes it here; throwing fails the run). */
+  onUnit?: (unit: UnitResult, header: SweepHeader) => void;
+  onHeader?: (header: SweepHeader) => void;
+  /** Total units of the whole plan, for the progress count (default: alreadyDone + todo). */
+  totalUnits?: number;
 }
 
 /**
- * At most `workers` shards covering every (level, chain) pair once. Levels alone while they are at least as many
- * as the workers; otherwise each level's chains go into g = min(chains, ⌈workers / levels⌉) contiguous groups and
- * the levels into ⌊workers / g⌋ round-robin shards, each shard one (level shard, chain group) pair.
+ * Runs `todo` over worker processes and resolves with every unit they return. A worker that is killed or crashes
+ * has its unfinished units retried once in a fresh worker; a second loss, any other failure, or a cancel stops
+ * every worker and rejects (units that arrived have been handed to `onUnit` already).
  */
-export function planShards(levels: readonly number[], chains: number, workers: number): ShardPlan[] {
-  const groups = Math.max(1, Math.min(chains, Math.ceil(workers / Math.max(1, levels.length))));
-  if (groups === 1) return dealLevels(levels, workers).map((l) => ({ levels: l }));
-  const chainGroups = Array.from({ length: groups }, (_, g) =>
-    Array.from({ length: chains }, (_, c) => c).filter((c) => Math.floor((c * groups) / chains) === g));
-  return dealLevels(levels, Math.floor(workers / groups)).flatMap((l) => chainGroups.map((c) => ({ levels: l, chains: c })));
-}
+export async function runUnitsParallel(hypothesis: Hypothesis, todo: readonly WorkUnit[], callbacks: RunCallbacks, options: UnitsRunOptions): Promise<UnitsRun> {
+  const started = performance.now();
+  const shape = planShape(hypothesis);
+  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(shape.levels, undefined, shape.chains), Math.max(1, todo.length)));
+  const threads = options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / workers));
+  const alreadyDone = options.alreadyDone ?? [];
+  const total = new ProgressTotal(options.runId, options.totalUnits ?? alreadyDone.length + todo.length, alreadyDone.length, workers, started);
+  const received = new Set(alreadyDone.map(unitKey));
+  const units: UnitResult[] = [];
+  let header: SweepHeader | null = options.expectHeader ?? null;
+  const assembler = new LevelAssembler((result, levelIndex) => callbacks.onLevel?.({ runId: options.runId, levelIndex, levels: shape.levels, result }));
+  if (header) for (const u of alreadyDone) assembler.add(header, u);
 
-/** Deals `levels` round-robin into at most `workers` non-empty shards (round-robin balances cheap and costly ends). */
-export function dealLevels(levels: readonly number[], workers: number): number[][] {
-  const shards: number[][] = Array.from({ length: Math.max(1, Math.min(workers, levels.length)) }, () => []);
-  levels.forEach((t, i) => shards[i % shards.length].push(t));
-  return shards;
+  const clients = new Map<number, WorkerClient>();
+  let failure: unknown;
+  let cancelled = false;
+  const cancelAll = () => Promise.all([...clients.values()].map((c) => c.cancel()));
+  const fail = (e: unknown) => {
+    if (failure === undefined) failure = e;
+    void cancelAll();
+  };
+  const onAbort = () => {
+    cancelled = true;
+    void cancelAll();
+  };
+  const kill = () => void Promise.all([...clients.values()].map((c) => c.cancel({ immediate: true })));
+  callbacks.signal?.addEventListener('abort', onAbort);
+  options.killSignal?.addEventListener('abort', kill);
+
+  const runShare = async (w: number, share: readonly WorkUnit[], retried: boolean): Promise<void> => {
+    if (share.length === 0) return;
+    const client = new WorkerClient(options);
+    clients.set(w, client);
+    try {
+      if (cancelled) throw new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
+      await client.runShard({ hypothesis, units: [...share], runId: `${options.runId}/${w}`, threads }, {
+        onProgress: (p) => callbacks.onProgress?.(total.report(w, p)),
+        onHeader: ({ header: h }) => {
+          if (header && h.plan !== header.plan) {
+            fail(new WorkerRunError({ code: 'run-failed', message: 'a worker computed another plan than the one being finished (the hypothesis, its model or the engine changed)', hint: 'delete the journal and run the sweep again' }));
+            return;
+          }
+          if (!header) {
+            header = h;
+            try {
+              options.onHeader?.(h);
+            } catch (e) {
+              fail(e);
+            }
+          }
+        },
+        onUnit: ({ unit }) => {
+          if (failure !== undefined || received.has(unitKey(unit)) || !header) return;
+          try {
+            options.onUnit?.(unit, header);
+          } catch (e) {
+            fail(e);
+            return;
+          }
+          received.add(unitKey(unit));
+          units.push(unit);
+          total.unitDone();
+          assembler.add(header, unit);
+          callbacks.onProgress?.(total.current());
+        },
+      });
+    } catch (e) {
+      total.forget(w);
+      const lost = e instanceof WorkerRunError && (e.code === 'worker-killed' || e.code === 'worker-crashed');
+      if (lost && !retried && !cancelled && failure === undefined) {
+        const rest = share.filter((u) => !received.has(unitKey(u)));
+        options.onWarning?.(`worker ${w + 1} was lost (${e.message}); its ${rest.length} unfinished work unit${rest.length === 1 ? '' : 's'} run again in a fresh worker`);
+        await client.dispose();
+        return runShare(w, rest, true);
+      }
+      throw e;
+    } finally {
+      total.forget(w);
+    }
+  };
+
+  try {
+    const settled = await Promise.allSettled(Array.from({ length: workers }, (_, w) => runShare(w, shardUnits(todo, w, workers), false).catch((e: unknown) => {
+      // The first failure is the one to report; the cancellations it causes are not.
+      fail(e);
+      throw e;
+    })));
+    if (cancelled) throw new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
+    if (failure !== undefined) throw failure;
+    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    if (!header) throw new WorkerRunError({ code: 'internal', message: 'no worker reported the plan' });
+    return { header, units };
+  } finally {
+    callbacks.signal?.removeEventListener('abort', onAbort);
+    options.killSignal?.removeEventListener('abort', kill);
+    await Promise.all([...clients.values()].map((c) => c.dispose()));
+  }
 }
 
 /**
- * Runs the sweep of `req` over several worker processes and writes the merged results file (atomically, at the
- * end, like a one-process run). Rejects like `WorkerClient.run`; a failure or cancel in one shard cancels the rest.
+ * Runs the sweep of `req` over worker processes and writes its results file (atomically, at the end). Units are
+ * journalled beside the results as they arrive; on success the journal is removed, otherwise it is kept and
+ * `resume` finishes the run. Rejects like `WorkerClient.run`.
  */
 export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks = {}, options: ParallelOptions = {}): Promise<SweepDone> {
   const started = performance.now();
   const planner = new WorkerClient(options);
-  const clients: WorkerClient[] = [planner];
-  const kill = () => void Promise.all(clients.map((c) => c.cancel({ immediate: true })));
-  options.killSignal?.addEventListener('abort', kill);
+  let hypothesis: Hypothesis;
   try {
-    const hypothesis = await planner.plan(req.source);
-    const out = path.resolve(req.out ?? defaultResultsPath(hypothesis.file));
-    asRunError(() => checkResultsWritable(out));
-    const grid = hypothesis.degradation.temperatures.levels;
-    const chains = hypothesis.degradation.dial === 'sgld' ? hypothesis.degradation.sgld.chains : 1;
-    const workers = options.workers ?? defaultWorkers(grid.length, undefined, chains);
-    // Checkpoints are levels by position in a file list: they stay in one process.
-    const shards = hypothesis.degradation.dial === 'checkpoints' ? [{ levels: grid }] : planShards(grid, chains, workers);
-    if (shards.length <= 1) {
-      return await planner.run({ ...req, source: { kind: 'resolved', hypothesis }, out, threads: options.threads ?? req.threads }, callbacks);
-    }
-    const threads = options.threads ?? req.threads ?? Math.max(1, Math.floor(os.availableParallelism() / shards.length));
-    while (clients.length < shards.length) clients.push(new WorkerClient(options));
+    hypothesis = await planner.plan(req.source);
+  } finally {
+    await planner.dispose();
+  }
+  const out = path.resolve(req.out ?? defaultResultsPath(hypothesis.file));
+  asRunError(() => checkResultsWritable(out));
+  const journalPath = journalPathFor(out);
+  const shape = planShape(hypothesis);
+  const all = allUnits(shape.levels, shape.chains);
+  const journal = options.resume ? openJournal(journalPath, shape) : null;
+  if (!options.resume && fs.existsSync(journalPath)) {
+    options.onWarning?.(`${path.basename(journalPath)} held an interrupted run; it is replaced (run with --resume to finish such a run instead)`);
+  }
+  const todo = journal ? missingUnits(journal.header, journal.units) : all;
+  const runId = req.runId ?? `run-${Date.now().toString(36)}`;
+  if (callbacks.signal?.aborted) throw new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
 
-    const runId = req.runId ?? `run-${Date.now().toString(36)}`;
-    const progress = new Map<number, SweepProgress>();
-    // A chain-split level is reported once all of its groups are back, merged.
-    const parts = new Map<number, LevelResult[]>();
-    const groupsOf = (t: number) => shards.filter((sh) => sh.levels.includes(t)).length;
-    const cancelAll = () => Promise.all(clients.map((c) => c.cancel()));
-    const onAbort = () => void cancelAll();
-    callbacks.signal?.addEventListener('abort', onAbort);
-    if (callbacks.signal?.aborted) throw new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
-    let documents: ResultsDocument[];
-    try {
-      documents = await allOrCancel(
-        shards.map((shard, s) =>
-          clients[s]
-            .runShard({ hypothesis: withLevels(hypothesis, shard.levels), runId: `${runId}/${s}`, threads, ...(shard.chains ? { chains: shard.chains } : {}) }, {
-              onProgress: (p) => {
-                progress.set(s, p);
-                callbacks.onProgress?.(combineProgress(runId, grid, chains, shards, progress, p, s, started));
-              },
-              onLevel: (l) => {
-                const t = shard.levels[l.levelIndex]!;
-                const got = [...(parts.get(t) ?? []), l.result];
-                parts.set(t, got);
-                if (got.length < groupsOf(t)) return;
-                const merged = got.length === 1 ? got[0]! : mergeChainGroups(t, got);
-                // Judged against the whole grid (a shard's own judgement counts only its levels).
-                const judged = l.baseline ? judgeLevel(merged, judgeContext(hypothesis, l.baseline, grid.length)) : merged;
-                const result = withoutShardSeries(judged);
-                callbacks.onLevel?.({ runId, levelIndex: grid.indexOf(t), levels: grid.length, result });
-              },
-            })
-            .then((d) => d.document),
-        ),
-        cancelAll,
-      );
-    } finally {
-      callbacks.signal?.removeEventListener('abort', onAbort);
-    }
-    const document = mergeShards(hypothesis, grid, documents, (performance.now() - started) / 1000);
+  let writer: JournalWriter | null = journal ? asRunError(() => JournalWriter.open(journalPath)) : null;
+  let journalled = journal?.units.length ?? 0;
+  const journalError = (e: unknown) => new WorkerRunError({
+    code: 'run-failed',
+    message: `cannot write the journal ${path.basename(journalPath)}: ${(e as Error).message}`,
+    hint: `the ${journalled} unit${journalled === 1 ? '' : 's'} journalled so far are kept: free the disk or fix the folder, then run again with --resume`,
+  });
+  try {
+    const run = todo.length === 0 && journal ? { header: journal.header, units: [] } : await runUnitsParallel(hypothesis, todo, callbacks, {
+      ...options,
+      runId,
+      totalUnits: all.length,
+      ...(journal ? { alreadyDone: journal.units, expectHeader: journal.header } : {}),
+      onHeader: (header) => {
+        try {
+          writer ??= JournalWriter.create(journalPath, header);
+        } catch (e) {
+          throw journalError(e);
+        }
+      },
+      onUnit: (unit) => {
+        try {
+          writer?.append(unit);
+          journalled++;
+        } catch (e) {
+          throw journalError(e);
+        }
+      },
+    });
+    const units = [...(journal?.units ?? []), ...run.units];
+    const document = resultsFromUnits(run.header, units, (performance.now() - started) / 1000);
     const failure = acceptDocument(document, (m) => options.onWarning?.(m));
     if (failure) throw new WorkerRunError(failure);
     asRunError(() => writeResults(out, document));
+    writer?.remove();
+    writer = null;
     return { runId, resultsPath: out, document };
-  } finally {
-    options.killSignal?.removeEventListener('abort', kill);
-    await Promise.all(clients.map((c) => c.dispose()));
-  }
-}
-
-/** All shards' results, or the first failure once every other shard has been cancelled and has settled. */
-async function allOrCancel<T>(runs: Promise<T>[], cancelAll: () => Promise<unknown>): Promise<T[]> {
-  let first: unknown;
-  const settled = await Promise.allSettled(
-    runs.map((r) =>
-      r.catch((e: unknown) => {
-        // The first failure is the one to report; the cancellations it causes are not.
-        if (first === undefined) {
-          first = e;
-          void cancelAll();
-        }
-        throw e;
-      }),
-    ),
-  );
-  if (first !== undefined) throw first;
-  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
-}
-
-function withLevels(h: Hypothesis, levels: number[]): Hypothesis {
-  return { ...h, degradation: { ...h.degradation, temperatures: { ...h.degradation.temperatures, levels } } };
-}
-
-/** One document for the whole grid: levels in grid order (chain groups merged), the verdict over all of them, the full hypothesis. */
-export function mergeShards(hypothesis: Hypothesis, grid: readonly number[], documents: ResultsDocument[], totalSeconds: number): ResultsDocument {
-  const byLevel = new Map<number, LevelResult[]>();
-  for (const d of documents) for (const l of d.levels) byLevel.set(l.level, [...(byLevel.get(l.level) ?? []), l]);
-  const first = documents[0];
-  const levels = grid.map((t) => {
-    const got = byLevel.get(t);
-    if (!got) throw new WorkerRunError({ code: 'internal', message: `no shard returned level ${t}` });
-    return got.length === 1 ? got[0]! : mergeChainGroups(t, got);
-  });
-  const judged = judgeLevels(levels, judgeContext(hypothesis, first.baseline, grid.length));
-  return {
-    ...first,
-    createdAt: new Date().toISOString(),
-    status: levels.some((l) => l.error !== undefined) ? 'diverged' : 'complete',
-    hypothesis: { ...first.hypothesis, resolved: hypothesis },
-    levels: judged.levels.map(withoutShardSeries),
-    verdict: judged.verdict,
-    timings: { totalSeconds, setupSeconds: Math.max(...documents.map((d) => d.timings.setupSeconds)) },
-  };
-}
-
-/** The sweep's progress from its shards' latest reports: fraction of (level, chain) pairs done, ETA of the slowest. */
-function combineProgress(runId: string, grid: readonly number[], chains: number, shards: readonly ShardPlan[], latest: Map<number, SweepProgress>, p: SweepProgress, s: number, started: number): SweepProgress {
-  let done = 0;
-  let eta: number | null = 0;
-  shards.forEach((shard, i) => {
-    const q = latest.get(i);
-    const weight = (shard.levels.length * (shard.chains?.length ?? chains)) / (grid.length * chains);
-    done += q ? q.fraction * weight : 0;
-    if (!q || q.etaSeconds === null || eta === null) eta = null;
-    else eta = Math.max(eta, q.etaSeconds);
-  });
-  return {
-    ...p,
-    runId,
-    levelIndex: grid.indexOf(shards[s]!.levels[p.levelIndex]!),
-    levels: grid.length,
-    fraction: Math.min(1, done),
-    elapsedSeconds: (performance.now() - started) / 1000,
-    etaSeconds: eta,
-  };
-}
-
-/**
- * A level whose chains ran in groups on several shards, as one process would have given it: the chains in order,
- * cut after the first that diverged (one process stops a level there), statistics over them.
- */
-function mergeChainGroups(level: number, parts: readonly LevelResult[]): LevelResult {
-  const all = parts.flatMap((p) => p.chains).sort((a, b) => a.chain - b.chain);
-  for (const c of all) {
-    if (!c.lossGap || !c.controlLossGap || !c.targetLossGap || !c.controlTargetEffect || !c.controlCollateralEffect) {
-      throw new WorkerRunError({ code: 'internal', message: `chain ${c.chain} of level ${level} came back without its per-draw series` });
+  } catch (e) {
+    // A journal with no unit saves nothing: it goes; one with units stays for --resume (the message says so).
+    if (writer && journalled === 0) {
+      writer.remove();
+      writer = null;
     }
+    if (writer && e instanceof WorkerRunError && !e.hint?.includes('--resume')) {
+      const kept = `${journalled} of ${all.length} work units are kept in ${path.basename(journalPath)}; --resume finishes the rest`;
+      throw new WorkerRunError({ ...e.toJSON(), hint: e.hint ? `${e.hint}; ${kept}` : kept });
+    }
+    throw e;
+  } finally {
+    writer?.close();
   }
-  const diverged = all.findIndex((c) => c.diverged);
-  const chains = (diverged >= 0 ? all.slice(0, diverged + 1) : all) as ChainWithGaps[];
-  const error = diverged >= 0 ? parts.find((p) => p.chains.includes(all[diverged]!))?.error : undefined;
-  const nbeta = parts[0]!.nbeta;
-  const stepSize = parts[0]!.stepSize;
-  const merged = levelResult(
-    { level, chains, seconds: Math.max(...parts.map((p) => p.seconds)), ...(error !== undefined ? { error } : {}), ...(nbeta !== undefined ? { nbeta } : {}) },
-    MARKOV_CHAIN_DRAWS,
-  );
-  if (stepSize !== undefined) merged.stepSize = stepSize;
-  const burnIn = parts[0]!.burnIn;
-  if (burnIn !== undefined) merged.burnIn = burnIn;
-  // Every shard calibrated the level (the same pilots): the cost of one.
-  const calibration = parts[0]!.calibration;
-  if (calibration) merged.calibration = calibration;
-  return merged;
 }
 
-/** A results file (and a live level) keeps no per-draw series of the shards' statistics (only the chain traces). */
-function withoutShardSeries(l: LevelResult): LevelResult {
-  return { ...l, chains: l.chains.map(withoutSeries) };
-}
-
-/** A results file that cannot be written fails the run like any worker's failure: one line, with a hint. */
-function asRunError(write: () => void): void {
+/** An interrupted run's journal, checked against the plan about to finish it. */
+function openJournal(file: string, shape: { levels: number; chains: number }): Journal {
+  let journal: Journal | null;
   try {
-    write();
+    journal = readJournal(file);
+  } catch (e) {
+    if (e instanceof JournalError) throw new WorkerRunError({ code: 'unreadable', message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+    throw e;
+  }
+  if (!journal) throw new WorkerRunError({ code: 'unreadable', message: `there is no interrupted run to resume (no ${path.basename(file)})`, hint: 'run the sweep without --resume' });
+  if (journal.header.levels !== shape.levels || journal.header.chains !== shape.chains) {
+    throw new WorkerRunError({
+      code: 'run-failed',
+      message: `${path.basename(file)} was written for ${journal.header.levels} levels × ${journal.header.chains} chains; the hypothesis now plans ${shape.levels} × ${shape.chains}`,
+      hint: 'delete the journal and run the sweep again, or restore the settings it was run with',
+    });
+  }
+  return journal;
+}
+
+/** A results file (or journal) that cannot be written fails the run like any worker's failure: one line, with a hint. */
+function asRunError<T>(write: () => T): T {
+  try {
+    return write();
   } catch (e) {
     if (e instanceof ResultsWriteError) throw new WorkerRunError({ code: 'run-failed', message: e.message, hint: e.hint });
+    if (e instanceof JournalError) throw new WorkerRunError({ code: 'run-failed', message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
     throw e;
   }
 }

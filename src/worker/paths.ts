@@ -12,6 +12,11 @@ export function defaultResultsPath(hypothesisFile: string): string {
   return path.join(dir, `${suffix ? base.slice(0, -suffix.length) : base}.results.json`);
 }
 
+/** `<dir>/<name>.shard-2-of-8.json` for shard 2 of 8 of `<dir>/<name>.circuit.yaml`. */
+export function defaultShardPath(hypothesisFile: string, shard: { index: number; count: number }): string {
+  return defaultResultsPath(hypothesisFile).replace(/\.results\.json$/, `.shard-${shard.index}-of-${shard.count}.json`);
+}
+
 export interface WorkerEntry {
   /** The script `child_process.fork` runs. */
   path: string;

@@ -54,6 +54,8 @@ function startRun<M extends 'sweep/start' | 'sweep/shard'>(id: number, method: M
     signal: run.controller.signal,
     onProgress: (p) => void send(workerNotification('sweep/progress', p)),
     onLevel: (l) => void send(workerNotification('sweep/level', l)),
+    onHeader: (h) => void send(workerNotification('sweep/header', h)),
+    onUnit: (u) => void send(workerNotification('sweep/unit', u)),
     onLog: (m) => void send(workerNotification('log', m)),
   })
     .then((result) => send(respond(id, method, result)))

@@ -12,6 +12,7 @@ import { WorkerClient } from '../../src/worker/client';
 import { WorkerRunError } from '../../src/worker/errors';
 import { resolveWorkerEntry } from '../../src/worker/paths';
 import { runSweepParallel } from '../../src/worker/parallel';
+import { readJournal } from '../../src/engine/sweep/journal';
 import { copyPlanted, grid, slow, type PlantedCopy } from './workerFixtures';
 
 async function rejection(p: Promise<unknown>): Promise<WorkerRunError> {
@@ -63,7 +64,8 @@ describe('worker: sweeps in a forked process', function () {
     assert.deepStrictEqual(numbers(levels.map((l) => l.result)), numbers(doc.levels.map(({ bounds, ...rest }) => ({ ...rest, bounds }))), 'live levels are the final ones');
     assert.ok(progress.length > 0, 'progress arrives');
     for (let i = 1; i < progress.length; i++) assert.ok(progress[i].fraction >= progress[i - 1].fraction, 'progress never goes back');
-    assert.ok(progress.every((p) => p.runId === done.runId && p.levels === doc.levels.length && p.draw < p.draws && p.chain < p.chains));
+    assert.ok(progress.every((p) => p.runId === done.runId && p.units === doc.levels.length && p.unitsDone <= p.units));
+    for (let i = 1; i < progress.length; i++) assert.ok(progress[i].unitsDone >= progress[i - 1].unitsDone, 'units done never go back');
   });
 
   it('gives the same numbers for the same seed, from a resolved hypothesis and another results path', async () => {
@@ -103,7 +105,7 @@ describe('worker: sweeps in a forked process', function () {
     let sawProgress = false;
     const run = client.run({ source: { kind: 'file', path: file } }, {
       onProgress: (p) => {
-        if (!sawProgress && p.levelIndex >= 1) {
+        if (!sawProgress && p.unitsDone >= 1) {
           sawProgress = true;
           cancelledAt = performance.now();
           void client.cancel();
@@ -251,7 +253,7 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     assert.ok(fractions.length > 0 && fractions.every((f) => f >= 0 && f <= 1));
   });
 
-  it('cancel stops every shard within a second and writes nothing', async () => {
+  it('cancel stops every shard within a second, writes no results, and keeps the finished units for --resume', async () => {
     const file = planted.variant('slow-parallel', slow(400));
     const controller = new AbortController();
     let cancelledAt = 0;
@@ -267,26 +269,99 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     const e = await rejection(run);
     assert.strictEqual(e.code, 'cancelled');
     assert.ok(performance.now() - cancelledAt < 1000, 'within a second');
-    assert.deepStrictEqual(planted.files().filter((f) => f.startsWith('slow-parallel.results')), []);
+    assert.deepStrictEqual(planted.files().filter((f) => f.startsWith('slow-parallel.results')), ['slow-parallel.results.journal.jsonl'], 'no results file, no temp file');
+    const journal = readJournal(path.join(planted.dir, 'slow-parallel.results.journal.jsonl'))!;
+    assert.ok(journal.units.length >= 1 && journal.units.length < 12, `${journal.units.length} units journalled`);
+    assert.match(e.hint ?? '', new RegExp(`${journal.units.length} of 12 work units are kept in slow-parallel\\.results\\.journal\\.jsonl; --resume finishes the rest`));
   });
 
-  it('a shard’s worker killed with -9: the run fails as killed, the other shard is stopped, nothing written', async () => {
-    const file = planted.variant('slow-parallel-kill', slow(400));
-    const pids = new Set<number>();
-    let killed = false;
-    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, {
-      onProgress: () => {
-        // The shards' workers are this process's children running worker.ts; kill the first that reports twice.
-        for (const pid of childWorkers()) pids.add(pid);
-        if (!killed && pids.size >= 2) {
-          killed = true;
-          process.kill([...pids][1], 'SIGKILL');
+  it('--resume runs only the units the journal lacks and gives the uninterrupted numbers; the journal then goes', async () => {
+    const file = planted.hypothesis('slow-parallel');
+    const journalFile = path.join(planted.dir, 'slow-parallel.results.journal.jsonl');
+    const before = readJournal(journalFile)!.units.length;
+    const ran: number[] = [];
+    const resumed = await runSweepParallel({ source: { kind: 'file', path: file } }, {
+      onProgress: (p) => ran.push(p.unitsDone),
+    }, { workers: 2, resume: true });
+    assert.ok(ran[0]! >= before, 'the journal’s units count as done from the start');
+    assert.ok(!fs.existsSync(journalFile), 'the journal is removed once the results are written');
+    const single = new WorkerClient();
+    try {
+      const one = (await single.run({ source: { kind: 'file', path: file }, out: path.join(planted.dir, 'slow-one.json') })).document;
+      assert.deepStrictEqual(numbers(resumed.document.levels), numbers(one.levels));
+      assert.deepStrictEqual(resumed.document.verdict, one.verdict);
+    } finally {
+      await single.dispose();
+    }
+    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, {}, { resume: true }));
+    assert.strictEqual(e.code, 'unreadable');
+    assert.match(e.message, /no interrupted run to resume \(no slow-parallel\.results\.journal\.jsonl\)/);
+  });
+
+  it('a journal of another plan is refused by --resume, naming both shapes; nothing is written', async () => {
+    const file = planted.variant('resume-other', slow(50));
+    const journalFile = path.join(planted.dir, 'resume-other.results.journal.jsonl');
+    const controller = new AbortController();
+    await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, { signal: controller.signal, onLevel: () => controller.abort() }, { workers: 1 }));
+    assert.ok(fs.existsSync(journalFile));
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/count: 12/, 'count: 5'));
+    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, {}, { resume: true }));
+    assert.strictEqual(e.code, 'run-failed');
+    assert.match(e.message, /resume-other\.results\.journal\.jsonl was written for 12 levels × 1 chains; the hypothesis now plans 5 × 1/);
+    assert.ok(!fs.existsSync(path.join(planted.dir, 'resume-other.results.json')));
+  });
+
+  it('a shard’s worker killed with -9 is retried once in a fresh worker: the run completes with the one-process numbers', async () => {
+    const file = planted.variant('slow-parallel-kill', slow(200));
+    const warnings: string[] = [];
+    let killed = 0;
+    const done = await runSweepParallel({ source: { kind: 'file', path: file } }, {
+      onProgress: (p) => {
+        const workers = childWorkers();
+        if (killed === 0 && p.unitsDone >= 1 && workers.length >= 2) {
+          killed++;
+          process.kill(workers[1]!, 'SIGKILL');
         }
       },
-    }, { workers: 2 }));
-    assert.ok(killed);
+    }, { workers: 2, onWarning: (m) => warnings.push(m) });
+    assert.strictEqual(killed, 1);
+    assert.ok(warnings.some((w) => /worker \d was lost \(the worker process was killed \(SIGKILL\)\); its \d+ unfinished work units? run again in a fresh worker/.test(w)), warnings.join('\n'));
+    const single = new WorkerClient();
+    try {
+      const one = (await single.run({ source: { kind: 'file', path: file }, out: path.join(planted.dir, 'kill-one.json') })).document;
+      assert.deepStrictEqual(numbers(done.document.levels), numbers(one.levels));
+      assert.deepStrictEqual(done.document.verdict, one.verdict);
+    } finally {
+      await single.dispose();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepStrictEqual(childWorkers(), [], 'no worker left running');
+  });
+
+  it('a worker killed again after its retry fails the run as killed; the journal keeps what finished, and --resume completes it', async () => {
+    const file = planted.variant('slow-parallel-kill2', slow(200));
+    const killedPids = new Set<number>();
+    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, {
+      onProgress: (p) => {
+        if (p.unitsDone < 1) return;
+        // Kill every worker this run starts once a unit is in (the first of each pair, then its replacement).
+        for (const pid of childWorkers()) {
+          if (killedPids.size < 2 && !killedPids.has(pid)) {
+            killedPids.add(pid);
+            process.kill(pid, 'SIGKILL');
+            break;
+          }
+        }
+      },
+    }, { workers: 1 }));
     assert.strictEqual(e.code, 'worker-killed');
-    assert.deepStrictEqual(planted.files().filter((f) => f.startsWith('slow-parallel-kill.results')), []);
+    assert.strictEqual(killedPids.size, 2);
+    assert.match(e.hint ?? '', /work units are kept in slow-parallel-kill2\.results\.journal\.jsonl; --resume finishes the rest/);
+    assert.ok(!fs.existsSync(path.join(planted.dir, 'slow-parallel-kill2.results.json')));
+    const resumed = await runSweepParallel({ source: { kind: 'file', path: file } }, {}, { workers: 2, resume: true });
+    const reference = JSON.parse(fs.readFileSync(path.join(planted.dir, 'slow-parallel-kill.results.json'), 'utf8'));
+    // Same settings as the previous test's file but another name: the numbers agree.
+    assert.deepStrictEqual(numbers(resumed.document.levels), numbers(reference.levels));
     await new Promise((r) => setTimeout(r, 200));
     assert.deepStrictEqual(childWorkers(), [], 'no worker left running');
   });

@@ -209,7 +209,7 @@ describe('cli: sweep from the bundle, as a real process', function () {
     }
   });
 
-  it('Ctrl-C to the process group: the CLI cancels, the worker does not die of it, exit 130, no file, no process left', async () => {
+  it('Ctrl-C to the process group: the CLI cancels, the worker does not die of it, exit 130, no results file, no process left', async () => {
     planted.variant('slow-bundle', slow(400));
     let sent = false;
     let group = 0;
@@ -223,17 +223,18 @@ describe('cli: sweep from the bundle, as a real process', function () {
     assert.throws(() => process.kill(-group, 0), /ESRCH/, 'no process of the group (CLI or worker) is left');
     assert.ok(sent, r.stderr);
     assert.strictEqual(r.code, 130, r.stderr);
-    assert.match(r.stderr, /sweep cancelled; no results written/);
+    assert.match(r.stderr, /sweep cancelled; no results written \(\d+ of 12 work units are kept in slow-bundle\.results\.journal\.jsonl; --resume finishes the rest\)/);
     assert.doesNotMatch(r.stderr, /killed|crashed/);
-    assert.deepStrictEqual(planted.files().filter((f) => f.startsWith('slow-bundle.results')), []);
+    // The finished units stay in the journal for --resume; no results file, no temp file.
+    assert.deepStrictEqual(planted.files().filter((f) => f.startsWith('slow-bundle.results')), ['slow-bundle.results.journal.jsonl']);
   });
 });
 
 describe('cli: progress formatting', () => {
   it('formats durations and a bar that fits the terminal', () => {
     assert.deepStrictEqual([5, 65, 3600 + 120, 59.6].map((s) => formatDuration(s, 'compact')), ['5s', '1m05s', '1h02m', '1m00s']);
-    const line = progressLine({ runId: 'r', levelIndex: 2, level: 1, levels: 13, chain: 1, chains: 4, draw: 119, draws: 200, fraction: 0.42, elapsedSeconds: 10, etaSeconds: 65 }, 120);
-    assert.match(line, /^\[#+-+\]  42%  level 3\/13 \(1\)  chain 2\/4  draw 120\/200  ETA 1m05s$/);
-    assert.ok(progressLine({ runId: 'r', levelIndex: 0, level: 0.1, levels: 1, chain: 0, chains: 1, draw: 0, draws: 1, fraction: 0, elapsedSeconds: 0, etaSeconds: null }, 40).length <= 40);
+    const line = progressLine({ runId: 'r', unitsDone: 5, units: 12, fraction: 0.42, elapsedSeconds: 10, etaSeconds: 65, workers: 4 }, 120);
+    assert.match(line, /^\[#+-+\]  42%  5\/12 units · ETA 1m05s  \(4 workers\)$/);
+    assert.ok(progressLine({ runId: 'r', unitsDone: 0, units: 1, fraction: 0, elapsedSeconds: 0, etaSeconds: null, workers: 1 }, 40).length <= 40);
   });
 });

@@ -8,7 +8,7 @@ import { NdArray, toFloat32, toInt64 } from '../data/ndarray';
 import { GraphIndex, valueInfoType } from '../onnx/graph';
 import { ModelProto } from '../onnx/proto';
 import { createSession, ort } from '../onnx/runtime';
-import { NormalSource, NormalSourceKind, openNormalSource } from '../util/normalSource';
+import { NormalSource, openNormalSource } from '../util/normalSource';
 import { Rng } from '../util/random';
 import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
@@ -30,9 +30,6 @@ export interface SgldSamplerSpec {
   batchSize: number;
   /** Default `fed` (see DEFAULT_NOISE). */
   noise?: SgldNoiseSource;
-  /** `fed` noise: drawn on this thread just before each step (`inline`), or a step ahead in a worker thread while
-   *  the current step runs (`worker`). Same numbers either way. Default `inline`. */
-  fedNoise?: NormalSourceKind;
   /** Intra-op threads of the step session (default: onnxruntime's choice). */
   threads?: number;
   /** The update rule (sgldGraph.ts); default `sgld`. Only SGLD's steps are Langevin proposals with a MALA acceptance. */
@@ -79,7 +76,6 @@ export interface SgldDraw {
  * the run's threads for the same cores); `npm run bench` compares the sources (bench/README.md).
  */
 export const DEFAULT_NOISE: SgldNoiseSource = 'fed';
-export const DEFAULT_FED_NOISE: NormalSourceKind = 'inline';
 
 /** Stream purposes, appended to a chain's key. */
 const BATCH_STREAM = 1;
@@ -117,7 +113,7 @@ export class SgldSampler {
   async *chain(s: SgldChainSettings): AsyncGenerator<SgldDraw> {
     // Fed noise: the chain's ziggurat stream (keyed like its minibatches), already scaled by √ε.
     const normals = this.graph.noise === 'fed'
-      ? openNormalSource(this.spec.fedNoise ?? DEFAULT_FED_NOISE, [...s.key, NOISE_STREAM], this.graph.size, Math.sqrt(s.stepSize))
+      ? openNormalSource([...s.key, NOISE_STREAM], this.graph.size, Math.sqrt(s.stepSize))
       : undefined;
     try {
       yield* this.steps(s, normals);

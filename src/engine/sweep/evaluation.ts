@@ -22,7 +22,7 @@ import { drawControls, UnitSet } from './controls';
 import { DrawMetrics, PairedAccumulator } from './metrics';
 import { unitSalience } from './salience';
 
-const EVAL_ORDER_STREAM = 101;
+export const EVAL_ORDER_STREAM = 101;
 const RESAMPLE_STREAM = 102;
 export const DEFAULT_EVAL_BATCH = 1024;
 
@@ -82,18 +82,20 @@ export class PairedEvaluator {
     const base = parametersToInputs(proto, inputs.parameters.map((p) => p.name));
     const n = inputs.n;
 
-    // Fixed evaluation order: seeded, so batches mix target and control (resampling draws within a batch).
-    const order = Rng.stream(h.degradation.seed, EVAL_ORDER_STREAM).permutation(n);
+    // Fixed evaluation order: seeded, so batches mix target and control (resampling draws within a batch). An
+    // evaluation subset is the order's first rows of each kind, in the data's proportions (evaluationRows).
+    const order = evaluationRows(Rng.stream(h.degradation.seed, EVAL_ORDER_STREAM).permutation(n), inputs.isTarget, h.evaluation?.rows);
+    const rowCount = order.length;
     const firstInput = proto.graph.input.find((v) => index.graphInputs.includes(v.name));
     const declared = firstInput ? index.types.get(firstInput.name)?.shape?.[0] : undefined;
     const staticBatch = typeof declared === 'number' && declared > 0 ? declared : undefined;
-    const batchSize = staticBatch ?? Math.min(n, options.batchSize ?? DEFAULT_EVAL_BATCH);
+    const batchSize = staticBatch ?? Math.min(rowCount, options.batchSize ?? DEFAULT_EVAL_BATCH);
     const reference = h.reference ?? 'all';
     const inReference = (i: number): number => (reference === 'all' ? 1 : reference === 'target' ? inputs.isTarget[i]! : 1 - inputs.isTarget[i]!);
 
     const batchRows: { rows: Int32Array; valid: number }[] = [];
-    for (let start = 0; start < n; start += batchSize) {
-      const valid = Math.min(batchSize, n - start);
+    for (let start = 0; start < rowCount; start += batchSize) {
+      const valid = Math.min(batchSize, rowCount - start);
       const rows = new Int32Array(staticBatch ?? valid);
       for (let k = 0; k < rows.length; k++) rows[k] = order[start + (k < valid ? k : 0)]!;
       batchRows.push({ rows, valid });
@@ -163,6 +165,17 @@ export class PairedEvaluator {
       salience = await unitSalience(h.circuit.components, dimsOf, (sets) => build(sets, 'loss'), dial.baseline ? dial.baseline() : {}, inputs.targetCount / n);
     }
     return build(drawControls(h.circuit.components, dimsOf, h.controls.count, h.degradation.seed, salience), h.metric);
+  }
+
+  /** Rows every draw is evaluated on (all n, or the hypothesis's evaluation subset) and how many are targets. */
+  get evaluated(): { rows: number; target: number } {
+    let rows = 0;
+    let target = 0;
+    for (const b of this.batches) {
+      rows += b.valid;
+      for (let k = 0; k < b.valid; k++) target += b.isTarget[k]!;
+    }
+    return { rows, target };
   }
 
   /** Number of evaluation batches (runs per draw). */
@@ -272,4 +285,27 @@ function labelLayout(h: Hypothesis, labels: NdArray, outDims: readonly number[])
   if (isFloat && perRow === product(outRow) && perRow !== product(positions)) return { form: 'soft', labelDims: outRow, classes };
   if (perRow === product(positions)) return { form: 'index', labelDims: positions, classes };
   throw new Error(`${h.data.labels}: ${perRow} labels per example; cross-entropy on '${h.loss.output}' [${outDims.join(', ')}] needs ${product(positions)} class indices (or ${product(outRow)} probabilities)`);
+}
+
+/**
+ * The rows a draw is evaluated on, in evaluation order: all of `order`, or its first `rows` — target and control
+ * rows in the data's proportions (at least one of each), each kind in the order's sequence, so the subset is seeded.
+ */
+export function evaluationRows(order: ArrayLike<number>, isTarget: ArrayLike<number>, rows: number | undefined): Int32Array {
+  const n = order.length;
+  if (rows === undefined || rows >= n) return Int32Array.from(order);
+  let targets = 0;
+  for (let i = 0; i < n; i++) targets += isTarget[i]! ? 1 : 0;
+  const wantTarget = Math.min(targets, Math.max(1, Math.round((rows * targets) / n)));
+  const wantControl = Math.min(n - targets, Math.max(1, rows - wantTarget));
+  const out: number[] = [];
+  let t = 0;
+  let c = 0;
+  for (let i = 0; i < n && (t < wantTarget || c < wantControl); i++) {
+    const r = order[i]!;
+    if (isTarget[r]) {
+      if (t < wantTarget) { out.push(r); t++; }
+    } else if (c < wantControl) { out.push(r); c++; }
+  }
+  return Int32Array.from(out);
 }

@@ -3,20 +3,15 @@
 // came from shards of a (level, chain) fan-out (src/worker/parallel.ts) and were put back together in chain order.
 // The verdict tests need the whole grid (Bonferroni over its levels) and the baseline: `judgeLevel` in verdict.ts.
 import type { ChainTrace, ControlLevel, Convergence, Estimate, LevelResult } from '../../protocol/results';
+import type { ChainSeries } from '../../protocol/shard';
 import { bulkConvergence } from './convergence';
 import { estimate, EstimateOptions, SeriesEstimate } from './stats';
 
 /** SGLD chains: draws within a chain are autocorrelated (batch means), chains independent (chain means). */
 export const MARKOV_CHAIN_DRAWS: Readonly<Required<EstimateOptions>> = { independent: false, deterministic: false };
 
-/** A chain's trace with the per-draw series the statistics need (shard documents keep them). */
-export type ChainWithGaps = ChainTrace & {
-  lossGap: number[];
-  controlLossGap: number[];
-  targetLossGap: number[];
-  controlTargetEffect: number[][];
-  controlCollateralEffect: number[][];
-};
+/** A chain's trace with the per-draw series the statistics need (shard documents and journals keep them). */
+export type ChainWithGaps = ChainSeries;
 
 export interface LevelChains {
   level: number;

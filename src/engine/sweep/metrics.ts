@@ -22,6 +22,9 @@ export interface DrawMetrics {
   /** E_T^k and E_C^k of the control sets k = 1…K (index k − 1). */
   controlTargetEffect: number[];
   controlCollateralEffect: number[];
+  /** Sample standard deviations over rows of the per-row target and collateral effects (how much a mean over a
+   *  subset of rows would move with another subset). */
+  rowSd: { targetEffect: number; collateralEffect: number };
 }
 
 export function isFiniteDraw(m: DrawMetrics): boolean {
@@ -51,6 +54,8 @@ export class PairedAccumulator {
   private sumTargetMetric = 0;
   private sumTargetEffect = 0;
   private sumCollateral = 0;
+  private squaresTargetEffect = 0;
+  private squaresCollateral = 0;
   private sumControlTarget: Float64Array;
   private sumControlCollateral: Float64Array;
 
@@ -72,12 +77,16 @@ export class PairedAccumulator {
         this.target++;
         this.sumTargetLoss += clean;
         this.sumTargetMetric += cm[i]!;
-        this.sumTargetEffect += am[i]! - cm[i]!;
+        const effect = am[i]! - cm[i]!;
+        this.sumTargetEffect += effect;
+        this.squaresTargetEffect += effect * effect;
         for (let k = 0; k < this.controls; k++) this.sumControlTarget[k] += controlMetric![k]![i]! - cm[i]!;
       } else {
         this.control++;
         this.sumControlLoss += clean;
-        this.sumCollateral += rows.ablatedLoss[i]! - clean;
+        const collateral = rows.ablatedLoss[i]! - clean;
+        this.sumCollateral += collateral;
+        this.squaresCollateral += collateral * collateral;
         for (let k = 0; k < this.controls; k++) this.sumControlCollateral[k] += rows.controlLoss![k]![i]! - clean;
       }
     }
@@ -94,6 +103,12 @@ export class PairedAccumulator {
       collateralEffect: this.sumCollateral / this.control,
       controlTargetEffect: Array.from(this.sumControlTarget, (v) => v / this.target),
       controlCollateralEffect: Array.from(this.sumControlCollateral, (v) => v / this.control),
+      rowSd: { targetEffect: sampleSd(this.sumTargetEffect, this.squaresTargetEffect, this.target), collateralEffect: sampleSd(this.sumCollateral, this.squaresCollateral, this.control) },
     };
   }
+}
+
+/** √(Σ(x − x̄)² / (m − 1)) from Σx and Σx² (0 for a single row). */
+function sampleSd(sum: number, squares: number, m: number): number {
+  return m > 1 ? Math.sqrt(Math.max(0, squares - (sum * sum) / m) / (m - 1)) : 0;
 }

@@ -4,7 +4,8 @@
  * that respect autocorrelation, the verdict tests, and the versioned results document.
  */
 import type { DialKind, Hypothesis } from '../../protocol/hypothesis';
-import { Baseline, RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
+import { Baseline, type EvaluationSubset, RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
+import type { SweepHeader, UnitResult, WorkUnit } from '../../protocol/shard';
 import { createActivationNoiseDial } from '../dials/activationNoise';
 import { createCheckpointsDial } from '../dials/checkpoints';
 import { createSgldDial } from '../dials/sgld';
@@ -12,9 +13,9 @@ import { Dial, DialDivergence, DialFactory } from '../dials/dial';
 import { createWeightNoiseDial } from '../dials/weightNoise';
 import { PairedEvaluator } from './evaluation';
 import { loadSweepInputs } from './inputs';
-import { ChainWithGaps, levelResult } from './level';
-import { isFiniteDraw } from './metrics';
-import { judgeContext, judgeLevel, judgeLevels } from './verdict';
+import type { ChainWithGaps } from './level';
+import { type DrawMetrics, isFiniteDraw } from './metrics';
+import { allUnits, LevelAssembler, planFingerprint, resultsFromUnits } from './units';
 import { ENGINE_NAME, ENGINE_VERSION } from '../version';
 
 export interface SweepProgressEvent {
@@ -26,6 +27,9 @@ export interface SweepProgressEvent {
   /** 0-based kept draw within the chain. */
   draw: number;
   draws: number;
+  /** Work units (level, chain) this run has finished, and how many it runs in all. */
+  unitsDone: number;
+  units: number;
   /** Seconds left at the pace so far; null before the first draw. */
   etaSeconds: number | null;
 }
@@ -43,12 +47,18 @@ export interface SweepOptions {
   /** Rows per evaluation run (dynamic batch axis only). */
   evalBatchSize?: number;
   threads?: number;
+}
+
+export interface UnitOptions extends Omit<SweepOptions, 'onLevel'> {
   /**
-   * Runs only these chains of every level: a shard of a (level, chain) fan-out. Its levels' statistics cover just
-   * these chains, and its traces keep their per-draw loss gaps so that the client can merge the shards' chains and
-   * compute each level's statistics over all of them (src/engine/sweep/level.ts). Progress counts these chains.
+   * The (level, chain) units to run, of the whole grid (default: all). Within a level they run in chain order, and
+   * a chain that diverges ends its level's share here, as in one process (src/engine/sweep/units.ts).
    */
-  chains?: readonly number[];
+  units?: readonly WorkUnit[];
+  /** Once the baseline is known, before the first unit: what every unit of this plan shares. */
+  onHeader?(header: SweepHeader): void;
+  /** As each unit finishes (a journal records it; a client assembles levels from it). */
+  onUnit?(unit: UnitResult, header: SweepHeader): void;
 }
 
 const BUILT_IN: Record<DialKind, DialFactory> = {
@@ -64,7 +74,22 @@ function dialFactory(kind: DialKind, options: SweepOptions): DialFactory {
   return f;
 }
 
+/** The whole sweep in this process: every unit, then the document assembled from them (as a merge of shards is). */
 export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promise<ResultsDocument> {
+  const t0 = performance.now();
+  const { onLevel, ...rest } = options;
+  const assembler = new LevelAssembler((level, li) => onLevel?.(level, li, baselineOf));
+  let baselineOf!: Baseline;
+  const run = await runUnits(h, {
+    ...rest,
+    onHeader: (header) => { baselineOf = header.document.baseline; },
+    onUnit: (unit, header) => assembler.add(header, unit),
+  });
+  return resultsFromUnits(run.header, run.units, (performance.now() - t0) / 1000);
+}
+
+/** Runs some (by default all) work units of a sweep and returns them with the plan's header, unjudged. */
+export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promise<{ header: SweepHeader; units: UnitResult[] }> {
   const t0 = performance.now();
   const { signal } = options;
   signal?.throwIfAborted();
@@ -75,37 +100,67 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
   });
   let evaluator: PairedEvaluator | undefined;
   try {
+    const grid = dial.levels;
+    const units = options.units ?? allUnits(grid.length, dial.chains);
+    for (const u of units) {
+      if (!(Number.isInteger(u.levelIndex) && u.levelIndex >= 0 && u.levelIndex < grid.length && Number.isInteger(u.chain) && u.chain >= 0 && u.chain < dial.chains)) {
+        throw new Error(`work unit (level ${u.levelIndex}, chain ${u.chain}) is not in this plan's ${grid.length} levels × ${dial.chains} chains`);
+      }
+    }
     evaluator = await PairedEvaluator.create(h, inputs, dial, { batchSize: options.evalBatchSize, threads: options.threads });
     signal?.throwIfAborted();
     const base = await evaluator.evaluate(dial.baseline ? dial.baseline() : {}, signal);
     if (!isFiniteDraw(base)) throw new Error(`the trained network gives a non-finite loss or metric on the data (L_n = ${base.loss}); check the inputs and labels`);
-    const setupSeconds = (performance.now() - t0) / 1000;
     const baseline: Baseline = {
       loss: base.loss, controlLoss: base.controlLoss, targetLoss: base.targetLoss, targetMetric: base.targetMetric, targetEffect: base.targetEffect,
       collateralEffect: base.collateralEffect, controlTargetEffect: base.controlTargetEffect, controlCollateralEffect: base.controlCollateralEffect,
     };
-    // A shard judges over its own levels and chains; the client re-judges the merged levels over the whole grid.
-    const judging = judgeContext(h, baseline, dial.levels.length, options.chains?.length ?? dial.chains);
+    const nbeta = h.degradation.dial === 'sgld' ? h.degradation.sgld.nbeta : undefined;
+    const header: SweepHeader = {
+      plan: planFingerprint({ engineVersion: ENGINE_VERSION, hypothesisSha256: inputs.hypothesisSha256, modelSha256: inputs.model.sha256, grid, chains: dial.chains, seed: h.degradation.seed }),
+      levels: grid.length,
+      chains: dial.chains,
+      draws: { independent: dial.independentDraws, deterministic: dial.deterministic },
+      setupSeconds: (performance.now() - t0) / 1000,
+      document: {
+        version: RESULTS_VERSION,
+        kind: 'circuit-thermometer/results',
+        engine: { name: ENGINE_NAME, version: ENGINE_VERSION },
+        createdAt: new Date().toISOString(),
+        hypothesis: { file: h.file, sha256: inputs.hypothesisSha256, resolved: h },
+        model: { path: inputs.model.path, sha256: inputs.model.sha256 },
+        dial: h.degradation.dial,
+        seed: h.degradation.seed,
+        data: { n: inputs.n, target: inputs.targetCount, control: inputs.n - inputs.targetCount, ...evaluationSubset(evaluator, base, inputs.n, inputs.targetCount) },
+        weights: {
+          tensors: inputs.parameters.length, d: inputs.initialWeights.reduce((a, w) => a + w.length, 0), restricted: inputs.restricted,
+        },
+        baseline,
+        controls: { count: evaluator.controls.length, match: h.controls.match, sets: evaluator.controls.map((set) => set.map((c) => ({ ...c }))) },
+        // t_W = log n, or nbeta·log n / n when nβ is fixed (the level where nβ/t = n/log n).
+        watanabeTemperature: nbeta !== undefined ? (nbeta * Math.log(inputs.n)) / inputs.n : Math.log(inputs.n),
+        thresholds: { ...h.verdict },
+      },
+    };
+    options.onHeader?.(header);
 
-    const levels: LevelResult[] = [];
-    const chainIndices = options.chains ?? Array.from({ length: dial.chains }, (_, c) => c);
-    for (const c of chainIndices) if (!(Number.isInteger(c) && c >= 0 && c < dial.chains)) throw new Error(`chain ${c} is not one of the dial's ${dial.chains}`);
-    const totalDraws = dial.levels.length * chainIndices.length * dial.drawsPerChain;
+    const done: UnitResult[] = [];
+    const totalDraws = units.length * dial.drawsPerChain;
     let drawsDone = 0;
     const sweepStart = performance.now();
-    for (let li = 0; li < dial.levels.length; li++) {
-      const level = dial.levels[li]!;
-      const levelStart = performance.now();
-      const chains: ChainWithGaps[] = [];
-      let error: string | undefined;
-      for (let position = 0; position < chainIndices.length && error === undefined; position++) {
-        const c = chainIndices[position]!;
+    // Level by level, chains in order: a divergence skips the level's later chains, as the assembly expects.
+    const levelOrder = [...new Set(units.map((u) => u.levelIndex))].sort((a, b) => a - b);
+    for (const li of levelOrder) {
+      const level = grid[li]!;
+      const chainsHere = units.filter((u) => u.levelIndex === li).map((u) => u.chain).sort((a, b) => a - b);
+      for (const c of chainsHere) {
+        const unitStart = performance.now();
         const trace: ChainWithGaps = {
           chain: c, loss: [], targetEffect: [], collateralEffect: [], lossGap: [], controlLossGap: [], targetLossGap: [], controlTargetEffect: [], controlCollateralEffect: [],
         };
+        let error: string | undefined;
         let acceptance = 0;
         let accepted = 0;
-        chains.push(trace);
         try {
           let d = 0;
           for await (const draw of dial.draws(li, c, signal)) {
@@ -123,8 +178,8 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
             drawsDone++;
             const elapsed = (performance.now() - sweepStart) / 1000;
             options.onProgress?.({
-              level, levelIndex: li, levels: dial.levels.length, chain: position, chains: chainIndices.length, draw: d, draws: dial.drawsPerChain,
-              etaSeconds: (elapsed / drawsDone) * (totalDraws - drawsDone),
+              level, levelIndex: li, levels: grid.length, chain: c, chains: dial.chains, draw: d, draws: dial.drawsPerChain,
+              unitsDone: done.length, units: units.length, etaSeconds: (elapsed / drawsDone) * (totalDraws - drawsDone),
             });
             d++;
           }
@@ -134,49 +189,37 @@ export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promi
           trace.diverged = true;
         }
         if (accepted > 0) trace.acceptance = acceptance / accepted;
+        const unit: UnitResult = { levelIndex: li, level, chain: c, trace, seconds: (performance.now() - unitStart) / 1000 };
+        if (error !== undefined) unit.error = error;
+        if (dial.nbeta) unit.nbeta = dial.nbeta(level);
+        const stepSize = dial.stepSize?.(li);
+        if (stepSize !== undefined) unit.stepSize = stepSize;
+        const burnIn = dial.burnIn?.(li);
+        if (burnIn !== undefined) unit.burnIn = burnIn;
+        const calibration = dial.calibrationCost?.(li);
+        if (calibration) unit.calibration = calibration;
+        done.push(unit);
+        options.onUnit?.(unit, header);
+        if (error !== undefined) break;
       }
-      const result = levelResult(
-        { level, chains, error, seconds: (performance.now() - levelStart) / 1000, ...(dial.nbeta ? { nbeta: dial.nbeta(level) } : {}) },
-        { independent: dial.independentDraws, deterministic: dial.deterministic }, options.chains !== undefined,
-      );
-      const stepSize = dial.stepSize?.(li);
-      if (stepSize !== undefined) result.stepSize = stepSize;
-      const burnIn = dial.burnIn?.(li);
-      if (burnIn !== undefined) result.burnIn = burnIn;
-      const calibration = dial.calibrationCost?.(li);
-      if (calibration) result.calibration = calibration;
-      levels.push(result);
-      options.onLevel?.(judgeLevel(result, judging), li, baseline);
     }
-
-    const judged = judgeLevels(levels, judging);
-    const nbeta = h.degradation.dial === 'sgld' ? h.degradation.sgld.nbeta : undefined;
-    return {
-      version: RESULTS_VERSION,
-      kind: 'circuit-thermometer/results',
-      engine: { name: ENGINE_NAME, version: ENGINE_VERSION },
-      createdAt: new Date().toISOString(),
-      status: levels.some((l) => l.error !== undefined) ? 'diverged' : 'complete',
-      hypothesis: { file: h.file, sha256: inputs.hypothesisSha256, resolved: h },
-      model: { path: inputs.model.path, sha256: inputs.model.sha256 },
-      dial: h.degradation.dial,
-      seed: h.degradation.seed,
-      data: { n: inputs.n, target: inputs.targetCount, control: inputs.n - inputs.targetCount },
-      weights: {
-        tensors: inputs.parameters.length, d: inputs.initialWeights.reduce((a, w) => a + w.length, 0),
-        restricted: inputs.restricted,
-      },
-      baseline,
-      controls: { count: evaluator.controls.length, match: h.controls.match, sets: evaluator.controls.map((set) => set.map((c) => ({ ...c }))) },
-      // t_W = log n, or nbeta·log n / n when nβ is fixed (the level where nβ/t = n/log n).
-      watanabeTemperature: nbeta !== undefined ? (nbeta * Math.log(inputs.n)) / inputs.n : Math.log(inputs.n),
-      thresholds: { ...h.verdict },
-      levels: judged.levels,
-      verdict: judged.verdict,
-      timings: { totalSeconds: (performance.now() - t0) / 1000, setupSeconds },
-    };
+    return { header, units: done };
   } finally {
     await evaluator?.release();
     await dial.dispose();
   }
+}
+
+/** The results' statement of an evaluation subset (none when every row is evaluated). */
+function evaluationSubset(evaluator: PairedEvaluator, base: DrawMetrics, n: number, targets: number): { evaluation?: EvaluationSubset } {
+  const { rows, target } = evaluator.evaluated;
+  if (rows >= n) return {};
+  // A mean over m of N rows drawn without replacement: sd/√m, times the finite-population factor √(1 − m/N).
+  const se = (sd: number, m: number, of: number) => (sd / Math.sqrt(m)) * Math.sqrt(Math.max(0, 1 - m / of));
+  return {
+    evaluation: {
+      rows, target, control: rows - target,
+      rowSe: { targetEffect: se(base.rowSd.targetEffect, target, targets), collateralEffect: se(base.rowSd.collateralEffect, rows - target, n - targets) },
+    },
+  };
 }

@@ -7,8 +7,8 @@
 // slow path on a fifth generator of the same key. That costs about 2 ns a normal against 6–9 for the same method
 // in scalar JavaScript (bench/README.md), and returns Σx² on the way, which the MALA diagnostics need.
 //
-// The wrapper below is one plain-JavaScript source compiled with `new Function` here and in the noise worker
-// thread (`normalSource.ts`), so both produce bit-identical streams whatever bundler or loader runs this file.
+// The wrapper below (`compileFill`) owns one WebAssembly instance: its memory holds the tables, the state of the
+// stream being drawn, the kernel's records and the output area.
 // A stream is keyed like `Rng.stream` (same key hashing): every chain's noise is reproducible from its key.
 import { streamState } from './random';
 import { WASM_BASE64 } from './zigguratWasm';
@@ -34,60 +34,13 @@ export function zigguratTables(): { edge: Float64Array; ratio: Float64Array } {
 }
 
 /** The kernel's WebAssembly binary (assembled from ziggurat.wat by `npm run wasm`). */
-export function zigguratWasm(): Uint8Array {
+export function zigguratWasm(): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(Buffer.from(WASM_BASE64, 'base64'));
 }
 
 /** Words of a stream's state: four xoshiro128** lanes for the fast path, word w of lane i at 4w + i (the
  *  kernel's v128 layout), then the slow path's generator. */
 export const STATE_WORDS = 20;
-
-/**
- * The body of a factory `(wasm, edge, ratio) → FillKernel` (one WebAssembly instance, so one output area, each).
- * Plain ES5 inside so that it survives any transpiler unchanged. Element 4g + i comes from lane i, so a fill of a
- * multiple of 4 continues exactly where the previous one stopped.
- */
-export const FILL_FACTORY_SOURCE = `
-// Memory: tables and state below RECORDS (see ziggurat.wat), the records of one kernel call, then the output.
-// The kernel runs in calls of CHUNK groups of 4 so that the records never need more than 2 MiB.
-var LAYERS = ${LAYERS}, RECORDS = 8208, CHUNK = 65536, OUTPUT = RECORDS + 32 * CHUNK;
-var instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), { host: { exp: Math.exp, log: Math.log } });
-var memory = instance.exports.memory, kernel = instance.exports.fill, resolve = instance.exports.resolve;
-var i32, f32, f64;
-function reserve(n) {
-  var pages = Math.ceil((OUTPUT + 4 * n + 16) / 65536) - memory.buffer.byteLength / 65536;
-  if (pages > 0 || !i32) {
-    if (pages > 0) memory.grow(pages);
-    i32 = new Int32Array(memory.buffer); f32 = new Float32Array(memory.buffer); f64 = new Float64Array(memory.buffer);
-  }
-}
-reserve(0);
-// The fast test |2j + 1| < ratio·2^24 as (j ^ (j >> 31)) < limit, in integers; the edges and exp(−edge²/2).
-for (var i = 0; i < LAYERS; i++) i32[i] = Math.ceil((ratio[i] * 16777216 - 1) / 2);
-for (var i = 0; i <= LAYERS; i++) { f64[512 + i] = edge[i]; f64[769 + i] = i < LAYERS ? Math.exp(-0.5 * edge[i] * edge[i]) : 1; }
-
-// Draws n values of scale·N(0, 1) into the output area and returns their Σx²; copies them to out when given.
-function fill(state, n, scale, out) {
-  reserve(n);
-  var sum = 0, groups = (n + 3) >> 2;
-  for (var i = 0; i < LAYERS; i++) f32[256 + i] = scale * edge[i] * 5.9604644775390625e-8;
-  for (var i = 0; i < 16; i++) i32[512 + i] = state[i];
-  for (var i = 0; i < 4; i++) i32[532 + i] = state[16 + i];
-  for (var g = 0; g < groups; g += CHUNK) {
-    var found = kernel(OUTPUT + 16 * g, Math.min(CHUNK, groups - g), RECORDS);
-    sum += f64[264];
-    sum += resolve(RECORDS, found, scale);
-  }
-  // The last group's lanes past the end are drawn (every lane advances together) but not kept.
-  for (var q = n; q < 4 * groups; q++) { var x = f32[(OUTPUT >> 2) + q]; sum -= Math.fround(x * x); }
-  for (var i = 0; i < 16; i++) state[i] = i32[512 + i];
-  for (var i = 0; i < 4; i++) state[16 + i] = i32[532 + i];
-  if (out) out.set(f32.subarray(OUTPUT >> 2, (OUTPUT >> 2) + n));
-  return sum;
-}
-// The output area as an array: valid until the next fill that needs more memory.
-function values(n) { return new Float32Array(memory.buffer, OUTPUT, n); }
-return { fill: fill, values: values };`;
 
 export interface FillKernel {
   /** Draws n values of scale·N(0, 1) from `state` (Int32Array(STATE_WORDS), advanced in place) into the kernel's
@@ -97,10 +50,74 @@ export interface FillKernel {
   values(n: number): Float32Array;
 }
 
-/** A kernel, with its own WebAssembly instance (memory, output area) and the tables bound in its closure. */
-export function compileFill(wasm: Uint8Array = zigguratWasm(), tables = zigguratTables()): FillKernel {
-  const factory = new Function('wasm', 'edge', 'ratio', FILL_FACTORY_SOURCE) as (wasm: Uint8Array, edge: Float64Array, ratio: Float64Array) => FillKernel;
-  return factory(wasm, tables.edge, tables.ratio);
+/** What ziggurat.wat exports. */
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  /** Fast path over `groups` groups of 4 into `out`; rejected draws recorded from `records`; returns their count. */
+  fill(out: number, groups: number, records: number): number;
+  /** The exact slow path for the `found` recorded draws; returns their Σx². */
+  resolve(records: number, found: number, scale: number): number;
+}
+
+// Memory: tables and state below RECORDS (see ziggurat.wat), the records of one kernel call, then the output. The
+// kernel runs in calls of CHUNK groups of 4 so that the records never need more than 2 MiB.
+const RECORDS = 8208;
+const CHUNK = 65536;
+const OUTPUT = RECORDS + 32 * CHUNK;
+const PAGE = 65536;
+
+/**
+ * A kernel with its own WebAssembly instance (memory, output area) and the tables written into it. Element 4g + i
+ * comes from lane i, so a fill of a multiple of 4 continues exactly where the previous one stopped.
+ */
+export function compileFill(wasm: Uint8Array<ArrayBuffer> = zigguratWasm(), tables = zigguratTables()): FillKernel {
+  const { edge, ratio } = tables;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), { host: { exp: Math.exp, log: Math.log } });
+  const { memory, fill: kernel, resolve } = instance.exports as unknown as KernelExports;
+  let i32 = new Int32Array(memory.buffer);
+  let f32 = new Float32Array(memory.buffer);
+  let f64 = new Float64Array(memory.buffer);
+  const reserve = (n: number) => {
+    const pages = Math.ceil((OUTPUT + 4 * n + 16) / PAGE) - memory.buffer.byteLength / PAGE;
+    if (pages <= 0) return;
+    memory.grow(pages);
+    i32 = new Int32Array(memory.buffer);
+    f32 = new Float32Array(memory.buffer);
+    f64 = new Float64Array(memory.buffer);
+  };
+  reserve(0);
+  // The fast test |2j + 1| < ratio·2^24 as (j ^ (j >> 31)) < limit, in integers; the edges and exp(−edge²/2).
+  for (let i = 0; i < LAYERS; i++) i32[i] = Math.ceil((ratio[i]! * 16777216 - 1) / 2);
+  for (let i = 0; i <= LAYERS; i++) {
+    f64[512 + i] = edge[i]!;
+    f64[769 + i] = i < LAYERS ? Math.exp(-0.5 * edge[i]! * edge[i]!) : 1;
+  }
+  return {
+    fill(state, n, scale, out) {
+      reserve(n);
+      let sum = 0;
+      const groups = (n + 3) >> 2;
+      for (let i = 0; i < LAYERS; i++) f32[256 + i] = scale * edge[i]! * 5.9604644775390625e-8;
+      for (let i = 0; i < 16; i++) i32[512 + i] = state[i]!;
+      for (let i = 0; i < 4; i++) i32[532 + i] = state[16 + i]!;
+      for (let g = 0; g < groups; g += CHUNK) {
+        const found = kernel(OUTPUT + 16 * g, Math.min(CHUNK, groups - g), RECORDS);
+        sum += f64[264]!;
+        sum += resolve(RECORDS, found, scale);
+      }
+      // The last group's lanes past the end are drawn (every lane advances together) but not kept.
+      for (let q = n; q < 4 * groups; q++) {
+        const x = f32[(OUTPUT >> 2) + q]!;
+        sum -= Math.fround(x * x);
+      }
+      for (let i = 0; i < 16; i++) state[i] = i32[512 + i]!;
+      for (let i = 0; i < 4; i++) state[16 + i] = i32[532 + i]!;
+      if (out) out.set(f32.subarray(OUTPUT >> 2, (OUTPUT >> 2) + n));
+      return sum;
+    },
+    // A view of the output area: valid until the next fill that needs more memory.
+    values: (n) => new Float32Array(memory.buffer, OUTPUT, n),
+  };
 }
 
 let fillKernel: FillKernel | undefined;

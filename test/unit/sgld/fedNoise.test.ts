@@ -35,10 +35,4 @@ describe('sgld/sampler: fed noise', function () {
       assert.ok(Math.abs(added - xi[i]!) < 1e-6, `weight ${i}: ${added} vs √ε·ξ ${xi[i]}`);
     }
   });
-
-  it('worker-thread noise gives the same chain as inline noise', async () => {
-    const inline = await weights({ ...base, noise: 'fed', fedNoise: 'inline' });
-    const worker = await weights({ ...base, noise: 'fed', fedNoise: 'worker' });
-    assert.deepEqual(worker, inline);
-  });
 });

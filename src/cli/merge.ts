@@ -1,0 +1,84 @@
+// `merge SHARD.json… --out RESULTS.json`: the shard documents of one plan (each `sweep --shard I/N` writes one) put
+// back together into the results a one-process run writes, judged over the whole grid, written atomically. A shard
+// from another plan or engine, a duplicate or a missing shard is named and nothing is written.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { mergeShardDocuments, MergeError, type NamedShard } from '../engine/sweep/merge';
+import { checkResultsWritable, ResultsWriteError, writeResults } from '../engine/sweep/writeResults';
+import { isShardDocument } from '../protocol/shard';
+import { type Command, EXIT } from './command';
+import { displayPath } from './format';
+import { formatVerdictTable } from './table';
+
+/** Shard documents are units' per-draw series: large, but not unbounded. */
+const MAX_SHARD_BYTES = 1 << 30;
+
+export const mergeCommand: Command = {
+  name: 'merge',
+  summary: 'Merge the shard files of `sweep --shard I/N` into one results file.',
+  description:
+    'The merged results equal a one-process run of the same hypothesis number for number (timings aside). Refused, with\n'
+    + 'nothing written: shards of another plan or engine version, a shard given twice, a missing shard (its index is named,\n'
+    + 'so it can be run again alone). Exit status: 0 merged, 1 the shards do not fit together, 2 a file cannot be read.',
+  args: [{ name: 'SHARD.json', description: 'the shard documents, every one of the plan (any order)', required: true, variadic: true }],
+  flags: [
+    { name: 'out', type: 'string', valueName: 'FILE', description: 'the results file to write (required)' },
+    { name: 'json', type: 'boolean', description: 'print the results document instead of the verdict table' },
+  ],
+  async run(args, io) {
+    const outFlag = args.flags.out;
+    if (typeof outFlag !== 'string') {
+      io.err('circuit-thermometer: merge needs --out RESULTS.json (where the merged results go)');
+      return EXIT.usage;
+    }
+    const out = path.resolve(io.cwd, outFlag);
+    const shards: NamedShard[] = [];
+    for (const arg of args.positionals) {
+      const file = path.resolve(io.cwd, arg);
+      const name = displayPath(file, io.cwd);
+      const problem = readProblem(file);
+      if (problem) {
+        io.err(`circuit-thermometer: cannot read ${name}: ${problem}`);
+        return EXIT.usage;
+      }
+      let document: unknown;
+      try {
+        document = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch {
+        io.err(`circuit-thermometer: ${name} is not JSON (a shard that was still being written, or another file)`);
+        return EXIT.usage;
+      }
+      if (!isShardDocument(document)) {
+        io.err(`circuit-thermometer: ${name} is not a shard document (sweep --shard I/N --out FILE writes those)`);
+        return EXIT.usage;
+      }
+      shards.push({ name, document });
+    }
+    try {
+      checkResultsWritable(out);
+      const results = mergeShardDocuments(shards);
+      writeResults(out, results);
+      if (args.flags.json) io.out(JSON.stringify(results, null, 2));
+      else {
+        io.out(formatVerdictTable(results));
+        io.out(`results: ${displayPath(out, io.cwd)} (${shards.length} shards merged)`);
+      }
+      return EXIT.ok;
+    } catch (e) {
+      if (e instanceof MergeError || e instanceof ResultsWriteError) {
+        io.err(`circuit-thermometer: ${e.message}`);
+        if (e.hint) io.err(`hint: ${e.hint}`);
+        return e instanceof MergeError ? EXIT.problems : EXIT.usage;
+      }
+      throw e;
+    }
+  },
+};
+
+function readProblem(file: string): string | null {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (!stat) return 'no such file';
+  if (!stat.isFile()) return 'not a regular file';
+  if (stat.size > MAX_SHARD_BYTES) return `${stat.size} bytes, over the ${MAX_SHARD_BYTES}-byte limit for a shard`;
+  return null;
+}

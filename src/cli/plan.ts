@@ -1,0 +1,54 @@
+// `plan HYPOTHESIS [--shards N] [--json]`: the sweep's work units — one per (level, chain) — and, with --shards,
+// which shard (`sweep --shard I/N`) runs each. Nothing runs; the hypothesis is checked as `check` does.
+import * as path from 'node:path';
+import { checkHypothesisFile, formatDiagnostic } from '../hypothesis';
+import { formatLevel } from '../protocol/format';
+import { allUnits, shardUnits, unitKey } from '../engine/sweep/units';
+import { planShape } from '../worker/parallel';
+import { UsageError } from './args';
+import { type Command, EXIT } from './command';
+import { displayPath, table } from './format';
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'List a sweep\'s work units ((level, chain) pairs) and how --shards would deal them.',
+  description:
+    'Every unit runs on its own, from random streams keyed by (seed, level, chain): `sweep --shard I/N` runs the units of\n'
+    + 'shard I (0-based: every N-th unit from I on), `merge` puts the shards\' files back together into the results a\n'
+    + 'one-process run writes. See `slurm` for a job-array script. Exit status: 0, 1 hypothesis errors, 2 unreadable.',
+  args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
+  flags: [
+    { name: 'shards', type: 'number', valueName: 'N', description: 'deal the units into N shards and show which runs each' },
+    { name: 'json', type: 'boolean', description: 'print {hypothesis, levels, chains, shards, units: [{levelIndex, level, chain, shard}]}' },
+  ],
+  async run(args, io) {
+    const file = path.resolve(io.cwd, args.positionals[0]!);
+    const shards = args.flags.shards === undefined ? 1 : Number(args.flags.shards);
+    if (!Number.isInteger(shards) || shards < 1) throw new UsageError(`--shards takes a whole number ≥ 1, got ${String(args.flags.shards)}`);
+    const checked = await checkHypothesisFile(file);
+    if (!checked.hypothesis) {
+      for (const d of checked.diagnostics.filter((x) => x.severity === 'error')) io.err(formatDiagnostic(d, displayPath(d.file, io.cwd)));
+      return EXIT.problems;
+    }
+    const h = checked.hypothesis;
+    const shape = planShape(h);
+    const grid = h.degradation.temperatures.levels;
+    const units = allUnits(shape.levels, shape.chains);
+    if (shards > units.length) throw new UsageError(`--shards ${shards}: the plan has only ${units.length} work units`, `use at most ${units.length} shards`);
+    const shardOf = new Map<string, number>();
+    for (let i = 0; i < shards; i++) for (const u of shardUnits(units, i, shards)) shardOf.set(unitKey(u), i);
+    const rows = units.map((u) => ({ ...u, level: grid[u.levelIndex]!, shard: shardOf.get(unitKey(u))! }));
+    if (args.flags.json) {
+      io.out(JSON.stringify({ hypothesis: file, dial: h.degradation.dial, levels: shape.levels, chains: shape.chains, shards, units: rows }, null, 2));
+      return EXIT.ok;
+    }
+    const chains = `${shape.chains} chain${shape.chains === 1 ? '' : 's'}`;
+    io.out(`${displayPath(file, io.cwd)}: ${units.length} work units (${shape.levels} levels × ${chains}), dial ${h.degradation.dial}`);
+    if (shards > 1) io.out(`${shards} shards: sweep ${displayPath(file, io.cwd)} --shard I/${shards} for I = 0 … ${shards - 1}, then merge`);
+    io.out('');
+    const header = ['unit', 'level', 't', 'chain', ...(shards > 1 ? ['shard'] : [])];
+    const body = rows.map((r, i) => [String(i + 1), String(r.levelIndex + 1), formatLevel(r.level), String(r.chain + 1), ...(shards > 1 ? [String(r.shard)] : [])]);
+    for (const line of table([header, ...body])) io.out(line);
+    return EXIT.ok;
+  },
+};

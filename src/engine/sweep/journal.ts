@@ -1,0 +1,100 @@
+// The journal a running sweep keeps beside its results file: JSON lines, the plan's header first, then one line per
+// finished work unit, each appended with one write and flushed to disk before the next unit is trusted to it. A
+// crash mid-write leaves at most a torn last line, which reading drops: every complete line is a finished unit.
+// `sweep --resume` runs only the units the journal lacks; the journal is removed once the results are written.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { JOURNAL_KIND, SHARD_VERSION, isSweepHeader, isUnitResult, type JournalHeader, type SweepHeader, type UnitResult } from '../../protocol/shard';
+import { writeFileAtomic } from '../util/atomic';
+import { unitKey } from './units';
+
+export class JournalError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'JournalError';
+  }
+}
+
+/** `x.results.json` → `x.results.journal.jsonl` (any other name gets `.journal.jsonl` appended). */
+export function journalPathFor(resultsPath: string): string {
+  return resultsPath.replace(/\.json$/i, '') + '.journal.jsonl';
+}
+
+export interface Journal {
+  header: SweepHeader;
+  /** Complete lines only, one per unit (a unit written twice keeps its first line). */
+  units: UnitResult[];
+}
+
+/** Reads a journal; null when there is none. A torn last line (a crash mid-write) is dropped. */
+export function readJournal(file: string): Journal | null {
+  let text: string;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new JournalError(`${path.basename(file)} is not a regular file`, 'remove it and run the sweep again');
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (e instanceof JournalError) throw e;
+    throw new JournalError(`cannot read the journal ${path.basename(file)}: ${(e as Error).message}`);
+  }
+  // Every complete line ends with '\n': the last piece is '' or a torn line, dropped either way.
+  const complete = text.split('\n').slice(0, -1);
+  const parse = (line: string, n: number): unknown => {
+    try {
+      return JSON.parse(line);
+    } catch {
+      throw new JournalError(`${path.basename(file)} line ${n}: not a journal line`, 'the journal is damaged: delete it and run the sweep again');
+    }
+  };
+  if (complete.length === 0) throw new JournalError(`${path.basename(file)} is empty (the run stopped before its first unit)`, 'delete it and run the sweep again');
+  const head = parse(complete[0]!, 1) as Partial<JournalHeader>;
+  if (head.kind !== JOURNAL_KIND || !isSweepHeader(head.header)) throw new JournalError(`${path.basename(file)} is not a Circuit Thermometer journal`, 'delete it and run the sweep again');
+  if (head.version !== SHARD_VERSION) throw new JournalError(`${path.basename(file)} is a version ${String(head.version)} journal; this build writes version ${SHARD_VERSION}`, 'delete it and run the sweep again');
+  const seen = new Set<string>();
+  const units: UnitResult[] = [];
+  complete.slice(1).forEach((line, i) => {
+    const u = (parse(line, i + 2) as { unit?: unknown }).unit;
+    if (!isUnitResult(u)) throw new JournalError(`${path.basename(file)} line ${i + 2}: not a work unit`, 'the journal is damaged: delete it and run the sweep again');
+    if (seen.has(unitKey(u))) return;
+    seen.add(unitKey(u));
+    units.push(u);
+  });
+  return { header: head.header, units };
+}
+
+/** Appends finished units to a journal, each flushed before `append` returns. */
+export class JournalWriter {
+  private constructor(readonly file: string, private fd: number | null) {}
+
+  /** A fresh journal holding only `header` (written atomically: no reader ever sees a half header). */
+  static create(file: string, header: SweepHeader): JournalWriter {
+    const head: JournalHeader = { kind: JOURNAL_KIND, version: SHARD_VERSION, header };
+    writeFileAtomic(file, JSON.stringify(head) + '\n');
+    return JournalWriter.open(file);
+  }
+
+  /** Appends to an existing journal (a resumed run). A torn last line is cut first so the next line starts clean. */
+  static open(file: string): JournalWriter {
+    const text = fs.readFileSync(file, 'utf8');
+    if (!text.endsWith('\n')) fs.truncateSync(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+    return new JournalWriter(file, fs.openSync(file, 'a'));
+  }
+
+  append(unit: UnitResult): void {
+    if (this.fd === null) throw new JournalError('the journal is closed');
+    fs.writeSync(this.fd, JSON.stringify({ unit }) + '\n');
+    fs.fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
+  }
+
+  /** Closes and deletes the journal (the results file now holds everything). */
+  remove(): void {
+    this.close();
+    fs.rmSync(this.file, { force: true });
+  }
+}
