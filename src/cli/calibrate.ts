@@ -1,0 +1,109 @@
+// `circuit-thermometer calibrate HYPOTHESIS [--step-sizes E,…] [--chains C] [--steps N] [--json]`: the ε × nβ grid
+// of the sgld sampler (devinterp's EpsilonBetaAnalyzer) at the hypothesis's temperatures, with the MALA acceptance,
+// λ̂, R̂ and divergence of every cell, and the step size to write into the hypothesis.
+import * as path from 'node:path';
+import { PILOT_ACCEPTANCE, STEP_LADDER, DIVERGENCE_FACTOR } from '../engine/dials/sgld';
+import { fullDataLoss } from '../engine/dials/sgldLoss';
+import { SgldSampler } from '../engine/dials/sgldSampler';
+import { calibrationGrid, CalibrationRow } from '../engine/sweep/calibrationGrid';
+import { loadSweepInputs } from '../engine/sweep/inputs';
+import { checkHypothesisFile, formatDiagnostic } from '../hypothesis';
+import { formatLevel } from '../protocol/format';
+import { UsageError } from './args';
+import { type CliIO, type Command, EXIT } from './command';
+import { displayPath, table } from './format';
+
+/** Eight rungs of the auto ladder, 3.3e-3 … 1.5e-6. */
+const DEFAULT_STEP_SIZES = STEP_LADDER.slice(1, 9);
+
+export const calibrateCommand: Command = {
+  name: 'calibrate',
+  summary: 'Measure the sgld sampler on an ε × nβ grid (MALA acceptance, λ̂, R̂, divergence) and recommend a step size.',
+  description:
+    'For every temperature t of the hypothesis (nβ = n/t, or nbeta/t) and every step size ε, C chains of N steps run from w*\n'
+    + '(same sampler, batch size, localization and weights as the sweep). Per cell: the mean MALA acceptance (both ends of each\n'
+    + 'step on its own minibatch), λ̂ = nβ·(mean L_B − L_n(w*)) and split-R̂ of the loss traces over the chains\' second halves,\n'
+    + `and whether a chain diverged. Recommended per level: the largest ε with acceptance ≥ ${PILOT_ACCEPTANCE} that did not diverge (stepSize: auto's rule);\n`
+    + 'for the hypothesis: the smallest of those (one ε that suits every level), or stepSize: auto to calibrate per level.\n'
+    + 'Exit status: 0, 1 hypothesis errors or no step size qualifies at some level, 2 unreadable or bad usage.',
+  args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file (its dial\'s temperatures are the grid\'s nβ)', required: true }],
+  flags: [
+    { name: 'step-sizes', type: 'string', valueName: 'E,…', description: `step sizes to try (default ${DEFAULT_STEP_SIZES.map((e) => e.toExponential(1)).join(', ')})` },
+    { name: 'chains', type: 'number', valueName: 'C', description: 'chains per cell (default 2; R̂ needs 2)' },
+    { name: 'steps', type: 'number', valueName: 'N', description: 'steps per chain (default 100)' },
+    { name: 'json', type: 'boolean', description: 'print {hypothesis, n, localization, batchSize, chains, steps, rows: [{level, nbeta, recommended, cells: [{stepSize, acceptance, llc, rhat, diverged}]}], recommended}' },
+  ],
+  async run(args, io) {
+    const file = path.resolve(io.cwd, args.positionals[0]!);
+    const stepSizes = parseStepSizes(args.flags['step-sizes']);
+    const chains = whole(args.flags.chains, 'chains', 1) ?? 2;
+    const steps = whole(args.flags.steps, 'steps', 4) ?? 100;
+    const checked = await checkHypothesisFile(file);
+    if (!checked.hypothesis) {
+      for (const d of checked.diagnostics.filter((x) => x.severity === 'error')) io.err(formatDiagnostic(d, displayPath(d.file, io.cwd)));
+      return EXIT.problems;
+    }
+    const h = checked.hypothesis;
+    if (h.degradation.dial === 'checkpoints') throw new UsageError('calibrate needs temperatures: the checkpoints dial has none', 'use a hypothesis with dial: sgld');
+    const sgld = h.degradation.sgld;
+    const inputs = await loadSweepInputs(h);
+    const loss = { kind: h.loss.kind, output: h.loss.output };
+    const initLoss = await fullDataLoss(inputs.model.proto, loss, inputs.data);
+    const sampler = await SgldSampler.create({
+      model: inputs.model.proto, parameters: inputs.parameters.map((p) => p.name), anchor: inputs.initialWeights, loss, data: inputs.data, batchSize: sgld.batchSize,
+    });
+    const levels = h.degradation.temperatures.levels;
+    let rows: CalibrationRow[];
+    try {
+      rows = await calibrationGrid({
+        sampler, initLoss, divergenceLoss: initLoss + DIVERGENCE_FACTOR * Math.max(Math.abs(initLoss), 1),
+        nbetas: levels.map((t) => (sgld.nbeta ?? inputs.n) / t), stepSizes, localization: sgld.localization, chains, steps, seed: h.degradation.seed,
+      });
+    } finally {
+      await sampler.dispose();
+    }
+    const perLevel = rows.map((r) => r.recommended);
+    const recommended = perLevel.some((r) => r === null) ? null : Math.min(...(perLevel as number[]));
+    if (args.flags.json) {
+      io.out(JSON.stringify({
+        hypothesis: file, n: inputs.n, localization: sgld.localization, batchSize: sampler.batchSize, chains, steps,
+        rows: rows.map((r, i) => ({ level: levels[i], ...r, cells: r.cells.map(({ nbeta: _nb, ...c }) => c) })), recommended,
+      }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
+    } else io.out(formatGrid(rows, levels, recommended, { file: displayPath(file, io.cwd), chains, steps, n: inputs.n }, io));
+    return recommended === null ? EXIT.problems : EXIT.ok;
+  },
+};
+
+function formatGrid(rows: CalibrationRow[], levels: readonly number[], recommended: number | null, m: { file: string; chains: number; steps: number; n: number }, _io: CliIO): string {
+  const stepSizes = rows[0]?.cells.map((c) => c.stepSize) ?? [];
+  const cellText = (r: CalibrationRow, j: number) => {
+    const c = r.cells[j]!;
+    if (c.diverged) return 'diverged';
+    const mark = r.recommended === c.stepSize ? ' ◀' : '';
+    return `${c.acceptance.toFixed(2)} / ${c.llc === null ? '—' : c.llc.toPrecision(3)}${c.rhat !== null && c.rhat > 1.1 ? ' R̂!' : ''}${mark}`;
+  };
+  const lines = [
+    `${m.file}: ${m.chains} chains × ${m.steps} steps per cell; MALA acceptance / λ̂ (◀ recommended: the largest ε with acceptance ≥ ${PILOT_ACCEPTANCE}; R̂! when R̂ > 1.1)`,
+    '',
+    ...table([['ε \\ t (nβ)', ...levels.map((t, i) => `${formatLevel(t)} (${rows[i]!.nbeta.toPrecision(3)})`)], ...stepSizes.map((e, j) => [e.toExponential(1), ...rows.map((r) => cellText(r, j))])], '  '),
+    '',
+    `per level: ${rows.map((r, i) => `t = ${formatLevel(levels[i]!)}: ${r.recommended === null ? 'none' : r.recommended.toExponential(1)}`).join(', ')}`,
+    recommended === null
+      ? 'no step size of the grid qualifies at every level: try smaller ones (--step-sizes), raise the lowest temperature, or use stepSize: auto'
+      : `recommended: sgld: { stepSize: ${Number(recommended.toPrecision(3))} } (one ε for every level), or stepSize: auto (ε per level)`,
+  ];
+  return lines.join('\n');
+}
+
+function parseStepSizes(v: unknown): number[] {
+  if (v === undefined) return [...DEFAULT_STEP_SIZES];
+  const list = String(v).split(',').map((s) => Number(s.trim()));
+  if (list.length === 0 || list.some((e) => !(e > 0) || !Number.isFinite(e))) throw new UsageError(`--step-sizes takes positive numbers separated by commas, not '${String(v)}'`);
+  return [...new Set(list)].sort((a, b) => b - a);
+}
+
+function whole(v: unknown, name: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new UsageError(`--${name} takes a whole number ≥ ${min}, not ${String(v)}`);
+  return v;
+}
