@@ -95,16 +95,19 @@ export interface SamplerComparison {
 
 /**
  * The three update rules on the planted κ = 1 network's sgld sweep (3 levels, 4 chains × 200 draws, thin 5, the
- * same ε = 1e-4, which moves a weight by ≈ √ε per step under every rule): the bulk ESS of E_T per second.
+ * same ε = 1e-4, which moves a weight by ≈ √ε per step under SGLD and SGNHT): the bulk ESS of E_T per second.
+ * RMSprop's preconditioner P = 1/(√V + 0.1) multiplies the step by up to 10 where gradients are small, so it also
+ * runs at ε = 1e-5, whose largest effective step is SGLD's.
  */
 export async function measureSamplers(threads: number, quick: boolean): Promise<SamplerComparison[]> {
   if (!fs.existsSync(PLANTED)) return [];
   const doc = YAML.parse(fs.readFileSync(PLANTED, 'utf8')) as Record<string, unknown>;
   const out: SamplerComparison[] = [];
-  for (const sampler of ['sgld', 'rmsprop-sgld', 'sgnht'] as const) {
+  const runs = [['sgld', 1e-4], ['rmsprop-sgld', 1e-4], ['rmsprop-sgld', 1e-5], ['sgnht', 1e-4]] as const;
+  for (const [sampler, stepSize] of runs) {
     doc.degradation = {
       dial: 'sgld', temperatures: [0.3, 3, 30], seed: 0,
-      sgld: { sampler, stepSize: 1e-4, chains: 4, draws: quick ? 50 : 200, thin: 5, burnIn: 500, batchSize: 64 },
+      sgld: { sampler, stepSize, chains: 4, draws: quick ? 50 : 200, thin: 5, burnIn: 500, batchSize: 64 },
     };
     doc.controls = { count: 0 };
     const file = path.join(path.dirname(PLANTED), `kappa-1.${sampler}.circuit.yaml`); // never written
@@ -116,7 +119,7 @@ export async function measureSamplers(threads: number, quick: boolean): Promise<
     const finite = perSecond.filter((v): v is number => v !== null).sort((a, b) => a - b);
     const rhats = result.levels.map((l) => l.convergence?.rhat.targetEffect).filter((v): v is number => typeof v === 'number');
     out.push({
-      sampler, stepSize: 1e-4, levels: result.levels.map((l) => l.level), essTarget: ess.map((e) => (e === null ? null : round(e))), essPerSecond: perSecond,
+      sampler, stepSize, levels: result.levels.map((l) => l.level), essTarget: ess.map((e) => (e === null ? null : round(e))), essPerSecond: perSecond,
       medianEssPerSecond: finite.length ? finite[Math.floor(finite.length / 2)]! : null, worstRhat: rhats.length ? round(Math.max(...rhats)) : null,
       seconds: round((performance.now() - t) / 1000),
     });
