@@ -42,6 +42,8 @@ export interface ChainTrace {
   collateralEffect: number[];
   /** MALA acceptance-probability estimate averaged over the chain (sgld only). */
   acceptance?: number;
+  /** ‖w − w*‖ at every kept draw (sgld only): how far the chain wandered from the trained weights. */
+  distance?: number[];
   diverged?: boolean;
   /** Per draw: L_n − L_n(w*) and its control-set counterpart. Only in the documents of a sweep's shards, which the
    *  client merges (their estimates need them); results files leave them out. */

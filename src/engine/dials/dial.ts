@@ -55,6 +55,8 @@ export interface DialDraw {
   loss?: number;
   /** sgld: MALA acceptance-probability estimate of the step that produced this draw, in [0, 1]. */
   acceptance?: number;
+  /** sgld: ‖w − w*‖, the draw's distance from the trained weights (the sampler dashboard). */
+  distance?: number;
 }
 
 export interface Dial {

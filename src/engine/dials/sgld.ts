@@ -98,6 +98,16 @@ interface Calibrated {
   cost?: { passes: number; seconds: number };
 }
 
+/** ‖w − w*‖ over every sampled weight (float64 sum). */
+export function distanceFrom(weights: readonly Float32Array[], anchor: readonly Float32Array[]): number {
+  let sum = 0;
+  weights.forEach((w, i) => {
+    const a = anchor[i]!;
+    for (let k = 0; k < w.length; k++) { const d = w[k]! - a[k]!; sum += d * d; }
+  });
+  return Math.sqrt(sum);
+}
+
 /** The largest burn-in `burnIn: auto` can choose at this ε and γ. */
 function burnInCeiling(stepSize: number, localization: number): number {
   const relaxation = localization > 0 ? 2 / (stepSize * localization) : 0;
@@ -172,7 +182,7 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
         key: [ctx.seed, t, chain], chain, level: t, divergenceLoss, signal, malaEvery: Math.max(1, Math.floor(MALA_STEPS / settings.thin)),
       });
       for await (const d of draws) {
-        yield { weights: d.weights, loss: d.loss, acceptance: Number.isNaN(d.acceptance) ? undefined : d.acceptance };
+        yield { weights: d.weights, loss: d.loss, acceptance: Number.isNaN(d.acceptance) ? undefined : d.acceptance, distance: distanceFrom(d.weights, ctx.initialWeights) };
       }
     },
     dispose: () => sampler.dispose(),

@@ -167,6 +167,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
             const m = await evaluator.evaluate(draw, signal);
             if (!isFiniteDraw(m)) throw new DialDivergence(`non-finite loss at t = ${level} (chain ${c}, draw ${d}): the degraded network overflows; lower the top of the grid`, c, d);
             trace.loss.push(draw.loss ?? m.loss);
+            if (draw.distance !== undefined) (trace.distance ??= []).push(draw.distance);
             trace.targetEffect.push(m.targetEffect);
             trace.collateralEffect.push(m.collateralEffect);
             trace.lossGap.push(m.loss - base.loss);
