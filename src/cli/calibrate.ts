@@ -2,19 +2,15 @@
 // of the sgld sampler (devinterp's EpsilonBetaAnalyzer) at the hypothesis's temperatures, with the MALA acceptance,
 // λ̂, R̂ and divergence of every cell, and the step size to write into the hypothesis.
 import * as path from 'node:path';
-import { PILOT_ACCEPTANCE, STEP_LADDER, DIVERGENCE_FACTOR } from '../engine/dials/sgld';
-import { fullDataLoss } from '../engine/dials/sgldLoss';
-import { SgldSampler } from '../engine/dials/sgldSampler';
-import { calibrationGrid, CalibrationRow } from '../engine/sweep/calibrationGrid';
-import { loadSweepInputs } from '../engine/sweep/inputs';
+import { PILOT_ACCEPTANCE } from '../engine/dials/sgld';
+import { calibrateHypothesis, DEFAULT_CALIBRATION_STEP_SIZES, type CalibrationRow } from '../engine/sweep/calibrationGrid';
 import { checkHypothesisFile, formatDiagnostic } from '../hypothesis';
 import { formatLevel } from '../protocol/format';
 import { UsageError } from './args';
 import { type CliIO, type Command, EXIT } from './command';
 import { displayPath, table } from './format';
 
-/** Eight rungs of the auto ladder, 3.3e-3 … 1.5e-6. */
-const DEFAULT_STEP_SIZES = STEP_LADDER.slice(1, 9);
+const DEFAULT_STEP_SIZES = DEFAULT_CALIBRATION_STEP_SIZES;
 
 export const calibrateCommand: Command = {
   name: 'calibrate',
@@ -45,31 +41,14 @@ export const calibrateCommand: Command = {
     }
     const h = checked.hypothesis;
     if (h.degradation.dial === 'checkpoints') throw new UsageError('calibrate needs temperatures: the checkpoints dial has none', 'use a hypothesis with dial: sgld');
-    const sgld = h.degradation.sgld;
-    const inputs = await loadSweepInputs(h);
-    const loss = { kind: h.loss.kind, output: h.loss.output };
-    const initLoss = await fullDataLoss(inputs.model.proto, loss, inputs.data);
-    const sampler = await SgldSampler.create({
-      model: inputs.model.proto, parameters: inputs.parameters.map((p) => p.name), anchor: inputs.initialWeights, loss, data: inputs.data, batchSize: sgld.batchSize,
-    });
-    const levels = h.degradation.temperatures.levels;
-    let rows: CalibrationRow[];
-    try {
-      rows = await calibrationGrid({
-        sampler, initLoss, divergenceLoss: initLoss + DIVERGENCE_FACTOR * Math.max(Math.abs(initLoss), 1),
-        nbetas: levels.map((t) => (sgld.nbeta ?? inputs.n) / t), stepSizes, localization: sgld.localization, chains, steps, seed: h.degradation.seed,
-      });
-    } finally {
-      await sampler.dispose();
-    }
-    const perLevel = rows.map((r) => r.recommended);
-    const recommended = perLevel.some((r) => r === null) ? null : Math.min(...(perLevel as number[]));
+    const report = await calibrateHypothesis(h, { stepSizes, chains, steps });
+    const { rows, levels, recommended } = report;
     if (args.flags.json) {
       io.out(JSON.stringify({
-        hypothesis: file, n: inputs.n, localization: sgld.localization, batchSize: sampler.batchSize, chains, steps,
-        rows: rows.map((r, i) => ({ level: levels[i], ...r, cells: r.cells.map(({ nbeta: _nb, ...c }) => c) })), recommended,
+        ...report, levels: undefined,
+        rows: rows.map((r, i) => ({ level: levels[i], ...r, cells: r.cells.map(({ nbeta: _nb, ...c }) => c) })),
       }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
-    } else io.out(formatGrid(rows, levels, recommended, { file: displayPath(file, io.cwd), chains, steps, n: inputs.n }, io));
+    } else io.out(formatGrid(rows, levels, recommended, { file: displayPath(file, io.cwd), chains, steps, n: report.n }, io));
     return recommended === null ? EXIT.problems : EXIT.ok;
   },
 };

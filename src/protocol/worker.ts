@@ -4,6 +4,7 @@
 // JSON (it crosses `process.send`). Bump PROTOCOL_VERSION on any breaking change: the handshake refuses a mismatch.
 import { isObject } from './guards';
 import type { Hypothesis } from './hypothesis';
+import type { CalibrationParams, CalibrationReport } from './calibration';
 import type { GradcheckParams, GradcheckReport } from './gradcheck';
 import type { Baseline, LevelResult, ResultsDocument } from './results';
 import type { SweepHeader, UnitResult, WorkUnit } from './shard';
@@ -145,6 +146,9 @@ export interface Requests {
   /** Checks a model's gradient graph against finite differences (src/engine/autodiff/gradcheck.ts). A client that
    *  no longer wants the answer ends the worker. */
   'gradcheck/run': { params: GradcheckParams; result: GradcheckReport };
+  /** Runs the sampler's ε × nβ calibration grid for a hypothesis (src/engine/sweep/calibrationGrid.ts). A client that
+   *  no longer wants the answer ends the worker. */
+  'calibrate/run': { params: CalibrationParams; result: CalibrationReport };
   /** Asks the worker to exit; answered just before it does. */
   shutdown: { params: Record<string, never>; result: { ok: true } };
 }
@@ -224,7 +228,7 @@ export function clientNotification<M extends ClientNotificationMethod>(method: M
 
 // Keyed by method, so the compiler refuses a table that misses a message of the maps above (or has an extra one).
 const methods = <M extends string>(table: Record<M, true>): readonly M[] => Object.keys(table) as M[];
-const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/start': true, 'sweep/plan': true, 'sweep/shard': true, 'gradcheck/run': true, shutdown: true });
+const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/start': true, 'sweep/plan': true, 'sweep/shard': true, 'gradcheck/run': true, 'calibrate/run': true, shutdown: true });
 const WORKER_NOTIFICATIONS = methods<WorkerNotificationMethod>({ 'sweep/progress': true, 'sweep/level': true, 'sweep/header': true, 'sweep/unit': true, log: true });
 const CLIENT_NOTIFICATIONS = methods<ClientNotificationMethod>({ 'sweep/cancel': true });
 

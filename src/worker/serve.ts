@@ -14,7 +14,7 @@ import {
   type WorkerMessage,
 } from '../protocol/worker';
 import { cancelledError } from './errors';
-import { ENGINE, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
+import { ENGINE, executeCalibration, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
 
 interface ActiveRun {
   runId: string;
@@ -93,6 +93,11 @@ function onRequest(req: RequestMessage): void {
       return;
     case 'gradcheck/run':
       executeGradcheck(req.params)
+        .then((report) => send(respond(req.id, req.method, report)))
+        .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
+      return;
+    case 'calibrate/run':
+      executeCalibration(req.params)
         .then((report) => send(respond(req.id, req.method, report)))
         .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
       return;

@@ -2,29 +2,17 @@
 // every nβ and step size, a few short chains from w*, and per cell the mean MALA acceptance, λ̂ = nβ·(mean L_B −
 // L_n(w*)) over the chains' second halves, R̂ of their loss traces, and whether a chain diverged. The recommended
 // step size at an nβ is the largest whose chains stayed finite with acceptance ≥ 0.9 (the `stepSize: auto` rule).
+import type { CalibrationCell, CalibrationParams, CalibrationReport, CalibrationRow } from '../../protocol/calibration';
+import type { Hypothesis } from '../../protocol/hypothesis';
 import { splitRhat } from './convergence';
+import { loadSweepInputs } from './inputs';
+import { DIVERGENCE_FACTOR, STEP_LADDER } from '../dials/sgld';
+import { fullDataLoss } from '../dials/sgldLoss';
+import { SgldSampler } from '../dials/sgldSampler';
 import { DialDivergence } from '../dials/dial';
 import { PILOT_ACCEPTANCE } from '../dials/sgld';
-import type { SgldSampler } from '../dials/sgldSampler';
 
-export interface CalibrationCell {
-  nbeta: number;
-  stepSize: number;
-  /** Mean MALA acceptance over the chains' steps (NaN when every chain diverged at once). */
-  acceptance: number;
-  /** λ̂ over the second half of each chain (null when a chain diverged). */
-  llc: number | null;
-  /** Split-R̂ of the chains' loss traces, second halves (null when it cannot be computed). */
-  rhat: number | null;
-  diverged: boolean;
-}
-
-export interface CalibrationRow {
-  nbeta: number;
-  /** The largest step size with acceptance ≥ 0.9 and no divergence; null when none qualifies. */
-  recommended: number | null;
-  cells: CalibrationCell[];
-}
+export type { CalibrationCell, CalibrationRow } from '../../protocol/calibration';
 
 export interface CalibrationGridSpec {
   sampler: SgldSampler;
@@ -81,4 +69,36 @@ export async function calibrationGrid(s: CalibrationGridSpec): Promise<Calibrati
     rows.push({ nbeta, recommended: ok.length ? Math.max(...ok) : null, cells });
   }
   return rows;
+}
+
+/** Eight rungs of the auto ladder, 3.3e-3 … 1.5e-6. */
+export const DEFAULT_CALIBRATION_STEP_SIZES = STEP_LADDER.slice(1, 9);
+
+/**
+ * The grid at a checked hypothesis's temperatures, with its sgld settings (batch size, localization, nβ), weights
+ * (restricted ones too) and data: what the CLI's `calibrate` prints and the editor's "Calibrate Sampler" charts.
+ */
+export async function calibrateHypothesis(h: Hypothesis, o: Omit<CalibrationParams, 'hypothesis'> & { signal?: AbortSignal } = {}): Promise<CalibrationReport> {
+  if (h.degradation.dial === 'checkpoints') throw new Error('calibrate needs temperatures: the checkpoints dial has none; use a hypothesis with dial: sgld');
+  const sgld = h.degradation.sgld;
+  const inputs = await loadSweepInputs(h);
+  const loss = { kind: h.loss.kind, output: h.loss.output };
+  const initLoss = await fullDataLoss(inputs.model.proto, loss, inputs.data);
+  const sampler = await SgldSampler.create({
+    model: inputs.model.proto, parameters: inputs.parameters.map((p) => p.name), anchor: inputs.initialWeights, loss, data: inputs.data, batchSize: sgld.batchSize,
+  });
+  const levels = [...h.degradation.temperatures.levels];
+  const chains = o.chains ?? 2, steps = o.steps ?? 100;
+  try {
+    const rows = await calibrationGrid({
+      sampler, initLoss, divergenceLoss: initLoss + DIVERGENCE_FACTOR * Math.max(Math.abs(initLoss), 1),
+      nbetas: levels.map((t) => (sgld.nbeta ?? inputs.n) / t), stepSizes: [...(o.stepSizes ?? DEFAULT_CALIBRATION_STEP_SIZES)].sort((a, b) => b - a),
+      localization: sgld.localization, chains, steps, seed: h.degradation.seed, signal: o.signal,
+    });
+    const perLevel = rows.map((r) => r.recommended);
+    const recommended = perLevel.some((r) => r === null) ? null : Math.min(...(perLevel as number[]));
+    return { hypothesis: h.file, n: inputs.n, localization: sgld.localization, batchSize: sampler.batchSize, chains, steps, levels, rows, recommended };
+  } finally {
+    await sampler.dispose();
+  }
 }

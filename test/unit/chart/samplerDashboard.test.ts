@@ -11,7 +11,7 @@ import { runSweep } from '../../../src/engine/sweep/run';
 import { checkHypothesisFile } from '../../../src/hypothesis';
 import type { ResultsDocument } from '../../../src/protocol/results';
 
-type Scatter = Data & { uid?: string; x: number[]; y: (number | null)[]; yaxis?: string; line?: { color?: string; width?: number }; marker?: { color?: string[] } };
+type Scatter = Omit<Data, 'x' | 'y'> & { uid?: string; x: number[]; y: (number | null)[]; yaxis?: string; line?: { color?: string; width?: number }; marker?: { color?: string[] } };
 
 describe('chart: sampler dashboard', function () {
   this.timeout(60_000);
@@ -36,7 +36,7 @@ describe('chart: sampler dashboard', function () {
       assert.deepEqual(losses[2 * i + k]!.y, c.loss);
       // Burn-in 0: the first kept draw is w* itself.
       assert.equal(distances[2 * i + k]!.y[0], 0);
-      assert.ok(distances[2 * i + k]!.y.slice(1).every((d) => d! > 0));
+      assert.ok((distances[2 * i + k]!.y as number[]).slice(1).every((d) => d > 0));
     }));
     const byUid = (uid: string) => traces.find((t) => t.uid === uid)!;
     assert.deepEqual(byUid(DASHBOARD_TRACE.rhat).y, doc.levels.map((l) => worstRhat(l.convergence!)));
