@@ -7,6 +7,7 @@ import { activeHypothesis, uriOf } from './commands';
 import { settings } from './config';
 import { autodiffModule, onnxModule } from './engine';
 import type { HypothesisService } from './hypothesisService';
+import { calibrateSampler } from './calibrateCommand';
 import { inputSpecs, runGradcheck } from './gradcheckRun';
 import { modelMarkdown, type GradientFacts } from './modelMarkdown';
 import { scaffoldHypothesis, type ScaffoldTensor } from './scaffold';
@@ -32,6 +33,7 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
       reg('inspectModel', (arg) => this.inspect(uriOf(arg))),
       reg('newHypothesis', (arg) => this.newHypothesis(uriOf(arg))),
       reg('checkGradients', (arg) => this.checkGradients(uriOf(arg))),
+      reg('calibrateSampler', (arg) => this.calibrate(uriOf(arg))),
     ];
   }
 
@@ -110,6 +112,21 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
     await fs.promises.writeFile(target, text, { flag: 'wx' });
     this.log.info(`new hypothesis ${target} from ${model.fsPath}`);
     await vscode.window.showTextDocument(vscode.Uri.file(target), { preview: false });
+  }
+
+  // ---- sampler calibration ---------------------------------------------------------------------------------
+
+  async calibrate(uri: vscode.Uri | undefined): Promise<void> {
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : activeHypothesis();
+    if (!document) {
+      void vscode.window.showInformationMessage('Open a hypothesis file (*.circuit.yaml) to calibrate its sampler.');
+      return;
+    }
+    if (!this.trusted()) {
+      void vscode.window.showInformationMessage('Calibrating the sampler runs the model, which an untrusted workspace does not allow.');
+      return;
+    }
+    await calibrateSampler(document, this.workerPath, this.log);
   }
 
   // ---- gradients ------------------------------------------------------------------------------------------
