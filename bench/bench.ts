@@ -7,6 +7,7 @@
 //   matched random controls cost per draw.
 import * as os from 'node:os';
 import { SgldSampler } from '../src/engine/dials/sgldSampler';
+import { BATCHED_CHILD_FLAG, type BatchedChainsResult, measureBatchedChains, runBatchedChild } from './batchedChains';
 import { type DemoTiming, measureDemo } from './demo';
 import TORCH_REFERENCE from './torchReference.json';
 import { GemmProbe, measureGemmPeak } from './gemm';
@@ -23,7 +24,7 @@ interface Options {
   threads: number;
   /** Extra processes × threads configurations for the parallel-chain table (e.g. on a 16-core machine). */
   scaling: [number, number][];
-  /** Sections to run: mlp, gpt2, parallel, sweeps, samplers, memory, controls (the GEMM peak always runs). */
+  /** Sections to run: mlp, gpt2, parallel, sweeps, samplers, memory, controls, batched, demo (the GEMM peak always runs). */
   sections: Set<string>;
   /** Noise source of the parallel chains (default: the sampler's). */
   parallelSource: BenchSource;
@@ -31,7 +32,7 @@ interface Options {
   memoryDefault: boolean;
 }
 
-const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'samplers', 'memory', 'controls', 'demo'];
+const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'samplers', 'memory', 'controls', 'batched', 'demo'];
 
 function parseOptions(argv: readonly string[]): Options {
   const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes(CHILD_FLAG)) return runChild(argv);
   if (argv.includes(SWEEP_CHILD_FLAG)) return runSweepChild(argv);
+  if (argv.includes(BATCHED_CHILD_FLAG)) return runBatchedChild(argv);
   const o = parseOptions(argv);
   const t0 = performance.now();
   const log = (line: string) => { if (!o.json) console.log(line); };
@@ -239,6 +241,13 @@ async function main(): Promise<void> {
     log(`paired evaluation of one draw, modular addition circuit (${controls.rows} rows, mean ablation): ${cells.join(', ')}; K + 1 separate runs would be ×(K + 1)`);
   });
 
+  let batched: BatchedChainsResult | undefined;
+  await guard('batched', async () => {
+    progress('batched chains: one graph vs one process per chain');
+    batched = await measureBatchedChains(Math.min(2, availableCores()) || 2, q ? 1 : 2, q ? 1 : 3);
+    log(`batched chains (${batched.chains} MLP step graphs): one graph, one run per step: ${batched.oneGraph} chain-steps/s; ${batched.chains} processes × 1 thread: ${batched.processes} chain-steps/s (×${batched.ratio}: ${batched.ratio > 1 ? 'one graph wins' : 'processes win, as sweeps run'})`);
+  });
+
   let demo: DemoTiming | undefined;
   await guard('demo', async () => {
     progress('npm run demo (the default sweeps of examples/modular)');
@@ -277,7 +286,7 @@ async function main(): Promise<void> {
         /** 1 − (2 × 1 with the default noise ÷ 2 × 1 without): the noise cost the way sweeps run on 2 cores. */
         noiseCostOneChainPerCore: parallelNoiseCost,
       },
-      sweeps, samplers, memory, controls, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
+      sweeps, samplers, memory, controls, batched, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
     }, null, 2));
   }
   if (Object.keys(errors).length > 0) process.exitCode = 1;

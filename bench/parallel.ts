@@ -17,7 +17,7 @@ export interface ParallelResult {
   perProcess: number[];
 }
 
-interface ChildMessage { kind: 'ready' | 'done'; stepsPerSec?: number }
+export interface ChildMessage { kind: 'ready' | 'done'; stepsPerSec?: number }
 
 /** The child side: set up, report ready, run for `seconds` after 'go', report the rate, exit. */
 export async function runChild(argv: readonly string[]): Promise<void> {
@@ -46,8 +46,16 @@ export async function runChild(argv: readonly string[]): Promise<void> {
 }
 
 async function runOnce(processes: number, threads: number, seconds: number, source: BenchSource): Promise<number[]> {
-  const children = Array.from({ length: processes }, (_, i) =>
-    fork(process.argv[1]!, [CHILD_FLAG, String(threads), String(seconds), String(i), source], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  const done = await runChildrenTogether(Array.from({ length: processes }, (_, i) => [CHILD_FLAG, String(threads), String(seconds), String(i), source]));
+  return done.map((m) => m.stepsPerSec!);
+}
+
+/**
+ * Forks one bench child per argument list (this bundle, a child flag first), waits until every one has set up
+ * ('ready'), starts them together ('go'), and returns their 'done' messages once all have exited.
+ */
+export async function runChildrenTogether(argLists: readonly string[][]): Promise<ChildMessage[]> {
+  const children = argLists.map((args) => fork(process.argv[1]!, args, { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
   const next = (c: (typeof children)[number], kind: ChildMessage['kind']) => new Promise<ChildMessage>((resolve, reject) => {
     const onMessage = (m: ChildMessage) => { if (m.kind === kind) { c.off('message', onMessage); resolve(m); } };
     c.on('message', onMessage);
@@ -56,9 +64,9 @@ async function runOnce(processes: number, threads: number, seconds: number, sour
   await Promise.all(children.map((c) => next(c, 'ready')));
   const done = children.map((c) => next(c, 'done'));
   for (const c of children) c.send('go');
-  const rates = (await Promise.all(done)).map((m) => m.stepsPerSec!);
+  const messages = await Promise.all(done);
   await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve)))));
-  return rates;
+  return messages;
 }
 
 /** Processes × threads, and the noise source when it is not the run's (e.g. `none`, for the noise cost). */

@@ -135,7 +135,8 @@ function render(next: ChartState): void {
   syncControls();
   const { run } = next;
   title.textContent = run.circuitName || run.label;
-  status.textContent = `${run.label} · dial ${run.dial ?? '?'} · ${run.status}${run.status === 'running' && run.progress !== null ? ` ${Math.round(run.progress * 100)}%` : ''}`;
+  // While running, the same progress words as the notification and the status bar ("3 of 12 work units done · …").
+  status.textContent = `${run.label} · dial ${run.dial ?? '?'} · ${run.status === 'running' && run.progress !== null ? run.message : run.status}`;
   progress.hidden = run.status !== 'running' && run.status !== 'queued';
   if (run.progress !== null) (progress as HTMLElement & { value: number; max: number }).value = run.progress * 100;
   renderVerdict(next);

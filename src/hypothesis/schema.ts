@@ -95,7 +95,7 @@ const sgldSpec: ObjectSpec = {
         { type: 'enum', values: ['auto'], description: 'Calibrate the burn-in per level from a pilot chain.' },
       ],
     },
-    thin: { type: 'integer', minimum: 1, maximum: 10_000, default: 1, description: 'Keep every `thin`-th step as a draw.' },
+    thin: { type: 'integer', minimum: 1, maximum: 10_000, default: 1, description: 'Keep every `thin`-th step as a draw. Only kept draws are evaluated (circuit, controls, metrics), so thinning a long chain cuts the evaluation cost in proportion.' },
     batchSize: { type: 'integer', minimum: 1, default: 256, description: 'Examples per SGLD step (the minibatch B).' },
     nbeta: { type: 'number', exclusiveMinimum: 0, description: 'When set, nβ at each level is nbeta / level instead of n / level.' },
     sampler: { type: 'enum', values: ['sgld', 'rmsprop-sgld', 'sgnht'], default: 'sgld', description: 'The update rule (devinterp\'s): sgld; rmsprop-sgld, SGLD preconditioned by RMSprop (α = 0.99, λ = 0.1); sgnht, the Nosé–Hoover thermostat (diffusion 0.01). stepSize: auto needs sgld (it calibrates by the MALA acceptance of SGLD\'s proposal).' },
