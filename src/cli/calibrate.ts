@@ -1,8 +1,11 @@
-// `circuit-thermometer calibrate HYPOTHESIS [--step-sizes E,…] [--chains C] [--steps N] [--json]`: the ε × nβ grid
+// `circuit-thermometer calibrate HYPOTHESIS [--step-sizes E,…] [--chains C] [--steps N] [--html FILE] [--json]`: the ε × nβ grid
 // of the sgld sampler (devinterp's EpsilonBetaAnalyzer) at the hypothesis's temperatures, with the MALA acceptance,
 // λ̂, R̂ and divergence of every cell, and the step size to write into the hypothesis.
 import * as path from 'node:path';
+import { calibrationPageHtml } from '../chart/calibrationPage';
+import { readPlotlySource } from '../chart/plotlySource';
 import { PILOT_ACCEPTANCE } from '../engine/dials/sgld';
+import { writeFileAtomic } from '../engine/util/atomic';
 import { calibrateHypothesis, DEFAULT_CALIBRATION_STEP_SIZES, type CalibrationRow } from '../engine/sweep/calibrationGrid';
 import { checkHypothesisFile, formatDiagnostic } from '../hypothesis';
 import { formatLevel } from '../protocol/format';
@@ -27,6 +30,7 @@ export const calibrateCommand: Command = {
     { name: 'step-sizes', type: 'string', valueName: 'E,…', description: `step sizes to try (default ${DEFAULT_STEP_SIZES.map((e) => e.toExponential(1)).join(', ')})` },
     { name: 'chains', type: 'number', valueName: 'C', description: 'chains per cell (default 2; R̂ needs 2)' },
     { name: 'steps', type: 'number', valueName: 'N', description: 'steps per chain (default 100)' },
+    { name: 'html', type: 'string', valueName: 'FILE', description: 'also write a self-contained page with the grid as a Plotly heatmap (works offline)' },
     { name: 'json', type: 'boolean', description: 'print {hypothesis, n, localization, batchSize, chains, steps, rows: [{level, nbeta, recommended, cells: [{stepSize, acceptance, llc, rhat, diverged}]}], recommended}' },
   ],
   async run(args, io) {
@@ -41,14 +45,19 @@ export const calibrateCommand: Command = {
     }
     const h = checked.hypothesis;
     if (h.degradation.dial === 'checkpoints') throw new UsageError('calibrate needs temperatures: the checkpoints dial has none', 'use a hypothesis with dial: sgld');
+    const html = typeof args.flags.html === 'string' ? path.resolve(io.cwd, args.flags.html) : undefined;
     const report = await calibrateHypothesis(h, { stepSizes, chains, steps });
+    if (html) writeFileAtomic(html, calibrationPageHtml(report, readPlotlySource()));
     const { rows, levels, recommended } = report;
     if (args.flags.json) {
       io.out(JSON.stringify({
         ...report, levels: undefined,
         rows: rows.map((r, i) => ({ level: levels[i], ...r, cells: r.cells.map(({ nbeta: _nb, ...c }) => c) })),
       }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
-    } else io.out(formatGrid(rows, levels, recommended, { file: displayPath(file, io.cwd), chains, steps, n: report.n }, io));
+    } else {
+      io.out(formatGrid(rows, levels, recommended, { file: displayPath(file, io.cwd), chains, steps, n: report.n }, io));
+      if (html) io.out(`heatmap: ${displayPath(html, io.cwd)}`);
+    }
     return recommended === null ? EXIT.problems : EXIT.ok;
   },
 };

@@ -1,10 +1,13 @@
 // "Calibrate Sampler": the sgld sampler's ε × nβ grid for the active hypothesis, run in a worker process (the
 // extension host never runs the model), written to the log as a table, with a quick fix that writes the
-// recommended step size into the hypothesis file.
+// recommended step size into the hypothesis file and a Plotly heatmap page of the grid (opened in the browser).
 import * as vscode from 'vscode';
 import type { CalibrationReport } from '../protocol/calibration';
 import { WorkerClient } from '../worker/client';
 import { stepSizeEdit } from '../hypothesis/settingEdit';
+import { calibrationPageHtml } from '../chart/calibrationPage';
+import { readPlotlySource } from '../chart/plotlySource';
+import { writeFileAtomic } from '../engine/util/atomic';
 
 export async function calibrateSampler(document: vscode.TextDocument, workerPath: string, log: vscode.LogOutputChannel): Promise<void> {
   if (document.isDirty && !(await document.save())) return;
@@ -37,8 +40,9 @@ export async function calibrateSampler(document: vscode.TextDocument, workerPath
   }
   const value = Number(report.recommended.toPrecision(3));
   const write = `Write stepSize: ${value}`;
-  const b = await vscode.window.showInformationMessage(`Calibration of ${label}: stepSize ${value} keeps MALA acceptance ≥ 0.9 at every temperature (per level: ${report.rows.map((r) => r.recommended?.toExponential(1) ?? '—').join(', ')}).`, write, 'Show Details');
+  const b = await vscode.window.showInformationMessage(`Calibration of ${label}: stepSize ${value} keeps MALA acceptance ≥ 0.9 at every temperature (per level: ${report.rows.map((r) => r.recommended?.toExponential(1) ?? '—').join(', ')}).`, write, 'Open Heatmap', 'Show Details');
   if (b === 'Show Details') log.show(true);
+  if (b === 'Open Heatmap') await openHeatmap(report, document.uri);
   if (b !== write) return;
   const edit = stepSizeEdit(document.getText(), document.uri.fsPath, report.recommended);
   if (!edit) {
@@ -48,6 +52,13 @@ export async function calibrateSampler(document: vscode.TextDocument, workerPath
   const w = new vscode.WorkspaceEdit();
   w.replace(document.uri, new vscode.Range(edit.range.start.line, edit.range.start.col, edit.range.end.line, edit.range.end.col), edit.newText);
   await vscode.workspace.applyEdit(w);
+}
+
+/** Writes the grid's heatmap page beside the hypothesis (`<name>.calibration.html`) and opens it in the browser. */
+async function openHeatmap(report: CalibrationReport, hypothesis: vscode.Uri): Promise<void> {
+  const file = hypothesis.fsPath.replace(/\.circuit\.(ya?ml|json)$/i, '') + '.calibration.html';
+  writeFileAtomic(file, calibrationPageHtml(report, readPlotlySource()));
+  await vscode.env.openExternal(vscode.Uri.file(file));
 }
 
 /** The grid as log lines: one per temperature, each cell acceptance / λ̂ (diverged cells marked). */

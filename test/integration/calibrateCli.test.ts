@@ -40,8 +40,12 @@ describe('cli: calibrate', function () {
       assert.ok(!small.diverged && small.acceptance > 0.9 && small.rhat !== null && Number.isFinite(small.llc), JSON.stringify(small));
     }
     assert.equal(doc.recommended, Math.min(...doc.rows.map((row: { recommended: number }) => row.recommended)));
-    const text = await run('sgld.circuit.yaml', '--step-sizes', '1e-4', '--chains', '2', '--steps', '20');
+    const text = await run('sgld.circuit.yaml', '--step-sizes', '1e-4', '--chains', '2', '--steps', '20', '--html', 'grid.html');
     assert.match(text.out, /recommended: sgld: \{ stepSize: 0\.0001 \}/);
+    assert.match(text.out, /heatmap: grid\.html/);
+    const page = fs.readFileSync(path.join(dir, 'grid.html'), 'utf8');
+    assert.match(page, /data-testid="calibration-heatmap"/);
+    assert.match(page, /"type":"heatmap"/);
   });
 
   it('says what is wrong with its flags', async () => {
