@@ -11,6 +11,7 @@ import { BATCHED_CHILD_FLAG, type BatchedChainsResult, measureBatchedChains, run
 import { type DemoTiming, measureDemo } from './demo';
 import TORCH_REFERENCE from './torchReference.json';
 import { GemmProbe, measureGemmPeak } from './gemm';
+import { GPT2_SMALL_CHILD_FLAG, Gpt2SmallReport, measureGpt2Small, runGpt2SmallChild } from './gpt2Small';
 import { ControlsCost, measureControlsCost } from './controls';
 import { BenchProblem, gpt2Style, modularMlp } from './models';
 import { CHILD_FLAG, measureParallel, ParallelConfig, ParallelResult, runChild } from './parallel';
@@ -33,6 +34,8 @@ interface Options {
 }
 
 const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'samplers', 'memory', 'controls', 'batched', 'demo'];
+/** Sections run only when asked for by --only (minutes, GiB). */
+const EXTRA_SECTIONS = ['gpt2-small'];
 
 function parseOptions(argv: readonly string[]): Options {
   const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
@@ -41,6 +44,11 @@ function parseOptions(argv: readonly string[]): Options {
   const scaling = (value('--scaling') ?? '').split(',').filter(Boolean).map((c) => c.split(/[x×]/).map(Number) as [number, number]);
   const list = (flag: string) => (value(flag) ?? '').split(',').filter(Boolean);
   const only = list('--only');
+  for (const x of [...only, ...list('--skip')]) {
+    if (SECTIONS.includes(x) || EXTRA_SECTIONS.includes(x)) continue;
+    console.error(`bench: no section '${x}' (sections: ${[...SECTIONS, ...EXTRA_SECTIONS].join(', ')})`);
+    process.exit(2);
+  }
   const sections = new Set((only.length ? only : SECTIONS).filter((x) => !list('--skip').includes(x)));
   return {
     json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, sections,
@@ -119,6 +127,7 @@ async function main(): Promise<void> {
   if (argv.includes(CHILD_FLAG)) return runChild(argv);
   if (argv.includes(SWEEP_CHILD_FLAG)) return runSweepChild(argv);
   if (argv.includes(BATCHED_CHILD_FLAG)) return runBatchedChild(argv);
+  if (argv.includes(GPT2_SMALL_CHILD_FLAG)) return runGpt2SmallChild(argv);
   const o = parseOptions(argv);
   const t0 = performance.now();
   const log = (line: string) => { if (!o.json) console.log(line); };
@@ -233,6 +242,16 @@ async function main(): Promise<void> {
     log(`GPT-2-style sgld sweep (${memory.levels} levels × ${memory.chains} chains × ${memory.draws} draws + ${memory.burnIn} burn-in, ${memory.examples} sequences): ${memory.wallSeconds} s; RSS after each level ${memory.rssAfterLevelMiB.map((v) => v.toFixed(0)).join(' ')} MiB (growth ${memory.growthMiB} MiB), peak ${memory.peakRssMiB.toFixed(0)} MiB`);
   });
 
+  let gpt2Small: Gpt2SmallReport | undefined;
+  await guard('gpt2-small', async () => {
+    progress('GPT-2-small-sized model: build, inspect, sgld steps');
+    gpt2Small = await measureGpt2Small(o.threads, q ? 2 : 5);
+    const g = gpt2Small;
+    log(`${g.model}: ${g.weights.toLocaleString('en-US')} weights, ${g.fileMiB} MiB .onnx (${g.storage}); built in ${g.buildSeconds} s, saved in ${g.saveSeconds} s`);
+    log(`  inspect (load + summary + gradient analysis): ${g.inspectSeconds} s, gradient ${g.gradientSupported ? 'supported' : 'NOT supported'}`);
+    log(`  sgld (default noise): sampler setup ${g.samplerSetupSeconds} s, ${g.stepsPerSec} steps/s (${g.cpuMsPerStep} CPU ms/step, ${g.steps} steps); a default level (4 × 300 steps) ≈ ${g.defaultLevelSecondsEstimate} s in one process; peak RSS ${g.peakRssMiB.toFixed(0)} MiB`);
+  });
+
   let controls: ControlsCost | undefined;
   await guard('controls', async () => {
     progress('matched controls per draw');
@@ -286,7 +305,7 @@ async function main(): Promise<void> {
         /** 1 − (2 × 1 with the default noise ÷ 2 × 1 without): the noise cost the way sweeps run on 2 cores. */
         noiseCostOneChainPerCore: parallelNoiseCost,
       },
-      sweeps, samplers, memory, controls, batched, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
+      sweeps, samplers, memory, gpt2Small, controls, batched, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
     }, null, 2));
   }
   if (Object.keys(errors).length > 0) process.exitCode = 1;

@@ -101,6 +101,8 @@ export interface Gpt2Shape {
   vocab: number;
   context: number;
   batch: number;
+  /** Rows of the learned position table (GPT-2: 1024); the first `context` are used. Default: `context`. */
+  positions?: number;
 }
 
 export const GPT2_SHAPE: Gpt2Shape = { layers: 2, width: 64, heads: 4, vocab: 256, context: 32, batch: 16 };
@@ -124,8 +126,9 @@ export function gpt2Style(shape: Gpt2Shape = GPT2_SHAPE, examples = 512): BenchP
     b.add(b.op('MatMul', [x, normal(`${prefix}.weight`, [inDim, outDim], scale)]), fill(`${prefix}.bias`, [outDim], 0));
 
   const wte = normal('wte', [vocab, d]);
-  const wpe = normal('wpe', [T, d], 0.01);
-  let x = b.add(b.op('Gather', [wte, 'input_ids'], { axis: 0 }), wpe);
+  const positions = shape.positions ?? T;
+  const wpe = normal('wpe', [positions, d], 0.01);
+  let x = b.add(b.op('Gather', [wte, 'input_ids'], { axis: 0 }), positions === T ? wpe : b.slice(wpe, [0], [T], [0]));
   // Causal mask as an additive bias: 0 on and below the diagonal, −1e4 above (as GPT-2's masked_bias).
   const mask = new Float32Array(T * T);
   for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = -1e4;

@@ -126,9 +126,12 @@ export function calibrationShort(v: Pick<Verdict, 'calibration'>): string | null
 }
 
 /** "inconclusive at t = 1000, 3162 (not converged)", or null when every level converged. */
-export function inconclusiveText(v: Pick<Verdict, 'inconclusive'>, symbol = 't'): string | null {
+export function inconclusiveText(v: Pick<Verdict, 'inconclusive' | 'tooFewLevels'>, symbol = 't'): string | null {
+  const parts: string[] = [];
+  if (v.tooFewLevels) parts.push(`no verdict: only ${v.tooFewLevels.usable} level${v.tooFewLevels.usable === 1 ? '' : 's'} ran without diverging (at least ${v.tooFewLevels.needed} needed); lower the step size or the grid's top`);
   const levels = v.inconclusive ?? [];
-  return levels.length === 0 ? null : `inconclusive at ${symbol} = ${levels.map(formatLevel).join(', ')} (not converged)`;
+  if (levels.length > 0) parts.push(`inconclusive at ${symbol} = ${levels.map(formatLevel).join(', ')} (not converged)`);
+  return parts.length === 0 ? null : parts.join('; ');
 }
 
 export interface LevelTableOptions {

@@ -2,6 +2,7 @@
 // example's addition circuit and, for contrast, random neurons of the same count; writes each results JSON and
 // chart page to examples/modular/out/, prints each verdict table, then one line per hypothesis side by side (with
 // its calibration: how many matched random sets the same verdict would call clean).
+import { readResultsFile } from '../engine/sweep/readResults';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { calibrationShort, isVersion1 } from '../chart/format';
@@ -64,7 +65,7 @@ export async function runDemo(dir: string, names: readonly string[], io: CliIO):
     const results = path.join(outDir, `${name}.results.json`);
     const code = await sweep({ hypothesis: path.join(dir, `${name}.circuit.yaml`), out: results, html: path.join(outDir, `${name}.html`) }, io);
     if (code !== SWEEP_EXIT.done) return code;
-    docs.push({ name, doc: JSON.parse(fs.readFileSync(results, 'utf8')) as ResultsDocument });
+    docs.push({ name, doc: readResultsFile(results) });
   }
   io.out('\n== side by side ==');
   io.out(table([SUMMARY_HEADER, ...docs.map(({ name, doc }) => summaryRow(name, doc))]).join('\n'));

@@ -1,5 +1,6 @@
 // `gradcheck MODEL [--input NAME=SPEC]... [--seed N] [--json]`: verifies the engine's gradient graph of a model
 // against central finite differences computed by onnxruntime on the original model.
+import { safeName } from '../engine/util/readGate';
 import * as nodePath from 'node:path';
 import { GradientError } from '../engine/autodiff';
 import { gradcheck, GRADCHECK_TOLERANCE, GradcheckReport, InputSpec } from '../engine/autodiff/gradcheck';
@@ -8,12 +9,13 @@ import { UsageError } from './args';
 import { CliIO, Command, EXIT } from './command';
 import { displayPath, table } from './format';
 
-/** Parses `float:2x3x32x32` or `int:LOW:HIGH:4x16`. */
+/** Parses `float:2x3x32x32` or `int:LOW:HIGH:4x16`; empty DIMS is a scalar (`int:16000:16001:` for a sample rate). */
 export function parseInputSpec(text: string): { name: string; spec: InputSpec } {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new UsageError(`--input '${text}' is not NAME=SPEC`, 'e.g. --input x=float:2x8 or --input ids=int:0:256:1x16');
   const name = text.slice(0, eq), spec = text.slice(eq + 1);
   const dims = (s: string): number[] => {
+    if (s === '') return [];
     if (!/^\d+(x\d+)*$/.test(s)) throw new UsageError(`--input ${name}: '${s}' is not a shape like 2x3x32x32`);
     return s.split('x').map(Number);
   };
@@ -28,10 +30,10 @@ export function parseInputSpec(text: string): { name: string; spec: InputSpec } 
 }
 
 function formatReport(r: GradcheckReport, file: string): string {
-  const rows = r.tensors.map((t) => [t.pass ? 'ok' : 'FAIL', t.name, `[${t.shape.join(', ')}]`, t.relError.toExponential(2), t.belowResolution ? '(below float32 resolution)' : '']);
+  const rows = r.tensors.map((t) => [t.pass ? 'ok' : 'FAIL', safeName(t.name), `[${t.shape.join(', ')}]`, t.relError.toExponential(2), t.belowResolution ? '(below float32 resolution)' : '']);
   const lines = [`${file}: inputs ${Object.entries(r.inputs).map(([k, d]) => `${k}[${d.join('x')}]`).join(', ') || '(none)'}`];
   lines.push(...table([['', 'parameter', 'shape', 'rel. error'], ...rows], '  '));
-  for (const s of r.skipped) lines.push(`  skipped ${s.name}: ${s.reason}`);
+  for (const s of r.skipped) lines.push(`  skipped ${safeName(s.name)}: ${safeName(s.reason, 300)}`);
   lines.push(`${r.pass ? 'pass' : 'FAIL'}: ${r.checked} of ${r.parameters} parameter tensors checked, max relative error ${r.maxRelError.toExponential(2)} (tolerance ${GRADCHECK_TOLERANCE.relative})`);
   return lines.join('\n');
 }
@@ -43,7 +45,7 @@ export const gradcheckCommand: Command = {
   summary: 'Check the engine\'s gradient of a model against finite differences.',
   description: [
     'The loss is L = Σ over float outputs of ⟨R, output⟩ with fixed random R ~ N(0, 1). For every float parameter tensor w '
-      + '(scalars and masks excepted), the directional derivative gᵀΔ from the gradient graph is compared with the central '
+      + '(the weights and running statistics of the weights rule, docs/method.md), the directional derivative gᵀΔ from the gradient graph is compared with the central '
       + 'difference (L(w + hd) − L(w − hd))/2h run by onnxruntime on the original model, along random Gaussian directions d '
       + `scaled to the tensor's RMS, for steps h in ${t.steps.join(', ')} (tried in turn until one agrees within ρ/10; the best is kept). `
       + 'Δ is the float32-rounded difference of the two perturbed tensors, so rounding of the weights cancels.',
@@ -52,7 +54,7 @@ export const gradcheckCommand: Command = {
       + 'Truncation error is O(h²); ReLU/MaxPool kinks within a step make differences unreliable, hence the small steps. '
       + 'ρ lies between float32 agreement on correct gradients (about ε^(2/3) ≈ 3e-5 at the best step times the model\'s conditioning: '
       + '1e-5 to 3e-3 on the test models) and the errors of wrong rules (a wrong factor, a missing term: several percent or more).',
-    'SPEC is float:DIMS (standard normal) or int:LOW:HIGH:DIMS (uniform integers in [LOW, HIGH)), DIMS like 2x3x32x32. '
+    'SPEC is float:DIMS (standard normal) or int:LOW:HIGH:DIMS (uniform integers in [LOW, HIGH)), DIMS like 2x3x32x32 (empty for a scalar: int:16000:16001:). '
       + 'Inputs not given use their declared static shapes (floats standard normal, integers 1, booleans true).',
     'Exit status: 0 when every checked tensor passes, 1 when one fails or the gradient cannot be built (an op without a rule), 2 on bad usage.',
     '--json prints {parameters, checked, maxRelError, pass, tensors: [{name, shape, relError, pass, belowResolution, directions}], skipped, inputs, tolerance, seed}.',
@@ -62,6 +64,7 @@ export const gradcheckCommand: Command = {
     { name: 'input', type: 'string', valueName: 'NAME=SPEC', repeatable: true, description: 'how to make a data input (repeatable)' },
     { name: 'seed', type: 'number', description: 'seed of inputs, R and directions (default 0)' },
     { name: 'directions', type: 'number', valueName: 'N', description: 'random directions per tensor (default 2)' },
+    { name: 'output', type: 'string', valueName: 'TENSOR', repeatable: true, description: 'sum L over this tensor instead of every float output (repeatable; intermediate tensors allowed)' },
     { name: 'max-tensors', type: 'number', valueName: 'N', description: 'check a seeded sample of N tensors (default all)' },
     { name: 'json', type: 'boolean', description: 'print the report as JSON' },
   ],
@@ -82,13 +85,14 @@ export const gradcheckCommand: Command = {
     };
     let report: GradcheckReport;
     try {
-      report = await gradcheck(model.proto, { inputs, seed, directions: count('directions'), maxTensors: count('max-tensors') });
+      const outputs = args.lists?.output;
+      report = await gradcheck(model.proto, { inputs, seed, directions: count('directions'), maxTensors: count('max-tensors'), outputs: outputs?.length ? outputs : undefined });
     } catch (e) {
       if (e instanceof GradientError) {
         io.err(`circuit-thermometer: ${displayPath(model.path, io.cwd)}: ${e.message}`);
         return EXIT.problems;
       }
-      if (e instanceof Error && /input '.*' has shape|has no input named|cannot fill/.test(e.message)) throw new UsageError(e.message);
+      if (e instanceof Error && /input '.*' has shape|has no input named|cannot fill|has no tensor named/.test(e.message)) throw new UsageError(e.message);
       throw e;
     }
     const { parameters, checked, maxRelError, pass, tensors, skipped, inputs: used, tolerance } = report;

@@ -1,4 +1,5 @@
 // `inspect MODEL [--json]`: inputs, outputs, parameters, ops and opset of an ONNX model.
+import { safeName } from '../engine/util/readGate';
 import * as nodePath from 'node:path';
 import { analyzeGradientSupport, MissingGradient } from '../engine/autodiff';
 import { loadModel, ModelSummary, summarizeModel } from '../engine/onnx';
@@ -9,7 +10,7 @@ import { displayPath, table } from './format';
 const MAX_LISTED = 40;
 
 function shapeText(shape: (number | string | null)[] | null): string {
-  return shape === null ? '(unknown)' : `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+  return shape === null ? '(unknown)' : `[${shape.map((d) => (d === null ? '?' : safeName(String(d), 40))).join(', ')}]`;
 }
 
 /** What `inspect` reports: the model summary plus whether gradients w.r.t. every parameter can be built. */
@@ -30,31 +31,41 @@ export function formatSummary(s: InspectReport, io: CliIO): string {
   lines.push(...table([
     ['model', displayPath(s.path, io.cwd)],
     ['sha256', s.sha256],
-    ['producer', s.producer || '(none)'],
+    ['producer', safeName(s.producer) || '(none)'],
     ['opset', `${s.opset} (ir ${s.irVersion}${Object.keys(s.opsets).length > 1 ? `; ${Object.entries(s.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}` : ''})`],
     ['nodes', String(s.nodes)],
   ]));
   lines.push('', 'inputs');
-  lines.push(...table(s.inputs.map((i) => [i.name, i.dtype, shapeText(i.shape)]), '  '));
+  lines.push(...table(s.inputs.map((i) => [safeName(i.name), i.dtype, shapeText(i.shape)]), '  '));
   lines.push('', 'outputs');
-  lines.push(...table(s.outputs.map((o) => [o.name, o.dtype, shapeText(o.shape)]), '  '));
-  const { count, tensors } = s.parameters;
-  lines.push('', `parameters: ${count.toLocaleString('en-US')} scalars in ${tensors.length} tensor${tensors.length === 1 ? '' : 's'}`);
-  lines.push(...table(tensors.slice(0, MAX_LISTED).map((p) => [p.name, p.dtype, shapeText(p.shape), p.size.toLocaleString('en-US'), p.source === 'constant' ? '(Constant node)' : '']), '  '));
+  lines.push(...table(s.outputs.map((o) => [safeName(o.name), o.dtype, shapeText(o.shape)]), '  '));
+  const { count, tensors, excluded } = s.parameters;
+  const weights = tensors.filter((p) => p.role === 'weight').length;
+  const statistics = tensors.length - weights;
+  lines.push('', `parameters: ${count.toLocaleString('en-US')} weights in ${weights} tensor${weights === 1 ? '' : 's'}`
+    + (statistics ? `, and ${statistics} running-statistic tensor${statistics === 1 ? '' : 's'} (not weights)` : ''));
+  const note = (p: (typeof tensors)[number]) => [p.source === 'constant' ? '(Constant node)' : '', p.role === 'statistic' ? '(running statistic)' : ''].filter(Boolean).join(' ');
+  lines.push(...table(tensors.slice(0, MAX_LISTED).map((p) => [safeName(p.name), p.dtype, shapeText(p.shape), p.size.toLocaleString('en-US'), note(p)]), '  '));
   if (tensors.length > MAX_LISTED) lines.push(`  … and ${tensors.length - MAX_LISTED} more (--json lists all)`);
+  if (excluded.length) {
+    lines.push('', `not weights: ${excluded.length} float tensor${excluded.length === 1 ? '' : 's'}`);
+    lines.push(...table(excluded.slice(0, MAX_LISTED).map((t) => [safeName(t.name), shapeText(t.shape), t.reason]), '  '));
+    if (excluded.length > MAX_LISTED) lines.push(`  … and ${excluded.length - MAX_LISTED} more (--json lists all)`);
+  }
   lines.push('', 'ops');
-  lines.push(...table(Object.entries(s.ops).map(([op, k]) => [op, String(k)]), '  '));
+  lines.push(...table(Object.entries(s.ops).map(([op, k]) => [safeName(op), String(k)]), '  '));
   lines.push('', s.gradient.supported ? 'gradient: supported (every op between the parameters and the outputs has a rule)'
     : `gradient: NOT supported; ops without a gradient rule on the path:`);
-  lines.push(...table(s.gradient.missingOps.map((m) => [m.op, m.node, m.reason]), '  '));
+  lines.push(...table(s.gradient.missingOps.map((m) => [safeName(m.op), safeName(m.node), safeName(m.reason, 300)]), '  '));
   return lines.join('\n');
 }
 
 export const inspectCommand: Command = {
   name: 'inspect',
   summary: 'Show an ONNX model\'s inputs, outputs, parameters, ops and opset.',
-  description: 'Dims are numbers when static and names when symbolic. Parameters are float initializers and Constant nodes holding weights.\n'
-    + '--json prints {path, sha256, producer, irVersion, opset, opsets, inputs, outputs, parameters: {count, tensors}, ops, nodes,\n'
+  description: 'Dims are numbers when static and names when symbolic. Weights follow one rule (docs/method.md, "Which tensors are weights"):\n'
+    + 'float initializers and Constant values that are not scalars, masks, or read only as shapes and indices.\n'
+    + '--json prints {path, sha256, producer, irVersion, opset, opsets, inputs, outputs, parameters: {count, tensors: [{…, role}], excluded}, ops, nodes,\n'
     + 'gradient: {supported, missingOps: [{op, node, reason}]}}.',
   args: [{ name: 'MODEL', description: 'path of an .onnx file', required: true }],
   flags: [{ name: 'json', type: 'boolean', description: 'print the summary as JSON' }],

@@ -1,5 +1,7 @@
 // CLI entry: `circuit-thermometer <command> [args]`. Commands live in commands.ts; every failure is one
 // line on stderr (a stack trace only with CIRCUIT_THERMOMETER_DEBUG=1).
+import { ReadGateError } from '../engine/util/readGate';
+import { userMessage } from '../engine/onnx/runtimeMessage';
 import { DataError } from '../engine/data';
 import { ModelError } from '../engine/onnx';
 import { ENGINE_VERSION } from '../engine/version';
@@ -82,11 +84,11 @@ function reportFailure(e: unknown, io: CliIO): number {
     io.err(`circuit-thermometer: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
     return EXIT.usage;
   }
-  if (e instanceof ModelError || e instanceof DataError || e instanceof HypothesisReadError) {
-    io.err(`circuit-thermometer: ${e.message.split('\n')[0]}`);
+  if (e instanceof ModelError || e instanceof DataError || e instanceof HypothesisReadError || e instanceof ReadGateError) {
+    io.err(`circuit-thermometer: ${userMessage(e)}`);
     return EXIT.usage;
   }
-  const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  const message = userMessage(e);
   io.err(`circuit-thermometer: internal error: ${message} (please report it; CIRCUIT_THERMOMETER_DEBUG=1 shows the stack)`);
   if (process.env.CIRCUIT_THERMOMETER_DEBUG && e instanceof Error && e.stack) io.err(e.stack);
   return EXIT.internal;

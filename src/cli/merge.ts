@@ -1,6 +1,9 @@
 // `merge SHARD.json… --out RESULTS.json`: the shard documents of one plan (each `sweep --shard I/N` writes one) put
 // back together into the results a one-process run writes, judged over the whole grid, written atomically. A shard
 // from another plan or engine, a duplicate or a missing shard is named and nothing is written.
+import { parseJsonText } from '../engine/util/jsonText';
+import { READ_LIMITS, readFileGated, ReadGateError } from '../engine/util/readGate';
+import { userMessage } from '../engine/onnx/runtimeMessage';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mergeShardDocuments, MergeError, type NamedShard } from '../engine/sweep/merge';
@@ -41,13 +44,19 @@ export const mergeCommand: Command = {
         io.err(`circuit-thermometer: cannot read ${name}: ${problem}`);
         return EXIT.usage;
       }
-      let document: unknown;
+      let text: string;
       try {
-        document = JSON.parse(fs.readFileSync(file, 'utf8'));
-      } catch {
-        io.err(`circuit-thermometer: ${name} is not JSON (a shard that was still being written, or another file)`);
+        text = readFileGated(file, READ_LIMITS.results, 'shard document').toString('utf8');
+      } catch (e) {
+        io.err(`circuit-thermometer: cannot read ${name}: ${e instanceof ReadGateError ? e.problem : userMessage(e)}`);
         return EXIT.usage;
       }
+      const json = parseJsonText(text);
+      if (!json.ok) {
+        io.err(`circuit-thermometer: ${name} is not JSON (${json.error.problem} at line ${json.error.line}; a shard that was still being written, or another file)`);
+        return EXIT.usage;
+      }
+      const document = json.value;
       if (!isShardDocument(document)) {
         io.err(`circuit-thermometer: ${name} is not a shard document (sweep --shard I/N --out FILE writes those)`);
         return EXIT.usage;

@@ -42,6 +42,9 @@ export function verdictLines(doc: ResultsDocument): string[] {
   const long: [string, string][] = [];
   long.push(['calibration', v1 ? `— ${calibrationText(v, true)}` : calibrationText(v, false)]);
   if (v.calibration?.warning) long.push(['warning', v.calibration.warning]);
+  if (v.tooFewLevels) {
+    long.push(['warning', `no verdict: ${v.tooFewLevels.usable} of ${doc.levels.length} levels ran without diverging, at least ${v.tooFewLevels.needed} are needed (lower the step size, or the grid's top)`]);
+  }
   const e = doc.data.evaluation;
   if (e) long.push(['evaluation', `${e.rows} of ${doc.data.n} rows (${e.target} target, seeded); evaluating them instead of all rows adds se ${formatNumber(e.rowSe.targetEffect)} to E_T and ${formatNumber(e.rowSe.collateralEffect)} to E_C at the trained network, alike at every level and not in the table's se`]);
   const inconclusive = v.inconclusive ?? [];

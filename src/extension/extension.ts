@@ -13,12 +13,14 @@ import { SweepQueue } from './sweeps';
 import { Trust } from './trust';
 
 let queue: SweepQueue | undefined;
+let checks: HypothesisService | undefined;
 
 export function activate(context: vscode.ExtensionContext): { activationMs: number } {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Circuit Thermometer', { log: true });
   const trust = new Trust();
-  const service = new HypothesisService(() => trust.trusted());
+  const service = new HypothesisService(() => trust.trusted(), context.asAbsolutePath('dist/worker.js'));
+  checks = service;
   const diagnostics = new HypothesisDiagnostics(service, log);
   const store = new RunsStore(log);
 
@@ -92,6 +94,9 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
 
 export function deactivate(): Promise<void> | undefined {
   const q = queue;
+  const c = checks;
   queue = undefined;
-  return q?.shutdown();
+  checks = undefined;
+  if (!q && !c) return undefined;
+  return Promise.all([q?.shutdown(), c?.dispose()]).then(() => undefined);
 }

@@ -21,7 +21,8 @@ export interface ModelContext {
 export class HypothesisService {
   private cache: EditorCheckCache | undefined;
 
-  constructor(readonly mayExecute: () => boolean) {}
+  /** `workerPath`: the worker script that runs the checks' shape probes (dist/worker.js). */
+  constructor(readonly mayExecute: () => boolean, private readonly workerPath?: string) {}
 
   /** Every check (syntax, schema, files, model, data, gradient path) of the document's current text. */
   async check(document: vscode.TextDocument, signal?: AbortSignal): Promise<ParseResult> {
@@ -70,6 +71,11 @@ export class HypothesisService {
     }
   }
 
+  /** Ends the probe worker, if one runs. */
+  async dispose(): Promise<void> {
+    await this.cache?.dispose();
+  }
+
   /** Forget everything read (a model, data file or checkpoint changed on disk). */
   invalidate(): void {
     this.cache?.clear();
@@ -78,7 +84,7 @@ export class HypothesisService {
   private async checkCache(): Promise<EditorCheckCache> {
     if (!this.cache) {
       const { EditorCheckCache } = await editorCacheModule();
-      this.cache ??= new EditorCheckCache(this.mayExecute);
+      this.cache ??= new EditorCheckCache(this.mayExecute, this.workerPath);
     }
     return this.cache;
   }

@@ -22,7 +22,8 @@ export function modelMarkdown(s: ModelSummary, gradients: GradientFacts | { erro
   out.push(`| producer | ${esc(s.producer || '(none)')} |`);
   out.push(`| opset | ${s.opset} (IR ${s.irVersion}) |`);
   out.push(`| nodes | ${s.nodes} |`);
-  out.push(`| parameters | ${s.parameters.count.toLocaleString('en-US')} in ${s.parameters.tensors.length} tensors |`, '');
+  const weightTensors = s.parameters.tensors.filter((p) => p.role === 'weight').length;
+  out.push(`| weights | ${s.parameters.count.toLocaleString('en-US')} in ${weightTensors} tensors |`, '');
 
   out.push('## Inputs', '', '| name | dtype | shape |', '|---|---|---|');
   for (const i of s.inputs) out.push(`| ${code(i.name)} | ${i.dtype} | ${shape(i.shape)} |`);
@@ -44,7 +45,7 @@ export function modelMarkdown(s: ModelSummary, gradients: GradientFacts | { erro
   for (const [op, n] of Object.entries(s.ops)) out.push(`| ${code(op)} | ${n} |`);
 
   out.push('', '## Parameters', '', '| name | dtype | shape | size |', '|---|---|---|---|');
-  for (const p of s.parameters.tensors.slice(0, MAX_PARAMETERS)) out.push(`| ${code(p.name)} | ${p.dtype} | ${shape(p.shape)} | ${p.size.toLocaleString('en-US')}${p.source === 'constant' ? ' (Constant)' : ''} |`);
+  for (const p of s.parameters.tensors.slice(0, MAX_PARAMETERS)) out.push(`| ${code(p.name)} | ${p.dtype} | ${shape(p.shape)} | ${p.size.toLocaleString('en-US')}${p.source === 'constant' ? ' (Constant)' : ''}${p.role === 'statistic' ? ' (running statistic)' : ''} |`);
   if (s.parameters.tensors.length > MAX_PARAMETERS) out.push('', `… and ${s.parameters.tensors.length - MAX_PARAMETERS} more.`);
   out.push('');
   return out.join('\n');

@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isResultsDocument } from '../protocol/results';
+import type { ResultsDocument } from '../protocol/results';
+import { readResultsFile } from '../engine/sweep/readResults';
 import { type RunRecord, recordFromDocument } from './runRecord';
 
 export const RESULTS_GLOB = '**/*.results.json';
@@ -68,21 +69,12 @@ export class RunsStore implements vscode.Disposable {
   /** Reads one results file; a file that is not a results document is ignored (logged). */
   async load(file: string, notify = true): Promise<RunRecord | undefined> {
     if (/\.tmp$/.test(file)) return undefined;
-    let text: string;
+    let parsed: ResultsDocument;
     try {
-      text = await fs.promises.readFile(file, 'utf8');
-    } catch {
-      return undefined;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
+      parsed = readResultsFile(file);
     } catch (e) {
-      this.log.warn(`ignoring ${file}: not JSON (${(e as Error).message})`);
-      return undefined;
-    }
-    if (!isResultsDocument(parsed)) {
-      this.log.warn(`ignoring ${file}: not a circuit-thermometer results document (version 1)`);
+      // A damaged, foreign or unreadable file is left out of the view, with its reason in the log.
+      this.log.warn(`ignoring ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
     const existing = this.runs.get(file);

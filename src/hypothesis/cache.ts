@@ -2,8 +2,7 @@
 // every keystroke: models by (path, mtime, size), shape probes by (model sha256, feed dims), arrays by file.
 import * as fs from 'node:fs';
 import { ArrayInfo, loadArray, NdArray, readArrayInfo } from '../engine/data';
-import { GraphIndex, loadModel, LoadedModel, ProbedTensor, probeShapes } from '../engine/onnx';
-import { Feeds } from '../engine/onnx/runtime';
+import { feedsOfDims, GraphIndex, loadModel, LoadedModel, ProbedTensor, probeShapes } from '../engine/onnx';
 import type { GradientSupport } from './gradientSupport';
 import { splitMember } from './resolve';
 
@@ -32,6 +31,9 @@ class Lru<V> {
     this.map.delete(key);
     this.map.set(key, value);
     while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
+  }
+  delete(key: string): void {
+    this.map.delete(key);
   }
   clear(): void {
     this.map.clear();
@@ -68,9 +70,23 @@ export class CheckCache {
     });
   }
 
-  /** Shape facts of one run at the given feed dims; the feeds are built only on a cache miss. */
-  probe(facts: ModelFacts, feedDims: Record<string, number[]>, feeds: () => Feeds): Promise<Map<string, ProbedTensor>> {
-    return this.memo(this.probes, `${facts.model.sha256}|${JSON.stringify(feedDims)}`, () => probeShapes(facts.model.proto, feeds()));
+  /**
+   * Shape facts of one run at the given feed dims (zero-filled inputs of the declared dtypes), remembered. `only`
+   * limits the measured tensors to those named (large graphs: see LARGE_GRAPH_NODES); default every tensor.
+   */
+  probe(facts: ModelFacts, feedDims: Record<string, number[]>, only?: readonly string[]): Promise<Map<string, ProbedTensor>> {
+    const key = `${facts.model.sha256}|${JSON.stringify(feedDims)}${only ? `|${JSON.stringify([...only].sort())}` : ''}`;
+    return this.memo(this.probes, key, () => this.runProbe(facts, feedDims, only));
+  }
+
+  /** Whether an error says nothing about the files (so it is not remembered). */
+  protected transient(_error: unknown): boolean {
+    return false;
+  }
+
+  /** The run itself: onnxruntime in this process (the CLI). The editor's cache sends it to a worker instead. */
+  protected runProbe(facts: ModelFacts, feedDims: Record<string, number[]>, only?: readonly string[]): Promise<Map<string, ProbedTensor>> {
+    return probeShapes(facts.model.proto, feedsOfDims(facts.model.proto, feedDims), only);
   }
 
   arrayInfo(p: string): Promise<ArrayInfo> {
@@ -108,9 +124,17 @@ export class CheckCache {
     }
     const settled = await entry;
     if (settled.ok) return settled.value;
+    // A failure of the machinery rather than of the file (a probe worker that died) is tried again next time.
+    if (this.transient(settled.error) && lru.get(key) === entry) lru.delete(key);
     throw settled.error;
   }
 }
+
+/**
+ * Above this many nodes a probe measures only the tensors the hypothesis names: onnxruntime's load time grows
+ * quickly with the number of graph outputs (100k exposed outputs: minutes; the named few: seconds).
+ */
+export const LARGE_GRAPH_NODES = 5000;
 
 /** Shared by every check that is not given its own cache. */
 export const defaultCheckCache = new CheckCache();

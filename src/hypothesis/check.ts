@@ -1,7 +1,6 @@
 // The hypothesis checker: text → diagnostics and, when there are no errors, the resolved Hypothesis.
 // `parseHypothesis` is synchronous and reads no file; `checkHypothesisText` adds the checks against
 // the model and the data (cached, so the editor can call it on every change).
-import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { Diagnostic, hasErrors, sortDiagnostics } from './diagnostics';
 import { formatOfFile, parseText, SourceFormat } from './parse';
@@ -10,6 +9,7 @@ import { HYPOTHESIS_SPEC } from './schema';
 import { SemanticChecker, SemanticOptions } from './semantic';
 import { Hypothesis } from '../protocol/hypothesis';
 import { Reporter, SpecValidator } from './validate';
+import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../engine/util/readGate';
 
 export interface CheckOptions extends ResolveOptions, SemanticOptions {
   /** `yaml` or `json`; default from the file name (`.json` → json). */
@@ -54,8 +54,15 @@ function parseStage(text: string, file: string, options: CheckOptions): Stage {
   return { result: { draft, diagnostics: reporter.diagnostics }, resolver, reporter };
 }
 
+/** Diagnostics quote keys, names and paths from the file: escaped and cut here, once, for every check. */
+const MAX_MESSAGE = 1000;
+
 function finish(stage: Stage): ParseResult {
   const { result } = stage;
+  for (const d of result.diagnostics) {
+    d.message = safeName(d.message, MAX_MESSAGE);
+    if (d.hint !== undefined) d.hint = safeName(d.hint, MAX_MESSAGE);
+  }
   sortDiagnostics(result.diagnostics);
   if (!hasErrors(result.diagnostics)) result.hypothesis = result.draft as Hypothesis;
   return result;
@@ -81,14 +88,13 @@ export async function checkHypothesisFile(file: string, options: CheckOptions = 
 /** The text of a hypothesis file, or a one-line HypothesisReadError. */
 export function readHypothesisFile(file: string): string {
   const abs = nodePath.resolve(file);
+  let bytes: Buffer;
   try {
-    const bytes = fs.readFileSync(abs);
-    if (bytes.includes(0)) throw new HypothesisReadError(`${abs}: is a binary file, not a hypothesis (YAML or JSON text)`);
-    return bytes.toString('utf8');
+    bytes = readFileGated(abs, READ_LIMITS.hypothesis, 'hypothesis file');
   } catch (e) {
-    if (e instanceof HypothesisReadError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a hypothesis file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new HypothesisReadError(`${abs}: ${why}`);
+    if (e instanceof ReadGateError) throw new HypothesisReadError(e.message);
+    throw e;
   }
+  if (bytes.includes(0)) throw new HypothesisReadError(`${safeName(abs, 400)}: is a binary file, not a hypothesis (YAML or JSON text)`);
+  return bytes.toString('utf8');
 }

@@ -3,6 +3,7 @@
 // are reported from JSON.parse first, so a .json file never passes with YAML-only syntax.
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node as YamlNode, parseDocument, Scalar } from 'yaml';
 import { Diagnostic, Range, rangeOf } from './diagnostics';
+import { MAX_NESTING, nestingProblem, parseJsonText } from '../engine/util/jsonText';
 
 export type ScalarValue = string | number | boolean | null;
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'block' | 'absent';
@@ -80,6 +81,12 @@ export function parseText(text: string, file: string, format: SourceFormat = for
   const error = (range: Range, message: string, hint?: string) =>
     diagnostics.push({ file, range, severity: 'error', code: 'hyp/syntax', message, ...(hint ? { hint } : {}) });
 
+  // Before the YAML parser sees it: a few thousand nested brackets exhaust its memory (a crash, not an error).
+  const deep = nestingProblem(text, MAX_NESTING, format === 'yaml');
+  if (deep) {
+    error(span(deep.offset, deep.offset + 1), `the document nests brackets more than ${MAX_NESTING} levels deep`, 'a hypothesis file is a few levels deep; look for unbalanced [ or {');
+    return result;
+  }
   const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, uniqueKeys: false, prettyErrors: false, strict: true });
 
   if (format === 'json') {
@@ -115,17 +122,12 @@ function firstSentence(message: string): string {
   return message.split('\n')[0].replace(/\s+at line \d+, column \d+:?$/, '');
 }
 
+/** JSON's verdict on the text: where and why it is not JSON, in words that never quote the text. */
 function jsonSyntaxError(text: string): { message: string; offset?: number } | undefined {
-  try {
-    JSON.parse(text.replace(/^\uFEFF/, ''));
-    return undefined;
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const m = /at position (\d+)/.exec(message);
-    const bom = text.startsWith('\uFEFF') ? 1 : 0;
-    const clean = message.replace(/\s*in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
-    return { message: clean, offset: m ? Number(m[1]) + bom : undefined };
-  }
+  const bom = text.startsWith('\uFEFF') ? 1 : 0;
+  const parsed = parseJsonText(text.slice(bom));
+  if (parsed.ok) return undefined;
+  return { message: parsed.error.problem.replace(/^invalid JSON: /, ''), offset: parsed.error.offset + bom };
 }
 
 type Span = (start: number, end: number) => Range;

@@ -3,14 +3,13 @@
 // checkpoints, and the gradient path of the sgld dial. Everything read is cached (cache.ts).
 import { ArrayInfo, DataError, NdArray, selectExamples, TargetSpec } from '../engine/data';
 import { Dim, ModelError, ProbedTensor } from '../engine/onnx';
-import { Feeds } from '../engine/onnx/runtime';
-import { placeholderTensor, PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
-import { DTypeName } from '../engine/onnx/tensor';
+import { userMessage } from '../engine/onnx/runtimeMessage';
+import { PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
 import { log10DistinctSets, unitsAlong } from '../engine/sweep/controls';
 import { degradableParameters } from '../engine/dials/parameters';
 import { RESTRICTABLE_DIALS, selectParameters } from '../engine/dials/parameterSelection';
 import type { CircuitComponent } from '../protocol/hypothesis';
-import { CheckCache, defaultCheckCache, ModelFacts } from './cache';
+import { CheckCache, defaultCheckCache, LARGE_GRAPH_NODES, ModelFacts } from './cache';
 import { DiagnosticCode, Range } from './diagnostics';
 import { defaultGradientSupport, GradientSupportAnalyzer } from './gradientSupport';
 import { entryOf, scalarText } from './parse';
@@ -33,9 +32,9 @@ function isString(v: unknown): v is string {
   return typeof v === 'string';
 }
 
+/** One line, cleaned of onnxruntime's C++ paths, control characters escaped. */
 function oneLine(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.split('\n')[0];
+  return userMessage(e);
 }
 
 function shapeText(dims: readonly (Dim | number)[]): string {
@@ -317,19 +316,30 @@ export class SemanticChecker {
     return dims;
   }
 
+  /** The tensors the checks look at: circuit components, noised tensors and the loss output. */
+  private namedTensors(): string[] {
+    const names = new Set<string>();
+    for (const c of this.draft.circuit?.components ?? []) if (c?.tensor) names.add(c.tensor);
+    for (const t of this.draft.degradation?.noise?.tensors ?? []) if (t) names.add(t);
+    if (this.draft.loss?.output) names.add(this.draft.loss.output);
+    return [...names];
+  }
+
   private async probe(facts: ModelFacts, infos: Map<string, ArrayInfo>): Promise<Map<string, ProbedTensor> | undefined> {
     const dims = this.feedDims(facts, infos);
     if (!dims) {
       this.out.warning('hyp/probe-failed', this.loc.at(['model']), 'a model input declares no shape and has no data; tensor shape checks skipped');
       return undefined;
     }
-    const feeds = (): Feeds => Object.fromEntries(Object.entries(dims).map(([name, d]) => {
-      const dtype = (facts.index.types.get(name)?.dtype ?? 'float32') as DTypeName;
-      return [name, placeholderTensor(dtype, d)];
-    }));
     try {
-      return await this.cache.probe(facts, dims, feeds);
+      return await this.cache.probe(facts, dims, facts.model.proto.graph.node.length > LARGE_GRAPH_NODES ? this.namedTensors() : undefined);
     } catch (e) {
+      // onnxruntime refuses to load the model (a type or shape it infers does not fit): every run would fail too.
+      const code = (e as { code?: unknown; engineCode?: unknown }).engineCode ?? (e as { code?: unknown }).code;
+      if (code === 'onnx/runtime-rejected') {
+        this.error('hyp/model-unreadable', this.loc.at(['model']), oneLine(e), 'check the model with onnx.checker.check_model(m, full_check=True)');
+        return undefined;
+      }
       this.out.warning('hyp/probe-failed', this.loc.at(['model']), `the model could not be run to measure tensor shapes (${oneLine(e)}); shape checks skipped`);
       return undefined;
     }

@@ -12,6 +12,8 @@ export interface GradcheckOptions {
   seed?: number;
   /** Random directions per parameter tensor (default 2). */
   directions?: number;
+  /** Tensors L sums over (graph outputs or intermediate tensors; default: every float output of the model). */
+  outputs?: string[];
   /** Check a seeded sample of at most this many parameter tensors (default: all). */
   maxTensors?: number;
 }

@@ -150,6 +150,8 @@ export interface Verdict {
   inconclusive?: number[];
   /** Levels that diverged (no statistics; they break windows). */
   diverged?: number[];
+  /** Present when fewer levels than `needed` ran without diverging: no window, no t_surv, the verdict inconclusive. */
+  tooFewLevels?: { usable: number; needed: number };
   /** What to change when levels are inconclusive. */
   advice?: string[];
   /** X_T(0) at the trained network, its bound, and whether the circuit is specific there at all. */
@@ -212,9 +214,92 @@ export interface Baseline {
 
 /** Whether parsed JSON is a results document this version can show (any of READABLE_RESULTS_VERSIONS). */
 export function isResultsDocument(x: unknown): x is ResultsDocument {
-  if (!isObject(x)) return false;
-  const d = x as Partial<ResultsDocument>;
-  return d.kind === 'circuit-thermometer/results' && typeof d.version === 'number' && READABLE_RESULTS_VERSIONS.includes(d.version)
-    && Array.isArray(d.levels) && typeof d.verdict === 'object' && d.verdict !== null
-    && typeof d.hypothesis === 'object' && d.hypothesis !== null && typeof d.dial === 'string';
+  return resultsProblem(x) === null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The shape every reader relies on, checked field by field: a damaged or hand-edited file is refused with the path
+// of its first bad field, never shown half and never a TypeError in a view. Numbers may be null (JSON writes NaN and
+// ±Infinity as null); the views print null as "—".
+
+type Shape = (v: unknown) => boolean | string;
+
+const num: Shape = (v) => v === null || typeof v === 'number';
+const str: Shape = (v) => typeof v === 'string';
+const bool: Shape = (v) => typeof v === 'boolean';
+const nullable = (inner: Shape): Shape => (v) => (v === null ? true : inner(v));
+const arrayOf = (inner: Shape, max = 1e7): Shape => (v) => {
+  if (!Array.isArray(v) || v.length > max) return false;
+  for (let i = 0; i < v.length; i++) {
+    const r = inner(v[i]);
+    if (r !== true) return `[${i}]${typeof r === 'string' ? r : ''}`;
+  }
+  return true;
+};
+const pair: Shape = (v) => Array.isArray(v) && v.length === 2 && num(v[0]) === true && num(v[1]) === true;
+function record(required: Record<string, Shape>, optional: Record<string, Shape> = {}): Shape {
+  return (v) => {
+    if (!isObject(v)) return false;
+    for (const [k, shape] of Object.entries(required)) {
+      const r = shape((v as Record<string, unknown>)[k]);
+      if (r !== true) return `.${k}${typeof r === 'string' ? r : ''}`;
+    }
+    for (const [k, shape] of Object.entries(optional)) {
+      const value = (v as Record<string, unknown>)[k];
+      if (value === undefined) continue;
+      const r = shape(value);
+      if (r !== true) return `.${k}${typeof r === 'string' ? r : ''}`;
+    }
+    return true;
+  };
+}
+
+const estimate = record({ mean: num, se: num }, { n: num, dof: num, ci95: pair });
+const nums = arrayOf(num);
+const levelShape = record(
+  { level: num, lossGap: estimate, controlLossGap: estimate, targetEffect: estimate, collateralEffect: estimate, chains: arrayOf(record({}, { loss: nums, targetEffect: nums, collateralEffect: nums, diverged: bool })) },
+  {
+    targetLossGap: estimate, llc: estimate, nbeta: num, stepSize: num, seconds: num,
+    controls: arrayOf(record({ targetEffect: estimate, collateralEffect: estimate }, { rhat: num, essBulk: num })),
+    null: record({ mean: num, sd: num }, { band: pair }),
+    excess: record({ mean: num, se: num, bound: num }, { quantile: num, threshold: num }),
+    convergence: record({ rhat: record({}, { loss: num, targetEffect: num, collateralEffect: num }), essBulk: record({}, { loss: num, targetEffect: num, collateralEffect: num }) }, { essPerChain: num }),
+    tests: record({}, Object.fromEntries(['converged', 'specific', 'persists', 'collateral', 'sufficient'].map((k) => [k, nullable(bool)]))),
+    failed: arrayOf(str), clean: bool, collateralNegligible: bool, targetPersists: bool, error: str,
+    bounds: record({}, { collateralUpper: num, collateralThreshold: num, targetLower: num, targetThreshold: num, collateralLower: num, targetInterval: pair, sufficiencyThreshold: num }),
+  },
+);
+const verdictShape = record(
+  { cleanWindow: nullable(pair), tEnt: num, tSurv: num, cleanlinessDecades: num, summary: str },
+  {
+    question: str, inconclusive: nums, diverged: nums, advice: arrayOf(str),
+    baselineExcess: nullable(record({ mean: num, bound: num, specific: bool })),
+    calibration: nullable(record({ clean: num, of: num, rate: num, alpha: num, summary: str }, { warning: str })),
+    tooFewLevels: record({ usable: num, needed: num }),
+  },
+);
+const documentShape = record(
+  {
+    kind: (v) => v === 'circuit-thermometer/results',
+    version: (v) => typeof v === 'number' && READABLE_RESULTS_VERSIONS.includes(v),
+    dial: str,
+    hypothesis: record({ file: str, resolved: record({ circuit: record({ name: str }) }) }, { sha256: str }),
+    levels: arrayOf(levelShape, 100_000),
+    verdict: verdictShape,
+    thresholds: record({ collateralTolerance: num, persistence: num, noiseFloor: num }, { alpha: num, sufficiencyTolerance: num, rhat: num, essPerChain: num }),
+    engine: record({ name: str, version: str }), createdAt: str, status: str, seed: num, watanabeTemperature: num,
+    model: record({ path: str, sha256: str }),
+    baseline: record({ loss: num, controlLoss: num, targetMetric: num, targetEffect: num, collateralEffect: num }, { targetLoss: num, controlTargetEffect: nums, controlCollateralEffect: nums }),
+  },
+  {
+    data: record({}, { n: num, target: num, control: num }),
+    controls: record({ count: num, match: str }, { sets: (v) => Array.isArray(v) }),
+    timings: record({}, { totalSeconds: num, setupSeconds: num, stepsPerSecond: num }),
+  },
+);
+
+/** Null when `x` has the results document's shape; else the path of the first field that does not (`.levels[3].targetEffect.mean`). */
+export function resultsProblem(x: unknown): string | null {
+  const r = documentShape(x);
+  return r === true ? null : r === false ? '(the top level)' : r;
 }

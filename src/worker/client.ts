@@ -29,6 +29,7 @@ import {
 } from '../protocol/worker';
 import type { CalibrationParams, CalibrationReport } from '../protocol/calibration';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
+import type { ProbeParams, ProbeResult } from '../protocol/probe';
 import type { Hypothesis } from '../protocol/hypothesis';
 import type { WorkUnit } from '../protocol/shard';
 import { WorkerRunError } from './errors';
@@ -177,6 +178,13 @@ export class WorkerClient {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Measures a model's tensor shapes by one run in the worker (rejects with a `WorkerRunError`; a crash of the
+   *  worker is 'worker-crashed' / 'worker-killed', and the next call starts a fresh worker). */
+  async probe(params: ProbeParams): Promise<ProbeResult> {
+    await this.start();
+    return this.request('model/probe', params);
   }
 
   /** Runs some work units of a sweep (see runSweepParallel), streamed to `onHeader` and `onUnit`, written nowhere. */

@@ -6,16 +6,21 @@ export class WorkerRunError extends Error implements WorkerError {
   readonly code: WorkerErrorCode;
   readonly hint?: string;
   readonly details?: string[];
+  readonly engineCode?: string;
 
   constructor(error: WorkerError) {
     super(error.message);
     this.code = error.code;
     if (error.hint !== undefined) this.hint = error.hint;
     if (error.details !== undefined) this.details = error.details;
+    if (error.engineCode !== undefined) this.engineCode = error.engineCode;
   }
 
   toJSON(): WorkerError {
-    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}), ...(this.details ? { details: this.details } : {}) };
+    return {
+      code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}), ...(this.details ? { details: this.details } : {}),
+      ...(this.engineCode ? { engineCode: this.engineCode } : {}),
+    };
   }
 }
 

@@ -1,6 +1,7 @@
 // Sweeps inside the worker: load and check the hypothesis, run the engine's sweep, write the results file
 // atomically at the very end (a cancelled or failed run writes nothing), and map failures to protocol errors.
 // Shards (parts of a sweep fanned out over several workers) run the same way but return their document unwritten.
+import { userMessage } from '../engine/onnx/runtimeMessage';
 import * as path from 'node:path';
 import { checkHypothesisFile, formatDiagnostic, HypothesisReadError, type Hypothesis } from '../hypothesis';
 import type { ResultsDocument } from '../protocol/results';
@@ -136,7 +137,8 @@ export function loadRunner(): SweepRunner {
 const loadSgldDial: DialFactory = (ctx) => (require('../engine/dials/sgld') as typeof import('../engine/dials/sgld')).createSgldDial(ctx);
 
 /** Engine error codes (DataError, ModelError) that mean a file could not be read: CLI exit status 2. */
-const UNREADABLE_CODES = new Set(['data/not-found', 'data/io', 'onnx/not-found', 'onnx/not-a-file', 'onnx/external-data-missing']);
+const UNREADABLE_CODES = new Set(['data/not-found', 'data/io', 'data/too-large', 'onnx/not-found', 'onnx/not-a-file', 'onnx/unreadable', 'onnx/too-large',
+  'onnx/external-data-missing', 'read/not-found', 'read/not-a-file', 'read/too-large', 'read/io', 'read/outside-folder']);
 
 /** Any exception → a protocol error with a one-line message (and the hint the engine attached, if any). */
 export function toWorkerError(e: unknown): WorkerError {
@@ -148,9 +150,10 @@ export function toWorkerError(e: unknown): WorkerError {
     const unreadable = typeof code === 'string' && UNREADABLE_CODES.has(code);
     return {
       code: unreadable ? 'unreadable' : 'run-failed',
-      message: e.message.split('\n')[0],
+      message: userMessage(e),
       ...(typeof hint === 'string' ? { hint } : {}),
       ...(e.stack ? { details: [e.stack] } : {}),
+      ...(typeof code === 'string' ? { engineCode: code } : {}),
     };
   }
   return { code: 'internal', message: `worker error: ${String(e)}` };

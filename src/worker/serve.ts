@@ -14,6 +14,7 @@ import {
   type WorkerMessage,
 } from '../protocol/worker';
 import { cancelledError } from './errors';
+import { executeProbe } from './probe';
 import { ENGINE, executeCalibration, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
 
 interface ActiveRun {
@@ -99,6 +100,11 @@ function onRequest(req: RequestMessage): void {
     case 'calibrate/run':
       executeCalibration(req.params)
         .then((report) => send(respond(req.id, req.method, report)))
+        .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
+      return;
+    case 'model/probe':
+      executeProbe(req.params)
+        .then((result) => send(respond(req.id, req.method, result)))
         .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
       return;
     case 'shutdown': {

@@ -1,6 +1,7 @@
 // Activity analysis: which tensors depend on the parameters (varied) and which the loss depends on (useful).
 // Only nodes with an output that is both are differentiated; everything else is left alone.
 import { attrInt } from '../onnx/attributes';
+import { nodeReads } from '../onnx/graph';
 import { GraphProto, NodeProto } from '../onnx/proto';
 import { isFloatType } from '../onnx/tensor';
 import { MissingGradient } from './errors';
@@ -29,6 +30,7 @@ export function topologicalOrder(graph: GraphProto): NodeProto[] {
   graph.node.forEach((n, i) => n.output.forEach((o) => o && producer.set(o, i)));
   const state = new Uint8Array(graph.node.length); // 0 new, 1 visiting, 2 done
   const order: NodeProto[] = [];
+  const reads = graph.node.map(nodeReads);
   const visit = (start: number) => {
     const stack: [number, number][] = [[start, 0]];
     while (stack.length) {
@@ -36,9 +38,9 @@ export function topologicalOrder(graph: GraphProto): NodeProto[] {
       const [i, k] = top;
       const n = graph.node[i];
       if (k === 0) state[i] = 1;
-      if (k < n.input.length) {
+      if (k < reads[i].length) {
         top[1]++;
-        const p = producer.get(n.input[k]);
+        const p = producer.get(reads[i][k]);
         if (p !== undefined && state[p] === 0) stack.push([p, 0]);
         else if (p !== undefined && state[p] === 1) throw new Error(`the graph has a cycle through node '${nodeLabel(graph.node[p])}'`);
         continue;
@@ -68,21 +70,21 @@ export function analyzeActivity(graph: GraphProto, opset: number, parameters: re
     return found.kind === 'found' && found.entry.kind === 'nonDifferentiable';
   };
   for (const n of order) {
-    if (blocked(n) || !n.input.some((i) => varied.has(i))) continue;
+    if (blocked(n) || !nodeReads(n).some((i) => varied.has(i))) continue;
     for (const o of n.output) if (o && carriesGradient(n, o, typeOf)) varied.add(o);
   }
   const useful = new Set<string>(lossTensors);
   for (let k = order.length - 1; k >= 0; k--) {
     const n = order[k];
     if (blocked(n) || !n.output.some((o) => useful.has(o) && varied.has(o))) continue;
-    for (const i of n.input) if (i) useful.add(i);
+    for (const i of nodeReads(n)) useful.add(i);
   }
   const active = order.filter((n) => n.output.some((o) => useful.has(o) && varied.has(o)));
   const missing: MissingGradient[] = [];
   for (const n of active) {
     const found = lookupRule(n.opType, n.domain, opset);
     if (found.kind === 'found') continue;
-    const through = n.input.find((i) => varied.has(i)) ?? '';
+    const through = nodeReads(n).find((i) => varied.has(i)) ?? '';
     missing.push({ op: n.domain ? `${n.domain}.${n.opType}` : n.opType, node: nodeLabel(n), reason: `${found.reason} (opset ${opset}; input '${through}' depends on the parameters)` });
   }
   return { order, varied, useful, active, missing };

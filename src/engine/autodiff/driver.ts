@@ -1,5 +1,6 @@
 // The backward pass: walks the active nodes in reverse topological order, asks each op's rule for the
 // gradients of its inputs, and accumulates contributions. Rules never see bookkeeping.
+import { nodeReads } from '../onnx/graph';
 import { GraphProto, NodeProto, TensorProto } from '../onnx/proto';
 import { attrTensor } from '../onnx/attributes';
 import { tensorToFloat32, tensorToNumbers, isFloatType } from '../onnx/tensor';
@@ -137,20 +138,7 @@ export function pruneNodes(nodes: readonly NodeProto[], outputs: readonly string
     const n = nodes[i];
     if (!n.output.some((o) => needed.has(o))) continue;
     keep[i] = true;
-    for (const x of n.input) if (x) needed.add(x);
-    for (const a of n.attribute) for (const g of [a.g, ...(a.graphs ?? [])]) if (g) for (const name of outerNames(g)) needed.add(name);
+    for (const x of nodeReads(n)) needed.add(x);
   }
   return nodes.filter((_, i) => keep[i]);
-}
-
-/** Names a subgraph reads from the enclosing scope (every input name it does not define itself). */
-function outerNames(g: GraphProto): string[] {
-  const defined = new Set<string>([...g.input.map((v) => v.name), ...g.initializer.map((t) => t.name)]);
-  const out: string[] = [];
-  for (const n of g.node) {
-    for (const i of n.input) if (i && !defined.has(i)) out.push(i);
-    for (const o of n.output) defined.add(o);
-    for (const a of n.attribute) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) out.push(...outerNames(sub));
-  }
-  return out;
 }

@@ -1,15 +1,13 @@
 // Static-shape emitters the rules share (the opset-dependent ops are GraphBuilder's: slice, split, pad, reduce, …).
 import { GraphBuilder } from '../onnx/builder';
-import { makeTensor } from '../onnx/tensor';
 
-export function expand(b: GraphBuilder, x: string, shape: number[]): string {
-  return b.op('Expand', [x, b.constInt64(shape, [shape.length], 'shape')]);
+export function expand(b: GraphBuilder, x: string, shape: number[], dataType?: number): string {
+  return b.expand(x, shape, dataType);
 }
 
 /** A tensor of zeros of a static shape, made at run time (no stored bytes). */
 export function zeros(b: GraphBuilder, shape: number[], dataType: number): string {
-  const value = makeTensor('value', [1], [0], dataType);
-  return b.op('ConstantOfShape', [b.constInt64(shape, [shape.length], 'shape')], { value });
+  return b.zeros(shape, dataType);
 }
 
 export function transpose(b: GraphBuilder, x: string, perm: number[]): string {

@@ -6,12 +6,13 @@ import type { DirectionCheck, GradcheckOptions, GradcheckReport, GradcheckTolera
 export type { DirectionCheck, GradcheckOptions, GradcheckReport, InputSpec, TensorCheck };
 import { GraphIndex } from '../onnx/graph';
 import { ModelProto } from '../onnx/proto';
-import { parametersToInputs } from '../onnx/rewrite';
+import { parametersToInputs, restrictOutputs } from '../onnx/rewrite';
 import { createSession, Feeds, ort } from '../onnx/runtime';
 import { tensorToFloat32 } from '../onnx/tensor';
 import { Rng } from '../util/random';
 import { attrTensor } from '../onnx/attributes';
 import { buildGradientGraph } from './gradientGraph';
+import { GradientError } from './errors';
 
 /**
  * Float32 tolerances. With unit roundoff ε = 2⁻²⁴, the runtime's outputs y carry rounding errors of a few ε
@@ -31,9 +32,6 @@ export const GRADCHECK_TOLERANCE = {
    *  tried in order until one agrees within ρ/10; the best is reported. */
   steps: [1e-3, 3e-3, 1e-2, 3e-4, 1e-4, 3e-5, 3e-2],
 } as const satisfies GradcheckTolerance;
-
-/** Values this large are masking constants (−inf, finfo.min), not weights: such tensors are not checked. */
-const MASK_MAGNITUDE = 1e30;
 
 interface OutputInfo { name: string; weights: Float32Array }
 
@@ -98,15 +96,19 @@ function weightedSum(result: Record<string, ort.Tensor>, outputs: readonly Outpu
   return { value, norm: Math.sqrt(sq) };
 }
 
-export async function gradcheck(model: ModelProto, options: GradcheckOptions = {}): Promise<GradcheckReport> {
+export async function gradcheck(whole: ModelProto, options: GradcheckOptions = {}): Promise<GradcheckReport> {
+  const model = options.outputs?.length ? restrictOutputs(whole, options.outputs) : whole;
   const seed = options.seed ?? 0;
   const tol = GRADCHECK_TOLERANCE;
   const index = GraphIndex.of(model);
   const all = index.parameters();
   const skipped: { name: string; reason: string }[] = [];
+  // Stored float tensors that the weights rule leaves out are listed with its reason (scalars are too many to list).
+  for (const t of index.storedTensors()) {
+    if (t.reason && (t.role === 'mask' || t.role === 'index' || t.role === 'unused')) skipped.push({ name: t.name, reason: t.reason });
+  }
   let candidates = all.filter((p) => {
     if (p.dtype !== 'float32') { skipped.push({ name: p.name, reason: `${p.dtype} parameters are not checked` }); return false; }
-    if (p.size <= 1) { skipped.push({ name: p.name, reason: 'scalars (epsilons, exponents, scales) are treated as constants' }); return false; }
     return true;
   });
   if (options.maxTensors !== undefined && candidates.length > options.maxTensors) {
@@ -115,15 +117,12 @@ export async function gradcheck(model: ModelProto, options: GradcheckOptions = {
     candidates.forEach((p, i) => { if (!keep.has(i)) skipped.push({ name: p.name, reason: `not in the sample of ${options.maxTensors}` }); });
     candidates = candidates.filter((_, i) => keep.has(i));
   }
+  if (candidates.length === 0) {
+    const inside = model.graph.node.some((n) => n.attribute.some((a) => a.g || a.graphs?.length));
+    throw new GradientError(`the model has no float32 weights to check${inside ? ' outside its control-flow subgraphs (If, Loop, Scan bodies hold its values, and control flow cannot be differentiated)' : ''}`);
+  }
   const names = candidates.map((p) => p.name);
   const values = new Map(names.map((n) => [n, parameterValues(model, index, n)]));
-  for (const [name, v] of values) {
-    if (v.every((x) => Math.abs(x) < MASK_MAGNITUDE)) continue;
-    skipped.push({ name, reason: 'holds infinite or near-float-max values (a mask, not a weight)' });
-    values.delete(name);
-  }
-  candidates = candidates.filter((p) => values.has(p.name));
-  names.splice(0, names.length, ...candidates.map((p) => p.name));
   // All-zero tensors (fresh biases) are stepped at the typical scale of the model's weights.
   const globalRms = rmsOf(Float32Array.from([...values.values()].flatMap((v) => [rmsOf(v)]).filter((r) => r > 0))) || 1;
 
@@ -153,7 +152,7 @@ export async function gradcheck(model: ModelProto, options: GradcheckOptions = {
     // The gradient graph, with L = Σ⟨R, y⟩.
     const weightNames = Object.fromEntries(outputs.map((o, i) => [o.name, `gradcheck_R${i}`]));
     const graph = await buildGradientGraph({
-      model, parameters: names, loss: { kind: 'weighted-sum', weights: weightNames }, feedShapes: dims,
+      model, parameters: names, loss: { kind: 'weighted-sum', weights: weightNames }, feedShapes: dims, probeFeeds: dataFeeds,
     });
     const gradSession = await createSession(graph.model);
     let grads: Record<string, ort.Tensor>;

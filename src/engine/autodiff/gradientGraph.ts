@@ -1,5 +1,5 @@
 // Gradient graphs of a scalar loss with respect to chosen parameters, and the static check whether one can be built.
-import { defaultOpset, GraphIndex, valueInfoType } from '../onnx/graph';
+import { defaultOpset, GraphIndex, nodeReads, valueInfoType } from '../onnx/graph';
 import { ModelProto, ValueInfo } from '../onnx/proto';
 import { makeValueInfo, parametersToInputs } from '../onnx/rewrite';
 import { Feeds } from '../onnx/runtime';
@@ -61,7 +61,7 @@ export async function buildGradientGraph(spec: GradientGraphSpec): Promise<Gradi
   for (const p of parameters) if (!known.has(p)) throw new GradientError(`'${p}' is not a float parameter of the model`);
   if (new Set(parameters).size !== parameters.length) throw new GradientError('the parameter list names a tensor twice');
 
-  const facts = await probeTensors(model, probeFeeds(model, spec.feedShapes));
+  const facts = await probeTensors(model, spec.probeFeeds ?? probeFeeds(model, spec.feedShapes));
   const forward = parametersToInputs(model, parameters);
   const g = forward.graph;
   const forwardIndex = GraphIndex.of(forward);
@@ -102,7 +102,7 @@ export async function buildGradientGraph(spec: GradientGraphSpec): Promise<Gradi
   }
 
   const nodes = pruneNodes([...activity.order, ...b.nodes], outputs.map((o) => o.name));
-  const used = new Set(nodes.flatMap((n) => n.input));
+  const used = new Set(nodes.flatMap(nodeReads));
   const graph = {
     ...g,
     name: `${g.name || 'model'}_gradient`,

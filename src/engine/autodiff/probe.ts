@@ -20,7 +20,7 @@ const INTEGER_TYPES = new Set(['int64', 'int32', 'int16', 'int8', 'uint8', 'uint
 export async function probeTensors(model: ModelProto, feeds: Feeds): Promise<Map<string, TensorFacts>> {
   const index = GraphIndex.of(model);
   const names = model.graph.node.flatMap((n) => n.output).filter((o) => o !== '');
-  const session = await createSession(exposeTensors(model, names));
+  const session = await createSession(exposeTensors(model, names), { optimization: 'disabled' });
   const out = new Map<string, TensorFacts>();
   try {
     const result = await session.run(feeds);

@@ -8,6 +8,7 @@ import * as nn from './rules/nn';
 import * as ix from './rules/indexing';
 import * as cv from './rules/conv';
 import * as pl from './rules/pool';
+import * as rs from './rules/resample';
 
 const multi = (r: GradRule, minOpset?: number, maxOpset?: number): RegistryEntry => ({ kind: 'rule', rule: r, minOpset, maxOpset });
 /** The adapter of a one-output rule: the driver runs a rule only when some output carries a gradient. */
@@ -42,14 +43,16 @@ export const REGISTRY: Readonly<Record<string, readonly RegistryEntry[]>> = {
   // normalisation
   Softmax: [rule(nn.softmax)], LogSoftmax: [rule(nn.logSoftmax)],
   LayerNormalization: [multi(nn.layerNormalization, 17)], BatchNormalization: [multi(nn.batchNormalization)],
-  InstanceNormalization: [rule(nn.instanceNormalization)],
+  InstanceNormalization: [rule(nn.instanceNormalization)], GroupNormalization: [rule(nn.groupNormalization, 18)],
   // indexing and routing
   Gather: [rule(ix.gather)], GatherElements: [rule(ix.gatherElements)], Slice: [rule(ix.sliceRule)],
   Concat: [rule(ix.concat)], Split: [multi(ix.splitRule)], Where: [rule(ix.where)], Pad: [rule(ix.padRule)],
   Tile: [rule(ix.tile)], CumSum: [rule(ix.cumSum)], Trilu: [rule(ix.trilu, 14)],
   // convolution and pooling
   Conv: [rule(cv.conv)], MaxPool: [multi(pl.maxPool)], AveragePool: [rule(pl.averagePool)], GlobalAveragePool: [rule(pl.globalAveragePool)],
-  GlobalMaxPool: [rule(pl.globalMaxPool)],
+  GlobalMaxPool: [rule(pl.globalMaxPool)], ConvTranspose: [rule(cv.convTranspose)],
+  // resampling and pixel shuffles
+  Resize: [rule(rs.resize, 10)], Upsample: [rule(rs.upsample, 7, 9)], DepthToSpace: [rule(rs.pixelShuffle)], SpaceToDepth: [rule(rs.pixelShuffle)],
   // no gradient flows through these: integer results, comparisons, logic, constants, piecewise-constant functions
   Shape: [none], Size: [none], Constant: [none], ConstantOfShape: [none], Range: [none], EyeLike: [none], OneHot: [none],
   Equal: [none], Less: [none], Greater: [none], LessOrEqual: [none], GreaterOrEqual: [none],
@@ -62,6 +65,9 @@ export const REGISTRY: Readonly<Record<string, readonly RegistryEntry[]>> = {
   Loop: [notImplemented('control flow (Loop) cannot be differentiated')],
   If: [notImplemented('control flow (If) cannot be differentiated')],
   Scan: [notImplemented('control flow (Scan) cannot be differentiated')],
+  LSTM: [notImplemented('LSTM has no gradient rule yet (backpropagation through time over its gates is not built)')],
+  GRU: [notImplemented('GRU has no gradient rule yet (backpropagation through time over its gates is not built)')],
+  RNN: [notImplemented('RNN has no gradient rule yet (backpropagation through time is not built)')],
 };
 
 export type Lookup =

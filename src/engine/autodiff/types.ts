@@ -49,6 +49,9 @@ export interface GradientGraphSpec {
   loss: LossSpec;
   /** Static shapes of the model's data inputs that the gradient graph is specialised to. */
   feedShapes: Record<string, number[]>;
+  /** Data fed to the probe run that measures static shapes (default: zeros at feedShapes). Real values matter where
+   *  an input picks a branch, e.g. a sample rate that an If tests. */
+  probeFeeds?: import('../onnx/runtime').Feeds;
   /** Extra forward tensors to expose as outputs of the gradient graph (e.g. for paired metrics). */
   keepOutputs?: string[];
 }

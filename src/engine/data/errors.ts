@@ -7,7 +7,8 @@
 
 export type DataErrorCode =
   | 'data/not-found' // file (or npz member) does not exist
-  | 'data/io' // file exists but could not be read
+  | 'data/io' // file exists but could not be read (or is a directory, FIFO, device)
+  | 'data/too-large' // the file (or an .npz member) is over the read gate's cap
   | 'data/unsupported-format' // extension is not .npy / .npz / .json
   | 'data/bad-magic' // not a .npy file
   | 'data/bad-header' // .npy header unreadable or unsupported version

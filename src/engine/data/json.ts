@@ -8,6 +8,8 @@
  */
 import { DataError } from './errors';
 import { allocate, DType, flatIndexLabel, makeArray, NdArray } from './ndarray';
+import { parseJsonText } from '../util/jsonText';
+import { safeName, safeNameList } from '../util/readGate';
 
 export interface JsonArrayOptions {
   /** Requested dtype; values must fit it (integers for int dtypes, 0/1 for bool). */
@@ -29,13 +31,12 @@ function kindOf(v: unknown): string {
 /** Parses JSON text and converts it (see {@link fromNested}). */
 export function parseJsonArray(text: string, options: JsonArrayOptions = {}): NdArray {
   const source = options.source ?? '<json>';
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new DataError('data/bad-json', source, `invalid JSON (${(e as Error).message})`, 'write it with json.dump(x.tolist(), f)');
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    const { problem, line, col } = parsed.error;
+    throw new DataError('data/bad-json', source, `${problem} at line ${line}, column ${col}`, 'write it with json.dump(x.tolist(), f)');
   }
-  return fromNested(value, options);
+  return fromNested(parsed.value, options);
 }
 
 /** Converts an already-parsed JSON value (nested arrays, or an object of them). */
@@ -47,15 +48,15 @@ export function fromNested(value: unknown, options: JsonArrayOptions = {}): NdAr
     let key = options.member;
     if (key === undefined) {
       if (keys.length !== 1) {
-        throw new DataError('data/ambiguous-member', source, `the JSON object has ${keys.length} keys (${keys.join(', ')})`,
-          keys.length ? `name one as ${source}#${keys[0]}` : 'store a nested array of numbers');
+        throw new DataError('data/ambiguous-member', source, `the JSON object has ${keys.length} keys (${safeNameList(keys)})`,
+          keys.length ? `name one as ${source}#${safeName(keys[0]!)}` : 'store a nested array of numbers');
       }
       key = keys[0]!;
     }
     if (!Object.prototype.hasOwnProperty.call(obj, key)) {
-      throw new DataError('data/not-found', `${source}#${key}`, `no key '${key}' in the JSON object`, `it has: ${keys.join(', ')}`);
+      throw new DataError('data/not-found', `${source}#${safeName(key)}`, `no key '${safeName(key)}' in the JSON object`, `it has: ${safeNameList(keys)}`);
     }
-    source = `${source}#${key}`;
+    source = `${source}#${safeName(key)}`;
     value = obj[key];
   } else if (options.member !== undefined) {
     throw new DataError('data/not-found', `${source}#${options.member}`, `the JSON holds a single array, not an object with key '${options.member}'`,

@@ -3,9 +3,9 @@
  * member) and `.json` (nested arrays; `file.json#key` for an object of arrays).
  * Every failure is a {@link DataError} whose message names the path and a fix.
  */
-import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { writeFileAtomic } from '../util/atomic';
+import { READ_LIMITS, readFileGated, readHeadGated, ReadGateError } from '../util/readGate';
 import { DataError } from './errors';
 import { parseJsonArray } from './json';
 import { DType, elementCount, ITEM_SIZE, NdArray } from './ndarray';
@@ -60,13 +60,24 @@ export function parseArrayRef(path: string, member?: string): ArrayRef {
   return member === undefined ? { file, format } : { file, member, format };
 }
 
+/** A refusal of the read gate (src/engine/util/readGate.ts) as a data error of the same meaning. */
 function ioError(e: unknown, file: string): DataError {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return new DataError('data/not-found', file, 'no such file', 'check the path');
+  if (e instanceof DataError) return e;
+  if (e instanceof ReadGateError) {
+    if (e.code === 'read/not-found') return new DataError('data/not-found', file, 'no such file', 'check the path');
+    if (e.code === 'read/too-large') return new DataError('data/too-large', file, e.problem, 'split the data, or save it as .npy');
+    return new DataError('data/io', file, e.problem, e.code === 'read/not-a-file' ? 'point to a .npy, .npz or .json file' : e.hint);
   }
-  if (code === 'EISDIR') return new DataError('data/io', file, 'is a directory, not an array file', 'point to a .npy, .npz or .json file');
-  return new DataError('data/io', file, `cannot be read (${(e as Error).message})`, 'check its permissions');
+  return new DataError('data/io', file, 'cannot be read', 'check its permissions');
+}
+
+/** The file's bytes through the read gate, capped by its format. */
+function readBytes(ref: ArrayRef): Buffer {
+  try {
+    return readFileGated(ref.file, ref.format === 'json' ? READ_LIMITS.json : READ_LIMITS.arrayFile, `.${ref.format} file`);
+  } catch (e) {
+    throw ioError(e, ref.file);
+  }
 }
 
 function decode(bytes: Buffer, ref: ArrayRef, options: LoadOptions): NdArray {
@@ -83,25 +94,13 @@ function decode(bytes: Buffer, ref: ArrayRef, options: LoadOptions): NdArray {
 /** Loads one array. `path` may carry a member: `data/xy.npz#x`. */
 export async function loadArray(path: string, options: LoadOptions = {}): Promise<NdArray> {
   const ref = parseArrayRef(path, options.member);
-  let bytes: Buffer;
-  try {
-    bytes = await fs.promises.readFile(ref.file);
-  } catch (e) {
-    throw ioError(e, ref.file);
-  }
-  return decode(bytes, ref, options);
+  return decode(readBytes(ref), ref, options);
 }
 
 /** Synchronous {@link loadArray}. */
 export function loadArraySync(path: string, options: LoadOptions = {}): NdArray {
   const ref = parseArrayRef(path, options.member);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(ref.file);
-  } catch (e) {
-    throw ioError(e, ref.file);
-  }
-  return decode(bytes, ref, options);
+  return decode(readBytes(ref), ref, options);
 }
 
 export interface ArrayInfo {
@@ -120,36 +119,30 @@ export async function readArrayInfo(path: string, options: LoadOptions = {}): Pr
     const a = await loadArray(path, options);
     return { dtype: a.dtype, shape: [...a.shape] };
   }
-  let handle: fs.promises.FileHandle | undefined;
   try {
-    handle = await fs.promises.open(ref.file, 'r');
-    const { size: fileSize } = await handle.stat();
-    let size = Math.min(4096, fileSize);
+    let size = 4096;
     for (;;) {
-      const buf = Buffer.alloc(size);
-      const { bytesRead } = await handle.read(buf, 0, size, 0);
+      const head = readHeadGated(ref.file, size, READ_LIMITS.arrayFile, '.npy file');
       let header: NpyHeader;
       try {
-        header = parseNpyHeader(buf.subarray(0, bytesRead), ref.file);
+        header = parseNpyHeader(head.bytes, ref.file);
       } catch (e) {
         // A header longer than what was read (v2/v3 headers may exceed 4 KiB): read more of the file.
-        if (e instanceof DataError && e.code === 'data/truncated' && bytesRead === size && size < fileSize) {
-          size = Math.min(size * 16, fileSize);
+        if (e instanceof DataError && e.code === 'data/truncated' && head.bytes.length === size && size < head.size) {
+          size = Math.min(size * 16, head.size);
           continue;
         }
         throw e;
       }
       const need = elementCount(header.shape) * ITEM_SIZE[header.dtype];
-      if (fileSize - header.dataOffset < need) {
+      if (head.size - header.dataOffset < need) {
         throw new DataError('data/truncated', ref.file,
-          `the header announces ${need} bytes of data but only ${fileSize - header.dataOffset} follow`, 'the file is incomplete; save it again');
+          `the header announces ${need} bytes of data but only ${head.size - header.dataOffset} follow`, 'the file is incomplete; save it again');
       }
       return { dtype: header.dtype, shape: header.shape };
     }
   } catch (e) {
-    throw e instanceof DataError ? e : ioError(e, ref.file);
-  } finally {
-    await handle?.close();
+    throw ioError(e, ref.file);
   }
 }
 

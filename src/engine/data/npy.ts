@@ -9,6 +9,7 @@
  * writing reproduces numpy's own bytes (numpy >= 1.23 header padding).
  */
 import { DataError } from './errors';
+import { safeName } from '../util/readGate';
 import { allocate, DType, elementCount, formatShape, ITEM_SIZE, makeArray, NdArray } from './ndarray';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -85,7 +86,7 @@ export function parseNpyHeader(bytes: Uint8Array, source = '<buffer>'): NpyHeade
   try {
     dict = parsePyLiteral(text);
   } catch (e) {
-    throw new DataError('data/bad-header', source, `unreadable .npy header (${(e as Error).message})`, 're-save it with np.save');
+    throw new DataError('data/bad-header', source, `unreadable .npy header (${safeName((e as Error).message, 120)})`, 're-save it with np.save');
   }
   if (!isDict(dict)) throw new DataError('data/bad-header', source, 'the .npy header is not a dict', 're-save it with np.save');
   const descr = dict.get('descr');
@@ -128,11 +129,11 @@ function dtypeFromDescr(descr: PyValue, source: string): DType {
   }
   const dtype = m ? DTYPE_OF[kind + size] : undefined;
   if (dtype === undefined) {
-    throw new DataError('data/unsupported-dtype', source, `dtype '${descr}' is not supported (float32, float64, int32, int64, bool, uint8, int8 are)`,
+    throw new DataError('data/unsupported-dtype', source, `dtype '${safeName(descr, 40)}' is not supported (float32, float64, int32, int64, bool, uint8, int8 are)`,
       suggestCast(kind));
   }
   if (order === '>' && ITEM_SIZE[dtype] > 1) {
-    throw new DataError('data/unsupported-dtype', source, `dtype '${descr}' is big-endian`,
+    throw new DataError('data/unsupported-dtype', source, `dtype '${safeName(descr, 40)}' is big-endian`,
       `convert it to little-endian, e.g. np.save(path, x.astype('<${kind}${size}'))`);
   }
   return dtype;

@@ -6,10 +6,23 @@ import { DataError } from './errors';
 import { NdArray } from './ndarray';
 import { parseNpy } from './npy';
 import { readZipDirectory, readZipEntry, ZipEntry } from './zip';
+import { safeName, safeNameList } from '../util/readGate';
+
+/** A field of the archive that points outside it (DataView's RangeError) is a corrupt archive, said as such. */
+function guarded<T>(source: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new DataError('data/bad-zip', source, 'the archive is corrupt (a size or offset points outside the file)', 'save it again with np.savez or np.savez_compressed');
+    }
+    throw e;
+  }
+}
 
 function arrayMembers(bytes: Uint8Array, source: string): Map<string, ZipEntry> {
   const members = new Map<string, ZipEntry>();
-  for (const e of readZipDirectory(bytes, source)) {
+  for (const e of guarded(source, () => readZipDirectory(bytes, source))) {
     if (e.name.endsWith('.npy')) members.set(e.name.slice(0, -4), e);
   }
   return members;
@@ -24,7 +37,7 @@ export function listNpz(bytes: Uint8Array, source = '<buffer>'): string[] {
 export function readNpz(bytes: Uint8Array, source = '<buffer>'): Map<string, NdArray> {
   const out = new Map<string, NdArray>();
   for (const [name, entry] of arrayMembers(bytes, source)) {
-    out.set(name, parseNpy(readZipEntry(bytes, entry, source), `${source}#${name}`));
+    out.set(name, parseNpy(guarded(source, () => readZipEntry(bytes, entry, source)), `${source}#${safeName(name)}`));
   }
   return out;
 }
@@ -40,15 +53,15 @@ export function readNpzMember(bytes: Uint8Array, member?: string, source = '<buf
   if (name === undefined) {
     if (names.length !== 1) {
       throw new DataError('data/ambiguous-member', source,
-        names.length === 0 ? 'the archive holds no arrays' : `the archive holds ${names.length} arrays (${names.join(', ')})`,
-        names.length === 0 ? 'save at least one array with np.savez' : `name one as ${source}#${names[0]}`);
+        names.length === 0 ? 'the archive holds no arrays' : `the archive holds ${names.length} arrays (${safeNameList(names)})`,
+        names.length === 0 ? 'save at least one array with np.savez' : `name one as ${source}#${safeName(names[0]!)}`);
     }
     name = names[0]!;
   }
   const entry = members.get(name);
   if (!entry) {
-    throw new DataError('data/not-found', `${source}#${name}`, `no array '${name}' in the archive`,
-      names.length ? `it holds: ${names.join(', ')}` : 'the archive holds no arrays');
+    throw new DataError('data/not-found', `${source}#${name}`,  `no array '${safeName(name)}' in the archive`,
+      names.length ? `it holds: ${safeNameList(names)}` : 'the archive holds no arrays');
   }
-  return parseNpy(readZipEntry(bytes, entry, source), `${source}#${name}`);
+  return parseNpy(guarded(source, () => readZipEntry(bytes, entry, source)), `${source}#${safeName(name)}`);
 }

@@ -6,6 +6,7 @@
  */
 import * as zlib from 'node:zlib';
 import { DataError } from './errors';
+import { inflateBounded, READ_LIMITS, safeName } from '../util/readGate';
 
 export interface ZipEntry {
   name: string;
@@ -94,30 +95,34 @@ export function readZipDirectory(bytes: Uint8Array, source = '<buffer>'): ZipEnt
 }
 
 /** The uncompressed bytes of one member, CRC-checked. */
-export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, source = '<buffer>'): Uint8Array {
+export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, source = '<buffer>', limit: number = READ_LIMITS.arrayFile): Uint8Array {
+  const name = safeName(entry.name);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const p = entry.localHeaderOffset;
-  if (p + 30 > bytes.length || view.getUint32(p, true) !== SIG_LOCAL) throw badZip(source, `local header of '${entry.name}' is corrupt`);
+  if (p + 30 > bytes.length || view.getUint32(p, true) !== SIG_LOCAL) throw badZip(source, `local header of '${name}' is corrupt`);
   const start = p + 30 + view.getUint16(p + 26, true) + view.getUint16(p + 28, true);
   if (start + entry.compressedSize > bytes.length) {
-    throw new DataError('data/truncated', source, `member '${entry.name}' runs past the end of the archive`, 'the file is incomplete; save it again');
+    throw new DataError('data/truncated', source, `member '${name}' runs past the end of the archive`, 'the file is incomplete; save it again');
   }
   const raw = bytes.subarray(start, start + entry.compressedSize);
   let out: Uint8Array;
   if (entry.method === 0) {
     out = raw;
   } else if (entry.method === 8) {
-    try {
-      out = zlib.inflateRawSync(raw);
-    } catch (err) {
-      throw badZip(source, `member '${entry.name}' does not inflate (${(err as Error).message})`);
+    // Bounded by the declared size (and the array cap): a small declaration never inflates to gigabytes.
+    const inflated = inflateBounded(raw, entry.size, limit);
+    if (!inflated.ok) {
+      throw entry.size > limit
+        ? new DataError('data/too-large', source, `member '${name}' ${inflated.problem}`, 'split the data into several files')
+        : badZip(source, `member '${name}' ${inflated.problem}`);
     }
+    out = inflated.bytes;
   } else {
-    throw new DataError('data/bad-zip', source, `member '${entry.name}' uses zip compression method ${entry.method}`,
+    throw new DataError('data/bad-zip', source, `member '${name}' uses zip compression method ${entry.method}`,
       'only stored and deflated members are read; save it with np.savez or np.savez_compressed');
   }
-  if (out.length !== entry.size) throw badZip(source, `member '${entry.name}' has ${out.length} bytes, the directory says ${entry.size}`);
-  if (crc32(out) !== entry.crc32) throw badZip(source, `member '${entry.name}' fails its CRC check`);
+  if (out.length !== entry.size) throw badZip(source, `member '${name}' has ${out.length} bytes, the directory says ${entry.size}`);
+  if (crc32(out) !== entry.crc32) throw badZip(source, `member '${name}' fails its CRC check`);
   return out;
 }
 

@@ -1,20 +1,12 @@
-// Which weights a dial degrades: every float parameter except running statistics, which training never fits
-// (BatchNormalization mean/variance; noise on a variance can even make it negative).
+// Which weights a dial degrades: the trained weights of the one weights rule (onnx/weights.ts), so not the running
+// statistics, which training never fits (noise on a variance can even make it negative), nor masks and scalars.
 import { GraphIndex, ParameterInfo } from '../onnx/graph';
 import { attrTensor } from '../onnx/attributes';
 import { ModelProto } from '../onnx/proto';
 import { tensorToFloat32 } from '../onnx/tensor';
 
 export function degradableParameters(model: ModelProto): ParameterInfo[] {
-  const index = GraphIndex.of(model);
-  const statistics = new Set<string>();
-  for (const n of model.graph.node) {
-    if (n.opType === 'BatchNormalization') {
-      if (n.input[3]) statistics.add(n.input[3]);
-      if (n.input[4]) statistics.add(n.input[4]);
-    }
-  }
-  return index.parameters().filter((p) => !statistics.has(p.name));
+  return GraphIndex.of(model).weights();
 }
 
 /**

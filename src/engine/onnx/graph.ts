@@ -1,8 +1,8 @@
 // Read-only queries over a graph: producers, consumers, initializers, declared types, opset.
-import { attrTensor } from './attributes';
 import { GraphBuilder } from './builder';
 import { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfo } from './proto';
-import { DTypeName, dtypeName, isFloatType, numElements } from './tensor';
+import { DTypeName, dtypeName } from './tensor';
+import { classifyStoredTensors, StoredTensor } from './weights';
 
 /** A dimension is a number when static, a string (the symbolic name) or null when unknown. */
 export type Dim = number | string | null;
@@ -19,6 +19,27 @@ export interface ParameterInfo {
   size: number;
   /** Where the weight lives: a graph initializer, or the value of a `Constant` node. */
   source: 'initializer' | 'constant';
+  /** A trained weight, or a BatchNormalization running statistic (see onnx/weights.ts). */
+  role: 'weight' | 'statistic';
+}
+
+/** Names a subgraph reads from the enclosing scope (every name it uses but does not define itself). */
+function outerNames(g: GraphProto): string[] {
+  const defined = new Set<string>([...g.input.map((v) => v.name), ...g.initializer.map((t) => t.name)]);
+  const out: string[] = [];
+  for (const n of g.node) {
+    for (const i of n.input) if (i && !defined.has(i)) out.push(i);
+    for (const a of n.attribute) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) out.push(...outerNames(sub).filter((x) => !defined.has(x)));
+    for (const o of n.output) defined.add(o);
+  }
+  return out;
+}
+
+/** Every tensor a node reads: its inputs, and what its subgraphs (If, Loop, Scan bodies) read from outside them. */
+export function nodeReads(n: NodeProto): string[] {
+  const own = n.input.filter((i) => i);
+  const sub = n.attribute.flatMap((a) => [a.g, ...(a.graphs ?? [])]).filter((g): g is GraphProto => !!g).flatMap(outerNames);
+  return sub.length ? [...new Set([...own, ...sub])] : own;
 }
 
 export function valueInfoType(v: ValueInfo): TensorType {
@@ -46,8 +67,7 @@ export class GraphIndex {
     for (const t of graph.initializer) this.initializers.set(t.name, t);
     for (const n of graph.node) {
       for (const o of n.output) if (o) this.producer.set(o, n);
-      for (const i of n.input) {
-        if (!i) continue;
+      for (const i of nodeReads(n)) {
         const list = this.consumers.get(i);
         if (list) { if (!list.includes(n)) list.push(n); } else this.consumers.set(i, [n]);
       }
@@ -74,26 +94,23 @@ export class GraphIndex {
     return [...names];
   }
 
-  /** Float weights: initializers and `Constant` nodes holding a float tensor of more than one element. */
+  private stored?: StoredTensor[];
+
+  /** Every initializer and Constant value with its role under the one weights rule (onnx/weights.ts). */
+  storedTensors(): StoredTensor[] {
+    this.stored ??= classifyStoredTensors(this.graph, this.consumers);
+    return this.stored;
+  }
+
+  /** The differentiable stored tensors: weights and running statistics (`role` says which). */
   parameters(): ParameterInfo[] {
-    const out: ParameterInfo[] = [];
-    for (const t of this.graph.initializer) {
-      // Rank-0 floats are scales and epsilons that exporters store as initializers, not weights.
-      if (!isFloatType(t.dataType) || t.dims.length === 0) continue;
-      const shape = t.dims.map(Number);
-      out.push({ name: t.name, dtype: dtypeName(t.dataType), shape, size: numElements(shape), source: 'initializer' });
-    }
-    for (const n of this.graph.node) {
-      if (n.opType !== 'Constant') continue;
-      const t = attrTensor(n, 'value');
-      if (!t || !isFloatType(t.dataType)) continue;
-      const shape = t.dims.map(Number);
-      const size = numElements(shape);
-      // Scalars and tiny constants are epsilons, scales and shapes, not weights.
-      if (size <= 1) continue;
-      out.push({ name: n.output[0], dtype: dtypeName(t.dataType), shape, size, source: 'constant' });
-    }
-    return out;
+    return this.storedTensors().filter((t): t is StoredTensor & ParameterInfo => t.role === 'weight' || t.role === 'statistic')
+      .map(({ name, dtype, shape, size, source, role }) => ({ name, dtype, shape, size, source, role }));
+  }
+
+  /** The trained weights: what the dials sample and the LLC's d counts. */
+  weights(): ParameterInfo[] {
+    return this.parameters().filter((p) => p.role === 'weight');
   }
 
   opHistogram(): Record<string, number> {

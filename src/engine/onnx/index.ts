@@ -8,6 +8,8 @@ export * from './modelFactory';
 export * from './proto';
 export * from './rewrite';
 export * from './runtime';
+export * from './runtimeMessage';
 export * from './shapes';
 export * from './summary';
 export * from './tensor';
+export * from './validate';

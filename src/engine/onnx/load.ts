@@ -1,22 +1,26 @@
 // Reading and writing .onnx files, with external data, and one-line errors for bad files.
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
+import { createHash, Hash } from 'node:crypto';
 import * as path from 'node:path';
 import { ModelError } from './errors';
-import { decodeModelProto, encodeModelProto, ModelProto, TensorProto } from './proto';
+import { decodeModelProto, encodeModelProto, GraphProto, ModelProto, TensorProto } from './proto';
 import { elementSize, numElements } from './tensor';
 import { writeFileAtomic } from '../util/atomic';
+import { confinedFile, GatedFile, parseByteCount, READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
+import { validateModel } from './validate';
 
 export interface LoadedModel {
   /** Absolute path of the .onnx file. */
   path: string;
   proto: ModelProto;
-  /** sha256 of the file's bytes (external data not included). */
+  /** sha256 of the file's bytes, then of every external-data range in tensor order (none for a self-contained model). */
   sha256: string;
   byteLength: number;
 }
 
-const MAX_MODEL_BYTES = 2 ** 31 - 1; // protobuf's own limit for one message
+/** One external-data entry (`location`, `offset`, `length`, …) of a tensor. */
+function externalEntry(t: TensorProto, key: string): string | undefined {
+  return t.externalData?.find((e) => e.key === key)?.value;
+}
 
 export function decodeModel(bytes: Uint8Array, where = '<bytes>'): ModelProto {
   if (bytes.byteLength === 0) throw new ModelError('onnx/empty', `${where}: the file is empty`, 'export the model again');
@@ -24,10 +28,11 @@ export function decodeModel(bytes: Uint8Array, where = '<bytes>'): ModelProto {
   try {
     proto = decodeModelProto(bytes);
   } catch (e) {
+    // protobufjs's messages name offsets and wire types only, never the bytes.
     const why = e instanceof Error ? e.message : String(e);
     const truncated = /index out of range|out of range|premature|invalid wire type/i.test(why);
     throw new ModelError(truncated ? 'onnx/truncated' : 'onnx/corrupt',
-      `${where}: not a readable ONNX model (${truncated ? 'truncated or corrupt protobuf' : why})`,
+      `${where}: not a readable ONNX model (${truncated ? 'truncated or corrupt protobuf' : safeName(why.split('\n')[0]!)})`,
       'check that the file is a complete .onnx export, e.g. with onnx.checker.check_model');
   }
   if (!proto.graph || (proto.graph.node.length === 0 && proto.graph.output.length === 0)) {
@@ -39,66 +44,122 @@ export function decodeModel(bytes: Uint8Array, where = '<bytes>'): ModelProto {
   return proto;
 }
 
-/** Loads a model and its external data into memory. */
+/** The read gate's refusal of the model file itself, as a model error. */
+function modelReadError(e: unknown): never {
+  if (!(e instanceof ReadGateError)) throw e;
+  const code = e.code === 'read/not-found' ? 'onnx/not-found' : e.code === 'read/not-a-file' ? 'onnx/not-a-file'
+    : e.code === 'read/too-large' ? 'onnx/too-large' : 'onnx/unreadable';
+  throw new ModelError(code, e.message, code === 'onnx/too-large' ? 'save the weights as external data' : undefined);
+}
+
+/**
+ * Loads a model and its external data into memory, and validates its graph (src/engine/onnx/validate.ts): every
+ * command that reads a model (check, inspect, gradcheck, sweep) refuses a broken one here, before any run.
+ */
 export function loadModel(file: string): LoadedModel {
   const abs = path.resolve(file);
-  let stat: fs.Stats;
+  let bytes: Buffer;
   try {
-    stat = fs.statSync(abs);
-  } catch {
-    throw new ModelError('onnx/not-found', `${abs}: no such file`);
+    bytes = readFileGated(abs, READ_LIMITS.model, '.onnx model file');
+  } catch (e) {
+    modelReadError(e);
   }
-  if (stat.isDirectory()) throw new ModelError('onnx/not-a-file', `${abs}: is a directory, not an .onnx file`);
-  if (stat.size > MAX_MODEL_BYTES) {
-    throw new ModelError('onnx/too-large', `${abs}: ${stat.size} bytes exceeds protobuf's 2 GiB limit`, 'save the weights as external data');
-  }
-  const bytes = fs.readFileSync(abs);
-  const proto = decodeModel(bytes, abs);
-  loadExternalData(proto, path.dirname(abs), abs);
-  return { path: abs, proto, sha256: createHash('sha256').update(bytes).digest('hex'), byteLength: bytes.byteLength };
+  const where = safeName(abs, 400);
+  const proto = decodeModel(bytes, where);
+  const hash = createHash('sha256').update(bytes);
+  loadExternalData(proto, path.dirname(abs), where, READ_LIMITS.model - bytes.byteLength, hash);
+  validateModel(proto, where);
+  return { path: abs, proto, sha256: hash.digest('hex'), byteLength: bytes.byteLength };
 }
 
-function externalEntry(t: TensorProto, key: string): string | undefined {
-  return t.externalData?.find((e) => e.key === key)?.value;
+function externalError(where: string, t: TensorProto, problem: string, hint?: string): ModelError {
+  return new ModelError('onnx/external-data', `${where}: tensor '${safeName(t.name)}': ${problem}`, hint);
 }
 
-/** Replaces external-data references of every initializer by the bytes they point to. */
-export function loadExternalData(proto: ModelProto, baseDir: string, where: string): void {
-  const cache = new Map<string, Buffer>();
-  for (const t of allTensors(proto)) {
-    if (t.dataLocation !== 1) continue;
-    const location = externalEntry(t, 'location');
-    if (!location) throw new ModelError('onnx/external-data', `${where}: tensor '${t.name}' is external but names no location`);
-    const file = path.resolve(baseDir, location);
-    if (path.isAbsolute(location) || path.relative(baseDir, file).startsWith('..')) {
-      throw new ModelError('onnx/external-data', `${where}: tensor '${t.name}' points outside the model's folder (${location})`,
-        'keep external data files beside the model');
-    }
-    let data = cache.get(file);
-    if (!data) {
+/**
+ * Replaces external-data references (`data_location = EXTERNAL`) of every tensor by the bytes they point to:
+ * each file confined to `baseDir` after symlinks are resolved (absolute paths, `..`, devices and FIFOs refused),
+ * offsets and lengths whole numbers inside the file, the length the one the tensor's shape needs, and the total
+ * within `budget` bytes (onnxruntime is given the model as one protobuf buffer, which holds at most 2 GiB).
+ */
+export function loadExternalData(proto: ModelProto, baseDir: string, where: string, budget: number = READ_LIMITS.model, hash?: Hash): void {
+  const files = new Map<string, GatedFile>();
+  let total = 0;
+  try {
+    for (const t of allTensors(proto)) {
+      if (t.dataLocation !== 1) continue;
+      const location = externalEntry(t, 'location');
+      if (!location) throw externalError(where, t, 'is stored externally but names no location', 'export the model again');
+      let real: string;
       try {
-        data = fs.readFileSync(file);
-      } catch {
-        throw new ModelError('onnx/external-data-missing', `${where}: external data file '${location}' for tensor '${t.name}' is missing`,
-          `copy ${location} next to the model`);
+        real = confinedFile(baseDir, location, 'external data');
+      } catch (e) {
+        if (!(e instanceof ReadGateError)) throw e;
+        if (e.code === 'read/not-found') {
+          throw new ModelError('onnx/external-data-missing', `${where}: external data file '${safeName(location)}' for tensor '${safeName(t.name)}' is missing`,
+            `copy ${safeName(location)} next to the model`);
+        }
+        throw externalError(where, t, `external data '${safeName(location)}' ${e.problem.replace(/^the external data path /, '')}`, e.hint);
       }
-      cache.set(file, data);
+      let file = files.get(real);
+      if (!file) {
+        try {
+          file = GatedFile.open(real, READ_LIMITS.externalData, 'external data file');
+        } catch (e) {
+          if (!(e instanceof ReadGateError)) throw e;
+          throw externalError(where, t, `external data '${safeName(location)}' ${e.problem}`, e.hint);
+        }
+        files.set(real, file);
+      }
+      const offsetText = externalEntry(t, 'offset');
+      const lengthText = externalEntry(t, 'length');
+      const offset = offsetText === undefined ? 0 : parseByteCount(offsetText);
+      if (offset === undefined) throw externalError(where, t, `its external data offset '${safeName(offsetText!, 40)}' is not a whole number of bytes`);
+      const size = elementSize(t.dataType);
+      if (size === 0) throw externalError(where, t, `its data type ${t.dataType} cannot be stored externally`);
+      if (!t.dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw externalError(where, t, `its shape [${t.dims.slice(0, 8).join(', ')}] is not a list of sizes`);
+      const need = numElements(t.dims) * size;
+      const length = lengthText === undefined ? need : parseByteCount(lengthText);
+      if (length === undefined) throw externalError(where, t, `its external data length '${safeName(lengthText!, 40)}' is not a whole number of bytes`);
+      if (length !== need) throw externalError(where, t, `its external data length is ${length} bytes; its shape [${t.dims.join(', ')}] needs ${need}`);
+      if (offset + length > file.size) {
+        throw externalError(where, t, `its external data (${length} bytes at offset ${offset}) runs past the end of '${safeName(location)}' (${file.size} bytes)`,
+          'the file is truncated, or belongs to another export');
+      }
+      total += length;
+      if (total > budget) {
+        throw new ModelError('onnx/too-large', `${where}: the model and its external data are over 2 GiB`,
+          'onnxruntime is given the model as one protobuf buffer, which holds at most 2 GiB');
+      }
+      t.rawData = file.range(offset, length);
+      hash?.update(t.rawData);
+      t.dataLocation = 0;
+      t.externalData = [];
     }
-    const offset = Number(externalEntry(t, 'offset') ?? 0);
-    const need = numElements(t.dims) * elementSize(t.dataType);
-    const length = Number(externalEntry(t, 'length') ?? need);
-    if (length !== need || offset + length > data.byteLength) {
-      throw new ModelError('onnx/external-data', `${where}: external data for '${t.name}' is truncated (${location}: need ${length} bytes at ${offset}, file has ${data.byteLength})`);
-    }
-    t.rawData = new Uint8Array(data.buffer, data.byteOffset + offset, length);
-    t.dataLocation = 0;
-    t.externalData = [];
+  } finally {
+    for (const f of files.values()) f.close();
   }
 }
 
+/** Every tensor that may hold data: initializers and attribute tensors, subgraphs (If, Loop, Scan bodies) included. */
 function* allTensors(proto: ModelProto): Generator<TensorProto> {
-  yield* proto.graph.initializer;
-  for (const n of proto.graph.node) for (const a of n.attribute) if (a.t) yield a.t;
+  yield* graphTensors(proto.graph);
+}
+
+function* graphTensors(g: GraphProto): Generator<TensorProto> {
+  yield* g.initializer;
+  for (const s of (g.sparseInitializer ?? []) as { values?: TensorProto; indices?: TensorProto }[]) {
+    if (s.values) yield s.values;
+    if (s.indices) yield s.indices;
+  }
+  for (const n of g.node) {
+    for (const a of n.attribute) {
+      if (a.t) yield a.t;
+      if (a.tensors) yield* a.tensors;
+      if (a.g) yield* graphTensors(a.g);
+      for (const sub of a.graphs ?? []) yield* graphTensors(sub);
+    }
+  }
 }
 
 export function encodeModel(proto: ModelProto): Uint8Array {

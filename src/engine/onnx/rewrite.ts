@@ -1,6 +1,6 @@
 // Graph rewrites that later stages build on. Each returns a new ModelProto and leaves its argument untouched.
 import { GraphBuilder } from './builder';
-import { builderFor, GraphIndex, TensorType } from './graph';
+import { builderFor, GraphIndex, nodeReads, TensorType } from './graph';
 import { ModelProto, NodeProto, ValueInfo } from './proto';
 import { dataTypeOf, DTypeName } from './tensor';
 
@@ -75,6 +75,27 @@ export function exposeTensors(model: ModelProto, names: readonly string[], types
     m.graph.output.push(t && t.dtype !== 'undefined' ? makeValueInfo(name, t.dtype, null) : { name });
     existing.add(name);
   }
+  return m;
+}
+
+/**
+ * The model cut down to the named tensors as its only outputs (intermediate tensors allowed): nodes and initializers
+ * that none of them needs are dropped, and so are graph inputs that no kept node reads.
+ */
+export function restrictOutputs(model: ModelProto, names: readonly string[]): ModelProto {
+  const m = exposeTensors(model, names);
+  const g = m.graph;
+  g.output = names.map((n) => g.output.find((o) => o.name === n)!);
+  const needed = new Set(names);
+  const keep = new Array<boolean>(g.node.length).fill(false);
+  for (let i = g.node.length - 1; i >= 0; i--) {
+    if (!g.node[i].output.some((o) => needed.has(o))) continue;
+    keep[i] = true;
+    for (const x of nodeReads(g.node[i])) needed.add(x);
+  }
+  g.node = g.node.filter((_, i) => keep[i]);
+  g.initializer = g.initializer.filter((t) => needed.has(t.name));
+  g.input = g.input.filter((v) => needed.has(v.name));
   return m;
 }
 

@@ -1,7 +1,9 @@
 // Running ONNX models on onnxruntime-node, from files or from protos built in memory.
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from './load';
+import { ModelError } from './errors';
 import { ModelProto } from './proto';
+import { runtimeMessage } from './runtimeMessage';
 
 export type Feeds = Record<string, ort.Tensor>;
 
@@ -14,6 +16,9 @@ export interface SessionOptions {
    *  pool of its own, so a spinning idle pool takes the cores the running one needs; `npm run bench` measured the
    *  default SGLD sweep 1.7–1.8× faster without spinning, and a single session's step no slower. */
   spinning?: boolean;
+  /** Graph optimizations before the first run. Default 'all'; a one-run probe asks for 'disabled': on a 100k-node
+   *  graph, optimizing takes longer than the run it would speed up. */
+  optimization?: 'all' | 'disabled';
 }
 
 /**
@@ -29,12 +34,17 @@ export async function createSession(model: ModelProto | Uint8Array, options: Ses
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: options.executionProviders ?? defaultExecutionProviders(),
     interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: options.optimization ?? 'all',
     logSeverityLevel: 3,
   };
   if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
   sessionOptions.extra = { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } };
-  return ort.InferenceSession.create(bytes, sessionOptions);
+  try {
+    return await ort.InferenceSession.create(bytes, sessionOptions);
+  } catch (e) {
+    // The model passed validation (validate.ts) but onnxruntime still refuses it: its reason, without C++ paths.
+    throw new ModelError('onnx/runtime-rejected', `onnxruntime cannot load the model: ${runtimeMessage(e instanceof Error ? e.message : String(e))}`);
+  }
 }
 
 export { ort };

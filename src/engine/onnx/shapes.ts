@@ -42,12 +42,23 @@ export function placeholderFeeds(model: ModelProto, symbolic: number | Record<st
   return feeds;
 }
 
-/** Runs the model once with every node output exposed and returns each tensor's dtype and dims. */
-export async function probeShapes(model: ModelProto, feeds: Feeds = placeholderFeeds(model)): Promise<Map<string, ProbedTensor>> {
+/** Zero-filled feeds of the given dims, each of its input's declared dtype (float32 when undeclared). */
+export function feedsOfDims(model: ModelProto, feedDims: Record<string, number[]>): Feeds {
   const index = GraphIndex.of(model);
-  const names = model.graph.node.flatMap((n) => n.output).filter((o) => o !== '');
+  return Object.fromEntries(Object.entries(feedDims).map(([name, dims]) => {
+    const dtype = (index.types.get(name)?.dtype ?? 'float32') as DTypeName;
+    return [name, placeholderTensor(dtype === 'undefined' ? 'float32' : dtype, dims)];
+  }));
+}
+
+/** Runs the model once with every node output (or those in `only`) exposed and returns each tensor's dtype and dims. */
+export async function probeShapes(model: ModelProto, feeds: Feeds = placeholderFeeds(model), only?: readonly string[]): Promise<Map<string, ProbedTensor>> {
+  const index = GraphIndex.of(model);
+  // `only`: the tensors a caller needs (onnxruntime's load time grows fast with the number of graph outputs).
+  const wanted = only ? new Set(only) : undefined;
+  const names = model.graph.node.flatMap((n) => n.output).filter((o) => o !== '' && (!wanted || wanted.has(o)));
   const exposed = exposeTensors(model, names);
-  const session = await createSession(exposed);
+  const session = await createSession(exposed, { optimization: 'disabled' });
   try {
     const result = await session.run(feeds);
     const out = new Map<string, ProbedTensor>();

@@ -18,7 +18,9 @@ export interface ModelSummary {
   opsets: Record<string, number>;
   inputs: IoSummary[];
   outputs: IoSummary[];
-  parameters: { count: number; tensors: ParameterInfo[] };
+  /** `count`: elements of the trained weights (the LLC's d); `tensors`: weights and running statistics (`role`);
+   *  `excluded`: float tensors the weights rule leaves out (masks, index-only and unused tensors), with the reason. */
+  parameters: { count: number; tensors: ParameterInfo[]; excluded: { name: string; shape: number[]; reason: string }[] };
   ops: Record<string, number>;
   nodes: number;
 }
@@ -40,7 +42,12 @@ export function summarizeModel(model: LoadedModel): ModelSummary {
     opsets: Object.fromEntries(proto.opsetImport.map((o) => [o.domain || 'ai.onnx', Number(o.version)])),
     inputs: proto.graph.input.filter((v) => index.graphInputs.includes(v.name)).map((v) => io(v.name, valueInfoType(v))),
     outputs: proto.graph.output.map((v) => io(v.name, valueInfoType(v))),
-    parameters: { count: tensors.reduce((a, p) => a + p.size, 0), tensors },
+    parameters: {
+      count: tensors.reduce((a, p) => a + (p.role === 'weight' ? p.size : 0), 0),
+      tensors,
+      excluded: index.storedTensors().filter((t) => t.role === 'mask' || t.role === 'index' || t.role === 'unused')
+        .map((t) => ({ name: t.name, shape: t.shape, reason: t.reason ?? '' })),
+    },
     ops: index.opHistogram(),
     nodes: proto.graph.node.length,
   };

@@ -56,7 +56,7 @@ export function appendHeads(model: ModelProto, pair: { clean: string; ablated: s
     } else {
       const logp = b.op('LogSoftmax', [logits], { axis: -1 });
       const nll = spec.labels === 'index'
-        ? b.neg(b.op('GatherElements', [logp, index!], { axis: -1 }))
+        ? b.neg(b.pickLast(logp, index!))
         : b.neg(b.reduce('ReduceSum', b.mul(LABELS_INPUT, logp), [-1], false));
       loss = mean(nll, `sweep/${side}/loss`);
     }
@@ -65,12 +65,12 @@ export function appendHeads(model: ModelProto, pair: { clean: string; ablated: s
       const hit = b.cast(b.op('Equal', [b.op('ArgMax', [logits], { axis: -1, keepdims: 1 }), index!]), DataType.FLOAT);
       return { loss, metric: mean(b.sub(b.scalarFloat(1, 'one'), hit), `sweep/${side}/metric`) };
     }
-    const own = b.op('GatherElements', [logits, index!], { axis: -1 });
+    const own = b.pickLast(logits, index!);
     let other: string;
     if (spec.contrast !== undefined) {
       other = b.op('Gather', [logits, b.constInt64([spec.contrast])], { axis: -1 });
     } else {
-      const [values, indices] = b.node('TopK', [logits, b.constInt64([2])], 2, { axis: -1 });
+      const [values, indices] = b.topK(logits, 2, -1);
       const first = b.constInt64([0]);
       const second = b.constInt64([1]);
       const topIsLabel = b.op('Equal', [b.op('Gather', [indices!, first], { axis: -1 }), index!]);

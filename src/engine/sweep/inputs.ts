@@ -1,6 +1,5 @@
 // Loads what a sweep measures on: the model, its trained weights, all n examples and the target/control split.
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import type { Hypothesis } from '../../protocol/hypothesis';
 import { loadArray } from '../data/load';
 import { NdArray, numExamples } from '../data/ndarray';
@@ -10,6 +9,7 @@ import { dialParameters, parameterValues } from '../dials/parameters';
 import { RESTRICTABLE_DIALS, selectParameters } from '../dials/parameterSelection';
 import { GraphIndex, ParameterInfo } from '../onnx/graph';
 import { loadModel, LoadedModel } from '../onnx/load';
+import { READ_LIMITS, readFileGated } from '../util/readGate';
 
 export interface SweepInputs {
   model: LoadedModel;
@@ -26,7 +26,7 @@ export interface SweepInputs {
 }
 
 export function sha256File(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  return createHash('sha256').update(readFileGated(file, READ_LIMITS.hypothesis, 'hypothesis file')).digest('hex');
 }
 
 export async function loadSweepInputs(h: Hypothesis): Promise<SweepInputs> {

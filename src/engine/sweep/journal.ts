@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JOURNAL_KIND, SHARD_VERSION, isSweepHeader, isUnitResult, type JournalHeader, type SweepHeader, type UnitResult } from '../../protocol/shard';
 import { writeFileAtomic } from '../util/atomic';
+import { parseJsonText } from '../util/jsonText';
+import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
+import { userMessage } from '../onnx/runtimeMessage';
 import { unitKey } from './units';
 
 export class JournalError extends Error {
@@ -30,22 +33,19 @@ export interface Journal {
 export function readJournal(file: string): Journal | null {
   let text: string;
   try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new JournalError(`${path.basename(file)} is not a regular file`, 'remove it and run the sweep again');
-    text = fs.readFileSync(file, 'utf8');
+    // Through the read gate: a journal that became a FIFO, a device or a huge file is refused, not read.
+    text = readFileGated(file, READ_LIMITS.results, 'journal').toString('utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    if (e instanceof JournalError) throw e;
-    throw new JournalError(`cannot read the journal ${path.basename(file)}: ${(e as Error).message}`);
+    if (e instanceof ReadGateError && e.code === 'read/not-found') return null;
+    if (e instanceof ReadGateError && e.code === 'read/not-a-file') throw new JournalError(`${safeName(path.basename(file))} is not a regular file`, 'remove it and run the sweep again');
+    throw new JournalError(`cannot read the journal ${safeName(path.basename(file))}: ${e instanceof ReadGateError ? e.problem : userMessage(e)}`);
   }
   // Every complete line ends with '\n': the last piece is '' or a torn line, dropped either way.
   const complete = text.split('\n').slice(0, -1);
   const parse = (line: string, n: number): unknown => {
-    try {
-      return JSON.parse(line);
-    } catch {
-      throw new JournalError(`${path.basename(file)} line ${n}: not a journal line`, 'the journal is damaged: delete it and run the sweep again');
-    }
+    const parsed = parseJsonText(line);
+    if (!parsed.ok) throw new JournalError(`${safeName(path.basename(file))} line ${n}: not a journal line`, 'the journal is damaged: delete it and run the sweep again');
+    return parsed.value;
   };
   if (complete.length === 0) throw new JournalError(`${path.basename(file)} is empty (the run stopped before its first unit)`, 'delete it and run the sweep again');
   const head = parse(complete[0]!, 1) as Partial<JournalHeader>;
@@ -76,7 +76,7 @@ export class JournalWriter {
 
   /** Appends to an existing journal (a resumed run). A torn last line is cut first so the next line starts clean. */
   static open(file: string): JournalWriter {
-    const text = fs.readFileSync(file, 'utf8');
+    const text = readFileGated(file, READ_LIMITS.results, 'journal').toString('utf8');
     if (!text.endsWith('\n')) fs.truncateSync(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
     return new JournalWriter(file, fs.openSync(file, 'a'));
   }

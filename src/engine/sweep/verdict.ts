@@ -227,11 +227,23 @@ export function judgeLevels(levels: readonly LevelResult[], ctx: JudgeContext): 
   return { levels: judged, verdict: decideVerdict(judged, ctx) };
 }
 
+/**
+ * Levels that must run without diverging for the grid to carry a verdict: half the grid, at least 2 (all of a
+ * one-level grid). Fewer, and a window or a t_surv would rest on the few levels that happened to stay stable
+ * (docs/method.md, "The verdict").
+ */
+export function minimumUsableLevels(gridLevels: number): number {
+  return Math.min(gridLevels, Math.max(2, Math.ceil(gridLevels / 2)));
+}
+
 export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext): Verdict {
   const sufficiency = ctx.scope === 'complement';
   const question = sufficiency ? 'sufficiency' as const : 'necessity' as const;
   const controls = ctx.baseline.controlTargetEffect?.length ?? 0;
-  const windowLevels = levels.map((l) => ({ level: l.level, clean: l.clean === true, persists: l.targetPersists }));
+  const usable = levels.filter((l) => l.error === undefined).length;
+  const needed = minimumUsableLevels(levels.length);
+  const tooFew = levels.length > 0 && usable < needed;
+  const windowLevels = levels.map((l) => ({ level: l.level, clean: l.clean === true && !tooFew, persists: l.targetPersists && !tooFew }));
   const best = controls >= 2 ? longestRun(windowLevels) : null;
   const window = best && { lower: levels[best[0]]!.level, upper: levels[best[1]]!.level, oneLevel: best[0] === best[1] };
   const decades = window && window.lower > 0 && window.upper > window.lower ? Math.log10(window.upper / window.lower) : 0;
@@ -244,7 +256,9 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
   const calibration = controls >= 3 ? calibrate(levels, ctx) : null;
 
   const parts: string[] = [];
-  if (controls < 2) {
+  if (tooFew) {
+    parts.push(`inconclusive: only ${usable} of ${levels.length} levels ran without diverging, and a verdict needs at least ${needed}`);
+  } else if (controls < 2) {
     parts.push('no null (controls.count < 2): specificity cannot be tested, so no window is reported');
   } else if (!window) {
     if (inconclusive.length === levels.length) parts.push('inconclusive at every tested level: the chains did not converge');
@@ -265,6 +279,7 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
   return {
     cleanWindow: window && [window.lower, window.upper], tEnt: window?.lower ?? null, tSurv, cleanlinessDecades: decades,
     summary: parts.join('; '), question, inconclusive, diverged, advice, baselineExcess, calibration,
+    ...(tooFew ? { tooFewLevels: { usable, needed } } : {}),
   };
 }
 

@@ -30,6 +30,7 @@ describe('CLI gradcheck', () => {
   it('parses float:DIMS and int:LOW:HIGH:DIMS, and refuses malformed specs', () => {
     assert.deepEqual(parseInputSpec('x=float:2x3x32x32'), { name: 'x', spec: { kind: 'float', dims: [2, 3, 32, 32] } });
     assert.deepEqual(parseInputSpec('ids=int:0:256:4x16'), { name: 'ids', spec: { kind: 'int', low: 0, high: 256, dims: [4, 16] } });
+    assert.deepEqual(parseInputSpec('sr=int:16000:16001:'), { name: 'sr', spec: { kind: 'int', low: 16000, high: 16001, dims: [] } }, 'empty DIMS: a scalar');
     for (const bad of ['x', 'x=float:2x', 'x=int:5:5:3', 'x=double:3', 'x=int:0:9']) assert.throws(() => parseInputSpec(bad), UsageError, bad);
   });
 
@@ -53,6 +54,18 @@ describe('CLI gradcheck', () => {
     assert.equal(ok.code, 0);
     assert.match(ok.out, /fc2\.bias/);
     assert.match(ok.out, /^pass: 4 of 4/m);
+  });
+
+  it('--output sums L over an intermediate tensor only: the weights after it get no gradient, the others pass', async () => {
+    const r = await cli(['gradcheck', 'mlp.onnx', '--input', 'x=float:4x8', '--output', '/relu/Relu_output_0', '--json'], dir);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    // The cut model holds only what the ReLU needs: fc2 is not a weight of it (its weights are read by no node).
+    assert.deepEqual(j.tensors.map((t: { name: string }) => t.name), ['fc1.weight', 'fc1.bias']);
+    assert.equal(j.pass, true);
+    const bad = await cli(['gradcheck', 'mlp.onnx', '--input', 'x=float:4x8', '--output', 'nope'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /no tensor named 'nope'/);
   });
 
   it('an op without a gradient rule on the path: exit 1 with the op named', async () => {

@@ -26,6 +26,18 @@ describe('autodiff: whole models', () => {
     assertPasses(report);
   });
 
+  // The MLP's MatMul gradient is a two-input Gemm from opset 11; before, the builder gives it a zero C (an opset-9
+  // PaddleOCR export used to stop with "schema(::Gemm:9) has input size 2"). MaxPool routes by Scatter at 9–10.
+  for (const opset of [7, 9, 10, 21]) {
+    it(`MLP and CNN at opset ${opset}: gradients match finite differences, cross-entropy graph loads`, async () => {
+      assertPasses(await gradcheck(mlpModel(opset), { inputs: { x: { kind: 'float', dims: [5, 8] } }, seed: 1 }));
+      if (opset >= 9) assertPasses(await gradcheck(cnnModel(opset), { seed: 2 }));
+      const model = mlpModel(opset);
+      const g = await buildGradientGraph({ model, parameters: GraphIndex.of(model).weights().map((p) => p.name), loss: { kind: 'cross-entropy', output: 'logits', labels: 'y' }, feedShapes: { x: [4, 8] } });
+      await (await createSession(g.model)).release();
+    });
+  }
+
   it('MLP gradient graph: the forward graph once, matrix products as Gemm with trans flags, no Transpose, no gradient for the data input', async () => {
     const model = mlpModel();
     const params = GraphIndex.of(model).parameters().map((p) => p.name);

@@ -94,7 +94,7 @@ describe('dials', () => {
     const e = new Float32Array(32);
     e[0] = 2;
     const moved = await session.run({ x, [noiseInputName('/relu/Relu_output_0')]: new ort.Tensor('float32', e, [2, 16]) });
-    const w2 = parameterValues(mlpModel(), [{ name: 'fc2.weight', dtype: 'float32', shape: [16, 4], size: 64, source: 'initializer' }])[0]!;
+    const w2 = parameterValues(mlpModel(), [{ name: 'fc2.weight', dtype: 'float32', shape: [16, 4], size: 64, source: 'initializer', role: 'weight' }])[0]!;
     for (let j = 0; j < 4; j++) assert.ok(Math.abs((moved.logits!.data as Float32Array)[j]! - (plain.logits!.data as Float32Array)[j]! - 2 * w2[j]!) < 1e-5);
     await session.release();
 

@@ -78,7 +78,8 @@ describe('extension: diagnostics latency on a 1 MB model', function () {
     const modelBytes = fs.statSync(path.join(dir, 'mlp.onnx')).size;
     assert.ok(modelBytes > 1_000_000 && modelBytes < 1_400_000, `model is ${modelBytes} bytes`);
     const log = { info: () => undefined, warn: () => undefined, error: (m: string) => assert.fail(m), trace: () => undefined } as never;
-    const diagnostics = new HypothesisDiagnostics(new HypothesisService(() => true), log);
+    const service = new HypothesisService(() => true);
+    const diagnostics = new HypothesisDiagnostics(service, log);
     const file = path.join(dir, 'latency.circuit.yaml');
     let version = 0;
     const check = async (text: string) => {
@@ -106,6 +107,7 @@ describe('extension: diagnostics latency on a 1 MB model', function () {
     console.log(`      model ${(modelBytes / 1e6).toFixed(2)} MB: first check ${cold.ms.toFixed(0)} ms; per keystroke: median ${median.toFixed(1)} ms, max ${worst.toFixed(1)} ms; + debounce ${DEBOUNCE_MS} ms = ${(DEBOUNCE_MS + median).toFixed(0)} ms (max ${(DEBOUNCE_MS + worst).toFixed(0)} ms)`);
     assert.ok(DEBOUNCE_MS + median <= 300, `median keystroke → diagnostics ${DEBOUNCE_MS + median} ms`);
     diagnostics.dispose();
+    await service.dispose();
     void vscode;
   });
 });

@@ -239,7 +239,21 @@ describe('hypothesis checks against the model and the data', function () {
     assert.equal(r.diagnostics[2].message, "checkpoint lacks the model's parameter 'fc1.weight'");
   });
 
-  it('reports ops on the gradient path without a gradient rule (real analysis of a custom op)', async () => {
+  it('reports ops on the gradient path without a gradient rule (real analysis of an op without a rule)', async () => {
+    const b = new GraphBuilder(17);
+    const w = b.initializer(floatTensor('w', [8, 4], new Float32Array(32).fill(0.1)));
+    const h = b.op('MatMul', ['x', w], {}, 'h');
+    b.op('Softsign', [h], {}, 'logits');
+    const model = assembleModel({ name: 'norule', builder: b, inputs: [makeValueInfo('x', 'float32', ['batch', 8])], outputs: [makeValueInfo('logits', 'float32', ['batch', 4])] });
+    saveModel(model, path.join(dir, 'norule.onnx'));
+    const text = edit(edit(VALID_MLP, './mlp.onnx', './norule.onnx'), '/relu/Relu_output_0', 'h');
+    const r = await check(edit(text, '[3, 7, "10:12"]', '[0]'));
+    const d = only(r.diagnostics, 'hyp/no-gradient-rule');
+    assert.match(d.message, /^the sgld dial needs gradients through Softsign \(node '[^']+'\)/);
+    assert.equal(d.range.start.line, lineOf(text, 'dial: sgld'));
+  });
+
+  it('refuses a model whose op lives in a domain onnxruntime does not know, naming the node and the domain', async () => {
     const b = new GraphBuilder(17);
     const w = b.initializer(floatTensor('w', [8, 4], new Float32Array(32).fill(0.1)));
     const h = b.op('MatMul', ['x', w], {}, 'h');
@@ -248,12 +262,9 @@ describe('hypothesis checks against the model and the data', function () {
     model.opsetImport.push({ domain: 'com.example', version: 1 });
     saveModel(model, path.join(dir, 'custom.onnx'));
     const text = edit(edit(VALID_MLP, './mlp.onnx', './custom.onnx'), '/relu/Relu_output_0', 'h');
-    const r = await check(edit(text, '[3, 7, "10:12"]', '[0]'));
-    const d = only(r.diagnostics, 'hyp/no-gradient-rule');
-    assert.match(d.message, /^the sgld dial needs gradients through com\.example\.MysteryOp \(node 'MysteryOp'\)/);
-    assert.equal(d.range.start.line, lineOf(text, 'dial: sgld'));
-    // onnxruntime cannot run the unknown op, so shape checks are skipped with a warning, not a crash.
-    assert.equal(only(r.diagnostics, 'hyp/probe-failed').severity, 'warning');
+    const d = only((await check(text)).diagnostics, 'hyp/model-unreadable');
+    assert.match(d.message, /node 'MysteryOp' \(#1, com\.example\.MysteryOp\) uses domain 'com\.example', which neither onnxruntime nor the model's own functions define/);
+    assert.equal(d.range.start.line, lineOf(text, 'model:'));
   });
 
   it('calls a given gradient analyzer with the parameters and the loss output', async () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { studentTQuantile } from '../../../src/engine/sweep/stats';
-import { DEFAULT_VERDICT, JudgeContext, judgeLevel, judgeLevels } from '../../../src/engine/sweep/verdict';
+import { DEFAULT_VERDICT, JudgeContext, judgeLevel, judgeLevels, minimumUsableLevels } from '../../../src/engine/sweep/verdict';
 import type { Baseline, Estimate, LevelResult } from '../../../src/protocol/results';
 
 // Estimates with a given dof, so every bound below is computed by hand from t quantiles.
@@ -193,10 +193,30 @@ describe('sweep/verdict', () => {
     assert.equal(j.collateralNegligible, false);
     assert.deepEqual(j.failed, ['diverged']);
     // The summary says which levels the verdict could not use.
-    const good = level({ level: 2, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL });
-    const v = judgeLevels([{ ...level({ level: 1, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL }), error: 'diverged' }, good], context({ gridLevels: 2 })).verdict;
+    const good = (t: number) => level({ level: t, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL });
+    const v = judgeLevels([{ ...level({ level: 1, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL }), error: 'diverged' }, good(2), good(3)], context({ gridLevels: 3 })).verdict;
     assert.deepEqual(v.diverged, [1]);
-    assert.deepEqual(v.cleanWindow, [2, 2]);
-    assert.match(v.summary, /; diverged at t = 1 \(1 of 2 levels\)$/);
+    assert.deepEqual(v.cleanWindow, [2, 3]);
+    assert.equal(v.tooFewLevels, undefined);
+    assert.match(v.summary, /; diverged at t = 1 \(1 of 3 levels\)$/);
+  });
+
+  it('a grid where most levels diverged gets no verdict: inconclusive, saying how many levels were usable', () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 12, 13].map(minimumUsableLevels), [1, 2, 2, 2, 3, 6, 7]);
+    const clean = (t: number) => level({ level: t, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL });
+    const diverged = (t: number) => ({ ...clean(t), error: 'diverged' });
+    const grid = (usable: number) => Array.from({ length: 12 }, (_, i) => (i < usable ? clean(i + 1) : diverged(i + 1)));
+    // 11 of 12 diverged: the one stable level would otherwise be a one-level clean window with a t_ent.
+    const one = judgeLevels(grid(1), context({ gridLevels: 12 })).verdict;
+    assert.equal(one.cleanWindow, null);
+    assert.equal(one.tEnt, null);
+    assert.equal(one.tSurv, null);
+    assert.deepEqual(one.tooFewLevels, { usable: 1, needed: 6 });
+    assert.match(one.summary, /^inconclusive: only 1 of 12 levels ran without diverging, and a verdict needs at least 6; diverged at t = 2, /);
+    // At the boundary: 5 usable is too few, 6 carry the verdict.
+    assert.deepEqual(judgeLevels(grid(5), context({ gridLevels: 12 })).verdict.tooFewLevels, { usable: 5, needed: 6 });
+    const six = judgeLevels(grid(6), context({ gridLevels: 12 })).verdict;
+    assert.equal(six.tooFewLevels, undefined);
+    assert.deepEqual(six.cleanWindow, [1, 6]);
   });
 });

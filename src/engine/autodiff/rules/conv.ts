@@ -82,3 +82,49 @@ export const conv: OneOutputRule = (ctx, g) => {
   if (bias && ctx.needs(2)) db = b.reduce('ReduceSum', g, [0, ...range(d + 2, 2)], false);
   return [dx, dw, db];
 };
+
+/** Begin and end pads of a ConvTranspose node, from the attributes or, with output_shape or auto_pad, from the shapes. */
+function transposedPads(ctx: GradContext, spatialIn: number[], spatialOut: number[], kernel: number[], strides: number[], dilations: number[], outputPadding: number[]): { begin: number[]; end: number[] } {
+  const d = spatialIn.length;
+  const autoPad = attrString(ctx.node, 'auto_pad', 'NOTSET');
+  const pads = attrInts(ctx.node, 'pads');
+  const total = range(d).map((i) => strides[i] * (spatialIn[i] - 1) + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 - spatialOut[i]);
+  if (pads && autoPad === 'NOTSET' && !attrInts(ctx.node, 'output_shape')) return { begin: pads.slice(0, d), end: pads.slice(d) };
+  const begin = total.map((t) => (autoPad === 'SAME_UPPER' ? Math.floor(t / 2) : t - Math.floor(t / 2)));
+  return { begin, end: total.map((t, i) => t - begin[i]) };
+}
+
+// y = convᵀ(x, W) + b, W [C, M/G, K] ⇒ dx = conv(g, W) (same strides, pads, dilations, groups: the adjoint),
+// dW[c, m] = Σ_n conv(g[n, m], x[n, c]) (stride ↔ dilation, as in Conv's dW with x and g trading places), db = Σ g
+export const convTranspose: OneOutputRule = (ctx, g) => {
+  const b = ctx.b;
+  const [x, w, bias] = ctx.node.input;
+  const sx = ctx.shape(x), sw = ctx.shape(w), sy = ctx.shape(ctx.node.output[0]);
+  const d = sx.length - 2;
+  const [n, c] = sx;
+  const groups = attrInt(ctx.node, 'group', 1);
+  const mg = sw[1], cg = c / groups;
+  const kernel = sw.slice(2);
+  const spatialIn = sx.slice(2), spatialOut = sy.slice(2);
+  const strides = attrInts(ctx.node, 'strides') ?? new Array<number>(d).fill(1);
+  const dilations = attrInts(ctx.node, 'dilations') ?? new Array<number>(d).fill(1);
+  const outputPadding = attrInts(ctx.node, 'output_padding') ?? new Array<number>(d).fill(0);
+  const { begin, end } = transposedPads(ctx, spatialIn, spatialOut, kernel, strides, dilations, outputPadding);
+  if ([...begin, ...end].some((p) => p < 0)) throw new Error('ConvTranspose whose output_shape needs negative pads has no gradient rule');
+  let dx: string | null = null, dw: string | null = null, db: string | null = null;
+  if (ctx.needs(0)) {
+    dx = b.op('Conv', [g, w], { strides, dilations, pads: [...begin, ...end], kernel_shape: kernel, group: groups });
+  }
+  if (ctx.needs(1)) {
+    // g: [N, M, Y] → [Mg, G·N, Y] (batch becomes channels within each group); x: [N, C, X] → [C, N, X] (the kernel)
+    const gr = b.reshape(transpose(b, b.reshape(g, [n, groups, mg, ...spatialOut]), [2, 1, 0, ...range(d + 3, 3)]), [mg, groups * n, ...spatialOut]);
+    const xr = b.reshape(transpose(b, b.reshape(x, [n, groups, cg, ...spatialIn]), [1, 2, 0, ...range(d + 3, 3)]), [c, n, ...spatialIn]);
+    const raw = b.op('Conv', [gr, xr], { group: groups, strides: dilations, dilations: strides, pads: [...begin, ...end], kernel_shape: spatialIn });
+    // raw is [Mg, C, K'] with K' ≥ K (output padding adds trailing positions): crop and put C first.
+    const rawK = spatialOut.map((yi, i) => Math.floor((yi + begin[i] + end[i] - (spatialIn[i] - 1) * strides[i] - 1) / dilations[i]) + 1);
+    const cropped = rawK.some((k, i) => k !== kernel[i]) ? b.slice(raw, kernel.map(() => 0), kernel, range(d + 2, 2)) : raw;
+    dw = transpose(b, cropped, [1, 0, ...range(d + 2, 2)]);
+  }
+  if (bias && ctx.needs(2)) db = b.reduce('ReduceSum', g, [0, ...range(d + 2, 2)], false);
+  return [dx, dw, db];
+};

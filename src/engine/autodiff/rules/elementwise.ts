@@ -76,10 +76,10 @@ export const sin = unary((ctx, g, x) => ctx.b.mul(g, ctx.b.op('Cos', [x])));
 export const cos = unary((ctx, g, x) => ctx.b.neg(ctx.b.mul(g, ctx.b.op('Sin', [x]))));
 
 // y = |x| ⇒ dx = g·sign x
-export const abs = unary((ctx, g, x) => ctx.b.mul(g, ctx.b.op('Sign', [x])));
+export const abs = unary((ctx, g, x) => ctx.b.mul(g, ctx.b.sign(x, ctx.dataType(x))));
 
 // y = max(x, 0) ⇒ dx = g·[x > 0] = g·sign(y)  (two plain elementwise ops; the runtime's Where with a broadcast scalar is slow)
-export const relu = unary((ctx, g, _x, y) => ctx.b.mul(g, ctx.b.op('Sign', [y])));
+export const relu = unary((ctx, g, _x, y) => ctx.b.mul(g, ctx.b.sign(y, ctx.dataType(y))));
 
 // y = x if x > 0 else αx ⇒ dx = g if x > 0 else αg
 export const leakyRelu = unary((ctx, g, x) =>
@@ -88,8 +88,8 @@ export const leakyRelu = unary((ctx, g, x) =>
 // y = tanh x ⇒ dx = g·(1 − y²)
 export const tanh = unary((ctx, g, _x, y) => ctx.b.mul(g, ctx.b.sub(c(ctx, 1), ctx.b.mul(y, y))));
 
-// y = σ(x) ⇒ dx = g·y·(1 − y)
-export const sigmoid = unary((ctx, g, _x, y) => ctx.b.mul(g, ctx.b.mul(y, ctx.b.sub(c(ctx, 1), y))));
+// y = σ(x) ⇒ dx = g·y·(1 − y) = g·y·σ(−x)  (σ(−x) keeps its precision where y rounds to 1 and 1 − y to nothing)
+export const sigmoid = unary((ctx, g, x, y) => ctx.b.mul(g, ctx.b.mul(y, ctx.b.op('Sigmoid', [ctx.b.neg(x)]))));
 
 // y = ln(1 + eˣ) ⇒ dx = g·σ(x)
 export const softplus = unary((ctx, g, x) => ctx.b.mul(g, ctx.b.op('Sigmoid', [x])));
@@ -144,7 +144,7 @@ export const clip: OneOutputRule = (ctx, g) => {
   const both = (p: string | null, q: string | null) => (p && q ? b.op('And', [p, q]) : p ?? q);
   const gWhere = (mask: string | null) => (mask ? select(ctx, mask, g, c(ctx, 0)) : g);
   const aboveLo = lo ? b.op('Not', [b.op('Less', [x, lo])]) : null;
-  const overHi = hi ? b.op('Greater', [lo ? b.op('Max', [x, lo]) : x, hi]) : null;
+  const overHi = hi ? b.op('Greater', [lo ? b.max2(x, lo) : x, hi]) : null;
   return [
     ctx.needs(0) ? gWhere(both(aboveLo, overHi ? b.op('Not', [overHi]) : null)) : null,
     ctx.needs(1) ? unbroadcast(ctx, gWhere(both(b.op('Less', [x, lo!]), hi ? b.op('Not', [b.op('Greater', [lo!, hi])]) : null)), lo!) : null,

@@ -34,21 +34,34 @@ export const gather: OneOutputRule = (ctx, g) => {
       b.op('Equal', [flatIdx, b.constInt64(range(sd[axis]).map((k) => k - sd[axis]), [1, sd[axis]], 'negative_positions')]),
     ]);
     const onehot = b.cast(hit, ctx.dataType(data));
-    dFront = b.reshape(b.op('Gemm', [onehot, b.reshape(gFront, [rows, rest])], { transA: 1 }), dFrontShape);
+    dFront = b.reshape(b.gemm(onehot, b.reshape(gFront, [rows, rest]), { transA: true, dataType: ctx.dataType(data) }), dFrontShape);
   }
   // [A, pre, post] → [pre, A, post]
   const back = [...range(pre.length + 1, 1), 0, ...range(sd.length, pre.length + 1)];
   return [transpose(b, dFront, back), null];
 };
 
-// y[i] = x[… idx[i] …] along axis ⇒ dx = scatter-add of g at idx
+// y[i] = x[… idx[i] …] along axis ⇒ dx = scatter-add of g at idx (ScatterElements with add from opset 16; before,
+// dx[…k…] = Σ_j g[…j…]·[idx[…j…] = k], a one-hot product over a new last axis)
 export const gatherElements: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null, null];
-  if (ctx.opset < 16) throw new Error('the GatherElements gradient needs ScatterElements with reduction (opset 16 or later)');
   const b = ctx.b;
   const [data, idx] = ctx.node.input;
-  const base = zeros(b, ctx.shape(data), ctx.dataType(data));
-  return [b.op('ScatterElements', [base, idx, g], { axis: attrInt(ctx.node, 'axis', 0), reduction: 'add' }), null];
+  const sd = ctx.shape(data), si = ctx.shape(idx), dt = ctx.dataType(data);
+  const axis = normAxis(attrInt(ctx.node, 'axis', 0), sd.length);
+  if (ctx.opset >= 16) return [b.scatterElements(zeros(b, sd, dt), idx, g, axis, 'add'), null];
+  const d = sd[axis], r = si.length;
+  const column = b.unsqueeze(idx, [r]);
+  const hit = b.op('Or', [
+    b.op('Equal', [column, b.constInt64(range(d), [d], 'positions')]),
+    b.op('Equal', [column, b.constInt64(range(d).map((k) => k - d), [d], 'negative_positions')]),
+  ]);
+  // [...si, d] summed over the gathered axis, then the new last axis takes its place.
+  const summed = b.reduce('ReduceSum', b.mul(b.cast(hit, dt), b.unsqueeze(g, [r])), [axis], true);
+  const swapped = transpose(b, summed, range(r + 1).map((i) => (i === axis ? r : i === r ? axis : i)));
+  const dense = b.reshape(swapped, si.map((n, i) => (i === axis ? d : n)));
+  const pads = sd.map((n, i) => (i === axis ? 0 : n - si[i]));
+  return [b.pad(dense, [...sd.map(() => 0), ...pads]), null];
 };
 
 /** Per-axis (start, end, step) of a Slice node after ONNX's clamping rules. */
@@ -94,7 +107,7 @@ export const sliceRule: OneOutputRule = (ctx, g) => {
     flat = flat.flatMap((f) => picks.map((p) => f + p * strides[i]));
   });
   const base = zeros(b, [numel(sx)], ctx.dataType(x));
-  const scattered = b.op('ScatterElements', [base, b.constInt64(flat, [flat.length], 'positions'), b.reshape(g, [flat.length])], { axis: 0 });
+  const scattered = b.scatterElements(base, b.constInt64(flat, [flat.length], 'positions'), b.reshape(g, [flat.length]), 0);
   return [b.reshape(scattered, sx), null, null, null, null];
 };
 

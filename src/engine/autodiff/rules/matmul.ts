@@ -8,8 +8,8 @@ import { scalarLike } from './common';
 
 const numel = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
 
-function gemm(b: GraphBuilder, a: string, c: string, transA: boolean, transB: boolean, alpha = 1): string {
-  return b.op('Gemm', [a, c], { transA: transA ? 1 : 0, transB: transB ? 1 : 0, alpha: alpha === 1 ? undefined : { float: alpha } });
+function gemm(b: GraphBuilder, a: string, c: string, transA: boolean, transB: boolean, alpha = 1, dataType?: number): string {
+  return b.gemm(a, c, { transA, transB, alpha, dataType });
 }
 
 // Y = α·A'·B' + β·C, A' = transA ? Aᵀ : A ⇒ dA' = α·g·B'ᵀ, dB' = α·A'ᵀ·g, dC = β·Σ_broadcast g
@@ -20,9 +20,10 @@ export const gemmRule: OneOutputRule = (ctx, g) => {
   const b = ctx.b;
   let dA: string | null = null, dB: string | null = null, dC: string | null = null;
   // dA = α·g·B'ᵀ, transposed back when A was transposed: Aᵀ-case dA = α·B'·gᵀ
-  if (ctx.needs(0)) dA = tA ? gemm(b, bIn, g, tB, true, alpha) : gemm(b, g, bIn, false, !tB, alpha);
+  const dt = ctx.dataType(ctx.node.output[0]);
+  if (ctx.needs(0)) dA = tA ? gemm(b, bIn, g, tB, true, alpha, dt) : gemm(b, g, bIn, false, !tB, alpha, dt);
   // dB = α·A'ᵀ·g, transposed back when B was transposed: Bᵀ-case dB = α·gᵀ·A'
-  if (ctx.needs(1)) dB = tB ? gemm(b, g, a, true, tA, alpha) : gemm(b, a, g, !tA, false, alpha);
+  if (ctx.needs(1)) dB = tB ? gemm(b, g, a, true, tA, alpha, dt) : gemm(b, a, g, !tA, false, alpha, dt);
   if (cIn && ctx.needs(2)) {
     const summed = unbroadcast(ctx, g, cIn);
     dC = beta === 1 ? summed : b.mul(summed, scalarLike(ctx, beta, cIn));
@@ -49,8 +50,9 @@ export const matmul: OneOutputRule = (ctx, g) => {
     const k = ma[ma.length - 1];
     const rows = numel(ma) / k;
     const g2 = reshapeIfNeeded(b, gm, gShape, [rows, gShape[gShape.length - 1]]);
-    if (ctx.needs(0)) dA = reshapeIfNeeded(b, gemm(b, g2, reshapeIfNeeded(b, bIn, sb, mb), false, true), [rows, k], sa);
-    if (ctx.needs(1)) dB = reshapeIfNeeded(b, gemm(b, reshapeIfNeeded(b, a, sa, [rows, k]), g2, true, false), mb, sb);
+    const dt = ctx.dataType(ctx.node.output[0]);
+    if (ctx.needs(0)) dA = reshapeIfNeeded(b, gemm(b, g2, reshapeIfNeeded(b, bIn, sb, mb), false, true, 1, dt), [rows, k], sa);
+    if (ctx.needs(1)) dB = reshapeIfNeeded(b, gemm(b, reshapeIfNeeded(b, a, sa, [rows, k]), g2, true, false, 1, dt), mb, sb);
     return [dA, dB];
   }
   // General batched case: materialise the transposes of the last two dims.

@@ -118,3 +118,39 @@ export const instanceNormalization: OneOutputRule = (ctx, g) => {
     ctx.needs(2) ? b.reduce('ReduceSum', g, perChannel, false) : null,
   ];
 };
+
+// Per (n, group) over the group's channels and the spatial axes: y = x̂·γ + β, x̂ = (x − μ)·r ⇒
+// dx = r·(gγ − mean(gγ) − x̂·mean(gγ·x̂)), dγ = Σ g·x̂, dβ = Σ g over everything γ is shared across. γ and β are per
+// group in opset 18 and per channel from opset 21; the statistics are recomputed in a [N, G, C/G, S] view.
+export const groupNormalization: OneOutputRule = (ctx, g) => {
+  const b = ctx.b;
+  const [x, scale, bias] = ctx.node.input;
+  const sx = ctx.shape(x);
+  const groups = attrInt(ctx.node, 'num_groups', 0);
+  const [n, c] = sx;
+  const spatial = sx.slice(2).reduce((a, d) => a * d, 1);
+  const view = [n, groups, c / groups, spatial];
+  const perChannel = ctx.shape(scale)[0] === c;
+  const paramView = perChannel ? [1, groups, c / groups, 1] : [1, groups, 1, 1];
+  const xv = b.reshape(x, view), gv = b.reshape(g, view);
+  const axes = [2, 3];
+  const mu = b.reduce('ReduceMean', xv, axes, true);
+  const centered = b.sub(xv, mu);
+  const eps = scalarLike(ctx, attrFloat(ctx.node, 'epsilon', 1e-5), x);
+  const r = b.op('Reciprocal', [b.op('Sqrt', [b.add(b.reduce('ReduceMean', b.mul(centered, centered), axes, true), eps)])]);
+  const xhat = b.mul(centered, r);
+  let dx: string | null = null;
+  if (ctx.needs(0)) {
+    const gs = b.mul(gv, b.reshape(scale, paramView));
+    const m1 = b.reduce('ReduceMean', gs, axes, true);
+    const m2 = b.reduce('ReduceMean', b.mul(gs, xhat), axes, true);
+    dx = b.reshape(b.mul(r, b.sub(b.sub(gs, m1), b.mul(xhat, m2))), sx);
+  }
+  const shared = perChannel ? [0, 3] : [0, 2, 3];
+  const sumTo = (t: string, like: string) => b.reshape(b.reduce('ReduceSum', t, shared, false), ctx.shape(like));
+  return [
+    dx,
+    ctx.needs(1) ? sumTo(b.mul(gv, xhat), scale) : null,
+    ctx.needs(2) ? sumTo(gv, bias) : null,
+  ];
+};

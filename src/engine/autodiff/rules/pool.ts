@@ -20,9 +20,10 @@ export const maxPool: GradRule = (ctx, dy) => {
   const geo = windowGeometry(ctx, sx.slice(2), sy.slice(2), attrInts(ctx.node, 'kernel_shape') ?? []);
   const overlapping = geo.kernel.some((k, i) => (k - 1) * geo.dilations[i] + 1 > geo.strides[i]);
   if (overlapping && ctx.opset < 16) throw new Error('overlapping MaxPool windows need ScatterElements with reduction (opset 16 or later)');
+  if (ctx.opset < 8) throw new Error('MaxPool has no Indices output before opset 8, which its gradient routes by');
   const indices = ctx.forwardOutput(1);
   const base = zeros(b, [numel(sx)], ctx.dataType(x));
-  const flat = b.op('ScatterElements', [base, b.reshape(indices, [numel(sy)]), b.reshape(g, [numel(sy)])], { axis: 0, reduction: overlapping ? 'add' : undefined });
+  const flat = b.scatterElements(base, b.reshape(indices, [numel(sy)]), b.reshape(g, [numel(sy)]), 0, overlapping ? 'add' : undefined);
   return [b.reshape(flat, sx)];
 };
 
@@ -56,7 +57,7 @@ export const globalAveragePool: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null];
   const x = ctx.node.input[0];
   const sx = ctx.shape(x);
-  return [expand(ctx.b, ctx.b.mul(g, scalarLike(ctx, 1 / numel(sx.slice(2)), x)), sx)];
+  return [expand(ctx.b, ctx.b.mul(g, scalarLike(ctx, 1 / numel(sx.slice(2)), x)), sx, ctx.dataType(x))];
 };
 
 // y = max over spatial axes ⇒ dx = g·[x = y]/#ties
@@ -64,6 +65,6 @@ export const globalMaxPool: OneOutputRule = (ctx, g) => {
   if (!ctx.needs(0)) return [null];
   const b = ctx.b, x = ctx.node.input[0];
   const axes = range(ctx.shape(x).length, 2);
-  const hit = b.cast(b.op('Equal', [x, ctx.node.output[0]]), ctx.dataType(x));
+  const hit = b.cast(b.equalFloat(x, ctx.node.output[0]), ctx.dataType(x));
   return [b.mul(g, b.div(hit, b.reduce('ReduceSum', hit, axes, true)))];
 };

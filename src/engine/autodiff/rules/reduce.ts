@@ -8,7 +8,7 @@ function spread(ctx: GradContext, g: string, axes: number[]): string {
   const x = ctx.node.input[0];
   const sx = ctx.shape(x);
   const kept = reshapeIfNeeded(ctx.b, g, ctx.shape(ctx.node.output[0]), keepDims(sx, axes));
-  return expand(ctx.b, kept, sx);
+  return expand(ctx.b, kept, sx, ctx.dataType(x));
 }
 
 // y = Σ_axes x ⇒ dx = broadcast(g)
@@ -45,7 +45,7 @@ const reduceWith = (local: (ctx: GradContext, x: string, yk: string, axes: numbe
 
 // y = max_axes x ⇒ dx = g·[x = y]/#ties  (ties share the gradient, as in PyTorch's amax)
 const argExtreme = (ctx: GradContext, x: string, yk: string, axes: number[]): string => {
-  const hit = ctx.b.cast(ctx.b.op('Equal', [x, yk]), ctx.dataType(x));
+  const hit = ctx.b.cast(ctx.b.equalFloat(x, yk), ctx.dataType(x));
   return ctx.b.div(hit, ctx.b.reduce('ReduceSum', hit, axes, true));
 };
 export const reduceMax = reduceWith(argExtreme);

@@ -1,0 +1,44 @@
+// The editor's shape probes, run in a worker process of their own (src/worker/probe.ts) instead of the extension
+// host: onnxruntime is native code, and a crash there must end a child process, not the editor. One worker serves
+// every probe, starts on the first, is restarted by the next probe after a crash, and exits when idle a while.
+import type { ProbedTensor } from '../engine/onnx';
+import { WorkerClient } from '../worker/client';
+
+/** A probe worker holds a model's session memory; after this long without a probe it exits. */
+const IDLE_MS = 60_000;
+
+export class ProbeWorker {
+  private client: WorkerClient | undefined;
+  private idle: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+
+  constructor(private readonly workerPath: string | undefined) {}
+
+  /** The worker's process id while one runs. */
+  get pid(): number | undefined {
+    return this.client?.pid;
+  }
+
+  async probe(model: string, sha256: string, feedDims: Record<string, number[]>, only?: readonly string[]): Promise<Map<string, ProbedTensor>> {
+    clearTimeout(this.idle);
+    this.client ??= new WorkerClient({ ...(this.workerPath ? { workerPath: this.workerPath } : {}), clientName: 'circuit-thermometer editor probe' });
+    this.inFlight++;
+    try {
+      const { tensors } = await this.client.probe({ model, sha256, feedDims, ...(only ? { only: [...only] } : {}) });
+      return new Map(Object.entries(tensors));
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) {
+        this.idle = setTimeout(() => void this.dispose(), IDLE_MS);
+        this.idle.unref(); // an idle worker never keeps the host alive
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    clearTimeout(this.idle);
+    const client = this.client;
+    this.client = undefined;
+    await client?.dispose();
+  }
+}
