@@ -1,7 +1,8 @@
-// `circuit-thermometer demo [--all] [--examples DIR]`: the README's main-job command. Sweeps the modular-arithmetic
-// example's addition circuit and, for contrast, random neurons of the same count; writes each results JSON and
-// chart page to examples/modular/out/, prints each verdict table, then one line per hypothesis side by side (with
-// its calibration: how many matched random sets the same verdict would call clean).
+// `circuit-thermometer demo [modular|induction] [--all] [--examples DIR]`: the README's main-job command. Sweeps an
+// example's circuit and, for contrast, random units of the same count (modular, the default: the addition circuit
+// against random neurons; induction: the induction circuit, random heads, the induction head alone and keep-only);
+// writes each results JSON and chart page to the example's out/, prints each verdict table, then one line per
+// hypothesis side by side (with its calibration: how many matched random sets the same verdict would call clean).
 import { readResultsFile } from '../engine/sweep/readResults';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,16 +19,40 @@ export const DEMO_EXAMPLE = path.join('examples', 'modular');
 export const DEMO_HYPOTHESES = ['addition-frequencies', 'random-neurons'] as const;
 export const DEMO_EXTRA_HYPOTHESES = ['shared-neurons'] as const;
 
+export interface DemoExample {
+  folder: string;
+  hypotheses: readonly string[];
+  extra: readonly string[];
+  /** Printed after the side-by-side table when a sweep used weight noise: why not SGLD. */
+  weightNoiseNote: string;
+}
+
+/** The examples `demo` can run; the first is the default. */
+export const DEMOS: Readonly<Record<string, DemoExample>> = {
+  modular: {
+    folder: DEMO_EXAMPLE, hypotheses: DEMO_HYPOTHESES, extra: DEMO_EXTRA_HYPOTHESES,
+    weightNoiseNote: 'These sweeps use weight noise (independent draws). SGLD chains of this model do not converge within the demo\'s budget'
+      + ' (split-R̂ 1.6–2.1 at short chains), and an unconverged level holds no test: see examples/modular/README.md, "Under SGLD".',
+  },
+  induction: {
+    folder: path.join('examples', 'induction'),
+    hypotheses: ['induction-circuit', 'random-heads', 'induction-head', 'keep-only-circuit'],
+    extra: [],
+    weightNoiseNote: 'These sweeps use weight noise (independent draws), as the modular example does; see examples/induction/README.md.',
+  },
+};
+export const DEMO_NAMES = Object.keys(DEMOS);
+
 /**
- * The example folder: `explicit`, else examples/modular under the current directory or under any folder above
+ * The example folder: `explicit`, else the example's folder under the current directory or under any folder above
  * this file (the bundle in dist/, or src/cli/ under tsx), so `npm run demo` works from anywhere in the clone.
  */
-export function findDemoExample(cwd: string, explicit?: string): string | undefined {
-  const has = (dir: string) => fs.existsSync(path.join(dir, `${DEMO_HYPOTHESES[0]}.circuit.yaml`));
+export function findDemoExample(cwd: string, explicit?: string, demo: DemoExample = DEMOS.modular!): string | undefined {
+  const has = (dir: string) => fs.existsSync(path.join(dir, `${demo.hypotheses[0]}.circuit.yaml`));
   if (explicit !== undefined) return has(path.resolve(cwd, explicit)) ? path.resolve(cwd, explicit) : undefined;
-  const candidates = [path.join(cwd, DEMO_EXAMPLE)];
+  const candidates = [path.join(cwd, demo.folder)];
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    candidates.push(path.join(dir, DEMO_EXAMPLE));
+    candidates.push(path.join(dir, demo.folder));
     if (path.dirname(dir) === dir) break;
   }
   return candidates.find(has);
@@ -35,28 +60,36 @@ export function findDemoExample(cwd: string, explicit?: string): string | undefi
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'Sweep the modular-arithmetic example: its addition circuit against random neurons (charts in examples/modular/out/).',
+  summary: 'Sweep an example: modular (default; its addition circuit against random neurons) or induction (attention heads).',
   description:
-    'A two-task MLP (a+b and a−b mod 59) trained by this project\'s engine. The addition task\'s Fourier-frequency neurons\n'
-    + '(target: addition examples, control: subtraction examples) are swept, then as many random neurons; each sweep\n'
-    + 'writes out/<name>.results.json and out/<name>.html in the example folder. --all also sweeps the neurons both tasks share.',
-  args: [],
+    'modular: a two-task MLP (a+b and a−b mod 59) trained by this project\'s engine. The addition task\'s Fourier-frequency neurons\n'
+    + '(target: addition examples, control: subtraction examples) are swept, then as many random neurons; --all also sweeps the\n'
+    + 'neurons both tasks share. induction: a two-layer attention-only transformer trained on sequences with a repeated segment;\n'
+    + 'its previous-token + induction head circuit, random heads, the induction head alone and keep-only (target: queries in the\n'
+    + 'repeat, control: queries in the first occurrence). Each sweep writes out/<name>.results.json and out/<name>.html in the example folder.',
+  args: [{ name: 'example', description: `which example: ${DEMO_NAMES.join(' or ')} (default ${DEMO_NAMES[0]})`, required: false }],
   flags: [
-    { name: 'all', type: 'boolean', description: 'also sweep shared-neurons.circuit.yaml (the neurons both tasks use)' },
-    { name: 'examples', type: 'string', valueName: 'DIR', description: 'the example folder (default: examples/modular of this clone)' },
+    { name: 'all', type: 'boolean', description: 'modular: also sweep shared-neurons.circuit.yaml (the neurons both tasks use)' },
+    { name: 'examples', type: 'string', valueName: 'DIR', description: 'the example folder (default: examples/<example> of this clone)' },
   ],
   async run(args, io) {
-    const dir = findDemoExample(io.cwd, typeof args.flags.examples === 'string' ? args.flags.examples : undefined);
-    if (!dir) {
-      io.err(`circuit-thermometer: cannot find ${DEMO_EXAMPLE}/${DEMO_HYPOTHESES[0]}.circuit.yaml; run the demo from a clone of the repository or pass --examples DIR`);
+    const which = args.positionals[0] ?? DEMO_NAMES[0]!;
+    const demo = DEMOS[which];
+    if (!demo) {
+      io.err(`circuit-thermometer: no demo named '${which}'; choose ${DEMO_NAMES.join(' or ')}`);
       return EXIT.usage;
     }
-    const names = args.flags.all === true ? [...DEMO_HYPOTHESES, ...DEMO_EXTRA_HYPOTHESES] : [...DEMO_HYPOTHESES];
-    return runDemo(dir, names, io);
+    const dir = findDemoExample(io.cwd, typeof args.flags.examples === 'string' ? args.flags.examples : undefined, demo);
+    if (!dir) {
+      io.err(`circuit-thermometer: cannot find ${demo.folder}/${demo.hypotheses[0]}.circuit.yaml; run the demo from a clone of the repository or pass --examples DIR`);
+      return EXIT.usage;
+    }
+    const names = args.flags.all === true ? [...demo.hypotheses, ...demo.extra] : [...demo.hypotheses];
+    return runDemo(dir, names, io, demo);
   },
 };
 
-export async function runDemo(dir: string, names: readonly string[], io: CliIO): Promise<number> {
+export async function runDemo(dir: string, names: readonly string[], io: CliIO, demo: DemoExample = DEMOS.modular!): Promise<number> {
   const outDir = path.join(dir, 'out');
   fs.mkdirSync(outDir, { recursive: true });
   const docs: { name: string; doc: ResultsDocument }[] = [];
@@ -69,10 +102,7 @@ export async function runDemo(dir: string, names: readonly string[], io: CliIO):
   }
   io.out('\n== side by side ==');
   io.out(table([SUMMARY_HEADER, ...docs.map(({ name, doc }) => summaryRow(name, doc))]).join('\n'));
-  if (docs.some(({ doc }) => doc.dial !== 'sgld')) {
-    io.out('\nThese sweeps use weight noise (independent draws). SGLD chains of this model do not converge within the demo\'s budget'
-      + ' (split-R̂ 1.6–2.1 at short chains), and an unconverged level holds no test: see examples/modular/README.md, "Under SGLD".');
-  }
+  if (docs.some(({ doc }) => doc.dial !== 'sgld')) io.out(`\n${demo.weightNoiseNote}`);
   io.out(`\ncharts: ${docs.map(({ name }) => displayPath(path.join(outDir, `${name}.html`), io.cwd)).join(', ')}`);
   return EXIT.ok;
 }

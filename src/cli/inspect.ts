@@ -1,8 +1,10 @@
-// `inspect MODEL [--json]`: inputs, outputs, parameters, ops and opset of an ONNX model.
+// `inspect MODEL [--tensors] [--json]`: inputs, outputs, parameters, ops and opset of an ONNX model; --tensors also
+// lists every node output with its op and measured shape (the names a circuit's components are written on).
 import { safeName } from '../engine/util/readGate';
 import * as nodePath from 'node:path';
 import { analyzeGradientSupport, MissingGradient } from '../engine/autodiff';
 import { loadModel, ModelSummary, summarizeModel } from '../engine/onnx';
+import { placeholderFeeds, probeShapes, PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
 import { CliIO, Command, EXIT } from './command';
 import { displayPath, table } from './format';
 
@@ -16,6 +18,20 @@ function shapeText(shape: (number | string | null)[] | null): string {
 /** What `inspect` reports: the model summary plus whether gradients w.r.t. every parameter can be built. */
 export interface InspectReport extends ModelSummary {
   gradient: { supported: boolean; missingOps: MissingGradient[] };
+  /** With --tensors: every node output in graph order, its op and its shape measured on placeholder inputs. */
+  tensors?: TensorRow[];
+}
+
+export interface TensorRow { name: string; op: string; dtype: string; shape: number[] }
+
+/** Every node output with its op, dtype and dims from one run on zero inputs (symbolic dims = PROBE_SYMBOLIC_SIZE). */
+export async function listTensors(file: string): Promise<TensorRow[]> {
+  const model = loadModel(file).proto;
+  const shapes = await probeShapes(model, placeholderFeeds(model));
+  return model.graph.node.flatMap((n) => n.output.filter((o) => o !== '').map((name) => {
+    const t = shapes.get(name);
+    return { name, op: n.opType, dtype: t?.dtype ?? 'undefined', shape: t?.dims ?? [] };
+  }));
 }
 
 export function inspectModel(file: string): InspectReport {
@@ -57,6 +73,10 @@ export function formatSummary(s: InspectReport, io: CliIO): string {
   lines.push('', s.gradient.supported ? 'gradient: supported (every op between the parameters and the outputs has a rule)'
     : `gradient: NOT supported; ops without a gradient rule on the path:`);
   lines.push(...table(s.gradient.missingOps.map((m) => [safeName(m.op), safeName(m.node), safeName(m.reason, 300)]), '  '));
+  if (s.tensors) {
+    lines.push('', `tensors: ${s.tensors.length} node outputs (shapes from one run with every symbolic dimension = ${PROBE_SYMBOLIC_SIZE})`);
+    lines.push(...table(s.tensors.map((t) => [safeName(t.name), safeName(t.op), t.dtype, `[${t.shape.join(', ')}]`]), '  '));
+  }
   return lines.join('\n');
 }
 
@@ -65,12 +85,18 @@ export const inspectCommand: Command = {
   summary: 'Show an ONNX model\'s inputs, outputs, parameters, ops and opset.',
   description: 'Dims are numbers when static and names when symbolic. Weights follow one rule (docs/method.md, "Which tensors are weights"):\n'
     + 'float initializers and Constant values that are not scalars, masks, or read only as shapes and indices.\n'
-    + '--json prints {path, sha256, producer, irVersion, opset, opsets, inputs, outputs, parameters: {count, tensors: [{…, role}], excluded}, ops, nodes,\n'
-    + 'gradient: {supported, missingOps: [{op, node, reason}]}}.',
+    + '--tensors runs the model once on zero inputs and lists every node output (the names circuit components are written on)\n'
+    + 'with its op and shape. --json prints {path, sha256, producer, irVersion, opset, opsets, inputs, outputs,\n'
+    + 'parameters: {count, tensors: [{…, role}], excluded}, ops, nodes, gradient: {supported, missingOps: [{op, node, reason}]}, tensors (with --tensors)}.',
   args: [{ name: 'MODEL', description: 'path of an .onnx file', required: true }],
-  flags: [{ name: 'json', type: 'boolean', description: 'print the summary as JSON' }],
+  flags: [
+    { name: 'json', type: 'boolean', description: 'print the summary as JSON' },
+    { name: 'tensors', type: 'boolean', description: 'also list every node output with its op and shape (runs the model once)' },
+  ],
   async run(args, io) {
-    const summary = inspectModel(nodePath.resolve(io.cwd, args.positionals[0]));
+    const file = nodePath.resolve(io.cwd, args.positionals[0]);
+    const summary: InspectReport = inspectModel(file);
+    if (args.flags.tensors === true) summary.tensors = await listTensors(file);
     io.out(args.flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary, io));
     return EXIT.ok;
   },

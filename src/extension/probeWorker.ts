@@ -21,7 +21,7 @@ export class ProbeWorker {
 
   async probe(model: string, sha256: string, feedDims: Record<string, number[]>, only?: readonly string[]): Promise<Map<string, ProbedTensor>> {
     clearTimeout(this.idle);
-    this.client ??= new WorkerClient({ ...(this.workerPath ? { workerPath: this.workerPath } : {}), clientName: 'circuit-thermometer editor probe' });
+    this.client ??= new WorkerClient({ ...(this.workerPath ? { workerPath: this.workerPath } : {}), clientName: 'circuit-thermometer editor probe', args: ['--role', 'probe'] });
     this.inFlight++;
     try {
       const { tensors } = await this.client.probe({ model, sha256, feedDims, ...(only ? { only: [...only] } : {}) });

@@ -53,6 +53,8 @@ export interface WorkerClientOptions {
   startTimeoutMs?: number;
   /** Name the worker sees in the handshake (for its logs). */
   clientName?: string;
+  /** Arguments after the script, which the worker ignores: a role that process listings show (`--role probe`). */
+  args?: string[];
   /** The worker's stdout/stderr lines and its `log` notifications. */
   onLog?: (line: string, source: 'stdout' | 'stderr' | LogMessage['level']) => void;
 }
@@ -259,7 +261,7 @@ export class WorkerClient {
       });
     }
     this.stderrTail = '';
-    const child = fork(entry.path, [], {
+    const child = fork(entry.path, this.options.args ?? [], {
       execPath: this.options.execPath,
       execArgv: [...entry.execArgv, ...(this.options.execArgv ?? [])],
       // ELECTRON_RUN_AS_NODE: inside VS Code, process.execPath is Electron; this makes it a plain node.

@@ -85,6 +85,20 @@ describe('CLI', () => {
       assert.match(text.out, /gradient: NOT supported/);
     });
 
+    it('--tensors lists every node output with its op and the shape measured with batch = 2', async () => {
+      const m = mlpModel();
+      const relu = m.graph.node.find((n) => n.opType === 'Relu')!;
+      const hidden = m.graph.initializer.find((t) => t.name === 'fc1.weight')!.dims.map(Number)[0]!;
+      const r = await cli(['inspect', 'mlp.onnx', '--tensors', '--json'], dir);
+      assert.equal(r.code, 0, r.err);
+      const rows = (JSON.parse(r.out) as InspectReport).tensors!;
+      assert.deepEqual(rows.map((t) => [t.name, t.op]), m.graph.node.flatMap((n) => n.output.map((o) => [o, n.opType])));
+      assert.deepEqual(rows.find((t) => t.name === relu.output[0])!, { name: relu.output[0], op: 'Relu', dtype: 'float32', shape: [2, hidden] });
+      const text = await cli(['inspect', 'mlp.onnx', '--tensors'], dir);
+      assert.ok(text.out.split('\n').some((l) => l.trim().split(/\s+/).join(' ') === `${relu.output[0]} Relu float32 [2, ${hidden}]`), text.out);
+      assert.equal((JSON.parse((await cli(['inspect', 'mlp.onnx', '--json'], dir)).out) as InspectReport).tensors, undefined, 'only on request');
+    });
+
     it('prints a readable table', async () => {
       const r = await cli(['inspect', 'mlp.onnx'], dir);
       assert.equal(r.code, 0);
