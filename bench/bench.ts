@@ -17,7 +17,7 @@ import { BenchProblem, gpt2Style, modularMlp } from './models';
 import { CHILD_FLAG, measureParallel, ParallelConfig, ParallelResult, runChild } from './parallel';
 import { availableCores, median, round } from './stats';
 import { BenchSource, measureForwardBackward, measureRunOverhead, measureSteps, StepRates } from './steps';
-import { measurePlantedSweeps, measureSweepMemory, runSweepChild, SWEEP_CHILD_FLAG, SweepMemory, SweepTiming } from './sweep';
+import { measurePlantedSweeps, measureSamplers, measureSweepMemory, runSweepChild, SamplerComparison, SWEEP_CHILD_FLAG, SweepMemory, SweepTiming } from './sweep';
 
 interface Options {
   json: boolean;
@@ -25,7 +25,7 @@ interface Options {
   threads: number;
   /** Extra processes × threads configurations for the parallel-chain table (e.g. on a 16-core machine). */
   scaling: [number, number][];
-  /** Sections to run: mlp, gpt2, parallel, sweeps, memory, controls (the GEMM peak always runs). */
+  /** Sections to run: mlp, gpt2, parallel, sweeps, samplers, memory, controls, batched, demo (the GEMM peak always runs). */
   sections: Set<string>;
   /** Noise source of the parallel chains (default: the sampler's). */
   parallelSource: BenchSource;
@@ -33,7 +33,7 @@ interface Options {
   memoryDefault: boolean;
 }
 
-const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'memory', 'controls', 'batched', 'demo'];
+const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'samplers', 'memory', 'controls', 'batched', 'demo'];
 /** Sections run only when asked for by --only (minutes, GiB). */
 const EXTRA_SECTIONS = ['gpt2-small'];
 
@@ -220,7 +220,17 @@ async function main(): Promise<void> {
   await guard('sweeps', async () => {
     progress('default sweeps of examples/planted/kappa-1');
     sweeps = await measurePlantedSweeps(o.threads);
-    for (const s of sweeps) log(`sweep ${s.hypothesis}: ${s.levels} levels × ${s.chains} chains × ${s.draws} draws${s.burnIn ? ` (+${s.burnIn} burn-in)` : ''}: ${s.wallSeconds} s (setup ${s.setupSeconds} s), ${s.status}`);
+    for (const s of sweeps) {
+      log(`sweep ${s.hypothesis}: ${s.levels} levels × ${s.chains} chains × ${s.draws} draws${s.burnIn ? ` (+${s.burnIn} burn-in${s.calibration ? ', the longest' : ''})` : ''}: ${s.wallSeconds} s (setup ${s.setupSeconds} s), ${s.status}`);
+      if (s.calibration) log(`  calibration (stepSize/burnIn auto): ${s.calibration.passes} step-graph passes of pilots, ${s.calibration.seconds} s, ${(100 * s.calibration.shareOfPasses).toFixed(0)}% of the sweep's sampler passes`);
+    }
+  });
+
+  let samplers: SamplerComparison[] = [];
+  await guard('samplers', async () => {
+    progress('update rules by ESS of E_T per second');
+    samplers = await measureSamplers(o.threads, q);
+    for (const s of samplers) log(`sampler ${s.sampler} (ε = ${s.stepSize}), planted κ = 1 at t = ${s.levels.join(', ')}: ESS(E_T) ${s.essTarget.join(', ')}; ESS/s ${s.essPerSecond.join(', ')} (median ${s.medianEssPerSecond}); worst R̂(E_T) ${s.worstRhat}; ${s.seconds} s`);
   });
 
   let memory: SweepMemory | undefined;
@@ -295,7 +305,7 @@ async function main(): Promise<void> {
         /** 1 − (2 × 1 with the default noise ÷ 2 × 1 without): the noise cost the way sweeps run on 2 cores. */
         noiseCostOneChainPerCore: parallelNoiseCost,
       },
-      sweeps, memory, gpt2Small, controls, batched, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
+      sweeps, samplers, memory, gpt2Small, controls, batched, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
     }, null, 2));
   }
   if (Object.keys(errors).length > 0) process.exitCode = 1;

@@ -31,6 +31,9 @@ export interface SweepTiming {
   wallSeconds: number;
   setupSeconds: number;
   status: string;
+  /** `auto` settings: step-graph passes and seconds of the calibration pilots, summed over levels, and their share
+   *  of the sweep's sampler passes (chains' steps + pilots' passes). */
+  calibration?: { passes: number; seconds: number; shareOfPasses: number };
 }
 
 function assertHypothesis(r: { hypothesis?: Hypothesis; diagnostics: { message: string }[] }, what: string): Hypothesis {
@@ -43,12 +46,22 @@ async function timeSweep(h: Hypothesis, label: string, threads: number): Promise
   const doc = await runSweep(h, { sampler: createSgldDial, threads });
   const d = h.degradation;
   const sgld = d.dial === 'sgld';
+  // The burn-in each level ran (recorded per level: `burnIn: auto` calibrates it), summed over levels.
+  const burnIns = doc.levels.map((l) => l.burnIn ?? 0);
   return {
     hypothesis: label, dial: d.dial, levels: doc.levels.length,
-    chains: sgld ? d.sgld.chains : 1, draws: sgld ? d.sgld.draws : d.noise.samples, burnIn: sgld ? d.sgld.burnIn : 0,
-    steps: sgld ? doc.levels.length * d.sgld.chains * (d.sgld.burnIn + (d.sgld.draws - 1) * d.sgld.thin + 1) : 0,
+    chains: sgld ? d.sgld.chains : 1, draws: sgld ? d.sgld.draws : d.noise.samples, burnIn: sgld ? Math.max(0, ...burnIns) : 0,
+    steps: sgld ? burnIns.reduce((a, b) => a + d.sgld.chains * (b + (d.sgld.draws - 1) * d.sgld.thin + 1), 0) : 0,
     wallSeconds: round((performance.now() - t) / 1000), setupSeconds: round(doc.timings.setupSeconds), status: doc.status,
+    ...calibrationOf(doc.levels, sgld ? doc.levels.reduce((a, l) => a + d.sgld.chains * ((l.burnIn ?? 0) + (d.sgld.draws - 1) * d.sgld.thin + 1), 0) : 0),
   };
+}
+
+function calibrationOf(levels: readonly { calibration?: { passes: number; seconds: number } }[], chainSteps: number): Pick<SweepTiming, 'calibration'> {
+  const costs = levels.flatMap((l) => (l.calibration ? [l.calibration] : []));
+  if (costs.length === 0) return {};
+  const passes = costs.reduce((a, c) => a + c.passes, 0);
+  return { calibration: { passes, seconds: round(costs.reduce((a, c) => a + c.seconds, 0)), shareOfPasses: round(passes / (passes + chainSteps)) } };
 }
 
 /** The planted κ = 1 hypothesis as committed, then on the sgld dial with the defaults (grid 0.1 … 1000, 13 levels). */
@@ -59,10 +72,59 @@ export async function measurePlantedSweeps(threads: number): Promise<SweepTiming
   doc.degradation = { dial: 'sgld', temperatures: { from: 0.1, to: 1000, count: 13 }, seed: 0 };
   const sgldFile = path.join(path.dirname(PLANTED), 'kappa-1.sgld-defaults.circuit.yaml'); // never written: paths resolve beside it
   const sgld = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), sgldFile), 'sgld variant');
+  const auto = { ...sgld, degradation: { ...sgld.degradation, sgld: { ...sgld.degradation.sgld, stepSize: 'auto' as const, burnIn: 'auto' as const } } };
   return [
     await timeSweep(committed, 'examples/planted/kappa-1.circuit.yaml', threads),
     await timeSweep(sgld, 'examples/planted/kappa-1.circuit.yaml with dial: sgld, defaults', threads),
+    await timeSweep(auto, 'the same with stepSize: auto, burnIn: auto', threads),
   ];
+}
+
+export interface SamplerComparison {
+  sampler: string;
+  stepSize: number;
+  levels: number[];
+  /** Bulk ESS of E_T per level (all chains), and per second of that level's wall time. */
+  essTarget: (number | null)[];
+  essPerSecond: (number | null)[];
+  /** Median over levels of the ESS of E_T per second: the figure the default is chosen by. */
+  medianEssPerSecond: number | null;
+  worstRhat: number | null;
+  seconds: number;
+}
+
+/**
+ * The three update rules on the planted κ = 1 network's sgld sweep (3 levels, 4 chains × 200 draws, thin 5, the
+ * same ε = 1e-4, which moves a weight by ≈ √ε per step under SGLD and SGNHT): the bulk ESS of E_T per second.
+ * RMSprop's preconditioner P = 1/(√V + 0.1) multiplies the step by up to 10 where gradients are small, so it also
+ * runs at ε = 1e-5, whose largest effective step is SGLD's.
+ */
+export async function measureSamplers(threads: number, quick: boolean): Promise<SamplerComparison[]> {
+  if (!fs.existsSync(PLANTED)) return [];
+  const doc = YAML.parse(fs.readFileSync(PLANTED, 'utf8')) as Record<string, unknown>;
+  const out: SamplerComparison[] = [];
+  const runs = [['sgld', 1e-4], ['rmsprop-sgld', 1e-4], ['rmsprop-sgld', 1e-5], ['sgnht', 1e-4]] as const;
+  for (const [sampler, stepSize] of runs) {
+    doc.degradation = {
+      dial: 'sgld', temperatures: [0.3, 3, 30], seed: 0,
+      sgld: { sampler, stepSize, chains: 4, draws: quick ? 50 : 200, thin: 5, burnIn: 500, batchSize: 64 },
+    };
+    doc.controls = { count: 0 };
+    const file = path.join(path.dirname(PLANTED), `kappa-1.${sampler}.circuit.yaml`); // never written
+    const h = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), file), `${sampler} variant`);
+    const t = performance.now();
+    const result = await runSweep(h, { sampler: createSgldDial, threads });
+    const ess = result.levels.map((l) => l.convergence?.essBulk.targetEffect ?? null);
+    const perSecond = ess.map((e, i) => (e === null ? null : round(e / result.levels[i]!.seconds)));
+    const finite = perSecond.filter((v): v is number => v !== null).sort((a, b) => a - b);
+    const rhats = result.levels.map((l) => l.convergence?.rhat.targetEffect).filter((v): v is number => typeof v === 'number');
+    out.push({
+      sampler, stepSize, levels: result.levels.map((l) => l.level), essTarget: ess.map((e) => (e === null ? null : round(e))), essPerSecond: perSecond,
+      medianEssPerSecond: finite.length ? finite[Math.floor(finite.length / 2)]! : null, worstRhat: rhats.length ? round(Math.max(...rhats)) : null,
+      seconds: round((performance.now() - t) / 1000),
+    });
+  }
+  return out;
 }
 
 export interface SweepMemory {

@@ -17,7 +17,7 @@ import type { Estimate, LevelResult, Verdict } from '../protocol/results';
 import type { ChartDoc, ChartXAxis } from '../protocol/webview';
 import {
   calibrationText, describeConvergence, formatEstimate, formatFailed, formatLevel, formatNumber, formatSe, isVersion1, judgedV2,
-  NO_NULL_V1, NO_NULL_V2, unconverged, verdictExtras,
+  NO_NULL_V1, NO_NULL_V2, samplerLine, unconverged, verdictExtras,
 } from './format';
 import { type ChartTheme, withAlpha } from './theme';
 
@@ -120,7 +120,7 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
   const sufficiency = asksSufficiency(doc, levels);
   const hoverHead = levels.map((l) => `${symbol} = ${formatLevel(l.level)} · ΔL = ${formatEstimate(l.lossGap)}${unconverged(l) ? ' · <b>not converged</b>' : ''}`);
   // Every hover ends with the level's tests: convergence and what failed.
-  const testLines = levels.map((l) => [describeConvergence(l), `failed: ${formatFailed(l)}`]);
+  const testLines = levels.map((l) => [describeConvergence(l), ...optional(samplerLine(l)), `failed: ${formatFailed(l)}`]);
   const symbols = levels.map((l): PointSymbol => (unconverged(l) ? 'circle-open' : 'circle'));
   const targetLines = levels.map((l, i) => [...nullLines(l, v1, doc), ...testLines[i]!]);
   const collateralLines = levels.map((l, i) => [collateralLine(l), ...testLines[i]!]);
@@ -469,6 +469,10 @@ interface BandExtras {
   symbols?: PointSymbol[];
   /** More hover lines per point. */
   lines?: string[][];
+}
+
+function optional(line: string | undefined): string[] {
+  return line === undefined ? [] : [line];
 }
 
 /** Upper and lower traces of a 95% band (the lower fills up to the upper), then the mean line with exact hover values. */

@@ -91,6 +91,14 @@ export function describeConvergence(l: LevelResult): string {
   return unconverged(l) ? `not converged: ${text}` : text;
 }
 
+/** The sampler's settings at a level (sgld): the step size and burn-in it ran with (calibrated per level with
+ *  `auto`) and the chains' mean MALA acceptance. Undefined for other dials. */
+export function samplerLine(l: LevelResult): string | undefined {
+  if (l.stepSize === undefined) return undefined;
+  const acceptance = l.acceptance !== undefined ? ` · MALA acceptance ${l.acceptance.toFixed(2)}` : '';
+  return `sampler: ε = ${formatNumber(l.stepSize)}${l.burnIn !== undefined ? ` · burn-in ${l.burnIn} steps` : ''}${acceptance}`;
+}
+
 /**
  * The verdict's numbers that its one-line summary does not already state (the engine's summary names t_ent,
  * t_surv and the width in decades when there is a clean window), so a header shows each fact once.

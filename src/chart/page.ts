@@ -4,6 +4,7 @@ import type { ResultsDocument } from '../protocol/results';
 import { chartDocOf } from '../protocol/webview';
 import { buildFigure, type ChartXAxis, escapeHtml, type Figure, levelSymbol } from './figure';
 import { calibrationText, formatNumber, inconclusiveText, isVersion1, levelCells, levelTableHeader, unconverged, verdictExtras } from './format';
+import { buildSamplerDashboard, hasSamplerDashboard } from './samplerDashboard';
 import { darkTheme, lightTheme } from './theme';
 
 export interface ChartPageOptions {
@@ -19,6 +20,10 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
   for (const [themeName, theme] of [['light', lightTheme], ['dark', darkTheme]] as const) {
     for (const xAxis of ['temperature', 'lossGap'] as const) figures[`${themeName}/${xAxis}`] = buildFigure(chart, { xAxis, theme });
   }
+  // The sampler dashboard (sgld): the chains' traces, R̂, ESS, acceptance and ε per level.
+  const dashboard = hasSamplerDashboard(doc)
+    ? { light: buildSamplerDashboard(doc, lightTheme), dark: buildSamplerDashboard(doc, darkTheme) }
+    : null;
   const name = escapeHtml(doc.hypothesis.resolved.circuit.name);
   const initialAxis = options.xAxis ?? 'temperature';
   return `<!DOCTYPE html>
@@ -49,6 +54,7 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
 <p class="facts">${verdictFacts(doc)}</p>
 ${verdictNotes(doc)}
 ${levelTable(doc)}
+${dashboard ? '<div id="sampler" data-testid="sampler-dashboard" style="width: 100%; height: 80vh; min-height: 560px; margin-top: 16px"></div>' : ''}
 <p class="facts">Hypothesis ${escapeHtml(doc.hypothesis.file)} · model ${escapeHtml(doc.model.path)} (sha256 ${doc.model.sha256.slice(0, 12)}…) · seed ${doc.seed} · ${escapeHtml(doc.engine.name)} ${escapeHtml(doc.engine.version)} · ${escapeHtml(doc.createdAt)}</p>
 <script>${scriptSafe(options.plotlySource)}</script>
 <script>
@@ -57,9 +63,12 @@ ${levelTable(doc)}
   var select = document.getElementById('axis');
   var dark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
   select.value = ${JSON.stringify(initialAxis)};
+  var dashboard = ${scriptSafe(JSON.stringify(dashboard))};
   function draw() {
-    var f = figures[(dark && dark.matches ? 'dark' : 'light') + '/' + select.value];
+    var theme = dark && dark.matches ? 'dark' : 'light';
+    var f = figures[theme + '/' + select.value];
     Plotly.react('chart', f.data, f.layout, { displaylogo: false, responsive: true });
+    if (dashboard) Plotly.react('sampler', dashboard[theme].data, dashboard[theme].layout, { displaylogo: false, responsive: true });
   }
   select.addEventListener('change', draw);
   if (dark && dark.addEventListener) dark.addEventListener('change', draw);

@@ -1,5 +1,6 @@
 // The command table. To add a command (gradcheck, sweep, llc, demo, …), write `src/cli/<name>.ts`
 // exporting a `Command`, import it here and add it to the list: dispatch, help and errors follow.
+import { calibrateCommand } from './calibrate';
 import { checkCommand } from './check';
 import { Command } from './command';
 import { demoCommand } from './demo';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   mergeCommand,
   slurmCommand,
   llcCommand,
+  calibrateCommand,
   gradcheckCommand,
   demoCommand,
 ];

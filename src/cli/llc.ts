@@ -5,8 +5,12 @@ import * as nodePath from 'node:path';
 import { loadArray, NdArray } from '../engine/data';
 import { DialDivergence } from '../engine/dials/dial';
 import { estimateLlc, LlcResult } from '../engine/dials/llc';
-import type { SgldNoiseSource } from '../engine/dials/sgldGraph';
+import { SAMPLER_KINDS, type SamplerKind, type SgldNoiseSource } from '../engine/dials/sgldGraph';
+import { degradableParameters } from '../engine/dials/parameters';
+import { selectParameters } from '../engine/dials/parameterSelection';
 import { GraphIndex, loadModel } from '../engine/onnx';
+import type { ModelProto } from '../engine/onnx/proto';
+import { didYouMean } from '../hypothesis/suggest';
 import { ParsedArgs, UsageError } from './args';
 import { CliIO, Command, EXIT } from './command';
 import { displayPath, table } from './format';
@@ -25,7 +29,7 @@ export const llcCommand: Command = {
     + 'The standard error is the spread of the per-chain estimates. A diverging chain stops the run (exit 1) with a step size to try.\n'
     + `Defaults: --loss ${DEFAULTS.loss} --nbeta n/log n --step-size ${DEFAULTS.stepSize} --localization ${DEFAULTS.localization} --chains ${DEFAULTS.chains}\n`
     + `--draws ${DEFAULTS.draws} --burn-in ${DEFAULTS.burnIn} --thin ${DEFAULTS.thin} --batch-size ${DEFAULTS.batchSize} --seed ${DEFAULTS.seed}.\n`
-    + '--json prints {llc: {mean, se, sd, chains} (sd: over chains, n − 1, devinterp\'s llc/std), initLoss, nbeta, n, d, stepSize, localization, chains, draws, burnIn, thin,\n'
+    + '--json prints {llc: {mean, se, sd, chains} (sd: over chains, n − 1, devinterp\'s llc/std), initLoss, initLossKind, nbeta, n, d, stepSize, localization, chains, draws, burnIn, thin,\n'
     + 'batchSize, seed, acceptance: {mean, se, chains}, lossTrace, seconds, stepsPerSecond, model}.',
   args: [],
   flags: [
@@ -43,6 +47,9 @@ export const llcCommand: Command = {
     { name: 'thin', type: 'number', valueName: 'K', description: 'steps between kept draws' },
     { name: 'batch-size', type: 'number', valueName: 'S', description: 'minibatch size (at most n)' },
     { name: 'seed', type: 'number', valueName: 'K', description: 'random seed (chains are reproducible from it)' },
+    { name: 'parameters', type: 'string', valueName: 'GLOB', repeatable: true, description: 'sample only the weights whose names match (repeat for more; !GLOB excludes; ** matches anything, * anything but . and /); the rest stay at w*, and d counts the sampled ones' },
+    { name: 'sampler', type: 'string', valueName: 'RULE', description: 'sgld (default), rmsprop-sgld or sgnht: devinterp\'s update rules (only sgld reports a MALA acceptance)' },
+    { name: 'init-loss', type: 'string', valueName: 'HOW', description: 'L(w*) that λ̂ subtracts: full (all n examples; default) or batches (devinterp: the mean of one minibatch loss per chain, each chain\'s first, at w*)' },
     { name: 'noise', type: 'string', valueName: 'SOURCE', description: 'fed (a WebAssembly ziggurat, drawn before each step; default) or counter (in-graph)' },
     { name: 'json', type: 'boolean', description: 'print the result as JSON' },
   ],
@@ -59,11 +66,16 @@ export const llcCommand: Command = {
     const noise = optionalString(args, 'noise') ?? 'fed';
     if (noise !== 'counter' && noise !== 'fed') throw new UsageError(`--noise must be counter or fed, not '${noise}'`, HINT);
 
+    const parameters = selectedWeights(args, model);
+    const sampler = optionalString(args, 'sampler') ?? 'sgld';
+    if (!(SAMPLER_KINDS as readonly string[]).includes(sampler)) throw new UsageError(`--sampler must be ${SAMPLER_KINDS.join(', ')}, not '${sampler}'`, HINT);
+    const initLoss = optionalString(args, 'init-loss') ?? 'full';
+    if (initLoss !== 'full' && initLoss !== 'batches') throw new UsageError(`--init-loss must be full or batches, not '${initLoss}'`, HINT);
     const batchSize = count(args, 'batch-size', 1) ?? DEFAULTS.batchSize;
     let result: LlcResult;
     try {
       result = await estimateLlc({
-        model, loss: { kind: loss, output }, data: { inputs, labels },
+        model, loss: { kind: loss, output }, data: { inputs, labels }, parameters,
         nbeta: nbetaFlag(args, batchSize),
         stepSize: positive(args, 'step-size') ?? DEFAULTS.stepSize,
         localization: nonNegative(args, 'localization') ?? DEFAULTS.localization,
@@ -73,7 +85,7 @@ export const llcCommand: Command = {
         thin: count(args, 'thin', 1) ?? DEFAULTS.thin,
         batchSize,
         seed: count(args, 'seed', 0) ?? DEFAULTS.seed,
-        noise: noise as SgldNoiseSource,
+        noise: noise as SgldNoiseSource, initLoss, sampler: sampler as SamplerKind,
       });
     } catch (e) {
       if (!(e instanceof DialDivergence)) throw e;
@@ -92,12 +104,13 @@ export function formatLlc(r: LlcResult, modelPath: string, io: CliIO): string {
     '',
     ...table([
       ['model', displayPath(modelPath, io.cwd)],
+      ['weights', r.parameters.length <= 6 ? r.parameters.join(', ') : `${r.parameters.length} tensors`],
       ['per chain', r.llc.chains.map((v) => v.toPrecision(4)).join('  ')],
       ['sd over chains', r.llc.sd === null ? '—' : `${r.llc.sd.toPrecision(3)} (devinterp's llc/std)`],
-      ['L_n(w*)', r.initLoss.toPrecision(6)],
+      [r.initLossKind === 'full' ? 'L_n(w*)' : 'L(w*), batches', `${r.initLoss.toPrecision(6)}${r.initLossKind === 'batches' ? ` (mean of ${r.chains} minibatch losses, one per chain)` : ''}`],
       ['nβ', `${r.nbeta.toPrecision(6)} (n = ${r.n})`],
-      ['sampler', `ε = ${r.stepSize}, γ = ${r.localization}, ${r.chains} chains × ${r.draws} draws, burn-in ${r.burnIn}, thin ${r.thin}, batch ${r.batchSize}, seed ${r.seed}`],
-      ['MALA acceptance', `${pm(r.acceptance, 3)}${r.acceptance.mean < 0.5 ? '  (low: the step size is probably too large)' : ''}`],
+      ['sampler', `${r.sampler}, ε = ${r.stepSize}, γ = ${r.localization}, ${r.chains} chains × ${r.draws} draws, burn-in ${r.burnIn}, thin ${r.thin}, batch ${r.batchSize}, seed ${r.seed}`],
+      ['MALA acceptance', Number.isNaN(r.acceptance.mean) ? `— (${r.sampler} makes no Langevin proposal)` : `${pm(r.acceptance, 3)}${r.acceptance.mean < 0.5 ? '  (low: the step size is probably too large)' : ''}`],
       ['time', `${r.seconds.toFixed(1)} s, ${Math.round(r.stepsPerSecond)} steps/s`],
     ]),
   ].join('\n');
@@ -121,6 +134,23 @@ async function loadInputs(args: ParsedArgs, io: CliIO, modelInputs: readonly str
   const missing = modelInputs.filter((n) => !(n in inputs));
   if (missing.length) throw new UsageError(`no --input for the model input${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, HINT);
   return inputs;
+}
+
+/** --parameters: the weights to sample (undefined: all); a glob that matches nothing is a usage error. */
+function selectedWeights(args: ParsedArgs, model: ModelProto): string[] | undefined {
+  const given = args.lists?.parameters ?? [];
+  if (given.length === 0) return undefined;
+  const include = given.filter((g) => !g.startsWith('!'));
+  const exclude = given.filter((g) => g.startsWith('!')).map((g) => g.slice(1));
+  const all = degradableParameters(model);
+  const { selected, unmatched } = selectParameters(all, { ...(include.length ? { include } : {}), ...(exclude.length ? { exclude } : {}) });
+  if (unmatched.length > 0) {
+    const u = unmatched[0]!;
+    const guess = didYouMean(u.pattern, all.map((p) => p.name));
+    throw new UsageError(`--parameters ${u.list === 'exclude' ? '!' : ''}${u.pattern} matches none of the model's ${all.length} weights${guess ? ` (did you mean '${guess}'?)` : ''}`, 'list them with `circuit-thermometer inspect MODEL`; ** matches anything, * anything but . and /');
+  }
+  if (selected.length === 0) throw new UsageError(`--parameters leaves none of the model's ${all.length} weights to sample`, HINT);
+  return selected.map((p) => p.name);
 }
 
 function onlyOne(names: readonly string[], what: string): string {

@@ -8,6 +8,7 @@ import { settings } from './config';
 import { chooseDataFiles, rankFiles } from './dataFiles';
 import { autodiffModule, dataModule, onnxModule } from './engine';
 import type { HypothesisService } from './hypothesisService';
+import { calibrateSampler } from './calibrateCommand';
 import { inputSpecs, runGradcheck } from './gradcheckRun';
 import { modelMarkdown, type GradientFacts } from './modelMarkdown';
 import { scaffoldHypothesis, type ScaffoldTensor } from './scaffold';
@@ -33,6 +34,7 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
       reg('inspectModel', (arg) => this.inspect(uriOf(arg))),
       reg('newHypothesis', (arg) => this.newHypothesis(uriOf(arg))),
       reg('checkGradients', (arg) => this.checkGradients(uriOf(arg))),
+      reg('calibrateSampler', (arg) => this.calibrate(uriOf(arg))),
     ];
   }
 
@@ -171,6 +173,21 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
       sgld: s.defaults,
       data: chooseDataFiles({ inputs, classes }, candidates),
     }, name);
+  }
+
+  // ---- sampler calibration ---------------------------------------------------------------------------------
+
+  async calibrate(uri: vscode.Uri | undefined): Promise<void> {
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : activeHypothesis();
+    if (!document) {
+      void vscode.window.showInformationMessage('Open a hypothesis file (*.circuit.yaml) to calibrate its sampler.');
+      return;
+    }
+    if (!this.trusted()) {
+      void vscode.window.showInformationMessage('Calibrating the sampler runs the model, which an untrusted workspace does not allow.');
+      return;
+    }
+    await calibrateSampler(document, this.workerPath, this.log);
   }
 
   // ---- gradients ------------------------------------------------------------------------------------------

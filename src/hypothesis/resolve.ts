@@ -28,6 +28,7 @@ interface Raw {
     temperatures?: { from?: number; to?: number; count?: number; scale?: 'log' | 'linear' } | number[];
     sgld?: Partial<SgldSettings>;
     noise?: { samples?: number; tensors?: string[] };
+    parameters?: { include?: string[]; exclude?: string[] };
     checkpoints?: string[];
     steps?: number[];
     seed?: number;
@@ -216,7 +217,7 @@ export class Resolver {
 
   private degradation(d: NonNullable<Raw['degradation']>): DeepPartial<Degradation> {
     const dial = d.dial;
-    const out: DeepPartial<Degradation> = { dial, sgld: d.sgld, noise: d.noise, seed: d.seed, steps: d.steps };
+    const out: DeepPartial<Degradation> = { dial, sgld: d.sgld, noise: d.noise, seed: d.seed, steps: d.steps, ...(d.parameters ? { parameters: d.parameters } : {}) };
     const written = (key: string) => nodeAt(this.tree, ['degradation', key]).complete;
     if (dial === 'checkpoints') {
       if (written('temperatures')) {
@@ -240,6 +241,9 @@ export class Resolver {
         out.temperatures = this.grid(d.temperatures, dial === 'sgld');
       }
     }
+    if (dial && (dial === 'checkpoints' || dial === 'activation-noise') && written('parameters')) {
+      this.out.warning('hyp/unused-setting', this.at(['degradation', 'parameters']), `the ${dial} dial ignores parameters: only sgld and weight-noise sample a subset of the weights`);
+    }
     if (dial && dial !== 'sgld' && written('sgld')) {
       this.out.warning('hyp/unused-setting', this.at(['degradation', 'sgld']), `the ${dial} dial ignores the sgld settings`);
     }
@@ -250,7 +254,12 @@ export class Resolver {
       this.out.warning('hyp/unused-setting', this.at(['degradation', 'noise', 'tensors']), `the ${dial} dial ignores noise.tensors`);
     }
     const s = d.sgld;
-    if (dial === 'sgld' && s && s.burnIn !== undefined && s.draws !== undefined && s.burnIn >= s.draws) {
+    if (dial === 'sgld' && s?.stepSize === 'auto' && s.sampler !== undefined && s.sampler !== 'sgld') {
+      this.out.error('hyp/step-size-auto-sampler', this.at(['degradation', 'sgld', 'stepSize']),
+        `stepSize: auto calibrates by the MALA acceptance of SGLD's proposal, which the ${s.sampler} sampler does not make`,
+        { hint: 'give a number, or calibrate with sampler: sgld and use the ε it chose' });
+    }
+    if (dial === 'sgld' && s && typeof s.burnIn === 'number' && s.draws !== undefined && s.burnIn >= s.draws) {
       this.out.warning('hyp/burn-in-long', this.at(['degradation', 'sgld', 'burnIn']),
         `burn-in (${s.burnIn} steps) is at least as long as the draws (${s.draws}): most of the sampling time is discarded`,
         { hint: 'burn-in is extra steps before the draws; shorten it or draw more' });

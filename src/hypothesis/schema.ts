@@ -89,10 +89,18 @@ const sgldSpec: ObjectSpec = {
     localization: { type: 'number', minimum: 0, default: 100, description: 'Localization strength γ pulling samples towards the trained weights w*.' },
     chains: { type: 'integer', minimum: 1, maximum: 256, default: 4, description: 'Independent chains per temperature.' },
     draws: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 200, description: 'Draws kept per chain (after burn-in and thinning).' },
-    burnIn: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 100, description: 'Steps discarded at the start of each chain.' },
+    burnIn: {
+      type: 'oneOf', default: 100,
+      description: 'Steps discarded at the start of each chain: a number, or auto: per level, max(100, 3·2/(εγ)) steps (three relaxation times of the localization pull), doubled (up to 16×) until the loss trace of a pilot chain after it is stationary.',
+      variants: [
+        { type: 'integer', minimum: 0, maximum: 10_000_000, description: 'Steps discarded at the start of each chain.' },
+        { type: 'enum', values: ['auto'], description: 'Calibrate the burn-in per level from a pilot chain.' },
+      ],
+    },
     thin: { type: 'integer', minimum: 1, maximum: 10_000, default: 1, description: 'Keep every `thin`-th step as a draw. Only kept draws are evaluated (circuit, controls, metrics), so thinning a long chain cuts the evaluation cost in proportion.' },
     batchSize: { type: 'integer', minimum: 1, default: 256, description: 'Examples per SGLD step (the minibatch B).' },
     nbeta: { type: 'number', exclusiveMinimum: 0, description: 'When set, nβ at each level is nbeta / level instead of n / level.' },
+    sampler: { type: 'enum', values: ['sgld', 'rmsprop-sgld', 'sgnht'], default: 'sgld', description: 'The update rule (devinterp\'s): sgld; rmsprop-sgld, SGLD preconditioned by RMSprop (α = 0.99, λ = 0.1); sgnht, the Nosé–Hoover thermostat (diffusion 0.01). stepSize: auto needs sgld (it calibrates by the MALA acceptance of SGLD\'s proposal).' },
   },
 };
 
@@ -197,6 +205,14 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
           variants: [gridSpec, { type: 'array', description: 'Explicit levels, strictly increasing.', items: { type: 'number', description: 'A level.' } }],
         },
         sgld: sgldSpec,
+        parameters: {
+          type: 'object',
+          description: 'Weight-restricted tempering: only the weights whose names match an include glob (all, without one) and no exclude glob are sampled (sgld) or perturbed (weight-noise); the rest stay at their trained values. ** matches anything, * anything but . and /, ? one such character. The LLC is then the restricted one, with its own d.',
+          properties: {
+            include: { type: 'array', minItems: 1, description: 'Globs of the weights to sample.', items: { type: 'string', description: 'A glob on weight names, e.g. blocks.*.attn.**' } },
+            exclude: { type: 'array', minItems: 1, description: 'Globs of weights to leave at their trained values.', items: { type: 'string', description: 'A glob on weight names.' } },
+          },
+        },
         noise: {
           type: 'object',
           description: 'Settings of the weight-noise and activation-noise dials.',

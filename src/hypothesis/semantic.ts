@@ -6,6 +6,8 @@ import { Dim, ModelError, ProbedTensor } from '../engine/onnx';
 import { userMessage } from '../engine/onnx/runtimeMessage';
 import { PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
 import { log10DistinctSets, unitsAlong } from '../engine/sweep/controls';
+import { degradableParameters } from '../engine/dials/parameters';
+import { RESTRICTABLE_DIALS, selectParameters } from '../engine/dials/parameterSelection';
 import type { CircuitComponent } from '../protocol/hypothesis';
 import { CheckCache, defaultCheckCache, LARGE_GRAPH_NODES, ModelFacts } from './cache';
 import { DiagnosticCode, Fix, Range } from './diagnostics';
@@ -27,6 +29,10 @@ export interface SemanticOptions {
 
 const INTEGER_DTYPES: readonly string[] = ['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64'];
 const FLOAT_DTYPES: readonly string[] = ['float32', 'float64', 'float16', 'bfloat16'];
+
+function isString(v: unknown): v is string {
+  return typeof v === 'string';
+}
 
 /** One line, cleaned of onnxruntime's C++ paths, control characters escaped. */
 function oneLine(e: unknown): string {
@@ -67,6 +73,7 @@ export class SemanticChecker {
     const n = this.checkLengths(infos);
     if (facts) {
       this.checkNames(facts);
+      this.checkParameters(facts);
       this.checkInputs(facts, infos);
       const probe = await this.probe(facts, infos);
       if (this.aborted) return;
@@ -191,6 +198,25 @@ export class SemanticChecker {
     this.out.error(code, range, message, guess
       ? { hint: `did you mean '${guess}'?`, fix: { range, newText: scalarText(guess, style), title: `Change to '${guess}'` } }
       : { hint: fallbackHint });
+  }
+
+  /** `degradation.parameters`: every glob must match a degradable weight, and together they must leave some. */
+  private checkParameters(facts: ModelFacts): void {
+    const selection = this.draft.degradation?.parameters;
+    const dial = this.draft.degradation?.dial;
+    if (!selection || !dial || !RESTRICTABLE_DIALS.includes(dial)) return;
+    const all = degradableParameters(facts.model.proto);
+    const names = all.map((p) => p.name);
+    const { selected, unmatched } = selectParameters(all, { include: selection.include?.filter(isString), exclude: selection.exclude?.filter(isString) });
+    for (const u of unmatched) {
+      const guess = didYouMean(u.pattern, names);
+      this.out.error('hyp/parameters-unmatched', this.loc.at(['degradation', 'parameters', u.list, u.index]),
+        `'${u.pattern}' matches none of the model's ${all.length} weights`,
+        { hint: guess ? `did you mean '${guess}'? (** matches anything, * anything but . and /)` : `run \`circuit-thermometer inspect ${this.draft.model}\` to list its weights; ** matches anything, * anything but . and /` });
+    }
+    if (unmatched.length === 0 && selected.length === 0) {
+      this.out.error('hyp/parameters-empty', this.loc.at(['degradation', 'parameters']), `the include and exclude globs leave none of the model's ${all.length} weights to sample`);
+    }
   }
 
   private checkNames(facts: ModelFacts): void {

@@ -23,7 +23,7 @@ interface DegradationLike {
   dial?: Hypothesis['degradation']['dial'];
   temperatures?: { levels?: readonly (number | undefined)[] };
   checkpoints?: readonly (string | undefined)[];
-  sgld?: { chains?: number; draws?: number; burnIn?: number; thin?: number };
+  sgld?: { chains?: number; draws?: number; burnIn?: number | string; thin?: number };
   noise?: { samples?: number };
 }
 
@@ -32,7 +32,9 @@ export function sweepWork(d: DegradationLike): SweepWork {
   const sgld = d.dial === 'sgld';
   const chains = sgld ? d.sgld?.chains ?? 4 : 1;
   const draws = sgld ? d.sgld?.draws ?? 200 : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? 8;
-  const steps = sgld ? levels * chains * ((d.sgld?.burnIn ?? 100) + draws * (d.sgld?.thin ?? 1)) : 0;
+  // An automatic burn-in is counted as the fixed default's (it is calibrated per level at run time).
+  const burnIn = typeof d.sgld?.burnIn === 'number' ? d.sgld.burnIn : 100;
+  const steps = sgld ? levels * chains * (burnIn + draws * (d.sgld?.thin ?? 1)) : 0;
   const evaluations = levels * chains * draws;
   return { levels, chains, draws, steps, evaluations, coreSeconds: steps / STEPS_PER_CORE_SECOND + evaluations / EVALUATIONS_PER_CORE_SECOND, units: levels * chains };
 }
@@ -55,7 +57,7 @@ export function cheaperPreset(h: Hypothesis): Hypothesis {
   const out: Hypothesis = structuredClone(h);
   if (d.dial !== 'checkpoints') out.degradation.temperatures = { ...d.temperatures, levels: thinned };
   if (d.dial === 'sgld') {
-    out.degradation.sgld = { ...d.sgld, chains: Math.min(d.sgld.chains, 2), draws: Math.min(d.sgld.draws, 50), burnIn: Math.min(d.sgld.burnIn, 50) };
+    out.degradation.sgld = { ...d.sgld, chains: Math.min(d.sgld.chains, 2), draws: Math.min(d.sgld.draws, 50), burnIn: typeof d.sgld.burnIn === 'number' ? Math.min(d.sgld.burnIn, 50) : d.sgld.burnIn };
   } else if (d.dial !== 'checkpoints') {
     out.degradation.noise = { ...d.noise, samples: Math.max(2, Math.min(d.noise.samples, 4)) };
   }

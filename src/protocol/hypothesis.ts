@@ -31,11 +31,21 @@ export interface SgldSettings {
   localization: number;
   chains: number;
   draws: number;
-  burnIn: number;
+  /** Steps discarded per chain, or 'auto': per level, a few localization relaxation times 2/(εγ), doubled until the
+   *  pilot's loss trace is stationary (the chosen burn-in is in each level's results). */
+  burnIn: number | 'auto';
   thin: number;
   batchSize: number;
   /** When set, nβ at every level is this value divided by the level (temperature = 1/β); see docs/method.md. */
   nbeta?: number;
+  /** The update rule: devinterp's SGLD (default), RMSprop-preconditioned SGLD, or SGNHT (Nosé–Hoover thermostat). */
+  sampler?: 'sgld' | 'rmsprop-sgld' | 'sgnht';
+}
+
+/** Globs on weight names (see src/engine/dials/parameterSelection.ts): the weights a weight dial samples. */
+export interface ParameterSelection {
+  include?: string[];
+  exclude?: string[];
 }
 
 export interface NoiseSettings {
@@ -50,6 +60,8 @@ export interface Degradation {
   temperatures: TemperatureGrid;
   sgld: SgldSettings;
   noise: NoiseSettings;
+  /** Weight-restricted tempering: only these weights are sampled (sgld) or perturbed (weight-noise); the rest stay at w*. */
+  parameters?: ParameterSelection;
   /** For `checkpoints`: absolute paths in order; level i is checkpoint i (or `steps[i]`). */
   checkpoints?: string[];
   steps?: number[];

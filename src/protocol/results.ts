@@ -42,6 +42,8 @@ export interface ChainTrace {
   collateralEffect: number[];
   /** MALA acceptance-probability estimate averaged over the chain (sgld only). */
   acceptance?: number;
+  /** ‖w − w*‖ at every kept draw (sgld only): how far the chain wandered from the trained weights. */
+  distance?: number[];
   diverged?: boolean;
   /** Per draw: L_n − L_n(w*) and its control-set counterpart. Only in the documents of a sweep's shards, which the
    *  client merges (their estimates need them); results files leave them out. */
@@ -93,6 +95,13 @@ export interface LevelResult {
   nbeta?: number;
   /** The SGLD step size ε of this level's chains (sgld only; calibrated per level with `stepSize: auto`). */
   stepSize?: number;
+  /** The burn-in (steps per chain) of this level's chains (sgld only; calibrated per level with `burnIn: auto`). */
+  burnIn?: number;
+  /** What `stepSize: auto` / `burnIn: auto` cost at this level: step-graph passes of the pilot chains (a pass is one
+   *  forward and backward on a minibatch, like a step) and their seconds (included in `seconds`). */
+  calibration?: { passes: number; seconds: number };
+  /** The chains' mean MALA acceptance (sgld only). */
+  acceptance?: number;
   /** E_T^k, E_C^k of each matched control set k = 1…K (index k − 1). */
   controls?: ControlLevel[];
   /** The null: mean and sd over controls of Ē_T^k, and the band m_T ± q·s_T·√(1 + 1/K) a new random set falls in. */
@@ -175,6 +184,9 @@ export interface ResultsDocument {
   seed: number;
   /** Number of examples n, and the sizes of the target and control sets. */
   data: { n: number; target: number; control: number; evaluation?: EvaluationSubset };
+  /** The weights the dial sampled: tensors and d, their total size (the LLC's d); `restricted` when
+   *  `degradation.parameters` left some weights out. */
+  weights?: { tensors: number; d: number; restricted: boolean };
   /** The trained network (t = 0): L_n(w*), L_C(w*), M_T and E_T(0), E_C(0). */
   baseline: Baseline;
   /** The matched random control sets (version 2; absent or count 0: no null). */

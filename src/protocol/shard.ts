@@ -36,9 +36,11 @@ export interface UnitResult extends WorkUnit {
   /** Set when the chain diverged (trace.diverged): one process stops the level's later chains there. */
   error?: string;
   seconds: number;
-  /** sgld: nβ and the step size used at this level. */
+  /** sgld: nβ, the step size and burn-in used at this level, and what calibrating them cost (`auto`). */
   nbeta?: number;
   stepSize?: number;
+  burnIn?: number;
+  calibration?: { passes: number; seconds: number };
 }
 
 /**

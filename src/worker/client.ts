@@ -27,6 +27,7 @@ import {
   type WorkerError,
   type LogMessage,
 } from '../protocol/worker';
+import type { CalibrationParams, CalibrationReport } from '../protocol/calibration';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import type { ProbeParams, ProbeResult } from '../protocol/probe';
 import type { Hypothesis } from '../protocol/hypothesis';
@@ -159,6 +160,22 @@ export class WorkerClient {
       return await this.request('gradcheck/run', params);
     } catch (e) {
       if (signal?.aborted) throw new WorkerRunError({ code: 'cancelled', message: 'the gradient check was cancelled' });
+      throw e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Runs the sampler's calibration grid for a hypothesis in the worker; aborting `signal` ends the worker at once. */
+  async calibrate(params: CalibrationParams, signal?: AbortSignal): Promise<CalibrationReport> {
+    const onAbort = () => this.kill();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      signal?.throwIfAborted();
+      await this.start();
+      return await this.request('calibrate/run', params);
+    } catch (e) {
+      if (signal?.aborted) throw new WorkerRunError({ code: 'cancelled', message: 'the calibration was cancelled' });
       throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);

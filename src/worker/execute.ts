@@ -10,6 +10,7 @@ import { acceptDocument } from './divergence';
 import type { DialFactory } from '../engine/dials/dial';
 import { checkResultsWritable, writeResults } from '../engine/sweep/writeResults';
 import { ENGINE_NAME, ENGINE_VERSION } from '../engine/version';
+import type { CalibrationParams, CalibrationReport } from '../protocol/calibration';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import { cancelledError } from './errors';
 import { defaultResultsPath } from './paths';
@@ -117,6 +118,14 @@ export async function executeGradcheck(params: GradcheckParams): Promise<Gradche
   const { loadModel } = require('../engine/onnx/load') as typeof import('../engine/onnx/load');
   const { model, ...options } = params;
   return gradcheck(loadModel(model).proto, options);
+}
+
+/** The sampler's calibration grid for a hypothesis file (checked first, like a sweep's). The engine loads on first use. */
+export async function executeCalibration(params: CalibrationParams): Promise<CalibrationReport> {
+  const h = await planSweep({ kind: 'file', path: params.hypothesis });
+  const { calibrateHypothesis } = require('../engine/sweep/calibrationGrid') as typeof import('../engine/sweep/calibrationGrid');
+  const { hypothesis: _file, ...options } = params;
+  return calibrateHypothesis(h, options);
 }
 
 export function loadRunner(): SweepRunner {

@@ -15,7 +15,7 @@ import {
 } from '../protocol/worker';
 import { cancelledError } from './errors';
 import { executeProbe } from './probe';
-import { ENGINE, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
+import { ENGINE, executeCalibration, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
 
 interface ActiveRun {
   runId: string;
@@ -94,6 +94,11 @@ function onRequest(req: RequestMessage): void {
       return;
     case 'gradcheck/run':
       executeGradcheck(req.params)
+        .then((report) => send(respond(req.id, req.method, report)))
+        .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
+      return;
+    case 'calibrate/run':
+      executeCalibration(req.params)
         .then((report) => send(respond(req.id, req.method, report)))
         .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
       return;

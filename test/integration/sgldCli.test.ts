@@ -62,6 +62,41 @@ describe('cli: llc', function () {
     assert.match(bad.err, /--nbeta must be a positive number or devinterp, not 'lots'/);
   });
 
+  it('--init-loss batches subtracts devinterp\'s init loss: the mean over chains of each one\'s first minibatch loss at w*', async () => {
+    const quick = ['--input', 'x=x.npy', '--model', 'linear.onnx', '--labels', 'y.npy', '--loss', 'mse', '--output', 'y', '--nbeta', '20', '--step-size', '1e-3', '--localization', '0.01', '--chains', '3', '--draws', '20', '--burn-in', '0', '--json'];
+    const batches = JSON.parse((await run(...quick, '--batch-size', '32', '--init-loss', 'batches')).out);
+    assert.equal(batches.initLossKind, 'batches');
+    // Burn-in 0: each chain's first draw is w* itself, its loss that chain's first minibatch at w*.
+    const firsts = batches.lossTrace.map((t: number[]) => t[0]);
+    assert.ok(Math.abs(batches.initLoss - firsts.reduce((a: number, v: number) => a + v, 0) / 3) < 1e-12);
+    const full = JSON.parse((await run(...quick, '--batch-size', '32')).out);
+    assert.equal(full.initLossKind, 'full');
+    assert.notEqual(full.initLoss, batches.initLoss);
+    // A batch of all n examples is the full loss (float32 sums in another order).
+    const whole = JSON.parse((await run(...quick, '--batch-size', '128', '--init-loss', 'batches')).out);
+    assert.ok(Math.abs(whole.initLoss - full.initLoss) < 1e-6 * full.initLoss, `${whole.initLoss} vs ${full.initLoss}`);
+    const bad = await run(...quick, '--init-loss', 'some');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--init-loss must be full or batches, not 'some'/);
+  });
+
+  it('--sampler picks devinterp\'s update rule; --parameters restricts the sampled weights, with their own d', async () => {
+    const quick = [...common, '--nbeta', '20', '--step-size', '1e-4', '--localization', '0.01', '--chains', '2', '--draws', '20', '--burn-in', '0', '--json'];
+    const sgnht = JSON.parse((await run(...quick, '--sampler', 'sgnht')).out);
+    assert.equal(sgnht.sampler, 'sgnht');
+    assert.equal(sgnht.acceptance.mean, null, 'no MALA acceptance for a thermostat');
+    const bias = JSON.parse((await run(...quick, '--parameters', 'b')).out);
+    assert.deepEqual([bias.parameters, bias.d], [['b'], 1]);
+    const weights = JSON.parse((await run(...quick, '--parameters', '!b')).out);
+    assert.deepEqual([weights.parameters, weights.d], [['W'], 2]);
+    const bad = await run(...quick, '--sampler', 'adam');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--sampler must be sgld, rmsprop-sgld, sgnht, not 'adam'/);
+    const typo = await run(...quick, '--parameters', 'Wx');
+    assert.equal(typo.code, 2);
+    assert.match(typo.err, /--parameters Wx matches none of the model's 2 weights \(did you mean 'W'\?\)/);
+  });
+
   it('stops a diverging chain with a message that names a smaller step size', async () => {
     const r = await run(...common, '--nbeta', '1000', '--step-size', '0.1', '--localization', '0', '--chains', '1', '--draws', '50', '--burn-in', '0');
     assert.equal(r.code, 1);

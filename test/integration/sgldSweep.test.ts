@@ -48,6 +48,18 @@ describe('sgld dial in the sweep', function () {
     assert.deepEqual(again.levels.map((l) => l.chains), doc.levels.map((l) => l.chains));
   });
 
+  it('degradation.parameters samples only the chosen weights: the results record them and their own d', async () => {
+    const h = await sgldHypothesis(1e-4);
+    const all = await runSweep({ ...h, controls: { count: 0, match: 'size' } }, { sampler: createSgldDial });
+    assert.deepEqual(all.weights, { tensors: 4, d: 96 * 22 + 96 + 4 * 96 + 4, restricted: false });
+    const out = await runSweep({ ...h, controls: { count: 0, match: 'size' }, degradation: { ...h.degradation, parameters: { include: ['out.*'] } } }, { sampler: createSgldDial });
+    assert.deepEqual(out.weights, { tensors: 2, d: 4 * 96 + 4, restricted: true });
+    // Fewer free weights, a smaller loss gap at the same temperature (each free direction adds ≈ t/2n to ΔL at w*).
+    for (let i = 0; i < out.levels.length; i++) assert.ok(out.levels[i]!.lossGap.mean < all.levels[i]!.lossGap.mean, `t = ${out.levels[i]!.level}`);
+    await assert.rejects(runSweep({ ...h, degradation: { ...h.degradation, parameters: { include: ['head.*'] } } }, { sampler: createSgldDial }),
+      /degradation\.parameters\.include\[0\]: 'head\.\*' matches no weight of .*planted-kappa-1\.onnx/);
+  });
+
   it('a step size that diverges stops the level with a message naming a smaller ε', async () => {
     const doc = await runSweep(await sgldHypothesis(1), { sampler: createSgldDial });
     assert.equal(doc.status, 'diverged');

@@ -4,7 +4,10 @@
 import * as assert from 'assert';
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { calibrateHypothesis } from '../../src/engine/sweep/calibrationGrid';
+import { checkHypothesisFile } from '../../src/hypothesis';
 import { PROTOCOL_VERSION, request, type SweepLevel, type SweepProgress, isResponse } from '../../src/protocol/worker';
 import { gradcheck } from '../../src/engine/autodiff/gradcheck';
 import { loadModel } from '../../src/engine/onnx/load';
@@ -486,5 +489,36 @@ describe('worker: the results path is checked before the work starts', function 
       }
     }
     assert.deepStrictEqual(fs.readdirSync(planted.dir).filter((f) => /probe|\.tmp$/.test(f)), [], 'no probe or temp file left');
+  });
+});
+
+describe('worker: sampler calibration over the protocol', function () {
+  this.timeout(120_000);
+  const planted = path.resolve(__dirname, '../../examples/planted');
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-calibrate-worker-'));
+    const text = fs.readFileSync(path.join(planted, 'kappa-1.circuit.yaml'), 'utf8')
+      .replace('./planted-kappa-1.onnx', path.join(planted, 'planted-kappa-1.onnx')).replaceAll('./data/', `${planted}/data/`)
+      .replace('dial: weight-noise', 'dial: sgld').replace('temperatures: { from: 0.01, to: 3, count: 12 }', 'temperatures: [0.1, 10]\n  sgld: { batchSize: 64 }');
+    fs.writeFileSync(path.join(dir, 'sgld.circuit.yaml'), text);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('answers with the grid the engine gives in-process', async () => {
+    const file = path.join(dir, 'sgld.circuit.yaml');
+    const client = new WorkerClient();
+    try {
+      const options = { stepSizes: [1e-4, 1e-5], chains: 2, steps: 20 };
+      const report = await client.calibrate({ hypothesis: file, ...options });
+      const h = (await checkHypothesisFile(file)).hypothesis!;
+      const here = await calibrateHypothesis(h, options);
+      assert.deepStrictEqual(report, JSON.parse(JSON.stringify(here)));
+      assert.deepStrictEqual(report.levels, [0.1, 10]);
+      assert.strictEqual(report.rows[0]!.cells.length, 2);
+      await assert.rejects(client.calibrate({ hypothesis: path.join(dir, 'missing.circuit.yaml') }), (e: WorkerRunError) => /missing\.circuit\.yaml/.test(e.message));
+    } finally {
+      await client.dispose();
+    }
   });
 });

@@ -55,6 +55,8 @@ export interface DialDraw {
   loss?: number;
   /** sgld: MALA acceptance-probability estimate of the step that produced this draw, in [0, 1]. */
   acceptance?: number;
+  /** sgld: ‖w − w*‖, the draw's distance from the trained weights (the sampler dashboard). */
+  distance?: number;
 }
 
 export interface Dial {
@@ -72,6 +74,10 @@ export interface Dial {
   nbeta?(level: number): number;
   /** sgld: the step size the level's chains ran with (known once they ran: `stepSize: auto` calibrates it). */
   stepSize?(levelIndex: number): number | undefined;
+  /** sgld: the burn-in (steps) of the level's chains (known once they ran: `burnIn: auto` calibrates it). */
+  burnIn?(levelIndex: number): number | undefined;
+  /** sgld with `auto` settings: what calibrating the level cost (step-graph passes of its pilots, seconds). */
+  calibrationCost?(levelIndex: number): { passes: number; seconds: number } | undefined;
   /** The draw that stands for t = 0, the trained network (activation noise: zero noise). Default: `{}` = w*. */
   baseline?(): DialDraw;
   /** Rewrites the (weights-as-inputs) model before the runner builds its paired clean/ablated model

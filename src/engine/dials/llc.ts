@@ -12,8 +12,9 @@ import type { NdArray } from '../data/ndarray';
 import type { ModelProto } from '../onnx/proto';
 import type { SgldSettings } from '../../protocol/hypothesis';
 import { fullDataLoss } from './sgldLoss';
+import { MALA_STEPS } from './sgldMala';
 import { SgldLossKind, SgldSampler } from './sgldSampler';
-import type { SgldNoiseSource } from './sgldGraph';
+import type { SamplerKind, SgldNoiseSource } from './sgldGraph';
 
 export interface LlcOptions {
   /** The model at w* (weights as initializers). */
@@ -24,6 +25,9 @@ export interface LlcOptions {
   data: { inputs: Readonly<Record<string, NdArray>>; labels: NdArray };
   /** nβ; default n / log n (Watanabe's β* = 1 / log n). */
   nbeta?: number;
+  /** L(w*) that λ̂ subtracts: on all n examples (`full`, default), or devinterp's mean over chains of one minibatch
+   *  loss each (`batches`: each chain's first minibatch, at w*). */
+  initLoss?: InitLoss;
   stepSize: number;
   localization: number;
   chains: number;
@@ -33,6 +37,8 @@ export interface LlcOptions {
   batchSize: number;
   seed: number;
   noise?: SgldNoiseSource;
+  /** The update rule; default sgld. */
+  sampler?: SamplerKind;
   threads?: number;
   /** A minibatch loss above this stops the estimate as diverged; default 100·max(L_n(w*), 1) + L_n(w*). */
   divergenceLoss?: number;
@@ -40,6 +46,8 @@ export interface LlcOptions {
   /** Called after every kept draw. */
   onDraw?: (chain: number, draw: number) => void;
 }
+
+export type InitLoss = 'full' | 'batches';
 
 export interface Estimate {
   mean: number;
@@ -56,12 +64,16 @@ export interface LlcEstimate extends Estimate {
 /** The estimate, with the sampler settings that produced it (the hypothesis file's `sgld` block, resolved). */
 export interface LlcResult extends Required<Omit<SgldSettings, 'nbeta'>> {
   llc: LlcEstimate;
-  /** L_n(w*) on all n examples. */
+  /** L(w*) as subtracted: on all n examples, or the mean of the chains' first minibatch losses (`initLossKind`). */
   initLoss: number;
+  initLossKind: InitLoss;
   nbeta: number;
   n: number;
-  /** Number of sampled weights. */
+  /** Number of sampled weights (of the restricted set, with `parameters`). */
   d: number;
+  /** The sampled weight tensors (all degradable ones unless restricted). */
+  parameters: string[];
+  sampler: SamplerKind;
   seed: number;
   /** MALA acceptance-probability estimate: mean over the draws of each chain, and over all chains. */
   acceptance: Estimate & { chains: number[] };
@@ -79,11 +91,12 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
   const infos = degradableParameters(o.model).filter((p) => parameters.includes(p.name));
   const anchor = parameterValues(o.model, parameters.map((name) => infos.find((p) => p.name === name) ?? missing(name)));
   const nbeta = o.nbeta ?? n / Math.log(n);
-  const initLoss = await fullDataLoss(o.model, o.loss, o.data);
-  const divergenceLoss = o.divergenceLoss ?? initLoss + 100 * Math.max(Math.abs(initLoss), 1);
+  const fullLoss = await fullDataLoss(o.model, o.loss, o.data);
+  const divergenceLoss = o.divergenceLoss ?? fullLoss + 100 * Math.max(Math.abs(fullLoss), 1);
+  const startLosses: number[] = [];
 
   const sampler = await SgldSampler.create({
-    model: o.model, parameters, anchor, loss: o.loss, data: o.data, batchSize: o.batchSize, noise: o.noise, threads: o.threads,
+    model: o.model, parameters, anchor, loss: o.loss, data: o.data, batchSize: o.batchSize, noise: o.noise, threads: o.threads, sampler: o.sampler,
   });
   const lossTrace: number[][] = [];
   const acceptance: number[] = [];
@@ -93,7 +106,8 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
       let accepted = 0, counted = 0;
       const draws = sampler.chain({
         stepSize: o.stepSize, nbeta, localization: o.localization, burnIn: o.burnIn, draws: o.draws, thin,
-        key: [o.seed, nbeta, chain], chain, divergenceLoss, signal: o.signal,
+        key: [o.seed, nbeta, chain], chain, divergenceLoss, signal: o.signal, onStartLoss: (l) => startLosses.push(l),
+        malaEvery: Math.max(1, Math.floor(MALA_STEPS / thin)),
       });
       for await (const d of draws) {
         losses.push(d.loss);
@@ -106,10 +120,12 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
   } finally {
     await sampler.dispose();
   }
+  const initLossKind = o.initLoss ?? 'full';
+  const initLoss = initLossKind === 'full' ? fullLoss : startLosses.reduce((a, v) => a + v, 0) / startLosses.length;
   const seconds = (performance.now() - started) / 1000;
   const steps = o.chains * (o.burnIn + (o.draws - 1) * thin + 1);
   return {
-    llc: llcFromLosses(lossTrace, initLoss, nbeta), initLoss, nbeta, n, d: sampler.graph.size,
+    llc: llcFromLosses(lossTrace, initLoss, nbeta), initLoss, initLossKind, nbeta, n, d: sampler.graph.size, parameters, sampler: sampler.graph.sampler,
     stepSize: o.stepSize, localization: o.localization, chains: o.chains, draws: o.draws, burnIn: o.burnIn, thin,
     batchSize: sampler.batchSize, seed: o.seed,
     acceptance: { ...chainMeans(acceptance), chains: acceptance }, lossTrace, seconds, stepsPerSecond: steps / seconds,

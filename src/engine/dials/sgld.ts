@@ -3,6 +3,7 @@
 // every level and chain; chain c at level t is reproducible from (seed, t, c) alone.
 import { Dial, DialContext, DialDivergence, DialDraw } from './dial';
 import { fullDataLoss } from './sgldLoss';
+import { MALA_STEPS } from './sgldMala';
 import { SgldSampler } from './sgldSampler';
 
 /** How far above L_n(w*) a minibatch loss may go before the chain counts as diverged, in units of max(L_n(w*), 1). */
@@ -14,6 +15,55 @@ export const PILOT_STEPS = 100;
 export const PILOT_ACCEPTANCE = 0.9;
 /** Key of the pilot chains' streams after (seed, level): apart from every real chain's index. */
 const PILOT_STREAM = -1;
+/** The burn-in pilot's rung key (the step-size pilots use the rungs 0…11). */
+const BURN_IN_PILOT = -1;
+
+/** `burnIn: auto`: at least this many relaxation times 2/(εγ) of the localization pull (and 100 steps)... */
+export const BURN_IN_RELAXATIONS = 3;
+export const BURN_IN_MIN = 100;
+/** ...doubled until the pilot's loss trace after it is stationary, at most this many times. */
+export const BURN_IN_DOUBLINGS = 4;
+/** The two halves of the window after a candidate burn-in agree when their means differ by < this many SEs. */
+export const STATIONARY_Z = 2;
+
+/**
+ * The burn-in of `burnIn: auto`: b₀ = max(100, ⌈3·2/(εγ)⌉) steps, the time the weakest restoring force (the
+ * localization pull, relaxation time 2/(εγ) steps) needs to forget the start at w*, then doubled until the pilot's
+ * loss trace over [b, 2b) is stationary: the means of its two halves agree within 2 standard errors (batch means,
+ * which respect autocorrelation). `losses` is one pilot chain from w* (burn-in 0); it is read up to step 2b only.
+ * Returns the last candidate when none passes (the sweep's R̂ then judges the chains).
+ */
+export async function calibrateBurnIn(losses: AsyncIterable<{ loss: number }>, stepSize: number, localization: number): Promise<{ burnIn: number; stationary: boolean }> {
+  const relaxation = localization > 0 ? 2 / (stepSize * localization) : 0;
+  let b = Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxation));
+  const last = b * 2 ** BURN_IN_DOUBLINGS;
+  const trace: number[] = [];
+  for await (const d of losses) {
+    trace.push(d.loss);
+    if (trace.length < 2 * b) continue;
+    if (stationaryHalves(trace.slice(b, 2 * b))) return { burnIn: b, stationary: true };
+    if (b >= last) break;
+    b *= 2;
+  }
+  return { burnIn: b, stationary: false };
+}
+
+/** Whether the two halves of a series have means within STATIONARY_Z standard errors (10 batch means each). */
+export function stationaryHalves(series: readonly number[]): boolean {
+  const half = Math.floor(series.length / 2);
+  const a = batchMeans(series.slice(0, half)), b = batchMeans(series.slice(half, 2 * half));
+  const se = Math.sqrt(a.se ** 2 + b.se ** 2);
+  return Math.abs(a.mean - b.mean) <= STATIONARY_Z * se;
+}
+
+function batchMeans(series: readonly number[]): { mean: number; se: number } {
+  const batches = 10;
+  const size = Math.floor(series.length / batches);
+  const means = Array.from({ length: batches }, (_, k) => series.slice(k * size, (k + 1) * size).reduce((a, v) => a + v, 0) / size);
+  const mean = means.reduce((a, v) => a + v, 0) / batches;
+  const variance = means.reduce((a, v) => a + (v - mean) ** 2, 0) / (batches - 1);
+  return { mean, se: Math.sqrt(variance / batches) };
+}
 
 /**
  * The largest ε of the ladder whose pilot chain (from w*) stays finite with mean MALA acceptance ≥ 0.9: devinterp's
@@ -37,10 +87,31 @@ export async function calibrateStepSize(pilot: (stepSize: number, key: number[])
     if (!best || acceptance > best.acceptance) best = { stepSize, acceptance };
   }
   const last = STEP_LADDER[STEP_LADDER.length - 1]!;
-  // With minibatches the acceptance estimate compares losses on different batches: gradient noise caps it below 1
-  // however small the step (measured on the planted network: ≈ 0.52 with 64 of 128 examples at t = 0.1, ≈ 1 with all).
   const seen = best ? `; the best pilot reached ${best.acceptance.toFixed(2)} at ε = ${best.stepSize.toExponential(1)}` : '';
-  throw new DialDivergence(`stepSize auto at t = ${level}: no step size down to ${last.toExponential(1)} keeps the MALA acceptance of a ${PILOT_STEPS}-step pilot ≥ ${PILOT_ACCEPTANCE}${seen}. A plateau below ${PILOT_ACCEPTANCE} is minibatch gradient noise: raise sgld.batchSize (towards n), or give a step size`, -1, 0);
+  throw new DialDivergence(`stepSize auto at t = ${level}: no step size down to ${last.toExponential(1)} keeps the MALA acceptance of a ${PILOT_STEPS}-step pilot ≥ ${PILOT_ACCEPTANCE}${seen}. The potential is too sharp at this temperature: raise the grid's lowest temperature, or give a step size`, -1, 0);
+}
+
+interface Calibrated {
+  stepSize: number;
+  burnIn: number;
+  /** What the pilots cost (only when something was calibrated). */
+  cost?: { passes: number; seconds: number };
+}
+
+/** ‖w − w*‖ over every sampled weight (float64 sum). */
+export function distanceFrom(weights: readonly Float32Array[], anchor: readonly Float32Array[]): number {
+  let sum = 0;
+  weights.forEach((w, i) => {
+    const a = anchor[i]!;
+    for (let k = 0; k < w.length; k++) { const d = w[k]! - a[k]!; sum += d * d; }
+  });
+  return Math.sqrt(sum);
+}
+
+/** The largest burn-in `burnIn: auto` can choose at this ε and γ. */
+function burnInCeiling(stepSize: number, localization: number): number {
+  const relaxation = localization > 0 ? 2 / (stepSize * localization) : 0;
+  return Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxation)) * 2 ** BURN_IN_DOUBLINGS;
 }
 
 export async function createSgldDial(ctx: DialContext): Promise<Dial> {
@@ -53,26 +124,39 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
   const divergenceLoss = initLoss + DIVERGENCE_FACTOR * Math.max(Math.abs(initLoss), 1);
   const sampler = await SgldSampler.create({
     model: ctx.model, parameters: ctx.parameters.map((p) => p.name), anchor: ctx.initialWeights,
-    loss, data: ctx.data, batchSize: settings.batchSize, threads: ctx.threads,
+    loss, data: ctx.data, batchSize: settings.batchSize, threads: ctx.threads, sampler: settings.sampler ?? 'sgld',
   });
   const nbeta = (t: number) => (settings.nbeta ?? ctx.n) / t;
-  // ε per level: fixed, or calibrated once per level (every chain and every shard finds the same one: the pilots'
-  // streams are keyed by seed and level only).
-  const chosen = new Map<number, Promise<number>>();
-  const known = new Map<number, number>();
-  const stepSizeAt = (levelIndex: number, signal?: AbortSignal): Promise<number> => {
-    const fixed = settings.stepSize;
-    if (fixed !== 'auto') return Promise.resolve(fixed);
+  // ε and burn-in per level: fixed, or calibrated once per level (every chain and every shard finds the same ones:
+  // the pilots' streams are keyed by seed and level only).
+  const chosen = new Map<number, Promise<Calibrated>>();
+  const known = new Map<number, Calibrated>();
+  const calibrated = (levelIndex: number, signal?: AbortSignal): Promise<Calibrated> => {
     let p = chosen.get(levelIndex);
     if (!p) {
       const t = levels[levelIndex]!;
-      p = calibrateStepSize((stepSize, key) => sampler.chain({
-        stepSize, nbeta: nbeta(t), localization: settings.localization, burnIn: 0, draws: PILOT_STEPS, thin: 1,
-        key: [ctx.seed, t, ...key], chain: -1, level: t, divergenceLoss, signal,
-      }), t).then((e) => {
-        known.set(levelIndex, e);
-        return e;
-      });
+      const started = performance.now();
+      // Step-graph passes of the pilots: one per step, one more per MALA measurement.
+      let passes = 0;
+      const pilot = async function* (stepSize: number, key: number[], steps: number, malaEvery: number) {
+        for await (const d of sampler.chain({
+          stepSize, nbeta: nbeta(t), localization: settings.localization, burnIn: 0, draws: steps, thin: 1,
+          key: [ctx.seed, t, ...key], chain: -1, level: t, divergenceLoss, signal, malaEvery,
+        })) {
+          passes += malaEvery > 0 ? 2 : 1;
+          yield d;
+        }
+      };
+      p = (async () => {
+        const stepSize = settings.stepSize === 'auto' ? await calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1), t) : settings.stepSize;
+        const burnIn = settings.burnIn === 'auto'
+          ? (await calibrateBurnIn(pilot(stepSize, [PILOT_STREAM, BURN_IN_PILOT], 2 * burnInCeiling(stepSize, settings.localization), 0), stepSize, settings.localization)).burnIn
+          : settings.burnIn;
+        const auto = settings.stepSize === 'auto' || settings.burnIn === 'auto';
+        const c: Calibrated = { stepSize, burnIn, ...(auto ? { cost: { passes, seconds: (performance.now() - started) / 1000 } } : {}) };
+        known.set(levelIndex, c);
+        return c;
+      })();
       chosen.set(levelIndex, p);
     }
     return p;
@@ -86,17 +170,19 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     independentDraws: false,
     deterministic: false,
     nbeta,
-    stepSize: (levelIndex) => (settings.stepSize === 'auto' ? known.get(levelIndex) : settings.stepSize),
+    stepSize: (levelIndex) => (settings.stepSize === 'auto' ? known.get(levelIndex)?.stepSize : settings.stepSize),
+    burnIn: (levelIndex) => (settings.burnIn === 'auto' ? known.get(levelIndex)?.burnIn : settings.burnIn),
+    calibrationCost: (levelIndex) => known.get(levelIndex)?.cost,
     async *draws(levelIndex: number, chain: number, signal?: AbortSignal): AsyncIterable<DialDraw> {
       const t = levels[levelIndex]!;
-      const stepSize = await stepSizeAt(levelIndex, signal);
+      const { stepSize, burnIn } = await calibrated(levelIndex, signal);
       const draws = sampler.chain({
         stepSize, nbeta: nbeta(t), localization: settings.localization,
-        burnIn: settings.burnIn, draws: settings.draws, thin: settings.thin,
-        key: [ctx.seed, t, chain], chain, level: t, divergenceLoss, signal,
+        burnIn, draws: settings.draws, thin: settings.thin,
+        key: [ctx.seed, t, chain], chain, level: t, divergenceLoss, signal, malaEvery: Math.max(1, Math.floor(MALA_STEPS / settings.thin)),
       });
       for await (const d of draws) {
-        yield { weights: d.weights, loss: d.loss, acceptance: Number.isNaN(d.acceptance) ? undefined : d.acceptance };
+        yield { weights: d.weights, loss: d.loss, acceptance: Number.isNaN(d.acceptance) ? undefined : d.acceptance, distance: distanceFrom(d.weights, ctx.initialWeights) };
       }
     },
     dispose: () => sampler.dispose(),

@@ -3,6 +3,13 @@
 //
 //   w' = w − (ε/2)·[nβ·∇L_B(w) + γ·(w − w*)] + √ε·ξ,  ξ ~ N(0, I)          (devinterp's SGLD)
 //
+// or, with `sampler`, devinterp's other two update rules (state tensors go in and come out beside the weights):
+//
+//   rmsprop-sgld  V' = αV + (1 − α)·(∇L_B)²,  P = 1/(√V' + λ);  w' = w − (ε/2)·P·[nβ·∇L_B + γ(w − w*)] + √P·√ε·ξ
+//                 (α = 0.99, λ = 0.1: devinterp's RMSprop preconditioner, Li et al. 2016)
+//   sgnht         p' = p − ε·[nβ·∇L_B + γ(w − w*)] − ζ·p + √(2D)·√ε·ξ;  w' = w + p';  ζ' = ζ + mean(p'²) − ε
+//                 (D = 0.01: devinterp's SGNHT, the Nosé–Hoover thermostat of Ding et al. 2014, with our pull)
+//
 // Beside w' the graph returns what the diagnostics need, all scalars:
 //   loss                 L_B(w) on the fed batch
 //   localizationEnergy   (γ/2)·|w − w*|²     so that U(w) = nβ·L_B(w) + (γ/2)·|w − w*|² is the potential
@@ -19,14 +26,29 @@ import { emitCounterNormals } from './sgldNoise';
  *  `none` (ξ = 0, gradient descent on U) exists to measure what the noise costs. */
 export type SgldNoiseSource = 'counter' | 'fed' | 'none';
 
+/** The update rule (see the header). */
+export type SamplerKind = 'sgld' | 'rmsprop-sgld' | 'sgnht';
+export const SAMPLER_KINDS: readonly SamplerKind[] = ['sgld', 'rmsprop-sgld', 'sgnht'];
+
+/** devinterp's defaults: RMSprop's decay and stability constant, SGNHT's diffusion factor. */
+export const RMSPROP_ALPHA = 0.99;
+export const RMSPROP_EPS = 0.1;
+export const SGNHT_DIFFUSION = 0.01;
+
 export interface SgldGraphOptions {
   /** Default `counter`. */
   noise?: SgldNoiseSource;
+  /** Default `sgld`. */
+  sampler?: SamplerKind;
 }
 
 export interface SgldStepGraph {
   model: ModelProto;
   noise: SgldNoiseSource;
+  sampler: SamplerKind;
+  /** The sampler's state beyond w, carried from step to step: per-parameter tensors shaped like the parameters
+   *  (rmsprop-sgld: V; sgnht: the momentum p) and scalars (sgnht: the thermostat ζ). Input i becomes output i. */
+  state: { inputs: readonly string[]; outputs: readonly string[]; shapes: readonly number[][] };
   /** Parameters in the order of every per-parameter list below. */
   parameters: readonly string[];
   shapes: readonly number[][];
@@ -125,20 +147,64 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
 
   // w' = w − k·∇L_B − c·(w − w*) + √ε·ξ with k = ε·nβ/2, c = ε·γ/2; the deterministic part d = w' − √ε·ξ also
   // gives the MALA residual: w_prev − w + (ε/2)∇U(w) = w_prev − d.
+  const sampler = options.sampler ?? 'sgld';
   const halfStep = b.mul(stepSize, b.scalarFloat(0.5, 'sgld/half'));
   const gradientScale = b.mul(halfStep, nbeta);
   const pullScale = b.mul(halfStep, localization);
   const next: string[] = [];
   const distanceTerms: string[] = [];
   const reverseTerms: string[] = [];
+  const stateInputs: string[] = [];
+  const stateOutputs: string[] = [];
+  const stateShapes: number[][] = [];
+  const stateInput = (hint: string, shape: number[]) => {
+    const name = b.name(hint);
+    newInputs.push(makeValueInfo(name, 'float32', shape));
+    stateInputs.push(name);
+    stateShapes.push(shape);
+    return name;
+  };
+  const addNoise = (x: string, i: number, name: string) => (scaledNoise[i] === undefined ? b.op('Identity', [x], {}, name) : b.op('Add', [x, scaledNoise[i]], {}, name));
+  // sgnht: the thermostat ζ, and the kinetic terms of its update.
+  const thermostat = sampler === 'sgnht' ? stateInput('sgnht/thermostat', []) : undefined;
+  const kinetic: string[] = [];
   parameters.forEach((w, i) => {
     const offset = b.sub(w, anchor[i]!);
-    const drift = b.sub(b.sub(w, b.mul(gradient.gradOutputs[w]!, gradientScale)), b.mul(offset, pullScale));
+    const grad = gradient.gradOutputs[w]!;
     const nextName = b.name(`sgld/next/${w}`);
-    next.push(scaledNoise[i] === undefined ? b.op('Identity', [drift], {}, nextName) : b.op('Add', [drift, scaledNoise[i]], {}, nextName));
+    if (sampler === 'sgld') {
+      const drift = b.sub(b.sub(w, b.mul(grad, gradientScale)), b.mul(offset, pullScale));
+      next.push(addNoise(drift, i, nextName));
+      reverseTerms.push(b.op('ReduceSumSquare', [b.sub(previous[i]!, drift)], { keepdims: 0 }));
+    } else if (sampler === 'rmsprop-sgld') {
+      const v = stateInput(`rmsprop/v/${w}`, shapes[i]!);
+      const v2 = b.op('Add', [b.mul(v, b.scalarFloat(RMSPROP_ALPHA, 'rmsprop/alpha')), b.mul(b.mul(grad, grad), b.scalarFloat(1 - RMSPROP_ALPHA, 'rmsprop/one_minus_alpha'))], {}, b.name(`rmsprop/v_next/${w}`));
+      stateOutputs.push(v2);
+      const precondition = b.div(b.scalarFloat(1, 'rmsprop/one'), b.add(b.op('Sqrt', [v2]), b.scalarFloat(RMSPROP_EPS, 'rmsprop/eps')));
+      const force = b.add(b.mul(grad, gradientScale), b.mul(offset, pullScale));
+      const drift = b.sub(w, b.mul(precondition, force));
+      next.push(scaledNoise[i] === undefined ? b.op('Identity', [drift], {}, nextName) : b.op('Add', [drift, b.mul(b.op('Sqrt', [precondition]), scaledNoise[i]!)], {}, nextName));
+    } else {
+      const p = stateInput(`sgnht/momentum/${w}`, shapes[i]!);
+      // ε·[nβ·∇L + γ(w − w*)] = 2·(k·∇L + c·(w − w*)).
+      const force = b.mul(b.add(b.mul(grad, gradientScale), b.mul(offset, pullScale)), b.scalarFloat(2, 'sgnht/two'));
+      let p2 = b.sub(b.sub(p, force), b.mul(thermostat!, p));
+      if (scaledNoise[i] !== undefined) p2 = b.add(p2, b.mul(scaledNoise[i]!, b.scalarFloat(Math.sqrt(2 * SGNHT_DIFFUSION), 'sgnht/diffusion')));
+      const momentum = b.op('Identity', [p2], {}, b.name(`sgnht/momentum_next/${w}`));
+      stateOutputs.push(momentum);
+      kinetic.push(b.op('ReduceSumSquare', [momentum], { keepdims: 0 }));
+      next.push(b.op('Add', [w, momentum], {}, nextName));
+    }
     distanceTerms.push(b.op('ReduceSumSquare', [offset], { keepdims: 0 }));
-    reverseTerms.push(b.op('ReduceSumSquare', [b.sub(previous[i]!, drift)], { keepdims: 0 }));
   });
+  if (thermostat) {
+    // ζ' = ζ + |p'|²/D_total − ε; its output goes last, after the momenta (state order: ζ first in, ζ last out
+    // would misalign, so the scalar is moved to the front of the outputs below).
+    const meanKinetic = b.mul(kinetic.length === 1 ? kinetic[0]! : b.op('Sum', kinetic), b.scalarFloat(1 / size, 'sgnht/inverse_size'));
+    stateOutputs.unshift(b.op('Sub', [b.add(thermostat, meanKinetic), stepSize], {}, b.name('sgnht/thermostat_next')));
+  }
+  // MALA's reverse residual exists for SGLD's proposal only; the others report 0 (their acceptance is not measured).
+  if (reverseTerms.length === 0) reverseTerms.push(b.scalarFloat(0, 'sgld/no_reverse'));
   const total = (terms: string[], name: string) => b.op(terms.length === 1 ? 'Identity' : 'Sum', terms, {}, b.name(name));
   const halfLocalization = b.mul(localization, b.scalarFloat(0.5, 'sgld/half_gamma'));
   const localizationEnergy = b.op('Mul', [total(distanceTerms, 'sgld/squared_distance'), halfLocalization], {}, b.name('sgld/localization_energy'));
@@ -152,13 +218,14 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
   g.output = [
     ...g.output.filter((o) => !gradientNames.has(o.name)),
     ...next.map((n, i) => makeValueInfo(n, 'float32', shapes[i]!)),
+    ...stateOutputs.map((n, i) => makeValueInfo(n, 'float32', stateShapes[i]!)),
     ...[localizationEnergy, ...(noiseSquaredNorm ? [noiseSquaredNorm] : []), malaReverse].map((n) => makeValueInfo(n, 'float32', [])),
   ];
 
   const parameterSet = new Set(parameters);
   const batchInputs = gradient.model.graph.input.map((v) => v.name).filter((n) => !parameterSet.has(n));
   return {
-    model, noise, parameters: [...parameters], shapes, size, batchInputs,
+    model, noise, sampler, state: { inputs: stateInputs, outputs: stateOutputs, shapes: stateShapes }, parameters: [...parameters], shapes, size, batchInputs,
     inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInputs, noiseKey, noiseCounter },
     outputs: { next, loss: gradient.lossOutput, localizationEnergy, noiseSquaredNorm, malaReverse },
   };

@@ -12,7 +12,7 @@ import { NormalSource, openNormalSource } from '../util/normalSource';
 import { Rng } from '../util/random';
 import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
-import { buildSgldStepGraph, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
+import { buildSgldStepGraph, SamplerKind, SGNHT_DIFFUSION, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
 import { counterStart, squaresKey } from './sgldNoise';
 
 export type SgldLossKind = 'cross-entropy' | 'mse';
@@ -32,6 +32,8 @@ export interface SgldSamplerSpec {
   noise?: SgldNoiseSource;
   /** Intra-op threads of the step session (default: onnxruntime's choice). */
   threads?: number;
+  /** The update rule (sgldGraph.ts); default `sgld`. Only SGLD's steps are Langevin proposals with a MALA acceptance. */
+  sampler?: SamplerKind;
 }
 
 export interface SgldChainSettings {
@@ -48,6 +50,11 @@ export interface SgldChainSettings {
   level?: number;
   /** A minibatch loss above this (or a non-finite one) stops the chain with a `DialDivergence`. */
   divergenceLoss: number;
+  /** Measure the MALA acceptance at every `malaEvery`-th kept draw (1: every draw; 0: never). Each measurement costs
+   *  one more forward and backward pass: the proposal is re-evaluated on the same minibatch (see `steps`). Default 1. */
+  malaEvery?: number;
+  /** Called with L_B(w*), the loss of the chain's first minibatch at its start (devinterp's per-chain init loss). */
+  onStartLoss?: (loss: number) => void;
   signal?: AbortSignal;
 }
 
@@ -58,7 +65,8 @@ export interface SgldDraw {
   weights: Float32Array[];
   /** L_B(w) on this step's minibatch. */
   loss: number;
-  /** MALA acceptance probability of the step that produced w (NaN on a chain's first step). */
+  /** MALA acceptance probability of the step from w, both potentials and both proposal terms on this step's
+   *  minibatch (NaN on steps not measured, see `malaEvery`). */
   acceptance: number;
 }
 
@@ -72,6 +80,8 @@ export const DEFAULT_NOISE: SgldNoiseSource = 'fed';
 /** Stream purposes, appended to a chain's key. */
 const BATCH_STREAM = 1;
 const NOISE_STREAM = 2;
+/** sgnht: the initial momentum √ε·N(0, I). */
+const MOMENTUM_STREAM = 3;
 
 export class SgldSampler {
   private constructor(
@@ -93,7 +103,7 @@ export class SgldSampler {
     const feedShapes: Record<string, number[]> = {};
     for (const [name, a] of Object.entries(spec.data.inputs)) feedShapes[name] = [batchSize, ...a.shape.slice(1)];
     const gradient = await buildGradientGraph({ model: spec.model, parameters: [...spec.parameters], loss: lossSpec, feedShapes });
-    const graph = buildSgldStepGraph(gradient, spec.parameters, { noise: spec.noise ?? DEFAULT_NOISE });
+    const graph = buildSgldStepGraph(gradient, spec.parameters, { noise: spec.noise ?? DEFAULT_NOISE, sampler: spec.sampler ?? 'sgld' });
     const sources = batchSources(graph.model, graph.batchInputs, spec.data.inputs, labelsInput, spec.data.labels, n);
     const session = await createSession(graph.model, { threads: spec.threads });
     return new SgldSampler(spec, graph, session, sources, n, batchSize);
@@ -127,17 +137,31 @@ export class SgldSampler {
     if (g.noise === 'counter') fixed[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
 
     // Three sets of weight tensors in rotation: the step reads w (current) and w_prev (previous) and onnxruntime
-    // writes w' straight into the third (no output allocation, no copy out of the runtime).
+    // writes w' straight into the third (no output allocation, no copy out of the runtime). A fourth receives the
+    // discarded update of the acceptance pass.
     const sets = [0, 1, 2].map(() => parameters.map((_, i) => new ort.Tensor('float32', Float32Array.from(this.spec.anchor[i]!), shapes[i]!)));
+    const scratch = parameters.map((_, i) => new ort.Tensor('float32', new Float32Array(this.spec.anchor[i]!.length), shapes[i]!));
     let current = sets[0]!;
     let previous = current;
-    const fetches: Record<string, ort.Tensor | null> = { [g.outputs.loss]: null, [g.outputs.localizationEnergy]: null, [g.outputs.malaReverse]: null };
+    const fetches: Record<string, ort.Tensor | null> = { [g.outputs.loss]: null, [g.outputs.localizationEnergy]: null };
     if (g.outputs.noiseSquaredNorm) fetches[g.outputs.noiseSquaredNorm] = null;
-    let previousPotential = NaN;
-    let previousNoise = NaN;
+    // Only SGLD's step is a Langevin proposal whose MALA acceptance means what docs/method.md says.
+    const malaEvery = g.sampler === 'sgld' ? s.malaEvery ?? 1 : 0;
+    // The sampler's own state, in two sets that alternate (read one, write the other): rmsprop-sgld's V starts at 0,
+    // sgnht's momentum at √ε·N(0, I) (from the chain's stream) and its thermostat at D.
+    const momentumRng = Rng.stream(...s.key, MOMENTUM_STREAM);
+    const initialState = g.state.shapes.map((shape) => {
+      const size = shape.reduce((a, d) => a * d, 1);
+      if (g.sampler === 'sgnht' && shape.length === 0) return Float32Array.of(SGNHT_DIFFUSION);
+      return g.sampler === 'sgnht' ? momentumRng.fillNormal(new Float32Array(size), Math.sqrt(s.stepSize)) : new Float32Array(size);
+    });
+    const stateSets = [0, 1].map((k) => g.state.shapes.map((shape, j) => new ort.Tensor('float32', k === 0 ? initialState[j]! : new Float32Array(initialState[j]!.length), shape)));
+    let state = 0;
     // The fed draw's offsets: each parameter's noise is a view of one flat draw.
     const sizes = shapes.map((shape) => shape.reduce((a, d) => a * d, 1));
     const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, n) => a + n, 0));
+    // The acceptance pass feeds no noise (its update is thrown away).
+    const silence = g.inputs.noise?.map((_, i) => new ort.Tensor('float32', new Float32Array(sizes[i]!), shapes[i]!));
     let noiseSquaredNorm = 0;
     // devinterp's schedule: draw k is step burnIn + k·thin.
     const totalSteps = s.burnIn + (s.draws - 1) * s.thin + 1;
@@ -158,23 +182,43 @@ export class SgldSampler {
 
       const next = sets.find((set) => set !== current && set !== previous)!;
       g.outputs.next.forEach((name, i) => { fetches[name] = next[i]!; });
+      g.state.inputs.forEach((name, j) => { feeds[name] = stateSets[state]![j]!; });
+      g.state.outputs.forEach((name, j) => { fetches[name] = stateSets[1 - state]![j]!; });
       const out = await this.session.run(feeds, fetches);
+      state = 1 - state;
       const loss = scalarOf(out[g.outputs.loss]!);
       const localizationEnergy = scalarOf(out[g.outputs.localizationEnergy]!);
       if (!Number.isFinite(loss) || !Number.isFinite(localizationEnergy) || loss > s.divergenceLoss) {
         throw new DialDivergence(divergenceMessage(s, step, loss, localizationEnergy), s.chain, Math.max(0, Math.ceil((step - s.burnIn) / s.thin)));
       }
-      // U(w) = nβ·L_B(w) + (γ/2)|w − w*|²; the step w_prev → w was proposed with noise ξ_prev, so
-      // log α = log q(w → w_prev) − log q(w_prev → w) + U(w_prev) − U(w), q the Langevin proposal N(w − (ε/2)∇U(w), ε·I).
-      const potential = s.nbeta * loss + localizationEnergy;
-      const acceptance = step === 0 ? NaN
-        : Math.min(1, Math.exp(-scalarOf(out[g.outputs.malaReverse]!) / (2 * s.stepSize) + previousNoise / 2 + previousPotential - potential));
-      if (step >= s.burnIn && (step - s.burnIn) % s.thin === 0) {
+      if (step === 0) s.onStartLoss?.(loss);
+      if (g.outputs.noiseSquaredNorm) noiseSquaredNorm = scalarOf(out[g.outputs.noiseSquaredNorm]!);
+      let acceptance = NaN;
+      const kept = step >= s.burnIn && (step - s.burnIn) % s.thin === 0;
+      if (kept && malaEvery > 0 && ((step - s.burnIn) / s.thin) % malaEvery === 0) {
+        // The acceptance of w → w' as a Metropolis–Hastings test of the Langevin proposal q, with the potential
+        // U = nβ·L_B + (γ/2)|w − w*|² of this step's minibatch B at both ends (a second pass at w' on the same B):
+        //   log α = U(w) − U(w') + log q(w' → w) − log q(w → w'),  q(a → b) ∝ exp(−|b − a + (ε/2)∇U(a)|²/(2ε)),
+        // where log q(w → w') = −|ξ|²/2 and the pass at w' returns |w − w' + (ε/2)∇U(w')|². Potentials of two
+        // different minibatches would differ by nβ times the batch-to-batch spread of L_B, which caps the estimate
+        // far below 1 however small ε is.
+        const reverse: Record<string, ort.Tensor> = { ...feeds };
+        parameters.forEach((p, i) => {
+          reverse[p] = next[i]!;
+          reverse[g.inputs.previous[i]!] = current[i]!;
+        });
+        g.inputs.noise?.forEach((name, i) => { reverse[name] = silence![i]!; });
+        const reverseFetches: Record<string, ort.Tensor | null> = { [g.outputs.loss]: null, [g.outputs.localizationEnergy]: null, [g.outputs.malaReverse]: null };
+        g.outputs.next.forEach((name, i) => { reverseFetches[name] = scratch[i]!; });
+        const back = await this.session.run(reverse, reverseFetches);
+        const proposedPotential = s.nbeta * scalarOf(back[g.outputs.loss]!) + scalarOf(back[g.outputs.localizationEnergy]!);
+        const logAlpha = s.nbeta * loss + localizationEnergy - proposedPotential
+          - scalarOf(back[g.outputs.malaReverse]!) / (2 * s.stepSize) + noiseSquaredNorm / (2 * s.stepSize); // |ξ|² = |√ε·ξ|²/ε
+        acceptance = Number.isNaN(logAlpha) ? 0 : Math.min(1, Math.exp(logAlpha));
+      }
+      if (kept) {
         yield { draw: (step - s.burnIn) / s.thin, step, weights: current.map((t) => t.data as Float32Array), loss, acceptance };
       }
-      previousPotential = potential;
-      if (g.outputs.noiseSquaredNorm) noiseSquaredNorm = scalarOf(out[g.outputs.noiseSquaredNorm]!);
-      previousNoise = noiseSquaredNorm / s.stepSize; // |ξ|² from |√ε·ξ|²
       previous = current;
       current = next;
     }

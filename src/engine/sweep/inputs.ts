@@ -6,6 +6,7 @@ import { NdArray, numExamples } from '../data/ndarray';
 import { DataError } from '../data/errors';
 import { selectExamples, TargetSpec } from '../data/select';
 import { dialParameters, parameterValues } from '../dials/parameters';
+import { RESTRICTABLE_DIALS, selectParameters } from '../dials/parameterSelection';
 import { GraphIndex, ParameterInfo } from '../onnx/graph';
 import { loadModel, LoadedModel } from '../onnx/load';
 import { READ_LIMITS, readFileGated } from '../util/readGate';
@@ -14,6 +15,8 @@ export interface SweepInputs {
   model: LoadedModel;
   hypothesisSha256: string;
   parameters: ParameterInfo[];
+  /** `degradation.parameters` left some weights out (they stay at w*). */
+  restricted: boolean;
   initialWeights: Float32Array[];
   data: { inputs: Record<string, NdArray>; labels: NdArray };
   n: number;
@@ -57,10 +60,17 @@ export async function loadSweepInputs(h: Hypothesis): Promise<SweepInputs> {
   const selection = selectExamples(n, spec, { source: 'mask' in t ? t.mask : 'indices' in t ? t.indices : h.data.labels });
   const isTarget = new Uint8Array(n);
   for (const i of selection.target) isTarget[i] = 1;
-  const parameters = dialParameters(model.proto, h.degradation.dial);
-  if (parameters.length === 0) throw new Error(`${h.model} has no float weights to degrade`);
+  const all = dialParameters(model.proto, h.degradation.dial);
+  if (all.length === 0) throw new Error(`${h.model} has no float weights to degrade`);
+  const restricted = RESTRICTABLE_DIALS.includes(h.degradation.dial) ? h.degradation.parameters : undefined;
+  const { selected: parameters, unmatched } = selectParameters(all, restricted);
+  if (unmatched.length > 0) {
+    const u = unmatched[0]!;
+    throw new Error(`degradation.parameters.${u.list}[${u.index}]: '${u.pattern}' matches no weight of ${h.model}; run \`circuit-thermometer inspect\` to list its weights`);
+  }
+  if (parameters.length === 0) throw new Error(`degradation.parameters selects none of the ${all.length} weights of ${h.model}`);
   return {
-    model, hypothesisSha256, parameters, initialWeights: parameterValues(model.proto, parameters),
+    model, hypothesisSha256, parameters, restricted: parameters.length < all.length, initialWeights: parameterValues(model.proto, parameters),
     data: { inputs, labels }, n, isTarget, targetCount: selection.target.length,
   };
 }

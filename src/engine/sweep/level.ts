@@ -66,6 +66,8 @@ export function levelResult(l: LevelChains, how: EstimateOptions, keepGaps = fal
     chains: l.chains.map((c) => (keepGaps ? c : withoutSeries(c))),
     seconds: l.seconds,
   };
+  const accepted = l.chains.map((c) => c.acceptance).filter((a): a is number => a !== undefined);
+  if (accepted.length > 0) result.acceptance = accepted.reduce((a, v) => a + v, 0) / accepted.length;
   if (controlCount > 0) {
     result.controls = Array.from({ length: controlCount }, (_, k): ControlLevel => {
       const t = series((c) => c.controlTargetEffect.map((d) => d[k]!));

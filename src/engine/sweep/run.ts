@@ -132,6 +132,9 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
         dial: h.degradation.dial,
         seed: h.degradation.seed,
         data: { n: inputs.n, target: inputs.targetCount, control: inputs.n - inputs.targetCount, ...evaluationSubset(evaluator, base, inputs.n, inputs.targetCount) },
+        weights: {
+          tensors: inputs.parameters.length, d: inputs.initialWeights.reduce((a, w) => a + w.length, 0), restricted: inputs.restricted,
+        },
         baseline,
         controls: { count: evaluator.controls.length, match: h.controls.match, sets: evaluator.controls.map((set) => set.map((c) => ({ ...c }))) },
         // t_W = log n, or nbeta·log n / n when nβ is fixed (the level where nβ/t = n/log n).
@@ -164,6 +167,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
             const m = await evaluator.evaluate(draw, signal);
             if (!isFiniteDraw(m)) throw new DialDivergence(`non-finite loss at t = ${level} (chain ${c}, draw ${d}): the degraded network overflows; lower the top of the grid`, c, d);
             trace.loss.push(draw.loss ?? m.loss);
+            if (draw.distance !== undefined) (trace.distance ??= []).push(draw.distance);
             trace.targetEffect.push(m.targetEffect);
             trace.collateralEffect.push(m.collateralEffect);
             trace.lossGap.push(m.loss - base.loss);
@@ -191,6 +195,10 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
         if (dial.nbeta) unit.nbeta = dial.nbeta(level);
         const stepSize = dial.stepSize?.(li);
         if (stepSize !== undefined) unit.stepSize = stepSize;
+        const burnIn = dial.burnIn?.(li);
+        if (burnIn !== undefined) unit.burnIn = burnIn;
+        const calibration = dial.calibrationCost?.(li);
+        if (calibration) unit.calibration = calibration;
         done.push(unit);
         options.onUnit?.(unit, header);
         if (error !== undefined) break;

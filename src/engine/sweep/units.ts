@@ -58,6 +58,10 @@ export function levelFromUnits(header: SweepHeader, levelIndex: number, units: r
     header.draws,
   );
   if (first.stepSize !== undefined) result.stepSize = first.stepSize;
+  if (first.burnIn !== undefined) result.burnIn = first.burnIn;
+  // Every process that ran a chain of the level calibrated it with the same pilots: the cost of one.
+  const calibration = taken.find((u) => u.calibration)?.calibration;
+  if (calibration) result.calibration = calibration;
   return result;
 }
 

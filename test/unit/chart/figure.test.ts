@@ -141,6 +141,20 @@ describe('chart: buildFigure', () => {
     assert.match(target[3], /bound &lt; threshold, does not persist/);
   });
 
+  it('hover of an sgld level shows the step size and burn-in it ran with and the chains’ mean MALA acceptance', () => {
+    const base = sampleDocument();
+    const levels = base.levels.map((l, i) => ({
+      ...l, stepSize: 1.2345e-4 / (i + 1), burnIn: 486 * (i + 1), acceptance: 0.9 + 0.01 * i,
+    }));
+    const fig = figure({ ...base, levels }, { xAxis: 'temperature', theme: lightTheme });
+    const target = trace(fig, TRACE.target).hovertext as string[];
+    drawn({ ...base, levels }).forEach((l, i) => {
+      assert.ok(target[i]!.includes(`sampler: ε = ${l.stepSize!.toExponential(2)} · burn-in ${l.burnIn} steps · MALA acceptance ${l.acceptance!.toFixed(2)}`), target[i]);
+    });
+    // Without sampler settings (noise dials) there is no such line.
+    assert.ok(!(trace(figure(base, { xAxis: 'temperature', theme: lightTheme }), TRACE.target).hovertext as string[])[0]!.includes('sampler:'));
+  });
+
   it('puts the x axis on a log scale of temperature, ΔL below, LLC on a right axis over it', () => {
     const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     assert.strictEqual(fig.layout.xaxis?.type, 'log');

@@ -141,6 +141,23 @@ describe('hypothesis checks against the model and the data', function () {
     assert.match(far.hint!, /circuit-thermometer inspect/);
   });
 
+  it('reports degradation.parameters globs that match no weight, at the glob, with the nearest name', async () => {
+    const text = edit(VALID_MLP, '  seed: 0', "  parameters: { include: ['fc1.*', 'fc3.weight'], exclude: ['**.bias', 'head.*'] }\n  seed: 0");
+    const r = await check(text);
+    assert.deepEqual(codes(r.diagnostics), ['hyp/parameters-unmatched', 'hyp/parameters-unmatched']);
+    assert.equal(r.diagnostics[0]!.message, "'fc3.weight' matches none of the model's 4 weights");
+    assert.match(r.diagnostics[0]!.hint!, /did you mean 'fc\d\.weight'\?/);
+    assert.equal(r.diagnostics[1]!.message, "'head.*' matches none of the model's 4 weights");
+    assert.equal(r.diagnostics[0]!.range.start.line, lineOf(text, 'parameters:'));
+    // Globs that match but leave nothing.
+    const empty = await check(edit(VALID_MLP, '  seed: 0', "  parameters: { include: ['fc1.*'], exclude: ['fc1.**'] }\n  seed: 0"));
+    assert.deepEqual(codes(empty.diagnostics), ['hyp/parameters-empty']);
+    // A valid selection is carried into the resolved hypothesis.
+    const ok = await check(edit(VALID_MLP, '  seed: 0', "  parameters: { include: ['fc1.*'] }\n  seed: 0"));
+    assert.deepEqual(ok.diagnostics, []);
+    assert.deepEqual(ok.hypothesis!.degradation.parameters, { include: ['fc1.*'] });
+  });
+
   it('reports units out of range at the offending item, with the tensor\'s size', async () => {
     const text = edit(VALID_MLP, '[3, 7, "10:12"]', '[3, 16, "8:16", "13:17"]');
     const r = await check(text);

@@ -23,7 +23,7 @@ describe('hypothesis parsing and validation', () => {
     assert.deepEqual(h.data.target, { mask: path.resolve('/ws/project/mask.npy') });
     assert.deepEqual(h.circuit.components, [{ tensor: '/relu/Relu_output_0', axis: -1, units: [3, 7, 10, 11] }]);
     assert.deepEqual(h.degradation.temperatures, { levels: [0.1, 1, 10, 100, 1000], scale: 'log' });
-    assert.deepEqual(h.degradation.sgld, { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20 });
+    assert.deepEqual(h.degradation.sgld, { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20, sampler: 'sgld' });
     assert.deepEqual(h.verdict, { collateralTolerance: 0.1, persistence: 0.25, noiseFloor: 1e-3, alpha: 0.05, sufficiencyTolerance: 0.1, rhat: 1.01, essPerChain: 100 });
     assert.deepEqual(h.controls, { count: 16, match: 'size' });
     assert.equal(h.metric, 'loss');
@@ -42,7 +42,7 @@ describe('hypothesis parsing and validation', () => {
     const r = parseHypothesis(text, FILE);
     assert.deepEqual(r.diagnostics, []);
     const h = r.hypothesis!;
-    assert.deepEqual(h.degradation.sgld, { stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1, batchSize: 256 });
+    assert.deepEqual(h.degradation.sgld, { stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1, batchSize: 256, sampler: 'sgld' });
     assert.equal(h.degradation.dial, 'sgld');
     assert.equal(h.degradation.seed, 0);
     assert.deepEqual(h.intervention, { kind: 'mean', scope: 'circuit' });

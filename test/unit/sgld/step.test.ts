@@ -132,8 +132,8 @@ describe('sgld/sampler: chains', function () {
       const batches = new MinibatchStream([{ input: 'x', array: p.data.inputs.x! }, { input: g.batchInputs[1]!, array: p.data.labels }], 40, 16, Rng.stream(...key, 1));
       const t = (v: Float32Array, dims: number[]) => new ort.Tensor('float32', v, dims);
       let w: ort.Tensor[] = anchor.map((a, i) => t(Float32Array.from(a), g.shapes[i]!)), previous = w;
-      let previousPotential = NaN;
       const scalar = (v: ort.Tensor | undefined) => (v!.data as Float32Array)[0]!;
+      const potential = (out: ort.InferenceSession.ReturnType) => settings.nbeta * scalar(out[g.outputs.loss]) + scalar(out[g.outputs.localizationEnergy]);
       for (let step = 0; step < 7; step++) {
         assert.deepEqual(draws[step]!.w, [...(w[0]!.data as Float32Array), ...(w[1]!.data as Float32Array)], `step ${step}`);
         const feeds: Record<string, ort.Tensor> = {
@@ -142,13 +142,16 @@ describe('sgld/sampler: chains', function () {
         };
         g.parameters.forEach((name, i) => { feeds[name] = w[i]!; feeds[g.inputs.previous[i]!] = previous[i]!; feeds[g.inputs.anchor[i]!] = t(anchor[i]!, g.shapes[i]!); });
         const out = await session.run(feeds);
-        // The MALA acceptance reads w_prev too (noiseless chain: |ξ_prev|² = 0).
-        const potential = settings.nbeta * scalar(out[g.outputs.loss]) + scalar(out[g.outputs.localizationEnergy]);
-        const acceptance = Math.min(1, Math.exp(-scalar(out[g.outputs.malaReverse]) / (2 * settings.stepSize) + previousPotential - potential));
-        if (step > 0) assert.equal(draws[step]!.acceptance, acceptance, `acceptance at step ${step}`);
-        previousPotential = potential;
+        const next = g.outputs.next.map((name) => out[name]!);
+        // The MALA acceptance of w → w': the same minibatch at w', with w as the reverse proposal's target
+        // (noiseless chain: |ξ|² = 0).
+        const back: Record<string, ort.Tensor> = { ...feeds };
+        g.parameters.forEach((name, i) => { back[name] = next[i]!; back[g.inputs.previous[i]!] = w[i]!; });
+        const reverse = await session.run(back);
+        const acceptance = Math.min(1, Math.exp(potential(out) - potential(reverse) - scalar(reverse[g.outputs.malaReverse]) / (2 * settings.stepSize)));
+        assert.equal(draws[step]!.acceptance, acceptance, `acceptance at step ${step}`);
         previous = w;
-        w = g.outputs.next.map((name) => out[name]!);
+        w = next;
       }
     } finally {
       await session.release();

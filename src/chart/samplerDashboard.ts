@@ -1,0 +1,91 @@
+// The sampler dashboard: how the chains under a sgld sweep behaved, level by level, as one Plotly figure (the HTML
+// page shows it below the entanglement chart). Four panels:
+//   top (y):        the minibatch loss L_B of every chain at every kept draw (after burn-in), one colour per level;
+//   middle (y2):    ‖w − w*‖ of every chain at every kept draw;
+//   bottom left:    worst split-R̂ of the level (y3) against its threshold, and bulk ESS per chain (y4, right);
+//   bottom right:   the chains' mean MALA acceptance (y5) against 0.9, and the step size ε (y6, right, log).
+// Levels that did not converge stand out: their traces are drawn thick in the warning colour, the rest thin.
+import type { Data, Layout } from 'plotly.js-dist';
+import type { LevelResult, ResultsDocument } from '../protocol/results';
+import type { Figure } from './figure';
+import { formatLevel, unconverged, worstRhat } from './format';
+import { type ChartTheme, withAlpha } from './theme';
+
+export const DASHBOARD_TRACE = { rhat: 'dashboard-rhat', ess: 'dashboard-ess', acceptance: 'dashboard-acceptance', stepSize: 'dashboard-step-size' } as const;
+
+/** One colour per level, from the LLC's hue (cold) to the target's (hot). */
+function levelColour(theme: ChartTheme, i: number, count: number): string {
+  const mix = (a: string, b: string, f: number) => {
+    const p = (h: string, k: number) => parseInt(h.slice(1 + 2 * k, 3 + 2 * k), 16);
+    const c = [0, 1, 2].map((k) => Math.round(p(a, k) * (1 - f) + p(b, k) * f).toString(16).padStart(2, '0'));
+    return `#${c.join('')}`;
+  };
+  return mix(theme.llc, theme.target, count > 1 ? i / (count - 1) : 0);
+}
+
+/** Whether a document has anything for the dashboard (sgld chains with traces). */
+export function hasSamplerDashboard(doc: Pick<ResultsDocument, 'dial' | 'levels'>): boolean {
+  return doc.dial === 'sgld' && doc.levels.some((l) => l.chains.some((c) => c.loss.length > 0));
+}
+
+export function buildSamplerDashboard(doc: Pick<ResultsDocument, 'levels' | 'thresholds'>, theme: ChartTheme): Figure {
+  const levels = doc.levels;
+  const data: Data[] = [];
+  levels.forEach((l, i) => {
+    const bad = unconverged(l) || l.error !== undefined;
+    const colour = bad ? theme.warning : levelColour(theme, i, levels.length);
+    const name = `t = ${formatLevel(l.level)}${bad ? (l.error ? ' (diverged)' : ' (not converged)') : ''}`;
+    l.chains.forEach((c, k) => {
+      const line = { color: bad ? colour : withAlpha(colour, 0.7), width: bad ? 2 : 1 };
+      const draws = c.loss.map((_, d) => d);
+      const hover = `${name}, chain ${c.chain}`;
+      data.push({
+        type: 'scatter', mode: 'lines', x: draws, y: c.loss, line, name, legendgroup: name, showlegend: k === 0, xaxis: 'x', yaxis: 'y',
+        hovertemplate: `${hover}<br>draw %{x}: L_B = %{y:.4g}<extra></extra>`,
+      });
+      if (c.distance) {
+        data.push({
+          type: 'scatter', mode: 'lines', x: draws, y: c.distance, line, name, legendgroup: name, showlegend: false, xaxis: 'x', yaxis: 'y2',
+          hovertemplate: `${hover}<br>draw %{x}: ‖w − w*‖ = %{y:.4g}<extra></extra>`,
+        });
+      }
+    });
+  });
+  const ts = levels.map((l) => l.level);
+  const perLevel = (pick: (l: LevelResult) => number | null | undefined) => levels.map((l) => { const v = pick(l); return v === undefined || v === null || !Number.isFinite(v) ? null : v; });
+  const markerColours = levels.map((l, i) => (unconverged(l) || l.error ? theme.warning : levelColour(theme, i, levels.length)));
+  const text = levels.map((l) => `t = ${formatLevel(l.level)}${unconverged(l) ? ' · not converged' : ''}${l.error ? ` · ${l.error}` : ''}`);
+  const points = (uid: string, name: string, y: (number | null)[], xaxis: string, yaxis: string, symbol: string, format: string): Data => ({
+    type: 'scatter', mode: 'lines+markers', uid, name, x: ts, y, xaxis, yaxis, text, showlegend: false,
+    marker: { color: markerColours, size: 8, symbol }, line: { color: theme.marker, width: 1, dash: 'dot' },
+    hovertemplate: `%{text}<br>${name} = %{y:${format}}<extra></extra>`,
+  } as Data);
+  data.push(
+    points(DASHBOARD_TRACE.rhat, 'worst split-R̂', perLevel((l) => (l.convergence ? worstRhat(l.convergence) : null)), 'x2', 'y3', 'circle', '.4f'),
+    points(DASHBOARD_TRACE.ess, 'bulk ESS per chain', perLevel((l) => l.convergence?.essPerChain), 'x2', 'y4', 'diamond', '.0f'),
+    points(DASHBOARD_TRACE.acceptance, 'MALA acceptance', perLevel((l) => l.acceptance), 'x3', 'y5', 'circle', '.3f'),
+    points(DASHBOARD_TRACE.stepSize, 'step size ε', perLevel((l) => l.stepSize), 'x3', 'y6', 'square', '.3g'),
+  );
+  const rhatLimit = (doc.thresholds as { rhat?: number }).rhat ?? 1.01;
+  const axis = { gridcolor: theme.grid, zerolinecolor: theme.grid, color: theme.foreground };
+  const log = ts.every((t) => t > 0) ? 'log' as const : 'linear' as const;
+  const layout: Partial<Layout> = {
+    paper_bgcolor: theme.background, plot_bgcolor: theme.background, font: { color: theme.foreground, size: 12 },
+    margin: { l: 70, r: 70, t: 40, b: 50 }, hovermode: 'closest', legend: { orientation: 'h', y: 1.08 },
+    title: { text: 'Sampler: chains after burn-in, convergence and step size per level', font: { size: 14 } },
+    xaxis: { ...axis, domain: [0, 1], anchor: 'y2', title: { text: 'kept draw' } },
+    yaxis: { ...axis, domain: [0.72, 1], title: { text: 'minibatch loss L_B' } },
+    yaxis2: { ...axis, domain: [0.42, 0.66], title: { text: '‖w − w*‖' } },
+    xaxis2: { ...axis, domain: [0, 0.44], anchor: 'y3', type: log, title: { text: 'temperature t' } },
+    yaxis3: { ...axis, domain: [0, 0.3], title: { text: 'worst R̂' } },
+    yaxis4: { ...axis, overlaying: 'y3', side: 'right', title: { text: 'ESS / chain' } },
+    xaxis3: { ...axis, domain: [0.56, 1], anchor: 'y5', type: log, title: { text: 'temperature t' } },
+    yaxis5: { ...axis, domain: [0, 0.3], range: [0, 1.05], title: { text: 'MALA acceptance' } },
+    yaxis6: { ...axis, overlaying: 'y5', side: 'right', type: 'log', title: { text: 'ε' } },
+    shapes: [
+      { type: 'line', xref: 'x2 domain' as 'x2', x0: 0, x1: 1, yref: 'y3', y0: rhatLimit, y1: rhatLimit, line: { color: theme.warning, dash: 'dash', width: 1 }, name: 'rhat-threshold' },
+      { type: 'line', xref: 'x3 domain' as 'x3', x0: 0, x1: 1, yref: 'y5', y0: 0.9, y1: 0.9, line: { color: theme.marker, dash: 'dash', width: 1 }, name: 'acceptance-0.9' },
+    ],
+  };
+  return { data, layout };
+}
