@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { ModelFacts, ParseResult } from '../hypothesis';
 import type { ProbedTensor } from '../engine/onnx';
 import type { EditorCheckCache } from './editorCache';
-import { editorCacheModule, hypothesisModule } from './engine';
+import { editorCacheModule, hypothesisModule, onnxModule } from './engine';
 
 export const LANGUAGE_ID = 'circuit-hypothesis';
 
@@ -46,6 +46,26 @@ export class HypothesisService {
     try {
       const facts = await cache.model(path);
       return { facts, shapes: await cache.probedShapes(facts.model.sha256) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Every tensor's shape by one run of a model on placeholder inputs (symbolic dims = PROBE_SYMBOLIC_SIZE), in the
+   * checks' probe worker — never in the extension host; undefined in an untrusted workspace or when it fails.
+   */
+  async probeModel(path: string): Promise<Map<string, ProbedTensor> | undefined> {
+    const cache = await this.checkCache();
+    try {
+      const facts = await cache.model(path);
+      const { PROBE_SYMBOLIC_SIZE } = await onnxModule();
+      const feedDims: Record<string, number[]> = {};
+      for (const name of facts.index.graphInputs) {
+        const shape = facts.index.types.get(name)?.shape ?? [];
+        feedDims[name] = shape.map((d) => (typeof d === 'number' ? d : PROBE_SYMBOLIC_SIZE));
+      }
+      return await cache.probe(facts, feedDims);
     } catch {
       return undefined;
     }

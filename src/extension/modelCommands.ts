@@ -136,8 +136,9 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
     const loaded = onnx.loadModel(model.fsPath);
     const index = onnx.GraphIndex.of(loaded.proto);
     const summary = onnx.summarizeModel(loaded);
-    // Shapes by one run of the model on placeholder inputs, as the checker measures them (never untrusted).
-    const measured = this.trusted() ? await onnx.probeShapes(loaded.proto).catch(() => undefined) : undefined;
+    // Shapes by one run of the model on placeholder inputs, as the checker measures them: in the checks' probe
+    // worker, never in the extension host, and never in an untrusted workspace.
+    const measured = this.trusted() ? await this.service.probeModel(model.fsPath) : undefined;
     const batchIsSymbolic = summary.inputs.some((i) => typeof i.shape?.[0] !== 'number');
     const tensorOf = (tensor: string): ScaffoldTensor => {
       const t = index.types.get(tensor);
