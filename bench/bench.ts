@@ -247,7 +247,7 @@ async function main(): Promise<void> {
     progress('GPT-2-small-sized model: build, inspect, sgld steps');
     gpt2Small = await measureGpt2Small(o.threads, q ? 2 : 5);
     const g = gpt2Small;
-    log(`${g.model}: ${g.weights.toLocaleString('en-US')} weights, ${g.fileMiB} MiB .onnx (${g.storage}); built in ${g.buildSeconds} s, saved in ${g.saveSeconds} s`);
+    log(`${g.model}: ${g.weights.toLocaleString('en-US')} weights, ${g.fileMiB} MiB .onnx + ${g.dataMiB} MiB of external data; built in ${g.buildSeconds} s, saved in ${g.saveSeconds} s`);
     log(`  inspect (load + summary + gradient analysis): ${g.inspectSeconds} s, gradient ${g.gradientSupported ? 'supported' : 'NOT supported'}`);
     log(`  sgld (default noise): sampler setup ${g.samplerSetupSeconds} s, ${g.stepsPerSec} steps/s (${g.cpuMsPerStep} CPU ms/step, ${g.steps} steps); a default level (4 × 300 steps) ≈ ${g.defaultLevelSecondsEstimate} s in one process; peak RSS ${g.peakRssMiB.toFixed(0)} MiB`);
   });

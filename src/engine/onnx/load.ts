@@ -3,7 +3,7 @@ import { createHash, Hash } from 'node:crypto';
 import * as path from 'node:path';
 import { ModelError } from './errors';
 import { decodeModelProto, encodeModelProto, GraphProto, ModelProto, TensorProto } from './proto';
-import { elementSize, numElements } from './tensor';
+import { elementSize, numElements, tensorToFloat32 } from './tensor';
 import { writeFileAtomic } from '../util/atomic';
 import { confinedFile, GatedFile, parseByteCount, READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
 import { validateModel } from './validate';
@@ -169,5 +169,31 @@ export function encodeModel(proto: ModelProto): Uint8Array {
 /** Saves a model atomically. */
 export function saveModel(proto: ModelProto, file: string): void {
   writeFileAtomic(file, encodeModel(proto));
+}
+
+/**
+ * Saves a model with the float32 data of its initializers of at least `minBytes` in one side file beside it
+ * (`data`, a name in the model's folder), as exporters write models over 2 GB: the data file first, then the model,
+ * each atomically. `proto` is left as it was.
+ */
+export function saveModelWithExternalData(proto: ModelProto, file: string, data = `${path.basename(file)}.data`, minBytes = 1024): void {
+  const out: ModelProto = { ...proto, graph: { ...proto.graph, initializer: [] } };
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const t of proto.graph.initializer) {
+    const bytes = t.dataType === 1 ? Buffer.from(tensorToFloat32(t).buffer) : undefined;
+    if (!bytes || bytes.byteLength < minBytes) {
+      out.graph.initializer.push(t);
+      continue;
+    }
+    chunks.push(bytes);
+    out.graph.initializer.push({
+      ...t, floatData: [], rawData: new Uint8Array(0), dataLocation: 1,
+      externalData: [{ key: 'location', value: data }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(bytes.byteLength) }],
+    });
+    offset += bytes.byteLength;
+  }
+  writeFileAtomic(path.join(path.dirname(file), data), Buffer.concat(chunks));
+  writeFileAtomic(file, encodeModel(out));
 }
 

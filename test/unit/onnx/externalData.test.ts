@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { analyzeGradientSupport } from '../../../src/engine/autodiff';
 import { gradcheck } from '../../../src/engine/autodiff/gradcheck';
 import { GraphIndex, loadModel, ModelError, ModelProto, saveModel, summarizeModel, tensorToFloat32 } from '../../../src/engine/onnx';
+import { saveModelWithExternalData } from '../../../src/engine/onnx/load';
 import { runSweep } from '../../../src/engine/sweep/run';
 import { checkHypothesisText, type Hypothesis } from '../../../src/hypothesis';
 import { resultsProblem } from '../../../src/protocol/results';
@@ -68,6 +69,26 @@ describe('ONNX external data', function () {
     dir = await makeWorkspace();
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('saveModelWithExternalData writes the weights beside the model, and loading gives the same tensors', () => {
+    const folder = path.join(dir, 'saved-external');
+    fs.mkdirSync(folder, { recursive: true });
+    const original = mlpModel();
+    const file = path.join(folder, 'mlp.onnx');
+    saveModelWithExternalData(original, file, 'mlp.weights', 0);
+    const inline = path.join(folder, 'inline.onnx');
+    saveModel(original, inline);
+    const bytes = original.graph.initializer.reduce((n, t) => n + 4 * tensorToFloat32(t).length, 0);
+    assert.equal(fs.statSync(path.join(folder, 'mlp.weights')).size, bytes);
+    // The .onnx file keeps the graph and, per tensor, a short reference instead of its bytes.
+    assert.ok(fs.statSync(file).size < fs.statSync(inline).size - bytes + 64 * original.graph.initializer.length, `${fs.statSync(file).size} vs ${fs.statSync(inline).size} − ${bytes}`);
+    const loaded = loadModel(file).proto;
+    for (const t of original.graph.initializer) {
+      const back = loaded.graph.initializer.find((u) => u.name === t.name)!;
+      assert.deepEqual(tensorToFloat32(back), tensorToFloat32(t), t.name);
+    }
+    assert.ok(original.graph.initializer.every((t) => t.dataLocation !== 1), 'the model passed in is left as it was');
+  });
 
   describe('a model with its weights beside it works like the self-contained one', () => {
     let model: ModelProto;
