@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   createSession, encodeModel, GraphBuilder, GraphIndex, loadModel, ModelError, ModelProto, ort, placeholderFeeds, saveModel, summarizeModel,
-  tensorToFloat32,
 } from '../../../src/engine/onnx';
+import { saveModelWithExternalData } from '../../../src/engine/onnx/load';
 import { assembleModel } from '../../../src/engine/onnx/modelFactory';
 import { makeValueInfo } from '../../../src/engine/onnx/rewrite';
 import { floatTensor, makeTensor, tensorValues } from '../../../src/engine/onnx/tensor';
@@ -122,22 +122,10 @@ describe('ONNX model files', () => {
   });
 
   describe('external data', () => {
-    /** The MLP with every initializer moved into `weights.bin` beside the model. */
+    /** The MLP with every initializer moved into `location` (beside the model unless it says otherwise). */
     function writeExternal(folder: string, location = 'weights.bin'): void {
       fs.mkdirSync(folder, { recursive: true });
-      const model = mlpModel();
-      const chunks: Buffer[] = [];
-      let offset = 0;
-      for (const t of model.graph.initializer) {
-        const bytes = Buffer.from(tensorToFloat32(t).buffer.slice(0));
-        chunks.push(bytes);
-        t.externalData = [{ key: 'location', value: location }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(bytes.length) }];
-        t.dataLocation = 1;
-        t.rawData = new Uint8Array(0);
-        offset += bytes.length;
-      }
-      fs.writeFileSync(path.join(folder, 'weights.bin'), Buffer.concat(chunks));
-      saveModel(model, path.join(folder, 'model.onnx'));
+      saveModelWithExternalData(mlpModel(), path.join(folder, 'model.onnx'), location, 0);
     }
 
     it('loads weights from the side file and runs like the original', async () => {
