@@ -96,3 +96,11 @@ export function parseArgs(argv: readonly string[], flags: readonly FlagSpec[], a
   }
   return out;
 }
+
+/** A number flag that must be a whole number ≥ `min`; undefined when not given. */
+export function wholeNumberFlag(args: ParsedArgs, name: string, min: number): number | undefined {
+  const v = args.flags[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new UsageError(`--${name} takes a whole number ≥ ${min}, got ${String(v)}`);
+  return v;
+}

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../engine/util/atomic';
 import { calibrateHypothesis, DEFAULT_CALIBRATION_STEP_SIZES, type CalibrationRow } from '../engine/sweep/calibrationGrid';
 import { checkHypothesisFile, formatDiagnostic } from '../hypothesis';
 import { formatLevel } from '../protocol/format';
-import { UsageError } from './args';
+import { UsageError, wholeNumberFlag } from './args';
 import { type CliIO, type Command, EXIT } from './command';
 import { displayPath, table } from './format';
 
@@ -36,8 +36,8 @@ export const calibrateCommand: Command = {
   async run(args, io) {
     const file = path.resolve(io.cwd, args.positionals[0]!);
     const stepSizes = parseStepSizes(args.flags['step-sizes']);
-    const chains = whole(args.flags.chains, 'chains', 1) ?? 2;
-    const steps = whole(args.flags.steps, 'steps', 4) ?? 100;
+    const chains = wholeNumberFlag(args, 'chains', 1) ?? 2;
+    const steps = wholeNumberFlag(args, 'steps', 4) ?? 100;
     const checked = await checkHypothesisFile(file);
     if (!checked.hypothesis) {
       for (const d of checked.diagnostics.filter((x) => x.severity === 'error')) io.err(formatDiagnostic(d, displayPath(d.file, io.cwd)));
@@ -90,8 +90,3 @@ function parseStepSizes(v: unknown): number[] {
   return [...new Set(list)].sort((a, b) => b - a);
 }
 
-function whole(v: unknown, name: string, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new UsageError(`--${name} takes a whole number ≥ ${min}, not ${String(v)}`);
-  return v;
-}

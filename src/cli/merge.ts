@@ -4,7 +4,6 @@
 import { parseJsonText } from '../engine/util/jsonText';
 import { READ_LIMITS, readFileGated, ReadGateError } from '../engine/util/readGate';
 import { userMessage } from '../engine/onnx/runtimeMessage';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mergeShardDocuments, MergeError, type NamedShard } from '../engine/sweep/merge';
 import { checkResultsWritable, ResultsWriteError, writeResults } from '../engine/sweep/writeResults';
@@ -12,9 +11,6 @@ import { isShardDocument } from '../protocol/shard';
 import { type Command, EXIT } from './command';
 import { displayPath } from './format';
 import { formatVerdictTable } from './table';
-
-/** Shard documents are units' per-draw series: large, but not unbounded. */
-const MAX_SHARD_BYTES = 1 << 30;
 
 export const mergeCommand: Command = {
   name: 'merge',
@@ -39,11 +35,6 @@ export const mergeCommand: Command = {
     for (const arg of args.positionals) {
       const file = path.resolve(io.cwd, arg);
       const name = displayPath(file, io.cwd);
-      const problem = readProblem(file);
-      if (problem) {
-        io.err(`circuit-thermometer: cannot read ${name}: ${problem}`);
-        return EXIT.usage;
-      }
       let text: string;
       try {
         text = readFileGated(file, READ_LIMITS.results, 'shard document').toString('utf8');
@@ -83,11 +74,3 @@ export const mergeCommand: Command = {
     }
   },
 };
-
-function readProblem(file: string): string | null {
-  const stat = fs.statSync(file, { throwIfNoEntry: false });
-  if (!stat) return 'no such file';
-  if (!stat.isFile()) return 'not a regular file';
-  if (stat.size > MAX_SHARD_BYTES) return `${stat.size} bytes, over the ${MAX_SHARD_BYTES}-byte limit for a shard`;
-  return null;
-}

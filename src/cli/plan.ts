@@ -5,7 +5,7 @@ import { checkHypothesisFile, formatDiagnostic } from '../hypothesis';
 import { formatLevel } from '../protocol/format';
 import { allUnits, shardUnits, unitKey } from '../engine/sweep/units';
 import { planShape } from '../worker/parallel';
-import { UsageError } from './args';
+import { UsageError, wholeNumberFlag } from './args';
 import { type Command, EXIT } from './command';
 import { displayPath, table } from './format';
 
@@ -23,8 +23,7 @@ export const planCommand: Command = {
   ],
   async run(args, io) {
     const file = path.resolve(io.cwd, args.positionals[0]!);
-    const shards = args.flags.shards === undefined ? 1 : Number(args.flags.shards);
-    if (!Number.isInteger(shards) || shards < 1) throw new UsageError(`--shards takes a whole number ≥ 1, got ${String(args.flags.shards)}`);
+    const shards = wholeNumberFlag(args, 'shards', 1) ?? 1;
     const checked = await checkHypothesisFile(file);
     if (!checked.hypothesis) {
       for (const d of checked.diagnostics.filter((x) => x.severity === 'error')) io.err(formatDiagnostic(d, displayPath(d.file, io.cwd)));

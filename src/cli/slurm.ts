@@ -2,7 +2,7 @@
 // job array — one task per shard, each running `sweep --shard $SLURM_ARRAY_TASK_ID/N` — and a merge job that runs
 // after all of them succeeded (--dependency=afterok) and writes RESULTS.json. Nothing is submitted by this command.
 import * as path from 'node:path';
-import { UsageError } from './args';
+import { UsageError, wholeNumberFlag } from './args';
 import { type Command, EXIT } from './command';
 
 export const slurmCommand: Command = {
@@ -23,11 +23,10 @@ export const slurmCommand: Command = {
     { name: 'cli', type: 'string', valueName: 'COMMAND', description: 'how a node runs this CLI (default: this node and script, by absolute path)' },
   ],
   async run(args, io) {
-    const shards = args.flags.shards;
-    if (typeof shards !== 'number' || !Number.isInteger(shards) || shards < 1) throw new UsageError('slurm needs --shards N (a whole number ≥ 1)');
+    const shards = wholeNumberFlag(args, 'shards', 1);
+    if (shards === undefined) throw new UsageError('slurm needs --shards N (a whole number ≥ 1)');
     if (typeof args.flags.results !== 'string') throw new UsageError('slurm needs --results FILE (where the merge job writes the results)');
-    const cpus = args.flags['cpus-per-task'] === undefined ? 1 : Number(args.flags['cpus-per-task']);
-    if (!Number.isInteger(cpus) || cpus < 1) throw new UsageError(`--cpus-per-task takes a whole number ≥ 1, got ${String(args.flags['cpus-per-task'])}`);
+    const cpus = wholeNumberFlag(args, 'cpus-per-task', 1) ?? 1;
     io.out(slurmScript({
       hypothesis: path.resolve(io.cwd, args.positionals[0]!),
       results: path.resolve(io.cwd, args.flags.results),
