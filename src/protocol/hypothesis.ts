@@ -123,3 +123,8 @@ export interface EvaluationSettings {
   /** Rows every draw is evaluated on, drawn once from the seed with the target share of the data kept. */
   rows: number;
 }
+
+/** Chains per level of the grid: sgld's `chains`; the noise dials and checkpoints draw one chain of samples. */
+export function chainsPerLevel(h: Hypothesis): number {
+  return h.degradation.dial === 'sgld' ? h.degradation.sgld.chains : 1;
+}

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { journalPathFor, JournalError, JournalWriter, readJournal, type Journal } from '../engine/sweep/journal';
 import { allUnits, LevelAssembler, missingUnits, resultsFromUnits, shardUnits, unitKey } from '../engine/sweep/units';
 import { checkResultsWritable, ResultsWriteError, writeResults } from '../engine/sweep/writeResults';
-import type { Hypothesis } from '../protocol/hypothesis';
+import { chainsPerLevel, type Hypothesis } from '../protocol/hypothesis';
 import type { SweepHeader, UnitResult, WorkUnit } from '../protocol/shard';
-import type { SweepDone } from '../protocol/worker';
+import type { SweepDone, SweepSource } from '../protocol/worker';
 import { type RunCallbacks, type RunRequest, WorkerClient, type WorkerClientOptions } from './client';
 import { acceptDocument } from './divergence';
 import { WorkerRunError } from './errors';
@@ -36,9 +36,19 @@ export function defaultWorkers(levels: number, cores = os.availableParallelism()
   return Math.max(1, Math.min(levels * Math.max(1, chains), cores));
 }
 
+/** The hypothesis a source names, loaded and checked in a worker of its own (shut down afterwards). */
+export async function planHypothesis(source: SweepSource, options: WorkerClientOptions = {}): Promise<Hypothesis> {
+  const planner = new WorkerClient(options);
+  try {
+    return await planner.plan(source);
+  } finally {
+    await planner.dispose();
+  }
+}
+
 /** Levels × chains of a hypothesis's plan (noise dials and checkpoints run one chain per level). */
 export function planShape(h: Hypothesis): { levels: number; chains: number } {
-  return { levels: h.degradation.temperatures.levels.length, chains: h.degradation.dial === 'sgld' ? h.degradation.sgld.chains : 1 };
+  return { levels: h.degradation.temperatures.levels.length, chains: chainsPerLevel(h) };
 }
 
 /** What a set of workers gave back for some units: the plan's header and the units (in arrival order). */
@@ -172,13 +182,7 @@ export async function runUnitsParallel(hypothesis: Hypothesis, todo: readonly Wo
  */
 export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks = {}, options: ParallelOptions = {}): Promise<SweepDone> {
   const started = performance.now();
-  const planner = new WorkerClient(options);
-  let hypothesis: Hypothesis;
-  try {
-    hypothesis = await planner.plan(req.source);
-  } finally {
-    await planner.dispose();
-  }
+  const hypothesis = await planHypothesis(req.source, options);
   const out = path.resolve(req.out ?? defaultResultsPath(hypothesis.file));
   asRunError(() => checkResultsWritable(out));
   const journalPath = journalPathFor(out);

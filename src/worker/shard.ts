@@ -6,9 +6,9 @@ import { checkResultsWritable, ResultsWriteError } from '../engine/sweep/writeRe
 import { writeFileAtomic } from '../engine/util/atomic';
 import { SHARD_KIND, SHARD_VERSION, type ShardDocument } from '../protocol/shard';
 import type { SweepSource } from '../protocol/worker';
-import { type RunCallbacks, WorkerClient } from './client';
+import type { RunCallbacks } from './client';
 import { WorkerRunError } from './errors';
-import { type ParallelOptions, planShape, runUnitsParallel } from './parallel';
+import { type ParallelOptions, planHypothesis, planShape, runUnitsParallel } from './parallel';
 
 export interface ShardRequest {
   source: SweepSource;
@@ -20,13 +20,7 @@ export interface ShardRequest {
 
 export async function runShardToFile(req: ShardRequest, callbacks: RunCallbacks = {}, options: ParallelOptions = {}): Promise<{ path: string; document: ShardDocument }> {
   const started = performance.now();
-  const planner = new WorkerClient(options);
-  let hypothesis;
-  try {
-    hypothesis = await planner.plan(req.source);
-  } finally {
-    await planner.dispose();
-  }
+  const hypothesis = await planHypothesis(req.source, options);
   const shape = planShape(hypothesis);
   let units;
   try {

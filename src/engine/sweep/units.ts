@@ -51,7 +51,7 @@ export function levelFromUnits(header: SweepHeader, levelIndex: number, units: r
       level: first.level,
       chains: taken.map((u) => u.trace),
       ...(last.error !== undefined ? { error: last.error } : {}),
-      // Wall time of the level's slowest chain (chains of one level may run side by side).
+      // The chains' compute time added up (one process runs them in turn; several may run them side by side).
       seconds: taken.reduce((s, u) => s + u.seconds, 0),
       ...(first.nbeta !== undefined ? { nbeta: first.nbeta } : {}),
     },

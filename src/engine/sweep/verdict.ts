@@ -11,7 +11,7 @@
  * - calibration: the whole verdict applied to each control set against the other K − 1.
  * Diverged and unconverged levels hold no test and break runs.
  */
-import type { Hypothesis, InterventionScope, VerdictSettings } from '../../protocol/hypothesis';
+import { chainsPerLevel, type Hypothesis, type InterventionScope, type VerdictSettings } from '../../protocol/hypothesis';
 import type { Baseline, Calibration, ControlLevel, Estimate, LevelResult, TestName, Verdict } from '../../protocol/results';
 import { formatDecades, formatLevel } from '../../protocol/format';
 import { worst } from './level';
@@ -29,7 +29,7 @@ export interface JudgeContext {
 }
 
 /** How a level of `h` is judged over a grid of `gridLevels` levels; `chains` defaults to the dial's (1 for noise dials). */
-export function judgeContext(h: Hypothesis, baseline: Baseline, gridLevels: number, chains = h.degradation.dial === 'sgld' ? h.degradation.sgld.chains : 1): JudgeContext {
+export function judgeContext(h: Hypothesis, baseline: Baseline, gridLevels: number, chains = chainsPerLevel(h)): JudgeContext {
   return { baseline, settings: h.verdict, scope: h.intervention.scope, gridLevels, chains };
 }
 
