@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { plantedWorkspace } from './fixtures/workspace';
-import { openFile, openWorkbench, packagedExtension, runCommand, screenshot, startCodeServer, TIMEOUT_PACKAGE, waitUntil, webviewWith, type CodeServer, type Workbench } from './harness';
+import { openFile, openWorkbench, packagedExtension, quietWindow, runCommand, screenshot, startCodeServer, TIMEOUT_PACKAGE, waitUntil, webviewWith, type CodeServer, type Workbench } from './harness';
 
 const WAIT = { diagnostics: 90_000, sweep: 180_000, webview: 60_000, short: 30_000 };
 
@@ -77,8 +77,7 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
 
   beforeEach(async () => {
     if (!wb) return;
-    for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Escape');
-    await runCommand(wb.page, 'Notifications: Clear All Notifications');
+    await quietWindow(wb.page);
   });
 
   afterEach(async function () {

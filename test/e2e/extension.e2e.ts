@@ -25,6 +25,7 @@ import {
   packagedExtension,
   processesMatching,
   REPO_ROOT,
+  quietWindow,
   runCommand,
   screenshot,
   startCodeServer,
@@ -74,9 +75,7 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
 
   beforeEach(async () => {
     if (!wb) return;
-    // Start from a quiet window: no menu or widget left open by a failed scenario, no old toasts.
-    for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Escape');
-    await runCommand(wb.page, 'Notifications: Clear All Notifications');
+    await quietWindow(wb.page);
   });
 
   afterEach(async function () {

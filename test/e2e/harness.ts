@@ -885,3 +885,9 @@ async function packageOnce(): Promise<string> {
   console.log(`    extension: packaged ${path.relative(REPO_ROOT, cached)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return cached;
 }
+
+/** A quiet window to start a scenario from: no menu or widget left open by a failed one, no old notifications. */
+export async function quietWindow(page: Page): Promise<void> {
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Escape');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+}
