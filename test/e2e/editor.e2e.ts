@@ -78,6 +78,8 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
   beforeEach(async () => {
     if (!wb) return;
     await quietWindow(wb.page);
+    // Each test starts from an empty editor area, whatever the one before it left open.
+    await runCommand(wb.page, 'View: Close All Editors');
   });
 
   afterEach(async function () {
@@ -123,39 +125,43 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     await runCommand(p, 'View: Close Primary Side Bar');
     await p.locator('.tab.active', { hasText: 'Chart:' }).click();
     await runCommand(p, 'View: Toggle Maximize Editor Group');
-    for (const viewport of [1600, 860, 470]) {
-      await p.setViewportSize({ width: viewport, height: 1000 });
-      // The panel lays the figure out again for its new width (data-width is the width it laid out for).
-      const width = await waitUntil(`the chart laid out for a ${viewport} px window`, WAIT.webview, async () => {
-        const w = Number(await chart.locator('#chart').getAttribute('data-width').catch(() => '0'));
-        const now = await chart.locator('#chart').evaluate((e) => e.clientWidth).catch(() => 0);
-        return w > 0 && Math.abs(w - now) < 8 && (await chart.locator('#chart[data-state="ready"]').count()) > 0 ? w : undefined;
-      }, 250);
-      await p.waitForTimeout(600);
-      chart = await webviewWith(p, '#chart[data-state="ready"]', WAIT.webview);
-      await chart.locator('#chart').hover();
-      const modebar = await boxes(chart, '.modebar-group');
-      assert.ok(modebar.length > 0, 'the mode bar is there');
-      const labels = await boxes(chart, '.shape-label-text');
-      assert.ok(labels.some((l) => /t_surv/.test(l.text)) && labels.some((l) => /t_ent/.test(l.text)), `the marker labels are drawn: ${labels.map((l) => l.text).join(' | ')}`);
-      for (const l of labels) for (const m of modebar) assert.ok(!overlaps(l, m), `at ${width} px the mode bar covers "${l.text}"`);
-      const frame = await chart.locator('#chart').evaluate((e) => e.getBoundingClientRect().toJSON() as Box);
-      for (const l of labels) assert.ok(l.x >= frame.x - 1 && l.x + l.width <= frame.x + frame.width + 1, `at ${width} px "${l.text}" runs past the chart's edge`);
-      const titles = await boxes(chart, '.g-ytitle text, .g-y4title text, .g-y2title text');
-      assert.strictEqual(titles.length, 3, `three y titles at ${width} px`);
-      for (let i = 0; i < titles.length; i++) for (let j = i + 1; j < titles.length; j++) {
-        assert.ok(!overlaps(titles[i]!, titles[j]!), `at ${width} px the y titles "${titles[i]!.text}" and "${titles[j]!.text}" overlap`);
+    try {
+      for (const viewport of [1600, 860, 470]) {
+        await p.setViewportSize({ width: viewport, height: 1000 });
+        // The panel lays the figure out again for its new width (data-width is the width it laid out for).
+        const width = await waitUntil(`the chart laid out for a ${viewport} px window`, WAIT.webview, async () => {
+          const w = Number(await chart.locator('#chart').getAttribute('data-width').catch(() => '0'));
+          const now = await chart.locator('#chart').evaluate((e) => e.clientWidth).catch(() => 0);
+          return w > 0 && Math.abs(w - now) < 8 && (await chart.locator('#chart[data-state="ready"]').count()) > 0 ? w : undefined;
+        }, 250);
+        await p.waitForTimeout(600);
+        chart = await webviewWith(p, '#chart[data-state="ready"]', WAIT.webview);
+        await chart.locator('#chart').hover();
+        const modebar = await boxes(chart, '.modebar-group');
+        assert.ok(modebar.length > 0, 'the mode bar is there');
+        const labels = await boxes(chart, '.shape-label-text');
+        assert.ok(labels.some((l) => /t_surv/.test(l.text)) && labels.some((l) => /t_ent/.test(l.text)), `the marker labels are drawn: ${labels.map((l) => l.text).join(' | ')}`);
+        for (const l of labels) for (const m of modebar) assert.ok(!overlaps(l, m), `at ${width} px the mode bar covers "${l.text}"`);
+        const frame = await chart.locator('#chart').evaluate((e) => e.getBoundingClientRect().toJSON() as Box);
+        for (const l of labels) assert.ok(l.x >= frame.x - 1 && l.x + l.width <= frame.x + frame.width + 1, `at ${width} px "${l.text}" runs past the chart's edge`);
+        const titles = await boxes(chart, '.g-ytitle text, .g-y4title text, .g-y2title text');
+        assert.strictEqual(titles.length, 3, `three y titles at ${width} px`);
+        for (let i = 0; i < titles.length; i++) for (let j = i + 1; j < titles.length; j++) {
+          assert.ok(!overlaps(titles[i]!, titles[j]!), `at ${width} px the y titles "${titles[i]!.text}" and "${titles[j]!.text}" overlap`);
+        }
+        const ticks = (await boxes(chart, '.xaxislayer-above .xtick text')).sort((a, b) => a.x - b.x);
+        assert.ok(ticks.length >= 2, `x ticks at ${width} px`);
+        for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i]!.x >= ticks[i - 1]!.x + ticks[i - 1]!.width + 2, `at ${width} px x ticks "${ticks[i - 1]!.text}" and "${ticks[i]!.text}" touch`);
+        await screenshot(p, `chart-width-${width}`);
       }
-      const ticks = (await boxes(chart, '.xaxislayer-above .xtick text')).sort((a, b) => a.x - b.x);
-      assert.ok(ticks.length >= 2, `x ticks at ${width} px`);
-      for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i]!.x >= ticks[i - 1]!.x + ticks[i - 1]!.width + 2, `at ${width} px x ticks "${ticks[i - 1]!.text}" and "${ticks[i]!.text}" touch`);
-      await screenshot(p, `chart-width-${width}`);
+    } finally {
+      // Restore the window even when a check failed, so the next test starts from the usual layout.
+      await p.setViewportSize({ width: 1400, height: 900 });
+      // Focus back on the workbench (not inside the chart's iframe) before the next palette command.
+      await p.locator('.tab.active', { hasText: 'Chart:' }).click({ timeout: WAIT.short }).catch(() => undefined);
+      await runCommand(p, 'View: Toggle Maximize Editor Group');
+      await runCommand(p, 'View: Close All Editors');
     }
-    await p.setViewportSize({ width: 1400, height: 900 });
-    // Focus back on the workbench (not inside the chart's iframe) before the next palette command.
-    await p.locator('.tab.active', { hasText: 'Chart:' }).click();
-    await runCommand(p, 'View: Toggle Maximize Editor Group');
-    await runCommand(p, 'View: Close All Editors');
   });
 
   it('the Runs view groups by hypothesis, shows time, verdict and a legend; a cancelled run survives a reload and Remove removes it', async () => {
@@ -163,7 +169,12 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     await openFile(p, 'long.circuit.yaml');
     // The cost is stated before the sweep starts: on the CodeLens, and in the run command's question.
     const lens = p.locator('.editor-group-container.active .codelens-decoration', { hasText: 'Run sweep (about' });
-    await lens.waitFor({ state: 'visible', timeout: WAIT.diagnostics });
+    await lens.waitFor({ state: 'visible', timeout: WAIT.diagnostics }).catch(async (e: unknown) => {
+      // Say what was shown instead: CI's log is all there is of a failure there.
+      const shown = await p.locator('.codelens-decoration').allInnerTexts().catch(() => [] as string[]);
+      const tabs = await p.locator('.tab').allInnerTexts().catch(() => [] as string[]);
+      throw new Error(`no "Run sweep (about …)" lens; lenses shown: ${JSON.stringify(shown.map(squash))}; tabs: ${JSON.stringify(tabs.map(squash))}\n${String(e)}`);
+    });
     const lensText = squash(await lens.innerText());
     assert.match(lensText, /Run sweep \(about [\d h min s]+ on \d+ workers?\)/, lensText);
     await runCommand(p, 'Circuit Thermometer: Run Sweep');

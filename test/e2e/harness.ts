@@ -585,7 +585,15 @@ async function pickFromQuickInput(
       await sleep(500);
       continue;
     }
-    await input.fill(query);
+    try {
+      // The widget can close again between showing and typing (a layout change, focus moving into a webview).
+      await input.fill(query, { timeout: Math.max(1000, Math.min(TIMEOUTS.quickInput, deadline - Date.now())) });
+    } catch (e) {
+      lastError = e;
+      await page.keyboard.press('Escape').catch(() => undefined);
+      await sleep(500);
+      continue;
+    }
     try {
       await row.waitFor({ state: 'visible', timeout: Math.max(1000, Math.min(5000 * attempt, deadline - Date.now())) });
     } catch (e) {
