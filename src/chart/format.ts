@@ -91,12 +91,12 @@ export function describeConvergence(l: LevelResult): string {
   return unconverged(l) ? `not converged: ${text}` : text;
 }
 
-/** The sampler's settings at a level (sgld): the step size and burn-in it ran with (calibrated per level with
+/** The sampler's settings at a level (sgld): the step size, burn-in and thin it ran with (calibrated per level with
  *  `auto`) and the chains' mean MALA acceptance. Undefined for other dials. */
 export function samplerLine(l: LevelResult): string | undefined {
   if (l.stepSize === undefined) return undefined;
   const acceptance = l.acceptance !== undefined ? ` · MALA acceptance ${l.acceptance.toFixed(2)}` : '';
-  return `sampler: ε = ${formatNumber(l.stepSize)}${l.burnIn !== undefined ? ` · burn-in ${l.burnIn} steps` : ''}${acceptance}`;
+  return `sampler: ε = ${formatNumber(l.stepSize)}${l.burnIn !== undefined ? ` · burn-in ${l.burnIn} steps` : ''}${l.thin !== undefined && l.thin > 1 ? ` · thin ${l.thin}` : ''}${acceptance}`;
 }
 
 /**

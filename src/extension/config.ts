@@ -8,7 +8,7 @@ export interface Settings {
   threadsPerWorker: number;
   executionProvider: 'cpu' | 'cuda';
   diagnosticsDelay: number;
-  defaults: { stepSize: number; localization: number; chains: number; draws: number };
+  defaults: { stepSize: number | 'auto'; localization: number; chains: number; draws: number };
 }
 
 export function settings(scope?: vscode.Uri): Settings {
@@ -20,12 +20,17 @@ export function settings(scope?: vscode.Uri): Settings {
     executionProvider: c.get<string>('executionProvider', 'cpu') === 'cuda' ? 'cuda' : 'cpu',
     diagnosticsDelay: Math.max(0, c.get<number>('diagnosticsDelay', 150)),
     defaults: {
-      stepSize: c.get<number>('defaults.sgld.stepSize', 1e-4),
+      stepSize: stepSizeSetting(c.get<unknown>('defaults.sgld.stepSize', 'auto')),
       localization: c.get<number>('defaults.sgld.localization', 100),
       chains: c.get<number>('defaults.sgld.chains', 4),
       draws: c.get<number>('defaults.sgld.draws', 200),
     },
   };
+}
+
+/** A positive number, else `auto` (the setting is free text in settings.json). */
+function stepSizeSetting(v: unknown): number | 'auto' {
+  return typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : 'auto';
 }
 
 /** Environment for the worker: the run settings it reads (0 = let the worker decide). */

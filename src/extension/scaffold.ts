@@ -19,7 +19,7 @@ export interface ScaffoldInput {
   outputs: ScaffoldTensor[];
   /** Intermediate tensors in graph order. */
   activations: ScaffoldTensor[];
-  sgld: { stepSize: number; localization: number; chains: number; draws: number };
+  sgld: { stepSize: number | 'auto'; localization: number; chains: number; draws: number };
   /** Data files found in the workspace for each slot (absent: placeholders under ./data/). */
   data?: DataChoice;
 }
@@ -76,7 +76,7 @@ export function scaffoldHypothesis(m: ScaffoldInput, circuitName = 'my circuit')
   lines.push('degradation:');
   lines.push('  dial: sgld');
   lines.push('  temperatures: { from: 0.1, to: 1000, count: 9 }');
-  lines.push(`  sgld: { stepSize: ${m.sgld.stepSize}, localization: ${m.sgld.localization}, chains: ${m.sgld.chains}, draws: ${m.sgld.draws}, burnIn: 100, batchSize: 256 }`);
+  lines.push(`  sgld: { stepSize: ${m.sgld.stepSize}, localization: ${m.sgld.localization}, chains: ${m.sgld.chains}, draws: ${m.sgld.draws}, burnIn: auto, batchSize: 256 }`);
   lines.push('  seed: 0');
   lines.push('verdict: { collateralTolerance: 0.1, persistence: 0.25 }');
   return lines.join('\n') + '\n';

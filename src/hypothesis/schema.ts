@@ -74,13 +74,16 @@ const unitList = (what: string): ArraySpec => ({
   },
 });
 
+/** The step size of the samplers `stepSize: auto` cannot calibrate (rmsprop-sgld, sgnht: no MALA proposal). */
+export const FIXED_STEP_SIZE_DEFAULT = 1e-4;
+
 const sgldSpec: ObjectSpec = {
   type: 'object',
   description: 'SGLD sampler of the tempered local posterior (devinterp\'s update): Δw = -(ε/2)·[nβ·∇L_B(w) + γ·(w - w*)] + √ε·ξ.',
   properties: {
     stepSize: {
-      type: 'oneOf', default: 1e-4,
-      description: 'Step size ε: a number (> 0), or auto: per level, the largest ε on a geometric ladder (1e-2 ÷ 3 per rung) whose 100-step pilot chain stays finite with mean MALA acceptance ≥ 0.9.',
+      type: 'oneOf', default: 'auto',
+      description: 'Step size ε: auto (the default with sampler: sgld): per level, the largest ε on a geometric ladder (1e-2 ÷ 3 per rung) whose 100-step pilot chain stays finite with mean MALA acceptance ≥ 0.9; or a number (> 0). The other samplers make no MALA proposal: their default is 1e-4.',
       variants: [
         { type: 'number', exclusiveMinimum: 0, description: 'Step size ε (> 0). On divergence, try a smaller one.' },
         { type: 'enum', values: ['auto'], description: 'Calibrate ε per level from pilot chains (MALA acceptance ≥ 0.9).' },
@@ -90,14 +93,21 @@ const sgldSpec: ObjectSpec = {
     chains: { type: 'integer', minimum: 1, maximum: 256, default: 4, description: 'Independent chains per temperature.' },
     draws: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 200, description: 'Draws kept per chain (after burn-in and thinning).' },
     burnIn: {
-      type: 'oneOf', default: 100,
-      description: 'Steps discarded at the start of each chain: a number, or auto: per level, max(100, 3·2/(εγ)) steps (three relaxation times of the localization pull), doubled (up to 16×) until the loss trace of a pilot chain after it is stationary.',
+      type: 'oneOf', default: 'auto',
+      description: 'Steps discarded at the start of each chain: auto (the default): per level, max(100, 3·2/(εγ)) steps (three relaxation times of the localization pull), doubled (up to 16×) until the loss trace of a pilot chain after it is stationary; or a number.',
       variants: [
         { type: 'integer', minimum: 0, maximum: 10_000_000, description: 'Steps discarded at the start of each chain.' },
         { type: 'enum', values: ['auto'], description: 'Calibrate the burn-in per level from a pilot chain.' },
       ],
     },
-    thin: { type: 'integer', minimum: 1, maximum: 10_000, default: 1, description: 'Keep every `thin`-th step as a draw. Only kept draws are evaluated (circuit, controls, metrics), so thinning a long chain cuts the evaluation cost in proportion.' },
+    thin: {
+      type: 'oneOf', default: 1,
+      description: 'Keep every `thin`-th step as a draw: a number, or auto: per level, two relaxation times 2·2/(εγ) of the localization pull, so that kept draws are nearly independent in the slowest direction (what converged chains, R̂ ≤ 1.01 and ESS ≥ 100 per chain, need). Only kept draws are evaluated (circuit, controls, metrics), so thinning a long chain cuts the evaluation cost in proportion.',
+      variants: [
+        { type: 'integer', minimum: 1, maximum: 10_000, description: 'Steps between kept draws.' },
+        { type: 'enum', values: ['auto'], description: 'Two relaxation times 2/(εγ) of the localization pull per kept draw, per level.' },
+      ],
+    },
     batchSize: { type: 'integer', minimum: 1, default: 256, description: 'Examples per SGLD step (the minibatch B).' },
     nbeta: { type: 'number', exclusiveMinimum: 0, description: 'When set, nβ at each level is nbeta / level instead of n / level.' },
     sampler: { type: 'enum', values: ['sgld', 'rmsprop-sgld', 'sgnht'], default: 'sgld', description: 'The update rule (devinterp\'s): sgld; rmsprop-sgld, SGLD preconditioned by RMSprop (α = 0.99, λ = 0.1); sgnht, the Nosé–Hoover thermostat (diffusion 0.01). stepSize: auto needs sgld (it calibrates by the MALA acceptance of SGLD\'s proposal).' },

@@ -23,8 +23,28 @@ interface DegradationLike {
   dial?: Hypothesis['degradation']['dial'];
   temperatures?: { levels?: readonly (number | undefined)[] };
   checkpoints?: readonly (string | undefined)[];
-  sgld?: { chains?: number; draws?: number; burnIn?: number | string; thin?: number };
+  sgld?: { chains?: number; draws?: number; burnIn?: number | string; thin?: number | string; stepSize?: number | string; localization?: number };
   noise?: { samples?: number };
+}
+
+/** ε as `stepSize: auto` is counted before it runs: the rung the examples' pilots chose at most levels (1e-2/3⁴). */
+const AUTO_STEP_SIZE_GUESS = 1e-2 / 3 ** 4;
+/** Rungs of 100-step pilots (two passes a step: the step and its MALA check) tried before that one is reached. */
+const AUTO_STEP_PILOT_PASSES = 5 * 100 * 2;
+
+/**
+ * What the `auto` settings add per level, counted before they run (they are calibrated at run time, so this is an
+ * estimate): the step-size pilots, the burn-in's b₀ = max(100, 3·2/(εγ)) for every chain plus its 2·b₀ pilot, and
+ * `thin: auto`'s two relaxation times 2·2/(εγ) per kept draw.
+ */
+function autoCost(s: DegradationLike['sgld']): { burnIn: number; thin: number; pilotPasses: number } {
+  const stepAuto = s?.stepSize === undefined || s.stepSize === 'auto';
+  const stepSize = typeof s?.stepSize === 'number' ? s.stepSize : AUTO_STEP_SIZE_GUESS;
+  const gamma = s?.localization ?? 100;
+  const burnInAuto = s?.burnIn === undefined || s.burnIn === 'auto';
+  const b0 = Math.max(100, Math.ceil(gamma > 0 ? 6 / (stepSize * gamma) : 0));
+  const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? Math.max(1, Math.ceil(gamma > 0 ? 4 / (stepSize * gamma) : 1)) : 1;
+  return { burnIn: burnInAuto ? b0 : 0, thin, pilotPasses: (stepAuto ? AUTO_STEP_PILOT_PASSES : 0) + (burnInAuto ? 2 * b0 : 0) };
 }
 
 export function sweepWork(d: DegradationLike): SweepWork {
@@ -32,9 +52,9 @@ export function sweepWork(d: DegradationLike): SweepWork {
   const sgld = d.dial === 'sgld';
   const chains = sgld ? d.sgld?.chains ?? 4 : 1;
   const draws = sgld ? d.sgld?.draws ?? 200 : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? 8;
-  // An automatic burn-in is counted as the fixed default's (it is calibrated per level at run time).
-  const burnIn = typeof d.sgld?.burnIn === 'number' ? d.sgld.burnIn : 100;
-  const steps = sgld ? levels * chains * (burnIn + draws * (d.sgld?.thin ?? 1)) : 0;
+  const auto = autoCost(d.sgld);
+  const burnIn = typeof d.sgld?.burnIn === 'number' ? d.sgld.burnIn : auto.burnIn;
+  const steps = sgld ? levels * (chains * (burnIn + draws * auto.thin) + auto.pilotPasses) : 0;
   const evaluations = levels * chains * draws;
   return { levels, chains, draws, steps, evaluations, coreSeconds: steps / STEPS_PER_CORE_SECOND + evaluations / EVALUATIONS_PER_CORE_SECOND, units: levels * chains };
 }
@@ -47,7 +67,8 @@ export function wallSeconds(w: SweepWork, workers: number): number {
 
 /**
  * A first look at a quarter or less of the work: every other level (the grid's ends kept, at least 4), and for sgld
- * at most 2 chains of 50 draws after 50 burn-in steps; for noise dials at most 4 samples. The null (controls) stays:
+ * at most 2 chains of 50 draws after 50 burn-in steps (also in place of `burnIn: auto`, whose pilots alone can cost
+ * more than that); for noise dials at most 4 samples. The null (controls) stays:
  * the verdict's tests stay what they are, with wider intervals.
  */
 export function cheaperPreset(h: Hypothesis): Hypothesis {
@@ -57,7 +78,7 @@ export function cheaperPreset(h: Hypothesis): Hypothesis {
   const out: Hypothesis = structuredClone(h);
   if (d.dial !== 'checkpoints') out.degradation.temperatures = { ...d.temperatures, levels: thinned };
   if (d.dial === 'sgld') {
-    out.degradation.sgld = { ...d.sgld, chains: Math.min(d.sgld.chains, 2), draws: Math.min(d.sgld.draws, 50), burnIn: typeof d.sgld.burnIn === 'number' ? Math.min(d.sgld.burnIn, 50) : d.sgld.burnIn };
+    out.degradation.sgld = { ...d.sgld, chains: Math.min(d.sgld.chains, 2), draws: Math.min(d.sgld.draws, 50), burnIn: typeof d.sgld.burnIn === 'number' ? Math.min(d.sgld.burnIn, 50) : 50 };
   } else if (d.dial !== 'checkpoints') {
     out.degradation.noise = { ...d.noise, samples: Math.max(2, Math.min(d.noise.samples, 4)) };
   }

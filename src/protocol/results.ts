@@ -97,6 +97,8 @@ export interface LevelResult {
   stepSize?: number;
   /** The burn-in (steps per chain) of this level's chains (sgld only; calibrated per level with `burnIn: auto`). */
   burnIn?: number;
+  /** Steps between kept draws of this level's chains (sgld only; chosen per level with `thin: auto`). */
+  thin?: number;
   /** What `stepSize: auto` / `burnIn: auto` cost at this level: step-graph passes of the pilot chains (a pass is one
    *  forward and backward on a minibatch, like a step) and their seconds (included in `seconds`). */
   calibration?: { passes: number; seconds: number };

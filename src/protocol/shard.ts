@@ -36,10 +36,11 @@ export interface UnitResult extends WorkUnit {
   /** Set when the chain diverged (trace.diverged): one process stops the level's later chains there. */
   error?: string;
   seconds: number;
-  /** sgld: nβ, the step size and burn-in used at this level, and what calibrating them cost (`auto`). */
+  /** sgld: nβ, the step size, burn-in and thin used at this level, and what calibrating them cost (`auto`). */
   nbeta?: number;
   stepSize?: number;
   burnIn?: number;
+  thin?: number;
   calibration?: { passes: number; seconds: number };
 }
 

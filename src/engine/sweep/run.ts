@@ -197,6 +197,8 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
         if (stepSize !== undefined) unit.stepSize = stepSize;
         const burnIn = dial.burnIn?.(li);
         if (burnIn !== undefined) unit.burnIn = burnIn;
+        const thin = dial.thin?.(li);
+        if (thin !== undefined) unit.thin = thin;
         const calibration = dial.calibrationCost?.(li);
         if (calibration) unit.calibration = calibration;
         done.push(unit);

@@ -59,6 +59,7 @@ export function levelFromUnits(header: SweepHeader, levelIndex: number, units: r
   );
   if (first.stepSize !== undefined) result.stepSize = first.stepSize;
   if (first.burnIn !== undefined) result.burnIn = first.burnIn;
+  if (first.thin !== undefined) result.thin = first.thin;
   // Every process that ran a chain of the level calibrated it with the same pilots: the cost of one.
   const calibration = taken.find((u) => u.calibration)?.calibration;
   if (calibration) result.calibration = calibration;

@@ -315,7 +315,7 @@ function convergenceAdvice(levels: readonly LevelResult[], ctx: JudgeContext): s
     advice.push(`split-R̂ reaches ${worstR.toFixed(2)} (> ${ctx.settings.rhat}): the chains disagree or drift; lengthen the burn-in (sgld.burnIn) or raise the step size (sgld.stepSize) so that they reach the posterior`);
   }
   if (worstEss < ctx.settings.essPerChain) {
-    advice.push(`bulk ESS is ${worstEss.toFixed(0)} per chain (< ${ctx.settings.essPerChain}): draw more (sgld.draws), thin more (sgld.thin) or add chains (sgld.chains)`);
+    advice.push(`bulk ESS is ${worstEss.toFixed(0)} per chain (< ${ctx.settings.essPerChain}): draw more (sgld.draws), thin more (sgld.thin; thin: auto keeps one draw per two relaxation times 2/(εγ) of the localization pull) or add chains (sgld.chains)`);
   }
   if (advice.length === 0) advice.push('draw at least 4 kept draws per chain (sgld.draws / sgld.thin)');
   return advice;

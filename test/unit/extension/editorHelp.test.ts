@@ -51,7 +51,7 @@ describe('extension: help on the hypothesis format', () => {
     const md = keyHelpMarkdown(['verdict', 'collateralTolerance'])!;
     assert.match(md, /^\*\*`verdict\.collateralTolerance`\*\* — number > 0 · default `0\.1`/);
     assert.match(md, /Method: docs\/method\.md, "The tests at each level"/);
-    assert.match(keyHelpMarkdown(['degradation', 'sgld', 'stepSize'])!, /number > 0 or one of `auto` · default `0\.0001`/);
+    assert.match(keyHelpMarkdown(['degradation', 'sgld', 'stepSize'])!, /number > 0 or one of `auto` · default `auto`/);
     assert.equal(specAt(['verdict', 'nope']), undefined);
   });
 

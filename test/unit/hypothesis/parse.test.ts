@@ -42,7 +42,7 @@ describe('hypothesis parsing and validation', () => {
     const r = parseHypothesis(text, FILE);
     assert.deepEqual(r.diagnostics, []);
     const h = r.hypothesis!;
-    assert.deepEqual(h.degradation.sgld, { stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1, batchSize: 256, sampler: 'sgld' });
+    assert.deepEqual(h.degradation.sgld, { stepSize: 'auto', localization: 100, chains: 4, draws: 200, burnIn: 'auto', thin: 1, batchSize: 256, sampler: 'sgld' });
     assert.equal(h.degradation.dial, 'sgld');
     assert.equal(h.degradation.seed, 0);
     assert.deepEqual(h.intervention, { kind: 'mean', scope: 'circuit' });
@@ -113,6 +113,18 @@ describe('hypothesis parsing and validation', () => {
     const list = parseHypothesis(edit(VALID_MLP, 'model: ./mlp.onnx', 'model: [./mlp.onnx]'), FILE);
     assert.equal(only(list.diagnostics, 'hyp/wrong-type').message, 'model must be a string, not a list');
     assert.equal(list.hypothesis, undefined);
+  });
+
+  it('defaults stepSize to auto for sgld and to a number for the samplers without a MALA proposal; auto written there is an error', () => {
+    const unset = (sampler: string) => parseHypothesis(edit(VALID_MLP, 'stepSize: 1e-4, ', `sampler: ${sampler}, `), FILE);
+    assert.equal(unset('sgld').hypothesis!.degradation.sgld.stepSize, 'auto');
+    for (const sampler of ['rmsprop-sgld', 'sgnht']) {
+      const r = unset(sampler);
+      assert.deepEqual(r.diagnostics, [], sampler);
+      assert.equal(r.hypothesis!.degradation.sgld.stepSize, 1e-4, sampler);
+    }
+    const written = parseHypothesis(edit(VALID_MLP, 'stepSize: 1e-4, ', 'stepSize: auto, sampler: sgnht, '), FILE);
+    assert.match(only(written.diagnostics, 'hyp/step-size-auto-sampler').message, /MALA acceptance .* sgnht/);
   });
 
   it('reports numbers out of range with the bound', () => {

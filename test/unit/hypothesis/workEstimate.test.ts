@@ -22,11 +22,18 @@ describe('hypothesis: what a sweep costs', () => {
     assert.deepEqual([w.levels, w.chains, w.draws, w.steps, w.evaluations], [40, 1, 4000, 0, 160_000]);
     assert.equal(w.coreSeconds, 160_000 / EVALUATIONS_PER_CORE_SECOND);
     assert.equal(wallSeconds(w, 2), w.coreSeconds / 2);
-    const sgld = sweepWork({ dial: 'sgld', temperatures: { levels: [1, 10, 100] }, sgld: { chains: 4, draws: 200, burnIn: 100, thin: 2 } });
+    const sgld = sweepWork({ dial: 'sgld', temperatures: { levels: [1, 10, 100] }, sgld: { stepSize: 1e-4, chains: 4, draws: 200, burnIn: 100, thin: 2 } });
     assert.equal(sgld.steps, 3 * 4 * (100 + 200 * 2));
     assert.equal(sgld.evaluations, 3 * 4 * 200);
     assert.equal(sgld.coreSeconds, sgld.steps / STEPS_PER_CORE_SECOND + sgld.evaluations / EVALUATIONS_PER_CORE_SECOND);
     assert.equal(wallSeconds(sgld, 64), sgld.coreSeconds / 12, 'no more workers than chains × levels');
+    // The auto settings are counted before they run: at ε = 1e-4, γ = 100 the burn-in b₀ = max(100, 6/(εγ)) = 600
+    // for every chain plus a 2·b₀ pilot, thin: auto 4/(εγ) = 400 steps per draw, and five rungs of 100-step
+    // step-size pilots at two passes a step when the step size is auto too.
+    const auto = sweepWork({ dial: 'sgld', temperatures: { levels: [1, 10, 100] }, sgld: { stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 'auto', thin: 'auto' } });
+    assert.equal(auto.steps, 3 * (4 * (600 + 200 * 400) + 2 * 600));
+    const both = sweepWork({ dial: 'sgld', temperatures: { levels: [1] }, sgld: { stepSize: 'auto', localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1 } });
+    assert.equal(both.steps, 4 * (100 + 200) + 5 * 100 * 2);
   });
 
   it('offers a quick look at a quarter or less of the work, the grid\'s ends and the controls kept', () => {

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { DialDivergence } from '../../../src/engine/dials/dial';
-import { calibrateBurnIn, calibrateStepSize, PILOT_STEPS, STEP_LADDER, stationaryHalves } from '../../../src/engine/dials/sgld';
+import { autoThin, calibrateBurnIn, calibrateStepSize, PILOT_STEPS, STEP_LADDER, stationaryHalves } from '../../../src/engine/dials/sgld';
 import { Rng } from '../../../src/engine/util/random';
 import { SgldSampler } from '../../../src/engine/dials/sgldSampler';
 import { linearProblem } from './linearRegression';
@@ -124,5 +124,21 @@ describe('sgld: stepSize and burnIn auto', function () {
     // Fixed settings are recorded as given.
     const fixed = await runSweep({ ...hypothesis, degradation: { ...hypothesis.degradation, sgld: { ...sgld, stepSize: 1e-4, burnIn: 7, draws: 5 } } });
     assert.deepEqual(fixed.levels.map((l) => [l.stepSize, l.burnIn, l.calibration]), [[1e-4, 7, undefined], [1e-4, 7, undefined]]);
+  });
+
+  it('thin: auto keeps one draw per two relaxation times 2/(εγ) of the pull, per level, and records it', async () => {
+    assert.deepEqual([autoThin(1e-4, 100), autoThin(1.5e-4, 100), autoThin(1e-2, 100), autoThin(1e-4, 0)], [400, 267, 4, 1]);
+    const r = await checkHypothesisFile(path.resolve(__dirname, '../../../examples/planted/kappa-0.circuit.yaml'));
+    const h = r.hypothesis!;
+    const sgld = { ...h.degradation.sgld, stepSize: 'auto' as const, chains: 2, draws: 3, burnIn: 20, thin: 'auto' as const, localization: 1000 };
+    const at = (thin: number | 'auto') => ({ ...h, controls: { count: 0, match: 'size' as const }, degradation: { ...h.degradation, dial: 'sgld' as const, temperatures: { levels: [10], scale: 'log' as const }, sgld: { ...sgld, thin } } });
+    const [l] = (await runSweep(at('auto'))).levels;
+    assert.equal(l!.thin, Math.ceil(4 / (l!.stepSize! * 1000)), `thin ${l!.thin} at ε = ${l!.stepSize}`);
+    // The chains ran with it: the same draws as a run that gives that thin as a number, and not those of thin 1.
+    const [same] = (await runSweep(at(l!.thin!))).levels;
+    const [dense] = (await runSweep(at(1))).levels;
+    assert.deepEqual(same!.chains.map((c) => c.loss), l!.chains.map((c) => c.loss));
+    assert.notDeepEqual(dense!.chains.map((c) => c.loss), l!.chains.map((c) => c.loss));
+    assert.equal(dense!.thin, 1);
   });
 });
