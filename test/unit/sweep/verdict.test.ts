@@ -122,7 +122,11 @@ describe('sweep/verdict', () => {
     assert.equal(lowEss.levels[0]!.tests!.converged, false);
     assert.equal(lowEss.verdict.cleanWindow, null);
     assert.match(lowEss.verdict.summary, /^inconclusive at every tested level/);
-    assert.match(lowEss.verdict.advice!.join(' '), /ESS is 50 per chain/);
+    assert.match(lowEss.verdict.advice!.join(' '), /ESS is 50 per chain.*thin: auto/);
+    // Both at once: short chains explain the R̂, so the advice is their length, not the burn-in.
+    const both = judgeLevels([level({ level: 1, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL, ess: 200, rhat: 1.3 })], context({ gridLevels: 1 }));
+    assert.equal(both.verdict.advice!.length, 1);
+    assert.match(both.verdict.advice![0]!, /ESS is 50 per chain.*why split-R̂ reaches 1\.30.*thin: auto/);
   });
 
   it('the window is the longest clean run (ties: the lowest); t_ent its lower end; t_surv the highest persisting level', () => {
