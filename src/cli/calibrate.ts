@@ -77,8 +77,8 @@ function formatGrid(rows: CalibrationRow[], levels: readonly number[], recommend
     '',
     `per level: ${rows.map((r, i) => `t = ${formatLevel(levels[i]!)}: ${r.recommended === null ? 'none' : r.recommended.toExponential(1)}`).join(', ')}`,
     recommended === null
-      ? 'no step size of the grid qualifies at every level: try smaller ones (--step-sizes), raise the lowest temperature, or use stepSize: auto'
-      : `recommended: sgld: { stepSize: ${Number(recommended.toPrecision(3))} } (one ε for every level), or stepSize: auto (ε per level)`,
+      ? 'no step size of the grid qualifies at every level: try smaller ones (--step-sizes), raise the lowest temperature, or use stepSize: auto (the default)'
+      : `recommended: sgld: { stepSize: ${Number(recommended.toPrecision(3))} } (one ε for every level), or stepSize: auto, the default (ε per level)`,
   ];
   return lines.join('\n');
 }
