@@ -1,15 +1,23 @@
 // The sampler dashboard: how the chains under a sgld sweep behaved, level by level, as one Plotly figure (the HTML
-// page shows it below the entanglement chart). Four panels:
+// page shows it below the entanglement chart, the chart panel on its Sampler tab). Four panels:
 //   top (y):        the minibatch loss L_B of every chain at every kept draw (after burn-in), one colour per level;
 //   middle (y2):    ‖w − w*‖ of every chain at every kept draw;
 //   bottom left:    worst split-R̂ of the level (y3) against its threshold, and bulk ESS per chain (y4, right);
 //   bottom right:   the chains' mean MALA acceptance (y5) against 0.9, and the step size ε (y6, right, log).
-// Levels that did not converge stand out: their traces are drawn thick in the warning colour, the rest thin.
+// Levels that did not converge stand out: their traces are drawn thick in the warning colour, the rest thin, and
+// `convergenceLine` names them in words for the text above the figure.
 import type { Data, Layout } from 'plotly.js-dist';
+import type { DialKind } from '../protocol/hypothesis';
 import type { LevelResult, ResultsDocument } from '../protocol/results';
 import type { Figure } from './figure';
-import { formatLevel, unconverged, worstRhat } from './format';
+import { formatLevel, formatNumber, unconverged, worstRhat } from './format';
 import { type ChartTheme, withAlpha } from './theme';
+
+/** What the dashboard reads of a level: its diagnostics, and of its chains only the loss and distance traces (the
+ *  chart panel receives just those; null marks a value that was not finite). */
+export type DashboardLevel = Omit<LevelResult, 'chains'> & {
+  chains: { chain: number; loss: (number | null)[]; distance?: (number | null)[] }[];
+};
 
 export const DASHBOARD_TRACE = { rhat: 'dashboard-rhat', ess: 'dashboard-ess', acceptance: 'dashboard-acceptance', stepSize: 'dashboard-step-size' } as const;
 
@@ -28,7 +36,40 @@ export function hasSamplerDashboard(doc: Pick<ResultsDocument, 'dial' | 'levels'
   return doc.dial === 'sgld' && doc.levels.some((l) => l.chains.some((c) => c.loss.length > 0));
 }
 
-export function buildSamplerDashboard(doc: Pick<ResultsDocument, 'levels' | 'thresholds'>, theme: ChartTheme): Figure {
+/** Why a run has nothing for the dashboard, for the dials whose draws are not Markov chains. */
+export function noChainsReason(dial: DialKind): string {
+  switch (dial) {
+    case 'sgld':
+      return 'these results keep no chain traces: there are no chains to show';
+    case 'checkpoints':
+      return 'checkpoints are fixed weights, not draws: there are no chains to show';
+    default:
+      return `${dial} draws are independent: there are no chains to show`;
+  }
+}
+
+/**
+ * The levels whose chains failed the convergence test (and those that diverged), in words:
+ * "not converged at t = 0.1, 0.3 (R̂ 1.04, 1.18)", with their bulk ESS per chain when that is short as well;
+ * null when every level converged.
+ */
+export function convergenceLine(levels: readonly Pick<LevelResult, 'level' | 'tests' | 'convergence' | 'error'>[], thresholds: Pick<ResultsDocument['thresholds'], 'essPerChain'>): string | null {
+  const bad = levels.filter((l) => unconverged(l) && l.error === undefined);
+  const diverged = levels.filter((l) => l.error !== undefined);
+  const ts = (ls: typeof levels) => ls.map((l) => formatLevel(l.level)).join(', ');
+  const parts: string[] = [];
+  if (bad.length > 0) {
+    const rhat = bad.map((l) => { const r = l.convergence ? worstRhat(l.convergence) : null; return r === null ? '—' : formatNumber(r); });
+    const essLimit = thresholds.essPerChain ?? 100;
+    const ess = bad.map((l) => l.convergence?.essPerChain ?? null);
+    const short = ess.some((e) => e !== null && e < essLimit);
+    parts.push(`not converged at t = ${ts(bad)} (R̂ ${rhat.join(', ')}${short ? `; bulk ESS per chain ${ess.map((e) => (e === null ? '—' : Math.round(e))).join(', ')}` : ''})`);
+  }
+  if (diverged.length > 0) parts.push(`diverged at t = ${ts(diverged)}`);
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
+export function buildSamplerDashboard(doc: { levels: readonly DashboardLevel[]; thresholds: ResultsDocument['thresholds'] }, theme: ChartTheme): Figure {
   const levels = doc.levels;
   const data: Data[] = [];
   levels.forEach((l, i) => {
@@ -52,7 +93,7 @@ export function buildSamplerDashboard(doc: Pick<ResultsDocument, 'levels' | 'thr
     });
   });
   const ts = levels.map((l) => l.level);
-  const perLevel = (pick: (l: LevelResult) => number | null | undefined) => levels.map((l) => { const v = pick(l); return v === undefined || v === null || !Number.isFinite(v) ? null : v; });
+  const perLevel = (pick: (l: DashboardLevel) => number | null | undefined) => levels.map((l) => { const v = pick(l); return v === undefined || v === null || !Number.isFinite(v) ? null : v; });
   const markerColours = levels.map((l, i) => (unconverged(l) || l.error ? theme.warning : levelColour(theme, i, levels.length)));
   const text = levels.map((l) => `t = ${formatLevel(l.level)}${unconverged(l) ? ' · not converged' : ''}${l.error ? ` · ${l.error}` : ''}`);
   const points = (uid: string, name: string, y: (number | null)[], xaxis: string, yaxis: string, symbol: string, format: string): Data => ({
