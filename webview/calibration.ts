@@ -64,7 +64,7 @@ function render(next: CalibrationState): void {
 
 function draw(): void {
   if (!state) return;
-  const fig = buildCalibrationFigure(state.report, readTheme());
+  const fig = buildCalibrationFigure(state.report, readTheme(), { withTitle: false });
   heatmap.dataset.cells = String(state.report.rows.reduce((a, r) => a + r.cells.length, 0));
   void Plotly.react(heatmap, fig.data, fig.layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage', 'sendChartToCloud'] }).then(() => {
     heatmap.dataset.state = 'ready';

@@ -262,7 +262,7 @@ function drawSampler(): void {
   samplerNote.textContent = line ?? '';
   sampler.dataset.levels = String(levels.length);
   sampler.dataset.unconverged = levels.filter((l) => unconverged(l) && l.error === undefined).map((l) => String(l.level)).join(',');
-  const fig = buildSamplerDashboard({ levels, thresholds: s.doc.thresholds }, readTheme());
+  const fig = buildSamplerDashboard({ levels, thresholds: s.doc.thresholds }, readTheme(), { withTitle: false });
   void Plotly.react(sampler, fig.data, fig.layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['sendChartToCloud'] }).then(() => {
     sampler.dataset.state = s.doc?.verdict ? 'ready' : 'live';
   });
