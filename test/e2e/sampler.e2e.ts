@@ -155,6 +155,10 @@ describe('Circuit Thermometer in VS Code: the sampler dashboard and calibration'
       const button = panel.locator('vscode-button[data-action="write-step-size"]');
       assert.strictEqual(squash(await button.innerText()), `Write stepSize: ${stepSize} into calibrate.circuit.yaml`);
       await screenshot(p, 'calibration-panel');
+      // The same strict policy as the other webviews: scripts by nonce only, nothing loose.
+      const policy = await panel.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      assert.ok(policy && /default-src 'none'/.test(policy) && /script-src 'nonce-[A-Za-z0-9+/=]{16,}';/.test(policy), `the calibration panel's policy: ${policy}`);
+      assert.doesNotMatch(policy, /unsafe-eval|unsafe-inline|unsafe-hashes|(^|[\s;])(\*|https?:|ws:)(?=[\s;]|$)/, policy);
 
       // The code action on the sgld: line (there is no stepSize: line yet).
       await p.locator('.tab', { hasText: 'calibrate.circuit.yaml' }).filter({ hasNotText: 'Calibration' }).first().click();
@@ -196,6 +200,12 @@ describe('Circuit Thermometer in VS Code: the sampler dashboard and calibration'
       await p.locator('.tab', { hasText: 'calibrate.circuit.yaml' }).first().click({ timeout: WAIT.short }).catch(() => undefined);
       await runCommand(p, 'View: Close All Editors');
     }
+  });
+
+  it('the Sampler tab and the calibration panel logged no console errors and no CSP violations', () => {
+    assert.ok(wb);
+    assert.deepStrictEqual(wb.console.cspViolations(), [], 'no CSP violations while the dashboard and the heatmap drew');
+    assert.deepStrictEqual(wb.console.unexpectedErrors(), [], 'no console errors beyond the known workbench noise');
   });
 });
 
