@@ -17,7 +17,8 @@ import { type ChartTheme, withAlpha } from './theme';
 /** What the dashboard reads of a level: its diagnostics, and of its chains only the loss and distance traces (the
  *  chart panel receives just those; null marks a value that was not finite). */
 export type DashboardLevel = Omit<LevelResult, 'chains'> & {
-  chains: { chain: number; loss: (number | null)[]; distance?: (number | null)[] }[];
+  /** `stride`: the traces hold every stride-th kept draw (the chart panel's payload of long chains). */
+  chains: { chain: number; loss: (number | null)[]; distance?: (number | null)[]; stride?: number }[];
 };
 
 export const DASHBOARD_TRACE = { rhat: 'dashboard-rhat', ess: 'dashboard-ess', acceptance: 'dashboard-acceptance', stepSize: 'dashboard-step-size' } as const;
@@ -80,7 +81,7 @@ export function buildSamplerDashboard(doc: { levels: readonly DashboardLevel[]; 
     const name = `t = ${formatLevel(l.level)}${bad ? (l.error ? ' (diverged)' : ' (not converged)') : ''}`;
     l.chains.forEach((c, k) => {
       const line = { color: bad ? colour : withAlpha(colour, 0.7), width: bad ? 2 : 1 };
-      const draws = c.loss.map((_, d) => d);
+      const draws = c.loss.map((_, d) => d * (c.stride ?? 1));
       const hover = `${name}, chain ${c.chain}`;
       data.push({
         type: 'scatter', mode: 'lines', x: draws, y: c.loss, line, name, legendgroup: name, showlegend: k === 0, xaxis: 'x', yaxis: 'y',

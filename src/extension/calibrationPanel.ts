@@ -90,7 +90,10 @@ export class CalibrationPanels implements vscode.Disposable {
     const s = this.shown.get(file);
     if (!s || !s.ready) return;
     const document = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
-    void this.stateOf(s.calibration, document).then((state) => s.channel.notify(CalibrationStateNotification, state));
+    this.stateOf(s.calibration, document).then(
+      (state) => s.channel.notify(CalibrationStateNotification, state),
+      (e: unknown) => this.log.warn(`calibration panel of ${file}: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   private async stateOf(c: Calibration, open: vscode.TextDocument | undefined): Promise<CalibrationState> {

@@ -84,11 +84,15 @@ export interface ChartDoc {
 }
 
 /** One level's chains as the Sampler tab draws them: per kept draw, the minibatch loss and ‖w − w*‖ (null where
- *  a value was not finite: JSON has no NaN). */
+ *  a value was not finite: JSON has no NaN); long chains every `stride`-th draw (see MAX_TRACE_POINTS). */
 export interface LevelChains {
   level: number;
-  chains: { chain: number; loss: (number | null)[]; distance?: (number | null)[] }[];
+  chains: { chain: number; loss: (number | null)[]; distance?: (number | null)[]; stride?: number }[];
 }
+
+/** The most draws per chain the chart panel receives: the state is posted several times a second while a sweep
+ *  runs, and a line of a few hundred points already shows a trace's drift and mixing. */
+export const MAX_TRACE_POINTS = 400;
 
 export interface ChartState {
   run: RunSummary;
@@ -270,11 +274,14 @@ export function chartDocOf(doc: ResultsDocument): ChartDoc {
 /** The Sampler tab's traces of sgld levels (the other dials' draws are independent: no chains to draw). */
 export function chainsOf(dial: DialKind, levels: readonly LevelResult[]): { chains?: LevelChains[] } {
   if (dial !== 'sgld') return {};
-  const json = (v: readonly number[]) => v.map((x) => (Number.isFinite(x) ? x : null));
+  const json = (v: readonly number[], stride: number) => v.filter((_, d) => d % stride === 0).map((x) => (Number.isFinite(x) ? x : null));
   return {
     chains: levels.map((l) => ({
       level: l.level,
-      chains: l.chains.map((c) => ({ chain: c.chain, loss: json(c.loss), ...(c.distance ? { distance: json(c.distance) } : {}) })),
+      chains: l.chains.map((c) => {
+        const stride = Math.max(1, Math.ceil(c.loss.length / MAX_TRACE_POINTS));
+        return { chain: c.chain, loss: json(c.loss, stride), ...(c.distance ? { distance: json(c.distance, stride) } : {}), ...(stride > 1 ? { stride } : {}) };
+      }),
     })),
   };
 }

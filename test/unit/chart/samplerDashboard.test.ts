@@ -10,7 +10,7 @@ import { lightTheme } from '../../../src/chart/theme';
 import { runSweep } from '../../../src/engine/sweep/run';
 import { checkHypothesisFile } from '../../../src/hypothesis';
 import type { Convergence, LevelResult, ResultsDocument } from '../../../src/protocol/results';
-import { chartDocOf } from '../../../src/protocol/webview';
+import { chainsOf, chartDocOf, MAX_TRACE_POINTS } from '../../../src/protocol/webview';
 import { samplerLevels } from '../../../webview/chartDocument';
 
 type Scatter = Omit<Data, 'x' | 'y'> & { uid?: string; x: number[]; y: (number | null)[]; yaxis?: string; line?: { color?: string; width?: number }; marker?: { color?: string[] } };
@@ -77,6 +77,25 @@ describe('chart: sampler dashboard', function () {
     const noise = chartDocOf({ ...doc, dial: 'weight-noise' });
     assert.equal(noise.chains, undefined);
     assert.equal(samplerLevels(noise), null);
+  });
+
+  it('long chains reach the panel thinned to a few hundred draws, drawn at their draw numbers', () => {
+    const draws = 1000;
+    const long = doc.levels.map((l) => ({ ...l, chains: l.chains.map((c) => ({ ...c, loss: Array.from({ length: draws }, (_, d) => d), distance: Array.from({ length: draws }, (_, d) => (d === 6 ? NaN : 2 * d)) })) }));
+    const sent = chainsOf('sgld', long).chains!;
+    const c = sent[0]!.chains[0]!;
+    assert.equal(c.stride, 3);
+    assert.ok(c.loss.length <= MAX_TRACE_POINTS);
+    assert.deepEqual(c.loss.slice(0, 4), [0, 3, 6, 9]);
+    assert.equal(c.loss.at(-1), 999);
+    const traces = buildSamplerDashboard({ levels: long.map((l, i) => ({ ...l, chains: sent[i]!.chains })), thresholds: doc.thresholds }, lightTheme).data as Scatter[];
+    const loss = traces.find((t) => t.yaxis === 'y')!;
+    assert.deepEqual(loss.x.slice(0, 4), [0, 3, 6, 9], 'x is the draw number, not the index');
+    assert.deepEqual(loss.y, loss.x, 'each value at its own draw');
+    assert.deepEqual(sent[0]!.chains[0]!.distance!.slice(0, 4), [0, 6, null, 18], 'a value that is not finite is null (JSON)');
+    assert.ok(!JSON.stringify(sent).includes('NaN'));
+    // Short chains go whole.
+    assert.equal(chainsOf('sgld', doc.levels).chains![0]!.chains[0]!.stride, undefined);
   });
 });
 
