@@ -27,6 +27,11 @@ const targets = [
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', logLevel: 'warning',
   },
   {
+    // The calibration panel (Plotly's heatmap of the Calibrate Sampler grid).
+    bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
+    entryPoints: ['webview/calibration.ts'], outfile: 'dist/calibration.js', logLevel: 'warning',
+  },
+  {
     // The runs view: a separate small bundle, so the side bar does not parse Plotly.
     bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
     entryPoints: ['webview/runs.ts'], outfile: 'dist/runs.js', logLevel: 'warning',

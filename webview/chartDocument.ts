@@ -1,6 +1,7 @@
-// The chart panel's figure: the shared chart (src/chart/figure.ts) of the payload the host sends, with the
-// metrics the user switched off hidden.
+// The chart panel's figures: the shared chart (src/chart/figure.ts) of the payload the host sends, with the
+// metrics the user switched off hidden, and the levels the Sampler tab's dashboard draws.
 import { buildFigure, type Figure, TRACE } from '../src/chart/figure';
+import type { DashboardLevel } from '../src/chart/samplerDashboard';
 import type { ChartTheme } from '../src/chart/theme';
 import type { ChartDoc, ChartMetric, ChartViewOptions } from '../src/protocol/webview';
 
@@ -38,4 +39,11 @@ export function panelFigure(d: ChartDoc, options: ChartViewOptions, theme: Chart
 /** Names of the shapes (clean window, markers) the figure draws, for the page's data attributes. */
 export function shapeNames(fig: Figure): string[] {
   return (fig.layout.shapes ?? []).map((s) => s.name).filter((n): n is string => typeof n === 'string');
+}
+
+/** The Sampler tab's levels: the chart's levels with their chains' traces put back (null: the run has no chains). */
+export function samplerLevels(d: ChartDoc): DashboardLevel[] | null {
+  if (!d.chains || !d.chains.some((l) => l.chains.some((c) => c.loss.length > 0))) return null;
+  const byLevel = new Map(d.chains.map((l) => [l.level, l.chains]));
+  return d.levels.map((l) => ({ ...l, chains: byLevel.get(l.level) ?? [] }));
 }

@@ -1,11 +1,14 @@
 // The chart panel: the entanglement chart of one run (Plotly SVG traces from the shared chart module), controls
-// from @vscode-elements, the verdict and the level table. The host sends the state (again on every finished
-// level while a sweep runs); the page draws it, remembers the view options, and renders images on request.
+// from @vscode-elements, the verdict and the level table; on a second tab the sampler dashboard of a sgld run (its
+// chains, R̂/ESS, acceptance and ε per level). The host sends the state (again on every finished level while a
+// sweep runs); the page draws the tab that is shown, remembers the tab and the view options, and renders images
+// on request.
 //
 // Stable hooks for tests and people: #chart[data-state][data-run-id][data-shapes][data-t-ent],
 // [data-testid=verdict][data-calibration][data-inconclusive], [data-testid=calibration] (and its warning,
 // [data-testid=calibration-warning]), [data-testid=advice], table#levels tr[data-level][data-failed], the toolbar
-// buttons' data-export.
+// buttons' data-export; the tabs vscode-tab-header[data-tab], #sampler[data-state][data-levels][data-unconverged]
+// and [data-testid=sampler-convergence].
 import './cspInit';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -14,8 +17,12 @@ import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import Plotly from 'plotly.js-dist';
 import { failedTests, levelCells, levelTableHeader, unconverged } from '../src/chart/format';
+import { buildSamplerDashboard, convergenceLine, noChainsReason } from '../src/chart/samplerDashboard';
 import {
   CHART_METRICS,
   type ChartMetric,
@@ -31,7 +38,7 @@ import {
   ReadyCommand,
   SelectRunCommand,
 } from '../src/protocol/webview';
-import { panelFigure, shapeNames } from './chartDocument';
+import { panelFigure, samplerLevels, shapeNames } from './chartDocument';
 import { el } from './dom';
 import { verdictHeader } from './facts';
 import { HostChannel } from './ipc';
@@ -45,14 +52,19 @@ const METRIC_LABELS: Record<ChartMetric, string> = {
   llc: 'LLC λ̂',
 };
 
+const TABS = ['entanglement', 'sampler'] as const;
+type Tab = (typeof TABS)[number];
+
 interface SavedState {
   runId?: string;
   options: ChartViewOptions;
+  tab?: Tab;
 }
 
 const channel = new HostChannel();
 const saved = channel.state as Partial<SavedState> | undefined;
 let options: ChartViewOptions = saved && isChartViewOptions(saved.options) ? saved.options : DEFAULT_CHART_OPTIONS;
+let tab: Tab = saved?.tab === 'sampler' ? 'sampler' : 'entanglement';
 let state: ChartState | null = null;
 
 // ---- page skeleton ------------------------------------------------------------------------------------------
@@ -78,17 +90,29 @@ const exportButtons = (['png', 'svg', 'csv', 'json'] as const).map((f) =>
   el('vscode-button', { 'data-export': f, secondary: '', title: `Export ${f.toUpperCase()}` }, f.toUpperCase()));
 const chart = el('div', { id: 'chart', 'data-state': 'empty' });
 const table = el('table', { id: 'levels' });
+const samplerNote = el('p', { id: 'sampler-convergence', 'data-testid': 'sampler-convergence', hidden: '' });
+samplerNote.style.color = 'var(--vscode-editorWarning-foreground, var(--vscode-list-warningForeground))';
+samplerNote.style.fontWeight = '600';
+const sampler = el('div', { id: 'sampler', 'data-state': 'empty' });
+const tabHeaders = TABS.map((t) => el('vscode-tab-header', { 'data-tab': t }, t === 'entanglement' ? 'Entanglement' : 'Sampler'));
+const tabs = el('vscode-tabs', { id: 'tabs', 'selected-index': String(TABS.indexOf(tab)) }, [
+  ...tabHeaders,
+  el('vscode-tab-panel', { 'data-tab': 'entanglement' }, [
+    el('div', { class: 'toolbar' }, [
+      el('span', { class: 'field' }, ['x axis ', axis]),
+      el('span', { class: 'field metrics' }, metricBoxes),
+      el('span', { class: 'field exports' }, exportButtons),
+    ]),
+    chart,
+    table,
+  ]),
+  el('vscode-tab-panel', { 'data-tab': 'sampler' }, [samplerNote, sampler]),
+]);
 
 document.body.append(
   el('header', {}, [title, verdict, calibration, calibrationWarning, inconclusive, advice, status, progress]),
-  el('div', { class: 'toolbar' }, [
-    el('label', { class: 'field' }, ['Run ', runSelect]),
-    el('span', { class: 'field' }, ['x axis ', axis]),
-    el('span', { class: 'field metrics' }, metricBoxes),
-    el('span', { class: 'field exports' }, exportButtons),
-  ]),
-  chart,
-  table,
+  el('div', { class: 'toolbar' }, [el('label', { class: 'field' }, ['Run ', runSelect])]),
+  tabs,
 );
 
 // ---- controls -----------------------------------------------------------------------------------------------
@@ -120,9 +144,16 @@ runSelect.addEventListener('change', () => {
   if (runId && runId !== state?.run.id) channel.send(SelectRunCommand, { runId });
 });
 for (const b of exportButtons) b.addEventListener('click', () => channel.send(ExportCommand, { format: b.dataset.export as ExportFormat }));
+tabs.addEventListener('vsc-tabs-select', (e) => {
+  tab = TABS[(e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex] ?? 'entanglement';
+  persist();
+  // Only the shown tab is drawn (a hidden one has no size to lay out for): draw the one just shown, once the
+  // tab panel has been unhidden (its attribute is reflected on the element's next update).
+  requestAnimationFrame(() => (tab === 'sampler' ? drawSampler() : draw()));
+});
 
 function persist(): void {
-  const s: SavedState = { runId: state?.run.id, options };
+  const s: SavedState = { runId: state?.run.id, options, tab };
   channel.state = s;
 }
 
@@ -144,7 +175,8 @@ function render(next: ChartState): void {
   for (const box of metricBoxes) if (box.dataset.metric === 'llc') box.hidden = !(next.doc?.levels ?? []).some((l) => l.llc);
   runSelect.replaceChildren(...next.choices.map((c) => el('vscode-option', { value: c.id, ...(c.id === run.id ? { selected: '' } : {}) }, c.label)));
   (runSelect as HTMLElement & { value: string }).value = run.id;
-  draw();
+  if (tab === 'sampler') drawSampler();
+  else draw();
   renderTable(next);
 }
 
@@ -178,6 +210,7 @@ function renderVerdict(s: ChartState): void {
 }
 
 function draw(): void {
+  if (tab !== 'entanglement') return;
   const s = state;
   chart.dataset.runId = s?.run.id ?? '';
   chart.dataset.xAxis = options.xAxis;
@@ -198,6 +231,40 @@ function draw(): void {
   chart.dataset.tEnt = s.doc.verdict?.tEnt != null ? String(s.doc.verdict.tEnt) : '';
   void Plotly.react(chart, fig.data, fig.layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage', 'sendChartToCloud'] }).then(() => {
     chart.dataset.state = s.doc?.verdict ? 'ready' : 'live';
+  });
+}
+
+/** The Sampler tab: the dashboard of the run's chains, the levels that did not converge named above it, or in
+ *  words why there is nothing to draw. */
+function drawSampler(): void {
+  if (tab !== 'sampler') return;
+  const s = state;
+  const levels = s?.doc ? samplerLevels(s.doc) : null;
+  const live = s?.run.status === 'running' || s?.run.status === 'queued';
+  sampler.dataset.runId = s?.run.id ?? '';
+  if (!s?.doc || !levels) {
+    Plotly.purge(sampler);
+    const why = !s ? 'No run selected.'
+      : s.doc && s.doc.dial !== 'sgld' ? noChainsReason(s.doc.dial)
+      : live ? 'Waiting for the first level…'
+      : s.doc ? noChainsReason('sgld') : s.run.message;
+    sampler.replaceChildren(el('p', { class: 'placeholder', 'data-testid': 'sampler-empty' }, why));
+    sampler.dataset.state = live && s?.doc?.dial !== 'sgld' ? 'waiting' : 'empty';
+    sampler.dataset.levels = '0';
+    sampler.dataset.unconverged = '';
+    samplerNote.hidden = true;
+    samplerNote.textContent = '';
+    return;
+  }
+  sampler.querySelector('.placeholder')?.remove();
+  const line = convergenceLine(levels, s.doc.thresholds);
+  samplerNote.hidden = line === null;
+  samplerNote.textContent = line ?? '';
+  sampler.dataset.levels = String(levels.length);
+  sampler.dataset.unconverged = levels.filter((l) => unconverged(l) && l.error === undefined).map((l) => String(l.level)).join(',');
+  const fig = buildSamplerDashboard({ levels, thresholds: s.doc.thresholds }, readTheme(), { withTitle: false });
+  void Plotly.react(sampler, fig.data, fig.layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['sendChartToCloud'] }).then(() => {
+    sampler.dataset.state = s.doc?.verdict ? 'ready' : 'live';
   });
 }
 
@@ -231,7 +298,7 @@ channel.onRequest(ImageRequest, async ({ format, width, height }) => {
   const dataUrl = await Plotly.toImage({ data: fig.data, layout: { ...fig.layout, width, height } }, { format, width, height });
   return { dataUrl };
 });
-watchTheme(draw);
+watchTheme(() => (tab === 'sampler' ? drawSampler() : draw()));
 // A resized panel lays the figure out again (Plotly's own `responsive` only stretches it).
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;
 let lastWidth = 0;

@@ -9,7 +9,8 @@ import type { ChartTheme } from './theme';
 
 export const CALIBRATION_TRACE = { acceptance: 'calibration-acceptance', recommended: 'calibration-recommended' } as const;
 
-export function buildCalibrationFigure(r: CalibrationReport, theme: ChartTheme): Figure {
+/** `withTitle: false` leaves Plotly's title out (the calibration panel states the same above the figure). */
+export function buildCalibrationFigure(r: CalibrationReport, theme: ChartTheme, options: { withTitle?: boolean } = {}): Figure {
   const stepSizes = r.rows[0]?.cells.map((c) => c.stepSize) ?? [];
   const columns = r.levels.map((t, i) => `t = ${formatLevel(t)} (nβ ${r.rows[i]!.nbeta.toPrecision(3)})`);
   const rowsText = stepSizes.map((e) => e.toExponential(1));
@@ -34,8 +35,8 @@ export function buildCalibrationFigure(r: CalibrationReport, theme: ChartTheme):
   const axis = { gridcolor: theme.grid, color: theme.foreground };
   const layout: Partial<Layout> = {
     paper_bgcolor: theme.background, plot_bgcolor: theme.background, font: { color: theme.foreground, size: 12 },
-    margin: { l: 80, r: 40, t: 50, b: 90 }, showlegend: true, legend: { orientation: 'h', y: -0.18 },
-    title: { text: `Sampler calibration: ${r.chains} chains × ${r.steps} steps per cell · recommended stepSize ${r.recommended === null ? 'none' : r.recommended.toPrecision(3)}`, font: { size: 14 } },
+    margin: { l: 80, r: 40, t: options.withTitle === false ? 20 : 50, b: 90 }, showlegend: true, legend: { orientation: 'h', y: -0.18 },
+    ...(options.withTitle === false ? {} : { title: { text: `Sampler calibration: ${r.chains} chains × ${r.steps} steps per cell · recommended stepSize ${r.recommended === null ? 'none' : r.recommended.toPrecision(3)}`, font: { size: 14 } } }),
     xaxis: { ...axis, title: { text: 'temperature' }, type: 'category' },
     yaxis: { ...axis, title: { text: 'step size ε' }, type: 'category', autorange: 'reversed' },
   };

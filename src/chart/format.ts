@@ -70,7 +70,7 @@ export function worstRhat(c: Convergence): number | null {
 }
 
 /** Whether the level's chains did not converge (only Markov-chain dials have the test). */
-export function unconverged(l: LevelResult): boolean {
+export function unconverged(l: Pick<LevelResult, 'tests'>): boolean {
   return l.tests?.converged === false;
 }
 

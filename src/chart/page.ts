@@ -54,7 +54,7 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
 <p class="facts">${verdictFacts(doc)}</p>
 ${verdictNotes(doc)}
 ${levelTable(doc)}
-${dashboard ? '<div id="sampler" data-testid="sampler-dashboard" style="width: 100%; height: 80vh; min-height: 560px; margin-top: 16px"></div>' : ''}
+${dashboard ? '<div id="sampler" data-testid="sampler-dashboard" style="width: 100%; height: 110vh; min-height: 760px; margin-top: 16px"></div>' : ''}
 <p class="facts">Hypothesis ${escapeHtml(doc.hypothesis.file)} · model ${escapeHtml(doc.model.path)} (sha256 ${doc.model.sha256.slice(0, 12)}…) · seed ${doc.seed} · ${escapeHtml(doc.engine.name)} ${escapeHtml(doc.engine.version)} · ${escapeHtml(doc.createdAt)}</p>
 <script>${scriptSafe(options.plotlySource)}</script>
 <script>

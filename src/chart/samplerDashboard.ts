@@ -1,15 +1,25 @@
 // The sampler dashboard: how the chains under a sgld sweep behaved, level by level, as one Plotly figure (the HTML
-// page shows it below the entanglement chart). Four panels:
-//   top (y):        the minibatch loss L_B of every chain at every kept draw (after burn-in), one colour per level;
-//   middle (y2):    ‖w − w*‖ of every chain at every kept draw;
-//   bottom left:    worst split-R̂ of the level (y3) against its threshold, and bulk ESS per chain (y4, right);
-//   bottom right:   the chains' mean MALA acceptance (y5) against 0.9, and the step size ε (y6, right, log).
-// Levels that did not converge stand out: their traces are drawn thick in the warning colour, the rest thin.
+// page shows it below the entanglement chart, the chart panel on its Sampler tab). Four panels, one above the
+// other and each the full width (side by side, the inner axes of two panels collide in a narrow editor column):
+//   1 (y):      the minibatch loss L_B of every chain at every kept draw (after burn-in), one colour per level;
+//   2 (y2):     ‖w − w*‖ of every chain at every kept draw;
+//   3 (y3, y4): worst split-R̂ of the level against its threshold, and bulk ESS per chain (right axis);
+//   4 (y5, y6): the chains' mean MALA acceptance against 0.9, and the step size ε (right axis, log).
+// Levels that did not converge stand out: their traces are drawn thick in the warning colour, the rest thin, and
+// `convergenceLine` names them in words for the text above the figure.
 import type { Data, Layout } from 'plotly.js-dist';
+import type { DialKind } from '../protocol/hypothesis';
 import type { LevelResult, ResultsDocument } from '../protocol/results';
 import type { Figure } from './figure';
-import { formatLevel, unconverged, worstRhat } from './format';
+import { formatLevel, formatNumber, unconverged, worstRhat } from './format';
 import { type ChartTheme, withAlpha } from './theme';
+
+/** What the dashboard reads of a level: its diagnostics, and of its chains only the loss and distance traces (the
+ *  chart panel receives just those; null marks a value that was not finite). */
+export type DashboardLevel = Omit<LevelResult, 'chains'> & {
+  /** `stride`: the traces hold every stride-th kept draw (the chart panel's payload of long chains). */
+  chains: { chain: number; loss: (number | null)[]; distance?: (number | null)[]; stride?: number }[];
+};
 
 export const DASHBOARD_TRACE = { rhat: 'dashboard-rhat', ess: 'dashboard-ess', acceptance: 'dashboard-acceptance', stepSize: 'dashboard-step-size' } as const;
 
@@ -28,7 +38,41 @@ export function hasSamplerDashboard(doc: Pick<ResultsDocument, 'dial' | 'levels'
   return doc.dial === 'sgld' && doc.levels.some((l) => l.chains.some((c) => c.loss.length > 0));
 }
 
-export function buildSamplerDashboard(doc: Pick<ResultsDocument, 'levels' | 'thresholds'>, theme: ChartTheme): Figure {
+/** Why a run has nothing for the dashboard, for the dials whose draws are not Markov chains. */
+export function noChainsReason(dial: DialKind): string {
+  switch (dial) {
+    case 'sgld':
+      return 'these results keep no chain traces: there are no chains to show';
+    case 'checkpoints':
+      return 'checkpoints are fixed weights, not draws: there are no chains to show';
+    default:
+      return `${dial} draws are independent: there are no chains to show`;
+  }
+}
+
+/**
+ * The levels whose chains failed the convergence test (and those that diverged), in words:
+ * "not converged at t = 0.1, 0.3 (R̂ 1.04, 1.18)", with their bulk ESS per chain when that is short as well;
+ * null when every level converged.
+ */
+export function convergenceLine(levels: readonly Pick<LevelResult, 'level' | 'tests' | 'convergence' | 'error'>[], thresholds: Pick<ResultsDocument['thresholds'], 'essPerChain'>): string | null {
+  const bad = levels.filter((l) => unconverged(l) && l.error === undefined);
+  const diverged = levels.filter((l) => l.error !== undefined);
+  const ts = (ls: typeof levels) => ls.map((l) => formatLevel(l.level)).join(', ');
+  const parts: string[] = [];
+  if (bad.length > 0) {
+    const rhat = bad.map((l) => { const r = l.convergence ? worstRhat(l.convergence) : null; return r === null ? '—' : formatNumber(r); });
+    const essLimit = thresholds.essPerChain ?? 100;
+    const ess = bad.map((l) => l.convergence?.essPerChain ?? null);
+    const short = ess.some((e) => e !== null && e < essLimit);
+    parts.push(`not converged at t = ${ts(bad)} (R̂ ${rhat.join(', ')}${short ? `; bulk ESS per chain ${ess.map((e) => (e === null ? '—' : Math.round(e))).join(', ')}` : ''})`);
+  }
+  if (diverged.length > 0) parts.push(`diverged at t = ${ts(diverged)}`);
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
+/** `withTitle: false` leaves Plotly's title out (the chart panel's tab names the figure; the legend takes its place). */
+export function buildSamplerDashboard(doc: { levels: readonly DashboardLevel[]; thresholds: ResultsDocument['thresholds'] }, theme: ChartTheme, options: { withTitle?: boolean } = {}): Figure {
   const levels = doc.levels;
   const data: Data[] = [];
   levels.forEach((l, i) => {
@@ -37,7 +81,7 @@ export function buildSamplerDashboard(doc: Pick<ResultsDocument, 'levels' | 'thr
     const name = `t = ${formatLevel(l.level)}${bad ? (l.error ? ' (diverged)' : ' (not converged)') : ''}`;
     l.chains.forEach((c, k) => {
       const line = { color: bad ? colour : withAlpha(colour, 0.7), width: bad ? 2 : 1 };
-      const draws = c.loss.map((_, d) => d);
+      const draws = c.loss.map((_, d) => d * (c.stride ?? 1));
       const hover = `${name}, chain ${c.chain}`;
       data.push({
         type: 'scatter', mode: 'lines', x: draws, y: c.loss, line, name, legendgroup: name, showlegend: k === 0, xaxis: 'x', yaxis: 'y',
@@ -52,7 +96,7 @@ export function buildSamplerDashboard(doc: Pick<ResultsDocument, 'levels' | 'thr
     });
   });
   const ts = levels.map((l) => l.level);
-  const perLevel = (pick: (l: LevelResult) => number | null | undefined) => levels.map((l) => { const v = pick(l); return v === undefined || v === null || !Number.isFinite(v) ? null : v; });
+  const perLevel = (pick: (l: DashboardLevel) => number | null | undefined) => levels.map((l) => { const v = pick(l); return v === undefined || v === null || !Number.isFinite(v) ? null : v; });
   const markerColours = levels.map((l, i) => (unconverged(l) || l.error ? theme.warning : levelColour(theme, i, levels.length)));
   const text = levels.map((l) => `t = ${formatLevel(l.level)}${unconverged(l) ? ' · not converged' : ''}${l.error ? ` · ${l.error}` : ''}`);
   const points = (uid: string, name: string, y: (number | null)[], xaxis: string, yaxis: string, symbol: string, format: string): Data => ({
@@ -69,19 +113,25 @@ export function buildSamplerDashboard(doc: Pick<ResultsDocument, 'levels' | 'thr
   const rhatLimit = (doc.thresholds as { rhat?: number }).rhat ?? 1.01;
   const axis = { gridcolor: theme.grid, zerolinecolor: theme.grid, color: theme.foreground };
   const log = ts.every((t) => t > 0) ? 'log' as const : 'linear' as const;
+  const levelTicks = { tickmode: 'array' as const, tickvals: ts, ticktext: ts.map(formatLevel) };
+  // ε ticks at the step sizes used (a log axis over one or two values labels its minor ticks confusingly).
+  const steps = [...new Set(levels.map((l) => l.stepSize).filter((e): e is number => e !== undefined && e > 0))].sort((a, b) => a - b);
+  const stepTicks = steps.length > 0 && steps.length <= 6 ? { tickmode: 'array' as const, tickvals: steps, ticktext: steps.map((e) => e.toExponential(1)) } : {};
   const layout: Partial<Layout> = {
     paper_bgcolor: theme.background, plot_bgcolor: theme.background, font: { color: theme.foreground, size: 12 },
-    margin: { l: 70, r: 70, t: 40, b: 50 }, hovermode: 'closest', legend: { orientation: 'h', y: 1.08 },
-    title: { text: 'Sampler: chains after burn-in, convergence and step size per level', font: { size: 14 } },
+    // The legend just above the top panel, the title (when drawn) above the legend.
+    margin: { l: 70, r: 70, t: options.withTitle === false ? 40 : 90, b: 50 }, hovermode: 'closest', legend: { orientation: 'h', y: 1.02, yanchor: 'bottom' },
+    ...(options.withTitle === false ? {} : { title: { text: 'Sampler: chains after burn-in, convergence and step size per level', font: { size: 14 } } }),
     xaxis: { ...axis, domain: [0, 1], anchor: 'y2', title: { text: 'kept draw' } },
-    yaxis: { ...axis, domain: [0.72, 1], title: { text: 'minibatch loss L_B' } },
-    yaxis2: { ...axis, domain: [0.42, 0.66], title: { text: '‖w − w*‖' } },
-    xaxis2: { ...axis, domain: [0, 0.44], anchor: 'y3', type: log, title: { text: 'temperature t' } },
-    yaxis3: { ...axis, domain: [0, 0.3], title: { text: 'worst R̂' } },
-    yaxis4: { ...axis, overlaying: 'y3', side: 'right', title: { text: 'ESS / chain' } },
-    xaxis3: { ...axis, domain: [0.56, 1], anchor: 'y5', type: log, title: { text: 'temperature t' } },
-    yaxis5: { ...axis, domain: [0, 0.3], range: [0, 1.05], title: { text: 'MALA acceptance' } },
-    yaxis6: { ...axis, overlaying: 'y5', side: 'right', type: 'log', title: { text: 'ε' } },
+    yaxis: { ...axis, domain: [0.8, 1], title: { text: 'minibatch loss L_B' } },
+    yaxis2: { ...axis, domain: [0.56, 0.74], title: { text: '‖w − w*‖' } },
+    // The per-level panels' y axes anchor to their own x axis; the temperature axes tick at the levels only.
+    xaxis2: { ...axis, ...levelTicks, domain: [0, 1], anchor: 'y3', type: log, title: { text: 'temperature t' } },
+    yaxis3: { ...axis, domain: [0.29, 0.45], anchor: 'x2', title: { text: 'worst R̂' } },
+    yaxis4: { ...axis, overlaying: 'y3', anchor: 'x2', side: 'right', title: { text: 'ESS / chain' } },
+    xaxis3: { ...axis, ...levelTicks, domain: [0, 1], anchor: 'y5', type: log, title: { text: 'temperature t' } },
+    yaxis5: { ...axis, domain: [0, 0.16], anchor: 'x3', range: [0, 1.05], title: { text: 'MALA acceptance' } },
+    yaxis6: { ...axis, ...stepTicks, overlaying: 'y5', anchor: 'x3', side: 'right', type: 'log', title: { text: 'ε' } },
     shapes: [
       { type: 'line', xref: 'x2 domain' as 'x2', x0: 0, x1: 1, yref: 'y3', y0: rhatLimit, y1: rhatLimit, line: { color: theme.warning, dash: 'dash', width: 1 }, name: 'rhat-threshold' },
       { type: 'line', xref: 'x3 domain' as 'x3', x0: 0, x1: 1, yref: 'y5', y0: 0.9, y1: 0.9, line: { color: theme.marker, dash: 'dash', width: 1 }, name: 'acceptance-0.9' },

@@ -1,17 +1,26 @@
 // "Calibrate Sampler": the sgld sampler's ε × nβ grid for the active hypothesis, run in a worker process (the
-// extension host never runs the model), written to the log as a table, with a quick fix that writes the
-// recommended step size into the hypothesis file and a Plotly heatmap page of the grid (opened in the browser).
+// extension host never runs the model), written to the log as a table, kept in the calibration store and shown in
+// the file's calibration panel, with a notification that can write the recommended step size into the file (so can
+// the panel's button and the code action on the file's stepSize line).
 import * as vscode from 'vscode';
+import { roundStepSize, stepSizeEdit } from '../hypothesis/settingEdit';
 import type { CalibrationReport } from '../protocol/calibration';
 import { WorkerClient } from '../worker/client';
-import { stepSizeEdit } from '../hypothesis/settingEdit';
-import { calibrationPageHtml } from '../chart/calibrationPage';
-import { readPlotlySource } from '../chart/plotlySource';
-import { writeFileAtomic } from '../engine/util/atomic';
+import type { CalibrationPanels } from './calibrationPanel';
+import { type CalibrationStore, recommendedStepSize } from './calibrationStore';
 
-export async function calibrateSampler(document: vscode.TextDocument, workerPath: string, log: vscode.LogOutputChannel): Promise<void> {
+export interface CalibrationDeps {
+  workerPath: string;
+  log: vscode.LogOutputChannel;
+  store: CalibrationStore;
+  panels: CalibrationPanels;
+}
+
+export async function calibrateSampler(document: vscode.TextDocument, deps: CalibrationDeps): Promise<void> {
   if (document.isDirty && !(await document.save())) return;
   const label = vscode.workspace.asRelativePath(document.uri);
+  // What the grid is measured on: the file as saved now (later edits are compared with it).
+  const text = document.getText();
   const abort = new AbortController();
   let report: CalibrationReport;
   try {
@@ -19,7 +28,7 @@ export async function calibrateSampler(document: vscode.TextDocument, workerPath
       { location: vscode.ProgressLocation.Notification, title: `Circuit Thermometer: calibrating the sampler of ${label} (ε × nβ grid)`, cancellable: true },
       async (_p, token) => {
         token.onCancellationRequested(() => abort.abort());
-        const client = new WorkerClient({ workerPath });
+        const client = new WorkerClient({ workerPath: deps.workerPath });
         try {
           return await client.calibrate({ hypothesis: document.uri.fsPath }, abort.signal);
         } finally {
@@ -32,33 +41,50 @@ export async function calibrateSampler(document: vscode.TextDocument, workerPath
     void vscode.window.showErrorMessage(`Calibration of ${label} failed: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
-  for (const line of calibrationLines(report)) log.info(line);
-  if (report.recommended === null) {
-    const b = await vscode.window.showWarningMessage(`Calibration of ${label}: no step size of the grid keeps MALA acceptance ≥ 0.9 at every temperature.`, 'Show Details');
-    if (b) log.show(true);
+  for (const line of calibrationLines(report)) deps.log.info(line);
+  const calibration = deps.store.set(document.uri.fsPath, report, text);
+  deps.panels.show(calibration);
+  const show = 'Show Calibration';
+  const value = recommendedStepSize(report);
+  if (value === null) {
+    const b = await vscode.window.showWarningMessage(`Calibration of ${label}: no step size of the grid keeps MALA acceptance ≥ 0.9 at every temperature.`, show, 'Show Details');
+    if (b === show) deps.panels.show(calibration, false);
+    if (b === 'Show Details') deps.log.show(true);
     return;
   }
-  const value = Number(report.recommended.toPrecision(3));
   const write = `Write stepSize: ${value}`;
-  const b = await vscode.window.showInformationMessage(`Calibration of ${label}: stepSize ${value} keeps MALA acceptance ≥ 0.9 at every temperature (per level: ${report.rows.map((r) => r.recommended?.toExponential(1) ?? '—').join(', ')}).`, write, 'Open Heatmap', 'Show Details');
-  if (b === 'Show Details') log.show(true);
-  if (b === 'Open Heatmap') await openHeatmap(report, document.uri);
+  const b = await vscode.window.showInformationMessage(`Calibration of ${label}: stepSize ${value} keeps MALA acceptance ≥ 0.9 at every temperature (per level: ${report.rows.map((r) => r.recommended?.toExponential(1) ?? '—').join(', ')}).`, write, show, 'Show Details');
+  if (b === show) deps.panels.show(calibration, false);
+  if (b === 'Show Details') deps.log.show(true);
   if (b !== write) return;
-  const edit = stepSizeEdit(document.getText(), document.uri.fsPath, report.recommended);
-  if (!edit) {
-    void vscode.window.showErrorMessage(`${label} has no degradation map to write the step size into.`);
+  // The file may have changed while the notification was up: only a recommendation that still holds is written.
+  const now = await vscode.workspace.openTextDocument(document.uri);
+  if (deps.store.current(document.uri.fsPath, now.getText()) !== calibration) {
+    void vscode.window.showWarningMessage(`${label} changed since this calibration: run Calibrate Sampler again.`);
     return;
   }
-  const w = new vscode.WorkspaceEdit();
-  w.replace(document.uri, new vscode.Range(edit.range.start.line, edit.range.start.col, edit.range.end.line, edit.range.end.col), edit.newText);
-  await vscode.workspace.applyEdit(w);
+  await writeStepSize(document.uri, value);
 }
 
-/** Writes the grid's heatmap page beside the hypothesis (`<name>.calibration.html`) and opens it in the browser. */
-async function openHeatmap(report: CalibrationReport, hypothesis: vscode.Uri): Promise<void> {
-  const file = hypothesis.fsPath.replace(/\.circuit\.(ya?ml|json)$/i, '') + '.calibration.html';
-  writeFileAtomic(file, calibrationPageHtml(report, readPlotlySource()));
-  await vscode.env.openExternal(vscode.Uri.file(file));
+/**
+ * Writes `stepSize` into the hypothesis file through a WorkspaceEdit, and saves it when it had no unsaved changes
+ * of its own ("Write … into <file>" means the file). False when the file has no degradation map to write into.
+ */
+export async function writeStepSize(uri: vscode.Uri, stepSize: number): Promise<boolean> {
+  const document = await vscode.workspace.openTextDocument(uri);
+  const label = vscode.workspace.asRelativePath(uri);
+  const edit = stepSizeEdit(document.getText(), uri.fsPath, stepSize);
+  if (!edit) {
+    void vscode.window.showErrorMessage(`${label} has no degradation map to write the step size into.`);
+    return false;
+  }
+  const wasClean = !document.isDirty;
+  const w = new vscode.WorkspaceEdit();
+  w.replace(uri, new vscode.Range(edit.range.start.line, edit.range.start.col, edit.range.end.line, edit.range.end.col), edit.newText);
+  if (!(await vscode.workspace.applyEdit(w))) return false;
+  if (wasClean) await document.save();
+  void vscode.window.setStatusBarMessage(`Circuit Thermometer: wrote stepSize: ${roundStepSize(stepSize)} into ${label}`, 5000);
+  return true;
 }
 
 /** The grid as log lines: one per temperature, each cell acceptance / λ̂ (diverged cells marked). */

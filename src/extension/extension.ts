@@ -1,6 +1,10 @@
 // Entry point. activate() constructs and registers; the engine loads on first use (engine.ts) and every sweep
 // runs in the forked worker (sweeps.ts). deactivate() returns the worker's shutdown.
 import * as vscode from 'vscode';
+import { writeStepSize } from './calibrateCommand';
+import { CalibratedStepSize } from './calibrationActions';
+import { CalibrationPanels } from './calibrationPanel';
+import { CalibrationStore } from './calibrationStore';
 import { ChartPanel } from './chartPanel';
 import { SweepCommands } from './commands';
 import { HypothesisDiagnostics } from './diagnostics';
@@ -34,7 +38,9 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   queue = runningQueue;
   const chart = new ChartPanel(context.extensionUri, store, context.workspaceState, log);
   const sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log);
-  const models = new ModelCommands(service, log, context.asAbsolutePath('dist/worker.js'), () => trust.trusted());
+  const calibrations = new CalibrationStore();
+  const calibrationPanels = new CalibrationPanels(context.extensionUri, calibrations, log, writeStepSize);
+  const models = new ModelCommands(service, log, context.asAbsolutePath('dist/worker.js'), () => trust.trusted(), { store: calibrations, panels: calibrationPanels });
   const runsView = new RunsView(context.extensionUri, store, log, {
     openChart: (id) => chart.show(id),
     cancel: (id) => runningQueue.cancel(id),
@@ -53,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     store,
     queue,
     chart,
+    calibrationPanels,
     runsView,
     lensChanged,
     runningQueue.onDidFinish((record) => {
@@ -69,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     vscode.languages.registerCompletionItemProvider(HYPOTHESIS_SELECTOR, new SchemaCompletion(methodLinks), ':', ' ', '/', '"', "'", '.', '{', ','),
     vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new KeyHover(methodLinks)),
     vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new QuickFixes(diagnostics), QuickFixes.metadata),
+    vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new CalibratedStepSize(calibrations), CalibratedStepSize.metadata),
     vscode.languages.registerCodeLensProvider(HYPOTHESIS_SELECTOR, new HypothesisLenses({
       trusted: () => trust.trusted(),
       activeRun: (file) => {

@@ -8,7 +8,7 @@ import { settings } from './config';
 import { chooseDataFiles, rankFiles } from './dataFiles';
 import { autodiffModule, dataModule, onnxModule } from './engine';
 import type { HypothesisService } from './hypothesisService';
-import { calibrateSampler } from './calibrateCommand';
+import { calibrateSampler, type CalibrationDeps } from './calibrateCommand';
 import { inputSpecs, runGradcheck } from './gradcheckRun';
 import { modelMarkdown, type GradientFacts } from './modelMarkdown';
 import { scaffoldHypothesis, type ScaffoldTensor } from './scaffold';
@@ -24,6 +24,7 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
     private readonly log: vscode.LogOutputChannel,
     private readonly workerPath: string,
     private readonly trusted: () => boolean,
+    private readonly calibration: Omit<CalibrationDeps, 'workerPath' | 'log'>,
   ) {}
 
   register(): vscode.Disposable[] {
@@ -188,7 +189,7 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
       void vscode.window.showInformationMessage('Calibrating the sampler runs the model, which an untrusted workspace does not allow.');
       return;
     }
-    await calibrateSampler(document, this.workerPath, this.log);
+    await calibrateSampler(document, { ...this.calibration, workerPath: this.workerPath, log: this.log });
   }
 
   // ---- gradients ------------------------------------------------------------------------------------------

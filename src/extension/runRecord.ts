@@ -3,7 +3,7 @@
 import type { Hypothesis, DialKind } from '../protocol/hypothesis';
 import { RESULTS_VERSION, type LevelResult, type ResultsDocument } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
-import { type ChartDoc, chartDocOf, levelScaleOf, type RunStatus, type RunSummary } from '../protocol/webview';
+import { type ChartDoc, chainsOf, chartDocOf, levelScaleOf, type RunStatus, type RunSummary } from '../protocol/webview';
 import { formatProgress } from '../protocol/format';
 
 export interface RunRecord {
@@ -94,6 +94,7 @@ export function chartDocFor(r: RunRecord): ChartDoc | null {
     verdict: null,
     circuitName: h.circuit.name,
     ...levelScaleOf(h),
+    ...chainsOf(h.degradation.dial, r.levels),
   };
 }
 

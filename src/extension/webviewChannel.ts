@@ -1,7 +1,7 @@
 // The host end of src/protocol/webview.ts for one webview: typed notifications out, validated commands in, and
 // requests whose replies are matched by id (with a timeout, so a closed or stuck page never hangs a command).
 import * as vscode from 'vscode';
-import { IpcCommand, IpcMessage, IpcNotification, IpcRequest, isIpcMessage, message } from '../protocol/webview';
+import { IpcCommand, IpcMessage, IpcNotification, IpcRequest, isIpcMessage, message, WEBVIEW_PROTOCOL_VERSION } from '../protocol/webview';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -54,7 +54,7 @@ export class WebviewChannel implements vscode.Disposable {
 
   private receive(m: unknown): void {
     if (!isIpcMessage(m)) {
-      this.log.warn('ignored a message from a webview that is not a circuit-thermometer/webview v1 message');
+      this.log.warn(`ignored a message from a webview that is not a circuit-thermometer/webview v${WEBVIEW_PROTOCOL_VERSION} message`);
       return;
     }
     if (m.completionId !== undefined) {

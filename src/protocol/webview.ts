@@ -4,12 +4,14 @@
 // webview → host, notifications host → webview, requests host → webview with one reply matched by id.
 // Payloads are plain JSON (VS Code serialises them): no NaN, no undefined inside arrays, no class instances.
 // The host treats everything a webview sends as untrusted input: every command carries a payload validator.
+import type { CalibrationReport } from './calibration';
 import { isObject } from './guards';
 import type { DialKind, Hypothesis } from './hypothesis';
 import type { LevelResult, ResultsDocument, Verdict } from './results';
 
 export const WEBVIEW_PROTOCOL_NAME = 'circuit-thermometer/webview';
-export const WEBVIEW_PROTOCOL_VERSION = 2;
+// 3: the chart's chain traces (Sampler tab) and the calibration panel's messages.
+export const WEBVIEW_PROTOCOL_VERSION = 3;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Payloads
@@ -77,7 +79,20 @@ export interface ChartDoc {
   /** How the dial's grid is spaced (from the hypothesis): the x axis keeps this type from the first level on.
    *  Absent (checkpoints, older hosts): decided from the levels drawn. */
   levelScale?: 'log' | 'linear';
+  /** sgld: the chains of each level in `levels` (same order), for the Sampler tab; absent for the other dials. */
+  chains?: LevelChains[];
 }
+
+/** One level's chains as the Sampler tab draws them: per kept draw, the minibatch loss and ‖w − w*‖ (null where
+ *  a value was not finite: JSON has no NaN); long chains every `stride`-th draw (see MAX_TRACE_POINTS). */
+export interface LevelChains {
+  level: number;
+  chains: { chain: number; loss: (number | null)[]; distance?: (number | null)[]; stride?: number }[];
+}
+
+/** The most draws per chain the chart panel receives: the state is posted several times a second while a sweep
+ *  runs, and a line of a few hundred points already shows a trace's drift and mixing. */
+export const MAX_TRACE_POINTS = 400;
 
 export interface ChartState {
   run: RunSummary;
@@ -90,6 +105,23 @@ export interface ChartState {
 export interface RunsState {
   runs: RunSummary[];
   trusted: boolean;
+}
+
+/** What the calibration panel shows: one *Calibrate Sampler* run of one hypothesis file. */
+export interface CalibrationState {
+  /** The hypothesis file (absolute path) and its name relative to the workspace. */
+  file: string;
+  label: string;
+  /** The grid as the worker reported it (JSON: a NaN acceptance arrives as null). */
+  report: CalibrationReport;
+  /** When the grid finished (ISO 8601). */
+  at: string;
+  /** What the write button writes: the recommendation as the file will hold it; null when no ε qualifies. */
+  stepSize: number | null;
+  /** The file's stepSize now: a number, 'auto', or null when it sets none. */
+  current: number | 'auto' | null;
+  /** The model, data, loss or degradation settings changed since: the grid no longer describes the file. */
+  stale: boolean;
 }
 
 export type ImageFormat = 'png' | 'svg';
@@ -143,7 +175,8 @@ export type IpcReply<R> = { ok: true; result: R } | { ok: false; error: string }
 // The message table
 
 /** Webview → host: the page has loaded and listens (the host then sends the current state). */
-export const ReadyCommand = new IpcCommand<{ view: 'chart' | 'runs' }>('webview/ready', (p): p is { view: 'chart' | 'runs' } => isObject(p) && (p.view === 'chart' || p.view === 'runs'));
+export type WebviewKind = 'chart' | 'runs' | 'calibration';
+export const ReadyCommand = new IpcCommand<{ view: WebviewKind }>('webview/ready', (p): p is { view: WebviewKind } => isObject(p) && (p.view === 'chart' || p.view === 'runs' || p.view === 'calibration'));
 /** Webview → host: something failed in the page (logged to the output channel). */
 export const ErrorCommand = new IpcCommand<{ message: string }>('webview/error', (p): p is { message: string } => isObject(p) && typeof p.message === 'string');
 /** Chart → host: the user changed the axis or the metric toggles (remembered for the next chart). */
@@ -161,10 +194,15 @@ export const OpenResultsCommand = new IpcCommand<{ runId: string }>('runs/openRe
 /** Runs view → host: remove a run from the list (and its results file, once the user confirms). */
 export const RemoveRunCommand = new IpcCommand<{ runId: string }>('runs/remove', isRunRef);
 
+/** Calibration → host: write this step size into the hypothesis file (the host checks it is the recommendation). */
+export const WriteStepSizeCommand = new IpcCommand<{ stepSize: number }>('calibration/writeStepSize', (p): p is { stepSize: number } => isObject(p) && typeof p.stepSize === 'number' && Number.isFinite(p.stepSize) && p.stepSize > 0);
+
 /** Host → chart: draw this. */
 export const ChartStateNotification = new IpcNotification<ChartState>('chart/state');
 /** Host → runs view: the list changed. */
 export const RunsStateNotification = new IpcNotification<RunsState>('runs/state');
+/** Host → calibration panel: show this grid (again when the file changes: its stepSize, staleness). */
+export const CalibrationStateNotification = new IpcNotification<CalibrationState>('calibration/state');
 
 /** Host → chart: render the current figure as an image; the reply is a `data:` URL. */
 export const ImageRequest = new IpcRequest<{ format: ImageFormat; width: number; height: number }, { dataUrl: string }>(
@@ -229,6 +267,22 @@ export function chartDocOf(doc: ResultsDocument): ChartDoc {
     verdict: doc.verdict,
     circuitName: doc.hypothesis.resolved.circuit.name,
     ...levelScaleOf(doc.hypothesis.resolved),
+    ...chainsOf(doc.dial, doc.levels),
+  };
+}
+
+/** The Sampler tab's traces of sgld levels (the other dials' draws are independent: no chains to draw). */
+export function chainsOf(dial: DialKind, levels: readonly LevelResult[]): { chains?: LevelChains[] } {
+  if (dial !== 'sgld') return {};
+  const json = (v: readonly number[], stride: number) => v.filter((_, d) => d % stride === 0).map((x) => (Number.isFinite(x) ? x : null));
+  return {
+    chains: levels.map((l) => ({
+      level: l.level,
+      chains: l.chains.map((c) => {
+        const stride = Math.max(1, Math.ceil(c.loss.length / MAX_TRACE_POINTS));
+        return { chain: c.chain, loss: json(c.loss, stride), ...(c.distance ? { distance: json(c.distance, stride) } : {}), ...(stride > 1 ? { stride } : {}) };
+      }),
+    })),
   };
 }
 

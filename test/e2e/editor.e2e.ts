@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { plantedWorkspace } from './fixtures/workspace';
-import { openFile, openWorkbench, packagedExtension, quietWindow, runCommand, screenshot, startCodeServer, TIMEOUT_PACKAGE, waitUntil, webviewWith, type CodeServer, type Workbench } from './harness';
+import { openFile, openWorkbench, packagedExtension, quietWindow, runCommand, screenshot, startCodeServer, TIMEOUT_PACKAGE, toast, waitUntil, webviewWith, type CodeServer, type Workbench } from './harness';
 
 const WAIT = { diagnostics: 90_000, sweep: 180_000, webview: 60_000, short: 30_000 };
 
@@ -27,10 +27,6 @@ async function boxes(chart: FrameLocator, selector: string): Promise<(Box & { te
     const r = e.getBoundingClientRect();
     return { x: r.x, y: r.y, width: r.width, height: r.height, text: e.textContent ?? '' };
   }).filter((b) => b.width > 0 && b.height > 0), selector);
-}
-
-function toast(p: Page, text: string) {
-  return p.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
 }
 
 function squash(s: string): string {

@@ -14,12 +14,13 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { formatLevel } from '../../src/chart/format';
 import type { ResultsDocument } from '../../src/protocol/results';
 import { fixtureText, plantedWorkspace, positionOf } from './fixtures/workspace';
 import {
   activeEditorText,
+  goToLine,
   openFile,
   openWorkbench,
   packagedExtension,
@@ -31,6 +32,7 @@ import {
   startCodeServer,
   stillAlive,
   TIMEOUT_PACKAGE,
+  toast,
   waitUntil,
   webviewWith,
   type CodeServer,
@@ -391,22 +393,6 @@ async function assertChartShows(chart: FrameLocator, doc: ResultsDocument, resul
   assert.ok(squash(await verdict.innerText()).includes(v.summary), 'the verdict line is the results file verdict');
   assert.strictEqual(await verdict.getAttribute('data-t-ent'), String(v.tEnt));
   assert.strictEqual(await chart.locator('table#levels tbody tr').count(), doc.levels.length, 'one table row per level');
-}
-
-/** Puts the cursor at line:column of the active editor with "Go to Line/Column…" (Ctrl+G). */
-async function goToLine(p: Page, line: number, column: number): Promise<void> {
-  await p.keyboard.press('Control+G');
-  const input = p.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}:${column}`);
-  await p.keyboard.press('Enter');
-  await p.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-  await p.locator('.statusbar-item', { hasText: `Ln ${line}, Col ${column}` }).waitFor({ state: 'visible' });
-}
-
-/** A notification toast whose text contains `text`. */
-function toast(p: Page, text: string): Locator {
-  return p.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
 }
 
 async function showProblems(p: Page): Promise<void> {

@@ -29,7 +29,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 export const CODE_SERVER_VERSION = process.env.CT_CODE_SERVER_VERSION ?? '4.100.3';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -645,6 +645,22 @@ export async function activeEditorText(page: Page): Promise<string> {
   await lines.first().waitFor({ state: 'visible', timeout: TIMEOUTS.action });
   const text = await lines.first().innerText();
   return text.replace(/\u00a0/g, ' ');
+}
+
+/** Puts the cursor at line:column (1-based) of the active editor with "Go to Line/Column…" (Ctrl+G). */
+export async function goToLine(p: Page, line: number, column: number): Promise<void> {
+  await p.keyboard.press('Control+G');
+  const input = p.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}:${column}`);
+  await p.keyboard.press('Enter');
+  await p.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await p.locator('.statusbar-item', { hasText: `Ln ${line}, Col ${column}` }).waitFor({ state: 'visible' });
+}
+
+/** A notification toast whose text contains `text`. */
+export function toast(p: Page, text: string): Locator {
+  return p.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
 }
 
 /** Saves a PNG of the page under test-results/e2e/<name>.png and prints its path. */

@@ -4,12 +4,14 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import type { Data } from 'plotly.js-dist';
 import { chartPageHtml } from '../../../src/chart/page';
-import { buildSamplerDashboard, DASHBOARD_TRACE, hasSamplerDashboard } from '../../../src/chart/samplerDashboard';
+import { buildSamplerDashboard, convergenceLine, DASHBOARD_TRACE, hasSamplerDashboard, noChainsReason } from '../../../src/chart/samplerDashboard';
 import { worstRhat } from '../../../src/chart/format';
 import { lightTheme } from '../../../src/chart/theme';
 import { runSweep } from '../../../src/engine/sweep/run';
 import { checkHypothesisFile } from '../../../src/hypothesis';
-import type { ResultsDocument } from '../../../src/protocol/results';
+import type { Convergence, LevelResult, ResultsDocument } from '../../../src/protocol/results';
+import { chainsOf, chartDocOf, MAX_TRACE_POINTS } from '../../../src/protocol/webview';
+import { samplerLevels } from '../../../webview/chartDocument';
 
 type Scatter = Omit<Data, 'x' | 'y'> & { uid?: string; x: number[]; y: (number | null)[]; yaxis?: string; line?: { color?: string; width?: number }; marker?: { color?: string[] } };
 
@@ -60,5 +62,64 @@ describe('chart: sampler dashboard', function () {
     assert.match(page, /data-testid="sampler-dashboard"/);
     const noise = chartPageHtml({ ...doc, dial: 'weight-noise', levels: doc.levels.map((l) => ({ ...l, chains: [] })) }, { plotlySource: '' });
     assert.doesNotMatch(noise, /data-testid="sampler-dashboard"/);
+  });
+
+  it('the chart panel\'s Sampler tab draws the same figure from the payload the host sends (traces only, JSON)', () => {
+    const payload = JSON.parse(JSON.stringify(chartDocOf(doc))) as ReturnType<typeof chartDocOf>;
+    // The Entanglement chart's levels carry no traces; the Sampler tab's are put back from `chains`.
+    assert.ok(payload.levels.every((l) => l.chains.length === 0));
+    const levels = samplerLevels(payload)!;
+    assert.ok(levels);
+    const fromPanel = buildSamplerDashboard({ levels, thresholds: payload.thresholds }, lightTheme).data as Scatter[];
+    const fromFile = buildSamplerDashboard(doc, lightTheme).data as Scatter[];
+    assert.deepEqual(fromPanel.map((t) => [t.yaxis, t.y]), fromFile.map((t) => [t.yaxis, t.y]));
+    // Other dials send no chains: the tab says why instead of drawing.
+    const noise = chartDocOf({ ...doc, dial: 'weight-noise' });
+    assert.equal(noise.chains, undefined);
+    assert.equal(samplerLevels(noise), null);
+  });
+
+  it('long chains reach the panel thinned to a few hundred draws, drawn at their draw numbers', () => {
+    const draws = 1000;
+    const long = doc.levels.map((l) => ({ ...l, chains: l.chains.map((c) => ({ ...c, loss: Array.from({ length: draws }, (_, d) => d), distance: Array.from({ length: draws }, (_, d) => (d === 6 ? NaN : 2 * d)) })) }));
+    const sent = chainsOf('sgld', long).chains!;
+    const c = sent[0]!.chains[0]!;
+    assert.equal(c.stride, 3);
+    assert.ok(c.loss.length <= MAX_TRACE_POINTS);
+    assert.deepEqual(c.loss.slice(0, 4), [0, 3, 6, 9]);
+    assert.equal(c.loss.at(-1), 999);
+    const traces = buildSamplerDashboard({ levels: long.map((l, i) => ({ ...l, chains: sent[i]!.chains })), thresholds: doc.thresholds }, lightTheme).data as Scatter[];
+    const loss = traces.find((t) => t.yaxis === 'y')!;
+    assert.deepEqual(loss.x.slice(0, 4), [0, 3, 6, 9], 'x is the draw number, not the index');
+    assert.deepEqual(loss.y, loss.x, 'each value at its own draw');
+    assert.deepEqual(sent[0]!.chains[0]!.distance!.slice(0, 4), [0, 6, null, 18], 'a value that is not finite is null (JSON)');
+    assert.ok(!JSON.stringify(sent).includes('NaN'));
+    // Short chains go whole.
+    assert.equal(chainsOf('sgld', doc.levels).chains![0]!.chains[0]!.stride, undefined);
+  });
+});
+
+describe('chart: the sampler\'s convergence line', () => {
+  const convergence = (rhat: number | null, essPerChain: number | null): Convergence => ({
+    rhat: { loss: rhat, targetEffect: rhat === null ? null : 1, collateralEffect: null }, essBulk: { loss: null, targetEffect: null, collateralEffect: null }, essPerChain,
+  });
+  const level = (t: number, converged: boolean, rhat: number | null, ess: number | null, error?: string): Pick<LevelResult, 'level' | 'tests' | 'convergence' | 'error'> => ({
+    level: t, tests: { converged }, convergence: convergence(rhat, ess), ...(error ? { error } : {}),
+  });
+
+  it('names the levels that did not converge with their worst R̂, and is null when all did', () => {
+    assert.equal(convergenceLine([level(0.1, true, 1.004, 300), level(1, true, 1.002, 250)], {}), null);
+    assert.equal(convergenceLine([level(0.1, false, 1.0412, 300), level(0.3, false, 1.18, 120), level(1, true, 1.001, 400)], { essPerChain: 100 }), 'not converged at t = 0.1, 0.3 (R̂ 1.041, 1.18)');
+  });
+
+  it('adds the bulk ESS per chain when it is short too, and names diverged levels apart', () => {
+    assert.equal(convergenceLine([level(0.1, false, 1.005, 41.6), level(3, false, 1.02, 150)], { essPerChain: 100 }), 'not converged at t = 0.1, 3 (R̂ 1.005, 1.02; bulk ESS per chain 42, 150)');
+    assert.equal(convergenceLine([level(0.1, false, null, null), level(10, false, null, null, 'diverged at draw 3')], {}), 'not converged at t = 0.1 (R̂ —) · diverged at t = 10');
+  });
+
+  it('says plainly why a run has no chains', () => {
+    assert.equal(noChainsReason('weight-noise'), 'weight-noise draws are independent: there are no chains to show');
+    assert.equal(noChainsReason('activation-noise'), 'activation-noise draws are independent: there are no chains to show');
+    assert.match(noChainsReason('checkpoints'), /no chains to show/);
   });
 });

@@ -51,8 +51,9 @@ describe('extension: activation', function () {
     assert.ok(r.registered.webviews.includes('circuitThermometer.chart'));
     for (const views of Object.values(manifest.contributes.views)) for (const v of views) assert.ok(r.registered.webviews.includes(v.id), v.id);
     for (const e of manifest.contributes.customEditors) assert.ok(r.registered.webviews.includes(e.viewType), `the custom editor ${e.viewType}`);
-    // Two completion and two hover providers: tensor names (from the model), and the format's keys, choices and files.
-    assert.deepEqual([...r.registered.providers].sort(), ['codeActions', 'codeLens', 'completion', 'completion', 'content:circuit-thermometer-model', 'hover', 'hover']);
+    // Two completion and two hover providers: tensor names (from the model), and the format's keys, choices and files;
+    // two code-action providers: the diagnostics' quick fixes, and the calibrated step size.
+    assert.deepEqual([...r.registered.providers].sort(), ['codeActions', 'codeActions', 'codeLens', 'completion', 'completion', 'content:circuit-thermometer-model', 'hover', 'hover']);
     assert.ok(r.subscriptions >= 15, 'everything is disposed with the extension');
     assert.deepEqual(r.loaded, [], 'no engine module loaded at activation');
   });

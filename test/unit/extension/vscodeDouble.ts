@@ -67,6 +67,7 @@ export class WorkspaceEdit {
 
 export class CodeActionKind {
   static readonly QuickFix = new CodeActionKind('quickfix');
+  static readonly RefactorRewrite = new CodeActionKind('refactor.rewrite');
   constructor(readonly value: string) {}
 }
 

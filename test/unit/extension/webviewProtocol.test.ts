@@ -12,6 +12,7 @@ import {
   ReadyCommand,
   WEBVIEW_PROTOCOL_NAME,
   WEBVIEW_PROTOCOL_VERSION,
+  WriteStepSizeCommand,
   type IpcMessage,
 } from '../../../src/protocol/webview';
 
@@ -51,6 +52,11 @@ describe('extension: webview protocol', () => {
     assert.ok(!CancelRunCommand.is(raw('runs/cancel', { runId: '' })));
     assert.ok(!CancelRunCommand.is(raw('runs/cancel', { runId: 42 })));
     assert.ok(!CancelRunCommand.is(raw('runs/cancel', null)));
+    assert.ok(ReadyCommand.is(raw('webview/ready', { view: 'calibration' })));
+    assert.ok(WriteStepSizeCommand.is(raw('calibration/writeStepSize', { stepSize: 0.000123 })));
+    for (const bad of [{ stepSize: 0 }, { stepSize: -1e-4 }, { stepSize: 'auto' }, { stepSize: null }, {}]) {
+      assert.ok(!WriteStepSizeCommand.is(raw('calibration/writeStepSize', bad)), JSON.stringify(bad));
+    }
   });
 
   it('validates replies: ok with a data: image URL, or an error string', () => {

@@ -1,0 +1,124 @@
+// After Calibrate Sampler: the grid kept per file while the file's calibration inputs stay the same (the stale
+// rule), the code action that writes its recommendation (where it is offered, its title, the text it leaves), and
+// the calibration panel's words (its write button, disabled once the file holds the value or the grid is stale).
+import { strict as assert } from 'node:assert';
+import { calibrationInputs } from '../../../src/hypothesis/calibrationInputs';
+import { parseHypothesis } from '../../../src/hypothesis';
+import { CalibrationStore, calibratedStepSizeTitle, stepSizeAction } from '../../../src/extension/calibrationStore';
+import type { TextEdit } from '../../../src/hypothesis/settingEdit';
+import type { CalibrationReport } from '../../../src/protocol/calibration';
+import { calibrationFacts } from '../../../webview/calibrationFacts';
+import { VALID_MLP } from '../hypothesis/workspace';
+
+const FILE = '/w/h.circuit.yaml';
+
+function apply(text: string, e: TextEdit): string {
+  const lines = text.split('\n');
+  const offset = (p: { line: number; col: number }) => lines.slice(0, p.line).reduce((a, l) => a + l.length + 1, 0) + p.col;
+  return text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
+}
+
+function report(recommended: number | null): CalibrationReport {
+  const cell = (stepSize: number, acceptance: number) => ({ nbeta: 128, stepSize, acceptance, llc: 3.2, rhat: 1.01, diverged: false });
+  return {
+    hypothesis: FILE, n: 128, localization: 100, batchSize: 20, chains: 2, steps: 100, levels: [1, 10], recommended,
+    rows: [
+      { nbeta: 128, recommended: recommended ?? null, cells: [cell(3.3e-3, 0.5), cell(1.23456e-4, 0.94)] },
+      { nbeta: 12.8, recommended: recommended === null ? null : 3.3e-3, cells: [cell(3.3e-3, 0.91), cell(1.23456e-4, 0.99)] },
+    ],
+  };
+}
+
+const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
+const BLOCK = VALID_MLP.replace(/  sgld: \{.*\}\n/, '  sgld:\n    chains: 2\n    batchSize: 20\n');
+const NO_SGLD = VALID_MLP.replace(/  sgld: \{.*\}\n/, '');
+
+describe('extension: the calibrated step size', () => {
+  it('keeps a grid while the model, data, loss and degradation settings are the ones it was measured on', () => {
+    const same = [
+      VALID_MLP.replace('stepSize: 1e-4', 'stepSize: 3e-3'),
+      VALID_MLP.replace('stepSize: 1e-4, ', ''),
+      VALID_MLP.replace('name: odd-example units', 'name: renamed'),
+      VALID_MLP.replace('verdict: { collateralTolerance: 0.1', 'verdict: { collateralTolerance: 0.2'),
+      `# a comment\n${VALID_MLP}`,
+      VALID_MLP.replace('  temperatures: { from: 0.1, to: 1000, count: 5 }', '  temperatures:\n    from: 0.1\n    to: 1000\n    count: 5'),
+    ];
+    for (const text of same) assert.equal(calibrationInputs(text, FILE), calibrationInputs(VALID_MLP, FILE), text);
+    const changed = [
+      VALID_MLP.replace('count: 5', 'count: 6'),
+      VALID_MLP.replace('batchSize: 20', 'batchSize: 40'),
+      VALID_MLP.replace('localization: 100', 'localization: 300'),
+      VALID_MLP.replace('seed: 0', 'seed: 1'),
+      VALID_MLP.replace('./mlp.onnx', './other.onnx'),
+      VALID_MLP.replace('./x.npy', './x2.npy'),
+      VALID_MLP.replace('kind: cross-entropy', 'kind: mse'),
+    ];
+    for (const text of changed) assert.notEqual(calibrationInputs(text, FILE), calibrationInputs(VALID_MLP, FILE), text);
+  });
+
+  it('the store drops a stale grid at the first look after the inputs changed, and says so', () => {
+    const store = new CalibrationStore();
+    const heard: string[] = [];
+    store.onDidChange((f) => heard.push(f));
+    const c = store.set(FILE, report(1.23456e-4), VALID_MLP);
+    assert.equal(store.current(FILE, VALID_MLP.replace('stepSize: 1e-4', 'stepSize: 0.000123')), c, 'writing the step size keeps it');
+    assert.equal(store.current('/w/other.circuit.yaml', VALID_MLP), undefined);
+    assert.equal(store.current(FILE, VALID_MLP.replace('count: 5', 'count: 9')), undefined);
+    assert.equal(store.current(FILE, VALID_MLP), undefined, 'gone, even when the text changes back');
+    assert.deepEqual(heard, [FILE, FILE]);
+  });
+
+  it('offers the code action on the stepSize line, and writes the rounded recommendation there', () => {
+    const at = new Date(2025, 4, 6, 14, 5);
+    const c = new CalibrationStore().set(FILE, report(1.23456e-4), VALID_MLP, at);
+    const line = lineOf(VALID_MLP, 'stepSize:');
+    const a = stepSizeAction(c, VALID_MLP, { from: line, to: line }, at)!;
+    assert.equal(a.title, 'Use the calibrated step size 0.000123 (from Calibrate Sampler, 14:05)');
+    const edited = apply(VALID_MLP, a.edit);
+    assert.equal(parseHypothesis(edited, FILE).hypothesis!.degradation.sgld.stepSize, 0.000123);
+    assert.match(edited, /sgld: \{ stepSize: 0\.000123, localization: 100/);
+    assert.equal(stepSizeAction(c, VALID_MLP, { from: line - 1, to: line - 1 }, at), undefined, 'not on the line above');
+    assert.equal(stepSizeAction(c, edited, { from: line, to: line }, at), undefined, 'not once the file holds the value');
+    assert.ok(stepSizeAction(c, VALID_MLP, { from: 0, to: 40 }, at), 'a selection over the line');
+    assert.equal(stepSizeAction(new CalibrationStore().set(FILE, report(null), VALID_MLP, at), VALID_MLP, { from: line, to: line }, at), undefined, 'nothing to recommend');
+  });
+
+  it('without a stepSize: on the sgld: block, else on the degradation: block', () => {
+    const at = new Date(2025, 4, 6, 9, 30);
+    for (const [text, key, last] of [[BLOCK, '  sgld:', '    batchSize: 20'], [NO_SGLD, 'degradation:', '  seed: 0']] as const) {
+      const c = new CalibrationStore().set(FILE, report(1.23456e-4), text, at);
+      const from = lineOf(text, key), to = lineOf(text, last);
+      for (const l of [from, to]) assert.ok(stepSizeAction(c, text, { from: l, to: l }, at), `offered on line ${l} of\n${text}`);
+      assert.equal(stepSizeAction(c, text, { from: to + 1, to: to + 1 }, at), undefined, `not below the block in\n${text}`);
+      assert.equal(stepSizeAction(c, text, { from: from - 1, to: from - 1 }, at), undefined, `not above the block in\n${text}`);
+      const edited = apply(text, stepSizeAction(c, text, { from, to: from }, at)!.edit);
+      const h = parseHypothesis(edited, FILE);
+      assert.deepEqual(h.diagnostics.filter((d) => d.severity === 'error'), [], edited);
+      assert.equal(h.hypothesis!.degradation.sgld.stepSize, 0.000123, edited);
+    }
+  });
+
+  it('titles carry the day when the calibration was not today', () => {
+    assert.equal(calibratedStepSizeTitle(0.0001, new Date(2025, 0, 2, 8, 7), new Date(2025, 0, 3, 10, 0)), 'Use the calibrated step size 0.0001 (from Calibrate Sampler, Jan 2 08:07)');
+  });
+
+  it('the panel: the button writes the recommendation, disabled once the file holds it or the grid is stale', () => {
+    const at = new Date(2025, 4, 6, 14, 5);
+    const state = { file: FILE, label: 'h.circuit.yaml', report: report(1.23456e-4), at: at.toISOString(), stepSize: 0.000123, current: 0.0001, stale: false } as const;
+    const f = calibrationFacts(state, at);
+    assert.equal(f.title, 'Sampler calibration: h.circuit.yaml');
+    assert.deepEqual(f.write, { label: 'Write stepSize: 0.000123 into h.circuit.yaml', disabled: null });
+    assert.equal(f.settings, 'n = 128 · batch 20 · γ = 100 · 2 chains × 100 steps per cell · measured 14:05 · h.circuit.yaml sets stepSize: 0.0001');
+    assert.match(f.recommendation, /^Recommended: stepSize 0\.000123/);
+    assert.deepEqual(f.levels.map((l) => [l.t, l.stepSize, l.acceptance]), [['1', '1.2e-4', '0.94'], ['10', '3.3e-3', '0.91']]);
+    assert.equal(f.stale, null);
+    assert.equal(calibrationFacts({ ...state, current: 0.000123 }, at).write!.disabled, 'h.circuit.yaml sets stepSize: 0.000123 already');
+    const stale = calibrationFacts({ ...state, stale: true }, at);
+    assert.equal(stale.write!.disabled, 'the calibration is stale');
+    assert.match(stale.stale!, /changed since this calibration/);
+    const none = calibrationFacts({ ...state, report: report(null), stepSize: null }, at);
+    assert.equal(none.write, null);
+    assert.match(none.recommendation, /^No step size of the grid keeps MALA acceptance ≥ 0\.9/);
+    assert.deepEqual(none.levels.map((l) => l.stepSize), ['none', 'none']);
+  });
+});
