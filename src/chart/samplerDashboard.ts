@@ -120,8 +120,10 @@ export function buildSamplerDashboard(doc: { levels: readonly DashboardLevel[]; 
   const layout: Partial<Layout> = {
     paper_bgcolor: theme.background, plot_bgcolor: theme.background, font: { color: theme.foreground, size: 12 },
     // The legend just above the top panel, the title (when drawn) above the legend.
-    margin: { l: 70, r: 70, t: options.withTitle === false ? 40 : 90, b: 50 }, hovermode: 'closest', legend: { orientation: 'h', y: 1.02, yanchor: 'bottom' },
-    ...(options.withTitle === false ? {} : { title: { text: 'Sampler: chains after burn-in, convergence and step size per level', font: { size: 14 } } }),
+    // A legend of many levels wraps (about eight to a row at page width): the top margin grows with its rows, and the
+    // title sits at the top of the figure, not over the legend's second row.
+    margin: { l: 70, r: 70, t: (options.withTitle === false ? 40 : 90) + 22 * (Math.ceil(levels.length / 8) - 1), b: 50 }, hovermode: 'closest', legend: { orientation: 'h', y: 1.02, yanchor: 'bottom' },
+    ...(options.withTitle === false ? {} : { title: { text: 'Sampler: chains after burn-in, convergence and step size per level', font: { size: 14 }, yref: 'container' as const, y: 0.995, yanchor: 'top' as const } }),
     xaxis: { ...axis, domain: [0, 1], anchor: 'y2', title: { text: 'kept draw' } },
     yaxis: { ...axis, domain: [0.8, 1], title: { text: 'minibatch loss L_B' } },
     yaxis2: { ...axis, domain: [0.56, 0.74], title: { text: '‖w − w*‖' } },
