@@ -3,6 +3,7 @@
 // ≈ 50 paired evaluations/s per core), spread over the workers that can run at once (one per chain and level).
 // A larger model is slower in proportion: the estimate says "at a small MLP's pace". And a cheaper first look.
 import type { Hypothesis } from '../protocol/hypothesis';
+import { autoThin, burnInStart } from '../protocol/sgldSchedule';
 
 export const STEPS_PER_CORE_SECOND = 500;
 export const EVALUATIONS_PER_CORE_SECOND = 50;
@@ -42,8 +43,8 @@ function autoCost(s: DegradationLike['sgld']): { burnIn: number; thin: number; p
   const stepSize = typeof s?.stepSize === 'number' ? s.stepSize : AUTO_STEP_SIZE_GUESS;
   const gamma = s?.localization ?? 100;
   const burnInAuto = s?.burnIn === undefined || s.burnIn === 'auto';
-  const b0 = Math.max(100, Math.ceil(gamma > 0 ? 6 / (stepSize * gamma) : 0));
-  const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? Math.max(1, Math.ceil(gamma > 0 ? 4 / (stepSize * gamma) : 1)) : 1;
+  const b0 = burnInStart(stepSize, gamma);
+  const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? autoThin(stepSize, gamma) : 1;
   return { burnIn: burnInAuto ? b0 : 0, thin, pilotPasses: (stepAuto ? AUTO_STEP_PILOT_PASSES : 0) + (burnInAuto ? 2 * b0 : 0) };
 }
 

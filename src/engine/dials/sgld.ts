@@ -5,6 +5,7 @@ import { Dial, DialContext, DialDivergence, DialDraw } from './dial';
 import { fullDataLoss } from './sgldLoss';
 import { MALA_STEPS } from './sgldMala';
 import { SgldSampler } from './sgldSampler';
+import { autoThin, burnInStart } from '../../protocol/sgldSchedule';
 
 /** How far above L_n(w*) a minibatch loss may go before the chain counts as diverged, in units of max(L_n(w*), 1). */
 export const DIVERGENCE_FACTOR = 100;
@@ -15,23 +16,9 @@ export const PILOT_STEPS = 100;
 export const PILOT_ACCEPTANCE = 0.9;
 /** Key of the pilot chains' streams after (seed, level): apart from every real chain's index. */
 const PILOT_STREAM = -1;
-/** `thin: auto`: this many relaxation times 2/(εγ) of the localization pull between kept draws. The pull is the
- *  weakest restoring force a chain feels (directions the loss does not constrain relax at its rate and no faster), and
- *  an ablation's effect depends on exactly those directions; two relaxation times leave a lag-one autocorrelation of
- *  e⁻² ≈ 0.14 there, a bulk ESS of about 0.76 per draw. */
-export const THIN_RELAXATIONS = 2;
-
-/** The thin of `thin: auto` at this ε and γ (1 without localization: nothing to relax to). */
-export function autoThin(stepSize: number, localization: number): number {
-  return localization > 0 ? Math.max(1, Math.ceil(THIN_RELAXATIONS * 2 / (stepSize * localization))) : 1;
-}
-
 /** The burn-in pilot's rung key (the step-size pilots use the rungs 0…11). */
 const BURN_IN_PILOT = -1;
 
-/** `burnIn: auto`: at least this many relaxation times 2/(εγ) of the localization pull (and 100 steps)... */
-export const BURN_IN_RELAXATIONS = 3;
-export const BURN_IN_MIN = 100;
 /** ...doubled until the pilot's loss trace after it is stationary, at most this many times. */
 export const BURN_IN_DOUBLINGS = 4;
 /** The two halves of the window after a candidate burn-in agree when their means differ by < this many SEs. */
@@ -45,8 +32,7 @@ export const STATIONARY_Z = 2;
  * Returns the last candidate when none passes (the sweep's R̂ then judges the chains).
  */
 export async function calibrateBurnIn(losses: AsyncIterable<{ loss: number }>, stepSize: number, localization: number): Promise<{ burnIn: number; stationary: boolean }> {
-  const relaxation = localization > 0 ? 2 / (stepSize * localization) : 0;
-  let b = Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxation));
+  let b = burnInStart(stepSize, localization);
   const last = b * 2 ** BURN_IN_DOUBLINGS;
   const trace: number[] = [];
   for await (const d of losses) {
@@ -122,8 +108,7 @@ export function distanceFrom(weights: readonly Float32Array[], anchor: readonly 
 
 /** The largest burn-in `burnIn: auto` can choose at this ε and γ. */
 function burnInCeiling(stepSize: number, localization: number): number {
-  const relaxation = localization > 0 ? 2 / (stepSize * localization) : 0;
-  return Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxation)) * 2 ** BURN_IN_DOUBLINGS;
+  return burnInStart(stepSize, localization) * 2 ** BURN_IN_DOUBLINGS;
 }
 
 export async function createSgldDial(ctx: DialContext): Promise<Dial> {

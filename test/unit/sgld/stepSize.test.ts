@@ -3,7 +3,8 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { DialDivergence } from '../../../src/engine/dials/dial';
-import { autoThin, calibrateBurnIn, calibrateStepSize, PILOT_STEPS, STEP_LADDER, stationaryHalves } from '../../../src/engine/dials/sgld';
+import { autoThin } from '../../../src/protocol/sgldSchedule';
+import { calibrateBurnIn, calibrateStepSize, PILOT_STEPS, STEP_LADDER, stationaryHalves } from '../../../src/engine/dials/sgld';
 import { Rng } from '../../../src/engine/util/random';
 import { SgldSampler } from '../../../src/engine/dials/sgldSampler';
 import { linearProblem } from './linearRegression';
