@@ -9,9 +9,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { FrameLocator, Page } from 'playwright-core';
-import { plantedWorkspace } from './fixtures/workspace';
-import { openFile, openWorkbench, packagedExtension, quietWindow, runCommand, screenshot, startCodeServer, TIMEOUT_PACKAGE, toast, waitUntil, webviewWith, type CodeServer, type Workbench } from './harness';
+import type { FrameLocator } from 'playwright-core';
+import { openFile, runCommand, screenshot, toast, waitUntil, webviewWith } from './harness';
+import { useWorkbench } from './suite';
 
 const WAIT = { diagnostics: 90_000, sweep: 180_000, webview: 60_000, short: 30_000 };
 
@@ -35,58 +35,34 @@ function squash(s: string): string {
 
 describe('Circuit Thermometer in VS Code: the editor a researcher lives in', function () {
   this.timeout(300_000);
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
-  let ws = '';
-  const page = (): Page => {
-    assert.ok(wb, 'the workbench is open');
-    return wb.page;
-  };
-
-  before(async function () {
-    this.timeout(TIMEOUT_PACKAGE + 300_000);
-    const vsixPath = await packagedExtension();
-    ws = plantedWorkspace();
-    // A hypothesis to write in: no controls key yet, and labels to fill in.
-    fs.writeFileSync(path.join(ws, 'help.circuit.yaml'), [
-      'model: ./planted-kappa-0.onnx',
-      'data:',
-      '  inputs: { x: ./data/x.npy }',
-      '  labels: ./data/y.npy',
-      '  target: { mask: ./data/is_target.npy }',
-      'loss: { output: logits, kind: cross-entropy }',
-      'circuit:',
-      '  name: help me',
-      '  components:',
-      '    - tensor: /relu/Relu_output_0',
-      '      units: [0, 21]',
-      'intervention: { kind: zero, scope: circuit }',
-      'degradation:',
-      '  dial: weight-noise',
-      '  temperatures: { from: 0.01, to: 3, count: 4 }',
-      'verdict: { collateralTolerance: 0.1, persistence: 0.25 }',
-      '',
-    ].join('\n'));
-    server = await startCodeServer({ vsixPath, workspaceDir: ws, trusted: true });
-    wb = await openWorkbench(server.url);
-  });
-
-  beforeEach(async () => {
-    if (!wb) return;
-    await quietWindow(wb.page);
+  const suite = useWorkbench({
+    failedPrefix: 'editor-failed',
     // Each test starts from an empty editor area, whatever the one before it left open.
-    await runCommand(wb.page, 'View: Close All Editors');
+    closeEditors: true,
+    prepare: (dir) => {
+      // A hypothesis to write in: no controls key yet, and labels to fill in.
+      fs.writeFileSync(path.join(dir, 'help.circuit.yaml'), [
+        'model: ./planted-kappa-0.onnx',
+        'data:',
+        '  inputs: { x: ./data/x.npy }',
+        '  labels: ./data/y.npy',
+        '  target: { mask: ./data/is_target.npy }',
+        'loss: { output: logits, kind: cross-entropy }',
+        'circuit:',
+        '  name: help me',
+        '  components:',
+        '    - tensor: /relu/Relu_output_0',
+        '      units: [0, 21]',
+        'intervention: { kind: zero, scope: circuit }',
+        'degradation:',
+        '  dial: weight-noise',
+        '  temperatures: { from: 0.01, to: 3, count: 4 }',
+        'verdict: { collateralTolerance: 0.1, persistence: 0.25 }',
+        '',
+      ].join('\n'));
+    },
   });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await screenshot(wb.page, `editor-failed-${this.currentTest.title.slice(0, 50)}`).catch(() => undefined);
-  });
-
-  after(async () => {
-    await wb?.page.setViewportSize({ width: 1400, height: 900 }).catch(() => undefined);
-    await wb?.close();
-    await server?.stop();
-  });
+  const page = suite.page;
 
   it('the extension\'s details page renders the packaged README: its images shown, the editor\'s quick start first', async () => {
     const p = page();
@@ -234,7 +210,7 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     await p.locator('.quick-input-widget input').fill('kappa0');
     await p.keyboard.press('Enter');
     await p.locator('.editor-group-container.active .tab.active', { hasText: 'kappa0.circuit.yaml' }).waitFor({ state: 'visible', timeout: WAIT.webview });
-    const written = fs.readFileSync(path.join(ws, 'kappa0.circuit.yaml'), 'utf8');
+    const written = fs.readFileSync(path.join(suite.workspace(), 'kappa0.circuit.yaml'), 'utf8');
     assert.match(written, /x: \.\/data\/x\.npy/, 'the input file found in the workspace');
     assert.match(written, /labels: \.\/data\/y\.npy/, 'y.npy for the labels');
     assert.match(written, /mask: \.\/data\/is_target\.npy/, 'is_target.npy for the mask');

@@ -17,27 +17,21 @@ import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { formatLevel } from '../../src/chart/format';
 import type { ResultsDocument } from '../../src/protocol/results';
-import { fixtureText, plantedWorkspace, positionOf } from './fixtures/workspace';
+import { fixtureText, positionOf } from './fixtures/workspace';
 import {
   activeEditorText,
   goToLine,
   openFile,
-  openWorkbench,
-  packagedExtension,
   processesMatching,
   REPO_ROOT,
-  quietWindow,
   runCommand,
   screenshot,
-  startCodeServer,
   stillAlive,
-  TIMEOUT_PACKAGE,
   toast,
   waitUntil,
   webviewWith,
-  type CodeServer,
-  type Workbench,
 } from './harness';
+import { useWorkbench } from './suite';
 
 /** The sweep worker the extension forks (dist/worker.js inside the installed extension). */
 /** A sweep worker (the editor's model-probe worker, `--role probe`, comes and goes with the checks). */
@@ -56,40 +50,10 @@ const WAIT = {
 
 describe('Circuit Thermometer in VS Code: trusted workspace', function () {
   this.timeout(300_000);
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
-  let ws = '';
+  const suite = useWorkbench({ failedPrefix: 'failed' });
+  const page = suite.page;
   /** quick.circuit.yaml's results, read from disk after the sweep scenario. */
   let quickResults: { path: string; doc: ResultsDocument } | undefined;
-
-  const page = (): Page => {
-    assert.ok(wb, 'the workbench is open');
-    return wb.page;
-  };
-
-  before(async function () {
-    this.timeout(TIMEOUT_PACKAGE + 300_000);
-    const vsixPath = await packagedExtension();
-    ws = plantedWorkspace();
-    server = await startCodeServer({ vsixPath, workspaceDir: ws, trusted: true });
-    wb = await openWorkbench(server.url);
-  });
-
-  beforeEach(async () => {
-    if (!wb) return;
-    await quietWindow(wb.page);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      await screenshot(wb.page, `failed-${this.currentTest.title.slice(0, 60)}`).catch(() => undefined);
-    }
-  });
-
-  after(async () => {
-    await wb?.close();
-    await server?.stop();
-  });
 
   it('shows a misspelled tensor name in the Problems panel on its line, and the quick fix repairs it', async () => {
     const p = page();
@@ -142,7 +106,7 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     await p.locator('.markers-panel', { hasText: 'No problems have been detected in the workspace.' }).waitFor({ state: 'visible', timeout: WAIT.diagnostics });
     await p.keyboard.press('Control+S');
     await waitUntil('the fixed file on disk', WAIT.cancel, () =>
-      fs.readFileSync(path.join(ws, 'broken.circuit.yaml'), 'utf8').includes(`tensor: ${right}`) || undefined);
+      fs.readFileSync(path.join(suite.workspace(), 'broken.circuit.yaml'), 'utf8').includes(`tensor: ${right}`) || undefined);
     await screenshot(p, 'diagnostics-2-fixed');
   });
 
@@ -150,7 +114,7 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     const p = page();
     await runCommand(p, 'View: Hide Panel');
     await openFile(p, 'quick.circuit.yaml');
-    const resultsPath = path.join(ws, 'quick.results.json');
+    const resultsPath = path.join(suite.workspace(), 'quick.results.json');
     assert.ok(!fs.existsSync(resultsPath), 'no results before the sweep');
 
     await runCommand(p, 'Circuit Thermometer: Run Sweep');
@@ -213,7 +177,7 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
 
   it('cancel during a sweep stops the worker and leaves no results file', async () => {
     const p = page();
-    assert.ok(server);
+    const server = suite.server();
     assert.deepStrictEqual(processesMatching(server.pid, WORKER), [], 'no worker before the sweep (an idle editor holds none)');
     await openFile(p, 'long.circuit.yaml');
     await runCommand(p, 'Circuit Thermometer: Run Sweep');
@@ -230,18 +194,18 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     await waitUntil('the activity bar badge "1"', WAIT.sweepStart, async () =>
       ((await badge.isVisible()) && (await badge.innerText()).trim() === '1') || undefined);
     const workers = await waitUntil('the sweep worker process', WAIT.cancel, () => {
-      const w = processesMatching(server!.pid, WORKER);
+      const w = processesMatching(server.pid, WORKER);
       return w.length > 0 ? w : undefined;
     });
 
     await progress.getByRole('button', { name: 'Cancel' }).click();
     await toast(p, 'Sweep cancelled: long.circuit.yaml. No results file was written.').waitFor({ state: 'visible', timeout: WAIT.cancel });
     await waitUntil('every worker process to exit', WAIT.cancel, () =>
-      stillAlive(workers.map((w) => w.pid)).length === 0 && processesMatching(server!.pid, WORKER).length === 0 ? true : undefined);
+      stillAlive(workers.map((w) => w.pid)).length === 0 && processesMatching(server.pid, WORKER).length === 0 ? true : undefined);
     await p.locator('.statusbar-item', { hasText: 'Sweep: planted circuit' }).waitFor({ state: 'hidden' });
     await waitUntil('the activity bar badge to go (nothing runs)', WAIT.cancel, async () => ((await badge.isVisible()) ? undefined : true));
     // No results file, partial or temporary; the journal of finished work units may stay (Resume Sweep finishes it).
-    const leftovers = filesUnder(ws).filter((f) => (/long\.results/.test(f) && !/long\.results\.journal\.jsonl$/.test(f)) || /\.tmp\b|\.partial\b/.test(f));
+    const leftovers = filesUnder(suite.workspace()).filter((f) => (/long\.results/.test(f) && !/long\.results\.journal\.jsonl$/.test(f)) || /\.tmp\b|\.partial\b/.test(f));
     assert.deepStrictEqual(leftovers, [], 'no results file, partial or temporary, for the cancelled sweep');
     // The Runs view (still open in the side bar) says what happened.
     const runs = await webviewWith(p, 'li.run[data-status="cancelled"]', WAIT.webview);
@@ -252,7 +216,7 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
 
   it('the webviews log no console errors and no CSP violations, under a strict nonce policy', async () => {
     const p = page();
-    assert.ok(wb);
+    const wb = suite.workbench();
     // Bring the chart back (the runs view is still in the side bar): both webviews are loaded.
     const runs = await webviewWith(p, 'li.run[data-status="complete"]', WAIT.webview);
     await runs.locator('li.run[data-status="complete"]').first().click();
@@ -279,7 +243,7 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
       s.textContent = 'document.body.dataset.canary = "ran"';
       document.body.append(s);
     });
-    await waitUntil('the planted violation to be reported', WAIT.cancel, () => (wb!.console.cspViolations().length > 0 ? true : undefined));
+    await waitUntil('the planted violation to be reported', WAIT.cancel, () => (wb.console.cspViolations().length > 0 ? true : undefined));
     assert.strictEqual(await chart.locator('body').getAttribute('data-canary'), null, 'the inline script did not run');
   });
 
@@ -287,7 +251,7 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     if (!DOCS) this.skip();
     this.timeout(600_000);
     const p = page();
-    const example = docsExample(ws);
+    const example = docsExample(suite.workspace());
     await runCommand(p, 'View: Close All Editors');
     await openFile(p, example);
     await runCommand(p, 'Circuit Thermometer: Run Sweep');

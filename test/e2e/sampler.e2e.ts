@@ -10,27 +10,21 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator } from 'playwright-core';
 import { formatLevel } from '../../src/chart/format';
 import type { ResultsDocument } from '../../src/protocol/results';
-import { fixtureText, plantedWorkspace } from './fixtures/workspace';
+import { fixtureText } from './fixtures/workspace';
 import {
   activeEditorText,
   goToLine,
   openFile,
-  openWorkbench,
-  packagedExtension,
-  quietWindow,
   runCommand,
   screenshot,
-  startCodeServer,
-  TIMEOUT_PACKAGE,
   toast,
   waitUntil,
   webviewWith,
-  type CodeServer,
-  type Workbench,
 } from './harness';
+import { useWorkbench } from './suite';
 
 const WAIT = { diagnostics: 90_000, sweep: 180_000, webview: 60_000, short: 30_000 };
 
@@ -50,39 +44,15 @@ async function tracesOf(frame: FrameLocator, selector: string): Promise<Trace[]>
 
 describe('Circuit Thermometer in VS Code: the sampler dashboard and calibration', function () {
   this.timeout(300_000);
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
-  let ws = '';
+  const suite = useWorkbench({
+    failedPrefix: 'sampler-failed',
+    closeEditors: true,
+    prepare: (dir) => { for (const f of ['sampler.circuit.yaml', 'calibrate.circuit.yaml']) fs.writeFileSync(path.join(dir, f), fixtureText(f)); },
+  });
+  const page = suite.page;
+  const ws = () => suite.workspace();
   /** How many console errors and CSP violations there were once the reloaded window was up again. */
   let consoleMark = { errors: 0, csp: 0 };
-  const page = (): Page => {
-    assert.ok(wb, 'the workbench is open');
-    return wb.page;
-  };
-
-  before(async function () {
-    this.timeout(TIMEOUT_PACKAGE + 300_000);
-    const vsixPath = await packagedExtension();
-    ws = plantedWorkspace();
-    for (const f of ['sampler.circuit.yaml', 'calibrate.circuit.yaml']) fs.writeFileSync(path.join(ws, f), fixtureText(f));
-    server = await startCodeServer({ vsixPath, workspaceDir: ws, trusted: true });
-    wb = await openWorkbench(server.url);
-  });
-
-  beforeEach(async () => {
-    if (!wb) return;
-    await quietWindow(wb.page);
-    await runCommand(wb.page, 'View: Close All Editors');
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await screenshot(wb.page, `sampler-failed-${this.currentTest.title.slice(0, 50)}`).catch(() => undefined);
-  });
-
-  after(async () => {
-    await wb?.close();
-    await server?.stop();
-  });
 
   it('the chart panel\'s Sampler tab says why a weight-noise run has no chains, draws a sgld sweep\'s, names the levels that did not converge, and survives a reload', async () => {
     const p = page();
@@ -110,7 +80,7 @@ describe('Circuit Thermometer in VS Code: the sampler dashboard and calibration'
       await runCommand(p, 'Circuit Thermometer: Run Sweep');
       const finished = toast(p, 'Sweep finished: planted circuit (e2e sampler)');
       await finished.waitFor({ state: 'visible', timeout: WAIT.sweep });
-      const resultsPath = path.join(ws, 'sampler.results.json');
+      const resultsPath = path.join(ws(), 'sampler.results.json');
       const doc = JSON.parse(fs.readFileSync(resultsPath, 'utf8')) as ResultsDocument;
       assert.strictEqual(doc.dial, 'sgld');
       await finished.getByRole('button', { name: 'Show Chart' }).click();
@@ -120,7 +90,7 @@ describe('Circuit Thermometer in VS Code: the sampler dashboard and calibration'
       await screenshot(p, 'sampler-tab');
 
       // The console so far (the last test checks what follows the reload; the unloading workbench logs its own).
-      assert.ok(wb);
+      const wb = suite.workbench();
       assert.deepStrictEqual(wb.console.cspViolations(), [], 'no CSP violations while the Sampler tab drew');
       assert.deepStrictEqual(wb.console.unexpectedErrors(), [], 'no console errors while the Sampler tab drew');
 
@@ -148,7 +118,7 @@ describe('Circuit Thermometer in VS Code: the sampler dashboard and calibration'
 
   it('Calibrate Sampler shows its grid in an editor panel; the code action and the panel\'s button write the step size', async () => {
     const p = page();
-    const file = path.join(ws, 'calibrate.circuit.yaml');
+    const file = path.join(ws(), 'calibrate.circuit.yaml');
     const original = fs.readFileSync(file, 'utf8');
     assert.doesNotMatch(original, /stepSize/, 'the fixture writes no step size');
     await openFile(p, 'calibrate.circuit.yaml');
@@ -225,7 +195,7 @@ describe('Circuit Thermometer in VS Code: the sampler dashboard and calibration'
   });
 
   it('the restored Sampler tab and the calibration panel logged no console errors and no CSP violations', () => {
-    assert.ok(wb);
+    const wb = suite.workbench();
     assert.deepStrictEqual(wb.console.cspViolations().slice(consoleMark.csp), [], 'no CSP violations while the dashboard and the heatmap drew');
     assert.deepStrictEqual(wb.console.unexpectedErrors().slice(consoleMark.errors), [], 'no console errors beyond the known workbench noise');
   });

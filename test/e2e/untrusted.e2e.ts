@@ -10,54 +10,26 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
-import { plantedWorkspace } from './fixtures/workspace';
 import {
   answerTrustDialog,
   openFile,
-  openWorkbench,
-  packagedExtension,
   processesMatching,
   runCommand,
   screenshot,
-  startCodeServer,
-  TIMEOUT_PACKAGE,
   webviewWith,
-  type CodeServer,
-  type Workbench,
 } from './harness';
+import { useWorkbench } from './suite';
 
 const WORKER = /[\\/]dist[\\/]worker\.js\b/;
 const UNTRUSTED = 'This workspace is not trusted: Circuit Thermometer checks hypothesis files but does not run models.';
 
 describe('Circuit Thermometer in VS Code: untrusted workspace', function () {
   this.timeout(300_000);
-  let server: CodeServer | undefined;
-  let wb: Workbench | undefined;
-  let ws = '';
-
-  before(async function () {
-    this.timeout(TIMEOUT_PACKAGE + 300_000);
-    const vsixPath = await packagedExtension();
-    ws = plantedWorkspace();
-    server = await startCodeServer({ vsixPath, workspaceDir: ws, trusted: false });
-    wb = await openWorkbench(server.url);
-    await answerTrustDialog(wb.page, false);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      await screenshot(wb.page, `failed-untrusted-${this.currentTest.title.slice(0, 60)}`).catch(() => undefined);
-    }
-  });
-
-  after(async () => {
-    await wb?.close();
-    await server?.stop();
-  });
+  const suite = useWorkbench({ trusted: false, quiet: false, failedPrefix: 'failed-untrusted', afterOpen: (page) => answerTrustDialog(page, false) });
 
   it('runs nothing, and the status bar, the CodeLens, the refusal and the Runs view say why', async () => {
-    assert.ok(wb && server);
-    const p = wb.page;
+    const server = suite.server();
+    const p = suite.page();
     await p.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible' });
     await openFile(p, 'quick.circuit.yaml');
     // The extension's own status bar item and the lens above the file.
@@ -93,8 +65,8 @@ describe('Circuit Thermometer in VS Code: untrusted workspace', function () {
     // turn into a run if it were going to: the trusted scenario's worker starts within a second or two).
     await p.waitForTimeout(3000);
     assert.deepStrictEqual(processesMatching(server.pid, WORKER), [], 'no sweep worker process');
-    assert.deepStrictEqual(fs.readdirSync(ws).filter((f) => f.includes('.results')), [], 'no results file');
-    assert.ok(fs.existsSync(path.join(ws, 'quick.circuit.yaml')));
+    assert.deepStrictEqual(fs.readdirSync(suite.workspace()).filter((f) => f.includes('.results')), [], 'no results file');
+    assert.ok(fs.existsSync(path.join(suite.workspace(), 'quick.circuit.yaml')));
     await screenshot(p, 'untrusted');
   });
 });
