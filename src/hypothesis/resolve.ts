@@ -255,12 +255,11 @@ export class Resolver {
       this.out.warning('hyp/unused-setting', this.at(['degradation', 'noise', 'tensors']), `the ${dial} dial ignores noise.tensors`);
     }
     const s = d.sgld;
-    const stepSizeWritten = nodeAt(this.tree, ['degradation', 'sgld', 'stepSize']).complete;
-    if (s && s.stepSize === 'auto' && !stepSizeWritten && s.sampler !== undefined && s.sampler !== 'sgld') {
-      // The default ε is calibrated by MALA acceptance, which only SGLD's proposal has: the others keep a number.
-      out.sgld = { ...s, stepSize: FIXED_STEP_SIZE_DEFAULT };
-    } else if (dial === 'sgld' && s?.stepSize === 'auto' && s.sampler !== undefined && s.sampler !== 'sgld') {
-      this.out.error('hyp/step-size-auto-sampler', this.at(['degradation', 'sgld', 'stepSize']),
+    if (s?.stepSize === 'auto' && s.sampler !== undefined && s.sampler !== 'sgld') {
+      // The default ε is calibrated by MALA acceptance, which only SGLD's proposal has: the others keep a number;
+      // `auto` written with them is an error.
+      if (!nodeAt(this.tree, ['degradation', 'sgld', 'stepSize']).complete) out.sgld = { ...s, stepSize: FIXED_STEP_SIZE_DEFAULT };
+      else if (dial === 'sgld') this.out.error('hyp/step-size-auto-sampler', this.at(['degradation', 'sgld', 'stepSize']),
         `stepSize: auto calibrates by the MALA acceptance of SGLD's proposal, which the ${s.sampler} sampler does not make`,
         { hint: 'give a number, or calibrate with sampler: sgld and use the ε it chose' });
     }

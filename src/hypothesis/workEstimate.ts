@@ -34,18 +34,18 @@ const AUTO_STEP_SIZE_GUESS = 1e-2 / 3 ** 4;
 const AUTO_STEP_PILOT_PASSES = 5 * 100 * 2;
 
 /**
- * What the `auto` settings add per level, counted before they run (they are calibrated at run time, so this is an
+ * The chains' burn-in and thin, and the pilots' passes per level, with the `auto` settings counted before they run (they are calibrated at run time, so this is an
  * estimate): the step-size pilots, the burn-in's b₀ = max(100, 3·2/(εγ)) for every chain plus its 2·b₀ pilot, and
  * `thin: auto`'s two relaxation times 2·2/(εγ) per kept draw.
  */
-function autoCost(s: DegradationLike['sgld']): { burnIn: number; thin: number; pilotPasses: number } {
-  const stepAuto = s?.stepSize === undefined || s.stepSize === 'auto';
+function schedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; pilotPasses: number } {
+  const stepAuto = typeof s?.stepSize !== 'number';
   const stepSize = typeof s?.stepSize === 'number' ? s.stepSize : AUTO_STEP_SIZE_GUESS;
   const gamma = s?.localization ?? 100;
-  const burnInAuto = s?.burnIn === undefined || s.burnIn === 'auto';
-  const b0 = burnInStart(stepSize, gamma);
+  const burnIn = typeof s?.burnIn === 'number' ? s.burnIn : burnInStart(stepSize, gamma);
+  const burnInPilot = typeof s?.burnIn === 'number' ? 0 : 2 * burnIn;
   const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? autoThin(stepSize, gamma) : 1;
-  return { burnIn: burnInAuto ? b0 : 0, thin, pilotPasses: (stepAuto ? AUTO_STEP_PILOT_PASSES : 0) + (burnInAuto ? 2 * b0 : 0) };
+  return { burnIn, thin, pilotPasses: (stepAuto ? AUTO_STEP_PILOT_PASSES : 0) + burnInPilot };
 }
 
 export function sweepWork(d: DegradationLike): SweepWork {
@@ -53,9 +53,8 @@ export function sweepWork(d: DegradationLike): SweepWork {
   const sgld = d.dial === 'sgld';
   const chains = sgld ? d.sgld?.chains ?? 4 : 1;
   const draws = sgld ? d.sgld?.draws ?? 200 : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? 8;
-  const auto = autoCost(d.sgld);
-  const burnIn = typeof d.sgld?.burnIn === 'number' ? d.sgld.burnIn : auto.burnIn;
-  const steps = sgld ? levels * (chains * (burnIn + draws * auto.thin) + auto.pilotPasses) : 0;
+  const s = schedule(d.sgld);
+  const steps = sgld ? levels * (chains * (s.burnIn + draws * s.thin) + s.pilotPasses) : 0;
   const evaluations = levels * chains * draws;
   return { levels, chains, draws, steps, evaluations, coreSeconds: steps / STEPS_PER_CORE_SECOND + evaluations / EVALUATIONS_PER_CORE_SECOND, units: levels * chains };
 }

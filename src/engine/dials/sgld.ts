@@ -159,6 +159,11 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     }
     return p;
   };
+  /** A setting as the level's chains ran with it: given, or (auto) once calibrated. */
+  const ranWith = (key: 'stepSize' | 'burnIn' | 'thin', levelIndex: number): number | undefined => {
+    const given = settings[key];
+    return given === 'auto' ? known.get(levelIndex)?.[key] : given;
+  };
   return {
     kind: 'sgld',
     levels,
@@ -168,9 +173,9 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     independentDraws: false,
     deterministic: false,
     nbeta,
-    stepSize: (levelIndex) => (settings.stepSize === 'auto' ? known.get(levelIndex)?.stepSize : settings.stepSize),
-    burnIn: (levelIndex) => (settings.burnIn === 'auto' ? known.get(levelIndex)?.burnIn : settings.burnIn),
-    thin: (levelIndex) => (settings.thin === 'auto' ? known.get(levelIndex)?.thin : settings.thin),
+    stepSize: (levelIndex) => ranWith('stepSize', levelIndex),
+    burnIn: (levelIndex) => ranWith('burnIn', levelIndex),
+    thin: (levelIndex) => ranWith('thin', levelIndex),
     calibrationCost: (levelIndex) => known.get(levelIndex)?.cost,
     async *draws(levelIndex: number, chain: number, signal?: AbortSignal): AsyncIterable<DialDraw> {
       const t = levels[levelIndex]!;
