@@ -16,6 +16,19 @@ export interface GradcheckOptions {
   outputs?: string[];
   /** Check a seeded sample of at most this many parameter tensors (default: all). */
   maxTensors?: number;
+  /** The finite differences the gradient graph is compared with: on a float64 copy of the model, on the float32
+   *  model itself, or both (default; the float64 differences decide, the float32 ones are reported beside them). */
+  reference?: GradcheckReference;
+}
+
+export type GradcheckReference = 'float64' | 'float32' | 'both';
+
+/** One precision's finite difference along one direction. */
+export interface DifferenceCheck {
+  analytic: number;
+  numeric: number;
+  step: number;
+  relError: number;
 }
 
 export interface DirectionCheck {
@@ -26,6 +39,9 @@ export interface DirectionCheck {
   /** The relative step h (fraction of the tensor's RMS) that agreed best. */
   step: number;
   relError: number;
+  /** The float32 and float64 differences, where computed (the fields above repeat the one that decides). */
+  float32?: DifferenceCheck;
+  float64?: DifferenceCheck;
 }
 
 export interface TensorCheck {
@@ -35,6 +51,9 @@ export interface TensorCheck {
   pass: boolean;
   /** True when the directional derivative is below the float32 resolution of the check (see GRADCHECK_TOLERANCE). */
   belowResolution: boolean;
+  /** The largest relative error against each precision's differences, where computed. */
+  relError32?: number;
+  relError64?: number;
   directions: DirectionCheck[];
 }
 
@@ -44,6 +63,14 @@ export interface GradcheckReport {
   checked: number;
   maxRelError: number;
   pass: boolean;
+  /** The differences that decided pass or fail. */
+  reference: 'float64' | 'float32';
+  /** The largest relative error against each precision, where computed. */
+  maxRelError32?: number;
+  maxRelError64?: number;
+  /** How the float64 copy was made: ops spelled in other float64 ops, and ops that ran in float32 inside it
+   *  (neither a float64 kernel in onnxruntime nor a spelling; the copy is only float32-exact there). */
+  float64?: { lowered: string[]; float32Ops: string[] };
   inputs: Record<string, number[]>;
   tolerance: GradcheckTolerance;
   tensors: TensorCheck[];
@@ -56,6 +83,8 @@ export interface GradcheckTolerance {
   roundoffFactor: number;
   unitRoundoff: number;
   steps: readonly number[];
+  /** The float64 reference's steps and unit roundoff. */
+  float64: { unitRoundoff: number; steps: readonly number[] };
 }
 
 /** A check of one model file, as the worker runs it. */

@@ -1,9 +1,9 @@
 // Finite-difference verification of gradient graphs: for each parameter tensor, the directional derivative
 // gᵀΔ of the gradient graph is compared with the central difference (L(w + Δ/2) − L(w − Δ/2)) measured by
 // running the original model on onnxruntime, along random directions, at several step sizes.
-import type { DirectionCheck, GradcheckOptions, GradcheckReport, GradcheckTolerance, InputSpec, TensorCheck } from '../../protocol/gradcheck';
+import type { DifferenceCheck, DirectionCheck, GradcheckOptions, GradcheckReport, GradcheckTolerance, InputSpec, TensorCheck } from '../../protocol/gradcheck';
 
-export type { DirectionCheck, GradcheckOptions, GradcheckReport, InputSpec, TensorCheck };
+export type { DifferenceCheck, DirectionCheck, GradcheckOptions, GradcheckReport, InputSpec, TensorCheck };
 import { GraphIndex } from '../onnx/graph';
 import { ModelProto } from '../onnx/proto';
 import { parametersToInputs, restrictOutputs } from '../onnx/rewrite';
@@ -13,6 +13,8 @@ import { Rng } from '../util/random';
 import { attrTensor } from '../onnx/attributes';
 import { buildGradientGraph } from './gradientGraph';
 import { GradientError } from './errors';
+import { float64Session } from './float64';
+import { probeTensors } from './probe';
 
 /**
  * Float32 tolerances. With unit roundoff ε = 2⁻²⁴, the runtime's outputs y carry rounding errors of a few ε
@@ -31,6 +33,9 @@ export const GRADCHECK_TOLERANCE = {
   /** Steps h, relative to each tensor's RMS value (for all-zero tensors: the RMS of the tensors' RMS values),
    *  tried in order until one agrees within ρ/10; the best is reported. */
   steps: [1e-3, 3e-3, 1e-2, 3e-4, 1e-4, 3e-5, 3e-2],
+  /** The float64 reference: unit roundoff 2⁻⁵³, so much smaller steps (fewer ReLU kinks inside a step, truncation
+   *  error of order h² ≈ 1e-12); its floor is the float32 gradient graph's own rounding, κ·ε·Σ|gᵢΔᵢ|/2h. */
+  float64: { unitRoundoff: 2 ** -53, steps: [1e-6, 1e-5, 1e-7, 1e-4, 1e-3] },
 } as const satisfies GradcheckTolerance;
 
 interface OutputInfo { name: string; weights: Float32Array }
@@ -85,7 +90,7 @@ function defaultInputs(model: ModelProto, given: Record<string, InputSpec>, rng:
 function weightedSum(result: Record<string, ort.Tensor>, outputs: readonly OutputInfo[]): { value: number; norm: number } {
   let value = 0, sq = 0;
   for (const o of outputs) {
-    const y = result[o.name].data as Float32Array;
+    const y = result[o.name].data as Float32Array | Float64Array;
     const r = o.weights;
     for (let i = 0; i < y.length; i++) {
       const t = r[i] * y[i];
@@ -127,8 +132,10 @@ export async function gradcheck(whole: ModelProto, options: GradcheckOptions = {
   const globalRms = rmsOf(Float32Array.from([...values.values()].flatMap((v) => [rmsOf(v)]).filter((r) => r > 0))) || 1;
 
   const { feeds: dataFeeds, dims } = defaultInputs(model, options.inputs ?? {}, Rng.stream(seed, 1));
+  const reference = options.reference ?? 'both';
   const fdModel = parametersToInputs(model, names);
   const session = await createSession(fdModel);
+  let session64: ort.InferenceSession | undefined;
   try {
     const paramFeeds = (override?: { name: string; data: Float32Array }): Feeds => {
       const f: Feeds = { ...dataFeeds };
@@ -147,7 +154,7 @@ export async function gradcheck(whole: ModelProto, options: GradcheckOptions = {
       outputs.push({ name: o.name, weights: rr.fillNormal(new Float32Array(t.size)) });
     }
     if (outputs.length === 0) throw new Error('the model has no float32 output to differentiate');
-    const noiseL = tol.roundoffFactor * tol.unitRoundoff * weightedSum(base, outputs).norm;
+    const baseNorm = weightedSum(base, outputs).norm;
 
     // The gradient graph, with L = Σ⟨R, y⟩.
     const weightNames = Object.fromEntries(outputs.map((o, i) => [o.name, `gradcheck_R${i}`]));
@@ -164,7 +171,57 @@ export async function gradcheck(whole: ModelProto, options: GradcheckOptions = {
       await gradSession.release();
     }
 
-    const loss = async (name: string, data: Float32Array) => weightedSum(await session.run(paramFeeds({ name, data })), outputs).value;
+    // The float64 copy, fed the same data and weights widened to float64.
+    let float64: GradcheckReport['float64'];
+    const data64: Feeds = {};
+    if (reference !== 'float32') {
+      const made = await float64Session(fdModel, await probeTensors(model, dataFeeds));
+      session64 = made.session;
+      float64 = { lowered: made.copy.lowered, float32Ops: made.copy.float32Ops };
+      for (const [k, t] of Object.entries(dataFeeds)) data64[k] = t.type === 'float32' ? new ort.Tensor('float64', Float64Array.from(t.data as Float32Array), t.dims) : t;
+    }
+    const loss32 = async (name: string, data: Float32Array) => weightedSum(await session.run(paramFeeds({ name, data })), outputs).value;
+    const loss64 = async (name: string, data: Float64Array) => {
+      const f: Feeds = { ...data64 };
+      for (const p of candidates) f[p.name] = new ort.Tensor('float64', p.name === name ? data : Float64Array.from(values.get(p.name)!), p.shape);
+      return weightedSum(await session64!.run(f), outputs).value;
+    };
+
+    /** Central differences of one precision along v, at its steps in turn until one agrees within ρ/10; the best. */
+    const difference = async (name: string, w: Float32Array, g: Float32Array, v: Float32Array, rms: number, precision: 32 | 64) => {
+      const steps = precision === 32 ? tol.steps : tol.float64.steps;
+      const noiseL = tol.roundoffFactor * (precision === 32 ? tol.unitRoundoff : tol.float64.unitRoundoff) * baseNorm;
+      let best: DifferenceCheck | null = null, bestBelow = false;
+      for (const h of steps) {
+        const plus = precision === 32 ? new Float32Array(w.length) : new Float64Array(w.length);
+        const minus = precision === 32 ? new Float32Array(w.length) : new Float64Array(w.length);
+        for (let i = 0; i < w.length; i++) {
+          plus[i] = w[i] + h * rms * v[i];
+          minus[i] = w[i] - h * rms * v[i];
+        }
+        // The step actually taken is the rounded difference, so weight rounding cancels out.
+        let gd = 0, gdAbs = 0;
+        for (let i = 0; i < w.length; i++) {
+          const t = g[i] * (plus[i] - minus[i]);
+          gd += t;
+          gdAbs += Math.abs(t);
+        }
+        const analytic = gd / (2 * h);
+        const numeric = precision === 32
+          ? ((await loss32(name, plus as Float32Array)) - (await loss32(name, minus as Float32Array))) / (2 * h)
+          : ((await loss64(name, plus as Float64Array)) - (await loss64(name, minus as Float64Array))) / (2 * h);
+        // Against float64 differences the float32 gradient graph's own rounding is the floor: κ·ε₃₂ per term.
+        const floor = precision === 32 ? noiseL / h : Math.max(noiseL / h, tol.roundoffFactor * tol.unitRoundoff * gdAbs / (2 * h));
+        const err = Math.abs(analytic - numeric);
+        const scale = Math.max(Math.abs(analytic), Math.abs(numeric));
+        const relError = err / Math.max(scale, floor / tol.relative);
+        const check: DifferenceCheck = { analytic, numeric, step: h, relError: Number.isNaN(relError) ? Infinity : relError };
+        if (!best || check.relError < best.relError) { best = check; bestBelow = scale < floor / tol.relative; }
+        if (check.relError <= tol.relative / 10) break;
+      }
+      return { check: best!, below: bestBelow };
+    };
+
     const tensors: TensorCheck[] = [];
     for (const [ti, p] of candidates.entries()) {
       const w = values.get(p.name)!;
@@ -174,41 +231,25 @@ export async function gradcheck(whole: ModelProto, options: GradcheckOptions = {
       let below = false;
       for (let d = 0; d < (options.directions ?? 2); d++) {
         const v = Rng.stream(seed, 4, ti, d).fillNormal(new Float32Array(w.length));
-        let best: DirectionCheck | null = null;
-        let bestBelow = false;
-        for (const h of tol.steps) {
-          const plus = new Float32Array(w.length), minus = new Float32Array(w.length);
-          for (let i = 0; i < w.length; i++) {
-            plus[i] = w[i] + h * rms * v[i];
-            minus[i] = w[i] - h * rms * v[i];
-          }
-          // The step actually taken is the float32-rounded difference, so weight rounding cancels out.
-          let gd = 0;
-          for (let i = 0; i < w.length; i++) gd += g[i] * (plus[i] - minus[i]);
-          const analytic = gd / (2 * h);
-          const numeric = ((await loss(p.name, plus)) - (await loss(p.name, minus))) / (2 * h);
-          const floor = noiseL / h;
-          const err = Math.abs(analytic - numeric);
-          const scale = Math.max(Math.abs(analytic), Math.abs(numeric));
-          const relError = err / Math.max(scale, floor / tol.relative);
-          const check: DirectionCheck = { analytic, numeric, step: h, relError: Number.isNaN(relError) ? Infinity : relError };
-          if (!best || check.relError < best.relError) { best = check; bestBelow = scale < floor / tol.relative; }
-          // Stop once agreement is clearly within tolerance; otherwise keep the best step.
-          if (check.relError <= tol.relative / 10) break;
-        }
-        directions.push(best!);
-        below ||= bestBelow;
+        const f32 = reference === 'float64' ? undefined : await difference(p.name, w, g, v, rms, 32);
+        const f64 = reference === 'float32' ? undefined : await difference(p.name, w, g, v, rms, 64);
+        const decides = (f64 ?? f32)!;
+        directions.push({ ...decides.check, float32: f32?.check, float64: f64?.check });
+        below ||= decides.below;
       }
+      const worst = (k: 'float32' | 'float64') => (directions[0][k] ? Math.max(...directions.map((x) => x[k]!.relError)) : undefined);
       const relError = Math.max(...directions.map((x) => x.relError));
-      tensors.push({ name: p.name, shape: p.shape, relError, pass: relError <= tol.relative, belowResolution: below, directions });
+      tensors.push({ name: p.name, shape: p.shape, relError, pass: relError <= tol.relative, belowResolution: below, relError32: worst('float32'), relError64: worst('float64'), directions });
     }
-    const maxRelError = tensors.reduce((m, t) => Math.max(m, t.relError), 0);
+    const maxOf = (k: 'relError' | 'relError32' | 'relError64') => (tensors[0]?.[k] === undefined ? undefined : tensors.reduce((m, t) => Math.max(m, t[k]!), 0));
     return {
-      parameters: all.length, checked: tensors.length, maxRelError, pass: tensors.every((t) => t.pass),
+      parameters: all.length, checked: tensors.length, maxRelError: maxOf('relError')!, pass: tensors.every((t) => t.pass),
+      reference: reference === 'float32' ? 'float32' : 'float64', maxRelError32: maxOf('relError32'), maxRelError64: maxOf('relError64'), float64,
       inputs: dims, tolerance: tol, tensors, skipped,
     };
   } finally {
     await session.release();
+    await session64?.release();
   }
 }
 

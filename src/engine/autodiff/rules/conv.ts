@@ -2,7 +2,8 @@
 // the same weights; dW is a convolution of x with g, where stride and dilation trade places.
 import { attrInt, attrInts, attrString } from '../../onnx/attributes';
 import { range, transpose } from '../emit';
-import { GradContext, OneOutputRule } from '../types';
+import { NodeProto } from '../../onnx/proto';
+import { OneOutputRule } from '../types';
 
 export interface WindowGeometry {
   kernel: number[];
@@ -14,11 +15,11 @@ export interface WindowGeometry {
 }
 
 /** Kernel geometry of a Conv/pool node, with auto_pad turned into explicit pads using the probed shapes. */
-export function windowGeometry(ctx: GradContext, spatialIn: number[], spatialOut: number[], kernel: number[]): WindowGeometry {
+export function windowGeometry(node: NodeProto, spatialIn: number[], spatialOut: number[], kernel: number[]): WindowGeometry {
   const d = spatialIn.length;
-  const strides = attrInts(ctx.node, 'strides') ?? new Array<number>(d).fill(1);
-  const dilations = attrInts(ctx.node, 'dilations') ?? new Array<number>(d).fill(1);
-  const autoPad = attrString(ctx.node, 'auto_pad', 'NOTSET');
+  const strides = attrInts(node, 'strides') ?? new Array<number>(d).fill(1);
+  const dilations = attrInts(node, 'dilations') ?? new Array<number>(d).fill(1);
+  const autoPad = attrString(node, 'auto_pad', 'NOTSET');
   let begin: number[], end: number[];
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
     const total = range(d).map((i) => Math.max(0, (spatialOut[i] - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - spatialIn[i]));
@@ -28,7 +29,7 @@ export function windowGeometry(ctx: GradContext, spatialIn: number[], spatialOut
     begin = new Array<number>(d).fill(0);
     end = new Array<number>(d).fill(0);
   } else {
-    const pads = attrInts(ctx.node, 'pads') ?? new Array<number>(2 * d).fill(0);
+    const pads = attrInts(node, 'pads') ?? new Array<number>(2 * d).fill(0);
     begin = pads.slice(0, d);
     end = pads.slice(d);
   }
@@ -60,7 +61,7 @@ export const conv: OneOutputRule = (ctx, g) => {
   const groups = attrInt(ctx.node, 'group', 1);
   const kernel = sw.slice(2);
   const spatialIn = sx.slice(2), spatialOut = sy.slice(2);
-  const geo = windowGeometry(ctx, spatialIn, spatialOut, kernel);
+  const geo = windowGeometry(ctx.node, spatialIn, spatialOut, kernel);
   let dx: string | null = null, dw: string | null = null, db: string | null = null;
   if (ctx.needs(0)) {
     dx = b.op('ConvTranspose', [g, w], { ...transposedConvAttrs(geo, spatialIn, spatialOut), group: groups });
@@ -84,12 +85,12 @@ export const conv: OneOutputRule = (ctx, g) => {
 };
 
 /** Begin and end pads of a ConvTranspose node, from the attributes or, with output_shape or auto_pad, from the shapes. */
-function transposedPads(ctx: GradContext, spatialIn: number[], spatialOut: number[], kernel: number[], strides: number[], dilations: number[], outputPadding: number[]): { begin: number[]; end: number[] } {
+export function transposedPads(node: NodeProto, spatialIn: number[], spatialOut: number[], kernel: number[], strides: number[], dilations: number[], outputPadding: number[]): { begin: number[]; end: number[] } {
   const d = spatialIn.length;
-  const autoPad = attrString(ctx.node, 'auto_pad', 'NOTSET');
-  const pads = attrInts(ctx.node, 'pads');
+  const autoPad = attrString(node, 'auto_pad', 'NOTSET');
+  const pads = attrInts(node, 'pads');
   const total = range(d).map((i) => strides[i] * (spatialIn[i] - 1) + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 - spatialOut[i]);
-  if (pads && autoPad === 'NOTSET' && !attrInts(ctx.node, 'output_shape')) return { begin: pads.slice(0, d), end: pads.slice(d) };
+  if (pads && autoPad === 'NOTSET' && !attrInts(node, 'output_shape')) return { begin: pads.slice(0, d), end: pads.slice(d) };
   const begin = total.map((t) => (autoPad === 'SAME_UPPER' ? Math.floor(t / 2) : t - Math.floor(t / 2)));
   return { begin, end: total.map((t, i) => t - begin[i]) };
 }
@@ -109,7 +110,7 @@ export const convTranspose: OneOutputRule = (ctx, g) => {
   const strides = attrInts(ctx.node, 'strides') ?? new Array<number>(d).fill(1);
   const dilations = attrInts(ctx.node, 'dilations') ?? new Array<number>(d).fill(1);
   const outputPadding = attrInts(ctx.node, 'output_padding') ?? new Array<number>(d).fill(0);
-  const { begin, end } = transposedPads(ctx, spatialIn, spatialOut, kernel, strides, dilations, outputPadding);
+  const { begin, end } = transposedPads(ctx.node, spatialIn, spatialOut, kernel, strides, dilations, outputPadding);
   if ([...begin, ...end].some((p) => p < 0)) throw new Error('ConvTranspose whose output_shape needs negative pads has no gradient rule');
   let dx: string | null = null, dw: string | null = null, db: string | null = null;
   if (ctx.needs(0)) {

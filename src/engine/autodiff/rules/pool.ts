@@ -3,7 +3,7 @@
 import { attrInt, attrInts } from '../../onnx/attributes';
 import { expand, range, zeros } from '../emit';
 import { GradRule, OneOutputRule } from '../types';
-import { transposedConvAttrs, windowGeometry } from './conv';
+import { transposedConvAttrs, windowGeometry, WindowGeometry } from './conv';
 import { scalarLike } from './common';
 import { makeTensor } from '../../onnx/tensor';
 
@@ -17,7 +17,7 @@ export const maxPool: GradRule = (ctx, dy) => {
   const b = ctx.b, x = ctx.node.input[0];
   const sx = ctx.shape(x), sy = ctx.shape(ctx.node.output[0]);
   if (attrInt(ctx.node, 'storage_order', 0) !== 0) throw new Error('MaxPool with column-major storage_order has no gradient rule');
-  const geo = windowGeometry(ctx, sx.slice(2), sy.slice(2), attrInts(ctx.node, 'kernel_shape') ?? []);
+  const geo = windowGeometry(ctx.node, sx.slice(2), sy.slice(2), attrInts(ctx.node, 'kernel_shape') ?? []);
   const overlapping = geo.kernel.some((k, i) => (k - 1) * geo.dilations[i] + 1 > geo.strides[i]);
   if (overlapping && ctx.opset < 16) throw new Error('overlapping MaxPool windows need ScatterElements with reduction (opset 16 or later)');
   if (ctx.opset < 8) throw new Error('MaxPool has no Indices output before opset 8, which its gradient routes by');
@@ -27,16 +27,9 @@ export const maxPool: GradRule = (ctx, dy) => {
   return [b.reshape(flat, sx)];
 };
 
-// y = mean over window ⇒ dx = Σ_windows ∋ x g/|window|  (|window| counts padding only with count_include_pad)
-export const averagePool: OneOutputRule = (ctx, g) => {
-  if (!ctx.needs(0)) return [null];
-  const b = ctx.b, x = ctx.node.input[0];
-  const sx = ctx.shape(x), sy = ctx.shape(ctx.node.output[0]);
-  const spatialIn = sx.slice(2), spatialOut = sy.slice(2);
-  const geo = windowGeometry(ctx, spatialIn, spatialOut, attrInts(ctx.node, 'kernel_shape') ?? []);
-  if (geo.dilations.some((d) => d !== 1)) throw new Error('dilated AveragePool has no gradient rule');
-  const includePad = attrInt(ctx.node, 'count_include_pad', 0) === 1;
-  // Window sizes per output position, separable over the spatial axes (mirrors the runtime's clipping).
+/** 1/|window| per output position, row-major over the output's spatial axes: window sizes are separable over the
+ *  axes and mirror the runtime's clipping (padding counts only with count_include_pad, never past the end pads). */
+export function inverseWindowSizes(geo: WindowGeometry, spatialIn: number[], spatialOut: number[], includePad: boolean): number[] {
   const sizes = spatialOut.map((o, i) => range(o).map((p) => {
     const start = p * geo.strides[i] - geo.begin[i];
     const end = Math.min(start + geo.kernel[i], spatialIn[i] + geo.end[i]);
@@ -44,6 +37,19 @@ export const averagePool: OneOutputRule = (ctx, g) => {
   }));
   let inv: number[] = [1];
   for (const s of sizes) inv = inv.flatMap((a) => s.map((v) => a / v));
+  return inv;
+}
+
+// y = mean over window ⇒ dx = Σ_windows ∋ x g/|window|  (|window| counts padding only with count_include_pad)
+export const averagePool: OneOutputRule = (ctx, g) => {
+  if (!ctx.needs(0)) return [null];
+  const b = ctx.b, x = ctx.node.input[0];
+  const sx = ctx.shape(x), sy = ctx.shape(ctx.node.output[0]);
+  const spatialIn = sx.slice(2), spatialOut = sy.slice(2);
+  const geo = windowGeometry(ctx.node, spatialIn, spatialOut, attrInts(ctx.node, 'kernel_shape') ?? []);
+  if (geo.dilations.some((d) => d !== 1)) throw new Error('dilated AveragePool has no gradient rule');
+  const includePad = attrInt(ctx.node, 'count_include_pad', 0) === 1;
+  const inv = inverseWindowSizes(geo, spatialIn, spatialOut, includePad);
   const scaled = inv.every((v) => v === inv[0])
     ? b.mul(g, scalarLike(ctx, inv[0], x))
     : b.mul(g, b.initializer(makeTensor(b.name('inv_window'), spatialOut, inv, ctx.dataType(x))));
