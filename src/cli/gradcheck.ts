@@ -29,12 +29,21 @@ export function parseInputSpec(text: string): { name: string; spec: InputSpec } 
   throw new UsageError(`--input ${name}: '${spec}' is neither float:DIMS nor int:LOW:HIGH:DIMS`);
 }
 
+const exp = (x: number | undefined) => (x === undefined ? '' : x.toExponential(2));
+
 function formatReport(r: GradcheckReport, file: string): string {
-  const rows = r.tensors.map((t) => [t.pass ? 'ok' : 'FAIL', safeName(t.name), `[${t.shape.join(', ')}]`, t.relError.toExponential(2), t.belowResolution ? '(below float32 resolution)' : '']);
+  const both = r.maxRelError32 !== undefined && r.maxRelError64 !== undefined;
+  const rows = r.tensors.map((t) => [
+    t.pass ? 'ok' : 'FAIL', safeName(t.name), `[${t.shape.join(', ')}]`,
+    ...(both ? [exp(t.relError64), exp(t.relError32)] : [exp(t.relError)]),
+    t.belowResolution ? `(below ${r.reference} resolution)` : '',
+  ]);
   const lines = [`${file}: inputs ${Object.entries(r.inputs).map(([k, d]) => `${k}[${d.join('x')}]`).join(', ') || '(none)'}`];
-  lines.push(...table([['', 'parameter', 'shape', 'rel. error'], ...rows], '  '));
+  lines.push(...table([['', 'parameter', 'shape', ...(both ? ['vs float64', 'vs float32'] : [`vs ${r.reference}`])], ...rows], '  '));
   for (const s of r.skipped) lines.push(`  skipped ${safeName(s.name)}: ${safeName(s.reason, 300)}`);
-  lines.push(`${r.pass ? 'pass' : 'FAIL'}: ${r.checked} of ${r.parameters} parameter tensors checked, max relative error ${r.maxRelError.toExponential(2)} (tolerance ${GRADCHECK_TOLERANCE.relative})`);
+  if (r.float64?.float32Ops.length) lines.push(`  note: the float64 copy runs ${r.float64.float32Ops.join(', ')} in float32 (no float64 kernel in onnxruntime and no float64 spelling)`);
+  const against = both ? `max relative error ${exp(r.maxRelError64)} against float64 differences (${exp(r.maxRelError32)} against float32)` : `max relative error ${exp(r.maxRelError)} against ${r.reference} differences`;
+  lines.push(`${r.pass ? 'pass' : 'FAIL'}: ${r.checked} of ${r.parameters} parameter tensors checked, ${against} (tolerance ${GRADCHECK_TOLERANCE.relative})`);
   return lines.join('\n');
 }
 
@@ -48,7 +57,11 @@ export const gradcheckCommand: Command = {
       + '(the weights and running statistics of the weights rule, docs/method.md), the directional derivative gᵀΔ from the gradient graph is compared with the central '
       + 'difference (L(w + hd) − L(w − hd))/2h run by onnxruntime on the original model, along random Gaussian directions d '
       + `scaled to the tensor's RMS, for steps h in ${t.steps.join(', ')} (tried in turn until one agrees within ρ/10; the best is kept). `
-      + 'Δ is the float32-rounded difference of the two perturbed tensors, so rounding of the weights cancels.',
+      + 'Δ is the rounded difference of the two perturbed tensors, so rounding of the weights cancels.',
+    'The reference (--reference): by default both. float64 differences run on a float64 copy of the model (weights, inputs and every '
+      + 'float tensor widened; ops without a float64 kernel in onnxruntime spelled in float64 ops, any other run in float32 and named), '
+      + `at steps ${t.float64.steps.join(', ')}: their noise is of order 2⁻⁵³, so a tensor that fails against them has a wrong gradient rule, `
+      + 'not float32 noise; they decide pass or fail. float32 differences run on the model itself and are reported beside them.',
     `Tolerances (float32): relative error ρ = ${t.relative}. With unit roundoff ε = 2⁻²⁴, L is known to δL = κ·ε·‖R∘y‖₂ (κ = ${t.roundoffFactor}), `
       + 'so a difference with step h carries noise δL/h; a direction passes when |gᵀΔ/2h − numeric| ≤ max(ρ·max(|gᵀΔ/2h|, |numeric|), δL/h). '
       + 'Truncation error is O(h²); ReLU/MaxPool kinks within a step make differences unreliable, hence the small steps. '
@@ -57,7 +70,8 @@ export const gradcheckCommand: Command = {
     'SPEC is float:DIMS (standard normal) or int:LOW:HIGH:DIMS (uniform integers in [LOW, HIGH)), DIMS like 2x3x32x32 (empty for a scalar: int:16000:16001:). '
       + 'Inputs not given use their declared static shapes (floats standard normal, integers 1, booleans true).',
     'Exit status: 0 when every checked tensor passes, 1 when one fails or the gradient cannot be built (an op without a rule), 2 on bad usage.',
-    '--json prints {parameters, checked, maxRelError, pass, tensors: [{name, shape, relError, pass, belowResolution, directions}], skipped, inputs, tolerance, seed}.',
+    '--json prints {parameters, checked, maxRelError, maxRelError32, maxRelError64, pass, reference, float64: {lowered, float32Ops}, '
+      + 'tensors: [{name, shape, relError, relError32, relError64, pass, belowResolution, directions}], skipped, inputs, tolerance, seed}.',
   ].join('\n'),
   args: [{ name: 'MODEL', description: 'path of an .onnx file', required: true }],
   flags: [
@@ -66,6 +80,7 @@ export const gradcheckCommand: Command = {
     { name: 'directions', type: 'number', valueName: 'N', description: 'random directions per tensor (default 2)' },
     { name: 'output', type: 'string', valueName: 'TENSOR', repeatable: true, description: 'sum L over this tensor instead of every float output (repeatable; intermediate tensors allowed)' },
     { name: 'max-tensors', type: 'number', valueName: 'N', description: 'check a seeded sample of N tensors (default all)' },
+    { name: 'reference', type: 'string', valueName: 'float64|float32|both', description: 'the finite differences to compare with (default both; float64 decides)' },
     { name: 'json', type: 'boolean', description: 'print the report as JSON' },
   ],
   async run(args, io: CliIO) {
@@ -83,10 +98,12 @@ export const gradcheckCommand: Command = {
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UsageError(`--${flag} needs a positive integer`);
       return v;
     };
+    const reference = args.flags.reference ?? 'both';
+    if (reference !== 'float64' && reference !== 'float32' && reference !== 'both') throw new UsageError(`--reference '${String(reference)}' is none of float64, float32, both`);
     let report: GradcheckReport;
     try {
       const outputs = args.lists?.output;
-      report = await gradcheck(model.proto, { inputs, seed, directions: count('directions'), maxTensors: count('max-tensors'), outputs: outputs?.length ? outputs : undefined });
+      report = await gradcheck(model.proto, { inputs, seed, directions: count('directions'), maxTensors: count('max-tensors'), outputs: outputs?.length ? outputs : undefined, reference });
     } catch (e) {
       if (e instanceof GradientError) {
         io.err(`circuit-thermometer: ${displayPath(model.path, io.cwd)}: ${e.message}`);
@@ -95,8 +112,8 @@ export const gradcheckCommand: Command = {
       if (e instanceof Error && /input '.*' has shape|has no input named|cannot fill|has no tensor named/.test(e.message)) throw new UsageError(e.message);
       throw e;
     }
-    const { parameters, checked, maxRelError, pass, tensors, skipped, inputs: used, tolerance } = report;
-    io.out(args.flags.json ? JSON.stringify({ parameters, checked, maxRelError, pass, tensors, skipped, inputs: used, tolerance, seed }, null, 2) : formatReport(report, displayPath(model.path, io.cwd)));
+    const { parameters, checked, maxRelError, maxRelError32, maxRelError64, pass, reference: decided, float64, tensors, skipped, inputs: used, tolerance } = report;
+    io.out(args.flags.json ? JSON.stringify({ parameters, checked, maxRelError, maxRelError32, maxRelError64, pass, reference: decided, float64, tensors, skipped, inputs: used, tolerance, seed }, null, 2) : formatReport(report, displayPath(model.path, io.cwd)));
     return report.pass ? EXIT.ok : EXIT.problems;
   },
 };

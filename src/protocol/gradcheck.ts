@@ -63,6 +63,9 @@ export interface GradcheckReport {
   checked: number;
   maxRelError: number;
   pass: boolean;
+  /** If nodes whose condition is decided by constants, shapes and integer inputs, inlined before the check: the
+   *  branch taken and the integer inputs it was decided at. */
+  inlined: { node: string; branch: 'then_branch' | 'else_branch'; pinned: string[] }[];
   /** The differences that decided pass or fail. */
   reference: 'float64' | 'float32';
   /** The largest relative error against each precision, where computed. */

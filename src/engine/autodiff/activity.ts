@@ -6,6 +6,7 @@ import { GraphProto, NodeProto } from '../onnx/proto';
 import { isFloatType } from '../onnx/tensor';
 import { MissingGradient } from './errors';
 import { lookupRule } from './registry';
+import { staticConditionInputs } from './staticIf';
 
 export interface Activity {
   /** Forward nodes in topological order. */
@@ -82,10 +83,31 @@ export function analyzeActivity(graph: GraphProto, opset: number, parameters: re
   const active = order.filter((n) => n.output.some((o) => useful.has(o) && varied.has(o)));
   const missing: MissingGradient[] = [];
   for (const n of active) {
+    // A static If is inlined when the gradient is built: what counts is what its branches hold.
+    if (n.opType === 'If' && !n.domain && staticConditionInputs(graph, n.input[0]) !== null) {
+      missing.push(...branchMissing(n, opset));
+      continue;
+    }
     const found = lookupRule(n.opType, n.domain, opset);
     if (found.kind === 'found') continue;
     const through = nodeReads(n).find((i) => varied.has(i)) ?? '';
     missing.push({ op: n.domain ? `${n.domain}.${n.opType}` : n.opType, node: nodeLabel(n), reason: `${found.reason} (opset ${opset}; input '${through}' depends on the parameters)` });
   }
   return { order, varied, useful, active, missing };
+}
+
+/** Ops without a rule inside the branches of a static If (nested Ifs looked into; ops declared non-differentiable
+ *  pass). The branch taken is known only at build time, so both are looked at. */
+function branchMissing(n: NodeProto, opset: number): MissingGradient[] {
+  const out: MissingGradient[] = [];
+  for (const a of n.attribute) {
+    if (!a.g) continue;
+    for (const m of a.g.node) {
+      if (m.opType === 'If' && !m.domain) { out.push(...branchMissing(m, opset)); continue; }
+      const found = lookupRule(m.opType, m.domain, opset);
+      if (found.kind === 'found') continue;
+      out.push({ op: m.domain ? `${m.domain}.${m.opType}` : m.opType, node: nodeLabel(m), reason: `${found.reason} (opset ${opset}; in the ${a.name} of If '${nodeLabel(n)}', whose condition is static)` });
+    }
+  }
+  return out;
 }

@@ -15,6 +15,7 @@ import { buildGradientGraph } from './gradientGraph';
 import { GradientError } from './errors';
 import { float64Session } from './float64';
 import { probeTensors } from './probe';
+import { inlineStaticIfs } from './staticIf';
 
 /**
  * Float32 tolerances. With unit roundoff ε = 2⁻²⁴, the runtime's outputs y carry rounding errors of a few ε
@@ -102,9 +103,12 @@ function weightedSum(result: Record<string, ort.Tensor>, outputs: readonly Outpu
 }
 
 export async function gradcheck(whole: ModelProto, options: GradcheckOptions = {}): Promise<GradcheckReport> {
-  const model = options.outputs?.length ? restrictOutputs(whole, options.outputs) : whole;
+  const restricted = options.outputs?.length ? restrictOutputs(whole, options.outputs) : whole;
   const seed = options.seed ?? 0;
   const tol = GRADCHECK_TOLERANCE;
+  const { feeds: dataFeeds, dims } = defaultInputs(restricted, options.inputs ?? {}, Rng.stream(seed, 1));
+  // Ifs decided by constants, shapes and integer inputs are inlined: the check, like the gradient, sees the branch taken.
+  const { model, inlined } = await inlineStaticIfs(restricted, dataFeeds);
   const index = GraphIndex.of(model);
   const all = index.parameters();
   const skipped: { name: string; reason: string }[] = [];
@@ -131,7 +135,6 @@ export async function gradcheck(whole: ModelProto, options: GradcheckOptions = {
   // All-zero tensors (fresh biases) are stepped at the typical scale of the model's weights.
   const globalRms = rmsOf(Float32Array.from([...values.values()].flatMap((v) => [rmsOf(v)]).filter((r) => r > 0))) || 1;
 
-  const { feeds: dataFeeds, dims } = defaultInputs(model, options.inputs ?? {}, Rng.stream(seed, 1));
   const reference = options.reference ?? 'both';
   const fdModel = parametersToInputs(model, names);
   const session = await createSession(fdModel);
@@ -244,7 +247,7 @@ export async function gradcheck(whole: ModelProto, options: GradcheckOptions = {
     const maxOf = (k: 'relError' | 'relError32' | 'relError64') => (tensors[0]?.[k] === undefined ? undefined : tensors.reduce((m, t) => Math.max(m, t[k]!), 0));
     return {
       parameters: all.length, checked: tensors.length, maxRelError: maxOf('relError')!, pass: tensors.every((t) => t.pass),
-      reference: reference === 'float32' ? 'float32' : 'float64', maxRelError32: maxOf('relError32'), maxRelError64: maxOf('relError64'), float64,
+      reference: reference === 'float32' ? 'float32' : 'float64', inlined, maxRelError32: maxOf('relError32'), maxRelError64: maxOf('relError64'), float64,
       inputs: dims, tolerance: tol, tensors, skipped,
     };
   } finally {

@@ -12,6 +12,7 @@ import { describeMissing, GradientError, MissingGradient } from './errors';
 import { emitLoss } from './losses';
 import { probeTensors, TensorFacts } from './probe';
 import { GradientGraph, GradientGraphSpec } from './types';
+import { inlineStaticIfs } from './staticIf';
 
 export interface GradientSupport {
   supported: boolean;
@@ -55,13 +56,16 @@ function probeFeeds(model: ModelProto, feedShapes: Record<string, number[]>): Fe
 }
 
 export async function buildGradientGraph(spec: GradientGraphSpec): Promise<GradientGraph> {
-  const { model, parameters } = spec;
+  const { parameters } = spec;
+  const feeds = spec.probeFeeds ?? probeFeeds(spec.model, spec.feedShapes);
+  // An If decided by constants, shapes and integer inputs is replaced by the branch it takes at these feeds.
+  const { model, inlined } = await inlineStaticIfs(spec.model, feeds);
   const opset = defaultOpset(model);
   const known = new Set(GraphIndex.of(model).parameters().map((p) => p.name));
   for (const p of parameters) if (!known.has(p)) throw new GradientError(`'${p}' is not a float parameter of the model`);
   if (new Set(parameters).size !== parameters.length) throw new GradientError('the parameter list names a tensor twice');
 
-  const facts = await probeTensors(model, spec.probeFeeds ?? probeFeeds(model, spec.feedShapes));
+  const facts = await probeTensors(model, feeds);
   const forward = parametersToInputs(model, parameters);
   const g = forward.graph;
   const forwardIndex = GraphIndex.of(forward);
@@ -111,7 +115,7 @@ export async function buildGradientGraph(spec: GradientGraphSpec): Promise<Gradi
     input: [...g.input.filter((v) => !forwardIndex.initializers.has(v.name)), ...emitted.inputs],
     output: outputs,
   };
-  return { model: { ...forward, graph }, lossOutput, gradOutputs };
+  return { model: { ...forward, graph }, lossOutput, gradOutputs, inlined };
 }
 
 /**

@@ -62,4 +62,6 @@ export interface GradientGraph {
   lossOutput: string;
   /** Parameter name → name of its gradient output. */
   gradOutputs: Record<string, string>;
+  /** If nodes inlined before differentiating (their condition was decided by constants, shapes and integer inputs). */
+  inlined: import('./staticIf').InlinedIf[];
 }
