@@ -10,6 +10,7 @@ import { inversePermutation, range, transpose } from './emit';
 import { transposedPads, windowGeometry, WindowGeometry } from './rules/conv';
 import { inverseWindowSizes } from './rules/pool';
 import { interpolationMatrix } from './rules/resample';
+import { unrollRecurrent } from './recurrent';
 
 export interface LoweringContext {
   b: GraphBuilder;
@@ -292,4 +293,5 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = {
   Resize: resize, Upsample: upsample, Clip: clip, HardSigmoid: hardSigmoid, HardSwish: hardSwish, LeakyRelu: leakyRelu,
   Elu: eluRule, Selu: selu, PRelu: prelu, Softplus: softplus, Mean: mean, InstanceNormalization: instanceNormalization,
   LayerNormalization: layerNormalization, Erf: erfRule, Gelu: gelu,
+  LSTM: (n, lc) => unrollRecurrent(n, lc.b, lc.shape, D), GRU: (n, lc) => unrollRecurrent(n, lc.b, lc.shape, D),
 };

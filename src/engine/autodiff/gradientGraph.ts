@@ -13,6 +13,7 @@ import { emitLoss } from './losses';
 import { probeTensors, TensorFacts } from './probe';
 import { GradientGraph, GradientGraphSpec } from './types';
 import { inlineStaticIfs } from './staticIf';
+import { unrollRecurrentNodes } from './recurrent';
 
 export interface GradientSupport {
   supported: boolean;
@@ -59,7 +60,9 @@ export async function buildGradientGraph(spec: GradientGraphSpec): Promise<Gradi
   const { parameters } = spec;
   const feeds = spec.probeFeeds ?? probeFeeds(spec.model, spec.feedShapes);
   // An If decided by constants, shapes and integer inputs is replaced by the branch it takes at these feeds.
-  const { model, inlined } = await inlineStaticIfs(spec.model, feeds);
+  const { model: flat, inlined } = await inlineStaticIfs(spec.model, feeds);
+  // LSTM and GRU are differentiated through their unrolled equations.
+  const model = await unrollRecurrentNodes(flat, feeds);
   const opset = defaultOpset(model);
   const known = new Set(GraphIndex.of(model).parameters().map((p) => p.name));
   for (const p of parameters) if (!known.has(p)) throw new GradientError(`'${p}' is not a float parameter of the model`);

@@ -17,6 +17,7 @@ const rule = (r: OneOutputRule, minOpset?: number, maxOpset?: number): RegistryE
   if (!g) throw new Error('no gradient flows into its first output');
   return r(ctx, g);
 }, minOpset, maxOpset);
+const unrolledFirst: GradRule = (ctx) => { throw new Error(`${ctx.node.opType} is differentiated through its unrolled equations, and this node was not unrolled`); };
 const none: RegistryEntry = { kind: 'nonDifferentiable' };
 const notImplemented = (reason: string): RegistryEntry => ({ kind: 'notImplemented', reason });
 
@@ -65,8 +66,8 @@ export const REGISTRY: Readonly<Record<string, readonly RegistryEntry[]>> = {
   Loop: [notImplemented('control flow (Loop) cannot be differentiated')],
   If: [notImplemented('control flow (If) cannot be differentiated')],
   Scan: [notImplemented('control flow (Scan) cannot be differentiated')],
-  LSTM: [notImplemented('LSTM has no gradient rule yet (backpropagation through time over its gates is not built)')],
-  GRU: [notImplemented('GRU has no gradient rule yet (backpropagation through time over its gates is not built)')],
+  // LSTM and GRU are unrolled into the ops of their equations before differentiating (recurrent.ts)
+  LSTM: [multi(unrolledFirst)], GRU: [multi(unrolledFirst)],
   RNN: [notImplemented('RNN has no gradient rule yet (backpropagation through time is not built)')],
 };
 

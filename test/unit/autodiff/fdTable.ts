@@ -2,6 +2,8 @@
 // parameters. rules.test.ts checks every row against central differences; float64.test.ts runs every row's model in
 // the float64 copy.
 import { opModel, OpBuilder } from './opModel';
+import { DataType } from '../../../src/engine/onnx/proto';
+import { makeTensor } from '../../../src/engine/onnx/tensor';
 
 export interface Row {
   op: string;
@@ -18,6 +20,8 @@ const pos = { range: [0.5, 1.5] as [number, number] };
  *  (Clip bounds, a Pad value) are made differentiable this way. */
 const scalarFrom = (o: OpBuilder, range: [number, number]) => o.b.op('ReduceMean', [o.p([2], { range })], { keepdims: 0 });
 const f = (v: number) => ({ float: v });
+/** An LSTM/GRU sequence_lens input (int32). */
+const lens = (o: OpBuilder, values: number[]) => o.b.initializer(makeTensor(o.b.name('lens'), [values.length], values, DataType.INT32));
 
 /** A Resize node in the spelling of the builder's opset: [x, scales] at 10, an empty roi tensor at 11–12, '' after. */
 function resizeOp(o: OpBuilder, x: string, by: { scales?: number[]; sizes?: number[] }, attrs: Record<string, string | number> = {}): string {
@@ -192,6 +196,15 @@ export const ROWS: Row[] = [
   { op: 'DepthToSpace', what: 'CRD, blocksize 2', from: 11, build: (o) => o.b.op('DepthToSpace', [o.p([1, 8, 3, 2])], { blocksize: 2, mode: 'CRD' }) },
   { op: 'SpaceToDepth', what: 'blocksize 2', build: (o) => o.b.op('SpaceToDepth', [o.p([2, 3, 4, 6])], { blocksize: 2 }) },
   { op: 'GlobalMaxPool', what: '', build: (o) => o.b.op('GlobalMaxPool', [o.p([2, 3, 3, 4])]) },
+  // recurrent layers (unrolled over time before differentiating): X [seq 3, batch 2, input 4], hidden 3
+  { op: 'LSTM', what: 'forward, biases, initial state; Y, Y_h and Y_c', build: (o) => o.b.node('LSTM', [o.p([3, 2, 4]), o.p([1, 12, 4]), o.p([1, 12, 3]), o.p([1, 24]), '', o.p([1, 2, 3]), o.p([1, 2, 3])], 3, { hidden_size: 3 }) },
+  { op: 'LSTM', what: 'reverse, sequence lengths [3, 2], peepholes, clip', build: (o) => o.b.node('LSTM', [o.p([3, 2, 4]), o.p([1, 12, 4]), o.p([1, 12, 3]), o.p([1, 24]), lens(o, [3, 2]), o.p([1, 2, 3]), o.p([1, 2, 3]), o.p([1, 9])], 3, { hidden_size: 3, direction: 'reverse', clip: f(1.5) }) },
+  { op: 'LSTM', what: 'bidirectional, no biases, zero initial state; Y only', build: (o) => o.b.op('LSTM', [o.p([3, 2, 4]), o.p([2, 12, 4]), o.p([2, 12, 3])], { hidden_size: 3, direction: 'bidirectional' }) },
+  { op: 'LSTM', what: 'bidirectional, sequence lengths [2, 3]; Y_h and Y_c', build: (o) => o.b.node('LSTM', [o.p([3, 2, 4]), o.p([2, 12, 4]), o.p([2, 12, 3]), o.p([2, 24]), lens(o, [2, 3]), o.p([2, 2, 3]), o.p([2, 2, 3])], 3, { hidden_size: 3, direction: 'bidirectional' }).slice(1) },
+  { op: 'GRU', what: 'forward, biases, initial state; Y and Y_h', build: (o) => o.b.node('GRU', [o.p([3, 2, 4]), o.p([1, 9, 4]), o.p([1, 9, 3]), o.p([1, 18]), '', o.p([1, 2, 3])], 2, { hidden_size: 3 }) },
+  { op: 'GRU', what: 'bidirectional, linear_before_reset', build: (o) => o.b.node('GRU', [o.p([3, 2, 4]), o.p([2, 9, 4]), o.p([2, 9, 3]), o.p([2, 18]), '', o.p([2, 2, 3])], 2, { hidden_size: 3, direction: 'bidirectional', linear_before_reset: 1 }) },
+  { op: 'GRU', what: 'reverse, sequence lengths [1, 3], no biases', build: (o) => o.b.node('GRU', [o.p([3, 2, 4]), o.p([1, 9, 4]), o.p([1, 9, 3]), '', lens(o, [1, 3])], 2, { hidden_size: 3, direction: 'reverse' }) },
+  { op: 'GRU', what: 'bidirectional, sequence lengths [3, 2], linear_before_reset', build: (o) => o.b.node('GRU', [o.p([3, 2, 4]), o.p([2, 9, 4]), o.p([2, 9, 3]), o.p([2, 18]), lens(o, [3, 2]), o.p([2, 2, 3])], 2, { hidden_size: 3, direction: 'bidirectional', linear_before_reset: 1 }) },
   { op: 'GlobalAveragePool', what: '', build: (o) => o.b.op('GlobalAveragePool', [o.p([2, 3, 4, 5])]) },
 ];
 
