@@ -41,6 +41,7 @@ function formatReport(r: GradcheckReport, file: string): string {
   const lines = [`${file}: inputs ${Object.entries(r.inputs).map(([k, d]) => `${k}[${d.join('x')}]`).join(', ') || '(none)'}`];
   lines.push(...table([['', 'parameter', 'shape', ...(both ? ['vs float64', 'vs float32'] : [`vs ${r.reference}`])], ...rows], '  '));
   for (const s of r.skipped) lines.push(`  skipped ${safeName(s.name)}: ${safeName(s.reason, 300)}`);
+  for (const i of r.inlined) lines.push(`  inlined If '${safeName(i.node)}': its ${i.branch}${i.pinned.length ? ` (decided at ${i.pinned.join(', ')})` : ''}`);
   if (r.float64?.float32Ops.length) lines.push(`  note: the float64 copy runs ${r.float64.float32Ops.join(', ')} in float32 (no float64 kernel in onnxruntime and no float64 spelling)`);
   const against = both ? `max relative error ${exp(r.maxRelError64)} against float64 differences (${exp(r.maxRelError32)} against float32)` : `max relative error ${exp(r.maxRelError)} against ${r.reference} differences`;
   lines.push(`${r.pass ? 'pass' : 'FAIL'}: ${r.checked} of ${r.parameters} parameter tensors checked, ${against} (tolerance ${GRADCHECK_TOLERANCE.relative})`);
@@ -70,8 +71,8 @@ export const gradcheckCommand: Command = {
     'SPEC is float:DIMS (standard normal) or int:LOW:HIGH:DIMS (uniform integers in [LOW, HIGH)), DIMS like 2x3x32x32 (empty for a scalar: int:16000:16001:). '
       + 'Inputs not given use their declared static shapes (floats standard normal, integers 1, booleans true).',
     'Exit status: 0 when every checked tensor passes, 1 when one fails or the gradient cannot be built (an op without a rule), 2 on bad usage.',
-    '--json prints {parameters, checked, maxRelError, maxRelError32, maxRelError64, pass, reference, float64: {lowered, float32Ops}, '
-      + 'tensors: [{name, shape, relError, relError32, relError64, pass, belowResolution, directions}], skipped, inputs, tolerance, seed}.',
+    '--json prints {parameters, checked, maxRelError, pass, tensors: [{name, shape, relError, relError32, relError64, pass, belowResolution, directions}], '
+      + 'maxRelError32, maxRelError64, reference, float64: {lowered, float32Ops}, inlined: [{node, branch, pinned}], skipped, inputs, tolerance, seed}.',
   ].join('\n'),
   args: [{ name: 'MODEL', description: 'path of an .onnx file', required: true }],
   flags: [
@@ -112,8 +113,8 @@ export const gradcheckCommand: Command = {
       if (e instanceof Error && /input '.*' has shape|has no input named|cannot fill|has no tensor named/.test(e.message)) throw new UsageError(e.message);
       throw e;
     }
-    const { parameters, checked, maxRelError, maxRelError32, maxRelError64, pass, reference: decided, float64, tensors, skipped, inputs: used, tolerance } = report;
-    io.out(args.flags.json ? JSON.stringify({ parameters, checked, maxRelError, maxRelError32, maxRelError64, pass, reference: decided, float64, tensors, skipped, inputs: used, tolerance, seed }, null, 2) : formatReport(report, displayPath(model.path, io.cwd)));
+    const { parameters, checked, maxRelError, maxRelError32, maxRelError64, pass, reference: decided, float64, inlined, tensors, skipped, inputs: used, tolerance } = report;
+    io.out(args.flags.json ? JSON.stringify({ parameters, checked, maxRelError, pass, tensors, maxRelError32, maxRelError64, reference: decided, float64, inlined, skipped, inputs: used, tolerance, seed }, null, 2) : formatReport(report, displayPath(model.path, io.cwd)));
     return report.pass ? EXIT.ok : EXIT.problems;
   },
 };

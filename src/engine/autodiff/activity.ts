@@ -91,7 +91,8 @@ export function analyzeActivity(graph: GraphProto, opset: number, parameters: re
     const found = lookupRule(n.opType, n.domain, opset);
     if (found.kind === 'found') continue;
     const through = nodeReads(n).find((i) => varied.has(i)) ?? '';
-    missing.push({ op: n.domain ? `${n.domain}.${n.opType}` : n.opType, node: nodeLabel(n), reason: `${found.reason} (opset ${opset}; input '${through}' depends on the parameters)` });
+    const why = n.opType === 'If' && !n.domain ? `: its condition '${n.input[0]}' depends on float data or the parameters, so no branch can be inlined` : '';
+    missing.push({ op: n.domain ? `${n.domain}.${n.opType}` : n.opType, node: nodeLabel(n), reason: `${found.reason}${why} (opset ${opset}; input '${through}' depends on the parameters)` });
   }
   return { order, varied, useful, active, missing };
 }
