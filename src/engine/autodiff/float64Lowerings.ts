@@ -44,8 +44,10 @@ function clipScalars(lc: LoweringContext, x: string, lo: number, hi: number): st
 }
 
 /**
- * Windows of x [N, C, *S] as [N, C, K, O] (K kernel positions, O output positions), zero-padded: one Gather of
- * constant flat indices into the padded input. The end padding is widened where a window reaches further (ceil_mode).
+ * Windows of x [N, C, *S] as [K, O, N, C] (K kernel positions, O output positions), zero-padded: one Gather of
+ * constant positions along the leading (spatial) axis of the padded input laid out [P, N, C], so every gathered
+ * block is a contiguous N·C row (a gather along a last axis copies element by element, hundreds of times slower).
+ * The end padding is widened where a window reaches further (ceil_mode).
  */
 function windows(lc: LoweringContext, x: string, sx: number[], geo: WindowGeometry, spatialOut: number[]): string {
   const b = lc.b;
@@ -54,12 +56,12 @@ function windows(lc: LoweringContext, x: string, sx: number[], geo: WindowGeomet
   const end = spatialIn.map((s, i) => Math.max(geo.end[i], (spatialOut[i] - 1) * geo.strides[i] + (geo.kernel[i] - 1) * geo.dilations[i] + 1 - geo.begin[i] - s));
   if ([...geo.begin, ...end].some((p) => p < 0)) throw new Error('negative pads');
   const padded = spatialIn.map((s, i) => s + geo.begin[i] + end[i]);
-  const flat = b.reshape(b.pad(x, [0, 0, ...geo.begin, 0, 0, ...end]), [n, ch, prod(padded)]);
+  const flat = b.op('Transpose', [b.reshape(b.pad(x, [0, 0, ...geo.begin, 0, 0, ...end]), [n, ch, prod(padded)])], { perm: [2, 0, 1] });
   const step = padded.map((_, i) => prod(padded.slice(i + 1)));
   const kernelAt = positions(geo.kernel), outAt = positions(spatialOut);
   const index: number[] = [];
   for (const k of kernelAt) for (const o of outAt) index.push(o.reduce((a, oi, i) => a + (oi * geo.strides[i] + k[i] * geo.dilations[i]) * step[i], 0));
-  return b.op('Gather', [flat, b.constInt64(index, [kernelAt.length, outAt.length], 'window_index')], { axis: 2 });
+  return b.op('Gather', [flat, b.constInt64(index, [kernelAt.length, outAt.length], 'window_index')], { axis: 0 });
 }
 
 /** Every multi-index of a shape, row-major. */
@@ -69,13 +71,29 @@ function positions(shape: readonly number[]): number[][] {
   return all;
 }
 
-/** y = conv(x, W) + bias written to `output`: windows of x times W per group (a batched MatMul). */
+/** y = conv(x, W) + bias written to `output`, from the windows of x (kernel position first, so no large transpose);
+ *  a 1×1 kernel without padding or stride is W [Mg, Cg] times x [Cg, S] directly. */
 function convolve(lc: LoweringContext, x: string, sx: number[], w: string, sw: number[], groups: number, geo: WindowGeometry, spatialOut: number[], bias: string | undefined, output: string): void {
   const b = lc.b;
   const [n, ch] = sx, m = sw[0];
-  const k = prod(sw.slice(2)), o = prod(spatialOut);
-  const cols = b.reshape(windows(lc, x, sx, geo, spatialOut), [n, groups, (ch / groups) * k, o]);
-  let y = b.reshape(b.op('MatMul', [b.reshape(w, [groups, m / groups, (ch / groups) * k]), cols]), [n, m, o]);
+  const cg = ch / groups, mg = m / groups;
+  const kernel = sw.slice(2), k = prod(kernel), o = prod(spatialOut);
+  let y: string;
+  if (k === 1 && [...geo.begin, ...geo.end].every((p) => p === 0) && geo.strides.every((s) => s === 1)) {
+    y = b.reshape(b.op('MatMul', [b.reshape(w, [groups, mg, cg]), b.reshape(x, [n, groups, cg, o])]), [n, m, o]);
+  } else if (cg === 1 && mg === 1) {
+    // depthwise: Σ_k windows[k, o, n, c]·W[c, k] → [O, N, C] → [N, C, O]
+    const wk = b.reshape(b.op('Transpose', [b.reshape(w, [m, k])]), [k, 1, 1, m]);
+    const sum = b.reduce('ReduceSum', b.mul(windows(lc, x, sx, geo, spatialOut), wk), [0], false);
+    y = b.op('Transpose', [sum], { perm: [1, 2, 0] });
+  } else {
+    // Σ_k windows[k] [G, O·N, Cg] · W[k] [G, Cg, Mg] (one batched MatMul, then a sum over k) → [G, O, N, Mg] → [N, M, O]
+    const win = groups === 1 ? b.reshape(windows(lc, x, sx, geo, spatialOut), [k, 1, o * n, cg])
+      : b.reshape(b.op('Transpose', [b.reshape(windows(lc, x, sx, geo, spatialOut), [k, o * n, groups, cg])], { perm: [0, 2, 1, 3] }), [k, groups, o * n, cg]);
+    const wk = b.op('Transpose', [b.reshape(w, [groups, mg, cg, k])], { perm: [3, 0, 2, 1] });
+    const sum = b.reshape(b.reduce('ReduceSum', b.op('MatMul', [win, wk]), [0], false), [groups, o, n, mg]);
+    y = b.reshape(b.op('Transpose', [sum], { perm: [2, 0, 3, 1] }), [n, m, o]);
+  }
   if (bias) y = b.add(y, b.reshape(bias, [m, 1]));
   b.op('Reshape', [y, b.constInt64([n, m, ...spatialOut], [spatialOut.length + 2], 'shape')], {}, output);
 }
@@ -131,9 +149,10 @@ const averagePool: Lowering = (n, lc) => {
   const geo = windowGeometry(n, sx.slice(2), sy.slice(2), attrInts(n, 'kernel_shape') ?? []);
   if (geo.dilations.some((v) => v !== 1)) throw new Error('dilated AveragePool');
   const inv = inverseWindowSizes(geo, sx.slice(2), sy.slice(2), attrInt(n, 'count_include_pad', 0) === 1);
-  const sums = b.reduce('ReduceSum', windows(lc, x, sx, geo, sy.slice(2)), [2], false);
-  const scaled = b.mul(sums, b.initializer(makeDouble(b.name('inv_window'), [inv.length], inv)));
-  b.op('Reshape', [scaled, b.constInt64(sy, [sy.length], 'shape')], {}, n.output[0]);
+  // windows [K, O, N, C] summed over K → [O, N, C], scaled per O, laid out [N, C, O]
+  const sums = b.reduce('ReduceSum', windows(lc, x, sx, geo, sy.slice(2)), [0], false);
+  const scaled = b.mul(sums, b.initializer(makeDouble(b.name('inv_window'), [inv.length, 1, 1], inv)));
+  b.op('Reshape', [b.op('Transpose', [scaled], { perm: [1, 2, 0] }), b.constInt64(sy, [sy.length], 'shape')], {}, n.output[0]);
 };
 
 const makeDouble = (name: string, dims: number[], values: number[]) => makeTensor(name, dims, Float64Array.from(values), D);
