@@ -60,7 +60,8 @@ export async function buildGradientGraph(spec: GradientGraphSpec): Promise<Gradi
   const { parameters } = spec;
   const feeds = spec.probeFeeds ?? probeFeeds(spec.model, spec.feedShapes);
   // An If decided by constants, shapes and integer inputs is replaced by the branch it takes at these feeds.
-  const { model: flat, inlined } = await inlineStaticIfs(spec.model, feeds);
+  // A condition on an integer input counts only when the caller gave that input's real value (probeFeeds).
+  const { model: flat, inlined } = await inlineStaticIfs(spec.model, feeds, { integerInputs: spec.probeFeeds !== undefined });
   // LSTM and GRU are differentiated through their unrolled equations.
   const model = await unrollRecurrentNodes(flat, feeds);
   const opset = defaultOpset(model);

@@ -103,16 +103,18 @@ function inline(g: GraphProto, n: NodeProto, source: GraphProto): void {
 
 /**
  * Inlines every If of the main graph whose condition is static, at the values `feeds` give (nested Ifs that
- * become main-graph nodes are inlined in turn). Returns the model unchanged (the same object) when there is none.
+ * become main-graph nodes are inlined in turn); with `integerInputs` false only conditions on constants and shapes
+ * count. Returns the model unchanged (the same object) when there is none.
  */
-export async function inlineStaticIfs(model: ModelProto, feeds: Feeds): Promise<{ model: ModelProto; inlined: InlinedIf[] }> {
+export async function inlineStaticIfs(model: ModelProto, feeds: Feeds, options: { integerInputs: boolean } = { integerInputs: true }): Promise<{ model: ModelProto; inlined: InlinedIf[] }> {
   let current = model;
   const inlined: InlinedIf[] = [];
   for (;;) {
+    // Without real values for the integer inputs (placeholder feeds), a condition that reads one is left alone.
     const candidates = current.graph.node
       .filter((n) => n.opType === 'If' && !n.domain)
       .map((n) => ({ n, inputs: staticConditionInputs(current.graph, n.input[0]) }))
-      .filter((c): c is { n: NodeProto; inputs: string[] } => c.inputs !== null);
+      .filter((c): c is { n: NodeProto; inputs: string[] } => c.inputs !== null && (options.integerInputs || c.inputs.length === 0));
     if (candidates.length === 0) return { model: current, inlined };
     const facts = await probeTensors(current, feeds);
     const next = current === model ? cloneModel(model) : current;
