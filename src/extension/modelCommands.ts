@@ -248,8 +248,9 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
           return runGradcheck(this.workerPath, modelPath, specs, abort.signal);
         },
       );
-      this.log.info(`gradcheck of ${label} (inputs ${Object.entries(r.inputs).map(([k, d]) => `${k}[${d.join('x')}]`).join(', ')}): ${r.pass ? 'pass' : 'FAIL'}, ${r.checked} of ${r.parameters} parameter tensors, max relative error ${r.maxRelError.toExponential(2)}`);
-      for (const t of r.tensors) this.log.info(`  ${t.pass ? 'ok  ' : 'FAIL'} ${t.name} [${t.shape.join(', ')}] rel. error ${t.relError.toExponential(2)}${t.belowResolution ? ' (below float32 resolution)' : ''}`);
+      this.log.info(`gradcheck of ${label} (inputs ${Object.entries(r.inputs).map(([k, d]) => `${k}[${d.join('x')}]`).join(', ')}): ${r.pass ? 'pass' : 'FAIL'}, ${r.checked} of ${r.parameters} parameter tensors, max relative error ${r.maxRelError.toExponential(2)} against ${r.reference} differences${r.maxRelError32 !== undefined && r.reference === 'float64' ? ` (${r.maxRelError32.toExponential(2)} against float32)` : ''}`);
+      for (const t of r.tensors) this.log.info(`  ${t.pass ? 'ok  ' : 'FAIL'} ${t.name} [${t.shape.join(', ')}] rel. error ${t.relError.toExponential(2)}${t.relError32 !== undefined && r.reference === 'float64' ? ` (float32: ${t.relError32.toExponential(2)})` : ''}${t.belowResolution ? ` (below ${r.reference} resolution)` : ''}`);
+      for (const i of r.inlined) this.log.info(`  inlined If ${i.node}: its ${i.branch}${i.pinned.length ? ` (decided at ${i.pinned.join(', ')})` : ''}`);
       for (const s of r.skipped) this.log.info(`  skipped ${s.name}: ${s.reason}`);
       const text = `Gradients of ${label}: ${r.checked} of ${r.parameters} parameter tensors ${r.pass ? 'agree' : 'do NOT all agree'} with finite differences (max relative error ${r.maxRelError.toExponential(1)}).`;
       const b = await (r.pass ? vscode.window.showInformationMessage(text, 'Show Details') : vscode.window.showWarningMessage(text, 'Show Details'));

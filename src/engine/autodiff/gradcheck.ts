@@ -1,6 +1,8 @@
 // Finite-difference verification of gradient graphs: for each parameter tensor, the directional derivative
 // gᵀΔ of the gradient graph is compared with the central difference (L(w + Δ/2) − L(w − Δ/2)) measured by
-// running the original model on onnxruntime, along random directions, at several step sizes.
+// onnxruntime along random directions, at several step sizes: on the model's float64 copy (float64.ts; a miss
+// there is a wrong rule), on the float32 model itself (float32 noise included), or both (the default).
+// Ifs decided by constants, shapes and integer inputs are inlined first, as the gradient graph inlines them.
 import type { DifferenceCheck, DirectionCheck, GradcheckOptions, GradcheckReport, GradcheckTolerance, InputSpec, TensorCheck } from '../../protocol/gradcheck';
 
 export type { DifferenceCheck, DirectionCheck, GradcheckOptions, GradcheckReport, InputSpec, TensorCheck };
