@@ -76,6 +76,8 @@ export const DIAGNOSTIC_CODES = {
   'hyp/controls-impossible': ['error', 'matched random controls cannot be drawn: too few distinct unit sets, or too few controls for a null'],
   'hyp/position-out-of-range': ['error', 'a token position beyond the tensor\'s axis 1'],
   'hyp/batch-axis': ['warning', 'units chosen along the batch (example) axis'],
+  'hyp/not-per-example': ['error', 'a component tensor whose axis 0 is not the examples axis (measured at two batch sizes)'],
+  'hyp/group-size': ['error', 'a groupSize that does not divide the unit axis'],
   'hyp/data-shape-mismatch': ['error', 'a data array whose shape does not fit the model input'],
   'hyp/data-dtype-mismatch': ['error', 'a data array whose dtype cannot feed the model input'],
   'hyp/data-length-mismatch': ['error', 'inputs, labels and mask disagree on the number of examples'],

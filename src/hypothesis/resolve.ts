@@ -44,6 +44,7 @@ interface RawComponent {
   tensor?: string;
   axis?: number;
   units?: (number | string)[];
+  groupSize?: number;
   positions?: (number | string)[];
 }
 
@@ -160,6 +161,7 @@ export class Resolver {
   private component(c: RawComponent, i: number): DeepPartial<CircuitComponent> {
     const out: DeepPartial<CircuitComponent> = { tensor: c.tensor, axis: c.axis };
     if (c.units) out.units = this.indices(c.units, ['circuit', 'components', i, 'units'], 'unit');
+    if (c.groupSize !== undefined && c.groupSize !== 1) out.groupSize = c.groupSize;
     if (c.positions) out.positions = this.indices(c.positions, ['circuit', 'components', i, 'positions'], 'position');
     return out;
   }

@@ -187,7 +187,8 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
             properties: {
               tensor: tensor('Name of a tensor in the model (an initializer, input or node output).'),
               axis: { type: 'integer', default: -1, description: 'Axis the units index (negative counts from the end).' },
-              units: unitList('Unit indices along `axis`'),
+              units: unitList('Unit indices along `axis` (group indices when `groupSize` is set)'),
+              groupSize: { type: 'integer', minimum: 1, default: 1, description: 'Entries of `axis` per unit: with groupSize g, unit u is the contiguous group u·g … (u+1)·g − 1, e.g. a head of a merged [batch, seq, heads·d_head] axis (g = d_head). Ablation and matched controls act on whole groups.' },
               positions: unitList('Token positions (axis 1 of a [batch, seq, …] tensor); all positions when absent'),
             },
           },

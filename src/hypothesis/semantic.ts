@@ -2,7 +2,7 @@
 // measured by one probe run), the data (existence, shapes, lengths, labels, target selection), the
 // checkpoints, and the gradient path of the sgld dial. Everything read is cached (cache.ts).
 import { ArrayInfo, DataError, NdArray, selectExamples, TargetSpec } from '../engine/data';
-import { Dim, ModelError, ProbedTensor } from '../engine/onnx';
+import { batchAxisProblem, Dim, ModelError, ProbedTensor } from '../engine/onnx';
 import { userMessage } from '../engine/onnx/runtimeMessage';
 import { PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
 import { log10DistinctSets, unitsAlong } from '../engine/sweep/controls';
@@ -76,6 +76,8 @@ export class SemanticChecker {
       this.checkParameters(facts);
       this.checkInputs(facts, infos);
       const probe = await this.probe(facts, infos);
+      if (this.aborted) return;
+      if (probe) await this.checkBatchAxis(facts, infos, probe);
       if (this.aborted) return;
       this.checkComponents(facts, probe);
       this.checkControls(facts, probe);
@@ -358,6 +360,45 @@ export class SemanticChecker {
     }
   }
 
+  /**
+   * Every component tensor must have the examples on axis 0: probed again at another batch size, its axis 0 must
+   * follow the batch and nothing else may change (docs/pytorch.md, nn.MultiheadAttention). The first probe ran
+   * every symbolic axis 0 at PROBE_SYMBOLIC_SIZE; this one runs it one larger.
+   */
+  private async checkBatchAxis(facts: ModelFacts, infos: Map<string, ArrayInfo>, first: Map<string, ProbedTensor>): Promise<void> {
+    const dims = this.feedDims(facts, infos);
+    if (!dims) return;
+    const batch = PROBE_SYMBOLIC_SIZE;
+    let dynamic = false;
+    const larger: Record<string, number[]> = {};
+    for (const [name, d] of Object.entries(dims)) {
+      const declared = facts.index.types.get(name)?.shape?.[0];
+      const symbolic = typeof declared !== 'number' && d.length > 0;
+      dynamic ||= symbolic;
+      larger[name] = symbolic ? [batch + 1, ...d.slice(1)] : d;
+    }
+    if (!dynamic) return; // A fixed batch axis: the model cannot tell us which axis the examples are on.
+    const components = (this.draft.circuit?.components ?? []).map((c, i) => ({ c, i })).filter(({ c }) => c?.tensor && first.has(c.tensor));
+    if (components.length === 0) return;
+    let second: Map<string, ProbedTensor>;
+    try {
+      second = await this.cache.probe(facts, larger, facts.model.proto.graph.node.length > LARGE_GRAPH_NODES ? this.namedTensors() : undefined);
+    } catch {
+      return; // The model runs at one batch size only; its first probe's outcome stands.
+    }
+    const reported = new Set<string>();
+    for (const { c, i } of components) {
+      const tensor = c!.tensor!;
+      const a = first.get(tensor)?.dims;
+      const b = second.get(tensor)?.dims;
+      if (!a || !b || reported.has(tensor)) continue;
+      const problem = batchAxisProblem(tensor, batch, a, batch + 1, b);
+      if (!problem) continue;
+      reported.add(tensor);
+      this.error('hyp/not-per-example', this.loc.at(['circuit', 'components', i, 'tensor']), `${problem.problem}; an ablation there would mix examples`, problem.fix);
+    }
+  }
+
   private checkComponents(facts: ModelFacts, probe: Map<string, ProbedTensor> | undefined): void {
     (this.draft.circuit?.components ?? []).forEach((c, i) => {
       if (!c?.tensor || c.axis === undefined) return;
@@ -375,6 +416,15 @@ export class SemanticChecker {
       if (axis === 0 && hasBatchAxis(facts, c.tensor)) {
         this.out.warning('hyp/batch-axis', this.loc.at([...base, c.axis === -1 ? 'units' : 'axis']), `axis ${c.axis} of '${c.tensor}' (shape ${shown}) indexes examples, not units`,
           { hint: 'units usually lie along the last axis (axis: -1)' });
+      } else if (c.groupSize !== undefined && c.groupSize > 1) {
+        const size = dims[axis]!;
+        if (size % c.groupSize !== 0) {
+          const divisors = Array.from({ length: size }, (_, k) => k + 1).filter((d) => d > 1 && d < size && size % d === 0);
+          this.error('hyp/group-size', this.loc.at([...base, 'groupSize']), `groupSize ${c.groupSize} does not divide axis ${c.axis} of '${c.tensor}' (${size} entries, shape ${shown})`,
+            divisors.length > 0 ? `groupSize must divide ${size}: one of ${divisors.slice(0, 12).join(', ')} (d_head for a merged heads·d_head axis)` : `${size} entries cannot be split into equal groups`);
+        } else if (c.units) {
+          this.checkIndexList([...base, 'units'], size / c.groupSize, `'${c.tensor}' has ${size / c.groupSize} groups of ${c.groupSize} along axis ${c.axis} (shape ${shown})`, 'unit', 'hyp/unit-out-of-range');
+        }
       } else if (c.units) {
         this.checkIndexList([...base, 'units'], dims[axis], `'${c.tensor}' has ${dims[axis]} units along axis ${c.axis} (shape ${shown})`, 'unit', 'hyp/unit-out-of-range');
       }
@@ -404,12 +454,12 @@ export class SemanticChecker {
       if (!c?.tensor || c.axis === undefined || !c.units) return;
       const dims = probe?.get(c.tensor)?.dims ?? staticShape(facts, c.tensor);
       if (!dims) return;
-      const component: CircuitComponent = { tensor: c.tensor, axis: c.axis, units: [...new Set(c.units as number[])] };
+      const component: CircuitComponent = { tensor: c.tensor, axis: c.axis, units: [...new Set(c.units as number[])], ...(c.groupSize ? { groupSize: c.groupSize } : {}) };
       // A symbolic size along the unit axis reads as 0: nothing to check.
       const size = unitsAlong(component, dims as number[]);
       if (!(size > 0)) return;
       if (component.units.length >= size) {
-        this.error('hyp/controls-impossible', this.loc.at(['circuit', 'components', i, 'units']), `this component covers all ${size} units of '${c.tensor}' along axis ${c.axis}: every matched random set would be the circuit itself`,
+        this.error('hyp/controls-impossible', this.loc.at(['circuit', 'components', i, 'units']), `this component covers all ${size} ${component.groupSize ? `groups of ${component.groupSize}` : 'units'} of '${c.tensor}' along axis ${c.axis}: every matched random set would be the circuit itself`,
           'name fewer units, or set controls.count: 0 to chart the effects without a null');
         return;
       }

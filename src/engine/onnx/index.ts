@@ -1,5 +1,6 @@
 // Public surface of the ONNX module.
 export * from './attributes';
+export * from './batchAxis';
 export * from './builder';
 export * from './errors';
 export * from './graph';

@@ -13,6 +13,7 @@ import { buildPairedModel, referenceModel, PairedModel, SOURCE_INPUT } from '../
 import { GraphIndex, ParameterInfo } from '../onnx/graph';
 import { parametersToInputs } from '../onnx/rewrite';
 import { createSession, Feeds, ort } from '../onnx/runtime';
+import { batchAxisMessage, batchAxisProblem } from '../onnx/batchAxis';
 import { probeShapes, ProbedTensor } from '../onnx/shapes';
 import { DTypeName } from '../onnx/tensor';
 import { Rng } from '../util/random';
@@ -119,6 +120,7 @@ export class PairedEvaluator {
       if (!shapes.has(rows.length)) shapes.set(rows.length, await probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }));
     }
     const first = shapes.get(batchRows[0]!.rows.length)!;
+    if (!staticBatch) await checkBatchAxis(h, first, batchRows[0]!.rows, shapes, async (rows) => probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }));
     const dimsOf = (t: string): number[] => {
       const s = first.get(t);
       if (!s) throw new Error(`the model has no tensor named '${t}'`);
@@ -254,6 +256,29 @@ export class PairedEvaluator {
   /** Releases this evaluator's own session, keeping the reference session it shares with another. */
   async releaseOwn(): Promise<void> {
     await this.session.release();
+  }
+}
+
+/**
+ * Refuses a circuit tensor whose axis 0 is not the examples axis (src/engine/onnx/batchAxis.ts): its shapes at two
+ * batch sizes, from the probes already made or one more on a shorter batch.
+ */
+async function checkBatchAxis(h: Hypothesis, first: Map<string, ProbedTensor>, rows: Int32Array, shapes: Map<number, Map<string, ProbedTensor>>, probe: (rows: Int32Array) => Promise<Map<string, ProbedTensor>>): Promise<void> {
+  const a = rows.length;
+  let other = [...shapes.keys()].find((k) => k !== a);
+  let second = other === undefined ? undefined : shapes.get(other);
+  if (!second) {
+    const alt = a > 1 ? rows.subarray(0, a - 1) : Int32Array.of(rows[0]!, rows[0]!);
+    other = alt.length;
+    second = await probe(alt);
+  }
+  for (const t of new Set(h.circuit.components.map((c) => c.tensor))) {
+    const x = first.get(t)?.dims;
+    const y = second.get(t)?.dims;
+    if (!x || !y) continue;
+    const [small, large] = a < other! ? [[a, x], [other!, y]] as const : [[other!, y], [a, x]] as const;
+    const problem = batchAxisProblem(t, small[0], small[1], large[0], large[1]);
+    if (problem) throw new Error(batchAxisMessage(problem));
   }
 }
 
