@@ -8,12 +8,14 @@ import { gradcheckCommand } from './gradcheck';
 import { inspectCommand } from './inspect';
 import { llcCommand } from './llc';
 import { mergeCommand } from './merge';
+import { namesCommand } from './names';
 import { planCommand } from './plan';
 import { slurmCommand } from './slurm';
 import { sweepCommand } from './sweep';
 
 export const COMMANDS: readonly Command[] = [
   inspectCommand,
+  namesCommand,
   checkCommand,
   sweepCommand,
   planCommand,

@@ -7,6 +7,7 @@ import { DialDivergence } from '../engine/dials/dial';
 import { estimateLlc, LlcResult } from '../engine/dials/llc';
 import { SAMPLER_KINDS, type SamplerKind, type SgldNoiseSource } from '../engine/dials/sgldGraph';
 import { degradableParameters } from '../engine/dials/parameters';
+import { FOLDED_NAMES_HINT, foldedWeightNames } from '../engine/onnx/frameworkNames';
 import { selectParameters } from '../engine/dials/parameterSelection';
 import { GraphIndex, loadModel } from '../engine/onnx';
 import type { ModelProto } from '../engine/onnx/proto';
@@ -67,6 +68,8 @@ export const llcCommand: Command = {
     if (noise !== 'counter' && noise !== 'fed') throw new UsageError(`--noise must be counter or fed, not '${noise}'`, HINT);
 
     const parameters = selectedWeights(args, model);
+    const folded = parameters ? foldedWeightNames(model) : [];
+    if (folded.length > 0) io.err(`warning: --parameters globs match module paths, but ${folded.length} of the model's weights are named like '${folded[0]}': ${FOLDED_NAMES_HINT}`);
     const sampler = optionalString(args, 'sampler') ?? 'sgld';
     if (!(SAMPLER_KINDS as readonly string[]).includes(sampler)) throw new UsageError(`--sampler must be ${SAMPLER_KINDS.join(', ')}, not '${sampler}'`, HINT);
     const initLoss = optionalString(args, 'init-loss') ?? 'full';

@@ -67,6 +67,7 @@ export const DIAGNOSTIC_CODES = {
   'hyp/checkpoint-mismatch': ['error', 'a checkpoint whose parameters differ from the model\'s'],
   'hyp/unknown-tensor': ['error', 'a tensor name the model lacks (with did-you-mean)'],
   'hyp/parameters-unmatched': ['error', 'a degradation.parameters glob that matches no weight of the model'],
+  'hyp/folded-weight-names': ['warning', 'degradation.parameters globs on a model whose export renamed weights (onnx::MatMul_…)'],
   'hyp/parameters-empty': ['error', 'degradation.parameters globs that leave no weight to sample'],
   'hyp/unknown-input': ['error', 'a data input the model does not take (with did-you-mean)'],
   'hyp/missing-input': ['error', 'a model input with no data'],

@@ -2,7 +2,7 @@
 // measured by one probe run), the data (existence, shapes, lengths, labels, target selection), the
 // checkpoints, and the gradient path of the sgld dial. Everything read is cached (cache.ts).
 import { ArrayInfo, DataError, NdArray, selectExamples, TargetSpec } from '../engine/data';
-import { batchAxisProblem, Dim, ModelError, ProbedTensor } from '../engine/onnx';
+import { batchAxisProblem, Dim, FOLDED_NAMES_HINT, foldedWeightNames, ModelError, ProbedTensor } from '../engine/onnx';
 import { userMessage } from '../engine/onnx/runtimeMessage';
 import { PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
 import { log10DistinctSets, unitsAlong } from '../engine/sweep/controls';
@@ -215,6 +215,11 @@ export class SemanticChecker {
       this.out.error('hyp/parameters-unmatched', this.loc.at(['degradation', 'parameters', u.list, u.index]),
         `'${u.pattern}' matches none of the model's ${all.length} weights`,
         { hint: guess ? `did you mean '${guess}'? (** matches anything, * anything but . and /)` : `run \`circuit-thermometer inspect ${this.draft.model}\` to list its weights; ** matches anything, * anything but . and /` });
+    }
+    const folded = foldedWeightNames(facts.model.proto);
+    if (folded.length > 0) {
+      this.out.warning('hyp/folded-weight-names', this.loc.at(['degradation', 'parameters']),
+        `${folded.length} of the model's ${all.length} weights have made-up names like '${folded[0]}', which globs on module paths do not match`, { hint: FOLDED_NAMES_HINT });
     }
     if (unmatched.length === 0 && selected.length === 0) {
       this.out.error('hyp/parameters-empty', this.loc.at(['degradation', 'parameters']), `the include and exclude globs leave none of the model's ${all.length} weights to sample`);

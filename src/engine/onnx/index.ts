@@ -3,6 +3,7 @@ export * from './attributes';
 export * from './batchAxis';
 export * from './builder';
 export * from './errors';
+export * from './frameworkNames';
 export * from './graph';
 export * from './load';
 export * from './modelFactory';
