@@ -123,6 +123,19 @@ describe('PyTorch exports: known answers from PyTorch', function () {
     });
   }
 
+  it('check knows groups: a groupSize that does not divide the axis, and a group index beyond the groups, are located errors', async () => {
+    const model = path.join(DIR, 'attn2l.onnx');
+    const bad = await check(transformerYaml(model, '{ tensor: /blocks.0/attn/Reshape_3_output_0, axis: -1, groupSize: 5, units: [0] }', 'zero'), tmp);
+    const g = bad.diagnostics.find((d) => d.code === 'hyp/group-size');
+    assert.ok(g, bad.diagnostics.map((d) => d.message).join('; '));
+    assert.match(g.message, /groupSize 5 does not divide axis -1 of '\/blocks\.0\/attn\/Reshape_3_output_0' \(32 entries/);
+    assert.match(g.hint ?? '', /one of 2, 4, 8, 16/);
+    const far = await check(transformerYaml(model, '{ tensor: /blocks.0/attn/Reshape_3_output_0, axis: -1, groupSize: 8, units: [4] }', 'zero'), tmp);
+    const u = far.diagnostics.find((d) => d.code === 'hyp/unit-out-of-range');
+    assert.ok(u, far.diagnostics.map((d) => d.message).join('; '));
+    assert.match(u.message, /has 4 groups of 8 along axis -1/);
+  });
+
   it('zero and mean ablation of single hidden units of the two-task MLP match PyTorch to 1e-4', async () => {
     for (const unit of [0, 1, 7, 12, 23]) {
       for (const kind of ['zero', 'mean']) {
