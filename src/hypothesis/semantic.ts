@@ -2,6 +2,7 @@
 // measured by one probe run), the data (existence, shapes, lengths, labels, target selection), the
 // checkpoints, and the gradient path of the sgld dial. Everything read is cached (cache.ts).
 import { ArrayInfo, DataError, NdArray, selectExamples, TargetSpec } from '../engine/data';
+import { DEFAULT_IGNORE_INDEX, hasIgnoredLabels, isTokenMask, selectTokens } from '../engine/data/tokens';
 import { batchAxisProblem, Dim, FOLDED_NAMES_HINT, foldedWeightNames, ModelError, ProbedTensor } from '../engine/onnx';
 import { userMessage } from '../engine/onnx/runtimeMessage';
 import { PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
@@ -525,10 +526,14 @@ export class SemanticChecker {
     } catch {
       return; // Already reported by the info read.
     }
+    const ignore = this.draft.data?.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+    const perPosition = array.shape.length >= 2;
     for (let i = 0; i < array.data.length; i++) {
       const v = Number(array.data[i]);
+      if (perPosition && v === ignore) continue;
       if (v < 0 || v >= classes) {
-        this.error('hyp/label-out-of-range', at, `label ${v} (entry ${i}) is not a class of '${output}', which has ${classes} classes`, `class indices are 0…${classes - 1}`);
+        this.error('hyp/label-out-of-range', at, `label ${v} (entry ${i}) is not a class of '${output}', which has ${classes} classes`,
+          `class indices are 0…${classes - 1}${perPosition ? `; a position scored nowhere carries data.ignoreIndex (${ignore})` : ''}`);
         return;
       }
     }
@@ -560,7 +565,18 @@ export class SemanticChecker {
       return; // Unreadable files were reported with their infos.
     }
     try {
-      selectExamples(n, spec, { source: `data.target.${key}` });
+      const labels = this.draft.data?.labels && infos.has('labels') && this.draft.loss?.kind !== 'mse' ? await this.cache.array(this.draft.data.labels) : undefined;
+      const ignore = this.draft.data?.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+      if (labels && 'mask' in spec && isTokenMask(spec.mask, labels)) {
+        selectTokens(labels, ignore, { tokenMask: spec.mask }, `data.target.${key}`);
+      } else {
+        const { target } = selectExamples(n, spec, { source: `data.target.${key}` });
+        if (labels && labels.shape.length >= 2 && hasIgnoredLabels(labels, ignore)) {
+          const flags = new Uint8Array(n);
+          for (const i of target) flags[i] = 1;
+          selectTokens(labels, ignore, { exampleFlags: flags }, `data.target.${key}`);
+        }
+      }
     } catch (e) {
       if (!(e instanceof DataError)) throw e;
       const code: DiagnosticCode = e.code === 'data/empty-target' ? 'hyp/empty-target'

@@ -106,6 +106,8 @@ export interface Hypothesis {
   data: {
     inputs: Record<string, string>;
     labels: string;
+    /** Labels equal to this are scored nowhere (PyTorch's ignore_index; default -100 when absent): see docs/pytorch.md. */
+    ignoreIndex?: number;
     target:
       | { mask: string }
       | { indices: string }

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliIO } from '../../src/cli/command';
 import { main } from '../../src/cli/main';
+import { loadArraySync, saveNpy } from '../../src/engine/data/load';
 import { readNpz } from '../../src/engine/data/npz';
 import { loadModel, matchCacheNames } from '../../src/engine/onnx';
 import { runUnits } from '../../src/engine/sweep/run';
@@ -122,6 +123,38 @@ describe('PyTorch exports: known answers from PyTorch', function () {
       }
     });
   }
+
+  it('per-position targets: labels with -100 and a target mask per token give PyTorch\'s token-mean effects to 1e-4', async () => {
+    const perPosition = (y: string) => y.replace(data('labels.npy'), data('labels_second_half.npy')).replace(data('is_target.npy'), data('is_target_token.npy'));
+    for (const kind of ['zero', 'mean']) {
+      for (const layer of [0, 1]) {
+        for (const head of [0, 1, 2, 3]) {
+          const yaml = perPosition(transformerYaml(path.join(DIR, 'attn2l.onnx'), `{ tensor: /blocks.${layer}/attn/Reshape_3_output_0, axis: -1, groupSize: 8, units: [${head}] }`, kind));
+          close(await baseline(await resolved(yaml, tmp)), known.attn2l.perPosition[`L${layer}H${head}/${kind}`]!, `L${layer}H${head} ${kind} per position`);
+        }
+      }
+    }
+    // The clean target and control losses are the token means too.
+    const b = await baseline(await resolved(perPosition(transformerYaml(path.join(DIR, 'attn2l.onnx'), '{ tensor: /blocks.0/attn/Reshape_3_output_0, axis: -1, groupSize: 8, units: [0] }', 'zero')), tmp));
+    const clean = (known.attn2l.perPosition as unknown as Record<string, { targetLoss: number; controlLoss: number }>).clean!;
+    assert.ok(Math.abs(b.targetLoss! - clean.targetLoss) <= TOLERANCE && Math.abs(b.controlLoss - clean.controlLoss) <= TOLERANCE, JSON.stringify(b));
+  });
+
+  it('per-position targets: another ignore label through data.ignoreIndex gives the same numbers; without it, check says what the label is', async () => {
+    const labels = loadArraySync(path.join(DIR, 'data', 'labels_second_half.npy'));
+    const data64 = labels.data as BigInt64Array;
+    const copy = { ...labels, data: BigInt64Array.from(data64, (v) => (v === -100n ? -1n : v)) };
+    const file = path.join(tmp, 'labels_minus1.npy');
+    saveNpy(file, copy as typeof labels);
+    const yaml = transformerYaml(path.join(DIR, 'attn2l.onnx'), '{ tensor: /blocks.1/attn/Reshape_3_output_0, axis: -1, groupSize: 8, units: [2] }', 'mean')
+      .replace(data('labels.npy'), JSON.stringify(file)).replace(data('is_target.npy'), data('is_target_token.npy'));
+    const r = await check(yaml, tmp);
+    const d = r.diagnostics.find((x) => x.code === 'hyp/label-out-of-range');
+    assert.ok(d, r.diagnostics.map((x) => x.code).join(', '));
+    assert.match(d.hint ?? '', /data\.ignoreIndex \(-100\)/);
+    const withIndex = yaml.replace(/^data: \{ /m, 'data: { ignoreIndex: -1, ');
+    close(await baseline(await resolved(withIndex, tmp)), known.attn2l.perPosition['L1H2/mean']!, 'L1H2 mean, ignoreIndex -1');
+  });
 
   it('check knows groups: a groupSize that does not divide the axis, and a group index beyond the groups, are located errors', async () => {
     const model = path.join(DIR, 'attn2l.onnx');

@@ -41,6 +41,8 @@ interface Batch {
   valid: number;
   feeds: Feeds;
   isTarget: Uint8Array;
+  /** Per-position targets: the kind of each token of the batch's rows (1 target, 0 control, IGNORED_TOKEN), [size · perRow]. */
+  tokenKind?: Uint8Array;
   /** Rows that belong to the reference set (mean ablation). */
   isReference: Uint8Array;
 }
@@ -135,6 +137,8 @@ export class PairedEvaluator {
       if (form !== 'index') return new ort.Tensor('float32', toFloat32(part).data, dims);
       const ids = toInt64(part, h.data.labels).data;
       for (let i = 0; i < ids.length; i++) {
+        // A token scored nowhere still needs a valid class to gather; its loss is left out of every mean.
+        if (inputs.tokens && ids[i] === BigInt(inputs.ignoreIndex)) { ids[i] = 0n; continue; }
         const v = Number(ids[i]);
         if (v < 0 || v >= classes) throw new Error(`${h.data.labels}: label ${v} is outside the ${classes} classes of '${h.loss.output}'`);
       }
@@ -147,7 +151,10 @@ export class PairedEvaluator {
       const isReference = Uint8Array.from(rows, (r, k) => (k < valid ? inReference(r) : 0));
       const feeds: Feeds = { ...dataFeeds(rows), [LABELS_INPUT]: labelsOf(rows) };
       if (h.intervention.kind === 'resample') feeds[SOURCE_INPUT] = resampleSources(rng, isReference, b);
-      return { index: b, size: rows.length, valid, feeds, isTarget, isReference };
+      const tokens = inputs.tokens;
+      const tokenKind = tokens ? new Uint8Array(rows.length * tokens.perRow) : undefined;
+      if (tokens) rows.forEach((r, k) => tokenKind!.set(tokens.kind.subarray(r * tokens.perRow, (r + 1) * tokens.perRow), k * tokens.perRow));
+      return { index: b, size: rows.length, valid, feeds, isTarget, isReference, ...(tokenKind ? { tokenKind } : {}) };
     });
 
     // The reference model is cut from the dial's rewritten model, so that mean ablation under activation noise
@@ -158,7 +165,8 @@ export class PairedEvaluator {
       : undefined;
     const build = async (controls: readonly UnitSet[], metric: Hypothesis['metric']): Promise<PairedEvaluator> => {
       const paired = buildPairedModel(rewritten, { components: h.circuit.components, kind: h.intervention.kind, scope: h.intervention.scope, controls }, dimsOf, [h.loss.output]);
-      const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, { loss: h.loss.kind, metric, labels: form });
+      if (inputs.tokens && form !== 'index') throw new Error(`${h.data.labels}: per-position targets need class-index labels, one per position of '${h.loss.output}'`);
+      const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, { loss: h.loss.kind, metric, labels: form, ...(inputs.tokens ? { perToken: true } : {}) });
       const session = await createSession(model, { threads: options.threads });
       return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired, controls);
     };
@@ -204,7 +212,7 @@ export class PairedEvaluator {
         cleanMetric: data(this.heads.cleanMetric), ablatedMetric: data(this.heads.ablatedMetric),
         controlLoss: this.heads.controlLoss.map((name) => data(name)!),
         ...(this.heads.controlMetric ? { controlMetric: this.heads.controlMetric.map((name) => data(name)!) } : {}),
-      }, b.isTarget, b.valid);
+      }, b.tokenKind ?? b.isTarget, b.tokenKind ? (b.valid * b.tokenKind.length) / b.size : b.valid);
     }
     return acc.result();
   }
