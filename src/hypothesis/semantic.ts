@@ -218,7 +218,7 @@ export class SemanticChecker {
         { hint: guess ? `did you mean '${guess}'? (** matches anything, * anything but . and /)` : `run \`circuit-thermometer inspect ${this.draft.model}\` to list its weights; ** matches anything, * anything but . and /` });
     }
     const folded = foldedWeightNames(facts.model.proto);
-    if (folded.length > 0) {
+    if (folded.length > 0 && ((selection.include?.length ?? 0) > 0 || (selection.exclude?.length ?? 0) > 0)) {
       this.out.warning('hyp/folded-weight-names', this.loc.at(['degradation', 'parameters']),
         `${folded.length} of the model's ${all.length} weights have made-up names like '${folded[0]}', which globs on module paths do not match`, { hint: FOLDED_NAMES_HINT });
     }

@@ -156,6 +156,21 @@ describe('PyTorch exports: known answers from PyTorch', function () {
     close(await baseline(await resolved(withIndex, tmp)), known.attn2l.perPosition['L1H2/mean']!, 'L1H2 mean, ignoreIndex -1');
   });
 
+  it('new: scaffolds a hypothesis from the export that check accepts, with the data beside it; refuses to overwrite', async () => {
+    const dir = path.join(tmp, 'new');
+    fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+    fs.copyFileSync(path.join(DIR, 'attn2l_unfolded.onnx'), path.join(dir, 'model.onnx'));
+    for (const f of ['tokens.npy', 'labels.npy', 'is_target.npy']) fs.copyFileSync(path.join(DIR, 'data', f), path.join(dir, 'data', f));
+    const io = captureIO(dir);
+    assert.equal(await main(['new', 'model.onnx'], io), 0, io.stderr.join('\n'));
+    const text = fs.readFileSync(path.join(dir, 'model.circuit.yaml'), 'utf8');
+    assert.match(text, /tokens: \.\/data\/tokens\.npy/);
+    assert.match(text, /target: \{ mask: \.\/data\/is_target\.npy \}/);
+    const r = await checkHypothesisText(text, path.join(dir, 'model.circuit.yaml'));
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+    assert.equal(await main(['new', 'model.onnx'], captureIO(dir)), 2, 'an existing file is not overwritten');
+  });
+
   it('check knows groups: a groupSize that does not divide the axis, and a group index beyond the groups, are located errors', async () => {
     const model = path.join(DIR, 'attn2l.onnx');
     const bad = await check(transformerYaml(model, '{ tensor: /blocks.0/attn/Reshape_3_output_0, axis: -1, groupSize: 5, units: [0] }', 'zero'), tmp);
