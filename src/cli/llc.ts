@@ -116,7 +116,21 @@ export function formatLlc(r: LlcResult, modelPath: string, io: CliIO): string {
       ['MALA acceptance', Number.isNaN(r.acceptance.mean) ? `— (${r.sampler} makes no Langevin proposal)` : `${pm(r.acceptance, 3)}${r.acceptance.mean < 0.5 ? '  (low: the step size is probably too large)' : ''}`],
       ['time', `${r.seconds.toFixed(1)} s, ${Math.round(r.stepsPerSecond)} steps/s`],
     ]),
+    ...negativeLlcNote(r.llc),
   ].join('\n');
+}
+
+/**
+ * A λ̂ below zero means the chains found lower loss than L_n(w*) near w*: w* is not a local minimum of the loss on these
+ * data (an early-stopped or regularised model, other data than it was trained on, or a loss the training did not
+ * minimise), and the LLC, defined at a minimum, does not apply there.
+ */
+export function negativeLlcNote(llc: { mean: number; se: number | null }): string[] {
+  if (!(llc.mean < 0)) return [];
+  const significant = llc.se !== null && llc.mean + 2 * llc.se < 0;
+  return ['', `note: λ̂ is negative${significant ? ' (more than 2 se below 0)' : ''}: the sampler found lower loss than L_n(w*) near w*, so w* is not a local minimum of this loss on these data `
+    + '(an early-stopped or regularised model, other data than training, or another loss). The LLC is defined at a minimum: '
+    + 'train to convergence on these data, or read λ̂ as a loss-landscape diagnostic only (docs/method.md).'];
 }
 
 /** NaN/Infinity are not JSON: they print as null. */
