@@ -122,7 +122,9 @@ export class PairedEvaluator {
       if (!shapes.has(rows.length)) shapes.set(rows.length, await probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }));
     }
     const first = shapes.get(batchRows[0]!.rows.length)!;
-    if (!staticBatch) await checkBatchAxis(h, first, batchRows[0]!.rows, shapes, async (rows) => probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }));
+    // The extra probe (one batch size only) measures just the circuit tensors: cheap on large graphs.
+    const circuitTensors = [...new Set(h.circuit.components.map((c) => c.tensor))];
+    if (!staticBatch) await checkBatchAxis(h, first, batchRows[0]!.rows, shapes, async (rows) => probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }, circuitTensors));
     const dimsOf = (t: string): number[] => {
       const s = first.get(t);
       if (!s) throw new Error(`the model has no tensor named '${t}'`);
