@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { componentMask } from '../../../src/engine/interventions/mask';
 import { batchAxisProblem } from '../../../src/engine/onnx/batchAxis';
 import { drawControls, log10DistinctSets, unitsAlong } from '../../../src/engine/sweep/controls';
+import { keyHelpMarkdown, keysAt } from '../../../src/hypothesis/keyHelp';
 import type { CircuitComponent } from '../../../src/protocol/hypothesis';
 
 describe('interventions: unit groups', () => {
@@ -62,5 +63,14 @@ describe('onnx/batchAxis: is axis 0 the examples axis?', () => {
     assert.match(c!.fix, /groupSize: d_head.*docs\/pytorch\.md/);
     const d = batchAxisProblem('r', 2, [2, 4], 3, [3, 2, 2]);
     assert.ok(d && /rank changes with the batch/.test(d.problem));
+  });
+});
+
+describe('hypothesis: the editor knows groupSize and ignoreIndex', () => {
+  it('completion offers them where they belong, and their hovers say what they do', () => {
+    assert.ok(keysAt(['circuit', 'components', 0]).some((k) => k.key === 'groupSize'));
+    assert.ok(keysAt(['data']).some((k) => k.key === 'ignoreIndex'));
+    assert.match(keyHelpMarkdown(['circuit', 'components', 0, 'groupSize']) ?? '', /integer ≥ 1 · default `1`[\s\S]*a head of a merged/);
+    assert.match(keyHelpMarkdown(['data', 'ignoreIndex']) ?? '', /default `-100`[\s\S]*ignore_index/);
   });
 });
