@@ -565,13 +565,19 @@ export class SemanticChecker {
       return; // Unreadable files were reported with their infos.
     }
     try {
-      const labels = this.draft.data?.labels && infos.has('labels') && this.draft.loss?.kind !== 'mse' ? await this.cache.array(this.draft.data.labels) : undefined;
+      const labels = this.draft.data?.labels && infos.has('labels') && this.draft.loss?.kind !== 'mse'
+        ? await this.cache.array(this.draft.data.labels).catch(() => undefined) : undefined; // unreadable: reported with its info
       const ignore = this.draft.data?.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+      const ignored = labels !== undefined && labels.shape.length >= 2 && hasIgnoredLabels(labels, ignore);
+      if (ignored && this.draft.degradation?.dial === 'sgld') {
+        this.error('hyp/labels-mismatch', this.loc.at(['data', 'labels']), `labels equal to the ignore index ${ignore} are not supported by the sgld dial yet (its loss scores every token)`,
+          'use the weight-noise, activation-noise or checkpoints dial, or drop the ignored positions from the labels');
+      }
       if (labels && 'mask' in spec && isTokenMask(spec.mask, labels)) {
         selectTokens(labels, ignore, { tokenMask: spec.mask }, `data.target.${key}`);
       } else {
         const { target } = selectExamples(n, spec, { source: `data.target.${key}` });
-        if (labels && labels.shape.length >= 2 && hasIgnoredLabels(labels, ignore)) {
+        if (ignored) {
           const flags = new Uint8Array(n);
           for (const i of target) flags[i] = 1;
           selectTokens(labels, ignore, { exampleFlags: flags }, `data.target.${key}`);

@@ -158,6 +158,9 @@ describe('PyTorch exports: known answers from PyTorch', function () {
     assert.match(d.hint ?? '', /data\.ignoreIndex \(-100\)/);
     const withIndex = yaml.replace(/^data: \{ /m, 'data: { ignoreIndex: -1, ');
     close(await baseline(await resolved(withIndex, tmp)), known.attn2l.perPosition['L1H2/mean']!, 'L1H2 mean, ignoreIndex -1');
+    // The sgld dial's loss scores every token: check says so instead of sampling on labels of -1.
+    const sgld = await check(withIndex.replace(/^degradation: .*$/m, 'degradation: { dial: sgld, temperatures: { from: 1, to: 10, count: 2 }, seed: 0 }'), tmp);
+    assert.ok(sgld.diagnostics.some((d) => d.code === 'hyp/labels-mismatch' && /ignore index -1 are not supported by the sgld dial/.test(d.message)), sgld.diagnostics.map((d) => d.message).join('; '));
   });
 
   it('new: scaffolds a hypothesis from the export that check accepts, with the data beside it; refuses to overwrite', async () => {
