@@ -97,7 +97,7 @@ describe('PyTorch exports: known answers from PyTorch', function () {
     const out = path.join(tmp, 'names-test.onnx');
     const code = await main(['names', path.join(DIR, 'attn2l.onnx'), path.join(DIR, 'attn2l.cache.npz'), '--out', out], io);
     assert.equal(code, 0, io.stderr.join('\n'));
-    assert.match(io.stdout.join('\n'), /blocks\.0\.attn\.hook_z\s+\/blocks\.0\/attn\/Transpose_3_output_0\s+\[48, 8, 4, 8\]/);
+    assert.match(io.stdout.join('\n'), /blocks\.0\.attn\.hook_z\s+\/blocks\.0\/attn\/Transpose_3_output_0\s+\[8, 8, 4, 8\]/);
     const names = loadModel(out).proto.graph.node.flatMap((n) => n.output);
     for (const m of matches) assert.ok(names.includes(m.name), `${m.name} in the renamed copy`);
     assert.match(io.stderr.join('\n'), /5 weights named like 'onnx::MatMul_\d+'.*do_constant_folding=False/);
