@@ -398,10 +398,11 @@ export class SemanticChecker {
       const a = first.get(tensor)?.dims;
       const b = second.get(tensor)?.dims;
       if (!a || !b || reported.has(tensor)) continue;
-      const problem = batchAxisProblem(tensor, batch, a, batch + 1, b);
+      // Weights are batch-independent by nature; only activations that ignore the examples are refused for mean/resample.
+      const problem = batchAxisProblem(tensor, batch, a, batch + 1, b, this.draft.intervention?.kind === 'zero' || facts.index.initializers.has(tensor));
       if (!problem) continue;
       reported.add(tensor);
-      this.error('hyp/not-per-example', this.loc.at(['circuit', 'components', i, 'tensor']), `${problem.problem}; an ablation there would mix examples`, problem.fix);
+      this.error('hyp/not-per-example', this.loc.at(['circuit', 'components', i, 'tensor']), problem.problem, problem.fix);
     }
   }
 

@@ -232,6 +232,16 @@ describe('PyTorch exports: known answers from PyTorch', function () {
     }
   });
 
+  it('a batch-independent tensor (the positional embedding) is refused for mean ablation and accepted for zero ablation', async () => {
+    const model = path.join(DIR, 'attn2l.onnx');
+    const component = '{ tensor: /wpe/Gather_output_0, axis: -1, units: [0] }';
+    const mean = await check(transformerYaml(model, component, 'mean'), tmp);
+    const d = mean.diagnostics.find((x) => x.code === 'hyp/not-per-example');
+    assert.ok(d && /'\/wpe\/Gather_output_0' is \[8, 32\] at batch 2 and at batch 3: it does not depend on the examples/.test(d.message), mean.diagnostics.map((x) => x.message).join('; '));
+    const zero = await check(transformerYaml(model, component, 'zero'), tmp);
+    assert.deepEqual(zero.diagnostics.filter((x) => x.severity === 'error').map((x) => x.message), []);
+  });
+
   it('degradation.parameters on an export with folded weight names warns and says do_constant_folding=False; the unfolded export keeps the names', async () => {
     const sel = 'degradation: { dial: weight-noise, temperatures: { from: 0.001, to: 0.002, count: 2 }, noise: { samples: 2 }, seed: 0, parameters: { include: ["blocks.1.attn.**"] } }';
     const yaml = (model: string) => transformerYaml(path.join(DIR, model), '{ tensor: /blocks.1/attn/Reshape_3_output_0, axis: -1, groupSize: 8, units: [0] }', 'zero')

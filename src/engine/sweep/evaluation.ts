@@ -124,7 +124,8 @@ export class PairedEvaluator {
     const first = shapes.get(batchRows[0]!.rows.length)!;
     // The extra probe (one batch size only) measures just the circuit tensors: cheap on large graphs.
     const circuitTensors = [...new Set(h.circuit.components.map((c) => c.tensor))];
-    if (!staticBatch) await checkBatchAxis(h, first, batchRows[0]!.rows, shapes, async (rows) => probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }, circuitTensors));
+    if (!staticBatch) await checkBatchAxis(h, first, batchRows[0]!.rows, shapes, async (rows) => probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }, circuitTensors),
+      (t) => index.initializers.has(t) || index.graphInputs.includes(t));
     const dimsOf = (t: string): number[] => {
       const s = first.get(t);
       if (!s) throw new Error(`the model has no tensor named '${t}'`);
@@ -273,7 +274,7 @@ export class PairedEvaluator {
  * Refuses a circuit tensor whose axis 0 is not the examples axis (src/engine/onnx/batchAxis.ts): its shapes at two
  * batch sizes, from the probes already made or one more on a shorter batch.
  */
-async function checkBatchAxis(h: Hypothesis, first: Map<string, ProbedTensor>, rows: Int32Array, shapes: Map<number, Map<string, ProbedTensor>>, probe: (rows: Int32Array) => Promise<Map<string, ProbedTensor>>): Promise<void> {
+async function checkBatchAxis(h: Hypothesis, first: Map<string, ProbedTensor>, rows: Int32Array, shapes: Map<number, Map<string, ProbedTensor>>, probe: (rows: Int32Array) => Promise<Map<string, ProbedTensor>>, isWeight: (t: string) => boolean): Promise<void> {
   const a = rows.length;
   let other = [...shapes.keys()].find((k) => k !== a);
   let second = other === undefined ? undefined : shapes.get(other);
@@ -287,7 +288,7 @@ async function checkBatchAxis(h: Hypothesis, first: Map<string, ProbedTensor>, r
     const y = second.get(t)?.dims;
     if (!x || !y) continue;
     const [small, large] = a < other! ? [[a, x], [other!, y]] as const : [[other!, y], [a, x]] as const;
-    const problem = batchAxisProblem(t, small[0], small[1], large[0], large[1]);
+    const problem = batchAxisProblem(t, small[0], small[1], large[0], large[1], h.intervention.kind === 'zero' || isWeight(t));
     if (problem) throw new Error(batchAxisMessage(problem));
   }
 }

@@ -48,9 +48,13 @@ describe('interventions: unit groups', () => {
 });
 
 describe('onnx/batchAxis: is axis 0 the examples axis?', () => {
-  it('per-example tensors and batch-independent ones pass', () => {
+  it('per-example tensors pass; batch-independent ones pass for zero ablation only', () => {
     assert.equal(batchAxisProblem('x', 2, [2, 8, 4, 16], 3, [3, 8, 4, 16]), undefined);
+    assert.equal(batchAxisProblem('x', 2, [2, 8, 4, 16], 3, [3, 8, 4, 16], false), undefined);
     assert.equal(batchAxisProblem('w', 2, [64, 32], 3, [64, 32]), undefined);
+    const p = batchAxisProblem('w', 2, [8, 32], 3, [8, 32], false);
+    assert.ok(p && /'w' is \[8, 32\] at batch 2 and at batch 3: it does not depend on the examples/.test(p.problem), p?.problem);
+    assert.match(p!.fix, /kind: zero/);
   });
 
   it('nn.MultiheadAttention\'s layouts are named with both shapes: batch·heads on axis 0, on axis 1, seq·batch', () => {
