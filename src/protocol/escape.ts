@@ -15,6 +15,15 @@ export function escapeTerminal(s: string): string {
   });
 }
 
+/**
+ * Whole lines for a terminal: as `escapeTerminal`, but line breaks and tabs kept. Everything the CLI prints goes
+ * through it, so a name, a path or an error string from a file (a journal's, a shard's) cannot move the cursor,
+ * retitle the window, clear the screen or plant an OSC 8 link.
+ */
+export function escapeTerminalLines(s: string): string {
+  return s.replace(CONTROLS, (c) => (c === '\n' || c === '\t' ? c : escapeTerminal(c)));
+}
+
 /** HTML text and quoted attribute values: `& < > " '` as entities. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);

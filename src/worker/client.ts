@@ -31,7 +31,7 @@ import type { CalibrationParams, CalibrationReport } from '../protocol/calibrati
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import type { ProbeParams, ProbeResult } from '../protocol/probe';
 import type { Hypothesis } from '../protocol/hypothesis';
-import type { WorkUnit } from '../protocol/shard';
+import type { PlanBinding, WorkUnit } from '../protocol/shard';
 import { WorkerRunError } from './errors';
 import { defaultResultsPath, resolveWorkerEntry, strayTempFiles } from './paths';
 
@@ -147,6 +147,14 @@ export class WorkerClient {
   async plan(source: SweepSource): Promise<Hypothesis> {
     await this.start();
     return (await this.request('sweep/plan', { source })).hypothesis;
+  }
+
+  /** `plan`, and what the run is bound to: the hypothesis and model files hashed as they are now. */
+  async planBound(source: SweepSource): Promise<{ hypothesis: Hypothesis; binding: PlanBinding }> {
+    await this.start();
+    const r = await this.request('sweep/plan', { source, bind: true });
+    if (!r.binding) throw new WorkerRunError({ code: 'internal', message: 'the worker did not hash the plan\'s files' });
+    return { hypothesis: r.hypothesis, binding: r.binding };
   }
 
   /** Checks a model's gradients in the worker (rejects with a `WorkerRunError`, e.g. 'run-failed' for an op without a

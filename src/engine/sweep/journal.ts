@@ -4,7 +4,9 @@
 // `sweep --resume` runs only the units the journal lacks; the journal is removed once the results are written.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { JOURNAL_KIND, SHARD_VERSION, isSweepHeader, isUnitResult, type JournalHeader, type SweepHeader, type UnitResult } from '../../protocol/shard';
+import { isObject } from '../../protocol/guards';
+import { JOURNAL_KIND, SHARD_VERSION, isUnitResult, type JournalHeader, type SweepHeader, type UnitResult } from '../../protocol/shard';
+import { sweepHeaderProblem, unitProblem } from './unitsCheck';
 import { writeFileAtomic } from '../util/atomic';
 import { parseJsonText } from '../util/jsonText';
 import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
@@ -47,20 +49,26 @@ export function readJournal(file: string): Journal | null {
     if (!parsed.ok) throw new JournalError(`${safeName(path.basename(file))} line ${n}: not a journal line`, 'the journal is damaged: delete it and run the sweep again');
     return parsed.value;
   };
-  if (complete.length === 0) throw new JournalError(`${path.basename(file)} is empty (the run stopped before its first unit)`, 'delete it and run the sweep again');
+  if (complete.length === 0) throw new JournalError(`${safeName(path.basename(file))} is empty (the run stopped before its first unit)`, 'delete it and run the sweep again');
+  const name = safeName(path.basename(file));
   const head = parse(complete[0]!, 1) as Partial<JournalHeader>;
-  if (head.kind !== JOURNAL_KIND || !isSweepHeader(head.header)) throw new JournalError(`${path.basename(file)} is not a Circuit Thermometer journal`, 'delete it and run the sweep again');
-  if (head.version !== SHARD_VERSION) throw new JournalError(`${path.basename(file)} is a version ${String(head.version)} journal; this build writes version ${SHARD_VERSION}`, 'delete it and run the sweep again');
+  if (!isObject(head) || head.kind !== JOURNAL_KIND) throw new JournalError(`${name} is not a Circuit Thermometer journal`, 'delete it and run the sweep again');
+  if (head.version !== SHARD_VERSION) throw new JournalError(`${name} is a version ${safeName(String(head.version))} journal; this build writes version ${SHARD_VERSION}`, 'delete it and run the sweep again');
+  // Checked like a results file: a header whose fields disagree with its fingerprint, or with each other, is refused.
+  const problem = sweepHeaderProblem(head.header);
+  if (problem !== null) throw new JournalError(`${name} line 1: the header ${safeName(problem, 200)}`, 'the journal is damaged or from another build: delete it and run the sweep again');
+  const header = head.header as SweepHeader;
   const seen = new Set<string>();
   const units: UnitResult[] = [];
   complete.slice(1).forEach((line, i) => {
-    const u = (parse(line, i + 2) as { unit?: unknown }).unit;
-    if (!isUnitResult(u)) throw new JournalError(`${path.basename(file)} line ${i + 2}: not a work unit`, 'the journal is damaged: delete it and run the sweep again');
+    const u = (parse(line, i + 2) as { unit?: unknown } | null)?.unit;
+    const bad = unitProblem(u, header);
+    if (bad !== null || !isUnitResult(u)) throw new JournalError(`${name} line ${i + 2}: not a work unit of this plan (the unit ${safeName(bad ?? 'is malformed', 200)})`, 'the journal is damaged: delete it and run the sweep again');
     if (seen.has(unitKey(u))) return;
     seen.add(unitKey(u));
     units.push(u);
   });
-  return { header: head.header, units };
+  return { header, units };
 }
 
 /** Appends finished units to a journal, each flushed before `append` returns. */
