@@ -105,7 +105,8 @@ export type WorkerErrorCode =
   | 'busy' // a run is already in progress in this worker
   | 'worker-crashed' // the worker process exited on its own while a request was pending
   | 'worker-killed' // the worker process was ended by a signal (OOM killer, kill -9, …)
-  | 'worker-unresponsive' // the worker did not answer the handshake in time
+  | 'worker-unresponsive' // the worker did not answer the handshake in time, or stayed stopped (SIGSTOP)
+  | 'over-budget' // a probe ran over its time or memory budget and its worker was stopped
   | 'internal'; // a bug: an unexpected exception
 
 export interface WorkerError {

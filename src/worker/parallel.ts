@@ -160,7 +160,8 @@ export async function runUnitsParallel(hypothesis: Hypothesis, todo: readonly Wo
       });
     } catch (e) {
       total.forget(w);
-      const lost = e instanceof WorkerRunError && (e.code === 'worker-killed' || e.code === 'worker-crashed');
+      // Killed, crashed, or stopped (SIGSTOP) past the watchdog's patience: its share runs again in a fresh worker.
+      const lost = e instanceof WorkerRunError && (e.code === 'worker-killed' || e.code === 'worker-crashed' || e.code === 'worker-unresponsive');
       if (lost && !retried && !cancelled && failure === undefined) {
         const rest = share.filter((u) => !received.has(unitKey(u)));
         options.onWarning?.(`worker ${w + 1} was lost (${e.message}); its ${rest.length} unfinished work unit${rest.length === 1 ? '' : 's'} run again in a fresh worker`);
