@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CliIO } from '../../src/cli/command';
 import { main } from '../../src/cli/main';
+import { JournalWriter, readJournal } from '../../src/engine/sweep/journal';
 import { planFingerprint } from '../../src/engine/sweep/units';
 import { JOURNAL_KIND, SHARD_VERSION, type ShardDocument } from '../../src/protocol/shard';
 import { copyPlanted, type PlantedCopy } from './workerFixtures';
@@ -122,6 +123,19 @@ describe('security: journals and shards are bound to their plan and checked (iss
     const good = capture(planted.dir);
     assert.equal(await main(['merge', 'kappa-1.shard.json', '--out', 'merged.json'], good.io), 0, good.err());
     assert.equal(withoutTimings(path.join(planted.dir, 'merged.json')), withoutTimings(path.join(planted.dir, 'one.json')));
+  });
+
+  it('the journal stores each unit deflated: smaller than plain JSON lines, read back number for number', () => {
+    const file = path.join(planted.dir, 'size.journal.jsonl');
+    const w = JournalWriter.create(file, k1.header);
+    for (const u of k1.units) w.append(u);
+    w.close();
+    const read = readJournal(file)!;
+    assert.deepEqual(read.units, k1.units);
+    const plain = Buffer.byteLength(journalOf(k1));
+    const size = fs.statSync(file).size;
+    assert.ok(size < 0.75 * plain, `${size} bytes against ${plain} as plain JSON lines`);
+    fs.rmSync(file);
   });
 
   it('unit error strings from a shard or a journal reach the terminal escaped', async () => {

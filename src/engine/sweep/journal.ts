@@ -4,12 +4,13 @@
 // `sweep --resume` runs only the units the journal lacks; the journal is removed once the results are written.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { isObject } from '../../protocol/guards';
 import { JOURNAL_KIND, SHARD_VERSION, isUnitResult, type JournalHeader, type SweepHeader, type UnitResult } from '../../protocol/shard';
 import { sweepHeaderProblem, unitProblem } from './unitsCheck';
 import { writeFileAtomic } from '../util/atomic';
 import { parseJsonText } from '../util/jsonText';
-import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
+import { inflateBounded, READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
 import { userMessage } from '../onnx/runtimeMessage';
 import { unitKey } from './units';
 
@@ -61,7 +62,7 @@ export function readJournal(file: string): Journal | null {
   const seen = new Set<string>();
   const units: UnitResult[] = [];
   complete.slice(1).forEach((line, i) => {
-    const u = (parse(line, i + 2) as { unit?: unknown } | null)?.unit;
+    const u = unitOfLine(parse(line, i + 2), `${name} line ${i + 2}`);
     const bad = unitProblem(u, header);
     if (bad !== null || !isUnitResult(u)) throw new JournalError(`${name} line ${i + 2}: not a work unit of this plan (the unit ${safeName(bad ?? 'is malformed', 200)})`, 'the journal is damaged: delete it and run the sweep again');
     if (seen.has(unitKey(u))) return;
@@ -69,6 +70,26 @@ export function readJournal(file: string): Journal | null {
     units.push(u);
   });
   return { header, units };
+}
+
+/**
+ * A unit's journal line: its JSON deflated and in base64, with the JSON's length (issue 24: the journal was 5.4× the
+ * size of the results; per-draw series of every control set compress about twofold, and the numbers stay exact).
+ */
+export function journalLine(unit: UnitResult): string {
+  const json = Buffer.from(JSON.stringify(unit), 'utf8');
+  return JSON.stringify({ z: zlib.deflateRawSync(json).toString('base64'), n: json.byteLength });
+}
+
+/** The unit a journal line holds: `{ z, n }` (this build), or `{ unit }` (plain JSON); inflated to exactly n bytes. */
+function unitOfLine(line: unknown, where: string): unknown {
+  if (!isObject(line)) return undefined;
+  if (!('z' in line)) return line.unit;
+  if (typeof line.z !== 'string' || !Number.isSafeInteger(line.n)) return undefined;
+  const inflated = inflateBounded(Buffer.from(line.z, 'base64'), line.n as number, READ_LIMITS.results);
+  if (!inflated.ok) throw new JournalError(`${where}: the unit ${inflated.problem}`, 'the journal is damaged: delete it and run the sweep again');
+  const parsed = parseJsonText(Buffer.from(inflated.bytes).toString('utf8'));
+  return parsed.ok ? parsed.value : undefined;
 }
 
 /** Appends finished units to a journal, each flushed before `append` returns. */
@@ -91,7 +112,7 @@ export class JournalWriter {
 
   append(unit: UnitResult): void {
     if (this.fd === null) throw new JournalError('the journal is closed');
-    fs.writeSync(this.fd, JSON.stringify({ unit }) + '\n');
+    fs.writeSync(this.fd, journalLine(unit) + '\n');
     fs.fsyncSync(this.fd);
   }
 
