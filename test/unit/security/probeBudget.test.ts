@@ -6,7 +6,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadModel, saveModel } from '../../../src/engine/onnx';
+import { loadModel, ModelError, saveModel } from '../../../src/engine/onnx';
+import { listTensors } from '../../../src/cli/inspect';
 import type { ModelProto, NodeProto } from '../../../src/engine/onnx/proto';
 import { makeValueInfo } from '../../../src/engine/onnx/rewrite';
 import { makeTensor } from '../../../src/engine/onnx/tensor';
@@ -76,5 +77,13 @@ describe('security: probes have a time and a memory budget (issue 24, item 6)', 
     await assert.rejects(probe(path.join(dir, 'big.onnx'), { x: [1] }), (e: unknown) => e instanceof WorkerRunError && e.code === 'over-budget' && /used more than 300 MiB of memory/.test(e.message));
     const shapes = await probe(path.join(dir, 'mlp.onnx'), { x: [2, 8] });
     assert.deepEqual(shapes.get('logits')?.dims, [2, 4]);
+  });
+
+  it('the CLI (check, inspect --tensors) probes in the same budgeted worker: stopped with a reason, the command ends', async () => {
+    const budget = { seconds: 4, baseBytes: 300 * 2 ** 20, perModelByte: 4 };
+    await assert.rejects(listTensors(path.join(dir, 'loop.onnx'), budget), (e: unknown) => e instanceof ModelError && /loop\.onnx: the shape probe took longer than 4 s and was stopped/.test(e.message));
+    await assert.rejects(listTensors(path.join(dir, 'big.onnx'), budget), (e: unknown) => e instanceof ModelError && /the shape probe used more than 300 MiB of memory/.test(e.message));
+    const rows = await listTensors(path.join(dir, 'mlp.onnx'), budget);
+    assert.deepEqual(rows.find((r) => r.name === 'logits')?.shape.slice(1), [4]);
   });
 });
