@@ -13,6 +13,7 @@
 // t_ent, t_surv and the Watanabe temperature across all panels. A version-1 document (no null) is drawn as it was
 // judged then (ρ·E_T(0), one-sided collateral), with a "no null" note.
 import type { Data, Layout, Shape } from 'plotly.js-dist';
+import { escapeHtml } from '../protocol/escape';
 import type { Estimate, LevelResult, Verdict } from '../protocol/results';
 import type { ChartDoc, ChartXAxis } from '../protocol/webview';
 import {
@@ -187,7 +188,7 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
       y: failed.map(() => 0),
       yaxis: 'y2',
       marker: { symbol: 'x', size: 10, color: theme.collateral },
-      hovertext: failed.map((l) => `${symbol} = ${formatLevel(l.level)}: ${l.error}`),
+      hovertext: failed.map((l) => `${symbol} = ${formatLevel(l.level)}: ${escapeHtml(l.error ?? '')}`),
       hoverinfo: 'text',
     });
   }
@@ -640,6 +641,5 @@ export function levelSymbol(dial: ChartDoc['dial']): string {
 }
 
 /** Plotly renders a small HTML subset in titles; user text must not be read as markup. */
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** Plotly's text is HTML-like (it renders `<a href>`): the one HTML escaper (src/protocol/escape.ts). */
+export { escapeHtml };

@@ -1,8 +1,10 @@
 // A self-contained HTML page with the entanglement chart: Plotly inlined, the figures as JSON, no external
 // request, so it opens from disk offline. Pure string building: the caller supplies Plotly's source text.
+import { createHash } from 'node:crypto';
+import { escapeHtml } from '../protocol/escape';
 import type { ResultsDocument } from '../protocol/results';
 import { chartDocOf } from '../protocol/webview';
-import { buildFigure, type ChartXAxis, escapeHtml, type Figure, levelSymbol } from './figure';
+import { buildFigure, type ChartXAxis, type Figure, levelSymbol } from './figure';
 import { calibrationText, formatNumber, inconclusiveText, isVersion1, levelCells, levelTableHeader, unconverged, verdictExtras } from './format';
 import { buildSamplerDashboard, hasSamplerDashboard } from './samplerDashboard';
 import { darkTheme, lightTheme } from './theme';
@@ -26,10 +28,32 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
     : null;
   const name = escapeHtml(doc.hypothesis.resolved.circuit.name);
   const initialAxis = options.xAxis ?? 'temperature';
+  const plotly = scriptSafe(options.plotlySource);
+  const main = `
+(function () {
+  var figures = ${scriptSafe(JSON.stringify(figures))};
+  var select = document.getElementById('axis');
+  var dark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+  select.value = ${scriptSafe(JSON.stringify(initialAxis))};
+  var dashboard = ${scriptSafe(JSON.stringify(dashboard))};
+  function draw() {
+    var theme = dark && dark.matches ? 'dark' : 'light';
+    var f = figures[theme + '/' + select.value];
+    Plotly.react('chart', f.data, f.layout, { displaylogo: false, responsive: true });
+    if (dashboard) Plotly.react('sampler', dashboard[theme].data, dashboard[theme].layout, { displaylogo: false, responsive: true });
+  }
+  select.addEventListener('change', draw);
+  if (dark && dark.addEventListener) dark.addEventListener('change', draw);
+  draw();
+})();
+`;
+  // Every value from the results file below goes through escapeHtml; the policy is the second wall: only the two
+  // scripts written here run (by their hashes), nothing loads from anywhere, no form posts, no base URL changes.
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(chartPagePolicy([plotly, main]))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${name}: circuit thermometer</title>
 <style>
@@ -55,26 +79,9 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
 ${verdictNotes(doc)}
 ${levelTable(doc)}
 ${dashboard ? '<div id="sampler" data-testid="sampler-dashboard" style="width: 100%; height: 110vh; min-height: 760px; margin-top: 16px"></div>' : ''}
-<p class="facts">Hypothesis ${escapeHtml(doc.hypothesis.file)} · model ${escapeHtml(doc.model.path)} (sha256 ${doc.model.sha256.slice(0, 12)}…) · seed ${doc.seed} · ${escapeHtml(doc.engine.name)} ${escapeHtml(doc.engine.version)} · ${escapeHtml(doc.createdAt)}</p>
-<script>${scriptSafe(options.plotlySource)}</script>
-<script>
-(function () {
-  var figures = ${scriptSafe(JSON.stringify(figures))};
-  var select = document.getElementById('axis');
-  var dark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
-  select.value = ${JSON.stringify(initialAxis)};
-  var dashboard = ${scriptSafe(JSON.stringify(dashboard))};
-  function draw() {
-    var theme = dark && dark.matches ? 'dark' : 'light';
-    var f = figures[theme + '/' + select.value];
-    Plotly.react('chart', f.data, f.layout, { displaylogo: false, responsive: true });
-    if (dashboard) Plotly.react('sampler', dashboard[theme].data, dashboard[theme].layout, { displaylogo: false, responsive: true });
-  }
-  select.addEventListener('change', draw);
-  if (dark && dark.addEventListener) dark.addEventListener('change', draw);
-  draw();
-})();
-</script>
+<p class="facts">Hypothesis ${escapeHtml(doc.hypothesis.file)} · model ${escapeHtml(doc.model.path)} (sha256 ${escapeHtml(String(doc.model.sha256).slice(0, 12))}…) · seed ${escapeHtml(String(doc.seed))} · ${escapeHtml(doc.engine.name)} ${escapeHtml(doc.engine.version)} · ${escapeHtml(doc.createdAt)}</p>
+<script>${plotly}</script>
+<script>${main}</script>
 </body>
 </html>
 `;
@@ -83,10 +90,10 @@ ${dashboard ? '<div id="sampler" data-testid="sampler-dashboard" style="width: 1
 function verdictFacts(doc: ResultsDocument): string {
   const v = doc.verdict;
   const parts = [`<b>${escapeHtml(v.summary)}</b>`, ...verdictExtras(v).map(escapeHtml)];
-  if (doc.dial === 'sgld') parts.push(`Watanabe temperature log n = ${formatNumber(doc.watanabeTemperature)}`);
+  if (doc.dial === 'sgld') parts.push(escapeHtml(`Watanabe temperature log n = ${formatNumber(doc.watanabeTemperature)}`));
   const b = v.baselineExcess;
-  if (b) parts.push(`X_T(0) = ${formatNumber(b.mean)} (bound ${formatNumber(b.bound)}: ${b.specific ? 'specific' : 'not specific'} at the trained network)`);
-  if (doc.controls && doc.controls.count > 0) parts.push(`${doc.controls.count} matched random sets (${doc.controls.match}-matched)`);
+  if (b) parts.push(escapeHtml(`X_T(0) = ${formatNumber(b.mean)} (bound ${formatNumber(b.bound)}: ${b.specific ? 'specific' : 'not specific'} at the trained network)`));
+  if (doc.controls && doc.controls.count > 0) parts.push(escapeHtml(`${doc.controls.count} matched random sets (${doc.controls.match}-matched)`));
   return parts.join(' · ');
 }
 
@@ -112,6 +119,20 @@ function levelTable(doc: ResultsDocument): string {
     return `<tr${attrs}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
   return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** The page's Content-Security-Policy: the given inline scripts by their SHA-256, inline styles, data: images. */
+export function chartPagePolicy(scripts: readonly string[]): string {
+  const hashes = scripts.map((s) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`);
+  return [
+    "default-src 'none'",
+    `script-src ${hashes.join(' ')}`,
+    "style-src 'unsafe-inline'",
+    'img-src data: blob:',
+    'font-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
 }
 
 /** Text inside a <script> element must not close it early (nor contain the two JS-invalid line separators). */

@@ -1,4 +1,5 @@
 // `check HYPOTHESIS [--json]`: every diagnostic as `path:line:col: severity: message [code]`.
+import { WorkerCheckCache } from '../worker/probeCache';
 import * as nodePath from 'node:path';
 import { checkHypothesisText, formatDiagnostic, readHypothesisFile } from '../hypothesis';
 import { Command, EXIT } from './command';
@@ -19,7 +20,14 @@ export const checkCommand: Command = {
     const file = nodePath.resolve(io.cwd, args.positionals[0]);
     const text = readHypothesisFile(file);
     const workspace = typeof args.flags.workspace === 'string' ? nodePath.resolve(io.cwd, args.flags.workspace) : undefined;
-    const result = await checkHypothesisText(text, file, workspace ? { workspaceRoot: workspace } : {});
+    // The probe runs in a budgeted worker (issue 24: a model that loops forever made `check` run forever).
+    const cache = new WorkerCheckCache();
+    let result: Awaited<ReturnType<typeof checkHypothesisText>>;
+    try {
+      result = await checkHypothesisText(text, file, { ...(workspace ? { workspaceRoot: workspace } : {}), cache });
+    } finally {
+      await cache.dispose();
+    }
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
     if (args.flags.json) {

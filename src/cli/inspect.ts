@@ -3,8 +3,10 @@
 import { safeName } from '../engine/util/readGate';
 import * as nodePath from 'node:path';
 import { analyzeGradientSupport, MissingGradient } from '../engine/autodiff';
-import { FOLDED_NAMES_HINT, loadModel, ModelSummary, summarizeModel } from '../engine/onnx';
-import { placeholderFeeds, probeShapes, PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
+import { FOLDED_NAMES_HINT, loadModel, ModelError, ModelSummary, type ProbedTensor, summarizeModel } from '../engine/onnx';
+import { placeholderFeeds, PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
+import { WorkerRunError } from '../worker/errors';
+import { type ProbeBudget, ProbeWorker } from '../worker/probeWorker';
 import { CliIO, Command, EXIT } from './command';
 import { displayPath, table } from './format';
 
@@ -25,9 +27,21 @@ export interface InspectReport extends ModelSummary {
 export interface TensorRow { name: string; op: string; dtype: string; shape: number[] }
 
 /** Every node output with its op, dtype and dims from one run on zero inputs (symbolic dims = PROBE_SYMBOLIC_SIZE). */
-export async function listTensors(file: string): Promise<TensorRow[]> {
-  const model = loadModel(file).proto;
-  const shapes = await probeShapes(model, placeholderFeeds(model));
+export async function listTensors(file: string, budget?: ProbeBudget): Promise<TensorRow[]> {
+  const loaded = loadModel(file);
+  const model = loaded.proto;
+  const feedDims = Object.fromEntries(Object.entries(placeholderFeeds(model)).map(([name, t]) => [name, [...t.dims]]));
+  // In a budgeted worker: a model that loops or allocates without end is stopped, and the command ends (issue 24).
+  const worker = new ProbeWorker(undefined, budget);
+  let shapes: Map<string, ProbedTensor>;
+  try {
+    shapes = await worker.probe(file, loaded.sha256, feedDims);
+  } catch (e) {
+    if (e instanceof WorkerRunError) throw new ModelError('onnx/probe-failed', `${file}: ${e.message}`, e.hint);
+    throw e;
+  } finally {
+    await worker.dispose();
+  }
   return model.graph.node.flatMap((n) => n.output.filter((o) => o !== '').map((name) => {
     const t = shapes.get(name);
     return { name, op: n.opType, dtype: t?.dtype ?? 'undefined', shape: t?.dims ?? [] };

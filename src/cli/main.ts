@@ -1,5 +1,6 @@
 // CLI entry: `circuit-thermometer <command> [args]`. Commands live in commands.ts; every failure is one
 // line on stderr (a stack trace only with CIRCUIT_THERMOMETER_DEBUG=1).
+import { escapeTerminalLines } from '../protocol/escape';
 import { ReadGateError } from '../engine/util/readGate';
 import { userMessage } from '../engine/onnx/runtimeMessage';
 import { DataError } from '../engine/data';
@@ -50,8 +51,10 @@ function guardPipes(): void {
 }
 
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never throws. */
-export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
-  if (io === processIO) guardPipes();
+export async function main(argv: readonly string[], given: CliIO = processIO): Promise<number> {
+  if (given === processIO) guardPipes();
+  // The one terminal sink: no control character from any file reaches the terminal raw (issue 24).
+  const io: CliIO = { out: (t) => given.out(escapeTerminalLines(t)), err: (t) => given.err(escapeTerminalLines(t)), cwd: given.cwd };
   try {
     const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

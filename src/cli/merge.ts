@@ -2,7 +2,8 @@
 // back together into the results a one-process run writes, judged over the whole grid, written atomically. A shard
 // from another plan or engine, a duplicate or a missing shard is named and nothing is written.
 import { parseJsonText } from '../engine/util/jsonText';
-import { READ_LIMITS, readFileGated, ReadGateError } from '../engine/util/readGate';
+import { type NamedPath, outputClash } from '../engine/util/outputs';
+import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../engine/util/readGate';
 import { userMessage } from '../engine/onnx/runtimeMessage';
 import * as path from 'node:path';
 import { mergeShardDocuments, MergeError, type NamedShard } from '../engine/sweep/merge';
@@ -32,9 +33,10 @@ export const mergeCommand: Command = {
     }
     const out = path.resolve(io.cwd, outFlag);
     const shards: NamedShard[] = [];
+    const inputs: NamedPath[] = [];
     for (const arg of args.positionals) {
       const file = path.resolve(io.cwd, arg);
-      const name = displayPath(file, io.cwd);
+      const name = safeName(displayPath(file, io.cwd));
       let text: string;
       try {
         text = readFileGated(file, READ_LIMITS.results, 'shard document').toString('utf8');
@@ -53,6 +55,18 @@ export const mergeCommand: Command = {
         return EXIT.usage;
       }
       shards.push({ name, document });
+      inputs.push({ path: file, what: `the shard ${name}` });
+    }
+    // The results must not overwrite a shard, nor the hypothesis or model the shards name (issue 24).
+    for (const sh of shards) {
+      const d = (sh.document as { header?: { document?: { hypothesis?: { file?: unknown }; model?: { path?: unknown } } } }).header?.document;
+      if (typeof d?.hypothesis?.file === 'string') inputs.push({ path: d.hypothesis.file, what: 'the hypothesis file the shards were run from' });
+      if (typeof d?.model?.path === 'string') inputs.push({ path: d.model.path, what: 'the model the shards were run on' });
+    }
+    const clash = outputClash([{ path: out, what: 'the results file (--out)' }], inputs);
+    if (clash !== null) {
+      io.err(`circuit-thermometer: ${clash}`);
+      return EXIT.usage;
     }
     try {
       checkResultsWritable(out);

@@ -5,7 +5,10 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { readArrayInfo } from '../engine/data';
-import { GraphIndex, loadModel, placeholderFeeds, probeShapes, summarizeModel } from '../engine/onnx';
+import { GraphIndex, loadModel, placeholderFeeds, type ProbedTensor, summarizeModel } from '../engine/onnx';
+import { writeFileAtomic } from '../engine/util/atomic';
+import { outputClash } from '../engine/util/outputs';
+import { ProbeWorker } from '../worker/probeWorker';
 import { chooseDataFiles, rankFiles } from '../hypothesis/dataFiles';
 import { scaffoldHypothesis, type ScaffoldTensor } from '../hypothesis/scaffold';
 import { Command, EXIT } from './command';
@@ -51,14 +54,25 @@ export const newCommand: Command = {
       io.err(`circuit-thermometer: ${displayPath(target, io.cwd)} exists; pass --force to overwrite it, or --out FILE`);
       return EXIT.usage;
     }
+    // The new file must not be the model it describes (issue 24: outputs never overwrite inputs).
+    const clash = outputClash([{ path: target, what: 'the new hypothesis file' }], [{ path: model, what: 'the model' }]);
+    if (clash !== null) {
+      io.err(`circuit-thermometer: ${clash}`);
+      return EXIT.usage;
+    }
     const loaded = loadModel(model);
     const index = GraphIndex.of(loaded.proto);
     const summary = summarizeModel(loaded);
-    let measured: Awaited<ReturnType<typeof probeShapes>> | undefined;
+    let measured: Map<string, ProbedTensor> | undefined;
+    // In a budgeted worker, as `check` and `inspect --tensors` do: a model that never finishes cannot hang the command.
+    const worker = new ProbeWorker(undefined);
     try {
-      measured = await probeShapes(loaded.proto, placeholderFeeds(loaded.proto));
+      const feedDims = Object.fromEntries(Object.entries(placeholderFeeds(loaded.proto)).map(([name, t]) => [name, [...t.dims]]));
+      measured = await worker.probe(model, loaded.sha256, feedDims);
     } catch (e) {
       io.err(`warning: the model could not be run on zero inputs (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); shapes are the declared ones`);
+    } finally {
+      await worker.dispose();
     }
     const batchIsSymbolic = summary.inputs.some((i) => typeof i.shape?.[0] !== 'number');
     const tensorOf = (tensor: string): ScaffoldTensor => {
@@ -94,7 +108,7 @@ export const newCommand: Command = {
       data: chooseDataFiles({ inputs, classes }, candidates),
     }, typeof args.flags.name === 'string' ? args.flags.name : undefined);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(target, text);
+    writeFileAtomic(target, text);
     io.err(`wrote ${displayPath(target, io.cwd)}; pick the circuit's units, then: circuit-thermometer check ${displayPath(target, io.cwd)}`);
     return EXIT.ok;
   },

@@ -27,6 +27,9 @@ export const slurmCommand: Command = {
     if (shards === undefined) throw new UsageError('slurm needs --shards N (a whole number ≥ 1)');
     if (typeof args.flags.results !== 'string') throw new UsageError('slurm needs --results FILE (where the merge job writes the results)');
     const cpus = wholeNumberFlag(args, 'cpus-per-task', 1) ?? 1;
+    // --cli is a command line the user writes (not quoted here): one line, or it would end the job script early.
+    // eslint-disable-next-line no-control-regex
+    if (typeof args.flags.cli === 'string' && /[\x00-\x1f\x7f]/.test(args.flags.cli)) throw new UsageError('--cli must be one line of shell (it has a control character)');
     io.out(slurmScript({
       hypothesis: path.resolve(io.cwd, args.positionals[0]!),
       results: path.resolve(io.cwd, args.flags.results),
@@ -60,7 +63,7 @@ export function slurmScript(o: SlurmScriptOptions): string {
   // The job scripts are quoted here-documents: $SLURM_ARRAY_TASK_ID expands on the node, in the task's environment.
   return [
     '#!/usr/bin/env bash',
-    `# Circuit Thermometer: ${path.basename(o.hypothesis)} as a Slurm job array of ${o.shards} shard${o.shards === 1 ? '' : 's'} and a merge job.`,
+    `# Circuit Thermometer: ${commentSafe(path.basename(o.hypothesis))} as a Slurm job array of ${o.shards} shard${o.shards === 1 ? '' : 's'} and a merge job.`,
     '# Written by `circuit-thermometer slurm`. Run it with bash; its arguments go to the merge job\'s sbatch (--wait blocks).',
     'set -euo pipefail',
     `dir=${shellQuote(dir)}`,
@@ -84,9 +87,23 @@ export function slurmScript(o: SlurmScriptOptions): string {
   ].join('\n');
 }
 
-/** `'…'` with single quotes escaped: safe for any path. Plain words stay bare. */
+/**
+ * A word bash reads back as exactly `s`, on one line: plain words stay bare, others go in `'…'` (single quotes
+ * escaped), and a word with a control character in bash's `$'…'` with every such character as `\xHH`, so no newline
+ * can end a comment or a here-document of the script early.
+ */
 export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  // eslint-disable-next-line no-control-regex
+  if (!/[\x00-\x1f\x7f]/.test(s)) return `'${s.replace(/'/g, `'\\''`)}'`;
+  // eslint-disable-next-line no-control-regex
+  return `$'${s.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
+}
+
+/** A file name for a comment line: control characters shown as `?` (the comment ends at a newline). */
+function commentSafe(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, '?');
 }
 
 /** The bundled CLI a node runs: dist/cli.js (this file is bundled into it; from source, the repo's build). */

@@ -154,6 +154,8 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
       killSignal: kill.signal,
       onWarning: warn,
       resume: options.resume === true,
+      // The page is checked with the results before the work: a missing folder or a clash is said at once.
+      ...(html ? { alsoWrites: [{ path: html, what: 'the chart page (--html)' }] } : {}),
       onLog: (line: string, source: string) => {
         if (source === 'warn') warn(line);
         else if (source === 'info' && (tty || options.progress)) display.message(line);
@@ -170,7 +172,17 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
     const done = await runSweepParallel({ source: { kind: 'file', path: hypothesisPath }, out }, callbacks, parallel);
     display.clear();
     const doc = done.document;
-    if (html) writeFileAtomic(html, chartPageHtml(doc, { plotlySource: readPlotlySource() }));
+    // Written after the verdict is printed: a disk that fills in between costs the page, never the table.
+    const writePage = (): boolean => {
+      if (!html) return true;
+      try {
+        writeFileAtomic(html, chartPageHtml(doc, { plotlySource: readPlotlySource() }));
+        return true;
+      } catch (e) {
+        io.err(`circuit-thermometer: cannot write the chart page to ${displayPath(html, io.cwd)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (the results are written: ${displayPath(done.resultsPath, io.cwd)})`);
+        return false;
+      }
+    };
     if (options.json) {
       io.out(JSON.stringify(doc, null, 2));
       // The table states these; with --json only stderr can.
@@ -178,11 +190,12 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
       if (warning) io.err(`warning: ${warning}`);
       const inconclusive = inconclusiveText(doc.verdict, levelSymbol(doc.dial));
       if (inconclusive) io.err(`warning: ${inconclusive}`);
-    } else {
-      io.out(formatVerdictTable(doc));
-      io.out(`results: ${displayPath(done.resultsPath, io.cwd)}`);
-      if (html) io.out(`chart:   ${displayPath(html, io.cwd)}`);
+      return writePage() ? SWEEP_EXIT.done : SWEEP_EXIT.runFailed;
     }
+    io.out(formatVerdictTable(doc));
+    io.out(`results: ${displayPath(done.resultsPath, io.cwd)}`);
+    if (!writePage()) return SWEEP_EXIT.runFailed;
+    if (html) io.out(`chart:   ${displayPath(html, io.cwd)}`);
     return SWEEP_EXIT.done;
   } catch (e) {
     display.clear();

@@ -42,7 +42,7 @@ export class TensorCompletion implements vscode.CompletionItemProvider {
       item.insertText = ctx.kind === 'input' && !ctx.quote ? `${text}: ` : text;
       if (d) {
         item.detail = tensorDetail(d);
-        item.documentation = new vscode.MarkdownString(tensorMarkdown(d));
+        item.documentation = modelTextMarkdown(tensorMarkdown(d));
       }
       // Float activations first (what circuits are made of), in graph order; then parameters, index tensors, inputs.
       item.sortText = `${tensorRank(d)}${String(i).padStart(6, '0')}`;
@@ -67,7 +67,7 @@ export class TensorHover implements vscode.HoverProvider {
     if (!model) return undefined;
     const d = describeTensor(model.facts, model.shapes, token);
     if (!d) return undefined;
-    return new vscode.Hover(new vscode.MarkdownString(tensorMarkdown(d)), range);
+    return new vscode.Hover(modelTextMarkdown(tensorMarkdown(d)), range);
   }
 }
 
@@ -214,4 +214,12 @@ export class HypothesisLenses implements vscode.CodeLensProvider {
     lenses.push(new vscode.CodeLens(top, { title: '$(beaker) Check gradients', command: 'circuitThermometer.checkGradients', arguments: [uri] }));
     return lenses;
   }
+}
+
+/** Markdown that carries names from a model: no HTML, no command links, no theme icons (`$(…)` in a name is text). */
+function modelTextMarkdown(md: string): vscode.MarkdownString {
+  const m = new vscode.MarkdownString(md, false);
+  m.supportHtml = false;
+  m.isTrusted = false;
+  return m;
 }

@@ -1,4 +1,5 @@
 // The "Inspect ONNX Model" page: the model summary and its gradient support as Markdown (shown in the preview).
+import { escapeMarkdown, markdownCode } from '../protocol/escape';
 import type { ModelSummary } from '../engine/onnx';
 
 export interface GradientFacts {
@@ -11,8 +12,10 @@ export interface GradientFacts {
 const MAX_PARAMETERS = 60;
 
 export function modelMarkdown(s: ModelSummary, gradients: GradientFacts | { error: string }, displayPath: string): string {
-  const esc = (x: string) => x.replace(/([\\`*_{}[\]<>|])/g, '\\$1');
-  const code = (x: string) => `\`${x.replace(/`/g, "'")}\``;
+  // Names, producers and reasons come from the model; the page is rendered with HTML enabled, so nothing of theirs
+  // may be markup (issue 24: a `|` in a parameter name opened a table cell holding a live command link).
+  const esc = escapeMarkdown;
+  const code = (x: string) => markdownCode(x, { table: true });
   const shape = (d: (number | string | null)[] | null) => (d === null ? 'unknown' : code(`[${d.map((x) => (x === null ? '?' : String(x))).join(', ')}]`));
   const out: string[] = [];
   out.push(`# ${esc(displayPath.split(/[\\/]/).pop() ?? displayPath)}`, '');
@@ -26,9 +29,9 @@ export function modelMarkdown(s: ModelSummary, gradients: GradientFacts | { erro
   out.push(`| weights | ${s.parameters.count.toLocaleString('en-US')} in ${weightTensors} tensors |`, '');
 
   out.push('## Inputs', '', '| name | dtype | shape |', '|---|---|---|');
-  for (const i of s.inputs) out.push(`| ${code(i.name)} | ${i.dtype} | ${shape(i.shape)} |`);
+  for (const i of s.inputs) out.push(`| ${code(i.name)} | ${esc(i.dtype)} | ${shape(i.shape)} |`);
   out.push('', '## Outputs', '', '| name | dtype | shape |', '|---|---|---|');
-  for (const o of s.outputs) out.push(`| ${code(o.name)} | ${o.dtype} | ${shape(o.shape)} |`);
+  for (const o of s.outputs) out.push(`| ${code(o.name)} | ${esc(o.dtype)} | ${shape(o.shape)} |`);
 
   out.push('', '## Gradient support', '');
   if ('error' in gradients) {
@@ -45,7 +48,7 @@ export function modelMarkdown(s: ModelSummary, gradients: GradientFacts | { erro
   for (const [op, n] of Object.entries(s.ops)) out.push(`| ${code(op)} | ${n} |`);
 
   out.push('', '## Parameters', '', '| name | dtype | shape | size |', '|---|---|---|---|');
-  for (const p of s.parameters.tensors.slice(0, MAX_PARAMETERS)) out.push(`| ${code(p.name)} | ${p.dtype} | ${shape(p.shape)} | ${p.size.toLocaleString('en-US')}${p.source === 'constant' ? ' (Constant)' : ''}${p.role === 'statistic' ? ' (running statistic)' : ''} |`);
+  for (const p of s.parameters.tensors.slice(0, MAX_PARAMETERS)) out.push(`| ${code(p.name)} | ${esc(p.dtype)} | ${shape(p.shape)} | ${p.size.toLocaleString('en-US')}${p.source === 'constant' ? ' (Constant)' : ''}${p.role === 'statistic' ? ' (running statistic)' : ''} |`);
   if (s.parameters.tensors.length > MAX_PARAMETERS) out.push('', `… and ${s.parameters.tensors.length - MAX_PARAMETERS} more.`);
   out.push('');
   return out.join('\n');

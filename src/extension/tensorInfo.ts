@@ -1,5 +1,6 @@
 // What the editor says about a tensor of the model: where it comes from (op, node), its shape and dtype.
 // Shapes come from the check's probe run when there was one, else from the graph's declared types.
+import { escapeMarkdown, markdownCode } from '../protocol/escape';
 import type { ProbedTensor } from '../engine/onnx';
 import type { ModelFacts } from '../hypothesis';
 // The module itself, not the package index: the index loads the checker and the engine, which activation must not.
@@ -50,8 +51,10 @@ export function tensorDetail(d: TensorDescription): string {
 
 /** Markdown for a hover: name, role, op and node, shape and dtype, consumers. */
 export function tensorMarkdown(d: TensorDescription): string {
-  const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
-  const lines = [`**${code(d.name)}** — ${d.role}`, ''];
+  // Every name comes from the model: code spans that nothing in a name can close (issue 24: a blank line in a node
+  // name ended the span and an image after it loaded from the network on hover).
+  const code = (s: string) => markdownCode(s);
+  const lines = [`**${code(d.name)}** — ${escapeMarkdown(d.role)}`, ''];
   if (d.op) lines.push(`- op: ${code(d.op)} (node ${code(d.node ?? '?')})`);
   lines.push(`- shape: ${d.shape ? code(`[${d.shape.join(', ')}]`) : 'unknown'}${d.shapeSource === 'measured' ? ` (measured by one run${d.shape?.[0] === 'batch' ? '; batch: the number of examples' : ''})` : d.shapeSource === 'declared' ? ' (declared in the model)' : ''}`);
   lines.push(`- dtype: ${code(d.dtype)}`);

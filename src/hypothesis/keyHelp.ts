@@ -34,7 +34,7 @@ export function specAt(path: KeyPath, root: Spec = HYPOTHESIS_SPEC): SpecFound |
   for (const step of path) {
     const next: Spec | undefined = typeof step === 'number' ? itemsOf(spec) : (() => {
       const o = objectOf(spec);
-      return o ? o.properties[step] ?? o.additional : undefined;
+      return o ? (Object.hasOwn(o.properties, step) ? o.properties[step] : undefined) ?? o.additional : undefined;
     })();
     if (!next) return undefined;
     spec = next;

@@ -4,7 +4,7 @@
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node as YamlNode, parseDocument, Scalar } from 'yaml';
 import { findBracketProblem } from './brackets';
 import { Diagnostic, Range, rangeOf } from './diagnostics';
-import { MAX_NESTING, nestingProblem, parseJsonText } from '../engine/util/jsonText';
+import { blockNestingProblem, MAX_NESTING, nestingProblem, parseJsonText } from '../engine/util/jsonText';
 
 export type ScalarValue = string | number | boolean | null;
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'block' | 'absent';
@@ -83,9 +83,17 @@ export function parseText(text: string, file: string, format: SourceFormat = for
     diagnostics.push({ file, range, severity: 'error', code: 'hyp/syntax', message, ...(hint ? { hint } : {}) });
 
   // Before the YAML parser sees it: a few thousand nested brackets exhaust its memory (a crash, not an error).
+  // The line counter is filled by the YAML parser, which has not run yet: the problem's line comes from the text.
+  const deepAt = (p: { line: number; col: number }) => rangeOf(p.line - 1, p.col - 1, p.line - 1, p.col);
   const deep = nestingProblem(text, MAX_NESTING, format === 'yaml');
   if (deep) {
-    error(span(deep.offset, deep.offset + 1), `the document nests brackets more than ${MAX_NESTING} levels deep`, 'a hypothesis file is a few levels deep; look for unbalanced [ or {');
+    error(deepAt(deep), `the document nests brackets more than ${MAX_NESTING} levels deep`, 'a hypothesis file is a few levels deep; look for unbalanced [ or {');
+    return result;
+  }
+  // Indentation nests too: a staircase of a thousand keys overflows the YAML parser's stack.
+  const deepBlock = format === 'yaml' ? blockNestingProblem(text, MAX_NESTING) : null;
+  if (deepBlock) {
+    error(deepAt(deepBlock), `the document nests more than ${MAX_NESTING} levels deep by indentation`, 'a hypothesis file is a few levels deep; look for a run of ever deeper indented lines or of `- - -`');
     return result;
   }
   const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, uniqueKeys: false, prettyErrors: false, strict: true });

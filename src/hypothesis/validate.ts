@@ -2,7 +2,7 @@
 // missing keys; fills defaults. Returns plain values; a value with an error comes back undefined, and
 // maps and lists keep their valid parts (so later checks still see them; lists keep indices).
 import { Diagnostic, DiagnosticCode, Fix, Range, Severity } from './diagnostics';
-import { MapNode, PNode, scalarText, ScalarNode } from './parse';
+import { PNode, scalarText, ScalarNode } from './parse';
 import { ArraySpec, defaultsOf, EnumSpec, NumberSpec, ObjectSpec, OneOfSpec, Spec, StringSpec } from './schema';
 import { didYouMean } from './suggest';
 
@@ -134,17 +134,22 @@ export class SpecValidator {
     const out: Record<string, unknown> = {};
     // Required keys an unknown key is a misspelling of: its did-you-mean says it, at the key, once.
     const misspelt = new Set<string>();
+    // Built once per mapping: each unknown key is then checked in constant time (a file of 10,000 unknown keys
+    // took 9 s when every one rebuilt it).
+    const present = new Set(node.entries.map((e) => e.key));
+    const free = Object.keys(spec.properties).filter((k) => !present.has(k));
     for (const entry of node.entries) {
-      const sub = spec.properties[entry.key] ?? spec.additional;
+      // Own properties only: `__proto__`, `constructor` or `toString` must not find Object.prototype's.
+      const sub = (Object.hasOwn(spec.properties, entry.key) ? spec.properties[entry.key] : undefined) ?? spec.additional;
       if (!sub) {
-        const guess = this.unknownKey(node, spec, entry.key, entry.keyRange, entry.keyStyle, path);
+        const guess = this.unknownKey(spec, present, free, entry.key, entry.keyRange, entry.keyStyle, path);
         if (guess) misspelt.add(guess);
         continue;
       }
       const v = this.value(entry.value, sub, [...path, entry.key]);
-      if (v !== undefined) out[entry.key] = v;
+      // defineProperty: a `__proto__` key of a free-form mapping is data, never the result's prototype.
+      if (v !== undefined) Object.defineProperty(out, entry.key, { value: v, enumerable: true, writable: true, configurable: true });
     }
-    const present = new Set(node.entries.map((e) => e.key));
     for (const key of spec.required ?? []) {
       if (present.has(key) || misspelt.has(key)) continue;
       this.out.error('hyp/missing-key', headRange(node), `${path.length ? `${pathLabel(path)} needs` : 'the hypothesis needs'} '${key}'`,
@@ -169,9 +174,7 @@ export class SpecValidator {
   }
 
   /** Reports an unknown key; returns the key it is likely a misspelling of. */
-  private unknownKey(node: MapNode, spec: ObjectSpec, key: string, range: Range, style: ScalarNode['style'], path: PathStep[]): string | undefined {
-    const present = new Set(node.entries.map((e) => e.key));
-    const free = Object.keys(spec.properties).filter((k) => !present.has(k));
+  private unknownKey(spec: ObjectSpec, present: ReadonlySet<string>, free: readonly string[], key: string, range: Range, style: ScalarNode['style'], path: PathStep[]): string | undefined {
     const guess = didYouMean(key, free) ?? didYouMean(key, Object.keys(spec.properties));
     const where = path.length ? `in ${pathLabel(path)}` : 'at the top level';
     const known = Object.keys(spec.properties).filter((k) => k !== '$schema');

@@ -61,6 +61,17 @@ export interface SweepHeader {
   setupSeconds: number;
 }
 
+/** What a run's inputs are (the worker computes it from the files): a journal or shard must match it exactly. */
+export interface PlanBinding {
+  plan: string;
+  engineVersion: string;
+  hypothesisSha256: string;
+  modelSha256: string;
+  seed: number;
+  levels: number;
+  chains: number;
+}
+
 /** The output of `sweep --shard i/n`: the units it ran, unjudged (`merge` judges the whole grid). */
 export interface ShardDocument {
   kind: typeof SHARD_KIND;

@@ -8,7 +8,7 @@ import type { CalibrationParams, CalibrationReport } from './calibration';
 import type { GradcheckParams, GradcheckReport } from './gradcheck';
 import type { ProbeParams, ProbeResult } from './probe';
 import type { Baseline, LevelResult, ResultsDocument } from './results';
-import type { SweepHeader, UnitResult, WorkUnit } from './shard';
+import type { PlanBinding, SweepHeader, UnitResult, WorkUnit } from './shard';
 
 export const PROTOCOL_VERSION = 7;
 /** Tag on every envelope, so stray IPC messages (from another library in the same process) are ignored. */
@@ -105,7 +105,8 @@ export type WorkerErrorCode =
   | 'busy' // a run is already in progress in this worker
   | 'worker-crashed' // the worker process exited on its own while a request was pending
   | 'worker-killed' // the worker process was ended by a signal (OOM killer, kill -9, …)
-  | 'worker-unresponsive' // the worker did not answer the handshake in time
+  | 'worker-unresponsive' // the worker did not answer the handshake in time, or stayed stopped (SIGSTOP)
+  | 'over-budget' // a probe ran over its time or memory budget and its worker was stopped
   | 'internal'; // a bug: an unexpected exception
 
 export interface WorkerError {
@@ -142,7 +143,8 @@ export interface Requests {
   /** Runs one sweep; answered when it is done (result) or failed/cancelled (error). One run per worker at a time. */
   'sweep/start': { params: SweepStartParams; result: SweepDone };
   /** Loads and checks a hypothesis (the same checks as 'sweep/start'), so a client can split its grid over workers. */
-  'sweep/plan': { params: { source: SweepSource }; result: { hypothesis: Hypothesis } };
+  /** `bind`: also hash the hypothesis and model files as they are now (a resumed run checks its journal against it). */
+  'sweep/plan': { params: { source: SweepSource; bind?: boolean }; result: { hypothesis: Hypothesis; binding?: PlanBinding } };
   /** Runs some work units and streams them back (`sweep/header`, then one `sweep/unit` each), writing nothing.
    *  Cancelled like a sweep. */
   'sweep/shard': { params: SweepShardParams; result: SweepShardDone };

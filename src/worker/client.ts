@@ -31,8 +31,9 @@ import type { CalibrationParams, CalibrationReport } from '../protocol/calibrati
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import type { ProbeParams, ProbeResult } from '../protocol/probe';
 import type { Hypothesis } from '../protocol/hypothesis';
-import type { WorkUnit } from '../protocol/shard';
+import type { PlanBinding, WorkUnit } from '../protocol/shard';
 import { WorkerRunError } from './errors';
+import { type Budget, watch } from './watchdog';
 import { defaultResultsPath, resolveWorkerEntry, strayTempFiles } from './paths';
 
 export interface WorkerClientOptions {
@@ -55,6 +56,8 @@ export interface WorkerClientOptions {
   clientName?: string;
   /** Arguments after the script, which the worker ignores: a role that process listings show (`--role probe`). */
   args?: string[];
+  /** Seconds a worker may stay stopped (SIGSTOP) during a request before it counts as lost. Default 30. */
+  stoppedSeconds?: number;
   /** The worker's stdout/stderr lines and its `log` notifications. */
   onLog?: (line: string, source: 'stdout' | 'stderr' | LogMessage['level']) => void;
 }
@@ -149,6 +152,14 @@ export class WorkerClient {
     return (await this.request('sweep/plan', { source })).hypothesis;
   }
 
+  /** `plan`, and what the run is bound to: the hypothesis and model files hashed as they are now. */
+  async planBound(source: SweepSource): Promise<{ hypothesis: Hypothesis; binding: PlanBinding }> {
+    await this.start();
+    const r = await this.request('sweep/plan', { source, bind: true });
+    if (!r.binding) throw new WorkerRunError({ code: 'internal', message: 'the worker did not hash the plan\'s files' });
+    return { hypothesis: r.hypothesis, binding: r.binding };
+  }
+
   /** Checks a model's gradients in the worker (rejects with a `WorkerRunError`, e.g. 'run-failed' for an op without a
    *  rule). Aborting `signal` ends the worker at once: a check has no partial result worth waiting for. */
   async gradcheck(params: GradcheckParams, signal?: AbortSignal): Promise<GradcheckReport> {
@@ -184,9 +195,28 @@ export class WorkerClient {
 
   /** Measures a model's tensor shapes by one run in the worker (rejects with a `WorkerRunError`; a crash of the
    *  worker is 'worker-crashed' / 'worker-killed', and the next call starts a fresh worker). */
-  async probe(params: ProbeParams): Promise<ProbeResult> {
+  async probe(params: ProbeParams, budget: Budget = {}): Promise<ProbeResult> {
     await this.start();
-    return this.request('model/probe', params);
+    return this.watched(budget, 'the shape probe', () => this.request('model/probe', params));
+  }
+
+  /**
+   * Runs `request` under a watchdog (watchdog.ts): over its time or memory budget, or stopped for too long, the
+   * worker is killed and the request fails with that reason instead of whatever the kill looked like.
+   */
+  private async watched<T>(budget: Budget, what: string, request: () => Promise<T>): Promise<T> {
+    let tripped: WorkerError | undefined;
+    const stop = watch(() => this.child?.pid, { stoppedSeconds: this.options.stoppedSeconds ?? 30, ...budget }, what, (reason) => {
+      tripped = reason;
+      this.kill();
+    });
+    try {
+      return await request();
+    } catch (e) {
+      throw tripped ? new WorkerRunError(tripped) : e;
+    } finally {
+      stop();
+    }
   }
 
   /** Runs some work units of a sweep (see runSweepParallel), streamed to `onHeader` and `onUnit`, written nowhere. */
@@ -209,7 +239,7 @@ export class WorkerClient {
       });
       if (active.cancelRequested) throw cancelled();
       active.sent = true;
-      return await this.request(method, params);
+      return await this.watched({}, 'the sweep', () => this.request(method, params));
     } finally {
       callbacks.signal?.removeEventListener('abort', onAbort);
       if (active.killTimer) clearTimeout(active.killTimer);

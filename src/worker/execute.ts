@@ -5,6 +5,7 @@ import { userMessage } from '../engine/onnx/runtimeMessage';
 import * as path from 'node:path';
 import { checkHypothesisFile, formatDiagnostic, HypothesisReadError, type Hypothesis } from '../hypothesis';
 import type { ResultsDocument } from '../protocol/results';
+import type { PlanBinding } from '../protocol/shard';
 import type { LogMessage, SweepDone, SweepHeaderNotice, SweepLevel, SweepProgress, SweepShardDone, SweepShardParams, SweepSource, SweepStartParams, SweepUnitNotice, WorkerError } from '../protocol/worker';
 import { acceptDocument } from './divergence';
 import type { DialFactory } from '../engine/dials/dial';
@@ -131,6 +132,11 @@ export async function executeCalibration(params: CalibrationParams): Promise<Cal
 export function loadRunner(): SweepRunner {
   // A literal require: esbuild bundles it into dist/worker.js, and it runs only when a sweep starts.
   return require('../engine/sweep/run') as typeof import('../engine/sweep/run');
+}
+
+/** What a run of `h` is bound to (its files hashed as they are now); the engine loads only when asked. */
+export function planBinding(h: Hypothesis): PlanBinding {
+  return (require('../engine/sweep/inputs') as typeof import('../engine/sweep/inputs')).planBindingOf(h);
 }
 
 /** The sgld dial, loaded only when a hypothesis uses it (the runner asks for it by this option). */

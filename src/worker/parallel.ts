@@ -6,11 +6,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { journalPathFor, JournalError, JournalWriter, readJournal, type Journal } from '../engine/sweep/journal';
 import { allUnits, LevelAssembler, missingUnits, resultsFromUnits, shardUnits, unitKey } from '../engine/sweep/units';
 import { checkResultsWritable, ResultsWriteError, writeResults } from '../engine/sweep/writeResults';
+import { assembledProblem, bindingMismatch } from '../engine/sweep/unitsCheck';
+import { hypothesisInputs, type NamedPath, outputClash } from '../engine/util/outputs';
+import { safeName } from '../engine/util/readGate';
 import { chainsPerLevel, type Hypothesis } from '../protocol/hypothesis';
-import type { SweepHeader, UnitResult, WorkUnit } from '../protocol/shard';
+import type { PlanBinding, SweepHeader, UnitResult, WorkUnit } from '../protocol/shard';
 import type { SweepDone, SweepSource } from '../protocol/worker';
 import { type RunCallbacks, type RunRequest, WorkerClient, type WorkerClientOptions } from './client';
 import { acceptDocument } from './divergence';
@@ -29,6 +33,9 @@ export interface ParallelOptions extends WorkerClientOptions {
   killSignal?: AbortSignal;
   /** Finish an interrupted run: only the units its journal lacks run (the journal must belong to this plan). */
   resume?: boolean;
+  /** Other files the caller writes when the run is done (the CLI's `--html` page): checked with the results before
+   *  any work, writable and neither an input of the run nor another output. */
+  alsoWrites?: readonly NamedPath[];
 }
 
 /** min(levels × chains, cores): one unit per core at most. */
@@ -41,6 +48,16 @@ export async function planHypothesis(source: SweepSource, options: WorkerClientO
   const planner = new WorkerClient(options);
   try {
     return await planner.plan(source);
+  } finally {
+    await planner.dispose();
+  }
+}
+
+/** `planHypothesis`, and what the run is bound to (its files hashed as they are now, in the same worker). */
+export async function planBoundHypothesis(source: SweepSource, options: WorkerClientOptions = {}): Promise<{ hypothesis: Hypothesis; binding: PlanBinding }> {
+  const planner = new WorkerClient(options);
+  try {
+    return await planner.planBound(source);
   } finally {
     await planner.dispose();
   }
@@ -143,7 +160,8 @@ export async function runUnitsParallel(hypothesis: Hypothesis, todo: readonly Wo
       });
     } catch (e) {
       total.forget(w);
-      const lost = e instanceof WorkerRunError && (e.code === 'worker-killed' || e.code === 'worker-crashed');
+      // Killed, crashed, or stopped (SIGSTOP) past the watchdog's patience: its share runs again in a fresh worker.
+      const lost = e instanceof WorkerRunError && (e.code === 'worker-killed' || e.code === 'worker-crashed' || e.code === 'worker-unresponsive');
       if (lost && !retried && !cancelled && failure === undefined) {
         const rest = share.filter((u) => !received.has(unitKey(u)));
         options.onWarning?.(`worker ${w + 1} was lost (${e.message}); its ${rest.length} unfinished work unit${rest.length === 1 ? '' : 's'} run again in a fresh worker`);
@@ -182,13 +200,14 @@ export async function runUnitsParallel(hypothesis: Hypothesis, todo: readonly Wo
  */
 export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks = {}, options: ParallelOptions = {}): Promise<SweepDone> {
   const started = performance.now();
-  const hypothesis = await planHypothesis(req.source, options);
+  // A resumed run hashes its files now: the journal must have been written for exactly these (issue 24).
+  const { hypothesis, binding } = options.resume ? await planBoundHypothesis(req.source, options) : { hypothesis: await planHypothesis(req.source, options), binding: null };
   const out = path.resolve(req.out ?? defaultResultsPath(hypothesis.file));
-  asRunError(() => checkResultsWritable(out));
   const journalPath = journalPathFor(out);
+  checkOutputs([{ path: out, what: 'the results file' }, { path: journalPath, what: 'the journal' }, ...(options.alsoWrites ?? [])], hypothesis);
   const shape = planShape(hypothesis);
   const all = allUnits(shape.levels, shape.chains);
-  const journal = options.resume ? openJournal(journalPath, shape) : null;
+  const journal = binding ? openJournal(journalPath, shape, binding, hypothesis) : null;
   if (!options.resume && fs.existsSync(journalPath)) {
     options.onWarning?.(`${path.basename(journalPath)} held an interrupted run; it is replaced (run with --resume to finish such a run instead)`);
   }
@@ -227,6 +246,8 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
     });
     const units = [...(journal?.units ?? []), ...run.units];
     const document = resultsFromUnits(run.header, units, (performance.now() - started) / 1000);
+    const unfit = assembledProblem(document);
+    if (unfit !== null) throw new WorkerRunError({ code: 'run-failed', message: `the results assembled from the work units are not a valid results document (${safeName(unfit, 200)})`, hint: `delete ${path.basename(journalPath)} and run the sweep again` });
     const failure = acceptDocument(document, (m) => options.onWarning?.(m));
     if (failure) throw new WorkerRunError(failure);
     asRunError(() => writeResults(out, document));
@@ -249,8 +270,8 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
   }
 }
 
-/** An interrupted run's journal, checked against the plan about to finish it. */
-function openJournal(file: string, shape: { levels: number; chains: number }): Journal {
+/** An interrupted run's journal, checked against the plan about to finish it: its files' hashes, seed, engine and grid. */
+function openJournal(file: string, shape: { levels: number; chains: number }, binding: PlanBinding, hypothesis: Hypothesis): Journal {
   let journal: Journal | null;
   try {
     journal = readJournal(file);
@@ -266,7 +287,29 @@ function openJournal(file: string, shape: { levels: number; chains: number }): J
       hint: 'delete the journal and run the sweep again, or restore the settings it was run with',
     });
   }
+  const mismatch = bindingMismatch(journal.header, binding);
+  if (mismatch !== null) {
+    throw new WorkerRunError({ code: 'run-failed', message: `${safeName(path.basename(file))} does not belong to this run: ${mismatch}`, hint: 'delete the journal and run the sweep again, or restore the files it was run with' });
+  }
+  // The verdict is judged with the header's hypothesis: it must be this one, as resolved now (JSON, as it travelled).
+  if (!isDeepStrictEqual(journal.header.document.hypothesis.resolved, JSON.parse(JSON.stringify(hypothesis)))) {
+    throw new WorkerRunError({ code: 'run-failed', message: `${safeName(path.basename(file))} does not belong to this run: it holds another resolved hypothesis (a path or a setting differs)`, hint: 'delete the journal and run the sweep again' });
+  }
   return journal;
+}
+
+/** Every output writable now, none an input of the run or another output: checked before any work (issue 24). */
+export function checkOutputs(outputs: readonly NamedPath[], hypothesis: Hypothesis): void {
+  const clash = outputClash(outputs, hypothesisInputs(hypothesis));
+  if (clash !== null) throw new WorkerRunError({ code: 'run-failed', message: clash, hint: 'write the outputs elsewhere (--out FILE, --html FILE)' });
+  for (const [i, o] of outputs.entries()) {
+    try {
+      checkResultsWritable(o.path);
+    } catch (e) {
+      if (e instanceof ResultsWriteError) throw new WorkerRunError({ code: 'run-failed', message: i === 0 ? e.message : e.message.replace(/^cannot write the results to/, `cannot write ${o.what} to`), hint: e.hint });
+      throw e;
+    }
+  }
 }
 
 /** A results file (or journal) that cannot be written fails the run like any worker's failure: one line, with a hint. */

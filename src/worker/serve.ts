@@ -15,7 +15,7 @@ import {
 } from '../protocol/worker';
 import { cancelledError } from './errors';
 import { executeProbe } from './probe';
-import { ENGINE, executeCalibration, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
+import { ENGINE, executeCalibration, planBinding, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
 
 interface ActiveRun {
   runId: string;
@@ -89,7 +89,7 @@ function onRequest(req: RequestMessage): void {
       return;
     case 'sweep/plan':
       planSweep(req.params.source)
-        .then((hypothesis) => send(respond(req.id, req.method, { hypothesis })))
+        .then((hypothesis) => send(respond(req.id, req.method, req.params.bind ? { hypothesis, binding: planBinding(hypothesis) } : { hypothesis })))
         .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
       return;
     case 'gradcheck/run':

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { allUnits, shardUnits } from '../engine/sweep/units';
 import { checkResultsWritable, ResultsWriteError } from '../engine/sweep/writeResults';
 import { writeFileAtomic } from '../engine/util/atomic';
+import { hypothesisInputs, outputClash } from '../engine/util/outputs';
 import { SHARD_KIND, SHARD_VERSION, type ShardDocument } from '../protocol/shard';
 import type { SweepSource } from '../protocol/worker';
 import type { RunCallbacks } from './client';
@@ -29,6 +30,8 @@ export async function runShardToFile(req: ShardRequest, callbacks: RunCallbacks 
     throw new WorkerRunError({ code: 'unreadable', message: (e as Error).message, hint: 'shards are numbered 0 to n − 1, as SLURM_ARRAY_TASK_ID counts with --array=0-(n−1)' });
   }
   const out = path.resolve(req.out);
+  const clash = outputClash([{ path: out, what: 'the shard file (--out)' }], hypothesisInputs(hypothesis));
+  if (clash !== null) throw new WorkerRunError({ code: 'run-failed', message: clash, hint: 'write the shard elsewhere (--out FILE)' });
   try {
     checkResultsWritable(out);
   } catch (e) {

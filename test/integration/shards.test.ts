@@ -75,7 +75,7 @@ describe('cli: plan, sweep --shard, merge', function () {
     const doc = JSON.parse(fs.readFileSync(b, 'utf8')) as ShardDocument;
     doc.header.document.engine.version = '0.0.9';
     fs.writeFileSync(path.join(planted.dir, 'old.json'), JSON.stringify(doc));
-    await refuse([a, 'old.json', c], /old\.json was run by engine 0\.0\.9, s0\.json by \d/);
+    await refuse([a, 'old.json', c], /old\.json is not a valid shard document: \.header was written by engine 0\.0\.9; this build is \d/);
     await refuse([a, 'kappa-1.circuit.yaml', c], /kappa-1\.circuit\.yaml is not JSON/, 2);
     await refuse([a, 'one.json', c], /one\.json is not a shard document/, 2);
     await refuse([a, 'nope.json'], /cannot read nope\.json: no such file/, 2);

@@ -3,6 +3,7 @@
  * member) and `.json` (nested arrays; `file.json#key` for an object of arrays).
  * Every failure is a {@link DataError} whose message names the path and a fix.
  */
+import { readNpzInfo } from './npzInfo';
 import * as nodePath from 'node:path';
 import { writeFileAtomic } from '../util/atomic';
 import { READ_LIMITS, readFileGated, readHeadGated, ReadGateError } from '../util/readGate';
@@ -110,11 +111,19 @@ export interface ArrayInfo {
 
 /**
  * dtype and shape without keeping the elements: reads only the header of a
- * .npy (cheap on large files); .npz and .json are decoded in full.
+ * .npy, and the directory and member header of an .npz (cheap on large files); .json is decoded in full.
  * Used by hypothesis checks that compare data shapes with model inputs.
  */
 export async function readArrayInfo(path: string, options: LoadOptions = {}): Promise<ArrayInfo> {
   const ref = parseArrayRef(path, options.member);
+  // An archive's directory and its member's header only: never the member itself (issue 24).
+  if (ref.format === 'npz') {
+    try {
+      return readNpzInfo(ref.file, ref.member);
+    } catch (e) {
+      throw ioError(e, ref.file);
+    }
+  }
   if (ref.format !== 'npy') {
     const a = await loadArray(path, options);
     return { dtype: a.dtype, shape: [...a.shape] };

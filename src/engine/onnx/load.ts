@@ -2,7 +2,7 @@
 import { createHash, Hash } from 'node:crypto';
 import * as path from 'node:path';
 import { ModelError } from './errors';
-import { decodeModelProto, encodeModelProto, GraphProto, ModelProto, TensorProto } from './proto';
+import { type AttributeProto, decodeModelProto, encodeModelProto, type FunctionProto, GraphProto, ModelProto, type SparseTensorProto, TensorProto } from './proto';
 import { elementSize, numElements, tensorToFloat32 } from './tensor';
 import { writeFileAtomic } from '../util/atomic';
 import { confinedFile, GatedFile, parseByteCount, READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
@@ -141,25 +141,40 @@ export function loadExternalData(proto: ModelProto, baseDir: string, where: stri
   }
 }
 
-/** Every tensor that may hold data: initializers and attribute tensors, subgraphs (If, Loop, Scan bodies) included. */
-function* allTensors(proto: ModelProto): Generator<TensorProto> {
-  yield* graphTensors(proto.graph);
+/**
+ * Every tensor that may hold data, so that every external reference passes the gate (issue 24: tensors in
+ * model-local function bodies and in `sparse_value` attributes were not walked, and onnxruntime resolved their
+ * paths against the working folder): initializers, sparse initializers, attribute tensors and sparse tensors, the
+ * bodies of If, Loop and Scan, and every function's nodes and default attributes.
+ */
+export function* allTensors(proto: ModelProto): Generator<TensorProto> {
+  if (proto.graph) yield* graphTensors(proto.graph);
+  for (const f of (proto.functions ?? []) as FunctionProto[]) {
+    for (const n of f.node ?? []) yield* attributeTensors(n.attribute ?? []);
+    yield* attributeTensors(f.attributeProto ?? []);
+  }
+}
+
+function* sparseTensors(s: SparseTensorProto | undefined): Generator<TensorProto> {
+  if (s?.values) yield s.values;
+  if (s?.indices) yield s.indices;
+}
+
+function* attributeTensors(attributes: readonly AttributeProto[]): Generator<TensorProto> {
+  for (const a of attributes) {
+    if (a.t) yield a.t;
+    if (a.tensors) yield* a.tensors;
+    yield* sparseTensors(a.sparseTensor);
+    for (const s of a.sparseTensors ?? []) yield* sparseTensors(s);
+    if (a.g) yield* graphTensors(a.g);
+    for (const sub of a.graphs ?? []) yield* graphTensors(sub);
+  }
 }
 
 function* graphTensors(g: GraphProto): Generator<TensorProto> {
-  yield* g.initializer;
-  for (const s of (g.sparseInitializer ?? []) as { values?: TensorProto; indices?: TensorProto }[]) {
-    if (s.values) yield s.values;
-    if (s.indices) yield s.indices;
-  }
-  for (const n of g.node) {
-    for (const a of n.attribute) {
-      if (a.t) yield a.t;
-      if (a.tensors) yield* a.tensors;
-      if (a.g) yield* graphTensors(a.g);
-      for (const sub of a.graphs ?? []) yield* graphTensors(sub);
-    }
-  }
+  yield* g.initializer ?? [];
+  for (const s of (g.sparseInitializer ?? []) as SparseTensorProto[]) yield* sparseTensors(s);
+  for (const n of g.node ?? []) yield* attributeTensors(n.attribute ?? []);
 }
 
 export function encodeModel(proto: ModelProto): Uint8Array {

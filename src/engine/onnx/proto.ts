@@ -51,9 +51,16 @@ export interface AttributeProto {
   strings?: Uint8Array[];
   tensors?: TensorProto[];
   graphs?: GraphProto[];
+  sparseTensor?: SparseTensorProto;
+  sparseTensors?: SparseTensorProto[];
   refAttrName?: string;
   docString?: string;
 }
+
+export interface SparseTensorProto { values?: TensorProto; indices?: TensorProto; dims?: number[] }
+
+/** A model-local function: its body's nodes, and default attribute values, may hold tensors like a graph's. */
+export interface FunctionProto { name?: string; domain?: string; node?: NodeProto[]; attributeProto?: AttributeProto[] }
 
 export interface NodeProto {
   input: string[];

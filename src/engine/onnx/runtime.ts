@@ -29,13 +29,18 @@ export function defaultExecutionProviders(env: NodeJS.ProcessEnv = process.env):
   return env.CIRCUIT_THERMOMETER_EXECUTION_PROVIDER === 'cuda' ? ['cuda', 'cpu'] : ['cpu'];
 }
 
+// The process-wide logger too (it speaks before any session exists, e.g. while registering providers).
+ort.env.logLevel = 'fatal';
+
 export async function createSession(model: ModelProto | Uint8Array, options: SessionOptions = {}): Promise<ort.InferenceSession> {
   const bytes = model instanceof Uint8Array ? model : encodeModel(model);
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: options.executionProviders ?? defaultExecutionProviders(),
     interOpNumThreads: 1,
     graphOptimizationLevel: options.optimization ?? 'all',
-    logSeverityLevel: 3,
+    // Fatal only: onnxruntime's logger writes node names raw to stderr (an OSC or a screen clear in a name reached
+    // the terminal); its errors still come back as exceptions, whose text runtimeMessage cleans.
+    logSeverityLevel: 4,
   };
   if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
   sessionOptions.extra = { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } };

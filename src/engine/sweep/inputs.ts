@@ -1,6 +1,9 @@
 // Loads what a sweep measures on: the model, its trained weights, all n examples and the target/control split.
 import { createHash } from 'node:crypto';
-import type { Hypothesis } from '../../protocol/hypothesis';
+import { chainsPerLevel, type Hypothesis } from '../../protocol/hypothesis';
+import type { PlanBinding } from '../../protocol/shard';
+import { ENGINE_VERSION } from '../version';
+import { planFingerprint } from './units';
 import { loadArray } from '../data/load';
 import { NdArray, numExamples } from '../data/ndarray';
 import { DataError } from '../data/errors';
@@ -34,15 +37,30 @@ export function sha256File(file: string): string {
   return createHash('sha256').update(readFileGated(file, READ_LIMITS.hypothesis, 'hypothesis file')).digest('hex');
 }
 
+/** The hypothesis's sha256: of its file, or of its resolved form when it was built in memory (tests, API callers). */
+export function hypothesisSha256Of(h: Hypothesis): string {
+  try {
+    return sha256File(h.file);
+  } catch {
+    return createHash('sha256').update(JSON.stringify(h)).digest('hex');
+  }
+}
+
+/** What a run of `h` is bound to, from its files as they are now: a journal to resume must have been written for it. */
+export function planBindingOf(h: Hypothesis): PlanBinding {
+  const modelSha256 = loadModel(h.model).sha256;
+  const hypothesisSha256 = hypothesisSha256Of(h);
+  const grid = h.degradation.temperatures.levels;
+  const chains = chainsPerLevel(h);
+  return {
+    plan: planFingerprint({ engineVersion: ENGINE_VERSION, hypothesisSha256, modelSha256, grid, chains, seed: h.degradation.seed }),
+    engineVersion: ENGINE_VERSION, hypothesisSha256, modelSha256, seed: h.degradation.seed, levels: grid.length, chains,
+  };
+}
+
 export async function loadSweepInputs(h: Hypothesis): Promise<SweepInputs> {
   const model = loadModel(h.model);
-  let hypothesisSha256: string;
-  try {
-    hypothesisSha256 = sha256File(h.file);
-  } catch {
-    // A hypothesis built in memory (tests, API callers) has no file: hash its resolved form instead.
-    hypothesisSha256 = createHash('sha256').update(JSON.stringify(h)).digest('hex');
-  }
+  const hypothesisSha256 = hypothesisSha256Of(h);
   const index = GraphIndex.of(model.proto);
   const inputs: Record<string, NdArray> = {};
   for (const name of index.graphInputs) {

@@ -4,10 +4,13 @@
 // `sweep --resume` runs only the units the journal lacks; the journal is removed once the results are written.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { JOURNAL_KIND, SHARD_VERSION, isSweepHeader, isUnitResult, type JournalHeader, type SweepHeader, type UnitResult } from '../../protocol/shard';
+import * as zlib from 'node:zlib';
+import { isObject } from '../../protocol/guards';
+import { JOURNAL_KIND, SHARD_VERSION, isUnitResult, type JournalHeader, type SweepHeader, type UnitResult } from '../../protocol/shard';
+import { sweepHeaderProblem, unitProblem } from './unitsCheck';
 import { writeFileAtomic } from '../util/atomic';
 import { parseJsonText } from '../util/jsonText';
-import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
+import { inflateBounded, READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
 import { userMessage } from '../onnx/runtimeMessage';
 import { unitKey } from './units';
 
@@ -47,20 +50,46 @@ export function readJournal(file: string): Journal | null {
     if (!parsed.ok) throw new JournalError(`${safeName(path.basename(file))} line ${n}: not a journal line`, 'the journal is damaged: delete it and run the sweep again');
     return parsed.value;
   };
-  if (complete.length === 0) throw new JournalError(`${path.basename(file)} is empty (the run stopped before its first unit)`, 'delete it and run the sweep again');
+  if (complete.length === 0) throw new JournalError(`${safeName(path.basename(file))} is empty (the run stopped before its first unit)`, 'delete it and run the sweep again');
+  const name = safeName(path.basename(file));
   const head = parse(complete[0]!, 1) as Partial<JournalHeader>;
-  if (head.kind !== JOURNAL_KIND || !isSweepHeader(head.header)) throw new JournalError(`${path.basename(file)} is not a Circuit Thermometer journal`, 'delete it and run the sweep again');
-  if (head.version !== SHARD_VERSION) throw new JournalError(`${path.basename(file)} is a version ${String(head.version)} journal; this build writes version ${SHARD_VERSION}`, 'delete it and run the sweep again');
+  if (!isObject(head) || head.kind !== JOURNAL_KIND) throw new JournalError(`${name} is not a Circuit Thermometer journal`, 'delete it and run the sweep again');
+  if (head.version !== SHARD_VERSION) throw new JournalError(`${name} is a version ${safeName(String(head.version))} journal; this build writes version ${SHARD_VERSION}`, 'delete it and run the sweep again');
+  // Checked like a results file: a header whose fields disagree with its fingerprint, or with each other, is refused.
+  const problem = sweepHeaderProblem(head.header);
+  if (problem !== null) throw new JournalError(`${name} line 1: the header ${safeName(problem, 200)}`, 'the journal is damaged or from another build: delete it and run the sweep again');
+  const header = head.header as SweepHeader;
   const seen = new Set<string>();
   const units: UnitResult[] = [];
   complete.slice(1).forEach((line, i) => {
-    const u = (parse(line, i + 2) as { unit?: unknown }).unit;
-    if (!isUnitResult(u)) throw new JournalError(`${path.basename(file)} line ${i + 2}: not a work unit`, 'the journal is damaged: delete it and run the sweep again');
+    const u = unitOfLine(parse(line, i + 2), `${name} line ${i + 2}`);
+    const bad = unitProblem(u, header);
+    if (bad !== null || !isUnitResult(u)) throw new JournalError(`${name} line ${i + 2}: not a work unit of this plan (the unit ${safeName(bad ?? 'is malformed', 200)})`, 'the journal is damaged: delete it and run the sweep again');
     if (seen.has(unitKey(u))) return;
     seen.add(unitKey(u));
     units.push(u);
   });
-  return { header: head.header, units };
+  return { header, units };
+}
+
+/**
+ * A unit's journal line: its JSON deflated and in base64, with the JSON's length (issue 24: the journal was 5.4× the
+ * size of the results; per-draw series of every control set compress about twofold, and the numbers stay exact).
+ */
+export function journalLine(unit: UnitResult): string {
+  const json = Buffer.from(JSON.stringify(unit), 'utf8');
+  return JSON.stringify({ z: zlib.deflateRawSync(json).toString('base64'), n: json.byteLength });
+}
+
+/** The unit a journal line holds: `{ z, n }` (this build), or `{ unit }` (plain JSON); inflated to exactly n bytes. */
+function unitOfLine(line: unknown, where: string): unknown {
+  if (!isObject(line)) return undefined;
+  if (!('z' in line)) return line.unit;
+  if (typeof line.z !== 'string' || !Number.isSafeInteger(line.n)) return undefined;
+  const inflated = inflateBounded(Buffer.from(line.z, 'base64'), line.n as number, READ_LIMITS.results);
+  if (!inflated.ok) throw new JournalError(`${where}: the unit ${inflated.problem}`, 'the journal is damaged: delete it and run the sweep again');
+  const parsed = parseJsonText(Buffer.from(inflated.bytes).toString('utf8'));
+  return parsed.ok ? parsed.value : undefined;
 }
 
 /** Appends finished units to a journal, each flushed before `append` returns. */
@@ -83,7 +112,7 @@ export class JournalWriter {
 
   append(unit: UnitResult): void {
     if (this.fd === null) throw new JournalError('the journal is closed');
-    fs.writeSync(this.fd, JSON.stringify({ unit }) + '\n');
+    fs.writeSync(this.fd, journalLine(unit) + '\n');
     fs.fsyncSync(this.fd);
   }
 

@@ -4,7 +4,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ResultsDocument } from '../../protocol/results';
 import { SHARD_VERSION, type ShardDocument, type UnitResult } from '../../protocol/shard';
+import { safeName } from '../util/readGate';
 import { missingUnits, resultsFromUnits, unitKey } from './units';
+import { assembledProblem, shardDocumentProblem } from './unitsCheck';
 
 export class MergeError extends Error {
   override readonly name = 'MergeError';
@@ -23,8 +25,13 @@ export function mergeShardDocuments(shards: readonly NamedShard[]): ResultsDocum
   if (shards.length === 0) throw new MergeError('no shard documents to merge', 'pass the SHARD.json files every `sweep --shard i/n` wrote');
   for (const s of shards) {
     if (s.document.version !== SHARD_VERSION) {
-      throw new MergeError(`${s.name} is a version ${String(s.document.version)} shard; this build merges version ${SHARD_VERSION}`, 're-run that shard with this build');
+      throw new MergeError(`${s.name} is a version ${safeName(String(s.document.version))} shard; this build merges version ${SHARD_VERSION}`, 're-run that shard with this build');
     }
+    // Checked like a results file before any number is used (issue 24: a shard claiming 1e9 shards or 1e8 levels
+    // exhausted the heap, `units: [null]` was an internal error, and garbage draws became a `complete` file).
+    // The engine is checked there too: this build judges the merged grid, so the numbers must come from it.
+    const problem = shardDocumentProblem(s.document);
+    if (problem !== null) throw new MergeError(`${s.name} is not a valid shard document: ${safeName(problem, 200)}`, 're-run that shard with this build');
   }
   const first = shards[0]!;
   const { header } = first.document;
@@ -69,5 +76,8 @@ export function mergeShardDocuments(shards: readonly NamedShard[]): ResultsDocum
     throw new MergeError(`the shards lack ${missing.length} work unit${missing.length === 1 ? '' : 's'} (first: level ${missing[0]!.levelIndex + 1}, chain ${missing[0]!.chain + 1}): a shard stopped early`, 're-run the shard that covers it');
   }
   const seconds = Math.max(...shards.map((s) => s.document.seconds));
-  return resultsFromUnits(header, units, seconds);
+  const document = resultsFromUnits(header, units, seconds);
+  const unfit = assembledProblem(document);
+  if (unfit !== null) throw new MergeError(`the merged results are not a valid results document (${safeName(unfit, 200)})`, 're-run the shards with this build');
+  return document;
 }

@@ -2,9 +2,8 @@
 // folder is checked before a sweep starts, so a read-only or missing folder, a full disk or a directory in the
 // way is reported at once, not after hours of work.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { ResultsDocument } from '../../protocol/results';
-import { writeFileAtomic } from '../util/atomic';
+import { createExclusive, writeFileAtomic } from '../util/atomic';
 
 /** The results file cannot be written: one line naming the file and why, and what to do instead. */
 export class ResultsWriteError extends Error {
@@ -33,10 +32,15 @@ function failure(file: string, e: unknown): ResultsWriteError {
 export function checkResultsWritable(file: string): void {
   try {
     if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
-    // A byte, written and removed beside the file, where the atomic write will put its temp file.
-    const probe = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.probe`);
-    fs.writeFileSync(probe, 'x');
-    fs.rmSync(probe, { force: true });
+    // A byte, written and removed beside the file, where the atomic write will put its temp file. Created exclusively
+    // under a random name: in a shared folder a planted symbolic link is never followed.
+    const probe = createExclusive(file, '.probe');
+    try {
+      fs.writeSync(probe.fd, 'x');
+    } finally {
+      fs.closeSync(probe.fd);
+      fs.rmSync(probe.path, { force: true });
+    }
   } catch (e) {
     throw failure(file, e);
   }

@@ -53,6 +53,39 @@ export function nestingProblem(text: string, limit = MAX_NESTING, yaml = false):
   return null;
 }
 
+/**
+ * Where YAML's block nesting (by indentation, and `- ` items opened on one line) first passes `limit`, or null: the
+ * YAML parser recurses once per level and overflows the stack a few hundred levels down. One linear pass over the
+ * lines; block scalars (`|`, `>`) are skipped, so their text's indentation is not counted.
+ */
+export function blockNestingProblem(text: string, limit = MAX_NESTING): TextProblem | null {
+  const open: number[] = [];
+  let scalarIndent = -1;
+  for (let start = 0; start < text.length;) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    let indent = 0;
+    while (start + indent < end && text[start + indent] === ' ') indent++;
+    const rest = text.slice(start + indent, end).replace(/\r$/, '');
+    if (scalarIndent >= 0 && (rest === '' || indent > scalarIndent)) {
+      start = end + 1;
+      continue;
+    }
+    scalarIndent = -1;
+    if (rest !== '' && !rest.startsWith('#')) {
+      while (open.length > 0 && open[open.length - 1]! >= indent) open.pop();
+      open.push(indent);
+      // `- - - x`: every dash opens a sequence one level deeper, at the column after it.
+      const dashes = /^(?:-[ \t]+)+/.exec(rest);
+      if (dashes) for (let i = 0, col = indent; i < dashes[0].length; i++, col++) if (dashes[0][i] === '-') open.push(col + 2);
+      if (open.length > limit) return at(text, start + indent, `nesting deeper than ${limit} levels`);
+      if (/(?:^|[:\-]\s)\s*[|>][0-9+-]*\s*(?:#.*)?$/.test(rest)) scalarIndent = indent;
+    }
+    start = end + 1;
+  }
+  return null;
+}
+
 /** V8's JSON.parse messages without the quoted text they carry, and the offset they name (if any). */
 function describeJsonError(text: string, e: unknown): TextProblem {
   const message = e instanceof Error ? e.message : String(e);

@@ -3,6 +3,7 @@
 // (stat first, then open non-blocking and check the open file again, so a swap between the two cannot block),
 // external files confined to a folder after symlinks are resolved, and deflate output bounded while it inflates.
 // Every refusal is a ReadGateError with a stable code; names it echoes pass through `safeName`.
+import { escapeTerminal } from '../../protocol/escape';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -45,11 +46,7 @@ const MAX_NAME = 120;
  * `\uNNNN`, and cut to `max` characters with the full length said, so a 1 MB tensor name prints as one short line.
  */
 export function safeName(name: string, max = MAX_NAME): string {
-  // eslint-disable-next-line no-control-regex
-  const escaped = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  const escaped = escapeTerminal(name);
   if (escaped.length <= max) return escaped;
   return `${escaped.slice(0, max)}… (${name.length} characters)`;
 }

@@ -307,7 +307,7 @@ describe('extension: language helpers', () => {
       const s = summarizeModel(loaded);
       const support = analyzeGradientSupport(loaded.proto, s.parameters.tensors.map((p) => p.name), ['logits']);
       const md = modelMarkdown(s, { ...support, outputs: ['logits'] }, 'models/mlp.onnx');
-      assert.match(md, /^# mlp\.onnx/);
+      assert.match(md, /^# mlp\\\.onnx/);
       assert.match(md, /\| `x` \| float32 \| `\[batch, 8\]` \|/);
       assert.match(md, /\| `logits` \| float32 \| `\[batch, 4\]` \|/);
       assert.match(md, /has a gradient rule: the \*\*sgld\*\* dial can run/);

@@ -94,7 +94,9 @@ export class CompletionItem {
 }
 
 export class MarkdownString {
-  constructor(readonly value = '') {}
+  supportHtml = false;
+  isTrusted: boolean | undefined;
+  constructor(readonly value = '', readonly supportThemeIcons = false) {}
 }
 
 export class Hover {
