@@ -10,7 +10,7 @@ import type { ProbeParams, ProbeResult } from './probe';
 import type { Baseline, LevelResult, ResultsDocument } from './results';
 import type { PlanBinding, SweepHeader, UnitResult, WorkUnit } from './shard';
 
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 /** Tag on every envelope, so stray IPC messages (from another library in the same process) are ignored. */
 export const PROTOCOL_NAME = 'circuit-thermometer/worker';
 
