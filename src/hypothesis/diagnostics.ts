@@ -47,7 +47,7 @@ export const DIAGNOSTIC_CODES = {
   'hyp/out-of-range': ['error', 'a number outside its allowed range'],
   'hyp/conflicting-keys': ['error', 'keys that exclude each other (e.g. target mask and indices)'],
   'hyp/bad-range': ['error', 'a unit range that is not "a:b" with a < b'],
-  'hyp/duplicate-unit': ['warning', 'the same unit listed twice'],
+  'hyp/duplicate-unit': ['error', 'the same unit listed twice'],
   'hyp/unused-setting': ['warning', 'a setting the chosen dial ignores'],
   'hyp/grid-nonpositive': ['error', 'a temperature grid level <= 0 where levels must be positive'],
   'hyp/grid-order': ['error', 'a grid whose `to` is not above `from`'],
