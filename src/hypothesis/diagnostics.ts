@@ -62,6 +62,7 @@ export const DIAGNOSTIC_CODES = {
   'hyp/model-unreadable': ['error', 'the model file is not a readable ONNX model'],
   'hyp/data-not-found': ['error', 'a data file does not exist'],
   'hyp/data-unreadable': ['error', 'a data file cannot be decoded'],
+  'hyp/data-non-finite': ['error', 'a NaN or ±Inf in a model input or the labels'],
   'hyp/checkpoint-not-found': ['error', 'a checkpoint file does not exist'],
   'hyp/checkpoint-unreadable': ['error', 'a checkpoint is not a readable ONNX model'],
   'hyp/checkpoint-mismatch': ['error', 'a checkpoint whose parameters differ from the model\'s'],

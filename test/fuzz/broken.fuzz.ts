@@ -104,7 +104,9 @@ export const CATEGORIES: Readonly<Record<string, Maker>> = {
   // ---- ONNX: types of graph inputs and outputs ----------------------------------------------------------------------
   'onnx: graph input of the wrong element type': (r) => modelCase(r, (m) => {
     const type = m.graph.input[0]!.type!.tensorType!;
-    type.elemType = r.pick([0, 7, 8, 11, 6, 9, 1].filter((t) => t !== type.elemType));
+    // Token ids (int64) may as well be int32: those are valid, every other change is not.
+    const valid = type.elemType === 7 ? [6, 7] : [type.elemType];
+    type.elemType = r.pick([0, 7, 8, 11, 6, 9, 1].filter((t) => !valid.includes(t)));
   }),
   'onnx: graph input dims the weights contradict': (r) => modelCase(r, (m) => {
     const dims = m.graph.input[0]!.type!.tensorType!.shape!.dim;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Hypothesis } from '../../protocol/hypothesis';
 import { loadArray } from '../data/load';
 import { NdArray, numExamples } from '../data/ndarray';
-import { DataError } from '../data/errors';
+import { requireFinite } from '../data/finite';
 import { selectExamples, TargetSpec } from '../data/select';
 import { dialParameters, parameterValues } from '../dials/parameters';
 import { RESTRICTABLE_DIALS, selectParameters } from '../dials/parameterSelection';
@@ -73,20 +73,4 @@ export async function loadSweepInputs(h: Hypothesis): Promise<SweepInputs> {
     model, hypothesisSha256, parameters, restricted: parameters.length < all.length, initialWeights: parameterValues(model.proto, parameters),
     data: { inputs, labels }, n, isTarget, targetCount: selection.target.length,
   };
-}
-
-/** A NaN or ±Inf in the data makes every loss non-finite: refused up front, naming the file and the element. */
-function requireFinite(a: NdArray, file: string): NdArray {
-  if (a.dtype !== 'float32' && a.dtype !== 'float64') return a;
-  const data = a.data as Float32Array | Float64Array;
-  for (let i = 0; i < data.length; i++) {
-    if (Number.isFinite(data[i]!)) continue;
-    const index: number[] = [];
-    for (let k = a.shape.length - 1, rest = i; k >= 0; k--) {
-      index.unshift(rest % a.shape[k]!);
-      rest = Math.floor(rest / a.shape[k]!);
-    }
-    throw new DataError('data/non-finite', file, `${data[i]} at [${index.join(', ')}] (row ${index[0] ?? 0})`, 'every model input and label must be finite: drop or impute that example');
-  }
-  return a;
 }
