@@ -27,3 +27,21 @@ export const ATTRIBUTE_TYPE_NAMES: Readonly<Record<number, string>> = {
   0: 'UNDEFINED', 1: 'FLOAT', 2: 'INT', 3: 'STRING', 4: 'TENSOR', 5: 'GRAPH', 6: 'FLOATS', 7: 'INTS', 8: 'STRINGS', 9: 'TENSORS', 10: 'GRAPHS',
   11: 'SPARSE_TENSOR', 12: 'SPARSE_TENSORS', 13: 'TYPE_PROTO', 14: 'TYPE_PROTOS',
 };
+
+/** Attributes the specification requires (no default), by op, at a given opset: onnxruntime refuses a node without them. */
+export function requiredAttributes(opType: string, opset: number): readonly string[] {
+  switch (opType) {
+    case 'Cast': return ['to'];
+    case 'If': return ['then_branch', 'else_branch'];
+    case 'Loop': return ['body'];
+    case 'Scan': return ['body', 'num_scan_inputs'];
+    case 'MaxPool': case 'AveragePool': case 'LpPool': return ['kernel_shape'];
+    case 'LRN': return ['size'];
+    case 'Concat': return opset >= 4 ? ['axis'] : [];
+    case 'Unsqueeze': return opset < 13 ? ['axes'] : [];
+    default: return [];
+  }
+}
+
+/** Constant's value attributes: a Constant node has exactly one. */
+export const CONSTANT_VALUES: ReadonlySet<string> = new Set(['value', 'sparse_value', 'value_float', 'value_floats', 'value_int', 'value_ints', 'value_string', 'value_strings']);

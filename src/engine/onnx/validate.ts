@@ -7,7 +7,7 @@ import { ModelError } from './errors';
 import { AttributeProto, AttributeType, DataType, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfo } from './proto';
 import { arityAt, DEFAULT_DOMAIN_OPS, KNOWN_DOMAINS, MAX_DEFAULT_OPSET } from './opTable';
 import { safeName } from '../util/readGate';
-import { ATTRIBUTE_TYPE_NAMES, ATTRIBUTE_TYPES, FLAG_ATTRIBUTES } from './attributeTable';
+import { ATTRIBUTE_TYPE_NAMES, ATTRIBUTE_TYPES, CONSTANT_VALUES, FLAG_ATTRIBUTES, requiredAttributes } from './attributeTable';
 import { TypeScope, typeName } from './typeCheck';
 
 /** A sparse initializer's dense form is built by onnxruntime at load: its size is capped like a dense tensor's. */
@@ -264,6 +264,7 @@ function validateGraph(g: GraphProto, c: Checker, opsets: Map<string, number>, f
           : `${label} input ${k} '${safeName(name)}' is produced later, by ${nodeLabel(g.node[later]!, later)}: the nodes are not in topological order`,
         'export the model again (onnx.checker.check_model finds this too)');
     });
+    if (domain === '' && !local) requiredAttributesOf(n, version!, label, c);
     for (const a of n.attribute) {
       if (typedAttributes) c.attribute(a, label, domain === '' && !local);
       c.attributeTensors(a, String(label));
@@ -288,6 +289,19 @@ function validateGraph(g: GraphProto, c: Checker, opsets: Map<string, number>, f
     if (!defined.has(v.name)) c.fail('onnx/undefined-output', `graph output '${safeName(v.name)}' is not produced by any node, nor an input or initializer`, 'export the model again');
     valueInfo(v, 'graph output', c, outer.size === 0);
     types.output(v);
+  }
+}
+
+/** A default-domain node has the attributes its op requires at the model's opset (and a Constant exactly one value). */
+function requiredAttributesOf(n: NodeProto, opset: number, label: { toString(): string }, c: Checker): void {
+  for (const name of requiredAttributes(n.opType, opset)) {
+    if (!n.attribute.some((a) => a.name === name)) {
+      c.fail('onnx/invalid-attribute', `${label} lacks the attribute '${name}', which ${n.opType} requires`, 'export the model again');
+    }
+  }
+  if (n.opType === 'Constant') {
+    const values = n.attribute.filter((a) => CONSTANT_VALUES.has(a.name)).length;
+    if (values !== 1) c.fail('onnx/invalid-attribute', `${label} has ${values} value attributes; a Constant has exactly one`, 'export the model again');
   }
 }
 

@@ -216,7 +216,7 @@ describe('ONNX graph validation', () => {
     refuses(image, 'onnx/shape-mismatch', /Conv\): the input channels \(weight dim 1 × group 1\) is 4 in input 0 'image' \[2, 4, 8, 8\] but 3/);
   });
 
-  it('attributes: a type ONNX defines for the name, flags 0 or 1', () => {
+  it('attributes: a type ONNX defines for the name, flags 0 or 1, the ones an op requires', () => {
     const alpha = mlp();
     alpha.graph.node[0]!.attribute.push({ name: 'alpha', type: 3, s: Buffer.from('big') });
     refuses(alpha, 'onnx/invalid-attribute', /\(#0, Gemm\) attribute 'alpha' is STRING; ONNX defines it as FLOAT/);
@@ -226,6 +226,13 @@ describe('ONNX graph validation', () => {
     const untyped = mlp();
     untyped.graph.node[0]!.attribute.push({ name: 'beta', type: 0 });
     refuses(untyped, 'onnx/invalid-attribute', /attribute 'beta' has no type/);
+    const pool = decodeModel(encodeModel(cnnModel()));
+    const maxPool = pool.graph.node.find((n) => n.opType === 'MaxPool')!;
+    maxPool.attribute = maxPool.attribute.filter((a) => a.name !== 'kernel_shape');
+    refuses(pool, 'onnx/invalid-attribute', /MaxPool\) lacks the attribute 'kernel_shape', which MaxPool requires/);
+    const constant = mlp();
+    constant.graph.node.unshift({ name: 'c', opType: 'Constant', domain: '', input: [], output: ['c_out'], attribute: [{ name: 'value_float', type: 1, f: 1 }, { name: 'value_int', type: 2, i: 1 }] });
+    refuses(constant, 'onnx/invalid-attribute', /\(#0, Constant\) has 2 value attributes; a Constant has exactly one/);
   });
 
   it('a graph output nothing produces', () => {
