@@ -24,7 +24,7 @@ export const calibrateCommand: Command = {
     + 'step on its own minibatch), λ̂ = nβ·(mean L_B − L_n(w*)) and split-R̂ of the loss traces over the chains\' second halves,\n'
     + `and whether a chain diverged. Recommended per level: the largest ε with acceptance ≥ ${PILOT_ACCEPTANCE} that did not diverge (stepSize: auto's rule);\n`
     + 'for the hypothesis: the smallest of those (one ε that suits every level), or stepSize: auto to calibrate per level.\n'
-    + 'Exit status: 0, 1 hypothesis errors or no step size qualifies at some level, 2 unreadable or bad usage.',
+    + 'Status 1 also when no step size qualifies at some level.',
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file (its dial\'s temperatures are the grid\'s nβ)', required: true }],
   flags: [
     { name: 'step-sizes', type: 'string', valueName: 'E,…', description: `step sizes to try (default ${DEFAULT_STEP_SIZES.map((e) => e.toExponential(1)).join(', ')})` },

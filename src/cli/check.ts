@@ -9,7 +9,7 @@ export const checkCommand: Command = {
   name: 'check',
   summary: 'Check a hypothesis file against its model and data.',
   description: 'Prints one line per problem: path:line:col: error|warning|info: message (hint) [code], lines and columns from 1.\n'
-    + 'Exit status: 0 without errors (warnings allowed), 1 with errors, 2 when the file cannot be read.\n'
+    + 'Status 0 without errors (warnings allowed), 1 with errors (in the hypothesis, its model or its data), 2 when the file cannot be read.\n'
     + '--json prints {file, ok, errors, warnings, diagnostics, hypothesis}; there, lines and columns count from 0.',
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
   flags: [

@@ -1,5 +1,6 @@
 // What a CLI command is: its name, arguments, flags and a run function returning the exit code.
 import { ArgSpec, FlagSpec, ParsedArgs } from './args';
+import { EXIT_STATUS_TEXT } from '../protocol/exitStatus';
 
 /** Where a command writes; tests capture it, the real CLI writes to the process streams. */
 export interface CliIO {
@@ -20,16 +21,8 @@ export interface Command {
   run(args: ParsedArgs, io: CliIO): Promise<number>;
 }
 
-/** Exit codes shared by every command. */
-export const EXIT = {
-  ok: 0,
-  /** The input was read and has problems (e.g. `check` found errors). */
-  problems: 1,
-  /** Bad usage, or an input that cannot be read at all. */
-  usage: 2,
-  /** A bug: an unexpected exception. */
-  internal: 3,
-} as const;
+/** Exit codes shared by every command (src/protocol/exitStatus.ts). */
+export { EXIT } from '../protocol/exitStatus';
 
 export function commandHelp(c: Command): string {
   const usage = [c.name, ...c.args.map((a) => `${a.required ? a.name : `[${a.name}]`}${a.variadic ? '…' : ''}`), ...c.flags.map((f) => `[--${f.name}${f.type === 'boolean' ? '' : ` ${f.valueName ?? f.type.toUpperCase()}`}]`)].join(' ');
@@ -42,5 +35,6 @@ export function commandHelp(c: Command): string {
   lines.push('', 'options:');
   for (const f of c.flags) lines.push(`  ${`--${f.name}${f.type === 'boolean' ? '' : ` ${f.valueName ?? f.type.toUpperCase()}`}`.padEnd(18)} ${f.description}`);
   lines.push(`  ${'--help'.padEnd(18)} show this help`);
+  lines.push('', EXIT_STATUS_TEXT);
   return lines.join('\n');
 }

@@ -70,7 +70,7 @@ export const gradcheckCommand: Command = {
       + '1e-5 to 3e-3 on the test models) and the errors of wrong rules (a wrong factor, a missing term: several percent or more).',
     'SPEC is float:DIMS (standard normal) or int:LOW:HIGH:DIMS (uniform integers in [LOW, HIGH)), DIMS like 2x3x32x32 (empty for a scalar: int:16000:16001:). '
       + 'Inputs not given use their declared static shapes (floats standard normal, integers 1, booleans true).',
-    'Exit status: 0 when every checked tensor passes, 1 when one fails or the gradient cannot be built (an op without a rule), 2 on bad usage.',
+    'Status 0 when every checked tensor passes, 1 when one fails or the gradient cannot be built (an op without a rule), or the model is invalid.',
     '--json prints {parameters, checked, maxRelError, pass, tensors: [{name, shape, relError, relError32, relError64, pass, belowResolution, directions}], '
       + 'maxRelError32, maxRelError64, reference, float64: {lowered, float32Ops}, inlined: [{node, branch, pinned}], skipped, inputs, tolerance, seed}.',
   ].join('\n'),

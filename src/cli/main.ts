@@ -10,6 +10,7 @@ import { HypothesisReadError } from '../hypothesis';
 import { didYouMean } from '../hypothesis/suggest';
 import { parseArgs, UsageError } from './args';
 import { CliIO, commandHelp, EXIT } from './command';
+import { EXIT_STATUS_TEXT, exitStatusOf } from '../protocol/exitStatus';
 import { COMMANDS, findCommand } from './commands';
 
 /** The package's version (one source: package.json, through the engine). */
@@ -26,7 +27,7 @@ function overview(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `circuit-thermometer <command> --help` for a command\'s options.',
-    'Exit status: 0 success, 1 problems found, 2 bad usage or unreadable input, 3 internal error.',
+    EXIT_STATUS_TEXT,
   ].join('\n');
 }
 
@@ -89,7 +90,7 @@ function reportFailure(e: unknown, io: CliIO): number {
   }
   if (e instanceof ModelError || e instanceof DataError || e instanceof HypothesisReadError || e instanceof ReadGateError) {
     io.err(`circuit-thermometer: ${userMessage(e)}`);
-    return EXIT.usage;
+    return exitStatusOf(e.code);
   }
   const message = userMessage(e);
   io.err(`circuit-thermometer: internal error: ${message} (please report it; CIRCUIT_THERMOMETER_DEBUG=1 shows the stack)`);

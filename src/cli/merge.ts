@@ -19,7 +19,7 @@ export const mergeCommand: Command = {
   description:
     'The merged results equal a one-process run of the same hypothesis number for number (timings aside). Refused, with\n'
     + 'nothing written: shards of another plan or engine version, a shard given twice, a missing shard (its index is named,\n'
-    + 'so it can be run again alone). Exit status: 0 merged, 1 the shards do not fit together, 2 a file cannot be read.',
+    + 'so it can be run again alone). Status 1 when the shards do not fit together.',
   args: [{ name: 'SHARD.json', description: 'the shard documents, every one of the plan (any order)', required: true, variadic: true }],
   flags: [
     { name: 'out', type: 'string', valueName: 'FILE', description: 'the results file to write (required)' },

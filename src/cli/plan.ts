@@ -15,7 +15,7 @@ export const planCommand: Command = {
   description:
     'Every unit runs on its own, from random streams keyed by (seed, level, chain): `sweep --shard I/N` runs the units of\n'
     + 'shard I (0-based: every N-th unit from I on), `merge` puts the shards\' files back together into the results a\n'
-    + 'one-process run writes. See `slurm` for a job-array script. Exit status: 0, 1 hypothesis errors, 2 unreadable.',
+    + 'one-process run writes. See `slurm` for a job-array script.',
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
   flags: [
     { name: 'shards', type: 'number', valueName: 'N', description: 'deal the units into N shards and show which runs each' },

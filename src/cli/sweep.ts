@@ -15,12 +15,13 @@ import { defaultResultsPath, defaultShardPath } from '../worker/paths';
 import { runShardToFile } from '../worker/shard';
 import { UsageError } from './args';
 import type { CliIO, Command } from './command';
+import { EXIT, exitStatusOf } from '../protocol/exitStatus';
 import { displayPath } from './format';
 import { ProgressDisplay, type ProgressStream } from './progress';
 import { formatVerdictTable } from './table';
 
-/** The sweep's exit statuses (the first three agree with every other command's). */
-export const SWEEP_EXIT = { done: 0, hypothesisErrors: 1, unreadable: 2, runFailed: 3, cancelled: 130 } as const;
+/** The sweep's exit statuses: every command's (src/protocol/exitStatus.ts), under the sweep's names. */
+export const SWEEP_EXIT = { done: EXIT.ok, hypothesisErrors: EXIT.problems, unreadable: EXIT.usage, runFailed: EXIT.internal, cancelled: EXIT.cancelled } as const;
 
 export interface SweepOptions {
   hypothesis: string;
@@ -59,7 +60,7 @@ export const sweepCommand: Command = {
     + 'at the end, to <name>.results.json beside the hypothesis unless --out says otherwise. Each finished (level, chain) unit\n'
     + 'is journalled beside it (<name>.results.journal.jsonl); after Ctrl-C, a crash or a kill, --resume runs only what is\n'
     + 'missing and gives the numbers of an uninterrupted run. --shard I/N runs one shard for `merge` (see docs/cluster.md).\n'
-    + 'Exit status: 0 done, 1 hypothesis errors, 2 unreadable file, 3 run failed, 130 cancelled.',
+    + 'A run that fails on its data or model (a NaN in a file too large for the check to scan) exits 1, as `check` would.',
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
   flags: [
     { name: 'out', type: 'string', valueName: 'FILE', description: 'results JSON (default: <name>.results.json beside the hypothesis)' },
@@ -99,7 +100,8 @@ export function shardFlag(value: string | undefined): { index: number; count: nu
   return { index, count };
 }
 
-export function exitCodeFor(code: WorkerErrorCode): number {
+/** A worker's error as an exit status; a run that failed on its data or model (a NaN the check did not scan) exits as `check` would. */
+export function exitCodeFor(code: WorkerErrorCode, engineCode?: string): number {
   switch (code) {
     case 'hypothesis-invalid':
       return SWEEP_EXIT.hypothesisErrors;
@@ -107,6 +109,8 @@ export function exitCodeFor(code: WorkerErrorCode): number {
       return SWEEP_EXIT.unreadable;
     case 'cancelled':
       return SWEEP_EXIT.cancelled;
+    case 'run-failed':
+      return exitStatusOf(engineCode) === EXIT.internal ? SWEEP_EXIT.runFailed : exitStatusOf(engineCode);
     default:
       return SWEEP_EXIT.runFailed;
   }
@@ -208,7 +212,7 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
     if (e.code === 'hypothesis-invalid') for (const d of e.details ?? []) io.err(`  ${d}`);
     if (e.hint) io.err(`hint: ${e.hint}`);
     if (process.env.CIRCUIT_THERMOMETER_DEBUG && e.code !== 'hypothesis-invalid') for (const d of e.details ?? []) io.err(d);
-    return exitCodeFor(e.code);
+    return exitCodeFor(e.code, e.engineCode);
   } finally {
     signals.off('SIGINT', onInterrupt);
   }

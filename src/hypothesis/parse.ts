@@ -96,6 +96,12 @@ export function parseText(text: string, file: string, format: SourceFormat = for
     error(deepAt(deepBlock), `the document nests more than ${MAX_NESTING} levels deep by indentation`, 'a hypothesis file is a few levels deep; look for a run of ever deeper indented lines or of `- - -`');
     return result;
   }
+  // Block nesting (indentation, `- - -`) the same: thousands of levels overflow the YAML parser's stack.
+  const indented = format === 'yaml' ? deepIndent(text) : undefined;
+  if (indented !== undefined) {
+    error(span(indented, indented + 1), `a line is indented more than ${MAX_INDENT} columns: the document nests too deeply`, 'a hypothesis file is a few levels deep; look for a block pasted at the wrong indentation');
+    return result;
+  }
   const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, uniqueKeys: false, prettyErrors: false, strict: true });
 
   // A parser that gave up on an unbalanced bracket reports where it noticed; ours says which bracket, where it belongs.
@@ -134,6 +140,23 @@ export function parseText(text: string, file: string, format: SourceFormat = for
 }
 
 class TooBig extends Error {}
+
+/** Columns of indentation (spaces, tabs and `- ` / `? ` indicators) a line may have: a hypothesis is a few levels deep. */
+const MAX_INDENT = 256;
+
+/** Offset of the first line whose indentation passes MAX_INDENT, if any (one pass, no regular expression backtracking). */
+function deepIndent(text: string): number | undefined {
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let i = lineStart;
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '-' || text[i] === '?')) i++;
+    if (i - lineStart > MAX_INDENT) return lineStart + MAX_INDENT;
+    const end = text.indexOf('\n', i);
+    if (end < 0) break;
+    lineStart = end + 1;
+  }
+  return undefined;
+}
 
 function firstSentence(message: string): string {
   return message.split('\n')[0].replace(/\s+at line \d+, column \d+:?$/, '');

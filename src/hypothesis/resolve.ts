@@ -198,7 +198,9 @@ export class Resolver {
         else seen.add(u);
       }
       if (repeated.length > 0) {
-        this.out.warning('hyp/duplicate-unit', this.at(at), `${what} ${repeated.length === 1 ? repeated[0] : `${repeated[0]}…${repeated[repeated.length - 1]}`} is already listed`);
+        // The same unit twice is one unit: a circuit (and its matched controls) of another size than the list says.
+        this.out.error('hyp/duplicate-unit', this.at(at), `${what} ${repeated.length === 1 ? repeated[0] : `${repeated[0]}…${repeated[repeated.length - 1]}`} is already listed`,
+          { hint: `list each ${what} once` });
       }
     });
     return ok ? [...seen].sort((a, b) => a - b) : undefined;
@@ -309,6 +311,11 @@ export class Resolver {
           positive ? `level ${g[bad]} is not a temperature: sgld levels must be > 0` : `level ${g[bad]} is negative: noise scales are ≥ 0`);
         return undefined;
       }
+      const tiny = g.findIndex((v) => !representable(v));
+      if (tiny >= 0) {
+        this.out.error('hyp/out-of-range', this.at([...base, tiny]), `level ${g[tiny]} ${FLOAT32_RANGE_TEXT}`, { hint: FLOAT32_RANGE_HINT });
+        return undefined;
+      }
       if (!this.increasing(g, base)) return undefined;
       return { levels: g, scale: g[0] > 0 ? 'log' : 'linear' };
     }
@@ -325,6 +332,12 @@ export class Resolver {
       this.out.error('hyp/grid-nonpositive', this.at([...base, 'from']), `noise scales are ≥ 0, not ${from}`);
       ok = false;
     }
+    for (const [key, v] of [['from', from], ['to', to]] as const) {
+      if (ok && !representable(v)) {
+        this.out.error('hyp/out-of-range', this.at([...base, key]), `'${key}' (${v}) ${FLOAT32_RANGE_TEXT}`, { hint: FLOAT32_RANGE_HINT });
+        ok = false;
+      }
+    }
     if (to <= from) {
       this.out.error('hyp/grid-order', this.at([...base, 'to']), `'to' (${to}) must be above 'from' (${from})`);
       ok = false;
@@ -336,6 +349,16 @@ export class Resolver {
     if (!ok) return undefined;
     return { levels: gridLevels(from, to, count, scale), scale };
   }
+}
+
+/** The engine computes in float32: a level (and 1/level, sgld's β) must be a normal float32 number, or 0 where 0 is allowed. */
+const FLOAT32_MIN_NORMAL = 2 ** -126;
+const FLOAT32_MAX = 3.4028234663852886e38;
+const FLOAT32_RANGE_TEXT = `is outside what the engine's float32 arithmetic holds (${FLOAT32_MIN_NORMAL.toPrecision(3)} to ${FLOAT32_MAX.toPrecision(3)})`;
+const FLOAT32_RANGE_HINT = 'a grid spans a few decades, e.g. from: 0.1, to: 1000';
+
+function representable(v: number): boolean {
+  return v === 0 || (Math.abs(v) >= FLOAT32_MIN_NORMAL && Math.abs(v) <= FLOAT32_MAX);
 }
 
 /** `count` levels from `from` to `to` (both included), evenly spaced in log or linear scale. */

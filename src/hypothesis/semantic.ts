@@ -1,7 +1,7 @@
 // Checks of a resolved hypothesis against its files: the model (tensor names, outputs, inputs, shapes
 // measured by one probe run), the data (existence, shapes, lengths, labels, target selection), the
 // checkpoints, and the gradient path of the sgld dial. Everything read is cached (cache.ts).
-import { ArrayInfo, DataError, NdArray, selectExamples, TargetSpec } from '../engine/data';
+import { ArrayInfo, DataError, elementCount, ITEM_SIZE, NdArray, requireFinite, selectExamples, TargetSpec } from '../engine/data';
 import { DEFAULT_IGNORE_INDEX, hasIgnoredLabels, isTokenMask, selectTokens } from '../engine/data/tokens';
 import { batchAxisProblem, Dim, FOLDED_NAMES_HINT, foldedWeightNames, ModelError, ProbedTensor } from '../engine/onnx';
 import { userMessage } from '../engine/onnx/runtimeMessage';
@@ -27,6 +27,9 @@ export interface SemanticOptions {
   /** Checks stop early (with what they found so far) once aborted. */
   signal?: AbortSignal;
 }
+
+/** Data files up to this size have their values checked (NaN, ±Inf); a float32 scan of it takes well under a second. */
+export const VALUE_SCAN_BYTES = 256 * 2 ** 20;
 
 const INTEGER_DTYPES: readonly string[] = ['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64'];
 const FLOAT_DTYPES: readonly string[] = ['float32', 'float64', 'float16', 'bfloat16'];
@@ -71,6 +74,7 @@ export class SemanticChecker {
     const [facts, infos] = await Promise.all([this.loadModel(), this.loadDataInfos()]);
     if (this.aborted) return;
     const checkpoints = this.checkCheckpoints(facts);
+    const values = this.checkValues(infos);
     const n = this.checkLengths(infos);
     if (facts) {
       this.checkNames(facts);
@@ -89,7 +93,7 @@ export class SemanticChecker {
       await this.checkTarget(infos, n);
       this.checkBatchSize(n);
     }
-    await checkpoints;
+    await Promise.all([checkpoints, values]);
   }
 
   // ---- files -------------------------------------------------------------------------------------
@@ -144,8 +148,8 @@ export class SemanticChecker {
       try {
         return await this.cache.arrayInfo(ref.path);
       } catch (e) {
-        const notFound = e instanceof DataError && e.code === 'data/not-found';
-        this.error(notFound ? 'hyp/data-not-found' : 'hyp/data-unreadable', at, `${ref.what}: ${oneLine(e)}`);
+        const code = e instanceof DataError ? e.code : undefined;
+        this.error(code === 'data/not-found' ? 'hyp/data-not-found' : code === 'data/non-finite' ? 'hyp/data-non-finite' : 'hyp/data-unreadable', at, `${ref.what}: ${oneLine(e)}`);
         return undefined;
       }
     }));
@@ -156,6 +160,29 @@ export class SemanticChecker {
       if (info) infos.set(ref.what, { ...info, ref });
     });
     return infos;
+  }
+
+  /**
+   * A NaN or ±Inf in a float input or in the labels, found as the sweep would find it (the file read once and cached);
+   * files over VALUE_SCAN_BYTES are left to the sweep, which refuses them with the same words.
+   */
+  private async checkValues(infos: Map<string, ArrayInfo & { ref: DataRef }>): Promise<void> {
+    await Promise.all([...infos].map(async ([what, info]) => {
+      if ((what !== 'labels' && !what.startsWith('input ')) || (info.dtype !== 'float32' && info.dtype !== 'float64')) return;
+      if (elementCount(info.shape) * ITEM_SIZE[info.dtype] > VALUE_SCAN_BYTES) return;
+      let array: NdArray;
+      try {
+        array = await this.cache.array(info.ref.path);
+      } catch {
+        return; // Reported with the infos.
+      }
+      try {
+        requireFinite(array, info.ref.path);
+      } catch (e) {
+        if (!(e instanceof DataError)) throw e;
+        this.error('hyp/data-non-finite', this.loc.at(info.ref.at), `${what}: ${e.problem}`, e.hint);
+      }
+    }));
   }
 
   private async checkCheckpoints(facts: ModelFacts | undefined): Promise<void> {

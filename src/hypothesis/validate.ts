@@ -78,6 +78,8 @@ export class SpecValidator {
 
   private string(node: PNode, spec: StringSpec, path: PathStep[]): string | undefined {
     if (node.kind !== 'scalar' || node.value === null || typeof node.value === 'boolean') return this.wrongType(node, spec, path);
+    // A name written as a number (`name: 7`, `name: 0x10`) reads back as another text than the one written: quoted only.
+    if (spec.role === 'text' && typeof node.value !== 'string') return this.wrongType(node, spec, path, `write it in quotes: "${node.source ?? String(node.value)}"`);
     // A plain `15` is a fine tensor or file name: keep the text as written.
     const text = typeof node.value === 'string' ? node.value : node.source ?? String(node.value);
     if (spec.pattern && !new RegExp(spec.pattern.regex).test(text)) return this.wrongType(node, spec, path);
@@ -123,10 +125,10 @@ export class SpecValidator {
   private object(node: PNode, spec: ObjectSpec, path: PathStep[]): Record<string, unknown> | undefined {
     if (node.kind !== 'map') {
       if (node.kind === 'scalar' && node.value === null) {
-        // `sgld:` with nothing after it means "all defaults" when nothing inside is required.
+        // `sgld:` with nothing after it (or `~`, `null`) says nothing of what was meant: a deleted block, a paste cut short.
         const d = defaultsOf(spec);
-        if (d !== undefined) return d as Record<string, unknown>;
-        this.out.error('hyp/missing-key', headRange(node), `${pathLabel(path)} is empty; it needs ${describeRequired(spec)}`);
+        this.out.error(d !== undefined ? 'hyp/wrong-type' : 'hyp/missing-key', headRange(node), `${pathLabel(path)} is empty (null); it needs ${d !== undefined ? 'its settings' : describeRequired(spec)}`,
+          d !== undefined ? { hint: `remove the key for the defaults, or write ${pathLabel(path).split('.').pop()}: {}` } : {});
         return undefined;
       }
       return this.wrongType(node, spec, path);

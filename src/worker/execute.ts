@@ -14,6 +14,7 @@ import { ENGINE_NAME, ENGINE_VERSION } from '../engine/version';
 import type { CalibrationParams, CalibrationReport } from '../protocol/calibration';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import { cancelledError } from './errors';
+import { UNREADABLE_CODES } from '../protocol/exitStatus';
 import { defaultResultsPath } from './paths';
 import { ProgressMeter } from './progress';
 
@@ -142,10 +143,6 @@ export function planBinding(h: Hypothesis): PlanBinding {
 /** The sgld dial, loaded only when a hypothesis uses it (the runner asks for it by this option). */
 const loadSgldDial: DialFactory = (ctx) => (require('../engine/dials/sgld') as typeof import('../engine/dials/sgld')).createSgldDial(ctx);
 
-/** Engine error codes (DataError, ModelError) that mean a file could not be read: CLI exit status 2. */
-const UNREADABLE_CODES = new Set(['data/not-found', 'data/io', 'data/too-large', 'onnx/not-found', 'onnx/not-a-file', 'onnx/unreadable', 'onnx/too-large',
-  'onnx/external-data-missing', 'read/not-found', 'read/not-a-file', 'read/too-large', 'read/io', 'read/outside-folder']);
-
 /** Any exception → a protocol error with a one-line message (and the hint the engine attached, if any). */
 export function toWorkerError(e: unknown): WorkerError {
   if (e instanceof SweepFailure) return e.error;
@@ -153,7 +150,7 @@ export function toWorkerError(e: unknown): WorkerError {
     if (e.name === 'AbortError') return cancelledError();
     const hint = (e as { hint?: unknown }).hint;
     const code = (e as { code?: unknown }).code;
-    const unreadable = typeof code === 'string' && UNREADABLE_CODES.has(code);
+    const unreadable = typeof code === 'string' && UNREADABLE_CODES.has(code); // CLI exit status 2 (src/protocol/exitStatus.ts)
     return {
       code: unreadable ? 'unreadable' : 'run-failed',
       message: userMessage(e),

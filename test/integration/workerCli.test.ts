@@ -13,6 +13,7 @@ import { formatDuration } from '../../src/protocol/format';
 import { sweep, SWEEP_EXIT } from '../../src/cli/sweep';
 import type { CliIO } from '../../src/cli/command';
 import type { ResultsDocument } from '../../src/protocol/results';
+import { loadArraySync, makeArray, saveNpy } from '../../src/engine/data';
 import { copyPlanted, grid, slow, type PlantedCopy } from './workerFixtures';
 
 interface Captured {
@@ -104,7 +105,7 @@ describe('cli: sweep', function () {
     assert.strictEqual(signals.listenerCount('SIGINT'), 0, 'the handler is removed');
   });
 
-  it('exit codes: 1 hypothesis errors, 2 unreadable, 3 run failed', async () => {
+  it('exit codes: 1 hypothesis errors (a NaN in the data too), 2 unreadable, 3 run failed', async () => {
     planted.variant('typo', (y) => y.replace('intervention:', 'interventoin:'));
     let c = capture(planted.dir);
     assert.strictEqual(await sweep({ hypothesis: 'typo.circuit.yaml' }, c.io, { terminal: silentTerminal }), SWEEP_EXIT.hypothesisErrors);
@@ -113,6 +114,16 @@ describe('cli: sweep', function () {
     c = capture(planted.dir);
     assert.strictEqual(await sweep({ hypothesis: 'absent.circuit.yaml' }, c.io, { terminal: silentTerminal }), SWEEP_EXIT.unreadable);
     assert.match(c.err(), /cannot read absent\.circuit\.yaml/);
+
+    // A NaN in the data: the check inside the sweep finds it, so the sweep exits 1 as `check` does (it exited 3).
+    const x = loadArraySync(path.join(planted.dir, 'data/x.npy'));
+    const nan = Float32Array.from(x.data as Float32Array);
+    nan[5] = NaN;
+    saveNpy(path.join(planted.dir, 'data/x-nan.npy'), makeArray('float32', [...x.shape], nan));
+    planted.variant('nan', (y) => y.replace('./data/x.npy', './data/x-nan.npy'));
+    c = capture(planted.dir);
+    assert.strictEqual(await sweep({ hypothesis: 'nan.circuit.yaml' }, c.io, { terminal: silentTerminal }), SWEEP_EXIT.hypothesisErrors);
+    assert.match(c.err(), /nan\.circuit\.yaml:\d+:\d+: error: input 'x': NaN at \[\d+, \d+\] \(row \d+\)/);
 
     planted.variant('overflow', grid([1e25, 1e30]));
     c = capture(planted.dir);

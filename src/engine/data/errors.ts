@@ -13,6 +13,7 @@ export type DataErrorCode =
   | 'data/bad-magic' // not a .npy file
   | 'data/bad-header' // .npy header unreadable or unsupported version
   | 'data/truncated' // fewer bytes than the header announces
+  | 'data/trailing-bytes' // more bytes than the header announces
   | 'data/fortran-order' // fortran_order: True
   | 'data/pickle' // object dtype ('|O'): needs pickle, never read
   | 'data/unsupported-dtype' // dtype outside float32/float64/int32/int64/bool/uint8/int8, or big-endian

@@ -1,5 +1,6 @@
 /** Data layer: .npy / .npz / .json tensors and the target/control split. */
 export { DataError, isDataError } from './errors';
+export { firstNonFinite, requireFinite } from './finite';
 export type { DataErrorCode } from './errors';
 export {
   DTYPES, ITEM_SIZE, allocate, elementCount, flatIndexLabel, formatShape, getNumber, makeArray, numExamples, takeRows,

@@ -98,6 +98,10 @@ export function fromNested(value: unknown, options: JsonArrayOptions = {}): NdAr
     if (typeof v === 'boolean') {
       firstBool ??= [...path];
     } else if (typeof v === 'number') {
+      // JSON has no NaN or Infinity: a non-finite number is one beyond ±1.8e308 (1e400), which the parser overflowed.
+      if (!Number.isFinite(v)) {
+        throw new DataError('data/non-finite', source, `${label(path)} is a number beyond the range of a float64 (±1.8e308), read as ${v}`, 'write finite values');
+      }
       firstNumber ??= [...path];
       if (!Number.isInteger(v)) allIntegers = false;
     } else {

@@ -10,7 +10,7 @@ import { READ_LIMITS, readFileGated, readHeadGated, ReadGateError } from '../uti
 import { DataError } from './errors';
 import { parseJsonArray } from './json';
 import { DType, elementCount, ITEM_SIZE, NdArray } from './ndarray';
-import { NpyHeader, parseNpy, parseNpyHeader, writeNpy } from './npy';
+import { NpyHeader, parseNpy, parseNpyHeader, trailingBytes, writeNpy } from './npy';
 import { readNpzMember } from './npz';
 
 export type ArrayFormat = 'npy' | 'npz' | 'json';
@@ -148,6 +148,7 @@ export async function readArrayInfo(path: string, options: LoadOptions = {}): Pr
         throw new DataError('data/truncated', ref.file,
           `the header announces ${need} bytes of data but only ${head.size - header.dataOffset} follow`, 'the file is incomplete; save it again');
       }
+      if (head.size - header.dataOffset > need) throw trailingBytes(ref.file, header, need, head.size - header.dataOffset);
       return { dtype: header.dtype, shape: header.shape };
     }
   } catch (e) {

@@ -95,6 +95,10 @@ export function parseNpyHeader(bytes: Uint8Array, source = '<buffer>'): NpyHeade
   if (descr === undefined || fortran === undefined || shape === undefined) {
     throw new DataError('data/bad-header', source, "the .npy header lacks 'descr', 'fortran_order' or 'shape'", 're-save it with np.save');
   }
+  // numpy's own reader refuses any other key, and a shape that is not a tuple (numpy.lib.format, _read_array_header).
+  const extra = [...dict.keys()].find((k) => k !== 'descr' && k !== 'fortran_order' && k !== 'shape');
+  if (extra !== undefined) throw new DataError('data/bad-header', source, `the .npy header has a key '${safeName(extra, 40)}' besides 'descr', 'fortran_order' and 'shape'`, 're-save it with np.save');
+  if (shape instanceof PyList) throw new DataError('data/bad-header', source, "'shape' is a list; numpy writes a tuple, e.g. (40, 8)", 're-save it with np.save');
   if (typeof fortran !== 'boolean') {
     throw new DataError('data/bad-header', source, "'fortran_order' is not True/False", 're-save it with np.save');
   }
@@ -108,6 +112,13 @@ export function parseNpyHeader(bytes: Uint8Array, source = '<buffer>'): NpyHeade
       'save it with np.save(path, np.ascontiguousarray(x))');
   }
   return { version: [major, minor], dtype, shape, dataOffset: start + headerLen };
+}
+
+/** np.save writes exactly the elements its header announces: more bytes mean another array was appended, or a corrupt header. */
+export function trailingBytes(source: string, header: NpyHeader, nbytes: number, available: number): DataError {
+  return new DataError('data/trailing-bytes', source,
+    `${available - nbytes} bytes follow the ${formatShape(header.shape)} ${header.dtype} the header announces (${nbytes} bytes of data)`,
+    'the header does not describe the data (two arrays in one file?); save each array with np.save');
 }
 
 function truncatedHeader(source: string): DataError {
@@ -157,6 +168,7 @@ export function parseNpy(bytes: Uint8Array, source = '<buffer>'): NdArray {
       `the header announces ${formatShape(header.shape)} ${header.dtype} (${nbytes} bytes of data) but only ${available} bytes follow`,
       'the file is incomplete; save it again');
   }
+  if (available > nbytes) throw trailingBytes(source, header, nbytes, available);
   const data = allocate(header.dtype, count);
   // Copy byte-wise: the source offset need not be aligned for the element type.
   new Uint8Array(data.buffer, data.byteOffset, nbytes).set(bytes.subarray(header.dataOffset, header.dataOffset + nbytes));
@@ -200,7 +212,12 @@ export function writeNpy(a: NdArray): Buffer {
 
 // ---- A Python-literal reader: just enough for .npy headers -----------------
 
-type PyValue = string | number | boolean | null | PyValue[] | Map<string, PyValue>;
+type PyValue = string | number | boolean | null | PyValue[] | Map<string, PyValue> | PyList;
+
+/** A Python list (`[…]`), told apart from a tuple (`(…)`, a plain array) because .npy shapes are tuples. */
+class PyList {
+  constructor(readonly items: PyValue[]) {}
+}
 
 function isDict(v: PyValue): v is Map<string, PyValue> {
   return v instanceof Map;
@@ -243,7 +260,7 @@ function parsePyLiteral(text: string): PyValue {
       const items: PyValue[] = [];
       for (;;) {
         ws();
-        if (text[i] === close) { i++; return items; }
+        if (text[i] === close) { i++; return close === ']' ? new PyList(items) : items; }
         items.push(value());
         ws();
         if (text[i] === ',') i++;

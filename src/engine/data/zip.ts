@@ -88,6 +88,8 @@ export function readZipDirectory(bytes: Uint8Array, source = '<buffer>'): ZipEnt
       }
       e += 4 + len;
     }
+    // Bit 0: the member is encrypted (numpy never writes one; its bytes would read as garbage, or fail the CRC by luck only).
+    if (flags & 1) throw badZip(source, `member '${safeName(name)}' is encrypted`);
     entries.push({ name, method, crc32, compressedSize, size, localHeaderOffset });
     p = extraEnd + commentLen;
   }
@@ -100,6 +102,7 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, source = '<buff
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const p = entry.localHeaderOffset;
   if (p + 30 > bytes.length || view.getUint32(p, true) !== SIG_LOCAL) throw badZip(source, `local header of '${name}' is corrupt`);
+  if (view.getUint16(p + 6, true) & 1) throw badZip(source, `member '${name}' is encrypted`);
   const start = p + 30 + view.getUint16(p + 26, true) + view.getUint16(p + 28, true);
   if (start + entry.compressedSize > bytes.length) {
     throw new DataError('data/truncated', source, `member '${name}' runs past the end of the archive`, 'the file is incomplete; save it again');

@@ -5,8 +5,8 @@ import { safeName } from '../util/readGate';
 
 const MAX_LENGTH = 300;
 
-/** A C++ source location (`/a/b/file.h:560`) and the function signature that follows it, if any. */
-const SOURCE_LOCATION = /(?:[A-Za-z]:)?(?:[\\/][\w.+-]+)+\.(?:cc|cpp|cxx|c|h|hpp)(?::\d+)?\s*(?:[\w:<>,~*&\s]*?::[\w~]+\s*\([^()]*\)\s*(?:const\s*)?)?/g;
+/** A C++ source location (`/a/b/file.h:560`, or a bare `tensorprotoutils.cc:1540`) and the function signature that follows it, if any. */
+const SOURCE_LOCATION = /(?:(?:[A-Za-z]:)?(?:[\\/][\w.+-]+)+\.(?:cc|cpp|cxx|c|h|hpp)(?::\d+)?|\b[\w+-]+\.(?:cc|cpp|cxx|h|hpp):\d+)\s*(?:[\w:<>,~*&\s]*?::[\w~]+\s*\([^()]*\)\s*(?:const\s*)?)?/g;
 
 /** True when the text came from onnxruntime (its prefix or its C++ paths), so callers know to clean it. */
 export function isRuntimeText(text: string): boolean {

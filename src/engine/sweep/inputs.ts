@@ -6,7 +6,7 @@ import { ENGINE_VERSION } from '../version';
 import { planFingerprint } from './units';
 import { loadArray } from '../data/load';
 import { NdArray, numExamples } from '../data/ndarray';
-import { DataError } from '../data/errors';
+import { requireFinite } from '../data/finite';
 import { selectExamples, TargetSpec } from '../data/select';
 import { DEFAULT_IGNORE_INDEX, hasIgnoredLabels, isTokenMask, selectTokens, TokenSelection } from '../data/tokens';
 import { dialParameters, parameterValues } from '../dials/parameters';
@@ -115,20 +115,4 @@ export async function loadSweepInputs(h: Hypothesis): Promise<SweepInputs> {
     model, hypothesisSha256, parameters, restricted: parameters.length < all.length, initialWeights: parameterValues(model.proto, parameters),
     data: { inputs, labels }, n, isTarget, targetCount, ...(tokens ? { tokens } : {}), ignoreIndex,
   };
-}
-
-/** A NaN or ±Inf in the data makes every loss non-finite: refused up front, naming the file and the element. */
-function requireFinite(a: NdArray, file: string): NdArray {
-  if (a.dtype !== 'float32' && a.dtype !== 'float64') return a;
-  const data = a.data as Float32Array | Float64Array;
-  for (let i = 0; i < data.length; i++) {
-    if (Number.isFinite(data[i]!)) continue;
-    const index: number[] = [];
-    for (let k = a.shape.length - 1, rest = i; k >= 0; k--) {
-      index.unshift(rest % a.shape[k]!);
-      rest = Math.floor(rest / a.shape[k]!);
-    }
-    throw new DataError('data/non-finite', file, `${data[i]} at [${index.join(', ')}] (row ${index[0] ?? 0})`, 'every model input and label must be finite: drop or impute that example');
-  }
-  return a;
 }

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { parseArgs, UsageError } from '../../../src/cli/args';
 import { CliIO } from '../../../src/cli/command';
 import { COMMANDS } from '../../../src/cli/commands';
+import { exitCodeFor } from '../../../src/cli/sweep';
+import { EXIT_STATUS_TEXT, exitStatusOf } from '../../../src/protocol/exitStatus';
 import { main } from '../../../src/cli/main';
 import { InspectReport } from '../../../src/cli/inspect';
 import { ModelSummary, saveModel } from '../../../src/engine/onnx';
@@ -342,5 +344,34 @@ describe('CLI: the verdict table', () => {
     assert.equal(summaryRow('old', sampleDocumentV1())[col], 'no null');
     assert.equal(summaryRow('c', doc).length, SUMMARY_HEADER.length);
     assert.equal(summaryRow('c', doc).at(-1), doc.verdict.summary);
+  });
+});
+
+describe('exit statuses: one table for every command', () => {
+  it('an engine error exits by what it means: unreadable 2, invalid content 1, anything else 3; a sweep whose run failed on its data exits 1', () => {
+    assert.equal(exitStatusOf('data/not-found'), 2);
+    assert.equal(exitStatusOf('onnx/truncated'), 2);
+    assert.equal(exitStatusOf('read/too-large'), 2);
+    assert.equal(exitStatusOf('data/non-finite'), 1);
+    assert.equal(exitStatusOf('data/trailing-bytes'), 1);
+    assert.equal(exitStatusOf('onnx/type-mismatch'), 1);
+    assert.equal(exitStatusOf('onnx/runtime-rejected'), 1);
+    assert.equal(exitStatusOf(undefined), 3);
+    assert.equal(exitStatusOf('ENOSPC'), 3);
+    // A NaN past the check's scan is found by the run: the same status as `check` gives it, not 3.
+    assert.equal(exitCodeFor('run-failed', 'data/non-finite'), 1);
+    assert.equal(exitCodeFor('run-failed', 'data/not-found'), 2);
+    assert.equal(exitCodeFor('run-failed'), 3);
+    assert.equal(exitCodeFor('hypothesis-invalid'), 1);
+    assert.equal(exitCodeFor('unreadable'), 2);
+    assert.equal(exitCodeFor('cancelled'), 130);
+  });
+
+  it('every command\'s --help states them', async () => {
+    for (const c of COMMANDS) {
+      const out: string[] = [];
+      assert.equal(await main([c.name, '--help'], { out: (t) => out.push(t), err: (t) => out.push(t), cwd: ROOT }), 0);
+      assert.ok(out.join('\n').includes(EXIT_STATUS_TEXT), `${c.name} --help`);
+    }
   });
 });

@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeArray, saveNpy } from '../../../src/engine/data';
 import { saveModel } from '../../../src/engine/onnx';
 import { assembleModel } from '../../../src/engine/onnx/modelFactory';
 import { GraphBuilder } from '../../../src/engine/onnx/builder';
@@ -161,8 +162,9 @@ describe('hypothesis checks against the model and the data', function () {
   it('reports units out of range at the offending item, with the tensor\'s size', async () => {
     const text = edit(VALID_MLP, '[3, 7, "10:12"]', '[3, 16, "8:16", "13:17"]');
     const r = await check(text);
-    assert.deepEqual(codes(r.diagnostics), ['hyp/unit-out-of-range', 'hyp/unit-out-of-range', 'hyp/duplicate-unit']);
-    const [one, range] = r.diagnostics;
+    // In column order: 16, then "13:17" repeating 13…15 of "8:16" (an error too) and out of range.
+    assert.deepEqual(codes(r.diagnostics), ['hyp/unit-out-of-range', 'hyp/duplicate-unit', 'hyp/unit-out-of-range']);
+    const [one, , range] = r.diagnostics;
     assert.equal(one.message, "unit 16 is out of range: '/relu/Relu_output_0' has 16 units along axis -1 (shape [batch, 16])");
     assert.equal(one.hint, 'valid units are 0…15');
     const line = text.split('\n')[lineOf(text, '"13:17"')];
@@ -215,6 +217,20 @@ describe('hypothesis checks against the model and the data', function () {
     assert.equal(d.range.start.line, lineOf(text, 'x7.npy'));
     const rank = only((await check(edit(VALID_MLP, 'x: ./x.npy', 'x: ./y.npy'))).diagnostics, 'hyp/data-shape-mismatch');
     assert.match(rank.message, /has shape \[40\] but the model expects rank 2/);
+  });
+
+  it('reads the data values: a NaN or ±Inf in a float input or a JSON 1e400 is an error at the file\'s line, with its element and row', async () => {
+    const values = Float32Array.from({ length: 40 * 8 }, (_, i) => (i % 7) / 7);
+    values[3 * 8 + 5] = NaN;
+    saveNpy(path.join(dir, 'x_nan.npy'), makeArray('float32', [40, 8], values));
+    const text = edit(VALID_MLP, './x.npy', './x_nan.npy');
+    const d = only((await check(text)).diagnostics, 'hyp/data-non-finite');
+    assert.equal(d.message, "input 'x': NaN at [3, 5] (row 3)");
+    assert.equal(d.range.start.line, lineOf(text, 'x_nan.npy'));
+    const rows = Array.from({ length: 40 }, (_, i) => `[${Array.from({ length: 8 }, (_, j) => (i === 9 && j === 2 ? '-1e400' : '0.5')).join(', ')}]`);
+    fs.writeFileSync(path.join(dir, 'x_big.json'), `[${rows.join(',\n')}]`);
+    const j = only((await check(edit(VALID_MLP, './x.npy', './x_big.json'))).diagnostics, 'hyp/data-non-finite');
+    assert.match(j.message, /^input 'x': .*x_big\.json: \[9\]\[2\] is a number beyond the range of a float64/);
   });
 
   it('reports float data for an integer input', async () => {

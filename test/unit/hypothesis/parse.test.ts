@@ -179,9 +179,46 @@ describe('hypothesis parsing and validation', () => {
     assert.equal(only(empty.diagnostics, 'hyp/bad-range').hint, 'did you mean "10:12"?');
     const repeat = parseHypothesis(edit(VALID_MLP, '"10:12"', '"6:9"'), FILE);
     const d = only(repeat.diagnostics, 'hyp/duplicate-unit');
-    assert.equal(d.severity, 'warning');
+    // An error: [3, 3] is one unit, so the circuit (and its matched controls) would not have the size the list says.
+    assert.equal(d.severity, 'error');
     assert.equal(d.message, 'unit 7 is already listed');
-    assert.deepEqual(repeat.hypothesis?.circuit.components[0].units, [3, 6, 7, 8]);
+    assert.equal(repeat.hypothesis, undefined);
+    assert.deepEqual(repeat.draft.circuit?.components?.[0]?.units, [3, 6, 7, 8]);
+  });
+
+  it('refuses what reads as something else than was written: a number as a name, a section left null, levels float32 cannot hold', () => {
+    for (const name of ['7', '3.5', '0x10', 'true']) {
+      const d = only(parseHypothesis(edit(VALID_MLP, 'name: odd-example units', `name: ${name}`), FILE).diagnostics, 'hyp/wrong-type');
+      assert.match(d.message, /^circuit\.name must be a string, not /);
+      if (name !== 'true') assert.equal(d.hint, `write it in quotes: "${name}"`);
+    }
+    assert.equal(parseHypothesis(edit(VALID_MLP, 'name: odd-example units', 'name: "7"'), FILE).hypothesis?.circuit.name, '7');
+    for (const [from, to, line] of [[/verdict: .*\n/, 'verdict:\n', 'verdict'], [/ {2}sgld: .*\n/, '  sgld: ~\n', 'degradation.sgld'], [/intervention: .*\n/, 'intervention: null\n', 'intervention']] as const) {
+      const r = parseHypothesis(VALID_MLP.replace(from, to), FILE);
+      const d = only(r.diagnostics, 'hyp/wrong-type');
+      assert.equal(d.message, `${line} is empty (null); it needs its settings`);
+      assert.equal(d.range.start.line, lineOf(VALID_MLP, `${line.split('.').pop()}:`));
+    }
+    assert.ok(parseHypothesis(VALID_MLP.replace(/verdict: .*\n/, 'verdict: {}\n'), FILE).hypothesis, 'an empty mapping is the defaults');
+    for (const [grid, message] of [
+      ['{ from: 1e-320, to: 1000, count: 5 }', /^'from' \(1e-320\) is outside what the engine's float32 arithmetic holds \(1\.18e-38 to 3\.40e\+38\)$/],
+      ['{ from: 0.1, to: 1e308, count: 5 }', /^'to' \(1e\+308\) is outside what the engine's float32 arithmetic holds/],
+      ['[0.1, 1, 1e39]', /^level 1e\+39 is outside what the engine's float32 arithmetic holds/],
+    ] as const) {
+      assert.match(only(parseHypothesis(edit(VALID_MLP, '{ from: 0.1, to: 1000, count: 5 }', grid), FILE).diagnostics, 'hyp/out-of-range').message, message);
+    }
+  });
+
+  it('keys named __proto__ or constructor reach no behaviour: the resolved values and Object.prototype are as without them', () => {
+    const plain = parseHypothesis(VALID_MLP, FILE).draft;
+    const hostile = VALID_MLP
+      .replace('model: ./mlp.onnx', 'model: ./mlp.onnx\n__proto__: { polluted: yes, model: ./evil.onnx }\nconstructor: { prototype: { polluted: yes } }')
+      .replace('  name: odd-example units', '  name: odd-example units\n  __proto__: { name: evil, components: [] }\n  constructor: { prototype: { polluted: yes } }');
+    const r = parseHypothesis(hostile, FILE);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(Object.getPrototypeOf(r.draft), Object.prototype);
+    assert.deepEqual({ ...r.draft }, { ...plain });
+    assert.equal(Object.getPrototypeOf(r.draft.circuit), Object.prototype);
   });
 
   describe('temperature grids', () => {

@@ -100,7 +100,7 @@ describe('ONNX graph validation', () => {
   it('tensor data: raw data of the wrong length, typed values of the wrong count, unknown data types, negative dims', () => {
     const raw = mlp();
     raw.graph.initializer[0]!.rawData = raw.graph.initializer[0]!.rawData!.subarray(0, 100);
-    refuses(raw, 'onnx/invalid-tensor', /initializer 'fc1\.weight' holds 100 bytes of data; its shape \[16, 8\] and type need 512/);
+    refuses(raw, 'onnx/invalid-tensor', /initializer 'fc1\.weight' holds 100 bytes of data; its shape \[16, 8\] and type float32 need 512/);
     const typed = mlp();
     const t = typed.graph.initializer[1]!;
     t.rawData = new Uint8Array(0);
@@ -133,6 +133,106 @@ describe('ONNX graph validation', () => {
     const inputs = mlp();
     inputs.graph.input.push(inputs.graph.input[0]!);
     refuses(inputs, 'onnx/duplicate-name', /two graph inputs are named 'x'/);
+  });
+
+  it('tensor data as the ONNX IR stores it: one data field, of the data type\'s kind, never empty when the shape has elements', () => {
+    const none = mlp();
+    none.graph.initializer[2]!.rawData = new Uint8Array(0);
+    refuses(none, 'onnx/invalid-tensor', /initializer 'fc2\.weight' holds no data; its shape \[16, 4\] needs 256 bytes/);
+    const twice = mlp();
+    twice.graph.initializer[1]!.floatData = Array.from({ length: 16 }, () => 1);
+    refuses(twice, 'onnx/invalid-tensor', /initializer 'fc1\.bias' holds its values twice, in raw_data and in float_data/);
+    const string = mlp();
+    string.graph.initializer[0]!.dataType = 8;
+    refuses(string, 'onnx/invalid-tensor', /initializer 'fc1\.weight' is a string tensor with raw_data; strings are stored in string_data/);
+    const complex = mlp();
+    complex.graph.initializer[0]!.dataType = 14;
+    refuses(complex, 'onnx/invalid-tensor', /initializer 'fc1\.weight' holds 512 bytes of data; its shape \[16, 8\] and type complex64 need 1024/);
+    const field = mlp();
+    const bias = field.graph.initializer[1]!;
+    bias.rawData = new Uint8Array(0);
+    bias.int64Data = Array.from({ length: 16 }, () => 1);
+    refuses(field, 'onnx/invalid-tensor', /initializer 'fc1\.bias' is float32 but holds its values in int64_data; that type's values go in float_data or raw_data/);
+    // A tensor with no elements needs no data.
+    const empty = mlp();
+    empty.graph.initializer.push({ name: 'unused', dims: [0, 3], dataType: 1 });
+    validateModel(empty, 'm.onnx');
+  });
+
+  it('graph inputs and outputs: an element type, dims that are sizes, and at least one output', () => {
+    const undef = mlp();
+    undef.graph.input[0]!.type!.tensorType!.elemType = 0;
+    refuses(undef, 'onnx/invalid-tensor', /graph input 'x' declares no element type/);
+    const negative = mlp();
+    negative.graph.input[0]!.type!.tensorType!.shape!.dim[1] = { dimValue: -3 };
+    refuses(negative, 'onnx/invalid-tensor', /graph input 'x' declares dimension 1 as -3, not a size/);
+    const out999 = mlp();
+    out999.graph.output[0]!.type!.tensorType!.elemType = 999;
+    refuses(out999, 'onnx/invalid-tensor', /graph output 'logits' has element type 999, which ONNX does not define/);
+    const none = mlp();
+    none.graph.output = [];
+    refuses(none, 'onnx/no-outputs', /the graph declares no outputs/);
+  });
+
+  it('element types onnxruntime would refuse: inputs of one type variable that disagree, types an op does not take, a declared output type its producer does not give', () => {
+    for (const [elem, name] of [[7, 'int64'], [11, 'float64'], [6, 'int32']] as const) {
+      const m = mlp();
+      m.graph.input[0]!.type!.tensorType!.elemType = elem;
+      refuses(m, 'onnx/type-mismatch', new RegExp(`\\(#0, Gemm\\) input 1 'fc1\\.weight' is float32 but input 0 'x' is ${name}; Gemm takes one element type for both`));
+    }
+    for (const elem of [8, 9]) {
+      const m = mlp();
+      m.graph.input[0]!.type!.tensorType!.elemType = elem;
+      refuses(m, 'onnx/type-mismatch', /\(#0, Gemm\) input 0 'x' is (string|bool); Gemm takes numbers only/);
+    }
+    const image = decodeModel(encodeModel(cnnModel()));
+    image.graph.input[0]!.type!.tensorType!.elemType = 7;
+    refuses(image, 'onnx/type-mismatch', /\(#0, Conv\) input 0 'image' is int64; Conv takes float types only/);
+    const tokens = decodeModel(encodeModel(transformerModel()));
+    tokens.graph.input[0]!.type!.tensorType!.elemType = 1;
+    refuses(tokens, 'onnx/type-mismatch', /Gather\) input 1 'tokens' is float32; Gather takes int32 or int64 indices there/);
+    const out = mlp();
+    out.graph.output[0]!.type!.tensorType!.elemType = 7;
+    refuses(out, 'onnx/type-mismatch', /graph output 'logits' is declared int64, but its producer gives float32/);
+    // A Cast makes its own type: float → int64 → Cast(to float) feeds the Gemm correctly.
+    const b = new GraphBuilder(17);
+    const w = b.initializer(floatTensor('w', [2, 3], [1, 2, 3, 4, 5, 6]));
+    const xf = b.op('Cast', ['x'], { to: 1 }, 'xf');
+    b.op('Gemm', [xf, w], { transB: 1 }, 'y');
+    validateModel(assembleModel({ name: 'cast', builder: b, inputs: [makeValueInfo('x', 'int64', ['batch', 3])], outputs: [makeValueInfo('y', 'float32', ['batch', 2])] }), 'cast');
+  });
+
+  it('a declared input size the weights contradict (Gemm, MatMul, Conv)', () => {
+    const huge = mlp();
+    huge.graph.input[0]!.type!.tensorType!.shape!.dim[1] = { dimValue: 2 ** 62 };
+    refuses(huge, 'onnx/invalid-tensor', /graph input 'x' declares dimension 1 as \d+, more elements than any tensor holds/);
+    for (const size of [0, 7, 1e12]) {
+      const m = mlp();
+      m.graph.input[0]!.type!.tensorType!.shape!.dim[1] = { dimValue: size };
+      refuses(m, 'onnx/shape-mismatch', new RegExp(`\\(#0, Gemm\\): the inner dimension of A·B is ${size} in input 0 'x' \\[\\?, ${size}\\] but 8 in input 1 'fc1\\.weight' \\[16, 8\\]`));
+    }
+    const image = decodeModel(encodeModel(cnnModel()));
+    image.graph.input[0]!.type!.tensorType!.shape!.dim[1] = { dimValue: 4 };
+    refuses(image, 'onnx/shape-mismatch', /Conv\): the input channels \(weight dim 1 × group 1\) is 4 in input 0 'image' \[2, 4, 8, 8\] but 3/);
+  });
+
+  it('attributes: a type ONNX defines for the name, flags 0 or 1, the ones an op requires', () => {
+    const alpha = mlp();
+    alpha.graph.node[0]!.attribute.push({ name: 'alpha', type: 3, s: Buffer.from('big') });
+    refuses(alpha, 'onnx/invalid-attribute', /\(#0, Gemm\) attribute 'alpha' is STRING; ONNX defines it as FLOAT/);
+    const flag = mlp();
+    flag.graph.node[0]!.attribute[0]!.i = 7;
+    refuses(flag, 'onnx/invalid-attribute', /\(#0, Gemm\) attribute 'transB' is 7; it is a flag, 0 or 1/);
+    const untyped = mlp();
+    untyped.graph.node[0]!.attribute.push({ name: 'beta', type: 0 });
+    refuses(untyped, 'onnx/invalid-attribute', /attribute 'beta' has no type/);
+    const pool = decodeModel(encodeModel(cnnModel()));
+    const maxPool = pool.graph.node.find((n) => n.opType === 'MaxPool')!;
+    maxPool.attribute = maxPool.attribute.filter((a) => a.name !== 'kernel_shape');
+    refuses(pool, 'onnx/invalid-attribute', /MaxPool\) lacks the attribute 'kernel_shape', which MaxPool requires/);
+    const constant = mlp();
+    constant.graph.node.unshift({ name: 'c', opType: 'Constant', domain: '', input: [], output: ['c_out'], attribute: [{ name: 'value_float', type: 1, f: 1 }, { name: 'value_int', type: 2, i: 1 }] });
+    refuses(constant, 'onnx/invalid-attribute', /\(#0, Constant\) has 2 value attributes; a Constant has exactly one/);
   });
 
   it('a graph output nothing produces', () => {
@@ -192,12 +292,13 @@ describe('ONNX graph validation', () => {
     });
 
     for (const argv of [['inspect', 'broken.onnx'], ['gradcheck', 'broken.onnx']]) {
-      it(`${argv[0]}: exit 2, one line naming node and input, never "gradient: supported"`, async () => {
+      // Exit 1: the file was read and is invalid, as `check` reports it (2 is for a file that cannot be read at all).
+      it(`${argv[0]}: exit 1, one line naming node and input, never "gradient: supported"`, async () => {
         const out: string[] = [];
         const err: string[] = [];
         const io: CliIO = { out: (t) => out.push(t), err: (t) => err.push(t), cwd: dir };
         const code = await main(argv, io);
-        assert.equal(code, 2);
+        assert.equal(code, 1);
         assert.deepEqual(out, []);
         assert.equal(err.length, 1);
         assert.match(err[0]!, /^circuit-thermometer: .*broken\.onnx: node '[^']*' \(#2, MatMul\) input 1 'fc2\.weight' is not a graph input/);
