@@ -18,7 +18,7 @@ import { DTypeName } from '../onnx/tensor';
 import { Rng } from '../util/random';
 import { appendHeads, HeadOutputs, LabelForm, LABELS_INPUT } from './heads';
 import type { SweepInputs } from './inputs';
-import { drawControls, UnitSet } from './controls';
+import { DEFAULT_ENUMERATE, drawControls, UnitSet } from './controls';
 import { DrawMetrics, PairedAccumulator } from './metrics';
 import { unitSalience } from './salience';
 
@@ -35,6 +35,8 @@ export interface EvaluatorOptions {
 
 interface Batch {
   index: number;
+  /** Data rows of the batch, in feed order. */
+  rows: Int32Array;
   /** Rows fed (≥ valid when a static batch axis forces padding). */
   size: number;
   valid: number;
@@ -70,8 +72,12 @@ export class PairedEvaluator {
     private readonly parameters: readonly ParameterInfo[],
     private readonly initialWeights: readonly Float32Array[],
     readonly paired: PairedModel,
-    /** The matched random control sets, k = 1…K (index k − 1). */
+    /** The control sets, k = 1…K (index k − 1). */
     readonly controls: readonly UnitSet[],
+    /** How labels feed the loss head (index, soft or value). */
+    readonly labelForm: LabelForm,
+    /** N, the number of distinct control sets, and whether all of them are used (an exact null). */
+    readonly nullSize: { distinct: number; exact: boolean } = { distinct: controls.length, exact: false },
   ) {
     this.means = paired.meanInputs.length > 0 ? paired.meanInputs : undefined;
   }
@@ -145,7 +151,7 @@ export class PairedEvaluator {
       const isReference = Uint8Array.from(rows, (r, k) => (k < valid ? inReference(r) : 0));
       const feeds: Feeds = { ...dataFeeds(rows), [LABELS_INPUT]: labelsOf(rows) };
       if (h.intervention.kind === 'resample') feeds[SOURCE_INPUT] = resampleSources(rng, isReference, b);
-      return { index: b, size: rows.length, valid, feeds, isTarget, isReference };
+      return { index: b, rows, size: rows.length, valid, feeds, isTarget, isReference };
     });
 
     // The reference model is cut from the dial's rewritten model, so that mean ablation under activation noise
@@ -154,17 +160,19 @@ export class PairedEvaluator {
     const referenceSession = h.intervention.kind === 'mean'
       ? await createSession(referenceModel(rewritten, tensors), { threads: options.threads })
       : undefined;
-    const build = async (controls: readonly UnitSet[], metric: Hypothesis['metric']): Promise<PairedEvaluator> => {
+    const build = async (controls: readonly UnitSet[], metric: Hypothesis['metric'], nullSize?: { distinct: number; exact: boolean }): Promise<PairedEvaluator> => {
       const paired = buildPairedModel(rewritten, { components: h.circuit.components, kind: h.intervention.kind, scope: h.intervention.scope, controls }, dimsOf, [h.loss.output]);
       const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, { loss: h.loss.kind, metric, labels: form });
       const session = await createSession(model, { threads: options.threads });
-      return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired, controls);
+      return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired, controls, form, nullSize);
     };
     let salience: number[][] | undefined;
     if (h.controls.count > 0 && h.controls.match === 'salience') {
       salience = await unitSalience(h.circuit.components, dimsOf, (sets) => build(sets, 'loss'), dial.baseline ? dial.baseline() : {}, inputs.targetCount / n);
     }
-    return build(drawControls(h.circuit.components, dimsOf, h.controls.count, h.degradation.seed, salience), h.metric);
+    const drawn = drawControls(h.circuit.components, dimsOf, { count: h.controls.count, enumerate: h.controls.enumerate ?? DEFAULT_ENUMERATE, seed: h.degradation.seed, salience });
+    if (h.controls.count > 0 && drawn.sets.length === 0) throw new Error(`no control set disjoint from the circuit exists (N = 0): a component names every unit of its axis`);
+    return build(drawn.sets, h.metric, { distinct: drawn.distinct, exact: drawn.exact });
   }
 
   /** Rows every draw is evaluated on (all n, or the hypothesis's evaluation subset) and how many are targets. */
@@ -176,6 +184,13 @@ export class PairedEvaluator {
       for (let k = 0; k < b.valid; k++) target += b.isTarget[k]!;
     }
     return { rows, target };
+  }
+
+  /** The data rows of the target set that every draw evaluates (for the constant predictor's loss). */
+  evaluatedTargetRows(): number[] {
+    const out: number[] = [];
+    for (const b of this.batches) for (let k = 0; k < b.valid; k++) if (b.isTarget[k]) out.push(b.rows[k]!);
+    return out;
   }
 
   /** Number of evaluation batches (runs per draw). */
