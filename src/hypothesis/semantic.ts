@@ -405,8 +405,9 @@ export class SemanticChecker {
       const dims = probe?.get(c.tensor)?.dims ?? staticShape(facts, c.tensor);
       if (!dims) return;
       const component: CircuitComponent = { tensor: c.tensor, axis: c.axis, units: [...new Set(c.units as number[])], ...(c.positions ? { positions: c.positions as number[] } : {}) };
-      // A symbolic size along the unit axis reads as 0: nothing to check.
-      if (!(unitsAlong(component, dims as number[]) > 0)) return;
+      // A symbolic size along the unit axis reads as 0: nothing to check; units beyond the axis are reported there.
+      const size = unitsAlong(component, dims as number[]);
+      if (!(size > 0) || component.units.some((u) => u >= size)) return;
       sized.push(component);
       dimsOf.set(c.tensor, dims as number[]);
     }

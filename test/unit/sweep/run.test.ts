@@ -164,10 +164,12 @@ describe('sweep/run', function () {
       // ΔL is the mean over draws of L_n(w) − L_n(w*), and the trace holds L_n(w) per draw.
       const mean = l.chains[0]!.loss.reduce((s, v) => s + v, 0) / 4 - doc.baseline.loss;
       assert.ok(Math.abs(l.lossGap.mean - mean) < 1e-9);
-      // Two one-sided tests: the 1 − 2α interval, mean ± t_{0.95, dof}·se.
-      const half = studentTQuantile(0.95, l.collateralEffect.dof!) * l.collateralEffect.se;
-      assert.ok(Math.abs(l.bounds!.collateralUpper - (l.collateralEffect.mean + half)) < 1e-12);
-      assert.ok(Math.abs(l.bounds!.collateralLower! - (l.collateralEffect.mean - half)) < 1e-12);
+      // Two one-sided tests at α/L: the 1 − 2α/L interval, mean ± t_{1−α/L, dof}·√(se² + row se²) (the noise statistic).
+      const se = Math.hypot(l.collateralEffect.se, l.paired!.rowSe[1]);
+      const half = studentTQuantile(1 - 0.05 / doc.levels.length, l.collateralEffect.dof!) * se;
+      assert.ok(Math.abs(l.bounds!.collateralUpper - (l.collateralEffect.mean + half)) < 1e-9);
+      assert.ok(Math.abs(l.bounds!.collateralLower! - (l.collateralEffect.mean - half)) < 1e-9);
+      assert.equal(l.bounds!.collateralThreshold, l.paired!.controlLossSpread);
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'results-'));
     try {
