@@ -53,8 +53,9 @@ export interface PairedStatistics {
 export interface LevelTestsV3 {
   /** Rank of the circuit among the controls at this level (reported, not used): p = (1 + #{k: Ē_T^k ≥ Ē_T^0})/(K + 1). */
   rank: { p: number; percentile: number } | null;
-  /** The target behaviour: L_T(t) against limit = L_const − b·(L_const − L_T(w*)); present iff L_T(t) ≤ limit. */
-  behaviour: { targetLoss: number; limit: number; present: boolean } | null;
+  /** The target behaviour: L_T(t) against limit = L_const − b·(L_const − L_T(w*)); present iff L_T(t) ≤ limit. The
+   *  control task's, the same on the control rows: where it is gone, no collateral can be called negligible. */
+  behaviour: { targetLoss: number; limit: number; present: boolean; control?: { loss: number; limit: number; present: boolean } } | null;
   /** X_T(t) = Ē_T^0 − mean_k Ē_T^k with its interval; persists iff lower ≥ threshold = ρ·X_T(0). */
   targetExcess: TestInterval | null;
   persistenceThreshold: number | null;
@@ -347,6 +348,8 @@ export interface Baseline {
   rowSe?: { targetEffect: number; collateralEffect: number; targetExcess: number; collateralExcess: number };
   /** Version 3: the best constant predictor's loss on the evaluated target rows (the behaviour guard's reference). */
   constantTargetLoss?: number;
+  /** Version 3: the same on the control rows (the control task's guard: collateral is only negligible while it lives). */
+  constantControlLoss?: number;
 }
 
 /** Whether parsed JSON is a results document this version can show (any of READABLE_RESULTS_VERSIONS). */

@@ -80,16 +80,16 @@ describe('README numbers are what the code gives now', function () {
       shows(ec!, doc.baseline.collateralEffect, `${name} E_C(0)`);
       // "0.80 (0.74)", with typographic minus signs.
       const m = /^(-?[\d.]+) \((-?[\d.]+)\)$/.exec(excess!.replace(/−/g, '-'));
-      assert.ok(m, `${name}: X_T(0) cell '${excess}'`);
-      shows(m[1]!, doc.verdict.baselineExcess!.mean, `${name} X_T(0)`);
-      shows(m[2]!, doc.verdict.baselineExcess!.bound, `${name} X_T(0) bound`);
+      assert.ok(m, `${name}: rank p (excess over median) cell '${excess}'`);
+      shows(m[1]!, doc.verdict.specificity!.p, `${name} rank p at w*`);
+      shows(m[2]!, doc.verdict.specificity!.excessOverMedian, `${name} excess over the null's median`);
       assert.equal(calibration, `${doc.verdict.calibration!.clean} of ${doc.verdict.calibration!.of}`);
     }
   });
 
   it('examples/planted/README.md: E_C(0), the window or the verdict, and the calibration of every hypothesis', async () => {
     const files: [string, string][] = [
-      ['| κ = 0 |', 'kappa-0'], ['| κ = 0.5 |', 'kappa-0.5'], ['| κ = 1 |', 'kappa-1'], ['| κ = 2 |', 'kappa-2'],
+      ['| κ = 0 |', 'kappa-0'], ['| κ = 0.03 |', 'kappa-0.03'], ['| κ = 0.1 |', 'kappa-0.1'], ['| κ = 0.3 |', 'kappa-0.3'], ['| κ = 1 |', 'kappa-1'],
       ['| shared units', 'shared-units'], ['| random units', 'random-units'], ['| control units', 'non-circuit-units'],
     ];
     for (const [start, name] of files) {

@@ -209,18 +209,18 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     const single = new WorkerClient();
     let one;
     try {
-      one = (await single.run({ source: { kind: 'file', path: planted.hypothesis('kappa-2') }, out: path.join(planted.dir, 'one.json') })).document;
+      one = (await single.run({ source: { kind: 'file', path: planted.hypothesis('kappa-1') }, out: path.join(planted.dir, 'one.json') })).document;
     } finally {
       await single.dispose();
     }
     const levels: number[] = [];
     const fractions: number[] = [];
     const two = await runSweepParallel(
-      { source: { kind: 'file', path: planted.hypothesis('kappa-2') } },
+      { source: { kind: 'file', path: planted.hypothesis('kappa-1') } },
       { onLevel: (l) => levels.push(l.levelIndex), onProgress: (p) => fractions.push(p.fraction) },
       { workers: 2 },
     );
-    assert.strictEqual(two.resultsPath, path.join(planted.dir, 'kappa-2.results.json'));
+    assert.strictEqual(two.resultsPath, path.join(planted.dir, 'kappa-1.results.json'));
     assert.deepStrictEqual(JSON.parse(fs.readFileSync(two.resultsPath, 'utf8')), JSON.parse(JSON.stringify(two.document)));
     assert.deepStrictEqual(numbers(two.document.levels), numbers(one.levels));
     assert.deepStrictEqual(two.document.verdict, one.verdict);

@@ -158,9 +158,9 @@ describe('cli: sweep from the bundle, as a real process', function () {
   }
 
   it('runs the sweep in the bundled worker and writes a chart page that needs nothing else', async () => {
-    const r = await run(['sweep', 'kappa-2.circuit.yaml', '--html', 'k2.html']);
+    const r = await run(['sweep', 'kappa-1.circuit.yaml', '--html', 'k2.html']);
     assert.strictEqual(r.code, 0, r.stderr);
-    assert.match(r.stdout, /results: kappa-2\.results\.json/);
+    assert.match(r.stdout, /results: kappa-1\.results\.json/);
     const html = fs.readFileSync(path.join(planted.dir, 'k2.html'), 'utf8');
     assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/i, 'no external script or stylesheet');
     assert.ok(html.includes('Plotly'), 'Plotly inlined');
@@ -171,7 +171,7 @@ describe('cli: sweep from the bundle, as a real process', function () {
     if (!fs.existsSync(chromiumPath)) this.skip(); // the e2e harness installs it (test/e2e/setup-harness.sh)
     const html = path.join(planted.dir, 'k2.html');
     assert.ok(fs.existsSync(html), 'written by the previous test');
-    const doc = JSON.parse(fs.readFileSync(path.join(planted.dir, 'kappa-2.results.json'), 'utf8')) as ResultsDocument;
+    const doc = JSON.parse(fs.readFileSync(path.join(planted.dir, 'kappa-1.results.json'), 'utf8')) as ResultsDocument;
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
     try {

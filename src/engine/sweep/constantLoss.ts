@@ -1,4 +1,4 @@
-// The loss of the best constant predictor on the target rows (docs/method.md, "Behaviour present"): the reference a
+// The loss of the best constant predictor on the target (or control) rows (docs/method.md, "Behaviour present"): the reference a
 // degraded network is compared with to decide whether it still does the target task at all. It is computed on the
 // rows every draw evaluates, with the loss head's own averaging (per example, mean over positions or elements).
 import type { LossKind } from '../../protocol/hypothesis';

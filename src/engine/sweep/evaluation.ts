@@ -188,8 +188,17 @@ export class PairedEvaluator {
 
   /** The data rows of the target set that every draw evaluates (for the constant predictor's loss). */
   evaluatedTargetRows(): number[] {
+    return this.evaluatedRows(1);
+  }
+
+  /** The data rows of the control set that every draw evaluates. */
+  evaluatedControlRows(): number[] {
+    return this.evaluatedRows(0);
+  }
+
+  private evaluatedRows(target: 0 | 1): number[] {
     const out: number[] = [];
-    for (const b of this.batches) for (let k = 0; k < b.valid; k++) if (b.isTarget[k]) out.push(b.rows[k]!);
+    for (const b of this.batches) for (let k = 0; k < b.valid; k++) if (b.isTarget[k] === target) out.push(b.rows[k]!);
     return out;
   }
 

@@ -113,12 +113,14 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
     signal?.throwIfAborted();
     const base = await evaluator.evaluate(dial.baseline ? dial.baseline() : {}, signal);
     const constant = constantTargetLoss(h.loss.kind, evaluator.labelForm, inputs.data.labels, evaluator.evaluatedTargetRows());
+    const constantControl = constantTargetLoss(h.loss.kind, evaluator.labelForm, inputs.data.labels, evaluator.evaluatedControlRows());
     if (!isFiniteDraw(base)) throw new Error(`the trained network gives a non-finite loss or metric on the data (L_n = ${base.loss}); check the inputs and labels`);
     const baseline: Baseline = {
       loss: base.loss, controlLoss: base.controlLoss, targetLoss: base.targetLoss, targetMetric: base.targetMetric, targetEffect: base.targetEffect,
       collateralEffect: base.collateralEffect, controlTargetEffect: base.controlTargetEffect, controlCollateralEffect: base.controlCollateralEffect,
       rowSe: { targetEffect: base.rowSe[0], collateralEffect: base.rowSe[1], targetExcess: base.rowSe[2], collateralExcess: base.rowSe[3] },
       ...(constant !== null ? { constantTargetLoss: constant } : {}),
+      ...(constantControl !== null ? { constantControlLoss: constantControl } : {}),
     };
     const nbeta = h.degradation.dial === 'sgld' ? h.degradation.sgld.nbeta : undefined;
     const header: SweepHeader = {

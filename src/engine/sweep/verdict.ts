@@ -4,7 +4,7 @@
  * - specific (once, at w*): the exact rank test p = (1 + #{k : E_T^k ≥ E_T^0})/(K + 1) ≤ α; per level the rank is
  *   reported, not used;
  * - behaviour present at t: L_T(t) ≤ L_const − b·(L_const − L_T(w*)), L_const the best constant predictor's target
- *   loss; levels without it hold no test;
+ *   loss; levels without it hold no test; where the control task fails the same bound, collateral is not negligible;
  * - persists at t: the 1 − α/L lower bound of X_T(t) = Ē_T^0 − mean_k Ē_T^k (draws, controls and rows in its se)
  *   is ≥ ρ·X_T(0), and the circuit is specific at w*;
  * - collateral negligible at t: the chosen statistic's 1 − 2α/L interval inside ±its margin (noise: E_C within
@@ -104,7 +104,15 @@ function behaviourOf(level: LevelResult, ctx: JudgeContext): LevelTestsV3['behav
   if (targetLoss === undefined || constantTargetLoss === undefined || !level.targetLossGap) return null;
   const limit = constantTargetLoss - ctx.settings.behaviour * (constantTargetLoss - targetLoss);
   const loss = targetLoss + level.targetLossGap.mean;
-  return { targetLoss: loss, limit, present: constantTargetLoss > targetLoss && loss <= limit };
+  const out: NonNullable<LevelTestsV3['behaviour']> = { targetLoss: loss, limit, present: constantTargetLoss > targetLoss && loss <= limit };
+  const cc = ctx.baseline.constantControlLoss;
+  if (cc !== undefined) {
+    const c0 = ctx.baseline.controlLoss;
+    const controlLimit = cc - ctx.settings.behaviour * (cc - c0);
+    const controlLoss = c0 + level.controlLossGap.mean;
+    out.control = { loss: controlLoss, limit: controlLimit, present: cc > c0 && controlLoss <= controlLimit };
+  }
+  return out;
 }
 
 function converged(level: LevelResult, s: Subject, ctx: JudgeContext): boolean | null {
@@ -170,9 +178,12 @@ function judge(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
     collateral.ratio = { interval: ratioInterval, margin: v.collateralTolerance, negligible: holds && present ? within(ratioInterval, v.collateralTolerance) : null };
   }
   const chosen: CollateralTest | null = collateral[v.collateral];
-  const negligible = holds && present && chosen?.negligible === true;
+  // Where the degraded network no longer does the control task there is nothing left for the intervention to spare:
+  // its collateral cannot be called negligible (the noise margin would only measure the wreck).
+  const controlGone = behaviour?.control?.present === false;
+  const negligible = holds && present && !controlGone && chosen?.negligible === true;
   tests.persists = holds && present && k >= 2 ? persists : null;
-  tests.collateral = holds && present ? (chosen ? negligible : null) : null;
+  tests.collateral = holds && present ? (chosen || controlGone ? negligible : null) : null;
   if (tests.persists === false && s.specificity.specific) failed.push('persists');
   if (tests.collateral === false) failed.push('collateral');
   const clean = holds && present && persists && negligible;

@@ -120,14 +120,14 @@ describe('sweep/run', function () {
   });
 
   it('batching does not change the numbers: small dynamic batches, and a static batch axis padded at the end', async () => {
-    const h = await planted('kappa-0.5.circuit.yaml');
+    const h = await planted('kappa-0.3.circuit.yaml');
     const one = { ...h.degradation, temperatures: { levels: [0.05], scale: 'log' as const }, noise: { samples: 3 } };
     const whole = await runSweep({ ...h, degradation: one });
     const small = await runSweep({ ...h, degradation: one }, { evalBatchSize: 50 });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'static-'));
     try {
       // The same network exported with a fixed batch of 48: 128 rows = 48 + 48 + 32 (+16 padding rows).
-      const model = loadModel(path.join(DIR, 'planted-kappa-0.5.onnx')).proto;
+      const model = loadModel(path.join(DIR, 'planted-kappa-0.3.onnx')).proto;
       model.graph.input = model.graph.input.map((v) => ({ ...v, type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 48 }, { dimValue: 22 }] } } } }));
       const file = path.join(dir, 'static.onnx');
       saveModel(model, file);
@@ -143,7 +143,7 @@ describe('sweep/run', function () {
   });
 
   it('progress and per-level callbacks, the results document and its atomic write', async () => {
-    const h = await planted('kappa-0.5.circuit.yaml');
+    const h = await planted('kappa-0.3.circuit.yaml');
     const events: SweepProgressEvent[] = [];
     const levels: [LevelResult, number][] = [];
     const doc = await runSweep({ ...h, degradation: { ...h.degradation, temperatures: { levels: [0.01, 0.1, 1], scale: 'log' }, noise: { samples: 4 } } },
@@ -196,9 +196,9 @@ describe('sweep/run', function () {
 
   it('checkpoints: exact levels (se = 0) that equal each checkpoint\'s own baseline', async () => {
     const h = await planted('kappa-0.circuit.yaml');
-    const files = ['planted-kappa-0.5.onnx', 'planted-kappa-2.onnx'].map((f) => path.join(DIR, f));
+    const files = ['planted-kappa-0.3.onnx', 'planted-kappa-1.onnx'].map((f) => path.join(DIR, f));
     const doc = await runSweep({ ...h, degradation: { ...h.degradation, dial: 'checkpoints', checkpoints: files, temperatures: { levels: [0, 1], scale: 'linear' } } });
-    for (const [i, kappa] of ['0.5', '2'].entries()) {
+    for (const [i, kappa] of ['0.3', '1'].entries()) {
       const own = await runSweep({ ...(await planted(`kappa-${kappa}.circuit.yaml`)), degradation: { ...h.degradation, temperatures: { levels: [0.01], scale: 'log' }, noise: { samples: 2 } } });
       const l = doc.levels[i]!;
       close(l.collateralEffect.mean, own.baseline.collateralEffect, `E_C at checkpoint ${i}`);
