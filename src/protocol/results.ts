@@ -350,6 +350,8 @@ export interface Baseline {
   constantTargetLoss?: number;
   /** Version 3: the same on the control rows (the control task's guard: collateral is only negligible while it lives). */
   constantControlLoss?: number;
+  /** Version 3: per component, E_T and E_C at w* of the circuit with that component swapped for each control's units. */
+  componentSwaps?: { index: number; tensor: string; units: number[]; targetEffect: number[]; collateralEffect: number[] }[];
 }
 
 /** Whether parsed JSON is a results document this version can show (any of READABLE_RESULTS_VERSIONS). */

@@ -62,6 +62,8 @@ const product = (dims: readonly number[]): number => dims.reduce((a, d) => a * d
 
 export class PairedEvaluator {
   private means?: { tensor: string; input: string; dims: number[] }[];
+  /** Swap-one-component nulls at w* (circuits of several components; docs/method.md, "Components"). */
+  swaps?: ComponentSwap[];
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -172,7 +174,11 @@ export class PairedEvaluator {
     }
     const drawn = drawControls(h.circuit.components, dimsOf, { count: h.controls.count, enumerate: h.controls.enumerate ?? DEFAULT_ENUMERATE, seed: h.degradation.seed, salience });
     if (h.controls.count > 0 && drawn.sets.length === 0) throw new Error(`no control set disjoint from the circuit exists (N = 0): a component names every unit of its axis`);
-    return build(drawn.sets, h.metric, { distinct: drawn.distinct, exact: drawn.exact });
+    const evaluator = await build(drawn.sets, h.metric, { distinct: drawn.distinct, exact: drawn.exact });
+    if (h.circuit.components.length >= 2 && drawn.sets.length > 0 && h.intervention.scope === 'circuit') {
+      evaluator.swaps = await componentSwaps(h, drawn.sets, (sets) => build(sets, h.metric), dial);
+    }
+    return evaluator;
   }
 
   /** Rows every draw is evaluated on (all n, or the hypothesis's evaluation subset) and how many are targets. */
@@ -278,6 +284,36 @@ export class PairedEvaluator {
   /** Releases this evaluator's own session, keeping the reference session it shares with another. */
   async releaseOwn(): Promise<void> {
     await this.session.release();
+  }
+}
+
+/** One component of the circuit swapped for each control's units at that component (the rest kept), at w*. */
+export interface ComponentSwap {
+  index: number;
+  tensor: string;
+  units: number[];
+  targetEffect: number[];
+  collateralEffect: number[];
+}
+
+/**
+ * For each component i, the circuit with component i replaced by control k's component i (k = 1…K, all disjoint from
+ * the circuit), evaluated once at w* in one graph: what the circuit loses without that component's own units.
+ */
+async function componentSwaps(h: Hypothesis, controls: readonly UnitSet[], build: (sets: readonly UnitSet[]) => Promise<PairedEvaluator>, dial: Dial): Promise<ComponentSwap[]> {
+  const components = h.circuit.components;
+  const sets: UnitSet[] = components.flatMap((_, i) => controls.map((c) => components.map((own, j) => (j === i ? c[i]! : own))));
+  const swap = await build(sets);
+  try {
+    const m = await swap.evaluate(dial.baseline ? dial.baseline() : {});
+    const k = controls.length;
+    return components.map((c, i) => ({
+      index: i, tensor: c.tensor, units: [...c.units],
+      targetEffect: m.controlTargetEffect.slice(i * k, (i + 1) * k),
+      collateralEffect: m.controlCollateralEffect.slice(i * k, (i + 1) * k),
+    }));
+  } finally {
+    await swap.releaseOwn();
   }
 }
 

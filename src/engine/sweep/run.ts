@@ -121,6 +121,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
       rowSe: { targetEffect: base.rowSe[0], collateralEffect: base.rowSe[1], targetExcess: base.rowSe[2], collateralExcess: base.rowSe[3] },
       ...(constant !== null ? { constantTargetLoss: constant } : {}),
       ...(constantControl !== null ? { constantControlLoss: constantControl } : {}),
+      ...(evaluator.swaps ? { componentSwaps: evaluator.swaps } : {}),
     };
     const nbeta = h.degradation.dial === 'sgld' ? h.degradation.sgld.nbeta : undefined;
     const header: SweepHeader = {

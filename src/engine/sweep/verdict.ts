@@ -20,7 +20,7 @@
  */
 import { chainsPerLevel, type Hypothesis, type InterventionScope, type VerdictSettings } from '../../protocol/hypothesis';
 import type {
-  Baseline, Calibration, CollateralTest, Estimate, LevelResult, LevelTestsV3, MethodSettings, ResultsDocument, Specificity, TestName, Verdict,
+  Baseline, Calibration, CollateralTest, ComponentResult, Estimate, LevelResult, LevelTestsV3, MethodSettings, ResultsDocument, Specificity, TestName, Verdict,
 } from '../../protocol/results';
 import { formatDecades, formatLevel } from '../../protocol/format';
 import { worst } from './level';
@@ -396,8 +396,20 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
     summary: parts.join('; '), question, inconclusive, diverged, advice, baselineExcess, calibration,
     specificity, zeroCrossing: crossing && !best ? { lower: levels[crossing[0]]!.level, upper: levels[crossing[1]]!.level } : null,
     ...(noBehaviour ? { noBehaviour } : {}), method,
+    ...(b.componentSwaps ? { components: b.componentSwaps.map((c) => componentResult(c, b)) } : {}),
     ...(tooFew ? { tooFewLevels: { usable, needed } } : {}),
   };
+}
+
+/**
+ * A component's own contribution at w*: the circuit against itself with that component swapped for random units.
+ * Target: p = (1 + #{k : E_T(swap_k) ≥ E_T(circuit)})/(K + 1) — small when the component is essential — and the
+ * excess E_T(circuit) − mean_k E_T(swap_k). Collateral: the same on E_C — small p and a positive excess when this
+ * component carries the circuit's collateral.
+ */
+function componentResult(c: NonNullable<Baseline['componentSwaps']>[number], b: Baseline): ComponentResult {
+  const side = (own: number, swaps: readonly number[]) => ({ p: (1 + swaps.filter((e) => e >= own).length) / (swaps.length + 1), excess: own - meanOf(swaps) });
+  return { index: c.index, tensor: c.tensor, units: c.units, target: side(b.targetEffect, c.targetEffect), collateral: side(b.collateralEffect, c.collateralEffect), swaps: c.targetEffect.length };
 }
 
 /** "k of K control sets would be called clean", each judged against the other K − 1 with the same tests. */
