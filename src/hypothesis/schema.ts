@@ -243,7 +243,7 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
     },
     controls: {
       type: 'object',
-      method: 'Matched controls',
+      method: 'The null',
       description: 'The null every verdict test is measured against: random unit sets of the circuit\'s shape, disjoint from it (docs/method.md, "The null").',
       properties: {
         count: { type: 'integer', minimum: 0, maximum: 1024, default: 39, description: 'K: control sets drawn without replacement when there are more distinct ones than `enumerate`; each is disjoint from the circuit (same tensor, axis and positions) and distinct from the others. The rank test\'s smallest p-value is 1/(K + 1): the default 39 makes it α/2 at α = 0.05 (use ⌈2/α⌉ − 1 for another α). 0 = no null (no verdict).' },
@@ -253,7 +253,7 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
     },
     verdict: {
       type: 'object',
-      method: 'The tests at each level',
+      method: 'The tests (method version 3)',
       description: 'Thresholds of the verdict tests (docs/method.md, "The tests").',
       properties: {
         collateral: { type: 'enum', values: ['noise', 'null', 'ratio'], default: 'noise', description: 'The collateral statistic that decides "negligible" (all three are computed and reported): noise = E_C within the spread s_C(t) of the degraded network\'s own control loss over draws; null = E_C in excess of random sets\' within their spread; ratio = |E_C/E_T| below collateralTolerance. Each is an equivalence test at α/L (docs/method.md, "Collateral").' },

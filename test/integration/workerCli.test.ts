@@ -98,7 +98,7 @@ describe('cli: sweep', function () {
     });
     const code = await sweep({ hypothesis: 'slow-cli.circuit.yaml', progress: true }, c.io, { terminal: silentTerminal, signals: signals as unknown as NodeJS.Process });
     assert.strictEqual(code, SWEEP_EXIT.cancelled, c.err());
-    assert.match(c.err(), /^level 1\/12 \(0\.01\) done in [\d.]+ s\ncancelling…/m);
+    assert.match(c.err(), /^level 1\/12 \(0\.001\) done in [\d.]+ s\ncancelling…/m);
     assert.match(c.err(), /sweep cancelled; no results written/);
     assert.ok(!fs.existsSync(path.join(planted.dir, 'slow-cli.results.json')));
     assert.strictEqual(signals.listenerCount('SIGINT'), 0, 'the handler is removed');
