@@ -262,6 +262,21 @@ describe('sweep/verdict (method v3)', () => {
     assert.match(one.summary, /^1 of 39 control sets would be called clean \(rate 0\.03, 95% Clopper–Pearson 0\.00–0\.13\)/);
   });
 
+  it('components: each component swapped for random units, its rank p and excess for target and collateral', () => {
+    // Circuit E_T = 2, E_C = 0.3. Swapping component 0 leaves ≈ 0.5 of the target (essential: p = 1/5) and all the
+    // collateral (it carries none: p = 4/5); swapping component 1 keeps the target (p = 4/5) and drops the collateral
+    // (it carries it: p = 1/5).
+    const swaps = [
+      { index: 0, tensor: 'a', units: [1], targetEffect: [0.4, 0.5, 0.6, 0.5], collateralEffect: [0.3, 0.31, 0.29, 0.3] },
+      { index: 1, tensor: 'b', units: [2], targetEffect: [2, 2.1, 1.9, 2.2], collateralEffect: [0, 0.01, 0, 0.02] },
+    ];
+    const v = judgeLevels([level({ level: 1, target: 1.2 })], context({ gridLevels: 1 }, { collateralEffect: 0.3, componentSwaps: swaps })).verdict;
+    const [c0, c1] = v.components!;
+    assert.deepEqual([c0!.target.p, c0!.collateral.p, c1!.target.p, c1!.collateral.p], [1 / 5, 4 / 5, 4 / 5, 1 / 5]);
+    assert.ok(Math.abs(c0!.target.excess - 1.5) < 1e-12 && Math.abs(c1!.collateral.excess - (0.3 - 0.0075)) < 1e-12);
+    assert.equal(c0!.swaps, 4);
+  });
+
   it('scope: complement asks sufficiency (the version-2 tests on the excess bound)', () => {
     const keepRandom = NULL.map((x) => x * 10);
     const ctx = context({ scope: 'complement', gridLevels: 2 }, { targetEffect: 0.01, controlTargetEffect: keepRandom });
