@@ -113,7 +113,9 @@ describe('examples/induction', function () {
     assert.equal(data.isTarget.reduce((s, x) => s + x, 0), data.n / 2);
   });
 
-  it('README.md (example and walkthrough): E_T(0), E_C(0), X_T(0) and its bound, as a fresh sweep gives them', async () => {
+  it('README.md (example and walkthrough): E_T(0), E_C(0), the rank test at w*, as a fresh sweep gives them', async function () {
+    // 49 controls and, for the two-head hypotheses, 2 × 49 component swaps at w*: minutes on a busy 2-core machine.
+    this.timeout(900_000);
     for (const [start, key] of [['| (a)', 'circuit'], ['| (b)', 'random'], ['| (c)', 'inductionHead'], ['| (d)', 'keepOnly']] as const) {
       const h = resolved.get(key)!;
       const levels = h.degradation.temperatures.levels;
@@ -142,7 +144,8 @@ describe('examples/induction', function () {
     }
   });
 
-  it('the induction circuit is specific at w* for each of 10 control seeds, its controls never holding its heads', async () => {
+  it('the induction circuit is specific at w* for each of 10 control seeds, its controls never holding its heads', async function () {
+    this.timeout(900_000);
     // All 49 disjoint pairs make the default null exact (seed-free); drawing K = 39 of them (enumerate: 0) per seed
     // asks the question the version-2 null failed in 7 of 10 seeds.
     const h = resolved.get('circuit')!;
