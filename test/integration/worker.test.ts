@@ -500,7 +500,7 @@ describe('worker: sampler calibration over the protocol', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-calibrate-worker-'));
     const text = fs.readFileSync(path.join(planted, 'kappa-1.circuit.yaml'), 'utf8')
       .replace('./planted-kappa-1.onnx', path.join(planted, 'planted-kappa-1.onnx')).replaceAll('./data/', `${planted}/data/`)
-      .replace('dial: weight-noise', 'dial: sgld').replace('temperatures: { from: 0.01, to: 3, count: 12 }', 'temperatures: [0.1, 10]\n  sgld: { batchSize: 64 }');
+      .replace('dial: weight-noise', 'dial: sgld').replace('temperatures: { from: 0.001, to: 3, count: 12 }', 'temperatures: [0.1, 10]\n  sgld: { batchSize: 64 }');
     fs.writeFileSync(path.join(dir, 'sgld.circuit.yaml'), text);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
