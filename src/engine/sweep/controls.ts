@@ -15,10 +15,10 @@ export const DEFAULT_ENUMERATE = 256;
 /** A unit set in the shape of a circuit: one component per circuit component. */
 export type UnitSet = CircuitComponent[];
 
-/** Units along a component's axis, given the tensor's dims. */
+/** Units along a component's axis, given the tensor's dims (groups of `groupSize` entries when set). */
 export function unitsAlong(c: CircuitComponent, dims: readonly number[]): number {
   const axis = c.axis < 0 ? dims.length + c.axis : c.axis;
-  return dims[axis] ?? 0;
+  return Math.floor((dims[axis] ?? 0) / (c.groupSize ?? 1));
 }
 
 /** K whose smallest rank-test p-value 1/(K + 1) is at most α/2 (39 at α = 0.05): a circuit that one control ties
