@@ -1,5 +1,5 @@
 // What the matched random controls cost: the paired evaluation of one draw (every evaluation batch of the modular
-// example's 6962 rows, the addition circuit under mean ablation) with K = 0, 1, 4 and 16 control sets in the same
+// example's 6962 rows, the addition circuit under mean ablation) with K = 0, 1, 16 and 39 (the default) control sets in the same
 // graph, as milliseconds per draw and as a ratio to K = 0 (one clean + one ablated copy). Evaluating K + 1 unit
 // sets as K + 1 separate clean + ablated runs would cost K + 1 times the K = 0 figure.
 import * as path from 'node:path';
@@ -22,8 +22,8 @@ export async function measureControlsCost(threads: number, repeats: number): Pro
   if (!r.hypothesis) throw new Error(`${HYPOTHESIS}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
   const byCount: ControlsCost['byCount'] = [];
   let rows = 0;
-  for (const count of [0, 1, 4, 16]) {
-    const h = { ...r.hypothesis, controls: { count, match: 'size' as const } };
+  for (const count of [0, 1, 16, 39]) {
+    const h = { ...r.hypothesis, controls: { count, enumerate: 0, match: 'size' as const } };
     const inputs = await loadSweepInputs(h);
     rows = inputs.n;
     const dial = await createWeightNoiseDial({

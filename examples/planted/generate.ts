@@ -55,7 +55,8 @@ export const PLANTED = {
   examplesPerClass: 16,
   jitter: 0.05,
   seed: 7,
-  kappas: [0, 0.5, 1, 2] as const,
+  /** The coupling ladder: κ = 0 (uncoupled) up to 1. */
+  kappas: [0, 0.03, 0.1, 0.3, 1] as const,
 };
 
 const K = PLANTED.classes;
@@ -183,13 +184,17 @@ circuit:
     - tensor: ${HIDDEN_TENSOR}
       axis: -1
       units: [${units.join(', ')}]
-intervention: { kind: zero, scope: circuit }
+# Resample ablation from control examples: the circuit's activations are replaced by what they are on control data,
+# which keeps the degradation's noise in them (zero ablation would remove it; docs/method.md, "Collateral").
+intervention: { kind: resample, scope: circuit }
+reference: control
 degradation:
   dial: weight-noise
-  temperatures: { from: 0.01, to: 3, count: 12 }
-  noise: { samples: 16 }
+  temperatures: { from: 0.001, to: 3, count: 12 }
+  noise: { samples: 64 }
   seed: 0
-verdict: { collateralTolerance: 0.1, persistence: 0.25, noiseFloor: 0.001 }
+controls: { count: 39 }
+verdict: { alpha: 0.05, persistence: 0.25, collateral: noise }
 `;
 }
 

@@ -48,7 +48,7 @@ function shortVerdict(doc: ResultsDocument): string {
 }
 
 const MODULAR = ['addition-frequencies', 'random-neurons', 'shared-neurons'].map((n) => `examples/modular/${n}.circuit.yaml`);
-const PLANTED = ['kappa-0', 'kappa-0.5', 'kappa-1', 'kappa-2', 'shared-units', 'random-units', 'non-circuit-units'].map((n) => `examples/planted/${n}.circuit.yaml`);
+const PLANTED = ['kappa-0', 'kappa-0.03', 'kappa-0.1', 'kappa-0.3', 'kappa-1', 'shared-units', 'random-units', 'non-circuit-units'].map((n) => `examples/planted/${n}.circuit.yaml`);
 
 export const DOCS_TABLES: DocsTable[] = [
   {
@@ -69,11 +69,11 @@ export const DOCS_TABLES: DocsTable[] = [
     file: 'examples/modular/README.md',
     hypotheses: MODULAR,
     render: (docs) => table(
-      ['hypothesis', 'E_T(0)', 'E_C(0)', 'X_T(0) (bound)', 'verdict', 'calibration'],
+      ['hypothesis', 'E_T(0)', 'E_C(0)', 'rank p at w* (excess over median)', 'verdict', 'calibration'],
       ['(a) addition circuit', '(b) random units', '(c) shared units'].map((label, i) => {
         const d = docs[i]!;
-        const x = d.verdict.baselineExcess;
-        return [label, sig2(d.baseline.targetEffect), sig2(d.baseline.collateralEffect), x ? `${dec2(x.mean)} (${dec2(x.bound)})` : '—', inWords(d, d.verdict.summary), calibration(d)];
+        const s = d.verdict.specificity;
+        return [label, sig2(d.baseline.targetEffect), sig2(d.baseline.collateralEffect), s ? `${dec2(s.p)} (${dec2(s.excessOverMedian)})` : '—', inWords(d, d.verdict.summary), calibration(d)];
       }),
     ),
   },
@@ -83,7 +83,7 @@ export const DOCS_TABLES: DocsTable[] = [
     hypotheses: PLANTED,
     render: (docs) => table(
       ['hypothesis', 'E_C(0)', 'verdict', 'calibration'],
-      ['κ = 0', 'κ = 0.5', 'κ = 1', 'κ = 2', 'shared units (κ = 1 net)', 'random units (κ = 1 net)', 'control units (κ = 1 net)'].map((label, i) => {
+      ['κ = 0', 'κ = 0.03', 'κ = 0.1', 'κ = 0.3', 'κ = 1', 'shared units (κ = 1 net)', 'random units (κ = 1 net)', 'control units (κ = 1 net)'].map((label, i) => {
         const d = docs[i]!;
         const v = d.verdict;
         const verdict = inWords(d, v.cleanWindow && v.tEnt !== null ? `${v.summary.split(':')[0]}, \`t_ent\` = ${formatLevel(v.tEnt)}` : v.summary);

@@ -78,6 +78,8 @@ export const SHAPE = {
   tEnt: 'marker-t-ent',
   tSurv: 'marker-t-surv',
   watanabe: 'marker-watanabe',
+  /** Version 3: a run of levels where the degraded network no longer does the target task (they hold no test). */
+  noBehaviour: 'no-behaviour',
 } as const;
 
 /** Names of the layout annotations. */
@@ -218,6 +220,20 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
         label: { text: sufficiency ? 'sufficient window' : 'clean window', textposition: 'top center', padding: 6, font: { color: theme.cleanWindow, size: 11 } },
       });
     }
+  }
+  // Levels where the behaviour is gone hold no test: greyed, each run from midway to its neighbours.
+  const mid = (a: number, b: number) => (logX ? Math.sqrt(a * b) : (a + b) / 2);
+  for (let i = 0; i < levels.length; i++) {
+    if (levels[i]!.tests?.behaviour !== false) continue;
+    let j = i;
+    while (j + 1 < levels.length && levels[j + 1]!.tests?.behaviour === false) j++;
+    shapes.push({
+      name: SHAPE.noBehaviour, type: 'rect', xref: 'x', yref: 'paper',
+      x0: i > 0 ? mid(xs[i - 1]!, xs[i]!) : xs[i]!, x1: j + 1 < levels.length ? mid(xs[j]!, xs[j + 1]!) : xs[j]!, y0: 0, y1: 1,
+      layer: 'below', fillcolor: withAlpha(theme.marker, 0.12), line: { width: 0 },
+      label: { text: 'behaviour gone', textposition: 'bottom center', padding: 4, font: { color: theme.marker, size: 10 } },
+    });
+    i = j;
   }
   // A label over the first or last level would hang past the plot's edge: it grows inwards from there.
   const side = (x: number | null): 'left' | 'center' | 'right' => {
@@ -427,11 +443,17 @@ export function interval95(e: Estimate): [number, number] {
 function nullLines(l: LevelResult, v1: boolean, doc: ChartDoc): string[] {
   if (!l.null) return [v1 ? NO_NULL_V1 : NO_NULL_V2];
   const k = l.controls?.length;
-  const lines = [`null m_T = ${formatNumber(l.null.mean)}, sd ${formatSe(l.null.sd)}${k !== undefined ? ` over ${k} matched random sets` : ''} (band ${formatNumber(l.null.band[0])} … ${formatNumber(l.null.band[1])})`];
+  const v3 = l.v3;
+  const lines = v3
+    ? [`null m_T = ${formatNumber(l.null.mean)}, sd ${formatSe(l.null.sd)} over ${k} control sets disjoint from the circuit (range ${formatNumber(l.null.band[0])} … ${formatNumber(l.null.band[1])})`,
+      ...(v3.rank ? [`rank here: p = ${formatNumber(v3.rank.p)}, above ${Math.round(100 * v3.rank.percentile)}% of the controls (reported; specificity is decided at w*)`] : []),
+      ...(v3.behaviour ? [`behaviour ${v3.behaviour.present ? 'present' : 'gone'}: L_T = ${formatNumber(v3.behaviour.targetLoss)} vs limit ${formatNumber(v3.behaviour.limit)}`] : [])]
+    : [`null m_T = ${formatNumber(l.null.mean)}, sd ${formatSe(l.null.sd)}${k !== undefined ? ` over ${k} matched random sets` : ''} (band ${formatNumber(l.null.band[0])} … ${formatNumber(l.null.band[1])})`];
   const x = l.excess;
   if (x) {
     const complement = l.tests?.sufficient !== undefined || doc.verdict?.question === 'sufficiency';
-    lines.push(`excess X_T = ${formatEstimate(x)}, ${complement ? 'upper' : 'lower'} bound ${formatNumber(x.bound)} (q = ${formatNumber(x.quantile)})`);
+    const parts = v3?.targetExcess ? ` (se from draws ${formatSe(v3.targetExcess.seDraws)}, controls ${formatSe(v3.targetExcess.seControls)}, rows ${formatSe(v3.targetExcess.seRows)})` : '';
+    lines.push(`excess X_T = ${formatEstimate(x)}, ${complement ? 'upper' : 'lower'} bound ${formatNumber(x.bound)} (q = ${formatNumber(x.quantile)})${parts}`);
     if (complement) {
       const interval = l.bounds?.targetInterval;
       const thr = l.bounds?.sufficiencyThreshold;
@@ -451,10 +473,20 @@ function verdictWord(test: boolean | null | undefined, yes: string, no: string):
   return test === true ? yes : test === false ? no : 'not tested';
 }
 
-/** The collateral test at a level: the interval the verdict compared against the tolerance. */
+/** The collateral test at a level: the interval the verdict compared against the tolerance (v3: all three statistics). */
 function collateralLine(l: LevelResult): string {
   const b = l.bounds;
   const word = l.collateralNegligible ? 'negligible' : 'not negligible';
+  if (l.v3) {
+    const names = { noise: 'E_C vs ±s_C(t)', null: 'X_C vs ±null sd', ratio: 'E_C/E_T vs ±τ_C' } as const;
+    return (['noise', 'null', 'ratio'] as const).map((k) => {
+      const c = l.v3!.collateral[k];
+      const chosen = l.v3!.statistic === k ? '<b>' : '';
+      if (!c) return `${chosen}${names[k]}: not computed${chosen ? '</b>' : ''}`;
+      const w = c.negligible === null ? 'not tested' : c.negligible ? 'negligible' : 'not negligible';
+      return `${chosen}${names[k]}: ${formatNumber(c.interval.lower)} … ${formatNumber(c.interval.upper)} vs ±${formatNumber(c.margin)}: ${w}${chosen ? ' (decides)</b>' : ''}`;
+    }).join('<br>');
+  }
   if (!b) return `collateral ${word}`;
   if (b.collateralLower !== undefined) {
     return `collateral's tested interval ${formatNumber(b.collateralLower)} … ${formatNumber(b.collateralUpper)} vs ±${formatNumber(b.collateralThreshold)}: ${word}`;
@@ -523,7 +555,7 @@ function nullBand(withNull: LevelResult[], xs: number[], levels: LevelResult[], 
       hovertext: withNull.map((l) => {
         const n = l.null!;
         const k = l.controls?.length;
-        return `${hoverHead[levels.indexOf(l)]}<br>${NULL_NAME}: m_T = ${formatNumber(n.mean)}, sd ${formatSe(n.sd)}${k !== undefined ? `, K = ${k}` : ''}<br>a new random set of the circuit's size falls in ${formatNumber(n.band[0])} … ${formatNumber(n.band[1])}`;
+        return `${hoverHead[levels.indexOf(l)]}<br>${NULL_NAME}: m_T = ${formatNumber(n.mean)}, sd ${formatSe(n.sd)}${k !== undefined ? `, K = ${k}` : ''}<br>${l.v3 ? 'the controls range over' : "a new random set of the circuit's size falls in"} ${formatNumber(n.band[0])} … ${formatNumber(n.band[1])}`;
       }),
       hoverinfo: 'text',
     },

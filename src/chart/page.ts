@@ -92,8 +92,12 @@ function verdictFacts(doc: ResultsDocument): string {
   const parts = [`<b>${escapeHtml(v.summary)}</b>`, ...verdictExtras(v).map(escapeHtml)];
   if (doc.dial === 'sgld') parts.push(escapeHtml(`Watanabe temperature log n = ${formatNumber(doc.watanabeTemperature)}`));
   const b = v.baselineExcess;
-  if (b) parts.push(escapeHtml(`X_T(0) = ${formatNumber(b.mean)} (bound ${formatNumber(b.bound)}: ${b.specific ? 'specific' : 'not specific'} at the trained network)`));
-  if (doc.controls && doc.controls.count > 0) parts.push(escapeHtml(`${doc.controls.count} matched random sets (${doc.controls.match}-matched)`));
+  const sp = v.specificity;
+  if (sp) parts.push(escapeHtml(`rank test at the trained network: p = ${formatNumber(sp.p)} (${sp.specific ? 'specific' : 'not specific'} at α = ${formatNumber(sp.alpha)}; excess over the controls' median ${formatNumber(sp.excessOverMedian)})`));
+  else if (b) parts.push(escapeHtml(`X_T(0) = ${formatNumber(b.mean)} (bound ${formatNumber(b.bound)}: ${b.specific ? 'specific' : 'not specific'} at the trained network)`));
+  if (doc.controls && doc.controls.count > 0) {
+    parts.push(escapeHtml(doc.controls.exact ? `all ${doc.controls.count} control sets disjoint from the circuit (exact null)` : `${doc.controls.count} ${doc.controls.distinct !== undefined ? 'disjoint control sets' : 'matched random sets'} (${doc.controls.match}-matched)`));
+  }
   return parts.join(' · ');
 }
 
@@ -105,6 +109,12 @@ function verdictNotes(doc: ResultsDocument): string {
   if (v.calibration?.warning) parts.push(`<p class="facts warning" data-testid="calibration-warning">⚠ ${escapeHtml(v.calibration.warning)}</p>`);
   const inconclusive = inconclusiveText(v, levelSymbol(doc.dial));
   if (inconclusive) parts.push(`<p class="facts warning" data-testid="inconclusive">${escapeHtml(inconclusive)}</p>`);
+  const components = v.components ?? [];
+  if (components.length > 0) {
+    // Swap-one-component nulls: which part is essential (small target p), which carries the collateral.
+    const rows = components.map((c) => `<tr>${[`${c.index}: ${c.tensor} [${c.units.join(', ')}]`, formatNumber(c.target.p), formatNumber(c.target.excess), formatNumber(c.collateral.p), formatNumber(c.collateral.excess)].map((cell) => `<td>${escapeHtml(String(cell))}</td>`).join('')}</tr>`);
+    parts.push(`<table data-testid="components"><thead><tr><th>component swapped for random units</th><th>target p</th><th>target excess</th><th>collateral p</th><th>collateral excess</th></tr></thead><tbody>${rows.join('')}</tbody></table>`);
+  }
   const advice = v.advice ?? [];
   if (advice.length > 0) parts.push(`<ul class="advice" data-testid="advice">${advice.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul>`);
   return parts.join('\n');

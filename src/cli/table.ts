@@ -33,7 +33,10 @@ export function verdictLines(doc: ResultsDocument): string[] {
     ['cleanliness', formatDecades(v.cleanlinessDecades)],
   ];
   if (doc.dial === 'sgld') facts.push(['Watanabe t', `${formatNumber(doc.watanabeTemperature)} (log n)`]);
-  if (v.baselineExcess) {
+  const sp = v.specificity;
+  if (sp) {
+    facts.push(['specific', `${sp.specific ? 'yes' : 'no'}: rank test at the trained network p = ${formatNumber(sp.p)} ${sp.specific ? '≤' : '>'} α = ${sp.alpha} (${sp.atLeast} of ${sp.of} controls at least as large; above ${Math.round(100 * sp.percentile)}% of them; excess over their median ${formatNumber(sp.excessOverMedian)})`]);
+  } else if (v.baselineExcess) {
     const b = v.baselineExcess;
     facts.push(['X_T(0)', `${formatNumber(b.mean)} (bound ${formatNumber(b.bound)}: ${b.specific ? 'specific' : 'not specific'} at the trained network)`]);
   }
@@ -41,6 +44,16 @@ export function verdictLines(doc: ResultsDocument): string[] {
   facts.push(['summary', v.summary]);
   if (v.question === 'sufficiency') facts.push(['question', 'sufficiency (scope: complement): the window is a sufficient window']);
   const long: [string, string][] = [];
+  const m = v.method;
+  if (m) {
+    const nullText = m.exact ? `all N = ${m.distinct} control sets disjoint from the circuit (an exact null)` : `K = ${m.controls} of N = ${m.distinct ?? '> 1e308'} control sets disjoint from the circuit, drawn without replacement`;
+    long.push(['null', `${nullText}; the smallest excess it could call specific: ${sp?.detectableExcess != null ? formatNumber(sp.detectableExcess) : 'none (it cannot reject)'}`]);
+    long.push(['tests', `α = ${m.alpha} over L = ${m.levels} levels: persistence (ρ = ${m.persistence}) and collateral (${m.collateral} statistic) at α/L; behaviour present while ≥ ${m.behaviour} of the trained advantage over a constant predictor is kept`]);
+  }
+  if (v.zeroCrossing) long.push(['flag', `the clean levels ${formatLevel(v.zeroCrossing.lower)} … ${formatLevel(v.zeroCrossing.upper)} are only a zero-crossing of E_C, not decoupling`]);
+  for (const c of v.components ?? []) {
+    long.push([`component ${c.index}`, `${c.tensor} [${c.units.join(', ')}] swapped for random units (${c.swaps} swaps): target p = ${formatNumber(c.target.p)}, excess ${formatNumber(c.target.excess)}; collateral p = ${formatNumber(c.collateral.p)}, excess ${formatNumber(c.collateral.excess)}`]);
+  }
   long.push(['calibration', v1 ? `— ${calibrationText(v, true)}` : calibrationText(v, false)]);
   if (v.calibration?.warning) long.push(['warning', v.calibration.warning]);
   if (v.tooFewLevels) {

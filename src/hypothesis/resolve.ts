@@ -108,7 +108,7 @@ export class Resolver {
     }
     // Without a written `degradation` there is only the missing-key error, not dial-specific ones.
     if (raw.degradation && nodeAt(this.tree, ['degradation']).complete) draft.degradation = this.degradation(raw.degradation);
-    if (draft.degradation) this.checkWork(draft.degradation, raw.controls?.count ?? 16);
+    if (draft.degradation) this.checkWork(draft.degradation, raw.controls?.count ?? 39);
     if ((raw.metric === 'logit-diff' || raw.metric === 'accuracy') && raw.loss?.kind === 'mse') {
       this.out.error('hyp/invalid-value', this.at(['metric']), `metric '${raw.metric}' needs class logits, but the loss is 'mse'`,
         { hint: "use metric: loss, or loss.kind: cross-entropy" });

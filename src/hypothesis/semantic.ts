@@ -6,7 +6,7 @@ import { DEFAULT_IGNORE_INDEX, hasIgnoredLabels, isTokenMask, selectTokens } fro
 import { batchAxisProblem, Dim, FOLDED_NAMES_HINT, foldedWeightNames, ModelError, ProbedTensor } from '../engine/onnx';
 import { userMessage } from '../engine/onnx/runtimeMessage';
 import { PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
-import { log10DistinctSets, unitsAlong } from '../engine/sweep/controls';
+import { distinctSets, impossibleComponents, unitsAlong } from '../engine/sweep/controls';
 import { degradableParameters } from '../engine/dials/parameters';
 import { RESTRICTABLE_DIALS, selectParameters } from '../engine/dials/parameterSelection';
 import type { CircuitComponent } from '../protocol/hypothesis';
@@ -472,39 +472,46 @@ export class SemanticChecker {
     });
   }
 
-  /** Matched controls need distinct random sets of the circuit's size: a component cannot cover its whole axis. */
+  /**
+   * The null must be able to reject: controls disjoint from the circuit must exist on every component's axis, and the
+   * rank test's smallest p-value 1/(min(K, N) + 1) must be at most α. Checked before any work, naming N.
+   */
   private checkControls(facts: ModelFacts, probe: Map<string, ProbedTensor> | undefined): void {
     const count = this.draft.controls?.count;
     if (count === undefined || count === 0) return;
-    if (count < 3) {
-      this.error('hyp/controls-impossible', this.loc.at(['controls', 'count']), `controls.count ${count} gives no usable null: the verdict needs a spread over at least 3 random sets (and the calibration one more than that)`,
-        'use controls.count: 16 (the default), or 0 for no null');
-      return;
-    }
+    const alpha = this.draft.verdict?.alpha ?? 0.05;
+    const enumerate = this.draft.controls?.enumerate ?? 256;
     const components = this.draft.circuit?.components ?? [];
     const sized: CircuitComponent[] = [];
     const dimsOf = new Map<string, readonly number[]>();
-    for (const [i, c] of components.entries()) {
+    for (const c of components) {
       if (!c?.tensor || c.axis === undefined || !c.units) return;
       const dims = probe?.get(c.tensor)?.dims ?? staticShape(facts, c.tensor);
       if (!dims) return;
-      const component: CircuitComponent = { tensor: c.tensor, axis: c.axis, units: [...new Set(c.units as number[])], ...(c.groupSize ? { groupSize: c.groupSize } : {}) };
-      // A symbolic size along the unit axis reads as 0: nothing to check.
+      const component: CircuitComponent = { tensor: c.tensor, axis: c.axis, units: [...new Set(c.units as number[])], ...(c.positions ? { positions: c.positions as number[] } : {}), ...(c.groupSize ? { groupSize: c.groupSize } : {}) };
+      // A symbolic size along the unit axis reads as 0: nothing to check; units beyond the axis are reported there.
       const size = unitsAlong(component, dims as number[]);
-      if (!(size > 0)) return;
-      if (component.units.length >= size) {
-        this.error('hyp/controls-impossible', this.loc.at(['circuit', 'components', i, 'units']), `this component covers all ${size} ${component.groupSize ? `groups of ${component.groupSize}` : 'units'} of '${c.tensor}' along axis ${c.axis}: every matched random set would be the circuit itself`,
-          'name fewer units, or set controls.count: 0 to chart the effects without a null');
-        return;
-      }
+      if (!(size > 0) || component.units.some((u) => u >= size)) return;
       sized.push(component);
       dimsOf.set(c.tensor, dims as number[]);
     }
-    const log10Sets = log10DistinctSets(sized, (t) => dimsOf.get(t)!);
-    if (log10Sets < Math.log10(count + 1)) {
-      const distinct = Math.round(10 ** log10Sets);
-      this.error('hyp/controls-impossible', this.loc.at(['controls', 'count']), `controls.count ${count} is more than the ${distinct} distinct unit sets of the circuit's size (the draw would repeat sets, and one of them is the circuit)`,
-        `use controls.count: ${Math.max(0, distinct - 1)} at most`);
+    const dims = (t: string) => dimsOf.get(t)!;
+    for (const { index, free, size } of impossibleComponents(sized, dims)) {
+      const c = sized[index]!;
+      this.error('hyp/controls-impossible', this.loc.at(['circuit', 'components', index, 'units']), `no control set can be drawn for this component: ${size} units are needed, but '${c.tensor}' has only ${free} units along axis ${c.axis} outside the circuit${c.positions ? ' at these positions' : ''}`,
+        'name fewer units, or set controls.count: 0 to chart the effects without a null');
+      return;
+    }
+    const n = distinctSets(sized, dims);
+    const used = n <= Math.max(enumerate, count) ? n : count;
+    if (1 / (used + 1) > alpha) {
+      const why = used === n
+        ? `the circuit has only N = ${n} distinct control sets disjoint from it, so the rank test's smallest p-value is 1/(N + 1) = ${(1 / (n + 1)).toPrecision(2)} > α = ${alpha}: the null cannot reject, and no verdict could call the circuit specific`
+        : `controls.count ${count} makes the rank test's smallest p-value 1/(K + 1) = ${(1 / (count + 1)).toPrecision(2)} > α = ${alpha}: the null cannot reject`;
+      const fix = used === n
+        ? 'a null needs N + 1 ≥ 1/α: give the component a larger axis (more candidate units), fewer units, or a larger verdict.alpha'
+        : `use controls.count: ${Math.ceil(2 / alpha) - 1} (or more)`;
+      this.error('hyp/null-cannot-reject', this.loc.at(used === n ? ['circuit', 'components'] : ['controls', 'count']), why, fix);
     }
   }
 

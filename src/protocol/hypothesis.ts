@@ -77,14 +77,25 @@ export interface Degradation {
 export type ControlMatch = 'size' | 'salience';
 
 export interface ControlSettings {
+  /** K: control sets drawn when there are more than `enumerate` distinct ones. */
   count: number;
+  /** Use every distinct control set (an exact null) when there are at most this many (default 256). */
+  enumerate?: number;
   match: ControlMatch;
 }
 
+/** The collateral statistic the clean verdict uses (docs/method.md, "Collateral"); all three are reported. */
+export type CollateralStatistic = 'noise' | 'null' | 'ratio';
+
 /** Thresholds of the verdict tests (docs/method.md). */
 export interface VerdictSettings {
-  /** τ_C */
+  /** Which collateral statistic decides "negligible" (all three are computed and reported). */
+  collateral: CollateralStatistic;
+  /** τ_C: the margin of the ratio statistic, |E_C/E_T| < τ_C. */
   collateralTolerance: number;
+  /** b: the behaviour is present while the degraded network keeps at least this fraction of the trained network's
+   *  advantage over the best constant predictor on the target set. */
+  behaviour: number;
   /** ρ */
   persistence: number;
   /** δ */

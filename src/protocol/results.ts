@@ -2,12 +2,76 @@
 // Every number means exactly what docs/method.md defines. Bump RESULTS_VERSION on any breaking change.
 // Version 2 adds the matched random controls, the null, the circuit's excess, convergence diagnostics, two-sided
 // collateral, the sufficiency verdict and the calibration; readers still open version 1 files ("no null").
+// Version 3 (method v3): controls disjoint from the circuit (exact when few), the rank test at w*, persistence as a
+// 1 − α/L lower bound, the behaviour-present guard, three collateral statistics at α/L, row sampling error, the
+// null's convergence and a Clopper–Pearson calibration. Version 1 and 2 files still open, as they were judged.
 import { isObject } from './guards';
-import type { CircuitComponent, DialKind, Hypothesis } from './hypothesis';
+import type { CircuitComponent, CollateralStatistic, DialKind, Hypothesis } from './hypothesis';
 
-export const RESULTS_VERSION = 2;
+export const RESULTS_VERSION = 3;
 /** Versions this build can read. */
-export const READABLE_RESULTS_VERSIONS: readonly number[] = [1, 2];
+export const READABLE_RESULTS_VERSIONS: readonly number[] = [1, 2, 3];
+
+/**
+ * An interval a v3 test compares (docs/method.md, "The tests"): the mean, its standard error split into what the
+ * draws, the controls (a sampled null; 0 for an exact one) and the evaluation rows contribute (se² is their sum),
+ * and the 1 − 2α/L interval mean ± t_{1−α/L, dof}·se.
+ */
+export interface TestInterval {
+  mean: number;
+  se: number;
+  seDraws: number;
+  seControls: number;
+  seRows: number;
+  dof: number | null;
+  lower: number;
+  upper: number;
+}
+
+/** One collateral statistic's equivalence test at a level: its interval inside ±margin ⇒ negligible. */
+export interface CollateralTest {
+  interval: TestInterval;
+  margin: number;
+  /** null: not tested (no margin, no null, or the level holds no test). */
+  negligible: boolean | null;
+}
+
+/**
+ * Per-draw paired series summarised at a level: the excesses X_T(w) = E_T^0(w) − mean_k E_T^k(w) and X_C(w) (paired
+ * on the draw, so the draws' common noise cancels), the ratio Ē_C/Ē_T (its se by the delta method on the series
+ * E_C(w) − r·E_T(w)), s_C(t) = the sd over all draws of the control loss, and the mean row standard errors.
+ */
+export interface PairedStatistics {
+  targetExcess: Estimate;
+  collateralExcess: Estimate;
+  collateralRatio: Estimate | null;
+  controlLossSpread: number;
+  rowSe: [number, number, number, number];
+}
+
+/** The version-3 tests at one level (docs/method.md). */
+export interface LevelTestsV3 {
+  /** Rank of the circuit among the controls at this level (reported, not used): p = (1 + #{k: Ē_T^k ≥ Ē_T^0})/(K + 1). */
+  rank: { p: number; percentile: number } | null;
+  /** The target behaviour: L_T(t) against limit = L_const − b·(L_const − L_T(w*)); present iff L_T(t) ≤ limit. The
+   *  control task's, the same on the control rows: where it is gone, no collateral can be called negligible. */
+  behaviour: { targetLoss: number; limit: number; present: boolean; control?: { loss: number; limit: number; present: boolean } } | null;
+  /** X_T(t) = Ē_T^0 − mean_k Ē_T^k with its interval; persists iff lower ≥ threshold = ρ·X_T(0). */
+  targetExcess: TestInterval | null;
+  persistenceThreshold: number | null;
+  /** The three collateral statistics: noise (E_C within ±s_C(t)), null (X_C within ±the null's sd), ratio. */
+  collateral: { noise: CollateralTest | null; null: CollateralTest | null; ratio: CollateralTest | null };
+  /** Which of them decided `tests.collateral`. */
+  statistic: CollateralStatistic;
+  /** s_C(t): the sd over draws of the degraded network's control loss. */
+  controlLossSpread: number;
+  /** The null's spread: sd over controls of Ē_T^k and Ē_C^k. */
+  nullSpread: { target: number; collateral: number } | null;
+  /** Mean over draws of the row standard errors [E_T, E_C, X_T, X_C]. */
+  rowSe: [number, number, number, number];
+  /** The Bonferroni quantile t_{1−α/L, dof} of the excess interval. */
+  quantile: number;
+}
 
 /**
  * The seeded subset of rows every draw was evaluated on (hypothesis `evaluation.rows`), when smaller than the data.
@@ -63,18 +127,21 @@ export interface ControlLevel {
   rhat: number | null;
   /** Smallest bulk ESS of its E_T^k, E_C^k (null as for rhat). */
   essBulk: number | null;
+  /** Version 3: its paired excess over the other K − 1 controls, per draw (what its calibration is judged on). */
+  targetExcess?: Estimate;
+  collateralExcess?: Estimate;
 }
 
 /** Rank-normalized split-R̂ and bulk ESS of one level's L_n, E_T and E_C (sgld; null for a constant series). */
 export interface Convergence {
-  rhat: { loss: number | null; targetEffect: number | null; collateralEffect: number | null };
-  essBulk: { loss: number | null; targetEffect: number | null; collateralEffect: number | null };
+  rhat: { loss: number | null; targetEffect: number | null; collateralEffect: number | null; nullTargetEffect?: number | null; nullCollateralEffect?: number | null };
+  essBulk: { loss: number | null; targetEffect: number | null; collateralEffect: number | null; nullTargetEffect?: number | null; nullCollateralEffect?: number | null };
   /** Bulk ESS per chain of the worst of the three. */
   essPerChain: number | null;
 }
 
 /** A verdict test's outcome at a level. */
-export type TestName = 'diverged' | 'converged' | 'specific' | 'persists' | 'collateral' | 'sufficient';
+export type TestName = 'diverged' | 'converged' | 'behaviour' | 'specific' | 'persists' | 'collateral' | 'sufficient';
 
 export interface LevelResult {
   /** The dial's level t (temperature for sgld, σ for noise dials, checkpoint position for checkpoints). */
@@ -112,6 +179,10 @@ export interface LevelResult {
    *  (X_T + q·se_X for sufficiency), q = t_{1−α/L, K−1}, and the persistence threshold ρ·X_T(0). */
   excess?: { mean: number; se: number; bound: number; quantile: number; threshold: number };
   convergence?: Convergence;
+  /** Version 3: every number the level's tests used. */
+  v3?: LevelTestsV3;
+  /** Version 3: per-draw paired statistics of the level (what the tests' intervals are built from). */
+  paired?: PairedStatistics;
   /** Each test at this level (null: not applicable, e.g. convergence of independent draws, specificity without a null). */
   tests?: Partial<Record<Exclude<TestName, 'diverged'>, boolean | null>>;
   /** The tests that failed, in order (empty on a clean level). */
@@ -160,6 +231,57 @@ export interface Verdict {
   baselineExcess?: { mean: number; bound: number; specific: boolean } | null;
   /** The verdict applied to each control set against the other K − 1: the measured false-positive rate. */
   calibration?: Calibration | null;
+  /** Version 3: the rank test at w* (the only specificity test). */
+  specificity?: Specificity | null;
+  /** Version 3: a clean window that is only a zero-crossing of E_C (flagged, not reported as decoupling). */
+  zeroCrossing?: { lower: number; upper: number } | null;
+  /** Version 3: no tested level where the degraded network still does the target task. */
+  noBehaviour?: boolean;
+  /** Version 3: the settings that made every number: α, L, K, N, exact, ρ, b, the collateral statistic. */
+  method?: MethodSettings;
+  /** Version 3: swap-one-component nulls (circuits of several components). */
+  components?: ComponentResult[];
+}
+
+export interface MethodSettings {
+  version: 3;
+  alpha: number;
+  levels: number;
+  controls: number;
+  /** N, the number of distinct disjoint control sets (null: beyond doubles). */
+  distinct: number | null;
+  exact: boolean;
+  persistence: number;
+  behaviour: number;
+  collateral: CollateralStatistic;
+  collateralTolerance: number;
+}
+
+/** The exact rank test at w*: p = (1 + #{k: E_T^k(w*) ≥ E_T^0(w*)})/(K + 1), specific iff p ≤ α. */
+export interface Specificity {
+  p: number;
+  alpha: number;
+  specific: boolean;
+  /** Controls whose effect is at least the circuit's, of K. */
+  atLeast: number;
+  of: number;
+  /** Fraction of controls strictly below the circuit. */
+  percentile: number;
+  /** E_T^0(w*) − median_k E_T^k(w*). */
+  excessOverMedian: number;
+  /** The smallest excess over the median this null could have called specific (null: it cannot reject). */
+  detectableExcess: number | null;
+}
+
+/** One component swapped for random units, the rest of the circuit kept: its rank and excess at w*. */
+export interface ComponentResult {
+  index: number;
+  tensor: string;
+  units: number[];
+  /** Rank p of the full circuit against the swapped sets (small: this component is essential), target and collateral. */
+  target: { p: number; excess: number };
+  collateral: { p: number; excess: number };
+  swaps: number;
 }
 
 export interface Calibration {
@@ -170,12 +292,15 @@ export interface Calibration {
   alpha: number;
   /** "k of K matched random sets would be called clean". */
   summary: string;
-  /** Set when rate > α: these settings cannot tell circuits from random units. */
+  /** Set when the rate is significantly above α (v3: the Clopper–Pearson lower bound exceeds α). */
   warning?: string;
+  /** Version 3: the two-sided 95% Clopper–Pearson interval of the rate. */
+  lower?: number;
+  upper?: number;
 }
 
 export interface ResultsDocument {
-  version: 1 | 2;
+  version: 1 | 2 | 3;
   kind: 'circuit-thermometer/results';
   engine: { name: string; version: string };
   createdAt: string;
@@ -192,10 +317,17 @@ export interface ResultsDocument {
   /** The trained network (t = 0): L_n(w*), L_C(w*), M_T and E_T(0), E_C(0). */
   baseline: Baseline;
   /** The matched random control sets (version 2; absent or count 0: no null). */
-  controls?: { count: number; match: 'size' | 'salience'; sets: CircuitComponent[][] };
+  controls?: {
+    count: number; match: 'size' | 'salience'; sets: CircuitComponent[][];
+    /** Version 3: N distinct disjoint sets (null: beyond doubles), whether all were used, the enumeration limit. */
+    distinct?: number | null; exact?: boolean; enumerate?: number;
+  };
   /** Watanabe temperature log n (β* = 1/log n), marked on every sgld chart. */
   watanabeTemperature: number;
-  thresholds: { collateralTolerance: number; persistence: number; noiseFloor: number; alpha?: number; sufficiencyTolerance?: number; rhat?: number; essPerChain?: number };
+  thresholds: {
+    collateralTolerance: number; persistence: number; noiseFloor: number; alpha?: number; sufficiencyTolerance?: number; rhat?: number; essPerChain?: number;
+    collateral?: CollateralStatistic; behaviour?: number;
+  };
   levels: LevelResult[];
   verdict: Verdict;
   timings: { totalSeconds: number; setupSeconds: number; stepsPerSecond?: number };
@@ -212,6 +344,14 @@ export interface Baseline {
   /** E_T^k(w*), E_C^k(w*) of the control sets (version 2). */
   controlTargetEffect?: number[];
   controlCollateralEffect?: number[];
+  /** Version 3: row standard errors at w* of E_T, E_C and the excesses X_T, X_C. */
+  rowSe?: { targetEffect: number; collateralEffect: number; targetExcess: number; collateralExcess: number };
+  /** Version 3: the best constant predictor's loss on the evaluated target rows (the behaviour guard's reference). */
+  constantTargetLoss?: number;
+  /** Version 3: the same on the control rows (the control task's guard: collateral is only negligible while it lives). */
+  constantControlLoss?: number;
+  /** Version 3: per component, E_T and E_C at w* of the circuit with that component swapped for each control's units. */
+  componentSwaps?: { index: number; tensor: string; units: number[]; targetEffect: number[]; collateralEffect: number[] }[];
 }
 
 /** Whether parsed JSON is a results document this version can show (any of READABLE_RESULTS_VERSIONS). */
@@ -266,7 +406,8 @@ const levelShape = record(
     null: record({ mean: num, sd: num }, { band: pair }),
     excess: record({ mean: num, se: num, bound: num }, { quantile: num, threshold: num }),
     convergence: record({ rhat: record({}, { loss: num, targetEffect: num, collateralEffect: num }), essBulk: record({}, { loss: num, targetEffect: num, collateralEffect: num }) }, { essPerChain: num }),
-    tests: record({}, Object.fromEntries(['converged', 'specific', 'persists', 'collateral', 'sufficient'].map((k) => [k, nullable(bool)]))),
+    tests: record({}, Object.fromEntries(['converged', 'behaviour', 'specific', 'persists', 'collateral', 'sufficient'].map((k) => [k, nullable(bool)]))),
+    v3: record({ controlLossSpread: num, statistic: str, collateral: record({}) }),
     failed: arrayOf(str), clean: bool, collateralNegligible: bool, targetPersists: bool, error: str,
     bounds: record({}, { collateralUpper: num, collateralThreshold: num, targetLower: num, targetThreshold: num, collateralLower: num, targetInterval: pair, sufficiencyThreshold: num }),
   },
@@ -278,6 +419,11 @@ const verdictShape = record(
     baselineExcess: nullable(record({ mean: num, bound: num, specific: bool })),
     calibration: nullable(record({ clean: num, of: num, rate: num, alpha: num, summary: str }, { warning: str })),
     tooFewLevels: record({ usable: num, needed: num }),
+    specificity: nullable(record({ p: num, alpha: num, specific: bool, atLeast: num, of: num, percentile: num, excessOverMedian: num })),
+    zeroCrossing: nullable(record({ lower: num, upper: num })),
+    noBehaviour: bool,
+    method: record({ alpha: num, levels: num, controls: num, exact: bool }),
+    components: arrayOf(record({ index: num, tensor: str, target: record({ p: num, excess: num }), collateral: record({ p: num, excess: num }) })),
   },
 );
 const documentShape = record(

@@ -26,6 +26,8 @@ export type ChainSeries = ChainTrace & {
   targetLossGap: number[];
   controlTargetEffect: number[][];
   controlCollateralEffect: number[][];
+  /** Per draw, the row standard errors [E_T, E_C, X_T, X_C] (version 3; absent in older shards). */
+  rowSe?: number[][];
 };
 
 /** A finished unit: its chain's series and what the level needs to know about how it ran. */

@@ -14,7 +14,7 @@ describe('cli: calibrate', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-calibrate-'));
     const text = fs.readFileSync(path.join(PLANTED, 'kappa-1.circuit.yaml'), 'utf8')
       .replace('./planted-kappa-1.onnx', path.join(PLANTED, 'planted-kappa-1.onnx')).replaceAll('./data/', `${PLANTED}/data/`)
-      .replace('dial: weight-noise', 'dial: sgld').replace('temperatures: { from: 0.01, to: 3, count: 12 }', 'temperatures: [0.1, 10]\n  sgld: { batchSize: 64 }');
+      .replace('dial: weight-noise', 'dial: sgld').replace('temperatures: { from: 0.001, to: 3, count: 12 }', 'temperatures: [0.1, 10]\n  sgld: { batchSize: 64 }');
     fs.writeFileSync(path.join(dir, 'sgld.circuit.yaml'), text);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -67,9 +67,9 @@ describe('cli: plan, sweep --shard, merge', function () {
     const [a, b, c] = shardFiles as [string, string, string];
     await refuse([a, c], /shard 1 of 3 is missing[\s\S]*hint: run `sweep FILE --shard 1\/3` again/);
     await refuse([a, b, c, b], /s1\.json and s1\.json are both shard 1 of 3|both shard 1 of 3/);
-    // A shard of another hypothesis (kappa-2's plan).
+    // A shard of another hypothesis (kappa-0.3's plan).
     const other = capture(planted.dir);
-    assert.strictEqual(await main(['sweep', 'kappa-2.circuit.yaml', '--shard', '1/3', '--workers', '1', '--out', 'k2.json'], other.io), 0, other.err());
+    assert.strictEqual(await main(['sweep', 'kappa-0.3.circuit.yaml', '--shard', '1/3', '--workers', '1', '--out', 'k2.json'], other.io), 0, other.err());
     await refuse([a, 'k2.json', c], /k2\.json belongs to another plan than s0\.json/);
     // A shard written by another engine version.
     const doc = JSON.parse(fs.readFileSync(b, 'utf8')) as ShardDocument;

@@ -209,18 +209,18 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     const single = new WorkerClient();
     let one;
     try {
-      one = (await single.run({ source: { kind: 'file', path: planted.hypothesis('kappa-2') }, out: path.join(planted.dir, 'one.json') })).document;
+      one = (await single.run({ source: { kind: 'file', path: planted.hypothesis('kappa-1') }, out: path.join(planted.dir, 'one.json') })).document;
     } finally {
       await single.dispose();
     }
     const levels: number[] = [];
     const fractions: number[] = [];
     const two = await runSweepParallel(
-      { source: { kind: 'file', path: planted.hypothesis('kappa-2') } },
+      { source: { kind: 'file', path: planted.hypothesis('kappa-1') } },
       { onLevel: (l) => levels.push(l.levelIndex), onProgress: (p) => fractions.push(p.fraction) },
       { workers: 2 },
     );
-    assert.strictEqual(two.resultsPath, path.join(planted.dir, 'kappa-2.results.json'));
+    assert.strictEqual(two.resultsPath, path.join(planted.dir, 'kappa-1.results.json'));
     assert.deepStrictEqual(JSON.parse(fs.readFileSync(two.resultsPath, 'utf8')), JSON.parse(JSON.stringify(two.document)));
     assert.deepStrictEqual(numbers(two.document.levels), numbers(one.levels));
     assert.deepStrictEqual(two.document.verdict, one.verdict);
@@ -500,7 +500,7 @@ describe('worker: sampler calibration over the protocol', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-calibrate-worker-'));
     const text = fs.readFileSync(path.join(planted, 'kappa-1.circuit.yaml'), 'utf8')
       .replace('./planted-kappa-1.onnx', path.join(planted, 'planted-kappa-1.onnx')).replaceAll('./data/', `${planted}/data/`)
-      .replace('dial: weight-noise', 'dial: sgld').replace('temperatures: { from: 0.01, to: 3, count: 12 }', 'temperatures: [0.1, 10]\n  sgld: { batchSize: 64 }');
+      .replace('dial: weight-noise', 'dial: sgld').replace('temperatures: { from: 0.001, to: 3, count: 12 }', 'temperatures: [0.1, 10]\n  sgld: { batchSize: 64 }');
     fs.writeFileSync(path.join(dir, 'sgld.circuit.yaml'), text);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -99,7 +99,7 @@ describe('cli: sweep', function () {
     });
     const code = await sweep({ hypothesis: 'slow-cli.circuit.yaml', progress: true }, c.io, { terminal: silentTerminal, signals: signals as unknown as NodeJS.Process });
     assert.strictEqual(code, SWEEP_EXIT.cancelled, c.err());
-    assert.match(c.err(), /^level 1\/12 \(0\.01\) done in [\d.]+ s\ncancelling…/m);
+    assert.match(c.err(), /^level 1\/12 \(0\.001\) done in [\d.]+ s\ncancelling…/m);
     assert.match(c.err(), /sweep cancelled; no results written/);
     assert.ok(!fs.existsSync(path.join(planted.dir, 'slow-cli.results.json')));
     assert.strictEqual(signals.listenerCount('SIGINT'), 0, 'the handler is removed');
@@ -169,9 +169,9 @@ describe('cli: sweep from the bundle, as a real process', function () {
   }
 
   it('runs the sweep in the bundled worker and writes a chart page that needs nothing else', async () => {
-    const r = await run(['sweep', 'kappa-2.circuit.yaml', '--html', 'k2.html']);
+    const r = await run(['sweep', 'kappa-1.circuit.yaml', '--html', 'k2.html']);
     assert.strictEqual(r.code, 0, r.stderr);
-    assert.match(r.stdout, /results: kappa-2\.results\.json/);
+    assert.match(r.stdout, /results: kappa-1\.results\.json/);
     const html = fs.readFileSync(path.join(planted.dir, 'k2.html'), 'utf8');
     assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/i, 'no external script or stylesheet');
     assert.ok(html.includes('Plotly'), 'Plotly inlined');
@@ -182,7 +182,7 @@ describe('cli: sweep from the bundle, as a real process', function () {
     if (!fs.existsSync(chromiumPath)) this.skip(); // the e2e harness installs it (test/e2e/setup-harness.sh)
     const html = path.join(planted.dir, 'k2.html');
     assert.ok(fs.existsSync(html), 'written by the previous test');
-    const doc = JSON.parse(fs.readFileSync(path.join(planted.dir, 'kappa-2.results.json'), 'utf8')) as ResultsDocument;
+    const doc = JSON.parse(fs.readFileSync(path.join(planted.dir, 'kappa-1.results.json'), 'utf8')) as ResultsDocument;
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
     try {
@@ -212,9 +212,12 @@ describe('cli: sweep from the bundle, as a real process', function () {
       if (doc.verdict.cleanWindow) expected.push([SHAPE.cleanWindow, doc.verdict.cleanWindow[0]]);
       if (doc.verdict.tEnt !== null) expected.push([SHAPE.tEnt, doc.verdict.tEnt]);
       if (doc.verdict.tSurv !== null) expected.push([SHAPE.tSurv, doc.verdict.tSurv]);
+      // The verdict's markers (the greyed no-behaviour runs are checked in the figure's unit tests).
+      const markers = drawn.shapes.filter(([name]) => name !== SHAPE.noBehaviour);
+      assert.ok(drawn.shapes.length - markers.length === (doc.levels.some((l) => l.tests?.behaviour === false) ? 1 : 0), 'one greyed run where the behaviour is gone');
       // Plotly keeps log-axis positions as log10 and back: equal to 12 digits.
-      assert.deepStrictEqual(drawn.shapes.map(([name]) => name), expected.map(([name]) => name));
-      drawn.shapes.forEach(([name, x], i) => assert.ok(Math.abs((x as number) / expected[i][1] - 1) < 1e-12, `${name} at ${x}, verdict ${expected[i][1]}`));
+      assert.deepStrictEqual(markers.map(([name]) => name), expected.map(([name]) => name));
+      markers.forEach(([name, x], i) => assert.ok(Math.abs((x as number) / expected[i][1] - 1) < 1e-12, `${name} at ${x}, verdict ${expected[i][1]}`));
     } finally {
       await browser.close();
     }

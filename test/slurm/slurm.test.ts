@@ -28,7 +28,7 @@ describe('slurm: a sharded sweep on a real cluster', function () {
 
   it('a 4-task job array and its merge job write the one-process results', () => {
     const results = path.join(planted.dir, 'merged.results.json');
-    const script = execFileSync(process.execPath, [CLI, 'slurm', 'kappa-2.circuit.yaml', '--shards', '4', '--results', results], { cwd: planted.dir, encoding: 'utf8' });
+    const script = execFileSync(process.execPath, [CLI, 'slurm', 'kappa-1.circuit.yaml', '--shards', '4', '--results', results], { cwd: planted.dir, encoding: 'utf8' });
     fs.writeFileSync(path.join(planted.dir, 'submit.sh'), script);
     const submitted = execFileSync('bash', ['submit.sh', '--wait'], { cwd: planted.dir, encoding: 'utf8' });
     assert.match(submitted, /submitted array job \d+ \(4 shards\)/);
@@ -37,7 +37,7 @@ describe('slurm: a sharded sweep on a real cluster', function () {
     assert.ok(fs.existsSync(results), `merged results written; merge log: ${fs.readFileSync(path.join(shards, 'merge.log'), 'utf8')}`);
     // Every task ran as its own Slurm array task.
     for (const i of [0, 1, 2, 3]) assert.match(fs.readFileSync(path.join(shards, `shard-${i}.log`), 'utf8'), new RegExp(`shard ${i} of 4: 3 work units`));
-    execFileSync(process.execPath, [CLI, 'sweep', 'kappa-2.circuit.yaml', '--out', 'one.json'], { cwd: planted.dir, stdio: 'ignore' });
+    execFileSync(process.execPath, [CLI, 'sweep', 'kappa-1.circuit.yaml', '--out', 'one.json'], { cwd: planted.dir, stdio: 'ignore' });
     assert.strictEqual(withoutTimings(results), withoutTimings(path.join(planted.dir, 'one.json')));
   });
 });

@@ -97,12 +97,15 @@ export async function analyze(dir = EXAMPLE_DIR): Promise<Analysis & { figures: 
 }
 
 /**
- * (c) is one head of one layer: only HEADS − 1 other single-head sets exist, so its null is all of them (the default
- * 16 would repeat sets, and the checker refuses it).
+ * (c) is one head of one layer: only HEADS − 1 other single-head sets exist, so its null is all of them (an exact
+ * null), and the rank test's smallest p-value is 1/HEADS: at α = 0.05 the checker refuses it as a null that cannot
+ * reject. The hypothesis says so and tests at the smallest α its null can reach, 1/HEADS.
  */
-export const SINGLE_HEAD_CONTROLS = `controls: { count: ${HEADS - 1} }   # every other layer-1 head: the most distinct sets of one head there are`;
+export const SINGLE_HEAD_CONTROLS = `controls: { count: ${HEADS - 1} }   # every other layer-1 head: all ${HEADS - 1} distinct sets of one head there are (an exact null)`;
+export const SINGLE_HEAD_VERDICT = `verdict: { alpha: ${1 / HEADS}, persistence: 0.25 }   # ${HEADS - 1} other heads make p ≥ 1/${HEADS}: the smallest α one head can be tested at`;
+const VERDICT = 'verdict: { alpha: 0.05, persistence: 0.25 }';
 
-function hypothesis(comment: string, name: string, components: string[], scope: 'circuit' | 'complement', controls?: string): string {
+function hypothesis(comment: string, name: string, components: string[], scope: 'circuit' | 'complement', controls?: string, verdict = VERDICT): string {
   return `${comment}
 # Written by examples/induction/scripts/analyze.ts (see analysis.md); run: circuit-thermometer sweep <this file>
 model: ./${MODEL_FILE}
@@ -117,7 +120,7 @@ circuit:
 ${components.map((c) => `    - ${c}`).join('\n')}
 intervention: { kind: mean, scope: ${scope} }
 ${DEGRADATION}${controls ? `\n${controls}` : ''}
-verdict: { collateralTolerance: 0.1, persistence: 0.25 }
+${verdict}
 `;
 }
 
@@ -132,7 +135,7 @@ export function hypothesisFiles(a: Analysis): Record<keyof typeof HYPOTHESIS_FIL
     random: hypothesis(`# (b) A deliberately bad hypothesis: as many heads as (a), drawn at random (seed ${RANDOM_SEED}) from the heads that are not (a)'s:\n# L0H${a.randomHeads[0]} at every position and L1H${a.randomHeads[1]} at the repeat, like (a)'s two components.`,
       'random heads (control hypothesis)', [head(0, a.randomHeads[0]!, false), head(1, a.randomHeads[1]!, true)], 'circuit'),
     inductionHead: hypothesis(`# (c) The induction head L1H${a.inductionHead} alone, at the query positions of the repeated segment.`,
-      'induction head alone', [head(1, a.inductionHead, true)], 'circuit', SINGLE_HEAD_CONTROLS),
+      'induction head alone', [head(1, a.inductionHead, true)], 'circuit', SINGLE_HEAD_CONTROLS, SINGLE_HEAD_VERDICT),
     keepOnly: hypothesis(`# (d) Keep only (a): every other head of both layers, and L1H${a.inductionHead} outside the repeat, is mean-ablated\n# (scope: complement; the sufficiency question).`,
       'keep only the induction circuit', circuit, 'complement'),
   };

@@ -173,7 +173,7 @@ circuit:
       units: ${unitList(units)}
 intervention: { kind: mean, scope: circuit }
 ${DEGRADATION}
-verdict: { collateralTolerance: 0.1, persistence: 0.25 }
+${2 * units.length > HIDDEN ? `controls: { count: 0 }   # ${units.length} of ${HIDDEN} units: no random set of this size is disjoint from them, so there is no null\n` : ''}verdict: { alpha: 0.05, persistence: 0.25 }
 `;
 }
 

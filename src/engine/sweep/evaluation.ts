@@ -19,7 +19,7 @@ import { DTypeName } from '../onnx/tensor';
 import { Rng } from '../util/random';
 import { appendHeads, HeadOutputs, LabelForm, LABELS_INPUT } from './heads';
 import type { SweepInputs } from './inputs';
-import { drawControls, UnitSet } from './controls';
+import { DEFAULT_ENUMERATE, drawControls, UnitSet } from './controls';
 import { DrawMetrics, PairedAccumulator } from './metrics';
 import { unitSalience } from './salience';
 
@@ -36,6 +36,8 @@ export interface EvaluatorOptions {
 
 interface Batch {
   index: number;
+  /** Data rows of the batch, in feed order. */
+  rows: Int32Array;
   /** Rows fed (≥ valid when a static batch axis forces padding). */
   size: number;
   valid: number;
@@ -63,6 +65,8 @@ const product = (dims: readonly number[]): number => dims.reduce((a, d) => a * d
 
 export class PairedEvaluator {
   private means?: { tensor: string; input: string; dims: number[] }[];
+  /** Swap-one-component nulls at w* (circuits of several components; docs/method.md, "Components"). */
+  swaps?: ComponentSwap[];
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -73,8 +77,12 @@ export class PairedEvaluator {
     private readonly parameters: readonly ParameterInfo[],
     private readonly initialWeights: readonly Float32Array[],
     readonly paired: PairedModel,
-    /** The matched random control sets, k = 1…K (index k − 1). */
+    /** The control sets, k = 1…K (index k − 1). */
     readonly controls: readonly UnitSet[],
+    /** How labels feed the loss head (index, soft or value). */
+    readonly labelForm: LabelForm,
+    /** N, the number of distinct control sets, and whether all of them are used (an exact null). */
+    readonly nullSize: { distinct: number; exact: boolean } = { distinct: controls.length, exact: false },
   ) {
     this.means = paired.meanInputs.length > 0 ? paired.meanInputs : undefined;
   }
@@ -157,7 +165,7 @@ export class PairedEvaluator {
       const tokens = inputs.tokens;
       const tokenKind = tokens ? new Uint8Array(rows.length * tokens.perRow) : undefined;
       if (tokens) rows.forEach((r, k) => tokenKind!.set(tokens.kind.subarray(r * tokens.perRow, (r + 1) * tokens.perRow), k * tokens.perRow));
-      return { index: b, size: rows.length, valid, feeds, isTarget, isReference, ...(tokenKind ? { tokenKind } : {}) };
+      return { index: b, rows, size: rows.length, valid, feeds, isTarget, isReference, ...(tokenKind ? { tokenKind } : {}) };
     });
 
     // The reference model is cut from the dial's rewritten model, so that mean ablation under activation noise
@@ -166,18 +174,24 @@ export class PairedEvaluator {
     const referenceSession = h.intervention.kind === 'mean'
       ? await createSession(referenceModel(rewritten, tensors), { threads: options.threads })
       : undefined;
-    const build = async (controls: readonly UnitSet[], metric: Hypothesis['metric']): Promise<PairedEvaluator> => {
+    const build = async (controls: readonly UnitSet[], metric: Hypothesis['metric'], nullSize?: { distinct: number; exact: boolean }): Promise<PairedEvaluator> => {
       const paired = buildPairedModel(rewritten, { components: h.circuit.components, kind: h.intervention.kind, scope: h.intervention.scope, controls }, dimsOf, [h.loss.output]);
       if (inputs.tokens && form !== 'index') throw new Error(`${h.data.labels}: per-position targets need class-index labels, one per position of '${h.loss.output}'`);
       const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, { loss: h.loss.kind, metric, labels: form, ...(inputs.tokens ? { perToken: true } : {}) });
       const session = await createSession(model, { threads: options.threads });
-      return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired, controls);
+      return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired, controls, form, nullSize);
     };
     let salience: number[][] | undefined;
     if (h.controls.count > 0 && h.controls.match === 'salience') {
       salience = await unitSalience(h.circuit.components, dimsOf, (sets) => build(sets, 'loss'), dial.baseline ? dial.baseline() : {}, inputs.targetCount / n);
     }
-    return build(drawControls(h.circuit.components, dimsOf, h.controls.count, h.degradation.seed, salience), h.metric);
+    const drawn = drawControls(h.circuit.components, dimsOf, { count: h.controls.count, enumerate: h.controls.enumerate ?? DEFAULT_ENUMERATE, seed: h.degradation.seed, salience });
+    if (h.controls.count > 0 && drawn.sets.length === 0) throw new Error(`no control set disjoint from the circuit exists (N = 0): a component names every unit of its axis`);
+    const evaluator = await build(drawn.sets, h.metric, { distinct: drawn.distinct, exact: drawn.exact });
+    if (h.circuit.components.length >= 2 && drawn.sets.length > 0 && h.intervention.scope === 'circuit') {
+      evaluator.swaps = await componentSwaps(h, drawn.sets, (sets) => build(sets, h.metric), dial);
+    }
+    return evaluator;
   }
 
   /** Rows every draw is evaluated on (all n, or the hypothesis's evaluation subset) and how many are targets. */
@@ -189,6 +203,22 @@ export class PairedEvaluator {
       for (let k = 0; k < b.valid; k++) target += b.isTarget[k]!;
     }
     return { rows, target };
+  }
+
+  /** The data rows of the target set that every draw evaluates (for the constant predictor's loss). */
+  evaluatedTargetRows(): number[] {
+    return this.evaluatedRows(1);
+  }
+
+  /** The data rows of the control set that every draw evaluates. */
+  evaluatedControlRows(): number[] {
+    return this.evaluatedRows(0);
+  }
+
+  private evaluatedRows(target: 0 | 1): number[] {
+    const out: number[] = [];
+    for (const b of this.batches) for (let k = 0; k < b.valid; k++) if (b.isTarget[k] === target) out.push(b.rows[k]!);
+    return out;
   }
 
   /** Number of evaluation batches (runs per draw). */
@@ -267,6 +297,36 @@ export class PairedEvaluator {
   /** Releases this evaluator's own session, keeping the reference session it shares with another. */
   async releaseOwn(): Promise<void> {
     await this.session.release();
+  }
+}
+
+/** One component of the circuit swapped for each control's units at that component (the rest kept), at w*. */
+export interface ComponentSwap {
+  index: number;
+  tensor: string;
+  units: number[];
+  targetEffect: number[];
+  collateralEffect: number[];
+}
+
+/**
+ * For each component i, the circuit with component i replaced by control k's component i (k = 1…K, all disjoint from
+ * the circuit), evaluated once at w* in one graph: what the circuit loses without that component's own units.
+ */
+async function componentSwaps(h: Hypothesis, controls: readonly UnitSet[], build: (sets: readonly UnitSet[]) => Promise<PairedEvaluator>, dial: Dial): Promise<ComponentSwap[]> {
+  const components = h.circuit.components;
+  const sets: UnitSet[] = components.flatMap((_, i) => controls.map((c) => components.map((own, j) => (j === i ? c[i]! : own))));
+  const swap = await build(sets);
+  try {
+    const m = await swap.evaluate(dial.baseline ? dial.baseline() : {});
+    const k = controls.length;
+    return components.map((c, i) => ({
+      index: i, tensor: c.tensor, units: [...c.units],
+      targetEffect: m.controlTargetEffect.slice(i * k, (i + 1) * k),
+      collateralEffect: m.controlCollateralEffect.slice(i * k, (i + 1) * k),
+    }));
+  } finally {
+    await swap.releaseOwn();
   }
 }
 

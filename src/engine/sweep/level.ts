@@ -2,7 +2,7 @@
 // estimates, the convergence diagnostics and λ̂ — computed the same way whether the chains ran in one process or
 // came from shards of a (level, chain) fan-out (src/worker/parallel.ts) and were put back together in chain order.
 // The verdict tests need the whole grid (Bonferroni over its levels) and the baseline: `judgeLevel` in verdict.ts.
-import type { ChainTrace, ControlLevel, Convergence, Estimate, LevelResult } from '../../protocol/results';
+import type { ChainTrace, ControlLevel, Convergence, Estimate, LevelResult, PairedStatistics } from '../../protocol/results';
 import type { ChainSeries } from '../../protocol/shard';
 import { bulkConvergence } from './convergence';
 import { estimate, EstimateOptions, SeriesEstimate } from './stats';
@@ -74,15 +74,31 @@ export function levelResult(l: LevelChains, how: EstimateOptions, keepGaps = fal
       const e = series((c) => c.controlCollateralEffect.map((d) => d[k]!));
       const dt = markov ? diagnose(t) : { rhat: null, ess: null };
       const de = markov ? diagnose(e) : { rhat: null, ess: null };
+      // Leave-one-out paired excess: control k against the other K − 1 on the same draw (its calibration).
+      const loo = (pick: (c: ChainWithGaps) => number[][]) => done.map((c) => pick(c).map((d) => (controlCount > 1 ? d[k]! - (d.reduce((a, v) => a + v, 0) - d[k]!) / (controlCount - 1) : 0)));
       return {
         targetEffect: toEstimate(estimate(t, how)),
         collateralEffect: toEstimate(estimate(e, how)),
+        targetExcess: toEstimate(estimate(loo((c) => c.controlTargetEffect), how)),
+        collateralExcess: toEstimate(estimate(loo((c) => c.controlCollateralEffect), how)),
         rhat: worst([dt.rhat, de.rhat], Math.max),
         essBulk: worst([dt.ess, de.ess], Math.min),
       };
     });
   }
-  if (markov && done.length > 0) result.convergence = convergence(series((c) => c.lossGap), series((c) => c.targetEffect), series((c) => c.collateralEffect), done.length);
+  if (done.length > 0 && done.some((c) => c.targetEffect.length > 0)) result.paired = pairedStatistics(done, how, controlCount);
+  if (markov && done.length > 0) {
+    result.convergence = convergence(series((c) => c.lossGap), series((c) => c.targetEffect), series((c) => c.collateralEffect), done.length);
+    if (controlCount > 0) {
+      // The null's own per-draw means converge too, or the excess compares the circuit with an unmixed null.
+      const nt = diagnose(series((c) => c.controlTargetEffect.map(meanOf)));
+      const nc = diagnose(series((c) => c.controlCollateralEffect.map(meanOf)));
+      Object.assign(result.convergence.rhat, { nullTargetEffect: nt.rhat, nullCollateralEffect: nc.rhat });
+      Object.assign(result.convergence.essBulk, { nullTargetEffect: nt.ess, nullCollateralEffect: nc.ess });
+      const ess = worst([result.convergence.essBulk.loss, result.convergence.essBulk.targetEffect, result.convergence.essBulk.collateralEffect, nt.ess, nc.ess], Math.min);
+      result.convergence.essPerChain = ess === null ? null : ess / done.length;
+    }
+  }
   if (l.nbeta !== undefined) {
     result.nbeta = l.nbeta;
     // λ̂(t) = nβ·(E_q[L_n] − L_n(w*)): nβ times the loss-gap estimate (a linear map, so se scales too). A diverged
@@ -91,6 +107,31 @@ export function levelResult(l: LevelChains, how: EstimateOptions, keepGaps = fal
   }
   if (l.error !== undefined) result.error = l.error;
   return result;
+}
+
+const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The per-draw paired series of a level, summarised (protocol/results.ts, PairedStatistics). */
+function pairedStatistics(done: readonly ChainWithGaps[], how: EstimateOptions, controls: number): PairedStatistics {
+  const excess = (own: (c: ChainWithGaps) => number[], others: (c: ChainWithGaps) => number[][]) =>
+    done.map((c) => own(c).map((v, d) => (controls > 0 ? v - meanOf(others(c)[d]!) : 0)));
+  const targetExcess = toEstimate(estimate(excess((c) => c.targetEffect, (c) => c.controlTargetEffect), how));
+  const collateralExcess = toEstimate(estimate(excess((c) => c.collateralEffect, (c) => c.controlCollateralEffect), how));
+  const t = estimate(done.map((c) => c.targetEffect), how);
+  const e = estimate(done.map((c) => c.collateralEffect), how);
+  let collateralRatio: Estimate | null = null;
+  if (t.mean !== 0 && Number.isFinite(t.mean)) {
+    const r = e.mean / t.mean;
+    // Delta method: r̂ − r ≈ mean(E_C − r·E_T)/Ē_T, whose se the series gives with the draws' autocorrelation.
+    const z = estimate(done.map((c) => c.collateralEffect.map((v, d) => (v - r * c.targetEffect[d]!) / t.mean)), how);
+    collateralRatio = toEstimate({ ...z, mean: r, ci95: [r - (z.ci95[1] - z.mean), r + (z.ci95[1] - z.mean)] });
+  }
+  const all = done.flatMap((c) => c.controlLossGap);
+  const m = meanOf(all);
+  const controlLossSpread = all.length > 1 ? Math.sqrt(all.reduce((a, v) => a + (v - m) ** 2, 0) / (all.length - 1)) : 0;
+  const rows = done.flatMap((c) => c.rowSe ?? []);
+  const rowSe = [0, 1, 2, 3].map((i) => (rows.length > 0 ? meanOf(rows.map((r) => r[i] ?? 0)) : 0)) as [number, number, number, number];
+  return { targetExcess, collateralExcess, collateralRatio, controlLossSpread, rowSe };
 }
 
 function convergence(loss: number[][], target: number[][], collateral: number[][], chains: number): Convergence {
@@ -107,6 +148,6 @@ function convergence(loss: number[][], target: number[][], collateral: number[][
 
 /** A chain's trace without the per-draw series only the statistics need (what results files keep). */
 export function withoutSeries(c: ChainTrace): ChainTrace {
-  const { lossGap: _l, controlLossGap: _c, targetLossGap: _t, controlTargetEffect: _ct, controlCollateralEffect: _cc, ...rest } = c;
+  const { lossGap: _l, controlLossGap: _c, targetLossGap: _t, controlTargetEffect: _ct, controlCollateralEffect: _cc, rowSe: _r, ...rest } = c as ChainWithGaps;
   return rest;
 }

@@ -27,7 +27,13 @@ export interface DrawMetrics {
   /** Sample standard deviations over rows of the per-row target and collateral effects (how much a mean over a
    *  subset of rows would move with another subset). */
   rowSd: { targetEffect: number; collateralEffect: number };
+  /** Row sampling error of this draw's means: the sd over rows of each per-row value over √rows, for the circuit's
+   *  effects and for its per-row excess over the controls' mean (E − mean_k E^k, paired on the row). */
+  rowSe: RowSe;
 }
+
+/** Row standard errors of one draw: [E_T, E_C, X_T, X_C] (the excesses are 0 without controls). */
+export type RowSe = [number, number, number, number];
 
 export function isFiniteDraw(m: DrawMetrics): boolean {
   const scalars = [m.loss, m.targetLoss, m.controlLoss, m.targetMetric, m.targetEffect, m.collateralEffect];
@@ -58,6 +64,10 @@ export class PairedAccumulator {
   private sumCollateral = 0;
   private squaresTargetEffect = 0;
   private squaresCollateral = 0;
+  private sumTargetExcess = 0;
+  private squaresTargetExcess = 0;
+  private sumCollateralExcess = 0;
+  private squaresCollateralExcess = 0;
   private sumControlTarget: Float64Array;
   private sumControlCollateral: Float64Array;
 
@@ -83,14 +93,30 @@ export class PairedAccumulator {
         const effect = am[i]! - cm[i]!;
         this.sumTargetEffect += effect;
         this.squaresTargetEffect += effect * effect;
-        for (let k = 0; k < this.controls; k++) this.sumControlTarget[k] += controlMetric![k]![i]! - cm[i]!;
+        let others = 0;
+        for (let k = 0; k < this.controls; k++) {
+          const e = controlMetric![k]![i]! - cm[i]!;
+          this.sumControlTarget[k] += e;
+          others += e;
+        }
+        const excess = this.controls > 0 ? effect - others / this.controls : 0;
+        this.sumTargetExcess += excess;
+        this.squaresTargetExcess += excess * excess;
       } else {
         this.control++;
         this.sumControlLoss += clean;
         const collateral = rows.ablatedLoss[i]! - clean;
         this.sumCollateral += collateral;
         this.squaresCollateral += collateral * collateral;
-        for (let k = 0; k < this.controls; k++) this.sumControlCollateral[k] += rows.controlLoss![k]![i]! - clean;
+        let others = 0;
+        for (let k = 0; k < this.controls; k++) {
+          const e = rows.controlLoss![k]![i]! - clean;
+          this.sumControlCollateral[k] += e;
+          others += e;
+        }
+        const excess = this.controls > 0 ? collateral - others / this.controls : 0;
+        this.sumCollateralExcess += excess;
+        this.squaresCollateralExcess += excess * excess;
       }
     }
   }
@@ -107,6 +133,12 @@ export class PairedAccumulator {
       controlTargetEffect: Array.from(this.sumControlTarget, (v) => v / this.target),
       controlCollateralEffect: Array.from(this.sumControlCollateral, (v) => v / this.control),
       rowSd: { targetEffect: sampleSd(this.sumTargetEffect, this.squaresTargetEffect, this.target), collateralEffect: sampleSd(this.sumCollateral, this.squaresCollateral, this.control) },
+      rowSe: [
+        sampleSd(this.sumTargetEffect, this.squaresTargetEffect, this.target) / Math.sqrt(this.target),
+        sampleSd(this.sumCollateral, this.squaresCollateral, this.control) / Math.sqrt(this.control),
+        sampleSd(this.sumTargetExcess, this.squaresTargetExcess, this.target) / Math.sqrt(this.target),
+        sampleSd(this.sumCollateralExcess, this.squaresCollateralExcess, this.control) / Math.sqrt(this.control),
+      ],
     };
   }
 }

@@ -11,6 +11,8 @@ import { createCheckpointsDial } from '../dials/checkpoints';
 import { createSgldDial } from '../dials/sgld';
 import { Dial, DialDivergence, DialFactory } from '../dials/dial';
 import { createWeightNoiseDial } from '../dials/weightNoise';
+import { constantTargetLoss } from './constantLoss';
+import { DEFAULT_ENUMERATE } from './controls';
 import { PairedEvaluator } from './evaluation';
 import { loadSweepInputs } from './inputs';
 import type { ChainWithGaps } from './level';
@@ -110,10 +112,17 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
     evaluator = await PairedEvaluator.create(h, inputs, dial, { batchSize: options.evalBatchSize, threads: options.threads });
     signal?.throwIfAborted();
     const base = await evaluator.evaluate(dial.baseline ? dial.baseline() : {}, signal);
+    // Per-position targets split tokens, not rows: the row-level constant predictor does not apply (no guard then).
+    const constant = inputs.tokens ? null : constantTargetLoss(h.loss.kind, evaluator.labelForm, inputs.data.labels, evaluator.evaluatedTargetRows());
+    const constantControl = inputs.tokens ? null : constantTargetLoss(h.loss.kind, evaluator.labelForm, inputs.data.labels, evaluator.evaluatedControlRows());
     if (!isFiniteDraw(base)) throw new Error(nonFiniteBaseline(base));
     const baseline: Baseline = {
       loss: base.loss, controlLoss: base.controlLoss, targetLoss: base.targetLoss, targetMetric: base.targetMetric, targetEffect: base.targetEffect,
       collateralEffect: base.collateralEffect, controlTargetEffect: base.controlTargetEffect, controlCollateralEffect: base.controlCollateralEffect,
+      rowSe: { targetEffect: base.rowSe[0], collateralEffect: base.rowSe[1], targetExcess: base.rowSe[2], collateralExcess: base.rowSe[3] },
+      ...(constant !== null ? { constantTargetLoss: constant } : {}),
+      ...(constantControl !== null ? { constantControlLoss: constantControl } : {}),
+      ...(evaluator.swaps ? { componentSwaps: evaluator.swaps } : {}),
     };
     const nbeta = h.degradation.dial === 'sgld' ? h.degradation.sgld.nbeta : undefined;
     const header: SweepHeader = {
@@ -136,7 +145,11 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
           tensors: inputs.parameters.length, d: inputs.initialWeights.reduce((a, w) => a + w.length, 0), restricted: inputs.restricted,
         },
         baseline,
-        controls: { count: evaluator.controls.length, match: h.controls.match, sets: evaluator.controls.map((set) => set.map((c) => ({ ...c }))) },
+        controls: {
+          count: evaluator.controls.length, match: h.controls.match, sets: evaluator.controls.map((set) => set.map((c) => ({ ...c }))),
+          distinct: Number.isFinite(evaluator.nullSize.distinct) ? evaluator.nullSize.distinct : null, exact: evaluator.nullSize.exact,
+          enumerate: h.controls.enumerate ?? DEFAULT_ENUMERATE,
+        },
         // t_W = log n, or nbeta·log n / n when nβ is fixed (the level where nβ/t = n/log n).
         watanabeTemperature: nbeta !== undefined ? (nbeta * Math.log(inputs.n)) / inputs.n : Math.log(inputs.n),
         thresholds: { ...h.verdict },
@@ -175,6 +188,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
             trace.targetLossGap.push(m.targetLoss - base.targetLoss);
             trace.controlTargetEffect.push(m.controlTargetEffect);
             trace.controlCollateralEffect.push(m.controlCollateralEffect);
+            (trace.rowSe ??= []).push([...m.rowSe]);
             if (draw.acceptance !== undefined) { acceptance += draw.acceptance; accepted++; }
             drawsDone++;
             const elapsed = (performance.now() - sweepStart) / 1000;

@@ -68,7 +68,7 @@ export function levelFromUnits(header: SweepHeader, levelIndex: number, units: r
 
 /** The judging context of a header's whole grid. */
 export function headerJudging(header: SweepHeader): JudgeContext {
-  return judgeContext(header.document.hypothesis.resolved, header.document.baseline, header.levels, header.chains);
+  return judgeContext(header.document.hypothesis.resolved, header.document.baseline, header.levels, header.chains, header.document.controls);
 }
 
 /**

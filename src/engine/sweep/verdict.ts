@@ -1,21 +1,34 @@
 /**
- * The verdict tests, exactly as docs/method.md defines them (α, L levels in the grid, K matched controls):
- * - converged (Markov-chain dials): split-R̂ ≤ rhat and bulk ESS ≥ essPerChain·chains for L_n, E_T and E_C;
- * - specific: X_T − q·se_X > 0, X_T = Ē_T − m_T, se_X = √(se² + s_T²(1 + 1/K)), q = t_{1−α/L, K−1};
- * - persists: specific, X_T − q·se_X ≥ ρ·X_T(0), and the circuit is specific at w* itself;
- * - collateral negligible (two one-sided tests): Ē_C's 1 − 2α interval inside ±τ_C·max(ΔL_C(t), δ);
- * - clean = converged ∧ persists ∧ collateral negligible; scope: complement asks sufficiency instead:
- *   X_T + q·se_X < 0 and Ē_T's 1 − 2α interval inside ±τ_T·max(ΔL_T(t), δ);
- * - the window is the longest run of clean levels (ties: the lowest); t_ent its lower end; t_surv the highest level
- *   where the target persists; cleanliness its width in decades;
- * - calibration: the whole verdict applied to each control set against the other K − 1.
+ * The verdict, version 3 (docs/method.md, "The tests"), with α, L levels in the grid and a null of K control sets
+ * disjoint from the circuit (all N of them when the null is exact):
+ * - specific (once, at w*): the exact rank test p = (1 + #{k : E_T^k ≥ E_T^0})/(K + 1) ≤ α; per level the rank is
+ *   reported, not used;
+ * - behaviour present at t: L_T(t) ≤ L_const − b·(L_const − L_T(w*)), L_const the best constant predictor's target
+ *   loss; levels without it hold no test; where the control task fails the same bound, collateral is not negligible;
+ * - persists at t: the 1 − α/L lower bound of X_T(t) = Ē_T^0 − mean_k Ē_T^k (draws, controls and rows in its se)
+ *   is ≥ ρ·X_T(0), and the circuit is specific at w*;
+ * - collateral negligible at t: the chosen statistic's 1 − 2α/L interval inside ±its margin (noise: E_C within
+ *   ±s_C(t); null: X_C within ±sd_k Ē_C^k; ratio: Ē_C/Ē_T within ±τ_C); all three are reported;
+ * - converged (Markov-chain dials): R̂ ≤ rhat and bulk ESS ≥ essPerChain·chains for L_n, E_T, E_C and the null's
+ *   per-draw means;
+ * - clean = converged ∧ behaviour present ∧ persists ∧ collateral negligible; the window is the longest run of
+ *   clean levels (ties: the lowest) that is not only a zero-crossing of E_C; t_ent its lower end;
+ * - calibration: each control judged against the other K − 1 with the same tests, k of K with a Clopper–Pearson
+ *   95% interval, a warning only when its lower end exceeds α.
+ * Scope complement (sufficiency) keeps the version-2 tests on the excess's bound.
  * Diverged and unconverged levels hold no test and break runs.
  */
 import { chainsPerLevel, type Hypothesis, type InterventionScope, type VerdictSettings } from '../../protocol/hypothesis';
-import type { Baseline, Calibration, ControlLevel, Estimate, LevelResult, TestName, Verdict } from '../../protocol/results';
+import type {
+  Baseline, Calibration, CollateralTest, ComponentResult, Estimate, LevelResult, LevelTestsV3, MethodSettings, ResultsDocument, Specificity, TestName, Verdict,
+} from '../../protocol/results';
 import { formatDecades, formatLevel } from '../../protocol/format';
 import { worst } from './level';
 import { studentTQuantile } from './stats';
+import { clopperPearson, controlsSe, rankTest, sampleSd, testInterval, within } from './tests';
+
+/** The null as drawn: N distinct disjoint sets, and whether all of them are in it. */
+export interface NullInfo { distinct: number | null; exact: boolean }
 
 /** What judging a level needs besides its statistics. */
 export interface JudgeContext {
@@ -26,18 +39,22 @@ export interface JudgeContext {
   gridLevels: number;
   /** Chains per level (for ESS per chain); 1 for the noise dials. */
   chains: number;
+  null: NullInfo;
 }
 
-/** How a level of `h` is judged over a grid of `gridLevels` levels; `chains` defaults to the dial's (1 for noise dials). */
-export function judgeContext(h: Hypothesis, baseline: Baseline, gridLevels: number, chains = chainsPerLevel(h)): JudgeContext {
-  return { baseline, settings: h.verdict, scope: h.intervention.scope, gridLevels, chains };
-}
-
-/** Settings of a version-1 document or a hypothesis written before version 2: the defaults of docs/method.md. */
+/** Settings of a version-1 document or a hypothesis written before version 3: the defaults of docs/method.md. */
 export const DEFAULT_VERDICT: VerdictSettings = {
-  collateralTolerance: 0.1, persistence: 0.25, noiseFloor: 1e-3, alpha: 0.05, sufficiencyTolerance: 0.1, rhat: 1.01, essPerChain: 100,
+  collateral: 'noise', collateralTolerance: 0.1, behaviour: 0.5, persistence: 0.25, noiseFloor: 1e-3, alpha: 0.05, sufficiencyTolerance: 0.1, rhat: 1.01, essPerChain: 100,
 };
 
+/** How a level of `h` is judged over a grid of `gridLevels` levels; `chains` defaults to the dial's (1 for noise dials). */
+export function judgeContext(h: Hypothesis, baseline: Baseline, gridLevels: number, chains = chainsPerLevel(h), controls?: ResultsDocument['controls']): JudgeContext {
+  const count = controls?.count ?? baseline.controlTargetEffect?.length ?? 0;
+  return {
+    baseline, settings: { ...DEFAULT_VERDICT, ...h.verdict }, scope: h.intervention.scope, gridLevels, chains,
+    null: { distinct: controls?.distinct ?? null, exact: controls?.exact ?? false, ...(count === 0 ? { exact: false } : {}) },
+  };
+}
 
 /** The 1 − 2α interval of an estimate (mean ± t_{1−α, dof}·se). */
 function twoSidedInterval(e: Estimate, alpha: number): [number, number] {
@@ -47,16 +64,24 @@ function twoSidedInterval(e: Estimate, alpha: number): [number, number] {
   return [e.mean - half, e.mean + half];
 }
 
-/** One unit set judged against a null made of others: the quantities every test compares. */
+const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** One unit set judged against a null made of others: what every test compares. */
 interface Subject {
   targetEffect: Estimate;
   collateralEffect: Estimate;
-  /** Ē_T of the sets that make the null. */
-  nullEffects: number[];
-  /** X(0) and the null's sd at w*. */
-  baselineEffect: number;
-  baselineNull: number[];
-  /** Worst R̂ and ESS of the subject's own series (E_T and E_C; the level's L_n is judged beside them). */
+  /** Its paired excess over the null's mean (per-draw differences), target and collateral. */
+  targetExcess: Estimate | undefined;
+  collateralExcess: Estimate | undefined;
+  collateralRatio: Estimate | null | undefined;
+  /** Ē_T^k, Ē_C^k of the sets that make its null. */
+  nullTarget: number[];
+  nullCollateral: number[];
+  /** The rank test at w*. */
+  specificity: Specificity;
+  /** X_T(0): its excess over the null's mean at w*. */
+  baselineExcess: number;
+  /** Worst R̂ and ESS of its own series and its null's means. */
   rhat: number | null;
   ess: number | null;
 }
@@ -67,121 +92,185 @@ interface Judged {
   clean: boolean;
   persists: boolean;
   negligible: boolean;
-  nullStats?: LevelResult['null'];
-  excess?: LevelResult['excess'];
+  v3: LevelTestsV3 | undefined;
   bounds: NonNullable<LevelResult['bounds']>;
+  excess?: LevelResult['excess'];
+  nullStats?: LevelResult['null'];
 }
 
-/** The null of K sets' effects: mean, sd and the half-width q·s·√(1 + 1/K) of the band a new random set falls in. */
-function nullOf(effects: readonly number[], q: number): { mean: number; sd: number; spread: number } {
-  const k = effects.length;
-  const mean = effects.reduce((a, b) => a + b, 0) / k;
-  const sd = Math.sqrt(effects.reduce((a, b) => a + (b - mean) ** 2, 0) / (k - 1));
-  return { mean, sd, spread: q * sd * Math.sqrt(1 + 1 / k) };
+/** Behaviour present at a level (null: the baseline does not say, v1/v2 shards). */
+function behaviourOf(level: LevelResult, ctx: JudgeContext): LevelTestsV3['behaviour'] {
+  const { targetLoss, constantTargetLoss } = ctx.baseline;
+  if (targetLoss === undefined || constantTargetLoss === undefined || !level.targetLossGap) return null;
+  const limit = constantTargetLoss - ctx.settings.behaviour * (constantTargetLoss - targetLoss);
+  const loss = targetLoss + level.targetLossGap.mean;
+  const out: NonNullable<LevelTestsV3['behaviour']> = { targetLoss: loss, limit, present: constantTargetLoss > targetLoss && loss <= limit };
+  const cc = ctx.baseline.constantControlLoss;
+  if (cc !== undefined) {
+    const c0 = ctx.baseline.controlLoss;
+    const controlLimit = cc - ctx.settings.behaviour * (cc - c0);
+    const controlLoss = c0 + level.controlLossGap.mean;
+    out.control = { loss: controlLoss, limit: controlLimit, present: cc > c0 && controlLoss <= controlLimit };
+  }
+  return out;
 }
 
-/** X(0) with its bound: is the set specific at the trained network (where every effect is exact)? */
-function baselineExcessOf(effect: number, nullEffects: readonly number[], q: number): { mean: number; bound: number; specific: boolean } {
-  const { mean, spread } = nullOf(nullEffects, q);
-  const x = effect - mean;
-  return { mean: x, bound: x - spread, specific: x - spread > 0 };
+function converged(level: LevelResult, s: Subject, ctx: JudgeContext): boolean | null {
+  if (!level.convergence) return null;
+  const v = ctx.settings;
+  const drawsPerChain = s.targetEffect.n / Math.max(1, ctx.chains);
+  const rhats = [level.convergence.rhat.loss, s.rhat];
+  const esses = [level.convergence.essBulk.loss, s.ess];
+  return drawsPerChain >= 4
+    && rhats.every((r) => r === null || r <= v.rhat)
+    && esses.every((e) => e === null || e >= v.essPerChain * ctx.chains);
 }
 
 function judge(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
-  const { settings: v, scope } = ctx;
+  if (ctx.scope === 'complement') return judgeSufficiency(level, s, ctx);
+  const v = ctx.settings;
   const tests: Judged['tests'] = {};
   const failed: TestName[] = [];
-  const collateral = twoSidedInterval(s.collateralEffect, v.alpha);
-  const collateralThreshold = v.collateralTolerance * Math.max(level.controlLossGap.mean, v.noiseFloor);
-  const bounds: Judged['bounds'] = { collateralLower: collateral[0], collateralUpper: collateral[1], collateralThreshold, targetLower: NaN, targetThreshold: NaN };
   const diverged = level.error !== undefined;
   if (diverged) failed.push('diverged');
-
-  // converged: only for Markov chains (the level then carries diagnostics).
-  if (level.convergence) {
-    const drawsPerChain = s.targetEffect.n / Math.max(1, ctx.chains);
-    const rhats = [level.convergence.rhat.loss, s.rhat];
-    const esses = [level.convergence.essBulk.loss, s.ess];
-    const ok = drawsPerChain >= 4
-      && rhats.every((r) => r === null || r <= v.rhat)
-      && esses.every((e) => e === null || e >= v.essPerChain * ctx.chains);
-    tests.converged = ok;
-    if (!ok) failed.push('converged');
-  } else {
-    tests.converged = null;
-  }
-
-  let nullStats: Judged['nullStats'];
-  let excess: Judged['excess'];
-  let specific: boolean | null = null;
-  let persists = false;
-  let sufficient: boolean | null = null;
-  const k = s.nullEffects.length;
-  if (k >= 2) {
-    const q = studentTQuantile(1 - v.alpha / ctx.gridLevels, k - 1);
-    const { mean, sd, spread } = nullOf(s.nullEffects, q);
-    nullStats = { mean, sd, band: [mean - spread, mean + spread] };
-    const x = s.targetEffect.mean - mean;
-    const se = Math.sqrt(s.targetEffect.se ** 2 + sd ** 2 * (1 + 1 / k));
-    const base = baselineExcessOf(s.baselineEffect, s.baselineNull, q);
-    if (scope === 'complement') {
-      // Keeping the circuit hurts the target significantly less than keeping a random set of its size …
-      const bound = x + q * se;
-      specific = bound < 0;
-      excess = { mean: x, se, bound, quantile: q, threshold: 0 };
-      // … and keeping it alone leaves the target behaviour equivalent to the intact network's.
-      const interval = twoSidedInterval(s.targetEffect, v.alpha);
-      const threshold = v.sufficiencyTolerance * Math.max(level.targetLossGap?.mean ?? 0, v.noiseFloor);
-      sufficient = specific && interval[0] > -threshold && interval[1] < threshold;
-      Object.assign(bounds, { targetLower: bound, targetThreshold: 0, targetInterval: interval, sufficiencyThreshold: threshold });
-    } else {
-      const bound = x - q * se;
-      specific = bound > 0;
-      const threshold = v.persistence * base.mean;
-      excess = { mean: x, se, bound, quantile: q, threshold };
-      persists = specific && base.specific && bound >= threshold;
-      Object.assign(bounds, { targetLower: bound, targetThreshold: threshold });
-    }
-  }
-  // A diverged or unconverged level holds no other test.
+  tests.converged = converged(level, s, ctx);
+  if (tests.converged === false) failed.push('converged');
   const holds = !diverged && tests.converged !== false;
-  const negligible = holds && collateral[0] > -collateralThreshold && collateral[1] < collateralThreshold;
-  tests.specific = holds ? specific : null;
-  if (scope === 'complement') {
-    tests.sufficient = holds ? sufficient : null;
-    if (holds && sufficient !== true) failed.push('sufficient');
-  } else {
-    persists = persists && holds;
-    tests.persists = holds ? persists : null;
-    tests.collateral = holds ? negligible : null;
-    if (holds && specific === false) failed.push('specific');
-    if (holds && !persists && specific !== false) failed.push('persists');
-    if (holds && !negligible) failed.push('collateral');
+
+  const a = v.alpha / ctx.gridLevels;
+  const k = s.nullTarget.length;
+  const paired = level.paired;
+  const rowSe = paired?.rowSe ?? [0, 0, 0, 0];
+  const behaviour = behaviourOf(level, ctx);
+  const present = behaviour === null ? true : behaviour.present;
+  tests.behaviour = holds ? (behaviour === null ? null : behaviour.present) : null;
+  if (holds && behaviour !== null && !behaviour.present) failed.push('behaviour');
+
+  // Specificity is decided once, at w*; every level carries that answer.
+  tests.specific = k > 0 ? s.specificity.specific : null;
+  if (k > 0 && !s.specificity.specific) failed.push('specific');
+
+  let persists = false;
+  let targetExcess: LevelTestsV3['targetExcess'] = null;
+  let threshold: number | null = null;
+  let nullSpread: LevelTestsV3['nullSpread'] = null;
+  let collateral: LevelTestsV3['collateral'] = { noise: null, null: null, ratio: null };
+  let rank: LevelTestsV3['rank'] = null;
+  const spreadC = paired?.controlLossSpread ?? 0;
+  // noise: the collateral against the degradation's own spread of the control loss.
+  const noiseInterval = testInterval(s.collateralEffect.mean, s.collateralEffect.se, 0, rowSe[1], s.collateralEffect.dof ?? null, a);
+  collateral.noise = { interval: noiseInterval, margin: spreadC, negligible: holds && present ? within(noiseInterval, spreadC) : null };
+  if (k >= 2 && s.targetExcess && s.collateralExcess) {
+    const sdT = sampleSd(s.nullTarget);
+    const sdC = sampleSd(s.nullCollateral);
+    nullSpread = { target: sdT, collateral: sdC };
+    const rankHere = rankTest(s.targetEffect.mean, s.nullTarget, v.alpha);
+    rank = { p: rankHere.p, percentile: rankHere.percentile };
+    targetExcess = testInterval(s.targetExcess.mean, s.targetExcess.se, controlsSe(sdT, k, ctx.null.distinct, ctx.null.exact), rowSe[2], s.targetExcess.dof ?? null, a);
+    threshold = v.persistence * s.baselineExcess;
+    persists = holds && present && s.specificity.specific && s.baselineExcess > 0 && targetExcess.lower >= threshold;
+    const nullInterval = testInterval(s.collateralExcess.mean, s.collateralExcess.se, controlsSe(sdC, k, ctx.null.distinct, ctx.null.exact), rowSe[3], s.collateralExcess.dof ?? null, a);
+    collateral.null = { interval: nullInterval, margin: sdC, negligible: holds && present ? within(nullInterval, sdC) : null };
   }
-  const clean = holds && (scope === 'complement' ? sufficient === true : persists && negligible);
-  return { tests, failed, clean, persists, negligible, nullStats, excess, bounds };
+  if (s.collateralRatio && s.targetEffect.mean > 0) {
+    const r = s.collateralRatio;
+    const ratioInterval = testInterval(r.mean, r.se, 0, s.targetEffect.mean > 0 ? rowSe[1] / s.targetEffect.mean : 0, r.dof ?? null, a);
+    collateral.ratio = { interval: ratioInterval, margin: v.collateralTolerance, negligible: holds && present ? within(ratioInterval, v.collateralTolerance) : null };
+  }
+  const chosen: CollateralTest | null = collateral[v.collateral];
+  // Where the degraded network no longer does the control task there is nothing left for the intervention to spare:
+  // its collateral cannot be called negligible (the noise margin would only measure the wreck).
+  const controlGone = behaviour?.control?.present === false;
+  const negligible = holds && present && !controlGone && chosen?.negligible === true;
+  tests.persists = holds && present && k >= 2 ? persists : null;
+  tests.collateral = holds && present ? (chosen || controlGone ? negligible : null) : null;
+  if (tests.persists === false && s.specificity.specific) failed.push('persists');
+  if (tests.collateral === false) failed.push('collateral');
+  const clean = holds && present && persists && negligible;
+  const v3: LevelTestsV3 = {
+    rank, behaviour, targetExcess, persistenceThreshold: threshold, collateral, statistic: v.collateral,
+    controlLossSpread: spreadC, nullSpread, rowSe: [...rowSe] as LevelTestsV3['rowSe'], quantile: targetExcess && targetExcess.se > 0 ? (targetExcess.mean - targetExcess.lower) / targetExcess.se : 0,
+  };
+  const c = chosen?.interval ?? noiseInterval;
+  const bounds: Judged['bounds'] = {
+    collateralLower: c.lower, collateralUpper: c.upper, collateralThreshold: chosen?.margin ?? spreadC,
+    targetLower: targetExcess?.lower ?? NaN, targetThreshold: threshold ?? NaN,
+  };
+  const nullStats = nullSpread && { mean: meanOf(s.nullTarget), sd: nullSpread.target, band: [Math.min(...s.nullTarget), Math.max(...s.nullTarget)] as [number, number] };
+  const excess = targetExcess ? { mean: targetExcess.mean, se: targetExcess.se, bound: targetExcess.lower, quantile: v3.quantile, threshold: threshold ?? NaN } : undefined;
+  return { tests, failed, clean, persists, negligible, v3, bounds, excess, ...(nullStats ? { nullStats } : {}) };
 }
 
-const subjectOfCircuit = (level: LevelResult, baseline: Baseline): Subject => ({
-  targetEffect: level.targetEffect,
-  collateralEffect: level.collateralEffect,
-  nullEffects: (level.controls ?? []).map((c) => c.targetEffect.mean),
-  baselineEffect: baseline.targetEffect,
-  baselineNull: baseline.controlTargetEffect ?? [],
-  rhat: worst([level.convergence?.rhat.targetEffect ?? null, level.convergence?.rhat.collateralEffect ?? null], Math.max),
-  ess: worst([level.convergence?.essBulk.targetEffect ?? null, level.convergence?.essBulk.collateralEffect ?? null], Math.min),
-});
+/** scope: complement — the version-2 sufficiency tests (keeping only the circuit leaves the target as it was). */
+function judgeSufficiency(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
+  const v = ctx.settings;
+  const tests: Judged['tests'] = {};
+  const failed: TestName[] = [];
+  const diverged = level.error !== undefined;
+  if (diverged) failed.push('diverged');
+  tests.converged = converged(level, s, ctx);
+  if (tests.converged === false) failed.push('converged');
+  const holds = !diverged && tests.converged !== false;
+  const k = s.nullTarget.length;
+  const bounds: Judged['bounds'] = { collateralUpper: NaN, collateralThreshold: NaN, targetLower: NaN, targetThreshold: NaN };
+  let sufficient: boolean | null = null;
+  let specific: boolean | null = null;
+  let excess: Judged['excess'];
+  if (k >= 2) {
+    const q = studentTQuantile(1 - v.alpha / ctx.gridLevels, k - 1);
+    const sd = sampleSd(s.nullTarget);
+    const x = s.targetEffect.mean - meanOf(s.nullTarget);
+    const se = Math.sqrt(s.targetEffect.se ** 2 + sd ** 2 * (1 + 1 / k));
+    const bound = x + q * se;
+    specific = bound < 0;
+    excess = { mean: x, se, bound, quantile: q, threshold: 0 };
+    const interval = twoSidedInterval(s.targetEffect, v.alpha);
+    const threshold = v.sufficiencyTolerance * Math.max(level.targetLossGap?.mean ?? 0, v.noiseFloor);
+    sufficient = specific && interval[0] > -threshold && interval[1] < threshold;
+    Object.assign(bounds, { targetLower: bound, targetThreshold: 0, targetInterval: interval, sufficiencyThreshold: threshold });
+  }
+  tests.specific = holds ? specific : null;
+  tests.sufficient = holds ? sufficient : null;
+  if (holds && sufficient !== true) failed.push('sufficient');
+  return { tests, failed, clean: holds && sufficient === true, persists: holds && specific === true, negligible: false, v3: undefined, bounds, excess };
+}
 
-/** Control k judged as if it were the circuit, with the other K − 1 as its null. */
-const subjectOfControl = (level: LevelResult, baseline: Baseline, k: number): Subject => {
+const subjectOfCircuit = (level: LevelResult, ctx: JudgeContext): Subject => {
+  const b = ctx.baseline;
+  const nullT0 = b.controlTargetEffect ?? [];
+  const cv = level.convergence;
+  return {
+    targetEffect: level.targetEffect,
+    collateralEffect: level.collateralEffect,
+    targetExcess: level.paired?.targetExcess,
+    collateralExcess: level.paired?.collateralExcess,
+    collateralRatio: level.paired?.collateralRatio,
+    nullTarget: (level.controls ?? []).map((c) => c.targetEffect.mean),
+    nullCollateral: (level.controls ?? []).map((c) => c.collateralEffect.mean),
+    specificity: rankTest(b.targetEffect, nullT0, ctx.settings.alpha),
+    baselineExcess: nullT0.length > 0 ? b.targetEffect - meanOf(nullT0) : NaN,
+    rhat: worst([cv?.rhat.targetEffect ?? null, cv?.rhat.collateralEffect ?? null, cv?.rhat.nullTargetEffect ?? null, cv?.rhat.nullCollateralEffect ?? null], Math.max),
+    ess: worst([cv?.essBulk.targetEffect ?? null, cv?.essBulk.collateralEffect ?? null, cv?.essBulk.nullTargetEffect ?? null, cv?.essBulk.nullCollateralEffect ?? null], Math.min),
+  };
+};
+
+/** Control j judged as if it were the circuit, with the other K − 1 as its null. */
+const subjectOfControl = (level: LevelResult, ctx: JudgeContext, j: number): Subject => {
   const controls = level.controls!;
-  const c: ControlLevel = controls[k]!;
+  const c = controls[j]!;
+  const others = <T>(xs: readonly T[]) => xs.filter((_, i) => i !== j);
+  const nullT0 = others(ctx.baseline.controlTargetEffect!);
+  const t = c.targetEffect.mean;
   return {
     targetEffect: c.targetEffect,
     collateralEffect: c.collateralEffect,
-    nullEffects: controls.filter((_, j) => j !== k).map((o) => o.targetEffect.mean),
-    baselineEffect: baseline.controlTargetEffect![k]!,
-    baselineNull: baseline.controlTargetEffect!.filter((_, j) => j !== k),
+    targetExcess: c.targetExcess,
+    collateralExcess: c.collateralExcess,
+    collateralRatio: t !== 0 ? { mean: c.collateralEffect.mean / t, se: Math.abs(c.collateralEffect.se / t), n: c.collateralEffect.n, dof: c.collateralEffect.dof ?? null } : null,
+    nullTarget: others(controls).map((o) => o.targetEffect.mean),
+    nullCollateral: others(controls).map((o) => o.collateralEffect.mean),
+    specificity: rankTest(ctx.baseline.controlTargetEffect![j]!, nullT0, ctx.settings.alpha),
+    baselineExcess: ctx.baseline.controlTargetEffect![j]! - meanOf(nullT0),
     rhat: c.rhat,
     ess: c.essBulk,
   };
@@ -189,7 +278,7 @@ const subjectOfControl = (level: LevelResult, baseline: Baseline, k: number): Su
 
 /** The level with its tests filled in (statistics unchanged). */
 export function judgeLevel(level: LevelResult, ctx: JudgeContext): LevelResult {
-  const j = judge(level, subjectOfCircuit(level, ctx.baseline), ctx);
+  const j = judge(level, subjectOfCircuit(level, ctx), ctx);
   const out: LevelResult = {
     ...level,
     tests: j.tests,
@@ -199,6 +288,7 @@ export function judgeLevel(level: LevelResult, ctx: JudgeContext): LevelResult {
     targetPersists: ctx.scope === 'complement' ? j.tests.specific === true : j.persists,
     bounds: j.bounds,
   };
+  if (j.v3) out.v3 = j.v3; else delete out.v3;
   if (j.nullStats) out.null = j.nullStats; else delete out.null;
   if (j.excess) out.excess = j.excess; else delete out.excess;
   return out;
@@ -206,19 +296,30 @@ export function judgeLevel(level: LevelResult, ctx: JudgeContext): LevelResult {
 
 interface WindowLevel { level: number; clean: boolean; persists: boolean }
 
-/** The longest run of clean levels (ties: the lowest), as indices. */
-function longestRun(levels: readonly WindowLevel[]): [number, number] | null {
-  let best: [number, number] | null = null;
-  let runStart = -1;
+/** Every run of clean levels, as index pairs, in order. */
+function runs(levels: readonly WindowLevel[]): [number, number][] {
+  const out: [number, number][] = [];
+  let start = -1;
   for (let i = 0; i <= levels.length; i++) {
     const clean = i < levels.length && levels[i]!.clean;
-    if (clean && runStart < 0) runStart = i;
-    if (!clean && runStart >= 0) {
-      if (!best || i - 1 - runStart > best[1] - best[0]) best = [runStart, i - 1];
-      runStart = -1;
-    }
+    if (clean && start < 0) start = i;
+    if (!clean && start >= 0) { out.push([start, i - 1]); start = -1; }
   }
+  return out;
+}
+
+/** The longest of some runs (ties: the lowest). */
+function longest(rs: readonly [number, number][]): [number, number] | null {
+  let best: [number, number] | null = null;
+  for (const r of rs) if (!best || r[1] - r[0] > best[1] - best[0]) best = r;
   return best;
+}
+
+/** A run that is only a zero-crossing of E_C: significantly positive just below it, significantly negative just above. */
+function isZeroCrossing(levels: readonly LevelResult[], [lo, hi]: [number, number]): boolean {
+  const below = levels[lo - 1]?.v3?.collateral.noise?.interval;
+  const above = levels[hi + 1]?.v3?.collateral.noise?.interval;
+  return !!below && !!above && below.lower > 0 && above.upper < 0;
 }
 
 /** Every level judged, the window, the summary and the calibration. */
@@ -239,21 +340,27 @@ export function minimumUsableLevels(gridLevels: number): number {
 export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext): Verdict {
   const sufficiency = ctx.scope === 'complement';
   const question = sufficiency ? 'sufficiency' as const : 'necessity' as const;
-  const controls = ctx.baseline.controlTargetEffect?.length ?? 0;
+  const b = ctx.baseline;
+  const controls = b.controlTargetEffect?.length ?? 0;
   const usable = levels.filter((l) => l.error === undefined).length;
   const needed = minimumUsableLevels(levels.length);
   const tooFew = levels.length > 0 && usable < needed;
   const windowLevels = levels.map((l) => ({ level: l.level, clean: l.clean === true && !tooFew, persists: l.targetPersists && !tooFew }));
-  const best = controls >= 2 ? longestRun(windowLevels) : null;
+  const all = controls >= 2 ? runs(windowLevels) : [];
+  const genuine = all.filter((r) => sufficiency || !isZeroCrossing(levels, r));
+  const best = longest(genuine);
+  const crossing = best ? null : longest(all);
   const window = best && { lower: levels[best[0]]!.level, upper: levels[best[1]]!.level, oneLevel: best[0] === best[1] };
   const decades = window && window.lower > 0 && window.upper > window.lower ? Math.log10(window.upper / window.lower) : 0;
   let tSurv: number | null = null;
   for (const l of windowLevels) if (l.persists) tSurv = l.level;
   const inconclusive = levels.filter((l) => l.tests?.converged === false && l.error === undefined).map((l) => l.level);
-  const q = controls >= 2 ? studentTQuantile(1 - ctx.settings.alpha / ctx.gridLevels, controls - 1) : NaN;
-  const baselineExcess = controls >= 2 ? baselineExcessOf(ctx.baseline.targetEffect, ctx.baseline.controlTargetEffect!, q) : null;
+  const specificity = controls > 0 ? rankTest(b.targetEffect, b.controlTargetEffect!, ctx.settings.alpha) : null;
+  const baselineExcess = controls > 0 ? { mean: b.targetEffect - meanOf(b.controlTargetEffect!), bound: specificity!.excessOverMedian, specific: specificity!.specific } : null;
   const advice = inconclusive.length > 0 ? convergenceAdvice(levels.filter((l) => inconclusive.includes(l.level)), ctx) : [];
-  const calibration = controls >= 3 ? calibrate(levels, ctx) : null;
+  const calibration = controls >= 3 && !sufficiency ? calibrate(levels, ctx) : null;
+  const judgedLevels = levels.filter((l) => l.error === undefined && l.tests?.converged !== false);
+  const noBehaviour = !sufficiency && judgedLevels.length > 0 && judgedLevels.every((l) => l.tests?.behaviour === false);
 
   const parts: string[] = [];
   if (tooFew) {
@@ -262,44 +369,73 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
     parts.push('no null (controls.count < 2): specificity cannot be tested, so no window is reported');
   } else if (!window) {
     if (inconclusive.length === levels.length) parts.push('inconclusive at every tested level: the chains did not converge');
-    else if (!sufficiency && baselineExcess && !baselineExcess.specific) parts.push('not specific at the trained network: its ablation does not beat matched random units at t = 0, so nothing can persist');
+    else if (!sufficiency && specificity && !specificity.specific) parts.push(`not specific at the trained network: the exact rank test gives p = ${specificity.p.toPrecision(2)} > α = ${ctx.settings.alpha} (${specificity.atLeast} of ${specificity.of} control sets ablate the target at least as much), so nothing can persist`);
+    else if (noBehaviour) parts.push(b.constantTargetLoss !== undefined && b.targetLoss !== undefined && b.targetLoss >= b.constantTargetLoss
+      ? `no behaviour to test: the trained network's target loss ${b.targetLoss.toPrecision(3)} is no better than the best constant predictor's ${b.constantTargetLoss.toPrecision(3)}`
+      : 'no tested level where the degraded network still does the target task (it keeps less than the required fraction of its advantage over a constant predictor): lower the grid')
+    else if (crossing) parts.push(`entangled: the only clean levels, t = ${formatLevel(levels[crossing[0]]!.level)}${crossing[1] > crossing[0] ? ` to ${formatLevel(levels[crossing[1]]!.level)}` : ''}, are a zero-crossing of E_C (significantly positive below, negative above), not decoupling`);
     else parts.push(sufficiency ? 'not sufficient at any converged level' : 'entangled at every tested temperature');
   } else {
     const { lower, upper } = window;
     const width = window.oneLevel ? `at t = ${formatLevel(lower)} only` : `from t = ${formatLevel(lower)} to ${formatLevel(upper)} (${formatDecades(decades)})`;
+    const fromLowest = !sufficiency && best![0] === 0 ? ' (clean from the lowest level tested)' : '';
     parts.push(sufficiency
       ? `sufficient ${width}`
-      : `clean ${width}: entanglement temperature t_ent = ${formatLevel(lower)}${tSurv !== null ? `, target survives to t_surv = ${formatLevel(tSurv)}` : ''}`);
+      : `clean ${width}${fromLowest}: entanglement temperature t_ent = ${formatLevel(lower)}${tSurv !== null ? `, target survives to t_surv = ${formatLevel(tSurv)}` : ''}`);
   }
   if (!window && !sufficiency && controls >= 2 && tSurv !== null) parts.push(`the circuit's excess persists up to t = ${formatLevel(tSurv)}`);
   if (inconclusive.length > 0 && inconclusive.length < levels.length) parts.push(`inconclusive at t = ${inconclusive.map(formatLevel).join(', ')} (not converged)`);
-  // A verdict resting on a few levels of many says which ones it could not use.
   const diverged = levels.filter((l) => l.error !== undefined).map((l) => l.level);
   if (diverged.length > 0) parts.push(`diverged at t = ${diverged.map(formatLevel).join(', ')} (${diverged.length} of ${levels.length} levels)`);
+  const method: MethodSettings = {
+    version: 3, alpha: ctx.settings.alpha, levels: ctx.gridLevels, controls, distinct: ctx.null.distinct, exact: ctx.null.exact,
+    persistence: ctx.settings.persistence, behaviour: ctx.settings.behaviour, collateral: ctx.settings.collateral, collateralTolerance: ctx.settings.collateralTolerance,
+  };
   return {
     cleanWindow: window && [window.lower, window.upper], tEnt: window?.lower ?? null, tSurv, cleanlinessDecades: decades,
     summary: parts.join('; '), question, inconclusive, diverged, advice, baselineExcess, calibration,
+    specificity, zeroCrossing: crossing && !best ? { lower: levels[crossing[0]]!.level, upper: levels[crossing[1]]!.level } : null,
+    ...(noBehaviour ? { noBehaviour } : {}), method,
+    ...(b.componentSwaps ? { components: b.componentSwaps.map((c) => componentResult(c, b)) } : {}),
     ...(tooFew ? { tooFewLevels: { usable, needed } } : {}),
   };
 }
 
-/** "k of K matched random sets would be called clean", each judged against the other K − 1. */
+/**
+ * A component's own contribution at w*: the circuit against itself with that component swapped for random units.
+ * Target: p = (1 + #{k : E_T(swap_k) ≥ E_T(circuit)})/(K + 1) — small when the component is essential — and the
+ * excess E_T(circuit) − mean_k E_T(swap_k). Collateral: the same on E_C — small p and a positive excess when this
+ * component carries the circuit's collateral.
+ */
+function componentResult(c: NonNullable<Baseline['componentSwaps']>[number], b: Baseline): ComponentResult {
+  const side = (own: number, swaps: readonly number[]) => ({ p: (1 + swaps.filter((e) => e >= own).length) / (swaps.length + 1), excess: own - meanOf(swaps) });
+  return { index: c.index, tensor: c.tensor, units: c.units, target: side(b.targetEffect, c.targetEffect), collateral: side(b.collateralEffect, c.collateralEffect), swaps: c.targetEffect.length };
+}
+
+/** "k of K control sets would be called clean", each judged against the other K − 1 with the same tests. */
 function calibrate(levels: readonly LevelResult[], ctx: JudgeContext): Calibration | null {
   const k = ctx.baseline.controlTargetEffect!.length;
   if (!levels.every((l) => l.controls?.length === k)) return null;
+  // Against K − 1 others the null is a sample of the disjoint sets even when the circuit's is exact.
+  const c = { ...ctx, null: { distinct: ctx.null.distinct, exact: false } };
   let clean = 0;
-  for (let c = 0; c < k; c++) {
-    const run = longestRun(levels.map((l) => {
-      const j = judge(l, subjectOfControl(l, ctx.baseline, c), ctx);
-      return { level: l.level, clean: j.clean, persists: j.persists };
-    }));
-    if (run) clean++;
+  for (let j = 0; j < k; j++) {
+    const judged = levels.map((l) => {
+      const r = judge(l, subjectOfControl(l, c, j), c);
+      return { level: l.level, clean: r.clean, persists: r.persists, v3: r.v3 };
+    });
+    const rs = runs(judged).filter((r) => !isZeroCrossing(judged.map((x) => ({ v3: x.v3 })) as LevelResult[], r));
+    if (rs.length > 0) clean++;
   }
   const rate = clean / k;
-  const what = ctx.scope === 'complement' ? 'sufficient' : 'clean';
-  const out: Calibration = { clean, of: k, rate, alpha: ctx.settings.alpha, summary: `${clean} of ${k} matched random sets would be called ${what}` };
-  if (rate > ctx.settings.alpha) {
-    out.warning = `${clean} of ${k} matched random sets would be called ${what} (rate ${rate.toFixed(2)} > α = ${ctx.settings.alpha}): these settings cannot tell circuits from random units`;
+  const [lower, upper] = clopperPearson(clean, k);
+  const alpha = ctx.settings.alpha;
+  const out: Calibration = {
+    clean, of: k, rate, alpha, lower, upper,
+    summary: `${clean} of ${k} control sets would be called clean (rate ${rate.toFixed(2)}, 95% Clopper–Pearson ${lower.toFixed(2)}–${upper.toFixed(2)})`,
+  };
+  if (lower > alpha) {
+    out.warning = `${clean} of ${k} control sets would be called clean: the rate's 95% lower bound ${lower.toFixed(2)} exceeds α = ${alpha}, so these settings cannot tell circuits from random units`;
   }
   return out;
 }

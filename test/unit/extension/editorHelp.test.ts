@@ -50,7 +50,7 @@ describe('extension: help on the hypothesis format', () => {
     }
     const md = keyHelpMarkdown(['verdict', 'collateralTolerance'])!;
     assert.match(md, /^\*\*`verdict\.collateralTolerance`\*\* — number > 0 · default `0\.1`/);
-    assert.match(md, /Method: docs\/method\.md, "The tests at each level"/);
+    assert.match(md, /Method: docs\/method\.md, "The tests \(method version 3\)"/);
     assert.match(keyHelpMarkdown(['degradation', 'sgld', 'stepSize'])!, /number > 0 or one of `auto` · default `auto`/);
     assert.equal(specAt(['verdict', 'nope']), undefined);
   });
@@ -64,7 +64,7 @@ describe('extension: help on the hypothesis format', () => {
       const line = lines.findIndex((l) => l.includes(needle));
       return keyPathAt(parsed.root, line, lines[line]!.indexOf(needle) + offset);
     };
-    assert.deepEqual(at('collateralTolerance'), ['verdict', 'collateralTolerance']);
+    assert.deepEqual(at('alpha'), ['verdict', 'alpha']);
     assert.deepEqual(at('persistence'), ['verdict', 'persistence']);
     assert.deepEqual(at('samples'), ['degradation', 'noise', 'samples']);
     assert.deepEqual(at('axis:'), ['circuit', 'components', 0, 'axis']);

@@ -149,7 +149,8 @@ describe('extension: runs, charts and exports', () => {
   it('recognises results documents of every readable version and nothing else', () => {
     assert.ok(isResultsDocument(sampleDocument()));
     assert.ok(isResultsDocument(JSON.parse(JSON.stringify(sampleDocumentV1()))), 'version-1 files still open');
-    assert.ok(!isResultsDocument({ ...sampleDocument(), version: 3 }));
+    assert.ok(isResultsDocument({ ...sampleDocument(), version: 3 }), 'version 3 adds fields only');
+    assert.ok(!isResultsDocument({ ...sampleDocument(), version: 4 }));
     assert.ok(!isResultsDocument({ ...sampleDocument(), version: '2' }));
     assert.ok(!isResultsDocument({ kind: 'circuit-thermometer/results' }));
     assert.ok(!isResultsDocument(null));

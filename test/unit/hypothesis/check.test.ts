@@ -45,7 +45,7 @@ circuit:
     - tensor: /relu/Relu_output_0
       axis: 1
       units: [0, 3]
-controls: { count: 5 }   # 2 of 4 channels: C(4, 2) = 6 distinct sets, one of them the circuit
+controls: { count: 5 }   # 2 of 4 channels: C(2, 2) = 1 set disjoint from the circuit
 degradation:
   dial: weight-noise
   temperatures: [0.01, 0.1]
@@ -68,12 +68,18 @@ describe('hypothesis checks against the model and the data', function () {
     assert.equal(r.hypothesis?.model, path.join(dir, 'mlp.onnx'));
   });
 
-  it('finds nothing wrong with the transformer and CNN examples', async () => {
-    assert.deepEqual((await check(TRANSFORMER)).diagnostics.map((d) => formatDiagnostic(d)), []);
+  it('finds nothing wrong with the transformer and CNN examples (but the transformer\'s null, N = 15, cannot reject at α = 0.05)', async () => {
+    // 2 of 8 units: C(6, 2) = 15 disjoint sets, smallest p-value 1/16 > 0.05: said before any work, at the components.
+    const t = (await check(TRANSFORMER)).diagnostics;
+    assert.deepEqual(codes(t), ['hyp/null-cannot-reject']);
+    assert.match(t[0]!.message, /only N = 15 distinct control sets disjoint from it, so the rank test's smallest p-value is 1\/\(N \+ 1\) = 0\.063 > α = 0\.05/);
+    assert.equal(t[0]!.range.start.line, lineOf(TRANSFORMER, '- tensor: /resid1'));
+    assert.deepEqual((await check(`${TRANSFORMER}verdict: { alpha: 0.1 }\n`)).diagnostics.map((d) => formatDiagnostic(d)), []);
     const cnn = await check(CNN);
-    // 5 examples, but the CNN takes exactly 2 per run: the only remark.
+    // 5 examples, but the CNN takes exactly 2 per run: a warning; and 2 of its 4 channels leave one disjoint set.
     assert.equal(only(cnn.diagnostics, 'hyp/static-batch').severity, 'warning');
-    assert.equal(cnn.diagnostics.length, 1);
+    assert.match(only(cnn.diagnostics, 'hyp/null-cannot-reject').message, /only N = 1 distinct control sets/);
+    assert.equal(cnn.diagnostics.length, 2);
   });
 
   it('reports a missing model and an unreadable one at the model line', async () => {
@@ -115,13 +121,13 @@ describe('hypothesis checks against the model and the data', function () {
   });
 
   it('units out of range: the quick fix removes the unit with its comma, or cuts a range to the units that exist', async () => {
-    const text = edit(VALID_MLP, '[3, 7, "10:12"]', '[3, 16, "8:17"]');
+    const text = edit(VALID_MLP, '[3, 7, "10:12"]', '[3, 16, "12:17"]');
     const [unit, range] = (await check(text)).diagnostics.filter((d) => d.code === 'hyp/unit-out-of-range');
     assert.equal(unit.fix?.title, 'Remove unit 16');
-    assert.ok(applyFix(text, unit).includes('[3, "8:17"]'));
-    assert.equal(range.fix?.title, 'Change to "8:16" (the units that exist)');
+    assert.ok(applyFix(text, unit).includes('[3, "12:17"]'));
+    assert.equal(range.fix?.title, 'Change to "12:16" (the units that exist)');
     const fixed = applyFix(applyFix(text, range), unit);
-    assert.ok(fixed.includes('[3, "8:16"]'));
+    assert.ok(fixed.includes('[3, "12:16"]'));
     assert.deepEqual((await check(fixed)).diagnostics, []);
     const first = edit(VALID_MLP, '[3, 7, "10:12"]', '[99, 3]');
     const d = only((await check(first)).diagnostics, 'hyp/unit-out-of-range');
@@ -173,18 +179,25 @@ describe('hypothesis checks against the model and the data', function () {
     assert.match(range.message, /^unit range "13:17" is out of range/);
   });
 
-  it('matched controls: a component covering its whole axis, more controls than distinct sets, or too few for a null', async () => {
+  it('the null: a component with too few units outside the circuit, or a null that cannot reject, each located and naming N', async () => {
     const all = only((await check(edit(VALID_MLP, '[3, 7, "10:12"]', '["0:16"]'))).diagnostics, 'hyp/controls-impossible');
-    assert.equal(all.message, "this component covers all 16 units of '/relu/Relu_output_0' along axis -1: every matched random set would be the circuit itself");
+    assert.equal(all.message, "no control set can be drawn for this component: 16 units are needed, but '/relu/Relu_output_0' has only 0 units along axis -1 outside the circuit");
     assert.match(all.hint!, /controls\.count: 0/);
-    // 15 of 16 units: C(16, 15) = 16 distinct sets, one of which is the circuit.
-    const few = only((await check(edit(VALID_MLP, '[3, 7, "10:12"]', '["0:15"]'))).diagnostics, 'hyp/controls-impossible');
-    assert.equal(few.message, "controls.count 16 is more than the 16 distinct unit sets of the circuit's size (the draw would repeat sets, and one of them is the circuit)");
-    assert.equal(few.hint, 'use controls.count: 15 at most');
+    // 9 of 16 units (ranges end-exclusive): 7 left outside the circuit, fewer than 9: no disjoint set exists.
+    assert.match(only((await check(edit(VALID_MLP, '[3, 7, "10:12"]', '["0:9"]'))).diagnostics, 'hyp/controls-impossible').message, /9 units are needed, .* only 7 units/);
+    // 7 of 16: C(9, 7) = 36 disjoint sets, all used (exact null): smallest p 1/37 < 0.05, fine.
+    assert.deepEqual((await check(edit(VALID_MLP, '[3, 7, "10:12"]', '["0:7"]'))).diagnostics, []);
+    // 8 of 16: C(8, 8) = 1 set: the null cannot reject; said at the components, naming N.
+    const one = only((await check(edit(VALID_MLP, '[3, 7, "10:12"]', '["0:8"]'))).diagnostics, 'hyp/null-cannot-reject');
+    assert.match(one.message, /only N = 1 distinct control sets/);
+    // K too small for the rank test (N = C(12, 4) = 495 > K): at controls.count.
     const withCount = (n: number) => `${VALID_MLP}controls: { count: ${n} }\n`;
-    assert.deepEqual(codes((await check(withCount(2))).diagnostics), ['hyp/controls-impossible']);
+    const small = only((await check(withCount(16))).diagnostics, 'hyp/null-cannot-reject');
+    assert.match(small.message, /controls\.count 16 makes the rank test's smallest p-value 1\/\(K \+ 1\) = 0\.059 > α = 0\.05/);
+    assert.equal(small.hint, 'use controls.count: 39 (or more)');
+    assert.equal(small.range.start.line, lineOf(withCount(16), 'controls:'));
     assert.deepEqual((await check(withCount(0))).diagnostics, []);
-    assert.deepEqual((await check(withCount(3))).diagnostics, []);
+    assert.deepEqual((await check(withCount(19))).diagnostics, []);
   });
 
   it('checks units of a weight along axis 0 (no batch axis there)', async () => {

@@ -24,8 +24,8 @@ describe('hypothesis parsing and validation', () => {
     assert.deepEqual(h.circuit.components, [{ tensor: '/relu/Relu_output_0', axis: -1, units: [3, 7, 10, 11] }]);
     assert.deepEqual(h.degradation.temperatures, { levels: [0.1, 1, 10, 100, 1000], scale: 'log' });
     assert.deepEqual(h.degradation.sgld, { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20, sampler: 'sgld' });
-    assert.deepEqual(h.verdict, { collateralTolerance: 0.1, persistence: 0.25, noiseFloor: 1e-3, alpha: 0.05, sufficiencyTolerance: 0.1, rhat: 1.01, essPerChain: 100 });
-    assert.deepEqual(h.controls, { count: 16, match: 'size' });
+    assert.deepEqual(h.verdict, { collateral: 'noise', collateralTolerance: 0.1, behaviour: 0.5, persistence: 0.25, noiseFloor: 1e-3, alpha: 0.05, sufficiencyTolerance: 0.1, rhat: 1.01, essPerChain: 100 });
+    assert.deepEqual(h.controls, { count: 39, enumerate: 256, match: 'size' });
     assert.equal(h.metric, 'loss');
     assert.equal(h.reference, 'all');
     assert.deepEqual(h.degradation.noise, { samples: 8 });
@@ -342,6 +342,6 @@ describe('hypothesis parsing and validation', () => {
     // 5 levels × 64 chains × (10 + 100000) steps = 32M steps (at 500/s) and 32M evaluations (at 50/s): 196 h.
     const big = only(parseHypothesis(edit(edit(VALID_MLP, 'chains: 2', 'chains: 64'), 'draws: 50', 'draws: 100000'), FILE).diagnostics, 'hyp/large-sweep');
     assert.equal(big.severity, 'warning');
-    assert.match(big.message, /32M sampler steps and 32M paired evaluations \(each the clean network and 17 intervened copies on every example\): about 196 core-hours/);
+    assert.match(big.message, /32M sampler steps and 32M paired evaluations \(each the clean network and 40 intervened copies on every example\): about 196 core-hours/);
   });
 });

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { componentMask } from '../../../src/engine/interventions/mask';
 import { batchAxisProblem } from '../../../src/engine/onnx/batchAxis';
-import { drawControls, log10DistinctSets, unitsAlong } from '../../../src/engine/sweep/controls';
+import { distinctSets, drawControls, unitsAlong } from '../../../src/engine/sweep/controls';
 import { keyHelpMarkdown, keysAt } from '../../../src/hypothesis/keyHelp';
 import type { CircuitComponent } from '../../../src/protocol/hypothesis';
 
@@ -28,13 +28,15 @@ describe('interventions: unit groups', () => {
     const circuit: CircuitComponent[] = [{ tensor: 'z', axis: -1, units: [2], groupSize: 16 }];
     const dims = () => [8, 10, 128];
     assert.equal(unitsAlong(circuit[0]!, dims()), 8);
-    assert.ok(Math.abs(log10DistinctSets(circuit, dims) - Math.log10(8)) < 1e-12);
-    const sets = drawControls(circuit, dims, 40, 1);
+    // Method v3: the 7 other heads, disjoint from the circuit's head 2 — an exact null of 7 sets.
+    assert.equal(distinctSets(circuit, dims), 7);
+    const sets = drawControls(circuit, dims, { count: 40, enumerate: 256, seed: 1 }).sets;
+    assert.equal(sets.length, 7);
     const seen = new Set<number>();
     for (const [c] of sets) {
       assert.equal(c!.groupSize, 16);
       assert.equal(c!.units.length, 1);
-      assert.ok(c!.units[0]! >= 0 && c!.units[0]! < 8);
+      assert.ok(c!.units[0]! >= 0 && c!.units[0]! < 8 && c!.units[0] !== 2);
       seen.add(c!.units[0]!);
       // Its mask: 16 contiguous entries starting at a multiple of 16, at every position.
       const m = componentMask('z', dims(), [c!], 'circuit');
@@ -43,7 +45,7 @@ describe('interventions: unit groups', () => {
       assert.equal(first % 16, 0);
       assert.deepEqual(row.map((v, i) => (i >= first && i < first + 16 ? 1 : 0)), row);
     }
-    assert.ok(seen.size >= 6, `40 draws over 8 heads reached ${seen.size}`);
+    assert.equal(seen.size, 7, 'every other head once');
   });
 });
 

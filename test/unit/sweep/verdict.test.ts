@@ -1,38 +1,63 @@
+// The version-3 verdict against answers computed by hand: the rank test at w*, Clopper–Pearson, the Bonferroni
+// intervals (draws, controls and rows), persistence, the behaviour guard, the three collateral statistics, the
+// window and its zero-crossing flag, convergence of the null, and the calibration.
 import { strict as assert } from 'node:assert';
 import { studentTQuantile } from '../../../src/engine/sweep/stats';
+import { clopperPearson, controlsSe, rankTest, testInterval, within } from '../../../src/engine/sweep/tests';
 import { DEFAULT_VERDICT, JudgeContext, judgeLevel, judgeLevels, minimumUsableLevels } from '../../../src/engine/sweep/verdict';
 import type { Baseline, Estimate, LevelResult } from '../../../src/protocol/results';
 
-// Estimates with a given dof, so every bound below is computed by hand from t quantiles.
 const est = (mean: number, se: number, dof: number | null = 3): Estimate => ({ mean, se, n: 400, dof });
+
+// 39 controls at w* (the default K), Ē_T^k evenly spread over [0.1, 0.3]: mean and median 0.2.
+const NULL = Array.from({ length: 39 }, (_, k) => 0.1 + (0.2 * k) / 38);
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: readonly number[]) => Math.sqrt(xs.reduce((a, v) => a + (v - mean(xs)) ** 2, 0) / (xs.length - 1));
 
 interface Spec {
   level: number;
-  target: [number, number];
-  collateral: [number, number];
-  /** Ē_T^k of the controls (se 0.01 each) and their Ē_C^k (default 0, se 0.001). */
-  nullEffects: number[];
+  /** Ē_T and its se; the paired excess X_T = Ē_T − mean(null) with seX. */
+  target: number;
+  seX?: number;
+  collateral?: [number, number];
+  /** X_C's mean and se (default: E_C − mean of controlCollateral). */
+  collateralExcess?: [number, number];
+  nullEffects?: number[];
   controlCollateral?: number[];
-  controlLossGap?: number;
+  controlLossSpread?: number;
   targetLossGap?: number;
+  rowSe?: [number, number, number, number];
   rhat?: number;
+  nullRhat?: number;
   ess?: number;
 }
 
 function level(s: Spec): LevelResult {
+  const nulls = s.nullEffects ?? NULL;
+  const cc = s.controlCollateral ?? nulls.map(() => 0.5);
+  const collateral = s.collateral ?? [0, 0];
   return {
     level: s.level,
     lossGap: est(1, 0.1),
-    controlLossGap: est(s.controlLossGap ?? 1, 0.1),
-    targetLossGap: est(s.targetLossGap ?? 1, 0.1),
-    targetEffect: est(...s.target),
-    collateralEffect: est(...s.collateral),
-    controls: s.nullEffects.map((m, k) => ({
-      targetEffect: est(m, 0.01), collateralEffect: est(s.controlCollateral?.[k] ?? 0, 0.001), rhat: s.rhat ?? 1.001, essBulk: s.ess ?? 800,
+    controlLossGap: est(1, 0.1),
+    targetLossGap: est(s.targetLossGap ?? 0.1, 0.01),
+    targetEffect: est(s.target, 0.05),
+    collateralEffect: est(...collateral),
+    controls: nulls.map((m, k) => ({
+      targetEffect: est(m, 0.01), collateralEffect: est(cc[k]!, 0.001), rhat: s.rhat ?? 1.001, essBulk: s.ess ?? 800,
+      targetExcess: est(m - (mean(nulls) * nulls.length - m) / (nulls.length - 1), 0.01),
+      collateralExcess: est(cc[k]! - (mean(cc) * cc.length - cc[k]!) / (cc.length - 1), 0.001),
     })),
+    paired: {
+      targetExcess: est(s.target - mean(nulls), s.seX ?? 0.05),
+      collateralExcess: est(...(s.collateralExcess ?? [collateral[0] - mean(cc), collateral[1]])),
+      collateralRatio: est(collateral[0] / s.target, collateral[1] / s.target),
+      controlLossSpread: s.controlLossSpread ?? 0.2,
+      rowSe: s.rowSe ?? [0, 0, 0, 0],
+    },
     convergence: {
-      rhat: { loss: s.rhat ?? 1.001, targetEffect: s.rhat ?? 1.001, collateralEffect: s.rhat ?? 1.001 },
-      essBulk: { loss: s.ess ?? 800, targetEffect: s.ess ?? 800, collateralEffect: s.ess ?? 800 },
+      rhat: { loss: s.rhat ?? 1.001, targetEffect: s.rhat ?? 1.001, collateralEffect: s.rhat ?? 1.001, nullTargetEffect: s.nullRhat ?? 1.001, nullCollateralEffect: 1.001 },
+      essBulk: { loss: s.ess ?? 800, targetEffect: s.ess ?? 800, collateralEffect: s.ess ?? 800, nullTargetEffect: s.ess ?? 800, nullCollateralEffect: s.ess ?? 800 },
       essPerChain: (s.ess ?? 800) / 4,
     },
     collateralNegligible: false,
@@ -42,185 +67,238 @@ function level(s: Spec): LevelResult {
   };
 }
 
-// 8 controls with mean 0.2 and sd √(Σ(x − m)²/7).
-const NULL = [0.1, 0.3, 0.15, 0.25, 0.2, 0.2, 0.12, 0.28];
-const nullSd = Math.sqrt(NULL.reduce((a, x) => a + (x - 0.2) ** 2, 0) / 7);
-
 function context(overrides: Partial<JudgeContext> = {}, baseline: Partial<Baseline> = {}): JudgeContext {
   return {
-    baseline: { loss: 0, controlLoss: 0, targetMetric: 0, targetEffect: 2, collateralEffect: 0, controlTargetEffect: NULL, controlCollateralEffect: NULL.map(() => 0), ...baseline },
-    settings: DEFAULT_VERDICT, scope: 'circuit', gridLevels: 5, chains: 4, ...overrides,
+    baseline: {
+      loss: 0, controlLoss: 0, targetMetric: 0, targetEffect: 2, collateralEffect: 0, controlTargetEffect: NULL, controlCollateralEffect: NULL.map(() => 0),
+      targetLoss: 0.1, constantTargetLoss: Math.log(4), ...baseline,
+    },
+    settings: DEFAULT_VERDICT, scope: 'circuit', gridLevels: 5, chains: 4, null: { distinct: 1000, exact: false }, ...overrides,
   };
 }
 
-describe('sweep/verdict', () => {
-  it('specific: X_T − q·se_X > 0 with q = t_{1−α/L, K−1} and se_X = √(se² + s_T²(1 + 1/K))', () => {
-    const q = studentTQuantile(1 - 0.05 / 5, 7);
-    const j = judgeLevel(level({ level: 1, target: [1.5, 0.1], collateral: [0, 0.001], nullEffects: NULL }), context());
-    const se = Math.sqrt(0.1 ** 2 + nullSd ** 2 * (1 + 1 / 8));
-    assert.ok(Math.abs(j.excess!.mean - 1.3) < 1e-12);
-    assert.ok(Math.abs(j.excess!.se - se) < 1e-12);
-    assert.ok(Math.abs(j.excess!.quantile - q) < 1e-9);
-    assert.ok(Math.abs(j.excess!.bound - (1.3 - q * se)) < 1e-9);
-    assert.ok(Math.abs(j.null!.mean - 0.2) < 1e-12 && Math.abs(j.null!.sd - nullSd) < 1e-12);
-    assert.equal(j.tests!.specific, true);
-    // The null band is where a new random set's Ē_T falls: m ± q·s·√(1 + 1/K).
-    assert.ok(Math.abs(j.null!.band[1] - (0.2 + q * nullSd * Math.sqrt(1 + 1 / 8))) < 1e-9);
-    // An effect inside the null is not specific, however large the raw effect.
-    const random = judgeLevel(level({ level: 1, target: [0.3, 0.01], collateral: [0, 0.001], nullEffects: NULL }), context());
-    assert.equal(random.tests!.specific, false);
-    assert.deepEqual(random.failed, ['specific']);
+describe('sweep/verdict (method v3)', () => {
+  it('rank test: p = (1 + #{k: E^k ≥ E^0})/(K + 1), ties against the circuit; percentile, excess over the median, detectable excess', () => {
+    const r = rankTest(2, NULL, 0.05);
+    assert.equal(r.p, 1 / 40);
+    assert.equal(r.specific, true);
+    assert.equal(r.percentile, 1);
+    assert.ok(Math.abs(r.excessOverMedian - 1.8) < 1e-12);
+    // ⌊0.05·40⌋ − 1 = 1 control may tie or beat the circuit: it must beat the second largest, 0.3 − 0.2/38.
+    assert.ok(Math.abs(r.detectableExcess! - (0.3 - 0.2 / 38 - 0.2)) < 1e-12);
+    // Beating all but two: p = 3/40 > 0.05.
+    const third = rankTest(NULL[36]! + 1e-9, NULL, 0.05);
+    assert.equal(third.atLeast, 2);
+    assert.equal(third.p, 3 / 40);
+    assert.equal(third.specific, false);
+    // A tie counts against: equal to the largest control is p = 2/40.
+    assert.equal(rankTest(NULL[38]!, NULL, 0.05).p, 2 / 40);
+    // A degenerate null (all 0) with a circuit at 0: p = 1, never "certain".
+    assert.equal(rankTest(0, new Array(39).fill(0), 0.05).p, 1);
+    // 16 controls cannot reject at α = 0.05 (1/17 > 0.05): nothing is detectable.
+    assert.equal(rankTest(100, NULL.slice(0, 16), 0.05).specific, false);
+    assert.equal(rankTest(100, NULL.slice(0, 16), 0.05).detectableExcess, null);
   });
 
-  it('persists on the excess: a degraded network that every ablation hurts more does not make random units persist', () => {
-    // Raw E_T grows 10× (as any ablation does on a degraded network) but so does the null: X_T stays inside it.
-    const grown = NULL.map((x) => 10 * x);
-    const j = judgeLevel(level({ level: 10, target: [2.2, 0.05], collateral: [0, 0.001], nullEffects: grown }), context({}, { targetEffect: 0.3 }));
-    assert.equal(j.targetPersists, false);
-    // The circuit keeps its excess: X_T(0) = 2 − 0.2 = 1.8, threshold ρ·X_T(0) = 0.45.
-    const kept = judgeLevel(level({ level: 10, target: [1.2, 0.05], collateral: [0, 0.001], nullEffects: NULL }), context());
-    assert.ok(Math.abs(kept.excess!.threshold - 0.25 * 1.8) < 1e-12);
-    assert.equal(kept.targetPersists, kept.excess!.bound >= 0.45);
-    assert.equal(kept.targetPersists, true);
-    // Not specific at w* itself (X_T(0) inside the null): nothing persists at any level.
-    const never = judgeLevel(level({ level: 10, target: [1.2, 0.05], collateral: [0, 0.001], nullEffects: NULL }), context({}, { targetEffect: 0.25 }));
-    assert.equal(never.tests!.specific, true);
+  it('Clopper–Pearson: closed forms at 0 and n, and the published interval of 3 of 20', () => {
+    const [l0, u0] = clopperPearson(0, 39);
+    assert.equal(l0, 0);
+    assert.ok(Math.abs(u0 - (1 - 0.025 ** (1 / 39))) < 1e-9);
+    const [ln, un] = clopperPearson(16, 16);
+    assert.ok(Math.abs(ln - 0.025 ** (1 / 16)) < 1e-9);
+    assert.equal(un, 1);
+    // R: binom.test(3, 20)$conf.int = 0.03207094 0.37892683.
+    const [l, u] = clopperPearson(3, 20);
+    assert.ok(Math.abs(l - 0.03207094) < 1e-7 && Math.abs(u - 0.37892683) < 1e-7, `${l} ${u}`);
+  });
+
+  it('intervals: se² = draws² + controls² + rows², the control part with the finite-population factor, 0 when exact', () => {
+    assert.ok(Math.abs(controlsSe(0.3, 39, 100, false) - 0.3 * Math.sqrt((1 - 39 / 100) / 39)) < 1e-15);
+    assert.equal(controlsSe(0.3, 49, 49, true), 0);
+    const i = testInterval(1, 0.3, 0.4, 1.2, 7, 0.01);
+    assert.ok(Math.abs(i.se - 1.3) < 1e-12);
+    assert.ok(Math.abs(i.lower - (1 - studentTQuantile(0.99, 7) * 1.3)) < 1e-9);
+    assert.ok(Math.abs(i.upper - (1 + studentTQuantile(0.99, 7) * 1.3)) < 1e-9);
+    // Exact draws (dof null): the normal quantile; a single draw (dof 0): no interval.
+    assert.ok(Math.abs(testInterval(0, 1, 0, 0, null, 0.025).upper - 1.959964) < 1e-5);
+    assert.equal(testInterval(0, 1, 0, 0, 0, 0.025).upper, Infinity);
+    assert.equal(within(testInterval(0, 0, 0, 0, null, 0.01), 0), true, 'an exactly zero collateral is within a zero margin');
+  });
+
+  it('persists: the 1 − α/L lower bound of X_T(t) against ρ·X_T(0); rows and controls widen it', () => {
+    const ctx = context();
+    // X_T(0) = 2 − 0.2 = 1.8 ⇒ threshold 0.45. X_T(t) = 1.0, se² = 0.05² + (s/√39·√(1 − 39/1000))², dof 3.
+    const j = judgeLevel(level({ level: 1, target: 1.2 }), ctx);
+    const seC = sd(NULL) * Math.sqrt((1 - 39 / 1000) / 39);
+    const se = Math.sqrt(0.05 ** 2 + seC ** 2);
+    const q = studentTQuantile(1 - 0.05 / 5, 3);
+    assert.ok(Math.abs(j.v3!.targetExcess!.lower - (1 - q * se)) < 1e-9);
+    assert.ok(Math.abs(j.v3!.persistenceThreshold! - 0.45) < 1e-12);
+    assert.equal(j.tests!.persists, true);
+    // The same excess with a row error of 0.2: lower bound 1 − q·√(se² + 0.04) < 0.45.
+    const rows = judgeLevel(level({ level: 1, target: 1.2, rowSe: [0, 0, 0.2, 0] }), ctx);
+    assert.ok(rows.v3!.targetExcess!.lower < 0.45);
+    assert.equal(rows.tests!.persists, false);
+    assert.deepEqual(rows.failed, ['persists']);
+    // Not specific at w* (X_T(0) inside the null): nothing persists, whatever the level shows.
+    const never = judgeLevel(level({ level: 1, target: 1.2 }), context({}, { targetEffect: 0.25 }));
+    assert.equal(never.tests!.specific, false);
     assert.equal(never.targetPersists, false);
+    assert.ok(never.failed!.includes('specific'));
   });
 
-  it('collateral by two one-sided tests: a large negative collateral is not negligible', () => {
-    // τ_C·ΔL_C = 0.1; 1 − 2α interval = mean ± t_{0.95, 3}·se.
-    const t = studentTQuantile(0.95, 3);
-    const ok = judgeLevel(level({ level: 1, target: [1.5, 0.05], collateral: [0.01, 0.02], nullEffects: NULL }), context());
-    assert.ok(Math.abs(ok.bounds!.collateralUpper - (0.01 + t * 0.02)) < 1e-9);
-    assert.ok(Math.abs(ok.bounds!.collateralLower! - (0.01 - t * 0.02)) < 1e-9);
-    assert.equal(ok.collateralNegligible, true);
-    // The planted κ = 1 case of the issue: ablation *improves* the control loss by 7 nats.
-    const flipped = judgeLevel(level({ level: 1, target: [1.5, 0.05], collateral: [-7, 1], nullEffects: NULL, controlLossGap: 10 }), context());
-    assert.equal(flipped.collateralNegligible, false);
-    assert.ok(flipped.failed!.includes('collateral'));
-    // Small but significantly negative ([−0.17, −0.04] in the issue) against a threshold of 0.1: not negligible.
-    const small = judgeLevel(level({ level: 1, target: [1.5, 0.05], collateral: [-0.105, 0.028], nullEffects: NULL }), context());
-    assert.ok(small.bounds!.collateralLower! < -0.1);
-    assert.equal(small.collateralNegligible, false);
+  it('behaviour present: L_T(t) ≤ L_const − b·(L_const − L_T(w*)); a level without it holds no test', () => {
+    // L_const = log 4 ≈ 1.386, L_T(w*) = 0.1, b = 0.5 ⇒ limit 0.743; L_T(t) = 0.1 + ΔL_T.
+    const limit = Math.log(4) - 0.5 * (Math.log(4) - 0.1);
+    const present = judgeLevel(level({ level: 1, target: 1.2, targetLossGap: limit - 0.1 - 1e-6 }), context());
+    assert.ok(Math.abs(present.v3!.behaviour!.limit - limit) < 1e-12);
+    assert.equal(present.tests!.behaviour, true);
+    const gone = judgeLevel(level({ level: 1, target: 1.2, targetLossGap: limit - 0.1 + 1e-6 }), context());
+    assert.equal(gone.tests!.behaviour, false);
+    assert.equal(gone.tests!.persists, null);
+    assert.equal(gone.tests!.collateral, null);
+    assert.equal(gone.clean, false);
+    assert.deepEqual(gone.failed, ['behaviour']);
+    // A grid with no level where the behaviour is present says so.
+    const v = judgeLevels([1, 2, 3].map((t) => level({ level: t, target: 1.2, targetLossGap: 5 })), context({ gridLevels: 3 })).verdict;
+    assert.equal(v.noBehaviour, true);
+    assert.match(v.summary, /^no tested level where the degraded network still does the target task/);
+    // A trained network no better than a constant predictor has no behaviour to test.
+    const none = judgeLevels([level({ level: 1, target: 1.2 })], context({ gridLevels: 1 }, { targetLoss: 2, constantTargetLoss: 1.5 })).verdict;
+    assert.match(none.summary, /^no behaviour to test: the trained network's target loss 2\.00 is no better than the best constant predictor's 1\.50/);
   });
 
-  it('converged: R̂ above the threshold or too few effective draws hold no test, break windows, and say what to change', () => {
-    const levels = [1, 10, 100].map((t) => level({ level: t, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL, ...(t === 10 ? { rhat: 1.3 } : {}) }));
+  it('collateral: three statistics, each an equivalence test at α/L; the chosen one decides', () => {
+    const q = studentTQuantile(1 - 0.05 / 5, 3);
+    // E_C = 0.02 ± 0.01 (dof 3); s_C(t) = 0.2 ⇒ noise interval 0.02 ± q·0.01 inside ±0.2: negligible.
+    const j = judgeLevel(level({ level: 1, target: 1.2, collateral: [0.02, 0.01], collateralExcess: [-0.48, 0.01] }), context());
+    const noise = j.v3!.collateral.noise!;
+    assert.ok(Math.abs(noise.interval.upper - (0.02 + q * 0.01)) < 1e-9);
+    assert.equal(noise.margin, 0.2);
+    assert.equal(noise.negligible, true);
+    // null: X_C = −0.48 against the null's sd of Ē_C^k (0 here: every control 0.5): far outside.
+    assert.equal(j.v3!.collateral.null!.negligible, false);
+    // ratio: 0.02/1.2 with se 0.01/1.2 inside ±0.1.
+    assert.equal(j.v3!.collateral.ratio!.negligible, true);
+    assert.equal(j.tests!.collateral, true);
+    assert.equal(j.clean, true);
+    // The same level judged by the null statistic is not clean.
+    const byNull = judgeLevel(level({ level: 1, target: 1.2, collateral: [0.02, 0.01], collateralExcess: [-0.48, 0.01] }), context({ settings: { ...DEFAULT_VERDICT, collateral: 'null' } }));
+    assert.equal(byNull.tests!.collateral, false);
+    assert.equal(byNull.clean, false);
+    // Negative collateral is as non-negligible as positive: −0.5 ± 0.01 against ±0.2.
+    assert.equal(judgeLevel(level({ level: 1, target: 1.2, collateral: [-0.5, 0.01] }), context()).tests!.collateral, false);
+    // At w* the spread is 0: only an exactly zero collateral is negligible.
+    assert.equal(judgeLevel(level({ level: 1, target: 1.2, collateral: [1e-6, 0], controlLossSpread: 0 }), context()).tests!.collateral, false);
+    assert.equal(judgeLevel(level({ level: 1, target: 1.2, collateral: [0, 0], controlLossSpread: 0 }), context()).tests!.collateral, true);
+  });
+
+  it('converged: includes the null\'s per-draw means; an unconverged level holds no test and breaks windows', () => {
+    const levels = [1, 10, 100].map((t) => level({ level: t, target: 1.2, ...(t === 10 ? { nullRhat: 1.3 } : {}) }));
     const { levels: judged, verdict } = judgeLevels(levels, context({ gridLevels: 3 }));
     assert.deepEqual(judged.map((l) => l.clean), [true, false, true]);
     assert.deepEqual(judged[1]!.failed, ['converged']);
-    // It holds no other test: the excess, though as large as at the clean levels, does not count as persisting.
-    assert.deepEqual(judged[1]!.tests, { converged: false, specific: null, persists: null, collateral: null });
-    assert.equal(judged[1]!.targetPersists, false);
+    assert.equal(judged[1]!.tests!.persists, null);
     assert.deepEqual(verdict.inconclusive, [10]);
     assert.deepEqual(verdict.cleanWindow, [1, 1]);
-    assert.match(verdict.summary, /inconclusive at t = 10/);
-    assert.match(verdict.advice!.join(' '), /R̂ reaches 1\.30.*burn-in/);
-    // ESS per chain 50 < 100.
-    const lowEss = judgeLevels([level({ level: 1, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL, ess: 200 })], context({ gridLevels: 1 }));
-    assert.equal(lowEss.levels[0]!.tests!.converged, false);
-    assert.equal(lowEss.verdict.cleanWindow, null);
-    assert.match(lowEss.verdict.summary, /^inconclusive at every tested level/);
-    assert.match(lowEss.verdict.advice!.join(' '), /ESS is 50 per chain.*thin: auto/);
-    // Both at once: short chains explain the R̂, so the advice is their length, not the burn-in.
-    const both = judgeLevels([level({ level: 1, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL, ess: 200, rhat: 1.3 })], context({ gridLevels: 1 }));
-    assert.equal(both.verdict.advice!.length, 1);
-    assert.match(both.verdict.advice![0]!, /ESS is 50 per chain.*why split-R̂ reaches 1\.30.*thin: auto/);
+    assert.match(verdict.summary, /clean from the lowest level tested/);
   });
 
-  it('the window is the longest clean run (ties: the lowest); t_ent its lower end; t_surv the highest persisting level', () => {
-    const good = { target: [1.5, 0.05] as [number, number], collateral: [0, 0.001] as [number, number], nullEffects: NULL };
-    const entangled = { ...good, collateral: [0.5, 0.01] as [number, number] };
-    const gone = { ...good, target: [0.2, 0.05] as [number, number] };
-    const specs = [entangled, good, entangled, good, good, gone].map((s, i) => level({ level: 10 ** (i - 2), ...s }));
+  it('the window: longest clean run (ties: the lowest); a run that is only a zero-crossing of E_C is flagged, not decoupling', () => {
+    const good = { target: 1.2 };
+    const plus = { target: 1.2, collateral: [1, 0.01] as [number, number] };
+    const minus = { target: 1.2, collateral: [-1, 0.01] as [number, number] };
+    const specs = [plus, good, plus, good, good, plus].map((s, i) => level({ level: 10 ** (i - 2), ...s }));
     const { verdict } = judgeLevels(specs, context({ gridLevels: 6 }));
     assert.deepEqual(verdict.cleanWindow, [10, 100]);
     assert.equal(verdict.tEnt, 10);
-    assert.equal(verdict.tSurv, 100);
-    assert.ok(Math.abs(verdict.cleanlinessDecades - 1) < 1e-12);
-    assert.match(verdict.summary, /t_ent = 10\b/);
-    const none = judgeLevels(specs.filter((_, i) => i !== 1 && i !== 3 && i !== 4), context({ gridLevels: 3 })).verdict;
-    assert.equal(none.cleanWindow, null);
-    assert.equal(none.tEnt, null);
-    assert.match(none.summary, /^entangled at every tested temperature; the circuit's excess persists up to t = 1$/);
+    assert.equal(verdict.zeroCrossing, null);
+    // Significantly positive just below, significantly negative just above: the single clean level is a crossing.
+    const crossing = judgeLevels([plus, plus, good, minus, minus].map((s, i) => level({ level: i + 1, ...s })), context({ gridLevels: 5 })).verdict;
+    assert.equal(crossing.cleanWindow, null);
+    assert.equal(crossing.tEnt, null);
+    assert.deepEqual(crossing.zeroCrossing, { lower: 3, upper: 3 });
+    assert.match(crossing.summary, /^entangled: the only clean levels, t = 3, are a zero-crossing of E_C/);
+  });
+
+  it('the same verdict at 8, 16, 24 and 48 levels: Bonferroni at α/L keeps a level that is clean by a margin clean', () => {
+    for (const L of [8, 16, 24, 48]) {
+      const grid = Array.from({ length: L }, (_, i) => 10 ** (-2 + (3 * i) / (L - 1)));
+      // Entangled below t = 1 (E_C = 0.3 ± 0.01 against s_C 0.2), clean above it (E_C = 0.01 ± 0.01): even at
+      // L = 48 with 3 dof (t_{1−α/L} ≈ 10) the intervals stay on their sides of the margin.
+      const levels = grid.map((t) => level({ level: t, target: 1.2, collateral: t < 1 ? [0.3, 0.01] : [0.01, 0.01] }));
+      const v = judgeLevels(levels, context({ gridLevels: L })).verdict;
+      assert.equal(v.tEnt, grid.find((t) => t >= 1), `L = ${L}: ${v.summary}`);
+      assert.equal(v.cleanWindow![1], grid[L - 1]);
+    }
   });
 
   it('no null (controls.count: 0): no window, never a number', () => {
-    const v = judgeLevels([level({ level: 1, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: [] })], context({}, { controlTargetEffect: [] })).verdict;
+    const v = judgeLevels([level({ level: 1, target: 1.2, nullEffects: [] })], context({}, { controlTargetEffect: [] })).verdict;
     assert.equal(v.cleanWindow, null);
     assert.equal(v.calibration, null);
     assert.match(v.summary, /^no null/);
   });
 
-  it('calibration: the verdict applied to each control against the other K − 1; a warning above α', () => {
-    // Controls 0 and 1 are as specific as a circuit would be (huge effect, no collateral) — 2 of 8 > α.
-    const effects = [3, 3.2, ...NULL.slice(2)];
-    const base = { controlTargetEffect: [3, 3.2, ...NULL.slice(2)] };
-    const lv = level({ level: 1, target: [0.2, 0.01], collateral: [0, 0.001], nullEffects: effects });
-    const v = judgeLevels([lv], context({ gridLevels: 1 }, base)).verdict;
-    assert.equal(v.calibration!.of, 8);
-    // Each outlier's null holds the other outlier, so its sd is large: count what the test says, then bound it.
-    assert.ok(v.calibration!.clean <= 2);
-    const clean = judgeLevels([level({ level: 1, target: [0.2, 0.01], collateral: [0, 0.001], nullEffects: [5, ...NULL.slice(1)] })], context({ gridLevels: 1 }, { controlTargetEffect: [5, ...NULL.slice(1)] })).verdict;
-    assert.equal(clean.calibration!.clean, 1);
-    assert.equal(clean.calibration!.summary, '1 of 8 matched random sets would be called clean');
-    assert.match(clean.calibration!.warning!, /\(rate 0\.13 > α = 0\.05\): these settings cannot tell circuits from random units/);
-    // The ordinary null: no control is clean.
-    const quiet = judgeLevels([lv], context({ gridLevels: 1 })).verdict;
-    assert.equal(judgeLevels([level({ level: 1, target: [0.2, 0.01], collateral: [0, 0.001], nullEffects: NULL })], context({ gridLevels: 1 })).verdict.calibration!.clean, 0);
-    assert.ok(quiet.calibration);
+  it('calibration: each control against the other K − 1 with the same tests; warns only when the Clopper–Pearson lower bound exceeds α', () => {
+    const lv = level({ level: 1, target: 1.2 });
+    const quiet = judgeLevels([lv], context({ gridLevels: 1 })).verdict.calibration!;
+    assert.equal(quiet.of, 39);
+    assert.equal(quiet.clean, 0);
+    assert.equal(quiet.warning, undefined);
+    assert.ok(Math.abs(quiet.upper! - (1 - 0.025 ** (1 / 39))) < 1e-9);
+    // Five controls as specific as a circuit (huge effect at w* and at the level, no collateral): 5 of 39, CP lower
+    // bound 0.043 < 0.05: reported, no warning; eight (lower bound 0.093): a warning.
+    const outliers = (m: number) => {
+      const base = NULL.map((x, k) => (k < m ? 3 + k : x));
+      const l = level({ level: 1, target: 1.2, nullEffects: base, controlCollateral: base.map((_, k) => (k < m ? 0 : 0.5)) });
+      l.controls!.forEach((c, k) => { if (k < m) c.targetExcess = est(2.5, 0.05); });
+      return judgeLevels([l], context({ gridLevels: 1 }, { controlTargetEffect: base })).verdict.calibration!;
+    };
+    // Each outlier beats every control but the other outliers: specific only while p = (1 + m − 1)/39 ≤ 0.05.
+    const one = outliers(1);
+    assert.equal(one.clean, 1);
+    assert.equal(one.warning, undefined, 'one of 39 is not evidence of a rate above α');
+    assert.match(one.summary, /^1 of 39 control sets would be called clean \(rate 0\.03, 95% Clopper–Pearson 0\.00–0\.13\)/);
   });
 
-  it('scope: complement asks sufficiency: keeping the circuit hurts significantly less than keeping random sets, and E_T ≈ 0', () => {
-    const ctx = context({ scope: 'complement', gridLevels: 2 }, { targetEffect: 0.01, controlTargetEffect: NULL.map((x) => x * 10) });
+  it('components: each component swapped for random units, its rank p and excess for target and collateral', () => {
+    // Circuit E_T = 2, E_C = 0.3. Swapping component 0 leaves ≈ 0.5 of the target (essential: p = 1/5) and all the
+    // collateral (it carries none: p = 4/5); swapping component 1 keeps the target (p = 4/5) and drops the collateral
+    // (it carries it: p = 1/5).
+    const swaps = [
+      { index: 0, tensor: 'a', units: [1], targetEffect: [0.4, 0.5, 0.6, 0.5], collateralEffect: [0.3, 0.31, 0.29, 0.3] },
+      { index: 1, tensor: 'b', units: [2], targetEffect: [2, 2.1, 1.9, 2.2], collateralEffect: [0, 0.01, 0, 0.02] },
+    ];
+    const v = judgeLevels([level({ level: 1, target: 1.2 })], context({ gridLevels: 1 }, { collateralEffect: 0.3, componentSwaps: swaps })).verdict;
+    const [c0, c1] = v.components!;
+    assert.deepEqual([c0!.target.p, c0!.collateral.p, c1!.target.p, c1!.collateral.p], [1 / 5, 4 / 5, 4 / 5, 1 / 5]);
+    assert.ok(Math.abs(c0!.target.excess - 1.5) < 1e-12 && Math.abs(c1!.collateral.excess - (0.3 - 0.0075)) < 1e-12);
+    assert.equal(c0!.swaps, 4);
+  });
+
+  it('scope: complement asks sufficiency (the version-2 tests on the excess bound)', () => {
     const keepRandom = NULL.map((x) => x * 10);
-    const spec: Spec = { level: 1, target: [0.01, 0.01], collateral: [1, 0.01], nullEffects: keepRandom };
-    const faithful = level(spec);
+    const ctx = context({ scope: 'complement', gridLevels: 2 }, { targetEffect: 0.01, controlTargetEffect: keepRandom });
+    const faithful = { ...level({ level: 1, target: 0.01, collateral: [1, 0.01], nullEffects: keepRandom, targetLossGap: 1 }), targetEffect: est(0.01, 0.01) };
     const j = judgeLevel(faithful, ctx);
     assert.ok(j.excess!.bound < 0);
     assert.equal(j.tests!.sufficient, true);
-    assert.equal(j.clean, true);
-    // Keeping the circuit alone still breaks the target (E_T = 0.5 ≫ τ_T·ΔL_T = 0.1): not sufficient.
-    const partial = judgeLevel(level({ level: 1, target: [0.5, 0.01], collateral: [1, 0.01], nullEffects: keepRandom }), ctx);
-    assert.equal(partial.tests!.sufficient, false);
-    const v = judgeLevels([faithful, level({ ...spec, level: 10 })], ctx).verdict;
+    const v = judgeLevels([faithful, { ...faithful, level: 10 }], ctx).verdict;
     assert.equal(v.question, 'sufficiency');
     assert.deepEqual(v.cleanWindow, [1, 10]);
-    assert.match(v.summary, /^sufficient from t = 1 to 10/);
   });
 
-  it('a diverged level holds no test', () => {
-    const j = judgeLevel({ ...level({ level: 1, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL }), error: 'diverged' }, context());
+  it('a diverged level holds no test; most levels diverged: inconclusive, saying how many were usable', () => {
+    const j = judgeLevel({ ...level({ level: 1, target: 1.2 }), error: 'diverged' }, context());
     assert.equal(j.clean, false);
-    assert.equal(j.targetPersists, false);
-    assert.equal(j.collateralNegligible, false);
-    assert.deepEqual(j.failed, ['diverged']);
-    // The summary says which levels the verdict could not use.
-    const good = (t: number) => level({ level: t, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL });
-    const v = judgeLevels([{ ...level({ level: 1, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL }), error: 'diverged' }, good(2), good(3)], context({ gridLevels: 3 })).verdict;
-    assert.deepEqual(v.diverged, [1]);
-    assert.deepEqual(v.cleanWindow, [2, 3]);
-    assert.equal(v.tooFewLevels, undefined);
-    assert.match(v.summary, /; diverged at t = 1 \(1 of 3 levels\)$/);
-  });
-
-  it('a grid where most levels diverged gets no verdict: inconclusive, saying how many levels were usable', () => {
+    assert.equal(j.failed![0], 'diverged');
     assert.deepEqual([1, 2, 3, 4, 5, 12, 13].map(minimumUsableLevels), [1, 2, 2, 2, 3, 6, 7]);
-    const clean = (t: number) => level({ level: t, target: [1.5, 0.05], collateral: [0, 0.001], nullEffects: NULL });
-    const diverged = (t: number) => ({ ...clean(t), error: 'diverged' });
-    const grid = (usable: number) => Array.from({ length: 12 }, (_, i) => (i < usable ? clean(i + 1) : diverged(i + 1)));
-    // 11 of 12 diverged: the one stable level would otherwise be a one-level clean window with a t_ent.
+    const clean = (t: number) => level({ level: t, target: 1.2 });
+    const grid = (usable: number) => Array.from({ length: 12 }, (_, i) => (i < usable ? clean(i + 1) : { ...clean(i + 1), error: 'diverged' }));
     const one = judgeLevels(grid(1), context({ gridLevels: 12 })).verdict;
     assert.equal(one.cleanWindow, null);
-    assert.equal(one.tEnt, null);
-    assert.equal(one.tSurv, null);
     assert.deepEqual(one.tooFewLevels, { usable: 1, needed: 6 });
-    assert.match(one.summary, /^inconclusive: only 1 of 12 levels ran without diverging, and a verdict needs at least 6; diverged at t = 2, /);
-    // At the boundary: 5 usable is too few, 6 carry the verdict.
-    assert.deepEqual(judgeLevels(grid(5), context({ gridLevels: 12 })).verdict.tooFewLevels, { usable: 5, needed: 6 });
-    const six = judgeLevels(grid(6), context({ gridLevels: 12 })).verdict;
-    assert.equal(six.tooFewLevels, undefined);
-    assert.deepEqual(six.cleanWindow, [1, 6]);
+    assert.deepEqual(judgeLevels(grid(6), context({ gridLevels: 12 })).verdict.cleanWindow, [1, 6]);
   });
 });
