@@ -40,8 +40,9 @@ export interface SgldSettings {
   batchSize: number;
   /** When set, nβ at every level is this value divided by the level (temperature = 1/β); see docs/method.md. */
   nbeta?: number;
-  /** The update rule: devinterp's SGLD (default), RMSprop-preconditioned SGLD, or SGNHT (Nosé–Hoover thermostat). */
-  sampler?: 'sgld' | 'rmsprop-sgld' | 'sgnht';
+  /** The update rule: devinterp's SGLD (default), SGLD with a diagonal metric estimated by a pilot and then frozen,
+   *  RMSprop-preconditioned SGLD, or SGNHT (Nosé–Hoover thermostat). */
+  sampler?: 'sgld' | 'preconditioned-sgld' | 'rmsprop-sgld' | 'sgnht';
 }
 
 /** Globs on weight names (see src/engine/dials/parameterSelection.ts): the weights a weight dial samples. */

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { DialDivergence } from '../../../src/engine/dials/dial';
-import { autoThin } from '../../../src/protocol/sgldSchedule';
+import { autoThin, burnInStart } from '../../../src/protocol/sgldSchedule';
 import { calibrateBurnIn, calibrateStepSize, PILOT_STEPS, STEP_LADDER, stationaryHalves } from '../../../src/engine/dials/sgld';
 import { Rng } from '../../../src/engine/util/random';
 import { SgldSampler } from '../../../src/engine/dials/sgldSampler';
@@ -74,15 +74,15 @@ describe('sgld: stepSize and burnIn auto', function () {
     // The stationarity test raises a false alarm on a flat window at its level (≈ 5%, checked below); an alarm only
     // doubles the burn-in, so the answer is the first window past the ramp or a later one, never an earlier one.
     const seen = { steps: 0 };
-    const strong = await calibrateBurnIn(rampTrace(1000, 10_000, seen), 1e-3, 10);
+    const strong = await calibrateBurnIn(rampTrace(1000, 10_000, seen), burnInStart(1e-3, 10));
     assert.ok(strong.stationary && [1200, 2400].includes(strong.burnIn), JSON.stringify(strong));
     assert.equal(seen.steps, 2 * strong.burnIn, 'the pilot is read to step 2b and no further');
     // A strong pull (γ = 1000, 2/(εγ) = 2 steps): the floor of 100 steps, doubled 100 → 200 → 400 → 800 → 1600, the
     // first window past the ramp.
-    const weak = await calibrateBurnIn(rampTrace(1000, 10_000, seen), 1e-3, 1000);
+    const weak = await calibrateBurnIn(rampTrace(1000, 10_000, seen), burnInStart(1e-3, 1000));
     assert.ok(weak.stationary && [1600].includes(weak.burnIn), JSON.stringify(weak));
     // Never stationary within 16·b₀: the last candidate, flagged.
-    assert.deepEqual(await calibrateBurnIn(rampTrace(4000, 4000, seen), 1e-3, 1000), { burnIn: 1600, stationary: false });
+    assert.deepEqual(await calibrateBurnIn(rampTrace(4000, 4000, seen), burnInStart(1e-3, 1000)), { burnIn: 1600, stationary: false });
   });
 
   it('the stationarity test: a drift fails it, flat noise passes it with a false-alarm rate near 5%', () => {
