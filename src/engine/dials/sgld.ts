@@ -69,7 +69,7 @@ function batchMeans(series: readonly number[]): { mean: number; se: number } {
  *  autocorrelation times, at most THIN_PILOT_MAX steps. */
 export const THIN_PILOT_MIN = 1024;
 export const THIN_PILOT_MAX = 32_768;
-export const THIN_PILOT_TAUS = 50;
+export const THIN_PILOT_TAUS = 100;
 
 /**
  * The thin of `thin: auto`: the integrated autocorrelation time τ = N/ESS, in steps, of a pilot chain after its
