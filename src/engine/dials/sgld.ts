@@ -7,7 +7,7 @@ import { MALA_STEPS } from './sgldMala';
 import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
 import { SgldSampler } from './sgldSampler';
 import { essBulk } from '../sweep/convergence';
-import { BURN_IN_MIN, BURN_IN_RELAXATIONS, relaxationSteps } from '../../protocol/sgldSchedule';
+import { BURN_IN_MIN, BURN_IN_RELAXATIONS, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
 
 /** How far above L_n(w*) a minibatch loss may go before the chain counts as diverged, in units of max(L_n(w*), 1). */
 export const DIVERGENCE_FACTOR = 100;
@@ -65,11 +65,7 @@ function batchMeans(series: readonly number[]): { mean: number; se: number } {
   return { mean, se: Math.sqrt(variance / batches) };
 }
 
-/** The thin pilot: at least this many steps after the burn-in, doubled until it holds THIN_PILOT_TAUS
- *  autocorrelation times, at most THIN_PILOT_MAX steps. */
-export const THIN_PILOT_MIN = 1024;
-export const THIN_PILOT_MAX = 32_768;
-export const THIN_PILOT_TAUS = 100;
+export { THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS };
 
 /**
  * The thin of `thin: auto`: the integrated autocorrelation time τ = N/ESS, in steps, of a pilot chain after its
