@@ -25,7 +25,7 @@ export function burnInStart(stepSize: number, localization: number): number {
   return Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxationSteps(stepSize, localization)));
 }
 
-/** The thin `thin: auto` is counted at before it runs: ⌈2/(εγ)⌉ steps (1 without a pull: nothing to relax to). */
+/** What `thin: auto` is counted as before it runs: ⌈2/(εγ)⌉ steps (1 without a pull: nothing to relax to). */
 export function autoThin(stepSize: number, localization: number): number {
   return Math.max(1, Math.ceil(relaxationSteps(stepSize, localization)));
 }
