@@ -228,9 +228,18 @@ async function main(): Promise<void> {
 
   let samplers: SamplerComparison[] = [];
   await guard('samplers', async () => {
-    progress('update rules by ESS of E_T per second');
+    progress('samplers by ESS of E_T per second, at the sweep\'s auto settings');
     samplers = await measureSamplers(o.threads, q);
-    for (const s of samplers) log(`sampler ${s.sampler} (ε = ${s.stepSize}), planted κ = 1 at t = ${s.levels.join(', ')}: ESS(E_T) ${s.essTarget.join(', ')}; ESS/s ${s.essPerSecond.join(', ')} (median ${s.medianEssPerSecond}); worst R̂(E_T) ${s.worstRhat}; ${s.seconds} s`);
+    const g = (v: readonly (number | null)[]) => v.map((x) => (x === null ? '–' : Number(x.toPrecision(3)))).join(', ');
+    for (const s of samplers) {
+      log(`${s.example}, ${s.sampler}, t = ${s.levels.join(', ')}: ε ${g(s.stepSize)}; burn-in ${g(s.burnIn)}; thin ${g(s.thin)}; ESS(E_T) ${g(s.essTarget)}; ESS/s ${g(s.essPerSecond)}; R̂(E_T) ${g(s.rhat)}; ΔL ${s.lossGap.map((x) => (x ? `${x.mean.toPrecision(3)} ± ${x.se.toPrecision(2)}` : '–')).join(', ')}; ${s.seconds} s`);
+    }
+    for (const pre of samplers.filter((s) => s.sampler !== 'sgld')) {
+      const base = samplers.find((s) => s.sampler === 'sgld' && s.example === pre.example);
+      if (!base) continue;
+      const ratios = pre.essPerSecond.map((v, i) => (v !== null && base.essPerSecond[i] ? v / base.essPerSecond[i]! : null));
+      log(`${pre.example}: ESS(E_T)/s of ${pre.sampler} ÷ sgld per level: ${g(ratios)} (measured in this run, interleaved; the machine is shared)`);
+    }
   });
 
   let memory: SweepMemory | undefined;

@@ -84,48 +84,55 @@ export async function measurePlantedSweeps(threads: number): Promise<SweepTiming
 }
 
 export interface SamplerComparison {
+  example: string;
   sampler: string;
-  stepSize: number;
   levels: number[];
-  /** Bulk ESS of E_T per level (all chains), and per second of that level's wall time. */
+  /** What each level ran with (`stepSize`, `burnIn` and `thin` auto: calibrated per level). */
+  stepSize: (number | null)[];
+  burnIn: (number | null)[];
+  thin: (number | null)[];
+  /** Bulk ESS of E_T per level (all chains), and per second of that level's wall time (pilots included). */
   essTarget: (number | null)[];
   essPerSecond: (number | null)[];
-  /** Median over levels of the ESS of E_T per second: the figure the default is chosen by. */
-  medianEssPerSecond: number | null;
-  worstRhat: number | null;
+  /** R̂ of E_T per level. */
+  rhat: (number | null)[];
+  /** ΔL = E_q[L_n] − L_n(w*) per level, with its standard error: both samplers sample the same posterior. */
+  lossGap: ({ mean: number; se: number } | null)[];
   seconds: number;
 }
 
+const MODULAR = path.resolve(__dirname, '..', 'examples', 'modular', 'addition-frequencies.sgld.circuit.yaml');
+const PLANTED_SGLD = path.resolve(__dirname, '..', 'examples', 'planted', 'kappa-1.sgld.circuit.yaml');
+
 /**
- * The three update rules on the planted κ = 1 network's sgld sweep (3 levels, 4 chains × 200 draws, thin 5, the
- * same ε = 1e-4, which moves a weight by ≈ √ε per step under SGLD and SGNHT): the bulk ESS of E_T per second.
- * RMSprop's preconditioner P = 1/(√V + 0.1) multiplies the step by up to 10 where gradients are small, so it also
- * runs at ε = 1e-5, whose largest effective step is SGLD's.
+ * What sweeps run: each sgld example at a few of its levels, with every sampler setting `auto` (ε by MALA
+ * acceptance, burn-in by stationarity, thin by the measured autocorrelation time), the file's controls and batch,
+ * 4 chains × `draws`, under sgld and then preconditioned-sgld: the bulk ESS of E_T per second of each level's wall
+ * time, pilots included. One sweep per sampler and example, one after the other: on a shared machine a burst of load
+ * can favour either, so the ratio of one run is a measurement, not a constant.
  */
 export async function measureSamplers(threads: number, quick: boolean): Promise<SamplerComparison[]> {
-  if (!fs.existsSync(PLANTED)) return [];
-  const doc = YAML.parse(fs.readFileSync(PLANTED, 'utf8')) as Record<string, unknown>;
+  const examples = [
+    { label: 'planted κ = 1 (sgld example)', file: PLANTED_SGLD, levels: quick ? [0.1, 1] : [0.1, 1, 10] },
+    { label: 'modular addition (sgld example)', file: MODULAR, levels: quick ? [3, 10] : [0.3, 3, 10] },
+  ].filter((e) => fs.existsSync(e.file));
   const out: SamplerComparison[] = [];
-  const runs = [['sgld', 1e-4], ['rmsprop-sgld', 1e-4], ['rmsprop-sgld', 1e-5], ['sgnht', 1e-4]] as const;
-  for (const [sampler, stepSize] of runs) {
-    doc.degradation = {
-      dial: 'sgld', temperatures: [0.3, 3, 30], seed: 0,
-      sgld: { sampler, stepSize, chains: 4, draws: quick ? 50 : 200, thin: 5, burnIn: 500, batchSize: 64 },
-    };
-    doc.controls = { count: 0 };
-    const file = path.join(path.dirname(PLANTED), `kappa-1.${sampler}.circuit.yaml`); // never written
-    const h = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), file), `${sampler} variant`);
-    const t = performance.now();
-    const result = await runSweep(h, { sampler: createSgldDial, threads });
-    const ess = result.levels.map((l) => l.convergence?.essBulk.targetEffect ?? null);
-    const perSecond = ess.map((e, i) => (e === null ? null : round(e / result.levels[i]!.seconds)));
-    const finite = perSecond.filter((v): v is number => v !== null).sort((a, b) => a - b);
-    const rhats = result.levels.map((l) => l.convergence?.rhat.targetEffect).filter((v): v is number => typeof v === 'number');
-    out.push({
-      sampler, stepSize, levels: result.levels.map((l) => l.level), essTarget: ess.map((e) => (e === null ? null : round(e))), essPerSecond: perSecond,
-      medianEssPerSecond: finite.length ? finite[Math.floor(finite.length / 2)]! : null, worstRhat: rhats.length ? round(Math.max(...rhats)) : null,
-      seconds: round((performance.now() - t) / 1000),
-    });
+  for (const e of examples) {
+    for (const sampler of ['sgld', 'preconditioned-sgld'] as const) {
+      const doc = YAML.parse(fs.readFileSync(e.file, 'utf8')) as { degradation: { sgld?: Record<string, unknown> } & Record<string, unknown> };
+      doc.degradation = { ...doc.degradation, temperatures: e.levels, sgld: { ...doc.degradation.sgld, sampler, stepSize: 'auto', burnIn: 'auto', thin: 'auto', chains: 4, draws: quick ? 40 : 100 } };
+      const h = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), e.file.replace(/\.circuit\.yaml$/, `.${sampler}.circuit.yaml`)), `${e.label}, ${sampler}`);
+      const t = performance.now();
+      const result = await runSweep(h, { sampler: createSgldDial, threads });
+      const ess = result.levels.map((l) => l.convergence?.essBulk.targetEffect ?? null);
+      out.push({
+        example: e.label, sampler, levels: result.levels.map((l) => l.level),
+        stepSize: result.levels.map((l) => l.stepSize ?? null), burnIn: result.levels.map((l) => l.burnIn ?? null), thin: result.levels.map((l) => l.thin ?? null),
+        essTarget: ess.map((v) => (v === null ? null : round(v))), essPerSecond: ess.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
+        rhat: result.levels.map((l) => l.convergence?.rhat.targetEffect ?? null), lossGap: result.levels.map((l) => ({ mean: l.lossGap.mean, se: l.lossGap.se })),
+        seconds: round((performance.now() - t) / 1000),
+      });
+    }
   }
   return out;
 }

@@ -49,7 +49,7 @@ export const llcCommand: Command = {
     { name: 'batch-size', type: 'number', valueName: 'S', description: 'minibatch size (at most n)' },
     { name: 'seed', type: 'number', valueName: 'K', description: 'random seed (chains are reproducible from it)' },
     { name: 'parameters', type: 'string', valueName: 'GLOB', repeatable: true, description: 'sample only the weights whose names match (repeat for more; !GLOB excludes; ** matches anything, * anything but . and /); the rest stay at w*, and d counts the sampled ones' },
-    { name: 'sampler', type: 'string', valueName: 'RULE', description: 'sgld (default), rmsprop-sgld or sgnht: devinterp\'s update rules (only sgld reports a MALA acceptance)' },
+    { name: 'sampler', type: 'string', valueName: 'RULE', description: 'sgld (default), preconditioned-sgld (a diagonal metric from a pilot, then frozen), rmsprop-sgld or sgnht (only sgld and preconditioned-sgld report a MALA acceptance)' },
     { name: 'init-loss', type: 'string', valueName: 'HOW', description: 'L(w*) that λ̂ subtracts: full (all n examples; default) or batches (devinterp: the mean of one minibatch loss per chain, each chain\'s first, at w*)' },
     { name: 'noise', type: 'string', valueName: 'SOURCE', description: 'fed (a WebAssembly ziggurat, drawn before each step; default) or counter (in-graph)' },
     { name: 'json', type: 'boolean', description: 'print the result as JSON' },

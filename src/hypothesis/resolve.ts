@@ -1,7 +1,7 @@
 // From validated values to the resolved Hypothesis: absolute paths, expanded unit ranges, grid levels,
 // and the checks that need no file: grids, dial-specific settings, paths leaving the workspace.
 import { sweepWork } from './workEstimate';
-import { FIXED_STEP_SIZE_DEFAULT } from './schema';
+import { FIXED_STEP_SIZE_DEFAULT, MALA_SAMPLERS } from './schema';
 import * as nodePath from 'node:path';
 import { PNode, nodeAt } from './parse';
 import { Range } from './diagnostics';
@@ -259,13 +259,13 @@ export class Resolver {
       this.out.warning('hyp/unused-setting', this.at(['degradation', 'noise', 'tensors']), `the ${dial} dial ignores noise.tensors`);
     }
     const s = d.sgld;
-    if (s?.stepSize === 'auto' && s.sampler !== undefined && s.sampler !== 'sgld') {
-      // The default ε is calibrated by MALA acceptance, which only SGLD's proposal has: the others keep a number;
+    if (s?.stepSize === 'auto' && s.sampler !== undefined && !MALA_SAMPLERS.includes(s.sampler)) {
+      // The default ε is calibrated by MALA acceptance, which only the Langevin proposals have: the others keep a number;
       // `auto` written with them is an error.
       if (!nodeAt(this.tree, ['degradation', 'sgld', 'stepSize']).complete) out.sgld = { ...s, stepSize: FIXED_STEP_SIZE_DEFAULT };
       else if (dial === 'sgld') this.out.error('hyp/step-size-auto-sampler', this.at(['degradation', 'sgld', 'stepSize']),
-        `stepSize: auto calibrates by the MALA acceptance of SGLD's proposal, which the ${s.sampler} sampler does not make`,
-        { hint: 'give a number, or calibrate with sampler: sgld and use the ε it chose' });
+        `stepSize: auto calibrates by the MALA acceptance of a Langevin proposal, which the ${s.sampler} sampler does not make`,
+        { hint: 'give a number, or use sampler: preconditioned-sgld (or sgld), which calibrate it' });
     }
     if (dial === 'sgld' && s && typeof s.burnIn === 'number' && s.draws !== undefined && s.burnIn >= s.draws) {
       this.out.warning('hyp/burn-in-long', this.at(['degradation', 'sgld', 'burnIn']),

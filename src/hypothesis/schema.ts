@@ -74,6 +74,8 @@ const unitList = (what: string): ArraySpec => ({
   },
 });
 
+/** The samplers whose step is a Langevin proposal: `stepSize: auto` calibrates them by its MALA acceptance. */
+export const MALA_SAMPLERS: readonly string[] = ['sgld', 'preconditioned-sgld'];
 /** The step size of the samplers `stepSize: auto` cannot calibrate (rmsprop-sgld, sgnht: no MALA proposal). */
 export const FIXED_STEP_SIZE_DEFAULT = 1e-4;
 
@@ -83,7 +85,7 @@ const sgldSpec: ObjectSpec = {
   properties: {
     stepSize: {
       type: 'oneOf', default: 'auto',
-      description: 'Step size ε: auto (the default with sampler: sgld): per level, the largest ε on a geometric ladder (1e-2 ÷ 3 per rung) whose 100-step pilot chain stays finite with mean MALA acceptance ≥ 0.9; or a number (> 0). The other samplers make no MALA proposal: their default is 1e-4.',
+      description: 'Step size ε: auto (the default with sampler: sgld or preconditioned-sgld): per level, the largest ε on a geometric ladder (1e-2 ÷ 3 per rung) whose 100-step pilot chain stays finite with mean MALA acceptance ≥ 0.9; or a number (> 0). With preconditioned-sgld, ε is the step of the stiffest weight (the metric only lengthens the others\'). rmsprop-sgld and sgnht make no MALA proposal: their default is 1e-4.',
       variants: [
         { type: 'number', exclusiveMinimum: 0, description: 'Step size ε (> 0). On divergence, try a smaller one.' },
         { type: 'enum', values: ['auto'], description: 'Calibrate ε per level from pilot chains (MALA acceptance ≥ 0.9).' },
@@ -102,15 +104,15 @@ const sgldSpec: ObjectSpec = {
     },
     thin: {
       type: 'oneOf', default: 1,
-      description: 'Keep every `thin`-th step as a draw: a number, or auto: per level, two relaxation times 2·2/(εγ) of the localization pull, so that kept draws are nearly independent in the slowest direction (what converged chains, R̂ ≤ 1.01 and ESS ≥ 100 per chain, need). Only kept draws are evaluated (circuit, controls, metrics), so thinning a long chain cuts the evaluation cost in proportion.',
+      description: 'Keep every `thin`-th step as a draw: a number, or auto: per level, the integrated autocorrelation time τ = N/ESS, measured on a pilot chain after its burn-in (of its loss and of its squared distance from w*, the larger), so that each kept draw carries about one effective sample (what converged chains, R̂ ≤ 1.01 and ESS ≥ 100 per chain, need). Only kept draws are evaluated (circuit, controls, metrics), so thinning a long chain cuts the evaluation cost in proportion.',
       variants: [
         { type: 'integer', minimum: 1, maximum: 10_000, description: 'Steps between kept draws.' },
-        { type: 'enum', values: ['auto'], description: 'Two relaxation times 2/(εγ) of the localization pull per kept draw, per level.' },
+        { type: 'enum', values: ['auto'], description: 'The autocorrelation time of a pilot chain per kept draw, per level.' },
       ],
     },
     batchSize: { type: 'integer', minimum: 1, default: 256, description: 'Examples per SGLD step (the minibatch B).' },
     nbeta: { type: 'number', exclusiveMinimum: 0, description: 'When set, nβ at each level is nbeta / level instead of n / level.' },
-    sampler: { type: 'enum', values: ['sgld', 'rmsprop-sgld', 'sgnht'], default: 'sgld', description: 'The update rule (devinterp\'s): sgld; rmsprop-sgld, SGLD preconditioned by RMSprop (α = 0.99, λ = 0.1); sgnht, the Nosé–Hoover thermostat (diffusion 0.01). stepSize: auto needs sgld (it calibrates by the MALA acceptance of SGLD\'s proposal).' },
+    sampler: { type: 'enum', values: ['sgld', 'preconditioned-sgld', 'rmsprop-sgld', 'sgnht'], default: 'sgld', description: 'The update rule: sgld (devinterp\'s); preconditioned-sgld, SGLD with a diagonal metric M estimated per level by a pilot chain from the potential\'s squared gradient and then frozen (Δw = -(ε/2)·M·∇U + √(εM)·ξ: a Langevin proposal, so the MALA acceptance and stepSize: auto work; docs/method.md); rmsprop-sgld, SGLD preconditioned by RMSprop (α = 0.99, λ = 0.1; adaptive, no MALA acceptance); sgnht, the Nosé–Hoover thermostat (diffusion 0.01). stepSize: auto needs sgld or preconditioned-sgld.' },
   },
 };
 

@@ -3,7 +3,7 @@
 // ≈ 50 paired evaluations/s per core), spread over the workers that can run at once (one per chain and level).
 // A larger model is slower in proportion: the estimate says "at a small MLP's pace". And a cheaper first look.
 import type { Hypothesis } from '../protocol/hypothesis';
-import { autoThin, burnInStart } from '../protocol/sgldSchedule';
+import { autoThin, burnInStart, thinPilotSteps } from '../protocol/sgldSchedule';
 
 export const STEPS_PER_CORE_SECOND = 500;
 export const EVALUATIONS_PER_CORE_SECOND = 50;
@@ -24,7 +24,7 @@ interface DegradationLike {
   dial?: Hypothesis['degradation']['dial'];
   temperatures?: { levels?: readonly (number | undefined)[] };
   checkpoints?: readonly (string | undefined)[];
-  sgld?: { chains?: number; draws?: number; burnIn?: number | string; thin?: number | string; stepSize?: number | string; localization?: number };
+  sgld?: { chains?: number; draws?: number; burnIn?: number | string; thin?: number | string; stepSize?: number | string; localization?: number; sampler?: string };
   noise?: { samples?: number };
 }
 
@@ -32,11 +32,16 @@ interface DegradationLike {
 const AUTO_STEP_SIZE_GUESS = 1e-2 / 3 ** 4;
 /** Rungs of 100-step pilots (two passes a step: the step and its MALA check) tried before that one is reached. */
 const AUTO_STEP_PILOT_PASSES = 5 * 100 * 2;
+/** preconditioned-sgld's metric pilot (src/engine/dials/sgldMetric.ts: windows of 200 and 400 steps), and with
+ *  `stepSize: auto` a recalibration after each window (about two rungs each). */
+const METRIC_PILOT_PASSES = 600;
+const METRIC_RECALIBRATION_PASSES = 2 * 2 * 100 * 2;
 
 /**
  * The chains' burn-in and thin, and the pilots' passes per level, with the `auto` settings counted before they run (they are calibrated at run time, so this is an
- * estimate): the step-size pilots, the burn-in's b₀ = max(100, 3·2/(εγ)) for every chain plus its 2·b₀ pilot, and
- * `thin: auto`'s two relaxation times 2·2/(εγ) per kept draw.
+ * estimate): the step-size pilots, the burn-in's b₀ = max(100, 3·2/(εγ)) for every chain plus its 2·b₀ pilot,
+ * `thin: auto` as one relaxation time 2/(εγ) per kept draw (it is measured at run time) plus its pilot, and the
+ * preconditioned sampler's metric pilot. The metric's speed-up is not counted: the estimate is SGLD's.
  */
 function schedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; pilotPasses: number } {
   const stepAuto = typeof s?.stepSize !== 'number';
@@ -45,7 +50,9 @@ function schedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; p
   const burnIn = typeof s?.burnIn === 'number' ? s.burnIn : burnInStart(stepSize, gamma);
   const burnInPilot = typeof s?.burnIn === 'number' ? 0 : 2 * burnIn;
   const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? autoThin(stepSize, gamma) : 1;
-  return { burnIn, thin, pilotPasses: (stepAuto ? AUTO_STEP_PILOT_PASSES : 0) + burnInPilot };
+  const thinPilot = s?.thin === 'auto' ? burnIn + thinPilotSteps(thin) : 0;
+  const metricPilot = s?.sampler === 'preconditioned-sgld' ? METRIC_PILOT_PASSES + (stepAuto ? METRIC_RECALIBRATION_PASSES : 0) : 0;
+  return { burnIn, thin, pilotPasses: (stepAuto ? AUTO_STEP_PILOT_PASSES : 0) + burnInPilot + thinPilot + metricPilot };
 }
 
 export function sweepWork(d: DegradationLike): SweepWork {

@@ -38,14 +38,16 @@ export interface SgldSettings {
   /** Steps discarded per chain, or 'auto': per level, a few localization relaxation times 2/(εγ), doubled until the
    *  pilot's loss trace is stationary (the chosen burn-in is in each level's results). */
   burnIn: number | 'auto';
-  /** Steps between kept draws, or 'auto': per level, two relaxation times 2/(εγ) of the localization pull, so that
-   *  kept draws are nearly independent in the chain's slowest direction (the chosen thin is in each level's results). */
+  /** Steps between kept draws, or 'auto': per level, the integrated autocorrelation time measured on a pilot chain
+   *  (its loss and its squared distance from w*), so that each kept draw carries about one effective sample (the
+   *  chosen thin is in each level's results). */
   thin: number | 'auto';
   batchSize: number;
   /** When set, nβ at every level is this value divided by the level (temperature = 1/β); see docs/method.md. */
   nbeta?: number;
-  /** The update rule: devinterp's SGLD (default), RMSprop-preconditioned SGLD, or SGNHT (Nosé–Hoover thermostat). */
-  sampler?: 'sgld' | 'rmsprop-sgld' | 'sgnht';
+  /** The update rule: devinterp's SGLD (default), SGLD with a diagonal metric estimated by a pilot and then frozen,
+   *  RMSprop-preconditioned SGLD, or SGNHT (Nosé–Hoover thermostat). */
+  sampler?: 'sgld' | 'preconditioned-sgld' | 'rmsprop-sgld' | 'sgnht';
 }
 
 /** Globs on weight names (see src/engine/dials/parameterSelection.ts): the weights a weight dial samples. */

@@ -1,14 +1,19 @@
 // The rules `burnIn: auto` and `thin: auto` start from, as plain arithmetic on ε and γ: the sampler applies them
 // (src/engine/dials/sgld.ts) and the work estimate counts them before a run (src/hypothesis/workEstimate.ts).
+// (thin: auto itself is measured by a pilot; only the pilot's length and the estimate before a run are here.)
 // The localization pull γ(w − w*) is the weakest restoring force a chain feels: a direction the loss does not
 // constrain relaxes at its rate, εγ/2 per step, and no faster, so its relaxation time 2/(εγ) steps sets both.
 
 /** `burnIn: auto` starts from this many relaxation times (and at least BURN_IN_MIN steps). */
 export const BURN_IN_RELAXATIONS = 3;
 export const BURN_IN_MIN = 100;
-/** `thin: auto`: relaxation times between kept draws. Two leave a lag-one autocorrelation of e⁻² ≈ 0.14 in the
- *  slowest direction, a bulk ESS of about 0.76 per draw. */
-export const THIN_RELAXATIONS = 2;
+/** `thin: auto` is measured at run time (src/engine/dials/sgld.ts, `measureThin`): the integrated autocorrelation
+ *  time of a pilot read from THIN_PILOT_MIN steps, doubling until it holds THIN_PILOT_TAUS times that time, at most
+ *  THIN_PILOT_MAX steps. Before a run it is counted as one relaxation time of the pull (the planted example's chains
+ *  measure 0.6–0.8 of it at ε = 1.2e−4, γ = 100). */
+export const THIN_PILOT_MIN = 1024;
+export const THIN_PILOT_MAX = 32_768;
+export const THIN_PILOT_TAUS = 100;
 
 /** Steps the localization pull needs to forget a displacement by a factor e: 2/(εγ) (0 without a pull). */
 export function relaxationSteps(stepSize: number, localization: number): number {
@@ -20,7 +25,14 @@ export function burnInStart(stepSize: number, localization: number): number {
   return Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxationSteps(stepSize, localization)));
 }
 
-/** The thin of `thin: auto`: ⌈2·2/(εγ)⌉ steps (1 without a pull: nothing to relax to). */
+/** What `thin: auto` is counted as before it runs: ⌈2/(εγ)⌉ steps (1 without a pull: nothing to relax to). */
 export function autoThin(stepSize: number, localization: number): number {
-  return Math.max(1, Math.ceil(THIN_RELAXATIONS * relaxationSteps(stepSize, localization)));
+  return Math.max(1, Math.ceil(relaxationSteps(stepSize, localization)));
+}
+
+/** Steps the thin pilot reads (after its burn-in) when the autocorrelation time is `tau` steps. */
+export function thinPilotSteps(tau: number): number {
+  let n = THIN_PILOT_MIN;
+  while (n < THIN_PILOT_TAUS * tau && n < THIN_PILOT_MAX) n *= 2;
+  return n;
 }

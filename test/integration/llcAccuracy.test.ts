@@ -13,13 +13,15 @@ describe('llc: accuracy on models with a known learning coefficient (fast settin
     assert.equal(aoyagiWatanabeRrr(4, 3, 8), 6); // M + H < N: M·H/2
   });
 
-  for (const powers of [[0, 1], [2, 2]]) {
-    it(`normal crossing x·w^${JSON.stringify(powers)}: λ̂ is the tempered posterior's exact expectation`, async () => {
-      await checkNormalCrossing(powers, { chains: 6, draws: 1500, burnIn: 1500, stepSize: 2e-4, localization: 10 });
+  for (const sampler of ['sgld', 'preconditioned-sgld'] as const) {
+    for (const powers of [[0, 1], [2, 2]]) {
+      it(`${sampler}: normal crossing x·w^${JSON.stringify(powers)}: λ̂ is the tempered posterior's exact expectation`, async () => {
+        await checkNormalCrossing(powers, { chains: 6, draws: 1500, burnIn: 1500, stepSize: 2e-4, localization: 10, sampler });
+      });
+    }
+
+    it(`${sampler}: reduced-rank regression 5 → 3 → 5 at its most singular point: Aoyagi & Watanabe's λ = 6.5 within 30%`, async () => {
+      await checkDeepLinear([5, 3, 5], { chains: 3, draws: 2000, burnIn: 3000, stepSize: 3e-4, localization: 1, sampler });
     });
   }
-
-  it('reduced-rank regression 5 → 3 → 5 at its most singular point: Aoyagi & Watanabe\'s λ = 6.5 within 30%', async () => {
-    await checkDeepLinear([5, 3, 5], { chains: 3, draws: 2000, burnIn: 3000, stepSize: 3e-4, localization: 1 });
-  });
 });

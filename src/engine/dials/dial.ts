@@ -76,7 +76,7 @@ export interface Dial {
   stepSize?(levelIndex: number): number | undefined;
   /** sgld: the burn-in (steps) of the level's chains (known once they ran: `burnIn: auto` calibrates it). */
   burnIn?(levelIndex: number): number | undefined;
-  /** sgld: steps between the level's kept draws (known once they ran: `thin: auto` chooses it from ε and γ). */
+  /** sgld: steps between the level's kept draws (known once they ran: `thin: auto` measures it on a pilot). */
   thin?(levelIndex: number): number | undefined;
   /** sgld with `auto` settings: what calibrating the level cost (step-graph passes of its pilots, seconds). */
   calibrationCost?(levelIndex: number): { passes: number; seconds: number } | undefined;

@@ -13,6 +13,7 @@ import type { ModelProto } from '../onnx/proto';
 import type { SgldSettings } from '../../protocol/hypothesis';
 import { fullDataLoss } from './sgldLoss';
 import { MALA_STEPS } from './sgldMala';
+import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
 import { SgldLossKind, SgldSampler } from './sgldSampler';
 import type { SamplerKind, SgldNoiseSource } from './sgldGraph';
 
@@ -62,7 +63,7 @@ export interface LlcEstimate extends Estimate {
 }
 
 /** The estimate, with the sampler settings that produced it (the hypothesis file's `sgld` block, resolved). */
-export interface LlcResult extends Required<Omit<SgldSettings, 'nbeta'>> {
+export interface LlcResult extends Required<Omit<SgldSettings, 'nbeta' | 'sampler'>> {
   llc: LlcEstimate;
   /** L(w*) as subtracted: on all n examples, or the mean of the chains' first minibatch losses (`initLossKind`). */
   initLoss: number;
@@ -101,12 +102,16 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
   const lossTrace: number[][] = [];
   const acceptance: number[] = [];
   try {
+    // preconditioned-sgld: the metric from a pilot at the given ε, frozen for every chain.
+    const metric = sampler.graph.sampler === 'preconditioned-sgld'
+      ? (await estimateMetric({ sampler, stepSize: o.stepSize, nbeta, localization: o.localization, key: [o.seed, nbeta, METRIC_PILOT_KEY], divergenceLoss, signal: o.signal })).metric
+      : undefined;
     for (let chain = 0; chain < o.chains; chain++) {
       const losses: number[] = [];
       let accepted = 0, counted = 0;
       const draws = sampler.chain({
         stepSize: o.stepSize, nbeta, localization: o.localization, burnIn: o.burnIn, draws: o.draws, thin,
-        key: [o.seed, nbeta, chain], chain, divergenceLoss, signal: o.signal, onStartLoss: (l) => startLosses.push(l),
+        key: [o.seed, nbeta, chain], chain, divergenceLoss, signal: o.signal, onStartLoss: (l) => startLosses.push(l), metric,
         malaEvery: Math.max(1, Math.floor(MALA_STEPS / thin)),
       });
       for await (const d of draws) {

@@ -4,8 +4,10 @@
 import { Dial, DialContext, DialDivergence, DialDraw } from './dial';
 import { fullDataLoss } from './sgldLoss';
 import { MALA_STEPS } from './sgldMala';
+import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
 import { SgldSampler } from './sgldSampler';
-import { autoThin, burnInStart } from '../../protocol/sgldSchedule';
+import { essBulk } from '../sweep/convergence';
+import { BURN_IN_MIN, BURN_IN_RELAXATIONS, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
 
 /** How far above L_n(w*) a minibatch loss may go before the chain counts as diverged, in units of max(L_n(w*), 1). */
 export const DIVERGENCE_FACTOR = 100;
@@ -16,8 +18,9 @@ export const PILOT_STEPS = 100;
 export const PILOT_ACCEPTANCE = 0.9;
 /** Key of the pilot chains' streams after (seed, level): apart from every real chain's index. */
 const PILOT_STREAM = -1;
-/** The burn-in pilot's rung key (the step-size pilots use the rungs 0…11). */
+/** The burn-in and thin pilots' rung keys (the step-size pilots use the rungs 0…11). */
 const BURN_IN_PILOT = -1;
+const THIN_PILOT = -2;
 
 /** ...doubled until the pilot's loss trace after it is stationary, at most this many times. */
 export const BURN_IN_DOUBLINGS = 4;
@@ -25,14 +28,14 @@ export const BURN_IN_DOUBLINGS = 4;
 export const STATIONARY_Z = 2;
 
 /**
- * The burn-in of `burnIn: auto`: b₀ = max(100, ⌈3·2/(εγ)⌉) steps, the time the weakest restoring force (the
- * localization pull, relaxation time 2/(εγ) steps) needs to forget the start at w*, then doubled until the pilot's
- * loss trace over [b, 2b) is stationary: the means of its two halves agree within 2 standard errors (batch means,
- * which respect autocorrelation). `losses` is one pilot chain from w* (burn-in 0); it is read up to step 2b only.
- * Returns the last candidate when none passes (the sweep's R̂ then judges the chains).
+ * The burn-in of `burnIn: auto`: from b₀ = `start` steps (three relaxation times of the slowest direction, at least
+ * 100: for SGLD the localization pull's 2/(εγ), with a metric the equalized time it aims at), doubled until the
+ * pilot's loss trace over [b, 2b) is stationary: the means of its two halves agree within 2 standard errors (batch
+ * means, which respect autocorrelation). `losses` is one pilot chain from w* (burn-in 0); it is read up to step 2b
+ * only. Returns the last candidate when none passes (the sweep's R̂ then judges the chains).
  */
-export async function calibrateBurnIn(losses: AsyncIterable<{ loss: number }>, stepSize: number, localization: number): Promise<{ burnIn: number; stationary: boolean }> {
-  let b = burnInStart(stepSize, localization);
+export async function calibrateBurnIn(losses: AsyncIterable<{ loss: number }>, start: number): Promise<{ burnIn: number; stationary: boolean }> {
+  let b = start;
   const last = b * 2 ** BURN_IN_DOUBLINGS;
   const trace: number[] = [];
   for await (const d of losses) {
@@ -62,14 +65,47 @@ function batchMeans(series: readonly number[]): { mean: number; se: number } {
   return { mean, se: Math.sqrt(variance / batches) };
 }
 
+export { THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS };
+
+/**
+ * The thin of `thin: auto`: the integrated autocorrelation time τ = N/ESS, in steps, of a pilot chain after its
+ * burn-in, for its loss and for its squared distance from w* (the quantity the slow, pull-only directions move;
+ * the minibatch loss alone hides them under its batch noise), the larger of the two; ESS is the verdict's bulk ESS
+ * (Geyer's initial monotone sequence on the rank-normalized split series). Kept draws one τ apart carry about one
+ * effective sample each, whatever the sampler. The pilot is read from THIN_PILOT_MIN steps, doubling until it holds
+ * THIN_PILOT_TAUS times τ (a shorter one underestimates τ), at most THIN_PILOT_MAX; `measured` is false when the cap
+ * came first (τ is then a lower bound, and the sweep's R̂ judges the chains).
+ */
+export async function measureThin(trace: AsyncIterable<{ loss: number; distance: number }>): Promise<{ thin: number; tau: number; steps: number; measured: boolean }> {
+  const loss: number[] = [], distance: number[] = [];
+  let tau = 1;
+  for await (const d of trace) {
+    loss.push(d.loss);
+    distance.push(d.distance ** 2);
+    const n = loss.length;
+    // Read at the powers of two from THIN_PILOT_MIN (both are powers of two).
+    if (n < THIN_PILOT_MIN || (n & (n - 1)) !== 0) continue;
+    tau = Math.max(1, ...[loss, distance].map((series) => {
+      const ess = essBulk([series]);
+      // A constant series (a frozen chain) has nothing to decorrelate.
+      return Number.isFinite(ess) && ess > 0 ? n / ess : 1;
+    }));
+    if (n >= THIN_PILOT_TAUS * tau) return { thin: Math.ceil(tau), tau, steps: n, measured: true };
+    if (n >= THIN_PILOT_MAX) break;
+  }
+  return { thin: Math.ceil(tau), tau, steps: loss.length, measured: false };
+}
+
 /**
  * The largest ε of the ladder whose pilot chain (from w*) stays finite with mean MALA acceptance ≥ 0.9: devinterp's
  * guidance for a step size that samples the posterior rather than a discretization of it. A diverging pilot counts
  * as too large. Throws DialDivergence when no rung qualifies.
  */
-export async function calibrateStepSize(pilot: (stepSize: number, key: number[]) => AsyncIterable<{ acceptance: number }>, level: number): Promise<number> {
+export async function calibrateStepSize(pilot: (stepSize: number, key: number[]) => AsyncIterable<{ acceptance: number }>, level: number, largest = Infinity): Promise<number> {
   let best: { stepSize: number; acceptance: number } | undefined;
   for (const [rung, stepSize] of STEP_LADDER.entries()) {
+    // A recalibration (a new metric) starts at the rung it had: a metric only adds to what the acceptance sees.
+    if (stepSize > largest * (1 + 1e-9)) continue;
     let sum = 0, count = 0;
     try {
       for await (const d of pilot(stepSize, [PILOT_STREAM, rung])) {
@@ -92,7 +128,9 @@ interface Calibrated {
   stepSize: number;
   burnIn: number;
   thin: number;
-  /** What the pilots cost (only when something was calibrated). */
+  /** preconditioned-sgld: the frozen metric every chain of the level runs with. */
+  metric?: Float32Array[];
+  /** What the pilots cost (only when something was calibrated or estimated). */
   cost?: { passes: number; seconds: number };
 }
 
@@ -106,9 +144,9 @@ export function distanceFrom(weights: readonly Float32Array[], anchor: readonly 
   return Math.sqrt(sum);
 }
 
-/** The largest burn-in `burnIn: auto` can choose at this ε and γ. */
-function burnInCeiling(stepSize: number, localization: number): number {
-  return burnInStart(stepSize, localization) * 2 ** BURN_IN_DOUBLINGS;
+/** A pilot's draws with their distance from w*. */
+async function* withDistance(draws: AsyncIterable<{ loss: number; weights: Float32Array[] }>, anchor: readonly Float32Array[]): AsyncIterable<{ loss: number; distance: number }> {
+  for await (const d of draws) yield { loss: d.loss, distance: distanceFrom(d.weights, anchor) };
 }
 
 export async function createSgldDial(ctx: DialContext): Promise<Dial> {
@@ -124,6 +162,7 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     loss, data: ctx.data, batchSize: settings.batchSize, threads: ctx.threads, sampler: settings.sampler ?? 'sgld',
   });
   const nbeta = (t: number) => (settings.nbeta ?? ctx.n) / t;
+  const preconditioned = sampler.graph.sampler === 'preconditioned-sgld';
   // ε and burn-in per level: fixed, or calibrated once per level (every chain and every shard finds the same ones:
   // the pilots' streams are keyed by seed and level only).
   const chosen = new Map<number, Promise<Calibrated>>();
@@ -135,23 +174,42 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
       const started = performance.now();
       // Step-graph passes of the pilots: one per step, one more per MALA measurement.
       let passes = 0;
-      const pilot = async function* (stepSize: number, key: number[], steps: number, malaEvery: number) {
+      const pilot = async function* (stepSize: number, key: number[], steps: number, malaEvery: number, metric?: readonly Float32Array[], burnIn = 0) {
         for await (const d of sampler.chain({
-          stepSize, nbeta: nbeta(t), localization: settings.localization, burnIn: 0, draws: steps, thin: 1,
-          key: [ctx.seed, t, ...key], chain: -1, level: t, divergenceLoss, signal, malaEvery,
+          stepSize, nbeta: nbeta(t), localization: settings.localization, burnIn, draws: steps, thin: 1,
+          key: [ctx.seed, t, ...key], chain: -1, level: t, divergenceLoss, signal, malaEvery, metric,
         })) {
           passes += malaEvery > 0 ? 2 : 1;
           yield d;
         }
+        passes += burnIn;
       };
       p = (async () => {
-        const stepSize = settings.stepSize === 'auto' ? await calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1), t) : settings.stepSize;
-        const burnIn = settings.burnIn === 'auto'
-          ? (await calibrateBurnIn(pilot(stepSize, [PILOT_STREAM, BURN_IN_PILOT], 2 * burnInCeiling(stepSize, settings.localization), 0), stepSize, settings.localization)).burnIn
+        const given = settings.stepSize;
+        const auto = given === 'auto';
+        const calibrate = (metric: readonly Float32Array[] | undefined, largest?: number) => calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, metric), t, largest);
+        let stepSize = given === 'auto' ? await calibrate(undefined) : given;
+        // SGLD's slowest direction is the pull's (2/(εγ) steps); a metric equalizes the directions it measured.
+        let relaxation = relaxationSteps(stepSize, settings.localization);
+        let metric: Float32Array[] | undefined;
+        if (preconditioned) {
+          const m = await estimateMetric({
+            sampler, stepSize, nbeta: nbeta(t), localization: settings.localization, key: [ctx.seed, t, METRIC_PILOT_KEY],
+            divergenceLoss, level: t, signal, recalibrate: auto ? (next, e) => calibrate(next, e) : undefined,
+          });
+          passes += m.passes;
+          ({ stepSize, metric } = m);
+          relaxation = m.relaxationSteps;
+        }
+        const start = Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxation));
+        const burnIn: number = settings.burnIn === 'auto'
+          ? (await calibrateBurnIn(pilot(stepSize, [PILOT_STREAM, BURN_IN_PILOT], 2 * start * 2 ** BURN_IN_DOUBLINGS, 0, metric), start)).burnIn
           : settings.burnIn;
-        const thin = settings.thin === 'auto' ? autoThin(stepSize, settings.localization) : settings.thin;
-        const auto = settings.stepSize === 'auto' || settings.burnIn === 'auto';
-        const c: Calibrated = { stepSize, burnIn, thin, ...(auto ? { cost: { passes, seconds: (performance.now() - started) / 1000 } } : {}) };
+        const thin: number = settings.thin === 'auto'
+          ? (await measureThin(withDistance(pilot(stepSize, [PILOT_STREAM, THIN_PILOT], THIN_PILOT_MAX, 0, metric, burnIn), ctx.initialWeights))).thin
+          : settings.thin;
+        const calibratedAny = auto || settings.burnIn === 'auto' || settings.thin === 'auto' || preconditioned;
+        const c: Calibrated = { stepSize, burnIn, thin, metric, ...(calibratedAny ? { cost: { passes, seconds: (performance.now() - started) / 1000 } } : {}) };
         known.set(levelIndex, c);
         return c;
       })();
@@ -179,10 +237,10 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     calibrationCost: (levelIndex) => known.get(levelIndex)?.cost,
     async *draws(levelIndex: number, chain: number, signal?: AbortSignal): AsyncIterable<DialDraw> {
       const t = levels[levelIndex]!;
-      const { stepSize, burnIn, thin } = await calibrated(levelIndex, signal);
+      const { stepSize, burnIn, thin, metric } = await calibrated(levelIndex, signal);
       const draws = sampler.chain({
         stepSize, nbeta: nbeta(t), localization: settings.localization,
-        burnIn, draws: settings.draws, thin,
+        burnIn, draws: settings.draws, thin, metric,
         key: [ctx.seed, t, chain], chain, level: t, divergenceLoss, signal, malaEvery: Math.max(1, Math.floor(MALA_STEPS / thin)),
       });
       for await (const d of draws) {

@@ -9,6 +9,9 @@
 //                 (α = 0.99, λ = 0.1: devinterp's RMSprop preconditioner, Li et al. 2016)
 //   sgnht         p' = p − ε·[nβ·∇L_B + γ(w − w*)] − ζ·p + √(2D)·√ε·ξ;  w' = w + p';  ζ' = ζ + mean(p'²) − ε
 //                 (D = 0.01: devinterp's SGNHT, the Nosé–Hoover thermostat of Ding et al. 2014, with our pull)
+//   preconditioned-sgld   w' = w − (ε/2)·M·[nβ·∇L_B + γ(w − w*)] + √M·√ε·ξ,  S' = S + [nβ·∇L_B + γ(w − w*)]²
+//                 (M a fixed diagonal metric, fed: a Langevin proposal with covariance εM, so MALA applies; S sums the
+//                 potential's squared gradient, from which sgldMetric.ts estimates M during a pilot and then freezes it)
 //
 // Beside w' the graph returns what the diagnostics need, all scalars:
 //   loss                 L_B(w) on the fed batch
@@ -16,6 +19,7 @@
 //   noiseSquaredNorm     ε·|ξ|² = |√ε·ξ|²    so log q(w → w') = −|ξ|²/2 (+ const); only for in-graph noise:
 //                        fed noise brings its own from the generator, which saves the graph a pass over it
 //   malaReverse          |w_prev − w + (ε/2)·∇U(w)|², the reverse-proposal residual of the step w_prev → w
+//                        (preconditioned-sgld: |M^{-1/2}·(w_prev − w + (ε/2)·M·∇U(w))|², the same in the metric)
 import type { GradientGraph } from '../autodiff/types';
 import { builderFor, valueInfoType } from '../onnx/graph';
 import { DataType, ModelProto } from '../onnx/proto';
@@ -27,8 +31,13 @@ import { emitCounterNormals } from './sgldNoise';
 export type SgldNoiseSource = 'counter' | 'fed' | 'none';
 
 /** The update rule (see the header). */
-export type SamplerKind = 'sgld' | 'rmsprop-sgld' | 'sgnht';
-export const SAMPLER_KINDS: readonly SamplerKind[] = ['sgld', 'rmsprop-sgld', 'sgnht'];
+export type SamplerKind = 'sgld' | 'preconditioned-sgld' | 'rmsprop-sgld' | 'sgnht';
+export const SAMPLER_KINDS: readonly SamplerKind[] = ['sgld', 'preconditioned-sgld', 'rmsprop-sgld', 'sgnht'];
+
+/** Whether the sampler's step is a Langevin proposal (fixed covariance), so its MALA acceptance is defined. */
+export function hasMalaAcceptance(sampler: SamplerKind): boolean {
+  return sampler === 'sgld' || sampler === 'preconditioned-sgld';
+}
 
 /** devinterp's defaults: RMSprop's decay and stability constant, SGNHT's diffusion factor. */
 export const RMSPROP_ALPHA = 0.99;
@@ -73,6 +82,10 @@ export interface SgldStepGraph {
     /** `counter`: the chain's key (uint64 scalar) and the step's first counter (int64 scalar), see sgldNoise.ts. */
     noiseKey?: string;
     noiseCounter?: string;
+    /** preconditioned-sgld: the diagonal metric M, √M and 1/√M, per parameter, shaped like it (fed, fixed). */
+    metric?: readonly string[];
+    metricSqrt?: readonly string[];
+    metricInvSqrt?: readonly string[];
   };
   outputs: {
     next: readonly string[];
@@ -168,6 +181,12 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
   // sgnht: the thermostat ζ, and the kinetic terms of its update.
   const thermostat = sampler === 'sgnht' ? stateInput('sgnht/thermostat', []) : undefined;
   const kinetic: string[] = [];
+  const metricInput = (hint: string) => (sampler === 'preconditioned-sgld' ? parameters.map((p, i) => {
+    const name = b.name(`${hint}/${p}`);
+    newInputs.push(makeValueInfo(name, 'float32', shapes[i]!));
+    return name;
+  }) : undefined);
+  const metric = metricInput('metric/m'), metricSqrt = metricInput('metric/sqrt_m'), metricInvSqrt = metricInput('metric/inv_sqrt_m');
   parameters.forEach((w, i) => {
     const offset = b.sub(w, anchor[i]!);
     const grad = gradient.gradOutputs[w]!;
@@ -176,6 +195,14 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
       const drift = b.sub(b.sub(w, b.mul(grad, gradientScale)), b.mul(offset, pullScale));
       next.push(addNoise(drift, i, nextName));
       reverseTerms.push(b.op('ReduceSumSquare', [b.sub(previous[i]!, drift)], { keepdims: 0 }));
+    } else if (sampler === 'preconditioned-sgld') {
+      // ∇U = nβ·∇L_B + γ(w − w*); the drift is w − (ε/2)·M·∇U; S' = S + (∇U)² for the metric pilot.
+      const potentialGradient = b.add(b.mul(grad, nbeta), b.mul(offset, localization));
+      const drift = b.sub(w, b.mul(metric![i]!, b.mul(potentialGradient, halfStep)));
+      next.push(scaledNoise[i] === undefined ? b.op('Identity', [drift], {}, nextName) : b.op('Add', [drift, b.mul(metricSqrt![i]!, scaledNoise[i]!)], {}, nextName));
+      reverseTerms.push(b.op('ReduceSumSquare', [b.mul(b.sub(previous[i]!, drift), metricInvSqrt![i]!)], { keepdims: 0 }));
+      const squares = stateInput(`metric/gradient_squares/${w}`, shapes[i]!);
+      stateOutputs.push(b.op('Add', [squares, b.mul(potentialGradient, potentialGradient)], {}, b.name(`metric/gradient_squares_next/${w}`)));
     } else if (sampler === 'rmsprop-sgld') {
       const v = stateInput(`rmsprop/v/${w}`, shapes[i]!);
       const v2 = b.op('Add', [b.mul(v, b.scalarFloat(RMSPROP_ALPHA, 'rmsprop/alpha')), b.mul(b.mul(grad, grad), b.scalarFloat(1 - RMSPROP_ALPHA, 'rmsprop/one_minus_alpha'))], {}, b.name(`rmsprop/v_next/${w}`));
@@ -203,7 +230,7 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
     const meanKinetic = b.mul(kinetic.length === 1 ? kinetic[0]! : b.op('Sum', kinetic), b.scalarFloat(1 / size, 'sgnht/inverse_size'));
     stateOutputs.unshift(b.op('Sub', [b.add(thermostat, meanKinetic), stepSize], {}, b.name('sgnht/thermostat_next')));
   }
-  // MALA's reverse residual exists for SGLD's proposal only; the others report 0 (their acceptance is not measured).
+  // MALA's reverse residual exists for the Langevin proposals only; the others report 0 (their acceptance is not measured).
   if (reverseTerms.length === 0) reverseTerms.push(b.scalarFloat(0, 'sgld/no_reverse'));
   const total = (terms: string[], name: string) => b.op(terms.length === 1 ? 'Identity' : 'Sum', terms, {}, b.name(name));
   const halfLocalization = b.mul(localization, b.scalarFloat(0.5, 'sgld/half_gamma'));
@@ -226,7 +253,7 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
   const batchInputs = gradient.model.graph.input.map((v) => v.name).filter((n) => !parameterSet.has(n));
   return {
     model, noise, sampler, state: { inputs: stateInputs, outputs: stateOutputs, shapes: stateShapes }, parameters: [...parameters], shapes, size, batchInputs,
-    inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInputs, noiseKey, noiseCounter },
+    inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInputs, noiseKey, noiseCounter, metric, metricSqrt, metricInvSqrt },
     outputs: { next, loss: gradient.lossOutput, localizationEnergy, noiseSquaredNorm, malaReverse },
   };
 }

@@ -12,7 +12,7 @@ import { NormalSource, openNormalSource } from '../util/normalSource';
 import { Rng } from '../util/random';
 import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
-import { buildSgldStepGraph, SamplerKind, SGNHT_DIFFUSION, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
+import { buildSgldStepGraph, hasMalaAcceptance, SamplerKind, SGNHT_DIFFUSION, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
 import { counterStart, squaresKey } from './sgldNoise';
 
 export type SgldLossKind = 'cross-entropy' | 'mse';
@@ -32,7 +32,8 @@ export interface SgldSamplerSpec {
   noise?: SgldNoiseSource;
   /** Intra-op threads of the step session (default: onnxruntime's choice). */
   threads?: number;
-  /** The update rule (sgldGraph.ts); default `sgld`. Only SGLD's steps are Langevin proposals with a MALA acceptance. */
+  /** The update rule (sgldGraph.ts); default `sgld`. Only SGLD's and preconditioned SGLD's steps are Langevin
+   *  proposals with a MALA acceptance. */
   sampler?: SamplerKind;
 }
 
@@ -53,6 +54,13 @@ export interface SgldChainSettings {
   /** Measure the MALA acceptance at every `malaEvery`-th kept draw (1: every draw; 0: never). Each measurement costs
    *  one more forward and backward pass: the proposal is re-evaluated on the same minibatch (see `steps`). Default 1. */
   malaEvery?: number;
+  /** preconditioned-sgld: the fixed diagonal metric M, aligned with `parameters` (default: all ones, plain SGLD). */
+  metric?: readonly Float32Array[];
+  /** Where the chain starts (default: the anchor w*), aligned with `parameters`. */
+  start?: readonly Float32Array[];
+  /** preconditioned-sgld: filled, when the chain completes, with Σ over its steps of (∇U)² per weight (the metric
+   *  pilot's statistic, sgldMetric.ts). */
+  gradientSquares?: Float32Array[];
   /** Called with L_B(w*), the loss of the chain's first minibatch at its start (devinterp's per-chain init loss). */
   onStartLoss?: (loss: number) => void;
   signal?: AbortSignal;
@@ -134,19 +142,28 @@ export class SgldSampler {
       [g.inputs.localization]: scalar(s.localization),
     };
     parameters.forEach((_, i) => { fixed[g.inputs.anchor[i]!] = new ort.Tensor('float32', this.spec.anchor[i]!, shapes[i]!); });
+    if (g.inputs.metric) {
+      parameters.forEach((p, i) => {
+        const m = s.metric?.[i] ?? new Float32Array(this.spec.anchor[i]!.length).fill(1);
+        if (m.length !== this.spec.anchor[i]!.length) throw new Error(`the metric of '${p}' has ${m.length} values; the weight has ${this.spec.anchor[i]!.length}`);
+        fixed[g.inputs.metric![i]!] = new ort.Tensor('float32', m, shapes[i]!);
+        fixed[g.inputs.metricSqrt![i]!] = new ort.Tensor('float32', m.map(Math.sqrt), shapes[i]!);
+        fixed[g.inputs.metricInvSqrt![i]!] = new ort.Tensor('float32', m.map((v) => 1 / Math.sqrt(v)), shapes[i]!);
+      });
+    }
     if (g.noise === 'counter') fixed[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
 
     // Three sets of weight tensors in rotation: the step reads w (current) and w_prev (previous) and onnxruntime
     // writes w' straight into the third (no output allocation, no copy out of the runtime). A fourth receives the
     // discarded update of the acceptance pass.
-    const sets = [0, 1, 2].map(() => parameters.map((_, i) => new ort.Tensor('float32', Float32Array.from(this.spec.anchor[i]!), shapes[i]!)));
+    const sets = [0, 1, 2].map(() => parameters.map((_, i) => new ort.Tensor('float32', Float32Array.from((s.start ?? this.spec.anchor)[i]!), shapes[i]!)));
     const scratch = parameters.map((_, i) => new ort.Tensor('float32', new Float32Array(this.spec.anchor[i]!.length), shapes[i]!));
     let current = sets[0]!;
     let previous = current;
     const fetches: Record<string, ort.Tensor | null> = { [g.outputs.loss]: null, [g.outputs.localizationEnergy]: null };
     if (g.outputs.noiseSquaredNorm) fetches[g.outputs.noiseSquaredNorm] = null;
-    // Only SGLD's step is a Langevin proposal whose MALA acceptance means what docs/method.md says.
-    const malaEvery = g.sampler === 'sgld' ? s.malaEvery ?? 1 : 0;
+    // Only the Langevin proposals (SGLD's, with or without a fixed metric) have the MALA acceptance of docs/method.md.
+    const malaEvery = hasMalaAcceptance(g.sampler) ? s.malaEvery ?? 1 : 0;
     // The sampler's own state, in two sets that alternate (read one, write the other): rmsprop-sgld's V starts at 0,
     // sgnht's momentum at √ε·N(0, I) (from the chain's stream) and its thermostat at D.
     const momentumRng = Rng.stream(...s.key, MOMENTUM_STREAM);
@@ -212,6 +229,8 @@ export class SgldSampler {
         g.outputs.next.forEach((name, i) => { reverseFetches[name] = scratch[i]!; });
         const back = await this.session.run(reverse, reverseFetches);
         const proposedPotential = s.nbeta * scalarOf(back[g.outputs.loss]!) + scalarOf(back[g.outputs.localizationEnergy]!);
+        // With a metric M the proposal's covariance is εM: the residuals are measured in M^{-1/2} (the graph's
+        // malaReverse is), and the forward one is still |ξ|² since the fed noise is √ε·ξ before √M scales it.
         const logAlpha = s.nbeta * loss + localizationEnergy - proposedPotential
           - scalarOf(back[g.outputs.malaReverse]!) / (2 * s.stepSize) + noiseSquaredNorm / (2 * s.stepSize); // |ξ|² = |√ε·ξ|²/ε
         acceptance = Number.isNaN(logAlpha) ? 0 : Math.min(1, Math.exp(logAlpha));
@@ -221,6 +240,10 @@ export class SgldSampler {
       }
       previous = current;
       current = next;
+    }
+    // The state set written last holds the sums of (∇U)² (preconditioned-sgld's only state).
+    if (s.gradientSquares && g.sampler === 'preconditioned-sgld') {
+      stateSets[state]!.forEach((t, j) => s.gradientSquares![j]!.set(t.data as Float32Array));
     }
   }
 

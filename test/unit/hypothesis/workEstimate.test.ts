@@ -28,10 +28,13 @@ describe('hypothesis: what a sweep costs', () => {
     assert.equal(sgld.coreSeconds, sgld.steps / STEPS_PER_CORE_SECOND + sgld.evaluations / EVALUATIONS_PER_CORE_SECOND);
     assert.equal(wallSeconds(sgld, 64), sgld.coreSeconds / 12, 'no more workers than chains × levels');
     // The auto settings are counted before they run: at ε = 1e-4, γ = 100 the burn-in b₀ = max(100, 6/(εγ)) = 600
-    // for every chain plus a 2·b₀ pilot, thin: auto 4/(εγ) = 400 steps per draw, and five rungs of 100-step
-    // step-size pilots at two passes a step when the step size is auto too.
+    // for every chain plus a 2·b₀ pilot, thin: auto as one relaxation time 2/(εγ) = 200 steps per draw plus its pilot
+    // (b₀, then 100·200 steps rounded up to a power of two, capped at 32,768), and five rungs of 100-step step-size
+    // pilots at two passes a step when the step size is auto too.
     const auto = sweepWork({ dial: 'sgld', temperatures: { levels: [1, 10, 100] }, sgld: { stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 'auto', thin: 'auto' } });
-    assert.equal(auto.steps, 3 * (4 * (600 + 200 * 400) + 2 * 600));
+    assert.equal(auto.steps, 3 * (4 * (600 + 200 * 200) + 2 * 600 + 600 + 32_768));
+    const pre = sweepWork({ dial: 'sgld', temperatures: { levels: [1] }, sgld: { stepSize: 1e-4, chains: 4, draws: 200, burnIn: 100, thin: 1, sampler: 'preconditioned-sgld' } });
+    assert.equal(pre.steps, 4 * (100 + 200) + 600, 'the metric pilot\'s two windows');
     const both = sweepWork({ dial: 'sgld', temperatures: { levels: [1] }, sgld: { stepSize: 'auto', localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1 } });
     assert.equal(both.steps, 4 * (100 + 200) + 5 * 100 * 2);
   });

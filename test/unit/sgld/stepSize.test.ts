@@ -3,8 +3,8 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { DialDivergence } from '../../../src/engine/dials/dial';
-import { autoThin } from '../../../src/protocol/sgldSchedule';
-import { calibrateBurnIn, calibrateStepSize, PILOT_STEPS, STEP_LADDER, stationaryHalves } from '../../../src/engine/dials/sgld';
+import { burnInStart } from '../../../src/protocol/sgldSchedule';
+import { calibrateBurnIn, calibrateStepSize, measureThin, PILOT_STEPS, STEP_LADDER, stationaryHalves, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../../src/engine/dials/sgld';
 import { Rng } from '../../../src/engine/util/random';
 import { SgldSampler } from '../../../src/engine/dials/sgldSampler';
 import { linearProblem } from './linearRegression';
@@ -74,15 +74,15 @@ describe('sgld: stepSize and burnIn auto', function () {
     // The stationarity test raises a false alarm on a flat window at its level (≈ 5%, checked below); an alarm only
     // doubles the burn-in, so the answer is the first window past the ramp or a later one, never an earlier one.
     const seen = { steps: 0 };
-    const strong = await calibrateBurnIn(rampTrace(1000, 10_000, seen), 1e-3, 10);
+    const strong = await calibrateBurnIn(rampTrace(1000, 10_000, seen), burnInStart(1e-3, 10));
     assert.ok(strong.stationary && [1200, 2400].includes(strong.burnIn), JSON.stringify(strong));
     assert.equal(seen.steps, 2 * strong.burnIn, 'the pilot is read to step 2b and no further');
     // A strong pull (γ = 1000, 2/(εγ) = 2 steps): the floor of 100 steps, doubled 100 → 200 → 400 → 800 → 1600, the
     // first window past the ramp.
-    const weak = await calibrateBurnIn(rampTrace(1000, 10_000, seen), 1e-3, 1000);
+    const weak = await calibrateBurnIn(rampTrace(1000, 10_000, seen), burnInStart(1e-3, 1000));
     assert.ok(weak.stationary && [1600].includes(weak.burnIn), JSON.stringify(weak));
     // Never stationary within 16·b₀: the last candidate, flagged.
-    assert.deepEqual(await calibrateBurnIn(rampTrace(4000, 4000, seen), 1e-3, 1000), { burnIn: 1600, stationary: false });
+    assert.deepEqual(await calibrateBurnIn(rampTrace(4000, 4000, seen), burnInStart(1e-3, 1000)), { burnIn: 1600, stationary: false });
   });
 
   it('the stationarity test: a drift fails it, flat noise passes it with a false-alarm rate near 5%', () => {
@@ -127,19 +127,57 @@ describe('sgld: stepSize and burnIn auto', function () {
     assert.deepEqual(fixed.levels.map((l) => [l.stepSize, l.burnIn, l.calibration]), [[1e-4, 7, undefined], [1e-4, 7, undefined]]);
   });
 
-  it('thin: auto keeps one draw per two relaxation times 2/(εγ) of the pull, per level, and records it', async () => {
-    assert.deepEqual([autoThin(1e-4, 100), autoThin(1.5e-4, 100), autoThin(1e-2, 100), autoThin(1e-4, 0)], [400, 267, 4, 1]);
+  it('thin: auto measures the autocorrelation time: an AR(1) series of known τ', async () => {
+    // x_k = ρ·x_{k−1} + √(1 − ρ²)·z_k has τ_int = (1 + ρ)/(1 − ρ): 19 at ρ = 0.9, 3 at ρ = 0.5.
+    const ar = (rho: number, seed: number) => async function* () {
+      const rng = Rng.stream(seed);
+      let x = rng.normal();
+      for (let k = 0; k < THIN_PILOT_MAX; k++) {
+        x = rho * x + Math.sqrt(1 - rho * rho) * rng.normal();
+        yield { loss: x, distance: 1 };
+      }
+    };
+    // One estimate from ≥ 100·τ draws scatters by about ±25% (Sokal's variance of τ̂ with a window of a few τ);
+    // the mean of eight independent pilots is within 10% of τ.
+    const estimates: number[] = [];
+    for (let seed = 0; seed < 8; seed++) {
+      const r = await measureThin(ar(0.9, seed)());
+      assert.ok(r.measured && r.steps >= THIN_PILOT_TAUS * r.tau && Math.abs(r.tau - 19) < 0.4 * 19, `ρ = 0.9: ${JSON.stringify(r)}, τ 19`);
+      assert.equal(r.thin, Math.ceil(r.tau));
+      estimates.push(r.tau);
+    }
+    const mean = estimates.reduce((a, v) => a + v, 0) / estimates.length;
+    assert.ok(Math.abs(mean - 19) < 0.1 * 19, `mean τ̂ ${mean} over ${estimates.join(', ')}`);
+    const fast = await measureThin(ar(0.5, 1)());
+    assert.ok(fast.measured && fast.steps === THIN_PILOT_MIN && fast.tau > 1.5 && fast.tau < 6, `ρ = 0.5: ${JSON.stringify(fast)}, τ 3`);
+    // The slower of the two series sets it: here the distance (a pull direction), while the loss is white noise.
+    const slow = async function* () {
+      const rng = Rng.stream(6);
+      let x = 0;
+      for (let k = 0; k < THIN_PILOT_MAX; k++) {
+        x = 0.95 * x + Math.sqrt(1 - 0.95 ** 2) * rng.normal();
+        yield { loss: rng.normal(), distance: Math.sqrt(5 + x) };
+      }
+    };
+    const r = await measureThin(slow());
+    assert.ok(Math.abs(r.tau - 39) < 0.4 * 39, JSON.stringify(r));
+    // A series too slow for the pilot's cap: the last estimate, flagged.
+    const frozen = await measureThin(ar(0.9995, 7)());
+    assert.ok(!frozen.measured && frozen.steps === THIN_PILOT_MAX, JSON.stringify(frozen));
+  });
+
+  it('thin: auto per level, recorded, and the chains run with it', async () => {
     const r = await checkHypothesisFile(path.resolve(__dirname, '../../../examples/planted/kappa-0.circuit.yaml'));
     const h = r.hypothesis!;
-    const sgld = { ...h.degradation.sgld, stepSize: 'auto' as const, chains: 2, draws: 3, burnIn: 20, thin: 'auto' as const, localization: 1000 };
+    const sgld = { ...h.degradation.sgld, stepSize: 1e-3, chains: 2, draws: 3, burnIn: 20, thin: 'auto' as const, localization: 1000 };
     const at = (thin: number | 'auto') => ({ ...h, controls: { count: 0, match: 'size' as const }, degradation: { ...h.degradation, dial: 'sgld' as const, temperatures: { levels: [10], scale: 'log' as const }, sgld: { ...sgld, thin } } });
     const [l] = (await runSweep(at('auto'))).levels;
-    assert.equal(l!.thin, Math.ceil(4 / (l!.stepSize! * 1000)), `thin ${l!.thin} at ε = ${l!.stepSize}`);
-    // The chains ran with it: the same draws as a run that gives that thin as a number, and not those of thin 1.
+    // εγ = 1: the pull relaxes in about 2 steps, so the chain decorrelates within a few.
+    assert.ok(Number.isInteger(l!.thin) && l!.thin! >= 1 && l!.thin! < 20, `thin ${l!.thin}`);
+    // The chains ran with it: the same draws as a run that gives that thin as a number.
     const [same] = (await runSweep(at(l!.thin!))).levels;
-    const [dense] = (await runSweep(at(1))).levels;
     assert.deepEqual(same!.chains.map((c) => c.loss), l!.chains.map((c) => c.loss));
-    assert.notDeepEqual(dense!.chains.map((c) => c.loss), l!.chains.map((c) => c.loss));
-    assert.equal(dense!.thin, 1);
-  });
+    const [other] = (await runSweep(at(l!.thin! + 1))).levels;
+    assert.notDeepEqual(other!.chains.map((c) => c.loss), l!.chains.map((c) => c.loss));
+});
 });
