@@ -450,7 +450,7 @@ function convergenceAdvice(levels: readonly LevelResult[], ctx: JudgeContext): s
   const short = worstEss < ctx.settings.essPerChain;
   if (short) {
     // Chains short against their autocorrelation time also disagree (R̂): length is the first thing to fix.
-    advice.push(`bulk ESS is ${worstEss.toFixed(0)} per chain (< ${ctx.settings.essPerChain}): the chains are short against their autocorrelation time${worstR > ctx.settings.rhat ? ` (which is also why split-R̂ reaches ${worstR.toFixed(3)})` : ''}; thin: auto keeps one draw per two relaxation times 2/(εγ) of the localization pull, or draw more (sgld.draws), thin more (sgld.thin) or add chains (sgld.chains)`);
+    advice.push(`bulk ESS is ${worstEss.toFixed(0)} per chain (< ${ctx.settings.essPerChain}): the chains are short against their autocorrelation time${worstR > ctx.settings.rhat ? ` (which is also why split-R̂ reaches ${worstR.toFixed(3)})` : ''}; thin: auto keeps one draw per autocorrelation time measured by a pilot chain, or draw more (sgld.draws), thin more (sgld.thin) or add chains (sgld.chains)`);
   }
   if (worstR > ctx.settings.rhat && !short) {
     advice.push(`split-R̂ reaches ${worstR.toFixed(3)} (> ${ctx.settings.rhat}) with enough effective draws: the chains disagree or drift; lengthen the burn-in (sgld.burnIn) or raise the step size (sgld.stepSize) so that they reach the posterior`);

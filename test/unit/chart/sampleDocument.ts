@@ -145,7 +145,7 @@ export function sampleDocument(overrides: Partial<ResultsDocument> = {}): Result
       question: 'necessity',
       inconclusive: [1000],
       advice: [
-        'bulk ESS is 40 per chain (< 100): the chains are short against their autocorrelation time (which is also why split-R̂ reaches 1.09); thin: auto keeps one draw per two relaxation times 2/(εγ) of the localization pull, or draw more (sgld.draws), thin more (sgld.thin) or add chains (sgld.chains)',
+        'bulk ESS is 40 per chain (< 100): the chains are short against their autocorrelation time (which is also why split-R̂ reaches 1.09); thin: auto keeps one draw per autocorrelation time measured by a pilot chain, or draw more (sgld.draws), thin more (sgld.thin) or add chains (sgld.chains)',
       ],
       baselineExcess,
       calibration: { clean: 0, of: SAMPLE.controls, rate: 0, alpha: SAMPLE.alpha, summary: `0 of ${SAMPLE.controls} matched random sets would be called clean` },
