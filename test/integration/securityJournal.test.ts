@@ -43,14 +43,14 @@ describe('security: journals and shards are bound to their plan and checked (iss
 
   before(async () => {
     planted = copyPlanted();
-    for (const name of ['kappa-1', 'kappa-2']) {
+    for (const name of ['kappa-1', 'kappa-0.3']) {
       const c = capture(planted.dir);
       assert.equal(await main(['sweep', `${name}.circuit.yaml`, '--shard', '0/1', '--workers', '1', '--out', `${name}.shard.json`], c.io), 0, c.err());
     }
     const one = capture(planted.dir);
     assert.equal(await main(['sweep', 'kappa-1.circuit.yaml', '--workers', '1', '--out', 'one.json'], one.io), 0, one.err());
     k1 = read('kappa-1.shard.json');
-    k2 = read('kappa-2.shard.json');
+    k2 = read('kappa-0.3.shard.json');
   });
   after(() => planted.remove());
   afterEach(() => {

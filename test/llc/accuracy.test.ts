@@ -2,11 +2,17 @@
 // 10 chains × 5000 draws; rrr_test: 3 chains × 2000 draws), plus deep linear networks of three layers.
 import { checkDeepLinear, checkNormalCrossing, NORMAL_CROSSING_POWERS, RRR_CASES } from './accuracyCases';
 
+const SAMPLERS: readonly ('sgld' | 'preconditioned-sgld')[] = (process.env.CT_LLC_SAMPLERS ?? 'sgld').split(',').map((s) => {
+  if (s !== 'sgld' && s !== 'preconditioned-sgld') throw new Error(`CT_LLC_SAMPLERS: unknown sampler ${s}`);
+  return s;
+});
+
 describe('llc: devinterp accuracy cases at devinterp\'s chain counts', function () {
   this.timeout(1_800_000);
 
-  // Every case under SGLD and under preconditioned SGLD (its metric from a pilot at the same ε, then frozen).
-  for (const sampler of ['sgld', 'preconditioned-sgld'] as const) {
+  // Every case under the default sampler. preconditioned-sgld (not the default) runs the fast cases in npm test
+  // (test/integration/llcAccuracy.test.ts); add it here with CT_LLC_SAMPLERS=sgld,preconditioned-sgld (twice the time).
+  for (const sampler of SAMPLERS) {
     for (const powers of NORMAL_CROSSING_POWERS) {
       it(`${sampler}: normal crossing x·w^${JSON.stringify(powers)}`, async () => {
         const r = await checkNormalCrossing(powers, { chains: 10, draws: 5000, burnIn: 2000, stepSize: 2e-4, localization: 10, sampler });
@@ -16,7 +22,7 @@ describe('llc: devinterp accuracy cases at devinterp\'s chain counts', function 
   }
   // Three layers: 3 → 4 → 2 → 3 passes (λ̂ ≈ 1.8 for λ = 2.5); 2 → 3 → 3 → 2 did not at these settings (λ̂ 1.22 ±
   // 0.13 for λ = 2: at its origin the loss is of degree 6 and the chains spread out too slowly) and is left out.
-  for (const sampler of ['sgld', 'preconditioned-sgld'] as const) {
+  for (const sampler of SAMPLERS) {
     for (const widths of [...RRR_CASES, [3, 4, 2, 3]]) {
       it(`${sampler}: deep linear network ${widths.join(' → ')}`, async () => {
         const r = await checkDeepLinear(widths, { chains: 3, draws: 2000, burnIn: 4000, stepSize: 3e-4, localization: 1, sampler });
