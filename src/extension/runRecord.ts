@@ -76,6 +76,7 @@ export function summarize(r: RunRecord): RunSummary {
     // Finished: the verdict's list; running: the levels judged so far that did not converge.
     inconclusive: v ? v.inconclusive ?? [] : r.levels.filter((l) => l.tests?.converged === false && !l.error).map((l) => l.level),
     time: r.document?.createdAt ?? r.startedAt ?? null,
+    specific: v?.baselineExcess ? v.baselineExcess.specific : null,
   };
 }
 

@@ -21,8 +21,8 @@ import { chartDocFor, recordFromDocument, type RunRecord, summarize } from '../.
 import { scaffoldHypothesis } from '../../../src/extension/scaffold';
 import { describeTensor, tensorDetail, tensorMarkdown } from '../../../src/extension/tensorInfo';
 import { METRIC_TRACES, panelFigure, shapeNames } from '../../../webview/chartDocument';
-import { runFacts, verdictHeader } from '../../../webview/facts';
-import { sparklinePaths } from '../../../webview/sparkline';
+import { verdictHeader } from '../../../webview/facts';
+import { runFacts } from '../../../src/extension/runItems';
 import { mlpModel } from '../../fixtures/models';
 import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../chart/sampleDocument';
 
@@ -249,14 +249,6 @@ describe('extension: runs, charts and exports', () => {
       assert.ok(rows.every((r) => Number(r.threshold_persistence) === doc.thresholds.persistence));
       assert.ok(rows.every((r) => Number(r.watanabe_temperature) === doc.watanabeTemperature));
     }
-  });
-
-  it('sparklines: log-scaled x, gaps for missing values, zero line inside the box', () => {
-    const p = sparklinePaths({ level: [0.1, 1, 10], target: [1, NaN, 0.5], collateral: [0, -0.5, 0] }, 100, 20, 0);
-    assert.equal(p.target, 'M0,0M100,6.7');
-    assert.equal(p.collateral, 'M0,13.3L50,20L100,13.3');
-    assert.equal(p.zeroY, 13.3);
-    assert.deepEqual(sparklinePaths({ level: [], target: [], collateral: [] }, 10, 10), { target: '', collateral: '', zeroY: 5 });
   });
 });
 

@@ -123,7 +123,7 @@ const disposable = () => ({ dispose: () => undefined });
 const event = () => disposable();
 
 /** What activate() registered, by kind. */
-export const registered = { commands: [] as string[], providers: [] as string[], webviews: [] as string[] };
+export const registered = { commands: [] as string[], providers: [] as string[], webviews: [] as string[], trees: [] as string[] };
 
 export const window = {
   activeTextEditor: undefined,
@@ -131,6 +131,7 @@ export const window = {
   createStatusBarItem: () => ({ show: () => undefined, hide: () => undefined, dispose: () => undefined }),
   registerWebviewPanelSerializer: (viewType: string) => (registered.webviews.push(viewType), disposable()),
   registerWebviewViewProvider: (viewId: string) => (registered.webviews.push(viewId), disposable()),
+  createTreeView: (viewId: string) => (registered.trees.push(viewId), { ...disposable(), badge: undefined, message: undefined }),
   registerCustomEditorProvider: (viewType: string) => (registered.webviews.push(viewType), disposable()),
   showInformationMessage: async () => undefined,
   showWarningMessage: async () => undefined,
