@@ -226,10 +226,11 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
       },
     });
     const units = [...(journal?.units ?? []), ...run.units];
-    const document = resultsFromUnits(run.header, units, (performance.now() - started) / 1000);
-    const failure = acceptDocument(document, (m) => options.onWarning?.(m));
+    const assembled = resultsFromUnits(run.header, units, (performance.now() - started) / 1000);
+    const failure = acceptDocument(assembled, (m) => options.onWarning?.(m));
     if (failure) throw new WorkerRunError(failure);
-    asRunError(() => writeResults(out, document));
+    // The document as written: its paths relative to the results file.
+    const document = asRunError(() => writeResults(out, assembled));
     writer?.remove();
     writer = null;
     return { runId, resultsPath: out, document };
