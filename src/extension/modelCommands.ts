@@ -11,7 +11,7 @@ import type { HypothesisService } from './hypothesisService';
 import { calibrateSampler, type CalibrationDeps } from './calibrateCommand';
 import { inputSpecs, runGradcheck } from './gradcheckRun';
 import { modelMarkdown, type GradientFacts } from './modelMarkdown';
-import { scaffoldHypothesis, type ScaffoldTensor } from './scaffold';
+import { hypothesisFileName, scaffoldHypothesis, type ScaffoldTensor } from './scaffold';
 
 export const MODEL_SCHEME = 'circuit-thermometer-model';
 
@@ -93,17 +93,17 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
     if (!dir) return;
     const name = await vscode.window.showInputBox({
       title: `New hypothesis from ${path.basename(model.fsPath)}`,
-      prompt: `Name of the hypothesis: ${vscode.workspace.asRelativePath(dir)}/<name>.circuit.yaml (also the circuit's name on charts)`,
-      value: stem,
+      prompt: `Name of the circuit (on charts); the file is ${vscode.workspace.asRelativePath(dir)}/<name>.circuit.yaml, spaces written as "-"`,
+      value: stem.replace(/\s+/g, '-'),
       validateInput: (v) => {
         const n = v.trim();
         if (!n) return 'a name is needed';
         if (/[\\/:*?"<>|]/.test(n)) return 'a file name cannot hold \\ / : * ? " < > |';
-        return fs.existsSync(path.join(dir, `${n}.circuit.yaml`)) ? `${n}.circuit.yaml exists in that folder` : undefined;
+        return fs.existsSync(path.join(dir, hypothesisFileName(n))) ? `${hypothesisFileName(n)} exists in that folder` : undefined;
       },
     });
     if (name === undefined) return;
-    const target = path.join(dir, `${name.trim()}.circuit.yaml`);
+    const target = path.join(dir, hypothesisFileName(name));
     let text: string;
     try {
       text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading ${path.basename(model.fsPath)} and the workspace's data files` }, () => this.scaffold(model, target, name.trim()));

@@ -60,7 +60,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     const runs = this.store.all();
     const live = runs.filter((r) => r.status === 'running' || r.status === 'queued');
     this.view.badge = live.length > 0 ? { value: live.length, tooltip: `${live.length} sweep${live.length === 1 ? '' : 's'} running or queued` } : undefined;
-    this.view.message = this.trusted() ? undefined : 'This workspace is not trusted: hypothesis files are checked, but models are not run. Trust the workspace to run sweeps.';
+    // Untrusted: a message above the runs; with none, the welcome content says it (a message would hide it).
+    this.view.message = this.trusted() || runs.length === 0 ? undefined : 'This workspace is not trusted: hypothesis files are checked, but models are not run. Trust the workspace to run sweeps.';
     void vscode.commands.executeCommand('setContext', CONTEXT.active, live.length > 0);
     void vscode.commands.executeCommand('setContext', CONTEXT.resumable, runs.some((r) => r.status !== 'running' && r.status !== 'queued' && hasJournal(r.resultsPath)));
     void vscode.commands.executeCommand('setContext', CONTEXT.removable, runs.some((r) => r.status !== 'running' && r.status !== 'queued'));

@@ -18,7 +18,7 @@ import { levelTableCsv, levelTableCsvHeader } from '../../../src/extension/csv';
 import { inputSpecs } from '../../../src/extension/gradcheckRun';
 import { modelMarkdown } from '../../../src/extension/modelMarkdown';
 import { chartDocFor, recordFromDocument, type RunRecord, summarize } from '../../../src/extension/runRecord';
-import { scaffoldHypothesis } from '../../../src/extension/scaffold';
+import { hypothesisFileName, scaffoldHypothesis } from '../../../src/extension/scaffold';
 import { describeTensor, tensorDetail, tensorMarkdown } from '../../../src/extension/tensorInfo';
 import { METRIC_TRACES, panelFigure, shapeNames } from '../../../webview/chartDocument';
 import { verdictHeader } from '../../../webview/facts';
@@ -331,8 +331,23 @@ describe('extension: language helpers', () => {
     assert.deepEqual(Object.keys(hypothesis.data.inputs), ['x']);
     assert.equal(hypothesis.loss.output, 'logits');
     assert.equal(hypothesis.loss.kind, 'cross-entropy');
-    assert.equal(hypothesis.degradation.sgld.chains, 4);
+    // Weight noise first (a sweep that finishes); the sgld settings follow as a comment, from the settings.
+    assert.equal(hypothesis.degradation.dial, 'weight-noise');
+    assert.equal(hypothesis.degradation.noise.samples, 16);
+    assert.equal(hypothesis.degradation.temperatures.levels.length, 10);
+    assert.match(text, /^# {3}sgld: \{ stepSize: 0\.0001, localization: 100, chains: 4, draws: 200, burnIn: auto, batchSize: 256 \}$/m);
+    // Uncommented, the sgld alternative is a valid hypothesis too.
+    const sgld = text.replace(/^ {2}dial: weight-noise.*$/m, '').replace(/^ {2}noise: .*$/m, '').replace(/^#( {3})(dial|sgld): /gm, '  $2: ').replace(/^ {2}temperatures: \{ from: 0\.001.*$/m, '').replace(/^# {3}temperatures: /m, '  temperatures: ');
+    const parsed = parseHypothesis(sgld, '/w/mlp.circuit.yaml');
+    assert.deepEqual(parsed.diagnostics, [], sgld);
+    assert.equal(parsed.hypothesis?.degradation.dial, 'sgld');
+    assert.equal(parsed.hypothesis?.degradation.sgld.chains, 4);
     assert.match(text, /# {3}\/fc1\/Gemm_output_0 {3}Gemm/);
+  });
+
+  it('names the new hypothesis file without spaces', () => {
+    assert.equal(hypothesisFileName('kappa 0  circuit '), 'kappa-0-circuit.circuit.yaml');
+    assert.equal(hypothesisFileName('mlp'), 'mlp.circuit.yaml');
   });
 });
 
