@@ -109,8 +109,8 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     await p.locator('.tab', { hasText: 'Walkthrough' }).first().click();
     await waitUntil('the first step to be complete', WAIT.short, async () => {
       const step = walkthrough.locator('.getting-started-step', { hasText: 'Open an example hypothesis' }).first();
-      const cls = (await step.getAttribute('class')) ?? '';
-      return /\bcomplete\b/.test(cls) || (await step.locator('.codicon-pass-filled').count()) > 0 ? true : undefined;
+      // The step's checkbox turns into the "checked" icon (VS Code's getting-started-step-checked codicon).
+      return (await step.locator('.codicon-getting-started-step-checked, [aria-checked="true"]').count()) > 0 ? true : undefined;
     });
     await screenshot(p, 'walkthrough-step-done');
     await runCommand(p, 'View: Close All Editors');
@@ -227,9 +227,12 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     const cancelledRow = rows.find((r) => r.label === 'planted circuit (e2e long, cancelled)');
     assert.ok(cancelledRow && /· cancelled$/.test(cancelledRow.description), `the cancelled run is listed: ${JSON.stringify(cancelledRow)}`);
     // Keyboard navigation: the tree takes focus and arrows move through it (a webview list had none).
-    await treeRow(tree, 'quick.circuit.yaml').click();
+    await runCommand(p, 'Circuit Thermometer: Focus on Runs View');
+    await p.keyboard.press('Home');
+    const focused = async () => squash(await tree.locator('.monaco-list-row.focused .label-name').innerText());
+    await waitUntil('the first row focused', WAIT.short, async () => ((await focused()) === rows[0]!.label ? true : undefined));
     await p.keyboard.press('ArrowDown');
-    assert.strictEqual(squash(await tree.locator('.monaco-list-row.focused .label-name').innerText()), 'planted circuit (e2e quick)');
+    await waitUntil('the second row focused', WAIT.short, async () => ((await focused()) === rows[1]!.label ? true : undefined));
     await screenshot(p, 'runs-view-grouped');
 
     await runCommand(p, 'Developer: Reload Window');
@@ -294,7 +297,20 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     for (const part of ['Inputs', 'Outputs', 'Parameters', 'Ops', 'Gradient']) assert.ok(new RegExp(part, 'i').test(text), `the page shows ${part}: ${text.slice(0, 400)}`);
     assert.ok(text.includes('/relu/Relu_output_0') || text.includes('Relu'), 'the ops are listed');
     assert.strictEqual(await p.locator('.editor-group-container.active .monaco-editor .view-lines').count(), 0, 'no text editor of the binary');
+    // The Tensors section: the intermediate tensors a component can name, each a link that copies it, and a search.
+    const relu = model.locator('table tr', { has: model.locator('td a', { hasText: '/relu/Relu_output_0' }) }).first();
+    await relu.waitFor({ state: 'visible', timeout: WAIT.short });
+    assert.match(squash(await relu.innerText()), /^\/relu\/Relu_output_0 Relu float32 \[\w+, \d+\]$/, 'name, op, dtype and shape');
     await screenshot(p, 'onnx-model-page');
+    await relu.locator('td a').first().click();
+    await toast(p, 'Copied the tensor name "/relu/Relu_output_0"').waitFor({ state: 'visible', timeout: WAIT.short });
+    await model.locator('a', { hasText: 'search them all' }).first().click();
+    const search = p.locator('.quick-input-widget');
+    await search.waitFor({ state: 'visible', timeout: WAIT.short });
+    await p.keyboard.type('Relu');
+    await search.locator('.monaco-list-row', { hasText: '/relu/Relu_output_0' }).first().waitFor({ state: 'visible', timeout: WAIT.short });
+    await screenshot(p, 'onnx-model-tensor-search');
+    await p.keyboard.press('Escape');
     await model.locator('[data-action=new-hypothesis]').click();
     // Where and under which name: beside the model, "kappa0".
     const quick = p.locator('.quick-input-widget');

@@ -107,7 +107,8 @@ describe('extension: the calibrated step size', () => {
     const state = { file: FILE, label: 'h.circuit.yaml', report: report(1.23456e-4), at: at.toISOString(), stepSize: 0.000123, current: 0.0001, stale: false } as const;
     const f = calibrationFacts(state, at);
     assert.equal(f.title, 'Sampler calibration: h.circuit.yaml');
-    assert.deepEqual(f.write, { label: 'Write stepSize: 0.000123 into h.circuit.yaml', disabled: null });
+    assert.deepEqual(f.write, { label: 'Write stepSize: 0.000123 into h.circuit.yaml', disabled: null, primary: true });
+    assert.match(f.rhat, /^† R̂ > 1\.01\. A cell's R̂ is the split-R̂ \(Vehtari et al\. 2021\) of its 2 chains' minibatch loss over the second half of its 100 steps/);
     assert.equal(f.settings, 'n = 128 · batch 20 · γ = 100 · 2 chains × 100 steps per cell · measured 14:05 · h.circuit.yaml sets stepSize: 0.0001');
     assert.match(f.recommendation, /^Recommended: stepSize 0\.000123/);
     assert.deepEqual(f.levels.map((l) => [l.t, l.stepSize, l.acceptance]), [['1', '1.2e-4', '0.94'], ['10', '3.3e-3', '0.91']]);
@@ -116,6 +117,19 @@ describe('extension: the calibrated step size', () => {
     const stale = calibrationFacts({ ...state, stale: true }, at);
     assert.equal(stale.write!.disabled, 'the calibration is stale');
     assert.match(stale.stale!, /changed since this calibration/);
+    // A file that leaves ε to auto (written or by default), where auto's per-level ε differ (1.2e-4 … 3.3e-3, 26.7×):
+    // auto is kept, with the reason; the fixed value is only offered, not the panel's main action.
+    for (const current of ['auto', null] as const) {
+      const a = calibrationFacts({ ...state, current }, at);
+      assert.match(a.recommendation, /^Keep stepSize: auto.*: it picks ε per level, here from 1\.2e-4 at t = 1 to 3\.3e-3 at t = 10 \(26\.7× apart\)\. One fixed stepSize for every level would be 0\.000123, the smallest of them: 26\.7× below what t = 10 takes/);
+      assert.equal(/\(the default\)/.test(a.recommendation), current === null);
+      assert.deepEqual(a.write, { label: 'Write stepSize: 0.000123 into h.circuit.yaml', disabled: null, primary: false });
+    }
+    // auto's ε equal at every level: one number loses nothing, and is the recommendation again.
+    const flat = report(1.23456e-4);
+    const same = calibrationFacts({ ...state, current: 'auto', report: { ...flat, rows: flat.rows.map((r) => ({ ...r, recommended: 1.23456e-4 })) } }, at);
+    assert.match(same.recommendation, /^Recommended: stepSize 0\.000123/);
+    assert.equal(same.write!.primary, true);
     const none = calibrationFacts({ ...state, report: report(null), stepSize: null }, at);
     assert.equal(none.write, null);
     assert.match(none.recommendation, /^No step size of the grid keeps MALA acceptance ≥ 0\.9/);
