@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   queue = runningQueue;
   const chart = new ChartPanel(context.extensionUri, store, context.workspaceState, log);
   const sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log);
-  const calibrations = new CalibrationStore();
+  const calibrations = new CalibrationStore(context.workspaceState);
   const calibrationPanels = new CalibrationPanels(context.extensionUri, calibrations, log, writeStepSize);
   const models = new ModelCommands(service, log, context.asAbsolutePath('dist/worker.js'), () => trust.trusted(), { store: calibrations, panels: calibrationPanels });
   const runsTree = new RunsTree(store, () => trust.trusted());
@@ -108,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
       runsTree.refresh();
     }),
     vscode.window.registerWebviewPanelSerializer(ChartPanel.viewType, chart),
+    vscode.window.registerWebviewPanelSerializer(CalibrationPanels.viewType, calibrationPanels),
     vscode.languages.registerCodeLensProvider(RESULTS_SELECTOR, new ResultsLenses()),
     vscode.window.registerCustomEditorProvider(OnnxEditorProvider.viewType, new OnnxEditorProvider(context.extensionUri, (file) => models.modelPage(file)), {
       supportsMultipleEditorsPerDocument: true,

@@ -98,6 +98,22 @@ describe('extension: the calibrated step size', () => {
     }
   });
 
+  it('keeps the grids across a reload (the workspace state), so a restored panel shows its file\'s grid, stale or not', () => {
+    const saved = new Map<string, unknown>();
+    const memory = { get: <T>(k: string) => saved.get(k) as T | undefined, update: async (k: string, v: unknown) => void saved.set(k, JSON.parse(JSON.stringify(v))) };
+    const at = new Date(2025, 4, 6, 14, 5);
+    new CalibrationStore(memory).set(FILE, report(1.23456e-4), VALID_MLP, at);
+    const reloaded = new CalibrationStore(memory);
+    const c = reloaded.get(FILE);
+    assert.ok(c, 'the grid is back after a reload');
+    assert.equal(c.at.getTime(), at.getTime());
+    assert.deepEqual(c.report, report(1.23456e-4));
+    assert.equal(reloaded.current(FILE, VALID_MLP), c, 'still describes the file');
+    // Stale after the reload: dropped from the store and from what the next window gets.
+    assert.equal(reloaded.current(FILE, VALID_MLP.replace('./mlp.onnx', './other.onnx')), undefined);
+    assert.equal(new CalibrationStore(memory).get(FILE), undefined);
+  });
+
   it('titles carry the day when the calibration was not today', () => {
     assert.equal(calibratedStepSizeTitle(0.0001, new Date(2025, 0, 2, 8, 7), new Date(2025, 0, 3, 10, 0)), 'Use the calibrated step size 0.0001 (from Calibrate Sampler, Jan 2 08:07)');
   });
