@@ -200,8 +200,13 @@ describe('Circuit Thermometer in VS Code: the sampler dashboard and calibration'
       await screenshot(p, 'calibration-written');
 
       // A reloaded window brings the panel back with its grid (kept in the workspace state), not an empty editor.
+      // What the panel logged so far is checked now: a reload's own shutdown messages are workbench noise.
+      const wb = suite.workbench();
+      assert.deepStrictEqual(wb.console.cspViolations().slice(consoleMark.csp), [], 'no CSP violations while the heatmap drew');
+      assert.deepStrictEqual(wb.console.unexpectedErrors().slice(consoleMark.errors), [], 'no console errors while the calibration panel was used');
       await runCommand(p, 'Developer: Reload Window');
       await p.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: WAIT.webview });
+      consoleMark = { errors: wb.console.unexpectedErrors().length, csp: wb.console.cspViolations().length };
       const restored = await webviewWith(p, '#heatmap[data-state="ready"]', WAIT.webview * 2);
       await p.locator('.tab', { hasText: 'Calibration: calibrate.circuit.yaml' }).waitFor({ state: 'visible' });
       assert.strictEqual(await restored.locator('[data-testid=calibration-recommendation]').getAttribute('data-step-size'), stepSize);
@@ -241,7 +246,10 @@ async function assertSamplerShows(chart: FrameLocator, doc: ResultsDocument, res
   const note = chart.locator('[data-testid=sampler-convergence]');
   assert.strictEqual(await gd.getAttribute('data-unconverged'), notConverged.map((l) => String(l.level)).join(','));
   if (notConverged.length === 0) {
-    assert.ok(!(await note.isVisible()), 'no "not converged" line when every level converged');
+    // Every level converged: the line says so, in the normal colour.
+    const said = squash(await note.innerText());
+    assert.ok(said.startsWith(`all ${doc.levels.filter((l) => l.convergence && !l.error).length} levels converged: worst R̂ `), said);
+    assert.strictEqual(await note.getAttribute('data-converged'), 'true');
   } else {
     assert.ok(await note.isVisible(), 'the unconverged levels are named');
     assert.ok(squash(await note.innerText()).startsWith(`not converged at t = ${notConverged.map((l) => formatLevel(l.level)).join(', ')} (R̂ `), squash(await note.innerText()));
