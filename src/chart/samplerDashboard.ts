@@ -183,7 +183,7 @@ export function buildSamplerDashboard(doc: { levels: readonly DashboardLevel[]; 
   const stepRange = steps.length > 0 ? { range: [Math.log10(steps[0]!) - 0.5, Math.log10(steps[steps.length - 1]!) + 0.5] as [number, number] } : {};
   const rightAxis = { color: right, tickfont: { color: right }, title: { font: { color: right } } };
   // A legend line over each two-axis panel: which marks read on which axis, and what they are judged against.
-  const key = (yref: string, top: number, text: string) => ({ xref: 'paper' as const, yref: 'paper' as const, x: 0, y: top, xanchor: 'left' as const, yanchor: 'bottom' as const, showarrow: false, text, font: { size: 11, color: theme.foreground }, name: `key-${yref}` });
+  const key = (yref: string, top: number, text: string) => ({ xref: 'paper' as const, yref: 'paper' as const, x: 0, y: top, xanchor: 'left' as const, yanchor: 'bottom' as const, align: 'left' as const, showarrow: false, text, font: { size: 11, color: theme.foreground }, name: `key-${yref}` });
   const layout: Partial<Layout> = {
     paper_bgcolor: theme.background, plot_bgcolor: theme.background, font: { color: theme.foreground, size: 12 },
     // The legend just above the top panel, the title (when drawn) above the legend.
@@ -198,13 +198,14 @@ export function buildSamplerDashboard(doc: { levels: readonly DashboardLevel[]; 
     xaxis2: { ...axis, ...levelTicks, domain: [0, 1], anchor: 'y3', type: log, title: { text: 'temperature t' } },
     yaxis3: { ...axis, domain: [0.29, 0.45], anchor: 'x2', title: { text: 'worst R̂' } },
     // Round ESS ticks of its own (an overlaying axis otherwise syncs its ticks to the left axis' grid: 283.6, 338.3).
-    yaxis4: { ...axis, ...rightAxis, overlaying: 'y3', anchor: 'x2', side: 'right', tickmode: 'auto', nticks: 4, tickformat: ',.0f', rangemode: 'tozero', showgrid: false, title: { text: 'ESS / chain', font: { color: right } } },
+    yaxis4: { ...axis, ...rightAxis, overlaying: 'y3', anchor: 'x2', side: 'right', tickmode: 'auto', nticks: 4, tickformat: '~g', rangemode: 'tozero', showgrid: false, title: { text: 'ESS / chain', font: { color: right } } },
     xaxis3: { ...axis, ...levelTicks, domain: [0, 1], anchor: 'y5', type: log, title: { text: 'temperature t' } },
     yaxis5: { ...axis, domain: [0, 0.16], anchor: 'x3', range: [0, 1.05], title: { text: 'MALA acceptance' } },
     yaxis6: { ...axis, ...rightAxis, ...stepTicks, ...stepRange, overlaying: 'y5', anchor: 'x3', side: 'right', type: 'log', showgrid: false, title: { text: 'ε', font: { color: right } } },
     annotations: [
-      key('y3', 0.455, `● worst split-R̂ (left; converged ≤ ${rhatLimit}, dashed)   <span style="color:${right}">◇ bulk ESS per chain (right; ≥ ${essLimit} needed)</span>`),
-      key('y5', 0.165, `● MALA acceptance (left; ≥ 0.9, dashed)   <span style="color:${right}">□ step size ε (right, log)</span>`),
+      // Two lines: one per axis, so a narrow column does not cut the right axis' half off.
+      key('y3', 0.455, `● worst split-R̂ (left axis; converged ≤ ${rhatLimit}, dashed)<br><span style="color:${right}">◇ bulk ESS per chain (right axis; ≥ ${essLimit} needed)</span>`),
+      key('y5', 0.165, `● MALA acceptance (left axis; ≥ 0.9, dashed)<br><span style="color:${right}">□ step size ε (right axis, log)</span>`),
     ],
     shapes: [
       { type: 'line', xref: 'x2 domain' as 'x2', x0: 0, x1: 1, yref: 'y3', y0: rhatLimit, y1: rhatLimit, line: { color: theme.warning, dash: 'dash', width: 1 }, name: 'rhat-threshold' },
