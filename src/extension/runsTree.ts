@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { journalPathFor } from '../engine/sweep/journal';
 import type { RunSummary } from '../protocol/webview';
-import { groupRuns, runContext, runDescription, runFacts, runIcon, runTooltip } from './runItems';
+import { groupRuns, type RunAbilities, runContext, runDescription, runFacts, runIcon, runTooltip } from './runItems';
 import { summarize } from './runRecord';
 import type { RunsStore } from './runsStore';
 
@@ -40,6 +40,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   private readonly subscriptions: vscode.Disposable[] = [this.changed];
   private pending: NodeJS.Timeout | undefined;
   private summaries = new Map<string, RunSummary>();
+  /** What the tree shows now, to skip redraws that would change nothing. */
+  private drawn = '';
 
   constructor(private readonly store: RunsStore, private readonly trusted: () => boolean) {
     this.view = vscode.window.createTreeView(RunsTree.viewId, { treeDataProvider: this, showCollapseAll: true });
@@ -66,6 +68,11 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     void vscode.commands.executeCommand('setContext', CONTEXT.resumable, runs.some((r) => r.status !== 'running' && r.status !== 'queued' && hasJournal(r.resultsPath)));
     void vscode.commands.executeCommand('setContext', CONTEXT.removable, runs.some((r) => r.status !== 'running' && r.status !== 'queued'));
     void vscode.commands.executeCommand('setContext', CONTEXT.finished, runs.some((r) => r.document !== undefined));
+    // Redraw only when a row would look or act differently: every redraw re-registers the rows' click commands, and
+    // a click that lands during one reaches a command VS Code already dropped.
+    const drawn = JSON.stringify(runs.map(summarize).map((r) => [r.id, r.hypothesisFile, r.label, r.circuitName, runDescription(r), runIcon(r), abilities(r)]));
+    if (drawn === this.drawn) return;
+    this.drawn = drawn;
     this.changed.fire(undefined);
   }
 
@@ -105,7 +112,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     const f = runFacts(run);
     if (run.status === 'complete' || run.status === 'diverged') tip.appendText(`\n${f.tEnt} · ${f.cleanliness}`);
     item.tooltip = tip;
-    item.contextValue = runContext(run, { results: run.id === run.resultsPath && fs.existsSync(run.resultsPath), resumable: hasJournal(run.resultsPath) });
+    item.contextValue = runContext(run, abilities(run));
     item.accessibilityInformation = { label: `${run.circuitName || run.label}, ${item.description}` };
     item.command = { command: 'circuitThermometer.showChart', title: 'Open Chart', arguments: [node] };
     return item;
@@ -125,4 +132,9 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
 
 function hasJournal(resultsPath: string): boolean {
   return fs.existsSync(journalPathFor(resultsPath));
+}
+
+/** What the run's menus may offer: its results file is there (an ended run's id is not the file), a journal is. */
+function abilities(run: Pick<RunSummary, 'id' | 'resultsPath'>): RunAbilities {
+  return { results: run.id === run.resultsPath && fs.existsSync(run.resultsPath), resumable: hasJournal(run.resultsPath) };
 }

@@ -931,11 +931,23 @@ const SIDEBAR_TREE = '.part.sidebar .customview-tree';
 /** Shows the Circuit Thermometer side bar (without toggling it away when it is already shown); returns its tree. */
 export async function openRunsTree(page: Page): Promise<Locator> {
   const pane = page.locator('.part.sidebar .composite.title', { hasText: /Circuit Thermometer/i });
-  if (!(await pane.isVisible().catch(() => false))) {
-    await page.locator('.activitybar .action-item a.action-label[aria-label^="Circuit Thermometer"]').click();
-  }
+  const shown = await pane.isVisible().catch(() => false);
+  if (!shown) await page.locator('.activitybar .action-item a.action-label[aria-label^="Circuit Thermometer"]').click();
   await pane.waitFor({ state: 'visible', timeout: TIMEOUTS.command });
-  return page.locator(SIDEBAR_TREE).first();
+  const tree = page.locator(SIDEBAR_TREE).first();
+  if (!shown) {
+    // A tree view that becomes visible draws its last rows, then fetches them again: a click on the first drawing
+    // can reach a command VS Code already disposed ("Actual command not found"). Wait until the rows hold still.
+    let last = '';
+    await waitFor('the Runs tree to settle', TIMEOUTS.command, async () => {
+      const now = JSON.stringify(await tree.locator('.monaco-list-row').allInnerTexts().catch(() => []));
+      const still = now === last && now !== '';
+      last = now;
+      return still || undefined;
+    }, 500);
+    await sleep(500);
+  }
+  return tree;
 }
 
 /** The tree's rows, top to bottom (a list draws its rows out of DOM order: sorted by their index). */
@@ -974,7 +986,17 @@ export async function runFromContextMenu(page: Page, row: Locator, title: string
   await row.click({ button: 'right' });
   const menu = page.locator('.context-view .monaco-menu');
   await menu.waitFor({ state: 'visible', timeout: TIMEOUTS.action });
-  await menu.locator('.action-item .action-label', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }).first().click();
+  const item = menu.locator('.action-item .action-label', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }).first();
+  // A menu ignores a click that comes too soon after it opened: hover, wait, click; if it is still open, Enter
+  // runs the item the hover focused.
+  await item.hover();
+  await sleep(400);
+  await item.click();
+  if (await menu.isVisible().catch(() => false)) {
+    await sleep(500);
+    if (await menu.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+  }
+  await menu.waitFor({ state: 'hidden', timeout: TIMEOUTS.action });
 }
 
 /** The palette's commands whose titles contain `query` (typed after ">"), then closes the palette. */
