@@ -8,12 +8,16 @@ import { gradcheckCommand } from './gradcheck';
 import { inspectCommand } from './inspect';
 import { llcCommand } from './llc';
 import { mergeCommand } from './merge';
+import { namesCommand } from './names';
+import { newCommand } from './new';
 import { planCommand } from './plan';
 import { slurmCommand } from './slurm';
 import { sweepCommand } from './sweep';
 
 export const COMMANDS: readonly Command[] = [
   inspectCommand,
+  newCommand,
+  namesCommand,
   checkCommand,
   sweepCommand,
   planCommand,

@@ -3,7 +3,7 @@
 import { safeName } from '../engine/util/readGate';
 import * as nodePath from 'node:path';
 import { analyzeGradientSupport, MissingGradient } from '../engine/autodiff';
-import { loadModel, ModelSummary, summarizeModel } from '../engine/onnx';
+import { FOLDED_NAMES_HINT, loadModel, ModelSummary, summarizeModel } from '../engine/onnx';
 import { placeholderFeeds, probeShapes, PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
 import { CliIO, Command, EXIT } from './command';
 import { displayPath, table } from './format';
@@ -63,6 +63,8 @@ export function formatSummary(s: InspectReport, io: CliIO): string {
   const note = (p: (typeof tensors)[number]) => [p.source === 'constant' ? '(Constant node)' : '', p.role === 'statistic' ? '(running statistic)' : ''].filter(Boolean).join(' ');
   lines.push(...table(tensors.slice(0, MAX_LISTED).map((p) => [safeName(p.name), p.dtype, shapeText(p.shape), p.size.toLocaleString('en-US'), note(p)]), '  '));
   if (tensors.length > MAX_LISTED) lines.push(`  … and ${tensors.length - MAX_LISTED} more (--json lists all)`);
+  const folded = tensors.filter((p) => /^onnx::/.test(p.name));
+  if (folded.length > 0) lines.push(`  warning: ${folded.length} weight${folded.length === 1 ? '' : 's'} named like '${safeName(folded[0]!.name)}': ${FOLDED_NAMES_HINT}`);
   if (excluded.length) {
     lines.push('', `not weights: ${excluded.length} float tensor${excluded.length === 1 ? '' : 's'}`);
     lines.push(...table(excluded.slice(0, MAX_LISTED).map((t) => [safeName(t.name), shapeText(t.shape), t.reason]), '  '));

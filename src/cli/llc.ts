@@ -7,6 +7,7 @@ import { DialDivergence } from '../engine/dials/dial';
 import { estimateLlc, LlcResult } from '../engine/dials/llc';
 import { SAMPLER_KINDS, type SamplerKind, type SgldNoiseSource } from '../engine/dials/sgldGraph';
 import { degradableParameters } from '../engine/dials/parameters';
+import { FOLDED_NAMES_HINT, foldedWeightNames } from '../engine/onnx/frameworkNames';
 import { selectParameters } from '../engine/dials/parameterSelection';
 import { GraphIndex, loadModel } from '../engine/onnx';
 import type { ModelProto } from '../engine/onnx/proto';
@@ -67,6 +68,8 @@ export const llcCommand: Command = {
     if (noise !== 'counter' && noise !== 'fed') throw new UsageError(`--noise must be counter or fed, not '${noise}'`, HINT);
 
     const parameters = selectedWeights(args, model);
+    const folded = parameters ? foldedWeightNames(model) : [];
+    if (folded.length > 0) io.err(`warning: --parameters globs match module paths, but ${folded.length} of the model's weights are named like '${folded[0]}': ${FOLDED_NAMES_HINT}`);
     const sampler = optionalString(args, 'sampler') ?? 'sgld';
     if (!(SAMPLER_KINDS as readonly string[]).includes(sampler)) throw new UsageError(`--sampler must be ${SAMPLER_KINDS.join(', ')}, not '${sampler}'`, HINT);
     const initLoss = optionalString(args, 'init-loss') ?? 'full';
@@ -113,7 +116,21 @@ export function formatLlc(r: LlcResult, modelPath: string, io: CliIO): string {
       ['MALA acceptance', Number.isNaN(r.acceptance.mean) ? `— (${r.sampler} makes no Langevin proposal)` : `${pm(r.acceptance, 3)}${r.acceptance.mean < 0.5 ? '  (low: the step size is probably too large)' : ''}`],
       ['time', `${r.seconds.toFixed(1)} s, ${Math.round(r.stepsPerSecond)} steps/s`],
     ]),
+    ...negativeLlcNote(r.llc),
   ].join('\n');
+}
+
+/**
+ * A λ̂ below zero means the chains found lower loss than L_n(w*) near w*: w* is not a local minimum of the loss on these
+ * data (an early-stopped or regularised model, other data than it was trained on, or a loss the training did not
+ * minimise), and the LLC, defined at a minimum, does not apply there.
+ */
+export function negativeLlcNote(llc: { mean: number; se: number | null }): string[] {
+  if (!(llc.mean < 0)) return [];
+  const significant = llc.se !== null && llc.mean + 2 * llc.se < 0;
+  return ['', `note: λ̂ is negative${significant ? ' (more than 2 se below 0)' : ''}: the sampler found lower loss than L_n(w*) near w*, so w* is not a local minimum of this loss on these data `
+    + '(an early-stopped or regularised model, other data than training, or another loss). The LLC is defined at a minimum: '
+    + 'train to convergence on these data, or read λ̂ as a loss-landscape diagnostic only (docs/method.md).'];
 }
 
 /** NaN/Infinity are not JSON: they print as null. */

@@ -19,7 +19,7 @@ export type DeepPartial<T> = T extends readonly (infer U)[] ? DeepPartial<U>[] |
 /** The validated document, as schema.ts describes it (every field may be missing after an error). */
 interface Raw {
   model?: string;
-  data?: { inputs?: Record<string, string>; labels?: string; target?: { mask?: string; indices?: string; labels?: number[] } };
+  data?: { inputs?: Record<string, string>; labels?: string; ignoreIndex?: number; target?: { mask?: string; indices?: string; labels?: number[] } };
   loss?: { output?: string; kind?: LossKind };
   metric?: TargetMetric;
   circuit?: { name?: string; components?: RawComponent[] };
@@ -44,6 +44,7 @@ interface RawComponent {
   tensor?: string;
   axis?: number;
   units?: (number | string)[];
+  groupSize?: number;
   positions?: (number | string)[];
 }
 
@@ -154,12 +155,13 @@ export class Resolver {
     } else if (t?.labels !== undefined) {
       target = { labels: t.labels };
     }
-    return { inputs: inputsOk ? inputs : undefined, labels: this.path(d.labels, ['data', 'labels']), target };
+    return { inputs: inputsOk ? inputs : undefined, labels: this.path(d.labels, ['data', 'labels']), ...(d.ignoreIndex !== undefined ? { ignoreIndex: d.ignoreIndex } : {}), target };
   }
 
   private component(c: RawComponent, i: number): DeepPartial<CircuitComponent> {
     const out: DeepPartial<CircuitComponent> = { tensor: c.tensor, axis: c.axis };
     if (c.units) out.units = this.indices(c.units, ['circuit', 'components', i, 'units'], 'unit');
+    if (c.groupSize !== undefined && c.groupSize !== 1) out.groupSize = c.groupSize;
     if (c.positions) out.positions = this.indices(c.positions, ['circuit', 'components', i, 'positions'], 'position');
     return out;
   }

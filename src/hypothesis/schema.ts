@@ -145,13 +145,14 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
           properties: {},
           additional: path('Array file for this model input (.npy, .npz, .npz#member, .json).'),
         },
-        labels: path('Labels (class indices for cross-entropy, targets for mse), one per example along the first axis.'),
+        labels: path('Labels (class indices for cross-entropy, targets for mse), one per example along the first axis; [examples, seq] class indices for [examples, seq, classes] logits (a label equal to ignoreIndex is not scored).'),
+        ignoreIndex: { type: 'integer', default: -100, description: 'Class-index labels equal to this are scored nowhere (PyTorch\'s ignore_index). With such labels, or a target mask shaped like the labels ([examples, seq]), losses and effects are means over the selected tokens (docs/pytorch.md).' },
         target: {
           type: 'object',
           description: 'Which examples the circuit is claimed to implement: exactly one of mask, indices or labels. Control = all others.',
           exactlyOne: ['mask', 'indices', 'labels'],
           properties: {
-            mask: path('Boolean (or 0/1) array, one entry per example; true = target.'),
+            mask: path('Boolean (or 0/1) array, one entry per example, or one per token in the labels\' shape ([examples, seq]); true = target.'),
             indices: path('Integer array of target example indices.'),
             labels: { type: 'array', minItems: 1, description: 'Target = examples whose label is one of these.', items: { type: 'integer', description: 'A label value.' } },
           },
@@ -187,7 +188,8 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
             properties: {
               tensor: tensor('Name of a tensor in the model (an initializer, input or node output).'),
               axis: { type: 'integer', default: -1, description: 'Axis the units index (negative counts from the end).' },
-              units: unitList('Unit indices along `axis`'),
+              units: unitList('Unit indices along `axis` (group indices when `groupSize` is set)'),
+              groupSize: { type: 'integer', minimum: 1, default: 1, description: 'Entries of `axis` per unit: with groupSize g, unit u is the contiguous group u·g … (u+1)·g − 1, e.g. a head of a merged [batch, seq, heads·d_head] axis (g = d_head). Ablation and matched controls act on whole groups.' },
               positions: unitList('Token positions (axis 1 of a [batch, seq, …] tensor); all positions when absent'),
             },
           },

@@ -2,7 +2,8 @@
 // measured by one probe run), the data (existence, shapes, lengths, labels, target selection), the
 // checkpoints, and the gradient path of the sgld dial. Everything read is cached (cache.ts).
 import { ArrayInfo, DataError, NdArray, selectExamples, TargetSpec } from '../engine/data';
-import { Dim, ModelError, ProbedTensor } from '../engine/onnx';
+import { DEFAULT_IGNORE_INDEX, hasIgnoredLabels, isTokenMask, selectTokens } from '../engine/data/tokens';
+import { batchAxisProblem, Dim, FOLDED_NAMES_HINT, foldedWeightNames, ModelError, ProbedTensor } from '../engine/onnx';
 import { userMessage } from '../engine/onnx/runtimeMessage';
 import { PROBE_SYMBOLIC_SIZE } from '../engine/onnx/shapes';
 import { log10DistinctSets, unitsAlong } from '../engine/sweep/controls';
@@ -76,6 +77,8 @@ export class SemanticChecker {
       this.checkParameters(facts);
       this.checkInputs(facts, infos);
       const probe = await this.probe(facts, infos);
+      if (this.aborted) return;
+      if (probe) await this.checkBatchAxis(facts, infos, probe);
       if (this.aborted) return;
       this.checkComponents(facts, probe);
       this.checkControls(facts, probe);
@@ -213,6 +216,11 @@ export class SemanticChecker {
       this.out.error('hyp/parameters-unmatched', this.loc.at(['degradation', 'parameters', u.list, u.index]),
         `'${u.pattern}' matches none of the model's ${all.length} weights`,
         { hint: guess ? `did you mean '${guess}'? (** matches anything, * anything but . and /)` : `run \`circuit-thermometer inspect ${this.draft.model}\` to list its weights; ** matches anything, * anything but . and /` });
+    }
+    const folded = foldedWeightNames(facts.model.proto);
+    if (folded.length > 0 && ((selection.include?.length ?? 0) > 0 || (selection.exclude?.length ?? 0) > 0)) {
+      this.out.warning('hyp/folded-weight-names', this.loc.at(['degradation', 'parameters']),
+        `${folded.length} of the model's ${all.length} weights have made-up names like '${folded[0]}', which globs on module paths do not match`, { hint: FOLDED_NAMES_HINT });
     }
     if (unmatched.length === 0 && selected.length === 0) {
       this.out.error('hyp/parameters-empty', this.loc.at(['degradation', 'parameters']), `the include and exclude globs leave none of the model's ${all.length} weights to sample`);
@@ -358,6 +366,46 @@ export class SemanticChecker {
     }
   }
 
+  /**
+   * Every component tensor must have the examples on axis 0: probed again at another batch size, its axis 0 must
+   * follow the batch and nothing else may change (docs/pytorch.md, nn.MultiheadAttention). The first probe ran
+   * every symbolic axis 0 at PROBE_SYMBOLIC_SIZE; this one runs it one larger.
+   */
+  private async checkBatchAxis(facts: ModelFacts, infos: Map<string, ArrayInfo>, first: Map<string, ProbedTensor>): Promise<void> {
+    const dims = this.feedDims(facts, infos);
+    if (!dims) return;
+    const batch = PROBE_SYMBOLIC_SIZE;
+    let dynamic = false;
+    const larger: Record<string, number[]> = {};
+    for (const [name, d] of Object.entries(dims)) {
+      const declared = facts.index.types.get(name)?.shape?.[0];
+      const symbolic = typeof declared !== 'number' && d.length > 0;
+      dynamic ||= symbolic;
+      larger[name] = symbolic ? [batch + 1, ...d.slice(1)] : d;
+    }
+    if (!dynamic) return; // A fixed batch axis: the model cannot tell us which axis the examples are on.
+    const components = (this.draft.circuit?.components ?? []).map((c, i) => ({ c, i })).filter(({ c }) => c?.tensor && first.has(c.tensor));
+    if (components.length === 0) return;
+    let second: Map<string, ProbedTensor>;
+    try {
+      second = await this.cache.probe(facts, larger, facts.model.proto.graph.node.length > LARGE_GRAPH_NODES ? this.namedTensors() : undefined);
+    } catch {
+      return; // The model runs at one batch size only; its first probe's outcome stands.
+    }
+    const reported = new Set<string>();
+    for (const { c, i } of components) {
+      const tensor = c!.tensor!;
+      const a = first.get(tensor)?.dims;
+      const b = second.get(tensor)?.dims;
+      if (!a || !b || reported.has(tensor)) continue;
+      // Weights are batch-independent by nature; only activations that ignore the examples are refused for mean/resample.
+      const problem = batchAxisProblem(tensor, batch, a, batch + 1, b, this.draft.intervention?.kind === 'zero' || facts.index.initializers.has(tensor));
+      if (!problem) continue;
+      reported.add(tensor);
+      this.error('hyp/not-per-example', this.loc.at(['circuit', 'components', i, 'tensor']), problem.problem, problem.fix);
+    }
+  }
+
   private checkComponents(facts: ModelFacts, probe: Map<string, ProbedTensor> | undefined): void {
     (this.draft.circuit?.components ?? []).forEach((c, i) => {
       if (!c?.tensor || c.axis === undefined) return;
@@ -375,6 +423,15 @@ export class SemanticChecker {
       if (axis === 0 && hasBatchAxis(facts, c.tensor)) {
         this.out.warning('hyp/batch-axis', this.loc.at([...base, c.axis === -1 ? 'units' : 'axis']), `axis ${c.axis} of '${c.tensor}' (shape ${shown}) indexes examples, not units`,
           { hint: 'units usually lie along the last axis (axis: -1)' });
+      } else if (c.groupSize !== undefined && c.groupSize > 1) {
+        const size = dims[axis]!;
+        if (size % c.groupSize !== 0) {
+          const divisors = Array.from({ length: size }, (_, k) => k + 1).filter((d) => d > 1 && d < size && size % d === 0);
+          this.error('hyp/group-size', this.loc.at([...base, 'groupSize']), `groupSize ${c.groupSize} does not divide axis ${c.axis} of '${c.tensor}' (${size} entries, shape ${shown})`,
+            divisors.length > 0 ? `groupSize must divide ${size}: one of ${divisors.slice(0, 12).join(', ')} (d_head for a merged heads·d_head axis)` : `${size} entries cannot be split into equal groups`);
+        } else if (c.units) {
+          this.checkIndexList([...base, 'units'], size / c.groupSize, `'${c.tensor}' has ${size / c.groupSize} groups of ${c.groupSize} along axis ${c.axis} (shape ${shown})`, 'unit', 'hyp/unit-out-of-range');
+        }
       } else if (c.units) {
         this.checkIndexList([...base, 'units'], dims[axis], `'${c.tensor}' has ${dims[axis]} units along axis ${c.axis} (shape ${shown})`, 'unit', 'hyp/unit-out-of-range');
       }
@@ -404,12 +461,12 @@ export class SemanticChecker {
       if (!c?.tensor || c.axis === undefined || !c.units) return;
       const dims = probe?.get(c.tensor)?.dims ?? staticShape(facts, c.tensor);
       if (!dims) return;
-      const component: CircuitComponent = { tensor: c.tensor, axis: c.axis, units: [...new Set(c.units as number[])] };
+      const component: CircuitComponent = { tensor: c.tensor, axis: c.axis, units: [...new Set(c.units as number[])], ...(c.groupSize ? { groupSize: c.groupSize } : {}) };
       // A symbolic size along the unit axis reads as 0: nothing to check.
       const size = unitsAlong(component, dims as number[]);
       if (!(size > 0)) return;
       if (component.units.length >= size) {
-        this.error('hyp/controls-impossible', this.loc.at(['circuit', 'components', i, 'units']), `this component covers all ${size} units of '${c.tensor}' along axis ${c.axis}: every matched random set would be the circuit itself`,
+        this.error('hyp/controls-impossible', this.loc.at(['circuit', 'components', i, 'units']), `this component covers all ${size} ${component.groupSize ? `groups of ${component.groupSize}` : 'units'} of '${c.tensor}' along axis ${c.axis}: every matched random set would be the circuit itself`,
           'name fewer units, or set controls.count: 0 to chart the effects without a null');
         return;
       }
@@ -470,10 +527,14 @@ export class SemanticChecker {
     } catch {
       return; // Already reported by the info read.
     }
+    const ignore = this.draft.data?.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+    const perPosition = array.shape.length >= 2;
     for (let i = 0; i < array.data.length; i++) {
       const v = Number(array.data[i]);
+      if (perPosition && v === ignore) continue;
       if (v < 0 || v >= classes) {
-        this.error('hyp/label-out-of-range', at, `label ${v} (entry ${i}) is not a class of '${output}', which has ${classes} classes`, `class indices are 0…${classes - 1}`);
+        this.error('hyp/label-out-of-range', at, `label ${v} (entry ${i}) is not a class of '${output}', which has ${classes} classes`,
+          `class indices are 0…${classes - 1}${perPosition ? `; a position scored nowhere carries data.ignoreIndex (${ignore})` : ''}`);
         return;
       }
     }
@@ -505,7 +566,24 @@ export class SemanticChecker {
       return; // Unreadable files were reported with their infos.
     }
     try {
-      selectExamples(n, spec, { source: `data.target.${key}` });
+      const labels = this.draft.data?.labels && infos.has('labels') && this.draft.loss?.kind !== 'mse'
+        ? await this.cache.array(this.draft.data.labels).catch(() => undefined) : undefined; // unreadable: reported with its info
+      const ignore = this.draft.data?.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+      const ignored = labels !== undefined && labels.shape.length >= 2 && hasIgnoredLabels(labels, ignore);
+      if (ignored && this.draft.degradation?.dial === 'sgld') {
+        this.error('hyp/labels-mismatch', this.loc.at(['data', 'labels']), `labels equal to the ignore index ${ignore} are not supported by the sgld dial yet (its loss scores every token)`,
+          'use the weight-noise, activation-noise or checkpoints dial, or drop the ignored positions from the labels');
+      }
+      if (labels && 'mask' in spec && isTokenMask(spec.mask, labels)) {
+        selectTokens(labels, ignore, { tokenMask: spec.mask }, `data.target.${key}`);
+      } else {
+        const { target } = selectExamples(n, spec, { source: `data.target.${key}` });
+        if (ignored) {
+          const flags = new Uint8Array(n);
+          for (const i of target) flags[i] = 1;
+          selectTokens(labels, ignore, { exampleFlags: flags }, `data.target.${key}`);
+        }
+      }
     } catch (e) {
       if (!(e instanceof DataError)) throw e;
       const code: DiagnosticCode = e.code === 'data/empty-target' ? 'hyp/empty-target'

@@ -13,8 +13,12 @@ export interface CircuitComponent {
   tensor: string;
   /** Axis of the units (negative counts from the end). Default -1. */
   axis: number;
-  /** Unit indices along `axis`, ranges expanded, sorted, unique. */
+  /** Unit indices along `axis`, ranges expanded, sorted, unique. With `groupSize` g, unit u is the group of g
+   *  contiguous entries [u·g, (u+1)·g) of the axis (a head of a merged […, H·Dh] axis): every unit index upstream of
+   *  the mask (controls, salience, checks) is a group index; only `componentMask` expands it to entries. */
   units: number[];
+  /** Entries of `axis` per unit (default 1); the axis length must be a multiple of it. */
+  groupSize?: number;
   /** Optional token positions (axis 1 of a [batch, seq, ...] tensor); all positions when absent. */
   positions?: number[];
 }
@@ -102,6 +106,8 @@ export interface Hypothesis {
   data: {
     inputs: Record<string, string>;
     labels: string;
+    /** Labels equal to this are scored nowhere (PyTorch's ignore_index; default -100 when absent): see docs/pytorch.md. */
+    ignoreIndex?: number;
     target:
       | { mask: string }
       | { indices: string }

@@ -4,7 +4,9 @@ import type { CircuitComponent, InterventionScope } from '../../protocol/hypothe
 /**
  * Mask for every circuit component on `tensor`, shape [1, ...dims.slice(1)] (broadcast over the batch axis 0).
  * A component marks its units along `axis`, at every position or only at `positions` (axis 1). `scope:
- * complement` replaces everything in the tensor except the union of the circuit's units.
+ * complement` replaces everything in the tensor except the union of the circuit's units. A component with
+ * `groupSize` g names groups: unit u marks entries u·g … (u+1)·g − 1 of the axis. This is the one place where a
+ * unit index becomes entries of the tensor.
  */
 export function componentMask(tensor: string, dims: readonly number[], components: readonly CircuitComponent[], scope: InterventionScope): Float32Array {
   const rank = dims.length;
@@ -20,8 +22,13 @@ export function componentMask(tensor: string, dims: readonly number[], component
     if (axis <= 0 || axis >= rank) {
       throw new Error(`'${tensor}' has ${rank} axes [${dims.join(', ')}]; unit axis ${c.axis} must be one of 1..${rank - 1} (or −1..−${rank - 1}); axis 0 is the batch`);
     }
+    const g = c.groupSize ?? 1;
+    if (!Number.isInteger(g) || g < 1 || dims[axis]! % g !== 0) {
+      throw new Error(`groupSize ${g} does not divide axis ${c.axis} of '${tensor}' (${dims[axis]} entries, shape [${dims.join(', ')}])`);
+    }
+    const groups = dims[axis]! / g;
     for (const u of c.units) {
-      if (!Number.isInteger(u) || u < 0 || u >= dims[axis]!) throw new Error(`unit ${u} of '${tensor}' is outside [0, ${dims[axis]}) along axis ${c.axis}`);
+      if (!Number.isInteger(u) || u < 0 || u >= groups) throw new Error(`unit ${u} of '${tensor}' is outside [0, ${groups}) along axis ${c.axis}${g > 1 ? ` (groups of ${g})` : ''}`);
     }
     if (c.positions) {
       if (rank < 3 || axis === 1) throw new Error(`positions on '${tensor}' need a [batch, seq, …] tensor whose unit axis is not 1`);
@@ -33,7 +40,7 @@ export function componentMask(tensor: string, dims: readonly number[], component
     const positions = c.positions ? new Set(c.positions) : null;
     // Walk every element once; decode its coordinate along the unit axis and axis 1.
     for (let i = 0; i < size; i++) {
-      const unit = Math.floor(i / strides[axis]!) % dims[axis]!;
+      const unit = Math.floor((Math.floor(i / strides[axis]!) % dims[axis]!) / g);
       if (!units.has(unit)) continue;
       if (positions && !positions.has(Math.floor(i / strides[1]!) % dims[1]!)) continue;
       mask[i] = 1;

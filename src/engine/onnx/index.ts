@@ -1,7 +1,9 @@
 // Public surface of the ONNX module.
 export * from './attributes';
+export * from './batchAxis';
 export * from './builder';
 export * from './errors';
+export * from './frameworkNames';
 export * from './graph';
 export * from './load';
 export * from './modelFactory';

@@ -9,10 +9,10 @@ const CONTROL_STREAM = 103;
 /** A unit set in the shape of a circuit: one component per circuit component. */
 export type UnitSet = CircuitComponent[];
 
-/** Units along a component's axis, given the tensor's dims. */
+/** Units along a component's axis, given the tensor's dims (groups of `groupSize` entries when set). */
 export function unitsAlong(c: CircuitComponent, dims: readonly number[]): number {
   const axis = c.axis < 0 ? dims.length + c.axis : c.axis;
-  return dims[axis] ?? 0;
+  return Math.floor((dims[axis] ?? 0) / (c.groupSize ?? 1));
 }
 
 /** log10 of the number of distinct matched sets: Π over components of C(N, k), where C(N, k) counts the draws. */

@@ -13,6 +13,7 @@ import { buildPairedModel, referenceModel, PairedModel, SOURCE_INPUT } from '../
 import { GraphIndex, ParameterInfo } from '../onnx/graph';
 import { parametersToInputs } from '../onnx/rewrite';
 import { createSession, Feeds, ort } from '../onnx/runtime';
+import { batchAxisMessage, batchAxisProblem } from '../onnx/batchAxis';
 import { probeShapes, ProbedTensor } from '../onnx/shapes';
 import { DTypeName } from '../onnx/tensor';
 import { Rng } from '../util/random';
@@ -40,6 +41,8 @@ interface Batch {
   valid: number;
   feeds: Feeds;
   isTarget: Uint8Array;
+  /** Per-position targets: the kind of each token of the batch's rows (1 target, 0 control, IGNORED_TOKEN), [size · perRow]. */
+  tokenKind?: Uint8Array;
   /** Rows that belong to the reference set (mean ablation). */
   isReference: Uint8Array;
 }
@@ -119,6 +122,10 @@ export class PairedEvaluator {
       if (!shapes.has(rows.length)) shapes.set(rows.length, await probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }));
     }
     const first = shapes.get(batchRows[0]!.rows.length)!;
+    // The extra probe (one batch size only) measures just the circuit tensors: cheap on large graphs.
+    const circuitTensors = [...new Set(h.circuit.components.map((c) => c.tensor))];
+    if (!staticBatch) await checkBatchAxis(h, first, batchRows[0]!.rows, shapes, async (rows) => probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }, circuitTensors),
+      (t) => index.initializers.has(t) || index.graphInputs.includes(t));
     const dimsOf = (t: string): number[] => {
       const s = first.get(t);
       if (!s) throw new Error(`the model has no tensor named '${t}'`);
@@ -133,6 +140,8 @@ export class PairedEvaluator {
       if (form !== 'index') return new ort.Tensor('float32', toFloat32(part).data, dims);
       const ids = toInt64(part, h.data.labels).data;
       for (let i = 0; i < ids.length; i++) {
+        // A token scored nowhere still needs a valid class to gather; its loss is left out of every mean.
+        if (inputs.tokens && ids[i] === BigInt(inputs.ignoreIndex)) { ids[i] = 0n; continue; }
         const v = Number(ids[i]);
         if (v < 0 || v >= classes) throw new Error(`${h.data.labels}: label ${v} is outside the ${classes} classes of '${h.loss.output}'`);
       }
@@ -145,7 +154,10 @@ export class PairedEvaluator {
       const isReference = Uint8Array.from(rows, (r, k) => (k < valid ? inReference(r) : 0));
       const feeds: Feeds = { ...dataFeeds(rows), [LABELS_INPUT]: labelsOf(rows) };
       if (h.intervention.kind === 'resample') feeds[SOURCE_INPUT] = resampleSources(rng, isReference, b);
-      return { index: b, size: rows.length, valid, feeds, isTarget, isReference };
+      const tokens = inputs.tokens;
+      const tokenKind = tokens ? new Uint8Array(rows.length * tokens.perRow) : undefined;
+      if (tokens) rows.forEach((r, k) => tokenKind!.set(tokens.kind.subarray(r * tokens.perRow, (r + 1) * tokens.perRow), k * tokens.perRow));
+      return { index: b, size: rows.length, valid, feeds, isTarget, isReference, ...(tokenKind ? { tokenKind } : {}) };
     });
 
     // The reference model is cut from the dial's rewritten model, so that mean ablation under activation noise
@@ -156,7 +168,8 @@ export class PairedEvaluator {
       : undefined;
     const build = async (controls: readonly UnitSet[], metric: Hypothesis['metric']): Promise<PairedEvaluator> => {
       const paired = buildPairedModel(rewritten, { components: h.circuit.components, kind: h.intervention.kind, scope: h.intervention.scope, controls }, dimsOf, [h.loss.output]);
-      const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, { loss: h.loss.kind, metric, labels: form });
+      if (inputs.tokens && form !== 'index') throw new Error(`${h.data.labels}: per-position targets need class-index labels, one per position of '${h.loss.output}'`);
+      const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, { loss: h.loss.kind, metric, labels: form, ...(inputs.tokens ? { perToken: true } : {}) });
       const session = await createSession(model, { threads: options.threads });
       return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired, controls);
     };
@@ -202,7 +215,7 @@ export class PairedEvaluator {
         cleanMetric: data(this.heads.cleanMetric), ablatedMetric: data(this.heads.ablatedMetric),
         controlLoss: this.heads.controlLoss.map((name) => data(name)!),
         ...(this.heads.controlMetric ? { controlMetric: this.heads.controlMetric.map((name) => data(name)!) } : {}),
-      }, b.isTarget, b.valid);
+      }, b.tokenKind ?? b.isTarget, b.tokenKind ? (b.valid * b.tokenKind.length) / b.size : b.valid);
     }
     return acc.result();
   }
@@ -254,6 +267,29 @@ export class PairedEvaluator {
   /** Releases this evaluator's own session, keeping the reference session it shares with another. */
   async releaseOwn(): Promise<void> {
     await this.session.release();
+  }
+}
+
+/**
+ * Refuses a circuit tensor whose axis 0 is not the examples axis (src/engine/onnx/batchAxis.ts): its shapes at two
+ * batch sizes, from the probes already made or one more on a shorter batch.
+ */
+async function checkBatchAxis(h: Hypothesis, first: Map<string, ProbedTensor>, rows: Int32Array, shapes: Map<number, Map<string, ProbedTensor>>, probe: (rows: Int32Array) => Promise<Map<string, ProbedTensor>>, isWeight: (t: string) => boolean): Promise<void> {
+  const a = rows.length;
+  let other = [...shapes.keys()].find((k) => k !== a);
+  let second = other === undefined ? undefined : shapes.get(other);
+  if (!second) {
+    const alt = a > 1 ? rows.subarray(0, a - 1) : Int32Array.of(rows[0]!, rows[0]!);
+    other = alt.length;
+    second = await probe(alt);
+  }
+  for (const t of new Set(h.circuit.components.map((c) => c.tensor))) {
+    const x = first.get(t)?.dims;
+    const y = second.get(t)?.dims;
+    if (!x || !y) continue;
+    const [small, large] = a < other! ? [[a, x], [other!, y]] as const : [[other!, y], [a, x]] as const;
+    const problem = batchAxisProblem(t, small[0], small[1], large[0], large[1], h.intervention.kind === 'zero' || isWeight(t));
+    if (problem) throw new Error(batchAxisMessage(problem));
   }
 }
 

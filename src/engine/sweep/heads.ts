@@ -1,7 +1,8 @@
 /**
  * Per-example loss and target-metric heads appended to the paired model, so one run returns [batch] vectors
  * (clean, ablated and each control's loss and metric) instead of logits tensors. Every head averages over the non-batch axes (positions), so an
- * example's loss is the mean over its positions and L_n = mean over examples (docs/method.md).
+ * example's loss is the mean over its positions and L_n = mean over examples (docs/method.md). With per-position targets
+ * (`perToken`) the heads return one value per token instead, and the means are taken over the selected tokens.
  *
  * The metric head is oriented so that larger = more damage: `loss` is the loss itself, `logit-diff` is
  * −(logit[label] − logit[contrast or runner-up]), `accuracy` is the error rate 1 − [argmax = label].
@@ -22,6 +23,8 @@ export interface HeadSpec {
   labels: LabelForm;
   /** logit-diff: compare the label's logit with this class instead of the runner-up. */
   contrast?: number;
+  /** Per-position targets: one value per token ([batch, tokens]) instead of the mean over an example's positions. */
+  perToken?: boolean;
 }
 
 export interface HeadOutputs {
@@ -42,7 +45,9 @@ export function appendHeads(model: ModelProto, pair: { clean: string; ablated: s
   if (spec.loss === 'cross-entropy' && spec.labels === 'value') throw new Error('cross-entropy needs class-index or probability labels');
   const m = cloneModel(model);
   const b = builderFor(m, 'heads/');
-  const mean = (t: string, name: string): string => b.op('Identity', [b.reduce('ReduceMean', b.reshape(t, [0, -1]), [1], false)], {}, name);
+  const mean = (t: string, name: string): string => (spec.perToken
+    ? b.op('Identity', [b.reshape(t, [0, -1])], {}, name)
+    : b.op('Identity', [b.reduce('ReduceMean', b.reshape(t, [0, -1]), [1], false)], {}, name));
 
   // Class indices with a trailing axis of 1, shared by both copies.
   let index: string | undefined;
@@ -93,6 +98,6 @@ export function appendHeads(model: ModelProto, pair: { clean: string; ablated: s
     outputs.controlMetric = controls.map((c) => c.metric!);
   }
   const names = [clean.loss, ablated.loss, clean.metric, ablated.metric, ...controls.flatMap((c) => [c.loss, c.metric])].filter((x): x is string => x !== undefined);
-  m.graph.output = names.map((name) => makeValueInfo(name, 'float32', ['batch']));
+  m.graph.output = names.map((name) => makeValueInfo(name, 'float32', spec.perToken ? ['batch', 'tokens'] : ['batch']));
   return { model: m, outputs };
 }

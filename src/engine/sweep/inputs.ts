@@ -5,6 +5,7 @@ import { loadArray } from '../data/load';
 import { NdArray, numExamples } from '../data/ndarray';
 import { DataError } from '../data/errors';
 import { selectExamples, TargetSpec } from '../data/select';
+import { DEFAULT_IGNORE_INDEX, hasIgnoredLabels, isTokenMask, selectTokens, TokenSelection } from '../data/tokens';
 import { dialParameters, parameterValues } from '../dials/parameters';
 import { RESTRICTABLE_DIALS, selectParameters } from '../dials/parameterSelection';
 import { GraphIndex, ParameterInfo } from '../onnx/graph';
@@ -20,9 +21,13 @@ export interface SweepInputs {
   initialWeights: Float32Array[];
   data: { inputs: Record<string, NdArray>; labels: NdArray };
   n: number;
-  /** 1 for target examples, 0 for control, per example. */
+  /** 1 for target examples, 0 for control, per example (with per-position targets: examples holding a target token). */
   isTarget: Uint8Array;
   targetCount: number;
+  /** Per-position targets (a mask in the labels' shape, or ignore-index labels): the kind of every token. */
+  tokens?: TokenSelection;
+  /** Labels equal to this are not scored. */
+  ignoreIndex: number;
 }
 
 export function sha256File(file: string): string {
@@ -57,9 +62,28 @@ export async function loadSweepInputs(h: Hypothesis): Promise<SweepInputs> {
   const spec: TargetSpec = 'mask' in t ? { mask: await loadArray(t.mask) }
     : 'indices' in t ? { indices: await loadArray(t.indices) }
     : { labels: t.labels, labelArray: labels };
-  const selection = selectExamples(n, spec, { source: 'mask' in t ? t.mask : 'indices' in t ? t.indices : h.data.labels });
-  const isTarget = new Uint8Array(n);
-  for (const i of selection.target) isTarget[i] = 1;
+  const source = 'mask' in t ? t.mask : 'indices' in t ? t.indices : h.data.labels;
+  // Per-position targets: a mask in the labels' shape, or labels that carry the ignore index (docs/pytorch.md).
+  const ignoreIndex = h.data.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+  const tokenMask = 'mask' in spec && h.loss.kind === 'cross-entropy' && isTokenMask(spec.mask, labels);
+  const ignored = h.loss.kind === 'cross-entropy' && labels.shape.length >= 2 && hasIgnoredLabels(labels, ignoreIndex);
+  let tokens: TokenSelection | undefined;
+  let isTarget: Uint8Array = new Uint8Array(n);
+  let targetCount: number;
+  if (tokenMask || ignored) {
+    if (ignored && h.degradation.dial === 'sgld') {
+      throw new Error(`${h.data.labels}: labels equal to the ignore index ${ignoreIndex} are not supported by the sgld dial yet (its loss scores every token); use weight-noise, activation-noise or checkpoints`);
+    }
+    const flags = new Uint8Array(n);
+    if (!tokenMask) for (const i of selectExamples(n, spec, { source }).target) flags[i] = 1;
+    tokens = selectTokens(labels, ignoreIndex, tokenMask ? { tokenMask: (spec as { mask: NdArray }).mask } : { exampleFlags: flags }, source);
+    isTarget = tokens.exampleIsTarget;
+    targetCount = isTarget.reduce((a, v) => a + v, 0);
+  } else {
+    const selection = selectExamples(n, spec, { source });
+    for (const i of selection.target) isTarget[i] = 1;
+    targetCount = selection.target.length;
+  }
   const all = dialParameters(model.proto, h.degradation.dial);
   if (all.length === 0) throw new Error(`${h.model} has no float weights to degrade`);
   const restricted = RESTRICTABLE_DIALS.includes(h.degradation.dial) ? h.degradation.parameters : undefined;
@@ -71,7 +95,7 @@ export async function loadSweepInputs(h: Hypothesis): Promise<SweepInputs> {
   if (parameters.length === 0) throw new Error(`degradation.parameters selects none of the ${all.length} weights of ${h.model}`);
   return {
     model, hypothesisSha256, parameters, restricted: parameters.length < all.length, initialWeights: parameterValues(model.proto, parameters),
-    data: { inputs, labels }, n, isTarget, targetCount: selection.target.length,
+    data: { inputs, labels }, n, isTarget, targetCount, ...(tokens ? { tokens } : {}), ignoreIndex,
   };
 }
 

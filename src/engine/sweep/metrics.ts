@@ -7,6 +7,8 @@
  *   and E_T^k, E_C^k the same for each matched random control set k = 1…K.
  */
 
+import { IGNORED_TOKEN } from '../data/tokens';
+
 export interface DrawMetrics {
   /** L_n(w): clean loss over all evaluation rows. */
   loss: number;
@@ -64,12 +66,13 @@ export class PairedAccumulator {
     this.sumControlCollateral = new Float64Array(controls);
   }
 
-  /** @param isTarget 1 for a target row, 0 for a control row, aligned with the batch rows */
+  /** @param isTarget 1 for a target row, 0 for a control row, IGNORED_TOKEN for a token scored nowhere, aligned with the batch rows (or tokens) */
   add(rows: BatchRows, isTarget: ArrayLike<number>, valid = isTarget.length): void {
     const cm = rows.cleanMetric ?? rows.cleanLoss;
     const am = rows.ablatedMetric ?? rows.ablatedLoss;
     const controlMetric = rows.controlMetric ?? rows.controlLoss;
     for (let i = 0; i < valid; i++) {
+      if (isTarget[i] === IGNORED_TOKEN) continue;
       const clean = rows.cleanLoss[i]!;
       this.sumLoss += clean;
       this.all++;

@@ -110,7 +110,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
     evaluator = await PairedEvaluator.create(h, inputs, dial, { batchSize: options.evalBatchSize, threads: options.threads });
     signal?.throwIfAborted();
     const base = await evaluator.evaluate(dial.baseline ? dial.baseline() : {}, signal);
-    if (!isFiniteDraw(base)) throw new Error(`the trained network gives a non-finite loss or metric on the data (L_n = ${base.loss}); check the inputs and labels`);
+    if (!isFiniteDraw(base)) throw new Error(nonFiniteBaseline(base));
     const baseline: Baseline = {
       loss: base.loss, controlLoss: base.controlLoss, targetLoss: base.targetLoss, targetMetric: base.targetMetric, targetEffect: base.targetEffect,
       collateralEffect: base.collateralEffect, controlTargetEffect: base.controlTargetEffect, controlCollateralEffect: base.controlCollateralEffect,
@@ -225,4 +225,17 @@ function evaluationSubset(evaluator: PairedEvaluator, base: DrawMetrics, n: numb
       rowSe: { targetEffect: se(base.rowSd.targetEffect, target, targets), collateralEffect: se(base.rowSd.collateralEffect, rows - target, n - targets) },
     },
   };
+}
+
+/** Which of the trained network's numbers is not finite, by name (the loss may well be finite when an effect is not). */
+export function nonFiniteBaseline(m: DrawMetrics): string {
+  const named: [string, number][] = [['L_n', m.loss], ['L_T', m.targetLoss], ['L_C', m.controlLoss], ['M_T', m.targetMetric], ['E_T', m.targetEffect], ['E_C', m.collateralEffect]];
+  const bad = named.filter(([, v]) => !Number.isFinite(v)).map(([k, v]) => `${k} = ${v}`);
+  const k = m.controlTargetEffect.findIndex((v, i) => !Number.isFinite(v) || !Number.isFinite(m.controlCollateralEffect[i]!));
+  if (k >= 0) bad.push(`control set ${k + 1}: E_T = ${m.controlTargetEffect[k]}, E_C = ${m.controlCollateralEffect[k]}`);
+  const clean = [m.loss, m.targetLoss, m.controlLoss, m.targetMetric].every(Number.isFinite);
+  return clean
+    ? `the trained network's losses are finite (L_n = ${m.loss}) but the ablated network's are not (${bad.join(', ')}): the ablation itself produces NaN or ±∞; `
+      + 'check that the component tensors are per example on axis 0 (`circuit-thermometer check`) and that the replacement fits them'
+    : `the trained network gives a non-finite loss or metric on the data (${bad.join(', ')}); check the inputs and labels`;
 }
