@@ -36,6 +36,8 @@ export class ExampleCommands {
       const pick = await vscode.window.showQuickPick([copy, ...found.map((u) => ({ label: vscode.workspace.asRelativePath(u), description: '', uri: u as vscode.Uri | undefined }))], {
         title: 'Open an example hypothesis',
         placeHolder: 'A hypothesis of this workspace, or the bundled example',
+        // Opened from the walkthrough, whose page may take the focus back while it redraws the step.
+        ignoreFocusOut: true,
       });
       if (!pick) return;
       target = pick.uri;

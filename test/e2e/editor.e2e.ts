@@ -97,7 +97,9 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     const copy = p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Copy the bundled example' });
     await copy.waitFor({ state: 'visible', timeout: WAIT.short });
     assert.ok(await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'quick.circuit.yaml' }).count() > 0, 'the workspace\'s own hypotheses are offered too');
-    await copy.click();
+    // The bundled example is the first, focused row.
+    assert.strictEqual(await copy.getAttribute('data-index'), '0');
+    await p.keyboard.press('Enter');
     await p.locator('.editor-group-container.active .tab.active', { hasText: 'kappa-1.circuit.yaml' }).waitFor({ state: 'visible', timeout: WAIT.webview });
     for (const f of ['kappa-1.circuit.yaml', 'planted-kappa-1.onnx', 'data/x.npy', 'data/y.npy', 'data/is_target.npy']) {
       assert.ok(fs.existsSync(path.join(suite.workspace(), 'circuit-thermometer-example', f)), `the example's ${f} is in the workspace`);
