@@ -31,11 +31,6 @@ const targets = [
     bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
     entryPoints: ['webview/calibration.ts'], outfile: 'dist/calibration.js', logLevel: 'warning',
   },
-  {
-    // The runs view: a separate small bundle, so the side bar does not parse Plotly.
-    bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
-    entryPoints: ['webview/runs.ts'], outfile: 'dist/runs.js', logLevel: 'warning',
-  },
 ];
 
 const present = targets.filter((t) => existsSync(t.entryPoints[0]));

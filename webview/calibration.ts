@@ -4,7 +4,7 @@
 // never writes files). The host sends the state again when the file changes.
 //
 // Stable hooks: #heatmap[data-testid=calibration-heatmap][data-state][data-cells], [data-testid=calibration-title],
-// [data-testid=calibration-recommendation][data-step-size], [data-testid=calibration-stale],
+// [data-testid=calibration-recommendation][data-step-size], [data-testid=calibration-stale], [data-testid=calibration-rhat],
 // vscode-button[data-action=write-step-size][data-step-size], table#per-level tr[data-level].
 import './cspInit';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -26,11 +26,13 @@ const recommendation = el('p', { 'data-testid': 'calibration-recommendation' });
 const write = el('vscode-button', { 'data-action': 'write-step-size', hidden: '' });
 const writeNote = el('span', { class: 'muted' });
 const heatmap = el('div', { id: 'heatmap', 'data-testid': 'calibration-heatmap', 'data-state': 'empty' });
+const rhat = el('p', { class: 'muted', 'data-testid': 'calibration-rhat' });
 const perLevel = el('table', { id: 'per-level' });
 
 document.body.append(
   el('header', {}, [title, settings, stale, recommendation, el('p', { class: 'actions' }, [write, ' ', writeNote])]),
   heatmap,
+  rhat,
   el('h2', {}, 'Recommended ε per level'),
   perLevel,
 );
@@ -52,6 +54,12 @@ function render(next: CalibrationState): void {
   write.hidden = f.write === null;
   write.textContent = f.write?.label ?? '';
   write.dataset.stepSize = next.stepSize === null ? '' : String(next.stepSize);
+  // The main action, unless the file keeps stepSize: auto for the reason the recommendation gives.
+  if (f.write?.primary === false) write.setAttribute('secondary', '');
+  else write.removeAttribute('secondary');
+  rhat.textContent = f.rhat;
+  // What a reloaded window needs to bring this panel back (the host keeps the grid itself).
+  channel.state = { file: next.file };
   if (f.write?.disabled) write.setAttribute('disabled', '');
   else write.removeAttribute('disabled');
   writeNote.textContent = f.write?.disabled ? `(${f.write.disabled})` : '';

@@ -22,7 +22,7 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import Plotly from 'plotly.js-dist';
 import { failedTests, levelCells, levelTableHeader, unconverged } from '../src/chart/format';
-import { buildSamplerDashboard, convergenceLine, noChainsReason } from '../src/chart/samplerDashboard';
+import { buildSamplerDashboard, convergedLine, convergenceLine, negativeLlcLine, noChainsReason } from '../src/chart/samplerDashboard';
 import {
   CHART_METRICS,
   type ChartMetric,
@@ -257,9 +257,14 @@ function drawSampler(): void {
     return;
   }
   sampler.querySelector('.placeholder')?.remove();
+  // Unconverged levels in the warning colour; else the good news, in the normal one; a negative λ̂ noted after either.
   const line = convergenceLine(levels, s.doc.thresholds);
-  samplerNote.hidden = line === null;
-  samplerNote.textContent = line ?? '';
+  const text = [line ?? convergedLine(levels, s.doc.thresholds), negativeLlcLine(levels)].filter((x): x is string => x !== null).join(' · ');
+  samplerNote.hidden = text === '';
+  samplerNote.textContent = text;
+  samplerNote.dataset.converged = String(line === null);
+  samplerNote.style.color = line === null ? '' : 'var(--vscode-editorWarning-foreground, var(--vscode-list-warningForeground))';
+  samplerNote.style.fontWeight = line === null ? '' : '600';
   sampler.dataset.levels = String(levels.length);
   sampler.dataset.unconverged = levels.filter((l) => unconverged(l) && l.error === undefined).map((l) => String(l.level)).join(',');
   const fig = buildSamplerDashboard({ levels, thresholds: s.doc.thresholds }, readTheme(), { withTitle: false });

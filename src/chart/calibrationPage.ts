@@ -1,6 +1,6 @@
 // A self-contained HTML page with the calibration heatmap (light and dark), Plotly inlined: `calibrate --html`.
 import type { CalibrationReport } from '../protocol/calibration';
-import { buildCalibrationFigure } from './calibrationFigure';
+import { buildCalibrationFigure, calibrationRhatNote } from './calibrationFigure';
 import { escapeHtml } from './figure';
 import { scriptSafe } from './page';
 import { darkTheme, lightTheme } from './theme';
@@ -16,13 +16,14 @@ export function calibrationPageHtml(r: CalibrationReport, plotlySource: string):
   :root { color-scheme: light dark; }
   body { margin: 0; padding: 12px 20px; font: 13px system-ui, sans-serif; background: ${lightTheme.background}; color: ${lightTheme.foreground}; }
   @media (prefers-color-scheme: dark) { body { background: ${darkTheme.background}; color: ${darkTheme.foreground}; } }
-  #calibration { width: 100%; height: 80vh; min-height: 480px; }
+  #calibration { width: 100%; min-height: 360px; }
 </style>
 </head>
 <body>
 <div id="calibration" data-testid="calibration-heatmap"></div>
 <p>${escapeHtml(r.hypothesis)} · n = ${r.n} · batch ${r.batchSize} · γ = ${r.localization} · recommended
 <code>sgld: { stepSize: ${r.recommended === null ? '—' : Number(r.recommended.toPrecision(3))} }</code>, or <code>stepSize: auto</code> (ε per level)</p>
+<p>${escapeHtml(calibrationRhatNote(r))}</p>
 <script>${scriptSafe(plotlySource)}</script>
 <script>
 (function () {

@@ -70,8 +70,7 @@ export const mergeCommand: Command = {
     }
     try {
       checkResultsWritable(out);
-      const results = mergeShardDocuments(shards);
-      writeResults(out, results);
+      const results = writeResults(out, mergeShardDocuments(shards));
       if (args.flags.json) io.out(JSON.stringify(results, null, 2));
       else {
         io.out(formatVerdictTable(results));

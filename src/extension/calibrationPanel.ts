@@ -17,7 +17,7 @@ interface Shown {
   ready: boolean;
 }
 
-export class CalibrationPanels implements vscode.Disposable {
+export class CalibrationPanels implements vscode.WebviewPanelSerializer, vscode.Disposable {
   static readonly viewType = 'circuitThermometer.calibration';
   private readonly shown = new Map<string, Shown>();
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -48,6 +48,26 @@ export class CalibrationPanels implements vscode.Disposable {
       return;
     }
     const panel = vscode.window.createWebviewPanel(CalibrationPanels.viewType, `Calibration: ${path.basename(c.file)}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, { ...webviewOptions(this.extensionUri), retainContextWhenHidden: true });
+    this.adopt(panel, c);
+  }
+
+  /**
+   * A reloaded window brings the panel back (registered as the panel type's serializer): the page saved which file it
+   * showed, the store kept that file's grid in the workspace state. Without either the panel closes, so no empty
+   * editor is left behind.
+   */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const file = typeof state === 'object' && state !== null && typeof (state as { file?: unknown }).file === 'string' ? (state as { file: string }).file : undefined;
+    const c = file ? this.store.get(file) : undefined;
+    if (!c || this.shown.has(c.file)) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = webviewOptions(this.extensionUri);
+    this.adopt(panel, c);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, c: Calibration): void {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'thermometer.svg');
     const channel = new WebviewChannel(panel.webview, this.log);
     const entry: Shown = { panel, channel, calibration: c, ready: false };

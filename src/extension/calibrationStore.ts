@@ -1,7 +1,8 @@
-// The last *Calibrate Sampler* grid of each hypothesis file, in memory (keyed by fsPath), for the calibration panel
-// and the code action that writes its recommendation. An entry holds while the file's calibration inputs are the
-// ones it was measured with (hypothesis/calibrationInputs.ts): the first look after they changed drops it, so a
-// stale recommendation is never offered. Pure: no vscode.
+// The last *Calibrate Sampler* grid of each hypothesis file (keyed by fsPath), for the calibration panel and the code
+// action that writes its recommendation; kept in the workspace state too, so a reloaded window brings its panel
+// back. An entry holds while the file's calibration inputs are the ones it was measured with
+// (hypothesis/calibrationInputs.ts): the first look after they changed drops it, so a stale recommendation is never
+// offered. Pure: no vscode.
 import { calibrationInputs } from '../hypothesis/calibrationInputs';
 import { roundStepSize, stepSizeEdit, stepSizeSite, type TextEdit } from '../hypothesis/settingEdit';
 import type { CalibrationReport } from '../protocol/calibration';
@@ -16,16 +17,45 @@ export interface Calibration {
   inputs: string;
 }
 
+/** Storage that outlives a window (the workspace state; absent in tests that need none). */
+export interface CalibrationMemory {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): Thenable<void>;
+}
+
+const MEMORY_KEY = 'circuitThermometer.calibrations';
+/** How many files' grids are remembered across reloads (the most recent). */
+const KEPT = 20;
+
+interface Stored { file: string; report: CalibrationReport; at: string; inputs: string }
+
 export class CalibrationStore {
   private readonly byFile = new Map<string, Calibration>();
   private readonly listeners = new Set<(file: string) => void>();
+
+  constructor(private readonly memory?: CalibrationMemory) {
+    for (const c of memory?.get<Stored[]>(MEMORY_KEY) ?? []) {
+      if (typeof c?.file === 'string' && typeof c.inputs === 'string' && c.report && !Number.isNaN(Date.parse(c.at))) this.byFile.set(c.file, { ...c, at: new Date(c.at) });
+    }
+  }
 
   /** Keeps `report` as the calibration of `file`, measured on `text`. */
   set(file: string, report: CalibrationReport, text: string, at: Date = new Date()): Calibration {
     const c: Calibration = { file, report, at, inputs: calibrationInputs(text, file) };
     this.byFile.set(file, c);
+    this.save();
     this.fire(file);
     return c;
+  }
+
+  /** The calibration last measured for `file`, stale or not (a restored panel shows it, marked stale if it is). */
+  get(file: string): Calibration | undefined {
+    return this.byFile.get(file);
+  }
+
+  private save(): void {
+    const kept = [...this.byFile.values()].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, KEPT);
+    void this.memory?.update(MEMORY_KEY, kept.map((c): Stored => ({ ...c, at: c.at.toISOString() })));
   }
 
   /** The calibration of `file` if `text` (the file now) still has its inputs; a stale one is dropped. */
@@ -34,6 +64,7 @@ export class CalibrationStore {
     if (!c) return undefined;
     if (c.inputs === calibrationInputs(text, file)) return c;
     this.byFile.delete(file);
+    this.save();
     this.fire(file);
     return undefined;
   }

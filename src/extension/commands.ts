@@ -16,6 +16,7 @@ import { cheaperPreset } from '../hypothesis/workEstimate';
 import { ASK_ABOVE_SECONDS, sweepCost, workText } from './sweepCost';
 import type { RunRecord } from './runRecord';
 import type { RunsStore } from './runsStore';
+import { isRunNode } from './runsTree';
 import type { SweepQueue } from './sweeps';
 import type { Trust } from './trust';
 
@@ -26,6 +27,11 @@ export function resultsPathFor(hypothesisFile: string, resultsFolder: string): s
   const beside = defaultResultsPath(hypothesisFile);
   if (!resultsFolder) return beside;
   return path.resolve(path.dirname(hypothesisFile), resultsFolder, path.basename(beside));
+}
+
+/** The journal an interrupted sweep of a hypothesis leaves beside its results (Resume Sweep finishes it). */
+export function journalFor(hypothesisFile: string): string {
+  return journalPathFor(resultsPathFor(hypothesisFile, settings(vscode.Uri.file(hypothesisFile)).resultsFolder));
 }
 
 export class SweepCommands {
@@ -40,14 +46,24 @@ export class SweepCommands {
 
   register(): vscode.Disposable[] {
     const reg = (id: string, f: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`circuitThermometer.${id}`, f);
+    // A row of the Runs tree arrives as a RunNode: a run stands for its id, a hypothesis row for its file.
+    const id = (arg: unknown) => (isRunNode(arg) && arg.kind === 'run' ? arg.runId : arg);
+    const file = (arg: unknown) => {
+      if (!isRunNode(arg)) return arg;
+      return vscode.Uri.file(arg.kind === 'hypothesis' ? arg.file : this.store.get(arg.runId)?.hypothesisFile ?? '');
+    };
     return [
-      reg('runSweep', (arg, many) => this.runSweep(urisOf(arg, many))),
-      reg('resumeSweep', (arg, many) => this.resumeSweep(urisOf(arg, many))),
-      reg('cancelSweep', (arg) => this.cancelSweep(arg)),
-      reg('showChart', (arg) => this.showChart(uriOf(arg))),
-      reg('exportResults', (arg, format, target) => this.exportResults(arg, isExportFormat(format) ? format : undefined, target instanceof vscode.Uri ? target : undefined)),
-      reg('openResults', (arg) => this.openResults(arg)),
-      reg('removeRun', (arg) => this.removeRun(arg)),
+      reg('runSweep', (arg, many) => this.runSweep(urisOf(file(arg), many))),
+      // The tree's "Rerun": the same sweep of the run's hypothesis file, as it is now.
+      reg('rerunSweep', (arg) => this.runSweep(urisOf(file(arg), undefined))),
+      reg('resumeSweep', (arg, many) => this.resumeSweep(urisOf(file(arg), many))),
+      reg('cancelSweep', (arg) => this.cancelSweep(id(arg))),
+      reg('showChart', (arg) => (isRunNode(arg) && arg.kind === 'run' ? this.chart.show(arg.runId) : this.showChart(uriOf(file(arg))))),
+      reg('exportResults', (arg, format, target) => this.exportResults(id(arg), isExportFormat(format) ? format : undefined, target instanceof vscode.Uri ? target : undefined)),
+      reg('openResults', (arg) => this.openResults(id(arg))),
+      reg('revealResults', (arg) => this.revealResults(id(arg))),
+      reg('openHypothesisOf', (arg) => this.openHypothesisOf(id(arg))),
+      reg('removeRun', (arg) => this.removeRun(id(arg))),
     ];
   }
 
@@ -64,7 +80,7 @@ export class SweepCommands {
     if (!this.trust.requireTrust('resume a sweep')) return;
     const targets = uris.length > 0 ? uris : await this.pickHypotheses('Interrupted sweeps to resume');
     for (const uri of targets) {
-      const journal = journalPathFor(resultsPathFor(uri.fsPath, settings(uri).resultsFolder));
+      const journal = journalFor(uri.fsPath);
       if (!fs.existsSync(journal)) {
         void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(uri)} has no interrupted sweep to resume (no ${path.basename(journal)}).`, 'Run Sweep').then((b) => {
           if (b) void this.runSweep([uri]);
@@ -167,6 +183,28 @@ export class SweepCommands {
       return;
     }
     await vscode.window.showTextDocument(vscode.Uri.file(record.resultsPath), { preview: false });
+  }
+
+  /** Opens the hypothesis file a run (or a results file) was made from. */
+  async openHypothesisOf(arg: unknown): Promise<void> {
+    const record = typeof arg === 'string' && this.store.get(arg) ? this.store.get(arg) : await this.recordFor(uriOf(arg), 'Open the hypothesis of', true);
+    if (!record) return;
+    if (!fs.existsSync(record.hypothesisFile)) {
+      void vscode.window.showInformationMessage(`The hypothesis of ${vscode.workspace.asRelativePath(record.resultsPath)} is not in this workspace (${path.basename(record.hypothesisFile)}).`);
+      return;
+    }
+    await vscode.window.showTextDocument(vscode.Uri.file(record.hypothesisFile), { preview: false });
+  }
+
+  /** Shows a run's results file in the Explorer (the tree's "Reveal Results"). */
+  async revealResults(arg: unknown): Promise<void> {
+    const record = typeof arg === 'string' ? this.store.get(arg) : await this.recordFor(uriOf(arg), 'Reveal the results of', true);
+    if (!record) return;
+    if (!fs.existsSync(record.resultsPath)) {
+      void vscode.window.showInformationMessage(`${record.label} has no results file (${vscode.workspace.asRelativePath(record.resultsPath)}).`);
+      return;
+    }
+    await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(record.resultsPath));
   }
 
   /** Removes a finished, cancelled or failed run from the list; a run with a results file loses it (to the trash). */

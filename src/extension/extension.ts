@@ -6,10 +6,11 @@ import { CalibratedStepSize } from './calibrationActions';
 import { CalibrationPanels } from './calibrationPanel';
 import { CalibrationStore } from './calibrationStore';
 import { ChartPanel } from './chartPanel';
-import { SweepCommands } from './commands';
+import { journalFor, SweepCommands } from './commands';
 import { HypothesisDiagnostics } from './diagnostics';
 import { HypothesisService } from './hypothesisService';
 import { HYPOTHESIS_SELECTOR, HypothesisLenses, KeyHover, MethodLinks, QuickFixes, SchemaCompletion, TensorCompletion, TensorHover } from './languageFeatures';
+import { ExampleCommands } from './example';
 import { ModelCommands } from './modelCommands';
 import { OnnxEditorProvider } from './onnxEditor';
 import { RunsStore } from './runsStore';
@@ -17,7 +18,9 @@ import { settings } from './config';
 import { hypothesisModule } from './engine';
 import { isHypothesisDocument } from './hypothesisService';
 import { sweepCost } from './sweepCost';
-import { RunsView } from './runsView';
+import { RunsTree } from './runsTree';
+import { ResultsLenses, RESULTS_SELECTOR } from './resultsLenses';
+import * as fs from 'node:fs';
 import { SweepQueue } from './sweeps';
 import { Trust } from './trust';
 
@@ -38,16 +41,10 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   queue = runningQueue;
   const chart = new ChartPanel(context.extensionUri, store, context.workspaceState, log);
   const sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log);
-  const calibrations = new CalibrationStore();
+  const calibrations = new CalibrationStore(context.workspaceState);
   const calibrationPanels = new CalibrationPanels(context.extensionUri, calibrations, log, writeStepSize);
   const models = new ModelCommands(service, log, context.asAbsolutePath('dist/worker.js'), () => trust.trusted(), { store: calibrations, panels: calibrationPanels });
-  const runsView = new RunsView(context.extensionUri, store, log, {
-    openChart: (id) => chart.show(id),
-    cancel: (id) => runningQueue.cancel(id),
-    openResults: (id) => sweeps.openResults(id),
-    remove: (id) => sweeps.removeRun(id),
-    trusted: () => trust.trusted(),
-  });
+  const runsTree = new RunsTree(store, () => trust.trusted());
   const methodLinks = new MethodLinks(context.asAbsolutePath('docs/method.md'));
   const lensChanged = new vscode.EventEmitter<void>();
   let lensTimer: NodeJS.Timeout | undefined;
@@ -60,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     queue,
     chart,
     calibrationPanels,
-    runsView,
+    runsTree,
     lensChanged,
     runningQueue.onDidFinish((record) => {
       const summary = record.document?.verdict.summary ?? record.status;
@@ -83,6 +80,8 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
         const r = runningQueue.activeRecord(file);
         return r && (r.status === 'queued' || r.status === 'running') ? { status: r.status, progress: r.progress?.fraction ?? null } : undefined;
       },
+      // A cancelled or failed sweep left its journal beside the results: the lens offers to finish it.
+      resumable: (file) => fs.existsSync(journalFor(file)),
       cost: async (document) => {
         const h = await hypothesisModule();
         const draft = h.parseHypothesis(document.getText(), document.uri.fsPath).draft;
@@ -106,15 +105,17 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     trust.onDidGrant(() => {
       diagnostics.recheckAll();
       lensChanged.fire();
-      runsView.refresh();
+      runsTree.refresh();
     }),
     vscode.window.registerWebviewPanelSerializer(ChartPanel.viewType, chart),
-    vscode.window.registerWebviewViewProvider(RunsView.viewId, runsView),
+    vscode.window.registerWebviewPanelSerializer(CalibrationPanels.viewType, calibrationPanels),
+    vscode.languages.registerCodeLensProvider(RESULTS_SELECTOR, new ResultsLenses()),
     vscode.window.registerCustomEditorProvider(OnnxEditorProvider.viewType, new OnnxEditorProvider(context.extensionUri, (file) => models.modelPage(file)), {
       supportsMultipleEditorsPerDocument: true,
     }),
     ...sweeps.register(),
     ...models.register(),
+    ...new ExampleCommands(context.extensionUri, () => context.extension.id, log).register(),
   );
 
   const activationMs = performance.now() - started;

@@ -185,6 +185,8 @@ export interface LensState {
   activeRun(file: string): { status: 'queued' | 'running'; progress: number | null } | undefined;
   /** "about 27 min on 2 workers": what a sweep of the document's current text would cost (undefined: unknown). */
   cost(document: vscode.TextDocument): Promise<string | undefined>;
+  /** Whether an interrupted (cancelled or failed) sweep of this file left a journal that Resume Sweep finishes. */
+  resumable(file: string): boolean;
   onDidChange: vscode.Event<void>;
 }
 
@@ -204,6 +206,10 @@ export class HypothesisLenses implements vscode.CodeLensProvider {
       const what = run.status === 'queued' ? 'Sweep queued' : `Sweep running${run.progress !== null ? ` ${Math.round(run.progress * 100)}%` : ''}`;
       lenses.push(new vscode.CodeLens(top, { title: `$(sync~spin) ${what} — Cancel`, command: 'circuitThermometer.cancelSweep', arguments: [uri] }));
     } else if (this.state.trusted()) {
+      // After a cancel, finishing the sweep comes first: only its missing work units run.
+      if (this.state.resumable(uri.fsPath)) {
+        lenses.push(new vscode.CodeLens(top, { title: '$(debug-continue) Resume sweep', command: 'circuitThermometer.resumeSweep', arguments: [uri], tooltip: 'Finish the interrupted sweep: only the work units its journal lacks run' }));
+      }
       // The cost is stated before the sweep starts.
       const cost = await this.state.cost(document).catch(() => undefined);
       lenses.push(new vscode.CodeLens(top, { title: `$(play) Run sweep${cost ? ` (${cost})` : ''}`, command: 'circuitThermometer.runSweep', arguments: [uri], tooltip: 'The estimate assumes a small MLP\'s pace; a larger model takes longer' }));

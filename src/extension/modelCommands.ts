@@ -1,5 +1,6 @@
-// Commands about a model: inspect it (Markdown preview of a read-only virtual document), scaffold a hypothesis
-// from it, and check the gradient path a hypothesis needs. None of these runs the model.
+// Commands about a model: inspect it (its page in the read-only custom editor, onnxEditor.ts), search and copy its
+// tensor names, scaffold a hypothesis from it, and check the gradient path a hypothesis needs. None of these runs the
+// model in the extension host.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,14 +12,11 @@ import type { HypothesisService } from './hypothesisService';
 import { calibrateSampler, type CalibrationDeps } from './calibrateCommand';
 import { inputSpecs, runGradcheck } from './gradcheckRun';
 import { modelMarkdown, type GradientFacts } from './modelMarkdown';
-import { scaffoldHypothesis, type ScaffoldTensor } from './scaffold';
+import { OnnxEditorProvider } from './onnxEditor';
+import { type PageTensor, tensorsMarkdown } from './tensorsMarkdown';
+import { hypothesisFileName, scaffoldHypothesis, type ScaffoldTensor } from './scaffold';
 
-export const MODEL_SCHEME = 'circuit-thermometer-model';
-
-export class ModelCommands implements vscode.TextDocumentContentProvider {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-
+export class ModelCommands {
   constructor(
     private readonly service: HypothesisService,
     private readonly log: vscode.LogOutputChannel,
@@ -30,9 +28,9 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
   register(): vscode.Disposable[] {
     const reg = (id: string, f: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`circuitThermometer.${id}`, f);
     return [
-      this.changed,
-      vscode.workspace.registerTextDocumentContentProvider(MODEL_SCHEME, this),
       reg('inspectModel', (arg) => this.inspect(uriOf(arg))),
+      reg('searchTensors', (arg) => this.searchTensors(uriOf(arg))),
+      reg('copyTensorName', (arg) => (typeof arg === 'string' ? this.copyTensorName(arg) : undefined)),
       reg('newHypothesis', (arg) => this.newHypothesis(uriOf(arg))),
       reg('checkGradients', (arg) => this.checkGradients(uriOf(arg))),
       reg('calibrateSampler', (arg) => this.calibrate(uriOf(arg))),
@@ -41,21 +39,67 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
 
   // ---- inspect --------------------------------------------------------------------------------------------
 
+  /** Opens the model's page: the custom editor of `.onnx` files (one page, not a preview beside it). */
   async inspect(uri: vscode.Uri | undefined): Promise<void> {
     const model = await this.modelFile(uri);
     if (!model) return;
-    const doc = vscode.Uri.from({ scheme: MODEL_SCHEME, path: `/${path.basename(model.fsPath)}.md`, query: model.fsPath });
-    this.changed.fire(doc);
-    try {
-      await vscode.commands.executeCommand('markdown.showPreview', doc);
-    } catch {
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { preview: true });
-    }
+    await vscode.commands.executeCommand('vscode.openWith', model, OnnxEditorProvider.viewType);
   }
 
-  /** The Markdown of a `circuit-thermometer-model:` document; its query is the model's path. */
-  provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    return this.modelPage(uri.query);
+  /** Every intermediate tensor of a model in a searchable list (name, op, dtype, shape); the one picked is copied. */
+  async searchTensors(uri: vscode.Uri | undefined): Promise<void> {
+    const model = await this.modelFile(uri);
+    if (!model) return;
+    let tensors: PageTensor[];
+    try {
+      tensors = await this.tensorsOf(model.fsPath);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Cannot read ${path.basename(model.fsPath)}: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const shape = (t: PageTensor) => (t.shape ? `[${t.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]` : '[?]');
+    const pick = await vscode.window.showQuickPick(tensors.map((t) => ({ label: t.name, description: `${t.op ?? ''} → ${shape(t)}`, detail: t.dtype, tensor: t })), {
+      title: `Tensors of ${path.basename(model.fsPath)} (${tensors.length}): pick one to copy its name`,
+      matchOnDescription: true,
+      placeHolder: 'name, op or shape',
+    });
+    if (pick) await this.copyTensorName(pick.tensor.name);
+  }
+
+  async copyTensorName(name: string): Promise<void> {
+    await vscode.env.clipboard.writeText(name);
+    void vscode.window.showInformationMessage(`Copied the tensor name ${JSON.stringify(name)}: paste it after \`tensor:\` in a circuit component.`);
+  }
+
+  /** A model's intermediate tensors in graph order, shapes as declared (measured where the workspace is trusted). */
+  private async tensorsOf(file: string): Promise<PageTensor[]> {
+    return (await this.graphTensors(file)).activations;
+  }
+
+  /**
+   * A model read for its tensors: the summary, each tensor's op, dtype and shape, and the intermediate tensors in
+   * graph order. Shapes by one run of the model on placeholder inputs, as the checker measures them: in the checks'
+   * probe worker, never in the extension host, and never in an untrusted workspace (declared shapes there).
+   */
+  private async graphTensors(file: string) {
+    const onnx = await onnxModule();
+    const loaded = onnx.loadModel(file);
+    const index = onnx.GraphIndex.of(loaded.proto);
+    const summary = onnx.summarizeModel(loaded);
+    const measured = this.trusted() ? await this.service.probeModel(file).catch(() => undefined) : undefined;
+    const batchIsSymbolic = summary.inputs.some((i) => typeof i.shape?.[0] !== 'number');
+    const tensorOf = (tensor: string): ScaffoldTensor => {
+      const t = index.types.get(tensor);
+      const op = index.producer.get(tensor)?.opType;
+      const probed = measured?.get(tensor);
+      const shape = probed ? probed.dims.map((d, k) => (k === 0 && batchIsSymbolic ? 'batch' : d)) : t?.shape ?? null;
+      return { name: tensor, ...(op ? { op } : {}), dtype: probed?.dtype ?? t?.dtype ?? 'float32', shape };
+    };
+    const activations = loaded.proto.graph.node
+      .filter((n) => n.opType !== 'Constant')
+      .flatMap((n) => n.output.filter((o) => o && !index.graphOutputs.includes(o)))
+      .map(tensorOf);
+    return { summary, tensorOf, activations };
   }
 
   /** The Inspect page of a model (Markdown): read from its protobuf, no model run. */
@@ -73,7 +117,8 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
       } catch (e) {
         gradients = { error: e instanceof Error ? e.message : String(e) };
       }
-      return modelMarkdown(summary, gradients, vscode.workspace.asRelativePath(file));
+      const tensors = await this.tensorsOf(file).catch(() => [] as PageTensor[]);
+      return modelMarkdown(summary, gradients, vscode.workspace.asRelativePath(file)) + tensorsMarkdown(tensors, file);
     } catch (e) {
       return `# Cannot read ${path.basename(file)}\n\n${e instanceof Error ? e.message : String(e)}\n`;
     }
@@ -93,17 +138,17 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
     if (!dir) return;
     const name = await vscode.window.showInputBox({
       title: `New hypothesis from ${path.basename(model.fsPath)}`,
-      prompt: `Name of the hypothesis: ${vscode.workspace.asRelativePath(dir)}/<name>.circuit.yaml (also the circuit's name on charts)`,
-      value: stem,
+      prompt: `Name of the circuit (on charts); the file is ${vscode.workspace.asRelativePath(dir)}/<name>.circuit.yaml, spaces written as "-"`,
+      value: stem.replace(/\s+/g, '-'),
       validateInput: (v) => {
         const n = v.trim();
         if (!n) return 'a name is needed';
         if (/[\\/:*?"<>|]/.test(n)) return 'a file name cannot hold \\ / : * ? " < > |';
-        return fs.existsSync(path.join(dir, `${n}.circuit.yaml`)) ? `${n}.circuit.yaml exists in that folder` : undefined;
+        return fs.existsSync(path.join(dir, hypothesisFileName(n))) ? `${hypothesisFileName(n)} exists in that folder` : undefined;
       },
     });
     if (name === undefined) return;
-    const target = path.join(dir, `${name.trim()}.circuit.yaml`);
+    const target = path.join(dir, hypothesisFileName(name));
     let text: string;
     try {
       text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading ${path.basename(model.fsPath)} and the workspace's data files` }, () => this.scaffold(model, target, name.trim()));
@@ -133,25 +178,7 @@ export class ModelCommands implements vscode.TextDocumentContentProvider {
   }
 
   private async scaffold(model: vscode.Uri, target: string, name: string): Promise<string> {
-    const [onnx, data] = await Promise.all([onnxModule(), dataModule()]);
-    const loaded = onnx.loadModel(model.fsPath);
-    const index = onnx.GraphIndex.of(loaded.proto);
-    const summary = onnx.summarizeModel(loaded);
-    // Shapes by one run of the model on placeholder inputs, as the checker measures them: in the checks' probe
-    // worker, never in the extension host, and never in an untrusted workspace.
-    const measured = this.trusted() ? await this.service.probeModel(model.fsPath) : undefined;
-    const batchIsSymbolic = summary.inputs.some((i) => typeof i.shape?.[0] !== 'number');
-    const tensorOf = (tensor: string): ScaffoldTensor => {
-      const t = index.types.get(tensor);
-      const op = index.producer.get(tensor)?.opType;
-      const probed = measured?.get(tensor);
-      const shape = probed ? probed.dims.map((d, k) => (k === 0 && batchIsSymbolic ? 'batch' : d)) : t?.shape ?? null;
-      return { name: tensor, ...(op ? { op } : {}), dtype: probed?.dtype ?? t?.dtype ?? 'float32', shape };
-    };
-    const activations = loaded.proto.graph.node
-      .filter((n) => n.opType !== 'Constant')
-      .flatMap((n) => n.output.filter((o) => o && !index.graphOutputs.includes(o)))
-      .map(tensorOf);
+    const [{ summary, tensorOf, activations }, data] = await Promise.all([this.graphTensors(model.fsPath), dataModule()]);
     const outputs = summary.outputs.map((o) => ({ ...tensorOf(o.name), dtype: o.dtype }));
     const output = outputs[0];
     const lastDim = output?.shape?.[output.shape.length - 1];

@@ -1,9 +1,11 @@
 // Opening an `.onnx` file shows the model, not its bytes: a read-only custom editor with the Inspect page (inputs,
-// outputs, parameters, ops, gradient support) and a button that scaffolds a hypothesis from the model. The page is
+// outputs, parameters, ops, gradient support, the intermediate tensors with links that copy and search their names)
+// and a button that scaffolds a hypothesis from the model. The page is
 // read from the ONNX protobuf (no onnxruntime in the extension host), rendered by VS Code's own Markdown renderer,
 // and shown with no script at all: its one action is a command link.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COPY_TENSOR_COMMAND, SEARCH_TENSORS_COMMAND } from './tensorsMarkdown';
 import { localResourceRoots } from './webviewHtml';
 
 export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
@@ -17,8 +19,8 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
 
   async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
     const webview = panel.webview;
-    // No scripts; command links limited to the scaffold and the inspect commands.
-    webview.options = { enableScripts: false, enableCommandUris: ['circuitThermometer.newHypothesis', 'circuitThermometer.inspectModel'], localResourceRoots: localResourceRoots(this.extensionUri) };
+    // No scripts; command links limited to the scaffold, and to searching and copying tensor names.
+    webview.options = { enableScripts: false, enableCommandUris: ['circuitThermometer.newHypothesis', COPY_TENSOR_COMMAND, SEARCH_TENSORS_COMMAND], localResourceRoots: localResourceRoots(this.extensionUri) };
     const markdown = await this.page(document.uri.fsPath);
     let body: string;
     try {

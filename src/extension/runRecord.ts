@@ -5,6 +5,7 @@ import { RESULTS_VERSION, type LevelResult, type ResultsDocument } from '../prot
 import type { SweepProgress } from '../protocol/worker';
 import { type ChartDoc, chainsOf, chartDocOf, levelScaleOf, type RunStatus, type RunSummary } from '../protocol/webview';
 import { formatProgress } from '../protocol/format';
+import { absoluteResults } from '../engine/sweep/resultsPaths';
 
 export interface RunRecord {
   /** The results file's absolute path: one per hypothesis (a new run of it replaces the old record). */
@@ -33,15 +34,17 @@ export interface RunRecord {
 }
 
 export function recordFromDocument(doc: ResultsDocument, resultsPath: string, label: string): RunRecord {
+  // Paths are recorded relative to the results file (absolute in files written before that).
+  const absolute = absoluteResults(doc, resultsPath);
   return {
     id: resultsPath,
-    hypothesisFile: doc.hypothesis.file,
+    hypothesisFile: absolute.hypothesis.file,
     resultsPath,
     label,
     status: doc.status,
     circuitName: doc.hypothesis.resolved.circuit.name,
     dial: doc.dial,
-    hypothesis: doc.hypothesis.resolved,
+    hypothesis: absolute.hypothesis.resolved,
     levels: doc.levels,
     progress: null,
     document: doc,
@@ -76,6 +79,7 @@ export function summarize(r: RunRecord): RunSummary {
     // Finished: the verdict's list; running: the levels judged so far that did not converge.
     inconclusive: v ? v.inconclusive ?? [] : r.levels.filter((l) => l.tests?.converged === false && !l.error).map((l) => l.level),
     time: r.document?.createdAt ?? r.startedAt ?? null,
+    specific: v?.baselineExcess ? v.baselineExcess.specific : null,
   };
 }
 

@@ -126,7 +126,9 @@ export class RunsStore implements vscode.Disposable {
     const record = recordFromDocument(parsed, file, '');
     // Written elsewhere (the demo, another clone): the hypothesis of the same name near the results, or in the
     // workspace, preferring the one whose content the results recorded.
-    if (!fs.existsSync(record.hypothesisFile)) record.hypothesisFile = (await findHypothesis(file, parsed.hypothesis.file, parsed.hypothesis.sha256)) ?? record.hypothesisFile;
+    // Not found: the recorded name beside the results, never another machine's absolute path (the group header and
+    // the chart's subtitle show it).
+    if (!fs.existsSync(record.hypothesisFile)) record.hypothesisFile = (await findHypothesis(file, parsed.hypothesis.file, parsed.hypothesis.sha256)) ?? path.join(path.dirname(file), path.basename(parsed.hypothesis.file));
     record.label = vscode.workspace.asRelativePath(record.hypothesisFile);
     this.runs.set(file, record);
     if (notify) this.changed.fire(record);

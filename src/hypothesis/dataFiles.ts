@@ -101,7 +101,12 @@ export function chooseDataFiles(slots: ScaffoldSlots, candidates: readonly DataC
   const alternatives: Record<string, string[]> = {};
   const used = new Set<string>();
   const pick = (slot: string, scored: { rel: string; score: number }[]): string | undefined => {
-    const ranked = scored.filter((c) => c.score > 0 && !used.has(c.rel)).sort((a, b) => b.score - a.score || a.rel.localeCompare(b.rel));
+    // Among equals the nearest file: fewer `..` steps, then shallower (a copied example's data deeper in the
+    // workspace must not win over the data beside the new file), then by name.
+    const ups = (rel: string) => rel.split('/').filter((x) => x === '..').length;
+    const depth = (rel: string) => rel.split('/').length;
+    const ranked = scored.filter((c) => c.score > 0 && !used.has(c.rel))
+      .sort((a, b) => b.score - a.score || ups(a.rel) - ups(b.rel) || depth(a.rel) - depth(b.rel) || a.rel.localeCompare(b.rel));
     alternatives[slot] = ranked.slice(1, 4).map((c) => c.rel);
     const best = ranked[0]?.rel;
     if (best) used.add(best);

@@ -3,6 +3,7 @@
 // are reported from JSON.parse first, so a .json file never passes with YAML-only syntax.
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node as YamlNode, parseDocument, Scalar } from 'yaml';
 import { findBracketProblem } from './brackets';
+import { findIndentProblem } from './indentation';
 import { Diagnostic, Range, rangeOf } from './diagnostics';
 import { blockNestingProblem, MAX_NESTING, nestingProblem, parseJsonText } from '../engine/util/jsonText';
 
@@ -120,6 +121,19 @@ export function parseText(text: string, file: string, format: SourceFormat = for
     }
   }
   if (doc.errors.length > 0 && bracketError()) return result;
+  // A mis-indented line: named itself (the parser often blames a correct neighbour), with a fix to its siblings' column.
+  if (format === 'yaml' && doc.errors.length > 0) {
+    const bad = findIndentProblem(text);
+    if (bad && doc.errors.some((e) => Math.abs(position(e.pos[0]).line - bad.line) <= 5)) {
+      const width = (text.split(/\r?\n/)[bad.line] ?? '').length;
+      const where = bad.parent ? `the other entries of '${bad.parent}'` : 'the top-level keys';
+      diagnostics.push({ file, range: rangeOf(bad.line, bad.indent, bad.line, width), severity: 'error', code: 'hyp/syntax',
+        message: `invalid YAML: this line is indented ${bad.indent} space${bad.indent === 1 ? '' : 's'}, where ${where} are indented ${bad.expected}`,
+        hint: 'YAML nests by indentation: indent it like the entries around it',
+        fix: { range: rangeOf(bad.line, 0, bad.line, bad.indent), newText: ' '.repeat(bad.expected), title: bad.expected === 0 ? 'Remove the indentation' : `Indent with ${bad.expected} space${bad.expected === 1 ? '' : 's'}` } });
+      return result;
+    }
+  }
   for (const e of doc.errors) {
     error(span(e.pos[0], e.pos[1]), `invalid ${format === 'json' ? 'JSON' : 'YAML'}: ${firstSentence(e.message)}`);
   }
@@ -211,8 +225,13 @@ function convert(node: YamlNode, doc: Document, span: Span, file: string, diagno
   if (isMap(node)) {
     const entries: MapEntry[] = [];
     const seen = new Map<string, Range>();
+    // Where the previous pair's value ends: a duplicate in a flow map is removed from there (its comma with it).
+    let previousEnd: Range['end'] | undefined;
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
+      const pairEnd = pair.value ? nodeRange(pair.value as YamlNode, span).end : pair.key ? nodeRange(pair.key as YamlNode, span).end : undefined;
+      const before = previousEnd;
+      previousEnd = pairEnd;
       const keyNode = pair.key as YamlNode | null;
       const keyRange = keyNode ? nodeRange(keyNode, span) : nodeRange(node, span);
       if (!keyNode || !isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
@@ -222,8 +241,14 @@ function convert(node: YamlNode, doc: Document, span: Span, file: string, diagno
       const key = String(keyNode.value);
       const first = seen.get(key);
       if (first) {
+        // The fix removes this (the later) entry: its lines in a block map, from the previous value in a flow map.
+        const end = pairEnd ?? keyRange.end;
+        const remove = node.flow
+          ? (before ? { start: before, end } : undefined)
+          : rangeOf(keyRange.start.line, 0, end.col === 0 ? end.line : end.line + 1, 0);
         diagnostics.push({ file, range: keyRange, severity: 'error', code: 'hyp/duplicate-key',
-          message: `duplicate key '${key}' (first defined on line ${first.start.line + 1})`, hint: 'remove one of them; the file must say one thing' });
+          message: `duplicate key '${key}' (first defined on line ${first.start.line + 1})`, hint: 'remove one of them; the file must say one thing',
+          ...(remove ? { fix: { range: remove, newText: '', title: `Remove this '${key}' (line ${keyRange.start.line + 1}), keep line ${first.start.line + 1}` } } : {}) });
         continue;
       }
       seen.set(key, keyRange);

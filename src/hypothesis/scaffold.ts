@@ -1,7 +1,8 @@
 // "New Hypothesis from Model": a hypothesis file that already names the model's real inputs, output and an
 // activation tensor (with shapes measured by one run where the workspace is trusted), the workspace's data files
 // that fit (dataFiles.ts), and the sweep defaults from the settings. The user picks the units; the checker shows
-// what is still missing. Pure: the caller supplies the model facts.
+// what is still missing. It starts with the weight-noise dial (a sweep that finishes), the sgld settings written
+// below it as a comment. Pure: the caller supplies the model facts.
 import type { DataChoice } from './dataFiles';
 
 export interface ScaffoldTensor {
@@ -73,15 +74,26 @@ export function scaffoldHypothesis(m: ScaffoldInput, circuitName = 'my circuit')
     if (candidates.length - 1 > others.length) lines.push(`#   … and ${candidates.length - 1 - others.length} more (completion lists them all)`);
   }
   lines.push('intervention: { kind: mean, scope: circuit }');
+  // Weight noise first: independent draws, no chains to converge, a sweep that finishes in seconds to minutes.
   lines.push('degradation:');
-  lines.push('  dial: sgld');
-  lines.push('  temperatures: { from: 0.1, to: 1000, count: 9 }');
-  lines.push(`  sgld: { stepSize: ${m.sgld.stepSize}, localization: ${m.sgld.localization}, chains: ${m.sgld.chains}, draws: ${m.sgld.draws}, burnIn: auto, batchSize: 256 }`);
+  lines.push('  dial: weight-noise   # w = w* + σ·ξ, level = σ (absolute): from barely noticed to destroyed');
+  lines.push('  temperatures: { from: 0.001, to: 1, count: 10 }');
+  lines.push('  noise: { samples: 16 }');
   lines.push('  seed: 0');
+  lines.push('# The tempered local posterior instead (slower; check its chains on the chart\'s Sampler tab):');
+  lines.push('#   dial: sgld');
+  lines.push('#   temperatures: { from: 0.1, to: 1000, count: 9 }');
+  lines.push(`#   sgld: { stepSize: ${m.sgld.stepSize}, localization: ${m.sgld.localization}, chains: ${m.sgld.chains}, draws: ${m.sgld.draws}, burnIn: auto, batchSize: 256 }`);
   lines.push('verdict: { collateralTolerance: 0.1, persistence: 0.25 }');
   return lines.join('\n') + '\n';
 }
 
 function safeFile(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '') || 'input';
+}
+
+/** The file name of a hypothesis called `name`: whitespace runs become "-" (a name with spaces stays the circuit's
+ *  name on charts; paths with spaces are a nuisance in shells and Slurm scripts). */
+export function hypothesisFileName(name: string): string {
+  return `${name.trim().replace(/\s+/g, '-')}.circuit.yaml`;
 }

@@ -1,4 +1,4 @@
-// The channel between the extension host and its webviews (the chart panel and the runs view).
+// The channel between the extension host and its webviews (the chart panel and the calibration panel).
 // One module imported by both ends, GitLens-style: each message is a typed descriptor with a literal method name
 // and an `is()` guard, so adding a message is one line that the compiler checks on both sides. Commands go
 // webview → host, notifications host → webview, requests host → webview with one reply matched by id.
@@ -32,7 +32,7 @@ export const DEFAULT_CHART_OPTIONS: ChartViewOptions = { xAxis: 'temperature', m
 
 export type RunStatus = 'queued' | 'running' | 'complete' | 'diverged' | 'failed' | 'cancelled';
 
-/** One run as the runs view and the chart panel's header show it. */
+/** One run as the Runs tree and the chart panel's header show it. */
 export interface RunSummary {
   /** Stable key: the results file's absolute path (a run writes exactly one). */
   id: string;
@@ -58,6 +58,9 @@ export interface RunSummary {
   calibration: { clean: number; of: number; summary: string; warning: string | null } | null;
   /** Levels whose chains did not converge (they hold no test). */
   inconclusive: number[];
+  /** Whether the circuit beat the null at the trained network (false: "not specific", never "entangled"); null when
+   *  unknown (running, a version-1 file). */
+  specific: boolean | null;
   /** When the run was made (ISO 8601): the results file's createdAt, else when the sweep started; null if unknown. */
   time: string | null;
 }
@@ -100,11 +103,6 @@ export interface ChartState {
   /** Runs the panel can switch to (one per hypothesis and dial). */
   choices: { id: string; label: string }[];
   options: ChartViewOptions;
-}
-
-export interface RunsState {
-  runs: RunSummary[];
-  trusted: boolean;
 }
 
 /** What the calibration panel shows: one *Calibrate Sampler* run of one hypothesis file. */
@@ -175,8 +173,8 @@ export type IpcReply<R> = { ok: true; result: R } | { ok: false; error: string }
 // The message table
 
 /** Webview → host: the page has loaded and listens (the host then sends the current state). */
-export type WebviewKind = 'chart' | 'runs' | 'calibration';
-export const ReadyCommand = new IpcCommand<{ view: WebviewKind }>('webview/ready', (p): p is { view: WebviewKind } => isObject(p) && (p.view === 'chart' || p.view === 'runs' || p.view === 'calibration'));
+export type WebviewKind = 'chart' | 'calibration';
+export const ReadyCommand = new IpcCommand<{ view: WebviewKind }>('webview/ready', (p): p is { view: WebviewKind } => isObject(p) && (p.view === 'chart' || p.view === 'calibration'));
 /** Webview → host: something failed in the page (logged to the output channel). */
 export const ErrorCommand = new IpcCommand<{ message: string }>('webview/error', (p): p is { message: string } => isObject(p) && typeof p.message === 'string');
 /** Chart → host: the user changed the axis or the metric toggles (remembered for the next chart). */
@@ -185,22 +183,12 @@ export const ChartOptionsCommand = new IpcCommand<ChartViewOptions>('chart/optio
 export const SelectRunCommand = new IpcCommand<{ runId: string }>('chart/selectRun', isRunRef);
 /** Chart → host: export the shown run (json/csv written by the host; png/svg the page renders then sends back). */
 export const ExportCommand = new IpcCommand<{ format: ExportFormat }>('chart/export', (p): p is { format: ExportFormat } => isObject(p) && isExportFormat(p.format));
-/** Runs view → host: open the chart of a run. */
-export const OpenRunCommand = new IpcCommand<{ runId: string }>('runs/open', isRunRef);
-/** Runs view → host: cancel a queued or running sweep. */
-export const CancelRunCommand = new IpcCommand<{ runId: string }>('runs/cancel', isRunRef);
-/** Runs view → host: open the results file of a run. */
-export const OpenResultsCommand = new IpcCommand<{ runId: string }>('runs/openResults', isRunRef);
-/** Runs view → host: remove a run from the list (and its results file, once the user confirms). */
-export const RemoveRunCommand = new IpcCommand<{ runId: string }>('runs/remove', isRunRef);
 
 /** Calibration → host: write this step size into the hypothesis file (the host checks it is the recommendation). */
 export const WriteStepSizeCommand = new IpcCommand<{ stepSize: number }>('calibration/writeStepSize', (p): p is { stepSize: number } => isObject(p) && typeof p.stepSize === 'number' && Number.isFinite(p.stepSize) && p.stepSize > 0);
 
 /** Host → chart: draw this. */
 export const ChartStateNotification = new IpcNotification<ChartState>('chart/state');
-/** Host → runs view: the list changed. */
-export const RunsStateNotification = new IpcNotification<RunsState>('runs/state');
 /** Host → calibration panel: show this grid (again when the file changes: its stepSize, staleness). */
 export const CalibrationStateNotification = new IpcNotification<CalibrationState>('calibration/state');
 

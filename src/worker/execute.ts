@@ -43,10 +43,11 @@ export async function executeSweep(params: SweepStartParams, hooks: ExecuteHooks
   const hypothesis = await planSweep(params.source);
   const out = path.resolve(params.out ?? defaultResultsPath(hypothesis.file));
   checkResultsWritable(out);
-  const document = await runLevels(params.runId, hypothesis, params.threads, hooks, runner);
-  const failure = acceptDocument(document, (m) => hooks.onLog({ level: 'warn', message: m }));
+  const assembled = await runLevels(params.runId, hypothesis, params.threads, hooks, runner);
+  const failure = acceptDocument(assembled, (m) => hooks.onLog({ level: 'warn', message: m }));
   if (failure) throw new SweepFailure(failure);
-  writeResults(out, document);
+  // The document as written: its paths relative to the results file.
+  const document = writeResults(out, assembled);
   return { runId: params.runId, resultsPath: out, document };
 }
 

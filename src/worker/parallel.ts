@@ -245,12 +245,13 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
       },
     });
     const units = [...(journal?.units ?? []), ...run.units];
-    const document = resultsFromUnits(run.header, units, (performance.now() - started) / 1000);
-    const unfit = assembledProblem(document);
+    const assembled = resultsFromUnits(run.header, units, (performance.now() - started) / 1000);
+    const unfit = assembledProblem(assembled);
     if (unfit !== null) throw new WorkerRunError({ code: 'run-failed', message: `the results assembled from the work units are not a valid results document (${safeName(unfit, 200)})`, hint: `delete ${path.basename(journalPath)} and run the sweep again` });
-    const failure = acceptDocument(document, (m) => options.onWarning?.(m));
+    const failure = acceptDocument(assembled, (m) => options.onWarning?.(m));
     if (failure) throw new WorkerRunError(failure);
-    asRunError(() => writeResults(out, document));
+    // The document as written: its paths relative to the results file.
+    const document = asRunError(() => writeResults(out, assembled));
     writer?.remove();
     writer = null;
     return { runId, resultsPath: out, document };

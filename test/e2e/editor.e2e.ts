@@ -1,7 +1,8 @@
 /**
  * The editor as a researcher works in it, in a real VS Code (code-server + Chromium, the packaged .vsix): the chart
- * laid out legibly from a 400 px column to full width (screenshots at three widths), the Runs view (grouped by
- * hypothesis, time, verdict, legend, a cancelled run that survives a reload, Remove), and help on the format (hover
+ * laid out legibly from a 400 px column to full width (screenshots at three widths), the Runs tree (its welcome
+ * content, grouped by hypothesis, dial, time and verdict, keyboard, a cancelled run that survives a reload, Remove),
+ * the walkthrough and its example, results files opened as charts with relative paths, and help on the format (hover
  * on a key with its method link, completion of keys, choices and data files).
  *
  *   npx mocha --config test/e2e/mocharc.json test/e2e/editor.e2e.ts
@@ -10,7 +11,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
-import { openFile, runCommand, screenshot, toast, waitUntil, webviewWith } from './harness';
+import type { ResultsDocument } from '../../src/protocol/results';
+import { openFile, openRunsTree, paletteCommands, REPO_ROOT, runCommand, runFromContextMenu, screenshot, toast, treeRow, treeRows, waitUntil, webviewWith } from './harness';
 import { useWorkbench } from './suite';
 
 const WAIT = { diagnostics: 90_000, sweep: 180_000, webview: 60_000, short: 30_000 };
@@ -27,6 +29,11 @@ async function boxes(chart: FrameLocator, selector: string): Promise<(Box & { te
     const r = e.getBoundingClientRect();
     return { x: r.x, y: r.y, width: r.width, height: r.height, text: e.textContent ?? '' };
   }).filter((b) => b.width > 0 && b.height > 0), selector);
+}
+
+/** A string inside a CSS attribute selector's double quotes. */
+function cssPath(s: string): string {
+  return s.replace(/["\\]/g, '\\$&');
 }
 
 function squash(s: string): string {
@@ -63,6 +70,53 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     },
   });
   const page = suite.page;
+
+  it('an empty Runs tree welcomes with buttons; Get Started opens the walkthrough, whose first step copies the bundled example and opens it', async () => {
+    const p = page();
+    await openRunsTree(p);
+    const welcome = p.locator('.part.sidebar .welcome-view-content', { hasText: 'No runs yet' });
+    await welcome.waitFor({ state: 'visible', timeout: WAIT.webview });
+    const buttons = (await welcome.locator('.monaco-button').allInnerTexts()).map(squash);
+    for (const b of ['Open an Example', 'New Hypothesis from Model', 'Run Sweep']) assert.ok(buttons.includes(b), `the welcome offers "${b}": ${JSON.stringify(buttons)}`);
+    await screenshot(p, 'runs-welcome');
+    // Nothing runs and nothing was interrupted: Cancel, Resume and Remove are not in the palette.
+    const palette = await paletteCommands(p, 'Circuit Thermometer: ');
+    assert.ok(palette.includes('Circuit Thermometer: Run Sweep'), JSON.stringify(palette));
+    for (const c of ['Cancel Sweep', 'Resume Sweep', 'Remove Run', 'Rerun Sweep', 'Reveal Results in Explorer']) assert.ok(!palette.includes(`Circuit Thermometer: ${c}`), `no "${c}" in the palette now: ${JSON.stringify(palette)}`);
+
+    await runCommand(p, 'Circuit Thermometer: Get Started');
+    const walkthrough = p.locator('.gettingStartedContainer');
+    await walkthrough.waitFor({ state: 'visible', timeout: WAIT.webview });
+    await walkthrough.getByText('Get started with Circuit Thermometer').first().waitFor({ state: 'visible', timeout: WAIT.short });
+    const steps = (await walkthrough.locator('.getting-started-step .step-title').allInnerTexts()).map(squash);
+    assert.deepStrictEqual(steps, ['Open an example hypothesis', 'Run a sweep', 'Read the chart'], 'the three steps, in order');
+    await screenshot(p, 'walkthrough');
+    await walkthrough.locator('.getting-started-step', { hasText: 'Open an example hypothesis' }).first().click();
+    await walkthrough.locator('.monaco-button, a.button-link', { hasText: 'Open an Example' }).first().click();
+    // The workspace has hypotheses: they are offered, the bundled example first.
+    const copy = p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Copy the bundled example' });
+    await copy.waitFor({ state: 'visible', timeout: WAIT.short });
+    assert.ok(await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'quick.circuit.yaml' }).count() > 0, 'the workspace\'s own hypotheses are offered too');
+    // The bundled example is the first, focused row.
+    assert.strictEqual(await copy.getAttribute('data-index'), '0');
+    await p.keyboard.press('Enter');
+    await p.locator('.editor-group-container.active .tab.active', { hasText: 'kappa-1.circuit.yaml' }).waitFor({ state: 'visible', timeout: WAIT.webview });
+    for (const f of ['kappa-1.circuit.yaml', 'planted-kappa-1.onnx', 'data/x.npy', 'data/y.npy', 'data/is_target.npy']) {
+      assert.ok(fs.existsSync(path.join(suite.workspace(), 'circuit-thermometer-example', f)), `the example's ${f} is in the workspace`);
+    }
+    // It is a working hypothesis: checked without a problem, so the lens offers to run it.
+    await p.locator('.editor-group-container.active .codelens-decoration', { hasText: 'Run sweep' }).waitFor({ state: 'visible', timeout: WAIT.diagnostics });
+    assert.strictEqual(await p.locator('.editor-group-container.active .squiggly-error').count(), 0, 'no problem in the example');
+    // Back on the walkthrough, the first step is ticked.
+    await p.locator('.tab', { hasText: 'Walkthrough' }).first().click();
+    await waitUntil('the first step to be complete', WAIT.short, async () => {
+      const step = walkthrough.locator('.getting-started-step', { hasText: 'Open an example hypothesis' }).first();
+      // The step's checkbox turns into the "checked" icon (VS Code's getting-started-step-checked codicon).
+      return (await step.locator('.codicon-getting-started-step-checked, [aria-checked="true"]').count()) > 0 ? true : undefined;
+    });
+    await screenshot(p, 'walkthrough-step-done');
+    await runCommand(p, 'View: Close All Editors');
+  });
 
   it('the extension\'s details page renders the packaged README: its images shown, the editor\'s quick start first', async () => {
     const p = page();
@@ -136,7 +190,7 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     }
   });
 
-  it('the Runs view groups by hypothesis, shows time, verdict and a legend; a cancelled run survives a reload and Remove removes it', async () => {
+  it('the Runs tree groups by hypothesis, shows dial, time and verdict, moves by keyboard; a cancelled run survives a reload and Remove removes it', async () => {
     const p = page();
     await openFile(p, 'long.circuit.yaml');
     // The cost is stated before the sweep starts: on the CodeLens, and in the run command's question.
@@ -163,33 +217,77 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     await progress.getByRole('button', { name: 'Cancel' }).click();
     await toast(p, 'Sweep cancelled').waitFor({ state: 'visible', timeout: WAIT.short });
 
-    const openRuns = async () => {
-      await p.locator('.activitybar .action-item a.action-label[aria-label^="Circuit Thermometer"]').click();
-      return webviewWith(p, 'li.run[data-status="complete"]', WAIT.webview);
-    };
-    let runs = await openRuns();
-    const group = runs.locator('section.group', { has: runs.locator('li.run[data-status="complete"]') }).first();
-    assert.match(squash(await group.locator('h3.group-head').innerText()), /quick\.circuit\.yaml/);
-    const done = group.locator('li.run[data-status="complete"]').first();
-    assert.match(squash(await done.locator('.time').innerText()), /^\d\d:\d\d$/, 'a finished run shows when it was made');
-    assert.match(squash(await done.locator('.verdict').innerText()), /^(clean from t_ent [\d.e-]+|entangled|inconclusive)$/);
-    assert.ok((await done.getAttribute('title'))?.startsWith('planted circuit (e2e quick)'), 'the tooltip opens with the full name');
-    assert.ok(await runs.locator('p.legend').isVisible(), 'the sparkline has a legend');
-    assert.match(squash(await runs.locator('p.legend').innerText()), /target effect E_T.*collateral E_C/);
-    assert.ok(await runs.locator('li.run[data-status="cancelled"]').count() >= 1, 'the cancelled run is listed');
+    // The Runs tree: grouped by hypothesis file, each run with dial, time and verdict.
+    let tree = await openRunsTree(p);
+    await treeRow(tree, 'planted circuit (e2e long, cancelled)').waitFor({ state: 'visible', timeout: WAIT.webview });
+    const rows = await treeRows(tree);
+    const quickAt = rows.findIndex((r) => r.label === 'quick.circuit.yaml' && r.level === 1);
+    assert.ok(quickAt >= 0, `quick.circuit.yaml heads a group: ${JSON.stringify(rows)}`);
+    const done = rows[quickAt + 1];
+    assert.ok(done && done.level === 2 && done.label === 'planted circuit (e2e quick)', `its run below it: ${JSON.stringify(rows)}`);
+    assert.match(done.description, /^weight-noise · \d\d:\d\d · (clean from t_ent [\d.e-]+|entangled|not specific|inconclusive)\b/, 'dial, time and verdict');
+    const cancelledRow = rows.find((r) => r.label === 'planted circuit (e2e long, cancelled)');
+    assert.ok(cancelledRow && /· cancelled$/.test(cancelledRow.description), `the cancelled run is listed: ${JSON.stringify(cancelledRow)}`);
+    // Keyboard navigation: the tree takes focus and arrows move through it (a webview list had none).
+    await runCommand(p, 'Circuit Thermometer: Focus on Runs View');
+    await p.keyboard.press('Home');
+    const focused = async () => squash(await tree.locator('.monaco-list-row.focused .label-name').innerText());
+    await waitUntil('the first row focused', WAIT.short, async () => ((await focused()) === rows[0]!.label ? true : undefined));
+    await p.keyboard.press('ArrowDown');
+    await waitUntil('the second row focused', WAIT.short, async () => ((await focused()) === rows[1]!.label ? true : undefined));
     await screenshot(p, 'runs-view-grouped');
 
     await runCommand(p, 'Developer: Reload Window');
     await p.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: WAIT.webview });
-    runs = await openRuns();
-    const cancelled = runs.locator('li.run[data-status="cancelled"]').first();
+    tree = await openRunsTree(p);
+    const cancelled = treeRow(tree, 'planted circuit (e2e long, cancelled)');
     await cancelled.waitFor({ state: 'visible', timeout: WAIT.webview });
-    assert.ok(squash(await cancelled.innerText()).includes('planted circuit (e2e long, cancelled)'), 'the cancelled run survived the reload');
     await screenshot(p, 'runs-view-after-reload');
-    const before = await runs.locator('li.run').count();
-    await cancelled.locator('[data-action="remove"]').click();
-    await waitUntil('the removed run to leave the list', WAIT.short, async () => ((await runs.locator('li.run').count()) === before - 1 ? true : undefined));
-    assert.strictEqual(await runs.locator('li.run[data-status="cancelled"]').count(), 0);
+    const before = (await treeRows(tree)).length;
+    await runFromContextMenu(p, cancelled, 'Remove Run');
+    // The run went, and its group with it (its only run).
+    await waitUntil('the removed run to leave the tree', WAIT.short, async () => ((await treeRows(tree)).some((r) => r.label === 'planted circuit (e2e long, cancelled)') ? undefined : true));
+    assert.strictEqual((await treeRows(tree)).length, before - 2, 'the run and its now empty group are gone');
+  });
+
+  it('a results file opens as its chart (lens and title button); results carry workspace-relative paths, and old absolute ones never show', async () => {
+    const p = page();
+    const ws = suite.workspace();
+    // The quick sweep of the chart scenario: written with paths relative to itself.
+    const quick = JSON.parse(fs.readFileSync(path.join(ws, 'quick.results.json'), 'utf8')) as ResultsDocument;
+    assert.strictEqual(quick.hypothesis.file, 'quick.circuit.yaml');
+    assert.strictEqual(quick.model.path, 'planted-kappa-0.onnx');
+    assert.deepStrictEqual(quick.hypothesis.resolved.data.inputs, { x: 'data/x.npy' });
+    // A committed example's results without their hypothesis, and the same file as an older build wrote it
+    // (another machine's absolute paths): both open, neither shows a path of another machine.
+    const committed = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'planted', 'kappa-1.sgld.results.json'), 'utf8');
+    fs.mkdirSync(path.join(ws, 'shared'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'shared', 'kappa-1.sgld.results.json'), committed);
+    const old = JSON.parse(committed) as ResultsDocument;
+    const foreign = (f: string) => `/home/someone/project/${f}`;
+    old.hypothesis.file = foreign(old.hypothesis.file);
+    old.model.path = foreign(old.model.path);
+    fs.mkdirSync(path.join(ws, 'old'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'old', 'kappa-1.sgld.results.json'), JSON.stringify(old));
+
+    const tree = await openRunsTree(p);
+    await waitUntil('both copies in the Runs tree', WAIT.webview, async () => ((await treeRows(tree)).filter((r) => r.label === 'kappa-1.sgld.circuit.yaml').length === 2 ? true : undefined));
+    const rows = await treeRows(tree);
+    for (const r of rows) assert.ok(!/\/home\/someone|\/work\/|^\//.test(`${r.label} ${r.description}`), `no absolute path in the tree: ${JSON.stringify(r)}`);
+    assert.deepStrictEqual(rows.filter((r) => r.label === 'kappa-1.sgld.circuit.yaml').map((r) => r.description).sort(), ['old', 'shared'], 'each group names the folder it is in');
+    await screenshot(p, 'runs-relative-paths');
+
+    // Opened as text, a results file offers its chart; the chart's subtitle names it relative to the workspace.
+    await openFile(p, 'shared/kappa-1.sgld.results.json');
+    const lens = p.locator('.editor-group-container.active .codelens-decoration a', { hasText: 'Show chart' });
+    await lens.waitFor({ state: 'visible', timeout: WAIT.diagnostics });
+    assert.ok(await p.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Show Entanglement Chart"]').count() > 0, 'the editor title has Show Chart too');
+    await lens.click();
+    const chart = await webviewWith(p, `#chart[data-state="ready"][data-run-id="${cssPath(path.join(ws, 'shared', 'kappa-1.sgld.results.json'))}"]`, WAIT.webview);
+    const subtitle = squash(await chart.locator('#status').innerText());
+    assert.ok(subtitle.startsWith('shared/kappa-1.sgld.circuit.yaml · dial sgld'), `the subtitle: ${subtitle}`);
+    await screenshot(p, 'results-file-chart');
+    await runCommand(p, 'View: Close All Editors');
   });
 
   it('opening an .onnx file shows the model page (read-only), and its button scaffolds a hypothesis with the workspace\'s data', async () => {
@@ -201,7 +299,20 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     for (const part of ['Inputs', 'Outputs', 'Parameters', 'Ops', 'Gradient']) assert.ok(new RegExp(part, 'i').test(text), `the page shows ${part}: ${text.slice(0, 400)}`);
     assert.ok(text.includes('/relu/Relu_output_0') || text.includes('Relu'), 'the ops are listed');
     assert.strictEqual(await p.locator('.editor-group-container.active .monaco-editor .view-lines').count(), 0, 'no text editor of the binary');
+    // The Tensors section: the intermediate tensors a component can name, each a link that copies it, and a search.
+    const relu = model.locator('table tr', { has: model.locator('td a', { hasText: '/relu/Relu_output_0' }) }).first();
+    await relu.waitFor({ state: 'visible', timeout: WAIT.short });
+    assert.match(squash(await relu.innerText()), /^\/relu\/Relu_output_0 Relu float32 \[\w+, \d+\]$/, 'name, op, dtype and shape');
     await screenshot(p, 'onnx-model-page');
+    await relu.locator('td a').first().click();
+    await toast(p, 'Copied the tensor name "/relu/Relu_output_0"').waitFor({ state: 'visible', timeout: WAIT.short });
+    await model.locator('a', { hasText: 'search them all' }).first().click();
+    const search = p.locator('.quick-input-widget');
+    await search.waitFor({ state: 'visible', timeout: WAIT.short });
+    await p.keyboard.type('Relu');
+    await search.locator('.monaco-list-row', { hasText: '/relu/Relu_output_0' }).first().waitFor({ state: 'visible', timeout: WAIT.short });
+    await screenshot(p, 'onnx-model-tensor-search');
+    await p.keyboard.press('Escape');
     await model.locator('[data-action=new-hypothesis]').click();
     // Where and under which name: beside the model, "kappa0".
     const quick = p.locator('.quick-input-widget');

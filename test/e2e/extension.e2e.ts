@@ -4,7 +4,7 @@
  * (fixtures/workspace.ts), a trusted window. Each scenario asserts what is on screen and saves a
  * screenshot of its end state under test-results/e2e/.
  *
- * The scenarios share one window and run in order: the runs view lists the sweep the chart scenario
+ * The scenarios share one window and run in order: the Runs tree lists the sweep the chart scenario
  * ran, and the console check covers everything the webviews did before it.
  *
  *   npm run test:e2e                                   (installs the harness, then every *.e2e.ts)
@@ -18,16 +18,24 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { formatLevel } from '../../src/chart/format';
 import type { ResultsDocument } from '../../src/protocol/results';
 import { fixtureText, positionOf } from './fixtures/workspace';
+import { runIcon, verdictWord } from '../../src/extension/runItems';
+import { recordFromDocument, summarize } from '../../src/extension/runRecord';
 import {
   activeEditorText,
+  contextMenuOf,
   goToLine,
   openFile,
+  openRunsTree,
+  paletteCommands,
   processesMatching,
   REPO_ROOT,
   runCommand,
+  runFromContextMenu,
   screenshot,
   stillAlive,
   toast,
+  treeRow,
+  treeRows,
   waitUntil,
   webviewWith,
 } from './harness';
@@ -147,32 +155,45 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     await screenshot(p, 'sweep-2-chart');
   });
 
-  it('the Runs view lists the finished run, and clicking it opens its chart', async () => {
+  it('the Runs tree lists the finished run with its verdict\'s icon and actions; clicking it opens its chart', async () => {
     const p = page();
     assert.ok(quickResults, 'the sweep scenario produced results');
     const { doc, path: resultsPath } = quickResults;
     await runCommand(p, 'View: Close All Editors');
     await p.locator('.tab', { hasText: 'Chart:' }).waitFor({ state: 'detached' });
 
-    await p.locator('.activitybar .action-item a.action-label[aria-label^="Circuit Thermometer"]').click();
-    const runs = await webviewWith(p, 'li.run[data-status="complete"]', WAIT.webview);
-    const row = runs.locator(`li.run[data-run-id="${cssString(resultsPath)}"]`);
-    await row.waitFor({ state: 'visible' });
-    const text = squash(await row.innerText());
-    assert.ok(text.includes('planted circuit (e2e quick)'), `row names the circuit: ${text}`);
-    assert.ok(text.includes('weight-noise'), `row names the dial: ${text}`);
-    assert.strictEqual(await row.getAttribute('data-status'), 'complete');
-    assert.ok(text.includes(`clean from t_ent ${formatLevel(doc.verdict.tEnt as number)}`), `row states the verdict: ${text}`);
-    assert.ok(text.includes(`t_ent ${formatLevel(doc.verdict.tEnt as number)}`), `row shows t_ent: ${text}`);
-    assert.strictEqual(await row.getAttribute('data-t-ent'), String(doc.verdict.tEnt));
-    const spark = await row.locator('svg.spark path.target').getAttribute('d');
-    assert.ok(spark && /^M[\d.]+/.test(spark), `row draws a sparkline: ${spark}`);
+    const tree = await openRunsTree(p);
+    const row = treeRow(tree, 'planted circuit (e2e quick)');
+    await row.waitFor({ state: 'visible', timeout: WAIT.webview });
+    const rows = await treeRows(tree);
+    const group = rows.find((r) => r.label === 'quick.circuit.yaml');
+    const run = rows.find((r) => r.label === 'planted circuit (e2e quick)');
+    assert.ok(group && group.level === 1, `the run's hypothesis file heads its group: ${JSON.stringify(rows)}`);
+    assert.ok(run && run.level === 2, `the run sits under it: ${JSON.stringify(rows)}`);
+    // What the file says, in the tree's words and icon (src/extension/runItems.ts).
+    const expected = summarize(recordFromDocument(doc, resultsPath, 'quick.circuit.yaml'));
+    assert.ok(run.description.startsWith('weight-noise · '), `the row names the dial: ${run.description}`);
+    assert.ok(run.description.includes(verdictWord(expected)), `the row states the verdict "${verdictWord(expected)}": ${run.description}`);
+    if (doc.verdict.tEnt !== null) assert.ok(run.description.includes(`clean from t_ent ${formatLevel(doc.verdict.tEnt)}`), run.description);
+    assert.strictEqual(run.icon, runIcon(expected).id, 'the icon matches the verdict');
+    // A finished run with a results file: open, reveal, rerun, export, remove; nothing to cancel or resume.
+    const menu = await contextMenuOf(p, row);
+    for (const item of ['Show Entanglement Chart', 'Open Results File', 'Reveal Results in Explorer', 'Rerun Sweep', 'Export Results', 'Remove Run']) {
+      assert.ok(menu.includes(item), `the context menu offers "${item}": ${JSON.stringify(menu)}`);
+    }
+    for (const item of ['Cancel Sweep', 'Resume Sweep', 'Cut', 'Copy', 'Paste']) assert.ok(!menu.includes(item), `no "${item}": ${JSON.stringify(menu)}`);
+    await screenshot(p, 'runs-tree-menu');
 
     await row.click();
     const chart = await webviewWith(p, `#chart[data-state="ready"][data-run-id="${cssString(resultsPath)}"]`, WAIT.webview);
     await assertChartShows(chart, doc, resultsPath);
     await p.locator('.tab', { hasText: 'Chart: planted circuit (e2e quick)' }).waitFor({ state: 'visible' });
     await screenshot(p, 'runs-view');
+
+    // Reveal Results shows the file in the Explorer; the tree is one click away again.
+    await runFromContextMenu(p, treeRow(await openRunsTree(p), 'planted circuit (e2e quick)'), 'Reveal Results in Explorer');
+    await p.locator('.explorer-folders-view .monaco-list-row.focused', { hasText: 'quick.results.json' }).waitFor({ state: 'visible', timeout: WAIT.webview });
+    await openRunsTree(p);
   });
 
   it('cancel during a sweep stops the worker and leaves no results file', async () => {
@@ -187,8 +208,15 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     await ask.getByRole('button', { name: 'Run', exact: true }).click();
     const progress = toast(p, 'sweeping planted circuit (e2e long, cancelled)');
     await progress.waitFor({ state: 'visible', timeout: WAIT.sweepStart });
-    await waitUntil('a progress message "k of 40 work units done"', WAIT.sweepStart, async () =>
-      /\b\d+ of 40 work units done\b/.test(squash(await progress.innerText().catch(() => ''))) || undefined, 100);
+    // At least one unit finished, so the cancel keeps a journal for Resume.
+    const doneBefore = await waitUntil('a progress message "k of 40 work units done" with k ≥ 1', WAIT.sweepStart * 2, async () => {
+      const m = /\b(\d+) of 40 work units done\b/.exec(squash(await progress.innerText().catch(() => '')));
+      return m && Number(m[1]) >= 1 ? Number(m[1]) : undefined;
+    }, 100);
+    // Cancel is in the palette while a sweep runs, Resume is not (nothing was interrupted yet).
+    const running = await paletteCommands(p, 'Circuit Thermometer: ');
+    assert.ok(running.includes('Circuit Thermometer: Cancel Sweep'), `Cancel Sweep while a sweep runs: ${JSON.stringify(running)}`);
+    assert.ok(!running.includes('Circuit Thermometer: Resume Sweep'), `no Resume Sweep before an interrupted sweep: ${JSON.stringify(running)}`);
     // The Runs view (open in the side bar since the previous scenario) badges its activity bar icon while it runs.
     const badge = p.locator('.activitybar .action-item:has(a[aria-label^="Circuit Thermometer"]) .badge-content');
     await waitUntil('the activity bar badge "1"', WAIT.sweepStart, async () =>
@@ -207,22 +235,43 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     // No results file, partial or temporary; the journal of finished work units may stay (Resume Sweep finishes it).
     const leftovers = filesUnder(suite.workspace()).filter((f) => (/long\.results/.test(f) && !/long\.results\.journal\.jsonl$/.test(f)) || /\.tmp\b|\.partial\b/.test(f));
     assert.deepStrictEqual(leftovers, [], 'no results file, partial or temporary, for the cancelled sweep');
-    // The Runs view (still open in the side bar) says what happened.
-    const runs = await webviewWith(p, 'li.run[data-status="cancelled"]', WAIT.webview);
-    const row = squash(await runs.locator('li.run[data-status="cancelled"]').first().innerText());
-    assert.ok(row.includes('planted circuit (e2e long, cancelled)') && row.includes('no results file was written'), `the cancelled run: ${row}`);
+    // The Runs tree (still open in the side bar) says what happened, and offers to finish it.
+    const tree = await openRunsTree(p);
+    const row = treeRow(tree, 'planted circuit (e2e long, cancelled)');
+    await row.waitFor({ state: 'visible', timeout: WAIT.webview });
+    const shown = (await treeRows(tree)).find((r) => r.label === 'planted circuit (e2e long, cancelled)');
+    assert.ok(shown && /· cancelled$/.test(shown.description) && shown.icon === 'debug-stop', `the cancelled run: ${JSON.stringify(shown)}`);
+    const menu = await contextMenuOf(p, row);
+    for (const item of ['Resume Sweep', 'Rerun Sweep', 'Remove Run', 'Show Entanglement Chart']) assert.ok(menu.includes(item), `"${item}" on a cancelled run: ${JSON.stringify(menu)}`);
+    for (const item of ['Cancel Sweep', 'Open Results File', 'Reveal Results in Explorer']) assert.ok(!menu.includes(item), `no "${item}" on a cancelled run: ${JSON.stringify(menu)}`);
+    // The file's lens offers Resume; the palette has Resume and no longer Cancel.
+    await p.locator('.editor-group-container.active .codelens-decoration', { hasText: 'Resume sweep' }).waitFor({ state: 'visible', timeout: WAIT.webview });
+    const after = await paletteCommands(p, 'Circuit Thermometer: ');
+    assert.ok(after.includes('Circuit Thermometer: Resume Sweep') && !after.includes('Circuit Thermometer: Cancel Sweep'), `palette after the cancel: ${JSON.stringify(after)}`);
     await screenshot(p, 'cancel');
+
+    // Resume from the tree: the sweep goes on from the units its journal kept, then is cancelled again.
+    await runFromContextMenu(p, row, 'Resume Sweep');
+    const resumed = toast(p, 'sweeping planted circuit (e2e long, cancelled)');
+    await resumed.waitFor({ state: 'visible', timeout: WAIT.sweepStart });
+    const doneAfter = await waitUntil('the resumed sweep\'s first progress message', WAIT.sweepStart, async () => {
+      const m = /\b(\d+) of 40 work units done\b/.exec(squash(await resumed.innerText().catch(() => '')));
+      return m ? Number(m[1]) : undefined;
+    }, 100);
+    assert.ok(doneAfter >= doneBefore, `the resumed sweep starts from the ${doneBefore} kept units, not from 0 (${doneAfter})`);
+    await resumed.getByRole('button', { name: 'Cancel' }).click();
+    await toast(p, 'Sweep cancelled').waitFor({ state: 'visible', timeout: WAIT.cancel });
+    await waitUntil('every worker process to exit', WAIT.cancel, () => (processesMatching(server.pid, WORKER).length === 0 ? true : undefined));
   });
 
   it('the webviews log no console errors and no CSP violations, under a strict nonce policy', async () => {
     const p = page();
     const wb = suite.workbench();
-    // Bring the chart back (the runs view is still in the side bar): both webviews are loaded.
-    const runs = await webviewWith(p, 'li.run[data-status="complete"]', WAIT.webview);
-    await runs.locator('li.run[data-status="complete"]').first().click();
+    // Bring the chart back from the Runs tree (the only webview left: the Runs view is a native tree).
+    await treeRow(await openRunsTree(p), 'planted circuit (e2e quick)').click();
     const chart = await webviewWith(p, '#chart[data-state="ready"]', WAIT.webview);
 
-    for (const [name, frame] of [['chart', chart], ['runs', runs]] as const) {
+    for (const [name, frame] of [['chart', chart]] as const) {
       const policy = await frame.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
       assert.ok(policy, `the ${name} webview declares a Content-Security-Policy`);
       assert.match(policy, /default-src 'none'/, `${name}: ${policy}`);
@@ -234,7 +283,7 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     const errors = wb.console.unexpectedErrors();
     const violations = wb.console.cspViolations();
     await screenshot(p, 'webviews-console');
-    assert.deepStrictEqual(violations, [], 'no CSP violations while the webviews drew a live sweep, a chart and the runs list');
+    assert.deepStrictEqual(violations, [], 'no CSP violations while the chart drew a live sweep and a finished one');
     assert.deepStrictEqual(errors, [], 'no console errors beyond the known workbench noise');
 
     // The check above can see violations: an inline script without the nonce is refused and reported.

@@ -915,3 +915,100 @@ export async function quietWindow(page: Page): Promise<void> {
   for (let i = 0; i < 3; i++) await page.keyboard.press('Escape');
   await runCommand(page, 'Notifications: Clear All Notifications');
 }
+
+// ---- the Runs tree (a native tree view in the Circuit Thermometer side bar) -----------------------------------
+
+/** A row of a tree view as a user sees it: its label, description, icon (codicon id), depth and tooltip-free text. */
+export interface TreeRow {
+  label: string;
+  description: string;
+  icon: string;
+  level: number;
+}
+
+const SIDEBAR_TREE = '.part.sidebar .customview-tree';
+
+/** Shows the Circuit Thermometer side bar (without toggling it away when it is already shown); returns its tree. */
+export async function openRunsTree(page: Page): Promise<Locator> {
+  const pane = page.locator('.part.sidebar .composite.title', { hasText: /Circuit Thermometer/i });
+  const shown = await pane.isVisible().catch(() => false);
+  if (!shown) await page.locator('.activitybar .action-item a.action-label[aria-label^="Circuit Thermometer"]').click();
+  await pane.waitFor({ state: 'visible', timeout: TIMEOUTS.command });
+  const tree = page.locator(SIDEBAR_TREE).first();
+  if (!shown) {
+    // A tree view that becomes visible draws its last rows, then fetches them again: a click on the first drawing
+    // can reach a command VS Code already disposed ("Actual command not found"). Wait until the rows hold still.
+    let last = '';
+    await waitFor('the Runs tree to settle', TIMEOUTS.command, async () => {
+      const now = JSON.stringify(await tree.locator('.monaco-list-row').allInnerTexts().catch(() => []));
+      const still = now === last && now !== '';
+      last = now;
+      return still || undefined;
+    }, 500);
+    await sleep(500);
+  }
+  return tree;
+}
+
+/** The tree's rows, top to bottom (a list draws its rows out of DOM order: sorted by their index). */
+export async function treeRows(tree: Locator): Promise<TreeRow[]> {
+  return tree.locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => {
+    const icon = r.querySelector('.custom-view-tree-node-item-icon');
+    const codicon = icon ? Array.from(icon.classList).find((c) => c.startsWith('codicon-') && c !== 'codicon-modifier-spin') : undefined;
+    return {
+      label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
+      description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
+      icon: codicon ? codicon.slice('codicon-'.length) : '',
+      level: Number(r.getAttribute('aria-level') ?? '0'),
+      index: Number(r.getAttribute('data-index') ?? '0'),
+    };
+  }).sort((a, b) => a.index - b.index).map(({ index: _, ...row }) => row));
+}
+
+/** The row of a tree whose label is `label` (exactly). */
+export function treeRow(tree: Locator, label: string): Locator {
+  return tree.locator('.monaco-list-row').filter({ has: tree.page().locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) }).first();
+}
+
+/** The titles of a row's context menu (right-click), then closes it. */
+export async function contextMenuOf(page: Page, row: Locator): Promise<string[]> {
+  await row.click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ state: 'visible', timeout: TIMEOUTS.action });
+  const items = (await menu.locator('.action-item:not(.disabled) .action-label').allInnerTexts()).map((t) => t.trim()).filter((t) => t.length > 0);
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'hidden', timeout: TIMEOUTS.action }).catch(() => undefined);
+  return items;
+}
+
+/** Runs an entry of a row's context menu. */
+export async function runFromContextMenu(page: Page, row: Locator, title: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ state: 'visible', timeout: TIMEOUTS.action });
+  const item = menu.locator('.action-item .action-label', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }).first();
+  // A menu ignores a click that comes too soon after it opened: hover, wait, click; if it is still open, Enter
+  // runs the item the hover focused.
+  await item.hover();
+  await sleep(400);
+  await item.click();
+  if (await menu.isVisible().catch(() => false)) {
+    await sleep(500);
+    if (await menu.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+  }
+  await menu.waitFor({ state: 'hidden', timeout: TIMEOUTS.action });
+}
+
+/** The palette's commands whose titles contain `query` (typed after ">"), then closes the palette. */
+export async function paletteCommands(page: Page, query: string): Promise<string[]> {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator(QUICK_INPUT_BOX);
+  await input.waitFor({ state: 'visible', timeout: TIMEOUTS.quickInput });
+  await input.fill(`>${query}`);
+  // The list filters as one types: wait until it settles on the query.
+  await sleep(800);
+  const labels = (await page.locator(QUICK_ROW).locator('.label-name').allInnerTexts()).map((t) => t.replace(/\u00a0/g, ' ').trim());
+  await page.keyboard.press('Escape');
+  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: TIMEOUTS.quickInput }).catch(() => undefined);
+  return labels;
+}

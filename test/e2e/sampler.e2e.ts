@@ -146,6 +146,17 @@ describe('Circuit Thermometer in VS Code: the sampler dashboard and calibration'
       assert.strictEqual(await panel.locator('table#per-level tbody tr').count(), 2, 'the recommended ε of each temperature');
       const button = panel.locator('vscode-button[data-action="write-step-size"]');
       assert.strictEqual(squash(await button.innerText()), `Write stepSize: ${stepSize} into calibrate.circuit.yaml`);
+      // The file leaves ε to auto: the panel either keeps auto with its reason (auto's per-level ε differ; the
+      // button is then a secondary choice) or recommends the one ε; either way it says which.
+      const said = squash(await panel.locator('[data-testid=calibration-recommendation]').innerText());
+      const kept = /^Keep stepSize: auto \(the default\): it picks ε per level, here from \S+ at t = \S+ to \S+ at t = \S+ \([\d.]+× apart\)/.test(said);
+      assert.ok(kept || said.startsWith(`Recommended: stepSize ${stepSize}`), said);
+      assert.strictEqual(await button.getAttribute('secondary') !== null, kept, 'secondary exactly when auto is kept');
+      // Column labels stay apart; R̂ is explained under the figure.
+      const ticks = await panel.locator('#heatmap .xtick text').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().toJSON() as { x: number; width: number }));
+      assert.strictEqual(ticks.length, 2, 'one label per temperature');
+      assert.ok(ticks[0]!.x + ticks[0]!.width < ticks[1]!.x, `the column labels do not overlap: ${JSON.stringify(ticks)}`);
+      assert.match(squash(await panel.locator('[data-testid=calibration-rhat]').innerText()), /split-R̂ .* It does not judge the sweep/);
       await screenshot(p, 'calibration-panel');
       // The same strict policy as the other webviews: scripts by nonce only, nothing loose.
       const policy = await panel.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
@@ -187,6 +198,20 @@ describe('Circuit Thermometer in VS Code: the sampler dashboard and calibration'
       assert.strictEqual(written, original.replace('sgld: { chains: 2', `sgld: { stepSize: ${stepSize}, chains: 2`), 'only the step size was added');
       await waitUntil('the panel to see the written step size', WAIT.short, async () => ((await button.getAttribute('disabled')) !== null ? true : undefined));
       await screenshot(p, 'calibration-written');
+
+      // A reloaded window brings the panel back with its grid (kept in the workspace state), not an empty editor.
+      // What the panel logged so far is checked now: a reload's own shutdown messages are workbench noise.
+      const wb = suite.workbench();
+      assert.deepStrictEqual(wb.console.cspViolations().slice(consoleMark.csp), [], 'no CSP violations while the heatmap drew');
+      assert.deepStrictEqual(wb.console.unexpectedErrors().slice(consoleMark.errors), [], 'no console errors while the calibration panel was used');
+      await runCommand(p, 'Developer: Reload Window');
+      await p.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: WAIT.webview });
+      consoleMark = { errors: wb.console.unexpectedErrors().length, csp: wb.console.cspViolations().length };
+      const restored = await webviewWith(p, '#heatmap[data-state="ready"]', WAIT.webview * 2);
+      await p.locator('.tab', { hasText: 'Calibration: calibrate.circuit.yaml' }).waitFor({ state: 'visible' });
+      assert.strictEqual(await restored.locator('[data-testid=calibration-recommendation]').getAttribute('data-step-size'), stepSize);
+      assert.strictEqual((await tracesOf(restored, '#heatmap')).find((t) => t.type === 'heatmap')?.z?.length, 8, 'the same grid');
+      await screenshot(p, 'calibration-after-reload');
     } finally {
       fs.writeFileSync(file, original);
       await p.locator('.tab', { hasText: 'calibrate.circuit.yaml' }).first().click({ timeout: WAIT.short }).catch(() => undefined);
@@ -221,7 +246,10 @@ async function assertSamplerShows(chart: FrameLocator, doc: ResultsDocument, res
   const note = chart.locator('[data-testid=sampler-convergence]');
   assert.strictEqual(await gd.getAttribute('data-unconverged'), notConverged.map((l) => String(l.level)).join(','));
   if (notConverged.length === 0) {
-    assert.ok(!(await note.isVisible()), 'no "not converged" line when every level converged');
+    // Every level converged: the line says so, in the normal colour.
+    const said = squash(await note.innerText());
+    assert.ok(said.startsWith(`all ${doc.levels.filter((l) => l.convergence && !l.error).length} levels converged: worst R̂ `), said);
+    assert.strictEqual(await note.getAttribute('data-converged'), 'true');
   } else {
     assert.ok(await note.isVisible(), 'the unconverged levels are named');
     assert.ok(squash(await note.innerText()).startsWith(`not converged at t = ${notConverged.map((l) => formatLevel(l.level)).join(', ')} (R̂ `), squash(await note.innerText()));

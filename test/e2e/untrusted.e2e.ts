@@ -13,10 +13,10 @@ import type { Locator, Page } from 'playwright-core';
 import {
   answerTrustDialog,
   openFile,
+  openRunsTree,
   processesMatching,
   runCommand,
   screenshot,
-  webviewWith,
 } from './harness';
 import { useWorkbench } from './suite';
 
@@ -55,11 +55,12 @@ describe('Circuit Thermometer in VS Code: untrusted workspace', function () {
     assert.ok(text.includes(UNTRUSTED), `the refusal says why: ${text}`);
     await refusal.getByRole('button', { name: 'Manage Workspace Trust' }).waitFor({ state: 'visible' });
 
-    // The Runs view carries the same warning.
-    await p.locator('.activitybar .action-item a.action-label[aria-label^="Circuit Thermometer"]').click();
-    const runs = await webviewWith(p, '[data-testid=untrusted]:not([hidden])', 60_000);
-    const banner = squash(await runs.locator('[data-testid=untrusted]').innerText());
-    assert.match(banner, /not trusted.*models are not run/, banner);
+    // The Runs tree (no runs here) says the same in its welcome content, with the way out.
+    await openRunsTree(p);
+    const welcome = p.locator('.part.sidebar .welcome-view-content', { hasText: 'not trusted' });
+    await welcome.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(squash(await welcome.innerText()), /not trusted.*no model is run/);
+    await welcome.locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).waitFor({ state: 'visible' });
 
     // Nothing ran: no worker was started, no results file was written (checked after the refusal had time to
     // turn into a run if it were going to: the trusted scenario's worker starts within a second or two).

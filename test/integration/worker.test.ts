@@ -16,6 +16,7 @@ import { WorkerRunError } from '../../src/worker/errors';
 import { resolveWorkerEntry } from '../../src/worker/paths';
 import { runSweepParallel } from '../../src/worker/parallel';
 import { readJournal } from '../../src/engine/sweep/journal';
+import { absoluteResults, resolveFromResults } from '../../src/engine/sweep/resultsPaths';
 import { copyPlanted, grid, slow, type PlantedCopy } from './workerFixtures';
 
 async function rejection(p: Promise<unknown>): Promise<WorkerRunError> {
@@ -61,7 +62,9 @@ describe('worker: sweeps in a forked process', function () {
     const doc = done.document;
     assert.strictEqual(doc.kind, 'circuit-thermometer/results');
     assert.strictEqual(doc.status, 'complete');
-    assert.strictEqual(doc.hypothesis.file, planted.hypothesis('kappa-1'));
+    // Recorded relative to the results file (no absolute path of this machine), resolved back by readers.
+    assert.strictEqual(doc.hypothesis.file, 'kappa-1.circuit.yaml');
+    assert.strictEqual(resolveFromResults(doc.hypothesis.file, done.resultsPath), planted.hypothesis('kappa-1'));
     assert.deepStrictEqual(levels.map((l) => l.levelIndex), doc.levels.map((_, i) => i));
     assert.ok(levels.every((l) => l.levels === doc.levels.length));
     assert.deepStrictEqual(numbers(levels.map((l) => l.result)), numbers(doc.levels.map(({ bounds, ...rest }) => ({ ...rest, bounds }))), 'live levels are the final ones');
@@ -72,7 +75,9 @@ describe('worker: sweeps in a forked process', function () {
   });
 
   it('gives the same numbers for the same seed, from a resolved hypothesis and another results path', async () => {
-    const first = JSON.parse(fs.readFileSync(path.join(planted.dir, 'kappa-1.results.json'), 'utf8'));
+    // Its paths are relative to the results file: made absolute again to run its resolved hypothesis.
+    const firstFile = path.join(planted.dir, 'kappa-1.results.json');
+    const first = absoluteResults(JSON.parse(fs.readFileSync(firstFile, 'utf8')), firstFile);
     const out = path.join(planted.dir, 'again.json');
     const done = await client.run({ source: { kind: 'resolved', hypothesis: first.hypothesis.resolved }, out });
     assert.strictEqual(done.resultsPath, out);

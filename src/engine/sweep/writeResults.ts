@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import type { ResultsDocument } from '../../protocol/results';
 import { createExclusive, writeFileAtomic } from '../util/atomic';
+import { portableResults } from './resultsPaths';
 
 /** The results file cannot be written: one line naming the file and why, and what to do instead. */
 export class ResultsWriteError extends Error {
@@ -46,10 +47,13 @@ export function checkResultsWritable(file: string): void {
   }
 }
 
-export function writeResults(file: string, document: ResultsDocument): void {
+/** Writes the document with its file paths relative to `file`'s folder (resultsPaths.ts) and returns what it wrote. */
+export function writeResults(file: string, document: ResultsDocument): ResultsDocument {
+  const portable = portableResults(document, file);
   try {
-    writeFileAtomic(file, `${JSON.stringify(document, null, 2)}\n`);
+    writeFileAtomic(file, `${JSON.stringify(portable, null, 2)}\n`);
   } catch (e) {
     throw failure(file, e);
   }
+  return portable;
 }

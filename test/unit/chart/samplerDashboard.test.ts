@@ -4,9 +4,9 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import type { Data } from 'plotly.js-dist';
 import { chartPageHtml } from '../../../src/chart/page';
-import { buildSamplerDashboard, convergenceLine, DASHBOARD_TRACE, hasSamplerDashboard, noChainsReason } from '../../../src/chart/samplerDashboard';
-import { worstRhat } from '../../../src/chart/format';
-import { lightTheme } from '../../../src/chart/theme';
+import { buildSamplerDashboard, convergedLine, convergenceLine, DASHBOARD_TRACE, hasSamplerDashboard, levelColour, negativeLlcLine, noChainsReason } from '../../../src/chart/samplerDashboard';
+import { formatLevel, formatNumber, worstRhat } from '../../../src/chart/format';
+import { darkTheme, lightTheme } from '../../../src/chart/theme';
 import { runSweep } from '../../../src/engine/sweep/run';
 import { checkHypothesisFile } from '../../../src/hypothesis';
 import type { Convergence, LevelResult, ResultsDocument } from '../../../src/protocol/results';
@@ -55,6 +55,26 @@ describe('chart: sampler dashboard', function () {
     const marks = traces.find((t) => t.uid === DASHBOARD_TRACE.rhat)!.marker!.color!;
     assert.equal(marks[1], lightTheme.warning);
     assert.notEqual(marks[0], lightTheme.warning);
+  });
+
+  it('says when every level converged, notes a negative λ̂, and states each point\'s threshold and verdict in its hover', () => {
+    const ok = doc.levels.map((l) => ({ ...l, tests: { ...l.tests, converged: true } }));
+    assert.equal(convergenceLine(ok, doc.thresholds), null);
+    const rhats = ok.map((l) => worstRhat(l.convergence!)!);
+    const ess = ok.map((l) => l.convergence!.essPerChain!);
+    assert.equal(convergedLine(ok, doc.thresholds), `all 2 levels converged: worst R̂ ${formatNumber(Math.max(...rhats))} ≤ ${doc.thresholds.rhat ?? 1.01}, bulk ESS per chain ≥ ${Math.round(Math.min(...ess))} (≥ ${doc.thresholds.essPerChain ?? 100} needed)`);
+    const one = ok.map((l, i) => (i === 0 ? { ...l, tests: { ...l.tests, converged: false } } : l));
+    assert.equal(convergedLine(one, doc.thresholds), null, 'not while a level did not converge');
+    // λ̂ < 0 (the chains found a lower loss than w*): noted with its level and value.
+    const neg = doc.levels.map((l, i) => (i === 0 ? { ...l, llc: { ...l.llc!, mean: -6.7 } } : { ...l, llc: { ...l.llc!, mean: Math.abs(l.llc!.mean) } }));
+    assert.match(negativeLlcLine(neg)!, /^λ̂ < 0 at t = 0\.3 \(-6\.7\): the chains found a lower loss than w\*/);
+    assert.equal(negativeLlcLine(doc.levels.map((l) => ({ ...l, llc: { ...l.llc!, mean: 1 } }))), null);
+    // Hovers: value, threshold, verdict.
+    const traces = buildSamplerDashboard({ ...doc, levels: ok }, lightTheme).data as (Scatter & { customdata: string[] })[];
+    const hover = (uid: string) => traces.find((t) => t.uid === uid)!.customdata;
+    hover(DASHBOARD_TRACE.rhat).forEach((h, i) => assert.match(h, new RegExp(`^t = ${formatLevel(ok[i]!.level)}<br>worst split-R̂ ${rhats[i]!.toFixed(4)} \\((≤ 1\\.01: converged|> 1\\.01: not converged)\\)$`)));
+    hover(DASHBOARD_TRACE.ess).forEach((h, i) => assert.match(h, new RegExp(`bulk ESS per chain ${Math.round(ess[i]!)} \\((≥ 100: enough|< 100: too few)\\)$`)));
+    assert.ok(hover(DASHBOARD_TRACE.acceptance).every((h) => /MALA acceptance [\d.]+ \((≥ 0\.9: the step is small enough|< 0\.9: the step is large for this level)\)$/.test(h)));
   });
 
   it('the HTML page shows it for sgld sweeps only', () => {
@@ -121,5 +141,21 @@ describe('chart: the sampler\'s convergence line', () => {
     assert.equal(noChainsReason('weight-noise'), 'weight-noise draws are independent: there are no chains to show');
     assert.equal(noChainsReason('activation-noise'), 'activation-noise draws are independent: there are no chains to show');
     assert.match(noChainsReason('checkpoints'), /no chains to show/);
+  });
+
+  it('gives a long grid distinct level colours, ordered, none the warning colour, readable on light and dark', () => {
+    for (const theme of [lightTheme, darkTheme]) {
+      const colours = Array.from({ length: 13 }, (_, i) => levelColour(theme, i, 13));
+      assert.equal(new Set(colours).size, 13);
+      assert.ok(!colours.includes(theme.warning));
+      const rgb = (h: string) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16));
+      // Neighbours differ visibly (RGB distance), and every colour stands off the background.
+      for (let i = 1; i < 13; i++) {
+        const [a, b] = [rgb(colours[i - 1]!), rgb(colours[i]!)];
+        assert.ok(Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!) > 25, `${colours[i - 1]} vs ${colours[i]}`);
+      }
+      const lum = (h: string) => { const [r, g, b] = rgb(h).map((x) => x / 255); return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!; };
+      for (const c of colours) assert.ok(Math.abs(lum(c) - lum(theme.background)) > 0.25, `${c} on ${theme.background}`);
+    }
   });
 });

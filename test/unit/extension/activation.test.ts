@@ -39,9 +39,9 @@ describe('extension: activation', function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   // How fast is printed, not asserted: speed targets live in benchmarks (a loaded CI machine made this flaky).
-  it('registers every contributed command, both webviews and the language providers, without the engine', () => {
+  it('registers every contributed command, the chart webview, the Runs tree and the language providers, without the engine', () => {
     const runs = [0, 1, 2].map(() => JSON.parse(execFileSync(process.execPath, [path.join(dir, 'run.js'), ROOT], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') } })) as {
-      requireMs: number; activateMs: number; loaded: string[]; registered: { commands: string[]; providers: string[]; webviews: string[] }; subscriptions: number;
+      requireMs: number; activateMs: number; loaded: string[]; registered: { commands: string[]; providers: string[]; webviews: string[]; trees: string[] }; subscriptions: number;
     });
     const best = runs.map((r) => r.requireMs + r.activateMs).sort((a, b) => a - b)[1];
     console.log(`      load + activate (median of 3 fresh processes): ${best.toFixed(1)} ms (${runs.map((r) => `${r.requireMs.toFixed(0)}+${r.activateMs.toFixed(1)}`).join(', ')})`);
@@ -49,11 +49,13 @@ describe('extension: activation', function () {
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]>; customEditors: { viewType: string }[] } };
     assert.deepEqual([...r.registered.commands].sort(), manifest.contributes.commands.map((c) => c.command).sort());
     assert.ok(r.registered.webviews.includes('circuitThermometer.chart'));
-    for (const views of Object.values(manifest.contributes.views)) for (const v of views) assert.ok(r.registered.webviews.includes(v.id), v.id);
+    // The Runs view is a native tree (createTreeView), not a webview.
+    for (const views of Object.values(manifest.contributes.views)) for (const v of views) assert.ok(r.registered.trees.includes(v.id), v.id);
     for (const e of manifest.contributes.customEditors) assert.ok(r.registered.webviews.includes(e.viewType), `the custom editor ${e.viewType}`);
     // Two completion and two hover providers: tensor names (from the model), and the format's keys, choices and files;
-    // two code-action providers: the diagnostics' quick fixes, and the calibrated step size.
-    assert.deepEqual([...r.registered.providers].sort(), ['codeActions', 'codeActions', 'codeLens', 'completion', 'completion', 'content:circuit-thermometer-model', 'hover', 'hover']);
+    // two code-action providers: the diagnostics' quick fixes, and the calibrated step size; two lens providers:
+    // hypothesis files (Run / Resume / Show chart) and results files (Show chart).
+    assert.deepEqual([...r.registered.providers].sort(), ['codeActions', 'codeActions', 'codeLens', 'codeLens', 'completion', 'completion', 'hover', 'hover']);
     assert.ok(r.subscriptions >= 15, 'everything is disposed with the extension');
     assert.deepEqual(r.loaded, [], 'no engine module loaded at activation');
   });

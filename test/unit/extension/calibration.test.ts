@@ -98,6 +98,22 @@ describe('extension: the calibrated step size', () => {
     }
   });
 
+  it('keeps the grids across a reload (the workspace state), so a restored panel shows its file\'s grid, stale or not', () => {
+    const saved = new Map<string, unknown>();
+    const memory = { get: <T>(k: string) => saved.get(k) as T | undefined, update: async (k: string, v: unknown) => void saved.set(k, JSON.parse(JSON.stringify(v))) };
+    const at = new Date(2025, 4, 6, 14, 5);
+    new CalibrationStore(memory).set(FILE, report(1.23456e-4), VALID_MLP, at);
+    const reloaded = new CalibrationStore(memory);
+    const c = reloaded.get(FILE);
+    assert.ok(c, 'the grid is back after a reload');
+    assert.equal(c.at.getTime(), at.getTime());
+    assert.deepEqual(c.report, report(1.23456e-4));
+    assert.equal(reloaded.current(FILE, VALID_MLP), c, 'still describes the file');
+    // Stale after the reload: dropped from the store and from what the next window gets.
+    assert.equal(reloaded.current(FILE, VALID_MLP.replace('./mlp.onnx', './other.onnx')), undefined);
+    assert.equal(new CalibrationStore(memory).get(FILE), undefined);
+  });
+
   it('titles carry the day when the calibration was not today', () => {
     assert.equal(calibratedStepSizeTitle(0.0001, new Date(2025, 0, 2, 8, 7), new Date(2025, 0, 3, 10, 0)), 'Use the calibrated step size 0.0001 (from Calibrate Sampler, Jan 2 08:07)');
   });
@@ -107,7 +123,8 @@ describe('extension: the calibrated step size', () => {
     const state = { file: FILE, label: 'h.circuit.yaml', report: report(1.23456e-4), at: at.toISOString(), stepSize: 0.000123, current: 0.0001, stale: false } as const;
     const f = calibrationFacts(state, at);
     assert.equal(f.title, 'Sampler calibration: h.circuit.yaml');
-    assert.deepEqual(f.write, { label: 'Write stepSize: 0.000123 into h.circuit.yaml', disabled: null });
+    assert.deepEqual(f.write, { label: 'Write stepSize: 0.000123 into h.circuit.yaml', disabled: null, primary: true });
+    assert.match(f.rhat, /^† R̂ > 1\.01\. A cell's R̂ is the split-R̂ \(Vehtari et al\. 2021\) of its 2 chains' minibatch loss over the second half of its 100 steps/);
     assert.equal(f.settings, 'n = 128 · batch 20 · γ = 100 · 2 chains × 100 steps per cell · measured 14:05 · h.circuit.yaml sets stepSize: 0.0001');
     assert.match(f.recommendation, /^Recommended: stepSize 0\.000123/);
     assert.deepEqual(f.levels.map((l) => [l.t, l.stepSize, l.acceptance]), [['1', '1.2e-4', '0.94'], ['10', '3.3e-3', '0.91']]);
@@ -116,6 +133,19 @@ describe('extension: the calibrated step size', () => {
     const stale = calibrationFacts({ ...state, stale: true }, at);
     assert.equal(stale.write!.disabled, 'the calibration is stale');
     assert.match(stale.stale!, /changed since this calibration/);
+    // A file that leaves ε to auto (written or by default), where auto's per-level ε differ (1.2e-4 … 3.3e-3, 26.7×):
+    // auto is kept, with the reason; the fixed value is only offered, not the panel's main action.
+    for (const current of ['auto', null] as const) {
+      const a = calibrationFacts({ ...state, current }, at);
+      assert.match(a.recommendation, /^Keep stepSize: auto.*: it picks ε per level, here from 1\.2e-4 at t = 1 to 3\.3e-3 at t = 10 \(26\.7× apart\)\. One fixed stepSize for every level would be 0\.000123, the smallest of them: 26\.7× below what t = 10 takes/);
+      assert.equal(/\(the default\)/.test(a.recommendation), current === null);
+      assert.deepEqual(a.write, { label: 'Write stepSize: 0.000123 into h.circuit.yaml', disabled: null, primary: false });
+    }
+    // auto's ε equal at every level: one number loses nothing, and is the recommendation again.
+    const flat = report(1.23456e-4);
+    const same = calibrationFacts({ ...state, current: 'auto', report: { ...flat, rows: flat.rows.map((r) => ({ ...r, recommended: 1.23456e-4 })) } }, at);
+    assert.match(same.recommendation, /^Recommended: stepSize 0\.000123/);
+    assert.equal(same.write!.primary, true);
     const none = calibrationFacts({ ...state, report: report(null), stepSize: null }, at);
     assert.equal(none.write, null);
     assert.match(none.recommendation, /^No step size of the grid keeps MALA acceptance ≥ 0\.9/);

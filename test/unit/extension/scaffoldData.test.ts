@@ -58,4 +58,15 @@ describe('extension: New Hypothesis from Model finds the data and measures the s
     const fileProblems = r.diagnostics.filter((d) => /not-found|unreadable|shape-mismatch|dtype-mismatch|length-mismatch|labels-mismatch/.test(d.code));
     assert.deepEqual(fileProblems, [], 'the chosen files fit the model');
   });
+
+  it('among equally fitting files, picks the one nearest the new file (a copied example\'s data deeper down loses)', () => {
+    const facts = (rel: string, dtype: string, shape: number[]): DataCandidate => ({ rel, dtype, shape });
+    const files = (prefix: string) => [facts(`${prefix}data/x.npy`, 'float32', [256, 22]), facts(`${prefix}data/y.npy`, 'int64', [256]), facts(`${prefix}data/is_target.npy`, 'bool', [256])];
+    const slots = { inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', 22] }], classes: true };
+    for (const deeper of ['./circuit-thermometer-example/', '../elsewhere/']) {
+      const choice = chooseDataFiles(slots, [...files(deeper), ...files('./')]);
+      assert.deepEqual([choice.inputs.x, choice.labels, choice.mask], ['./data/x.npy', './data/y.npy', './data/is_target.npy'], deeper);
+      assert.deepEqual(choice.alternatives['input x'], [`${deeper}data/x.npy`]);
+    }
+  });
 });

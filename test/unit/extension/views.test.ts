@@ -18,11 +18,11 @@ import { levelTableCsv, levelTableCsvHeader } from '../../../src/extension/csv';
 import { inputSpecs } from '../../../src/extension/gradcheckRun';
 import { modelMarkdown } from '../../../src/extension/modelMarkdown';
 import { chartDocFor, recordFromDocument, type RunRecord, summarize } from '../../../src/extension/runRecord';
-import { scaffoldHypothesis } from '../../../src/extension/scaffold';
+import { hypothesisFileName, scaffoldHypothesis } from '../../../src/extension/scaffold';
 import { describeTensor, tensorDetail, tensorMarkdown } from '../../../src/extension/tensorInfo';
 import { METRIC_TRACES, panelFigure, shapeNames } from '../../../webview/chartDocument';
-import { runFacts, verdictHeader } from '../../../webview/facts';
-import { sparklinePaths } from '../../../webview/sparkline';
+import { verdictHeader } from '../../../webview/facts';
+import { runFacts } from '../../../src/extension/runItems';
 import { mlpModel } from '../../fixtures/models';
 import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../chart/sampleDocument';
 
@@ -251,14 +251,6 @@ describe('extension: runs, charts and exports', () => {
       assert.ok(rows.every((r) => Number(r.watanabe_temperature) === doc.watanabeTemperature));
     }
   });
-
-  it('sparklines: log-scaled x, gaps for missing values, zero line inside the box', () => {
-    const p = sparklinePaths({ level: [0.1, 1, 10], target: [1, NaN, 0.5], collateral: [0, -0.5, 0] }, 100, 20, 0);
-    assert.equal(p.target, 'M0,0M100,6.7');
-    assert.equal(p.collateral, 'M0,13.3L50,20L100,13.3');
-    assert.equal(p.zeroY, 13.3);
-    assert.deepEqual(sparklinePaths({ level: [], target: [], collateral: [] }, 10, 10), { target: '', collateral: '', zeroY: 5 });
-  });
 });
 
 describe('extension: language helpers', () => {
@@ -340,8 +332,23 @@ describe('extension: language helpers', () => {
     assert.deepEqual(Object.keys(hypothesis.data.inputs), ['x']);
     assert.equal(hypothesis.loss.output, 'logits');
     assert.equal(hypothesis.loss.kind, 'cross-entropy');
-    assert.equal(hypothesis.degradation.sgld.chains, 4);
+    // Weight noise first (a sweep that finishes); the sgld settings follow as a comment, from the settings.
+    assert.equal(hypothesis.degradation.dial, 'weight-noise');
+    assert.equal(hypothesis.degradation.noise.samples, 16);
+    assert.equal(hypothesis.degradation.temperatures.levels.length, 10);
+    assert.match(text, /^# {3}sgld: \{ stepSize: 0\.0001, localization: 100, chains: 4, draws: 200, burnIn: auto, batchSize: 256 \}$/m);
+    // Uncommented, the sgld alternative is a valid hypothesis too.
+    const sgld = text.replace(/^ {2}dial: weight-noise.*$/m, '').replace(/^ {2}noise: .*$/m, '').replace(/^#( {3})(dial|sgld): /gm, '  $2: ').replace(/^ {2}temperatures: \{ from: 0\.001.*$/m, '').replace(/^# {3}temperatures: /m, '  temperatures: ');
+    const parsed = parseHypothesis(sgld, '/w/mlp.circuit.yaml');
+    assert.deepEqual(parsed.diagnostics, [], sgld);
+    assert.equal(parsed.hypothesis?.degradation.dial, 'sgld');
+    assert.equal(parsed.hypothesis?.degradation.sgld.chains, 4);
     assert.match(text, /# {3}\/fc1\/Gemm_output_0 {3}Gemm/);
+  });
+
+  it('names the new hypothesis file without spaces', () => {
+    assert.equal(hypothesisFileName('kappa 0  circuit '), 'kappa-0-circuit.circuit.yaml');
+    assert.equal(hypothesisFileName('mlp'), 'mlp.circuit.yaml');
   });
 });
 

@@ -125,7 +125,7 @@ const disposable = () => ({ dispose: () => undefined });
 const event = () => disposable();
 
 /** What activate() registered, by kind. */
-export const registered = { commands: [] as string[], providers: [] as string[], webviews: [] as string[] };
+export const registered = { commands: [] as string[], providers: [] as string[], webviews: [] as string[], trees: [] as string[] };
 
 export const window = {
   activeTextEditor: undefined,
@@ -133,6 +133,7 @@ export const window = {
   createStatusBarItem: () => ({ show: () => undefined, hide: () => undefined, dispose: () => undefined }),
   registerWebviewPanelSerializer: (viewType: string) => (registered.webviews.push(viewType), disposable()),
   registerWebviewViewProvider: (viewId: string) => (registered.webviews.push(viewId), disposable()),
+  createTreeView: (viewId: string) => (registered.trees.push(viewId), { ...disposable(), badge: undefined, message: undefined }),
   registerCustomEditorProvider: (viewType: string) => (registered.webviews.push(viewType), disposable()),
   showInformationMessage: async () => undefined,
   showWarningMessage: async () => undefined,

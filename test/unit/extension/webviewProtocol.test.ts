@@ -2,7 +2,6 @@
 // validated (a webview is untrusted input); replies carry the request's id and a validated result.
 import * as assert from 'node:assert/strict';
 import {
-  CancelRunCommand,
   ChartOptionsCommand,
   ChartStateNotification,
   ExportCommand,
@@ -10,6 +9,7 @@ import {
   isIpcMessage,
   message,
   ReadyCommand,
+  SelectRunCommand,
   WEBVIEW_PROTOCOL_NAME,
   WEBVIEW_PROTOCOL_VERSION,
   WriteStepSizeCommand,
@@ -40,19 +40,18 @@ describe('extension: webview protocol', () => {
   });
 
   it('matches a command by method and validates its payload', () => {
-    assert.ok(ReadyCommand.is(raw('webview/ready', { view: 'runs' })));
+    assert.ok(ReadyCommand.is(raw('webview/ready', { view: 'calibration' })));
+    assert.ok(!ReadyCommand.is(raw('webview/ready', { view: 'runs' })), 'the Runs list is a native tree, not a webview');
     assert.ok(!ReadyCommand.is(raw('webview/ready', { view: 'other' })));
-    assert.ok(!ReadyCommand.is(raw('chart/options', { view: 'runs' })));
+    assert.ok(!ReadyCommand.is(raw('chart/options', { view: 'chart' })));
     assert.ok(ChartOptionsCommand.is(raw('chart/options', { xAxis: 'lossGap', metrics: ['target', 'llc'] })));
     assert.ok(!ChartOptionsCommand.is(raw('chart/options', { xAxis: 'time', metrics: [] })));
     assert.ok(!ChartOptionsCommand.is(raw('chart/options', { xAxis: 'temperature', metrics: ['target', 'eval'] })));
     assert.ok(ExportCommand.is(raw('chart/export', { format: 'svg' })));
     assert.ok(!ExportCommand.is(raw('chart/export', { format: 'exe' })));
-    assert.ok(CancelRunCommand.is(raw('runs/cancel', { runId: '/w/a.results.json' })));
-    assert.ok(!CancelRunCommand.is(raw('runs/cancel', { runId: '' })));
-    assert.ok(!CancelRunCommand.is(raw('runs/cancel', { runId: 42 })));
-    assert.ok(!CancelRunCommand.is(raw('runs/cancel', null)));
     assert.ok(ReadyCommand.is(raw('webview/ready', { view: 'calibration' })));
+    assert.ok(SelectRunCommand.is(raw('chart/selectRun', { runId: '/w/a.results.json' })));
+    for (const bad of [{ runId: '' }, { runId: 42 }, null]) assert.ok(!SelectRunCommand.is(raw('chart/selectRun', bad)), JSON.stringify(bad));
     assert.ok(WriteStepSizeCommand.is(raw('calibration/writeStepSize', { stepSize: 0.000123 })));
     for (const bad of [{ stepSize: 0 }, { stepSize: -1e-4 }, { stepSize: 'auto' }, { stepSize: null }, {}]) {
       assert.ok(!WriteStepSizeCommand.is(raw('calibration/writeStepSize', bad)), JSON.stringify(bad));

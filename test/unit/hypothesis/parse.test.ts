@@ -81,6 +81,34 @@ describe('hypothesis parsing and validation', () => {
     assert.equal(only(parseHypothesis(indent, FILE).diagnostics, 'hyp/syntax').range.start.line, lineOf(indent, '   labels'));
   });
 
+  it('names the mis-indented line itself, not a correct neighbour, and its fix restores the file', () => {
+    // Each line of the file indented one space too far or too short: the first entry of a block (which the YAML
+    // parser takes as the block's column, blaming every correct line after it), a later entry, a list item, a key
+    // that opens a block, a top-level key. Every case must be named on its own line with the column of its block.
+    const lines = VALID_MLP.split('\n');
+    const cases: [string, number][] = [
+      ['  inputs: { x: ./x.npy }', 3], ['  labels: ./y.npy', 1], ['  name: odd-example units', 3], ['  components:', 3],
+      ['  components:', 1], ['    - tensor: /relu/Relu_output_0', 5], ['      axis: -1', 7], ['      axis: -1', 5],
+      ['      units: [3, 7, "10:12"]', 5], ['  dial: sgld', 3], ['  seed: 0', 1], ['data:', 1],
+    ];
+    for (const [line, indent] of cases) {
+      const at = lines.indexOf(line);
+      assert.ok(at >= 0, line);
+      const text = [...lines.slice(0, at), ' '.repeat(indent) + line.trimStart(), ...lines.slice(at + 1)].join('\n');
+      const r = parseHypothesis(text, FILE);
+      const d = only(r.diagnostics, 'hyp/syntax');
+      assert.equal(r.diagnostics.length, 1, `${line} at ${indent}: ${r.diagnostics.map((x) => `${x.range.start.line}: ${x.message}`).join('; ')}`);
+      assert.equal(d.range.start.line, at, `${JSON.stringify(line.trim())} indented ${indent}: reported on line ${d.range.start.line + 1}, not ${at + 1} (${d.message})`);
+      const expected = line.length - line.trimStart().length;
+      assert.match(d.message, new RegExp(`indented ${indent} spaces?, where .* are indented ${expected}$`), d.message);
+      assert.equal(d.fix?.title, expected === 0 ? 'Remove the indentation' : `Indent with ${expected} space${expected === 1 ? '' : 's'}`);
+      assert.equal(applyFix(text, d), VALID_MLP, `the fix of ${line.trim()}`);
+    }
+    // A syntax error that is not about indentation keeps the parser's words.
+    const colon = edit(VALID_MLP, '  labels: ./y.npy', '  labels: ./y.npy: extra');
+    assert.doesNotMatch(only(parseHypothesis(colon, FILE).diagnostics, 'hyp/syntax').message, /indented/);
+  });
+
   it('reports invalid JSON with JSON\'s own message at the right line (trailing comma)', () => {
     const text = '{\n  "model": "./m.onnx",\n  "loss": { "output": "y", },\n  "data": {}\n}';
     const d = only(parseHypothesis(text, JSON_FILE).diagnostics, 'hyp/syntax');
@@ -100,6 +128,24 @@ describe('hypothesis parsing and validation', () => {
     assert.match(d.message, /duplicate key 'model' \(first defined on line 2\)/);
     const json = '{"model": "a.onnx", "model": "b.onnx"}';
     assert.equal(only(parseHypothesis(json, JSON_FILE).diagnostics, 'hyp/duplicate-key').range.start.col, 20);
+  });
+
+  it('fixes a duplicate key by removing the later entry: its lines in a block map (nested ones too), the pair in a flow map', () => {
+    // A scalar entry in a block map: the file is back to the valid one.
+    const line = edit(VALID_MLP, 'loss: { output: logits, kind: cross-entropy }', 'loss: { output: logits, kind: cross-entropy }\nmodel: ./other.onnx');
+    const d = only(parseHypothesis(line, FILE).diagnostics, 'hyp/duplicate-key');
+    assert.equal(d.fix?.title, "Remove this 'model' (line " + (lineOf(line, 'other.onnx') + 1) + '), keep line 2');
+    assert.equal(applyFix(line, d), VALID_MLP);
+    // A key whose value is a nested block: every line of it goes, nothing after it.
+    const block = edit(VALID_MLP, 'loss: { output: logits, kind: cross-entropy }', 'loss: { output: logits, kind: cross-entropy }\ndata:\n  inputs: { x: ./other.npy }\n  labels: ./other.npy');
+    const fixed = applyFix(block, only(parseHypothesis(block, FILE).diagnostics, 'hyp/duplicate-key'));
+    assert.equal(fixed, VALID_MLP);
+    assert.deepEqual(parseHypothesis(fixed, FILE).diagnostics.filter((x) => x.severity === 'error'), []);
+    // A flow map (and JSON): the pair and its comma.
+    const flow = edit(VALID_MLP, 'loss: { output: logits, kind: cross-entropy }', 'loss: { output: logits, kind: cross-entropy, output: probs }');
+    assert.equal(applyFix(flow, only(parseHypothesis(flow, FILE).diagnostics, 'hyp/duplicate-key')), VALID_MLP);
+    const json = '{"model": "a.onnx", "model": "b.onnx"}';
+    assert.equal(applyFix(json, only(parseHypothesis(json, JSON_FILE).diagnostics, 'hyp/duplicate-key')), '{"model": "a.onnx"}');
   });
 
   it('reports wrong types with the expected type, and a hint for quoted numbers', () => {
