@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../engine/util/atomic';
 import { outputClash } from '../engine/util/outputs';
 import { ProbeWorker } from '../worker/probeWorker';
 import { chooseDataFiles, rankFiles } from '../hypothesis/dataFiles';
-import { scaffoldHypothesis, type ScaffoldTensor } from '../hypothesis/scaffold';
+import { modelTensors, scaffoldHypothesis } from '../hypothesis/scaffold';
 import { Command, EXIT } from './command';
 import { displayPath } from './format';
 
@@ -75,18 +75,8 @@ export const newCommand: Command = {
       await worker.dispose();
     }
     const batchIsSymbolic = summary.inputs.some((i) => typeof i.shape?.[0] !== 'number');
-    const tensorOf = (tensor: string): ScaffoldTensor => {
-      const t = index.types.get(tensor);
-      const op = index.producer.get(tensor)?.opType;
-      const probed = measured?.get(tensor);
-      const shape = probed ? probed.dims.map((d, k) => (k === 0 && batchIsSymbolic ? 'batch' : d)) : t?.shape ?? null;
-      return { name: tensor, ...(op ? { op } : {}), dtype: probed?.dtype ?? t?.dtype ?? 'float32', shape };
-    };
-    const activations = loaded.proto.graph.node
-      .filter((n) => n.opType !== 'Constant')
-      .flatMap((n) => n.output.filter((o) => o && !index.graphOutputs.includes(o)))
-      .map(tensorOf)
-      .filter((t) => t.dtype === 'float32' && (t.shape?.length ?? 0) >= 2);
+    const { tensorOf, activations: all } = modelTensors(loaded.proto, index, batchIsSymbolic, measured);
+    const activations = all.filter((t) => t.dtype === 'float32' && (t.shape?.length ?? 0) >= 2);
     const outputs = summary.outputs.map((o) => ({ ...tensorOf(o.name), dtype: o.dtype }));
     const output = outputs[0];
     const lastDim = output?.shape?.[output.shape.length - 1];

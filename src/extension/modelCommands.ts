@@ -14,7 +14,7 @@ import { inputSpecs, runGradcheck } from './gradcheckRun';
 import { modelMarkdown, type GradientFacts } from './modelMarkdown';
 import { OnnxEditorProvider } from './onnxEditor';
 import { type PageTensor, tensorsMarkdown } from './tensorsMarkdown';
-import { hypothesisFileName, scaffoldHypothesis, type ScaffoldTensor } from './scaffold';
+import { hypothesisFileName, modelTensors, scaffoldHypothesis } from './scaffold';
 
 export class ModelCommands {
   constructor(
@@ -88,17 +88,7 @@ export class ModelCommands {
     const summary = onnx.summarizeModel(loaded);
     const measured = this.trusted() ? await this.service.probeModel(file).catch(() => undefined) : undefined;
     const batchIsSymbolic = summary.inputs.some((i) => typeof i.shape?.[0] !== 'number');
-    const tensorOf = (tensor: string): ScaffoldTensor => {
-      const t = index.types.get(tensor);
-      const op = index.producer.get(tensor)?.opType;
-      const probed = measured?.get(tensor);
-      const shape = probed ? probed.dims.map((d, k) => (k === 0 && batchIsSymbolic ? 'batch' : d)) : t?.shape ?? null;
-      return { name: tensor, ...(op ? { op } : {}), dtype: probed?.dtype ?? t?.dtype ?? 'float32', shape };
-    };
-    const activations = loaded.proto.graph.node
-      .filter((n) => n.opType !== 'Constant')
-      .flatMap((n) => n.output.filter((o) => o && !index.graphOutputs.includes(o)))
-      .map(tensorOf);
+    const { tensorOf, activations } = modelTensors(loaded.proto, index, batchIsSymbolic, measured);
     return { summary, tensorOf, activations };
   }
 

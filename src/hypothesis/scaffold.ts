@@ -3,6 +3,7 @@
 // that fit (dataFiles.ts), and the sweep defaults from the settings. The user picks the units; the checker shows
 // what is still missing. It starts with the weight-noise dial (a sweep that finishes), the sgld settings written
 // below it as a comment. Pure: the caller supplies the model facts.
+import type { GraphIndex, ModelProto, ProbedTensor } from '../engine/onnx';
 import type { DataChoice } from './dataFiles';
 
 export interface ScaffoldTensor {
@@ -23,6 +24,26 @@ export interface ScaffoldInput {
   sgld: { stepSize: number | 'auto'; localization: number; chains: number; draws: number };
   /** Data files found in the workspace for each slot (absent: placeholders under ./data/). */
   data?: DataChoice;
+}
+
+/**
+ * Each tensor's op, dtype and shape for the scaffold (measured shapes where a probe ran, the first axis written
+ * `batch` when the model's batch is symbolic; declared ones otherwise), and the intermediate tensors in graph order.
+ * The CLI's `new` and the editor's command both read the model through this.
+ */
+export function modelTensors(model: ModelProto, index: GraphIndex, batchIsSymbolic: boolean, measured?: ReadonlyMap<string, ProbedTensor>) {
+  const tensorOf = (tensor: string): ScaffoldTensor => {
+    const t = index.types.get(tensor);
+    const op = index.producer.get(tensor)?.opType;
+    const probed = measured?.get(tensor);
+    const shape = probed ? probed.dims.map((d, k) => (k === 0 && batchIsSymbolic ? 'batch' : d)) : t?.shape ?? null;
+    return { name: tensor, ...(op ? { op } : {}), dtype: probed?.dtype ?? t?.dtype ?? 'float32', shape };
+  };
+  const activations = model.graph.node
+    .filter((n) => n.opType !== 'Constant')
+    .flatMap((n) => n.output.filter((o) => o && !index.graphOutputs.includes(o)))
+    .map(tensorOf);
+  return { tensorOf, activations };
 }
 
 /** Ops whose outputs are the usual places to look for circuit units. */

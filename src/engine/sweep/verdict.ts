@@ -126,16 +126,21 @@ function converged(level: LevelResult, s: Subject, ctx: JudgeContext): boolean |
     && esses.every((e) => e === null || e >= v.essPerChain * ctx.chains);
 }
 
-function judge(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
-  if (ctx.scope === 'complement') return judgeSufficiency(level, s, ctx);
-  const v = ctx.settings;
+/** What every judgement starts from: a diverged level and unconverged chains fail, and then no test holds. */
+function started(level: LevelResult, s: Subject, ctx: JudgeContext): { tests: Judged['tests']; failed: TestName[]; holds: boolean } {
   const tests: Judged['tests'] = {};
   const failed: TestName[] = [];
   const diverged = level.error !== undefined;
   if (diverged) failed.push('diverged');
   tests.converged = converged(level, s, ctx);
   if (tests.converged === false) failed.push('converged');
-  const holds = !diverged && tests.converged !== false;
+  return { tests, failed, holds: !diverged && tests.converged !== false };
+}
+
+function judge(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
+  if (ctx.scope === 'complement') return judgeSufficiency(level, s, ctx);
+  const v = ctx.settings;
+  const { tests, failed, holds } = started(level, s, ctx);
 
   const a = v.alpha / ctx.gridLevels;
   const k = s.nullTarget.length;
@@ -204,13 +209,7 @@ function judge(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
 /** scope: complement — the version-2 sufficiency tests (keeping only the circuit leaves the target as it was). */
 function judgeSufficiency(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
   const v = ctx.settings;
-  const tests: Judged['tests'] = {};
-  const failed: TestName[] = [];
-  const diverged = level.error !== undefined;
-  if (diverged) failed.push('diverged');
-  tests.converged = converged(level, s, ctx);
-  if (tests.converged === false) failed.push('converged');
-  const holds = !diverged && tests.converged !== false;
+  const { tests, failed, holds } = started(level, s, ctx);
   const k = s.nullTarget.length;
   const bounds: Judged['bounds'] = { collateralUpper: NaN, collateralThreshold: NaN, targetLower: NaN, targetThreshold: NaN };
   let sufficient: boolean | null = null;
