@@ -342,7 +342,7 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     await hover.waitFor({ state: 'visible', timeout: WAIT.diagnostics });
     const hoverText = squash(await hover.innerText());
     assert.ok(hoverText.includes('τ_C') && hoverText.includes('default 0.1'), `the key's description and default: ${hoverText}`);
-    assert.ok(await hover.locator('a', { hasText: 'The tests at each level' }).count() > 0, `a link to the method section: ${hoverText}`);
+    assert.ok(await hover.locator('a', { hasText: 'The tests (method version 3)' }).count() > 0, `a link to the method section: ${hoverText}`);
     await screenshot(p, 'help-hover-key');
     await p.keyboard.press('Escape');
 

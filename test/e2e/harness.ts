@@ -441,7 +441,13 @@ export interface ConsoleEntry {
 
 /** Console errors every bare code-server workbench prints here, offline: the proprietary
  *  `vsda` module (signing of remote connections) is not shipped in code-server. */
-export const KNOWN_CONSOLE_NOISE: RegExp[] = [/\/vsda\/rust\/web\/vsda(_bg\.wasm|\.js)/];
+export const KNOWN_CONSOLE_NOISE: RegExp[] = [
+  /\/vsda\/rust\/web\/vsda(_bg\.wasm|\.js)/,
+  // VS Code's own race: a tree row's click command (registered per redraw, with its arguments) is dropped when the
+  // Runs tree redraws under the pointer; the click is lost and the workbench logs this. The tree redraws only when a
+  // row changes (runsTree.ts), and the Runs-tree scenarios assert that the click opens the chart.
+  /^Error: Actual command not found, wanted to execute circuitThermometer\.showChart \/\d+$/,
+];
 
 export interface ConsoleLog {
   entries: ConsoleEntry[];
