@@ -239,7 +239,10 @@ describe('Circuit Thermometer in VS Code: trusted workspace', function () {
     const tree = await openRunsTree(p);
     const row = treeRow(tree, 'planted circuit (e2e long, cancelled)');
     await row.waitFor({ state: 'visible', timeout: WAIT.webview });
-    const shown = (await treeRows(tree)).find((r) => r.label === 'planted circuit (e2e long, cancelled)');
+    // The tree redraws asynchronously after the store changes: wait for the row to say so, then check it.
+    const cancelledRow = async () => (await treeRows(tree)).find((r) => r.label === 'planted circuit (e2e long, cancelled)');
+    await waitUntil('the Runs tree to show the run as cancelled', WAIT.cancel, async () => (/· cancelled$/.test((await cancelledRow())?.description ?? '') ? true : undefined)).catch(() => undefined);
+    const shown = await cancelledRow();
     assert.ok(shown && /· cancelled$/.test(shown.description) && shown.icon === 'debug-stop', `the cancelled run: ${JSON.stringify(shown)}`);
     const menu = await contextMenuOf(p, row);
     for (const item of ['Resume Sweep', 'Rerun Sweep', 'Remove Run', 'Show Entanglement Chart']) assert.ok(menu.includes(item), `"${item}" on a cancelled run: ${JSON.stringify(menu)}`);
