@@ -42,6 +42,17 @@ export function readNpz(bytes: Uint8Array, source = '<buffer>'): Map<string, NdA
   return out;
 }
 
+/** The member to read: the one named, or the only one (an archive of several needs `file#name`). */
+export function memberName(names: readonly string[], member: string | undefined, source: string): string {
+  if (member !== undefined) return member;
+  if (names.length !== 1) {
+    throw new DataError('data/ambiguous-member', source,
+      names.length === 0 ? 'the archive holds no arrays' : `the archive holds ${names.length} arrays (${safeNameList(names)})`,
+      names.length === 0 ? 'save at least one array with np.savez' : `name one as ${source}#${safeName(names[0]!)}`);
+  }
+  return names[0]!;
+}
+
 /**
  * One array of an archive: `member`, or the only one when `member` is omitted
  * (several members and none named is a `data/ambiguous-member` error).
@@ -49,15 +60,7 @@ export function readNpz(bytes: Uint8Array, source = '<buffer>'): Map<string, NdA
 export function readNpzMember(bytes: Uint8Array, member?: string, source = '<buffer>'): NdArray {
   const members = arrayMembers(bytes, source);
   const names = [...members.keys()];
-  let name = member;
-  if (name === undefined) {
-    if (names.length !== 1) {
-      throw new DataError('data/ambiguous-member', source,
-        names.length === 0 ? 'the archive holds no arrays' : `the archive holds ${names.length} arrays (${safeNameList(names)})`,
-        names.length === 0 ? 'save at least one array with np.savez' : `name one as ${source}#${safeName(names[0]!)}`);
-    }
-    name = names[0]!;
-  }
+  const name = memberName(names, member, source);
   const entry = members.get(name);
   if (!entry) {
     throw new DataError('data/not-found', `${source}#${name}`,  `no array '${safeName(name)}' in the archive`,

@@ -5,6 +5,7 @@
 import * as zlib from 'node:zlib';
 import { DataError } from './errors';
 import { parseNpyHeader } from './npy';
+import { memberName } from './npz';
 import { ITEM_SIZE } from './ndarray';
 import { readZipDirectory, SIG_EOCD, SIG_LOCAL, U32_MAX, type ZipEntry } from './zip';
 import { GatedFile, READ_LIMITS, safeName, safeNameList } from '../util/readGate';
@@ -83,15 +84,7 @@ export function readNpzInfo(path: string, member: string | undefined): { dtype: 
   try {
     const members = new Map(directory(file, path).filter((e) => e.name.endsWith('.npy')).map((e) => [e.name.slice(0, -4), e]));
     const names = [...members.keys()];
-    let name = member;
-    if (name === undefined) {
-      if (names.length !== 1) {
-        throw new DataError('data/ambiguous-member', path,
-          names.length === 0 ? 'the archive holds no arrays' : `the archive holds ${names.length} arrays (${safeNameList(names)})`,
-          names.length === 0 ? 'save at least one array with np.savez' : `name one as ${path}#${safeName(names[0]!)}`);
-      }
-      name = names[0]!;
-    }
+    const name = memberName(names, member, path);
     const entry = members.get(name);
     if (!entry) throw new DataError('data/not-found', `${path}#${name}`, `no array '${safeName(name)}' in the archive`, names.length ? `it holds: ${safeNameList(names)}` : 'the archive holds no arrays');
     if (entry.size > READ_LIMITS.arrayFile) throw new DataError('data/too-large', path, `member '${safeName(name)}' declares ${entry.size} bytes, over the limit for an array`, 'split the data into several files');
