@@ -1,19 +1,13 @@
 // The chart panel's figures: the shared chart (src/chart/figure.ts) of the payload the host sends, with the
 // metrics the user switched off hidden, and the levels the Sampler tab's dashboard draws.
-import { buildFigure, type Figure, TRACE } from '../src/chart/figure';
+import { buildFigure, type Figure } from '../src/chart/figure';
+import { metricTraces } from '../src/chart/marks';
 import type { DashboardLevel } from '../src/chart/samplerDashboard';
 import type { ChartTheme } from '../src/chart/theme';
 import type { ChartDoc, ChartMetric, ChartViewOptions } from '../src/protocol/webview';
 
-/** Trace ids behind each metric toggle. */
-export const METRIC_TRACES: Record<ChartMetric, readonly string[]> = {
-  // The null and the excess's bound are read against the target effect: they toggle with it.
-  target: [TRACE.targetUpper, TRACE.targetLower, TRACE.target, TRACE.nullUpper, TRACE.nullLower, TRACE.null, TRACE.excessBound, TRACE.unconverged],
-  collateral: [TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral],
-  thresholds: [TRACE.persistence, TRACE.sufficiencyUpper, TRACE.sufficiencyLower, TRACE.tolerance, TRACE.toleranceLower],
-  lossGap: [TRACE.lossGapUpper, TRACE.lossGapLower, TRACE.lossGap],
-  llc: [TRACE.llcUpper, TRACE.llcLower, TRACE.llc],
-};
+/** Trace ids behind each metric toggle (each mark names its toggle: src/chart/marks.ts). */
+export const METRIC_TRACES: Record<ChartMetric, readonly string[]> = metricTraces();
 
 /**
  * The figure for the panel: the shared chart, with the metrics the user switched off hidden. `withTitle: false`

@@ -35,6 +35,7 @@ import {
   ExportCommand,
   ImageRequest,
   isChartViewOptions,
+  OpenMethodCommand,
   ReadyCommand,
   SelectRunCommand,
 } from '../src/protocol/webview';
@@ -71,6 +72,8 @@ let state: ChartState | null = null;
 
 const title = el('h1', { id: 'title', 'data-testid': 'chart-title' }, 'Entanglement chart');
 const verdict = el('p', { id: 'verdict', 'data-testid': 'verdict' });
+const sentence = el('p', { id: 'verdict-sentence', 'data-testid': 'verdict-sentence', hidden: '' });
+const help = howToRead();
 const calibration = el('p', { id: 'calibration', 'data-testid': 'calibration', class: 'muted', hidden: '' });
 const calibrationWarning = el('p', { id: 'calibration-warning', 'data-testid': 'calibration-warning', hidden: '' });
 const inconclusive = el('p', { id: 'inconclusive', 'data-testid': 'inconclusive', hidden: '' });
@@ -90,6 +93,8 @@ const exportButtons = (['png', 'svg', 'csv', 'json'] as const).map((f) =>
   el('vscode-button', { 'data-export': f, secondary: '', title: `Export ${f.toUpperCase()}` }, f.toUpperCase()));
 const chart = el('div', { id: 'chart', 'data-state': 'empty' });
 const table = el('table', { id: 'levels' });
+// The level table scrolls inside its own box: a narrow column reaches its last (failed) column by scrolling.
+const tableBox = el('div', { class: 'table-scroll', id: 'levels-scroll', 'data-testid': 'levels-scroll', tabindex: '0', 'aria-label': 'levels (scrolls sideways)' }, [table]);
 const samplerNote = el('p', { id: 'sampler-convergence', 'data-testid': 'sampler-convergence', hidden: '' });
 samplerNote.style.color = 'var(--vscode-editorWarning-foreground, var(--vscode-list-warningForeground))';
 samplerNote.style.fontWeight = '600';
@@ -104,16 +109,41 @@ const tabs = el('vscode-tabs', { id: 'tabs', 'selected-index': String(TABS.index
       el('span', { class: 'field exports' }, exportButtons),
     ]),
     chart,
-    table,
+    help,
+    tableBox,
   ]),
   el('vscode-tab-panel', { 'data-tab': 'sampler' }, [samplerNote, sampler]),
 ]);
 
 document.body.append(
-  el('header', {}, [title, verdict, calibration, calibrationWarning, inconclusive, advice, status, progress]),
+  el('header', {}, [title, verdict, sentence, calibration, calibrationWarning, inconclusive, advice, status, progress]),
   el('div', { class: 'toolbar' }, [el('label', { class: 'field' }, ['Run ', runSelect])]),
   tabs,
 );
+
+/** "How to read this chart": what each panel, band, bar and shading says, with links to the method's sections. */
+function howToRead(): HTMLElement {
+  const link = (text: string, section: string) => {
+    const a = el('a', { href: '#', 'data-section': section }, text);
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      channel.send(OpenMethodCommand, { section });
+    });
+    return a;
+  };
+  const items = [
+    'Top panel: how much knocking the circuit out hurts the target task (E_T, blue, with its 95% band), against random unit sets of the same size (grey: their mean dotted, their range shaded). Each triangle is the circuit\'s excess over them at its lower confidence bound: above the thin dotted blue line, its specific effect persists.',
+    'Middle panel: how much knocking it out changes the control task (collateral). The shaded red band is the ±margin the test allows; each thick bar is the interval the test compared — inside the band: negligible; outside: not. When the margin is tiny next to the values the axis is a symmetric log ("symlog" in its title), labelled in the data\'s own units.',
+    'Bottom panel: what the degradation costs the network (its loss gap ΔL; for sgld the LLC on the right axis).',
+    'Green shading: the clean window, where every test passes; t_ent is its lower end, t_surv the highest level where the circuit\'s effect persists. Grey shading: levels where the degraded network no longer does the task; they hold no test, and the panels are scaled to the levels that do. Hollow points: the chains did not converge there.',
+    'Hover any point, bar, line or shading for its numbers and the test it decided.',
+  ];
+  return el('details', { id: 'how-to-read', 'data-testid': 'how-to-read' }, [
+    el('summary', {}, 'How to read this chart'),
+    el('ul', {}, items.map((t) => el('li', {}, t))),
+    el('p', {}, ['The method, with every test and its margin: ', link('docs/method.md — the tests', 'The tests (method version 3)'), ' · ', link('the verdict', 'The verdict'), ' · ', link('the null', 'The null')]),
+  ]);
+}
 
 // ---- controls -----------------------------------------------------------------------------------------------
 
@@ -193,6 +223,8 @@ function renderVerdict(s: ChartState): void {
     e.textContent = text ?? '';
   };
   const h = verdictHeader(s.doc);
+  verdict.dataset.outcome = h?.outcome ?? '';
+  show(sentence, h?.sentence ?? null);
   if (!v || !h) {
     verdict.textContent = s.run.message;
     for (const e of [calibration, calibrationWarning, inconclusive]) show(e, null);
@@ -299,7 +331,8 @@ function renderTable(s: ChartState): void {
 channel.on(ChartStateNotification, render);
 channel.onRequest(ImageRequest, async ({ format, width, height }) => {
   if (!state?.doc || state.doc.levels.length === 0) throw new Error('the chart has nothing to draw yet');
-  const fig = panelFigure(state.doc, options, readTheme(), true);
+  // Laid out for the image's own size: the title wraps, labels and legend fit it.
+  const fig = panelFigure(state.doc, options, readTheme(), true, { width, height });
   const dataUrl = await Plotly.toImage({ data: fig.data, layout: { ...fig.layout, width, height } }, { format, width, height });
   return { dataUrl };
 });

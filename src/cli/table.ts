@@ -3,6 +3,7 @@
 // the level table in its compact form, the long lines (advice, warning) wrapped under their label.
 import { levelSymbol } from '../chart/figure';
 import { calibrationText, formatLevel, formatNumber, isVersion1, levelCells, levelTableHeader } from '../chart/format';
+import { verdictSentence } from '../chart/verdictWords';
 import { formatDecades } from '../protocol/format';
 import type { ResultsDocument } from '../protocol/results';
 import { displayWidth, padDisplay, wrapText } from './format';
@@ -43,7 +44,8 @@ export function verdictLines(doc: ResultsDocument): string[] {
   // Unwrapped: one line that scripts can find.
   facts.push(['summary', v.summary]);
   if (v.question === 'sufficiency') facts.push(['question', 'sufficiency (scope: complement): the window is a sufficient window']);
-  const long: [string, string][] = [];
+  // The same plain-English sentence as the chart's headline (and the same word as the Runs tree).
+  const long: [string, string][] = [['in words', verdictSentence(v, doc.levels.length, symbol)]];
   const m = v.method;
   if (m) {
     const nullText = m.exact ? `all N = ${m.distinct} control sets disjoint from the circuit (an exact null)` : `K = ${m.controls} of N = ${m.distinct ?? '> 1e308'} control sets disjoint from the circuit, drawn without replacement`;

@@ -1,6 +1,8 @@
 // The chart panel: one webview panel that shows one run at a time (a picker switches runs), updated live while
 // its sweep runs, restored after a reload by the serializer (the page keeps {runId, options} in its state).
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { headingLines } from '../hypothesis/keyHelp';
 import {
   ChartOptionsCommand,
   ChartStateNotification,
@@ -12,6 +14,7 @@ import {
   ImageRequest,
   type ImageFormat,
   isChartViewOptions,
+  OpenMethodCommand,
   ReadyCommand,
   SelectRunCommand,
 } from '../protocol/webview';
@@ -107,6 +110,7 @@ export class ChartPanel implements vscode.WebviewPanelSerializer, vscode.Disposa
         this.post();
       }
     });
+    channel.on(OpenMethodCommand, ({ section }) => void this.openMethod(section));
     channel.on(ExportCommand, ({ format }) => (this.runId ? this.exportRequested.fire({ runId: this.runId, format }) : undefined));
     panel.onDidDispose(() => {
       channel.dispose();
@@ -117,6 +121,19 @@ export class ChartPanel implements vscode.WebviewPanelSerializer, vscode.Disposa
       }
     });
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, { script: 'webview.js', title: 'Entanglement chart', bodyClass: 'chart-view' });
+  }
+
+  /** The packaged docs/method.md, opened beside the chart at the section's heading (its top when not found). */
+  private async openMethod(section: string): Promise<void> {
+    const uri = vscode.Uri.joinPath(this.extensionUri, 'docs', 'method.md');
+    try {
+      const line = headingLines(await fs.promises.readFile(uri.fsPath, 'utf8')).get(section) ?? 0;
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const at = new vscode.Position(line, 0);
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Active, selection: new vscode.Range(at, at), preview: true });
+    } catch (e) {
+      void vscode.window.showWarningMessage(`Could not open the method (docs/method.md): ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private title(): string {

@@ -2,6 +2,7 @@
 // hypothesis file, a short verdict, the facts (t_ent, calibration k/K, cleanliness, inconclusive levels), the
 // tooltip, the icon and colour that match the verdict, and the context value the tree's menus key on.
 import { NO_NULL_V1, formatLevel } from '../chart/format';
+import { OUTCOME_WORD } from '../chart/verdictWords';
 import { formatDecades, formatRunTime } from '../protocol/format';
 import type { RunSummary } from '../protocol/webview';
 
@@ -69,11 +70,10 @@ export function verdictWord(run: RunSummary): string {
     case 'clean':
       return `clean from t_ent ${formatLevel(run.tEnt!)}`;
     case 'not-specific':
-      return 'not specific';
     case 'inconclusive':
-      return 'inconclusive';
     case 'entangled':
-      return 'entangled';
+      // The words of the chart's headline and the CLI (src/chart/verdictWords.ts).
+      return OUTCOME_WORD[runOutcome(run)!];
     case null:
       return run.status === 'running' && run.progress !== null ? `running ${Math.round(run.progress * 100)}%` : run.status;
   }

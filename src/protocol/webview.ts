@@ -184,6 +184,9 @@ export const SelectRunCommand = new IpcCommand<{ runId: string }>('chart/selectR
 /** Chart → host: export the shown run (json/csv written by the host; png/svg the page renders then sends back). */
 export const ExportCommand = new IpcCommand<{ format: ExportFormat }>('chart/export', (p): p is { format: ExportFormat } => isObject(p) && isExportFormat(p.format));
 
+/** Chart → host: open docs/method.md at this section (its heading's text), from the "How to read this chart" help. */
+export const OpenMethodCommand = new IpcCommand<{ section: string }>('chart/openMethod', (p): p is { section: string } => isObject(p) && typeof p.section === 'string' && p.section.length < 200);
+
 /** Calibration → host: write this step size into the hypothesis file (the host checks it is the recommendation). */
 export const WriteStepSizeCommand = new IpcCommand<{ stepSize: number }>('calibration/writeStepSize', (p): p is { stepSize: number } => isObject(p) && typeof p.stepSize === 'number' && Number.isFinite(p.stepSize) && p.stepSize > 0);
 

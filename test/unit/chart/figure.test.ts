@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import type { Data, Shape } from 'plotly.js-dist';
-import { ANNOTATION, buildFigure, type ChartOptions, interpolateLossGap, NULL_NAME, PANELS, SHAPE, TRACE, withHeadroom, Z95, type Figure } from '../../../src/chart/figure';
+import { ANNOTATION, buildFigure, type ChartOptions, interpolateLossGap, NULL_NAME, PANEL_AXIS, PANELS, SHAPE, TRACE, withHeadroom, Z95, type Figure } from '../../../src/chart/figure';
 import { NO_NULL_V1, NO_NULL_V2, verdictExtras } from '../../../src/chart/format';
 import { darkTheme, lightTheme, withAlpha } from '../../../src/chart/theme';
 import type { LevelResult, ResultsDocument } from '../../../src/protocol/results';
@@ -19,6 +19,12 @@ function trace(fig: Figure, uid: string): Scatter {
   const t = fig.data.find((d) => (d as { uid?: string }).uid === uid);
   assert.ok(t, `trace ${uid} present`);
   return t as Scatter;
+}
+
+/** A trace's values in data units: `customdata` where its panel is drawn on a transformed (symlog) scale. */
+function raw(fig: Figure, uid: string): (number | null)[] {
+  const t = trace(fig, uid) as Scatter & { customdata?: (number | null)[] };
+  return t.customdata ?? t.y;
 }
 
 function shape(fig: Figure, name: string): Partial<Shape> | undefined {
@@ -97,8 +103,8 @@ describe('chart: buildFigure', () => {
     doc2.levels.forEach((l, i) => {
       assert.strictEqual(trace(fig, TRACE.targetUpper).y[i], l.targetEffect.ci95![1]);
       assert.strictEqual(trace(fig, TRACE.targetLower).y[i], l.targetEffect.ci95![0]);
-      closeTo(trace(fig, TRACE.collateralUpper).y[i] as number, l.collateralEffect.mean + Z95 * l.collateralEffect.se, 'no ci95: 1.96·se');
-      assert.strictEqual(trace(fig, TRACE.tolerance).y[i], l.bounds!.collateralThreshold);
+      closeTo(raw(fig, TRACE.collateralUpper)[i] as number, l.collateralEffect.mean + Z95 * l.collateralEffect.se, 'no ci95: 1.96·se');
+      assert.strictEqual(raw(fig, TRACE.tolerance)[i], l.bounds!.collateralThreshold);
       assert.strictEqual(trace(fig, TRACE.persistence).y[i], l.bounds!.targetThreshold);
     });
     assert.match((trace(fig, TRACE.target).hovertext as string[])[0], /dof 3/);
@@ -158,14 +164,16 @@ describe('chart: buildFigure', () => {
   it('puts the x axis on a log scale of temperature, ΔL below, LLC on a right axis over it', () => {
     const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     assert.strictEqual(fig.layout.xaxis?.type, 'log');
-    assert.strictEqual(trace(fig, TRACE.lossGap).yaxis, 'y2');
-    assert.strictEqual(trace(fig, TRACE.llc).yaxis, 'y3');
-    assert.strictEqual(fig.layout.yaxis3?.overlaying, 'y2');
-    assert.strictEqual(fig.layout.yaxis3?.side, 'right');
-    const [top, bottom] = [fig.layout.yaxis?.domain as number[], fig.layout.yaxis2?.domain as number[]];
+    // Axes numbered top to bottom: target y, collateral y2, loss gap y3, the LLC y4 over it.
+    assert.deepStrictEqual(PANEL_AXIS, { target: 'y', collateral: 'y2', lossGap: 'y3', llc: 'y4' });
+    assert.strictEqual(trace(fig, TRACE.lossGap).yaxis, 'y3');
+    assert.strictEqual(trace(fig, TRACE.llc).yaxis, 'y4');
+    assert.strictEqual(fig.layout.yaxis4?.overlaying, 'y3');
+    assert.strictEqual(fig.layout.yaxis4?.side, 'right');
+    const [top, bottom] = [fig.layout.yaxis?.domain as number[], fig.layout.yaxis3?.domain as number[]];
     assert.ok(bottom[1] < top[0], 'panels do not overlap');
     // The LLC axis keeps its own round ticks and draws no grid of its own over the ΔL grid.
-    assert.deepStrictEqual([fig.layout.yaxis3?.showgrid, fig.layout.yaxis3?.tickmode, fig.layout.yaxis3?.nticks], [false, 'auto', 5]);
+    assert.deepStrictEqual([fig.layout.yaxis4?.showgrid, fig.layout.yaxis4?.tickmode, fig.layout.yaxis4?.nticks], [false, 'auto', 5]);
     // 0.1 … 100 spans three decades: only decades are labelled.
     assert.strictEqual(fig.layout.xaxis?.dtick, 1);
     const narrow = figure({ ...doc, levels: doc.levels.slice(1, 3) }, { xAxis: 'temperature', theme: lightTheme });
@@ -174,10 +182,11 @@ describe('chart: buildFigure', () => {
 
   it('gives the collateral effect and its tolerance a panel of their own between E_T and ΔL', () => {
     const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
-    for (const uid of [TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral, TRACE.tolerance, TRACE.toleranceLower]) assert.strictEqual(trace(fig, uid).yaxis, 'y4', uid);
+    for (const uid of [TRACE.collateralUpper, TRACE.collateralLower, TRACE.collateral, TRACE.tolerance, TRACE.toleranceLower]) assert.strictEqual(trace(fig, uid).yaxis, 'y2', uid);
     for (const uid of [TRACE.targetUpper, TRACE.targetLower, TRACE.target, TRACE.persistence, TRACE.nullUpper, TRACE.nullLower, TRACE.null, TRACE.excessBound, TRACE.unconverged]) assert.strictEqual(trace(fig, uid).yaxis, 'y', uid);
-    assert.deepStrictEqual(fig.layout.yaxis4?.domain, [...PANELS.collateral]);
-    assert.strictEqual(fig.layout.yaxis4?.range, undefined, 'ranged by Plotly to the collateral data alone');
+    assert.deepStrictEqual(fig.layout.yaxis2?.domain, [...PANELS.collateral]);
+    // Ranged to the collateral data and its margins alone, with at least three labelled ticks.
+    assert.ok(((fig.layout.yaxis2?.tickvals as number[] | undefined)?.length ?? 0) >= 3, 'three ticks or more');
     const [top, middle, bottom] = [PANELS.target, PANELS.collateral, PANELS.lossGap];
     assert.ok(bottom[1] < middle[0] && middle[1] < top[0], 'three panels, top to bottom, not overlapping');
     // The top panel's range holds every target band end and the persistence line, with room above for labels.
@@ -301,15 +310,16 @@ describe('chart: buildFigure', () => {
 
   it('titles the chart with the verdict summary and the calibration, escaping the circuit name', () => {
     const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
-    const title = (fig.layout.title as { text: string }).text;
+    // Wrapped to the figure's width: read as one line.
+    const title = (fig.layout.title as { text: string }).text.replace(/<br>(?!<sup>)/g, ' ');
     assert.ok(title.includes(doc.verdict.summary), title);
     assert.ok(title.includes('planted &lt;circuit&gt; &amp; co'), title);
     assert.strictEqual(title.match(/decade/g)?.length, 1, 'the width in decades once: the summary states it');
     assert.strictEqual(title.match(/t_ent = 1\b/g)?.length, 1, 't_ent once: the summary states it');
-    assert.ok(title.includes(doc.verdict.calibration!.summary), `the calibration line: ${title}`);
+    assert.ok(title.replace(/<\/sup><br><sup>/g, ' ').includes(doc.verdict.calibration!.summary), `the calibration line: ${title}`);
     assert.strictEqual(annotation(fig, ANNOTATION.calibrationWarning), undefined, 'no warning when the rate is within α');
     assert.strictEqual(annotation(fig, ANNOTATION.noNull), undefined);
-    const v1 = (figure(sampleDocumentV1(), { xAxis: 'temperature', theme: lightTheme }).layout.title as { text: string }).text;
+    const v1 = (figure(sampleDocumentV1(), { xAxis: 'temperature', theme: lightTheme }).layout.title as { text: string }).text.replace(/<br>/g, ' ');
     assert.ok(v1.includes('(1 decade)') && v1.includes('t_ent = 1'), 'a version-1 summary without t_ent: the title adds it');
   });
 
@@ -398,7 +408,7 @@ describe('chart: buildFigure', () => {
     assert.strictEqual(shape(fig, SHAPE.watanabe), undefined);
     assert.strictEqual(shape(fig, SHAPE.tSurv)!.x0, 0.1);
     assert.ok(!fig.data.some((d) => (d as { uid?: string }).uid === TRACE.llc));
-    assert.strictEqual(fig.layout.yaxis3, undefined);
+    assert.strictEqual(fig.layout.yaxis4, undefined);
     assert.strictEqual(fig.layout.paper_bgcolor, darkTheme.background);
   });
 
