@@ -170,7 +170,7 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
         for (const l of labels) for (const m of modebar) assert.ok(!overlaps(l, m), `at ${width} px the mode bar covers "${l.text}"`);
         const frame = await chart.locator('#chart').evaluate((e) => e.getBoundingClientRect().toJSON() as Box);
         for (const l of labels) assert.ok(l.x >= frame.x - 1 && l.x + l.width <= frame.x + frame.width + 1, `at ${width} px "${l.text}" runs past the chart's edge`);
-        const titles = await boxes(chart, '.g-ytitle text, .g-y4title text, .g-y2title text');
+        const titles = await boxes(chart, '.g-ytitle text, .g-y2title text, .g-y3title text');
         assert.strictEqual(titles.length, 3, `three y titles at ${width} px`);
         for (let i = 0; i < titles.length; i++) for (let j = i + 1; j < titles.length; j++) {
           assert.ok(!overlaps(titles[i]!, titles[j]!), `at ${width} px the y titles "${titles[i]!.text}" and "${titles[j]!.text}" overlap`);

@@ -349,11 +349,12 @@ async function assertChartShows(chart: FrameLocator, doc: ResultsDocument, resul
   assert.strictEqual(await gd.getAttribute('data-run-id'), resultsPath);
   const fig = await gd.evaluate((el) => {
     const g = el as unknown as {
-      data: { uid?: string; x: number[]; y: number[]; visible?: unknown }[];
+      data: { uid?: string; x: number[]; y: number[]; customdata?: number[]; visible?: unknown }[];
       layout: { shapes?: { name?: string; type?: string; x0?: number; x1?: number; fillcolor?: string }[]; xaxis?: { type?: string } };
     };
     return {
-      traces: g.data.map((t) => ({ uid: t.uid ?? '', x: Array.from(t.x), y: Array.from(t.y), visible: t.visible ?? true })),
+      // A panel drawn on a symlog scale keeps each point's value in data units in customdata.
+      traces: g.data.map((t) => ({ uid: t.uid ?? '', x: Array.from(t.x), y: Array.from(t.customdata ?? t.y), visible: t.visible ?? true })),
       shapes: (g.layout.shapes ?? []).map((s) => ({ name: s.name ?? '', type: s.type ?? '', x0: s.x0, x1: s.x1, fillcolor: s.fillcolor ?? '' })),
       xType: g.layout.xaxis?.type ?? '',
     };
