@@ -34,7 +34,7 @@ export function verdictHeader(doc: ChartDoc | null): VerdictHeader | null {
   return {
     outcome,
     word: OUTCOME_WORD[outcome],
-    sentence: verdictSentence(v, doc.levels.length, levelSymbol(doc.dial)),
+    sentence: verdictSentence(v, doc.levels, levelSymbol(doc.dial)),
     extras,
     calibration: v1 ? calibrationText(v, true) : `Calibration: ${calibrationText(v, false)}`,
     warning: v.calibration?.warning ? `⚠ ${v.calibration.warning}` : null,

@@ -43,7 +43,11 @@ export function outcomeOf(v: VerdictFacts, levels: number): Outcome {
  * One or two sentences a newcomer can read without the method page: what the verdict means for the circuit, with
  * the levels that decided it (`symbol` names the dial's level: t, σ, checkpoint).
  */
-export function verdictSentence(v: VerdictFacts, levels: number, symbol: string): string {
+/** What a level's record says that the sentence counts: its failed tests, and whether it held any. */
+export type LevelFacts = { failed?: readonly string[]; error?: string; tests?: { behaviour?: boolean | null } };
+
+export function verdictSentence(v: VerdictFacts, levelList: readonly LevelFacts[], symbol: string): string {
+  const levels = levelList.length;
   const at = (t: number) => `${symbol} = ${formatLevel(t)}`;
   const survives = v.tSurv !== null ? ` Its specific effect lasts up to ${at(v.tSurv)}.` : '';
   switch (outcomeOf(v, levels)) {
@@ -71,6 +75,18 @@ export function verdictSentence(v: VerdictFacts, levels: number, symbol: string)
         : 'Inconclusive: the chains did not converge at any level, so no test could be used.';
     case 'entangled':
       if (v.zeroCrossing) return `Entangled: the only levels that pass are where the side effect crosses zero (${at(v.zeroCrossing.lower)} … ${formatLevel(v.zeroCrossing.upper)}), not a real separation.${survives}`;
-      return `Entangled: at every tested level where the circuit still matters, knocking it out also changes the control task by more than the margin allows (or its specific effect is gone), so its effect cannot be told apart from other behaviour.${survives}`;
+      return `Entangled: ${whyEntangled(levelList)}, so the circuit's effect cannot be told apart from the rest of the network's behaviour.${survives}`;
   }
+}
+
+/** Which tests kept the tested levels (behaviour present, not diverged) from being clean, in words. */
+function whyEntangled(levels: readonly LevelFacts[]): string {
+  const tested = levels.filter((l) => l.error === undefined && l.tests?.behaviour !== false);
+  const count = (test: string) => tested.filter((l) => l.failed?.includes(test)).length;
+  const [collateral, persists] = [count('collateral'), count('persists')];
+  const n = tested.length;
+  if (n > 0 && collateral === n) return `at every tested level (${n}), knocking it out also changes the control task by more than the margin allows`;
+  if (n > 0 && persists === n) return `at no tested level does its specific effect persist`;
+  if (n > 0) return `no tested level passes every test (the side effect on the control task is too large at ${collateral} of ${n}, the specific effect gone at ${persists} of ${n})`;
+  return 'no level passes every test';
 }

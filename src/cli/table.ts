@@ -45,7 +45,7 @@ export function verdictLines(doc: ResultsDocument): string[] {
   facts.push(['summary', v.summary]);
   if (v.question === 'sufficiency') facts.push(['question', 'sufficiency (scope: complement): the window is a sufficient window']);
   // The same plain-English sentence as the chart's headline (and the same word as the Runs tree).
-  const long: [string, string][] = [['in words', verdictSentence(v, doc.levels.length, symbol)]];
+  const long: [string, string][] = [['in words', verdictSentence(v, doc.levels, symbol)]];
   const m = v.method;
   if (m) {
     const nullText = m.exact ? `all N = ${m.distinct} control sets disjoint from the circuit (an exact null)` : `K = ${m.controls} of N = ${m.distinct ?? '> 1e308'} control sets disjoint from the circuit, drawn without replacement`;
