@@ -38,10 +38,15 @@ function span(x: number, width: number, anchor: Anchor): [number, number] {
  */
 export function placeLabels(labels: readonly LabelRequest[], plotWidth: number, gap = 6): LabelPlacement[] {
   const rows: [number, number][][] = [];
-  return labels.map((l) => {
+  const centred = labels.map((l) => span(Math.min(1, Math.max(0, l.at)) * plotWidth, labelWidth(l.text, l.fontSize), 'center'));
+  const clash = (i: number, side: 1 | -1) => labels.some((o, j) => j !== i && Math.sign(o.at - labels[i]!.at) === side
+    && centred[i]![0] < centred[j]![1] + gap && centred[j]![0] < centred[i]![1] + gap);
+  return labels.map((l, i) => {
     const x = Math.min(1, Math.max(0, l.at)) * plotWidth;
     const w = labelWidth(l.text, l.fontSize);
-    const order: Anchor[] = l.at < 0.5 ? ['center', 'left', 'right'] : ['center', 'right', 'left'];
+    // A label whose centred neighbour would touch it grows away from that neighbour first.
+    const order: Anchor[] = clash(i, 1) ? ['right', 'center', 'left'] : clash(i, -1) ? ['left', 'center', 'right']
+      : l.at < 0.5 ? ['center', 'left', 'right'] : ['center', 'right', 'left'];
     const inside = order.filter((a) => {
       const [lo, hi] = span(x, w, a);
       return lo >= 0 && hi <= plotWidth;

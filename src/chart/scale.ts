@@ -33,20 +33,22 @@ export function linearScale(values: readonly number[], maxTicks: number, headroo
   return { kind: 'linear', y: (v) => v, range, tickvals, ticktext: tickvals.map(formatNumber) };
 }
 
-/** Ticks at a 1-2-5 step inside [lo, hi]: the coarsest step that gives at least MIN_TICKS and at most `maxTicks`. */
+/** Ticks at a 1-2-5 step inside [lo, hi]: the most that fit in `maxTicks`, never fewer than MIN_TICKS. */
 export function niceTicks(lo: number, hi: number, maxTicks: number): number[] {
   if (!(hi > lo)) return [lo];
-  const steps: number[] = [];
-  for (let k = Math.floor(Math.log10(hi - lo)) + 1; k >= Math.floor(Math.log10(hi - lo)) - 3; k--) for (const m of [5, 2, 1]) steps.push(m * 10 ** k);
-  let best: number[] = [];
-  for (const step of steps) {
-    const ticks: number[] = [];
-    for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-12 * step; v += step) ticks.push(Number(v.toPrecision(12)));
-    if (ticks.length > Math.max(MIN_TICKS, maxTicks)) break;
-    best = ticks;
-    if (ticks.length >= MIN_TICKS && ticks.length * 2 > maxTicks) break;
+  const top = Math.floor(Math.log10(hi - lo)) + 1;
+  const candidates: number[][] = [];
+  for (let k = top; k >= top - 4; k--) {
+    for (const m of [5, 2, 1]) {
+      const step = m * 10 ** k;
+      const ticks: number[] = [];
+      for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) ticks.push(Number(v.toPrecision(12)));
+      if (ticks.length >= MIN_TICKS) candidates.push(ticks);
+    }
   }
-  return best;
+  const fitting = candidates.filter((t) => t.length <= Math.max(MIN_TICKS, maxTicks));
+  if (fitting.length > 0) return fitting.reduce((a, b) => (b.length > a.length ? b : a));
+  return candidates.reduce((a, b) => (b.length < a.length ? b : a), candidates[0] ?? [lo, hi]);
 }
 
 /** sign(v)·log10(1 + |v|/c): linear near 0, logarithmic beyond ±c. */
@@ -72,22 +74,29 @@ export function collateralScale(values: readonly number[], margins: readonly num
   const hi = Math.max(0, ...drawn);
   const span = hi - lo || 1;
   const range: [number, number] = [lo - 0.08 * span, hi + 0.08 * span];
-  // Decades outward from 0 on each side, kept only when at least a tick's spacing from the last one kept.
-  const gap = (range[1] - range[0]) / Math.max(MIN_TICKS, maxTicks);
-  const ticks: number[] = [0];
-  for (const sign of [1, -1]) {
-    let last = 0;
-    for (let k = Math.floor(Math.log10(c)) - 1; k <= Math.ceil(Math.log10(big)) + 1; k++) {
-      const v = sign * 10 ** k;
-      const at = symlog(v, c);
-      if (at < range[0] || at > range[1]) continue;
-      if (Math.abs(at - last) >= gap) {
-        ticks.push(v);
-        last = at;
+  // Decades outward from 0 on each side, kept only when at least a tick's spacing from the last one kept; the
+  // spacing halves until there are at least MIN_TICKS.
+  const decades = (gap: number): number[] => {
+    const ticks: number[] = [0];
+    for (const sign of [1, -1]) {
+      let last = 0;
+      for (let k = Math.floor(Math.log10(c)) - 2; k <= Math.ceil(Math.log10(big)) + 1; k++) {
+        for (const m of gap > 0.3 ? [1] : [1, 3]) {
+          const v = sign * m * 10 ** k;
+          const at = symlog(v, c);
+          if (at < range[0] || at > range[1]) continue;
+          if (Math.abs(at - last) >= gap) {
+            ticks.push(v);
+            last = at;
+          }
+        }
       }
     }
-  }
-  ticks.sort((a, b) => a - b);
+    return ticks.sort((a, b) => a - b);
+  };
+  let gap = (range[1] - range[0]) / Math.max(MIN_TICKS, maxTicks);
+  let ticks = decades(gap);
+  while (ticks.length < MIN_TICKS && gap > 1e-3) ticks = decades((gap /= 2));
   return { kind: 'symlog', y: (v) => symlog(v, c), range, tickvals: ticks.map((v) => symlog(v, c)), ticktext: ticks.map(formatNumber), constant: c };
 }
 

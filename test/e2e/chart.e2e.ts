@@ -180,6 +180,64 @@ describe('The entanglement chart from a 500 px column to full width', function (
         assert.doesNotMatch(tw.text, /≈ 0$/, 'the label states the value, not a cut "≈ 0"');
         await screenshot(p, `chart-e2e-sgld-lossgap-${width}`);
       }
+      // The exports are laid out for their own size (1200 × 800): every text inside the image, none at its edge.
+      for (const format of ['svg', 'png'] as const) {
+        const file = path.join(ws, 'sgld', `kappa-1.sgld.chart.${format}`);
+        await chart.locator(`vscode-button[data-export="${format}"]`).click();
+        // code-server's save dialog: a path box prefilled with the suggested file; Enter saves.
+        const input = p.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible', timeout: WAIT.webview });
+        assert.match(await input.inputValue(), new RegExp(`kappa-1\\.sgld\\.chart\\.${format}$`));
+        await input.press('Enter');
+        await waitUntil(`the ${format.toUpperCase()} export written`, WAIT.webview, async () => (fs.existsSync(file) && fs.statSync(file).size > 0 ? true : undefined), 250);
+        await p.waitForTimeout(300);
+        const measure = await p.context().newPage();
+        try {
+          if (format === 'svg') {
+            await measure.setContent(`<html><body style="margin:0">${fs.readFileSync(file, 'utf8')}</body></html>`);
+            const m = await measure.evaluate(() => {
+              const svg = document.querySelector('svg')!;
+              const frame = svg.getBoundingClientRect();
+              const texts = Array.from(svg.querySelectorAll('text')).map((t) => {
+                const r = t.getBoundingClientRect();
+                return { x: r.x, y: r.y, width: r.width, height: r.height, text: (t.textContent ?? '').replace(/\u00a0/g, ' ').trim() };
+              }).filter((b) => b.width > 0 && b.text !== '');
+              return { frame: { width: frame.width, height: frame.height }, texts };
+            });
+            const title = [...m.texts].sort((a, b) => a.y - b.y)[0]!;
+            const tw = m.texts.find((t) => t.text.startsWith('ΔL(t_W)'));
+            console.log(`      SVG ${m.frame.width}×${m.frame.height}: title ${round({ ...title, text: title.text.slice(0, 30) })}; ${tw ? round(tw) : 'no ΔL(t_W) label'}`);
+            assert.deepStrictEqual([m.frame.width, m.frame.height], [1200, 800]);
+            for (const t of m.texts) assert.ok(t.x >= 4 && t.y >= 4 && t.x + t.width <= m.frame.width - 4 && t.y + t.height <= m.frame.height - 4, `the SVG's text ${round(t)} touches or leaves the ${m.frame.width}×${m.frame.height} image`);
+            assert.ok(tw && /≈ \d\.\d/.test(tw.text), `the SVG states ΔL(t_W) with its value: ${tw?.text}`);
+          } else {
+            // Every pixel of a 4 px border is the background's: nothing is drawn at the PNG's edge.
+            const data = fs.readFileSync(file).toString('base64');
+            const m = await measure.evaluate(async (b64) => {
+              const img = new Image();
+              img.src = `data:image/png;base64,${b64}`;
+              await img.decode();
+              const c = document.createElement('canvas');
+              [c.width, c.height] = [img.width, img.height];
+              const g = c.getContext('2d')!;
+              g.drawImage(img, 0, 0);
+              const px = g.getImageData(0, 0, c.width, c.height).data;
+              const at = (x: number, y: number) => Array.from(px.slice(4 * (y * c.width + x), 4 * (y * c.width + x) + 4)).join(',');
+              const bg = at(0, 0);
+              let off = 0;
+              for (let y = 0; y < c.height; y++) for (let x = 0; x < c.width; x++) {
+                if ((x < 4 || y < 4 || x >= c.width - 4 || y >= c.height - 4) && at(x, y) !== bg) off++;
+              }
+              return { width: c.width, height: c.height, off };
+            }, data);
+            console.log(`      PNG ${m.width}×${m.height}: ${m.off} border pixels differ from the background`);
+            assert.deepStrictEqual([m.width, m.height], [1200, 800]);
+            assert.strictEqual(m.off, 0, 'nothing drawn within 4 px of the PNG\'s edge');
+          }
+        } finally {
+          await measure.close();
+        }
+      }
     } finally {
       await chart.locator('vscode-radio[value="temperature"]').click().catch(() => undefined);
       await p.setViewportSize({ width: 1400, height: 900 });
