@@ -22,6 +22,7 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import Plotly from 'plotly.js-dist';
 import { failedTests, levelCells, levelTableHeader, unconverged } from '../src/chart/format';
+import { HOW_TO_READ, METHOD_SECTIONS } from '../src/chart/howToRead';
 import { buildSamplerDashboard, convergedLine, convergenceLine, negativeLlcLine, noChainsReason } from '../src/chart/samplerDashboard';
 import {
   CHART_METRICS,
@@ -131,17 +132,10 @@ function howToRead(): HTMLElement {
     });
     return a;
   };
-  const items = [
-    'Top panel: how much knocking the circuit out hurts the target task (E_T, blue, with its 95% band), against random unit sets of the same size (grey: their mean dotted, their range shaded). Each triangle is the circuit\'s excess over them at its lower confidence bound: above the thin dotted blue line, its specific effect persists.',
-    'Middle panel: how much knocking it out changes the control task (collateral). The shaded red band is the ±margin the test allows; each thick bar is the interval the test compared — inside the band: negligible; outside: not. When the margin is tiny next to the values the axis is a symmetric log ("symlog" in its title), labelled in the data\'s own units.',
-    'Bottom panel: what the degradation costs the network (its loss gap ΔL; for sgld the LLC on the right axis).',
-    'Green shading: the clean window, where every test passes; t_ent is its lower end, t_surv the highest level where the circuit\'s effect persists. Grey shading: levels where the degraded network no longer does the task; they hold no test, and the panels are scaled to the levels that do. Hollow points: the chains did not converge there.',
-    'Hover any point, bar, line or shading for its numbers and the test it decided.',
-  ];
   return el('details', { id: 'how-to-read', 'data-testid': 'how-to-read' }, [
     el('summary', {}, 'How to read this chart'),
-    el('ul', {}, items.map((t) => el('li', {}, t))),
-    el('p', {}, ['The method, with every test and its margin: ', link('docs/method.md — the tests', 'The tests (method version 3)'), ' · ', link('the verdict', 'The verdict'), ' · ', link('the null', 'The null')]),
+    el('ul', {}, HOW_TO_READ.map((t) => el('li', {}, t))),
+    el('p', {}, ['The method, with every test and its margin: ', ...METHOD_SECTIONS.flatMap(([text, section], i) => [...(i > 0 ? [' · '] : []), link(text, section)])]),
   ]);
 }
 

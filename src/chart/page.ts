@@ -6,7 +6,9 @@ import type { ResultsDocument } from '../protocol/results';
 import { chartDocOf } from '../protocol/webview';
 import { buildFigure, type ChartXAxis, type Figure, levelSymbol } from './figure';
 import { calibrationText, formatNumber, inconclusiveText, isVersion1, levelCells, levelTableHeader, unconverged, verdictExtras } from './format';
+import { HOW_TO_READ } from './howToRead';
 import { buildSamplerDashboard, hasSamplerDashboard } from './samplerDashboard';
+import { verdictSentence } from './verdictWords';
 import { darkTheme, lightTheme } from './theme';
 
 export interface ChartPageOptions {
@@ -70,12 +72,15 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
   ul.advice { margin: 4px 0 8px; padding-left: 20px; }
   tr.unconverged td { font-style: italic; color: var(--muted); }
   label { margin-right: 8px; }
+  .table-scroll { max-width: 100%; overflow-x: auto; }
 </style>
 </head>
 <body>
 <div class="controls"><label>x axis <select id="axis"><option value="temperature">${escapeHtml(doc.dial === 'sgld' ? 'temperature' : 'level')}</option><option value="lossGap">degraded loss gap ΔL</option></select></label></div>
 <div id="chart"></div>
 <p class="facts">${verdictFacts(doc)}</p>
+<p class="facts" data-testid="verdict-sentence">${escapeHtml(verdictSentence(doc.verdict, doc.levels, levelSymbol(doc.dial)))}</p>
+<details data-testid="how-to-read"><summary>How to read this chart</summary><ul>${HOW_TO_READ.map((t) => `<li>${escapeHtml(t)}</li>`).join('')}</ul><p>Every test and its margin: docs/method.md ("The tests", "The verdict", "The null") in the Circuit Thermometer repository.</p></details>
 ${verdictNotes(doc)}
 ${levelTable(doc)}
 ${dashboard ? '<div id="sampler" data-testid="sampler-dashboard" style="width: 100%; height: 110vh; min-height: 760px; margin-top: 16px"></div>' : ''}
@@ -128,7 +133,7 @@ function levelTable(doc: ResultsDocument): string {
     const attrs = unconverged(l) ? ' class="unconverged" title="not converged: its tests are not used"' : '';
     return `<tr${attrs}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
-  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<div class="table-scroll"><table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 /** The page's Content-Security-Policy: the given inline scripts by their SHA-256, inline styles, data: images. */
