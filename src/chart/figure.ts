@@ -174,7 +174,8 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
   const yAxis = (panel: 'target' | 'collateral' | 'lossGap', full: string, short: string) => {
     const s = ctx.scale[panel];
     return {
-      ...axisStyle, domain: [PANELS[panel][0], PANELS[panel][1]] as [number, number], anchor: 'x' as const, title: yTitle(full, short, PANELS[panel]), zeroline: true,
+      // automargin: tick labels in data units (symlog: 1e-4, -0.01) may be wider than the margin; the title stays inside.
+      ...axisStyle, domain: [PANELS[panel][0], PANELS[panel][1]] as [number, number], anchor: 'x' as const, title: yTitle(full, short, PANELS[panel]), zeroline: true, automargin: true,
       ...(s ? { range: s.range, tickmode: 'array' as const, tickvals: s.tickvals, ticktext: s.ticktext } : fitted.size ? { nticks: fitted.yTicks(PANELS[panel]) } : {}),
     };
   };
@@ -200,7 +201,7 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
   layout[axisKey('lossGap')] = yAxis('lossGap', 'ΔL', 'ΔL');
   if (levels.some((l) => l.llc)) {
     // tickmode 'auto': an overlaying axis defaults to 'sync', which puts odd values at the ΔL axis's grid lines.
-    layout[axisKey('llc')] = { ...axisStyle, overlaying: PANEL_AXIS.lossGap, side: 'right', anchor: 'x', title: yTitle('LLC λ̂', 'λ̂', PANELS.lossGap), showgrid: false, zeroline: false, tickmode: 'auto', nticks: fitted.size ? Math.max(3, Math.min(5, fitted.yTicks(PANELS.lossGap))) : 5 };
+    layout[axisKey('llc')] = { ...axisStyle, overlaying: PANEL_AXIS.lossGap, side: 'right', anchor: 'x', automargin: true, title: yTitle('LLC λ̂', 'λ̂', PANELS.lossGap), showgrid: false, zeroline: false, tickmode: 'auto', nticks: fitted.size ? Math.max(3, Math.min(5, fitted.yTicks(PANELS.lossGap))) : 5 };
   }
   if (titleText) {
     // Pinned to the top of the figure, wrapped to its width, clear of the edges.

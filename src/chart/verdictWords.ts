@@ -27,14 +27,16 @@ export function isSpecific(v: Pick<Verdict, 'specificity' | 'baselineExcess'>): 
   return null;
 }
 
-/** The outcome of a verdict: a window first; else why there is none, in the order the verdict decides it. */
+/** The outcome of a verdict: not specific first, then a window; else why there is none, in the order the verdict decides it. */
 export function outcomeOf(v: VerdictFacts, levels: number): Outcome {
+  // Not specific at the trained network comes first, whatever a window says (as the Runs tree has it).
+  if (v.question !== 'sufficiency' && isSpecific(v) === false) return 'not-specific';
   if (v.cleanWindow) return v.question === 'sufficiency' ? 'sufficient' : 'clean';
   if (v.tooFewLevels) return 'inconclusive';
   // A version-2/3 verdict without a null records baselineExcess: null (version 1 had no such field, and no null).
   if (v.specificity == null && v.baselineExcess === null) return 'no-null';
-  if ((v.inconclusive?.length ?? 0) >= levels && levels > 0) return 'inconclusive';
-  if (v.question !== 'sufficiency' && isSpecific(v) === false) return 'not-specific';
+  // No window while some levels did not converge: one may hide there (the Runs tree says the same).
+  if ((v.inconclusive?.length ?? 0) > 0 && v.question !== 'sufficiency') return 'inconclusive';
   if (v.noBehaviour) return 'no-behaviour';
   return 'entangled';
 }
@@ -72,7 +74,9 @@ export function verdictSentence(v: VerdictFacts, levelList: readonly LevelFacts[
     case 'inconclusive':
       return v.tooFewLevels
         ? `Inconclusive: only ${v.tooFewLevels.usable} levels ran without diverging (${v.tooFewLevels.needed} are needed).`
-        : 'Inconclusive: the chains did not converge at any level, so no test could be used.';
+        : (v.inconclusive?.length ?? 0) >= levels
+          ? 'Inconclusive: the chains did not converge at any level, so no test could be used.'
+          : `Inconclusive: no clean window among the levels that converged, but the chains did not converge at ${symbol} = ${(v.inconclusive ?? []).map(formatLevel).join(', ')}, where one may be; see the advice to rerun them.${survives}`;
     case 'entangled':
       if (v.zeroCrossing) return `Entangled: the only levels that pass are where the side effect crosses zero (${at(v.zeroCrossing.lower)} … ${formatLevel(v.zeroCrossing.upper)}), not a real separation.${survives}`;
       return `Entangled: ${whyEntangled(levelList)}, so the circuit's effect cannot be told apart from the rest of the network's behaviour.${survives}`;

@@ -22,7 +22,8 @@ import { hypothesisFileName, scaffoldHypothesis } from '../../../src/extension/s
 import { describeTensor, tensorDetail, tensorMarkdown } from '../../../src/extension/tensorInfo';
 import { METRIC_TRACES, panelFigure, shapeNames } from '../../../webview/chartDocument';
 import { verdictHeader } from '../../../webview/facts';
-import { runFacts } from '../../../src/extension/runItems';
+import { runFacts, verdictWord } from '../../../src/extension/runItems';
+import { verdictLines } from '../../../src/cli/table';
 import { mlpModel } from '../../fixtures/models';
 import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../chart/sampleDocument';
 
@@ -80,6 +81,35 @@ describe('extension: runs, charts and exports', () => {
     assert.equal(v1.calibration, 'no null (results version 1)', 'the payload has no version: recognised by its contents');
     assert.deepEqual([v1.warning, v1.inconclusive, v1.advice], [null, null, []]);
     assert.equal(verdictHeader(null), null);
+  });
+
+  it('a circuit not specific at the trained network reads "not specific" once in the headline, and the same word in the Runs tree and the CLI', () => {
+    const doc = sampleDocument();
+    const summary = 'not specific at the trained network: the exact rank test gives p = 0.44 > α = 0.05 (3 of 8 control sets ablate the target at least as much), so nothing can persist';
+    const verdict = { ...doc.verdict, cleanWindow: null, tEnt: null, summary, baselineExcess: { ...doc.verdict.baselineExcess!, specific: false } };
+    const notSpecific: typeof doc = { ...doc, verdict };
+    const h = verdictHeader(JSON.parse(JSON.stringify(chartDocOf(notSpecific))))!;
+    const headline = [summary, ...h.extras, h.sentence].join(' · ');
+    assert.equal(headline.match(/not specific at the trained network/g)?.length, 1, headline);
+    assert.equal(h.outcome, 'not-specific');
+    assert.match(h.sentence, /^Not specific: /);
+    const run = summarize(recordFromDocument(notSpecific, '/w/n.results.json', 'n'));
+    assert.equal(verdictWord(run), h.word, 'the Runs tree says what the headline says');
+    const cli = verdictLines(notSpecific).find((l) => l.startsWith('in words'))!;
+    assert.match(cli, /in words\s+Not specific: /);
+    assert.ok(!/entangled/i.test([h.word, h.sentence, verdictWord(run), cli].join(' ')), 'never "entangled"');
+    // A specific circuit without a window: "entangled" everywhere, with the test that failed.
+    const entangled = { ...doc, verdict: { ...verdict, inconclusive: [], summary: 'entangled at every tested temperature', baselineExcess: { ...doc.verdict.baselineExcess!, specific: true } } };
+    const e = verdictHeader(chartDocOf(entangled))!;
+    assert.equal(e.word, 'entangled');
+    assert.equal(verdictWord(summarize(recordFromDocument(entangled, '/w/e.results.json', 'e'))), 'entangled');
+    assert.match(e.sentence, /^Entangled: /);
+    // Some levels did not converge and no window: "inconclusive" in both, the levels named.
+    const partly = { ...doc, verdict: { ...entangled.verdict, inconclusive: [1000] } };
+    const i = verdictHeader(chartDocOf(partly))!;
+    assert.equal(i.word, verdictWord(summarize(recordFromDocument(partly, '/w/i.results.json', 'i'))));
+    assert.equal(i.word, 'inconclusive');
+    assert.match(i.sentence, /t = 1000/);
   });
 
   it('gives a running sweep a live chart: finished levels, thresholds from the hypothesis, unknowns as gaps', () => {
