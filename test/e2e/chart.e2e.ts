@@ -15,7 +15,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { openFile, REPO_ROOT, runCommand, screenshot, toast, waitUntil, webviewWith } from './harness';
 import { useWorkbench } from './suite';
 
-const WAIT = { sweep: 180_000, webview: 60_000, lens: 90_000 };
+const WAIT = { sweep: 180_000, webview: 90_000, lens: 180_000 };
 
 interface Box { x: number; y: number; width: number; height: number; text: string }
 
