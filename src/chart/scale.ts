@@ -42,7 +42,8 @@ export function niceTicks(lo: number, hi: number, maxTicks: number): number[] {
     for (const m of [5, 2, 1]) {
       const step = m * 10 ** k;
       const ticks: number[] = [];
-      for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) ticks.push(Number(v.toPrecision(12)));
+      // i·step, not a running sum: 0 stays exactly 0 (a sum drifts to −2.78e−17).
+      for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + 1e-9 * step; i++) ticks.push(Number((i * step).toPrecision(12)));
       if (ticks.length >= MIN_TICKS) candidates.push(ticks);
     }
   }

@@ -178,6 +178,9 @@ describe('The entanglement chart from a 500 px column to full width', function (
         const labels = await assertLabelsInside(chart, width, [/^ΔL\(t_W\) ≈ \d/]);
         const tw = labels.find((l) => l.text.startsWith('ΔL(t_W)'))!;
         assert.doesNotMatch(tw.text, /≈ 0$/, 'the label states the value, not a cut "≈ 0"');
+        const yTicks = await chart.locator('#chart .ytick text, #chart .y2tick text, #chart .y3tick text').allTextContents();
+        assert.ok(yTicks.length >= 9, `three ticks or more on each panel: ${yTicks.join(' ')}`);
+        for (const t of yTicks) assert.doesNotMatch(t, /e-1\d/, `a tick at floating-point noise: ${yTicks.join(' ')}`);
         await screenshot(p, `chart-e2e-sgld-lossgap-${width}`);
       }
       // The exports are laid out for their own size (1200 × 800): every text inside the image, none at its edge.

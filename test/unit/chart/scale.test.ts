@@ -20,6 +20,12 @@ describe('chart: panel scales', () => {
       for (const d of steps) assert.ok(Math.abs(d - steps[0]!) <= 1e-9 * Math.abs(steps[0]!), `evenly spaced: ${s.tickvals}`);
     }
     assert.deepStrictEqual(niceTicks(0, 10, 6), [0, 2, 4, 6, 8, 10]);
+    // Crossing 0 from an awkward start: the tick at 0 is exactly 0 (a running sum would label it −2.78e−17).
+    for (const [lo, hi] of [[-0.3177, 0.1385], [-0.07, 0.33], [-1.1e-3, 7.3e-3]]) {
+      const t = niceTicks(lo!, hi!, 6);
+      assert.ok(t.includes(0), `${lo}…${hi}: ${t}`);
+      assert.ok(linearScale([lo!, hi!], 6)!.ticktext.includes('0'));
+    }
   });
 
   it('draws a collateral of 0.0043 against ±1e−4 on a symlog scale where the interval stands clear of the band', () => {
