@@ -61,6 +61,8 @@ export const SHAPE = {
 
 /** Names of the layout annotations. */
 export const ANNOTATION = {
+  /** The title (the circuit, the verdict, the facts), wrapped to the figure's width; absent without a title. */
+  title: 'title',
   /** "no null (results version 1)" (or: fewer than two matched random sets). */
   noNull: 'no-null',
   /** The calibration's warning, in the warning colour, under the title. */
@@ -108,17 +110,17 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
   };
 
   // Titles, warning and label rows above the plot; then every panel's scale from its marks' extents.
-  const warning = doc.verdict?.calibration?.warning;
-  const wrapChars = Math.max(30, Math.floor((width - 40) / (11 * CHAR_WIDTH)));
-  const warningLines = warning && withTitle ? wrapWords(`⚠ ${warning}`, wrapChars) : [];
-  const titleText = withTitle ? title(doc, doc.verdict ?? null, v1, Math.max(30, Math.floor((width - 40) / (14 * CHAR_WIDTH))), Math.max(30, Math.floor((width - 40) / (10 * CHAR_WIDTH)))) : null;
   const fit = fitToSize(options.size, legendNames(ctx), 0);
+  // The title and the warning start at the plot's left edge and may run to 16 px short of the figure's right edge.
+  const titleRoom = width - fit.side - 16;
+  const warning = doc.verdict?.calibration?.warning;
+  const warningLines = warning && withTitle ? wrapWords(`⚠ ${warning}`, Math.max(24, Math.floor(titleRoom / (11 * CHAR_WIDTH)))) : [];
+  const titleText = withTitle ? title(doc, doc.verdict ?? null, v1, Math.max(24, Math.floor(titleRoom / (14 * CHAR_WIDTH))), Math.max(24, Math.floor(titleRoom / (10 * CHAR_WIDTH)))) : null;
   const plotWidth = Math.max(100, width - 2 * fit.side);
   const markerPlan = planMarkers(ctx, logX, plotWidth);
-  // Below the title (bottom-anchored: Plotly misplaces a multi-line title anchored at its top), the warning, then
-  // the rows of marker labels standing on the top panel.
+  // Below the title, the warning, then the rows of marker labels standing on the top panel.
   const underTitle = LABEL_ROW * markerPlan.rows + (warningLines.length > 0 ? 14 * warningLines.length + 6 : 0) + 4;
-  const top = titleText ? 14 + titleText.height + underTitle : MODE_BAR_CLEARANCE + LABEL_ROW * (markerPlan.rows - 1);
+  const top = titleText ? 12 + titleText.height + underTitle : MODE_BAR_CLEARANCE + LABEL_ROW * (markerPlan.rows - 1);
   const fitted = fitToSize(options.size, legendNames(ctx), top);
   for (const panel of ['target', 'collateral', 'lossGap'] as const) {
     const values = MARKS.filter((m) => m.panel === panel).flatMap((m) => m.extent?.(ctx) ?? []);
@@ -204,8 +206,12 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
     layout[axisKey('llc')] = { ...axisStyle, overlaying: PANEL_AXIS.lossGap, side: 'right', anchor: 'x', automargin: true, title: yTitle('LLC λ̂', 'λ̂', PANELS.lossGap), showgrid: false, zeroline: false, tickmode: 'auto', nticks: fitted.size ? Math.max(3, Math.min(5, fitted.yTicks(PANELS.lossGap))) : 5 };
   }
   if (titleText) {
-    // Pinned to the top of the figure, wrapped to its width, clear of the edges.
-    layout.title = { text: titleText.text, font: { color: theme.foreground, size: 14 }, x: 0, xref: 'container', xanchor: 'left', yref: 'paper', y: 1, yanchor: 'bottom', pad: { b: underTitle, l: 16 } };
+    // An annotation, not layout.title: Plotly anchors a multi-line title by its first line (it then overlaps the
+    // plot or leaves the figure), an annotation by its whole box. Its bottom stands on the warning and the labels.
+    annotations.push({
+      name: ANNOTATION.title, text: titleText.text, xref: 'paper', yref: 'paper', x: 0, y: 1, xanchor: 'left', yanchor: 'bottom', yshift: underTitle, align: 'left',
+      showarrow: false, font: { color: theme.foreground, size: 14 },
+    });
   }
   return { data, layout };
 }
@@ -365,6 +371,12 @@ function areaHover(ctx: MarkContext, uid: string, x0: number, x1: number, text: 
     } as Data);
   }
   return out;
+}
+
+/** The figure's title as one line (its wrapping undone), or undefined when it has none. */
+export function figureTitle(fig: Figure): string | undefined {
+  const a = fig.layout.annotations?.find((x) => x.name === ANNOTATION.title);
+  return a ? String(a.text).replace(/<\/sup><br><sup>/g, ' ').replace(/<br>/g, ' ') : undefined;
 }
 
 /** ΔL at temperature t by log-linear interpolation between the neighbouring levels; null outside the grid. */

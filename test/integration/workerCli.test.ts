@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { SHAPE, TRACE, type Figure } from '../../src/chart/figure';
+import { figureTitle, SHAPE, TRACE, type Figure } from '../../src/chart/figure';
 import { progressLine } from '../../src/cli/progress';
 import { formatDuration } from '../../src/protocol/format';
 import { sweep, SWEEP_EXIT } from '../../src/cli/sweep';
@@ -81,7 +81,7 @@ describe('cli: sweep', function () {
     assert.deepStrictEqual([shape(SHAPE.cleanWindow).x0, shape(SHAPE.cleanWindow).x1], doc.verdict.cleanWindow);
     assert.strictEqual(shape(SHAPE.tEnt).x0, doc.verdict.tEnt);
     assert.strictEqual(shape(SHAPE.tSurv).x0, doc.verdict.tSurv);
-    assert.ok((fig.layout.title as { text: string }).text.includes(doc.verdict.summary));
+    assert.ok(figureTitle(fig)!.includes(doc.verdict.summary));
   });
 
   it('--json prints the results document itself', async () => {

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import type { Data, Shape } from 'plotly.js-dist';
-import { ANNOTATION, buildFigure, type ChartOptions, interpolateLossGap, NULL_NAME, PANEL_AXIS, PANELS, SHAPE, TRACE, withHeadroom, Z95, type Figure } from '../../../src/chart/figure';
+import { ANNOTATION, buildFigure, type ChartOptions, figureTitle, interpolateLossGap, NULL_NAME, PANEL_AXIS, PANELS, SHAPE, TRACE, withHeadroom, Z95, type Figure } from '../../../src/chart/figure';
 import { NO_NULL_V1, NO_NULL_V2, verdictExtras } from '../../../src/chart/format';
 import { darkTheme, lightTheme, withAlpha } from '../../../src/chart/theme';
 import type { LevelResult, ResultsDocument } from '../../../src/protocol/results';
@@ -311,15 +311,15 @@ describe('chart: buildFigure', () => {
   it('titles the chart with the verdict summary and the calibration, escaping the circuit name', () => {
     const fig = figure(doc, { xAxis: 'temperature', theme: lightTheme });
     // Wrapped to the figure's width: read as one line.
-    const title = (fig.layout.title as { text: string }).text.replace(/<br>(?!<sup>)/g, ' ');
+    const title = figureTitle(fig)!;
     assert.ok(title.includes(doc.verdict.summary), title);
     assert.ok(title.includes('planted &lt;circuit&gt; &amp; co'), title);
     assert.strictEqual(title.match(/decade/g)?.length, 1, 'the width in decades once: the summary states it');
     assert.strictEqual(title.match(/t_ent = 1\b/g)?.length, 1, 't_ent once: the summary states it');
-    assert.ok(title.replace(/<\/sup><br><sup>/g, ' ').includes(doc.verdict.calibration!.summary), `the calibration line: ${title}`);
+    assert.ok(title.includes(doc.verdict.calibration!.summary), `the calibration line: ${title}`);
     assert.strictEqual(annotation(fig, ANNOTATION.calibrationWarning), undefined, 'no warning when the rate is within α');
     assert.strictEqual(annotation(fig, ANNOTATION.noNull), undefined);
-    const v1 = (figure(sampleDocumentV1(), { xAxis: 'temperature', theme: lightTheme }).layout.title as { text: string }).text.replace(/<br>/g, ' ');
+    const v1 = figureTitle(figure(sampleDocumentV1(), { xAxis: 'temperature', theme: lightTheme }))!;
     assert.ok(v1.includes('(1 decade)') && v1.includes('t_ent = 1'), 'a version-1 summary without t_ent: the title adds it');
   });
 
@@ -336,7 +336,7 @@ describe('chart: buildFigure', () => {
       assert.strictEqual(text, `⚠ ${warned.verdict.calibration!.warning!}`.replace(/>/g, '&gt;'), 'the whole warning, escaped');
       assert.deepStrictEqual([a.xref, a.yref, a.y, a.yanchor, a.showarrow], ['paper', 'paper', 1, 'bottom', false], 'above the plot, under the title');
       assert.ok((fig.layout.margin?.t ?? 0) > (figure(sampleDocument(), { xAxis: 'temperature', theme }).layout.margin?.t ?? 0), 'the top margin makes room for it');
-      assert.ok(((fig.layout.title as { text: string }).text).includes(warned.verdict.calibration!.summary));
+      assert.ok(figureTitle(fig)!.includes(warned.verdict.calibration!.summary));
     }
   });
 
@@ -350,7 +350,7 @@ describe('chart: buildFigure', () => {
     for (const uid of [TRACE.nullUpper, TRACE.nullLower, TRACE.null, TRACE.excessBound, TRACE.unconverged, TRACE.toleranceLower]) assert.ok(!hasTrace(fig, uid), `no ${uid}`);
     assert.deepStrictEqual(trace(fig, TRACE.target).y, v1.levels.map((l) => l.targetEffect.mean), 'the circuit’s own curves as before');
     assert.deepStrictEqual(shapeNames(fig), [SHAPE.cleanWindow, SHAPE.tEnt, SHAPE.tSurv, SHAPE.watanabe]);
-    assert.ok(!String((fig.layout.title as { text: string }).text).includes('matched random sets'), 'no calibration in version 1');
+    assert.ok(!figureTitle(fig)!.includes('matched random sets'), 'no calibration in version 1');
     // The webview's payload carries the file's version across the wire.
     const wire = JSON.parse(JSON.stringify(chartDocOf(v1))) as ChartDoc;
     assert.strictEqual(annotation(buildFigure(wire, { xAxis: 'temperature', theme: lightTheme }), ANNOTATION.noNull)?.text, NO_NULL_V1);
@@ -422,7 +422,7 @@ describe('chart: buildFigure', () => {
     assert.deepStrictEqual(diverged.x, [100]);
     assert.match((diverged.hovertext as string[])[0], /try stepSize 1e-5/);
     assert.deepStrictEqual(fig.layout.shapes?.map((s) => s.name), [SHAPE.watanabe]);
-    assert.match((fig.layout.title as { text: string }).text, /in progress/);
+    assert.match(figureTitle(fig)!, /in progress/);
   });
 
   it('falls back to a linear axis when a level is not positive (checkpoint 0)', () => {
