@@ -199,7 +199,7 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
     annotations,
   };
   layout[axisKey('target')] = yAxis('target', 'target E_T', 'E_T');
-  layout[axisKey('collateral')] = yAxis('collateral', collateralTitle, 'E_C');
+  layout[axisKey('collateral')] = yAxis('collateral', collateralTitle, ctx.scale.collateral?.kind === 'symlog' && fitted.fits('E_C (symlog)', PANELS.collateral) ? 'E_C (symlog)' : 'E_C');
   layout[axisKey('lossGap')] = yAxis('lossGap', 'ΔL', 'ΔL');
   if (levels.some((l) => l.llc)) {
     // tickmode 'auto': an overlaying axis defaults to 'sync', which puts odd values at the ΔL axis's grid lines.

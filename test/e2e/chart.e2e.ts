@@ -214,6 +214,10 @@ describe('The entanglement chart from a 500 px column to full width', function (
             assert.deepStrictEqual([m.frame.width, m.frame.height], [1200, 800]);
             for (const t of m.texts) assert.ok(t.x >= 4 && t.y >= 4 && t.x + t.width <= m.frame.width - 4 && t.y + t.height <= m.frame.height - 4, `the SVG's text ${round(t)} touches or leaves the ${m.frame.width}×${m.frame.height} image`);
             assert.ok(tw && /≈ \d\.\d/.test(tw.text), `the SVG states ΔL(t_W) with its value: ${tw?.text}`);
+            // No two texts of the image on top of each other (the title over the top panel's ticks, a label over another).
+            for (let i = 0; i < m.texts.length; i++) for (let j = i + 1; j < m.texts.length; j++) {
+              assert.ok(!overlaps(m.texts[i]!, m.texts[j]!, 2), `in the SVG ${round(m.texts[i]!)} and ${round(m.texts[j]!)} overlap`);
+            }
           } else {
             // Every pixel of a 4 px border is the background's: nothing is drawn at the PNG's edge.
             const data = fs.readFileSync(file).toString('base64');
