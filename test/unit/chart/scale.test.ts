@@ -7,7 +7,7 @@ import { collateralScale, linearScale, MIN_TICKS, niceTicks, symlog, wrapHover, 
 import { lightTheme } from '../../../src/chart/theme';
 import type { ResultsDocument } from '../../../src/protocol/results';
 import { chartDocOf } from '../../../src/protocol/webview';
-import { sampleDocument } from './sampleDocument';
+import { sampleDocument } from '../../support/sampleDocument';
 
 describe('chart: panel scales', () => {
   it('gives every linear panel at least three nice ticks inside its range, 0 included', () => {

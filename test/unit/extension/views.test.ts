@@ -25,7 +25,7 @@ import { verdictHeader } from '../../../webview/facts';
 import { runFacts, verdictWord } from '../../../src/extension/runItems';
 import { verdictLines } from '../../../src/cli/table';
 import { mlpModel } from '../../fixtures/models';
-import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../chart/sampleDocument';
+import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../../support/sampleDocument';
 
 describe('extension: runs, charts and exports', () => {
   it('summarises a finished run with its verdict and a sparkline of every level', () => {
