@@ -69,7 +69,11 @@ describe('cli: sweep', function () {
     const html = fs.readFileSync(path.join(planted.dir, 'kappa-0.html'), 'utf8');
     assert.ok(html.length > 1_000_000, 'Plotly is inlined');
     const fig = pageFigures(html)['light/temperature'];
-    const byUid = (uid: string) => fig.data.find((d) => (d as { uid?: string }).uid === uid) as { x: number[]; y: number[] };
+    // A panel drawn on a symlog scale (the collateral's, when its margin is a hairline) keeps data values in customdata.
+    const byUid = (uid: string) => {
+      const t = fig.data.find((d) => (d as { uid?: string }).uid === uid) as { x: number[]; y: number[]; customdata?: number[] };
+      return { x: t.x, y: t.customdata ?? t.y };
+    };
     const kept = doc.levels.filter((l) => !l.error);
     assert.deepStrictEqual(byUid(TRACE.target).x, kept.map((l) => l.level));
     assert.deepStrictEqual(byUid(TRACE.target).y, kept.map((l) => l.targetEffect.mean));
