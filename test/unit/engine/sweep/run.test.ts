@@ -18,6 +18,7 @@ import { checkHypothesisFile, type Hypothesis } from '../../../../src/hypothesis
 import type { LevelResult } from '../../../../src/protocol/results';
 import { studentTQuantile } from '../../../../src/engine/sweep/stats';
 import { HIDDEN_TENSOR, unitLayout } from '../../../../examples/planted/generate';
+import { close as closeTo } from '../../../support/close';
 
 const DIR = path.resolve(__dirname, '../../../../examples/planted');
 const CIRCUIT = unitLayout().circuit;
@@ -59,7 +60,7 @@ async function reference(modelFile: string) {
   return { rows, y, logits, ce, split, replaced, mean };
 }
 
-const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 2e-5 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, what: string) => closeTo(a, b, (w) => 2e-5 * Math.max(1, Math.abs(w)), what);
 
 describe('sweep/run', function () {
   this.timeout(30_000);
