@@ -1,7 +1,7 @@
 // From validated values to the resolved Hypothesis: absolute paths, expanded unit ranges, grid levels,
 // and the checks that need no file: grids, dial-specific settings, paths leaving the workspace.
 import { sweepWork } from './workEstimate';
-import { FIXED_STEP_SIZE_DEFAULT, MALA_SAMPLERS } from './schema';
+import { FIXED_STEP_SIZE_DEFAULT, MALA_SAMPLERS, numberDefault } from '../protocol/hypothesisSchema';
 import * as nodePath from 'node:path';
 import { PNode, nodeAt } from './parse';
 import { Range } from './diagnostics';
@@ -108,7 +108,7 @@ export class Resolver {
     }
     // Without a written `degradation` there is only the missing-key error, not dial-specific ones.
     if (raw.degradation && nodeAt(this.tree, ['degradation']).complete) draft.degradation = this.degradation(raw.degradation);
-    if (draft.degradation) this.checkWork(draft.degradation, raw.controls?.count ?? 39);
+    if (draft.degradation) this.checkWork(draft.degradation, raw.controls?.count ?? numberDefault(['controls', 'count']));
     if ((raw.metric === 'logit-diff' || raw.metric === 'accuracy') && raw.loss?.kind === 'mse') {
       this.out.error('hyp/invalid-value', this.at(['metric']), `metric '${raw.metric}' needs class logits, but the loss is 'mse'`,
         { hint: "use metric: loss, or loss.kind: cross-entropy" });
