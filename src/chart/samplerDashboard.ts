@@ -16,6 +16,7 @@ import type { LevelResult, ResultsDocument } from '../protocol/results';
 import type { Figure } from './figure';
 import { formatLevel, formatNumber, unconverged, worstRhat } from './format';
 import { type ChartTheme, withAlpha } from './theme';
+import { DIALS } from '../protocol/dials';
 
 /** The verdict's default R̂ and bulk ESS per chain (results written before they were settings carry none). */
 const ESS_PER_CHAIN = numberDefault(['verdict', 'essPerChain']);
@@ -61,16 +62,16 @@ function hslHex(h: number, s: number, l: number): string {
 
 /** Whether a document has anything for the dashboard (sgld chains with traces). */
 export function hasSamplerDashboard(doc: Pick<ResultsDocument, 'dial' | 'levels'>): boolean {
-  return doc.dial === 'sgld' && doc.levels.some((l) => l.chains.some((c) => c.loss.length > 0));
+  return DIALS[doc.dial]?.draws === 'chains' && doc.levels.some((l) => l.chains.some((c) => c.loss.length > 0));
 }
 
 /** Why a run has nothing for the dashboard, for the dials whose draws are not Markov chains. */
 export function noChainsReason(dial: DialKind): string {
-  switch (dial) {
-    case 'sgld':
+  switch (DIALS[dial]?.draws) {
+    case 'chains':
       return 'these results keep no chain traces: there are no chains to show';
-    case 'checkpoints':
-      return 'checkpoints are fixed weights, not draws: there are no chains to show';
+    case 'exact':
+      return `${dial} are fixed weights, not draws: there are no chains to show`;
     default:
       return `${dial} draws are independent: there are no chains to show`;
   }

@@ -3,9 +3,10 @@
  * kept draw, the paired quantities on the fixed evaluation batches; then per-level estimates with standard errors
  * that respect autocorrelation, the verdict tests, and the versioned results document.
  */
+import { watanabeTemperature } from '../../protocol/dials';
 import type { DialKind, Hypothesis } from '../../protocol/hypothesis';
 import { Baseline, type EvaluationSubset, RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
-import type { SweepHeader, UnitResult, WorkUnit } from '../../protocol/shard';
+import { DRAW_QUANTITIES, type SweepHeader, type UnitResult, type WorkUnit } from '../../protocol/shard';
 import { createActivationNoiseDial } from '../dials/activationNoise';
 import { createCheckpointsDial } from '../dials/checkpoints';
 import { createSgldDial } from '../dials/sgld';
@@ -16,7 +17,7 @@ import { DEFAULT_ENUMERATE } from './controls';
 import { PairedEvaluator } from './evaluation';
 import { loadSweepInputs } from './inputs';
 import type { ChainWithGaps } from './level';
-import { type DrawMetrics, isFiniteDraw } from './metrics';
+import { DRAW_VALUE, type DrawMetrics, isFiniteDraw } from './metrics';
 import { allUnits, LevelAssembler, planFingerprint, resultsFromUnits } from './units';
 import { ENGINE_NAME, ENGINE_VERSION } from '../version';
 
@@ -124,7 +125,6 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
       ...(constantControl !== null ? { constantControlLoss: constantControl } : {}),
       ...(evaluator.swaps ? { componentSwaps: evaluator.swaps } : {}),
     };
-    const nbeta = h.degradation.dial === 'sgld' ? h.degradation.sgld.nbeta : undefined;
     const header: SweepHeader = {
       plan: planFingerprint({ engineVersion: ENGINE_VERSION, hypothesisSha256: inputs.hypothesisSha256, modelSha256: inputs.model.sha256, grid, chains: dial.chains, seed: h.degradation.seed }),
       levels: grid.length,
@@ -150,8 +150,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
           distinct: Number.isFinite(evaluator.nullSize.distinct) ? evaluator.nullSize.distinct : null, exact: evaluator.nullSize.exact,
           enumerate: h.controls.enumerate ?? DEFAULT_ENUMERATE,
         },
-        // t_W = log n, or nbeta·log n / n when nβ is fixed (the level where nβ/t = n/log n).
-        watanabeTemperature: nbeta !== undefined ? (nbeta * Math.log(inputs.n)) / inputs.n : Math.log(inputs.n),
+        watanabeTemperature: dial.watanabeTemperature?.(inputs.n) ?? watanabeTemperature(inputs.n),
         thresholds: { ...h.verdict },
       },
     };
@@ -168,9 +167,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
       const chainsHere = units.filter((u) => u.levelIndex === li).map((u) => u.chain).sort((a, b) => a - b);
       for (const c of chainsHere) {
         const unitStart = performance.now();
-        const trace: ChainWithGaps = {
-          chain: c, loss: [], targetEffect: [], collateralEffect: [], lossGap: [], controlLossGap: [], targetLossGap: [], controlTargetEffect: [], controlCollateralEffect: [],
-        };
+        const trace = { chain: c, loss: [], ...Object.fromEntries(DRAW_QUANTITIES.map((q) => [q.key, []])) } as unknown as ChainWithGaps;
         let error: string | undefined;
         let acceptance = 0;
         let accepted = 0;
@@ -181,13 +178,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
             if (!isFiniteDraw(m)) throw new DialDivergence(`non-finite loss at t = ${level} (chain ${c}, draw ${d}): the degraded network overflows; lower the top of the grid`, c, d);
             trace.loss.push(draw.loss ?? m.loss);
             if (draw.distance !== undefined) (trace.distance ??= []).push(draw.distance);
-            trace.targetEffect.push(m.targetEffect);
-            trace.collateralEffect.push(m.collateralEffect);
-            trace.lossGap.push(m.loss - base.loss);
-            trace.controlLossGap.push(m.controlLoss - base.controlLoss);
-            trace.targetLossGap.push(m.targetLoss - base.targetLoss);
-            trace.controlTargetEffect.push(m.controlTargetEffect);
-            trace.controlCollateralEffect.push(m.controlCollateralEffect);
+            for (const { key } of DRAW_QUANTITIES) (trace[key] as unknown[]).push(DRAW_VALUE[key](m, base));
             (trace.rowSe ??= []).push([...m.rowSe]);
             if (draw.acceptance !== undefined) { acceptance += draw.acceptance; accepted++; }
             drawsDone++;
@@ -206,15 +197,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
         if (accepted > 0) trace.acceptance = acceptance / accepted;
         const unit: UnitResult = { levelIndex: li, level, chain: c, trace, seconds: (performance.now() - unitStart) / 1000 };
         if (error !== undefined) unit.error = error;
-        if (dial.nbeta) unit.nbeta = dial.nbeta(level);
-        const stepSize = dial.stepSize?.(li);
-        if (stepSize !== undefined) unit.stepSize = stepSize;
-        const burnIn = dial.burnIn?.(li);
-        if (burnIn !== undefined) unit.burnIn = burnIn;
-        const thin = dial.thin?.(li);
-        if (thin !== undefined) unit.thin = thin;
-        const calibration = dial.calibrationCost?.(li);
-        if (calibration) unit.calibration = calibration;
+        Object.assign(unit, dial.levelRecord?.(li));
         done.push(unit);
         options.onUnit?.(unit, header);
         if (error !== undefined) break;

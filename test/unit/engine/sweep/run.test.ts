@@ -19,6 +19,7 @@ import type { LevelResult } from '../../../../src/protocol/results';
 import { studentTQuantile } from '../../../../src/engine/sweep/stats';
 import { HIDDEN_TENSOR, unitLayout } from '../../../../examples/planted/generate';
 import { close as closeTo } from '../../../support/close';
+import { watanabeTemperature } from '../../../../src/protocol/dials';
 
 const DIR = path.resolve(__dirname, '../../../../examples/planted');
 const CIRCUIT = unitLayout().circuit;
@@ -215,7 +216,9 @@ describe('sweep/run', function () {
     const h = await planted();
     const sgldLike: DialFactory = async (ctx): Promise<Dial> => ({
       kind: 'sgld', levels: [1, 2, 4], chains: 2, drawsPerChain: 3, independentDraws: false, deterministic: false,
-      nbeta: (t) => ctx.n / t,
+      levelRecord: (levelIndex) => ({ nbeta: ctx.n / [1, 2, 4][levelIndex]! }),
+      // As the sgld dial does: a fixed nβ moves the Watanabe temperature (the runner asks the dial).
+      watanabeTemperature: (n) => watanabeTemperature(n, ctx.degradation.sgld.nbeta),
       async *draws(levelIndex, chain) {
         for (let d = 0; d < 3; d++) {
           if (levelIndex === 1 && chain === 1 && d === 1) throw new DialDivergence('loss became NaN at step 7; try stepSize 5e-5', chain, d);
