@@ -6,7 +6,7 @@ import { CalibratedStepSize } from './calibrationActions';
 import { CalibrationPanels } from './calibrationPanel';
 import { CalibrationStore } from './calibrationStore';
 import { ChartPanel } from './chartPanel';
-import { journalFor, SweepCommands } from './commands';
+import { journalFor, resultsPathFor, SweepCommands } from './commands';
 import { HypothesisDiagnostics } from './diagnostics';
 import { HypothesisService } from './hypothesisService';
 import { HYPOTHESIS_SELECTOR, HypothesisLenses, KeyHover, MethodLinks, QuickFixes, SchemaCompletion, TensorCompletion, TensorHover } from './languageFeatures';
@@ -17,7 +17,7 @@ import { RunsStore } from './runsStore';
 import { settings } from './config';
 import { hypothesisModule } from './engine';
 import { isHypothesisDocument } from './hypothesisService';
-import { sweepCost } from './sweepCost';
+import { SweepCosts } from './sweepCost';
 import { RunsTree } from './runsTree';
 import { ResultsLenses, RESULTS_SELECTOR } from './resultsLenses';
 import * as fs from 'node:fs';
@@ -40,7 +40,15 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   const runningQueue = new SweepQueue(store, log, context.asAbsolutePath('dist/worker.js'));
   queue = runningQueue;
   const chart = new ChartPanel(context.extensionUri, store, context.workspaceState, log);
-  const sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log);
+  const costs = new SweepCosts({
+    workerPath: context.asAbsolutePath('dist/worker.js'),
+    workers: (file) => settings(vscode.Uri.file(file)).workerProcesses,
+    resultsPath: (file) => resultsPathFor(file, settings(vscode.Uri.file(file)).resultsFolder),
+    busy: () => runningQueue.active().length > 0,
+    resolve: async (text, file) => (await hypothesisModule()).parseHypothesis(text, file).hypothesis,
+    log,
+  });
+  const sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log, costs);
   const calibrations = new CalibrationStore(context.workspaceState);
   const calibrationPanels = new CalibrationPanels(context.extensionUri, calibrations, log, writeStepSize);
   const models = new ModelCommands(service, log, context.asAbsolutePath('dist/worker.js'), () => trust.trusted(), { store: calibrations, panels: calibrationPanels });
@@ -82,14 +90,11 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
       },
       // A cancelled or failed sweep left its journal beside the results: the lens offers to finish it.
       resumable: (file) => fs.existsSync(journalFor(file)),
-      cost: async (document) => {
-        const h = await hypothesisModule();
-        const draft = h.parseHypothesis(document.getText(), document.uri.fsPath).draft;
-        if (!draft.degradation) return undefined;
-        return sweepCost(draft.degradation as Parameters<typeof sweepCost>[0], settings(document.uri).workerProcesses).text;
-      },
+      cost: (document) => costs.lens(document),
       onDidChange: lensChanged.event,
     })),
+    costs,
+    costs.onDidChange(() => lensChanged.fire()),
     // The lens states the cost of the text as it is: it follows edits.
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (isHypothesisDocument(e.document)) lensChanged.fire();

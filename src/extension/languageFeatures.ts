@@ -183,8 +183,9 @@ export interface LensState {
   trusted(): boolean;
   /** The running or queued sweep of this hypothesis file, if any. */
   activeRun(file: string): { status: 'queued' | 'running'; progress: number | null } | undefined;
-  /** "about 27 min on 2 workers": what a sweep of the document's current text would cost (undefined: unknown). */
-  cost(document: vscode.TextDocument): Promise<string | undefined>;
+  /** "≈ 15–40 s on 2 workers": what a sweep of the document's current text would cost, and on what the estimate
+   *  rests (undefined: unknown). */
+  cost(document: vscode.TextDocument): Promise<{ text: string; tooltip: string } | undefined>;
   /** Whether an interrupted (cancelled or failed) sweep of this file left a journal that Resume Sweep finishes. */
   resumable(file: string): boolean;
   onDidChange: vscode.Event<void>;
@@ -212,7 +213,7 @@ export class HypothesisLenses implements vscode.CodeLensProvider {
       }
       // The cost is stated before the sweep starts.
       const cost = await this.state.cost(document).catch(() => undefined);
-      lenses.push(new vscode.CodeLens(top, { title: `$(play) Run sweep${cost ? ` (${cost})` : ''}`, command: 'circuitThermometer.runSweep', arguments: [uri], tooltip: 'The estimate assumes a small MLP\'s pace; a larger model takes longer' }));
+      lenses.push(new vscode.CodeLens(top, { title: `$(play) Run sweep${cost ? ` (${cost.text})` : ''}`, command: 'circuitThermometer.runSweep', arguments: [uri], tooltip: cost?.tooltip ?? 'Run the degradation sweep' }));
     } else {
       lenses.push(new vscode.CodeLens(top, { title: '$(shield) Run sweep (workspace not trusted)', command: 'circuitThermometer.runSweep', arguments: [uri], tooltip: 'Models are not run in an untrusted workspace' }));
     }
