@@ -168,25 +168,26 @@ export interface LastRun {
   setupSeconds: number;
   /** Σ of the levels' seconds: the units' work, summed over the workers that ran it (core-seconds). */
   unitSeconds: number;
+  /** The worker processes it ran on (results files record them; older ones do not: then as many as now). */
+  workers?: number;
   degradation: DegradationLike;
 }
 
 /**
- * The wall time of `now` on `workers` processes from a previous run: its measured work (core-seconds of its units)
- * scaled by the modelled ratio of the two plans' work (1 for the same settings), shared out over this run's
- * workers, plus what the previous run spent outside its units. The previous run's parallelism is read off its own
- * numbers: its units' seconds over its wall time.
+ * The wall time of `now` on `workers` processes from a previous run: what it spent outside its units (its wall
+ * time less its units' core-seconds over its workers) plus its units' core-seconds, scaled by the modelled ratio of
+ * the two plans' work (1 for the same settings), over this run's workers. The same settings on as many workers
+ * give the previous wall time back.
  */
 export function fromLastRun(last: LastRun, now: DegradationLike, workers: number, rates: WorkRates = BENCH_RATES): { seconds: number; sameWork: boolean } {
   const before = sweepWork(last.degradation);
   const after = sweepWork(now);
-  const work = Math.max(last.totalSeconds - last.setupSeconds, 1e-9);
-  const parallelBefore = Math.min(Math.max(1, last.unitSeconds / work), Math.max(1, before.units));
+  const parallelNow = Math.max(1, Math.min(workers, after.units));
+  const parallelBefore = Math.max(1, Math.min(last.workers ?? workers, before.units));
   const fixed = Math.max(0, last.totalSeconds - last.unitSeconds / parallelBefore);
   const core = (w: SweepWork) => wallSecondsAt(w, { ...rates, fixedSeconds: 0 }, 1);
   const sameWork = JSON.stringify(canonical(last.degradation)) === JSON.stringify(canonical(now));
   const ratio = sameWork ? 1 : core(after) / Math.max(core(before), 1e-12);
-  const parallelNow = Math.max(1, Math.min(workers, after.units));
   return { seconds: fixed + (last.unitSeconds * ratio) / parallelNow, sameWork };
 }
 

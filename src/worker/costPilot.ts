@@ -147,6 +147,7 @@ export function lastRunOf(resultsPath: string, h: Hypothesis): LastRun | null {
       totalSeconds: doc.timings.totalSeconds,
       setupSeconds: doc.timings.setupSeconds,
       unitSeconds: doc.levels.reduce((s, l) => s + (l.seconds ?? 0), 0),
+      ...(doc.timings.workers !== undefined ? { workers: doc.timings.workers } : {}),
       degradation: resolved.degradation,
     };
   } catch {

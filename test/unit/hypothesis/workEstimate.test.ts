@@ -94,13 +94,14 @@ describe('hypothesis: what a sweep costs', () => {
 
   it('learns from the last run: its units\' core-seconds over this run\'s workers, scaled by the modelled work', () => {
     const degradation = { dial: 'weight-noise' as const, temperatures: { levels: [1, 2, 3, 4] }, noise: { samples: 10 } };
-    // The last run: 4 units of 5 s each on 2 workers (wall 10 s of units) after 2 s of setup: total 12 s.
-    const last = { totalSeconds: 12, setupSeconds: 2, unitSeconds: 20, degradation };
+    // The last run: 4 units of 5 s each on 2 workers (10 s of units) and 2 s outside them: 12 s.
+    const last = { totalSeconds: 12, setupSeconds: 1, unitSeconds: 20, workers: 2, degradation };
     const same = fromLastRun(last, degradation, 2);
     assert.equal(same.sameWork, true);
     assert.equal(same.seconds, 12, 'the same settings on as many workers: the same wall time');
     assert.equal(fromLastRun(last, degradation, 1).seconds, 2 + 20, 'one worker runs every unit');
     assert.equal(fromLastRun(last, degradation, 4).seconds, 2 + 5);
+    assert.equal(fromLastRun({ ...last, workers: undefined }, degradation, 2).seconds, 12, 'an older file without its workers: as many as now');
     // Twice the samples: twice the units' work (the modelled ratio), the same fixed cost.
     const doubled = fromLastRun(last, { ...degradation, noise: { samples: 20 } }, 2);
     assert.equal(doubled.sameWork, false);
