@@ -9,7 +9,7 @@ import { ChartPanel } from './chartPanel';
 import { journalFor, resultsPathFor, SweepCommands } from './commands';
 import { HypothesisDiagnostics } from './diagnostics';
 import { HypothesisService } from './hypothesisService';
-import { HYPOTHESIS_SELECTOR, HypothesisLenses, KeyHover, MethodLinks, QuickFixes, SchemaCompletion, TensorCompletion, TensorHover } from './languageFeatures';
+import { HYPOTHESIS_SELECTOR, HypothesisLenses, KeyHover, MethodLinks, PathLinks, QuickFixes, SchemaCompletion, TensorCompletion, TensorHover } from './languageFeatures';
 import { ExampleCommands } from './example';
 import { ModelCommands } from './modelCommands';
 import { OnnxEditorProvider } from './onnxEditor';
@@ -80,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new TensorHover(service)),
     vscode.languages.registerCompletionItemProvider(HYPOTHESIS_SELECTOR, new SchemaCompletion(methodLinks), ':', ' ', '/', '"', "'", '.', '{', ','),
     vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new KeyHover(methodLinks)),
+    vscode.languages.registerDocumentLinkProvider(HYPOTHESIS_SELECTOR, new PathLinks()),
     vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new QuickFixes(diagnostics), QuickFixes.metadata),
     vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new CalibratedStepSize(calibrations), CalibratedStepSize.metadata),
     vscode.languages.registerCodeLensProvider(HYPOTHESIS_SELECTOR, new HypothesisLenses({

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Hypothesis } from '../protocol/hypothesis';
 import type { CostEstimate } from '../worker/costPilot';
-import type { SweepWork } from '../hypothesis/workEstimate';
+import { type SweepWork, sweepWork } from '../hypothesis/workEstimate';
 import { costModule } from './engine';
 
 /** Above this many seconds of wall time the run command asks before it starts, offering the quick look. */
@@ -72,7 +72,6 @@ export class SweepCosts implements vscode.Disposable {
     if (known) return { text: known.text, tooltip: `Estimated ${known.detail}. It follows the file's settings and learns from its last run.` };
     const h = await this.deps.resolve(document.getText(), document.uri.fsPath);
     if (!h) return undefined;
-    const { sweepWork } = await import('../hypothesis/workEstimate');
     const busy = this.deps.busy();
     return {
       text: `${workText(sweepWork(h.degradation))}${busy ? '' : '; timing a pilot…'}`,
