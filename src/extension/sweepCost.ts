@@ -114,7 +114,8 @@ export class SweepCosts implements vscode.Disposable {
     clearTimeout(this.timers.get(file));
     this.timers.set(file, setTimeout(() => {
       this.timers.delete(file);
-      if (document.isClosed || this.keyOf(document) !== key) return;
+      // Closed, edited again (a later timer measures that text), or measured meanwhile (the run question's pilot).
+      if (document.isClosed || this.keyOf(document) !== key || this.entries.get(file)?.key === key) return;
       if (this.deps.busy()) {
         // Measured once the sweep has ended (the lens asks again then).
         return;
@@ -124,7 +125,9 @@ export class SweepCosts implements vscode.Disposable {
   }
 
   private start(file: string, key: string, hypothesis: Promise<Hypothesis | undefined>): Entry {
-    this.entries.get(file)?.abort.abort();
+    // A pilot of an older text of the file is of no use any more.
+    const previous = this.entries.get(file);
+    if (previous && previous.key !== key) previous.abort.abort();
     const abort = new AbortController();
     const entry: Entry = { key, abort, promise: Promise.resolve(undefined) };
     const run = async (): Promise<CostEstimate | undefined> => {
