@@ -135,8 +135,8 @@ export function wallSecondsAt(w: SweepWork, rates: WorkRates, workers: number): 
   return rates.fixedSeconds + Math.ceil(w.units / parallel) * unitSeconds + calibration;
 }
 
-/** Where an estimate's rates came from, best first. */
-export type CostBasis = 'last-run' | 'pilot' | 'bench';
+/** Where an estimate's rates came from, best first ('scaled': the last run of other settings of the same file). */
+export type CostBasis = 'last-run' | 'scaled' | 'pilot' | 'bench';
 
 export interface CostRange {
   /** The central estimate and the range stated around it (seconds of wall time). */
@@ -152,7 +152,8 @@ export interface CostRange {
  * How far the wall time may stray from the estimate, as factors (low, high), by what it rests on:
  * - the last run of the same settings: the same work, on a machine whose load may differ (×0.7…1.5);
  * - a pilot: the per-draw and per-step times are measured, the counts are exact; a shared machine's load, the
- *   first draws' warm-up and the workers' contention for memory remain (×0.6…1.8);
+ *   first draws' warm-up and the workers' contention for memory remain (×0.6…1.8); the same for the last run of
+ *   other settings, scaled by the modelled ratio of the work;
  * - `auto` sampler settings: ε, the burn-in and the thin are chosen at run time; ε one rung of the ladder lower
  *   (÷3) triples the pull's relaxation time and with it the burn-in and the thin, so the counts are good to ×3;
  * - the bench's rates: the model is not measured at all (a larger one is slower in proportion; ×0.5…10).

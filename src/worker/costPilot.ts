@@ -170,6 +170,8 @@ export interface CostEstimate {
   rates: WorkRates;
   /** The previous run's wall time, when the estimate rests on it. */
   lastSeconds?: number;
+  /** The previous run itself (another plan of the same file scales from it). */
+  last?: LastRun;
 }
 
 export interface EstimateOptions extends PilotOptions {
@@ -193,7 +195,7 @@ export async function estimateCost(h: Hypothesis, options: EstimateOptions = {})
   const last = options.resultsPath ? lastRunOf(options.resultsPath, h) : null;
   if (last) {
     const scaled = fromLastRun(last, h.degradation, workers);
-    if (scaled.sameWork) return describe(costRange(scaled.seconds, 'last-run', false), work, workers, BENCH_RATES, last.totalSeconds);
+    if (scaled.sameWork) return { ...describe(costRange(scaled.seconds, 'last-run', false), work, workers, BENCH_RATES, last.totalSeconds), last };
   }
   if (options.pilot === false) return describe(costRange(wallSecondsAt(work, BENCH_RATES, workers), 'bench', work.guessed), work, workers, BENCH_RATES);
   const threads = options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / workers));
@@ -205,7 +207,7 @@ export async function estimateCost(h: Hypothesis, options: EstimateOptions = {})
 export function costText(range: CostRange, workers: number, lastSeconds?: number): string {
   const why = range.basis === 'last-run'
     ? `from the last run${lastSeconds !== undefined ? `, ${formatRange({ low: lastSeconds, high: lastSeconds }).slice(2)}` : ''}`
-    : range.basis === 'pilot' ? 'measured by a pilot' : 'at a small MLP\'s pace, not measured';
+    : range.basis === 'scaled' ? 'scaled from the last run' : range.basis === 'pilot' ? 'measured by a pilot' : 'at a small MLP\'s pace, not measured';
   const guess = range.guessed && range.basis !== 'last-run' ? '; auto sampler settings are chosen at run time' : '';
   return `${formatRange(range)} on ${workers} worker${workers === 1 ? '' : 's'} (${why}${guess})`;
 }
@@ -214,11 +216,17 @@ function describe(range: CostRange, work: SweepWork, workers: number, rates: Wor
   return { range, work, workers, rates, text: costText(range, workers, lastSeconds), ...(lastSeconds !== undefined ? { lastSeconds } : {}) };
 }
 
-/** Another plan at an estimate's rates (the quick look beside the full sweep): no second pilot. */
+/**
+ * Another plan at an estimate's evidence (the quick look beside the full sweep), with no second pilot: the pilot's
+ * rates, or the last run scaled by the modelled ratio of the two plans' work (a range as wide as a pilot's: the
+ * ratio is modelled, not measured).
+ */
 export function estimateAt(h: Hypothesis, like: CostEstimate, workerSetting = 0): CostEstimate {
   const work = sweepWork(h.degradation);
   const workers = workersFor(work, workerSetting);
-  const basis = like.range.basis === 'last-run' ? 'pilot' : like.range.basis;
-  const rates = like.range.basis === 'last-run' ? BENCH_RATES : like.rates;
-  return describe(costRange(wallSecondsAt(work, rates, workers), like.range.basis === 'last-run' ? 'bench' : basis, work.guessed), work, workers, rates);
+  if (like.last) {
+    const scaled = fromLastRun(like.last, h.degradation, workers);
+    return describe(costRange(scaled.seconds, scaled.sameWork ? 'last-run' : 'scaled', !scaled.sameWork && work.guessed), work, workers, like.rates);
+  }
+  return describe(costRange(wallSecondsAt(work, like.rates, workers), like.range.basis, work.guessed), work, workers, like.rates);
 }

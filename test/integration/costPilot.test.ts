@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkHypothesisFile } from '../../src/hypothesis';
 import type { Hypothesis } from '../../src/protocol/hypothesis';
-import { drawPace, estimateCost, pilotHypothesis } from '../../src/worker/costPilot';
+import { cheaperPreset } from '../../src/hypothesis/workEstimate';
+import { drawPace, estimateAt, estimateCost, pilotHypothesis } from '../../src/worker/costPilot';
 import { runSweepParallel } from '../../src/worker/parallel';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -43,6 +44,11 @@ describe('cost estimate against the measured wall time (3×)', function () {
     const document = JSON.parse(fs.readFileSync(out, 'utf8')) as { timings: { totalSeconds: number } };
     assert.equal(again.lastSeconds, document.timings.totalSeconds);
     assert.ok(again.range.low <= document.timings.totalSeconds && document.timings.totalSeconds <= again.range.high, again.text);
+    // The quick look beside it is scaled from that run (no second pilot), and is the smaller.
+    const quick = estimateAt(cheaperPreset(h), again);
+    assert.equal(quick.range.basis, 'scaled');
+    assert.match(quick.text, /\(scaled from the last run/);
+    assert.ok(quick.range.seconds < again.range.seconds, `${quick.text} vs ${again.text}`);
   }
 
   it('modular weight noise (9 levels × 16 samples, 20 controls)', async () => {
