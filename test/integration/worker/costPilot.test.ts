@@ -6,13 +6,13 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkHypothesisFile } from '../../src/hypothesis';
-import type { Hypothesis } from '../../src/protocol/hypothesis';
-import { cheaperPreset } from '../../src/hypothesis/workEstimate';
-import { drawPace, estimateAt, estimateCost, pilotHypothesis } from '../../src/worker/costPilot';
-import { runSweepParallel } from '../../src/worker/parallel';
+import { checkHypothesisFile } from '../../../src/hypothesis';
+import type { Hypothesis } from '../../../src/protocol/hypothesis';
+import { cheaperPreset } from '../../../src/hypothesis/workEstimate';
+import { drawPace, estimateAt, estimateCost, pilotHypothesis } from '../../../src/worker/costPilot';
+import { runSweepParallel } from '../../../src/worker/parallel';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '../../..');
 
 async function resolved(rel: string): Promise<Hypothesis> {
   const checked = await checkHypothesisFile(path.join(ROOT, rel));
