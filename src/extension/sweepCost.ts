@@ -29,8 +29,8 @@ export interface CostDeps {
   resultsPath(file: string): string;
   /** Whether a sweep is running (a pilot then waits: it would slow the sweep and be slowed by it). */
   busy(): boolean;
-  /** The resolved hypothesis of a text, or undefined when it does not parse. */
-  resolve(text: string, file: string): Promise<Hypothesis | undefined>;
+  /** The resolved hypothesis of a document's text, or undefined when it does not parse. */
+  resolve(document: vscode.TextDocument): Promise<Hypothesis | undefined>;
   log: vscode.LogOutputChannel;
 }
 
@@ -70,7 +70,7 @@ export class SweepCosts implements vscode.Disposable {
   async lens(document: vscode.TextDocument): Promise<{ text: string; tooltip: string } | undefined> {
     const known = this.peek(document);
     if (known) return { text: known.text, tooltip: `Estimated ${known.detail}. It follows the file's settings and learns from its last run.` };
-    const h = await this.deps.resolve(document.getText(), document.uri.fsPath);
+    const h = await this.deps.resolve(document);
     if (!h) return undefined;
     const busy = this.deps.busy();
     return {
@@ -120,7 +120,7 @@ export class SweepCosts implements vscode.Disposable {
         // Measured once the sweep has ended (the lens asks again then).
         return;
       }
-      this.start(file, key, this.deps.resolve(document.getText(), file));
+      this.start(file, key, this.deps.resolve(document));
     }, PILOT_DELAY_MS));
   }
 
