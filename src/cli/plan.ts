@@ -1,5 +1,7 @@
-// `plan HYPOTHESIS [--shards N] [--json]`: the sweep's work units — one per (level, chain) — and, with --shards,
-// which shard (`sweep --shard I/N`) runs each. Nothing runs; the hypothesis is checked as `check` does.
+// `plan HYPOTHESIS [--shards N] [--workers N] [--no-pilot] [--json]`: the sweep's work units — one per (level, chain)
+// — its expected wall time (a short pilot of the model in a worker, or the last run of the same settings), and, with
+// --shards, which shard (`sweep --shard I/N`) runs each. The sweep itself does not run; the hypothesis is checked as
+// `check` does.
 import * as path from 'node:path';
 import { checkHypothesisFile, formatDiagnostic } from '../hypothesis';
 import { formatLevel } from '../protocol/format';
@@ -8,6 +10,8 @@ import { planShape } from '../worker/parallel';
 import { UsageError, wholeNumberFlag } from './args';
 import { type Command, EXIT } from './command';
 import { displayPath, table } from './format';
+import { estimateCost } from '../worker/costPilot';
+import { defaultResultsPath } from '../worker/paths';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -15,11 +19,16 @@ export const planCommand: Command = {
   description:
     'Every unit runs on its own, from random streams keyed by (seed, level, chain): `sweep --shard I/N` runs the units of\n'
     + 'shard I (0-based: every N-th unit from I on), `merge` puts the shards\' files back together into the results a\n'
-    + 'one-process run writes. See `slurm` for a job-array script.',
+    + 'one-process run writes. See `slurm` for a job-array script.\n'
+    + 'The expected wall time is a range: from the last run of the same settings (its results file), else from a short\n'
+    + 'pilot of the model in a worker (a few draws of one level; sgld: a few hundred steps too) and the work model\n'
+    + '(levels × chains × draws, burn-in and thin, spread over the workers). --no-pilot states the bench\'s small-MLP pace.',
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
   flags: [
     { name: 'shards', type: 'number', valueName: 'N', description: 'deal the units into N shards and show which runs each' },
-    { name: 'json', type: 'boolean', description: 'print {hypothesis, levels, chains, shards, units: [{levelIndex, level, chain, shard}]}' },
+    { name: 'workers', type: 'number', valueName: 'N', description: 'worker processes the estimate is for (default: as sweep, min(levels × chains, cores))' },
+    { name: 'no-pilot', type: 'boolean', description: 'do not time a pilot: the estimate is the last run\'s, or the bench\'s small-MLP pace' },
+    { name: 'json', type: 'boolean', description: 'print {hypothesis, levels, chains, shards, cost: {seconds, low, high, basis, workers}, units: [{levelIndex, level, chain, shard}]}' },
   ],
   async run(args, io) {
     const file = path.resolve(io.cwd, args.positionals[0]!);
@@ -37,12 +46,15 @@ export const planCommand: Command = {
     const shardOf = new Map<string, number>();
     for (let i = 0; i < shards; i++) for (const u of shardUnits(units, i, shards)) shardOf.set(unitKey(u), i);
     const rows = units.map((u) => ({ ...u, level: grid[u.levelIndex]!, shard: shardOf.get(unitKey(u))! }));
+    const estimate = await estimateCost(h, { workers: wholeNumberFlag(args, 'workers', 1) ?? 0, resultsPath: defaultResultsPath(h.file), pilot: !args.flags['no-pilot'] });
+    const cost = { seconds: estimate.range.seconds, low: estimate.range.low, high: estimate.range.high, basis: estimate.range.basis, workers: estimate.workers, text: estimate.text };
     if (args.flags.json) {
-      io.out(JSON.stringify({ hypothesis: file, dial: h.degradation.dial, levels: shape.levels, chains: shape.chains, shards, units: rows }, null, 2));
+      io.out(JSON.stringify({ hypothesis: file, dial: h.degradation.dial, levels: shape.levels, chains: shape.chains, shards, cost, units: rows }, null, 2));
       return EXIT.ok;
     }
     const chains = `${shape.chains} chain${shape.chains === 1 ? '' : 's'}`;
     io.out(`${displayPath(file, io.cwd)}: ${units.length} work units (${shape.levels} levels × ${chains}), dial ${h.degradation.dial}`);
+    io.out(`expected wall time: ${estimate.text}`);
     if (shards > 1) io.out(`${shards} shards: sweep ${displayPath(file, io.cwd)} --shard I/${shards} for I = 0 … ${shards - 1}, then merge`);
     io.out('');
     const header = ['unit', 'level', 't', 'chain', ...(shards > 1 ? ['shard'] : [])];

@@ -3,11 +3,12 @@
 // the file's calibration panel, with a notification that can write the recommended step size into the file (so can
 // the panel's button and the code action on the file's stepSize line).
 import * as vscode from 'vscode';
-import { roundStepSize, stepSizeEdit } from '../hypothesis/settingEdit';
+import { roundStepSize, stepSizeEdit, stepSizeSite } from '../hypothesis/settingEdit';
 import type { CalibrationReport } from '../protocol/calibration';
 import { WorkerClient } from '../worker/client';
 import type { CalibrationPanels } from './calibrationPanel';
-import { type CalibrationStore, recommendedStepSize } from './calibrationStore';
+import { type CalibrationStore, calibrationNotice, recommendedStepSize } from './calibrationStore';
+import { calibrationFacts } from '../../webview/calibrationFacts';
 
 export interface CalibrationDeps {
   workerPath: string;
@@ -44,19 +45,13 @@ export async function calibrateSampler(document: vscode.TextDocument, deps: Cali
   for (const line of calibrationLines(report)) deps.log.info(line);
   const calibration = deps.store.set(document.uri.fsPath, report, text);
   deps.panels.show(calibration);
-  const show = 'Show Calibration';
   const value = recommendedStepSize(report);
-  if (value === null) {
-    const b = await vscode.window.showWarningMessage(`Calibration of ${label}: no step size of the grid keeps MALA acceptance ≥ 0.9 at every temperature.`, show, 'Show Details');
-    if (b === show) deps.panels.show(calibration, false);
-    if (b === 'Show Details') deps.log.show(true);
-    return;
-  }
-  const write = `Write stepSize: ${value}`;
-  const b = await vscode.window.showInformationMessage(`Calibration of ${label}: stepSize ${value} keeps MALA acceptance ≥ 0.9 at every temperature (per level: ${report.rows.map((r) => r.recommended?.toExponential(1) ?? '—').join(', ')}).`, write, show, 'Show Details');
-  if (b === show) deps.panels.show(calibration, false);
+  const facts = calibrationFacts({ file: calibration.file, label, report, at: calibration.at.toISOString(), stepSize: value, current: stepSizeSite(text, document.uri.fsPath)?.current ?? null, stale: false });
+  const notice = calibrationNotice(label, facts.recommendation, value, facts.write?.primary === false);
+  const b = value === null ? await vscode.window.showWarningMessage(notice.message, ...notice.buttons) : await vscode.window.showInformationMessage(notice.message, ...notice.buttons);
+  if (b === 'Show Calibration') deps.panels.show(calibration, false);
   if (b === 'Show Details') deps.log.show(true);
-  if (b !== write) return;
+  if (value === null || b !== notice.write) return;
   // The file may have changed while the notification was up: only a recommendation that still holds is written.
   const now = await vscode.workspace.openTextDocument(document.uri);
   if (deps.store.current(document.uri.fsPath, now.getText()) !== calibration) {

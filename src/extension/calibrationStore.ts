@@ -102,3 +102,26 @@ export function stepSizeAction(c: Calibration, text: string, selection: { from: 
   const edit = stepSizeEdit(text, c.file, value);
   return edit ? { title: calibratedStepSizeTitle(value, c.at, now), value, edit } : undefined;
 }
+
+/** The notification after Calibrate Sampler: the panel's recommendation in one sentence, and its buttons in order. */
+export interface CalibrationNotice {
+  message: string;
+  /** Buttons, the main one first: a file that keeps stepSize: auto for a reason gets the write last, as "… anyway". */
+  buttons: string[];
+  /** The button that writes the value (null when none qualifies). */
+  write: string | null;
+}
+
+/**
+ * What the notification says, in the calibration panel's words (webview/calibrationFacts.ts): "Recommended:
+ * stepSize X …" with Write first; or, where the file leaves ε to auto and auto's per-level ε differ, "Keep
+ * stepSize: auto … (the reason)" with the fixed value offered last, so the main button no longer writes one ε over
+ * auto.
+ */
+export function calibrationNotice(label: string, recommendation: string, value: number | null, keepAuto: boolean): CalibrationNotice {
+  const show = 'Show Calibration';
+  const details = 'Show Details';
+  if (value === null) return { message: `Calibration of ${label}: ${recommendation}`, buttons: [show, details], write: null };
+  const write = keepAuto ? `Write stepSize: ${value} anyway` : `Write stepSize: ${value}`;
+  return { message: `Calibration of ${label}: ${recommendation}`, buttons: keepAuto ? [show, details, write] : [write, show, details], write };
+}

@@ -12,8 +12,11 @@ import { settings } from './config';
 import { levelTableCsv } from './csv';
 import type { HypothesisDiagnostics } from './diagnostics';
 import { isHypothesisDocument } from './hypothesisService';
-import { cheaperPreset } from '../hypothesis/workEstimate';
-import { ASK_ABOVE_SECONDS, sweepCost, workText } from './sweepCost';
+import { cheaperPreset, formatRange } from '../hypothesis/workEstimate';
+import type { Hypothesis } from '../protocol/hypothesis';
+import type { CostEstimate } from '../worker/costPilot';
+import { costModule } from './engine';
+import { ASK_ABOVE_SECONDS, type SweepCosts, workText } from './sweepCost';
 import type { RunRecord } from './runRecord';
 import type { RunsStore } from './runsStore';
 import { isRunNode } from './runsTree';
@@ -42,6 +45,7 @@ export class SweepCommands {
     private readonly chart: ChartPanel,
     private readonly trust: Trust,
     private readonly log: vscode.LogOutputChannel,
+    private readonly costs: SweepCosts,
   ) {}
 
   register(): vscode.Disposable[] {
@@ -110,16 +114,18 @@ export class SweepCommands {
     }
     let h = result.hypothesis;
     let resultsPath = resultsPathFor(uri.fsPath, settings(uri).resultsFolder);
-    // The cost, said before the sweep starts; a long one offers a quick look first (its own results file).
-    const cost = sweepCost(h.degradation, settings(uri).workerProcesses);
+    // The cost, said before the sweep starts (measured by a pilot, or the last run of the same settings); a long one
+    // offers a quick look first (its own results file).
+    const cost = resume ? undefined : await this.costOf(document, h);
     let quick = false;
-    if (cost.seconds > ASK_ABOVE_SECONDS && !resume) {
+    if (cost && cost.range.seconds > ASK_ABOVE_SECONDS) {
+      const { estimateAt } = await costModule();
       const preset = cheaperPreset(h);
-      const cheap = sweepCost(preset.degradation, settings(uri).workerProcesses);
-      const quickLabel = `Quick Look (${cheap.text})`;
+      const cheap = estimateAt(preset, cost, settings(uri).workerProcesses);
+      const quickLabel = `Quick Look (${formatRange(cheap.range)})`;
       const choice = await vscode.window.showWarningMessage(
-        `This sweep of ${label} is ${workText(cost.work)}: ${cost.text} at a small MLP's pace (longer on a larger model).`,
-        { modal: true, detail: `A quick look runs ${workText(cheap.work)} with the same tests and controls (wider intervals) and writes its own results file.` },
+        `This sweep of ${label} is ${workText(cost.work)}: ${cost.text}.`,
+        { modal: true, detail: `A quick look runs ${workText(cheap.work)} with the same tests and controls (wider intervals), ${cheap.text}, and writes its own results file.` },
         'Run', quickLabel,
       );
       if (choice === undefined) return;
@@ -129,7 +135,7 @@ export class SweepCommands {
         resultsPath = resultsPath.replace(/\.results\.json$/, '.quick.results.json');
       }
     }
-    this.log.info(`sweep ${label}${quick ? ' (quick look)' : ''}: ${workText(quick ? sweepCost(h.degradation, settings(uri).workerProcesses).work : cost.work)}, ${quick ? sweepCost(h.degradation, settings(uri).workerProcesses).text : cost.text}`);
+    this.log.info(`sweep ${label}${quick ? ' (quick look)' : ''}${cost ? `: ${workText(cost.work)}, ${quick ? 'a quarter or less of ' : ''}${cost.text}` : ''}`);
     await fs.promises.mkdir(path.dirname(resultsPath), { recursive: true });
     const record: RunRecord = {
       id: resultsPath,
@@ -148,6 +154,19 @@ export class SweepCommands {
     if (!this.queue.enqueue(record)) {
       void vscode.window.showInformationMessage(`A sweep of ${label} is already queued or running.`);
     }
+  }
+
+  /** The estimate for a run about to start: a pilot in a worker (a few seconds, cancellable), or the last run's
+   *  seconds; while another sweep runs, the last run's or the bench's (a pilot would time the other sweep). */
+  private async costOf(document: vscode.TextDocument, h: Hypothesis): Promise<CostEstimate> {
+    const { estimateCost } = await costModule();
+    const unmeasured = () => estimateCost(h, { workers: settings(document.uri).workerProcesses, resultsPath: resultsPathFor(document.uri.fsPath, settings(document.uri).resultsFolder), pilot: false });
+    if (this.queue.active().length > 0) return unmeasured();
+    const measured = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Timing a short pilot of ${vscode.workspace.asRelativePath(document.uri)}…`, cancellable: true }, (_p, token) => {
+      const cancelled = new Promise<undefined>((resolve) => token.onCancellationRequested(() => resolve(undefined)));
+      return Promise.race([this.costs.estimate(document, h), cancelled]);
+    });
+    return measured ?? unmeasured();
   }
 
   async cancelSweep(arg: unknown): Promise<void> {

@@ -13,5 +13,6 @@ export const hypothesisModule = once(() => require('../hypothesis') as typeof im
 export const onnxModule = once(() => require('../engine/onnx') as typeof import('../engine/onnx'));
 export const dataModule = once(() => require('../engine/data') as typeof import('../engine/data'));
 export const autodiffModule = once(() => require('../engine/autodiff') as typeof import('../engine/autodiff'));
+export const costModule = once(() => require('../worker/costPilot') as typeof import('../worker/costPilot'));
 export const parallelModule = once(() => require('../worker/parallel') as typeof import('../worker/parallel'));
 export const editorCacheModule = once(() => require('./editorCache') as typeof import('./editorCache'));

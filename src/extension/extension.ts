@@ -6,17 +6,17 @@ import { CalibratedStepSize } from './calibrationActions';
 import { CalibrationPanels } from './calibrationPanel';
 import { CalibrationStore } from './calibrationStore';
 import { ChartPanel } from './chartPanel';
-import { journalFor, SweepCommands } from './commands';
+import { journalFor, resultsPathFor, SweepCommands } from './commands';
 import { HypothesisDiagnostics } from './diagnostics';
 import { HypothesisService } from './hypothesisService';
-import { HYPOTHESIS_SELECTOR, HypothesisLenses, KeyHover, MethodLinks, QuickFixes, SchemaCompletion, TensorCompletion, TensorHover } from './languageFeatures';
+import { HYPOTHESIS_SELECTOR, HypothesisLenses, KeyHover, MethodLinks, PathLinks, QuickFixes, SchemaCompletion, TensorCompletion, TensorHover } from './languageFeatures';
 import { ExampleCommands } from './example';
 import { ModelCommands } from './modelCommands';
 import { OnnxEditorProvider } from './onnxEditor';
 import { RunsStore } from './runsStore';
 import { settings } from './config';
 import { isHypothesisDocument } from './hypothesisService';
-import { sweepCost } from './sweepCost';
+import { SweepCosts } from './sweepCost';
 import { RunsTree } from './runsTree';
 import { ResultsLenses, RESULTS_SELECTOR } from './resultsLenses';
 import * as fs from 'node:fs';
@@ -49,20 +49,28 @@ function construct(context: vscode.ExtensionContext) {
   const runningQueue = new SweepQueue(store, log, workerPath);
   queue = runningQueue;
   const chart = new ChartPanel(context.extensionUri, store, context.workspaceState, log);
-  const sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log);
+  const costs = new SweepCosts({
+    workerPath,
+    workers: (file) => settings(vscode.Uri.file(file)).workerProcesses,
+    resultsPath: (file) => resultsPathFor(file, settings(vscode.Uri.file(file)).resultsFolder),
+    busy: () => runningQueue.active().length > 0,
+    resolve: async (document) => (await service.parse(document)).hypothesis,
+    log,
+  });
+  const sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log, costs);
   const calibrations = new CalibrationStore(context.workspaceState);
   const calibrationPanels = new CalibrationPanels(context.extensionUri, calibrations, log, writeStepSize);
   const models = new ModelCommands(service, log, workerPath, () => trust.trusted(), { store: calibrations, panels: calibrationPanels });
   const runsTree = new RunsTree(store, () => trust.trusted());
   const methodLinks = new MethodLinks(context.asAbsolutePath('docs/method.md'));
   const lensChanged = new vscode.EventEmitter<void>();
-  return { log, trust, service, diagnostics, store, runningQueue, chart, sweeps, calibrations, calibrationPanels, models, runsTree, methodLinks, lensChanged };
+  return { log, trust, service, diagnostics, store, runningQueue, chart, costs, sweeps, calibrations, calibrationPanels, models, runsTree, methodLinks, lensChanged };
 }
 
 /** The pieces the extension disposes of on deactivation, and what a finished sweep offers. */
 function ownedParts(p: Parts): vscode.Disposable[] {
   return [
-    p.log, p.trust, p.diagnostics, p.store, p.runningQueue, p.chart, p.calibrationPanels, p.runsTree, p.lensChanged,
+    p.log, p.trust, p.diagnostics, p.store, p.runningQueue, p.chart, p.costs, p.calibrationPanels, p.runsTree, p.lensChanged,
     p.runningQueue.onDidFinish((record) => {
       const summary = record.document?.verdict.summary ?? record.status;
       void vscode.window.showInformationMessage(`Sweep finished: ${record.circuitName || record.label}: ${summary}`, 'Show Chart', 'Open Results').then((b) => {
@@ -83,6 +91,7 @@ function languageFeatures(p: Parts): vscode.Disposable[] {
     vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new TensorHover(service)),
     vscode.languages.registerCompletionItemProvider(HYPOTHESIS_SELECTOR, new SchemaCompletion(p.methodLinks), ':', ' ', '/', '"', "'", '.', '{', ','),
     vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new KeyHover(p.methodLinks)),
+    vscode.languages.registerDocumentLinkProvider(HYPOTHESIS_SELECTOR, new PathLinks()),
     vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new QuickFixes(p.diagnostics), QuickFixes.metadata),
     vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new CalibratedStepSize(p.calibrations), CalibratedStepSize.metadata),
     vscode.languages.registerCodeLensProvider(HYPOTHESIS_SELECTOR, new HypothesisLenses({
@@ -93,22 +102,19 @@ function languageFeatures(p: Parts): vscode.Disposable[] {
       },
       // A cancelled or failed sweep left its journal beside the results: the lens offers to finish it.
       resumable: (file) => fs.existsSync(journalFor(file)),
-      // The service parses (syntax and schema only); the lens states what that degradation costs.
-      cost: async (document) => {
-        const draft = (await service.parse(document)).draft;
-        if (!draft.degradation) return undefined;
-        return sweepCost(draft.degradation as Parameters<typeof sweepCost>[0], settings(document.uri).workerProcesses).text;
-      },
+      // A pilot in a worker (or the last run) states what the text's sweep costs, as a range.
+      cost: (document) => p.costs.lens(document),
       onDidChange: p.lensChanged.event,
     })),
     vscode.languages.registerCodeLensProvider(RESULTS_SELECTOR, new ResultsLenses()),
   ];
 }
 
-/** The lenses follow edits, runs and trust. */
+/** The lenses follow edits, runs, trust and the cost pilots. */
 function lensRefresh(p: Parts): vscode.Disposable[] {
   let lensTimer: NodeJS.Timeout | undefined;
   return [
+    p.costs.onDidChange(() => p.lensChanged.fire()),
     // The lens states the cost of the text as it is: it follows edits.
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (isHypothesisDocument(e.document)) p.lensChanged.fire();

@@ -11,7 +11,8 @@ import { rankFiles, slotOf } from './dataFiles';
 import type { HypothesisDiagnostics } from './diagnostics';
 import { HypothesisService, LANGUAGE_ID } from './hypothesisService';
 import { describeTensor, tensorDetail, tensorMarkdown, tensorRank } from './tensorInfo';
-import { toCodeAction } from './translate';
+import { toCodeAction, toRange } from './translate';
+import { fileValues, formatBytes, isTensorValue, valueAt } from './valueSpans';
 
 export const HYPOTHESIS_SELECTOR: vscode.DocumentSelector = [
   { language: LANGUAGE_ID, scheme: 'file' },
@@ -98,11 +99,36 @@ export class KeyHover implements vscode.HoverProvider {
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const parsed = parseText(document.getText(), document.uri.fsPath);
     const path = keyPathAt(parsed.root, position.line, position.character);
-    if (!path) return undefined;
-    const md = keyHelpMarkdown(path, (section) => this.links.link(section));
-    if (!md) return undefined;
-    const entryRange = document.getWordRangeAtPosition(position, /[\w$.-]+/);
-    return new vscode.Hover(new vscode.MarkdownString(md), entryRange);
+    if (path) {
+      const md = keyHelpMarkdown(path, (section) => this.links.link(section));
+      if (!md) return undefined;
+      const entryRange = document.getWordRangeAtPosition(position, /[\w$.-]+/);
+      return new vscode.Hover(new vscode.MarkdownString(md), entryRange);
+    }
+    // On a value: the help of the key it sets, and for a file the file it names (Ctrl+click opens it).
+    const value = valueAt(parsed.root, position.line, position.character);
+    if (!value || isTensorValue(value)) return undefined;
+    const help = keyHelpMarkdown(value.path.filter((k): k is string => typeof k === 'string'), (section) => this.links.link(section));
+    const file = fileValues(parsed.root, document.uri.fsPath).find((f) => f.range.start.line === value.range.start.line && f.range.start.col === value.range.start.col);
+    const parts = [
+      ...(file ? [`\`${vscode.workspace.asRelativePath(file.target)}\` · ${formatBytes(file.bytes)} · Ctrl+click (Cmd+click) opens it`] : []),
+      ...(help ? [help] : []),
+    ];
+    if (parts.length === 0) return undefined;
+    const md = new vscode.MarkdownString(parts.join('\n\n---\n\n'));
+    return new vscode.Hover(md, toRange(value.range, document));
+  }
+}
+
+/** Ctrl+click on a value that names a file (the model, data arrays, checkpoints) opens it; an .onnx opens its page. */
+export class PathLinks implements vscode.DocumentLinkProvider {
+  provideDocumentLinks(document: vscode.TextDocument): vscode.DocumentLink[] {
+    const parsed = parseText(document.getText(), document.uri.fsPath);
+    return fileValues(parsed.root, document.uri.fsPath).map((f) => {
+      const link = new vscode.DocumentLink(toRange(f.range, document), vscode.Uri.file(f.target));
+      link.tooltip = `Open ${vscode.workspace.asRelativePath(f.target)} (${formatBytes(f.bytes)})`;
+      return link;
+    });
   }
 }
 
@@ -183,8 +209,9 @@ export interface LensState {
   trusted(): boolean;
   /** The running or queued sweep of this hypothesis file, if any. */
   activeRun(file: string): { status: 'queued' | 'running'; progress: number | null } | undefined;
-  /** "about 27 min on 2 workers": what a sweep of the document's current text would cost (undefined: unknown). */
-  cost(document: vscode.TextDocument): Promise<string | undefined>;
+  /** "≈ 15–40 s on 2 workers": what a sweep of the document's current text would cost, and on what the estimate
+   *  rests (undefined: unknown). */
+  cost(document: vscode.TextDocument): Promise<{ text: string; tooltip: string } | undefined>;
   /** Whether an interrupted (cancelled or failed) sweep of this file left a journal that Resume Sweep finishes. */
   resumable(file: string): boolean;
   onDidChange: vscode.Event<void>;
@@ -212,7 +239,7 @@ export class HypothesisLenses implements vscode.CodeLensProvider {
       }
       // The cost is stated before the sweep starts.
       const cost = await this.state.cost(document).catch(() => undefined);
-      lenses.push(new vscode.CodeLens(top, { title: `$(play) Run sweep${cost ? ` (${cost})` : ''}`, command: 'circuitThermometer.runSweep', arguments: [uri], tooltip: 'The estimate assumes a small MLP\'s pace; a larger model takes longer' }));
+      lenses.push(new vscode.CodeLens(top, { title: `$(play) Run sweep${cost ? ` (${cost.text})` : ''}`, command: 'circuitThermometer.runSweep', arguments: [uri], tooltip: cost?.tooltip ?? 'Run the degradation sweep' }));
     } else {
       lenses.push(new vscode.CodeLens(top, { title: '$(shield) Run sweep (workspace not trusted)', command: 'circuitThermometer.runSweep', arguments: [uri], tooltip: 'Models are not run in an untrusted workspace' }));
     }

@@ -19,6 +19,13 @@ export interface SweepWork {
   coreSeconds: number;
   /** Chains × levels: how many workers can share the work. */
   units: number;
+  /** sgld: steps of one chain (burn-in + draws × thin); 0 for the other dials. */
+  unitSteps: number;
+  /** sgld: passes of one level's calibration pilots (every worker that runs a chain of the level runs them: their
+   *  streams are keyed by seed and level, not shared between processes). */
+  pilotPasses: number;
+  /** Whether an `auto` setting is counted by a guess (its real length is measured at run time). */
+  guessed: boolean;
 }
 
 interface DegradationLike {
@@ -62,9 +69,16 @@ export function sweepWork(d: DegradationLike): SweepWork {
   const chains = sgld ? d.sgld?.chains ?? numberDefault(['degradation', 'sgld', 'chains']) : 1;
   const draws = sgld ? d.sgld?.draws ?? numberDefault(['degradation', 'sgld', 'draws']) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
   const s = schedule(d.sgld);
-  const steps = sgld ? levels * (chains * (s.burnIn + draws * s.thin) + s.pilotPasses) : 0;
+  const unitSteps = sgld ? s.burnIn + draws * s.thin : 0;
+  const pilotPasses = sgld ? s.pilotPasses : 0;
+  const steps = levels * (chains * unitSteps + pilotPasses);
   const evaluations = levels * chains * draws;
-  return { levels, chains, draws, steps, evaluations, coreSeconds: steps / STEPS_PER_CORE_SECOND + evaluations / EVALUATIONS_PER_CORE_SECOND, units: levels * chains };
+  // stepSize and burnIn default to auto, thin to 1 (src/hypothesis/schema.ts).
+  const guessed = sgld && (typeof d.sgld?.stepSize !== 'number' || typeof d.sgld?.burnIn !== 'number' || d.sgld?.thin === 'auto');
+  return {
+    levels, chains, draws, steps, evaluations, coreSeconds: steps / STEPS_PER_CORE_SECOND + evaluations / EVALUATIONS_PER_CORE_SECOND, units: levels * chains,
+    unitSteps, pilotPasses, guessed,
+  };
 }
 
 /** Wall-clock seconds on `workers` processes (each level's chains and the levels are shared out). */
@@ -92,4 +106,117 @@ export function cheaperPreset(h: Hypothesis): Hypothesis {
   }
   out.circuit = { ...h.circuit, name: `${h.circuit.name} (quick look)` };
   return out;
+}
+
+/**
+ * Seconds of one worker process per piece of work: measured on this machine by a pilot (src/worker/costPilot.ts: a
+ * few draws and steps of the actual model, in a worker) or, before one has run, the bench's small-MLP rates.
+ */
+export interface WorkRates {
+  /** Paid once before the units: the plan's check, the workers' start, loading, the controls and the baseline. */
+  fixedSeconds: number;
+  /** One kept draw: the paired evaluation (clean + K + 1 intervened copies over every example), with its noise. */
+  evaluationSeconds: number;
+  /** One sampler step (sgld); a pilot's MALA pass counts as one too. */
+  stepSeconds: number;
+}
+
+/** The bench's rates (a small MLP on one core): what an estimate without a pilot or a previous run assumes. */
+export const BENCH_RATES: Readonly<WorkRates> = { fixedSeconds: 1, evaluationSeconds: 1 / EVALUATIONS_PER_CORE_SECOND, stepSeconds: 1 / STEPS_PER_CORE_SECOND };
+
+/**
+ * Wall-clock seconds of the work on `workers` processes at `rates`. The units (level, chain) are dealt round-robin
+ * (src/worker/parallel.ts), so the busiest worker runs ⌈units/P⌉ of them; a level's calibration pilots run in every
+ * worker that runs one of its chains (min(chains, P) of them), shared out over the P workers.
+ */
+export function wallSecondsAt(w: SweepWork, rates: WorkRates, workers: number): number {
+  const parallel = Math.max(1, Math.min(workers, w.units));
+  const unitSeconds = w.draws * rates.evaluationSeconds + w.unitSteps * rates.stepSeconds;
+  const calibration = (w.levels * Math.min(w.chains, parallel) * w.pilotPasses * rates.stepSeconds) / parallel;
+  return rates.fixedSeconds + Math.ceil(w.units / parallel) * unitSeconds + calibration;
+}
+
+/** Where an estimate's rates came from, best first ('scaled': the last run of other settings of the same file). */
+export type CostBasis = 'last-run' | 'scaled' | 'pilot' | 'bench';
+
+export interface CostRange {
+  /** The central estimate and the range stated around it (seconds of wall time). */
+  seconds: number;
+  low: number;
+  high: number;
+  basis: CostBasis;
+  /** Whether `auto` sampler settings were counted by a guess (the widest range). */
+  guessed: boolean;
+}
+
+/**
+ * How far the wall time may stray from the estimate, as factors (low, high), by what it rests on:
+ * - the last run of the same settings: the same work, on a machine whose load may differ (×0.7…1.5);
+ * - a pilot: the per-draw and per-step times are measured, the counts are exact; a shared machine's load, the
+ *   first draws' warm-up and the workers' contention for memory remain (×0.6…1.8); the same for the last run of
+ *   other settings, scaled by the modelled ratio of the work;
+ * - `auto` sampler settings: ε, the burn-in and the thin are chosen at run time; ε one rung of the ladder lower
+ *   (÷3) triples the pull's relaxation time and with it the burn-in and the thin, so the counts are good to ×3;
+ * - the bench's rates: the model is not measured at all (a larger one is slower in proportion; ×0.5…10).
+ */
+export function costRange(seconds: number, basis: CostBasis, guessed: boolean): CostRange {
+  const [lo, hi] = basis === 'bench' ? [0.5, 10] : guessed ? [1 / 3, 3] : basis === 'last-run' ? [0.7, 1.5] : [0.6, 1.8];
+  return { seconds, low: seconds * lo, high: seconds * hi, basis, guessed };
+}
+
+/** What the previous run of the same file recorded (its results file): wall time, setup, the units' own seconds. */
+export interface LastRun {
+  totalSeconds: number;
+  setupSeconds: number;
+  /** Σ of the levels' seconds: the units' work, summed over the workers that ran it (core-seconds). */
+  unitSeconds: number;
+  /** The worker processes it ran on (results files record them; older ones do not: then as many as now). */
+  workers?: number;
+  degradation: DegradationLike;
+}
+
+/**
+ * The wall time of `now` on `workers` processes from a previous run: what it spent outside its units (its wall
+ * time less its units' core-seconds over its workers) plus its units' core-seconds, scaled by the modelled ratio of
+ * the two plans' work (1 for the same settings), over this run's workers. The same settings on as many workers
+ * give the previous wall time back.
+ */
+export function fromLastRun(last: LastRun, now: DegradationLike, workers: number, rates: WorkRates = BENCH_RATES): { seconds: number; sameWork: boolean } {
+  const before = sweepWork(last.degradation);
+  const after = sweepWork(now);
+  const parallelNow = Math.max(1, Math.min(workers, after.units));
+  const parallelBefore = Math.max(1, Math.min(last.workers ?? workers, before.units));
+  const fixed = Math.max(0, last.totalSeconds - last.unitSeconds / parallelBefore);
+  const core = (w: SweepWork) => wallSecondsAt(w, { ...rates, fixedSeconds: 0 }, 1);
+  const sameWork = JSON.stringify(canonical(last.degradation)) === JSON.stringify(canonical(now));
+  const ratio = sameWork ? 1 : core(after) / Math.max(core(before), 1e-12);
+  return { seconds: fixed + (last.unitSeconds * ratio) / parallelNow, sameWork };
+}
+
+/** The settings that decide the work, in a fixed key order (a results file's JSON may order them otherwise). */
+function canonical(d: DegradationLike): unknown {
+  const w = sweepWork(d);
+  return [d.dial, d.temperatures?.levels, d.checkpoints?.length, w.chains, w.draws, d.sgld?.stepSize ?? null, d.sgld?.burnIn ?? null, d.sgld?.thin ?? null, d.sgld?.localization ?? null, d.sgld?.sampler ?? null];
+}
+
+/** "≈ 15–40 s", "≈ 50 s–2 min", "≈ 40 min–2 h": the range in the coarsest unit that keeps it readable. */
+export function formatRange(r: Pick<CostRange, 'low' | 'high'>): string {
+  const [lo, hi] = [r.low, r.high].map((s) => roundDuration(s));
+  const unit = (s: number) => (s < 60 ? 's' : s < 3600 ? 'min' : 'h');
+  const value = (s: number) => (s < 60 ? s : s < 3600 ? s / 60 : s / 3600);
+  const show = (s: number) => {
+    const v = value(s);
+    return v >= 10 || s < 60 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(1);
+  };
+  if (show(lo) === show(hi) && unit(lo) === unit(hi)) return `≈ ${show(lo)} ${unit(lo)}`;
+  return unit(lo) === unit(hi) ? `≈ ${show(lo)}–${show(hi)} ${unit(hi)}` : `≈ ${show(lo)} ${unit(lo)}–${show(hi)} ${unit(hi)}`;
+}
+
+/** Two significant figures (at least a second): a range is no more precise than that. */
+function roundDuration(seconds: number): number {
+  const s = Math.max(1, seconds);
+  const scale = s < 60 ? 1 : s < 3600 ? 60 : 3600;
+  const v = s / scale;
+  const digits = v >= 10 || scale === 1 ? 0 : 1;
+  return Number(v.toFixed(digits)) * scale;
 }

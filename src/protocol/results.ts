@@ -330,7 +330,8 @@ export interface ResultsDocument {
   };
   levels: LevelResult[];
   verdict: Verdict;
-  timings: { totalSeconds: number; setupSeconds: number; stepsPerSecond?: number };
+  /** `workers`: the worker processes the units were dealt over (a later run's cost estimate scales by it). */
+  timings: { totalSeconds: number; setupSeconds: number; stepsPerSecond?: number; workers?: number };
 }
 
 /** The trained network (t = 0): losses and every unit set's effects at w*. */
@@ -442,7 +443,7 @@ const documentShape = record(
   {
     data: record({}, { n: num, target: num, control: num }),
     controls: record({ count: num, match: str }, { sets: (v) => Array.isArray(v) }),
-    timings: record({}, { totalSeconds: num, setupSeconds: num, stepsPerSecond: num }),
+    timings: record({}, { totalSeconds: num, setupSeconds: num, stepsPerSecond: num, workers: num }),
   },
 );
 

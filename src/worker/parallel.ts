@@ -252,6 +252,8 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
     });
     const units = [...(journal?.units ?? []), ...run.units];
     const assembled = resultsFromUnits(run.header, units, (performance.now() - started) / 1000);
+    // The workers this run's units were dealt over: the next run's cost estimate scales its seconds by them.
+    if (todo.length > 0) assembled.timings.workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(shape.levels, undefined, shape.chains), todo.length));
     const unfit = assembledProblem(assembled);
     if (unfit !== null) throw new WorkerRunError({ code: 'run-failed', message: `the results assembled from the work units are not a valid results document (${safeName(unfit, 200)})`, hint: `delete ${path.basename(journalPath)} and run the sweep again` });
     const failure = acceptDocument(assembled, (m) => options.onWarning?.(m));

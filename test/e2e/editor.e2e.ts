@@ -143,9 +143,18 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
   it('the chart lays out legibly at 400 px, half and full width: no label under the mode bar, no title over another, ticks apart', async () => {
     const p = page();
     await openFile(p, 'quick.circuit.yaml');
+    // The lens's estimate (a pilot's, before any run of this file) against the sweep's measured time: within 3×.
+    const estimate = p.locator('.editor-group-container.active .codelens-decoration', { hasText: 'Run sweep (≈' });
+    await estimate.waitFor({ state: 'visible', timeout: WAIT.sweep });
+    const range = parseRange(squash(await estimate.innerText()));
+    const started = Date.now();
     await runCommand(p, 'Circuit Thermometer: Run Sweep');
     const finished = toast(p, 'Sweep finished: planted circuit (e2e quick)');
     await finished.waitFor({ state: 'visible', timeout: WAIT.sweep });
+    const measured = (Date.now() - started) / 1000;
+    const middle = Math.sqrt(range.low * range.high);
+    console.log(`      quick.circuit.yaml: estimated ${range.low}–${range.high} s, measured ${measured.toFixed(1)} s`);
+    assert.ok(middle / 3 <= measured && measured <= middle * 3, `estimated ${range.low}–${range.high} s, measured ${measured.toFixed(1)} s`);
     await finished.getByRole('button', { name: 'Show Chart' }).click();
     let chart = await webviewWith(p, '#chart[data-state="ready"]', WAIT.webview);
     await runCommand(p, 'View: Close Primary Side Bar');
@@ -193,22 +202,23 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
   it('the Runs tree groups by hypothesis, shows dial, time and verdict, moves by keyboard; a cancelled run survives a reload and Remove removes it', async () => {
     const p = page();
     await openFile(p, 'long.circuit.yaml');
-    // The cost is stated before the sweep starts: on the CodeLens, and in the run command's question.
-    const lens = p.locator('.editor-group-container.active .codelens-decoration', { hasText: 'Run sweep (about' });
-    await lens.waitFor({ state: 'visible', timeout: WAIT.diagnostics }).catch(async (e: unknown) => {
+    // The cost is stated before the sweep starts, as a range measured by a short pilot: on the CodeLens (which says
+    // what it counts until the pilot reports), and in the run command's question.
+    const lens = p.locator('.editor-group-container.active .codelens-decoration', { hasText: 'Run sweep (≈' });
+    await lens.waitFor({ state: 'visible', timeout: WAIT.sweep }).catch(async (e: unknown) => {
       // Say what was shown instead: CI's log is all there is of a failure there.
       const shown = await p.locator('.codelens-decoration').allInnerTexts().catch(() => [] as string[]);
       const tabs = await p.locator('.tab').allInnerTexts().catch(() => [] as string[]);
-      throw new Error(`no "Run sweep (about …)" lens; lenses shown: ${JSON.stringify(shown.map(squash))}; tabs: ${JSON.stringify(tabs.map(squash))}\n${String(e)}`);
+      throw new Error(`no "Run sweep (≈ …)" lens; lenses shown: ${JSON.stringify(shown.map(squash))}; tabs: ${JSON.stringify(tabs.map(squash))}\n${String(e)}`);
     });
     const lensText = squash(await lens.innerText());
-    assert.match(lensText, /Run sweep \(about [\d h min s]+ on \d+ workers?\)/, lensText);
+    assert.match(lensText, /Run sweep \(≈ [\d.]+( s| min| h)?–[\d.]+ (s|min|h) on \d+ workers?\)/, lensText);
     await runCommand(p, 'Circuit Thermometer: Run Sweep');
     const ask = p.locator('.monaco-dialog-box', { hasText: 'This sweep of long.circuit.yaml' });
-    await ask.waitFor({ state: 'visible', timeout: WAIT.short * 2 });
+    await ask.waitFor({ state: 'visible', timeout: WAIT.sweep });
     const asked = squash(await ask.innerText());
-    assert.ok(/40 levels × 4000 samples: about .* on \d+ workers?/.test(asked), `the question states the work and its time: ${asked}`);
-    assert.ok(await ask.getByRole('button', { name: /^Quick Look \(about .* on \d+ workers?\)$/ }).count() === 1, `a cheaper preset is offered: ${asked}`);
+    assert.ok(/40 levels × 4000 samples: ≈ .* on \d+ workers? \(measured by a pilot\)/.test(asked), `the question states the work and its time: ${asked}`);
+    assert.ok(await ask.getByRole('button', { name: /^Quick Look \(≈ .*\)$/ }).count() === 1, `a cheaper preset is offered: ${asked}`);
     await screenshot(p, 'sweep-cost-question');
     await ask.getByRole('button', { name: 'Run', exact: true }).click();
     const progress = toast(p, 'sweeping planted circuit (e2e long, cancelled)');
@@ -380,3 +390,13 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     await runCommand(p, 'File: Revert File');
   });
 });
+
+/** "Run sweep (≈ 15–40 s on 2 workers)" → seconds; "≈ 50 s–2.1 min", "≈ 7 s" too. */
+function parseRange(lens: string): { low: number; high: number } {
+  const m = /≈ ([\d.]+)( s| min| h)?(?:–([\d.]+))? (s|min|h)\b/.exec(lens);
+  if (!m) throw new Error(`no range in "${lens}"`);
+  const unit = (u: string | undefined) => (u?.trim() === 'h' ? 3600 : u?.trim() === 'min' ? 60 : 1);
+  const high = Number(m[3] ?? m[1]) * unit(m[4]);
+  const low = Number(m[1]) * unit(m[2] ?? m[4]);
+  return { low, high };
+}

@@ -33,8 +33,11 @@ describe('cli: plan, sweep --shard, merge', function () {
   it('plan lists every (level, chain) unit and the shard that runs it', async () => {
     const c = capture(planted.dir);
     assert.strictEqual(await main(['plan', 'kappa-1.circuit.yaml', '--shards', '5', '--json'], c.io), 0, c.err());
-    const plan = JSON.parse(c.out()) as { levels: number; chains: number; units: { levelIndex: number; chain: number; shard: number }[] };
+    const plan = JSON.parse(c.out()) as { levels: number; chains: number; cost: { seconds: number; low: number; high: number; basis: string; workers: number }; units: { levelIndex: number; chain: number; shard: number }[] };
     assert.strictEqual(plan.units.length, plan.levels * plan.chains);
+    // The expected wall time, measured by a pilot (the copy has no results yet), as a range around it.
+    assert.strictEqual(plan.cost.basis, 'pilot');
+    assert.ok(plan.cost.low < plan.cost.seconds && plan.cost.seconds < plan.cost.high && plan.cost.workers >= 1, JSON.stringify(plan.cost));
     assert.deepStrictEqual(plan.units.map((u) => u.shard), plan.units.map((_, i) => i % 5));
     const text = capture(planted.dir);
     assert.strictEqual(await main(['plan', 'kappa-1.circuit.yaml', '--shards', '99'], text.io), 2);

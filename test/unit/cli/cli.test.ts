@@ -208,7 +208,7 @@ describe('CLI', () => {
       assert.equal(top.code, 0);
       for (const c of COMMANDS) assert.ok(top.out.includes(`  ${c.name}`));
       assert.equal((await cli([], dir)).code, 2);
-      assert.equal((await cli(['help', 'check'], dir)).out.split('\n')[0], 'usage: circuit-thermometer check HYPOTHESIS [--json] [--workspace DIR]');
+      assert.equal((await cli(['help', 'check'], dir)).out.split('\n')[0], 'usage: circuit-thermometer check HYPOTHESIS [--json] [--cost] [--workspace DIR]');
     });
 
     it('parses --flag=value, --flag value, numbers, and -- before positionals', () => {

@@ -54,8 +54,8 @@ describe('extension: activation', function () {
     for (const e of manifest.contributes.customEditors) assert.ok(r.registered.webviews.includes(e.viewType), `the custom editor ${e.viewType}`);
     // Two completion and two hover providers: tensor names (from the model), and the format's keys, choices and files;
     // two code-action providers: the diagnostics' quick fixes, and the calibrated step size; two lens providers:
-    // hypothesis files (Run / Resume / Show chart) and results files (Show chart).
-    assert.deepEqual([...r.registered.providers].sort(), ['codeActions', 'codeActions', 'codeLens', 'codeLens', 'completion', 'completion', 'hover', 'hover']);
+    // hypothesis files (Run / Resume / Show chart) and results files (Show chart); links on the values that name files.
+    assert.deepEqual([...r.registered.providers].sort(), ['codeActions', 'codeActions', 'codeLens', 'codeLens', 'completion', 'completion', 'documentLinks', 'hover', 'hover']);
     assert.ok(r.subscriptions >= 15, 'everything is disposed with the extension');
     assert.deepEqual(r.loaded, [], 'no engine module loaded at activation');
   });

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { calibrationInputs } from '../../../src/hypothesis/calibrationInputs';
 import { parseHypothesis } from '../../../src/hypothesis';
-import { CalibrationStore, calibratedStepSizeTitle, stepSizeAction } from '../../../src/extension/calibrationStore';
+import { CalibrationStore, calibratedStepSizeTitle, calibrationNotice, stepSizeAction } from '../../../src/extension/calibrationStore';
 import type { TextEdit } from '../../../src/hypothesis/settingEdit';
 import type { CalibrationReport } from '../../../src/protocol/calibration';
 import { calibrationFacts } from '../../../webview/calibrationFacts';
@@ -148,6 +148,16 @@ describe('extension: the calibrated step size', () => {
     assert.equal(same.write!.primary, true);
     const none = calibrationFacts({ ...state, report: report(null), stepSize: null }, at);
     assert.equal(none.write, null);
+    // The notification after the run says what the panel says: over stepSize: auto its main button no longer writes
+    // one fixed ε (issue 28: 1.4e-5 written over auto, 8.7× below the per-level ε at high t); the value comes last.
+    const kept = calibrationFacts({ ...state, current: 'auto' }, at);
+    const overAuto = calibrationNotice('h.circuit.yaml', kept.recommendation, 0.000123, kept.write!.primary === false);
+    assert.match(overAuto.message, /^Calibration of h\.circuit\.yaml: Keep stepSize: auto: it picks ε per level/);
+    assert.deepEqual(overAuto.buttons, ['Show Calibration', 'Show Details', 'Write stepSize: 0.000123 anyway']);
+    assert.equal(overAuto.write, 'Write stepSize: 0.000123 anyway');
+    const fixed = calibrationNotice('h.circuit.yaml', f.recommendation, 0.000123, f.write!.primary === false);
+    assert.deepEqual(fixed.buttons, ['Write stepSize: 0.000123', 'Show Calibration', 'Show Details']);
+    assert.equal(calibrationNotice('h.circuit.yaml', none.recommendation, null, false).write, null);
     assert.match(none.recommendation, /^No step size of the grid keeps MALA acceptance ≥ 0\.9/);
     assert.deepEqual(none.levels.map((l) => l.stepSize), ['none', 'none']);
   });

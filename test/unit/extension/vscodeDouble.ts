@@ -99,6 +99,11 @@ export class MarkdownString {
   constructor(readonly value = '', readonly supportThemeIcons = false) {}
 }
 
+export class DocumentLink {
+  tooltip?: string;
+  constructor(readonly range: Range, readonly target?: Uri) {}
+}
+
 export class Hover {
   constructor(readonly contents: MarkdownString, readonly range?: Range) {}
 }
@@ -159,6 +164,7 @@ export const languages = {
   createDiagnosticCollection: () => ({ set: () => undefined, get: () => [], delete: () => undefined, dispose: () => undefined }),
   registerCompletionItemProvider: () => (registered.providers.push('completion'), disposable()),
   registerHoverProvider: () => (registered.providers.push('hover'), disposable()),
+  registerDocumentLinkProvider: () => (registered.providers.push('documentLinks'), disposable()),
   registerCodeActionsProvider: () => (registered.providers.push('codeActions'), disposable()),
   registerCodeLensProvider: () => (registered.providers.push('codeLens'), disposable()),
 };

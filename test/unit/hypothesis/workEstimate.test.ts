@@ -5,7 +5,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseHypothesis } from '../../../src/hypothesis';
-import { cheaperPreset, EVALUATIONS_PER_CORE_SECOND, STEPS_PER_CORE_SECOND, sweepWork, wallSeconds } from '../../../src/hypothesis/workEstimate';
+import {
+  BENCH_RATES, cheaperPreset, costRange, EVALUATIONS_PER_CORE_SECOND, formatRange, fromLastRun, STEPS_PER_CORE_SECOND, sweepWork, wallSeconds, wallSecondsAt,
+} from '../../../src/hypothesis/workEstimate';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const hypothesisOf = (rel: string) => {
@@ -54,5 +56,55 @@ describe('hypothesis: what a sweep costs', () => {
     }
     const sgld = cheaperPreset({ ...hypothesisOf('examples/modular/addition-frequencies.circuit.yaml'), degradation: { ...hypothesisOf('examples/modular/addition-frequencies.circuit.yaml').degradation, dial: 'sgld' } });
     assert.deepEqual([sgld.degradation.sgld.chains, sgld.degradation.sgld.draws, sgld.degradation.sgld.burnIn], [2, 50, 50]);
+  });
+
+  it('states the wall time at measured rates: the busiest worker\'s units, the calibration each worker repeats, the fixed cost', () => {
+    const rates = { fixedSeconds: 3, evaluationSeconds: 0.2, stepSeconds: 0.01 };
+    // 9 levels × 16 samples on 2 workers: ⌈9/2⌉ = 5 units of 16 draws at 0.2 s, after 3 s.
+    const noise = sweepWork({ dial: 'weight-noise', temperatures: { levels: [1, 2, 3, 4, 5, 6, 7, 8, 9] }, noise: { samples: 16 } });
+    assert.deepEqual([noise.unitSteps, noise.pilotPasses, noise.guessed], [0, 0, false]);
+    assert.equal(wallSecondsAt(noise, rates, 2), 3 + 5 * 16 * 0.2);
+    assert.equal(wallSecondsAt(noise, rates, 64), 3 + 16 * 0.2, 'one unit per worker at most');
+    // sgld, 2 levels × 4 chains × 10 draws, burn-in 100, thin 5, ε given: no pilots. A unit is 100 + 10·5 = 150 steps
+    // and 10 evaluations: 1.5 + 2 = 3.5 s; 8 units on 3 workers: the busiest runs 3.
+    const fixed = sweepWork({ dial: 'sgld', temperatures: { levels: [1, 10] }, sgld: { stepSize: 1e-4, chains: 4, draws: 10, burnIn: 100, thin: 5 } });
+    assert.deepEqual([fixed.unitSteps, fixed.pilotPasses, fixed.guessed], [150, 0, false]);
+    assert.ok(Math.abs(wallSecondsAt(fixed, rates, 3) - (3 + 3 * 3.5)) < 1e-12);
+    // stepSize: auto adds five rungs of 100-step pilots at two passes a step (1000 passes) per level, run by every
+    // worker that holds one of the level's chains: min(4, 2) = 2 workers × 2 levels × 1000 passes × 0.01 s over 2.
+    const auto = sweepWork({ dial: 'sgld', temperatures: { levels: [1, 10] }, sgld: { stepSize: 'auto', localization: 100, chains: 4, draws: 10, burnIn: 100, thin: 5 } });
+    assert.deepEqual([auto.pilotPasses, auto.guessed], [1000, true]);
+    assert.ok(Math.abs(wallSecondsAt(auto, rates, 2) - (3 + 4 * 3.5 + (2 * 2 * 1000 * 0.01) / 2)) < 1e-9);
+    assert.equal(BENCH_RATES.evaluationSeconds, 1 / EVALUATIONS_PER_CORE_SECOND);
+  });
+
+  it('states a range as wide as what it rests on, in readable units', () => {
+    assert.deepEqual(costRange(100, 'pilot', false), { seconds: 100, low: 60, high: 180, basis: 'pilot', guessed: false });
+    assert.deepEqual([costRange(100, 'last-run', false).low, costRange(100, 'last-run', false).high], [70, 150]);
+    const guessed = costRange(90, 'pilot', true);
+    assert.deepEqual([guessed.low, guessed.high], [30, 270]);
+    assert.deepEqual([costRange(10, 'bench', false).low, costRange(10, 'bench', false).high], [5, 100]);
+    assert.equal(formatRange({ low: 15.2, high: 39.6 }), '≈ 15–40 s');
+    assert.equal(formatRange({ low: 7.4, high: 7.6 }), '≈ 7–8 s');
+    assert.equal(formatRange({ low: 50, high: 125 }), '≈ 50 s–2.1 min');
+    assert.equal(formatRange({ low: 600, high: 1500 }), '≈ 10–25 min');
+    assert.equal(formatRange({ low: 1980, high: 4320 }), '≈ 33 min–1.2 h');
+    assert.equal(formatRange({ low: 0.2, high: 0.4 }), '≈ 1 s', 'never below a second');
+  });
+
+  it('learns from the last run: its units\' core-seconds over this run\'s workers, scaled by the modelled work', () => {
+    const degradation = { dial: 'weight-noise' as const, temperatures: { levels: [1, 2, 3, 4] }, noise: { samples: 10 } };
+    // The last run: 4 units of 5 s each on 2 workers (10 s of units) and 2 s outside them: 12 s.
+    const last = { totalSeconds: 12, setupSeconds: 1, unitSeconds: 20, workers: 2, degradation };
+    const same = fromLastRun(last, degradation, 2);
+    assert.equal(same.sameWork, true);
+    assert.equal(same.seconds, 12, 'the same settings on as many workers: the same wall time');
+    assert.equal(fromLastRun(last, degradation, 1).seconds, 2 + 20, 'one worker runs every unit');
+    assert.equal(fromLastRun(last, degradation, 4).seconds, 2 + 5);
+    assert.equal(fromLastRun({ ...last, workers: undefined }, degradation, 2).seconds, 12, 'an older file without its workers: as many as now');
+    // Twice the samples: twice the units' work (the modelled ratio), the same fixed cost.
+    const doubled = fromLastRun(last, { ...degradation, noise: { samples: 20 } }, 2);
+    assert.equal(doubled.sameWork, false);
+    assert.equal(doubled.seconds, 2 + 20);
   });
 });
