@@ -51,7 +51,8 @@ const METRIC_LABELS: Record<ChartMetric, string> = {
   target: 'target effect E_T',
   collateral: 'collateral effect E_C',
   thresholds: 'thresholds',
-  lossGap: 'loss gap ΔL',
+  // The checkbox shows or hides ΔL's panel; the x-axis radio's "loss gap ΔL" is another control, so another name.
+  lossGap: 'ΔL panel',
   llc: 'LLC λ̂',
 };
 
@@ -196,6 +197,13 @@ function render(next: ChartState): void {
   progress.hidden = run.status !== 'running' && run.status !== 'queued';
   if (run.progress !== null) (progress as HTMLElement & { value: number; max: number }).value = run.progress * 100;
   renderVerdict(next);
+  // The level axis's radio names the dial's axis ("weight noise σ", "checkpoint"), not "temperature" for every dial.
+  const levelRadio = axis.querySelector('vscode-radio[value="temperature"]');
+  const axisName = run.dial ? DIALS[run.dial].axis : 'level';
+  if (levelRadio && levelRadio.getAttribute('label') !== axisName) {
+    levelRadio.setAttribute('label', axisName);
+    levelRadio.textContent = axisName;
+  }
   // The LLC toggle only where there is an LLC to show (sgld sweeps).
   for (const box of metricBoxes) if (box.dataset.metric === 'llc') box.hidden = !(next.doc?.levels ?? []).some((l) => l.llc);
   runSelect.replaceChildren(...next.choices.map((c) => el('vscode-option', { value: c.id, ...(c.id === run.id ? { selected: '' } : {}) }, c.label)));
