@@ -14,7 +14,7 @@
 // judged then (ρ·E_T(0), one-sided collateral), with a "no null" note.
 import type { Data, Layout, Shape } from 'plotly.js-dist';
 import { escapeHtml } from '../protocol/escape';
-import type { Estimate, LevelResult, Verdict } from '../protocol/results';
+import type { CharacteristicTemperature, Estimate, LevelResult, Verdict } from '../protocol/results';
 import type { ChartDoc, ChartXAxis } from '../protocol/webview';
 import {
   calibrationText, describeConvergence, formatEstimate, formatFailed, formatLevel, formatNumber, formatSe, isVersion1, judgedV2,
@@ -71,6 +71,7 @@ export const TRACE = {
   llcLower: 'llc-lower',
   llc: 'llc',
   diverged: 'diverged',
+  characteristic: 'characteristic',
 } as const;
 
 export const SHAPE = {
@@ -78,6 +79,8 @@ export const SHAPE = {
   tEnt: 'marker-t-ent',
   tSurv: 'marker-t-surv',
   watanabe: 'marker-watanabe',
+  /** The characteristic temperature t_c (verdict.referenceLoss): ΔL(t_c) = L_n(w*) − referenceLoss. */
+  characteristic: 'marker-characteristic',
   /** Version 3: a run of levels where the degraded network no longer does the target task (they hold no test). */
   noBehaviour: 'no-behaviour',
 } as const;
@@ -251,6 +254,13 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
     const label = xAxis === 'temperature' ? `t_W = log n = ${formatNumber(tw)}` : `ΔL(t_W) ≈ ${formatNumber(x ?? NaN)}`;
     // Labelled inside the top panel's headroom, so it does not collide with the t_ent / t_surv labels above it.
     pushMarker(shapes, SHAPE.watanabe, x, label, theme.marker, 'dot', 'inside');
+  }
+  const tc = verdict?.characteristic;
+  if (tc && tc.level !== null) {
+    // Beside t_W: the level whose ΔL equals the gap to the reference loss; its hover is the ΔL point below.
+    const x = xAxis === 'temperature' ? tc.level : tc.gap;
+    pushMarker(shapes, SHAPE.characteristic, x, xAxis === 'temperature' ? `t_c = ${formatLevel(tc.level)}` : `ΔL = gap ${formatNumber(tc.gap)}`, theme.marker, 'dashdot', 'inside');
+    data.push(characteristicTrace(tc, x, theme));
   }
 
   const annotations: NonNullable<Layout['annotations']> = [];
@@ -599,7 +609,7 @@ function thresholdLine(uid: string, name: string, xs: number[], ys: number[], co
   };
 }
 
-function pushMarker(shapes: Partial<Shape>[], name: string, x: number | null, label: string, colour: string, dash: 'solid' | 'dash' | 'dot', at: 'above' | 'inside' = 'above', xanchor: 'left' | 'center' | 'right' = 'center'): void {
+function pushMarker(shapes: Partial<Shape>[], name: string, x: number | null, label: string, colour: string, dash: 'solid' | 'dash' | 'dot' | 'dashdot', at: 'above' | 'inside' = 'above', xanchor: 'left' | 'center' | 'right' = 'center'): void {
   if (x === null || !Number.isFinite(x)) return;
   shapes.push({
     name,
@@ -616,6 +626,16 @@ function pushMarker(shapes: Partial<Shape>[], name: string, x: number | null, la
       // A leading no-break space keeps the text off its own line (a shape label has no xshift).
       : { text: `\u00a0\u00a0${label}`, textposition: 'end', textangle: 0, yanchor: 'top', xanchor: 'left', padding: 6, font: { color: colour, size: 11 } },
   });
+}
+
+/** The characteristic temperature's point on the ΔL panel, whose hover says what it is. */
+function characteristicTrace(tc: CharacteristicTemperature, x: number, theme: ChartTheme): Data {
+  return {
+    uid: TRACE.characteristic, name: 't_c (reference loss)', type: 'scatter', mode: 'markers', xaxis: 'x', yaxis: 'y2',
+    x: [x], y: [tc.gap], showlegend: false, marker: { symbol: 'diamond-open', size: 10, color: theme.marker },
+    hoverinfo: 'text',
+    hovertext: [escapeHtml(`characteristic temperature t_c ≈ ${formatLevel(tc.level!)}: the degradation costs as much loss as the network lacks against the reference (ΔL = L_n(w*) − referenceLoss = ${formatNumber(tc.loss)} − ${formatNumber(tc.referenceLoss)} = ${formatNumber(tc.gap)}); ${tc.interpolation}-interpolated between t = ${tc.bracket!.map(formatLevel).join(' and ')}; ΔL's 95% band puts it ${tc.band.map((t) => (t === null ? 'outside the grid' : formatLevel(t))).join(' … ')}`)],
+  } as Data;
 }
 
 /** ΔL at temperature t by log-linear interpolation between the neighbouring levels; null outside the grid. */

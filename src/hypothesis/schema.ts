@@ -269,6 +269,7 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
         sufficiencyTolerance: { type: 'number', method: 'Sufficiency (`scope: complement`)', exclusiveMinimum: 0, default: 0.1, description: 'τ_T (scope: complement): keeping only the circuit is sufficient when the 1 − 2α interval of E_T lies inside ±τ_T · max(ΔL_T(t), noiseFloor).' },
         rhat: { type: 'number', minimum: 1, default: 1.01, description: 'Largest rank-normalized split-R̂ of L_n, E_T and E_C for a converged level (sgld).' },
         essPerChain: { type: 'number', minimum: 1, default: 100, description: 'Smallest bulk effective sample size per chain of L_n, E_T and E_C for a converged level (sgld).' },
+        referenceLoss: { type: 'number', method: 'The characteristic temperature', minimum: 0, description: 'The loss L_n a better model (the state of the art) reaches on the same data and loss. The verdict then reports the characteristic temperature: the level whose degraded loss gap ΔL(t) equals the gap L_n(w*) − referenceLoss (interpolated between the levels around it; said so when it lies outside the swept range), marked on the chart beside the Watanabe temperature.' },
       },
     },
     reference: { type: 'enum', method: 'Setting', values: ['all', 'target', 'control'], default: 'all', description: 'Examples used for mean ablation and resampling.' },

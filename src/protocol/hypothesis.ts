@@ -110,6 +110,9 @@ export interface VerdictSettings {
   rhat: number;
   /** Smallest bulk ESS per chain of a converged level. */
   essPerChain: number;
+  /** The loss L_n a better model reaches on the same data: the level whose ΔL(t) equals L_n(w*) − referenceLoss is
+   *  the characteristic temperature (docs/method.md, "The characteristic temperature"). */
+  referenceLoss?: number;
 }
 
 export interface Hypothesis {
