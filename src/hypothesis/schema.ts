@@ -237,6 +237,16 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
         },
         checkpoints: { type: 'array', minItems: 1, description: 'For the checkpoints dial: earlier ONNX checkpoints of the same graph, in training order.', items: path('An ONNX checkpoint.') },
         steps: { type: 'array', minItems: 1, description: 'For the checkpoints dial: the training step of each checkpoint (the level shown on charts).', items: { type: 'number', description: 'Training step.' } },
+        grid: {
+          type: 'object',
+          method: 'Two dials at once',
+          description: 'Two dials at once: every checkpoint here (a row) crossed with every level of `dial` (a column), the dial applied around that checkpoint\'s weights; the verdict\'s tests run in every cell, persistence and collateral at α/(rows · levels) (Bonferroni over the whole map). Run it with `circuit-thermometer grid`. `dial` must be sgld, weight-noise or activation-noise.',
+          required: ['checkpoints'],
+          properties: {
+            checkpoints: { type: 'array', minItems: 1, description: 'Earlier ONNX checkpoints of the same graph, in training order (list the trained model last to see it as a row).', items: path('An ONNX checkpoint.') },
+            steps: { type: 'array', minItems: 1, description: 'The training step of each checkpoint (the rows\' labels), increasing.', items: { type: 'number', description: 'Training step.' } },
+          },
+        },
         seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of every random draw; same seed, same numbers.' },
       },
       jsonSchemaExtra: {

@@ -73,7 +73,17 @@ export interface Degradation {
   /** For `checkpoints`: absolute paths in order; level i is checkpoint i (or `steps[i]`). */
   checkpoints?: string[];
   steps?: number[];
+  /** Two dials at once (docs/method.md, "Two dials at once"): every checkpoint (a row) crossed with every level of
+   *  `dial` (a column), the dial applied around that checkpoint's weights. Absent: one dial. */
+  grid?: CheckpointRows;
   seed: number;
+}
+
+/** The rows of a two-dial grid: earlier checkpoints of the model (absolute paths, training order) and their steps
+ *  (positions 0, 1, … when the file gives none). */
+export interface CheckpointRows {
+  checkpoints: string[];
+  steps: number[];
 }
 
 export type ControlMatch = 'size' | 'salience';

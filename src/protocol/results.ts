@@ -479,6 +479,17 @@ const documentShape = record(
   },
 );
 
+/** The first bad field of a level or a verdict (as `resultsProblem` checks them in a results document), or null:
+ *  a two-dial grid's rows are checked with the same shapes (src/protocol/grid.ts). */
+export function levelProblem(x: unknown): string | null {
+  const r = levelShape(x);
+  return r === true ? null : r === false ? '' : r;
+}
+export function verdictProblem(x: unknown): string | null {
+  const r = verdictShape(x);
+  return r === true ? null : r === false ? '' : r;
+}
+
 /** Null when `x` has the results document's shape; else the path of the first field that does not (`.levels[3].targetEffect.mean`). */
 export function resultsProblem(x: unknown): string | null {
   const r = documentShape(x);
