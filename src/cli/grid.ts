@@ -1,8 +1,11 @@
-// `circuit-thermometer grid HYPOTHESIS [--out FILE] [--json] [--progress]`
+// `circuit-thermometer grid HYPOTHESIS [--out FILE] [--html FILE] [--json] [--progress]`
 // Two dials at once (docs/method.md, "Two dials at once"): every checkpoint of `degradation.grid` crossed with every
 // level of the hypothesis's dial. Prints the clean map, E_T and E_C per cell, each row's window, the correction and
 // the summary; writes the grid results document (kind circuit-thermometer/grid) atomically.
 import * as path from 'node:path';
+import { gridPageHtml } from '../chart/gridPage';
+import { readPlotlySource } from '../chart/plotlySource';
+import { writeFileAtomic } from '../engine/util/atomic';
 import { checkResultsWritable } from '../engine/sweep/writeResults';
 import { runGrid, writeGrid } from '../engine/sweep/grid';
 import { formatLevel } from '../protocol/format';
@@ -30,6 +33,7 @@ export const gridCommand: Command = {
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file with degradation.grid', required: true }],
   flags: [
     { name: 'out', type: 'string', valueName: 'FILE', description: 'grid results JSON (default: <name>.grid.json beside the hypothesis)' },
+    { name: 'html', type: 'string', valueName: 'FILE', description: 'also write a self-contained page with the map (works offline from disk)' },
     { name: 'json', type: 'boolean', description: 'print the grid results document on stdout instead of the maps' },
     { name: 'progress', type: 'boolean', description: 'one line per finished cell on stderr' },
   ],
@@ -55,6 +59,11 @@ export const gridCommand: Command = {
       } : undefined,
     });
     const written = writeGrid(doc, out);
+    if (typeof args.flags.html === 'string') {
+      const html = path.resolve(io.cwd, args.flags.html);
+      writeFileAtomic(html, gridPageHtml(written, { plotlySource: readPlotlySource() }));
+      io.err(`map page written to ${displayPath(html, io.cwd)}`);
+    }
     if (args.flags.json) io.out(JSON.stringify(written, null, 2));
     else io.out(formatGridTable(doc));
     io.err(`grid results written to ${displayPath(out, io.cwd)}`);
