@@ -15,9 +15,9 @@ import { type Command, EXIT } from './command';
 import { displayPath } from './format';
 import { formatGridTable } from './gridTable';
 
-/** `<dir>/<name>.grid.json` beside `<dir>/<name>.circuit.yaml`. */
+/** `<dir>/<name>.grid.json` beside `<dir>/<name>.circuit.yaml` (or `<name>.grid.circuit.yaml`). */
 export function defaultGridPath(hypothesisFile: string): string {
-  const base = path.basename(hypothesisFile).replace(/\.circuit\.(ya?ml|json)$/i, '');
+  const base = path.basename(hypothesisFile).replace(/\.circuit\.(ya?ml|json)$/i, '').replace(/\.grid$/i, '');
   return path.join(path.dirname(hypothesisFile), `${base}.grid.json`);
 }
 

@@ -36,8 +36,8 @@ export interface GridDocument {
   kind: typeof GRID_KIND;
   version: 1;
   /** What every cell shares: hypothesis, model, data, the trained network's baseline (w* = the model), controls,
-   *  thresholds, seed and timings, as a results document of the whole map whose levels are the cells row by row.
-   *  Its verdict holds the specificity at w* and the map's summary; windows are per row (`rows[].verdict`). */
+   *  thresholds, seed and timings, as a results document of the whole map. Its levels are empty (the cells are in
+   *  `rows`, once); its verdict holds the specificity at w* and the map's summary; windows are per row. */
   sweep: ResultsDocument;
   /** The second dial's levels. */
   columns: number[];

@@ -46,8 +46,10 @@ export function gridFromSweep(flat: ResultsDocument): GridDocument {
   // The sweep's own verdict read the cells as one long curve: only what is shared stays (specificity at w*, the
   // method, the components); windows are per row.
   const { characteristic: _c, ...shared } = flat.verdict;
+  // Its levels are the rows' cells: kept once, in `rows`.
   const sweep: ResultsDocument = {
     ...flat,
+    levels: [],
     verdict: { ...shared, cleanWindow: null, tEnt: null, tSurv: null, cleanlinessDecades: 0, zeroCrossing: null, calibration: null, summary },
   };
   return {
