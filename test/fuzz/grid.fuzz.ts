@@ -12,7 +12,7 @@ import { formatGridTable } from '../../src/cli/gridTable';
 import { readGridFile } from '../../src/engine/sweep/grid';
 import { ResultsFileError } from '../../src/engine/sweep/readResults';
 import type { GridDocument } from '../../src/protocol/grid';
-import { sampleDocument } from '../unit/chart/sampleDocument';
+import { sampleDocument } from '../support/sampleDocument';
 import { assertCleanMessage, HOSTILE_NUMBERS, HOSTILE_STRINGS, mutateBytes, Rng } from './harness';
 
 const CASES = 600;

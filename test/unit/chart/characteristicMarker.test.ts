@@ -7,7 +7,7 @@ import { lightTheme } from '../../../src/chart/theme';
 import { characteristicTemperature } from '../../../src/engine/sweep/characteristic';
 import type { ResultsDocument } from '../../../src/protocol/results';
 import { chartDocOf } from '../../../src/protocol/webview';
-import { sampleDocument } from './sampleDocument';
+import { sampleDocument } from '../../support/sampleDocument';
 
 const shape = (fig: Figure, name: string): Partial<Shape> | undefined => fig.layout.shapes?.find((s) => s.name === name);
 const trace = (fig: Figure, uid: string) => fig.data.find((d) => (d as { uid?: string }).uid === uid) as (Data & { x: number[]; y: number[]; hovertext: string[] }) | undefined;

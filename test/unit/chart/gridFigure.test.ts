@@ -5,7 +5,7 @@ import { buildGridFigure, cleanOutline, GRID_SHAPE, GRID_TRACE } from '../../../
 import { gridPageHtml } from '../../../src/chart/gridPage';
 import { lightTheme } from '../../../src/chart/theme';
 import type { GridDocument } from '../../../src/protocol/grid';
-import { sampleDocument } from './sampleDocument';
+import { sampleDocument } from '../../support/sampleDocument';
 
 describe('chart: the two-dial map', () => {
   it('outlines the clean region: one cell has four edges, two adjacent cells six, nothing clean none', () => {
