@@ -6,6 +6,7 @@ import { calibrationText, formatLevel, formatNumber, isVersion1, levelCells, lev
 import { formatDecades } from '../protocol/format';
 import type { ResultsDocument } from '../protocol/results';
 import { displayWidth, padDisplay, wrapText } from './format';
+import { DIALS } from '../protocol/dials';
 
 /** The terminal width the table is laid out for. */
 export const TABLE_WIDTH = 120;
@@ -32,7 +33,7 @@ export function verdictLines(doc: ResultsDocument): string[] {
     ['clean window', v.cleanWindow ? `${formatLevel(v.cleanWindow[0])} … ${formatLevel(v.cleanWindow[1])}` : 'none'],
     ['cleanliness', formatDecades(v.cleanlinessDecades)],
   ];
-  if (doc.dial === 'sgld') facts.push(['Watanabe t', `${formatNumber(doc.watanabeTemperature)} (log n)`]);
+  if (DIALS[doc.dial].tempered) facts.push(['Watanabe t', `${formatNumber(doc.watanabeTemperature)} (log n)`]);
   const ch = v.characteristic;
   if (ch) facts.push(['characteristic t', ch.level !== null ? `${formatLevel(ch.level)} (ΔL = gap ${formatNumber(ch.gap)} to the reference loss ${formatNumber(ch.referenceLoss)})` : `— (${ch.position === 'no-gap' ? 'no gap: the reference loss is not lower' : ch.position === 'no-levels' ? 'no level ran' : 'outside the swept range'})`]);
   const sp = v.specificity;

@@ -35,7 +35,6 @@ export function gridDialFactory(inner: DialFactory, rows: CheckpointRows): DialF
       }
       return { dial: current.dial, weights: current.weights, column };
     };
-    // Per-level facts of the sgld dial are asked right after the level's draws, while its row is current.
     const ofCurrent = <T>(levelIndex: number, f: (d: Dial, column: number) => T | undefined): T | undefined => {
       const { row, column } = cellOf(levelIndex, columns.length);
       return current.row === row ? f(current.dial, column) : undefined;
@@ -47,11 +46,10 @@ export function gridDialFactory(inner: DialFactory, rows: CheckpointRows): DialF
       drawsPerChain: first.drawsPerChain,
       independentDraws: first.independentDraws,
       deterministic: first.deterministic,
-      ...(first.nbeta ? { nbeta: (level: number) => first.nbeta!(level) } : {}),
-      stepSize: (li) => ofCurrent(li, (d, c) => d.stepSize?.(c)),
-      burnIn: (li) => ofCurrent(li, (d, c) => d.burnIn?.(c)),
-      thin: (li) => ofCurrent(li, (d, c) => d.thin?.(c)),
-      calibrationCost: (li) => ofCurrent(li, (d, c) => d.calibrationCost?.(c)),
+      // What the dial records about a level (sgld: nβ, ε, burn-in, thin) is asked right after its draws, while its
+      // row is current.
+      levelRecord: (li) => ofCurrent(li, (d, c) => d.levelRecord?.(c)) ?? {},
+      ...(first.watanabeTemperature ? { watanabeTemperature: first.watanabeTemperature.bind(first) } : {}),
       ...(baseline ? { baseline: () => baseline } : {}),
       ...(rewrite ? { rewriteModel: rewrite } : {}),
       async *draws(levelIndex, chain, signal): AsyncIterable<DialDraw> {
