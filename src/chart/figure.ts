@@ -14,7 +14,7 @@
 // (no null) is drawn as it was judged then (ρ·E_T(0), one-sided collateral), with a "no null" note.
 import type { Data, Layout, Shape } from 'plotly.js-dist';
 import { escapeHtml } from '../protocol/escape';
-import type { LevelResult, Verdict } from '../protocol/results';
+import type { CharacteristicTemperature, LevelResult, Verdict } from '../protocol/results';
 import type { ChartDoc, ChartXAxis } from '../protocol/webview';
 import {
   calibrationText, describeConvergence, formatEstimate, formatFailed, formatLevel, formatNumber, isVersion1,
@@ -55,6 +55,8 @@ export const SHAPE = {
   tEnt: 'marker-t-ent',
   tSurv: 'marker-t-surv',
   watanabe: 'marker-watanabe',
+  /** The characteristic temperature t_c (verdict.referenceLoss): ΔL(t_c) = L_n(w*) − referenceLoss. */
+  characteristic: 'marker-characteristic',
   /** Version 3: a run of levels where the degraded network no longer does the target task (they hold no test). */
   noBehaviour: 'no-behaviour',
 } as const;
@@ -332,7 +334,32 @@ function shapeMarks(ctx: MarkContext, shapes: Partial<Shape>[], logX: boolean, p
       hovers.push(...lineHover(ctx, TRACE.watanabeHover, x, `${label}: the Watanabe temperature t_W = log n (n = the number of rows): where the tempered posterior is the Bayesian one`, theme.marker));
     }
   }
+  const tc = verdict?.characteristic;
+  if (tc && tc.level !== null) {
+    // Beside t_W: the level whose ΔL equals the gap to the reference loss, labelled one row above t_W's label.
+    const x = ctx.xAxis === 'temperature' ? tc.level : tc.gap;
+    if (Number.isFinite(x) && (!logX || x > 0)) {
+      const label = ctx.xAxis === 'temperature' ? `t_c = ${formatLevel(tc.level)}` : `ΔL = gap ${formatNumber(tc.gap)}`;
+      const anchor: Anchor = at(x) > 0.5 ? 'right' : 'left';
+      shapes.push({
+        name: SHAPE.characteristic, type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1,
+        line: { color: theme.marker, width: 1.5, dash: 'dashdot' },
+        label: { text: anchor === 'left' ? `\u00a0${label}` : `${label}\u00a0`, textposition: 'start', textangle: 0, yanchor: 'bottom', xanchor: anchor, padding: 4 + LABEL_ROW, font: { color: theme.marker, size: 11 } },
+      });
+      hovers.push(characteristicTrace(tc, x, theme));
+    }
+  }
   return hovers;
+}
+
+/** The characteristic temperature's point on the ΔL panel, whose hover says what it is. */
+function characteristicTrace(tc: CharacteristicTemperature, x: number, theme: ChartTheme): Data {
+  const text = `characteristic temperature t_c ≈ ${formatLevel(tc.level!)}: the degradation costs as much loss as the network lacks against the reference (ΔL = L_n(w*) − referenceLoss = ${formatNumber(tc.loss)} − ${formatNumber(tc.referenceLoss)} = ${formatNumber(tc.gap)}); ${tc.interpolation}-interpolated between t = ${tc.bracket!.map(formatLevel).join(' and ')}; ΔL's 95% band puts it ${tc.band.map((t) => (t === null ? 'outside the grid' : formatLevel(t))).join(' … ')}`;
+  return {
+    uid: TRACE.characteristic, name: 't_c (reference loss)', type: 'scatter', mode: 'markers', xaxis: 'x', yaxis: PANEL_AXIS.lossGap,
+    x: [x], y: [tc.gap], showlegend: false, marker: { symbol: 'diamond-open', size: 10, color: theme.marker },
+    hoverinfo: 'text', hovertext: [escapeHtml(text)],
+  } as Data;
 }
 
 function pushMarker(shapes: Partial<Shape>[], name: string, x: number, label: string, colour: string, dash: 'solid' | 'dash', place: { anchor: Anchor; row: number }): void {

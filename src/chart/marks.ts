@@ -53,6 +53,8 @@ export const TRACE = {
   llcLower: 'llc-lower',
   llc: 'llc',
   diverged: 'diverged',
+  /** The characteristic temperature's point (t_c, gap) on the ΔL panel. */
+  characteristic: 'characteristic',
   /** Invisible hover targets over the shapes (Plotly's shapes have no hover of their own). */
   cleanWindowHover: 'clean-window-hover',
   noBehaviourHover: 'no-behaviour-hover',

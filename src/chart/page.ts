@@ -96,6 +96,7 @@ function verdictFacts(doc: ResultsDocument): string {
   const v = doc.verdict;
   const parts = [`<b>${escapeHtml(v.summary)}</b>`, ...verdictExtras(v).map(escapeHtml)];
   if (doc.dial === 'sgld') parts.push(escapeHtml(`Watanabe temperature log n = ${formatNumber(doc.watanabeTemperature)}`));
+  if (v.characteristic) parts.push(escapeHtml(v.characteristic.summary));
   const b = v.baselineExcess;
   const sp = v.specificity;
   if (sp) parts.push(escapeHtml(`rank test at the trained network: p = ${formatNumber(sp.p)} (${sp.specific ? 'specific' : 'not specific'} at α = ${formatNumber(sp.alpha)}; excess over the controls' median ${formatNumber(sp.excessOverMedian)})`));

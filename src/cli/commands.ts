@@ -5,6 +5,7 @@ import { checkCommand } from './check';
 import { Command } from './command';
 import { demoCommand } from './demo';
 import { gradcheckCommand } from './gradcheck';
+import { gridCommand } from './grid';
 import { inspectCommand } from './inspect';
 import { llcCommand } from './llc';
 import { mergeCommand } from './merge';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   namesCommand,
   checkCommand,
   sweepCommand,
+  gridCommand,
   planCommand,
   mergeCommand,
   slurmCommand,

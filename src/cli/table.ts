@@ -35,6 +35,8 @@ export function verdictLines(doc: ResultsDocument): string[] {
     ['cleanliness', formatDecades(v.cleanlinessDecades)],
   ];
   if (DIALS[doc.dial].tempered) facts.push(['Watanabe t', `${formatNumber(doc.watanabeTemperature)} (log n)`]);
+  const ch = v.characteristic;
+  if (ch) facts.push(['characteristic t', ch.level !== null ? `${formatLevel(ch.level)} (ΔL = gap ${formatNumber(ch.gap)} to the reference loss ${formatNumber(ch.referenceLoss)})` : `— (${ch.position === 'no-gap' ? 'no gap: the reference loss is not lower' : ch.position === 'no-levels' ? 'no level ran' : 'outside the swept range'})`]);
   const sp = v.specificity;
   if (sp) {
     facts.push(['specific', `${sp.specific ? 'yes' : 'no'}: rank test at the trained network p = ${formatNumber(sp.p)} ${sp.specific ? '≤' : '>'} α = ${sp.alpha} (${sp.atLeast} of ${sp.of} controls at least as large; above ${Math.round(100 * sp.percentile)}% of them; excess over their median ${formatNumber(sp.excessOverMedian)})`]);
@@ -53,6 +55,7 @@ export function verdictLines(doc: ResultsDocument): string[] {
     long.push(['null', `${nullText}; the smallest excess it could call specific: ${sp?.detectableExcess != null ? formatNumber(sp.detectableExcess) : 'none (it cannot reject)'}`]);
     long.push(['tests', `α = ${m.alpha} over L = ${m.levels} levels: persistence (ρ = ${m.persistence}) and collateral (${m.collateral} statistic) at α/L; behaviour present while ≥ ${m.behaviour} of the trained advantage over a constant predictor is kept`]);
   }
+  if (ch) long.push(['reference', ch.summary]);
   if (v.zeroCrossing) long.push(['flag', `the clean levels ${formatLevel(v.zeroCrossing.lower)} … ${formatLevel(v.zeroCrossing.upper)} are only a zero-crossing of E_C, not decoupling`]);
   for (const c of v.components ?? []) {
     long.push([`component ${c.index}`, `${c.tensor} [${c.units.join(', ')}] swapped for random units (${c.swaps} swaps): target p = ${formatNumber(c.target.p)}, excess ${formatNumber(c.target.excess)}; collateral p = ${formatNumber(c.collateral.p)}, excess ${formatNumber(c.collateral.excess)}`]);

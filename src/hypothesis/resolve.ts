@@ -33,6 +33,7 @@ interface Raw {
     parameters?: { include?: string[]; exclude?: string[] };
     checkpoints?: string[];
     steps?: number[];
+    grid?: { checkpoints?: string[]; steps?: number[] };
     seed?: number;
   };
   verdict?: Partial<VerdictSettings>;
@@ -260,6 +261,7 @@ export class Resolver {
     if (dial && dial !== 'activation-noise' && nodeAt(this.tree, ['degradation', 'noise', 'tensors']).complete) {
       this.out.warning('hyp/unused-setting', this.at(['degradation', 'noise', 'tensors']), `the ${dial} dial ignores noise.tensors`);
     }
+    if (written('grid') && d.grid) this.gridRows(d, out);
     const s = d.sgld;
     if (s?.stepSize === 'auto' && s.sampler !== undefined && !MALA_SAMPLERS.includes(s.sampler)) {
       // The default ε is calibrated by MALA acceptance, which only the Langevin proposals have: the others keep a number;
@@ -275,6 +277,33 @@ export class Resolver {
         { hint: 'burn-in is extra steps before the draws; shorten it or draw more' });
     }
     return out;
+  }
+
+  /** degradation.grid: its checkpoints (absolute) and steps, crossed with a dial that is not checkpoints itself. */
+  private gridRows(d: NonNullable<Raw['degradation']>, out: DeepPartial<Degradation>): void {
+    const g = d.grid!;
+    if (d.dial === 'checkpoints') {
+      this.out.error('hyp/invalid-value', this.at(['degradation', 'dial']), 'degradation.grid crosses the checkpoints with another dial; the checkpoints dial cannot be that dial',
+        { hint: 'set dial to sgld, weight-noise or activation-noise (the columns); the grid\'s checkpoints are the rows' });
+      return;
+    }
+    if (nodeAt(this.tree, ['degradation', 'parameters']).complete) {
+      this.out.error('hyp/invalid-value', this.at(['degradation', 'grid']), 'degradation.grid cannot be combined with degradation.parameters: the weights left out would stay at the trained model\'s values, not the checkpoint\'s',
+        { hint: 'remove degradation.parameters, or sweep the checkpoints and the dial separately' });
+      return;
+    }
+    if (!g.checkpoints) return;
+    const paths = g.checkpoints.map((p, i) => this.path(p, ['degradation', 'grid', 'checkpoints', i]));
+    let steps: number[] | undefined = Array.from({ length: g.checkpoints.length }, (_, i) => i);
+    if (g.steps) {
+      if (g.steps.length !== g.checkpoints.length) {
+        this.out.error('hyp/invalid-value', this.at(['degradation', 'grid', 'steps']), `steps lists ${g.steps.length} values for ${g.checkpoints.length} checkpoints`, { hint: 'give one step per checkpoint' });
+        steps = undefined;
+      } else {
+        steps = g.steps.some((v) => v === undefined) || !this.increasing(g.steps, ['degradation', 'grid', 'steps']) ? undefined : g.steps;
+      }
+    }
+    if (steps && paths.every((p): p is string => p !== undefined)) out.grid = { checkpoints: paths, steps };
   }
 
   private checkpointLevels(count: number, steps: number[] | undefined): TemperatureGrid | undefined {

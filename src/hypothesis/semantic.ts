@@ -187,12 +187,15 @@ export class SemanticChecker {
   }
 
   private async checkCheckpoints(facts: ModelFacts | undefined): Promise<void> {
-    const list = this.draft.degradation?.dial === 'checkpoints' ? this.draft.degradation.checkpoints ?? [] : [];
-    await Promise.all(list.map(async (p, i) => {
+    const d = this.draft.degradation;
+    // The checkpoints dial's files, and a two-dial grid's rows: the same checks at their own places.
+    const one = d?.dial === 'checkpoints' ? (d.checkpoints ?? []).map((p, i) => [p, ['degradation', 'checkpoints', i]] as const) : [];
+    const rows = (d?.grid?.checkpoints ?? []).map((p, i) => [p, ['degradation', 'grid', 'checkpoints', i]] as const);
+    await Promise.all([...one, ...rows].map(async ([p, where]) => {
       if (!p) return;
-      const at = this.loc.at(['degradation', 'checkpoints', i]);
+      const at = this.loc.at(where);
       if (!this.cache.exists(p) || isFolder(p)) {
-        this.fileProblem('hyp/checkpoint-not-found', ['degradation', 'checkpoints', i], 'checkpoint', `checkpoint file not found: ${p}`, p, MODEL_EXTENSIONS);
+        this.fileProblem('hyp/checkpoint-not-found', [...where], 'checkpoint', `checkpoint file not found: ${p}`, p, MODEL_EXTENSIONS);
         return;
       }
       let cp: ModelFacts;

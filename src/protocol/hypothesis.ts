@@ -74,7 +74,17 @@ export interface Degradation {
   /** For `checkpoints`: absolute paths in order; level i is checkpoint i (or `steps[i]`). */
   checkpoints?: string[];
   steps?: number[];
+  /** Two dials at once (docs/method.md, "Two dials at once"): every checkpoint (a row) crossed with every level of
+   *  `dial` (a column), the dial applied around that checkpoint's weights. Absent: one dial. */
+  grid?: CheckpointRows;
   seed: number;
+}
+
+/** The rows of a two-dial grid: earlier checkpoints of the model (absolute paths, training order) and their steps
+ *  (positions 0, 1, … when the file gives none). */
+export interface CheckpointRows {
+  checkpoints: string[];
+  steps: number[];
 }
 
 export type ControlMatch = 'size' | 'salience';
@@ -111,6 +121,9 @@ export interface VerdictSettings {
   rhat: number;
   /** Smallest bulk ESS per chain of a converged level. */
   essPerChain: number;
+  /** The loss L_n a better model reaches on the same data: the level whose ΔL(t) equals L_n(w*) − referenceLoss is
+   *  the characteristic temperature (docs/method.md, "The characteristic temperature"). */
+  referenceLoss?: number;
 }
 
 export interface Hypothesis {

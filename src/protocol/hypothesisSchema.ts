@@ -238,6 +238,16 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
         },
         checkpoints: { type: 'array', minItems: 1, description: 'For the checkpoints dial: earlier ONNX checkpoints of the same graph, in training order.', items: path('An ONNX checkpoint.') },
         steps: { type: 'array', minItems: 1, description: 'For the checkpoints dial: the training step of each checkpoint (the level shown on charts).', items: { type: 'number', description: 'Training step.' } },
+        grid: {
+          type: 'object',
+          method: 'Two dials at once',
+          description: 'Two dials at once: every checkpoint here (a row) crossed with every level of `dial` (a column), the dial applied around that checkpoint\'s weights; the verdict\'s tests run in every cell, persistence and collateral at α/(rows · levels) (Bonferroni over the whole map). Run it with `circuit-thermometer grid`. `dial` must be sgld, weight-noise or activation-noise.',
+          required: ['checkpoints'],
+          properties: {
+            checkpoints: { type: 'array', minItems: 1, description: 'Earlier ONNX checkpoints of the same graph, in training order (list the trained model last to see it as a row).', items: path('An ONNX checkpoint.') },
+            steps: { type: 'array', minItems: 1, description: 'The training step of each checkpoint (the rows\' labels), increasing.', items: { type: 'number', description: 'Training step.' } },
+          },
+        },
         seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of every random draw; same seed, same numbers.' },
       },
       jsonSchemaExtra: {
@@ -270,6 +280,7 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
         sufficiencyTolerance: { type: 'number', method: 'Sufficiency (`scope: complement`)', exclusiveMinimum: 0, default: 0.1, description: 'τ_T (scope: complement): keeping only the circuit is sufficient when the 1 − 2α interval of E_T lies inside ±τ_T · max(ΔL_T(t), noiseFloor).' },
         rhat: { type: 'number', minimum: 1, default: 1.01, description: 'Largest rank-normalized split-R̂ of L_n, E_T and E_C for a converged level (sgld).' },
         essPerChain: { type: 'number', minimum: 1, default: 100, description: 'Smallest bulk effective sample size per chain of L_n, E_T and E_C for a converged level (sgld).' },
+        referenceLoss: { type: 'number', method: 'The characteristic temperature', minimum: 0, description: 'The loss L_n a better model (the state of the art) reaches on the same data and loss. The verdict then reports the characteristic temperature: the level whose degraded loss gap ΔL(t) equals the gap L_n(w*) − referenceLoss (interpolated between the levels around it; said so when it lies outside the swept range), marked on the chart beside the Watanabe temperature.' },
       },
     },
     reference: { type: 'enum', method: 'Setting', values: ['all', 'target', 'control'], default: 'all', description: 'Examples used for mean ablation and resampling.' },

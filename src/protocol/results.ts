@@ -241,6 +241,38 @@ export interface Verdict {
   method?: MethodSettings;
   /** Version 3: swap-one-component nulls (circuits of several components). */
   components?: ComponentResult[];
+  /** With `verdict.referenceLoss`: the level whose ΔL(t) equals the gap to the better model (absent in files made
+   *  without it, and in files older than it). */
+  characteristic?: CharacteristicTemperature;
+}
+
+/**
+ * The characteristic temperature (docs/method.md): the level t_c where ΔL(t_c) = g, g = L_n(w*) − referenceLoss,
+ * interpolated between the two grid levels around the first crossing (in log t on a log grid, else linearly), and
+ * the same for the ends of ΔL's 95% band. Outside the swept range it is not extrapolated: `position` says which side.
+ */
+export interface CharacteristicTemperature {
+  referenceLoss: number;
+  /** L_n(w*) of the studied network (on the evaluated rows). */
+  loss: number;
+  /** g = loss − referenceLoss. */
+  gap: number;
+  /** In the order of more degradation (rising t; falling checkpoint position): within: ΔL reaches g between two
+   *  levels (or at one); less-degraded: ΔL ≥ g already at the least degraded level, so t_c lies outside the swept
+   *  range on that side; more-degraded: ΔL < g even at the most degraded level; no-gap: g ≤ 0 (the reference is no
+   *  better); no-levels: no level ran without diverging. */
+  position: 'within' | 'less-degraded' | 'more-degraded' | 'no-gap' | 'no-levels';
+  /** t_c (null unless within). */
+  level: number | null;
+  /** The two levels t_c lies between (equal when ΔL meets g at a level). */
+  bracket: [number, number] | null;
+  /** t_c from the ends of ΔL's 95% band: where its upper end reaches g (lower t) and its lower end does (higher t);
+   *  null for an end outside the swept range. */
+  band: [number | null, number | null];
+  /** Every level where ΔL − g changes sign (ΔL need not be monotone: t_c is the first). */
+  crossings: number[];
+  interpolation: 'log' | 'linear';
+  summary: string;
 }
 
 export interface MethodSettings {
@@ -425,6 +457,7 @@ const verdictShape = record(
     noBehaviour: bool,
     method: record({ alpha: num, levels: num, controls: num, exact: bool }),
     components: arrayOf(record({ index: num, tensor: str, target: record({ p: num, excess: num }), collateral: record({ p: num, excess: num }) })),
+    characteristic: record({ referenceLoss: num, loss: num, gap: num, position: str, level: num, band: arrayOf(num, 2), crossings: nums, summary: str }, { bracket: nullable(pair) }),
   },
 );
 const documentShape = record(
@@ -446,6 +479,17 @@ const documentShape = record(
     timings: record({}, { totalSeconds: num, setupSeconds: num, stepsPerSecond: num, workers: num }),
   },
 );
+
+/** The first bad field of a level or a verdict (as `resultsProblem` checks them in a results document), or null:
+ *  a two-dial grid's rows are checked with the same shapes (src/protocol/grid.ts). */
+export function levelProblem(x: unknown): string | null {
+  const r = levelShape(x);
+  return r === true ? null : r === false ? '' : r;
+}
+export function verdictProblem(x: unknown): string | null {
+  const r = verdictShape(x);
+  return r === true ? null : r === false ? '' : r;
+}
 
 /** Null when `x` has the results document's shape; else the path of the first field that does not (`.levels[3].targetEffect.mean`). */
 export function resultsProblem(x: unknown): string | null {

@@ -1,6 +1,6 @@
 // Trains the two-task modular-arithmetic MLP with this project's engine: the autodiff module builds the
 // gradient graph, AdamW is appended to it, and every full-batch step is one onnxruntime run.
-// Run: npx tsx examples/modular/scripts/train.ts   (writes modular.onnx, data/*.npy and train.log next to it)
+// Run: npx tsx examples/modular/scripts/train.ts   (writes modular.onnx, checkpoints/, data/*.npy and train.log next to it)
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
@@ -25,6 +25,9 @@ const EVAL_EVERY = 100;
 const MARGIN_STEPS = 500;
 const TARGET_ACCURACY = 0.99;
 const MAX_STEPS = 40000;
+/** Training steps kept as checkpoints (checkpoints/step-N.onnx), with the last step's network beside them: the rows
+ *  of the two-dial grid example (addition-frequencies.grid.circuit.yaml), whose trained network is that last file. */
+const CHECKPOINT_STEPS = [200, 400, 600];
 
 const here = path.resolve(__dirname, '..');
 
@@ -114,6 +117,10 @@ async function main(): Promise<void> {
         stopAt = Math.min(MAX_STEPS, t + MARGIN_STEPS);
       }
     }
+    if (CHECKPOINT_STEPS.includes(t)) {
+      fs.mkdirSync(path.join(here, 'checkpoints'), { recursive: true });
+      saveModel(buildNetwork(weights), path.join(here, 'checkpoints', `step-${t}.onnx`));
+    }
     if (t === stopAt) break;
     const feeds: Feeds = { ...fixed, [step.stepInput]: new ort.Tensor('float32', new Float32Array([t + 1]), []) };
     for (const p of PARAMETER_NAMES) {
@@ -135,13 +142,14 @@ async function main(): Promise<void> {
   print(`# both tasks reached ${TARGET_ACCURACY} held-out accuracy at step ${reachedAt}; stopped at step ${stopAt}; ${seconds.toFixed(1)} s (${(1000 * seconds / stopAt).toFixed(1)} ms/step incl. evaluation)`);
 
   saveModel(buildNetwork(weights), path.join(here, 'modular.onnx'));
+  saveModel(buildNetwork(weights), path.join(here, 'checkpoints', `step-${stopAt}.onnx`));
   fs.mkdirSync(path.join(here, 'data'), { recursive: true });
   saveNpy(path.join(here, 'data', 'tokens.npy'), { dtype: 'int64', shape: [data.n, 3], data: data.tokens });
   saveNpy(path.join(here, 'data', 'y.npy'), { dtype: 'int64', shape: [data.n], data: data.labels });
   saveNpy(path.join(here, 'data', 'is_addition.npy'), { dtype: 'bool', shape: [data.n], data: data.isAddition });
   saveNpy(path.join(here, 'data', 'is_test.npy'), { dtype: 'bool', shape: [data.n], data: data.isTest });
   writeFileAtomic(path.join(here, 'train.log'), log.join('\n') + '\n');
-  console.log(`wrote modular.onnx, data/{tokens,y,is_addition,is_test}.npy and train.log under ${here} (tasks: ${TASK_NAMES.join(', ')})`);
+  console.log(`wrote modular.onnx, checkpoints/step-{${[...CHECKPOINT_STEPS, stopAt].join(',')}}.onnx, data/{tokens,y,is_addition,is_test}.npy and train.log under ${here} (tasks: ${TASK_NAMES.join(', ')})`);
 }
 
 main().catch((e: unknown) => {

@@ -50,6 +50,8 @@ export interface SweepOptions {
   /** Rows per evaluation run (dynamic batch axis only). */
   evalBatchSize?: number;
   threads?: number;
+  /** Set by `runGrid` (grid.ts): a hypothesis with `degradation.grid` runs only as a map. */
+  grid?: boolean;
 }
 
 export interface UnitOptions extends Omit<SweepOptions, 'onLevel'> {
@@ -71,7 +73,7 @@ const BUILT_IN: Record<DialKind, DialFactory> = {
   checkpoints: createCheckpointsDial,
 };
 
-function dialFactory(kind: DialKind, options: SweepOptions): DialFactory {
+export function dialFactory(kind: DialKind, options: SweepOptions): DialFactory {
   const f = options.dials?.[kind] ?? (kind === 'sgld' ? options.sampler : undefined) ?? BUILT_IN[kind];
   if (!f) throw new Error(`unknown dial '${String(kind)}'`);
   return f;
@@ -96,6 +98,9 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
   const t0 = performance.now();
   const { signal } = options;
   signal?.throwIfAborted();
+  if (h.degradation.grid && !options.grid) {
+    throw new Error('this hypothesis is a two-dial grid (degradation.grid): run it with `circuit-thermometer grid`, which writes the map');
+  }
   const inputs = await loadSweepInputs(h);
   const dial: Dial = await dialFactory(h.degradation.dial, options)({
     degradation: h.degradation, loss: h.loss, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,

@@ -23,6 +23,7 @@ import type {
   Baseline, Calibration, CollateralTest, ComponentResult, Estimate, LevelResult, LevelTestsV3, MethodSettings, ResultsDocument, Specificity, TestName, Verdict,
 } from '../../protocol/results';
 import { formatDecades, formatLevel } from '../../protocol/format';
+import { characteristicTemperature, type CharacteristicOptions } from './characteristic';
 import { defaultAt } from '../../protocol/hypothesisSchema';
 import { worst } from './level';
 import { studentTQuantile } from './stats';
@@ -41,6 +42,8 @@ export interface JudgeContext {
   /** Chains per level (for ESS per chain); 1 for the noise dials. */
   chains: number;
   null: NullInfo;
+  /** How the grid is spaced and which way it degrades (for the characteristic temperature); default log, rising. */
+  grid?: CharacteristicOptions;
 }
 
 /** Settings of a version-1 document or a hypothesis written before version 3: the defaults of docs/method.md. */
@@ -51,6 +54,7 @@ export function judgeContext(h: Hypothesis, baseline: Baseline, gridLevels: numb
   const count = controls?.count ?? baseline.controlTargetEffect?.length ?? 0;
   return {
     baseline, settings: { ...DEFAULT_VERDICT, ...h.verdict }, scope: h.intervention.scope, gridLevels, chains,
+    grid: { scale: h.degradation.temperatures.scale, descending: h.degradation.dial === 'checkpoints' },
     null: { distinct: controls?.distinct ?? null, exact: controls?.exact ?? false, ...(count === 0 ? { exact: false } : {}) },
   };
 }
@@ -396,6 +400,9 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
     ...(noBehaviour ? { noBehaviour } : {}), method,
     ...(b.componentSwaps ? { components: b.componentSwaps.map((c) => componentResult(c, b)) } : {}),
     ...(tooFew ? { tooFewLevels: { usable, needed } } : {}),
+    ...(ctx.settings.referenceLoss !== undefined
+      ? { characteristic: characteristicTemperature(levels, b.loss, ctx.settings.referenceLoss, ctx.grid ?? { scale: 'log' }) }
+      : {}),
   };
 }
 

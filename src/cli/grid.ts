@@ -1,0 +1,72 @@
+// `circuit-thermometer grid HYPOTHESIS [--out FILE] [--html FILE] [--json] [--progress]`
+// Two dials at once (docs/method.md, "Two dials at once"): every checkpoint of `degradation.grid` crossed with every
+// level of the hypothesis's dial. Prints the clean map, E_T and E_C per cell, each row's window, the correction and
+// the summary; writes the grid results document (kind circuit-thermometer/grid) atomically.
+import * as path from 'node:path';
+import { gridPageHtml } from '../chart/gridPage';
+import { readPlotlySource } from '../chart/plotlySource';
+import { writeFileAtomic } from '../engine/util/atomic';
+import { checkResultsWritable } from '../engine/sweep/writeResults';
+import { runGrid, writeGrid } from '../engine/sweep/grid';
+import { formatLevel } from '../protocol/format';
+import { checkHypothesisFile, formatDiagnostic } from '../hypothesis';
+import { UsageError } from './args';
+import { type Command, EXIT } from './command';
+import { displayPath } from './format';
+import { formatGridTable } from './gridTable';
+
+/** `<dir>/<name>.grid.json` beside `<dir>/<name>.circuit.yaml` (or `<name>.grid.circuit.yaml`). */
+export function defaultGridPath(hypothesisFile: string): string {
+  const base = path.basename(hypothesisFile).replace(/\.circuit\.(ya?ml|json)$/i, '').replace(/\.grid$/i, '');
+  return path.join(path.dirname(hypothesisFile), `${base}.grid.json`);
+}
+
+export const gridCommand: Command = {
+  name: 'grid',
+  summary: 'Run a two-dial map (degradation.grid: checkpoints × a second dial) and print where the circuit is clean.',
+  description:
+    'Every checkpoint listed under degradation.grid (a row) is crossed with every level of the hypothesis\'s dial (a column):\n'
+    + 'the dial is applied around that checkpoint\'s weights, and the verdict\'s tests run in every cell against the trained\n'
+    + 'network and the same null, persistence and collateral at α/(rows × columns) (Bonferroni over the whole map). Prints the\n'
+    + 'clean map, E_T and E_C per cell, each row\'s clean window and the summary; writes <name>.grid.json beside the hypothesis\n'
+    + 'unless --out says otherwise. Runs in this process.',
+  args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file with degradation.grid', required: true }],
+  flags: [
+    { name: 'out', type: 'string', valueName: 'FILE', description: 'grid results JSON (default: <name>.grid.json beside the hypothesis)' },
+    { name: 'html', type: 'string', valueName: 'FILE', description: 'also write a self-contained page with the map (works offline from disk)' },
+    { name: 'json', type: 'boolean', description: 'print the grid results document on stdout instead of the maps' },
+    { name: 'progress', type: 'boolean', description: 'one line per finished cell on stderr' },
+  ],
+  async run(args, io) {
+    const file = path.resolve(io.cwd, args.positionals[0]!);
+    const checked = await checkHypothesisFile(file);
+    if (!checked.hypothesis) {
+      for (const d of checked.diagnostics.filter((x) => x.severity === 'error')) io.err(formatDiagnostic(d, displayPath(d.file, io.cwd)));
+      return EXIT.problems;
+    }
+    const h = checked.hypothesis;
+    if (!h.degradation.grid) {
+      throw new UsageError(`${displayPath(file, io.cwd)} has no degradation.grid`, 'add degradation.grid: { checkpoints: [...] } (docs/method.md, "Two dials at once"), or run `circuit-thermometer sweep`');
+    }
+    const out = typeof args.flags.out === 'string' ? path.resolve(io.cwd, args.flags.out) : defaultGridPath(file);
+    checkResultsWritable(out);
+    const rows = h.degradation.grid.steps;
+    const columns = h.degradation.temperatures.levels;
+    const doc = await runGrid(h, {
+      onLevel: args.flags.progress ? (level, li) => {
+        const r = Math.floor(li / columns.length);
+        io.err(`cell ${li + 1} of ${rows.length * columns.length}: step ${formatLevel(rows[r]!)}, level ${formatLevel(level.level)}: ${level.clean ? 'clean' : `not clean${level.failed?.length ? ` (${level.failed.join(', ')})` : ''}`}`);
+      } : undefined,
+    });
+    const written = writeGrid(doc, out);
+    if (typeof args.flags.html === 'string') {
+      const html = path.resolve(io.cwd, args.flags.html);
+      writeFileAtomic(html, gridPageHtml(written, { plotlySource: readPlotlySource() }));
+      io.err(`map page written to ${displayPath(html, io.cwd)}`);
+    }
+    if (args.flags.json) io.out(JSON.stringify(written, null, 2));
+    else io.out(formatGridTable(doc));
+    io.err(`grid results written to ${displayPath(out, io.cwd)}`);
+    return EXIT.ok;
+  },
+};
