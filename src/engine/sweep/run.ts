@@ -70,7 +70,7 @@ const BUILT_IN: Record<DialKind, DialFactory> = {
   checkpoints: createCheckpointsDial,
 };
 
-function dialFactory(kind: DialKind, options: SweepOptions): DialFactory {
+export function dialFactory(kind: DialKind, options: SweepOptions): DialFactory {
   const f = options.dials?.[kind] ?? (kind === 'sgld' ? options.sampler : undefined) ?? BUILT_IN[kind];
   if (!f) throw new Error(`unknown dial '${String(kind)}'`);
   return f;
@@ -95,6 +95,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
   const t0 = performance.now();
   const { signal } = options;
   signal?.throwIfAborted();
+  if (h.scan) throw new Error(`${h.file} is a scan (it has \`scan:\`, not \`circuit:\`): run \`circuit-thermometer scan\` on it`);
   const inputs = await loadSweepInputs(h);
   const dial: Dial = await dialFactory(h.degradation.dial, options)({
     degradation: h.degradation, loss: h.loss, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,
