@@ -11,6 +11,7 @@ import { mergeCommand } from './merge';
 import { namesCommand } from './names';
 import { newCommand } from './new';
 import { planCommand } from './plan';
+import { scanCommand } from './scan';
 import { slurmCommand } from './slurm';
 import { sweepCommand } from './sweep';
 
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   namesCommand,
   checkCommand,
   sweepCommand,
+  scanCommand,
   planCommand,
   mergeCommand,
   slurmCommand,

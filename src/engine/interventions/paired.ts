@@ -64,7 +64,8 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
     }
   }
   const outNames = outputs ? [...outputs] : index.graphOutputs;
-  const tensorNames = [...new Set(spec.components.map((c) => c.tensor))];
+  // Every tensor some copy intervenes on: a control set may reach one the circuit does not (a scan's units).
+  const tensorNames = [...new Set([spec.components, ...(spec.controls ?? [])].flatMap((set) => set.map((c) => c.tensor)))];
   for (const t of tensorNames) {
     if (!index.producer.has(t) && !index.graphInputs.includes(t)) throw new Error(`the model has no tensor named '${t}'`);
     const type = index.types.get(t);
