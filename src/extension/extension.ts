@@ -5,6 +5,8 @@ import { writeStepSize } from './calibrateCommand';
 import { CalibratedStepSize } from './calibrationActions';
 import { CalibrationPanels } from './calibrationPanel';
 import { CalibrationStore } from './calibrationStore';
+import { ScanCommands } from './scanCommand';
+import { ScanPanels } from './scanPanel';
 import { ChartPanel } from './chartPanel';
 import { journalFor, SweepCommands } from './commands';
 import { HypothesisDiagnostics } from './diagnostics';
@@ -44,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   const calibrations = new CalibrationStore(context.workspaceState);
   const calibrationPanels = new CalibrationPanels(context.extensionUri, calibrations, log, writeStepSize);
   const models = new ModelCommands(service, log, context.asAbsolutePath('dist/worker.js'), () => trust.trusted(), { store: calibrations, panels: calibrationPanels });
+  const scanPanels = new ScanPanels(context.extensionUri, log);
   const runsTree = new RunsTree(store, () => trust.trusted());
   const methodLinks = new MethodLinks(context.asAbsolutePath('docs/method.md'));
   const lensChanged = new vscode.EventEmitter<void>();
@@ -57,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     queue,
     chart,
     calibrationPanels,
+    scanPanels,
     runsTree,
     lensChanged,
     runningQueue.onDidFinish((record) => {
@@ -109,12 +113,14 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     }),
     vscode.window.registerWebviewPanelSerializer(ChartPanel.viewType, chart),
     vscode.window.registerWebviewPanelSerializer(CalibrationPanels.viewType, calibrationPanels),
+    vscode.window.registerWebviewPanelSerializer(ScanPanels.viewType, scanPanels),
     vscode.languages.registerCodeLensProvider(RESULTS_SELECTOR, new ResultsLenses()),
     vscode.window.registerCustomEditorProvider(OnnxEditorProvider.viewType, new OnnxEditorProvider(context.extensionUri, (file) => models.modelPage(file)), {
       supportsMultipleEditorsPerDocument: true,
     }),
     ...sweeps.register(),
     ...models.register(),
+    ...new ScanCommands(context.asAbsolutePath('dist/worker.js'), log, () => trust.trusted(), scanPanels).register(),
     ...new ExampleCommands(context.extensionUri, () => context.extension.id, log).register(),
   );
 
