@@ -276,7 +276,7 @@ async function main(): Promise<void> {
       progress(`entanglement map of ${example} per draw`);
       const c = await measureScanCost(example, o.threads, q ? 2 : 5);
       scans.push(c);
-      log(`scan of ${c.units} ${example === 'induction' ? 'heads' : 'neurons'} (${example}, ${c.rows} rows, one graph): ${c.scanMsPerDraw} ms per draw; one separate one-unit sweep (its circuit + ${c.oneUnitCopies - 1} null sets): ${c.oneUnitSweepMsPerDraw} ms per draw; the scan's draw = ${c.sweepsPerScanDraw} separate sweeps' draws, ×${c.speedup} cheaper than ${c.units} separate sweeps`);
+      log(`scan of ${c.units} ${example === 'induction' ? 'heads' : 'neurons'} (${example}, ${c.rows} rows, one graph): ${c.scanMsPerDraw} ms per draw; one separate one-unit sweep (its circuit + ${c.oneUnitCopies - 1} null sets; mean over the units): ${c.oneUnitSweepMsPerDraw} ms per draw; the scan's draw = ${c.sweepsPerScanDraw} separate sweeps' draws, ×${c.speedup} cheaper than ${c.units} separate sweeps`);
     }
   });
 

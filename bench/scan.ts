@@ -19,7 +19,8 @@ export interface ScanCost {
   example: string;
   units: number;
   rows: number;
-  /** Median ms per draw: the scan (all units in one graph) and one separate one-unit sweep (its circuit and null). */
+  /** Median ms per draw: the scan (all units in one graph), and one separate one-unit sweep (its circuit and null),
+   *  averaged over the scanned units (measured once per tensor). */
   scanMsPerDraw: number;
   oneUnitSweepMsPerDraw: number;
   /** Copies in one separate sweep's graph (1 + its null). */
@@ -67,23 +68,27 @@ export async function measureScanCost(example: 'induction' | 'modular', threads:
     await scan.evaluator.release();
     await scan.dial.dispose();
   }
-  // One separate sweep: the first scanned unit as a circuit, with the null a sweep draws for it.
-  const c = components[components.length - 1]!;
+  // Separate sweeps: per scanned tensor, its first unit as a circuit with the null a sweep draws for it (a layer-0
+  // head's copies recompute layer 1, a layer-1 head's only the unembedding), times the tensor's units.
   const { scan: _scan, ...plain } = h;
-  const one: Hypothesis = {
-    ...plain,
-    circuit: { name: 'one unit', components: [{ tensor: c.tensor, axis: c.axis, units: [c.units[0]!], ...(c.groupSize ? { groupSize: c.groupSize } : {}), ...(c.positions ? { positions: c.positions } : {}) }] },
-    controls: { count: 39, enumerate: 256, match: 'size' },
-  };
-  const single = await evaluatorFor(one, threads);
-  let oneMs: number;
-  const oneUnitCopies = 1 + single.evaluator.controls.length;
-  try {
-    oneMs = await timed(() => single.evaluator.evaluate({}), repeats);
-  } finally {
-    await single.evaluator.release();
-    await single.dial.dispose();
+  const perTensor: { units: number; ms: number; copies: number }[] = [];
+  for (const c of components) {
+    const one: Hypothesis = {
+      ...plain,
+      circuit: { name: 'one unit', components: [{ tensor: c.tensor, axis: c.axis, units: [c.units[0]!], ...(c.groupSize ? { groupSize: c.groupSize } : {}), ...(c.positions ? { positions: c.positions } : {}) }] },
+      controls: { count: 39, enumerate: 256, match: 'size' },
+    };
+    const single = await evaluatorFor(one, threads);
+    try {
+      perTensor.push({ units: c.units.length, copies: 1 + single.evaluator.controls.length, ms: await timed(() => single.evaluator.evaluate({}), repeats) });
+    } finally {
+      await single.evaluator.release();
+      await single.dial.dispose();
+    }
   }
+  const separate = perTensor.reduce((a, t) => a + t.units * t.ms, 0);
+  const oneMs = separate / units;
+  const oneUnitCopies = perTensor[0]!.copies;
   return {
     example, units, rows: scan.rows, scanMsPerDraw: round(scanMs), oneUnitSweepMsPerDraw: round(oneMs), oneUnitCopies,
     speedup: round((units * oneMs) / scanMs), sweepsPerScanDraw: round(scanMs / oneMs),
