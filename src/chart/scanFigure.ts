@@ -77,31 +77,34 @@ export function buildScanFigure(doc: ScanDocument, theme: ChartTheme, options: {
   }));
   const maxEffect = Math.max(1e-12, ...doc.units.map((u) => Math.abs(u.baseline.targetEffect)));
   const heat = (colour: string) => [[0, theme.background], [1, colour]] as [number, string][];
-  const diverging = [[0, theme.target], [0.5, theme.background], [1, theme.collateral]] as [number, string][];
+  // Diverging around 0: the quantity's colour for damage, the marker grey where ablating helps (< 0).
+  const diverging = (colour: string) => [[0, theme.marker], [0.5, theme.background], [1, colour]] as [number, string][];
   const cTop = top.flatMap((u) => u.collateralEffect.map((e) => Math.abs(e?.mean ?? 0)));
   const maxC = Math.max(1e-12, ...cTop);
+  const maxT = Math.max(1e-12, ...top.flatMap((u) => u.targetEffect.map((e) => Math.abs(e?.mean ?? 0))));
   const data: Data[] = [
     {
       type: 'heatmap', uid: SCAN_TRACE.effect, name: 'E_T(w*)', x: effect.x, y: rows, z: effect.z, customdata: effect.custom as never, text: effect.text as never,
       texttemplate: '%{text}', hovertext: effect.hover as never, hovertemplate: '%{hovertext}<extra></extra>', zmin: 0, zmax: maxEffect, xgap: 1, ygap: 1,
-      colorscale: heat(theme.target), colorbar: { title: { text: 'E_T(w*)' }, thickness: 10, x: 0.46, y: 0.82, len: 0.36 }, xaxis: 'x', yaxis: 'y',
+      colorscale: heat(theme.target), colorbar: { title: { text: 'E_T(w*)' }, thickness: 10, x: 0.46, y: 0.81, len: 0.3 }, xaxis: 'x', yaxis: 'y',
     } as Data,
     {
       type: 'heatmap', uid: SCAN_TRACE.survival, name: 't_surv', x: survival.x, y: rows, z: survival.z, customdata: survival.custom as never, text: survival.text as never,
       texttemplate: '%{text}', hovertext: survival.hover as never, hovertemplate: '%{hovertext}<extra></extra>', zmin: -1, zmax: Math.max(0, doc.levels.length - 1), xgap: 1, ygap: 1,
       colorscale: heat(theme.cleanWindow),
-      colorbar: { title: { text: 't_surv' }, thickness: 10, x: 1.0, y: 0.82, len: 0.36, tickvals: [-1, ...doc.levels.map((_, i) => i)], ticktext: ['never', ...levels] },
+      colorbar: { title: { text: 't_surv' }, thickness: 10, x: 1.0, y: 0.81, len: 0.3, tickvals: [-1, ...doc.levels.map((_, i) => i)], ticktext: ['never', ...levels] },
       xaxis: 'x2', yaxis: 'y2',
     } as Data,
     {
       type: 'heatmap', uid: SCAN_TRACE.target, name: 'E_T(t)', x: levels, y: names, z: perLevel((u, i) => u.targetEffect[i]?.mean ?? null), customdata: levelCustom as never,
-      text: cleanText as never, texttemplate: '%{text}', hovertext: levelHover as never, hovertemplate: '%{hovertext}<extra></extra>', zmin: 0, zmax: maxEffect, xgap: 1, ygap: 1,
-      colorscale: heat(theme.target), showscale: false, xaxis: 'x3', yaxis: 'y3',
+      text: cleanText as never, texttemplate: '%{text}', hovertext: levelHover as never, hovertemplate: '%{hovertext}<extra></extra>', zmin: -maxT, zmax: maxT, xgap: 1, ygap: 1,
+      // Diverging: on a wrecked network an ablation can lower the target loss (E_T < 0).
+      colorscale: diverging(theme.target), colorbar: { title: { text: 'E_T(t)' }, thickness: 10, x: 0.46, y: 0.25, len: 0.45 }, xaxis: 'x3', yaxis: 'y3',
     } as Data,
     {
       type: 'heatmap', uid: SCAN_TRACE.collateral, name: 'E_C(t)', x: levels, y: names, z: perLevel((u, i) => u.collateralEffect[i]?.mean ?? null), customdata: levelCustom as never,
       text: cleanText as never, texttemplate: '%{text}', hovertext: levelHover as never, hovertemplate: '%{hovertext}<extra></extra>', zmin: -maxC, zmax: maxC, xgap: 1, ygap: 1,
-      colorscale: diverging, colorbar: { title: { text: 'E_C(t)' }, thickness: 10, x: 1.0, y: 0.3, len: 0.5 }, xaxis: 'x4', yaxis: 'y4',
+      colorscale: diverging(theme.collateral), colorbar: { title: { text: 'E_C(t)' }, thickness: 10, x: 1.0, y: 0.25, len: 0.45 }, xaxis: 'x4', yaxis: 'y4',
     } as Data,
   ];
   const axis = { gridcolor: theme.grid, color: theme.foreground, automargin: true };
@@ -111,15 +114,16 @@ export function buildScanFigure(doc: ScanDocument, theme: ChartTheme, options: {
     height: Math.max(560, 60 * rows.length + 18 * top.length + 260),
     margin: { l: 90, r: 60, t: options.withTitle === false ? 20 : 60, b: 60 }, showlegend: false,
     ...(options.withTitle === false ? {} : { title: { text: `Entanglement map: ${doc.hypothesis.resolved.scan?.name ?? 'scan'} · ${doc.units.length} units · ★ specific at α = ${doc.method.alpha} · ✓ clean`, font: { size: 14 } } }),
-    xaxis: { ...unitAxis, domain: [0, 0.44] }, yaxis: { ...axis, type: 'category', domain: [0.66, 1], autorange: 'reversed' },
-    xaxis2: { ...unitAxis, domain: [0.54, 0.98] }, yaxis2: { ...axis, type: 'category', domain: [0.66, 1], autorange: 'reversed', showticklabels: false },
-    xaxis3: { ...axis, title: { text: `level ${symbol}` }, type: 'category', domain: [0, 0.44] }, yaxis3: { ...axis, type: 'category', domain: [0, 0.56], autorange: 'reversed' },
-    xaxis4: { ...axis, title: { text: `level ${symbol}` }, type: 'category', domain: [0.54, 0.98] }, yaxis4: { ...axis, type: 'category', domain: [0, 0.56], autorange: 'reversed', showticklabels: false },
+    // Each panel's axes anchor on each other (Plotly anchors every x axis on y by default).
+    xaxis: { ...unitAxis, domain: [0, 0.44], anchor: 'y' }, yaxis: { ...axis, type: 'category', domain: [0.66, 0.97], autorange: 'reversed', anchor: 'x' },
+    xaxis2: { ...unitAxis, domain: [0.54, 0.98], anchor: 'y2' }, yaxis2: { ...axis, type: 'category', domain: [0.66, 0.97], autorange: 'reversed', showticklabels: false, anchor: 'x2' },
+    xaxis3: { ...axis, title: { text: `level ${symbol}` }, type: 'category', domain: [0, 0.44], anchor: 'y3' }, yaxis3: { ...axis, type: 'category', domain: [0, 0.5], autorange: 'reversed', anchor: 'x3' },
+    xaxis4: { ...axis, title: { text: `level ${symbol}` }, type: 'category', domain: [0.54, 0.98], anchor: 'y4' }, yaxis4: { ...axis, type: 'category', domain: [0, 0.5], autorange: 'reversed', showticklabels: false, anchor: 'x4' },
     annotations: [
-      { text: 'target effect at the trained network', x: 0.22, y: 1.0, xref: 'paper', yref: 'paper', yanchor: 'bottom', showarrow: false },
-      { text: 'the excess persists up to (t_surv)', x: 0.76, y: 1.0, xref: 'paper', yref: 'paper', yanchor: 'bottom', showarrow: false },
-      { text: `E_T(t), top ${top.length} units`, x: 0.22, y: 0.57, xref: 'paper', yref: 'paper', yanchor: 'bottom', showarrow: false },
-      { text: 'E_C(t)', x: 0.76, y: 0.57, xref: 'paper', yref: 'paper', yanchor: 'bottom', showarrow: false },
+      { text: 'target effect at the trained network', x: 0.22, y: 0.98, xref: 'paper', yref: 'paper', yanchor: 'bottom', showarrow: false },
+      { text: 'the excess persists up to (t_surv)', x: 0.76, y: 0.98, xref: 'paper', yref: 'paper', yanchor: 'bottom', showarrow: false },
+      { text: `E_T(t), top ${top.length} units`, x: 0.22, y: 0.51, xref: 'paper', yref: 'paper', yanchor: 'bottom', showarrow: false },
+      { text: 'E_C(t)', x: 0.76, y: 0.51, xref: 'paper', yref: 'paper', yanchor: 'bottom', showarrow: false },
     ],
   };
   return { data, layout };
