@@ -4,7 +4,7 @@
 //   GEMM peak → SGLD steps/s of the modular-addition MLP and of a GPT-2-style model, with and without noise, as
 //   FLOP/s and as a fraction of the peak → forward vs forward+backward → parallel chains over processes →
 //   default sweeps of a real hypothesis (wall time) → memory of a GPT-2-style sweep (RSS per level, peak) → what K
-//   matched random controls cost per draw.
+//   matched random controls cost per draw → an entanglement map's draw (every unit in one graph) against separate sweeps.
 import * as os from 'node:os';
 import { SgldSampler } from '../src/engine/dials/sgldSampler';
 import { BATCHED_CHILD_FLAG, type BatchedChainsResult, measureBatchedChains, runBatchedChild } from './batchedChains';
@@ -13,6 +13,7 @@ import TORCH_REFERENCE from './torchReference.json';
 import { GemmProbe, measureGemmPeak } from './gemm';
 import { GPT2_SMALL_CHILD_FLAG, Gpt2SmallReport, measureGpt2Small, runGpt2SmallChild } from './gpt2Small';
 import { ControlsCost, measureControlsCost } from './controls';
+import { measureScanCost, type ScanCost } from './scan';
 import { BenchProblem, gpt2Style, modularMlp } from './models';
 import { CHILD_FLAG, measureParallel, ParallelConfig, ParallelResult, runChild } from './parallel';
 import { availableCores, median, round } from './stats';
@@ -25,7 +26,7 @@ interface Options {
   threads: number;
   /** Extra processes × threads configurations for the parallel-chain table (e.g. on a 16-core machine). */
   scaling: [number, number][];
-  /** Sections to run: mlp, gpt2, parallel, sweeps, samplers, memory, controls, batched, demo (the GEMM peak always runs). */
+  /** Sections to run: mlp, gpt2, parallel, sweeps, samplers, memory, controls, scan, batched, demo (the GEMM peak always runs). */
   sections: Set<string>;
   /** Noise source of the parallel chains (default: the sampler's). */
   parallelSource: BenchSource;
@@ -33,7 +34,7 @@ interface Options {
   memoryDefault: boolean;
 }
 
-const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'samplers', 'memory', 'controls', 'batched', 'demo'];
+const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'samplers', 'memory', 'controls', 'scan', 'batched', 'demo'];
 /** Sections run only when asked for by --only (minutes, GiB). */
 const EXTRA_SECTIONS = ['gpt2-small'];
 
@@ -269,6 +270,16 @@ async function main(): Promise<void> {
     log(`paired evaluation of one draw, modular addition circuit (${controls.rows} rows, mean ablation): ${cells.join(', ')}; K + 1 separate runs would be ×(K + 1)`);
   });
 
+  const scans: ScanCost[] = [];
+  await guard('scan', async () => {
+    for (const example of ['induction', 'modular'] as const) {
+      progress(`entanglement map of ${example} per draw`);
+      const c = await measureScanCost(example, o.threads, q ? 2 : 5);
+      scans.push(c);
+      log(`scan of ${c.units} ${example === 'induction' ? 'heads' : 'neurons'} (${example}, ${c.rows} rows, one graph): ${c.scanMsPerDraw} ms per draw; one separate one-unit sweep (its circuit + ${c.oneUnitCopies - 1} null sets; mean over the units): ${c.oneUnitSweepMsPerDraw} ms per draw; the scan's draw = ${c.sweepsPerScanDraw} separate sweeps' draws, ×${c.speedup} cheaper than ${c.units} separate sweeps`);
+    }
+  });
+
   let batched: BatchedChainsResult | undefined;
   await guard('batched', async () => {
     progress('batched chains: one graph vs one process per chain');
@@ -314,7 +325,7 @@ async function main(): Promise<void> {
         /** 1 − (2 × 1 with the default noise ÷ 2 × 1 without): the noise cost the way sweeps run on 2 cores. */
         noiseCostOneChainPerCore: parallelNoiseCost,
       },
-      sweeps, samplers, memory, gpt2Small, controls, batched, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
+      sweeps, samplers, memory, gpt2Small, controls, scans, batched, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
     }, null, 2));
   }
   if (Object.keys(errors).length > 0) process.exitCode = 1;

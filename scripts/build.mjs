@@ -31,6 +31,11 @@ const targets = [
     bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
     entryPoints: ['webview/calibration.ts'], outfile: 'dist/calibration.js', logLevel: 'warning',
   },
+  {
+    // The scan map panel (Plotly's heatmaps of a scan's entanglement map).
+    bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
+    entryPoints: ['webview/scan.ts'], outfile: 'dist/scan.js', logLevel: 'warning',
+  },
 ];
 
 const present = targets.filter((t) => existsSync(t.entryPoints[0]));

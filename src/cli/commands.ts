@@ -12,6 +12,7 @@ import { mergeCommand } from './merge';
 import { namesCommand } from './names';
 import { newCommand } from './new';
 import { planCommand } from './plan';
+import { scanCommand } from './scan';
 import { slurmCommand } from './slurm';
 import { sweepCommand } from './sweep';
 
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   checkCommand,
   sweepCommand,
   gridCommand,
+  scanCommand,
   planCommand,
   mergeCommand,
   slurmCommand,

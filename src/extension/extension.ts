@@ -5,6 +5,8 @@ import { writeStepSize } from './calibrateCommand';
 import { CalibratedStepSize } from './calibrationActions';
 import { CalibrationPanels } from './calibrationPanel';
 import { CalibrationStore } from './calibrationStore';
+import { ScanCommands } from './scanCommand';
+import { ScanPanels } from './scanPanel';
 import { ChartPanel } from './chartPanel';
 import { journalFor, resultsPathFor, SweepCommands } from './commands';
 import { HypothesisDiagnostics } from './diagnostics';
@@ -61,16 +63,17 @@ function construct(context: vscode.ExtensionContext) {
   const calibrations = new CalibrationStore(context.workspaceState);
   const calibrationPanels = new CalibrationPanels(context.extensionUri, calibrations, log, writeStepSize);
   const models = new ModelCommands(service, log, workerPath, () => trust.trusted(), { store: calibrations, panels: calibrationPanels });
+  const scanPanels = new ScanPanels(context.extensionUri, log);
   const runsTree = new RunsTree(store, () => trust.trusted());
   const methodLinks = new MethodLinks(context.asAbsolutePath('docs/method.md'));
   const lensChanged = new vscode.EventEmitter<void>();
-  return { log, trust, service, diagnostics, store, runningQueue, chart, costs, sweeps, calibrations, calibrationPanels, models, runsTree, methodLinks, lensChanged };
+  return { log, trust, service, diagnostics, store, runningQueue, chart, costs, sweeps, calibrations, calibrationPanels, scanPanels, models, runsTree, workerPath, methodLinks, lensChanged };
 }
 
 /** The pieces the extension disposes of on deactivation, and what a finished sweep offers. */
 function ownedParts(p: Parts): vscode.Disposable[] {
   return [
-    p.log, p.trust, p.diagnostics, p.store, p.runningQueue, p.chart, p.costs, p.calibrationPanels, p.runsTree, p.lensChanged,
+    p.log, p.trust, p.diagnostics, p.store, p.runningQueue, p.chart, p.costs, p.calibrationPanels, p.scanPanels, p.runsTree, p.lensChanged,
     p.runningQueue.onDidFinish((record) => {
       const summary = record.document?.verdict.summary ?? record.status;
       void vscode.window.showInformationMessage(`Sweep finished: ${record.circuitName || record.label}: ${summary}`, 'Show Chart', 'Open Results').then((b) => {
@@ -140,11 +143,13 @@ function panelsAndCommands(context: vscode.ExtensionContext, p: Parts): vscode.D
   return [
     vscode.window.registerWebviewPanelSerializer(ChartPanel.viewType, p.chart),
     vscode.window.registerWebviewPanelSerializer(CalibrationPanels.viewType, p.calibrationPanels),
+    vscode.window.registerWebviewPanelSerializer(ScanPanels.viewType, p.scanPanels),
     vscode.window.registerCustomEditorProvider(OnnxEditorProvider.viewType, new OnnxEditorProvider(context.extensionUri, (file) => p.models.modelPage(file)), {
       supportsMultipleEditorsPerDocument: true,
     }),
     ...p.sweeps.register(),
     ...p.models.register(),
+    ...new ScanCommands(p.workerPath, p.log, () => p.trust.trusted(), p.scanPanels).register(),
     ...new ExampleCommands(context.extensionUri, () => context.extension.id, p.log).register(),
   ];
 }

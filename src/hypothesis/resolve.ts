@@ -24,6 +24,7 @@ interface Raw {
   loss?: { output?: string; kind?: LossKind };
   metric?: TargetMetric;
   circuit?: { name?: string; components?: RawComponent[] };
+  scan?: { name?: string; components?: (RawComponent & { label?: string })[] };
   intervention?: { kind?: InterventionKind; scope?: InterventionScope };
   degradation?: {
     dial?: DialKind;
@@ -108,6 +109,12 @@ export class Resolver {
         components: raw.circuit.components?.map((c, i) => this.component(c ?? {}, i)),
       };
     }
+    if (raw.scan) {
+      const components = raw.scan.components?.map((c, i) => ({ ...this.component(c ?? {}, i, 'scan'), ...(c?.label !== undefined ? { label: c.label } : {}) }));
+      draft.scan = { name: raw.scan.name, components };
+      // The checks against the model read the circuit's components: the scan's, with the units it lists (or none).
+      draft.circuit = { name: raw.scan.name, components: components?.map((c) => ({ tensor: c.tensor, axis: c.axis, units: c.units ?? [], ...(c.groupSize ? { groupSize: c.groupSize } : {}), ...(c.positions ? { positions: c.positions } : {}) })) };
+    }
     // Without a written `degradation` there is only the missing-key error, not dial-specific ones.
     if (raw.degradation && nodeAt(this.tree, ['degradation']).complete) draft.degradation = this.degradation(raw.degradation);
     if (draft.degradation) this.checkWork(draft.degradation, raw.controls?.count ?? numberDefault(['controls', 'count']));
@@ -160,11 +167,11 @@ export class Resolver {
     return { inputs: inputsOk ? inputs : undefined, labels: this.path(d.labels, ['data', 'labels']), ...(d.ignoreIndex !== undefined ? { ignoreIndex: d.ignoreIndex } : {}), target };
   }
 
-  private component(c: RawComponent, i: number): DeepPartial<CircuitComponent> {
+  private component(c: RawComponent, i: number, key: 'circuit' | 'scan' = 'circuit'): DeepPartial<CircuitComponent> {
     const out: DeepPartial<CircuitComponent> = { tensor: c.tensor, axis: c.axis };
-    if (c.units) out.units = this.indices(c.units, ['circuit', 'components', i, 'units'], 'unit');
+    if (c.units) out.units = this.indices(c.units, [key, 'components', i, 'units'], 'unit');
     if (c.groupSize !== undefined && c.groupSize !== 1) out.groupSize = c.groupSize;
-    if (c.positions) out.positions = this.indices(c.positions, ['circuit', 'components', i, 'positions'], 'position');
+    if (c.positions) out.positions = this.indices(c.positions, [key, 'components', i, 'positions'], 'position');
     return out;
   }
 

@@ -264,7 +264,7 @@ export class SemanticChecker {
     const inspect = `run \`circuit-thermometer inspect ${this.draft.model}\` to list the model's tensors`;
     (this.draft.circuit?.components ?? []).forEach((c, i) => {
       if (c?.tensor && !known.has(c.tensor)) {
-        this.unknownName('hyp/unknown-tensor', ['circuit', 'components', i, 'tensor'], `the model has no tensor '${c.tensor}'`, c.tensor, tensorNames, inspect);
+        this.unknownName('hyp/unknown-tensor', [this.componentsKey, 'components', i, 'tensor'], `the model has no tensor '${c.tensor}'`, c.tensor, tensorNames, inspect);
       }
     });
     (this.draft.degradation?.noise?.tensors ?? []).forEach((t, i) => {
@@ -433,7 +433,7 @@ export class SemanticChecker {
       const problem = batchAxisProblem(tensor, batch, a, batch + 1, b, this.draft.intervention?.kind === 'zero' || facts.index.initializers.has(tensor));
       if (!problem) continue;
       reported.add(tensor);
-      this.error('hyp/not-per-example', this.loc.at(['circuit', 'components', i, 'tensor']), problem.problem, problem.fix);
+      this.error('hyp/not-per-example', this.loc.at([this.componentsKey, 'components', i, 'tensor']), problem.problem, problem.fix);
     }
   }
 
@@ -442,7 +442,7 @@ export class SemanticChecker {
       if (!c?.tensor || c.axis === undefined) return;
       const dims = probe?.get(c.tensor)?.dims ?? staticShape(facts, c.tensor);
       if (!dims) return;
-      const base: PathStep[] = ['circuit', 'components', i];
+      const base: PathStep[] = [this.componentsKey, 'components', i];
       const rank = dims.length;
       const shown = shownShape(facts, c.tensor, dims);
       if (c.axis < -rank || c.axis >= rank) {
@@ -481,6 +481,7 @@ export class SemanticChecker {
    * rank test's smallest p-value 1/(min(K, N) + 1) must be at most α. Checked before any work, naming N.
    */
   private checkControls(facts: ModelFacts, probe: Map<string, ProbedTensor> | undefined): void {
+    if (this.draft.scan) return this.checkScanNull(facts, probe);
     const count = this.draft.controls?.count;
     if (count === undefined || count === 0) return;
     const alpha = this.draft.verdict?.alpha ?? numberDefault(['verdict', 'alpha']);
@@ -517,6 +518,32 @@ export class SemanticChecker {
         : `use controls.count: ${Math.ceil(2 / alpha) - 1} (or more)`;
       this.error('hyp/null-cannot-reject', this.loc.at(used === n ? ['circuit', 'components'] : ['controls', 'count']), why, fix);
     }
+  }
+
+  /** Where the components are written: `circuit`, or `scan` in a scan file. */
+  private get componentsKey(): 'circuit' | 'scan' {
+    return this.draft.scan ? 'scan' : 'circuit';
+  }
+
+  /**
+   * A scan judges each unit against the other units of its component (docs/method.md, "The entanglement map"): with
+   * M units, N = M − 1 and the rank test's smallest p-value 1/M must be at most α.
+   */
+  private checkScanNull(facts: ModelFacts, probe: Map<string, ProbedTensor> | undefined): void {
+    const alpha = this.draft.verdict?.alpha ?? 0.05;
+    (this.draft.scan?.components ?? []).forEach((c, i) => {
+      if (!c?.tensor || c.axis === undefined) return;
+      const dims = probe?.get(c.tensor)?.dims ?? staticShape(facts, c.tensor);
+      if (!dims) return;
+      const all = unitsAlong({ tensor: c.tensor, axis: c.axis, units: [], ...(c.groupSize ? { groupSize: c.groupSize } : {}) }, dims as number[]);
+      const m = c.units ? c.units.length : all;
+      if (!(m > 0) || (c.units ?? []).some((u) => u === undefined || u >= all)) return;
+      if (1 / m > alpha) {
+        this.error('hyp/null-cannot-reject', this.loc.at(['scan', 'components', i, c.units ? 'units' : 'tensor']),
+          `this component scans ${m} unit${m === 1 ? '' : 's'}: each is judged against the other ${m - 1}, so the rank test's smallest p-value is 1/${m} = ${(1 / m).toPrecision(2)} > α = ${alpha}: the null cannot reject, and no unit could be called specific`,
+          `a scan's null needs at least 1/α units per component: scan more units, or set verdict.alpha to ${(1 / m).toPrecision(3)} or more (the map then reports p against that α)`);
+      }
+    });
   }
 
   /** Reports each listed index (or range end) at or beyond `size`, at its own list item. */

@@ -159,7 +159,8 @@ export class SpecValidator {
     }
     if (spec.exactlyOne) {
       const given = spec.exactlyOne.filter((k) => present.has(k));
-      if (given.length === 0) {
+      // A misspelling of one of them was reported at its key.
+      if (given.length === 0 && !spec.exactlyOne.some((k) => misspelt.has(k))) {
         this.out.error('hyp/missing-key', headRange(node), `${pathLabel(path)} needs one of ${spec.exactlyOne.map((k) => `'${k}'`).join(', ')}`);
       } else if (given.length > 1) {
         const second = node.entries.find((e) => e.key === given[1])!;
@@ -181,7 +182,11 @@ export class SpecValidator {
     const where = path.length ? `in ${pathLabel(path)}` : 'at the top level';
     const known = Object.keys(spec.properties).filter((k) => k !== '$schema');
     const needed = guess !== undefined && !present.has(guess) && (spec.required ?? []).includes(guess);
-    this.out.error('hyp/unknown-key', range, `unknown key '${key}' ${where}${needed ? `; '${guess}' is required` : ''}`, guess
+    // A misspelling of one of several alternatives (circuit | scan) none of which is written: say so here, once.
+    const one = spec.exactlyOne;
+    const oneOfNeeded = !needed && guess !== undefined && one !== undefined && one.includes(guess) && !one.some((k) => present.has(k));
+    const why = needed ? `; '${guess}' is required` : oneOfNeeded ? `; one of ${one.map((k) => `'${k}'`).join(', ')} is required` : '';
+    this.out.error('hyp/unknown-key', range, `unknown key '${key}' ${where}${why}`, guess
       ? { hint: `did you mean '${guess}'?`, fix: { range, newText: scalarText(guess, style), title: `Change to '${guess}'` } }
       : { hint: `known keys: ${known.join(', ')}` });
     return guess;

@@ -24,6 +24,18 @@ export interface CircuitComponent {
   positions?: number[];
 }
 
+/** One tensor of a scan (hypothesis `scan`): every unit (group) along `axis` is swept as its own one-unit circuit. */
+export interface ScanComponent {
+  tensor: string;
+  axis: number;
+  groupSize?: number;
+  /** The units scanned (group indices with `groupSize`); all units of the axis when absent. */
+  units?: number[];
+  positions?: number[];
+  /** The row's name on the map (default: the tensor). */
+  label?: string;
+}
+
 export interface TemperatureGrid {
   /** Levels in increasing order (log-spaced for `{from, to, count}`, or an explicit list). */
   levels: number[];
@@ -143,6 +155,9 @@ export interface Hypothesis {
   loss: { output: string; kind: LossKind };
   metric: TargetMetric;
   circuit: { name: string; components: CircuitComponent[] };
+  /** A scan file (docs/method.md, "The entanglement map"): the units to scan. Its `circuit` is then the scan's
+   *  components with the units listed (or none), for the checks against the model only; no sweep runs it. */
+  scan?: { name: string; components: ScanComponent[] };
   intervention: { kind: InterventionKind; scope: InterventionScope };
   degradation: Degradation;
   /** Matched random controls (the null); count 0 = none. */

@@ -131,8 +131,9 @@ const gridSpec: ObjectSpec = {
 
 export const HYPOTHESIS_SPEC: ObjectSpec = {
   type: 'object',
-  description: 'A circuit hypothesis for Circuit Thermometer: the model, the data, the claimed circuit and the degradation sweep that tests it.',
-  required: ['model', 'data', 'loss', 'circuit', 'degradation'],
+  description: 'A circuit hypothesis for Circuit Thermometer: the model, the data, the claimed circuit (or the units to scan) and the degradation sweep that tests it.',
+  required: ['model', 'data', 'loss', 'degradation'],
+  exactlyOne: ['circuit', 'scan'],
   properties: {
     $schema: { type: 'string', role: 'text', description: 'URL or path of this JSON Schema (ignored by the checker).' },
     model: { ...path('The ONNX model, relative to this file.'), method: 'Setting' },
@@ -194,6 +195,33 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
               units: unitList('Unit indices along `axis` (group indices when `groupSize` is set)'),
               groupSize: { type: 'integer', minimum: 1, default: 1, description: 'Entries of `axis` per unit: with groupSize g, unit u is the contiguous group u·g … (u+1)·g − 1, e.g. a head of a merged [batch, seq, heads·d_head] axis (g = d_head). Ablation and matched controls act on whole groups.' },
               positions: unitList('Token positions (axis 1 of a [batch, seq, …] tensor); all positions when absent'),
+            },
+          },
+        },
+      },
+    },
+    scan: {
+      type: 'object',
+      method: 'The entanglement map (`scan`)',
+      description: 'Instead of a circuit: the units to scan (`circuit-thermometer scan`). Every unit (or group) is swept as its own one-unit circuit, all of them in one paired graph per draw, each against the other units of its component (an exact null).',
+      required: ['components'],
+      properties: {
+        name: { type: 'string', role: 'text', default: 'scan', description: 'A name for reports and charts.' },
+        components: {
+          type: 'array',
+          minItems: 1,
+          description: 'The tensors to scan, one per layer (a map\'s row): each unit along `axis` (each group of `groupSize` entries) is one circuit.',
+          items: {
+            type: 'object',
+            description: 'The units of one tensor along one axis.',
+            required: ['tensor'],
+            properties: {
+              tensor: tensor('Name of a tensor in the model (an initializer, input or node output).'),
+              axis: { type: 'integer', default: -1, description: 'Axis the units index (negative counts from the end).' },
+              groupSize: { type: 'integer', minimum: 1, default: 1, description: 'The granularity: entries of `axis` per unit (1: single units; d_head: the heads of a merged [batch, seq, heads·d_head] axis).' },
+              units: unitList('The units to scan (group indices when `groupSize` is set); all units of the axis when absent. Each is judged against the other listed units of this component'),
+              positions: unitList('Token positions (axis 1 of a [batch, seq, …] tensor) where a unit is ablated; all positions when absent'),
+              label: { type: 'string', role: 'text', description: 'The row\'s name on the map (default: the tensor).' },
             },
           },
         },

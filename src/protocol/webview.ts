@@ -9,10 +9,12 @@ import { isObject } from './guards';
 import type { DialKind, Hypothesis } from './hypothesis';
 import type { LevelResult, ResultsDocument, Verdict } from './results';
 import { DIALS } from './dials';
+import type { ScanDocument } from './scan';
 
 export const WEBVIEW_PROTOCOL_NAME = 'circuit-thermometer/webview';
 // 3: the chart's chain traces (Sampler tab) and the calibration panel's messages.
-export const WEBVIEW_PROTOCOL_VERSION = 3;
+// 4: the scan map panel's messages.
+export const WEBVIEW_PROTOCOL_VERSION = 4;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Payloads
@@ -123,6 +125,17 @@ export interface CalibrationState {
   stale: boolean;
 }
 
+/** What the scan map panel shows: one scan's document (docs/method.md, "The entanglement map"). */
+export interface ScanState {
+  /** The scan's results file (absolute) and its name relative to the workspace. */
+  file: string;
+  label: string;
+  doc: ScanDocument;
+}
+
+/** A unit picked on the map: its component (row) and unit index. */
+export interface ScanPick { component: number; unit: number }
+
 export type ImageFormat = 'png' | 'svg';
 export type ExportFormat = 'json' | 'csv' | ImageFormat;
 
@@ -174,8 +187,8 @@ export type IpcReply<R> = { ok: true; result: R } | { ok: false; error: string }
 // The message table
 
 /** Webview → host: the page has loaded and listens (the host then sends the current state). */
-export type WebviewKind = 'chart' | 'calibration';
-export const ReadyCommand = new IpcCommand<{ view: WebviewKind }>('webview/ready', (p): p is { view: WebviewKind } => isObject(p) && (p.view === 'chart' || p.view === 'calibration'));
+export type WebviewKind = 'chart' | 'calibration' | 'scan';
+export const ReadyCommand = new IpcCommand<{ view: WebviewKind }>('webview/ready', (p): p is { view: WebviewKind } => isObject(p) && (p.view === 'chart' || p.view === 'calibration' || p.view === 'scan'));
 /** Webview → host: something failed in the page (logged to the output channel). */
 export const ErrorCommand = new IpcCommand<{ message: string }>('webview/error', (p): p is { message: string } => isObject(p) && typeof p.message === 'string');
 /** Chart → host: the user changed the axis or the metric toggles (remembered for the next chart). */
@@ -190,6 +203,12 @@ export const OpenMethodCommand = new IpcCommand<{ section: string }>('chart/open
 
 /** Calibration → host: write this step size into the hypothesis file (the host checks it is the recommendation). */
 export const WriteStepSizeCommand = new IpcCommand<{ stepSize: number }>('calibration/writeStepSize', (p): p is { stepSize: number } => isObject(p) && typeof p.stepSize === 'number' && Number.isFinite(p.stepSize) && p.stepSize > 0);
+
+/** Scan map → host: write a circuit hypothesis for these units (picked on the map) beside the scan's file. */
+export const WriteScanHypothesisCommand = new IpcCommand<{ units: ScanPick[] }>('scan/writeHypothesis', (p): p is { units: ScanPick[] } =>
+  isObject(p) && Array.isArray(p.units) && p.units.length > 0 && p.units.every((u) => isObject(u) && Number.isInteger(u.component) && Number.isInteger(u.unit)));
+/** Host → scan map: show this scan. */
+export const ScanStateNotification = new IpcNotification<ScanState>('scan/state');
 
 /** Host → chart: draw this. */
 export const ChartStateNotification = new IpcNotification<ChartState>('chart/state');

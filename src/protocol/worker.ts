@@ -5,12 +5,13 @@
 import { isObject } from './guards';
 import type { Hypothesis } from './hypothesis';
 import type { CalibrationParams, CalibrationReport } from './calibration';
+import type { ScanDocument } from './scan';
 import type { GradcheckParams, GradcheckReport } from './gradcheck';
 import type { ProbeParams, ProbeResult } from './probe';
 import type { Baseline, LevelResult, ResultsDocument } from './results';
 import type { PlanBinding, SweepHeader, UnitResult, WorkUnit } from './shard';
 
-export const PROTOCOL_VERSION = 8;
+export const PROTOCOL_VERSION = 9;
 /** Tag on every envelope, so stray IPC messages (from another library in the same process) are ignored. */
 export const PROTOCOL_NAME = 'circuit-thermometer/worker';
 
@@ -170,6 +171,9 @@ export interface Requests {
   /** Runs the sampler's ε × nβ calibration grid for a hypothesis (src/engine/sweep/calibrationGrid.ts). A client that
    *  no longer wants the answer ends the worker. */
   'calibrate/run': { params: CalibrationParams; result: CalibrationReport };
+  /** Runs the entanglement map of a hypothesis with `scan:` (src/engine/sweep/scan.ts) and writes it to `out`
+   *  (<name>.scan.json). A client that no longer wants the answer ends the worker. */
+  'scan/run': { params: { hypothesis: string; out: string }; result: { path: string; document: ScanDocument } };
   /** Measures every tensor's shape by one run of a model (src/protocol/probe.ts): the editor's semantic checks ask
    *  the worker, so a native crash in onnxruntime ends the worker, never the editor. Served beside a running sweep. */
   'model/probe': { params: ProbeParams; result: ProbeResult };
@@ -252,7 +256,7 @@ export function clientNotification<M extends ClientNotificationMethod>(method: M
 
 // Keyed by method, so the compiler refuses a table that misses a message of the maps above (or has an extra one).
 const methods = <M extends string>(table: Record<M, true>): readonly M[] => Object.keys(table) as M[];
-const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/start': true, 'sweep/plan': true, 'sweep/shard': true, 'gradcheck/run': true, 'calibrate/run': true, 'model/probe': true, shutdown: true });
+const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/start': true, 'sweep/plan': true, 'sweep/shard': true, 'gradcheck/run': true, 'calibrate/run': true, 'scan/run': true, 'model/probe': true, shutdown: true });
 const WORKER_NOTIFICATIONS = methods<WorkerNotificationMethod>({ 'sweep/progress': true, 'sweep/level': true, 'sweep/header': true, 'sweep/unit': true, log: true });
 const CLIENT_NOTIFICATIONS = methods<ClientNotificationMethod>({ 'sweep/cancel': true });
 

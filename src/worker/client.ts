@@ -28,6 +28,7 @@ import {
   type LogMessage,
 } from '../protocol/worker';
 import type { CalibrationParams, CalibrationReport } from '../protocol/calibration';
+import type { ScanDocument } from '../protocol/scan';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import type { ProbeParams, ProbeResult } from '../protocol/probe';
 import type { Hypothesis } from '../protocol/hypothesis';
@@ -187,6 +188,22 @@ export class WorkerClient {
       return await this.request('calibrate/run', params);
     } catch (e) {
       if (signal?.aborted) throw new WorkerRunError({ code: 'cancelled', message: 'the calibration was cancelled' });
+      throw e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Runs a scan file's entanglement map in the worker and writes it to `out`; aborting `signal` ends the worker. */
+  async scan(params: { hypothesis: string; out: string }, signal?: AbortSignal): Promise<{ path: string; document: ScanDocument }> {
+    const onAbort = () => this.kill();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      signal?.throwIfAborted();
+      await this.start();
+      return await this.request('scan/run', params);
+    } catch (e) {
+      if (signal?.aborted) throw new WorkerRunError({ code: 'cancelled', message: 'the scan was cancelled' });
       throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);

@@ -12,6 +12,7 @@ import type { DialFactory } from '../engine/dials/dial';
 import { checkResultsWritable, writeResults } from '../engine/sweep/writeResults';
 import { ENGINE_NAME, ENGINE_VERSION } from '../engine/version';
 import type { CalibrationParams, CalibrationReport } from '../protocol/calibration';
+import type { ScanDocument } from '../protocol/scan';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import { cancelledError } from './errors';
 import { UNREADABLE_CODES } from '../protocol/exitStatus';
@@ -129,6 +130,17 @@ export async function executeCalibration(params: CalibrationParams): Promise<Cal
   const { calibrateHypothesis } = require('../engine/sweep/calibrationGrid') as typeof import('../engine/sweep/calibrationGrid');
   const { hypothesis: _file, ...options } = params;
   return calibrateHypothesis(h, options);
+}
+
+/** The entanglement map of a scan file, written atomically to `out` (paths relative to it). */
+export async function executeScan(params: { hypothesis: string; out: string }): Promise<{ path: string; document: ScanDocument }> {
+  const h = await planSweep({ kind: 'file', path: params.hypothesis });
+  const { runScan } = require('../engine/sweep/scan') as typeof import('../engine/sweep/scan');
+  const { checkScanWritable, writeScan } = require('../engine/sweep/scanFile') as typeof import('../engine/sweep/scanFile');
+  checkScanWritable(params.out);
+  const document = await runScan(h);
+  writeScan(params.out, document);
+  return { path: params.out, document };
 }
 
 export function loadRunner(): SweepRunner {

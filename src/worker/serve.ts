@@ -15,7 +15,7 @@ import {
 } from '../protocol/worker';
 import { cancelledError } from './errors';
 import { executeProbe } from './probe';
-import { ENGINE, executeCalibration, planBinding, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
+import { ENGINE, executeCalibration, executeScan, planBinding, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
 
 interface ActiveRun {
   runId: string;
@@ -100,6 +100,11 @@ function onRequest(req: RequestMessage): void {
     case 'calibrate/run':
       executeCalibration(req.params)
         .then((report) => send(respond(req.id, req.method, report)))
+        .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
+      return;
+    case 'scan/run':
+      executeScan(req.params)
+        .then((result) => send(respond(req.id, req.method, result)))
         .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
       return;
     case 'model/probe':

@@ -64,13 +64,13 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
     }
   }
   const outNames = outputs ? [...outputs] : index.graphOutputs;
-  const tensorNames = [...new Set(spec.components.map((c) => c.tensor))];
+  // Every tensor some copy intervenes on: a control set may reach one the circuit does not (a scan's units).
+  const tensorNames = [...new Set([spec.components, ...(spec.controls ?? [])].flatMap((set) => set.map((c) => c.tensor)))];
   for (const t of tensorNames) {
     if (!index.producer.has(t) && !index.graphInputs.includes(t)) throw new Error(`the model has no tensor named '${t}'`);
     const type = index.types.get(t);
     if (type && type.dtype !== 'undefined' && type.dtype !== 'float32') throw new Error(`'${t}' is ${type.dtype}; interventions need a float32 tensor`);
   }
-  const circuitTensors = new Set(tensorNames);
 
   // The region every copy recomputes: nodes that read a circuit tensor, directly or through other such nodes.
   const downstream: NodeProto[] = [];
@@ -123,13 +123,25 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
   ];
   // Circuit tensors upstream of every other one read the clean value.
   const firstTensors = tensorNames.filter((t) => !downstream.some((n) => n.output.includes(t)));
+  // A copy recomputes only what its own tensors reach: a set that names some of the tensors (a scan's one-unit
+  // copies) shares the clean value of everything upstream of them. scope: complement replaces in every tensor.
+  const reachedBy = new Map<string, Set<string>>();
   for (const { prefix, set } of copies) {
-    const renamed = (x: string): string => (x !== '' && affected.has(x) ? prefix + x : x);
-    for (const t of firstTensors) intervene(t, t, set, prefix + t);
+    const own = spec.scope === 'complement' ? new Set(tensorNames) : new Set(set.map((c) => c.tensor));
+    const reached = new Set<string>(own);
+    for (const n of downstream) if (n.input.some((i) => reached.has(i))) for (const o of n.output) if (o !== '') reached.add(o);
+    reachedBy.set(prefix, reached);
+    const renamed = (x: string): string => (x !== '' && reached.has(x) ? prefix + x : x);
+    for (const t of firstTensors) if (own.has(t)) intervene(t, t, set, prefix + t);
     for (const n of downstream) {
-      const outs = n.output.map((o) => (o === '' ? '' : circuitTensors.has(o) ? `${prefix}${o}/before-intervention` : prefix + o));
+      if (!n.input.some((i) => reached.has(i))) {
+        // Its inputs are the clean ones: intervene on its clean output instead of computing it again.
+        for (const o of n.output) if (own.has(o)) intervene(o, o, set, prefix + o);
+        continue;
+      }
+      const outs = n.output.map((o) => (o === '' ? '' : own.has(o) ? `${prefix}${o}/before-intervention` : prefix + o));
       b.nodes.push({ ...n, name: n.name ? prefix + n.name : '', input: n.input.map(renamed), output: outs, attribute: [...n.attribute] });
-      n.output.forEach((o, k) => { if (circuitTensors.has(o)) intervene(o, outs[k]!, set, prefix + o); });
+      n.output.forEach((o, k) => { if (own.has(o)) intervene(o, outs[k]!, set, prefix + o); });
     }
   }
 
@@ -141,7 +153,7 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
     const type = index.types.get(o);
     const dtype = type && type.dtype !== 'undefined' ? type.dtype : 'float32';
     // An output the circuit does not reach is its own ablated value.
-    const of = (prefix: string): string => (affected.has(o) ? prefix + o : b.op('Identity', [o], {}, prefix + o));
+    const of = (prefix: string): string => (reachedBy.get(prefix)!.has(o) ? prefix + o : b.op('Identity', [o], {}, prefix + o));
     const ablated = of(ABLATED_PREFIX);
     const controls = copies.slice(1).map((c) => of(c.prefix));
     newOutputs.push(makeValueInfo(clean, dtype, null), makeValueInfo(ablated, dtype, null), ...controls.map((c) => makeValueInfo(c, dtype, null)));

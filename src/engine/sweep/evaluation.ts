@@ -6,7 +6,7 @@
  * The evaluation rows are all n examples in a fixed seeded order, cut into fixed batches: the same batches for
  * clean and ablated, and across draws and levels. Data and label tensors of every batch are built once.
  */
-import type { Hypothesis } from '../../protocol/hypothesis';
+import type { CircuitComponent, Hypothesis } from '../../protocol/hypothesis';
 import { NdArray, takeRows, toFloat32, toFloat64, toInt64 } from '../data/ndarray';
 import type { Dial, DialDraw, EvalBatch } from '../dials/dial';
 import { buildPairedModel, referenceModel, PairedModel, SOURCE_INPUT } from '../interventions/paired';
@@ -20,7 +20,7 @@ import { Rng } from '../util/random';
 import { appendHeads, HeadOutputs, LabelForm, LABELS_INPUT } from './heads';
 import type { SweepInputs } from './inputs';
 import { DEFAULT_ENUMERATE, drawControls, UnitSet } from './controls';
-import { DrawMetrics, PairedAccumulator } from './metrics';
+import { type BatchRows, DrawMetrics, PairedAccumulator } from './metrics';
 import { unitSalience } from './salience';
 
 export const EVAL_ORDER_STREAM = 101;
@@ -32,6 +32,15 @@ export interface EvaluatorOptions {
   batchSize?: number;
   /** Intra-op threads of the sessions. */
   threads?: number;
+  /** Every intervened copy, given instead of the circuit and a drawn null, from the tensors' dims: the first is
+   *  evaluated as the circuit, the rest as controls (a scan: one copy per unit; no salience match, no swaps). */
+  sets?: (dims: (tensor: string) => number[]) => readonly UnitSet[];
+}
+
+/** Hears every evaluation batch's per-row head outputs of one draw and sums them (PairedAccumulator, a scan's). */
+export interface BatchSink<T> {
+  add(rows: BatchRows, kind: ArrayLike<number>, valid: number): void;
+  result(): T;
 }
 
 interface Batch {
@@ -174,13 +183,18 @@ export class PairedEvaluator {
     const referenceSession = h.intervention.kind === 'mean'
       ? await createSession(referenceModel(rewritten, tensors), { threads: options.threads })
       : undefined;
-    const build = async (controls: readonly UnitSet[], metric: Hypothesis['metric'], nullSize?: { distinct: number; exact: boolean }): Promise<PairedEvaluator> => {
-      const paired = buildPairedModel(rewritten, { components: h.circuit.components, kind: h.intervention.kind, scope: h.intervention.scope, controls }, dimsOf, [h.loss.output]);
+    const build = async (controls: readonly UnitSet[], metric: Hypothesis['metric'], nullSize?: { distinct: number; exact: boolean }, circuit: readonly CircuitComponent[] = h.circuit.components): Promise<PairedEvaluator> => {
+      const paired = buildPairedModel(rewritten, { components: circuit, kind: h.intervention.kind, scope: h.intervention.scope, controls }, dimsOf, [h.loss.output]);
       if (inputs.tokens && form !== 'index') throw new Error(`${h.data.labels}: per-position targets need class-index labels, one per position of '${h.loss.output}'`);
       const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, { loss: h.loss.kind, metric, labels: form, ...(inputs.tokens ? { perToken: true } : {}) });
       const session = await createSession(model, { threads: options.threads });
       return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired, controls, form, nullSize);
     };
+    if (options.sets) {
+      const [first, ...rest] = options.sets(dimsOf);
+      if (!first) throw new Error('nothing to evaluate: no unit set');
+      return build(rest, h.metric, { distinct: rest.length, exact: true }, first);
+    }
     let salience: number[][] | undefined;
     if (h.controls.count > 0 && h.controls.match === 'salience') {
       salience = await unitSalience(h.circuit.components, dimsOf, (sets) => build(sets, 'loss'), dial.baseline ? dial.baseline() : {}, inputs.targetCount / n);
@@ -227,6 +241,11 @@ export class PairedEvaluator {
   }
 
   async evaluate(draw: DialDraw, signal?: AbortSignal): Promise<DrawMetrics> {
+    return this.evaluateWith(draw, new PairedAccumulator(this.controls.length), signal);
+  }
+
+  /** One draw's batches, each batch's per-row outputs handed to `acc`. */
+  async evaluateWith<T>(draw: DialDraw, acc: BatchSink<T>, signal?: AbortSignal): Promise<T> {
     const weights = draw.weights ?? this.initialWeights;
     const feeds: Feeds = {};
     this.parameters.forEach((p, i) => { feeds[p.name] = new ort.Tensor('float32', weights[i]!, p.shape); });
@@ -235,7 +254,6 @@ export class PairedEvaluator {
     const drawn = draw.feeds && this.means ? this.batches.map(drawFeeds) : undefined;
     const extras = drawn ? (b: Batch): Feeds => drawn[b.index]! : drawFeeds;
     if (this.means) Object.assign(feeds, await this.referenceMeans(feeds, extras, signal));
-    const acc = new PairedAccumulator(this.controls.length);
     for (const b of this.batches) {
       signal?.throwIfAborted();
       const out = await this.session.run({ ...feeds, ...b.feeds, ...extras(b) });

@@ -33,9 +33,9 @@ export function absoluteResults(doc: ResultsDocument, resultsFile: string): Resu
   return mapResultsPaths(doc, (f) => resolveFromResults(f, resultsFile));
 }
 
-/** Applies `f` to every file path of the document. Fields a results reader does not check (the resolved hypothesis
- *  of an old or hand-made file may lack some) are left as they are. */
-function mapResultsPaths(doc: ResultsDocument, f: (file: string) => string): ResultsDocument {
+/** Applies `f` to every file path of a document (a sweep's results or a scan's). Fields a results reader does not
+ *  check (the resolved hypothesis of an old or hand-made file may lack some) are left as they are. */
+export function mapResultsPaths<D extends Pick<ResultsDocument, 'hypothesis' | 'model'>>(doc: D, f: (file: string) => string): D {
   const h = doc.hypothesis.resolved as Partial<Hypothesis> | undefined;
   const data = h?.data;
   const t = data?.target;

@@ -101,6 +101,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
   if (h.degradation.grid && !options.grid) {
     throw new Error('this hypothesis is a two-dial grid (degradation.grid): run it with `circuit-thermometer grid`, which writes the map');
   }
+  if (h.scan) throw new Error(`${h.file} is a scan (it has \`scan:\`, not \`circuit:\`): run \`circuit-thermometer scan\` on it`);
   const inputs = await loadSweepInputs(h);
   const dial: Dial = await dialFactory(h.degradation.dial, options)({
     degradation: h.degradation, loss: h.loss, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,

@@ -44,6 +44,8 @@ export interface JudgeContext {
   null: NullInfo;
   /** How the grid is spaced and which way it degrades (for the characteristic temperature); default log, rising. */
   grid?: CharacteristicOptions;
+  /** Judge every control against the others too (default); a scan, whose units are each other's nulls, does not. */
+  calibrate?: boolean;
 }
 
 /** Settings of a version-1 document or a hypothesis written before version 3: the defaults of docs/method.md. */
@@ -360,7 +362,7 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
   const specificity = controls > 0 ? rankTest(b.targetEffect, b.controlTargetEffect!, ctx.settings.alpha) : null;
   const baselineExcess = controls > 0 ? { mean: b.targetEffect - meanOf(b.controlTargetEffect!), bound: specificity!.excessOverMedian, specific: specificity!.specific } : null;
   const advice = inconclusive.length > 0 ? convergenceAdvice(levels.filter((l) => inconclusive.includes(l.level)), ctx) : [];
-  const calibration = controls >= 3 && !sufficiency ? calibrate(levels, ctx) : null;
+  const calibration = controls >= 3 && !sufficiency && ctx.calibrate !== false ? calibrate(levels, ctx) : null;
   const judgedLevels = levels.filter((l) => l.error === undefined && l.tests?.converged !== false);
   const noBehaviour = !sufficiency && judgedLevels.length > 0 && judgedLevels.every((l) => l.tests?.behaviour === false);
 

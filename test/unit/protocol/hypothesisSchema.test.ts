@@ -19,7 +19,9 @@ describe('hypothesis JSON Schema', () => {
   it('is draft-07 with descriptions and the documented defaults', () => {
     const s = JSON.parse(generated);
     assert.equal(s.$schema, 'http://json-schema.org/draft-07/schema#');
-    assert.deepEqual(s.required, ['model', 'data', 'loss', 'circuit', 'degradation']);
+    assert.deepEqual(s.required, ['model', 'data', 'loss', 'degradation']);
+    // A circuit, or the units to scan (docs/method.md, "The entanglement map"): exactly one.
+    assert.deepEqual(s.oneOf, [{ required: ['circuit'] }, { required: ['scan'] }]);
     assert.equal(s.additionalProperties, false);
     const sgld = s.properties.degradation.properties.sgld.properties;
     assert.deepEqual(
