@@ -13,6 +13,8 @@ import { makeArray } from '../src/engine/data/ndarray';
 import { createSgldDial } from '../src/engine/dials/sgld';
 import { saveModel } from '../src/engine/onnx/load';
 import { runSweep } from '../src/engine/sweep/run';
+import type { LevelResult } from '../src/protocol/results';
+import { drawsCap } from '../src/protocol/sgldSchedule';
 import { checkHypothesisFile, checkHypothesisText, type Hypothesis } from '../src/hypothesis';
 import { GPT2_SHAPE, gpt2Style } from './models';
 import { peakRssMiB, round, rssMiB } from './stats';
@@ -49,12 +51,14 @@ async function timeSweep(h: Hypothesis, label: string, threads: number): Promise
   // The burn-in each level ran (recorded per level: `burnIn: auto` calibrates it), summed over levels.
   const burnIns = doc.levels.map((l) => l.burnIn ?? 0);
   const thinOf = (l: { thin?: number }) => l.thin ?? (typeof d.sgld.thin === 'number' ? d.sgld.thin : 1);
+  // Steps of a level's chains as run (draws: auto stops each chain on its own).
+  const stepsOf = (l: LevelResult) => (l.chains ?? []).reduce((a, c) => a + (l.burnIn ?? 0) + Math.max(0, c.loss.length - 1) * thinOf(l) + 1, 0);
   return {
     hypothesis: label, dial: d.dial, levels: doc.levels.length,
-    chains: sgld ? d.sgld.chains : 1, draws: sgld ? d.sgld.draws : d.noise.samples, burnIn: sgld ? Math.max(0, ...burnIns) : 0,
-    steps: sgld ? doc.levels.reduce((a, l) => a + d.sgld.chains * ((l.burnIn ?? 0) + (d.sgld.draws - 1) * thinOf(l) + 1), 0) : 0,
+    chains: sgld ? d.sgld.chains : 1, draws: sgld ? drawsCap(d.sgld) : d.noise.samples, burnIn: sgld ? Math.max(0, ...burnIns) : 0,
+    steps: sgld ? doc.levels.reduce((a, l) => a + stepsOf(l), 0) : 0,
     wallSeconds: round((performance.now() - t) / 1000), setupSeconds: round(doc.timings.setupSeconds), status: doc.status,
-    ...calibrationOf(doc.levels, sgld ? doc.levels.reduce((a, l) => a + d.sgld.chains * ((l.burnIn ?? 0) + (d.sgld.draws - 1) * thinOf(l) + 1), 0) : 0),
+    ...calibrationOf(doc.levels, sgld ? doc.levels.reduce((a, l) => a + stepsOf(l), 0) : 0),
   };
 }
 

@@ -7,7 +7,7 @@ import { MALA_STEPS } from './sgldMala';
 import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
 import { SgldSampler } from './sgldSampler';
 import { essBulk } from '../sweep/convergence';
-import { BURN_IN_MIN, BURN_IN_RELAXATIONS, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
+import { BURN_IN_MIN, BURN_IN_RELAXATIONS, drawsCap, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
 
 /** How far above L_n(w*) a minibatch loss may go before the chain counts as diverged, in units of max(L_n(w*), 1). */
 export const DIVERGENCE_FACTOR = 100;
@@ -153,7 +153,9 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
   const settings = ctx.degradation.sgld;
   const { levels } = ctx.degradation.temperatures;
   for (const t of levels) if (!(t > 0) || !Number.isFinite(t)) throw new Error(`sgld temperatures must be positive and finite; got ${t}`);
-  if (!(settings.draws >= 1) || !(settings.chains >= 1)) throw new Error('sgld needs at least one chain and one draw');
+  // draws: auto yields up to its cap; the runner stops each chain once its ESS reaches the target.
+  const drawsMost = drawsCap(settings);
+  if (!(drawsMost >= 1) || !(settings.chains >= 1)) throw new Error('sgld needs at least one chain and one draw');
   const loss = { kind: ctx.loss.kind, output: ctx.loss.output };
   const initLoss = await fullDataLoss(ctx.model, loss, ctx.data);
   const divergenceLoss = initLoss + DIVERGENCE_FACTOR * Math.max(Math.abs(initLoss), 1);
@@ -226,7 +228,8 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     kind: 'sgld',
     levels,
     chains: settings.chains,
-    drawsPerChain: settings.draws,
+    drawsPerChain: drawsMost,
+    drawsUntilEss: settings.draws === 'auto',
     // A Markov chain: draws within a chain are correlated, chains independent.
     independentDraws: false,
     deterministic: false,
@@ -240,7 +243,7 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
       const { stepSize, burnIn, thin, metric } = await calibrated(levelIndex, signal);
       const draws = sampler.chain({
         stepSize, nbeta: nbeta(t), localization: settings.localization,
-        burnIn, draws: settings.draws, thin, metric,
+        burnIn, draws: drawsMost, thin, metric,
         key: [ctx.seed, t, chain], chain, level: t, divergenceLoss, signal, malaEvery: Math.max(1, Math.floor(MALA_STEPS / thin)),
       });
       for await (const d of draws) {

@@ -17,6 +17,7 @@ import { PairedEvaluator } from './evaluation';
 import { loadSweepInputs } from './inputs';
 import type { ChainWithGaps } from './level';
 import { type DrawMetrics, isFiniteDraw } from './metrics';
+import { convergenceSeries, drawsAutoDone, drawsAutoStart } from './drawsAuto';
 import { allUnits, LevelAssembler, planFingerprint, resultsFromUnits } from './units';
 import { ENGINE_NAME, ENGINE_VERSION } from '../version';
 
@@ -174,6 +175,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
         let error: string | undefined;
         let acceptance = 0;
         let accepted = 0;
+        const auto = dial.drawsUntilEss ? drawsAutoStart(h.verdict.essPerChain, dial.drawsPerChain) : undefined;
         try {
           let d = 0;
           for await (const draw of dial.draws(li, c, signal)) {
@@ -197,7 +199,10 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
               unitsDone: done.length, units: units.length, etaSeconds: (elapsed / drawsDone) * (totalDraws - drawsDone),
             });
             d++;
+            // draws: auto: stop once the chain's own ESS reached the target (leaving the loop ends the chain).
+            if (auto && drawsAutoDone(auto, d, () => convergenceSeries(trace))) break;
           }
+          if (auto) trace.drawsAuto = { ess: Number.isFinite(auto.ess) ? auto.ess : null, target: auto.target, capped: !(auto.ess >= auto.target) };
         } catch (e) {
           if (!(e instanceof DialDivergence)) throw e;
           error = e.message;
