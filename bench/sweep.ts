@@ -98,6 +98,9 @@ export interface SamplerComparison {
   /** Bulk ESS of E_T per level (all chains), and per second of that level's wall time (pilots included). */
   essTarget: (number | null)[];
   essPerSecond: (number | null)[];
+  /** The same for E_C, the collateral effect (the other quantity the verdict's tests read). */
+  essCollateral: (number | null)[];
+  essCollateralPerSecond: (number | null)[];
   /** R̂ of E_T per level. */
   rhat: (number | null)[];
   /** ΔL = E_q[L_n] − L_n(w*) per level, with its standard error: both samplers sample the same posterior. */
@@ -115,11 +118,11 @@ const PLANTED_SGLD = path.resolve(__dirname, '..', 'examples', 'planted', 'kappa
  * time, pilots included. One sweep per sampler and example, one after the other: on a shared machine a burst of load
  * can favour either, so the ratio of one run is a measurement, not a constant.
  */
-export async function measureSamplers(threads: number, quick: boolean): Promise<SamplerComparison[]> {
+export async function measureSamplers(threads: number, quick: boolean, at?: ReadonlyMap<string, number[]>): Promise<SamplerComparison[]> {
   const examples = [
-    { label: 'planted κ = 1 (sgld example)', file: PLANTED_SGLD, levels: quick ? [0.1, 1] : [0.1, 1, 10] },
-    { label: 'modular addition (sgld example)', file: MODULAR, levels: quick ? [3, 10] : [0.3, 3, 10] },
-  ].filter((e) => fs.existsSync(e.file));
+    { key: 'planted', label: 'planted κ = 1 (sgld example)', file: PLANTED_SGLD, levels: quick ? [0.1, 1] : [0.1, 1, 10] },
+    { key: 'modular', label: 'modular addition (sgld example)', file: MODULAR, levels: quick ? [3, 10] : [0.3, 3, 10] },
+  ].filter((e) => fs.existsSync(e.file) && (!at || at.has(e.key))).map((e) => ({ ...e, levels: at?.get(e.key) ?? e.levels }));
   const out: SamplerComparison[] = [];
   for (const e of examples) {
     for (const sampler of ['sgld', 'preconditioned-sgld'] as const) {
@@ -129,10 +132,12 @@ export async function measureSamplers(threads: number, quick: boolean): Promise<
       const t = performance.now();
       const result = await runSweep(h, { sampler: createSgldDial, threads });
       const ess = result.levels.map((l) => l.convergence?.essBulk.targetEffect ?? null);
+      const essC = result.levels.map((l) => l.convergence?.essBulk.collateralEffect ?? null);
       out.push({
         example: e.label, sampler, levels: result.levels.map((l) => l.level),
         stepSize: result.levels.map((l) => l.stepSize ?? null), burnIn: result.levels.map((l) => l.burnIn ?? null), thin: result.levels.map((l) => l.thin ?? null),
         essTarget: ess.map((v) => (v === null ? null : round(v))), essPerSecond: ess.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
+        essCollateral: essC.map((v) => (v === null ? null : round(v))), essCollateralPerSecond: essC.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
         rhat: result.levels.map((l) => l.convergence?.rhat.targetEffect ?? null), lossGap: result.levels.map((l) => ({ mean: l.lossGap.mean, se: l.lossGap.se })),
         seconds: round((performance.now() - t) / 1000),
       });
