@@ -31,6 +31,8 @@ interface Options {
   parallelSource: BenchSource;
   /** `--samplers-at planted:1,10;modular:10`: the samplers section's examples and levels (default: all, or --quick's). */
   samplersAt?: Map<string, number[]>;
+  /** `--samplers-same-step`: also preconditioned-sgld at the ε plain sgld chose, level by level. */
+  samplersSameStep: boolean;
   /** The memory section runs a default sgld sweep (13 levels × 4 chains × 300 steps) instead of a short one. */
   memoryDefault: boolean;
 }
@@ -54,7 +56,7 @@ function parseOptions(argv: readonly string[]): Options {
   const sections = new Set((only.length ? only : SECTIONS).filter((x) => !list('--skip').includes(x)));
   return {
     json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, sections,
-    parallelSource: (value('--parallel-source') ?? 'default') as BenchSource, memoryDefault: argv.includes('--memory-default'),
+    parallelSource: (value('--parallel-source') ?? 'default') as BenchSource, memoryDefault: argv.includes('--memory-default'), samplersSameStep: argv.includes('--samplers-same-step'),
     ...(value('--samplers-at') ? { samplersAt: new Map(value('--samplers-at')!.split(';').map((e) => { const [k, v] = e.split(':'); return [k!, v!.split(',').map(Number)]; })) } : {}),
   };
 }
@@ -232,10 +234,10 @@ async function main(): Promise<void> {
   let samplers: SamplerComparison[] = [];
   await guard('samplers', async () => {
     progress('samplers by ESS of E_T per second, at the sweep\'s auto settings');
-    samplers = await measureSamplers(o.threads, q, o.samplersAt);
+    samplers = await measureSamplers(o.threads, q, o.samplersAt, o.samplersSameStep);
     const g = (v: readonly (number | null)[]) => v.map((x) => (x === null ? '–' : Number(x.toPrecision(3)))).join(', ');
     for (const s of samplers) {
-      log(`${s.example}, ${s.sampler}, t = ${s.levels.join(', ')}: ε ${g(s.stepSize)}; burn-in ${g(s.burnIn)}; thin ${g(s.thin)}; ESS(E_T) ${g(s.essTarget)}; ESS/s ${g(s.essPerSecond)}; ESS(E_C) ${g(s.essCollateral)}; ESS(E_C)/s ${g(s.essCollateralPerSecond)}; R̂(E_T) ${g(s.rhat)}; ΔL ${s.lossGap.map((x) => (x ? `${x.mean.toPrecision(3)} ± ${x.se.toPrecision(2)}` : '–')).join(', ')}; ${s.seconds} s`);
+      log(`${s.example}, ${s.sampler}, t = ${s.levels.join(', ')}: ε ${g(s.stepSize)}; burn-in ${g(s.burnIn)}; thin ${g(s.thin)}; ESS(E_T) ${g(s.essTarget)}; ESS/s ${g(s.essPerSecond)}; ESS(E_C) ${g(s.essCollateral)}; ESS(E_C)/s ${g(s.essCollateralPerSecond)}; acceptance ${g(s.acceptance)}; R̂(E_T) ${g(s.rhat)}; ΔL ${s.lossGap.map((x) => (x ? `${x.mean.toPrecision(3)} ± ${x.se.toPrecision(2)}` : '–')).join(', ')}; ${s.seconds} s`);
     }
     for (const pre of samplers.filter((s) => s.sampler !== 'sgld')) {
       const base = samplers.find((s) => s.sampler === 'sgld' && s.example === pre.example);

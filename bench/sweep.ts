@@ -101,6 +101,8 @@ export interface SamplerComparison {
   /** The same for E_C, the collateral effect (the other quantity the verdict's tests read). */
   essCollateral: (number | null)[];
   essCollateralPerSecond: (number | null)[];
+  /** The chains' mean MALA acceptance per level. */
+  acceptance: (number | null)[];
   /** R̂ of E_T per level. */
   rhat: (number | null)[];
   /** ΔL = E_q[L_n] − L_n(w*) per level, with its standard error: both samplers sample the same posterior. */
@@ -118,30 +120,44 @@ const PLANTED_SGLD = path.resolve(__dirname, '..', 'examples', 'planted', 'kappa
  * time, pilots included. One sweep per sampler and example, one after the other: on a shared machine a burst of load
  * can favour either, so the ratio of one run is a measurement, not a constant.
  */
-export async function measureSamplers(threads: number, quick: boolean, at?: ReadonlyMap<string, number[]>): Promise<SamplerComparison[]> {
+export async function measureSamplers(threads: number, quick: boolean, at?: ReadonlyMap<string, number[]>, sameStep = false): Promise<SamplerComparison[]> {
   const examples = [
     { key: 'planted', label: 'planted κ = 1 (sgld example)', file: PLANTED_SGLD, levels: quick ? [0.1, 1] : [0.1, 1, 10] },
     { key: 'modular', label: 'modular addition (sgld example)', file: MODULAR, levels: quick ? [3, 10] : [0.3, 3, 10] },
   ].filter((e) => fs.existsSync(e.file) && (!at || at.has(e.key))).map((e) => ({ ...e, levels: at?.get(e.key) ?? e.levels }));
+  const run = async (e: (typeof examples)[number], sampler: 'sgld' | 'preconditioned-sgld', levels: number[], stepSize: number | 'auto', label: string): Promise<SamplerComparison> => {
+    const doc = YAML.parse(fs.readFileSync(e.file, 'utf8')) as { degradation: { sgld?: Record<string, unknown> } & Record<string, unknown> };
+    doc.degradation = { ...doc.degradation, temperatures: levels, sgld: { ...doc.degradation.sgld, sampler, stepSize, burnIn: 'auto', thin: 'auto', chains: 4, draws: quick ? 40 : 100 } };
+    const h = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), e.file.replace(/\.circuit\.yaml$/, `.${sampler}.circuit.yaml`)), `${e.label}, ${sampler}`);
+    const t = performance.now();
+    const result = await runSweep(h, { sampler: createSgldDial, threads });
+    const ess = result.levels.map((l) => l.convergence?.essBulk.targetEffect ?? null);
+    const essC = result.levels.map((l) => l.convergence?.essBulk.collateralEffect ?? null);
+    return {
+      example: e.label, sampler: label, levels: result.levels.map((l) => l.level),
+      stepSize: result.levels.map((l) => l.stepSize ?? null), burnIn: result.levels.map((l) => l.burnIn ?? null), thin: result.levels.map((l) => l.thin ?? null),
+      acceptance: result.levels.map((l) => l.acceptance ?? null),
+      essTarget: ess.map((v) => (v === null ? null : round(v))), essPerSecond: ess.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
+      essCollateral: essC.map((v) => (v === null ? null : round(v))), essCollateralPerSecond: essC.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
+      rhat: result.levels.map((l) => l.convergence?.rhat.targetEffect ?? null), lossGap: result.levels.map((l) => ({ mean: l.lossGap.mean, se: l.lossGap.se })),
+      seconds: round((performance.now() - t) / 1000),
+    };
+  };
   const out: SamplerComparison[] = [];
   for (const e of examples) {
-    for (const sampler of ['sgld', 'preconditioned-sgld'] as const) {
-      const doc = YAML.parse(fs.readFileSync(e.file, 'utf8')) as { degradation: { sgld?: Record<string, unknown> } & Record<string, unknown> };
-      doc.degradation = { ...doc.degradation, temperatures: e.levels, sgld: { ...doc.degradation.sgld, sampler, stepSize: 'auto', burnIn: 'auto', thin: 'auto', chains: 4, draws: quick ? 40 : 100 } };
-      const h = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), e.file.replace(/\.circuit\.yaml$/, `.${sampler}.circuit.yaml`)), `${e.label}, ${sampler}`);
-      const t = performance.now();
-      const result = await runSweep(h, { sampler: createSgldDial, threads });
-      const ess = result.levels.map((l) => l.convergence?.essBulk.targetEffect ?? null);
-      const essC = result.levels.map((l) => l.convergence?.essBulk.collateralEffect ?? null);
-      out.push({
-        example: e.label, sampler, levels: result.levels.map((l) => l.level),
-        stepSize: result.levels.map((l) => l.stepSize ?? null), burnIn: result.levels.map((l) => l.burnIn ?? null), thin: result.levels.map((l) => l.thin ?? null),
-        essTarget: ess.map((v) => (v === null ? null : round(v))), essPerSecond: ess.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
-        essCollateral: essC.map((v) => (v === null ? null : round(v))), essCollateralPerSecond: essC.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
-        rhat: result.levels.map((l) => l.convergence?.rhat.targetEffect ?? null), lossGap: result.levels.map((l) => ({ mean: l.lossGap.mean, se: l.lossGap.se })),
-        seconds: round((performance.now() - t) / 1000),
-      });
-    }
+    const base = await run(e, 'sgld', e.levels, 'auto', 'sgld');
+    out.push(base, await run(e, 'preconditioned-sgld', e.levels, 'auto', 'preconditioned-sgld'));
+    if (!sameStep) continue;
+    // The frozen metric at the ε plain SGLD's MALA rule chose (one sweep per level): what the metric gains when ε is
+    // not lowered for it, at the MALA acceptance and ΔL that ε then gives.
+    const parts: SamplerComparison[] = [];
+    for (const [i, t] of e.levels.entries()) parts.push(await run(e, 'preconditioned-sgld', [t], base.stepSize[i] ?? 'auto', 'preconditioned-sgld at sgld\'s ε'));
+    const joined = parts.reduce((a, p) => {
+      for (const k of Object.keys(p) as (keyof SamplerComparison)[]) if (Array.isArray(p[k])) (a[k] as unknown[]).push(...(p[k] as unknown[]));
+      a.seconds = round(a.seconds + p.seconds);
+      return a;
+    });
+    out.push(joined);
   }
   return out;
 }
