@@ -101,7 +101,7 @@ const sgldSpec: ObjectSpec = {
         { type: 'enum', values: ['auto'], description: 'Draw until the chain\'s ESS reaches verdict.essPerChain, at most maxDraws.' },
       ],
     },
-    maxDraws: { type: 'integer', minimum: 4, maximum: 1_000_000, default: 1000, description: 'The cap of draws: auto, in kept draws per chain (ignored with a number of draws).' },
+    maxDraws: { type: 'integer', minimum: 4, maximum: 1_000_000, description: 'The cap of draws: auto, in kept draws per chain (default 1000; ignored with a number of draws).' },
     burnIn: {
       type: 'oneOf', default: 'auto',
       description: 'Steps discarded at the start of each chain: auto (the default): per level, max(100, 3·2/(εγ)) steps (three relaxation times of the localization pull), doubled (up to 16×) until the loss trace of a pilot chain after it is stationary; or a number.',
