@@ -150,13 +150,25 @@ export async function measureSamplers(threads: number, quick: boolean, at?: Read
     if (!sameStep) continue;
     // The frozen metric at the ε plain SGLD's MALA rule chose (one sweep per level): what the metric gains when ε is
     // not lowered for it, at the MALA acceptance and ΔL that ε then gives.
-    const parts: SamplerComparison[] = [];
-    for (const [i, t] of e.levels.entries()) parts.push(await run(e, 'preconditioned-sgld', [t], base.stepSize[i] ?? 'auto', 'preconditioned-sgld at sgld\'s ε'));
-    const joined = parts.reduce((a, p) => {
-      for (const k of Object.keys(p) as (keyof SamplerComparison)[]) if (Array.isArray(p[k])) (a[k] as unknown[]).push(...(p[k] as unknown[]));
-      a.seconds = round(a.seconds + p.seconds);
-      return a;
-    });
+    // Levels that share an ε run as one sweep; a grid needs two levels, so a level alone runs beside a neighbour whose
+    // row is then dropped.
+    const label = 'preconditioned-sgld at sgld\'s ε';
+    const rows = new Map<number, { part: SamplerComparison; at: number }>();
+    for (const [i, t] of e.levels.entries()) {
+      if (rows.has(t)) continue;
+      const eps = base.stepSize[i];
+      if (eps === null || eps === undefined) continue;
+      const group = e.levels.filter((_, j) => base.stepSize[j] === eps);
+      const levels = group.length > 1 ? group : [...new Set([t, e.levels[i + 1] ?? e.levels[i - 1]!])].sort((a, b) => a - b);
+      if (levels.length < 2) continue;
+      const part = await run(e, 'preconditioned-sgld', levels, eps, label);
+      for (const g of group) rows.set(g, { part, at: part.levels.indexOf(g) });
+    }
+    const joined: SamplerComparison = { ...base, sampler: label, seconds: 0 };
+    for (const k of Object.keys(base) as (keyof SamplerComparison)[]) {
+      if (Array.isArray(base[k])) (joined as unknown as Record<string, unknown[]>)[k] = e.levels.map((t) => { const r = rows.get(t); return r ? (r.part[k] as unknown[])[r.at] : null; });
+    }
+    joined.seconds = round([...new Set([...rows.values()].map((r) => r.part))].reduce((a, p) => a + p.seconds, 0));
     out.push(joined);
   }
   return out;
