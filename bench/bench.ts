@@ -237,13 +237,13 @@ async function main(): Promise<void> {
     samplers = await measureSamplers(o.threads, q, o.samplersAt, o.samplersSameStep);
     const g = (v: readonly (number | null)[]) => v.map((x) => (x === null ? '–' : Number(x.toPrecision(3)))).join(', ');
     for (const s of samplers) {
-      log(`${s.example}, ${s.sampler}, t = ${s.levels.join(', ')}: ε ${g(s.stepSize)}; burn-in ${g(s.burnIn)}; thin ${g(s.thin)}; ESS(E_T) ${g(s.essTarget)}; ESS/s ${g(s.essPerSecond)}; ESS(E_C) ${g(s.essCollateral)}; ESS(E_C)/s ${g(s.essCollateralPerSecond)}; acceptance ${g(s.acceptance)}; R̂(E_T) ${g(s.rhat)}; ΔL ${s.lossGap.map((x) => (x ? `${x.mean.toPrecision(3)} ± ${x.se.toPrecision(2)}` : '–')).join(', ')}; ${s.seconds} s`);
+      log(`${s.example}, ${s.sampler}, t = ${s.levels.join(', ')}: ε ${g(s.stepSize)}; burn-in ${g(s.burnIn)}; thin ${g(s.thin)}; ESS(E_T) ${g(s.essTarget)}; ESS/s ${g(s.essPerSecond)}; ESS(E_C) ${g(s.essCollateral)}; ESS(E_C)/s ${g(s.essCollateralPerSecond)}; acceptance ${g(s.acceptance)}; s per level ${g(s.levelSeconds)} (pilots ${g(s.pilotSeconds)}); CPU s ${g(s.cpuSeconds)}; ESS per CPU s E_T ${g(s.essPerCpuSecond)}, E_C ${g(s.essCollateralPerCpuSecond)}; R̂(E_T) ${g(s.rhat)}; ΔL ${s.lossGap.map((x) => (x ? `${x.mean.toPrecision(3)} ± ${x.se.toPrecision(2)}` : '–')).join(', ')}; ${s.seconds} s`);
     }
     for (const pre of samplers.filter((s) => s.sampler !== 'sgld')) {
       const base = samplers.find((s) => s.sampler === 'sgld' && s.example === pre.example);
       if (!base) continue;
       const ratio = (a: readonly (number | null)[], b: readonly (number | null)[]) => a.map((v, i) => (v !== null && b[i] ? v / b[i]! : null));
-      log(`${pre.example}: ${pre.sampler} ÷ sgld per level, in this run (one after the other; the machine is shared): ESS(E_T)/s ${g(ratio(pre.essPerSecond, base.essPerSecond))}; ESS(E_C)/s ${g(ratio(pre.essCollateralPerSecond, base.essCollateralPerSecond))}`);
+      log(`${pre.example}: ${pre.sampler} ÷ sgld per level, in this run (one after the other; the machine is shared): ESS(E_T)/s ${g(ratio(pre.essPerSecond, base.essPerSecond))}; ESS(E_C)/s ${g(ratio(pre.essCollateralPerSecond, base.essCollateralPerSecond))}; per CPU second: E_T ${g(ratio(pre.essPerCpuSecond, base.essPerCpuSecond))}, E_C ${g(ratio(pre.essCollateralPerCpuSecond, base.essCollateralPerCpuSecond))}`);
     }
   });
 

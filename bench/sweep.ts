@@ -103,6 +103,14 @@ export interface SamplerComparison {
   essCollateralPerSecond: (number | null)[];
   /** The chains' mean MALA acceptance per level. */
   acceptance: (number | null)[];
+  /** Per level: the level's seconds, and of them the pilots' (ε, metric, burn-in, thin). */
+  levelSeconds: (number | null)[];
+  pilotSeconds: (number | null)[];
+  /** Per level, the process's CPU seconds (all threads; pilots included) and ESS of E_T and E_C per CPU second: on a
+   *  shared machine the wall clock of identical work swings by 2× between runs, the CPU time far less. */
+  cpuSeconds: (number | null)[];
+  essPerCpuSecond: (number | null)[];
+  essCollateralPerCpuSecond: (number | null)[];
   /** R̂ of E_T per level. */
   rhat: (number | null)[];
   /** ΔL = E_q[L_n] − L_n(w*) per level, with its standard error: both samplers sample the same posterior. */
@@ -130,13 +138,21 @@ export async function measureSamplers(threads: number, quick: boolean, at?: Read
     doc.degradation = { ...doc.degradation, temperatures: levels, sgld: { ...doc.degradation.sgld, sampler, stepSize, burnIn: 'auto', thin: 'auto', chains: 4, draws: quick ? 40 : 100 } };
     const h = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), e.file.replace(/\.circuit\.yaml$/, `.${sampler}.circuit.yaml`)), `${e.label}, ${sampler}`);
     const t = performance.now();
-    const result = await runSweep(h, { sampler: createSgldDial, threads });
+    const cpu: number[] = [];
+    let last = process.cpuUsage();
+    const result = await runSweep(h, {
+      sampler: createSgldDial, threads,
+      onLevel: () => { const used = process.cpuUsage(last); cpu.push((used.user + used.system) / 1e6); last = process.cpuUsage(); },
+    });
     const ess = result.levels.map((l) => l.convergence?.essBulk.targetEffect ?? null);
     const essC = result.levels.map((l) => l.convergence?.essBulk.collateralEffect ?? null);
     return {
       example: e.label, sampler: label, levels: result.levels.map((l) => l.level),
       stepSize: result.levels.map((l) => l.stepSize ?? null), burnIn: result.levels.map((l) => l.burnIn ?? null), thin: result.levels.map((l) => l.thin ?? null),
       acceptance: result.levels.map((l) => l.acceptance ?? null),
+      cpuSeconds: cpu.map((c) => round(c)), essPerCpuSecond: ess.map((v, i) => (v === null || !cpu[i] ? null : round(v / cpu[i]!))),
+      essCollateralPerCpuSecond: essC.map((v, i) => (v === null || !cpu[i] ? null : round(v / cpu[i]!))),
+      levelSeconds: result.levels.map((l) => (l.seconds !== undefined ? round(l.seconds) : null)), pilotSeconds: result.levels.map((l) => (l.calibration ? round(l.calibration.seconds) : null)),
       essTarget: ess.map((v) => (v === null ? null : round(v))), essPerSecond: ess.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
       essCollateral: essC.map((v) => (v === null ? null : round(v))), essCollateralPerSecond: essC.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
       rhat: result.levels.map((l) => l.convergence?.rhat.targetEffect ?? null), lossGap: result.levels.map((l) => ({ mean: l.lossGap.mean, se: l.lossGap.se })),

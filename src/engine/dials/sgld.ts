@@ -104,7 +104,7 @@ export async function measureThin(trace: AsyncIterable<{ loss: number; distance:
 export async function calibrateStepSize(pilot: (stepSize: number, key: number[]) => AsyncIterable<{ acceptance: number }>, level: number, largest = Infinity): Promise<number> {
   let best: { stepSize: number; acceptance: number } | undefined;
   for (const [rung, stepSize] of STEP_LADDER.entries()) {
-    // A recalibration (a new metric) starts at the rung it had: a metric only adds to what the acceptance sees.
+    // A recalibration (a new metric) starts at plain SGLD's rung: a metric only adds to what the acceptance sees.
     if (stepSize > largest * (1 + 1e-9)) continue;
     let sum = 0, count = 0;
     try {
@@ -191,13 +191,16 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
         const auto = given === 'auto';
         const calibrate = (metric: readonly Float32Array[] | undefined, largest?: number) => calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, metric), t, largest);
         let stepSize = given === 'auto' ? await calibrate(undefined) : given;
+        const plain = stepSize;
         // SGLD's slowest direction is the pull's (2/(εγ) steps); a metric equalizes the directions it measured.
         let relaxation = relaxationSteps(stepSize, settings.localization);
         let metric: Float32Array[] | undefined;
         if (preconditioned) {
           const m = await estimateMetric({
             sampler, stepSize, nbeta: nbeta(t), localization: settings.localization, key: [ctx.seed, t, METRIC_PILOT_KEY],
-            divergenceLoss, level: t, signal, recalibrate: auto ? (next, e) => calibrate(next, e) : undefined,
+            // Each window's metric is calibrated from plain SGLD's ε down: a metric (M ≥ 1, the stiffest weight at 1)
+            // only adds to what the acceptance sees, but a rough first window's metric must not cap the final one's ε.
+            divergenceLoss, level: t, signal, recalibrate: auto ? (next) => calibrate(next, plain) : undefined,
           });
           passes += m.passes;
           ({ stepSize, metric } = m);
