@@ -54,6 +54,12 @@ function parseOptions(argv: readonly string[]): Options {
     process.exit(2);
   }
   const sections = new Set((only.length ? only : SECTIONS).filter((x) => !list('--skip').includes(x)));
+  const at = value('--samplers-at');
+  // A sweep's grid has at least two levels: refused here, not minutes into the section.
+  if (at !== undefined && !/^(planted|modular):[\d.e+-]+(,[\d.e+-]+)+(;(planted|modular):[\d.e+-]+(,[\d.e+-]+)+)*$/.test(at)) {
+    console.error(`bench: --samplers-at '${at}' is not 'planted:T,T…;modular:T,T…' with at least two levels per example`);
+    process.exit(2);
+  }
   return {
     json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, sections,
     parallelSource: (value('--parallel-source') ?? 'default') as BenchSource, memoryDefault: argv.includes('--memory-default'), samplersSameStep: argv.includes('--samplers-same-step'),
