@@ -17,7 +17,7 @@ import { PairedEvaluator } from './evaluation';
 import { loadSweepInputs } from './inputs';
 import type { ChainWithGaps } from './level';
 import { type DrawMetrics, isFiniteDraw } from './metrics';
-import { convergenceSeries, drawsAutoDone, drawsAutoStart } from './drawsAuto';
+import { convergenceSeries, DRAWS_AUTO_MARGIN, drawsAutoDone, drawsAutoStart } from './drawsAuto';
 import { allUnits, LevelAssembler, planFingerprint, resultsFromUnits } from './units';
 import { ENGINE_NAME, ENGINE_VERSION } from '../version';
 
@@ -202,7 +202,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
             // draws: auto: stop once the chain's own ESS reached the target (leaving the loop ends the chain).
             if (auto && drawsAutoDone(auto, d, () => convergenceSeries(trace))) break;
           }
-          if (auto) trace.drawsAuto = { ess: Number.isFinite(auto.ess) ? auto.ess : null, target: auto.target, capped: !(auto.ess >= auto.target) };
+          if (auto) trace.drawsAuto = { ess: Number.isFinite(auto.ess) ? auto.ess : null, target: auto.target, capped: !(auto.ess >= auto.target * DRAWS_AUTO_MARGIN) };
         } catch (e) {
           if (!(e instanceof DialDivergence)) throw e;
           error = e.message;
