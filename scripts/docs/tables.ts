@@ -1,5 +1,5 @@
 // The README tables that state verdicts of the committed example hypotheses, written from fresh sweeps. `npm run docs`
-// rewrites each block between its markers; test/integration/readmeNumbers.test.ts fails when a README's block
+// rewrites each block between its markers; test/integration/scripts/docs/readmeNumbers.test.ts fails when a README's block
 // differs from what a fresh sweep writes. Pure: results documents in, markdown out.
 import { formatLevel } from '../../src/protocol/format';
 import type { ResultsDocument } from '../../src/protocol/results';

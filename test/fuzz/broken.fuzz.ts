@@ -13,7 +13,7 @@ import { makeArray, writeNpy } from '../../src/engine/data';
 import { decodeModel, encodeModel, ModelProto, TensorProto } from '../../src/engine/onnx';
 import { cnnModel, mlpModel, transformerModel } from '../fixtures/models';
 import { writeZip } from '../fixtures/npzWriter';
-import { makeWorkspace, VALID_MLP } from '../unit/hypothesis/workspace';
+import { makeWorkspace, VALID_MLP } from '../support/workspace';
 import { assertCleanMessage, Rng } from './harness';
 
 const SEED = 0x30b;

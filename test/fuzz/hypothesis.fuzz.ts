@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nestingProblem } from '../../src/engine/util/jsonText';
 import { checkHypothesisText, type Diagnostic, parseHypothesis } from '../../src/hypothesis';
-import { VALID_MLP, makeWorkspace } from '../unit/hypothesis/workspace';
+import { VALID_MLP, makeWorkspace } from '../support/workspace';
 import { assertCleanMessage, HOSTILE_NUMBERS, HOSTILE_STRINGS, mutateBytes, newTally, outcome, report, Rng } from './harness';
 
 const CASES = 1200;

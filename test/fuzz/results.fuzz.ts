@@ -11,7 +11,7 @@ import { formatVerdictTable } from '../../src/cli/table';
 import { ResultsFileError, readResultsFile } from '../../src/engine/sweep/readResults';
 import { recordFromDocument } from '../../src/extension/runRecord';
 import { chartDocOf } from '../../src/protocol/webview';
-import { sampleDocument, sampleDocumentV1 } from '../unit/chart/sampleDocument';
+import { sampleDocument, sampleDocumentV1 } from '../support/sampleDocument';
 import { assertCleanMessage, HOSTILE_NUMBERS, HOSTILE_STRINGS, mutateBytes, Rng } from './harness';
 
 const CASES = 1000;

@@ -11,7 +11,7 @@ describe('llc: devinterp accuracy cases at devinterp\'s chain counts', function 
   this.timeout(1_800_000);
 
   // Every case under the default sampler. preconditioned-sgld (not the default) runs the fast cases in npm test
-  // (test/integration/llcAccuracy.test.ts); add it here with CT_LLC_SAMPLERS=sgld,preconditioned-sgld (twice the time).
+  // (test/integration/engine/dials/llcAccuracy.test.ts); add it here with CT_LLC_SAMPLERS=sgld,preconditioned-sgld (twice the time).
   for (const sampler of SAMPLERS) {
     for (const powers of NORMAL_CROSSING_POWERS) {
       it(`${sampler}: normal crossing x·w^${JSON.stringify(powers)}`, async () => {

@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { copyPlanted, type PlantedCopy } from '../integration/workerFixtures';
+import { copyPlanted, type PlantedCopy } from '../support/workerFixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');

@@ -11,7 +11,7 @@ function figure(doc: Omit<ResultsDocument, 'verdict'> & { verdict: ResultsDocume
   const payload = chartDocOf({ ...doc, verdict: doc.verdict ?? sampleDocument().verdict });
   return buildFigure({ ...payload, verdict: doc.verdict }, options);
 }
-import { failedCalibration, sampleDocument, sampleDocumentV1 } from './sampleDocument';
+import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../../support/sampleDocument';
 
 type Scatter = Extract<Data, { type?: 'scatter' }> & { uid?: string; x: number[]; y: (number | null)[] };
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseHypothesis } from '../../../src/hypothesis';
 import { chartDocOf, type ChartDoc, levelScaleOf } from '../../../src/protocol/webview';
-import { sampleDocument } from './sampleDocument';
+import { sampleDocument } from '../../support/sampleDocument';
 
 const doc = sampleDocument();
 /** The sample sweep on a log grid (as its levels are: 0.1 … 1000), as the host sends it. */

@@ -3,7 +3,7 @@ import { chartPageHtml, scriptSafe } from '../../../src/chart/page';
 import { readPlotlySource } from '../../../src/chart/plotlySource';
 import { escapeHtml } from '../../../src/chart/figure';
 import { darkTheme, lightTheme } from '../../../src/chart/theme';
-import { failedCalibration, sampleDocument, sampleDocumentV1 } from './sampleDocument';
+import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../../support/sampleDocument';
 
 describe('chart: self-contained HTML page', () => {
   const plotlySource = 'window.Plotly = { react: function () {} }; // stand-in: the page only embeds this text';

@@ -12,13 +12,13 @@ import { main } from '../../../src/cli/main';
 import { InspectReport } from '../../../src/cli/inspect';
 import { ModelSummary, saveModel } from '../../../src/engine/onnx';
 import { mlpModel } from '../../fixtures/models';
-import { edit, makeWorkspace, VALID_MLP } from '../hypothesis/workspace';
+import { edit, makeWorkspace, VALID_MLP } from '../../support/workspace';
 import { formatNumber, formatSe } from '../../../src/chart/format';
 import { SUMMARY_HEADER, summaryRow } from '../../../src/cli/demo';
 import { displayWidth } from '../../../src/cli/format';
 import { formatVerdictTable, TABLE_WIDTH } from '../../../src/cli/table';
 import type { ResultsDocument } from '../../../src/protocol/results';
-import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../chart/sampleDocument';
+import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../../support/sampleDocument';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 

@@ -8,7 +8,7 @@ import { CalibrationStore, calibratedStepSizeTitle, stepSizeAction } from '../..
 import type { TextEdit } from '../../../src/hypothesis/settingEdit';
 import type { CalibrationReport } from '../../../src/protocol/calibration';
 import { calibrationFacts } from '../../../webview/calibrationFacts';
-import { VALID_MLP } from '../hypothesis/workspace';
+import { VALID_MLP } from '../../support/workspace';
 
 const FILE = '/w/h.circuit.yaml';
 

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { checkHypothesisText } from '../../../src/hypothesis';
 import { EditorCheckCache } from '../../../src/extension/editorCache';
-import { codes, edit, makeWorkspace, VALID_MLP } from '../hypothesis/workspace';
+import { codes, edit, makeWorkspace, VALID_MLP } from '../../support/workspace';
 
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 2000 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));

@@ -6,7 +6,7 @@ import { formatDecades, formatRunTime } from '../../../src/protocol/format';
 import { recordFromDocument, summarize } from '../../../src/extension/runRecord';
 import type { RunSummary } from '../../../src/protocol/webview';
 import { groupRuns, runContext, runDescription, runFacts, runIcon, runOutcome, runTooltip, verdictWord } from '../../../src/extension/runItems';
-import { sampleDocument } from '../chart/sampleDocument';
+import { sampleDocument } from '../../support/sampleDocument';
 
 function run(id: string, file: string, time: string | null, status: RunSummary['status'] = 'complete', name = 'planted circuit κ = 0.5'): RunSummary {
   const s = summarize(recordFromDocument(sampleDocument(), id, file));

@@ -24,7 +24,7 @@ import { METRIC_TRACES, panelFigure, shapeNames } from '../../../webview/chartDo
 import { verdictHeader } from '../../../webview/facts';
 import { runFacts } from '../../../src/extension/runItems';
 import { mlpModel } from '../../fixtures/models';
-import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../chart/sampleDocument';
+import { failedCalibration, sampleDocument, sampleDocumentV1 } from '../../support/sampleDocument';
 
 describe('extension: runs, charts and exports', () => {
   it('summarises a finished run with its verdict and a sparkline of every level', () => {

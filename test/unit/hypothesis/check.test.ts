@@ -10,7 +10,7 @@ import { makeValueInfo } from '../../../src/engine/onnx/rewrite';
 import { floatTensor } from '../../../src/engine/onnx/tensor';
 import { CheckCache, checkHypothesisText, Diagnostic, DiagnosticCode, formatDiagnostic, GradientSupportAnalyzer } from '../../../src/hypothesis';
 import { cnnModel, mlpModel, transformerModel } from '../../fixtures/models';
-import { applyFix, codes, edit, lineOf, makeWorkspace, VALID_MLP } from './workspace';
+import { applyFix, codes, edit, lineOf, makeWorkspace, VALID_MLP } from '../../support/workspace';
 
 function only(diagnostics: Diagnostic[], code: DiagnosticCode): Diagnostic {
   const found = diagnostics.filter((d) => d.code === code);

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { Diagnostic, formatDiagnostic, parseHypothesis } from '../../../src/hypothesis';
-import { applyFix, codes, edit, lineOf, VALID_MLP } from './workspace';
+import { applyFix, codes, edit, lineOf, VALID_MLP } from '../../support/workspace';
 
 const FILE = path.resolve('/ws/project/h.circuit.yaml');
 const JSON_FILE = path.resolve('/ws/project/h.circuit.json');

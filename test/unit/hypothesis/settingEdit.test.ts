@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { parseHypothesis } from '../../../src/hypothesis';
 import { stepSizeEdit } from '../../../src/hypothesis/settingEdit';
-import { VALID_MLP } from './workspace';
+import { VALID_MLP } from '../../support/workspace';
 
 function apply(text: string, e: NonNullable<ReturnType<typeof stepSizeEdit>>): string {
   const lines = text.split('\n');
