@@ -43,6 +43,7 @@ import { el } from './dom';
 import { verdictHeader } from './facts';
 import { HostChannel } from './ipc';
 import { readTheme, watchTheme } from './theme';
+import { DIALS } from '../src/protocol/dials';
 
 const METRIC_LABELS: Record<ChartMetric, string> = {
   target: 'target effect E_T',
@@ -245,11 +246,11 @@ function drawSampler(): void {
   if (!s?.doc || !levels) {
     Plotly.purge(sampler);
     const why = !s ? 'No run selected.'
-      : s.doc && s.doc.dial !== 'sgld' ? noChainsReason(s.doc.dial)
+      : s.doc && DIALS[s.doc.dial]?.draws !== 'chains' ? noChainsReason(s.doc.dial)
       : live ? 'Waiting for the first level…'
-      : s.doc ? noChainsReason('sgld') : s.run.message;
+      : s.doc ? noChainsReason(s.doc.dial) : s.run.message;
     sampler.replaceChildren(el('p', { class: 'placeholder', 'data-testid': 'sampler-empty' }, why));
-    sampler.dataset.state = live && s?.doc?.dial !== 'sgld' ? 'waiting' : 'empty';
+    sampler.dataset.state = live && (!s?.doc || DIALS[s.doc.dial]?.draws !== 'chains') ? 'waiting' : 'empty';
     sampler.dataset.levels = '0';
     sampler.dataset.unconverged = '';
     samplerNote.hidden = true;

@@ -11,10 +11,16 @@
 // hover states its threshold and whether it passed.
 import type { Data, Layout } from 'plotly.js-dist';
 import type { DialKind } from '../protocol/hypothesis';
+import { numberDefault } from '../protocol/hypothesisSchema';
 import type { LevelResult, ResultsDocument } from '../protocol/results';
 import type { Figure } from './figure';
 import { formatLevel, formatNumber, unconverged, worstRhat } from './format';
 import { type ChartTheme, withAlpha } from './theme';
+import { DIALS } from '../protocol/dials';
+
+/** The verdict's default R̂ and bulk ESS per chain (results written before they were settings carry none). */
+const ESS_PER_CHAIN = numberDefault(['verdict', 'essPerChain']);
+const RHAT = numberDefault(['verdict', 'rhat']);
 
 /** What the dashboard reads of a level: its diagnostics, and of its chains only the loss and distance traces (the
  *  chart panel receives just those; null marks a value that was not finite). */
@@ -56,16 +62,16 @@ function hslHex(h: number, s: number, l: number): string {
 
 /** Whether a document has anything for the dashboard (sgld chains with traces). */
 export function hasSamplerDashboard(doc: Pick<ResultsDocument, 'dial' | 'levels'>): boolean {
-  return doc.dial === 'sgld' && doc.levels.some((l) => l.chains.some((c) => c.loss.length > 0));
+  return DIALS[doc.dial]?.draws === 'chains' && doc.levels.some((l) => l.chains.some((c) => c.loss.length > 0));
 }
 
 /** Why a run has nothing for the dashboard, for the dials whose draws are not Markov chains. */
 export function noChainsReason(dial: DialKind): string {
-  switch (dial) {
-    case 'sgld':
+  switch (DIALS[dial]?.draws) {
+    case 'chains':
       return 'these results keep no chain traces: there are no chains to show';
-    case 'checkpoints':
-      return 'checkpoints are fixed weights, not draws: there are no chains to show';
+    case 'exact':
+      return `${dial} are fixed weights, not draws: there are no chains to show`;
     default:
       return `${dial} draws are independent: there are no chains to show`;
   }
@@ -83,7 +89,7 @@ export function convergenceLine(levels: readonly Pick<LevelResult, 'level' | 'te
   const parts: string[] = [];
   if (bad.length > 0) {
     const rhat = bad.map((l) => { const r = l.convergence ? worstRhat(l.convergence) : null; return r === null ? '—' : formatNumber(r); });
-    const essLimit = thresholds.essPerChain ?? 100;
+    const essLimit = thresholds.essPerChain ?? ESS_PER_CHAIN;
     const ess = bad.map((l) => l.convergence?.essPerChain ?? null);
     const short = ess.some((e) => e !== null && e < essLimit);
     parts.push(`not converged at t = ${ts(bad)} (R̂ ${rhat.join(', ')}${short ? `; bulk ESS per chain ${ess.map((e) => (e === null ? '—' : Math.round(e))).join(', ')}` : ''})`);
@@ -102,8 +108,8 @@ export function convergedLine(levels: readonly Pick<LevelResult, 'level' | 'test
   const rhats = tested.map((l) => worstRhat(l.convergence!)).filter((r): r is number => r !== null);
   const ess = tested.map((l) => l.convergence!.essPerChain).filter((e): e is number => typeof e === 'number' && Number.isFinite(e));
   const parts = [
-    ...(rhats.length > 0 ? [`worst R̂ ${formatNumber(Math.max(...rhats))} ≤ ${thresholds.rhat ?? 1.01}`] : []),
-    ...(ess.length > 0 ? [`bulk ESS per chain ≥ ${Math.round(Math.min(...ess))} (≥ ${thresholds.essPerChain ?? 100} needed)`] : []),
+    ...(rhats.length > 0 ? [`worst R̂ ${formatNumber(Math.max(...rhats))} ≤ ${thresholds.rhat ?? RHAT}`] : []),
+    ...(ess.length > 0 ? [`bulk ESS per chain ≥ ${Math.round(Math.min(...ess))} (≥ ${thresholds.essPerChain ?? ESS_PER_CHAIN} needed)`] : []),
   ];
   return `all ${tested.length} level${tested.length === 1 ? '' : 's'} converged${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
 }
@@ -144,8 +150,8 @@ export function buildSamplerDashboard(doc: { levels: readonly DashboardLevel[]; 
   });
   const ts = levels.map((l) => l.level);
   const perLevel = (pick: (l: DashboardLevel) => number | null | undefined) => levels.map((l) => { const v = pick(l); return v === undefined || v === null || !Number.isFinite(v) ? null : v; });
-  const rhatLimit = (doc.thresholds as { rhat?: number }).rhat ?? 1.01;
-  const essLimit = doc.thresholds.essPerChain ?? 100;
+  const rhatLimit = (doc.thresholds as { rhat?: number }).rhat ?? RHAT;
+  const essLimit = doc.thresholds.essPerChain ?? ESS_PER_CHAIN;
   // Left-axis series in the foreground's grey, right-axis series in the accent colour (their axes in the same
   // colours); a level that did not converge in the warning colour on both.
   const right = theme.target;

@@ -12,6 +12,7 @@ import { formatLevel } from '../protocol/format';
 import { UsageError, wholeNumberFlag } from './args';
 import { type CliIO, type Command, EXIT } from './command';
 import { displayPath, table } from './format';
+import { DIALS } from '../protocol/dials';
 
 const DEFAULT_STEP_SIZES = DEFAULT_CALIBRATION_STEP_SIZES;
 
@@ -44,7 +45,7 @@ export const calibrateCommand: Command = {
       return EXIT.problems;
     }
     const h = checked.hypothesis;
-    if (h.degradation.dial === 'checkpoints') throw new UsageError('calibrate needs temperatures: the checkpoints dial has none', 'use a hypothesis with dial: sgld');
+    if (DIALS[h.degradation.dial].levels !== 'temperatures') throw new UsageError('calibrate needs temperatures: the checkpoints dial has none', 'use a hypothesis with dial: sgld');
     const html = typeof args.flags.html === 'string' ? path.resolve(io.cwd, args.flags.html) : undefined;
     const report = await calibrateHypothesis(h, { stepSizes, chains, steps });
     if (html) writeFileAtomic(html, calibrationPageHtml(report, readPlotlySource()));

@@ -12,6 +12,7 @@ import type { CliIO, Command } from './command';
 import { EXIT } from './command';
 import { displayPath, table } from './format';
 import { sweep, SWEEP_EXIT } from './sweep';
+import { DIALS } from '../protocol/dials';
 
 /** The example folder, from the repository root. */
 export const DEMO_EXAMPLE = path.join('examples', 'modular');
@@ -102,7 +103,7 @@ export async function runDemo(dir: string, names: readonly string[], io: CliIO, 
   }
   io.out('\n== side by side ==');
   io.out(table([SUMMARY_HEADER, ...docs.map(({ name, doc }) => summaryRow(name, doc))]).join('\n'));
-  if (docs.some(({ doc }) => doc.dial !== 'sgld')) io.out(`\n${demo.weightNoiseNote}`);
+  if (docs.some(({ doc }) => !DIALS[doc.dial].tempered)) io.out(`\n${demo.weightNoiseNote}`);
   io.out(`\ncharts: ${docs.map(({ name }) => displayPath(path.join(outDir, `${name}.html`), io.cwd)).join(', ')}`);
   return EXIT.ok;
 }

@@ -12,14 +12,31 @@ import { selectParameters } from '../engine/dials/parameterSelection';
 import { GraphIndex, loadModel } from '../engine/onnx';
 import type { ModelProto } from '../engine/onnx/proto';
 import { didYouMean } from '../hypothesis/suggest';
+import { defaultAt, FIXED_STEP_SIZE_DEFAULT, numberDefault } from '../protocol/hypothesisSchema';
 import { ParsedArgs, UsageError } from './args';
 import { CliIO, Command, EXIT } from './command';
 import { displayPath, table } from './format';
 
 const HINT = 'see `circuit-thermometer llc --help`';
 
-/** Defaults are the sgld settings' defaults of the hypothesis schema; nβ defaults to n/log n (Watanabe's β* = 1/log n). */
-const DEFAULTS = { loss: 'cross-entropy', stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1, batchSize: 256, seed: 0 } as const;
+const sgldDefault = (key: string) => numberDefault(['degradation', 'sgld', key]);
+/**
+ * The loss, localization, chains, draws, thin, batch size and seed default to the hypothesis schema's (read from it).
+ * This command does not calibrate: where the schema says `auto` it uses fixed values, the step size of the samplers
+ * that cannot calibrate (FIXED_STEP_SIZE_DEFAULT) and 100 burn-in steps (the smallest first burn-in `auto` tries).
+ * nβ defaults to n/log n (Watanabe's β* = 1/log n).
+ */
+const DEFAULTS = {
+  loss: defaultAt(['loss', 'kind']) as 'cross-entropy' | 'mse',
+  stepSize: FIXED_STEP_SIZE_DEFAULT,
+  localization: sgldDefault('localization'),
+  chains: sgldDefault('chains'),
+  draws: sgldDefault('draws'),
+  burnIn: 100,
+  thin: sgldDefault('thin'),
+  batchSize: sgldDefault('batchSize'),
+  seed: numberDefault(['degradation', 'seed']),
+} as const;
 
 export const llcCommand: Command = {
   name: 'llc',

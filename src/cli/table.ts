@@ -6,6 +6,7 @@ import { calibrationText, formatLevel, formatNumber, isVersion1, levelCells, lev
 import { formatDecades } from '../protocol/format';
 import type { ResultsDocument } from '../protocol/results';
 import { displayWidth, padDisplay, wrapText } from './format';
+import { DIALS } from '../protocol/dials';
 
 /** The terminal width the table is laid out for. */
 export const TABLE_WIDTH = 120;
@@ -32,7 +33,7 @@ export function verdictLines(doc: ResultsDocument): string[] {
     ['clean window', v.cleanWindow ? `${formatLevel(v.cleanWindow[0])} … ${formatLevel(v.cleanWindow[1])}` : 'none'],
     ['cleanliness', formatDecades(v.cleanlinessDecades)],
   ];
-  if (doc.dial === 'sgld') facts.push(['Watanabe t', `${formatNumber(doc.watanabeTemperature)} (log n)`]);
+  if (DIALS[doc.dial].tempered) facts.push(['Watanabe t', `${formatNumber(doc.watanabeTemperature)} (log n)`]);
   const sp = v.specificity;
   if (sp) {
     facts.push(['specific', `${sp.specific ? 'yes' : 'no'}: rank test at the trained network p = ${formatNumber(sp.p)} ${sp.specific ? '≤' : '>'} α = ${sp.alpha} (${sp.atLeast} of ${sp.of} controls at least as large; above ${Math.round(100 * sp.percentile)}% of them; excess over their median ${formatNumber(sp.excessOverMedian)})`]);

@@ -1,5 +1,9 @@
 // The `circuitThermometer.*` settings, read fresh each time (VS Code caches them; reading is cheap).
 import * as vscode from 'vscode';
+import { defaultAt, numberDefault } from '../protocol/hypothesisSchema';
+
+/** Where package.json's `defaults.sgld.*` settings are unset: the hypothesis schema's defaults. */
+const sgldDefault = (key: string) => numberDefault(['degradation', 'sgld', key]);
 
 export interface Settings {
   /** Folder for results files, relative to the hypothesis file; '' = beside it. */
@@ -20,10 +24,10 @@ export function settings(scope?: vscode.Uri): Settings {
     executionProvider: c.get<string>('executionProvider', 'cpu') === 'cuda' ? 'cuda' : 'cpu',
     diagnosticsDelay: Math.max(0, c.get<number>('diagnosticsDelay', 150)),
     defaults: {
-      stepSize: stepSizeSetting(c.get<unknown>('defaults.sgld.stepSize', 'auto')),
-      localization: c.get<number>('defaults.sgld.localization', 100),
-      chains: c.get<number>('defaults.sgld.chains', 4),
-      draws: c.get<number>('defaults.sgld.draws', 200),
+      stepSize: stepSizeSetting(c.get<unknown>('defaults.sgld.stepSize', defaultAt(['degradation', 'sgld', 'stepSize']))),
+      localization: c.get<number>('defaults.sgld.localization', sgldDefault('localization')),
+      chains: c.get<number>('defaults.sgld.chains', sgldDefault('chains')),
+      draws: c.get<number>('defaults.sgld.draws', sgldDefault('draws')),
     },
   };
 }

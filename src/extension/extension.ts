@@ -15,7 +15,6 @@ import { ModelCommands } from './modelCommands';
 import { OnnxEditorProvider } from './onnxEditor';
 import { RunsStore } from './runsStore';
 import { settings } from './config';
-import { hypothesisModule } from './engine';
 import { isHypothesisDocument } from './hypothesisService';
 import { sweepCost } from './sweepCost';
 import { RunsTree } from './runsTree';
@@ -29,51 +28,63 @@ let checks: HypothesisService | undefined;
 
 export function activate(context: vscode.ExtensionContext): { activationMs: number } {
   const started = performance.now();
+  const parts = construct(context);
+  context.subscriptions.push(...ownedParts(parts), ...languageFeatures(parts), ...lensRefresh(parts), ...panelsAndCommands(context, parts));
+  const activationMs = performance.now() - started;
+  parts.log.info(`activated in ${activationMs.toFixed(1)} ms${parts.trust.trusted() ? '' : ' (untrusted workspace: models are not run)'}`);
+  return { activationMs };
+}
+
+type Parts = ReturnType<typeof construct>;
+
+/** Every long-lived piece, constructed bottom-up; they talk through events, so nothing refers to one not built yet. */
+function construct(context: vscode.ExtensionContext) {
   const log = vscode.window.createOutputChannel('Circuit Thermometer', { log: true });
   const trust = new Trust();
-  const service = new HypothesisService(() => trust.trusted(), context.asAbsolutePath('dist/worker.js'));
+  const workerPath = context.asAbsolutePath('dist/worker.js');
+  const service = new HypothesisService(() => trust.trusted(), workerPath);
   checks = service;
   const diagnostics = new HypothesisDiagnostics(service, log);
   const store = new RunsStore(log, context.workspaceState);
-
-  // Constructed bottom-up; the pieces talk through events, so nothing refers to one not built yet.
-  const runningQueue = new SweepQueue(store, log, context.asAbsolutePath('dist/worker.js'));
+  const runningQueue = new SweepQueue(store, log, workerPath);
   queue = runningQueue;
   const chart = new ChartPanel(context.extensionUri, store, context.workspaceState, log);
   const sweeps = new SweepCommands(store, runningQueue, diagnostics, chart, trust, log);
   const calibrations = new CalibrationStore(context.workspaceState);
   const calibrationPanels = new CalibrationPanels(context.extensionUri, calibrations, log, writeStepSize);
-  const models = new ModelCommands(service, log, context.asAbsolutePath('dist/worker.js'), () => trust.trusted(), { store: calibrations, panels: calibrationPanels });
+  const models = new ModelCommands(service, log, workerPath, () => trust.trusted(), { store: calibrations, panels: calibrationPanels });
   const runsTree = new RunsTree(store, () => trust.trusted());
   const methodLinks = new MethodLinks(context.asAbsolutePath('docs/method.md'));
   const lensChanged = new vscode.EventEmitter<void>();
-  let lensTimer: NodeJS.Timeout | undefined;
+  return { log, trust, service, diagnostics, store, runningQueue, chart, sweeps, calibrations, calibrationPanels, models, runsTree, methodLinks, lensChanged };
+}
 
-  context.subscriptions.push(
-    log,
-    trust,
-    diagnostics,
-    store,
-    queue,
-    chart,
-    calibrationPanels,
-    runsTree,
-    lensChanged,
-    runningQueue.onDidFinish((record) => {
+/** The pieces the extension disposes of on deactivation, and what a finished sweep offers. */
+function ownedParts(p: Parts): vscode.Disposable[] {
+  return [
+    p.log, p.trust, p.diagnostics, p.store, p.runningQueue, p.chart, p.calibrationPanels, p.runsTree, p.lensChanged,
+    p.runningQueue.onDidFinish((record) => {
       const summary = record.document?.verdict.summary ?? record.status;
       void vscode.window.showInformationMessage(`Sweep finished: ${record.circuitName || record.label}: ${summary}`, 'Show Chart', 'Open Results').then((b) => {
-        if (b === 'Show Chart') chart.show(record.id);
-        if (b === 'Open Results') void sweeps.openResults(record.id);
+        if (b === 'Show Chart') p.chart.show(record.id);
+        if (b === 'Open Results') void p.sweeps.openResults(record.id);
       });
-      if (chart.shownRunId === record.id) chart.show(record.id);
+      if (p.chart.shownRunId === record.id) p.chart.show(record.id);
     }),
-    chart.onDidRequestExport(({ runId, format }) => sweeps.exportResults(runId, format)),
+    p.chart.onDidRequestExport(({ runId, format }) => p.sweeps.exportResults(runId, format)),
+  ];
+}
+
+/** Completion, hovers, quick fixes and the lenses of hypothesis files. */
+function languageFeatures(p: Parts): vscode.Disposable[] {
+  const { service, runningQueue, trust } = p;
+  return [
     vscode.languages.registerCompletionItemProvider(HYPOTHESIS_SELECTOR, new TensorCompletion(service), ':', ' ', '/', '"', "'", '-'),
     vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new TensorHover(service)),
-    vscode.languages.registerCompletionItemProvider(HYPOTHESIS_SELECTOR, new SchemaCompletion(methodLinks), ':', ' ', '/', '"', "'", '.', '{', ','),
-    vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new KeyHover(methodLinks)),
-    vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new QuickFixes(diagnostics), QuickFixes.metadata),
-    vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new CalibratedStepSize(calibrations), CalibratedStepSize.metadata),
+    vscode.languages.registerCompletionItemProvider(HYPOTHESIS_SELECTOR, new SchemaCompletion(p.methodLinks), ':', ' ', '/', '"', "'", '.', '{', ','),
+    vscode.languages.registerHoverProvider(HYPOTHESIS_SELECTOR, new KeyHover(p.methodLinks)),
+    vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new QuickFixes(p.diagnostics), QuickFixes.metadata),
+    vscode.languages.registerCodeActionsProvider(HYPOTHESIS_SELECTOR, new CalibratedStepSize(p.calibrations), CalibratedStepSize.metadata),
     vscode.languages.registerCodeLensProvider(HYPOTHESIS_SELECTOR, new HypothesisLenses({
       trusted: () => trust.trusted(),
       activeRun: (file) => {
@@ -82,45 +93,54 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
       },
       // A cancelled or failed sweep left its journal beside the results: the lens offers to finish it.
       resumable: (file) => fs.existsSync(journalFor(file)),
+      // The service parses (syntax and schema only); the lens states what that degradation costs.
       cost: async (document) => {
-        const h = await hypothesisModule();
-        const draft = h.parseHypothesis(document.getText(), document.uri.fsPath).draft;
+        const draft = (await service.parse(document)).draft;
         if (!draft.degradation) return undefined;
         return sweepCost(draft.degradation as Parameters<typeof sweepCost>[0], settings(document.uri).workerProcesses).text;
       },
-      onDidChange: lensChanged.event,
+      onDidChange: p.lensChanged.event,
     })),
+    vscode.languages.registerCodeLensProvider(RESULTS_SELECTOR, new ResultsLenses()),
+  ];
+}
+
+/** The lenses follow edits, runs and trust. */
+function lensRefresh(p: Parts): vscode.Disposable[] {
+  let lensTimer: NodeJS.Timeout | undefined;
+  return [
     // The lens states the cost of the text as it is: it follows edits.
     vscode.workspace.onDidChangeTextDocument((e) => {
-      if (isHypothesisDocument(e.document)) lensChanged.fire();
+      if (isHypothesisDocument(e.document)) p.lensChanged.fire();
     }),
     // Fire again shortly after the last change: an editor that lost focus while a request was in flight can
     // otherwise keep showing a finished sweep's lens.
-    runningQueue.onDidChange(() => {
-      lensChanged.fire();
+    p.runningQueue.onDidChange(() => {
+      p.lensChanged.fire();
       clearTimeout(lensTimer);
-      lensTimer = setTimeout(() => lensChanged.fire(), 750);
+      lensTimer = setTimeout(() => p.lensChanged.fire(), 750);
     }),
     { dispose: () => clearTimeout(lensTimer) },
-    trust.onDidGrant(() => {
-      diagnostics.recheckAll();
-      lensChanged.fire();
-      runsTree.refresh();
+    p.trust.onDidGrant(() => {
+      p.diagnostics.recheckAll();
+      p.lensChanged.fire();
+      p.runsTree.refresh();
     }),
-    vscode.window.registerWebviewPanelSerializer(ChartPanel.viewType, chart),
-    vscode.window.registerWebviewPanelSerializer(CalibrationPanels.viewType, calibrationPanels),
-    vscode.languages.registerCodeLensProvider(RESULTS_SELECTOR, new ResultsLenses()),
-    vscode.window.registerCustomEditorProvider(OnnxEditorProvider.viewType, new OnnxEditorProvider(context.extensionUri, (file) => models.modelPage(file)), {
+  ];
+}
+
+/** Webview panels restored across reloads, the ONNX editor, and the commands. */
+function panelsAndCommands(context: vscode.ExtensionContext, p: Parts): vscode.Disposable[] {
+  return [
+    vscode.window.registerWebviewPanelSerializer(ChartPanel.viewType, p.chart),
+    vscode.window.registerWebviewPanelSerializer(CalibrationPanels.viewType, p.calibrationPanels),
+    vscode.window.registerCustomEditorProvider(OnnxEditorProvider.viewType, new OnnxEditorProvider(context.extensionUri, (file) => p.models.modelPage(file)), {
       supportsMultipleEditorsPerDocument: true,
     }),
-    ...sweeps.register(),
-    ...models.register(),
-    ...new ExampleCommands(context.extensionUri, () => context.extension.id, log).register(),
-  );
-
-  const activationMs = performance.now() - started;
-  log.info(`activated in ${activationMs.toFixed(1)} ms${trust.trusted() ? '' : ' (untrusted workspace: models are not run)'}`);
-  return { activationMs };
+    ...p.sweeps.register(),
+    ...p.models.register(),
+    ...new ExampleCommands(context.extensionUri, () => context.extension.id, p.log).register(),
+  ];
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -4,7 +4,7 @@
 // the output channel keeps the log, and the runs store (→ views, chart) hears every progress and finished level.
 import * as vscode from 'vscode';
 import type { LevelResult } from '../protocol/results';
-import type { SweepProgress } from '../protocol/worker';
+import { keptJournalText, type SweepProgress, type WorkerError } from '../protocol/worker';
 import { settings, workerEnv } from './config';
 import { parallelModule } from './engine';
 import { formatDuration, formatProgress } from '../protocol/format';
@@ -178,11 +178,11 @@ export class SweepQueue implements vscode.Disposable {
   }
 
   private fail(record: RunRecord, e: unknown): void {
-    const err = e as { code?: string; message?: string; hint?: string; details?: string[] };
+    const err = e as Partial<WorkerError>;
     const cancelled = err.code === 'cancelled';
-    // The client keeps the journal of finished units when there are any (its hint says so): offer to resume.
-    const kept = /work units? (?:are|is) kept in/.test(err.hint ?? '');
-    const keptText = kept ? ` ${err.hint!.replace(/; --resume finishes the rest$/, '')}: Resume Sweep finishes the rest.` : '';
+    // The client keeps the journal of finished units when there are any: offer to resume.
+    const kept = err.journal !== undefined;
+    const keptText = err.journal ? ` ${keptJournalText(err.journal)}: Resume Sweep finishes the rest.` : '';
     const text = `${err.message ?? String(e)}${err.hint && !kept ? ` (${err.hint})` : ''}`;
     this.store.update(record.id, (r) => {
       r.status = cancelled ? 'cancelled' : 'failed';

@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import { Diagnostic, hasErrors, sortDiagnostics } from './diagnostics';
 import { formatOfFile, parseText, SourceFormat } from './parse';
 import { Draft, ResolveOptions, Resolver } from './resolve';
-import { HYPOTHESIS_SPEC } from './schema';
+import { HYPOTHESIS_SPEC } from '../protocol/hypothesisSchema';
 import { SemanticChecker, SemanticOptions } from './semantic';
 import { Hypothesis } from '../protocol/hypothesis';
 import { Reporter, SpecValidator } from './validate';

@@ -9,7 +9,7 @@ export { defaultGradientSupport } from './gradientSupport';
 export type { GradientSupport, GradientSupportAnalyzer, MissingGradientRule } from './gradientSupport';
 export { gridLevels } from './resolve';
 export type { Draft } from './resolve';
-export { HYPOTHESIS_SPEC, toJsonSchema } from './schema';
+export { HYPOTHESIS_SPEC, toJsonSchema } from '../protocol/hypothesisSchema';
 export { didYouMean, editDistance } from './suggest';
 export * from '../protocol/hypothesis';
 export { hasBatchAxis, shownDims, shownShape } from './shownShape';

@@ -1,7 +1,7 @@
 // Help on the hypothesis format for the editor: which spec a key path names, what to say about it (its description,
 // type, default, range or choices, and the docs/method.md section that defines it), and which key the cursor is on.
 import type { PNode } from './parse';
-import { HYPOTHESIS_SPEC, type ObjectSpec, type Spec } from './schema';
+import { HYPOTHESIS_SPEC, type ObjectSpec, type Spec } from '../protocol/hypothesisSchema';
 
 export type KeyPath = readonly (string | number)[];
 

@@ -1,7 +1,8 @@
 // From validated values to the resolved Hypothesis: absolute paths, expanded unit ranges, grid levels,
 // and the checks that need no file: grids, dial-specific settings, paths leaving the workspace.
 import { sweepWork } from './workEstimate';
-import { FIXED_STEP_SIZE_DEFAULT, MALA_SAMPLERS } from './schema';
+import { DIAL_KINDS, DIALS } from '../protocol/dials';
+import { FIXED_STEP_SIZE_DEFAULT, MALA_SAMPLERS, numberDefault } from '../protocol/hypothesisSchema';
 import * as nodePath from 'node:path';
 import { PNode, nodeAt } from './parse';
 import { Range } from './diagnostics';
@@ -108,7 +109,7 @@ export class Resolver {
     }
     // Without a written `degradation` there is only the missing-key error, not dial-specific ones.
     if (raw.degradation && nodeAt(this.tree, ['degradation']).complete) draft.degradation = this.degradation(raw.degradation);
-    if (draft.degradation) this.checkWork(draft.degradation, raw.controls?.count ?? 39);
+    if (draft.degradation) this.checkWork(draft.degradation, raw.controls?.count ?? numberDefault(['controls', 'count']));
     if ((raw.metric === 'logit-diff' || raw.metric === 'accuracy') && raw.loss?.kind === 'mse') {
       this.out.error('hyp/invalid-value', this.at(['metric']), `metric '${raw.metric}' needs class logits, but the loss is 'mse'`,
         { hint: "use metric: loss, or loss.kind: cross-entropy" });
@@ -224,7 +225,8 @@ export class Resolver {
     const dial = d.dial;
     const out: DeepPartial<Degradation> = { dial, sgld: d.sgld, noise: d.noise, seed: d.seed, steps: d.steps, ...(d.parameters ? { parameters: d.parameters } : {}) };
     const written = (key: string) => nodeAt(this.tree, ['degradation', key]).complete;
-    if (dial === 'checkpoints') {
+    const info = dial ? DIALS[dial] : undefined;
+    if (info?.levels === 'checkpoints') {
       if (written('temperatures')) {
         this.out.warning('hyp/unused-setting', this.at(['degradation', 'temperatures']), 'the checkpoints dial ignores temperatures: its levels are the checkpoints (or their steps)');
       }
@@ -243,11 +245,11 @@ export class Resolver {
       if (!written('temperatures')) {
         if (dial) this.out.error('hyp/missing-key', this.at(['degradation', 'dial']), `the ${dial} dial needs 'degradation.temperatures': a grid {from, to, count} or a list`);
       } else if (d.temperatures) {
-        out.temperatures = this.grid(d.temperatures, dial === 'sgld');
+        out.temperatures = this.grid(d.temperatures, info?.tempered === true);
       }
     }
-    if (dial && (dial === 'checkpoints' || dial === 'activation-noise') && written('parameters')) {
-      this.out.warning('hyp/unused-setting', this.at(['degradation', 'parameters']), `the ${dial} dial ignores parameters: only sgld and weight-noise sample a subset of the weights`);
+    if (info && !info.restrictable && written('parameters')) {
+      this.out.warning('hyp/unused-setting', this.at(['degradation', 'parameters']), `the ${dial} dial ignores parameters: only ${DIAL_KINDS.filter((k) => DIALS[k].restrictable).join(' and ')} sample a subset of the weights`);
     }
     if (dial && dial !== 'sgld' && written('sgld')) {
       this.out.warning('hyp/unused-setting', this.at(['degradation', 'sgld']), `the ${dial} dial ignores the sgld settings`);

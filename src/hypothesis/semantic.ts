@@ -10,6 +10,7 @@ import { distinctSets, impossibleComponents, unitsAlong } from '../engine/sweep/
 import { degradableParameters } from '../engine/dials/parameters';
 import { RESTRICTABLE_DIALS, selectParameters } from '../engine/dials/parameterSelection';
 import type { CircuitComponent } from '../protocol/hypothesis';
+import { numberDefault } from '../protocol/hypothesisSchema';
 import { CheckCache, defaultCheckCache, LARGE_GRAPH_NODES, ModelFacts } from './cache';
 import { DiagnosticCode, Fix, Range } from './diagnostics';
 import { hasBatchAxis, shownShape } from './shownShape';
@@ -479,8 +480,8 @@ export class SemanticChecker {
   private checkControls(facts: ModelFacts, probe: Map<string, ProbedTensor> | undefined): void {
     const count = this.draft.controls?.count;
     if (count === undefined || count === 0) return;
-    const alpha = this.draft.verdict?.alpha ?? 0.05;
-    const enumerate = this.draft.controls?.enumerate ?? 256;
+    const alpha = this.draft.verdict?.alpha ?? numberDefault(['verdict', 'alpha']);
+    const enumerate = this.draft.controls?.enumerate ?? numberDefault(['controls', 'enumerate']);
     const components = this.draft.circuit?.components ?? [];
     const sized: CircuitComponent[] = [];
     const dimsOf = new Map<string, readonly number[]>();

@@ -3,7 +3,7 @@
 // maps and lists keep their valid parts (so later checks still see them; lists keep indices).
 import { Diagnostic, DiagnosticCode, Fix, Range, Severity } from './diagnostics';
 import { PNode, scalarText, ScalarNode } from './parse';
-import { ArraySpec, defaultsOf, EnumSpec, NumberSpec, ObjectSpec, OneOfSpec, Spec, StringSpec } from './schema';
+import { ArraySpec, defaultsOf, EnumSpec, NumberSpec, ObjectSpec, OneOfSpec, Spec, StringSpec } from '../protocol/hypothesisSchema';
 import { didYouMean } from './suggest';
 
 export type PathStep = string | number;

@@ -3,6 +3,7 @@
 // ≈ 50 paired evaluations/s per core), spread over the workers that can run at once (one per chain and level).
 // A larger model is slower in proportion: the estimate says "at a small MLP's pace". And a cheaper first look.
 import type { Hypothesis } from '../protocol/hypothesis';
+import { numberDefault } from '../protocol/hypothesisSchema';
 import { autoThin, burnInStart, drawsCap, thinPilotSteps } from '../protocol/sgldSchedule';
 
 export const STEPS_PER_CORE_SECOND = 500;
@@ -46,7 +47,7 @@ const METRIC_RECALIBRATION_PASSES = 2 * 2 * 100 * 2;
 function schedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; pilotPasses: number } {
   const stepAuto = typeof s?.stepSize !== 'number';
   const stepSize = typeof s?.stepSize === 'number' ? s.stepSize : AUTO_STEP_SIZE_GUESS;
-  const gamma = s?.localization ?? 100;
+  const gamma = s?.localization ?? numberDefault(['degradation', 'sgld', 'localization']);
   const burnIn = typeof s?.burnIn === 'number' ? s.burnIn : burnInStart(stepSize, gamma);
   const burnInPilot = typeof s?.burnIn === 'number' ? 0 : 2 * burnIn;
   const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? autoThin(stepSize, gamma) : 1;
@@ -58,8 +59,8 @@ function schedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; p
 export function sweepWork(d: DegradationLike): SweepWork {
   const levels = d.temperatures?.levels?.length ?? d.checkpoints?.length ?? 0;
   const sgld = d.dial === 'sgld';
-  const chains = sgld ? d.sgld?.chains ?? 4 : 1;
-  const draws = sgld ? drawsCap(d.sgld) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? 8;
+  const chains = sgld ? d.sgld?.chains ?? numberDefault(['degradation', 'sgld', 'chains']) : 1;
+  const draws = sgld ? drawsCap(d.sgld, numberDefault(['degradation', 'sgld', 'draws'])) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
   const s = schedule(d.sgld);
   const steps = sgld ? levels * (chains * (s.burnIn + draws * s.thin) + s.pilotPasses) : 0;
   const evaluations = levels * chains * draws;

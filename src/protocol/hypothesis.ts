@@ -1,6 +1,7 @@
 // The resolved, validated form of a hypothesis file (`*.circuit.yaml` / `*.circuit.json`): plain data that crosses
 // every wire (worker requests, results documents), so it lives on the ground floor. src/hypothesis/ parses files
 // into it after schema and semantic checks; paths here are absolute.
+import { DIALS } from './dials';
 
 export type LossKind = 'cross-entropy' | 'mse';
 export type InterventionKind = 'zero' | 'mean' | 'resample';
@@ -152,7 +153,8 @@ export interface EvaluationSettings {
   rows: number;
 }
 
-/** Chains per level of the grid: sgld's `chains`; the noise dials and checkpoints draw one chain of samples. */
+/** Chains per level of the grid: the settings' `chains` for dials that run Markov chains (DIALS, ./dials.ts); the
+ *  others draw one chain of samples. */
 export function chainsPerLevel(h: Hypothesis): number {
-  return h.degradation.dial === 'sgld' ? h.degradation.sgld.chains : 1;
+  return DIALS[h.degradation.dial].draws === 'chains' ? h.degradation.sgld.chains : 1;
 }

@@ -4,6 +4,7 @@
 // running sweep keeps beside its results file holds the same header and unit lines (docs/cluster.md).
 import { isObject } from './guards';
 import type { Hypothesis } from './hypothesis';
+import type { LevelRecord } from './dials';
 import type { Baseline, ChainTrace, ResultsDocument } from './results';
 
 /** Bump on any breaking change of ShardDocument or of the journal's lines. */
@@ -19,6 +20,25 @@ export interface WorkUnit {
   chain: number;
 }
 
+/**
+ * The quantities every draw records besides its loss, in trace order: one number per draw (`draw`) or one per
+ * control set (`control`); `kept` ones stay in results files, the others only in shards and journals (the statistics
+ * need them; src/engine/sweep/level.ts). The runner fills, the checks verify and the levels strip them from this list.
+ */
+export const DRAW_QUANTITIES = [
+  { key: 'targetEffect', per: 'draw', kept: true },
+  { key: 'collateralEffect', per: 'draw', kept: true },
+  { key: 'lossGap', per: 'draw', kept: false },
+  { key: 'controlLossGap', per: 'draw', kept: false },
+  { key: 'targetLossGap', per: 'draw', kept: false },
+  { key: 'controlTargetEffect', per: 'control', kept: false },
+  { key: 'controlCollateralEffect', per: 'control', kept: false },
+] as const;
+
+export type DrawQuantity = (typeof DRAW_QUANTITIES)[number]['key'];
+/** The quantities with one number per draw. */
+export type ScalarDrawQuantity = Extract<(typeof DRAW_QUANTITIES)[number], { per: 'draw' }>['key'];
+
 /** A chain's trace with the per-draw series a level's statistics are computed from. */
 export type ChainSeries = ChainTrace & {
   lossGap: number[];
@@ -30,20 +50,15 @@ export type ChainSeries = ChainTrace & {
   rowSe?: number[][];
 };
 
-/** A finished unit: its chain's series and what the level needs to know about how it ran. */
-export interface UnitResult extends WorkUnit {
+/** A finished unit: its chain's series and what the level needs to know about how it ran (its dial's LevelRecord:
+ *  sgld's nβ, step size, burn-in, thin and calibration cost, the same for every chain of a level). */
+export interface UnitResult extends WorkUnit, LevelRecord {
   /** The level's value t. */
   level: number;
   trace: ChainSeries;
   /** Set when the chain diverged (trace.diverged): one process stops the level's later chains there. */
   error?: string;
   seconds: number;
-  /** sgld: nβ, the step size, burn-in and thin used at this level, and what calibrating them cost (`auto`). */
-  nbeta?: number;
-  stepSize?: number;
-  burnIn?: number;
-  thin?: number;
-  calibration?: { passes: number; seconds: number };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { CalibrationReport } from './calibration';
 import { isObject } from './guards';
 import type { DialKind, Hypothesis } from './hypothesis';
 import type { LevelResult, ResultsDocument, Verdict } from './results';
+import { DIALS } from './dials';
 
 export const WEBVIEW_PROTOCOL_NAME = 'circuit-thermometer/webview';
 // 3: the chart's chain traces (Sampler tab) and the calibration panel's messages.
@@ -261,7 +262,7 @@ export function chartDocOf(doc: ResultsDocument): ChartDoc {
 
 /** The Sampler tab's traces of sgld levels (the other dials' draws are independent: no chains to draw). */
 export function chainsOf(dial: DialKind, levels: readonly LevelResult[]): { chains?: LevelChains[] } {
-  if (dial !== 'sgld') return {};
+  if (DIALS[dial]?.draws !== 'chains') return {};
   const json = (v: readonly number[], stride: number) => v.filter((_, d) => d % stride === 0).map((x) => (Number.isFinite(x) ? x : null));
   return {
     chains: levels.map((l) => ({
@@ -277,7 +278,7 @@ export function chainsOf(dial: DialKind, levels: readonly LevelResult[]): { chai
 /** The grid's spacing, for every dial but checkpoints (whose levels are positions or steps). */
 export function levelScaleOf(h: Pick<Hypothesis, 'degradation'>): { levelScale?: 'log' | 'linear' } {
   const t = h.degradation?.temperatures;
-  if (h.degradation?.dial === 'checkpoints' || !t || !Array.isArray(t.levels)) return {};
+  if ((h.degradation?.dial && DIALS[h.degradation.dial]?.levels === 'checkpoints') || !t || !Array.isArray(t.levels)) return {};
   return { levelScale: t.scale === 'log' && t.levels.every((x) => x > 0) ? 'log' : 'linear' };
 }
 

@@ -119,6 +119,22 @@ export interface WorkerError {
   details?: string[];
   /** The engine's own error code when it raised one (`onnx/runtime-rejected`, `data/not-found`, …). */
   engineCode?: string;
+  /** Set when the failed run kept a journal of finished units that a resumed run can finish (its hint says so too). */
+  journal?: KeptJournal;
+}
+
+/** A failed run's journal: `kept` of `of` work units are in `file` (a base name beside the results). */
+export interface KeptJournal {
+  kept: number;
+  of: number;
+  file: string;
+  /** The failure's own hint, before the journal's was added to it. */
+  hint?: string;
+}
+
+/** What a kept journal means, in the words the CLI and the editor show. */
+export function keptJournalText(j: KeptJournal): string {
+  return `${j.hint ? `${j.hint}; ` : ''}${j.kept} of ${j.of} work units are kept in ${j.file}`;
 }
 
 export interface InitializeParams {

@@ -2,6 +2,7 @@
 // verdict, but when every level diverged nothing was measured, and that is a failed run (docs/method.md, "Dials").
 import type { ResultsDocument } from '../protocol/results';
 import type { WorkerError } from '../protocol/worker';
+import { DIALS } from '../protocol/dials';
 
 /** Null when the document may be written (warning through `warn` about diverged levels); else the run's error. */
 export function acceptDocument(document: ResultsDocument, warn: (message: string) => void): WorkerError | null {
@@ -10,7 +11,7 @@ export function acceptDocument(document: ResultsDocument, warn: (message: string
     return {
       code: 'run-failed',
       message: `every level diverged; first: ${diverged[0].error}`,
-      ...(document.dial === 'sgld' ? { hint: 'lower degradation.sgld.stepSize (by 10×), or raise the grid\'s lowest temperature' } : {}),
+      ...(DIALS[document.dial].divergenceHint ? { hint: DIALS[document.dial].divergenceHint } : {}),
       details: diverged.map((l) => `level ${l.level}: ${l.error}`),
     };
   }

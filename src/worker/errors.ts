@@ -1,5 +1,5 @@
 // The error a client sees when a run or a request fails: the protocol's WorkerError as a throwable.
-import type { WorkerError, WorkerErrorCode } from '../protocol/worker';
+import type { KeptJournal, WorkerError, WorkerErrorCode } from '../protocol/worker';
 
 export class WorkerRunError extends Error implements WorkerError {
   override readonly name = 'WorkerRunError';
@@ -7,6 +7,7 @@ export class WorkerRunError extends Error implements WorkerError {
   readonly hint?: string;
   readonly details?: string[];
   readonly engineCode?: string;
+  readonly journal?: KeptJournal;
 
   constructor(error: WorkerError) {
     super(error.message);
@@ -14,12 +15,13 @@ export class WorkerRunError extends Error implements WorkerError {
     if (error.hint !== undefined) this.hint = error.hint;
     if (error.details !== undefined) this.details = error.details;
     if (error.engineCode !== undefined) this.engineCode = error.engineCode;
+    if (error.journal !== undefined) this.journal = error.journal;
   }
 
   toJSON(): WorkerError {
     return {
       code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}), ...(this.details ? { details: this.details } : {}),
-      ...(this.engineCode ? { engineCode: this.engineCode } : {}),
+      ...(this.engineCode ? { engineCode: this.engineCode } : {}), ...(this.journal ? { journal: this.journal } : {}),
     };
   }
 }

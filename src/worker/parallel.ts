@@ -15,7 +15,7 @@ import { hypothesisInputs, type NamedPath, outputClash } from '../engine/util/ou
 import { safeName } from '../engine/util/readGate';
 import { chainsPerLevel, type Hypothesis } from '../protocol/hypothesis';
 import type { PlanBinding, SweepHeader, UnitResult, WorkUnit } from '../protocol/shard';
-import type { SweepDone, SweepSource } from '../protocol/worker';
+import { type KeptJournal, keptJournalText, type SweepDone, type SweepSource } from '../protocol/worker';
 import { type RunCallbacks, type RunRequest, WorkerClient, type WorkerClientOptions } from './client';
 import { acceptDocument } from './divergence';
 import { WorkerRunError } from './errors';
@@ -217,11 +217,17 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
 
   let writer: JournalWriter | null = journal ? asRunError(() => JournalWriter.open(journalPath)) : null;
   let journalled = journal?.units.length ?? 0;
-  const journalError = (e: unknown) => new WorkerRunError({
-    code: 'run-failed',
-    message: `cannot write the journal ${path.basename(journalPath)}: ${(e as Error).message}`,
-    hint: `the ${journalled} unit${journalled === 1 ? '' : 's'} journalled so far are kept: free the disk or fix the folder, then run again with --resume`,
-  });
+  // A journal that cannot be written says itself what it kept; it is not wrapped in the kept-journal hint below.
+  const journalFailures = new WeakSet<object>();
+  const journalError = (e: unknown) => {
+    const failure = new WorkerRunError({
+      code: 'run-failed',
+      message: `cannot write the journal ${path.basename(journalPath)}: ${(e as Error).message}`,
+      hint: `the ${journalled} unit${journalled === 1 ? '' : 's'} journalled so far are kept: free the disk or fix the folder, then run again with --resume`,
+    });
+    journalFailures.add(failure);
+    return failure;
+  };
   try {
     const run = todo.length === 0 && journal ? { header: journal.header, units: [] } : await runUnitsParallel(hypothesis, todo, callbacks, {
       ...options,
@@ -261,9 +267,9 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
       writer.remove();
       writer = null;
     }
-    if (writer && e instanceof WorkerRunError && !e.hint?.includes('--resume')) {
-      const kept = `${journalled} of ${all.length} work units are kept in ${path.basename(journalPath)}; --resume finishes the rest`;
-      throw new WorkerRunError({ ...e.toJSON(), hint: e.hint ? `${e.hint}; ${kept}` : kept });
+    if (writer && e instanceof WorkerRunError && !e.journal && !journalFailures.has(e)) {
+      const journal: KeptJournal = { kept: journalled, of: all.length, file: path.basename(journalPath), ...(e.hint ? { hint: e.hint } : {}) };
+      throw new WorkerRunError({ ...e.toJSON(), hint: `${keptJournalText(journal)}; --resume finishes the rest`, journal });
     }
     throw e;
   } finally {

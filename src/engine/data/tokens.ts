@@ -5,10 +5,12 @@
  * value per example makes all of an example's labelled tokens target or control. The losses are then means over
  * tokens, as torch.nn.functional.cross_entropy(…, ignore_index=-100) computes them.
  */
+import { numberDefault } from '../../protocol/hypothesisSchema';
 import { DataError } from './errors';
 import { formatShape, getNumber, NdArray } from './ndarray';
 
-export const DEFAULT_IGNORE_INDEX = -100;
+/** The hypothesis's `data.ignoreIndex` default (PyTorch's ignore_index). */
+export const DEFAULT_IGNORE_INDEX = numberDefault(['data', 'ignoreIndex']);
 
 /** Per token: 1 target, 0 control, IGNORED_TOKEN not scored. */
 export const IGNORED_TOKEN = 2;

@@ -1,6 +1,7 @@
 // The contract between the sweep runner and every degradation dial (docs/method.md, "Dials").
 // Implemented by weight-noise, activation-noise and checkpoints (this folder) and by the SGLD sampler
 // (`sgld.ts`, TLBP posterior q_t): the runner knows nothing about how a dial produces its samples.
+import type { LevelRecord } from '../../protocol/dials';
 import type { Degradation, DialKind, Hypothesis } from '../../protocol/hypothesis';
 import type { NdArray } from '../data/ndarray';
 import type { ParameterInfo } from '../onnx/graph';
@@ -73,16 +74,14 @@ export interface Dial {
   readonly independentDraws: boolean;
   /** One deterministic draw per level (checkpoints): the estimates are exact, se = 0. */
   readonly deterministic: boolean;
-  /** sgld: nβ at a level, so the runner reports λ̂(t) = nβ·(E_q[L_n] − L_n(w*)). */
-  nbeta?(level: number): number;
-  /** sgld: the step size the level's chains ran with (known once they ran: `stepSize: auto` calibrates it). */
-  stepSize?(levelIndex: number): number | undefined;
-  /** sgld: the burn-in (steps) of the level's chains (known once they ran: `burnIn: auto` calibrates it). */
-  burnIn?(levelIndex: number): number | undefined;
-  /** sgld: steps between the level's kept draws (known once they ran: `thin: auto` measures it on a pilot). */
-  thin?(levelIndex: number): number | undefined;
-  /** sgld with `auto` settings: what calibrating the level cost (step-graph passes of its pilots, seconds). */
-  calibrationCost?(levelIndex: number): { passes: number; seconds: number } | undefined;
+  /**
+   * What the dial records about a level once its chains ran (sgld: nβ, so λ̂(t) = nβ·(E_q[L_n] − L_n(w*)) is
+   * reported, and the step size, burn-in and thin the chains ran with and what calibrating them cost). The runner
+   * passes it on to the level's results unread. Default: nothing.
+   */
+  levelRecord?(levelIndex: number): LevelRecord;
+  /** The Watanabe temperature of the results (tempered dials with a fixed nβ move it). Default: log n. */
+  watanabeTemperature?(n: number): number;
   /** The draw that stands for t = 0, the trained network (activation noise: zero noise). Default: `{}` = w*. */
   baseline?(): DialDraw;
   /** Rewrites the (weights-as-inputs) model before the runner builds its paired clean/ablated model

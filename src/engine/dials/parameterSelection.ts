@@ -4,9 +4,10 @@
 // Globs: `**` matches any run of characters, `*` any run without `.` or `/` (the separators of PyTorch and ONNX
 // exporter names: `blocks.0.attn.W_Q`, `/mlp/fc1/MatMul`), `?` one such character; everything else is literal.
 import type { DialKind, ParameterSelection } from '../../protocol/hypothesis';
+import { DIAL_KINDS, DIALS } from '../../protocol/dials';
 
 /** The dials that degrade weights, and so can be restricted to some. */
-export const RESTRICTABLE_DIALS: readonly DialKind[] = ['sgld', 'weight-noise'];
+export const RESTRICTABLE_DIALS: readonly DialKind[] = DIAL_KINDS.filter((k) => DIALS[k].restrictable);
 
 export interface UnmatchedPattern {
   list: 'include' | 'exclude';

@@ -1,6 +1,7 @@
 // The `sgld` dial: draws from the tempered local posterior q_t(w) ∝ exp(−nβ·L_n(w) − (γ/2)|w − w*|²) with
 // nβ = n/t (or nbeta/t when the hypothesis gives nbeta), sampled by SGLD (docs/method.md). One step session serves
 // every level and chain; chain c at level t is reproducible from (seed, t, c) alone.
+import { type LevelRecord, watanabeTemperature } from '../../protocol/dials';
 import { Dial, DialContext, DialDivergence, DialDraw } from './dial';
 import { fullDataLoss } from './sgldLoss';
 import { MALA_STEPS } from './sgldMala';
@@ -236,11 +237,17 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     // A Markov chain: draws within a chain are correlated, chains independent.
     independentDraws: false,
     deterministic: false,
-    nbeta,
-    stepSize: (levelIndex) => ranWith('stepSize', levelIndex),
-    burnIn: (levelIndex) => ranWith('burnIn', levelIndex),
-    thin: (levelIndex) => ranWith('thin', levelIndex),
-    calibrationCost: (levelIndex) => known.get(levelIndex)?.cost,
+    levelRecord(levelIndex) {
+      const record: LevelRecord = { nbeta: nbeta(levels[levelIndex]!) };
+      for (const key of ['stepSize', 'burnIn', 'thin'] as const) {
+        const v = ranWith(key, levelIndex);
+        if (v !== undefined) record[key] = v;
+      }
+      const cost = known.get(levelIndex)?.cost;
+      if (cost) record.calibration = cost;
+      return record;
+    },
+    watanabeTemperature: (n) => watanabeTemperature(n, settings.nbeta),
     async *draws(levelIndex: number, chain: number, signal?: AbortSignal): AsyncIterable<DialDraw> {
       const t = levels[levelIndex]!;
       const { stepSize, burnIn, thin, metric } = await calibrated(levelIndex, signal);

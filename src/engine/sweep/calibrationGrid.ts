@@ -11,6 +11,7 @@ import { fullDataLoss } from '../dials/sgldLoss';
 import { SgldSampler } from '../dials/sgldSampler';
 import { DialDivergence } from '../dials/dial';
 import { PILOT_ACCEPTANCE } from '../dials/sgld';
+import { DIALS } from '../../protocol/dials';
 
 export type { CalibrationCell, CalibrationRow } from '../../protocol/calibration';
 
@@ -79,7 +80,7 @@ export const DEFAULT_CALIBRATION_STEP_SIZES = STEP_LADDER.slice(1, 9);
  * (restricted ones too) and data: what the CLI's `calibrate` prints and the editor's "Calibrate Sampler" charts.
  */
 export async function calibrateHypothesis(h: Hypothesis, o: Omit<CalibrationParams, 'hypothesis'> & { signal?: AbortSignal } = {}): Promise<CalibrationReport> {
-  if (h.degradation.dial === 'checkpoints') throw new Error('calibrate needs temperatures: the checkpoints dial has none; use a hypothesis with dial: sgld');
+  if (DIALS[h.degradation.dial].levels !== 'temperatures') throw new Error('calibrate needs temperatures: the checkpoints dial has none; use a hypothesis with dial: sgld');
   const sgld = h.degradation.sgld;
   const inputs = await loadSweepInputs(h);
   const loss = { kind: h.loss.kind, output: h.loss.output };

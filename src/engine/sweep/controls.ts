@@ -6,11 +6,12 @@
 // A draw is over *unit indices* of a component: what a unit is (one neuron, a group such as a head) is decided where
 // the mask is built, so the null never needs to know.
 import type { CircuitComponent } from '../../protocol/hypothesis';
+import { numberDefault } from '../../protocol/hypothesisSchema';
 import { Rng } from '../util/random';
 
 const CONTROL_STREAM = 103;
 /** Enumerate every distinct control set when there are at most this many (hypothesis `controls.enumerate`). */
-export const DEFAULT_ENUMERATE = 256;
+export const DEFAULT_ENUMERATE = numberDefault(['controls', 'enumerate']);
 
 /** A unit set in the shape of a circuit: one component per circuit component. */
 export type UnitSet = CircuitComponent[];

@@ -3,7 +3,7 @@
 // came from shards of a (level, chain) fan-out (src/worker/parallel.ts) and were put back together in chain order.
 // The verdict tests need the whole grid (Bonferroni over its levels) and the baseline: `judgeLevel` in verdict.ts.
 import type { ChainTrace, ControlLevel, Convergence, Estimate, LevelResult, PairedStatistics } from '../../protocol/results';
-import type { ChainSeries } from '../../protocol/shard';
+import { type ChainSeries, DRAW_QUANTITIES } from '../../protocol/shard';
 import { bulkConvergence } from './convergence';
 import { estimate, EstimateOptions, SeriesEstimate } from './stats';
 
@@ -148,6 +148,8 @@ function convergence(loss: number[][], target: number[][], collateral: number[][
 
 /** A chain's trace without the per-draw series only the statistics need (what results files keep). */
 export function withoutSeries(c: ChainTrace): ChainTrace {
-  const { lossGap: _l, controlLossGap: _c, targetLossGap: _t, controlTargetEffect: _ct, controlCollateralEffect: _cc, rowSe: _r, ...rest } = c as ChainWithGaps;
-  return rest;
+  const rest: Record<string, unknown> = { ...c };
+  for (const q of DRAW_QUANTITIES) if (!q.kept) delete rest[q.key];
+  delete rest.rowSe;
+  return rest as unknown as ChainTrace;
 }

@@ -7,6 +7,7 @@
  *   and E_T^k, E_C^k the same for each matched random control set k = 1…K.
  */
 
+import type { ChainSeries, DrawQuantity } from '../../protocol/shard';
 import { IGNORED_TOKEN } from '../data/tokens';
 
 export interface DrawMetrics {
@@ -34,6 +35,17 @@ export interface DrawMetrics {
 
 /** Row standard errors of one draw: [E_T, E_C, X_T, X_C] (the excesses are 0 without controls). */
 export type RowSe = [number, number, number, number];
+
+/** Each of a chain's per-draw quantities (DRAW_QUANTITIES, src/protocol/shard.ts) from a draw and the baseline. */
+export const DRAW_VALUE: { readonly [K in DrawQuantity]: (m: DrawMetrics, base: DrawMetrics) => ChainSeries[K][number] } = {
+  targetEffect: (m) => m.targetEffect,
+  collateralEffect: (m) => m.collateralEffect,
+  lossGap: (m, base) => m.loss - base.loss,
+  controlLossGap: (m, base) => m.controlLoss - base.controlLoss,
+  targetLossGap: (m, base) => m.targetLoss - base.targetLoss,
+  controlTargetEffect: (m) => m.controlTargetEffect,
+  controlCollateralEffect: (m) => m.controlCollateralEffect,
+};
 
 export function isFiniteDraw(m: DrawMetrics): boolean {
   const scalars = [m.loss, m.targetLoss, m.controlLoss, m.targetMetric, m.targetEffect, m.collateralEffect];

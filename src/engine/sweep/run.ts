@@ -3,9 +3,10 @@
  * kept draw, the paired quantities on the fixed evaluation batches; then per-level estimates with standard errors
  * that respect autocorrelation, the verdict tests, and the versioned results document.
  */
+import { watanabeTemperature } from '../../protocol/dials';
 import type { DialKind, Hypothesis } from '../../protocol/hypothesis';
 import { Baseline, type EvaluationSubset, RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
-import type { SweepHeader, UnitResult, WorkUnit } from '../../protocol/shard';
+import { DRAW_QUANTITIES, type SweepHeader, type UnitResult, type WorkUnit } from '../../protocol/shard';
 import { createActivationNoiseDial } from '../dials/activationNoise';
 import { createCheckpointsDial } from '../dials/checkpoints';
 import { createSgldDial } from '../dials/sgld';
@@ -14,10 +15,10 @@ import { createWeightNoiseDial } from '../dials/weightNoise';
 import { constantTargetLoss } from './constantLoss';
 import { DEFAULT_ENUMERATE } from './controls';
 import { PairedEvaluator } from './evaluation';
-import { loadSweepInputs } from './inputs';
+import { loadSweepInputs, type SweepInputs } from './inputs';
 import type { ChainWithGaps } from './level';
-import { type DrawMetrics, isFiniteDraw } from './metrics';
 import { convergenceSeries, DRAWS_AUTO_MARGIN, drawsAutoDone, drawsAutoStart } from './drawsAuto';
+import { DRAW_VALUE, type DrawMetrics, isFiniteDraw } from './metrics';
 import { allUnits, LevelAssembler, planFingerprint, resultsFromUnits } from './units';
 import { ENGINE_NAME, ENGINE_VERSION } from '../version';
 
@@ -103,133 +104,141 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
   });
   let evaluator: PairedEvaluator | undefined;
   try {
-    const grid = dial.levels;
-    const units = options.units ?? allUnits(grid.length, dial.chains);
-    for (const u of units) {
-      if (!(Number.isInteger(u.levelIndex) && u.levelIndex >= 0 && u.levelIndex < grid.length && Number.isInteger(u.chain) && u.chain >= 0 && u.chain < dial.chains)) {
-        throw new Error(`work unit (level ${u.levelIndex}, chain ${u.chain}) is not in this plan's ${grid.length} levels × ${dial.chains} chains`);
-      }
-    }
+    const units = options.units ?? allUnits(dial.levels.length, dial.chains);
+    checkUnits(units, dial);
     evaluator = await PairedEvaluator.create(h, inputs, dial, { batchSize: options.evalBatchSize, threads: options.threads });
     signal?.throwIfAborted();
     const base = await evaluator.evaluate(dial.baseline ? dial.baseline() : {}, signal);
-    // Per-position targets split tokens, not rows: the row-level constant predictor does not apply (no guard then).
-    const constant = inputs.tokens ? null : constantTargetLoss(h.loss.kind, evaluator.labelForm, inputs.data.labels, evaluator.evaluatedTargetRows());
-    const constantControl = inputs.tokens ? null : constantTargetLoss(h.loss.kind, evaluator.labelForm, inputs.data.labels, evaluator.evaluatedControlRows());
-    if (!isFiniteDraw(base)) throw new Error(nonFiniteBaseline(base));
-    const baseline: Baseline = {
-      loss: base.loss, controlLoss: base.controlLoss, targetLoss: base.targetLoss, targetMetric: base.targetMetric, targetEffect: base.targetEffect,
-      collateralEffect: base.collateralEffect, controlTargetEffect: base.controlTargetEffect, controlCollateralEffect: base.controlCollateralEffect,
-      rowSe: { targetEffect: base.rowSe[0], collateralEffect: base.rowSe[1], targetExcess: base.rowSe[2], collateralExcess: base.rowSe[3] },
-      ...(constant !== null ? { constantTargetLoss: constant } : {}),
-      ...(constantControl !== null ? { constantControlLoss: constantControl } : {}),
-      ...(evaluator.swaps ? { componentSwaps: evaluator.swaps } : {}),
-    };
-    const nbeta = h.degradation.dial === 'sgld' ? h.degradation.sgld.nbeta : undefined;
-    const header: SweepHeader = {
-      plan: planFingerprint({ engineVersion: ENGINE_VERSION, hypothesisSha256: inputs.hypothesisSha256, modelSha256: inputs.model.sha256, grid, chains: dial.chains, seed: h.degradation.seed }),
-      levels: grid.length,
-      chains: dial.chains,
-      draws: { independent: dial.independentDraws, deterministic: dial.deterministic },
-      setupSeconds: (performance.now() - t0) / 1000,
-      document: {
-        version: RESULTS_VERSION,
-        kind: 'circuit-thermometer/results',
-        engine: { name: ENGINE_NAME, version: ENGINE_VERSION },
-        createdAt: new Date().toISOString(),
-        hypothesis: { file: h.file, sha256: inputs.hypothesisSha256, resolved: h },
-        model: { path: inputs.model.path, sha256: inputs.model.sha256 },
-        dial: h.degradation.dial,
-        seed: h.degradation.seed,
-        data: { n: inputs.n, target: inputs.targetCount, control: inputs.n - inputs.targetCount, ...evaluationSubset(evaluator, base, inputs.n, inputs.targetCount) },
-        weights: {
-          tensors: inputs.parameters.length, d: inputs.initialWeights.reduce((a, w) => a + w.length, 0), restricted: inputs.restricted,
-        },
-        baseline,
-        controls: {
-          count: evaluator.controls.length, match: h.controls.match, sets: evaluator.controls.map((set) => set.map((c) => ({ ...c }))),
-          distinct: Number.isFinite(evaluator.nullSize.distinct) ? evaluator.nullSize.distinct : null, exact: evaluator.nullSize.exact,
-          enumerate: h.controls.enumerate ?? DEFAULT_ENUMERATE,
-        },
-        // t_W = log n, or nbeta·log n / n when nβ is fixed (the level where nβ/t = n/log n).
-        watanabeTemperature: nbeta !== undefined ? (nbeta * Math.log(inputs.n)) / inputs.n : Math.log(inputs.n),
-        thresholds: { ...h.verdict },
-      },
-    };
+    const header = sweepHeader(h, inputs, dial, evaluator, base, t0);
     options.onHeader?.(header);
-
-    const done: UnitResult[] = [];
-    const totalDraws = units.length * dial.drawsPerChain;
-    let drawsDone = 0;
-    const sweepStart = performance.now();
-    // Level by level, chains in order: a divergence skips the level's later chains, as the assembly expects.
-    const levelOrder = [...new Set(units.map((u) => u.levelIndex))].sort((a, b) => a - b);
-    for (const li of levelOrder) {
-      const level = grid[li]!;
-      const chainsHere = units.filter((u) => u.levelIndex === li).map((u) => u.chain).sort((a, b) => a - b);
-      for (const c of chainsHere) {
-        const unitStart = performance.now();
-        const trace: ChainWithGaps = {
-          chain: c, loss: [], targetEffect: [], collateralEffect: [], lossGap: [], controlLossGap: [], targetLossGap: [], controlTargetEffect: [], controlCollateralEffect: [],
-        };
-        let error: string | undefined;
-        let acceptance = 0;
-        let accepted = 0;
-        const auto = dial.drawsUntilEss ? drawsAutoStart(h.verdict.essPerChain, dial.drawsPerChain) : undefined;
-        try {
-          let d = 0;
-          for await (const draw of dial.draws(li, c, signal)) {
-            const m = await evaluator.evaluate(draw, signal);
-            if (!isFiniteDraw(m)) throw new DialDivergence(`non-finite loss at t = ${level} (chain ${c}, draw ${d}): the degraded network overflows; lower the top of the grid`, c, d);
-            trace.loss.push(draw.loss ?? m.loss);
-            if (draw.distance !== undefined) (trace.distance ??= []).push(draw.distance);
-            trace.targetEffect.push(m.targetEffect);
-            trace.collateralEffect.push(m.collateralEffect);
-            trace.lossGap.push(m.loss - base.loss);
-            trace.controlLossGap.push(m.controlLoss - base.controlLoss);
-            trace.targetLossGap.push(m.targetLoss - base.targetLoss);
-            trace.controlTargetEffect.push(m.controlTargetEffect);
-            trace.controlCollateralEffect.push(m.controlCollateralEffect);
-            (trace.rowSe ??= []).push([...m.rowSe]);
-            if (draw.acceptance !== undefined) { acceptance += draw.acceptance; accepted++; }
-            drawsDone++;
-            const elapsed = (performance.now() - sweepStart) / 1000;
-            options.onProgress?.({
-              level, levelIndex: li, levels: grid.length, chain: c, chains: dial.chains, draw: d, draws: dial.drawsPerChain,
-              unitsDone: done.length, units: units.length, etaSeconds: (elapsed / drawsDone) * (totalDraws - drawsDone),
-            });
-            d++;
-            // draws: auto: stop once the chain's own ESS reached the target (leaving the loop ends the chain).
-            if (auto && drawsAutoDone(auto, d, () => convergenceSeries(trace))) break;
-          }
-          if (auto) trace.drawsAuto = { ess: Number.isFinite(auto.ess) ? auto.ess : null, target: auto.target, capped: !(auto.ess >= auto.target * DRAWS_AUTO_MARGIN) };
-        } catch (e) {
-          if (!(e instanceof DialDivergence)) throw e;
-          error = e.message;
-          trace.diverged = true;
-        }
-        if (accepted > 0) trace.acceptance = acceptance / accepted;
-        const unit: UnitResult = { levelIndex: li, level, chain: c, trace, seconds: (performance.now() - unitStart) / 1000 };
-        if (error !== undefined) unit.error = error;
-        if (dial.nbeta) unit.nbeta = dial.nbeta(level);
-        const stepSize = dial.stepSize?.(li);
-        if (stepSize !== undefined) unit.stepSize = stepSize;
-        const burnIn = dial.burnIn?.(li);
-        if (burnIn !== undefined) unit.burnIn = burnIn;
-        const thin = dial.thin?.(li);
-        if (thin !== undefined) unit.thin = thin;
-        const calibration = dial.calibrationCost?.(li);
-        if (calibration) unit.calibration = calibration;
-        done.push(unit);
-        options.onUnit?.(unit, header);
-        if (error !== undefined) break;
-      }
-    }
-    return { header, units: done };
+    return { header, units: await runChains(units, dial, evaluator, base, header, options) };
   } finally {
     await evaluator?.release();
     await dial.dispose();
   }
+}
+
+function checkUnits(units: readonly WorkUnit[], dial: Dial): void {
+  const grid = dial.levels;
+  for (const u of units) {
+    if (!(Number.isInteger(u.levelIndex) && u.levelIndex >= 0 && u.levelIndex < grid.length && Number.isInteger(u.chain) && u.chain >= 0 && u.chain < dial.chains)) {
+      throw new Error(`work unit (level ${u.levelIndex}, chain ${u.chain}) is not in this plan's ${grid.length} levels × ${dial.chains} chains`);
+    }
+  }
+}
+
+/** What every unit of the plan shares, from the trained network's evaluation `base`: the results document less its levels. */
+function sweepHeader(h: Hypothesis, inputs: SweepInputs, dial: Dial, evaluator: PairedEvaluator, base: DrawMetrics, t0: number): SweepHeader {
+  const grid = dial.levels;
+  // Per-position targets split tokens, not rows: the row-level constant predictor does not apply (no guard then).
+  const constant = inputs.tokens ? null : constantTargetLoss(h.loss.kind, evaluator.labelForm, inputs.data.labels, evaluator.evaluatedTargetRows());
+  const constantControl = inputs.tokens ? null : constantTargetLoss(h.loss.kind, evaluator.labelForm, inputs.data.labels, evaluator.evaluatedControlRows());
+  if (!isFiniteDraw(base)) throw new Error(nonFiniteBaseline(base));
+  const baseline: Baseline = {
+    loss: base.loss, controlLoss: base.controlLoss, targetLoss: base.targetLoss, targetMetric: base.targetMetric, targetEffect: base.targetEffect,
+    collateralEffect: base.collateralEffect, controlTargetEffect: base.controlTargetEffect, controlCollateralEffect: base.controlCollateralEffect,
+    rowSe: { targetEffect: base.rowSe[0], collateralEffect: base.rowSe[1], targetExcess: base.rowSe[2], collateralExcess: base.rowSe[3] },
+    ...(constant !== null ? { constantTargetLoss: constant } : {}),
+    ...(constantControl !== null ? { constantControlLoss: constantControl } : {}),
+    ...(evaluator.swaps ? { componentSwaps: evaluator.swaps } : {}),
+  };
+  return {
+    plan: planFingerprint({ engineVersion: ENGINE_VERSION, hypothesisSha256: inputs.hypothesisSha256, modelSha256: inputs.model.sha256, grid, chains: dial.chains, seed: h.degradation.seed }),
+    levels: grid.length,
+    chains: dial.chains,
+    draws: { independent: dial.independentDraws, deterministic: dial.deterministic },
+    setupSeconds: (performance.now() - t0) / 1000,
+    document: {
+      version: RESULTS_VERSION,
+      kind: 'circuit-thermometer/results',
+      engine: { name: ENGINE_NAME, version: ENGINE_VERSION },
+      createdAt: new Date().toISOString(),
+      hypothesis: { file: h.file, sha256: inputs.hypothesisSha256, resolved: h },
+      model: { path: inputs.model.path, sha256: inputs.model.sha256 },
+      dial: h.degradation.dial,
+      seed: h.degradation.seed,
+      data: { n: inputs.n, target: inputs.targetCount, control: inputs.n - inputs.targetCount, ...evaluationSubset(evaluator, base, inputs.n, inputs.targetCount) },
+      weights: {
+        tensors: inputs.parameters.length, d: inputs.initialWeights.reduce((a, w) => a + w.length, 0), restricted: inputs.restricted,
+      },
+      baseline,
+      controls: {
+        count: evaluator.controls.length, match: h.controls.match, sets: evaluator.controls.map((set) => set.map((c) => ({ ...c }))),
+        distinct: Number.isFinite(evaluator.nullSize.distinct) ? evaluator.nullSize.distinct : null, exact: evaluator.nullSize.exact,
+        enumerate: h.controls.enumerate ?? DEFAULT_ENUMERATE,
+      },
+      watanabeTemperature: dial.watanabeTemperature?.(inputs.n) ?? watanabeTemperature(inputs.n),
+      thresholds: { ...h.verdict },
+    },
+  };
+}
+
+/** The units, level by level and chains in order: a divergence skips the level's later chains, as the assembly expects. */
+async function runChains(units: readonly WorkUnit[], dial: Dial, evaluator: PairedEvaluator, base: DrawMetrics, header: SweepHeader, options: UnitOptions): Promise<UnitResult[]> {
+  const grid = dial.levels;
+  const done: UnitResult[] = [];
+  const totalDraws = units.length * dial.drawsPerChain;
+  let drawsDone = 0;
+  const sweepStart = performance.now();
+  const onDraw = (li: number, c: number, d: number) => {
+    drawsDone++;
+    const elapsed = (performance.now() - sweepStart) / 1000;
+    options.onProgress?.({
+      level: grid[li]!, levelIndex: li, levels: grid.length, chain: c, chains: dial.chains, draw: d, draws: dial.drawsPerChain,
+      unitsDone: done.length, units: units.length, etaSeconds: (elapsed / drawsDone) * (totalDraws - drawsDone),
+    });
+  };
+  const levelOrder = [...new Set(units.map((u) => u.levelIndex))].sort((a, b) => a - b);
+  for (const li of levelOrder) {
+    const chainsHere = units.filter((u) => u.levelIndex === li).map((u) => u.chain).sort((a, b) => a - b);
+    for (const c of chainsHere) {
+      const unit = await runChain(li, c, dial, evaluator, base, options.signal, onDraw, header.document.hypothesis.resolved.verdict.essPerChain);
+      done.push(unit);
+      options.onUnit?.(unit, header);
+      if (unit.error !== undefined) break;
+    }
+  }
+  return done;
+}
+
+/** One work unit: chain `c` of level `li`, every kept draw evaluated on the paired model, and the dial's level record. */
+async function runChain(
+  li: number, c: number, dial: Dial, evaluator: PairedEvaluator, base: DrawMetrics, signal: AbortSignal | undefined,
+  onDraw: (li: number, c: number, d: number) => void, essPerChain: number,
+): Promise<UnitResult> {
+  const level = dial.levels[li]!;
+  const unitStart = performance.now();
+  const trace = { chain: c, loss: [], ...Object.fromEntries(DRAW_QUANTITIES.map((q) => [q.key, []])) } as unknown as ChainWithGaps;
+  let error: string | undefined;
+  let acceptance = 0;
+  let accepted = 0;
+  const auto = dial.drawsUntilEss ? drawsAutoStart(essPerChain, dial.drawsPerChain) : undefined;
+  try {
+    let d = 0;
+    for await (const draw of dial.draws(li, c, signal)) {
+      const m = await evaluator.evaluate(draw, signal);
+      if (!isFiniteDraw(m)) throw new DialDivergence(`non-finite loss at t = ${level} (chain ${c}, draw ${d}): the degraded network overflows; lower the top of the grid`, c, d);
+      trace.loss.push(draw.loss ?? m.loss);
+      if (draw.distance !== undefined) (trace.distance ??= []).push(draw.distance);
+      for (const { key } of DRAW_QUANTITIES) (trace[key] as unknown[]).push(DRAW_VALUE[key](m, base));
+      (trace.rowSe ??= []).push([...m.rowSe]);
+      if (draw.acceptance !== undefined) { acceptance += draw.acceptance; accepted++; }
+      onDraw(li, c, d);
+      d++;
+      // draws: auto: stop once the chain's own ESS reached its aim (leaving the loop ends the chain).
+      if (auto && drawsAutoDone(auto, d, () => convergenceSeries(trace))) break;
+    }
+    if (auto) trace.drawsAuto = { ess: Number.isFinite(auto.ess) ? auto.ess : null, target: auto.target, capped: !(auto.ess >= auto.target * DRAWS_AUTO_MARGIN) };
+  } catch (e) {
+    if (!(e instanceof DialDivergence)) throw e;
+    error = e.message;
+    trace.diverged = true;
+  }
+  if (accepted > 0) trace.acceptance = acceptance / accepted;
+  const unit: UnitResult = { levelIndex: li, level, chain: c, trace, seconds: (performance.now() - unitStart) / 1000 };
+  if (error !== undefined) unit.error = error;
+  Object.assign(unit, dial.levelRecord?.(li));
+  return unit;
 }
 
 /** The results' statement of an evaluation subset (none when every row is evaluated). */

@@ -4,6 +4,7 @@
 // (where one process stops the level). One process, several workers, a cluster's shards and a resumed run all
 // assemble their documents here, so they agree number for number.
 import { createHash } from 'node:crypto';
+import { LEVEL_RECORD_KEYS } from '../../protocol/dials';
 import type { LevelResult, ResultsDocument } from '../../protocol/results';
 import type { SweepHeader, UnitResult, WorkUnit } from '../../protocol/shard';
 import { levelResult } from './level';
@@ -57,12 +58,13 @@ export function levelFromUnits(header: SweepHeader, levelIndex: number, units: r
     },
     header.draws,
   );
-  if (first.stepSize !== undefined) result.stepSize = first.stepSize;
-  if (first.burnIn !== undefined) result.burnIn = first.burnIn;
-  if (first.thin !== undefined) result.thin = first.thin;
-  // Every process that ran a chain of the level calibrated it with the same pilots: the cost of one.
-  const calibration = taken.find((u) => u.calibration)?.calibration;
-  if (calibration) result.calibration = calibration;
+  // The rest of the dial's per-level record, as its first chain reported it (every chain of a level ran with the
+  // same settings). Every process that ran a chain of the level calibrated it with the same pilots: the cost of one.
+  for (const key of LEVEL_RECORD_KEYS) {
+    if (key === 'nbeta') continue;
+    const from = key === 'calibration' ? taken.find((u) => u.calibration) : first;
+    if (from?.[key] !== undefined) Object.assign(result, { [key]: from[key] });
+  }
   return result;
 }
 

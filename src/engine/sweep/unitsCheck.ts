@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { chainsPerLevel, type Hypothesis } from '../../protocol/hypothesis';
 import { isObject } from '../../protocol/guards';
 import { READABLE_RESULTS_VERSIONS, resultsProblem } from '../../protocol/results';
-import { type PlanBinding, SHARD_KIND, type ShardDocument, type SweepHeader, type UnitResult } from '../../protocol/shard';
+import { DRAW_QUANTITIES, type PlanBinding, SHARD_KIND, type ShardDocument, type SweepHeader, type UnitResult } from '../../protocol/shard';
 import type { ResultsDocument } from '../../protocol/results';
 import { ENGINE_VERSION } from '../version';
 import { planFingerprint } from './units';
@@ -86,13 +86,13 @@ export function unitProblem(x: unknown, header: SweepHeader): string | null {
   // own minibatch loss and distance are shown, not judged: null (JSON's NaN) is allowed there.
   const shown = (v: unknown): boolean => Array.isArray(v) && v.length === draws && v.every((y) => y === null || draw(y));
   if (!shown(t.loss)) return `.trace.loss is not ${draws} numbers`;
-  for (const k of ['targetEffect', 'collateralEffect', 'lossGap', 'controlLossGap', 'targetLossGap']) if (!finiteArray(t[k], draws)) return `.trace.${k} is not ${draws} finite numbers`;
+  for (const { key } of DRAW_QUANTITIES.filter((q) => q.per === 'draw')) if (!finiteArray(t[key], draws)) return `.trace.${key} is not ${draws} finite numbers`;
   if (t.distance !== undefined && !shown(t.distance)) return `.trace.distance is not ${draws} numbers`;
   if (t.acceptance !== undefined && !draw(t.acceptance)) return '.trace.acceptance is not a number';
   const auto = t.drawsAuto as Record<string, unknown> | undefined;
   if (auto !== undefined && !(isObject(auto) && (auto.ess === null || draw(auto.ess)) && draw(auto.target) && typeof auto.capped === 'boolean')) return '.trace.drawsAuto is not { ess, target, capped }';
   const k = header.document.controls?.count ?? 0;
-  for (const key of ['controlTargetEffect', 'controlCollateralEffect']) {
+  for (const { key } of DRAW_QUANTITIES.filter((q) => q.per === 'control')) {
     const v = t[key];
     if (!Array.isArray(v) || v.length !== draws || !v.every((row) => finiteArray(row, k))) return `.trace.${key} is not ${draws} lists of ${k} finite numbers`;
   }

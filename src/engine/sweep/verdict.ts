@@ -23,6 +23,7 @@ import type {
   Baseline, Calibration, CollateralTest, ComponentResult, Estimate, LevelResult, LevelTestsV3, MethodSettings, ResultsDocument, Specificity, TestName, Verdict,
 } from '../../protocol/results';
 import { formatDecades, formatLevel } from '../../protocol/format';
+import { defaultAt } from '../../protocol/hypothesisSchema';
 import { worst } from './level';
 import { studentTQuantile } from './stats';
 import { clopperPearson, controlsSe, rankTest, sampleSd, testInterval, within } from './tests';
@@ -43,9 +44,7 @@ export interface JudgeContext {
 }
 
 /** Settings of a version-1 document or a hypothesis written before version 3: the defaults of docs/method.md. */
-export const DEFAULT_VERDICT: VerdictSettings = {
-  collateral: 'noise', collateralTolerance: 0.1, behaviour: 0.5, persistence: 0.25, noiseFloor: 1e-3, alpha: 0.05, sufficiencyTolerance: 0.1, rhat: 1.01, essPerChain: 100,
-};
+export const DEFAULT_VERDICT = defaultAt(['verdict']) as VerdictSettings;
 
 /** How a level of `h` is judged over a grid of `gridLevels` levels; `chains` defaults to the dial's (1 for noise dials). */
 export function judgeContext(h: Hypothesis, baseline: Baseline, gridLevels: number, chains = chainsPerLevel(h), controls?: ResultsDocument['controls']): JudgeContext {

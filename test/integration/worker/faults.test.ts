@@ -1,7 +1,7 @@
 // Output faults on a real file system: a small tmpfs that fills up mid-sweep (ENOSPC): the run fails with a
 // located message naming the units kept, and after space is freed --resume writes the results an uninterrupted run
 // writes; a read-only one (EROFS) fails the run before any work. Needs root to
-// mount (CI runs as root); elsewhere the tests are skipped, saying why.
+// mount: .ci/run runs it as root (CT_ROOT_TESTS=1 fails it if the mount is refused); elsewhere it skips, saying why.
 import * as assert from 'assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,6 +10,7 @@ import { readJournal } from '../../../src/engine/sweep/journal';
 import { WorkerClient } from '../../../src/worker/client';
 import { WorkerRunError } from '../../../src/worker/errors';
 import { runSweepParallel } from '../../../src/worker/parallel';
+import { skipUnlessMounted } from '../../support/root';
 import { copyPlanted, slow, type PlantedCopy } from '../../support/workerFixtures';
 
 const numbers = (levels: unknown) => JSON.parse(JSON.stringify(levels, (k, v) => (k === 'seconds' ? undefined : v)));
@@ -33,7 +34,7 @@ describe('faults mid-sweep: a full disk and a read-only folder, then --resume', 
   before(async function () {
     planted = copyPlanted();
     mnt = path.join(planted.dir, 'mnt');
-    if (!mountTmpfs(mnt, '48k')) this.skip(); // not root, or no mount permission in this container
+    skipUnlessMounted(this, mountTmpfs(mnt, '48k'), 'filling and remounting a disk mid-sweep');
     const file = planted.variant('faults', slow(48));
     const single = new WorkerClient();
     try {

@@ -304,7 +304,7 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, {}, { resume: true }));
     assert.strictEqual(e.code, 'unreadable');
     assert.match(e.message, /no interrupted run to resume \(no slow-parallel\.results\.journal\.jsonl\)/);
-  });
+  }).timeout(180_000); // three sweeps of the slow fixture: about 56 s alone, past 60 s on a loaded machine
 
   it('a journal of another plan is refused by --resume, naming both shapes; nothing is written', async () => {
     const file = planted.variant('resume-other', slow(50));

@@ -8,7 +8,7 @@ import { GraphIndex } from '../../../src/engine/onnx';
 import { loadModel } from '../../../src/engine/onnx';
 import { enumValuesOf, headingLines, keyHelpMarkdown, keyPathAt, keysAt, specAt } from '../../../src/hypothesis/keyHelp';
 import { parseText } from '../../../src/hypothesis/parse';
-import { HYPOTHESIS_SPEC, type Spec } from '../../../src/hypothesis/schema';
+import { HYPOTHESIS_SPEC, type Spec } from '../../../src/protocol/hypothesisSchema';
 import { schemaContextAt } from '../../../src/extension/completionContext';
 import { rankFiles, slotOf } from '../../../src/extension/dataFiles';
 import { describeTensor, tensorRank } from '../../../src/extension/tensorInfo';

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { parseHypothesis } from '../../../src/hypothesis';
 import { type MapNode, parseText } from '../../../src/hypothesis/parse';
-import { HYPOTHESIS_SPEC } from '../../../src/hypothesis/schema';
+import { HYPOTHESIS_SPEC } from '../../../src/protocol/hypothesisSchema';
 import { Reporter, SpecValidator } from '../../../src/hypothesis/validate';
 import { VALID_MLP } from '../../support/workspace';
 

@@ -11,6 +11,7 @@ import { checkResultsWritable, ResultsWriteError, writeResults } from '../../../
 import { runSweepParallel } from '../../../../src/worker/parallel';
 import type { WorkerRunError } from '../../../../src/worker/errors';
 import { sampleDocument } from '../../../support/sampleDocument';
+import { skipUnlessMounted } from '../../../support/root';
 import { copyPlanted, type PlantedCopy } from '../../../support/workerFixtures';
 
 function mount(target: string, options: string): boolean {
@@ -30,10 +31,7 @@ describe('results write: read-only and full file systems', function () {
   before(function () {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-faults-'));
     mounted = mount(path.join(root, 'ro'), 'ro,size=64k') && mount(path.join(root, 'full'), 'size=64k');
-    if (!mounted) {
-      console.log('      (skipped: mounting a tmpfs needs root with CAP_SYS_ADMIN; read-only and full disks cannot be made otherwise)');
-      this.skip();
-    }
+    skipUnlessMounted(this, mounted, 'writing results to a read-only and a full disk');
     planted = copyPlanted();
   });
   after(() => {

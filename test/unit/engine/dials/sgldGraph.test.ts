@@ -12,6 +12,7 @@ import { createSession, ort } from '../../../../src/engine/onnx';
 import { Rng } from '../../../../src/engine/util/random';
 import { cnnModel } from '../../../fixtures/models';
 import { linearProblem } from '../../../support/linearRegression';
+import { close as closeTo } from '../../../support/close';
 
 describe('sgld/step: the update graph', () => {
   it('computes w − (ε/2)[nβ∇L_B + γ(w − w*)] + √ε·ξ and the MALA terms exactly (fed noise is √ε·ξ)', async () => {
@@ -44,9 +45,9 @@ describe('sgld/step: the update graph', () => {
     const drift = w.map((v, k) => nbeta * grad[k]! + gamma * (v - anchor[k]!));
     const next = w.map((v, k) => v - (eps / 2) * drift[k]! + scaledNoise[k]!);
     const got = [...(out[g.outputs.next[0]!]!.data as Float32Array), ...(out[g.outputs.next[1]!]!.data as Float32Array)];
-    got.forEach((v, k) => assert.ok(Math.abs(v - next[k]!) < 1e-6, `w'[${k}] = ${v}, expected ${next[k]}`));
+    closeTo(got, next, 1e-6, "w'");
     const scalar = (name: string) => (out[name]!.data as Float32Array)[0]!;
-    const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-5 * (1 + Math.abs(b)), `${what}: ${a} vs ${b}`);
+    const close = (a: number, b: number, what: string) => closeTo(a, b, (w) => 1e-5 * (1 + Math.abs(w)), what);
     close(scalar(g.outputs.loss), loss, 'loss');
     close(scalar(g.outputs.localizationEnergy), (gamma / 2) * w.reduce((s, v, k) => s + (v - anchor[k]!) ** 2, 0), '(γ/2)|w − w*|²');
     close(scalar(g.outputs.malaReverse), w.reduce((s, v, k) => s + (prev[k]! - v + (eps / 2) * drift[k]!) ** 2, 0), 'MALA reverse residual');

@@ -6,6 +6,7 @@ import { boxMuller, counterStart, emitCounterNormals, squares64, squaresKey } fr
 import { assembleModel, createSession, GraphBuilder, makeValueInfo, ort } from '../../../../src/engine/onnx';
 import { DataType } from '../../../../src/engine/onnx/proto';
 import { Rng } from '../../../../src/engine/util/random';
+import { close } from '../../../support/close';
 
 /** The generator as a one-op model: normals for (key, first counter). */
 async function generator(count: number, opset = 17, variance?: number): Promise<(key: bigint, start?: bigint) => Promise<Float32Array>> {
@@ -55,7 +56,7 @@ describe('sgld/noise: counter-based normals in the graph', () => {
     const key = squaresKey(Rng.stream(6));
     const unit = await (await generator(11))(key);
     const scaled = await (await generator(11, 17, 0.04))(key);
-    unit.forEach((v, i) => assert.ok(Math.abs(scaled[i]! - 0.2 * v) < 1e-6, `${scaled[i]} vs 0.2·${v}`));
+    close(scaled, Array.from(unit, (v) => 0.2 * v), 1e-6, '√v·N(0, 1)');
   });
 
   it('is N(0, 1): mean, variance, kurtosis and the distribution function within statistical error', async () => {

@@ -6,6 +6,7 @@ import { estimateLlc } from '../../../../src/engine/dials/llc';
 import { buildSgldStepGraph, RMSPROP_ALPHA, RMSPROP_EPS, SGNHT_DIFFUSION } from '../../../../src/engine/dials/sgldGraph';
 import { createSession, ort } from '../../../../src/engine/onnx';
 import { linearProblem, trace, scale } from '../../../support/linearRegression';
+import { close as closeTo } from '../../../support/close';
 
 describe('samplers: rmsprop-sgld and sgnht', function () {
   this.timeout(120_000);
@@ -53,7 +54,7 @@ describe('samplers: rmsprop-sgld and sgnht', function () {
     return { next: flat(g.outputs.next), state: g.state.outputs.map((n) => Array.from(out[n]!.data as Float32Array)), reverse: Number((out[g.outputs.malaReverse]!.data as Float32Array)[0]), g };
   }
 
-  const close = (a: number[], b: number[], what: string) => a.forEach((v, k) => assert.ok(Math.abs(v - b[k]!) < 1e-6 * (1 + Math.abs(b[k]!)), `${what}[${k}] = ${v}, expected ${b[k]}`));
+  const close = (a: number[], b: number[], what: string) => closeTo(a, b, (w) => 1e-6 * (1 + Math.abs(w)), what);
 
   it('rmsprop-sgld: V\' = αV + (1 − α)g², P = 1/(√V\' + λ), w\' = w − (ε/2)P[nβg + γ(w − w*)] + √P·√ε·ξ', async () => {
     const v = [0.04, 0.01, 0.09];

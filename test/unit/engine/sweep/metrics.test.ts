@@ -6,6 +6,7 @@ import { GraphBuilder } from '../../../../src/engine/onnx/builder';
 import { assembleModel } from '../../../../src/engine/onnx/modelFactory';
 import { makeValueInfo } from '../../../../src/engine/onnx/rewrite';
 import { createSession, ort } from '../../../../src/engine/onnx/runtime';
+import { close as closeTo } from '../../../support/close';
 
 // logits = Identity(x) [B, 3]; the circuit zeroes logit unit 0, so every number below is arithmetic on x.
 function identityModel(opset: number) {
@@ -26,7 +27,7 @@ async function heads(spec: HeadSpec, x: number[], labels: ort.Tensor): Promise<R
   return Object.fromEntries(Object.entries(outputs).filter(([, name]) => typeof name === 'string').map(([k, name]) => [k, Array.from(out[name as string]!.data as Float32Array)]));
 }
 
-const close = (a: number[], b: number[]) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-5, `${a} vs ${b}`));
+const close = (a: number[], b: number[]) => closeTo(a, b, 1e-5);
 const lse = (v: number[]) => Math.log(v.reduce((s, x) => s + Math.exp(x), 0));
 
 for (const version of [9, 17, 21]) describe(`sweep/heads and metrics (opset ${version})`, () => {

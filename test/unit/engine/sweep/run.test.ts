@@ -18,6 +18,8 @@ import { checkHypothesisFile, type Hypothesis } from '../../../../src/hypothesis
 import type { LevelResult } from '../../../../src/protocol/results';
 import { studentTQuantile } from '../../../../src/engine/sweep/stats';
 import { HIDDEN_TENSOR, unitLayout } from '../../../../examples/planted/generate';
+import { close as closeTo } from '../../../support/close';
+import { watanabeTemperature } from '../../../../src/protocol/dials';
 
 const DIR = path.resolve(__dirname, '../../../../examples/planted');
 const CIRCUIT = unitLayout().circuit;
@@ -59,7 +61,7 @@ async function reference(modelFile: string) {
   return { rows, y, logits, ce, split, replaced, mean };
 }
 
-const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 2e-5 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, what: string) => closeTo(a, b, (w) => 2e-5 * Math.max(1, Math.abs(w)), what);
 
 describe('sweep/run', function () {
   this.timeout(30_000);
@@ -214,7 +216,9 @@ describe('sweep/run', function () {
     const h = await planted();
     const sgldLike: DialFactory = async (ctx): Promise<Dial> => ({
       kind: 'sgld', levels: [1, 2, 4], chains: 2, drawsPerChain: 3, independentDraws: false, deterministic: false,
-      nbeta: (t) => ctx.n / t,
+      levelRecord: (levelIndex) => ({ nbeta: ctx.n / [1, 2, 4][levelIndex]! }),
+      // As the sgld dial does: a fixed nβ moves the Watanabe temperature (the runner asks the dial).
+      watanabeTemperature: (n) => watanabeTemperature(n, ctx.degradation.sgld.nbeta),
       async *draws(levelIndex, chain) {
         for (let d = 0; d < 3; d++) {
           if (levelIndex === 1 && chain === 1 && d === 1) throw new DialDivergence('loss became NaN at step 7; try stepSize 5e-5', chain, d);

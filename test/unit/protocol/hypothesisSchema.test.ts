@@ -1,9 +1,10 @@
 // The shipped JSON Schema is generated from the spec the checker uses; this keeps them the same.
-// Regenerate with: UPDATE_SCHEMA=1 npx mocha test/unit/hypothesis/schema.test.ts
+// Regenerate with: UPDATE_SCHEMA=1 npx mocha test/unit/protocol/hypothesisSchema.test.ts
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HYPOTHESIS_SPEC, toJsonSchema } from '../../../src/hypothesis/schema';
+import { defaultAt, HYPOTHESIS_SPEC, numberDefault, toJsonSchema } from '../../../src/protocol/hypothesisSchema';
+import { DEFAULT_VERDICT } from '../../../src/engine/sweep/verdict';
 
 const SCHEMA_FILE = path.join(__dirname, '..', '..', '..', 'schemas', 'circuit-hypothesis.schema.json');
 
@@ -12,7 +13,7 @@ describe('hypothesis JSON Schema', () => {
 
   it('matches schemas/circuit-hypothesis.schema.json', () => {
     if (process.env.UPDATE_SCHEMA) fs.writeFileSync(SCHEMA_FILE, generated);
-    assert.equal(fs.readFileSync(SCHEMA_FILE, 'utf8'), generated, 'the schema is stale: run UPDATE_SCHEMA=1 npx mocha test/unit/hypothesis/schema.test.ts');
+    assert.equal(fs.readFileSync(SCHEMA_FILE, 'utf8'), generated, 'the schema is stale: run UPDATE_SCHEMA=1 npx mocha test/unit/protocol/hypothesisSchema.test.ts');
   });
 
   it('is draft-07 with descriptions and the documented defaults', () => {
@@ -50,5 +51,23 @@ describe('hypothesis JSON Schema', () => {
     assert.deepEqual(d.then, { required: ['checkpoints'] });
     assert.deepEqual(d.else, { required: ['temperatures'] });
     assert.equal(HYPOTHESIS_SPEC.properties.degradation.type, 'object');
+  });
+
+  it('is where every default is read: defaultAt walks the spec, and a setting it lacks is an error', () => {
+    assert.equal(numberDefault(['controls', 'count']), 39);
+    assert.equal(defaultAt(['degradation', 'sgld', 'stepSize']), 'auto');
+    assert.throws(() => numberDefault(['controls', 'cuont']), /no setting controls\.cuont/);
+    assert.throws(() => numberDefault(['degradation', 'sgld', 'stepSize']), /no numeric default/);
+    // The verdict settings of documents written before version 3: every key of VerdictSettings, from the schema.
+    assert.deepEqual(Object.keys(DEFAULT_VERDICT).sort(), Object.keys(HYPOTHESIS_SPEC.properties.verdict!.type === 'object' ? (HYPOTHESIS_SPEC.properties.verdict as { properties: object }).properties : {}).sort());
+    assert.equal(DEFAULT_VERDICT.alpha, 0.05);
+  });
+
+  it("package.json's defaults for new hypotheses are the schema's", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default: unknown }> } } };
+    const props = manifest.contributes.configuration.properties;
+    for (const key of ['stepSize', 'localization', 'chains', 'draws']) {
+      assert.deepEqual(props[`circuitThermometer.defaults.sgld.${key}`]?.default, defaultAt(['degradation', 'sgld', key]), key);
+    }
   });
 });

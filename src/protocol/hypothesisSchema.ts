@@ -1,5 +1,6 @@
-// The hypothesis format, stated once: validate.ts checks files against it, and the JSON Schema shipped
-// in schemas/circuit-hypothesis.schema.json (for VS Code's YAML and JSON editors) is generated from it.
+// The hypothesis format, stated once: src/hypothesis/validate.ts checks files against it, the JSON Schema shipped
+// in schemas/circuit-hypothesis.schema.json (for VS Code's YAML and JSON editors) is generated from it, and every
+// default a setting has is read from it (`defaultAt`), never typed again. Plain data, so every floor may read it.
 
 interface Common {
   description: string;
@@ -304,6 +305,24 @@ export function defaultsOf(spec: Spec): unknown {
     return out;
   }
   return 'default' in spec ? spec.default : undefined;
+}
+
+/** The default of the setting at `path` (keys from the top of a hypothesis, e.g. ['controls', 'count']): a leaf's
+ *  `default`, or an object of its children's. Throws when the spec has no such setting (a typo, not a user error). */
+export function defaultAt(path: readonly string[]): unknown {
+  let spec: Spec = HYPOTHESIS_SPEC;
+  for (const key of path) {
+    if (spec.type !== 'object' || !Object.prototype.hasOwnProperty.call(spec.properties, key)) throw new Error(`the hypothesis spec has no setting ${path.join('.')}`);
+    spec = spec.properties[key]!;
+  }
+  return defaultsOf(spec);
+}
+
+/** The numeric default of the setting at `path`; throws when it has none. */
+export function numberDefault(path: readonly string[]): number {
+  const v = defaultAt(path);
+  if (typeof v !== 'number') throw new Error(`the hypothesis spec gives ${path.join('.')} no numeric default`);
+  return v;
 }
 
 export const SCHEMA_ID = 'https://circuit-thermometer.invalid/schemas/circuit-hypothesis.schema.json';
