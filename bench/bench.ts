@@ -30,6 +30,10 @@ interface Options {
   sections: Set<string>;
   /** Noise source of the parallel chains (default: the sampler's). */
   parallelSource: BenchSource;
+  /** `--samplers-at planted:1,10;modular:10`: the samplers section's examples and levels (default: all, or --quick's). */
+  samplersAt?: Map<string, number[]>;
+  /** `--samplers-same-step`: also preconditioned-sgld at the ε plain sgld chose, level by level. */
+  samplersSameStep: boolean;
   /** The memory section runs a default sgld sweep (13 levels × 4 chains × 300 steps) instead of a short one. */
   memoryDefault: boolean;
 }
@@ -51,9 +55,16 @@ function parseOptions(argv: readonly string[]): Options {
     process.exit(2);
   }
   const sections = new Set((only.length ? only : SECTIONS).filter((x) => !list('--skip').includes(x)));
+  const at = value('--samplers-at');
+  // A sweep's grid has at least two levels: refused here, not minutes into the section.
+  if (at !== undefined && !/^(planted|modular):[\d.e+-]+(,[\d.e+-]+)+(;(planted|modular):[\d.e+-]+(,[\d.e+-]+)+)*$/.test(at)) {
+    console.error(`bench: --samplers-at '${at}' is not 'planted:T,T…;modular:T,T…' with at least two levels per example`);
+    process.exit(2);
+  }
   return {
     json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, sections,
-    parallelSource: (value('--parallel-source') ?? 'default') as BenchSource, memoryDefault: argv.includes('--memory-default'),
+    parallelSource: (value('--parallel-source') ?? 'default') as BenchSource, memoryDefault: argv.includes('--memory-default'), samplersSameStep: argv.includes('--samplers-same-step'),
+    ...(value('--samplers-at') ? { samplersAt: new Map(value('--samplers-at')!.split(';').map((e) => { const [k, v] = e.split(':'); return [k!, v!.split(',').map(Number)]; })) } : {}),
   };
 }
 
@@ -230,16 +241,16 @@ async function main(): Promise<void> {
   let samplers: SamplerComparison[] = [];
   await guard('samplers', async () => {
     progress('samplers by ESS of E_T per second, at the sweep\'s auto settings');
-    samplers = await measureSamplers(o.threads, q);
+    samplers = await measureSamplers(o.threads, q, o.samplersAt, o.samplersSameStep);
     const g = (v: readonly (number | null)[]) => v.map((x) => (x === null ? '–' : Number(x.toPrecision(3)))).join(', ');
     for (const s of samplers) {
-      log(`${s.example}, ${s.sampler}, t = ${s.levels.join(', ')}: ε ${g(s.stepSize)}; burn-in ${g(s.burnIn)}; thin ${g(s.thin)}; ESS(E_T) ${g(s.essTarget)}; ESS/s ${g(s.essPerSecond)}; R̂(E_T) ${g(s.rhat)}; ΔL ${s.lossGap.map((x) => (x ? `${x.mean.toPrecision(3)} ± ${x.se.toPrecision(2)}` : '–')).join(', ')}; ${s.seconds} s`);
+      log(`${s.example}, ${s.sampler}, t = ${s.levels.join(', ')}: ε ${g(s.stepSize)}; burn-in ${g(s.burnIn)}; thin ${g(s.thin)}; ESS(E_T) ${g(s.essTarget)}; ESS/s ${g(s.essPerSecond)}; ESS(E_C) ${g(s.essCollateral)}; ESS(E_C)/s ${g(s.essCollateralPerSecond)}; acceptance ${g(s.acceptance)}; s per level ${g(s.levelSeconds)} (pilots ${g(s.pilotSeconds)}); CPU s ${g(s.cpuSeconds)}; ESS per CPU s E_T ${g(s.essPerCpuSecond)}, E_C ${g(s.essCollateralPerCpuSecond)}; R̂(E_T) ${g(s.rhat)}; ΔL ${s.lossGap.map((x) => (x ? `${x.mean.toPrecision(3)} ± ${x.se.toPrecision(2)}` : '–')).join(', ')}; ${s.seconds} s`);
     }
     for (const pre of samplers.filter((s) => s.sampler !== 'sgld')) {
       const base = samplers.find((s) => s.sampler === 'sgld' && s.example === pre.example);
       if (!base) continue;
-      const ratios = pre.essPerSecond.map((v, i) => (v !== null && base.essPerSecond[i] ? v / base.essPerSecond[i]! : null));
-      log(`${pre.example}: ESS(E_T)/s of ${pre.sampler} ÷ sgld per level: ${g(ratios)} (measured in this run, interleaved; the machine is shared)`);
+      const ratio = (a: readonly (number | null)[], b: readonly (number | null)[]) => a.map((v, i) => (v !== null && b[i] ? v / b[i]! : null));
+      log(`${pre.example}: ${pre.sampler} ÷ sgld per level, in this run (one after the other; the machine is shared): ESS(E_T)/s ${g(ratio(pre.essPerSecond, base.essPerSecond))}; ESS(E_C)/s ${g(ratio(pre.essCollateralPerSecond, base.essCollateralPerSecond))}; per CPU second: E_T ${g(ratio(pre.essPerCpuSecond, base.essPerCpuSecond))}, E_C ${g(ratio(pre.essCollateralPerCpuSecond, base.essCollateralPerCpuSecond))}`);
     }
   });
 

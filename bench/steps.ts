@@ -4,6 +4,7 @@
 import { buildGradientGraph } from '../src/engine/autodiff';
 import { takeRows } from '../src/engine/data/ndarray';
 import type { SgldNoiseSource } from '../src/engine/dials/sgldGraph';
+import { MALA_STEPS } from '../src/engine/dials/sgldMala';
 import { SgldSampler } from '../src/engine/dials/sgldSampler';
 import { GraphIndex, valueInfoType } from '../src/engine/onnx/graph';
 import { createSession, ort } from '../src/engine/onnx/runtime';
@@ -28,16 +29,18 @@ export async function createSampler(problem: BenchProblem, source: BenchSource, 
 }
 
 /**
- * One chain: `warmup` untimed steps, then `steps` timed ones. Returns steps per second (wall clock) and the CPU
+ * One chain at the sweep's configuration: `warmup` untimed steps, then `steps` timed ones, thin 1 and a MALA
+ * measurement every MALA_STEPS-th draw, as a sweep's chains make them (sgld.ts: every max(1, ⌊16/thin⌋)-th kept
+ * draw, so at most one extra pass per 16 steps; `malaEvery: 1`, a second pass at every step, halves the rate). Returns steps per second (wall clock) and the CPU
  * milliseconds per step of the whole process (all threads: onnxruntime's and the noise worker's), which a busy
  * shared machine disturbs far less than the wall clock.
  */
-export async function timeChain(sampler: SgldSampler, steps: number, warmup: number, key: number): Promise<{ rate: number; cpuMs: number }> {
+export async function timeChain(sampler: SgldSampler, steps: number, warmup: number, key: number, malaEvery = MALA_STEPS): Promise<{ rate: number; cpuMs: number }> {
   let started = 0;
   let cpu = process.cpuUsage();
   const settings = {
     stepSize: 1e-5, nbeta: sampler.n / Math.log(sampler.n), localization: 100, burnIn: 0, draws: warmup + steps, thin: 1,
-    key: [8, key], chain: 0, divergenceLoss: Infinity,
+    key: [8, key], chain: 0, divergenceLoss: Infinity, malaEvery,
   };
   for await (const d of sampler.chain(settings)) {
     if (d.step === warmup) {

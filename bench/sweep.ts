@@ -13,6 +13,8 @@ import { makeArray } from '../src/engine/data/ndarray';
 import { createSgldDial } from '../src/engine/dials/sgld';
 import { saveModel } from '../src/engine/onnx/load';
 import { runSweep } from '../src/engine/sweep/run';
+import type { LevelResult } from '../src/protocol/results';
+import { drawsCap } from '../src/protocol/sgldSchedule';
 import { checkHypothesisFile, checkHypothesisText, type Hypothesis } from '../src/hypothesis';
 import { GPT2_SHAPE, gpt2Style } from './models';
 import { peakRssMiB, round, rssMiB } from './stats';
@@ -49,12 +51,14 @@ async function timeSweep(h: Hypothesis, label: string, threads: number): Promise
   // The burn-in each level ran (recorded per level: `burnIn: auto` calibrates it), summed over levels.
   const burnIns = doc.levels.map((l) => l.burnIn ?? 0);
   const thinOf = (l: { thin?: number }) => l.thin ?? (typeof d.sgld.thin === 'number' ? d.sgld.thin : 1);
+  // Steps of a level's chains as run (draws: auto stops each chain on its own).
+  const stepsOf = (l: LevelResult) => (l.chains ?? []).reduce((a, c) => a + (l.burnIn ?? 0) + Math.max(0, c.loss.length - 1) * thinOf(l) + 1, 0);
   return {
     hypothesis: label, dial: d.dial, levels: doc.levels.length,
-    chains: sgld ? d.sgld.chains : 1, draws: sgld ? d.sgld.draws : d.noise.samples, burnIn: sgld ? Math.max(0, ...burnIns) : 0,
-    steps: sgld ? doc.levels.reduce((a, l) => a + d.sgld.chains * ((l.burnIn ?? 0) + (d.sgld.draws - 1) * thinOf(l) + 1), 0) : 0,
+    chains: sgld ? d.sgld.chains : 1, draws: sgld ? drawsCap(d.sgld) : d.noise.samples, burnIn: sgld ? Math.max(0, ...burnIns) : 0,
+    steps: sgld ? doc.levels.reduce((a, l) => a + stepsOf(l), 0) : 0,
     wallSeconds: round((performance.now() - t) / 1000), setupSeconds: round(doc.timings.setupSeconds), status: doc.status,
-    ...calibrationOf(doc.levels, sgld ? doc.levels.reduce((a, l) => a + d.sgld.chains * ((l.burnIn ?? 0) + (d.sgld.draws - 1) * thinOf(l) + 1), 0) : 0),
+    ...calibrationOf(doc.levels, sgld ? doc.levels.reduce((a, l) => a + stepsOf(l), 0) : 0),
   };
 }
 
@@ -94,6 +98,19 @@ export interface SamplerComparison {
   /** Bulk ESS of E_T per level (all chains), and per second of that level's wall time (pilots included). */
   essTarget: (number | null)[];
   essPerSecond: (number | null)[];
+  /** The same for E_C, the collateral effect (the other quantity the verdict's tests read). */
+  essCollateral: (number | null)[];
+  essCollateralPerSecond: (number | null)[];
+  /** The chains' mean MALA acceptance per level. */
+  acceptance: (number | null)[];
+  /** Per level: the level's seconds, and of them the pilots' (ε, metric, burn-in, thin). */
+  levelSeconds: (number | null)[];
+  pilotSeconds: (number | null)[];
+  /** Per level, the process's CPU seconds (all threads; pilots included) and ESS of E_T and E_C per CPU second: on a
+   *  shared machine the wall clock of identical work swings by 2× between runs, the CPU time far less. */
+  cpuSeconds: (number | null)[];
+  essPerCpuSecond: (number | null)[];
+  essCollateralPerCpuSecond: (number | null)[];
   /** R̂ of E_T per level. */
   rhat: (number | null)[];
   /** ΔL = E_q[L_n] − L_n(w*) per level, with its standard error: both samplers sample the same posterior. */
@@ -111,28 +128,64 @@ const PLANTED_SGLD = path.resolve(__dirname, '..', 'examples', 'planted', 'kappa
  * time, pilots included. One sweep per sampler and example, one after the other: on a shared machine a burst of load
  * can favour either, so the ratio of one run is a measurement, not a constant.
  */
-export async function measureSamplers(threads: number, quick: boolean): Promise<SamplerComparison[]> {
+export async function measureSamplers(threads: number, quick: boolean, at?: ReadonlyMap<string, number[]>, sameStep = false): Promise<SamplerComparison[]> {
   const examples = [
-    { label: 'planted κ = 1 (sgld example)', file: PLANTED_SGLD, levels: quick ? [0.1, 1] : [0.1, 1, 10] },
-    { label: 'modular addition (sgld example)', file: MODULAR, levels: quick ? [3, 10] : [0.3, 3, 10] },
-  ].filter((e) => fs.existsSync(e.file));
+    { key: 'planted', label: 'planted κ = 1 (sgld example)', file: PLANTED_SGLD, levels: quick ? [0.1, 1] : [0.1, 1, 10] },
+    { key: 'modular', label: 'modular addition (sgld example)', file: MODULAR, levels: quick ? [3, 10] : [0.3, 3, 10] },
+  ].filter((e) => fs.existsSync(e.file) && (!at || at.has(e.key))).map((e) => ({ ...e, levels: at?.get(e.key) ?? e.levels }));
+  const run = async (e: (typeof examples)[number], sampler: 'sgld' | 'preconditioned-sgld', levels: number[], stepSize: number | 'auto', label: string): Promise<SamplerComparison> => {
+    const doc = YAML.parse(fs.readFileSync(e.file, 'utf8')) as { degradation: { sgld?: Record<string, unknown> } & Record<string, unknown> };
+    doc.degradation = { ...doc.degradation, temperatures: levels, sgld: { ...doc.degradation.sgld, sampler, stepSize, burnIn: 'auto', thin: 'auto', chains: 4, draws: quick ? 40 : 100 } };
+    const h = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), e.file.replace(/\.circuit\.yaml$/, `.${sampler}.circuit.yaml`)), `${e.label}, ${sampler}`);
+    const t = performance.now();
+    const cpu: number[] = [];
+    let last = process.cpuUsage();
+    const result = await runSweep(h, {
+      sampler: createSgldDial, threads,
+      onLevel: () => { const used = process.cpuUsage(last); cpu.push((used.user + used.system) / 1e6); last = process.cpuUsage(); },
+    });
+    const ess = result.levels.map((l) => l.convergence?.essBulk.targetEffect ?? null);
+    const essC = result.levels.map((l) => l.convergence?.essBulk.collateralEffect ?? null);
+    return {
+      example: e.label, sampler: label, levels: result.levels.map((l) => l.level),
+      stepSize: result.levels.map((l) => l.stepSize ?? null), burnIn: result.levels.map((l) => l.burnIn ?? null), thin: result.levels.map((l) => l.thin ?? null),
+      acceptance: result.levels.map((l) => l.acceptance ?? null),
+      cpuSeconds: cpu.map((c) => round(c)), essPerCpuSecond: ess.map((v, i) => (v === null || !cpu[i] ? null : round(v / cpu[i]!))),
+      essCollateralPerCpuSecond: essC.map((v, i) => (v === null || !cpu[i] ? null : round(v / cpu[i]!))),
+      levelSeconds: result.levels.map((l) => (l.seconds !== undefined ? round(l.seconds) : null)), pilotSeconds: result.levels.map((l) => (l.calibration ? round(l.calibration.seconds) : null)),
+      essTarget: ess.map((v) => (v === null ? null : round(v))), essPerSecond: ess.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
+      essCollateral: essC.map((v) => (v === null ? null : round(v))), essCollateralPerSecond: essC.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
+      rhat: result.levels.map((l) => l.convergence?.rhat.targetEffect ?? null), lossGap: result.levels.map((l) => ({ mean: l.lossGap.mean, se: l.lossGap.se })),
+      seconds: round((performance.now() - t) / 1000),
+    };
+  };
   const out: SamplerComparison[] = [];
   for (const e of examples) {
-    for (const sampler of ['sgld', 'preconditioned-sgld'] as const) {
-      const doc = YAML.parse(fs.readFileSync(e.file, 'utf8')) as { degradation: { sgld?: Record<string, unknown> } & Record<string, unknown> };
-      doc.degradation = { ...doc.degradation, temperatures: e.levels, sgld: { ...doc.degradation.sgld, sampler, stepSize: 'auto', burnIn: 'auto', thin: 'auto', chains: 4, draws: quick ? 40 : 100 } };
-      const h = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), e.file.replace(/\.circuit\.yaml$/, `.${sampler}.circuit.yaml`)), `${e.label}, ${sampler}`);
-      const t = performance.now();
-      const result = await runSweep(h, { sampler: createSgldDial, threads });
-      const ess = result.levels.map((l) => l.convergence?.essBulk.targetEffect ?? null);
-      out.push({
-        example: e.label, sampler, levels: result.levels.map((l) => l.level),
-        stepSize: result.levels.map((l) => l.stepSize ?? null), burnIn: result.levels.map((l) => l.burnIn ?? null), thin: result.levels.map((l) => l.thin ?? null),
-        essTarget: ess.map((v) => (v === null ? null : round(v))), essPerSecond: ess.map((v, i) => (v === null ? null : round(v / result.levels[i]!.seconds))),
-        rhat: result.levels.map((l) => l.convergence?.rhat.targetEffect ?? null), lossGap: result.levels.map((l) => ({ mean: l.lossGap.mean, se: l.lossGap.se })),
-        seconds: round((performance.now() - t) / 1000),
-      });
+    const base = await run(e, 'sgld', e.levels, 'auto', 'sgld');
+    out.push(base, await run(e, 'preconditioned-sgld', e.levels, 'auto', 'preconditioned-sgld'));
+    if (!sameStep) continue;
+    // The frozen metric at the ε plain SGLD's MALA rule chose (one sweep per level): what the metric gains when ε is
+    // not lowered for it, at the MALA acceptance and ΔL that ε then gives.
+    // Levels that share an ε run as one sweep; a grid needs two levels, so a level alone runs beside a neighbour whose
+    // row is then dropped.
+    const label = 'preconditioned-sgld at sgld\'s ε';
+    const rows = new Map<number, { part: SamplerComparison; at: number }>();
+    for (const [i, t] of e.levels.entries()) {
+      if (rows.has(t)) continue;
+      const eps = base.stepSize[i];
+      if (eps === null || eps === undefined) continue;
+      const group = e.levels.filter((_, j) => base.stepSize[j] === eps);
+      const levels = group.length > 1 ? group : [...new Set([t, e.levels[i + 1] ?? e.levels[i - 1]!])].sort((a, b) => a - b);
+      if (levels.length < 2) continue;
+      const part = await run(e, 'preconditioned-sgld', levels, eps, label);
+      for (const g of group) rows.set(g, { part, at: part.levels.indexOf(g) });
     }
+    const joined: SamplerComparison = { ...base, sampler: label, seconds: 0 };
+    for (const k of Object.keys(base) as (keyof SamplerComparison)[]) {
+      if (Array.isArray(base[k])) (joined as unknown as Record<string, unknown[]>)[k] = e.levels.map((t) => { const r = rows.get(t); return r ? (r.part[k] as unknown[])[r.at] : null; });
+    }
+    joined.seconds = round([...new Set([...rows.values()].map((r) => r.part))].reduce((a, p) => a + p.seconds, 0));
+    out.push(joined);
   }
   return out;
 }

@@ -278,7 +278,7 @@ export class Resolver {
         `stepSize: auto calibrates by the MALA acceptance of a Langevin proposal, which the ${s.sampler} sampler does not make`,
         { hint: 'give a number, or use sampler: preconditioned-sgld (or sgld), which calibrate it' });
     }
-    if (dial === 'sgld' && s && typeof s.burnIn === 'number' && s.draws !== undefined && s.burnIn >= s.draws) {
+    if (dial === 'sgld' && s && typeof s.burnIn === 'number' && typeof s.draws === 'number' && s.burnIn >= s.draws) {
       this.out.warning('hyp/burn-in-long', this.at(['degradation', 'sgld', 'burnIn']),
         `burn-in (${s.burnIn} steps) is at least as long as the draws (${s.draws}): most of the sampling time is discarded`,
         { hint: 'burn-in is extra steps before the draws; shorten it or draw more' });

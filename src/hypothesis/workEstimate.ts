@@ -4,7 +4,7 @@
 // A larger model is slower in proportion: the estimate says "at a small MLP's pace". And a cheaper first look.
 import type { Hypothesis } from '../protocol/hypothesis';
 import { numberDefault } from '../protocol/hypothesisSchema';
-import { autoThin, burnInStart, thinPilotSteps } from '../protocol/sgldSchedule';
+import { autoThin, burnInStart, drawsCap, thinPilotSteps } from '../protocol/sgldSchedule';
 
 export const STEPS_PER_CORE_SECOND = 500;
 export const EVALUATIONS_PER_CORE_SECOND = 50;
@@ -12,7 +12,7 @@ export const EVALUATIONS_PER_CORE_SECOND = 50;
 export interface SweepWork {
   levels: number;
   chains: number;
-  /** Kept draws per chain (sgld), noise samples per level, 1 for a checkpoint. */
+  /** Kept draws per chain (sgld; `draws: auto` counts its cap, an upper bound), noise samples per level, 1 for a checkpoint. */
   draws: number;
   steps: number;
   evaluations: number;
@@ -32,7 +32,7 @@ interface DegradationLike {
   dial?: Hypothesis['degradation']['dial'];
   temperatures?: { levels?: readonly (number | undefined)[] };
   checkpoints?: readonly (string | undefined)[];
-  sgld?: { chains?: number; draws?: number; burnIn?: number | string; thin?: number | string; stepSize?: number | string; localization?: number; sampler?: string };
+  sgld?: { chains?: number; draws?: number | string; maxDraws?: number; burnIn?: number | string; thin?: number | string; stepSize?: number | string; localization?: number; sampler?: string };
   noise?: { samples?: number };
 }
 
@@ -67,7 +67,7 @@ export function sweepWork(d: DegradationLike): SweepWork {
   const levels = d.temperatures?.levels?.length ?? d.checkpoints?.length ?? 0;
   const sgld = d.dial === 'sgld';
   const chains = sgld ? d.sgld?.chains ?? numberDefault(['degradation', 'sgld', 'chains']) : 1;
-  const draws = sgld ? d.sgld?.draws ?? numberDefault(['degradation', 'sgld', 'draws']) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
+  const draws = sgld ? drawsCap(d.sgld, numberDefault(['degradation', 'sgld', 'draws'])) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
   const s = schedule(d.sgld);
   const unitSteps = sgld ? s.burnIn + draws * s.thin : 0;
   const pilotPasses = sgld ? s.pilotPasses : 0;
@@ -100,7 +100,7 @@ export function cheaperPreset(h: Hypothesis): Hypothesis {
   const out: Hypothesis = structuredClone(h);
   if (d.dial !== 'checkpoints') out.degradation.temperatures = { ...d.temperatures, levels: thinned };
   if (d.dial === 'sgld') {
-    out.degradation.sgld = { ...d.sgld, chains: Math.min(d.sgld.chains, 2), draws: Math.min(d.sgld.draws, 50), burnIn: typeof d.sgld.burnIn === 'number' ? Math.min(d.sgld.burnIn, 50) : 50 };
+    out.degradation.sgld = { ...d.sgld, chains: Math.min(d.sgld.chains, 2), draws: Math.min(drawsCap(d.sgld), 50), burnIn: typeof d.sgld.burnIn === 'number' ? Math.min(d.sgld.burnIn, 50) : 50 };
   } else if (d.dial !== 'checkpoints') {
     out.degradation.noise = { ...d.noise, samples: Math.max(2, Math.min(d.noise.samples, 4)) };
   }

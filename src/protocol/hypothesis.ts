@@ -42,12 +42,19 @@ export interface TemperatureGrid {
   scale: 'log' | 'linear';
 }
 
+/** `draws: auto` draws at most this many kept draws per chain unless `maxDraws` says otherwise. */
+export const DEFAULT_MAX_DRAWS = 1000;
+
 export interface SgldSettings {
   /** ε, or 'auto': calibrated per level from pilot chains (the chosen ε is in each level's results). */
   stepSize: number | 'auto';
   localization: number;
   chains: number;
-  draws: number;
+  /** Kept draws per chain, or 'auto': each chain draws until its own bulk ESS of the quantities the convergence test
+   *  reads reaches the verdict's essPerChain, at most `maxDraws` (src/engine/sweep/drawsAuto.ts). */
+  draws: number | 'auto';
+  /** The cap of `draws: auto` (kept draws per chain; default DEFAULT_MAX_DRAWS). */
+  maxDraws?: number;
   /** Steps discarded per chain, or 'auto': per level, a few localization relaxation times 2/(εγ), doubled until the
    *  pilot's loss trace is stationary (the chosen burn-in is in each level's results). */
   burnIn: number | 'auto';

@@ -94,7 +94,15 @@ const sgldSpec: ObjectSpec = {
     },
     localization: { type: 'number', minimum: 0, default: 100, description: 'Localization strength γ pulling samples towards the trained weights w*.' },
     chains: { type: 'integer', minimum: 1, maximum: 256, default: 4, description: 'Independent chains per temperature.' },
-    draws: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 200, description: 'Draws kept per chain (after burn-in and thinning).' },
+    draws: {
+      type: 'oneOf', default: 200,
+      description: 'Draws kept per chain (after burn-in and thinning): a number, or auto: each chain draws until its own bulk ESS of every quantity the convergence test reads (L_n, E_T, E_C and the null\'s per-draw means) reaches verdict.essPerChain (checked as the chain grows by 10%), at most maxDraws; a level whose chains stop at the cap short of it is inconclusive, with the ESS reached.',
+      variants: [
+        { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Draws kept per chain.' },
+        { type: 'enum', values: ['auto'], description: 'Draw until the chain\'s ESS reaches verdict.essPerChain, at most maxDraws.' },
+      ],
+    },
+    maxDraws: { type: 'integer', minimum: 4, maximum: 1_000_000, description: 'The cap of draws: auto, in kept draws per chain (default 1000; ignored with a number of draws).' },
     burnIn: {
       type: 'oneOf', default: 'auto',
       description: 'Steps discarded at the start of each chain: auto (the default): per level, max(100, 3·2/(εγ)) steps (three relaxation times of the localization pull), doubled (up to 16×) until the loss trace of a pilot chain after it is stationary; or a number.',

@@ -109,6 +109,10 @@ export interface ChainTrace {
   /** ‖w − w*‖ at every kept draw (sgld only): how far the chain wandered from the trained weights. */
   distance?: number[];
   diverged?: boolean;
+  /** sgld `draws: auto`: the chain's own bulk ESS (the least over the series the convergence test reads) when it
+   *  stopped, the target it drew towards, and whether it stopped at the cap short of it (null: the ESS could not be
+   *  read). */
+  drawsAuto?: { ess: number | null; target: number; capped: boolean };
   /** Per draw: L_n − L_n(w*) and its control-set counterpart. Only in the documents of a sweep's shards, which the
    *  client merges (their estimates need them); results files leave them out. */
   lossGap?: number[];

@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_DRAWS } from './hypothesis';
+
 // The rules `burnIn: auto` and `thin: auto` start from, as plain arithmetic on ε and γ: the sampler applies them
 // (src/engine/dials/sgld.ts) and the work estimate counts them before a run (src/hypothesis/workEstimate.ts).
 // (thin: auto itself is measured by a pilot; only the pilot's length and the estimate before a run are here.)
@@ -35,4 +37,11 @@ export function thinPilotSteps(tau: number): number {
   let n = THIN_PILOT_MIN;
   while (n < THIN_PILOT_TAUS * tau && n < THIN_PILOT_MAX) n *= 2;
   return n;
+}
+
+/** The most kept draws a chain runs: the number given, or the cap of `draws: auto` (maxDraws, default 1000). */
+export function drawsCap(s: { draws?: number | string; maxDraws?: number } | undefined, fallback = 200): number {
+  const draws = s?.draws;
+  if (draws === 'auto') return s?.maxDraws ?? DEFAULT_MAX_DRAWS;
+  return typeof draws === 'number' ? draws : fallback;
 }

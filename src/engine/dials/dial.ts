@@ -65,8 +65,11 @@ export interface Dial {
   /** The grid t_1 < … < t_k (temperature for sgld, σ for noise dials, position/step for checkpoints). */
   readonly levels: readonly number[];
   readonly chains: number;
-  /** Kept draws per chain per level (after burn-in and thinning). */
+  /** Kept draws per chain per level (after burn-in and thinning); with `drawsUntilEss`, the most a chain draws. */
   readonly drawsPerChain: number;
+  /** sgld `draws: auto`: the runner stops each chain once its own ESS reaches the verdict's essPerChain
+   *  (src/engine/sweep/drawsAuto.ts); `draws` then yields up to `drawsPerChain` draws. */
+  readonly drawsUntilEss?: boolean;
   /** Draws within a chain are independent by construction (noise dials): standard errors need no batching. */
   readonly independentDraws: boolean;
   /** One deterministic draw per level (checkpoints): the estimates are exact, se = 0. */

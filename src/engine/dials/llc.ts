@@ -63,7 +63,8 @@ export interface LlcEstimate extends Estimate {
 }
 
 /** The estimate, with the sampler settings that produced it (the hypothesis file's `sgld` block, resolved). */
-export interface LlcResult extends Required<Omit<SgldSettings, 'nbeta' | 'sampler'>> {
+export interface LlcResult extends Required<Omit<SgldSettings, 'nbeta' | 'sampler' | 'draws' | 'maxDraws'>> {
+  draws: number;
   llc: LlcEstimate;
   /** L(w*) as subtracted: on all n examples, or the mean of the chains' first minibatch losses (`initLossKind`). */
   initLoss: number;

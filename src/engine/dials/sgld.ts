@@ -8,7 +8,7 @@ import { MALA_STEPS } from './sgldMala';
 import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
 import { SgldSampler } from './sgldSampler';
 import { essBulk } from '../sweep/convergence';
-import { BURN_IN_MIN, BURN_IN_RELAXATIONS, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
+import { BURN_IN_MIN, BURN_IN_RELAXATIONS, drawsCap, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
 
 /** How far above L_n(w*) a minibatch loss may go before the chain counts as diverged, in units of max(L_n(w*), 1). */
 export const DIVERGENCE_FACTOR = 100;
@@ -105,7 +105,7 @@ export async function measureThin(trace: AsyncIterable<{ loss: number; distance:
 export async function calibrateStepSize(pilot: (stepSize: number, key: number[]) => AsyncIterable<{ acceptance: number }>, level: number, largest = Infinity): Promise<number> {
   let best: { stepSize: number; acceptance: number } | undefined;
   for (const [rung, stepSize] of STEP_LADDER.entries()) {
-    // A recalibration (a new metric) starts at the rung it had: a metric only adds to what the acceptance sees.
+    // A recalibration (a new metric) starts at plain SGLD's rung: a metric only adds to what the acceptance sees.
     if (stepSize > largest * (1 + 1e-9)) continue;
     let sum = 0, count = 0;
     try {
@@ -154,7 +154,9 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
   const settings = ctx.degradation.sgld;
   const { levels } = ctx.degradation.temperatures;
   for (const t of levels) if (!(t > 0) || !Number.isFinite(t)) throw new Error(`sgld temperatures must be positive and finite; got ${t}`);
-  if (!(settings.draws >= 1) || !(settings.chains >= 1)) throw new Error('sgld needs at least one chain and one draw');
+  // draws: auto yields up to its cap; the runner stops each chain once its ESS reaches the target.
+  const drawsMost = drawsCap(settings);
+  if (!(drawsMost >= 1) || !(settings.chains >= 1)) throw new Error('sgld needs at least one chain and one draw');
   const loss = { kind: ctx.loss.kind, output: ctx.loss.output };
   const initLoss = await fullDataLoss(ctx.model, loss, ctx.data);
   const divergenceLoss = initLoss + DIVERGENCE_FACTOR * Math.max(Math.abs(initLoss), 1);
@@ -190,13 +192,16 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
         const auto = given === 'auto';
         const calibrate = (metric: readonly Float32Array[] | undefined, largest?: number) => calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, metric), t, largest);
         let stepSize = given === 'auto' ? await calibrate(undefined) : given;
+        const plain = stepSize;
         // SGLD's slowest direction is the pull's (2/(εγ) steps); a metric equalizes the directions it measured.
         let relaxation = relaxationSteps(stepSize, settings.localization);
         let metric: Float32Array[] | undefined;
         if (preconditioned) {
           const m = await estimateMetric({
             sampler, stepSize, nbeta: nbeta(t), localization: settings.localization, key: [ctx.seed, t, METRIC_PILOT_KEY],
-            divergenceLoss, level: t, signal, recalibrate: auto ? (next, e) => calibrate(next, e) : undefined,
+            // Each window's metric is calibrated from plain SGLD's ε down: a metric (M ≥ 1, the stiffest weight at 1)
+            // only adds to what the acceptance sees, but a rough first window's metric must not cap the final one's ε.
+            divergenceLoss, level: t, signal, recalibrate: auto ? (next) => calibrate(next, plain) : undefined,
           });
           passes += m.passes;
           ({ stepSize, metric } = m);
@@ -227,7 +232,8 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     kind: 'sgld',
     levels,
     chains: settings.chains,
-    drawsPerChain: settings.draws,
+    drawsPerChain: drawsMost,
+    drawsUntilEss: settings.draws === 'auto',
     // A Markov chain: draws within a chain are correlated, chains independent.
     independentDraws: false,
     deterministic: false,
@@ -247,7 +253,7 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
       const { stepSize, burnIn, thin, metric } = await calibrated(levelIndex, signal);
       const draws = sampler.chain({
         stepSize, nbeta: nbeta(t), localization: settings.localization,
-        burnIn, draws: settings.draws, thin, metric,
+        burnIn, draws: drawsMost, thin, metric,
         key: [ctx.seed, t, chain], chain, level: t, divergenceLoss, signal, malaEvery: Math.max(1, Math.floor(MALA_STEPS / thin)),
       });
       for await (const d of draws) {

@@ -206,7 +206,7 @@ export class SgldSampler {
       const loss = scalarOf(out[g.outputs.loss]!);
       const localizationEnergy = scalarOf(out[g.outputs.localizationEnergy]!);
       if (!Number.isFinite(loss) || !Number.isFinite(localizationEnergy) || loss > s.divergenceLoss) {
-        throw new DialDivergence(divergenceMessage(s, step, loss, localizationEnergy), s.chain, Math.max(0, Math.ceil((step - s.burnIn) / s.thin)));
+        throw new DialDivergence(divergenceMessage(s, step, loss, localizationEnergy, g.sampler), s.chain, Math.max(0, Math.ceil((step - s.burnIn) / s.thin)));
       }
       if (step === 0) s.onStartLoss?.(loss);
       if (g.outputs.noiseSquaredNorm) noiseSquaredNorm = scalarOf(out[g.outputs.noiseSquaredNorm]!);
@@ -278,11 +278,13 @@ function scalarOf(t: ort.Tensor): number {
   return Number((t.data as Float32Array)[0]);
 }
 
-function divergenceMessage(s: SgldChainSettings, step: number, loss: number, localizationEnergy: number): string {
-  const where = `${s.level !== undefined ? `at temperature ${s.level}, ` : ''}chain ${s.chain}, step ${step}`;
+function divergenceMessage(s: SgldChainSettings, step: number, loss: number, localizationEnergy: number, sampler: SamplerKind): string {
+  const where = `${s.level !== undefined ? `at temperature ${s.level}, ` : ''}${s.chain >= 0 ? `chain ${s.chain}` : 'a calibration pilot'}, step ${step}`;
   const kind = (v: number) => (Number.isNaN(v) ? 'NaN' : 'infinite');
   const what = !Number.isFinite(loss) ? `the minibatch loss became ${kind(loss)}`
     : !Number.isFinite(localizationEnergy) ? `the weights became ${kind(localizationEnergy)}`
     : `the minibatch loss reached ${loss.toPrecision(4)} (limit ${s.divergenceLoss.toPrecision(4)})`;
-  return `SGLD diverged (${where}): ${what}. Try stepSize ≤ ${Number((s.stepSize / 10).toPrecision(2))} (ε/10).`;
+  // With a metric, ε is the stiffest weight's step: a tenth of it shortens every weight's step tenfold alike.
+  const name = sampler === 'sgld' ? 'SGLD' : sampler;
+  return `${name} diverged (${where}): ${what}. Try stepSize ≤ ${Number((s.stepSize / 10).toPrecision(2))} (ε/10).`;
 }

@@ -89,6 +89,8 @@ export function unitProblem(x: unknown, header: SweepHeader): string | null {
   for (const { key } of DRAW_QUANTITIES.filter((q) => q.per === 'draw')) if (!finiteArray(t[key], draws)) return `.trace.${key} is not ${draws} finite numbers`;
   if (t.distance !== undefined && !shown(t.distance)) return `.trace.distance is not ${draws} numbers`;
   if (t.acceptance !== undefined && !draw(t.acceptance)) return '.trace.acceptance is not a number';
+  const auto = t.drawsAuto as Record<string, unknown> | undefined;
+  if (auto !== undefined && !(isObject(auto) && (auto.ess === null || draw(auto.ess)) && draw(auto.target) && typeof auto.capped === 'boolean')) return '.trace.drawsAuto is not { ess, target, capped }';
   const k = header.document.controls?.count ?? 0;
   for (const { key } of DRAW_QUANTITIES.filter((q) => q.per === 'control')) {
     const v = t[key];

@@ -447,6 +447,17 @@ function calibrate(levels: readonly LevelResult[], ctx: JudgeContext): Calibrati
   return out;
 }
 
+/** draws: auto: the levels whose chains stopped at the cap short of the target ESS, each with the ESS reached. */
+export function capped(levels: readonly LevelResult[]): string[] {
+  return levels.flatMap((l) => {
+    const hit = l.chains.filter((c) => c.drawsAuto?.capped);
+    if (hit.length === 0) return [];
+    const reached = hit.map((c) => c.drawsAuto!.ess).filter((e): e is number => e !== null);
+    const ess = reached.length > 0 ? `ESS reached = ${Math.min(...reached).toFixed(0)} per chain` : 'ESS could not be read';
+    return [`inconclusive at the cap: at t = ${l.level}, draws: auto drew its cap of ${Math.max(...hit.map((c) => c.loss.length))} draws in ${hit.length} of ${l.chains.length} chains, ${ess} (target ${hit[0]!.drawsAuto!.target}); raise sgld.maxDraws, or shorten the autocorrelation time (thin: auto, a larger stepSize)`];
+  });
+}
+
 /** Which setting to change, from what failed at the inconclusive levels. */
 function convergenceAdvice(levels: readonly LevelResult[], ctx: JudgeContext): string[] {
   const rhats = levels.flatMap((l) => [l.convergence?.rhat.loss, l.convergence?.rhat.targetEffect, l.convergence?.rhat.collateralEffect]).filter((x): x is number => typeof x === 'number');
@@ -455,7 +466,9 @@ function convergenceAdvice(levels: readonly LevelResult[], ctx: JudgeContext): s
   const worstR = rhats.length ? Math.max(...rhats) : NaN;
   const worstEss = ess.length ? Math.min(...ess) : NaN;
   const short = worstEss < ctx.settings.essPerChain;
-  if (short) {
+  const atCap = capped(levels);
+  if (atCap.length > 0) advice.push(atCap.join('; '));
+  if (short && atCap.length === 0) {
     // Chains short against their autocorrelation time also disagree (R̂): length is the first thing to fix.
     advice.push(`bulk ESS is ${worstEss.toFixed(0)} per chain (< ${ctx.settings.essPerChain}): the chains are short against their autocorrelation time${worstR > ctx.settings.rhat ? ` (which is also why split-R̂ reaches ${worstR.toFixed(3)})` : ''}; thin: auto keeps one draw per autocorrelation time measured by a pilot chain, or draw more (sgld.draws), thin more (sgld.thin) or add chains (sgld.chains)`);
   }

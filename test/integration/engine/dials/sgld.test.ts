@@ -3,12 +3,13 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { createSgldDial } from '../../../../src/engine/dials/sgld';
+import { DRAWS_AUTO_MARGIN } from '../../../../src/engine/sweep/drawsAuto';
 import { runSweep } from '../../../../src/engine/sweep/run';
 import { checkHypothesisFile, type Hypothesis } from '../../../../src/hypothesis';
 
 const FILE = path.resolve(__dirname, '../../../../examples/planted/kappa-1.circuit.yaml');
 
-async function sgldHypothesis(stepSize: number): Promise<Hypothesis> {
+async function sgldHypothesis(stepSize: number, more: Partial<Hypothesis['degradation']['sgld']> = {}): Promise<Hypothesis> {
   const r = await checkHypothesisFile(FILE);
   assert.ok(r.hypothesis, r.diagnostics.map((d) => d.message).join('; '));
   const h = r.hypothesis;
@@ -17,7 +18,7 @@ async function sgldHypothesis(stepSize: number): Promise<Hypothesis> {
     degradation: {
       ...h.degradation, dial: 'sgld', seed: 3,
       temperatures: { levels: [0.5, 5], scale: 'log' },
-      sgld: { stepSize, localization: 100, chains: 2, draws: 12, burnIn: 20, thin: 2, batchSize: 32 },
+      sgld: { stepSize, localization: 100, chains: 2, draws: 12, burnIn: 20, thin: 2, batchSize: 32, ...more },
     },
   };
 }
@@ -66,5 +67,39 @@ describe('sgld dial in the sweep', function () {
     const failed = doc.levels.filter((l) => l.error !== undefined);
     assert.ok(failed.length > 0);
     assert.match(failed[0]!.error!, /SGLD diverged \(at temperature [\d.]+, chain 0, step \d+\): .*Try stepSize ≤ 0\.1 \(ε\/10\)\./);
+  });
+
+  it('preconditioned-sgld at a step size that diverges says so with a smaller ε to try', async () => {
+    const doc = await runSweep(await sgldHypothesis(1, { sampler: 'preconditioned-sgld' }), { sampler: createSgldDial });
+    assert.equal(doc.status, 'diverged');
+    const failed = doc.levels.filter((l) => l.error !== undefined);
+    assert.ok(failed.length > 0);
+    // The metric's pilot runs first at the given ε: it is the one that diverges.
+    assert.match(failed[0]!.error!, /preconditioned-sgld diverged \(at temperature [\d.]+, (chain \d+|a calibration pilot), step \d+\): .*Try stepSize ≤ 0\.1 \(ε\/10\)\./);
+  });
+
+  it('draws: auto draws until each chain\'s ESS reaches verdict.essPerChain, and stops short of its cap', async () => {
+    const h = await sgldHypothesis(1e-4, { draws: 'auto', maxDraws: 200, thin: 20 });
+    const doc = await runSweep({ ...h, verdict: { ...h.verdict, essPerChain: 8 } }, { sampler: createSgldDial });
+    for (const l of doc.levels) {
+      for (const c of l.chains) {
+        assert.ok(c.drawsAuto && !c.drawsAuto.capped && c.drawsAuto.ess! >= 8 * DRAWS_AUTO_MARGIN && c.drawsAuto.target === 8, `t = ${l.level}, chain ${c.chain}: ${JSON.stringify(c.drawsAuto)}`);
+        assert.ok(c.loss.length >= 8 && c.loss.length < 200, `t = ${l.level}, chain ${c.chain}: ${c.loss.length} draws`);
+      }
+    }
+    assert.ok(!(doc.verdict.advice ?? []).some((a) => a.includes('at the cap')), (doc.verdict.advice ?? []).join('; '));
+  });
+
+  it('draws: auto that hits its cap makes the level inconclusive, saying so with the ESS reached', async () => {
+    // thin 1 at ε = 1e-4 (γ = 100: the pull relaxes in 2/(εγ) = 200 steps): 12 draws hold nowhere near 100 ESS.
+    const doc = await runSweep(await sgldHypothesis(1e-4, { draws: 'auto', maxDraws: 12, thin: 1 }), { sampler: createSgldDial });
+    for (const l of doc.levels) {
+      assert.equal(l.tests?.converged, false, `t = ${l.level}`);
+      for (const c of l.chains) assert.ok(c.loss.length === 12 && c.drawsAuto?.capped === true, `t = ${l.level}, chain ${c.chain}`);
+    }
+    assert.deepEqual(doc.verdict.inconclusive, [0.5, 5]);
+    const said = (doc.verdict.advice ?? []).join('; ');
+    assert.match(said, /inconclusive at the cap: at t = 0\.5, draws: auto drew its cap of 12 draws in 2 of 2 chains, ESS reached = \d+ per chain \(target 100\); raise sgld\.maxDraws/);
+    assert.match(said, /at t = 5, draws: auto drew its cap of 12 draws/);
   });
 });
