@@ -224,8 +224,10 @@ export class Resolver {
     const { steps, evaluations, coreSeconds: seconds } = sweepWork(d as Parameters<typeof sweepWork>[0]);
     if (seconds < 3600) return;
     const at = this.keyAt(['degradation']);
+    // draws: auto is counted at its cap: an upper bound, and said so.
+    const upTo = d.dial === 'sgld' && d.sgld?.draws === 'auto' ? 'at most ' : '';
     this.out.warning('hyp/large-sweep', at,
-      `this sweep is ${steps > 0 ? `${compact(steps)} sampler steps and ` : ''}${compact(evaluations)} paired evaluations (each the clean network and ${controls + 1} intervened copies on every example): about ${compact(seconds / 3600)} core-hours at a small MLP's pace, more on larger models`,
+      `this sweep is ${upTo}${steps > 0 ? `${compact(steps)} sampler steps and ` : ''}${compact(evaluations)} paired evaluations (each the clean network and ${controls + 1} intervened copies on every example): ${upTo ? 'up to' : 'about'} ${compact(seconds / 3600)} core-hours at a small MLP's pace, more on larger models`,
       { hint: 'fewer levels, chains or draws (or thin more) give a first look; --workers N (the setting circuitThermometer.workerProcesses) spreads levels and chains over cores' });
   }
 

@@ -389,5 +389,8 @@ describe('hypothesis parsing and validation', () => {
     const big = only(parseHypothesis(edit(edit(VALID_MLP, 'chains: 2', 'chains: 64'), 'draws: 50', 'draws: 100000'), FILE).diagnostics, 'hyp/large-sweep');
     assert.equal(big.severity, 'warning');
     assert.match(big.message, /32M sampler steps and 32M paired evaluations \(each the clean network and 40 intervened copies on every example\): about 196 core-hours/);
+    // draws: auto is counted at its cap (maxDraws): an upper bound, worded as one.
+    const capped = only(parseHypothesis(edit(edit(VALID_MLP, 'chains: 2', 'chains: 64'), 'draws: 50', 'draws: auto, maxDraws: 100000'), FILE).diagnostics, 'hyp/large-sweep');
+    assert.match(capped.message, /this sweep is at most 32M sampler steps and 32M paired evaluations .*: up to 196 core-hours/);
   });
 });
