@@ -55,6 +55,7 @@ describe('scan figure', function () {
     const html = scanPageHtml(doc, { plotlySource: '/* plotly */' });
     assert.match(html, new RegExp(SCAN_TRACE.effect));
     assert.doesNotMatch(html, /<\/script><script>alert/);
+    assert.match(html, /http-equiv="Content-Security-Policy" content="default-src [^"]*script-src [^"]*sha256-/, 'the one-dial page\'s content policy');
     const json = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
     assert.equal(scanProblem(json), null);
     assert.match(scanProblem({ ...json, version: 2 }) ?? '', /newer/);
