@@ -335,9 +335,8 @@ export interface Calibration {
   upper?: number;
 }
 
-export interface ResultsDocument {
-  version: 1 | 2 | 3;
-  kind: 'circuit-thermometer/results';
+/** What every document a run writes (a sweep's results, a scan's map) says of how it was made. */
+export interface RunProvenance {
   engine: { name: string; version: string };
   createdAt: string;
   status: 'complete' | 'diverged';
@@ -347,6 +346,11 @@ export interface ResultsDocument {
   seed: number;
   /** Number of examples n, and the sizes of the target and control sets. */
   data: { n: number; target: number; control: number; evaluation?: EvaluationSubset };
+}
+
+export interface ResultsDocument extends RunProvenance {
+  version: 1 | 2 | 3;
+  kind: 'circuit-thermometer/results';
   /** The weights the dial sampled: tensors and d, their total size (the LLC's d); `restricted` when
    *  `degradation.parameters` left some weights out. */
   weights?: { tensors: number; d: number; restricted: boolean };

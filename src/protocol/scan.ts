@@ -2,8 +2,8 @@
 // the scanned tensors swept as its own one-unit circuit, judged with the version-3 tests against the other units of
 // its component. Versioned on its own (SCAN_VERSION); sweep results (results.ts) keep theirs.
 import { isObject } from './guards';
-import type { DialKind, Hypothesis, ScanComponent } from './hypothesis';
-import type { Estimate, EvaluationSubset, Specificity, TestName } from './results';
+import type { ScanComponent } from './hypothesis';
+import type { Estimate, RunProvenance, Specificity, TestName } from './results';
 
 export const SCAN_VERSION = 1;
 export const SCAN_KIND = 'circuit-thermometer/scan';
@@ -49,17 +49,9 @@ export interface ScanLevel {
   error?: string;
 }
 
-export interface ScanDocument {
+export interface ScanDocument extends RunProvenance {
   version: 1;
   kind: typeof SCAN_KIND;
-  engine: { name: string; version: string };
-  createdAt: string;
-  status: 'complete' | 'diverged';
-  hypothesis: { file: string; sha256: string; resolved: Hypothesis };
-  model: { path: string; sha256: string };
-  dial: DialKind;
-  seed: number;
-  data: { n: number; target: number; control: number; evaluation?: EvaluationSubset };
   /** The scanned tensors with every unit listed (the map's rows). */
   components: (ScanComponent & { units: number[] })[];
   baseline: { loss: number; controlLoss: number; targetLoss: number; targetMetric: number; constantTargetLoss?: number; constantControlLoss?: number };
