@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
+import { isScanText } from '../hypothesis/scanText';
 import { enumValuesOf, headingLines, keyHelpMarkdown, keyPathAt, keysAt, specAt, specFacts } from '../hypothesis/keyHelp';
 import { parseText } from '../hypothesis/parse';
 import { completionContextAt, schemaContextAt } from './completionContext';
@@ -229,6 +230,14 @@ export class HypothesisLenses implements vscode.CodeLensProvider {
     const uri = document.uri;
     const run = this.state.activeRun(uri.fsPath);
     const lenses: vscode.CodeLens[] = [];
+    // A scan file (top-level `scan:` in place of `circuit:`) is not a sweep: its lenses run and open the map.
+    if (isScanText(document.getText())) {
+      lenses.push(new vscode.CodeLens(top, this.state.trusted()
+        ? { title: '$(table) Scan units', command: 'circuitThermometer.scanUnits', arguments: [uri], tooltip: 'The entanglement map: every unit of the scan: tensors as its own one-unit circuit' }
+        : { title: '$(shield) Scan units (workspace not trusted)', command: 'circuitThermometer.scanUnits', arguments: [uri], tooltip: 'Models are not run in an untrusted workspace' }));
+      lenses.push(new vscode.CodeLens(top, { title: '$(graph) Show map', command: 'circuitThermometer.showScan', arguments: [uri] }));
+      return lenses;
+    }
     if (run) {
       const what = run.status === 'queued' ? 'Sweep queued' : `Sweep running${run.progress !== null ? ` ${Math.round(run.progress * 100)}%` : ''}`;
       lenses.push(new vscode.CodeLens(top, { title: `$(sync~spin) ${what} — Cancel`, command: 'circuitThermometer.cancelSweep', arguments: [uri] }));

@@ -1,6 +1,8 @@
 // "Scan Units": the entanglement map of the active hypothesis file (one with `scan:`), run in a worker process (the
 // extension host never runs the model), written to <name>.scan.json beside it and shown in its map panel. "Show
 // Entanglement Map" opens a scan file's panel.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultScanPath, readScanFile } from '../engine/sweep/scanFile';
 import { WorkerClient } from '../worker/client';
@@ -58,13 +60,20 @@ export class ScanCommands {
     }
   }
 
-  showFile(uri: vscode.Uri | undefined): void {
-    if (!uri || !/\.scan\.json$/i.test(uri.fsPath)) {
+  async showFile(uri: vscode.Uri | undefined): Promise<void> {
+    // From the scan's hypothesis file (its lens), the map it writes beside it.
+    const file = uri && /\.ya?ml$/i.test(uri.fsPath) ? defaultScanPath(uri.fsPath) : uri?.fsPath;
+    if (!file || !/\.scan\.json$/i.test(file)) {
       void vscode.window.showInformationMessage('Open a scan file (*.scan.json) to show its entanglement map.');
       return;
     }
+    if (uri && file !== uri.fsPath && !fs.existsSync(file)) {
+      const choice = await vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(uri)} has no map yet (${path.basename(file)}): scan its units first.`, 'Scan Units');
+      if (choice === 'Scan Units') await this.scan(uri);
+      return;
+    }
     try {
-      this.panels.show(uri.fsPath, readScanFile(uri.fsPath));
+      this.panels.show(file, readScanFile(file));
     } catch (e) {
       void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
     }

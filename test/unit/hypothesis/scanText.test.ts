@@ -1,0 +1,32 @@
+import * as assert from 'assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isScanText } from '../../../src/hypothesis/scanText';
+
+const examples = path.join(__dirname, '../../../examples');
+
+describe('hypothesis: a scan file told from a sweep file by its text', () => {
+  it('every shipped scan-*.circuit.yaml is a scan, every other shipped hypothesis is not', () => {
+    let scans = 0;
+    let sweeps = 0;
+    for (const dir of fs.readdirSync(examples)) {
+      const folder = path.join(examples, dir);
+      if (!fs.statSync(folder).isDirectory()) continue;
+      for (const name of fs.readdirSync(folder).filter((n) => n.endsWith('.circuit.yaml'))) {
+        const scan = name.startsWith('scan-');
+        assert.equal(isScanText(fs.readFileSync(path.join(folder, name), 'utf8')), scan, name);
+        if (scan) scans++;
+        else sweeps++;
+      }
+    }
+    assert.ok(scans >= 3 && sweeps >= 5, `${scans} scan and ${sweeps} sweep files`);
+  });
+
+  it('only a top-level key counts: not a nested `scan:`, a comment, or a key that starts with scan', () => {
+    assert.equal(isScanText('name: x\nscan:\n  name: s\n'), true);
+    assert.equal(isScanText('scan : {name: s}\n'), true);
+    assert.equal(isScanText('circuit:\n  scan: 1\n'), false);
+    assert.equal(isScanText('# scan: later\ncircuit: {}\n'), false);
+    assert.equal(isScanText('scanner: 1\n'), false);
+  });
+});
