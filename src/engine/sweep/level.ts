@@ -29,7 +29,7 @@ export function toEstimate(e: SeriesEstimate): Estimate {
 }
 
 /** R̂ and bulk ESS of a series, or nulls when it is constant (nothing to mix: every chain agrees exactly). */
-function diagnose(chains: readonly (readonly number[])[]): { rhat: number | null; ess: number | null } {
+export function diagnose(chains: readonly (readonly number[])[]): { rhat: number | null; ess: number | null } {
   const first = chains[0]?.[0];
   if (chains.every((c) => c.every((v) => v === first))) return { rhat: null, ess: null };
   const d = bulkConvergence(chains);

@@ -10,8 +10,7 @@
 import type { Hypothesis, ScanComponent } from '../../protocol/hypothesis';
 import type { Baseline, ControlLevel, Estimate, LevelResult } from '../../protocol/results';
 import type { ScanLevel, ScanUnitResult } from '../../protocol/scan';
-import { bulkConvergence } from './convergence';
-import { toEstimate, worst } from './level';
+import { diagnose, toEstimate, worst } from './level';
 import { estimate, type EstimateOptions } from './stats';
 import { judgeContext, judgeLevels } from './verdict';
 
@@ -60,13 +59,6 @@ const meanOf = (xs: ArrayLike<number>): number => {
   for (let i = 0; i < xs.length; i++) s += xs[i]!;
   return s / xs.length;
 };
-
-function diagnose(chains: readonly (readonly number[])[]): { rhat: number | null; ess: number | null } {
-  const first = chains[0]?.[0];
-  if (chains.every((c) => c.every((v) => v === first))) return { rhat: null, ess: null };
-  const d = bulkConvergence(chains);
-  return { rhat: d.rhat, ess: d.essBulk };
-}
 
 const exact = (mean: number, n: number): Estimate => ({ mean, se: 0, n, dof: null, ci95: [mean, mean] });
 
