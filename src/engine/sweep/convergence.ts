@@ -204,6 +204,29 @@ function rhatOfSplit(d: Draws): number {
   return Math.max(rhatOf(rankNormalize(d)), rhatOf(rankNormalize(fold(d))));
 }
 
+/**
+ * Spread (relative to the values' size, at least 1) below which a series is constant up to rounding: its draws
+ * differ only in the order float sums were taken. The effects are differences of losses evaluated in float32
+ * (resolution ≈ 6e−8 of the loss), so 1e−10 is far below anything a draw can mean. Such a series has nothing to mix:
+ * its R̂ and ESS are not defined (rank-normalizing would turn the rounding into a chain to judge).
+ */
+export const ROUNDING_SPREAD = 1e-10;
+
+/** Every draw of every chain within ROUNDING_SPREAD·max(1, |x|) of the others (exactly equal draws included). */
+export function constantUpToRounding(chains: readonly (readonly number[])[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of chains) {
+    for (const v of c) {
+      if (!Number.isFinite(v)) return false;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo > hi) return false;
+  return hi - lo <= ROUNDING_SPREAD * Math.max(1, Math.abs(lo), Math.abs(hi));
+}
+
 /** Rank-normalized split-R̂: max of bulk R̂ (on rank-normalized split chains) and folded R̂ (on rank-normalized |x − median|). */
 export function splitRhat(chains: readonly (readonly number[])[]): number {
   const d = splitDraws(chains);

@@ -4,7 +4,7 @@
 // ESS are judged as with a fixed number of draws (chains are cut to the shortest); a chain that stopped at the cap
 // short of the target makes its level "inconclusive at the cap" with the ESS it reached.
 import type { ChainSeries } from '../../protocol/shard';
-import { essBulk } from './convergence';
+import { constantUpToRounding, essBulk } from './convergence';
 
 /**
  * A chain stops once its ESS reads this many times the verdict's ESS per chain. Stopping at the first reading above
@@ -34,14 +34,14 @@ export function convergenceSeries(c: Pick<ChainSeries, 'lossGap' | 'targetEffect
 }
 
 /**
- * One chain's bulk ESS (Vehtari et al. 2021, on its two halves): the smallest over `series`, skipping a constant
- * series (nothing to mix, as the level's diagnostics skip it); NaN when a series cannot be judged (too short, not
+ * One chain's bulk ESS (Vehtari et al. 2021, on its two halves): the smallest over `series`, skipping a series
+ * constant up to rounding (nothing to mix, as the level's diagnostics skip it); NaN when a series cannot be judged (too short, not
  * finite), which never counts as reached.
  */
 export function chainEss(series: readonly (readonly number[])[]): number {
   let least = Infinity;
   for (const s of series) {
-    if (s.every((v) => v === s[0])) continue;
+    if (constantUpToRounding([s])) continue;
     const e = essBulk([s]);
     if (!Number.isFinite(e)) return NaN;
     least = Math.min(least, e);

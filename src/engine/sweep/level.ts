@@ -4,7 +4,7 @@
 // The verdict tests need the whole grid (Bonferroni over its levels) and the baseline: `judgeLevel` in verdict.ts.
 import type { ChainTrace, ControlLevel, Convergence, Estimate, LevelResult, PairedStatistics } from '../../protocol/results';
 import { type ChainSeries, DRAW_QUANTITIES } from '../../protocol/shard';
-import { bulkConvergence } from './convergence';
+import { bulkConvergence, constantUpToRounding } from './convergence';
 import { estimate, EstimateOptions, SeriesEstimate } from './stats';
 
 /** SGLD chains: draws within a chain are autocorrelated (batch means), chains independent (chain means). */
@@ -28,10 +28,9 @@ export function toEstimate(e: SeriesEstimate): Estimate {
   return { mean: e.mean, se: e.se, n: e.n, dof: Number.isFinite(e.dof) ? e.dof : null, ci95: e.ci95 };
 }
 
-/** R̂ and bulk ESS of a series, or nulls when it is constant (nothing to mix: every chain agrees exactly). */
+/** R̂ and bulk ESS of a series, or nulls when it is constant up to rounding (nothing to mix). */
 export function diagnose(chains: readonly (readonly number[])[]): { rhat: number | null; ess: number | null } {
-  const first = chains[0]?.[0];
-  if (chains.every((c) => c.every((v) => v === first))) return { rhat: null, ess: null };
+  if (constantUpToRounding(chains)) return { rhat: null, ess: null };
   const d = bulkConvergence(chains);
   return { rhat: d.rhat, ess: d.essBulk };
 }

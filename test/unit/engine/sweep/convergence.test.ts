@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { convergenceDiagnostics, essBulk, essTail, normalQuantile, splitRhat } from '../../../../src/engine/sweep/convergence';
+import { constantUpToRounding, convergenceDiagnostics, essBulk, essTail, normalQuantile, splitRhat } from '../../../../src/engine/sweep/convergence';
+import { diagnose } from '../../../../src/engine/sweep/level';
 import { Rng } from '../../../../src/engine/util/random';
 import { ar1 } from './ar1';
 
@@ -170,5 +171,32 @@ describe('sweep/convergence', () => {
     const odd = normals(rng, 201);
     const even = [...odd.slice(0, 100), ...odd.slice(101)];
     assert.deepEqual(convergenceDiagnostics([odd]), convergenceDiagnostics([even]));
+  });
+});
+
+describe('sweep/convergence: a series constant up to rounding has nothing to mix', () => {
+  // The null's E_T at a level that destroyed the network: every control's effect 0 up to the order of float sums.
+  const rounding = (seed: number) => {
+    const rng = Rng.stream(seed);
+    return Array.from({ length: 4 }, () => Array.from({ length: 200 }, () => (rng.uniform() - 0.5) * 2e-13));
+  };
+
+  it('rounding-level spread is constant (R̂ and ESS not defined), a real spread is not', () => {
+    assert.equal(constantUpToRounding(rounding(1)), true);
+    assert.equal(constantUpToRounding([[1, 1, 1], [1, 1, 1]]), true);
+    // Relative to the values' size: 1e−10 of a loss of 5 is rounding, 1e−8 of it is not.
+    assert.equal(constantUpToRounding([[5, 5 + 2e-10, 5 - 2e-10]]), true);
+    assert.equal(constantUpToRounding([[5, 5 + 1e-8]]), false);
+    assert.equal(constantUpToRounding([0, 1, 2, 3].map((k) => ar1(Rng.stream(20 + k), 200, 0.5))), false);
+    assert.equal(constantUpToRounding([[0, Number.NaN]]), false, 'a non-finite draw is never constant');
+    assert.equal(constantUpToRounding([]), false);
+  });
+
+  it('the level diagnostics skip it (null), where rank-normalizing the rounding would give a chain to judge', () => {
+    assert.deepEqual(diagnose(rounding(3)), { rhat: null, ess: null });
+    const judged = splitRhat(rounding(3));
+    assert.ok(Number.isFinite(judged), 'rank normalization alone judges the rounding as if it were draws');
+    const real = diagnose([0, 1, 2, 3].map((k) => ar1(Rng.stream(40 + k), 200, 0.5)));
+    assert.ok(real.rhat !== null && real.ess !== null && real.ess > 50);
   });
 });
