@@ -99,7 +99,8 @@ describe('Circuit Thermometer in VS Code: the editor a researcher lives in', fun
     assert.ok(await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'quick.circuit.yaml' }).count() > 0, 'the workspace\'s own hypotheses are offered too');
     // The bundled example is the first, focused row.
     assert.strictEqual(await copy.getAttribute('data-index'), '0');
-    await p.keyboard.press('Enter');
+    // A click, not Enter: on a loaded machine the key can land before the quick input has focus, and the pick stays open.
+    await copy.click();
     await p.locator('.editor-group-container.active .tab.active', { hasText: 'kappa-1.circuit.yaml' }).waitFor({ state: 'visible', timeout: WAIT.webview });
     for (const f of ['kappa-1.circuit.yaml', 'planted-kappa-1.onnx', 'data/x.npy', 'data/y.npy', 'data/is_target.npy']) {
       assert.ok(fs.existsSync(path.join(suite.workspace(), 'circuit-thermometer-example', f)), `the example's ${f} is in the workspace`);
