@@ -13,7 +13,7 @@ import { readGridFile } from '../../src/engine/sweep/grid';
 import { ResultsFileError } from '../../src/engine/sweep/readResults';
 import type { GridDocument } from '../../src/protocol/grid';
 import { sampleDocument } from '../support/sampleDocument';
-import { assertCleanMessage, HOSTILE_NUMBERS, HOSTILE_STRINGS, mutateBytes, Rng } from './harness';
+import { assertCleanMessage, mutateBytes, mutateField, Rng } from './harness';
 
 const CASES = 600;
 
@@ -25,18 +25,6 @@ function sampleGrid(): GridDocument {
     rows: [100, 200].map((step, r) => ({ checkpoint: `step-${step}.onnx`, step, cells: cells.map((c, i) => ({ ...c, clean: r === 1 && i > 0 })), verdict: one.verdict })),
     correction: { method: 'bonferroni', alpha: 0.05, cells: 6, perCell: 0.05 / 6, specificity: 'once at w*' }, clean: 2, summary: 'clean in 2 of 6 cells',
   };
-}
-
-function paths(x: unknown, limit = 4000): (string | number)[][] {
-  const out: (string | number)[][] = [];
-  const walk = (v: unknown, at: (string | number)[]) => {
-    if (out.length >= limit) return;
-    if (at.length > 0) out.push(at);
-    if (Array.isArray(v)) v.slice(0, 6).forEach((e, i) => walk(e, [...at, i]));
-    else if (v !== null && typeof v === 'object') for (const [k, e] of Object.entries(v)) walk(e, [...at, k]);
-  };
-  walk(x, []);
-  return out;
 }
 
 describe('fuzz: grid results files', function () {
@@ -55,14 +43,7 @@ describe('fuzz: grid results files', function () {
       if (k % 2 === 0) {
         const doc = JSON.parse(base) as unknown;
         // Mutations aimed at the grid's own fields half the time (the embedded sweep is results.fuzz.ts's).
-        const all = paths(doc).filter((p) => k % 4 === 0 || p[0] !== 'sweep');
-        const at = rng.pick(all);
-        let parent = doc as Record<string | number, unknown>;
-        for (const key of at.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-        const replacement = rng.pick<unknown>([undefined, null, 'x', 0, -1, [], {}, true, rng.pick(HOSTILE_STRINGS), rng.pick(HOSTILE_NUMBERS), [1, 2, 3], { mean: 'a' }]);
-        const key = at[at.length - 1]!;
-        if (replacement === undefined && !Array.isArray(parent)) delete parent[key]; else parent[key] = replacement;
-        how = `${at.join('.')} = ${JSON.stringify(replacement)?.slice(0, 30)}`;
+        how = mutateField(doc, rng, (p) => k % 4 === 0 || p[0] !== 'sweep');
         text = JSON.stringify(doc);
       } else {
         const m = mutateBytes(Buffer.from(base), rng);

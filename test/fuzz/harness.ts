@@ -165,3 +165,31 @@ export function report(name: string, tally: Tally): string {
   const codes = [...tally.refused].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ');
   return `${name}: ${tally.cases} cases, ${tally.ok} accepted, ${tally.cases - tally.ok} refused (${codes}); slowest ${tally.slowestMs.toFixed(0)} ms`;
 }
+
+/** Every path (as keys) to a value inside `x`, depth-first, at most `limit`. */
+export function jsonPaths(x: unknown, limit = 4000): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  const walk = (v: unknown, at: (string | number)[]) => {
+    if (out.length >= limit) return;
+    if (at.length > 0) out.push(at);
+    if (Array.isArray(v)) v.slice(0, 6).forEach((e, i) => walk(e, [...at, i]));
+    else if (v !== null && typeof v === 'object') for (const [k, e] of Object.entries(v)) walk(e, [...at, k]);
+  };
+  walk(x, []);
+  return out;
+}
+
+/**
+ * Replaces (or deletes) one field of parsed JSON, chosen among the paths `include` keeps, with a wrong type, a hostile
+ * string or number; returns what it did, for the failure message.
+ */
+export function mutateField(doc: unknown, rng: Rng, include: (at: (string | number)[]) => boolean = () => true): string {
+  const at = rng.pick(jsonPaths(doc).filter(include));
+  let parent = doc as Record<string | number, unknown>;
+  for (const k of at.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
+  const key = at[at.length - 1]!;
+  const replacement = rng.pick<unknown>([undefined, null, 'x', 0, -1, [], {}, true, rng.pick(HOSTILE_STRINGS), rng.pick(HOSTILE_NUMBERS), [1, 2, 3], { mean: 'a' }]);
+  if (replacement === undefined && !Array.isArray(parent)) delete parent[key];
+  else parent[key] = replacement;
+  return `${at.join('.')} = ${JSON.stringify(replacement)?.slice(0, 30)}`;
+}

@@ -12,34 +12,9 @@ import { ResultsFileError, readResultsFile } from '../../src/engine/sweep/readRe
 import { recordFromDocument } from '../../src/extension/runRecord';
 import { chartDocOf } from '../../src/protocol/webview';
 import { sampleDocument, sampleDocumentV1 } from '../support/sampleDocument';
-import { assertCleanMessage, HOSTILE_NUMBERS, HOSTILE_STRINGS, mutateBytes, Rng } from './harness';
+import { assertCleanMessage, mutateBytes, mutateField, Rng } from './harness';
 
 const CASES = 1000;
-
-/** Every path (as keys) to a value inside `x`, depth-first, at most `limit`. */
-function paths(x: unknown, limit = 4000): (string | number)[][] {
-  const out: (string | number)[][] = [];
-  const walk = (v: unknown, at: (string | number)[]) => {
-    if (out.length >= limit) return;
-    if (at.length > 0) out.push(at);
-    if (Array.isArray(v)) v.slice(0, 6).forEach((e, i) => walk(e, [...at, i]));
-    else if (v !== null && typeof v === 'object') for (const [k, e] of Object.entries(v)) walk(e, [...at, k]);
-  };
-  walk(x, []);
-  return out;
-}
-
-function mutateField(doc: unknown, rng: Rng): string {
-  const all = paths(doc);
-  const at = rng.pick(all);
-  let parent = doc as Record<string | number, unknown>;
-  for (const k of at.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
-  const key = at[at.length - 1]!;
-  const replacement = rng.pick<unknown>([undefined, null, 'x', 0, -1, [], {}, true, rng.pick(HOSTILE_STRINGS), rng.pick(HOSTILE_NUMBERS), [1, 2, 3], { mean: 'a' }]);
-  if (replacement === undefined && !Array.isArray(parent)) delete parent[key];
-  else parent[key] = replacement;
-  return `${at.join('.')} = ${JSON.stringify(replacement)?.slice(0, 30)}`;
-}
 
 describe('fuzz: results files', function () {
   this.timeout(600_000);
