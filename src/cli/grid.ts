@@ -1,4 +1,4 @@
-// `circuit-thermometer grid HYPOTHESIS [--out FILE] [--html FILE] [--json] [--progress]`
+// `circuit-thermometer grid HYPOTHESIS [--out FILE] [--html FILE] [--workers N] [--json] [--progress]`
 // Two dials at once (docs/method.md, "Two dials at once"): every checkpoint of `degradation.grid` crossed with every
 // level of the hypothesis's dial. Prints the clean map, E_T and E_C per cell, each row's window, the correction and
 // the summary; writes the grid results document (kind circuit-thermometer/grid) atomically.
@@ -7,19 +7,21 @@ import { gridPageHtml } from '../chart/gridPage';
 import { readPlotlySource } from '../chart/plotlySource';
 import { writeFileAtomic } from '../engine/util/atomic';
 import { checkResultsWritable } from '../engine/sweep/writeResults';
-import { runGrid, writeGrid } from '../engine/sweep/grid';
+import { runGrid } from '../engine/sweep/grid';
+import { defaultGridPath, writeGrid } from '../engine/sweep/gridFile';
 import { formatLevel } from '../protocol/format';
 import { checkHypothesisFile, formatDiagnostic } from '../hypothesis';
-import { UsageError } from './args';
+import type { GridDocument } from '../protocol/grid';
+import type { LevelResult } from '../protocol/results';
+import { WorkerRunError } from '../worker/errors';
+import { runGridParallel } from '../worker/gridParallel';
+import { UsageError, wholeNumberFlag } from './args';
+import { exitCodeFor } from './sweep';
 import { type Command, EXIT } from './command';
 import { displayPath } from './format';
 import { formatGridTable } from './gridTable';
 
-/** `<dir>/<name>.grid.json` beside `<dir>/<name>.circuit.yaml` (or `<name>.grid.circuit.yaml`). */
-export function defaultGridPath(hypothesisFile: string): string {
-  const base = path.basename(hypothesisFile).replace(/\.circuit\.(ya?ml|json)$/i, '').replace(/\.grid$/i, '');
-  return path.join(path.dirname(hypothesisFile), `${base}.grid.json`);
-}
+export { defaultGridPath } from '../engine/sweep/gridFile';
 
 export const gridCommand: Command = {
   name: 'grid',
@@ -29,12 +31,15 @@ export const gridCommand: Command = {
     + 'the dial is applied around that checkpoint\'s weights, and the verdict\'s tests run in every cell against the trained\n'
     + 'network and the same null, persistence and collateral at α/(rows × columns) (Bonferroni over the whole map). Prints the\n'
     + 'clean map, E_T and E_C per cell, each row\'s clean window and the summary; writes <name>.grid.json beside the hypothesis\n'
-    + 'unless --out says otherwise. Runs in this process.',
+    + 'unless --out says otherwise. Runs in this process; --workers N deals the cells\' work units over N worker processes\n'
+    + '(the same map, number for number). `plan` states the cells and their cost; `slurm` runs the map as a job array\n'
+    + 'whose shards `merge` puts back together into the grid results file.',
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file with degradation.grid', required: true }],
   flags: [
     { name: 'out', type: 'string', valueName: 'FILE', description: 'grid results JSON (default: <name>.grid.json beside the hypothesis)' },
     { name: 'html', type: 'string', valueName: 'FILE', description: 'also write a self-contained page with the map (works offline from disk)' },
     { name: 'json', type: 'boolean', description: 'print the grid results document on stdout instead of the maps' },
+    { name: 'workers', type: 'number', valueName: 'N', description: 'run the cells in N worker processes (default: this process)' },
     { name: 'progress', type: 'boolean', description: 'one line per finished cell on stderr' },
   ],
   async run(args, io) {
@@ -49,16 +54,28 @@ export const gridCommand: Command = {
       throw new UsageError(`${displayPath(file, io.cwd)} has no degradation.grid`, 'add degradation.grid: { checkpoints: [...] } (docs/method.md, "Two dials at once"), or run `circuit-thermometer sweep`');
     }
     const out = typeof args.flags.out === 'string' ? path.resolve(io.cwd, args.flags.out) : defaultGridPath(file);
+    const workers = wholeNumberFlag(args, 'workers', 1);
     checkResultsWritable(out);
     const rows = h.degradation.grid.steps;
     const columns = h.degradation.temperatures.levels;
-    const doc = await runGrid(h, {
-      onLevel: args.flags.progress ? (level, li) => {
-        const r = Math.floor(li / columns.length);
-        io.err(`cell ${li + 1} of ${rows.length * columns.length}: step ${formatLevel(rows[r]!)}, level ${formatLevel(level.level)}: ${level.clean ? 'clean' : `not clean${level.failed?.length ? ` (${level.failed.join(', ')})` : ''}`}`);
-      } : undefined,
-    });
-    const written = writeGrid(doc, out);
+    const onCell = args.flags.progress ? (level: LevelResult, li: number) => {
+      const r = Math.floor(li / columns.length);
+      io.err(`cell ${li + 1} of ${rows.length * columns.length}: step ${formatLevel(rows[r]!)}, level ${formatLevel(level.level)}: ${level.clean ? 'clean' : `not clean${level.failed?.length ? ` (${level.failed.join(', ')})` : ''}`}`);
+    } : undefined;
+    let written: GridDocument;
+    if (workers === undefined) {
+      written = writeGrid(await runGrid(h, { onLevel: onCell }), out);
+    } else {
+      try {
+        written = (await runGridParallel({ source: { kind: 'file', path: file }, out }, { ...(onCell ? { onLevel: (l) => onCell(l.result, l.levelIndex) } : {}) }, { workers, clientName: 'circuit-thermometer cli' })).document;
+      } catch (e) {
+        if (!(e instanceof WorkerRunError)) throw e;
+        io.err(`circuit-thermometer: ${e.message}`);
+        if (e.hint) io.err(`hint: ${e.hint}`);
+        return exitCodeFor(e.code, e.engineCode);
+      }
+    }
+    const doc = written;
     if (typeof args.flags.html === 'string') {
       const html = path.resolve(io.cwd, args.flags.html);
       writeFileAtomic(html, gridPageHtml(written, { plotlySource: readPlotlySource() }));

@@ -63,9 +63,10 @@ export async function planBoundHypothesis(source: SweepSource, options: WorkerCl
   }
 }
 
-/** Levels × chains of a hypothesis's plan (noise dials and checkpoints run one chain per level). */
+/** Levels × chains of a hypothesis's plan (noise dials and checkpoints run one chain per level; a two-dial map's
+ *  levels are its cells, rows × columns). */
 export function planShape(h: Hypothesis): { levels: number; chains: number } {
-  return { levels: h.degradation.temperatures.levels.length, chains: chainsPerLevel(h) };
+  return { levels: h.degradation.temperatures.levels.length * (h.degradation.grid?.checkpoints.length ?? 1), chains: chainsPerLevel(h) };
 }
 
 /** What a set of workers gave back for some units: the plan's header and the units (in arrival order). */
@@ -202,6 +203,7 @@ export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks 
   const started = performance.now();
   // A resumed run hashes its files now: the journal must have been written for exactly these (issue 24).
   const { hypothesis, binding } = options.resume ? await planBoundHypothesis(req.source, options) : { hypothesis: await planHypothesis(req.source, options), binding: null };
+  if (hypothesis.degradation.grid) throw new WorkerRunError({ code: 'run-failed', message: 'this hypothesis is a two-dial grid (degradation.grid): its cells make a map, not one curve', hint: 'run it with `circuit-thermometer grid` (or Run grid in the editor)' });
   const out = path.resolve(req.out ?? defaultResultsPath(hypothesis.file));
   const journalPath = journalPathFor(out);
   checkOutputs([{ path: out, what: 'the results file' }, { path: journalPath, what: 'the journal' }, ...(options.alsoWrites ?? [])], hypothesis);

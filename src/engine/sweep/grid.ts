@@ -3,97 +3,23 @@
  * second dial's levels (columns). The map runs as one sweep whose levels are its cells (gridDial.ts), so every cell
  * is judged against the same baseline (the trained network) and the same null, with persistence and collateral at
  * α/(rows · columns): Bonferroni over the whole map, so the chance of any false "persists" or "negligible" anywhere
- * in it is at most α. Each row is then read as a one-dial sweep (its window, t_ent, t_surv) at that level.
+ * in it is at most α. Each row is then read as a one-dial sweep (its window, t_ent, t_surv) at that level. The
+ * document, its file and its assembly from the cells' work units live in gridFile.ts (no model code: the editor
+ * and the merge of a cluster's shards read them).
  */
-import { chainsPerLevel, type Hypothesis } from '../../protocol/hypothesis';
-import { GRID_KIND, GRID_VERSION, gridProblem, type GridDocument, type GridRow } from '../../protocol/grid';
-import type { ResultsDocument } from '../../protocol/results';
-import { formatLevel } from '../../protocol/format';
-import { writeFileAtomic } from '../util/atomic';
-import { parseJsonText } from '../util/jsonText';
-import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
-import { ResultsFileError } from './readResults';
-import { gridDialFactory } from './gridDial';
-import { portableResults, relativeToResults } from './resultsPaths';
-import { dialFactory, runSweep, type SweepOptions } from './run';
-import { decideVerdict, judgeContext } from './verdict';
+import type { Hypothesis } from '../../protocol/hypothesis';
+import type { GridDocument } from '../../protocol/grid';
+import { gridFromSweep } from './gridFile';
+import { runSweep, type SweepOptions } from './run';
+
+export { defaultGridPath, gridFromSweep, portableGrid, readGridFile, writeGrid } from './gridFile';
 
 /** Runs the whole map in this process. */
 export async function runGrid(h: Hypothesis, options: SweepOptions = {}): Promise<GridDocument> {
-  const rows = h.degradation.grid;
-  if (!rows) throw new Error('this hypothesis has no degradation.grid: run it with `circuit-thermometer sweep`');
+  if (!h.degradation.grid) throw new Error('this hypothesis has no degradation.grid: run it with `circuit-thermometer sweep`');
   if (h.degradation.dial === 'checkpoints') throw new Error('degradation.grid crosses the checkpoints with sgld, weight-noise or activation-noise, not with checkpoints');
-  const inner = dialFactory(h.degradation.dial, options);
-  const flat = await runSweep(h, { ...options, grid: true, dials: { ...options.dials, [h.degradation.dial]: gridDialFactory(inner, rows) } });
+  // runUnits (run.ts) runs a hypothesis with degradation.grid on its map's dial (gridDial.ts): levels are cells.
+  const flat = await runSweep(h, { ...options, grid: true });
   return gridFromSweep(flat);
 }
 
-/** The map from the sweep of its cells (levels row by row, already judged at α/cells). */
-export function gridFromSweep(flat: ResultsDocument): GridDocument {
-  const h = flat.hypothesis.resolved;
-  const rows = h.degradation.grid!;
-  const columns = h.degradation.temperatures.levels;
-  const cells = rows.checkpoints.length * columns.length;
-  if (flat.levels.length !== cells) throw new Error(`the sweep has ${flat.levels.length} levels for a map of ${rows.checkpoints.length} × ${columns.length} cells`);
-  const ctx = judgeContext(h, flat.baseline, cells, chainsPerLevel(h), flat.controls);
-  const gridRows: GridRow[] = rows.checkpoints.map((checkpoint, r) => {
-    const rowCells = flat.levels.slice(r * columns.length, (r + 1) * columns.length);
-    return { checkpoint, step: rows.steps[r]!, cells: rowCells, verdict: decideVerdict(rowCells, ctx) };
-  });
-  const clean = gridRows.reduce((n, row) => n + row.cells.filter((c) => c.clean === true).length, 0);
-  const alpha = ctx.settings.alpha;
-  const summary = gridSummary(flat, gridRows, clean, cells);
-  // The sweep's own verdict read the cells as one long curve: only what is shared stays (specificity at w*, the
-  // method, the components); windows are per row.
-  const { characteristic: _c, ...shared } = flat.verdict;
-  // Its levels are the rows' cells: kept once, in `rows`.
-  const sweep: ResultsDocument = {
-    ...flat,
-    levels: [],
-    verdict: { ...shared, cleanWindow: null, tEnt: null, tSurv: null, cleanlinessDecades: 0, zeroCrossing: null, calibration: null, summary },
-  };
-  return {
-    kind: GRID_KIND, version: GRID_VERSION, sweep, columns: [...columns], rows: gridRows,
-    correction: { method: 'bonferroni', alpha, cells, perCell: alpha / cells, specificity: 'once at w*' },
-    clean, summary,
-  };
-}
-
-function gridSummary(flat: ResultsDocument, rows: readonly GridRow[], clean: number, cells: number): string {
-  const sp = flat.verdict.specificity;
-  const shape = `${rows.length} checkpoint${rows.length === 1 ? '' : 's'} × ${cells / rows.length} levels`;
-  if (flat.verdict.tooFewLevels) return `inconclusive: ${flat.verdict.tooFewLevels.usable} of ${cells} cells ran without diverging`;
-  if (!sp) return `no null (controls.count < 2): no cell can be called clean (${shape})`;
-  if (!sp.specific) return `not specific at the trained network (rank test p = ${sp.p.toPrecision(2)} > α = ${sp.alpha}): no cell of the ${shape} map can be clean`;
-  if (clean === 0) return `clean in no cell of the ${shape} map`;
-  const windows = rows.filter((r) => r.verdict.cleanWindow).map((r) => `step ${formatLevel(r.step)}: ${formatLevel(r.verdict.cleanWindow![0])} … ${formatLevel(r.verdict.cleanWindow![1])}`);
-  return `clean in ${clean} of ${cells} cells of the ${shape} map${windows.length > 0 ? ` (clean windows: ${windows.join('; ')})` : ''}`;
-}
-
-/** The map as `file` records it: every path relative to its folder (as results files do). */
-export function portableGrid(doc: GridDocument, file: string): GridDocument {
-  return { ...doc, sweep: portableResults(doc.sweep, file), rows: doc.rows.map((r) => ({ ...r, checkpoint: relativeToResults(r.checkpoint, file) })) };
-}
-
-/** Writes the map atomically (temp file + rename), paths relative to its folder; returns it as written. */
-export function writeGrid(doc: GridDocument, file: string): GridDocument {
-  const written = portableGrid(doc, file);
-  writeFileAtomic(file, `${JSON.stringify(written, null, 2)}\n`);
-  return written;
-}
-
-/** Reads a map back through the read gate: one located refusal (the first bad field) for anything else. */
-export function readGridFile(file: string): GridDocument {
-  let text: string;
-  try {
-    text = readFileGated(file, READ_LIMITS.results, 'grid results file').toString('utf8');
-  } catch (e) {
-    if (e instanceof ReadGateError) throw new ResultsFileError('results/unreadable', file, e.problem);
-    throw e;
-  }
-  const json = parseJsonText(text);
-  if (!json.ok) throw new ResultsFileError('results/not-json', file, `not JSON (${json.error.problem} at line ${json.error.line}, column ${json.error.col})`);
-  const problem = gridProblem(json.value);
-  if (problem !== null) throw new ResultsFileError('results/not-results', file, `not a circuit-thermometer grid results document this version reads (at ${safeName(problem, 120)})`);
-  return json.value as GridDocument;
-}

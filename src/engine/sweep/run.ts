@@ -11,6 +11,7 @@ import { createActivationNoiseDial } from '../dials/activationNoise';
 import { createCheckpointsDial } from '../dials/checkpoints';
 import { createSgldDial } from '../dials/sgld';
 import { Dial, DialDivergence, DialFactory } from '../dials/dial';
+import { gridDialFactory } from './gridDial';
 import { createWeightNoiseDial } from '../dials/weightNoise';
 import { constantTargetLoss } from './constantLoss';
 import { DEFAULT_ENUMERATE } from './controls';
@@ -51,7 +52,7 @@ export interface SweepOptions {
   /** Rows per evaluation run (dynamic batch axis only). */
   evalBatchSize?: number;
   threads?: number;
-  /** Set by `runGrid` (grid.ts): a hypothesis with `degradation.grid` runs only as a map. */
+  /** Set by `runGrid` (grid.ts): `runSweep` runs a hypothesis with `degradation.grid` only as a map. */
   grid?: boolean;
 }
 
@@ -84,6 +85,9 @@ export function dialFactory(kind: DialKind, options: SweepOptions): DialFactory 
 export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promise<ResultsDocument> {
   const t0 = performance.now();
   const { onLevel, ...rest } = options;
+  if (h.degradation.grid && !options.grid) {
+    throw new Error('this hypothesis is a two-dial grid (degradation.grid): run it with `circuit-thermometer grid`, which writes the map');
+  }
   const assembler = new LevelAssembler((level, li) => onLevel?.(level, li, baselineOf));
   let baselineOf!: Baseline;
   const run = await runUnits(h, {
@@ -99,12 +103,11 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
   const t0 = performance.now();
   const { signal } = options;
   signal?.throwIfAborted();
-  if (h.degradation.grid && !options.grid) {
-    throw new Error('this hypothesis is a two-dial grid (degradation.grid): run it with `circuit-thermometer grid`, which writes the map');
-  }
   if (h.scan) throw new Error(`${h.file} is a scan (it has \`scan:\`, not \`circuit:\`): run \`circuit-thermometer scan\` on it`);
   const inputs = await loadSweepInputs(h);
-  const dial: Dial = await dialFactory(h.degradation.dial, options)({
+  // A map's units are its cells (gridDial.ts): shards, workers and resumed runs of a map go the one sweep path.
+  const factory = h.degradation.grid ? gridDialFactory(dialFactory(h.degradation.dial, options), h.degradation.grid) : dialFactory(h.degradation.dial, options);
+  const dial: Dial = await factory({
     degradation: h.degradation, loss: h.loss, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,
     data: inputs.data, n: inputs.n, seed: h.degradation.seed, ...(options.threads ? { threads: options.threads } : {}),
   });

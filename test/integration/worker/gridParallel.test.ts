@@ -1,0 +1,60 @@
+// A two-dial map over worker processes (src/worker/gridParallel.ts) and as a cluster's shards merged
+// (`sweep --shard I/N` + `merge`) equals the one-process map (`runGrid`) for the same seed, number for number: its
+// cells are a sweep's levels, and every unit's draws come from streams keyed by (seed, cell, chain).
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runGrid } from '../../../src/engine/sweep/grid';
+import { readGridFile, writeGrid } from '../../../src/engine/sweep/gridFile';
+import { checkHypothesisFile } from '../../../src/hypothesis';
+import type { GridDocument } from '../../../src/protocol/grid';
+import { WorkerRunError } from '../../../src/worker/errors';
+import { runGridParallel } from '../../../src/worker/gridParallel';
+import { runSweepParallel } from '../../../src/worker/parallel';
+import { copyPlanted, type PlantedCopy } from '../../support/workerFixtures';
+
+/** kappa-1 as a 2 × 3 map: the κ = 0.3 network as the earlier checkpoint, κ = 1 (the model) as the trained one. */
+export const gridVariant = (yaml: string): string => yaml
+  .replace(/temperatures: \{[^}]*\}/, 'temperatures: [0.01, 0.1, 1]')
+  .replace(/noise: \{ samples: \d+ \}/, 'noise: { samples: 8 }')
+  .replace('  seed: 0\n', '  grid: { checkpoints: [./planted-kappa-0.3.onnx, ./planted-kappa-1.onnx], steps: [100, 200] }\n  seed: 0\n');
+
+/** The map's numbers and verdicts, without wall-clock fields, creation time and the workers it ran on. */
+export function gridNumbers(doc: GridDocument): unknown {
+  const { sweep, ...rest } = doc;
+  const { timings: _t, createdAt: _c, ...shared } = sweep;
+  return JSON.parse(JSON.stringify({ ...rest, sweep: shared }, (k, v) => (k === 'seconds' ? undefined : v)));
+}
+
+describe('worker: a two-dial map over worker processes', function () {
+  this.timeout(120_000);
+  let planted: PlantedCopy;
+  before(() => { planted = copyPlanted(); });
+  after(() => planted.remove());
+
+  it('--workers 2 gives the one-process map number for number, each cell reported once by its index, written atomically', async () => {
+    const file = planted.variant('grid', gridVariant);
+    const checked = await checkHypothesisFile(file);
+    assert.ok(checked.hypothesis, checked.diagnostics.map((d) => d.message).join('; '));
+    const one = await runGrid(checked.hypothesis);
+    const cells: number[] = [];
+    const two = await runGridParallel({ source: { kind: 'file', path: file } }, { onLevel: (l) => { cells.push(l.levelIndex); assert.equal(l.levels, 6); } }, { workers: 2 });
+    assert.equal(two.path, path.join(planted.dir, 'grid.grid.json'));
+    assert.deepEqual(JSON.parse(fs.readFileSync(two.path, 'utf8')), JSON.parse(JSON.stringify(two.document)));
+    // Both as written in the same folder (paths relative to it).
+    const oneFile = path.join(planted.dir, 'one.grid.json');
+    writeGrid(one, oneFile);
+    assert.deepEqual(gridNumbers(readGridFile(two.path)), gridNumbers(readGridFile(oneFile)));
+    assert.deepEqual([...cells].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5]);
+    assert.equal(two.document.rows.length, 2);
+    assert.equal(two.document.correction.cells, 6);
+    assert.ok(planted.files().every((f) => !f.endsWith('.tmp')), 'no temp file left');
+  });
+
+  it('a sweep of a grid hypothesis over workers is refused with what to run instead; a map of a hypothesis without a grid too', async () => {
+    const file = planted.variant('grid-refused', gridVariant);
+    await assert.rejects(runSweepParallel({ source: { kind: 'file', path: file } }, {}, { workers: 1 }), (e: unknown) => e instanceof WorkerRunError && /two-dial grid/.test(e.message) && /circuit-thermometer grid/.test(e.hint ?? ''));
+    await assert.rejects(runGridParallel({ source: { kind: 'file', path: planted.hypothesis('kappa-1') } }, {}, { workers: 1 }), (e: unknown) => e instanceof WorkerRunError && /has no degradation\.grid/.test(e.message));
+    assert.ok(!fs.existsSync(path.join(planted.dir, 'kappa-1.grid.json')));
+  });
+});
