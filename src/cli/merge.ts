@@ -8,14 +8,16 @@ import { userMessage } from '../engine/onnx/runtimeMessage';
 import * as path from 'node:path';
 import { mergeShardDocuments, MergeError, type NamedShard } from '../engine/sweep/merge';
 import { checkResultsWritable, ResultsWriteError, writeResults } from '../engine/sweep/writeResults';
+import { gridFromSweep, writeGrid } from '../engine/sweep/gridFile';
 import { isShardDocument } from '../protocol/shard';
+import { formatGridTable } from './gridTable';
 import { type Command, EXIT } from './command';
 import { displayPath } from './format';
 import { formatVerdictTable } from './table';
 
 export const mergeCommand: Command = {
   name: 'merge',
-  summary: 'Merge the shard files of `sweep --shard I/N` into one results file.',
+  summary: 'Merge the shard files of `sweep --shard I/N` into one results file (a grid results file for a two-dial map).',
   description:
     'The merged results equal a one-process run of the same hypothesis number for number (timings aside). Refused, with\n'
     + 'nothing written: shards of another plan or engine version, a shard given twice, a missing shard (its index is named,\n'
@@ -70,7 +72,18 @@ export const mergeCommand: Command = {
     }
     try {
       checkResultsWritable(out);
-      const results = writeResults(out, mergeShardDocuments(shards));
+      const merged = mergeShardDocuments(shards);
+      // A two-dial map's shards (its cells are the plan's levels) merge into the grid results document.
+      if (merged.hypothesis.resolved.degradation.grid) {
+        const grid = writeGrid(gridFromSweep(merged), out);
+        if (args.flags.json) io.out(JSON.stringify(grid, null, 2));
+        else {
+          io.out(formatGridTable(grid));
+          io.out(`grid results: ${displayPath(out, io.cwd)} (${shards.length} shards merged)`);
+        }
+        return EXIT.ok;
+      }
+      const results = writeResults(out, merged);
       if (args.flags.json) io.out(JSON.stringify(results, null, 2));
       else {
         io.out(formatVerdictTable(results));

@@ -12,6 +12,7 @@ import { type Command, EXIT } from './command';
 import { displayPath, table } from './format';
 import { estimateCost } from '../worker/costPilot';
 import { defaultResultsPath } from '../worker/paths';
+import { defaultGridPath } from '../engine/sweep/gridFile';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -22,7 +23,8 @@ export const planCommand: Command = {
     + 'one-process run writes. See `slurm` for a job-array script.\n'
     + 'The expected wall time is a range: from the last run of the same settings (its results file), else from a short\n'
     + 'pilot of the model in a worker (a few draws of one level; sgld: a few hundred steps too) and the work model\n'
-    + '(levels × chains × draws, burn-in and thin, spread over the workers). --no-pilot states the bench\'s small-MLP pace.',
+    + '(levels × chains × draws, burn-in and thin, spread over the workers). --no-pilot states the bench\'s small-MLP pace.\n'
+    + 'A two-dial map (degradation.grid) is planned by its cells: checkpoints × levels, each with its step and level.',
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
   flags: [
     { name: 'shards', type: 'number', valueName: 'N', description: 'deal the units into N shards and show which runs each' },
@@ -41,24 +43,34 @@ export const planCommand: Command = {
     const h = checked.hypothesis;
     const shape = planShape(h);
     const grid = h.degradation.temperatures.levels;
+    // A two-dial map's levels are its cells, row by row: level index = row × columns + column.
+    const rowsOfMap = h.degradation.grid;
     const units = allUnits(shape.levels, shape.chains);
     if (shards > units.length) throw new UsageError(`--shards ${shards}: the plan has only ${units.length} work units`, `use at most ${units.length} shards`);
     const shardOf = new Map<string, number>();
     for (let i = 0; i < shards; i++) for (const u of shardUnits(units, i, shards)) shardOf.set(unitKey(u), i);
-    const rows = units.map((u) => ({ ...u, level: grid[u.levelIndex]!, shard: shardOf.get(unitKey(u))! }));
-    const estimate = await estimateCost(h, { workers: wholeNumberFlag(args, 'workers', 1) ?? 0, resultsPath: defaultResultsPath(h.file), pilot: !args.flags['no-pilot'] });
+    const rows = units.map((u) => ({
+      ...u, level: grid[u.levelIndex % grid.length]!, ...(rowsOfMap ? { step: rowsOfMap.steps[Math.floor(u.levelIndex / grid.length)]! } : {}), shard: shardOf.get(unitKey(u))!,
+    }));
+    const estimate = await estimateCost(h, { workers: wholeNumberFlag(args, 'workers', 1) ?? 0, resultsPath: rowsOfMap ? defaultGridPath(h.file) : defaultResultsPath(h.file), pilot: !args.flags['no-pilot'] });
     const cost = { seconds: estimate.range.seconds, low: estimate.range.low, high: estimate.range.high, basis: estimate.range.basis, workers: estimate.workers, text: estimate.text };
     if (args.flags.json) {
-      io.out(JSON.stringify({ hypothesis: file, dial: h.degradation.dial, levels: shape.levels, chains: shape.chains, shards, cost, units: rows }, null, 2));
+      const map = rowsOfMap ? { grid: { rows: rowsOfMap.steps.length, columns: grid.length, cells: shape.levels, steps: rowsOfMap.steps, checkpoints: rowsOfMap.checkpoints } } : {};
+      io.out(JSON.stringify({ hypothesis: file, dial: h.degradation.dial, levels: shape.levels, chains: shape.chains, ...map, shards, cost, units: rows }, null, 2));
       return EXIT.ok;
     }
     const chains = `${shape.chains} chain${shape.chains === 1 ? '' : 's'}`;
-    io.out(`${displayPath(file, io.cwd)}: ${units.length} work units (${shape.levels} levels × ${chains}), dial ${h.degradation.dial}`);
+    if (rowsOfMap) {
+      const n = rowsOfMap.steps.length;
+      io.out(`${displayPath(file, io.cwd)}: a two-dial map of ${shape.levels} cells (${n} checkpoint${n === 1 ? '' : 's'} × ${grid.length} levels of ${h.degradation.dial}), ${units.length} work units (${shape.levels} cells × ${chains})`);
+    } else {
+      io.out(`${displayPath(file, io.cwd)}: ${units.length} work units (${shape.levels} levels × ${chains}), dial ${h.degradation.dial}`);
+    }
     io.out(`expected wall time: ${estimate.text}`);
-    if (shards > 1) io.out(`${shards} shards: sweep ${displayPath(file, io.cwd)} --shard I/${shards} for I = 0 … ${shards - 1}, then merge`);
+    if (shards > 1) io.out(`${shards} shards: sweep ${displayPath(file, io.cwd)} --shard I/${shards} for I = 0 … ${shards - 1}, then merge${rowsOfMap ? ' (it writes the grid results)' : ''}`);
     io.out('');
-    const header = ['unit', 'level', 't', 'chain', ...(shards > 1 ? ['shard'] : [])];
-    const body = rows.map((r, i) => [String(i + 1), String(r.levelIndex + 1), formatLevel(r.level), String(r.chain + 1), ...(shards > 1 ? [String(r.shard)] : [])]);
+    const header = ['unit', rowsOfMap ? 'cell' : 'level', ...(rowsOfMap ? ['step'] : []), 't', 'chain', ...(shards > 1 ? ['shard'] : [])];
+    const body = rows.map((r, i) => [String(i + 1), String(r.levelIndex + 1), ...(r.step !== undefined ? [formatLevel(r.step)] : []), formatLevel(r.level), String(r.chain + 1), ...(shards > 1 ? [String(r.shard)] : [])]);
     for (const line of table([header, ...body])) io.out(line);
     return EXIT.ok;
   },

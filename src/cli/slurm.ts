@@ -12,7 +12,9 @@ export const slurmCommand: Command = {
     'Run the printed script with bash on a login node: it creates <results>.shards/, submits the array (one task per\n'
     + 'shard, logs in <results>.shards/shard-<i>.log) and the merge job, and prints both job ids. Arguments to the script\n'
     + 'go to the merge job\'s sbatch: `bash submit.sh --wait` blocks until RESULTS.json is written. A failed shard can be\n'
-    + 'run again alone (`sbatch --array=I …` or `sweep FILE --shard I/N`), then `merge`. Paths must be the same on every node.',
+    + 'run again alone (`sbatch --array=I …` or `sweep FILE --shard I/N`), then `merge`. Paths must be the same on every node.\n'
+    + 'A two-dial map (degradation.grid) runs the same way: its cells are the plan\'s levels, and the merge job writes the\n'
+    + 'grid results document (as `grid` does) to FILE.',
   args: [{ name: 'HYPOTHESIS', description: 'a *.circuit.yaml or *.circuit.json file', required: true }],
   flags: [
     { name: 'shards', type: 'number', valueName: 'N', description: 'array tasks (see `plan --shards N` for what each runs)' },

@@ -32,6 +32,7 @@ interface DegradationLike {
   dial?: Hypothesis['degradation']['dial'];
   temperatures?: { levels?: readonly (number | undefined)[] };
   checkpoints?: readonly (string | undefined)[];
+  grid?: { checkpoints?: readonly (string | undefined)[] };
   sgld?: { chains?: number; draws?: number | string; maxDraws?: number; burnIn?: number | string; thin?: number | string; stepSize?: number | string; localization?: number; sampler?: string };
   noise?: { samples?: number };
 }
@@ -64,7 +65,8 @@ function schedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; p
 }
 
 export function sweepWork(d: DegradationLike): SweepWork {
-  const levels = d.temperatures?.levels?.length ?? d.checkpoints?.length ?? 0;
+  // A two-dial map (degradation.grid) runs every level at every checkpoint: its cells are the levels of its sweep.
+  const levels = (d.temperatures?.levels?.length ?? d.checkpoints?.length ?? 0) * (d.grid?.checkpoints?.length ?? 1);
   const sgld = d.dial === 'sgld';
   const chains = sgld ? d.sgld?.chains ?? numberDefault(['degradation', 'sgld', 'chains']) : 1;
   const draws = sgld ? drawsCap(d.sgld, numberDefault(['degradation', 'sgld', 'draws'])) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);

@@ -113,7 +113,8 @@ export async function pilotRates(h: Hypothesis, options: PilotOptions = {}): Pro
 }
 
 /**
- * The cut-down copy the pilot runs: the grid's middle level alone (checkpoints: the first checkpoint), PILOT_DRAWS
+ * The cut-down copy the pilot runs: the grid's middle level alone (checkpoints: the first checkpoint; a map: that
+ * level at its first checkpoint), PILOT_DRAWS
  * draws; sgld: one chain from w* (no burn-in) at a fixed ε and the given thin, with the plain SGLD update (a
  * preconditioned chain's step adds an elementwise product; its metric pilot is counted by the work model).
  */
@@ -125,6 +126,8 @@ export function pilotHypothesis(h: Hypothesis, thin: number): Hypothesis {
   out.degradation.temperatures = { ...d.temperatures, levels: [levels[middle]!] };
   if (d.dial === 'checkpoints' && d.checkpoints) out.degradation.checkpoints = [d.checkpoints[0]!];
   if (d.dial === 'checkpoints' && d.steps) out.degradation.steps = [d.steps[0]!];
+  // A map's pilot is one cell: its middle column at the first checkpoint.
+  if (d.grid) out.degradation.grid = { checkpoints: [d.grid.checkpoints[0]!], steps: [d.grid.steps[0]!] };
   if (d.dial === 'sgld') {
     const stepSize = typeof d.sgld.stepSize === 'number' ? d.sgld.stepSize : PILOT_STEP_SIZE;
     out.degradation.sgld = { ...d.sgld, chains: 1, draws: PILOT_DRAWS, burnIn: 0, thin, stepSize, sampler: d.sgld.sampler === 'preconditioned-sgld' ? 'sgld' : d.sgld.sampler };

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { chainsPerLevel, type Hypothesis } from '../../protocol/hypothesis';
 import type { PlanBinding } from '../../protocol/shard';
 import { ENGINE_VERSION } from '../version';
-import { planFingerprint } from './units';
+import { planFingerprint, planLevels } from './units';
 import { loadArray } from '../data/load';
 import { NdArray, numExamples } from '../data/ndarray';
 import { requireFinite } from '../data/finite';
@@ -50,7 +50,7 @@ export function hypothesisSha256Of(h: Hypothesis): string {
 export function planBindingOf(h: Hypothesis): PlanBinding {
   const modelSha256 = loadModel(h.model).sha256;
   const hypothesisSha256 = hypothesisSha256Of(h);
-  const grid = h.degradation.temperatures.levels;
+  const grid = planLevels(h);
   const chains = chainsPerLevel(h);
   return {
     plan: planFingerprint({ engineVersion: ENGINE_VERSION, hypothesisSha256, modelSha256, grid, chains, seed: h.degradation.seed }),

@@ -5,6 +5,7 @@
 // assemble their documents here, so they agree number for number.
 import { createHash } from 'node:crypto';
 import { LEVEL_RECORD_KEYS } from '../../protocol/dials';
+import type { Hypothesis } from '../../protocol/hypothesis';
 import type { LevelResult, ResultsDocument } from '../../protocol/results';
 import type { SweepHeader, UnitResult, WorkUnit } from '../../protocol/shard';
 import { levelResult } from './level';
@@ -25,6 +26,13 @@ export function shardUnits(units: readonly WorkUnit[], index: number, count: num
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`a plan has at least one shard (got ${count})`);
   if (!(Number.isInteger(index) && index >= 0 && index < count)) throw new RangeError(`shard ${index} is not one of 0 … ${count - 1}`);
   return units.filter((_, i) => i % count === index);
+}
+
+/** The plan's levels: the dial's grid, or a two-dial map's cells row by row (each its column's level; gridDial.ts). */
+export function planLevels(h: Hypothesis): number[] {
+  const levels = h.degradation.temperatures.levels;
+  const rows = Array.isArray(h.degradation.grid?.checkpoints) ? h.degradation.grid.checkpoints.length : 1;
+  return Array.from({ length: rows }, () => levels).flat();
 }
 
 export const unitKey = (u: WorkUnit): string => `${u.levelIndex}/${u.chain}`;

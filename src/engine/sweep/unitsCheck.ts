@@ -9,7 +9,7 @@ import { READABLE_RESULTS_VERSIONS, resultsProblem } from '../../protocol/result
 import { DRAW_QUANTITIES, type PlanBinding, SHARD_KIND, type ShardDocument, type SweepHeader, type UnitResult } from '../../protocol/shard';
 import type { ResultsDocument } from '../../protocol/results';
 import { ENGINE_VERSION } from '../version';
-import { planFingerprint } from './units';
+import { planFingerprint, planLevels } from './units';
 
 /** More work units than any plan a person runs; a header claiming more is refused before anything is allocated. */
 export const MAX_PLAN_UNITS = 100_000;
@@ -25,7 +25,7 @@ const finiteArray = (v: unknown, length?: number): boolean => Array.isArray(v) &
 /** The binding a header claims, its plan fingerprint recomputed from its own fields. */
 export function headerBinding(h: SweepHeader): PlanBinding {
   const d = h.document;
-  const grid = d.hypothesis.resolved.degradation.temperatures.levels;
+  const grid = planLevels(d.hypothesis.resolved);
   return {
     plan: planFingerprint({ engineVersion: d.engine.version, hypothesisSha256: d.hypothesis.sha256, modelSha256: d.model.sha256, grid, chains: h.chains, seed: d.seed }),
     engineVersion: d.engine.version, hypothesisSha256: d.hypothesis.sha256, modelSha256: d.model.sha256, seed: d.seed, levels: h.levels, chains: h.chains,
@@ -54,7 +54,8 @@ export function sweepHeaderProblem(x: unknown): string | null {
   if (resolved.degradation.seed !== d.seed) return '.document.seed differs from the hypothesis\'s degradation.seed';
   if (resolved.degradation.dial !== d.dial) return '.document.dial differs from the hypothesis\'s degradation.dial';
   if (!isDeepStrictEqual(d.thresholds, resolved.verdict)) return '.document.thresholds differ from the hypothesis\'s verdict settings';
-  if (!Number.isInteger(h.levels) || h.levels !== grid!.length) return `.levels is not the hypothesis's ${grid!.length} levels`;
+  const planned = planLevels(resolved as Hypothesis).length;
+  if (!Number.isInteger(h.levels) || h.levels !== planned) return `.levels is not the hypothesis's ${planned} levels`;
   const chains = chainsPerLevel(resolved as Hypothesis);
   if (!Number.isInteger(h.chains) || h.chains !== chains) return `.chains is not the hypothesis's ${chains} chains per level`;
   if (h.levels * h.chains > MAX_PLAN_UNITS) return `the plan has ${h.levels * h.chains} work units, more than ${MAX_PLAN_UNITS}`;
@@ -70,7 +71,7 @@ export function unitProblem(x: unknown, header: SweepHeader): string | null {
   const u = x as Partial<UnitResult>;
   if (!Number.isInteger(u.levelIndex) || u.levelIndex! < 0 || u.levelIndex! >= header.levels) return `.levelIndex is not one of 0 … ${header.levels - 1}`;
   if (!Number.isInteger(u.chain) || u.chain! < 0 || u.chain! >= header.chains) return `.chain is not one of 0 … ${header.chains - 1}`;
-  const grid = header.document.hypothesis.resolved.degradation.temperatures.levels;
+  const grid = planLevels(header.document.hypothesis.resolved);
   if (u.level !== grid[u.levelIndex!]) return `.level is not the grid's level ${grid[u.levelIndex!]}`;
   if (typeof u.seconds !== 'number' || !Number.isFinite(u.seconds) || u.seconds < 0) return '.seconds is not a duration';
   if (u.error !== undefined && typeof u.error !== 'string') return '.error is not a string';

@@ -4,6 +4,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { main } from '../../../src/cli/main';
 import { runGrid } from '../../../src/engine/sweep/grid';
 import { readGridFile, writeGrid } from '../../../src/engine/sweep/gridFile';
 import { checkHypothesisFile } from '../../../src/hypothesis';
@@ -49,6 +50,32 @@ describe('worker: a two-dial map over worker processes', function () {
     assert.equal(two.document.rows.length, 2);
     assert.equal(two.document.correction.cells, 6);
     assert.ok(planted.files().every((f) => !f.endsWith('.tmp')), 'no temp file left');
+  });
+
+  it('slurm\'s path: `sweep --shard I/3` of a map, then `merge`, writes the one-process map; `plan` states its cells', async () => {
+    const file = planted.variant('grid-shards', gridVariant);
+    const io = (out: string[], err: string[]) => ({ out: (t: string) => out.push(t), err: (t: string) => err.push(t), cwd: planted.dir });
+    const out: string[] = [];
+    const err: string[] = [];
+    const shards = [0, 1, 2].map((i) => path.join(planted.dir, `grid-shard-${i}.json`));
+    for (const [i, s] of shards.entries()) assert.equal(await main(['sweep', file, '--shard', `${i}/3`, '--out', s, '--workers', '1'], io(out, err)), 0, err.join('\n'));
+    const merged = path.join(planted.dir, 'merged.grid.json');
+    assert.equal(await main(['merge', ...shards.reverse(), '--out', merged], io(out, err)), 0, err.join('\n'));
+    assert.match(out.join('\n'), /grid results: merged\.grid\.json \(3 shards merged\)/);
+    const checked = await checkHypothesisFile(file);
+    const oneFile = path.join(planted.dir, 'grid-shards-one.grid.json');
+    writeGrid(await runGrid(checked.hypothesis!), oneFile);
+    assert.deepEqual(gridNumbers(readGridFile(merged)), gridNumbers(readGridFile(oneFile)));
+    // The plan: 2 checkpoints × 3 levels, each unit with its step and level, dealt over the 3 shards.
+    const plan: string[] = [];
+    assert.equal(await main(['plan', file, '--shards', '3', '--no-pilot', '--json'], io(plan, err)), 0, err.join('\n'));
+    const p = JSON.parse(plan.join('\n')) as { levels: number; grid: { rows: number; columns: number; cells: number; steps: number[] }; units: { levelIndex: number; level: number; step: number; shard: number }[] };
+    assert.deepEqual(p.grid.rows * p.grid.columns, 6);
+    assert.deepEqual({ levels: p.levels, cells: p.grid.cells, steps: p.grid.steps }, { levels: 6, cells: 6, steps: [100, 200] });
+    assert.deepEqual(p.units.map((u) => [u.step, u.level, u.shard]), [[100, 0.01, 0], [100, 0.1, 1], [100, 1, 2], [200, 0.01, 0], [200, 0.1, 1], [200, 1, 2]]);
+    const text: string[] = [];
+    assert.equal(await main(['plan', file, '--no-pilot'], io(text, err)), 0);
+    assert.match(text[0]!, /a two-dial map of 6 cells \(2 checkpoints × 3 levels of weight-noise\), 6 work units/);
   });
 
   it('a sweep of a grid hypothesis over workers is refused with what to run instead; a map of a hypothesis without a grid too', async () => {
