@@ -36,6 +36,11 @@ const targets = [
     bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
     entryPoints: ['webview/scan.ts'], outfile: 'dist/scan.js', logLevel: 'warning',
   },
+  {
+    // The two-dial map panel (Plotly's heatmaps of a grid: clean cells, E_T, E_C).
+    bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
+    entryPoints: ['webview/grid.ts'], outfile: 'dist/grid.js', logLevel: 'warning',
+  },
 ];
 
 const present = targets.filter((t) => existsSync(t.entryPoints[0]));

@@ -62,7 +62,12 @@ export class SweepCommands {
       reg('rerunSweep', (arg) => this.runSweep(urisOf(file(arg), undefined))),
       reg('resumeSweep', (arg, many) => this.resumeSweep(urisOf(file(arg), many))),
       reg('cancelSweep', (arg) => this.cancelSweep(id(arg))),
-      reg('showChart', (arg) => (isRunNode(arg) && arg.kind === 'run' ? this.chart.show(arg.runId) : this.showChart(uriOf(file(arg))))),
+      reg('showChart', (arg) => {
+        // A two-dial map's run has a map, not a chart.
+        const grid = isRunNode(arg) && arg.kind === 'run' ? this.store.get(arg.runId) : undefined;
+        if (grid?.grid) return vscode.commands.executeCommand('circuitThermometer.showGrid', vscode.Uri.file(grid.resultsPath));
+        return isRunNode(arg) && arg.kind === 'run' ? this.chart.show(arg.runId) : this.showChart(uriOf(file(arg)));
+      }),
       reg('exportResults', (arg, format, target) => this.exportResults(id(arg), isExportFormat(format) ? format : undefined, target instanceof vscode.Uri ? target : undefined)),
       reg('openResults', (arg) => this.openResults(id(arg))),
       reg('revealResults', (arg) => this.revealResults(id(arg))),
@@ -110,6 +115,11 @@ export class SweepCommands {
       const n = errors.length;
       const choice = await vscode.window.showErrorMessage(`${label} has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running a sweep.`, 'Show Problems');
       if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+      return;
+    }
+    // A two-dial map (degradation.grid) runs as a map: Run grid writes <name>.grid.json and shows it.
+    if (result.hypothesis.degradation.grid) {
+      await vscode.commands.executeCommand('circuitThermometer.runGrid', uri);
       return;
     }
     let h = result.hypothesis;
@@ -191,7 +201,8 @@ export class SweepCommands {
 
   async showChart(uri: vscode.Uri | undefined): Promise<void> {
     const record = await this.recordFor(uri, 'Show the chart of');
-    if (record) this.chart.show(record.id);
+    if (record?.grid) await vscode.commands.executeCommand('circuitThermometer.showGrid', vscode.Uri.file(record.resultsPath));
+    else if (record) this.chart.show(record.id);
   }
 
   async openResults(arg: unknown): Promise<void> {
@@ -297,7 +308,7 @@ export class SweepCommands {
   private async recordFor(uri: vscode.Uri | undefined, verb: string, finishedOnly = false): Promise<RunRecord | undefined> {
     await this.store.scan();
     const file = uri?.fsPath ?? activeHypothesis()?.uri.fsPath;
-    if (file && /\.results\.json$/i.test(file)) return this.store.get(file) ?? (await this.store.load(file));
+    if (file && /\.(results|grid)\.json$/i.test(file)) return this.store.get(file) ?? (await this.store.load(file));
     if (file) {
       const known = this.store.forHypothesis(file);
       if (known && (!finishedOnly || known.document)) return known;

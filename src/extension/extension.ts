@@ -7,6 +7,8 @@ import { CalibrationPanels } from './calibrationPanel';
 import { CalibrationStore } from './calibrationStore';
 import { ScanCommands } from './scanCommand';
 import { ScanPanels } from './scanPanel';
+import { GridCommands } from './gridCommand';
+import { GridPanels } from './gridPanel';
 import { ChartPanel } from './chartPanel';
 import { journalFor, resultsPathFor, SweepCommands } from './commands';
 import { HypothesisDiagnostics } from './diagnostics';
@@ -64,16 +66,18 @@ function construct(context: vscode.ExtensionContext) {
   const calibrationPanels = new CalibrationPanels(context.extensionUri, calibrations, log, writeStepSize);
   const models = new ModelCommands(service, log, workerPath, () => trust.trusted(), { store: calibrations, panels: calibrationPanels });
   const scanPanels = new ScanPanels(context.extensionUri, log);
+  const gridPanels = new GridPanels(context.extensionUri, log);
+  const grids = new GridCommands(workerPath, log, () => trust.trusted(), gridPanels, store);
   const runsTree = new RunsTree(store, () => trust.trusted());
   const methodLinks = new MethodLinks(context.asAbsolutePath('docs/method.md'));
   const lensChanged = new vscode.EventEmitter<void>();
-  return { log, trust, service, diagnostics, store, runningQueue, chart, costs, sweeps, calibrations, calibrationPanels, scanPanels, models, runsTree, workerPath, methodLinks, lensChanged };
+  return { log, trust, service, diagnostics, store, runningQueue, chart, costs, sweeps, calibrations, calibrationPanels, scanPanels, gridPanels, grids, models, runsTree, workerPath, methodLinks, lensChanged };
 }
 
 /** The pieces the extension disposes of on deactivation, and what a finished sweep offers. */
 function ownedParts(p: Parts): vscode.Disposable[] {
   return [
-    p.log, p.trust, p.diagnostics, p.store, p.runningQueue, p.chart, p.costs, p.calibrationPanels, p.scanPanels, p.runsTree, p.lensChanged,
+    p.log, p.trust, p.diagnostics, p.store, p.runningQueue, p.chart, p.costs, p.calibrationPanels, p.scanPanels, p.gridPanels, p.grids, p.runsTree, p.lensChanged,
     p.runningQueue.onDidFinish((record) => {
       const summary = record.document?.verdict.summary ?? record.status;
       void vscode.window.showInformationMessage(`Sweep finished: ${record.circuitName || record.label}: ${summary}`, 'Show Chart', 'Open Results').then((b) => {
@@ -144,12 +148,14 @@ function panelsAndCommands(context: vscode.ExtensionContext, p: Parts): vscode.D
     vscode.window.registerWebviewPanelSerializer(ChartPanel.viewType, p.chart),
     vscode.window.registerWebviewPanelSerializer(CalibrationPanels.viewType, p.calibrationPanels),
     vscode.window.registerWebviewPanelSerializer(ScanPanels.viewType, p.scanPanels),
+    vscode.window.registerWebviewPanelSerializer(GridPanels.viewType, p.gridPanels),
     vscode.window.registerCustomEditorProvider(OnnxEditorProvider.viewType, new OnnxEditorProvider(context.extensionUri, (file) => p.models.modelPage(file)), {
       supportsMultipleEditorsPerDocument: true,
     }),
     ...p.sweeps.register(),
     ...p.models.register(),
     ...new ScanCommands(p.workerPath, p.log, () => p.trust.trusted(), p.scanPanels).register(),
+    ...p.grids.register(),
     ...new ExampleCommands(context.extensionUri, () => context.extension.id, p.log).register(),
   ];
 }

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { isScanText } from '../hypothesis/scanText';
+import { isGridText, isScanText } from '../hypothesis/scanText';
 import { enumValuesOf, headingLines, keyHelpMarkdown, keyPathAt, keysAt, specAt, specFacts } from '../hypothesis/keyHelp';
 import { parseText } from '../hypothesis/parse';
 import { completionContextAt, schemaContextAt } from './completionContext';
@@ -236,6 +236,15 @@ export class HypothesisLenses implements vscode.CodeLensProvider {
         ? { title: '$(table) Scan units', command: 'circuitThermometer.scanUnits', arguments: [uri], tooltip: 'The entanglement map: every unit of the scan: tensors as its own one-unit circuit' }
         : { title: '$(shield) Scan units (workspace not trusted)', command: 'circuitThermometer.scanUnits', arguments: [uri], tooltip: 'Models are not run in an untrusted workspace' }));
       lenses.push(new vscode.CodeLens(top, { title: '$(graph) Show map', command: 'circuitThermometer.showScan', arguments: [uri] }));
+      return lenses;
+    }
+    // A two-dial map (degradation.grid) runs as a map, not a sweep: Run grid writes <name>.grid.json, Show grid opens it.
+    if (isGridText(document.getText())) {
+      const cost = this.state.trusted() ? await this.state.cost(document).catch(() => undefined) : undefined;
+      lenses.push(new vscode.CodeLens(top, this.state.trusted()
+        ? { title: `$(play) Run grid${cost ? ` (${cost.text})` : ''}`, command: 'circuitThermometer.runGrid', arguments: [uri], tooltip: cost?.tooltip ?? 'The two-dial map: every checkpoint of degradation.grid crossed with every level of the dial' }
+        : { title: '$(shield) Run grid (workspace not trusted)', command: 'circuitThermometer.runGrid', arguments: [uri], tooltip: 'Models are not run in an untrusted workspace' }));
+      lenses.push(new vscode.CodeLens(top, { title: '$(graph) Show grid', command: 'circuitThermometer.showGrid', arguments: [uri] }));
       return lenses;
     }
     if (run) {

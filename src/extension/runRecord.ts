@@ -3,6 +3,7 @@
 import type { Hypothesis, DialKind } from '../protocol/hypothesis';
 import { RESULTS_VERSION, type LevelResult, type ResultsDocument } from '../protocol/results';
 import type { SweepProgress } from '../protocol/worker';
+import type { GridDocument } from '../protocol/grid';
 import { type ChartDoc, chainsOf, chartDocOf, levelScaleOf, type RunStatus, type RunSummary } from '../protocol/webview';
 import { formatProgress } from '../protocol/format';
 import { absoluteResults } from '../engine/sweep/resultsPaths';
@@ -31,6 +32,9 @@ export interface RunRecord {
   runResolved?: boolean;
   /** Queued by *Resume Sweep*: only the units of the journal beside the results file that are missing run. */
   resume?: boolean;
+  /** A two-dial map's run (docs/method.md, "Two dials at once"): `resultsPath` is its <name>.grid.json, shown in the
+   *  map panel, not the chart; `document` is the map's shared part (no levels; its verdict's summary is the map's). */
+  grid?: true;
 }
 
 export function recordFromDocument(doc: ResultsDocument, resultsPath: string, label: string): RunRecord {
@@ -51,6 +55,10 @@ export function recordFromDocument(doc: ResultsDocument, resultsPath: string, la
   };
 }
 
+/** A two-dial map's record: its shared sweep part, read as a run (levels are the map's cells, not a curve). */
+export function recordFromGrid(doc: GridDocument, gridPath: string, label: string): RunRecord {
+  return { ...recordFromDocument(doc.sweep, gridPath, label), grid: true, levels: [] };
+}
 
 export function summarize(r: RunRecord): RunSummary {
   const v = r.document?.verdict;

@@ -7,9 +7,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ResultsDocument } from '../protocol/results';
 import { readResultsFile } from '../engine/sweep/readResults';
-import { type RunRecord, recordFromDocument } from './runRecord';
+import { readGridFile } from '../engine/sweep/gridFile';
+import { type RunRecord, recordFromDocument, recordFromGrid } from './runRecord';
 
 export const RESULTS_GLOB = '**/*.results.json';
+/** Two-dial maps' results (`circuit-thermometer grid`, Run grid): listed as runs, opened in the map panel. */
+export const GRID_GLOB = '**/*.grid.json';
 
 /** Workspace-state key of the cancelled and failed runs. */
 const ENDED_KEY = 'circuitThermometer.endedRuns';
@@ -32,19 +35,24 @@ export class RunsStore implements vscode.Disposable {
 
   constructor(private readonly log: vscode.LogOutputChannel, private readonly memory?: RunMemory) {
     for (const r of memory?.get<RunRecord[]>(ENDED_KEY) ?? []) this.runs.set(r.id, r);
-    const watcher = vscode.workspace.createFileSystemWatcher(RESULTS_GLOB);
-    this.disposables.push(
-      watcher,
-      watcher.onDidCreate((u) => void this.load(u.fsPath)),
-      watcher.onDidChange((u) => void this.load(u.fsPath)),
-      watcher.onDidDelete((u) => this.forgetFile(u.fsPath)),
-    );
+    for (const glob of [RESULTS_GLOB, GRID_GLOB]) {
+      const watcher = vscode.workspace.createFileSystemWatcher(glob);
+      this.disposables.push(
+        watcher,
+        watcher.onDidCreate((u) => void this.load(u.fsPath)),
+        watcher.onDidChange((u) => void this.load(u.fsPath)),
+        watcher.onDidDelete((u) => this.forgetFile(u.fsPath)),
+      );
+    }
   }
 
   /** Finds the results files of the workspace (once; later calls wait for the same scan). */
   scan(): Promise<void> {
     this.scanned ??= (async () => {
-      const files = await vscode.workspace.findFiles(RESULTS_GLOB, '**/node_modules/**', 500);
+      const files = [
+        ...await vscode.workspace.findFiles(RESULTS_GLOB, '**/node_modules/**', 500),
+        ...await vscode.workspace.findFiles(GRID_GLOB, '**/node_modules/**', 500),
+      ];
       await Promise.all(files.map((u) => this.load(u.fsPath, false)));
       this.changed.fire(undefined);
     })();
@@ -112,9 +120,18 @@ export class RunsStore implements vscode.Disposable {
   /** Reads one results file; a file that is not a results document is ignored (logged). */
   async load(file: string, notify = true): Promise<RunRecord | undefined> {
     if (/\.tmp$/.test(file)) return undefined;
+    const grid = isGridFile(file);
     let parsed: ResultsDocument;
+    let record: RunRecord;
     try {
-      parsed = readResultsFile(file);
+      if (grid) {
+        const doc = readGridFile(file);
+        parsed = doc.sweep;
+        record = recordFromGrid(doc, file, '');
+      } else {
+        parsed = readResultsFile(file);
+        record = recordFromDocument(parsed, file, '');
+      }
     } catch (e) {
       // A damaged, foreign or unreadable file is left out of the view, with its reason in the log.
       this.log.warn(`ignoring ${e instanceof Error ? e.message : String(e)}`);
@@ -123,7 +140,6 @@ export class RunsStore implements vscode.Disposable {
     const existing = this.runs.get(file);
     // A live run owns its record until it finishes; its own results file lands just before `done`.
     if (existing && (existing.status === 'running' || existing.status === 'queued')) return existing;
-    const record = recordFromDocument(parsed, file, '');
     // Written elsewhere (the demo, another clone): the hypothesis of the same name near the results, or in the
     // workspace, preferring the one whose content the results recorded.
     // Not found: the recorded name beside the results, never another machine's absolute path (the group header and
@@ -153,7 +169,7 @@ export class RunsStore implements vscode.Disposable {
  * anywhere in the workspace; among several, the one whose SHA-256 the results recorded.
  */
 async function findHypothesis(resultsFile: string, recorded: string, sha256: string): Promise<string | undefined> {
-  const stem = path.basename(resultsFile).replace(/\.results\.json$/i, '');
+  const stem = path.basename(resultsFile).replace(/\.(results|grid)\.json$/i, '');
   const names = [...new Set([path.basename(recorded), ...['.circuit.yaml', '.circuit.yml', '.circuit.json'].map((s) => stem + s)])];
   const dir = path.dirname(resultsFile);
   const near = [dir, path.dirname(dir)].flatMap((d) => names.map((n) => path.join(d, n))).filter((f) => fs.existsSync(f));
@@ -167,6 +183,10 @@ function sha256Of(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+export function isGridFile(file: string): boolean {
+  return /\.grid\.json$/i.test(file);
 }
 
 export function samePath(a: string, b: string): boolean {

@@ -114,7 +114,10 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     item.tooltip = tip;
     item.contextValue = runContext(run, abilities(run));
     item.accessibilityInformation = { label: `${run.circuitName || run.label}, ${item.description}` };
-    item.command = { command: 'circuitThermometer.showChart', title: 'Open Chart', arguments: [node] };
+    // A two-dial map opens in its map panel (its file is the run's results file).
+    item.command = this.store.get(run.id)?.grid
+      ? { command: 'circuitThermometer.showGrid', title: 'Open Map', arguments: [vscode.Uri.file(run.resultsPath)] }
+      : { command: 'circuitThermometer.showChart', title: 'Open Chart', arguments: [node] };
     return item;
   }
 

@@ -10,6 +10,7 @@ import type { DialKind, Hypothesis } from './hypothesis';
 import type { LevelResult, ResultsDocument, Verdict } from './results';
 import { DIALS } from './dials';
 import type { ScanDocument } from './scan';
+import type { GridDocument } from './grid';
 
 export const WEBVIEW_PROTOCOL_NAME = 'circuit-thermometer/webview';
 // 3: the chart's chain traces (Sampler tab) and the calibration panel's messages.
@@ -133,6 +134,14 @@ export interface ScanState {
   doc: ScanDocument;
 }
 
+/** What the two-dial map panel shows: one grid results document (docs/method.md, "Two dials at once"). */
+export interface GridState {
+  /** The grid results file (absolute) and its name relative to the workspace. */
+  file: string;
+  label: string;
+  doc: GridDocument;
+}
+
 /** A unit picked on the map: its component (row) and unit index. */
 export interface ScanPick { component: number; unit: number }
 
@@ -187,8 +196,8 @@ export type IpcReply<R> = { ok: true; result: R } | { ok: false; error: string }
 // The message table
 
 /** Webview → host: the page has loaded and listens (the host then sends the current state). */
-export type WebviewKind = 'chart' | 'calibration' | 'scan';
-export const ReadyCommand = new IpcCommand<{ view: WebviewKind }>('webview/ready', (p): p is { view: WebviewKind } => isObject(p) && (p.view === 'chart' || p.view === 'calibration' || p.view === 'scan'));
+export type WebviewKind = 'chart' | 'calibration' | 'scan' | 'grid';
+export const ReadyCommand = new IpcCommand<{ view: WebviewKind }>('webview/ready', (p): p is { view: WebviewKind } => isObject(p) && (p.view === 'chart' || p.view === 'calibration' || p.view === 'scan' || p.view === 'grid'));
 /** Webview → host: something failed in the page (logged to the output channel). */
 export const ErrorCommand = new IpcCommand<{ message: string }>('webview/error', (p): p is { message: string } => isObject(p) && typeof p.message === 'string');
 /** Chart → host: the user changed the axis or the metric toggles (remembered for the next chart). */
@@ -209,6 +218,8 @@ export const WriteScanHypothesisCommand = new IpcCommand<{ units: ScanPick[] }>(
   isObject(p) && Array.isArray(p.units) && p.units.length > 0 && p.units.every((u) => isObject(u) && Number.isInteger(u.component) && Number.isInteger(u.unit)));
 /** Host → scan map: show this scan. */
 export const ScanStateNotification = new IpcNotification<ScanState>('scan/state');
+/** Host → two-dial map: show this grid. */
+export const GridStateNotification = new IpcNotification<GridState>('grid/state');
 
 /** Host → chart: draw this. */
 export const ChartStateNotification = new IpcNotification<ChartState>('chart/state');

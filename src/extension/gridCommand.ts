@@ -1,0 +1,157 @@
+// "Run Grid": the two-dial map of the active hypothesis (one with degradation.grid; docs/method.md, "Two dials at
+// once"), its cells' work units dealt over worker processes (src/worker/gridParallel.ts: the extension host never
+// runs the model), with a cancellable progress notification that names every finished cell, the run listed in the
+// Runs view, the grid results written atomically to <name>.grid.json beside the hypothesis and shown in its map
+// panel. "Show Grid" opens a grid results file's map (or the map a grid hypothesis writes).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { defaultGridPath } from '../engine/sweep/gridFile';
+import { cellState } from '../protocol/grid';
+import { formatLevel, formatProgress } from '../protocol/format';
+import type { WorkerError } from '../protocol/worker';
+import { activeHypothesis, uriOf } from './commands';
+import { settings, workerEnv } from './config';
+import type { GridPanels } from './gridPanel';
+import type { RunRecord } from './runRecord';
+import { isGridFile, type RunsStore } from './runsStore';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+/** The parallel client loads on the first run (activation loads no engine; engine.ts). */
+const gridModule = () => require('../worker/gridParallel') as typeof import('../worker/gridParallel');
+
+export class GridCommands implements vscode.Disposable {
+  /** Maps running now, by hypothesis file: a second Run grid of the same file is refused, cancel reaches it. */
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly workerPath: string,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly trusted: () => boolean,
+    private readonly panels: GridPanels,
+    private readonly store: RunsStore,
+  ) {}
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand('circuitThermometer.runGrid', (arg) => this.run(uriOf(arg))),
+      vscode.commands.registerCommand('circuitThermometer.showGrid', (arg) => this.showFile(uriOf(arg) ?? vscode.window.activeTextEditor?.document.uri)),
+    ];
+  }
+
+  async run(uri: vscode.Uri | undefined): Promise<void> {
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : activeHypothesis();
+    if (!document) {
+      void vscode.window.showInformationMessage('Open a hypothesis file with degradation.grid (*.circuit.yaml) to run its two-dial map.');
+      return;
+    }
+    if (!this.trusted()) {
+      void vscode.window.showInformationMessage('Running a grid runs the model, which an untrusted workspace does not allow.');
+      return;
+    }
+    const file = document.uri.fsPath;
+    if (this.running.has(file)) {
+      void vscode.window.showInformationMessage(`The map of ${vscode.workspace.asRelativePath(document.uri)} is already running.`);
+      return;
+    }
+    if (document.isDirty && !(await document.save())) return;
+    const label = vscode.workspace.asRelativePath(document.uri);
+    const out = defaultGridPath(file);
+    const abort = new AbortController();
+    this.running.set(file, abort);
+    const record: RunRecord = {
+      id: out, hypothesisFile: file, resultsPath: out, label, status: 'running', circuitName: '', dial: null, levels: [], progress: null,
+      startedAt: new Date().toISOString(), grid: true,
+    };
+    this.store.put(record);
+    const s = settings(document.uri);
+    try {
+      const done = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Circuit Thermometer: two-dial map of ${label}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => abort.abort());
+          let shown = 0;
+          let cells = 0;
+          let last = '';
+          return gridModule().runGridParallel({ source: { kind: 'file', path: file }, out }, {
+            signal: abort.signal,
+            onProgress: (p) => {
+              progress.report({ increment: Math.max(0, p.fraction - shown) * 100, message: `${last}${formatProgress(p)}` });
+              shown = Math.max(shown, p.fraction);
+              this.store.update(record.id, (r) => { r.progress = p; });
+            },
+            onLevel: (l) => {
+              cells++;
+              const row = Math.floor(l.levelIndex / Math.max(1, l.levels));
+              last = `${cells} of ${l.levels} cells · `;
+              this.log.info(`  cell ${l.levelIndex + 1}/${l.levels} (row ${row + 1}, level ${formatLevel(l.result.level)}): ${cellState(l.result)}${l.result.error ? `: ${l.result.error}` : ''}`);
+            },
+          }, {
+            workerPath: this.workerPath,
+            clientName: 'vscode',
+            env: workerEnv(s),
+            ...(s.workerProcesses > 0 ? { workers: s.workerProcesses } : {}),
+            ...(s.threadsPerWorker > 0 ? { threads: s.threadsPerWorker } : {}),
+            onLog: (line, source) => (source === 'warn' || source === 'stderr' ? this.log.warn(`[worker] ${line}`) : this.log.info(`[worker] ${line}`)),
+            onWarning: (m) => this.log.warn(m),
+          });
+        },
+      );
+      this.log.info(`grid ${label}: ${done.document.summary} → ${done.path}`);
+      // The finished map replaces the live record (a live record is kept by load until it has ended).
+      this.store.update(record.id, (r) => { r.status = done.document.sweep.status; r.progress = null; });
+      await this.store.load(done.path);
+      this.panels.show(done.path, done.document);
+      void vscode.window.showInformationMessage(`Grid finished: ${label}: ${done.document.summary}`);
+    } catch (e) {
+      this.fail(record, e, abort.signal.aborted);
+    } finally {
+      this.running.delete(file);
+    }
+  }
+
+  private fail(record: RunRecord, e: unknown, cancelled: boolean): void {
+    const err = e as Partial<WorkerError>;
+    const text = `${err.message ?? String(e)}${err.hint ? ` (${err.hint})` : ''}`;
+    this.store.update(record.id, (r) => {
+      r.status = cancelled ? 'cancelled' : 'failed';
+      r.error = cancelled ? 'cancelled: no grid results file was written.' : text;
+      r.progress = null;
+    });
+    void this.store.keepEnded(record);
+    if (cancelled) {
+      this.log.info(`grid ${record.label} cancelled; no grid results file was written`);
+      void vscode.window.showInformationMessage(`Grid cancelled: ${record.label}. No grid results file was written.`);
+      return;
+    }
+    this.log.error(`grid ${record.label} failed [${err.code ?? 'internal'}]: ${text}`);
+    for (const d of err.details ?? []) this.log.error(`  ${d}`);
+    void vscode.window.showErrorMessage(`Grid failed: ${record.label}: ${text}`, 'Show Log').then((b) => {
+      if (b) this.log.show(true);
+    });
+  }
+
+  async showFile(uri: vscode.Uri | undefined): Promise<void> {
+    // From the grid's hypothesis file (its lens), the map it writes beside it.
+    const file = uri && !isGridFile(uri.fsPath) && /\.(ya?ml|json)$/i.test(uri.fsPath) ? defaultGridPath(uri.fsPath) : uri?.fsPath;
+    if (!file || !isGridFile(file)) {
+      void vscode.window.showInformationMessage('Open a grid results file (*.grid.json) or a hypothesis with degradation.grid to show its two-dial map.');
+      return;
+    }
+    if (uri && file !== uri.fsPath && !fs.existsSync(file)) {
+      const choice = await vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(uri)} has no map yet (${path.basename(file)}): run its grid first.`, 'Run Grid');
+      if (choice === 'Run Grid') await this.run(uri);
+      return;
+    }
+    try {
+      const { readGridFile } = require('../engine/sweep/gridFile') as typeof import('../engine/sweep/gridFile');
+      this.panels.show(file, readGridFile(file));
+    } catch (e) {
+      void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  dispose(): void {
+    for (const a of this.running.values()) a.abort();
+  }
+}
