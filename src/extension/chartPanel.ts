@@ -69,7 +69,7 @@ export class ChartPanel implements vscode.WebviewPanelSerializer, vscode.Disposa
     if (saved && isChartViewOptions(saved.options)) await this.memento.update(OPTIONS_KEY, saved.options);
     await this.store.scan();
     if (typeof saved?.runId === 'string' && !this.store.get(saved.runId)) await this.store.load(saved.runId);
-    this.runId = typeof saved?.runId === 'string' ? saved.runId : this.store.all()[0]?.id;
+    this.runId = typeof saved?.runId === 'string' ? saved.runId : this.store.all().find((r) => !r.grid)?.id;
     panel.webview.options = webviewOptions(this.extensionUri);
     this.attach(panel);
   }
@@ -150,7 +150,7 @@ export class ChartPanel implements vscode.WebviewPanelSerializer, vscode.Disposa
     void this.channel.notify(ChartStateNotification, {
       run: summarize(record),
       doc: chartDocFor(record),
-      choices: this.store.all().filter((r) => r.document || r.hypothesis).map((r) => ({ id: r.id, label: `${r.circuitName || r.label} · ${r.dial ?? '?'} · ${r.status}` })),
+      choices: this.store.all().filter((r) => !r.grid && (r.document || r.hypothesis)).map((r) => ({ id: r.id, label: `${r.circuitName || r.label} · ${r.dial ?? '?'} · ${r.status}` })),
       options: isChartViewOptions(options) ? options : DEFAULT_CHART_OPTIONS,
     });
   }

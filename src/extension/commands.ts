@@ -267,6 +267,10 @@ export class SweepCommands {
     // (the active editor's hypothesis, else a picker), never by whatever a hidden chart panel showed last.
     const record = typeof arg === 'string' ? this.store.get(arg) : await this.recordFor(uriOf(arg), 'Export the results of', true);
     if (!record) return;
+    if (record.grid) {
+      void vscode.window.showInformationMessage(`${record.label} is a two-dial map: its results are ${path.basename(record.resultsPath)} (Open Results File), its map Show Grid Map; export is for sweeps.`);
+      return;
+    }
     const doc = record.document;
     if (!doc) {
       void vscode.window.showInformationMessage(`${record.label} has no finished results to export yet.`);
