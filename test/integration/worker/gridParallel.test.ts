@@ -47,6 +47,14 @@ describe('worker: a two-dial map over worker processes', function () {
     writeGrid(one, oneFile);
     assert.deepEqual(gridNumbers(readGridFile(two.path)), gridNumbers(readGridFile(oneFile)));
     assert.deepEqual([...cells].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5]);
+    // The CLI's `grid --workers 2`: the same map, its table printed.
+    const printed: string[] = [];
+    const err: string[] = [];
+    const cliOut = path.join(planted.dir, 'cli.grid.json');
+    assert.equal(await main(['grid', file, '--workers', '2', '--out', cliOut, '--progress'], { out: (t) => printed.push(t), err: (t) => err.push(t), cwd: planted.dir }), 0, err.join('\n'));
+    assert.deepEqual(gridNumbers(readGridFile(cliOut)), gridNumbers(readGridFile(oneFile)));
+    assert.match(printed.join('\n'), /clean cells/);
+    assert.equal(err.filter((l) => /^cell \d of 6: step (100|200), level /.test(l)).length, 6, err.join('\n'));
     assert.equal(two.document.rows.length, 2);
     assert.equal(two.document.correction.cells, 6);
     assert.ok(planted.files().every((f) => !f.endsWith('.tmp')), 'no temp file left');
