@@ -39,7 +39,7 @@ function render(next: GridState): void {
 
 function draw(): void {
   if (!state) return;
-  const fig = buildGridFigure(state.doc, readTheme());
+  const fig = buildGridFigure(state.doc, readTheme(), { withTitle: false });
   map.dataset.cells = String(state.doc.rows.length * state.doc.columns.length);
   map.dataset.clean = String(state.doc.clean);
   void Plotly.react(map, fig.data, fig.layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['sendChartToCloud'] }).then(() => {

@@ -39,7 +39,9 @@ export function cleanOutline(clean: readonly (readonly boolean[])[]): [number, n
   return edges;
 }
 
-export function buildGridFigure(doc: GridDocument, theme: ChartTheme): Figure {
+/** `withTitle: false`: the panel states the name, summary and correction above the figure itself (narrow columns
+ *  would cut a figure title). */
+export function buildGridFigure(doc: GridDocument, theme: ChartTheme, options: { withTitle?: boolean } = {}): Figure {
   const symbol = levelSymbol(doc.sweep.dial);
   const xs = doc.columns.map((_, i) => i);
   const ys = doc.rows.map((_, i) => i);
@@ -83,8 +85,9 @@ export function buildGridFigure(doc: GridDocument, theme: ChartTheme): Figure {
     xaxis3: columnAxis([0.72, 0.98], `E_C (${symbol})`),
     yaxis: { title: { text: 'checkpoint step' }, tickmode: 'array', tickvals: ys, ticktext: doc.rows.map((r) => formatLevel(r.step)), color: theme.foreground, gridcolor: theme.grid, zeroline: false },
     shapes,
-    margin: { t: 80, l: 70, r: 30, b: 60 },
+    margin: { t: options.withTitle === false ? 20 : 80, l: 70, r: 30, b: 60 },
   } as Partial<Layout>;
+  if (options.withTitle === false) delete layout.title;
   return { data, layout };
 }
 
