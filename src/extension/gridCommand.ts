@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultGridPath } from '../engine/sweep/gridFile';
-import { cellState } from '../protocol/grid';
 import { formatLevel, formatProgress } from '../protocol/format';
 import type { WorkerError } from '../protocol/worker';
 import { activeHypothesis, uriOf } from './commands';
@@ -81,10 +80,10 @@ export class GridCommands implements vscode.Disposable {
               this.store.update(record.id, (r) => { r.progress = p; });
             },
             onLevel: (l) => {
+              // Cells are numbered row by row (checkpoint, then level); the verdict flags wait for the whole map.
               cells++;
-              const row = Math.floor(l.levelIndex / Math.max(1, l.levels));
               last = `${cells} of ${l.levels} cells · `;
-              this.log.info(`  cell ${l.levelIndex + 1}/${l.levels} (row ${row + 1}, level ${formatLevel(l.result.level)}): ${cellState(l.result)}${l.result.error ? `: ${l.result.error}` : ''}`);
+              this.log.info(`  cell ${l.levelIndex + 1}/${l.levels} (level ${formatLevel(l.result.level)}) done in ${l.result.seconds.toFixed(1)} s${l.result.error ? `: ${l.result.error}` : ''}`);
             },
           }, {
             workerPath: this.workerPath,
