@@ -86,6 +86,19 @@ describe('worker: a two-dial map over worker processes', function () {
     assert.match(text[0]!, /a two-dial map of 6 cells \(2 checkpoints × 3 levels of weight-noise\), 6 work units/);
   });
 
+  it('cancelled after its first cell, a map rejects as cancelled and writes nothing', async () => {
+    const file = planted.variant('grid-cancel', (y) => gridVariant(y).replace('noise: { samples: 8 }', 'noise: { samples: 200 }'));
+    const abort = new AbortController();
+    let cells = 0;
+    await assert.rejects(
+      runGridParallel({ source: { kind: 'file', path: file } }, { signal: abort.signal, onLevel: () => { cells++; abort.abort(); } }, { workers: 1 }),
+      (e: unknown) => e instanceof WorkerRunError && e.code === 'cancelled',
+    );
+    assert.ok(cells >= 1 && cells < 6, `${cells} cells finished before the cancel took effect`);
+    assert.ok(!fs.existsSync(path.join(planted.dir, 'grid-cancel.grid.json')), 'no grid results written');
+    assert.ok(planted.files().every((f) => !f.endsWith('.tmp')), 'no temp file left');
+  });
+
   it('a sweep of a grid hypothesis over workers is refused with what to run instead; a map of a hypothesis without a grid too', async () => {
     const file = planted.variant('grid-refused', gridVariant);
     await assert.rejects(runSweepParallel({ source: { kind: 'file', path: file } }, {}, { workers: 1 }), (e: unknown) => e instanceof WorkerRunError && /two-dial grid/.test(e.message) && /circuit-thermometer grid/.test(e.hint ?? ''));
