@@ -109,6 +109,7 @@ function languageFeatures(p: Parts): vscode.Disposable[] {
       },
       // A cancelled or failed sweep left its journal beside the results: the lens offers to finish it.
       resumable: (file) => fs.existsSync(journalFor(file)),
+      gridRunning: (file) => p.grids.isRunning(file),
       // A pilot in a worker (or the last run) states what the text's sweep costs, as a range.
       cost: (document) => p.costs.lens(document),
       onDidChange: p.lensChanged.event,
@@ -122,6 +123,7 @@ function lensRefresh(p: Parts): vscode.Disposable[] {
   let lensTimer: NodeJS.Timeout | undefined;
   return [
     p.costs.onDidChange(() => p.lensChanged.fire()),
+    p.grids.onDidChange(() => p.lensChanged.fire()),
     // The lens states the cost of the text as it is: it follows edits.
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (isHypothesisDocument(e.document)) p.lensChanged.fire();

@@ -22,6 +22,9 @@ const gridModule = () => require('../worker/gridParallel') as typeof import('../
 export class GridCommands implements vscode.Disposable {
   /** Maps running now, by hypothesis file: a second Run grid of the same file is refused, cancel reaches it. */
   private readonly running = new Map<string, AbortController>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a map starts or ends (the lenses follow it). */
+  readonly onDidChange = this.changed.event;
 
   constructor(
     private readonly workerPath: string,
@@ -34,8 +37,21 @@ export class GridCommands implements vscode.Disposable {
   register(): vscode.Disposable[] {
     return [
       vscode.commands.registerCommand('circuitThermometer.runGrid', (arg) => this.run(uriOf(arg))),
+      vscode.commands.registerCommand('circuitThermometer.cancelGrid', (arg) => this.cancel(uriOf(arg))),
       vscode.commands.registerCommand('circuitThermometer.showGrid', (arg) => this.showFile(uriOf(arg) ?? vscode.window.activeTextEditor?.document.uri)),
     ];
+  }
+
+  /** Whether the map of this hypothesis file is running now. */
+  isRunning(file: string): boolean {
+    return this.running.has(file);
+  }
+
+  /** Stops a running map (every worker; nothing is written); without a file, every running map. */
+  cancel(uri: vscode.Uri | undefined): void {
+    const targets = [...this.running].filter(([file]) => !uri || file === uri.fsPath);
+    if (targets.length === 0) void vscode.window.showInformationMessage('No two-dial map is running.');
+    for (const [, abort] of targets) abort.abort();
   }
 
   async run(uri: vscode.Uri | undefined): Promise<void> {
@@ -58,6 +74,7 @@ export class GridCommands implements vscode.Disposable {
     const out = defaultGridPath(file);
     const abort = new AbortController();
     this.running.set(file, abort);
+    this.changed.fire();
     const record: RunRecord = {
       id: out, hypothesisFile: file, resultsPath: out, label, status: 'running', circuitName: '', dial: null, levels: [], progress: null,
       startedAt: new Date().toISOString(), grid: true,
@@ -106,6 +123,7 @@ export class GridCommands implements vscode.Disposable {
       this.fail(record, e, abort.signal.aborted);
     } finally {
       this.running.delete(file);
+      this.changed.fire();
     }
   }
 
@@ -152,5 +170,6 @@ export class GridCommands implements vscode.Disposable {
 
   dispose(): void {
     for (const a of this.running.values()) a.abort();
+    this.changed.dispose();
   }
 }

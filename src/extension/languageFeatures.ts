@@ -215,6 +215,8 @@ export interface LensState {
   cost(document: vscode.TextDocument): Promise<{ text: string; tooltip: string } | undefined>;
   /** Whether an interrupted (cancelled or failed) sweep of this file left a journal that Resume Sweep finishes. */
   resumable(file: string): boolean;
+  /** Whether this file's two-dial map is running now (Run grid). */
+  gridRunning?(file: string): boolean;
   onDidChange: vscode.Event<void>;
 }
 
@@ -240,6 +242,11 @@ export class HypothesisLenses implements vscode.CodeLensProvider {
     }
     // A two-dial map (degradation.grid) runs as a map, not a sweep: Run grid writes <name>.grid.json, Show grid opens it.
     if (isGridText(document.getText())) {
+      if (this.state.gridRunning?.(uri.fsPath)) {
+        lenses.push(new vscode.CodeLens(top, { title: '$(sync~spin) Grid running — Cancel', command: 'circuitThermometer.cancelGrid', arguments: [uri] }));
+        lenses.push(new vscode.CodeLens(top, { title: '$(graph) Show grid', command: 'circuitThermometer.showGrid', arguments: [uri] }));
+        return lenses;
+      }
       const cost = this.state.trusted() ? await this.state.cost(document).catch(() => undefined) : undefined;
       lenses.push(new vscode.CodeLens(top, this.state.trusted()
         ? { title: `$(play) Run grid${cost ? ` (${cost.text})` : ''}`, command: 'circuitThermometer.runGrid', arguments: [uri], tooltip: cost?.tooltip ?? 'The two-dial map: every checkpoint of degradation.grid crossed with every level of the dial' }
