@@ -88,6 +88,7 @@ export interface SweepUnitNotice {
   unit: UnitResult;
 }
 
+/** A whole sweep done: what runSweepParallel (src/worker/parallel.ts) resolves with; not a message. */
 export interface SweepDone {
   runId: string;
   /** Absolute path of the results file just written. */
