@@ -370,7 +370,7 @@ export class WorkerClient {
         }
         break;
       case 'sweep/unit':
-        if (active?.runId === m.params.runId) active.callbacks.onUnit?.(m.params);
+        if (active?.runId === m.params.runId && !active.failure) active.callbacks.onUnit?.(m.params);
         break;
       case 'log':
         this.options.onLog?.(m.params.message, m.params.level);
