@@ -415,6 +415,26 @@ describe('worker: process failures and the handshake', function () {
     }
   });
 
+  it('a worker whose header names another hypothesis than it was sent: the run fails, no unit of it is kept, nothing is written', async () => {
+    const planted = copyPlanted();
+    const warnings: string[] = [];
+    try {
+      const hypothesis = await resolveSweepHypothesis(planted.hypothesis('kappa-0'));
+      const before = planted.files();
+      const units: unknown[] = [];
+      const e = await rejection(runSweepParallel({ hypothesis }, { onProgress: (p) => units.push(p.unitsDone) }, {
+        workers: 1, workerPath: path.resolve(__dirname, '../../support/otherSeedWorker.ts'), onWarning: (m) => warnings.push(m),
+      }));
+      assert.strictEqual(e.code, 'internal', 'not retried as a lost worker');
+      assert.match(e.message, /another hypothesis than the one it was sent/);
+      assert.ok(units.every((n) => n === 0), 'no unit counted');
+      assert.deepStrictEqual(planted.files(), before, 'no results file, no journal');
+      assert.deepStrictEqual(warnings, []);
+    } finally {
+      planted.remove();
+    }
+  });
+
   it('a missing worker script is reported before forking', async () => {
     const c = new WorkerClient({ workerPath: '/nonexistent/dist/worker.js' });
     const e = await rejection(c.start());
