@@ -67,7 +67,7 @@ export const gridCommand: Command = {
       written = writeGrid(await runGrid(h, { onLevel: onCell }), out);
     } else {
       try {
-        written = (await runGridParallel({ source: { kind: 'file', path: file }, out }, { ...(onCell ? { onLevel: (l) => onCell(l.result, l.levelIndex) } : {}) }, { workers, clientName: 'circuit-thermometer cli' })).document;
+        written = (await runGridParallel({ hypothesis: h, out }, { ...(onCell ? { onLevel: (l) => onCell(l.result, l.levelIndex) } : {}) }, { workers, clientName: 'circuit-thermometer cli' })).document;
       } catch (e) {
         if (!(e instanceof WorkerRunError)) throw e;
         io.err(`circuit-thermometer: ${e.message}`);

@@ -67,7 +67,7 @@ function construct(context: vscode.ExtensionContext) {
   const models = new ModelCommands(service, log, workerPath, () => trust.trusted(), { store: calibrations, panels: calibrationPanels });
   const scanPanels = new ScanPanels(context.extensionUri, log);
   const gridPanels = new GridPanels(context.extensionUri, log);
-  const grids = new GridCommands(workerPath, log, () => trust.trusted(), gridPanels, store);
+  const grids = new GridCommands(workerPath, log, () => trust.trusted(), gridPanels, store, diagnostics);
   const runsTree = new RunsTree(store, () => trust.trusted());
   const methodLinks = new MethodLinks(context.asAbsolutePath('docs/method.md'));
   const lensChanged = new vscode.EventEmitter<void>();

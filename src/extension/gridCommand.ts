@@ -11,6 +11,7 @@ import { formatLevel, formatProgress } from '../protocol/format';
 import type { WorkerError } from '../protocol/worker';
 import { activeHypothesis, uriOf } from './commands';
 import { settings, workerEnv } from './config';
+import type { HypothesisDiagnostics } from './diagnostics';
 import type { GridPanels } from './gridPanel';
 import type { RunRecord } from './runRecord';
 import { isGridFile, type RunsStore } from './runsStore';
@@ -32,6 +33,7 @@ export class GridCommands implements vscode.Disposable {
     private readonly trusted: () => boolean,
     private readonly panels: GridPanels,
     private readonly store: RunsStore,
+    private readonly diagnostics: HypothesisDiagnostics,
   ) {}
 
   register(): vscode.Disposable[] {
@@ -71,12 +73,33 @@ export class GridCommands implements vscode.Disposable {
     }
     if (document.isDirty && !(await document.save())) return;
     const label = vscode.workspace.asRelativePath(document.uri);
+    // Resolved once, here, by the editor's own check (as a sweep's): the hypothesis travels with the work units.
+    const checked = await this.diagnostics.checkNow(document);
+    if (!checked) {
+      const choice = await vscode.window.showErrorMessage(`Could not check ${label}; see the Circuit Thermometer log.`, 'Show Log');
+      if (choice) this.log.show(true);
+      return;
+    }
+    const errors = checked.diagnostics.filter((d) => d.severity === 'error');
+    if (!checked.hypothesis || errors.length > 0) {
+      const n = errors.length;
+      const choice = await vscode.window.showErrorMessage(`${label} has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running its grid.`, 'Show Problems');
+      if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+      return;
+    }
+    const hypothesis = checked.hypothesis;
+    if (!hypothesis.degradation.grid) {
+      const choice = await vscode.window.showInformationMessage(`${label} has no degradation.grid: it runs as a sweep.`, 'Run Sweep');
+      if (choice) await vscode.commands.executeCommand('circuitThermometer.runSweep', document.uri);
+      return;
+    }
+    if (this.running.has(file)) return;
     const out = defaultGridPath(file);
     const abort = new AbortController();
     this.running.set(file, abort);
     this.changed.fire();
     const record: RunRecord = {
-      id: out, hypothesisFile: file, resultsPath: out, label, status: 'running', circuitName: '', dial: null, levels: [], progress: null,
+      id: out, hypothesisFile: file, resultsPath: out, label, status: 'running', circuitName: hypothesis.circuit.name, dial: hypothesis.degradation.dial, levels: [], progress: null,
       startedAt: new Date().toISOString(), grid: true,
     };
     this.store.put(record);
@@ -89,7 +112,7 @@ export class GridCommands implements vscode.Disposable {
           let shown = 0;
           let cells = 0;
           let last = '';
-          return gridModule().runGridParallel({ source: { kind: 'file', path: file }, out }, {
+          return gridModule().runGridParallel({ hypothesis, out }, {
             signal: abort.signal,
             onProgress: (p) => {
               progress.report({ increment: Math.max(0, p.fraction - shown) * 100, message: `${last}${formatProgress(p)}` });

@@ -9,13 +9,14 @@ import { allUnits, resultsFromUnits } from '../engine/sweep/units';
 import { ResultsWriteError } from '../engine/sweep/writeResults';
 import type { GridDocument } from '../protocol/grid';
 import type { Hypothesis } from '../protocol/hypothesis';
-import type { SweepSource } from '../protocol/worker';
 import type { RunCallbacks } from './client';
 import { WorkerRunError } from './errors';
-import { checkOutputs, defaultWorkers, type ParallelOptions, planHypothesis, planShape, runUnitsParallel } from './parallel';
+import { checkOutputs, defaultWorkers, type ParallelOptions, planShape, runUnitsParallel } from './parallel';
 
 export interface GridRunRequest {
-  source: SweepSource;
+  /** The map's hypothesis, resolved once where the request entered (the CLI's check, the editor's own; as a sweep's,
+   *  src/worker/resolve.ts); it travels with the work units. */
+  hypothesis: Hypothesis;
   /** The grid results file; default `<name>.grid.json` beside the hypothesis. */
   out?: string;
   runId?: string;
@@ -40,7 +41,7 @@ export function gridHypothesis(h: Hypothesis): Hypothesis & { degradation: { gri
 /** Runs every cell of the map over worker processes and writes the grid results file. Rejects like `runSweepParallel`. */
 export async function runGridParallel(req: GridRunRequest, callbacks: RunCallbacks = {}, options: ParallelOptions = {}): Promise<GridDone> {
   const started = performance.now();
-  const hypothesis = gridHypothesis(await planHypothesis(req.source, options));
+  const hypothesis = gridHypothesis(req.hypothesis);
   const out = path.resolve(req.out ?? defaultGridPath(hypothesis.file));
   checkOutputs([{ path: out, what: 'the grid results file' }, ...(options.alsoWrites ?? [])], hypothesis);
   const shape = planShape(hypothesis);

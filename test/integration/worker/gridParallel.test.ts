@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { runGrid } from '../../../src/engine/sweep/grid';
 import { readGridFile, writeGrid } from '../../../src/engine/sweep/gridFile';
-import { checkHypothesisFile } from '../../../src/hypothesis';
+import { checkHypothesisFile, type Hypothesis } from '../../../src/hypothesis';
 import type { GridDocument } from '../../../src/protocol/grid';
 import { WorkerRunError } from '../../../src/worker/errors';
 import { runGridParallel } from '../../../src/worker/gridParallel';
@@ -19,6 +19,12 @@ export const gridVariant = (yaml: string): string => yaml
   .replace(/temperatures: \{[^}]*\}/, 'temperatures: [0.01, 0.1, 1]')
   .replace(/noise: \{ samples: \d+ \}/, 'noise: { samples: 8 }')
   .replace('  seed: 0\n', '  grid: { checkpoints: [./planted-kappa-0.3.onnx, ./planted-kappa-1.onnx], steps: [100, 200] }\n  seed: 0\n');
+
+async function resolved(file: string): Promise<Hypothesis> {
+  const r = await checkHypothesisFile(file);
+  assert.ok(r.hypothesis, r.diagnostics.map((d) => d.message).join('; '));
+  return r.hypothesis;
+}
 
 /** The map's numbers and verdicts, without wall-clock fields, creation time and the workers it ran on. */
 export function gridNumbers(doc: GridDocument): unknown {
@@ -39,7 +45,7 @@ describe('worker: a two-dial map over worker processes', function () {
     assert.ok(checked.hypothesis, checked.diagnostics.map((d) => d.message).join('; '));
     const one = await runGrid(checked.hypothesis);
     const cells: number[] = [];
-    const two = await runGridParallel({ source: { kind: 'file', path: file } }, { onLevel: (l) => { cells.push(l.levelIndex); assert.equal(l.levels, 6); } }, { workers: 2 });
+    const two = await runGridParallel({ hypothesis: checked.hypothesis }, { onLevel: (l) => { cells.push(l.levelIndex); assert.equal(l.levels, 6); } }, { workers: 2 });
     assert.equal(two.path, path.join(planted.dir, 'grid.grid.json'));
     assert.deepEqual(JSON.parse(fs.readFileSync(two.path, 'utf8')), JSON.parse(JSON.stringify(two.document)));
     // Both as written in the same folder (paths relative to it).
@@ -91,7 +97,7 @@ describe('worker: a two-dial map over worker processes', function () {
     const abort = new AbortController();
     let cells = 0;
     await assert.rejects(
-      runGridParallel({ source: { kind: 'file', path: file } }, { signal: abort.signal, onLevel: () => { cells++; abort.abort(); } }, { workers: 1 }),
+      runGridParallel({ hypothesis: await resolved(file) }, { signal: abort.signal, onLevel: () => { cells++; abort.abort(); } }, { workers: 1 }),
       (e: unknown) => e instanceof WorkerRunError && e.code === 'cancelled',
     );
     assert.ok(cells >= 1 && cells < 6, `${cells} cells finished before the cancel took effect`);
@@ -101,8 +107,8 @@ describe('worker: a two-dial map over worker processes', function () {
 
   it('a sweep of a grid hypothesis over workers is refused with what to run instead; a map of a hypothesis without a grid too', async () => {
     const file = planted.variant('grid-refused', gridVariant);
-    await assert.rejects(runSweepParallel({ source: { kind: 'file', path: file } }, {}, { workers: 1 }), (e: unknown) => e instanceof WorkerRunError && /two-dial grid/.test(e.message) && /circuit-thermometer grid/.test(e.hint ?? ''));
-    await assert.rejects(runGridParallel({ source: { kind: 'file', path: planted.hypothesis('kappa-1') } }, {}, { workers: 1 }), (e: unknown) => e instanceof WorkerRunError && /has no degradation\.grid/.test(e.message));
+    await assert.rejects(runSweepParallel({ hypothesis: await resolved(file) }, {}, { workers: 1 }), (e: unknown) => e instanceof WorkerRunError && /two-dial grid/.test(e.message) && /circuit-thermometer grid/.test(e.hint ?? ''));
+    await assert.rejects(runGridParallel({ hypothesis: await resolved(planted.hypothesis('kappa-1')) }, {}, { workers: 1 }), (e: unknown) => e instanceof WorkerRunError && /has no degradation\.grid/.test(e.message));
     assert.ok(!fs.existsSync(path.join(planted.dir, 'kappa-1.grid.json')));
   });
 });
