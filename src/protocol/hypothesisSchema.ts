@@ -75,8 +75,8 @@ const unitList = (what: string): ArraySpec => ({
   },
 });
 
-/** The samplers whose step is a Langevin proposal: `stepSize: auto` calibrates them by its MALA acceptance. */
-export const MALA_SAMPLERS: readonly string[] = ['sgld', 'preconditioned-sgld'];
+/** The samplers `stepSize: auto` calibrates: the Langevin proposals by their MALA acceptance, hmc by dual averaging. */
+export const MALA_SAMPLERS: readonly string[] = ['sgld', 'preconditioned-sgld', 'hmc'];
 /** The step size of the samplers `stepSize: auto` cannot calibrate (rmsprop-sgld, sgnht: no MALA proposal). */
 export const FIXED_STEP_SIZE_DEFAULT = 1e-4;
 
@@ -121,7 +121,7 @@ const sgldSpec: ObjectSpec = {
     },
     batchSize: { type: 'integer', minimum: 1, default: 256, description: 'Examples per SGLD step (the minibatch B).' },
     nbeta: { type: 'number', exclusiveMinimum: 0, description: 'When set, nβ at each level is nbeta / level instead of n / level.' },
-    sampler: { type: 'enum', values: ['sgld', 'preconditioned-sgld', 'rmsprop-sgld', 'sgnht'], default: 'sgld', description: 'The update rule: sgld (devinterp\'s); preconditioned-sgld, SGLD with a diagonal metric M estimated per level by a pilot chain from the potential\'s squared gradient and then frozen (Δw = -(ε/2)·M·∇U + √(εM)·ξ: a Langevin proposal, so the MALA acceptance and stepSize: auto work; docs/method.md); rmsprop-sgld, SGLD preconditioned by RMSprop (α = 0.99, λ = 0.1; adaptive, no MALA acceptance); sgnht, the Nosé–Hoover thermostat (diffusion 0.01). stepSize: auto needs sgld or preconditioned-sgld.' },
+    sampler: { type: 'enum', values: ['sgld', 'preconditioned-sgld', 'rmsprop-sgld', 'sgnht', 'hmc'], default: 'sgld', description: 'The update rule: sgld (devinterp\'s); hmc, Metropolis-adjusted Hamiltonian Monte Carlo on the full data with preconditioned-sgld\'s frozen metric as inverse mass (exact at any step size: each trajectory is accepted or rejected; stepSize is the leapfrog step, auto = dual averaging toward acceptance 0.8 in a warm-up; burnIn and thin count trajectories; docs/method.md, "HMC"); preconditioned-sgld, SGLD with a diagonal metric M estimated per level by a pilot chain from the potential\'s squared gradient and then frozen (Δw = -(ε/2)·M·∇U + √(εM)·ξ: a Langevin proposal, so the MALA acceptance and stepSize: auto work; docs/method.md); rmsprop-sgld, SGLD preconditioned by RMSprop (α = 0.99, λ = 0.1; adaptive, no MALA acceptance); sgnht, the Nosé–Hoover thermostat (diffusion 0.01). stepSize: auto needs sgld, preconditioned-sgld or hmc.' },
   },
 };
 
