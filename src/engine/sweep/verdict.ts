@@ -18,7 +18,8 @@
  * Scope complement (sufficiency) keeps the version-2 tests on the excess's bound.
  * Diverged and unconverged levels hold no test and break runs.
  */
-import { chainsPerLevel, type Hypothesis, type InterventionScope, type VerdictSettings } from '../../protocol/hypothesis';
+import { chainsPerLevel, type DialKind, type Hypothesis, type InterventionScope, type VerdictSettings } from '../../protocol/hypothesis';
+import { DIALS } from '../../protocol/dials';
 import type {
   Baseline, Calibration, CollateralTest, ComponentResult, Estimate, LevelResult, LevelTestsV3, MethodSettings, ResultsDocument, Specificity, TestName, Verdict,
 } from '../../protocol/results';
@@ -37,6 +38,8 @@ export interface JudgeContext {
   baseline: Baseline;
   settings: VerdictSettings;
   scope: InterventionScope;
+  /** The dial: the summary names its levels by its symbol (t, σ, checkpoint). */
+  dial: DialKind;
   /** L: levels in the whole grid (Bonferroni). */
   gridLevels: number;
   /** Chains per level (for ESS per chain); 1 for the noise dials. */
@@ -55,7 +58,7 @@ export const DEFAULT_VERDICT = defaultAt(['verdict']) as VerdictSettings;
 export function judgeContext(h: Hypothesis, baseline: Baseline, gridLevels: number, chains = chainsPerLevel(h), controls?: ResultsDocument['controls']): JudgeContext {
   const count = controls?.count ?? baseline.controlTargetEffect?.length ?? 0;
   return {
-    baseline, settings: { ...DEFAULT_VERDICT, ...h.verdict }, scope: h.intervention.scope, gridLevels, chains,
+    baseline, settings: { ...DEFAULT_VERDICT, ...h.verdict }, scope: h.intervention.scope, dial: h.degradation.dial, gridLevels, chains,
     grid: { scale: h.degradation.temperatures.scale, descending: h.degradation.dial === 'checkpoints' },
     null: { distinct: controls?.distinct ?? null, exact: controls?.exact ?? false, ...(count === 0 ? { exact: false } : {}) },
   };
@@ -365,6 +368,7 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
   const calibration = controls >= 3 && !sufficiency && ctx.calibrate !== false ? calibrate(levels, ctx) : null;
   const judgedLevels = levels.filter((l) => l.error === undefined && l.tests?.converged !== false);
   const noBehaviour = !sufficiency && judgedLevels.length > 0 && judgedLevels.every((l) => l.tests?.behaviour === false);
+  const { symbol, tempered } = DIALS[ctx.dial];
 
   const parts: string[] = [];
   if (tooFew) {
@@ -377,20 +381,20 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
     else if (noBehaviour) parts.push(b.constantTargetLoss !== undefined && b.targetLoss !== undefined && b.targetLoss >= b.constantTargetLoss
       ? `no behaviour to test: the trained network's target loss ${b.targetLoss.toPrecision(3)} is no better than the best constant predictor's ${b.constantTargetLoss.toPrecision(3)}`
       : 'no tested level where the degraded network still does the target task (it keeps less than the required fraction of its advantage over a constant predictor): lower the grid')
-    else if (crossing) parts.push(`entangled: the only clean levels, t = ${formatLevel(levels[crossing[0]]!.level)}${crossing[1] > crossing[0] ? ` to ${formatLevel(levels[crossing[1]]!.level)}` : ''}, are a zero-crossing of E_C (significantly positive below, negative above), not decoupling`);
-    else parts.push(sufficiency ? 'not sufficient at any converged level' : 'entangled at every tested temperature');
+    else if (crossing) parts.push(`entangled: the only clean levels, ${symbol} = ${formatLevel(levels[crossing[0]]!.level)}${crossing[1] > crossing[0] ? ` to ${formatLevel(levels[crossing[1]]!.level)}` : ''}, are a zero-crossing of E_C (significantly positive below, negative above), not decoupling`);
+    else parts.push(sufficiency ? 'not sufficient at any converged level' : `entangled at every tested ${tempered ? 'temperature' : 'level'}`);
   } else {
     const { lower, upper } = window;
-    const width = window.oneLevel ? `at t = ${formatLevel(lower)} only` : `from t = ${formatLevel(lower)} to ${formatLevel(upper)} (${formatDecades(decades)})`;
+    const width = window.oneLevel ? `at ${symbol} = ${formatLevel(lower)} only` : `from ${symbol} = ${formatLevel(lower)} to ${formatLevel(upper)} (${formatDecades(decades)})`;
     const fromLowest = !sufficiency && best![0] === 0 ? ' (clean from the lowest level tested)' : '';
     parts.push(sufficiency
       ? `sufficient ${width}`
       : `clean ${width}${fromLowest}: entanglement temperature t_ent = ${formatLevel(lower)}${tSurv !== null ? `, target survives to t_surv = ${formatLevel(tSurv)}` : ''}`);
   }
-  if (!window && !sufficiency && controls >= 2 && tSurv !== null) parts.push(`the circuit's excess persists up to t = ${formatLevel(tSurv)}`);
-  if (inconclusive.length > 0 && inconclusive.length < levels.length) parts.push(`inconclusive at t = ${inconclusive.map(formatLevel).join(', ')} (not converged)`);
+  if (!window && !sufficiency && controls >= 2 && tSurv !== null) parts.push(`the circuit's excess persists up to ${symbol} = ${formatLevel(tSurv)}`);
+  if (inconclusive.length > 0 && inconclusive.length < levels.length) parts.push(`inconclusive at ${symbol} = ${inconclusive.map(formatLevel).join(', ')} (not converged)`);
   const diverged = levels.filter((l) => l.error !== undefined).map((l) => l.level);
-  if (diverged.length > 0) parts.push(`diverged at t = ${diverged.map(formatLevel).join(', ')} (${diverged.length} of ${levels.length} levels)`);
+  if (diverged.length > 0) parts.push(`diverged at ${symbol} = ${diverged.map(formatLevel).join(', ')} (${diverged.length} of ${levels.length} levels)`);
   const method: MethodSettings = {
     version: 3, alpha: ctx.settings.alpha, levels: ctx.gridLevels, controls, distinct: ctx.null.distinct, exact: ctx.null.exact,
     persistence: ctx.settings.persistence, behaviour: ctx.settings.behaviour, collateral: ctx.settings.collateral, collateralTolerance: ctx.settings.collateralTolerance,

@@ -73,7 +73,7 @@ function context(overrides: Partial<JudgeContext> = {}, baseline: Partial<Baseli
       loss: 0, controlLoss: 0, targetMetric: 0, targetEffect: 2, collateralEffect: 0, controlTargetEffect: NULL, controlCollateralEffect: NULL.map(() => 0),
       targetLoss: 0.1, constantTargetLoss: Math.log(4), ...baseline,
     },
-    settings: DEFAULT_VERDICT, scope: 'circuit', gridLevels: 5, chains: 4, null: { distinct: 1000, exact: false }, ...overrides,
+    settings: DEFAULT_VERDICT, scope: 'circuit', dial: 'sgld', gridLevels: 5, chains: 4, null: { distinct: 1000, exact: false }, ...overrides,
   };
 }
 
@@ -219,6 +219,29 @@ describe('sweep/verdict (method v3)', () => {
     assert.equal(crossing.tEnt, null);
     assert.deepEqual(crossing.zeroCrossing, { lower: 3, upper: 3 });
     assert.match(crossing.summary, /^entangled: the only clean levels, t = 3, are a zero-crossing of E_C/);
+  });
+
+  it('the summary names levels by the dial\'s symbol (σ for the noise dials, checkpoint for checkpoints), never a stray t', () => {
+    const good = { target: 1.2 };
+    const plus = { target: 1.2, collateral: [1, 0.01] as [number, number] };
+    const minus = { target: 1.2, collateral: [-1, 0.01] as [number, number] };
+    const windowed = [plus, good, good, plus].map((s, i) => level({ level: 10 ** (i - 2), ...s }));
+    windowed[3] = { ...windowed[3]!, error: 'diverged' };
+    const crossing = [plus, plus, good, minus, minus].map((s, i) => level({ level: i + 1, ...s }));
+    const entangled = [plus, plus].map((s, i) => level({ level: i + 1, ...s }));
+    const cases: [JudgeContext['dial'], string, string][] = [
+      ['sgld', 't', 'temperature'], ['weight-noise', 'σ', 'level'], ['activation-noise', 'σ', 'level'], ['checkpoints', 'checkpoint', 'level'],
+    ];
+    for (const [dial, symbol, noun] of cases) {
+      const w = judgeLevels(windowed, context({ dial, gridLevels: 4 })).verdict.summary;
+      assert.ok(w.startsWith(`clean from ${symbol} = 0.1 to 1 `), `${dial}: ${w}`);
+      assert.match(w, new RegExp(`diverged at ${symbol} = 10 \\(1 of 4 levels\\)`), `${dial}: ${w}`);
+      const c = judgeLevels(crossing, context({ dial, gridLevels: 5 })).verdict.summary;
+      assert.ok(c.startsWith(`entangled: the only clean levels, ${symbol} = 3,`), `${dial}: ${c}`);
+      const e = judgeLevels(entangled, context({ dial, gridLevels: 2 })).verdict.summary;
+      assert.ok(e.startsWith(`entangled at every tested ${noun}`), `${dial}: ${e}`);
+      if (symbol !== 't') for (const s of [w, c, e]) assert.doesNotMatch(s, /\bt = /, `${dial}: ${s}`);
+    }
   });
 
   it('the same verdict at 8, 16, 24 and 48 levels: Bonferroni at α/L keeps a level that is clean by a margin clean', () => {
