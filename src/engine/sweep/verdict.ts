@@ -380,7 +380,7 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
   const calibration = controls >= 3 && !sufficiency && ctx.calibrate !== false ? calibrate(levels, ctx) : null;
   const judgedLevels = levels.filter((l) => l.error === undefined && l.tests?.converged !== false);
   const noBehaviour = judgedLevels.length > 0 && judgedLevels.every((l) => l.tests?.behaviour === false);
-  const { symbol, tempered } = DIALS[ctx.dial];
+  const { symbol } = DIALS[ctx.dial];
 
   const parts: string[] = [];
   if (tooFew) {
@@ -395,7 +395,7 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
       ? `no behaviour to test: the trained network's target loss ${b.targetLoss.toPrecision(3)} is no better than the best constant predictor's ${b.constantTargetLoss.toPrecision(3)}`
       : 'no tested level where the degraded network still does the target task (it keeps less than the required fraction of its advantage over a constant predictor): lower the grid')
     else if (crossing) parts.push(`entangled: the only clean levels, ${symbol} = ${formatLevel(levels[crossing[0]]!.level)}${crossing[1] > crossing[0] ? ` to ${formatLevel(levels[crossing[1]]!.level)}` : ''}, are a zero-crossing of E_C (significantly positive below, negative above), not decoupling`);
-    else parts.push(sufficiency ? 'not sufficient at any converged level' : `entangled at every tested ${tempered ? 'temperature' : 'level'}`);
+    else parts.push(sufficiency ? 'not sufficient at any converged level' : 'entangled at every tested temperature');
   } else {
     const { lower, upper } = window;
     const width = window.oneLevel ? `at ${symbol} = ${formatLevel(lower)} only` : `from ${symbol} = ${formatLevel(lower)} to ${formatLevel(upper)} (${formatDecades(decades)})`;

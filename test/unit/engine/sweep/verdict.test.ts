@@ -229,17 +229,15 @@ describe('sweep/verdict (method v3)', () => {
     windowed[3] = { ...windowed[3]!, error: 'diverged' };
     const crossing = [plus, plus, good, minus, minus].map((s, i) => level({ level: i + 1, ...s }));
     const entangled = [plus, plus].map((s, i) => level({ level: i + 1, ...s }));
-    const cases: [JudgeContext['dial'], string, string][] = [
-      ['sgld', 't', 'temperature'], ['weight-noise', 'σ', 'level'], ['activation-noise', 'σ', 'level'], ['checkpoints', 'checkpoint', 'level'],
-    ];
-    for (const [dial, symbol, noun] of cases) {
+    const cases: [JudgeContext['dial'], string][] = [['sgld', 't'], ['weight-noise', 'σ'], ['activation-noise', 'σ'], ['checkpoints', 'checkpoint']];
+    for (const [dial, symbol] of cases) {
       const w = judgeLevels(windowed, context({ dial, gridLevels: 4 })).verdict.summary;
       assert.ok(w.startsWith(`clean from ${symbol} = 0.1 to 1 `), `${dial}: ${w}`);
       assert.match(w, new RegExp(`diverged at ${symbol} = 10 \\(1 of 4 levels\\)`), `${dial}: ${w}`);
       const c = judgeLevels(crossing, context({ dial, gridLevels: 5 })).verdict.summary;
       assert.ok(c.startsWith(`entangled: the only clean levels, ${symbol} = 3,`), `${dial}: ${c}`);
       const e = judgeLevels(entangled, context({ dial, gridLevels: 2 })).verdict.summary;
-      assert.ok(e.startsWith(`entangled at every tested ${noun}`), `${dial}: ${e}`);
+      assert.match(e, /^entangled at every tested /, `${dial}: ${e}`);
       if (symbol !== 't') for (const s of [w, c, e]) assert.doesNotMatch(s, /\bt = /, `${dial}: ${s}`);
     }
   });
