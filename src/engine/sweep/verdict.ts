@@ -304,7 +304,7 @@ export function judgeLevel(level: LevelResult, ctx: JudgeContext): LevelResult {
     failed: j.failed,
     clean: j.clean,
     collateralNegligible: j.negligible,
-    targetPersists: ctx.scope === 'complement' ? j.tests.specific === true : j.persists,
+    targetPersists: j.persists,
     bounds: j.bounds,
   };
   if (j.v3) out.v3 = j.v3; else delete out.v3;
