@@ -159,8 +159,6 @@ describe('sweep/verdict (method v3)', () => {
     assert.equal(gone.tests!.collateral, null);
     assert.equal(gone.clean, false);
     assert.deepEqual(gone.failed, ['behaviour']);
-    assert.equal(gone.targetPersists, false, 'no behaviour, no t_surv');
-    assert.equal(j.targetPersists, true);
     // A grid with no level where the behaviour is present says so.
     const v = judgeLevels([1, 2, 3].map((t) => level({ level: t, target: 1.2, targetLossGap: 5 })), context({ gridLevels: 3 })).verdict;
     assert.equal(v.noBehaviour, true);
@@ -327,6 +325,8 @@ describe('sweep/verdict (method v3)', () => {
     const gone = judgeLevel(at(1, [0.01, 0.01], 0.05, { targetLossGap: 5 }), ctx);
     assert.equal(gone.tests!.sufficient, null);
     assert.deepEqual(gone.failed, ['behaviour']);
+    assert.equal(gone.targetPersists, false, 'no behaviour, no t_surv');
+    assert.equal(j.targetPersists, true);
     assert.equal(gone.targetPersists, false, 'no behaviour, no t_surv');
     assert.equal(j.targetPersists, true);
     const v = judgeLevels([faithful, { ...faithful, level: 10 }], ctx).verdict;
