@@ -39,13 +39,16 @@ export interface CollateralTest {
 /**
  * Per-draw paired series summarised at a level: the excesses X_T(w) = E_T^0(w) − mean_k E_T^k(w) and X_C(w) (paired
  * on the draw, so the draws' common noise cancels), the ratio Ē_C/Ē_T (its se by the delta method on the series
- * E_C(w) − r·E_T(w)), s_C(t) = the sd over all draws of the control loss, and the mean row standard errors.
+ * E_C(w) − r·E_T(w)), s_C(t) and s_T(t) = the sd over all draws of the control and target loss, and the mean row
+ * standard errors.
  */
 export interface PairedStatistics {
   targetExcess: Estimate;
   collateralExcess: Estimate;
   collateralRatio: Estimate | null;
   controlLossSpread: number;
+  /** s_T(t) = the sd over all draws of the target loss (absent before it was recorded). */
+  targetLossSpread?: number;
   rowSe: [number, number, number, number];
 }
 
