@@ -13,6 +13,7 @@
 // Watanabe temperature across all panels, each with a hover (invisible points along them). A version-1 document
 // (no null) is drawn as it was judged then (ρ·E_T(0), one-sided collateral), with a "no null" note.
 import type { Data, Layout, Shape } from 'plotly.js-dist';
+import { DIALS } from '../protocol/dials';
 import { escapeHtml } from '../protocol/escape';
 import type { CharacteristicTemperature, LevelResult, Verdict } from '../protocol/results';
 import type { ChartDoc, ChartXAxis } from '../protocol/webview';
@@ -183,7 +184,7 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
       ...(s ? { range: s.range, tickmode: 'array' as const, tickvals: s.tickvals, ticktext: s.ticktext } : fitted.size ? { nticks: fitted.yTicks(PANELS[panel]) } : {}),
     };
   };
-  const xName = xAxis === 'temperature' ? levelName(doc.dial) : 'degraded loss gap ΔL';
+  const xName = xAxis === 'temperature' ? DIALS[doc.dial].axis : 'degraded loss gap ΔL';
   const collateralTitle = ctx.scale.collateral?.kind === 'symlog' ? `collateral ${collateralStatisticName(ctx)} (symlog)` : `collateral ${collateralStatisticName(ctx)}`;
   const layout: Partial<Layout> = {
     paper_bgcolor: theme.background,
@@ -520,21 +521,9 @@ function fitToSize(size: ChartOptions['size'], names: string[], top: number): Fi
   };
 }
 
-function levelName(dial: ChartDoc['dial']): string {
-  switch (dial) {
-    case 'sgld':
-      return 'temperature t = 1/β';
-    case 'weight-noise':
-      return 'weight noise σ';
-    case 'activation-noise':
-      return 'activation noise σ';
-    case 'checkpoints':
-      return 'checkpoint';
-  }
-}
-
+/** A level's symbol in labels and sentences (t, σ, checkpoint): the dial table's. */
 export function levelSymbol(dial: ChartDoc['dial']): string {
-  return dial === 'sgld' ? 't' : dial === 'checkpoints' ? 'checkpoint' : 'σ';
+  return DIALS[dial].symbol;
 }
 
 /** Plotly's text is HTML-like (it renders `<a href>`): the one HTML escaper (src/protocol/escape.ts). */
