@@ -89,7 +89,7 @@ export function summarize(r: RunRecord): RunSummary {
     time: r.document?.createdAt ?? r.startedAt ?? null,
     // A version-3 verdict records specificity; version 2 recorded baselineExcess (isSpecific reads either).
     specific: v ? isSpecific(v) : null,
-    question: v?.question ?? (r.hypothesis?.intervention.scope === 'complement' ? 'sufficiency' : 'necessity'),
+    question: v?.question ?? (r.hypothesis?.intervention?.scope === 'complement' ? 'sufficiency' : 'necessity'),
   };
 }
 
