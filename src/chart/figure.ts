@@ -13,6 +13,7 @@
 // Watanabe temperature across all panels, each with a hover (invisible points along them). A version-1 document
 // (no null) is drawn as it was judged then (ρ·E_T(0), one-sided collateral), with a "no null" note.
 import type { Data, Layout, Shape } from 'plotly.js-dist';
+import { DIALS } from '../protocol/dials';
 import { escapeHtml } from '../protocol/escape';
 import type { CharacteristicTemperature, LevelResult, Verdict } from '../protocol/results';
 import type { ChartDoc, ChartXAxis } from '../protocol/webview';
@@ -320,7 +321,7 @@ function shapeMarks(ctx: MarkContext, shapes: Partial<Shape>[], logX: boolean, p
     hovers.push(...lineHover(ctx, TRACE.tSurvHover, x, `t_surv = ${formatLevel(verdict.tSurv)}: the highest level where the circuit's excess over random units still persists (its bound stays above ρ·X_T(0))`, theme.target));
   }
   const tw = doc.watanabeTemperature;
-  if (doc.dial === 'sgld' && tw !== null) {
+  if (DIALS[doc.dial].tempered && tw !== null) {
     const x = ctx.xAxis === 'temperature' ? tw : interpolateLossGap(ctx.levels, tw);
     if (x !== null && Number.isFinite(x) && (!logX || x > 0)) {
       const label = ctx.xAxis === 'temperature' ? `t_W = log n = ${formatNumber(tw)}` : `ΔL(t_W) ≈ ${formatNumber(x)}`;
@@ -521,20 +522,11 @@ function fitToSize(size: ChartOptions['size'], names: string[], top: number): Fi
 }
 
 function levelName(dial: ChartDoc['dial']): string {
-  switch (dial) {
-    case 'sgld':
-      return 'temperature t = 1/β';
-    case 'weight-noise':
-      return 'weight noise σ';
-    case 'activation-noise':
-      return 'activation noise σ';
-    case 'checkpoints':
-      return 'checkpoint';
-  }
+  return DIALS[dial].axis;
 }
 
 export function levelSymbol(dial: ChartDoc['dial']): string {
-  return dial === 'sgld' ? 't' : dial === 'checkpoints' ? 'checkpoint' : 'σ';
+  return DIALS[dial].symbol;
 }
 
 /** Plotly's text is HTML-like (it renders `<a href>`): the one HTML escaper (src/protocol/escape.ts). */

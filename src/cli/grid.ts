@@ -51,7 +51,7 @@ export const gridCommand: Command = {
     const out = typeof args.flags.out === 'string' ? path.resolve(io.cwd, args.flags.out) : defaultGridPath(file);
     checkResultsWritable(out);
     const rows = h.degradation.grid.steps;
-    const columns = h.degradation.temperatures.levels;
+    const columns = h.degradation.levels;
     const doc = await runGrid(h, {
       onLevel: args.flags.progress ? (level, li) => {
         const r = Math.floor(li / columns.length);

@@ -40,7 +40,7 @@ export const planCommand: Command = {
     }
     const h = checked.hypothesis;
     const shape = planShape(h);
-    const grid = h.degradation.temperatures.levels;
+    const grid = h.degradation.levels;
     const units = allUnits(shape.levels, shape.chains);
     if (shards > units.length) throw new UsageError(`--shards ${shards}: the plan has only ${units.length} work units`, `use at most ${units.length} shards`);
     const shardOf = new Map<string, number>();

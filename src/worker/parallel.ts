@@ -65,7 +65,7 @@ export async function planBoundHypothesis(source: SweepSource, options: WorkerCl
 
 /** Levels × chains of a hypothesis's plan (noise dials and checkpoints run one chain per level). */
 export function planShape(h: Hypothesis): { levels: number; chains: number } {
-  return { levels: h.degradation.temperatures.levels.length, chains: chainsPerLevel(h) };
+  return { levels: h.degradation.levels.length, chains: chainsPerLevel(h) };
 }
 
 /** What a set of workers gave back for some units: the plan's header and the units (in arrival order). */
