@@ -12,6 +12,7 @@ import type { SweepLevel, SweepProgress, WorkerErrorCode } from '../protocol/wor
 import { WorkerRunError } from '../worker/errors';
 import { runSweepParallel } from '../worker/parallel';
 import { defaultResultsPath, defaultShardPath } from '../worker/paths';
+import { resolveSweepHypothesis } from '../worker/resolve';
 import { runShardToFile } from '../worker/shard';
 import { UsageError } from './args';
 import type { CliIO, Command } from './command';
@@ -165,15 +166,17 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
         else if (source === 'info' && (tty || options.progress)) display.message(line);
       },
     };
+    // Resolved once, here; the workers get it with their units (the shape probe runs in a probe worker).
+    const hypothesis = await resolveSweepHypothesis(hypothesisPath, env.workerPath ? { workerPath: env.workerPath } : {});
     if (options.shard) {
       const shardOut = path.resolve(io.cwd, options.out ?? defaultShardPath(hypothesisPath, options.shard));
-      const shard = await runShardToFile({ source: { kind: 'file', path: hypothesisPath }, ...options.shard, out: shardOut }, callbacks, parallel);
+      const shard = await runShardToFile({ hypothesis, ...options.shard, out: shardOut }, callbacks, parallel);
       display.clear();
       io.out(`shard ${options.shard.index} of ${options.shard.count}: ${shard.document.units.length} work units → ${displayPath(shard.path, io.cwd)}`);
       io.out(`merge every shard's file with: circuit-thermometer merge SHARD.json… --out RESULTS.json`);
       return SWEEP_EXIT.done;
     }
-    const done = await runSweepParallel({ source: { kind: 'file', path: hypothesisPath }, out }, callbacks, parallel);
+    const done = await runSweepParallel({ hypothesis, out }, callbacks, parallel);
     display.clear();
     const doc = done.document;
     // Written after the verdict is printed: a disk that fills in between costs the page, never the table.

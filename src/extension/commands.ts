@@ -148,7 +148,6 @@ export class SweepCommands {
       hypothesis: h,
       levels: [],
       progress: null,
-      ...(quick ? { runResolved: true } : {}),
       ...(resume ? { resume } : {}),
     };
     if (!this.queue.enqueue(record)) {

@@ -17,7 +17,8 @@ export interface RunRecord {
   status: RunStatus;
   circuitName: string;
   dial: DialKind | null;
-  /** The resolved hypothesis (runs started here): thresholds and dial for the live chart. */
+  /** The resolved hypothesis (runs started here: what the sweep runs, a quick look's with less work): thresholds and
+   *  dial for the live chart. */
   hypothesis?: Hypothesis;
   /** Levels finished so far (live), or all of them (finished). */
   levels: LevelResult[];
@@ -27,8 +28,6 @@ export interface RunRecord {
   error?: string;
   /** When the sweep started (ISO 8601; runs started here). */
   startedAt?: string;
-  /** Run `hypothesis` as given (a quick look: the file's hypothesis with less work), not the file as it is on disk. */
-  runResolved?: boolean;
   /** Queued by *Resume Sweep*: only the units of the journal beside the results file that are missing run. */
   resume?: boolean;
 }

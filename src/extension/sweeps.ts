@@ -134,11 +134,14 @@ export class SweepQueue implements vscode.Disposable {
         };
         try {
           const { runSweepParallel } = await parallelModule();
+          // Resolved once, by the command's check (commands.ts), and sent with the work units.
+          const hypothesis = record.hypothesis;
+          if (!hypothesis) throw new Error(`${record.label} was queued without its checked hypothesis`);
           const s = settings(vscode.Uri.file(record.hypothesisFile));
           if (s.executionProvider !== 'cpu') this.log.info(`executionProvider '${s.executionProvider}': needs onnxruntime-node's CUDA binaries (see README, "GPU")`);
           const done = await runSweepParallel(
             {
-              source: record.runResolved && record.hypothesis ? { kind: 'resolved', hypothesis: record.hypothesis } : { kind: 'file', path: record.hypothesisFile },
+              hypothesis,
               out: record.resultsPath,
               runId: `${Date.now().toString(36)}`,
             },

@@ -8,29 +8,16 @@ import type { CalibrationParams, CalibrationReport } from './calibration';
 import type { ScanDocument } from './scan';
 import type { GradcheckParams, GradcheckReport } from './gradcheck';
 import type { ProbeParams, ProbeResult } from './probe';
-import type { Baseline, LevelResult, ResultsDocument } from './results';
-import type { PlanBinding, SweepHeader, UnitResult, WorkUnit } from './shard';
+import type { LevelResult, ResultsDocument } from './results';
+import type { SweepHeader, UnitResult, WorkUnit } from './shard';
 
-// Version 10: hypotheses (and the results documents and headers that embed them) carry the tagged Degradation.
-export const PROTOCOL_VERSION = 10;
+// Version 11: hypotheses (and the results documents and headers that embed them) carry the tagged Degradation.
+export const PROTOCOL_VERSION = 11;
 /** Tag on every envelope, so stray IPC messages (from another library in the same process) are ignored. */
 export const PROTOCOL_NAME = 'circuit-thermometer/worker';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Payloads
-
-/** What to sweep: a hypothesis file the worker parses and checks itself, or an already resolved hypothesis. */
-export type SweepSource = { kind: 'file'; path: string } | { kind: 'resolved'; hypothesis: Hypothesis };
-
-export interface SweepStartParams {
-  /** Chosen by the client; echoed in every notification of this run. */
-  runId: string;
-  source: SweepSource;
-  /** Absolute path of the results file; written atomically, once, at the end. Default: `<name>.results.json` beside the hypothesis. */
-  out?: string;
-  /** onnxruntime threads per session (default: onnxruntime's choice). */
-  threads?: number;
-}
 
 /**
  * Where a run stands, in work units — (level, chain) pairs, the pieces a sweep is cut into (src/protocol/shard.ts).
@@ -50,18 +37,20 @@ export interface SweepProgress {
   workers: number;
 }
 
+/** A level finished, as the client that assembles the units reports it (src/worker/parallel.ts); not a message. */
 export interface SweepLevel {
   runId: string;
   levelIndex: number;
   levels: number;
   /** The finished level's statistics. Verdict flags are final only in `done` (they need the whole grid). */
   result: LevelResult;
-  /** The trained network's numbers (E_T^j(0) of the circuit and the controls): a client merging a level's chain groups
-   *  judges the merged level with them (sent by shards). */
-  baseline?: Baseline;
 }
 
-/** Some work units of a sweep (a shard of a fan-out, or what a resumed run still needs), of the whole grid. */
+/**
+ * Some work units of a sweep (a shard of a fan-out, or what a resumed run still needs), of the whole grid. The
+ * hypothesis was resolved once where the request entered (the CLI command or the editor command) and travels with
+ * the units: the worker checks nothing again and reads no hypothesis file.
+ */
 export interface SweepShardParams {
   runId: string;
   hypothesis: Hypothesis;
@@ -75,9 +64,24 @@ export interface SweepShardDone {
   units: number;
 }
 
+/**
+ * Which hypothesis a header's numbers were computed for, in place of the hypothesis itself (the client sent it and
+ * still holds it): the file's path and sha256, and the sha256 of the resolved hypothesis as JSON (src/worker/header.ts).
+ */
+export interface HypothesisFingerprint {
+  file: string;
+  sha256: string;
+  resolvedSha256: string;
+}
+
+/** A plan's header as it crosses the channel: the results document's header with a fingerprint for the hypothesis. */
+export type WireHeader = Omit<SweepHeader, 'document'> & {
+  document: Omit<SweepHeader['document'], 'hypothesis'> & { hypothesis: HypothesisFingerprint };
+};
+
 export interface SweepHeaderNotice {
   runId: string;
-  header: SweepHeader;
+  header: WireHeader;
 }
 
 export interface SweepUnitNotice {
@@ -85,6 +89,7 @@ export interface SweepUnitNotice {
   unit: UnitResult;
 }
 
+/** A whole sweep done: what runSweepParallel (src/worker/parallel.ts) resolves with; not a message. */
 export interface SweepDone {
   runId: string;
   /** Absolute path of the results file just written. */
@@ -97,7 +102,8 @@ export interface LogMessage {
   message: string;
 }
 
-/** Why a run or a request failed. `code` decides the CLI exit status (see `exitCodeFor` in src/cli/sweep.ts). */
+/** Why a run or a request failed. `code` decides the CLI exit status (see `exitCodeFor` in src/cli/sweep.ts). The
+ *  client raises 'hypothesis-invalid' and 'unreadable' itself when it resolves the hypothesis (src/worker/resolve.ts). */
 export type WorkerErrorCode =
   | 'protocol-mismatch' // client and worker disagree on PROTOCOL_VERSION
   | 'hypothesis-invalid' // the hypothesis has errors (details lists the diagnostics)
@@ -158,13 +164,9 @@ export interface InitializeResult {
 export interface Requests {
   /** Handshake; the first message. The worker answers 'protocol-mismatch' and exits when versions differ. */
   initialize: { params: InitializeParams; result: InitializeResult };
-  /** Runs one sweep; answered when it is done (result) or failed/cancelled (error). One run per worker at a time. */
-  'sweep/start': { params: SweepStartParams; result: SweepDone };
-  /** Loads and checks a hypothesis (the same checks as 'sweep/start'), so a client can split its grid over workers. */
-  /** `bind`: also hash the hypothesis and model files as they are now (a resumed run checks its journal against it). */
-  'sweep/plan': { params: { source: SweepSource; bind?: boolean }; result: { hypothesis: Hypothesis; binding?: PlanBinding } };
-  /** Runs some work units and streams them back (`sweep/header`, then one `sweep/unit` each), writing nothing.
-   *  Cancelled like a sweep. */
+  /** The one sweep request: runs some work units of a resolved hypothesis and streams them back (`sweep/header`,
+   *  then one `sweep/unit` each), writing nothing; the client journals, assembles and writes (src/worker/parallel.ts).
+   *  One run per worker at a time; `sweep/cancel` stops it. */
   'sweep/shard': { params: SweepShardParams; result: SweepShardDone };
   /** Checks a model's gradient graph against finite differences (src/engine/autodiff/gradcheck.ts). A client that
    *  no longer wants the answer ends the worker. */
@@ -185,7 +187,6 @@ export interface Requests {
 /** Notifications, worker → client. */
 export interface WorkerNotifications {
   'sweep/progress': SweepProgress;
-  'sweep/level': SweepLevel;
   'sweep/header': SweepHeaderNotice;
   'sweep/unit': SweepUnitNotice;
   log: LogMessage;
@@ -193,7 +194,7 @@ export interface WorkerNotifications {
 
 /** Notifications, client → worker. */
 export interface ClientNotifications {
-  /** Stop the run `runId` as soon as possible; its `sweep/start` (or `sweep/shard`) is answered with a 'cancelled' error. */
+  /** Stop the run `runId` as soon as possible; its `sweep/shard` is answered with a 'cancelled' error. */
   'sweep/cancel': { runId: string };
 }
 
@@ -257,8 +258,8 @@ export function clientNotification<M extends ClientNotificationMethod>(method: M
 
 // Keyed by method, so the compiler refuses a table that misses a message of the maps above (or has an extra one).
 const methods = <M extends string>(table: Record<M, true>): readonly M[] => Object.keys(table) as M[];
-const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/start': true, 'sweep/plan': true, 'sweep/shard': true, 'gradcheck/run': true, 'calibrate/run': true, 'scan/run': true, 'model/probe': true, shutdown: true });
-const WORKER_NOTIFICATIONS = methods<WorkerNotificationMethod>({ 'sweep/progress': true, 'sweep/level': true, 'sweep/header': true, 'sweep/unit': true, log: true });
+const REQUEST_METHODS = methods<RequestMethod>({ initialize: true, 'sweep/shard': true, 'gradcheck/run': true, 'calibrate/run': true, 'scan/run': true, 'model/probe': true, shutdown: true });
+const WORKER_NOTIFICATIONS = methods<WorkerNotificationMethod>({ 'sweep/progress': true, 'sweep/header': true, 'sweep/unit': true, log: true });
 const CLIENT_NOTIFICATIONS = methods<ClientNotificationMethod>({ 'sweep/cancel': true });
 
 
@@ -286,7 +287,7 @@ export function isWorkerError(x: unknown): x is WorkerError {
   return isObject(x) && typeof x.code === 'string' && typeof x.message === 'string';
 }
 
-/** Narrows a response to a method (`isResponseTo(m, 'sweep/start')`). */
+/** Narrows a response to a method (`isResponseTo(m, 'sweep/shard')`). */
 export function isResponseTo<M extends RequestMethod>(x: WorkerMessage, method: M): x is ResponseMessage<M> {
   return x.type === 'response' && x.method === method;
 }

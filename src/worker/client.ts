@@ -1,12 +1,12 @@
-// The client end of the worker channel: forks the worker, handshakes, runs sweeps, cancels them, and turns every
-// way a worker can die (crash, kill -9, OOM, a script that does not start) into a rejected promise — never a hang.
+// The client end of the worker channel: forks the worker, handshakes, runs work units of sweeps, cancels them, and
+// turns every way a worker can die (crash, kill -9, OOM, a script that does not start) into a rejected promise —
+// never a hang. A whole sweep (journal, several workers, the results file) is runSweepParallel's (./parallel.ts).
 //
 //   const client = new WorkerClient({ workerPath: context.asAbsolutePath('dist/worker.js') });
-//   const done = await client.run({ source: { kind: 'file', path } }, { onProgress, onLevel, signal });
+//   await client.runShard({ hypothesis, units }, { onHeader, onUnit, onProgress, signal });
 //   await client.dispose();
 import { type ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   clientNotification,
   type ClientMessage,
@@ -17,13 +17,10 @@ import {
   request,
   type RequestMethod,
   type Requests,
-  type SweepDone,
   type SweepShardDone,
-  type SweepHeaderNotice,
   type SweepUnitNotice,
   type SweepLevel,
   type SweepProgress,
-  type SweepSource,
   type WorkerError,
   type LogMessage,
 } from '../protocol/worker';
@@ -32,10 +29,11 @@ import type { ScanDocument } from '../protocol/scan';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import type { ProbeParams, ProbeResult } from '../protocol/probe';
 import type { Hypothesis } from '../protocol/hypothesis';
-import type { PlanBinding, WorkUnit } from '../protocol/shard';
+import type { SweepHeader, WorkUnit } from '../protocol/shard';
 import { WorkerRunError } from './errors';
+import { fromWireHeader } from './header';
 import { type Budget, watch } from './watchdog';
-import { defaultResultsPath, resolveWorkerEntry, strayTempFiles } from './paths';
+import { resolveWorkerEntry } from './paths';
 
 export interface WorkerClientOptions {
   /**
@@ -63,21 +61,12 @@ export interface WorkerClientOptions {
   onLog?: (line: string, source: 'stdout' | 'stderr' | LogMessage['level']) => void;
 }
 
-export interface RunRequest {
-  source: SweepSource;
-  /** Results file; default `<name>.results.json` beside the hypothesis file. */
-  out?: string;
-  /** Default: a fresh id. */
-  runId?: string;
-  /** onnxruntime threads per session (default: onnxruntime's choice). */
-  threads?: number;
-}
-
 export interface RunCallbacks {
   onProgress?: (p: SweepProgress) => void;
+  /** A whole sweep only (runSweepParallel assembles the levels from the units). */
   onLevel?: (l: SweepLevel) => void;
-  /** Shards only: the plan's header once the worker knows the baseline, then every unit as it finishes. */
-  onHeader?: (h: SweepHeaderNotice) => void;
+  /** The plan's header once the worker knows the baseline (its hypothesis the one sent), then every unit as it finishes. */
+  onHeader?: (h: { runId: string; header: SweepHeader }) => void;
   onUnit?: (u: SweepUnitNotice) => void;
   /** Aborting it cancels the run, like `cancel()`. */
   signal?: AbortSignal;
@@ -91,10 +80,13 @@ interface Pending {
 
 interface ActiveRun {
   runId: string;
-  out: string | undefined;
+  /** The hypothesis sent with the units: the header's fingerprint is checked against it, and it takes its place. */
+  hypothesis: Hypothesis;
   callbacks: RunCallbacks;
   cancelRequested: boolean;
-  /** Whether `sweep/start` has been sent (before that, cancel just stops the start-up). */
+  /** Why the run must fail whatever the worker says (a header for another hypothesis): the worker is killed for it. */
+  failure?: WorkerError;
+  /** Whether `sweep/shard` has been sent (before that, cancel just stops the start-up). */
   sent: boolean;
   killTimer?: NodeJS.Timeout;
 }
@@ -134,31 +126,6 @@ export class WorkerClient {
       });
     }
     return this.starting;
-  }
-
-  /**
-   * Runs one sweep in the worker and resolves when its results file is written. Rejects with a `WorkerRunError`
-   * whose `code` says why: 'hypothesis-invalid', 'unreadable', 'run-failed', 'cancelled', 'worker-crashed',
-   * 'worker-killed', 'busy', …. A cancelled or failed run leaves no results file (nor temp file) behind.
-   */
-  async run(req: RunRequest, callbacks: RunCallbacks = {}): Promise<SweepDone> {
-    const runId = req.runId ?? newRunId();
-    const out = path.resolve(req.out ?? (req.source.kind === 'file' ? defaultResultsPath(req.source.path) : defaultResultsPath(req.source.hypothesis.file)));
-    return this.runRequest('sweep/start', { runId, source: req.source, out, ...(req.threads ? { threads: req.threads } : {}) }, out, callbacks);
-  }
-
-  /** Loads and checks a hypothesis in the worker (rejects like `run` does on a bad file): the resolved form. */
-  async plan(source: SweepSource): Promise<Hypothesis> {
-    await this.start();
-    return (await this.request('sweep/plan', { source })).hypothesis;
-  }
-
-  /** `plan`, and what the run is bound to: the hypothesis and model files hashed as they are now. */
-  async planBound(source: SweepSource): Promise<{ hypothesis: Hypothesis; binding: PlanBinding }> {
-    await this.start();
-    const r = await this.request('sweep/plan', { source, bind: true });
-    if (!r.binding) throw new WorkerRunError({ code: 'internal', message: 'the worker did not hash the plan\'s files' });
-    return { hypothesis: r.hypothesis, binding: r.binding };
   }
 
   /** Checks a model's gradients in the worker (rejects with a `WorkerRunError`, e.g. 'run-failed' for an op without a
@@ -236,15 +203,15 @@ export class WorkerClient {
     }
   }
 
-  /** Runs some work units of a sweep (see runSweepParallel), streamed to `onHeader` and `onUnit`, written nowhere. */
-  runShard(params: { hypothesis: Hypothesis; units: WorkUnit[]; runId?: string; threads?: number }, callbacks: RunCallbacks = {}): Promise<SweepShardDone> {
+  /**
+   * Runs some work units of a resolved hypothesis (see runSweepParallel), streamed to `onHeader` and `onUnit`, written
+   * nowhere. Rejects with a `WorkerRunError` whose `code` says why: 'run-failed', 'cancelled', 'worker-crashed',
+   * 'worker-killed', 'busy', ….
+   */
+  async runShard(params: { hypothesis: Hypothesis; units: WorkUnit[]; runId?: string; threads?: number }, callbacks: RunCallbacks = {}): Promise<SweepShardDone> {
     const runId = params.runId ?? newRunId();
-    return this.runRequest('sweep/shard', { runId, hypothesis: params.hypothesis, units: params.units, ...(params.threads ? { threads: params.threads } : {}) }, undefined, callbacks);
-  }
-
-  private async runRequest<M extends 'sweep/start' | 'sweep/shard'>(method: M, params: Requests[M]['params'], out: string | undefined, callbacks: RunCallbacks): Promise<Requests[M]['result']> {
     if (this.run_) throw new WorkerRunError({ code: 'busy', message: `a sweep (${this.run_.runId}) is already running in this worker` });
-    const active: ActiveRun = { runId: params.runId, out, callbacks, cancelRequested: false, sent: false };
+    const active: ActiveRun = { runId, hypothesis: params.hypothesis, callbacks, cancelRequested: false, sent: false };
     this.run_ = active;
     const cancelled = () => new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
     const onAbort = () => void this.cancel();
@@ -256,7 +223,8 @@ export class WorkerClient {
       });
       if (active.cancelRequested) throw cancelled();
       active.sent = true;
-      return await this.watched({}, 'the sweep', () => this.request(method, params));
+      const request = { runId, hypothesis: params.hypothesis, units: params.units, ...(params.threads ? { threads: params.threads } : {}) };
+      return await this.watched({}, 'the sweep', () => this.request('sweep/shard', request));
     } finally {
       callbacks.signal?.removeEventListener('abort', onAbort);
       if (active.killTimer) clearTimeout(active.killTimer);
@@ -387,14 +355,22 @@ export class WorkerClient {
       case 'sweep/progress':
         if (active?.runId === m.params.runId) active.callbacks.onProgress?.(m.params);
         break;
-      case 'sweep/level':
-        if (active?.runId === m.params.runId) active.callbacks.onLevel?.(m.params);
-        break;
       case 'sweep/header':
-        if (active?.runId === m.params.runId) active.callbacks.onHeader?.(m.params);
+        if (active?.runId === m.params.runId && active.callbacks.onHeader) {
+          let header: SweepHeader;
+          try {
+            header = fromWireHeader(m.params.header, active.hypothesis);
+          } catch (e) {
+            // Numbers for another hypothesis must not be kept: the run fails with that reason (never retried).
+            active.failure = (e as WorkerRunError).toJSON();
+            this.kill();
+            break;
+          }
+          active.callbacks.onHeader({ runId: m.params.runId, header });
+        }
         break;
       case 'sweep/unit':
-        if (active?.runId === m.params.runId) active.callbacks.onUnit?.(m.params);
+        if (active?.runId === m.params.runId && !active.failure) active.callbacks.onUnit?.(m.params);
         break;
       case 'log':
         this.options.onLog?.(m.params.message, m.params.level);
@@ -409,18 +385,18 @@ export class WorkerClient {
     this.child = null;
     this.starting = null;
     const active = this.run_;
-    if (active?.out && child.pid !== undefined) for (const f of strayTempFiles(active.out, child.pid)) fs.rmSync(f, { force: true });
-    const reason: WorkerError = active?.cancelRequested
+    const lost: WorkerError = active?.cancelRequested
       ? { code: 'cancelled', message: 'the sweep was cancelled' }
       : error
         ? { code: 'worker-crashed', message: `the worker could not run: ${error.message}`, hint: this.stderrHint() }
         : signal
           ? { code: 'worker-killed', message: `the worker process was killed (${signal})`, hint: signal === 'SIGKILL' ? 'killed from outside, or by the system when it ran out of memory' : undefined }
           : { code: 'worker-crashed', message: `the worker process exited unexpectedly (exit code ${code})`, hint: this.stderrHint() };
+    const reason = active?.failure ?? lost;
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       if (p.method === 'shutdown') p.resolve({ ok: true });
-      else p.reject(new WorkerRunError(p.method === 'sweep/start' || p.method === 'sweep/shard' ? reason : { ...reason, code: reason.code === 'cancelled' ? 'worker-crashed' : reason.code }));
+      else p.reject(new WorkerRunError(p.method === 'sweep/shard' ? reason : { ...reason, code: reason.code === 'cancelled' ? 'worker-crashed' : reason.code }));
     }
   }
 

@@ -56,9 +56,9 @@ export function drawPace(reports: readonly { elapsedSeconds: number; fraction: n
  * The per-draw and per-step seconds of `h` on this machine: one level (the grid's middle) of a cut-down copy of the
  * hypothesis runs in a worker of its own, PILOT_DRAWS kept draws, timed after the first. sgld (at the given ε, or the
  * usual auto rung): that chain at thin 1 gives a step and an evaluation per draw; a second chain at thin T gives T
- * steps and an evaluation per draw; their difference is T − 1 steps. The fixed cost is the worker's start (twice:
- * a run checks its plan in a worker of its own), that check, the setup the worker reports (load, controls,
- * baseline) and the first draw's warm-up.
+ * steps and an evaluation per draw; their difference is T − 1 steps. The fixed cost is the worker's start, the
+ * setup it reports (load, controls, baseline) and the first draw's warm-up. The hypothesis's check is not in it: the
+ * command that starts the sweep has resolved the hypothesis before (src/worker/resolve.ts, the editor's check).
  */
 export async function pilotRates(h: Hypothesis, options: PilotOptions = {}): Promise<PilotRates> {
   const started = performance.now();
@@ -67,10 +67,6 @@ export async function pilotRates(h: Hypothesis, options: PilotOptions = {}): Pro
     const spawnStart = performance.now();
     await client.start();
     const spawn = (performance.now() - spawnStart) / 1000;
-    // A run first checks its plan in a worker (the file as saved; the check's cost, not its answer, matters here).
-    const planStart = performance.now();
-    if (fs.existsSync(h.file)) await client.plan({ kind: 'file', path: h.file }).catch(() => undefined);
-    const plan = (performance.now() - planStart) / 1000;
     const run = async (pilot: Hypothesis): Promise<PilotRun> => {
       let unit: UnitResult | undefined;
       let setup = 0, n = 1, controls = 0;
@@ -105,7 +101,7 @@ export async function pilotRates(h: Hypothesis, options: PilotOptions = {}): Pro
     }
     // Each worker's first draw also warms its sessions up: once per worker, in parallel, like the setup.
     const warmUp = first.pace === null ? 0 : Math.max(0, first.unit.seconds - first.pace * Math.max(1, first.unit.trace.lossGap.length));
-    const fixedSeconds = 2 * spawn + plan + first.setup + warmUp;
+    const fixedSeconds = spawn + first.setup + warmUp;
     return { fixedSeconds, evaluationSeconds, stepSeconds, pilotSeconds: (performance.now() - started) / 1000 };
   } finally {
     await client.dispose();

@@ -1,33 +1,29 @@
-// Sweeps inside the worker: load and check the hypothesis, run the engine's sweep, write the results file
-// atomically at the very end (a cancelled or failed run writes nothing), and map failures to protocol errors.
-// Shards (parts of a sweep fanned out over several workers) run the same way but return their document unwritten.
+// Requests inside the worker. A sweep is some work units of a hypothesis the client resolved (src/worker/resolve.ts):
+// the engine runs them and each is streamed back as it finishes; the client journals, assembles and writes the
+// results (src/worker/parallel.ts). Calibration and scans name a hypothesis file, loaded and checked here. Failures
+// map to protocol errors.
 import { userMessage } from '../engine/onnx/runtimeMessage';
 import * as path from 'node:path';
 import { checkHypothesisFile, formatDiagnostic, HypothesisReadError, type Hypothesis } from '../hypothesis';
-import type { ResultsDocument } from '../protocol/results';
-import type { PlanBinding } from '../protocol/shard';
-import type { LogMessage, SweepDone, SweepHeaderNotice, SweepLevel, SweepProgress, SweepShardDone, SweepShardParams, SweepSource, SweepStartParams, SweepUnitNotice, WorkerError } from '../protocol/worker';
-import { acceptDocument } from './divergence';
+import type { LogMessage, SweepHeaderNotice, SweepProgress, SweepShardDone, SweepShardParams, SweepUnitNotice, WorkerError } from '../protocol/worker';
 import type { DialFactory } from '../engine/dials/dial';
-import { checkResultsWritable, writeResults } from '../engine/sweep/writeResults';
 import { ENGINE_NAME, ENGINE_VERSION } from '../engine/version';
 import type { CalibrationParams, CalibrationReport } from '../protocol/calibration';
 import type { ScanDocument } from '../protocol/scan';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
 import { cancelledError } from './errors';
 import { UNREADABLE_CODES } from '../protocol/exitStatus';
-import { defaultResultsPath } from './paths';
+import { toWireHeader } from './header';
 import { ProgressMeter } from './progress';
 
 export const ENGINE = { name: ENGINE_NAME, version: ENGINE_VERSION };
 
-/** The engine's sweep (src/engine/sweep/run.ts), or a stand-in with its signatures. */
-export type SweepRunner = Pick<typeof import('../engine/sweep/run'), 'runSweep' | 'runUnits'>;
+/** The engine's sweep of work units (src/engine/sweep/run.ts), or a stand-in with its signature. */
+export type SweepRunner = Pick<typeof import('../engine/sweep/run'), 'runUnits'>;
 
 export interface ExecuteHooks {
   signal: AbortSignal;
   onProgress: (p: SweepProgress) => void;
-  onLevel: (l: SweepLevel) => void;
   onHeader: (h: SweepHeaderNotice) => void;
   onUnit: (u: SweepUnitNotice) => void;
   onLog: (m: LogMessage) => void;
@@ -38,18 +34,6 @@ export class SweepFailure extends Error {
   constructor(readonly error: WorkerError) {
     super(error.message);
   }
-}
-
-export async function executeSweep(params: SweepStartParams, hooks: ExecuteHooks, runner: () => SweepRunner = loadRunner): Promise<SweepDone> {
-  const hypothesis = await planSweep(params.source);
-  const out = path.resolve(params.out ?? defaultResultsPath(hypothesis.file));
-  checkResultsWritable(out);
-  const assembled = await runLevels(params.runId, hypothesis, params.threads, hooks, runner);
-  const failure = acceptDocument(assembled, (m) => hooks.onLog({ level: 'warn', message: m }));
-  if (failure) throw new SweepFailure(failure);
-  // The document as written: its paths relative to the results file.
-  const document = writeResults(out, assembled);
-  return { runId: params.runId, resultsPath: out, document };
 }
 
 /** Some work units of a sweep, streamed back as they finish, written nowhere (the client journals and merges). */
@@ -65,36 +49,15 @@ export async function executeShard(params: SweepShardParams, hooks: ExecuteHooks
       const n = meter.update(p);
       if (n) hooks.onProgress(n);
     },
-    onHeader: (header) => hooks.onHeader({ runId, header }),
+    // The client holds the hypothesis it sent: the header names it by a fingerprint (./header.ts).
+    onHeader: (header) => hooks.onHeader({ runId, header: toWireHeader(header) }),
     onUnit: (unit) => hooks.onUnit({ runId, unit }),
   });
   if (hooks.signal.aborted) throw new SweepFailure(cancelledError());
   return { runId, units: run.units.length };
 }
 
-/** The hypothesis a source names, checked like `circuit-thermometer check` does. */
-export function planSweep(source: SweepSource): Promise<Hypothesis> {
-  return source.kind === 'file' ? loadHypothesis(source.path) : Promise.resolve(source.hypothesis);
-}
-
-async function runLevels(runId: string, hypothesis: Hypothesis, threads: number | undefined, hooks: ExecuteHooks, runner: () => SweepRunner): Promise<ResultsDocument> {
-  const meter = new ProgressMeter(runId, performance.now());
-  let levels = 0;
-  const document = await runner().runSweep(hypothesis, {
-    signal: hooks.signal,
-    sampler: loadSgldDial,
-    ...(threads ? { threads } : {}),
-    onProgress: (p) => {
-      levels = p.levels;
-      const n = meter.update(p);
-      if (n) hooks.onProgress(n);
-    },
-    onLevel: (result, levelIndex, baseline) => hooks.onLevel({ runId, levelIndex, levels, result, baseline }),
-  });
-  if (hooks.signal.aborted) throw new SweepFailure(cancelledError());
-  return document;
-}
-
+/** A calibration's or a scan's hypothesis file, checked like `circuit-thermometer check` does. */
 async function loadHypothesis(file: string): Promise<Hypothesis> {
   let result;
   try {
@@ -115,7 +78,6 @@ async function loadHypothesis(file: string): Promise<Hypothesis> {
   return result.hypothesis;
 }
 
-/** The engine is loaded on the first sweep, not at start-up, so the handshake is fast. */
 /** A gradient check of a model file. The engine loads on first use, as for sweeps. */
 export async function executeGradcheck(params: GradcheckParams): Promise<GradcheckReport> {
   const { gradcheck } = require('../engine/autodiff/gradcheck') as typeof import('../engine/autodiff/gradcheck');
@@ -126,7 +88,7 @@ export async function executeGradcheck(params: GradcheckParams): Promise<Gradche
 
 /** The sampler's calibration grid for a hypothesis file (checked first, like a sweep's). The engine loads on first use. */
 export async function executeCalibration(params: CalibrationParams): Promise<CalibrationReport> {
-  const h = await planSweep({ kind: 'file', path: params.hypothesis });
+  const h = await loadHypothesis(params.hypothesis);
   const { calibrateHypothesis } = require('../engine/sweep/calibrationGrid') as typeof import('../engine/sweep/calibrationGrid');
   const { hypothesis: _file, ...options } = params;
   return calibrateHypothesis(h, options);
@@ -134,7 +96,7 @@ export async function executeCalibration(params: CalibrationParams): Promise<Cal
 
 /** The entanglement map of a scan file, written atomically to `out` (paths relative to it). */
 export async function executeScan(params: { hypothesis: string; out: string }): Promise<{ path: string; document: ScanDocument }> {
-  const h = await planSweep({ kind: 'file', path: params.hypothesis });
+  const h = await loadHypothesis(params.hypothesis);
   const { runScan } = require('../engine/sweep/scan') as typeof import('../engine/sweep/scan');
   const { checkScanWritable, writeScan } = require('../engine/sweep/scanFile') as typeof import('../engine/sweep/scanFile');
   checkScanWritable(params.out);
@@ -143,14 +105,10 @@ export async function executeScan(params: { hypothesis: string; out: string }): 
   return { path: params.out, document };
 }
 
+/** The engine is loaded on the first sweep, not at start-up, so the handshake is fast. */
 export function loadRunner(): SweepRunner {
   // A literal require: esbuild bundles it into dist/worker.js, and it runs only when a sweep starts.
   return require('../engine/sweep/run') as typeof import('../engine/sweep/run');
-}
-
-/** What a run of `h` is bound to (its files hashed as they are now); the engine loads only when asked. */
-export function planBinding(h: Hypothesis): PlanBinding {
-  return (require('../engine/sweep/inputs') as typeof import('../engine/sweep/inputs')).planBindingOf(h);
 }
 
 /** The sgld dial, loaded only when a hypothesis uses it (the runner asks for it by this option). */

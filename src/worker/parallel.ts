@@ -15,12 +15,13 @@ import { hypothesisInputs, type NamedPath, outputClash } from '../engine/util/ou
 import { safeName } from '../engine/util/readGate';
 import { chainsPerLevel, type Hypothesis } from '../protocol/hypothesis';
 import type { PlanBinding, SweepHeader, UnitResult, WorkUnit } from '../protocol/shard';
-import { type KeptJournal, keptJournalText, type SweepDone, type SweepSource } from '../protocol/worker';
-import { type RunCallbacks, type RunRequest, WorkerClient, type WorkerClientOptions } from './client';
+import { type KeptJournal, keptJournalText, type SweepDone } from '../protocol/worker';
+import { type RunCallbacks, WorkerClient, type WorkerClientOptions } from './client';
 import { acceptDocument } from './divergence';
 import { WorkerRunError } from './errors';
 import { defaultResultsPath } from './paths';
 import { ProgressTotal } from './progress';
+import { UNREADABLE_CODES } from '../protocol/exitStatus';
 
 export interface ParallelOptions extends WorkerClientOptions {
   /** Worker processes; default `defaultWorkers(levels, cores, chains)`. 1 runs every unit in one worker. */
@@ -43,23 +44,28 @@ export function defaultWorkers(levels: number, cores = os.availableParallelism()
   return Math.max(1, Math.min(levels * Math.max(1, chains), cores));
 }
 
-/** The hypothesis a source names, loaded and checked in a worker of its own (shut down afterwards). */
-export async function planHypothesis(source: SweepSource, options: WorkerClientOptions = {}): Promise<Hypothesis> {
-  const planner = new WorkerClient(options);
-  try {
-    return await planner.plan(source);
-  } finally {
-    await planner.dispose();
-  }
+/** A whole sweep: its hypothesis, resolved once where the request entered (src/worker/resolve.ts in the CLI, the
+ *  editor's own check), is sent with the work units; no worker resolves it again. */
+export interface SweepRequest {
+  hypothesis: Hypothesis;
+  /** Results file; default `<name>.results.json` beside the hypothesis file. */
+  out?: string;
+  /** Default: a fresh id. */
+  runId?: string;
 }
 
-/** `planHypothesis`, and what the run is bound to (its files hashed as they are now, in the same worker). */
-export async function planBoundHypothesis(source: SweepSource, options: WorkerClientOptions = {}): Promise<{ hypothesis: Hypothesis; binding: PlanBinding }> {
-  const planner = new WorkerClient(options);
+/** What a run of `h` is bound to, from its files as they are now (hashed here; the engine's module loads on first use).
+ *  A file that cannot be read is 'unreadable', as `check` says of it. */
+function planBinding(h: Hypothesis): PlanBinding {
   try {
-    return await planner.planBound(source);
-  } finally {
-    await planner.dispose();
+    return (require('../engine/sweep/inputs') as typeof import('../engine/sweep/inputs')).planBindingOf(h);
+  } catch (e) {
+    const { code, hint } = e as { code?: unknown; hint?: unknown };
+    throw new WorkerRunError({
+      code: typeof code === 'string' && UNREADABLE_CODES.has(code) ? 'unreadable' : 'run-failed',
+      message: (e as Error).message,
+      ...(typeof hint === 'string' ? { hint } : {}),
+    });
   }
 }
 
@@ -196,12 +202,14 @@ export async function runUnitsParallel(hypothesis: Hypothesis, todo: readonly Wo
 /**
  * Runs the sweep of `req` over worker processes and writes its results file (atomically, at the end). Units are
  * journalled beside the results as they arrive; on success the journal is removed, otherwise it is kept and
- * `resume` finishes the run. Rejects like `WorkerClient.run`.
+ * `resume` finishes the run. Rejects with a `WorkerRunError` whose `code` says why ('run-failed', 'cancelled',
+ * 'worker-killed', …); a cancelled or failed run writes no results file (nor a temp file).
  */
-export async function runSweepParallel(req: RunRequest, callbacks: RunCallbacks = {}, options: ParallelOptions = {}): Promise<SweepDone> {
+export async function runSweepParallel(req: SweepRequest, callbacks: RunCallbacks = {}, options: ParallelOptions = {}): Promise<SweepDone> {
   const started = performance.now();
+  const { hypothesis } = req;
   // A resumed run hashes its files now: the journal must have been written for exactly these (issue 24).
-  const { hypothesis, binding } = options.resume ? await planBoundHypothesis(req.source, options) : { hypothesis: await planHypothesis(req.source, options), binding: null };
+  const binding = options.resume ? planBinding(hypothesis) : null;
   const out = path.resolve(req.out ?? defaultResultsPath(hypothesis.file));
   const journalPath = journalPathFor(out);
   checkOutputs([{ path: out, what: 'the results file' }, { path: journalPath, what: 'the journal' }, ...(options.alsoWrites ?? [])], hypothesis);

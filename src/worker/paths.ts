@@ -1,5 +1,4 @@
-// Where things are: the results file beside a hypothesis, the worker entry beside the bundle, stray temp files.
-import * as fs from 'node:fs';
+// Where things are: the results file beside a hypothesis, the worker entry beside the bundle.
 import * as path from 'node:path';
 
 const HYPOTHESIS_SUFFIXES = ['.circuit.yaml', '.circuit.yml', '.circuit.json', '.yaml', '.yml', '.json'];
@@ -40,20 +39,4 @@ export function resolveWorkerEntry(explicit?: string): WorkerEntry {
 function tsxFlags(): string[] {
   const loader = 'tsx/cjs'; // resolved at run time only: a dev dependency, never bundled
   return ['--require', require.resolve(loader)];
-}
-
-/**
- * Temp files that `writeFileAtomic(file)` in process `pid` may have left when that process was killed between
- * writing and renaming (its naming: `<file>.<pid>.<time>.tmp`).
- */
-export function strayTempFiles(file: string, pid: number): string[] {
-  const dir = path.dirname(file);
-  const prefix = `${path.basename(file)}.${pid}.`;
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp')).map((n) => path.join(dir, n));
 }

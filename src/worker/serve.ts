@@ -15,12 +15,12 @@ import {
 } from '../protocol/worker';
 import { cancelledError } from './errors';
 import { executeProbe } from './probe';
-import { ENGINE, executeCalibration, executeScan, planBinding, executeGradcheck, executeShard, executeSweep, type ExecuteHooks, loadRunner, planSweep, type SweepRunner, toWorkerError } from './execute';
+import { ENGINE, executeCalibration, executeScan, executeGradcheck, executeShard, type ExecuteHooks, loadRunner, type SweepRunner, toWorkerError } from './execute';
 
 interface ActiveRun {
   runId: string;
   requestId: number;
-  method: 'sweep/start' | 'sweep/shard';
+  method: 'sweep/shard';
   controller: AbortController;
 }
 
@@ -44,7 +44,7 @@ async function exitAfter(message: ResponseMessage, code: number): Promise<void> 
 }
 
 /** One run at a time ('busy' otherwise); its notifications carry its runId; cancel aborts its signal. */
-function startRun<M extends 'sweep/start' | 'sweep/shard'>(id: number, method: M, runId: string, execute: (hooks: ExecuteHooks) => Promise<Requests[M]['result']>): void {
+function startRun<M extends 'sweep/shard'>(id: number, method: M, runId: string, execute: (hooks: ExecuteHooks) => Promise<Requests[M]['result']>): void {
   if (active) {
     void send(respondError(id, method, { code: 'busy', message: `the worker is already running ${active.runId}` }));
     return;
@@ -54,7 +54,6 @@ function startRun<M extends 'sweep/start' | 'sweep/shard'>(id: number, method: M
   execute({
     signal: run.controller.signal,
     onProgress: (p) => void send(workerNotification('sweep/progress', p)),
-    onLevel: (l) => void send(workerNotification('sweep/level', l)),
     onHeader: (h) => void send(workerNotification('sweep/header', h)),
     onUnit: (u) => void send(workerNotification('sweep/unit', u)),
     onLog: (m) => void send(workerNotification('log', m)),
@@ -81,16 +80,8 @@ function onRequest(req: RequestMessage): void {
       void send(respond(req.id, req.method, { protocolVersion: PROTOCOL_VERSION, pid: process.pid, engine: ENGINE }));
       return;
     }
-    case 'sweep/start':
-      startRun(req.id, req.method, req.params.runId, (hooks) => executeSweep(req.params, hooks, runner));
-      return;
     case 'sweep/shard':
       startRun(req.id, req.method, req.params.runId, (hooks) => executeShard(req.params, hooks, runner));
-      return;
-    case 'sweep/plan':
-      planSweep(req.params.source)
-        .then((hypothesis) => send(respond(req.id, req.method, req.params.bind ? { hypothesis, binding: planBinding(hypothesis) } : { hypothesis })))
-        .catch((e: unknown) => send(respondError(req.id, req.method, toWorkerError(e))));
       return;
     case 'gradcheck/run':
       executeGradcheck(req.params)

@@ -6,13 +6,14 @@ import { checkResultsWritable, ResultsWriteError } from '../engine/sweep/writeRe
 import { writeFileAtomic } from '../engine/util/atomic';
 import { hypothesisInputs, outputClash } from '../engine/util/outputs';
 import { SHARD_KIND, SHARD_VERSION, type ShardDocument } from '../protocol/shard';
-import type { SweepSource } from '../protocol/worker';
+import type { Hypothesis } from '../protocol/hypothesis';
 import type { RunCallbacks } from './client';
 import { WorkerRunError } from './errors';
-import { type ParallelOptions, planHypothesis, planShape, runUnitsParallel } from './parallel';
+import { type ParallelOptions, planShape, runUnitsParallel } from './parallel';
 
 export interface ShardRequest {
-  source: SweepSource;
+  /** Resolved once where the request entered (src/worker/resolve.ts). */
+  hypothesis: Hypothesis;
   index: number;
   count: number;
   /** The shard document's path. */
@@ -21,7 +22,7 @@ export interface ShardRequest {
 
 export async function runShardToFile(req: ShardRequest, callbacks: RunCallbacks = {}, options: ParallelOptions = {}): Promise<{ path: string; document: ShardDocument }> {
   const started = performance.now();
-  const hypothesis = await planHypothesis(req.source, options);
+  const { hypothesis } = req;
   const shape = planShape(hypothesis);
   let units;
   try {

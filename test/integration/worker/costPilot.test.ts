@@ -27,14 +27,14 @@ describe('cost estimate against the measured wall time (3×)', function () {
   before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-cost-')); });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** Estimate (a pilot), then run the sweep on as many workers (from the file, as `sweep` and the editor do, unless
-   *  the hypothesis was cut down here), then estimate again from that run. */
-  async function measure(name: string, h: Hypothesis, fromFile = true): Promise<void> {
+  /** Estimate (a pilot), then run the sweep on as many workers (the resolved hypothesis, as `sweep` and the editor
+   *  send it), then estimate again from that run. */
+  async function measure(name: string, h: Hypothesis): Promise<void> {
     const out = path.join(dir, `${name}.results.json`);
     const estimate = await estimateCost(h, { resultsPath: out });
     assert.equal(estimate.range.basis, 'pilot');
     const t0 = performance.now();
-    await runSweepParallel({ source: fromFile ? { kind: 'file', path: h.file } : { kind: 'resolved', hypothesis: h }, out }, {}, { workers: estimate.workers });
+    await runSweepParallel({ hypothesis: h, out }, {}, { workers: estimate.workers });
     const measured = (performance.now() - t0) / 1000;
     const ratio = estimate.range.seconds / measured;
     console.log(`      ${name}: estimated ${estimate.range.seconds.toFixed(1)} s (${estimate.text}), measured ${measured.toFixed(1)} s, ratio ${ratio.toFixed(2)}`);
@@ -66,7 +66,7 @@ describe('cost estimate against the measured wall time (3×)', function () {
     const d = degradationAs(h.degradation, 'sgld');
     d.levels = [1, 10];
     d.sgld = { ...d.sgld, stepSize: 1e-2 / 3 ** 4, burnIn: 486, thin: 200, chains: 2, draws: 30 };
-    await measure('planted-sgld', h, false);
+    await measure('planted-sgld', h);
   });
 });
 

@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readJournal } from '../../../src/engine/sweep/journal';
-import { WorkerClient } from '../../../src/worker/client';
 import { WorkerRunError } from '../../../src/worker/errors';
 import { runSweepParallel } from '../../../src/worker/parallel';
+import { resolveSweepHypothesis } from '../../../src/worker/resolve';
 import { skipUnlessMounted } from '../../support/root';
 import { copyPlanted, slow, type PlantedCopy } from '../../support/workerFixtures';
 
@@ -36,12 +36,7 @@ describe('faults mid-sweep: a full disk and a read-only folder, then --resume', 
     mnt = path.join(planted.dir, 'mnt');
     skipUnlessMounted(this, mountTmpfs(mnt, '48k'), 'filling and remounting a disk mid-sweep');
     const file = planted.variant('faults', slow(48));
-    const single = new WorkerClient();
-    try {
-      reference = (await single.run({ source: { kind: 'file', path: file }, out: path.join(planted.dir, 'reference.json') })).document.levels;
-    } finally {
-      await single.dispose();
-    }
+    reference = (await runSweepParallel({ hypothesis: await resolveSweepHypothesis(file), out: path.join(planted.dir, 'reference.json') }, {}, { workers: 1 })).document.levels;
   });
   after(() => {
     try { execFileSync('umount', [mnt], { stdio: 'ignore' }); } catch { /* not mounted */ }
@@ -61,7 +56,7 @@ describe('faults mid-sweep: a full disk and a read-only folder, then --resume', 
   it('ENOSPC: the journal fills the disk; the run names the file and the units kept; after space is freed, --resume completes it', async () => {
     const file = planted.hypothesis('faults');
     const out = path.join(mnt, 'faults.results.json');
-    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file }, out }, {}, { workers: 2 }));
+    const e = await rejection(runSweepParallel({ hypothesis: await resolveSweepHypothesis(file), out }, {}, { workers: 2 }));
     assert.strictEqual(e.code, 'run-failed');
     assert.match(e.message, /cannot write the journal faults\.results\.journal\.jsonl: ENOSPC: no space left on device/);
     assert.match(e.hint ?? '', /the \d+ units? journalled so far are kept: free the disk or fix the folder, then run again with --resume/);
@@ -69,7 +64,7 @@ describe('faults mid-sweep: a full disk and a read-only folder, then --resume', 
     const kept = readJournal(path.join(mnt, 'faults.results.journal.jsonl'))!;
     assert.ok(kept.units.length >= 1 && kept.units.length < 12, `${kept.units.length} units kept`);
     execFileSync('mount', ['-o', 'remount,size=4m', mnt]);
-    const done = await runSweepParallel({ source: { kind: 'file', path: file }, out }, {}, { workers: 2, resume: true });
+    const done = await runSweepParallel({ hypothesis: await resolveSweepHypothesis(file), out }, {}, { workers: 2, resume: true });
     assert.deepStrictEqual(numbers(done.document.levels), numbers(reference));
     assert.ok(!fs.existsSync(path.join(mnt, 'faults.results.journal.jsonl')), 'the journal is gone once the results are written');
   });
@@ -79,7 +74,7 @@ describe('faults mid-sweep: a full disk and a read-only folder, then --resume', 
     execFileSync('mount', ['-o', 'remount,ro', mnt]);
     try {
       let progressed = false;
-      const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file }, out: path.join(mnt, 'ro.results.json') }, { onProgress: () => { progressed = true; } }, { workers: 2 }));
+      const e = await rejection(runSweepParallel({ hypothesis: await resolveSweepHypothesis(file), out: path.join(mnt, 'ro.results.json') }, { onProgress: () => { progressed = true; } }, { workers: 2 }));
       assert.strictEqual(e.code, 'run-failed');
       assert.match(e.message, /cannot write the results to .*ro\.results\.json: the file system is read-only/);
       assert.ok(!progressed, 'no unit ran');

@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runSweepParallel } from '../../../src/worker/parallel';
+import { resolveSweepHypothesis } from '../../../src/worker/resolve';
 import { copyPlanted, type PlantedCopy, slow } from '../../support/workerFixtures';
 
 /** Pids of this process's children whose command line names the worker. */
@@ -35,10 +36,10 @@ describe('security: a stopped worker does not stall a sweep (issue 24, item 14)'
 
   it('SIGSTOP of one of two workers: lost after the watchdog\'s patience, its units rerun, the numbers unchanged', async () => {
     const file = planted.variant('slow', slow(300));
-    const reference = await runSweepParallel({ source: { kind: 'file', path: file }, out: path.join(planted.dir, 'ref.json') }, {}, { workers: 1 });
+    const reference = await runSweepParallel({ hypothesis: await resolveSweepHypothesis(file), out: path.join(planted.dir, 'ref.json') }, {}, { workers: 1 });
     const warnings: string[] = [];
     let stopped: number | undefined;
-    const done = await runSweepParallel({ source: { kind: 'file', path: file }, out: path.join(planted.dir, 'stopped.json') }, {
+    const done = await runSweepParallel({ hypothesis: await resolveSweepHypothesis(file), out: path.join(planted.dir, 'stopped.json') }, {
       onProgress: () => {
         if (stopped !== undefined) return;
         const pids = workerChildren();

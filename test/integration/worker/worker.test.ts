@@ -1,6 +1,8 @@
-// The background worker end to end: a real forked process (src/worker/worker.ts through tsx) running the real
-// sweep runner on the planted-circuit examples. Cancel, kill -9, divergence, bad files: each gives a clear error,
-// never a hang, and never a results file (nor a temp file) behind.
+// The background worker end to end: real forked processes (src/worker/worker.ts through tsx) running the real
+// sweep runner on the planted-circuit examples, by the one sweep path: the hypothesis resolved here
+// (resolveSweepHypothesis), its work units sent to the workers (`sweep/shard`), the results assembled and written
+// here (runSweepParallel). Cancel, kill -9, divergence, bad files: each gives a clear error, never a hang, and never a
+// results file (nor a temp file) behind.
 import * as assert from 'assert';
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,7 +16,11 @@ import { loadModel } from '../../../src/engine/onnx/load';
 import { WorkerClient } from '../../../src/worker/client';
 import { WorkerRunError } from '../../../src/worker/errors';
 import { resolveWorkerEntry } from '../../../src/worker/paths';
-import { runSweepParallel } from '../../../src/worker/parallel';
+import { planShape, runSweepParallel } from '../../../src/worker/parallel';
+import { resolveSweepHypothesis } from '../../../src/worker/resolve';
+import { allUnits } from '../../../src/engine/sweep/units';
+import type { ParallelOptions } from '../../../src/worker/parallel';
+import type { RunCallbacks } from '../../../src/worker/client';
 import { readJournal } from '../../../src/engine/sweep/journal';
 import { absoluteResults, resolveFromResults } from '../../../src/engine/sweep/resultsPaths';
 import { copyPlanted, grid, slow, type PlantedCopy } from '../../support/workerFixtures';
@@ -27,6 +33,18 @@ async function rejection(p: Promise<unknown>): Promise<WorkerRunError> {
     return e;
   }
   assert.fail('expected the run to fail');
+}
+
+/** A whole sweep of `file` in one worker process, by the one path: resolved here, its units sent with it. */
+async function sweepInOne(file: string, out?: string, callbacks: RunCallbacks = {}, options: ParallelOptions = {}) {
+  return runSweepParallel({ hypothesis: await resolveSweepHypothesis(file), ...(out ? { out } : {}) }, callbacks, { workers: 1, ...options });
+}
+
+/** Every work unit of `file`'s plan, with its resolved hypothesis (for a WorkerClient's `runShard`). */
+async function wholePlan(file: string) {
+  const hypothesis = await resolveSweepHypothesis(file);
+  const shape = planShape(hypothesis);
+  return { hypothesis, units: allUnits(shape.levels, shape.chains) };
 }
 
 /** The level statistics without the wall-clock fields. */
@@ -52,12 +70,12 @@ describe('worker: sweeps in a forked process', function () {
     const before = planted.files();
     const progress: SweepProgress[] = [];
     const levels: SweepLevel[] = [];
-    const done = await client.run({ source: { kind: 'file', path: planted.hypothesis('kappa-1') } }, { onProgress: (p) => progress.push(p), onLevel: (l) => levels.push(l) });
+    const done = await sweepInOne(planted.hypothesis('kappa-1'), undefined, { onProgress: (p) => progress.push(p), onLevel: (l) => levels.push(l) });
 
     assert.strictEqual(done.resultsPath, path.join(planted.dir, 'kappa-1.results.json'));
     const onDisk = JSON.parse(fs.readFileSync(done.resultsPath, 'utf8'));
     assert.deepStrictEqual(onDisk, JSON.parse(JSON.stringify(done.document)), 'the file holds the document the client got');
-    assert.deepStrictEqual(planted.files(), [...before, 'kappa-1.results.json'].sort(), 'no temp file left');
+    assert.deepStrictEqual(planted.files(), [...before, 'kappa-1.results.json'].sort(), 'no temp file (nor journal) left');
 
     const doc = done.document;
     assert.strictEqual(doc.kind, 'circuit-thermometer/results');
@@ -79,7 +97,7 @@ describe('worker: sweeps in a forked process', function () {
     const firstFile = path.join(planted.dir, 'kappa-1.results.json');
     const first = absoluteResults(JSON.parse(fs.readFileSync(firstFile, 'utf8')), firstFile);
     const out = path.join(planted.dir, 'again.json');
-    const done = await client.run({ source: { kind: 'resolved', hypothesis: first.hypothesis.resolved }, out });
+    const done = await runSweepParallel({ hypothesis: first.hypothesis.resolved, out }, {}, { workers: 1 });
     assert.strictEqual(done.resultsPath, out);
     assert.deepStrictEqual(numbers(done.document.levels), numbers(first.levels));
     assert.deepStrictEqual(done.document.verdict, first.verdict);
@@ -95,7 +113,7 @@ describe('worker: sweeps in a forked process', function () {
       '  seed: 0',
       '',
     ].join('\n')));
-    const done = await client.run({ source: { kind: 'file', path: file } });
+    const done = await sweepInOne(file);
     const doc = done.document;
     assert.strictEqual(doc.dial, 'sgld');
     assert.strictEqual(doc.watanabeTemperature, Math.log(doc.data.n));
@@ -108,10 +126,11 @@ describe('worker: sweeps in a forked process', function () {
 
   it('cancel mid-run: settles within a second, writes nothing, and the worker serves the next run', async () => {
     const file = planted.variant('slow-cancel', slow(400));
+    const plan = await wholePlan(file);
     const before = planted.files();
     let cancelledAt = 0;
     let sawProgress = false;
-    const run = client.run({ source: { kind: 'file', path: file } }, {
+    const run = client.runShard(plan, {
       onProgress: (p) => {
         if (!sawProgress && p.unitsDone >= 1) {
           sawProgress = true;
@@ -129,23 +148,25 @@ describe('worker: sweeps in a forked process', function () {
     assert.deepStrictEqual(planted.files(), before, 'no results file, no temp file');
     // The runner stops between batches, so the worker answered by itself: same process, still usable.
     assert.strictEqual(client.pid, pid);
-    const done = await client.run({ source: { kind: 'file', path: planted.hypothesis('kappa-0') } });
-    assert.strictEqual(done.document.status, 'complete');
+    const next = await wholePlan(planted.hypothesis('kappa-0'));
+    const done = await client.runShard(next);
+    assert.strictEqual(done.units, next.units.length, 'the next run completes in the same worker');
   });
 
   it('an AbortSignal cancels like cancel()', async () => {
     const file = planted.variant('slow-abort', slow(400));
     const controller = new AbortController();
-    const e = await rejection(client.run({ source: { kind: 'file', path: file } }, { signal: controller.signal, onLevel: () => controller.abort() }));
+    const e = await rejection(sweepInOne(file, undefined, { signal: controller.signal, onLevel: () => controller.abort() }));
     assert.strictEqual(e.code, 'cancelled');
     assert.ok(!fs.existsSync(path.join(planted.dir, 'slow-abort.results.json')));
   });
 
   it('kill -9 of the worker mid-run: rejects as killed, writes nothing; the next run starts a fresh worker', async () => {
     const file = planted.variant('slow-kill', slow(400));
+    const plan = await wholePlan(file);
     const before = planted.files();
     let killed = false;
-    const e = await rejection(client.run({ source: { kind: 'file', path: file } }, {
+    const e = await rejection(client.runShard(plan, {
       onProgress: () => {
         if (!killed && client.pid !== undefined) {
           killed = true;
@@ -157,27 +178,28 @@ describe('worker: sweeps in a forked process', function () {
     assert.match(e.message, /SIGKILL/);
     assert.deepStrictEqual(planted.files(), before);
     assert.strictEqual(client.pid, undefined, 'the dead worker is forgotten');
-    const done = await client.run({ source: { kind: 'file', path: planted.hypothesis('kappa-0') } });
-    assert.strictEqual(done.document.status, 'complete');
+    const next = await wholePlan(planted.hypothesis('kappa-0'));
+    const done = await client.runShard(next);
+    assert.strictEqual(done.units, next.units.length, 'the next run completes in a fresh worker');
   });
 
   it('a hypothesis whose data file is missing: hypothesis-invalid with the diagnostic, nothing written', async () => {
     const file = planted.variant('missing-data', (y) => y.replace('./data/y.npy', './data/no-such-labels.npy'));
-    const e = await rejection(client.run({ source: { kind: 'file', path: file } }));
+    const e = await rejection(sweepInOne(file));
     assert.strictEqual(e.code, 'hypothesis-invalid');
     assert.ok(e.details?.some((d) => d.includes('no-such-labels.npy') && d.includes(`${file}:`)), JSON.stringify(e.details));
     assert.ok(!fs.existsSync(path.join(planted.dir, 'missing-data.results.json')));
   });
 
   it('a hypothesis file that cannot be read: unreadable', async () => {
-    const e = await rejection(client.run({ source: { kind: 'file', path: path.join(planted.dir, 'nope.circuit.yaml') }, out: path.join(planted.dir, 'nope.json') }));
+    const e = await rejection(sweepInOne(path.join(planted.dir, 'nope.circuit.yaml'), path.join(planted.dir, 'nope.json')));
     assert.strictEqual(e.code, 'unreadable');
     assert.match(e.message, /nope\.circuit\.yaml/);
   });
 
   it('every level non-finite (NaN/Inf divergence): run-failed naming the level, nothing written', async () => {
     const file = planted.variant('all-nan', grid([1e25, 1e30]));
-    const e = await rejection(client.run({ source: { kind: 'file', path: file } }));
+    const e = await rejection(sweepInOne(file));
     assert.strictEqual(e.code, 'run-failed');
     assert.match(e.message, /every level diverged.*non-finite loss at t = 1e\+25/);
     assert.strictEqual(e.details?.length, 2);
@@ -186,17 +208,14 @@ describe('worker: sweeps in a forked process', function () {
 
   it('some levels diverged: the results are written, the diverged level flagged and warned about', async () => {
     const warnings: string[] = [];
-    const c = new WorkerClient({ onLog: (line, source) => source === 'warn' && warnings.push(line) });
-    try {
+    {
       const file = planted.variant('some-nan', grid([0.01, 0.1, 1e30]));
-      const done = await c.run({ source: { kind: 'file', path: file } });
+      const done = await sweepInOne(file, undefined, {}, { onWarning: (line) => warnings.push(line) });
       assert.strictEqual(done.document.status, 'diverged');
       assert.deepStrictEqual(done.document.levels.map((l) => l.error !== undefined), [false, false, true]);
       assert.ok(fs.existsSync(done.resultsPath));
       assert.strictEqual(warnings.length, 1);
       assert.match(warnings[0], /1 of 3 levels diverged.*level 1e\+30/);
-    } finally {
-      await c.dispose();
     }
   });
 });
@@ -211,17 +230,11 @@ describe('worker: a sweep fanned out over several worker processes', function ()
   after(() => planted.remove());
 
   it('gives exactly the one-process numbers and verdict, whatever the number of workers', async () => {
-    const single = new WorkerClient();
-    let one;
-    try {
-      one = (await single.run({ source: { kind: 'file', path: planted.hypothesis('kappa-1') }, out: path.join(planted.dir, 'one.json') })).document;
-    } finally {
-      await single.dispose();
-    }
+    const one = (await sweepInOne(planted.hypothesis('kappa-1'), path.join(planted.dir, 'one.json'))).document;
     const levels: number[] = [];
     const fractions: number[] = [];
     const two = await runSweepParallel(
-      { source: { kind: 'file', path: planted.hypothesis('kappa-1') } },
+      { hypothesis: await resolveSweepHypothesis(planted.hypothesis('kappa-1')) },
       { onLevel: (l) => levels.push(l.levelIndex), onProgress: (p) => fractions.push(p.fraction) },
       { workers: 2 },
     );
@@ -239,16 +252,10 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     const file = planted.variant('sgld-chains', (y) => y.replace(/degradation:[\s\S]*?seed: 0\n/,
       'degradation:\n  dial: sgld\n  temperatures: { from: 1, to: 100, count: 2 }\n' +
       '  sgld: { stepSize: 0.0001, localization: 100, chains: 4, draws: 8, burnIn: 5, batchSize: 32 }\n  seed: 5\n'));
-    const single = new WorkerClient();
-    let one;
-    try {
-      one = (await single.run({ source: { kind: 'file', path: file }, out: path.join(planted.dir, 'sgld-one.json') })).document;
-    } finally {
-      await single.dispose();
-    }
+    const one = (await sweepInOne(file, path.join(planted.dir, 'sgld-one.json'))).document;
     const live: { levelIndex: number; chains: number[] }[] = [];
     const fractions: number[] = [];
-    const four = await runSweepParallel({ source: { kind: 'file', path: file } }, {
+    const four = await runSweepParallel({ hypothesis: await resolveSweepHypothesis(file) }, {
       onLevel: (l) => live.push({ levelIndex: l.levelIndex, chains: l.result.chains.map((c) => c.chain) }),
       onProgress: (p) => fractions.push(p.fraction),
     }, { workers: 4 });
@@ -265,7 +272,7 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     const file = planted.variant('slow-parallel', slow(400));
     const controller = new AbortController();
     let cancelledAt = 0;
-    const run = runSweepParallel({ source: { kind: 'file', path: file } }, {
+    const run = runSweepParallel({ hypothesis: await resolveSweepHypothesis(file) }, {
       signal: controller.signal,
       onLevel: () => {
         if (!cancelledAt) {
@@ -288,20 +295,15 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     const journalFile = path.join(planted.dir, 'slow-parallel.results.journal.jsonl');
     const before = readJournal(journalFile)!.units.length;
     const ran: number[] = [];
-    const resumed = await runSweepParallel({ source: { kind: 'file', path: file } }, {
+    const resumed = await runSweepParallel({ hypothesis: await resolveSweepHypothesis(file) }, {
       onProgress: (p) => ran.push(p.unitsDone),
     }, { workers: 2, resume: true });
     assert.ok(ran[0]! >= before, 'the journal’s units count as done from the start');
     assert.ok(!fs.existsSync(journalFile), 'the journal is removed once the results are written');
-    const single = new WorkerClient();
-    try {
-      const one = (await single.run({ source: { kind: 'file', path: file }, out: path.join(planted.dir, 'slow-one.json') })).document;
-      assert.deepStrictEqual(numbers(resumed.document.levels), numbers(one.levels));
-      assert.deepStrictEqual(resumed.document.verdict, one.verdict);
-    } finally {
-      await single.dispose();
-    }
-    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, {}, { resume: true }));
+    const one = (await sweepInOne(file, path.join(planted.dir, 'slow-one.json'))).document;
+    assert.deepStrictEqual(numbers(resumed.document.levels), numbers(one.levels));
+    assert.deepStrictEqual(resumed.document.verdict, one.verdict);
+    const e = await rejection(runSweepParallel({ hypothesis: await resolveSweepHypothesis(file) }, {}, { resume: true }));
     assert.strictEqual(e.code, 'unreadable');
     assert.match(e.message, /no interrupted run to resume \(no slow-parallel\.results\.journal\.jsonl\)/);
   }).timeout(180_000); // three sweeps of the slow fixture: about 56 s alone, past 60 s on a loaded machine
@@ -310,10 +312,10 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     const file = planted.variant('resume-other', slow(50));
     const journalFile = path.join(planted.dir, 'resume-other.results.journal.jsonl');
     const controller = new AbortController();
-    await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, { signal: controller.signal, onLevel: () => controller.abort() }, { workers: 1 }));
+    await rejection(runSweepParallel({ hypothesis: await resolveSweepHypothesis(file) }, { signal: controller.signal, onLevel: () => controller.abort() }, { workers: 1 }));
     assert.ok(fs.existsSync(journalFile));
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/count: 12/, 'count: 5'));
-    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, {}, { resume: true }));
+    const e = await rejection(runSweepParallel({ hypothesis: await resolveSweepHypothesis(file) }, {}, { resume: true }));
     assert.strictEqual(e.code, 'run-failed');
     assert.match(e.message, /resume-other\.results\.journal\.jsonl was written for 12 levels × 1 chains; the hypothesis now plans 5 × 1/);
     assert.ok(!fs.existsSync(path.join(planted.dir, 'resume-other.results.json')));
@@ -323,7 +325,7 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     const file = planted.variant('slow-parallel-kill', slow(200));
     const warnings: string[] = [];
     let killed = 0;
-    const done = await runSweepParallel({ source: { kind: 'file', path: file } }, {
+    const done = await runSweepParallel({ hypothesis: await resolveSweepHypothesis(file) }, {
       onProgress: (p) => {
         const workers = childWorkers();
         if (killed === 0 && p.unitsDone >= 1 && workers.length >= 2) {
@@ -334,14 +336,9 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     }, { workers: 2, onWarning: (m) => warnings.push(m) });
     assert.strictEqual(killed, 1);
     assert.ok(warnings.some((w) => /worker \d was lost \(the worker process was killed \(SIGKILL\)\); its \d+ unfinished work units? run again in a fresh worker/.test(w)), warnings.join('\n'));
-    const single = new WorkerClient();
-    try {
-      const one = (await single.run({ source: { kind: 'file', path: file }, out: path.join(planted.dir, 'kill-one.json') })).document;
-      assert.deepStrictEqual(numbers(done.document.levels), numbers(one.levels));
-      assert.deepStrictEqual(done.document.verdict, one.verdict);
-    } finally {
-      await single.dispose();
-    }
+    const one = (await sweepInOne(file, path.join(planted.dir, 'kill-one.json'))).document;
+    assert.deepStrictEqual(numbers(done.document.levels), numbers(one.levels));
+    assert.deepStrictEqual(done.document.verdict, one.verdict);
     await new Promise((r) => setTimeout(r, 200));
     assert.deepStrictEqual(childWorkers(), [], 'no worker left running');
   });
@@ -349,7 +346,7 @@ describe('worker: a sweep fanned out over several worker processes', function ()
   it('a worker killed again after its retry fails the run as killed; the journal keeps what finished, and --resume completes it', async () => {
     const file = planted.variant('slow-parallel-kill2', slow(200));
     const killedPids = new Set<number>();
-    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, {
+    const e = await rejection(runSweepParallel({ hypothesis: await resolveSweepHypothesis(file) }, {
       onProgress: (p) => {
         if (p.unitsDone < 1) return;
         // Kill every worker this run starts once a unit is in (the first of each pair, then its replacement).
@@ -366,7 +363,7 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     assert.strictEqual(killedPids.size, 2);
     assert.match(e.hint ?? '', /work units are kept in slow-parallel-kill2\.results\.journal\.jsonl; --resume finishes the rest/);
     assert.ok(!fs.existsSync(path.join(planted.dir, 'slow-parallel-kill2.results.json')));
-    const resumed = await runSweepParallel({ source: { kind: 'file', path: file } }, {}, { workers: 2, resume: true });
+    const resumed = await runSweepParallel({ hypothesis: await resolveSweepHypothesis(file) }, {}, { workers: 2, resume: true });
     const reference = JSON.parse(fs.readFileSync(path.join(planted.dir, 'slow-parallel-kill.results.json'), 'utf8'));
     // Same settings as the previous test's file but another name: the numbers agree.
     assert.deepStrictEqual(numbers(resumed.document.levels), numbers(reference.levels));
@@ -374,9 +371,9 @@ describe('worker: a sweep fanned out over several worker processes', function ()
     assert.deepStrictEqual(childWorkers(), [], 'no worker left running');
   });
 
-  it('a bad hypothesis fails in planning, before any shard starts', async () => {
+  it('a bad hypothesis fails where it is resolved, before any shard starts', async () => {
     const file = planted.variant('parallel-missing', (y) => y.replace('./data/x.npy', './data/gone.npy'));
-    const e = await rejection(runSweepParallel({ source: { kind: 'file', path: file } }, {}, { workers: 4 }));
+    const e = await rejection(resolveSweepHypothesis(file));
     assert.strictEqual(e.code, 'hypothesis-invalid');
     assert.deepStrictEqual(childWorkers(), []);
   });
@@ -408,12 +405,32 @@ describe('worker: process failures and the handshake', function () {
     fs.writeFileSync(script, 'throw new Error("worker cannot load its engine");\n');
     const c = new WorkerClient({ workerPath: script });
     try {
-      const e = await rejection(c.run({ source: { kind: 'file', path: planted.hypothesis('kappa-1') } }));
+      const e = await rejection(c.runShard(await wholePlan(planted.hypothesis('kappa-1'))));
       assert.strictEqual(e.code, 'worker-crashed');
       assert.match(e.message, /exit code 1/);
       assert.match(e.hint ?? '', /worker cannot load its engine/);
     } finally {
       await c.dispose();
+      planted.remove();
+    }
+  });
+
+  it('a worker whose header names another hypothesis than it was sent: the run fails, no unit of it is kept, nothing is written', async () => {
+    const planted = copyPlanted();
+    const warnings: string[] = [];
+    try {
+      const hypothesis = await resolveSweepHypothesis(planted.hypothesis('kappa-0'));
+      const before = planted.files();
+      const units: unknown[] = [];
+      const e = await rejection(runSweepParallel({ hypothesis }, { onProgress: (p) => units.push(p.unitsDone) }, {
+        workers: 1, workerPath: path.resolve(__dirname, '../../support/otherSeedWorker.ts'), onWarning: (m) => warnings.push(m),
+      }));
+      assert.strictEqual(e.code, 'internal', 'not retried as a lost worker');
+      assert.match(e.message, /another hypothesis than the one it was sent/);
+      assert.ok(units.every((n) => n === 0), 'no unit counted');
+      assert.deepStrictEqual(planted.files(), before, 'no results file, no journal');
+      assert.deepStrictEqual(warnings, []);
+    } finally {
       planted.remove();
     }
   });
@@ -480,7 +497,7 @@ describe('worker: the results path is checked before the work starts', function 
   after(() => planted.remove());
 
   it('a missing folder or a directory in the way fails at once, naming the file and why, for one worker and for several', async () => {
-    const source = { kind: 'file' as const, path: planted.hypothesis('kappa-1') };
+    const hypothesis = await resolveSweepHypothesis(planted.hypothesis('kappa-1'));
     const cases: [string, RegExp][] = [
       [path.join(planted.dir, 'no-such-folder', 'r.results.json'), /cannot write the results to .*r\.results\.json: its folder does not exist/],
       [planted.dir, /cannot write the results to .*: it is a directory/],
@@ -488,7 +505,7 @@ describe('worker: the results path is checked before the work starts', function 
     for (const [out, why] of cases) {
       for (const workers of [1, 2]) {
         const progress: unknown[] = [];
-        await assert.rejects(runSweepParallel({ source, out }, { onProgress: (p) => progress.push(p) }, { workers }), (e: WorkerRunError) =>
+        await assert.rejects(runSweepParallel({ hypothesis, out }, { onProgress: (p) => progress.push(p) }, { workers }), (e: WorkerRunError) =>
           e.code === 'run-failed' && why.test(e.message) && /--out FILE/.test(e.hint ?? ''));
         assert.deepStrictEqual(progress, [], `${workers} worker(s): no level ran before the check`);
       }

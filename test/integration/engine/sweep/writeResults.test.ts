@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkResultsWritable, ResultsWriteError, writeResults } from '../../../../src/engine/sweep/writeResults';
 import { runSweepParallel } from '../../../../src/worker/parallel';
+import { resolveSweepHypothesis } from '../../../../src/worker/resolve';
 import type { WorkerRunError } from '../../../../src/worker/errors';
 import { sampleDocument } from '../../../support/sampleDocument';
 import { skipUnlessMounted } from '../../../support/root';
@@ -46,7 +47,7 @@ describe('results write: read-only and full file systems', function () {
     assert.throws(() => checkResultsWritable(out), (e: unknown) => e instanceof ResultsWriteError && /cannot write the results to .*r\.results\.json: the file system is read-only/.test(e.message));
     for (const workers of [1, 2]) {
       const progress: unknown[] = [];
-      await assert.rejects(runSweepParallel({ source: { kind: 'file', path: planted.hypothesis('kappa-1') }, out }, { onProgress: (p) => progress.push(p) }, { workers }),
+      await assert.rejects(runSweepParallel({ hypothesis: await resolveSweepHypothesis(planted.hypothesis('kappa-1')), out }, { onProgress: (p) => progress.push(p) }, { workers }),
         (e: WorkerRunError) => e.code === 'run-failed' && /the file system is read-only/.test(e.message) && /--out FILE/.test(e.hint ?? ''));
       assert.deepEqual(progress, [], 'no level ran');
     }
