@@ -18,7 +18,7 @@ import { BenchProblem, gpt2Style, modularMlp } from './models';
 import { CHILD_FLAG, measureParallel, ParallelConfig, ParallelResult, runChild } from './parallel';
 import { availableCores, median, round } from './stats';
 import { BenchSource, measureForwardBackward, measureRunOverhead, measureSteps, StepRates } from './steps';
-import { measurePlantedSweeps, measureSamplers, measureSweepMemory, runSweepChild, SamplerComparison, SWEEP_CHILD_FLAG, SweepMemory, SweepTiming } from './sweep';
+import { measurePlantedSweeps, COMPARED_SAMPLERS, ComparedSampler, measureSamplers, measureSweepMemory, runSweepChild, SamplerComparison, SWEEP_CHILD_FLAG, SweepMemory, SweepTiming } from './sweep';
 
 interface Options {
   json: boolean;
@@ -34,6 +34,9 @@ interface Options {
   samplersAt?: Map<string, number[]>;
   /** `--samplers-same-step`: also preconditioned-sgld at the ε plain sgld chose, level by level. */
   samplersSameStep: boolean;
+  /** `--samplers hmc,preconditioned-sgld`: the samplers compared with plain sgld (`--samplers-no-sgld` leaves sgld out). */
+  samplers?: ComparedSampler[];
+  samplersWithSgld: boolean;
   /** The memory section runs a default sgld sweep (13 levels × 4 chains × 300 steps) instead of a short one. */
   memoryDefault: boolean;
 }
@@ -63,7 +66,8 @@ function parseOptions(argv: readonly string[]): Options {
   }
   return {
     json: argv.includes('--json'), quick: argv.includes('--quick'), threads, scaling, sections,
-    parallelSource: (value('--parallel-source') ?? 'default') as BenchSource, memoryDefault: argv.includes('--memory-default'), samplersSameStep: argv.includes('--samplers-same-step'),
+    parallelSource: (value('--parallel-source') ?? 'default') as BenchSource, memoryDefault: argv.includes('--memory-default'), samplersSameStep: argv.includes('--samplers-same-step'), samplersWithSgld: !argv.includes('--samplers-no-sgld'),
+    ...(value('--samplers') ? { samplers: value('--samplers')!.split(',').filter((x): x is ComparedSampler => (COMPARED_SAMPLERS as readonly string[]).includes(x)) } : {}),
     ...(value('--samplers-at') ? { samplersAt: new Map(value('--samplers-at')!.split(';').map((e) => { const [k, v] = e.split(':'); return [k!, v!.split(',').map(Number)]; })) } : {}),
   };
 }
@@ -241,7 +245,7 @@ async function main(): Promise<void> {
   let samplers: SamplerComparison[] = [];
   await guard('samplers', async () => {
     progress('samplers by ESS of E_T per second, at the sweep\'s auto settings');
-    samplers = await measureSamplers(o.threads, q, o.samplersAt, o.samplersSameStep);
+    samplers = await measureSamplers(o.threads, q, o.samplersAt, o.samplersSameStep, o.samplers, o.samplersWithSgld);
     const g = (v: readonly (number | null)[]) => v.map((x) => (x === null ? '–' : Number(x.toPrecision(3)))).join(', ');
     for (const s of samplers) {
       log(`${s.example}, ${s.sampler}, t = ${s.levels.join(', ')}: ε ${g(s.stepSize)}; burn-in ${g(s.burnIn)}; thin ${g(s.thin)}; ESS(E_T) ${g(s.essTarget)}; ESS/s ${g(s.essPerSecond)}; ESS(E_C) ${g(s.essCollateral)}; ESS(E_C)/s ${g(s.essCollateralPerSecond)}; acceptance ${g(s.acceptance)}; s per level ${g(s.levelSeconds)} (pilots ${g(s.pilotSeconds)}); CPU s ${g(s.cpuSeconds)}; ESS per CPU s E_T ${g(s.essPerCpuSecond)}, E_C ${g(s.essCollateralPerCpuSecond)}; R̂(E_T) ${g(s.rhat)}; ΔL ${s.lossGap.map((x) => (x ? `${x.mean.toPrecision(3)} ± ${x.se.toPrecision(2)}` : '–')).join(', ')}; ${s.seconds} s`);

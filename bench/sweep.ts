@@ -130,12 +130,16 @@ const PLANTED_SGLD = path.resolve(__dirname, '..', 'examples', 'planted', 'kappa
  * time, pilots included. One sweep per sampler and example, one after the other: on a shared machine a burst of load
  * can favour either, so the ratio of one run is a measurement, not a constant.
  */
-export async function measureSamplers(threads: number, quick: boolean, at?: ReadonlyMap<string, number[]>, sameStep = false): Promise<SamplerComparison[]> {
+/** The samplers the section compares with plain sgld (`--samplers`). */
+export type ComparedSampler = 'preconditioned-sgld' | 'hmc';
+export const COMPARED_SAMPLERS: readonly ComparedSampler[] = ['preconditioned-sgld', 'hmc'];
+
+export async function measureSamplers(threads: number, quick: boolean, at?: ReadonlyMap<string, number[]>, sameStep = false, compared: readonly ComparedSampler[] = COMPARED_SAMPLERS, withSgld = true): Promise<SamplerComparison[]> {
   const examples = [
     { key: 'planted', label: 'planted κ = 1 (sgld example)', file: PLANTED_SGLD, levels: quick ? [0.1, 1] : [0.1, 1, 10] },
     { key: 'modular', label: 'modular addition (sgld example)', file: MODULAR, levels: quick ? [3, 10] : [0.3, 3, 10] },
   ].filter((e) => fs.existsSync(e.file) && (!at || at.has(e.key))).map((e) => ({ ...e, levels: at?.get(e.key) ?? e.levels }));
-  const run = async (e: (typeof examples)[number], sampler: 'sgld' | 'preconditioned-sgld', levels: number[], stepSize: number | 'auto', label: string): Promise<SamplerComparison> => {
+  const run = async (e: (typeof examples)[number], sampler: 'sgld' | ComparedSampler, levels: number[], stepSize: number | 'auto', label: string): Promise<SamplerComparison> => {
     const doc = YAML.parse(fs.readFileSync(e.file, 'utf8')) as { degradation: { sgld?: Record<string, unknown> } & Record<string, unknown> };
     doc.degradation = { ...doc.degradation, temperatures: levels, sgld: { ...doc.degradation.sgld, sampler, stepSize, burnIn: 'auto', thin: 'auto', chains: 4, draws: quick ? 40 : 100 } };
     const h = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), e.file.replace(/\.circuit\.yaml$/, `.${sampler}.circuit.yaml`)), `${e.label}, ${sampler}`);
@@ -163,9 +167,10 @@ export async function measureSamplers(threads: number, quick: boolean, at?: Read
   };
   const out: SamplerComparison[] = [];
   for (const e of examples) {
-    const base = await run(e, 'sgld', e.levels, 'auto', 'sgld');
-    out.push(base, await run(e, 'preconditioned-sgld', e.levels, 'auto', 'preconditioned-sgld'));
-    if (!sameStep) continue;
+    const base = withSgld || sameStep ? await run(e, 'sgld', e.levels, 'auto', 'sgld') : undefined;
+    if (base) out.push(base);
+    for (const sampler of compared) out.push(await run(e, sampler, e.levels, 'auto', sampler));
+    if (!sameStep || !base) continue;
     // The frozen metric at the ε plain SGLD's MALA rule chose (one sweep per level): what the metric gains when ε is
     // not lowered for it, at the MALA acceptance and ΔL that ε then gives.
     // Levels that share an ε run as one sweep; a grid needs two levels, so a level alone runs beside a neighbour whose

@@ -26,11 +26,6 @@ function dec2(x: number): string {
   return x.toFixed(2).replace(/^-/, '−');
 }
 
-/** The verdict's words as the READMEs speak of a noise dial's level: σ, not t. */
-function inWords(doc: ResultsDocument, text: string): string {
-  return doc.dial === 'weight-noise' || doc.dial === 'activation-noise' ? text.replace(/\bt = /g, 'σ = ') : text;
-}
-
 function table(head: string[], rows: string[][]): string {
   return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
@@ -42,7 +37,7 @@ function calibration(doc: ResultsDocument): string {
 
 /** "specific at every level, but entangled at every tested temperature", or the summary's first clause. */
 function shortVerdict(doc: ResultsDocument): string {
-  const first = inWords(doc, doc.verdict.summary.split(/[;:]/)[0]!);
+  const first = doc.verdict.summary.split(/[;:]/)[0]!;
   const specificEverywhere = doc.levels.length > 0 && doc.levels.every((l) => l.tests?.specific === true);
   return !doc.verdict.cleanWindow && doc.verdict.baselineExcess?.specific && specificEverywhere ? `specific at every level, but ${first}` : first;
 }
@@ -73,7 +68,7 @@ export const DOCS_TABLES: DocsTable[] = [
       ['(a) addition circuit', '(b) random units', '(c) shared units'].map((label, i) => {
         const d = docs[i]!;
         const s = d.verdict.specificity;
-        return [label, sig2(d.baseline.targetEffect), sig2(d.baseline.collateralEffect), s ? `${dec2(s.p)} (${dec2(s.excessOverMedian)})` : '—', inWords(d, d.verdict.summary), calibration(d)];
+        return [label, sig2(d.baseline.targetEffect), sig2(d.baseline.collateralEffect), s ? `${dec2(s.p)} (${dec2(s.excessOverMedian)})` : '—', d.verdict.summary, calibration(d)];
       }),
     ),
   },
@@ -86,7 +81,7 @@ export const DOCS_TABLES: DocsTable[] = [
       ['κ = 0', 'κ = 0.03', 'κ = 0.1', 'κ = 0.3', 'κ = 1', 'shared units (κ = 1 net)', 'random units (κ = 1 net)', 'control units (κ = 1 net)'].map((label, i) => {
         const d = docs[i]!;
         const v = d.verdict;
-        const verdict = inWords(d, v.cleanWindow && v.tEnt !== null ? `${v.summary.split(':')[0]}, \`t_ent\` = ${formatLevel(v.tEnt)}` : v.summary);
+        const verdict = v.cleanWindow && v.tEnt !== null ? `${v.summary.split(':')[0]}, \`t_ent\` = ${formatLevel(v.tEnt)}` : v.summary;
         return [label, sig2(d.baseline.collateralEffect), verdict, calibration(d)];
       }),
     ),

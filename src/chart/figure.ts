@@ -184,7 +184,7 @@ export function buildFigure(doc: ChartDoc, options: ChartOptions): Figure {
       ...(s ? { range: s.range, tickmode: 'array' as const, tickvals: s.tickvals, ticktext: s.ticktext } : fitted.size ? { nticks: fitted.yTicks(PANELS[panel]) } : {}),
     };
   };
-  const xName = xAxis === 'temperature' ? levelName(doc.dial) : 'degraded loss gap ΔL';
+  const xName = xAxis === 'temperature' ? DIALS[doc.dial].axis : 'degraded loss gap ΔL';
   const collateralTitle = ctx.scale.collateral?.kind === 'symlog' ? `collateral ${collateralStatisticName(ctx)} (symlog)` : `collateral ${collateralStatisticName(ctx)}`;
   const layout: Partial<Layout> = {
     paper_bgcolor: theme.background,
@@ -521,10 +521,7 @@ function fitToSize(size: ChartOptions['size'], names: string[], top: number): Fi
   };
 }
 
-function levelName(dial: ChartDoc['dial']): string {
-  return DIALS[dial].axis;
-}
-
+/** A level's symbol in labels and sentences (t, σ, checkpoint): the dial table's. */
 export function levelSymbol(dial: ChartDoc['dial']): string {
   return DIALS[dial].symbol;
 }

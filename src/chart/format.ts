@@ -115,8 +115,9 @@ export function verdictExtras(v: Pick<Verdict, 'summary' | 'tEnt' | 'tSurv' | 'c
  * The calibration line: "k of K matched random sets would be called clean", or why there is none (a version-1
  * document has no null; version 2 calibrates with three or more matched sets).
  */
-export function calibrationText(v: Pick<Verdict, 'calibration'>, version1: boolean): string {
+export function calibrationText(v: Pick<Verdict, 'calibration' | 'question'>, version1: boolean): string {
   if (v.calibration) return v.calibration.summary;
+  if (v.question === 'sufficiency') return 'no calibration (sufficiency is not calibrated: a control kept alone is not judged against the others)';
   return version1 ? NO_NULL_V1 : 'no calibration (it needs ≥ 3 matched random sets)';
 }
 

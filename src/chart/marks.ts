@@ -191,7 +191,7 @@ const excessBound: Mark = {
     const shape = ctx.sufficiency ? 'triangle-down' as const : 'triangle-up' as const;
     return [{
       uid: TRACE.excessBound, type: 'scatter', mode: 'markers',
-      name: ctx.sufficiency ? 'excess bound m_T + X_T + q·se_X (below m_T: specific)' : 'excess bound m_T + X_T − q·se_X (above persistence: persists)',
+      name: ctx.sufficiency ? 'excess bound m_T + X_T + q·se_X (below m_T: keeps more than the null)' : 'excess bound m_T + X_T − q·se_X (above persistence: persists)',
       x: withExcess.map(ctx.xOf),
       y: withExcess.map((l) => l.null!.mean + l.excess!.bound),
       marker: { symbol: withExcess.map((l): PointSymbol => (l.tests?.converged === false ? `${shape}-open` : shape)), size: 9, color: ctx.theme.target, line: { color: ctx.theme.target, width: 1.5 } },
@@ -228,7 +228,8 @@ const persistenceLine: Mark = {
   traces: (ctx) => {
     if (ctx.sufficiency) {
       const thr = ctx.levels.map((l) => l.bounds?.sufficiencyThreshold ?? NaN);
-      const name = 'sufficiency ±τ_T·max(ΔL_T, δ)';
+      // Version 3 compares E_T's interval with the degradation's own spread of the target loss; version 2 with τ_T·max(ΔL_T, δ).
+      const name = ctx.doc.verdict?.method?.version === 3 ? 'target kept ±s_T(t)' : 'sufficiency ±τ_T·max(ΔL_T, δ)';
       return [
         thresholdLine(ctx, 'target', TRACE.sufficiencyUpper, name, thr, ctx.theme.target, { group: TRACE.sufficiencyUpper }),
         thresholdLine(ctx, 'target', TRACE.sufficiencyLower, name, thr.map((y) => -y), ctx.theme.target, { group: TRACE.sufficiencyUpper, showlegend: false }),
@@ -405,7 +406,7 @@ function nullLines(l: LevelResult, ctx: MarkContext): string[] {
     if (complement) {
       const interval = l.bounds?.targetInterval;
       const thr = l.bounds?.sufficiencyThreshold;
-      lines.push(`specific: bound ${x.bound < 0 ? LT : '≥'} 0${interval && thr !== undefined ? ` · E_T's interval ${formatNumber(interval[0])} … ${formatNumber(interval[1])} vs ±${formatNumber(thr)}` : ''}: ${testWord(l.tests?.sufficient, 'sufficient', 'not sufficient')}`);
+      lines.push(`beats the null: bound ${x.bound < 0 ? LT : '≥'} 0${interval && thr !== undefined ? ` · E_T's interval ${formatNumber(interval[0])} … ${formatNumber(interval[1])} vs ±${formatNumber(thr)}` : ''}: ${testWord(l.tests?.sufficient, 'sufficient', 'not sufficient')}`);
     } else {
       const word = l.tests?.specific === false ? 'not specific' : testWord(l.tests?.persists, 'persists', 'does not persist');
       lines.push(`threshold ρ·X_T(0) = ${formatNumber(x.threshold)}: bound ${x.bound >= x.threshold ? '≥' : LT} threshold, ${word}`);

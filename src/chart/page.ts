@@ -1,6 +1,5 @@
 // A self-contained HTML page with the entanglement chart: Plotly inlined, the figures as JSON, no external
 // request, so it opens from disk offline. Pure string building: the caller supplies Plotly's source text.
-import { createHash } from 'node:crypto';
 import { DIALS } from '../protocol/dials';
 import { escapeHtml } from '../protocol/escape';
 import type { ResultsDocument } from '../protocol/results';
@@ -11,6 +10,7 @@ import { HOW_TO_READ } from './howToRead';
 import { buildSamplerDashboard, hasSamplerDashboard } from './samplerDashboard';
 import { verdictSentence } from './verdictWords';
 import { darkTheme, lightTheme } from './theme';
+import { chartPagePolicy, drawScript, scriptSafe, selfContainedPage } from './figurePage';
 
 export interface ChartPageOptions {
   /** The text of plotly.js (e.g. node_modules/plotly.js-dist/plotly.js). */
@@ -29,38 +29,19 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
   const dashboard = hasSamplerDashboard(doc)
     ? { light: buildSamplerDashboard(doc, lightTheme), dark: buildSamplerDashboard(doc, darkTheme) }
     : null;
-  const name = escapeHtml(doc.hypothesis.resolved.circuit.name);
   const initialAxis = options.xAxis ?? 'temperature';
-  const plotly = scriptSafe(options.plotlySource);
-  const main = `
-(function () {
-  var figures = ${scriptSafe(JSON.stringify(figures))};
-  var select = document.getElementById('axis');
-  var dark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
-  select.value = ${scriptSafe(JSON.stringify(initialAxis))};
-  var dashboard = ${scriptSafe(JSON.stringify(dashboard))};
-  function draw() {
-    var theme = dark && dark.matches ? 'dark' : 'light';
-    var f = figures[theme + '/' + select.value];
+  const main = drawScript({ figures, dashboard }, `var f = figures[theme + '/' + select.value];
     Plotly.react('chart', f.data, f.layout, { displaylogo: false, responsive: true });
-    if (dashboard) Plotly.react('sampler', dashboard[theme].data, dashboard[theme].layout, { displaylogo: false, responsive: true });
-  }
-  select.addEventListener('change', draw);
-  if (dark && dark.addEventListener) dark.addEventListener('change', draw);
-  draw();
-})();
-`;
+    if (dashboard) Plotly.react('sampler', dashboard[theme].data, dashboard[theme].layout, { displaylogo: false, responsive: true });`,
+  `var select = document.getElementById('axis');
+  select.value = ${scriptSafe(JSON.stringify(initialAxis))};`, ['select']);
   // Every value from the results file below goes through escapeHtml; the policy is the second wall: only the two
   // scripts written here run (by their hashes), nothing loads from anywhere, no form posts, no base URL changes.
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(chartPagePolicy([plotly, main]))}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${name}: circuit thermometer</title>
-<style>
-  :root { color-scheme: light dark; --fg: ${lightTheme.foreground}; --bg: ${lightTheme.background}; --grid: ${lightTheme.grid}; --muted: ${lightTheme.marker}; --warn: ${lightTheme.warning}; }
+  return selfContainedPage({
+    title: `${doc.hypothesis.resolved.circuit.name}: circuit thermometer`,
+    plotlySource: options.plotlySource,
+    main,
+    style: `  :root { color-scheme: light dark; --fg: ${lightTheme.foreground}; --bg: ${lightTheme.background}; --grid: ${lightTheme.grid}; --muted: ${lightTheme.marker}; --warn: ${lightTheme.warning}; }
   @media (prefers-color-scheme: dark) { :root { --fg: ${darkTheme.foreground}; --bg: ${darkTheme.background}; --grid: ${darkTheme.grid}; --muted: ${darkTheme.marker}; --warn: ${darkTheme.warning}; } }
   body { margin: 0; padding: 12px 20px; font: 13px system-ui, sans-serif; color: var(--fg); background: var(--bg); }
   #chart { width: 100%; height: 72vh; min-height: 420px; }
@@ -73,11 +54,8 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
   ul.advice { margin: 4px 0 8px; padding-left: 20px; }
   tr.unconverged td { font-style: italic; color: var(--muted); }
   label { margin-right: 8px; }
-  .table-scroll { max-width: 100%; overflow-x: auto; }
-</style>
-</head>
-<body>
-<div class="controls"><label>x axis <select id="axis"><option value="temperature">${escapeHtml(DIALS[doc.dial].tempered ? 'temperature' : 'level')}</option><option value="lossGap">degraded loss gap ΔL</option></select></label></div>
+  .table-scroll { max-width: 100%; overflow-x: auto; }`,
+    body: `<div class="controls"><label>x axis <select id="axis"><option value="temperature">${escapeHtml(DIALS[doc.dial].tempered ? 'temperature' : 'level')}</option><option value="lossGap">degraded loss gap ΔL</option></select></label></div>
 <div id="chart"></div>
 <p class="facts">${verdictFacts(doc)}</p>
 <p class="facts" data-testid="verdict-sentence">${escapeHtml(verdictSentence(doc.verdict, doc.levels, levelSymbol(doc.dial)))}</p>
@@ -85,12 +63,8 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
 ${verdictNotes(doc)}
 ${levelTable(doc)}
 ${dashboard ? '<div id="sampler" data-testid="sampler-dashboard" style="width: 100%; height: 110vh; min-height: 760px; margin-top: 16px"></div>' : ''}
-<p class="facts">Hypothesis ${escapeHtml(doc.hypothesis.file)} · model ${escapeHtml(doc.model.path)} (sha256 ${escapeHtml(String(doc.model.sha256).slice(0, 12))}…) · seed ${escapeHtml(String(doc.seed))} · ${escapeHtml(doc.engine.name)} ${escapeHtml(doc.engine.version)} · ${escapeHtml(doc.createdAt)}</p>
-<script>${plotly}</script>
-<script>${main}</script>
-</body>
-</html>
-`;
+<p class="facts">Hypothesis ${escapeHtml(doc.hypothesis.file)} · model ${escapeHtml(doc.model.path)} (sha256 ${escapeHtml(String(doc.model.sha256).slice(0, 12))}…) · seed ${escapeHtml(String(doc.seed))} · ${escapeHtml(doc.engine.name)} ${escapeHtml(doc.engine.version)} · ${escapeHtml(doc.createdAt)}</p>`,
+  });
 }
 
 function verdictFacts(doc: ResultsDocument): string {
@@ -138,21 +112,4 @@ function levelTable(doc: ResultsDocument): string {
   return `<div class="table-scroll"><table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
-/** The page's Content-Security-Policy: the given inline scripts by their SHA-256, inline styles, data: images. */
-export function chartPagePolicy(scripts: readonly string[]): string {
-  const hashes = scripts.map((s) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`);
-  return [
-    "default-src 'none'",
-    `script-src ${hashes.join(' ')}`,
-    "style-src 'unsafe-inline'",
-    'img-src data: blob:',
-    'font-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-}
-
-/** Text inside a <script> element must not close it early (nor contain the two JS-invalid line separators). */
-export function scriptSafe(s: string): string {
-  return s.replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
+export { chartPagePolicy, scriptSafe };

@@ -5,12 +5,13 @@ import type { Verdict } from '../protocol/results';
 import { formatLevel, formatNumber } from './format';
 
 /** What a finished run found (one word and one icon each). */
-export type Outcome = 'clean' | 'sufficient' | 'entangled' | 'not-specific' | 'no-behaviour' | 'no-null' | 'inconclusive';
+export type Outcome = 'clean' | 'sufficient' | 'not-sufficient' | 'entangled' | 'not-specific' | 'no-behaviour' | 'no-null' | 'inconclusive';
 
 /** The word each outcome is called by, everywhere. */
 export const OUTCOME_WORD: Record<Outcome, string> = {
   clean: 'clean',
   sufficient: 'sufficient',
+  'not-sufficient': 'not sufficient',
   entangled: 'entangled',
   'not-specific': 'not specific',
   'no-behaviour': 'no behaviour to test',
@@ -38,7 +39,8 @@ export function outcomeOf(v: VerdictFacts, levels: number): Outcome {
   // No window while some levels did not converge: one may hide there (the Runs tree says the same).
   if ((v.inconclusive?.length ?? 0) > 0 && v.question !== 'sufficiency') return 'inconclusive';
   if (v.noBehaviour) return 'no-behaviour';
-  return 'entangled';
+  // Keeping only the circuit asks sufficiency: no window there is "not sufficient", never "entangled".
+  return v.question === 'sufficiency' ? 'not-sufficient' : 'entangled';
 }
 
 /**
@@ -61,6 +63,11 @@ export function verdictSentence(v: VerdictFacts, levelList: readonly LevelFacts[
     case 'sufficient': {
       const [lo, hi] = v.cleanWindow!;
       return `Sufficient from ${at(lo)} to ${formatLevel(hi)}: keeping only the circuit keeps the target behaviour there.`;
+    }
+    case 'not-sufficient': {
+      const sp = v.specificity;
+      const p = sp && !sp.specific ? ` At the trained network, keeping random units of its size keeps the target about as well (rank test p = ${formatNumber(sp.p)} > α = ${formatNumber(sp.alpha)}).` : '';
+      return `Not sufficient: at no tested level does keeping only the circuit keep the target task within the degradation's own noise and better than keeping random units of its size.${p}`;
     }
     case 'not-specific': {
       const sp = v.specificity;

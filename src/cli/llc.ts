@@ -66,7 +66,7 @@ export const llcCommand: Command = {
     { name: 'batch-size', type: 'number', valueName: 'S', description: 'minibatch size (at most n)' },
     { name: 'seed', type: 'number', valueName: 'K', description: 'random seed (chains are reproducible from it)' },
     { name: 'parameters', type: 'string', valueName: 'GLOB', repeatable: true, description: 'sample only the weights whose names match (repeat for more; !GLOB excludes; ** matches anything, * anything but . and /); the rest stay at w*, and d counts the sampled ones' },
-    { name: 'sampler', type: 'string', valueName: 'RULE', description: 'sgld (default), preconditioned-sgld (a diagonal metric from a pilot, then frozen), rmsprop-sgld or sgnht (only sgld and preconditioned-sgld report a MALA acceptance)' },
+    { name: 'sampler', type: 'string', valueName: 'RULE', description: 'sgld (default), preconditioned-sgld (a diagonal metric from a pilot, then frozen), rmsprop-sgld, sgnht, or hmc (full-data Metropolis-adjusted HMC with that metric: --step-size is the metric pilot\'s SGLD step, the leapfrog step is tuned in a warm-up; --draws, --burn-in and --thin count trajectories) (sgld and preconditioned-sgld report a MALA acceptance, hmc its Metropolis acceptance)' },
     { name: 'init-loss', type: 'string', valueName: 'HOW', description: 'L(w*) that λ̂ subtracts: full (all n examples; default) or batches (devinterp: the mean of one minibatch loss per chain, each chain\'s first, at w*)' },
     { name: 'noise', type: 'string', valueName: 'SOURCE', description: 'fed (a WebAssembly ziggurat, drawn before each step; default) or counter (in-graph)' },
     { name: 'json', type: 'boolean', description: 'print the result as JSON' },
@@ -88,7 +88,8 @@ export const llcCommand: Command = {
     const folded = parameters ? foldedWeightNames(model) : [];
     if (folded.length > 0) io.err(`warning: --parameters globs match module paths, but ${folded.length} of the model's weights are named like '${folded[0]}': ${FOLDED_NAMES_HINT}`);
     const sampler = optionalString(args, 'sampler') ?? 'sgld';
-    if (!(SAMPLER_KINDS as readonly string[]).includes(sampler)) throw new UsageError(`--sampler must be ${SAMPLER_KINDS.join(', ')}, not '${sampler}'`, HINT);
+    const samplers: readonly string[] = [...SAMPLER_KINDS, 'hmc'];
+    if (!samplers.includes(sampler)) throw new UsageError(`--sampler must be ${samplers.join(', ')}, not '${sampler}'`, HINT);
     const initLoss = optionalString(args, 'init-loss') ?? 'full';
     if (initLoss !== 'full' && initLoss !== 'batches') throw new UsageError(`--init-loss must be full or batches, not '${initLoss}'`, HINT);
     const batchSize = count(args, 'batch-size', 1) ?? DEFAULTS.batchSize;
@@ -105,7 +106,7 @@ export const llcCommand: Command = {
         thin: count(args, 'thin', 1) ?? DEFAULTS.thin,
         batchSize,
         seed: count(args, 'seed', 0) ?? DEFAULTS.seed,
-        noise: noise as SgldNoiseSource, initLoss, sampler: sampler as SamplerKind,
+        noise: noise as SgldNoiseSource, initLoss, sampler: sampler as SamplerKind | 'hmc',
       });
     } catch (e) {
       if (!(e instanceof DialDivergence)) throw e;

@@ -39,7 +39,9 @@ export function verdictLines(doc: ResultsDocument): string[] {
   if (ch) facts.push(['characteristic t', ch.level !== null ? `${formatLevel(ch.level)} (ΔL = gap ${formatNumber(ch.gap)} to the reference loss ${formatNumber(ch.referenceLoss)})` : `— (${ch.position === 'no-gap' ? 'no gap: the reference loss is not lower' : ch.position === 'no-levels' ? 'no level ran' : 'outside the swept range'})`]);
   const sp = v.specificity;
   if (sp) {
-    facts.push(['specific', `${sp.specific ? 'yes' : 'no'}: rank test at the trained network p = ${formatNumber(sp.p)} ${sp.specific ? '≤' : '>'} α = ${sp.alpha} (${sp.atLeast} of ${sp.of} controls at least as large; above ${Math.round(100 * sp.percentile)}% of them; excess over their median ${formatNumber(sp.excessOverMedian)})`]);
+    // Sufficiency turns the rank test round: the circuit kept alone should cost the target less than the controls.
+    const [word, than, side] = v.question === 'sufficiency' ? ['keeps more', 'at most as large', 'below'] : ['specific', 'at least as large', 'above'];
+    facts.push([word, `${sp.specific ? 'yes' : 'no'}: rank test at the trained network p = ${formatNumber(sp.p)} ${sp.specific ? '≤' : '>'} α = ${sp.alpha} (${sp.atLeast} of ${sp.of} controls ${than}; ${side} ${Math.round(100 * sp.percentile)}% of them; excess over their median ${formatNumber(sp.excessOverMedian)})`]);
   } else if (v.baselineExcess) {
     const b = v.baselineExcess;
     facts.push(['X_T(0)', `${formatNumber(b.mean)} (bound ${formatNumber(b.bound)}: ${b.specific ? 'specific' : 'not specific'} at the trained network)`]);

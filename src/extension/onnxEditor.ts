@@ -5,6 +5,7 @@
 // and shown with no script at all: its one action is a command link.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { escapeHtml } from '../protocol/escape';
 import { COPY_TENSOR_COMMAND, SEARCH_TENSORS_COMMAND } from './tensorsMarkdown';
 import { localResourceRoots } from './webviewHtml';
 
@@ -45,8 +46,4 @@ ${body}
 </body>
 </html>`;
   }
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -52,12 +52,14 @@ export function groupRuns(runs: readonly RunSummary[]): RunGroup[] {
 }
 
 /** What a finished run found, in the words of the verdict (one kind per icon). */
-export type RunOutcome = 'clean' | 'entangled' | 'not-specific' | 'inconclusive';
+export type RunOutcome = 'clean' | 'entangled' | 'not-specific' | 'inconclusive' | 'sufficient' | 'not-sufficient';
 
 /** The outcome of a finished run; null while it runs or when it ended without results. A circuit that is not
- *  specific at the trained network has no window to find: it is "not specific", never "entangled". */
+ *  specific at the trained network has no window to find: it is "not specific", never "entangled". Keeping only the
+ *  circuit (sufficiency) has a window or none: "sufficient" or "not sufficient", never "clean" or "entangled". */
 export function runOutcome(run: RunSummary): RunOutcome | null {
   if (run.status !== 'complete' && run.status !== 'diverged') return null;
+  if (run.question === 'sufficiency') return run.tEnt !== null ? 'sufficient' : 'not-sufficient';
   if (run.specific === false) return 'not-specific';
   if (run.tEnt !== null) return 'clean';
   return run.inconclusive.length > 0 ? 'inconclusive' : 'entangled';
@@ -69,6 +71,9 @@ export function verdictWord(run: RunSummary): string {
   switch (runOutcome(run)) {
     case 'clean':
       return `clean from t_ent ${formatLevel(run.tEnt!)}`;
+    case 'sufficient':
+      return `sufficient from ${formatLevel(run.tEnt!)}`;
+    case 'not-sufficient':
     case 'not-specific':
     case 'inconclusive':
     case 'entangled':
@@ -102,10 +107,12 @@ export interface RunIcon {
 export function runIcon(run: RunSummary): RunIcon {
   switch (runOutcome(run)) {
     case 'clean':
+    case 'sufficient':
       return { id: 'pass-filled', color: 'testing.iconPassed' };
     case 'entangled':
       return { id: 'link', color: 'charts.orange' };
     case 'not-specific':
+    case 'not-sufficient':
       return { id: 'circle-slash', color: 'charts.yellow' };
     case 'inconclusive':
       return { id: 'question', color: 'editorWarning.foreground' };

@@ -5,6 +5,7 @@ import { RESULTS_VERSION, type LevelResult, type ResultsDocument } from '../prot
 import type { SweepProgress } from '../protocol/worker';
 import { type ChartDoc, chainsOf, chartDocOf, levelScaleOf, type RunStatus, type RunSummary } from '../protocol/webview';
 import { formatProgress } from '../protocol/format';
+import { isSpecific } from '../chart/verdictWords';
 import { absoluteResults } from '../engine/sweep/resultsPaths';
 
 export interface RunRecord {
@@ -78,7 +79,9 @@ export function summarize(r: RunRecord): RunSummary {
     // Finished: the verdict's list; running: the levels judged so far that did not converge.
     inconclusive: v ? v.inconclusive ?? [] : r.levels.filter((l) => l.tests?.converged === false && !l.error).map((l) => l.level),
     time: r.document?.createdAt ?? r.startedAt ?? null,
-    specific: v?.baselineExcess ? v.baselineExcess.specific : null,
+    // A version-3 verdict records specificity; version 2 recorded baselineExcess (isSpecific reads either).
+    specific: v ? isSpecific(v) : null,
+    question: v?.question ?? (r.hypothesis?.intervention.scope === 'complement' ? 'sufficiency' : 'necessity'),
   };
 }
 

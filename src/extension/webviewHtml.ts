@@ -2,6 +2,7 @@
 // script from the extension's dist/ and media/ folders, nothing else. The script builds the page.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
+import { escapeHtml } from '../protocol/escape';
 
 /** Webviews may load files from these folders only. */
 export function localResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
@@ -35,18 +36,17 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, o
   const nonce = newNonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', opts.script));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${esc(style.toString())}">
-<title>${esc(opts.title)}</title>
+<link rel="stylesheet" href="${escapeHtml(style.toString())}">
+<title>${escapeHtml(opts.title)}</title>
 </head>
-<body class="${esc(opts.bodyClass)}">
-<script nonce="${nonce}" src="${esc(script.toString())}"></script>
+<body class="${escapeHtml(opts.bodyClass)}">
+<script nonce="${nonce}" src="${escapeHtml(script.toString())}"></script>
 </body>
 </html>`;
 }

@@ -68,7 +68,7 @@ export interface SgldSettings {
   nbeta?: number;
   /** The update rule: devinterp's SGLD (default), SGLD with a diagonal metric estimated by a pilot and then frozen,
    *  RMSprop-preconditioned SGLD, or SGNHT (Nosé–Hoover thermostat). */
-  sampler?: 'sgld' | 'preconditioned-sgld' | 'rmsprop-sgld' | 'sgnht';
+  sampler?: 'sgld' | 'preconditioned-sgld' | 'rmsprop-sgld' | 'sgnht' | 'hmc';
 }
 
 /** Globs on weight names (see src/engine/dials/parameterSelection.ts): the weights a weight dial samples. */

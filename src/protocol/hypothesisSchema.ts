@@ -75,8 +75,8 @@ const unitList = (what: string): ArraySpec => ({
   },
 });
 
-/** The samplers whose step is a Langevin proposal: `stepSize: auto` calibrates them by its MALA acceptance. */
-export const MALA_SAMPLERS: readonly string[] = ['sgld', 'preconditioned-sgld'];
+/** The samplers `stepSize: auto` calibrates: the Langevin proposals by their MALA acceptance, hmc by dual averaging. */
+export const MALA_SAMPLERS: readonly string[] = ['sgld', 'preconditioned-sgld', 'hmc'];
 /** The step size of the samplers `stepSize: auto` cannot calibrate (rmsprop-sgld, sgnht: no MALA proposal). */
 export const FIXED_STEP_SIZE_DEFAULT = 1e-4;
 
@@ -121,7 +121,7 @@ const sgldSpec: ObjectSpec = {
     },
     batchSize: { type: 'integer', minimum: 1, default: 256, description: 'Examples per SGLD step (the minibatch B).' },
     nbeta: { type: 'number', exclusiveMinimum: 0, description: 'When set, nβ at each level is nbeta / level instead of n / level.' },
-    sampler: { type: 'enum', values: ['sgld', 'preconditioned-sgld', 'rmsprop-sgld', 'sgnht'], default: 'sgld', description: 'The update rule: sgld (devinterp\'s); preconditioned-sgld, SGLD with a diagonal metric M estimated per level by a pilot chain from the potential\'s squared gradient and then frozen (Δw = -(ε/2)·M·∇U + √(εM)·ξ: a Langevin proposal, so the MALA acceptance and stepSize: auto work; docs/method.md); rmsprop-sgld, SGLD preconditioned by RMSprop (α = 0.99, λ = 0.1; adaptive, no MALA acceptance); sgnht, the Nosé–Hoover thermostat (diffusion 0.01). stepSize: auto needs sgld or preconditioned-sgld.' },
+    sampler: { type: 'enum', values: ['sgld', 'preconditioned-sgld', 'rmsprop-sgld', 'sgnht', 'hmc'], default: 'sgld', description: 'The update rule: sgld (devinterp\'s); hmc, Metropolis-adjusted Hamiltonian Monte Carlo on the full data with preconditioned-sgld\'s frozen metric as inverse mass (exact at any step size: each trajectory is accepted or rejected; stepSize is the leapfrog step, auto = dual averaging toward acceptance 0.8 in a warm-up; burnIn and thin count trajectories; docs/method.md, "HMC"); preconditioned-sgld, SGLD with a diagonal metric M estimated per level by a pilot chain from the potential\'s squared gradient and then frozen (Δw = -(ε/2)·M·∇U + √(εM)·ξ: a Langevin proposal, so the MALA acceptance and stepSize: auto work; docs/method.md); rmsprop-sgld, SGLD preconditioned by RMSprop (α = 0.99, λ = 0.1; adaptive, no MALA acceptance); sgnht, the Nosé–Hoover thermostat (diffusion 0.01). stepSize: auto needs sgld, preconditioned-sgld or hmc.' },
   },
 };
 
@@ -311,9 +311,9 @@ export const HYPOTHESIS_SPEC: ObjectSpec = {
         collateralTolerance: { type: 'number', exclusiveMinimum: 0, default: 0.1, description: 'τ_C: the margin of the ratio statistic: collateral is negligible when |E_C/E_T|\'s 1 − 2α/L interval lies below τ_C.' },
         behaviour: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5, description: 'b: the target behaviour is present at a level while the degraded network keeps at least this fraction of the trained network\'s advantage over the best constant predictor on the target set; levels without it are charted but hold no test.' },
         persistence: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.25, description: 'ρ: the circuit\'s mean excess over the controls persists when its 1 − α/L lower confidence bound is at least ρ · X_T(0).' },
-        noiseFloor: { type: 'number', minimum: 0, default: 1e-3, description: 'δ: the smallest loss change treated as signal (the sufficiency margin\'s floor).' },
+        noiseFloor: { type: 'number', minimum: 0, default: 1e-3, description: 'δ: the smallest loss change treated as signal (the floor of version 2\'s sufficiency margin; the version-3 verdict does not use it).' },
         alpha: { type: 'number', exclusiveMinimum: 0, maximum: 0.5, default: 0.05, description: 'α: level of the verdict: the rank test at w* at α; persistence and collateral at α/L per level (Bonferroni over the grid\'s L levels), so the chance of any false call in the grid is at most α whatever its density.' },
-        sufficiencyTolerance: { type: 'number', method: 'Sufficiency (`scope: complement`)', exclusiveMinimum: 0, default: 0.1, description: 'τ_T (scope: complement): keeping only the circuit is sufficient when the 1 − 2α interval of E_T lies inside ±τ_T · max(ΔL_T(t), noiseFloor).' },
+        sufficiencyTolerance: { type: 'number', method: 'Sufficiency (`scope: complement`)', exclusiveMinimum: 0, default: 0.1, description: 'τ_T (scope: complement, version 2 only): the old sufficiency margin ±τ_T · max(ΔL_T(t), noiseFloor). The version-3 verdict compares E_T with the degradation\'s own spread s_T(t) instead (docs/method.md, "Sufficiency").' },
         rhat: { type: 'number', minimum: 1, default: 1.01, description: 'Largest rank-normalized split-R̂ of L_n, E_T and E_C for a converged level (sgld).' },
         essPerChain: { type: 'number', minimum: 1, default: 100, description: 'Smallest bulk effective sample size per chain of L_n, E_T and E_C for a converged level (sgld).' },
         referenceLoss: { type: 'number', method: 'The characteristic temperature', minimum: 0, description: 'The loss L_n a better model (the state of the art) reaches on the same data and loss. The verdict then reports the characteristic temperature: the level whose degraded loss gap ΔL(t) equals the gap L_n(w*) − referenceLoss (interpolated between the levels around it; said so when it lies outside the swept range), marked on the chart beside the Watanabe temperature.' },

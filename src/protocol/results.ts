@@ -41,13 +41,16 @@ export interface CollateralTest {
 /**
  * Per-draw paired series summarised at a level: the excesses X_T(w) = E_T^0(w) − mean_k E_T^k(w) and X_C(w) (paired
  * on the draw, so the draws' common noise cancels), the ratio Ē_C/Ē_T (its se by the delta method on the series
- * E_C(w) − r·E_T(w)), s_C(t) = the sd over all draws of the control loss, and the mean row standard errors.
+ * E_C(w) − r·E_T(w)), s_C(t) and s_T(t) = the sd over all draws of the control and target loss, and the mean row
+ * standard errors.
  */
 export interface PairedStatistics {
   targetExcess: Estimate;
   collateralExcess: Estimate;
   collateralRatio: Estimate | null;
   controlLossSpread: number;
+  /** s_T(t) = the sd over all draws of the target loss (absent before it was recorded). */
+  targetLossSpread?: number;
   rowSe: [number, number, number, number];
 }
 
@@ -106,7 +109,7 @@ export interface ChainTrace {
   loss: number[];
   targetEffect: number[];
   collateralEffect: number[];
-  /** MALA acceptance-probability estimate averaged over the chain (sgld only). */
+  /** MALA acceptance-probability estimate averaged over the chain (sgld; with sampler: hmc, the mean Metropolis acceptance of its trajectories). */
   acceptance?: number;
   /** ‖w − w*‖ at every kept draw (sgld only): how far the chain wandered from the trained weights. */
   distance?: number[];
@@ -173,9 +176,10 @@ export interface LevelResult {
   /** Steps between kept draws of this level's chains (sgld only; chosen per level with `thin: auto`). */
   thin?: number;
   /** What `stepSize: auto` / `burnIn: auto` cost at this level: step-graph passes of the pilot chains (a pass is one
-   *  forward and backward on a minibatch, like a step) and their seconds (included in `seconds`). */
+   *  forward and backward on a minibatch, like a step; with sampler: hmc, its full-data gradients count one each too)
+   *  and their seconds (included in `seconds`). */
   calibration?: { passes: number; seconds: number };
-  /** The chains' mean MALA acceptance (sgld only). */
+  /** The chains' mean MALA acceptance (sgld; with sampler: hmc, their mean Metropolis acceptance). */
   acceptance?: number;
   /** E_T^k, E_C^k of each matched control set k = 1…K (index k − 1). */
   controls?: ControlLevel[];

@@ -64,6 +64,9 @@ export interface RunSummary {
   /** Whether the circuit beat the null at the trained network (false: "not specific", never "entangled"); null when
    *  unknown (running, a version-1 file). */
   specific: boolean | null;
+  /** What the run asks: whether ablating the circuit does something (necessity, the default) or whether keeping only
+   *  the circuit keeps the behaviour (sufficiency, `intervention.scope: complement`). */
+  question: 'necessity' | 'sufficiency';
   /** When the run was made (ISO 8601): the results file's createdAt, else when the sweep started; null if unknown. */
   time: string | null;
 }

@@ -16,16 +16,23 @@ export interface OpBuilder {
   bools(values: boolean[], dims: number[]): string;
 }
 
-let counter = 0;
+/** A seed from a text (FNV-1a): a test table's row seeds its inputs from its own name, whatever ran before it. */
+export function seedOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
 
-export function opModel(opset: number, build: (o: OpBuilder) => string | string[]): ModelProto {
+/** `seed` decides every parameter's values (a number, or a text such as the test's name), so models never depend on build order. */
+export function opModel(opset: number, build: (o: OpBuilder) => string | string[], seed: number | string = 0): ModelProto {
+  const base = typeof seed === 'string' ? seedOf(seed) : seed;
   const b = new GraphBuilder(opset);
   let k = 0;
   const o: OpBuilder = {
     b,
     p(dims, opts = {}) {
       const n = dims.reduce((a, d) => a * d, 1);
-      const raw = seededValues(n, 1000 + ++k + counter, 1);
+      const raw = seededValues(n, (base + 1000 + ++k) >>> 0, 1);
       const [lo, hi] = opts.range ?? [-(opts.scale ?? 1), opts.scale ?? 1];
       const values = raw.map((u) => lo + ((u + 1) / 2) * (hi - lo));
       return b.initializer(floatTensor(b.name(`w${k}`), dims, values));
@@ -33,7 +40,6 @@ export function opModel(opset: number, build: (o: OpBuilder) => string | string[
     ints: (values, dims = [values.length]) => b.constInt64(values, dims),
     bools: (values, dims) => b.initializer(makeTensor(b.name('mask'), dims, values.map(Number), DataType.BOOL)),
   };
-  counter++;
   const outs = build(o);
   const outputs = (Array.isArray(outs) ? outs : [outs]).map((name) => makeValueInfo(name, 'float32', null));
   return assembleModel({ name: 'op', builder: b, inputs: [], outputs });

@@ -242,9 +242,10 @@ const mean: Lowering = (n, lc) => out(lc, n, lc.b.div(lc.b.op('Sum', n.input), c
 const globalAveragePool: Lowering = (n, lc) => out(lc, n, lc.b.reduce('ReduceMean', n.input[0], range(lc.shape(n.input[0]).length, 2), true));
 const globalMaxPool: Lowering = (n, lc) => out(lc, n, lc.b.reduce('ReduceMax', n.input[0], range(lc.shape(n.input[0]).length, 2), true));
 
-/** (x − mean)/√(var + ε) over `axes`, with the mean and 1/√(var + ε) (keepdims). */
+/** (x − mean)/√(var + ε) over `axes`, with the mean and 1/√(var + ε) (keepdims); ε is a float attribute, float32 in the model. */
 function normalize(lc: LoweringContext, x: string, axes: number[], epsilon: number): { y: string; mean: string; invStd: string } {
   const b = lc.b;
+  epsilon = Math.fround(epsilon);
   const m = b.reduce('ReduceMean', x, axes, true);
   const centred = b.sub(x, m);
   const invStd = b.op('Reciprocal', [b.op('Sqrt', [b.add(b.reduce('ReduceMean', b.mul(centred, centred), axes, true), c(lc, epsilon))])]);
@@ -268,6 +269,21 @@ const layerNormalization: Lowering = (n, lc) => {
   out(lc, n, bias ? b.add(scaled, bias) : scaled);
   if (n.output[1]) out(lc, n, m, 1);
   if (n.output[2]) out(lc, n, invStd, 2);
+};
+
+/**
+ * GroupNormalization has a float64 kernel, but from opset 21 its statistics are computed in `stash_type` (float32
+ * by default), which makes float64 differences float32 noise: spelled as the groups' normalization instead.
+ * Scale and bias are per group before opset 21 ([G]) and per channel from it ([C]).
+ */
+const groupNormalization: Lowering = (n, lc) => {
+  const b = lc.b, [x, scale, bias] = n.input;
+  const sx = lc.shape(x);
+  const groups = attrInt(n, 'num_groups', 0);
+  const view = [sx[0], groups, sx[1] / groups, prod(sx.slice(2))];
+  const { y } = normalize(lc, b.reshape(x, view), [2, 3], attrFloat(n, 'epsilon', 1e-5));
+  const param = lc.shape(scale)[0] === sx[1] && groups !== sx[1] ? [1, groups, sx[1] / groups, 1] : [1, groups, 1, 1];
+  out(lc, n, b.reshape(b.add(b.mul(y, b.reshape(scale, param)), b.reshape(bias, param)), sx));
 };
 
 /**
@@ -306,11 +322,11 @@ const gelu: Lowering = (n, lc) => {
   out(lc, n, b.mul(b.mul(x, c(lc, 0.5)), b.add(c(lc, 1), inner)));
 };
 
-/** Ops without a float64 kernel in onnxruntime's CPU provider (onnxruntime-node 1.30), and their spellings. */
+/** Ops without a float64 kernel in onnxruntime's CPU provider (onnxruntime-node 1.30), or whose kernel computes in float32, and their spellings. */
 export const LOWERINGS: Readonly<Record<string, Lowering>> = {
   Conv: conv, ConvTranspose: convTranspose, AveragePool: averagePool, GlobalAveragePool: globalAveragePool, GlobalMaxPool: globalMaxPool,
   Resize: resize, Upsample: upsample, Clip: clip, HardSigmoid: hardSigmoid, HardSwish: hardSwish, LeakyRelu: leakyRelu,
   Elu: eluRule, Selu: selu, PRelu: prelu, Softplus: softplus, Mean: mean, InstanceNormalization: instanceNormalization,
-  LayerNormalization: layerNormalization, Erf: erfRule, Gelu: gelu,
+  GroupNormalization: groupNormalization, LayerNormalization: layerNormalization, Erf: erfRule, Gelu: gelu,
   LSTM: (n, lc) => unrollRecurrent(n, lc.b, lc.shape, D), GRU: (n, lc) => unrollRecurrent(n, lc.b, lc.shape, D),
 };

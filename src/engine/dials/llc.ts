@@ -15,6 +15,8 @@ import { fullDataLoss } from './sgldLoss';
 import { MALA_STEPS } from './sgldMala';
 import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
 import { SgldLossKind, SgldSampler } from './sgldSampler';
+import { HmcSampler } from './hmcSampler';
+import { warmUpHmc } from './hmcLevel';
 import type { SamplerKind, SgldNoiseSource } from './sgldGraph';
 
 export interface LlcOptions {
@@ -38,8 +40,10 @@ export interface LlcOptions {
   batchSize: number;
   seed: number;
   noise?: SgldNoiseSource;
-  /** The update rule; default sgld. */
-  sampler?: SamplerKind;
+  /** The update rule; default sgld. hmc: full-data Metropolis-adjusted HMC with preconditioned-sgld's metric (the
+   *  metric pilot at `stepSize`, then a warm-up tunes the leapfrog step and trajectory); burnIn, draws and thin
+   *  then count trajectories. */
+  sampler?: SamplerKind | 'hmc';
   threads?: number;
   /** A minibatch loss above this stops the estimate as diverged; default 100·max(L_n(w*), 1) + L_n(w*). */
   divergenceLoss?: number;
@@ -75,8 +79,10 @@ export interface LlcResult extends Required<Omit<SgldSettings, 'nbeta' | 'sample
   d: number;
   /** The sampled weight tensors (all degradable ones unless restricted). */
   parameters: string[];
-  sampler: SamplerKind;
+  sampler: SamplerKind | 'hmc';
   seed: number;
+  /** hmc: the leapfrog step and mean trajectory time the warm-up chose. */
+  hmc?: { stepSize: number; trajectory: number };
   /** MALA acceptance-probability estimate: mean over the draws of each chain, and over all chains. */
   acceptance: Estimate & { chains: number[] };
   /** Minibatch losses L_B at every kept draw, per chain. */
@@ -98,16 +104,44 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
   const startLosses: number[] = [];
 
   const sampler = await SgldSampler.create({
-    model: o.model, parameters, anchor, loss: o.loss, data: o.data, batchSize: o.batchSize, noise: o.noise, threads: o.threads, sampler: o.sampler,
+    model: o.model, parameters, anchor, loss: o.loss, data: o.data, batchSize: o.batchSize, noise: o.noise, threads: o.threads,
+    sampler: o.sampler === 'hmc' ? 'preconditioned-sgld' : o.sampler,
   });
+  const hmc = o.sampler === 'hmc' ? await HmcSampler.create({ model: o.model, parameters, anchor, loss: o.loss, data: o.data, threads: o.threads }) : undefined;
+  let hmcSettings: { stepSize: number; trajectory: number } | undefined;
   const lossTrace: number[][] = [];
   const acceptance: number[] = [];
   try {
     // preconditioned-sgld: the metric from a pilot at the given ε, frozen for every chain.
-    const metric = sampler.graph.sampler === 'preconditioned-sgld'
-      ? (await estimateMetric({ sampler, stepSize: o.stepSize, nbeta, localization: o.localization, key: [o.seed, nbeta, METRIC_PILOT_KEY], divergenceLoss, signal: o.signal })).metric
+    const estimated = sampler.graph.sampler === 'preconditioned-sgld'
+      ? await estimateMetric({ sampler, stepSize: o.stepSize, nbeta, localization: o.localization, key: [o.seed, nbeta, METRIC_PILOT_KEY], divergenceLoss, signal: o.signal })
       : undefined;
+    const metric = estimated?.metric;
+    if (hmc && estimated) {
+      const w = await warmUpHmc({
+        hmc, initialStepSize: Math.sqrt(o.stepSize), curvature: 2 / (o.stepSize * estimated.relaxationSteps), metric: estimated.metric,
+        nbeta, localization: o.localization, key: [o.seed, nbeta, -4], divergenceLoss, signal: o.signal,
+      });
+      hmcSettings = { stepSize: w.stepSize, trajectory: w.trajectory };
+    }
     for (let chain = 0; chain < o.chains; chain++) {
+      if (hmc && hmcSettings) {
+        const losses: number[] = [];
+        let accepted = 0;
+        // HMC evaluates the full data: its "first minibatch at w*" is all of it.
+        startLosses.push(fullLoss);
+        for await (const d of hmc.chain({
+          ...hmcSettings, nbeta, localization: o.localization, burnIn: o.burnIn, draws: o.draws, thin, metric,
+          key: [o.seed, nbeta, chain], chain, divergenceLoss, signal: o.signal,
+        })) {
+          losses.push(d.loss);
+          accepted += d.acceptance;
+          o.onDraw?.(chain, d.draw);
+        }
+        lossTrace.push(losses);
+        acceptance.push(accepted / losses.length);
+        continue;
+      }
       const losses: number[] = [];
       let accepted = 0, counted = 0;
       const draws = sampler.chain({
@@ -125,13 +159,14 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
     }
   } finally {
     await sampler.dispose();
+    await hmc?.dispose();
   }
   const initLossKind = o.initLoss ?? 'full';
   const initLoss = initLossKind === 'full' ? fullLoss : startLosses.reduce((a, v) => a + v, 0) / startLosses.length;
   const seconds = (performance.now() - started) / 1000;
   const steps = o.chains * (o.burnIn + (o.draws - 1) * thin + 1);
   return {
-    llc: llcFromLosses(lossTrace, initLoss, nbeta), initLoss, initLossKind, nbeta, n, d: sampler.graph.size, parameters, sampler: sampler.graph.sampler,
+    llc: llcFromLosses(lossTrace, initLoss, nbeta), initLoss, initLossKind, nbeta, n, d: sampler.graph.size, parameters, sampler: o.sampler ?? sampler.graph.sampler, ...(hmcSettings ? { hmc: hmcSettings } : {}),
     stepSize: o.stepSize, localization: o.localization, chains: o.chains, draws: o.draws, burnIn: o.burnIn, thin,
     batchSize: sampler.batchSize, seed: o.seed,
     acceptance: { ...chainMeans(acceptance), chains: acceptance }, lossTrace, seconds, stepsPerSecond: steps / seconds,

@@ -7,6 +7,8 @@ import { fullDataLoss } from './sgldLoss';
 import { MALA_STEPS } from './sgldMala';
 import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
 import { SgldSampler } from './sgldSampler';
+import { HmcSampler } from './hmcSampler';
+import { HMC_BURN_IN_START, HMC_THIN_PILOT, warmUpHmc } from './hmcLevel';
 import { essBulk } from '../sweep/convergence';
 import { BURN_IN_MIN, BURN_IN_RELAXATIONS, drawsCap, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
 
@@ -22,6 +24,8 @@ const PILOT_STREAM = -1;
 /** The burn-in and thin pilots' rung keys (the step-size pilots use the rungs 0…11). */
 const BURN_IN_PILOT = -1;
 const THIN_PILOT = -2;
+/** Key of the hmc warm-up pilot after (seed, level): apart from the other pilots' (−1, −3). */
+const HMC_WARMUP_KEY = -4;
 
 /** ...doubled until the pilot's loss trace after it is stationary, at most this many times. */
 export const BURN_IN_DOUBLINGS = 4;
@@ -77,7 +81,7 @@ export { THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS };
  * THIN_PILOT_TAUS times τ (a shorter one underestimates τ), at most THIN_PILOT_MAX; `measured` is false when the cap
  * came first (τ is then a lower bound, and the sweep's R̂ judges the chains).
  */
-export async function measureThin(trace: AsyncIterable<{ loss: number; distance: number }>): Promise<{ thin: number; tau: number; steps: number; measured: boolean }> {
+export async function measureThin(trace: AsyncIterable<{ loss: number; distance: number }>, limits: { min: number; max: number } = { min: THIN_PILOT_MIN, max: THIN_PILOT_MAX }): Promise<{ thin: number; tau: number; steps: number; measured: boolean }> {
   const loss: number[] = [], distance: number[] = [];
   let tau = 1;
   for await (const d of trace) {
@@ -85,14 +89,14 @@ export async function measureThin(trace: AsyncIterable<{ loss: number; distance:
     distance.push(d.distance ** 2);
     const n = loss.length;
     // Read at the powers of two from THIN_PILOT_MIN (both are powers of two).
-    if (n < THIN_PILOT_MIN || (n & (n - 1)) !== 0) continue;
+    if (n < limits.min || (n & (n - 1)) !== 0) continue;
     tau = Math.max(1, ...[loss, distance].map((series) => {
       const ess = essBulk([series]);
       // A constant series (a frozen chain) has nothing to decorrelate.
       return Number.isFinite(ess) && ess > 0 ? n / ess : 1;
     }));
     if (n >= THIN_PILOT_TAUS * tau) return { thin: Math.ceil(tau), tau, steps: n, measured: true };
-    if (n >= THIN_PILOT_MAX) break;
+    if (n >= limits.max) break;
   }
   return { thin: Math.ceil(tau), tau, steps: loss.length, measured: false };
 }
@@ -129,8 +133,10 @@ interface Calibrated {
   stepSize: number;
   burnIn: number;
   thin: number;
-  /** preconditioned-sgld: the frozen metric every chain of the level runs with. */
+  /** preconditioned-sgld and hmc: the frozen metric every chain of the level runs with. */
   metric?: Float32Array[];
+  /** hmc: the mean trajectory time T (stepSize is then the leapfrog step). */
+  trajectory?: number;
   /** What the pilots cost (only when something was calibrated or estimated). */
   cost?: { passes: number; seconds: number };
 }
@@ -159,10 +165,16 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
   const loss = { kind: ctx.loss.kind, output: ctx.loss.output };
   const initLoss = await fullDataLoss(ctx.model, loss, ctx.data);
   const divergenceLoss = initLoss + DIVERGENCE_FACTOR * Math.max(Math.abs(initLoss), 1);
+  // hmc: the minibatch preconditioned-SGLD chain estimates the metric (and the ε it starts from); the full-data
+  // HMC sampler draws.
+  const isHmc = settings.sampler === 'hmc';
   const sampler = await SgldSampler.create({
     model: ctx.model, parameters: ctx.parameters.map((p) => p.name), anchor: ctx.initialWeights,
-    loss, data: ctx.data, batchSize: settings.batchSize, threads: ctx.threads, sampler: settings.sampler ?? 'sgld',
+    loss, data: ctx.data, batchSize: settings.batchSize, threads: ctx.threads, sampler: settings.sampler === 'hmc' ? 'preconditioned-sgld' : settings.sampler ?? 'sgld',
   });
+  const hmc = isHmc ? await HmcSampler.create({
+    model: ctx.model, parameters: ctx.parameters.map((p) => p.name), anchor: ctx.initialWeights, loss, data: ctx.data, threads: ctx.threads,
+  }) : undefined;
   const nbeta = (t: number) => (settings.nbeta ?? ctx.n) / t;
   const preconditioned = sampler.graph.sampler === 'preconditioned-sgld';
   // ε and burn-in per level: fixed, or calibrated once per level (every chain and every shard finds the same ones:
@@ -186,11 +198,35 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
         }
         passes += burnIn;
       };
+      // hmc after the metric: warm-up (ε, T), then burn-in and thin from HMC pilots at the frozen ε and T, in
+      // iterations (one trajectory each). Its cost counts SGLD step passes plus full-data gradient evaluations.
+      const calibrateHmc = async (h: HmcSampler, metric: Float32Array[], sgldStep: number, curvature: number): Promise<Calibrated> => {
+        const before = h.gradients;
+        const given = settings.stepSize;
+        const w = await warmUpHmc({
+          hmc: h, initialStepSize: Math.sqrt(sgldStep), curvature, metric, nbeta: nbeta(t), localization: settings.localization,
+          key: [ctx.seed, t, HMC_WARMUP_KEY], level: t, divergenceLoss, signal, fixedStepSize: given === 'auto' ? undefined : given,
+        });
+        const hmcPilot = (key: number[], steps: number, burnIn = 0) => h.chain({
+          stepSize: w.stepSize, trajectory: w.trajectory, nbeta: nbeta(t), localization: settings.localization, burnIn, draws: steps, thin: 1,
+          key: [ctx.seed, t, ...key], chain: -1, level: t, divergenceLoss, signal, metric,
+        });
+        const burnIn: number = settings.burnIn === 'auto'
+          ? (await calibrateBurnIn(hmcPilot([PILOT_STREAM, BURN_IN_PILOT], 2 * HMC_BURN_IN_START * 2 ** BURN_IN_DOUBLINGS), HMC_BURN_IN_START)).burnIn
+          : settings.burnIn;
+        const thin: number = settings.thin === 'auto'
+          ? (await measureThin(withDistance(hmcPilot([PILOT_STREAM, THIN_PILOT], HMC_THIN_PILOT.max, burnIn), ctx.initialWeights), HMC_THIN_PILOT)).thin
+          : settings.thin;
+        const c: Calibrated = { stepSize: w.stepSize, trajectory: w.trajectory, burnIn, thin, metric, cost: { passes: passes + h.gradients - before, seconds: (performance.now() - started) / 1000 } };
+        known.set(levelIndex, c);
+        return c;
+      };
       p = (async () => {
         const given = settings.stepSize;
         const auto = given === 'auto';
         const calibrate = (metric: readonly Float32Array[] | undefined, largest?: number) => calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, metric), t, largest);
-        let stepSize = given === 'auto' ? await calibrate(undefined) : given;
+        // hmc: a given ε is the leapfrog step; the metric pilot still runs at plain SGLD's calibrated ε.
+        let stepSize = given === 'auto' || hmc ? await calibrate(undefined) : given;
         const plain = stepSize;
         // SGLD's slowest direction is the pull's (2/(εγ) steps); a metric equalizes the directions it measured.
         let relaxation = relaxationSteps(stepSize, settings.localization);
@@ -200,11 +236,12 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
             sampler, stepSize, nbeta: nbeta(t), localization: settings.localization, key: [ctx.seed, t, METRIC_PILOT_KEY],
             // Each window's metric is calibrated from plain SGLD's ε down: a metric (M ≥ 1, the stiffest weight at 1)
             // only adds to what the acceptance sees, but a rough first window's metric must not cap the final one's ε.
-            divergenceLoss, level: t, signal, recalibrate: auto ? (next) => calibrate(next, plain) : undefined,
+            divergenceLoss, level: t, signal, recalibrate: auto && !hmc ? (next) => calibrate(next, plain) : undefined,
           });
           passes += m.passes;
           ({ stepSize, metric } = m);
           relaxation = m.relaxationSteps;
+          if (hmc) return calibrateHmc(hmc, metric, stepSize, 2 / (stepSize * m.relaxationSteps));
         }
         const start = Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxation));
         const burnIn: number = settings.burnIn === 'auto'
@@ -249,7 +286,14 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     watanabeTemperature: (n) => watanabeTemperature(n, settings.nbeta),
     async *draws(levelIndex: number, chain: number, signal?: AbortSignal): AsyncIterable<DialDraw> {
       const t = levels[levelIndex]!;
-      const { stepSize, burnIn, thin, metric } = await calibrated(levelIndex, signal);
+      const { stepSize, burnIn, thin, metric, trajectory } = await calibrated(levelIndex, signal);
+      if (hmc) {
+        for await (const d of hmc.chain({
+          stepSize, trajectory: trajectory!, nbeta: nbeta(t), localization: settings.localization, burnIn, draws: drawsMost, thin, metric,
+          key: [ctx.seed, t, chain], chain, level: t, divergenceLoss, signal,
+        })) yield { weights: d.weights, loss: d.loss, acceptance: d.acceptance, distance: distanceFrom(d.weights, ctx.initialWeights) };
+        return;
+      }
       const draws = sampler.chain({
         stepSize, nbeta: nbeta(t), localization: settings.localization,
         burnIn, draws: drawsMost, thin, metric,
@@ -259,6 +303,6 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
         yield { weights: d.weights, loss: d.loss, acceptance: Number.isNaN(d.acceptance) ? undefined : d.acceptance, distance: distanceFrom(d.weights, ctx.initialWeights) };
       }
     },
-    dispose: () => sampler.dispose(),
+    dispose: async () => { await sampler.dispose(); await hmc?.dispose(); },
   };
 }

@@ -253,7 +253,7 @@ export class SgldSampler {
 }
 
 /** The name `base` (or `base_1`, …) that no tensor of the model uses. */
-function freshName(model: ModelProto, base: string): string {
+export function freshName(model: ModelProto, base: string): string {
   const taken = new Set(GraphIndex.of(model).tensorNames());
   let name = base;
   for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
@@ -261,7 +261,7 @@ function freshName(model: ModelProto, base: string): string {
 }
 
 /** The batch inputs with their data converted once to the dtype the graph declares. */
-function batchSources(model: ModelProto, names: readonly string[], inputs: Readonly<Record<string, NdArray>>, labelsInput: string, labels: NdArray, n: number): BatchSource[] {
+export function batchSources(model: ModelProto, names: readonly string[], inputs: Readonly<Record<string, NdArray>>, labelsInput: string, labels: NdArray, n: number): BatchSource[] {
   const declared = new Map(model.graph.input.map((v) => [v.name, valueInfoType(v).dtype]));
   return names.map((input) => {
     const source = input === labelsInput ? labels : inputs[input];

@@ -125,12 +125,16 @@ function pairedStatistics(done: readonly ChainWithGaps[], how: EstimateOptions, 
     const z = estimate(done.map((c) => c.collateralEffect.map((v, d) => (v - r * c.targetEffect[d]!) / t.mean)), how);
     collateralRatio = toEstimate({ ...z, mean: r, ci95: [r - (z.ci95[1] - z.mean), r + (z.ci95[1] - z.mean)] });
   }
-  const all = done.flatMap((c) => c.controlLossGap);
-  const m = meanOf(all);
-  const controlLossSpread = all.length > 1 ? Math.sqrt(all.reduce((a, v) => a + (v - m) ** 2, 0) / (all.length - 1)) : 0;
+  const spread = (all: readonly number[]) => {
+    const m = meanOf(all);
+    return all.length > 1 ? Math.sqrt(all.reduce((a, v) => a + (v - m) ** 2, 0) / (all.length - 1)) : 0;
+  };
+  const controlLossSpread = spread(done.flatMap((c) => c.controlLossGap));
+  // s_T(t), the margin of scope: complement's "target kept" test, as s_C(t) is collateral's.
+  const targetLossSpread = spread(done.flatMap((c) => c.targetLossGap));
   const rows = done.flatMap((c) => c.rowSe ?? []);
   const rowSe = [0, 1, 2, 3].map((i) => (rows.length > 0 ? meanOf(rows.map((r) => r[i] ?? 0)) : 0)) as [number, number, number, number];
-  return { targetExcess, collateralExcess, collateralRatio, controlLossSpread, rowSe };
+  return { targetExcess, collateralExcess, collateralRatio, controlLossSpread, targetLossSpread, rowSe };
 }
 
 function convergence(loss: number[][], target: number[][], collateral: number[][], chains: number): Convergence {

@@ -134,7 +134,7 @@ export class PairedAccumulator {
   }
 
   result(): DrawMetrics {
-    if (this.target === 0 || this.control === 0) throw new Error(`the evaluation rows hold ${this.target} target and ${this.control} control examples; both sets must be non-empty`);
+    if (this.target === 0 || this.control === 0) throw new Error(emptyRowsMessage(this.target, this.control));
     return {
       loss: this.sumLoss / this.all,
       targetLoss: this.sumTargetLoss / this.target,
@@ -158,4 +158,11 @@ export class PairedAccumulator {
 /** √(Σ(x − x̄)² / (m − 1)) from Σx and Σx² (0 for a single row). */
 function sampleSd(sum: number, squares: number, m: number): number {
   return m > 1 ? Math.sqrt(Math.max(0, squares - (sum * sum) / m) / (m - 1)) : 0;
+}
+
+/** A draw with no target or no control example to average over, and what decides the two sets. */
+export function emptyRowsMessage(target: number, control: number): string {
+  return `the evaluation rows hold ${target} target and ${control} control examples; both sets must be non-empty: data.target selects the target `
+    + 'examples and every other one is the control task (labels equal to data.ignoreIndex count in neither), so make it select some and leave some out'
+    + ' (with evaluation.rows, evaluate more rows)';
 }

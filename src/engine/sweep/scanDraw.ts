@@ -10,7 +10,7 @@
  */
 import { IGNORED_TOKEN } from '../data/tokens';
 import type { BatchSink } from './evaluation';
-import type { BatchRows } from './metrics';
+import { type BatchRows, emptyRowsMessage } from './metrics';
 
 export interface ScanDrawMetrics {
   loss: number;
@@ -136,7 +136,7 @@ export class ScanAccumulator implements BatchSink<ScanDrawMetrics> {
   result(): ScanDrawMetrics {
     const t = this.target;
     const c = this.control;
-    if (t.rows === 0 || c.rows === 0) throw new Error(`the evaluation rows hold ${t.rows} target and ${c.rows} control examples; both sets must be non-empty`);
+    if (t.rows === 0 || c.rows === 0) throw new Error(emptyRowsMessage(t.rows, c.rows));
     const copies = this.componentOf.length;
     return {
       loss: this.sumLoss / this.all,

@@ -15,10 +15,11 @@
  *   clean levels (ties: the lowest) that is not only a zero-crossing of E_C; t_ent its lower end;
  * - calibration: each control judged against the other K − 1 with the same tests, k of K with a Clopper–Pearson
  *   95% interval, a warning only when its lower end exceeds α.
- * Scope complement (sufficiency) keeps the version-2 tests on the excess's bound.
+ * Scope complement (sufficiency): the same null, the rank test turned round, and "target kept" against s_T(t).
  * Diverged and unconverged levels hold no test and break runs.
  */
-import { chainsPerLevel, type Hypothesis, type InterventionScope, type VerdictSettings } from '../../protocol/hypothesis';
+import { chainsPerLevel, type DialKind, type Hypothesis, type InterventionScope, type VerdictSettings } from '../../protocol/hypothesis';
+import { DIALS } from '../../protocol/dials';
 import type {
   Baseline, Calibration, CollateralTest, ComponentResult, Estimate, LevelResult, LevelTestsV3, MethodSettings, ResultsDocument, Specificity, TestName, Verdict,
 } from '../../protocol/results';
@@ -26,7 +27,6 @@ import { formatDecades, formatLevel } from '../../protocol/format';
 import { characteristicTemperature, type CharacteristicOptions } from './characteristic';
 import { defaultAt } from '../../protocol/hypothesisSchema';
 import { worst } from './level';
-import { studentTQuantile } from './stats';
 import { clopperPearson, controlsSe, rankTest, sampleSd, testInterval, within } from './tests';
 
 /** The null as drawn: N distinct disjoint sets, and whether all of them are in it. */
@@ -37,6 +37,8 @@ export interface JudgeContext {
   baseline: Baseline;
   settings: VerdictSettings;
   scope: InterventionScope;
+  /** The dial: the summary names its levels by its symbol (t, σ, checkpoint). */
+  dial: DialKind;
   /** L: levels in the whole grid (Bonferroni). */
   gridLevels: number;
   /** Chains per level (for ESS per chain); 1 for the noise dials. */
@@ -55,18 +57,10 @@ export const DEFAULT_VERDICT = defaultAt(['verdict']) as VerdictSettings;
 export function judgeContext(h: Hypothesis, baseline: Baseline, gridLevels: number, chains = chainsPerLevel(h), controls?: ResultsDocument['controls']): JudgeContext {
   const count = controls?.count ?? baseline.controlTargetEffect?.length ?? 0;
   return {
-    baseline, settings: { ...DEFAULT_VERDICT, ...h.verdict }, scope: h.intervention.scope, gridLevels, chains,
+    baseline, settings: { ...DEFAULT_VERDICT, ...h.verdict }, scope: h.intervention.scope, dial: h.degradation.dial, gridLevels, chains,
     grid: { scale: h.degradation.scale, descending: h.degradation.dial === 'checkpoints' },
     null: { distinct: controls?.distinct ?? null, exact: controls?.exact ?? false, ...(count === 0 ? { exact: false } : {}) },
   };
-}
-
-/** The 1 − 2α interval of an estimate (mean ± t_{1−α, dof}·se). */
-function twoSidedInterval(e: Estimate, alpha: number): [number, number] {
-  if (!(e.se > 0)) return [e.mean, e.mean];
-  const dof = e.dof ?? Infinity;
-  const half = dof > 0 ? studentTQuantile(1 - alpha, dof) * e.se : Infinity;
-  return [e.mean - half, e.mean + half];
 }
 
 const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -84,6 +78,8 @@ interface Subject {
   nullCollateral: number[];
   /** The rank test at w*. */
   specificity: Specificity;
+  /** The rank test at w* turned round (scope: complement): keeping it hurts the target less than keeping the null's sets. */
+  keeps: Specificity;
   /** X_T(0): its excess over the null's mean at w*. */
   baselineExcess: number;
   /** Worst R̂ and ESS of its own series and its null's means. */
@@ -211,33 +207,50 @@ function judge(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
   return { tests, failed, clean, persists, negligible, v3, bounds, excess, ...(nullStats ? { nullStats } : {}) };
 }
 
-/** scope: complement — the version-2 sufficiency tests (keeping only the circuit leaves the target as it was). */
+/**
+ * scope: complement — keeping only the circuit, with the version-3 tests (docs/method.md, "Sufficiency"): at w* the
+ * exact rank test turned round (p = (1 + #{k : E_T^k ≤ E_T^0})/(K + 1): keeping the circuit hurts the target less
+ * than keeping random sets of its size); at t, behaviour present, X_T(t)'s 1 − α/L upper bound below 0 (still less
+ * than the null), and E_T^0(t)'s 1 − 2α/L interval inside ±s_T(t), the degradation's own spread of the target loss.
+ */
 function judgeSufficiency(level: LevelResult, s: Subject, ctx: JudgeContext): Judged {
-  const v = ctx.settings;
   const { tests, failed, holds } = started(level, s, ctx);
+  const a = ctx.settings.alpha / ctx.gridLevels;
   const k = s.nullTarget.length;
+  const rowSe = level.paired?.rowSe ?? [0, 0, 0, 0];
   const bounds: Judged['bounds'] = { collateralUpper: NaN, collateralThreshold: NaN, targetLower: NaN, targetThreshold: NaN };
+  const behaviour = behaviourOf(level, ctx);
+  const present = behaviour === null || behaviour.present;
+  tests.behaviour = holds ? (behaviour === null ? null : behaviour.present) : null;
+  if (holds && !present) failed.push('behaviour');
+  const keeps = k > 0 ? s.keeps.specific : null;
+  tests.specific = keeps;
+  if (keeps === false) failed.push('specific');
   let sufficient: boolean | null = null;
-  let specific: boolean | null = null;
   let excess: Judged['excess'];
-  if (k >= 2) {
-    const q = studentTQuantile(1 - v.alpha / ctx.gridLevels, k - 1);
-    const sd = sampleSd(s.nullTarget);
-    const x = s.targetEffect.mean - meanOf(s.nullTarget);
-    const se = Math.sqrt(s.targetEffect.se ** 2 + sd ** 2 * (1 + 1 / k));
-    const bound = x + q * se;
-    specific = bound < 0;
-    excess = { mean: x, se, bound, quantile: q, threshold: 0 };
-    const interval = twoSidedInterval(s.targetEffect, v.alpha);
-    const threshold = v.sufficiencyTolerance * Math.max(level.targetLossGap?.mean ?? 0, v.noiseFloor);
-    sufficient = specific && interval[0] > -threshold && interval[1] < threshold;
-    Object.assign(bounds, { targetLower: bound, targetThreshold: 0, targetInterval: interval, sufficiencyThreshold: threshold });
+  if (k >= 2 && s.targetExcess) {
+    const x = testInterval(s.targetExcess.mean, s.targetExcess.se, controlsSe(sampleSd(s.nullTarget), k, ctx.null.distinct, ctx.null.exact), rowSe[2], s.targetExcess.dof ?? null, a);
+    const margin = level.paired?.targetLossSpread ?? 0;
+    const kept = testInterval(s.targetEffect.mean, s.targetEffect.se, 0, rowSe[0], s.targetEffect.dof ?? null, a);
+    sufficient = keeps === true && x.upper < 0 && within(kept, margin);
+    excess = { mean: x.mean, se: x.se, bound: x.upper, quantile: x.se > 0 ? (x.upper - x.mean) / x.se : 0, threshold: 0 };
+    Object.assign(bounds, { targetLower: x.upper, targetThreshold: 0, targetInterval: [kept.lower, kept.upper], sufficiencyThreshold: margin });
   }
-  tests.specific = holds ? specific : null;
-  tests.sufficient = holds ? sufficient : null;
-  if (holds && sufficient !== true) failed.push('sufficient');
-  return { tests, failed, clean: holds && sufficient === true, persists: holds && specific === true, negligible: false, v3: undefined, bounds, excess };
+  tests.sufficient = holds && present ? sufficient : null;
+  if (tests.sufficient === false) failed.push('sufficient');
+  const clean = holds && present && sufficient === true;
+  const nullStats = k >= 2 ? { mean: meanOf(s.nullTarget), sd: sampleSd(s.nullTarget), band: [Math.min(...s.nullTarget), Math.max(...s.nullTarget)] as [number, number] } : undefined;
+  return {
+    tests, failed, clean, persists: holds && present && keeps === true && (excess?.bound ?? NaN) < 0, negligible: false, v3: undefined, bounds, excess,
+    ...(nullStats ? { nullStats } : {}),
+  };
 }
+
+/** The exact rank test turned round: p = (1 + #{k : E_T^k ≤ E_T^0})/(K + 1), on −E_T. */
+const keepsTest = (subject: number, others: readonly number[], alpha: number): Specificity => {
+  const r = rankTest(-subject, others.map((e) => -e), alpha);
+  return { ...r, excessOverMedian: -r.excessOverMedian, detectableExcess: r.detectableExcess === null ? null : -r.detectableExcess };
+};
 
 const subjectOfCircuit = (level: LevelResult, ctx: JudgeContext): Subject => {
   const b = ctx.baseline;
@@ -252,6 +265,7 @@ const subjectOfCircuit = (level: LevelResult, ctx: JudgeContext): Subject => {
     nullTarget: (level.controls ?? []).map((c) => c.targetEffect.mean),
     nullCollateral: (level.controls ?? []).map((c) => c.collateralEffect.mean),
     specificity: rankTest(b.targetEffect, nullT0, ctx.settings.alpha),
+    keeps: keepsTest(b.targetEffect, nullT0, ctx.settings.alpha),
     baselineExcess: nullT0.length > 0 ? b.targetEffect - meanOf(nullT0) : NaN,
     rhat: worst([cv?.rhat.targetEffect ?? null, cv?.rhat.collateralEffect ?? null, cv?.rhat.nullTargetEffect ?? null, cv?.rhat.nullCollateralEffect ?? null], Math.max),
     ess: worst([cv?.essBulk.targetEffect ?? null, cv?.essBulk.collateralEffect ?? null, cv?.essBulk.nullTargetEffect ?? null, cv?.essBulk.nullCollateralEffect ?? null], Math.min),
@@ -274,6 +288,7 @@ const subjectOfControl = (level: LevelResult, ctx: JudgeContext, j: number): Sub
     nullTarget: others(controls).map((o) => o.targetEffect.mean),
     nullCollateral: others(controls).map((o) => o.collateralEffect.mean),
     specificity: rankTest(ctx.baseline.controlTargetEffect![j]!, nullT0, ctx.settings.alpha),
+    keeps: keepsTest(ctx.baseline.controlTargetEffect![j]!, nullT0, ctx.settings.alpha),
     baselineExcess: ctx.baseline.controlTargetEffect![j]! - meanOf(nullT0),
     rhat: c.rhat,
     ess: c.essBulk,
@@ -289,7 +304,7 @@ export function judgeLevel(level: LevelResult, ctx: JudgeContext): LevelResult {
     failed: j.failed,
     clean: j.clean,
     collateralNegligible: j.negligible,
-    targetPersists: ctx.scope === 'complement' ? j.tests.specific === true : j.persists,
+    targetPersists: j.persists,
     bounds: j.bounds,
   };
   if (j.v3) out.v3 = j.v3; else delete out.v3;
@@ -359,12 +374,13 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
   let tSurv: number | null = null;
   for (const l of windowLevels) if (l.persists) tSurv = l.level;
   const inconclusive = levels.filter((l) => l.tests?.converged === false && l.error === undefined).map((l) => l.level);
-  const specificity = controls > 0 ? rankTest(b.targetEffect, b.controlTargetEffect!, ctx.settings.alpha) : null;
+  const specificity = controls > 0 ? (sufficiency ? keepsTest : rankTest)(b.targetEffect, b.controlTargetEffect!, ctx.settings.alpha) : null;
   const baselineExcess = controls > 0 ? { mean: b.targetEffect - meanOf(b.controlTargetEffect!), bound: specificity!.excessOverMedian, specific: specificity!.specific } : null;
   const advice = inconclusive.length > 0 ? convergenceAdvice(levels.filter((l) => inconclusive.includes(l.level)), ctx) : [];
   const calibration = controls >= 3 && !sufficiency && ctx.calibrate !== false ? calibrate(levels, ctx) : null;
   const judgedLevels = levels.filter((l) => l.error === undefined && l.tests?.converged !== false);
-  const noBehaviour = !sufficiency && judgedLevels.length > 0 && judgedLevels.every((l) => l.tests?.behaviour === false);
+  const noBehaviour = judgedLevels.length > 0 && judgedLevels.every((l) => l.tests?.behaviour === false);
+  const { symbol } = DIALS[ctx.dial];
 
   const parts: string[] = [];
   if (tooFew) {
@@ -373,24 +389,25 @@ export function decideVerdict(levels: readonly LevelResult[], ctx: JudgeContext)
     parts.push('no null (controls.count < 2): specificity cannot be tested, so no window is reported');
   } else if (!window) {
     if (inconclusive.length === levels.length) parts.push('inconclusive at every tested level: the chains did not converge');
+    else if (sufficiency && specificity && !specificity.specific) parts.push(`not sufficient at the trained network: keeping only the circuit hurts the target no less than keeping random units of its size (exact rank test p = ${specificity.p.toPrecision(2)} > α = ${ctx.settings.alpha}; ${specificity.atLeast} of ${specificity.of} control sets keep it at least as well)`);
     else if (!sufficiency && specificity && !specificity.specific) parts.push(`not specific at the trained network: the exact rank test gives p = ${specificity.p.toPrecision(2)} > α = ${ctx.settings.alpha} (${specificity.atLeast} of ${specificity.of} control sets ablate the target at least as much), so nothing can persist`);
     else if (noBehaviour) parts.push(b.constantTargetLoss !== undefined && b.targetLoss !== undefined && b.targetLoss >= b.constantTargetLoss
       ? `no behaviour to test: the trained network's target loss ${b.targetLoss.toPrecision(3)} is no better than the best constant predictor's ${b.constantTargetLoss.toPrecision(3)}`
       : 'no tested level where the degraded network still does the target task (it keeps less than the required fraction of its advantage over a constant predictor): lower the grid')
-    else if (crossing) parts.push(`entangled: the only clean levels, t = ${formatLevel(levels[crossing[0]]!.level)}${crossing[1] > crossing[0] ? ` to ${formatLevel(levels[crossing[1]]!.level)}` : ''}, are a zero-crossing of E_C (significantly positive below, negative above), not decoupling`);
+    else if (crossing) parts.push(`entangled: the only clean levels, ${symbol} = ${formatLevel(levels[crossing[0]]!.level)}${crossing[1] > crossing[0] ? ` to ${formatLevel(levels[crossing[1]]!.level)}` : ''}, are a zero-crossing of E_C (significantly positive below, negative above), not decoupling`);
     else parts.push(sufficiency ? 'not sufficient at any converged level' : 'entangled at every tested temperature');
   } else {
     const { lower, upper } = window;
-    const width = window.oneLevel ? `at t = ${formatLevel(lower)} only` : `from t = ${formatLevel(lower)} to ${formatLevel(upper)} (${formatDecades(decades)})`;
+    const width = window.oneLevel ? `at ${symbol} = ${formatLevel(lower)} only` : `from ${symbol} = ${formatLevel(lower)} to ${formatLevel(upper)} (${formatDecades(decades)})`;
     const fromLowest = !sufficiency && best![0] === 0 ? ' (clean from the lowest level tested)' : '';
     parts.push(sufficiency
       ? `sufficient ${width}`
       : `clean ${width}${fromLowest}: entanglement temperature t_ent = ${formatLevel(lower)}${tSurv !== null ? `, target survives to t_surv = ${formatLevel(tSurv)}` : ''}`);
   }
-  if (!window && !sufficiency && controls >= 2 && tSurv !== null) parts.push(`the circuit's excess persists up to t = ${formatLevel(tSurv)}`);
-  if (inconclusive.length > 0 && inconclusive.length < levels.length) parts.push(`inconclusive at t = ${inconclusive.map(formatLevel).join(', ')} (not converged)`);
+  if (!window && !sufficiency && controls >= 2 && tSurv !== null) parts.push(`the circuit's excess persists up to ${symbol} = ${formatLevel(tSurv)}`);
+  if (inconclusive.length > 0 && inconclusive.length < levels.length) parts.push(`inconclusive at ${symbol} = ${inconclusive.map(formatLevel).join(', ')} (not converged)`);
   const diverged = levels.filter((l) => l.error !== undefined).map((l) => l.level);
-  if (diverged.length > 0) parts.push(`diverged at t = ${diverged.map(formatLevel).join(', ')} (${diverged.length} of ${levels.length} levels)`);
+  if (diverged.length > 0) parts.push(`diverged at ${symbol} = ${diverged.map(formatLevel).join(', ')} (${diverged.length} of ${levels.length} levels)`);
   const method: MethodSettings = {
     version: 3, alpha: ctx.settings.alpha, levels: ctx.gridLevels, controls, distinct: ctx.null.distinct, exact: ctx.null.exact,
     persistence: ctx.settings.persistence, behaviour: ctx.settings.behaviour, collateral: ctx.settings.collateral, collateralTolerance: ctx.settings.collateralTolerance,

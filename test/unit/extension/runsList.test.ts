@@ -72,6 +72,27 @@ describe('extension: the runs list', () => {
     assert.equal(verdictWord({ ...v1, inconclusive: [] }), 'entangled');
   });
 
+  it('reads a version-3 verdict\'s specificity (the rank test at w*), and calls a sufficiency run sufficient or not, never clean or entangled', () => {
+    const doc = sampleDocument();
+    const rank = { p: 0.4, alpha: 0.05, specific: false, atLeast: 3, of: 8, percentile: 0.6, excessOverMedian: 0.01, detectableExcess: 0.2 };
+    // A version-3 file records specificity, not baselineExcess: the tree must still say "not specific".
+    const v3 = summarize(recordFromDocument({ ...doc, verdict: { ...doc.verdict, tEnt: null, cleanWindow: null, baselineExcess: undefined, specificity: rank } }, '/w/v3.results.json', 'v3'));
+    assert.equal(v3.specific, false);
+    assert.equal(runOutcome(v3), 'not-specific');
+    const v3Specific = summarize(recordFromDocument({ ...doc, verdict: { ...doc.verdict, tEnt: null, cleanWindow: null, inconclusive: [], baselineExcess: undefined, specificity: { ...rank, specific: true, p: 0.01 } } }, '/w/v3s.results.json', 'v3s'));
+    assert.equal(runOutcome(v3Specific), 'entangled');
+    // Keeping only the circuit: a window is "sufficient", none is "not sufficient", whatever the rank test says.
+    const keep = { ...doc.verdict, question: 'sufficiency' as const, baselineExcess: undefined, specificity: rank };
+    const sufficient = summarize(recordFromDocument({ ...doc, verdict: { ...keep, tEnt: 0.3, cleanWindow: [0.3, 1] as [number, number] } }, '/w/k.results.json', 'k'));
+    assert.equal(sufficient.question, 'sufficiency');
+    assert.equal(runOutcome(sufficient), 'sufficient');
+    assert.equal(verdictWord(sufficient), 'sufficient from 0.3');
+    assert.deepEqual(runIcon(sufficient), { id: 'pass-filled', color: 'testing.iconPassed' });
+    const notSufficient = summarize(recordFromDocument({ ...doc, verdict: { ...keep, tEnt: null, cleanWindow: null, inconclusive: [0.1] } }, '/w/n.results.json', 'n'));
+    assert.equal(runOutcome(notSufficient), 'not-sufficient');
+    assert.equal(verdictWord(notSufficient), 'not sufficient');
+  });
+
   it('gives each verdict and each status its own icon, and the description the dial, time and verdict', () => {
     const base = run('/w/a.results.json', 'a.circuit.yaml', '2026-12-01T10:00:00Z');
     const cases: [RunSummary, string][] = [

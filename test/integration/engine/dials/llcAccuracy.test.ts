@@ -24,4 +24,15 @@ describe('llc: accuracy on models with a known learning coefficient (fast settin
       await checkDeepLinear([5, 3, 5], { chains: 3, draws: 2000, burnIn: 3000, stepSize: 3e-4, localization: 1, sampler });
     });
   }
+
+  // hmc: Metropolis-adjusted, so the exact expectation with no discretization-bias allowance; its draws are
+  // trajectories (a few full-data gradients each, far less autocorrelated than SGLD steps), hence the smaller counts.
+  for (const powers of [[0, 1], [2, 2]]) {
+    it(`hmc: normal crossing x·w^${JSON.stringify(powers)}: λ̂ is the tempered posterior's exact expectation`, async () => {
+      await checkNormalCrossing(powers, { chains: 6, draws: 300, burnIn: 50, stepSize: 2e-4, localization: 10, sampler: 'hmc' });
+    });
+  }
+  it('hmc: reduced-rank regression 5 → 3 → 5 at its most singular point: Aoyagi & Watanabe\'s λ = 6.5 within 30%', async () => {
+    await checkDeepLinear([5, 3, 5], { chains: 3, draws: 400, burnIn: 100, stepSize: 3e-4, localization: 1, sampler: 'hmc' });
+  });
 });

@@ -11,7 +11,7 @@ import { degradationAs, type SgldSettings } from '../../../../src/protocol/hypot
 
 const FILE = path.resolve(__dirname, '../../../../examples/planted/kappa-1.sgld.circuit.yaml');
 
-describe('preconditioned-sgld against sgld on the planted example', function () {
+describe('preconditioned-sgld and hmc against sgld on the planted example', function () {
   this.timeout(600_000);
 
   it('the same posterior mean of L_n at t = 1 and 10 (within 3 combined standard errors)', async () => {
@@ -39,6 +39,32 @@ describe('preconditioned-sgld against sgld on the planted example', function () 
       assert.ok(p.lossGap.mean > 4 * p.lossGap.se, `t = ${l.level}: ΔL ${p.lossGap.mean} ± ${p.lossGap.se}`);
       assert.ok(l.acceptance !== undefined && l.acceptance > 0.9, `t = ${l.level}: acceptance ${l.acceptance}`);
       assert.ok(l.calibration && l.calibration.passes > 0, 'the metric pilot is counted');
+    }
+  });
+
+  it('hmc (auto ε, full data, Metropolis-adjusted): the same posterior mean of L_n as sgld at t = 1 and 10', async () => {
+    const r = await checkHypothesisFile(FILE);
+    assert.ok(r.hypothesis, r.diagnostics.map((d) => d.message).join('; '));
+    const h = r.hypothesis;
+    const run = (sampler: SgldSettings['sampler'], stepSize: number | 'auto', burnIn: number, thin: number) => runSweep({
+      ...h,
+      controls: { ...h.controls, count: 0 },
+      degradation: {
+        ...degradationAs(h.degradation, 'sgld'), seed: 4, levels: [1, 10], scale: 'log',
+        sgld: { ...degradationAs(h.degradation, 'sgld').sgld, sampler, stepSize, burnIn, thin, chains: 4, draws: 40 },
+      },
+    }, { sampler: createSgldDial });
+    // sgld as above; hmc's burn-in and thin count trajectories (its thin: auto measures 4–11 here).
+    const plain = await run('sgld', 1.2e-4, 600, 100);
+    const hmc = await run('hmc', 'auto', 40, 10);
+    for (const [i, l] of hmc.levels.entries()) {
+      const p = plain.levels[i]!;
+      const band = 3 * Math.hypot(l.lossGap.se, p.lossGap.se);
+      assert.ok(Math.abs(l.lossGap.mean - p.lossGap.mean) < band, `t = ${l.level}: ΔL ${l.lossGap.mean} ± ${l.lossGap.se} (hmc) vs ${p.lossGap.mean} ± ${p.lossGap.se}`);
+      assert.ok(l.lossGap.mean > 4 * l.lossGap.se, `t = ${l.level}: ΔL ${l.lossGap.mean} ± ${l.lossGap.se}`);
+      // Dual averaging aims the warm-up at 0.8; the frozen ε̄ lands near it.
+      assert.ok(l.acceptance !== undefined && l.acceptance > 0.6 && l.acceptance < 0.97, `t = ${l.level}: acceptance ${l.acceptance}`);
+      assert.ok(l.stepSize !== undefined && l.stepSize > 0, 'the leapfrog step is recorded');
     }
   });
 });

@@ -221,4 +221,10 @@ export const HIGHEST = 21;
 /** The opsets a row runs at. */
 export const opsetsOf = (row: Row): number[] => (row.opset === undefined ? [row.from ?? LOWEST[row.op] ?? 7, HIGHEST] : [row.opset]);
 
+/** A row's test name at one opset; it also seeds the row's inputs, so a row draws the same inputs alone or in the table. */
+export const rowName = (row: Row, opset: number): string => `${row.op}${row.what ? ` — ${row.what}` : ''} (opset ${opset})`;
+
+/** The row's model at `opset`, its parameters seeded from its name. */
+export const rowModel = (row: Row, opset: number) => opModel(opset, row.build, rowName(row, opset));
+
 export { opModel };

@@ -3,14 +3,13 @@
 import * as assert from 'node:assert/strict';
 import { gradcheck, GRADCHECK_TOLERANCE } from '../../../../src/engine/autodiff/gradcheck';
 import { differentiableOps } from '../../../../src/engine/autodiff';
-import { opModel } from '../../../support/opModel';
-import { opsetsOf, ROWS } from './fdTable';
+import { opsetsOf, rowModel, rowName, ROWS } from './fdTable';
 
 describe('autodiff: one finite-difference row per rule', function () {
   this.timeout(20000);
   for (const row of ROWS) for (const opset of opsetsOf(row)) {
-    it(`${row.op}${row.what ? ` — ${row.what}` : ''} (opset ${opset})`, async () => {
-      const report = await gradcheck(opModel(opset, row.build), { seed: 5, directions: 2 });
+    it(rowName(row, opset), async () => {
+      const report = await gradcheck(rowModel(row, opset), { seed: 5, directions: 2 });
       assert.ok(report.checked > 0, 'nothing was checked');
       // Against both references: float64 differences on the float64 copy (which spells some ops, LSTM and GRU among
       // them, in other float64 ops) and float32 differences on onnxruntime's own kernels.

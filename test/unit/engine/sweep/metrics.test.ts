@@ -78,4 +78,10 @@ for (const version of [9, 17, 21]) describe(`sweep/heads and metrics (opset ${ve
     assert.ok(Math.abs(r.targetEffect - (0.5 + 0.2) / 2) < 1e-12);
     assert.equal(r.collateralEffect, 0.25);
   });
+
+  it('no control row (data.target selects every example): an error that says which setting decides the two sets', () => {
+    const acc = new PairedAccumulator();
+    acc.add({ cleanLoss: [1, 2], ablatedLoss: [3, 4] }, [1, 1]);
+    assert.throws(() => acc.result(), /hold 2 target and 0 control examples; both sets must be non-empty: data\.target selects the target examples/);
+  });
 });

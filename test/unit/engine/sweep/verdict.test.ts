@@ -73,7 +73,7 @@ function context(overrides: Partial<JudgeContext> = {}, baseline: Partial<Baseli
       loss: 0, controlLoss: 0, targetMetric: 0, targetEffect: 2, collateralEffect: 0, controlTargetEffect: NULL, controlCollateralEffect: NULL.map(() => 0),
       targetLoss: 0.1, constantTargetLoss: Math.log(4), ...baseline,
     },
-    settings: DEFAULT_VERDICT, scope: 'circuit', gridLevels: 5, chains: 4, null: { distinct: 1000, exact: false }, ...overrides,
+    settings: DEFAULT_VERDICT, scope: 'circuit', dial: 'sgld', gridLevels: 5, chains: 4, null: { distinct: 1000, exact: false }, ...overrides,
   };
 }
 
@@ -221,6 +221,27 @@ describe('sweep/verdict (method v3)', () => {
     assert.match(crossing.summary, /^entangled: the only clean levels, t = 3, are a zero-crossing of E_C/);
   });
 
+  it('the summary names levels by the dial\'s symbol (σ for the noise dials, checkpoint for checkpoints), never a stray t', () => {
+    const good = { target: 1.2 };
+    const plus = { target: 1.2, collateral: [1, 0.01] as [number, number] };
+    const minus = { target: 1.2, collateral: [-1, 0.01] as [number, number] };
+    const windowed = [plus, good, good, plus].map((s, i) => level({ level: 10 ** (i - 2), ...s }));
+    windowed[3] = { ...windowed[3]!, error: 'diverged' };
+    const crossing = [plus, plus, good, minus, minus].map((s, i) => level({ level: i + 1, ...s }));
+    const entangled = [plus, plus].map((s, i) => level({ level: i + 1, ...s }));
+    const cases: [JudgeContext['dial'], string][] = [['sgld', 't'], ['weight-noise', 'σ'], ['activation-noise', 'σ'], ['checkpoints', 'checkpoint']];
+    for (const [dial, symbol] of cases) {
+      const w = judgeLevels(windowed, context({ dial, gridLevels: 4 })).verdict.summary;
+      assert.ok(w.startsWith(`clean from ${symbol} = 0.1 to 1 `), `${dial}: ${w}`);
+      assert.match(w, new RegExp(`diverged at ${symbol} = 10 \\(1 of 4 levels\\)`), `${dial}: ${w}`);
+      const c = judgeLevels(crossing, context({ dial, gridLevels: 5 })).verdict.summary;
+      assert.ok(c.startsWith(`entangled: the only clean levels, ${symbol} = 3,`), `${dial}: ${c}`);
+      const e = judgeLevels(entangled, context({ dial, gridLevels: 2 })).verdict.summary;
+      assert.match(e, /^entangled at every tested /, `${dial}: ${e}`);
+      if (symbol !== 't') for (const s of [w, c, e]) assert.doesNotMatch(s, /\bt = /, `${dial}: ${s}`);
+    }
+  });
+
   it('the same verdict at 8, 16, 24 and 48 levels: Bonferroni at α/L keeps a level that is clean by a margin clean', () => {
     for (const L of [8, 16, 24, 48]) {
       const grid = Array.from({ length: L }, (_, i) => 10 ** (-2 + (3 * i) / (L - 1)));
@@ -277,16 +298,47 @@ describe('sweep/verdict (method v3)', () => {
     assert.equal(c0!.swaps, 4);
   });
 
-  it('scope: complement asks sufficiency (the version-2 tests on the excess bound)', () => {
+  it('scope: complement asks sufficiency with the version-3 tests: the rank test turned round, X_T\'s α/L bound below 0, E_T within ±s_T(t)', () => {
+    // Keeping random sets of the circuit's size costs the target 1…3 nats; keeping only the circuit costs 0.01.
     const keepRandom = NULL.map((x) => x * 10);
     const ctx = context({ scope: 'complement', gridLevels: 2 }, { targetEffect: 0.01, controlTargetEffect: keepRandom });
-    const faithful = { ...level({ level: 1, target: 0.01, collateral: [1, 0.01], nullEffects: keepRandom, targetLossGap: 1 }), targetEffect: est(0.01, 0.01) };
+    const at = (t: number, target: [number, number], spread: number, extra: Partial<Spec> = {}) => {
+      const l = level({ level: t, target: target[0], nullEffects: keepRandom, ...extra });
+      return { ...l, targetEffect: est(...target), paired: { ...l.paired!, targetLossSpread: spread } };
+    };
+    // E_T = 0.01 ± 0.01 (3 dof): t_{1−0.025, 3} = 3.18, interval [−0.022, 0.042]; inside ±0.05, outside ±0.03.
+    const q = studentTQuantile(1 - 0.05 / 2, 3);
+    const faithful = at(1, [0.01, 0.01], 0.05);
     const j = judgeLevel(faithful, ctx);
-    assert.ok(j.excess!.bound < 0);
+    assert.ok(Math.abs(j.bounds!.targetInterval![1] - (0.01 + q * 0.01)) < 1e-12);
+    assert.equal(j.bounds!.sufficiencyThreshold, 0.05);
+    assert.ok(j.excess!.bound < 0, 'keeps more than the null');
+    assert.equal(j.tests!.specific, true);
     assert.equal(j.tests!.sufficient, true);
+    // The same level whose degradation spreads the target loss less (±0.03): the interval pokes out.
+    assert.equal(judgeLevel(at(1, [0.01, 0.01], 0.03), ctx).tests!.sufficient, false);
+    // At w* (spread 0) only an exactly unchanged target is kept.
+    assert.equal(judgeLevel(at(1, [0.01, 0.01], 0), ctx).tests!.sufficient, false);
+    // Keeping the circuit no better than the null (its excess bound ≥ 0): not sufficient whatever the margin.
+    assert.equal(judgeLevel(at(1, [0.01, 0.01], 0.05, { seX: 2 }), ctx).tests!.sufficient, false);
+    // The degraded network no longer does the task: no test.
+    const gone = judgeLevel(at(1, [0.01, 0.01], 0.05, { targetLossGap: 5 }), ctx);
+    assert.equal(gone.tests!.sufficient, null);
+    assert.deepEqual(gone.failed, ['behaviour']);
+    assert.equal(gone.targetPersists, false, 'no behaviour, no t_surv');
+    assert.equal(j.targetPersists, true);
+    assert.equal(gone.targetPersists, false, 'no behaviour, no t_surv');
+    assert.equal(j.targetPersists, true);
     const v = judgeLevels([faithful, { ...faithful, level: 10 }], ctx).verdict;
     assert.equal(v.question, 'sufficiency');
     assert.deepEqual(v.cleanWindow, [1, 10]);
+    assert.match(v.summary, /^sufficient from t = 1 to 10/);
+    // At w* keeping the circuit must beat keeping random sets: the rank test turned round, p = (1 + #{E_T^k ≤ E_T^0})/(K + 1).
+    const middle = context({ scope: 'complement', gridLevels: 2 }, { targetEffect: keepRandom[3]!, controlTargetEffect: keepRandom });
+    const none = judgeLevels([faithful, { ...faithful, level: 10 }], middle).verdict;
+    assert.equal(none.specificity!.p, 5 / 40);
+    assert.equal(none.cleanWindow, null);
+    assert.match(none.summary, /^not sufficient at the trained network: .*p = 0\.13 > α = 0\.05; 4 of 39 control sets keep it at least as well/);
   });
 
   it('a diverged level holds no test; most levels diverged: inconclusive, saying how many were usable', () => {
