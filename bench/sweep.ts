@@ -16,6 +16,7 @@ import { runSweep } from '../src/engine/sweep/run';
 import type { LevelResult } from '../src/protocol/results';
 import { drawsCap } from '../src/protocol/sgldSchedule';
 import { checkHypothesisFile, checkHypothesisText, type Hypothesis } from '../src/hypothesis';
+import { degradationAs } from '../src/protocol/hypothesis';
 import { GPT2_SHAPE, gpt2Style } from './models';
 import { peakRssMiB, round, rssMiB } from './stats';
 
@@ -47,15 +48,15 @@ async function timeSweep(h: Hypothesis, label: string, threads: number): Promise
   const t = performance.now();
   const doc = await runSweep(h, { sampler: createSgldDial, threads });
   const d = h.degradation;
-  const sgld = d.dial === 'sgld';
+  const sgld = d.dial === 'sgld' ? d.sgld : undefined;
   // The burn-in each level ran (recorded per level: `burnIn: auto` calibrates it), summed over levels.
   const burnIns = doc.levels.map((l) => l.burnIn ?? 0);
-  const thinOf = (l: { thin?: number }) => l.thin ?? (typeof d.sgld.thin === 'number' ? d.sgld.thin : 1);
+  const thinOf = (l: { thin?: number }) => l.thin ?? (typeof sgld?.thin === 'number' ? sgld.thin : 1);
   // Steps of a level's chains as run (draws: auto stops each chain on its own).
   const stepsOf = (l: LevelResult) => (l.chains ?? []).reduce((a, c) => a + (l.burnIn ?? 0) + Math.max(0, c.loss.length - 1) * thinOf(l) + 1, 0);
   return {
     hypothesis: label, dial: d.dial, levels: doc.levels.length,
-    chains: sgld ? d.sgld.chains : 1, draws: sgld ? drawsCap(d.sgld) : d.noise.samples, burnIn: sgld ? Math.max(0, ...burnIns) : 0,
+    chains: sgld ? sgld.chains : 1, draws: sgld ? drawsCap(sgld) : 'noise' in d ? d.noise.samples : 1, burnIn: sgld ? Math.max(0, ...burnIns) : 0,
     steps: sgld ? doc.levels.reduce((a, l) => a + stepsOf(l), 0) : 0,
     wallSeconds: round((performance.now() - t) / 1000), setupSeconds: round(doc.timings.setupSeconds), status: doc.status,
     ...calibrationOf(doc.levels, sgld ? doc.levels.reduce((a, l) => a + stepsOf(l), 0) : 0),
@@ -79,7 +80,8 @@ export async function measurePlantedSweeps(threads: number): Promise<SweepTiming
   const sgldFile = path.join(path.dirname(PLANTED), 'kappa-1.sgld-defaults.circuit.yaml'); // never written: paths resolve beside it
   const sgld = assertHypothesis(await checkHypothesisText(YAML.stringify(doc), sgldFile), 'sgld variant');
   // The fixed settings that were the defaults before stepSize and burnIn became auto: what calibrating costs.
-  const fixed = { ...sgld, degradation: { ...sgld.degradation, sgld: { ...sgld.degradation.sgld, stepSize: 1e-4, burnIn: 100 } } };
+  const sgldDegradation = degradationAs(sgld.degradation, 'sgld');
+  const fixed = { ...sgld, degradation: { ...sgldDegradation, sgld: { ...sgldDegradation.sgld, stepSize: 1e-4, burnIn: 100 } } };
   return [
     await timeSweep(committed, 'examples/planted/kappa-1.circuit.yaml', threads),
     await timeSweep(fixed, 'examples/planted/kappa-1.circuit.yaml with dial: sgld, stepSize 1e-4, burnIn 100', threads),

@@ -321,7 +321,7 @@ function shapeMarks(ctx: MarkContext, shapes: Partial<Shape>[], logX: boolean, p
     hovers.push(...lineHover(ctx, TRACE.tSurvHover, x, `t_surv = ${formatLevel(verdict.tSurv)}: the highest level where the circuit's excess over random units still persists (its bound stays above ρ·X_T(0))`, theme.target));
   }
   const tw = doc.watanabeTemperature;
-  if (doc.dial === 'sgld' && tw !== null) {
+  if (DIALS[doc.dial].tempered && tw !== null) {
     const x = ctx.xAxis === 'temperature' ? tw : interpolateLossGap(ctx.levels, tw);
     if (x !== null && Number.isFinite(x) && (!logX || x > 0)) {
       const label = ctx.xAxis === 'temperature' ? `t_W = log n = ${formatNumber(tw)}` : `ΔL(t_W) ≈ ${formatNumber(x)}`;

@@ -1,5 +1,6 @@
 // A self-contained HTML page with the entanglement chart: Plotly inlined, the figures as JSON, no external
 // request, so it opens from disk offline. Pure string building: the caller supplies Plotly's source text.
+import { DIALS } from '../protocol/dials';
 import { escapeHtml } from '../protocol/escape';
 import type { ResultsDocument } from '../protocol/results';
 import { chartDocOf } from '../protocol/webview';
@@ -54,7 +55,7 @@ export function chartPageHtml(doc: ResultsDocument, options: ChartPageOptions): 
   tr.unconverged td { font-style: italic; color: var(--muted); }
   label { margin-right: 8px; }
   .table-scroll { max-width: 100%; overflow-x: auto; }`,
-    body: `<div class="controls"><label>x axis <select id="axis"><option value="temperature">${escapeHtml(doc.dial === 'sgld' ? 'temperature' : 'level')}</option><option value="lossGap">degraded loss gap ΔL</option></select></label></div>
+    body: `<div class="controls"><label>x axis <select id="axis"><option value="temperature">${escapeHtml(DIALS[doc.dial].tempered ? 'temperature' : 'level')}</option><option value="lossGap">degraded loss gap ΔL</option></select></label></div>
 <div id="chart"></div>
 <p class="facts">${verdictFacts(doc)}</p>
 <p class="facts" data-testid="verdict-sentence">${escapeHtml(verdictSentence(doc.verdict, doc.levels, levelSymbol(doc.dial)))}</p>
@@ -69,7 +70,7 @@ ${dashboard ? '<div id="sampler" data-testid="sampler-dashboard" style="width: 1
 function verdictFacts(doc: ResultsDocument): string {
   const v = doc.verdict;
   const parts = [`<b>${escapeHtml(v.summary)}</b>`, ...verdictExtras(v).map(escapeHtml)];
-  if (doc.dial === 'sgld') parts.push(escapeHtml(`Watanabe temperature log n = ${formatNumber(doc.watanabeTemperature)}`));
+  if (DIALS[doc.dial].tempered) parts.push(escapeHtml(`Watanabe temperature log n = ${formatNumber(doc.watanabeTemperature)}`));
   if (v.characteristic) parts.push(escapeHtml(v.characteristic.summary));
   const b = v.baselineExcess;
   const sp = v.specificity;

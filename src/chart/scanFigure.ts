@@ -4,6 +4,7 @@
 // top units, clean levels marked. Every cell carries its (component, unit) in customdata: a click selects it, and
 // the panel writes a hypothesis for the selected units. Shared by the chart panel, `scan --html` and the tests.
 import type { Data, Layout } from 'plotly.js-dist';
+import { DIALS } from '../protocol/dials';
 import type { ScanDocument, ScanUnitResult } from '../protocol/scan';
 import { scanUnitName } from '../protocol/scan';
 import { formatLevel, formatNumber } from './format';
@@ -55,7 +56,7 @@ function grid(doc: ScanDocument, value: (u: ScanUnitResult) => number | null): {
 export function buildScanFigure(doc: ScanDocument, theme: ChartTheme, options: { levelRows?: number; withTitle?: boolean } = {}): Figure {
   const rows = doc.components.map((c) => c.label ?? c.tensor);
   const levels = doc.levels.map((l) => formatLevel(l.level));
-  const symbol = doc.dial === 'sgld' ? 't' : doc.dial === 'checkpoints' ? 'checkpoint' : 'σ';
+  const symbol = DIALS[doc.dial].symbol;
   const effect = grid(doc, (u) => u.baseline.targetEffect);
   // t_surv as the index of the level (a category axis has no log scale): −1 = never persists.
   const levelIndex = (t: number | null) => (t === null ? -1 : doc.levels.findIndex((l) => l.level === t));

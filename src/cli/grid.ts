@@ -57,7 +57,7 @@ export const gridCommand: Command = {
     const workers = wholeNumberFlag(args, 'workers', 1);
     checkResultsWritable(out);
     const rows = h.degradation.grid.steps;
-    const columns = h.degradation.temperatures.levels;
+    const columns = h.degradation.levels;
     const onCell = args.flags.progress ? (level: LevelResult, li: number) => {
       const r = Math.floor(li / columns.length);
       io.err(`cell ${li + 1} of ${rows.length * columns.length}: step ${formatLevel(rows[r]!)}, level ${formatLevel(level.level)}: ${level.clean ? 'clean' : `not clean${level.failed?.length ? ` (${level.failed.join(', ')})` : ''}`}`);

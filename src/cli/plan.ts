@@ -42,7 +42,7 @@ export const planCommand: Command = {
     }
     const h = checked.hypothesis;
     const shape = planShape(h);
-    const grid = h.degradation.temperatures.levels;
+    const grid = h.degradation.levels;
     // A two-dial map's levels are its cells, row by row: level index = row × columns + column.
     const rowsOfMap = h.degradation.grid;
     const units = allUnits(shape.levels, shape.chains);

@@ -7,7 +7,7 @@ import { formatOfFile, parseText, SourceFormat } from './parse';
 import { Draft, ResolveOptions, Resolver } from './resolve';
 import { HYPOTHESIS_SPEC } from '../protocol/hypothesisSchema';
 import { SemanticChecker, SemanticOptions } from './semantic';
-import { Hypothesis } from '../protocol/hypothesis';
+import { Hypothesis, tagDegradation, type UntaggedDegradation } from '../protocol/hypothesis';
 import { Reporter, SpecValidator } from './validate';
 import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../engine/util/readGate';
 
@@ -64,8 +64,14 @@ function finish(stage: Stage): ParseResult {
     if (d.hint !== undefined) d.hint = safeName(d.hint, MAX_MESSAGE);
   }
   sortDiagnostics(result.diagnostics);
-  if (!hasErrors(result.diagnostics)) result.hypothesis = result.draft as Hypothesis;
+  if (!hasErrors(result.diagnostics)) result.hypothesis = hypothesisOf(result.draft);
   return result;
+}
+
+/** The error-free draft as the resolved Hypothesis: its degradation tagged by its dial. */
+function hypothesisOf(draft: Draft): Hypothesis {
+  // In place, so that the keys keep their order.
+  return Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, k === 'degradation' ? tagDegradation(v as UntaggedDegradation) : v])) as unknown as Hypothesis;
 }
 
 /** Syntax, shape, types, defaults, grids and `..` paths; reads no file. */

@@ -8,12 +8,14 @@ import { PNode, nodeAt } from './parse';
 import { Range } from './diagnostics';
 import { PathStep, Reporter } from './validate';
 import {
-  CircuitComponent, ControlSettings, Degradation, DialKind, Hypothesis, InterventionKind, InterventionScope, LossKind, SgldSettings, TargetMetric,
-  TemperatureGrid, VerdictSettings,
+  CircuitComponent, ControlSettings, DialKind, Hypothesis, InterventionKind, InterventionScope, LevelGrid, LossKind, SgldSettings, TargetMetric,
+  UntaggedDegradation, VerdictSettings,
 } from '../protocol/hypothesis';
 
-/** A hypothesis as far as it could be resolved: any part with an error is absent. */
-export type Draft = DeepPartial<Hypothesis>;
+/** A hypothesis as far as it could be resolved: any part with an error is absent. Its degradation holds whatever
+ *  the file wrote, every dial's settings side by side; `tagDegradation` keeps the dial's once there are no errors. */
+export type Draft = Omit<DeepPartial<Hypothesis>, 'degradation'> & { degradation?: DraftDegradation };
+export type DraftDegradation = DeepPartial<UntaggedDegradation>;
 export type DeepPartial<T> = T extends readonly (infer U)[] ? DeepPartial<U>[] | undefined
   : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
@@ -220,7 +222,7 @@ export class Resolver {
    * forward pass of the clean network plus K + 1 intervened copies over every example). A warning above ~an hour
    * of a laptop core's work at the MLP rates of bench/README.md (≈ 500 steps/s, ≈ 50 evaluations/s).
    */
-  private checkWork(d: DeepPartial<Degradation>, controls: number): void {
+  private checkWork(d: DraftDegradation, controls: number): void {
     const { steps, evaluations, coreSeconds: seconds } = sweepWork(d as Parameters<typeof sweepWork>[0]);
     if (seconds < 3600) return;
     const at = this.keyAt(['degradation']);
@@ -231,9 +233,9 @@ export class Resolver {
       { hint: 'fewer levels, chains or draws (or thin more) give a first look; --workers N (the setting circuitThermometer.workerProcesses) spreads levels and chains over cores' });
   }
 
-  private degradation(d: NonNullable<Raw['degradation']>): DeepPartial<Degradation> {
+  private degradation(d: NonNullable<Raw['degradation']>): DraftDegradation {
     const dial = d.dial;
-    const out: DeepPartial<Degradation> = { dial, sgld: d.sgld, noise: d.noise, seed: d.seed, steps: d.steps, ...(d.parameters ? { parameters: d.parameters } : {}) };
+    const out: DraftDegradation = { dial, sgld: d.sgld, noise: d.noise, seed: d.seed, ...(d.parameters ? { parameters: d.parameters } : {}) };
     const written = (key: string) => nodeAt(this.tree, ['degradation', key]).complete;
     const info = dial ? DIALS[dial] : undefined;
     if (info?.levels === 'checkpoints') {
@@ -245,7 +247,7 @@ export class Resolver {
       } else if (d.checkpoints) {
         const paths = d.checkpoints.map((p, i) => this.path(p, ['degradation', 'checkpoints', i]));
         if (paths.every((p): p is string => p !== undefined)) out.checkpoints = paths;
-        out.temperatures = this.checkpointLevels(d.checkpoints.length, d.steps);
+        Object.assign(out, this.checkpointLevels(d.checkpoints.length, d.steps));
       }
     } else {
       if (written('checkpoints')) {
@@ -255,7 +257,7 @@ export class Resolver {
       if (!written('temperatures')) {
         if (dial) this.out.error('hyp/missing-key', this.at(['degradation', 'dial']), `the ${dial} dial needs 'degradation.temperatures': a grid {from, to, count} or a list`);
       } else if (d.temperatures) {
-        out.temperatures = this.grid(d.temperatures, info?.tempered === true);
+        Object.assign(out, this.grid(d.temperatures, info?.tempered === true));
       }
     }
     if (info && !info.restrictable && written('parameters')) {
@@ -289,7 +291,7 @@ export class Resolver {
   }
 
   /** degradation.grid: its checkpoints (absolute) and steps, crossed with a dial that is not checkpoints itself. */
-  private gridRows(d: NonNullable<Raw['degradation']>, out: DeepPartial<Degradation>): void {
+  private gridRows(d: NonNullable<Raw['degradation']>, out: DraftDegradation): void {
     const g = d.grid!;
     if (d.dial === 'checkpoints') {
       this.out.error('hyp/invalid-value', this.at(['degradation', 'dial']), 'degradation.grid crosses the checkpoints with another dial; the checkpoints dial cannot be that dial',
@@ -315,7 +317,7 @@ export class Resolver {
     if (steps && paths.every((p): p is string => p !== undefined)) out.grid = { checkpoints: paths, steps };
   }
 
-  private checkpointLevels(count: number, steps: number[] | undefined): TemperatureGrid | undefined {
+  private checkpointLevels(count: number, steps: number[] | undefined): LevelGrid | undefined {
     if (!steps) return { levels: Array.from({ length: count }, (_, i) => i), scale: 'linear' };
     if (steps.some((v) => v === undefined)) return undefined;
     if (steps.length !== count) {
@@ -337,7 +339,7 @@ export class Resolver {
   }
 
   /** Grid levels; on the sgld dial a level is a temperature 1/β, so it must be positive. */
-  private grid(g: NonNullable<NonNullable<Raw['degradation']>['temperatures']>, positive: boolean): TemperatureGrid | undefined {
+  private grid(g: NonNullable<NonNullable<Raw['degradation']>['temperatures']>, positive: boolean): LevelGrid | undefined {
     const base: PathStep[] = ['degradation', 'temperatures'];
     if (Array.isArray(g)) {
       if (g.some((v) => v === undefined)) return undefined;

@@ -30,7 +30,7 @@ export interface SweepWork {
 
 interface DegradationLike {
   dial?: Hypothesis['degradation']['dial'];
-  temperatures?: { levels?: readonly (number | undefined)[] };
+  levels?: readonly (number | undefined)[];
   checkpoints?: readonly (string | undefined)[];
   grid?: { checkpoints?: readonly (string | undefined)[] };
   sgld?: { chains?: number; draws?: number | string; maxDraws?: number; burnIn?: number | string; thin?: number | string; stepSize?: number | string; localization?: number; sampler?: string };
@@ -66,7 +66,7 @@ function schedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; p
 
 export function sweepWork(d: DegradationLike): SweepWork {
   // A two-dial map (degradation.grid) runs every level at every checkpoint: its cells are the levels of its sweep.
-  const levels = (d.temperatures?.levels?.length ?? d.checkpoints?.length ?? 0) * (d.grid?.checkpoints?.length ?? 1);
+  const levels = (d.levels?.length ?? d.checkpoints?.length ?? 0) * (d.grid?.checkpoints?.length ?? 1);
   const sgld = d.dial === 'sgld';
   const chains = sgld ? d.sgld?.chains ?? numberDefault(['degradation', 'sgld', 'chains']) : 1;
   const draws = sgld ? drawsCap(d.sgld, numberDefault(['degradation', 'sgld', 'draws'])) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
@@ -96,15 +96,14 @@ export function wallSeconds(w: SweepWork, workers: number): number {
  * the verdict's tests stay what they are, with wider intervals.
  */
 export function cheaperPreset(h: Hypothesis): Hypothesis {
-  const d = h.degradation;
-  const levels = d.temperatures.levels;
-  const thinned = levels.length <= 4 ? levels : levels.filter((_, i) => i % 2 === 0 || i === levels.length - 1);
   const out: Hypothesis = structuredClone(h);
-  if (d.dial !== 'checkpoints') out.degradation.temperatures = { ...d.temperatures, levels: thinned };
+  const d = out.degradation;
+  const levels = d.levels;
+  if (d.dial !== 'checkpoints') d.levels = levels.length <= 4 ? levels : levels.filter((_, i) => i % 2 === 0 || i === levels.length - 1);
   if (d.dial === 'sgld') {
-    out.degradation.sgld = { ...d.sgld, chains: Math.min(d.sgld.chains, 2), draws: Math.min(drawsCap(d.sgld), 50), burnIn: typeof d.sgld.burnIn === 'number' ? Math.min(d.sgld.burnIn, 50) : 50 };
+    d.sgld = { ...d.sgld, chains: Math.min(d.sgld.chains, 2), draws: Math.min(drawsCap(d.sgld), 50), burnIn: typeof d.sgld.burnIn === 'number' ? Math.min(d.sgld.burnIn, 50) : 50 };
   } else if (d.dial !== 'checkpoints') {
-    out.degradation.noise = { ...d.noise, samples: Math.max(2, Math.min(d.noise.samples, 4)) };
+    d.noise.samples = Math.max(2, Math.min(d.noise.samples, 4));
   }
   out.circuit = { ...h.circuit, name: `${h.circuit.name} (quick look)` };
   return out;
@@ -198,7 +197,7 @@ export function fromLastRun(last: LastRun, now: DegradationLike, workers: number
 /** The settings that decide the work, in a fixed key order (a results file's JSON may order them otherwise). */
 function canonical(d: DegradationLike): unknown {
   const w = sweepWork(d);
-  return [d.dial, d.temperatures?.levels, d.checkpoints?.length, w.chains, w.draws, d.sgld?.stepSize ?? null, d.sgld?.burnIn ?? null, d.sgld?.thin ?? null, d.sgld?.localization ?? null, d.sgld?.sampler ?? null];
+  return [d.dial, d.levels, d.checkpoints?.length, w.chains, w.draws, d.sgld?.stepSize ?? null, d.sgld?.burnIn ?? null, d.sgld?.thin ?? null, d.sgld?.localization ?? null, d.sgld?.sampler ?? null];
 }
 
 /** "≈ 15–40 s", "≈ 50 s–2 min", "≈ 40 min–2 h": the range in the coarsest unit that keeps it readable. */

@@ -1,7 +1,7 @@
 // The resolved, validated form of a hypothesis file (`*.circuit.yaml` / `*.circuit.json`): plain data that crosses
 // every wire (worker requests, results documents), so it lives on the ground floor. src/hypothesis/ parses files
 // into it after schema and semantic checks; paths here are absolute.
-import { DIALS } from './dials';
+import { isObject } from './guards';
 
 export type LossKind = 'cross-entropy' | 'mse';
 export type InterventionKind = 'zero' | 'mean' | 'resample';
@@ -36,7 +36,8 @@ export interface ScanComponent {
   label?: string;
 }
 
-export interface TemperatureGrid {
+/** A grid as the file writes it, `temperatures: {from, to, count}` or a list, once expanded: the dial's levels. */
+export interface LevelGrid {
   /** Levels in increasing order (log-spaced for `{from, to, count}`, or an explicit list). */
   levels: number[];
   scale: 'log' | 'linear';
@@ -83,20 +84,98 @@ export interface NoiseSettings {
   tensors?: string[];
 }
 
-export interface Degradation {
-  dial: DialKind;
-  temperatures: TemperatureGrid;
-  sgld: SgldSettings;
-  noise: NoiseSettings;
-  /** Weight-restricted tempering: only these weights are sampled (sgld) or perturbed (weight-noise); the rest stay at w*. */
-  parameters?: ParameterSelection;
-  /** For `checkpoints`: absolute paths in order; level i is checkpoint i (or `steps[i]`). */
-  checkpoints?: string[];
-  steps?: number[];
+/** What every dial's degradation holds: its levels (temperatures t for sgld, σ for the noise dials, checkpoint positions
+ *  or steps for checkpoints, as the file's `temperatures` or `checkpoints` write them), the seed, and the rows of a
+ *  two-dial grid. */
+interface DegradationBase extends LevelGrid {
   /** Two dials at once (docs/method.md, "Two dials at once"): every checkpoint (a row) crossed with every level of
-   *  `dial` (a column), the dial applied around that checkpoint's weights. Absent: one dial. */
+   *  `dial` (a column), the dial applied around that checkpoint's weights. Absent: one dial (always, for checkpoints). */
   grid?: CheckpointRows;
   seed: number;
+}
+
+export interface SgldDegradation extends DegradationBase {
+  dial: 'sgld';
+  sgld: SgldSettings;
+  /** Weight-restricted tempering: only these weights are sampled; the rest stay at w*. */
+  parameters?: ParameterSelection;
+}
+
+export interface WeightNoiseDegradation extends DegradationBase {
+  dial: 'weight-noise';
+  noise: { samples: number };
+  /** Only these weights are perturbed; the rest stay at w*. */
+  parameters?: ParameterSelection;
+}
+
+export interface ActivationNoiseDegradation extends DegradationBase {
+  dial: 'activation-noise';
+  noise: { samples: number; tensors: string[] };
+}
+
+export interface CheckpointsDegradation extends DegradationBase {
+  dial: 'checkpoints';
+  /** Absolute paths in training order; level i is checkpoint i (its position, or `steps[i]` as the file gives them). */
+  checkpoints: string[];
+}
+
+/** The resolved degradation, tagged by its dial: each variant holds only that dial's settings (narrow on `dial`). */
+export type Degradation = SgldDegradation | WeightNoiseDegradation | ActivationNoiseDegradation | CheckpointsDegradation;
+
+/** The degradation of dial `K`. */
+export type DegradationOf<K extends DialKind> = Extract<Degradation, { dial: K }>;
+
+/**
+ * Every dial's settings side by side, as a hypothesis file may write them (the resolver's draft), and as results
+ * versions 1–3 stored them (with `temperatures: {levels, scale}` for the levels): `tagDegradation` keeps the chosen dial's.
+ */
+export interface UntaggedDegradation extends LevelGrid {
+  dial: DialKind;
+  sgld: SgldSettings;
+  noise: NoiseSettings;
+  parameters?: ParameterSelection;
+  checkpoints?: string[];
+  grid?: CheckpointRows;
+  seed: number;
+}
+
+/** The tagged form of `d`: the levels, the seed, the grid rows and the settings of `d.dial` only. */
+export function tagDegradation(d: UntaggedDegradation): Degradation {
+  const levels = { levels: d.levels, scale: d.scale };
+  const tail = { ...(d.grid ? { grid: d.grid } : {}), seed: d.seed };
+  const parameters = d.parameters ? { parameters: d.parameters } : {};
+  switch (d.dial) {
+    case 'sgld': return { dial: d.dial, ...levels, sgld: d.sgld, ...parameters, ...tail };
+    case 'weight-noise': return { dial: d.dial, ...levels, noise: { samples: d.noise.samples }, ...parameters, ...tail };
+    case 'activation-noise': return { dial: d.dial, ...levels, noise: { samples: d.noise.samples, tensors: d.noise.tensors ?? [] }, ...tail };
+    case 'checkpoints': return { dial: d.dial, ...levels, checkpoints: d.checkpoints ?? [], seed: d.seed };
+  }
+}
+
+/** `d` as dial `kind`'s degradation; throws when it is another dial's (a caller that knows which dial it holds). */
+export function degradationAs<K extends DialKind>(d: Degradation, kind: K): DegradationOf<K> {
+  if (d.dial !== kind) throw new Error(`expected the ${kind} dial's settings, not the ${d.dial} dial's`);
+  return d as DegradationOf<K>;
+}
+
+/** A results file of version 1–3 stored the untagged degradation, its levels under `temperatures`. */
+export interface DegradationV3 extends Omit<UntaggedDegradation, 'levels' | 'scale'> {
+  temperatures: LevelGrid;
+  steps?: number[];
+}
+
+/** The tagged form of a version 1–3 results file's degradation (readers convert on read). */
+export function degradationFromV3(d: DegradationV3): Degradation {
+  const { temperatures, steps: _steps, ...rest } = d;
+  return tagDegradation({ ...rest, levels: temperatures.levels, scale: temperatures.scale });
+}
+
+/** A resolved hypothesis as results versions 1–3 (scan version 1) stored it, with its degradation tagged in place
+ *  (the keys keep their order); returned as it is when its degradation has no `temperatures` grid to convert. */
+export function hypothesisFromV3(h: Hypothesis): Hypothesis {
+  const d = (h as { degradation?: unknown }).degradation as Partial<DegradationV3> | undefined;
+  if (!isObject(d) || !isObject(d.temperatures) || !Array.isArray(d.temperatures.levels) || typeof d.dial !== 'string' || !isObject(d.sgld) || !isObject(d.noise)) return h;
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, k === 'degradation' ? degradationFromV3(d as DegradationV3) : v])) as unknown as Hypothesis;
 }
 
 /** The rows of a two-dial grid: earlier checkpoints of the model (absolute paths, training order) and their steps
@@ -181,8 +260,8 @@ export interface EvaluationSettings {
   rows: number;
 }
 
-/** Chains per level of the grid: the settings' `chains` for dials that run Markov chains (DIALS, ./dials.ts); the
- *  others draw one chain of samples. */
-export function chainsPerLevel(h: Hypothesis): number {
-  return DIALS[h.degradation.dial].draws === 'chains' ? h.degradation.sgld.chains : 1;
+/** Chains per level of the grid: the settings' `chains` of the dial that runs Markov chains (sgld; DIALS, ./dials.ts,
+ *  `draws: 'chains'`); the others draw one chain of samples. */
+export function chainsPerLevel(h: Pick<Hypothesis, 'degradation'>): number {
+  return h.degradation.dial === 'sgld' ? h.degradation.sgld.chains : 1;
 }

@@ -5,12 +5,14 @@
 // Version 3 (method v3): controls disjoint from the circuit (exact when few), the rank test at w*, persistence as a
 // 1 − α/L lower bound, the behaviour-present guard, three collateral statistics at α/L, row sampling error, the
 // null's convergence and a Clopper–Pearson calibration. Version 1 and 2 files still open, as they were judged.
+// Version 4: the same numbers; `hypothesis.resolved.degradation` is tagged by its dial (its levels under `levels` and
+// `scale`, only the dial's own settings). Readers convert a version 1–3 file's degradation on read (`currentResults`).
 import { isObject } from './guards';
-import type { CircuitComponent, CollateralStatistic, DialKind, Hypothesis } from './hypothesis';
+import { type CircuitComponent, type CollateralStatistic, type DialKind, type Hypothesis, hypothesisFromV3 } from './hypothesis';
 
-export const RESULTS_VERSION = 3;
+export const RESULTS_VERSION = 4;
 /** Versions this build can read. */
-export const READABLE_RESULTS_VERSIONS: readonly number[] = [1, 2, 3];
+export const READABLE_RESULTS_VERSIONS: readonly number[] = [1, 2, 3, 4];
 
 /**
  * An interval a v3 test compares (docs/method.md, "The tests"): the mean, its standard error split into what the
@@ -353,7 +355,7 @@ export interface RunProvenance {
 }
 
 export interface ResultsDocument extends RunProvenance {
-  version: 1 | 2 | 3;
+  version: 1 | 2 | 3 | 4;
   kind: 'circuit-thermometer/results';
   /** The weights the dial sampled: tensors and d, their total size (the LLC's d); `restricted` when
    *  `degradation.parameters` left some weights out. */
@@ -397,6 +399,13 @@ export interface Baseline {
   constantControlLoss?: number;
   /** Version 3: per component, E_T and E_C at w* of the circuit with that component swapped for each control's units. */
   componentSwaps?: { index: number; tensor: string; units: number[]; targetEffect: number[]; collateralEffect: number[] }[];
+}
+
+/** A read document as this build holds it: a version 1–3 file's resolved hypothesis with its degradation tagged (the
+ *  version stays the file's: it says how the numbers were judged). Call it on what `resultsProblem` accepted. */
+export function currentResults<T extends Pick<ResultsDocument, 'version' | 'hypothesis'>>(doc: T): T {
+  if (doc.version >= 4) return doc;
+  return { ...doc, hypothesis: { ...doc.hypothesis, resolved: hypothesisFromV3(doc.hypothesis.resolved) } };
 }
 
 /** Whether parsed JSON is a results document this version can show (any of READABLE_RESULTS_VERSIONS). */

@@ -1,14 +1,15 @@
 // The results document of a scan (`circuit-thermometer scan`, docs/method.md "The entanglement map"): every unit of
 // the scanned tensors swept as its own one-unit circuit, judged with the version-3 tests against the other units of
-// its component. Versioned on its own (SCAN_VERSION); sweep results (results.ts) keep theirs.
+// its component. Versioned on its own (SCAN_VERSION); sweep results (results.ts) keep theirs. Version 2: the resolved
+// hypothesis's degradation is tagged by its dial, as in results version 4; version 1 files convert on read.
 import { isObject } from './guards';
-import type { ScanComponent } from './hypothesis';
+import { hypothesisFromV3, type ScanComponent } from './hypothesis';
 import type { Estimate, RunProvenance, Specificity, TestName } from './results';
 
-export const SCAN_VERSION = 1;
+export const SCAN_VERSION = 2;
 export const SCAN_KIND = 'circuit-thermometer/scan';
 /** Versions this build can read. */
-export const READABLE_SCAN_VERSIONS: readonly number[] = [1];
+export const READABLE_SCAN_VERSIONS: readonly number[] = [1, 2];
 
 /** One scanned unit: a one-unit circuit, its effects per level and its verdict. */
 export interface ScanUnitResult {
@@ -50,7 +51,7 @@ export interface ScanLevel {
 }
 
 export interface ScanDocument extends RunProvenance {
-  version: 1;
+  version: 1 | 2;
   kind: typeof SCAN_KIND;
   /** The scanned tensors with every unit listed (the map's rows). */
   components: (ScanComponent & { units: number[] })[];
@@ -61,6 +62,11 @@ export interface ScanDocument extends RunProvenance {
   method: { version: 3; alpha: number; levels: number; persistence: number; behaviour: number; collateral: string; collateralTolerance: number };
   watanabeTemperature: number;
   timings: { totalSeconds: number; setupSeconds: number; draws: number; secondsPerDraw: number };
+}
+
+/** A read scan as this build holds it: a version 1 file's resolved hypothesis with its degradation tagged. */
+export function currentScan(doc: ScanDocument): ScanDocument {
+  return doc.version >= 2 ? doc : { ...doc, hypothesis: { ...doc.hypothesis, resolved: hypothesisFromV3(doc.hypothesis.resolved) } };
 }
 
 /** Why parsed JSON is not a scan document this build can show, or null when it is. */

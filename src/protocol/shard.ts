@@ -7,8 +7,9 @@ import type { Hypothesis } from './hypothesis';
 import type { LevelRecord } from './dials';
 import type { Baseline, ChainTrace, ResultsDocument } from './results';
 
-/** Bump on any breaking change of ShardDocument or of the journal's lines. */
-export const SHARD_VERSION = 1;
+/** Bump on any breaking change of ShardDocument or of the journal's lines. Version 2: the header's document is a
+ *  results version 4 document (its hypothesis's degradation tagged by its dial). */
+export const SHARD_VERSION = 2;
 export const SHARD_KIND = 'circuit-thermometer/shard';
 export const JOURNAL_KIND = 'circuit-thermometer/journal';
 

@@ -313,9 +313,9 @@ export function chainsOf(dial: DialKind, levels: readonly LevelResult[]): { chai
 
 /** The grid's spacing, for every dial but checkpoints (whose levels are positions or steps). */
 export function levelScaleOf(h: Pick<Hypothesis, 'degradation'>): { levelScale?: 'log' | 'linear' } {
-  const t = h.degradation?.temperatures;
-  if ((h.degradation?.dial && DIALS[h.degradation.dial]?.levels === 'checkpoints') || !t || !Array.isArray(t.levels)) return {};
-  return { levelScale: t.scale === 'log' && t.levels.every((x) => x > 0) ? 'log' : 'linear' };
+  const d = h.degradation;
+  if ((d?.dial && DIALS[d.dial]?.levels === 'checkpoints') || !d || !Array.isArray(d.levels)) return {};
+  return { levelScale: d.scale === 'log' && d.levels.every((x) => x > 0) ? 'log' : 'linear' };
 }
 
 function finiteOrNull(x: number): number | null {

@@ -11,7 +11,8 @@ import type { ProbeParams, ProbeResult } from './probe';
 import type { LevelResult, ResultsDocument } from './results';
 import type { SweepHeader, UnitResult, WorkUnit } from './shard';
 
-export const PROTOCOL_VERSION = 10;
+// Version 11: hypotheses (and the results documents and headers that embed them) carry the tagged Degradation.
+export const PROTOCOL_VERSION = 11;
 /** Tag on every envelope, so stray IPC messages (from another library in the same process) are ignored. */
 export const PROTOCOL_NAME = 'circuit-thermometer/worker';
 

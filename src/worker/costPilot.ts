@@ -115,21 +115,19 @@ export async function pilotRates(h: Hypothesis, options: PilotOptions = {}): Pro
  * preconditioned chain's step adds an elementwise product; its metric pilot is counted by the work model).
  */
 export function pilotHypothesis(h: Hypothesis, thin: number): Hypothesis {
-  const d = h.degradation;
   const out: Hypothesis = structuredClone(h);
-  const levels = d.temperatures.levels;
-  const middle = d.dial === 'checkpoints' ? 0 : Math.floor(levels.length / 2);
-  out.degradation.temperatures = { ...d.temperatures, levels: [levels[middle]!] };
-  if (d.dial === 'checkpoints' && d.checkpoints) out.degradation.checkpoints = [d.checkpoints[0]!];
-  if (d.dial === 'checkpoints' && d.steps) out.degradation.steps = [d.steps[0]!];
-  // A map's pilot is one cell: its middle column at the first checkpoint.
-  if (d.grid) out.degradation.grid = { checkpoints: [d.grid.checkpoints[0]!], steps: [d.grid.steps[0]!] };
-  if (d.dial === 'sgld') {
+  const d = out.degradation;
+  d.levels = [d.levels[d.dial === 'checkpoints' ? 0 : Math.floor(d.levels.length / 2)]!];
+  if (d.dial === 'checkpoints') {
+    d.checkpoints = [d.checkpoints[0]!];
+  } else if (d.dial === 'sgld') {
     const stepSize = typeof d.sgld.stepSize === 'number' ? d.sgld.stepSize : PILOT_STEP_SIZE;
-    out.degradation.sgld = { ...d.sgld, chains: 1, draws: PILOT_DRAWS, burnIn: 0, thin, stepSize, sampler: d.sgld.sampler === 'preconditioned-sgld' ? 'sgld' : d.sgld.sampler };
-  } else if (d.dial !== 'checkpoints') {
-    out.degradation.noise = { ...d.noise, samples: PILOT_DRAWS };
+    d.sgld = { ...d.sgld, chains: 1, draws: PILOT_DRAWS, burnIn: 0, thin, stepSize, sampler: d.sgld.sampler === 'preconditioned-sgld' ? 'sgld' : d.sgld.sampler };
+  } else {
+    d.noise.samples = PILOT_DRAWS;
   }
+  // A map's pilot is one cell: its middle column at the first checkpoint.
+  if (d.grid) d.grid = { checkpoints: [d.grid.checkpoints[0]!], steps: [d.grid.steps[0]!] };
   return out;
 }
 

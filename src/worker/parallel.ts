@@ -72,7 +72,7 @@ function planBinding(h: Hypothesis): PlanBinding {
 /** Levels × chains of a hypothesis's plan (noise dials and checkpoints run one chain per level; a two-dial map's
  *  levels are its cells, rows × columns). */
 export function planShape(h: Hypothesis): { levels: number; chains: number } {
-  return { levels: h.degradation.temperatures.levels.length * (h.degradation.grid?.checkpoints.length ?? 1), chains: chainsPerLevel(h) };
+  return { levels: h.degradation.levels.length * (h.degradation.grid?.checkpoints.length ?? 1), chains: chainsPerLevel(h) };
 }
 
 /** What a set of workers gave back for some units: the plan's header and the units (in arrival order). */

@@ -11,7 +11,7 @@ import { ModelProto } from '../onnx/proto';
 import { cloneModel, insertAfter, makeValueInfo } from '../onnx/rewrite';
 import { ort } from '../onnx/runtime';
 import { Rng } from '../util/random';
-import type { Dial, DialContext, DialDraw, EvalBatch } from './dial';
+import { type Dial, type DialContext, type DialDraw, type EvalBatch, degradationFor } from './dial';
 
 export const ACTIVATION_NOISE_STREAM = 2;
 export const noiseInputName = (tensor: string): string => `activation-noise/${tensor}`;
@@ -40,9 +40,8 @@ export function addActivationNoise(model: ModelProto, tensors: readonly string[]
 }
 
 export async function createActivationNoiseDial(ctx: DialContext): Promise<Dial> {
-  const { levels } = ctx.degradation.temperatures;
-  const { samples } = ctx.degradation.noise;
-  const tensors = [...new Set(ctx.degradation.noise.tensors ?? [])];
+  const { levels, noise: { samples, tensors: written } } = degradationFor(ctx, 'activation-noise');
+  const tensors = [...new Set(written)];
   if (tensors.length === 0) throw new Error('activation-noise needs degradation.noise.tensors: the tensors noise is added to');
   if (!(samples >= 2)) throw new Error(`activation-noise needs at least 2 samples per level to estimate a standard error (noise.samples = ${samples})`);
   const feedsFor = (sigma: number, key: number[]) => (batch: EvalBatch) => {

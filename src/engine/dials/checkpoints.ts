@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { GraphIndex } from '../onnx/graph';
 import { loadModel } from '../onnx/load';
-import type { Dial, DialContext, DialDraw } from './dial';
+import { type Dial, type DialContext, type DialDraw, degradationFor } from './dial';
 import { parameterValues } from './parameters';
 
 export class CheckpointMismatch extends Error {
@@ -33,8 +33,7 @@ export function checkpointWeights(file: string, ctx: Pick<DialContext, 'paramete
 }
 
 export async function createCheckpointsDial(ctx: DialContext): Promise<Dial> {
-  const files = ctx.degradation.checkpoints ?? [];
-  const { levels } = ctx.degradation.temperatures;
+  const { levels, checkpoints: files } = degradationFor(ctx, 'checkpoints');
   if (files.length === 0) throw new Error("the checkpoints dial needs 'degradation.checkpoints', a list of ONNX files");
   if (levels.length !== files.length) throw new Error(`${files.length} checkpoints but ${levels.length} levels`);
   // Check every file before the sweep starts, so a bad checkpoint fails in seconds, not at its level.

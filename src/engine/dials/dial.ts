@@ -1,8 +1,8 @@
 // The contract between the sweep runner and every degradation dial (docs/method.md, "Dials").
 // Implemented by weight-noise, activation-noise and checkpoints (this folder) and by the SGLD sampler
 // (`sgld.ts`, TLBP posterior q_t): the runner knows nothing about how a dial produces its samples.
-import type { LevelRecord } from '../../protocol/dials';
-import type { Degradation, DialKind, Hypothesis } from '../../protocol/hypothesis';
+import { type LevelRecord, watanabeTemperature } from '../../protocol/dials';
+import { type Degradation, degradationAs, type DegradationOf, type DialKind, type Hypothesis } from '../../protocol/hypothesis';
 import type { NdArray } from '../data/ndarray';
 import type { ParameterInfo } from '../onnx/graph';
 import type { ModelProto } from '../onnx/proto';
@@ -10,7 +10,7 @@ import type { Feeds } from '../onnx/runtime';
 
 /** What the runner prepares once and hands to a dial. */
 export interface DialContext {
-  /** The hypothesis's degradation settings (grid, sampler, noise, checkpoints, seed). */
+  /** The hypothesis's degradation, its dial's variant (levels, seed and that dial's settings: `degradationFor`). */
   degradation: Degradation;
   /** The loss the sampler tempers (sgld). */
   loss: Hypothesis['loss'];
@@ -98,6 +98,16 @@ export interface Dial {
 }
 
 export type DialFactory = (ctx: DialContext) => Promise<Dial>;
+
+/** The Watanabe temperature results carry: the dial's (tempered dials with a fixed nβ move it), or log n. */
+export function dialWatanabeTemperature(dial: Dial, n: number): number {
+  return dial.watanabeTemperature?.(n) ?? watanabeTemperature(n);
+}
+
+/** The context's degradation as dial `kind`'s: the runner hands a factory its own dial's settings. */
+export function degradationFor<K extends DialKind>(ctx: DialContext, kind: K): DegradationOf<K> {
+  return degradationAs(ctx.degradation, kind);
+}
 
 /** A chain left the region the dial can sample (NaN/Inf, exploding loss). `message` says what to change. */
 export class DialDivergence extends Error {

@@ -2,7 +2,7 @@
 // nβ = n/t (or nbeta/t when the hypothesis gives nbeta), sampled by SGLD (docs/method.md). One step session serves
 // every level and chain; chain c at level t is reproducible from (seed, t, c) alone.
 import { type LevelRecord, watanabeTemperature } from '../../protocol/dials';
-import { Dial, DialContext, DialDivergence, DialDraw } from './dial';
+import { Dial, DialContext, DialDivergence, DialDraw, degradationFor } from './dial';
 import { fullDataLoss } from './sgldLoss';
 import { MALA_STEPS } from './sgldMala';
 import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
@@ -157,8 +157,7 @@ async function* withDistance(draws: AsyncIterable<{ loss: number; weights: Float
 }
 
 export async function createSgldDial(ctx: DialContext): Promise<Dial> {
-  const settings = ctx.degradation.sgld;
-  const { levels } = ctx.degradation.temperatures;
+  const { levels, sgld: settings } = degradationFor(ctx, 'sgld');
   for (const t of levels) if (!(t > 0) || !Number.isFinite(t)) throw new Error(`sgld temperatures must be positive and finite; got ${t}`);
   // draws: auto yields up to its cap; the runner stops each chain once its ESS reaches the target.
   const drawsMost = drawsCap(settings);

@@ -97,163 +97,228 @@ export interface SgldStepGraph {
   };
 }
 
-/** Appends the update to a gradient graph whose parameters are `parameters` (all float32). */
+/** Appends the update to a gradient graph whose parameters are `parameters` (all float32), in stages: the parameters'
+ *  shapes, the step's inputs, the noise, the sampler's update per parameter, the diagnostics, and the new graph. */
 export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly string[], options: SgldGraphOptions = {}): SgldStepGraph {
   const noise = options.noise ?? 'counter';
+  const sampler = options.sampler ?? 'sgld';
   const model = cloneModel(gradient.model);
-  const g = model.graph;
   // Node names must be unique too (onnxruntime checks): builderFor takes them as well.
   const b = builderFor(model, '');
-  const declared = new Map(g.input.map((v) => [v.name, valueInfoType(v)]));
+  const shapes = parameterShapes(gradient, model, parameters);
+  const sizes = shapes.map((s) => s.reduce((a, d) => a * d, 1));
+  const size = sizes.reduce((a, s) => a + s, 0);
+  const inputs = new StepInputs(b);
+  const scalars = stepScalars(inputs);
+  const anchor = inputs.perParameter('sgld/anchor', parameters, shapes);
+  const previous = inputs.perParameter('sgld/previous', parameters, shapes);
+  const noiseTerms = stepNoise(b, inputs, noise, parameters, shapes, sizes, size, scalars.stepSize);
+  const step = update(b, inputs, sampler, gradient, parameters, shapes, size, scalars, anchor, previous, noiseTerms.scaled);
+  const diagnostics = stepDiagnostics(b, scalars.localization, step.distanceTerms, step.reverseTerms);
+  appendStep(model, b, inputs, gradient, [
+    ...step.next.map((n, i) => makeValueInfo(n, 'float32', shapes[i]!)),
+    ...step.state.outputs.map((n, i) => makeValueInfo(n, 'float32', step.state.shapes[i]!)),
+    ...[diagnostics.localizationEnergy, ...(noiseTerms.squaredNorm ? [noiseTerms.squaredNorm] : []), diagnostics.malaReverse].map((n) => makeValueInfo(n, 'float32', [])),
+  ]);
+  const parameterSet = new Set(parameters);
+  const batchInputs = gradient.model.graph.input.map((v) => v.name).filter((n) => !parameterSet.has(n));
+  return {
+    model, noise, sampler, state: step.state, parameters: [...parameters], shapes, size, batchInputs,
+    inputs: {
+      weights: [...parameters], anchor, previous, stepSize: scalars.stepSize, nbeta: scalars.nbeta, localization: scalars.localization,
+      noise: noiseTerms.inputs, noiseKey: noiseTerms.key, noiseCounter: noiseTerms.counter, metric: step.metric, metricSqrt: step.metricSqrt, metricInvSqrt: step.metricInvSqrt,
+    },
+    outputs: { next: step.next, loss: gradient.lossOutput, localizationEnergy: diagnostics.localizationEnergy, noiseSquaredNorm: noiseTerms.squaredNorm, malaReverse: diagnostics.malaReverse },
+  };
+}
 
-  const shapes = parameters.map((p) => {
+type Builder = ReturnType<typeof builderFor>;
+
+/** Each parameter's static float32 shape, as the gradient graph declares it. */
+function parameterShapes(gradient: GradientGraph, model: ModelProto, parameters: readonly string[]): number[][] {
+  const declared = new Map(model.graph.input.map((v) => [v.name, valueInfoType(v)]));
+  return parameters.map((p) => {
     if (!(p in gradient.gradOutputs)) throw new Error(`the gradient graph has no gradient for '${p}'`);
     const t = declared.get(p);
     if (!t || t.dtype !== 'float32') throw new Error(`SGLD samples float32 weights; '${p}' is ${t?.dtype ?? 'not an input of the gradient graph'}`);
     if (!t.shape || t.shape.some((d) => typeof d !== 'number')) throw new Error(`parameter '${p}' has no static shape`);
     return t.shape as number[];
   });
-  const sizes = shapes.map((s) => s.reduce((a, d) => a * d, 1));
-  const size = sizes.reduce((a, s) => a + s, 0);
+}
 
-  const newInputs = [];
-  const scalarInput = (hint: string) => {
-    const name = b.name(hint);
-    newInputs.push(makeValueInfo(name, 'float32', []));
-    return name;
-  };
-  const stepSize = scalarInput('sgld/step_size');
-  const nbeta = scalarInput('sgld/nbeta');
-  const localization = scalarInput('sgld/localization');
-  const anchor = parameters.map((p, i) => {
-    const name = b.name(`sgld/anchor/${p}`);
-    newInputs.push(makeValueInfo(name, 'float32', shapes[i]!));
-    return name;
-  });
-  const previous = parameters.map((p, i) => {
-    const name = b.name(`sgld/previous/${p}`);
-    newInputs.push(makeValueInfo(name, 'float32', shapes[i]!));
-    return name;
-  });
+/** The inputs the step adds to the gradient graph, in the order they are declared. */
+class StepInputs {
+  readonly declared: ReturnType<typeof makeValueInfo>[] = [];
+  constructor(private readonly b: Builder) {}
 
-  // The noise enters already scaled by √ε (one pass fewer): the generator folds ε into its radius, fed noise
-  // is scaled by the generator that draws it.
-  let scaledNoise: string[] = [];
-  let noiseInputs: string[] | undefined, noiseKey: string | undefined, noiseCounter: string | undefined;
-  let noiseSquaredNorm: string | undefined;
-  if (noise === 'fed') {
-    noiseInputs = parameters.map((p, i) => {
-      const name = b.name(`sgld/noise/${p}`);
-      newInputs.push(makeValueInfo(name, 'float32', shapes[i]!));
-      return name;
-    });
-    scaledNoise = noiseInputs;
-  } else if (noise === 'counter') {
-    noiseKey = b.name('sgld/noise_key');
-    noiseCounter = b.name('sgld/noise_counter');
-    newInputs.push(makeValueInfo(noiseKey, DataType.UINT64, []), makeValueInfo(noiseCounter, DataType.INT64, []));
-    const flatNoise = emitCounterNormals(b, size, noiseKey, stepSize, noiseCounter);
-    noiseSquaredNorm = b.op('ReduceSumSquare', [flatNoise], { keepdims: 0 }, b.name('sgld/noise_squared_norm'));
-    const pieces = parameters.length === 1 ? [flatNoise] : b.split(flatNoise, sizes, 0);
-    scaledNoise = pieces.map((piece, i) => (shapes[i]!.length === 1 ? piece : b.reshape(piece, shapes[i]!)));
+  add(hint: string, shape: number[], dtype: Parameters<typeof makeValueInfo>[1] = 'float32'): string {
+    const name = this.b.name(hint);
+    this.declared.push(makeValueInfo(name, dtype, shape));
+    return name;
   }
 
-  // w' = w − k·∇L_B − c·(w − w*) + √ε·ξ with k = ε·nβ/2, c = ε·γ/2; the deterministic part d = w' − √ε·ξ also
-  // gives the MALA residual: w_prev − w + (ε/2)∇U(w) = w_prev − d.
-  const sampler = options.sampler ?? 'sgld';
+  /** One input per parameter, shaped like it: `${hint}/${parameter}`. */
+  perParameter(hint: string, parameters: readonly string[], shapes: readonly number[][]): string[] {
+    return parameters.map((p, i) => this.add(`${hint}/${p}`, shapes[i]!));
+  }
+}
+
+interface StepScalars {
+  stepSize: string;
+  nbeta: string;
+  localization: string;
+}
+
+/** ε, nβ and γ: float32 scalar inputs. */
+function stepScalars(inputs: StepInputs): StepScalars {
+  return { stepSize: inputs.add('sgld/step_size', []), nbeta: inputs.add('sgld/nbeta', []), localization: inputs.add('sgld/localization', []) };
+}
+
+interface StepNoise {
+  /** √ε·ξ per parameter (empty without noise). */
+  scaled: string[];
+  inputs?: string[];
+  key?: string;
+  counter?: string;
+  squaredNorm?: string;
+}
+
+/** The noise, already scaled by √ε (one pass fewer): the generator folds ε into its radius, fed noise is scaled by
+ *  the generator that draws it. */
+function stepNoise(b: Builder, inputs: StepInputs, noise: SgldNoiseSource, parameters: readonly string[], shapes: readonly number[][], sizes: number[], size: number, stepSize: string): StepNoise {
+  if (noise === 'fed') {
+    const fed = inputs.perParameter('sgld/noise', parameters, shapes);
+    return { scaled: fed, inputs: fed };
+  }
+  if (noise !== 'counter') return { scaled: [] };
+  const key = inputs.add('sgld/noise_key', [], DataType.UINT64);
+  const counter = inputs.add('sgld/noise_counter', [], DataType.INT64);
+  const flatNoise = emitCounterNormals(b, size, key, stepSize, counter);
+  const squaredNorm = b.op('ReduceSumSquare', [flatNoise], { keepdims: 0 }, b.name('sgld/noise_squared_norm'));
+  const pieces = parameters.length === 1 ? [flatNoise] : b.split(flatNoise, sizes, 0);
+  return { scaled: pieces.map((piece, i) => (shapes[i]!.length === 1 ? piece : b.reshape(piece, shapes[i]!))), key, counter, squaredNorm };
+}
+
+/** What the update of every parameter leaves: the next weights, the sampler's state, and the diagnostics' terms. */
+interface StepUpdate {
+  next: string[];
+  state: { inputs: string[]; outputs: string[]; shapes: number[][] };
+  distanceTerms: string[];
+  reverseTerms: string[];
+  metric?: string[];
+  metricSqrt?: string[];
+  metricInvSqrt?: string[];
+}
+
+/** One parameter's terms, as every update rule reads them. */
+interface ParameterTerms {
+  i: number;
+  w: string;
+  grad: string;
+  /** w − w*. */
+  offset: string;
+  /** The name the next weights take. */
+  nextName: string;
+  /** √ε·ξ of this parameter (undefined without noise). */
+  noise: string | undefined;
+}
+
+/**
+ * w' = w − k·∇L_B − c·(w − w*) + √ε·ξ with k = ε·nβ/2, c = ε·γ/2, or the sampler's rule (see the header); the
+ * deterministic part d = w' − √ε·ξ also gives the MALA residual: w_prev − w + (ε/2)∇U(w) = w_prev − d.
+ */
+function update(
+  b: Builder, inputs: StepInputs, sampler: SamplerKind, gradient: GradientGraph, parameters: readonly string[], shapes: readonly number[][], size: number,
+  scalars: StepScalars, anchor: readonly string[], previous: readonly string[], scaledNoise: readonly string[],
+): StepUpdate {
+  const { stepSize, nbeta, localization } = scalars;
   const halfStep = b.mul(stepSize, b.scalarFloat(0.5, 'sgld/half'));
   const gradientScale = b.mul(halfStep, nbeta);
   const pullScale = b.mul(halfStep, localization);
-  const next: string[] = [];
-  const distanceTerms: string[] = [];
-  const reverseTerms: string[] = [];
-  const stateInputs: string[] = [];
-  const stateOutputs: string[] = [];
-  const stateShapes: number[][] = [];
+  const out: StepUpdate = { next: [], state: { inputs: [], outputs: [], shapes: [] }, distanceTerms: [], reverseTerms: [] };
   const stateInput = (hint: string, shape: number[]) => {
-    const name = b.name(hint);
-    newInputs.push(makeValueInfo(name, 'float32', shape));
-    stateInputs.push(name);
-    stateShapes.push(shape);
+    const name = inputs.add(hint, shape);
+    out.state.inputs.push(name);
+    out.state.shapes.push(shape);
     return name;
   };
-  const addNoise = (x: string, i: number, name: string) => (scaledNoise[i] === undefined ? b.op('Identity', [x], {}, name) : b.op('Add', [x, scaledNoise[i]], {}, name));
+  const withNoise = (drift: string, noise: string | undefined, name: string) => (noise === undefined ? b.op('Identity', [drift], {}, name) : b.op('Add', [drift, noise], {}, name));
   // sgnht: the thermostat ζ, and the kinetic terms of its update.
   const thermostat = sampler === 'sgnht' ? stateInput('sgnht/thermostat', []) : undefined;
   const kinetic: string[] = [];
-  const metricInput = (hint: string) => (sampler === 'preconditioned-sgld' ? parameters.map((p, i) => {
-    const name = b.name(`${hint}/${p}`);
-    newInputs.push(makeValueInfo(name, 'float32', shapes[i]!));
-    return name;
-  }) : undefined);
-  const metric = metricInput('metric/m'), metricSqrt = metricInput('metric/sqrt_m'), metricInvSqrt = metricInput('metric/inv_sqrt_m');
-  parameters.forEach((w, i) => {
-    const offset = b.sub(w, anchor[i]!);
-    const grad = gradient.gradOutputs[w]!;
-    const nextName = b.name(`sgld/next/${w}`);
-    if (sampler === 'sgld') {
+  if (sampler === 'preconditioned-sgld') {
+    out.metric = inputs.perParameter('metric/m', parameters, shapes);
+    out.metricSqrt = inputs.perParameter('metric/sqrt_m', parameters, shapes);
+    out.metricInvSqrt = inputs.perParameter('metric/inv_sqrt_m', parameters, shapes);
+  }
+  const rules: Record<SamplerKind, (p: ParameterTerms) => void> = {
+    sgld: ({ i, w, grad, offset, nextName, noise }) => {
       const drift = b.sub(b.sub(w, b.mul(grad, gradientScale)), b.mul(offset, pullScale));
-      next.push(addNoise(drift, i, nextName));
-      reverseTerms.push(b.op('ReduceSumSquare', [b.sub(previous[i]!, drift)], { keepdims: 0 }));
-    } else if (sampler === 'preconditioned-sgld') {
+      out.next.push(withNoise(drift, noise, nextName));
+      out.reverseTerms.push(b.op('ReduceSumSquare', [b.sub(previous[i]!, drift)], { keepdims: 0 }));
+    },
+    'preconditioned-sgld': ({ i, w, grad, offset, nextName, noise }) => {
       // ∇U = nβ·∇L_B + γ(w − w*); the drift is w − (ε/2)·M·∇U; S' = S + (∇U)² for the metric pilot.
       const potentialGradient = b.add(b.mul(grad, nbeta), b.mul(offset, localization));
-      const drift = b.sub(w, b.mul(metric![i]!, b.mul(potentialGradient, halfStep)));
-      next.push(scaledNoise[i] === undefined ? b.op('Identity', [drift], {}, nextName) : b.op('Add', [drift, b.mul(metricSqrt![i]!, scaledNoise[i]!)], {}, nextName));
-      reverseTerms.push(b.op('ReduceSumSquare', [b.mul(b.sub(previous[i]!, drift), metricInvSqrt![i]!)], { keepdims: 0 }));
+      const drift = b.sub(w, b.mul(out.metric![i]!, b.mul(potentialGradient, halfStep)));
+      out.next.push(withNoise(drift, noise === undefined ? undefined : b.mul(out.metricSqrt![i]!, noise), nextName));
+      out.reverseTerms.push(b.op('ReduceSumSquare', [b.mul(b.sub(previous[i]!, drift), out.metricInvSqrt![i]!)], { keepdims: 0 }));
       const squares = stateInput(`metric/gradient_squares/${w}`, shapes[i]!);
-      stateOutputs.push(b.op('Add', [squares, b.mul(potentialGradient, potentialGradient)], {}, b.name(`metric/gradient_squares_next/${w}`)));
-    } else if (sampler === 'rmsprop-sgld') {
+      out.state.outputs.push(b.op('Add', [squares, b.mul(potentialGradient, potentialGradient)], {}, b.name(`metric/gradient_squares_next/${w}`)));
+    },
+    'rmsprop-sgld': ({ i, w, grad, offset, nextName, noise }) => {
       const v = stateInput(`rmsprop/v/${w}`, shapes[i]!);
       const v2 = b.op('Add', [b.mul(v, b.scalarFloat(RMSPROP_ALPHA, 'rmsprop/alpha')), b.mul(b.mul(grad, grad), b.scalarFloat(1 - RMSPROP_ALPHA, 'rmsprop/one_minus_alpha'))], {}, b.name(`rmsprop/v_next/${w}`));
-      stateOutputs.push(v2);
+      out.state.outputs.push(v2);
       const precondition = b.div(b.scalarFloat(1, 'rmsprop/one'), b.add(b.op('Sqrt', [v2]), b.scalarFloat(RMSPROP_EPS, 'rmsprop/eps')));
       const force = b.add(b.mul(grad, gradientScale), b.mul(offset, pullScale));
       const drift = b.sub(w, b.mul(precondition, force));
-      next.push(scaledNoise[i] === undefined ? b.op('Identity', [drift], {}, nextName) : b.op('Add', [drift, b.mul(b.op('Sqrt', [precondition]), scaledNoise[i]!)], {}, nextName));
-    } else {
+      out.next.push(withNoise(drift, noise === undefined ? undefined : b.mul(b.op('Sqrt', [precondition]), noise), nextName));
+    },
+    sgnht: ({ i, w, grad, offset, nextName, noise }) => {
       const p = stateInput(`sgnht/momentum/${w}`, shapes[i]!);
       // ε·[nβ·∇L + γ(w − w*)] = 2·(k·∇L + c·(w − w*)).
       const force = b.mul(b.add(b.mul(grad, gradientScale), b.mul(offset, pullScale)), b.scalarFloat(2, 'sgnht/two'));
       let p2 = b.sub(b.sub(p, force), b.mul(thermostat!, p));
-      if (scaledNoise[i] !== undefined) p2 = b.add(p2, b.mul(scaledNoise[i]!, b.scalarFloat(Math.sqrt(2 * SGNHT_DIFFUSION), 'sgnht/diffusion')));
+      if (noise !== undefined) p2 = b.add(p2, b.mul(noise, b.scalarFloat(Math.sqrt(2 * SGNHT_DIFFUSION), 'sgnht/diffusion')));
       const momentum = b.op('Identity', [p2], {}, b.name(`sgnht/momentum_next/${w}`));
-      stateOutputs.push(momentum);
+      out.state.outputs.push(momentum);
       kinetic.push(b.op('ReduceSumSquare', [momentum], { keepdims: 0 }));
-      next.push(b.op('Add', [w, momentum], {}, nextName));
-    }
-    distanceTerms.push(b.op('ReduceSumSquare', [offset], { keepdims: 0 }));
+      out.next.push(b.op('Add', [w, momentum], {}, nextName));
+    },
+  };
+  parameters.forEach((w, i) => {
+    const offset = b.sub(w, anchor[i]!);
+    const grad = gradient.gradOutputs[w]!;
+    rules[sampler]({ i, w, grad, offset, nextName: b.name(`sgld/next/${w}`), noise: scaledNoise[i] });
+    out.distanceTerms.push(b.op('ReduceSumSquare', [offset], { keepdims: 0 }));
   });
   if (thermostat) {
     // ζ' = ζ + |p'|²/D_total − ε; its output goes last, after the momenta (state order: ζ first in, ζ last out
     // would misalign, so the scalar is moved to the front of the outputs below).
     const meanKinetic = b.mul(kinetic.length === 1 ? kinetic[0]! : b.op('Sum', kinetic), b.scalarFloat(1 / size, 'sgnht/inverse_size'));
-    stateOutputs.unshift(b.op('Sub', [b.add(thermostat, meanKinetic), stepSize], {}, b.name('sgnht/thermostat_next')));
+    out.state.outputs.unshift(b.op('Sub', [b.add(thermostat, meanKinetic), stepSize], {}, b.name('sgnht/thermostat_next')));
   }
-  // MALA's reverse residual exists for the Langevin proposals only; the others report 0 (their acceptance is not measured).
+  return out;
+}
+
+/** (γ/2)·|w − w*|² and the MALA reverse residual (the Langevin proposals' only; the others report 0: their
+ *  acceptance is not measured). */
+function stepDiagnostics(b: Builder, localization: string, distanceTerms: string[], reverseTerms: string[]): { localizationEnergy: string; malaReverse: string } {
   if (reverseTerms.length === 0) reverseTerms.push(b.scalarFloat(0, 'sgld/no_reverse'));
   const total = (terms: string[], name: string) => b.op(terms.length === 1 ? 'Identity' : 'Sum', terms, {}, b.name(name));
   const halfLocalization = b.mul(localization, b.scalarFloat(0.5, 'sgld/half_gamma'));
   const localizationEnergy = b.op('Mul', [total(distanceTerms, 'sgld/squared_distance'), halfLocalization], {}, b.name('sgld/localization_energy'));
-  const malaReverse = total(reverseTerms, 'sgld/mala_reverse');
+  return { localizationEnergy, malaReverse: total(reverseTerms, 'sgld/mala_reverse') };
+}
 
+/** The built nodes, initializers and inputs into the graph; its outputs: the loss and kept tensors, then `outputs`
+ *  (gradients are intermediate now). */
+function appendStep(model: ModelProto, b: Builder, inputs: StepInputs, gradient: GradientGraph, outputs: ReturnType<typeof makeValueInfo>[]): void {
+  const g = model.graph;
   g.node.push(...b.nodes);
   g.initializer.push(...b.initializers);
-  g.input.push(...newInputs);
-  // Gradients are intermediate now: only the loss, the kept tensors and the step's results leave the graph.
+  g.input.push(...inputs.declared);
   const gradientNames = new Set(Object.values(gradient.gradOutputs));
-  g.output = [
-    ...g.output.filter((o) => !gradientNames.has(o.name)),
-    ...next.map((n, i) => makeValueInfo(n, 'float32', shapes[i]!)),
-    ...stateOutputs.map((n, i) => makeValueInfo(n, 'float32', stateShapes[i]!)),
-    ...[localizationEnergy, ...(noiseSquaredNorm ? [noiseSquaredNorm] : []), malaReverse].map((n) => makeValueInfo(n, 'float32', [])),
-  ];
-
-  const parameterSet = new Set(parameters);
-  const batchInputs = gradient.model.graph.input.map((v) => v.name).filter((n) => !parameterSet.has(n));
-  return {
-    model, noise, sampler, state: { inputs: stateInputs, outputs: stateOutputs, shapes: stateShapes }, parameters: [...parameters], shapes, size, batchInputs,
-    inputs: { weights: [...parameters], anchor, previous, stepSize, nbeta, localization, noise: noiseInputs, noiseKey, noiseCounter, metric, metricSqrt, metricInvSqrt },
-    outputs: { next, loss: gradient.lossOutput, localizationEnergy, noiseSquaredNorm, malaReverse },
-  };
+  g.output = [...g.output.filter((o) => !gradientNames.has(o.name)), ...outputs];
 }

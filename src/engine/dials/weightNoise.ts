@@ -1,13 +1,12 @@
 // weight-noise: w = w* + σ·ξ, ξ ~ N(0, I), level t = σ (docs/method.md). Draws are i.i.d.; one chain.
 import { Rng } from '../util/random';
-import type { Dial, DialContext, DialDraw } from './dial';
+import { type Dial, type DialContext, type DialDraw, degradationFor } from './dial';
 
 /** Stream purpose tags keep the dials' random streams apart even with the same (seed, level, chain). */
 export const WEIGHT_NOISE_STREAM = 1;
 
 export async function createWeightNoiseDial(ctx: DialContext): Promise<Dial> {
-  const { levels } = ctx.degradation.temperatures;
-  const samples = ctx.degradation.noise.samples;
+  const { levels, noise: { samples } } = degradationFor(ctx, 'weight-noise');
   if (!(samples >= 2)) throw new Error(`weight-noise needs at least 2 samples per level to estimate a standard error (noise.samples = ${samples})`);
   for (const t of levels) if (!(t >= 0) || !Number.isFinite(t)) throw new Error(`weight-noise levels are σ ≥ 0; got ${t}`);
   return {

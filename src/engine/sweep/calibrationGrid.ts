@@ -3,7 +3,8 @@
 // L_n(w*)) over the chains' second halves, R̂ of their loss traces, and whether a chain diverged. The recommended
 // step size at an nβ is the largest whose chains stayed finite with acceptance ≥ 0.9 (the `stepSize: auto` rule).
 import type { CalibrationCell, CalibrationParams, CalibrationReport, CalibrationRow } from '../../protocol/calibration';
-import type { Hypothesis } from '../../protocol/hypothesis';
+import type { Hypothesis, SgldSettings } from '../../protocol/hypothesis';
+import { defaultAt } from '../../protocol/hypothesisSchema';
 import { splitRhat } from './convergence';
 import { loadSweepInputs } from './inputs';
 import { DIVERGENCE_FACTOR, STEP_LADDER } from '../dials/sgld';
@@ -80,15 +81,17 @@ export const DEFAULT_CALIBRATION_STEP_SIZES = STEP_LADDER.slice(1, 9);
  * (restricted ones too) and data: what the CLI's `calibrate` prints and the editor's "Calibrate Sampler" charts.
  */
 export async function calibrateHypothesis(h: Hypothesis, o: Omit<CalibrationParams, 'hypothesis'> & { signal?: AbortSignal } = {}): Promise<CalibrationReport> {
-  if (DIALS[h.degradation.dial].levels !== 'temperatures') throw new Error('calibrate needs temperatures: the checkpoints dial has none; use a hypothesis with dial: sgld');
-  const sgld = h.degradation.sgld;
+  const d = h.degradation;
+  if (DIALS[d.dial].levels !== 'temperatures') throw new Error('calibrate needs temperatures: the checkpoints dial has none; use a hypothesis with dial: sgld');
+  // The sampler's settings of an sgld hypothesis; a noise dial's grid is calibrated with the schema's sgld defaults.
+  const sgld = d.dial === 'sgld' ? d.sgld : defaultAt(['degradation', 'sgld']) as SgldSettings;
   const inputs = await loadSweepInputs(h);
   const loss = { kind: h.loss.kind, output: h.loss.output };
   const initLoss = await fullDataLoss(inputs.model.proto, loss, inputs.data);
   const sampler = await SgldSampler.create({
     model: inputs.model.proto, parameters: inputs.parameters.map((p) => p.name), anchor: inputs.initialWeights, loss, data: inputs.data, batchSize: sgld.batchSize,
   });
-  const levels = [...h.degradation.temperatures.levels];
+  const levels = [...d.levels];
   const chains = o.chains ?? 2, steps = o.steps ?? 100;
   try {
     const rows = await calibrationGrid({

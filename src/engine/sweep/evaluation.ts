@@ -11,6 +11,7 @@ import { NdArray, takeRows, toFloat32, toFloat64, toInt64 } from '../data/ndarra
 import type { Dial, DialDraw, EvalBatch } from '../dials/dial';
 import { buildPairedModel, referenceModel, PairedModel, SOURCE_INPUT } from '../interventions/paired';
 import { GraphIndex, ParameterInfo } from '../onnx/graph';
+import type { ModelProto } from '../onnx/proto';
 import { parametersToInputs } from '../onnx/rewrite';
 import { createSession, Feeds, ort } from '../onnx/runtime';
 import { batchAxisMessage, batchAxisProblem } from '../onnx/batchAxis';
@@ -100,83 +101,13 @@ export class PairedEvaluator {
     const proto = inputs.model.proto;
     const index = GraphIndex.of(proto);
     const base = parametersToInputs(proto, inputs.parameters.map((p) => p.name));
-    const n = inputs.n;
-
-    // Fixed evaluation order: seeded, so batches mix target and control (resampling draws within a batch). An
-    // evaluation subset is the order's first rows of each kind, in the data's proportions (evaluationRows).
-    const order = evaluationRows(Rng.stream(h.degradation.seed, EVAL_ORDER_STREAM).permutation(n), inputs.isTarget, h.evaluation?.rows);
-    const rowCount = order.length;
-    const firstInput = proto.graph.input.find((v) => index.graphInputs.includes(v.name));
-    const declared = firstInput ? index.types.get(firstInput.name)?.shape?.[0] : undefined;
-    const staticBatch = typeof declared === 'number' && declared > 0 ? declared : undefined;
-    const batchSize = staticBatch ?? Math.min(rowCount, options.batchSize ?? DEFAULT_EVAL_BATCH);
-    const reference = h.reference ?? 'all';
-    const inReference = (i: number): number => (reference === 'all' ? 1 : reference === 'target' ? inputs.isTarget[i]! : 1 - inputs.isTarget[i]!);
-
-    const batchRows: { rows: Int32Array; valid: number }[] = [];
-    for (let start = 0; start < rowCount; start += batchSize) {
-      const valid = Math.min(batchSize, rowCount - start);
-      const rows = new Int32Array(staticBatch ?? valid);
-      for (let k = 0; k < rows.length; k++) rows[k] = order[start + (k < valid ? k : 0)]!;
-      batchRows.push({ rows, valid });
-    }
-
-    const dataFeeds = (rows: Int32Array): Feeds => {
-      const feeds: Feeds = {};
-      for (const [name, array] of Object.entries(inputs.data.inputs)) {
-        const part = takeRows(array, rows, h.data.inputs[name]);
-        const dtype = index.types.get(name)?.dtype ?? 'float32';
-        feeds[name] = toTensor(part, dtype, part.shape, h.data.inputs[name] ?? name);
-      }
-      return feeds;
-    };
-    const weightFeeds = (weights: readonly Float32Array[]): Feeds =>
-      Object.fromEntries(inputs.parameters.map((p, i) => [p.name, new ort.Tensor('float32', weights[i]!, p.shape)]));
-
-    // Shapes of every tensor at each distinct batch size (the last batch may be shorter).
-    const shapes = new Map<number, Map<string, ProbedTensor>>();
-    for (const { rows } of batchRows) {
-      if (!shapes.has(rows.length)) shapes.set(rows.length, await probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }));
-    }
-    const first = shapes.get(batchRows[0]!.rows.length)!;
-    // The extra probe (one batch size only) measures just the circuit tensors: cheap on large graphs.
-    const circuitTensors = [...new Set(h.circuit.components.map((c) => c.tensor))];
-    if (!staticBatch) await checkBatchAxis(h, first, batchRows[0]!.rows, shapes, async (rows) => probeShapes(base, { ...dataFeeds(rows), ...weightFeeds(inputs.initialWeights) }, circuitTensors),
-      (t) => index.initializers.has(t) || index.graphInputs.includes(t));
-    const dimsOf = (t: string): number[] => {
-      const s = first.get(t);
-      if (!s) throw new Error(`the model has no tensor named '${t}'`);
-      return s.dims;
-    };
-
+    const plan = batchPlan(h, inputs, index, options.batchSize);
+    const feeds = feedMakers(h, inputs, index);
+    const shapes = await probeBatchShapes(h, base, index, plan, feeds, inputs.initialWeights);
+    const dimsOf = dimsIn(shapes.get(plan.batches[0]!.rows.length)!);
     const rewritten = dial.rewriteModel ? dial.rewriteModel(base) : base;
-    const { form, labelDims, classes } = labelLayout(h, inputs.data.labels, dimsOf(h.loss.output));
-    const labelsOf = (rows: Int32Array): ort.Tensor => {
-      const part = takeRows(inputs.data.labels, rows, h.data.labels);
-      const dims = [rows.length, ...labelDims];
-      if (form !== 'index') return new ort.Tensor('float32', toFloat32(part).data, dims);
-      const ids = toInt64(part, h.data.labels).data;
-      for (let i = 0; i < ids.length; i++) {
-        // A token scored nowhere still needs a valid class to gather; its loss is left out of every mean.
-        if (inputs.tokens && ids[i] === BigInt(inputs.ignoreIndex)) { ids[i] = 0n; continue; }
-        const v = Number(ids[i]);
-        if (v < 0 || v >= classes) throw new Error(`${h.data.labels}: label ${v} is outside the ${classes} classes of '${h.loss.output}'`);
-      }
-      return new ort.Tensor('int64', ids, dims);
-    };
-
-    const rng = Rng.stream(h.degradation.seed, RESAMPLE_STREAM);
-    const batches: Batch[] = batchRows.map(({ rows, valid }, b) => {
-      const isTarget = Uint8Array.from(rows, (r) => inputs.isTarget[r]!);
-      const isReference = Uint8Array.from(rows, (r, k) => (k < valid ? inReference(r) : 0));
-      const feeds: Feeds = { ...dataFeeds(rows), [LABELS_INPUT]: labelsOf(rows) };
-      if (h.intervention.kind === 'resample') feeds[SOURCE_INPUT] = resampleSources(rng, isReference, b);
-      const tokens = inputs.tokens;
-      const tokenKind = tokens ? new Uint8Array(rows.length * tokens.perRow) : undefined;
-      if (tokens) rows.forEach((r, k) => tokenKind!.set(tokens.kind.subarray(r * tokens.perRow, (r + 1) * tokens.perRow), k * tokens.perRow));
-      return { index: b, rows, size: rows.length, valid, feeds, isTarget, isReference, ...(tokenKind ? { tokenKind } : {}) };
-    });
-
+    const labels = labelFeeds(h, inputs, dimsOf(h.loss.output));
+    const batches = evaluationBatches(h, inputs, plan.batches, (rows) => ({ ...feeds.data(rows), [LABELS_INPUT]: labels.of(rows) }));
     // The reference model is cut from the dial's rewritten model, so that mean ablation under activation noise
     // averages the noised activations the copies see.
     const tensors = [...new Set(h.circuit.components.map((c) => c.tensor))];
@@ -185,27 +116,17 @@ export class PairedEvaluator {
       : undefined;
     const build = async (controls: readonly UnitSet[], metric: Hypothesis['metric'], nullSize?: { distinct: number; exact: boolean }, circuit: readonly CircuitComponent[] = h.circuit.components): Promise<PairedEvaluator> => {
       const paired = buildPairedModel(rewritten, { components: circuit, kind: h.intervention.kind, scope: h.intervention.scope, controls }, dimsOf, [h.loss.output]);
-      if (inputs.tokens && form !== 'index') throw new Error(`${h.data.labels}: per-position targets need class-index labels, one per position of '${h.loss.output}'`);
-      const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, { loss: h.loss.kind, metric, labels: form, ...(inputs.tokens ? { perToken: true } : {}) });
+      if (inputs.tokens && labels.form !== 'index') throw new Error(`${h.data.labels}: per-position targets need class-index labels, one per position of '${h.loss.output}'`);
+      const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, { loss: h.loss.kind, metric, labels: labels.form, ...(inputs.tokens ? { perToken: true } : {}) });
       const session = await createSession(model, { threads: options.threads });
-      return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired, controls, form, nullSize);
+      return new PairedEvaluator(session, referenceSession, outputs, batches, shapes, inputs.parameters, inputs.initialWeights, paired, controls, labels.form, nullSize);
     };
     if (options.sets) {
       const [first, ...rest] = options.sets(dimsOf);
       if (!first) throw new Error('nothing to evaluate: no unit set');
       return build(rest, h.metric, { distinct: rest.length, exact: true }, first);
     }
-    let salience: number[][] | undefined;
-    if (h.controls.count > 0 && h.controls.match === 'salience') {
-      salience = await unitSalience(h.circuit.components, dimsOf, (sets) => build(sets, 'loss'), dial.baseline ? dial.baseline() : {}, inputs.targetCount / n);
-    }
-    const drawn = drawControls(h.circuit.components, dimsOf, { count: h.controls.count, enumerate: h.controls.enumerate ?? DEFAULT_ENUMERATE, seed: h.degradation.seed, salience });
-    if (h.controls.count > 0 && drawn.sets.length === 0) throw new Error(`no control set disjoint from the circuit exists (N = 0): a component names every unit of its axis`);
-    const evaluator = await build(drawn.sets, h.metric, { distinct: drawn.distinct, exact: drawn.exact });
-    if (h.circuit.components.length >= 2 && drawn.sets.length > 0 && h.intervention.scope === 'circuit') {
-      evaluator.swaps = await componentSwaps(h, drawn.sets, (sets) => build(sets, h.metric), dial);
-    }
-    return evaluator;
+    return withNull(h, inputs, dial, dimsOf, build);
   }
 
   /** Rows every draw is evaluated on (all n, or the hypothesis's evaluation subset) and how many are targets. */
@@ -325,6 +246,133 @@ export interface ComponentSwap {
   units: number[];
   targetEffect: number[];
   collateralEffect: number[];
+}
+
+
+type PairedBuild = (controls: readonly UnitSet[], metric: Hypothesis['metric'], nullSize?: { distinct: number; exact: boolean }) => Promise<PairedEvaluator>;
+
+/** The rows of every evaluation batch, and the batch axis's static size when the model fixes one. */
+interface BatchPlan {
+  batches: { rows: Int32Array; valid: number }[];
+  staticBatch: number | undefined;
+}
+
+/**
+ * A fixed evaluation order, seeded, so batches mix target and control (resampling draws within a batch); an
+ * evaluation subset is the order's first rows of each kind, in the data's proportions (evaluationRows). A static
+ * batch axis pads the last batch with the batch's first row.
+ */
+function batchPlan(h: Hypothesis, inputs: SweepInputs, index: GraphIndex, batchSize: number | undefined): BatchPlan {
+  const proto = inputs.model.proto;
+  const order = evaluationRows(Rng.stream(h.degradation.seed, EVAL_ORDER_STREAM).permutation(inputs.n), inputs.isTarget, h.evaluation?.rows);
+  const rowCount = order.length;
+  const firstInput = proto.graph.input.find((v) => index.graphInputs.includes(v.name));
+  const declared = firstInput ? index.types.get(firstInput.name)?.shape?.[0] : undefined;
+  const staticBatch = typeof declared === 'number' && declared > 0 ? declared : undefined;
+  const size = staticBatch ?? Math.min(rowCount, batchSize ?? DEFAULT_EVAL_BATCH);
+  const batches: BatchPlan['batches'] = [];
+  for (let start = 0; start < rowCount; start += size) {
+    const valid = Math.min(size, rowCount - start);
+    const rows = new Int32Array(staticBatch ?? valid);
+    for (let k = 0; k < rows.length; k++) rows[k] = order[start + (k < valid ? k : 0)]!;
+    batches.push({ rows, valid });
+  }
+  return { batches, staticBatch };
+}
+
+/** The model's data inputs at some rows, and its weights as inputs. */
+function feedMakers(h: Hypothesis, inputs: SweepInputs, index: GraphIndex): { data(rows: Int32Array): Feeds; weights(weights: readonly Float32Array[]): Feeds } {
+  return {
+    data: (rows) => {
+      const feeds: Feeds = {};
+      for (const [name, array] of Object.entries(inputs.data.inputs)) {
+        const part = takeRows(array, rows, h.data.inputs[name]);
+        const dtype = index.types.get(name)?.dtype ?? 'float32';
+        feeds[name] = toTensor(part, dtype, part.shape, h.data.inputs[name] ?? name);
+      }
+      return feeds;
+    },
+    weights: (weights) => Object.fromEntries(inputs.parameters.map((p, i) => [p.name, new ort.Tensor('float32', weights[i]!, p.shape)])),
+  };
+}
+
+/** Shapes of every tensor at each distinct batch size (the last batch may be shorter), and the check that the
+ *  circuit's tensors are per example on axis 0 (a dynamic batch axis only). */
+async function probeBatchShapes(
+  h: Hypothesis, base: ModelProto, index: GraphIndex, plan: BatchPlan, feeds: ReturnType<typeof feedMakers>, weights: readonly Float32Array[],
+): Promise<Map<number, Map<string, ProbedTensor>>> {
+  const shapes = new Map<number, Map<string, ProbedTensor>>();
+  for (const { rows } of plan.batches) {
+    if (!shapes.has(rows.length)) shapes.set(rows.length, await probeShapes(base, { ...feeds.data(rows), ...feeds.weights(weights) }));
+  }
+  const first = shapes.get(plan.batches[0]!.rows.length)!;
+  // The extra probe (one batch size only) measures just the circuit tensors: cheap on large graphs.
+  const circuitTensors = [...new Set(h.circuit.components.map((c) => c.tensor))];
+  if (!plan.staticBatch) await checkBatchAxis(h, first, plan.batches[0]!.rows, shapes, async (rows) => probeShapes(base, { ...feeds.data(rows), ...feeds.weights(weights) }, circuitTensors),
+    (t) => index.initializers.has(t) || index.graphInputs.includes(t));
+  return shapes;
+}
+
+/** A tensor's dims at the first batch; a clear error for a name the model lacks. */
+function dimsIn(first: Map<string, ProbedTensor>): (tensor: string) => number[] {
+  return (t) => {
+    const s = first.get(t);
+    if (!s) throw new Error(`the model has no tensor named '${t}'`);
+    return s.dims;
+  };
+}
+
+/** How the labels are fed (class indices or values), and the labels tensor of some rows. */
+function labelFeeds(h: Hypothesis, inputs: SweepInputs, outputDims: readonly number[]): { form: LabelForm; of(rows: Int32Array): ort.Tensor } {
+  const { form, labelDims, classes } = labelLayout(h, inputs.data.labels, outputDims);
+  const of = (rows: Int32Array): ort.Tensor => {
+    const part = takeRows(inputs.data.labels, rows, h.data.labels);
+    const dims = [rows.length, ...labelDims];
+    if (form !== 'index') return new ort.Tensor('float32', toFloat32(part).data, dims);
+    const ids = toInt64(part, h.data.labels).data;
+    for (let i = 0; i < ids.length; i++) {
+      // A token scored nowhere still needs a valid class to gather; its loss is left out of every mean.
+      if (inputs.tokens && ids[i] === BigInt(inputs.ignoreIndex)) { ids[i] = 0n; continue; }
+      const v = Number(ids[i]);
+      if (v < 0 || v >= classes) throw new Error(`${h.data.labels}: label ${v} is outside the ${classes} classes of '${h.loss.output}'`);
+    }
+    return new ort.Tensor('int64', ids, dims);
+  };
+  return { form, of };
+}
+
+/** The fixed evaluation batches: their feeds (data and labels; resampling's sources, seeded), which rows are
+ *  targets, which belong to the reference set, and per-position targets' token kinds. */
+function evaluationBatches(h: Hypothesis, inputs: SweepInputs, plan: BatchPlan['batches'], feedsOf: (rows: Int32Array) => Feeds): Batch[] {
+  const reference = h.reference ?? 'all';
+  const inReference = (i: number): number => (reference === 'all' ? 1 : reference === 'target' ? inputs.isTarget[i]! : 1 - inputs.isTarget[i]!);
+  const rng = Rng.stream(h.degradation.seed, RESAMPLE_STREAM);
+  return plan.map(({ rows, valid }, b) => {
+    const isTarget = Uint8Array.from(rows, (r) => inputs.isTarget[r]!);
+    const isReference = Uint8Array.from(rows, (r, k) => (k < valid ? inReference(r) : 0));
+    const feeds = feedsOf(rows);
+    if (h.intervention.kind === 'resample') feeds[SOURCE_INPUT] = resampleSources(rng, isReference, b);
+    const tokens = inputs.tokens;
+    const tokenKind = tokens ? new Uint8Array(rows.length * tokens.perRow) : undefined;
+    if (tokens) rows.forEach((r, k) => tokenKind!.set(tokens.kind.subarray(r * tokens.perRow, (r + 1) * tokens.perRow), k * tokens.perRow));
+    return { index: b, rows, size: rows.length, valid, feeds, isTarget, isReference, ...(tokenKind ? { tokenKind } : {}) };
+  });
+}
+
+/** The evaluator of the circuit and its matched random controls (the null; salience-matched when asked), with the
+ *  component swaps of a circuit of several components. */
+async function withNull(h: Hypothesis, inputs: SweepInputs, dial: Dial, dimsOf: (t: string) => number[], build: PairedBuild): Promise<PairedEvaluator> {
+  let salience: number[][] | undefined;
+  if (h.controls.count > 0 && h.controls.match === 'salience') {
+    salience = await unitSalience(h.circuit.components, dimsOf, (sets) => build(sets, 'loss'), dial.baseline ? dial.baseline() : {}, inputs.targetCount / inputs.n);
+  }
+  const drawn = drawControls(h.circuit.components, dimsOf, { count: h.controls.count, enumerate: h.controls.enumerate ?? DEFAULT_ENUMERATE, seed: h.degradation.seed, salience });
+  if (h.controls.count > 0 && drawn.sets.length === 0) throw new Error(`no control set disjoint from the circuit exists (N = 0): a component names every unit of its axis`);
+  const evaluator = await build(drawn.sets, h.metric, { distinct: drawn.distinct, exact: drawn.exact });
+  if (h.circuit.components.length >= 2 && drawn.sets.length > 0 && h.intervention.scope === 'circuit') {
+    evaluator.swaps = await componentSwaps(h, drawn.sets, (sets) => build(sets, h.metric), dial);
+  }
+  return evaluator;
 }
 
 /**

@@ -14,7 +14,7 @@ export function cellOf(levelIndex: number, columns: number): { row: number; colu
 /** The map's dial: `inner` built once per row (one row at a time: the runner goes level by level). */
 export function gridDialFactory(inner: DialFactory, rows: CheckpointRows): DialFactory {
   return async (ctx) => {
-    const columns = ctx.degradation.temperatures.levels;
+    const columns = ctx.degradation.levels;
     if (rows.checkpoints.length === 0) throw new Error('degradation.grid lists no checkpoints');
     // Every checkpoint checked before the first cell, so a bad file fails in seconds, not at its row.
     rows.checkpoints.forEach((f, i) => checkpointWeights(f, ctx, i));

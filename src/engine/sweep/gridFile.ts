@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { chainsPerLevel } from '../../protocol/hypothesis';
 import { GRID_KIND, GRID_VERSION, gridProblem, type GridDocument, type GridRow } from '../../protocol/grid';
-import type { ResultsDocument } from '../../protocol/results';
+import { currentResults, type ResultsDocument } from '../../protocol/results';
 import { formatLevel } from '../../protocol/format';
 import { writeFileAtomic } from '../util/atomic';
 import { parseJsonText } from '../util/jsonText';
@@ -22,7 +22,7 @@ export function defaultGridPath(hypothesisFile: string): string {
 export function gridFromSweep(flat: ResultsDocument): GridDocument {
   const h = flat.hypothesis.resolved;
   const rows = h.degradation.grid!;
-  const columns = h.degradation.temperatures.levels;
+  const columns = h.degradation.levels;
   const cells = rows.checkpoints.length * columns.length;
   if (flat.levels.length !== cells) throw new Error(`the sweep has ${flat.levels.length} levels for a map of ${rows.checkpoints.length} × ${columns.length} cells`);
   const ctx = judgeContext(h, flat.baseline, cells, chainsPerLevel(h), flat.controls);
@@ -85,5 +85,6 @@ export function readGridFile(file: string): GridDocument {
   if (!json.ok) throw new ResultsFileError('results/not-json', file, `not JSON (${json.error.problem} at line ${json.error.line}, column ${json.error.col})`);
   const problem = gridProblem(json.value);
   if (problem !== null) throw new ResultsFileError('results/not-results', file, `not a circuit-thermometer grid results document this version reads (at ${safeName(problem, 120)})`);
-  return json.value as GridDocument;
+  const grid = json.value as GridDocument;
+  return { ...grid, sweep: currentResults(grid.sweep) };
 }

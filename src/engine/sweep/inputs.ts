@@ -10,7 +10,7 @@ import { requireFinite } from '../data/finite';
 import { selectExamples, TargetSpec } from '../data/select';
 import { DEFAULT_IGNORE_INDEX, hasIgnoredLabels, isTokenMask, selectTokens, TokenSelection } from '../data/tokens';
 import { dialParameters, parameterValues } from '../dials/parameters';
-import { RESTRICTABLE_DIALS, selectParameters } from '../dials/parameterSelection';
+import { selectParameters } from '../dials/parameterSelection';
 import { GraphIndex, ParameterInfo } from '../onnx/graph';
 import { loadModel, LoadedModel } from '../onnx/load';
 import { READ_LIMITS, readFileGated } from '../util/readGate';
@@ -104,7 +104,7 @@ export async function loadSweepInputs(h: Hypothesis): Promise<SweepInputs> {
   }
   const all = dialParameters(model.proto, h.degradation.dial);
   if (all.length === 0) throw new Error(`${h.model} has no float weights to degrade`);
-  const restricted = RESTRICTABLE_DIALS.includes(h.degradation.dial) ? h.degradation.parameters : undefined;
+  const restricted = 'parameters' in h.degradation ? h.degradation.parameters : undefined;
   const { selected: parameters, unmatched } = selectParameters(all, restricted);
   if (unmatched.length > 0) {
     const u = unmatched[0]!;

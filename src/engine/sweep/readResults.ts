@@ -1,7 +1,7 @@
 // Reading a results file back (the editor's runs view, the demo): through the read gate, parsed without echoing
 // its text or overflowing on deep nesting, and checked field by field (protocol/results.ts), so a damaged or
 // hand-edited file is refused in one line naming the first bad field, never shown half.
-import { type ResultsDocument, resultsProblem } from '../../protocol/results';
+import { currentResults, type ResultsDocument, resultsProblem } from '../../protocol/results';
 import { parseJsonText } from '../util/jsonText';
 import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
 
@@ -26,5 +26,5 @@ export function readResultsFile(file: string): ResultsDocument {
   if (problem !== null) {
     throw new ResultsFileError('results/not-results', file, `not a circuit-thermometer results document this version reads (at ${safeName(problem, 120)})`);
   }
-  return json.value as ResultsDocument;
+  return currentResults(json.value as ResultsDocument);
 }

@@ -45,10 +45,10 @@ export function mapResultsPaths<D extends Pick<ResultsDocument, 'hypothesis' | '
     ...(h.file ? { file: f(h.file) } : {}),
     ...(h.model ? { model: f(h.model) } : {}),
     ...(data ? { data: { ...data, inputs: Object.fromEntries(Object.entries(data.inputs ?? {}).map(([k, v]) => [k, f(v)])), labels: data.labels && f(data.labels), target: target! } } : {}),
-    ...(h.degradation?.checkpoints || h.degradation?.grid ? {
+    ...(h.degradation?.dial === 'checkpoints' || h.degradation?.grid ? {
       degradation: {
         ...h.degradation,
-        ...(h.degradation.checkpoints ? { checkpoints: h.degradation.checkpoints.map(f) } : {}),
+        ...(h.degradation.dial === 'checkpoints' ? { checkpoints: h.degradation.checkpoints.map(f) } : {}),
         ...(h.degradation.grid ? { grid: { ...h.degradation.grid, checkpoints: h.degradation.grid.checkpoints.map(f) } } : {}),
       },
     } : {}),

@@ -3,14 +3,13 @@
  * kept draw, the paired quantities on the fixed evaluation batches; then per-level estimates with standard errors
  * that respect autocorrelation, the verdict tests, and the versioned results document.
  */
-import { watanabeTemperature } from '../../protocol/dials';
 import type { DialKind, Hypothesis } from '../../protocol/hypothesis';
 import { Baseline, type EvaluationSubset, RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
 import { DRAW_QUANTITIES, type SweepHeader, type UnitResult, type WorkUnit } from '../../protocol/shard';
 import { createActivationNoiseDial } from '../dials/activationNoise';
 import { createCheckpointsDial } from '../dials/checkpoints';
 import { createSgldDial } from '../dials/sgld';
-import { Dial, DialDivergence, DialFactory } from '../dials/dial';
+import { Dial, DialDivergence, DialFactory, dialWatanabeTemperature } from '../dials/dial';
 import { gridDialFactory } from './gridDial';
 import { createWeightNoiseDial } from '../dials/weightNoise';
 import { constantTargetLoss } from './constantLoss';
@@ -81,6 +80,16 @@ export function dialFactory(kind: DialKind, options: SweepOptions): DialFactory 
   return f;
 }
 
+/** The hypothesis's dial, made by its factory from the loaded inputs (a sweep's and a scan's). */
+export function openDial(h: Hypothesis, inputs: SweepInputs, options: Pick<SweepOptions, 'dials' | 'sampler' | 'threads'>): Promise<Dial> {
+  const factory = dialFactory(h.degradation.dial, options);
+  // A map's units are its cells (gridDial.ts): shards, workers and resumed runs of a map go the one sweep path.
+  return (h.degradation.grid ? gridDialFactory(factory, h.degradation.grid) : factory)({
+    degradation: h.degradation, loss: h.loss, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,
+    data: inputs.data, n: inputs.n, seed: h.degradation.seed, ...(options.threads ? { threads: options.threads } : {}),
+  });
+}
+
 /** The whole sweep in this process: every unit, then the document assembled from them (as a merge of shards is). */
 export async function runSweep(h: Hypothesis, options: SweepOptions = {}): Promise<ResultsDocument> {
   const t0 = performance.now();
@@ -105,12 +114,7 @@ export async function runUnits(h: Hypothesis, options: UnitOptions = {}): Promis
   signal?.throwIfAborted();
   if (h.scan) throw new Error(`${h.file} is a scan (it has \`scan:\`, not \`circuit:\`): run \`circuit-thermometer scan\` on it`);
   const inputs = await loadSweepInputs(h);
-  // A map's units are its cells (gridDial.ts): shards, workers and resumed runs of a map go the one sweep path.
-  const factory = h.degradation.grid ? gridDialFactory(dialFactory(h.degradation.dial, options), h.degradation.grid) : dialFactory(h.degradation.dial, options);
-  const dial: Dial = await factory({
-    degradation: h.degradation, loss: h.loss, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,
-    data: inputs.data, n: inputs.n, seed: h.degradation.seed, ...(options.threads ? { threads: options.threads } : {}),
-  });
+  const dial = await openDial(h, inputs, options);
   let evaluator: PairedEvaluator | undefined;
   try {
     const units = options.units ?? allUnits(dial.levels.length, dial.chains);
@@ -176,7 +180,7 @@ function sweepHeader(h: Hypothesis, inputs: SweepInputs, dial: Dial, evaluator: 
         distinct: Number.isFinite(evaluator.nullSize.distinct) ? evaluator.nullSize.distinct : null, exact: evaluator.nullSize.exact,
         enumerate: h.controls.enumerate ?? DEFAULT_ENUMERATE,
       },
-      watanabeTemperature: dial.watanabeTemperature?.(inputs.n) ?? watanabeTemperature(inputs.n),
+      watanabeTemperature: dialWatanabeTemperature(dial, inputs.n),
       thresholds: { ...h.verdict },
     },
   };

@@ -8,13 +8,13 @@
 import type { DialKind, Hypothesis, ScanComponent } from '../../protocol/hypothesis';
 import { SCAN_KIND, SCAN_VERSION, type ScanDocument } from '../../protocol/scan';
 import type { CircuitComponent } from '../../protocol/hypothesis';
-import { DialDivergence, type DialFactory } from '../dials/dial';
+import { DialDivergence, type DialFactory, dialWatanabeTemperature } from '../dials/dial';
 import { ENGINE_NAME, ENGINE_VERSION } from '../version';
 import { constantTargetLoss } from './constantLoss';
 import { unitsAlong, type UnitSet } from './controls';
 import { PairedEvaluator } from './evaluation';
 import { hypothesisSha256Of, loadSweepInputs } from './inputs';
-import { dialFactory } from './run';
+import { openDial } from './run';
 import { ScanAccumulator, type ScanDrawMetrics } from './scanDraw';
 import { judgeScan, type ScanChain, type ScanLevelChains } from './scanJudge';
 import { DEFAULT_VERDICT } from './verdict';
@@ -68,10 +68,7 @@ export async function runScan(h: Hypothesis, options: ScanOptions = {}): Promise
   const scan = h.scan;
   signal?.throwIfAborted();
   const inputs = await loadSweepInputs(h);
-  const dial = await dialFactory(h.degradation.dial, { ...(options.dials ? { dials: options.dials } : {}) })({
-    degradation: h.degradation, loss: h.loss, model: inputs.model.proto, parameters: inputs.parameters, initialWeights: inputs.initialWeights,
-    data: inputs.data, n: inputs.n, seed: h.degradation.seed, ...(options.threads ? { threads: options.threads } : {}),
-  });
+  const dial = await openDial(h, inputs, { ...(options.dials ? { dials: options.dials } : {}), ...(options.threads ? { threads: options.threads } : {}) });
   let evaluator: PairedEvaluator | undefined;
   try {
     let components: (ScanComponent & { units: number[] })[] = [];
@@ -138,7 +135,6 @@ export async function runScan(h: Hypothesis, options: ScanOptions = {}): Promise
       },
     });
     const settings = { ...DEFAULT_VERDICT, ...h.verdict };
-    const nbeta = h.degradation.dial === 'sgld' ? h.degradation.sgld.nbeta : undefined;
     const { rows, target } = ev.evaluated;
     return {
       version: SCAN_VERSION,
@@ -163,7 +159,7 @@ export async function runScan(h: Hypothesis, options: ScanOptions = {}): Promise
         version: 3, alpha: settings.alpha, levels: grid.length, persistence: settings.persistence, behaviour: settings.behaviour,
         collateral: settings.collateral, collateralTolerance: settings.collateralTolerance,
       },
-      watanabeTemperature: nbeta !== undefined ? (nbeta * Math.log(inputs.n)) / inputs.n : Math.log(inputs.n),
+      watanabeTemperature: dialWatanabeTemperature(dial, inputs.n),
       timings: { totalSeconds: (performance.now() - t0) / 1000, setupSeconds, draws: drawsDone, secondsPerDraw: drawsDone > 0 ? drawSeconds / drawsDone : 0 },
     };
   } finally {

@@ -1,7 +1,7 @@
 // A scan's results file: `<name>.scan.json` beside its hypothesis, written atomically with its file paths relative to
 // its folder (as sweep results are, resultsPaths.ts), read back through the read gate and checked field by field.
 import * as path from 'node:path';
-import { type ScanDocument, scanProblem } from '../../protocol/scan';
+import { currentScan, type ScanDocument, scanProblem } from '../../protocol/scan';
 import { writeFileAtomic } from '../util/atomic';
 import { parseJsonText } from '../util/jsonText';
 import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
@@ -47,5 +47,5 @@ export function readScanFile(file: string): ScanDocument {
   if (!json.ok) throw new ResultsFileError('results/not-json', file, `not JSON (${json.error.problem} at line ${json.error.line}, column ${json.error.col})`);
   const problem = scanProblem(json.value);
   if (problem !== null) throw new ResultsFileError('results/not-results', file, `not a circuit-thermometer scan this version reads (at ${safeName(problem, 120)})`);
-  return mapResultsPaths(json.value as ScanDocument, (f) => resolveFromResults(f, file));
+  return mapResultsPaths(currentScan(json.value as ScanDocument), (f) => resolveFromResults(f, file));
 }

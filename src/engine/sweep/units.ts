@@ -30,7 +30,7 @@ export function shardUnits(units: readonly WorkUnit[], index: number, count: num
 
 /** The plan's levels: the dial's grid, or a two-dial map's cells row by row (each its column's level; gridDial.ts). */
 export function planLevels(h: Hypothesis): number[] {
-  const levels = h.degradation.temperatures.levels;
+  const levels = h.degradation.levels;
   const rows = Array.isArray(h.degradation.grid?.checkpoints) ? h.degradation.grid.checkpoints.length : 1;
   return Array.from({ length: rows }, () => levels).flat();
 }

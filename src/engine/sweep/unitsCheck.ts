@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { chainsPerLevel, type Hypothesis } from '../../protocol/hypothesis';
 import { isObject } from '../../protocol/guards';
-import { READABLE_RESULTS_VERSIONS, resultsProblem } from '../../protocol/results';
+import { RESULTS_VERSION, resultsProblem } from '../../protocol/results';
 import { DRAW_QUANTITIES, type PlanBinding, SHARD_KIND, type ShardDocument, type SweepHeader, type UnitResult } from '../../protocol/shard';
 import type { ResultsDocument } from '../../protocol/results';
 import { ENGINE_VERSION } from '../version';
@@ -44,13 +44,14 @@ export function sweepHeaderProblem(x: unknown): string | null {
   const shape = resultsProblem(asResults);
   if (shape !== null) return `.document${shape}`;
   const d = h.document;
-  if (!READABLE_RESULTS_VERSIONS.includes(d.version)) return `.document.version ${String(d.version)} is not one this build reads`;
+  // Shards and journals are read by the build that wrote them (the plan binds the engine version): the current version.
+  if (d.version !== RESULTS_VERSION) return `.document.version ${String(d.version)} is not the version ${RESULTS_VERSION} this build writes`;
   if (typeof d.hypothesis.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(d.hypothesis.sha256)) return '.document.hypothesis.sha256 is not a sha256';
   if (!/^[0-9a-f]{64}$/.test(d.model.sha256)) return '.document.model.sha256 is not a sha256';
   if (!Number.isSafeInteger(d.seed)) return '.document.seed is not a whole number';
   const resolved = d.hypothesis.resolved as Partial<Hypothesis>;
-  const grid = resolved.degradation?.temperatures?.levels;
-  if (!isObject(resolved.degradation) || !finiteArray(grid) || grid!.length === 0) return '.document.hypothesis.resolved.degradation.temperatures.levels is not a list of numbers';
+  const grid = resolved.degradation?.levels;
+  if (!isObject(resolved.degradation) || !finiteArray(grid) || grid!.length === 0) return '.document.hypothesis.resolved.degradation.levels is not a list of numbers';
   if (resolved.degradation.seed !== d.seed) return '.document.seed differs from the hypothesis\'s degradation.seed';
   if (resolved.degradation.dial !== d.dial) return '.document.dial differs from the hypothesis\'s degradation.dial';
   if (!isDeepStrictEqual(d.thresholds, resolved.verdict)) return '.document.thresholds differ from the hypothesis\'s verdict settings';

@@ -58,7 +58,7 @@ export function judgeContext(h: Hypothesis, baseline: Baseline, gridLevels: numb
   const count = controls?.count ?? baseline.controlTargetEffect?.length ?? 0;
   return {
     baseline, settings: { ...DEFAULT_VERDICT, ...h.verdict }, scope: h.intervention.scope, dial: h.degradation.dial, gridLevels, chains,
-    grid: { scale: h.degradation.temperatures.scale, descending: h.degradation.dial === 'checkpoints' },
+    grid: { scale: h.degradation.scale, descending: h.degradation.dial === 'checkpoints' },
     null: { distinct: controls?.distinct ?? null, exact: controls?.exact ?? false, ...(count === 0 ? { exact: false } : {}) },
   };
 }

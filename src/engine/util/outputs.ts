@@ -39,7 +39,7 @@ export function hypothesisInputs(h: Hypothesis): NamedPath[] {
   const t = h.data.target;
   if ('mask' in t) inputs.push({ path: t.mask, what: 'the target mask' });
   if ('indices' in t) inputs.push({ path: t.indices, what: 'the target indices' });
-  for (const [i, file] of (h.degradation.checkpoints ?? []).entries()) inputs.push({ path: file, what: `checkpoint ${i + 1}` });
+  for (const [i, file] of (h.degradation.dial === 'checkpoints' ? h.degradation.checkpoints : []).entries()) inputs.push({ path: file, what: `checkpoint ${i + 1}` });
   return inputs;
 }
 

@@ -16,6 +16,7 @@ import { main } from '../../../src/cli/main';
 import { runSweep } from '../../../src/engine/sweep/run';
 import { checkHypothesisFile } from '../../../src/hypothesis';
 import type { Hypothesis } from '../../../src/protocol/hypothesis';
+import { atLevels } from '../../support/degradation';
 
 const DIR = path.resolve(__dirname, '../../../examples/induction');
 
@@ -118,8 +119,8 @@ describe('examples/induction', function () {
     this.timeout(900_000);
     for (const [start, key] of [['| (a)', 'circuit'], ['| (b)', 'random'], ['| (c)', 'inductionHead'], ['| (d)', 'keepOnly']] as const) {
       const h = resolved.get(key)!;
-      const levels = h.degradation.temperatures.levels;
-      const tiny: Hypothesis = { ...h, degradation: { ...h.degradation, temperatures: { ...h.degradation.temperatures, levels: levels.slice(0, 2) }, noise: { ...h.degradation.noise, samples: 2 } } };
+      const levels = h.degradation.levels;
+      const tiny: Hypothesis = { ...h, degradation: atLevels(h.degradation, levels.slice(0, 2), h.degradation.scale, 2) };
       const doc = await runSweep(tiny);
       const [, et, ec, excess, verdict] = readmeRow(start);
       shows(et!, doc.baseline.targetEffect, `${key} E_T(0)`);
@@ -149,7 +150,7 @@ describe('examples/induction', function () {
     // All 49 disjoint pairs make the default null exact (seed-free); drawing K = 39 of them (enumerate: 0) per seed
     // asks the question the version-2 null failed in 7 of 10 seeds.
     const h = resolved.get('circuit')!;
-    const one = { ...h.degradation, temperatures: { ...h.degradation.temperatures, levels: [h.degradation.temperatures.levels[0]!] }, noise: { ...h.degradation.noise, samples: 2 } };
+    const one = atLevels(h.degradation, [h.degradation.levels[0]!], h.degradation.scale, 2);
     for (let seed = 0; seed < 10; seed++) {
       const doc = await runSweep({ ...h, controls: { ...h.controls, enumerate: 0 }, degradation: { ...one, seed } });
       assert.equal(doc.controls!.distinct, 49);

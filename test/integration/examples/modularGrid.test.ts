@@ -15,7 +15,7 @@ describe('examples/modular: the two-dial map', function () {
     const h = (await checkHypothesisFile(path.join(DIR, 'addition-frequencies.grid.circuit.yaml'))).hypothesis!;
     assert.deepEqual(doc.rows.map((r) => r.step), h.degradation.grid!.steps);
     assert.deepEqual(doc.rows.map((r) => path.resolve(DIR, r.checkpoint)), h.degradation.grid!.checkpoints);
-    assert.deepEqual(doc.columns, h.degradation.temperatures.levels);
+    assert.deepEqual(doc.columns, h.degradation.levels);
     assert.deepEqual(doc.correction, { method: 'bonferroni', alpha: 0.05, cells: 20, perCell: 0.0025, specificity: 'once at w*' });
     assert.equal(doc.clean, doc.rows.reduce((n, r) => n + r.cells.filter((c) => c.clean).length, 0));
   });
@@ -26,7 +26,7 @@ describe('examples/modular: the two-dial map', function () {
     const last = h.degradation.grid!.checkpoints.length - 1;
     const one = await runGrid({
       ...h,
-      degradation: { ...h.degradation, temperatures: { levels: [doc.columns[0]!], scale: 'log' }, grid: { checkpoints: [h.degradation.grid!.checkpoints[last]!], steps: [h.degradation.grid!.steps[last]!] } },
+      degradation: { ...h.degradation, levels: [doc.columns[0]!], scale: 'log', grid: { checkpoints: [h.degradation.grid!.checkpoints[last]!], steps: [h.degradation.grid!.steps[last]!] } },
     });
     const [fresh, committed] = [one.rows[0]!.cells[0]!, doc.rows[last]!.cells[0]!];
     for (const k of ['targetEffect', 'collateralEffect', 'lossGap'] as const) {

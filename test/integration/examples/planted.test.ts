@@ -15,6 +15,7 @@ import type { ResultsDocument } from '../../../src/protocol/results';
 import type { ModelProto } from '../../../src/engine/onnx/proto';
 import { HIDDEN, modelFile, plantedModel, PLANTED, unitLayout } from '../../../examples/planted/generate';
 import { Rng } from '../../../src/engine/util/random';
+import { atLevels } from '../../support/degradation';
 
 const DIR = path.resolve(__dirname, '../../../examples/planted');
 
@@ -130,7 +131,7 @@ describe('planted circuits (weight-noise)', function () {
     const { circuit } = unitLayout();
     const others = Array.from({ length: HIDDEN }, (_, u) => u).filter((u) => !circuit.includes(u));
     const rng = Rng.stream(2026, 12);
-    const short = { ...h.degradation, temperatures: { levels: [0.001, 0.01, 0.04, 0.16, 0.6], scale: 'log' as const }, noise: { samples: 16 } };
+    const short = atLevels(h.degradation, [0.001, 0.01, 0.04, 0.16, 0.6], 'log', 16);
     let clean = 0;
     let specific = 0;
     for (let i = 0; i < 40; i++) {
@@ -151,7 +152,7 @@ describe('planted circuits (weight-noise)', function () {
       const h = await hypothesis(`kappa-${kappa}.circuit.yaml`);
       const verdicts: string[] = [];
       for (const count of [8, 16, 24, 48]) {
-        const doc = await runSweep({ ...h, degradation: { ...h.degradation, temperatures: { levels: logGrid(0.001, 3, count), scale: 'log' }, noise: { samples: 32 } } });
+        const doc = await runSweep({ ...h, degradation: atLevels(h.degradation, logGrid(0.001, 3, count), 'log', 32) });
         verdicts.push(kappa === 0 ? String(doc.verdict.tEnt === doc.levels[0]!.level) : String(doc.verdict.cleanWindow));
         if (kappa === 0) assert.ok(doc.verdict.cleanWindow![1] < 0.3, `κ = 0 at ${count} levels: ${doc.verdict.summary}`);
       }

@@ -11,6 +11,7 @@ import type { Hypothesis } from '../../../src/protocol/hypothesis';
 import { cheaperPreset } from '../../../src/hypothesis/workEstimate';
 import { drawPace, estimateAt, estimateCost, pilotHypothesis } from '../../../src/worker/costPilot';
 import { runSweepParallel } from '../../../src/worker/parallel';
+import { degradationAs } from '../../../src/protocol/hypothesis';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -62,8 +63,9 @@ describe('cost estimate against the measured wall time (3×)', function () {
   it('planted κ = 1 under sgld, 2 levels × 2 chains × 30 draws at its calibrated ε, burn-in 486, thin 200', async () => {
     const h = await resolved('examples/planted/kappa-1.sgld.circuit.yaml');
     // ε, burn-in: what `auto` chose at t = 1 and t = 10 in examples/planted/kappa-1.sgld.results.json.
-    h.degradation.temperatures = { ...h.degradation.temperatures, levels: [1, 10] };
-    h.degradation.sgld = { ...h.degradation.sgld, stepSize: 1e-2 / 3 ** 4, burnIn: 486, thin: 200, chains: 2, draws: 30 };
+    const d = degradationAs(h.degradation, 'sgld');
+    d.levels = [1, 10];
+    d.sgld = { ...d.sgld, stepSize: 1e-2 / 3 ** 4, burnIn: 486, thin: 200, chains: 2, draws: 30 };
     await measure('planted-sgld', h);
   });
 });
@@ -72,13 +74,13 @@ describe('cost pilot: what it runs and how it reads its clock', () => {
   it('cuts the hypothesis to the grid\'s middle level and a few draws; sgld to one chain at a fixed ε', async () => {
     const noise = await resolved('examples/modular/addition-frequencies.circuit.yaml');
     const p = pilotHypothesis(noise, 1);
-    assert.deepEqual(p.degradation.temperatures.levels, [noise.degradation.temperatures.levels[4]]);
-    assert.equal(p.degradation.noise.samples, 4);
+    assert.deepEqual(p.degradation.levels, [noise.degradation.levels[4]]);
+    assert.equal(degradationAs(p.degradation, 'weight-noise').noise.samples, 4);
     assert.deepEqual(p.controls, noise.controls, 'the same null: an evaluation costs what the sweep\'s does');
     const sgld = await resolved('examples/modular/addition-frequencies.sgld.circuit.yaml');
-    const s = pilotHypothesis(sgld, 50).degradation.sgld;
+    const s = degradationAs(pilotHypothesis(sgld, 50).degradation, 'sgld').sgld;
     assert.deepEqual([s.chains, s.draws, s.burnIn, s.thin, typeof s.stepSize], [1, 4, 0, 50, 'number']);
-    assert.equal(sgld.degradation.sgld.stepSize, 'auto', 'the hypothesis itself is untouched');
+    assert.equal(degradationAs(sgld.degradation, 'sgld').sgld.stepSize, 'auto', 'the hypothesis itself is untouched');
   });
 
   it('times the draws after the first from the progress reports', () => {

@@ -27,8 +27,8 @@ describe('chart: layout for the size and while the sweep fills', () => {
     const file = path.resolve(__dirname, '../../../examples/modular/addition-frequencies.circuit.yaml');
     const h = parseHypothesis(fs.readFileSync(file, 'utf8'), file).draft as Parameters<typeof levelScaleOf>[0];
     assert.deepStrictEqual(levelScaleOf(h), { levelScale: 'log' });
-    assert.deepStrictEqual(levelScaleOf({ degradation: { ...h.degradation, temperatures: { levels: [0, 1, 2], scale: 'linear' } } }), { levelScale: 'linear' });
-    assert.deepStrictEqual(levelScaleOf({ degradation: { ...h.degradation, dial: 'checkpoints' } }), {});
+    assert.deepStrictEqual(levelScaleOf({ degradation: { ...h.degradation, levels: [0, 1, 2], scale: 'linear' } }), { levelScale: 'linear' });
+    assert.deepStrictEqual(levelScaleOf({ degradation: { ...h.degradation, dial: 'checkpoints' } as typeof h.degradation }), {});
     for (const xAxis of ['temperature', 'lossGap'] as const) {
       const types = [1, 2, full.levels.length].map((k) => buildFigure(live(k), { xAxis, theme: lightTheme }).layout.xaxis?.type);
       assert.deepStrictEqual(types, ['log', 'log', 'log'], `${xAxis}: one point, two, all`);

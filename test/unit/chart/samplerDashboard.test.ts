@@ -12,6 +12,7 @@ import { checkHypothesisFile } from '../../../src/hypothesis';
 import type { Convergence, LevelResult, ResultsDocument } from '../../../src/protocol/results';
 import { chainsOf, chartDocOf, MAX_TRACE_POINTS } from '../../../src/protocol/webview';
 import { samplerLevels } from '../../../webview/chartDocument';
+import { sgldAt } from '../../support/degradation';
 
 type Scatter = Omit<Data, 'x' | 'y'> & { uid?: string; x: number[]; y: (number | null)[]; yaxis?: string; line?: { color?: string; width?: number }; marker?: { color?: string[] } };
 
@@ -22,7 +23,7 @@ describe('chart: sampler dashboard', function () {
     const h = (await checkHypothesisFile(path.resolve(__dirname, '../../../examples/planted/kappa-1.circuit.yaml'))).hypothesis!;
     doc = await runSweep({
       ...h, controls: { count: 0, match: 'size' },
-      degradation: { ...h.degradation, dial: 'sgld', temperatures: { levels: [0.3, 3], scale: 'log' }, sgld: { ...h.degradation.sgld, stepSize: 'auto', chains: 2, draws: 24, burnIn: 0, thin: 1, batchSize: 64 } },
+      degradation: sgldAt({ ...h.degradation, levels: [0.3, 3], scale: 'log' }, { stepSize: 'auto', chains: 2, draws: 24, burnIn: 0, thin: 1, batchSize: 64 }),
     });
   });
 

@@ -8,7 +8,8 @@ import { scanPageHtml } from '../../../src/chart/scanPage';
 import { lightTheme } from '../../../src/chart/theme';
 import { runScan } from '../../../src/engine/sweep/scan';
 import { checkHypothesisFile } from '../../../src/hypothesis';
-import { type ScanDocument, scanProblem } from '../../../src/protocol/scan';
+import { type ScanDocument, SCAN_VERSION, scanProblem } from '../../../src/protocol/scan';
+import { atLevels } from '../../support/degradation';
 
 const PLANTED = path.resolve(__dirname, '../../../examples/planted');
 
@@ -22,8 +23,8 @@ describe('scan figure', function () {
   before(async () => {
     const h = (await checkHypothesisFile(path.join(PLANTED, 'scan-hidden.circuit.yaml'))).hypothesis!;
     circuit = (await checkHypothesisFile(path.join(PLANTED, 'kappa-1.circuit.yaml'))).hypothesis!.circuit.components[0]!.units;
-    const levels = h.degradation.temperatures.levels;
-    doc = await runScan({ ...h, degradation: { ...h.degradation, temperatures: { ...h.degradation.temperatures, levels: [levels[0]!, levels[6]!] }, noise: { samples: 2 } } });
+    const levels = h.degradation.levels;
+    doc = await runScan({ ...h, degradation: atLevels(h.degradation, [levels[0]!, levels[6]!], h.degradation.scale, 2) });
   });
 
   const trace = (uid: string) => buildScanFigure(doc, lightTheme).data.find((d) => (d as { uid?: string }).uid === uid) as unknown as Heatmap;
@@ -58,7 +59,7 @@ describe('scan figure', function () {
     assert.match(html, /http-equiv="Content-Security-Policy" content="default-src [^"]*script-src [^"]*sha256-/, 'the one-dial page\'s content policy');
     const json = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
     assert.equal(scanProblem(json), null);
-    assert.match(scanProblem({ ...json, version: 2 }) ?? '', /newer/);
+    assert.match(scanProblem({ ...json, version: SCAN_VERSION + 1 }) ?? '', /newer/);
     const units = (json.units as Record<string, unknown>[]).map((u, i) => (i === 5 ? { ...u, clean: [true] } : u));
     assert.match(scanProblem({ ...json, units }) ?? '', /units\[5\]: not one clean flag per level/);
   });

@@ -9,6 +9,7 @@ import type { TextEdit } from '../../../src/hypothesis/settingEdit';
 import type { CalibrationReport } from '../../../src/protocol/calibration';
 import { calibrationFacts } from '../../../webview/calibrationFacts';
 import { VALID_MLP } from '../../support/workspace';
+import { degradationAs } from '../../../src/protocol/hypothesis';
 
 const FILE = '/w/h.circuit.yaml';
 
@@ -75,7 +76,7 @@ describe('extension: the calibrated step size', () => {
     const a = stepSizeAction(c, VALID_MLP, { from: line, to: line }, at)!;
     assert.equal(a.title, 'Use the calibrated step size 0.000123 (from Calibrate Sampler, 14:05)');
     const edited = apply(VALID_MLP, a.edit);
-    assert.equal(parseHypothesis(edited, FILE).hypothesis!.degradation.sgld.stepSize, 0.000123);
+    assert.equal(degradationAs(parseHypothesis(edited, FILE).hypothesis!.degradation, 'sgld').sgld.stepSize, 0.000123);
     assert.match(edited, /sgld: \{ stepSize: 0\.000123, localization: 100/);
     assert.equal(stepSizeAction(c, VALID_MLP, { from: line - 1, to: line - 1 }, at), undefined, 'not on the line above');
     assert.equal(stepSizeAction(c, edited, { from: line, to: line }, at), undefined, 'not once the file holds the value');
@@ -94,7 +95,7 @@ describe('extension: the calibrated step size', () => {
       const edited = apply(text, stepSizeAction(c, text, { from, to: from }, at)!.edit);
       const h = parseHypothesis(edited, FILE);
       assert.deepEqual(h.diagnostics.filter((d) => d.severity === 'error'), [], edited);
-      assert.equal(h.hypothesis!.degradation.sgld.stepSize, 0.000123, edited);
+      assert.equal(degradationAs(h.hypothesis!.degradation, 'sgld').sgld.stepSize, 0.000123, edited);
     }
   });
 

@@ -1,7 +1,7 @@
 // The pure pieces behind the views and commands: run summaries and live chart documents, the chart panel's
 // figure (metric toggles, unknown numbers while a sweep runs), sparklines, the CSV level table, completion
 // contexts, tensor descriptions on a real model, the model page, and scaffolds that the real checker accepts.
-import { isResultsDocument } from '../../../src/protocol/results';
+import { isResultsDocument, RESULTS_VERSION } from '../../../src/protocol/results';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -181,7 +181,8 @@ describe('extension: runs, charts and exports', () => {
     assert.ok(isResultsDocument(sampleDocument()));
     assert.ok(isResultsDocument(JSON.parse(JSON.stringify(sampleDocumentV1()))), 'version-1 files still open');
     assert.ok(isResultsDocument({ ...sampleDocument(), version: 3 }), 'version 3 adds fields only');
-    assert.ok(!isResultsDocument({ ...sampleDocument(), version: 4 }));
+    assert.ok(isResultsDocument({ ...sampleDocument(), version: 4 }), 'version 4 tags the hypothesis\'s degradation by its dial');
+    assert.ok(!isResultsDocument({ ...sampleDocument(), version: RESULTS_VERSION + 1 }));
     assert.ok(!isResultsDocument({ ...sampleDocument(), version: '2' }));
     assert.ok(!isResultsDocument({ kind: 'circuit-thermometer/results' }));
     assert.ok(!isResultsDocument(null));
@@ -366,7 +367,7 @@ describe('extension: language helpers', () => {
     // Weight noise first (a sweep that finishes); the sgld settings follow as a comment, from the settings.
     assert.equal(hypothesis.degradation.dial, 'weight-noise');
     assert.equal(hypothesis.degradation.noise.samples, 16);
-    assert.equal(hypothesis.degradation.temperatures.levels.length, 10);
+    assert.equal(hypothesis.degradation.levels.length, 10);
     assert.match(text, /^# {3}sgld: \{ stepSize: 0\.0001, localization: 100, chains: 4, draws: 200, burnIn: auto, batchSize: 256 \}$/m);
     // Uncommented, the sgld alternative is a valid hypothesis too.
     const sgld = text.replace(/^ {2}dial: weight-noise.*$/m, '').replace(/^ {2}noise: .*$/m, '').replace(/^#( {3})(dial|sgld): /gm, '  $2: ').replace(/^ {2}temperatures: \{ from: 0\.001.*$/m, '').replace(/^# {3}temperatures: /m, '  temperatures: ');

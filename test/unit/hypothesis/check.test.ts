@@ -11,6 +11,7 @@ import { floatTensor } from '../../../src/engine/onnx/tensor';
 import { CheckCache, checkHypothesisText, Diagnostic, DiagnosticCode, formatDiagnostic, GradientSupportAnalyzer } from '../../../src/hypothesis';
 import { cnnModel, mlpModel, transformerModel } from '../../fixtures/models';
 import { applyFix, codes, edit, lineOf, makeWorkspace, VALID_MLP } from '../../support/workspace';
+import { degradationAs } from '../../../src/protocol/hypothesis';
 
 function only(diagnostics: Diagnostic[], code: DiagnosticCode): Diagnostic {
   const found = diagnostics.filter((d) => d.code === code);
@@ -162,7 +163,7 @@ describe('hypothesis checks against the model and the data', function () {
     // A valid selection is carried into the resolved hypothesis.
     const ok = await check(edit(VALID_MLP, '  seed: 0', "  parameters: { include: ['fc1.*'] }\n  seed: 0"));
     assert.deepEqual(ok.diagnostics, []);
-    assert.deepEqual(ok.hypothesis!.degradation.parameters, { include: ['fc1.*'] });
+    assert.deepEqual(degradationAs(ok.hypothesis!.degradation, 'sgld').parameters, { include: ['fc1.*'] });
   });
 
   it('reports units out of range at the offending item, with the tensor\'s size', async () => {

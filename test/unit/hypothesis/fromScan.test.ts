@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkHypothesisText, type Diagnostic } from '../../../src/hypothesis';
 import { hypothesisFromScan, pickedFileName } from '../../../src/hypothesis/fromScan';
+import { degradationAs } from '../../../src/protocol/hypothesis';
 
 const PLANTED = path.resolve(__dirname, '../../../examples/planted');
 const TENSOR = '/relu/Relu_output_0';
@@ -78,7 +79,7 @@ describe('scan files', function () {
     assert.equal(h.scan, undefined);
     assert.deepEqual(h.circuit, { name: 'picked', components: [{ tensor: TENSOR, axis: -1, units: [0, 21, 83] }] });
     assert.equal(h.verdict.persistence, 0.3);
-    assert.deepEqual(h.degradation.noise.samples, 4);
+    assert.deepEqual(degradationAs(h.degradation, 'weight-noise').noise.samples, 4);
     assert.throws(() => hypothesisFromScan(text, [], 'none'), /no unit is selected/);
   });
 

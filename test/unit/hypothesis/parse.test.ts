@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { Diagnostic, formatDiagnostic, parseHypothesis } from '../../../src/hypothesis';
 import { applyFix, codes, edit, lineOf, VALID_MLP } from '../../support/workspace';
+import { degradationAs } from '../../../src/protocol/hypothesis';
 
 const FILE = path.resolve('/ws/project/h.circuit.yaml');
 const JSON_FILE = path.resolve('/ws/project/h.circuit.json');
@@ -22,13 +23,15 @@ describe('hypothesis parsing and validation', () => {
     assert.deepEqual(h.data.inputs, { x: path.resolve('/ws/project/x.npy') });
     assert.deepEqual(h.data.target, { mask: path.resolve('/ws/project/mask.npy') });
     assert.deepEqual(h.circuit.components, [{ tensor: '/relu/Relu_output_0', axis: -1, units: [3, 7, 10, 11] }]);
-    assert.deepEqual(h.degradation.temperatures, { levels: [0.1, 1, 10, 100, 1000], scale: 'log' });
-    assert.deepEqual(h.degradation.sgld, { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20, sampler: 'sgld' });
+    assert.deepEqual({ levels: h.degradation.levels, scale: h.degradation.scale }, { levels: [0.1, 1, 10, 100, 1000], scale: 'log' });
+    assert.deepEqual(degradationAs(h.degradation, 'sgld').sgld, { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20, sampler: 'sgld' });
     assert.deepEqual(h.verdict, { collateral: 'noise', collateralTolerance: 0.1, behaviour: 0.5, persistence: 0.25, noiseFloor: 1e-3, alpha: 0.05, sufficiencyTolerance: 0.1, rhat: 1.01, essPerChain: 100 });
     assert.deepEqual(h.controls, { count: 39, enumerate: 256, match: 'size' });
     assert.equal(h.metric, 'loss');
     assert.equal(h.reference, 'all');
-    assert.deepEqual(h.degradation.noise, { samples: 8 });
+    // The file's noise settings resolve (defaults filled); the sgld dial's tagged degradation holds only its own.
+    assert.deepEqual(r.draft.degradation?.noise, { samples: 8 });
+    assert.equal('noise' in h.degradation, false);
   });
 
   it('fills every default of a minimal file', () => {
@@ -42,7 +45,7 @@ describe('hypothesis parsing and validation', () => {
     const r = parseHypothesis(text, FILE);
     assert.deepEqual(r.diagnostics, []);
     const h = r.hypothesis!;
-    assert.deepEqual(h.degradation.sgld, { stepSize: 'auto', localization: 100, chains: 4, draws: 200, burnIn: 'auto', thin: 1, batchSize: 256, sampler: 'sgld' });
+    assert.deepEqual(degradationAs(h.degradation, 'sgld').sgld, { stepSize: 'auto', localization: 100, chains: 4, draws: 200, burnIn: 'auto', thin: 1, batchSize: 256, sampler: 'sgld' });
     assert.equal(h.degradation.dial, 'sgld');
     assert.equal(h.degradation.seed, 0);
     assert.deepEqual(h.intervention, { kind: 'mean', scope: 'circuit' });
@@ -50,7 +53,7 @@ describe('hypothesis parsing and validation', () => {
     assert.equal(h.circuit.name, 'circuit');
     assert.equal(h.circuit.components[0].axis, -1);
     assert.deepEqual(h.data.target, { labels: [1, 2] });
-    assert.deepEqual(h.degradation.temperatures, { levels: [1, 10], scale: 'log' });
+    assert.deepEqual({ levels: h.degradation.levels, scale: h.degradation.scale }, { levels: [1, 10], scale: 'log' });
   });
 
   it('reads the same hypothesis from JSON', () => {
@@ -163,11 +166,11 @@ describe('hypothesis parsing and validation', () => {
 
   it('defaults stepSize to auto for sgld and to a number for the samplers without a MALA proposal; auto written there is an error', () => {
     const unset = (sampler: string) => parseHypothesis(edit(VALID_MLP, 'stepSize: 1e-4, ', `sampler: ${sampler}, `), FILE);
-    assert.equal(unset('sgld').hypothesis!.degradation.sgld.stepSize, 'auto');
+    assert.equal(degradationAs(unset('sgld').hypothesis!.degradation, 'sgld').sgld.stepSize, 'auto');
     for (const sampler of ['rmsprop-sgld', 'sgnht']) {
       const r = unset(sampler);
       assert.deepEqual(r.diagnostics, [], sampler);
-      assert.equal(r.hypothesis!.degradation.sgld.stepSize, 1e-4, sampler);
+      assert.equal(degradationAs(r.hypothesis!.degradation, 'sgld').sgld.stepSize, 1e-4, sampler);
     }
     const written = parseHypothesis(edit(VALID_MLP, 'stepSize: 1e-4, ', 'stepSize: auto, sampler: sgnht, '), FILE);
     assert.match(only(written.diagnostics, 'hyp/step-size-auto-sampler').message, /MALA acceptance .* sgnht/);
@@ -290,7 +293,7 @@ describe('hypothesis parsing and validation', () => {
       assert.equal(only(grid('[0, 1, 2]').diagnostics, 'hyp/grid-nonpositive').message, 'level 0 is not a temperature: sgld levels must be > 0');
       const noise = grid('{ from: 0, to: 0.5, count: 3, scale: linear }', 'weight-noise');
       assert.deepEqual(codes(noise.diagnostics), ['hyp/unused-setting']); // the sgld block is ignored by weight-noise
-      assert.deepEqual(noise.hypothesis?.degradation.temperatures, { levels: [0, 0.25, 0.5], scale: 'linear' });
+      assert.deepEqual({ levels: noise.hypothesis?.degradation.levels, scale: noise.hypothesis?.degradation.scale }, { levels: [0, 0.25, 0.5], scale: 'linear' });
     });
   });
 
@@ -307,8 +310,8 @@ describe('hypothesis parsing and validation', () => {
       '  sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, batchSize: 20 }\n', '');
     const r = parseHypothesis(text, FILE);
     assert.deepEqual(r.diagnostics, []);
-    assert.deepEqual(r.hypothesis?.degradation.checkpoints, [path.resolve('/ws/project/a.onnx'), path.resolve('/ws/project/b.onnx')]);
-    assert.deepEqual(r.hypothesis?.degradation.temperatures, { levels: [100, 200], scale: 'linear' });
+    assert.deepEqual(r.hypothesis && degradationAs(r.hypothesis.degradation, 'checkpoints').checkpoints, [path.resolve('/ws/project/a.onnx'), path.resolve('/ws/project/b.onnx')]);
+    assert.deepEqual({ levels: r.hypothesis?.degradation.levels, scale: r.hypothesis?.degradation.scale }, { levels: [100, 200], scale: 'linear' });
   });
 
   it('rejects relative paths that leave the workspace through ..', () => {

@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { parseHypothesis } from '../../../src/hypothesis';
 import { stepSizeEdit } from '../../../src/hypothesis/settingEdit';
 import { VALID_MLP } from '../../support/workspace';
+import { degradationAs } from '../../../src/protocol/hypothesis';
 
 function apply(text: string, e: NonNullable<ReturnType<typeof stepSizeEdit>>): string {
   const lines = text.split('\n');
@@ -25,10 +26,10 @@ describe('hypothesis: the step-size edit of Calibrate Sampler', () => {
       const edited = apply(text, e);
       const r = parseHypothesis(edited, FILE);
       assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), [], edited);
-      assert.equal(r.hypothesis!.degradation.sgld.stepSize, 0.000123, edited);
+      assert.equal(degradationAs(r.hypothesis!.degradation, 'sgld').sgld.stepSize, 0.000123, edited);
       // Nothing else changed: the other settings parse as before.
-      const before = parseHypothesis(text, FILE).hypothesis!.degradation.sgld;
-      assert.deepEqual({ ...r.hypothesis!.degradation.sgld, stepSize: 0 }, { ...before, stepSize: 0 });
+      const before = degradationAs(parseHypothesis(text, FILE).hypothesis!.degradation, 'sgld').sgld;
+      assert.deepEqual({ ...degradationAs(r.hypothesis!.degradation, 'sgld').sgld, stepSize: 0 }, { ...before, stepSize: 0 });
     }
   });
 

@@ -8,6 +8,8 @@ import { parseHypothesis } from '../../../src/hypothesis';
 import {
   BENCH_RATES, cheaperPreset, costRange, EVALUATIONS_PER_CORE_SECOND, formatRange, fromLastRun, STEPS_PER_CORE_SECOND, sweepWork, wallSeconds, wallSecondsAt,
 } from '../../../src/hypothesis/workEstimate';
+import { degradationAs } from '../../../src/protocol/hypothesis';
+import { sgldAt } from '../../support/degradation';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const hypothesisOf = (rel: string) => {
@@ -24,7 +26,7 @@ describe('hypothesis: what a sweep costs', () => {
     assert.deepEqual([w.levels, w.chains, w.draws, w.steps, w.evaluations], [40, 1, 4000, 0, 160_000]);
     assert.equal(w.coreSeconds, 160_000 / EVALUATIONS_PER_CORE_SECOND);
     assert.equal(wallSeconds(w, 2), w.coreSeconds / 2);
-    const sgld = sweepWork({ dial: 'sgld', temperatures: { levels: [1, 10, 100] }, sgld: { stepSize: 1e-4, chains: 4, draws: 200, burnIn: 100, thin: 2 } });
+    const sgld = sweepWork({ dial: 'sgld', levels: [1, 10, 100], sgld: { stepSize: 1e-4, chains: 4, draws: 200, burnIn: 100, thin: 2 } });
     assert.equal(sgld.steps, 3 * 4 * (100 + 200 * 2));
     assert.equal(sgld.evaluations, 3 * 4 * 200);
     assert.equal(sgld.coreSeconds, sgld.steps / STEPS_PER_CORE_SECOND + sgld.evaluations / EVALUATIONS_PER_CORE_SECOND);
@@ -33,11 +35,11 @@ describe('hypothesis: what a sweep costs', () => {
     // for every chain plus a 2·b₀ pilot, thin: auto as one relaxation time 2/(εγ) = 200 steps per draw plus its pilot
     // (b₀, then 100·200 steps rounded up to a power of two, capped at 32,768), and five rungs of 100-step step-size
     // pilots at two passes a step when the step size is auto too.
-    const auto = sweepWork({ dial: 'sgld', temperatures: { levels: [1, 10, 100] }, sgld: { stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 'auto', thin: 'auto' } });
+    const auto = sweepWork({ dial: 'sgld', levels: [1, 10, 100], sgld: { stepSize: 1e-4, localization: 100, chains: 4, draws: 200, burnIn: 'auto', thin: 'auto' } });
     assert.equal(auto.steps, 3 * (4 * (600 + 200 * 200) + 2 * 600 + 600 + 32_768));
-    const pre = sweepWork({ dial: 'sgld', temperatures: { levels: [1] }, sgld: { stepSize: 1e-4, chains: 4, draws: 200, burnIn: 100, thin: 1, sampler: 'preconditioned-sgld' } });
+    const pre = sweepWork({ dial: 'sgld', levels: [1], sgld: { stepSize: 1e-4, chains: 4, draws: 200, burnIn: 100, thin: 1, sampler: 'preconditioned-sgld' } });
     assert.equal(pre.steps, 4 * (100 + 200) + 600, 'the metric pilot\'s two windows');
-    const both = sweepWork({ dial: 'sgld', temperatures: { levels: [1] }, sgld: { stepSize: 'auto', localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1 } });
+    const both = sweepWork({ dial: 'sgld', levels: [1], sgld: { stepSize: 'auto', localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1 } });
     assert.equal(both.steps, 4 * (100 + 200) + 5 * 100 * 2);
   });
 
@@ -47,32 +49,33 @@ describe('hypothesis: what a sweep costs', () => {
       const q = cheaperPreset(h);
       const [full, cheap] = [sweepWork(h.degradation), sweepWork(q.degradation)];
       assert.ok(cheap.coreSeconds <= full.coreSeconds / 4 + 1e-9, `${rel}: ${cheap.coreSeconds} of ${full.coreSeconds}`);
-      const [a, b] = [h.degradation.temperatures.levels, q.degradation.temperatures.levels];
+      const [a, b] = [h.degradation.levels, q.degradation.levels];
       assert.deepEqual([b[0], b.at(-1)], [a[0], a.at(-1)], 'the same range');
       assert.deepEqual(q.controls, h.controls, 'the same null');
       assert.deepEqual(q.verdict, h.verdict, 'the same tests');
       assert.match(q.circuit.name, /\(quick look\)$/);
       assert.equal(h.circuit.name.includes('quick look'), false, 'the hypothesis itself is untouched');
     }
-    const sgld = cheaperPreset({ ...hypothesisOf('examples/modular/addition-frequencies.circuit.yaml'), degradation: { ...hypothesisOf('examples/modular/addition-frequencies.circuit.yaml').degradation, dial: 'sgld' } });
-    assert.deepEqual([sgld.degradation.sgld.chains, sgld.degradation.sgld.draws, sgld.degradation.sgld.burnIn], [2, 50, 50]);
+    const sgld = cheaperPreset({ ...hypothesisOf('examples/modular/addition-frequencies.circuit.yaml'), degradation: sgldAt(hypothesisOf('examples/modular/addition-frequencies.circuit.yaml').degradation) });
+    const settings = degradationAs(sgld.degradation, 'sgld').sgld;
+    assert.deepEqual([settings.chains, settings.draws, settings.burnIn], [2, 50, 50]);
   });
 
   it('states the wall time at measured rates: the busiest worker\'s units, the calibration each worker repeats, the fixed cost', () => {
     const rates = { fixedSeconds: 3, evaluationSeconds: 0.2, stepSeconds: 0.01 };
     // 9 levels × 16 samples on 2 workers: ⌈9/2⌉ = 5 units of 16 draws at 0.2 s, after 3 s.
-    const noise = sweepWork({ dial: 'weight-noise', temperatures: { levels: [1, 2, 3, 4, 5, 6, 7, 8, 9] }, noise: { samples: 16 } });
+    const noise = sweepWork({ dial: 'weight-noise', levels: [1, 2, 3, 4, 5, 6, 7, 8, 9], noise: { samples: 16 } });
     assert.deepEqual([noise.unitSteps, noise.pilotPasses, noise.guessed], [0, 0, false]);
     assert.equal(wallSecondsAt(noise, rates, 2), 3 + 5 * 16 * 0.2);
     assert.equal(wallSecondsAt(noise, rates, 64), 3 + 16 * 0.2, 'one unit per worker at most');
     // sgld, 2 levels × 4 chains × 10 draws, burn-in 100, thin 5, ε given: no pilots. A unit is 100 + 10·5 = 150 steps
     // and 10 evaluations: 1.5 + 2 = 3.5 s; 8 units on 3 workers: the busiest runs 3.
-    const fixed = sweepWork({ dial: 'sgld', temperatures: { levels: [1, 10] }, sgld: { stepSize: 1e-4, chains: 4, draws: 10, burnIn: 100, thin: 5 } });
+    const fixed = sweepWork({ dial: 'sgld', levels: [1, 10], sgld: { stepSize: 1e-4, chains: 4, draws: 10, burnIn: 100, thin: 5 } });
     assert.deepEqual([fixed.unitSteps, fixed.pilotPasses, fixed.guessed], [150, 0, false]);
     assert.ok(Math.abs(wallSecondsAt(fixed, rates, 3) - (3 + 3 * 3.5)) < 1e-12);
     // stepSize: auto adds five rungs of 100-step pilots at two passes a step (1000 passes) per level, run by every
     // worker that holds one of the level's chains: min(4, 2) = 2 workers × 2 levels × 1000 passes × 0.01 s over 2.
-    const auto = sweepWork({ dial: 'sgld', temperatures: { levels: [1, 10] }, sgld: { stepSize: 'auto', localization: 100, chains: 4, draws: 10, burnIn: 100, thin: 5 } });
+    const auto = sweepWork({ dial: 'sgld', levels: [1, 10], sgld: { stepSize: 'auto', localization: 100, chains: 4, draws: 10, burnIn: 100, thin: 5 } });
     assert.deepEqual([auto.pilotPasses, auto.guessed], [1000, true]);
     assert.ok(Math.abs(wallSecondsAt(auto, rates, 2) - (3 + 4 * 3.5 + (2 * 2 * 1000 * 0.01) / 2)) < 1e-9);
     assert.equal(BENCH_RATES.evaluationSeconds, 1 / EVALUATIONS_PER_CORE_SECOND);
@@ -93,7 +96,7 @@ describe('hypothesis: what a sweep costs', () => {
   });
 
   it('learns from the last run: its units\' core-seconds over this run\'s workers, scaled by the modelled work', () => {
-    const degradation = { dial: 'weight-noise' as const, temperatures: { levels: [1, 2, 3, 4] }, noise: { samples: 10 } };
+    const degradation = { dial: 'weight-noise' as const, levels: [1, 2, 3, 4], noise: { samples: 10 } };
     // The last run: 4 units of 5 s each on 2 workers (10 s of units) and 2 s outside them: 12 s.
     const last = { totalSeconds: 12, setupSeconds: 1, unitSeconds: 20, workers: 2, degradation };
     const same = fromLastRun(last, degradation, 2);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { createSgldDial } from '../../../../src/engine/dials/sgld';
 import { runSweep } from '../../../../src/engine/sweep/run';
 import { checkHypothesisFile } from '../../../../src/hypothesis';
-import type { SgldSettings } from '../../../../src/protocol/hypothesis';
+import { degradationAs, type SgldSettings } from '../../../../src/protocol/hypothesis';
 
 const FILE = path.resolve(__dirname, '../../../../examples/planted/kappa-1.sgld.circuit.yaml');
 
@@ -25,8 +25,8 @@ describe('preconditioned-sgld and hmc against sgld on the planted example', func
       ...h,
       controls: { ...h.controls, count: 0 },
       degradation: {
-        ...h.degradation, seed: 4, temperatures: { levels: [1, 10], scale: 'log' },
-        sgld: { ...h.degradation.sgld, sampler, stepSize, burnIn: 600, thin: 100, chains: 4, draws: 40 },
+        ...degradationAs(h.degradation, 'sgld'), seed: 4, levels: [1, 10], scale: 'log',
+        sgld: { ...degradationAs(h.degradation, 'sgld').sgld, sampler, stepSize, burnIn: 600, thin: 100, chains: 4, draws: 40 },
       },
     }, { sampler: createSgldDial });
     const plain = await run('sgld', 1.2e-4);
@@ -50,8 +50,8 @@ describe('preconditioned-sgld and hmc against sgld on the planted example', func
       ...h,
       controls: { ...h.controls, count: 0 },
       degradation: {
-        ...h.degradation, seed: 4, temperatures: { levels: [1, 10], scale: 'log' },
-        sgld: { ...h.degradation.sgld, sampler, stepSize, burnIn, thin, chains: 4, draws: 40 },
+        ...degradationAs(h.degradation, 'sgld'), seed: 4, levels: [1, 10], scale: 'log',
+        sgld: { ...degradationAs(h.degradation, 'sgld').sgld, sampler, stepSize, burnIn, thin, chains: 4, draws: 40 },
       },
     }, { sampler: createSgldDial });
     // sgld as above; hmc's burn-in and thin count trajectories (its thin: auto measures 4–11 here).

@@ -6,18 +6,19 @@ import { createSgldDial } from '../../../../src/engine/dials/sgld';
 import { DRAWS_AUTO_MARGIN } from '../../../../src/engine/sweep/drawsAuto';
 import { runSweep } from '../../../../src/engine/sweep/run';
 import { checkHypothesisFile, type Hypothesis } from '../../../../src/hypothesis';
+import { degradationAs, type SgldSettings } from '../../../../src/protocol/hypothesis';
 
 const FILE = path.resolve(__dirname, '../../../../examples/planted/kappa-1.circuit.yaml');
 
-async function sgldHypothesis(stepSize: number, more: Partial<Hypothesis['degradation']['sgld']> = {}): Promise<Hypothesis> {
+async function sgldHypothesis(stepSize: number, more: Partial<SgldSettings> = {}): Promise<Hypothesis> {
   const r = await checkHypothesisFile(FILE);
   assert.ok(r.hypothesis, r.diagnostics.map((d) => d.message).join('; '));
   const h = r.hypothesis;
   return {
     ...h,
     degradation: {
-      ...h.degradation, dial: 'sgld', seed: 3,
-      temperatures: { levels: [0.5, 5], scale: 'log' },
+      dial: 'sgld', seed: 3,
+      levels: [0.5, 5], scale: 'log',
       sgld: { stepSize, localization: 100, chains: 2, draws: 12, burnIn: 20, thin: 2, batchSize: 32, ...more },
     },
   };
@@ -53,11 +54,11 @@ describe('sgld dial in the sweep', function () {
     const h = await sgldHypothesis(1e-4);
     const all = await runSweep({ ...h, controls: { count: 0, match: 'size' } }, { sampler: createSgldDial });
     assert.deepEqual(all.weights, { tensors: 4, d: 96 * 22 + 96 + 4 * 96 + 4, restricted: false });
-    const out = await runSweep({ ...h, controls: { count: 0, match: 'size' }, degradation: { ...h.degradation, parameters: { include: ['out.*'] } } }, { sampler: createSgldDial });
+    const out = await runSweep({ ...h, controls: { count: 0, match: 'size' }, degradation: { ...degradationAs(h.degradation, 'sgld'), parameters: { include: ['out.*'] } } }, { sampler: createSgldDial });
     assert.deepEqual(out.weights, { tensors: 2, d: 4 * 96 + 4, restricted: true });
     // Fewer free weights, a smaller loss gap at the same temperature (each free direction adds ≈ t/2n to ΔL at w*).
     for (let i = 0; i < out.levels.length; i++) assert.ok(out.levels[i]!.lossGap.mean < all.levels[i]!.lossGap.mean, `t = ${out.levels[i]!.level}`);
-    await assert.rejects(runSweep({ ...h, degradation: { ...h.degradation, parameters: { include: ['head.*'] } } }, { sampler: createSgldDial }),
+    await assert.rejects(runSweep({ ...h, degradation: { ...degradationAs(h.degradation, 'sgld'), parameters: { include: ['head.*'] } } }, { sampler: createSgldDial }),
       /degradation\.parameters\.include\[0\]: 'head\.\*' matches no weight of .*planted-kappa-1\.onnx/);
   });
 

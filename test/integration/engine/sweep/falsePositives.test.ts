@@ -7,6 +7,7 @@ import { HIDDEN, HIDDEN_TENSOR as PLANTED_HIDDEN } from '../../../../examples/pl
 import { runSweep } from '../../../../src/engine/sweep/run';
 import { Rng } from '../../../../src/engine/util/random';
 import { checkHypothesisFile, type Hypothesis } from '../../../../src/hypothesis';
+import { degradationAs, type WeightNoiseDegradation } from '../../../../src/protocol/hypothesis';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const MODULAR_HIDDEN = '/mlp/relu/Relu_output_0';
@@ -23,8 +24,8 @@ function randomUnits(seed: number, width: number, size: number): number[] {
   return Array.from(Rng.stream(9000 + seed).permutation(width).slice(0, size)).sort((a, b) => a - b);
 }
 
-function withUnits(h: Hypothesis, tensor: string, units: number[], degradation: Partial<Hypothesis['degradation']> = {}): Hypothesis {
-  return { ...h, circuit: { name: 'random units', components: [{ tensor, axis: -1, units }] }, degradation: { ...h.degradation, ...degradation } };
+function withUnits(h: Hypothesis, tensor: string, units: number[], degradation: Partial<WeightNoiseDegradation> = {}): Hypothesis {
+  return { ...h, circuit: { name: 'random units', components: [{ tensor, axis: -1, units }] }, degradation: { ...degradationAs(h.degradation, 'weight-noise'), ...degradation } };
 }
 
 describe('verdict: measured false-positive rate', function () {
@@ -37,14 +38,14 @@ describe('verdict: measured false-positive rate', function () {
       const h = await base(`examples/planted/kappa-${kappa}.circuit.yaml`);
       for (const size of [2, 4, 8]) {
         // A shorter sweep than the committed file's (6 levels, 16 samples): the rate is a property of the tests.
-        const short = { temperatures: { levels: [0.001, 0.005, 0.02, 0.08, 0.3, 1], scale: 'log' as const }, noise: { samples: 16 } };
+        const short = { levels: [0.001, 0.005, 0.02, 0.08, 0.3, 1], scale: 'log' as const, noise: { samples: 16 } };
         for (let r = 0; r < 6; r++) cases.push({ name: `planted κ = ${kappa}, ${size} units`, h: withUnits(h, PLANTED_HIDDEN, randomUnits(seed++, HIDDEN, size), short) });
       }
     }
     // The modular network under weight noise (independent draws: the SGLD chains of the shipped example are far from
     // converged at any length this suite can afford, and an unconverged level holds no test anyway).
     const modular = await base('examples/modular/random-neurons.circuit.yaml');
-    const noise = { dial: 'weight-noise' as const, temperatures: { levels: [0.01, 0.0316, 0.1, 0.316], scale: 'log' as const }, noise: { samples: 8 } };
+    const noise = { dial: 'weight-noise' as const, levels: [0.01, 0.0316, 0.1, 0.316], scale: 'log' as const, noise: { samples: 8 } };
     for (const size of [22, 44]) {
       // K = 19, the fewest controls whose rank test can reject at α = 0.05 (p ≥ 1/20), to keep the 6962-row model quick.
       for (let r = 0; r < 6; r++) cases.push({ name: `modular, ${size} units`, h: { ...withUnits(modular, MODULAR_HIDDEN, randomUnits(seed++, MODULAR_WIDTH, size), noise), controls: { count: 19, enumerate: 0, match: 'size' } } });

@@ -4,6 +4,7 @@
 // (seed, t, chain) alone, and judged against the trained network: so the model's own row is the one-dial sgld sweep,
 // and the earlier row's chains are those of a one-dial sweep whose model is that checkpoint, their loss gaps shifted
 // by exactly the two networks' baseline loss difference.
+import { sgldAt } from '../../../support/degradation';
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -41,10 +42,9 @@ describe('two dials at once: checkpoints × sgld', function () {
     h = {
       ...base,
       degradation: {
-        ...base.degradation,
-        dial: 'sgld',
-        temperatures: { levels: TEMPERATURES, scale: 'log' },
-        sgld: { ...base.degradation.sgld, stepSize: 1e-4, localization: 100, chains: 2, draws: 8, burnIn: 5, thin: 1, batchSize: 32 },
+        ...sgldAt(base.degradation, { stepSize: 1e-4, localization: 100, chains: 2, draws: 8, burnIn: 5, thin: 1, batchSize: 32 }),
+        levels: TEMPERATURES,
+        scale: 'log',
         seed: 3,
         grid: { checkpoints: [EARLIER, base.model], steps: [100, 200] },
       },

@@ -83,7 +83,7 @@ describe('security: journals and shards are bound to their plan and checked (iss
     const forged = structuredClone(k1);
     const d = forged.header.document;
     d.model = { path: '/etc/shadow', sha256: '0'.repeat(64) };
-    forged.header.plan = planFingerprint({ engineVersion: d.engine.version, hypothesisSha256: d.hypothesis.sha256, modelSha256: d.model.sha256, grid: d.hypothesis.resolved.degradation.temperatures.levels, chains: forged.header.chains, seed: d.seed });
+    forged.header.plan = planFingerprint({ engineVersion: d.engine.version, hypothesisSha256: d.hypothesis.sha256, modelSha256: d.model.sha256, grid: d.hypothesis.resolved.degradation.levels, chains: forged.header.chains, seed: d.seed });
     fs.writeFileSync(journal(), journalOf(forged));
     r = await resume();
     assert.equal(r.code, 3, r.err);

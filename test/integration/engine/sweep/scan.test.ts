@@ -20,6 +20,7 @@ import { readScanFile } from '../../../../src/engine/sweep/scanFile';
 import { checkHypothesisFile } from '../../../../src/hypothesis';
 import type { Hypothesis } from '../../../../src/protocol/hypothesis';
 import type { ScanDocument } from '../../../../src/protocol/scan';
+import { atLevels } from '../../../support/degradation';
 
 const EXAMPLES = path.resolve(__dirname, '../../../../examples');
 
@@ -31,8 +32,8 @@ async function resolved(file: string): Promise<Hypothesis> {
 
 /** The hypothesis on a smaller grid: the levels picked, fewer noise samples. */
 function smaller(h: Hypothesis, levels: number[], samples: number): Hypothesis {
-  const grid = h.degradation.temperatures.levels;
-  return { ...h, degradation: { ...h.degradation, temperatures: { ...h.degradation.temperatures, levels: levels.map((i) => grid[i]!) }, noise: { ...h.degradation.noise, samples } } };
+  const grid = h.degradation.levels;
+  return { ...h, degradation: atLevels(h.degradation, levels.map((i) => grid[i]!), h.degradation.scale, samples) };
 }
 
 function io(): CliIO & { stdout: string[]; stderr: string[] } {

@@ -11,21 +11,21 @@ import { createWeightNoiseDial } from '../../../../src/engine/dials/weightNoise'
 import { makeArray } from '../../../../src/engine/data/ndarray';
 import { saveModel } from '../../../../src/engine/onnx/load';
 import { createSession, ort } from '../../../../src/engine/onnx/runtime';
-import type { Hypothesis } from '../../../../src/protocol/hypothesis';
+import { degradationAs, type Hypothesis, tagDegradation, type UntaggedDegradation } from '../../../../src/protocol/hypothesis';
 import { cnnModel, mlpModel } from '../../../fixtures/models';
 
-function hypothesis(degradation: Partial<Hypothesis['degradation']>): Hypothesis {
+function hypothesis(degradation: Partial<UntaggedDegradation>): Hypothesis {
   return {
     file: '/nowhere.circuit.yaml', model: '/nowhere.onnx',
     data: { inputs: { x: '/x.npy' }, labels: '/y.npy', target: { labels: [0] } },
     loss: { output: 'logits', kind: 'cross-entropy' }, metric: 'loss',
     circuit: { name: 'c', components: [{ tensor: '/relu/Relu_output_0', axis: -1, units: [0] }] },
     intervention: { kind: 'zero', scope: 'circuit' },
-    degradation: {
-      dial: 'weight-noise', temperatures: { levels: [0.1, 1], scale: 'log' },
+    degradation: tagDegradation({
+      dial: 'weight-noise', levels: [0.1, 1], scale: 'log',
       sgld: { stepSize: 1e-4, localization: 100, chains: 1, draws: 1, burnIn: 0, thin: 1, batchSize: 1 },
       noise: { samples: 3 }, seed: 5, ...degradation,
-    },
+    }),
     controls: { count: 0, match: 'size' },
     verdict: DEFAULT_VERDICT,
   };
@@ -118,7 +118,7 @@ describe('dials', () => {
       const shifted = mlpModel();
       shifted.graph.initializer = shifted.graph.initializer.map((t) => (t.name === 'fc1.bias' ? { ...t, rawData: new Uint8Array(new Float32Array(16).fill(0.5).buffer) } : t));
       saveModel(shifted, good);
-      const h = hypothesis({ dial: 'checkpoints', checkpoints: [good, good], temperatures: { levels: [0, 1], scale: 'linear' } });
+      const h = hypothesis({ dial: 'checkpoints', checkpoints: [good, good], levels: [0, 1], scale: 'linear' });
       const dial = await createCheckpointsDial(context(h));
       assert.deepEqual([dial.deterministic, dial.drawsPerChain, dial.chains], [true, 1, 1]);
       const [draw] = await collect(dial.draws(1, 0));
@@ -130,13 +130,13 @@ describe('dials', () => {
       renamed.graph.node = renamed.graph.node.map((n) => ({ ...n, input: n.input.map((x) => (x === 'fc2.weight' ? 'head.weight' : x)) }));
       const bad = path.join(dir, 'bad.onnx');
       saveModel(renamed, bad);
-      await assert.rejects(createCheckpointsDial(context({ ...h, degradation: { ...h.degradation, checkpoints: [good, bad] } })),
+      await assert.rejects(createCheckpointsDial(context({ ...h, degradation: { ...degradationAs(h.degradation, 'checkpoints'), checkpoints: [good, bad] } })),
         (e: Error) => e instanceof CheckpointMismatch && /checkpoint 1 \(bad\.onnx\) has no parameter 'fc2\.weight' \[16, 4\]/.test(e.message));
       const wider = mlpModel();
       wider.graph.initializer = wider.graph.initializer.map((t) => (t.name === 'fc2.bias' ? { ...t, dims: [5], rawData: new Uint8Array(20) } : t));
       const widerFile = path.join(dir, 'wider.onnx');
       saveModel(wider, widerFile);
-      await assert.rejects(createCheckpointsDial(context({ ...h, degradation: { ...h.degradation, checkpoints: [widerFile, good] } })),
+      await assert.rejects(createCheckpointsDial(context({ ...h, degradation: { ...degradationAs(h.degradation, 'checkpoints'), checkpoints: [widerFile, good] } })),
         /checkpoint 0 \(wider\.onnx\): parameter 'fc2\.bias' has shape \[5\]; the model's is \[4\]/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

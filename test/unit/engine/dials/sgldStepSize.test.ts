@@ -10,6 +10,7 @@ import { SgldSampler } from '../../../../src/engine/dials/sgldSampler';
 import { linearProblem } from '../../../support/linearRegression';
 import { runSweep } from '../../../../src/engine/sweep/run';
 import { checkHypothesisFile } from '../../../../src/hypothesis';
+import { sgldAt } from '../../../support/degradation';
 
 /** A pilot whose every step has acceptance exp(−ε·scale), diverging above `diverges`. */
 function fakePilot(scale: number, diverges = Infinity, calls: number[] = []) {
@@ -105,8 +106,8 @@ describe('sgld: stepSize and burnIn auto', function () {
     // Before the acceptance compared both ends on the same minibatch, this plateaued at ≈ 0.52 and auto failed.
     const r = await checkHypothesisFile(path.resolve(__dirname, '../../../../examples/planted/kappa-0.circuit.yaml'));
     const h = r.hypothesis!;
-    const sgld = { ...h.degradation.sgld, stepSize: 'auto' as const, chains: 2, draws: 64, burnIn: 'auto' as const, thin: 1, batchSize: 64 };
-    const hypothesis = { ...h, controls: { count: 0, match: 'size' as const }, degradation: { ...h.degradation, dial: 'sgld' as const, temperatures: { levels: [0.1, 10], scale: 'log' as const }, sgld } };
+    const sgld = { ...sgldAt(h.degradation).sgld, stepSize: 'auto' as const, chains: 2, draws: 64, burnIn: 'auto' as const, thin: 1, batchSize: 64 };
+    const hypothesis = { ...h, controls: { count: 0, match: 'size' as const }, degradation: sgldAt({ ...h.degradation, levels: [0.1, 10], scale: 'log' }, sgld) };
     const doc = await runSweep(hypothesis);
     for (const l of doc.levels) {
       assert.equal(l.error, undefined);
@@ -169,8 +170,8 @@ describe('sgld: stepSize and burnIn auto', function () {
   it('thin: auto per level, recorded, and the chains run with it', async () => {
     const r = await checkHypothesisFile(path.resolve(__dirname, '../../../../examples/planted/kappa-0.circuit.yaml'));
     const h = r.hypothesis!;
-    const sgld = { ...h.degradation.sgld, stepSize: 1e-3, chains: 2, draws: 3, burnIn: 20, thin: 'auto' as const, localization: 1000 };
-    const at = (thin: number | 'auto') => ({ ...h, controls: { count: 0, match: 'size' as const }, degradation: { ...h.degradation, dial: 'sgld' as const, temperatures: { levels: [10], scale: 'log' as const }, sgld: { ...sgld, thin } } });
+    const sgld = { ...sgldAt(h.degradation).sgld, stepSize: 1e-3, chains: 2, draws: 3, burnIn: 20, thin: 'auto' as const, localization: 1000 };
+    const at = (thin: number | 'auto') => ({ ...h, controls: { count: 0, match: 'size' as const }, degradation: sgldAt({ ...h.degradation, levels: [10], scale: 'log' }, { ...sgld, thin }) });
     const [l] = (await runSweep(at('auto'))).levels;
     // εγ = 1: the pull relaxes in about 2 steps, so the chain decorrelates within a few.
     assert.ok(Number.isInteger(l!.thin) && l!.thin! >= 1 && l!.thin! < 20, `thin ${l!.thin}`);

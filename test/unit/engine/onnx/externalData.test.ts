@@ -128,7 +128,7 @@ describe('ONNX external data', function () {
     it('sweeps', async () => {
       const r = await checkHypothesisText(VALID_MLP, path.join(dir, 'h.circuit.yaml'));
       const h = r.hypothesis as Hypothesis;
-      const doc = await runSweep({ ...h, degradation: { ...h.degradation, dial: 'weight-noise', temperatures: { levels: [0.01, 0.1], scale: 'log' }, noise: { samples: 2 } } });
+      const doc = await runSweep({ ...h, degradation: { dial: 'weight-noise', levels: [0.01, 0.1], scale: 'log', noise: { samples: 2 }, seed: h.degradation.seed } });
       assert.equal(doc.levels.length, 2);
       assert.ok(doc.levels.every((l) => l.error === undefined && Number.isFinite(l.targetEffect.mean)));
       // What the sweep writes, the readers accept (the field-by-field shape check of results files).

@@ -9,6 +9,7 @@ import { checkHypothesisFile, parseHypothesis } from '../../../../src/hypothesis
 import { resultsProblem } from '../../../../src/protocol/results';
 import { interpolateLossGap } from '../../../../src/chart/figure';
 import { edit, VALID_MLP } from '../../../support/workspace';
+import { atLevels } from '../../../support/degradation';
 
 const at = (levels: number[], gaps: number[], half = 0): CharacteristicLevel[] =>
   levels.map((level, i) => ({ level, lossGap: { mean: gaps[i]!, se: half / 1.96, n: 8, ci95: [gaps[i]! - half, gaps[i]! + half] } }));
@@ -102,7 +103,7 @@ describe('the characteristic temperature', () => {
     this.timeout(60_000);
     const r = await checkHypothesisFile(path.resolve(__dirname, '../../../../examples/planted/kappa-0.3.circuit.yaml'));
     const h = r.hypothesis!;
-    const degradation = { ...h.degradation, temperatures: { levels: [0.03, 0.1, 0.3], scale: 'log' as const }, noise: { samples: 4 } };
+    const degradation = atLevels(h.degradation, [0.03, 0.1, 0.3], 'log', 4);
     const plain = await runSweep({ ...h, degradation });
     assert.equal(plain.verdict.characteristic, undefined);
     const gaps = plain.levels.map((l) => l.lossGap.mean);

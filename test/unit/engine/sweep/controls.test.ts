@@ -7,6 +7,7 @@ import { defaultControlCount, distinctSets, drawControls, impossibleComponents, 
 import { runSweep } from '../../../../src/engine/sweep/run';
 import { checkHypothesisFile } from '../../../../src/hypothesis';
 import type { CircuitComponent } from '../../../../src/protocol/hypothesis';
+import { atLevels } from '../../../support/degradation';
 
 const circuit: CircuitComponent[] = [
   { tensor: 'h', axis: -1, units: [1, 5, 9] },
@@ -114,7 +115,7 @@ describe('sweep/controls', function () {
   it('on the planted network, no control holds a circuit unit; salience-matched controls hold no idle unit', async () => {
     const r = await checkHypothesisFile(path.resolve(__dirname, '../../../../examples/planted/kappa-0.circuit.yaml'));
     const h = r.hypothesis!;
-    const short = { ...h.degradation, temperatures: { levels: [0.01], scale: 'log' as const }, noise: { samples: 2 } };
+    const short = atLevels(h.degradation, [0.01], 'log', 2);
     const { idle, circuit: planted } = unitLayout();
     const idleSet = new Set(idle);
     const unitsOf = (doc: Awaited<ReturnType<typeof runSweep>>) => doc.controls!.sets.map((s) => s[0]!.units);

@@ -13,6 +13,7 @@ import { readGridFile, runGrid, writeGrid } from '../../../../src/engine/sweep/g
 import { runSweep } from '../../../../src/engine/sweep/run';
 import { studentTQuantile } from '../../../../src/engine/sweep/stats';
 import { checkHypothesisFile, parseHypothesis, type Hypothesis } from '../../../../src/hypothesis';
+import { degradationAs, type WeightNoiseDegradation } from '../../../../src/protocol/hypothesis';
 import { cellState, gridProblem } from '../../../../src/protocol/grid';
 import { edit, lineOf, VALID_MLP } from '../../../support/workspace';
 
@@ -37,8 +38,8 @@ async function planted(file: string): Promise<Hypothesis> {
   return r.hypothesis;
 }
 
-const withGrid = (h: Hypothesis, files: string[], extra: Partial<Hypothesis['degradation']> = {}): Hypothesis => ({
-  ...h, degradation: { ...h.degradation, temperatures: { levels: SIGMAS, scale: 'log' }, noise: { samples: 16 }, grid: { checkpoints: files, steps: [100, 200] }, ...extra },
+const withGrid = (h: Hypothesis, files: string[], extra: Partial<WeightNoiseDegradation> = {}): Hypothesis => ({
+  ...h, degradation: { ...degradationAs(h.degradation, 'weight-noise'), levels: SIGMAS, scale: 'log', noise: { samples: 16 }, grid: { checkpoints: files, steps: [100, 200] }, ...extra },
 });
 
 describe('two dials at once: degradation.grid', function () {
@@ -106,10 +107,10 @@ describe('two dials at once: degradation.grid', function () {
     const base = await planted('kappa-0.circuit.yaml');
     const h: Hypothesis = {
       ...base,
-      degradation: { ...base.degradation, dial: 'activation-noise', temperatures: { levels: [1e-6], scale: 'log' }, noise: { samples: 2, tensors: ['/relu/Relu_output_0'] }, grid: { checkpoints: files, steps: [0, 1] } },
+      degradation: { dial: 'activation-noise', levels: [1e-6], scale: 'log', noise: { samples: 2, tensors: ['/relu/Relu_output_0'] }, grid: { checkpoints: files, steps: [0, 1] }, seed: base.degradation.seed },
     };
     const grid = await runGrid(h);
-    const exact = await runSweep({ ...base, degradation: { ...base.degradation, dial: 'checkpoints', checkpoints: files, temperatures: { levels: [0, 1], scale: 'linear' } } });
+    const exact = await runSweep({ ...base, degradation: { dial: 'checkpoints', checkpoints: files, levels: [0, 1], scale: 'linear', seed: base.degradation.seed } });
     for (let r = 0; r < 2; r++) {
       const [a, b] = [grid.rows[r]!.cells[0]!, exact.levels[r]!];
       assert.ok(Math.abs(a.lossGap.mean - b.lossGap.mean) < 1e-4, `row ${r}: ΔL ${a.lossGap.mean} vs the checkpoint's ${b.lossGap.mean}`);

@@ -20,6 +20,8 @@ import { studentTQuantile } from '../../../../src/engine/sweep/stats';
 import { HIDDEN_TENSOR, unitLayout } from '../../../../examples/planted/generate';
 import { close as closeTo } from '../../../support/close';
 import { watanabeTemperature } from '../../../../src/protocol/dials';
+import { atLevels, sgldAt } from '../../../support/degradation';
+import { degradationAs } from '../../../../src/protocol/hypothesis';
 
 const DIR = path.resolve(__dirname, '../../../../examples/planted');
 const CIRCUIT = unitLayout().circuit;
@@ -72,7 +74,7 @@ describe('sweep/run', function () {
     const zero = (r: number) => ref.ce(ref.logits(ref.replaced(r, () => 0)), ref.y[r]!);
     const mean = (r: number) => ref.ce(ref.logits(ref.replaced(r, (j) => ref.mean[j]!)), ref.y[r]!);
     const base = await planted();
-    const one = { ...base.degradation, temperatures: { levels: [0.01], scale: 'log' as const }, noise: { samples: 2 } };
+    const one = atLevels(base.degradation, [0.01], 'log', 2);
 
     const z = await runSweep({ ...base, degradation: one });
     close(z.baseline.loss, ref.split(clean).all, 'L_n');
@@ -101,7 +103,7 @@ describe('sweep/run', function () {
   it('resample ablation: each example takes its circuit units from another reference example of its batch', async () => {
     const ref = await reference('planted-kappa-0.onnx');
     const base = await planted('kappa-0.circuit.yaml');
-    const one = { ...base.degradation, temperatures: { levels: [0.01], scale: 'log' as const }, noise: { samples: 2 } };
+    const one = atLevels(base.degradation, [0.01], 'log', 2);
     const resample = await runSweep({ ...base, intervention: { kind: 'resample', scope: 'circuit' }, reference: 'target', degradation: one });
     // Sources are other target rows (all 128 rows form one batch). A source of the same class changes nothing; one of
     // another class brings units that vote for that class. Expected E_T = P(other class)·D with P = 48/63 and
@@ -125,7 +127,7 @@ describe('sweep/run', function () {
 
   it('batching does not change the numbers: small dynamic batches, and a static batch axis padded at the end', async () => {
     const h = await planted('kappa-0.3.circuit.yaml');
-    const one = { ...h.degradation, temperatures: { levels: [0.05], scale: 'log' as const }, noise: { samples: 3 } };
+    const one = atLevels(h.degradation, [0.05], 'log', 3);
     const whole = await runSweep({ ...h, degradation: one });
     const small = await runSweep({ ...h, degradation: one }, { evalBatchSize: 50 });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'static-'));
@@ -150,7 +152,7 @@ describe('sweep/run', function () {
     const h = await planted('kappa-0.3.circuit.yaml');
     const events: SweepProgressEvent[] = [];
     const levels: [LevelResult, number][] = [];
-    const doc = await runSweep({ ...h, degradation: { ...h.degradation, temperatures: { levels: [0.01, 0.1, 1], scale: 'log' }, noise: { samples: 4 } } },
+    const doc = await runSweep({ ...h, degradation: atLevels(h.degradation, [0.01, 0.1, 1], 'log', 4) },
       { onProgress: (p) => events.push(p), onLevel: (l, i) => levels.push([l, i]) });
     assert.equal(events.length, 12);
     assert.deepEqual(events.map((e) => [e.levelIndex, e.draw]), [0, 1, 2].flatMap((l) => [0, 1, 2, 3].map((d) => [l, d])));
@@ -190,7 +192,7 @@ describe('sweep/run', function () {
     const h = await planted();
     const controller = new AbortController();
     let abortedAt = 0;
-    const started = runSweep({ ...h, degradation: { ...h.degradation, noise: { samples: 100_000 } } }, {
+    const started = runSweep({ ...h, degradation: atLevels(h.degradation, h.degradation.levels, h.degradation.scale, 100_000) }, {
       signal: controller.signal,
       onProgress: (p) => { if (p.draw === 5 && abortedAt === 0) { abortedAt = performance.now(); controller.abort(); } },
     });
@@ -201,9 +203,9 @@ describe('sweep/run', function () {
   it('checkpoints: exact levels (se = 0) that equal each checkpoint\'s own baseline', async () => {
     const h = await planted('kappa-0.circuit.yaml');
     const files = ['planted-kappa-0.3.onnx', 'planted-kappa-1.onnx'].map((f) => path.join(DIR, f));
-    const doc = await runSweep({ ...h, degradation: { ...h.degradation, dial: 'checkpoints', checkpoints: files, temperatures: { levels: [0, 1], scale: 'linear' } } });
+    const doc = await runSweep({ ...h, degradation: { dial: 'checkpoints', checkpoints: files, levels: [0, 1], scale: 'linear', seed: h.degradation.seed } });
     for (const [i, kappa] of ['0.3', '1'].entries()) {
-      const own = await runSweep({ ...(await planted(`kappa-${kappa}.circuit.yaml`)), degradation: { ...h.degradation, temperatures: { levels: [0.01], scale: 'log' }, noise: { samples: 2 } } });
+      const own = await runSweep({ ...(await planted(`kappa-${kappa}.circuit.yaml`)), degradation: atLevels(h.degradation, [0.01], 'log', 2) });
       const l = doc.levels[i]!;
       close(l.collateralEffect.mean, own.baseline.collateralEffect, `E_C at checkpoint ${i}`);
       close(l.lossGap.mean, own.baseline.loss - doc.baseline.loss, `ΔL at checkpoint ${i}`);
@@ -218,7 +220,7 @@ describe('sweep/run', function () {
       kind: 'sgld', levels: [1, 2, 4], chains: 2, drawsPerChain: 3, independentDraws: false, deterministic: false,
       levelRecord: (levelIndex) => ({ nbeta: ctx.n / [1, 2, 4][levelIndex]! }),
       // As the sgld dial does: a fixed nβ moves the Watanabe temperature (the runner asks the dial).
-      watanabeTemperature: (n) => watanabeTemperature(n, ctx.degradation.sgld.nbeta),
+      watanabeTemperature: (n) => watanabeTemperature(n, degradationAs(ctx.degradation, 'sgld').sgld.nbeta),
       async *draws(levelIndex, chain) {
         for (let d = 0; d < 3; d++) {
           if (levelIndex === 1 && chain === 1 && d === 1) throw new DialDivergence('loss became NaN at step 7; try stepSize 5e-5', chain, d);
@@ -228,7 +230,7 @@ describe('sweep/run', function () {
       },
       async dispose() {},
     });
-    const doc = await runSweep({ ...h, degradation: { ...h.degradation, dial: 'sgld' } }, { sampler: sgldLike });
+    const doc = await runSweep({ ...h, degradation: sgldAt(h.degradation) }, { sampler: sgldLike });
     assert.equal(doc.status, 'diverged');
     const [a, b, c] = doc.levels as [LevelResult, LevelResult, LevelResult];
     assert.match(b.error!, /try stepSize 5e-5/);
@@ -246,7 +248,7 @@ describe('sweep/run', function () {
     assert.equal(b.targetEffect.n, 3);
     // Watanabe's temperature: log n without nbeta.
     close(doc.watanabeTemperature, Math.log(128), 't_W = log n');
-    const fixed = await runSweep({ ...h, degradation: { ...h.degradation, dial: 'sgld', sgld: { ...h.degradation.sgld, nbeta: 40 } } }, { sampler: sgldLike });
+    const fixed = await runSweep({ ...h, degradation: sgldAt(h.degradation, { nbeta: 40 }) }, { sampler: sgldLike });
     close(fixed.watanabeTemperature, (40 * Math.log(128)) / 128, 't_W = nbeta·log n / n');
   });
 

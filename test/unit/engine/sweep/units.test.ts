@@ -12,7 +12,7 @@ function fullHypothesis(h: Hypothesis, levels: number[]): Hypothesis {
   return {
     ...h, intervention: { kind: 'zero', scope: 'circuit' }, controls: { count: 8, match: 'size' }, verdict: DEFAULT_VERDICT,
     degradation: {
-      dial: 'sgld', temperatures: { levels, scale: 'log' }, seed: 0, noise: { samples: 2 },
+      dial: 'sgld', levels, scale: 'log', seed: 0,
       sgld: { stepSize: 1e-3, localization: 10, chains: 4, draws: 4, burnIn: 0, thin: 1, batchSize: 8 },
     },
   };
