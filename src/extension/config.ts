@@ -1,6 +1,7 @@
 // The `circuitThermometer.*` settings, read fresh each time (VS Code caches them; reading is cheap).
 import * as vscode from 'vscode';
 import { defaultAt, numberDefault } from '../protocol/hypothesisSchema';
+import type { ParallelOptions } from '../worker/parallel';
 
 /** Where package.json's `defaults.sgld.*` settings are unset: the hypothesis schema's defaults. */
 const sgldDefault = (key: string) => numberDefault(['degradation', 'sgld', key]);
@@ -43,5 +44,19 @@ export function workerEnv(s: Settings): Record<string, string> {
     CIRCUIT_THERMOMETER_WORKERS: String(s.workerProcesses),
     CIRCUIT_THERMOMETER_THREADS: String(s.threadsPerWorker),
     CIRCUIT_THERMOMETER_EXECUTION_PROVIDER: s.executionProvider,
+  };
+}
+
+/** The worker pool of a run the editor starts (a sweep or a map): the settings' processes, threads and environment,
+ *  and the workers' lines in the log. */
+export function workerRunOptions(s: Settings, workerPath: string, log: vscode.LogOutputChannel): ParallelOptions {
+  return {
+    workerPath,
+    clientName: 'vscode',
+    env: workerEnv(s),
+    ...(s.workerProcesses > 0 ? { workers: s.workerProcesses } : {}),
+    ...(s.threadsPerWorker > 0 ? { threads: s.threadsPerWorker } : {}),
+    onLog: (line, source) => (source === 'warn' || source === 'stderr' ? log.warn(`[worker] ${line}`) : log.info(`[worker] ${line}`)),
+    onWarning: (m) => log.warn(m),
   };
 }

@@ -10,7 +10,7 @@ import { defaultGridPath } from '../engine/sweep/gridFile';
 import { formatLevel, formatProgress } from '../protocol/format';
 import type { WorkerError } from '../protocol/worker';
 import { activeHypothesis, uriOf } from './commands';
-import { settings, workerEnv } from './config';
+import { settings, workerRunOptions } from './config';
 import type { HypothesisDiagnostics } from './diagnostics';
 import type { GridPanels } from './gridPanel';
 import type { RunRecord } from './runRecord';
@@ -125,15 +125,7 @@ export class GridCommands implements vscode.Disposable {
               last = `${cells} of ${l.levels} cells · `;
               this.log.info(`  cell ${l.levelIndex + 1}/${l.levels} (level ${formatLevel(l.result.level)}) done in ${l.result.seconds.toFixed(1)} s${l.result.error ? `: ${l.result.error}` : ''}`);
             },
-          }, {
-            workerPath: this.workerPath,
-            clientName: 'vscode',
-            env: workerEnv(s),
-            ...(s.workerProcesses > 0 ? { workers: s.workerProcesses } : {}),
-            ...(s.threadsPerWorker > 0 ? { threads: s.threadsPerWorker } : {}),
-            onLog: (line, source) => (source === 'warn' || source === 'stderr' ? this.log.warn(`[worker] ${line}`) : this.log.info(`[worker] ${line}`)),
-            onWarning: (m) => this.log.warn(m),
-          });
+          }, workerRunOptions(s, this.workerPath, this.log));
         },
       );
       this.log.info(`grid ${label}: ${done.document.summary} → ${done.path}`);

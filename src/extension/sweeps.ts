@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { LevelResult } from '../protocol/results';
 import { keptJournalText, type SweepProgress, type WorkerError } from '../protocol/worker';
-import { settings, workerEnv } from './config';
+import { settings, workerRunOptions } from './config';
 import { parallelModule } from './engine';
 import { formatDuration, formatProgress } from '../protocol/format';
 import type { RunRecord } from './runRecord';
@@ -155,13 +155,7 @@ export class SweepQueue implements vscode.Disposable {
               },
             },
             {
-              workerPath: this.workerPath,
-              clientName: 'vscode',
-              env: workerEnv(s),
-              ...(s.workerProcesses > 0 ? { workers: s.workerProcesses } : {}),
-              ...(s.threadsPerWorker > 0 ? { threads: s.threadsPerWorker } : {}),
-              onLog: (line, source) => (source === 'warn' || source === 'stderr' ? this.log.warn(`[worker] ${line}`) : this.log.info(`[worker] ${line}`)),
-              onWarning: (m) => this.log.warn(m),
+              ...workerRunOptions(s, this.workerPath, this.log),
               resume: record.resume === true,
             },
           );

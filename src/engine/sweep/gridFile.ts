@@ -6,9 +6,7 @@ import { GRID_KIND, GRID_VERSION, gridProblem, type GridDocument, type GridRow }
 import { currentResults, type ResultsDocument } from '../../protocol/results';
 import { formatLevel } from '../../protocol/format';
 import { writeFileAtomic } from '../util/atomic';
-import { parseJsonText } from '../util/jsonText';
-import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
-import { ResultsFileError } from './readResults';
+import { readGatedDocument } from './readResults';
 import { portableResults, relativeToResults } from './resultsPaths';
 import { decideVerdict, judgeContext } from './verdict';
 
@@ -74,17 +72,6 @@ export function writeGrid(doc: GridDocument, file: string): GridDocument {
 
 /** Reads a map back through the read gate: one located refusal (the first bad field) for anything else. */
 export function readGridFile(file: string): GridDocument {
-  let text: string;
-  try {
-    text = readFileGated(file, READ_LIMITS.results, 'grid results file').toString('utf8');
-  } catch (e) {
-    if (e instanceof ReadGateError) throw new ResultsFileError('results/unreadable', file, e.problem);
-    throw e;
-  }
-  const json = parseJsonText(text);
-  if (!json.ok) throw new ResultsFileError('results/not-json', file, `not JSON (${json.error.problem} at line ${json.error.line}, column ${json.error.col})`);
-  const problem = gridProblem(json.value);
-  if (problem !== null) throw new ResultsFileError('results/not-results', file, `not a circuit-thermometer grid results document this version reads (at ${safeName(problem, 120)})`);
-  const grid = json.value as GridDocument;
+  const grid = readGatedDocument<GridDocument>(file, 'grid results file', 'grid results document', gridProblem);
   return { ...grid, sweep: currentResults(grid.sweep) };
 }

@@ -12,19 +12,23 @@ export class ResultsFileError extends Error {
   }
 }
 
-export function readResultsFile(file: string): ResultsDocument {
+/** Reads `file` (a `what`, e.g. "results file") through the read gate and parses it; `problemOf` names its first bad
+ *  field (null: a `T`). Every refusal is one ResultsFileError line; `noun` says what it is not ("results document"). */
+export function readGatedDocument<T>(file: string, what: string, noun: string, problemOf: (x: unknown) => string | null): T {
   let text: string;
   try {
-    text = readFileGated(file, READ_LIMITS.results, 'results file').toString('utf8');
+    text = readFileGated(file, READ_LIMITS.results, what).toString('utf8');
   } catch (e) {
     if (e instanceof ReadGateError) throw new ResultsFileError('results/unreadable', file, e.problem);
     throw e;
   }
   const json = parseJsonText(text);
   if (!json.ok) throw new ResultsFileError('results/not-json', file, `not JSON (${json.error.problem} at line ${json.error.line}, column ${json.error.col})`);
-  const problem = resultsProblem(json.value);
-  if (problem !== null) {
-    throw new ResultsFileError('results/not-results', file, `not a circuit-thermometer results document this version reads (at ${safeName(problem, 120)})`);
-  }
-  return currentResults(json.value as ResultsDocument);
+  const problem = problemOf(json.value);
+  if (problem !== null) throw new ResultsFileError('results/not-results', file, `not a circuit-thermometer ${noun} this version reads (at ${safeName(problem, 120)})`);
+  return json.value as T;
+}
+
+export function readResultsFile(file: string): ResultsDocument {
+  return currentResults(readGatedDocument<ResultsDocument>(file, 'results file', 'results document', resultsProblem));
 }

@@ -3,9 +3,7 @@
 import * as path from 'node:path';
 import { currentScan, type ScanDocument, scanProblem } from '../../protocol/scan';
 import { writeFileAtomic } from '../util/atomic';
-import { parseJsonText } from '../util/jsonText';
-import { READ_LIMITS, readFileGated, ReadGateError, safeName } from '../util/readGate';
-import { ResultsFileError } from './readResults';
+import { readGatedDocument } from './readResults';
 import { mapResultsPaths, relativeToResults, resolveFromResults } from './resultsPaths';
 import { checkResultsWritable, ResultsWriteError } from './writeResults';
 
@@ -36,16 +34,6 @@ export function writeScan(file: string, doc: ScanDocument): ScanDocument {
 
 /** Reads a scan file; its paths made absolute again. Throws ResultsFileError naming the first bad field. */
 export function readScanFile(file: string): ScanDocument {
-  let text: string;
-  try {
-    text = readFileGated(file, READ_LIMITS.results, 'scan file').toString('utf8');
-  } catch (e) {
-    if (e instanceof ReadGateError) throw new ResultsFileError('results/unreadable', file, e.problem);
-    throw e;
-  }
-  const json = parseJsonText(text);
-  if (!json.ok) throw new ResultsFileError('results/not-json', file, `not JSON (${json.error.problem} at line ${json.error.line}, column ${json.error.col})`);
-  const problem = scanProblem(json.value);
-  if (problem !== null) throw new ResultsFileError('results/not-results', file, `not a circuit-thermometer scan this version reads (at ${safeName(problem, 120)})`);
-  return mapResultsPaths(currentScan(json.value as ScanDocument), (f) => resolveFromResults(f, file));
+  const scan = readGatedDocument<ScanDocument>(file, 'scan file', 'scan', scanProblem);
+  return mapResultsPaths(currentScan(scan), (f) => resolveFromResults(f, file));
 }
