@@ -4,7 +4,7 @@
 // the output channel keeps the log, and the runs store (→ views, chart) hears every progress and finished level.
 import * as vscode from 'vscode';
 import type { LevelResult } from '../protocol/results';
-import { keptJournalText, type SweepProgress, type WorkerError } from '../protocol/worker';
+import { keptJournalText, resumeAdvice, type SweepProgress, type WorkerError } from '../protocol/worker';
 import { settings, workerRunOptions } from './config';
 import { parallelModule } from './engine';
 import { formatDuration, formatProgress } from '../protocol/format';
@@ -179,7 +179,7 @@ export class SweepQueue implements vscode.Disposable {
     const cancelled = err.code === 'cancelled';
     // The client keeps the journal of finished units when there are any: offer to resume.
     const kept = err.journal !== undefined;
-    const keptText = err.journal ? ` ${keptJournalText(err.journal)}: Resume Sweep finishes the rest.` : '';
+    const keptText = err.journal ? ` ${keptJournalText(err.journal)}: ${resumeAdvice(err.journal, 'Resume Sweep')}.` : '';
     const text = `${err.message ?? String(e)}${err.hint && !kept ? ` (${err.hint})` : ''}`;
     this.store.update(record.id, (r) => {
       r.status = cancelled ? 'cancelled' : 'failed';

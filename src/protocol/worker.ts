@@ -145,6 +145,12 @@ export function keptJournalText(j: KeptJournal): string {
   return `${j.hint ? `${j.hint}; ` : ''}${j.kept} of ${j.of} work units are kept in ${j.file}`;
 }
 
+/** What resuming a kept journal does (`resume`: how the user asks for it): finish the rest, or, when every unit is
+ *  already kept (e.g. every level diverged), nothing new: the same settings give the same refusal. */
+export function resumeAdvice(j: KeptJournal, resume: string): string {
+  return j.kept < j.of ? `${resume} finishes the rest` : `every unit is done, so ${resume} gives the same result: change the settings the hint names and run again`;
+}
+
 export interface InitializeParams {
   protocolVersion: number;
   client: string;

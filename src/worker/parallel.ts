@@ -15,7 +15,7 @@ import { hypothesisInputs, type NamedPath, outputClash } from '../engine/util/ou
 import { safeName } from '../engine/util/readGate';
 import { chainsPerLevel, type Hypothesis } from '../protocol/hypothesis';
 import type { PlanBinding, SweepHeader, UnitResult, WorkUnit } from '../protocol/shard';
-import { type KeptJournal, keptJournalText, type SweepDone } from '../protocol/worker';
+import { type KeptJournal, keptJournalText, resumeAdvice, type SweepDone } from '../protocol/worker';
 import { type RunCallbacks, WorkerClient, type WorkerClientOptions } from './client';
 import { acceptDocument } from './divergence';
 import { WorkerRunError } from './errors';
@@ -281,7 +281,7 @@ export async function runSweepParallel(req: SweepRequest, callbacks: RunCallback
     }
     if (writer && e instanceof WorkerRunError && !e.journal && !journalFailures.has(e)) {
       const journal: KeptJournal = { kept: journalled, of: all.length, file: path.basename(journalPath), ...(e.hint ? { hint: e.hint } : {}) };
-      throw new WorkerRunError({ ...e.toJSON(), hint: `${keptJournalText(journal)}; --resume finishes the rest`, journal });
+      throw new WorkerRunError({ ...e.toJSON(), hint: `${keptJournalText(journal)}; ${resumeAdvice(journal, '--resume')}`, journal });
     }
     throw e;
   } finally {

@@ -224,7 +224,7 @@ export class PairedEvaluator {
       });
       for (let r = 0; r < b.valid; r++) count += b.isReference[r]!;
     }
-    if (count === 0) throw new Error('the reference set for mean ablation is empty');
+    if (count === 0) throw new Error(`the reference set for mean ablation is empty: the hypothesis's reference setting selects none of the evaluated examples; use reference: all, or check data.target and evaluation.rows`);
     return Object.fromEntries(this.means!.map((m, k) => [m.input, new ort.Tensor('float32', Float32Array.from(sums[k]!, (v) => v / count), m.dims)]));
   }
 
@@ -367,7 +367,7 @@ async function withNull(h: Hypothesis, inputs: SweepInputs, dial: Dial, dimsOf: 
     salience = await unitSalience(h.circuit.components, dimsOf, (sets) => build(sets, 'loss'), dial.baseline ? dial.baseline() : {}, inputs.targetCount / inputs.n);
   }
   const drawn = drawControls(h.circuit.components, dimsOf, { count: h.controls.count, enumerate: h.controls.enumerate ?? DEFAULT_ENUMERATE, seed: h.degradation.seed, salience });
-  if (h.controls.count > 0 && drawn.sets.length === 0) throw new Error(`no control set disjoint from the circuit exists (N = 0): a component names every unit of its axis`);
+  if (h.controls.count > 0 && drawn.sets.length === 0) throw new Error(`no control set disjoint from the circuit exists (N = 0): a component names every unit of its axis; name fewer units, or set controls.count: 0 (no null: the verdict then calls no window clean)`);
   const evaluator = await build(drawn.sets, h.metric, { distinct: drawn.distinct, exact: drawn.exact });
   if (h.circuit.components.length >= 2 && drawn.sets.length > 0 && h.intervention.scope === 'circuit') {
     evaluator.swaps = await componentSwaps(h, drawn.sets, (sets) => build(sets, h.metric), dial);

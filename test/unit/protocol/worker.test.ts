@@ -5,6 +5,8 @@ import {
   isRequest,
   isResponse,
   isWorkerNotification,
+  keptJournalText,
+  resumeAdvice,
   PROTOCOL_NAME,
   PROTOCOL_VERSION,
   request,
@@ -44,5 +46,14 @@ describe('worker protocol: envelopes and guards', () => {
     for (const m of bad) {
       assert.ok(![isRequest, isResponse, isWorkerNotification, isClientNotification].some((g) => g(m)), JSON.stringify(m));
     }
+  });
+
+  it('says what resuming a kept journal does: finish the rest, or nothing new once every unit is kept', () => {
+    const part = { kept: 5, of: 12, file: 's.results.journal.jsonl' };
+    assert.equal(`${keptJournalText(part)}; ${resumeAdvice(part, '--resume')}`, '5 of 12 work units are kept in s.results.journal.jsonl; --resume finishes the rest');
+    // Every level diverged: all units are done, and resuming would only refuse the same document again.
+    const all = { kept: 12, of: 12, file: 's.results.journal.jsonl', hint: 'every level diverged; try stepSize 1e-5' };
+    assert.equal(resumeAdvice(all, '--resume'), 'every unit is done, so --resume gives the same result: change the settings the hint names and run again');
+    assert.doesNotMatch(resumeAdvice(all, 'Resume Sweep'), /finishes the rest/);
   });
 });
