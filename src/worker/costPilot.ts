@@ -122,7 +122,7 @@ export function pilotHypothesis(h: Hypothesis, thin: number): Hypothesis {
     d.checkpoints = [d.checkpoints[0]!];
   } else if (d.dial === 'sgld') {
     const stepSize = typeof d.sgld.stepSize === 'number' ? d.sgld.stepSize : PILOT_STEP_SIZE;
-    d.sgld = { ...d.sgld, chains: 1, draws: PILOT_DRAWS, burnIn: 0, thin, stepSize, sampler: d.sgld.sampler === 'preconditioned-sgld' ? 'sgld' : d.sgld.sampler };
+    d.sgld = { ...d.sgld, chains: 1, draws: PILOT_DRAWS, burnIn: 0, thin, stepSize, sampler: d.sgld.sampler === 'preconditioned-sgld' || d.sgld.sampler === 'exponential-sgld' ? 'sgld' : d.sgld.sampler };
   } else {
     d.noise.samples = PILOT_DRAWS;
   }
