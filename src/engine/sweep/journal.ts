@@ -1,7 +1,8 @@
 // The journal a running sweep keeps beside its results file: JSON lines, the plan's header first, then one line per
 // finished work unit, each appended with one write and flushed to disk before the next unit is trusted to it. A
 // crash mid-write leaves at most a torn last line, which reading drops: every complete line is a finished unit.
-// `sweep --resume` runs only the units the journal lacks; the journal is removed once the results are written.
+// `sweep --resume` (and `grid --resume`, a map's journal beside its grid results) runs only the units the journal lacks;
+// the journal is removed once the results are written.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
