@@ -139,7 +139,7 @@ export async function runUnitsParallel(hypothesis: Hypothesis, todo: readonly Wo
         onProgress: (p) => callbacks.onProgress?.(total.report(w, p)),
         onHeader: ({ header: h }) => {
           if (header && h.plan !== header.plan) {
-            fail(new WorkerRunError({ code: 'run-failed', message: 'a worker computed another plan than the one being finished (the hypothesis, its model or the engine changed)', hint: 'delete the journal and run the sweep again' }));
+            fail(new WorkerRunError({ code: 'run-failed', message: 'a worker computed another plan than the one being finished (the hypothesis, its model or the engine changed)', hint: 'delete the journal and start the run over' }));
             return;
           }
           if (!header) {
@@ -214,7 +214,7 @@ export async function runSweepParallel(req: SweepRequest, callbacks: RunCallback
   const runId = req.runId ?? `run-${Date.now().toString(36)}`;
   return runJournalled({ hypothesis, out, what: 'the results file', noun: 'sweep' }, callbacks, options, (assembled) => {
     const unfit = assembledProblem(assembled);
-    if (unfit !== null) throw new WorkerRunError({ code: 'run-failed', message: `the results assembled from the work units are not a valid results document (${safeName(unfit, 200)})`, hint: `delete ${path.basename(journalPathFor(out))} and run the sweep again` });
+    if (unfit !== null) throw new WorkerRunError({ code: 'run-failed', message: `the results assembled from the work units are not a valid results document (${safeName(unfit, 200)})`, hint: `delete ${path.basename(journalPathFor(out))} and start the run over` });
     const failure = acceptDocument(assembled, (m) => options.onWarning?.(m));
     if (failure) throw new WorkerRunError(failure);
     // The document as written: its paths relative to the results file.
