@@ -255,7 +255,9 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
             sampler, stepSize, nbeta: nbeta(t), localization: settings.localization, key: [ctx.seed, t, METRIC_PILOT_KEY],
             // Each window's metric is calibrated from plain SGLD's ε down: a metric (M ≥ 1, the stiffest weight at 1)
             // only adds to what the acceptance sees, but a rough first window's metric must not cap the final one's ε.
-            divergenceLoss, level: t, signal, recalibrate: auto && !hmc && !exponential ? (next) => calibrate(next, plain) : undefined,
+            // exponential-sgld always recalibrates: its pilot's ε is plain SGLD's whatever the chains are given, and
+            // the second window, at the first window's metric and that ε, diverged on modular at t = 0.3.
+            divergenceLoss, level: t, signal, recalibrate: (auto || exponential) && !hmc ? (next) => calibrate(next, plain) : undefined,
           });
           passes += m.passes;
           ({ stepSize, metric } = m);
