@@ -14,6 +14,7 @@ import { valueInfoType } from '../onnx/graph';
 import type { ModelProto } from '../onnx/proto';
 import { createSession, ort } from '../onnx/runtime';
 import { Rng } from '../util/random';
+import type { ChainSettings } from './chainSettings';
 import { DialDivergence } from './dial';
 import type { DualAveraging } from './hmcAdapt';
 import { MinibatchStream } from './sgldBatches';
@@ -36,29 +37,14 @@ export interface HmcSamplerSpec {
   threads?: number;
 }
 
-export interface HmcChainSettings {
-  /** The leapfrog step ε (the starting one when `adapt` is given). */
-  stepSize: number;
+export interface HmcChainSettings extends ChainSettings {
   /** Mean trajectory time T: L̄ = ⌈T/ε⌉ leapfrog steps. */
   trajectory: number;
-  nbeta: number;
-  localization: number;
-  /** Iterations discarded before the first kept draw (with `adapt`, the warm-up that tunes ε). */
-  burnIn: number;
-  draws: number;
-  thin: number;
-  key: readonly number[];
-  chain: number;
-  level?: number;
-  divergenceLoss: number;
-  /** The frozen diagonal metric M (inverse mass), aligned with `parameters`; default all ones. */
-  metric?: readonly Float32Array[];
-  start?: readonly Float32Array[];
-  /** Dual averaging of ε over the burn-in iterations; the kept draws then run at its averaged ε̄. */
+  /** Dual averaging of ε over the burn-in iterations (the warm-up that tunes ε); the kept draws then run at its
+   *  averaged ε̄. */
   adapt?: DualAveraging;
   /** Filled with Σ over iterations of (∇U)² per weight at each iteration's start (the full-data gradient). */
   gradientSquares?: Float64Array[];
-  signal?: AbortSignal;
 }
 
 export interface HmcDraw {
