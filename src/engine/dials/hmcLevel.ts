@@ -27,7 +27,9 @@ export interface HmcWarmUpSettings {
   level?: number;
   divergenceLoss: number;
   signal?: AbortSignal;
-  /** A given ε: only T is warmed up. */
+  /** A given ε: used as is, only T is warmed up. The accept/reject makes the chain exact at any ε, so a given ε
+   *  has no bias to correct: only its efficiency is at stake, which the level's acceptance shows. Dual averaging
+   *  from it would make the written number a mere start and the level's ε other than the one asked for. */
   fixedStepSize?: number;
 }
 
