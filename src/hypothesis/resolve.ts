@@ -280,7 +280,7 @@ export class Resolver {
       if (!nodeAt(this.tree, ['degradation', 'sgld', 'stepSize']).complete) out.sgld = { ...s, stepSize: FIXED_STEP_SIZE_DEFAULT };
       else if (dial === 'sgld') this.out.error('hyp/step-size-auto-sampler', this.at(['degradation', 'sgld', 'stepSize']),
         `stepSize: auto calibrates by the MALA acceptance of a Langevin proposal, which the ${s.sampler} sampler does not make`,
-        { hint: 'give a number, or use sampler: preconditioned-sgld (or sgld), which calibrate it' });
+        { hint: 'give a number, or use sampler: sgld, preconditioned-sgld or exponential-sgld, which calibrate it' });
     }
     if (dial === 'sgld' && s && typeof s.burnIn === 'number' && typeof s.draws === 'number' && s.burnIn >= s.draws) {
       this.out.warning('hyp/burn-in-long', this.at(['degradation', 'sgld', 'burnIn']),

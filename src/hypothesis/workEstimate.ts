@@ -69,7 +69,8 @@ function schedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; p
   const burnInPilot = typeof s?.burnIn === 'number' ? 0 : 2 * burnIn;
   const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? autoThin(stepSize, gamma) : 1;
   const thinPilot = s?.thin === 'auto' ? burnIn + thinPilotSteps(thin) : 0;
-  const metricPilot = s?.sampler === 'preconditioned-sgld' ? METRIC_PILOT_PASSES + (stepAuto ? METRIC_RECALIBRATION_PASSES : 0) : 0;
+  // exponential-sgld runs the same metric pilot, then (auto) its own ladder instead of the recalibrations.
+  const metricPilot = s?.sampler === 'preconditioned-sgld' || s?.sampler === 'exponential-sgld' ? METRIC_PILOT_PASSES + (stepAuto ? METRIC_RECALIBRATION_PASSES : 0) : 0;
   return { burnIn, thin, pilotPasses: (stepAuto ? AUTO_STEP_PILOT_PASSES : 0) + burnInPilot + thinPilot + metricPilot };
 }
 

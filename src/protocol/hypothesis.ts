@@ -67,8 +67,9 @@ export interface SgldSettings {
   /** When set, nβ at every level is this value divided by the level (temperature = 1/β); see docs/method.md. */
   nbeta?: number;
   /** The update rule: devinterp's SGLD (default), SGLD with a diagonal metric estimated by a pilot and then frozen,
-   *  RMSprop-preconditioned SGLD, or SGNHT (Nosé–Hoover thermostat). */
-  sampler?: 'sgld' | 'preconditioned-sgld' | 'rmsprop-sgld' | 'sgnht' | 'hmc';
+   *  its exponential integrator about that pilot's Gaussian reference, RMSprop-preconditioned SGLD, SGNHT (Nosé–Hoover
+   *  thermostat), or full-data HMC. */
+  sampler?: 'sgld' | 'preconditioned-sgld' | 'exponential-sgld' | 'rmsprop-sgld' | 'sgnht' | 'hmc';
 }
 
 /** Globs on weight names (see src/engine/dials/parameterSelection.ts): the weights a weight dial samples. */

@@ -76,7 +76,7 @@ const unitList = (what: string): ArraySpec => ({
 });
 
 /** The samplers `stepSize: auto` calibrates: the Langevin proposals by their MALA acceptance, hmc by dual averaging. */
-export const MALA_SAMPLERS: readonly string[] = ['sgld', 'preconditioned-sgld', 'hmc'];
+export const MALA_SAMPLERS: readonly string[] = ['sgld', 'preconditioned-sgld', 'exponential-sgld', 'hmc'];
 /** The step size of the samplers `stepSize: auto` cannot calibrate (rmsprop-sgld, sgnht: no MALA proposal). */
 export const FIXED_STEP_SIZE_DEFAULT = 1e-4;
 
@@ -86,7 +86,7 @@ const sgldSpec: ObjectSpec = {
   properties: {
     stepSize: {
       type: 'oneOf', default: 'auto',
-      description: 'Step size ε: auto (the default with sampler: sgld or preconditioned-sgld): per level, the largest ε on a geometric ladder (1e-2 ÷ 3 per rung) whose 100-step pilot chain stays finite with mean MALA acceptance ≥ 0.9; or a number (> 0). With preconditioned-sgld, ε is the step of the stiffest weight (the metric only lengthens the others\'). rmsprop-sgld and sgnht make no MALA proposal: their default is 1e-4.',
+      description: 'Step size ε: auto (the default with sampler: sgld, preconditioned-sgld or exponential-sgld): per level, the largest ε on a geometric ladder (1e-2 ÷ 3 per rung) whose 100-step pilot chain stays finite with mean MALA acceptance ≥ 0.9; or a number (> 0). With preconditioned-sgld, ε is the step of the stiffest weight (the metric only lengthens the others\'). With exponential-sgld the ladder starts at 4/P_min (P the pilot\'s Gaussian reference) and ε is the integrator\'s time step. rmsprop-sgld and sgnht make no MALA proposal: their default is 1e-4.',
       variants: [
         { type: 'number', exclusiveMinimum: 0, description: 'Step size ε (> 0). On divergence, try a smaller one.' },
         { type: 'enum', values: ['auto'], description: 'Calibrate ε per level from pilot chains (MALA acceptance ≥ 0.9).' },
@@ -121,7 +121,7 @@ const sgldSpec: ObjectSpec = {
     },
     batchSize: { type: 'integer', minimum: 1, default: 256, description: 'Examples per SGLD step (the minibatch B).' },
     nbeta: { type: 'number', exclusiveMinimum: 0, description: 'When set, nβ at each level is nbeta / level instead of n / level.' },
-    sampler: { type: 'enum', values: ['sgld', 'preconditioned-sgld', 'rmsprop-sgld', 'sgnht', 'hmc'], default: 'sgld', description: 'The update rule: sgld (devinterp\'s); hmc, Metropolis-adjusted Hamiltonian Monte Carlo on the full data with preconditioned-sgld\'s frozen metric as inverse mass (exact at any step size: each trajectory is accepted or rejected; stepSize is the leapfrog step, auto = dual averaging toward acceptance 0.8 in a warm-up; burnIn and thin count trajectories; docs/method.md, "HMC"); preconditioned-sgld, SGLD with a diagonal metric M estimated per level by a pilot chain from the potential\'s squared gradient and then frozen (Δw = -(ε/2)·M·∇U + √(εM)·ξ: a Langevin proposal, so the MALA acceptance and stepSize: auto work; docs/method.md); rmsprop-sgld, SGLD preconditioned by RMSprop (α = 0.99, λ = 0.1; adaptive, no MALA acceptance); sgnht, the Nosé–Hoover thermostat (diffusion 0.01). stepSize: auto needs sgld, preconditioned-sgld or hmc.' },
+    sampler: { type: 'enum', values: ['sgld', 'preconditioned-sgld', 'exponential-sgld', 'rmsprop-sgld', 'sgnht', 'hmc'], default: 'sgld', description: 'The update rule: sgld (devinterp\'s); hmc, Metropolis-adjusted Hamiltonian Monte Carlo on the full data with preconditioned-sgld\'s frozen metric as inverse mass (exact at any step size: each trajectory is accepted or rejected; stepSize is the leapfrog step, auto = dual averaging toward acceptance 0.8 in a warm-up; burnIn and thin count trajectories; docs/method.md, "HMC"); preconditioned-sgld, SGLD with a diagonal metric M estimated per level by a pilot chain from the potential\'s squared gradient and then frozen (Δw = -(ε/2)·M·∇U + √(εM)·ξ: a Langevin proposal, so the MALA acceptance and stepSize: auto work; docs/method.md); exponential-sgld, the exponential integrator of the Gaussian reference N(w*, P⁻¹) that pilot measures (Δw = -((1-ρ)/P)·∇U + √((1-ρ²)/P)·ξ, ρ = exp(-εP/2): exact where the posterior is that Gaussian, so ε is limited only by what it misses; MALA acceptance and stepSize: auto work; docs/method.md, "Exponential SGLD"); rmsprop-sgld, SGLD preconditioned by RMSprop (α = 0.99, λ = 0.1; adaptive, no MALA acceptance); sgnht, the Nosé–Hoover thermostat (diffusion 0.01). stepSize: auto needs sgld, preconditioned-sgld, exponential-sgld or hmc.' },
   },
 };
 

@@ -138,7 +138,7 @@ export function pilotHypothesis(h: Hypothesis, thin: number, batchSize?: number)
   } else if (d.dial === 'sgld') {
     const hmc = d.sgld.sampler === 'hmc';
     const stepSize = typeof d.sgld.stepSize === 'number' ? (hmc ? d.sgld.stepSize ** 2 : d.sgld.stepSize) : PILOT_STEP_SIZE;
-    const sampler = d.sgld.sampler === 'preconditioned-sgld' || hmc ? 'sgld' : d.sgld.sampler;
+    const sampler = d.sgld.sampler === 'preconditioned-sgld' || d.sgld.sampler === 'exponential-sgld' || hmc ? 'sgld' : d.sgld.sampler;
     d.sgld = { ...d.sgld, chains: 1, draws: PILOT_DRAWS, burnIn: 0, thin, stepSize, sampler, ...(batchSize !== undefined ? { batchSize } : {}) };
   } else {
     d.noise.samples = PILOT_DRAWS;

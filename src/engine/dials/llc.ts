@@ -17,7 +17,7 @@ import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
 import { SgldLossKind, SgldSampler } from './sgldSampler';
 import { HmcSampler } from './hmcSampler';
 import { warmUpHmc } from './hmcLevel';
-import type { SamplerKind, SgldNoiseSource } from './sgldGraph';
+import { hasFedMetric, type SamplerKind, type SgldNoiseSource } from './sgldGraph';
 
 export interface LlcOptions {
   /** The model at w* (weights as initializers). */
@@ -112,11 +112,14 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
   const lossTrace: number[][] = [];
   const acceptance: number[] = [];
   try {
-    // preconditioned-sgld: the metric from a pilot at the given ε, frozen for every chain.
-    const estimated = sampler.graph.sampler === 'preconditioned-sgld'
+    // preconditioned-sgld: the metric from a pilot at the given ε, frozen for every chain; exponential-sgld: that
+    // pilot's Gaussian reference, about which its chains step at the same ε.
+    const estimated = hasFedMetric(sampler.graph.sampler)
       ? await estimateMetric({ sampler, stepSize: o.stepSize, nbeta, localization: o.localization, key: [o.seed, nbeta, METRIC_PILOT_KEY], divergenceLoss, signal: o.signal })
       : undefined;
-    const metric = estimated?.metric;
+    const exponential = sampler.graph.sampler === 'exponential-sgld';
+    const metric = exponential ? undefined : estimated?.metric;
+    const precision = exponential ? estimated?.reference : undefined;
     if (hmc && estimated) {
       const w = await warmUpHmc({
         hmc, initialStepSize: Math.sqrt(o.stepSize), curvature: 2 / (o.stepSize * estimated.relaxationSteps), metric: estimated.metric,
@@ -146,7 +149,7 @@ export async function estimateLlc(o: LlcOptions): Promise<LlcResult> {
       let accepted = 0, counted = 0;
       const draws = sampler.chain({
         stepSize: o.stepSize, nbeta, localization: o.localization, burnIn: o.burnIn, draws: o.draws, thin,
-        key: [o.seed, nbeta, chain], chain, divergenceLoss, signal: o.signal, onStartLoss: (l) => startLosses.push(l), metric,
+        key: [o.seed, nbeta, chain], chain, divergenceLoss, signal: o.signal, onStartLoss: (l) => startLosses.push(l), metric, precision,
         malaEvery: Math.max(1, Math.floor(MALA_STEPS / thin)),
       });
       for await (const d of draws) {

@@ -6,6 +6,8 @@ import { Dial, DialContext, DialDivergence, DialDraw, degradationFor } from './d
 import { fullDataLoss } from './sgldLoss';
 import { MALA_STEPS } from './sgldMala';
 import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
+import { hasFedMetric } from './sgldGraph';
+import { exponentialRelaxationSteps } from './sgldProposal';
 import { SgldSampler } from './sgldSampler';
 import { HmcSampler, meanLeapfrog } from './hmcSampler';
 import { HMC_BURN_IN_START, HMC_THIN_PILOT, warmUpHmc } from './hmcLevel';
@@ -17,6 +19,13 @@ export const DIVERGENCE_FACTOR = 100;
 
 /** `stepSize: auto`: the ladder 1e-2, 1e-2/3, … (12 rungs, down to ~6e-8), 100-step pilots, acceptance ≥ 0.9. */
 export const STEP_LADDER = Array.from({ length: 12 }, (_, k) => 1e-2 / 3 ** k);
+/** exponential-sgld's ladder starts where its slowest weight (reference precision P_min) relaxes in one step
+ *  (εP_min/2 = 2, ρ = e⁻²): beyond it no weight mixes faster. Then ÷ 3 per rung, 12 rungs like SGLD's. */
+export function exponentialLadder(precision: readonly Float32Array[]): number[] {
+  let min = Infinity;
+  for (const p of precision) for (let i = 0; i < p.length; i++) if (p[i]! < min) min = p[i]!;
+  return Array.from({ length: 12 }, (_, k) => 4 / min / 3 ** k);
+}
 export const PILOT_STEPS = 100;
 export const PILOT_ACCEPTANCE = 0.9;
 /** Key of the pilot chains' streams after (seed, level): apart from every real chain's index. */
@@ -106,9 +115,9 @@ export async function measureThin(trace: AsyncIterable<{ loss: number; distance:
  * guidance for a step size that samples the posterior rather than a discretization of it. A diverging pilot counts
  * as too large. Throws DialDivergence when no rung qualifies.
  */
-export async function calibrateStepSize(pilot: (stepSize: number, key: number[]) => AsyncIterable<{ acceptance: number }>, level: number, largest = Infinity): Promise<number> {
+export async function calibrateStepSize(pilot: (stepSize: number, key: number[]) => AsyncIterable<{ acceptance: number }>, level: number, largest = Infinity, ladder: readonly number[] = STEP_LADDER): Promise<number> {
   let best: { stepSize: number; acceptance: number } | undefined;
-  for (const [rung, stepSize] of STEP_LADDER.entries()) {
+  for (const [rung, stepSize] of ladder.entries()) {
     // A recalibration (a new metric) starts at plain SGLD's rung: a metric only adds to what the acceptance sees.
     if (stepSize > largest * (1 + 1e-9)) continue;
     let sum = 0, count = 0;
@@ -124,9 +133,15 @@ export async function calibrateStepSize(pilot: (stepSize: number, key: number[])
     if (acceptance >= PILOT_ACCEPTANCE) return stepSize;
     if (!best || acceptance > best.acceptance) best = { stepSize, acceptance };
   }
-  const last = STEP_LADDER[STEP_LADDER.length - 1]!;
+  const last = ladder[ladder.length - 1]!;
   const seen = best ? `; the best pilot reached ${best.acceptance.toFixed(2)} at ε = ${best.stepSize.toExponential(1)}` : '';
   throw new DialDivergence(`stepSize auto at t = ${level}: no step size down to ${last.toExponential(1)} keeps the MALA acceptance of a ${PILOT_STEPS}-step pilot ≥ ${PILOT_ACCEPTANCE}${seen}. The potential is too sharp at this temperature: raise the grid's lowest temperature, or give a step size`, -1, 0);
+}
+
+/** What a chain's step is taken about: preconditioned-sgld's metric, or exponential-sgld's reference precision. */
+interface Proposal {
+  metric?: readonly Float32Array[];
+  precision?: readonly Float32Array[];
 }
 
 interface Calibrated {
@@ -135,6 +150,8 @@ interface Calibrated {
   thin: number;
   /** preconditioned-sgld and hmc: the frozen metric every chain of the level runs with. */
   metric?: Float32Array[];
+  /** exponential-sgld: the frozen Gaussian reference's precision every chain of the level runs with. */
+  precision?: Float32Array[];
   /** hmc: the mean trajectory time T (stepSize is then the leapfrog step). */
   trajectory?: number;
   /** What the pilots cost (only when something was calibrated or estimated); hmc: how many passes were full-data
@@ -177,7 +194,9 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     model: ctx.model, parameters: ctx.parameters.map((p) => p.name), anchor: ctx.initialWeights, loss, data: ctx.data, threads: ctx.threads,
   }) : undefined;
   const nbeta = (t: number) => (settings.nbeta ?? ctx.n) / t;
-  const preconditioned = sampler.graph.sampler === 'preconditioned-sgld';
+  // preconditioned-sgld, exponential-sgld and hmc estimate a metric; exponential-sgld then runs with its reference.
+  const preconditioned = hasFedMetric(sampler.graph.sampler);
+  const exponential = sampler.graph.sampler === 'exponential-sgld';
   // ε and burn-in per level: fixed, or calibrated once per level (every chain and every shard finds the same ones:
   // the pilots' streams are keyed by seed and level only).
   const chosen = new Map<number, Promise<Calibrated>>();
@@ -189,10 +208,10 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
       const started = performance.now();
       // Step-graph passes of the pilots: one per step, one more per MALA measurement.
       let passes = 0;
-      const pilot = async function* (stepSize: number, key: number[], steps: number, malaEvery: number, metric?: readonly Float32Array[], burnIn = 0) {
+      const pilot = async function* (stepSize: number, key: number[], steps: number, malaEvery: number, proposal: Proposal = {}, burnIn = 0) {
         for await (const d of sampler.chain({
           stepSize, nbeta: nbeta(t), localization: settings.localization, burnIn, draws: steps, thin: 1,
-          key: [ctx.seed, t, ...key], chain: -1, level: t, divergenceLoss, signal, malaEvery, metric,
+          key: [ctx.seed, t, ...key], chain: -1, level: t, divergenceLoss, signal, malaEvery, ...proposal,
         })) {
           passes += malaEvery > 0 ? 2 : 1;
           yield d;
@@ -226,36 +245,46 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
       p = (async () => {
         const given = settings.stepSize;
         const auto = given === 'auto';
-        const calibrate = (metric: readonly Float32Array[] | undefined, largest?: number) => calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, metric), t, largest);
+        const calibrate = (metric: readonly Float32Array[] | undefined, largest?: number) => calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, { metric }), t, largest);
         // hmc: the metric pilot takes minibatch Langevin steps. A given ε is hmc's leapfrog step, and one leapfrog step
         // from a fresh momentum is a Langevin proposal of step ε², with the same stability limit on the stiffest
         // weight (ε²·a < 4): the pilot runs at ε², and SGLD's ladder (which only picks the pilot's ε) is not run.
-        let stepSize = auto ? await calibrate(undefined) : hmc ? given ** 2 : given;
+        // exponential-sgld: a given ε is its own step; its metric pilot still runs at plain SGLD's calibrated ε.
+        let stepSize = auto ? await calibrate(undefined) : hmc ? given ** 2 : exponential ? await calibrate(undefined) : given;
         const plain = stepSize;
         // SGLD's slowest direction is the pull's (2/(εγ) steps); a metric equalizes the directions it measured.
         let relaxation = relaxationSteps(stepSize, settings.localization);
         let metric: Float32Array[] | undefined;
+        let precision: Float32Array[] | undefined;
         if (preconditioned) {
           const m = await estimateMetric({
             sampler, stepSize, nbeta: nbeta(t), localization: settings.localization, key: [ctx.seed, t, METRIC_PILOT_KEY],
             // Each window's metric is calibrated from plain SGLD's ε down: a metric (M ≥ 1, the stiffest weight at 1)
             // only adds to what the acceptance sees, but a rough first window's metric must not cap the final one's ε.
-            divergenceLoss, level: t, signal, recalibrate: auto && !hmc ? (next) => calibrate(next, plain) : undefined,
+            divergenceLoss, level: t, signal, recalibrate: auto && !hmc && !exponential ? (next) => calibrate(next, plain) : undefined,
           });
           passes += m.passes;
           ({ stepSize, metric } = m);
           relaxation = m.relaxationSteps;
           if (hmc) return calibrateHmc(hmc, metric, stepSize, 2 / (stepSize * m.relaxationSteps));
+          if (exponential) {
+            // The chains run the exponential step about the pilot's reference, not the metric (sgldProposal.ts).
+            metric = undefined;
+            precision = m.reference;
+            stepSize = auto ? await calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, { precision }), t, Infinity, exponentialLadder(precision)) : given;
+            relaxation = exponentialRelaxationSteps(precision, stepSize);
+          }
         }
+        const proposal: Proposal = { metric, precision };
         const start = Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxation));
         const burnIn: number = settings.burnIn === 'auto'
-          ? (await calibrateBurnIn(pilot(stepSize, [PILOT_STREAM, BURN_IN_PILOT], 2 * start * 2 ** BURN_IN_DOUBLINGS, 0, metric), start)).burnIn
+          ? (await calibrateBurnIn(pilot(stepSize, [PILOT_STREAM, BURN_IN_PILOT], 2 * start * 2 ** BURN_IN_DOUBLINGS, 0, proposal), start)).burnIn
           : settings.burnIn;
         const thin: number = settings.thin === 'auto'
-          ? (await measureThin(withDistance(pilot(stepSize, [PILOT_STREAM, THIN_PILOT], THIN_PILOT_MAX, 0, metric, burnIn), ctx.initialWeights))).thin
+          ? (await measureThin(withDistance(pilot(stepSize, [PILOT_STREAM, THIN_PILOT], THIN_PILOT_MAX, 0, proposal, burnIn), ctx.initialWeights))).thin
           : settings.thin;
         const calibratedAny = auto || settings.burnIn === 'auto' || settings.thin === 'auto' || preconditioned;
-        const c: Calibrated = { stepSize, burnIn, thin, metric, ...(calibratedAny ? { cost: { passes, seconds: (performance.now() - started) / 1000 } } : {}) };
+        const c: Calibrated = { stepSize, burnIn, thin, metric, precision, ...(calibratedAny ? { cost: { passes, seconds: (performance.now() - started) / 1000 } } : {}) };
         known.set(levelIndex, c);
         return c;
       })();
@@ -293,7 +322,7 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
     watanabeTemperature: (n) => watanabeTemperature(n, settings.nbeta),
     async *draws(levelIndex: number, chain: number, signal?: AbortSignal): AsyncIterable<DialDraw> {
       const t = levels[levelIndex]!;
-      const { stepSize, burnIn, thin, metric, trajectory } = await calibrated(levelIndex, signal);
+      const { stepSize, burnIn, thin, metric, precision, trajectory } = await calibrated(levelIndex, signal);
       if (hmc) {
         for await (const d of hmc.chain({
           stepSize, trajectory: trajectory!, nbeta: nbeta(t), localization: settings.localization, burnIn, draws: drawsMost, thin, metric,
@@ -303,7 +332,7 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
       }
       const draws = sampler.chain({
         stepSize, nbeta: nbeta(t), localization: settings.localization,
-        burnIn, draws: drawsMost, thin, metric,
+        burnIn, draws: drawsMost, thin, metric, precision,
         key: [ctx.seed, t, chain], chain, level: t, divergenceLoss, signal, malaEvery: Math.max(1, Math.floor(MALA_STEPS / thin)),
       });
       for await (const d of draws) {

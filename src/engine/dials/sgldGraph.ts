@@ -12,6 +12,10 @@
 //   preconditioned-sgld   w' = w − (ε/2)·M·[nβ·∇L_B + γ(w − w*)] + √M·√ε·ξ,  S' = S + [nβ·∇L_B + γ(w − w*)]²
 //                 (M a fixed diagonal metric, fed: a Langevin proposal with covariance εM, so MALA applies; S sums the
 //                 potential's squared gradient, from which sgldMetric.ts estimates M during a pilot and then freezes it)
+//   exponential-sgld      the same graph, fed other per-weight coefficients (sgldProposal.ts): the exponential integrator
+//                 of a Gaussian reference N(w*, P⁻¹) with the pilot's diagonal curvature P, ρ = exp(−εP/2):
+//                 w' = w − ((1 − ρ)/P)·∇U + √((1 − ρ²)/P)·ξ, exact (acceptance 1 at any ε) where U is that Gaussian,
+//                 so ε is held down only by what the Gaussian misses, not by the stiffest weight
 //
 // Beside w' the graph returns what the diagnostics need, all scalars:
 //   loss                 L_B(w) on the fed batch
@@ -31,12 +35,17 @@ import { emitCounterNormals } from './sgldNoise';
 export type SgldNoiseSource = 'counter' | 'fed' | 'none';
 
 /** The update rule (see the header). */
-export type SamplerKind = 'sgld' | 'preconditioned-sgld' | 'rmsprop-sgld' | 'sgnht';
-export const SAMPLER_KINDS: readonly SamplerKind[] = ['sgld', 'preconditioned-sgld', 'rmsprop-sgld', 'sgnht'];
+export type SamplerKind = 'sgld' | 'preconditioned-sgld' | 'exponential-sgld' | 'rmsprop-sgld' | 'sgnht';
+export const SAMPLER_KINDS: readonly SamplerKind[] = ['sgld', 'preconditioned-sgld', 'exponential-sgld', 'rmsprop-sgld', 'sgnht'];
 
 /** Whether the sampler's step is a Langevin proposal (fixed covariance), so its MALA acceptance is defined. */
 export function hasMalaAcceptance(sampler: SamplerKind): boolean {
-  return sampler === 'sgld' || sampler === 'preconditioned-sgld';
+  return sampler === 'sgld' || hasFedMetric(sampler);
+}
+
+/** Whether the step reads fixed per-weight coefficients (metric inputs) and sums (∇U)² for the metric pilot. */
+export function hasFedMetric(sampler: SamplerKind): boolean {
+  return sampler === 'preconditioned-sgld' || sampler === 'exponential-sgld';
 }
 
 /** devinterp's defaults: RMSprop's decay and stability constant, SGNHT's diffusion factor. */
@@ -246,26 +255,30 @@ function update(
   // sgnht: the thermostat ζ, and the kinetic terms of its update.
   const thermostat = sampler === 'sgnht' ? stateInput('sgnht/thermostat', []) : undefined;
   const kinetic: string[] = [];
-  if (sampler === 'preconditioned-sgld') {
+  if (hasFedMetric(sampler)) {
     out.metric = inputs.perParameter('metric/m', parameters, shapes);
     out.metricSqrt = inputs.perParameter('metric/sqrt_m', parameters, shapes);
     out.metricInvSqrt = inputs.perParameter('metric/inv_sqrt_m', parameters, shapes);
   }
+  const fedMetric = ({ i, w, grad, offset, nextName, noise }: ParameterTerms) => {
+    // ∇U = nβ·∇L_B + γ(w − w*); the drift is w − (ε/2)·M·∇U; S' = S + (∇U)² for the metric pilot.
+    const potentialGradient = b.add(b.mul(grad, nbeta), b.mul(offset, localization));
+    const drift = b.sub(w, b.mul(out.metric![i]!, b.mul(potentialGradient, halfStep)));
+    out.next.push(withNoise(drift, noise === undefined ? undefined : b.mul(out.metricSqrt![i]!, noise), nextName));
+    out.reverseTerms.push(b.op('ReduceSumSquare', [b.mul(b.sub(previous[i]!, drift), out.metricInvSqrt![i]!)], { keepdims: 0 }));
+    const squares = stateInput(`metric/gradient_squares/${w}`, shapes[i]!);
+    out.state.outputs.push(b.op('Add', [squares, b.mul(potentialGradient, potentialGradient)], {}, b.name(`metric/gradient_squares_next/${w}`)));
+  };
   const rules: Record<SamplerKind, (p: ParameterTerms) => void> = {
     sgld: ({ i, w, grad, offset, nextName, noise }) => {
       const drift = b.sub(b.sub(w, b.mul(grad, gradientScale)), b.mul(offset, pullScale));
       out.next.push(withNoise(drift, noise, nextName));
       out.reverseTerms.push(b.op('ReduceSumSquare', [b.sub(previous[i]!, drift)], { keepdims: 0 }));
     },
-    'preconditioned-sgld': ({ i, w, grad, offset, nextName, noise }) => {
-      // ∇U = nβ·∇L_B + γ(w − w*); the drift is w − (ε/2)·M·∇U; S' = S + (∇U)² for the metric pilot.
-      const potentialGradient = b.add(b.mul(grad, nbeta), b.mul(offset, localization));
-      const drift = b.sub(w, b.mul(out.metric![i]!, b.mul(potentialGradient, halfStep)));
-      out.next.push(withNoise(drift, noise === undefined ? undefined : b.mul(out.metricSqrt![i]!, noise), nextName));
-      out.reverseTerms.push(b.op('ReduceSumSquare', [b.mul(b.sub(previous[i]!, drift), out.metricInvSqrt![i]!)], { keepdims: 0 }));
-      const squares = stateInput(`metric/gradient_squares/${w}`, shapes[i]!);
-      out.state.outputs.push(b.op('Add', [squares, b.mul(potentialGradient, potentialGradient)], {}, b.name(`metric/gradient_squares_next/${w}`)));
-    },
+    // The fed coefficients say which: M, √M, 1/√M (preconditioned-sgld), or the exponential integrator's
+    // (sgldProposal.ts), whose noise scale is not the square root of its drift scale.
+    'preconditioned-sgld': fedMetric,
+    'exponential-sgld': fedMetric,
     'rmsprop-sgld': ({ i, w, grad, offset, nextName, noise }) => {
       const v = stateInput(`rmsprop/v/${w}`, shapes[i]!);
       const v2 = b.op('Add', [b.mul(v, b.scalarFloat(RMSPROP_ALPHA, 'rmsprop/alpha')), b.mul(b.mul(grad, grad), b.scalarFloat(1 - RMSPROP_ALPHA, 'rmsprop/one_minus_alpha'))], {}, b.name(`rmsprop/v_next/${w}`));

@@ -45,6 +45,8 @@ export interface EstimatedMetric {
   passes: number;
   /** The equalized relaxation time 2/(ε·P_max) the metric aims at, in steps: the slowest weight's if the estimate is right. */
   relaxationSteps: number;
+  /** exponential-sgld's Gaussian reference: the curvature a_i itself, max(reading, γ) (see `curvature`), on the grid. */
+  reference: Float32Array[];
 }
 
 /** Runs the pilot windows and returns the frozen metric (and ε, recalibrated after the last window when asked). */
@@ -55,6 +57,7 @@ export async function estimateMetric(o: MetricPilotSettings): Promise<EstimatedM
   let stepSize = o.stepSize;
   let passes = 0;
   let pMax = 0;
+  let reference: Float32Array[] = [];
   for (const [r, window] of (o.windows ?? METRIC_WINDOWS).entries()) {
     const sums = anchor.map((a) => new Float32Array(a.length));
     let last: Float32Array[] | undefined;
@@ -69,14 +72,19 @@ export async function estimateMetric(o: MetricPilotSettings): Promise<EstimatedM
     const estimate = curvature(sums, metric, stepSize, window, o.localization);
     pMax = estimate.max;
     metric = estimate.precision.map((p) => Float32Array.from(p, (v) => quantize(estimate.max / v)));
+    reference = estimate.reference.map((p) => Float32Array.from(p, quantize));
     if (o.recalibrate) stepSize = await o.recalibrate(metric, stepSize);
   }
-  return { metric, stepSize, passes, relaxationSteps: 2 / (stepSize * pMax) };
+  return { metric, stepSize, passes, relaxationSteps: 2 / (stepSize * pMax), reference };
 }
 
-/** P_i = max(v_i, √(2v_i/(h_i·W))) + γ per weight (see the header), and its largest value. */
-export function curvature(sums: readonly Float32Array[], metric: readonly Float32Array[], stepSize: number, window: number, localization: number): { precision: Float64Array[]; max: number } {
+/** P_i = max(v_i, √(2v_i/(h_i·W))) + γ per weight (see the header), and its largest value; and the reference
+ *  max(v_i, √(2v_i/(h_i·W)), γ): the metric adds γ to stay above a_i (a step too long is unsafe), while a Gaussian
+ *  reference should equal a_i (at equilibrium v_i reads the Hessian's diagonal, which already holds γ), since an
+ *  unadjusted exponential step is biased by its reference's error either way. */
+export function curvature(sums: readonly Float32Array[], metric: readonly Float32Array[], stepSize: number, window: number, localization: number): { precision: Float64Array[]; max: number; reference: Float64Array[] } {
   let max = 0;
+  const reference = sums.map((s) => new Float64Array(s.length));
   const precision = sums.map((s, j) => {
     const m = metric[j]!;
     const p = new Float64Array(s.length);
@@ -84,6 +92,7 @@ export function curvature(sums: readonly Float32Array[], metric: readonly Float3
       const v = s[i]! / window;
       const diffusing = Math.sqrt((2 * v) / (stepSize * m[i]! * window));
       p[i] = Math.max(v, diffusing) + localization;
+      reference[j]![i] = Math.max(v, diffusing, localization);
       if (!Number.isFinite(p[i]!)) throw new Error(`the metric pilot's gradient is not finite (weight ${i} of tensor ${j})`);
       if (p[i]! > max) max = p[i]!;
     }
@@ -91,9 +100,10 @@ export function curvature(sums: readonly Float32Array[], metric: readonly Float3
   });
   // A potential that is flat everywhere with no pull: nothing to scale by. A weight that is flat where the rest is
   // not (γ = 0) gets at most MAX_METRIC times the stiffest weight's step.
-  if (!(max > 0)) return { precision: precision.map((p) => p.fill(1)), max: 1 };
+  if (!(max > 0)) return { precision: precision.map((p) => p.fill(1)), max: 1, reference: reference.map((p) => p.fill(1)) };
   for (const p of precision) for (let i = 0; i < p.length; i++) p[i] = Math.max(p[i]!, max / MAX_METRIC);
-  return { precision, max };
+  for (const p of reference) for (let i = 0; i < p.length; i++) p[i] = Math.max(p[i]!, max / MAX_METRIC);
+  return { precision, max, reference };
 }
 
 function quantize(m: number): number {

@@ -13,8 +13,9 @@ import { Rng } from '../util/random';
 import type { ChainSettings } from './chainSettings';
 import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
-import { buildSgldStepGraph, hasMalaAcceptance, SamplerKind, SGNHT_DIFFUSION, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
+import { buildSgldStepGraph, hasFedMetric, hasMalaAcceptance, SamplerKind, SGNHT_DIFFUSION, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
 import { counterStart, squaresKey } from './sgldNoise';
+import { exponentialCoefficients, metricCoefficients } from './sgldProposal';
 
 export type SgldLossKind = 'cross-entropy' | 'mse';
 
@@ -42,6 +43,9 @@ export interface SgldChainSettings extends ChainSettings {
   /** Measure the MALA acceptance at every `malaEvery`-th kept draw (1: every draw; 0: never). Each measurement costs
    *  one more forward and backward pass: the proposal is re-evaluated on the same minibatch (see `steps`). Default 1. */
   malaEvery?: number;
+  /** exponential-sgld: the Gaussian reference's diagonal precision P, aligned with `parameters`, from which the step's
+   *  coefficients at ε follow (sgldProposal.ts); without it the graph runs as preconditioned-sgld with `metric`. */
+  precision?: readonly Float32Array[];
   /** preconditioned-sgld: filled, when the chain completes, with Σ over its steps of (∇U)² per weight (the metric
    *  pilot's statistic, sgldMetric.ts). */
   gradientSquares?: Float32Array[];
@@ -126,12 +130,15 @@ export class SgldSampler {
     };
     parameters.forEach((_, i) => { fixed[g.inputs.anchor[i]!] = new ort.Tensor('float32', this.spec.anchor[i]!, shapes[i]!); });
     if (g.inputs.metric) {
+      if (s.precision && g.sampler !== 'exponential-sgld') throw new Error(`a reference precision is for exponential-sgld; this step graph is ${g.sampler}`);
       parameters.forEach((p, i) => {
-        const m = s.metric?.[i] ?? new Float32Array(this.spec.anchor[i]!.length).fill(1);
-        if (m.length !== this.spec.anchor[i]!.length) throw new Error(`the metric of '${p}' has ${m.length} values; the weight has ${this.spec.anchor[i]!.length}`);
-        fixed[g.inputs.metric![i]!] = new ort.Tensor('float32', m, shapes[i]!);
-        fixed[g.inputs.metricSqrt![i]!] = new ort.Tensor('float32', m.map(Math.sqrt), shapes[i]!);
-        fixed[g.inputs.metricInvSqrt![i]!] = new ort.Tensor('float32', m.map((v) => 1 / Math.sqrt(v)), shapes[i]!);
+        const size = this.spec.anchor[i]!.length;
+        const given = s.precision?.[i] ?? s.metric?.[i];
+        if (given && given.length !== size) throw new Error(`the ${s.precision ? 'precision' : 'metric'} of '${p}' has ${given.length} values; the weight has ${size}`);
+        const c = s.precision ? exponentialCoefficients(s.precision[i]!, s.stepSize) : metricCoefficients(given ?? new Float32Array(size).fill(1));
+        fixed[g.inputs.metric![i]!] = new ort.Tensor('float32', c.drift, shapes[i]!);
+        fixed[g.inputs.metricSqrt![i]!] = new ort.Tensor('float32', c.noise, shapes[i]!);
+        fixed[g.inputs.metricInvSqrt![i]!] = new ort.Tensor('float32', c.inverseNoise, shapes[i]!);
       });
     }
     if (g.noise === 'counter') fixed[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
@@ -224,8 +231,8 @@ export class SgldSampler {
       previous = current;
       current = next;
     }
-    // The state set written last holds the sums of (∇U)² (preconditioned-sgld's only state).
-    if (s.gradientSquares && g.sampler === 'preconditioned-sgld') {
+    // The state set written last holds the sums of (∇U)² (the fed-metric samplers' only state).
+    if (s.gradientSquares && hasFedMetric(g.sampler)) {
       stateSets[state]!.forEach((t, j) => s.gradientSquares![j]!.set(t.data as Float32Array));
     }
   }

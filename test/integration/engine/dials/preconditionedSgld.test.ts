@@ -1,4 +1,4 @@
-// preconditioned-sgld samples the same tempered posterior as plain SGLD: on the planted κ = 1 sgld example (its
+// preconditioned-sgld and exponential-sgld sample the same tempered posterior as plain SGLD: on the planted κ = 1 sgld example (its
 // model, data, full batch) the posterior mean of L_n − L_n(w*) at two temperatures agrees between the samplers within
 // Monte Carlo error, and the preconditioned chains report a MALA acceptance like SGLD's. Both discretizations are
 // biased by O(ε·a/4) relative (a ≤ 0.1 here, so < 3%), well inside the 3-standard-error band below.
@@ -11,7 +11,7 @@ import { degradationAs, type SgldSettings } from '../../../../src/protocol/hypot
 
 const FILE = path.resolve(__dirname, '../../../../examples/planted/kappa-1.sgld.circuit.yaml');
 
-describe('preconditioned-sgld and hmc against sgld on the planted example', function () {
+describe('preconditioned-sgld, exponential-sgld and hmc against sgld on the planted example', function () {
   this.timeout(600_000);
 
   it('the same posterior mean of L_n at t = 1 and 10 (within 3 combined standard errors)', async () => {
@@ -30,15 +30,18 @@ describe('preconditioned-sgld and hmc against sgld on the planted example', func
       },
     }, { sampler: createSgldDial });
     const plain = await run('sgld', 1.2e-4);
-    const pre = await run('preconditioned-sgld', 1.4e-5);
-    for (const [i, l] of pre.levels.entries()) {
-      const p = plain.levels[i]!;
-      const band = 3 * Math.hypot(l.lossGap.se, p.lossGap.se);
-      assert.ok(Math.abs(l.lossGap.mean - p.lossGap.mean) < band, `t = ${l.level}: ΔL ${l.lossGap.mean} ± ${l.lossGap.se} (preconditioned) vs ${p.lossGap.mean} ± ${p.lossGap.se}`);
-      // The comparison can fail: the gap is resolved against zero, so a sampler of another posterior would show.
-      assert.ok(p.lossGap.mean > 4 * p.lossGap.se, `t = ${l.level}: ΔL ${p.lossGap.mean} ± ${p.lossGap.se}`);
-      assert.ok(l.acceptance !== undefined && l.acceptance > 0.9, `t = ${l.level}: acceptance ${l.acceptance}`);
-      assert.ok(l.calibration && l.calibration.passes > 0, 'the metric pilot is counted');
+    // exponential-sgld: 1.6e−4, its `auto` choice at t = 1 (at t = 10 it takes 1.4e−3).
+    for (const [sampler, stepSize] of [['preconditioned-sgld', 1.4e-5], ['exponential-sgld', 1.6e-4]] as const) {
+      const pre = await run(sampler, stepSize);
+      for (const [i, l] of pre.levels.entries()) {
+        const p = plain.levels[i]!;
+        const band = 3 * Math.hypot(l.lossGap.se, p.lossGap.se);
+        assert.ok(Math.abs(l.lossGap.mean - p.lossGap.mean) < band, `t = ${l.level}: ΔL ${l.lossGap.mean} ± ${l.lossGap.se} (${sampler}) vs ${p.lossGap.mean} ± ${p.lossGap.se}`);
+        // The comparison can fail: the gap is resolved against zero, so a sampler of another posterior would show.
+        assert.ok(p.lossGap.mean > 4 * p.lossGap.se, `t = ${l.level}: ΔL ${p.lossGap.mean} ± ${p.lossGap.se}`);
+        assert.ok(l.acceptance !== undefined && l.acceptance > 0.9, `t = ${l.level}: acceptance ${l.acceptance} (${sampler})`);
+        assert.ok(l.calibration && l.calibration.passes > 0, 'the metric pilot is counted');
+      }
     }
   });
 

@@ -5,6 +5,7 @@ import { buildGradientGraph } from '../../../../src/engine/autodiff';
 import { estimateLlc } from '../../../../src/engine/dials/llc';
 import { buildSgldStepGraph, RMSPROP_ALPHA, RMSPROP_EPS, SGNHT_DIFFUSION } from '../../../../src/engine/dials/sgldGraph';
 import { createSession, ort } from '../../../../src/engine/onnx';
+import { exponentialCoefficients, metricCoefficients } from '../../../../src/engine/dials/sgldProposal';
 import { linearProblem, trace, scale } from '../../../support/linearRegression';
 import { close as closeTo } from '../../../support/close';
 
@@ -28,7 +29,7 @@ describe('samplers: rmsprop-sgld and sgnht', function () {
     return grad;
   }
 
-  async function step(sampler: 'rmsprop-sgld' | 'sgnht' | 'preconditioned-sgld', state: number[][], metric?: number[], previous = w) {
+  async function step(sampler: 'rmsprop-sgld' | 'sgnht' | 'preconditioned-sgld' | 'exponential-sgld', state: number[][], metric?: number[], previous = w) {
     const gradient = await buildGradientGraph({ model: p.model, parameters: p.parameters, loss: { kind: 'mse', output: 'y', targets: 't' }, feedShapes: { x: [6, 2] } });
     const g = buildSgldStepGraph(gradient, p.parameters, { noise: 'fed', sampler });
     const session = await createSession(g.model, { threads: 1 });
@@ -42,9 +43,11 @@ describe('samplers: rmsprop-sgld and sgnht', function () {
       feeds[g.inputs.previous[i]!] = t(split(previous)[i]!, dims[i]!);
       feeds[g.inputs.noise![i]!] = t(split(scaledNoise)[i]!, dims[i]!);
       if (metric) {
-        feeds[g.inputs.metric![i]!] = t(split(metric)[i]!, dims[i]!);
-        feeds[g.inputs.metricSqrt![i]!] = t(split(metric.map(Math.sqrt))[i]!, dims[i]!);
-        feeds[g.inputs.metricInvSqrt![i]!] = t(split(metric.map((v) => 1 / Math.sqrt(v)))[i]!, dims[i]!);
+        // exponential-sgld: `metric` is the reference precision P, turned into the step's coefficients at ε.
+        const c = sampler === 'exponential-sgld' ? exponentialCoefficients(Float32Array.from(metric), eps) : metricCoefficients(Float32Array.from(metric));
+        feeds[g.inputs.metric![i]!] = t(split([...c.drift])[i]!, dims[i]!);
+        feeds[g.inputs.metricSqrt![i]!] = t(split([...c.noise])[i]!, dims[i]!);
+        feeds[g.inputs.metricInvSqrt![i]!] = t(split([...c.inverseNoise])[i]!, dims[i]!);
       }
     });
     g.state.inputs.forEach((name, j) => { feeds[name] = t(state[j]!, g.state.shapes[j]!); });
@@ -88,7 +91,30 @@ describe('samplers: rmsprop-sgld and sgnht', function () {
     close([r.reverse], [prev.reduce((a, p, k) => a + (p - drift[k]!) ** 2 / m[k]!, 0)], 'reverse residual');
   });
 
-  for (const sampler of ['sgld', 'preconditioned-sgld', 'rmsprop-sgld', 'sgnht'] as const) {
+  it('exponential-sgld: w\' = w − ((1 − ρ)/P)[nβg + γ(w − w*)] + √((1 − ρ²)/(εP))·√ε·ξ with ρ = exp(−εP/2), reverse residual in the noise\'s scale', async () => {
+    // P spans εP from 0.02 (SGLD-like) to 60 (ρ ≈ 0: a draw from the reference about the drift).
+    const precision = [2, 50, 6000], s0 = [0.1, 0.2, 0.3], prev = [0.28, -0.25, 0.12];
+    const r = await step('exponential-sgld', split(s0), precision, prev);
+    const g = lossGradient();
+    const force = w.map((wk, k) => nbeta * g[k]! + gamma * (wk - anchor[k]!));
+    const rho = precision.map((q) => Math.exp(-eps * q / 2));
+    const drift = w.map((wk, k) => wk - ((1 - rho[k]!) / precision[k]!) * force[k]!);
+    const noiseScale = precision.map((q, k) => Math.sqrt((1 - rho[k]! ** 2) / (eps * q)));
+    close(r.next, drift.map((d, k) => d + noiseScale[k]! * scaledNoise[k]!), "w'");
+    close(r.state.flat(), s0.map((v, k) => v + force[k]! ** 2), "S'");
+    close([r.reverse], [prev.reduce((a, p, k) => a + (p - drift[k]!) ** 2 / noiseScale[k]! ** 2, 0)], 'reverse residual');
+  });
+
+  it('exponential-sgld\'s coefficients tend to SGLD\'s as εP → 0 and to one step onto the reference as εP → ∞', () => {
+    const small = exponentialCoefficients(Float32Array.of(1e-6), 1e-3);
+    closeTo([small.drift[0]!, small.noise[0]!], [1, 1], () => 1e-6, 'εP = 1e-9');
+    // εP = 200: (ε/2)·D = 1/P (the drift lands on the reference's mean for a quadratic), ε·S² = 1/P (its variance).
+    const large = exponentialCoefficients(Float32Array.of(2e5), 1e-3);
+    closeTo([(1e-3 / 2) * large.drift[0]! * 2e5, 1e-3 * large.noise[0]! ** 2 * 2e5, large.noise[0]! * large.inverseNoise[0]!], [1, 1, 1], () => 1e-6, 'εP = 200');
+    assert.throws(() => exponentialCoefficients(Float32Array.of(0), 1e-3), /positive, finite reference precision; weight 0 has 0/);
+  });
+
+  for (const sampler of ['sgld', 'preconditioned-sgld', 'exponential-sgld', 'rmsprop-sgld', 'sgnht'] as const) {
     it(`${sampler}: λ̂ = d/2 on linear regression (a Gaussian posterior), within 3 se and the step's bias`, async () => {
       const q = linearProblem(256, 5, 0.5, 3);
       const nb = 20;
@@ -96,12 +122,14 @@ describe('samplers: rmsprop-sgld and sgnht', function () {
       // is up to ε/λ; SGNHT's ε is devinterp's lr, the square of its time step, bounded the same way; a metric raises
       // every direction's ε·M·a towards the stiffest one's (up to 2× for the estimate's error), so it has d such terms.
       const eps2 = sampler === 'sgnht' ? 1e-4 : sampler === 'rmsprop-sgld' ? 2e-4 : 1e-3;
-      const effective = sampler === 'rmsprop-sgld' ? eps2 / RMSPROP_EPS : sampler === 'preconditioned-sgld' ? 2 * q.d * eps2 : eps2;
+      // exponential-sgld is exact where its reference is the posterior; what its diagonal reference misses of this
+      // Hessian is bounded like the metric's error.
+      const effective = sampler === 'rmsprop-sgld' ? eps2 / RMSPROP_EPS : sampler === 'preconditioned-sgld' || sampler === 'exponential-sgld' ? 2 * q.d * eps2 : eps2;
       const r = await estimateLlc({ model: q.model, loss: { kind: 'mse', output: 'y' }, data: q.data, nbeta: nb, stepSize: eps2, localization: 0.01, chains: 8, draws: 1200, burnIn: 200, batchSize: q.n, seed: 11, threads: 1, sampler });
       assert.equal(r.sampler, sampler);
       const bias = (effective * trace(scale(q.hessian, nb))) / 4 * (q.d / 2);
       assert.ok(Math.abs(r.llc.mean - q.d / 2) < 3 * r.llc.se! + bias, `λ̂ = ${r.llc.mean} ± ${r.llc.se}, d/2 = ${q.d / 2}, bias ≤ ${bias}`);
-      if (sampler === 'sgld' || sampler === 'preconditioned-sgld') assert.ok(r.acceptance.mean > 0.9, `acceptance ${r.acceptance.mean}`);
+      if (sampler === 'sgld' || sampler === 'preconditioned-sgld' || sampler === 'exponential-sgld') assert.ok(r.acceptance.mean > 0.9, `acceptance ${r.acceptance.mean}`);
       else assert.ok(Number.isNaN(r.acceptance.mean), 'no MALA acceptance for a non-Langevin proposal');
     });
   }
