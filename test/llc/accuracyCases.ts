@@ -17,7 +17,8 @@ export interface RunSettings {
   stepSize: number;
   localization: number;
   /** Default sgld. preconditioned-sgld: ε is the stiffest weight's step, and the metric brings every other weight's
-   *  ε·M·a up to about that weight's, so the same bias bound holds. hmc: ε is the metric pilot's SGLD step; the
+   *  ε·M·a up to about that weight's, so the same bias bound holds; exponential-sgld likewise (exact on its diagonal
+   *  Gaussian reference, so its bias is only what that misses, within the same bound). hmc: ε is the metric pilot's SGLD step; the
    *  chains are Metropolis-adjusted, so there is no discretization bias to allow for. */
   sampler?: SamplerKind | 'hmc';
 }

@@ -7,7 +7,7 @@ import { fullDataLoss } from './sgldLoss';
 import { MALA_STEPS } from './sgldMala';
 import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
 import { hasFedMetric } from './sgldGraph';
-import { exponentialRelaxationSteps } from './sgldProposal';
+import { exponentialRelaxationSteps, referenceRate } from './sgldProposal';
 import { SgldSampler } from './sgldSampler';
 import { HmcSampler, meanLeapfrog } from './hmcSampler';
 import { HMC_BURN_IN_START, HMC_THIN_PILOT, warmUpHmc } from './hmcLevel';
@@ -19,12 +19,10 @@ export const DIVERGENCE_FACTOR = 100;
 
 /** `stepSize: auto`: the ladder 1e-2, 1e-2/3, … (12 rungs, down to ~6e-8), 100-step pilots, acceptance ≥ 0.9. */
 export const STEP_LADDER = Array.from({ length: 12 }, (_, k) => 1e-2 / 3 ** k);
-/** exponential-sgld's ladder starts where its slowest weight (reference precision P_min) relaxes in one step
- *  (εP_min/2 = 2, ρ = e⁻²): beyond it no weight mixes faster. Then ÷ 3 per rung, 12 rungs like SGLD's. */
-export function exponentialLadder(precision: readonly Float32Array[]): number[] {
-  let min = Infinity;
-  for (const p of precision) for (let i = 0; i < p.length; i++) if (p[i]! < min) min = p[i]!;
-  return Array.from({ length: 12 }, (_, k) => 4 / min / 3 ** k);
+/** exponential-sgld's ladder starts where every weight relaxes within a step (εR/2 = 2, ρ = e⁻², R the reference's
+ *  largest precision): beyond it no weight mixes faster. Then ÷ 3 per rung, 12 rungs like SGLD's. */
+export function exponentialLadder(rate: number): number[] {
+  return Array.from({ length: 12 }, (_, k) => 4 / rate / 3 ** k);
 }
 export const PILOT_STEPS = 100;
 export const PILOT_ACCEPTANCE = 0.9;
@@ -271,8 +269,9 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
             // The chains run the exponential step about the pilot's reference, not the metric (sgldProposal.ts).
             metric = undefined;
             precision = m.reference;
-            stepSize = auto ? await calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, { precision }), t, Infinity, exponentialLadder(precision)) : given;
-            relaxation = exponentialRelaxationSteps(precision, stepSize);
+            const rate = referenceRate(precision);
+            stepSize = auto ? await calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, { precision }), t, Infinity, exponentialLadder(rate)) : given;
+            relaxation = exponentialRelaxationSteps(rate, stepSize);
           }
         }
         const proposal: Proposal = { metric, precision };

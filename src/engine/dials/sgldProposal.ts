@@ -2,13 +2,14 @@
 // noise √ε·S·ξ, with the reverse residual measured in 1/S. Two proposals fill them:
 //
 //   preconditioned-sgld   D = M, S = √M: the Langevin proposal with covariance εM.
-//   exponential-sgld      the exponential integrator of the Gaussian reference N(w*, P⁻¹), P the pilot's diagonal
-//                         curvature (sgldMetric.ts). With ρ = exp(−εP/2), per weight:
+//   exponential-sgld      the exponential integrator of preconditioned-sgld's dynamics about the Gaussian reference
+//                         N(w*, P⁻¹), P the pilot's diagonal curvature (sgldMetric.ts), with every weight relaxed at
+//                         the stiffest one's rate R = max P (the metric M = R/P equalizes them). With ρ = exp(−εR/2):
 //                             (ε/2)·D = (1 − ρ)/P,   ε·S² = (1 − ρ²)/P.
-//                         On U = (P/2)|w − w*|² this is the AR(1) w' − w* = ρ(w − w*) + √((1 − ρ²)/P)·ξ, whose
+//                         On U = ½Σ P_i(w_i − w*_i)² this is the AR(1) w' − w* = ρ(w − w*) + √((1 − ρ²)/P)·ξ, whose
 //                         stationary law is N(w*, P⁻¹) exactly: every proposal is accepted, at any ε. As ε → 0 it is
-//                         SGLD (D, S² → 1); as ε grows each weight relaxes in ≈ 2/(εP) steps, but a step can never
-//                         overshoot the reference's own mean, which is what caps plain SGLD's ε at the stiffest weight.
+//                         preconditioned-sgld (D → R/P, S² → R/P); at larger ε a step can no longer overshoot the
+//                         reference's mean, which is what holds preconditioned-sgld's ε down in D ≈ 10³–10⁴ weights.
 //                         What the reference misses (the curvature off its diagonal, the loss's non-Gaussian shape, the
 //                         minibatch's noise) is what the MALA acceptance sees, so `stepSize: auto` still applies.
 // Both are Gaussian proposals with a fixed covariance, so the graph's acceptance terms hold unchanged.
@@ -24,17 +25,27 @@ export function metricCoefficients(metric: Float32Array): ProposalCoefficients {
   return { drift: metric, noise: metric.map(Math.sqrt), inverseNoise: metric.map((v) => 1 / Math.sqrt(v)) };
 }
 
-/** exponential-sgld's coefficients for one parameter at step ε, from its reference precision P (> 0). */
-export function exponentialCoefficients(precision: Float32Array, stepSize: number): ProposalCoefficients {
+/** R = max P over every weight: the rate exponential-sgld relaxes all weights at. */
+export function referenceRate(precision: readonly Float32Array[]): number {
+  let max = 0;
+  for (const p of precision) for (let i = 0; i < p.length; i++) {
+    const v = p[i]!;
+    if (!(v > 0) || !Number.isFinite(v)) throw new Error(`exponential-sgld needs a positive, finite reference precision; weight ${i} has ${v}`);
+    if (v > max) max = v;
+  }
+  return max;
+}
+
+/** exponential-sgld's coefficients for one parameter at step ε, from its reference precision P (> 0) and the rate R. */
+export function exponentialCoefficients(precision: Float32Array, stepSize: number, rate: number): ProposalCoefficients {
   const n = precision.length;
   const drift = new Float32Array(n), noise = new Float32Array(n), inverseNoise = new Float32Array(n);
+  // 1 − ρ and 1 − ρ² without cancellation when εR is small (they tend to εR/2 and εR).
+  const oneMinusRho = -Math.expm1(-(stepSize * rate) / 2);
+  const oneMinusRhoSquared = -Math.expm1(-stepSize * rate);
   for (let i = 0; i < n; i++) {
     const p = precision[i]!;
     if (!(p > 0) || !Number.isFinite(p)) throw new Error(`exponential-sgld needs a positive, finite reference precision; weight ${i} has ${p}`);
-    const x = (stepSize * p) / 2;
-    // 1 − ρ and 1 − ρ² without cancellation when εP is small (they tend to εP/2 and εP).
-    const oneMinusRho = -Math.expm1(-x);
-    const oneMinusRhoSquared = -Math.expm1(-2 * x);
     drift[i] = (2 * oneMinusRho) / (stepSize * p);
     const s = Math.sqrt(oneMinusRhoSquared / (stepSize * p));
     noise[i] = s;
@@ -43,10 +54,7 @@ export function exponentialCoefficients(precision: Float32Array, stepSize: numbe
   return { drift, noise, inverseNoise };
 }
 
-/** The slowest weight's relaxation time in steps, 2/(ε·min P): what burn-in starts from. */
-export function exponentialRelaxationSteps(precision: readonly Float32Array[], stepSize: number): number {
-  let min = Infinity;
-  for (const p of precision) for (let i = 0; i < p.length; i++) if (p[i]! < min) min = p[i]!;
-  // An AR(1) with coefficient ρ decorrelates in −1/ln ρ = 2/(εP) steps, and never in under one.
-  return Math.max(1, 2 / (stepSize * min));
+/** Every weight's relaxation time in steps, 2/(ε·R) (an AR(1) with coefficient ρ decorrelates in −1/ln ρ), at least 1. */
+export function exponentialRelaxationSteps(rate: number, stepSize: number): number {
+  return Math.max(1, 2 / (stepSize * rate));
 }

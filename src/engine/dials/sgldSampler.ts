@@ -15,7 +15,7 @@ import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
 import { buildSgldStepGraph, hasFedMetric, hasMalaAcceptance, SamplerKind, SGNHT_DIFFUSION, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
 import { counterStart, squaresKey } from './sgldNoise';
-import { exponentialCoefficients, metricCoefficients } from './sgldProposal';
+import { exponentialCoefficients, metricCoefficients, referenceRate } from './sgldProposal';
 
 export type SgldLossKind = 'cross-entropy' | 'mse';
 
@@ -131,11 +131,12 @@ export class SgldSampler {
     parameters.forEach((_, i) => { fixed[g.inputs.anchor[i]!] = new ort.Tensor('float32', this.spec.anchor[i]!, shapes[i]!); });
     if (g.inputs.metric) {
       if (s.precision && g.sampler !== 'exponential-sgld') throw new Error(`a reference precision is for exponential-sgld; this step graph is ${g.sampler}`);
+      const rate = s.precision ? referenceRate(s.precision) : 0;
       parameters.forEach((p, i) => {
         const size = this.spec.anchor[i]!.length;
         const given = s.precision?.[i] ?? s.metric?.[i];
         if (given && given.length !== size) throw new Error(`the ${s.precision ? 'precision' : 'metric'} of '${p}' has ${given.length} values; the weight has ${size}`);
-        const c = s.precision ? exponentialCoefficients(s.precision[i]!, s.stepSize) : metricCoefficients(given ?? new Float32Array(size).fill(1));
+        const c = s.precision ? exponentialCoefficients(s.precision[i]!, s.stepSize, rate) : metricCoefficients(given ?? new Float32Array(size).fill(1));
         fixed[g.inputs.metric![i]!] = new ort.Tensor('float32', c.drift, shapes[i]!);
         fixed[g.inputs.metricSqrt![i]!] = new ort.Tensor('float32', c.noise, shapes[i]!);
         fixed[g.inputs.metricInvSqrt![i]!] = new ort.Tensor('float32', c.inverseNoise, shapes[i]!);

@@ -13,7 +13,7 @@ describe('llc: accuracy on models with a known learning coefficient (fast settin
     assert.equal(aoyagiWatanabeRrr(4, 3, 8), 6); // M + H < N: M·H/2
   });
 
-  for (const sampler of ['sgld', 'preconditioned-sgld'] as const) {
+  for (const sampler of ['sgld', 'preconditioned-sgld', 'exponential-sgld'] as const) {
     for (const powers of [[0, 1], [2, 2]]) {
       it(`${sampler}: normal crossing x·w^${JSON.stringify(powers)}: λ̂ is the tempered posterior's exact expectation`, async () => {
         await checkNormalCrossing(powers, { chains: 6, draws: 1500, burnIn: 1500, stepSize: 2e-4, localization: 10, sampler });

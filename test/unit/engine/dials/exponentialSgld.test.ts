@@ -1,8 +1,9 @@
 // exponential-sgld is exact where its Gaussian reference is the posterior: on linear regression (a Gaussian posterior
 // with a closed form), about the reference N(w*, P⁻¹) with P the diagonal of A = nβ·H + γI, the posterior mean of
-// L_n − L_n(w*) matches ½·tr(H·A⁻¹) within Monte Carlo error at ε·a = 0.2 and at ε·a = 6, a step past plain SGLD's
-// stability limit (ε·a < 4), with MALA acceptance near 1 at both: the off-diagonal of A (≈ 6% of its diagonal here)
-// is all the reference misses, and its bias, of order tr(E²)/d ≈ 0.3%, is far inside the band.
+// L_n − L_n(w*) matches ½·tr(H·A⁻¹) within Monte Carlo error at ε·R = 0.2 and at ε·R = 6 (R = max P, the rate every
+// weight relaxes at), a step past plain SGLD's stability limit (ε·a < 4), with MALA acceptance near 1 at both: the
+// off-diagonal of A (≈ 6% of its diagonal here) is all the reference misses, and its bias, of order tr(E²)/d ≈ 0.3%,
+// is far inside the band.
 import { strict as assert } from 'node:assert';
 import { SgldSampler } from '../../../../src/engine/dials/sgldSampler';
 import { DialDivergence } from '../../../../src/engine/dials/dial';
@@ -17,7 +18,7 @@ describe('exponential-sgld on linear regression (exact Gaussian posterior)', fun
   const a = p.hessian.map((row, i) => row.map((v, j) => nbeta * v + (i === j ? gamma : 0)));
   const exact = 0.5 * p.hessian.reduce((s, _, j) => s + solve(a, p.hessian.map((row) => row[j]!))[j]!, 0);
   const precision = [Float32Array.of(a[0]![0]!, a[1]![1]!), Float32Array.of(a[2]![2]!)];
-  const stiffest = Math.max(...a.map((row, i) => row[i]!));
+  const stiffest = Math.max(...a.map((row, i) => row[i]!)); // R
   const create = (sampler: 'sgld' | 'exponential-sgld') => SgldSampler.create({
     model: p.model, parameters: p.parameters, anchor, loss: { kind: 'mse', output: 'y' }, data: p.data, batchSize: p.n, threads: 1, sampler,
   });

@@ -5,7 +5,7 @@ import { buildGradientGraph } from '../../../../src/engine/autodiff';
 import { estimateLlc } from '../../../../src/engine/dials/llc';
 import { buildSgldStepGraph, RMSPROP_ALPHA, RMSPROP_EPS, SGNHT_DIFFUSION } from '../../../../src/engine/dials/sgldGraph';
 import { createSession, ort } from '../../../../src/engine/onnx';
-import { exponentialCoefficients, metricCoefficients } from '../../../../src/engine/dials/sgldProposal';
+import { exponentialCoefficients, metricCoefficients, referenceRate } from '../../../../src/engine/dials/sgldProposal';
 import { linearProblem, trace, scale } from '../../../support/linearRegression';
 import { close as closeTo } from '../../../support/close';
 
@@ -44,7 +44,7 @@ describe('samplers: rmsprop-sgld and sgnht', function () {
       feeds[g.inputs.noise![i]!] = t(split(scaledNoise)[i]!, dims[i]!);
       if (metric) {
         // exponential-sgld: `metric` is the reference precision P, turned into the step's coefficients at ε.
-        const c = sampler === 'exponential-sgld' ? exponentialCoefficients(Float32Array.from(metric), eps) : metricCoefficients(Float32Array.from(metric));
+        const c = sampler === 'exponential-sgld' ? exponentialCoefficients(Float32Array.from(metric), eps, Math.max(...metric)) : metricCoefficients(Float32Array.from(metric));
         feeds[g.inputs.metric![i]!] = t(split([...c.drift])[i]!, dims[i]!);
         feeds[g.inputs.metricSqrt![i]!] = t(split([...c.noise])[i]!, dims[i]!);
         feeds[g.inputs.metricInvSqrt![i]!] = t(split([...c.inverseNoise])[i]!, dims[i]!);
@@ -91,27 +91,28 @@ describe('samplers: rmsprop-sgld and sgnht', function () {
     close([r.reverse], [prev.reduce((a, p, k) => a + (p - drift[k]!) ** 2 / m[k]!, 0)], 'reverse residual');
   });
 
-  it('exponential-sgld: w\' = w − ((1 − ρ)/P)[nβg + γ(w − w*)] + √((1 − ρ²)/(εP))·√ε·ξ with ρ = exp(−εP/2), reverse residual in the noise\'s scale', async () => {
-    // P spans εP from 0.02 (SGLD-like) to 60 (ρ ≈ 0: a draw from the reference about the drift).
+  it('exponential-sgld: w\' = w − ((1 − ρ)/P)[nβg + γ(w − w*)] + √((1 − ρ²)/(εP))·√ε·ξ with ρ = exp(−εR/2), R = max P, reverse residual in the noise\'s scale', async () => {
+    // εR = 30 (ρ ≈ 3e−7: each step nearly a fresh draw about the drift); P spans 3000×.
     const precision = [2, 50, 6000], s0 = [0.1, 0.2, 0.3], prev = [0.28, -0.25, 0.12];
     const r = await step('exponential-sgld', split(s0), precision, prev);
     const g = lossGradient();
     const force = w.map((wk, k) => nbeta * g[k]! + gamma * (wk - anchor[k]!));
-    const rho = precision.map((q) => Math.exp(-eps * q / 2));
-    const drift = w.map((wk, k) => wk - ((1 - rho[k]!) / precision[k]!) * force[k]!);
-    const noiseScale = precision.map((q, k) => Math.sqrt((1 - rho[k]! ** 2) / (eps * q)));
+    const rho = Math.exp(-eps * 6000 / 2);
+    const drift = w.map((wk, k) => wk - ((1 - rho) / precision[k]!) * force[k]!);
+    const noiseScale = precision.map((q) => Math.sqrt((1 - rho ** 2) / (eps * q)));
     close(r.next, drift.map((d, k) => d + noiseScale[k]! * scaledNoise[k]!), "w'");
     close(r.state.flat(), s0.map((v, k) => v + force[k]! ** 2), "S'");
     close([r.reverse], [prev.reduce((a, p, k) => a + (p - drift[k]!) ** 2 / noiseScale[k]! ** 2, 0)], 'reverse residual');
   });
 
-  it('exponential-sgld\'s coefficients tend to SGLD\'s as εP → 0 and to one step onto the reference as εP → ∞', () => {
-    const small = exponentialCoefficients(Float32Array.of(1e-6), 1e-3);
-    closeTo([small.drift[0]!, small.noise[0]!], [1, 1], () => 1e-6, 'εP = 1e-9');
-    // εP = 200: (ε/2)·D = 1/P (the drift lands on the reference's mean for a quadratic), ε·S² = 1/P (its variance).
-    const large = exponentialCoefficients(Float32Array.of(2e5), 1e-3);
-    closeTo([(1e-3 / 2) * large.drift[0]! * 2e5, 1e-3 * large.noise[0]! ** 2 * 2e5, large.noise[0]! * large.inverseNoise[0]!], [1, 1, 1], () => 1e-6, 'εP = 200');
-    assert.throws(() => exponentialCoefficients(Float32Array.of(0), 1e-3), /positive, finite reference precision; weight 0 has 0/);
+  it('exponential-sgld\'s coefficients tend to preconditioned-sgld\'s metric R/P as εR → 0 and to one step onto the reference as εR → ∞', () => {
+    const p = Float32Array.of(1e-6, 4e-6);
+    const small = exponentialCoefficients(p, 1e-3, referenceRate([p]));
+    closeTo([...small.drift, ...small.noise], [4, 1, 2, 1], () => 1e-6, 'εR = 4e-9');
+    // εR = 200: (ε/2)·D = 1/P (the drift lands on the reference's mean for a quadratic), ε·S² = 1/P (its variance).
+    const large = exponentialCoefficients(Float32Array.of(2e5), 1e-3, 2e5);
+    closeTo([(1e-3 / 2) * large.drift[0]! * 2e5, 1e-3 * large.noise[0]! ** 2 * 2e5, large.noise[0]! * large.inverseNoise[0]!], [1, 1, 1], () => 1e-6, 'εR = 200');
+    assert.throws(() => referenceRate([Float32Array.of(1, 0)]), /positive, finite reference precision; weight 1 has 0/);
   });
 
   for (const sampler of ['sgld', 'preconditioned-sgld', 'exponential-sgld', 'rmsprop-sgld', 'sgnht'] as const) {
