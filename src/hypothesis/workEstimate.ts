@@ -96,11 +96,11 @@ export function sweepWork(d: DegradationLike): SweepWork {
   const chains = sgld ? d.sgld?.chains ?? numberDefault(['degradation', 'sgld', 'chains']) : 1;
   const draws = sgld ? drawsCap(d.sgld, numberDefault(['degradation', 'sgld', 'draws'])) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
   const hmc = sgld && d.sgld?.sampler === 'hmc';
-  const s = hmc ? undefined : schedule(d.sgld);
+  const s = sgld && !hmc ? schedule(d.sgld) : undefined;
   const h = hmc ? hmcSchedule(d.sgld) : undefined;
-  const unitSteps = s && sgld ? s.burnIn + draws * s.thin : 0;
+  const unitSteps = s ? s.burnIn + draws * s.thin : 0;
   const unitGradients = h ? (h.burnIn + draws * h.thin) * HMC_LEAPFROG_GUESS : 0;
-  const pilotPasses = !sgld ? 0 : (h ?? s)!.pilotPasses;
+  const pilotPasses = (s ?? h)?.pilotPasses ?? 0;
   const pilotGradients = h ? h.pilotIterations * HMC_LEAPFROG_GUESS : 0;
   const steps = levels * (chains * unitSteps + pilotPasses);
   const gradients = levels * (chains * unitGradients + pilotGradients);
