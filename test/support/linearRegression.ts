@@ -71,6 +71,14 @@ export function linearProblem(n: number, features: number, noise: number, seed: 
   };
 }
 
+/** The tempered local posterior's precision A = nβ·H + γI (a Gaussian here) and the exact E_q[L_n] − L_n(w0) =
+ *  ½·tr(H·A⁻¹) (column j of A⁻¹H solves A·x = H·e_j). */
+export function temperedPosterior(p: LinearProblem, nbeta: number, gamma: number): { precision: Matrix; lossGap: number } {
+  const precision = p.hessian.map((row, i) => row.map((v, j) => nbeta * v + (i === j ? gamma : 0)));
+  const lossGap = 0.5 * p.hessian.reduce((s, _, j) => s + solve(precision, p.hessian.map((row) => row[j]!))[j]!, 0);
+  return { precision, lossGap };
+}
+
 // Small dense linear algebra in float64 (d ≤ 10).
 
 export function solve(a: Matrix, rhs: number[]): number[] {

@@ -8,15 +8,14 @@ import { strict as assert } from 'node:assert';
 import { SgldSampler } from '../../../../src/engine/dials/sgldSampler';
 import { DialDivergence } from '../../../../src/engine/dials/dial';
 import { essBulk } from '../../../../src/engine/sweep/convergence';
-import { linearProblem, solve } from '../../../support/linearRegression';
+import { linearProblem, temperedPosterior } from '../../../support/linearRegression';
 
 describe('exponential-sgld on linear regression (exact Gaussian posterior)', function () {
   this.timeout(120_000);
   const p = linearProblem(256, 2, 0.3, 5);
   const anchor = [Float32Array.from(p.anchor.slice(0, 2)), Float32Array.from(p.anchor.slice(2))];
   const nbeta = 1000, gamma = 1;
-  const a = p.hessian.map((row, i) => row.map((v, j) => nbeta * v + (i === j ? gamma : 0)));
-  const exact = 0.5 * p.hessian.reduce((s, _, j) => s + solve(a, p.hessian.map((row) => row[j]!))[j]!, 0);
+  const { precision: a, lossGap: exact } = temperedPosterior(p, nbeta, gamma);
   const precision = [Float32Array.of(a[0]![0]!, a[1]![1]!), Float32Array.of(a[2]![2]!)];
   const stiffest = Math.max(...a.map((row, i) => row[i]!)); // R
   const create = (sampler: 'sgld' | 'exponential-sgld') => SgldSampler.create({
