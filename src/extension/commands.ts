@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatRunTime } from '../protocol/format';
 import { type ExportFormat, isExportFormat } from '../protocol/webview';
+import { defaultGridPath } from '../engine/sweep/gridFile';
 import { journalPathFor } from '../engine/sweep/journal';
 import { defaultResultsPath } from '../worker/paths';
 import type { ChartPanel } from './chartPanel';
@@ -35,6 +36,11 @@ export function resultsPathFor(hypothesisFile: string, resultsFolder: string): s
 /** The journal an interrupted sweep of a hypothesis leaves beside its results (Resume Sweep finishes it). */
 export function journalFor(hypothesisFile: string): string {
   return journalPathFor(resultsPathFor(hypothesisFile, settings(vscode.Uri.file(hypothesisFile)).resultsFolder));
+}
+
+/** The journal an interrupted two-dial map leaves beside its grid results (Resume Grid finishes it). */
+export function gridJournalFor(hypothesisFile: string): string {
+  return journalPathFor(defaultGridPath(hypothesisFile));
 }
 
 export class SweepCommands {
@@ -90,6 +96,11 @@ export class SweepCommands {
     const targets = uris.length > 0 ? uris : await this.pickHypotheses('Interrupted sweeps to resume');
     for (const uri of targets) {
       const journal = journalFor(uri.fsPath);
+      // An interrupted two-dial map (the Runs view's Resume on a map) is finished by Resume Grid.
+      if (!fs.existsSync(journal) && fs.existsSync(gridJournalFor(uri.fsPath))) {
+        await vscode.commands.executeCommand('circuitThermometer.resumeGrid', uri);
+        continue;
+      }
       if (!fs.existsSync(journal)) {
         void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(uri)} has no interrupted sweep to resume (no ${path.basename(journal)}).`, 'Run Sweep').then((b) => {
           if (b) void this.runSweep([uri]);

@@ -110,6 +110,7 @@ function languageFeatures(p: Parts): vscode.Disposable[] {
       // A cancelled or failed sweep left its journal beside the results: the lens offers to finish it.
       resumable: (file) => fs.existsSync(journalFor(file)),
       gridRunning: (file) => p.grids.isRunning(file),
+      gridResumable: (file) => p.grids.isResumable(file),
       // A pilot in a worker (or the last run) states what the text's sweep costs, as a range.
       cost: (document) => p.costs.lens(document),
       onDidChange: p.lensChanged.event,

@@ -2,14 +2,16 @@
 // once"), its cells' work units dealt over worker processes (src/worker/gridParallel.ts: the extension host never
 // runs the model), with a cancellable progress notification that names every finished cell, the run listed in the
 // Runs view, the grid results written atomically to <name>.grid.json beside the hypothesis and shown in its map
-// panel. "Show Grid" opens a grid results file's map (or the map a grid hypothesis writes).
+// panel. Finished units are journalled beside it as a sweep's are; "Resume Grid" (offered after a cancel or a
+// failure, and as a lens while the journal is there) runs only the missing cells. "Show Grid" opens a grid results
+// file's map (or the map a grid hypothesis writes).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultGridPath } from '../engine/sweep/gridFile';
 import { formatLevel, formatProgress } from '../protocol/format';
-import type { WorkerError } from '../protocol/worker';
-import { activeHypothesis, uriOf } from './commands';
+import { keptJournalText, resumeAdvice, type WorkerError } from '../protocol/worker';
+import { activeHypothesis, gridJournalFor, uriOf } from './commands';
 import { settings, workerRunOptions } from './config';
 import type { HypothesisDiagnostics } from './diagnostics';
 import type { GridPanels } from './gridPanel';
@@ -39,6 +41,7 @@ export class GridCommands implements vscode.Disposable {
   register(): vscode.Disposable[] {
     return [
       vscode.commands.registerCommand('circuitThermometer.runGrid', (arg) => this.run(uriOf(arg))),
+      vscode.commands.registerCommand('circuitThermometer.resumeGrid', (arg) => this.run(uriOf(arg), true)),
       vscode.commands.registerCommand('circuitThermometer.cancelGrid', (arg) => this.cancel(uriOf(arg))),
       vscode.commands.registerCommand('circuitThermometer.showGrid', (arg) => this.showFile(uriOf(arg) ?? vscode.window.activeTextEditor?.document.uri)),
     ];
@@ -56,7 +59,13 @@ export class GridCommands implements vscode.Disposable {
     for (const [, abort] of targets) abort.abort();
   }
 
-  async run(uri: vscode.Uri | undefined): Promise<void> {
+  /** Whether an interrupted map of this hypothesis file left its journal (and it is not running now). */
+  isResumable(file: string): boolean {
+    return !this.running.has(file) && fs.existsSync(gridJournalFor(file));
+  }
+
+  /** Runs the map; `resume`: only the work units the journal of an interrupted run lacks (docs/cluster.md). */
+  async run(uri: vscode.Uri | undefined, resume = false): Promise<void> {
     const document = uri ? await vscode.workspace.openTextDocument(uri) : activeHypothesis();
     if (!document) {
       void vscode.window.showInformationMessage('Open a hypothesis file with degradation.grid (*.circuit.yaml) to run its two-dial map.');
@@ -67,6 +76,11 @@ export class GridCommands implements vscode.Disposable {
       return;
     }
     const file = document.uri.fsPath;
+    if (resume && !fs.existsSync(gridJournalFor(file))) {
+      const choice = await vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(document.uri)} has no interrupted map to resume (no ${path.basename(gridJournalFor(file))}).`, 'Run Grid');
+      if (choice === 'Run Grid') await this.run(document.uri);
+      return;
+    }
     if (this.running.has(file)) {
       void vscode.window.showInformationMessage(`The map of ${vscode.workspace.asRelativePath(document.uri)} is already running.`);
       return;
@@ -125,7 +139,7 @@ export class GridCommands implements vscode.Disposable {
               last = `${cells} of ${l.levels} cells · `;
               this.log.info(`  cell ${l.levelIndex + 1}/${l.levels} (level ${formatLevel(l.result.level)}) done in ${l.result.seconds.toFixed(1)} s${l.result.error ? `: ${l.result.error}` : ''}`);
             },
-          }, workerRunOptions(s, this.workerPath, this.log));
+          }, { ...workerRunOptions(s, this.workerPath, this.log), ...(resume ? { resume } : {}) });
         },
       );
       this.log.info(`grid ${label}: ${done.document.summary} → ${done.path}`);
@@ -144,23 +158,29 @@ export class GridCommands implements vscode.Disposable {
 
   private fail(record: RunRecord, e: unknown, cancelled: boolean): void {
     const err = e as Partial<WorkerError>;
-    const text = `${err.message ?? String(e)}${err.hint ? ` (${err.hint})` : ''}`;
+    // The client keeps the journal of finished units when there are any: offer to resume (as a sweep does).
+    const kept = err.journal !== undefined;
+    const keptText = err.journal ? ` ${keptJournalText(err.journal)}: ${resumeAdvice(err.journal, 'Resume Grid')}.` : '';
+    const text = `${err.message ?? String(e)}${err.hint && !kept ? ` (${err.hint})` : ''}`;
     this.store.update(record.id, (r) => {
       r.status = cancelled ? 'cancelled' : 'failed';
-      r.error = cancelled ? 'cancelled: no grid results file was written.' : text;
+      r.error = cancelled ? `cancelled: no grid results file was written.${keptText}` : `${text}${keptText}`;
       r.progress = null;
     });
     void this.store.keepEnded(record);
+    const buttons = [...(kept ? ['Resume Grid'] : []), ...(cancelled ? [] : ['Show Log'])];
+    const answer = (b: string | undefined) => {
+      if (b === 'Show Log') this.log.show(true);
+      if (b === 'Resume Grid') void vscode.commands.executeCommand('circuitThermometer.resumeGrid', vscode.Uri.file(record.hypothesisFile));
+    };
     if (cancelled) {
-      this.log.info(`grid ${record.label} cancelled; no grid results file was written`);
-      void vscode.window.showInformationMessage(`Grid cancelled: ${record.label}. No grid results file was written.`);
+      this.log.info(`grid ${record.label} cancelled; no grid results file was written.${keptText}`);
+      void vscode.window.showInformationMessage(`Grid cancelled: ${record.label}. No grid results file was written.${keptText}`, ...buttons).then(answer);
       return;
     }
-    this.log.error(`grid ${record.label} failed [${err.code ?? 'internal'}]: ${text}`);
+    this.log.error(`grid ${record.label} failed [${err.code ?? 'internal'}]: ${text}${keptText}`);
     for (const d of err.details ?? []) this.log.error(`  ${d}`);
-    void vscode.window.showErrorMessage(`Grid failed: ${record.label}: ${text}`, 'Show Log').then((b) => {
-      if (b) this.log.show(true);
-    });
+    void vscode.window.showErrorMessage(`Grid failed: ${record.label}: ${text}${keptText}`, ...buttons).then(answer);
   }
 
   async showFile(uri: vscode.Uri | undefined): Promise<void> {

@@ -217,6 +217,8 @@ export interface LensState {
   resumable(file: string): boolean;
   /** Whether this file's two-dial map is running now (Run grid). */
   gridRunning?(file: string): boolean;
+  /** Whether an interrupted map of this file left a journal that Resume Grid finishes. */
+  gridResumable?(file: string): boolean;
   onDidChange: vscode.Event<void>;
 }
 
@@ -246,6 +248,10 @@ export class HypothesisLenses implements vscode.CodeLensProvider {
         lenses.push(new vscode.CodeLens(top, { title: '$(sync~spin) Grid running — Cancel', command: 'circuitThermometer.cancelGrid', arguments: [uri] }));
         lenses.push(new vscode.CodeLens(top, { title: '$(graph) Show grid', command: 'circuitThermometer.showGrid', arguments: [uri] }));
         return lenses;
+      }
+      // After a cancel, finishing the map comes first: only its missing work units run.
+      if (this.state.trusted() && this.state.gridResumable?.(uri.fsPath)) {
+        lenses.push(new vscode.CodeLens(top, { title: '$(debug-continue) Resume grid', command: 'circuitThermometer.resumeGrid', arguments: [uri], tooltip: 'Finish the interrupted map: only the work units its journal lacks run' }));
       }
       const cost = this.state.trusted() ? await this.state.cost(document).catch(() => undefined) : undefined;
       lenses.push(new vscode.CodeLens(top, this.state.trusted()

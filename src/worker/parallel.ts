@@ -10,10 +10,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { journalPathFor, JournalError, JournalWriter, readJournal, type Journal } from '../engine/sweep/journal';
 import { allUnits, LevelAssembler, missingUnits, resultsFromUnits, shardUnits, unitKey } from '../engine/sweep/units';
 import { checkResultsWritable, ResultsWriteError, writeResults } from '../engine/sweep/writeResults';
-import { assembledProblem, bindingMismatch } from '../engine/sweep/unitsCheck';
+import { assembledProblem, bindingMismatch, settingChanged } from '../engine/sweep/unitsCheck';
 import { hypothesisInputs, type NamedPath, outputClash } from '../engine/util/outputs';
 import { safeName } from '../engine/util/readGate';
 import { chainsPerLevel, type Hypothesis } from '../protocol/hypothesis';
+import type { ResultsDocument } from '../protocol/results';
 import type { PlanBinding, SweepHeader, UnitResult, WorkUnit } from '../protocol/shard';
 import { type KeptJournal, keptJournalText, resumeAdvice, type SweepDone } from '../protocol/worker';
 import { type RunCallbacks, WorkerClient, type WorkerClientOptions } from './client';
@@ -138,7 +139,7 @@ export async function runUnitsParallel(hypothesis: Hypothesis, todo: readonly Wo
         onProgress: (p) => callbacks.onProgress?.(total.report(w, p)),
         onHeader: ({ header: h }) => {
           if (header && h.plan !== header.plan) {
-            fail(new WorkerRunError({ code: 'run-failed', message: 'a worker computed another plan than the one being finished (the hypothesis, its model or the engine changed)', hint: 'delete the journal and run the sweep again' }));
+            fail(new WorkerRunError({ code: 'run-failed', message: 'a worker computed another plan than the one being finished (the hypothesis, its model or the engine changed)', hint: 'delete the journal and start the run over' }));
             return;
           }
           if (!header) {
@@ -207,23 +208,53 @@ export async function runUnitsParallel(hypothesis: Hypothesis, todo: readonly Wo
  * 'worker-killed', …); a cancelled or failed run writes no results file (nor a temp file).
  */
 export async function runSweepParallel(req: SweepRequest, callbacks: RunCallbacks = {}, options: ParallelOptions = {}): Promise<SweepDone> {
-  const started = performance.now();
   const { hypothesis } = req;
-  // A resumed run hashes its files now: the journal must have been written for exactly these (issue 24).
-  const binding = options.resume ? planBinding(hypothesis) : null;
   if (hypothesis.degradation.grid) throw new WorkerRunError({ code: 'run-failed', message: 'this hypothesis is a two-dial grid (degradation.grid): its cells make a map, not one curve', hint: 'run it with `circuit-thermometer grid` (or Run grid in the editor)' });
   const out = path.resolve(req.out ?? defaultResultsPath(hypothesis.file));
+  const runId = req.runId ?? `run-${Date.now().toString(36)}`;
+  return runJournalled({ hypothesis, out, what: 'the results file', noun: 'sweep' }, callbacks, options, (assembled) => {
+    const unfit = assembledProblem(assembled);
+    if (unfit !== null) throw new WorkerRunError({ code: 'run-failed', message: `the results assembled from the work units are not a valid results document (${safeName(unfit, 200)})`, hint: `delete ${path.basename(journalPathFor(out))} and start the run over` });
+    const failure = acceptDocument(assembled, (m) => options.onWarning?.(m));
+    if (failure) throw new WorkerRunError(failure);
+    // The document as written: its paths relative to the results file.
+    const document = asRunError(() => writeResults(out, assembled));
+    return { runId, resultsPath: out, document };
+  }, runId);
+}
+
+/** What a journalled run writes: its output file (the journal lies beside it, `journalPathFor(out)`). */
+export interface JournalledTarget {
+  hypothesis: Hypothesis;
+  /** Absolute path of the file the run writes at the end. */
+  out: string;
+  /** That file in words, for the output checks ("the results file"). */
+  what: string;
+  /** What the run is called in hints ("run the sweep again"). */
+  noun: 'sweep' | 'grid';
+}
+
+/**
+ * Every work unit of `target`'s plan over worker processes, each journalled as it arrives (beside `target.out`),
+ * then `finish` with the document assembled from all of them (it writes the output; throwing fails the run). With
+ * `options.resume` only the units the journal lacks run, and the journal must belong to this plan. On success the
+ * journal is removed; a failed or cancelled run keeps it when it holds a unit, and says so in its error.
+ */
+export async function runJournalled<T>(target: JournalledTarget, callbacks: RunCallbacks, options: ParallelOptions, finish: (assembled: ResultsDocument) => T, runId: string): Promise<T> {
+  const started = performance.now();
+  const { hypothesis, out, noun } = target;
+  // A resumed run hashes its files now: the journal must have been written for exactly these (issue 24).
+  const binding = options.resume ? planBinding(hypothesis) : null;
   const journalPath = journalPathFor(out);
-  checkOutputs([{ path: out, what: 'the results file' }, { path: journalPath, what: 'the journal' }, ...(options.alsoWrites ?? [])], hypothesis);
+  checkOutputs([{ path: out, what: target.what }, { path: journalPath, what: 'the journal' }, ...(options.alsoWrites ?? [])], hypothesis);
   const shape = planShape(hypothesis);
   const all = allUnits(shape.levels, shape.chains);
-  const journal = binding ? openJournal(journalPath, shape, binding, hypothesis) : null;
+  const journal = binding ? openJournal(journalPath, shape, binding, hypothesis, noun) : null;
   if (!options.resume && fs.existsSync(journalPath)) {
     options.onWarning?.(`${path.basename(journalPath)} held an interrupted run; it is replaced (run with --resume to finish such a run instead)`);
   }
   const todo = journal ? missingUnits(journal.header, journal.units) : all;
-  const runId = req.runId ?? `run-${Date.now().toString(36)}`;
-  if (callbacks.signal?.aborted) throw new WorkerRunError({ code: 'cancelled', message: 'the sweep was cancelled' });
+  if (callbacks.signal?.aborted) throw new WorkerRunError({ code: 'cancelled', message: `the ${noun} was cancelled` });
 
   let writer: JournalWriter | null = journal ? asRunError(() => JournalWriter.open(journalPath)) : null;
   let journalled = journal?.units.length ?? 0;
@@ -264,15 +295,10 @@ export async function runSweepParallel(req: SweepRequest, callbacks: RunCallback
     const assembled = resultsFromUnits(run.header, units, (performance.now() - started) / 1000);
     // The workers this run's units were dealt over: the next run's cost estimate scales its seconds by them.
     if (todo.length > 0) assembled.timings.workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(shape.levels, undefined, shape.chains), todo.length));
-    const unfit = assembledProblem(assembled);
-    if (unfit !== null) throw new WorkerRunError({ code: 'run-failed', message: `the results assembled from the work units are not a valid results document (${safeName(unfit, 200)})`, hint: `delete ${path.basename(journalPath)} and run the sweep again` });
-    const failure = acceptDocument(assembled, (m) => options.onWarning?.(m));
-    if (failure) throw new WorkerRunError(failure);
-    // The document as written: its paths relative to the results file.
-    const document = asRunError(() => writeResults(out, assembled));
+    const done = finish(assembled);
     writer?.remove();
     writer = null;
-    return { runId, resultsPath: out, document };
+    return done;
   } catch (e) {
     // A journal with no unit saves nothing: it goes; one with units stays for --resume (the message says so).
     if (writer && journalled === 0) {
@@ -290,7 +316,7 @@ export async function runSweepParallel(req: SweepRequest, callbacks: RunCallback
 }
 
 /** An interrupted run's journal, checked against the plan about to finish it: its files' hashes, seed, engine and grid. */
-function openJournal(file: string, shape: { levels: number; chains: number }, binding: PlanBinding, hypothesis: Hypothesis): Journal {
+function openJournal(file: string, shape: { levels: number; chains: number }, binding: PlanBinding, hypothesis: Hypothesis, noun: 'sweep' | 'grid'): Journal {
   let journal: Journal | null;
   try {
     journal = readJournal(file);
@@ -298,21 +324,25 @@ function openJournal(file: string, shape: { levels: number; chains: number }, bi
     if (e instanceof JournalError) throw new WorkerRunError({ code: 'unreadable', message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
     throw e;
   }
-  if (!journal) throw new WorkerRunError({ code: 'unreadable', message: `there is no interrupted run to resume (no ${path.basename(file)})`, hint: 'run the sweep without --resume' });
+  if (!journal) throw new WorkerRunError({ code: 'unreadable', message: `there is no interrupted run to resume (no ${path.basename(file)})`, hint: `run the ${noun} without --resume` });
+  // The first setting that differs, named: the journal's header holds the hypothesis it was run with.
+  const now = JSON.parse(JSON.stringify(hypothesis)) as unknown;
+  const changed = settingChanged(journal.header.document.hypothesis.resolved, now);
+  const named = changed === null ? '' : `: ${changed}`;
   if (journal.header.levels !== shape.levels || journal.header.chains !== shape.chains) {
     throw new WorkerRunError({
       code: 'run-failed',
-      message: `${path.basename(file)} was written for ${journal.header.levels} levels × ${journal.header.chains} chains; the hypothesis now plans ${shape.levels} × ${shape.chains}`,
-      hint: 'delete the journal and run the sweep again, or restore the settings it was run with',
+      message: `${path.basename(file)} was written for ${journal.header.levels} levels × ${journal.header.chains} chains; the hypothesis now plans ${shape.levels} × ${shape.chains}${named}`,
+      hint: `delete the journal and run the ${noun} again, or restore the settings it was run with`,
     });
   }
   const mismatch = bindingMismatch(journal.header, binding);
   if (mismatch !== null) {
-    throw new WorkerRunError({ code: 'run-failed', message: `${safeName(path.basename(file))} does not belong to this run: ${mismatch}`, hint: 'delete the journal and run the sweep again, or restore the files it was run with' });
+    throw new WorkerRunError({ code: 'run-failed', message: `${safeName(path.basename(file))} does not belong to this run: ${mismatch}${named}`, hint: `delete the journal and run the ${noun} again, or restore the files it was run with` });
   }
   // The verdict is judged with the header's hypothesis: it must be this one, as resolved now (JSON, as it travelled).
-  if (!isDeepStrictEqual(journal.header.document.hypothesis.resolved, JSON.parse(JSON.stringify(hypothesis)))) {
-    throw new WorkerRunError({ code: 'run-failed', message: `${safeName(path.basename(file))} does not belong to this run: it holds another resolved hypothesis (a path or a setting differs)`, hint: 'delete the journal and run the sweep again' });
+  if (!isDeepStrictEqual(journal.header.document.hypothesis.resolved, now)) {
+    throw new WorkerRunError({ code: 'run-failed', message: `${safeName(path.basename(file))} does not belong to this run: it holds another resolved hypothesis (a path or a setting differs)${named}`, hint: `delete the journal and run the ${noun} again` });
   }
   return journal;
 }

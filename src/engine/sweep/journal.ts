@@ -1,7 +1,8 @@
 // The journal a running sweep keeps beside its results file: JSON lines, the plan's header first, then one line per
 // finished work unit, each appended with one write and flushed to disk before the next unit is trusted to it. A
 // crash mid-write leaves at most a torn last line, which reading drops: every complete line is a finished unit.
-// `sweep --resume` runs only the units the journal lacks; the journal is removed once the results are written.
+// `sweep --resume` (and `grid --resume`, a map's journal beside its grid results) runs only the units the journal lacks;
+// the journal is removed once the results are written.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -40,31 +41,31 @@ export function readJournal(file: string): Journal | null {
     text = readFileGated(file, READ_LIMITS.results, 'journal').toString('utf8');
   } catch (e) {
     if (e instanceof ReadGateError && e.code === 'read/not-found') return null;
-    if (e instanceof ReadGateError && e.code === 'read/not-a-file') throw new JournalError(`${safeName(path.basename(file))} is not a regular file`, 'remove it and run the sweep again');
+    if (e instanceof ReadGateError && e.code === 'read/not-a-file') throw new JournalError(`${safeName(path.basename(file))} is not a regular file`, 'remove it and start the run over');
     throw new JournalError(`cannot read the journal ${safeName(path.basename(file))}: ${e instanceof ReadGateError ? e.problem : userMessage(e)}`);
   }
   // Every complete line ends with '\n': the last piece is '' or a torn line, dropped either way.
   const complete = text.split('\n').slice(0, -1);
   const parse = (line: string, n: number): unknown => {
     const parsed = parseJsonText(line);
-    if (!parsed.ok) throw new JournalError(`${safeName(path.basename(file))} line ${n}: not a journal line`, 'the journal is damaged: delete it and run the sweep again');
+    if (!parsed.ok) throw new JournalError(`${safeName(path.basename(file))} line ${n}: not a journal line`, 'the journal is damaged: delete it and start the run over');
     return parsed.value;
   };
-  if (complete.length === 0) throw new JournalError(`${safeName(path.basename(file))} is empty (the run stopped before its first unit)`, 'delete it and run the sweep again');
+  if (complete.length === 0) throw new JournalError(`${safeName(path.basename(file))} is empty (the run stopped before its first unit)`, 'delete it and start the run over');
   const name = safeName(path.basename(file));
   const head = parse(complete[0]!, 1) as Partial<JournalHeader>;
-  if (!isObject(head) || head.kind !== JOURNAL_KIND) throw new JournalError(`${name} is not a Circuit Thermometer journal`, 'delete it and run the sweep again');
-  if (head.version !== SHARD_VERSION) throw new JournalError(`${name} is a version ${safeName(String(head.version))} journal; this build writes version ${SHARD_VERSION}`, 'delete it and run the sweep again');
+  if (!isObject(head) || head.kind !== JOURNAL_KIND) throw new JournalError(`${name} is not a Circuit Thermometer journal`, 'delete it and start the run over');
+  if (head.version !== SHARD_VERSION) throw new JournalError(`${name} is a version ${safeName(String(head.version))} journal; this build writes version ${SHARD_VERSION}`, 'delete it and start the run over');
   // Checked like a results file: a header whose fields disagree with its fingerprint, or with each other, is refused.
   const problem = sweepHeaderProblem(head.header);
-  if (problem !== null) throw new JournalError(`${name} line 1: the header ${safeName(problem, 200)}`, 'the journal is damaged or from another build: delete it and run the sweep again');
+  if (problem !== null) throw new JournalError(`${name} line 1: the header ${safeName(problem, 200)}`, 'the journal is damaged or from another build: delete it and start the run over');
   const header = head.header as SweepHeader;
   const seen = new Set<string>();
   const units: UnitResult[] = [];
   complete.slice(1).forEach((line, i) => {
     const u = unitOfLine(parse(line, i + 2), `${name} line ${i + 2}`);
     const bad = unitProblem(u, header);
-    if (bad !== null || !isUnitResult(u)) throw new JournalError(`${name} line ${i + 2}: not a work unit of this plan (the unit ${safeName(bad ?? 'is malformed', 200)})`, 'the journal is damaged: delete it and run the sweep again');
+    if (bad !== null || !isUnitResult(u)) throw new JournalError(`${name} line ${i + 2}: not a work unit of this plan (the unit ${safeName(bad ?? 'is malformed', 200)})`, 'the journal is damaged: delete it and start the run over');
     if (seen.has(unitKey(u))) return;
     seen.add(unitKey(u));
     units.push(u);
@@ -87,7 +88,7 @@ function unitOfLine(line: unknown, where: string): unknown {
   if (!('z' in line)) return line.unit;
   if (typeof line.z !== 'string' || !Number.isSafeInteger(line.n)) return undefined;
   const inflated = inflateBounded(Buffer.from(line.z, 'base64'), line.n as number, READ_LIMITS.results);
-  if (!inflated.ok) throw new JournalError(`${where}: the unit ${inflated.problem}`, 'the journal is damaged: delete it and run the sweep again');
+  if (!inflated.ok) throw new JournalError(`${where}: the unit ${inflated.problem}`, 'the journal is damaged: delete it and start the run over');
   const parsed = parseJsonText(Buffer.from(inflated.bytes).toString('utf8'));
   return parsed.ok ? parsed.value : undefined;
 }

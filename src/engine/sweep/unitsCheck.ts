@@ -9,6 +9,7 @@ import { RESULTS_VERSION, resultsProblem } from '../../protocol/results';
 import { DRAW_QUANTITIES, type PlanBinding, SHARD_KIND, type ShardDocument, type SweepHeader, type UnitResult } from '../../protocol/shard';
 import type { ResultsDocument } from '../../protocol/results';
 import { ENGINE_VERSION } from '../version';
+import { safeName } from '../util/readGate';
 import { planFingerprint, planLevels } from './units';
 
 /** More work units than any plan a person runs; a header claiming more is refused before anything is allocated. */
@@ -148,4 +149,35 @@ export function assembledProblem(doc: ResultsDocument): string | null {
     }
   }
   return null;
+}
+
+/**
+ * The first setting in which a journal's resolved hypothesis (`was`) differs from this run's (`now`), in words:
+ * `degradation.seed is 0 in the journal, 1 now`; null when they are equal. Walks objects key by key (in `now`'s key
+ * order, then keys only `was` has) and lists index by index, so the message names the field a person changed.
+ */
+export function settingChanged(was: unknown, now: unknown): string | null {
+  const found = firstDifference(was, now, '');
+  if (found === null) return null;
+  const show = (v: unknown) => (v === undefined ? 'absent' : safeName(JSON.stringify(v), 80));
+  return `${found.path === '' ? 'the hypothesis' : safeName(found.path, 120)} is ${show(found.was)} in the journal, ${show(found.now)} now`;
+}
+
+function firstDifference(was: unknown, now: unknown, at: string): { path: string; was: unknown; now: unknown } | null {
+  if (isDeepStrictEqual(was, now)) return null;
+  if (Array.isArray(was) && Array.isArray(now)) {
+    for (let i = 0; i < Math.min(was.length, now.length); i++) {
+      const d = firstDifference(was[i], now[i], `${at}[${i}]`);
+      if (d !== null) return d;
+    }
+    return { path: at, was, now };
+  }
+  if (isObject(was) && isObject(now)) {
+    const keys = [...Object.keys(now), ...Object.keys(was).filter((k) => !(k in now))];
+    for (const k of keys) {
+      const d = firstDifference(was[k], now[k], at === '' ? k : `${at}.${k}`);
+      if (d !== null) return d;
+    }
+  }
+  return { path: at, was, now };
 }

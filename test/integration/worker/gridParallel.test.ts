@@ -1,12 +1,14 @@
-// A two-dial map over worker processes (src/worker/gridParallel.ts) and as a cluster's shards merged
-// (`sweep --shard I/N` + `merge`) equals the one-process map (`runGrid`) for the same seed, number for number: its
-// cells are a sweep's levels, and every unit's draws come from streams keyed by (seed, cell, chain).
+// A two-dial map over worker processes (src/worker/gridParallel.ts), as a cluster's shards merged (`sweep --shard
+// I/N` + `merge`) and resumed from its journal after a cancel (`grid --resume`) equals the one-process map
+// (`runGrid`) for the same seed, number for number: its cells are a sweep's levels, and every unit's draws come from
+// streams keyed by (seed, cell, chain).
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { runGrid } from '../../../src/engine/sweep/grid';
 import { readGridFile, writeGrid } from '../../../src/engine/sweep/gridFile';
+import { readJournal } from '../../../src/engine/sweep/journal';
 import { checkHypothesisFile, type Hypothesis } from '../../../src/hypothesis';
 import type { GridDocument } from '../../../src/protocol/grid';
 import { WorkerRunError } from '../../../src/worker/errors';
@@ -92,17 +94,69 @@ describe('worker: a two-dial map over worker processes', function () {
     assert.match(text[0]!, /a two-dial map of 6 cells \(2 checkpoints × 3 levels of weight-noise\), 6 work units/);
   });
 
-  it('cancelled after its first cell, a map rejects as cancelled and writes nothing', async () => {
-    const file = planted.variant('grid-cancel', (y) => gridVariant(y).replace('noise: { samples: 8 }', 'noise: { samples: 200 }'));
+  it('cancelled after its first cell, a map writes no map and keeps its journal; a journal of another seed or grid is refused by field; `grid --resume` runs only the missing cells and writes the uninterrupted map', async () => {
+    const file = planted.variant('grid-resume', (y) => gridVariant(y).replace('noise: { samples: 8 }', 'noise: { samples: 200 }'));
+    const yaml = fs.readFileSync(file, 'utf8');
+    const out = path.join(planted.dir, 'grid-resume.grid.json');
+    const journal = path.join(planted.dir, 'grid-resume.grid.journal.jsonl');
     const abort = new AbortController();
     let cells = 0;
+    let kept: WorkerRunError | undefined;
     await assert.rejects(
       runGridParallel({ hypothesis: await resolved(file) }, { signal: abort.signal, onLevel: () => { cells++; abort.abort(); } }, { workers: 1 }),
-      (e: unknown) => e instanceof WorkerRunError && e.code === 'cancelled',
+      (e: unknown) => {
+        kept = e as WorkerRunError;
+        return e instanceof WorkerRunError && e.code === 'cancelled';
+      },
     );
     assert.ok(cells >= 1 && cells < 6, `${cells} cells finished before the cancel took effect`);
-    assert.ok(!fs.existsSync(path.join(planted.dir, 'grid-cancel.grid.json')), 'no grid results written');
+    assert.ok(!fs.existsSync(out), 'no grid results written');
     assert.ok(planted.files().every((f) => !f.endsWith('.tmp')), 'no temp file left');
+    // The finished cells are journalled, and the error says so (the CLI's hint and the editor's Resume Grid offer).
+    const interrupted = readJournal(journal);
+    assert.ok(interrupted, 'the journal is kept');
+    const k = interrupted.units.length;
+    assert.ok(k >= 1 && k < 6, `${k} units journalled`);
+    assert.deepEqual(kept?.journal, { kept: k, of: 6, file: 'grid-resume.grid.journal.jsonl' });
+    assert.match(kept?.hint ?? '', new RegExp(`^${k} of 6 work units are kept in grid-resume\\.grid\\.journal\\.jsonl; --resume finishes the rest$`));
+
+    // A journal of another plan is refused before any work, the setting that differs named; the journal stays as it was.
+    const bytes = fs.readFileSync(journal);
+    const io = (err: string[]) => ({ out: () => {}, err: (t: string) => err.push(t), cwd: planted.dir });
+    const refusals: [string, RegExp][] = [
+      [yaml.replace('  seed: 0\n', '  seed: 1\n'), /degradation\.seed is 0 in the journal, 1 now/],
+      [yaml.replace('steps: [100, 200]', 'steps: [100, 300]'), /degradation\.grid\.steps\[1\] is 200 in the journal, 300 now/],
+      [yaml.replace('temperatures: [0.01, 0.1, 1]', 'temperatures: [0.01, 0.1, 2]'), /degradation\.levels\[2\] is 1 in the journal, 2 now/],
+    ];
+    for (const [text, named] of refusals) {
+      assert.notEqual(text, yaml);
+      fs.writeFileSync(file, text);
+      const err: string[] = [];
+      assert.equal(await main(['grid', file, '--resume', '--workers', '1'], io(err)), 3, err.join('\n'));
+      assert.match(err.join('\n'), /grid-resume\.grid\.journal\.jsonl does not belong to this run: it was written for another hypothesis file \(its sha256 differs\)/);
+      assert.match(err.join('\n'), named);
+      assert.match(err.join('\n'), /hint: delete the journal and run the grid again, or restore the files it was run with/);
+      assert.ok(!fs.existsSync(out));
+      assert.deepEqual(fs.readFileSync(journal), bytes, 'a refused resume leaves the journal as it was');
+    }
+    fs.writeFileSync(file, yaml);
+
+    // Resumed over 2 workers: only the missing cells run (the journalled cells keep their recorded seconds), the map
+    // equals the uninterrupted one-process map number for number, and the journal is removed.
+    const err: string[] = [];
+    assert.equal(await main(['grid', file, '--resume', '--workers', '2', '--progress'], io(err)), 0, err.join('\n'));
+    assert.ok(!fs.existsSync(journal), 'the journal is removed once the map is written');
+    const resumed = readGridFile(out);
+    const oneFile = path.join(planted.dir, 'grid-resume-one.grid.json');
+    writeGrid(await runGrid(await resolved(file)), oneFile);
+    assert.deepEqual(gridNumbers(resumed), gridNumbers(readGridFile(oneFile)));
+    const cellsOf = (doc: GridDocument) => doc.rows.flatMap((r) => r.cells);
+    for (const u of interrupted.units) assert.equal(cellsOf(resumed)[u.levelIndex]!.seconds, u.seconds, `cell ${u.levelIndex} was taken from the journal, not run again`);
+    assert.equal(err.filter((l) => /^cell \d of 6: /.test(l)).length, 6, err.join('\n'));
+    // With nothing interrupted, --resume says so and runs nothing.
+    const none: string[] = [];
+    assert.equal(await main(['grid', file, '--resume'], io(none)), 2, none.join('\n'));
+    assert.match(none.join('\n'), /there is no interrupted run to resume \(no grid-resume\.grid\.journal\.jsonl\)/);
   });
 
   it('a sweep of a grid hypothesis over workers is refused with what to run instead; a map of a hypothesis without a grid too', async () => {
