@@ -92,11 +92,13 @@ export function describeConvergence(l: LevelResult): string {
 }
 
 /** The sampler's settings at a level (sgld): the step size, burn-in and thin it ran with (calibrated per level with
- *  `auto`) and the chains' mean MALA acceptance. Undefined for other dials. */
+ *  `auto`), hmc's trajectory time and leapfrog steps, and the chains' mean acceptance. Undefined for other dials. */
 export function samplerLine(l: LevelResult): string | undefined {
   if (l.stepSize === undefined) return undefined;
-  const acceptance = l.acceptance !== undefined ? ` · MALA acceptance ${l.acceptance.toFixed(2)}` : '';
-  return `sampler: ε = ${formatNumber(l.stepSize)}${l.burnIn !== undefined ? ` · burn-in ${l.burnIn} steps` : ''}${l.thin !== undefined && l.thin > 1 ? ` · thin ${l.thin}` : ''}${acceptance}`;
+  // hmc: a trajectory time and leapfrog steps, and a Metropolis acceptance.
+  const hmc = l.trajectory !== undefined ? ` · T = ${formatNumber(l.trajectory)} · L̄ = ${formatNumber(l.leapfrog ?? NaN)} leapfrog steps` : '';
+  const acceptance = l.acceptance !== undefined ? ` · ${hmc ? 'Metropolis' : 'MALA'} acceptance ${l.acceptance.toFixed(2)}` : '';
+  return `sampler: ε = ${formatNumber(l.stepSize)}${hmc}${l.burnIn !== undefined ? ` · burn-in ${l.burnIn} ${hmc ? 'iterations' : 'steps'}` : ''}${l.thin !== undefined && l.thin > 1 ? ` · thin ${l.thin}` : ''}${acceptance}`;
 }
 
 /**

@@ -223,13 +223,13 @@ export class Resolver {
    * of a laptop core's work at the MLP rates of bench/README.md (≈ 500 steps/s, ≈ 50 evaluations/s).
    */
   private checkWork(d: DraftDegradation, controls: number): void {
-    const { steps, evaluations, coreSeconds: seconds } = sweepWork(d as Parameters<typeof sweepWork>[0]);
+    const { steps, gradients, evaluations, coreSeconds: seconds } = sweepWork(d as Parameters<typeof sweepWork>[0]);
     if (seconds < 3600) return;
     const at = this.keyAt(['degradation']);
     // draws: auto is counted at its cap: an upper bound, and said so.
     const upTo = d.dial === 'sgld' && d.sgld?.draws === 'auto' ? 'at most ' : '';
     this.out.warning('hyp/large-sweep', at,
-      `this sweep is ${upTo}${steps > 0 ? `${compact(steps)} sampler steps and ` : ''}${compact(evaluations)} paired evaluations (each the clean network and ${controls + 1} intervened copies on every example): ${upTo ? 'up to' : 'about'} ${compact(seconds / 3600)} core-hours at a small MLP's pace, more on larger models`,
+      `this sweep is ${upTo}${gradients > 0 ? `${compact(gradients)} full-data gradients (hmc's leapfrog steps), ${compact(steps)} minibatch steps and ` : steps > 0 ? `${compact(steps)} sampler steps and ` : ''}${compact(evaluations)} paired evaluations (each the clean network and ${controls + 1} intervened copies on every example): ${upTo ? 'up to' : 'about'} ${compact(seconds / 3600)} core-hours at a small MLP's pace, more on larger models`,
       { hint: 'fewer levels, chains or draws (or thin more) give a first look; --workers N (the setting circuitThermometer.workerProcesses) spreads levels and chains over cores' });
   }
 

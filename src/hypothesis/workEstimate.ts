@@ -1,9 +1,11 @@
 // What a sweep costs, stated before it starts: sampler steps and paired evaluations (each one forward pass of the
 // clean network plus K + 1 intervened copies over every example), at the MLP rates of bench/README.md (≈ 500 steps/s,
 // ≈ 50 paired evaluations/s per core), spread over the workers that can run at once (one per chain and level).
-// A larger model is slower in proportion: the estimate says "at a small MLP's pace". And a cheaper first look.
+// A larger model is slower in proportion: the estimate says "at a small MLP's pace". sampler: hmc counts full-data
+// gradients instead of its chains' steps: leapfrog steps × iterations. And a cheaper first look.
 import type { Hypothesis } from '../protocol/hypothesis';
 import { numberDefault } from '../protocol/hypothesisSchema';
+import { HMC_BURN_IN_START, HMC_LEAPFROG_GUESS, HMC_THIN_GUESS, hmcThinPilotIterations, hmcWarmUpIterations } from '../protocol/hmcSchedule';
 import { autoThin, burnInStart, drawsCap, thinPilotSteps } from '../protocol/sgldSchedule';
 
 export const STEPS_PER_CORE_SECOND = 500;
@@ -14,16 +16,23 @@ export interface SweepWork {
   chains: number;
   /** Kept draws per chain (sgld; `draws: auto` counts its cap, an upper bound), noise samples per level, 1 for a checkpoint. */
   draws: number;
+  /** Minibatch sampler steps (sgld's chains and pilots; hmc's metric pilot and step-size ladder). */
   steps: number;
+  /** hmc: full-data gradient evaluations (one per leapfrog step: leapfrog steps × iterations); 0 for the others. */
+  gradients: number;
   evaluations: number;
   coreSeconds: number;
   /** Chains × levels: how many workers can share the work. */
   units: number;
-  /** sgld: steps of one chain (burn-in + draws × thin); 0 for the other dials. */
+  /** sgld: steps of one chain (burn-in + draws × thin); 0 for hmc and the other dials. */
   unitSteps: number;
+  /** hmc: full-data gradients of one chain ((burn-in + draws × thin) iterations × L̄ leapfrog steps); 0 otherwise. */
+  unitGradients: number;
   /** sgld: passes of one level's calibration pilots (every worker that runs a chain of the level runs them: their
    *  streams are keyed by seed and level, not shared between processes). */
   pilotPasses: number;
+  /** hmc: full-data gradients of one level's pilots (the warm-up, the burn-in and thin pilots); 0 otherwise. */
+  pilotGradients: number;
   /** Whether an `auto` setting is counted by a guess (its real length is measured at run time). */
   guessed: boolean;
 }
@@ -33,7 +42,7 @@ interface DegradationLike {
   levels?: readonly (number | undefined)[];
   checkpoints?: readonly (string | undefined)[];
   grid?: { checkpoints?: readonly (string | undefined)[] };
-  sgld?: { chains?: number; draws?: number | string; maxDraws?: number; burnIn?: number | string; thin?: number | string; stepSize?: number | string; localization?: number; sampler?: string };
+  sgld?: { chains?: number; draws?: number | string; maxDraws?: number; burnIn?: number | string; thin?: number | string; stepSize?: number | string; localization?: number; sampler?: string; batchSize?: number };
   noise?: { samples?: number };
 }
 
@@ -65,22 +74,44 @@ function schedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; p
   return { burnIn, thin, pilotPasses: (stepAuto ? AUTO_STEP_PILOT_PASSES : 0) + burnInPilot + thinPilot + metricPilot };
 }
 
+/**
+ * hmc's schedule in iterations before it runs: burn-in (auto: b₀ = 40 for every chain plus its 2·b₀ pilot), thin
+ * (auto: HMC_THIN_GUESS plus its pilot, after a burn-in), the two-window warm-up, all at HMC_LEAPFROG_GUESS leapfrog
+ * steps per iteration (L̄ = ⌈T/ε⌉, and T is always warmed up); and its minibatch pilots: preconditioned-sgld's metric
+ * pilot, and SGLD's ladder only with `stepSize: auto` (a given leapfrog step skips it).
+ */
+function hmcSchedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; pilotPasses: number; pilotIterations: number } {
+  const burnIn = typeof s?.burnIn === 'number' ? s.burnIn : HMC_BURN_IN_START;
+  const burnInPilot = typeof s?.burnIn === 'number' ? 0 : 2 * burnIn;
+  const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? HMC_THIN_GUESS : 1;
+  const thinPilot = s?.thin === 'auto' ? burnIn + hmcThinPilotIterations(thin) : 0;
+  const ladder = typeof s?.stepSize === 'number' ? 0 : AUTO_STEP_PILOT_PASSES;
+  return { burnIn, thin, pilotPasses: ladder + METRIC_PILOT_PASSES, pilotIterations: hmcWarmUpIterations() + burnInPilot + thinPilot };
+}
+
 export function sweepWork(d: DegradationLike): SweepWork {
   // A two-dial map (degradation.grid) runs every level at every checkpoint: its cells are the levels of its sweep.
   const levels = (d.levels?.length ?? d.checkpoints?.length ?? 0) * (d.grid?.checkpoints?.length ?? 1);
   const sgld = d.dial === 'sgld';
   const chains = sgld ? d.sgld?.chains ?? numberDefault(['degradation', 'sgld', 'chains']) : 1;
   const draws = sgld ? drawsCap(d.sgld, numberDefault(['degradation', 'sgld', 'draws'])) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
-  const s = schedule(d.sgld);
-  const unitSteps = sgld ? s.burnIn + draws * s.thin : 0;
-  const pilotPasses = sgld ? s.pilotPasses : 0;
+  const hmc = sgld && d.sgld?.sampler === 'hmc';
+  const s = sgld && !hmc ? schedule(d.sgld) : undefined;
+  const h = hmc ? hmcSchedule(d.sgld) : undefined;
+  const unitSteps = s ? s.burnIn + draws * s.thin : 0;
+  const unitGradients = h ? (h.burnIn + draws * h.thin) * HMC_LEAPFROG_GUESS : 0;
+  const pilotPasses = (s ?? h)?.pilotPasses ?? 0;
+  const pilotGradients = h ? h.pilotIterations * HMC_LEAPFROG_GUESS : 0;
   const steps = levels * (chains * unitSteps + pilotPasses);
+  const gradients = levels * (chains * unitGradients + pilotGradients);
   const evaluations = levels * chains * draws;
-  // stepSize and burnIn default to auto, thin to 1 (src/hypothesis/schema.ts).
-  const guessed = sgld && (typeof d.sgld?.stepSize !== 'number' || typeof d.sgld?.burnIn !== 'number' || d.sgld?.thin === 'auto');
+  // stepSize and burnIn default to auto, thin to 1 (src/hypothesis/schema.ts); hmc's L̄ is always a guess.
+  const guessed = hmc || (sgld && (typeof d.sgld?.stepSize !== 'number' || typeof d.sgld?.burnIn !== 'number' || d.sgld?.thin === 'auto'));
   return {
-    levels, chains, draws, steps, evaluations, coreSeconds: steps / STEPS_PER_CORE_SECOND + evaluations / EVALUATIONS_PER_CORE_SECOND, units: levels * chains,
-    unitSteps, pilotPasses, guessed,
+    levels, chains, draws, steps, gradients, evaluations, units: levels * chains,
+    // At the bench's rates a full-data gradient counts as a step: a small MLP's batch is its data (a pilot measures it).
+    coreSeconds: (steps + gradients) / STEPS_PER_CORE_SECOND + evaluations / EVALUATIONS_PER_CORE_SECOND,
+    unitSteps, unitGradients, pilotPasses, pilotGradients, guessed,
   };
 }
 
@@ -121,10 +152,13 @@ export interface WorkRates {
   evaluationSeconds: number;
   /** One sampler step (sgld); a pilot's MALA pass counts as one too. */
   stepSeconds: number;
+  /** One full-data gradient (hmc's leapfrog step: a forward and backward pass over all n examples). */
+  gradientSeconds: number;
 }
 
-/** The bench's rates (a small MLP on one core): what an estimate without a pilot or a previous run assumes. */
-export const BENCH_RATES: Readonly<WorkRates> = { fixedSeconds: 1, evaluationSeconds: 1 / EVALUATIONS_PER_CORE_SECOND, stepSeconds: 1 / STEPS_PER_CORE_SECOND };
+/** The bench's rates (a small MLP on one core): what an estimate without a pilot or a previous run assumes. The bench
+ *  knows no data size: a full-data gradient counts as a step (the small MLP's batch is its whole data). */
+export const BENCH_RATES: Readonly<WorkRates> = { fixedSeconds: 1, evaluationSeconds: 1 / EVALUATIONS_PER_CORE_SECOND, stepSeconds: 1 / STEPS_PER_CORE_SECOND, gradientSeconds: 1 / STEPS_PER_CORE_SECOND };
 
 /**
  * Wall-clock seconds of the work on `workers` processes at `rates`. The units (level, chain) are dealt round-robin
@@ -133,8 +167,9 @@ export const BENCH_RATES: Readonly<WorkRates> = { fixedSeconds: 1, evaluationSec
  */
 export function wallSecondsAt(w: SweepWork, rates: WorkRates, workers: number): number {
   const parallel = Math.max(1, Math.min(workers, w.units));
-  const unitSeconds = w.draws * rates.evaluationSeconds + w.unitSteps * rates.stepSeconds;
-  const calibration = (w.levels * Math.min(w.chains, parallel) * w.pilotPasses * rates.stepSeconds) / parallel;
+  const unitSeconds = w.draws * rates.evaluationSeconds + w.unitSteps * rates.stepSeconds + w.unitGradients * rates.gradientSeconds;
+  const pilotSeconds = w.pilotPasses * rates.stepSeconds + w.pilotGradients * rates.gradientSeconds;
+  const calibration = (w.levels * Math.min(w.chains, parallel) * pilotSeconds) / parallel;
   return rates.fixedSeconds + Math.ceil(w.units / parallel) * unitSeconds + calibration;
 }
 

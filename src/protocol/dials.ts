@@ -14,12 +14,18 @@ export interface LevelRecord {
   burnIn?: number;
   /** Steps between kept draws (measured per level with `thin: auto`). */
   thin?: number;
-  /** What calibrating the level cost: step-graph passes of its pilots and their seconds. */
-  calibration?: { passes: number; seconds: number };
+  /** hmc: the mean trajectory time T the level's chains ran with (frozen after the warm-up). */
+  trajectory?: number;
+  /** hmc: the mean leapfrog steps per iteration of the level's chains at their frozen ε and T (L̄ = ⌈T/ε⌉, less
+   *  where the cap on a trajectory's length cuts the jitter); each step is one full-data gradient. */
+  leapfrog?: number;
+  /** What calibrating the level cost: step-graph passes of its pilots and their seconds; with hmc, `passes` also
+   *  counts its pilots' full-data gradients, and `gradients` says how many of them there were. */
+  calibration?: { passes: number; seconds: number; gradients?: number };
 }
 
 /** The keys of a LevelRecord, in the order results documents write them. */
-export const LEVEL_RECORD_KEYS = ['nbeta', 'stepSize', 'burnIn', 'thin', 'calibration'] as const satisfies readonly (keyof LevelRecord)[];
+export const LEVEL_RECORD_KEYS = ['nbeta', 'stepSize', 'burnIn', 'thin', 'trajectory', 'leapfrog', 'calibration'] as const satisfies readonly (keyof LevelRecord)[];
 
 export interface DialInfo {
   /** A level's symbol in tables and chart labels. */

@@ -175,10 +175,15 @@ export interface LevelResult {
   burnIn?: number;
   /** Steps between kept draws of this level's chains (sgld only; chosen per level with `thin: auto`). */
   thin?: number;
+  /** sampler: hmc: the mean trajectory time T of this level's chains (frozen after its warm-up). */
+  trajectory?: number;
+  /** sampler: hmc: the mean leapfrog steps per iteration of this level's chains at their frozen ε and T: L̄ = ⌈T/ε⌉
+   *  (less where the cap of 1,024 steps cuts the jittered length); each step is one full-data gradient. */
+  leapfrog?: number;
   /** What `stepSize: auto` / `burnIn: auto` cost at this level: step-graph passes of the pilot chains (a pass is one
-   *  forward and backward on a minibatch, like a step; with sampler: hmc, its full-data gradients count one each too)
-   *  and their seconds (included in `seconds`). */
-  calibration?: { passes: number; seconds: number };
+   *  forward and backward on a minibatch, like a step; with sampler: hmc, its full-data gradients count one each too,
+   *  and `gradients` says how many of the passes they were) and their seconds (included in `seconds`). */
+  calibration?: { passes: number; seconds: number; gradients?: number };
   /** The chains' mean MALA acceptance (sgld; with sampler: hmc, their mean Metropolis acceptance). */
   acceptance?: number;
   /** E_T^k, E_C^k of each matched control set k = 1…K (index k − 1). */
@@ -455,7 +460,7 @@ const nums = arrayOf(num);
 const levelShape = record(
   { level: num, lossGap: estimate, controlLossGap: estimate, targetEffect: estimate, collateralEffect: estimate, chains: arrayOf(record({}, { loss: nums, targetEffect: nums, collateralEffect: nums, diverged: bool })) },
   {
-    targetLossGap: estimate, llc: estimate, nbeta: num, stepSize: num, seconds: num,
+    targetLossGap: estimate, llc: estimate, nbeta: num, stepSize: num, trajectory: num, leapfrog: num, seconds: num,
     controls: arrayOf(record({ targetEffect: estimate, collateralEffect: estimate }, { rhat: num, essBulk: num })),
     null: record({ mean: num, sd: num }, { band: pair }),
     excess: record({ mean: num, se: num, bound: num }, { quantile: num, threshold: num }),

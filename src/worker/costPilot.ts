@@ -1,7 +1,7 @@
 // What a sweep will cost on this machine, before it runs (issue 28 item 3, issue 25 item 4): the work model of
 // hypothesis/workEstimate.ts at rates measured by a short pilot of the actual model in a worker process (a few
-// kept draws of one level, and for sgld a few hundred steps), or, when the same file ran before with the same
-// settings, that run's own seconds. Stated as a range (workEstimate.ts, `costRange`).
+// kept draws of one level, and for sgld a few hundred steps; for hmc also full-data gradients), or, when the same
+// file ran before with the same settings, that run's own seconds. Stated as a range (workEstimate.ts, `costRange`).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -56,7 +56,10 @@ export function drawPace(reports: readonly { elapsedSeconds: number; fraction: n
  * The per-draw and per-step seconds of `h` on this machine: one level (the grid's middle) of a cut-down copy of the
  * hypothesis runs in a worker of its own, PILOT_DRAWS kept draws, timed after the first. sgld (at the given ε, or the
  * usual auto rung): that chain at thin 1 gives a step and an evaluation per draw; a second chain at thin T gives T
- * steps and an evaluation per draw; their difference is T − 1 steps. The fixed cost is the worker's start, the
+ * steps and an evaluation per draw; their difference is T − 1 steps. hmc's leapfrog step is a full-data gradient:
+ * a third chain steps on all n examples at once (one forward and backward over the whole data, as the leapfrog's
+ * gradient, and an update linear in the weights, as its kick and drift), and its draws less an evaluation are its
+ * steps; when the batch already holds every example, that is the step. The fixed cost is the worker's start, the
  * setup it reports (load, controls, baseline) and the first draw's warm-up. The hypothesis's check is not in it: the
  * command that starts the sweep has resolved the hypothesis before (src/worker/resolve.ts, the editor's check).
  */
@@ -89,6 +92,7 @@ export async function pilotRates(h: Hypothesis, options: PilotOptions = {}): Pro
     const perDraw = first.pace ?? first.unit.seconds / Math.max(1, first.unit.trace.lossGap.length);
     let evaluationSeconds = perDraw;
     let stepSeconds = 0;
+    let gradientSeconds = 0;
     if (h.degradation.dial === 'sgld') {
       // A step runs one minibatch forward and backward (≈ 3 forward passes); an evaluation runs all n examples through
       // the clean network and K + 1 intervened copies: their ratio sizes the thin that makes the steps show.
@@ -98,11 +102,20 @@ export async function pilotRates(h: Hypothesis, options: PilotOptions = {}): Pro
       const thinned = second.pace ?? second.unit.seconds / Math.max(1, second.unit.trace.lossGap.length);
       stepSeconds = Math.max(0, thinned - perDraw) / (thin - 1);
       evaluationSeconds = Math.max(0, perDraw - stepSeconds);
+      // Other samplers take no full-data gradient: modelled as n/B steps, for another plan at these rates.
+      const batch = Math.min(h.degradation.sgld.batchSize, first.n);
+      gradientSeconds = (stepSeconds * first.n) / batch;
+      if (h.degradation.sgld.sampler === 'hmc' && batch < first.n) {
+        const full = Math.round(Math.min(2000, Math.max(20, STEP_PILOT_SECONDS / Math.max(gradientSeconds, 1e-7))));
+        const third = await run(pilotHypothesis(h, full, first.n));
+        const perFullDraw = third.pace ?? third.unit.seconds / Math.max(1, third.unit.trace.lossGap.length);
+        gradientSeconds = Math.max(0, perFullDraw - evaluationSeconds) / full;
+      }
     }
     // Each worker's first draw also warms its sessions up: once per worker, in parallel, like the setup.
     const warmUp = first.pace === null ? 0 : Math.max(0, first.unit.seconds - first.pace * Math.max(1, first.unit.trace.lossGap.length));
     const fixedSeconds = spawn + first.setup + warmUp;
-    return { fixedSeconds, evaluationSeconds, stepSeconds, pilotSeconds: (performance.now() - started) / 1000 };
+    return { fixedSeconds, evaluationSeconds, stepSeconds, gradientSeconds, pilotSeconds: (performance.now() - started) / 1000 };
   } finally {
     await client.dispose();
   }
@@ -112,17 +125,21 @@ export async function pilotRates(h: Hypothesis, options: PilotOptions = {}): Pro
  * The cut-down copy the pilot runs: the grid's middle level alone (checkpoints: the first checkpoint; a map: that
  * level at its first checkpoint), PILOT_DRAWS
  * draws; sgld: one chain from w* (no burn-in) at a fixed ε and the given thin, with the plain SGLD update (a
- * preconditioned chain's step adds an elementwise product; its metric pilot is counted by the work model).
+ * preconditioned chain's step adds an elementwise product; its metric pilot is counted by the work model), on
+ * minibatches of `batchSize` when given (hmc's full-data pilot: n). hmc runs that SGLD chain too, at ε² of a given
+ * leapfrog step (the Langevin step one leapfrog step makes).
  */
-export function pilotHypothesis(h: Hypothesis, thin: number): Hypothesis {
+export function pilotHypothesis(h: Hypothesis, thin: number, batchSize?: number): Hypothesis {
   const out: Hypothesis = structuredClone(h);
   const d = out.degradation;
   d.levels = [d.levels[d.dial === 'checkpoints' ? 0 : Math.floor(d.levels.length / 2)]!];
   if (d.dial === 'checkpoints') {
     d.checkpoints = [d.checkpoints[0]!];
   } else if (d.dial === 'sgld') {
-    const stepSize = typeof d.sgld.stepSize === 'number' ? d.sgld.stepSize : PILOT_STEP_SIZE;
-    d.sgld = { ...d.sgld, chains: 1, draws: PILOT_DRAWS, burnIn: 0, thin, stepSize, sampler: d.sgld.sampler === 'preconditioned-sgld' || d.sgld.sampler === 'exponential-sgld' ? 'sgld' : d.sgld.sampler };
+    const hmc = d.sgld.sampler === 'hmc';
+    const stepSize = typeof d.sgld.stepSize === 'number' ? (hmc ? d.sgld.stepSize ** 2 : d.sgld.stepSize) : PILOT_STEP_SIZE;
+    const sampler = d.sgld.sampler === 'preconditioned-sgld' || d.sgld.sampler === 'exponential-sgld' || hmc ? 'sgld' : d.sgld.sampler;
+    d.sgld = { ...d.sgld, chains: 1, draws: PILOT_DRAWS, burnIn: 0, thin, stepSize, sampler, ...(batchSize !== undefined ? { batchSize } : {}) };
   } else {
     d.noise.samples = PILOT_DRAWS;
   }

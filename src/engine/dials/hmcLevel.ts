@@ -4,15 +4,13 @@
 // period of the oscillation the metric equalizes: T = (π/2)/ω̂, ω̂² the median over weights of M_i·mean(∂_iU)², read
 // from the first window's full-data gradients (at equilibrium E[(∂_iU)²] = a_i, the curvature, so M_i·a_i is the
 // squared frequency of weight i under the metric). Then ε and T are frozen for every chain of the level.
+import { HMC_WARMUP } from '../../protocol/hmcSchedule';
 import { DualAveraging, HMC_TARGET_ACCEPTANCE } from './hmcAdapt';
 import type { HmcSampler } from './hmcSampler';
 
-/** Iterations of the two warm-up windows (the second starts where the first ended). */
-export const HMC_WARMUP: readonly [number, number] = [50, 50];
-/** burnIn: auto for hmc starts from this many iterations (the stationarity test's 10 batch means need ≥ 40). */
-export const HMC_BURN_IN_START = 40;
-/** thin: auto for hmc: the autocorrelation pilot reads from this many iterations, at most the max. */
-export const HMC_THIN_PILOT = { min: 128, max: 2048 } as const;
+// The warm-up windows (the second starts where the first ended) and the auto pilots' lengths: one place, with what
+// the work estimate counts.
+export { HMC_BURN_IN_START, HMC_THIN_PILOT, HMC_WARMUP } from '../../protocol/hmcSchedule';
 
 export interface HmcWarmUpSettings {
   hmc: HmcSampler;
@@ -27,7 +25,9 @@ export interface HmcWarmUpSettings {
   level?: number;
   divergenceLoss: number;
   signal?: AbortSignal;
-  /** A given ε: only T is warmed up. */
+  /** A given ε: used as is, only T is warmed up. The accept/reject makes the chain exact at any ε, so a given ε
+   *  has no bias to correct: only its efficiency is at stake, which the level's acceptance shows. Dual averaging
+   *  from it would make the written number a mere start and the level's ε other than the one asked for. */
   fixedStepSize?: number;
 }
 

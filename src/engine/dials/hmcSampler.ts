@@ -14,6 +14,7 @@ import { valueInfoType } from '../onnx/graph';
 import type { ModelProto } from '../onnx/proto';
 import { createSession, ort } from '../onnx/runtime';
 import { Rng } from '../util/random';
+import type { ChainSettings } from './chainSettings';
 import { DialDivergence } from './dial';
 import type { DualAveraging } from './hmcAdapt';
 import { MinibatchStream } from './sgldBatches';
@@ -26,6 +27,17 @@ export const DIVERGENT_RUN = 20;
 /** The most leapfrog steps one trajectory takes (2L̄ − 1 is capped here). */
 export const MAX_LEAPFROG = 1024;
 
+/** The longest jittered trajectory at time T and step ε: 2L̄ − 1 leapfrog steps, L̄ = ⌈T/ε⌉, at most MAX_LEAPFROG. */
+export function longestTrajectory(trajectory: number, stepSize: number): number {
+  return Math.min(MAX_LEAPFROG, 2 * Math.max(1, Math.ceil(trajectory / stepSize)) - 1);
+}
+
+/** The mean leapfrog steps of an iteration at time T and step ε (the length is uniform on 1…longest): L̄, less
+ *  where the cap cuts the jitter. Each costs one full-data gradient. */
+export function meanLeapfrog(trajectory: number, stepSize: number): number {
+  return (1 + longestTrajectory(trajectory, stepSize)) / 2;
+}
+
 export interface HmcSamplerSpec {
   model: ModelProto;
   parameters: readonly string[];
@@ -36,29 +48,14 @@ export interface HmcSamplerSpec {
   threads?: number;
 }
 
-export interface HmcChainSettings {
-  /** The leapfrog step ε (the starting one when `adapt` is given). */
-  stepSize: number;
+export interface HmcChainSettings extends ChainSettings {
   /** Mean trajectory time T: L̄ = ⌈T/ε⌉ leapfrog steps. */
   trajectory: number;
-  nbeta: number;
-  localization: number;
-  /** Iterations discarded before the first kept draw (with `adapt`, the warm-up that tunes ε). */
-  burnIn: number;
-  draws: number;
-  thin: number;
-  key: readonly number[];
-  chain: number;
-  level?: number;
-  divergenceLoss: number;
-  /** The frozen diagonal metric M (inverse mass), aligned with `parameters`; default all ones. */
-  metric?: readonly Float32Array[];
-  start?: readonly Float32Array[];
-  /** Dual averaging of ε over the burn-in iterations; the kept draws then run at its averaged ε̄. */
+  /** Dual averaging of ε over the burn-in iterations (the warm-up that tunes ε); the kept draws then run at its
+   *  averaged ε̄. */
   adapt?: DualAveraging;
   /** Filled with Σ over iterations of (∇U)² per weight at each iteration's start (the full-data gradient). */
   gradientSquares?: Float64Array[];
-  signal?: AbortSignal;
 }
 
 export interface HmcDraw {
@@ -174,8 +171,7 @@ export class HmcSampler {
       let kinetic = 0;
       for (const ri of r) for (let k = 0; k < ri.length; k++) { const x = momentumRng.normal(); ri[k] = x; kinetic += x * x; }
       const h0 = here.energy + 0.5 * kinetic;
-      const mean = Math.max(1, Math.ceil(s.trajectory / stepSize));
-      const length = 1 + lengthRng.int(Math.min(MAX_LEAPFROG, 2 * mean - 1));
+      const length = 1 + lengthRng.int(longestTrajectory(s.trajectory, stepSize));
       // Leapfrog from (w, r): a half kick, then drift + kick, the last kick a half one.
       const q = w.map((wi) => Float32Array.from(wi));
       kick(r, sqrtMetric, here.gradient, stepSize / 2);

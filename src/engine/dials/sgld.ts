@@ -9,7 +9,7 @@ import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
 import { hasFedMetric } from './sgldGraph';
 import { exponentialRelaxationSteps, referenceRate } from './sgldProposal';
 import { SgldSampler } from './sgldSampler';
-import { HmcSampler } from './hmcSampler';
+import { HmcSampler, meanLeapfrog } from './hmcSampler';
 import { HMC_BURN_IN_START, HMC_THIN_PILOT, warmUpHmc } from './hmcLevel';
 import { essBulk } from '../sweep/convergence';
 import { BURN_IN_MIN, BURN_IN_RELAXATIONS, drawsCap, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
@@ -152,8 +152,9 @@ interface Calibrated {
   precision?: Float32Array[];
   /** hmc: the mean trajectory time T (stepSize is then the leapfrog step). */
   trajectory?: number;
-  /** What the pilots cost (only when something was calibrated or estimated). */
-  cost?: { passes: number; seconds: number };
+  /** What the pilots cost (only when something was calibrated or estimated); hmc: how many passes were full-data
+   *  gradients. */
+  cost?: { passes: number; seconds: number; gradients?: number };
 }
 
 /** ‖w − w*‖ over every sampled weight (float64 sum). */
@@ -234,7 +235,8 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
         const thin: number = settings.thin === 'auto'
           ? (await measureThin(withDistance(hmcPilot([PILOT_STREAM, THIN_PILOT], HMC_THIN_PILOT.max, burnIn), ctx.initialWeights), HMC_THIN_PILOT)).thin
           : settings.thin;
-        const c: Calibrated = { stepSize: w.stepSize, trajectory: w.trajectory, burnIn, thin, metric, cost: { passes: passes + h.gradients - before, seconds: (performance.now() - started) / 1000 } };
+        const gradients = h.gradients - before;
+        const c: Calibrated = { stepSize: w.stepSize, trajectory: w.trajectory, burnIn, thin, metric, cost: { passes: passes + gradients, seconds: (performance.now() - started) / 1000, gradients } };
         known.set(levelIndex, c);
         return c;
       };
@@ -242,9 +244,11 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
         const given = settings.stepSize;
         const auto = given === 'auto';
         const calibrate = (metric: readonly Float32Array[] | undefined, largest?: number) => calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, { metric }), t, largest);
-        // hmc: a given ε is the leapfrog step, exponential-sgld's is its own step; the metric pilot of both still runs
-        // at plain SGLD's calibrated ε.
-        let stepSize = given === 'auto' || hmc || exponential ? await calibrate(undefined) : given;
+        // hmc: the metric pilot takes minibatch Langevin steps. A given ε is hmc's leapfrog step, and one leapfrog step
+        // from a fresh momentum is a Langevin proposal of step ε², with the same stability limit on the stiffest
+        // weight (ε²·a < 4): the pilot runs at ε², and SGLD's ladder (which only picks the pilot's ε) is not run.
+        // exponential-sgld: a given ε is its own step; its metric pilot still runs at plain SGLD's calibrated ε.
+        let stepSize = auto ? await calibrate(undefined) : hmc ? given ** 2 : exponential ? await calibrate(undefined) : given;
         const plain = stepSize;
         // SGLD's slowest direction is the pull's (2/(εγ) steps); a metric equalizes the directions it measured.
         let relaxation = relaxationSteps(stepSize, settings.localization);
@@ -309,6 +313,9 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
         const v = ranWith(key, levelIndex);
         if (v !== undefined) record[key] = v;
       }
+      const trajectory = known.get(levelIndex)?.trajectory;
+      const stepSize = record.stepSize;
+      if (trajectory !== undefined && stepSize !== undefined) Object.assign(record, { trajectory, leapfrog: meanLeapfrog(trajectory, stepSize) });
       const cost = known.get(levelIndex)?.cost;
       if (cost) record.calibration = cost;
       return record;

@@ -10,6 +10,7 @@ import { ModelProto } from '../onnx/proto';
 import { createSession, ort } from '../onnx/runtime';
 import { NormalSource, openNormalSource } from '../util/normalSource';
 import { Rng } from '../util/random';
+import type { ChainSettings } from './chainSettings';
 import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
 import { buildSgldStepGraph, hasFedMetric, hasMalaAcceptance, SamplerKind, SGNHT_DIFFUSION, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
@@ -38,36 +39,18 @@ export interface SgldSamplerSpec {
   sampler?: SamplerKind;
 }
 
-export interface SgldChainSettings {
-  stepSize: number;
-  nbeta: number;
-  localization: number;
-  burnIn: number;
-  draws: number;
-  thin: number;
-  /** Keys of the chain's random streams, e.g. [seed, level, chain]. */
-  key: readonly number[];
-  /** For messages. */
-  chain: number;
-  level?: number;
-  /** A minibatch loss above this (or a non-finite one) stops the chain with a `DialDivergence`. */
-  divergenceLoss: number;
+export interface SgldChainSettings extends ChainSettings {
   /** Measure the MALA acceptance at every `malaEvery`-th kept draw (1: every draw; 0: never). Each measurement costs
    *  one more forward and backward pass: the proposal is re-evaluated on the same minibatch (see `steps`). Default 1. */
   malaEvery?: number;
-  /** preconditioned-sgld: the fixed diagonal metric M, aligned with `parameters` (default: all ones, plain SGLD). */
-  metric?: readonly Float32Array[];
   /** exponential-sgld: the Gaussian reference's diagonal precision P, aligned with `parameters`, from which the step's
    *  coefficients at ε follow (sgldProposal.ts); without it the graph runs as preconditioned-sgld with `metric`. */
   precision?: readonly Float32Array[];
-  /** Where the chain starts (default: the anchor w*), aligned with `parameters`. */
-  start?: readonly Float32Array[];
   /** preconditioned-sgld: filled, when the chain completes, with Σ over its steps of (∇U)² per weight (the metric
    *  pilot's statistic, sgldMetric.ts). */
   gradientSquares?: Float32Array[];
   /** Called with L_B(w*), the loss of the chain's first minibatch at its start (devinterp's per-chain init loss). */
   onStartLoss?: (loss: number) => void;
-  signal?: AbortSignal;
 }
 
 export interface SgldDraw {

@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkHypothesisFile } from '../../../src/hypothesis';
 import type { Hypothesis } from '../../../src/protocol/hypothesis';
-import { cheaperPreset } from '../../../src/hypothesis/workEstimate';
+import { cheaperPreset, sweepWork, wallSecondsAt } from '../../../src/hypothesis/workEstimate';
+import { HMC_LEAPFROG_GUESS } from '../../../src/protocol/hmcSchedule';
 import { drawPace, estimateAt, estimateCost, pilotHypothesis } from '../../../src/worker/costPilot';
 import { runSweepParallel } from '../../../src/worker/parallel';
 import { degradationAs } from '../../../src/protocol/hypothesis';
@@ -67,6 +68,57 @@ describe('cost estimate against the measured wall time (3×)', function () {
     d.levels = [1, 10];
     d.sgld = { ...d.sgld, stepSize: 1e-2 / 3 ** 4, burnIn: 486, thin: 200, chains: 2, draws: 30 };
     await measure('planted-sgld', h);
+  });
+});
+
+describe('cost of an hmc sweep: full-data gradients × leapfrog steps × iterations', function () {
+  this.timeout(600_000);
+
+  /** The planted sgld example cut to one level and one chain of 4 draws at a long thin (the sampler's work dominates
+   *  the evaluations), no controls; hmc at a given leapfrog step, and the same settings under sgld. */
+  async function planted(batchSize: number): Promise<{ hmc: Hypothesis; sgld: Hypothesis }> {
+    const h = await resolved('examples/planted/kappa-1.sgld.circuit.yaml');
+    const d = degradationAs(h.degradation, 'sgld');
+    const at = (sampler: 'hmc' | 'sgld', stepSize: number): Hypothesis => ({
+      ...h, controls: { ...h.controls, count: 0 },
+      degradation: { ...d, levels: [1], sgld: { ...d.sgld, sampler, stepSize, burnIn: 40, thin: 200, chains: 1, draws: 4, batchSize } },
+    });
+    // hmc's leapfrog ε = 5e−3 is a Langevin step of ε² = 2.5e−5, which the sgld copy takes.
+    return { hmc: at('hmc', 5e-3), sgld: at('sgld', 2.5e-5) };
+  }
+
+  it('planted κ = 1 with every example in the batch: a gradient is a step, and the chain costs L̄ times SGLD\'s', async () => {
+    const { hmc, sgld } = await planted(128);
+    const estimate = await estimateCost(hmc, { workers: 1 });
+    const r = estimate.rates;
+    assert.equal(estimate.range.basis, 'pilot');
+    assert.equal(estimate.range.guessed, true, 'L̄ is chosen at run time');
+    assert.ok(r.stepSeconds > 0 && Number.isFinite(r.stepSeconds), `step ${r.stepSeconds} s`);
+    assert.equal(r.gradientSeconds, r.stepSeconds, 'n = B: the full-data gradient is the measured step');
+    const work = sweepWork(hmc.degradation);
+    assert.ok(Math.abs(estimate.range.seconds - wallSecondsAt(work, r, 1)) < 1e-9, 'the stated cost is the hmc work at the pilot\'s rates');
+    // The same settings under sgld at the same rates: its chain is 40 + 4·200 = 840 steps; hmc's 840 iterations
+    // of L̄ gradients each, plus its level's pilots (600 metric-pilot steps, the warm-up's 102 iterations). Past the
+    // fixed cost the ratio is that count's ratio, diluted only by the 4 evaluations the two share.
+    const plain = estimateAt(sgld, estimate, 1);
+    const ratio = (estimate.range.seconds - r.fixedSeconds) / (plain.range.seconds - r.fixedSeconds);
+    const counts = (840 * HMC_LEAPFROG_GUESS + 600 + 102 * HMC_LEAPFROG_GUESS) / 840;
+    const evaluationShare = (4 * r.evaluationSeconds) / (4 * r.evaluationSeconds + 840 * r.stepSeconds);
+    console.log(`      hmc ${estimate.text} vs sgld ${plain.text}: ×${ratio.toFixed(2)} (counts ×${counts.toFixed(2)}, evaluations ${(100 * evaluationShare).toFixed(1)}% of sgld's)`);
+    assert.ok(ratio <= counts + 1e-9, `×${ratio} above the counts' ×${counts}`);
+    assert.ok(ratio >= counts * (1 - evaluationShare) - 1e-9, `×${ratio} below ×${counts} less the evaluations' share ${evaluationShare}`);
+    assert.ok(ratio > HMC_LEAPFROG_GUESS / 2, `×${ratio}: the chain's leapfrog steps dominate`);
+  });
+
+  it('planted κ = 1 at a batch of 32: the pilot runs a full-data chain for the gradient\'s cost', async () => {
+    const { hmc } = await planted(32);
+    const p = degradationAs(pilotHypothesis(hmc, 20, 128).degradation, 'sgld').sgld;
+    assert.deepEqual([p.sampler, p.batchSize, p.stepSize, p.thin], ['sgld', 128, 2.5e-5, 20], 'plain SGLD steps on all 128 examples, at ε² of the leapfrog step');
+    const estimate = await estimateCost(hmc, { workers: 1 });
+    const r = estimate.rates;
+    assert.ok(r.gradientSeconds > 0 && Number.isFinite(r.gradientSeconds), `gradient ${r.gradientSeconds} s`);
+    assert.ok(Math.abs(estimate.range.seconds - wallSecondsAt(sweepWork(hmc.degradation), r, 1)) < 1e-9);
+    console.log(`      step (32 examples) ${(1e3 * r.stepSeconds).toFixed(2)} ms, full-data gradient (128) ${(1e3 * r.gradientSeconds).toFixed(2)} ms: ${estimate.text}`);
   });
 });
 

@@ -8,6 +8,7 @@ import { parseHypothesis } from '../../../src/hypothesis';
 import {
   BENCH_RATES, cheaperPreset, costRange, EVALUATIONS_PER_CORE_SECOND, formatRange, fromLastRun, STEPS_PER_CORE_SECOND, sweepWork, wallSeconds, wallSecondsAt,
 } from '../../../src/hypothesis/workEstimate';
+import { HMC_LEAPFROG_GUESS } from '../../../src/protocol/hmcSchedule';
 import { degradationAs } from '../../../src/protocol/hypothesis';
 import { sgldAt } from '../../support/degradation';
 
@@ -43,6 +44,33 @@ describe('hypothesis: what a sweep costs', () => {
     assert.equal(both.steps, 4 * (100 + 200) + 5 * 100 * 2);
   });
 
+  it('counts hmc in full-data gradients: L̄ leapfrog steps per iteration, its warm-up and pilots, and its minibatch metric pilot', () => {
+    const L = HMC_LEAPFROG_GUESS;
+    const settings = { stepSize: 5e-3, chains: 4, draws: 200, burnIn: 40, thin: 4, batchSize: 32 };
+    const sgld = sweepWork({ dial: 'sgld', levels: [1, 10], sgld: settings });
+    const hmc = sweepWork({ dial: 'sgld', levels: [1, 10], sgld: { ...settings, sampler: 'hmc' } });
+    // As many iterations (burn-in + draws × thin = 840) as SGLD's chain has steps, each L̄ full-data gradients; the
+    // level's pilots: the metric pilot's 200 + 400 minibatch steps (a given ε runs no ladder) and the warm-up's two
+    // windows of 50 + 1 iterations.
+    assert.equal(sgld.unitSteps, 840);
+    assert.deepEqual([hmc.unitSteps, hmc.unitGradients, hmc.pilotPasses, hmc.pilotGradients], [0, 840 * L, 600, 102 * L]);
+    assert.deepEqual([hmc.steps, hmc.gradients, hmc.evaluations], [2 * 600, 2 * (4 * 840 * L + 102 * L), sgld.evaluations]);
+    assert.equal(hmc.guessed, true, 'L̄ = ⌈T/ε⌉ is chosen at run time (T always)');
+    // auto: SGLD's ladder before the metric pilot; burn-in b₀ = 40 iterations plus its 2·b₀ pilot; thin counted as 8
+    // iterations plus its pilot (b₀, then 128 doubled to ≥ 100·8: 1024).
+    const auto = sweepWork({ dial: 'sgld', levels: [1], sgld: { ...settings, sampler: 'hmc', stepSize: 'auto', burnIn: 'auto', thin: 'auto' } });
+    assert.deepEqual([auto.unitGradients, auto.pilotPasses, auto.pilotGradients], [(40 + 200 * 8) * L, 1000 + 600, (102 + 80 + 40 + 1024) * L]);
+    // The stated cost: when a full-data gradient costs n/B minibatch steps (a pass linear in the examples: here
+    // n = 128, B = 32), an hmc chain's sampling costs L̄·n/B times SGLD's; the evaluations (the same for both) and
+    // hmc's pilots are all that part the two estimates by other than that factor.
+    const rates = { fixedSeconds: 3, evaluationSeconds: 0.2, stepSeconds: 0.01, gradientSeconds: 0.01 * (128 / 32) };
+    const unit = (w: typeof hmc) => wallSecondsAt({ ...w, levels: 1, units: 1, pilotPasses: 0, pilotGradients: 0 }, { ...rates, fixedSeconds: 0, evaluationSeconds: 0 }, 1);
+    assert.ok(Math.abs(unit(hmc) / unit(sgld) - L * (128 / 32)) < 1e-9);
+    const evaluations = 200 * 0.2, pilots = 600 * 0.01 + 102 * L * 0.04;
+    const ratio = (wallSecondsAt(hmc, rates, 8) - 3) / (wallSecondsAt(sgld, rates, 8) - 3);
+    assert.ok(Math.abs(ratio - (evaluations + unit(hmc) + pilots) / (evaluations + unit(sgld))) < 1e-9, `ratio ${ratio}`);
+  });
+
   it('offers a quick look at a quarter or less of the work, the grid\'s ends and the controls kept', () => {
     for (const rel of ['test/e2e/fixtures/long.circuit.yaml', 'examples/modular/addition-frequencies.circuit.yaml']) {
       const h = hypothesisOf(rel);
@@ -62,7 +90,7 @@ describe('hypothesis: what a sweep costs', () => {
   });
 
   it('states the wall time at measured rates: the busiest worker\'s units, the calibration each worker repeats, the fixed cost', () => {
-    const rates = { fixedSeconds: 3, evaluationSeconds: 0.2, stepSeconds: 0.01 };
+    const rates = { fixedSeconds: 3, evaluationSeconds: 0.2, stepSeconds: 0.01, gradientSeconds: 0.1 };
     // 9 levels × 16 samples on 2 workers: ⌈9/2⌉ = 5 units of 16 draws at 0.2 s, after 3 s.
     const noise = sweepWork({ dial: 'weight-noise', levels: [1, 2, 3, 4, 5, 6, 7, 8, 9], noise: { samples: 16 } });
     assert.deepEqual([noise.unitSteps, noise.pilotPasses, noise.guessed], [0, 0, false]);

@@ -5,7 +5,7 @@
 // step size to try.
 import { strict as assert } from 'node:assert';
 import { DialDivergence } from '../../../../src/engine/dials/dial';
-import { HmcSampler } from '../../../../src/engine/dials/hmcSampler';
+import { HmcSampler, MAX_LEAPFROG, meanLeapfrog } from '../../../../src/engine/dials/hmcSampler';
 import { essBulk } from '../../../../src/engine/sweep/convergence';
 import { linearProblem, temperedPosterior } from '../../../support/linearRegression';
 
@@ -56,6 +56,23 @@ describe('hmc sampler on linear regression (exact Gaussian posterior)', function
       if (epsOmega > 1) assert.ok(r.acceptance < 0.9, `near the limit proposals are rejected (acceptance ${r.acceptance})`);
     });
   }
+
+  it('an iteration takes meanLeapfrog(T, ε) leapfrog steps on average, one full-data gradient each', async () => {
+    const hmc = await HmcSampler.create({ model: p.model, parameters: p.parameters, anchor, loss: { kind: 'mse', output: 'y' }, data: p.data, threads: 1 });
+    try {
+      const stepSize = 0.2 / omega, trajectory = Math.PI / 2 / omega, iterations = 400;
+      for await (const _ of hmc.chain({ stepSize, trajectory, nbeta, localization: gamma, burnIn: iterations - 1, draws: 1, thin: 1, key: [3], chain: 0, divergenceLoss: 100 })) { /* drain */ }
+      // L̄ = ⌈(π/2)/0.2⌉ = 8; the length is uniform on 1…15 (variance (15² − 1)/12); one more gradient at the start.
+      const mean = meanLeapfrog(trajectory, stepSize);
+      assert.equal(mean, 8);
+      const sd = Math.sqrt((iterations * (15 ** 2 - 1)) / 12);
+      assert.ok(Math.abs(hmc.gradients - 1 - iterations * mean) < 4 * sd, `${hmc.gradients - 1} gradients in ${iterations} iterations, expected ${iterations * mean} ± ${sd.toFixed(0)}`);
+    } finally {
+      await hmc.dispose();
+    }
+    // Past the cap the jitter is cut: uniform on 1…MAX_LEAPFROG.
+    assert.equal(meanLeapfrog(5000, 1), (1 + MAX_LEAPFROG) / 2);
+  });
 
   it('a step past the stability limit stops the chain with a smaller step to try', async () => {
     const hmc = await HmcSampler.create({ model: p.model, parameters: p.parameters, anchor, loss: { kind: 'mse', output: 'y' }, data: p.data, threads: 1 });
