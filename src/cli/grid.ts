@@ -4,6 +4,7 @@
 // (docs/cluster.md), so `--resume` finishes an interrupted map. Prints the clean map, E_T and E_C per cell, each
 // row's window, the correction and the summary; writes the grid results document (kind circuit-thermometer/grid)
 // atomically.
+import { twoStageInterrupt } from './interrupt';
 import * as path from 'node:path';
 import { gridPageHtml } from '../chart/gridPage';
 import { readPlotlySource } from '../chart/plotlySource';
@@ -69,15 +70,7 @@ export const gridCommand: Command = {
       const r = Math.floor(li / columns.length);
       display.message(`cell ${li + 1} of ${rows.length * columns.length}: step ${formatLevel(rows[r]!)}, level ${formatLevel(level.level)}: ${level.clean ? 'clean' : `not clean${level.failed?.length ? ` (${level.failed.join(', ')})` : ''}`}`);
     } : undefined;
-    // Ctrl-C cancels (the journal keeps the finished units for --resume); a second one stops every worker at once.
-    const cancel = new AbortController();
-    const kill = new AbortController();
-    let interrupts = 0;
-    const onInterrupt = () => {
-      interrupts++;
-      display.message(interrupts === 1 ? 'cancelling… (Ctrl-C again to stop at once)' : 'stopping');
-      (interrupts === 1 ? cancel : kill).abort();
-    };
+    const { cancel, kill, onInterrupt } = twoStageInterrupt((line) => display.message(line));
     process.on('SIGINT', onInterrupt);
     let written: GridDocument;
     try {

@@ -1,6 +1,7 @@
 // `circuit-thermometer sweep HYPOTHESIS [--out FILE] [--html FILE] [--progress] [--json]`
 // Runs the sweep in background workers (its (level, chain) pairs dealt over min(levels × chains, cores) processes), shows progress on stderr, prints the verdict table (or the results
 // document with --json), and writes the results JSON and optionally a self-contained chart page.
+import { twoStageInterrupt } from './interrupt';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { levelSymbol } from '../chart/figure';
@@ -141,14 +142,7 @@ export async function sweep(options: SweepOptions, io: CliIO, env: SweepEnvironm
   const tty = terminal.isTTY === true;
   const display = new ProgressDisplay(tty ? terminal : null, io.err, tty || options.progress === true);
   const warn = (line: string) => display.message(`warning: ${line}`);
-  const cancel = new AbortController();
-  const kill = new AbortController();
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts++;
-    display.message(interrupts === 1 ? 'cancelling… (Ctrl-C again to stop at once)' : 'stopping');
-    (interrupts === 1 ? cancel : kill).abort();
-  };
+  const { cancel, kill, onInterrupt } = twoStageInterrupt((line) => display.message(line));
   signals.on('SIGINT', onInterrupt);
   try {
     const callbacks = { onProgress: (p: SweepProgress) => display.progress(p), onLevel: (l: SweepLevel) => display.level(l), signal: cancel.signal };
