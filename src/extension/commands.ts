@@ -11,7 +11,7 @@ import { defaultResultsPath } from '../worker/paths';
 import type { ChartPanel } from './chartPanel';
 import { settings } from './config';
 import { levelTableCsv } from './csv';
-import type { HypothesisDiagnostics } from './diagnostics';
+import { checkBeforeRun, type HypothesisDiagnostics } from './diagnostics';
 import { isHypothesisDocument } from './hypothesisService';
 import { cheaperPreset, formatRange } from '../hypothesis/workEstimate';
 import type { Hypothesis } from '../protocol/hypothesis';
@@ -115,25 +115,14 @@ export class SweepCommands {
     const document = await vscode.workspace.openTextDocument(uri);
     if (document.isDirty) await document.save();
     const label = vscode.workspace.asRelativePath(uri);
-    const result = await this.diagnostics.checkNow(document);
-    if (!result) {
-      const choice = await vscode.window.showErrorMessage(`Could not check ${label}; see the Circuit Thermometer log.`, 'Show Log');
-      if (choice) this.log.show(true);
-      return;
-    }
-    const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    if (!result.hypothesis || errors.length > 0) {
-      const n = errors.length;
-      const choice = await vscode.window.showErrorMessage(`${label} has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running a sweep.`, 'Show Problems');
-      if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
-      return;
-    }
+    const checked = await checkBeforeRun(this.diagnostics, document, this.log, 'before running a sweep');
+    if (!checked) return;
     // A two-dial map (degradation.grid) runs as a map: Run grid writes <name>.grid.json and shows it.
-    if (result.hypothesis.degradation.grid) {
+    if (checked.degradation.grid) {
       await vscode.commands.executeCommand('circuitThermometer.runGrid', uri);
       return;
     }
-    let h = result.hypothesis;
+    let h = checked;
     let resultsPath = resultsPathFor(uri.fsPath, settings(uri).resultsFolder);
     // The cost, said before the sweep starts (measured by a pilot, or the last run of the same settings); a long one
     // offers a quick look first (its own results file).

@@ -3,6 +3,7 @@
 // Model, data and checkpoint files are watched: when one changes, open hypotheses are checked again.
 import * as vscode from 'vscode';
 import type { ParseResult } from '../hypothesis';
+import type { Hypothesis } from '../protocol/hypothesis';
 import type { Diagnostic, Fix } from '../hypothesis/diagnostics';
 import { settings } from './config';
 import { HypothesisService, isHypothesisDocument } from './hypothesisService';
@@ -139,4 +140,24 @@ export class HypothesisDiagnostics implements vscode.Disposable {
     this.pending.clear();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** A run command's check: fresh diagnostics, then the resolved hypothesis, or a message (with the log or the Problems
+ *  view to open) and undefined. `purpose` ends the message: "before running a sweep". */
+export async function checkBeforeRun(diagnostics: HypothesisDiagnostics, document: vscode.TextDocument, log: vscode.LogOutputChannel, purpose: string): Promise<Hypothesis | undefined> {
+  const label = vscode.workspace.asRelativePath(document.uri);
+  const result = await diagnostics.checkNow(document);
+  if (!result) {
+    const choice = await vscode.window.showErrorMessage(`Could not check ${label}; see the Circuit Thermometer log.`, 'Show Log');
+    if (choice) log.show(true);
+    return undefined;
+  }
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  if (!result.hypothesis || errors.length > 0) {
+    const n = errors.length;
+    const choice = await vscode.window.showErrorMessage(`${label} has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} ${purpose}.`, 'Show Problems');
+    if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+    return undefined;
+  }
+  return result.hypothesis;
 }

@@ -13,7 +13,7 @@ import { formatLevel, formatProgress } from '../protocol/format';
 import { keptJournalText, resumeAdvice, type WorkerError } from '../protocol/worker';
 import { activeHypothesis, gridJournalFor, uriOf } from './commands';
 import { settings, workerRunOptions } from './config';
-import type { HypothesisDiagnostics } from './diagnostics';
+import { checkBeforeRun, type HypothesisDiagnostics } from './diagnostics';
 import type { GridPanels } from './gridPanel';
 import type { RunRecord } from './runRecord';
 import { isGridFile, type RunsStore } from './runsStore';
@@ -88,20 +88,8 @@ export class GridCommands implements vscode.Disposable {
     if (document.isDirty && !(await document.save())) return;
     const label = vscode.workspace.asRelativePath(document.uri);
     // Resolved once, here, by the editor's own check (as a sweep's): the hypothesis travels with the work units.
-    const checked = await this.diagnostics.checkNow(document);
-    if (!checked) {
-      const choice = await vscode.window.showErrorMessage(`Could not check ${label}; see the Circuit Thermometer log.`, 'Show Log');
-      if (choice) this.log.show(true);
-      return;
-    }
-    const errors = checked.diagnostics.filter((d) => d.severity === 'error');
-    if (!checked.hypothesis || errors.length > 0) {
-      const n = errors.length;
-      const choice = await vscode.window.showErrorMessage(`${label} has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running its grid.`, 'Show Problems');
-      if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
-      return;
-    }
-    const hypothesis = checked.hypothesis;
+    const hypothesis = await checkBeforeRun(this.diagnostics, document, this.log, 'before running its grid');
+    if (!hypothesis) return;
     if (!hypothesis.degradation.grid) {
       const choice = await vscode.window.showInformationMessage(`${label} has no degradation.grid: it runs as a sweep.`, 'Run Sweep');
       if (choice) await vscode.commands.executeCommand('circuitThermometer.runSweep', document.uri);
