@@ -1,6 +1,24 @@
-// What every chain of a tempered-posterior sampler is told, whichever the sampler (sgldSampler.ts: SGLD and its
-// variants, a step per minibatch; hmcSampler.ts: full-data HMC, a trajectory per iteration). Each sampler's own
-// settings extend this.
+// What every tempered-posterior sampler is built from, and what every chain of one is told, whichever the sampler
+// (sgldSampler.ts: SGLD and its variants, a step per minibatch; hmcSampler.ts: full-data HMC, a trajectory per
+// iteration). Each sampler's own spec and settings extend these.
+import type { NdArray } from '../data/ndarray';
+import type { ModelProto } from '../onnx/proto';
+
+export type SgldLossKind = 'cross-entropy' | 'mse';
+
+export interface SamplerSpec {
+  /** The model with its trained weights as initializers. */
+  model: ModelProto;
+  /** The float32 weights to sample (the rest stay fixed). */
+  parameters: readonly string[];
+  /** The anchor w*, aligned with `parameters`. */
+  anchor: readonly Float32Array[];
+  loss: { kind: SgldLossKind; output: string };
+  /** All n examples: model inputs by name, each [n, …], and labels [n] (cross-entropy) or targets [n, …] (mse). */
+  data: { inputs: Readonly<Record<string, NdArray>>; labels: NdArray };
+  /** Intra-op threads of the sampler's session (default: onnxruntime's choice). */
+  threads?: number;
+}
 
 export interface ChainSettings {
   /** ε: the SGLD step, or hmc's leapfrog step (with hmc's `adapt`, the one it starts from). */

@@ -9,16 +9,14 @@
 // DIVERGENT_ENERGY, is a divergent transition: rejected (it is exact to reject), and a run of them stops the chain.
 import { buildGradientGraph } from '../autodiff';
 import type { LossSpec } from '../autodiff/types';
-import type { NdArray } from '../data/ndarray';
 import { valueInfoType } from '../onnx/graph';
-import type { ModelProto } from '../onnx/proto';
 import { createSession, ort } from '../onnx/runtime';
 import { Rng } from '../util/random';
-import type { ChainSettings } from './chainSettings';
+import type { ChainSettings, SamplerSpec } from './chainSettings';
 import { DialDivergence } from './dial';
 import type { DualAveraging } from './hmcAdapt';
 import { MinibatchStream } from './sgldBatches';
-import { batchSources, freshName, type SgldLossKind } from './sgldSampler';
+import { batchSources, freshName } from './sgldSampler';
 
 /** Stan's threshold: a trajectory whose H grew by more than this left the region the integrator resolves. */
 export const DIVERGENT_ENERGY = 1000;
@@ -38,15 +36,8 @@ export function meanLeapfrog(trajectory: number, stepSize: number): number {
   return (1 + longestTrajectory(trajectory, stepSize)) / 2;
 }
 
-export interface HmcSamplerSpec {
-  model: ModelProto;
-  parameters: readonly string[];
-  anchor: readonly Float32Array[];
-  loss: { kind: SgldLossKind; output: string };
-  /** All n examples: every potential is evaluated on all of them. */
-  data: { inputs: Readonly<Record<string, NdArray>>; labels: NdArray };
-  threads?: number;
-}
+/** Every potential is evaluated on all of `data`'s n examples. */
+export type HmcSamplerSpec = SamplerSpec;
 
 export interface HmcChainSettings extends ChainSettings {
   /** Mean trajectory time T: L̄ = ⌈T/ε⌉ leapfrog steps. */

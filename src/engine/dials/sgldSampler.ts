@@ -10,32 +10,21 @@ import { ModelProto } from '../onnx/proto';
 import { createSession, ort } from '../onnx/runtime';
 import { NormalSource, openNormalSource } from '../util/normalSource';
 import { Rng } from '../util/random';
-import type { ChainSettings } from './chainSettings';
+import type { ChainSettings, SamplerSpec } from './chainSettings';
 import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
 import { buildSgldStepGraph, hasFedMetric, hasMalaAcceptance, SamplerKind, SGNHT_DIFFUSION, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
 import { counterStart, squaresKey } from './sgldNoise';
 import { exponentialCoefficients, metricCoefficients, referenceRate } from './sgldProposal';
 
-export type SgldLossKind = 'cross-entropy' | 'mse';
+export type { SgldLossKind } from './chainSettings';
 
-export interface SgldSamplerSpec {
-  /** The model with its trained weights as initializers. */
-  model: ModelProto;
-  /** The float32 weights to sample (the rest stay fixed). */
-  parameters: readonly string[];
-  /** The anchor w*, aligned with `parameters`. */
-  anchor: readonly Float32Array[];
-  loss: { kind: SgldLossKind; output: string };
-  /** All n examples: model inputs by name, each [n, …], and labels [n] (cross-entropy) or targets [n, …] (mse). */
-  data: { inputs: Readonly<Record<string, NdArray>>; labels: NdArray };
+export interface SgldSamplerSpec extends SamplerSpec {
   batchSize: number;
   /** Default `fed` (see DEFAULT_NOISE). */
   noise?: SgldNoiseSource;
-  /** Intra-op threads of the step session (default: onnxruntime's choice). */
-  threads?: number;
-  /** The update rule (sgldGraph.ts); default `sgld`. Only SGLD's and preconditioned SGLD's steps are Langevin
-   *  proposals with a MALA acceptance. */
+  /** The update rule (sgldGraph.ts); default `sgld`. Only sgld's, preconditioned-sgld's and exponential-sgld's
+   *  steps are Langevin proposals with a MALA acceptance (`hasMalaAcceptance`). */
   sampler?: SamplerKind;
 }
 
