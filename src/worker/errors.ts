@@ -1,4 +1,6 @@
 // The error a client sees when a run or a request fails: the protocol's WorkerError as a throwable.
+import * as path from 'node:path';
+import { type Diagnostic, formatDiagnostic } from '../hypothesis/diagnostics';
 import type { KeptJournal, WorkerError, WorkerErrorCode } from '../protocol/worker';
 
 export class WorkerRunError extends Error implements WorkerError {
@@ -29,4 +31,15 @@ export class WorkerRunError extends Error implements WorkerError {
 /** The error thrown by a cancelled run inside the worker (its signal was aborted). */
 export function cancelledError(): WorkerError {
   return { code: 'cancelled', message: 'the sweep was cancelled' };
+}
+
+/** The error of a hypothesis file that does not check: its first error, and every diagnostic as details. */
+export function invalidHypothesisError(file: string, diagnostics: readonly Diagnostic[]): WorkerError {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  return {
+    code: 'hypothesis-invalid',
+    message: `${path.basename(file)} has ${errors.length} error${errors.length === 1 ? '' : 's'}: ${errors[0]?.message ?? 'invalid'}`,
+    hint: 'run `circuit-thermometer check` on it, or open it in VS Code for the diagnostics',
+    details: diagnostics.map((d) => formatDiagnostic(d)),
+  };
 }

@@ -3,15 +3,14 @@
 // results (src/worker/parallel.ts). Calibration and scans name a hypothesis file, loaded and checked here. Failures
 // map to protocol errors.
 import { userMessage } from '../engine/onnx/runtimeMessage';
-import * as path from 'node:path';
-import { checkHypothesisFile, formatDiagnostic, HypothesisReadError, type Hypothesis } from '../hypothesis';
+import { checkHypothesisFile, HypothesisReadError, type Hypothesis } from '../hypothesis';
 import type { LogMessage, SweepHeaderNotice, SweepProgress, SweepShardDone, SweepShardParams, SweepUnitNotice, WorkerError } from '../protocol/worker';
 import type { DialFactory } from '../engine/dials/dial';
 import { ENGINE_NAME, ENGINE_VERSION } from '../engine/version';
 import type { CalibrationParams, CalibrationReport } from '../protocol/calibration';
 import type { ScanDocument } from '../protocol/scan';
 import type { GradcheckParams, GradcheckReport } from '../protocol/gradcheck';
-import { cancelledError } from './errors';
+import { cancelledError, invalidHypothesisError } from './errors';
 import { UNREADABLE_CODES } from '../protocol/exitStatus';
 import { toWireHeader } from './header';
 import { ProgressMeter } from './progress';
@@ -66,15 +65,7 @@ async function loadHypothesis(file: string): Promise<Hypothesis> {
     if (e instanceof HypothesisReadError) throw new SweepFailure({ code: 'unreadable', message: e.message });
     throw e;
   }
-  if (!result.hypothesis) {
-    const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    throw new SweepFailure({
-      code: 'hypothesis-invalid',
-      message: `${path.basename(file)} has ${errors.length} error${errors.length === 1 ? '' : 's'}: ${errors[0]?.message ?? 'invalid'}`,
-      hint: 'run `circuit-thermometer check` on it, or open it in VS Code for the diagnostics',
-      details: result.diagnostics.map((d) => formatDiagnostic(d)),
-    });
-  }
+  if (!result.hypothesis) throw new SweepFailure(invalidHypothesisError(file, result.diagnostics));
   return result.hypothesis;
 }
 

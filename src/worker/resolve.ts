@@ -2,9 +2,8 @@
 // check, src/extension/commands.ts) and then sent with the work units: no worker parses or checks it again. The
 // checks are `check`'s: they read the files here, and the one that runs the model (the shape probe) runs in a
 // budgeted probe worker (src/worker/probeCache.ts), so this process never runs onnxruntime.
-import * as path from 'node:path';
-import { checkHypothesisText, formatDiagnostic, HypothesisReadError, readHypothesisFile, type Hypothesis } from '../hypothesis';
-import { WorkerRunError } from './errors';
+import { checkHypothesisText, HypothesisReadError, readHypothesisFile, type Hypothesis } from '../hypothesis';
+import { invalidHypothesisError, WorkerRunError } from './errors';
 import { WorkerCheckCache } from './probeCache';
 
 export interface ResolveOptions {
@@ -28,14 +27,6 @@ export async function resolveSweepHypothesis(file: string, options: ResolveOptio
   } finally {
     await cache.dispose();
   }
-  if (!result.hypothesis) {
-    const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    throw new WorkerRunError({
-      code: 'hypothesis-invalid',
-      message: `${path.basename(file)} has ${errors.length} error${errors.length === 1 ? '' : 's'}: ${errors[0]?.message ?? 'invalid'}`,
-      hint: 'run `circuit-thermometer check` on it, or open it in VS Code for the diagnostics',
-      details: result.diagnostics.map((d) => formatDiagnostic(d)),
-    });
-  }
+  if (!result.hypothesis) throw new WorkerRunError(invalidHypothesisError(file, result.diagnostics));
   return result.hypothesis;
 }
