@@ -1,6 +1,7 @@
-// Webview panels kept one per file (the scan map of a scan file, the calibration of a hypothesis file): shown
+// Webview panels kept one per file (the scan map of a scan file, the two-dial map of a grid file, the calibration of
+// a hypothesis file): shown
 // beside the editor or revealed and updated, each with its typed channel, posted to once its page says it is ready,
-// forgotten when closed. What a panel shows and what its page may ask is the owner's (scanPanel.ts,
+// forgotten when closed. What a panel shows and what its page may ask is the owner's (scanPanel.ts, gridPanel.ts,
 // calibrationPanel.ts); the page saves `{ file }` in its state so that a reloaded window can bring it back.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -52,6 +53,23 @@ export class FilePanels<T> implements vscode.Disposable {
   restore(panel: vscode.WebviewPanel, file: string, shown: T): void {
     panel.webview.options = webviewOptions(this.extensionUri);
     this.adopt(panel, file, shown);
+  }
+
+  /** A panel a reloaded window brought back, shown again from the file its page saved, as `read` gives it (closed
+   *  when that file is gone, unreadable, or already shown; `what` names it in the log). */
+  revive(panel: vscode.WebviewPanel, state: unknown, read: (file: string) => T, what: string): void {
+    const file = savedFile(state);
+    let shown: T | undefined;
+    try {
+      shown = file && !this.open.has(file) ? read(file) : undefined;
+    } catch (e) {
+      this.log.warn(`${what} of ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!file || shown === undefined) {
+      panel.dispose();
+      return;
+    }
+    this.restore(panel, file, shown);
   }
 
   /** Sends the file's panel its state, once its page is ready. */

@@ -8,7 +8,7 @@ import { readScanFile } from '../engine/sweep/scanFile';
 import { hypothesisFromScan, type PickedUnits, pickedFileName } from '../hypothesis/fromScan';
 import { type ScanDocument, scanUnitName } from '../protocol/scan';
 import { type ScanPick, ScanStateNotification, WriteScanHypothesisCommand } from '../protocol/webview';
-import { FilePanels, savedFile } from './filePanels';
+import { FilePanels } from './filePanels';
 
 export class ScanPanels implements vscode.WebviewPanelSerializer, vscode.Disposable {
   static readonly viewType = 'circuitThermometer.scan';
@@ -32,18 +32,7 @@ export class ScanPanels implements vscode.WebviewPanelSerializer, vscode.Disposa
 
   /** A reloaded window brings the panel back from the file it showed (closed when the file is gone or unreadable). */
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const file = savedFile(state);
-    let doc: ScanDocument | undefined;
-    try {
-      doc = file && !this.panels.open.has(file) ? readScanFile(file) : undefined;
-    } catch (e) {
-      this.log.warn(`scan map of ${file}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (!file || !doc) {
-      panel.dispose();
-      return;
-    }
-    this.panels.restore(panel, file, doc);
+    this.panels.revive(panel, state, readScanFile, 'scan map');
   }
 
   /** A circuit hypothesis for the picked units, beside the scan's hypothesis file, opened in an editor. */
