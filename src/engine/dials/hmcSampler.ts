@@ -7,8 +7,6 @@
 // with L̄ = ⌈T/ε⌉ for a mean trajectory time T, so no period of the dynamics resonates with a fixed length.
 // A trajectory whose loss leaves the finite range or passes the divergence limit, or whose energy error exceeds
 // DIVERGENT_ENERGY, is a divergent transition: rejected (it is exact to reject), and a run of them stops the chain.
-import { buildGradientGraph } from '../autodiff';
-import type { LossSpec } from '../autodiff/types';
 import { valueInfoType } from '../onnx/graph';
 import { createSession, ort } from '../onnx/runtime';
 import { Rng } from '../util/random';
@@ -16,7 +14,7 @@ import type { ChainSettings, SamplerSpec } from './chainSettings';
 import { DialDivergence } from './dial';
 import type { DualAveraging } from './hmcAdapt';
 import { MinibatchStream } from './sgldBatches';
-import { batchSources, freshName } from './sgldSampler';
+import { batchSources, samplerGradient } from './sgldSampler';
 
 /** Stan's threshold: a trajectory whose H grew by more than this left the region the integrator resolves. */
 export const DIVERGENT_ENERGY = 1000;
@@ -90,13 +88,7 @@ export class HmcSampler {
   static async create(spec: HmcSamplerSpec): Promise<HmcSampler> {
     const n = spec.data.labels.shape[0] ?? 0;
     if (!(n >= 1)) throw new Error('hmc needs at least one example');
-    const labelsInput = freshName(spec.model, 'labels');
-    const lossSpec: LossSpec = spec.loss.kind === 'cross-entropy'
-      ? { kind: 'cross-entropy', output: spec.loss.output, labels: labelsInput }
-      : { kind: 'mse', output: spec.loss.output, targets: labelsInput };
-    const feedShapes: Record<string, number[]> = {};
-    for (const [name, a] of Object.entries(spec.data.inputs)) feedShapes[name] = [n, ...a.shape.slice(1)];
-    const gradient = await buildGradientGraph({ model: spec.model, parameters: [...spec.parameters], loss: lossSpec, feedShapes });
+    const { gradient, labelsInput } = await samplerGradient(spec, n);
     const parameterSet = new Set(spec.parameters);
     const batchInputs = gradient.model.graph.input.map((v) => v.name).filter((name) => !parameterSet.has(name));
     const sources = batchSources(gradient.model, batchInputs, spec.data.inputs, labelsInput, spec.data.labels, n);

@@ -3,7 +3,7 @@
 // Each chain's minibatches and noise come from streams keyed by the chain's key alone (e.g. [seed, level, chain]),
 // so a chain is reproducible whatever ran before it.
 import { buildGradientGraph } from '../autodiff';
-import type { LossSpec } from '../autodiff/types';
+import type { GradientGraph, LossSpec } from '../autodiff/types';
 import { NdArray, toFloat32, toInt64 } from '../data/ndarray';
 import { GraphIndex, valueInfoType } from '../onnx/graph';
 import { ModelProto } from '../onnx/proto';
@@ -80,13 +80,7 @@ export class SgldSampler {
   static async create(spec: SgldSamplerSpec): Promise<SgldSampler> {
     const n = spec.data.labels.shape[0] ?? 0;
     const batchSize = Math.min(spec.batchSize, n);
-    const labelsInput = freshName(spec.model, 'labels');
-    const lossSpec: LossSpec = spec.loss.kind === 'cross-entropy'
-      ? { kind: 'cross-entropy', output: spec.loss.output, labels: labelsInput }
-      : { kind: 'mse', output: spec.loss.output, targets: labelsInput };
-    const feedShapes: Record<string, number[]> = {};
-    for (const [name, a] of Object.entries(spec.data.inputs)) feedShapes[name] = [batchSize, ...a.shape.slice(1)];
-    const gradient = await buildGradientGraph({ model: spec.model, parameters: [...spec.parameters], loss: lossSpec, feedShapes });
+    const { gradient, labelsInput } = await samplerGradient(spec, batchSize);
     const graph = buildSgldStepGraph(gradient, spec.parameters, { noise: spec.noise ?? DEFAULT_NOISE, sampler: spec.sampler ?? 'sgld' });
     const sources = batchSources(graph.model, graph.batchInputs, spec.data.inputs, labelsInput, spec.data.labels, n);
     const session = await createSession(graph.model, { threads: spec.threads });
@@ -230,6 +224,18 @@ export class SgldSampler {
   async dispose(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** The gradient graph of the spec's loss at `batch` examples per run, with the labels fed under a fresh name. */
+export async function samplerGradient(spec: SamplerSpec, batch: number): Promise<{ gradient: GradientGraph; labelsInput: string }> {
+  const labelsInput = freshName(spec.model, 'labels');
+  const lossSpec: LossSpec = spec.loss.kind === 'cross-entropy'
+    ? { kind: 'cross-entropy', output: spec.loss.output, labels: labelsInput }
+    : { kind: 'mse', output: spec.loss.output, targets: labelsInput };
+  const feedShapes: Record<string, number[]> = {};
+  for (const [name, a] of Object.entries(spec.data.inputs)) feedShapes[name] = [batch, ...a.shape.slice(1)];
+  const gradient = await buildGradientGraph({ model: spec.model, parameters: [...spec.parameters], loss: lossSpec, feedShapes });
+  return { gradient, labelsInput };
 }
 
 /** The name `base` (or `base_1`, …) that no tensor of the model uses. */
