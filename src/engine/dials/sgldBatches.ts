@@ -1,6 +1,10 @@
 // Minibatches for SGLD: each epoch is a fresh seeded shuffle of the n examples, cut into batches of a fixed size
 // (the step graph is specialised to it) and drawn without replacement; the last n mod size examples of an epoch
 // wait for a later shuffle, so every batch is full and every example is equally likely at every step.
+// `independent`: each batch is instead b distinct examples drawn afresh at every step (a partial Fisher–Yates
+// shuffle), independent of every earlier batch. An epoch's batch gradients sum to the full gradient, so their noise is
+// anticorrelated from step to step; exponential-sgld's noise balance needs it independent of the chain's past
+// (docs/method.md, "Exponential SGLD").
 import * as ort from 'onnxruntime-node';
 import type { NdArray, TypedData } from '../data/ndarray';
 import type { Rng } from '../util/random';
@@ -18,7 +22,7 @@ export class MinibatchStream {
   private readonly buffers: TypedData[];
   private readonly rowSizes: number[];
 
-  constructor(private readonly sources: readonly BatchSource[], readonly n: number, readonly batchSize: number, private readonly rng: Rng) {
+  constructor(private readonly sources: readonly BatchSource[], readonly n: number, readonly batchSize: number, private readonly rng: Rng, private readonly independent = false) {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > n) throw new RangeError(`batch size must be in [1, ${n}], got ${batchSize}`);
     this.indices = new Int32Array(batchSize);
     this.rowSizes = sources.map((s) => s.array.shape.slice(1).reduce((a, d) => a * d, 1));
@@ -30,7 +34,17 @@ export class MinibatchStream {
 
   /** Draws the next batch's example indices into `indices` and returns feeds for every source. */
   next(): Record<string, ort.Tensor> {
-    if (this.position + this.batchSize > this.order.length) {
+    if (this.independent && this.batchSize < this.n) {
+      if (this.order.length === 0) this.order = identity(this.n);
+      // The first b places of a partial shuffle of the whole order: a uniform sample of b distinct examples.
+      for (let i = 0; i < this.batchSize; i++) {
+        const j = i + this.rng.int(this.n - i);
+        const t = this.order[i]!;
+        this.order[i] = this.order[j]!;
+        this.order[j] = t;
+      }
+      this.position = 0;
+    } else if (this.position + this.batchSize > this.order.length) {
       this.order = this.batchSize === this.n ? identity(this.n) : this.rng.permutation(this.n);
       this.position = 0;
     }

@@ -47,6 +47,8 @@ export interface EstimatedMetric {
   relaxationSteps: number;
   /** exponential-sgld's Gaussian reference: the curvature a_i itself, max(reading, γ) (see `curvature`), on the grid. */
   reference: Float32Array[];
+  /** The last window's last weights: where a refinement window (`refineReference`) starts. */
+  last: Float32Array[];
 }
 
 /** Runs the pilot windows and returns the frozen metric (and ε, recalibrated after the last window when asked). */
@@ -75,7 +77,55 @@ export async function estimateMetric(o: MetricPilotSettings): Promise<EstimatedM
     reference = estimate.reference.map((p) => Float32Array.from(p, quantize));
     if (o.recalibrate) stepSize = await o.recalibrate(metric, stepSize);
   }
-  return { metric, stepSize, passes, relaxationSteps: 2 / (stepSize * pMax), reference };
+  return { metric, stepSize, passes, relaxationSteps: 2 / (stepSize * pMax), reference, last: start };
+}
+
+/** The exponential-sgld refinement window's length, in steps. */
+export const REFINE_WINDOW = 400;
+
+export interface RefineSettings {
+  sampler: SgldSampler;
+  /** The reference to refine (the metric pilot's) and the ε the chains will run at. */
+  precision: readonly Float32Array[];
+  stepSize: number;
+  nbeta: number;
+  localization: number;
+  /** Where the window starts (the metric pilot's last weights). */
+  start: readonly Float32Array[];
+  key: readonly number[];
+  divergenceLoss: number;
+  level?: number;
+  signal?: AbortSignal;
+  window?: number;
+}
+
+/**
+ * exponential-sgld's reference read again from a window of exponential-sgld itself. Its step keeps each weight's
+ * second moment at the posterior's iff P_i = E[(∂_iÛ)²] under the chain's own law (docs/method.md, "Exponential
+ * SGLD"), but the metric pilot reads the mean squared gradient along a plain or preconditioned SGLD chain, whose
+ * minibatch noise widens it (by ε·σ²/4 and more), so it reads P too large and the exponential chain comes out too
+ * narrow (on the minibatch linear regression: P 1.2–1.4× too large, ΔL ≈ 15% low). Read along the exponential chain,
+ * P = v is a fixed point, reached from above in a window or two where the weights relax. A weight that has not relaxed
+ * is read as `curvature` reads one (its per-step Langevin step h = 2·(1 − ρ)/P), never below the curvature.
+ */
+export async function refineReference(o: RefineSettings): Promise<{ reference: Float32Array[]; passes: number; last: Float32Array[] }> {
+  const window = o.window ?? REFINE_WINDOW;
+  const sums = o.precision.map((p) => new Float32Array(p.length));
+  let last: Float32Array[] | undefined;
+  let passes = 0;
+  for await (const d of o.sampler.chain({
+    stepSize: o.stepSize, nbeta: o.nbeta, localization: o.localization, burnIn: 0, draws: window, thin: 1, key: o.key,
+    chain: -1, level: o.level, divergenceLoss: o.divergenceLoss, signal: o.signal, malaEvery: 0, precision: o.precision, start: o.start, gradientSquares: sums,
+  })) {
+    last = d.weights;
+    passes++;
+  }
+  // The exponential step's drift (1 − ρ)/P is a Langevin step h/2 with h = 2(1 − ρ)/P, i.e. ε·M with M = 2(1 − ρ)/(ε·P).
+  const rate = Math.max(...o.precision.map((p) => p.reduce((a, v) => Math.max(a, v), 0)));
+  const oneMinusRho = -Math.expm1(-(o.stepSize * rate) / 2);
+  const metric = o.precision.map((p) => Float32Array.from(p, (v) => (2 * oneMinusRho) / (o.stepSize * v)));
+  const estimate = curvature(sums, metric, o.stepSize, window, o.localization);
+  return { reference: estimate.reference.map((p) => Float32Array.from(p, quantize)), passes, last: last!.map((w) => Float32Array.from(w)) };
 }
 
 /** P_i = max(v_i, √(2v_i/(h_i·W))) + γ per weight (see the header), and its largest value; and the reference

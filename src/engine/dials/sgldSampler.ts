@@ -26,6 +26,10 @@ export interface SgldSamplerSpec extends SamplerSpec {
   /** The update rule (sgldGraph.ts); default `sgld`. Only sgld's, preconditioned-sgld's and exponential-sgld's
    *  steps are Langevin proposals with a MALA acceptance (`hasMalaAcceptance`). */
   sampler?: SamplerKind;
+  /** How minibatches are drawn (sgldBatches.ts): `epochs` (shuffled epochs, devinterp's) or `independent` (each step
+   *  a fresh sample). Default: independent for exponential-sgld, whose noise balance assumes it (sgldProposal.ts),
+   *  epochs otherwise. */
+  batches?: 'epochs' | 'independent';
 }
 
 export interface SgldChainSettings extends ChainSettings {
@@ -103,7 +107,8 @@ export class SgldSampler {
   private async *steps(s: SgldChainSettings, normals: NormalSource | undefined): AsyncGenerator<SgldDraw> {
     const g = this.graph;
     const { parameters, shapes } = g;
-    const batches = new MinibatchStream(this.sources, this.n, this.batchSize, Rng.stream(...s.key, BATCH_STREAM));
+    const independent = (this.spec.batches ?? (g.sampler === 'exponential-sgld' ? 'independent' : 'epochs')) === 'independent';
+    const batches = new MinibatchStream(this.sources, this.n, this.batchSize, Rng.stream(...s.key, BATCH_STREAM), independent);
     const noiseRng = Rng.stream(...s.key, NOISE_STREAM);
     const scalar = (v: number) => new ort.Tensor('float32', Float32Array.of(v), []);
     const fixed: Record<string, ort.Tensor> = {
