@@ -6,7 +6,8 @@
 // weight at rate ε·M_i·a_i/2, so M_i ∝ 1/a_i relaxes every weight alike. The pilot reads a_i from the potential's
 // squared gradient v_i = mean (∇U)_i² over a window of W steps at per-weight step h_i = ε·M_i:
 //   - a weight that has relaxed (a_i·h_i·W ≫ 1) has v_i ≈ a_i (at equilibrium E[(a·δw)²] = a² · 1/a), plus the
-//     minibatch's gradient noise, which only makes the estimate larger (its step smaller: safe);
+//     minibatch's gradient noise σ_i², which only makes the estimate larger (its step smaller: safe) — and which
+//     exponential-sgld's reference must hold (sgldProposal.ts: P = a + σ² is what keeps its step unbiased);
 //   - a weight that has not (the localization pull's directions, a_i ≈ γ) is still diffusing from where the window
 //     started: δw² ≈ h·k after k steps, so v_i ≈ a_i²·h_i·W/2, and a_i ≈ √(2v_i/(h_i·W)).
 // The larger of the two readings, plus γ (every direction feels the pull), is never below a_i in either regime, so

@@ -10,8 +10,13 @@
 //                         stationary law is N(w*, P⁻¹) exactly: every proposal is accepted, at any ε. As ε → 0 it is
 //                         preconditioned-sgld (D → R/P, S² → R/P); at larger ε a step can no longer overshoot the
 //                         reference's mean, which is what holds preconditioned-sgld's ε down in D ≈ 10³–10⁴ weights.
-//                         What the reference misses (the curvature off its diagonal, the loss's non-Gaussian shape, the
-//                         minibatch's noise) is what the MALA acceptance sees, so `stepSize: auto` still applies.
+//                         What the reference misses (the curvature off its diagonal, the loss's non-Gaussian shape) is
+//                         what the MALA acceptance sees, so `stepSize: auto` still applies. The minibatch's noise it
+//                         cannot see (both ends use one batch): per weight the step keeps the posterior's second moment
+//                         iff P_i = E_q[(∂_iÛ)²] = a_i + σ_i² (Stein's identity: s² = 2c − c²·E[(∂Û)²] with drift c,
+//                         noise s²), i.e. the noise counted as curvature, as the pilot's mean squared minibatch gradient
+//                         does, and each batch independent of the chain's past (SgldSamplerSpec.batches). About the
+//                         curvature alone (P = a) the variance would be 1/a + ((1 − ρ)/(1 + ρ))·σ²/a² instead.
 // Both are Gaussian proposals with a fixed covariance, so the graph's acceptance terms hold unchanged.
 
 export interface ProposalCoefficients {
