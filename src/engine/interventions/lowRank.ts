@@ -76,29 +76,24 @@ function lastAxisUnits(mask: Float32Array, h: number): number[] | undefined {
 
 /**
  * The corrections of every copy of one paired model. Gathering S along the last axis is slow in onnxruntime (an
- * element at a time), so each tensor is transposed once, shared by every copy, and the copies gather whole rows:
- * (y − r)ᵀ[S, :] is s contiguous rows, and Gemm with transA = 1 multiplies it back into [rows, out].
+ * element at a time), so the difference y − r of each tensor is formed and transposed once, shared by every copy,
+ * and a copy gathers whole rows of it: (y − r)ᵀ[S, :] is s contiguous rows, which Gemm with transA = 1 multiplies
+ * back into [rows, out].
  */
 export class LowRankCorrections {
-  private readonly transposed = new Map<string, string>();
+  private readonly differences = new Map<string, string>();
 
   constructor(
     private readonly b: GraphBuilder,
     private readonly kind: InterventionKind,
-    /** mean: the fed reference mean of a tensor, shape [1, H]. */
-    private readonly meanInput: (tensor: string) => string,
-    /** resample: the clean value of a tensor on the source rows, [rows, H] (shared with the full copies). */
-    private readonly resampled: (tensor: string) => string,
+    /** mean: the fed reference mean of a tensor, shape [1, H]; resample: the tensor on the source rows, [rows, H]. */
+    private readonly replacement: (tensor: string) => string,
   ) {}
 
   /** (y − r)ᵀ[S, :] of one copy's tensor: the only part of y' − y that is not zero, [s, rows]. */
   difference(t: string, low: LowRankTensor): ReplacedDifference {
     const units = this.b.constInt64(low.units, [low.units.length], 'units');
-    const kept = this.b.op('Gather', [this.transpose(t), units], { axis: 0 });
-    if (this.kind === 'zero') return { difference: kept, units };
-    const source = this.kind === 'mean' ? this.meanInput(t) : this.resampled(t);
-    const replacement = this.b.op('Gather', [this.transpose(source), units], { axis: 0 });
-    return { difference: this.b.op('Sub', [kept, replacement]), units };
+    return { difference: this.b.op('Gather', [this.transposedDifference(t), units], { axis: 0 }), units };
   }
 
   /** The copy's output of a reader `n` of y: the clean product minus the rank-s correction, written to `out`. */
@@ -111,9 +106,13 @@ export class LowRankCorrections {
     this.b.op('Sub', [n.output[0]!, correction], {}, out);
   }
 
-  private transpose(t: string): string {
-    if (!this.transposed.has(t)) this.transposed.set(t, this.b.op('Transpose', [t], { perm: [1, 0] }));
-    return this.transposed.get(t)!;
+  /** (y − r)ᵀ, [H, rows], once per tensor: zero ablation takes r = 0. */
+  private transposedDifference(t: string): string {
+    if (!this.differences.has(t)) {
+      const difference = this.kind === 'zero' ? t : this.b.op('Sub', [t, this.replacement(t)]);
+      this.differences.set(t, this.b.op('Transpose', [difference], { perm: [1, 0] }));
+    }
+    return this.differences.get(t)!;
   }
 }
 

@@ -115,7 +115,7 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
     return resampled.get(t)!;
   };
 
-  const corrections = new LowRankCorrections(b, spec.kind, (t) => means.get(t)!, replacement);
+  const corrections = new LowRankCorrections(b, spec.kind, replacement);
   // y' = y·(1−m) + r·m after each circuit tensor of a copy.
   const intervene = (t: string, y: string, set: readonly CircuitComponent[], out: string): void => {
     const d = dims(t);
