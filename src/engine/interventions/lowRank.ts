@@ -96,14 +96,13 @@ export class LowRankCorrections {
     return { difference: this.b.op('Gather', [this.transposedDifference(t), units], { axis: 0 }), units };
   }
 
-  /** The copy's output of a reader `n` of y: the clean product minus the rank-s correction, written to `out`. */
-  product(n: NodeProto, { difference, units }: ReplacedDifference, out: string): void {
+  /** The rank-s correction of a reader `n` of y: its copy's output is the clean one minus this. */
+  correction(n: NodeProto, { difference, units }: ReplacedDifference): string {
     // MatMul y·W: rows S of W. Gemm α·y·B' + β·C: only α·y·B' changes, through the rows (transB: columns) S of B.
     const gemm = n.opType === 'Gemm';
     const transB = gemm && attrInt(n, 'transB', 0) === 1;
     const rows = this.b.op('Gather', [n.input[1]!, units], { axis: transB ? 1 : 0 });
-    const correction = this.b.gemm(difference, rows, { transA: true, transB, alpha: gemm ? attrFloat(n, 'alpha', 1) : 1 });
-    this.b.op('Sub', [n.output[0]!, correction], {}, out);
+    return this.b.gemm(difference, rows, { transA: true, transB, alpha: gemm ? attrFloat(n, 'alpha', 1) : 1 });
   }
 
   /** (y − r)ᵀ, [H, rows], once per tensor: zero ablation takes r = 0. */

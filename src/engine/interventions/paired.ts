@@ -116,6 +116,11 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
   };
 
   const corrections = new LowRankCorrections(b, spec.kind, replacement);
+  // A corrected tensor passes its correction on to its one reader when that is an Add of something no copy changes.
+  const carriesAlong = (x: string): boolean => {
+    const readers = index.consumersOf(x);
+    return !outNames.includes(x) && !tensorNames.includes(x) && readers.length === 1 && readers[0]!.opType === 'Add' && readers[0]!.input.filter((i) => i === x).length === 1;
+  };
   // y' = y·(1−m) + r·m after each circuit tensor of a copy.
   const intervene = (t: string, y: string, set: readonly CircuitComponent[], out: string): void => {
     const d = dims(t);
@@ -151,6 +156,15 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
       return differences.get(t)!;
     };
     const replaces = (t: string): boolean => own.has(t) && !lowRank.has(t);
+    // Tensors whose copy value is the clean one minus a correction not yet subtracted: a bias Add after the product
+    // takes the correction along (clean + b − c), so the copy needs no Add of its own.
+    const carried = new Map<string, string>();
+    const outName = (o: string): string => (own.has(o) ? `${prefix}${o}/before-intervention` : prefix + o);
+    const settle = (x: string): void => {
+      b.op('Sub', [x, carried.get(x)!], {}, outName(x));
+      carried.delete(x);
+      if (own.has(x)) intervene(x, outName(x), set, prefix + x);
+    };
     for (const t of firstTensors) if (replaces(t)) intervene(t, t, set, prefix + t);
     for (const n of downstream) {
       if (!n.input.some((i) => reached.has(i))) {
@@ -158,14 +172,24 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
         for (const o of n.output) if (replaces(o)) intervene(o, o, set, prefix + o);
         continue;
       }
-      const outs = n.output.map((o) => (o === '' ? '' : own.has(o) ? `${prefix}${o}/before-intervention` : prefix + o));
       if (lowRank.has(n.input[0]!)) {
-        corrections.product(n, difference(n.input[0]!), outs[0]!);
-      } else {
-        b.nodes.push({ ...n, name: n.name ? prefix + n.name : '', input: n.input.map(renamed), output: outs, attribute: [...n.attribute] });
+        carried.set(n.output[0]!, corrections.correction(n, difference(n.input[0]!)));
+        if (!carriesAlong(n.output[0]!)) settle(n.output[0]!);
+        continue;
       }
+      const along = n.input.find((i) => carried.has(i));
+      if (along !== undefined && n.opType === 'Add' && n.input.every((i) => i === along || !reached.has(i))) {
+        carried.set(n.output[0]!, carried.get(along)!);
+        carried.delete(along);
+        if (!carriesAlong(n.output[0]!)) settle(n.output[0]!);
+        continue;
+      }
+      for (const i of n.input) if (carried.has(i)) settle(i);
+      const outs = n.output.map((o) => (o === '' ? '' : outName(o)));
+      b.nodes.push({ ...n, name: n.name ? prefix + n.name : '', input: n.input.map(renamed), output: outs, attribute: [...n.attribute] });
       n.output.forEach((o, k) => { if (own.has(o)) intervene(o, outs[k]!, set, prefix + o); });
     }
+    for (const x of [...carried.keys()]) settle(x);
   }
 
   // Outputs: `clean/<out>`, `ablated/<out>` and `control/<k>/<out>` for each paired output.
