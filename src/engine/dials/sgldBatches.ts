@@ -3,8 +3,8 @@
 // wait for a later shuffle, so every batch is full and every example is equally likely at every step.
 // `independent`: each batch is instead b distinct examples drawn afresh at every step (a partial Fisher–Yates
 // shuffle), independent of every earlier batch. An epoch's batch gradients sum to the full gradient, so their noise is
-// anticorrelated from step to step; exponential-sgld's noise balance needs it independent of the chain's past
-// (docs/method.md, "Exponential SGLD").
+// anticorrelated from step to step, which exponential-sgld's noise balance does not model (docs/method.md,
+// "Exponential SGLD"; measured there, and not the default).
 import * as ort from 'onnxruntime-node';
 import type { NdArray, TypedData } from '../data/ndarray';
 import type { Rng } from '../util/random';

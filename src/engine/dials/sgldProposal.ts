@@ -15,8 +15,9 @@
 //                         cannot see (both ends use one batch): per weight the step keeps the posterior's second moment
 //                         iff P_i = E_q[(∂_iÛ)²] = a_i + σ_i² (Stein's identity: s² = 2c − c²·E[(∂Û)²] with drift c,
 //                         noise s²), i.e. the noise counted as curvature, as the pilot's mean squared minibatch gradient
-//                         does, and each batch independent of the chain's past (SgldSamplerSpec.batches). About the
-//                         curvature alone (P = a) the variance would be 1/a + ((1 − ρ)/(1 + ρ))·σ²/a² instead.
+//                         does, and each batch independent of the chain's past (on a Gaussian; epochs' anticorrelated
+//                         batches narrow it, SgldSamplerSpec.batches). About the curvature alone (P = a) the variance
+//                         would be 1/a + ((1 − ρ)/(1 + ρ))·σ²/a² instead.
 // Both are Gaussian proposals with a fixed covariance, so the graph's acceptance terms hold unchanged.
 
 export interface ProposalCoefficients {
