@@ -50,8 +50,8 @@ interface DegradationLike {
 const AUTO_STEP_SIZE_GUESS = 1e-2 / 3 ** 4;
 /** Rungs of 100-step pilots (two passes a step: the step and its MALA check) tried before that one is reached. */
 const AUTO_STEP_PILOT_PASSES = 5 * 100 * 2;
-/** preconditioned-sgld's metric pilot (src/engine/dials/sgldMetric.ts: windows of 200 and 400 steps), and with
- *  `stepSize: auto` a recalibration after each window (about two rungs each). */
+/** preconditioned-sgld's metric pilot (src/engine/dials/sgldMetric.ts: windows of 200 and 400 steps), and a
+ *  recalibration after each window (about two rungs each): with `stepSize: auto`, and always for hmc. */
 const METRIC_PILOT_PASSES = 600;
 const METRIC_RECALIBRATION_PASSES = 2 * 2 * 100 * 2;
 
@@ -78,7 +78,8 @@ function schedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; p
  * hmc's schedule in iterations before it runs: burn-in (auto: b₀ = 40 for every chain plus its 2·b₀ pilot), thin
  * (auto: HMC_THIN_GUESS plus its pilot, after a burn-in), the two-window warm-up, all at HMC_LEAPFROG_GUESS leapfrog
  * steps per iteration (L̄ = ⌈T/ε⌉, and T is always warmed up); and its minibatch pilots: preconditioned-sgld's metric
- * pilot, and SGLD's ladder only with `stepSize: auto` (a given leapfrog step skips it).
+ * pilot with its ε recalibrated after each window, and SGLD's ladder only with `stepSize: auto` (a given leapfrog
+ * step skips it).
  */
 function hmcSchedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; pilotPasses: number; pilotIterations: number } {
   const burnIn = typeof s?.burnIn === 'number' ? s.burnIn : HMC_BURN_IN_START;
@@ -86,7 +87,7 @@ function hmcSchedule(s: DegradationLike['sgld']): { burnIn: number; thin: number
   const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? HMC_THIN_GUESS : 1;
   const thinPilot = s?.thin === 'auto' ? burnIn + hmcThinPilotIterations(thin) : 0;
   const ladder = typeof s?.stepSize === 'number' ? 0 : AUTO_STEP_PILOT_PASSES;
-  return { burnIn, thin, pilotPasses: ladder + METRIC_PILOT_PASSES, pilotIterations: hmcWarmUpIterations() + burnInPilot + thinPilot };
+  return { burnIn, thin, pilotPasses: ladder + METRIC_PILOT_PASSES + METRIC_RECALIBRATION_PASSES, pilotIterations: hmcWarmUpIterations() + burnInPilot + thinPilot };
 }
 
 export function sweepWork(d: DegradationLike): SweepWork {

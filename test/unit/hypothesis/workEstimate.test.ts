@@ -50,23 +50,24 @@ describe('hypothesis: what a sweep costs', () => {
     const sgld = sweepWork({ dial: 'sgld', levels: [1, 10], sgld: settings });
     const hmc = sweepWork({ dial: 'sgld', levels: [1, 10], sgld: { ...settings, sampler: 'hmc' } });
     // As many iterations (burn-in + draws × thin = 840) as SGLD's chain has steps, each L̄ full-data gradients; the
-    // level's pilots: the metric pilot's 200 + 400 minibatch steps (a given ε runs no ladder) and the warm-up's two
-    // windows of 50 + 1 iterations.
+    // level's pilots: the metric pilot's 200 + 400 minibatch steps and its recalibration after each window (two
+    // 100-step rungs at two passes a step, each: 800; a given ε runs no ladder before) and the warm-up's two windows
+    // of 50 + 1 iterations.
     assert.equal(sgld.unitSteps, 840);
-    assert.deepEqual([hmc.unitSteps, hmc.unitGradients, hmc.pilotPasses, hmc.pilotGradients], [0, 840 * L, 600, 102 * L]);
-    assert.deepEqual([hmc.steps, hmc.gradients, hmc.evaluations], [2 * 600, 2 * (4 * 840 * L + 102 * L), sgld.evaluations]);
+    assert.deepEqual([hmc.unitSteps, hmc.unitGradients, hmc.pilotPasses, hmc.pilotGradients], [0, 840 * L, 600 + 800, 102 * L]);
+    assert.deepEqual([hmc.steps, hmc.gradients, hmc.evaluations], [2 * 1400, 2 * (4 * 840 * L + 102 * L), sgld.evaluations]);
     assert.equal(hmc.guessed, true, 'L̄ = ⌈T/ε⌉ is chosen at run time (T always)');
     // auto: SGLD's ladder before the metric pilot; burn-in b₀ = 40 iterations plus its 2·b₀ pilot; thin counted as 8
     // iterations plus its pilot (b₀, then 128 doubled to ≥ 100·8: 1024).
     const auto = sweepWork({ dial: 'sgld', levels: [1], sgld: { ...settings, sampler: 'hmc', stepSize: 'auto', burnIn: 'auto', thin: 'auto' } });
-    assert.deepEqual([auto.unitGradients, auto.pilotPasses, auto.pilotGradients], [(40 + 200 * 8) * L, 1000 + 600, (102 + 80 + 40 + 1024) * L]);
+    assert.deepEqual([auto.unitGradients, auto.pilotPasses, auto.pilotGradients], [(40 + 200 * 8) * L, 1000 + 600 + 800, (102 + 80 + 40 + 1024) * L]);
     // The stated cost: when a full-data gradient costs n/B minibatch steps (a pass linear in the examples: here
     // n = 128, B = 32), an hmc chain's sampling costs L̄·n/B times SGLD's; the evaluations (the same for both) and
     // hmc's pilots are all that part the two estimates by other than that factor.
     const rates = { fixedSeconds: 3, evaluationSeconds: 0.2, stepSeconds: 0.01, gradientSeconds: 0.01 * (128 / 32) };
     const unit = (w: typeof hmc) => wallSecondsAt({ ...w, levels: 1, units: 1, pilotPasses: 0, pilotGradients: 0 }, { ...rates, fixedSeconds: 0, evaluationSeconds: 0 }, 1);
     assert.ok(Math.abs(unit(hmc) / unit(sgld) - L * (128 / 32)) < 1e-9);
-    const evaluations = 200 * 0.2, pilots = 600 * 0.01 + 102 * L * 0.04;
+    const evaluations = 200 * 0.2, pilots = 1400 * 0.01 + 102 * L * 0.04;
     const ratio = (wallSecondsAt(hmc, rates, 8) - 3) / (wallSecondsAt(sgld, rates, 8) - 3);
     assert.ok(Math.abs(ratio - (evaluations + unit(hmc) + pilots) / (evaluations + unit(sgld))) < 1e-9, `ratio ${ratio}`);
   });
