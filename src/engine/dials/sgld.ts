@@ -207,6 +207,8 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
       // Step-graph passes of the pilots: one per step, one more per MALA measurement.
       let passes = 0;
       const pilot = async function* (stepSize: number, key: number[], steps: number, malaEvery: number, proposal: Proposal = {}, burnIn = 0) {
+        // The burn-in runs before the first draw: counted up front, since a reader may stop the pilot early.
+        passes += burnIn;
         for await (const d of sampler.chain({
           stepSize, nbeta: nbeta(t), localization: settings.localization, burnIn, draws: steps, thin: 1,
           key: [ctx.seed, t, ...key], chain: -1, level: t, divergenceLoss, signal, malaEvery, ...proposal,
@@ -214,7 +216,6 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
           passes += malaEvery > 0 ? 2 : 1;
           yield d;
         }
-        passes += burnIn;
       };
       // hmc after the metric: warm-up (ε, T), then burn-in and thin from HMC pilots at the frozen ε and T, in
       // iterations (one trajectory each). Its cost counts SGLD step passes plus full-data gradient evaluations.
