@@ -281,7 +281,7 @@ async function main(): Promise<void> {
   await guard('controls', async () => {
     progress('matched controls per draw');
     controls = await measureControlsCost(o.threads, q ? 5 : 15);
-    const cells = controls.byCount.map((c) => `K = ${c.controls}: ${c.msPerDraw} ms (×${c.ratio})`);
+    const cells = controls.byCount.map((c) => `K = ${c.controls}: ${c.msPerDraw} ms (×${c.ratio}; full copies ${c.fullMsPerDraw} ms, low-rank ×${c.lowRankSpeedup} faster)`);
     log(`paired evaluation of one draw, modular addition circuit (${controls.rows} rows, mean ablation): ${cells.join(', ')}; K + 1 separate runs would be ×(K + 1)`);
   });
 

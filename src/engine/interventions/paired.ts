@@ -19,6 +19,7 @@ import type { CircuitComponent, InterventionKind, InterventionScope } from '../.
 import { builderFor, GraphIndex } from '../onnx/graph';
 import { ModelProto, NodeProto, ValueInfo } from '../onnx/proto';
 import { cloneModel, makeValueInfo } from '../onnx/rewrite';
+import { LowRankCorrections, lowRankTensors, ReplacedDifference } from './lowRank';
 import { componentMask } from './mask';
 
 export interface InterventionSpec {
@@ -47,6 +48,11 @@ export interface PairedModel {
   sourceInput?: string;
 }
 
+export interface PairedOptions {
+  /** Matrix products of a few replaced units as the clean product minus a rank-s correction (lowRank.ts); default on. */
+  lowRank?: boolean;
+}
+
 /**
  * @param base the model with weights as inputs (and any dial rewrites already applied)
  * @param dims static dims of each circuit tensor at the evaluation batch size (from `probeShapes`)
@@ -55,7 +61,7 @@ export interface PairedModel {
  * Only the part of the graph downstream of the circuit tensors is copied: everything before them is the same in
  * every copy, so the clean pass computes it once for the circuit and all K controls.
  */
-export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims: (tensor: string) => number[], outputs?: readonly string[]): PairedModel {
+export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims: (tensor: string) => number[], outputs?: readonly string[], options: PairedOptions = {}): PairedModel {
   if (spec.components.length === 0) throw new Error('the circuit has no components');
   const index = GraphIndex.of(base);
   for (const n of base.graph.node) {
@@ -90,7 +96,7 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
     result.sourceInput = SOURCE_INPUT;
     extraInputs.push(makeValueInfo(SOURCE_INPUT, 'int64', ['batch']));
   }
-  const replacement = new Map<string, string>();
+  const means = new Map<string, string>();
   for (const t of tensorNames) {
     const d = dims(t);
     result.tensors.push({ name: t, dims: [...d] });
@@ -98,13 +104,23 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
       const input = meanInputName(t);
       result.meanInputs.push({ tensor: t, input, dims: [1, ...d.slice(1)] });
       extraInputs.push(makeValueInfo(input, 'float32', [1, ...d.slice(1)]));
-      replacement.set(t, input);
-    } else if (spec.kind === 'resample') {
-      // The clean copy's value on another example of the batch.
-      replacement.set(t, b.op('Gather', [t, SOURCE_INPUT], { axis: 0 }));
+      means.set(t, input);
     }
   }
+  // resample: the clean copy's value on another example of the batch, gathered once for every copy that needs it.
+  const resampled = new Map<string, string>();
+  const replacement = (t: string): string => {
+    if (spec.kind === 'mean') return means.get(t)!;
+    if (!resampled.has(t)) resampled.set(t, b.op('Gather', [t, SOURCE_INPUT], { axis: 0 }));
+    return resampled.get(t)!;
+  };
 
+  const corrections = new LowRankCorrections(b, spec.kind, replacement);
+  // A corrected tensor passes its correction on to its one reader when that is an Add of something no copy changes.
+  const carriesAlong = (x: string): boolean => {
+    const readers = index.consumersOf(x);
+    return !outNames.includes(x) && !tensorNames.includes(x) && readers.length === 1 && readers[0]!.opType === 'Add' && readers[0]!.input.filter((i) => i === x).length === 1;
+  };
   // y' = y·(1−m) + r·m after each circuit tensor of a copy.
   const intervene = (t: string, y: string, set: readonly CircuitComponent[], out: string): void => {
     const d = dims(t);
@@ -115,7 +131,7 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
       b.op('Mul', [y, keep], {}, out);
       return;
     }
-    b.op('Add', [b.mul(y, keep), b.mul(replacement.get(t)!, b.constFloat(mask, inner, 'replaced'))], {}, out);
+    b.op('Add', [b.mul(y, keep), b.mul(replacement(t), b.constFloat(mask, inner, 'replaced'))], {}, out);
   };
   const copies: { prefix: string; set: readonly CircuitComponent[] }[] = [
     { prefix: ABLATED_PREFIX, set: spec.components },
@@ -132,17 +148,48 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
     for (const n of downstream) if (n.input.some((i) => reached.has(i))) for (const o of n.output) if (o !== '') reached.add(o);
     reachedBy.set(prefix, reached);
     const renamed = (x: string): string => (x !== '' && reached.has(x) ? prefix + x : x);
-    for (const t of firstTensors) if (own.has(t)) intervene(t, t, set, prefix + t);
+    // Tensors whose readers take the clean product minus a rank-s correction: y' itself is never built.
+    const lowRank = options.lowRank === false ? new Map() : lowRankTensors({ index, own, reached, set, scope: spec.scope, dims, outputs: outNames });
+    const differences = new Map<string, ReplacedDifference>();
+    const difference = (t: string): ReplacedDifference => {
+      if (!differences.has(t)) differences.set(t, corrections.difference(t, lowRank.get(t)!));
+      return differences.get(t)!;
+    };
+    const replaces = (t: string): boolean => own.has(t) && !lowRank.has(t);
+    // Tensors whose copy value is the clean one minus a correction not yet subtracted: a bias Add after the product
+    // takes the correction along (clean + b − c), so the copy needs no Add of its own.
+    const carried = new Map<string, string>();
+    const outName = (o: string): string => (own.has(o) ? `${prefix}${o}/before-intervention` : prefix + o);
+    const settle = (x: string): void => {
+      b.op('Sub', [x, carried.get(x)!], {}, outName(x));
+      carried.delete(x);
+      if (own.has(x)) intervene(x, outName(x), set, prefix + x);
+    };
+    for (const t of firstTensors) if (replaces(t)) intervene(t, t, set, prefix + t);
     for (const n of downstream) {
       if (!n.input.some((i) => reached.has(i))) {
         // Its inputs are the clean ones: intervene on its clean output instead of computing it again.
-        for (const o of n.output) if (own.has(o)) intervene(o, o, set, prefix + o);
+        for (const o of n.output) if (replaces(o)) intervene(o, o, set, prefix + o);
         continue;
       }
-      const outs = n.output.map((o) => (o === '' ? '' : own.has(o) ? `${prefix}${o}/before-intervention` : prefix + o));
+      if (lowRank.has(n.input[0]!)) {
+        carried.set(n.output[0]!, corrections.correction(n, difference(n.input[0]!)));
+        if (!carriesAlong(n.output[0]!)) settle(n.output[0]!);
+        continue;
+      }
+      const along = n.input.find((i) => carried.has(i));
+      if (along !== undefined && n.opType === 'Add' && n.input.every((i) => i === along || !reached.has(i))) {
+        carried.set(n.output[0]!, carried.get(along)!);
+        carried.delete(along);
+        if (!carriesAlong(n.output[0]!)) settle(n.output[0]!);
+        continue;
+      }
+      for (const i of n.input) if (carried.has(i)) settle(i);
+      const outs = n.output.map((o) => (o === '' ? '' : outName(o)));
       b.nodes.push({ ...n, name: n.name ? prefix + n.name : '', input: n.input.map(renamed), output: outs, attribute: [...n.attribute] });
       n.output.forEach((o, k) => { if (own.has(o)) intervene(o, outs[k]!, set, prefix + o); });
     }
+    for (const x of [...carried.keys()]) settle(x);
   }
 
   // Outputs: `clean/<out>`, `ablated/<out>` and `control/<k>/<out>` for each paired output.

@@ -36,6 +36,8 @@ export interface EvaluatorOptions {
   /** Every intervened copy, given instead of the circuit and a drawn null, from the tensors' dims: the first is
    *  evaluated as the circuit, the rest as controls (a scan: one copy per unit; no salience match, no swaps). */
   sets?: (dims: (tensor: string) => number[]) => readonly UnitSet[];
+  /** Copies as the clean product minus a low-rank correction where they can (interventions/lowRank.ts); default on. */
+  lowRank?: boolean;
 }
 
 /** Hears every evaluation batch's per-row head outputs of one draw and sums them (PairedAccumulator, a scan's). */
@@ -115,7 +117,7 @@ export class PairedEvaluator {
       ? await createSession(referenceModel(rewritten, tensors), { threads: options.threads })
       : undefined;
     const build = async (controls: readonly UnitSet[], metric: Hypothesis['metric'], nullSize?: { distinct: number; exact: boolean }, circuit: readonly CircuitComponent[] = h.circuit.components): Promise<PairedEvaluator> => {
-      const paired = buildPairedModel(rewritten, { components: circuit, kind: h.intervention.kind, scope: h.intervention.scope, controls }, dimsOf, [h.loss.output]);
+      const paired = buildPairedModel(rewritten, { components: circuit, kind: h.intervention.kind, scope: h.intervention.scope, controls }, dimsOf, [h.loss.output], { lowRank: options.lowRank });
       if (inputs.tokens && labels.form !== 'index') throw new Error(`${h.data.labels}: per-position targets need class-index labels, one per position of '${h.loss.output}'`);
       const { model, outputs } = appendHeads(paired.model, paired.outputs[h.loss.output]!, { loss: h.loss.kind, metric, labels: labels.form, ...(inputs.tokens ? { perToken: true } : {}) });
       const session = await createSession(model, { threads: options.threads });

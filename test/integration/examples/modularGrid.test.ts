@@ -29,8 +29,10 @@ describe('examples/modular: the two-dial map', function () {
       degradation: { ...h.degradation, levels: [doc.columns[0]!], scale: 'log', grid: { checkpoints: [h.degradation.grid!.checkpoints[last]!], steps: [h.degradation.grid!.steps[last]!] } },
     });
     const [fresh, committed] = [one.rows[0]!.cells[0]!, doc.rows[last]!.cells[0]!];
+    // Same seeds, same draws: only float32 rounding may differ (the committed map was evaluated with the circuit's
+    // copies built in full; low-rank copies, interventions/lowRank.ts, round at ~1e-7 of each logit).
     for (const k of ['targetEffect', 'collateralEffect', 'lossGap'] as const) {
-      assert.ok(Math.abs(fresh[k].mean - committed[k].mean) <= 1e-9 * Math.max(1, Math.abs(committed[k].mean)), `${k}: ${fresh[k].mean} vs ${committed[k].mean}`);
+      assert.ok(Math.abs(fresh[k].mean - committed[k].mean) <= 1e-6 * Math.max(1, Math.abs(committed[k].mean)), `${k}: ${fresh[k].mean} vs ${committed[k].mean}`);
     }
   });
 });
