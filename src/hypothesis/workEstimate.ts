@@ -6,7 +6,7 @@
 import type { Hypothesis } from '../protocol/hypothesis';
 import { numberDefault } from '../protocol/hypothesisSchema';
 import { HMC_BURN_IN_START, HMC_LEAPFROG_GUESS, HMC_THIN_GUESS, hmcThinPilotIterations, hmcWarmUpIterations } from '../protocol/hmcSchedule';
-import { autoThin, burnInStart, drawsCap, thinPilotSteps } from '../protocol/sgldSchedule';
+import { burnInAfter, drawsCap, EXPONENTIAL_RUNG_GUESS, exponentialRelaxationGuess, relaxationSteps, thinAfter, thinPilotSteps } from '../protocol/sgldSchedule';
 
 export const STEPS_PER_CORE_SECOND = 500;
 export const EVALUATIONS_PER_CORE_SECOND = 50;
@@ -37,6 +37,16 @@ export interface SweepWork {
   guessed: boolean;
 }
 
+/**
+ * One level's calibration as the sampler ran it (the cost pilot calibrates the grid's middle level: src/worker/
+ * costPilot.ts): the burn-in and thin its `auto` pilots chose. The estimate counts them, and the burn-in and thin
+ * pilots they make, at every level in place of the modelled ones (the levels' own differ: the range stays wide).
+ */
+export interface MeasuredCalibration {
+  burnIn: number;
+  thin: number;
+}
+
 interface DegradationLike {
   dial?: Hypothesis['degradation']['dial'];
   levels?: readonly (number | undefined)[];
@@ -50,35 +60,54 @@ interface DegradationLike {
 const AUTO_STEP_SIZE_GUESS = 1e-2 / 3 ** 4;
 /** Rungs of 100-step pilots (two passes a step: the step and its MALA check) tried before that one is reached. */
 const AUTO_STEP_PILOT_PASSES = 5 * 100 * 2;
-/** preconditioned-sgld's metric pilot (src/engine/dials/sgldMetric.ts: windows of 200 and 400 steps), and with
- *  `stepSize: auto` a recalibration after each window (about two rungs each). */
+/** preconditioned-sgld's metric pilot (src/engine/dials/sgldMetric.ts: windows of 200 and 400 steps), and a
+ *  recalibration after each window (about two rungs each): with `stepSize: auto`, and always for hmc and
+ *  exponential-sgld. */
 const METRIC_PILOT_PASSES = 600;
 const METRIC_RECALIBRATION_PASSES = 2 * 2 * 100 * 2;
 
 /**
- * The chains' burn-in and thin, and the pilots' passes per level, with the `auto` settings counted before they run (they are calibrated at run time, so this is an
- * estimate): the step-size pilots, the burn-in's b₀ = max(100, 3·2/(εγ)) for every chain plus its 2·b₀ pilot,
- * `thin: auto` as one relaxation time 2/(εγ) per kept draw (it is measured at run time) plus its pilot, and the
- * preconditioned sampler's metric pilot. The metric's speed-up is not counted: the estimate is SGLD's.
+ * The relaxation time, in steps, of the sampler's slowest direction: what `burnIn: auto` starts from (three of them)
+ * and `thin: auto` is counted as before it runs. SGLD's is the localization pull's 2/(εγ); exponential-sgld relaxes
+ * every weight at its reference's rate, 3^k/2 steps at rung k of its ladder (counted at a guessed rung:
+ * `exponentialRelaxationGuess`). preconditioned-sgld's is 2/(ε·P_max), P_max the metric pilot's stiffest curvature,
+ * unknown before it runs: counted as SGLD's pull, which it is below (the planted example measured 2–4× below). A
+ * pilot's measured calibration replaces both guesses (`MeasuredCalibration`).
  */
-function schedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; pilotPasses: number } {
+function relaxationBeforeRun(s: DegradationLike['sgld'], stepSize: number, gamma: number): number {
+  return s?.sampler === 'exponential-sgld' ? exponentialRelaxationGuess() : relaxationSteps(stepSize, gamma);
+}
+
+/**
+ * The chains' burn-in and thin, and the pilots' passes per level, with the `auto` settings counted before they run
+ * (they are calibrated at run time, so this is an estimate; `measured`, one level's real calibration, replaces the
+ * model): the step-size pilots, the burn-in's b₀ = max(100, 3·τ) for every chain plus its 2·b₀ pilot, `thin: auto`
+ * as one relaxation time τ per kept draw (it is measured at run time) plus its pilot, and the preconditioned
+ * samplers' metric pilot; τ is the sampler's (`relaxationBeforeRun`).
+ */
+function schedule(s: DegradationLike['sgld'], measured?: MeasuredCalibration): { burnIn: number; thin: number; pilotPasses: number } {
   const stepAuto = typeof s?.stepSize !== 'number';
   const stepSize = typeof s?.stepSize === 'number' ? s.stepSize : AUTO_STEP_SIZE_GUESS;
   const gamma = s?.localization ?? numberDefault(['degradation', 'sgld', 'localization']);
-  const burnIn = typeof s?.burnIn === 'number' ? s.burnIn : burnInStart(stepSize, gamma);
+  const relaxation = relaxationBeforeRun(s, stepSize, gamma);
+  const burnIn = typeof s?.burnIn === 'number' ? s.burnIn : measured?.burnIn ?? burnInAfter(relaxation);
+  const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? measured?.thin ?? thinAfter(relaxation) : 1;
   const burnInPilot = typeof s?.burnIn === 'number' ? 0 : 2 * burnIn;
-  const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? autoThin(stepSize, gamma) : 1;
   const thinPilot = s?.thin === 'auto' ? burnIn + thinPilotSteps(thin) : 0;
-  // exponential-sgld runs the same metric pilot, then (auto) its own ladder instead of the recalibrations.
-  const metricPilot = s?.sampler === 'preconditioned-sgld' || s?.sampler === 'exponential-sgld' ? METRIC_PILOT_PASSES + (stepAuto ? METRIC_RECALIBRATION_PASSES : 0) : 0;
-  return { burnIn, thin, pilotPasses: (stepAuto ? AUTO_STEP_PILOT_PASSES : 0) + burnInPilot + thinPilot + metricPilot };
+  // exponential-sgld runs SGLD's ladder and the recalibrated metric pilot whatever ε says, then (auto) its own
+  // ladder from its top rung down to the guessed one; preconditioned-sgld recalibrates only with stepSize: auto.
+  const exponential = s?.sampler === 'exponential-sgld';
+  const metricPilot = s?.sampler === 'preconditioned-sgld' || exponential ? METRIC_PILOT_PASSES + (stepAuto || exponential ? METRIC_RECALIBRATION_PASSES : 0) : 0;
+  const ladders = (stepAuto || exponential ? AUTO_STEP_PILOT_PASSES : 0) + (exponential && stepAuto ? (EXPONENTIAL_RUNG_GUESS + 1) * 100 * 2 : 0);
+  return { burnIn, thin, pilotPasses: ladders + burnInPilot + thinPilot + metricPilot };
 }
 
 /**
  * hmc's schedule in iterations before it runs: burn-in (auto: b₀ = 40 for every chain plus its 2·b₀ pilot), thin
  * (auto: HMC_THIN_GUESS plus its pilot, after a burn-in), the two-window warm-up, all at HMC_LEAPFROG_GUESS leapfrog
  * steps per iteration (L̄ = ⌈T/ε⌉, and T is always warmed up); and its minibatch pilots: preconditioned-sgld's metric
- * pilot, and SGLD's ladder only with `stepSize: auto` (a given leapfrog step skips it).
+ * pilot with its ε recalibrated after each window, and SGLD's ladder only with `stepSize: auto` (a given leapfrog
+ * step skips it).
  */
 function hmcSchedule(s: DegradationLike['sgld']): { burnIn: number; thin: number; pilotPasses: number; pilotIterations: number } {
   const burnIn = typeof s?.burnIn === 'number' ? s.burnIn : HMC_BURN_IN_START;
@@ -86,17 +115,18 @@ function hmcSchedule(s: DegradationLike['sgld']): { burnIn: number; thin: number
   const thin = typeof s?.thin === 'number' ? s.thin : s?.thin === 'auto' ? HMC_THIN_GUESS : 1;
   const thinPilot = s?.thin === 'auto' ? burnIn + hmcThinPilotIterations(thin) : 0;
   const ladder = typeof s?.stepSize === 'number' ? 0 : AUTO_STEP_PILOT_PASSES;
-  return { burnIn, thin, pilotPasses: ladder + METRIC_PILOT_PASSES, pilotIterations: hmcWarmUpIterations() + burnInPilot + thinPilot };
+  return { burnIn, thin, pilotPasses: ladder + METRIC_PILOT_PASSES + METRIC_RECALIBRATION_PASSES, pilotIterations: hmcWarmUpIterations() + burnInPilot + thinPilot };
 }
 
-export function sweepWork(d: DegradationLike): SweepWork {
+/** The work of a sweep; `measured`: one level's calibration as a pilot ran it (the Langevin samplers only). */
+export function sweepWork(d: DegradationLike, measured?: MeasuredCalibration): SweepWork {
   // A two-dial map (degradation.grid) runs every level at every checkpoint: its cells are the levels of its sweep.
   const levels = (d.levels?.length ?? d.checkpoints?.length ?? 0) * (d.grid?.checkpoints?.length ?? 1);
   const sgld = d.dial === 'sgld';
   const chains = sgld ? d.sgld?.chains ?? numberDefault(['degradation', 'sgld', 'chains']) : 1;
   const draws = sgld ? drawsCap(d.sgld, numberDefault(['degradation', 'sgld', 'draws'])) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
   const hmc = sgld && d.sgld?.sampler === 'hmc';
-  const s = sgld && !hmc ? schedule(d.sgld) : undefined;
+  const s = sgld && !hmc ? schedule(d.sgld, measured) : undefined;
   const h = hmc ? hmcSchedule(d.sgld) : undefined;
   const unitSteps = s ? s.burnIn + draws * s.thin : 0;
   const unitGradients = h ? (h.burnIn + draws * h.thin) * HMC_LEAPFROG_GUESS : 0;

@@ -24,12 +24,34 @@ export function relaxationSteps(stepSize: number, localization: number): number 
 
 /** The first burn-in `burnIn: auto` tries: b₀ = max(100, ⌈3·2/(εγ)⌉). */
 export function burnInStart(stepSize: number, localization: number): number {
-  return Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxationSteps(stepSize, localization)));
+  return burnInAfter(relaxationSteps(stepSize, localization));
+}
+
+/** b₀ = max(100, ⌈3·τ⌉) for a sampler whose slowest direction relaxes in τ steps. */
+export function burnInAfter(relaxation: number): number {
+  return Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxation));
 }
 
 /** What `thin: auto` is counted as before it runs: ⌈2/(εγ)⌉ steps (1 without a pull: nothing to relax to). */
 export function autoThin(stepSize: number, localization: number): number {
-  return Math.max(1, Math.ceil(relaxationSteps(stepSize, localization)));
+  return thinAfter(relaxationSteps(stepSize, localization));
+}
+
+/** `thin: auto` counted as one relaxation time τ, at least 1 step. */
+export function thinAfter(relaxation: number): number {
+  return Math.max(1, Math.ceil(relaxation));
+}
+
+/**
+ * exponential-sgld relaxes every weight at its reference's largest precision R, in 2/(εR) steps, and its
+ * `stepSize: auto` ladder is ε = 4/R/3^k (src/engine/dials/sgld.ts, `exponentialLadder`): at rung k its relaxation
+ * is 3^k/2 steps whatever R. Before a run (no pilot has measured R or the rung) it is counted at rung 3, 13.5 steps,
+ * the rung the planted example's levels chose at t = 10…1000 (rung 4 at t = 1); a given ε is counted the same (R is
+ * unknown until the metric pilot runs). Plain SGLD's pull, 2/(εγ) at the usual ε, is 162 steps there.
+ */
+export const EXPONENTIAL_RUNG_GUESS = 3;
+export function exponentialRelaxationGuess(): number {
+  return Math.max(1, 3 ** EXPONENTIAL_RUNG_GUESS / 2);
 }
 
 /** Steps the thin pilot reads (after its burn-in) when the autocorrelation time is `tau` steps. */

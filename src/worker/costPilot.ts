@@ -9,7 +9,7 @@ import type { Hypothesis } from '../protocol/hypothesis';
 import type { UnitResult } from '../protocol/shard';
 import { readResultsFile } from '../engine/sweep/readResults';
 import {
-  BENCH_RATES, type CostRange, costRange, formatRange, fromLastRun, type LastRun, type SweepWork, sweepWork, wallSecondsAt, type WorkRates,
+  BENCH_RATES, type CostRange, costRange, formatRange, fromLastRun, type LastRun, type MeasuredCalibration, type SweepWork, sweepWork, wallSecondsAt, type WorkRates,
 } from '../hypothesis/workEstimate';
 import { WorkerClient, type WorkerClientOptions } from './client';
 
@@ -23,6 +23,9 @@ const STEP_PILOT_SECONDS = 1;
 export interface PilotRates extends WorkRates {
   /** Wall seconds the pilot itself took. */
   pilotSeconds: number;
+  /** preconditioned-sgld and exponential-sgld with `burnIn` or `thin` auto: the middle level's calibration as the
+   *  sampler ran it (`calibrationHypothesis`); absent when it did not run or diverged. */
+  calibration?: MeasuredCalibration;
 }
 
 export interface PilotOptions extends WorkerClientOptions {
@@ -112,10 +115,18 @@ export async function pilotRates(h: Hypothesis, options: PilotOptions = {}): Pro
         gradientSeconds = Math.max(0, perFullDraw - evaluationSeconds) / full;
       }
     }
+    // The samplers whose slowest direction is their own metric pilot's, not the pull's: their relaxation (and so the
+    // burn-in and thin `auto` chooses, and the pilots' length) is measured by calibrating one level as the sweep will.
+    // A level that fails to calibrate leaves the model's counts (the sweep reports the failure itself).
+    const calibrating = calibrationHypothesis(h);
+    const calibration = calibrating ? await run(calibrating).then((r) => measuredCalibration(r.unit), (e: unknown) => {
+      if (options.signal?.aborted) throw e;
+      return undefined;
+    }) : undefined;
     // Each worker's first draw also warms its sessions up: once per worker, in parallel, like the setup.
     const warmUp = first.pace === null ? 0 : Math.max(0, first.unit.seconds - first.pace * Math.max(1, first.unit.trace.lossGap.length));
     const fixedSeconds = spawn + first.setup + warmUp;
-    return { fixedSeconds, evaluationSeconds, stepSeconds, gradientSeconds, pilotSeconds: (performance.now() - started) / 1000 };
+    return { fixedSeconds, evaluationSeconds, stepSeconds, gradientSeconds, pilotSeconds: (performance.now() - started) / 1000, ...(calibration ? { calibration } : {}) };
   } finally {
     await client.dispose();
   }
@@ -146,6 +157,31 @@ export function pilotHypothesis(h: Hypothesis, thin: number, batchSize?: number)
   // A map's pilot is one cell: its middle column at the first checkpoint.
   if (d.grid) d.grid = { checkpoints: [d.grid.checkpoints[0]!], steps: [d.grid.steps[0]!] };
   return out;
+}
+
+/**
+ * preconditioned-sgld's and exponential-sgld's `burnIn: auto` and `thin: auto` follow the relaxation time their
+ * metric pilot finds (2/(ε·P_max), and 2/(ε·R) for exponential-sgld: on the planted example 2–4× and 4–12× shorter
+ * than SGLD's pull, which the model counts before a pilot): the grid's middle level, the sampler and every setting as given, one chain of one
+ * kept draw, calibrates as the sweep's levels will (null for other samplers, and when neither is auto: then the
+ * model's counts are exact but for its ladders').
+ */
+export function calibrationHypothesis(h: Hypothesis): Hypothesis | null {
+  const d = h.degradation;
+  if (d.dial !== 'sgld' || (d.sgld.sampler !== 'preconditioned-sgld' && d.sgld.sampler !== 'exponential-sgld')) return null;
+  if (d.sgld.burnIn !== 'auto' && d.sgld.thin !== 'auto') return null;
+  const out: Hypothesis = structuredClone(h);
+  const o = out.degradation as typeof d;
+  o.levels = [d.levels[Math.floor(d.levels.length / 2)]!];
+  o.sgld = { ...o.sgld, chains: 1, draws: 1 };
+  if (o.grid) o.grid = { checkpoints: [o.grid.checkpoints[0]!], steps: [o.grid.steps[0]!] };
+  return out;
+}
+
+/** What a calibrated unit recorded: its level's burn-in and thin (undefined when it diverged). */
+function measuredCalibration(unit: UnitResult): MeasuredCalibration | undefined {
+  if (unit.trace.diverged || unit.burnIn === undefined || unit.thin === undefined) return undefined;
+  return { burnIn: unit.burnIn, thin: unit.thin };
 }
 
 /** The previous run of the file, from its results file (null when there is none, or it cannot be read). */
@@ -186,6 +222,8 @@ export interface CostEstimate {
   lastSeconds?: number;
   /** The previous run itself (another plan of the same file scales from it). */
   last?: LastRun;
+  /** The pilot's measured calibration of one level, when the work counts it. */
+  calibration?: MeasuredCalibration;
 }
 
 export interface EstimateOptions extends PilotOptions {
@@ -213,8 +251,9 @@ export async function estimateCost(h: Hypothesis, options: EstimateOptions = {})
   }
   if (options.pilot === false) return describe(costRange(wallSecondsAt(work, BENCH_RATES, workers), 'bench', work.guessed), work, workers, BENCH_RATES);
   const threads = options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / workers));
-  const rates = await pilotRates(h, { ...options, threads });
-  return describe(costRange(wallSecondsAt(work, rates, workers), 'pilot', work.guessed), work, workers, rates);
+  const { calibration, ...rates } = await pilotRates(h, { ...options, threads });
+  const measured = sweepWork(h.degradation, calibration);
+  return { ...describe(costRange(wallSecondsAt(measured, rates, workers), 'pilot', measured.guessed), measured, workers, rates), ...(calibration ? { calibration } : {}) };
 }
 
 /** The estimate in the words every surface uses: "≈ 15–40 s on 2 workers (pilot; auto settings counted by a guess)". */
@@ -236,7 +275,7 @@ function describe(range: CostRange, work: SweepWork, workers: number, rates: Wor
  * ratio is modelled, not measured).
  */
 export function estimateAt(h: Hypothesis, like: CostEstimate, workerSetting = 0): CostEstimate {
-  const work = sweepWork(h.degradation);
+  const work = sweepWork(h.degradation, like.calibration);
   const workers = workersFor(work, workerSetting);
   if (like.last) {
     const scaled = fromLastRun(like.last, h.degradation, workers);

@@ -209,6 +209,8 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
       // Step-graph passes of the pilots: one per step, one more per MALA measurement.
       let passes = 0;
       const pilot = async function* (stepSize: number, key: number[], steps: number, malaEvery: number, proposal: Proposal = {}, burnIn = 0) {
+        // The burn-in runs before the first draw: counted up front, since a reader may stop the pilot early.
+        passes += burnIn;
         for await (const d of sampler.chain({
           stepSize, nbeta: nbeta(t), localization: settings.localization, burnIn, draws: steps, thin: 1,
           key: [ctx.seed, t, ...key], chain: -1, level: t, divergenceLoss, signal, malaEvery, ...proposal,
@@ -216,7 +218,6 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
           passes += malaEvery > 0 ? 2 : 1;
           yield d;
         }
-        passes += burnIn;
       };
       // hmc after the metric: warm-up (ε, T), then burn-in and thin from HMC pilots at the frozen ε and T, in
       // iterations (one trajectory each). Its cost counts SGLD step passes plus full-data gradient evaluations.
@@ -245,13 +246,16 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
       p = (async () => {
         const given = settings.stepSize;
         const auto = given === 'auto';
-        const calibrate = (metric: readonly Float32Array[] | undefined, largest?: number) => calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, { metric }), t, largest);
+        const calibrate = (metric: readonly Float32Array[] | undefined, largest?: number, ladder = STEP_LADDER) => calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, { metric }), t, largest, ladder);
         // hmc: the metric pilot takes minibatch Langevin steps. A given ε is hmc's leapfrog step, and one leapfrog step
         // from a fresh momentum is a Langevin proposal of step ε², with the same stability limit on the stiffest
         // weight (ε²·a < 4): the pilot runs at ε², and SGLD's ladder (which only picks the pilot's ε) is not run.
         // exponential-sgld: a given ε is its own step; its metric pilot still runs at plain SGLD's calibrated ε.
         let stepSize = auto ? await calibrate(undefined) : hmc ? given ** 2 : exponential ? await calibrate(undefined) : given;
         const plain = stepSize;
+        // hmc's metric pilot only measures the metric (its chains' ε is the warm-up's, or the given one), so its ε is
+        // always recalibrated between windows, from the ε it started at down (a given leapfrog step's ε² first).
+        const ladder = hmc && !auto ? Array.from({ length: STEP_LADDER.length }, (_, k) => plain / 3 ** k) : STEP_LADDER;
         // SGLD's slowest direction is the pull's (2/(εγ) steps); a metric equalizes the directions it measured.
         let relaxation = relaxationSteps(stepSize, settings.localization);
         let metric: Float32Array[] | undefined;
@@ -261,14 +265,17 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
             sampler, stepSize, nbeta: nbeta(t), localization: settings.localization, key: [ctx.seed, t, METRIC_PILOT_KEY],
             // Each window's metric is calibrated from plain SGLD's ε down: a metric (M ≥ 1, the stiffest weight at 1)
             // only adds to what the acceptance sees, but a rough first window's metric must not cap the final one's ε.
-            // exponential-sgld always recalibrates: its pilot's ε is plain SGLD's whatever the chains are given, and
-            // the second window, at the first window's metric and that ε, diverged on modular at t = 0.3.
-            divergenceLoss, level: t, signal, recalibrate: (auto || exponential) && !hmc ? (next) => calibrate(next, plain) : undefined,
+            // exponential-sgld and hmc always recalibrate: their pilot's ε is not what their chains are given, and a
+            // second window at the first window's metric and that ε diverged (exponential-sgld on modular at t = 0.3;
+            // test/unit/engine/dials/sgld.test.ts builds such a potential).
+            divergenceLoss, level: t, signal,
+            recalibrate: auto || exponential || hmc ? (next) => calibrate(next, plain, ladder) : undefined,
           });
           passes += m.passes;
           ({ stepSize, metric } = m);
           relaxation = m.relaxationSteps;
-          if (hmc) return calibrateHmc(hmc, metric, stepSize, 2 / (stepSize * m.relaxationSteps));
+          // The warm-up starts from √ε of plain SGLD's step, as before the recalibration (its dual averaging is its own).
+          if (hmc) return calibrateHmc(hmc, metric, plain, 2 / (stepSize * m.relaxationSteps));
           if (exponential) {
             // The chains run the exponential step about the pilot's reference, not the metric (sgldProposal.ts).
             metric = undefined;

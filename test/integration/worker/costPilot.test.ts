@@ -10,7 +10,9 @@ import { checkHypothesisFile } from '../../../src/hypothesis';
 import type { Hypothesis } from '../../../src/protocol/hypothesis';
 import { cheaperPreset, sweepWork, wallSecondsAt } from '../../../src/hypothesis/workEstimate';
 import { HMC_LEAPFROG_GUESS } from '../../../src/protocol/hmcSchedule';
-import { drawPace, estimateAt, estimateCost, pilotHypothesis } from '../../../src/worker/costPilot';
+import { calibrationHypothesis, drawPace, estimateAt, estimateCost, pilotHypothesis } from '../../../src/worker/costPilot';
+import { createSgldDial } from '../../../src/engine/dials/sgld';
+import { runSweep } from '../../../src/engine/sweep/run';
 import { runSweepParallel } from '../../../src/worker/parallel';
 import { degradationAs } from '../../../src/protocol/hypothesis';
 
@@ -98,11 +100,11 @@ describe('cost of an hmc sweep: full-data gradients × leapfrog steps × iterati
     const work = sweepWork(hmc.degradation);
     assert.ok(Math.abs(estimate.range.seconds - wallSecondsAt(work, r, 1)) < 1e-9, 'the stated cost is the hmc work at the pilot\'s rates');
     // The same settings under sgld at the same rates: its chain is 40 + 4·200 = 840 steps; hmc's 840 iterations
-    // of L̄ gradients each, plus its level's pilots (600 metric-pilot steps, the warm-up's 102 iterations). Past the
+    // of L̄ gradients each, plus its level's pilots (600 metric-pilot steps and 800 of its recalibrations, the warm-up's 102 iterations). Past the
     // fixed cost the ratio is that count's ratio, diluted only by the 4 evaluations the two share.
     const plain = estimateAt(sgld, estimate, 1);
     const ratio = (estimate.range.seconds - r.fixedSeconds) / (plain.range.seconds - r.fixedSeconds);
-    const counts = (840 * HMC_LEAPFROG_GUESS + 600 + 102 * HMC_LEAPFROG_GUESS) / 840;
+    const counts = (840 * HMC_LEAPFROG_GUESS + 1400 + 102 * HMC_LEAPFROG_GUESS) / 840;
     const evaluationShare = (4 * r.evaluationSeconds) / (4 * r.evaluationSeconds + 840 * r.stepSeconds);
     console.log(`      hmc ${estimate.text} vs sgld ${plain.text}: ×${ratio.toFixed(2)} (counts ×${counts.toFixed(2)}, evaluations ${(100 * evaluationShare).toFixed(1)}% of sgld's)`);
     assert.ok(ratio <= counts + 1e-9, `×${ratio} above the counts' ×${counts}`);
@@ -120,6 +122,45 @@ describe('cost of an hmc sweep: full-data gradients × leapfrog steps × iterati
     assert.ok(Math.abs(estimate.range.seconds - wallSecondsAt(sweepWork(hmc.degradation), r, 1)) < 1e-9);
     console.log(`      step (32 examples) ${(1e3 * r.stepSeconds).toFixed(2)} ms, full-data gradient (128) ${(1e3 * r.gradientSeconds).toFixed(2)} ms: ${estimate.text}`);
   });
+});
+
+describe('cost of an exponential-sgld or preconditioned-sgld sweep: the relaxation their metric pilot finds', function () {
+  this.timeout(600_000);
+
+  /** The planted sgld example (every setting auto) at t = 1, 10, 100 under `sampler`, 1 chain of 20 draws, no controls. */
+  async function planted(sampler: 'exponential-sgld' | 'preconditioned-sgld' | 'sgld'): Promise<Hypothesis> {
+    const h = await resolved('examples/planted/kappa-1.sgld.circuit.yaml');
+    const d = degradationAs(h.degradation, 'sgld');
+    return { ...h, controls: { ...h.controls, count: 0 }, degradation: { ...d, levels: [1, 10, 100], sgld: { ...d.sgld, sampler, chains: 1, draws: 20 } } };
+  }
+
+  // The pilot calibrates the middle level (t = 10) as the sweep will; the sweep's other levels, t = 1 and 100, then
+  // record what their own calibration chose (t = 10 would repeat the pilot's: the same seed and streams). Within 3×:
+  // the range an estimate with auto settings states (workEstimate.ts, `costRange`).
+  for (const sampler of ['exponential-sgld', 'preconditioned-sgld'] as const) {
+    it(`${sampler}: the stated burn-in, thin and pilot passes are within 3× of what a real run's levels record`, async () => {
+      const h = await planted(sampler);
+      const estimate = await estimateCost(h, { workers: 1 });
+      assert.ok(estimate.calibration, 'the pilot calibrated a level');
+      assert.equal(calibrationHypothesis(h)?.degradation.levels[0], 10);
+      const work = estimate.work;
+      const thin = estimate.calibration.thin, burnIn = estimate.calibration.burnIn;
+      assert.equal(work.unitSteps, burnIn + 20 * thin, 'the chains counted at the measured burn-in and thin');
+      const doc = await runSweep({ ...h, degradation: { ...degradationAs(h.degradation, 'sgld'), levels: [1, 100] } }, { sampler: createSgldDial });
+      const plain = sweepWork(degradationAs((await planted('sgld')).degradation, 'sgld'));
+      for (const l of doc.levels) {
+        assert.equal(l.error, undefined, l.error);
+        const recorded = { burnIn: l.burnIn!, thin: l.thin!, passes: l.calibration!.passes };
+        const chain = recorded.burnIn + 20 * recorded.thin;
+        console.log(`      t = ${l.level}: burn-in ${recorded.burnIn}, thin ${recorded.thin}, chain ${chain} steps, pilot passes ${recorded.passes}; estimated ${burnIn}, ${thin}, ${work.unitSteps}, ${work.pilotPasses} (as sgld: chain ${plain.unitSteps}, pilots ${plain.pilotPasses})`);
+        for (const [what, estimated, actual] of [['burn-in', burnIn, recorded.burnIn], ['thin', thin, recorded.thin], ['pilot passes', work.pilotPasses, recorded.passes]] as const) {
+          assert.ok(estimated <= 3 * actual && actual <= 3 * estimated, `t = ${l.level}: ${what} estimated ${estimated}, recorded ${actual}`);
+        }
+        // Counted as SGLD (its pull's 2/(εγ) = 162 steps a draw), an exponential-sgld chain is overstated over 3×.
+        if (sampler === 'exponential-sgld') assert.ok(3 * chain < plain.unitSteps, `t = ${l.level}: ${chain} steps, as sgld ${plain.unitSteps}`);
+      }
+    });
+  }
 });
 
 describe('cost pilot: what it runs and how it reads its clock', () => {

@@ -9,6 +9,7 @@ import {
   BENCH_RATES, cheaperPreset, costRange, EVALUATIONS_PER_CORE_SECOND, formatRange, fromLastRun, STEPS_PER_CORE_SECOND, sweepWork, wallSeconds, wallSecondsAt,
 } from '../../../src/hypothesis/workEstimate';
 import { HMC_LEAPFROG_GUESS } from '../../../src/protocol/hmcSchedule';
+import { exponentialRelaxationGuess } from '../../../src/protocol/sgldSchedule';
 import { degradationAs } from '../../../src/protocol/hypothesis';
 import { sgldAt } from '../../support/degradation';
 
@@ -44,29 +45,59 @@ describe('hypothesis: what a sweep costs', () => {
     assert.equal(both.steps, 4 * (100 + 200) + 5 * 100 * 2);
   });
 
+  it('counts exponential-sgld at its own relaxation, 3^k/2 steps at rung k of its ladder, not SGLD\'s pull; a pilot\'s calibration replaces the guess', () => {
+    const settings = { stepSize: 'auto', localization: 100, chains: 4, draws: 200, burnIn: 'auto', thin: 'auto' } as const;
+    const sgld = sweepWork({ dial: 'sgld', levels: [1], sgld: settings });
+    const exponential = sweepWork({ dial: 'sgld', levels: [1], sgld: { ...settings, sampler: 'exponential-sgld' } });
+    // SGLD at the usual ε = 1e-2/3⁴, γ = 100: τ = 2/(εγ) = 162 steps, so b₀ = 486 and thin 162. exponential-sgld at
+    // the guessed rung 3: τ = 27/2 = 13.5 steps, b₀ = max(100, ⌈40.5⌉) = 100 and thin 14.
+    assert.equal(exponentialRelaxationGuess(), 13.5);
+    assert.equal(sgld.unitSteps, 486 + 200 * 162);
+    assert.equal(exponential.unitSteps, 100 + 200 * 14);
+    // Its pilots: SGLD's ladder (five rungs) and the metric pilot recalibrated after each window, whatever ε says;
+    // with auto its own ladder down to rung 3 (four rungs); the burn-in pilot 2·b₀; the thin pilot b₀ + 2,048
+    // (100·14 rounded up to a power of two). The planted example's levels t = 10…1000 measured 3,200 passes before
+    // their burn-in pilots: the first four terms.
+    assert.equal(exponential.pilotPasses, 1000 + (600 + 800) + 4 * 200 + 2 * 100 + 100 + 2048);
+    const given = sweepWork({ dial: 'sgld', levels: [1], sgld: { ...settings, sampler: 'exponential-sgld', stepSize: 1e-4, burnIn: 100, thin: 1 } });
+    assert.equal(given.pilotPasses, 1000 + 600 + 800, 'a given ε still runs SGLD\'s ladder and the recalibrations');
+    // A pilot's calibration of one level replaces the guessed burn-in and thin, and the pilots they make; given
+    // settings stay as given.
+    const measured = sweepWork({ dial: 'sgld', levels: [1], sgld: { ...settings, sampler: 'exponential-sgld' } }, { burnIn: 400, thin: 19 });
+    assert.equal(measured.unitSteps, 400 + 200 * 19);
+    assert.equal(measured.pilotPasses, 1000 + (600 + 800) + 4 * 200 + 2 * 400 + 400 + 2048);
+    const fixed = sweepWork({ dial: 'sgld', levels: [1], sgld: { ...settings, sampler: 'exponential-sgld', burnIn: 50 } }, { burnIn: 400, thin: 19 });
+    assert.equal(fixed.unitSteps, 50 + 200 * 19);
+    // preconditioned-sgld's τ = 2/(ε·P_max) is unknown before its metric pilot: counted as SGLD's pull, unless measured.
+    const pre = sweepWork({ dial: 'sgld', levels: [1], sgld: { ...settings, sampler: 'preconditioned-sgld' } });
+    assert.equal(pre.unitSteps, sgld.unitSteps);
+    assert.equal(sweepWork({ dial: 'sgld', levels: [1], sgld: { ...settings, sampler: 'preconditioned-sgld' } }, { burnIn: 302, thin: 76 }).unitSteps, 302 + 200 * 76);
+  });
+
   it('counts hmc in full-data gradients: L̄ leapfrog steps per iteration, its warm-up and pilots, and its minibatch metric pilot', () => {
     const L = HMC_LEAPFROG_GUESS;
     const settings = { stepSize: 5e-3, chains: 4, draws: 200, burnIn: 40, thin: 4, batchSize: 32 };
     const sgld = sweepWork({ dial: 'sgld', levels: [1, 10], sgld: settings });
     const hmc = sweepWork({ dial: 'sgld', levels: [1, 10], sgld: { ...settings, sampler: 'hmc' } });
     // As many iterations (burn-in + draws × thin = 840) as SGLD's chain has steps, each L̄ full-data gradients; the
-    // level's pilots: the metric pilot's 200 + 400 minibatch steps (a given ε runs no ladder) and the warm-up's two
-    // windows of 50 + 1 iterations.
+    // level's pilots: the metric pilot's 200 + 400 minibatch steps and its recalibration after each window (two
+    // 100-step rungs at two passes a step, each: 800; a given ε runs no ladder before) and the warm-up's two windows
+    // of 50 + 1 iterations.
     assert.equal(sgld.unitSteps, 840);
-    assert.deepEqual([hmc.unitSteps, hmc.unitGradients, hmc.pilotPasses, hmc.pilotGradients], [0, 840 * L, 600, 102 * L]);
-    assert.deepEqual([hmc.steps, hmc.gradients, hmc.evaluations], [2 * 600, 2 * (4 * 840 * L + 102 * L), sgld.evaluations]);
+    assert.deepEqual([hmc.unitSteps, hmc.unitGradients, hmc.pilotPasses, hmc.pilotGradients], [0, 840 * L, 600 + 800, 102 * L]);
+    assert.deepEqual([hmc.steps, hmc.gradients, hmc.evaluations], [2 * 1400, 2 * (4 * 840 * L + 102 * L), sgld.evaluations]);
     assert.equal(hmc.guessed, true, 'L̄ = ⌈T/ε⌉ is chosen at run time (T always)');
     // auto: SGLD's ladder before the metric pilot; burn-in b₀ = 40 iterations plus its 2·b₀ pilot; thin counted as 8
     // iterations plus its pilot (b₀, then 128 doubled to ≥ 100·8: 1024).
     const auto = sweepWork({ dial: 'sgld', levels: [1], sgld: { ...settings, sampler: 'hmc', stepSize: 'auto', burnIn: 'auto', thin: 'auto' } });
-    assert.deepEqual([auto.unitGradients, auto.pilotPasses, auto.pilotGradients], [(40 + 200 * 8) * L, 1000 + 600, (102 + 80 + 40 + 1024) * L]);
+    assert.deepEqual([auto.unitGradients, auto.pilotPasses, auto.pilotGradients], [(40 + 200 * 8) * L, 1000 + 600 + 800, (102 + 80 + 40 + 1024) * L]);
     // The stated cost: when a full-data gradient costs n/B minibatch steps (a pass linear in the examples: here
     // n = 128, B = 32), an hmc chain's sampling costs L̄·n/B times SGLD's; the evaluations (the same for both) and
     // hmc's pilots are all that part the two estimates by other than that factor.
     const rates = { fixedSeconds: 3, evaluationSeconds: 0.2, stepSeconds: 0.01, gradientSeconds: 0.01 * (128 / 32) };
     const unit = (w: typeof hmc) => wallSecondsAt({ ...w, levels: 1, units: 1, pilotPasses: 0, pilotGradients: 0 }, { ...rates, fixedSeconds: 0, evaluationSeconds: 0 }, 1);
     assert.ok(Math.abs(unit(hmc) / unit(sgld) - L * (128 / 32)) < 1e-9);
-    const evaluations = 200 * 0.2, pilots = 600 * 0.01 + 102 * L * 0.04;
+    const evaluations = 200 * 0.2, pilots = 1400 * 0.01 + 102 * L * 0.04;
     const ratio = (wallSecondsAt(hmc, rates, 8) - 3) / (wallSecondsAt(sgld, rates, 8) - 3);
     assert.ok(Math.abs(ratio - (evaluations + unit(hmc) + pilots) / (evaluations + unit(sgld))) < 1e-9, `ratio ${ratio}`);
   });

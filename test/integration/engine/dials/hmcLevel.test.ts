@@ -32,7 +32,7 @@ describe('hmc level on the planted example', function () {
     return l;
   };
 
-  it('records T and L̄; a given leapfrog step is used as is, and SGLD\'s ladder is not run for it', async () => {
+  it('records T and L̄; a given leapfrog step is used as is, and SGLD\'s ladder is not run before its metric pilot', async () => {
     const metricPasses = METRIC_WINDOWS.reduce((a, w) => a + w, 0);
     // ε near what the warm-up chooses here at t = 1 (5.3e−3, docs/method.md).
     const fixed = await level(5e-3);
@@ -40,15 +40,17 @@ describe('hmc level on the planted example', function () {
     assert.ok(fixed.trajectory !== undefined && fixed.trajectory > 0, `T = ${fixed.trajectory}`);
     assert.equal(fixed.leapfrog, meanLeapfrog(fixed.trajectory, 5e-3));
     assert.equal(fixed.leapfrog, Math.ceil(fixed.trajectory / 5e-3), 'L̄ = ⌈T/ε⌉ (below the cap)');
-    // The calibration's step-graph passes are the metric pilot's windows alone (one pass a step); the rest are the
-    // warm-up's full-data gradients.
+    // The calibration's step-graph passes are the metric pilot's windows (one pass a step) and its ε's recalibration
+    // after each (100-step MALA rungs from ε² down, two passes a step; the accepted rung runs all 100); the rest are
+    // the warm-up's full-data gradients.
     const c = fixed.calibration!;
     assert.ok(c.gradients !== undefined && c.gradients > 0, 'the warm-up\'s gradients are counted');
-    assert.equal(c.passes - c.gradients, metricPasses);
+    const recalibration = c.passes - c.gradients - metricPasses;
+    assert.ok(recalibration >= METRIC_WINDOWS.length * 200, `${recalibration} recalibration passes`);
     // With stepSize: auto the ladder runs first (at least one 100-step rung, two passes a step): the count sees it.
     const auto = await level('auto');
     const a = auto.calibration!;
-    assert.ok(a.passes - a.gradients! >= metricPasses + 200, `${a.passes - a.gradients!} step-graph passes`);
+    assert.ok(a.passes - a.gradients! >= metricPasses + 200 + METRIC_WINDOWS.length * 200, `${a.passes - a.gradients!} step-graph passes`);
     assert.ok(auto.trajectory !== undefined && auto.leapfrog === meanLeapfrog(auto.trajectory, auto.stepSize!));
   });
 });
