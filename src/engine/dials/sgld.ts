@@ -5,7 +5,7 @@ import { type LevelRecord, watanabeTemperature } from '../../protocol/dials';
 import { Dial, DialContext, DialDivergence, DialDraw, degradationFor } from './dial';
 import { fullDataLoss } from './sgldLoss';
 import { MALA_STEPS } from './sgldMala';
-import { estimateMetric, METRIC_PILOT_KEY, refineReference } from './sgldMetric';
+import { estimateMetric, METRIC_PILOT_KEY } from './sgldMetric';
 import { hasFedMetric } from './sgldGraph';
 import { exponentialRelaxationSteps, referenceRate } from './sgldProposal';
 import { SgldSampler } from './sgldSampler';
@@ -33,8 +33,6 @@ const BURN_IN_PILOT = -1;
 const THIN_PILOT = -2;
 /** Key of the hmc warm-up pilot after (seed, level): apart from the other pilots' (−1, −3). */
 const HMC_WARMUP_KEY = -4;
-/** exponential-sgld's refinement window's key after the metric pilot's (its windows append 0, 1). */
-const REFINE_KEY = -1;
 
 /** ...doubled until the pilot's loss trace after it is stationary, at most this many times. */
 export const BURN_IN_DOUBLINGS = 4;
@@ -282,15 +280,7 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
             precision = m.reference;
             const rate = referenceRate(precision);
             stepSize = auto ? await calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, { precision }), t, Infinity, exponentialLadder(rate)) : given;
-            // The reference read again along exponential-sgld itself at that ε: the metric pilot's SGLD chain reads the
-            // minibatch noise too wide (sgldMetric.ts, `refineReference`).
-            const refined = await refineReference({
-              sampler, precision, stepSize, nbeta: nbeta(t), localization: settings.localization, start: m.last,
-              key: [ctx.seed, t, METRIC_PILOT_KEY, REFINE_KEY], divergenceLoss, level: t, signal,
-            });
-            passes += refined.passes;
-            precision = refined.reference;
-            relaxation = exponentialRelaxationSteps(referenceRate(precision), stepSize);
+            relaxation = exponentialRelaxationSteps(rate, stepSize);
           }
         }
         const proposal: Proposal = { metric, precision };
