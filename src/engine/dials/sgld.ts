@@ -113,7 +113,7 @@ export async function measureThin(trace: AsyncIterable<{ loss: number; distance:
  * guidance for a step size that samples the posterior rather than a discretization of it. A diverging pilot counts
  * as too large. Throws DialDivergence when no rung qualifies.
  */
-export async function calibrateStepSize(pilot: (stepSize: number, key: number[]) => AsyncIterable<{ acceptance: number }>, level: number, largest = Infinity, ladder: readonly number[] = STEP_LADDER): Promise<number> {
+export async function calibrateStepSize(pilot: (stepSize: number, key: number[]) => AsyncIterable<{ acceptance: number }>, level: number, largest = Infinity, ladder: readonly number[] = STEP_LADDER, given?: { sampler: string; stepSize: number }): Promise<number> {
   let best: { stepSize: number; acceptance: number } | undefined;
   for (const [rung, stepSize] of ladder.entries()) {
     // A recalibration (a new metric) starts at plain SGLD's rung: a metric only adds to what the acceptance sees.
@@ -133,7 +133,10 @@ export async function calibrateStepSize(pilot: (stepSize: number, key: number[])
   }
   const last = ladder[ladder.length - 1]!;
   const seen = best ? `; the best pilot reached ${best.acceptance.toFixed(2)} at ε = ${best.stepSize.toExponential(1)}` : '';
-  throw new DialDivergence(`stepSize auto at t = ${level}: no step size down to ${last.toExponential(1)} keeps the MALA acceptance of a ${PILOT_STEPS}-step pilot ≥ ${PILOT_ACCEPTANCE}${seen}. The potential is too sharp at this temperature: raise the grid's lowest temperature, or give a step size`, -1, 0);
+  // With a given step the ladder that failed is the metric pilot's own, which the given step does not set.
+  const what = given ? `${given.sampler}'s metric pilot (stepSize ${given.stepSize} given) at t = ${level}` : `stepSize auto at t = ${level}`;
+  const fix = given ? 'raise the grid\'s lowest temperature, or use sampler: sgld, which needs no metric pilot' : 'raise the grid\'s lowest temperature, or give a step size';
+  throw new DialDivergence(`${what}: no step size down to ${last.toExponential(1)} keeps the MALA acceptance of a ${PILOT_STEPS}-step pilot ≥ ${PILOT_ACCEPTANCE}${seen}. The potential is too sharp at this temperature: ${fix}`, -1, 0);
 }
 
 /** What a chain's step is taken about: preconditioned-sgld's metric, or exponential-sgld's reference precision. */
@@ -244,7 +247,7 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
       p = (async () => {
         const given = settings.stepSize;
         const auto = given === 'auto';
-        const calibrate = (metric: readonly Float32Array[] | undefined, largest?: number, ladder = STEP_LADDER) => calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, { metric }), t, largest, ladder);
+        const calibrate = (metric: readonly Float32Array[] | undefined, largest?: number, ladder = STEP_LADDER) => calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, { metric }), t, largest, ladder, auto ? undefined : { sampler: hmc ? 'hmc' : sampler.graph.sampler, stepSize: given });
         // hmc: the metric pilot takes minibatch Langevin steps. A given ε is hmc's leapfrog step, and one leapfrog step
         // from a fresh momentum is a Langevin proposal of step ε², with the same stability limit on the stiffest
         // weight (ε²·a < 4): the pilot runs at ε², and SGLD's ladder (which only picks the pilot's ε) is not run.

@@ -67,6 +67,8 @@ describe('sgld: stepSize and burnIn auto', function () {
     assert.equal(await calibrateStepSize(fakePilot(1, 1e-3), 1), STEP_LADDER[3]);
     // No rung qualifies: a divergence that says what to change.
     await assert.rejects(calibrateStepSize(fakePilot(3e6), 5), (err: Error) => err instanceof DialDivergence && /stepSize auto at t = 5: no step size down to 5\.6e-8 .*; the best pilot reached 0\.84 at ε = 5\.6e-8\. The potential is too sharp at this temperature: raise the grid's lowest temperature, or give a step size$/.test(err.message));
+    // A given step whose sampler's metric pilot finds no rung: the message names the pilot, not stepSize auto.
+    await assert.rejects(calibrateStepSize(fakePilot(3e6), 5, Infinity, STEP_LADDER, { sampler: 'hmc', stepSize: 0.005 }), (err: Error) => err instanceof DialDivergence && /^hmc's metric pilot \(stepSize 0\.005 given\) at t = 5: no step size down to 5\.6e-8 .*: raise the grid's lowest temperature, or use sampler: sgld, which needs no metric pilot$/.test(err.message));
   });
 
   it('burn-in: three relaxation times 2/(εγ) at least, doubled until the trace after it is stationary', async () => {
