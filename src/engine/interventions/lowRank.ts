@@ -51,8 +51,10 @@ export function lowRankTensors(q: LowRankQuery): Map<string, LowRankTensor> {
     if (readers.length === 0 || !readers.every((n) => readsAsProduct(n, t, q))) continue;
     const d = q.dims(t);
     if (d.length !== 2) continue;
-    const units = lastAxisUnits(componentMask(t, d, q.set, q.scope), d[1]!);
-    if (units && units.length > 0 && units.length < d[1]!) found.set(t, { units });
+    // A [rows, H] tensor's mask is [1, H]: the replaced units are its ones.
+    const mask = componentMask(t, d, q.set, q.scope);
+    const units = [...mask.keys()].filter((j) => mask[j] === 1);
+    if (units.length > 0 && units.length < d[1]!) found.set(t, { units });
   }
   return found;
 }
@@ -64,14 +66,6 @@ function readsAsProduct(n: NodeProto, t: string, q: LowRankQuery): boolean {
   const w = n.input[1]!;
   const rank = q.index.initializers.get(w)?.dims.length ?? q.index.types.get(w)?.shape?.length;
   return rank === 2;
-}
-
-/** The units S when a mask of trailing axis H is the same along every other axis, else undefined (positions). */
-function lastAxisUnits(mask: Float32Array, h: number): number[] | undefined {
-  for (let i = h; i < mask.length; i++) if (mask[i] !== mask[i % h]) return undefined;
-  const units: number[] = [];
-  for (let j = 0; j < h; j++) if (mask[j] === 1) units.push(j);
-  return units;
 }
 
 /**

@@ -165,6 +165,10 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
       carried.delete(x);
       if (own.has(x)) intervene(x, outName(x), set, prefix + x);
     };
+    const carry = (x: string, correction: string): void => {
+      carried.set(x, correction);
+      if (!carriesAlong(x)) settle(x);
+    };
     for (const t of firstTensors) if (replaces(t)) intervene(t, t, set, prefix + t);
     for (const n of downstream) {
       if (!n.input.some((i) => reached.has(i))) {
@@ -173,15 +177,14 @@ export function buildPairedModel(base: ModelProto, spec: InterventionSpec, dims:
         continue;
       }
       if (lowRank.has(n.input[0]!)) {
-        carried.set(n.output[0]!, corrections.correction(n, difference(n.input[0]!)));
-        if (!carriesAlong(n.output[0]!)) settle(n.output[0]!);
+        carry(n.output[0]!, corrections.correction(n, difference(n.input[0]!)));
         continue;
       }
       const along = n.input.find((i) => carried.has(i));
       if (along !== undefined && n.opType === 'Add' && n.input.every((i) => i === along || !reached.has(i))) {
-        carried.set(n.output[0]!, carried.get(along)!);
+        const correction = carried.get(along)!;
         carried.delete(along);
-        if (!carriesAlong(n.output[0]!)) settle(n.output[0]!);
+        carry(n.output[0]!, correction);
         continue;
       }
       for (const i of n.input) if (carried.has(i)) settle(i);
