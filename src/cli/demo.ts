@@ -1,6 +1,7 @@
-// `circuit-thermometer demo [modular|induction] [--all] [--examples DIR]`: the README's main-job command. Sweeps an
-// example's circuit and, for contrast, random units of the same count (modular, the default: the addition circuit
-// against random neurons; induction: the induction circuit, random heads, the induction head alone and keep-only);
+// `circuit-thermometer demo [modular|sgld|induction] [--all] [--examples DIR]`: the README's main-job command. Sweeps
+// an example's circuit and, for contrast, random units of the same count (modular, the default: the addition circuit
+// against random neurons; sgld: the addition circuit under weight noise and under SGLD; induction: the induction
+// circuit, random heads, the induction head alone and keep-only);
 // writes each results JSON and chart page to the example's out/, prints each verdict table, then one line per
 // hypothesis side by side (with its calibration: how many matched random sets the same verdict would call clean).
 import { readResultsFile } from '../engine/sweep/readResults';
@@ -35,6 +36,12 @@ export const DEMOS: Readonly<Record<string, DemoExample>> = {
     weightNoiseNote: 'These sweeps use weight noise (independent draws). SGLD chains of this model do not converge within the demo\'s budget'
       + ' (split-R̂ 1.6–2.1 at short chains), and an unconverged level holds no test: see examples/modular/README.md, "Under SGLD".',
   },
+  sgld: {
+    // The same circuit on the weight-noise dial and on the tempered posterior, side by side.
+    folder: DEMO_EXAMPLE, hypotheses: ['addition-frequencies', 'addition-frequencies.sgld'], extra: [],
+    weightNoiseNote: 'The first row uses weight noise (independent draws); the second samples the tempered posterior by SGLD with every'
+      + ' sampler setting auto (step size, burn-in, thin, draws until ESS 125 per chain), so its levels either converged or say they did not.',
+  },
   induction: {
     folder: path.join('examples', 'induction'),
     hypotheses: ['induction-circuit', 'random-heads', 'induction-head', 'keep-only-circuit'],
@@ -43,6 +50,8 @@ export const DEMOS: Readonly<Record<string, DemoExample>> = {
   },
 };
 export const DEMO_NAMES = Object.keys(DEMOS);
+/** "modular, sgld or induction". */
+const DEMO_CHOICES = `${DEMO_NAMES.slice(0, -1).join(', ')} or ${DEMO_NAMES[DEMO_NAMES.length - 1]}`;
 
 /**
  * The example folder: `explicit`, else the example's folder under the current directory or under any folder above
@@ -61,14 +70,15 @@ export function findDemoExample(cwd: string, explicit?: string, demo: DemoExampl
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'Sweep an example: modular (default; its addition circuit against random neurons) or induction (attention heads).',
+  summary: 'Sweep an example: modular (default; its addition circuit against random neurons), sgld (that circuit under weight noise and under SGLD) or induction (attention heads).',
   description:
     'modular: a two-task MLP (a+b and a−b mod 59) trained by this project\'s engine. The addition task\'s Fourier-frequency neurons\n'
     + '(target: addition examples, control: subtraction examples) are swept, then as many random neurons; --all also sweeps the\n'
-    + 'neurons both tasks share. induction: a two-layer attention-only transformer trained on sequences with a repeated segment;\n'
+    + 'neurons both tasks share. sgld: the addition circuit under weight noise, then on the tempered posterior sampled by SGLD with\n'
+    + 'every sampler setting auto (converged chains; the slowest of the demos). induction: a two-layer attention-only transformer trained on sequences with a repeated segment;\n'
     + 'its previous-token + induction head circuit, random heads, the induction head alone and keep-only (target: queries in the\n'
     + 'repeat, control: queries in the first occurrence). Each sweep writes out/<name>.results.json and out/<name>.html in the example folder.',
-  args: [{ name: 'example', description: `which example: ${DEMO_NAMES.join(' or ')} (default ${DEMO_NAMES[0]})`, required: false }],
+  args: [{ name: 'example', description: `which example: ${DEMO_CHOICES} (default ${DEMO_NAMES[0]})`, required: false }],
   flags: [
     { name: 'all', type: 'boolean', description: 'modular: also sweep shared-neurons.circuit.yaml (the neurons both tasks use)' },
     { name: 'examples', type: 'string', valueName: 'DIR', description: 'the example folder (default: examples/<example> of this clone)' },
@@ -77,7 +87,7 @@ export const demoCommand: Command = {
     const which = args.positionals[0] ?? DEMO_NAMES[0]!;
     const demo = DEMOS[which];
     if (!demo) {
-      io.err(`circuit-thermometer: no demo named '${which}'; choose ${DEMO_NAMES.join(' or ')}`);
+      io.err(`circuit-thermometer: no demo named '${which}'; choose ${DEMO_CHOICES}`);
       return EXIT.usage;
     }
     const dir = findDemoExample(io.cwd, typeof args.flags.examples === 'string' ? args.flags.examples : undefined, demo);

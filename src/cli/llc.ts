@@ -23,7 +23,8 @@ const sgldDefault = (key: string) => numberDefault(['degradation', 'sgld', key])
 /**
  * The loss, localization, chains, draws, thin, batch size and seed default to the hypothesis schema's (read from it).
  * This command does not calibrate: where the schema says `auto` it uses fixed values, the step size of the samplers
- * that cannot calibrate (FIXED_STEP_SIZE_DEFAULT) and 100 burn-in steps (the smallest first burn-in `auto` tries).
+ * that cannot calibrate (FIXED_STEP_SIZE_DEFAULT), 100 burn-in steps (the smallest first burn-in `auto` tries), and
+ * devinterp's schedule of every step kept (thin 1) for 200 draws.
  * nβ defaults to n/log n (Watanabe's β* = 1/log n).
  */
 const DEFAULTS = {
@@ -31,9 +32,9 @@ const DEFAULTS = {
   stepSize: FIXED_STEP_SIZE_DEFAULT,
   localization: sgldDefault('localization'),
   chains: sgldDefault('chains'),
-  draws: sgldDefault('draws'),
+  draws: 200,
   burnIn: 100,
-  thin: sgldDefault('thin'),
+  thin: 1,
   batchSize: sgldDefault('batchSize'),
   seed: numberDefault(['degradation', 'seed']),
 } as const;

@@ -94,7 +94,7 @@ export const newCommand: Command = {
       inputs,
       outputs,
       activations,
-      sgld: { stepSize: 'auto', localization: 100, chains: 4, draws: 200 },
+      sgld: { stepSize: 'auto', localization: 100, chains: 4, draws: 'auto' },
       data: chooseDataFiles({ inputs, classes }, candidates),
     }, typeof args.flags.name === 'string' ? args.flags.name : undefined);
     fs.mkdirSync(dir, { recursive: true });

@@ -13,7 +13,7 @@ export interface Settings {
   threadsPerWorker: number;
   executionProvider: 'cpu' | 'cuda';
   diagnosticsDelay: number;
-  defaults: { stepSize: number | 'auto'; localization: number; chains: number; draws: number };
+  defaults: { stepSize: number | 'auto'; localization: number; chains: number; draws: number | 'auto' };
 }
 
 export function settings(scope?: vscode.Uri): Settings {
@@ -28,7 +28,7 @@ export function settings(scope?: vscode.Uri): Settings {
       stepSize: stepSizeSetting(c.get<unknown>('defaults.sgld.stepSize', defaultAt(['degradation', 'sgld', 'stepSize']))),
       localization: c.get<number>('defaults.sgld.localization', sgldDefault('localization')),
       chains: c.get<number>('defaults.sgld.chains', sgldDefault('chains')),
-      draws: c.get<number>('defaults.sgld.draws', sgldDefault('draws')),
+      draws: drawsSetting(c.get<unknown>('defaults.sgld.draws', defaultAt(['degradation', 'sgld', 'draws']))),
     },
   };
 }
@@ -36,6 +36,11 @@ export function settings(scope?: vscode.Uri): Settings {
 /** A positive number, else `auto` (the setting is free text in settings.json). */
 function stepSizeSetting(v: unknown): number | 'auto' {
   return typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : 'auto';
+}
+
+/** A whole number ≥ 1, else `auto` (draw until the target ESS). */
+function drawsSetting(v: unknown): number | 'auto' {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : 'auto';
 }
 
 /** Environment for the worker: the run settings it reads (0 = let the worker decide). */

@@ -21,7 +21,7 @@ export interface ScaffoldInput {
   outputs: ScaffoldTensor[];
   /** Intermediate tensors in graph order. */
   activations: ScaffoldTensor[];
-  sgld: { stepSize: number | 'auto'; localization: number; chains: number; draws: number };
+  sgld: { stepSize: number | 'auto'; localization: number; chains: number; draws: number | 'auto' };
   /** Data files found in the workspace for each slot (absent: placeholders under ./data/). */
   data?: DataChoice;
 }

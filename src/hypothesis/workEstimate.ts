@@ -4,7 +4,7 @@
 // A larger model is slower in proportion: the estimate says "at a small MLP's pace". sampler: hmc counts full-data
 // gradients instead of its chains' steps: leapfrog steps × iterations. And a cheaper first look.
 import type { Hypothesis } from '../protocol/hypothesis';
-import { numberDefault } from '../protocol/hypothesisSchema';
+import { defaultAt, numberDefault } from '../protocol/hypothesisSchema';
 import { HMC_BURN_IN_START, HMC_LEAPFROG_GUESS, HMC_THIN_GUESS, hmcThinPilotIterations, hmcWarmUpIterations } from '../protocol/hmcSchedule';
 import { burnInAfter, drawsCap, EXPONENTIAL_RUNG_GUESS, exponentialRelaxationGuess, relaxationSteps, thinAfter, thinPilotSteps } from '../protocol/sgldSchedule';
 
@@ -54,6 +54,13 @@ interface DegradationLike {
   grid?: { checkpoints?: readonly (string | undefined)[] };
   sgld?: { chains?: number; draws?: number | string; maxDraws?: number; burnIn?: number | string; thin?: number | string; stepSize?: number | string; localization?: number; sampler?: string; batchSize?: number };
   noise?: { samples?: number };
+}
+
+/** A setting as given, else the schema's default (draws and thin default to auto). */
+function sgldDefault(s: DegradationLike['sgld'], key: 'draws' | 'thin'): number | string {
+  const v = s?.[key] ?? defaultAt(['degradation', 'sgld', key]);
+  if (typeof v !== 'number' && typeof v !== 'string') throw new Error(`the hypothesis spec gives degradation.sgld.${key} no default`);
+  return v;
 }
 
 /** ε as `stepSize: auto` is counted before it runs: the rung the examples' pilots chose at most levels (1e-2/3⁴). */
@@ -124,10 +131,11 @@ export function sweepWork(d: DegradationLike, measured?: MeasuredCalibration): S
   const levels = (d.levels?.length ?? d.checkpoints?.length ?? 0) * (d.grid?.checkpoints?.length ?? 1);
   const sgld = d.dial === 'sgld';
   const chains = sgld ? d.sgld?.chains ?? numberDefault(['degradation', 'sgld', 'chains']) : 1;
-  const draws = sgld ? drawsCap(d.sgld, numberDefault(['degradation', 'sgld', 'draws'])) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
+  const draws = sgld ? drawsCap({ draws: sgldDefault(d.sgld, 'draws'), maxDraws: d.sgld?.maxDraws }) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
   const hmc = sgld && d.sgld?.sampler === 'hmc';
-  const s = sgld && !hmc ? schedule(d.sgld, measured) : undefined;
-  const h = hmc ? hmcSchedule(d.sgld) : undefined;
+  const settings = sgld ? { ...d.sgld, thin: sgldDefault(d.sgld, 'thin') } : undefined;
+  const s = sgld && !hmc ? schedule(settings, measured) : undefined;
+  const h = hmc ? hmcSchedule(settings) : undefined;
   const unitSteps = s ? s.burnIn + draws * s.thin : 0;
   const unitGradients = h ? (h.burnIn + draws * h.thin) * HMC_LEAPFROG_GUESS : 0;
   const pilotPasses = (s ?? h)?.pilotPasses ?? 0;
@@ -135,8 +143,8 @@ export function sweepWork(d: DegradationLike, measured?: MeasuredCalibration): S
   const steps = levels * (chains * unitSteps + pilotPasses);
   const gradients = levels * (chains * unitGradients + pilotGradients);
   const evaluations = levels * chains * draws;
-  // stepSize and burnIn default to auto, thin to 1 (src/hypothesis/schema.ts); hmc's L̄ is always a guess.
-  const guessed = hmc || (sgld && (typeof d.sgld?.stepSize !== 'number' || typeof d.sgld?.burnIn !== 'number' || d.sgld?.thin === 'auto'));
+  // stepSize, burnIn and thin default to auto (src/protocol/hypothesisSchema.ts); hmc's L̄ is always a guess.
+  const guessed = hmc || (sgld && (typeof d.sgld?.stepSize !== 'number' || typeof d.sgld?.burnIn !== 'number' || settings?.thin === 'auto'));
   return {
     levels, chains, draws, steps, gradients, evaluations, units: levels * chains,
     // At the bench's rates a full-data gradient counts as a step: a small MLP's batch is its data (a pilot measures it).

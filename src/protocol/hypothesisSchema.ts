@@ -95,8 +95,8 @@ const sgldSpec: ObjectSpec = {
     localization: { type: 'number', minimum: 0, default: 100, description: 'Localization strength γ pulling samples towards the trained weights w*.' },
     chains: { type: 'integer', minimum: 1, maximum: 256, default: 4, description: 'Independent chains per temperature.' },
     draws: {
-      type: 'oneOf', default: 200,
-      description: 'Draws kept per chain (after burn-in and thinning): a number, or auto: each chain draws until its own bulk ESS of every quantity the convergence test reads (L_n, E_T, E_C and the null\'s per-draw means) reaches verdict.essPerChain (checked as the chain grows by 10%), at most maxDraws; a level whose chains stop at the cap short of it is inconclusive, with the ESS reached.',
+      type: 'oneOf', default: 'auto',
+      description: 'Draws kept per chain (after burn-in and thinning): a number, or auto (the default): each chain draws until its own bulk ESS of every quantity the convergence test reads (L_n, E_T, E_C and the null\'s per-draw means) reaches verdict.essPerChain (checked as the chain grows by 10%), at most maxDraws; a level whose chains stop at the cap short of it is inconclusive, with the ESS reached.',
       variants: [
         { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Draws kept per chain.' },
         { type: 'enum', values: ['auto'], description: 'Draw until the chain\'s ESS reaches verdict.essPerChain, at most maxDraws.' },
@@ -112,8 +112,8 @@ const sgldSpec: ObjectSpec = {
       ],
     },
     thin: {
-      type: 'oneOf', default: 1,
-      description: 'Keep every `thin`-th step as a draw: a number, or auto: per level, the integrated autocorrelation time τ = N/ESS, measured on a pilot chain after its burn-in (of its loss and of its squared distance from w*, the larger), so that each kept draw carries about one effective sample (what converged chains, R̂ ≤ 1.01 and ESS ≥ 100 per chain, need). Only kept draws are evaluated (circuit, controls, metrics), so thinning a long chain cuts the evaluation cost in proportion.',
+      type: 'oneOf', default: 'auto',
+      description: 'Keep every `thin`-th step as a draw: a number, or auto (the default): per level, the integrated autocorrelation time τ = N/ESS, measured on a pilot chain after its burn-in (of its loss and of its squared distance from w*, the larger), so that each kept draw carries about one effective sample (what converged chains, R̂ ≤ 1.01 and ESS ≥ 100 per chain, need). Only kept draws are evaluated (circuit, controls, metrics), so thinning a long chain cuts the evaluation cost in proportion.',
       variants: [
         { type: 'integer', minimum: 1, maximum: 10_000, description: 'Steps between kept draws.' },
         { type: 'enum', values: ['auto'], description: 'The autocorrelation time of a pilot chain per kept draw, per level.' },

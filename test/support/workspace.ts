@@ -65,7 +65,7 @@ intervention: { kind: mean, scope: circuit }
 degradation:
   dial: sgld
   temperatures: { from: 0.1, to: 1000, count: 5 }
-  sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, batchSize: 20 }
+  sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20 }
   seed: 0
 verdict: { collateralTolerance: 0.1, persistence: 0.25 }
 `;

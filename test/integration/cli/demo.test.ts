@@ -7,7 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEGRADATION } from '../../../examples/modular/scripts/analyze';
 import type { CliIO } from '../../../src/cli/command';
-import { DEMO_HYPOTHESES, findDemoExample, runDemo } from '../../../src/cli/demo';
+import { DEMO_HYPOTHESES, DEMOS, findDemoExample, runDemo } from '../../../src/cli/demo';
+import { checkHypothesisFile } from '../../../src/hypothesis';
+import { degradationAs } from '../../../src/protocol/hypothesis';
 import type { ResultsDocument } from '../../../src/protocol/results';
 
 const EXAMPLE = path.resolve(__dirname, '../../../examples/modular');
@@ -39,6 +41,22 @@ describe('cli: demo (modular example)', function () {
     assert.equal(findDemoExample(os.tmpdir()), EXAMPLE);
     assert.equal(findDemoExample(os.tmpdir(), dir), dir);
     assert.equal(findDemoExample(root, os.tmpdir()), undefined);
+  });
+
+  it('demo sgld: the addition circuit on the weight-noise dial, then on the sgld dial with every sampler setting at its default', async () => {
+    const demo = DEMOS.sgld!;
+    const folder = findDemoExample(path.resolve(__dirname, '../../..'), undefined, demo);
+    assert.equal(folder, EXAMPLE);
+    const [noise, sgld] = await Promise.all(demo.hypotheses.map(async (name) => {
+      const r = await checkHypothesisFile(path.join(EXAMPLE, `${name}.circuit.yaml`));
+      assert.ok(r.hypothesis, `${name}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+      return r.hypothesis;
+    }));
+    assert.equal(noise!.degradation.dial, 'weight-noise');
+    const d = degradationAs(sgld!.degradation, 'sgld');
+    assert.equal(noise!.circuit.components[0]!.units.length, sgld!.circuit.components[0]!.units.length, 'the same circuit');
+    // Converged chains or an honest "inconclusive": every schedule setting is calibrated.
+    assert.deepEqual([d.sgld.stepSize, d.sgld.burnIn, d.sgld.thin, d.sgld.draws], ['auto', 'auto', 'auto', 'auto']);
   });
 
   it('sweeps the addition circuit and the random units, writes results and charts to out/, prints both side by side', async () => {

@@ -170,6 +170,6 @@ describe('examples/induction', function () {
     let err = '';
     const io: CliIO = { out: () => undefined, err: (t) => { err += `${t}\n`; }, cwd: DIR };
     assert.equal(await main(['demo', 'inductino'], io), 2);
-    assert.match(err, /no demo named 'inductino'; choose modular or induction/);
+    assert.match(err, /no demo named 'inductino'; choose modular, sgld or induction/);
   });
 });

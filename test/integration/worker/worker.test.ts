@@ -109,7 +109,7 @@ describe('worker: sweeps in a forked process', function () {
       'degradation:',
       '  dial: sgld',
       '  temperatures: [1, 10]',
-      '  sgld: { stepSize: 1e-3, localization: 100, chains: 2, draws: 20, burnIn: 10, batchSize: 64 }',
+      '  sgld: { stepSize: 1e-3, localization: 100, chains: 2, draws: 20, burnIn: 10, thin: 1, batchSize: 64 }',
       '  seed: 0',
       '',
     ].join('\n')));
@@ -251,7 +251,7 @@ describe('worker: a sweep fanned out over several worker processes', function ()
   it('sgld with more workers than levels: chain groups run in separate processes and merge to the one-process numbers', async () => {
     const file = planted.variant('sgld-chains', (y) => y.replace(/degradation:[\s\S]*?seed: 0\n/,
       'degradation:\n  dial: sgld\n  temperatures: { from: 1, to: 100, count: 2 }\n' +
-      '  sgld: { stepSize: 0.0001, localization: 100, chains: 4, draws: 8, burnIn: 5, batchSize: 32 }\n  seed: 5\n'));
+      '  sgld: { stepSize: 0.0001, localization: 100, chains: 4, draws: 8, burnIn: 5, thin: 1, batchSize: 32 }\n  seed: 5\n'));
     const one = (await sweepInOne(file, path.join(planted.dir, 'sgld-one.json'))).document;
     const live: { levelIndex: number; chains: number[] }[] = [];
     const fractions: number[] = [];

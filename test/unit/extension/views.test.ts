@@ -372,7 +372,9 @@ describe('extension: language helpers', () => {
     // Uncommented, the sgld alternative is a valid hypothesis too.
     const sgld = text.replace(/^ {2}dial: weight-noise.*$/m, '').replace(/^ {2}noise: .*$/m, '').replace(/^#( {3})(dial|sgld): /gm, '  $2: ').replace(/^ {2}temperatures: \{ from: 0\.001.*$/m, '').replace(/^# {3}temperatures: /m, '  temperatures: ');
     const parsed = parseHypothesis(sgld, '/w/mlp.circuit.yaml');
-    assert.deepEqual(parsed.diagnostics, [], sgld);
+    // Its one warning is the work: thin: auto (the default) counted as one relaxation of the pull per draw.
+    assert.deepEqual(parsed.diagnostics.map((d) => d.code), ['hyp/large-sweep'], sgld);
+    assert.match(parsed.diagnostics[0]!.message, /^this sweep is 1\.77M sampler steps .*: about 1\.02 core-hours/);
     assert.equal(parsed.hypothesis?.degradation.dial, 'sgld');
     assert.equal(parsed.hypothesis?.degradation.sgld.chains, 4);
     assert.match(text, /# {3}\/fc1\/Gemm_output_0 {3}Gemm/);

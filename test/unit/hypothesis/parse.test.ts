@@ -45,7 +45,7 @@ describe('hypothesis parsing and validation', () => {
     const r = parseHypothesis(text, FILE);
     assert.deepEqual(r.diagnostics, []);
     const h = r.hypothesis!;
-    assert.deepEqual(degradationAs(h.degradation, 'sgld').sgld, { stepSize: 'auto', localization: 100, chains: 4, draws: 200, burnIn: 'auto', thin: 1, batchSize: 256, sampler: 'sgld' });
+    assert.deepEqual(degradationAs(h.degradation, 'sgld').sgld, { stepSize: 'auto', localization: 100, chains: 4, draws: 'auto', burnIn: 'auto', thin: 'auto', batchSize: 256, sampler: 'sgld' });
     assert.equal(h.degradation.dial, 'sgld');
     assert.equal(h.degradation.seed, 0);
     assert.deepEqual(h.intervention, { kind: 'mean', scope: 'circuit' });
@@ -64,7 +64,7 @@ describe('hypothesis parsing and validation', () => {
       loss: { output: 'logits', kind: 'cross-entropy' },
       circuit: { name: 'odd-example units', components: [{ tensor: '/relu/Relu_output_0', axis: -1, units: [3, 7, '10:12'] }] },
       intervention: { kind: 'mean', scope: 'circuit' },
-      degradation: { dial: 'sgld', temperatures: { from: 0.1, to: 1000, count: 5 }, sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, batchSize: 20 }, seed: 0 },
+      degradation: { dial: 'sgld', temperatures: { from: 0.1, to: 1000, count: 5 }, sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20 }, seed: 0 },
       verdict: { collateralTolerance: 0.1, persistence: 0.25 },
     }, null, 2);
     const fromJson = parseHypothesis(json, JSON_FILE);
@@ -307,7 +307,7 @@ describe('hypothesis parsing and validation', () => {
     const none = parseHypothesis(base, FILE);
     assert.ok(codes(none.diagnostics).includes('hyp/missing-key'));
     const text = edit(edit(base, '  temperatures: { from: 0.1, to: 1000, count: 5 }\n', '  checkpoints: [a.onnx, b.onnx]\n  steps: [100, 200]\n'),
-      '  sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, batchSize: 20 }\n', '');
+      '  sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20 }\n', '');
     const r = parseHypothesis(text, FILE);
     assert.deepEqual(r.diagnostics, []);
     assert.deepEqual(r.hypothesis && degradationAs(r.hypothesis.degradation, 'checkpoints').checkpoints, [path.resolve('/ws/project/a.onnx'), path.resolve('/ws/project/b.onnx')]);
@@ -395,5 +395,8 @@ describe('hypothesis parsing and validation', () => {
     // draws: auto is counted at its cap (maxDraws): an upper bound, worded as one.
     const capped = only(parseHypothesis(edit(edit(VALID_MLP, 'chains: 2', 'chains: 64'), 'draws: 50', 'draws: auto, maxDraws: 100000'), FILE).diagnostics, 'hyp/large-sweep');
     assert.match(capped.message, /this sweep is at most 32M sampler steps and 32M paired evaluations .*: up to 196 core-hours/);
+    // So is the default (draws unwritten is draws: auto).
+    const byDefault = only(parseHypothesis(edit(edit(VALID_MLP, 'chains: 2', 'chains: 64, maxDraws: 100000'), 'draws: 50, ', ''), FILE).diagnostics, 'hyp/large-sweep');
+    assert.match(byDefault.message, /this sweep is at most 32M sampler steps and 32M paired evaluations .*: up to 196 core-hours/);
   });
 });

@@ -18,8 +18,8 @@ describe('hypothesis: the step-size edit of Calibrate Sampler', () => {
     const cases = [
       VALID_MLP,
       VALID_MLP.replace('stepSize: 1e-4, ', ''),
-      VALID_MLP.replace('  sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, batchSize: 20 }\n', '  sgld:\n    chains: 2\n    batchSize: 20\n'),
-      VALID_MLP.replace('  sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, batchSize: 20 }\n', ''),
+      VALID_MLP.replace('  sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20 }\n', '  sgld:\n    chains: 2\n    batchSize: 20\n'),
+      VALID_MLP.replace('  sgld: { stepSize: 1e-4, localization: 100, chains: 2, draws: 50, burnIn: 10, thin: 1, batchSize: 20 }\n', ''),
     ];
     for (const text of cases) {
       const e = stepSizeEdit(text, FILE, 1.2345e-4)!;

@@ -26,7 +26,7 @@ describe('hypothesis JSON Schema', () => {
     const sgld = s.properties.degradation.properties.sgld.properties;
     assert.deepEqual(
       Object.fromEntries(Object.entries(sgld).map(([k, v]) => [k, (v as { default?: number }).default])),
-      { stepSize: 'auto', localization: 100, chains: 4, draws: 200, maxDraws: undefined, burnIn: 'auto', thin: 1, batchSize: 256, nbeta: undefined, sampler: 'sgld' });
+      { stepSize: 'auto', localization: 100, chains: 4, draws: 'auto', maxDraws: undefined, burnIn: 'auto', thin: 'auto', batchSize: 256, nbeta: undefined, sampler: 'sgld' });
     const verdict = s.properties.verdict.properties;
     assert.equal(verdict.noiseFloor.default, 1e-3);
     assert.equal(verdict.collateralTolerance.default, 0.1);
