@@ -14,8 +14,12 @@ export const EVALUATIONS_PER_CORE_SECOND = 50;
 export interface SweepWork {
   levels: number;
   chains: number;
-  /** Kept draws per chain (sgld; `draws: auto` counts its cap, an upper bound), noise samples per level, 1 for a checkpoint. */
+  /** Kept draws per chain (sgld; `draws: auto` as counted, see `sweepWork`), noise samples per level, 1 for a checkpoint. */
   draws: number;
+  /** sgld `draws: auto`: its cap, the most kept draws a chain runs (else `draws`). */
+  mostDraws: number;
+  /** sgld `draws: auto`: chains stop at a target ESS, so `draws` is a count before the run, not the run's. */
+  drawsUntilEss: boolean;
   /** Minibatch sampler steps (sgld's chains and pilots; hmc's metric pilot and step-size ladder). */
   steps: number;
   /** hmc: full-data gradient evaluations (one per leapfrog step: leapfrog steps × iterations); 0 for the others. */
@@ -55,6 +59,15 @@ interface DegradationLike {
   sgld?: { chains?: number; draws?: number | string; maxDraws?: number; burnIn?: number | string; thin?: number | string; stepSize?: number | string; localization?: number; sampler?: string; batchSize?: number };
   noise?: { samples?: number };
 }
+
+/**
+ * `draws: auto` with `thin: auto`, counted before it runs: each chain stops once its ESS reaches 1.25 × the verdict's
+ * 100 per chain, and at one kept draw per autocorrelation time of the loss and the distance (what `thin: auto`
+ * measures) the verdict's slowest quantity carried 0.3–0.7 effective samples a draw on the modular sgld example
+ * (185–444 draws to ESS 117–169 per chain): about two draws per effective sample. With a fixed thin the draws may be
+ * far apart or close, and the cap is all that is known.
+ */
+export const DRAWS_AUTO_GUESS = 250;
 
 /** A setting as given, else the schema's default (draws and thin default to auto). */
 function sgldDefault(s: DegradationLike['sgld'], key: 'draws' | 'thin'): number | string {
@@ -125,15 +138,19 @@ function hmcSchedule(s: DegradationLike['sgld']): { burnIn: number; thin: number
   return { burnIn, thin, pilotPasses: ladder + METRIC_PILOT_PASSES + METRIC_RECALIBRATION_PASSES, pilotIterations: hmcWarmUpIterations() + burnInPilot + thinPilot };
 }
 
-/** The work of a sweep; `measured`: one level's calibration as a pilot ran it (the Langevin samplers only). */
-export function sweepWork(d: DegradationLike, measured?: MeasuredCalibration): SweepWork {
+/** The work of a sweep; `measured`: one level's calibration as a pilot ran it (the Langevin samplers only). `count`:
+ *  `draws: auto` as expected (DRAWS_AUTO_GUESS with `thin: auto`, else its cap), or at `most` (its cap: an upper
+ *  bound). */
+export function sweepWork(d: DegradationLike, measured?: MeasuredCalibration, count: 'expected' | 'most' = 'expected'): SweepWork {
   // A two-dial map (degradation.grid) runs every level at every checkpoint: its cells are the levels of its sweep.
   const levels = (d.levels?.length ?? d.checkpoints?.length ?? 0) * (d.grid?.checkpoints?.length ?? 1);
   const sgld = d.dial === 'sgld';
   const chains = sgld ? d.sgld?.chains ?? numberDefault(['degradation', 'sgld', 'chains']) : 1;
-  const draws = sgld ? drawsCap({ draws: sgldDefault(d.sgld, 'draws'), maxDraws: d.sgld?.maxDraws }) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
+  const mostDraws = sgld ? drawsCap({ draws: sgldDefault(d.sgld, 'draws'), maxDraws: d.sgld?.maxDraws }) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
   const hmc = sgld && d.sgld?.sampler === 'hmc';
   const settings = sgld ? { ...d.sgld, thin: sgldDefault(d.sgld, 'thin') } : undefined;
+  const drawsUntilEss = sgld && sgldDefault(d.sgld, 'draws') === 'auto';
+  const draws = drawsUntilEss && count === 'expected' && settings?.thin === 'auto' ? Math.min(mostDraws, DRAWS_AUTO_GUESS) : mostDraws;
   const s = sgld && !hmc ? schedule(settings, measured) : undefined;
   const h = hmc ? hmcSchedule(settings) : undefined;
   const unitSteps = s ? s.burnIn + draws * s.thin : 0;
@@ -144,9 +161,9 @@ export function sweepWork(d: DegradationLike, measured?: MeasuredCalibration): S
   const gradients = levels * (chains * unitGradients + pilotGradients);
   const evaluations = levels * chains * draws;
   // stepSize, burnIn and thin default to auto (src/protocol/hypothesisSchema.ts); hmc's L̄ is always a guess.
-  const guessed = hmc || (sgld && (typeof d.sgld?.stepSize !== 'number' || typeof d.sgld?.burnIn !== 'number' || settings?.thin === 'auto'));
+  const guessed = hmc || (sgld && (typeof d.sgld?.stepSize !== 'number' || typeof d.sgld?.burnIn !== 'number' || settings?.thin === 'auto' || draws < mostDraws));
   return {
-    levels, chains, draws, steps, gradients, evaluations, units: levels * chains,
+    levels, chains, draws, mostDraws, drawsUntilEss, steps, gradients, evaluations, units: levels * chains,
     // At the bench's rates a full-data gradient counts as a step: a small MLP's batch is its data (a pilot measures it).
     coreSeconds: (steps + gradients) / STEPS_PER_CORE_SECOND + evaluations / EVALUATIONS_PER_CORE_SECOND,
     unitSteps, unitGradients, pilotPasses, pilotGradients, guessed,

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseHypothesis } from '../../../src/hypothesis';
 import {
-  BENCH_RATES, cheaperPreset, costRange, EVALUATIONS_PER_CORE_SECOND, formatRange, fromLastRun, STEPS_PER_CORE_SECOND, sweepWork, wallSeconds, wallSecondsAt,
+  BENCH_RATES, cheaperPreset, costRange, DRAWS_AUTO_GUESS, EVALUATIONS_PER_CORE_SECOND, formatRange, fromLastRun, STEPS_PER_CORE_SECOND, sweepWork, wallSeconds, wallSecondsAt,
 } from '../../../src/hypothesis/workEstimate';
 import { HMC_LEAPFROG_GUESS } from '../../../src/protocol/hmcSchedule';
 import { exponentialRelaxationGuess } from '../../../src/protocol/sgldSchedule';
@@ -43,6 +43,23 @@ describe('hypothesis: what a sweep costs', () => {
     assert.equal(pre.steps, 4 * (100 + 200) + 600, 'the metric pilot\'s two windows');
     const both = sweepWork({ dial: 'sgld', levels: [1], sgld: { stepSize: 'auto', localization: 100, chains: 4, draws: 200, burnIn: 100, thin: 1 } });
     assert.equal(both.steps, 4 * (100 + 200) + 5 * 100 * 2);
+  });
+
+  it('counts draws: auto (the default) as expected with thin: auto, at its cap otherwise, and at its cap when asked for the most', () => {
+    const base = { stepSize: 1e-4, localization: 100, chains: 4, burnIn: 100 } as const;
+    // Nothing written: draws and thin are auto; ≈ 250 draws a chain, at most maxDraws (default 1000).
+    const byDefault = sweepWork({ dial: 'sgld', levels: [1, 10], sgld: base });
+    assert.deepEqual([byDefault.draws, byDefault.mostDraws, byDefault.drawsUntilEss, byDefault.guessed], [DRAWS_AUTO_GUESS, 1000, true, true]);
+    assert.equal(byDefault.evaluations, 2 * 4 * DRAWS_AUTO_GUESS);
+    const most = sweepWork({ dial: 'sgld', levels: [1, 10], sgld: base }, undefined, 'most');
+    assert.deepEqual([most.draws, most.evaluations], [1000, 2 * 4 * 1000]);
+    assert.ok(most.coreSeconds > 3 * byDefault.coreSeconds, 'the cap is the upper bound');
+    // A fixed thin says nothing about the draws' ESS: the cap; a cap below the guess: the cap.
+    assert.equal(sweepWork({ dial: 'sgld', levels: [1], sgld: { ...base, thin: 5 } }).draws, 1000);
+    assert.equal(sweepWork({ dial: 'sgld', levels: [1], sgld: { ...base, maxDraws: 100 } }).draws, 100);
+    // A number of draws is that number, however counted.
+    const fixed = sweepWork({ dial: 'sgld', levels: [1], sgld: { ...base, draws: 40 } }, undefined, 'most');
+    assert.deepEqual([fixed.draws, fixed.mostDraws, fixed.drawsUntilEss], [40, 40, false]);
   });
 
   it('counts exponential-sgld at its own relaxation, 3^k/2 steps at rung k of its ladder, not SGLD\'s pull; a pilot\'s calibration replaces the guess', () => {
