@@ -505,7 +505,7 @@ function convergenceAdvice(levels: readonly LevelResult[], ctx: JudgeContext): s
     // (docs/method.md, "Thinning"): more effective draws settle it. Further out, the chains disagree.
     const close = worstR - 1 <= 2 * (ctx.settings.rhat - 1);
     advice.push(close
-      ? `${what}: the chains may disagree (${drift}), or be too short to show that they agree — converged chains of 100–150 effective draws pass ${ctx.settings.rhat} about once in a hundred per quantity — so draw more first (raise verdict.essPerChain, which draws: auto draws to, or sgld.draws)`
+      ? `${what}: the chains may disagree (${drift}), or be too short to show that they agree (converged chains this short pass it now and then: docs/method.md, "Thinning"), so draw more first (a larger verdict.essPerChain, the ESS draws: auto draws to, or more sgld.draws)`
       : `${what}: the chains disagree or drift; ${drift}`);
   }
   if (advice.length === 0) advice.push('draw at least 4 kept draws per chain (sgld.draws / sgld.thin)');
