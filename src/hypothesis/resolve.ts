@@ -2,7 +2,7 @@
 // and the checks that need no file: grids, dial-specific settings, paths leaving the workspace.
 import { sweepWork } from './workEstimate';
 import { DIAL_KINDS, DIALS } from '../protocol/dials';
-import { defaultAt, FIXED_STEP_SIZE_DEFAULT, MALA_SAMPLERS, numberDefault } from '../protocol/hypothesisSchema';
+import { FIXED_STEP_SIZE_DEFAULT, MALA_SAMPLERS, numberDefault } from '../protocol/hypothesisSchema';
 import * as nodePath from 'node:path';
 import { PNode, nodeAt } from './parse';
 import { Range } from './diagnostics';
@@ -223,12 +223,11 @@ export class Resolver {
    * of a laptop core's work at the MLP rates of bench/README.md (≈ 500 steps/s, ≈ 50 evaluations/s).
    */
   private checkWork(d: DraftDegradation, controls: number): void {
-    // draws: auto at its cap: the warning states an upper bound.
-    const { steps, gradients, evaluations, coreSeconds: seconds } = sweepWork(d as Parameters<typeof sweepWork>[0], undefined, 'most');
+    // draws: auto (the default) is counted at its cap: an upper bound, and said so.
+    const { steps, gradients, evaluations, coreSeconds: seconds, drawsUntilEss } = sweepWork(d as Parameters<typeof sweepWork>[0], undefined, 'most');
     if (seconds < 3600) return;
     const at = this.keyAt(['degradation']);
-    // draws: auto (the default) is counted at its cap: an upper bound, and said so.
-    const upTo = d.dial === 'sgld' && (d.sgld?.draws ?? defaultAt(['degradation', 'sgld', 'draws'])) === 'auto' ? 'at most ' : '';
+    const upTo = drawsUntilEss ? 'at most ' : '';
     this.out.warning('hyp/large-sweep', at,
       `this sweep is ${upTo}${gradients > 0 ? `${compact(gradients)} full-data gradients (hmc's leapfrog steps), ${compact(steps)} minibatch steps and ` : steps > 0 ? `${compact(steps)} sampler steps and ` : ''}${compact(evaluations)} paired evaluations (each the clean network and ${controls + 1} intervened copies on every example): ${upTo ? 'up to' : 'about'} ${compact(seconds / 3600)} core-hours at a small MLP's pace, more on larger models`,
       { hint: 'fewer levels, chains or draws (or thin more) give a first look; --workers N (the setting circuitThermometer.workerProcesses) spreads levels and chains over cores' });

@@ -146,10 +146,10 @@ export function sweepWork(d: DegradationLike, measured?: MeasuredCalibration, co
   const levels = (d.levels?.length ?? d.checkpoints?.length ?? 0) * (d.grid?.checkpoints?.length ?? 1);
   const sgld = d.dial === 'sgld';
   const chains = sgld ? d.sgld?.chains ?? numberDefault(['degradation', 'sgld', 'chains']) : 1;
-  const mostDraws = sgld ? drawsCap({ draws: sgldDefault(d.sgld, 'draws'), maxDraws: d.sgld?.maxDraws }) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
   const hmc = sgld && d.sgld?.sampler === 'hmc';
-  const settings = sgld ? { ...d.sgld, thin: sgldDefault(d.sgld, 'thin') } : undefined;
-  const drawsUntilEss = sgld && sgldDefault(d.sgld, 'draws') === 'auto';
+  const settings = sgld ? { ...d.sgld, draws: sgldDefault(d.sgld, 'draws'), thin: sgldDefault(d.sgld, 'thin') } : undefined;
+  const mostDraws = settings ? drawsCap(settings) : d.dial === 'checkpoints' ? 1 : d.noise?.samples ?? numberDefault(['degradation', 'noise', 'samples']);
+  const drawsUntilEss = settings?.draws === 'auto';
   const draws = drawsUntilEss && count === 'expected' && settings?.thin === 'auto' ? Math.min(mostDraws, DRAWS_AUTO_GUESS) : mostDraws;
   const s = sgld && !hmc ? schedule(settings, measured) : undefined;
   const h = hmc ? hmcSchedule(settings) : undefined;
