@@ -40,7 +40,7 @@ export const DEMOS: Readonly<Record<string, DemoExample>> = {
     // The same circuit on the weight-noise dial and on the tempered posterior, side by side.
     folder: DEMO_EXAMPLE, hypotheses: ['addition-frequencies', 'addition-frequencies.sgld'], extra: [],
     weightNoiseNote: 'The first row uses weight noise (independent draws); the second samples the tempered posterior by SGLD with every'
-      + ' sampler setting auto (step size, burn-in, thin, draws until ESS 125 per chain), so its levels either converged or say they did not.',
+      + ' sampler setting auto (step size, burn-in, thin, draws until ESS 250 per chain), so its levels either converged or say they did not.',
   },
   induction: {
     folder: path.join('examples', 'induction'),

@@ -16,7 +16,7 @@ export const ASK_ABOVE_SECONDS = 120;
 /** Quiet time after the last edit before a pilot starts. */
 const PILOT_DELAY_MS = 1500;
 
-/** "40 levels × 4000 samples" / "9 levels × 4 chains × 200 draws" / "… × ≈250 draws (at most 1000)" (draws: auto). */
+/** "40 levels × 4000 samples" / "9 levels × 4 chains × 200 draws" / "… × ≈500 draws (at most 1000)" (draws: auto). */
 export function workText(w: SweepWork): string {
   if (w.steps === 0) return `${w.levels} levels × ${w.draws} samples`;
   const draws = !w.drawsUntilEss ? `${w.draws} draws` : w.draws < w.mostDraws ? `≈${w.draws} draws (at most ${w.mostDraws})` : `up to ${w.mostDraws} draws`;

@@ -6,7 +6,7 @@
 import type { Hypothesis } from '../protocol/hypothesis';
 import { defaultAt, numberDefault } from '../protocol/hypothesisSchema';
 import { HMC_BURN_IN_START, HMC_LEAPFROG_GUESS, HMC_THIN_GUESS, hmcThinPilotIterations, hmcWarmUpIterations } from '../protocol/hmcSchedule';
-import { burnInAfter, drawsCap, EXPONENTIAL_RUNG_GUESS, exponentialRelaxationGuess, relaxationSteps, thinAfter, thinPilotSteps } from '../protocol/sgldSchedule';
+import { burnInAfter, drawsAutoAim, drawsCap, EXPONENTIAL_RUNG_GUESS, exponentialRelaxationGuess, relaxationSteps, thinAfter, thinPilotSteps } from '../protocol/sgldSchedule';
 
 export const STEPS_PER_CORE_SECOND = 500;
 export const EVALUATIONS_PER_CORE_SECOND = 50;
@@ -61,13 +61,13 @@ interface DegradationLike {
 }
 
 /**
- * `draws: auto` with `thin: auto`, counted before it runs: each chain stops once its ESS reaches 1.25 × the verdict's
- * 100 per chain, and at one kept draw per autocorrelation time of the loss and the distance (what `thin: auto`
- * measures) the verdict's slowest quantity carried 0.3–0.7 effective samples a draw on the modular sgld example
- * (185–444 draws to ESS 117–169 per chain): about two draws per effective sample. With a fixed thin the draws may be
- * far apart or close, and the cap is all that is known.
+ * `draws: auto` with `thin: auto`, counted before it runs: each chain stops once its ESS reaches its aim (250 per
+ * chain at the verdict's default 100, drawsAutoAim), and at one kept draw per autocorrelation time of the loss and the
+ * distance (what `thin: auto` measures) the verdict's slowest quantity carried 0.3–0.7 effective samples a draw on the
+ * modular sgld example (185–444 draws to ESS 117–169 per chain): about two draws per effective sample. With a fixed
+ * thin the draws may be far apart or close, and the cap is all that is known.
  */
-export const DRAWS_AUTO_GUESS = 250;
+export const DRAWS_AUTO_GUESS = 2 * drawsAutoAim({ essPerChain: numberDefault(['verdict', 'essPerChain']), rhat: numberDefault(['verdict', 'rhat']) });
 
 /** A setting as given, else the schema's default (draws and thin default to auto). */
 function sgldDefault(s: DegradationLike['sgld'], key: 'draws' | 'thin'): number | string {

@@ -52,7 +52,8 @@ export interface SgldSettings {
   localization: number;
   chains: number;
   /** Kept draws per chain, or 'auto': each chain draws until its own bulk ESS of the quantities the convergence test
-   *  reads reaches the verdict's essPerChain, at most `maxDraws` (src/engine/sweep/drawsAuto.ts). */
+   *  reads reaches its aim (1.25 × the verdict's essPerChain, at least where its R̂ threshold is reliable:
+   *  drawsAutoAim), at most `maxDraws` (src/engine/sweep/drawsAuto.ts). */
   draws: number | 'auto';
   /** The cap of `draws: auto` (kept draws per chain; default DEFAULT_MAX_DRAWS). */
   maxDraws?: number;

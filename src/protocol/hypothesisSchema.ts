@@ -96,10 +96,10 @@ const sgldSpec: ObjectSpec = {
     chains: { type: 'integer', minimum: 1, maximum: 256, default: 4, description: 'Independent chains per temperature.' },
     draws: {
       type: 'oneOf', default: 'auto',
-      description: 'Draws kept per chain (after burn-in and thinning): a number, or auto (the default): each chain draws until its own bulk ESS of every quantity the convergence test reads (L_n, E_T, E_C and the null\'s per-draw means) reaches verdict.essPerChain (checked as the chain grows by 10%), at most maxDraws; a level whose chains stop at the cap short of it is inconclusive, with the ESS reached.',
+      description: 'Draws kept per chain (after burn-in and thinning): a number, or auto (the default): each chain draws until its own bulk ESS of every quantity the convergence test reads (L_n, E_T, E_C and the null\'s per-draw means) reaches its aim, 1.25 × verdict.essPerChain and at least 250 (where R̂ ≤ 1.01 stops failing converged chains by chance; checked as the chain grows by 10%), at most maxDraws; a level whose chains stop at the cap short of it is inconclusive, with the ESS reached.',
       variants: [
         { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Draws kept per chain.' },
-        { type: 'enum', values: ['auto'], description: 'Draw until the chain\'s ESS reaches verdict.essPerChain, at most maxDraws.' },
+        { type: 'enum', values: ['auto'], description: 'Draw until the chain\'s ESS reaches 1.25 × verdict.essPerChain, at least 250, at most maxDraws.' },
       ],
     },
     maxDraws: { type: 'integer', minimum: 4, maximum: 1_000_000, description: 'The cap of draws: auto, in kept draws per chain (default 1000; ignored with a number of draws).' },

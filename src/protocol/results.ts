@@ -115,7 +115,7 @@ export interface ChainTrace {
   distance?: number[];
   diverged?: boolean;
   /** sgld `draws: auto`: the chain's own bulk ESS (the least over the series the convergence test reads) when it
-   *  stopped, the target it drew towards, and whether it stopped at the cap short of it (null: the ESS could not be
+   *  stopped, the ESS it drew towards (its aim: 1.25 × verdict.essPerChain, at least 250), and whether it stopped at the cap short of it (null: the ESS could not be
    *  read). */
   drawsAuto?: { ess: number | null; target: number; capped: boolean };
   /** Per draw: L_n − L_n(w*) and its control-set counterpart. Only in the documents of a sweep's shards, which the

@@ -67,3 +67,25 @@ export function drawsCap(s: { draws?: number | string; maxDraws?: number } | und
   if (draws === 'auto') return s?.maxDraws ?? DEFAULT_MAX_DRAWS;
   return typeof draws === 'number' ? draws : fallback;
 }
+
+/** `draws: auto` stops a chain once its ESS reads this many times the verdict's ESS per chain: stopping at the first
+ *  reading above the target leaves about the target on average (AR(1): mean n/τ 105 for 100, 5% of chains below 74),
+ *  and the level's pooled ESS is read on chains cut to the shortest: aimed at the target itself, about half the levels
+ *  fall just short (the planted κ = 0.03 sgld sweep: 98.8 per chain at t = 10 while every chain had stopped at ≥ 101). */
+export const DRAWS_AUTO_MARGIN = 1.25;
+
+/** …and at least this ESS per chain at R̂'s threshold 1.01, where R̂ ≤ 1.01 stops failing converged chains by chance:
+ *  split-R̂ on four i.i.d. chains exceeds 1.01 for 6.2% of grids at 125 draws a chain, 1.0% at 200 and 0.15% at 250
+ *  (test/unit/engine/sweep/convergence.test.ts), and a level tracks five quantities. At an aim of 125 about one
+ *  converged level in four was called inconclusive (the modular sgld example's two runs each had one). */
+export const RHAT_RELIABLE_ESS = 250;
+
+/** The ESS per chain `draws: auto` draws until: DRAWS_AUTO_MARGIN times the verdict's, and at least RHAT_RELIABLE_ESS
+ *  scaled to R̂'s threshold by 1/√(threshold − 1). On long converged chains R̂ − 1 shrinks as 1/ESS, but chains that
+ *  stop on their own short ESS estimates fail looser thresholds more often than that predicts (AR(1) chains, measured
+ *  in test/unit/engine/sweep/drawsAuto.test.ts: an aim of 50 failed R̂ ≤ 1.05 in 5% of grids, 75 in 0.2%); the square
+ *  root keeps every threshold measured at ≤ 1% (1.05: 112, 1.25: 50). */
+export function drawsAutoAim(verdict: { essPerChain: number; rhat: number }): number {
+  // Rounded up to a whole ESS (1.01 − 1 is not 0.01 in binary).
+  return Math.max(DRAWS_AUTO_MARGIN * verdict.essPerChain, Math.ceil(RHAT_RELIABLE_ESS * Math.sqrt(0.01 / (verdict.rhat - 1)) - 1e-9));
+}

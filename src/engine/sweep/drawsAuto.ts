@@ -1,18 +1,12 @@
 // `draws: auto` (sgld): each chain draws until its own bulk ESS of every quantity the convergence test reads reaches
-// the verdict's ESS per chain, or until the cap. The rule is per chain, so that it holds for one process, local
-// workers, shards and Slurm alike: a (level, chain) unit decides alone when it is done. Every level's R̂ and pooled
-// ESS are judged as with a fixed number of draws (chains are cut to the shortest); a chain that stopped at the cap
-// short of the target makes its level "inconclusive at the cap" with the ESS it reached.
+// its aim (drawsAutoAim: above the verdict's ESS per chain, and high enough for R̂ to judge), or until the cap. The
+// rule is per chain, so that it holds for one process, local workers, shards and Slurm alike: a (level, chain) unit
+// decides alone when it is done. Every level's R̂ and pooled ESS are judged as with a fixed number of draws (chains
+// are cut to the shortest); a chain that stopped at the cap short of its aim marks its level "inconclusive at the
+// cap" with the ESS it reached.
 import type { ChainSeries } from '../../protocol/shard';
+import { drawsAutoAim } from '../../protocol/sgldSchedule';
 import { constantUpToRounding, essBulk } from './convergence';
-
-/**
- * A chain stops once its ESS reads this many times the verdict's ESS per chain. Stopping at the first reading above
- * the target leaves about the target on average (AR(1): mean n/τ 105 for 100, 5% of chains below 74), and the level's
- * pooled ESS is read on chains cut to the shortest: aimed at the target itself, about half the levels fall just short
- * (the planted κ = 0.03 sgld sweep: 98.8 per chain at t = 10 while every chain had stopped at ≥ 101).
- */
-export const DRAWS_AUTO_MARGIN = 1.25;
 
 /** The ESS is read once the chain holds `target` draws (fewer cannot reach it, bar antithetic chains), then each time
  *  it has grown by this factor: at most 10% more draws than needed, at O(n·lag) per reading. */
@@ -50,8 +44,8 @@ export function chainEss(series: readonly (readonly number[])[]): number {
 }
 
 export interface DrawsAutoState {
-  /** The verdict's ESS per chain; the chain draws until it reads DRAWS_AUTO_MARGIN times that. */
-  target: number;
+  /** The ESS per chain the chain draws until (drawsAutoAim of the verdict's). */
+  aim: number;
   /** The most kept draws. */
   cap: number;
   /** The ESS at the last reading (NaN before the first). */
@@ -60,8 +54,9 @@ export interface DrawsAutoState {
   next: number;
 }
 
-export function drawsAutoStart(target: number, cap: number): DrawsAutoState {
-  return { target, cap, ess: NaN, next: nextReading(0, target * DRAWS_AUTO_MARGIN) };
+export function drawsAutoStart(verdict: { essPerChain: number; rhat: number }, cap: number): DrawsAutoState {
+  const aim = drawsAutoAim(verdict);
+  return { aim, cap, ess: NaN, next: nextReading(0, aim) };
 }
 
 /** After the chain's `n`-th draw: whether it is done (target reached, or the cap drawn). Updates `s.ess` when it
@@ -69,6 +64,11 @@ export function drawsAutoStart(target: number, cap: number): DrawsAutoState {
 export function drawsAutoDone(s: DrawsAutoState, n: number, series: () => readonly (readonly number[])[]): boolean {
   if (n < s.next && n < s.cap) return false;
   s.ess = chainEss(series());
-  s.next = nextReading(n, s.target * DRAWS_AUTO_MARGIN);
-  return s.ess >= s.target * DRAWS_AUTO_MARGIN || n >= s.cap;
+  s.next = nextReading(n, s.aim);
+  return reachedAim(s) || n >= s.cap;
+}
+
+/** Whether the chain's last reading reached its aim (false before the first, or on an unreadable ESS). */
+export function reachedAim(s: DrawsAutoState): boolean {
+  return s.ess >= s.aim;
 }

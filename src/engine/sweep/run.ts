@@ -17,7 +17,7 @@ import { DEFAULT_ENUMERATE } from './controls';
 import { PairedEvaluator } from './evaluation';
 import { loadSweepInputs, type SweepInputs } from './inputs';
 import type { ChainWithGaps } from './level';
-import { convergenceSeries, DRAWS_AUTO_MARGIN, drawsAutoDone, drawsAutoStart } from './drawsAuto';
+import { convergenceSeries, drawsAutoDone, drawsAutoStart, reachedAim } from './drawsAuto';
 import { DRAW_VALUE, type DrawMetrics, isFiniteDraw } from './metrics';
 import { allUnits, LevelAssembler, planFingerprint, resultsFromUnits } from './units';
 import { ENGINE_NAME, ENGINE_VERSION } from '../version';
@@ -205,7 +205,7 @@ async function runChains(units: readonly WorkUnit[], dial: Dial, evaluator: Pair
   for (const li of levelOrder) {
     const chainsHere = units.filter((u) => u.levelIndex === li).map((u) => u.chain).sort((a, b) => a - b);
     for (const c of chainsHere) {
-      const unit = await runChain(li, c, dial, evaluator, base, options.signal, onDraw, header.document.hypothesis.resolved.verdict.essPerChain);
+      const unit = await runChain(li, c, dial, evaluator, base, options.signal, onDraw, header.document.hypothesis.resolved.verdict);
       done.push(unit);
       options.onUnit?.(unit, header);
       if (unit.error !== undefined) break;
@@ -217,7 +217,7 @@ async function runChains(units: readonly WorkUnit[], dial: Dial, evaluator: Pair
 /** One work unit: chain `c` of level `li`, every kept draw evaluated on the paired model, and the dial's level record. */
 async function runChain(
   li: number, c: number, dial: Dial, evaluator: PairedEvaluator, base: DrawMetrics, signal: AbortSignal | undefined,
-  onDraw: (li: number, c: number, d: number) => void, essPerChain: number,
+  onDraw: (li: number, c: number, d: number) => void, verdict: { essPerChain: number; rhat: number },
 ): Promise<UnitResult> {
   const level = dial.levels[li]!;
   const unitStart = performance.now();
@@ -225,7 +225,7 @@ async function runChain(
   let error: string | undefined;
   let acceptance = 0;
   let accepted = 0;
-  const auto = dial.drawsUntilEss ? drawsAutoStart(essPerChain, dial.drawsPerChain) : undefined;
+  const auto = dial.drawsUntilEss ? drawsAutoStart(verdict, dial.drawsPerChain) : undefined;
   try {
     let d = 0;
     for await (const draw of dial.draws(li, c, signal)) {
@@ -241,7 +241,7 @@ async function runChain(
       // draws: auto: stop once the chain's own ESS reached its aim (leaving the loop ends the chain).
       if (auto && drawsAutoDone(auto, d, () => convergenceSeries(trace))) break;
     }
-    if (auto) trace.drawsAuto = { ess: Number.isFinite(auto.ess) ? auto.ess : null, target: auto.target, capped: !(auto.ess >= auto.target * DRAWS_AUTO_MARGIN) };
+    if (auto) trace.drawsAuto = { ess: Number.isFinite(auto.ess) ? auto.ess : null, target: auto.aim, capped: !reachedAim(auto) };
   } catch (e) {
     if (!(e instanceof DialDivergence)) throw e;
     error = e.message;

@@ -26,6 +26,7 @@ import type {
 import { formatDecades, formatLevel } from '../../protocol/format';
 import { characteristicTemperature, type CharacteristicOptions } from './characteristic';
 import { defaultAt } from '../../protocol/hypothesisSchema';
+import { drawsAutoAim } from '../../protocol/sgldSchedule';
 import { worst } from './level';
 import { clopperPearson, controlsSe, rankTest, sampleSd, testInterval, within } from './tests';
 
@@ -505,7 +506,7 @@ function convergenceAdvice(levels: readonly LevelResult[], ctx: JudgeContext): s
     // (docs/method.md, "Thinning"): more effective draws settle it. Further out, the chains disagree.
     const close = worstR - 1 <= 2 * (ctx.settings.rhat - 1);
     advice.push(close
-      ? `${what}: the chains may disagree (${drift}), or be too short to show that they agree (converged chains this short pass it now and then: docs/method.md, "Thinning"), so draw more first (a larger verdict.essPerChain, the ESS draws: auto draws to, or more sgld.draws)`
+      ? `${what}: the chains may disagree (${drift}), or be too short to show that they agree (converged chains this short pass it now and then: docs/method.md, "Thinning"), so draw more first (draws: auto draws to ${Math.ceil(drawsAutoAim(ctx.settings))} per chain, 1.25 × verdict.essPerChain and at least the ESS where R̂ is reliable: raise verdict.essPerChain, or set more sgld.draws)`
       : `${what}: the chains disagree or drift; ${drift}`);
   }
   if (advice.length === 0) advice.push('draw at least 4 kept draws per chain (sgld.draws / sgld.thin)');

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { createSgldDial } from '../../../../src/engine/dials/sgld';
-import { DRAWS_AUTO_MARGIN } from '../../../../src/engine/sweep/drawsAuto';
+import { drawsAutoAim } from '../../../../src/protocol/sgldSchedule';
 import { runSweep } from '../../../../src/engine/sweep/run';
 import { checkHypothesisFile, type Hypothesis } from '../../../../src/hypothesis';
 import { degradationAs, type SgldSettings } from '../../../../src/protocol/hypothesis';
@@ -79,12 +79,16 @@ describe('sgld dial in the sweep', function () {
     assert.match(failed[0]!.error!, /preconditioned-sgld diverged \(at temperature [\d.]+, (chain \d+|a calibration pilot), step \d+\): .*Try stepSize ≤ 0\.1 \(ε\/10\)\./);
   });
 
-  it('draws: auto draws until each chain\'s ESS reaches verdict.essPerChain, and stops short of its cap', async () => {
+  it('draws: auto draws until each chain\'s ESS reaches its aim, and stops short of its cap', async () => {
     const h = await sgldHypothesis(1e-4, { draws: 'auto', maxDraws: 200, thin: 20 });
-    const doc = await runSweep({ ...h, verdict: { ...h.verdict, essPerChain: 8 } }, { sampler: createSgldDial });
+    // R̂ ≤ 26 is judged reliably from ESS 5 a chain (drawsAutoAim), so the aim is 1.25 × 8.
+    const verdict = { ...h.verdict, essPerChain: 8, rhat: 26 };
+    const aim = drawsAutoAim(verdict);
+    assert.equal(aim, 10);
+    const doc = await runSweep({ ...h, verdict }, { sampler: createSgldDial });
     for (const l of doc.levels) {
       for (const c of l.chains) {
-        assert.ok(c.drawsAuto && !c.drawsAuto.capped && c.drawsAuto.ess! >= 8 * DRAWS_AUTO_MARGIN && c.drawsAuto.target === 8, `t = ${l.level}, chain ${c.chain}: ${JSON.stringify(c.drawsAuto)}`);
+        assert.ok(c.drawsAuto && !c.drawsAuto.capped && c.drawsAuto.ess! >= aim && c.drawsAuto.target === aim, `t = ${l.level}, chain ${c.chain}: ${JSON.stringify(c.drawsAuto)}`);
         assert.ok(c.loss.length >= 8 && c.loss.length < 200, `t = ${l.level}, chain ${c.chain}: ${c.loss.length} draws`);
       }
     }
@@ -100,7 +104,7 @@ describe('sgld dial in the sweep', function () {
     }
     assert.deepEqual(doc.verdict.inconclusive, [0.5, 5]);
     const said = (doc.verdict.advice ?? []).join('; ');
-    assert.match(said, /inconclusive at the cap: at t = 0\.5, draws: auto drew its cap of 12 draws in 2 of 2 chains, ESS reached = \d+ per chain \(target 100\); raise sgld\.maxDraws/);
+    assert.match(said, /inconclusive at the cap: at t = 0\.5, draws: auto drew its cap of 12 draws in 2 of 2 chains, ESS reached = \d+ per chain \(target 250\); raise sgld\.maxDraws/);
     assert.match(said, /at t = 5, draws: auto drew its cap of 12 draws/);
   });
 });

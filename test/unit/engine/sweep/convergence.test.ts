@@ -68,7 +68,7 @@ describe('sweep/convergence', () => {
     assert.equal(d.essTail, essTail(chains));
   });
 
-  it('the false-alarm rate of R̂ ≤ 1.01 on converged chains: ~6% per quantity at ESS 125 per chain (draws: auto\'s aim), under 1% at 250', () => {
+  it('the false-alarm rate of R̂ ≤ 1.01 on converged chains: ~6% per quantity at ESS 125 per chain (draws: auto\'s old aim), under 1% at 250 (its aim now)', () => {
     // Four i.i.d. N(0, 1) chains (converged by construction). The rule's rank-normalized split-R̂ (the larger of
     // the bulk and the folded one) exceeds 1.01 by chance: measured over 1,500 grids, binomial se ≤ 0.7%; the bands
     // are ±4 se around the rates a 4,000-grid run read (6.2% at 125 draws, 0.15% at 250).

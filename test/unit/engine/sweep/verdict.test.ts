@@ -207,7 +207,7 @@ describe('sweep/verdict (method v3)', () => {
     // Just past 1.01, as converged chains land now and then: draw more first.
     const near = judgeLevels([1, 10, 100].map((t) => level({ level: t, target: 1.2, ...(t === 10 ? { nullRhat: 1.011, ess: 480 } : {}) })), context({ gridLevels: 3 })).verdict;
     assert.equal(near.advice!.length, 1);
-    assert.match(near.advice![0]!, /^split-R̂ of the null's mean E_T reaches 1\.011 at t = 10 \(> 1\.01\) with 120 effective draws per chain: the chains may disagree .* so draw more first \(a larger verdict\.essPerChain, the ESS draws: auto draws to, or more sgld\.draws\)$/);
+    assert.match(near.advice![0]!, /^split-R̂ of the null's mean E_T reaches 1\.011 at t = 10 \(> 1\.01\) with 120 effective draws per chain: the chains may disagree .* so draw more first \(draws: auto draws to 250 per chain, 1\.25 × verdict\.essPerChain and at least the ESS where R̂ is reliable: raise verdict\.essPerChain, or set more sgld\.draws\)$/);
   });
 
   it('the window: longest clean run (ties: the lowest); a run that is only a zero-crossing of E_C is flagged, not decoupling', () => {
