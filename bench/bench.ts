@@ -14,6 +14,7 @@ import { GemmProbe, measureGemmPeak } from './gemm';
 import { GPT2_SMALL_CHILD_FLAG, Gpt2SmallReport, measureGpt2Small, runGpt2SmallChild } from './gpt2Small';
 import { ControlsCost, measureControlsCost } from './controls';
 import { measureScanCost, type ScanCost } from './scan';
+import { measureReferenceSpectrum, type ReferenceSpectrum } from './referenceSpectrum';
 import { BenchProblem, gpt2Style, modularMlp } from './models';
 import { CHILD_FLAG, measureParallel, ParallelConfig, ParallelResult, runChild } from './parallel';
 import { availableCores, median, round } from './stats';
@@ -26,7 +27,8 @@ interface Options {
   threads: number;
   /** Extra processes × threads configurations for the parallel-chain table (e.g. on a 16-core machine). */
   scaling: [number, number][];
-  /** Sections to run: mlp, gpt2, parallel, sweeps, samplers, memory, controls, scan, batched, demo (the GEMM peak always runs). */
+  /** Sections to run: mlp, gpt2, parallel, sweeps, samplers, memory, controls, scan, batched, demo (the GEMM peak always runs);
+   *  gpt2-small and spectrum only with --only. */
   sections: Set<string>;
   /** Noise source of the parallel chains (default: the sampler's). */
   parallelSource: BenchSource;
@@ -43,7 +45,7 @@ interface Options {
 
 const SECTIONS = ['mlp', 'gpt2', 'parallel', 'sweeps', 'samplers', 'memory', 'controls', 'scan', 'batched', 'demo'];
 /** Sections run only when asked for by --only (minutes, GiB). */
-const EXTRA_SECTIONS = ['gpt2-small'];
+const EXTRA_SECTIONS = ['gpt2-small', 'spectrum'];
 
 function parseOptions(argv: readonly string[]): Options {
   const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
@@ -295,6 +297,14 @@ async function main(): Promise<void> {
     }
   });
 
+  let spectrum: ReferenceSpectrum | undefined;
+  await guard('spectrum', async () => {
+    progress('exponential-sgld\'s scaled Hessian at modular t = 0.3 (about 2 minutes)');
+    spectrum = await measureReferenceSpectrum(0.3, 1);
+    for (const s of spectrum.spectra) log(`λ(R^(−1/2)·A·R^(−1/2)) at ${s.at}, reference ${s.reference}: top ${s.top.join(', ')}; ${s.aboveHalf} Ritz values above half the largest`);
+    log(`(modular t = ${spectrum.level}, ${spectrum.weights} weights, sgld ε = ${spectrum.stepSize.toExponential(2)}, the posterior point ${spectrum.distance} from w*; ${spectrum.seconds} s)`);
+  });
+
   let batched: BatchedChainsResult | undefined;
   await guard('batched', async () => {
     progress('batched chains: one graph vs one process per chain');
@@ -340,7 +350,7 @@ async function main(): Promise<void> {
         /** 1 − (2 × 1 with the default noise ÷ 2 × 1 without): the noise cost the way sweeps run on 2 cores. */
         noiseCostOneChainPerCore: parallelNoiseCost,
       },
-      sweeps, samplers, memory, gpt2Small, controls, scans, batched, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
+      sweeps, samplers, memory, gpt2Small, controls, scans, spectrum, batched, demo, targets, soundTargets: sound, torchReference: TORCH_REFERENCE, totalSeconds, errors,
     }, null, 2));
   }
   if (Object.keys(errors).length > 0) process.exitCode = 1;
