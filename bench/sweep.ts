@@ -131,8 +131,8 @@ const PLANTED_SGLD = path.resolve(__dirname, '..', 'examples', 'planted', 'kappa
  * can favour either, so the ratio of one run is a measurement, not a constant.
  */
 /** The samplers the section compares with plain sgld (`--samplers`). */
-export type ComparedSampler = 'preconditioned-sgld' | 'exponential-sgld' | 'hmc';
-export const COMPARED_SAMPLERS: readonly ComparedSampler[] = ['preconditioned-sgld', 'exponential-sgld', 'hmc'];
+export type ComparedSampler = 'preconditioned-sgld' | 'exponential-sgld' | 'kinetic-langevin' | 'hmc';
+export const COMPARED_SAMPLERS: readonly ComparedSampler[] = ['preconditioned-sgld', 'exponential-sgld', 'kinetic-langevin', 'hmc'];
 
 export async function measureSamplers(threads: number, quick: boolean, at?: ReadonlyMap<string, number[]>, sameStep = false, compared: readonly ComparedSampler[] = COMPARED_SAMPLERS, withSgld = true): Promise<SamplerComparison[]> {
   const examples = [

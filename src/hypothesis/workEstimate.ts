@@ -6,7 +6,7 @@
 import type { Hypothesis } from '../protocol/hypothesis';
 import { defaultAt, numberDefault } from '../protocol/hypothesisSchema';
 import { HMC_BURN_IN_START, HMC_LEAPFROG_GUESS, HMC_THIN_GUESS, hmcThinPilotIterations, hmcWarmUpIterations } from '../protocol/hmcSchedule';
-import { burnInAfter, drawsAutoAim, drawsCap, EXPONENTIAL_RUNG_GUESS, exponentialRelaxationGuess, relaxationSteps, thinAfter, thinPilotSteps } from '../protocol/sgldSchedule';
+import { burnInAfter, drawsAutoAim, drawsCap, EXPONENTIAL_RUNG_GUESS, exponentialRelaxationGuess, kineticRelaxationSteps, relaxationSteps, thinAfter, thinPilotSteps } from '../protocol/sgldSchedule';
 
 export const STEPS_PER_CORE_SECOND = 500;
 export const EVALUATIONS_PER_CORE_SECOND = 50;
@@ -90,12 +90,14 @@ const METRIC_RECALIBRATION_PASSES = 2 * 2 * 100 * 2;
  * The relaxation time, in steps, of the sampler's slowest direction: what `burnIn: auto` starts from (three of them)
  * and `thin: auto` is counted as before it runs. SGLD's is the localization pull's 2/(εγ); exponential-sgld relaxes
  * every weight at its reference's rate, 3^k/2 steps at rung k of its ladder (counted at a guessed rung:
- * `exponentialRelaxationGuess`). preconditioned-sgld's is 2/(ε·P_max), P_max the metric pilot's stiffest curvature,
+ * `exponentialRelaxationGuess`); kinetic-langevin damps the pull's direction critically, 2/√(εγ). preconditioned-sgld's
+ * is 2/(ε·P_max), P_max the metric pilot's stiffest curvature,
  * unknown before it runs: counted as SGLD's pull, which it is below (the planted example measured 2–4× below). A
  * pilot's measured calibration replaces both guesses (`MeasuredCalibration`).
  */
 function relaxationBeforeRun(s: DegradationLike['sgld'], stepSize: number, gamma: number): number {
-  return s?.sampler === 'exponential-sgld' ? exponentialRelaxationGuess() : relaxationSteps(stepSize, gamma);
+  if (s?.sampler === 'exponential-sgld') return exponentialRelaxationGuess();
+  return s?.sampler === 'kinetic-langevin' ? kineticRelaxationSteps(stepSize, gamma) : relaxationSteps(stepSize, gamma);
 }
 
 /**

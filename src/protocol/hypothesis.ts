@@ -70,7 +70,7 @@ export interface SgldSettings {
   /** The update rule: devinterp's SGLD (default), SGLD with a diagonal metric estimated by a pilot and then frozen,
    *  its exponential integrator about that pilot's Gaussian reference, RMSprop-preconditioned SGLD, SGNHT (Nosé–Hoover
    *  thermostat), or full-data HMC. */
-  sampler?: 'sgld' | 'preconditioned-sgld' | 'exponential-sgld' | 'rmsprop-sgld' | 'sgnht' | 'hmc';
+  sampler?: 'sgld' | 'preconditioned-sgld' | 'exponential-sgld' | 'kinetic-langevin' | 'rmsprop-sgld' | 'sgnht' | 'hmc';
 }
 
 /** Globs on weight names (see src/engine/dials/parameterSelection.ts): the weights a weight dial samples. */

@@ -22,6 +22,12 @@ export function relaxationSteps(stepSize: number, localization: number): number 
   return localization > 0 ? 2 / (stepSize * localization) : 0;
 }
 
+/** kinetic-langevin (friction 2√γ, leapfrog step √ε): the pull's direction is critically damped and forgets a
+ *  displacement by a factor e in about 2/(√ε·√γ) steps (0 without a pull). */
+export function kineticRelaxationSteps(stepSize: number, localization: number): number {
+  return localization > 0 ? 2 / Math.sqrt(stepSize * localization) : 0;
+}
+
 /** The first burn-in `burnIn: auto` tries: b₀ = max(100, ⌈3·2/(εγ)⌉). */
 export function burnInStart(stepSize: number, localization: number): number {
   return burnInAfter(relaxationSteps(stepSize, localization));

@@ -2,8 +2,8 @@
 // 10 chains × 5000 draws; rrr_test: 3 chains × 2000 draws), plus deep linear networks of three layers.
 import { checkDeepLinear, checkNormalCrossing, NORMAL_CROSSING_POWERS, RRR_CASES } from './accuracyCases';
 
-const SAMPLERS: readonly ('sgld' | 'preconditioned-sgld' | 'exponential-sgld' | 'hmc')[] = (process.env.CT_LLC_SAMPLERS ?? 'sgld').split(',').map((s) => {
-  if (s !== 'sgld' && s !== 'preconditioned-sgld' && s !== 'exponential-sgld' && s !== 'hmc') throw new Error(`CT_LLC_SAMPLERS: unknown sampler ${s}`);
+const SAMPLERS: readonly ('sgld' | 'preconditioned-sgld' | 'exponential-sgld' | 'kinetic-langevin' | 'hmc')[] = (process.env.CT_LLC_SAMPLERS ?? 'sgld').split(',').map((s) => {
+  if (s !== 'sgld' && s !== 'preconditioned-sgld' && s !== 'exponential-sgld' && s !== 'kinetic-langevin' && s !== 'hmc') throw new Error(`CT_LLC_SAMPLERS: unknown sampler ${s}`);
   return s;
 });
 /** hmc counts trajectories (several full-data gradients each): devinterp's chain and draw counts, a tenth of the

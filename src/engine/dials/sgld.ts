@@ -12,7 +12,7 @@ import { SgldSampler } from './sgldSampler';
 import { HmcSampler, meanLeapfrog } from './hmcSampler';
 import { HMC_BURN_IN_START, HMC_THIN_PILOT, warmUpHmc } from './hmcLevel';
 import { essBulk } from '../sweep/convergence';
-import { BURN_IN_MIN, BURN_IN_RELAXATIONS, drawsCap, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
+import { BURN_IN_MIN, BURN_IN_RELAXATIONS, drawsCap, kineticRelaxationSteps, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
 
 /** How far above L_n(w*) a minibatch loss may go before the chain counts as diverged, in units of max(L_n(w*), 1). */
 export const DIVERGENCE_FACTOR = 100;
@@ -257,8 +257,9 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
         // hmc's metric pilot only measures the metric (its chains' ε is the warm-up's, or the given one), so its ε is
         // always recalibrated between windows, from the ε it started at down (a given leapfrog step's ε² first).
         const ladder = hmc && !auto ? Array.from({ length: STEP_LADDER.length }, (_, k) => plain / 3 ** k) : STEP_LADDER;
-        // SGLD's slowest direction is the pull's (2/(εγ) steps); a metric equalizes the directions it measured.
-        let relaxation = relaxationSteps(stepSize, settings.localization);
+        // SGLD's slowest direction is the pull's (2/(εγ) steps); a metric equalizes the directions it measured;
+        // kinetic-langevin damps the pull's direction critically (2/√(εγ) steps).
+        let relaxation = sampler.graph.sampler === 'kinetic-langevin' ? kineticRelaxationSteps(stepSize, settings.localization) : relaxationSteps(stepSize, settings.localization);
         let metric: Float32Array[] | undefined;
         let precision: Float32Array[] | undefined;
         if (preconditioned) {

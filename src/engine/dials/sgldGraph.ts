@@ -16,6 +16,13 @@
 //                 of a Gaussian reference N(w*, P⁻¹) with the pilot's diagonal curvature P, ρ = exp(−εP/2):
 //                 w' = w − ((1 − ρ)/P)·∇U + √((1 − ρ²)/P)·ξ, exact (acceptance 1 at any ε) where U is that Gaussian,
 //                 so ε is held down only by what the Gaussian misses, not by the stiffest weight
+//   kinetic-langevin      underdamped Langevin with momentum p (unit mass), split as OBABO with the two half-refreshes
+//                 of consecutive steps merged, h = √ε, f = 2√γ (the pull's direction critically damped), c = exp(−f·h):
+//                     p₁ = p − (h/2)·∇U(w);  p₂ = c·p₁ + √(1 − c²)·ξ;  p' = p₂ − (h/2)·∇U(w);  w' = w + h·p'
+//                 (the first kick ends the previous step's Verlet half, the second starts this one's, both with this
+//                 step's gradient). With c = 0 it is SGLD at ε; with c > 0 momentum carries on, and a direction held
+//                 only by the pull relaxes in ≈ 2/(h√γ) steps instead of 2/(εγ). Its acceptance is GHMC's: the energy
+//                 error of the Verlet part from (w, p₂) to (w', p₂ − h∇U(w)/2 − h∇U(w')/2), on one minibatch
 //
 // Beside w' the graph returns what the diagnostics need, all scalars:
 //   loss                 L_B(w) on the fed batch
@@ -24,6 +31,8 @@
 //                        fed noise brings its own from the generator, which saves the graph a pass over it
 //   malaReverse          |w_prev − w + (ε/2)·∇U(w)|², the reverse-proposal residual of the step w_prev → w
 //                        (preconditioned-sgld: |M^{-1/2}·(w_prev − w + (ε/2)·M·∇U(w))|², the same in the metric)
+//   kineticAfterKick     kinetic-langevin: ½|p₁|², the kinetic energy at the end of the previous step's Verlet part
+//   kineticAfterRefresh  kinetic-langevin: ½|p₂|², the kinetic energy at the start of this step's
 import type { GradientGraph } from '../autodiff/types';
 import { builderFor, valueInfoType } from '../onnx/graph';
 import { DataType, ModelProto } from '../onnx/proto';
@@ -35,12 +44,18 @@ import { emitCounterNormals } from './sgldNoise';
 export type SgldNoiseSource = 'counter' | 'fed' | 'none';
 
 /** The update rule (see the header). */
-export type SamplerKind = 'sgld' | 'preconditioned-sgld' | 'exponential-sgld' | 'rmsprop-sgld' | 'sgnht';
-export const SAMPLER_KINDS: readonly SamplerKind[] = ['sgld', 'preconditioned-sgld', 'exponential-sgld', 'rmsprop-sgld', 'sgnht'];
+export type SamplerKind = 'sgld' | 'preconditioned-sgld' | 'exponential-sgld' | 'kinetic-langevin' | 'rmsprop-sgld' | 'sgnht';
+export const SAMPLER_KINDS: readonly SamplerKind[] = ['sgld', 'preconditioned-sgld', 'exponential-sgld', 'kinetic-langevin', 'rmsprop-sgld', 'sgnht'];
 
-/** Whether the sampler's step is a Langevin proposal (fixed covariance), so its MALA acceptance is defined. */
+/** Whether the sampler's step has an acceptance the chain can measure: a Langevin proposal's (fixed covariance: MALA)
+ *  or kinetic-langevin's Verlet part (GHMC). */
 export function hasMalaAcceptance(sampler: SamplerKind): boolean {
-  return sampler === 'sgld' || hasFedMetric(sampler);
+  return sampler === 'sgld' || hasFedMetric(sampler) || sampler === 'kinetic-langevin';
+}
+
+/** kinetic-langevin's friction f = 2√γ: the pull's direction (frequency √γ) critically damped. */
+export function kineticFriction(localization: number): number {
+  return 2 * Math.sqrt(localization);
 }
 
 /** Whether the step reads fixed per-weight coefficients (metric inputs) and sums (∇U)² for the metric pilot. */
@@ -103,6 +118,9 @@ export interface SgldStepGraph {
     /** `counter` only (see the header). */
     noiseSquaredNorm?: string;
     malaReverse: string;
+    /** kinetic-langevin only (see the header). */
+    kineticAfterKick?: string;
+    kineticAfterRefresh?: string;
   };
 }
 
@@ -127,7 +145,7 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
   appendStep(model, b, inputs, gradient, [
     ...step.next.map((n, i) => makeValueInfo(n, 'float32', shapes[i]!)),
     ...step.state.outputs.map((n, i) => makeValueInfo(n, 'float32', step.state.shapes[i]!)),
-    ...[diagnostics.localizationEnergy, ...(noiseTerms.squaredNorm ? [noiseTerms.squaredNorm] : []), diagnostics.malaReverse].map((n) => makeValueInfo(n, 'float32', [])),
+    ...[diagnostics.localizationEnergy, ...(noiseTerms.squaredNorm ? [noiseTerms.squaredNorm] : []), diagnostics.malaReverse, ...(step.kinetic ? [step.kinetic.afterKick, step.kinetic.afterRefresh] : [])].map((n) => makeValueInfo(n, 'float32', [])),
   ]);
   const parameterSet = new Set(parameters);
   const batchInputs = gradient.model.graph.input.map((v) => v.name).filter((n) => !parameterSet.has(n));
@@ -137,7 +155,10 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
       weights: [...parameters], anchor, previous, stepSize: scalars.stepSize, nbeta: scalars.nbeta, localization: scalars.localization,
       noise: noiseTerms.inputs, noiseKey: noiseTerms.key, noiseCounter: noiseTerms.counter, metric: step.metric, metricSqrt: step.metricSqrt, metricInvSqrt: step.metricInvSqrt,
     },
-    outputs: { next: step.next, loss: gradient.lossOutput, localizationEnergy: diagnostics.localizationEnergy, noiseSquaredNorm: noiseTerms.squaredNorm, malaReverse: diagnostics.malaReverse },
+    outputs: {
+      next: step.next, loss: gradient.lossOutput, localizationEnergy: diagnostics.localizationEnergy, noiseSquaredNorm: noiseTerms.squaredNorm, malaReverse: diagnostics.malaReverse,
+      ...(step.kinetic ? { kineticAfterKick: step.kinetic.afterKick, kineticAfterRefresh: step.kinetic.afterRefresh } : {}),
+    },
   };
 }
 
@@ -217,6 +238,8 @@ interface StepUpdate {
   metric?: string[];
   metricSqrt?: string[];
   metricInvSqrt?: string[];
+  /** kinetic-langevin: ½|p₁|² and ½|p₂|² (see the header). */
+  kinetic?: { afterKick: string; afterRefresh: string };
 }
 
 /** One parameter's terms, as every update rule reads them. */
@@ -255,6 +278,17 @@ function update(
   // sgnht: the thermostat ζ, and the kinetic terms of its update.
   const thermostat = sampler === 'sgnht' ? stateInput('sgnht/thermostat', []) : undefined;
   const kinetic: string[] = [];
+  // kinetic-langevin: h = √ε, the refresh c = exp(−f·h) with f = 2√γ, and the refresh's noise √(1 − c²)·ξ from the
+  // fed √ε·ξ, so scaled by √(1 − c²)/h; the per-parameter ½|p₁|² and ½|p₂|² terms.
+  const langevin = sampler === 'kinetic-langevin' ? (() => {
+    const h = b.op('Sqrt', [stepSize]);
+    const halfH = b.mul(h, b.scalarFloat(0.5, 'kinetic/half'));
+    const friction = b.mul(b.op('Sqrt', [localization]), b.scalarFloat(2, 'kinetic/two'));
+    const refresh = b.op('Exp', [b.op('Neg', [b.mul(friction, h)])]);
+    const one = b.scalarFloat(1, 'kinetic/one');
+    const noiseScale = b.div(b.op('Sqrt', [b.sub(one, b.mul(refresh, refresh))]), h);
+    return { h, halfH, refresh, noiseScale, afterKick: [] as string[], afterRefresh: [] as string[] };
+  })() : undefined;
   if (hasFedMetric(sampler)) {
     out.metric = inputs.perParameter('metric/m', parameters, shapes);
     out.metricSqrt = inputs.perParameter('metric/sqrt_m', parameters, shapes);
@@ -288,6 +322,19 @@ function update(
       const drift = b.sub(w, b.mul(precondition, force));
       out.next.push(withNoise(drift, noise === undefined ? undefined : b.mul(b.op('Sqrt', [precondition]), noise), nextName));
     },
+    'kinetic-langevin': ({ i, w, grad, offset, nextName, noise }) => {
+      const { h, halfH, refresh, noiseScale } = langevin!;
+      const p = stateInput(`kinetic/momentum/${w}`, shapes[i]!);
+      const kick = b.mul(b.add(b.mul(grad, nbeta), b.mul(offset, localization)), halfH);
+      const p1 = b.sub(p, kick);
+      let p2 = b.mul(p1, refresh);
+      if (noise !== undefined) p2 = b.add(p2, b.mul(noise, noiseScale));
+      const momentum = b.op('Sub', [p2, kick], {}, b.name(`kinetic/momentum_next/${w}`));
+      out.state.outputs.push(momentum);
+      langevin!.afterKick.push(b.op('ReduceSumSquare', [p1], { keepdims: 0 }));
+      langevin!.afterRefresh.push(b.op('ReduceSumSquare', [p2], { keepdims: 0 }));
+      out.next.push(b.op('Add', [w, b.mul(momentum, h)], {}, nextName));
+    },
     sgnht: ({ i, w, grad, offset, nextName, noise }) => {
       const p = stateInput(`sgnht/momentum/${w}`, shapes[i]!);
       // ε·[nβ·∇L + γ(w − w*)] = 2·(k·∇L + c·(w − w*)).
@@ -306,6 +353,11 @@ function update(
     rules[sampler]({ i, w, grad, offset, nextName: b.name(`sgld/next/${w}`), noise: scaledNoise[i] });
     out.distanceTerms.push(b.op('ReduceSumSquare', [offset], { keepdims: 0 }));
   });
+  if (langevin) {
+    const half = b.scalarFloat(0.5, 'kinetic/half_energy');
+    const energy = (terms: string[], name: string) => b.op('Mul', [terms.length === 1 ? terms[0]! : b.op('Sum', terms), half], {}, b.name(name));
+    out.kinetic = { afterKick: energy(langevin.afterKick, 'kinetic/energy_after_kick'), afterRefresh: energy(langevin.afterRefresh, 'kinetic/energy_after_refresh') };
+  }
   if (thermostat) {
     // ζ' = ζ + |p'|²/D_total − ε; its output goes last, after the momenta (state order: ζ first in, ζ last out
     // would misalign, so the scalar is moved to the front of the outputs below).

@@ -142,14 +142,19 @@ export class SgldSampler {
     let previous = current;
     const fetches: Record<string, ort.Tensor | null> = { [g.outputs.loss]: null, [g.outputs.localizationEnergy]: null };
     if (g.outputs.noiseSquaredNorm) fetches[g.outputs.noiseSquaredNorm] = null;
+    if (g.outputs.kineticAfterRefresh) fetches[g.outputs.kineticAfterRefresh] = null;
+    // kinetic-langevin's friction 2√γ is the pull's: without a pull nothing damps the momentum.
+    if (g.sampler === 'kinetic-langevin' && !(s.localization > 0)) throw new Error(`kinetic-langevin needs a localization γ > 0 (its friction is 2√γ); got ${s.localization}`);
     // Only the Langevin proposals (SGLD's, with or without a fixed metric) have the MALA acceptance of docs/method.md.
     const malaEvery = hasMalaAcceptance(g.sampler) ? s.malaEvery ?? 1 : 0;
     // The sampler's own state, in two sets that alternate (read one, write the other): rmsprop-sgld's V starts at 0,
-    // sgnht's momentum at √ε·N(0, I) (from the chain's stream) and its thermostat at D.
+    // sgnht's momentum at √ε·N(0, I) (from the chain's stream) and its thermostat at D, kinetic-langevin's momentum at
+    // its stationary law N(0, I).
     const momentumRng = Rng.stream(...s.key, MOMENTUM_STREAM);
     const initialState = g.state.shapes.map((shape) => {
       const size = shape.reduce((a, d) => a * d, 1);
       if (g.sampler === 'sgnht' && shape.length === 0) return Float32Array.of(SGNHT_DIFFUSION);
+      if (g.sampler === 'kinetic-langevin') return momentumRng.fillNormal(new Float32Array(size), 1);
       return g.sampler === 'sgnht' ? momentumRng.fillNormal(new Float32Array(size), Math.sqrt(s.stepSize)) : new Float32Array(size);
     });
     const stateSets = [0, 1].map((k) => g.state.shapes.map((shape, j) => new ort.Tensor('float32', k === 0 ? initialState[j]! : new Float32Array(initialState[j]!.length), shape)));
@@ -207,13 +212,24 @@ export class SgldSampler {
         g.inputs.noise?.forEach((name, i) => { reverse[name] = silence![i]!; });
         const reverseFetches: Record<string, ort.Tensor | null> = { [g.outputs.loss]: null, [g.outputs.localizationEnergy]: null, [g.outputs.malaReverse]: null };
         g.outputs.next.forEach((name, i) => { reverseFetches[name] = scratch[i]!; });
+        if (g.outputs.kineticAfterKick) {
+          // kinetic-langevin (GHMC): the pass at w' from this step's momentum p' = p₂ − (h/2)∇U(w) kicks it by
+          // −(h/2)∇U(w') on the same batch, which ends the Verlet part: log α = −ΔH, ΔH = U(w') + ½|p''|² − U(w) − ½|p₂|².
+          g.state.inputs.forEach((name, j) => { reverse[name] = stateSets[state]![j]!; });
+          reverseFetches[g.outputs.kineticAfterKick] = null;
+        }
         const back = await this.session.run(reverse, reverseFetches);
         const proposedPotential = s.nbeta * scalarOf(back[g.outputs.loss]!) + scalarOf(back[g.outputs.localizationEnergy]!);
-        // With a metric M the proposal's covariance is εM: the residuals are measured in M^{-1/2} (the graph's
-        // malaReverse is), and the forward one is still |ξ|² since the fed noise is √ε·ξ before √M scales it.
-        const logAlpha = s.nbeta * loss + localizationEnergy - proposedPotential
-          - scalarOf(back[g.outputs.malaReverse]!) / (2 * s.stepSize) + noiseSquaredNorm / (2 * s.stepSize); // |ξ|² = |√ε·ξ|²/ε
-        acceptance = Number.isNaN(logAlpha) ? 0 : Math.min(1, Math.exp(logAlpha));
+        if (g.outputs.kineticAfterKick) {
+          const energyError = proposedPotential + scalarOf(back[g.outputs.kineticAfterKick]!) - (s.nbeta * loss + localizationEnergy) - scalarOf(out[g.outputs.kineticAfterRefresh!]!);
+          acceptance = Number.isNaN(energyError) ? 0 : Math.min(1, Math.exp(-energyError));
+        } else {
+          // With a metric M the proposal's covariance is εM: the residuals are measured in M^{-1/2} (the graph's
+          // malaReverse is), and the forward one is still |ξ|² since the fed noise is √ε·ξ before √M scales it.
+          const logAlpha = s.nbeta * loss + localizationEnergy - proposedPotential
+            - scalarOf(back[g.outputs.malaReverse]!) / (2 * s.stepSize) + noiseSquaredNorm / (2 * s.stepSize); // |ξ|² = |√ε·ξ|²/ε
+          acceptance = Number.isNaN(logAlpha) ? 0 : Math.min(1, Math.exp(logAlpha));
+        }
       }
       if (kept) {
         yield { draw: (step - s.burnIn) / s.thin, step, weights: current.map((t) => t.data as Float32Array), loss, acceptance };

@@ -1,4 +1,4 @@
-// preconditioned-sgld and exponential-sgld sample the same tempered posterior as plain SGLD: on the planted κ = 1 sgld example (its
+// preconditioned-sgld, exponential-sgld and kinetic-langevin sample the same tempered posterior as plain SGLD: on the planted κ = 1 sgld example (its
 // model, data, full batch) the posterior mean of L_n − L_n(w*) at two temperatures agrees between the samplers within
 // Monte Carlo error, and the preconditioned chains report a MALA acceptance like SGLD's. Both discretizations are
 // biased by O(ε·a/4) relative (a ≤ 0.1 here, so < 3%), well inside the 3-standard-error band below.
@@ -11,7 +11,7 @@ import { degradationAs, type SgldSettings } from '../../../../src/protocol/hypot
 
 const FILE = path.resolve(__dirname, '../../../../examples/planted/kappa-1.sgld.circuit.yaml');
 
-describe('preconditioned-sgld, exponential-sgld and hmc against sgld on the planted example', function () {
+describe('preconditioned-sgld, exponential-sgld, kinetic-langevin and hmc against sgld on the planted example', function () {
   this.timeout(600_000);
 
   it('the same posterior mean of L_n at t = 1 and 10 (within 3 combined standard errors)', async () => {
@@ -32,7 +32,8 @@ describe('preconditioned-sgld, exponential-sgld and hmc against sgld on the plan
     const plain = await run('sgld', 1.2e-4);
     // exponential-sgld: its own `auto` ε per level (its reference, and so the ε its acceptance allows, depend on
     // the level's metric pilot; a fixed ε good for one pilot's reference was 0.88 for the next one's).
-    for (const [sampler, stepSize] of [['preconditioned-sgld', 1.4e-5], ['exponential-sgld', 'auto']] as const) {
+    // kinetic-langevin: its own `auto` ε (its GHMC acceptance); with the full batch no gradient noise heats its momentum.
+    for (const [sampler, stepSize] of [['preconditioned-sgld', 1.4e-5], ['exponential-sgld', 'auto'], ['kinetic-langevin', 'auto']] as const) {
       const pre = await run(sampler, stepSize);
       for (const [i, l] of pre.levels.entries()) {
         const p = plain.levels[i]!;
@@ -41,7 +42,7 @@ describe('preconditioned-sgld, exponential-sgld and hmc against sgld on the plan
         // The comparison can fail: the gap is resolved against zero, so a sampler of another posterior would show.
         assert.ok(p.lossGap.mean > 4 * p.lossGap.se, `t = ${l.level}: ΔL ${p.lossGap.mean} ± ${p.lossGap.se}`);
         assert.ok(l.acceptance !== undefined && l.acceptance > 0.9, `t = ${l.level}: acceptance ${l.acceptance} (${sampler})`);
-        assert.ok(l.calibration && l.calibration.passes > 0, 'the metric pilot is counted');
+        assert.ok(l.calibration && l.calibration.passes > 0, 'the pilots are counted');
       }
     }
   });
