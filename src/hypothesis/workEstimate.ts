@@ -6,7 +6,7 @@
 import type { Hypothesis } from '../protocol/hypothesis';
 import { defaultAt, numberDefault } from '../protocol/hypothesisSchema';
 import { HMC_BURN_IN_START, HMC_LEAPFROG_GUESS, HMC_THIN_GUESS, hmcThinPilotIterations, hmcWarmUpIterations } from '../protocol/hmcSchedule';
-import { burnInAfter, drawsAutoAim, drawsCap, EXPONENTIAL_RUNG_GUESS, exponentialRelaxationGuess, kineticRelaxationSteps, relaxationSteps, thinAfter, thinPilotSteps } from '../protocol/sgldSchedule';
+import { burnInAfter, drawsAutoAim, drawsCap, EXPONENTIAL_RUNG_GUESS, exponentialRelaxationGuess, KINETIC_FRICTION_PILOT, kineticRelaxationSteps, relaxationSteps, thinAfter, thinPilotSteps } from '../protocol/sgldSchedule';
 
 export const STEPS_PER_CORE_SECOND = 500;
 export const EVALUATIONS_PER_CORE_SECOND = 50;
@@ -121,7 +121,8 @@ function schedule(s: DegradationLike['sgld'], measured?: MeasuredCalibration): {
   const exponential = s?.sampler === 'exponential-sgld';
   const metricPilot = s?.sampler === 'preconditioned-sgld' || exponential ? METRIC_PILOT_PASSES + (stepAuto || exponential ? METRIC_RECALIBRATION_PASSES : 0) : 0;
   const ladders = (stepAuto || exponential ? AUTO_STEP_PILOT_PASSES : 0) + (exponential && stepAuto ? (EXPONENTIAL_RUNG_GUESS + 1) * 100 * 2 : 0);
-  return { burnIn, thin, pilotPasses: ladders + burnInPilot + thinPilot + metricPilot };
+  const frictionPilot = s?.sampler === 'kinetic-langevin' ? KINETIC_FRICTION_PILOT : 0;
+  return { burnIn, thin, pilotPasses: ladders + burnInPilot + thinPilot + metricPilot + frictionPilot };
 }
 
 /**

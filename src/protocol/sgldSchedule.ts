@@ -22,6 +22,10 @@ export function relaxationSteps(stepSize: number, localization: number): number 
   return localization > 0 ? 2 / (stepSize * localization) : 0;
 }
 
+/** kinetic-langevin's friction pilot, in steps: a chain from w* whose mean (∇U)² per weight sets that weight's
+ *  friction (src/engine/dials/sgld.ts); ≈ 20 of its relaxation times at the examples' ε and γ. */
+export const KINETIC_FRICTION_PILOT = 600;
+
 /** kinetic-langevin (friction 2√γ, leapfrog step √ε): the pull's direction is critically damped and forgets a
  *  displacement by a factor e in about 2/(√ε·√γ) steps (0 without a pull). */
 export function kineticRelaxationSteps(stepSize: number, localization: number): number {

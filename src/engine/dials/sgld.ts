@@ -12,7 +12,7 @@ import { SgldSampler } from './sgldSampler';
 import { HmcSampler, meanLeapfrog } from './hmcSampler';
 import { HMC_BURN_IN_START, HMC_THIN_PILOT, warmUpHmc } from './hmcLevel';
 import { essBulk } from '../sweep/convergence';
-import { BURN_IN_MIN, BURN_IN_RELAXATIONS, drawsCap, kineticRelaxationSteps, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
+import { BURN_IN_MIN, BURN_IN_RELAXATIONS, drawsCap, KINETIC_FRICTION_PILOT, kineticRelaxationSteps, relaxationSteps, THIN_PILOT_MAX, THIN_PILOT_MIN, THIN_PILOT_TAUS } from '../../protocol/sgldSchedule';
 
 /** How far above L_n(w*) a minibatch loss may go before the chain counts as diverged, in units of max(L_n(w*), 1). */
 export const DIVERGENCE_FACTOR = 100;
@@ -33,6 +33,8 @@ const BURN_IN_PILOT = -1;
 const THIN_PILOT = -2;
 /** Key of the hmc warm-up pilot after (seed, level): apart from the other pilots' (−1, −3). */
 const HMC_WARMUP_KEY = -4;
+/** Key of kinetic-langevin's friction pilot (KINETIC_FRICTION_PILOT steps) after (seed, level): apart from the others'. */
+const KINETIC_PILOT_KEY = -5;
 
 /** ...doubled until the pilot's loss trace after it is stationary, at most this many times. */
 export const BURN_IN_DOUBLINGS = 4;
@@ -139,7 +141,8 @@ export async function calibrateStepSize(pilot: (stepSize: number, key: number[])
   throw new DialDivergence(`${what}: no step size down to ${last.toExponential(1)} keeps the MALA acceptance of a ${PILOT_STEPS}-step pilot ≥ ${PILOT_ACCEPTANCE}${seen}. The potential is too sharp at this temperature: ${fix}`, -1, 0);
 }
 
-/** What a chain's step is taken about: preconditioned-sgld's metric, or exponential-sgld's reference precision. */
+/** What a chain's step is taken about: preconditioned-sgld's metric, exponential-sgld's reference precision, or the
+ *  curvature kinetic-langevin's per-weight friction is set from. */
 interface Proposal {
   metric?: readonly Float32Array[];
   precision?: readonly Float32Array[];
@@ -151,7 +154,8 @@ interface Calibrated {
   thin: number;
   /** preconditioned-sgld and hmc: the frozen metric every chain of the level runs with. */
   metric?: Float32Array[];
-  /** exponential-sgld: the frozen Gaussian reference's precision every chain of the level runs with. */
+  /** exponential-sgld: the frozen Gaussian reference's precision every chain of the level runs with; kinetic-langevin:
+   *  the curvature its per-weight friction is set from. */
   precision?: Float32Array[];
   /** hmc: the mean trajectory time T (stepSize is then the leapfrog step). */
   trajectory?: number;
@@ -286,6 +290,16 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
             stepSize = auto ? await calibrateStepSize((e, key) => pilot(e, key, PILOT_STEPS, 1, { precision }), t, Infinity, exponentialLadder(rate)) : given;
             relaxation = exponentialRelaxationSteps(rate, stepSize);
           }
+        }
+        if (sampler.graph.sampler === 'kinetic-langevin') {
+          // The friction's pilot: one chain from w* at the uniform friction 2√γ; each weight's mean (∇U)² is read as
+          // its curvature (at equilibrium E[(∂_iU)²] = E[∂²_iU], plus the minibatch noise), its friction 2√P.
+          const sums = ctx.initialWeights.map((w) => new Float32Array(w.length));
+          for await (const _ of sampler.chain({
+            stepSize, nbeta: nbeta(t), localization: settings.localization, burnIn: 0, draws: KINETIC_FRICTION_PILOT, thin: 1,
+            key: [ctx.seed, t, KINETIC_PILOT_KEY], chain: -1, level: t, divergenceLoss, signal, malaEvery: 0, gradientSquares: sums,
+          })) passes++;
+          precision = sums.map((sum) => sum.map((v) => Math.max(v / KINETIC_FRICTION_PILOT, settings.localization)));
         }
         const proposal: Proposal = { metric, precision };
         const start = Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxation));

@@ -17,12 +17,13 @@
 //                 w' = w − ((1 − ρ)/P)·∇U + √((1 − ρ²)/P)·ξ, exact (acceptance 1 at any ε) where U is that Gaussian,
 //                 so ε is held down only by what the Gaussian misses, not by the stiffest weight
 //   kinetic-langevin      underdamped Langevin with momentum p (unit mass), split as OBABO with the two half-refreshes
-//                 of consecutive steps merged, h = √ε, f = 2√γ (the pull's direction critically damped), c = exp(−f·h):
+//                 of consecutive steps merged, h = √ε, per weight a friction f and c = exp(−f·h) (fed, fixed):
 //                     p₁ = p − (h/2)·∇U(w);  p₂ = c·p₁ + √(1 − c²)·ξ;  p' = p₂ − (h/2)·∇U(w);  w' = w + h·p'
 //                 (the first kick ends the previous step's Verlet half, the second starts this one's, both with this
-//                 step's gradient). With c = 0 it is SGLD at ε; with c > 0 momentum carries on, and a direction held
-//                 only by the pull relaxes in ≈ 2/(h√γ) steps instead of 2/(εγ). Its acceptance is GHMC's: the energy
-//                 error of the Verlet part from (w, p₂) to (w', p₂ − h∇U(w)/2 − h∇U(w')/2), on one minibatch
+//                 step's gradient); S' = S + (∇U)² as preconditioned-sgld's, for the friction's pilot. With c = 0 it is
+//                 SGLD at ε; with c > 0 momentum carries on, and at f = 2√γ a direction held only by the pull relaxes in
+//                 ≈ 2/(h√γ) steps instead of 2/(εγ). Its acceptance is GHMC's: the energy error of the Verlet part
+//                 from (w, p₂) to (w', p₂ − h∇U(w)/2 − h∇U(w')/2), on one minibatch
 //
 // Beside w' the graph returns what the diagnostics need, all scalars:
 //   loss                 L_B(w) on the fed batch
@@ -53,9 +54,10 @@ export function hasMalaAcceptance(sampler: SamplerKind): boolean {
   return sampler === 'sgld' || hasFedMetric(sampler) || sampler === 'kinetic-langevin';
 }
 
-/** kinetic-langevin's friction f = 2√γ: the pull's direction (frequency √γ) critically damped. */
-export function kineticFriction(localization: number): number {
-  return 2 * Math.sqrt(localization);
+/** kinetic-langevin's friction f = 2√P per weight, P its curvature (at least γ: the pull's direction, frequency √γ,
+ *  critically damped); without a measured curvature, 2√γ for every weight. */
+export function kineticFriction(localization: number, curvature = localization): number {
+  return 2 * Math.sqrt(Math.max(curvature, localization));
 }
 
 /** Whether the step reads fixed per-weight coefficients (metric inputs) and sums (∇U)² for the metric pilot. */
@@ -75,13 +77,17 @@ export interface SgldGraphOptions {
   sampler?: SamplerKind;
 }
 
+/** What a state tensor of the step graph holds (SgldStepGraph.state). */
+export type StateRole = 'momentum' | 'gradient-squares' | 'other';
+
 export interface SgldStepGraph {
   model: ModelProto;
   noise: SgldNoiseSource;
   sampler: SamplerKind;
   /** The sampler's state beyond w, carried from step to step: per-parameter tensors shaped like the parameters
-   *  (rmsprop-sgld: V; sgnht: the momentum p) and scalars (sgnht: the thermostat ζ). Input i becomes output i. */
-  state: { inputs: readonly string[]; outputs: readonly string[]; shapes: readonly number[][] };
+   *  (rmsprop-sgld: V; sgnht: the momentum p; the fed-metric samplers and kinetic-langevin: the sums S of (∇U)²) and
+   *  scalars (sgnht: the thermostat ζ). Input i becomes output i; `roles` says which are momenta and which sums. */
+  state: { inputs: readonly string[]; outputs: readonly string[]; shapes: readonly number[][]; roles: readonly StateRole[] };
   /** Parameters in the order of every per-parameter list below. */
   parameters: readonly string[];
   shapes: readonly number[][];
@@ -110,6 +116,9 @@ export interface SgldStepGraph {
     metric?: readonly string[];
     metricSqrt?: readonly string[];
     metricInvSqrt?: readonly string[];
+    /** kinetic-langevin: c = exp(−f·h) and √(1 − c²)/h per weight, per parameter, shaped like it (fed, fixed). */
+    refresh?: readonly string[];
+    refreshNoise?: readonly string[];
   };
   outputs: {
     next: readonly string[];
@@ -154,6 +163,7 @@ export function buildSgldStepGraph(gradient: GradientGraph, parameters: readonly
     inputs: {
       weights: [...parameters], anchor, previous, stepSize: scalars.stepSize, nbeta: scalars.nbeta, localization: scalars.localization,
       noise: noiseTerms.inputs, noiseKey: noiseTerms.key, noiseCounter: noiseTerms.counter, metric: step.metric, metricSqrt: step.metricSqrt, metricInvSqrt: step.metricInvSqrt,
+      refresh: step.refresh, refreshNoise: step.refreshNoise,
     },
     outputs: {
       next: step.next, loss: gradient.lossOutput, localizationEnergy: diagnostics.localizationEnergy, noiseSquaredNorm: noiseTerms.squaredNorm, malaReverse: diagnostics.malaReverse,
@@ -232,7 +242,7 @@ function stepNoise(b: Builder, inputs: StepInputs, noise: SgldNoiseSource, param
 /** What the update of every parameter leaves: the next weights, the sampler's state, and the diagnostics' terms. */
 interface StepUpdate {
   next: string[];
-  state: { inputs: string[]; outputs: string[]; shapes: number[][] };
+  state: { inputs: string[]; outputs: string[]; shapes: number[][]; roles: StateRole[] };
   distanceTerms: string[];
   reverseTerms: string[];
   metric?: string[];
@@ -240,6 +250,8 @@ interface StepUpdate {
   metricInvSqrt?: string[];
   /** kinetic-langevin: ½|p₁|² and ½|p₂|² (see the header). */
   kinetic?: { afterKick: string; afterRefresh: string };
+  refresh?: string[];
+  refreshNoise?: string[];
 }
 
 /** One parameter's terms, as every update rule reads them. */
@@ -267,27 +279,25 @@ function update(
   const halfStep = b.mul(stepSize, b.scalarFloat(0.5, 'sgld/half'));
   const gradientScale = b.mul(halfStep, nbeta);
   const pullScale = b.mul(halfStep, localization);
-  const out: StepUpdate = { next: [], state: { inputs: [], outputs: [], shapes: [] }, distanceTerms: [], reverseTerms: [] };
-  const stateInput = (hint: string, shape: number[]) => {
+  const out: StepUpdate = { next: [], state: { inputs: [], outputs: [], shapes: [], roles: [] }, distanceTerms: [], reverseTerms: [] };
+  const stateInput = (hint: string, shape: number[], role: StateRole = 'other') => {
     const name = inputs.add(hint, shape);
     out.state.inputs.push(name);
     out.state.shapes.push(shape);
+    out.state.roles.push(role);
     return name;
   };
   const withNoise = (drift: string, noise: string | undefined, name: string) => (noise === undefined ? b.op('Identity', [drift], {}, name) : b.op('Add', [drift, noise], {}, name));
   // sgnht: the thermostat ζ, and the kinetic terms of its update.
   const thermostat = sampler === 'sgnht' ? stateInput('sgnht/thermostat', []) : undefined;
   const kinetic: string[] = [];
-  // kinetic-langevin: h = √ε, the refresh c = exp(−f·h) with f = 2√γ, and the refresh's noise √(1 − c²)·ξ from the
-  // fed √ε·ξ, so scaled by √(1 − c²)/h; the per-parameter ½|p₁|² and ½|p₂|² terms.
+  // kinetic-langevin: h = √ε; per weight the refresh c and the scale √(1 − c²)/h of the fed √ε·ξ (fed, fixed); the
+  // per-parameter ½|p₁|² and ½|p₂|² terms.
   const langevin = sampler === 'kinetic-langevin' ? (() => {
     const h = b.op('Sqrt', [stepSize]);
-    const halfH = b.mul(h, b.scalarFloat(0.5, 'kinetic/half'));
-    const friction = b.mul(b.op('Sqrt', [localization]), b.scalarFloat(2, 'kinetic/two'));
-    const refresh = b.op('Exp', [b.op('Neg', [b.mul(friction, h)])]);
-    const one = b.scalarFloat(1, 'kinetic/one');
-    const noiseScale = b.div(b.op('Sqrt', [b.sub(one, b.mul(refresh, refresh))]), h);
-    return { h, halfH, refresh, noiseScale, afterKick: [] as string[], afterRefresh: [] as string[] };
+    out.refresh = inputs.perParameter('kinetic/refresh', parameters, shapes);
+    out.refreshNoise = inputs.perParameter('kinetic/refresh_noise', parameters, shapes);
+    return { h, halfH: b.mul(h, b.scalarFloat(0.5, 'kinetic/half')), afterKick: [] as string[], afterRefresh: [] as string[] };
   })() : undefined;
   if (hasFedMetric(sampler)) {
     out.metric = inputs.perParameter('metric/m', parameters, shapes);
@@ -300,7 +310,7 @@ function update(
     const drift = b.sub(w, b.mul(out.metric![i]!, b.mul(potentialGradient, halfStep)));
     out.next.push(withNoise(drift, noise === undefined ? undefined : b.mul(out.metricSqrt![i]!, noise), nextName));
     out.reverseTerms.push(b.op('ReduceSumSquare', [b.mul(b.sub(previous[i]!, drift), out.metricInvSqrt![i]!)], { keepdims: 0 }));
-    const squares = stateInput(`metric/gradient_squares/${w}`, shapes[i]!);
+    const squares = stateInput(`metric/gradient_squares/${w}`, shapes[i]!, 'gradient-squares');
     out.state.outputs.push(b.op('Add', [squares, b.mul(potentialGradient, potentialGradient)], {}, b.name(`metric/gradient_squares_next/${w}`)));
   };
   const rules: Record<SamplerKind, (p: ParameterTerms) => void> = {
@@ -323,14 +333,16 @@ function update(
       out.next.push(withNoise(drift, noise === undefined ? undefined : b.mul(b.op('Sqrt', [precondition]), noise), nextName));
     },
     'kinetic-langevin': ({ i, w, grad, offset, nextName, noise }) => {
-      const { h, halfH, refresh, noiseScale } = langevin!;
-      const p = stateInput(`kinetic/momentum/${w}`, shapes[i]!);
-      const kick = b.mul(b.add(b.mul(grad, nbeta), b.mul(offset, localization)), halfH);
+      const { h, halfH } = langevin!;
+      const p = stateInput(`kinetic/momentum/${w}`, shapes[i]!, 'momentum');
+      const potentialGradient = b.add(b.mul(grad, nbeta), b.mul(offset, localization));
+      const kick = b.mul(potentialGradient, halfH);
       const p1 = b.sub(p, kick);
-      let p2 = b.mul(p1, refresh);
-      if (noise !== undefined) p2 = b.add(p2, b.mul(noise, noiseScale));
+      let p2 = b.mul(p1, out.refresh![i]!);
+      if (noise !== undefined) p2 = b.add(p2, b.mul(noise, out.refreshNoise![i]!));
+      const squares = stateInput(`kinetic/gradient_squares/${w}`, shapes[i]!, 'gradient-squares');
       const momentum = b.op('Sub', [p2, kick], {}, b.name(`kinetic/momentum_next/${w}`));
-      out.state.outputs.push(momentum);
+      out.state.outputs.push(momentum, b.op('Add', [squares, b.mul(potentialGradient, potentialGradient)], {}, b.name(`kinetic/gradient_squares_next/${w}`)));
       langevin!.afterKick.push(b.op('ReduceSumSquare', [p1], { keepdims: 0 }));
       langevin!.afterRefresh.push(b.op('ReduceSumSquare', [p2], { keepdims: 0 }));
       out.next.push(b.op('Add', [w, b.mul(momentum, h)], {}, nextName));

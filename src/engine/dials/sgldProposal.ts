@@ -19,6 +19,7 @@
 //                         batches narrow it, SgldSamplerSpec.batches). About the curvature alone (P = a) the variance
 //                         would be 1/a + ((1 − ρ)/(1 + ρ))·σ²/a² instead.
 // Both are Gaussian proposals with a fixed covariance, so the graph's acceptance terms hold unchanged.
+import { kineticFriction } from './sgldGraph';
 
 export interface ProposalCoefficients {
   drift: Float32Array;
@@ -63,4 +64,20 @@ export function exponentialCoefficients(precision: Float32Array, stepSize: numbe
 /** Every weight's relaxation time in steps, 2/(ε·R) (an AR(1) with coefficient ρ decorrelates in −1/ln ρ), at least 1. */
 export function exponentialRelaxationSteps(rate: number, stepSize: number): number {
   return Math.max(1, 2 / (stepSize * rate));
+}
+
+/** kinetic-langevin's per-weight coefficients at step ε (leapfrog step h = √ε): the refresh c = exp(−f·h) with
+ *  f = kineticFriction(γ, P), and the scale √(1 − c²)/h of the fed noise √ε·ξ (so the refresh adds √(1 − c²)·ξ). */
+export function kineticCoefficients(curvature: Float32Array, stepSize: number, localization: number): { refresh: Float32Array; noise: Float32Array } {
+  const h = Math.sqrt(stepSize);
+  const refresh = new Float32Array(curvature.length), noise = new Float32Array(curvature.length);
+  for (let i = 0; i < curvature.length; i++) {
+    const p = curvature[i]!;
+    if (!(p >= 0) || !Number.isFinite(p)) throw new Error(`kinetic-langevin needs a non-negative, finite curvature; weight ${i} has ${p}`);
+    const fh = kineticFriction(localization, p) * h;
+    refresh[i] = Math.exp(-fh);
+    // 1 − c² without cancellation when f·h is small.
+    noise[i] = Math.sqrt(-Math.expm1(-2 * fh)) / h;
+  }
+  return { refresh, noise };
 }

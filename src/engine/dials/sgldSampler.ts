@@ -13,9 +13,9 @@ import { Rng } from '../util/random';
 import type { ChainSettings, SamplerSpec } from './chainSettings';
 import { DialDivergence } from './dial';
 import { BatchSource, MinibatchStream } from './sgldBatches';
-import { buildSgldStepGraph, hasFedMetric, hasMalaAcceptance, SamplerKind, SGNHT_DIFFUSION, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
+import { buildSgldStepGraph, hasMalaAcceptance, SamplerKind, SGNHT_DIFFUSION, SgldNoiseSource, SgldStepGraph } from './sgldGraph';
 import { counterStart, squaresKey } from './sgldNoise';
-import { exponentialCoefficients, metricCoefficients, referenceRate } from './sgldProposal';
+import { exponentialCoefficients, kineticCoefficients, metricCoefficients, referenceRate } from './sgldProposal';
 
 export type { SgldLossKind } from './chainSettings';
 
@@ -131,6 +131,17 @@ export class SgldSampler {
         fixed[g.inputs.metricInvSqrt![i]!] = new ort.Tensor('float32', c.inverseNoise, shapes[i]!);
       });
     }
+    if (g.inputs.refresh) {
+      // kinetic-langevin: per weight f = 2√P (P the precision given, at least γ; else 2√γ), c = exp(−f·√ε).
+      if (!(s.localization > 0)) throw new Error(`kinetic-langevin needs a localization γ > 0 (its friction is at least 2√γ); got ${s.localization}`);
+      parameters.forEach((p, i) => {
+        const given = s.precision?.[i];
+        if (given && given.length !== this.spec.anchor[i]!.length) throw new Error(`the precision of '${p}' has ${given.length} values; the weight has ${this.spec.anchor[i]!.length}`);
+        const c = kineticCoefficients(given ?? new Float32Array(this.spec.anchor[i]!.length).fill(s.localization), s.stepSize, s.localization);
+        fixed[g.inputs.refresh![i]!] = new ort.Tensor('float32', c.refresh, shapes[i]!);
+        fixed[g.inputs.refreshNoise![i]!] = new ort.Tensor('float32', c.noise, shapes[i]!);
+      });
+    }
     if (g.noise === 'counter') fixed[g.inputs.noiseKey!] = new ort.Tensor('uint64', BigUint64Array.of(squaresKey(noiseRng)), []);
 
     // Three sets of weight tensors in rotation: the step reads w (current) and w_prev (previous) and onnxruntime
@@ -143,18 +154,16 @@ export class SgldSampler {
     const fetches: Record<string, ort.Tensor | null> = { [g.outputs.loss]: null, [g.outputs.localizationEnergy]: null };
     if (g.outputs.noiseSquaredNorm) fetches[g.outputs.noiseSquaredNorm] = null;
     if (g.outputs.kineticAfterRefresh) fetches[g.outputs.kineticAfterRefresh] = null;
-    // kinetic-langevin's friction 2√γ is the pull's: without a pull nothing damps the momentum.
-    if (g.sampler === 'kinetic-langevin' && !(s.localization > 0)) throw new Error(`kinetic-langevin needs a localization γ > 0 (its friction is 2√γ); got ${s.localization}`);
     // Only the Langevin proposals (SGLD's, with or without a fixed metric) have the MALA acceptance of docs/method.md.
     const malaEvery = hasMalaAcceptance(g.sampler) ? s.malaEvery ?? 1 : 0;
     // The sampler's own state, in two sets that alternate (read one, write the other): rmsprop-sgld's V starts at 0,
     // sgnht's momentum at √ε·N(0, I) (from the chain's stream) and its thermostat at D, kinetic-langevin's momentum at
     // its stationary law N(0, I).
     const momentumRng = Rng.stream(...s.key, MOMENTUM_STREAM);
-    const initialState = g.state.shapes.map((shape) => {
+    const initialState = g.state.shapes.map((shape, j) => {
       const size = shape.reduce((a, d) => a * d, 1);
       if (g.sampler === 'sgnht' && shape.length === 0) return Float32Array.of(SGNHT_DIFFUSION);
-      if (g.sampler === 'kinetic-langevin') return momentumRng.fillNormal(new Float32Array(size), 1);
+      if (g.sampler === 'kinetic-langevin') return g.state.roles[j] === 'momentum' ? momentumRng.fillNormal(new Float32Array(size), 1) : new Float32Array(size);
       return g.sampler === 'sgnht' ? momentumRng.fillNormal(new Float32Array(size), Math.sqrt(s.stepSize)) : new Float32Array(size);
     });
     const stateSets = [0, 1].map((k) => g.state.shapes.map((shape, j) => new ort.Tensor('float32', k === 0 ? initialState[j]! : new Float32Array(initialState[j]!.length), shape)));
@@ -237,9 +246,9 @@ export class SgldSampler {
       previous = current;
       current = next;
     }
-    // The state set written last holds the sums of (∇U)² (the fed-metric samplers' only state).
-    if (s.gradientSquares && hasFedMetric(g.sampler)) {
-      stateSets[state]!.forEach((t, j) => s.gradientSquares![j]!.set(t.data as Float32Array));
+    // The state set written last holds the sums of (∇U)², one per parameter in order.
+    if (s.gradientSquares) {
+      stateSets[state]!.filter((_, j) => g.state.roles[j] === 'gradient-squares').forEach((t, i) => s.gradientSquares![i]!.set(t.data as Float32Array));
     }
   }
 
