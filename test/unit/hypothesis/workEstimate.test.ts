@@ -9,7 +9,7 @@ import {
   BENCH_RATES, cheaperPreset, costRange, DRAWS_AUTO_GUESS, EVALUATIONS_PER_CORE_SECOND, formatRange, fromLastRun, STEPS_PER_CORE_SECOND, sweepWork, wallSeconds, wallSecondsAt,
 } from '../../../src/hypothesis/workEstimate';
 import { HMC_LEAPFROG_GUESS } from '../../../src/protocol/hmcSchedule';
-import { exponentialRelaxationGuess } from '../../../src/protocol/sgldSchedule';
+import { exponentialRelaxationGuess, KINETIC_FRICTION_PILOT, kineticRelaxationSteps } from '../../../src/protocol/sgldSchedule';
 import { degradationAs } from '../../../src/protocol/hypothesis';
 import { sgldAt } from '../../support/degradation';
 
@@ -62,6 +62,17 @@ describe('hypothesis: what a sweep costs', () => {
     // A number of draws is that number, however counted.
     const fixed = sweepWork({ dial: 'sgld', levels: [1], sgld: { ...base, draws: 40 } }, undefined, 'most');
     assert.deepEqual([fixed.draws, fixed.mostDraws, fixed.drawsUntilEss], [40, 40, false]);
+  });
+
+  it('counts kinetic-langevin at its critically damped pull, 2/√(εγ) steps, and its 600-step friction pilot', () => {
+    const settings = { stepSize: 'auto', localization: 100, chains: 4, draws: 200, burnIn: 'auto', thin: 'auto' } as const;
+    const kinetic = sweepWork({ dial: 'sgld', levels: [1], sgld: { ...settings, sampler: 'kinetic-langevin' } });
+    // ε = 1e-2/3⁴, γ = 100: εγ = 1/81, τ = 2/√(εγ) = 18 steps (SGLD's 2/(εγ): 162), so b₀ = max(100, 54) = 100 and
+    // thin 18; the pilots: SGLD's ladder (five rungs), the burn-in pilot 2·b₀, the thin pilot b₀ + 2,048 (100·18
+    // rounded up to a power of two) and the friction pilot.
+    assert.ok(Math.abs(kineticRelaxationSteps(1e-2 / 3 ** 4, 100) - 18) < 1e-9);
+    assert.equal(kinetic.unitSteps, 100 + 200 * 18);
+    assert.equal(kinetic.pilotPasses, 1000 + 2 * 100 + 100 + 2048 + KINETIC_FRICTION_PILOT);
   });
 
   it('counts exponential-sgld at its own relaxation, 3^k/2 steps at rung k of its ladder, not SGLD\'s pull; a pilot\'s calibration replaces the guess', () => {
