@@ -75,7 +75,7 @@ export const demoCommand: Command = {
     'modular: a two-task MLP (a+b and a−b mod 59) trained by this project\'s engine. The addition task\'s Fourier-frequency neurons\n'
     + '(target: addition examples, control: subtraction examples) are swept, then as many random neurons; --all also sweeps the\n'
     + 'neurons both tasks share. sgld: the addition circuit under weight noise, then on the tempered posterior sampled by SGLD with\n'
-    + 'every sampler setting auto (converged chains, or levels that say they are not; about 27 minutes on 2 cores). induction: a two-layer attention-only transformer trained on sequences with a repeated segment;\n'
+    + 'every sampler setting auto (converged chains, or levels that say they are not; about 45–55 minutes on 2 cores). induction: a two-layer attention-only transformer trained on sequences with a repeated segment;\n'
     + 'its previous-token + induction head circuit, random heads, the induction head alone and keep-only (target: queries in the\n'
     + 'repeat, control: queries in the first occurrence). Each sweep writes out/<name>.results.json and out/<name>.html in the example folder.',
   args: [{ name: 'example', description: `which example: ${DEMO_CHOICES} (default ${DEMO_NAMES[0]})`, required: false }],
