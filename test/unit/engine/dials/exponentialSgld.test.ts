@@ -7,8 +7,8 @@
 import { strict as assert } from 'node:assert';
 import { SgldSampler } from '../../../../src/engine/dials/sgldSampler';
 import { DialDivergence } from '../../../../src/engine/dials/dial';
-import { essBulk } from '../../../../src/engine/sweep/convergence';
 import { linearProblem, temperedPosterior } from '../../../support/linearRegression';
+import { lossGapOfChains } from '../../../support/lossGapChains';
 
 describe('exponential-sgld on linear regression (exact Gaussian posterior)', function () {
   this.timeout(120_000);
@@ -25,24 +25,7 @@ describe('exponential-sgld on linear regression (exact Gaussian posterior)', fun
   const sample = async (stepSize: number, chains: number, draws: number) => {
     const s = await create('exponential-sgld');
     try {
-      let loss0 = NaN;
-      const traces: number[][] = [];
-      const acceptances: number[] = [];
-      for (let c = 0; c < chains; c++) {
-        const trace: number[] = [];
-        for await (const d of s.chain({
-          stepSize, nbeta, localization: gamma, burnIn: 50, draws, thin: 1, key: [3, c], chain: c, divergenceLoss: 100, malaEvery: 4, precision,
-          onStartLoss: (l) => { loss0 = l; },
-        })) {
-          trace.push(d.loss - loss0);
-          if (Number.isFinite(d.acceptance)) acceptances.push(d.acceptance);
-        }
-        traces.push(trace);
-      }
-      const all = traces.flat();
-      const mean = all.reduce((x, v) => x + v, 0) / all.length;
-      const sd = Math.sqrt(all.reduce((x, v) => x + (v - mean) ** 2, 0) / (all.length - 1));
-      return { mean, se: sd / Math.sqrt(essBulk(traces)), acceptance: acceptances.reduce((x, v) => x + v, 0) / acceptances.length };
+      return await lossGapOfChains(s, chains, 3, { stepSize, nbeta, localization: gamma, burnIn: 50, draws, thin: 1, divergenceLoss: 100, malaEvery: 4, precision });
     } finally {
       await s.dispose();
     }

@@ -6,8 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { kineticFriction } from '../../../../src/engine/dials/sgldGraph';
 import { SgldSampler } from '../../../../src/engine/dials/sgldSampler';
-import { essBulk } from '../../../../src/engine/sweep/convergence';
 import { addMatrices, identityMatrix, inverse, linearProblem, matmul, scale, temperedPosterior, trace, type Matrix } from '../../../support/linearRegression';
+import { lossGapOfChains } from '../../../support/lossGapChains';
 
 /** The stationary covariance of positions of the step (see sgldGraph.ts) on U = ½·δᵀAδ, with per-weight frictions
  *  (kineticFriction of γ and each weight's curvature): Σ = M·Σ·Mᵀ + N·Nᵀ in (δ, p). */
@@ -43,32 +43,14 @@ describe('kinetic-langevin on linear regression (exact Gaussian posterior)', fun
   const nbeta = 1000, gamma = 1;
   const { precision: a, lossGap: exact } = temperedPosterior(p, nbeta, gamma);
   const stiffest = Math.max(...a.map((row, i) => row[i]!));
-  const create = (sampler: 'sgld' | 'kinetic-langevin') => SgldSampler.create({
-    model: p.model, parameters: p.parameters, anchor, loss: { kind: 'mse', output: 'y' }, data: p.data, batchSize: p.n, threads: 1, sampler,
+  const create = () => SgldSampler.create({
+    model: p.model, parameters: p.parameters, anchor, loss: { kind: 'mse', output: 'y' }, data: p.data, batchSize: p.n, threads: 1, sampler: 'kinetic-langevin',
   });
 
-  const sample = async (sampler: 'sgld' | 'kinetic-langevin', stepSize: number, chains: number, draws: number, burnIn: number, precision?: Float32Array[]) => {
-    const s = await create(sampler);
+  const sample = async (stepSize: number, chains: number, draws: number, burnIn: number, precision?: Float32Array[]) => {
+    const s = await create();
     try {
-      let loss0 = NaN;
-      const traces: number[][] = [];
-      const acceptances: number[] = [];
-      for (let c = 0; c < chains; c++) {
-        const trace: number[] = [];
-        for await (const d of s.chain({
-          stepSize, nbeta, localization: gamma, burnIn, draws, thin: 1, key: [4, c], chain: c, divergenceLoss: 100, malaEvery: 4, ...(precision ? { precision } : {}),
-          onStartLoss: (l) => { loss0 = l; },
-        })) {
-          trace.push(d.loss - loss0);
-          if (Number.isFinite(d.acceptance)) acceptances.push(d.acceptance);
-        }
-        traces.push(trace);
-      }
-      const all = traces.flat();
-      const mean = all.reduce((x, v) => x + v, 0) / all.length;
-      const sd = Math.sqrt(all.reduce((x, v) => x + (v - mean) ** 2, 0) / (all.length - 1));
-      const ess = essBulk(traces);
-      return { mean, se: sd / Math.sqrt(ess), ess, acceptance: acceptances.reduce((x, v) => x + v, 0) / acceptances.length };
+      return await lossGapOfChains(s, chains, 4, { stepSize, nbeta, localization: gamma, burnIn, draws, thin: 1, divergenceLoss: 100, malaEvery: 4, ...(precision ? { precision } : {}) });
     } finally {
       await s.dispose();
     }
@@ -89,10 +71,10 @@ describe('kinetic-langevin on linear regression (exact Gaussian posterior)', fun
     const curvature = a.map((row, i) => row[i]!);
     const precision = [Float32Array.of(curvature[0]!, curvature[1]!), Float32Array.of(curvature[2]!)];
     const predicted = 0.5 * trace(matmul(p.hessian, stationaryPositions(a, stepSize, gamma, curvature)));
-    const perWeight = await sample('kinetic-langevin', stepSize, 4, 2000, 1000, precision);
+    const perWeight = await sample(stepSize, 4, 2000, 1000, precision);
     assert.ok(Math.abs(perWeight.mean - predicted) < 4 * perWeight.se, `ΔL ${perWeight.mean} ± ${perWeight.se}, predicted ${predicted}`);
     assert.ok(perWeight.acceptance > 0.97, `acceptance ${perWeight.acceptance}`);
-    const uniform = await sample('kinetic-langevin', stepSize, 4, 2000, 1000);
+    const uniform = await sample(stepSize, 4, 2000, 1000);
     assert.ok(perWeight.ess > 2 * uniform.ess, `ESS ${perWeight.ess} (per weight) against ${uniform.ess} (2√γ)`);
   });
 
@@ -101,7 +83,7 @@ describe('kinetic-langevin on linear regression (exact Gaussian posterior)', fun
     it(`E_q[L_n] − L_n(w*) matches the step's stationary law at ε·a = ${epsA}, with a GHMC acceptance ${epsA < 0.5 ? 'near 1' : 'below it'}`, async () => {
       const stepSize = epsA / stiffest;
       const predicted = 0.5 * trace(matmul(p.hessian, stationaryPositions(a, stepSize, gamma)));
-      const r = await sample('kinetic-langevin', stepSize, 4, draws, burnIn);
+      const r = await sample(stepSize, 4, draws, burnIn);
       assert.ok(Math.abs(r.mean - predicted) < 4 * r.se, `ΔL ${r.mean} ± ${r.se}, predicted ${predicted} (continuous: ${exact})`);
       assert.ok(r.se < 0.1 * predicted, `se ${r.se} for ${predicted}`);
       if (epsA < 0.5) assert.ok(r.acceptance > 0.97, `acceptance ${r.acceptance}`);
