@@ -92,7 +92,7 @@ describe('cli: llc', function () {
     assert.deepEqual([weights.parameters, weights.d], [['W'], 2]);
     const bad = await run(...quick, '--sampler', 'adam');
     assert.equal(bad.code, 2);
-    assert.match(bad.err, /--sampler must be sgld, preconditioned-sgld, exponential-sgld, rmsprop-sgld, sgnht, hmc, not 'adam'/);
+    assert.match(bad.err, /--sampler must be sgld, preconditioned-sgld, exponential-sgld, kinetic-langevin, rmsprop-sgld, sgnht, hmc, not 'adam'/);
     const typo = await run(...quick, '--parameters', 'Wx');
     assert.equal(typo.code, 2);
     assert.match(typo.err, /--parameters Wx matches none of the model's 2 weights \(did you mean 'W'\?\)/);
