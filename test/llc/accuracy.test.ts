@@ -16,7 +16,8 @@ describe('llc: devinterp accuracy cases at devinterp\'s chain counts', function 
 
   // Every case under the default sampler. preconditioned-sgld (not the default) runs the fast cases in npm test
   // (test/integration/engine/dials/llcAccuracy.test.ts); add it here with CT_LLC_SAMPLERS=sgld,preconditioned-sgld (twice the time).
-  // CT_LLC_SAMPLERS=hmc runs them under the Metropolis-adjusted HMC sampler (no discretization-bias allowance).
+  // CT_LLC_SAMPLERS=hmc runs them under the Metropolis-adjusted HMC sampler (no discretization-bias allowance);
+  // CT_LLC_SAMPLERS=kinetic-langevin under underdamped Langevin (its positions follow sgld's law: the same allowance).
   for (const sampler of SAMPLERS) {
     for (const powers of NORMAL_CROSSING_POWERS) {
       it(`${sampler}: normal crossing x·w^${JSON.stringify(powers)}`, async () => {
