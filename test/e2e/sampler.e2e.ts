@@ -58,6 +58,9 @@ describe('Circuit Thermometer in VS Code: the sampler dashboard and calibration'
     const p = page();
     // A weight-noise sweep first: its Sampler tab has nothing to draw, and says why.
     await openFile(p, 'quick.circuit.yaml');
+    // The suite's first command: wait for the extension's CodeLens on the file, so that the extension is active and
+    // knows the active editor (else Run Sweep may ask which hypotheses to sweep: one CI run did).
+    await p.locator('.editor-group-container.active .codelens-decoration', { hasText: 'Run sweep' }).waitFor({ state: 'visible', timeout: WAIT.diagnostics });
     await runCommand(p, 'Circuit Thermometer: Run Sweep');
     const quick = toast(p, 'Sweep finished: planted circuit (e2e quick)');
     await quick.waitFor({ state: 'visible', timeout: WAIT.sweep });
