@@ -944,6 +944,11 @@ export async function openRunsTree(page: Page): Promise<Locator> {
   const pane = page.locator('.part.sidebar .composite.title', { hasText: /Circuit Thermometer/i });
   const shown = await pane.isVisible().catch(() => false);
   if (!shown) await page.locator('.activitybar .action-item a.action-label[aria-label^="Circuit Thermometer"]').click();
+  // Right after a reload the restored layout can hide the side bar again under that click (one CI run): the view's
+  // own focus command shows it whatever the layout did.
+  if (!shown && !(await pane.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false))) {
+    await runCommand(page, 'Circuit Thermometer: Focus on Runs View');
+  }
   await pane.waitFor({ state: 'visible', timeout: TIMEOUTS.command });
   const tree = page.locator(SIDEBAR_TREE).first();
   if (!shown) {
