@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_DRAWS } from './hypothesis';
+import { DEFAULT_MAX_DRAWS, type VerdictSettings } from './hypothesis';
 
 // The rules `burnIn: auto` and `thin: auto` start from, as plain arithmetic on ε and γ: the sampler applies them
 // (src/engine/dials/sgld.ts) and the work estimate counts them before a run (src/hypothesis/workEstimate.ts).
@@ -95,7 +95,7 @@ export const RHAT_RELIABLE_ESS = 250;
  *  stop on their own short ESS estimates fail looser thresholds more often than that predicts (AR(1) chains, measured
  *  in test/unit/engine/sweep/drawsAuto.test.ts: an aim of 50 failed R̂ ≤ 1.05 in 5% of grids, 75 in 0.2%); the square
  *  root keeps every threshold measured at ≤ 1% (1.05: 112, 1.25: 50). */
-export function drawsAutoAim(verdict: { essPerChain: number; rhat: number }): number {
+export function drawsAutoAim(verdict: Pick<VerdictSettings, 'essPerChain' | 'rhat'>): number {
   // Rounded up to a whole ESS (1.01 − 1 is not 0.01 in binary).
   return Math.max(DRAWS_AUTO_MARGIN * verdict.essPerChain, Math.ceil(RHAT_RELIABLE_ESS * Math.sqrt(0.01 / (verdict.rhat - 1)) - 1e-9));
 }

@@ -293,13 +293,14 @@ export async function createSgldDial(ctx: DialContext): Promise<Dial> {
         }
         if (sampler.graph.sampler === 'kinetic-langevin') {
           // The friction's pilot: one chain from w* at the uniform friction 2√γ; each weight's mean (∇U)² is read as
-          // its curvature (at equilibrium E[(∂_iU)²] = E[∂²_iU], plus the minibatch noise), its friction 2√P.
+          // its curvature (at equilibrium E[(∂_iU)²] = E[∂²_iU], plus the minibatch noise), its friction 2√P
+          // (kineticFriction keeps it at least 2√γ).
           const sums = ctx.initialWeights.map((w) => new Float32Array(w.length));
           for await (const _ of sampler.chain({
             stepSize, nbeta: nbeta(t), localization: settings.localization, burnIn: 0, draws: KINETIC_FRICTION_PILOT, thin: 1,
             key: [ctx.seed, t, KINETIC_PILOT_KEY], chain: -1, level: t, divergenceLoss, signal, malaEvery: 0, gradientSquares: sums,
           })) passes++;
-          precision = sums.map((sum) => sum.map((v) => Math.max(v / KINETIC_FRICTION_PILOT, settings.localization)));
+          precision = sums.map((sum) => sum.map((v) => v / KINETIC_FRICTION_PILOT));
         }
         const proposal: Proposal = { metric, precision };
         const start = Math.max(BURN_IN_MIN, Math.ceil(BURN_IN_RELAXATIONS * relaxation));

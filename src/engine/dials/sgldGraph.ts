@@ -304,14 +304,20 @@ function update(
     out.metricSqrt = inputs.perParameter('metric/sqrt_m', parameters, shapes);
     out.metricInvSqrt = inputs.perParameter('metric/inv_sqrt_m', parameters, shapes);
   }
+  // ∇U = nβ·∇L_B + γ(w − w*).
+  const potentialGradientOf = (grad: string, offset: string) => b.add(b.mul(grad, nbeta), b.mul(offset, localization));
+  // S' = S + (∇U)², the state the metric and friction pilots read: S's input is declared now, S' returned.
+  const gradientSquares = (prefix: string, i: number, w: string, potentialGradient: string) => {
+    const squares = stateInput(`${prefix}/gradient_squares/${w}`, shapes[i]!, 'gradient-squares');
+    return b.op('Add', [squares, b.mul(potentialGradient, potentialGradient)], {}, b.name(`${prefix}/gradient_squares_next/${w}`));
+  };
   const fedMetric = ({ i, w, grad, offset, nextName, noise }: ParameterTerms) => {
-    // ∇U = nβ·∇L_B + γ(w − w*); the drift is w − (ε/2)·M·∇U; S' = S + (∇U)² for the metric pilot.
-    const potentialGradient = b.add(b.mul(grad, nbeta), b.mul(offset, localization));
+    // The drift is w − (ε/2)·M·∇U.
+    const potentialGradient = potentialGradientOf(grad, offset);
     const drift = b.sub(w, b.mul(out.metric![i]!, b.mul(potentialGradient, halfStep)));
     out.next.push(withNoise(drift, noise === undefined ? undefined : b.mul(out.metricSqrt![i]!, noise), nextName));
     out.reverseTerms.push(b.op('ReduceSumSquare', [b.mul(b.sub(previous[i]!, drift), out.metricInvSqrt![i]!)], { keepdims: 0 }));
-    const squares = stateInput(`metric/gradient_squares/${w}`, shapes[i]!, 'gradient-squares');
-    out.state.outputs.push(b.op('Add', [squares, b.mul(potentialGradient, potentialGradient)], {}, b.name(`metric/gradient_squares_next/${w}`)));
+    out.state.outputs.push(gradientSquares('metric', i, w, potentialGradient));
   };
   const rules: Record<SamplerKind, (p: ParameterTerms) => void> = {
     sgld: ({ i, w, grad, offset, nextName, noise }) => {
@@ -335,14 +341,14 @@ function update(
     'kinetic-langevin': ({ i, w, grad, offset, nextName, noise }) => {
       const { h, halfH } = langevin!;
       const p = stateInput(`kinetic/momentum/${w}`, shapes[i]!, 'momentum');
-      const potentialGradient = b.add(b.mul(grad, nbeta), b.mul(offset, localization));
+      const potentialGradient = potentialGradientOf(grad, offset);
       const kick = b.mul(potentialGradient, halfH);
       const p1 = b.sub(p, kick);
       let p2 = b.mul(p1, out.refresh![i]!);
       if (noise !== undefined) p2 = b.add(p2, b.mul(noise, out.refreshNoise![i]!));
-      const squares = stateInput(`kinetic/gradient_squares/${w}`, shapes[i]!, 'gradient-squares');
+      const squaresNext = gradientSquares('kinetic', i, w, potentialGradient);
       const momentum = b.op('Sub', [p2, kick], {}, b.name(`kinetic/momentum_next/${w}`));
-      out.state.outputs.push(momentum, b.op('Add', [squares, b.mul(potentialGradient, potentialGradient)], {}, b.name(`kinetic/gradient_squares_next/${w}`)));
+      out.state.outputs.push(momentum, squaresNext);
       langevin!.afterKick.push(b.op('ReduceSumSquare', [p1], { keepdims: 0 }));
       langevin!.afterRefresh.push(b.op('ReduceSumSquare', [p2], { keepdims: 0 }));
       out.next.push(b.op('Add', [w, b.mul(momentum, h)], {}, nextName));

@@ -135,9 +135,10 @@ export class SgldSampler {
       // kinetic-langevin: per weight f = 2√P (P the precision given, at least γ; else 2√γ), c = exp(−f·√ε).
       if (!(s.localization > 0)) throw new Error(`kinetic-langevin needs a localization γ > 0 (its friction is at least 2√γ); got ${s.localization}`);
       parameters.forEach((p, i) => {
+        const size = this.spec.anchor[i]!.length;
         const given = s.precision?.[i];
-        if (given && given.length !== this.spec.anchor[i]!.length) throw new Error(`the precision of '${p}' has ${given.length} values; the weight has ${this.spec.anchor[i]!.length}`);
-        const c = kineticCoefficients(given ?? new Float32Array(this.spec.anchor[i]!.length).fill(s.localization), s.stepSize, s.localization);
+        if (given && given.length !== size) throw new Error(`the precision of '${p}' has ${given.length} values; the weight has ${size}`);
+        const c = kineticCoefficients(given ?? new Float32Array(size), s.stepSize, s.localization);
         fixed[g.inputs.refresh![i]!] = new ort.Tensor('float32', c.refresh, shapes[i]!);
         fixed[g.inputs.refreshNoise![i]!] = new ort.Tensor('float32', c.noise, shapes[i]!);
       });

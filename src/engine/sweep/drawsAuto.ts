@@ -4,6 +4,7 @@
 // decides alone when it is done. Every level's R̂ and pooled ESS are judged as with a fixed number of draws (chains
 // are cut to the shortest); a chain that stopped at the cap short of its aim marks its level "inconclusive at the
 // cap" with the ESS it reached.
+import type { VerdictSettings } from '../../protocol/hypothesis';
 import type { ChainSeries } from '../../protocol/shard';
 import { drawsAutoAim } from '../../protocol/sgldSchedule';
 import { constantUpToRounding, essBulk } from './convergence';
@@ -54,7 +55,7 @@ export interface DrawsAutoState {
   next: number;
 }
 
-export function drawsAutoStart(verdict: { essPerChain: number; rhat: number }, cap: number): DrawsAutoState {
+export function drawsAutoStart(verdict: Pick<VerdictSettings, 'essPerChain' | 'rhat'>, cap: number): DrawsAutoState {
   const aim = drawsAutoAim(verdict);
   return { aim, cap, ess: NaN, next: nextReading(0, aim) };
 }

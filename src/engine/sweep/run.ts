@@ -3,7 +3,7 @@
  * kept draw, the paired quantities on the fixed evaluation batches; then per-level estimates with standard errors
  * that respect autocorrelation, the verdict tests, and the versioned results document.
  */
-import type { DialKind, Hypothesis } from '../../protocol/hypothesis';
+import type { DialKind, Hypothesis, VerdictSettings } from '../../protocol/hypothesis';
 import { Baseline, type EvaluationSubset, RESULTS_VERSION, LevelResult, ResultsDocument } from '../../protocol/results';
 import { DRAW_QUANTITIES, type SweepHeader, type UnitResult, type WorkUnit } from '../../protocol/shard';
 import { createActivationNoiseDial } from '../dials/activationNoise';
@@ -217,7 +217,7 @@ async function runChains(units: readonly WorkUnit[], dial: Dial, evaluator: Pair
 /** One work unit: chain `c` of level `li`, every kept draw evaluated on the paired model, and the dial's level record. */
 async function runChain(
   li: number, c: number, dial: Dial, evaluator: PairedEvaluator, base: DrawMetrics, signal: AbortSignal | undefined,
-  onDraw: (li: number, c: number, d: number) => void, verdict: { essPerChain: number; rhat: number },
+  onDraw: (li: number, c: number, d: number) => void, verdict: Pick<VerdictSettings, 'essPerChain' | 'rhat'>,
 ): Promise<UnitResult> {
   const level = dial.levels[li]!;
   const unitStart = performance.now();
